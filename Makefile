@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+#
+# Cairn top-level Makefile. Everything generated goes under build/.
+#
+#   make                         build the kernel for ARCH/BOARD (default riscv64/virt)
+#   make ARCH=riscv64 BOARD=virt select a configuration (build dir build/<arch>-<board>)
+#   make <arch>_<board>_defconfig  write that configuration from configs/
+#   make menuconfig              edit the configuration of the current build dir
+#   make test                    host tests + every boot configuration, ends "N passed, N failed"
+#   make bench                   benchmarks under -icount (later issues)
+#   make clean / distclean
+#
+# O=DIR overrides the build directory.
+
+SHELL := /bin/bash
+KARCHES := riscv64
+ARCH ?= riscv64
+default_board_riscv64 := virt
+BOARD ?= $(default_board_$(ARCH))
+O ?= build/$(ARCH)-$(BOARD)
+PY := /usr/bin/python3
+SETUP := build/.setup-done-v1
+export srctree := $(CURDIR)
+
+.PHONY: all kernel menuconfig savedefconfig olddefconfig test test-host test-boot bench clean distclean setup FORCE
+
+all: kernel
+
+setup $(SETUP):
+	@bash scripts/setup.sh
+
+# A defconfig name is <arch>_<board>_defconfig; the arch is one of KARCHES.
+%_defconfig: $(SETUP) FORCE
+	@name=$*; arch=; for a in $(KARCHES); do case $$name in $$a_*) arch=$$a;; esac; done; \
+	 [ -n "$$arch" ] && [ -f configs/$@ ] || { echo "no such configuration: configs/$@" >&2; exit 1; }; \
+	 board=$${name#$${arch}_}; out=$(if $(filter command line,$(origin O)),$(O),build/$$arch-$$board); \
+	 mkdir -p $$out; KCONFIG_CONFIG=$$out/.config $(PY) -m defconfig --kconfig Kconfig configs/$@ >/dev/null && \
+	 echo "wrote $$out/.config"
+
+$(O)/.config: | $(SETUP)
+	@[ -f configs/$(ARCH)_$(BOARD)_defconfig ] || { echo "no configuration for ARCH=$(ARCH) BOARD=$(BOARD)" >&2; exit 1; }
+	@mkdir -p $(O)
+	@KCONFIG_CONFIG=$(O)/.config $(PY) -m defconfig --kconfig Kconfig configs/$(ARCH)_$(BOARD)_defconfig >/dev/null
+
+menuconfig: $(O)/.config
+	KCONFIG_CONFIG=$(O)/.config $(PY) -m menuconfig Kconfig
+
+olddefconfig: $(O)/.config
+	KCONFIG_CONFIG=$(O)/.config $(PY) -m olddefconfig Kconfig
+
+savedefconfig: $(O)/.config
+	KCONFIG_CONFIG=$(O)/.config $(PY) -m savedefconfig --kconfig Kconfig --out $(O)/defconfig
+	@echo "wrote $(O)/defconfig"
+
+kernel: $(O)/.config | $(SETUP)
+	@$(MAKE) --no-print-directory -f scripts/kernel.mk O=$(O)
+
+test: | $(SETUP)
+	@bash tests/run-all.sh
+
+test-host: | $(SETUP)
+	@$(MAKE) --no-print-directory -f tests/host/host.mk run
+
+bench: | $(SETUP)
+	@bash tests/bench.sh
+
+clean:
+	rm -rf build/riscv64-* build/x86_64-* build/host
+
+distclean:
+	rm -rf build
+
+FORCE:

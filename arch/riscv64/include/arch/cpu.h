@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* RISC-V CPU state: trap frame, per-CPU block (in tp), CSR helpers. */
+#ifndef ARCH_RISCV_CPU_H
+#define ARCH_RISCV_CPU_H
+
+#define SSTATUS_SIE   (1ul << 1)
+#define SSTATUS_SPIE  (1ul << 5)
+#define SSTATUS_SPP   (1ul << 8)
+#define SSTATUS_SUM   (1ul << 18)
+#define SIE_SSIE      (1ul << 1)
+#define SIE_STIE      (1ul << 5)
+#define SIE_SEIE      (1ul << 9)
+
+/* struct trap_frame layout, for trap.S */
+#define TF_REG(n)     ((n) * 8)
+#define TF_SEPC       (32 * 8)
+#define TF_SSTATUS    (33 * 8)
+#define TF_SCAUSE     (34 * 8)
+#define TF_STVAL      (35 * 8)
+#define TF_SIZE       (36 * 8)
+
+/* struct riscv_percpu layout, for head.S */
+#define PERCPU_STACK  16
+#define PERCPU_SIZE   64
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#include <stdbool.h>
+
+struct trap_frame {
+	uint64_t regs[32];   /* x0 (unused) .. x31; regs[2] is the trapped sp */
+	uint64_t sepc, sstatus, scause, stval;
+};
+
+struct riscv_percpu {
+	unsigned id;                /* logical CPU index */
+	unsigned pad;
+	uint64_t hartid;
+	uint64_t stack_top;         /* PERCPU_STACK */
+	volatile int online;
+	int pad2;
+	uint64_t reserved[4];
+};
+
+#define csr_read(csr) ({ unsigned long __v; \
+	__asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })
+#define csr_write(csr, val) ({ unsigned long __v = (unsigned long)(val); \
+	__asm__ volatile("csrw " #csr ", %0" :: "rK"(__v) : "memory"); })
+#define csr_set(csr, val) ({ unsigned long __v = (unsigned long)(val); \
+	__asm__ volatile("csrs " #csr ", %0" :: "rK"(__v) : "memory"); })
+#define csr_clear(csr, val) ({ unsigned long __v = (unsigned long)(val); \
+	__asm__ volatile("csrc " #csr ", %0" :: "rK"(__v) : "memory"); })
+
+static inline struct riscv_percpu *riscv_this_cpu(void)
+{
+	struct riscv_percpu *p;
+	__asm__ volatile("mv %0, tp" : "=r"(p));
+	return p;
+}
+
+static inline unsigned arch_cpu_id(void) { return riscv_this_cpu()->id; }
+
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long v;
+	__asm__ volatile("csrrci %0, sstatus, %1" : "=r"(v) : "i"(SSTATUS_SIE) : "memory");
+	return v & SSTATUS_SIE;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+	if (flags)
+		csr_set(sstatus, SSTATUS_SIE);
+}
+
+static inline void arch_irq_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
+static inline void arch_irq_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
+static inline bool arch_irq_enabled(void) { return csr_read(sstatus) & SSTATUS_SIE; }
+
+static inline uint64_t arch_counter_read(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+static inline uintptr_t arch_current_fp(void)
+{
+	return (uintptr_t)__builtin_frame_address(0);
+}
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+
+#endif
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel image layout. Text, read-only data and read-write data each start
+ * on a page so vm_init() can map them W^X. The symbol table (.ksyms) comes
+ * after everything the two-pass link must keep in place.
+ */
+#include <arch/mmu.h>
+
+OUTPUT_ARCH(riscv)
+ENTRY(_start)
+
+SECTIONS
+{
+	. = KERNEL_LINK_ADDR;
+	_start_image = .;
+	.text : {
+		_text_start = .;
+		*(.text.boot)
+		*(.text .text.*)
+		_text_end = .;
+	}
+	. = ALIGN(4096);
+	.rodata : {
+		_rodata_start = .;
+		*(.rodata .rodata.* .srodata .srodata.*)
+		. = ALIGN(8);
+		__selftests_start = .;
+		KEEP(*(.selftests))
+		__selftests_end = .;
+		. = ALIGN(8);
+		__extable_start = .;
+		KEEP(*(__extable))
+		__extable_end = .;
+	}
+	.ksyms : { KEEP(*(.ksyms)) }
+	. = ALIGN(4096);
+	_rodata_end = .;
+	.data : {
+		_data_start = .;
+		*(.data .data.* .sdata .sdata.*)
+	}
+	.bss : {
+		. = ALIGN(8);
+		__bss_start = .;
+		*(.bss .bss.* .sbss .sbss.* COMMON)
+		. = ALIGN(8);
+		__bss_end = .;
+	}
+	. = ALIGN(4096);
+	_end = .;
+	/DISCARD/ : { *(.note*) *(.comment) *(.eh_frame*) *(.riscv.attributes) }
+}

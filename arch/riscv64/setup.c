@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * riscv64 boot and platform set-up: from the higher-half entry to kmain(),
+ * boot information from the device tree, the console, interrupt controller
+ * and timer drivers, power-off through SBI.
+ */
+#include <arch.h>
+#include <arch/sbi.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/devtree.h>
+#include <kernel/console.h>
+#include <kernel/irq.h>
+#include <string.h>
+
+extern char _start[], _end[];
+extern uint64_t riscv_load_pa, riscv_boot_dtb_pa, riscv_boot_satp;
+
+struct riscv_percpu riscv_percpu[CONFIG_NR_CPUS] __attribute__((aligned(64)));
+_Static_assert(sizeof(struct riscv_percpu) == PERCPU_SIZE, "percpu layout");
+_Static_assert(__builtin_offsetof(struct riscv_percpu, stack_top) == PERCPU_STACK, "percpu layout");
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame layout");
+
+vaddr_t physmap_base;
+vaddr_t kernel_vbase;
+paddr_t kernel_pbase;
+static uint64_t timebase_hz;
+static unsigned pt_levels;
+
+void riscv_boot(unsigned long hartid, unsigned long dtb_pa);
+
+void riscv_boot(unsigned long hartid, unsigned long dtb_pa)
+{
+	riscv_percpu[0].id = 0;
+	riscv_percpu[0].hartid = hartid;
+	riscv_percpu[0].online = 1;
+	physmap_base = PHYSMAP_BASE_SV48;
+	pt_levels = 4;
+	kernel_vbase = (vaddr_t)_start;
+	kernel_pbase = riscv_load_pa;
+	kmain();
+}
+
+void arch_early_putc(char c)
+{
+	riscv_sbi_putchar(c);
+}
+
+err_t arch_early_init(struct boot_info *bi)
+{
+	uint64_t hartid = riscv_this_cpu()->hartid;
+	err_t e;
+
+	bi->fdt_pa = riscv_boot_dtb_pa;
+	bi->fdt = phys_to_virt(riscv_boot_dtb_pa);
+	e = dt_parse_boot_info(bi->fdt, DT_MAX_SIZE, hartid, bi);
+	if (e)
+		return e;
+	timebase_hz = bi->timebase_hz;
+	if (!timebase_hz) {
+		pr_err("device tree has no /cpus timebase-frequency\n");
+		return ERR_INVAL;
+	}
+	bi->kernel_pa_start = kernel_pbase;
+	bi->kernel_pa_end = kernel_pbase + (_end - _start);
+	e = boot_reserve(bi, bi->kernel_pa_start, bi->kernel_pa_end - bi->kernel_pa_start, "kernel");
+	if (!e)
+		e = boot_reserve(bi, bi->fdt_pa, bi->fdt_size, "device tree");
+	if (!e && bi->initrd_end > bi->initrd_start)
+		e = boot_reserve(bi, bi->initrd_start, bi->initrd_end - bi->initrd_start, "initrd");
+	return e;
+}
+
+uint64_t arch_counter_hz(void)
+{
+	return timebase_hz;
+}
+
+void arch_timer_arm(uint64_t deadline)
+{
+	riscv_sbi_set_timer(deadline);
+	csr_set(sie, SIE_STIE);
+}
+
+unsigned arch_pt_levels(void)
+{
+	return pt_levels;
+}
+
+const char *arch_mmu_mode_name(void)
+{
+	return pt_levels == 4 ? "Sv48" : "Sv39";
+}
+
+void arch_mmu_activate(paddr_t root)
+{
+	uint64_t mode = pt_levels == 4 ? SATP_MODE_SV48 : SATP_MODE_SV39;
+
+	__asm__ volatile("sfence.vma" ::: "memory");
+	csr_write(satp, (mode << SATP_MODE_SHIFT) | (root >> 12));
+	__asm__ volatile("sfence.vma" ::: "memory");
+}
+
+uint64_t riscv_satp_mode(void);
+uint64_t riscv_satp_mode(void)
+{
+	return csr_read(satp) >> SATP_MODE_SHIFT;
+}
+
+void arch_tlb_flush_all(void)
+{
+	__asm__ volatile("sfence.vma" ::: "memory");
+}
+
+void arch_tlb_flush_page(vaddr_t va)
+{
+	__asm__ volatile("sfence.vma %0" :: "r"(va) : "memory");
+}
+
+void arch_wait_for_interrupt(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+
+noreturn void arch_halt_cpu(void)
+{
+	arch_irq_disable();
+	csr_write(sie, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+noreturn void arch_poweroff(int status)
+{
+	riscv_sbi_shutdown(status != 0);
+}
+
+void arch_platform_init(const struct boot_info *bi)
+{
+	err_t e;
+
+	e = plic_probe(bi->fdt, riscv_this_cpu()->hartid);
+	if (e)
+		panic("no usable interrupt controller in the device tree (%s)", err_name(e));
+	e = uart16550_probe(bi->fdt);
+	if (e)
+		pr_warn("no 16550 UART console (%s); staying on the SBI console\n", err_name(e));
+	csr_set(sie, SIE_SEIE);
+}
+
+void arch_banner(void)
+{
+	kprintf("  paging: %s active (satp mode %lu), kernel at %#lx (phys %#lx)\n",
+		arch_mmu_mode_name(), (unsigned long)riscv_satp_mode(),
+		(unsigned long)kernel_vbase, (unsigned long)kernel_pbase);
+	kprintf("  firmware: SBI %s, HSM %s, SRST %s\n",
+		riscv_sbi_probe(SBI_EXT_TIME) ? "TIME" : "legacy timer",
+		riscv_sbi_probe(SBI_EXT_HSM) ? "yes" : "no",
+		riscv_sbi_probe(SBI_EXT_SRST) ? "yes" : "no");
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * riscv64 trap dispatch: interrupts go to the core's clock and IRQ hooks,
+ * kernel exceptions to the exception table or a fatal report.
+ */
+#include <arch.h>
+#include <kernel/log.h>
+#include <kernel/trap.h>
+
+#define SCAUSE_INTR (1ul << 63)
+
+static const char *const exc_names[] = {
+	[0] = "instruction address misaligned", [1] = "instruction access fault",
+	[2] = "illegal instruction", [3] = "breakpoint",
+	[4] = "load address misaligned", [5] = "load access fault",
+	[6] = "store address misaligned", [7] = "store access fault",
+	[8] = "environment call from U-mode", [9] = "environment call from S-mode",
+	[12] = "instruction page fault", [13] = "load page fault",
+	[15] = "store page fault",
+};
+
+void riscv_trap(struct trap_frame *tf);
+
+static unsigned insn_len(uintptr_t pc)
+{
+	return (*(const uint16_t *)pc & 3) == 3 ? 4 : 2;
+}
+
+void riscv_trap(struct trap_frame *tf)
+{
+	unsigned long code = tf->scause & ~SCAUSE_INTR;
+
+	if (tf->scause & SCAUSE_INTR) {
+		switch (code) {
+		case 5:
+			clock_tick();
+			return;
+		case 9:
+			irq_dispatch();
+			return;
+		default:
+			pr_warn("spurious interrupt %lu\n", code);
+			return;
+		}
+	}
+	if (code == 3 && trap_breakpoint(tf)) {
+		tf->sepc += insn_len(tf->sepc);
+		return;
+	}
+	uintptr_t fixup = extable_fixup(tf->sepc);
+	if (fixup) {
+		tf->sepc = fixup;
+		return;
+	}
+	const char *name = code < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[code]
+		? exc_names[code] : "unknown exception";
+	trap_fatal(name, tf->stval, tf);
+}
+
+uintptr_t arch_frame_pc(const struct trap_frame *tf) { return tf->sepc; }
+uintptr_t arch_frame_fp(const struct trap_frame *tf) { return tf->regs[8]; }
+
+/* RISC-V frame records: ra at fp-8, caller's fp at fp-16. */
+bool arch_unwind_step(uintptr_t fp, uintptr_t *ret, uintptr_t *next_fp)
+{
+	uint64_t ra, prev;
+
+	if (fp < 16 || (fp & 7))
+		return false;
+	if (arch_probe_read64((void *)(fp - 8), &ra) || arch_probe_read64((void *)(fp - 16), &prev))
+		return false;
+	*ret = ra;
+	*next_fp = prev;
+	return true;
+}
+
+bool arch_unwind_frame(const struct trap_frame *tf, uintptr_t *ret, uintptr_t *next_fp)
+{
+	uintptr_t fp = tf->regs[8];
+	uint64_t slot;
+
+	/* A leaf function saves only fp, at fp-8: the slot then holds a stack
+	 * address and the return address is still in ra. */
+	if (arch_probe_read64((void *)(fp - 8), &slot) == 0 && slot >= tf->regs[2] &&
+	    slot - tf->regs[2] < 65536 && !(slot & 7)) {
+		*ret = tf->regs[1];
+		*next_fp = slot;
+		return true;
+	}
+	return arch_unwind_step(fp, ret, next_fp);
+}
+
+void arch_dump_frame(const struct trap_frame *tf)
+{
+	static const char *const names[32] = {
+		"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1",
+		"a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+		"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+	};
+
+	kprintf(" sepc: %016lx sstatus: %016lx scause: %016lx stval: %016lx\n",
+		(unsigned long)tf->sepc, (unsigned long)tf->sstatus,
+		(unsigned long)tf->scause, (unsigned long)tf->stval);
+	for (int i = 1; i < 32; i++)
+		kprintf(" %4s: %016lx%s", names[i], (unsigned long)tf->regs[i], i % 4 == 3 ? "\n" : "");
+	kprintf("\n");
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The 16550 UART as the kernel console, interrupt driven both ways.
+ * Output is queued in a ring and fed to the transmit FIFO from the
+ * "transmitter empty" interrupt; when the ring is full the writer drains it
+ * by polling, so nothing is ever dropped. Received characters go to the
+ * console input ring from the receive interrupt.
+ */
+#include <kernel/irq.h>
+#include <kernel/console.h>
+#include <kernel/devtree.h>
+#include <kernel/mm.h>
+#include <kernel/log.h>
+#include <kernel/monitor.h>
+#include <kernel/spinlock.h>
+#include <kernel/clock.h>
+#include <kernel/selftest.h>
+#include <libfdt.h>
+
+enum { RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
+#define LSR_DR    0x01
+#define LSR_THRE  0x20
+#define IER_RX    0x01
+#define IER_TX    0x02
+#define MCR_DTR   0x01
+#define MCR_RTS   0x02
+#define MCR_OUT2  0x08
+#define MCR_LOOP  0x10
+#define FIFO_LEN  16
+
+static struct uart {
+	volatile uint8_t *base;
+	unsigned shift, width;
+	unsigned irq;
+	uint8_t ier;
+	struct spinlock lock;
+	char ring[4096];
+	unsigned head, tail;      /* free-running; head - tail = queued */
+	/* self-test capture of received bytes */
+	volatile unsigned cap_n;
+	char *cap;
+	unsigned cap_max;
+} u;
+
+static uint8_t rd(unsigned r)
+{
+	if (u.width == 4)
+		return *(volatile uint32_t *)(u.base + (r << u.shift));
+	return u.base[r << u.shift];
+}
+
+static void wr(unsigned r, uint8_t v)
+{
+	if (u.width == 4)
+		*(volatile uint32_t *)(u.base + (r << u.shift)) = v;
+	else
+		u.base[r << u.shift] = v;
+}
+
+static void put_polled(char c)
+{
+	while (!(rd(LSR) & LSR_THRE))
+		;
+	wr(THR, c);
+}
+
+/* Moves up to a FIFO's worth from the ring to the UART. Lock held. */
+static void tx_fill(void)
+{
+	for (int i = 0; i < FIFO_LEN && u.tail != u.head; i++)
+		wr(THR, u.ring[u.tail++ % sizeof(u.ring)]);
+	uint8_t ier = u.tail != u.head ? (u.ier | IER_TX) : (u.ier & ~IER_TX);
+	if (ier != u.ier)
+		wr(IER, u.ier = ier);
+}
+
+static void drain_polled(void)
+{
+	while (u.tail != u.head)
+		put_polled(u.ring[u.tail++ % sizeof(u.ring)]);
+}
+
+static void enqueue(char c)
+{
+	if (u.head - u.tail == sizeof(u.ring))
+		drain_polled();
+	u.ring[u.head++ % sizeof(u.ring)] = c;
+}
+
+static void uart_write(const char *s, size_t n)
+{
+	unsigned long f = spin_lock_irqsave(&u.lock);
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			enqueue('\r');
+		enqueue(s[i]);
+	}
+	if (rd(LSR) & LSR_THRE)
+		tx_fill();
+	else if (!(u.ier & IER_TX))
+		wr(IER, u.ier |= IER_TX);
+	spin_unlock_irqrestore(&u.lock, f);
+}
+
+static void uart_write_polled(const char *s, size_t n)
+{
+	drain_polled();
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			put_polled('\r');
+		put_polled(s[i]);
+	}
+}
+
+static void uart_irq(unsigned irq, void *arg)
+{
+	spin_lock_irqsave(&u.lock);
+	while (rd(LSR) & LSR_DR) {
+		char c = rd(RBR);
+		if (u.cap) {
+			if (u.cap_n < u.cap_max)
+				u.cap[u.cap_n++] = c;
+		} else {
+			console_input(c);
+		}
+	}
+	if (rd(LSR) & LSR_THRE)
+		tx_fill();
+	spin_unlock_irqrestore(&u.lock, 0);
+}
+
+static const struct console_driver uart_console = {
+	.name = "ns16550a",
+	.write = uart_write,
+	.write_polled = uart_write_polled,
+};
+
+static bool is_16550(const void *fdt, int node)
+{
+	return node >= 0 && (fdt_node_check_compatible(fdt, node, "ns16550a") == 0 ||
+			     fdt_node_check_compatible(fdt, node, "ns16550") == 0);
+}
+
+err_t uart16550_probe(const void *fdt)
+{
+	int node = dt_stdout_node(fdt);
+	paddr_t base;
+	uint64_t size;
+	uint32_t shift, width, irq;
+	err_t e;
+
+	if (!is_16550(fdt, node))
+		node = dt_find_compatible(fdt, -1, "ns16550a");
+	if (node < 0)
+		return ERR_NODEV;
+	if ((e = dt_reg(fdt, node, 0, &base, &size)) || (e = dt_irq(fdt, node, &irq)) ||
+	    (e = dt_u32(fdt, node, "reg-shift", 0, &shift)) ||
+	    (e = dt_u32(fdt, node, "reg-io-width", 1, &width)))
+		return e;
+	if (shift > 2 || (width != 1 && width != 4) || size == 0)
+		return ERR_INVAL;
+	u.base = vm_map_device(base, size);
+	if (!u.base)
+		return ERR_NOMEM;
+	u.shift = shift;
+	u.width = width;
+	u.irq = irq;
+	wr(IER, u.ier = 0);
+	wr(FCR, 0x07);                 /* enable and clear the FIFOs */
+	wr(LCR, 0x03);                 /* 8N1; the divisor stays as firmware set it */
+	wr(MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	while (rd(LSR) & LSR_DR)
+		(void)rd(RBR);
+	if ((e = irq_attach(irq, uart_irq, NULL)))
+		return e;
+	wr(IER, u.ier = IER_RX);
+	console_register(&uart_console);
+	device_note("console (16550 UART)", dt_node_name(fdt, node), base, irq);
+	return ERR_OK;
+}
+
+#ifdef CONFIG_SELFTESTS
+/* Loopback mode feeds transmitted bytes back to the receiver, so the
+ * receive interrupt path (UART -> PLIC -> trap -> handler) is exercised
+ * without anything typed at the console. */
+SELFTEST(console, uart_loopback_irq)
+{
+	static const char msg[] = "Cairn\x01\xfe\n";
+	char got[sizeof(msg)] = { 0 };
+	uint64_t irqs = irq_count();
+	unsigned long f;
+
+	ST_CHECK(u.base != NULL);
+	f = spin_lock_irqsave(&u.lock);
+	drain_polled();
+	while (!(rd(LSR) & 0x40))     /* transmitter fully empty */
+		;
+	u.cap = got;
+	u.cap_max = sizeof(msg) - 1;
+	u.cap_n = 0;
+	wr(MCR, rd(MCR) | MCR_LOOP);
+	for (unsigned i = 0; i < sizeof(msg) - 1; i++)
+		put_polled(msg[i]);
+	spin_unlock_irqrestore(&u.lock, f);
+
+	uint64_t deadline = clock_ns() + 200000000;
+	while (u.cap_n < sizeof(msg) - 1 && clock_ns() < deadline)
+		arch_wait_for_interrupt();
+	f = spin_lock_irqsave(&u.lock);
+	wr(MCR, rd(MCR) & ~MCR_LOOP);
+	u.cap = NULL;
+	spin_unlock_irqrestore(&u.lock, f);
+
+	ST_CHECK(u.cap_n == sizeof(msg) - 1);
+	for (unsigned i = 0; i < sizeof(msg) - 1; i++)
+		ST_CHECK(got[i] == msg[i]);
+	ST_CHECK(irq_count() > irqs);
+	return true;
+}
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * err_t: the one error type shared by the kernel, servers and libc.
+ * 0 is success; every other value is a positive POSIX errno number, so the
+ * libc side can do `errno = rc; return -1`.
+ */
+#ifndef CAIRN_ERR_H
+#define CAIRN_ERR_H
+
+typedef int err_t;
+
+#define ERR_OK          0
+#define ERR_PERM        1
+#define ERR_NOENT       2
+#define ERR_IO          5
+#define ERR_2BIG        7
+#define ERR_NOEXEC      8
+#define ERR_BADF        9
+#define ERR_AGAIN       11
+#define ERR_NOMEM       12
+#define ERR_ACCES       13
+#define ERR_FAULT       14
+#define ERR_BUSY        16
+#define ERR_EXIST       17
+#define ERR_NODEV       19
+#define ERR_INVAL       22
+#define ERR_NOSPC       28
+#define ERR_RANGE       34
+#define ERR_NOSYS       38
+#define ERR_OVERFLOW    75
+#define ERR_TIMEDOUT    110
+
+const char *err_name(err_t e);
+
+#endif

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Console multiplexing: output to the registered driver (or the early
+ * console), input from the driver's interrupt handler into a ring that the
+ * kernel monitor reads.
+ */
+#include <arch.h>
+#include <kernel/console.h>
+#include <kernel/spinlock.h>
+
+static const struct console_driver *drv;
+static bool panic_mode;
+static struct spinlock out_lock = SPINLOCK_INIT;
+
+#define IN_SIZE 256
+static char in_buf[IN_SIZE];
+static unsigned in_head, in_tail;
+static struct spinlock in_lock = SPINLOCK_INIT;
+
+void console_register(const struct console_driver *d)
+{
+	drv = d;
+}
+
+const struct console_driver *console_driver(void)
+{
+	return drv;
+}
+
+void console_panic_mode(void)
+{
+	panic_mode = true;
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (panic_mode) {
+		if (drv && drv->write_polled)
+			drv->write_polled(s, n);
+		else
+			while (n--)
+				arch_early_putc(*s++);
+		return;
+	}
+	unsigned long f = spin_lock_irqsave(&out_lock);
+	if (drv)
+		drv->write(s, n);
+	else
+		while (n--)
+			arch_early_putc(*s++);
+	spin_unlock_irqrestore(&out_lock, f);
+}
+
+void console_input(char c)
+{
+	unsigned long f = spin_lock_irqsave(&in_lock);
+
+	if (in_head - in_tail < IN_SIZE)
+		in_buf[in_head++ % IN_SIZE] = c;
+	spin_unlock_irqrestore(&in_lock, f);
+}
+
+int console_getc(void)
+{
+	int c = -1;
+	unsigned long f = spin_lock_irqsave(&in_lock);
+
+	if (in_tail != in_head)
+		c = (unsigned char)in_buf[in_tail++ % IN_SIZE];
+	spin_unlock_irqrestore(&in_lock, f);
+	return c;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arch contract: everything the portable core needs from the machine.
+ *
+ * Every function here is implemented by arch/<arch>/, either out of line or
+ * as a static inline in the arch/<arch>/include/arch/ headers (included below). The
+ * core never names an architecture; an arch never reaches into the core
+ * except through the hooks documented here (kmain, kmain_secondary,
+ * trap_*, irq_dispatch, clock_tick).
+ *
+ * "Any context" means: may be called with interrupts on or off, on any CPU,
+ * including from trap handlers and panic.
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+#include <kernel/types.h>
+#include <kernel/boot.h>
+#include <arch/mmu.h>     /* pte_t and the PTE encoding inlines */
+#include <arch/cpu.h>     /* struct trap_frame, irq save/restore inlines */
+
+/* ---- boot ---------------------------------------------------------------- */
+
+/*
+ * Fills *bi from the boot protocol (device tree, Multiboot2): memory,
+ * reserved ranges (firmware, the kernel image, the boot structures
+ * themselves), CPUs, command line, boot image. Runs once on the boot CPU,
+ * interrupts off, before any allocator exists; may only use the early
+ * console. Returns an error when the boot structures are unusable; the core
+ * then reports it and powers off.
+ */
+err_t arch_early_init(struct boot_info *bi);
+
+/*
+ * Second stage, after the page allocator, the kernel page tables and the
+ * heap exist: install trap vectors, bring up the interrupt controller, the
+ * timer and the console driver. Interrupts are still off on return.
+ */
+void arch_platform_init(const struct boot_info *bi);
+
+/*
+ * Starts every CPU in bi->cpu_hwid[1..] and lets each run kmain_secondary()
+ * on its own stack. Returns once each has either come online or failed to
+ * start (reported in the log). Boot CPU only.
+ */
+void arch_start_secondaries(const struct boot_info *bi);
+
+/* Logical index (0 = boot CPU) of the calling CPU. Any context. */
+static inline unsigned arch_cpu_id(void);
+
+/* Marks the calling CPU online (from kmain_secondary); CPUs online now. */
+void arch_cpu_set_online(void);
+unsigned arch_cpus_online(void);
+
+/* A pause hint inside spin loops. */
+static inline void arch_cpu_relax(void);
+
+/* Short human-readable name of the paging mode in use ("Sv48"). */
+const char *arch_mmu_mode_name(void);
+
+/* Arch-specific lines for the boot banner (devices, CPU features). */
+void arch_banner(void);
+
+/* ---- console and power ---------------------------------------------------- */
+
+/* Writes one character without interrupts or locks (firmware or polled
+ * UART). Usable from the first instruction of C and from panic. */
+void arch_early_putc(char c);
+
+/* Powers the machine off; status 0 means success. Under QEMU this becomes
+ * QEMU's exit status (0 or non-zero). Any context. */
+noreturn void arch_poweroff(int status);
+
+/* Waits for an interrupt (or returns spuriously). Interrupts may be off, in
+ * which case a pending interrupt still ends the wait. */
+void arch_wait_for_interrupt(void);
+
+/* Stops this CPU for good, interrupts off. */
+noreturn void arch_halt_cpu(void);
+
+/* ---- interrupts (arch/cpu.h inlines) -------------------------------------- */
+/*
+ * unsigned long arch_irq_save(void);            disable, return previous state
+ * void arch_irq_restore(unsigned long flags);
+ * void arch_irq_enable(void);
+ * void arch_irq_disable(void);
+ * bool arch_irq_enabled(void);
+ */
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* Free-running counter, monotonic, same rate on every CPU. Any context. */
+static inline uint64_t arch_counter_read(void);
+
+/* Counter frequency in Hz; valid after arch_early_init. */
+uint64_t arch_counter_hz(void);
+
+/* Arms this CPU's timer to interrupt when the counter reaches `deadline`
+ * (absolute). The core calls clock_tick() from that interrupt. */
+void arch_timer_arm(uint64_t deadline);
+
+/* ---- memory management ----------------------------------------------------- */
+/*
+ * Page tables are radix trees of 512 8-byte entries a level. The portable
+ * walker (kernel/pgtable.c) does all tree work; the arch only encodes and
+ * decodes entries (arch/mmu.h):
+ *
+ *   pte_t arch_pte_table(paddr_t next);                 entry pointing to a table
+ *   pte_t arch_pte_leaf(paddr_t pa, unsigned prot, unsigned level);
+ *   bool  arch_pte_valid(pte_t), arch_pte_is_leaf(pte_t, unsigned level);
+ *   paddr_t arch_pte_addr(pte_t);
+ *   unsigned arch_pte_prot(pte_t);                      back to PROT_* bits
+ *   bool arch_leaf_ok(unsigned level);                  may a leaf sit here?
+ */
+
+/* Number of levels of the active paging mode (3 or 4). */
+unsigned arch_pt_levels(void);
+
+/* Base virtual address of the direct map of physical memory. */
+extern vaddr_t physmap_base;
+
+/* Virtual range of the kernel image and its physical load address. */
+extern vaddr_t kernel_vbase;
+extern paddr_t kernel_pbase;
+
+/* Makes `root` the kernel's page table on this CPU, flushing the TLB. */
+void arch_mmu_activate(paddr_t root);
+
+/* TLB maintenance for the calling CPU. */
+void arch_tlb_flush_all(void);
+void arch_tlb_flush_page(vaddr_t va);
+
+/*
+ * Reads 8 bytes at a kernel virtual address, recovering from a fault:
+ * returns ERR_FAULT instead of trapping fatally. The same fixup mechanism
+ * backs copy-in/copy-out.
+ */
+err_t arch_probe_read64(const void *addr, uint64_t *val);
+
+/* ---- traps and diagnostics ------------------------------------------------- */
+
+/* Prints the registers of a trap frame, one block, for fatal reports. */
+void arch_dump_frame(const struct trap_frame *tf);
+
+/* Program counter and frame pointer of a trap frame. */
+uintptr_t arch_frame_pc(const struct trap_frame *tf);
+uintptr_t arch_frame_fp(const struct trap_frame *tf);
+
+/*
+ * One step of a frame-pointer unwind: given a frame pointer, stores the
+ * return address and the caller's frame pointer. Returns false when the
+ * frame is not readable or does not look like a frame (never faults).
+ */
+bool arch_unwind_step(uintptr_t fp, uintptr_t *ret, uintptr_t *next_fp);
+
+/*
+ * First unwind step from a trap frame, where the trapped function may be a
+ * leaf that kept its return address in a register. Same contract as
+ * arch_unwind_step().
+ */
+bool arch_unwind_frame(const struct trap_frame *tf, uintptr_t *ret, uintptr_t *next_fp);
+
+/* Current frame pointer (for backtraces from panic). */
+static inline uintptr_t arch_current_fp(void);
+
+/* Executes a breakpoint instruction; the trap is reported to
+ * trap_breakpoint(). Used by the self-tests of the trap path. */
+void arch_breakpoint(void);
+
+/* ---- hooks the arch calls in the core -------------------------------------- */
+noreturn void kmain(void);
+noreturn void kmain_secondary(unsigned cpu);
+/* A kernel-mode exception nobody handles: report and stop. */
+noreturn void trap_fatal(const char *cause, uintptr_t addr, const struct trap_frame *tf);
+/* A breakpoint trap; returns true if handled (frame may be modified). */
+bool trap_breakpoint(struct trap_frame *tf);
+/* External interrupt pending on this CPU. */
+void irq_dispatch(void);
+/* This CPU's timer fired. */
+void clock_tick(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel console: where the log goes, and where typed characters
+ * arrive. A driver registers itself; until then (and in panic) output goes
+ * through arch_early_putc().
+ */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+#include <kernel/types.h>
+
+struct console_driver {
+	const char *name;
+	/* Queues n bytes for output; must not lose any (waits when full). */
+	void (*write)(const char *s, size_t n);
+	/* Writes synchronously without locks or interrupts (panic). */
+	void (*write_polled)(const char *s, size_t n);
+};
+
+void console_register(const struct console_driver *drv);
+const struct console_driver *console_driver(void);
+void console_write(const char *s, size_t n);
+/* Switches to polled, lock-free output for good (panic, fatal traps). */
+void console_panic_mode(void);
+
+/* Called by the driver's interrupt handler for each received character. */
+void console_input(char c);
+/* Next received character, or -1 when none is waiting. */
+int console_getc(void);
+
+#endif

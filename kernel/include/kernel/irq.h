@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device interrupts in the kernel. One interrupt controller driver
+ * registers an irq_chip; handlers attach to its interrupt numbers.
+ */
+#ifndef KERNEL_IRQ_H
+#define KERNEL_IRQ_H
+#include <kernel/types.h>
+
+struct irq_chip {
+	const char *name;
+	unsigned nr_irqs;                     /* valid numbers are 1..nr_irqs */
+	void (*enable)(unsigned irq);
+	void (*disable)(unsigned irq);
+	unsigned (*claim)(void);              /* 0: nothing pending */
+	void (*complete)(unsigned irq);
+};
+
+typedef void (*irq_handler_t)(unsigned irq, void *arg);
+
+err_t irq_set_chip(const struct irq_chip *chip);
+const struct irq_chip *irq_chip(void);
+/* Attaches and enables. ERR_INVAL for a bad number, ERR_BUSY if taken. */
+err_t irq_attach(unsigned irq, irq_handler_t fn, void *arg);
+void irq_detach(unsigned irq);
+/* Interrupts handled since boot (all lines), for tests and the monitor. */
+uint64_t irq_count(void);
+
+/* Drivers linked into the kernel. */
+err_t plic_probe(const void *fdt, uint64_t boot_hartid);
+err_t uart16550_probe(const void *fdt);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical pages (buddy allocator), the kernel heap, and the portable
+ * page-table walker.
+ */
+#ifndef KERNEL_MM_H
+#define KERNEL_MM_H
+#include <kernel/types.h>
+#include <kernel/boot.h>
+
+/* Protection bits, encoded into entries by arch_pte_leaf(). */
+#define PROT_R       0x01u
+#define PROT_W       0x02u
+#define PROT_X       0x04u
+#define PROT_USER    0x08u
+#define PROT_GLOBAL  0x10u
+#define PROT_DEVICE  0x20u   /* uncached device memory where the arch has such a thing */
+
+extern vaddr_t physmap_base;
+
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(physmap_base + (vaddr_t)pa); }
+static inline paddr_t virt_to_phys(const void *va) { return (paddr_t)((vaddr_t)va - physmap_base); }
+
+/* ---- page allocator -------------------------------------------------------- */
+
+#define PMM_MAX_ORDER 10   /* largest block: 2^10 pages = 4 MiB */
+
+struct page {
+	union {
+		struct { struct page *next, *prev; };   /* free list or slab partial list */
+	};
+	void *freelist;          /* slab: first free object */
+	uint16_t inuse;          /* slab: objects handed out */
+	uint8_t order;           /* block order (head page of a block) */
+	uint8_t flags;
+	uint8_t slab_class;
+};
+
+#define PAGE_FREE      0x01  /* head of a free block */
+#define PAGE_RESERVED  0x02  /* never allocatable */
+#define PAGE_SLAB      0x04
+#define PAGE_HEAD      0x08  /* head of an allocated block */
+
+/*
+ * Builds the allocator over bi->mem minus bi->reserved. Its page array is
+ * taken from the memory itself. Returns ERR_NOMEM if no memory is usable.
+ */
+err_t pmm_init(const struct boot_info *bi);
+
+/* 2^order contiguous, naturally aligned pages; PADDR_INVALID when none. */
+paddr_t pmm_alloc(unsigned order);
+/* Same, zero-filled. */
+paddr_t pmm_alloc_zeroed(unsigned order);
+/* Frees a block from pmm_alloc with the same order. */
+void pmm_free(paddr_t pa, unsigned order);
+
+/* The descriptor of a managed page, or NULL. */
+struct page *pmm_page(paddr_t pa);
+/* Whether pa lies in a free block (for tests of reservations). */
+bool pmm_is_free(paddr_t pa);
+
+size_t pmm_free_pages(void);
+size_t pmm_total_pages(void);
+/* Releases the allocator's state (host tests only). */
+void pmm_reset(void);
+
+/* ---- kernel heap ----------------------------------------------------------- */
+
+/* Small objects come from per-size slabs, large ones straight from pages.
+ * Returns NULL when memory runs out. Objects are 16-byte aligned. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+/* ---- page tables ----------------------------------------------------------- */
+
+/* A fresh, empty top-level table; PADDR_INVALID on ENOMEM. */
+paddr_t pt_create(void);
+
+/*
+ * Maps [va, va+size) to [pa, pa+size) with `prot`, using the largest leaves
+ * that alignment allows. All three must be page aligned. Fails with
+ * ERR_EXIST if any page is already mapped (nothing is changed then),
+ * ERR_NOMEM if a table cannot be allocated (what was mapped stays mapped),
+ * ERR_INVAL for misalignment or a zero size.
+ */
+err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot);
+
+/* Removes mappings in [va, va+size); a large leaf partly inside is an
+ * ERR_INVAL (checked before anything changes). Unmapped pages are skipped. */
+err_t pt_unmap(paddr_t root, vaddr_t va, size_t size);
+
+/* Changes the protection of mapped pages in range (same rules as unmap). */
+err_t pt_protect(paddr_t root, vaddr_t va, size_t size, unsigned prot);
+
+/* Translates va: true and *pa, *prot (may be NULL) when mapped. */
+bool pt_lookup(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
+
+/* Frees every table page below root and root itself (not the mapped
+ * pages). */
+void pt_destroy(paddr_t root);
+
+/* Number of table pages reachable from root (tests). */
+size_t pt_count_tables(paddr_t root);
+
+/* The kernel's own table, built by vm_init(). */
+extern paddr_t kernel_root;
+
+/* Builds the kernel page table: the image W^X, the direct map of RAM. */
+err_t vm_init(const struct boot_info *bi);
+
+/* Maps device registers [pa, pa+size) and returns their kernel address. */
+void *vm_map_device(paddr_t pa, size_t size);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel trap helpers: the exception table, backtraces, symbols. */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+#include <arch.h>
+
+/* Fixup address for a faulting kernel pc listed in __extable, or 0. */
+uintptr_t extable_fixup(uintptr_t pc);
+
+/* Name of the function containing addr and the offset into it; NULL when
+ * addr is not in the kernel's text. */
+const char *ksym_lookup(uintptr_t addr, uintptr_t *offset);
+
+/* Prints "  [<pc>] func+0xoff" lines starting at pc/fp. */
+void backtrace_print(uintptr_t pc, uintptr_t fp);
+/* From a trap frame (handles a leaf function at the trap). */
+void backtrace_print_frame(const struct trap_frame *tf);
+/* Collects up to max return addresses from the caller's frame. */
+unsigned backtrace_collect(uintptr_t *pcs, unsigned max);
+
+/* Self-tests hook a breakpoint: called with the frame; return true if
+ * handled. */
+extern bool (*breakpoint_hook)(struct trap_frame *tf);
+
+#endif

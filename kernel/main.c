@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: the portable boot sequence, from the arch's first C call to the
+ * self-tests or the kernel monitor.
+ */
+#include <arch.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/clock.h>
+#include <kernel/console.h>
+#include <kernel/selftest.h>
+#include <kernel/monitor.h>
+#include <string.h>
+
+static void print_banner(const struct boot_info *bi)
+{
+	kprintf("\nCairn microkernel (%s/%s), %u CPU%s online\n", CONFIG_ARCH, CONFIG_BOARD,
+		arch_cpus_online(), arch_cpus_online() == 1 ? "" : "s");
+	arch_banner();
+	kprintf("  memory: %lu MiB in %u range%s, %lu MiB free\n",
+		(unsigned long)(boot_mem_total(bi) >> 20), bi->n_mem, bi->n_mem == 1 ? "" : "s",
+		(unsigned long)(pmm_free_pages() * PAGE_SIZE >> 20));
+	for (unsigned i = 0; i < bi->n_mem; i++)
+		kprintf("    %#014lx-%#014lx RAM\n", (unsigned long)bi->mem[i].base,
+			(unsigned long)(bi->mem[i].base + bi->mem[i].size - 1));
+	for (unsigned i = 0; i < bi->n_reserved; i++)
+		kprintf("    %#014lx-%#014lx reserved (%s)\n", (unsigned long)bi->reserved[i].base,
+			(unsigned long)(bi->reserved[i].base + bi->reserved[i].size - 1),
+			bi->reserved[i].what);
+	monitor_print_devices();
+	kprintf("  timebase: %lu Hz, tick %d Hz\n", (unsigned long)arch_counter_hz(), CONFIG_TIMER_HZ);
+	kprintf("  cmdline: \"%s\"\n", bi->cmdline);
+	if (bi->initrd_end > bi->initrd_start)
+		kprintf("  initrd: %#lx, %lu bytes\n", (unsigned long)bi->initrd_start,
+			(unsigned long)(bi->initrd_end - bi->initrd_start));
+}
+
+noreturn void kmain(void)
+{
+	struct boot_info *bi = &boot_info;
+	char arg[32];
+	err_t e;
+
+	e = arch_early_init(bi);
+	if (e) {
+		kprintf("cairn: unusable boot information (%s); stopping\n", err_name(e));
+		arch_poweroff(2);
+	}
+	if (cmdline_get(bi->cmdline, "loglevel", arg, sizeof(arg)) && arg[0] >= '0' && arg[0] <= '3')
+		log_level = arg[0] - '0';
+	pr_info("Cairn booting on %s/%s, paging %s\n", CONFIG_ARCH, CONFIG_BOARD, arch_mmu_mode_name());
+	if ((e = pmm_init(bi)))
+		panic("no usable memory (%s)", err_name(e));
+	if ((e = vm_init(bi)))
+		panic("cannot build the kernel page table (%s)", err_name(e));
+	arch_platform_init(bi);
+	clock_init();
+	arch_irq_enable();
+	arch_start_secondaries(bi);
+	print_banner(bi);
+	if (cmdline_get(bi->cmdline, "crash", arg, sizeof(arg)))
+		monitor_crash(arg);
+	if (cmdline_get(bi->cmdline, "selftest", arg, sizeof(arg))) {
+		unsigned failed = selftest_run(arg);
+		arch_poweroff(failed ? 1 : 0);
+	}
+	monitor_run();
+}
+
+noreturn void kmain_secondary(unsigned cpu)
+{
+	arch_cpu_set_online();
+	pr_info("cpu%u online, parked until the scheduler exists\n", cpu);
+	arch_halt_cpu();
+}

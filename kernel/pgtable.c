@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The portable page-table walker, for every arch whose tables are radix
+ * trees of 512 eight-byte entries a level (riscv64 Sv39/Sv48, x86-64).
+ * Level 0 holds 4 KiB leaves; level L covers 4 KiB << 9L. The number of
+ * levels comes from arch_pt_levels(); the arch only encodes entries.
+ *
+ * Every operation checks its whole range before changing anything, so a
+ * failure leaves the tables as they were (except ERR_NOMEM while mapping).
+ */
+#include <arch.h>
+#include <kernel/mm.h>
+
+_Static_assert(PROT_R == ARCH_PROT_R && PROT_W == ARCH_PROT_W && PROT_X == ARCH_PROT_X &&
+	       PROT_USER == ARCH_PROT_U && PROT_GLOBAL == ARCH_PROT_G, "PROT bits");
+
+#define ENTRIES 512
+
+static inline pte_t *table(paddr_t pa) { return phys_to_virt(pa); }
+static inline unsigned index_of(vaddr_t va, unsigned level) { return (va >> (PAGE_SHIFT + 9 * level)) & 511; }
+static inline uint64_t level_size(unsigned level) { return 1ull << (PAGE_SHIFT + 9 * level); }
+static inline unsigned top_level(void) { return arch_pt_levels() - 1; }
+
+/* Range [va, end) is inclusive of va, exclusive of end; end 0 means 2^64. */
+static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
+{
+	vaddr_t next = ALIGN_DOWN(va, level_size(level)) + level_size(level);
+
+	return (next == 0 || (end != 0 && next > end)) ? end : next;
+}
+
+paddr_t pt_create(void)
+{
+	return pmm_alloc_zeroed(0);
+}
+
+/* Is anything mapped in [va, end)? */
+static bool any_mapped(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
+{
+	while (va != end) {
+		vaddr_t se = slot_end(va, level, end);
+		pte_t e = table(t)[index_of(va, level)];
+		if (arch_pte_valid(e)) {
+			if (level == 0 || arch_pte_is_leaf(e, level))
+				return true;
+			if (any_mapped(arch_pte_addr(e), level - 1, va, se))
+				return true;
+		}
+		va = se;
+	}
+	return false;
+}
+
+/* Does [va, end) cut through a large leaf? */
+static bool splits_leaf(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
+{
+	while (va != end) {
+		vaddr_t se = slot_end(va, level, end);
+		pte_t e = table(t)[index_of(va, level)];
+		if (level > 0 && arch_pte_valid(e)) {
+			bool whole = IS_ALIGNED(va, level_size(level)) && se - va == level_size(level);
+			if (arch_pte_is_leaf(e, level)) {
+				if (!whole)
+					return true;
+			} else if (splits_leaf(arch_pte_addr(e), level - 1, va, se)) {
+				return true;
+			}
+		}
+		va = se;
+	}
+	return false;
+}
+
+static err_t map_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, paddr_t pa, unsigned prot)
+{
+	while (va != end) {
+		vaddr_t se = slot_end(va, level, end);
+		pte_t *slot = &table(t)[index_of(va, level)];
+		bool whole = IS_ALIGNED(va, level_size(level)) && se - va == level_size(level);
+
+		if (level == 0 || (whole && IS_ALIGNED(pa, level_size(level)) && arch_leaf_ok(level))) {
+			*slot = arch_pte_leaf(pa, prot, level);
+		} else {
+			if (!arch_pte_valid(*slot)) {
+				paddr_t nt = pt_create();
+				if (nt == PADDR_INVALID)
+					return ERR_NOMEM;
+				*slot = arch_pte_table(nt);
+			}
+			err_t e = map_level(arch_pte_addr(*slot), level - 1, va, se, pa, prot);
+			if (e)
+				return e;
+		}
+		pa += se - va;
+		va = se;
+	}
+	return ERR_OK;
+}
+
+static err_t check_range(vaddr_t va, size_t size)
+{
+	if (size == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
+		return ERR_INVAL;
+	if (va + size != 0 && va + size < va)
+		return ERR_INVAL;
+	return ERR_OK;
+}
+
+err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot)
+{
+	err_t e = check_range(va, size);
+
+	if (e || !IS_ALIGNED(pa, PAGE_SIZE))
+		return ERR_INVAL;
+	if (any_mapped(root, top_level(), va, va + size))
+		return ERR_EXIST;
+	return map_level(root, top_level(), va, va + size, pa, prot);
+}
+
+static bool table_empty(paddr_t t)
+{
+	for (unsigned i = 0; i < ENTRIES; i++)
+		if (table(t)[i])
+			return false;
+	return true;
+}
+
+/* Unmaps (prot < 0) or re-protects leaves in [va, end). */
+static void update_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, int prot)
+{
+	while (va != end) {
+		vaddr_t se = slot_end(va, level, end);
+		pte_t *slot = &table(t)[index_of(va, level)];
+
+		if (arch_pte_valid(*slot)) {
+			if (level == 0 || arch_pte_is_leaf(*slot, level)) {
+				*slot = prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, level);
+				arch_tlb_flush_page(va);
+			} else {
+				paddr_t child = arch_pte_addr(*slot);
+				update_level(child, level - 1, va, se, prot);
+				if (prot < 0 && table_empty(child)) {
+					*slot = 0;
+					pmm_free(child, 0);
+				}
+			}
+		}
+		va = se;
+	}
+}
+
+err_t pt_unmap(paddr_t root, vaddr_t va, size_t size)
+{
+	err_t e = check_range(va, size);
+
+	if (e)
+		return e;
+	if (splits_leaf(root, top_level(), va, va + size))
+		return ERR_INVAL;
+	update_level(root, top_level(), va, va + size, -1);
+	return ERR_OK;
+}
+
+err_t pt_protect(paddr_t root, vaddr_t va, size_t size, unsigned prot)
+{
+	err_t e = check_range(va, size);
+
+	if (e)
+		return e;
+	if (splits_leaf(root, top_level(), va, va + size))
+		return ERR_INVAL;
+	update_level(root, top_level(), va, va + size, (int)prot);
+	return ERR_OK;
+}
+
+bool pt_lookup(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
+{
+	paddr_t t = root;
+
+	for (int level = top_level(); level >= 0; level--) {
+		pte_t e = table(t)[index_of(va, level)];
+		if (!arch_pte_valid(e))
+			return false;
+		if (level == 0 || arch_pte_is_leaf(e, level)) {
+			if (pa)
+				*pa = arch_pte_addr(e) + (va & (level_size(level) - 1));
+			if (prot)
+				*prot = arch_pte_prot(e);
+			return true;
+		}
+		t = arch_pte_addr(e);
+	}
+	return false;
+}
+
+static size_t walk_tables(paddr_t t, unsigned level, bool free_them)
+{
+	size_t n = 1;
+
+	if (level > 0) {
+		for (unsigned i = 0; i < ENTRIES; i++) {
+			pte_t e = table(t)[i];
+			if (arch_pte_valid(e) && !arch_pte_is_leaf(e, level))
+				n += walk_tables(arch_pte_addr(e), level - 1, free_them);
+		}
+	}
+	if (free_them)
+		pmm_free(t, 0);
+	return n;
+}
+
+void pt_destroy(paddr_t root)
+{
+	walk_tables(root, top_level(), true);
+}
+
+size_t pt_count_tables(paddr_t root)
+{
+	return walk_tables(root, top_level(), false);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Names for err_t values, for log lines and test output. */
+#include <cairn/err.h>
+
+const char *err_name(err_t e)
+{
+	switch (e) {
+	case ERR_OK: return "OK";
+	case ERR_PERM: return "EPERM";
+	case ERR_NOENT: return "ENOENT";
+	case ERR_IO: return "EIO";
+	case ERR_2BIG: return "E2BIG";
+	case ERR_NOEXEC: return "ENOEXEC";
+	case ERR_BADF: return "EBADF";
+	case ERR_AGAIN: return "EAGAIN";
+	case ERR_NOMEM: return "ENOMEM";
+	case ERR_ACCES: return "EACCES";
+	case ERR_FAULT: return "EFAULT";
+	case ERR_BUSY: return "EBUSY";
+	case ERR_EXIST: return "EEXIST";
+	case ERR_NODEV: return "ENODEV";
+	case ERR_INVAL: return "EINVAL";
+	case ERR_NOSPC: return "ENOSPC";
+	case ERR_RANGE: return "ERANGE";
+	case ERR_NOSYS: return "ENOSYS";
+	case ERR_OVERFLOW: return "EOVERFLOW";
+	case ERR_TIMEDOUT: return "ETIMEDOUT";
+	default: return "E?";
+	}
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# One idempotent set-up step for Cairn on a Debian (bookworm) machine.
+# Installs the Debian packages the build and tests need, and fetches the
+# Debian source packages whose code we build (libfdt from u-boot's source
+# package) into build/third_party/. Safe to run again: it does nothing when
+# everything is already present. Called by ./qemu-run.sh, `make` and .ci/run.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tp="$top/build/third_party"
+stamp="$top/build/.setup-done-v1"
+
+PKGS=(
+  make gcc libc6-dev
+  gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
+  qemu-system-misc qemu-system-x86 opensbi
+  device-tree-compiler python3 python3-kconfiglib
+  grub-pc-bin grub-common xorriso mtools
+  clang llvm libclang-rt-14-dev
+  dpkg-dev cpio
+)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing_pkgs() {
+  local p
+  for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+ensure_deb_src() {
+  # Source packages need a deb-src entry for Debian's own archive.
+  local f=/etc/apt/sources.list.d/cairn-debian-src.sources
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ /etc/apt/sources.list 2>/dev/null &&
+     ! grep -qs '^deb-src' /etc/apt/sources.list 2>/dev/null; then
+    local uri
+    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=http://deb.debian.org/debian
+    as_root tee "$f" >/dev/null <<SRC
+Types: deb-src
+URIs: $uri
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    APT_UPDATED=
+  fi
+}
+
+APT_UPDATED=
+apt_update() { [ -n "$APT_UPDATED" ] || { as_root apt-get update -qq; APT_UPDATED=1; }; }
+
+install_pkgs() {
+  local m
+  m=$(missing_pkgs)
+  [ -z "$m" ] && return 0
+  echo "setup: installing Debian packages:" $m
+  apt_update
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $m
+}
+
+# fetch_source PKG DIRGLOB: unpack Debian source package PKG under $tp.
+fetch_source() {
+  local pkg=$1
+  [ -e "$tp/$pkg.done" ] && return 0
+  ensure_deb_src
+  apt_update
+  mkdir -p "$tp/$pkg"
+  echo "setup: fetching Debian source package $pkg"
+  (cd "$tp/$pkg" && apt-get source --download-only -qq "$pkg" >/dev/null &&
+     dpkg-source --skip-patches -x ./*.dsc src >/dev/null)
+  touch "$tp/$pkg.done"
+}
+
+# libfdt: Debian's device-tree-compiler source package is not served, so the
+# same libfdt sources come from u-boot's source package (scripts/dtc/libfdt).
+setup_libfdt() {
+  [ -e "$tp/libfdt/fdt.c" ] && return 0
+  fetch_source u-boot
+  mkdir -p "$tp/libfdt"
+  cp "$tp/u-boot/src/scripts/dtc/libfdt/"*.[ch] "$tp/libfdt/"
+}
+
+main() {
+  if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ]; then
+    return 0
+  fi
+  install_pkgs
+  setup_libfdt
+  mkdir -p "$(dirname "$stamp")"
+  touch "$stamp"
+  echo "setup: done"
+}
+
+main "$@"

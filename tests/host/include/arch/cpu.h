@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host "arch" (as HelenOS's abs32le): just enough of arch/cpu.h for the
+ * portable kernel code to build and run as a host program in unit tests.
+ */
+#ifndef ARCH_HOST_CPU_H
+#define ARCH_HOST_CPU_H
+#include <stdint.h>
+#include <stdbool.h>
+
+struct trap_frame {
+	uint64_t pc, fp;
+};
+
+static inline unsigned arch_cpu_id(void) { return 0; }
+static inline unsigned long arch_irq_save(void) { return 0; }
+static inline void arch_irq_restore(unsigned long f) { (void)f; }
+static inline void arch_irq_enable(void) {}
+static inline void arch_irq_disable(void) {}
+static inline bool arch_irq_enabled(void) { return false; }
+static inline void arch_cpu_relax(void) {}
+uint64_t host_counter(void);
+static inline uint64_t arch_counter_read(void) { return host_counter(); }
+static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
+
+#endif
