@@ -18,8 +18,9 @@ err_t dt_check(const void *fdt, size_t bufsize)
 	if (fdt_magic(fdt) != FDT_MAGIC || fdt_totalsize(fdt) > bufsize ||
 	    fdt_check_header(fdt) != 0)
 		return ERR_INVAL;
-	/* Walk every node and property once: libfdt bounds-checks each tag. */
-	while ((off = fdt_next_node(fdt, off, &depth)) >= 0) {
+	/* Walk every node and property once: libfdt bounds-checks each tag.
+	 * The walk ends when depth drops below 0, at the root's end. */
+	for (off = 0; off >= 0 && depth >= 0; off = fdt_next_node(fdt, off, &depth)) {
 		if (!fdt_get_name(fdt, off, NULL))
 			return ERR_INVAL;
 		fdt_for_each_property_offset(prop, fdt, off) {
@@ -31,7 +32,7 @@ err_t dt_check(const void *fdt, size_t bufsize)
 		if (prop != -FDT_ERR_NOTFOUND)
 			return ERR_INVAL;
 	}
-	return off == -FDT_ERR_NOTFOUND ? ERR_OK : ERR_INVAL;
+	return off >= 0 || off == -FDT_ERR_NOTFOUND ? ERR_OK : ERR_INVAL;
 }
 
 static uint64_t read_cells(const fdt32_t *p, int n)

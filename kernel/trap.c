@@ -50,15 +50,28 @@ const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
 	return &ksyms_names[ksyms_name_offs[lo]];
 }
 
-static void print_pc(uintptr_t pc)
+/* A return address is looked up one byte back: after a call to a noreturn
+ * function it may already point at the next function. */
+static void print_pc_at(uintptr_t pc, uintptr_t lookup)
 {
 	uintptr_t off;
-	const char *name = ksym_lookup(pc, &off);
+	const char *name = ksym_lookup(lookup, &off);
 
+	off += pc - lookup;
 	if (name)
 		kprintf("  [<%016lx>] %s+%#lx\n", (unsigned long)pc, name, (unsigned long)off);
 	else
 		kprintf("  [<%016lx>] ?\n", (unsigned long)pc);
+}
+
+static void print_pc(uintptr_t pc)
+{
+	print_pc_at(pc, pc);
+}
+
+static void print_ret(uintptr_t ret)
+{
+	print_pc_at(ret, ret - 1);
 }
 
 #define MAX_FRAMES 32
@@ -68,9 +81,9 @@ static void walk(uintptr_t fp)
 	uintptr_t ret, next;
 
 	for (int i = 0; i < MAX_FRAMES && arch_unwind_step(fp, &ret, &next); i++) {
-		if (!ksym_lookup(ret, NULL))
+		if (!ksym_lookup(ret - 1, NULL))
 			break;
-		print_pc(ret);
+		print_ret(ret);
 		if (next <= fp)   /* stacks grow down: callers' frames are higher */
 			break;
 		fp = next;
@@ -91,10 +104,10 @@ void backtrace_print_frame(const struct trap_frame *tf)
 
 	kprintf("backtrace:\n");
 	print_pc(arch_frame_pc(tf));
-	if (!arch_unwind_frame(tf, &ret, &next) || !ksym_lookup(ret, NULL))
+	if (!arch_unwind_frame(tf, &ret, &next) || !ksym_lookup(ret - 1, NULL))
 		return;
-	print_pc(ret);
-	walk(next);
+	print_ret(ret);
+	walk(next);   /* next is the frame that ret returns into */
 }
 
 unsigned backtrace_collect(uintptr_t *pcs, unsigned max)
@@ -102,7 +115,7 @@ unsigned backtrace_collect(uintptr_t *pcs, unsigned max)
 	uintptr_t fp = arch_current_fp(), ret, next;
 	unsigned n = 0;
 
-	while (n < max && arch_unwind_step(fp, &ret, &next) && ksym_lookup(ret, NULL)) {
+	while (n < max && arch_unwind_step(fp, &ret, &next) && ksym_lookup(ret - 1, NULL)) {
 		pcs[n++] = ret;
 		if (next <= fp)
 			break;

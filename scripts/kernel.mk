@@ -30,7 +30,7 @@ AUTOCONF := $(GEN)/autoconf.h
 
 INCLUDES := -nostdinc -isystem $(shell $(CROSS_COMPILE)gcc -print-file-name=include) -Iinclude -Ikernel/include -Iarch/$(ARCH)/include -Ilib/include -I$(LIBFDT) -I$(O)/include
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-stack-protector \
-	-fno-omit-frame-pointer -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wmissing-prototypes -Wstrict-prototypes -include $(AUTOCONF) $(INCLUDES) $(ARCH_CFLAGS) -MMD -MP
 ASFLAGS := -D__ASSEMBLY__ -include $(AUTOCONF) $(INCLUDES) $(ARCH_CFLAGS) -MMD -MP
 FDT_CFLAGS := $(filter-out -Werror -Wmissing-prototypes -Wstrict-prototypes -Wextra,$(CFLAGS)) -Wno-sign-compare

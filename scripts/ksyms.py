@@ -5,13 +5,15 @@
 # kernel/ksyms.c to name backtrace frames.
 import sys
 
+# Linker-script markers that share an address with a real function.
+MARKERS = {"_start_image", "_text_start", "_text_end"}
 syms = []
 for line in sys.stdin:
     parts = line.split()
     if len(parts) != 3 or parts[1] not in "tTwW":
         continue
     name = parts[2]
-    if name.startswith(".L") or name.startswith("$"):
+    if name.startswith(".L") or name.startswith("$") or name in MARKERS:
         continue
     syms.append((int(parts[0], 16), name))
 

@@ -74,17 +74,28 @@ bool arch_unwind_step(uintptr_t fp, uintptr_t *ret, uintptr_t *next_fp)
 	return true;
 }
 
+/*
+ * The first step from a trap needs care: the trapped function may be a
+ * leaf that saved only fp (at fp-8, so that slot holds a stack address), or
+ * may already have restored its caller's fp in an epilogue. In both cases
+ * the return address is still in ra.
+ */
 bool arch_unwind_frame(const struct trap_frame *tf, uintptr_t *ret, uintptr_t *next_fp)
 {
-	uintptr_t fp = tf->regs[8];
+	uintptr_t fp = tf->regs[8], ra = tf->regs[1], sp = tf->regs[2];
 	uint64_t slot;
 
-	/* A leaf function saves only fp, at fp-8: the slot then holds a stack
-	 * address and the return address is still in ra. */
-	if (arch_probe_read64((void *)(fp - 8), &slot) == 0 && slot >= tf->regs[2] &&
-	    slot - tf->regs[2] < 65536 && !(slot & 7)) {
-		*ret = tf->regs[1];
+	if (arch_probe_read64((void *)(fp - 8), &slot) != 0)
+		return false;
+	if (slot >= sp && slot - sp < 65536 && !(slot & 7)) {
+		*ret = ra;
 		*next_fp = slot;
+		return true;
+	}
+	if (slot != ra && ksym_lookup(ra, NULL) &&
+	    ksym_lookup(ra, NULL) != ksym_lookup(tf->sepc, NULL)) {
+		*ret = ra;
+		*next_fp = fp;
 		return true;
 	}
 	return arch_unwind_step(fp, ret, next_fp);

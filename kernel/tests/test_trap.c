@@ -81,7 +81,7 @@ SELFTEST(lib, format)
 {
 	char b[64];
 
-	ST_CHECK(fmt_snprintf(b, sizeof(b), "%d|%5s|%-3x|%08lx", -42, "ab", 255, 0xbeefUL) == 23);
+	ST_CHECK(fmt_snprintf(b, sizeof(b), "%d|%5s|%-3x|%08lx", -42, "ab", 255, 0xbeefUL) == 22);
 	ST_CHECK(!strcmp(b, "-42|   ab|ff |0000beef"));
 	ST_CHECK(fmt_snprintf(b, 4, "%s", "truncated") == 9 && !strcmp(b, "tru"));
 	return true;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Builds Cairn if needed and boots it under QEMU on its console.
+#
+#   ./qemu-run.sh [--arch A] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
+#                 [--append "ARGS"] [--icount] [--gdb] [-- QEMU ARGS...]
+#
+# --test [SUITE]  boot the kernel self-tests (all, or one suite) and exit with
+#                 their status (0: all passed)
+# --append ARGS   extra kernel command line
+# --icount        add -icount shift=0 (exact guest instruction counts)
+# --gdb           start halted with a gdb stub on localhost:1234
+# Exits with QEMU's status, which is the guest's power-off status.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+arch=riscv64 board= smp= mem= test= cmdline= icount= gdb=
+extra=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --arch) arch=$2; shift 2 ;;
+    --board) board=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
+    --mem) mem=$2; shift 2 ;;
+    --append) cmdline="$cmdline $2"; shift 2 ;;
+    --test)
+      test=all; shift
+      if [ $# -gt 0 ] && [[ $1 != -* ]]; then test=$1; shift; fi ;;
+    --icount) icount=1; shift ;;
+    --gdb) gdb=1; shift ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+case $arch in
+  riscv64) : "${board:=virt}" ;;
+  *) echo "qemu-run.sh: unknown arch '$arch'" >&2; exit 2 ;;
+esac
+bdir=arch/$arch/boards/$board
+[ -f "$bdir/qemu.sh" ] || { echo "qemu-run.sh: no board '$board' for $arch" >&2; exit 2; }
+
+bash scripts/setup.sh
+O=build/$arch-$board
+make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
+
+# shellcheck source=/dev/null
+source "$bdir/qemu.sh"
+args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAULT_SMP}"
+      -nographic -no-reboot)
+[ -n "$test" ] && cmdline="$cmdline selftest=$test"
+cmdline=${cmdline# }
+[ -n "$cmdline" ] && args+=(-append "$cmdline")
+[ -n "$icount" ] && args+=(-icount shift=0)
+if [ -n "$gdb" ]; then
+  args+=(-s -S)
+  echo "qemu-run.sh: waiting for gdb: gdb-multiarch $O/cairn.elf -ex 'target remote :1234'" >&2
+fi
+exec "$QEMU" "${args[@]}" "${extra[@]}"
