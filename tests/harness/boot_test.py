@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""
+Boots Cairn under QEMU (through qemu-run.sh) and judges the run.
+
+Self-test mode (default): the guest prints `ok N suite.name` / `not ok N ...`
+and `N passed, N failed`. The run fails if it times out, prints panic or
+fatal-trap text, if a test in the expected list did not run, if the guest's
+own count disagrees with the lines, or if QEMU's exit status is not 0.
+
+Crash mode (--expect-crash): the kernel is told to fault on purpose and the
+report must name the cause, the address, the registers and the callers.
+
+Output: one `ok N config: test` / `not ok N config: test` line per test plus
+a `# config: N passed, N failed` summary. The log is kept under build/logs/.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+PANIC_RE = re.compile(r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information")
+RESULT_RE = re.compile(r"^(ok|not ok) (\d+) (\S+)\s*$")
+SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed\s*$")
+
+
+def run(args, timeout):
+    try:
+        p = subprocess.run(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), False
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out, True
+
+
+def emit(results, name, ok, what, why=None):
+    results.append(ok)
+    print("%s %d %s: %s" % ("ok" if ok else "not ok", len(results), name, what))
+    if why and not ok:
+        print("#   " + why)
+
+
+def selftest_mode(a, rc, out, timed_out, results):
+    lines = [l.rstrip("\r") for l in out.splitlines()]
+    seen = {}
+    guest_summary = None
+    for l in lines:
+        m = RESULT_RE.match(l)
+        if m:
+            seen[m.group(3)] = m.group(1) == "ok"
+        m = SUMMARY_RE.match(l)
+        if m:
+            guest_summary = (int(m.group(1)), int(m.group(2)))
+    expected = []
+    if a.expect:
+        with open(a.expect) as f:
+            expected = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    for t in expected:
+        if t not in seen:
+            emit(results, a.name, False, t, "did not run")
+        else:
+            emit(results, a.name, seen[t], t, "failed in the guest (see log)")
+    for t, ok in seen.items():
+        if t not in expected:
+            emit(results, a.name, ok, t)
+            print("#   (not in %s: add it there)" % a.expect)
+    problems = []
+    if timed_out:
+        problems.append("timed out after %ds" % a.timeout)
+    panic = [l for l in lines if PANIC_RE.search(l)]
+    if panic:
+        problems.append("panic text: " + panic[0].strip())
+    if guest_summary is None:
+        problems.append("no closing 'N passed, N failed' line from the guest")
+    elif guest_summary != (sum(seen.values()), len(seen) - sum(seen.values())):
+        problems.append("guest summary %s disagrees with its test lines" % (guest_summary,))
+    if rc is not None and (rc != 0) != (not all(seen.values()) or not seen):
+        problems.append("exit status %s does not match the results" % rc)
+    emit(results, a.name, not problems and rc == 0, "boot, all tests ran, powered off with status 0",
+         "; ".join(problems) or "exit status %s" % rc)
+
+
+def crash_mode(a, rc, out, timed_out, results):
+    need = ["FATAL: unexpected trap on cpu0: " + a.expect_crash, "sepc:", "scause:", "stval:",
+            "backtrace:", "crash_store", "crash_nested", "monitor_crash", "kmain", "system halted"]
+    missing = [n for n in need if n not in out]
+    problems = []
+    if missing:
+        problems.append("report lacks: " + ", ".join(missing))
+    if timed_out:
+        problems.append("did not halt within %ds" % a.timeout)
+    elif rc != 3:
+        problems.append("exit status %s, want 3" % rc)
+    emit(results, a.name, not problems, "deliberate fault is reported with registers and backtrace, then halts",
+         "; ".join(problems))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--expect", help="file listing the tests that must run")
+    ap.add_argument("--expect-crash", help="trap cause the crash report must name")
+    ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    qargs = a.qemu_args[1:] if a.qemu_args[:1] == ["--"] else a.qemu_args
+    rc, out, timed_out = run(qargs, a.timeout)
+    os.makedirs("build/logs", exist_ok=True)
+    with open("build/logs/%s.log" % a.name, "w") as f:
+        f.write(out)
+    results = []
+    if a.expect_crash:
+        crash_mode(a, rc, out, timed_out, results)
+    else:
+        selftest_mode(a, rc, out, timed_out, results)
+    passed = sum(results)
+    print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed, a.name))
+    sys.exit(0 if passed == len(results) else 1)
+
+
+if __name__ == "__main__":
+    main()

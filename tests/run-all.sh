@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# `make test`: host unit tests, then every boot configuration under QEMU.
+# Each part prints `ok`/`not ok` lines; this script counts them all and
+# ends with `N passed, N failed` alone on the last line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build/logs
+log=build/logs/test-all.txt
+: > "$log"
+
+step() { echo "# --- $*" | tee -a "$log"; }
+runpart() { "$@" 2>&1 | tee -a "$log"; }
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+step "host unit tests (ASan + UBSan)"
+runpart make --no-print-directory -f tests/host/host.mk run
+
+step "build riscv64/virt"
+if ! runpart make --no-print-directory ARCH=riscv64 BOARD=virt kernel; then
+  echo "not ok build riscv64-virt" | tee -a "$log"
+fi
+
+H="/usr/bin/python3 tests/harness/boot_test.py"
+EXP=tests/harness/expected/kernel-selftests.txt
+step "riscv64/virt boots"
+runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --test
+runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
+runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
+runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
+runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^not ok ' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
