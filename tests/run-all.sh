@@ -30,6 +30,7 @@ runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --te
 runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
 runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
 runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
+runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
 runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
 
 passed=$(grep -c '^ok ' "$log")

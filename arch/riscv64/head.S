@@ -33,6 +33,7 @@ _start:
 2:
 	lla	a0, _start		/* physical load address */
 	mv	a1, s1
+	mv	a2, s0
 	call	riscv_early_mmu		/* returns 0 if no usable paging mode */
 	beqz	a0, .Lpark
 

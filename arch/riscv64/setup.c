@@ -35,8 +35,13 @@ void riscv_boot(unsigned long hartid, unsigned long dtb_pa)
 	riscv_percpu[0].id = 0;
 	riscv_percpu[0].hartid = hartid;
 	riscv_percpu[0].online = 1;
-	physmap_base = PHYSMAP_BASE_SV48;
-	pt_levels = 4;
+	if ((riscv_boot_satp >> SATP_MODE_SHIFT) == SATP_MODE_SV48) {
+		physmap_base = PHYSMAP_BASE_SV48;
+		pt_levels = 4;
+	} else {
+		physmap_base = PHYSMAP_BASE_SV39;
+		pt_levels = 3;
+	}
 	kernel_vbase = (vaddr_t)_start;
 	kernel_pbase = riscv_load_pa;
 	kmain();

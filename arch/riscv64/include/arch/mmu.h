@@ -30,6 +30,7 @@
 #define KERNEL_LINK_ADDR _UL(0xffffffff80200000)
 #define KERNEL_WINDOW    _UL(0xffffffff80000000)
 #define PHYSMAP_BASE_SV48 _UL(0xffff800000000000)
+#define PHYSMAP_BASE_SV39 _UL(0xffffffc000000000)
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+#
+# Host unit tests: the portable kernel and library code built for the host
+# with AddressSanitizer and UndefinedBehaviorSanitizer, one program per
+# subsystem. Run from the repository root:
+#
+#   make -f tests/host/host.mk run
+#
+# `run` builds everything, runs every program even when one fails, prints
+# all their `ok N name` / `not ok N name` lines (also kept in
+# build/host/results.txt) and exits non-zero if any test failed or any
+# program did not finish with its `N passed, 0 failed` line.
+#
+# The host headers (glibc's string.h, stdlib.h, limits.h) must win, so
+# lib/include is never on the include path: lib/format.h is reached
+# through tests/host/include/format.h, and lib/string.c is compiled on its
+# own with its freestanding headers and every name renamed to k_*.
+
+O := build/host
+LIBFDT := build/third_party/libfdt
+
+CC := cc
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra
+INCLUDES := -Iinclude -Ikernel/include -Itests/host/include -I$(LIBFDT)
+LDFLAGS := $(SAN)
+
+# lib/string.c under test: renamed so it never replaces the host's libc.
+STRING_NAMES := memcpy memmove memset memcmp memchr strlen strnlen strcmp strncmp \
+	strchr strrchr strlcpy strtoul
+STRING_CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra \
+	-ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -Ilib/include \
+	$(foreach n,$(STRING_NAMES),-D$(n)=k_$(n))
+
+LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_strerror.c
+LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
+
+PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree
+
+COMMON := $(O)/tests/host/main.o
+KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
+
+test_format_OBJS := $(O)/tests/host/test_format.o $(O)/lib/format.o $(COMMON)
+test_string_OBJS := $(O)/tests/host/test_string.o $(O)/string_k.o $(COMMON)
+test_pmm_OBJS := $(O)/tests/host/test_pmm.o $(O)/kernel/pmm.o $(KSTUBS) $(COMMON)
+test_heap_OBJS := $(O)/tests/host/test_heap.o $(O)/kernel/heap.o $(O)/kernel/pmm.o $(KSTUBS) $(COMMON)
+test_pgtable_OBJS := $(O)/tests/host/test_pgtable.o $(O)/kernel/pgtable.o $(O)/kernel/pmm.o \
+	$(KSTUBS) $(COMMON)
+test_devtree_OBJS := $(O)/tests/host/test_devtree.o $(O)/kernel/devtree.o $(O)/kernel/boot.o \
+	$(LIBFDT_OBJS) $(KSTUBS) $(COMMON)
+
+# The device tree QEMU's virt machine hands a kernel: 256 MiB, 2 harts,
+# a command line and an initrd of INITRD_SIZE bytes.
+DTB := $(O)/virt.dtb
+INITRD_SIZE := 3000
+QEMU := qemu-system-riscv64
+
+.PHONY: all run clean
+all: $(addprefix $(O)/,$(PROGS)) $(DTB)
+
+define prog_rule
+$(O)/$(1): $$($(1)_OBJS)
+	@echo "  LD      $$@"
+	@$(CC) $(LDFLAGS) -o $$@ $$^
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(O)/string_k.o: lib/string.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (renamed k_*)"
+	@$(CC) $(STRING_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/libfdt/%.o: $(LIBFDT)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(CFLAGS) -Wno-sign-compare -I$(LIBFDT) -MMD -MP -c $< -o $@
+
+$(DTB):
+	@mkdir -p $(O)
+	@echo "  QEMU    $@"
+	@head -c 4096 /dev/zero > $(O)/dtb-kernel.bin
+	@head -c $(INITRD_SIZE) /dev/zero | tr '\0' 'i' > $(O)/dtb-initrd.bin
+	@$(QEMU) -M virt -m 256M -smp 2 -kernel $(O)/dtb-kernel.bin \
+		-append "console=ttyS0 selftest=mm" -initrd $(O)/dtb-initrd.bin \
+		-machine dumpdtb=$@ -nographic < /dev/null > $(O)/dtb.log 2>&1 \
+		|| { cat $(O)/dtb.log; rm -f $@; exit 1; }
+
+run: all
+	@rc=0; : > $(O)/results.txt; \
+	for p in $(PROGS); do \
+		CAIRN_DTB=$(DTB) CAIRN_INITRD_SIZE=$(INITRD_SIZE) \
+			./$(O)/$$p > $(O)/$$p.log 2>&1; prc=$$?; \
+		if [ $$prc -ne 0 ] || ! tail -n 1 $(O)/$$p.log | grep -q '^[0-9]* passed, 0 failed$$'; then \
+			echo "not ok $$p (exit status $$prc, see $(O)/$$p.log)" >> $(O)/$$p.log; rc=1; \
+		fi; \
+		cat $(O)/$$p.log; cat $(O)/$$p.log >> $(O)/results.txt; \
+	done; \
+	pass=$$(grep -c '^ok ' $(O)/results.txt); fail=$$(grep -c '^not ok ' $(O)/results.txt); \
+	echo "host tests: $$pass passed, $$fail failed (results in $(O)/results.txt)"; \
+	exit $$rc
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
