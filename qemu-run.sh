@@ -50,6 +50,7 @@ make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
 source "$bdir/qemu.sh"
 args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAULT_SMP}"
       -nographic -no-reboot)
+[ -n "${QEMU_CMDLINE:-}" ] && cmdline="$QEMU_CMDLINE $cmdline"
 [ -n "$test" ] && cmdline="$cmdline selftest=$test"
 cmdline=${cmdline# }
 [ -n "$cmdline" ] && args+=(-append "$cmdline")

@@ -155,6 +155,7 @@ int fmt_vformat(fmt_sink_t sink, void *ctx, const char *f, va_list ap)
 				     : va_arg(ap, unsigned int);
 			if (lng == -1) u = (unsigned short)u;
 			if (lng <= -2) u = (unsigned char)u;
+			sp.plus = sp.space = false;   /* sign flags are for signed conversions */
 			if (*f == 'u')
 				emit_num(&o, &sp, u, false, 10, false, NULL);
 			else if (*f == 'o')

@@ -153,6 +153,7 @@ static int digit_value(char c)
 
 unsigned long strtoul(const char *s, char **end, int base)
 {
+	const char *start = s, *digits;
 	unsigned long v = 0;
 
 	while (*s == ' ' || *s == '\t')
@@ -164,9 +165,11 @@ unsigned long strtoul(const char *s, char **end, int base)
 	} else if (base == 0) {
 		base = s[0] == '0' ? 8 : 10;
 	}
-	for (; digit_value(*s) < base; s++)
-		v = v * base + digit_value(*s);
+	for (digits = s; digit_value(*s) < base; s++) {
+		unsigned long d = digit_value(*s);
+		v = v > (~0ul - d) / base ? ~0ul : v * base + d;   /* saturates, as C's */
+	}
 	if (end)
-		*end = (char *)s;
+		*end = (char *)(s == digits ? start : s);   /* no digits: C's endptr = nptr */
 	return v;
 }

@@ -24,7 +24,8 @@ if ! runpart make --no-print-directory ARCH=riscv64 BOARD=virt kernel; then
 fi
 
 H="/usr/bin/python3 tests/harness/boot_test.py"
-EXP=tests/harness/expected/kernel-selftests.txt
+E=tests/harness/expected
+EXP="$E/riscv64-common.txt --expect $E/riscv64-virt.txt"
 step "riscv64/virt boots"
 runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --test
 runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
@@ -32,6 +33,15 @@ runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt -
 runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
 runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
 runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
+
+step "build riscv64/sifive_u"
+if ! runpart make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel; then
+  echo "not ok build riscv64-sifive_u" | tee -a "$log"
+fi
+step "riscv64/sifive_u boots"
+runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test
+runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
+runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")

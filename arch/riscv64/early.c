@@ -111,6 +111,7 @@ unsigned long riscv_early_mmu(uint64_t load_pa, uint64_t dtb_pa, uint64_t hartid
 	if (load_pa & ((1ul << 21) - 1)) {
 		early_puts("cairn: load address is not 2 MiB aligned; stopping\n");
 		riscv_sbi_shutdown(1);
+		return 0;
 	}
 	for (unsigned i = 0; i < 512; i++)
 		boot_l2_phys[i] = (((uint64_t)i << 30) >> 12 << PTE_PPN_SHIFT) | leaf;
@@ -138,4 +139,5 @@ unsigned long riscv_early_mmu(uint64_t load_pa, uint64_t dtb_pa, uint64_t hartid
 		return riscv_boot_satp;
 	early_puts("cairn: this hart supports neither Sv48 nor Sv39 paging; stopping\n");
 	riscv_sbi_shutdown(1);
+	return 0;
 }

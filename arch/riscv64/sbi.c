@@ -36,10 +36,8 @@ long riscv_sbi_probe(unsigned long ext)
 	return riscv_sbi_call(SBI_EXT_BASE, 3, ext, 0, 0).value;
 }
 
-void riscv_sbi_shutdown(int failure)
+long riscv_sbi_shutdown(int failure)
 {
 	/* SRST: type 0 = shutdown; reason 0 = none, 1 = system failure */
-	riscv_sbi_call(SBI_EXT_SRST, 0, 0, failure ? 1 : 0, 0);
-	for (;;)
-		__asm__ volatile("wfi");
+	return riscv_sbi_call(SBI_EXT_SRST, 0, 0, failure ? 1 : 0, 0).error;
 }

@@ -12,6 +12,7 @@
 #include <kernel/console.h>
 #include <kernel/irq.h>
 #include <string.h>
+#include <libfdt.h>
 
 extern char _start[], _end[];
 extern uint64_t riscv_load_pa, riscv_boot_dtb_pa, riscv_boot_satp;
@@ -26,6 +27,8 @@ vaddr_t kernel_vbase;
 paddr_t kernel_pbase;
 static uint64_t timebase_hz;
 static volatile uint32_t *test_finisher;   /* QEMU's sifive,test0, if present */
+static bool semihosting;                   /* boot arg: QEMU runs with -semihosting */
+void riscv_semihost_exit(const uint64_t block[2]);
 static unsigned pt_levels;
 
 void riscv_boot(unsigned long hartid, unsigned long dtb_pa);
@@ -52,6 +55,29 @@ void arch_early_putc(char c)
 	riscv_sbi_putchar(c);
 }
 
+/* Harts whose node has no mmu-type (like the E51 monitor core of the
+ * FU540) cannot run the kernel: drop them from the CPU list. */
+static void drop_harts_without_mmu(struct boot_info *bi)
+{
+	int cpus = fdt_path_offset(bi->fdt, "/cpus"), node;
+	unsigned keep = 1;
+
+	for (unsigned i = 1; i < bi->n_cpus; i++) {
+		bool ok = false;
+		fdt_for_each_subnode(node, bi->fdt, cpus) {
+			paddr_t hw;
+			uint64_t sz;
+			if (dt_reg(bi->fdt, node, 0, &hw, &sz) == ERR_OK && hw == bi->cpu_hwid[i])
+				ok = fdt_getprop(bi->fdt, node, "mmu-type", NULL) != NULL;
+		}
+		if (ok)
+			bi->cpu_hwid[keep++] = bi->cpu_hwid[i];
+		else
+			pr_info("hart %lu has no MMU; not used\n", (unsigned long)bi->cpu_hwid[i]);
+	}
+	bi->n_cpus = keep;
+}
+
 err_t arch_early_init(struct boot_info *bi)
 {
 	uint64_t hartid = riscv_this_cpu()->hartid;
@@ -62,6 +88,8 @@ err_t arch_early_init(struct boot_info *bi)
 	e = dt_parse_boot_info(bi->fdt, DT_MAX_SIZE, hartid, bi);
 	if (e)
 		return e;
+	drop_harts_without_mmu(bi);
+	semihosting = cmdline_get(bi->cmdline, "semihosting", NULL, 0);
 	timebase_hz = bi->timebase_hz;
 	if (!timebase_hz) {
 		pr_err("device tree has no /cpus timebase-frequency\n");
@@ -141,12 +169,20 @@ noreturn void arch_halt_cpu(void)
  * every shutdown to QEMU's test device as a pass. To give QEMU (and so
  * qemu-run.sh --test) the real status, a failure is written to the test
  * device directly when the board has one; success goes through SBI.
+ * Boards without that device under QEMU (sifive_u) boot with `semihosting`
+ * and leave through the semihosting exit call, which carries the status.
  */
 noreturn void arch_poweroff(int status)
 {
 	if (status && test_finisher)
 		*test_finisher = 0x3333 | ((uint32_t)(status & 0xffff) << 16);
+	if (semihosting) {
+		const uint64_t block[2] = { 0x20026 /* ADP_Stopped_ApplicationExit */, (uint64_t)status };
+		riscv_semihost_exit(block);
+	}
 	riscv_sbi_shutdown(status != 0);
+	kprintf("power-off is not supported on this board; halted\n");
+	arch_halt_cpu();
 }
 
 void arch_platform_init(const struct boot_info *bi)
@@ -156,9 +192,9 @@ void arch_platform_init(const struct boot_info *bi)
 	e = plic_probe(bi->fdt, riscv_this_cpu()->hartid);
 	if (e)
 		panic("no usable interrupt controller in the device tree (%s)", err_name(e));
-	e = uart16550_probe(bi->fdt);
+	e = console_probe_dt(bi->fdt);
 	if (e)
-		pr_warn("no 16550 UART console (%s); staying on the SBI console\n", err_name(e));
+		pr_warn("no console UART (%s); staying on the SBI console\n", err_name(e));
 	csr_set(sie, SIE_SEIE);
 
 	int node = dt_find_compatible(bi->fdt, -1, "sifive,test0");

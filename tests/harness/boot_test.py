@@ -55,9 +55,9 @@ def selftest_mode(a, rc, out, timed_out, results):
         if m:
             guest_summary = (int(m.group(1)), int(m.group(2)))
     expected = []
-    if a.expect:
-        with open(a.expect) as f:
-            expected = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    for path in a.expect:
+        with open(path) as f:
+            expected += [l.strip() for l in f if l.strip() and not l.startswith("#")]
     for t in expected:
         if t not in seen:
             emit(results, a.name, False, t, "did not run")
@@ -66,7 +66,7 @@ def selftest_mode(a, rc, out, timed_out, results):
     for t, ok in seen.items():
         if t not in expected:
             emit(results, a.name, ok, t)
-            print("#   (not in %s: add it there)" % a.expect)
+            print("#   (not in %s: add it there)" % " or ".join(a.expect))
     problems = []
     if timed_out:
         problems.append("timed out after %ds" % a.timeout)
@@ -101,7 +101,8 @@ def crash_mode(a, rc, out, timed_out, results):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
-    ap.add_argument("--expect", help="file listing the tests that must run")
+    ap.add_argument("--expect", action="append", default=[],
+                    help="file listing tests that must run (may repeat)")
     ap.add_argument("--expect-crash", help="trap cause the crash report must name")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)

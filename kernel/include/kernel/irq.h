@@ -29,5 +29,8 @@ uint64_t irq_count(void);
 /* Drivers linked into the kernel. */
 err_t plic_probe(const void *fdt, uint64_t boot_hartid);
 err_t uart16550_probe(const void *fdt);
+err_t sifive_uart_probe(const void *fdt);
+/* The first console driver that finds its device in the tree. */
+err_t console_probe_dt(const void *fdt);
 
 #endif

@@ -22,7 +22,8 @@ void riscv_sbi_putchar(char c);
 struct sbiret riscv_sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 				   unsigned long opaque);
 void riscv_sbi_set_timer(uint64_t deadline);
-void riscv_sbi_shutdown(int failure) __attribute__((__noreturn__));
+/* Returns only when the firmware cannot shut down (an SBI error). */
+long riscv_sbi_shutdown(int failure);
 long riscv_sbi_probe(unsigned long ext);
 
 #endif
