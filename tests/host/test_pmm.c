@@ -133,6 +133,14 @@ static size_t max_blocks(void)
 	return n;
 }
 
+/* The whole arena, nothing reserved. */
+static bool init_arena(void)
+{
+	bi_clear();
+	add_mem(PA, HOST_ARENA_SIZE);
+	return init() == ERR_OK;
+}
+
 /* The standard layout: the arena with three reserved ranges. */
 static bool init_reserved_layout(void)
 {
@@ -187,7 +195,7 @@ TEST(reserved_never_allocated)
 
 TEST(every_order_aligned)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	size_t before = pmm_free_pages();
 	paddr_t blocks[PMM_MAX_ORDER + 1];
 
@@ -224,7 +232,7 @@ TEST(every_order_aligned)
 
 TEST(exhaustion_then_full_recovery)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	size_t before = pmm_free_pages();
 	size_t big = max_blocks();
 
@@ -239,7 +247,7 @@ TEST(exhaustion_then_full_recovery)
 
 TEST(exhaustion_by_large_orders)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	size_t before = pmm_free_pages();
 	paddr_t head = PADDR_INVALID;
 	size_t got = 0;
@@ -354,12 +362,13 @@ TEST(two_ranges_in_one_block)
 	bi_clear();
 	add_mem(PA, 1 * MIB);
 	add_mem(PA + 2 * MIB, 1 * MIB);
-	add_mem(PA + 9 * MIB + 0x800, 2 * MIB);   /* unaligned, and across a block boundary */
+	add_mem(PA + 11 * MIB + 0x800, 2 * MIB);   /* unaligned, and across a block boundary */
 	poison_holes();
 	CHECK(init() == ERR_OK);
 	size_t pages = 2 * MIB / PAGE_SIZE + (2 * MIB - PAGE_SIZE) / PAGE_SIZE;
-	CHECK(pmm_total_pages() == pages);
 	size_t before = pmm_free_pages();
+	printf("# total %zu (want %zu), free %zu\n", pmm_total_pages(), pages, before);
+	CHECK(pmm_total_pages() == pages);
 	CHECK(before < pages);
 	CHECK(exhaust_and_free(4) == before);
 	CHECK(pmm_free_pages() == before);
@@ -377,7 +386,7 @@ TEST(unaligned_range)
 	CHECK(!pmm_is_free(PA) && !pmm_is_free(PA + PAGE_SIZE));
 	CHECK(!pmm_is_free(PA + 8 * MIB - PAGE_SIZE));
 	size_t before = pmm_free_pages();
-	CHECK(before == pmm_total_pages() - page_array_pages(8 * MIB / PAGE_SIZE));
+	CHECK(before == pmm_total_pages() - page_array_pages(8 * MIB / PAGE_SIZE - 1));
 	CHECK(exhaust_and_free(5) == before);
 	ASAN_UNPOISON_MEMORY_REGION(host_arena, HOST_ARENA_SIZE);
 	return true;
@@ -400,7 +409,7 @@ TEST(no_usable_memory)
 
 TEST(alloc_zeroed)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	for (unsigned o = 0; o <= 3; o++) {
 		paddr_t pa = pmm_alloc(o);
 		CHECK(pa != PADDR_INVALID);
@@ -418,7 +427,7 @@ TEST(alloc_zeroed)
 
 TEST(bad_free_panics)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	size_t before = pmm_free_pages();
 	paddr_t pa = pmm_alloc(2);
 
@@ -436,7 +445,7 @@ TEST(bad_free_panics)
 
 TEST(page_lookup)
 {
-	CHECK(host_pmm_init_arena());
+	CHECK(init_arena());
 	CHECK(pmm_page(PA) != NULL);
 	CHECK(pmm_page(PA + HOST_ARENA_SIZE - 1) != NULL);
 	CHECK(pmm_page(PA + HOST_ARENA_SIZE) == NULL);
