@@ -13,6 +13,7 @@
 #include <kernel/monitor.h>
 #include <kernel/spinlock.h>
 #include <libfdt.h>
+#include "tx_ring.h"
 
 enum { TXDATA = 0x00, RXDATA = 0x04, TXCTRL = 0x08, RXCTRL = 0x0c, IE = 0x10, IP = 0x14 };
 #define DATA_FULL   (1u << 31)   /* txdata: FIFO full; rxdata: FIFO empty */
@@ -26,8 +27,7 @@ static struct {
 	volatile uint32_t *base;
 	uint32_t ie;
 	struct spinlock lock;
-	char ring[4096];
-	unsigned head, tail;
+	struct tx_ring tx;
 } u;
 
 static inline uint32_t rd(unsigned off) { return u.base[off / 4]; }
@@ -49,45 +49,23 @@ static void set_ie(uint32_t ie)
 /* Moves queued bytes into the FIFO while it has room. Lock held. */
 static void tx_fill(void)
 {
-	while (u.tail != u.head && !(rd(TXDATA) & DATA_FULL))
-		wr(TXDATA, (uint8_t)u.ring[u.tail++ % sizeof(u.ring)]);
-	set_ie(u.tail != u.head ? (u.ie | IE_TXWM) : (u.ie & ~IE_TXWM));
-}
-
-static void drain_polled(void)
-{
-	while (u.tail != u.head)
-		put_polled(u.ring[u.tail++ % sizeof(u.ring)]);
-}
-
-static void enqueue(char c)
-{
-	if (u.head - u.tail == sizeof(u.ring))
-		drain_polled();
-	u.ring[u.head++ % sizeof(u.ring)] = c;
+	while (!tx_ring_empty(&u.tx) && !(rd(TXDATA) & DATA_FULL))
+		wr(TXDATA, (uint8_t)tx_ring_pop(&u.tx));
+	set_ie(!tx_ring_empty(&u.tx) ? (u.ie | IE_TXWM) : (u.ie & ~IE_TXWM));
 }
 
 static void sifive_write(const char *s, size_t n)
 {
 	unsigned long f = spin_lock_irqsave(&u.lock);
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			enqueue('\r');
-		enqueue(s[i]);
-	}
+	tx_ring_write(&u.tx, s, n, put_polled);
 	tx_fill();
 	spin_unlock_irqrestore(&u.lock, f);
 }
 
 static void sifive_write_polled(const char *s, size_t n)
 {
-	drain_polled();
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			put_polled('\r');
-		put_polled(s[i]);
-	}
+	tx_ring_write_polled(&u.tx, s, n, put_polled);
 }
 
 static void sifive_irq(unsigned irq, void *arg)

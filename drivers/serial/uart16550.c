@@ -16,6 +16,7 @@
 #include <kernel/clock.h>
 #include <kernel/selftest.h>
 #include <libfdt.h>
+#include "tx_ring.h"
 
 enum { RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
 #define LSR_DR    0x01
@@ -34,8 +35,7 @@ static struct uart {
 	unsigned irq;
 	uint8_t ier;
 	struct spinlock lock;
-	char ring[4096];
-	unsigned head, tail;      /* free-running; head - tail = queued */
+	struct tx_ring tx;
 	/* self-test capture of received bytes */
 	volatile unsigned cap_n;
 	char *cap;
@@ -67,35 +67,18 @@ static void put_polled(char c)
 /* Moves up to a FIFO's worth from the ring to the UART. Lock held. */
 static void tx_fill(void)
 {
-	for (int i = 0; i < FIFO_LEN && u.tail != u.head; i++)
-		wr(THR, u.ring[u.tail++ % sizeof(u.ring)]);
-	uint8_t ier = u.tail != u.head ? (u.ier | IER_TX) : (u.ier & ~IER_TX);
+	for (int i = 0; i < FIFO_LEN && !tx_ring_empty(&u.tx); i++)
+		wr(THR, tx_ring_pop(&u.tx));
+	uint8_t ier = !tx_ring_empty(&u.tx) ? (u.ier | IER_TX) : (u.ier & ~IER_TX);
 	if (ier != u.ier)
 		wr(IER, u.ier = ier);
-}
-
-static void drain_polled(void)
-{
-	while (u.tail != u.head)
-		put_polled(u.ring[u.tail++ % sizeof(u.ring)]);
-}
-
-static void enqueue(char c)
-{
-	if (u.head - u.tail == sizeof(u.ring))
-		drain_polled();
-	u.ring[u.head++ % sizeof(u.ring)] = c;
 }
 
 static void uart_write(const char *s, size_t n)
 {
 	unsigned long f = spin_lock_irqsave(&u.lock);
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			enqueue('\r');
-		enqueue(s[i]);
-	}
+	tx_ring_write(&u.tx, s, n, put_polled);
 	if (rd(LSR) & LSR_THRE)
 		tx_fill();
 	else if (!(u.ier & IER_TX))
@@ -105,12 +88,7 @@ static void uart_write(const char *s, size_t n)
 
 static void uart_write_polled(const char *s, size_t n)
 {
-	drain_polled();
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			put_polled('\r');
-		put_polled(s[i]);
-	}
+	tx_ring_write_polled(&u.tx, s, n, put_polled);
 }
 
 static void uart_irq(unsigned irq, void *arg)
@@ -193,7 +171,7 @@ SELFTEST(console, uart_loopback_irq)
 
 	ST_CHECK(u.base != NULL);
 	f = spin_lock_irqsave(&u.lock);
-	drain_polled();
+	tx_ring_drain(&u.tx, put_polled);
 	while (!(rd(LSR) & 0x40))     /* transmitter fully empty */
 		;
 	u.cap = got;
