@@ -13,10 +13,13 @@ err_t dt_check(const void *fdt, size_t bufsize)
 {
 	int off = 0, depth = 0, prop;
 
-	if (!fdt || bufsize < sizeof(struct fdt_header))
+	if (!fdt || bufsize < sizeof(struct fdt_header) || ((uintptr_t)fdt & 7))
 		return ERR_INVAL;
 	if (fdt_magic(fdt) != FDT_MAGIC || fdt_totalsize(fdt) > bufsize ||
 	    fdt_check_header(fdt) != 0)
+		return ERR_INVAL;
+	/* libfdt reads the blocks with aligned loads: insist on the spec's alignment */
+	if (fdt_off_mem_rsvmap(fdt) % 8 || fdt_off_dt_struct(fdt) % 4)
 		return ERR_INVAL;
 	/* Walk every node and property once: libfdt bounds-checks each tag.
 	 * The walk ends when depth drops below 0, at the root's end. */
@@ -44,12 +47,16 @@ static uint64_t read_cells(const fdt32_t *p, int n)
 	return v;
 }
 
+/* No status, "okay", or the older "ok" (as Linux reads it). */
 static bool node_enabled(const void *fdt, int node)
 {
 	int len;
 	const char *s = fdt_getprop(fdt, node, "status", &len);
 
-	return !s || (len >= 4 && (strncmp(s, "okay", 4) == 0 || strncmp(s, "ok", 2) == 0));
+	if (!s)
+		return true;
+	size_t n = strnlen(s, len);
+	return (n == 4 && memcmp(s, "okay", 4) == 0) || (n == 2 && memcmp(s, "ok", 2) == 0);
 }
 
 static err_t cells_of(const void *fdt, int parent, int *ac, int *sc)
@@ -145,8 +152,8 @@ int dt_find_compatible(const void *fdt, int from, const char *compat)
 
 int dt_stdout_node(const void *fdt)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
-	const char *path;
+	int chosen = fdt_path_offset(fdt, "/chosen"), len, alen;
+	const char *path, *alias;
 
 	if (chosen < 0)
 		return chosen;
@@ -155,7 +162,21 @@ int dt_stdout_node(const void *fdt)
 		return -FDT_ERR_NOTFOUND;
 	int n = strnlen(path, len);
 	const char *colon = memchr(path, ':', n);
-	return fdt_path_offset_namelen(fdt, path, colon ? colon - path : n);
+	if (colon)
+		n = colon - path;
+	if (n == 0)
+		return -FDT_ERR_BADPATH;
+	if (path[0] != '/') {
+		/* An alias. libfdt would follow an alias naming another alias
+		 * until the stack overflows, so only one to a full path. */
+		int aliases = fdt_path_offset(fdt, "/aliases");
+		alias = aliases < 0 ? NULL : fdt_getprop_namelen(fdt, aliases, path, n, &alen);
+		if (!alias || alen < 2 || alias[0] != '/' || (int)strnlen(alias, alen) == alen)
+			return -FDT_ERR_BADPATH;
+		path = alias;
+		n = strnlen(alias, alen);
+	}
+	return fdt_path_offset_namelen(fdt, path, n);
 }
 
 const char *dt_node_name(const void *fdt, int node)
@@ -247,7 +268,7 @@ static err_t parse_chosen(const void *fdt, struct boot_info *bi)
 			return ERR_INVAL;
 		bi->initrd_start = s;
 		bi->initrd_end = e;
-	} else if (r1 != r2) {
+	} else if (r1 != ERR_NOENT || r2 != ERR_NOENT) {
 		return ERR_INVAL;   /* one without the other, or malformed */
 	}
 	return ERR_OK;

@@ -76,10 +76,9 @@ void *kmalloc(size_t size)
 	if (size == 0)
 		return NULL;
 	if (size > class_size[NCLASSES - 1]) {
-		unsigned o = order_for(size);
-		if (o > PMM_MAX_ORDER)
+		if (size > (PAGE_SIZE << PMM_MAX_ORDER))   /* before order_for() overflows */
 			return NULL;
-		paddr_t pa = pmm_alloc(o);
+		paddr_t pa = pmm_alloc(order_for(size));
 		return pa == PADDR_INVALID ? NULL : phys_to_virt(pa);
 	}
 	for (c = 0; class_size[c] < size; c++)

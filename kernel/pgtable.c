@@ -97,6 +97,12 @@ static err_t map_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, paddr
 	return ERR_OK;
 }
 
+/* A leaf needs one of R, W, X: without them an entry means "next table". */
+static bool prot_ok(unsigned prot)
+{
+	return prot & (PROT_R | PROT_W | PROT_X);
+}
+
 static err_t check_range(vaddr_t va, size_t size)
 {
 	if (size == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
@@ -110,7 +116,7 @@ err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot)
 {
 	err_t e = check_range(va, size);
 
-	if (e || !IS_ALIGNED(pa, PAGE_SIZE))
+	if (e || !IS_ALIGNED(pa, PAGE_SIZE) || !prot_ok(prot))
 		return ERR_INVAL;
 	if (any_mapped(root, top_level(), va, va + size))
 		return ERR_EXIST;
@@ -165,8 +171,8 @@ err_t pt_protect(paddr_t root, vaddr_t va, size_t size, unsigned prot)
 {
 	err_t e = check_range(va, size);
 
-	if (e)
-		return e;
+	if (e || !prot_ok(prot))
+		return ERR_INVAL;
 	if (splits_leaf(root, top_level(), va, va + size))
 		return ERR_INVAL;
 	update_level(root, top_level(), va, va + size, (int)prot);

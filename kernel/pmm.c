@@ -128,6 +128,45 @@ static void free_run(struct zone *z, paddr_t s, paddr_t e)
 	}
 }
 
+/*
+ * Frees the pages of RAM range [s, e) that are not excluded, each in the
+ * zone that zone_of() finds for it: zones overlap when ranges share a
+ * ZONE_ALIGN block (or come unsorted), and a page must be managed by
+ * exactly one of them.
+ */
+static void release_range(const struct span *excl, unsigned nexcl, paddr_t s, paddr_t e)
+{
+	while (s < e) {
+		struct zone *z = zone_of(s);
+		paddr_t skip, next = e;
+
+		/* the span ends where a zone that zone_of() prefers begins */
+		for (struct zone *x = zones; x < (z ? z : zones + nzones); x++)
+			if (x->base > s && x->base < next)
+				next = x->base;
+		if (!z) {   /* its page array did not fit: not managed */
+			s = next;
+			continue;
+		}
+		next = MIN(next, z->base + z->npages * PAGE_SIZE);
+		if (overlaps(excl, nexcl, s, s + PAGE_SIZE, &skip)) {
+			skip = MIN(ALIGN_UP(skip, PAGE_SIZE), next);
+			ntotal += (skip - s) / PAGE_SIZE;
+			s = skip;
+			continue;
+		}
+		/* extend the run up to the next exclusion */
+		for (unsigned x = 0; x < nexcl; x++)
+			if (excl[x].s > s && excl[x].s < next)
+				next = ALIGN_DOWN(excl[x].s, PAGE_SIZE);
+		for (size_t p = (s - z->base) / PAGE_SIZE; p < (next - z->base) / PAGE_SIZE; p++)
+			z->pages[p].flags = 0;
+		free_run(z, s, next);
+		ntotal += (next - s) / PAGE_SIZE;
+		s = next;
+	}
+}
+
 err_t pmm_init(const struct boot_info *bi)
 {
 	struct span excl[MAX_EXCL];
@@ -160,33 +199,9 @@ err_t pmm_init(const struct boot_info *bi)
 		nzones++;
 	}
 	/* Free what is left of each range, span by span. */
-	for (unsigned zi = 0; zi < nzones; zi++) {
-		struct zone *z = &zones[zi];
-		for (unsigned i = 0; i < bi->n_mem; i++) {
-			paddr_t s = ALIGN_UP(bi->mem[i].base, PAGE_SIZE);
-			paddr_t e = ALIGN_DOWN(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE);
-			if (s < z->base || e > z->base + z->npages * PAGE_SIZE)
-				continue;
-			ntotal += (e - s) / PAGE_SIZE;
-			while (s < e) {
-				paddr_t skip, run_end = s;
-				if (overlaps(excl, nexcl, s, s + PAGE_SIZE, &skip)) {
-					s = MIN(ALIGN_UP(skip, PAGE_SIZE), e);
-					continue;
-				}
-				/* extend the run up to the next exclusion */
-				paddr_t next = e;
-				for (unsigned x = 0; x < nexcl; x++)
-					if (excl[x].s > s && excl[x].s < next)
-						next = ALIGN_DOWN(excl[x].s, PAGE_SIZE);
-				run_end = MAX(next, s + PAGE_SIZE);
-				for (size_t p = (s - z->base) / PAGE_SIZE; p < (run_end - z->base) / PAGE_SIZE; p++)
-					z->pages[p].flags = 0;
-				free_run(z, s, run_end);
-				s = run_end;
-			}
-		}
-	}
+	for (unsigned i = 0; i < bi->n_mem; i++)
+		release_range(excl, nexcl, ALIGN_UP(bi->mem[i].base, PAGE_SIZE),
+			      ALIGN_DOWN(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE));
 	(void)nres;
 	return nfree ? ERR_OK : ERR_NOMEM;
 }

@@ -27,7 +27,7 @@ bool host_pmm_init_arena(void);
 
 /* arch_pt_levels() returns this (3 or 4). */
 extern unsigned host_pt_levels;
-/* arch_tlb_flush_page() calls, and the last address flushed. */
+/* Calls of arch_tlb_flush_page() and arch_tlb_flush_all(). */
 extern unsigned long host_tlb_flushes;
 
 /* While non-NULL, panic() longjmps here instead of aborting. */

@@ -43,11 +43,12 @@ KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
 test_format_OBJS := $(O)/tests/host/test_format.o $(O)/lib/format.o $(COMMON)
 test_string_OBJS := $(O)/tests/host/test_string.o $(O)/string_k.o $(COMMON)
 test_pmm_OBJS := $(O)/tests/host/test_pmm.o $(O)/kernel/pmm.o $(KSTUBS) $(COMMON)
-test_heap_OBJS := $(O)/tests/host/test_heap.o $(O)/kernel/heap.o $(O)/kernel/pmm.o $(KSTUBS) $(COMMON)
+test_heap_OBJS := $(O)/tests/host/test_heap.o $(O)/kernel/heap.o $(O)/kernel/pmm.o \
+	$(KSTUBS) $(COMMON)
 test_pgtable_OBJS := $(O)/tests/host/test_pgtable.o $(O)/kernel/pgtable.o $(O)/kernel/pmm.o \
 	$(KSTUBS) $(COMMON)
 test_devtree_OBJS := $(O)/tests/host/test_devtree.o $(O)/kernel/devtree.o $(O)/kernel/boot.o \
-	$(LIBFDT_OBJS) $(KSTUBS) $(COMMON)
+	$(LIBFDT_OBJS) $(O)/lib/err.o $(COMMON)
 
 # The device tree QEMU's virt machine hands a kernel: 256 MiB, 2 harts,
 # a command line and an initrd of INITRD_SIZE bytes.

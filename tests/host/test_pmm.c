@@ -366,11 +366,32 @@ TEST(two_ranges_in_one_block)
 	poison_holes();
 	CHECK(init() == ERR_OK);
 	size_t pages = 2 * MIB / PAGE_SIZE + (2 * MIB - PAGE_SIZE) / PAGE_SIZE;
-	size_t before = pmm_free_pages();
-	printf("# total %zu (want %zu), free %zu\n", pmm_total_pages(), pages, before);
 	CHECK(pmm_total_pages() == pages);
+	size_t before = pmm_free_pages();
 	CHECK(before < pages);
 	CHECK(exhaust_and_free(4) == before);
+	CHECK(pmm_free_pages() == before);
+	ASAN_UNPOISON_MEMORY_REGION(host_arena, HOST_ARENA_SIZE);
+	return true;
+}
+
+/* Ranges in descending order, the later one reaching into the block where
+ * the earlier one's zone starts. */
+TEST(unsorted_ranges)
+{
+	bi_clear();
+	add_mem(PA + 5 * MIB, 1 * MIB);
+	add_mem(PA + 1 * MIB, 3 * MIB + MIB / 2);
+	add_res(PA + 4 * MIB + 16 * PAGE_SIZE, PAGE_SIZE);
+	poison_holes();
+	CHECK(init() == ERR_OK);
+	CHECK(pmm_total_pages() == (MIB + 3 * MIB + MIB / 2) / PAGE_SIZE);
+	CHECK(!pmm_is_free(PA + 4 * MIB + 16 * PAGE_SIZE));
+	CHECK(pmm_is_free(PA + 4 * MIB + 17 * PAGE_SIZE));
+	size_t before = pmm_free_pages();
+	CHECK(before == pmm_total_pages() - 1 - page_array_pages(MIB / PAGE_SIZE * 2) -
+			page_array_pages(MIB / PAGE_SIZE * 9 / 2));
+	CHECK(exhaust_and_free(6) == before);
 	CHECK(pmm_free_pages() == before);
 	ASAN_UNPOISON_MEMORY_REGION(host_arena, HOST_ARENA_SIZE);
 	return true;

@@ -82,7 +82,8 @@ paddr_t pt_create(void);
  * that alignment allows. All three must be page aligned. Fails with
  * ERR_EXIST if any page is already mapped (nothing is changed then),
  * ERR_NOMEM if a table cannot be allocated (what was mapped stays mapped),
- * ERR_INVAL for misalignment or a zero size.
+ * ERR_INVAL for misalignment, a zero size, or a prot without any of
+ * PROT_R, PROT_W, PROT_X (there are no "no access" mappings: unmap).
  */
 err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot);
 
@@ -90,7 +91,8 @@ err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot);
  * ERR_INVAL (checked before anything changes). Unmapped pages are skipped. */
 err_t pt_unmap(paddr_t root, vaddr_t va, size_t size);
 
-/* Changes the protection of mapped pages in range (same rules as unmap). */
+/* Changes the protection of mapped pages in range (same rules as unmap;
+ * prot as for pt_map). */
 err_t pt_protect(paddr_t root, vaddr_t va, size_t size, unsigned prot);
 
 /* Translates va: true and *pa, *prot (may be NULL) when mapped. */
