@@ -13,9 +13,10 @@
 # O=DIR overrides the build directory.
 
 SHELL := /bin/bash
-KARCHES := riscv64
+KARCHES := riscv64 x86_64
 ARCH ?= riscv64
 default_board_riscv64 := virt
+default_board_x86_64 := q35
 BOARD ?= $(default_board_$(ARCH))
 O ?= build/$(ARCH)-$(BOARD)
 PY := /usr/bin/python3
@@ -31,7 +32,7 @@ setup $(SETUP):
 
 # A defconfig name is <arch>_<board>_defconfig; the arch is one of KARCHES.
 %_defconfig: $(SETUP) FORCE
-	@name=$*; arch=; for a in $(KARCHES); do case $$name in $$a_*) arch=$$a;; esac; done; \
+	@name=$*; arch=; for a in $(KARCHES); do case $$name in $${a}_*) arch=$$a;; esac; done; \
 	 [ -n "$$arch" ] && [ -f configs/$@ ] || { echo "no such configuration: configs/$@" >&2; exit 1; }; \
 	 board=$${name#$${arch}_}; out=$(if $(filter command line,$(origin O)),$(O),build/$$arch-$$board); \
 	 mkdir -p $$out; KCONFIG_CONFIG=$$out/.config $(PY) -m defconfig --kconfig Kconfig configs/$@ >/dev/null && \

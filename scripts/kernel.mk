@@ -87,3 +87,5 @@ $(O)/cairn.bin: $(KERNEL)
 
 -include $(OBJS:.o=.d)
 -include $(LDS).d
+# Arch-specific boot images (x86_64: the GRUB ISO), after `all` is defined.
+-include arch/$(ARCH)/image.mk

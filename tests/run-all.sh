@@ -43,6 +43,18 @@ runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch risc
 runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
 runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
 
+step "build x86_64/q35"
+if ! runpart make --no-print-directory ARCH=x86_64 BOARD=q35 kernel; then
+  echo "not ok build x86_64-q35" | tee -a "$log"
+fi
+step "x86_64/q35 boots"
+XEXP=$E/x86_64-q35.txt
+runpart $H --name x86_64-q35 --expect $XEXP -- --arch x86_64 --test
+runpart $H --name x86_64-q35-64M --expect $XEXP -- --arch x86_64 --test --mem 64M
+runpart $H --name x86_64-q35-2G --expect $XEXP -- --arch x86_64 --test --mem 2G
+runpart $H --name x86_64-q35-smp4 --expect $XEXP -- --arch x86_64 --test --smp 4
+runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null
+
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
 echo "$passed passed, $failed failed"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The 16550 UART as the kernel console, interrupt driven both ways.
+ * The 16550 UART as the kernel console, interrupt driven both ways. Its
+ * registers are memory mapped (found in the device tree) or, where the arch
+ * has port I/O, at a fixed I/O port (a PC's COM1).
  * Output is queued in a ring and fed to the transmit FIFO from the
  * "transmitter empty" interrupt; when the ring is full the writer drains it
  * by polling, so nothing is ever dropped. Received characters go to the
@@ -31,6 +33,7 @@ enum { RBR = 0, THR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
 
 static struct uart {
 	volatile uint8_t *base;
+	uint16_t port;            /* port I/O when non-zero, else MMIO at base */
 	unsigned shift, width;
 	unsigned irq;
 	uint8_t ier;
@@ -44,6 +47,10 @@ static struct uart {
 
 static uint8_t rd(unsigned r)
 {
+#ifdef CONFIG_ARCH_HAS_PORT_IO
+	if (u.port)
+		return arch_inb(u.port + r);
+#endif
 	if (u.width == 4)
 		return *(volatile uint32_t *)(u.base + (r << u.shift));
 	return u.base[r << u.shift];
@@ -51,6 +58,12 @@ static uint8_t rd(unsigned r)
 
 static void wr(unsigned r, uint8_t v)
 {
+#ifdef CONFIG_ARCH_HAS_PORT_IO
+	if (u.port) {
+		arch_outb(u.port + r, v);
+		return;
+	}
+#endif
 	if (u.width == 4)
 		*(volatile uint32_t *)(u.base + (r << u.shift)) = v;
 	else
@@ -120,6 +133,27 @@ static bool is_16550(const void *fdt, int node)
 			     fdt_node_check_compatible(fdt, node, "ns16550") == 0);
 }
 
+/* Common set-up once the registers are reachable: 8N1 (the divisor stays
+ * as firmware set it), FIFOs, receive interrupt, console registration. */
+static err_t setup(const char *name, paddr_t where, unsigned irq)
+{
+	err_t e;
+
+	u.irq = irq;
+	wr(IER, u.ier = 0);
+	wr(FCR, 0x07);                 /* enable and clear the FIFOs */
+	wr(LCR, 0x03);                 /* 8N1; the divisor stays as firmware set it */
+	wr(MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	while (rd(LSR) & LSR_DR)
+		(void)rd(RBR);
+	if ((e = irq_attach(irq, uart_irq, NULL)))
+		return e;
+	wr(IER, u.ier = IER_RX);
+	console_register(&uart_console);
+	device_note("console (16550 UART)", name, where, irq);
+	return ERR_OK;
+}
+
 err_t uart16550_probe(const void *fdt)
 {
 	int node = dt_stdout_node(fdt);
@@ -143,24 +177,27 @@ err_t uart16550_probe(const void *fdt)
 		return ERR_NOMEM;
 	u.shift = shift;
 	u.width = width;
-	u.irq = irq;
-	wr(IER, u.ier = 0);
-	wr(FCR, 0x07);                 /* enable and clear the FIFOs */
-	wr(LCR, 0x03);                 /* 8N1; the divisor stays as firmware set it */
-	wr(MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
-	while (rd(LSR) & LSR_DR)
-		(void)rd(RBR);
-	if ((e = irq_attach(irq, uart_irq, NULL)))
-		return e;
-	wr(IER, u.ier = IER_RX);
-	console_register(&uart_console);
-	device_note("console (16550 UART)", dt_node_name(fdt, node), base, irq);
-	return ERR_OK;
+	return setup(dt_node_name(fdt, node), base, irq);
 }
+
+#ifdef CONFIG_ARCH_HAS_PORT_IO
+err_t uart16550_probe_port(uint16_t port, unsigned irq, const char *name)
+{
+	if (!port)
+		return ERR_INVAL;
+	arch_outb(port + 7, 0x5a);     /* the scratch register tells a UART from nothing */
+	if (arch_inb(port + 7) != 0x5a)
+		return ERR_NODEV;
+	u.port = port;
+	u.shift = 0;
+	u.width = 1;
+	return setup(name, port, irq);
+}
+#endif
 
 #ifdef CONFIG_SELFTESTS
 /* Loopback mode feeds transmitted bytes back to the receiver, so the
- * receive interrupt path (UART -> PLIC -> trap -> handler) is exercised
+ * receive interrupt path (UART -> PLIC or IOAPIC -> trap -> handler) is exercised
  * without anything typed at the console. */
 SELFTEST(console, uart_loopback_irq)
 {
@@ -169,7 +206,7 @@ SELFTEST(console, uart_loopback_irq)
 	uint64_t irqs = irq_count();
 	unsigned long f;
 
-	ST_CHECK(u.base != NULL);
+	ST_CHECK(u.base != NULL || u.port != 0);
 	f = spin_lock_irqsave(&u.lock);
 	tx_ring_drain(&u.tx, put_polled);
 	while (!(rd(LSR) & 0x40))     /* transmitter fully empty */

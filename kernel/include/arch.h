@@ -86,6 +86,12 @@ noreturn void arch_halt_cpu(void);
  * bool arch_irq_enabled(void);
  */
 
+/* ---- port I/O (arch/cpu.h inlines; only where CONFIG_ARCH_HAS_PORT_IO) ----- */
+/*
+ * uint8_t arch_inb(uint16_t port);              any context
+ * void arch_outb(uint16_t port, uint8_t val);
+ */
+
 /* ---- time ------------------------------------------------------------------ */
 
 /* Free-running counter, monotonic, same rate on every CPU. Any context. */

@@ -84,7 +84,7 @@ def selftest_mode(a, rc, out, timed_out, results):
 
 
 def crash_mode(a, rc, out, timed_out, results):
-    need = ["FATAL: unexpected trap on cpu0: " + a.expect_crash, "sepc:", "scause:", "stval:",
+    need = ["FATAL: unexpected trap on cpu0: " + a.expect_crash] + a.regs.split(",") + [
             "backtrace:", "crash_store", "crash_nested", "monitor_crash", "kmain", "system halted"]
     missing = [n for n in need if n not in out]
     problems = []
@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--expect", action="append", default=[],
                     help="file listing tests that must run (may repeat)")
     ap.add_argument("--expect-crash", help="trap cause the crash report must name")
+    ap.add_argument("--regs", default="sepc:,scause:,stval:",
+                    help="comma-separated register labels the crash report must show")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()

@@ -29,6 +29,8 @@ uint64_t irq_count(void);
 /* Drivers linked into the kernel. */
 err_t plic_probe(const void *fdt, uint64_t boot_hartid);
 err_t uart16550_probe(const void *fdt);
+/* A 16550 at a fixed I/O port (CONFIG_ARCH_HAS_PORT_IO), e.g. a PC's COM1. */
+err_t uart16550_probe_port(uint16_t port, unsigned irq, const char *name);
 err_t sifive_uart_probe(const void *fdt);
 /* The first console driver that finds its device in the tree. */
 err_t console_probe_dt(const void *fdt);

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# QEMU `q35` board: sourced by qemu-run.sh with $O set to the build dir.
+# GRUB boots the kernel from an ISO; the kernel command line lives in the
+# ISO's grub.cfg, so qemu-run.sh calls qemu_board_cmdline instead of
+# passing -append. isa-debug-exit carries the guest's power-off status
+# (QEMU exits with (status << 1) | 1; qemu-run.sh maps it back).
+QEMU=qemu-system-x86_64
+QEMU_DEFAULT_MEM=256M
+QEMU_DEFAULT_SMP=2
+QEMU_ARGS=(-M q35 -cpu qemu64 -boot d
+           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+
+# qemu_board_cmdline CMDLINE: appends the -cdrom for that command line to
+# args, making (and caching, per command line) its ISO when needed.
+qemu_board_cmdline() {
+  local iso=$O/cairn.iso
+  if [ -n "$1" ]; then
+    local sum
+    sum=$(printf '%s' "$1" | sha1sum | cut -c1-16)
+    iso=$O/iso/$sum.iso
+    mkdir -p "$O/iso"
+    if [ ! -f "$iso" ] || [ "$iso" -ot "$O/cairn.elf" ] || [ "$iso" -ot arch/x86_64/mkiso.sh ]; then
+      # ISOs of an older kernel are stale: drop them
+      find "$O/iso" -name '*.iso' ! -newer "$O/cairn.elf" -delete 2>/dev/null || true
+      bash arch/x86_64/mkiso.sh "$O/cairn.elf" "$iso" "$1"
+    fi
+  fi
+  args+=(-cdrom "$iso")
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interfaces between the files of arch/x86_64/ (not part of the arch
+ * contract; the core never includes this).
+ */
+#ifndef ARCH_X86_X86_H
+#define ARCH_X86_X86_H
+#include <arch.h>
+
+#define X86_LOW_MEMORY_OWNER "BIOS, AP trampoline"   /* the first MiB, reserved */
+#define X86_MAX_IOAPICS    4
+#define X86_ISA_IRQS       16
+
+/* What the ACPI MADT says about the machine (acpi.c). */
+struct x86_platform {
+	paddr_t lapic_pa;
+	unsigned n_ioapics;
+	struct {
+		unsigned id;
+		paddr_t pa;
+		unsigned gsi_base;
+	} ioapic[X86_MAX_IOAPICS];
+	/* ISA IRQ -> GSI and its polarity/trigger (MADT interrupt source
+	 * overrides; identity, edge, active high when none) */
+	unsigned isa_gsi[X86_ISA_IRQS];
+	bool isa_level[X86_ISA_IRQS], isa_low[X86_ISA_IRQS];
+	bool have_madt;
+	unsigned acpi_revision;
+	char oem[7];
+};
+extern struct x86_platform x86_platform;
+
+/* head.S */
+extern uint64_t boot_pml4[], boot_pdpt_low[];
+extern uint32_t x86_mb2_magic, x86_mb2_info_pa;
+
+/* multiboot.c: memory, command line, modules, RSDP. */
+err_t x86_multiboot_parse(struct boot_info *bi, paddr_t *rsdp_pa, const char **loader);
+
+/* acpi.c: the MADT (CPUs, IOAPICs, ISA overrides). Boot tables active. */
+err_t x86_acpi_init(paddr_t rsdp_pa, struct boot_info *bi);
+
+/* cpu.c: per-CPU GDT, TSS, IDT, control registers. */
+extern struct x86_percpu x86_percpu[];
+void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi);
+void x86_idt_init(void);
+void x86_features_init(void);
+extern char x86_cpu_vendor[13];
+extern bool x86_has_invariant_tsc;
+
+/* apic.c: the local APIC, its timer, IPIs; TSC calibration. */
+uint64_t x86_tsc_calibrate(void);
+void x86_lapic_init(void);          /* on the calling CPU (maps it on the first call) */
+void x86_lapic_eoi(void);
+unsigned x86_lapic_id(void);
+void x86_lapic_timer_calibrate(void);
+err_t x86_lapic_start_ap(unsigned apic_id, unsigned sipi_vector, volatile int *started);
+uint64_t x86_lapic_timer_hz(void);
+extern uint64_t x86_tsc_hz;
+
+/* ioapic.c: the interrupt controller for device lines (irq_chip). */
+err_t x86_ioapic_init(void);
+unsigned x86_isa_irq_to_gsi(unsigned isa_irq);
+void x86_pic_disable(void);
+
+/* trap.c */
+void x86_trap(struct trap_frame *tf);
+extern char x86_isr_stubs[];
+#define X86_ISR_STUB_SIZE 16
+
+/* trampoline.S */
+extern char x86_trampoline_start[], x86_trampoline_end[];
+extern char x86_tramp_cr3[], x86_tramp_efer[], x86_tramp_percpu[], x86_tramp_stack[],
+	x86_tramp_entry[];
+
+/* Early COM1 output (polled), usable before anything is set up. */
+void x86_early_uart_init(void);
+
+#endif
