@@ -11,9 +11,6 @@
 #include <arch.h>
 #include <kernel/mm.h>
 
-_Static_assert(PROT_R == ARCH_PROT_R && PROT_W == ARCH_PROT_W && PROT_X == ARCH_PROT_X &&
-	       PROT_USER == ARCH_PROT_U && PROT_GLOBAL == ARCH_PROT_G, "PROT bits");
-
 #define ENTRIES 512
 
 static inline pte_t *table(paddr_t pa) { return phys_to_virt(pa); }

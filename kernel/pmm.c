@@ -175,7 +175,6 @@ err_t pmm_init(const struct boot_info *bi)
 	for (unsigned i = 0; i < bi->n_reserved && nexcl < MAX_EXCL - BOOT_MAX_MEM; i++)
 		excl[nexcl++] = (struct span){ ALIGN_DOWN(bi->reserved[i].base, PAGE_SIZE),
 					       ALIGN_UP(bi->reserved[i].base + bi->reserved[i].size, PAGE_SIZE) };
-	unsigned nres = nexcl;
 
 	for (unsigned i = 0; i < bi->n_mem && nzones < BOOT_MAX_MEM; i++) {
 		paddr_t end = ALIGN_DOWN(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE);
@@ -202,7 +201,6 @@ err_t pmm_init(const struct boot_info *bi)
 	for (unsigned i = 0; i < bi->n_mem; i++)
 		release_range(excl, nexcl, ALIGN_UP(bi->mem[i].base, PAGE_SIZE),
 			      ALIGN_DOWN(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE));
-	(void)nres;
 	return nfree ? ERR_OK : ERR_NOMEM;
 }
 

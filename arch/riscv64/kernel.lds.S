@@ -5,6 +5,7 @@
  * after everything the two-pass link must keep in place.
  */
 #include <arch/mmu.h>
+#include <kernel/sections.lds.h>
 
 OUTPUT_ARCH(riscv)
 ENTRY(_start)
@@ -23,14 +24,7 @@ SECTIONS
 	.rodata : {
 		_rodata_start = .;
 		*(.rodata .rodata.* .srodata .srodata.*)
-		. = ALIGN(8);
-		__selftests_start = .;
-		KEEP(*(.selftests))
-		__selftests_end = .;
-		. = ALIGN(8);
-		__extable_start = .;
-		KEEP(*(__extable))
-		__extable_end = .;
+		CORE_RO_TABLES
 	}
 	.ksyms : { KEEP(*(.ksyms)) }
 	. = ALIGN(4096);

@@ -8,6 +8,7 @@
  * link must keep in place.
  */
 #include <arch/mmu.h>
+#include <kernel/sections.lds.h>
 
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
@@ -30,14 +31,7 @@ SECTIONS
 	.rodata : LMA(.rodata) {
 		_rodata_start = .;
 		*(.rodata .rodata.*)
-		. = ALIGN(8);
-		__selftests_start = .;
-		KEEP(*(.selftests))
-		__selftests_end = .;
-		. = ALIGN(8);
-		__extable_start = .;
-		KEEP(*(__extable))
-		__extable_end = .;
+		CORE_RO_TABLES
 	}
 	.ksyms : LMA(.ksyms) { KEEP(*(.ksyms)) }
 	. = ALIGN(4096);

@@ -8,13 +8,7 @@
 #include <kernel/types.h>
 #include <kernel/boot.h>
 
-/* Protection bits, encoded into entries by arch_pte_leaf(). */
-#define PROT_R       0x01u
-#define PROT_W       0x02u
-#define PROT_X       0x04u
-#define PROT_USER    0x08u
-#define PROT_GLOBAL  0x10u
-#define PROT_DEVICE  0x20u   /* uncached device memory where the arch has such a thing */
+#include <kernel/prot.h>   /* PROT_*, encoded into entries by arch_pte_leaf() */
 
 extern vaddr_t physmap_base;
 

@@ -38,12 +38,7 @@
 
 typedef uint64_t pte_t;
 
-/* kernel/include/kernel/mm.h's PROT_* bits, repeated for the inlines. */
-#define ARCH_PROT_R 0x01u
-#define ARCH_PROT_W 0x02u
-#define ARCH_PROT_X 0x04u
-#define ARCH_PROT_U 0x08u
-#define ARCH_PROT_G 0x10u
+#include <kernel/prot.h>
 
 static inline pte_t arch_pte_table(uint64_t next)
 {
@@ -55,11 +50,11 @@ static inline pte_t arch_pte_leaf(uint64_t pa, unsigned prot, unsigned level)
 	pte_t e = ((pa >> 12) << PTE_PPN_SHIFT) | PTE_V | PTE_A | PTE_D;
 
 	(void)level;
-	if (prot & ARCH_PROT_R) e |= PTE_R;
-	if (prot & ARCH_PROT_W) e |= PTE_W | PTE_R;  /* W without R is reserved */
-	if (prot & ARCH_PROT_X) e |= PTE_X;
-	if (prot & ARCH_PROT_U) e |= PTE_U;
-	if (prot & ARCH_PROT_G) e |= PTE_G;
+	if (prot & PROT_R) e |= PTE_R;
+	if (prot & PROT_W) e |= PTE_W | PTE_R;  /* W without R is reserved */
+	if (prot & PROT_X) e |= PTE_X;
+	if (prot & PROT_USER) e |= PTE_U;
+	if (prot & PROT_GLOBAL) e |= PTE_G;
 	return e;
 }
 
@@ -80,11 +75,11 @@ static inline unsigned arch_pte_prot(pte_t e)
 {
 	unsigned p = 0;
 
-	if (e & PTE_R) p |= ARCH_PROT_R;
-	if (e & PTE_W) p |= ARCH_PROT_W;
-	if (e & PTE_X) p |= ARCH_PROT_X;
-	if (e & PTE_U) p |= ARCH_PROT_U;
-	if (e & PTE_G) p |= ARCH_PROT_G;
+	if (e & PTE_R) p |= PROT_R;
+	if (e & PTE_W) p |= PROT_W;
+	if (e & PTE_X) p |= PROT_X;
+	if (e & PTE_U) p |= PROT_USER;
+	if (e & PTE_G) p |= PROT_GLOBAL;
 	return p;
 }
 

@@ -47,13 +47,7 @@
 
 typedef uint64_t pte_t;
 
-/* kernel/include/kernel/mm.h's PROT_* bits, repeated for the inlines. */
-#define ARCH_PROT_R 0x01u
-#define ARCH_PROT_W 0x02u
-#define ARCH_PROT_X 0x04u
-#define ARCH_PROT_U 0x08u
-#define ARCH_PROT_G 0x10u
-#define ARCH_PROT_DEVICE 0x20u
+#include <kernel/prot.h>
 
 extern uint64_t x86_pte_nx;     /* PTE_NX when EFER.NXE is on, else 0 */
 extern bool x86_has_1g_pages;   /* CPUID 0x80000001 EDX.pdpe1gb */
@@ -69,11 +63,11 @@ static inline pte_t arch_pte_leaf(uint64_t pa, unsigned prot, unsigned level)
 
 	if (level > 0)
 		e |= PTE_PS;
-	if (prot & ARCH_PROT_W) e |= PTE_RW | PTE_D;
-	if (prot & ARCH_PROT_U) e |= PTE_US;
-	if (prot & ARCH_PROT_G) e |= PTE_G;
-	if (!(prot & ARCH_PROT_X)) e |= PTE_SW_NOEXEC | x86_pte_nx;
-	if (prot & ARCH_PROT_DEVICE) e |= PTE_PCD | PTE_PWT;
+	if (prot & PROT_W) e |= PTE_RW | PTE_D;
+	if (prot & PROT_USER) e |= PTE_US;
+	if (prot & PROT_GLOBAL) e |= PTE_G;
+	if (!(prot & PROT_X)) e |= PTE_SW_NOEXEC | x86_pte_nx;
+	if (prot & PROT_DEVICE) e |= PTE_PCD | PTE_PWT;
 	return e;
 }
 
@@ -91,13 +85,13 @@ static inline uint64_t arch_pte_addr(pte_t e)
 
 static inline unsigned arch_pte_prot(pte_t e)
 {
-	unsigned p = ARCH_PROT_R;
+	unsigned p = PROT_R;
 
-	if (e & PTE_RW) p |= ARCH_PROT_W;
-	if (!(e & (PTE_NX | PTE_SW_NOEXEC))) p |= ARCH_PROT_X;
-	if (e & PTE_US) p |= ARCH_PROT_U;
-	if (e & PTE_G) p |= ARCH_PROT_G;
-	if (e & PTE_PCD) p |= ARCH_PROT_DEVICE;
+	if (e & PTE_RW) p |= PROT_W;
+	if (!(e & (PTE_NX | PTE_SW_NOEXEC))) p |= PROT_X;
+	if (e & PTE_US) p |= PROT_USER;
+	if (e & PTE_G) p |= PROT_GLOBAL;
+	if (e & PTE_PCD) p |= PROT_DEVICE;
 	return p;
 }
 
