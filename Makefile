@@ -2,7 +2,12 @@
 #
 # Cairn top-level Makefile. Everything generated goes under build/.
 #
-#   make                         build the kernel for ARCH/BOARD (default riscv64/virt)
+#   make                         build the kernel, user programs and boot image for ARCH/BOARD
+#                                (default riscv64/virt)
+#   make user                    user programs and $(O)/bootimage.cpio (from
+#                                user/manifests/default.manifest); with
+#                                BOOTIMAGE_MANIFEST=user/manifests/NAME.manifest:
+#                                $(O)/bootimage-NAME.cpio
 #   make ARCH=riscv64 BOARD=virt select a configuration (build dir build/<arch>-<board>)
 #   make <arch>_<board>_defconfig  write that configuration from configs/
 #   make menuconfig              edit the configuration of the current build dir
@@ -23,9 +28,9 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: all kernel menuconfig savedefconfig olddefconfig test test-host test-boot bench clean distclean setup FORCE
+.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot bench clean distclean setup FORCE
 
-all: kernel
+all: kernel user
 
 setup $(SETUP):
 	@bash scripts/setup.sh
@@ -55,6 +60,10 @@ savedefconfig: $(O)/.config
 
 kernel: $(O)/.config | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/kernel.mk O=$(O)
+
+BOOTIMAGE_MANIFEST ?= user/manifests/default.manifest
+user bootimage: $(O)/.config | $(SETUP)
+	@$(MAKE) --no-print-directory -f scripts/user.mk O=$(O) BOOTIMAGE_MANIFEST=$(BOOTIMAGE_MANIFEST)
 
 test: | $(SETUP)
 	@bash tests/run-all.sh

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+#
+# Builds Cairn's user programs and a boot image for the configuration in
+# $(O)/.config (called by the top-level Makefile: `make user`).
+#
+#   $(O)/user/libcairn.a            the user runtime (user/lib) + lib/ code
+#   $(O)/user/<prog>.elf            each program of user/Build.mk, with symbols
+#   $(O)/user/bin/<prog>            the same, stripped: what goes in the image
+#   $(O)/bootimage.cpio             from user/manifests/default.manifest, or
+#   $(O)/bootimage-<name>.cpio      from BOOTIMAGE_MANIFEST=.../<name>.manifest
+#
+# User code is freestanding, static, not PIE, linked at 0x400000
+# (user/lib/user.lds), general registers only: no FP/vector state for the
+# kernel to switch yet.
+
+SHELL := /bin/bash
+include $(O)/.config
+unquote = $(patsubst "%",%,$(1))
+ARCH := $(call unquote,$(CONFIG_ARCH))
+include arch/$(ARCH)/arch.mk            # CROSS_COMPILE
+include user/Build.mk
+
+CC := $(CROSS_COMPILE)gcc
+AR := $(CROSS_COMPILE)ar
+STRIP := $(CROSS_COMPILE)strip
+U := $(O)/user
+BOOTIMAGE_MANIFEST ?= user/manifests/default.manifest
+
+user-cflags-riscv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mstrict-align
+user-cflags-x86_64 := -m64 -march=x86-64 -mgeneral-regs-only -fcf-protection=none
+
+INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Ilib/include \
+	-Iuser/lib/include -Iuser/lib/arch/$(ARCH)/include
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-pic \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
+	$(INCLUDES) $(user-cflags-$(ARCH)) -MMD -MP
+ASFLAGS := -D__ASSEMBLY__ $(INCLUDES) $(user-cflags-$(ARCH)) -MMD -MP
+LDFLAGS := $(user-cflags-$(ARCH)) -nostdlib -static -no-pie -T user/lib/user.lds \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+
+obj = $(patsubst %,$(U)/obj/%.o,$(basename $(1)))
+
+LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c
+LIBCAIRN := $(U)/libcairn.a
+CRT0 := $(U)/obj/user/lib/arch/$(ARCH)/crt0.o
+
+prog-src = $(wildcard user/$(1)/*.c user/$(1)/*.S) $($(1)-src)
+prog-name = $(notdir $(1))
+BINS := $(foreach p,$(user-progs),$(U)/bin/$(call prog-name,$(p)))
+
+manifest-name := $(basename $(notdir $(BOOTIMAGE_MANIFEST)))
+BOOTIMAGE := $(O)/$(if $(filter default,$(manifest-name)),bootimage.cpio,bootimage-$(manifest-name).cpio)
+
+.PHONY: all
+all: $(BOOTIMAGE)
+
+$(U)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(U)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -c $< -o $@
+
+$(LIBCAIRN): $(call obj,$(LIBCAIRN_SRC))
+	@echo "  AR      $@"
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+define prog-rules
+$(U)/$(call prog-name,$(1)).elf: $(call obj,$(call prog-src,$(1))) $(CRT0) $(LIBCAIRN) user/lib/user.lds
+	@echo "  LD      $$@"
+	@$(CC) $(LDFLAGS) -o $$@ $(CRT0) $(call obj,$(call prog-src,$(1))) $(LIBCAIRN)
+$(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
+	@mkdir -p $$(dir $$@)
+	@$(STRIP) -o $$@ $$<
+endef
+$(foreach p,$(user-progs),$(eval $(call prog-rules,$(p))))
+
+$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(BINS) scripts/mkbootimage.sh
+	@echo "  CPIO    $@"
+	@bash scripts/mkbootimage.sh $@ $(BOOTIMAGE_MANIFEST) $(BINS)
+
+-include $(shell find $(U)/obj -name '*.d' 2>/dev/null)

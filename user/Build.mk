@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+#
+# Cairn's user programs (scripts/user.mk). A program is a folder under
+# user/ whose .c and .S files make one static ELF named after the folder;
+# adding one is adding its folder and its name here. <name>-src lists
+# sources from outside its folder (lib/ code shared with the kernel).
+# Every program listed goes into every boot image as bin/<name>; a
+# manifest (user/manifests/) says which ones run.
+
+user-progs := init hello crasher
+
+init-src := lib/cpio.c lib/manifest.c

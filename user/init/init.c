@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * init: the first user process. The kernel starts it with the boot image
+ * (a read-only MemoryObject holding a cpio archive) and the root
+ * capabilities; init reads etc/manifest from the image (docs/manifest.md)
+ * and starts each service it lists with exactly the capabilities listed,
+ * their rights masked as the manifest says. Named endpoints and
+ * notifications are made once and shared by every service that names
+ * them; irq:/mmio: capabilities are asked for once as well.
+ *
+ * Each service's end signals one bit of init's exit Notification. init
+ * waits on it, reports how the service ended (exit status, or the fault
+ * address and pc of a crash), restarts a service that failed while its
+ * `restart` count allows, and when every service has ended for good it
+ * exits: 0 if all of them exited with status 0, else 1. The kernel powers
+ * off with init's status.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <lib/cpio.h>
+#include <lib/manifest.h>
+#include <cairn/rt.h>
+#include <cairn/spawn.h>
+
+#define MAX_SERVICES  64    /* one bit of the exit Notification each */
+#define MAX_SHARED    64
+
+struct service {
+	const struct manifest_service *m;
+	uint64_t elf_off, elf_size;          /* the program inside the boot image */
+	struct cairn_child child;
+	bool running, ok;
+	unsigned restarts, id;
+};
+
+static struct manifest_service defs[MAX_SERVICES];
+static struct service svcs[MAX_SERVICES];
+static unsigned nsvc;
+
+/* Capabilities made from sources other than the roots, by source string. */
+static struct {
+	char source[MANIFEST_SOURCE_SIZE];
+	cap_t cap;
+} shared[MAX_SHARED];
+static unsigned nshared;
+
+static cap_t bootimage, exit_notify;
+static const void *image;
+static uint64_t image_size;
+static unsigned next_id = 1;
+
+static err_t root(const char *name, cap_t *out)
+{
+	*out = cairn_cap(name);
+	return *out == CAP_NULL ? ERR_NOENT : ERR_OK;
+}
+
+static err_t make_cap(const struct manifest_source *src, cap_t *out)
+{
+	struct cairn_msg m;
+	cap_t ctl;
+	err_t e;
+
+	switch (src->kind) {
+	case MANIFEST_SRC_IRQ:
+		if ((e = root("irqctl", &ctl)))
+			return e;
+		e = cairn_invoke(ctl, IRQCTL_GET, 0, src->number, 0, 0, 0, &m);
+		break;
+	case MANIFEST_SRC_MMIO:
+		if ((e = root("mmioctl", &ctl)))
+			return e;
+		e = cairn_invoke(ctl, MMIOCTL_GET, 0, src->number, src->size, 0, 0, &m);
+		break;
+	case MANIFEST_SRC_ENDPOINT:
+		e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m);
+		break;
+	case MANIFEST_SRC_NOTIFICATION:
+		e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m);
+		break;
+	default:
+		return ERR_INVAL;
+	}
+	if (!e)
+		*out = m.w[0];
+	return e;
+}
+
+/* The capability in init's table that a manifest source names. */
+static err_t source_cap(const char *source, cap_t *out)
+{
+	struct manifest_source src;
+	err_t e;
+
+	if (manifest_source_parse(source, &src))
+		return ERR_INVAL;
+	switch (src.kind) {
+	case MANIFEST_SRC_CONSOLE: return root("console", out);
+	case MANIFEST_SRC_BOOTIMAGE: return root("bootimage", out);
+	case MANIFEST_SRC_KINFO: return root("kinfo", out);
+	case MANIFEST_SRC_IRQCTL: return root("irqctl", out);
+	case MANIFEST_SRC_MMIOCTL: return root("mmioctl", out);
+	default: break;
+	}
+	for (unsigned i = 0; i < nshared; i++) {
+		if (!strcmp(shared[i].source, source)) {
+			*out = shared[i].cap;
+			return ERR_OK;
+		}
+	}
+	if (nshared == MAX_SHARED)
+		return ERR_NOSPC;
+	if ((e = make_cap(&src, out)))
+		return e;
+	strlcpy(shared[nshared].source, source, sizeof(shared[nshared].source));
+	shared[nshared++].cap = *out;
+	return ERR_OK;
+}
+
+static err_t start(struct service *s)
+{
+	const struct manifest_service *m = s->m;
+	struct cairn_spawn_cap caps[MANIFEST_MAX_CAPS];
+	const char *argv[MANIFEST_MAX_ARGS];
+	struct cairn_spawn sp = {
+		.image = bootimage, .offset = s->elf_off, .size = s->elf_size,
+		.argc = m->argc, .argv = argv, .ncaps = m->ncaps, .caps = caps,
+		.quota = m->quota, .priority = m->priority,
+		.exit_notify = exit_notify, .exit_bits = 1ull << (s - svcs),
+	};
+	err_t e;
+
+	for (unsigned i = 0; i < m->argc; i++)
+		argv[i] = m->argv[i];
+	for (unsigned i = 0; i < m->ncaps; i++) {
+		e = source_cap(m->caps[i].source, &caps[i].cap);
+		if (e) {
+			printf("init: service %s: no capability %s (%s): %s\n", m->name,
+			       m->caps[i].name, m->caps[i].source, err_name(e));
+			return e;
+		}
+		caps[i].name = m->caps[i].name;
+		caps[i].rights = m->caps[i].rights;
+		caps[i].badge = 0;
+	}
+	e = cairn_spawn(&sp, &s->child);
+	if (e) {
+		printf("init: service %s: cannot start %s: %s\n", m->name, m->path, err_name(e));
+		return e;
+	}
+	s->running = true;
+	s->id = next_id++;
+	printf("init: started %s (id %u) caps:", m->name, s->id);
+	for (unsigned i = 0; i < m->ncaps; i++)
+		printf(" %s", m->caps[i].name);
+	printf("\n");
+	return ERR_OK;
+}
+
+static const char *fault_kind(int64_t status)
+{
+	switch (status) {
+	case CAIRN_FAULT_READ: return "read ";
+	case CAIRN_FAULT_WRITE: return "write ";
+	case CAIRN_FAULT_EXEC: return "exec ";
+	default: return "";
+	}
+}
+
+/* The service's process ended: report how, release it, restart it if it
+ * failed and may be restarted. */
+static void reap(struct service *s)
+{
+	const char *name = s->m->name;
+	struct cairn_proc_status st;
+	err_t e = cairn_child_status(&s->child, &st);
+
+	if (e) {
+		printf("init: service %s ended (no status: %s)\n", name, err_name(e));
+		s->ok = false;
+	} else if (st.state == PROC_STATE_RUNNING) {
+		return;   /* not this one */
+	} else if (st.state == PROC_STATE_EXITED) {
+		printf("init: service %s exited with status %ld\n", name, (long)st.status);
+		s->ok = st.status == 0;
+	} else if (st.state == PROC_STATE_FAULTED) {
+		printf("init: service %s crashed: %sfault at %#lx", name, fault_kind(st.status),
+		       (unsigned long)st.fault_addr);
+		if (st.fault_pc)
+			printf(" (pc %#lx)", (unsigned long)st.fault_pc);
+		printf("\n");
+		s->ok = false;
+	} else {
+		printf("init: service %s was killed (status %ld)\n", name, (long)st.status);
+		s->ok = false;
+	}
+	cairn_child_release(&s->child);
+	s->running = false;
+	if (!s->ok && s->restarts < s->m->restart) {
+		s->restarts++;
+		printf("init: restarting %s (%u of %u)\n", name, s->restarts, s->m->restart);
+		start(s);
+	}
+}
+
+/* Maps the boot image and reads the manifest into defs[]/svcs[]. */
+static err_t load_manifest(void)
+{
+	struct cpio_entry e;
+	struct manifest_error merr;
+	uint64_t pages;
+	void *va;
+	err_t rc;
+
+	if ((rc = root("bootimage", &bootimage))) {
+		printf("init: no boot image capability\n");
+		return rc;
+	}
+	if ((rc = cairn_memobj_pages(bootimage, &pages)) ||
+	    (rc = cairn_map(bootimage, 0, pages, CAIRN_PROT_R, &va))) {
+		printf("init: cannot map the boot image: %s\n", err_name(rc));
+		return rc;
+	}
+	image = va;
+	image_size = pages * CAIRN_PAGE_SIZE;
+	if ((rc = cpio_find(image, image_size, "etc/manifest", &e))) {
+		printf("init: no etc/manifest in the boot image: %s\n", err_name(rc));
+		return rc;
+	}
+	rc = manifest_parse(e.data, e.size, defs, MAX_SERVICES, &nsvc, &merr);
+	if (rc) {
+		printf("init: etc/manifest:%u: %s\n", merr.line, merr.msg);
+		return rc;
+	}
+	for (unsigned i = 0; i < nsvc; i++) {
+		svcs[i].m = &defs[i];
+		rc = cpio_find(image, image_size, defs[i].path, &e);
+		if (!rc && (e.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+			rc = ERR_NOEXEC;
+		if (rc) {
+			printf("init: service %s: no program %s in the boot image: %s\n", defs[i].name,
+			       defs[i].path, err_name(rc));
+			svcs[i].elf_size = 0;
+			continue;
+		}
+		svcs[i].elf_off = (uint64_t)((const char *)e.data - (const char *)image);
+		svcs[i].elf_size = e.size;
+	}
+	return ERR_OK;
+}
+
+static void print_free_memory(const char *when)
+{
+	struct cairn_msg m;
+	cap_t kinfo = cairn_cap("kinfo");
+
+	if (kinfo != CAP_NULL && !cairn_invoke(kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, 0, &m))
+		printf("init: %s: %lu of %lu pages free\n", when, (unsigned long)m.w[0],
+		       (unsigned long)m.w[1]);
+}
+
+static unsigned running_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nsvc; i++)
+		n += svcs[i].running;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	bool all_ok = true;
+	struct cairn_msg m;
+	err_t e;
+
+	printf("init: Cairn init starting\n");
+	print_free_memory("at start");
+	if (load_manifest())
+		return 1;
+	printf("init: %u service%s in etc/manifest\n", nsvc, nsvc == 1 ? "" : "s");
+
+	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m);
+	if (e) {
+		printf("init: cannot create the exit notification: %s\n", err_name(e));
+		return 1;
+	}
+	exit_notify = m.w[0];
+
+	for (unsigned i = 0; i < nsvc; i++)
+		if (svcs[i].elf_size)
+			start(&svcs[i]);
+
+	while (running_count()) {
+		uint64_t bits;
+
+		e = cairn_wait(exit_notify, CAIRN_FOREVER, &bits);
+		if (e) {
+			printf("init: waiting for services failed: %s\n", err_name(e));
+			return 1;
+		}
+		for (unsigned i = 0; i < nsvc; i++)
+			if ((bits >> i & 1) && svcs[i].running)
+				reap(&svcs[i]);
+	}
+
+	for (unsigned i = 0; i < nsvc; i++)
+		all_ok &= svcs[i].ok;
+	print_free_memory("at end");
+	printf("init: all services ended\n");
+	return all_ok ? 0 : 1;
+}

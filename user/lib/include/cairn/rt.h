@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcairn, the small user runtime of Cairn's own programs (init, servers,
+ * tests) until musl-port exists: process start-up, the debug console,
+ * a heap, address-space helpers and process creation.
+ *
+ * Process layout (all below 256 GiB, include/cairn/abi.h):
+ *   0x400000                    program (user/lib/user.lds)
+ *   CAIRN_HEAP_BASE             heap, grows up (malloc)
+ *   CAIRN_VM_BASE..CAIRN_VM_END mappings made with cairn_map()
+ *   CAIRN_STACK_TOP             stack, IPC buffer, start-up block (abi.h)
+ */
+#ifndef CAIRN_RT_H
+#define CAIRN_RT_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cairn/sys.h>
+
+#define CAIRN_PAGE_SIZE   4096ull
+#define CAIRN_HEAP_BASE   0x2000000000ull   /* 128 GiB */
+#define CAIRN_HEAP_MAX    0x0800000000ull   /* 32 GiB of address space */
+#define CAIRN_VM_BASE     0x3000000000ull   /* 192 GiB */
+#define CAIRN_VM_END      0x3800000000ull
+
+/* The program's entry point, called by cairn_start(). */
+int main(int argc, char **argv);
+
+/* Called by crt0 with the start-up block (may be NULL): reads argv and the
+ * capability names, calls main() and exits with its result. */
+__attribute__((noreturn)) void cairn_start(const char *startup);
+
+/* ---- start-up block -------------------------------------------------------- */
+/* The slot of the capability the start-up block calls `name`, or CAP_NULL. */
+cap_t cairn_cap(const char *name);
+/* The i-th capability name of the start-up block (NULL past the end) and
+ * its slot in *slot. */
+const char *cairn_cap_name(unsigned i, cap_t *slot);
+
+/* Ends the process with status after flushing the console. */
+__attribute__((noreturn)) void exit(int status);
+
+/* ---- console ----------------------------------------------------------------- */
+/* Output goes to the DebugConsole capability named "console", a line at a
+ * time; without one it is dropped. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+int puts(const char *s);
+int putchar(int c);
+/* Writes n bytes at once (no buffering beyond what is already pending). */
+void cairn_console_write(const char *s, size_t n);
+void cairn_console_flush(void);
+
+/* ---- heap ---------------------------------------------------------------------- */
+/* First-fit heap on MemoryObjects mapped at CAIRN_HEAP_BASE; 16-byte
+ * aligned; NULL when the quota or the address space is exhausted. */
+void *malloc(size_t n);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t n);
+void free(void *p);
+
+/* ---- memory objects and mappings ------------------------------------------------- */
+/* A new MemoryObject of `pages` pages (MEMOBJ_* flags) charged to process
+ * `proc` (SLOT_SELF_PROC: this one); its capability lands in the caller's
+ * table. */
+err_t cairn_memobj_create(cap_t proc, uint64_t pages, unsigned flags, cap_t *out);
+/* MEMOBJ_INFO: its size in pages. */
+err_t cairn_memobj_pages(cap_t obj, uint64_t *pages);
+/* AS_MAP: maps pages [first, first + pages) of obj at va in address space
+ * as, with prot = CAIRN_PROT_* bits. */
+err_t cairn_as_map(cap_t as, cap_t obj, uint64_t va, uint64_t first, uint64_t pages, unsigned prot);
+/* AS_UNMAP of [va, va + bytes) in address space as. */
+err_t cairn_as_unmap(cap_t as, uint64_t va, uint64_t bytes);
+/* Maps pages [first, first + pages) of obj into this process's own space
+ * at a free address in [CAIRN_VM_BASE, CAIRN_VM_END) and returns it in
+ * *va. */
+err_t cairn_map(cap_t obj, uint64_t first, uint64_t pages, unsigned prot, void **va);
+/* Undoes cairn_map(). */
+err_t cairn_unmap(void *va, uint64_t pages);
+
+#endif
