@@ -5,6 +5,7 @@
  */
 #include <arch.h>
 #include <kernel/clock.h>
+#include <kernel/thread.h>
 
 static uint64_t mult;           /* ns per count, << 32 */
 static uint64_t period;         /* counts per tick */
@@ -38,6 +39,7 @@ void clock_tick(void)
 	if (next_deadline <= now)   /* fell behind (debugger, long irq-off): skip */
 		next_deadline = now + period;
 	arch_timer_arm(next_deadline);
+	sched_tick();
 }
 
 uint64_t clock_ticks(void)

@@ -10,6 +10,7 @@
 #include <kernel/console.h>
 #include <kernel/selftest.h>
 #include <kernel/monitor.h>
+#include <kernel/thread.h>
 #include <string.h>
 
 static void print_banner(const struct boot_info *bi)
@@ -54,6 +55,7 @@ noreturn void kmain(void)
 	if ((e = vm_init(bi)))
 		panic("cannot build the kernel page table (%s)", err_name(e));
 	arch_platform_init(bi);
+	sched_init();
 	clock_init();
 	arch_irq_enable();
 	arch_start_secondaries(bi);
@@ -64,6 +66,9 @@ noreturn void kmain(void)
 		unsigned failed = selftest_run(arg);
 		arch_poweroff(failed ? 1 : 0);
 	}
+	arch_user_init();
+	if (process_start_init(bi))
+		sched_run();
 	monitor_run();
 }
 

@@ -26,9 +26,23 @@ static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
 	return (next == 0 || (end != 0 && next > end)) ? end : next;
 }
 
+/* Table pages allocated and not yet freed, all trees together: address
+ * spaces charge the difference an operation makes to their quota. */
+size_t pt_tables_live;
+
 paddr_t pt_create(void)
 {
-	return pmm_alloc_zeroed(0);
+	paddr_t t = pmm_alloc_zeroed(0);
+
+	if (t != PADDR_INVALID)
+		pt_tables_live++;
+	return t;
+}
+
+static void table_free(paddr_t t)
+{
+	pmm_free(t, 0);
+	pt_tables_live--;
 }
 
 /* Is anything mapped in [va, end)? */
@@ -144,7 +158,7 @@ static void update_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, int
 				update_level(child, level - 1, va, se, prot);
 				if (prot < 0 && table_empty(child)) {
 					*slot = 0;
-					pmm_free(child, 0);
+					table_free(child);
 				}
 			}
 		}
@@ -208,13 +222,38 @@ static size_t walk_tables(paddr_t t, unsigned level, bool free_them)
 		}
 	}
 	if (free_them)
-		pmm_free(t, 0);
+		table_free(t);
 	return n;
 }
 
 void pt_destroy(paddr_t root)
 {
 	walk_tables(root, top_level(), true);
+}
+
+/* The upper half of every user tree is the kernel's: shared, never freed. */
+#define USER_TOP_ENTRIES (ENTRIES / 2)
+
+paddr_t pt_create_user(void)
+{
+	paddr_t root = pt_create();
+
+	if (root != PADDR_INVALID)
+		for (unsigned i = USER_TOP_ENTRIES; i < ENTRIES; i++)
+			table(root)[i] = table(kernel_root)[i];
+	return root;
+}
+
+void pt_destroy_user(paddr_t root)
+{
+	unsigned top = top_level();
+
+	for (unsigned i = 0; i < USER_TOP_ENTRIES; i++) {
+		pte_t e = table(root)[i];
+		if (arch_pte_valid(e) && !arch_pte_is_leaf(e, top))
+			walk_tables(arch_pte_addr(e), top - 1, true);
+	}
+	table_free(root);
 }
 
 size_t pt_count_tables(paddr_t root)

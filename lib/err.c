@@ -8,6 +8,7 @@ const char *err_name(err_t e)
 	case ERR_OK: return "OK";
 	case ERR_PERM: return "EPERM";
 	case ERR_NOENT: return "ENOENT";
+	case ERR_SRCH: return "ESRCH";
 	case ERR_IO: return "EIO";
 	case ERR_2BIG: return "E2BIG";
 	case ERR_NOEXEC: return "ENOEXEC";
@@ -21,6 +22,8 @@ const char *err_name(err_t e)
 	case ERR_NODEV: return "ENODEV";
 	case ERR_INVAL: return "EINVAL";
 	case ERR_NOSPC: return "ENOSPC";
+	case ERR_PIPE: return "EPIPE";
+	case ERR_MSGSIZE: return "EMSGSIZE";
 	case ERR_RANGE: return "ERANGE";
 	case ERR_NOSYS: return "ENOSYS";
 	case ERR_OVERFLOW: return "EOVERFLOW";

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Trap entry and exit for traps taken in S-mode. The frame (struct
- * trap_frame) is built on the current kernel stack; riscv_trap() decides.
- * User-mode entry (sscratch swap) arrives with the process issue.
+ * Trap entry and exit. A trap from S-mode builds its frame (struct
+ * trap_frame) on the current kernel stack and riscv_trap() decides. A trap
+ * from U-mode finds the thread's frame in sscratch (the kernel stack grows
+ * down from it): a system call saves only what the calling convention
+ * does not already keep and calls syscall_dispatch(); anything else saves
+ * every register and calls riscv_user_trap().
  */
 #include <arch/cpu.h>
 
@@ -10,6 +13,12 @@
 	.balign 4
 	.globl riscv_trap_entry
 riscv_trap_entry:
+	/* sscratch is 0 in the kernel and the thread's trap frame in user mode */
+	csrrw	sp, sscratch, sp
+	bnez	sp, .Lfrom_user
+	csrrw	sp, sscratch, sp
+
+	/* ---- a trap taken in S-mode: the frame goes on the current stack ---- */
 	addi	sp, sp, -TF_SIZE
 	sd	x1, TF_REG(1)(sp)
 	sd	x3, TF_REG(3)(sp)
@@ -92,6 +101,219 @@ riscv_trap_entry:
 	ld	x31, TF_REG(31)(sp)
 	addi	sp, sp, TF_SIZE
 	sret
+
+	/* ---- from user mode: sp = the thread's frame, user sp in sscratch ---- */
+.Lfrom_user:
+	sd	ra, TF_REG(1)(sp)
+	sd	gp, TF_REG(3)(sp)
+	sd	tp, TF_REG(4)(sp)
+	sd	t0, TF_REG(5)(sp)
+	csrr	t0, sscratch
+	sd	t0, TF_REG(2)(sp)
+	csrw	sscratch, zero
+	ld	tp, TF_KTP(sp)
+	csrr	t0, scause
+	addi	t0, t0, -8
+	bnez	t0, .Luser_trap
+
+	/*
+	 * System call. The C calling convention keeps s0-s11 for us, and the
+	 * ABI lets t0-t6 and a7 be clobbered, so only what results do not
+	 * overwrite is saved: a1..a6 (results the call does not set keep
+	 * the argument) and the return pc.
+	 */
+	csrr	t0, sepc
+	addi	t0, t0, 4
+	sd	t0, TF_SEPC(sp)
+	sd	a1, TF_REG(11)(sp)
+	sd	a2, TF_REG(12)(sp)
+	sd	a3, TF_REG(13)(sp)
+	sd	a4, TF_REG(14)(sp)
+	sd	a5, TF_REG(15)(sp)
+	sd	zero, TF_REG(16)(sp)
+	mv	a6, a7
+	call	syscall_dispatch
+	/* sp is the frame again. Another thread may have run, so the
+	 * previous-mode bits are set explicitly: back to U-mode, interrupts on. */
+	li	t0, SSTATUS_SPP
+	csrc	sstatus, t0
+	li	t0, SSTATUS_SPIE
+	csrs	sstatus, t0
+	ld	t0, TF_SEPC(sp)
+	csrw	sepc, t0
+	ld	a1, TF_REG(11)(sp)
+	ld	a2, TF_REG(12)(sp)
+	ld	a3, TF_REG(13)(sp)
+	ld	a4, TF_REG(14)(sp)
+	ld	a5, TF_REG(15)(sp)
+	ld	a6, TF_REG(16)(sp)
+	ld	ra, TF_REG(1)(sp)
+	ld	gp, TF_REG(3)(sp)
+	ld	tp, TF_REG(4)(sp)
+	li	t0, 0
+	li	t1, 0
+	li	t2, 0
+	li	t3, 0
+	li	t4, 0
+	li	t5, 0
+	li	t6, 0
+	li	a7, 0
+	csrw	sscratch, sp
+	ld	sp, TF_REG(2)(sp)
+	sret
+
+	/* an exception or interrupt from user mode: save everything */
+.Luser_trap:
+	sd	x6, TF_REG(6)(sp)
+	sd	x7, TF_REG(7)(sp)
+	sd	x8, TF_REG(8)(sp)
+	sd	x9, TF_REG(9)(sp)
+	sd	x10, TF_REG(10)(sp)
+	sd	x11, TF_REG(11)(sp)
+	sd	x12, TF_REG(12)(sp)
+	sd	x13, TF_REG(13)(sp)
+	sd	x14, TF_REG(14)(sp)
+	sd	x15, TF_REG(15)(sp)
+	sd	x16, TF_REG(16)(sp)
+	sd	x17, TF_REG(17)(sp)
+	sd	x18, TF_REG(18)(sp)
+	sd	x19, TF_REG(19)(sp)
+	sd	x20, TF_REG(20)(sp)
+	sd	x21, TF_REG(21)(sp)
+	sd	x22, TF_REG(22)(sp)
+	sd	x23, TF_REG(23)(sp)
+	sd	x24, TF_REG(24)(sp)
+	sd	x25, TF_REG(25)(sp)
+	sd	x26, TF_REG(26)(sp)
+	sd	x27, TF_REG(27)(sp)
+	sd	x28, TF_REG(28)(sp)
+	sd	x29, TF_REG(29)(sp)
+	sd	x30, TF_REG(30)(sp)
+	sd	x31, TF_REG(31)(sp)
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(sp)
+	mv	s0, zero             /* ends kernel backtraces here */
+	mv	a0, sp
+	call	riscv_user_trap
+	mv	a0, sp
+	/* fall through */
+
+/* noreturn void arch_user_enter(struct trap_frame *tf): full restore */
+	.globl arch_user_enter
+arch_user_enter:
+	mv	sp, a0
+	ld	t0, TF_SEPC(sp)
+	csrw	sepc, t0
+	ld	t0, TF_SSTATUS(sp)
+	li	t1, SSTATUS_SPP
+	not	t1, t1
+	and	t0, t0, t1
+	ori	t0, t0, SSTATUS_SPIE
+	csrw	sstatus, t0
+	ld	x1, TF_REG(1)(sp)
+	ld	x3, TF_REG(3)(sp)
+	ld	x4, TF_REG(4)(sp)
+	ld	x5, TF_REG(5)(sp)
+	ld	x6, TF_REG(6)(sp)
+	ld	x7, TF_REG(7)(sp)
+	ld	x8, TF_REG(8)(sp)
+	ld	x9, TF_REG(9)(sp)
+	ld	x10, TF_REG(10)(sp)
+	ld	x11, TF_REG(11)(sp)
+	ld	x12, TF_REG(12)(sp)
+	ld	x13, TF_REG(13)(sp)
+	ld	x14, TF_REG(14)(sp)
+	ld	x15, TF_REG(15)(sp)
+	ld	x16, TF_REG(16)(sp)
+	ld	x17, TF_REG(17)(sp)
+	ld	x18, TF_REG(18)(sp)
+	ld	x19, TF_REG(19)(sp)
+	ld	x20, TF_REG(20)(sp)
+	ld	x21, TF_REG(21)(sp)
+	ld	x22, TF_REG(22)(sp)
+	ld	x23, TF_REG(23)(sp)
+	ld	x24, TF_REG(24)(sp)
+	ld	x25, TF_REG(25)(sp)
+	ld	x26, TF_REG(26)(sp)
+	ld	x27, TF_REG(27)(sp)
+	ld	x28, TF_REG(28)(sp)
+	ld	x29, TF_REG(29)(sp)
+	ld	x30, TF_REG(30)(sp)
+	ld	x31, TF_REG(31)(sp)
+	csrw	sscratch, sp
+	ld	sp, TF_REG(2)(sp)
+	sret
+
+/* void arch_context_switch(struct arch_context *from, struct arch_context *to) */
+	.globl arch_context_switch
+arch_context_switch:
+	sd	ra, CTX_RA(a0)
+	sd	sp, CTX_SP(a0)
+	sd	s0, CTX_S(0)(a0)
+	sd	s1, CTX_S(1)(a0)
+	sd	s2, CTX_S(2)(a0)
+	sd	s3, CTX_S(3)(a0)
+	sd	s4, CTX_S(4)(a0)
+	sd	s5, CTX_S(5)(a0)
+	sd	s6, CTX_S(6)(a0)
+	sd	s7, CTX_S(7)(a0)
+	sd	s8, CTX_S(8)(a0)
+	sd	s9, CTX_S(9)(a0)
+	sd	s10, CTX_S(10)(a0)
+	sd	s11, CTX_S(11)(a0)
+	ld	ra, CTX_RA(a1)
+	ld	sp, CTX_SP(a1)
+	ld	s0, CTX_S(0)(a1)
+	ld	s1, CTX_S(1)(a1)
+	ld	s2, CTX_S(2)(a1)
+	ld	s3, CTX_S(3)(a1)
+	ld	s4, CTX_S(4)(a1)
+	ld	s5, CTX_S(5)(a1)
+	ld	s6, CTX_S(6)(a1)
+	ld	s7, CTX_S(7)(a1)
+	ld	s8, CTX_S(8)(a1)
+	ld	s9, CTX_S(9)(a1)
+	ld	s10, CTX_S(10)(a1)
+	ld	s11, CTX_S(11)(a1)
+	ret
+
+/*
+ * err_t arch_copy_from_user(void *dst, const void *usrc, size_t n)
+ * err_t arch_copy_to_user(void *udst, const void *src, size_t n)
+ * Byte copies with SUM set; a fault goes through the exception table to
+ * the ERR_FAULT return.
+ */
+	.globl arch_copy_from_user
+	.globl arch_copy_to_user
+arch_copy_from_user:
+arch_copy_to_user:
+	li	t1, SSTATUS_SUM
+	csrs	sstatus, t1
+	beqz	a2, 2f
+1:	lb	t0, 0(a1)
+3:	sb	t0, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	bnez	a2, 1b
+2:	csrc	sstatus, t1
+	li	a0, 0
+	ret
+4:	li	t1, SSTATUS_SUM
+	csrc	sstatus, t1
+	li	a0, 14		/* ERR_FAULT */
+	ret
+	.section __extable, "a"
+	.balign 8
+	.quad	1b, 4b
+	.quad	3b, 4b
+	.previous
 
 /*
  * err_t arch_probe_read64(const void *addr, uint64_t *val)

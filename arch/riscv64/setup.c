@@ -214,3 +214,43 @@ void arch_banner(void)
 		riscv_sbi_probe(SBI_EXT_HSM) ? "yes" : "no",
 		riscv_sbi_probe(SBI_EXT_SRST) ? "yes" : "no");
 }
+
+/* ---- threads and user mode ------------------------------------------------------------ */
+
+void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void))
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->ra = (uintptr_t)entry;
+	ctx->sp = (uintptr_t)stack_top;
+}
+
+void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg)
+{
+	memset(tf->regs, 0, sizeof(tf->regs));
+	tf->regs[2] = sp;
+	tf->regs[10] = arg;
+	tf->sepc = pc;
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
+}
+
+void arch_set_user_frame(struct trap_frame *tf)
+{
+	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
+}
+
+vaddr_t arch_user_top(void)
+{
+	return pt_levels == 4 ? 0x0000800000000000ul : 0x0000004000000000ul;
+}
+
+void arch_as_activate(paddr_t root)
+{
+	arch_mmu_activate(root);
+}
+
+void arch_user_init(void)
+{
+	csr_write(scounteren, 7);     /* cycle, time, instret readable in U-mode */
+	csr_clear(sstatus, SSTATUS_SUM);
+}

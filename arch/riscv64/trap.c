@@ -20,6 +20,7 @@ static const char *const exc_names[] = {
 };
 
 void riscv_trap(struct trap_frame *tf);
+void riscv_user_trap(struct trap_frame *tf);
 
 static unsigned insn_len(uintptr_t pc)
 {
@@ -47,6 +48,10 @@ void riscv_trap(struct trap_frame *tf)
 		tf->sepc += insn_len(tf->sepc);
 		return;
 	}
+	/* the copy helpers touching a copy-on-write page of the current thread */
+	if ((code == 13 || code == 15) && tf->stval < arch_user_top() &&
+	    vm_user_fault(tf->stval, code == 15))
+		return;
 	uintptr_t fixup = extable_fixup(tf->sepc);
 	if (fixup) {
 		tf->sepc = fixup;
@@ -55,6 +60,34 @@ void riscv_trap(struct trap_frame *tf)
 	const char *name = code < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[code]
 		? exc_names[code] : "unknown exception";
 	trap_fatal(name, tf->stval, tf);
+}
+
+/* Exceptions and interrupts taken in U-mode (system calls take the fast
+ * path in entry.S). */
+void riscv_user_trap(struct trap_frame *tf)
+{
+	unsigned long code = tf->scause & ~SCAUSE_INTR;
+	unsigned kind;
+
+	if (tf->scause & SCAUSE_INTR) {
+		if (code == 5)
+			clock_tick();
+		else if (code == 9)
+			irq_dispatch();
+		sched_user_return();
+		return;
+	}
+	switch (code) {
+	case 1: case 12: kind = TRAP_USER_FAULT_EXEC; break;
+	case 5: case 13: kind = TRAP_USER_FAULT_READ; break;
+	case 7: case 15: kind = TRAP_USER_FAULT_WRITE; break;
+	case 2: kind = TRAP_USER_ILLEGAL; break;
+	case 3: kind = TRAP_USER_BREAKPOINT; break;
+	case 0: case 4: case 6: kind = TRAP_USER_MISALIGNED; break;
+	default: kind = TRAP_USER_OTHER; break;
+	}
+	trap_user(tf, kind, tf->stval);
+	sched_user_return();
 }
 
 uintptr_t arch_frame_pc(const struct trap_frame *tf) { return tf->sepc; }

@@ -12,6 +12,7 @@ typedef int err_t;
 #define ERR_OK          0
 #define ERR_PERM        1
 #define ERR_NOENT       2
+#define ERR_SRCH        3
 #define ERR_IO          5
 #define ERR_2BIG        7
 #define ERR_NOEXEC      8
@@ -25,8 +26,10 @@ typedef int err_t;
 #define ERR_NODEV       19
 #define ERR_INVAL       22
 #define ERR_NOSPC       28
+#define ERR_PIPE        32
 #define ERR_RANGE       34
 #define ERR_NOSYS       38
+#define ERR_MSGSIZE     90
 #define ERR_OVERFLOW    75
 #define ERR_TIMEDOUT    110
 

@@ -142,6 +142,64 @@ void arch_tlb_flush_page(vaddr_t va);
  */
 err_t arch_probe_read64(const void *addr, uint64_t *val);
 
+/* ---- threads and user mode ------------------------------------------------- */
+/*
+ * struct arch_context (arch/cpu.h) holds the callee-saved registers of a
+ * kernel context; struct trap_frame holds a thread's user registers. Each
+ * thread has a kernel stack whose top holds its trap frame.
+ *
+ * All of these run with interrupts off, on the CPU that runs the thread.
+ */
+
+/* Saves the current kernel context into *from and resumes *to. Returns when
+ * something switches back to *from. */
+void arch_context_switch(struct arch_context *from, struct arch_context *to);
+
+/* Prepares *ctx so that the first switch to it calls entry() on a stack
+ * whose top is stack_top (16-byte aligned). entry must not return. */
+void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void));
+
+/* Fills a fresh user frame: user mode, interrupts on, pc, sp, first
+ * argument register = arg. */
+void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg);
+
+/* Leaves the kernel for user mode with every register from *tf (a new
+ * thread's first run). tf must be the frame registered with
+ * arch_set_user_frame(). */
+noreturn void arch_user_enter(struct trap_frame *tf);
+
+/* Registers where the next trap from user mode on this CPU saves its
+ * frame (riscv: sscratch; x86: TSS rsp0 and the syscall stack). The kernel
+ * stack of that trap grows down from just below tf. */
+void arch_set_user_frame(struct trap_frame *tf);
+
+/* System-call results (arch/cpu.h inlines, see include/cairn/abi.h):
+ *   void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)  result i, 1..6
+ *   uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)    argument i, 0..5
+ * Result 0 is the return value of syscall_dispatch(). */
+
+/* Highest user address + 1 for the paging mode in use (user space is
+ * [0, arch_user_top())). */
+vaddr_t arch_user_top(void);
+
+/* Makes `root` (a table made by pt_create_user()) the active address
+ * space. */
+void arch_as_activate(paddr_t root);
+
+/*
+ * Copy to and from user memory of the active address space, recovering
+ * from faults: ERR_FAULT if any byte is not accessible (some bytes may have
+ * been copied). The core has already checked that the range lies below
+ * arch_user_top().
+ */
+err_t arch_copy_from_user(void *dst, const void *usrc, size_t n);
+err_t arch_copy_to_user(void *udst, const void *src, size_t n);
+
+/* Sets up the CPU for user mode (counters readable from user mode, user
+ * memory access from the kernel only through the copy helpers). Called
+ * once on each CPU that runs threads. */
+void arch_user_init(void);
+
 /* ---- traps and diagnostics ------------------------------------------------- */
 
 /* Prints the registers of a trap frame, one block, for fatal reports. */
@@ -183,5 +241,27 @@ bool trap_breakpoint(struct trap_frame *tf);
 void irq_dispatch(void);
 /* This CPU's timer fired. */
 void clock_tick(void);
+
+/*
+ * A system call from user mode. The arch has saved what it needs to resume
+ * the thread into the frame registered with arch_set_user_frame() and
+ * passes the arguments and the number; the return value is result 0, the
+ * others are set with arch_syscall_set(). May switch threads.
+ */
+uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+			  uint64_t a4, uint64_t a5, uint64_t nr);
+
+/* An exception in user mode: kind is one of TRAP_USER_* (kernel/trap.h),
+ * addr the faulting address (page faults) or 0. Full frame saved. */
+void trap_user(struct trap_frame *tf, unsigned kind, uintptr_t addr);
+
+/* A kernel-mode page fault at a user address (in the copy helpers): true
+ * when the core resolved it (copy-on-write) and the access may be retried;
+ * otherwise the arch applies the exception table. */
+bool vm_user_fault(uintptr_t addr, bool write);
+
+/* Called by the arch before it returns to user mode after an interrupt
+ * taken in user mode: may switch threads (preemption). */
+void sched_user_return(void);
 
 #endif

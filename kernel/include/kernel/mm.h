@@ -28,6 +28,7 @@ struct page {
 	uint8_t order;           /* block order (head page of a block) */
 	uint8_t flags;
 	uint8_t slab_class;
+	uint32_t refs;           /* user pages: memory objects sharing it (copy-on-write) */
 };
 
 #define PAGE_FREE      0x01  /* head of a free block */
@@ -95,6 +96,14 @@ bool pt_lookup(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
 /* Frees every table page below root and root itself (not the mapped
  * pages). */
 void pt_destroy(paddr_t root);
+
+/* A user address space: a fresh root whose upper half shares the kernel's
+ * tables; pt_destroy_user() frees only the lower half and the root. */
+paddr_t pt_create_user(void);
+void pt_destroy_user(paddr_t root);
+
+/* Table pages currently allocated by the walker (for quota charging). */
+extern size_t pt_tables_live;
 
 /* Number of table pages reachable from root (tests). */
 size_t pt_count_tables(paddr_t root);

@@ -18,6 +18,17 @@ void backtrace_print_frame(const struct trap_frame *tf);
 /* Collects up to max return addresses from the caller's frame. */
 unsigned backtrace_collect(uintptr_t *pcs, unsigned max);
 
+/* trap_user() kinds */
+enum {
+	TRAP_USER_FAULT_READ = 1,   /* page or access fault on a load */
+	TRAP_USER_FAULT_WRITE = 2,  /* on a store */
+	TRAP_USER_FAULT_EXEC = 3,   /* on an instruction fetch */
+	TRAP_USER_ILLEGAL = 4,      /* illegal or privileged instruction */
+	TRAP_USER_BREAKPOINT = 5,
+	TRAP_USER_MISALIGNED = 6,
+	TRAP_USER_OTHER = 7,
+};
+
 /* Self-tests hook a breakpoint: called with the frame; return true if
  * handled. */
 extern bool (*breakpoint_hook)(struct trap_frame *tf);

@@ -17,7 +17,13 @@
 #define TF_SSTATUS    (33 * 8)
 #define TF_SCAUSE     (34 * 8)
 #define TF_STVAL      (35 * 8)
-#define TF_SIZE       (36 * 8)
+#define TF_KTP        (36 * 8)   /* kernel tp (per-CPU block) for entries from user mode */
+#define TF_SIZE       (38 * 8)
+
+/* struct arch_context layout, for entry.S */
+#define CTX_RA        0
+#define CTX_SP        8
+#define CTX_S(n)      (16 + (n) * 8)
 
 /* struct riscv_percpu layout, for head.S */
 #define PERCPU_STACK  16
@@ -30,7 +36,25 @@
 struct trap_frame {
 	uint64_t regs[32];   /* x0 (unused) .. x31; regs[2] is the trapped sp */
 	uint64_t sepc, sstatus, scause, stval;
+	uint64_t kernel_tp;  /* entries from user mode load tp from here */
+	uint64_t pad;
 };
+
+/* Callee-saved state of a kernel context (arch_context_switch). */
+struct arch_context {
+	uint64_t ra, sp, s[12];
+};
+
+/* System-call arguments are a0..a5 and results a0..a6 (x10..x16). */
+static inline void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)
+{
+	tf->regs[10 + i] = v;
+}
+
+static inline uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)
+{
+	return tf->regs[10 + i];
+}
 
 struct riscv_percpu {
 	unsigned id;                /* logical CPU index */

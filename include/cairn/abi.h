@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Cairn kernel ABI: one source of truth for the kernel, the servers,
+ * the user runtime and (later) musl-port.
+ *
+ * System calls
+ * ------------
+ * A system call takes a number and up to six word arguments and gives back
+ * up to seven word results. Registers:
+ *
+ *            number  args 0..5                  results 0..6
+ *   riscv64  a7      a0 a1 a2 a3 a4 a5          a0 a1 a2 a3 a4 a5 a6
+ *   x86_64   rax     rdi rsi rdx r10 r8 r9      rax rdi rsi rdx r10 r8 r9
+ *
+ * Every other caller-saved register (riscv: ra is preserved; t0-t6 are
+ * clobbered; x86: rcx, r11 are clobbered) may be clobbered; callee-saved
+ * registers, sp and tp/fs are preserved. Result 0 is always an err_t. A
+ * result a call does not define keeps the value of the argument in that
+ * register (results 1..5), or is 0 (result 6).
+ *
+ * Messages
+ * --------
+ * A message is a tag word, up to CAIRN_MSG_MAX words and up to
+ * CAIRN_MSG_MAX_CAPS capabilities. Words 0..3 travel in registers; words
+ * 4.. sit in the sender's IPC buffer (struct cairn_ipcbuf, one page, at the
+ * same index) and arrive in the receiver's. Capabilities to send are named
+ * by slot in ipcbuf->caps[]; received ones land in free slots of the
+ * receiver's table and their slot numbers are written to its
+ * ipcbuf->caps[].
+ *
+ * Calling a kernel object and calling a server are the same operation:
+ * SYS_CALL(cap, tag, w0..w3). The answer is a message whose label is an
+ * err_t (the method's result) and whose words are the method's results, so
+ * a server can stand in for any kernel object. Result 0 of the system call
+ * is the error of the call mechanism itself (bad slot, missing right, bad
+ * IPC buffer, the server died before answering).
+ */
+#ifndef CAIRN_ABI_H
+#define CAIRN_ABI_H
+#include <stdint.h>
+#include <cairn/err.h>
+
+/* ---- system call numbers --------------------------------------------------- */
+enum {
+	SYS_NULL = 0,        /* () -> err 0. Does nothing: the null system call. */
+	SYS_CALL = 1,        /* (cap, tag, w0..w3) -> (err, 0, tag, w0..w3) */
+	SYS_RECV = 2,        /* (ep, flags) -> (err, badge, tag, w0..w3) */
+	SYS_REPLY = 3,       /* (tag, w0..w3) -> (err): answer the last call received */
+	SYS_REPLY_RECV = 4,  /* (ep, tag, w0..w3) -> as SYS_RECV; reply first (if a caller waits) */
+	SYS_SEND = 5,        /* (cap, tag, w0..w3) -> (err): send without waiting for an answer
+	                      * (endpoint: blocks until received unless CAIRN_NONBLOCK in the tag) */
+	SYS_WAIT = 6,        /* (notification, timeout_ns) -> (err, bits); timeout 0 = poll,
+	                      * CAIRN_FOREVER = no timeout. ERR_TIMEDOUT / ERR_AGAIN (poll). */
+	SYS_YIELD = 7,       /* () -> err */
+	SYS_ENTER = 8,       /* (n_submit, min_complete, timeout_ns) -> (err, submitted, ready) */
+	SYS_CAP = 9,         /* (op, slot, dst, rights, badge) -> (err, slot): own table, CAP_OP_* */
+	SYS_EXIT = 10,       /* (status): ends the calling process. Does not return. */
+	SYS_THREAD_EXIT = 11,/* (): ends the calling thread; the last thread ends the process. */
+	SYS_COUNT
+};
+
+#define CAIRN_FOREVER   UINT64_MAX
+
+/* SYS_RECV flags */
+#define CAIRN_RECV_NONBLOCK  1u
+
+/* ---- message tag --------------------------------------------------------- */
+/* bits 0..9 length in words, 10..12 capabilities, 13 nonblocking send,
+ * 16..47 label (method number on a call, err_t on an answer). */
+#define CAIRN_MSG_MAX        504
+#define CAIRN_MSG_REGS       4
+#define CAIRN_MSG_MAX_CAPS   4
+#define CAIRN_NONBLOCK       (1ull << 13)
+
+static inline uint64_t cairn_tag(uint32_t label, unsigned len, unsigned ncaps)
+{
+	return ((uint64_t)label << 16) | ((uint64_t)(ncaps & 7) << 10) | (len & 0x3ff);
+}
+static inline uint32_t cairn_tag_label(uint64_t t) { return (uint32_t)(t >> 16); }
+static inline unsigned cairn_tag_len(uint64_t t) { return t & 0x3ff; }
+static inline unsigned cairn_tag_ncaps(uint64_t t) { return (t >> 10) & 7; }
+
+/* The per-thread IPC buffer: exactly one page, page aligned. */
+struct cairn_ipcbuf {
+	uint64_t caps[CAIRN_MSG_MAX_CAPS];   /* send: slots; receive: where they landed */
+	uint64_t reserved[4];
+	uint64_t w[CAIRN_MSG_MAX];           /* w[0..3] unused (registers) */
+};
+
+/* ---- capabilities ---------------------------------------------------------- */
+typedef uint64_t cap_t;                  /* a slot in the caller's table */
+#define CAP_NULL     ((cap_t)-1)         /* "no capability" where one is optional */
+#define CAP_SLOTS    1024                /* slots per process */
+
+/* Rights. A method needs the rights listed with it. */
+#define RIGHT_READ    0x01u    /* receive on an endpoint; read/map readable; wait */
+#define RIGHT_WRITE   0x02u    /* send/call on an endpoint; map writable; signal */
+#define RIGHT_EXEC    0x04u    /* map executable */
+#define RIGHT_GRANT   0x08u    /* capabilities may travel with messages sent through it */
+#define RIGHT_MANAGE  0x10u    /* control methods (create, map into, configure, kill) */
+#define RIGHTS_ALL    0x1fu
+
+/* SYS_CAP operations on the caller's own table. dst = CAP_NULL picks a free slot;
+ * result 1 is the slot used. */
+enum {
+	CAP_OP_COPY = 0,      /* copy slot to dst with rights &= rights (badge kept) */
+	CAP_OP_MINT = 1,      /* copy with rights &= rights and this badge (only if the
+	                       * source has no badge yet) */
+	CAP_OP_MOVE = 2,      /* move slot to dst */
+	CAP_OP_DELETE = 3,    /* delete slot */
+	CAP_OP_REVOKE = 4,    /* delete every capability derived from slot (in any table) */
+	CAP_OP_IDENTIFY = 5,  /* -> (err, type, rights, badge) in results 1..3 */
+};
+
+/* ---- object types -------------------------------------------------------- */
+enum {
+	OBJ_NONE = 0,
+	OBJ_PROCESS, OBJ_ASPACE, OBJ_THREAD, OBJ_ENDPOINT, OBJ_REPLY, OBJ_NOTIFICATION,
+	OBJ_MEMOBJ, OBJ_IRQLINE, OBJ_MMIO, OBJ_TIMER,
+	/* boot-time roots, given to init only */
+	OBJ_IRQ_CONTROL, OBJ_MMIO_CONTROL, OBJ_DEBUG_CONSOLE, OBJ_KINFO,
+	OBJ_TYPE_COUNT
+};
+
+/* ---- methods (the label of a SYS_CALL on a kernel object) ------------------ */
+/* Arguments are w0..w3; "cap0" is ipcbuf->caps[0] sent with the call. */
+enum {
+	/* Process (RIGHT_MANAGE) */
+	PROC_CREATE = 1,      /* (type, a, b) -> (slot): new object charged to this process,
+	                       * capability in the CALLER's table. a, b by type:
+	                       * PROCESS: a = quota bytes (taken from this process's quota)
+	                       * THREAD: (none; created in this process, suspended)
+	                       * ENDPOINT, NOTIFICATION, TIMER: (none)
+	                       * MEMOBJ: a = pages, b = MEMOBJ_* flags */
+	PROC_GRANT = 2,       /* cap0, (dst slot or CAP_NULL, rights, badge or 0) -> (slot):
+	                       * put a copy of cap0 into THIS process's table */
+	PROC_LOAD_ELF = 3,    /* cap0 = MemoryObject holding the file, (offset, size) -> (entry):
+	                       * load a static ELF64 into this process's address space */
+	PROC_KILL = 4,        /* (status): end the process */
+	PROC_STATUS = 5,      /* -> (state, status, fault_addr): PROC_STATE_* */
+	PROC_BIND_EXIT = 6,   /* cap0 = Notification, (bits): signalled when the process ends */
+	PROC_SET_FAULT = 7,   /* cap0 = Endpoint or none: where user faults go */
+	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */
+
+	/* AddressSpace (RIGHT_MANAGE) */
+	AS_MAP = 16,          /* cap0 = MemoryObject or MmioRegion, (va, first page, pages | prot << 48)
+	                       * prot = PROT bits below; needs the matching rights on cap0 */
+	AS_UNMAP = 17,        /* (va, bytes) */
+	AS_PROTECT = 18,      /* (va, bytes, prot) */
+
+	/* Thread (RIGHT_MANAGE) */
+	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once) */
+	THREAD_SET_IPCBUF = 33,/* cap0 = MemoryObject, (page index, va): the page is the IPC buffer,
+	                       * mapped by the caller at va in the thread's space */
+	THREAD_SET_RING = 34, /* cap0 = contiguous MemoryObject, (entries): rings, see below */
+	THREAD_SET_PRIORITY = 35, /* (priority) */
+	THREAD_SUSPEND = 36,
+	THREAD_RESUME = 37,
+
+	/* Endpoint: no methods of its own (a call on it is IPC) */
+
+	/* Notification */
+	NOTIFY_SIGNAL = 48,   /* (bits)  RIGHT_WRITE */
+	NOTIFY_POLL = 49,     /* -> (bits), clears them  RIGHT_READ */
+
+	/* MemoryObject */
+	MEMOBJ_INFO = 64,     /* -> (pages, flags) */
+	MEMOBJ_PADDR = 65,    /* (page) -> (physical address)  RIGHT_MANAGE */
+	MEMOBJ_COPY = 66,     /* (quota_process unused) -> (slot): copy-on-write copy, charged
+	                       * to the process that owns the source  RIGHT_READ */
+	MEMOBJ_WRITE = 67,    /* (offset, len, words from w[4..]): write bytes  RIGHT_WRITE */
+	MEMOBJ_READ = 68,     /* (offset, len) -> bytes in w[4..]  RIGHT_READ */
+
+	/* IrqLine */
+	IRQ_BIND = 80,        /* cap0 = Notification, (bits)  RIGHT_MANAGE */
+	IRQ_ACK = 81,         /* re-enable delivery after handling  RIGHT_WRITE */
+
+	/* Timer (RIGHT_MANAGE) */
+	TIMER_SET = 96,       /* cap0 = Notification, (bits, deadline_ns absolute, period_ns) */
+	TIMER_CANCEL = 97,
+
+	/* IrqControl: (irq) -> (slot) an IrqLine for that interrupt */
+	IRQCTL_GET = 112,
+	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only */
+	MMIOCTL_GET = 113,
+	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console */
+	DEBUG_WRITE = 114,
+	/* KernelInfo */
+	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
+	KINFO_TIME = 116,         /* -> (monotonic ns) */
+	/* any object: */
+	OBJ_IDENTIFY = 127,       /* -> (type) */
+};
+
+/* AS_MAP prot bits */
+#define CAIRN_PROT_R  1u
+#define CAIRN_PROT_W  2u
+#define CAIRN_PROT_X  4u
+
+#define MEMOBJ_CONTIG  1u     /* physically contiguous (DMA, rings) */
+
+enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
+
+/* A user fault sent to the fault endpoint: label CAIRN_FAULT_LABEL,
+ * w0 = address, w1 = pc, w2 = CAIRN_FAULT_*; badge = the endpoint cap's badge.
+ * Answering with label 0 retries the instruction; any other label kills the process. */
+#define CAIRN_FAULT_LABEL  0xfa17u
+enum { CAIRN_FAULT_READ = 1, CAIRN_FAULT_WRITE = 2, CAIRN_FAULT_EXEC = 3, CAIRN_FAULT_OTHER = 4 };
+
+/* ---- submission and completion rings -------------------------------------- */
+/*
+ * THREAD_SET_RING takes a physically contiguous MemoryObject laid out as:
+ * struct cairn_ring_hdr at offset 0, `entries` SQEs at offset 256, then
+ * `entries` CQEs. entries is a power of two, 1..64. The thread writes SQEs
+ * and advances sq_tail; SYS_ENTER consumes them (advancing sq_head). The
+ * kernel writes CQEs and advances cq_tail; the thread consumes and
+ * advances cq_head. At most `entries` calls are in flight; SYS_ENTER
+ * submits fewer when that many are outstanding.
+ * A SQE on a kernel object completes at once; a SQE on an Endpoint is an
+ * asynchronous call whose answer completes later.
+ */
+struct cairn_ring_hdr {
+	volatile uint32_t sq_head, sq_tail, cq_head, cq_tail;
+	uint32_t entries, pad[3];
+};
+struct cairn_sqe {
+	uint64_t cap, tag, w[4], user_data, flags;
+};
+struct cairn_cqe {
+	uint64_t user_data, err, tag, w[4], badge;
+};
+#define CAIRN_RING_SQ_OFF  256
+
+/* ---- process start-up ----------------------------------------------------- */
+/* Slots every process started by init (and init itself) finds filled. */
+#define SLOT_SELF_PROC    0
+#define SLOT_SELF_AS      1
+#define SLOT_SELF_THREAD  2
+#define SLOT_FIRST_FREE   3
+
+/*
+ * The first thread starts with arg0 = address of a start-up block (read
+ * only, in its own address space): "argc\0argv0\0...argvN\0" then
+ * "name=slot\0" capability names, ended by an empty string. The kernel
+ * builds init's; init builds one for each service.
+ *
+ * Layout the kernel uses for init and init uses for its services (all
+ * below 256 GiB, so it fits Sv39 as well as Sv48 and x86-64):
+ */
+#define CAIRN_STACK_TOP     0x3fff000000ull   /* stack grows down from here */
+#define CAIRN_STACK_PAGES   16
+#define CAIRN_IPCBUF_VA     0x3fff100000ull   /* the first thread's IPC buffer */
+#define CAIRN_STARTUP_VA    0x3fff200000ull   /* the start-up block */
+#define CAIRN_STARTUP_MAX   4096
+#endif

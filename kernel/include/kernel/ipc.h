@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* Endpoints, notifications, asynchronous calls and rings. */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+#include <kernel/thread.h>
+
+struct endpoint {
+	struct kobj obj;
+	struct list senders;          /* threads blocked in send or call */
+	struct list receivers;        /* threads blocked in receive */
+	struct list async;            /* queued asynchronous calls (struct async_msg) */
+};
+
+struct notification {
+	struct kobj obj;
+	uint64_t bits;
+	struct list waiters;
+};
+
+/* An asynchronous call from a ring: queued on an endpoint, then held by the
+ * server thread that received it until answered. */
+struct async_msg {
+	struct list node;             /* endpoint queue while queued */
+	struct list snode;            /* sender's list of calls out */
+	struct thread *sender;        /* NULL once the sender is gone */
+	struct endpoint *ep;          /* while queued */
+	struct thread *server;        /* while being served */
+	uint64_t tag, w[4], badge, user_data;
+	struct quota *quota;
+};
+
+/* A message as the system-call layer sees it. */
+struct msg {
+	uint64_t tag, w[4];
+};
+
+/* Call: blocks current until answered. Results in current's frame. */
+err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m);
+/* Send: without an answer. */
+err_t ipc_send(struct endpoint *ep, const struct cap *c, const struct msg *m, bool nonblock);
+/* Receive: blocks (unless nonblock) until a message arrives. */
+err_t ipc_recv(struct endpoint *ep, bool nonblock);
+/* Answers the call current received last. */
+err_t ipc_reply(const struct msg *m);
+/* Answer, then receive (the fast path back to the caller). */
+err_t ipc_reply_recv(struct endpoint *ep, const struct msg *m);
+/* Queues an asynchronous call from a ring. */
+err_t ipc_call_async(struct endpoint *ep, const struct cap *c, const struct msg *m, uint64_t user_data);
+
+/* The thread is going away: cancel everything it takes part in. */
+void ipc_thread_cleanup(struct thread *t);
+void endpoint_destroy(struct endpoint *ep);
+
+/* Delivers a fault of t to its process's fault endpoint as a call; false
+ * when there is none. */
+bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc);
+
+void notify_signal(struct notification *n, uint64_t bits);
+err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits);
+void notification_destroy(struct notification *n);
+
+/* Rings (ring.c) */
+err_t ring_set(struct thread *t, struct memobj *mo, unsigned entries);
+err_t ring_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
+		 uint64_t *submitted, uint64_t *ready);
+/* Posts a completion for t (t's ring exists). */
+void ring_complete(struct thread *t, uint64_t user_data, err_t err, const struct msg *m, uint64_t badge);
+void ring_release(struct thread *t);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* MemoryObjects, address spaces, user page faults, user copies. */
+#ifndef KERNEL_MEMORY_H
+#define KERNEL_MEMORY_H
+#include <kernel/object.h>
+#include <kernel/mm.h>
+
+#define MO_CONTIG     MEMOBJ_CONTIG   /* one physically contiguous block */
+#define MO_BORROWED   0x100u          /* pages not ours (boot image): never freed */
+#define MO_DEVICE     0x200u          /* an MmioRegion: device memory */
+#define MO_PINNED     0x400u          /* the kernel writes its pages (IPC buffer): never shared */
+#define MEMOBJ_MAX_PAGES (1u << 18)   /* 1 GiB */
+
+struct memobj {
+	struct kobj obj;
+	uint32_t flags;
+	size_t npages;
+	paddr_t *pages;               /* npages entries; shared pages have refs > 1 */
+	paddr_t base;                 /* MO_CONTIG / MO_DEVICE: first page */
+	unsigned order;               /* MO_CONTIG: allocation order */
+	struct list mappings;
+};
+
+struct mapping {
+	struct list as_node, mo_node;
+	struct aspace *as;
+	struct memobj *mo;            /* holds a reference */
+	vaddr_t va;
+	size_t first, npages;
+	unsigned prot;                /* PROT_* (PROT_USER included) */
+	unsigned maxprot;
+};
+
+struct aspace {
+	struct kobj obj;
+	paddr_t root;
+	struct list mappings;
+	size_t tables;                /* table pages charged */
+};
+
+struct memobj *memobj_create(size_t npages, unsigned flags, struct quota *q, err_t *err);
+struct memobj *memobj_device(paddr_t base, size_t npages, struct quota *q, err_t *err);
+/* A memobj over existing pages [base, base+npages) never freed (boot image). */
+struct memobj *memobj_borrow(paddr_t base, size_t npages);
+struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err);
+void memobj_destroy(struct memobj *mo);
+/* The kernel will write page i directly: unshare it and keep it private. */
+err_t memobj_pin(struct memobj *mo, size_t i);
+/* Kernel pointer to byte `off` (the rest of that page is contiguous). */
+void *memobj_kaddr(struct memobj *mo, uint64_t off);
+err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len);
+err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len);
+
+struct aspace *aspace_create(struct quota *q);
+void aspace_destroy(struct aspace *as);
+/* Maps pages [first, first+npages) of mo at va. maxprot bounds what
+ * aspace_protect() may grant later (the rights of the capability used). */
+err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
+		 unsigned prot, unsigned maxprot);
+err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes);
+err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot);
+/* Resolves a user fault (copy-on-write); false if it is a real fault. */
+bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind);
+void aspace_activate(struct aspace *as);
+
+/* Copy-in/copy-out for the current address space. */
+err_t copy_from_user(void *dst, uintptr_t usrc, size_t n);
+err_t copy_to_user(uintptr_t udst, const void *src, size_t n);
+
+#endif

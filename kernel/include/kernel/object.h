@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel objects, capabilities and quotas.
+ *
+ * Every object starts with struct kobj: its type, a reference count and
+ * the quota it is charged to. References are held by capabilities and by
+ * structural links (a mapping holds its MemoryObject, a thread its
+ * Process, an IrqLine its Notification). When the count reaches zero the
+ * object goes on a reap list and is destroyed by kobj_reap() at a safe
+ * point (never inside the function that dropped the reference, so
+ * destruction never recurses and never frees the stack it runs on).
+ *
+ * The whole kernel runs under one rule: interrupts are off while kernel
+ * code runs on behalf of a thread, and threads run on the boot CPU, so
+ * kernel state needs no further locking. (Secondary CPUs stay parked; a
+ * per-object lock scheme comes with SMP scheduling.)
+ */
+#ifndef KERNEL_OBJECT_H
+#define KERNEL_OBJECT_H
+#include <arch.h>
+#include <kernel/list.h>
+#include <cairn/abi.h>
+
+struct quota;
+struct process;
+
+struct kobj {
+	uint8_t type;            /* OBJ_* */
+	uint8_t reaping;
+	uint32_t refs;
+	struct quota *quota;     /* charged to (NULL: boot objects) */
+	uint32_t charge;         /* bytes charged for the object itself */
+	struct list reap_node;
+};
+
+/* ---- quotas ----------------------------------------------------------------- */
+struct quota {
+	uint64_t limit, used;
+	uint32_t refs;           /* the process and every object charged here */
+	struct quota *parent;    /* charged `limit` to it; returned when freed */
+};
+
+struct quota *quota_create(struct quota *parent, uint64_t limit);
+err_t quota_charge(struct quota *q, uint64_t bytes);
+void quota_uncharge(struct quota *q, uint64_t bytes);
+void quota_get(struct quota *q);
+void quota_put(struct quota *q);
+
+/*
+ * Allocates a zeroed object of `size` bytes charged to q (NULL: not
+ * charged): ERR_NOMEM via NULL when the quota or memory runs out. The
+ * object starts with one reference.
+ */
+void *kobj_alloc(unsigned type, size_t size, struct quota *q);
+static inline void kobj_get(struct kobj *o) { o->refs++; }
+void kobj_put(struct kobj *o);
+/* Teardown of the device-like objects (devobj.c); true when handled. */
+bool kobj_destroy_hook(struct kobj *o);
+/* Objects waiting for kobj_reap(). */
+extern unsigned kobj_reap_pending;
+/* Destroys every object whose last reference went (see above). */
+void kobj_reap(void);
+const char *kobj_type_name(unsigned type);
+
+/* ---- capabilities -------------------------------------------------------------- */
+/*
+ * A slot of a capability table. Derivation links form a tree across all
+ * tables: a copy or mint is a child of its source. Deleting a capability
+ * hands its children to its parent, so revoking an ancestor still reaches
+ * them.
+ */
+struct cap {
+	struct kobj *obj;        /* NULL: empty slot */
+	uint64_t badge;
+	uint8_t rights;
+	uint8_t pad[7];
+	struct cap *parent, *first_child, *next_sib, *prev_sib;
+	struct process *owner;
+};
+
+#define CAPS_PER_PAGE   (PAGE_SIZE / sizeof(struct cap))
+#define CAP_PAGES       ((CAP_SLOTS + CAPS_PER_PAGE - 1) / CAPS_PER_PAGE)
+
+struct cap_table {
+	struct cap *page[CAP_PAGES];
+};
+
+/* The capability in `slot` of p's table, or NULL if empty/out of range. */
+struct cap *cap_get(struct process *p, cap_t slot);
+/* Looks up slot, checks type (OBJ_NONE: any) and rights. Errors: ERR_BADF
+ * (empty or bad slot), ERR_INVAL (wrong type), ERR_PERM (missing rights). */
+err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights, struct cap **out);
+/* A free slot (allocating a table page, charged to p). dst = CAP_NULL:
+ * any; otherwise dst must be empty (ERR_EXIST) and in range (ERR_BADF). */
+err_t cap_reserve(struct process *p, cap_t dst, struct cap **out);
+/* Fills an empty slot from reserve with a new reference to obj (no parent). */
+void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t badge);
+/* Fills an empty slot with a copy derived from src. */
+void cap_derive(struct cap *slot, const struct cap *src, unsigned rights, uint64_t badge);
+void cap_delete(struct cap *c);
+void cap_revoke(struct cap *c);
+/* Moves a capability to an empty slot (derivation links follow). */
+void cap_move(struct cap *dst, struct cap *src);
+cap_t cap_slot_of(const struct cap *c);
+/* Empties every slot of p's table and frees its pages. */
+void cap_table_destroy(struct process *p);
+size_t cap_count(struct process *p);
+
+#endif

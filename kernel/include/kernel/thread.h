@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threads, processes and the scheduler.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+#include <kernel/object.h>
+
+#define NPRIO          32          /* priorities 0 (lowest) .. 31 */
+#define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
+#define KSTACK_SIZE    (PAGE_SIZE << KSTACK_ORDER)
+#define TIME_SLICE_TICKS 2
+
+enum thread_state {
+	TS_INACTIVE,     /* created, not started */
+	TS_READY,        /* on the run queue (or running: see current) */
+	TS_RUNNING,
+	TS_BLOCKED,      /* waiting: see block_kind */
+	TS_SUSPENDED,
+	TS_DEAD,
+};
+
+enum block_kind {
+	BK_NONE, BK_SEND, BK_CALL, BK_REPLY, BK_RECV, BK_NOTIFY, BK_RING, BK_SLEEP,
+};
+
+struct memobj;
+struct endpoint;
+struct notification;
+struct async_msg;
+
+struct thread {
+	struct kobj obj;
+	struct process *proc;         /* owns a reference */
+	struct list proc_node;        /* process's thread list */
+	struct arch_context ctx;
+	void *kstack;                 /* KSTACK_SIZE bytes; the trap frame at its top */
+	struct trap_frame *tf;
+	enum thread_state state;
+	enum block_kind block;
+	uint8_t prio;
+	uint8_t slice;
+	uint8_t started;
+	struct list qnode;            /* run queue or a wait queue */
+	void *wait_obj;               /* the endpoint/notification waited on */
+	uint64_t deadline;            /* timeout (ns), 0 = none */
+	struct list tnode;            /* timeout list */
+	err_t wake_err;               /* result for the woken syscall */
+
+	/* IPC */
+	uint64_t msg_tag, msg_w[4], msg_badge;   /* while blocked sending */
+	uint8_t msg_grant;
+	uint8_t fault_pending;        /* blocked in a fault call */
+	struct list async_sent;       /* async_msg.snode of calls out */
+	struct thread *reply_to;      /* the caller this thread must answer */
+	struct async_msg *reply_async;/* ... or the asynchronous call */
+	struct thread *replier;       /* while BK_REPLY: who holds our reply */
+	uint32_t id;
+
+	/* IPC buffer: one page of a MemoryObject, reached through the direct map */
+	struct memobj *ipcbuf_mo;
+	struct cairn_ipcbuf *ipcbuf;
+
+	/* rings */
+	struct memobj *ring_mo;
+	void *ring;
+	uint32_t ring_entries, ring_inflight;
+	uint32_t ring_min_complete;
+};
+
+struct aspace;
+
+struct process {
+	struct kobj obj;
+	struct quota *quota;          /* the process's own quota */
+	struct aspace *as;
+	struct cap_table caps;
+	struct list threads;
+	unsigned nthreads;
+	int state;                    /* PROC_STATE_* */
+	uint64_t status, fault_addr, fault_pc;
+	struct notification *exit_notify;
+	uint64_t exit_bits;
+	struct endpoint *fault_ep;
+	uint64_t fault_badge;
+	uint32_t id;
+	char name[24];
+};
+
+extern struct thread *current;
+
+/* ---- scheduler (sched.c) --------------------------------------------------- */
+void sched_init(void);
+/* Makes t runnable (state READY, queued by priority). */
+void sched_ready(struct thread *t);
+/* The current thread gives up the CPU; its state must already say why
+ * (BLOCKED, DEAD, ...; READY re-queues it). Returns when it runs again. */
+void schedule(void);
+/* Switches straight to t (IPC fast path): current must already be blocked
+ * or queued. */
+void sched_switch_to(struct thread *t);
+/* Blocks current with a timeout (ns from now; CAIRN_FOREVER: none) until
+ * woken; returns current->wake_err. */
+err_t sched_block(enum block_kind kind, void *obj, uint64_t timeout_ns);
+/* Wakes a blocked thread with err as its result (removes timeouts, not
+ * the wait queue: callers dequeue). */
+void sched_wake(struct thread *t, err_t err);
+/* Takes a thread off the run queue or the wait queue it is on. */
+void sched_dequeue(struct thread *t);
+/* An address space is going away: stop using it. */
+void sched_as_gone(struct aspace *as);
+/* Set when the current thread should give up the CPU soon. */
+extern bool sched_need_resched;
+/* Called from clock_tick(): time slices and timeouts. */
+void sched_tick(void);
+/* Runs the scheduler's idle loop on the boot CPU forever. */
+noreturn void sched_run(void);
+/* Timers on the tick list, checked each tick. */
+void sched_timer_check(uint64_t now);
+
+/* ---- threads and processes (process.c) ------------------------------------- */
+struct thread *thread_create(struct process *p, struct quota *q);
+void thread_kill(struct thread *t);
+void thread_set_prio(struct thread *t, unsigned prio);
+struct process *process_create(struct quota *parent, uint64_t limit, const char *name);
+/* Ends a process: every thread, capability and mapping goes. */
+void process_exit(struct process *p, int state, uint64_t status);
+/* Loads an ELF64 file held in mo at [off, off+size) into p's space. */
+err_t process_load_elf(struct process *p, struct memobj *mo, uint64_t off, uint64_t size,
+		       uint64_t *entry);
+/* Starts init from the boot image; returns false when there is none. */
+bool process_start_init(const struct boot_info *bi);
+/* Status of init when it ended (for the power-off status). */
+void process_init_ended(struct process *p);
+
+/* A user fault in the current thread (from trap_user). */
+void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc);
+
+#endif

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IPC: synchronous call/reply/receive on Endpoints, asynchronous calls
+ * from rings, and Notifications.
+ *
+ * A message is delivered by writing it straight into the receiver's
+ * system-call results (its trap frame) and, for words beyond the four in
+ * registers and for capabilities, into its IPC buffer. The fast path is
+ * the common case of ipc_call(): a receiver already waits, so the message
+ * goes into its frame and the kernel switches to it directly, without the
+ * run queue; ipc_reply_recv() does the same in the other direction.
+ *
+ * The answer to a call is owed by the thread that received it
+ * (thread->reply_to, an implicit one-shot Reply); receiving again before
+ * answering drops it and the caller gets ERR_PIPE, as it does when the
+ * server dies.
+ */
+#include <kernel/ipc.h>
+#include <kernel/memory.h>
+#include <kernel/log.h>
+#include <kernel/trap.h>
+#include <string.h>
+
+static void async_free(struct async_msg *a);
+
+/* Capabilities named in tx's IPC buffer go into rx's table. */
+static unsigned transfer_caps(struct thread *tx, struct thread *rx, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct cap *src, *dst;
+		uint64_t slot = tx->ipcbuf->caps[i];
+		rx->ipcbuf->caps[i] = CAP_NULL;
+		if (cap_lookup(tx->proc, slot, OBJ_NONE, 0, &src))
+			continue;
+		if (cap_reserve(rx->proc, CAP_NULL, &dst))
+			continue;
+		cap_derive(dst, src, RIGHTS_ALL, src->badge);
+		rx->ipcbuf->caps[i] = cap_slot_of(dst);
+	}
+	return n;
+}
+
+/*
+ * Writes a message into rx's results. tx (may be NULL) supplies words 4..
+ * and capabilities through its IPC buffer; `grant` allows capabilities.
+ */
+static void deliver(struct thread *rx, uint64_t badge, uint64_t tag, const uint64_t *w,
+		    struct thread *tx, bool grant)
+{
+	unsigned len = cairn_tag_len(tag), ncaps = cairn_tag_ncaps(tag);
+	struct trap_frame *tf = rx->tf;
+
+	if (len > CAIRN_MSG_REGS) {
+		if (tx && tx->ipcbuf && rx->ipcbuf)
+			memcpy(&rx->ipcbuf->w[CAIRN_MSG_REGS], &tx->ipcbuf->w[CAIRN_MSG_REGS],
+			       (len - CAIRN_MSG_REGS) * sizeof(uint64_t));
+		else
+			len = CAIRN_MSG_REGS;
+	}
+	if (ncaps)
+		ncaps = (grant && tx && tx->ipcbuf && rx->ipcbuf) ? transfer_caps(tx, rx, ncaps) : 0;
+	tag = cairn_tag(cairn_tag_label(tag), len, ncaps);
+	arch_syscall_set(tf, 1, badge);
+	arch_syscall_set(tf, 2, tag);
+	arch_syscall_set(tf, 3, w[0]);
+	arch_syscall_set(tf, 4, w[1]);
+	arch_syscall_set(tf, 5, w[2]);
+	arch_syscall_set(tf, 6, w[3]);
+}
+
+static struct thread *first_waiter(struct list *q)
+{
+	if (list_empty(q))
+		return NULL;
+	struct thread *t = list_entry(q->next, struct thread, qnode);
+	list_del(&t->qnode);
+	if (list_linked(&t->tnode))
+		list_del(&t->tnode);
+	return t;
+}
+
+static void reply_link(struct thread *server, struct thread *caller)
+{
+	server->reply_to = caller;
+	caller->replier = server;
+	caller->block = BK_REPLY;
+}
+
+/* The server drops an unanswered call. */
+static void reply_drop(struct thread *server)
+{
+	struct thread *caller = server->reply_to;
+
+	if (caller) {
+		server->reply_to = NULL;
+		caller->replier = NULL;
+		sched_wake(caller, ERR_PIPE);
+	}
+	if (server->reply_async) {
+		struct async_msg *a = server->reply_async;
+		server->reply_async = NULL;
+		if (a->sender)
+			ring_complete(a->sender, a->user_data, ERR_PIPE, &(struct msg){ 0 }, 0);
+		async_free(a);
+	}
+}
+
+err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m)
+{
+	struct thread *self = current;
+	struct thread *rx = first_waiter(&ep->receivers);
+	bool grant = c->rights & RIGHT_GRANT;
+
+	if (rx) {
+		/* fast path: hand the message and the CPU to the waiting receiver */
+		reply_drop(rx);
+		deliver(rx, c->badge, m->tag, m->w, self, grant);
+		reply_link(rx, self);
+		self->state = TS_BLOCKED;
+		self->wake_err = ERR_OK;
+		rx->block = BK_NONE;
+		rx->wake_err = ERR_OK;
+		sched_switch_to(rx);
+		return self->wake_err;
+	}
+	self->msg_tag = m->tag;
+	memcpy(self->msg_w, m->w, sizeof(self->msg_w));
+	self->msg_badge = c->badge;
+	self->msg_grant = grant;
+	list_add_tail(&ep->senders, &self->qnode);
+	return sched_block(BK_CALL, ep, CAIRN_FOREVER);
+}
+
+err_t ipc_send(struct endpoint *ep, const struct cap *c, const struct msg *m, bool nonblock)
+{
+	struct thread *self = current;
+	struct thread *rx = first_waiter(&ep->receivers);
+
+	if (rx) {
+		reply_drop(rx);
+		deliver(rx, c->badge, m->tag, m->w, self, c->rights & RIGHT_GRANT);
+		sched_wake(rx, ERR_OK);
+		return ERR_OK;
+	}
+	if (nonblock)
+		return ERR_AGAIN;
+	self->msg_tag = m->tag;
+	memcpy(self->msg_w, m->w, sizeof(self->msg_w));
+	self->msg_badge = c->badge;
+	self->msg_grant = c->rights & RIGHT_GRANT;
+	list_add_tail(&ep->senders, &self->qnode);
+	return sched_block(BK_SEND, ep, CAIRN_FOREVER);
+}
+
+/* Takes a pending message for current, if there is one. */
+static bool recv_pending(struct endpoint *ep)
+{
+	struct thread *self = current;
+
+	if (!list_empty(&ep->async)) {
+		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
+		list_del(&a->node);
+		a->ep = NULL;
+		a->server = self;
+		deliver(self, a->badge, a->tag, a->w, NULL, false);
+		self->reply_async = a;
+		return true;
+	}
+	struct thread *tx = first_waiter(&ep->senders);
+	if (!tx)
+		return false;
+	deliver(self, tx->msg_badge, tx->msg_tag, tx->msg_w, tx, tx->msg_grant);
+	if (tx->block == BK_CALL)
+		reply_link(self, tx);
+	else
+		sched_wake(tx, ERR_OK);
+	return true;
+}
+
+err_t ipc_recv(struct endpoint *ep, bool nonblock)
+{
+	struct thread *self = current;
+
+	reply_drop(self);
+	if (recv_pending(ep))
+		return ERR_OK;
+	if (nonblock)
+		return ERR_AGAIN;
+	list_add_tail(&ep->receivers, &self->qnode);
+	return sched_block(BK_RECV, ep, CAIRN_FOREVER);
+}
+
+/* Answers current's caller; returns the caller to run, not yet woken. */
+static struct thread *reply_take(const struct msg *m, err_t *err)
+{
+	struct thread *self = current;
+	struct thread *caller = self->reply_to;
+
+	*err = ERR_OK;
+	if (self->reply_async) {
+		struct async_msg *a = self->reply_async;
+		self->reply_async = NULL;
+		if (a->sender)
+			ring_complete(a->sender, a->user_data, ERR_OK, m, 0);
+		async_free(a);
+		return NULL;
+	}
+	if (!caller) {
+		*err = ERR_NOENT;   /* nobody to answer */
+		return NULL;
+	}
+	self->reply_to = NULL;
+	caller->replier = NULL;
+	if (caller->fault_pending) {
+		caller->fault_pending = 0;
+		if (cairn_tag_label(m->tag) != 0) {
+			process_exit(caller->proc, PROC_STATE_FAULTED, caller->proc->fault_addr);
+			return NULL;
+		}
+	} else {
+		deliver(caller, 0, m->tag, m->w, self, true);
+	}
+	return caller;
+}
+
+err_t ipc_reply(const struct msg *m)
+{
+	err_t e;
+	struct thread *caller = reply_take(m, &e);
+
+	if (caller)
+		sched_wake(caller, ERR_OK);
+	return e;
+}
+
+err_t ipc_reply_recv(struct endpoint *ep, const struct msg *m)
+{
+	struct thread *self = current;
+	err_t e;
+	struct thread *caller = reply_take(m, &e);
+
+	if (recv_pending(ep)) {
+		if (caller)
+			sched_wake(caller, ERR_OK);
+		return ERR_OK;
+	}
+	list_add_tail(&ep->receivers, &self->qnode);
+	if (caller) {
+		/* fast path back: block and run the caller directly */
+		self->state = TS_BLOCKED;
+		self->block = BK_RECV;
+		self->wait_obj = ep;
+		self->wake_err = ERR_OK;
+		caller->wake_err = ERR_OK;
+		caller->block = BK_NONE;
+		sched_switch_to(caller);
+		return self->wake_err;
+	}
+	return sched_block(BK_RECV, ep, CAIRN_FOREVER);
+}
+
+err_t ipc_call_async(struct endpoint *ep, const struct cap *c, const struct msg *m, uint64_t user_data)
+{
+	struct thread *self = current;
+	struct quota *q = self->proc->quota;
+	struct async_msg *a;
+	struct thread *rx;
+
+	if (quota_charge(q, sizeof(*a)))
+		return ERR_NOMEM;
+	a = kzalloc(sizeof(*a));
+	if (!a) {
+		quota_uncharge(q, sizeof(*a));
+		return ERR_NOMEM;
+	}
+	quota_get(q);
+	a->quota = q;
+	a->sender = self;
+	a->tag = cairn_tag(cairn_tag_label(m->tag), MIN(cairn_tag_len(m->tag), CAIRN_MSG_REGS), 0);
+	memcpy(a->w, m->w, sizeof(a->w));
+	a->badge = c->badge;
+	a->user_data = user_data;
+	list_init(&a->node);
+	rx = first_waiter(&ep->receivers);
+	if (rx) {
+		reply_drop(rx);
+		a->server = rx;
+		rx->reply_async = a;
+		deliver(rx, a->badge, a->tag, a->w, NULL, false);
+		sched_wake(rx, ERR_OK);
+	} else {
+		a->ep = ep;
+		list_add_tail(&ep->async, &a->node);
+	}
+	list_add_tail(&self->async_sent, &a->snode);
+	return ERR_OK;
+}
+
+static void async_free(struct async_msg *a)
+{
+	list_del(&a->node);
+	if (list_linked(&a->snode))
+		list_del(&a->snode);
+	quota_uncharge(a->quota, sizeof(*a));
+	quota_put(a->quota);
+	kfree(a);
+}
+
+void ipc_thread_cleanup(struct thread *t)
+{
+	struct thread *saved = current;
+
+	/* answers t owes */
+	if (t->reply_to || t->reply_async) {
+		current = t;            /* reply_drop works on behalf of t */
+		reply_drop(t);
+		current = saved;
+	}
+	/* the answer t waits for */
+	if (t->replier) {
+		t->replier->reply_to = NULL;
+		t->replier = NULL;
+	}
+	/* t's asynchronous calls still out */
+	while (!list_empty(&t->async_sent)) {
+		struct async_msg *a = list_entry(t->async_sent.next, struct async_msg, snode);
+		list_del(&a->snode);
+		a->sender = NULL;
+		if (a->ep)
+			async_free(a);   /* still queued: nobody will answer */
+	}
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+	struct thread *t;
+
+	while ((t = first_waiter(&ep->senders)))
+		sched_wake(t, ERR_PIPE);
+	while ((t = first_waiter(&ep->receivers)))
+		sched_wake(t, ERR_PIPE);
+	while (!list_empty(&ep->async)) {
+		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
+		if (a->sender)
+			ring_complete(a->sender, a->user_data, ERR_PIPE, &(struct msg){ 0 }, 0);
+		async_free(a);
+	}
+}
+
+bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
+{
+	struct process *p = t->proc;
+	struct endpoint *ep = p->fault_ep;
+	static const uint8_t kinds[] = {
+		[TRAP_USER_FAULT_READ] = CAIRN_FAULT_READ, [TRAP_USER_FAULT_WRITE] = CAIRN_FAULT_WRITE,
+		[TRAP_USER_FAULT_EXEC] = CAIRN_FAULT_EXEC,
+	};
+	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 3, 0), { addr, pc, 0, 0 } };
+	struct cap fake = { .badge = p->fault_badge };
+
+	if (!ep)
+		return false;
+	m.w[2] = kind < sizeof(kinds) && kinds[kind] ? kinds[kind] : CAIRN_FAULT_OTHER;
+	t->fault_pending = 1;
+	ipc_call(ep, &fake, &m);
+	return true;
+}
+
+/* ---- notifications ------------------------------------------------------------ */
+
+void notify_signal(struct notification *n, uint64_t bits)
+{
+	n->bits |= bits;
+	if (!n->bits)
+		return;
+	struct thread *t = first_waiter(&n->waiters);
+	if (t) {
+		t->msg_w[0] = n->bits;
+		n->bits = 0;
+		sched_wake(t, ERR_OK);
+	}
+}
+
+err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits)
+{
+	struct thread *self = current;
+	err_t e;
+
+	if (n->bits) {
+		*bits = n->bits;
+		n->bits = 0;
+		return ERR_OK;
+	}
+	if (timeout_ns == 0)
+		return ERR_AGAIN;
+	list_add_tail(&n->waiters, &self->qnode);
+	e = sched_block(BK_NOTIFY, n, timeout_ns);
+	*bits = e ? 0 : self->msg_w[0];
+	return e;
+}
+
+void notification_destroy(struct notification *n)
+{
+	struct thread *t;
+
+	while ((t = first_waiter(&n->waiters)))
+		sched_wake(t, ERR_PIPE);
+}

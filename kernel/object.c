@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel objects, quotas and capability tables.
+ *
+ * Design note. A capability table is a directory of pages of struct cap,
+ * allocated on first use and charged to the owning process. Capabilities
+ * form a derivation tree across all tables (parent, first child,
+ * siblings): copy and mint add a child; delete splices a capability's
+ * children into its parent's list; revoke deletes a whole subtree,
+ * iteratively, deepest first. Dropping the last reference to an object
+ * puts it on the reap list; kobj_reap() destroys objects one at a time,
+ * so destruction that drops further references (a process dropping its
+ * capabilities) never recurses.
+ */
+#include <kernel/object.h>
+#include <kernel/thread.h>
+#include <kernel/ipc.h>
+#include <kernel/memory.h>
+#include <kernel/log.h>
+#include <string.h>
+
+/* ---- quotas ----------------------------------------------------------------- */
+
+struct quota *quota_create(struct quota *parent, uint64_t limit)
+{
+	struct quota *q;
+
+	if (parent && quota_charge(parent, limit))
+		return NULL;
+	q = kzalloc(sizeof(*q));
+	if (!q) {
+		if (parent)
+			quota_uncharge(parent, limit);
+		return NULL;
+	}
+	q->limit = limit;
+	q->refs = 1;
+	q->parent = parent;
+	if (parent)
+		quota_get(parent);
+	return q;
+}
+
+err_t quota_charge(struct quota *q, uint64_t bytes)
+{
+	if (!q)
+		return ERR_OK;
+	if (bytes > q->limit - q->used)
+		return ERR_NOMEM;
+	q->used += bytes;
+	return ERR_OK;
+}
+
+void quota_uncharge(struct quota *q, uint64_t bytes)
+{
+	if (!q)
+		return;
+	if (bytes > q->used)
+		panic("quota underflow (%lu > %lu)", (unsigned long)bytes, (unsigned long)q->used);
+	q->used -= bytes;
+}
+
+void quota_get(struct quota *q)
+{
+	if (q)
+		q->refs++;
+}
+
+void quota_put(struct quota *q)
+{
+	while (q && --q->refs == 0) {
+		struct quota *parent = q->parent;
+		if (q->used)
+			panic("quota freed with %lu bytes charged", (unsigned long)q->used);
+		quota_uncharge(parent, q->limit);
+		kfree(q);
+		q = parent;
+	}
+}
+
+/* ---- objects ------------------------------------------------------------------ */
+
+static struct list reap_list = LIST_INIT(reap_list);
+unsigned kobj_reap_pending;
+
+void *kobj_alloc(unsigned type, size_t size, struct quota *q)
+{
+	struct kobj *o;
+
+	if (quota_charge(q, size))
+		return NULL;
+	o = kzalloc(size);
+	if (!o) {
+		quota_uncharge(q, size);
+		return NULL;
+	}
+	o->type = type;
+	o->refs = 1;
+	o->quota = q;
+	o->charge = size;
+	quota_get(q);
+	list_init(&o->reap_node);
+	return o;
+}
+
+void kobj_put(struct kobj *o)
+{
+	if (!o)
+		return;
+	if (o->refs == 0)
+		panic("kobj_put on a dead %s", kobj_type_name(o->type));
+	if (--o->refs == 0 && !o->reaping) {
+		o->reaping = 1;
+		list_add_tail(&reap_list, &o->reap_node);
+		kobj_reap_pending++;
+	}
+}
+
+static void kobj_free(struct kobj *o)
+{
+	struct quota *q = o->quota;
+
+	quota_uncharge(q, o->charge);
+	kfree(o);
+	quota_put(q);
+}
+
+/* Type-specific teardown; returns false when the object must wait (a
+ * thread that is still running on its stack). */
+static bool kobj_destroy(struct kobj *o)
+{
+	switch (o->type) {
+	case OBJ_PROCESS: {
+		struct process *p = (struct process *)o;
+		if (p->state == PROC_STATE_RUNNING)
+			process_exit(p, PROC_STATE_KILLED, 0);
+		quota_put(p->quota);
+		break;
+	}
+	case OBJ_THREAD: {
+		struct thread *t = (struct thread *)o;
+		if (t == current)
+			return false;
+		if (t->state != TS_DEAD)
+			thread_kill(t);
+		if (t->kstack)
+			pmm_free(virt_to_phys(t->kstack), KSTACK_ORDER);
+		quota_uncharge(o->quota, KSTACK_SIZE);
+		if (t->proc)
+			kobj_put(&t->proc->obj);
+		break;
+	}
+	case OBJ_ENDPOINT:
+		endpoint_destroy((struct endpoint *)o);
+		break;
+	case OBJ_NOTIFICATION:
+		notification_destroy((struct notification *)o);
+		break;
+	case OBJ_MEMOBJ:
+	case OBJ_MMIO:
+		memobj_destroy((struct memobj *)o);
+		break;
+	case OBJ_ASPACE:
+		aspace_destroy((struct aspace *)o);
+		break;
+	default:
+		if (kobj_destroy_hook(o))
+			break;
+		break;
+	}
+	return true;
+}
+
+void kobj_reap(void)
+{
+	struct list deferred = LIST_INIT(deferred);
+
+	while (!list_empty(&reap_list)) {
+		struct kobj *o = list_entry(reap_list.next, struct kobj, reap_node);
+		list_del(&o->reap_node);
+		if (!kobj_destroy(o)) {
+			list_add_tail(&deferred, &o->reap_node);
+			continue;
+		}
+		kobj_reap_pending--;
+		kobj_free(o);
+	}
+	while (!list_empty(&deferred)) {
+		struct list *n = deferred.next;
+		list_del(n);
+		list_add_tail(&reap_list, n);
+	}
+}
+
+const char *kobj_type_name(unsigned type)
+{
+	static const char *const names[OBJ_TYPE_COUNT] = {
+		[OBJ_NONE] = "none", [OBJ_PROCESS] = "Process", [OBJ_ASPACE] = "AddressSpace",
+		[OBJ_THREAD] = "Thread", [OBJ_ENDPOINT] = "Endpoint", [OBJ_REPLY] = "Reply",
+		[OBJ_NOTIFICATION] = "Notification", [OBJ_MEMOBJ] = "MemoryObject",
+		[OBJ_IRQLINE] = "IrqLine", [OBJ_MMIO] = "MmioRegion", [OBJ_TIMER] = "Timer",
+		[OBJ_IRQ_CONTROL] = "IrqControl", [OBJ_MMIO_CONTROL] = "MmioControl",
+		[OBJ_DEBUG_CONSOLE] = "DebugConsole", [OBJ_KINFO] = "KernelInfo",
+	};
+	return type < OBJ_TYPE_COUNT && names[type] ? names[type] : "?";
+}
+
+/* ---- capability tables ------------------------------------------------------------ */
+
+struct cap *cap_get(struct process *p, cap_t slot)
+{
+	struct cap *page;
+
+	if (slot >= CAP_SLOTS)
+		return NULL;
+	page = p->caps.page[slot / CAPS_PER_PAGE];
+	if (!page)
+		return NULL;
+	return &page[slot % CAPS_PER_PAGE];
+}
+
+err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights, struct cap **out)
+{
+	struct cap *c = cap_get(p, slot);
+
+	if (!c || !c->obj)
+		return ERR_BADF;
+	if (type != OBJ_NONE && c->obj->type != type)
+		return ERR_INVAL;
+	if ((c->rights & rights) != rights)
+		return ERR_PERM;
+	*out = c;
+	return ERR_OK;
+}
+
+static struct cap *cap_page_get(struct process *p, unsigned i, err_t *err)
+{
+	struct cap *page = p->caps.page[i];
+
+	if (page)
+		return page;
+	if ((*err = quota_charge(p->quota, PAGE_SIZE)))
+		return NULL;
+	paddr_t pa = pmm_alloc_zeroed(0);
+	if (pa == PADDR_INVALID) {
+		quota_uncharge(p->quota, PAGE_SIZE);
+		*err = ERR_NOMEM;
+		return NULL;
+	}
+	page = phys_to_virt(pa);
+	for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+		page[k].owner = p;
+	p->caps.page[i] = page;
+	return page;
+}
+
+err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
+{
+	err_t e = ERR_OK;
+
+	if (p->state != PROC_STATE_RUNNING)
+		return ERR_NOSPC;
+	if (dst != CAP_NULL) {
+		if (dst >= CAP_SLOTS)
+			return ERR_BADF;
+		struct cap *page = cap_page_get(p, dst / CAPS_PER_PAGE, &e);
+		if (!page)
+			return e;
+		if (page[dst % CAPS_PER_PAGE].obj)
+			return ERR_EXIST;
+		*out = &page[dst % CAPS_PER_PAGE];
+		return ERR_OK;
+	}
+	/* first free slot: existing pages first, then a new page */
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		struct cap *page = p->caps.page[i];
+		if (!page)
+			continue;
+		for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+			if (!page[k].obj) {
+				*out = &page[k];
+				return ERR_OK;
+			}
+	}
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		if (p->caps.page[i])
+			continue;
+		struct cap *page = cap_page_get(p, i, &e);
+		if (!page)
+			return e;
+		*out = &page[0];
+		return ERR_OK;
+	}
+	return ERR_NOSPC;
+}
+
+cap_t cap_slot_of(const struct cap *c)
+{
+	struct process *p = c->owner;
+
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		struct cap *page = p->caps.page[i];
+		if (page && c >= page && c < page + CAPS_PER_PAGE)
+			return i * CAPS_PER_PAGE + (cap_t)(c - page);
+	}
+	return CAP_NULL;
+}
+
+static void child_link(struct cap *parent, struct cap *c)
+{
+	c->parent = parent;
+	c->prev_sib = NULL;
+	c->next_sib = parent ? parent->first_child : NULL;
+	if (c->next_sib)
+		c->next_sib->prev_sib = c;
+	if (parent)
+		parent->first_child = c;
+}
+
+static void child_unlink(struct cap *c)
+{
+	if (c->prev_sib)
+		c->prev_sib->next_sib = c->next_sib;
+	else if (c->parent)
+		c->parent->first_child = c->next_sib;
+	if (c->next_sib)
+		c->next_sib->prev_sib = c->prev_sib;
+	c->parent = c->next_sib = c->prev_sib = NULL;
+}
+
+void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t badge)
+{
+	slot->obj = obj;
+	slot->rights = rights & RIGHTS_ALL;
+	slot->badge = badge;
+	slot->first_child = NULL;
+	child_link(NULL, slot);
+	kobj_get(obj);
+}
+
+void cap_derive(struct cap *slot, const struct cap *src, unsigned rights, uint64_t badge)
+{
+	cap_install(slot, src->obj, src->rights & rights, badge);
+	child_link((struct cap *)src, slot);
+}
+
+void cap_delete(struct cap *c)
+{
+	struct kobj *obj = c->obj;
+	struct cap *parent = c->parent;
+
+	if (!obj)
+		return;
+	/* children move up to our parent */
+	while (c->first_child) {
+		struct cap *ch = c->first_child;
+		child_unlink(ch);
+		child_link(parent, ch);
+	}
+	child_unlink(c);
+	c->obj = NULL;
+	c->rights = 0;
+	c->badge = 0;
+	kobj_put(obj);
+}
+
+void cap_revoke(struct cap *c)
+{
+	struct cap *n = c->first_child;
+
+	while (n) {
+		if (n->first_child) {        /* descend to a leaf */
+			n = n->first_child;
+			continue;
+		}
+		struct cap *up = n->parent;
+		cap_delete(n);
+		n = (up == c) ? c->first_child : up;
+	}
+}
+
+void cap_move(struct cap *dst, struct cap *src)
+{
+	struct process *owner = dst->owner;
+
+	*dst = *src;
+	dst->owner = owner;
+	if (dst->prev_sib)
+		dst->prev_sib->next_sib = dst;
+	else if (dst->parent)
+		dst->parent->first_child = dst;
+	if (dst->next_sib)
+		dst->next_sib->prev_sib = dst;
+	for (struct cap *ch = dst->first_child; ch; ch = ch->next_sib)
+		ch->parent = dst;
+	src->obj = NULL;
+	src->parent = src->first_child = src->next_sib = src->prev_sib = NULL;
+	src->rights = 0;
+	src->badge = 0;
+}
+
+void cap_table_destroy(struct process *p)
+{
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		struct cap *page = p->caps.page[i];
+		if (!page)
+			continue;
+		for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+			cap_delete(&page[k]);
+	}
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		struct cap *page = p->caps.page[i];
+		if (!page)
+			continue;
+		/* a capability elsewhere may still name one of ours as parent:
+		 * cap_delete() spliced those away, so the page is unreferenced */
+		pmm_free(virt_to_phys(page), 0);
+		quota_uncharge(p->quota, PAGE_SIZE);
+		p->caps.page[i] = NULL;
+	}
+}
+
+size_t cap_count(struct process *p)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < CAP_PAGES; i++) {
+		struct cap *page = p->caps.page[i];
+		if (page)
+			for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+				n += page[k].obj != NULL;
+	}
+	return n;
+}

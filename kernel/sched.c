@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scheduler: fixed priorities 0..31, round robin with a time slice of
+ * TIME_SLICE_TICKS ticks within a priority, preemption when a higher
+ * priority thread becomes ready or a slice ends (checked when returning
+ * to user mode). Timeouts are a list sorted by deadline, checked on each
+ * tick. The boot CPU's own context becomes the idle thread.
+ *
+ * Threads run on the boot CPU; kernel code runs with interrupts off, so
+ * the queues need no lock (see kernel/object.h).
+ */
+#include <kernel/thread.h>
+#include <kernel/memory.h>
+#include <kernel/clock.h>
+#include <kernel/log.h>
+
+struct thread *current;
+static struct thread idle_thread;
+static struct list runq[NPRIO];
+static uint32_t runq_bitmap;
+static struct list sleepers = LIST_INIT(sleepers);
+bool sched_need_resched;
+static struct aspace *active_as;
+
+void sched_init(void)
+{
+	for (unsigned i = 0; i < NPRIO; i++)
+		list_init(&runq[i]);
+	list_init(&idle_thread.qnode);
+	list_init(&idle_thread.tnode);
+	idle_thread.state = TS_RUNNING;
+	current = &idle_thread;
+}
+
+static void runq_add(struct thread *t)
+{
+	list_add_tail(&runq[t->prio], &t->qnode);
+	runq_bitmap |= 1u << t->prio;
+}
+
+static void runq_remove(struct thread *t)
+{
+	list_del(&t->qnode);
+	if (list_empty(&runq[t->prio]))
+		runq_bitmap &= ~(1u << t->prio);
+}
+
+void sched_ready(struct thread *t)
+{
+	t->state = TS_READY;
+	runq_add(t);
+	if (current == &idle_thread || t->prio > current->prio)
+		sched_need_resched = true;
+}
+
+static struct thread *pick(void)
+{
+	if (!runq_bitmap)
+		return &idle_thread;
+	unsigned prio = 31;
+	while (!(runq_bitmap & (1u << prio)))   /* no clz without Zbb */
+		prio--;
+	struct thread *t = list_entry(runq[prio].next, struct thread, qnode);
+	runq_remove(t);
+	return t;
+}
+
+void sched_as_gone(struct aspace *as)
+{
+	if (active_as == as) {
+		arch_as_activate(kernel_root);
+		active_as = NULL;
+	}
+}
+
+static void switch_to(struct thread *next)
+{
+	struct thread *prev = current;
+
+	next->state = TS_RUNNING;
+	current = next;
+	if (next != &idle_thread) {
+		arch_set_user_frame(next->tf);
+		if (next->proc->as != active_as) {
+			active_as = next->proc->as;
+			aspace_activate(active_as);
+		}
+	}
+	if (next->slice == 0)
+		next->slice = TIME_SLICE_TICKS;
+	arch_context_switch(&prev->ctx, &next->ctx);
+}
+
+void schedule(void)
+{
+	struct thread *prev = current;
+	struct thread *next;
+
+	sched_need_resched = false;
+	if (prev->state == TS_RUNNING && prev != &idle_thread)
+		sched_ready(prev);
+	next = pick();
+	if (next == prev) {
+		prev->state = TS_RUNNING;
+		return;
+	}
+	if (prev == &idle_thread)
+		prev->state = TS_READY;
+	switch_to(next);
+}
+
+void sched_switch_to(struct thread *t)
+{
+	sched_need_resched = false;
+	switch_to(t);
+}
+
+static void timeout_insert(struct thread *t)
+{
+	struct list *pos = &sleepers;
+
+	list_for_each(it, &sleepers) {
+		struct thread *o = list_entry(it, struct thread, tnode);
+		if (o->deadline > t->deadline) {
+			pos = it;
+			break;
+		}
+	}
+	list_add_between(&t->tnode, pos->prev, pos);
+}
+
+err_t sched_block(enum block_kind kind, void *obj, uint64_t timeout_ns)
+{
+	struct thread *t = current;
+
+	t->state = TS_BLOCKED;
+	t->block = kind;
+	t->wait_obj = obj;
+	t->wake_err = ERR_OK;
+	if (timeout_ns != CAIRN_FOREVER) {
+		uint64_t now = clock_ns();
+		t->deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+		timeout_insert(t);
+	}
+	schedule();
+	return t->wake_err;
+}
+
+void sched_wake(struct thread *t, err_t err)
+{
+	if (list_linked(&t->tnode))
+		list_del(&t->tnode);
+	t->deadline = 0;
+	t->wake_err = err;
+	t->block = BK_NONE;
+	t->wait_obj = NULL;
+	sched_ready(t);
+}
+
+void sched_dequeue(struct thread *t)
+{
+	if (t->state == TS_READY && t != current)
+		runq_remove(t);
+	else if (list_linked(&t->qnode))
+		list_del(&t->qnode);
+	if (list_linked(&t->tnode))
+		list_del(&t->tnode);
+}
+
+void sched_tick(void)
+{
+	uint64_t now = clock_ns();
+
+	while (!list_empty(&sleepers)) {
+		struct thread *t = list_entry(sleepers.next, struct thread, tnode);
+		if (t->deadline > now)
+			break;
+		list_del(&t->tnode);
+		if (list_linked(&t->qnode))
+			list_del(&t->qnode);
+		sched_wake(t, ERR_TIMEDOUT);
+	}
+	sched_timer_check(now);
+	if (current != &idle_thread && current->slice && --current->slice == 0)
+		sched_need_resched = true;
+}
+
+void sched_user_return(void)
+{
+	if (sched_need_resched || current->state != TS_RUNNING)
+		schedule();
+	kobj_reap();
+}
+
+noreturn void sched_run(void)
+{
+	arch_irq_disable();
+	for (;;) {
+		kobj_reap();
+		if (runq_bitmap) {
+			schedule();
+			continue;
+		}
+		arch_wait_for_interrupt();
+		arch_irq_enable();
+		arch_irq_disable();
+	}
+}
