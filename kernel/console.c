@@ -51,6 +51,12 @@ void console_write(const char *s, size_t n)
 	spin_unlock_irqrestore(&out_lock, f);
 }
 
+void console_flush(void)
+{
+	if (drv && drv->write_polled)
+		drv->write_polled("", 0);    /* drains what is queued first */
+}
+
 void console_input(char c)
 {
 	unsigned long f = spin_lock_irqsave(&in_lock);

@@ -10,6 +10,7 @@
 #include <kernel/syscall.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
+#include <kernel/console.h>
 #include <lib/elf.h>
 #include <lib/cpio.h>
 #include <string.h>
@@ -156,6 +157,7 @@ void process_init_ended(struct process *p)
 
 	kprintf("cairn: init %s (status %lu); powering off\n", how[p->state & 3],
 		(unsigned long)p->status);
+	console_flush();
 	arch_poweroff(status);
 }
 

@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# `make bench`: benchmarks under qemu -icount shift=0, reported in guest
-# instructions per operation. None exist yet: the first (null system call,
-# IPC round trip, ring batch, notification, thread switch) come with the
-# capability/IPC work.
-echo "make bench: no benchmarks yet (they arrive with system calls and IPC)" >&2
-exit 2
+#
+# `make bench`: the kernel benchmarks (user/bench) booted under
+# qemu -icount shift=0 with the bench manifest. Every figure is guest
+# instructions per operation, read from the instruction counter inside the
+# guest, so runs are exact and repeatable. Prints one line per figure:
+#   <arch> <name> <instructions/op>
+# and fails if a run did not complete.
+set -u
+cd "$(dirname "$0")/.."
+arches=${BENCH_ARCHES:-riscv64}
+mkdir -p build/logs
+rc=0
+for arch in $arches; do
+    log=build/logs/bench-$arch.log
+    if ! timeout 300 ./qemu-run.sh --arch "$arch" --icount --manifest bench >"$log" 2>&1; then
+        echo "bench: $arch run failed (log: $log)" >&2
+        rc=1
+    fi
+    if ! grep -q '^bench: done' "$log"; then
+        echo "bench: $arch did not finish (log: $log)" >&2
+        grep -E '^bench: FAILED|cairn:' "$log" >&2
+        rc=1
+        continue
+    fi
+    grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' "$log" |
+        awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, $2, $3 }'
+done
+exit $rc

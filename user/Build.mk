@@ -7,6 +7,7 @@
 # Every program listed goes into every boot image as bin/<name>; a
 # manifest (user/manifests/) says which ones run.
 
-user-progs := init hello crasher
+user-progs := init hello crasher bench
 
 init-src := lib/cpio.c lib/manifest.c
+bench-src := lib/cpio.c

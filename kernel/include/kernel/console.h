@@ -19,6 +19,8 @@ struct console_driver {
 void console_register(const struct console_driver *drv);
 const struct console_driver *console_driver(void);
 void console_write(const char *s, size_t n);
+/* Sends everything queued, by polling (before powering off). */
+void console_flush(void);
 /* Switches to polled, lock-free output for good (panic, fatal traps). */
 void console_panic_mode(void);
 

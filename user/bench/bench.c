@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel benchmarks of `make bench`: each figure is guest instructions
+ * per operation, read with the instruction counter (rdinstret on riscv64)
+ * under QEMU -icount, so it is exact and repeatable. Each figure is the
+ * best of several runs, so that a timer tick landing in one run does not
+ * count. Output lines: "bench: <name> <instructions> insns/op".
+ *
+ *   null_syscall     SYS_NULL
+ *   ipc_call_reply   SYS_CALL to a server in another process that answers
+ *                    with SYS_REPLY_RECV: one round trip
+ *   ring_batch16     16 NOTIFY_SIGNAL invocations queued in the submission
+ *                    ring and run by one SYS_ENTER (per batch; per call too)
+ *   notify_wake      signal a Notification a higher-priority thread waits
+ *                    on: it wakes, runs, and waits again
+ *   thread_switch    SYS_YIELD between two threads of equal priority: one
+ *                    switch
+ */
+#include <string.h>
+#include <lib/cpio.h>
+#include <cairn/rt.h>
+#include <cairn/spawn.h>
+
+#define RUNS 5
+
+static inline uint64_t insns(void)
+{
+#if defined(__riscv)
+	uint64_t v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+#else
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+#endif
+}
+
+static void report(const char *name, uint64_t total, uint64_t ops)
+{
+	printf("bench: %s %lu insns/op\n", name, (unsigned long)((total + ops / 2) / ops));
+}
+
+static void die(const char *what, err_t e)
+{
+	printf("bench: FAILED %s: %s\n", what, err_name(e));
+	exit(1);
+}
+
+/* ---- threads of this process ------------------------------------------------ */
+
+struct thread_start {
+	void (*fn)(uint64_t);
+	uint64_t arg;
+};
+
+void thread_trampoline(void);
+void thread_main(struct thread_start *ts);
+
+
+/* Starts fn(arg) on a new thread with its own stack and IPC buffer. */
+static cap_t start_thread(void (*fn)(uint64_t), uint64_t arg, unsigned prio)
+{
+	struct cairn_msg m;
+	cap_t stack, ipcbuf, th;
+	void *sva, *iva;
+	err_t e;
+
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 4, 0, &stack)) ||
+	    (e = cairn_map(stack, 0, 4, CAIRN_PROT_R | CAIRN_PROT_W, &sva)) ||
+	    (e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &ipcbuf)) ||
+	    (e = cairn_map(ipcbuf, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &iva)))
+		die("thread memory", e);
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_THREAD, 0, 0, 0, &m)))
+		die("thread create", e);
+	th = m.w[0];
+	cairn_ipcbuf()->caps[0] = ipcbuf;
+	if ((e = cairn_invoke(th, THREAD_SET_IPCBUF, 1, 0, (uint64_t)iva, 0, 0, &m)))
+		die("thread ipcbuf", e);
+	struct thread_start *ts = (struct thread_start *)((char *)sva + 4 * CAIRN_PAGE_SIZE) - 1;
+	ts->fn = fn;
+	ts->arg = arg;
+	if ((e = cairn_invoke(th, THREAD_START, 0, (uint64_t)thread_trampoline,
+			      (uint64_t)ts & ~15ull, (uint64_t)ts, prio, &m)))
+		die("thread start", e);
+	return th;
+}
+
+void thread_main(struct thread_start *ts)
+{
+	ts->fn(ts->arg);
+	uint64_t r[6];
+	cairn_arch_syscall(SYS_THREAD_EXIT, 0, 0, 0, 0, 0, 0, r);
+	for (;;)
+		;
+}
+
+#if defined(__riscv)
+__asm__(".text\n.balign 4\nthread_trampoline:\n\t.option push\n\t.option norelax\n"
+	"\tla gp, __global_pointer$\n\t.option pop\n\tmv s0, zero\n\tcall thread_main\n");
+#else
+__asm__(".text\nthread_trampoline:\n\txor %rbp, %rbp\n\tsub $8, %rsp\n\tcall thread_main\n");
+#endif
+
+/* ---- the benchmarks --------------------------------------------------------------- */
+
+static void bench_null(void)
+{
+	uint64_t best = UINT64_MAX, n = 2000;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			cairn_null();
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("null_syscall", best, n);
+}
+
+static void bench_ipc(cap_t ep)
+{
+	uint64_t best = UINT64_MAX, n = 1000;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++) {
+			struct cairn_msg m = cairn_call(ep, cairn_tag(1, 1, 0), i, 0, 0, 0);
+			if (m.err || m.w[0] != i + 1)
+				die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
+		}
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("ipc_call_reply", best, n);
+}
+
+static void bench_ring(void)
+{
+	struct cairn_msg m;
+	cap_t ring, note;
+	void *va;
+	err_t e;
+	uint64_t best = UINT64_MAX, batches = 100;
+
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, MEMOBJ_CONTIG, &ring)) ||
+	    (e = cairn_map(ring, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
+		die("ring memory", e);
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		die("notification", e);
+	note = m.w[0];
+	cairn_ipcbuf()->caps[0] = ring;
+	if ((e = cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_RING, 1, 16, 0, 0, 0, &m)))
+		die("ring set", e);
+	struct cairn_ring_hdr *h = va;
+	struct cairn_sqe *sq = (struct cairn_sqe *)((char *)va + CAIRN_RING_SQ_OFF);
+	struct cairn_cqe *cq = (struct cairn_cqe *)(sq + 16);
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t b = 0; b < batches; b++) {
+			uint32_t tail = h->sq_tail;
+			for (unsigned i = 0; i < 16; i++) {
+				struct cairn_sqe *s = &sq[(tail + i) & 15];
+				s->cap = note;
+				s->tag = cairn_tag(NOTIFY_SIGNAL, 1, 0);
+				s->w[0] = 1;
+				s->user_data = i;
+			}
+			__atomic_store_n(&h->sq_tail, tail + 16, __ATOMIC_RELEASE);
+			uint64_t sub, ready;
+			if ((e = cairn_enter(16, 16, CAIRN_FOREVER, &sub, &ready)) || sub != 16 || ready != 16)
+				die("ring enter", e ? e : ERR_IO);
+			uint32_t head = h->cq_head;
+			for (unsigned i = 0; i < 16; i++)
+				if (cq[(head + i) & 15].err || cairn_tag_label(cq[(head + i) & 15].tag))
+					die("ring completion", ERR_IO);
+			__atomic_store_n(&h->cq_head, head + 16, __ATOMIC_RELEASE);
+		}
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("ring_batch16", best, batches);
+	report("ring_batch16_per_call", best, batches * 16);
+}
+
+static volatile int stop;
+static cap_t note_a;
+
+static void waiter(uint64_t arg)
+{
+	uint64_t bits;
+
+	while (!stop)
+		cairn_wait(note_a, CAIRN_FOREVER, &bits);
+}
+
+static void bench_notify(void)
+{
+	struct cairn_msg m;
+	uint64_t best = UINT64_MAX, n = 1000;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		die("notification", e);
+	note_a = m.w[0];
+	start_thread(waiter, 0, 9);        /* above us: a signal runs it at once */
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			cairn_send(note_a, 0, 1, 0, 0, 0);
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	stop = 1;
+	cairn_send(note_a, 0, 1, 0, 0, 0);
+	report("notify_wake", best, n);
+}
+
+static volatile int stop_yield;
+
+static void yielder(uint64_t arg)
+{
+	while (!stop_yield)
+		cairn_yield();
+}
+
+static void bench_switch(void)
+{
+	uint64_t best = UINT64_MAX, n = 1000;
+
+	start_thread(yielder, 0, 8);
+	cairn_yield();
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			cairn_yield();
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	stop_yield = 1;
+	cairn_yield();
+	report("thread_switch", best, 2 * n);   /* each yield here is two switches */
+}
+
+/* ---- the IPC server (this program, started with argv[1] = "server") ------------------ */
+
+static int server(void)
+{
+	cap_t ep = cairn_cap("ep");
+	struct cairn_msg m = cairn_recv(ep, 0);
+
+	for (;;) {
+		if (m.err)
+			return 1;
+		m = cairn_reply_recv(ep, cairn_tag(0, 1, 0), m.w[0] + 1, 0, 0, 0);
+	}
+}
+
+static cap_t start_server(void)
+{
+	static struct cairn_child child;
+	struct cairn_msg m;
+	struct cpio_entry ent;
+	uint64_t pages;
+	void *va;
+	cap_t image = cairn_cap("bootimage"), ep;
+	err_t e;
+
+	if (image == CAP_NULL)
+		die("no bootimage capability", ERR_NOENT);
+	if ((e = cairn_memobj_pages(image, &pages)) || (e = cairn_map(image, 0, pages, CAIRN_PROT_R, &va)))
+		die("boot image", e);
+	if ((e = cpio_find(va, pages * CAIRN_PAGE_SIZE, "bin/bench", &ent)))
+		die("bin/bench", e);
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m)))
+		die("endpoint", e);
+	ep = m.w[0];
+	static const char *const argv[] = { "bench-server", "server" };
+	struct cairn_spawn_cap caps[] = { { "ep", ep, RIGHT_READ, 0 } };
+	struct cairn_spawn s = {
+		.image = image, .offset = (uint64_t)((const char *)ent.data - (const char *)va),
+		.size = ent.size, .argc = 2, .argv = argv, .ncaps = 1, .caps = caps,
+		.quota = 1 << 20, .priority = 8, .exit_notify = CAP_NULL,
+	};
+	if ((e = cairn_spawn(&s, &child)))
+		die("spawn server", e);
+	return ep;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "server"))
+		return server();
+	bench_null();
+	bench_ipc(start_server());
+	bench_ring();
+	bench_notify();
+	bench_switch();
+	printf("bench: done\n");
+	return 0;
+}
