@@ -15,6 +15,12 @@
 # lib/include is never on the include path: lib/format.h is reached
 # through tests/host/include/format.h, and lib/string.c is compiled on its
 # own with its freestanding headers and every name renamed to k_*.
+# lib/include comes last (-idirafter), after the host's own headers, so
+# only names the host lacks (lib/elf.h, lib/cpio.h, ...) come from it.
+#
+# test_elf and test_cpio read inputs made here with real tools (a static
+# program linked for riscv64 and x86-64, archives written by cpio) from
+# $(O)/data, passed to them as CAIRN_TESTDATA.
 
 O := build/host
 LIBFDT := build/third_party/libfdt
@@ -22,7 +28,7 @@ LIBFDT := build/third_party/libfdt
 CC := cc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra
-INCLUDES := -Iinclude -Ikernel/include -Itests/host/include -I$(LIBFDT)
+INCLUDES := -Iinclude -Ikernel/include -Itests/host/include -I$(LIBFDT) -idirafter lib/include
 LDFLAGS := $(SAN)
 
 # lib/string.c under test: renamed so it never replaces the host's libc.
@@ -35,7 +41,8 @@ STRING_CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra 
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_strerror.c
 LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
 
-PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree
+PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree \
+	test_elf test_cpio test_manifest
 
 COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
@@ -49,6 +56,19 @@ test_pgtable_OBJS := $(O)/tests/host/test_pgtable.o $(O)/kernel/pgtable.o $(O)/k
 	$(KSTUBS) $(COMMON)
 test_devtree_OBJS := $(O)/tests/host/test_devtree.o $(O)/kernel/devtree.o $(O)/kernel/boot.o \
 	$(LIBFDT_OBJS) $(O)/lib/err.o $(COMMON)
+test_elf_OBJS := $(O)/tests/host/test_elf.o $(O)/lib/elf.o $(COMMON)
+test_cpio_OBJS := $(O)/tests/host/test_cpio.o $(O)/lib/cpio.o $(COMMON)
+test_manifest_OBJS := $(O)/tests/host/test_manifest.o $(O)/lib/manifest.o $(COMMON)
+
+# The parsers of untrusted input are held to the kernel's warning flags.
+PARSER_OBJS := $(O)/lib/elf.o $(O)/lib/cpio.o $(O)/lib/manifest.o
+$(PARSER_OBJS): CFLAGS += -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wconversion
+
+# Test inputs made with real tools.
+DATA := $(O)/data
+DATA_FILES := $(DATA)/prog-riscv64.elf $(DATA)/prog-x86_64.elf $(DATA)/prog-x86_64-pie.elf \
+	$(DATA)/newc.cpio $(DATA)/crc.cpio
+PROG_FLAGS := -nostdlib -ffreestanding -O2 -w
 
 # The device tree QEMU's virt machine hands a kernel: 256 MiB, 2 harts,
 # a command line and an initrd of INITRD_SIZE bytes.
@@ -57,7 +77,7 @@ INITRD_SIZE := 3000
 QEMU := qemu-system-riscv64
 
 .PHONY: all run clean
-all: $(addprefix $(O)/,$(PROGS)) $(DTB)
+all: $(addprefix $(O)/,$(PROGS)) $(DTB) $(DATA_FILES)
 
 define prog_rule
 $(O)/$(1): $$($(1)_OBJS)
@@ -81,6 +101,45 @@ $(O)/libfdt/%.o: $(LIBFDT)/%.c
 	@echo "  HOSTCC  $<"
 	@$(CC) $(CFLAGS) -Wno-sign-compare -I$(LIBFDT) -MMD -MP -c $< -o $@
 
+$(DATA)/prog-riscv64.elf: tests/host/elf_prog.c
+	@mkdir -p $(DATA)
+	@echo "  CC      $@"
+	@riscv64-linux-gnu-gcc $(PROG_FLAGS) -static -no-pie -fno-pie -Wl,-z,max-page-size=4096 $< -o $@
+
+$(DATA)/prog-x86_64.elf: tests/host/elf_prog.c
+	@mkdir -p $(DATA)
+	@echo "  CC      $@"
+	@x86_64-linux-gnu-gcc $(PROG_FLAGS) -static -no-pie -fno-pie $< -o $@
+
+$(DATA)/prog-x86_64-pie.elf: tests/host/elf_prog.c
+	@mkdir -p $(DATA)
+	@echo "  CC      $@"
+	@x86_64-linux-gnu-gcc $(PROG_FLAGS) -pie -fpie $< -o $@
+
+# A small tree with the cases a reader must get right: empty files, sizes
+# of every residue mod 4, names of every length mod 4, nested and empty
+# directories, a symlink, a long name. tree.list is what cpio was given
+# (relative names as the boot image has them: ".", "bin", "bin/init").
+$(DATA)/tree.list: $(DATA)/prog-riscv64.elf tests/host/host.mk
+	@rm -rf $(DATA)/tree && mkdir -p $(DATA)/tree/bin $(DATA)/tree/etc $(DATA)/tree/a/bb/ccc \
+		$(DATA)/tree/empty-dir
+	@cp $< $(DATA)/tree/bin/init
+	@printf 'service init bin/init\n' > $(DATA)/tree/etc/manifest
+	@: > $(DATA)/tree/empty
+	@for n in 1 2 3 4 5 6 7 8 9; do printf '0123456789' | head -c $$n > $(DATA)/tree/a/f$$n; done
+	@printf 'deep' > $(DATA)/tree/a/bb/ccc/dddd
+	@printf 'long' > $(DATA)/tree/a/$$(printf 'n%.0s' $$(seq 1 200))
+	@ln -s bin/init $(DATA)/tree/link
+	@cd $(DATA)/tree && find . | sed 's|^\./||' | LC_ALL=C sort > ../tree.list
+
+$(DATA)/newc.cpio: $(DATA)/tree.list
+	@echo "  CPIO    $@"
+	@cd $(DATA)/tree && cpio -o -H newc --quiet < ../tree.list > ../newc.cpio
+
+$(DATA)/crc.cpio: $(DATA)/tree.list
+	@echo "  CPIO    $@"
+	@cd $(DATA)/tree && cpio -o -H crc --quiet < ../tree.list > ../crc.cpio
+
 $(DTB):
 	@mkdir -p $(O)
 	@echo "  QEMU    $@"
@@ -94,7 +153,7 @@ $(DTB):
 run: all
 	@rc=0; : > $(O)/results.txt; \
 	for p in $(PROGS); do \
-		CAIRN_DTB=$(DTB) CAIRN_INITRD_SIZE=$(INITRD_SIZE) \
+		CAIRN_DTB=$(DTB) CAIRN_INITRD_SIZE=$(INITRD_SIZE) CAIRN_TESTDATA=$(DATA) \
 			./$(O)/$$p > $(O)/$$p.log 2>&1; prc=$$?; \
 		if [ $$prc -ne 0 ] || ! tail -n 1 $(O)/$$p.log | grep -q '^[0-9]* passed, 0 failed$$'; then \
 			echo "not ok $$p (exit status $$prc, see $(O)/$$p.log)" >> $(O)/$$p.log; rc=1; \
