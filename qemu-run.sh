@@ -4,10 +4,14 @@
 # Builds Cairn if needed and boots it under QEMU on its console.
 #
 #   ./qemu-run.sh [--arch riscv64|x86_64] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
+#                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [-- QEMU ARGS...]
 #
 # --test [SUITE]  boot the kernel self-tests (all, or one suite) and exit with
-#                 their status (0: all passed)
+#                 their status (0: all passed); no boot image unless asked for
+# --manifest NAME boot image from user/manifests/NAME.manifest (or a path to a
+#                 manifest), built as needed; default: default.manifest
+# --bootimage F   boot image file F (a newc cpio: scripts/mkbootimage.sh)
 # --append ARGS   extra kernel command line
 # --icount        add -icount shift=0 (exact guest instruction counts)
 # --gdb           start halted with a gdb stub on localhost:1234
@@ -15,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-arch=riscv64 board= smp= mem= test= cmdline= icount= gdb=
+arch=riscv64 board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
 extra=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -27,10 +31,13 @@ while [ $# -gt 0 ]; do
     --test)
       test=all; shift
       if [ $# -gt 0 ] && [[ $1 != -* ]]; then test=$1; shift; fi ;;
+    --manifest) manifest=$2; shift 2 ;;
+    --bootimage) bootimage=$2; shift 2 ;;
+    --no-bootimage) nobootimage=1; shift ;;
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +54,23 @@ bash scripts/setup.sh
 O=build/$arch-$board
 make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
 
+# The boot image (init, the services, etc/manifest): the initrd on riscv64,
+# the first Multiboot2 module on x86_64. Kernel self-tests (--test) boot
+# without one unless --manifest or --bootimage asks for it.
+if [ -n "$bootimage" ]; then
+  [ -z "$manifest" ] || { echo "qemu-run.sh: --bootimage and --manifest exclude each other" >&2; exit 2; }
+  [ -f "$bootimage" ] || { echo "qemu-run.sh: no boot image '$bootimage'" >&2; exit 2; }
+elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
+  case ${manifest:=default} in
+    */*|*.manifest) mfile=$manifest ;;
+    *) mfile=user/manifests/$manifest.manifest ;;
+  esac
+  [ -f "$mfile" ] || { echo "qemu-run.sh: no manifest '$mfile'" >&2; exit 2; }
+  mname=$(basename "$mfile" .manifest)
+  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" user >&2
+  if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
+fi
+
 # shellcheck source=/dev/null
 source "$bdir/qemu.sh"
 args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAULT_SMP}"
@@ -55,9 +79,11 @@ args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAUL
 [ -n "$test" ] && cmdline="$cmdline selftest=$test"
 cmdline=${cmdline# }
 if declare -F qemu_board_cmdline >/dev/null; then
-  qemu_board_cmdline "$cmdline"      # the board passes it itself (x86_64: in the ISO's grub.cfg)
-elif [ -n "$cmdline" ]; then
-  args+=(-append "$cmdline")
+  # the board passes both itself (x86_64: grub.cfg and a module in the ISO)
+  qemu_board_cmdline "$cmdline" "$bootimage"
+else
+  [ -n "$cmdline" ] && args+=(-append "$cmdline")
+  [ -n "$bootimage" ] && args+=(-initrd "$bootimage")
 fi
 [ -n "$icount" ] && args+=(-icount shift=0)
 if [ -n "$gdb" ]; then

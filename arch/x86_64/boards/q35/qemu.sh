@@ -10,19 +10,21 @@ QEMU_DEFAULT_SMP=2
 QEMU_ARGS=(-M q35 -cpu qemu64 -boot d
            -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
-# qemu_board_cmdline CMDLINE: appends the -cdrom for that command line to
-# args, making (and caching, per command line) its ISO when needed.
+# qemu_board_cmdline CMDLINE [BOOTIMAGE]: appends the -cdrom for that command
+# line (and boot image, loaded as the first Multiboot2 module) to args,
+# making (and caching, per command line and boot image) its ISO when needed.
 qemu_board_cmdline() {
-  local iso=$O/cairn.iso
-  if [ -n "$1" ]; then
+  local iso=$O/cairn.iso bootimage=${2:-}
+  if [ -n "$1" ] || [ -n "$bootimage" ]; then
     local sum
-    sum=$(printf '%s' "$1" | sha1sum | cut -c1-16)
+    sum=$(printf '%s' "$1${bootimage:+ bootimage=$bootimage}" | sha1sum | cut -c1-16)
     iso=$O/iso/$sum.iso
     mkdir -p "$O/iso"
-    if [ ! -f "$iso" ] || [ "$iso" -ot "$O/cairn.elf" ] || [ "$iso" -ot arch/x86_64/mkiso.sh ]; then
+    if [ ! -f "$iso" ] || [ "$iso" -ot "$O/cairn.elf" ] || [ "$iso" -ot arch/x86_64/mkiso.sh ] ||
+       { [ -n "$bootimage" ] && [ "$iso" -ot "$bootimage" ]; }; then
       # ISOs of an older kernel are stale: drop them
       find "$O/iso" -name '*.iso' ! -newer "$O/cairn.elf" -delete 2>/dev/null || true
-      bash arch/x86_64/mkiso.sh "$O/cairn.elf" "$iso" "$1"
+      bash arch/x86_64/mkiso.sh "$O/cairn.elf" "$iso" "$1" "$bootimage"
     fi
   fi
   args+=(-cdrom "$iso")
