@@ -105,12 +105,69 @@ static void reply_drop(struct thread *server)
 	}
 }
 
+/* Writes a short message (no IPC-buffer words, no capabilities) into a
+ * thread's results. */
+static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag, const uint64_t *w)
+{
+	struct trap_frame *tf = rx->tf;
+
+	arch_syscall_set(tf, 1, badge);
+	arch_syscall_set(tf, 2, tag & ~(uint64_t)(CAIRN_NONBLOCK | (7u << 10)));
+	arch_syscall_set(tf, 3, w[0]);
+	arch_syscall_set(tf, 4, w[1]);
+	arch_syscall_set(tf, 5, w[2]);
+	arch_syscall_set(tf, 6, w[3]);
+}
+
+static inline bool msg_is_short(uint64_t tag)
+{
+	return cairn_tag_len(tag) <= CAIRN_MSG_REGS && cairn_tag_ncaps(tag) == 0;
+}
+
+/*
+ * The fast path of a call: a receiver waits, owes no answer, and the
+ * message fits in registers (the caller checked that). Hand it the message
+ * and the CPU. Anything else goes the general way.
+ */
+err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
+		    uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	struct thread *self = current, *rx;
+
+	if (likely(!list_empty(&ep->receivers))) {
+		rx = list_entry(ep->receivers.next, struct thread, qnode);
+		if (likely(!rx->reply_to && !rx->reply_async && !list_linked(&rx->tnode))) {
+			struct trap_frame *tf = rx->tf;
+			list_del(&rx->qnode);
+			arch_syscall_set(tf, 1, c->badge);
+			arch_syscall_set(tf, 2, tag & ~(uint64_t)CAIRN_NONBLOCK);
+			arch_syscall_set(tf, 3, w0);
+			arch_syscall_set(tf, 4, w1);
+			arch_syscall_set(tf, 5, w2);
+			arch_syscall_set(tf, 6, w3);
+			rx->reply_to = self;
+			self->replier = rx;
+			self->block = BK_REPLY;
+			self->state = TS_BLOCKED;
+			self->wake_err = ERR_OK;
+			rx->block = BK_NONE;
+			rx->wake_err = ERR_OK;
+			sched_need_resched = false;
+			sched_switch_inline(rx);
+			return self->wake_err;
+		}
+	}
+	return ipc_call(ep, c, &(struct msg){ tag, { w0, w1, w2, w3 } });
+}
+
+__attribute__((noinline))
 err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m)
 {
 	struct thread *self = current;
-	struct thread *rx = first_waiter(&ep->receivers);
+	struct thread *rx;
 	bool grant = c->rights & RIGHT_GRANT;
 
+	rx = first_waiter(&ep->receivers);
 	if (rx) {
 		/* fast path: hand the message and the CPU to the waiting receiver */
 		reply_drop(rx);
@@ -233,11 +290,50 @@ err_t ipc_reply(const struct msg *m)
 	return e;
 }
 
+err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
+			 uint64_t w2, uint64_t w3)
+{
+	struct thread *self = current;
+	struct thread *caller = self->reply_to;
+
+	/*
+	 * The fast path back: answer a caller that waits (not a fault),
+	 * nothing else is queued for us, the answer fits in registers (the
+	 * caller checked). Block receiving and run the caller directly.
+	 */
+	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
+		   list_empty(&ep->async))) {
+		struct trap_frame *tf = caller->tf;
+		self->reply_to = NULL;
+		caller->replier = NULL;
+		arch_syscall_set(tf, 1, 0);
+		arch_syscall_set(tf, 2, tag & ~(uint64_t)CAIRN_NONBLOCK);
+		arch_syscall_set(tf, 3, w0);
+		arch_syscall_set(tf, 4, w1);
+		arch_syscall_set(tf, 5, w2);
+		arch_syscall_set(tf, 6, w3);
+		list_add_tail(&ep->receivers, &self->qnode);
+		self->state = TS_BLOCKED;
+		self->block = BK_RECV;
+		self->wait_obj = ep;
+		self->wake_err = ERR_OK;
+		caller->wake_err = ERR_OK;
+		caller->block = BK_NONE;
+		sched_need_resched = false;
+		sched_switch_inline(caller);
+		return self->wake_err;
+	}
+	return ipc_reply_recv(ep, &(struct msg){ tag, { w0, w1, w2, w3 } });
+}
+
+__attribute__((noinline))
 err_t ipc_reply_recv(struct endpoint *ep, const struct msg *m)
 {
 	struct thread *self = current;
+	struct thread *caller;
 	err_t e;
-	struct thread *caller = reply_take(m, &e);
+
+	caller = reply_take(m, &e);
 
 	if (recv_pending(ep)) {
 		if (caller)

@@ -113,6 +113,7 @@ void kobj_put(struct kobj *o)
 		o->reaping = 1;
 		list_add_tail(&reap_list, &o->reap_node);
 		kobj_reap_pending++;
+		sched_need_resched = true;     /* reap on the way out */
 	}
 }
 
@@ -206,32 +207,6 @@ const char *kobj_type_name(unsigned type)
 }
 
 /* ---- capability tables ------------------------------------------------------------ */
-
-struct cap *cap_get(struct process *p, cap_t slot)
-{
-	struct cap *page;
-
-	if (slot >= CAP_SLOTS)
-		return NULL;
-	page = p->caps.page[slot / CAPS_PER_PAGE];
-	if (!page)
-		return NULL;
-	return &page[slot % CAPS_PER_PAGE];
-}
-
-err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights, struct cap **out)
-{
-	struct cap *c = cap_get(p, slot);
-
-	if (!c || !c->obj)
-		return ERR_BADF;
-	if (type != OBJ_NONE && c->obj->type != type)
-		return ERR_INVAL;
-	if ((c->rights & rights) != rights)
-		return ERR_PERM;
-	*out = c;
-	return ERR_OK;
-}
 
 static struct cap *cap_page_get(struct process *p, unsigned i, err_t *err)
 {

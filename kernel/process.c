@@ -76,6 +76,8 @@ void thread_kill(struct thread *t)
 	else if (list_linked(&t->tnode))
 		list_del(&t->tnode);
 	t->state = TS_DEAD;
+	if (t == current)
+		sched_need_resched = true;
 	ring_release(t);
 	if (t->ipcbuf_mo)
 		kobj_put(&t->ipcbuf_mo->obj);

@@ -15,12 +15,13 @@
 #include <kernel/log.h>
 
 struct thread *current;
-static struct thread idle_thread;
+struct thread sched_idle_thread;
+#define idle_thread sched_idle_thread
 static struct list runq[NPRIO];
 static uint32_t runq_bitmap;
 static struct list sleepers = LIST_INIT(sleepers);
 bool sched_need_resched;
-static struct aspace *active_as;
+struct aspace *sched_active_as;
 
 void sched_init(void)
 {
@@ -67,28 +68,15 @@ static struct thread *pick(void)
 
 void sched_as_gone(struct aspace *as)
 {
-	if (active_as == as) {
+	if (sched_active_as == as) {
 		arch_as_activate(kernel_root);
-		active_as = NULL;
+		sched_active_as = NULL;
 	}
 }
 
 static void switch_to(struct thread *next)
 {
-	struct thread *prev = current;
-
-	next->state = TS_RUNNING;
-	current = next;
-	if (next != &idle_thread) {
-		arch_set_user_frame(next->tf);
-		if (next->proc->as != active_as) {
-			active_as = next->proc->as;
-			aspace_activate(active_as);
-		}
-	}
-	if (next->slice == 0)
-		next->slice = TIME_SLICE_TICKS;
-	arch_context_switch(&prev->ctx, &next->ctx);
+	sched_switch_inline(next);
 }
 
 void schedule(void)

@@ -16,7 +16,7 @@
 
 /* ---- message checks ------------------------------------------------------------- */
 
-static err_t msg_check(struct thread *t, uint64_t tag)
+static err_t msg_check_long(struct thread *t, uint64_t tag)
 {
 	unsigned len = cairn_tag_len(tag), ncaps = cairn_tag_ncaps(tag);
 
@@ -32,6 +32,15 @@ static err_t msg_check(struct thread *t, uint64_t tag)
 			return ERR_BADF;
 	}
 	return ERR_OK;
+}
+
+/* Checks a message before anything changes: sizes, and that every
+ * capability named for transfer exists. */
+static inline err_t msg_check(struct thread *t, uint64_t tag)
+{
+	if (likely(cairn_tag_len(tag) <= CAIRN_MSG_REGS && cairn_tag_ncaps(tag) == 0))
+		return ERR_OK;
+	return msg_check_long(t, tag);
 }
 
 static void set_results(struct trap_frame *tf, uint64_t badge, const struct msg *m)
@@ -311,6 +320,8 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 		else if (t->state != TS_RUNNING)
 			return ERR_BUSY;
 		t->state = TS_SUSPENDED;
+		if (t == current)
+			sched_need_resched = true;
 		return ERR_OK;
 	case THREAD_RESUME:
 		if (t->state != TS_SUSPENDED)
@@ -429,6 +440,7 @@ done:
 
 /* ---- system calls ------------------------------------------------------------------------------ */
 
+__attribute__((noinline))
 static uint64_t sys_call(uint64_t slot, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct thread *self = current;
@@ -489,6 +501,7 @@ static uint64_t sys_recv(uint64_t slot, uint64_t flags)
 	return ipc_recv((struct endpoint *)c->obj, flags & CAIRN_RECV_NONBLOCK);
 }
 
+__attribute__((noinline))
 static uint64_t sys_reply_recv(uint64_t slot, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct cap *c;
@@ -575,61 +588,82 @@ static uint64_t sys_enter(uint64_t n, uint64_t min, uint64_t timeout)
 	return e;
 }
 
+static uint64_t sys_yield(void)
+{
+	sched_need_resched = true;
+	return ERR_OK;
+}
+
+static uint64_t sys_exit(uint64_t status)
+{
+	process_exit(current->proc, PROC_STATE_EXITED, status);
+	return ERR_OK;
+}
+
+static uint64_t sys_thread_exit(void)
+{
+	struct process *p = current->proc;
+
+	thread_kill(current);
+	if (p->nthreads == 0)
+		process_exit(p, PROC_STATE_EXITED, 0);
+	return ERR_OK;
+}
+
+/* One signature for the table; each entry passes on what it needs. */
+#define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define SYSCALL(name, expr) \
+	static uint64_t name(SYSARGS) \
+	{ (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return (expr); }
+
+SYSCALL(t_null, ERR_OK)
+/* The IPC fast paths: an Endpoint with the right, a message in registers. */
+static uint64_t t_call(SYSARGS)
+{
+	struct cap *c = cap_get(current->proc, a0);
+
+	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_WRITE) &&
+		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+		return ipc_call_fast((struct endpoint *)c->obj, c, a1, a2, a3, a4, a5);
+	return sys_call(a0, a1, a2, a3, a4, a5);
+}
+
+static uint64_t t_reply_recv(SYSARGS)
+{
+	struct cap *c = cap_get(current->proc, a0);
+
+	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
+		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+		return ipc_reply_recv_fast((struct endpoint *)c->obj, a1, a2, a3, a4, a5);
+	return sys_reply_recv(a0, a1, a2, a3, a4, a5);
+}
+
+SYSCALL(t_recv, sys_recv(a0, a1))
+SYSCALL(t_reply, sys_reply(a0, a1, a2, a3, a4))
+SYSCALL(t_send, sys_send(a0, a1, a2, a3, a4, a5))
+SYSCALL(t_wait, sys_wait(a0, a1))
+SYSCALL(t_yield, sys_yield())
+SYSCALL(t_enter, sys_enter(a0, a1, a2))
+SYSCALL(t_cap, sys_cap(a0, a1, a2, a3, a4))
+SYSCALL(t_exit, sys_exit(a0))
+SYSCALL(t_thread_exit, sys_thread_exit())
+SYSCALL(t_bad, ERR_NOSYS)
+
+static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
+	[SYS_NULL] = t_null, [SYS_CALL] = t_call, [SYS_RECV] = t_recv, [SYS_REPLY] = t_reply,
+	[SYS_REPLY_RECV] = t_reply_recv, [SYS_SEND] = t_send, [SYS_WAIT] = t_wait,
+	[SYS_YIELD] = t_yield, [SYS_ENTER] = t_enter, [SYS_CAP] = t_cap, [SYS_EXIT] = t_exit,
+	[SYS_THREAD_EXIT] = t_thread_exit,
+};
+
 uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4, uint64_t a5, uint64_t nr)
 {
-	struct thread *self = current;
-	uint64_t r;
+	uint64_t r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
 
-	switch (nr) {
-	case SYS_NULL:
-		r = ERR_OK;
-		break;
-	case SYS_CALL:
-		r = sys_call(a0, a1, a2, a3, a4, a5);
-		break;
-	case SYS_RECV:
-		r = sys_recv(a0, a1);
-		break;
-	case SYS_REPLY:
-		r = sys_reply(a0, a1, a2, a3, a4);
-		break;
-	case SYS_REPLY_RECV:
-		r = sys_reply_recv(a0, a1, a2, a3, a4, a5);
-		break;
-	case SYS_SEND:
-		r = sys_send(a0, a1, a2, a3, a4, a5);
-		break;
-	case SYS_WAIT:
-		r = sys_wait(a0, a1);
-		break;
-	case SYS_YIELD:
-		sched_need_resched = true;
-		r = ERR_OK;
-		break;
-	case SYS_ENTER:
-		r = sys_enter(a0, a1, a2);
-		break;
-	case SYS_CAP:
-		r = sys_cap(a0, a1, a2, a3, a4);
-		break;
-	case SYS_EXIT:
-		process_exit(self->proc, PROC_STATE_EXITED, a0);
-		r = ERR_OK;
-		break;
-	case SYS_THREAD_EXIT: {
-		struct process *p = self->proc;
-		thread_kill(self);
-		if (p->nthreads == 0)
-			process_exit(p, PROC_STATE_EXITED, 0);
-		r = ERR_OK;
-		break;
-	}
-	default:
-		r = ERR_NOSYS;
-		break;
-	}
-	if (unlikely(sched_need_resched || self->state != TS_RUNNING || kobj_reap_pending))
+	/* set by whatever leaves work for the way out: a thread to preempt
+	 * us, objects to reap, the current thread blocked, killed or suspended */
+	if (unlikely(sched_need_resched))
 		sched_user_return();
 	return r;
 }

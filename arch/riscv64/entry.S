@@ -133,12 +133,13 @@ riscv_trap_entry:
 	sd	zero, TF_REG(16)(sp)
 	mv	a6, a7
 	call	syscall_dispatch
-	/* sp is the frame again. Another thread may have run, so the
-	 * previous-mode bits are set explicitly: back to U-mode, interrupts on. */
-	li	t0, SSTATUS_SPP
-	csrc	sstatus, t0
-	li	t0, SSTATUS_SPIE
-	csrs	sstatus, t0
+	/*
+	 * sp is the frame again. sstatus needs no restore: SPP and SPIE were
+	 * set by our own trap (U-mode, interrupts on), and if another thread
+	 * ran meanwhile, every sret since (its own, or a kernel trap's) left
+	 * SPP = U and SPIE = 1 again; the kernel never switches threads
+	 * inside a trap taken in S-mode.
+	 */
 	ld	t0, TF_SEPC(sp)
 	csrw	sepc, t0
 	ld	a1, TF_REG(11)(sp)

@@ -126,10 +126,13 @@ const char *arch_mmu_mode_name(void)
 	return pt_levels == 4 ? "Sv48" : "Sv39";
 }
 
+uint64_t riscv_satp_mode_bits;
+
 void arch_mmu_activate(paddr_t root)
 {
 	uint64_t mode = pt_levels == 4 ? SATP_MODE_SV48 : SATP_MODE_SV39;
 
+	riscv_satp_mode_bits = mode << SATP_MODE_SHIFT;
 	__asm__ volatile("sfence.vma" ::: "memory");
 	csr_write(satp, (mode << SATP_MODE_SHIFT) | (root >> 12));
 	__asm__ volatile("sfence.vma" ::: "memory");
@@ -234,19 +237,9 @@ void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uin
 	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
 }
 
-void arch_set_user_frame(struct trap_frame *tf)
-{
-	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
-}
-
 vaddr_t arch_user_top(void)
 {
 	return pt_levels == 4 ? 0x0000800000000000ul : 0x0000004000000000ul;
-}
-
-void arch_as_activate(paddr_t root)
-{
-	arch_mmu_activate(root);
 }
 
 void arch_user_init(void)

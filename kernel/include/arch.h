@@ -170,7 +170,9 @@ noreturn void arch_user_enter(struct trap_frame *tf);
 
 /* Registers where the next trap from user mode on this CPU saves its
  * frame (riscv: sscratch; x86: TSS rsp0 and the syscall stack). The kernel
- * stack of that trap grows down from just below tf. */
+ * stack of that trap grows down from just below tf. On the IPC fast path:
+ * an arch may define it (and arch_as_activate) as a static inline in its
+ * arch/cpu.h. */
 void arch_set_user_frame(struct trap_frame *tf);
 
 /* System-call results (arch/cpu.h inlines, see include/cairn/abi.h):

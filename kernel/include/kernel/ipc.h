@@ -34,6 +34,12 @@ struct msg {
 	uint64_t tag, w[4];
 };
 
+/* The fast paths (messages in registers only, checked by the caller);
+ * they fall back to ipc_call() / ipc_reply_recv(). */
+err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
+		    uint64_t w1, uint64_t w2, uint64_t w3);
+err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
+			 uint64_t w2, uint64_t w3);
 /* Call: blocks current until answered. Results in current's frame. */
 err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m);
 /* Send: without an answer. */

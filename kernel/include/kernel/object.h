@@ -85,11 +85,13 @@ struct cap_table {
 	struct cap *page[CAP_PAGES];
 };
 
-/* The capability in `slot` of p's table, or NULL if empty/out of range. */
-struct cap *cap_get(struct process *p, cap_t slot);
+/* The capability in `slot` of p's table, or NULL if out of range or in a
+ * page never allocated (the slot may be empty: check ->obj). */
+static inline struct cap *cap_get(struct process *p, cap_t slot);
 /* Looks up slot, checks type (OBJ_NONE: any) and rights. Errors: ERR_BADF
  * (empty or bad slot), ERR_INVAL (wrong type), ERR_PERM (missing rights). */
-err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights, struct cap **out);
+static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights,
+			       struct cap **out);
 /* A free slot (allocating a table page, charged to p). dst = CAP_NULL:
  * any; otherwise dst must be empty (ERR_EXIST) and in range (ERR_BADF). */
 err_t cap_reserve(struct process *p, cap_t dst, struct cap **out);

@@ -5,6 +5,7 @@
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 #include <kernel/object.h>
+#include <kernel/memory.h>
 
 #define NPRIO          32          /* priorities 0 (lowest) .. 31 */
 #define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
@@ -87,7 +88,57 @@ struct process {
 	char name[24];
 };
 
+/* ---- inline lookups (the IPC fast path) ---- */
+
+static inline struct cap *cap_get(struct process *p, cap_t slot)
+{
+	struct cap *page;
+
+	if (unlikely(slot >= CAP_SLOTS))
+		return NULL;
+	page = p->caps.page[slot / CAPS_PER_PAGE];
+	return likely(page) ? &page[slot % CAPS_PER_PAGE] : NULL;
+}
+
+static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights,
+			       struct cap **out)
+{
+	struct cap *c = cap_get(p, slot);
+
+	if (!c || !c->obj)
+		return ERR_BADF;
+	if (type != OBJ_NONE && c->obj->type != type)
+		return ERR_INVAL;
+	if ((c->rights & rights) != rights)
+		return ERR_PERM;
+	*out = c;
+	return ERR_OK;
+}
+
 extern struct thread *current;
+extern struct thread sched_idle_thread;
+extern struct aspace *sched_active_as;
+void aspace_activate(struct aspace *as);
+
+/* Makes next the running thread and switches to it (the caller has put
+ * current where it belongs: a queue, blocked, dead). */
+static inline void sched_switch_inline(struct thread *next)
+{
+	struct thread *prev = current;
+
+	next->state = TS_RUNNING;
+	current = next;
+	if (next != &sched_idle_thread) {
+		arch_set_user_frame(next->tf);
+		if (next->proc->as != sched_active_as) {
+			sched_active_as = next->proc->as;
+			arch_as_activate(sched_active_as->root);
+		}
+	}
+	if (next->slice == 0)
+		next->slice = TIME_SLICE_TICKS;
+	arch_context_switch(&prev->ctx, &next->ctx);
+}
 
 /* ---- scheduler (sched.c) --------------------------------------------------- */
 void sched_init(void);

@@ -82,6 +82,23 @@ static inline struct riscv_percpu *riscv_this_cpu(void)
 	return p;
 }
 
+/* The next trap from user mode finds tf in sscratch (set on the way out);
+ * it needs this CPU's tp from it. */
+static inline void arch_set_user_frame(struct trap_frame *tf)
+{
+	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
+}
+
+/* satp mode bits of the paging mode in use (set at boot). */
+extern uint64_t riscv_satp_mode_bits;
+
+/* No ASIDs yet: the write and a full flush. */
+static inline void arch_as_activate(uint64_t root)
+{
+	csr_write(satp, riscv_satp_mode_bits | (root >> 12));
+	__asm__ volatile("sfence.vma" ::: "memory");
+}
+
 static inline unsigned arch_cpu_id(void) { return riscv_this_cpu()->id; }
 
 static inline unsigned long arch_irq_save(void)
