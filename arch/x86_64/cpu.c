@@ -30,7 +30,7 @@ struct x86_percpu x86_percpu[CONFIG_NR_CPUS];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 uint64_t x86_pte_nx;
-bool x86_has_1g_pages, x86_has_invariant_tsc;
+bool x86_has_1g_pages, x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip;
 char x86_cpu_vendor[13];
 
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame layout");
@@ -38,6 +38,16 @@ _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "trap frame
 _Static_assert(__builtin_offsetof(struct trap_frame, rbp) == TF_RBP, "trap frame layout");
 _Static_assert(__builtin_offsetof(struct x86_percpu, id) == PERCPU_ID, "percpu layout");
 _Static_assert(__builtin_offsetof(struct x86_percpu, stack_top) == PERCPU_STACK, "percpu layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, user_rsp) == PERCPU_USER_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, tss) + 4 == PERCPU_TSS_RSP0, "percpu layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rdi) == TF_RDI, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, r10) == TF_R10, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, error) == TF_ERROR, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, sys_arg5) == TF_ERROR, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, rflags) == TF_RFLAGS, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, ss) == TF_SS, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct arch_context, r15) == CTX_R15, "context layout");
+_Static_assert(__builtin_offsetof(struct arch_context, fpu) == CTX_FPU, "context layout");
 _Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
@@ -57,6 +67,12 @@ void x86_features_init(void)
 	}
 	if (ext >= 0x80000007)
 		x86_has_invariant_tsc = x86_cpuid(0x80000007, 0).edx & (1u << 8);
+	if (x86_cpuid(0, 0).eax >= 7) {
+		r = x86_cpuid(7, 0);
+		x86_has_smep = r.ebx & (1u << 7);
+		x86_has_smap = r.ebx & (1u << 20);
+		x86_has_umip = r.ecx & (1u << 2);
+	}
 }
 
 void x86_idt_init(void)
@@ -113,7 +129,7 @@ void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi)
 	pc->gdt[0] = 0;
 	pc->gdt[SEL_KCODE / 8] = 0x00af9a000000ffff;
 	pc->gdt[SEL_KDATA / 8] = 0x00cf92000000ffff;
-	pc->gdt[SEL_UCODE32 / 8] = 0x00cffa000000ffff;
+	pc->gdt[SEL_UCODE32 / 8] = 0;                   /* see SEL_UCODE32 */
 	pc->gdt[SEL_UDATA / 8] = 0x00cff2000000ffff;
 	pc->gdt[SEL_UCODE / 8] = 0x00affa000000ffff;
 	pc->gdt[SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |

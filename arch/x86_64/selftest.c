@@ -105,3 +105,202 @@ SELFTEST(x86, pte_encoding)
 	pt_destroy(root);
 	return true;
 }
+
+/* ---- user mode ------------------------------------------------------------ */
+
+/* SYSCALL/SYSRET selectors, entry and flag mask; control bits for user
+ * mode; the descriptors SYSRET and user traps rely on. */
+SELFTEST(x86, user_mode_setup)
+{
+	arch_user_init();              /* what the core does before the first thread */
+	uint64_t star = x86_rdmsr(MSR_STAR), mask = x86_rdmsr(MSR_SFMASK);
+	uint64_t cr0 = x86_read_cr(0), cr4 = x86_read_cr(4);
+	const uint64_t *gdt = x86_this_cpu()->gdt;
+
+	ST_CHECK(x86_rdmsr(MSR_EFER) & EFER_SCE);
+	ST_CHECK(((star >> 32) & 0xffff) == SEL_KCODE);
+	ST_CHECK((((star >> 48) + 16) | 3) == USER_CS && (((star >> 48) + 8) | 3) == USER_SS);
+	ST_CHECK(x86_rdmsr(MSR_LSTAR) == (uint64_t)x86_syscall_entry);
+	ST_CHECK(x86_rdmsr(MSR_CSTAR) == (uint64_t)x86_syscall_entry);
+	ST_CHECK((mask & (RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT)) ==
+		 (RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT));
+	ST_CHECK(!(cr4 & CR4_TSD) && (cr4 & CR4_PCE) && (cr4 & CR4_OSFXSR) && (cr4 & CR4_OSXMMEXCPT));
+	ST_CHECK(!!(cr4 & CR4_SMEP) == x86_has_smep && !!(cr4 & CR4_SMAP) == x86_has_smap);
+	ST_CHECK(!!(cr4 & CR4_UMIP) == x86_has_umip);
+	ST_CHECK(!(cr0 & (CR0_EM | CR0_TS)) && (cr0 & CR0_MP));
+	/* user code: present, DPL 3, code, 64-bit; user data: present, DPL 3,
+	 * writable; no compatibility-mode code segment */
+	ST_CHECK(((gdt[SEL_UCODE / 8] >> 40) & 0xf8) == 0xf8 && (gdt[SEL_UCODE / 8] & (1ul << 53)));
+	ST_CHECK(((gdt[SEL_UDATA / 8] >> 40) & 0xfa) == 0xf2);
+	ST_CHECK(gdt[SEL_UCODE32 / 8] == 0);
+	/* only int3 and into may be raised from user mode */
+	struct desc_ptr idtr;
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	const uint8_t *idt = (const uint8_t *)idtr.base;
+	ST_CHECK(((idt[3 * 16 + 5] >> 5) & 3) == 3 && ((idt[14 * 16 + 5] >> 5) & 3) == 0);
+	ST_CHECK(((idt[VEC_TIMER * 16 + 5] >> 5) & 3) == 0);
+	return true;
+}
+
+static struct arch_context st_main_ctx, st_other_ctx;
+static uint64_t st_other_fp, st_other_mxcsr, st_other_xmm;
+static unsigned st_other_steps;
+static uint64_t st_saved[5] __used;   /* callee-saved registers after a switch back */
+
+static void st_set_xmm0(uint64_t v)
+{
+	__asm__ volatile("movq %0, %%xmm0" :: "r"(v));
+}
+
+static uint64_t st_get_xmm0(void)
+{
+	uint64_t v;
+	__asm__ volatile("movq %%xmm0, %0" : "=r"(v));
+	return v;
+}
+
+static void st_other_entry(void)
+{
+	uint32_t mx;
+
+	st_other_fp = (uintptr_t)__builtin_frame_address(0);
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	st_other_mxcsr = mx;
+	st_set_xmm0(0x2222);
+	st_other_steps = 1;
+	arch_context_switch(&st_other_ctx, &st_main_ctx);
+	st_other_xmm = st_get_xmm0();
+	st_other_steps = 2;
+	arch_context_switch(&st_other_ctx, &st_main_ctx);
+	for (;;)
+		;
+}
+
+/* Switching kernel contexts: a new one starts at its entry with the
+ * stack aligned as after a call and a clean SSE state; each keeps its
+ * callee-saved registers and its own SSE registers. */
+SELFTEST(x86, context_switch)
+{
+	static uint8_t stack[2 * PAGE_SIZE] __attribute__((aligned(16)));
+
+	arch_user_init();              /* SSE enabled */
+	unsigned long flags = arch_irq_save();
+	st_set_xmm0(0x1111);
+	arch_context_init(&st_other_ctx, stack + sizeof(stack), st_other_entry);
+	struct arch_context *from = &st_main_ctx, *to = &st_other_ctx;
+	__asm__ volatile("movq $0xb1, %%rbx\n\tmovq $0xc12, %%r12\n\tmovq $0xc13, %%r13\n\t"
+			 "movq $0xc14, %%r14\n\tmovq $0xc15, %%r15\n\t"
+			 "call arch_context_switch\n\t"
+			 "movq %%rbx, st_saved(%%rip)\n\tmovq %%r12, st_saved+8(%%rip)\n\t"
+			 "movq %%r13, st_saved+16(%%rip)\n\tmovq %%r14, st_saved+24(%%rip)\n\t"
+			 "movq %%r15, st_saved+32(%%rip)"
+			 : "+D"(from), "+S"(to)
+			 :
+			 : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "memory");
+	uint64_t *saved = st_saved;
+	ST_CHECK(st_other_steps == 1);
+	ST_CHECK(saved[0] == 0xb1 && saved[1] == 0xc12 && saved[2] == 0xc13 && saved[3] == 0xc14 &&
+		 saved[4] == 0xc15);
+	ST_CHECK(st_get_xmm0() == 0x1111);
+	ST_CHECK(st_other_mxcsr == 0x1f80);
+	/* at entry rsp + 8 was 16-byte aligned, so the pushed rbp is too */
+	ST_CHECK(st_other_fp % 16 == 0 && st_other_fp < (uintptr_t)stack + sizeof(stack));
+	st_set_xmm0(0x3333);
+	arch_context_switch(&st_main_ctx, &st_other_ctx);
+	ST_CHECK(st_other_steps == 2 && st_other_xmm == 0x2222);
+	ST_CHECK(st_get_xmm0() == 0x3333);
+	arch_irq_restore(flags);
+	return true;
+}
+
+/* User frames: what the first entry to user mode loads, where the next
+ * trap from user mode saves its frame, the system-call registers. */
+SELFTEST(x86, user_frame)
+{
+	static uint8_t area[2 * sizeof(struct trap_frame)] __attribute__((aligned(16)));
+	struct trap_frame *tf = (struct trap_frame *)ALIGN_DOWN((uintptr_t)area + sizeof(area), 16) - 1;
+	struct x86_percpu *pc = x86_this_cpu();
+	uint64_t old_rsp0 = pc->tss.rsp[0];
+
+	ST_CHECK(arch_user_top() == 0x0000800000000000ul);
+	arch_user_frame_init(tf, 0x401000, 0x7fff0000, 42);
+	ST_CHECK(tf->rip == 0x401000 && tf->rsp == 0x7fff0000 && tf->rdi == 42);
+	ST_CHECK(tf->cs == USER_CS && tf->ss == USER_SS);
+	ST_CHECK(tf->rflags == (RFLAGS_IF | RFLAGS_FIXED));
+	ST_CHECK(tf->rax == 0 && tf->rsi == 0 && tf->rbp == 0 && tf->r15 == 0);
+
+	unsigned long flags = arch_irq_save();
+	arch_set_user_frame(tf);
+	ST_CHECK(pc->tss.rsp[0] == (uintptr_t)(tf + 1));
+	pc->tss.rsp[0] = old_rsp0;
+	arch_irq_restore(flags);
+
+	/* arguments rdi rsi rdx r10 r8, the sixth kept apart from r9 */
+	tf->rdi = 10; tf->rsi = 11; tf->rdx = 12; tf->r10 = 13; tf->r8 = 14; tf->sys_arg5 = 15;
+	tf->r9 = 0;
+	for (unsigned i = 0; i < 6; i++)
+		ST_CHECK(arch_syscall_arg(tf, i) == 10 + i);
+	for (unsigned i = 1; i <= 6; i++)
+		arch_syscall_set(tf, i, 100 + i);
+	ST_CHECK(tf->rdi == 101 && tf->rsi == 102 && tf->rdx == 103 && tf->r10 == 104 &&
+		 tf->r8 == 105 && tf->r9 == 106 && tf->sys_arg5 == 15);
+
+	/* user leaves carry U/S and are never global; tables let the leaf decide */
+	pte_t u = arch_pte_leaf(0x7000, PROT_R | PROT_W | PROT_USER | PROT_GLOBAL, 0);
+	ST_CHECK((u & (PTE_US | PTE_RW)) == (PTE_US | PTE_RW) && !(u & PTE_G));
+	ST_CHECK(arch_pte_table(0x8000) & PTE_US);
+	return true;
+}
+
+#define ST_UVA 0x10000000ul
+
+/* Copies to and from user memory: whole and partial, faults on unmapped
+ * and read-only pages end in ERR_FAULT, and user memory is closed to the
+ * kernel outside the copies when the CPU has SMAP. */
+SELFTEST(x86, user_copy)
+{
+	uint8_t src[200], dst[200], part[2] = { 0, 0 };
+	uint64_t v;
+	paddr_t root, rw, ro;
+
+	arch_user_init();
+	root = pt_create_user();
+	rw = pmm_alloc_zeroed(0);
+	ro = pmm_alloc_zeroed(0);
+	ST_CHECK(root != PADDR_INVALID && rw != PADDR_INVALID && ro != PADDR_INVALID);
+	ST_CHECK(pt_map(root, ST_UVA, rw, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
+	ST_CHECK(pt_map(root, ST_UVA + PAGE_SIZE, ro, PAGE_SIZE, PROT_R | PROT_USER) == ERR_OK);
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	((uint8_t *)phys_to_virt(ro))[PAGE_SIZE - 1] = 0x5a;
+
+	unsigned long flags = arch_irq_save();
+	arch_as_activate(root);
+	err_t to = arch_copy_to_user((void *)(ST_UVA + 3), src, sizeof(src));
+	err_t from = arch_copy_from_user(dst, (const void *)(ST_UVA + 3), sizeof(src));
+	err_t none = arch_copy_from_user(dst, (const void *)(ST_UVA + 2 * PAGE_SIZE), 0);
+	err_t ro_read = arch_copy_from_user(&v, (const void *)(ST_UVA + 2 * PAGE_SIZE - 8), 8);
+	err_t ro_write = arch_copy_to_user((void *)(ST_UVA + PAGE_SIZE), src, 8);
+	err_t partial = arch_copy_from_user(part, (const void *)(ST_UVA + 2 * PAGE_SIZE - 1), 2);
+	err_t unmapped = arch_copy_to_user((void *)(ST_UVA + 5 * PAGE_SIZE), src, 1);
+	unsigned long rflags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
+	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
+	arch_as_activate(kernel_root);
+	arch_irq_restore(flags);
+
+	ST_CHECK(to == ERR_OK && from == ERR_OK && none == ERR_OK);
+	for (unsigned i = 0; i < sizeof(src); i++)
+		ST_CHECK(dst[i] == src[i] && ((uint8_t *)phys_to_virt(rw))[3 + i] == src[i]);
+	ST_CHECK(ro_read == ERR_OK);
+	ST_CHECK(ro_write == ERR_FAULT && ((uint8_t *)phys_to_virt(ro))[0] == 0);
+	ST_CHECK(partial == ERR_FAULT && part[0] == 0x5a);  /* the first byte came */
+	ST_CHECK(unmapped == ERR_FAULT);
+	ST_CHECK(!(rflags & RFLAGS_AC));                     /* the copies closed user memory */
+	ST_CHECK(probe == (x86_has_smap ? ERR_FAULT : ERR_OK));
+	pt_destroy_user(root);
+	pmm_free(rw, 0);
+	pmm_free(ro, 0);
+	return true;
+}

@@ -253,13 +253,19 @@ void arch_tlb_flush_page(vaddr_t va)
 
 /* ---- CPU states and power ----------------------------------------------- */
 
+/*
+ * hlt with interrupts off would never end. With them off, open them for
+ * the hlt only: sti takes effect after the next instruction, so an
+ * interrupt pending now still ends the hlt instead of slipping in before
+ * it; its handler runs during the wait and interrupts are off again on
+ * return.
+ */
 void arch_wait_for_interrupt(void)
 {
-	/* hlt with interrupts off would never end: return at once instead */
 	if (arch_irq_enabled())
 		__asm__ volatile("hlt" ::: "memory");
 	else
-		arch_cpu_relax();
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 noreturn void arch_halt_cpu(void)

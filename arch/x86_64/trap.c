@@ -2,8 +2,9 @@
 /*
  * x86-64 trap dispatch: the local APIC timer goes to the core's clock,
  * IOAPIC vectors to irq_dispatch(), kernel exceptions to the breakpoint
- * hook, the exception table or a fatal report. Also the frame-pointer
- * unwinder: [rbp] is the caller's rbp, [rbp+8] the return address.
+ * hook, the exception table or a fatal report, user exceptions to
+ * trap_user(). Also the frame-pointer unwinder: [rbp] is the caller's
+ * rbp, [rbp+8] the return address.
  */
 #include <arch.h>
 #include <arch/x86.h>
@@ -52,6 +53,11 @@ static void exception(struct trap_frame *tf)
 		return;                 /* rip is already past the int3 */
 	if (v != 2 && v != 8 && v != 18) {
 		uintptr_t fixup = extable_fixup(tf->rip);
+		/* a copy helper touching a copy-on-write page of the current
+		 * thread: the core makes it writable and the copy goes on */
+		if (fixup && v == 14 && tf->cr2 < X86_USER_TOP &&
+		    vm_user_fault(tf->cr2, tf->error & PF_WRITE))
+			return;
 		if (fixup) {
 			tf->rip = fixup;
 			return;
@@ -61,13 +67,11 @@ static void exception(struct trap_frame *tf)
 	trap_fatal(name, v == 14 ? tf->cr2 : 0, tf);
 }
 
-void x86_trap(struct trap_frame *tf)
+static void interrupt(struct trap_frame *tf)
 {
 	unsigned v = tf->vector;
 
-	if (v < 32) {
-		exception(tf);
-	} else if (v == VEC_TIMER) {
+	if (v == VEC_TIMER) {
 		x86_lapic_eoi();
 		clock_tick();
 	} else if (v >= VEC_IRQ_BASE && v <= VEC_IRQ_LAST) {
@@ -80,6 +84,55 @@ void x86_trap(struct trap_frame *tf)
 		pr_warn("cpu%u: unexpected interrupt vector %u\n", arch_cpu_id(), v);
 		x86_lapic_eoi();
 	}
+}
+
+void x86_trap(struct trap_frame *tf)
+{
+	if (tf->vector < 32)
+		exception(tf);
+	else
+		interrupt(tf);
+}
+
+/* What a user exception is for trap_user(): TRAP_USER_* and the address. */
+static unsigned user_exception_kind(const struct trap_frame *tf, uintptr_t *addr)
+{
+	*addr = 0;
+	switch (tf->vector) {
+	case 14:
+		*addr = tf->cr2;
+		if (tf->error & PF_INSN)
+			return TRAP_USER_FAULT_EXEC;
+		return tf->error & PF_WRITE ? TRAP_USER_FAULT_WRITE : TRAP_USER_FAULT_READ;
+	case 6:                         /* invalid opcode */
+	case 13:                        /* privileged instruction, I/O port, non-canonical address */
+		return TRAP_USER_ILLEGAL;
+	case 3:                         /* int3: rip is past it */
+		return TRAP_USER_BREAKPOINT;
+	case 17:
+		return TRAP_USER_MISALIGNED;
+	default:
+		return TRAP_USER_OTHER;
+	}
+}
+
+/*
+ * A trap taken in user mode; tf is the thread's user frame. Exceptions go
+ * to the core (which may change the frame, block the thread on its fault
+ * handler or end it), interrupts are handled as in kernel mode; then the
+ * core may switch threads before this one returns to user mode.
+ */
+void x86_trap_user(struct trap_frame *tf)
+{
+	if (tf->vector < 32) {
+		uintptr_t addr;
+		unsigned kind = user_exception_kind(tf, &addr);
+		trap_user(tf, kind, addr);
+	} else {
+		interrupt(tf);
+	}
+	sched_user_return();
+	x86_user_return_check(tf);
 }
 
 uintptr_t arch_frame_pc(const struct trap_frame *tf) { return tf->rip; }

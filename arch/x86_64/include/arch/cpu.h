@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86-64 CPU state: the trap frame, the per-CPU block (reached through
- * %gs), control-register and MSR bits, interrupt flag, TSC and port I/O.
+ * x86-64 CPU state: the trap frame, the kernel context of a thread, the
+ * per-CPU block (reached through %gs), control-register and MSR bits,
+ * interrupt flag, TSC and port I/O, system-call argument and result slots.
  */
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
@@ -14,23 +15,49 @@
 
 #define CR0_PE   X86_BIT(0)
 #define CR0_MP   X86_BIT(1)
+#define CR0_EM   X86_BIT(2)
+#define CR0_TS   X86_BIT(3)
 #define CR0_ET   X86_BIT(4)
 #define CR0_NE   X86_BIT(5)
 #define CR0_WP   X86_BIT(16)
 #define CR0_PG   X86_BIT(31)
+#define CR4_TSD  X86_BIT(2)
 #define CR4_PAE  X86_BIT(5)
 #define CR4_PGE  X86_BIT(7)
+#define CR4_PCE  X86_BIT(8)
+#define CR4_OSFXSR     X86_BIT(9)
+#define CR4_OSXMMEXCPT X86_BIT(10)
+#define CR4_UMIP X86_BIT(11)
+#define CR4_SMEP X86_BIT(20)
+#define CR4_SMAP X86_BIT(21)
 #define MSR_EFER       0xc0000080
+#define MSR_STAR       0xc0000081   /* SYSCALL/SYSRET selector bases */
+#define MSR_LSTAR      0xc0000082   /* SYSCALL entry from 64-bit mode */
+#define MSR_CSTAR      0xc0000083   /* SYSCALL entry from compatibility mode (AMD) */
+#define MSR_SFMASK     0xc0000084   /* RFLAGS bits SYSCALL clears */
 #define MSR_FS_BASE    0xc0000100
 #define MSR_GS_BASE    0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102   /* swapped with GS_BASE by swapgs */
 #define MSR_APIC_BASE  0x1b
 #define EFER_SCE X86_BIT(0)
 #define EFER_LME X86_BIT(8)
 #define EFER_LMA X86_BIT(10)
 #define EFER_NXE X86_BIT(11)
+#define RFLAGS_FIXED X86_BIT(1)     /* always reads 1 */
+#define RFLAGS_TF X86_BIT(8)
 #define RFLAGS_IF X86_BIT(9)
+#define RFLAGS_DF X86_BIT(10)
+#define RFLAGS_NT X86_BIT(14)
+#define RFLAGS_AC X86_BIT(18)
 
-/* GDT selectors (the same table layout on every CPU). */
+/*
+ * GDT selectors (the same table layout on every CPU). SYSCALL loads
+ * CS = STAR[47:32] (SEL_KCODE) and SS = that + 8 (SEL_KDATA); SYSRET to
+ * 64-bit mode loads CS = STAR[63:48] + 16 (SEL_UCODE) and SS = STAR[63:48]
+ * + 8 (SEL_UDATA), both with RPL 3. STAR[63:48] is SEL_UCODE32, the slot
+ * SYSRET to 32-bit mode would use: it stays a null descriptor, so user
+ * code cannot switch to compatibility mode.
+ */
 #define SEL_KCODE   0x08
 #define SEL_KDATA   0x10
 #define SEL_UCODE32 0x18
@@ -38,6 +65,9 @@
 #define SEL_UCODE   0x28
 #define SEL_TSS     0x30
 #define GDT_ENTRIES 8
+#define SEL_RPL3    3
+#define USER_CS     (SEL_UCODE | SEL_RPL3)
+#define USER_SS     (SEL_UDATA | SEL_RPL3)
 
 /* Interrupt vectors. 0-31 exceptions; 0x20-0x2f the (masked) 8259s. */
 #define VEC_PIC_BASE   0x20
@@ -45,6 +75,14 @@
 #define VEC_IRQ_LAST   0xdf
 #define VEC_TIMER      0xf0     /* local APIC timer */
 #define VEC_SPURIOUS   0xff
+#define X86_ISR_STUB_SIZE 16    /* entry.S: x86_isr_stubs + vector * this */
+/* Not vectors: what struct trap_frame.vector says for frames that no
+ * interrupt made. */
+#define X86_VEC_SYSCALL 0x100   /* saved by the SYSCALL entry */
+#define X86_VEC_NONE    0x101   /* made by arch_user_frame_init() */
+
+/* The end of user space: the canonical lower half of 4-level paging. */
+#define X86_USER_TOP   0x0000800000000000
 
 /* Where smp.c copies the AP start-up code (trampoline.S is assembled for
  * it): below 1 MiB, page aligned; the start-up IPI vector is PA >> 12. */
@@ -53,7 +91,19 @@
 /* struct trap_frame layout, for entry.S */
 #define TF_CR2     0
 #define TF_R15     8
+#define TF_R14     (2 * 8)
+#define TF_R13     (3 * 8)
+#define TF_R12     (4 * 8)
+#define TF_R11     (5 * 8)
+#define TF_R10     (6 * 8)
+#define TF_R9      (7 * 8)
+#define TF_R8      (8 * 8)
 #define TF_RBP     (9 * 8)
+#define TF_RDI     (10 * 8)
+#define TF_RSI     (11 * 8)
+#define TF_RDX     (12 * 8)
+#define TF_RCX     (13 * 8)
+#define TF_RBX     (14 * 8)
 #define TF_RAX     (15 * 8)
 #define TF_VECTOR  (16 * 8)
 #define TF_ERROR   (17 * 8)
@@ -64,21 +114,68 @@
 #define TF_SS      (22 * 8)
 #define TF_SIZE    (23 * 8)
 
-/* struct x86_percpu layout, for head.S and trampoline.S */
+/* struct arch_context layout, for entry.S */
+#define CTX_RSP    0
+#define CTX_RBX    8
+#define CTX_RBP    16
+#define CTX_R12    24
+#define CTX_R13    32
+#define CTX_R14    40
+#define CTX_R15    48
+#define CTX_FPU    64
+#define CTX_FPU_SIZE 512
+
+/* struct x86_percpu layout, for head.S, trampoline.S and entry.S */
 #define PERCPU_SELF   0
 #define PERCPU_ID     8
 #define PERCPU_STACK  16
+#define PERCPU_USER_RSP  32     /* scratch: the user rsp during SYSCALL entry */
+#define PERCPU_TSS_RSP0  116    /* tss.rsp[0]: where the next user frame ends */
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 #include <stdbool.h>
 
+/*
+ * The registers of a trap, an interrupt or a system call. A thread's user
+ * frame sits at the top of its kernel stack: the end of the frame (tf + 1)
+ * must be 16-byte aligned, because the CPU aligns the stack pointer to 16
+ * bytes before it pushes ss..rip at TSS.rsp0.
+ *
+ * A frame saved by the SYSCALL entry holds only what the return needs:
+ * rip, rflags, rsp, ss, rbp (the entry clears it to end kernel
+ * backtraces), the arguments rdi rsi rdx r10 r8 (which are also results
+ * 1..5) and r9 = result 6 (0 until set); the sixth argument, whose
+ * register r9 carries result 6, is kept in `error`. cs needs no store
+ * (the thread entered user mode through this frame, so it says USER_CS).
+ * vector, rax, rbx, rcx, r11-r15 and cr2 are left as they were: the
+ * callee-saved registers survive the call into the core, the others are
+ * the return value or clobbered by SYSRET. The rare slow return (see
+ * entry.S) fills in the rest and sets vector to X86_VEC_SYSCALL.
+ */
 struct trap_frame {
-	uint64_t cr2;                   /* the faulting address, saved on every entry */
+	uint64_t cr2;                   /* the faulting address, saved on every trap */
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;         /* error is 0 when the CPU pushes none */
+	uint64_t vector;
+	union {
+		uint64_t error;         /* 0 when the CPU pushes none */
+		uint64_t sys_arg5;      /* X86_VEC_SYSCALL: argument 5 */
+	};
 	uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+};
+
+/*
+ * A thread's kernel context: what arch_context_switch() keeps of the
+ * switched-out side. The callee-saved registers and rsp (the return
+ * address is on the stack), and the thread's x87/SSE state (FXSAVE
+ * format): the kernel never touches those registers, so they still hold
+ * the user's values whenever a thread is switched out.
+ */
+struct arch_context {
+	uint64_t rsp, rbx, rbp, r12, r13, r14, r15;
+	uint64_t reserved;
+	uint8_t fpu[CTX_FPU_SIZE] __attribute__((aligned(16)));
 };
 
 struct x86_tss {
@@ -98,9 +195,38 @@ struct x86_percpu {
 	uint64_t stack_top;             /* PERCPU_STACK */
 	volatile int online;
 	unsigned irq_pending;           /* GSI being dispatched (irq_chip claim) */
+	uint64_t user_rsp;              /* PERCPU_USER_RSP */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct x86_tss tss __attribute__((aligned(16)));
 } __attribute__((aligned(64)));
+
+/* System-call arguments 0..5 (rdi rsi rdx r10 r8 r9) of a frame saved by
+ * the SYSCALL entry; see include/cairn/abi.h. */
+static inline uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)
+{
+	switch (i) {
+	case 0: return tf->rdi;
+	case 1: return tf->rsi;
+	case 2: return tf->rdx;
+	case 3: return tf->r10;
+	case 4: return tf->r8;
+	default: return tf->sys_arg5;
+	}
+}
+
+/* Sets system-call result i (1..6: rdi rsi rdx r10 r8 r9) for the return
+ * to user mode. Result i shares its register with argument i - 1. */
+static inline void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)
+{
+	switch (i) {
+	case 1: tf->rdi = v; break;
+	case 2: tf->rsi = v; break;
+	case 3: tf->rdx = v; break;
+	case 4: tf->r10 = v; break;
+	case 5: tf->r8 = v; break;
+	case 6: tf->r9 = v; break;
+	}
+}
 
 static inline struct x86_percpu *x86_this_cpu(void)
 {

@@ -8,6 +8,11 @@
  * to be non-executable also carries the ignored bit PTE_SW_NOEXEC, so its
  * protection reads back the same on a CPU without NX (where nothing
  * enforces it).
+ *
+ * User access: PROT_USER sets U/S on the leaf. Table entries always carry
+ * U/S and R/W, because x86 grants the most restrictive combination along
+ * the walk and the leaf alone should decide. A user leaf is never global
+ * (it would outlive the address-space switch), whatever prot asks.
  */
 #ifndef ARCH_X86_MMU_H
 #define ARCH_X86_MMU_H
@@ -65,7 +70,7 @@ static inline pte_t arch_pte_leaf(uint64_t pa, unsigned prot, unsigned level)
 		e |= PTE_PS;
 	if (prot & PROT_W) e |= PTE_RW | PTE_D;
 	if (prot & PROT_USER) e |= PTE_US;
-	if (prot & PROT_GLOBAL) e |= PTE_G;
+	if ((prot & (PROT_GLOBAL | PROT_USER)) == PROT_GLOBAL) e |= PTE_G;
 	if (!(prot & PROT_X)) e |= PTE_SW_NOEXEC | x86_pte_nx;
 	if (prot & PROT_DEVICE) e |= PTE_PCD | PTE_PWT;
 	return e;

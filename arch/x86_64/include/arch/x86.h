@@ -46,7 +46,7 @@ void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi);
 void x86_idt_init(void);
 void x86_features_init(void);
 extern char x86_cpu_vendor[13];
-extern bool x86_has_invariant_tsc;
+extern bool x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip;
 
 /* apic.c: the local APIC, its timer, IPIs; TSC calibration. */
 uint64_t x86_tsc_calibrate(void);
@@ -63,10 +63,23 @@ err_t x86_ioapic_init(void);
 unsigned x86_isa_irq_to_gsi(unsigned isa_irq);
 void x86_pic_disable(void);
 
-/* trap.c */
+/* trap.c: traps taken in kernel mode, and in user mode (then tf is the
+ * thread's user frame; returns with interrupts off). */
 void x86_trap(struct trap_frame *tf);
+void x86_trap_user(struct trap_frame *tf);
 extern char x86_isr_stubs[];
-#define X86_ISR_STUB_SIZE 16
+
+/* entry.S: the SYSCALL entry (LSTAR); the return to user mode through
+ * iretq with every register of tf (interrupts off, kernel GS active). */
+extern char x86_syscall_entry[];
+noreturn void x86_iret_to_user(struct trap_frame *tf);
+
+/* user.c: before any return to user mode. A return address outside user
+ * space (a SYSCALL at the very top of it, or a bad pc given to
+ * arch_user_frame_init) becomes an instruction fault of the thread, so
+ * neither SYSRET nor IRET ever faults in kernel mode. Returns with
+ * interrupts off. */
+void x86_user_return_check(struct trap_frame *tf);
 
 /* trampoline.S */
 extern char x86_trampoline_start[], x86_trampoline_end[];
