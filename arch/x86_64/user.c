@@ -7,11 +7,11 @@
  * User space is the canonical lower half [0, X86_USER_TOP). A thread's
  * user frame sits at the top of its kernel stack; TSS.rsp0 (which the
  * SYSCALL entry reads too) points at its end, so every entry from user
- * mode saves the frame in place and runs the kernel below it.
+ * mode saves the frame in place and runs the kernel below it
+ * (arch_set_user_frame and arch_as_activate are inlines in arch/cpu.h).
  */
 #include <arch.h>
 #include <arch/x86.h>
-#include <kernel/log.h>
 #include <kernel/trap.h>
 #include <string.h>
 
@@ -63,11 +63,6 @@ vaddr_t arch_user_top(void)
 	return X86_USER_TOP;
 }
 
-void arch_as_activate(paddr_t root)
-{
-	x86_write_cr(3, root);          /* flushes every non-global translation */
-}
-
 /*
  * The first switch to ctx "returns" into entry with rsp = stack_top - 8,
  * as after a call, and a zero return address and rbp that end backtraces.
@@ -86,14 +81,6 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 	uint32_t mxcsr = MXCSR_DEFAULT;
 	memcpy(&ctx->fpu[0], &fcw, sizeof(fcw));
 	memcpy(&ctx->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
-void arch_set_user_frame(struct trap_frame *tf)
-{
-	uintptr_t end = (uintptr_t)(tf + 1);
-
-	BUG_ON(end & 15);               /* the CPU would push the frame elsewhere */
-	x86_this_cpu()->tss.rsp[0] = end;
 }
 
 void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg)

@@ -235,6 +235,25 @@ static inline struct x86_percpu *x86_this_cpu(void)
 	return p;
 }
 
+/* The next trap from user mode on this CPU saves its frame at tf: the CPU
+ * pushes below TSS.rsp0, the SYSCALL entry reads the same field. tf + 1
+ * must be 16-byte aligned (see struct trap_frame); a misplaced frame
+ * stops here with an invalid-opcode report. */
+static inline void arch_set_user_frame(struct trap_frame *tf)
+{
+	uintptr_t end = (uintptr_t)(tf + 1);
+
+	if (end & 15)
+		__builtin_trap();
+	__asm__ volatile("movq %0, %%gs:%c1" :: "r"(end), "i"(PERCPU_TSS_RSP0) : "memory");
+}
+
+/* No PCIDs: the write flushes every non-global translation. */
+static inline void arch_as_activate(uint64_t root)
+{
+	__asm__ volatile("mov %0, %%cr3" :: "r"(root) : "memory");
+}
+
 static inline unsigned arch_cpu_id(void)
 {
 	unsigned id;
