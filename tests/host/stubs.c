@@ -16,6 +16,7 @@
 #include "host.h"
 
 vaddr_t physmap_base;
+paddr_t kernel_root;           /* pt_create_user() copies its upper half */
 int log_level = LOG_WARN;
 void *host_arena;
 unsigned host_pt_levels = 4;

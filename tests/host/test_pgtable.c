@@ -593,3 +593,34 @@ TEST(no_access_prot_rejected)
 	pt_destroy(root);
 	return true;
 }
+
+/*
+ * A user tree shares the kernel's upper half: pt_create_user() copies the
+ * top-level entries 256..511, pt_destroy_user() frees only what lies below
+ * them, and pt_tables_live counts every table either way.
+ */
+TEST(user_tree_shares_kernel_half)
+{
+	paddr_t kroot, uroot;
+	size_t base, live;
+	const vaddr_t kva = 0xffff800000000000ul;   /* entry 256 */
+
+	CHECK(setup(4, &kroot, &base));
+	CHECK(pt_map(kroot, kva, HOST_PA_BASE, PAGE_SIZE, PROT_R | PROT_W) == ERR_OK);
+	kernel_root = kroot;
+	live = pt_tables_live;
+	uroot = pt_create_user();
+	CHECK(uroot != PADDR_INVALID && pt_tables_live == live + 1);
+	CHECK(lookup_is(uroot, kva, HOST_PA_BASE, PROT_R | PROT_W));
+	CHECK(pt_map(uroot, 0x400000, HOST_PA_BASE + PAGE_SIZE, PAGE_SIZE, PROT_R | PROT_USER) == ERR_OK);
+	CHECK(pt_tables_live == live + 4);
+	CHECK(!pt_lookup(kroot, 0x400000, NULL, NULL));
+	pt_destroy_user(uroot);
+	CHECK(pt_tables_live == live);
+	CHECK(lookup_is(kroot, kva, HOST_PA_BASE, PROT_R | PROT_W));
+	kernel_root = 0;
+	CHECK(pt_unmap(kroot, kva, PAGE_SIZE) == ERR_OK);
+	CHECK(pt_count_tables(kroot) == 1 && pmm_free_pages() == base);   /* nothing leaked */
+	pt_destroy(kroot);
+	return true;
+}
