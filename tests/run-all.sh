@@ -18,6 +18,9 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 step "host unit tests (ASan + UBSan)"
 runpart make --no-print-directory -f tests/host/host.mk run || echo "not ok host unit tests: build or run failed (see above)" | tee -a "$log"
 
+step "user side on a mock kernel (init, libcairn, boot images)"
+runpart bash tests/user/run.sh
+
 step "build riscv64/virt"
 if ! runpart make --no-print-directory ARCH=riscv64 BOARD=virt kernel; then
   echo "not ok build riscv64-virt" | tee -a "$log"

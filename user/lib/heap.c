@@ -23,16 +23,12 @@ static uint64_t heap_end = CAIRN_HEAP_BASE;
 
 static struct block *at(uint64_t va) { return (struct block *)(uintptr_t)va; }
 
-/* Maps enough new memory after heap_end for a block of `need` bytes and
- * adds it as a free block (merged into a free last block by the walk). */
-static int grow(uint64_t need)
+/* Maps pages of a new MemoryObject at heap_end as one free block. */
+static int grow_by(uint64_t pages)
 {
-	uint64_t pages = (need + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
 	cap_t obj;
 
-	if (pages < GROW_PAGES)
-		pages = GROW_PAGES;
-	if (heap_end + pages * CAIRN_PAGE_SIZE > CAIRN_HEAP_BASE + CAIRN_HEAP_MAX)
+	if (pages > (CAIRN_HEAP_BASE + CAIRN_HEAP_MAX - heap_end) / CAIRN_PAGE_SIZE)
 		return 0;
 	if (cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &obj))
 		return 0;
@@ -45,6 +41,20 @@ static int grow(uint64_t need)
 	at(heap_end)->free = 1;
 	heap_end += pages * CAIRN_PAGE_SIZE;
 	return 1;
+}
+
+/* Makes room for a block of `need` bytes after the arena (merged into a
+ * free last block by the walk). Grows by half the arena at least, so a
+ * process holds O(log size) heap MemoryObjects, or by just what is needed
+ * when the quota cannot afford more. */
+static int grow(uint64_t need)
+{
+	uint64_t pages = (need + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	uint64_t more = (heap_end - CAIRN_HEAP_BASE) / CAIRN_PAGE_SIZE / 2;
+
+	if (more < GROW_PAGES)
+		more = GROW_PAGES;
+	return (more > pages && grow_by(more)) || grow_by(pages);
 }
 
 static void *take(uint64_t va, uint64_t need)

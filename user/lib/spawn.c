@@ -93,7 +93,8 @@ static err_t child_startup(const struct cairn_spawn *s, struct cairn_child *c)
 	if (e)
 		return e;
 	len = cairn_startup_build(va, CAIRN_STARTUP_MAX, s->argc, s->argv, s->ncaps, s->caps);
-	cairn_unmap(va, 1);
+	if ((e = cairn_unmap(va, 1)))
+		return e;
 	if (!len)
 		return ERR_2BIG;
 	return cairn_as_map(c->as, c->startup, CAIRN_STARTUP_VA, 0, 1, CAIRN_PROT_R);

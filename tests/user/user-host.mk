@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: MIT
+#
+# Builds build/host/user/mockinit (init) and mocklibtest (tests/user/libtest.c)
+# with libcairn (user/) for the host, on the mock kernel of tests/user/mock.c instead of a trap
+# (tests/user/include/cairn/syscall_arch.h). Freestanding and static like
+# the real thing; undefined behaviour traps (UBSan in trap mode, as no
+# runtime library can be linked).
+
+SHELL := /bin/bash
+O := build/host/user
+CC := gcc
+INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Itests/user/include \
+	-Iinclude -Ilib/include -Iuser/lib/include
+CFLAGS := -std=gnu11 -O1 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protector -fno-common \
+	-fno-strict-aliasing -fcf-protection=none -fsanitize=undefined -fsanitize-undefined-trap-on-error \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
+	$(INCLUDES) -MMD -MP
+SRC := tests/user/mock.c $(wildcard user/lib/*.c) \
+	lib/format.c lib/string.c lib/err.c lib/cpio.c lib/manifest.c lib/elf.c
+OBJS := $(patsubst %.c,$(O)/obj/%.o,$(SRC))
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+all: $(O)/mockinit $(O)/mocklibtest
+
+$(O)/mockinit: $(OBJS) $(call obj,user/init/init.c)
+	@echo "  LD      $@"
+	@$(CC) -nostdlib -static -no-pie -Wl,-z,noexecstack -o $@ $^
+
+$(O)/mocklibtest: $(OBJS) $(call obj,tests/user/libtest.c)
+	@echo "  LD      $@"
+	@$(CC) -nostdlib -static -no-pie -Wl,-z,noexecstack -o $@ $^
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+-include $(wildcard $(O)/obj/*/*.d $(O)/obj/*/*/*.d)
