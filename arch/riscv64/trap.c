@@ -48,11 +48,12 @@ void riscv_trap(struct trap_frame *tf)
 		tf->sepc += insn_len(tf->sepc);
 		return;
 	}
-	/* the copy helpers touching a copy-on-write page of the current thread */
-	if ((code == 13 || code == 15) && tf->stval < arch_user_top() &&
+	uintptr_t fixup = extable_fixup(tf->sepc);
+	/* the copy helpers touching a copy-on-write page of the current thread
+	 * (only them: any other kernel access to user memory is a bug) */
+	if (fixup && (code == 13 || code == 15) && tf->stval < arch_user_top() &&
 	    vm_user_fault(tf->stval, code == 15))
 		return;
-	uintptr_t fixup = extable_fixup(tf->sepc);
 	if (fixup) {
 		tf->sepc = fixup;
 		return;

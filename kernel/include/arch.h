@@ -263,7 +263,8 @@ void trap_user(struct trap_frame *tf, unsigned kind, uintptr_t addr);
 bool vm_user_fault(uintptr_t addr, bool write);
 
 /* Called by the arch before it returns to user mode after an interrupt
- * taken in user mode: may switch threads (preemption). */
+ * or an exception (after trap_user()) taken in user mode: may switch
+ * threads (preemption, or the current thread was blocked or killed). */
 void sched_user_return(void);
 
 #endif

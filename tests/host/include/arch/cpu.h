@@ -12,6 +12,17 @@ struct trap_frame {
 	uint64_t pc, fp;
 };
 
+/* Threads never run on the host; these only let the headers build. */
+struct arch_context {
+	uint64_t ra, sp;
+};
+static inline void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)
+{
+	(void)tf; (void)i; (void)v;
+}
+static inline void arch_set_user_frame(struct trap_frame *tf) { (void)tf; }
+static inline void arch_as_activate(uint64_t root) { (void)root; }
+
 static inline unsigned arch_cpu_id(void) { return 0; }
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long f) { (void)f; }
