@@ -104,6 +104,22 @@ __asm__(".text\nthread_trampoline:\n\txor %rbp, %rbp\n\tsub $8, %rsp\n\tcall thr
 
 /* ---- the benchmarks --------------------------------------------------------------- */
 
+/* The counter itself: a loop of exactly two instructions an iteration must
+ * read as 2 (on x86-64 this checks that rdtsc under -icount shift=0 counts
+ * one tick an instruction). */
+static void calibrate(void)
+{
+	uint64_t n = 100000, t0 = insns(), left = n;
+#if defined(__riscv)
+	__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(left));
+#else
+	__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(left));
+#endif
+	uint64_t d = insns() - t0;
+	printf("bench: calibration %lu.%02lu counts per instruction (2-instruction loop)\n",
+	       (unsigned long)(d / n / 2), (unsigned long)(d * 50 / n % 100));
+}
+
 static void bench_null(void)
 {
 	uint64_t best = UINT64_MAX, n = 2000;
@@ -297,6 +313,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "server"))
 		return server();
+	calibrate();
 	bench_null();
 	bench_ipc(start_server());
 	bench_ring();
