@@ -248,6 +248,22 @@ err_t ipc_recv(struct endpoint *ep, bool nonblock)
 }
 
 /* Answers current's caller; returns the caller to run, not yet woken. */
+/* Delivers an answer to a caller that waits for it (already unlinked
+ * from whoever held its reply); returns the caller to wake, or NULL. */
+static struct thread *answer(struct thread *caller, const struct msg *m)
+{
+	if (caller->fault_pending) {
+		caller->fault_pending = 0;
+		if (cairn_tag_label(m->tag) != 0) {
+			process_exit(caller->proc, PROC_STATE_FAULTED, caller->proc->fault_addr);
+			return NULL;
+		}
+	} else {
+		deliver(caller, 0, m->tag, m->w, current, true);
+	}
+	return caller;
+}
+
 static struct thread *reply_take(const struct msg *m, err_t *err)
 {
 	struct thread *self = current;
@@ -268,16 +284,88 @@ static struct thread *reply_take(const struct msg *m, err_t *err)
 	}
 	self->reply_to = NULL;
 	caller->replier = NULL;
-	if (caller->fault_pending) {
-		caller->fault_pending = 0;
-		if (cairn_tag_label(m->tag) != 0) {
-			process_exit(caller->proc, PROC_STATE_FAULTED, caller->proc->fault_addr);
-			return NULL;
-		}
+	return answer(caller, m);
+}
+
+/* ---- Reply objects: an answer saved for later --------------------------------- */
+
+struct reply_obj {
+	struct kobj obj;
+	struct thread *caller;
+	struct async_msg *async;
+	bool caller_gone;
+};
+
+err_t ipc_save_reply(cap_t dst, cap_t *out)
+{
+	struct thread *self = current;
+	struct reply_obj *r;
+	struct cap *slot;
+	err_t e;
+
+	if (!self->reply_to && !self->reply_async)
+		return ERR_NOENT;
+	if ((e = cap_reserve(self->proc, dst, &slot)))
+		return e;
+	r = kobj_alloc(OBJ_REPLY, sizeof(*r), self->proc->quota);
+	if (!r)
+		return ERR_NOMEM;
+	if (self->reply_to) {
+		r->caller = self->reply_to;
+		r->caller->replier = NULL;
+		r->caller->reply_obj = &r->obj;
+		self->reply_to = NULL;
 	} else {
-		deliver(caller, 0, m->tag, m->w, self, true);
+		r->async = self->reply_async;
+		r->async->server = NULL;
+		self->reply_async = NULL;
 	}
-	return caller;
+	cap_install(slot, &r->obj, RIGHT_WRITE | RIGHT_GRANT, 0);
+	kobj_put(&r->obj);
+	*out = cap_slot_of(slot);
+	return ERR_OK;
+}
+
+/* Answers through a saved Reply; one shot: ERR_NOENT once used, ERR_PIPE
+ * if the caller is gone. */
+err_t ipc_reply_obj_send(struct kobj *o, const struct msg *m)
+{
+	struct reply_obj *r = (struct reply_obj *)o;
+	struct thread *caller = r->caller;
+
+	if (r->async) {
+		struct async_msg *a = r->async;
+		r->async = NULL;
+		if (a->sender)
+			ring_complete(a->sender, a->user_data, ERR_OK, m, 0);
+		async_free(a);
+		return ERR_OK;
+	}
+	if (!caller)
+		return r->caller_gone ? ERR_PIPE : ERR_NOENT;
+	r->caller = NULL;
+	caller->reply_obj = NULL;
+	caller = answer(caller, m);
+	if (caller)
+		sched_wake(caller, ERR_OK);
+	return ERR_OK;
+}
+
+void reply_obj_destroy(struct kobj *o)
+{
+	struct reply_obj *r = (struct reply_obj *)o;
+
+	if (r->caller) {
+		r->caller->reply_obj = NULL;
+		sched_wake(r->caller, ERR_PIPE);
+		r->caller = NULL;
+	}
+	if (r->async) {
+		if (r->async->sender)
+			ring_complete(r->async->sender, r->async->user_data, ERR_PIPE, &(struct msg){ 0 }, 0);
+		async_free(r->async);
+		r->async = NULL;
+	}
 }
 
 err_t ipc_reply(const struct msg *m)
@@ -416,6 +504,11 @@ void ipc_thread_cleanup(struct thread *t)
 	if (t->replier) {
 		t->replier->reply_to = NULL;
 		t->replier = NULL;
+	}
+	if (t->reply_obj) {
+		((struct reply_obj *)t->reply_obj)->caller = NULL;
+		((struct reply_obj *)t->reply_obj)->caller_gone = true;
+		t->reply_obj = NULL;
 	}
 	/* t's asynchronous calls still out */
 	while (!list_empty(&t->async_sent)) {

@@ -164,6 +164,9 @@ static bool kobj_destroy(struct kobj *o)
 	case OBJ_ASPACE:
 		aspace_destroy((struct aspace *)o);
 		break;
+	case OBJ_REPLY:
+		reply_obj_destroy(o);
+		break;
 	default:
 		if (kobj_destroy_hook(o))
 			break;

@@ -483,6 +483,10 @@ static uint64_t sys_send(uint64_t slot, uint64_t tag, uint64_t w0, uint64_t w1, 
 			return ERR_PERM;
 		notify_signal((struct notification *)c->obj, w0);
 		return ERR_OK;
+	case OBJ_REPLY:
+		if (!(c->rights & RIGHT_WRITE))
+			return ERR_PERM;
+		return ipc_reply_obj_send(c->obj, &m);
 	default:
 		obj_invoke(c, &m, &out, true);
 		return ERR_OK;
@@ -538,8 +542,15 @@ static uint64_t sys_cap(uint64_t op, uint64_t slot, uint64_t dst, uint64_t right
 {
 	struct process *p = current->proc;
 	struct cap *c, *d;
+	cap_t saved;
 	err_t e;
 
+	if (op == CAP_OP_SAVE_REPLY) {
+		if ((e = ipc_save_reply(dst, &saved)))
+			return e;
+		arch_syscall_set(current->tf, 1, saved);
+		return ERR_OK;
+	}
 	if ((e = cap_lookup(p, slot, OBJ_NONE, 0, &c)))
 		return e;
 	switch (op) {

@@ -110,6 +110,9 @@ enum {
 	CAP_OP_DELETE = 3,    /* delete slot */
 	CAP_OP_REVOKE = 4,    /* delete every capability derived from slot (in any table) */
 	CAP_OP_IDENTIFY = 5,  /* -> (err, type, rights, badge) in results 1..3 */
+	CAP_OP_SAVE_REPLY = 6,/* (slot ignored) the answer the caller owes (the last call it
+	                       * received) becomes a Reply capability at dst: answer it
+	                       * later with SYS_SEND on it, once. ERR_NOENT: none owed. */
 };
 
 /* ---- object types -------------------------------------------------------- */

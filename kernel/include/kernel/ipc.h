@@ -53,6 +53,12 @@ err_t ipc_reply_recv(struct endpoint *ep, const struct msg *m);
 /* Queues an asynchronous call from a ring. */
 err_t ipc_call_async(struct endpoint *ep, const struct cap *c, const struct msg *m, uint64_t user_data);
 
+/* Saves the answer current owes into a Reply capability (dst or a free
+ * slot); answering through it later: ipc_reply_obj_send(). */
+err_t ipc_save_reply(cap_t dst, cap_t *out);
+err_t ipc_reply_obj_send(struct kobj *reply, const struct msg *m);
+void reply_obj_destroy(struct kobj *reply);
+
 /* The thread is going away: cancel everything it takes part in. */
 void ipc_thread_cleanup(struct thread *t);
 void endpoint_destroy(struct endpoint *ep);

@@ -56,6 +56,7 @@ struct thread {
 	struct thread *reply_to;      /* the caller this thread must answer */
 	struct async_msg *reply_async;/* ... or the asynchronous call */
 	struct thread *replier;       /* while BK_REPLY: who holds our reply */
+	struct kobj *reply_obj;       /* ... or the Reply object it was saved in */
 	uint32_t id;
 
 	/* IPC buffer: one page of a MemoryObject, reached through the direct map */
