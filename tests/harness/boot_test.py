@@ -11,6 +11,14 @@ own count disagrees with the lines, or if QEMU's exit status is not 0.
 Crash mode (--expect-crash): the kernel is told to fault on purpose and the
 report must name the cause, the address, the registers and the callers.
 
+Lines mode (--expect-lines FILE): a userland boot (init and its services).
+Every regular expression of FILE must match a line of the output, in the
+order given within each group of lines (groups are separated by blank
+lines and independent of each other, as the lines of concurrent processes
+are); QEMU's exit status must be --status; no panic text; every
+--equal REGEX must match at least twice with the same first group (e.g.
+free memory before and after the services).
+
 Output: one `ok N config: test` / `not ok N config: test` line per test plus
 a `# config: N passed, N failed` summary. The log is kept under build/logs/.
 """
@@ -98,6 +106,47 @@ def crash_mode(a, rc, out, timed_out, results):
          "; ".join(problems))
 
 
+def lines_mode(a, rc, out, timed_out, results):
+    lines = [l.rstrip("\r") for l in out.splitlines()]
+    groups, group = [], []
+    with open(a.expect_lines) as f:
+        for l in f:
+            if l.startswith("#"):
+                continue
+            if l.strip():
+                group.append(l.rstrip("\n"))
+            elif group:
+                groups.append(group)
+                group = []
+    if group:
+        groups.append(group)
+    for g in groups:          # each group in order; groups independent of each other
+        i = 0
+        for p in g:
+            r = re.compile(p)
+            while i < len(lines) and not r.search(lines[i]):
+                i += 1
+            if i == len(lines):
+                emit(results, a.name, False, "output has, in order: " + p, "missing (see log)")
+                i = 0
+            else:
+                emit(results, a.name, True, "output has, in order: " + p)
+                i += 1
+    for e in a.equal:
+        vals = [m.group(1) for m in (re.search(e, l) for l in lines) if m]
+        emit(results, a.name, len(vals) >= 2 and len(set(vals)) == 1, "equal values of " + e,
+             "values: %s" % vals)
+    problems = []
+    if timed_out:
+        problems.append("timed out after %ds" % a.timeout)
+    panic = [l for l in lines if PANIC_RE.search(l)]
+    if panic:
+        problems.append("panic text: " + panic[0].strip())
+    if rc != a.status:
+        problems.append("exit status %s, want %s" % (rc, a.status))
+    emit(results, a.name, not problems, "boot ends with status %d" % a.status, "; ".join(problems))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
@@ -106,6 +155,10 @@ def main():
     ap.add_argument("--expect-crash", help="trap cause the crash report must name")
     ap.add_argument("--regs", default="sepc:,scause:,stval:",
                     help="comma-separated register labels the crash report must show")
+    ap.add_argument("--expect-lines", help="file of regexes the output must match, in order")
+    ap.add_argument("--status", type=int, default=0, help="exit status wanted (--expect-lines)")
+    ap.add_argument("--equal", action="append", default=[],
+                    help="regex whose first group must be the same in every match (--expect-lines)")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -117,6 +170,8 @@ def main():
     results = []
     if a.expect_crash:
         crash_mode(a, rc, out, timed_out, results)
+    elif a.expect_lines:
+        lines_mode(a, rc, out, timed_out, results)
     else:
         selftest_mode(a, rc, out, timed_out, results)
     passed = sum(results)

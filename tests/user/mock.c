@@ -420,7 +420,7 @@ static err_t thread_start(struct obj *t, const uint64_t *w)
 		PROBLEM("%s: slots 0..2 are not its own process, address space and thread\n", name);
 
 	if (!strncmp(name, "crash", 5))
-		proc_end(p, PROC_STATE_FAULTED, CAIRN_FAULT_WRITE, 0xdead000, 0x400123);
+		proc_end(p, PROC_STATE_FAULTED, 0xdead000, 0xdead000, 0x400123);   /* as the kernel */
 	else
 		proc_end(p, PROC_STATE_EXITED, (int64_t)exit_arg, 0, 0);
 	return ERR_OK;

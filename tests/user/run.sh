@@ -61,7 +61,7 @@ run default user/manifests/default.manifest 1 \
   '^init: started hello \(id 1\) caps: console$' \
   '^mock: start hello .*argv: hello from-the-manifest; caps: console=3\(console#[0-9]+,0x2\)$' \
   '^init: service hello exited with status 0$' \
-  '^init: service crasher crashed: write fault at 0xdead000 \(pc 0x400123\)$' \
+  '^init: service crasher crashed: fault at 0xdead000 \(pc 0x400123\)$' \
   '^init: restarting crasher \(1 of 1\)$' \
   '^init: all services ended$'
 run hello user/manifests/hello.manifest 0 '^init: service hello exited with status 0$'

@@ -157,16 +157,6 @@ static err_t start(struct service *s)
 	return ERR_OK;
 }
 
-static const char *fault_kind(int64_t status)
-{
-	switch (status) {
-	case CAIRN_FAULT_READ: return "read ";
-	case CAIRN_FAULT_WRITE: return "write ";
-	case CAIRN_FAULT_EXEC: return "exec ";
-	default: return "";
-	}
-}
-
 /* The service's process ended: report how, release it, restart it if it
  * failed and may be restarted. */
 static void reap(struct service *s)
@@ -184,8 +174,7 @@ static void reap(struct service *s)
 		printf("init: service %s exited with status %ld\n", name, (long)st.status);
 		s->ok = st.status == 0;
 	} else if (st.state == PROC_STATE_FAULTED) {
-		printf("init: service %s crashed: %sfault at %#lx", name, fault_kind(st.status),
-		       (unsigned long)st.fault_addr);
+		printf("init: service %s crashed: fault at %#lx", name, (unsigned long)st.fault_addr);
 		if (st.fault_pc)
 			printf(" (pc %#lx)", (unsigned long)st.fault_pc);
 		printf("\n");
@@ -275,7 +264,6 @@ int main(int argc, char **argv)
 	err_t e;
 
 	printf("init: Cairn init starting\n");
-	print_free_memory("at start");
 	if (load_manifest())
 		return 1;
 	printf("init: %u service%s in etc/manifest\n", nsvc, nsvc == 1 ? "" : "s");
@@ -286,6 +274,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	exit_notify = m.w[0];
+	print_free_memory("before the services");
 
 	for (unsigned i = 0; i < nsvc; i++)
 		if (svcs[i].elf_size)
@@ -306,7 +295,7 @@ int main(int argc, char **argv)
 
 	for (unsigned i = 0; i < nsvc; i++)
 		all_ok &= svcs[i].ok;
-	print_free_memory("at end");
+	print_free_memory("after the services");
 	printf("init: all services ended\n");
 	return all_ok ? 0 : 1;
 }
