@@ -570,6 +570,26 @@ void notify_signal(struct notification *n, uint64_t bits)
 	}
 }
 
+void notify_signal_user(struct notification *n, uint64_t bits)
+{
+	struct thread *t;
+
+	n->bits |= bits;
+	if (!n->bits || list_empty(&n->waiters))
+		return;
+	t = list_entry(n->waiters.next, struct thread, qnode);
+	if (t->prio <= current->prio) {
+		notify_signal(n, 0);
+		return;
+	}
+	/* a waiter above us: it runs now, without a trip through the run queue */
+	list_del(&t->qnode);
+	t->msg_w[0] = n->bits;
+	n->bits = 0;
+	t->wake_err = ERR_OK;
+	sched_preempt_to(t);
+}
+
 err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits)
 {
 	struct thread *self = current;

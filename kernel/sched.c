@@ -54,13 +54,24 @@ void sched_ready(struct thread *t)
 		sched_need_resched = true;
 }
 
+/* Index of the highest set bit of a non-zero word (no clz instruction is
+ * assumed: riscv64 without Zbb). */
+static inline unsigned highest_bit(uint32_t x)
+{
+	unsigned n = 0;
+
+	if (x >> 16) { n += 16; x >>= 16; }
+	if (x >> 8) { n += 8; x >>= 8; }
+	if (x >> 4) { n += 4; x >>= 4; }
+	if (x >> 2) { n += 2; x >>= 2; }
+	return n + (x >> 1);
+}
+
 static struct thread *pick(void)
 {
 	if (!runq_bitmap)
 		return &idle_thread;
-	unsigned prio = 31;
-	while (!(runq_bitmap & (1u << prio)))   /* no clz without Zbb */
-		prio--;
+	unsigned prio = highest_bit(runq_bitmap);
 	struct thread *t = list_entry(runq[prio].next, struct thread, qnode);
 	runq_remove(t);
 	return t;
@@ -95,6 +106,22 @@ void schedule(void)
 	if (prev == &idle_thread)
 		prev->state = TS_READY;
 	switch_to(next);
+}
+
+void sched_preempt_to(struct thread *t)
+{
+	struct thread *self = current;
+
+	if (list_linked(&t->tnode))
+		list_del(&t->tnode);
+	t->deadline = 0;
+	t->block = BK_NONE;
+	t->wait_obj = NULL;
+	self->state = TS_READY;
+	list_add_head(&runq[self->prio], &self->qnode);   /* first again at its level */
+	runq_bitmap |= 1u << self->prio;
+	sched_need_resched = false;
+	sched_switch_inline(t);
 }
 
 void sched_switch_to(struct thread *t)

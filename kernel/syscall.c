@@ -396,8 +396,7 @@ void obj_invoke(struct cap *c, const struct msg *in, struct msg *out, bool caps_
 	struct cap *a;
 	err_t e;
 
-	memset(out, 0, sizeof(*out));
-	out->tag = cairn_tag(0, CAIRN_MSG_REGS, 0);
+	*out = (struct msg){ cairn_tag(0, CAIRN_MSG_REGS, 0), { 0, 0, 0, 0 } };
 	if (method == OBJ_IDENTIFY) {
 		out->w[0] = c->obj->type;
 		e = ERR_OK;
@@ -481,7 +480,7 @@ static uint64_t sys_send(uint64_t slot, uint64_t tag, uint64_t w0, uint64_t w1, 
 	case OBJ_NOTIFICATION:
 		if (!(c->rights & RIGHT_WRITE))
 			return ERR_PERM;
-		notify_signal((struct notification *)c->obj, w0);
+		notify_signal_user((struct notification *)c->obj, w0);
 		return ERR_OK;
 	case OBJ_REPLY:
 		if (!(c->rights & RIGHT_WRITE))

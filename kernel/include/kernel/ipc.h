@@ -68,6 +68,9 @@ void endpoint_destroy(struct endpoint *ep);
 bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc);
 
 void notify_signal(struct notification *n, uint64_t bits);
+/* The same from a thread's system call: a waiter of higher priority runs
+ * at once. */
+void notify_signal_user(struct notification *n, uint64_t bits);
 err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits);
 void notification_destroy(struct notification *n);
 

@@ -151,6 +151,10 @@ void schedule(void);
 /* Switches straight to t (IPC fast path): current must already be blocked
  * or queued. */
 void sched_switch_to(struct thread *t);
+/* Wakes t (blocked, off its wait queue; wake_err and results set) and
+ * runs it at once; current goes back to the head of its run queue. For a
+ * wake-up of a thread of higher priority. */
+void sched_preempt_to(struct thread *t);
 /* Blocks current with a timeout (ns from now; CAIRN_FOREVER: none) until
  * woken; returns current->wake_err. */
 err_t sched_block(enum block_kind kind, void *obj, uint64_t timeout_ns);
