@@ -78,7 +78,10 @@ void ring_complete(struct thread *t, uint64_t user_data, err_t err, const struct
 	c->user_data = user_data;
 	c->err = (uint64_t)err;
 	c->tag = m->tag;
-	memcpy(c->w, m->w, sizeof(c->w));
+	c->w[0] = m->w[0];
+	c->w[1] = m->w[1];
+	c->w[2] = m->w[2];
+	c->w[3] = m->w[3];
 	c->badge = badge;
 	__atomic_store_n(&h->cq_tail, h->cq_tail + 1, __ATOMIC_RELEASE);
 	if (t->ring_inflight)
@@ -89,25 +92,27 @@ void ring_complete(struct thread *t, uint64_t user_data, err_t err, const struct
 
 /* One submission: an Endpoint gets an asynchronous call, anything else is
  * invoked now. */
-static void submit_one(struct thread *t, const struct cairn_sqe *sqe)
+static void submit_one(struct thread *t, const volatile struct cairn_sqe *sqe)
 {
-	struct msg m = { cairn_tag(cairn_tag_label(sqe->tag), MIN(cairn_tag_len(sqe->tag), CAIRN_MSG_REGS), 0),
+	/* each field read once: the thread may be rewriting the entry */
+	uint64_t slot = sqe->cap, tag = sqe->tag, user_data = sqe->user_data;
+	struct msg m = { cairn_tag(cairn_tag_label(tag), MIN(cairn_tag_len(tag), CAIRN_MSG_REGS), 0),
 			 { sqe->w[0], sqe->w[1], sqe->w[2], sqe->w[3] } };
 	struct msg out = { 0 };
 	struct cap *c;
 	err_t e;
 
 	t->ring_inflight++;
-	e = cap_lookup(t->proc, sqe->cap, OBJ_NONE, 0, &c);
+	e = cap_lookup(t->proc, slot, OBJ_NONE, 0, &c);
 	if (!e && c->obj->type == OBJ_ENDPOINT) {
 		if (!(c->rights & RIGHT_WRITE))
 			e = ERR_PERM;
-		else if (!(e = ipc_call_async((struct endpoint *)c->obj, c, &m, sqe->user_data)))
+		else if (!(e = ipc_call_async((struct endpoint *)c->obj, c, &m, user_data)))
 			return;
 	} else if (!e) {
 		obj_invoke(c, &m, &out, false);
 	}
-	ring_complete(t, sqe->user_data, e, &out, 0);
+	ring_complete(t, user_data, e, &out, 0);
 }
 
 err_t ring_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
@@ -127,9 +132,8 @@ err_t ring_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
 		uint32_t head = h->sq_head;
 		if (head == __atomic_load_n(&h->sq_tail, __ATOMIC_ACQUIRE))
 			break;
-		struct cairn_sqe sqe = sqes(t)[head & (t->ring_entries - 1)];
 		h->sq_head = head + 1;
-		submit_one(t, &sqe);
+		submit_one(t, &sqes(t)[head & (t->ring_entries - 1)]);
 		n++;
 		if (!t->ring)          /* the thread's ring went away (it was killed) */
 			return ERR_PIPE;

@@ -11,6 +11,7 @@
  *                    with SYS_REPLY_RECV: one round trip
  *   ring_batch16     16 NOTIFY_SIGNAL invocations queued in the submission
  *                    ring and run by one SYS_ENTER (per batch; per call too)
+ *   kobj_call_signal the same NOTIFY_SIGNAL as one SYS_CALL each (for scale)
  *   notify_wake      signal a Notification a higher-priority thread waits
  *                    on: it wakes, runs, and waits again
  *   thread_switch    SYS_YIELD between two threads of equal priority: one
@@ -201,6 +202,18 @@ static void bench_ring(void)
 	}
 	report("ring_batch16", best, batches);
 	report("ring_batch16_per_call", best, batches * 16);
+
+	/* for scale: the same invocation as one SYS_CALL each */
+	best = UINT64_MAX;
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < 16 * batches; i++)
+			cairn_call(note, cairn_tag(NOTIFY_SIGNAL, 1, 0), 1, 0, 0, 0);
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("kobj_call_signal", best, 16 * batches);
 }
 
 static volatile int stop;
