@@ -328,6 +328,7 @@ bool process_start_init(const struct boot_info *bi)
 		panic("cannot set up init");
 	kobj_put(&stack->obj);
 	kobj_put(&startup->obj);
+	t->prio = t->mcp = INIT_PRIORITY;
 	t->ipcbuf_mo = ipcbuf;          /* the creation reference */
 	t->ipcbuf = memobj_kaddr(ipcbuf, 0);
 

@@ -106,6 +106,10 @@ void schedule(void)
 	if (prev == &idle_thread)
 		prev->state = TS_READY;
 	switch_to(next);
+	/* back on prev's stack: whatever the last thread left behind (its own
+	 * stack, if it died) can go now */
+	if (kobj_reap_pending)
+		kobj_reap();
 }
 
 void sched_preempt_to(struct thread *t)

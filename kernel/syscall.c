@@ -285,8 +285,11 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 			return ERR_BUSY;
 		if (in->w[0] >= arch_user_top() || in->w[1] >= arch_user_top() + 1 || in->w[3] >= NPRIO)
 			return ERR_INVAL;
+		if (in->w[3] > current->mcp)
+			return ERR_PERM;         /* no thread above what its creator may use */
 		arch_user_frame_init(t->tf, in->w[0], in->w[1], in->w[2]);
 		t->prio = in->w[3];
+		t->mcp = in->w[3];
 		t->started = 1;
 		sched_ready(t);
 		return ERR_OK;
@@ -312,6 +315,8 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 	case THREAD_SET_PRIORITY:
 		if (in->w[0] >= NPRIO)
 			return ERR_INVAL;
+		if (in->w[0] > current->mcp)
+			return ERR_PERM;
 		thread_set_prio(t, in->w[0]);
 		return ERR_OK;
 	case THREAD_SUSPEND:

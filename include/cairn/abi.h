@@ -152,11 +152,12 @@ enum {
 	AS_PROTECT = 18,      /* (va, bytes, prot) */
 
 	/* Thread (RIGHT_MANAGE) */
-	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once) */
+	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once). A priority above
+	                       * the caller's start priority is ERR_PERM (init's is 16) */
 	THREAD_SET_IPCBUF = 33,/* cap0 = MemoryObject, (page index, va): the page is the IPC buffer,
 	                       * mapped by the caller at va in the thread's space */
 	THREAD_SET_RING = 34, /* cap0 = contiguous MemoryObject, (entries): rings, see below */
-	THREAD_SET_PRIORITY = 35, /* (priority) */
+	THREAD_SET_PRIORITY = 35, /* (priority): at most the caller's start priority */
 	THREAD_SUSPEND = 36,
 	THREAD_RESUME = 37,
 

@@ -11,6 +11,7 @@
 #define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
 #define KSTACK_SIZE    (PAGE_SIZE << KSTACK_ORDER)
 #define TIME_SLICE_TICKS 2
+#define INIT_PRIORITY  16          /* init's; a thread never starts another above its own */
 
 enum thread_state {
 	TS_INACTIVE,     /* created, not started */
@@ -40,6 +41,7 @@ struct thread {
 	enum thread_state state;
 	enum block_kind block;
 	uint8_t prio;
+	uint8_t mcp;                  /* highest priority it may give (its start priority) */
 	uint8_t slice;
 	uint8_t started;
 	struct list qnode;            /* run queue or a wait queue */
