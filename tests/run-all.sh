@@ -67,6 +67,10 @@ runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-default.txt --sta
 runpart $H --name x86_64-q35-init --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64
 runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --smp 4 --mem 64M
 runpart $H --name x86_64-q35-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch x86_64 --manifest hello
+runpart $H --name riscv64-virt-ipctest --expect $E/user-ipctest.txt -- --arch riscv64 --manifest test
+runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch riscv64 --manifest test --smp 4
+runpart $H --name x86_64-q35-ipctest --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test
+runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test --smp 4
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")

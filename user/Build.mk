@@ -2,12 +2,15 @@
 #
 # Cairn's user programs (scripts/user.mk). A program is a folder under
 # user/ whose .c and .S files make one static ELF named after the folder;
-# adding one is adding its folder and its name here. <name>-src lists
-# sources from outside its folder (lib/ code shared with the kernel).
+# adding one is adding its folder and its name here (a path under user/,
+# e.g. tests/ipctest: the program is named after its last part).
+# <name>-src lists sources from outside its folder (lib/ code shared with
+# the kernel).
 # Every program listed goes into every boot image as bin/<name>; a
 # manifest (user/manifests/) says which ones run.
 
 user-progs := init hello crasher bench
+user-progs += tests/ipctest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
