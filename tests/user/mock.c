@@ -42,6 +42,7 @@
 #define MAX_MAP    256
 #define POISON     0x5a5a5a5a00000000ull
 #define INIT_QUOTA (64ull << 20)
+#define INIT_PRIORITY 16           /* init's start priority: the most it may give */
 
 /* ---- Linux ------------------------------------------------------------------ */
 enum { L_READ = 0, L_WRITE = 1, L_OPEN = 2, L_CLOSE = 3, L_FSTAT = 5, L_MMAP = 9,
@@ -386,6 +387,8 @@ static err_t thread_start(struct obj *t, const uint64_t *w)
 
 	if (t->started)
 		return ERR_BUSY;
+	if (w[3] > INIT_PRIORITY)
+		return ERR_PERM;        /* above the caller's start priority */
 	t->started = true;
 	if (p == init) {
 		PROBLEM("init started a thread of its own\n");
@@ -393,8 +396,8 @@ static err_t thread_start(struct obj *t, const uint64_t *w)
 	}
 	if (!p->loaded)
 		PROBLEM("thread started before its program was loaded\n");
-	if (w[0] != p->entry || w[1] != CAIRN_STACK_TOP || w[2] != CAIRN_STARTUP_VA || w[3] > 31)
-		PROBLEM("THREAD_START(%#lx, %#lx, %#lx, %lu): want (entry %#lx, stack top, start-up block, <= 31)\n",
+	if (w[0] != p->entry || w[1] != CAIRN_STACK_TOP || w[2] != CAIRN_STARTUP_VA)
+		PROBLEM("THREAD_START(%#lx, %#lx, %#lx, %lu): want (entry %#lx, stack top, start-up block)\n",
 			(unsigned long)w[0], (unsigned long)w[1], (unsigned long)w[2], (unsigned long)w[3],
 			(unsigned long)p->entry);
 	if (!mapped_as(p, CAIRN_STACK_TOP - CAIRN_STACK_PAGES * PAGE, CAIRN_STACK_PAGES,

@@ -77,6 +77,7 @@ if [ -f $B/shared.log ]; then
 fi
 run status tests/user/manifests/status.manifest 1 \
   '^init: service ghost: no program bin/not-there in the boot image: ENOENT$' \
+  '^init: service greedy: cannot start bin/hello \(priority 20, quota 262144\): EPERM$' \
   '^init: service good exited with status 0$' \
   '^init: restarting bad \(2 of 2\)$' \
   '^init: all services ended$'

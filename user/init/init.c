@@ -145,7 +145,8 @@ static err_t start(struct service *s)
 	}
 	e = cairn_spawn(&sp, &s->child);
 	if (e) {
-		printf("init: service %s: cannot start %s: %s\n", m->name, m->path, err_name(e));
+		printf("init: service %s: cannot start %s (priority %u, quota %lu): %s\n", m->name,
+		       m->path, m->priority, (unsigned long)m->quota, err_name(e));
 		return e;
 	}
 	s->running = true;
