@@ -255,7 +255,7 @@ static struct thread *answer(struct thread *caller, const struct msg *m)
 	if (caller->fault_pending) {
 		caller->fault_pending = 0;
 		if (cairn_tag_label(m->tag) != 0) {
-			process_exit(caller->proc, PROC_STATE_FAULTED, caller->proc->fault_addr);
+			process_exit(caller->proc, PROC_STATE_FAULTED, CAIRN_FAULT_OTHER);
 			return NULL;
 		}
 	} else {
@@ -540,16 +540,12 @@ bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t p
 {
 	struct process *p = t->proc;
 	struct endpoint *ep = p->fault_ep;
-	static const uint8_t kinds[] = {
-		[TRAP_USER_FAULT_READ] = CAIRN_FAULT_READ, [TRAP_USER_FAULT_WRITE] = CAIRN_FAULT_WRITE,
-		[TRAP_USER_FAULT_EXEC] = CAIRN_FAULT_EXEC,
-	};
 	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 3, 0), { addr, pc, 0, 0 } };
 	struct cap fake = { .badge = p->fault_badge };
 
 	if (!ep)
 		return false;
-	m.w[2] = kind < sizeof(kinds) && kinds[kind] ? kinds[kind] : CAIRN_FAULT_OTHER;
+	m.w[2] = fault_kind(kind);
 	t->fault_pending = 1;
 	ipc_call(ep, &fake, &m);
 	return true;

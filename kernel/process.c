@@ -163,6 +163,17 @@ void process_init_ended(struct process *p)
 	arch_poweroff(status);
 }
 
+/* The CAIRN_FAULT_* kind a fault reports to user space. */
+unsigned fault_kind(unsigned trap_kind)
+{
+	switch (trap_kind) {
+	case TRAP_USER_FAULT_READ: return CAIRN_FAULT_READ;
+	case TRAP_USER_FAULT_WRITE: return CAIRN_FAULT_WRITE;
+	case TRAP_USER_FAULT_EXEC: return CAIRN_FAULT_EXEC;
+	default: return CAIRN_FAULT_OTHER;
+	}
+}
+
 void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 {
 	static const char *const what[] = {
@@ -182,7 +193,7 @@ void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 	kprintf("cairn: process %u (%s) killed: %s at %#lx, pc %#lx\n", p->id, p->name,
 		kind < ARRAY_SIZE(what) && what[kind] ? what[kind] : "exception",
 		(unsigned long)addr, (unsigned long)pc);
-	process_exit(p, PROC_STATE_FAULTED, addr);
+	process_exit(p, PROC_STATE_FAULTED, fault_kind(kind));
 }
 
 /* ---- the ELF loader --------------------------------------------------------------- */

@@ -140,7 +140,8 @@ enum {
 	PROC_LOAD_ELF = 3,    /* cap0 = MemoryObject holding the file, (offset, size) -> (entry):
 	                       * load a static ELF64 into this process's address space */
 	PROC_KILL = 4,        /* (status): end the process */
-	PROC_STATUS = 5,      /* -> (state, status, fault_addr): PROC_STATE_* */
+	PROC_STATUS = 5,      /* -> (state, status, fault_addr, fault_pc): PROC_STATE_*; status is
+	                       * the exit or kill status, or for FAULTED the CAIRN_FAULT_* kind */
 	PROC_BIND_EXIT = 6,   /* cap0 = Notification, (bits): signalled when the process ends */
 	PROC_SET_FAULT = 7,   /* cap0 = Endpoint or none: where user faults go */
 	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */

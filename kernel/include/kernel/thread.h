@@ -191,6 +191,8 @@ bool process_start_init(const struct boot_info *bi);
 /* Status of init when it ended (for the power-off status). */
 void process_init_ended(struct process *p);
 
+/* CAIRN_FAULT_* for a TRAP_USER_* kind. */
+unsigned fault_kind(unsigned trap_kind);
 /* A user fault in the current thread (from trap_user). */
 void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc);
 
