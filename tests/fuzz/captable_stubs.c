@@ -60,3 +60,4 @@ void endpoint_destroy(struct endpoint *ep) { (void)ep; }
 void memobj_destroy(struct memobj *mo) { (void)mo; }
 void aspace_destroy(struct aspace *as) { (void)as; }
 bool kobj_destroy_hook(struct kobj *o) { (void)o; return false; }
+void reply_obj_destroy(struct kobj *o) { (void)o; }
