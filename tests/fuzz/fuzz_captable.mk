@@ -4,4 +4,4 @@
 # checking the derivation tree and reference counts after every step.
 fuzz_captable_SRCS := kernel/object.c tests/fuzz/captable_stubs.c
 fuzz_captable_CFLAGS := -Ikernel/include -Itests/host/include -DCONFIG_ARCH_ELF_MACHINE=0
-fuzz_captable_RUNS := 20000
+fuzz_captable_RUNS := 80000
