@@ -11,7 +11,10 @@
 #   make ARCH=riscv64 BOARD=virt select a configuration (build dir build/<arch>-<board>)
 #   make <arch>_<board>_defconfig  write that configuration from configs/
 #   make menuconfig              edit the configuration of the current build dir
-#   make test                    host tests + every boot configuration, ends "N passed, N failed"
+#   make test                    host tests, short fuzz runs, every boot configuration;
+#                                ends "N passed, N failed"
+#   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
+#                                (default 10000000), FUZZ_TARGETS=elf,cpio to pick
 #   make bench                   benchmarks under -icount (later issues)
 #   make clean / distclean
 #
@@ -28,7 +31,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot bench clean distclean setup FORCE
+.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup FORCE
 
 all: kernel user
 
@@ -71,11 +74,14 @@ test: | $(SETUP)
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run
 
+fuzz: | $(SETUP)
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk long
+
 bench: | $(SETUP)
 	@bash tests/bench.sh
 
 clean:
-	rm -rf build/riscv64-* build/x86_64-* build/host
+	rm -rf build/riscv64-* build/x86_64-* build/host build/fuzz
 
 distclean:
 	rm -rf build

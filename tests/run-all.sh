@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# `make test`: host unit tests, then every boot configuration under QEMU.
+# `make test`: host unit tests, fuzz targets, then every boot configuration
+# under QEMU.
 # Each part prints `ok`/`not ok` lines; this script counts them all and
 # ends with `N passed, N failed` alone on the last line.
 set -uo pipefail
@@ -17,6 +18,12 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 
 step "host unit tests (ASan + UBSan)"
 runpart make --no-print-directory -f tests/host/host.mk run || echo "not ok host unit tests: build or run failed (see above)" | tee -a "$log"
+
+step "fuzz targets (libFuzzer + ASan + UBSan, fixed short runs)"
+# One ok/not ok line per target (a target that does not build fails alone).
+rm -f build/fuzz/results.txt
+runpart make --no-print-directory -f tests/fuzz/fuzz.mk run
+[ -s build/fuzz/results.txt ] || echo "not ok fuzz targets: none ran (see above)" | tee -a "$log"
 
 step "user side on a mock kernel (init, libcairn, boot images)"
 runpart bash tests/user/run.sh

@@ -134,6 +134,15 @@ TEST(reference_image)
 	      img.seg[1].prot == (ELF_PROT_R | ELF_PROT_W));
 	/* The whole first page, as the kernel passes it, and a NULL why. */
 	CHECK(elf_parse(b, 4096, 4096 + 0x1000, ELF_MACHINE_RISCV, TOP, &img, NULL) == 0);
+	/* Any alignment of the buffer (fields are read byte by byte). */
+	for (unsigned shift = 1; shift < 8; shift++) {
+		uint8_t *p = malloc(HDR_LEN + shift);
+
+		memcpy(p + shift, b, HDR_LEN);
+		CHECK(elf_parse(p + shift, HDR_LEN, FSIZE, ELF_MACHINE_RISCV, TOP, &img, NULL) == 0);
+		free(p);
+		CHECK(img.entry == 0x10100 && img.nseg == 2);
+	}
 	return true;
 }
 
