@@ -75,6 +75,6 @@ noreturn void kmain(void)
 noreturn void kmain_secondary(unsigned cpu)
 {
 	arch_cpu_set_online();
-	pr_info("cpu%u online, parked until the scheduler exists\n", cpu);
+	pr_info("cpu%u online, parked (threads run on the boot CPU)\n", cpu);
 	arch_halt_cpu();
 }
