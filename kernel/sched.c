@@ -77,6 +77,11 @@ static struct thread *pick(void)
 	return t;
 }
 
+struct arch_context *sched_current_context(void)
+{
+	return &current->ctx;
+}
+
 void sched_as_gone(struct aspace *as)
 {
 	if (sched_active_as == as) {

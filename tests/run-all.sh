@@ -78,6 +78,8 @@ runpart $H --name riscv64-virt-ipctest --expect $E/user-ipctest.txt -- --arch ri
 runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch riscv64 --manifest test --smp 4
 runpart $H --name x86_64-q35-ipctest --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test
 runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test --smp 4
+runpart $H --name riscv64-virt-fptest --expect $E/user-fptest.txt -- --arch riscv64 --manifest fptest
+runpart $H --name x86_64-q35-fptest --expect $E/user-fptest.txt -- --arch x86_64 --manifest fptest
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")

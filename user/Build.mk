@@ -9,7 +9,7 @@
 # Every program listed goes into every boot image as bin/<name>; a
 # manifest (user/manifests/) says which ones run.
 
-user-progs := init hello crasher bench
+user-progs := init hello crasher bench fptest
 user-progs += tests/ipctest
 
 init-src := lib/cpio.c lib/manifest.c

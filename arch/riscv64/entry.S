@@ -9,6 +9,87 @@
  */
 #include <arch/cpu.h>
 
+/* The kernel is built without F/D; only these macros touch FP registers. */
+	.macro call_fp_save ctx
+	.option push
+	.option arch, +d
+	fsd	f0, CTX_FP(0)(\ctx)
+	fsd	f1, CTX_FP(1)(\ctx)
+	fsd	f2, CTX_FP(2)(\ctx)
+	fsd	f3, CTX_FP(3)(\ctx)
+	fsd	f4, CTX_FP(4)(\ctx)
+	fsd	f5, CTX_FP(5)(\ctx)
+	fsd	f6, CTX_FP(6)(\ctx)
+	fsd	f7, CTX_FP(7)(\ctx)
+	fsd	f8, CTX_FP(8)(\ctx)
+	fsd	f9, CTX_FP(9)(\ctx)
+	fsd	f10, CTX_FP(10)(\ctx)
+	fsd	f11, CTX_FP(11)(\ctx)
+	fsd	f12, CTX_FP(12)(\ctx)
+	fsd	f13, CTX_FP(13)(\ctx)
+	fsd	f14, CTX_FP(14)(\ctx)
+	fsd	f15, CTX_FP(15)(\ctx)
+	fsd	f16, CTX_FP(16)(\ctx)
+	fsd	f17, CTX_FP(17)(\ctx)
+	fsd	f18, CTX_FP(18)(\ctx)
+	fsd	f19, CTX_FP(19)(\ctx)
+	fsd	f20, CTX_FP(20)(\ctx)
+	fsd	f21, CTX_FP(21)(\ctx)
+	fsd	f22, CTX_FP(22)(\ctx)
+	fsd	f23, CTX_FP(23)(\ctx)
+	fsd	f24, CTX_FP(24)(\ctx)
+	fsd	f25, CTX_FP(25)(\ctx)
+	fsd	f26, CTX_FP(26)(\ctx)
+	fsd	f27, CTX_FP(27)(\ctx)
+	fsd	f28, CTX_FP(28)(\ctx)
+	fsd	f29, CTX_FP(29)(\ctx)
+	fsd	f30, CTX_FP(30)(\ctx)
+	fsd	f31, CTX_FP(31)(\ctx)
+	frcsr	t1
+	sd	t1, CTX_FCSR(\ctx)
+	.option pop
+	.endm
+
+	.macro call_fp_load ctx
+	.option push
+	.option arch, +d
+	fld	f0, CTX_FP(0)(\ctx)
+	fld	f1, CTX_FP(1)(\ctx)
+	fld	f2, CTX_FP(2)(\ctx)
+	fld	f3, CTX_FP(3)(\ctx)
+	fld	f4, CTX_FP(4)(\ctx)
+	fld	f5, CTX_FP(5)(\ctx)
+	fld	f6, CTX_FP(6)(\ctx)
+	fld	f7, CTX_FP(7)(\ctx)
+	fld	f8, CTX_FP(8)(\ctx)
+	fld	f9, CTX_FP(9)(\ctx)
+	fld	f10, CTX_FP(10)(\ctx)
+	fld	f11, CTX_FP(11)(\ctx)
+	fld	f12, CTX_FP(12)(\ctx)
+	fld	f13, CTX_FP(13)(\ctx)
+	fld	f14, CTX_FP(14)(\ctx)
+	fld	f15, CTX_FP(15)(\ctx)
+	fld	f16, CTX_FP(16)(\ctx)
+	fld	f17, CTX_FP(17)(\ctx)
+	fld	f18, CTX_FP(18)(\ctx)
+	fld	f19, CTX_FP(19)(\ctx)
+	fld	f20, CTX_FP(20)(\ctx)
+	fld	f21, CTX_FP(21)(\ctx)
+	fld	f22, CTX_FP(22)(\ctx)
+	fld	f23, CTX_FP(23)(\ctx)
+	fld	f24, CTX_FP(24)(\ctx)
+	fld	f25, CTX_FP(25)(\ctx)
+	fld	f26, CTX_FP(26)(\ctx)
+	fld	f27, CTX_FP(27)(\ctx)
+	fld	f28, CTX_FP(28)(\ctx)
+	fld	f29, CTX_FP(29)(\ctx)
+	fld	f30, CTX_FP(30)(\ctx)
+	fld	f31, CTX_FP(31)(\ctx)
+	ld	t1, CTX_FCSR(\ctx)
+	fscsr	t1
+	.option pop
+	.endm
+
 	.section .text
 	.balign 4
 	.globl riscv_trap_entry
@@ -251,9 +332,28 @@ arch_user_enter:
 	ld	sp, TF_REG(2)(sp)
 	sret
 
-/* void arch_context_switch(struct arch_context *from, struct arch_context *to) */
+/*
+ * void arch_context_switch(struct arch_context *from, struct arch_context *to)
+ * Also switches user floating-point state: from's is saved if the hart
+ * says it is dirty; to's is loaded if it uses FP, and FS is left Clean
+ * for it, or Off (so its first FP instruction traps and turns FP on).
+ */
 	.globl arch_context_switch
 arch_context_switch:
+	csrr	t0, sstatus
+	srli	t1, t0, 13
+	andi	t1, t1, 3
+	li	t2, 3
+	bne	t1, t2, 1f
+	call_fp_save	a0
+1:	lbu	t1, CTX_FP_USED(a1)
+	li	t2, SSTATUS_FS
+	csrc	sstatus, t2
+	beqz	t1, 2f
+	li	t2, SSTATUS_FS_CLEAN
+	csrs	sstatus, t2
+	call_fp_load	a1
+2:
 	sd	ra, CTX_RA(a0)
 	sd	sp, CTX_SP(a0)
 	sd	s0, CTX_S(0)(a0)
@@ -282,6 +382,17 @@ arch_context_switch:
 	ld	s9, CTX_S(9)(a1)
 	ld	s10, CTX_S(10)(a1)
 	ld	s11, CTX_S(11)(a1)
+	ret
+
+/* void riscv_fp_enable(struct arch_context *ctx): the current thread's first
+ * FP instruction. FS on, registers from ctx (zero for a new thread). */
+	.globl riscv_fp_enable
+riscv_fp_enable:
+	li	t2, SSTATUS_FS
+	csrc	sstatus, t2
+	li	t2, SSTATUS_FS_CLEAN
+	csrs	sstatus, t2
+	call_fp_load	a0
 	ret
 
 /*

@@ -233,7 +233,8 @@ void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uin
 	tf->regs[2] = sp;
 	tf->regs[10] = arg;
 	tf->sepc = pc;
-	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE;
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS)) |
+		      SSTATUS_SPIE;
 	tf->kernel_tp = (uintptr_t)riscv_this_cpu();
 }
 

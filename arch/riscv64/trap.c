@@ -21,6 +21,7 @@ static const char *const exc_names[] = {
 
 void riscv_trap(struct trap_frame *tf);
 void riscv_user_trap(struct trap_frame *tf);
+void riscv_fp_enable(struct arch_context *ctx);
 
 static unsigned insn_len(uintptr_t pc)
 {
@@ -75,6 +76,15 @@ void riscv_user_trap(struct trap_frame *tf)
 			clock_tick();
 		else if (code == 9)
 			irq_dispatch();
+		sched_user_return();
+		return;
+	}
+	if (code == 2 && !(tf->sstatus & SSTATUS_FS) && !sched_current_context()->fp_used) {
+		/* its first floating-point instruction: give it an FPU and retry */
+		struct arch_context *ctx = sched_current_context();
+		ctx->fp_used = 1;
+		riscv_fp_enable(ctx);
+		tf->sstatus = (tf->sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
 		sched_user_return();
 		return;
 	}

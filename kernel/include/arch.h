@@ -253,6 +253,10 @@ void clock_tick(void);
 uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4, uint64_t a5, uint64_t nr);
 
+/* The kernel context of the thread running on this CPU (for arch state
+ * kept there, such as lazily enabled FPU registers). */
+struct arch_context *sched_current_context(void);
+
 /* An exception in user mode: kind is one of TRAP_USER_* (kernel/trap.h),
  * addr the faulting address (page faults) or 0. Full frame saved. */
 void trap_user(struct trap_frame *tf, unsigned kind, uintptr_t addr);

@@ -24,6 +24,13 @@
 #define CTX_RA        0
 #define CTX_SP        8
 #define CTX_S(n)      (16 + (n) * 8)
+#define CTX_FP(n)     (112 + (n) * 8)   /* f0..f31 */
+#define CTX_FCSR      (112 + 32 * 8)
+#define CTX_FP_USED   (CTX_FCSR + 8)
+
+#define SSTATUS_FS        (3ul << 13)
+#define SSTATUS_FS_INITIAL (1ul << 13)
+#define SSTATUS_FS_CLEAN  (2ul << 13)
 
 /* struct riscv_percpu layout, for head.S */
 #define PERCPU_STACK  16
@@ -43,6 +50,11 @@ struct trap_frame {
 /* Callee-saved state of a kernel context (arch_context_switch). */
 struct arch_context {
 	uint64_t ra, sp, s[12];
+	/* user floating-point state, switched only for threads that use it
+	 * (fp_used: set on their first FP instruction) */
+	uint64_t f[32];
+	uint64_t fcsr;
+	uint8_t fp_used;
 };
 
 /* System-call arguments are a0..a5 and results a0..a6 (x10..x16). */
