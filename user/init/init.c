@@ -123,7 +123,7 @@ static err_t start(struct service *s)
 	struct cairn_spawn_cap caps[MANIFEST_MAX_CAPS];
 	const char *argv[MANIFEST_MAX_ARGS];
 	struct cairn_spawn sp = {
-		.image = bootimage, .offset = s->elf_off, .size = s->elf_size,
+		.image = bootimage, .offset = s->elf_off, .size = s->elf_size, .name = m->name,
 		.argc = m->argc, .argv = argv, .ncaps = m->ncaps, .caps = caps,
 		.quota = m->quota, .priority = m->priority,
 		.exit_notify = exit_notify, .exit_bits = 1ull << (s - svcs),

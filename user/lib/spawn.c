@@ -2,7 +2,7 @@
 /*
  * Process creation, the sequence init uses for each service:
  *
- *   PROC_CREATE(OBJ_PROCESS, quota) on our Process  -> child Process + AS caps
+ *   PROC_CREATE(OBJ_PROCESS, quota, name) on our Process -> child Process + AS caps
  *   PROC_CREATE(OBJ_THREAD) on the child            -> its first thread
  *   PROC_LOAD_ELF(image, offset, size) on the child -> entry
  *   stack, IPC buffer and start-up block: MemoryObjects made with
@@ -117,9 +117,19 @@ static err_t child_caps(const struct cairn_spawn *s, struct cairn_child *c)
 	return ERR_OK;
 }
 
+/* The name for PROC_CREATE: up to 16 bytes in w2 and w3. */
+static void proc_name(const struct cairn_spawn *s, uint64_t w[2])
+{
+	const char *name = s->name ? s->name : s->argc ? s->argv[0] : "";
+
+	w[0] = w[1] = 0;
+	memcpy(w, name, strnlen(name, 2 * sizeof(uint64_t)));
+}
+
 err_t cairn_spawn(const struct cairn_spawn *s, struct cairn_child *c)
 {
 	struct cairn_msg m;
+	uint64_t name[2];
 	err_t e;
 
 	c->proc = c->as = c->thread = CAP_NULL;
@@ -128,7 +138,8 @@ err_t cairn_spawn(const struct cairn_spawn *s, struct cairn_child *c)
 	if (SLOT_FIRST_FREE + s->ncaps > CAP_SLOTS)
 		return ERR_2BIG;
 
-	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, s->quota, 0, 0, &m);
+	proc_name(s, name);
+	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, s->quota, name[0], name[1], &m);
 	if (e)
 		return e;
 	c->proc = m.w[0];

@@ -19,6 +19,8 @@ struct cairn_spawn_cap {
 struct cairn_spawn {
 	cap_t image;                          /* MemoryObject holding the ELF file */
 	uint64_t offset, size;                /* the file inside it, in bytes */
+	const char *name;                     /* the process's name in kernel messages (first
+	                                       * 16 bytes); NULL: argv[0] */
 	unsigned argc;
 	const char *const *argv;              /* argv[0] is the program's name */
 	unsigned ncaps;
@@ -46,7 +48,7 @@ struct cairn_proc_status {
 };
 
 /*
- * Creates a process with `quota` bytes, loads the ELF file into it, gives
+ * Creates a process named `name` with `quota` bytes, loads the ELF file into it, gives
  * it a stack, an IPC buffer, a start-up block (argv and "name=slot" for
  * each capability) and the capabilities (its own Process, AddressSpace and
  * Thread in slots 0..2, then caps[]), binds its end to exit_notify and
