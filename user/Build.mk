@@ -10,7 +10,8 @@
 # manifest (user/manifests/) says which ones run.
 
 user-progs := init hello crasher bench fptest
-user-progs += tests/ipctest
+user-progs += tests/ipctest ktest kfuzz
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
+ktest-src := lib/cpio.c

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktest: userland tests of the kernel ABI (include/cairn/abi.h). Shared
+ * declarations of the runner (main.c), the helpers (util.c), the test
+ * groups (t_*.c) and the peer process (peer.c: this same program started
+ * again with argv[1] = "peer").
+ */
+#ifndef KTEST_H
+#define KTEST_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <cairn/rt.h>
+#include <cairn/spawn.h>
+
+/* ---- the runner ---------------------------------------------------------------- */
+
+/* Records the first failure of the running test: "line: message". */
+void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True once the running test has failed. */
+bool t_failed(void);
+
+/* Fails the test and returns from the test function when cond is false. */
+#define CHECK(cond, ...)                                          \
+	do {                                                      \
+		if (!(cond)) {                                    \
+			t_fail(__LINE__, __VA_ARGS__);            \
+			return;                                   \
+		}                                                 \
+	} while (0)
+/* Fails the test but goes on (for cleanup that must still run). */
+#define EXPECT(cond, ...)                                         \
+	do {                                                      \
+		if (!(cond))                                      \
+			t_fail(__LINE__, __VA_ARGS__);            \
+	} while (0)
+/* expr must give err_t want. */
+#define CHECK_ERR(expr, want)                                                              \
+	do {                                                                               \
+		err_t e_ = (expr);                                                         \
+		if (e_ != (want)) {                                                        \
+			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),       \
+			       err_name(want));                                            \
+			return;                                                            \
+		}                                                                          \
+	} while (0)
+#define EXPECT_ERR(expr, want)                                                             \
+	do {                                                                               \
+		err_t e_ = (expr);                                                         \
+		if (e_ != (want))                                                          \
+			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),       \
+			       err_name(want));                                            \
+	} while (0)
+#define CHECK_OK(expr) CHECK_ERR(expr, ERR_OK)
+#define EXPECT_OK(expr) EXPECT_ERR(expr, ERR_OK)
+
+/* ktest's own priority (it starts at KT_PRIO_MAX, user/manifests/ktest.manifest) */
+#define PRIO_MAIN    10
+#define KT_PRIO_MAX  16
+
+/* ---- capabilities and kernel objects (util.c) ------------------------------------ */
+
+extern cap_t k_console, k_kinfo, k_irqctl, k_mmioctl, k_bootimage, k_sleep;
+
+/* Method call with no capability argument: the call's error, else the answer's label. */
+err_t inv(cap_t c, uint32_t method, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+	  struct cairn_msg *out);
+/* The same with cap0 sent in the calling thread's IPC buffer (main thread only). */
+err_t inv1(cap_t c, uint32_t method, cap_t cap0, uint64_t w0, uint64_t w1, uint64_t w2,
+	   uint64_t w3, struct cairn_msg *out);
+/* PROC_CREATE on proc: the new capability in *out. */
+err_t create_on(cap_t proc, unsigned type, uint64_t a, uint64_t b, cap_t *out);
+/* PROC_CREATE on this process; CAP_NULL if it failed. */
+cap_t mk(unsigned type);
+cap_t mk_memobj(uint64_t pages, unsigned flags);
+err_t cap_copy(cap_t slot, unsigned rights, cap_t *out);
+err_t cap_mint(cap_t slot, unsigned rights, uint64_t badge, cap_t *out);
+/* CAP_OP_IDENTIFY: type, rights and badge (any may be NULL). */
+err_t cap_ident(cap_t slot, uint64_t *type, uint64_t *rights, uint64_t *badge);
+/* Deletes slot if it is not CAP_NULL and sets it to CAP_NULL. */
+void del(cap_t *slot);
+uint64_t free_pages(void);
+uint64_t now_ns(void);
+/* Waits about ms milliseconds (a timed-out wait on a private Notification). */
+void sleep_ms(unsigned ms);
+/* Number of free slots in this process's table (slow: walks every slot). */
+unsigned free_slots(void);
+
+/* A thread started here ends itself at once (needs no stack). */
+void kt_exit_stub(void);
+/* Disposes of a thread capability: a thread never started is started on
+ * kt_exit_stub first (so it can be freed), then the capability deleted. */
+void thread_dispose(cap_t *th);
+
+/* ---- threads of this process (util.c) -------------------------------------------- */
+
+struct kthread {
+	cap_t th, stack_mo, ipc_mo;
+	void *stack;
+	struct cairn_ipcbuf *ipc;            /* this thread's own IPC buffer */
+	void (*fn)(struct kthread *);
+	volatile uint64_t arg[4];            /* from the main thread */
+	volatile uint64_t res[8];            /* results for the main thread */
+	volatile int step;                   /* progress marker */
+};
+
+/* Starts fn(kt) on a new thread at priority prio with its own 16 KiB stack
+ * and IPC buffer (the thread must not use printf: that is the main
+ * thread's). With ipcbuf false the thread gets no IPC buffer. */
+err_t kthread_start(struct kthread *kt, void (*fn)(struct kthread *), unsigned prio, bool ipcbuf);
+/* Waits up to ms for the thread to end; true if it did. */
+bool kthread_join(struct kthread *kt, unsigned ms);
+/* Deletes the thread's capability and frees its stack and IPC buffer (after join). */
+void kthread_free(struct kthread *kt);
+
+/* ---- processes (util.c) ------------------------------------------------------------ */
+
+/* Finds bin/<prog> in the boot image (mapped on first use). */
+err_t boot_prog(const char *prog, uint64_t *off, uint64_t *size);
+/* Spawns this program again as a peer: argv = { name, "peer", mode }, the
+ * capabilities named in caps (console is always added first), at priority
+ * prio, with quota bytes, exit signalled on exit_note (may be CAP_NULL). */
+err_t spawn_peer(const char *name, const char *mode, const struct cairn_spawn_cap *caps,
+		 unsigned ncaps, unsigned prio, uint64_t quota, cap_t exit_note,
+		 struct cairn_child *child);
+/* Spawns another program of the boot image (bin/<prog>). */
+err_t spawn_prog(const char *prog, const char *name, const char *const *argv, unsigned argc,
+		 const struct cairn_spawn_cap *caps, unsigned ncaps, unsigned prio, uint64_t quota,
+		 cap_t exit_note, struct cairn_child *child);
+/* Waits up to ms for bits on note; the bits seen or 0. */
+uint64_t wait_bits(cap_t note, unsigned ms);
+/* PROC_STATUS of a process capability. */
+err_t proc_status(cap_t proc, struct cairn_proc_status *st);
+/* Kills (if still running) and releases a spawned child. */
+void child_end(struct cairn_child *c);
+
+/* The peer program's entry (peer.c). */
+int peer_main(int argc, char **argv);
+
+/* ---- the IPC test server (peer.c), run by a thread or a peer process ----------------- */
+
+/* Labels the test server understands. */
+enum {
+	SRV_ECHO = 1,      /* -> label 0, (w0+1, w1+2, w2+3, w3+4) */
+	SRV_LONG,          /* len words -> the same length, every word inverted */
+	SRV_CAPSIG,        /* cap0 = Notification: signals it with w0; -> (ncaps, type, rights) */
+	SRV_BADGE,         /* -> (badge), answered with SYS_REPLY */
+	SRV_GIVECAP,       /* -> one new Notification, already signalled with w0 */
+	SRV_DIE,           /* the server ends without answering */
+	SRV_DROP,          /* the server receives again without answering */
+	SRV_SEND,          /* (for SYS_SEND) counts it, keeps w0 */
+	SRV_STAT,          /* -> (sends counted, last w0 sent) */
+	SRV_QUIT,          /* -> label 0, then the server ends */
+};
+
+/* Serves ep with the IPC buffer ib until SRV_QUIT (returns 0), SRV_DIE
+ * (returns 1: the caller must end without answering) or an error. */
+int serve(cap_t ep, struct cairn_ipcbuf *ib);
+
+/* An address no program uses, for fault tests (64 GiB). */
+#define KT_FAULT_VA  0x1000000000ull
+#define KT_BAD_VA    0xdead000ull
+
+/* ---- test groups (t_*.c) ------------------------------------------------------------- */
+
+#define T(fn, name) void fn(void);
+#include "tests.def"
+#undef T
+
+#endif

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktest: userland tests of every system call and kernel-object method of
+ * include/cairn/abi.h, success and error paths. Started by init from
+ * user/manifests/ktest.manifest; prints one line a test,
+ *     ok N name            or    not ok N name: line L: what went wrong
+ * and closes with "N passed, N failed" alone on a line. Exits 0 when
+ * every test passed, so init (and the boot) ends with status 0.
+ *
+ * Started with argv[1] = "peer" this program is the other side of the
+ * process tests instead (peer.c).
+ *
+ * The last test compares free pages with the count taken after the first
+ * test: everything the tests made in between must be gone.
+ */
+#include <stdarg.h>
+#include <format.h>
+#include "ktest.h"
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+#define T(fn, name) { name, fn },
+#include "tests.def"
+#undef T
+};
+
+static char detail[256];
+static bool failed;
+static uint64_t baseline;
+extern struct cairn_ring_hdr *k_ring;
+extern const char *kfuzz_seed, *kfuzz_count, *kfuzz_trace;
+
+void t_fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (failed)
+		return;
+	failed = true;
+	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
+	va_start(ap, fmt);
+	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
+	va_end(ap);
+}
+
+bool t_failed(void)
+{
+	return failed;
+}
+
+void t_leak_final(void)
+{
+	uint64_t now = free_pages();
+
+	EXPECT(now == baseline, "free pages %lu after the first test, %lu now (%ld pages not returned)",
+	       (unsigned long)baseline, (unsigned long)now, (long)(baseline - now));
+}
+
+/* What every test may use, made once: a Notification to sleep on, the boot
+ * image mapped, and a ring on the main thread. */
+static err_t setup(void)
+{
+	uint64_t off, size;
+	cap_t ring;
+	void *va;
+	err_t e;
+
+	if ((k_sleep = mk(OBJ_NOTIFICATION)) == CAP_NULL)
+		return ERR_NOMEM;
+	if ((e = boot_prog("ktest", &off, &size)))
+		return e;
+	if ((ring = mk_memobj(1, MEMOBJ_CONTIG)) == CAP_NULL)
+		return ERR_NOMEM;
+	if ((e = cairn_map(ring, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
+		return e;
+	if ((e = inv1(SLOT_SELF_THREAD, THREAD_SET_RING, ring, 16, 0, 0, 0, NULL)))
+		return e;
+	k_ring = va;
+	return ERR_OK;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0, nfailed = 0;
+	uint64_t t0;
+	err_t e;
+
+	if (argc > 1 && !strcmp(argv[1], "peer"))
+		return peer_main(argc, argv);
+	k_console = cairn_cap("console");
+	k_kinfo = cairn_cap("kinfo");
+	k_irqctl = cairn_cap("irqctl");
+	k_mmioctl = cairn_cap("mmioctl");
+	k_bootimage = cairn_cap("bootimage");
+	if (k_kinfo == CAP_NULL || k_irqctl == CAP_NULL || k_mmioctl == CAP_NULL ||
+	    k_bootimage == CAP_NULL) {
+		printf("ktest: needs the capabilities kinfo, irqctl, mmioctl and bootimage\n");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	/* run at PRIO_MAIN; the start priority (16) stays the limit for threads */
+	if ((e = inv(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, PRIO_MAIN, 0, 0, 0, NULL)) || (e = setup())) {
+		printf("ktest: setup failed: %s\n", err_name(e));
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	/* arguments (for working on a few tests): only=PREFIX runs the first
+	 * test, those whose name starts with PREFIX and the leak check;
+	 * fuzzseed=N and fuzzcount=N change kfuzz's run */
+	const char *only = NULL;
+	static char seed[32], count[32], trace[32];
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "only=", 5))
+			only = argv[i] + 5;
+		if (!strncmp(argv[i], "fuzzseed=", 9)) {      /* "seed=N" for kfuzz */
+			strlcpy(seed, argv[i] + 4, sizeof(seed));
+			kfuzz_seed = seed;
+		}
+		if (!strncmp(argv[i], "fuzztrace=", 10)) {    /* "trace=N": print from N on */
+			strlcpy(trace, argv[i] + 4, sizeof(trace));
+			kfuzz_trace = trace;
+		}
+		if (!strncmp(argv[i], "fuzzcount=", 10)) {    /* "count=N" for kfuzz */
+			strlcpy(count, argv[i] + 4, sizeof(count));
+			kfuzz_count = count;
+		}
+	}
+	t0 = now_ns();
+	printf("ktest: %u tests\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		if (only && i > 0 && i < n - 1 && strncmp(tests[i].name, only, strlen(only)))
+			continue;
+		failed = false;
+		detail[0] = 0;
+		tests[i].fn();
+		if (failed) {
+			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
+			nfailed++;
+		} else {
+			printf("ok %u %s\n", i + 1, tests[i].name);
+			passed++;
+		}
+		if (i == 0)
+			baseline = free_pages();
+	}
+	printf("ktest: %lu ms\n", (unsigned long)((now_ns() - t0) / 1000000));
+	printf("%u passed, %u failed\n", passed, nfailed);
+	return nfailed ? 1 : 0;
+}
