@@ -4,7 +4,7 @@
 Boots Cairn under QEMU (through qemu-run.sh) and judges the run.
 
 Self-test mode (default): the guest prints `ok N suite.name` / `not ok N ...`
-and `N passed, N failed`. The run fails if it times out, prints panic or
+(a failure may add `: detail` after the name) and `N passed, N failed`. The run fails if it times out, prints panic or
 fatal-trap text, if a test in the expected list did not run, if the guest's
 own count disagrees with the lines, or if QEMU's exit status is not 0.
 
@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 PANIC_RE = re.compile(r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information")
-RESULT_RE = re.compile(r"^(ok|not ok) (\d+) (\S+)\s*$")
+RESULT_RE = re.compile(r"^(ok|not ok) (\d+) ([^\s:]+)(?::\s.*)?\s*$")
 SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed\s*$")
 
 
@@ -53,12 +53,14 @@ def emit(results, name, ok, what, why=None):
 
 def selftest_mode(a, rc, out, timed_out, results):
     lines = [l.rstrip("\r") for l in out.splitlines()]
-    seen = {}
+    seen, detail = {}, {}
     guest_summary = None
     for l in lines:
         m = RESULT_RE.match(l)
         if m:
             seen[m.group(3)] = m.group(1) == "ok"
+            if m.group(1) != "ok":
+                detail[m.group(3)] = "in the guest: " + l.strip()
         m = SUMMARY_RE.match(l)
         if m:
             guest_summary = (int(m.group(1)), int(m.group(2)))
@@ -70,7 +72,7 @@ def selftest_mode(a, rc, out, timed_out, results):
         if t not in seen:
             emit(results, a.name, False, t, "did not run")
         else:
-            emit(results, a.name, seen[t], t, "failed in the guest (see log)")
+            emit(results, a.name, seen[t], t, detail.get(t) or "failed in the guest (see log)")
     for t, ok in seen.items():
         if t not in expected:
             emit(results, a.name, ok, t)
