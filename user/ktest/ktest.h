@@ -69,7 +69,7 @@ err_t inv(cap_t c, uint32_t method, uint64_t w0, uint64_t w1, uint64_t w2, uint6
 err_t inv1(cap_t c, uint32_t method, cap_t cap0, uint64_t w0, uint64_t w1, uint64_t w2,
 	   uint64_t w3, struct cairn_msg *out);
 /* PROC_CREATE on proc: the new capability in *out. */
-err_t create_on(cap_t proc, unsigned type, uint64_t a, uint64_t b, cap_t *out);
+err_t create_on(cap_t proc, uint64_t type, uint64_t a, uint64_t b, cap_t *out);
 /* PROC_CREATE on this process; CAP_NULL if it failed. */
 cap_t mk(unsigned type);
 cap_t mk_memobj(uint64_t pages, unsigned flags);

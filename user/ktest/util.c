@@ -24,7 +24,7 @@ err_t inv1(cap_t c, uint32_t method, cap_t cap0, uint64_t w0, uint64_t w1, uint6
 	return cairn_invoke_cap(c, method, cap0, w0, w1, w2, w3, out);
 }
 
-err_t create_on(cap_t proc, unsigned type, uint64_t a, uint64_t b, cap_t *out)
+err_t create_on(cap_t proc, uint64_t type, uint64_t a, uint64_t b, cap_t *out)
 {
 	struct cairn_msg m;
 	err_t e = inv(proc, PROC_CREATE, type, a, b, 0, &m);
