@@ -60,7 +60,7 @@ static void irqline_handler(unsigned irq, void *arg)
 		notify_signal(l->n, l->bits);
 }
 
-static err_t irqctl_get(unsigned irq, struct msg *out)
+static err_t irqctl_get(uint64_t irq, struct msg *out)
 {
 	const struct irq_chip *chip = irq_chip();
 	struct process *self = current->proc;

@@ -28,7 +28,7 @@ static struct cairn_cqe *cqes(struct thread *t)
 	return (struct cairn_cqe *)(sqes(t) + t->ring_entries);
 }
 
-err_t ring_set(struct thread *t, struct memobj *mo, unsigned entries)
+err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries)
 {
 	size_t need;
 

@@ -67,7 +67,7 @@ static err_t arg_cap(const struct msg *in, bool caps_ok, unsigned i, unsigned ty
 static err_t proc_create(struct process *p, const struct msg *in, struct msg *out)
 {
 	struct process *self = current->proc;
-	unsigned type = in->w[0];
+	uint64_t type = in->w[0];
 	struct cap *slot, *slot2 = NULL;
 	struct kobj *obj = NULL;
 	bool list_ref = false;

@@ -75,7 +75,7 @@ err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits);
 void notification_destroy(struct notification *n);
 
 /* Rings (ring.c) */
-err_t ring_set(struct thread *t, struct memobj *mo, unsigned entries);
+err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries);
 err_t ring_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
 		 uint64_t *submitted, uint64_t *ready);
 /* Posts a completion for t (t's ring exists). */
