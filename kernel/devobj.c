@@ -172,8 +172,10 @@ static err_t timer_invoke(struct ktimer *t, unsigned method, const struct msg *i
 {
 	switch (method) {
 	case TIMER_SET:
-		if (!cap0 || cap0->obj->type != OBJ_NOTIFICATION || !(cap0->rights & RIGHT_WRITE))
-			return cap0 ? ERR_PERM : ERR_INVAL;
+		if (!cap0 || cap0->obj->type != OBJ_NOTIFICATION)
+			return ERR_INVAL;
+		if (!(cap0->rights & RIGHT_WRITE))
+			return ERR_PERM;
 		if (in->w[2] && in->w[2] < TIMER_MIN_PERIOD_NS)
 			return ERR_INVAL;
 		timer_cancel(t);
