@@ -476,17 +476,22 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 
 	if (!range_ok(va, bytes) || !(prot & (PROT_R | PROT_W | PROT_X)))
 		return ERR_INVAL;
-	/* the rights of the capability used to map bound what protect may grant */
+	/* the rights of the capability used to map bound what protect may
+	 * grant: more than that on any mapping in the range is ERR_PERM, with
+	 * nothing changed (as AS_MAP refuses it) */
+	list_for_each(it, &as->mappings) {
+		struct mapping *m = list_entry(it, struct mapping, as_node);
+		bool overlaps = m->va < va + bytes && va < m->va + m->npages * PAGE_SIZE;
+		if (overlaps && (prot & ~m->maxprot))
+			return ERR_PERM;
+	}
 	if ((e = split_edges(as, va, va + bytes)))
 		return e;
 	list_for_each(it, &as->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, as_node);
 		if (m->va < va || m->va >= va + bytes)
 			continue;
-		unsigned np = (prot & m->maxprot) | PROT_USER | (m->prot & PROT_DEVICE);
-		if ((np & (PROT_R | PROT_W | PROT_X)) == 0)
-			return ERR_PERM;
-		m->prot = np;
+		m->prot = prot | PROT_USER | (m->prot & PROT_DEVICE);
 		for (size_t i = 0; i < m->npages; i++)
 			pt_protect(as->root, m->va + i * PAGE_SIZE, PAGE_SIZE, page_prot(m, m->first + i));
 	}
