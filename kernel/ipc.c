@@ -548,6 +548,11 @@ bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t p
 	m.w[2] = fault_kind(kind);
 	t->fault_pending = 1;
 	ipc_call(ep, &fake, &m);
+	/* however the call ended (answered, or dropped: the handler received
+	 * again, died, deleted a saved Reply, the endpoint went), the fault
+	 * message is no longer outstanding: the next answer t gets is to an
+	 * ordinary call */
+	t->fault_pending = 0;
 	return true;
 }
 
