@@ -754,6 +754,10 @@ static void do_ring(void)
 		struct inv v;
 		if (!gen(&v))
 			continue;
+		/* an entry may wait in the ring (all entries in flight) until its
+		 * slot holds one of our own threads: start none anywhere but the stub */
+		if (v.method == THREAD_START)
+			v.w[0] = (uint64_t)fz_exit_stub;
 		struct cairn_sqe *s = &sq[ring->sq_tail & (RING_N - 1)];
 		s->cap = v.cap;
 		s->tag = v.tag;
