@@ -130,7 +130,7 @@ __asm__(".text\n.globl kt_exit_stub\nkt_exit_stub:\n\tmov $11, %eax\n\tsyscall\n
  * capability frees it, then deletes the capability. */
 void thread_dispose(cap_t *th)
 {
-	if (inv(*th, THREAD_START, (uint64_t)kt_exit_stub, 0, 0, 11, NULL) == ERR_OK)
+	if (inv(*th, THREAD_START, (uint64_t)kt_exit_stub, 0, 0, PRIO_MAIN + 1, NULL) == ERR_OK)
 		sleep_ms(1);
 	del(th);
 }
