@@ -43,6 +43,7 @@ struct kobj *devobj_root(unsigned type)
 		o->type = type;
 		o->refs = 1;            /* never destroyed */
 		list_init(&o->reap_node);
+		list_init(&o->orphan_node);
 	}
 	return o;
 }

@@ -36,17 +36,21 @@ static struct memobj *memobj_alloc(size_t npages, unsigned flags, struct quota *
 	mo->flags = flags;
 	mo->npages = npages;
 	list_init(&mo->mappings);
+	/* charge first, so a small quota never makes the kernel allocate */
+	if (quota_charge(q, npages * sizeof(paddr_t)))
+		goto out_fail;
 	mo->pages = kzalloc(npages * sizeof(paddr_t));
-	if (!mo->pages || quota_charge(q, npages * sizeof(paddr_t))) {
-		kfree(mo->pages);
-		mo->pages = NULL;
-		mo->npages = 0;
-		kobj_put(&mo->obj);
-		kobj_reap();
-		*err = ERR_NOMEM;
-		return NULL;
+	if (!mo->pages) {
+		quota_uncharge(q, npages * sizeof(paddr_t));
+		goto out_fail;
 	}
 	return mo;
+out_fail:
+	mo->npages = 0;
+	kobj_put(&mo->obj);      /* pages NULL: destroy has nothing to undo */
+	kobj_reap();
+	*err = ERR_NOMEM;
+	return NULL;
 }
 
 struct memobj *memobj_create(size_t npages, unsigned flags, struct quota *q, err_t *err)

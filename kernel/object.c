@@ -81,6 +81,10 @@ void quota_put(struct quota *q)
 /* ---- objects ------------------------------------------------------------------ */
 
 static struct list reap_list = LIST_INIT(reap_list);
+/* Processes and unstarted threads whose last capability went: "no
+ * capability, no object", except that a running thread keeps itself and
+ * its process alive (it can still exit, or be killed through its process). */
+static struct list orphan_list = LIST_INIT(orphan_list);
 unsigned kobj_reap_pending;
 
 void *kobj_alloc(unsigned type, size_t size, struct quota *q)
@@ -100,6 +104,7 @@ void *kobj_alloc(unsigned type, size_t size, struct quota *q)
 	o->charge = size;
 	quota_get(q);
 	list_init(&o->reap_node);
+	list_init(&o->orphan_node);
 	return o;
 }
 
@@ -175,10 +180,43 @@ static bool kobj_destroy(struct kobj *o)
 	return true;
 }
 
+/* The last capability to o went: processes end, unstarted threads go. */
+static void kobj_orphaned(struct kobj *o)
+{
+	if ((o->type != OBJ_PROCESS && o->type != OBJ_THREAD) || list_linked(&o->orphan_node))
+		return;
+	kobj_get(o);
+	list_add_tail(&orphan_list, &o->orphan_node);
+	kobj_reap_pending++;
+	sched_need_resched = true;
+}
+
+static void orphans_settle(void)
+{
+	while (!list_empty(&orphan_list)) {
+		struct kobj *o = list_entry(orphan_list.next, struct kobj, orphan_node);
+		list_del(&o->orphan_node);
+		kobj_reap_pending--;
+		if (o->ncaps == 0) {
+			if (o->type == OBJ_PROCESS) {
+				struct process *p = (struct process *)o;
+				if (p->state == PROC_STATE_RUNNING)
+					process_exit(p, PROC_STATE_KILLED, 0);
+			} else {
+				struct thread *t = (struct thread *)o;
+				if (t->state == TS_INACTIVE)
+					thread_kill(t);
+			}
+		}
+		kobj_put(o);
+	}
+}
+
 void kobj_reap(void)
 {
 	struct list deferred = LIST_INIT(deferred);
 
+	orphans_settle();
 	while (!list_empty(&reap_list)) {
 		struct kobj *o = list_entry(reap_list.next, struct kobj, reap_node);
 		list_del(&o->reap_node);
@@ -314,6 +352,7 @@ void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t b
 	slot->first_child = NULL;
 	child_link(NULL, slot);
 	kobj_get(obj);
+	obj->ncaps++;
 }
 
 void cap_derive(struct cap *slot, const struct cap *src, unsigned rights, uint64_t badge)
@@ -339,6 +378,8 @@ void cap_delete(struct cap *c)
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;
+	if (--obj->ncaps == 0)
+		kobj_orphaned(obj);
 	kobj_put(obj);
 }
 

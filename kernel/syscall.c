@@ -80,6 +80,9 @@ static err_t proc_create(struct process *p, const struct msg *in, struct msg *ou
 		char name[17] = { 0 };
 		memcpy(name, &in->w[2], 16);
 		name[16] = 0;
+		for (char *ch = name; *ch; ch++)     /* it goes into the kernel log */
+			if (*ch < 0x20 || *ch > 0x7e)
+				*ch = '?';
 		slot->obj = (void *)1;          /* hold it while reserving the second */
 		e = cap_reserve(self, CAP_NULL, &slot2);
 		slot->obj = NULL;

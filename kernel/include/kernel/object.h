@@ -28,9 +28,11 @@ struct kobj {
 	uint8_t type;            /* OBJ_* */
 	uint8_t reaping;
 	uint32_t refs;
+	uint32_t ncaps;          /* capabilities naming it (part of refs) */
 	struct quota *quota;     /* charged to (NULL: boot objects) */
 	uint32_t charge;         /* bytes charged for the object itself */
 	struct list reap_node;
+	struct list orphan_node; /* on the orphan list: its last capability went */
 };
 
 /* ---- quotas ----------------------------------------------------------------- */
