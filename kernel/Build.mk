@@ -5,4 +5,4 @@ obj-y += kernel/selftest.o kernel/main.o kernel/boot.o kernel/log.o kernel/conso
 	kernel/object.o kernel/sched.o kernel/ipc.o kernel/ring.o kernel/memory.o \
 	kernel/process.o kernel/syscall.o kernel/devobj.o
 obj-$(CONFIG_SELFTESTS) += kernel/tests/test_mm.o kernel/tests/test_boot.o \
-	kernel/tests/test_trap.o kernel/tests/test_time.o
+	kernel/tests/test_trap.o kernel/tests/test_time.o kernel/tests/test_user.o

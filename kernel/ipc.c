@@ -107,21 +107,17 @@ static void reply_drop(struct thread *server)
 
 /* Writes a short message (no IPC-buffer words, no capabilities) into a
  * thread's results. */
-static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag, const uint64_t *w)
+static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag, uint64_t w0,
+				 uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	struct trap_frame *tf = rx->tf;
 
 	arch_syscall_set(tf, 1, badge);
 	arch_syscall_set(tf, 2, tag & ~(uint64_t)(CAIRN_NONBLOCK | (7u << 10)));
-	arch_syscall_set(tf, 3, w[0]);
-	arch_syscall_set(tf, 4, w[1]);
-	arch_syscall_set(tf, 5, w[2]);
-	arch_syscall_set(tf, 6, w[3]);
-}
-
-static inline bool msg_is_short(uint64_t tag)
-{
-	return cairn_tag_len(tag) <= CAIRN_MSG_REGS && cairn_tag_ncaps(tag) == 0;
+	arch_syscall_set(tf, 3, w0);
+	arch_syscall_set(tf, 4, w1);
+	arch_syscall_set(tf, 5, w2);
+	arch_syscall_set(tf, 6, w3);
 }
 
 /*
@@ -137,14 +133,8 @@ err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint
 	if (likely(!list_empty(&ep->receivers))) {
 		rx = list_entry(ep->receivers.next, struct thread, qnode);
 		if (likely(!rx->reply_to && !rx->reply_async && !list_linked(&rx->tnode))) {
-			struct trap_frame *tf = rx->tf;
 			list_del(&rx->qnode);
-			arch_syscall_set(tf, 1, c->badge);
-			arch_syscall_set(tf, 2, tag & ~(uint64_t)CAIRN_NONBLOCK);
-			arch_syscall_set(tf, 3, w0);
-			arch_syscall_set(tf, 4, w1);
-			arch_syscall_set(tf, 5, w2);
-			arch_syscall_set(tf, 6, w3);
+			deliver_short(rx, c->badge, tag, w0, w1, w2, w3);
 			rx->reply_to = self;
 			self->replier = rx;
 			self->block = BK_REPLY;
@@ -391,15 +381,9 @@ err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64
 	 */
 	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
 		   list_empty(&ep->async))) {
-		struct trap_frame *tf = caller->tf;
 		self->reply_to = NULL;
 		caller->replier = NULL;
-		arch_syscall_set(tf, 1, 0);
-		arch_syscall_set(tf, 2, tag & ~(uint64_t)CAIRN_NONBLOCK);
-		arch_syscall_set(tf, 3, w0);
-		arch_syscall_set(tf, 4, w1);
-		arch_syscall_set(tf, 5, w2);
-		arch_syscall_set(tf, 6, w3);
+		deliver_short(caller, 0, tag, w0, w1, w2, w3);
 		list_add_tail(&ep->receivers, &self->qnode);
 		self->state = TS_BLOCKED;
 		self->block = BK_RECV;

@@ -255,52 +255,32 @@ SELFTEST(x86, user_frame)
 
 #define ST_UVA 0x10000000ul
 
-/* Copies to and from user memory: whole and partial, faults on unmapped
- * and read-only pages end in ERR_FAULT, and user memory is closed to the
- * kernel outside the copies when the CPU has SMAP. */
-SELFTEST(x86, user_copy)
+/* Outside the copy helpers the kernel cannot touch user memory when the
+ * CPU has SMAP: AC is clear again after a copy, and a plain kernel load
+ * from a user page faults (the copies themselves: the portable
+ * user.copy_helpers test). */
+SELFTEST(x86, user_memory_closed)
 {
-	uint8_t src[200], dst[200], part[2] = { 0, 0 };
+	uint8_t b = 1;
 	uint64_t v;
-	paddr_t root, rw, ro;
+	paddr_t root, pg;
 
 	arch_user_init();
 	root = pt_create_user();
-	rw = pmm_alloc_zeroed(0);
-	ro = pmm_alloc_zeroed(0);
-	ST_CHECK(root != PADDR_INVALID && rw != PADDR_INVALID && ro != PADDR_INVALID);
-	ST_CHECK(pt_map(root, ST_UVA, rw, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
-	ST_CHECK(pt_map(root, ST_UVA + PAGE_SIZE, ro, PAGE_SIZE, PROT_R | PROT_USER) == ERR_OK);
-	for (unsigned i = 0; i < sizeof(src); i++)
-		src[i] = (uint8_t)(i * 7 + 1);
-	((uint8_t *)phys_to_virt(ro))[PAGE_SIZE - 1] = 0x5a;
-
+	pg = pmm_alloc_zeroed(0);
+	ST_CHECK(root != PADDR_INVALID && pg != PADDR_INVALID);
+	ST_CHECK(pt_map(root, ST_UVA, pg, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
 	unsigned long flags = arch_irq_save();
 	arch_as_activate(root);
-	err_t to = arch_copy_to_user((void *)(ST_UVA + 3), src, sizeof(src));
-	err_t from = arch_copy_from_user(dst, (const void *)(ST_UVA + 3), sizeof(src));
-	err_t none = arch_copy_from_user(dst, (const void *)(ST_UVA + 2 * PAGE_SIZE), 0);
-	err_t ro_read = arch_copy_from_user(&v, (const void *)(ST_UVA + 2 * PAGE_SIZE - 8), 8);
-	err_t ro_write = arch_copy_to_user((void *)(ST_UVA + PAGE_SIZE), src, 8);
-	err_t partial = arch_copy_from_user(part, (const void *)(ST_UVA + 2 * PAGE_SIZE - 1), 2);
-	err_t unmapped = arch_copy_to_user((void *)(ST_UVA + 5 * PAGE_SIZE), src, 1);
+	err_t to = arch_copy_to_user((void *)ST_UVA, &b, 1);
 	unsigned long rflags;
 	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
 	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
 	arch_as_activate(kernel_root);
 	arch_irq_restore(flags);
-
-	ST_CHECK(to == ERR_OK && from == ERR_OK && none == ERR_OK);
-	for (unsigned i = 0; i < sizeof(src); i++)
-		ST_CHECK(dst[i] == src[i] && ((uint8_t *)phys_to_virt(rw))[3 + i] == src[i]);
-	ST_CHECK(ro_read == ERR_OK);
-	ST_CHECK(ro_write == ERR_FAULT && ((uint8_t *)phys_to_virt(ro))[0] == 0);
-	ST_CHECK(partial == ERR_FAULT && part[0] == 0x5a);  /* the first byte came */
-	ST_CHECK(unmapped == ERR_FAULT);
-	ST_CHECK(!(rflags & RFLAGS_AC));                     /* the copies closed user memory */
+	ST_CHECK(to == ERR_OK && !(rflags & RFLAGS_AC));
 	ST_CHECK(probe == (x86_has_smap ? ERR_FAULT : ERR_OK));
 	pt_destroy_user(root);
-	pmm_free(rw, 0);
-	pmm_free(ro, 0);
+	pmm_free(pg, 0);
 	return true;
 }

@@ -48,60 +48,13 @@ static void die(const char *what, err_t e)
 	exit(1);
 }
 
-/* ---- threads of this process ------------------------------------------------ */
-
-struct thread_start {
-	void (*fn)(uint64_t);
-	uint64_t arg;
-};
-
-void thread_trampoline(void);
-void thread_main(struct thread_start *ts);
-
-
-/* Starts fn(arg) on a new thread with its own stack and IPC buffer. */
-static cap_t start_thread(void (*fn)(uint64_t), uint64_t arg, unsigned prio)
+static void start_thread(void (*fn)(uint64_t), uint64_t arg, unsigned prio)
 {
-	struct cairn_msg m;
-	cap_t stack, ipcbuf, th;
-	void *sva, *iva;
-	err_t e;
+	err_t e = cairn_thread_start(fn, arg, prio, NULL);
 
-	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 4, 0, &stack)) ||
-	    (e = cairn_map(stack, 0, 4, CAIRN_PROT_R | CAIRN_PROT_W, &sva)) ||
-	    (e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &ipcbuf)) ||
-	    (e = cairn_map(ipcbuf, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &iva)))
-		die("thread memory", e);
-	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_THREAD, 0, 0, 0, &m)))
-		die("thread create", e);
-	th = m.w[0];
-	cairn_ipcbuf()->caps[0] = ipcbuf;
-	if ((e = cairn_invoke(th, THREAD_SET_IPCBUF, 1, 0, (uint64_t)iva, 0, 0, &m)))
-		die("thread ipcbuf", e);
-	struct thread_start *ts = (struct thread_start *)((char *)sva + 4 * CAIRN_PAGE_SIZE) - 1;
-	ts->fn = fn;
-	ts->arg = arg;
-	if ((e = cairn_invoke(th, THREAD_START, 0, (uint64_t)thread_trampoline,
-			      (uint64_t)ts & ~15ull, (uint64_t)ts, prio, &m)))
-		die("thread start", e);
-	return th;
+	if (e)
+		die("thread", e);
 }
-
-void thread_main(struct thread_start *ts)
-{
-	ts->fn(ts->arg);
-	uint64_t r[6];
-	cairn_arch_syscall(SYS_THREAD_EXIT, 0, 0, 0, 0, 0, 0, r);
-	for (;;)
-		;
-}
-
-#if defined(__riscv)
-__asm__(".text\n.balign 4\nthread_trampoline:\n\t.option push\n\t.option norelax\n"
-	"\tla gp, __global_pointer$\n\t.option pop\n\tmv s0, zero\n\tcall thread_main\n");
-#else
-__asm__(".text\nthread_trampoline:\n\txor %rbp, %rbp\n\tsub $8, %rsp\n\tcall thread_main\n");
-#endif
 
 /* ---- the benchmarks --------------------------------------------------------------- */
 

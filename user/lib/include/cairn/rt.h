@@ -75,6 +75,11 @@ err_t cairn_as_unmap(cap_t as, uint64_t va, uint64_t bytes);
  * at a free address in [CAIRN_VM_BASE, CAIRN_VM_END) and returns it in
  * *va. */
 err_t cairn_map(cap_t obj, uint64_t first, uint64_t pages, unsigned prot, void **va);
+/* Starts fn(arg) on a new thread of this process at priority prio, with
+ * its own stack and IPC buffer; its Thread capability in *thread (may be
+ * NULL). Returning from fn ends the thread. See user/lib/thread.c. */
+err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread);
+
 /* Undoes cairn_map(). */
 err_t cairn_unmap(void *va, uint64_t pages);
 
