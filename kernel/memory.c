@@ -502,6 +502,44 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 	return ERR_OK;
 }
 
+err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)
+{
+	err_t e = ERR_OK;
+
+	*count = 0;
+	if (as == src)
+		return ERR_INVAL;
+	list_for_each(it, &src->mappings) {
+		struct mapping *m = list_entry(it, struct mapping, as_node);
+		list_for_each(jt, &as->mappings) {
+			struct mapping *o = list_entry(jt, struct mapping, as_node);
+			if (m->va < o->va + o->npages * PAGE_SIZE && o->va < m->va + m->npages * PAGE_SIZE)
+				return ERR_EXIST;
+		}
+	}
+	list_for_each(it, &src->mappings) {
+		struct mapping *m = list_entry(it, struct mapping, as_node);
+		struct memobj *mo = m->mo;
+		unsigned prot = m->prot & (PROT_R | PROT_W | PROT_X);
+
+		if (!m->share && !(mo->flags & MO_DEVICE)) {
+			mo = memobj_copy(m->mo, as->obj.quota, &e);
+			if (!mo)
+				return e;
+		} else {
+			kobj_get(&mo->obj);
+		}
+		e = aspace_map(as, mo, m->va, m->first, m->npages, prot, m->maxprot);
+		kobj_put(&mo->obj);
+		if (e)
+			return e;
+		/* the new mapping is the last one on the list */
+		list_entry(as->mappings.prev, struct mapping, as_node)->share = m->share;
+		(*count)++;
+	}
+	return ERR_OK;
+}
+
 bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind)
 {
 	struct mapping *m = mapping_at(as, ALIGN_DOWN(va, PAGE_SIZE));

@@ -232,7 +232,13 @@ static unsigned prot_from_rights(unsigned r)
 	       ((r & RIGHT_EXEC) ? PROT_X : 0);
 }
 
-static err_t as_invoke(struct cap *c, unsigned method, const struct msg *in, bool caps_ok)
+static struct mapping *mapping_last(struct aspace *as)
+{
+	return list_entry(as->mappings.prev, struct mapping, as_node);
+}
+
+static err_t as_invoke(struct cap *c, unsigned method, const struct msg *in, struct msg *out,
+		       bool caps_ok)
 {
 	struct aspace *as = (struct aspace *)c->obj;
 	struct cap *a;
@@ -248,14 +254,25 @@ static err_t as_invoke(struct cap *c, unsigned method, const struct msg *in, boo
 			return e;
 		if (a->obj->type != OBJ_MEMOBJ && a->obj->type != OBJ_MMIO)
 			return ERR_INVAL;
-		if (in->w[2] >> 51)
+		if (in->w[2] >> 52)
 			return ERR_INVAL;
 		unsigned maxprot = prot_from_rights(a->rights);
 		if (a->obj->type == OBJ_MMIO)
 			maxprot &= ~PROT_X;
 		if (prot & ~maxprot)
 			return ERR_PERM;
-		return aspace_map(as, (struct memobj *)a->obj, in->w[0], in->w[1], npages, prot, maxprot);
+		e = aspace_map(as, (struct memobj *)a->obj, in->w[0], in->w[1], npages, prot, maxprot);
+		if (!e && ((in->w[2] >> 48) & CAIRN_PROT_SHARE))
+			mapping_last(as)->share = true;
+		return e;
+	}
+	case AS_COPY: {
+		size_t n;
+		if ((e = arg_cap(in, caps_ok, 0, OBJ_ASPACE, RIGHT_MANAGE, &a)))
+			return e;
+		e = aspace_copy(as, (struct aspace *)a->obj, &n);
+		out->w[0] = n;
+		return e;
 	}
 	case AS_UNMAP:
 		e = aspace_unmap(as, in->w[0], in->w[1]);
@@ -321,6 +338,9 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 		if (in->w[0] > current->mcp)
 			return ERR_PERM;
 		thread_set_prio(t, in->w[0]);
+		return ERR_OK;
+	case THREAD_SET_TLS:
+		arch_set_tls(&t->ctx, t->tf, in->w[0], t == current);
 		return ERR_OK;
 	case THREAD_SUSPEND:
 		if (t->state == TS_READY)
@@ -415,7 +435,7 @@ void obj_invoke(struct cap *c, const struct msg *in, struct msg *out, bool caps_
 		e = proc_invoke(c, method, in, out, caps_ok);
 		break;
 	case OBJ_ASPACE:
-		e = as_invoke(c, method, in, caps_ok);
+		e = as_invoke(c, method, in, out, caps_ok);
 		break;
 	case OBJ_THREAD:
 		e = thread_invoke(c, method, in, caps_ok);

@@ -229,7 +229,10 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 
 void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg)
 {
+	uint64_t tp = tf->regs[4];      /* THREAD_SET_TLS may come before the start */
+
 	memset(tf->regs, 0, sizeof(tf->regs));
+	tf->regs[4] = tp;
 	tf->regs[2] = sp;
 	tf->regs[10] = arg;
 	tf->sepc = pc;
@@ -247,4 +250,11 @@ void arch_user_init(void)
 {
 	csr_write(scounteren, 7);     /* cycle, time, instret readable in U-mode */
 	csr_clear(sstatus, SSTATUS_SUM);
+}
+
+void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t value, bool running)
+{
+	(void)ctx;
+	(void)running;
+	tf->regs[4] = value;          /* tp: restored on every way back to U-mode */
 }

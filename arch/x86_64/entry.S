@@ -279,7 +279,14 @@ arch_context_switch:
 	movq	%r15, CTX_R15(%rdi)
 	fxsave64 CTX_FPU(%rdi)
 	fxrstor64 CTX_FPU(%rsi)
-	movq	CTX_RSP(%rsi), %rsp
+	movq	CTX_FSBASE(%rsi), %rax
+	cmpq	CTX_FSBASE(%rdi), %rax
+	je	1f
+	movl	$0xc0000100, %ecx		/* IA32_FS_BASE */
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	wrmsr
+1:	movq	CTX_RSP(%rsi), %rsp
 	movq	CTX_RBX(%rsi), %rbx
 	movq	CTX_RBP(%rsi), %rbp
 	movq	CTX_R12(%rsi), %r12

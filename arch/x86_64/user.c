@@ -116,3 +116,11 @@ void x86_user_return_check(struct trap_frame *tf)
 	}
 	arch_irq_disable();
 }
+
+void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t value, bool running)
+{
+	(void)tf;
+	ctx->fs_base = value;
+	if (running)
+		x86_wrmsr(0xc0000100, value);
+}

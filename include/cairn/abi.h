@@ -151,6 +151,11 @@ enum {
 	                       * prot = PROT bits below; needs the matching rights on cap0 */
 	AS_UNMAP = 17,        /* (va, bytes) */
 	AS_PROTECT = 18,      /* (va, bytes, prot) */
+	AS_COPY = 19,         /* cap0 = another AddressSpace (RIGHT_MANAGE): every mapping of it
+	                       * is made here too, at the same address with the same
+	                       * protection: a copy-on-write copy of its MemoryObject, or the
+	                       * same object for mappings made with CAIRN_PROT_SHARE (fork).
+	                       * This space must not overlap them (ERR_EXIST). -> (mappings) */
 
 	/* Thread (RIGHT_MANAGE) */
 	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once). A priority above
@@ -161,6 +166,7 @@ enum {
 	THREAD_SET_PRIORITY = 35, /* (priority): at most the caller's start priority */
 	THREAD_SUSPEND = 36,
 	THREAD_RESUME = 37,
+	THREAD_SET_TLS = 38,  /* (value): the thread pointer (riscv64 tp, x86-64 FS base) */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 
@@ -201,6 +207,7 @@ enum {
 #define CAIRN_PROT_R  1u
 #define CAIRN_PROT_W  2u
 #define CAIRN_PROT_X  4u
+#define CAIRN_PROT_SHARE 8u   /* AS_MAP: AS_COPY shares this mapping instead of copying it */
 
 #define MEMOBJ_CONTIG  1u     /* physically contiguous (DMA, rings) */
 

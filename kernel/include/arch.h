@@ -160,7 +160,8 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
 void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void));
 
 /* Fills a fresh user frame: user mode, interrupts on, pc, sp, first
- * argument register = arg. */
+ * argument register = arg, every other register zero except the thread
+ * pointer (arch_set_tls() may have set it already). */
 void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg);
 
 /* Leaves the kernel for user mode with every register from *tf (a new
@@ -179,6 +180,10 @@ void arch_set_user_frame(struct trap_frame *tf);
  *   void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)  result i, 1..6
  *   uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)    argument i, 0..5
  * Result 0 is the return value of syscall_dispatch(). */
+
+/* Sets a thread's thread pointer (riscv tp, x86-64 FS base) to value;
+ * running: it is the thread on this CPU now (make it take effect). */
+void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t value, bool running);
 
 /* Highest user address + 1 for the paging mode in use (user space is
  * [0, arch_user_top())). */

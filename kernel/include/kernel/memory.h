@@ -29,6 +29,7 @@ struct mapping {
 	size_t first, npages;
 	unsigned prot;                /* PROT_* (PROT_USER included) */
 	unsigned maxprot;
+	bool share;                   /* aspace_copy() shares it rather than copying */
 };
 
 struct aspace {
@@ -58,6 +59,10 @@ void aspace_destroy(struct aspace *as);
 err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
 		 unsigned prot, unsigned maxprot);
 err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes);
+/* Maps into `as` what `src` maps (copy-on-write copies charged to as's
+ * quota, or the same objects for shared mappings); *count = mappings made.
+ * On an error what was made stays (the caller discards the space). */
+err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count);
 err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot);
 /* Resolves a user fault (copy-on-write); false if it is a real fault. */
 bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind);

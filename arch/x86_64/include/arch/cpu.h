@@ -122,6 +122,7 @@
 #define CTX_R13    32
 #define CTX_R14    40
 #define CTX_R15    48
+#define CTX_FSBASE 56
 #define CTX_FPU    64
 #define CTX_FPU_SIZE 512
 
@@ -174,7 +175,7 @@ struct trap_frame {
  */
 struct arch_context {
 	uint64_t rsp, rbx, rbp, r12, r13, r14, r15;
-	uint64_t reserved;
+	uint64_t fs_base;               /* the user FS base (TLS), switched with the context */
 	uint8_t fpu[CTX_FPU_SIZE] __attribute__((aligned(16)));
 };
 

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AS_COPY (the kernel half of fork) and THREAD_SET_TLS. A new process
+ * gets a copy of this whole address space; a thread started in it runs
+ * code of this program on its copied data: it must see the data as it
+ * was when the copy was made (copy-on-write both ways), and memory mapped
+ * with CAIRN_PROT_SHARE must stay shared. The child's thread pointer is
+ * set from outside before it starts.
+ */
+#include "ktest.h"
+
+#define SHARED_VA 0x2800000000ull      /* a page mapped shared, away from the test VAs */
+
+static volatile uint64_t fork_data = 1;
+static volatile uint64_t tls_word = 0x7715ull;
+static uint8_t child_stack[8192] __attribute__((aligned(16)));
+
+static struct {
+	void (*fn)(uint64_t);
+	uint64_t arg;
+} child_start;
+
+void cairn_thread_trampoline(void);
+
+/* Runs in the copy: reports what it sees in the shared page, writes its
+ * own copy of fork_data (the parent must not see it), then ends. */
+static void fork_child(uint64_t tls)
+{
+	volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
+	uint64_t tp;
+
+#if defined(__riscv)
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+#else
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));   /* reads *(FS base) */
+	tls = tls_word;
+#endif
+	shared[0] = fork_data;
+	shared[1] = tp == tls;
+	fork_data = 99;
+	shared[2] = fork_data;
+	shared[3] = 1;
+}
+
+void t_as_copy(void)
+{
+	struct cairn_msg m;
+	uint64_t before = free_pages();
+	cap_t proc, as, th, shared_mo = mk_memobj(1, 0), note = mk(OBJ_NOTIFICATION);
+	volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
+	uint64_t tls;
+
+	CHECK(shared_mo != CAP_NULL && note != CAP_NULL, "objects");
+	cairn_ipcbuf()->caps[0] = shared_mo;
+	CHECK_OK(cairn_invoke(SLOT_SELF_AS, AS_MAP, 1, SHARED_VA, 0,
+			      1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE) << 48, 0, &m));
+	shared[3] = 0;
+	fork_data = 1;
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 4 << 20, 0, 0, &m));
+	proc = m.w[0];
+	as = m.w[1];
+	/* the copy's thread starts on the copied stack array, in copied code */
+	child_start.fn = fork_child;
+#if defined(__riscv)
+	tls = 0x1234567;
+#else
+	tls = (uint64_t)&tls_word;
+#endif
+	child_start.arg = tls;
+	CHECK_OK(inv1(as, AS_COPY, SLOT_SELF_AS, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] >= 4, "only %lu mappings copied", (unsigned long)m.w[0]);
+	EXPECT_ERR(inv1(as, AS_COPY, SLOT_SELF_AS, 0, 0, 0, 0, NULL), ERR_EXIST);
+	EXPECT_ERR(inv1(SLOT_SELF_AS, AS_COPY, SLOT_SELF_AS, 0, 0, 0, 0, NULL), ERR_INVAL);
+	fork_data = 2;                      /* after the copy: the child must still see 1 */
+	cairn_ipcbuf()->caps[0] = note;
+	CHECK_OK(cairn_invoke(proc, PROC_BIND_EXIT, 1, 1, 0, 0, 0, &m));
+	CHECK_OK(create_on(proc, OBJ_THREAD, 0, 0, &th));
+	CHECK_OK(inv(th, THREAD_SET_TLS, tls, 0, 0, 0, NULL));
+	CHECK_OK(inv(th, THREAD_START, (uint64_t)cairn_thread_trampoline,
+		     (uint64_t)(child_stack + sizeof(child_stack)), (uint64_t)&child_start, 5, NULL));
+	EXPECT(wait_bits(note, 2000) == 1, "the copy did not end");
+	EXPECT(shared[3] == 1, "the copy did not run to its end");
+	EXPECT(shared[0] == 1, "the copy saw %lu, not the data at the time of the copy",
+	       (unsigned long)shared[0]);
+	EXPECT(shared[1] == 1, "the copy's thread pointer was not what THREAD_SET_TLS set");
+	EXPECT(shared[2] == 99, "the copy's own write did not stick");
+	EXPECT(fork_data == 2, "the copy's write reached the original: %lu", (unsigned long)fork_data);
+	del(&th);
+	del(&as);
+	del(&proc);
+	EXPECT_OK(cairn_invoke(SLOT_SELF_AS, AS_UNMAP, 0, SHARED_VA, CAIRN_PAGE_SIZE, 0, 0, &m));
+	del(&shared_mo);
+	del(&note);
+	sleep_ms(10);                       /* let the kernel reap the copy */
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after",
+	       (unsigned long)before, (unsigned long)free_pages());
+}
