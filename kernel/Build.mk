@@ -3,6 +3,6 @@ obj-y += kernel/selftest.o kernel/main.o kernel/boot.o kernel/log.o kernel/conso
 	kernel/heap.o kernel/pgtable.o kernel/vm.o kernel/devtree.o kernel/clock.o \
 	kernel/irq.o kernel/trap.o kernel/monitor.o \
 	kernel/object.o kernel/sched.o kernel/ipc.o kernel/ring.o kernel/memory.o \
-	kernel/process.o kernel/syscall.o kernel/devobj.o
+	kernel/process.o kernel/syscall.o kernel/devobj.o kernel/upcall.o
 obj-$(CONFIG_SELFTESTS) += kernel/tests/test_mm.o kernel/tests/test_boot.o \
 	kernel/tests/test_trap.o kernel/tests/test_time.o kernel/tests/test_user.o

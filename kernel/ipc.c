@@ -504,6 +504,26 @@ void ipc_thread_cleanup(struct thread *t)
 	}
 }
 
+void ipc_interrupt(struct thread *t)
+{
+	if (t->state != TS_BLOCKED)
+		return;
+	if (t->fault_pending)
+		return;             /* a fault must be answered: the upcall waits for it */
+	if (list_linked(&t->qnode))
+		list_del(&t->qnode);
+	if (t->replier) {
+		t->replier->reply_to = NULL;
+		t->replier = NULL;
+	}
+	if (t->reply_obj) {
+		((struct reply_obj *)t->reply_obj)->caller = NULL;
+		((struct reply_obj *)t->reply_obj)->caller_gone = true;
+		t->reply_obj = NULL;
+	}
+	sched_wake(t, ERR_INTR);
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
 	struct thread *t;

@@ -209,11 +209,18 @@ void sched_tick(void)
 		sched_need_resched = true;
 }
 
-void sched_user_return(void)
+void sched_return_work(void)
 {
 	if (sched_need_resched || current->state != TS_RUNNING)
 		schedule();
 	kobj_reap();
+}
+
+void sched_user_return(void)
+{
+	sched_return_work();
+	if (current->upcall_pending)
+		upcall_deliver(false, 0);
 }
 
 noreturn void sched_run(void)

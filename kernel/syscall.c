@@ -342,6 +342,8 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 	case THREAD_SET_TLS:
 		arch_set_tls(&t->ctx, t->tf, in->w[0], t == current);
 		return ERR_OK;
+	case THREAD_UPCALL:
+		return thread_upcall(t, in->w[0], in->w[1]);
 	case THREAD_SUSPEND:
 		if (t->state == TS_READY)
 			sched_dequeue(t);
@@ -685,13 +687,14 @@ SYSCALL(t_enter, sys_enter(a0, a1, a2))
 SYSCALL(t_cap, sys_cap(a0, a1, a2, a3, a4))
 SYSCALL(t_exit, sys_exit(a0))
 SYSCALL(t_thread_exit, sys_thread_exit())
+SYSCALL(t_upcall_return, sys_upcall_return(a0))
 SYSCALL(t_bad, ERR_NOSYS)
 
 static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
 	[SYS_NULL] = t_null, [SYS_CALL] = t_call, [SYS_RECV] = t_recv, [SYS_REPLY] = t_reply,
 	[SYS_REPLY_RECV] = t_reply_recv, [SYS_SEND] = t_send, [SYS_WAIT] = t_wait,
 	[SYS_YIELD] = t_yield, [SYS_ENTER] = t_enter, [SYS_CAP] = t_cap, [SYS_EXIT] = t_exit,
-	[SYS_THREAD_EXIT] = t_thread_exit,
+	[SYS_THREAD_EXIT] = t_thread_exit, [SYS_UPCALL_RETURN] = t_upcall_return,
 };
 
 uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -702,6 +705,8 @@ uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	/* set by whatever leaves work for the way out: a thread to preempt
 	 * us, objects to reap, the current thread blocked, killed or suspended */
 	if (unlikely(sched_need_resched))
-		sched_user_return();
+		sched_return_work();
+	if (unlikely(current->upcall_pending))
+		r = upcall_deliver(true, r);
 	return r;
 }

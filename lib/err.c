@@ -9,6 +9,7 @@ const char *err_name(err_t e)
 	case ERR_PERM: return "EPERM";
 	case ERR_NOENT: return "ENOENT";
 	case ERR_SRCH: return "ESRCH";
+	case ERR_INTR: return "EINTR";
 	case ERR_IO: return "EIO";
 	case ERR_2BIG: return "E2BIG";
 	case ERR_NOEXEC: return "ENOEXEC";

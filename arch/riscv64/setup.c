@@ -258,3 +258,31 @@ void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t valu
 	(void)running;
 	tf->regs[4] = value;          /* tp: restored on every way back to U-mode */
 }
+
+uintptr_t arch_frame_sp(const struct trap_frame *tf)
+{
+	return tf->regs[2];
+}
+
+void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1)
+{
+	tf->sepc = pc;
+	tf->regs[2] = sp;
+	tf->regs[10] = a0;
+	tf->regs[11] = a1;
+}
+
+void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, bool partial)
+{
+	static const uint8_t syscall_regs[] = { 1, 2, 3, 4, 11, 12, 13, 14, 15, 16 };
+
+	tf->sepc = saved->sepc;
+	if (partial) {
+		for (unsigned i = 0; i < sizeof(syscall_regs); i++)
+			tf->regs[syscall_regs[i]] = saved->regs[syscall_regs[i]];
+		return;
+	}
+	memcpy(&tf->regs[1], &saved->regs[1], 31 * sizeof(uint64_t));
+	/* the live FP status, not a stale or forged one; mode bits: arch_user_enter */
+	tf->sstatus = csr_read(sstatus);
+}

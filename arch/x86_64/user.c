@@ -124,3 +124,47 @@ void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t valu
 	if (running)
 		x86_wrmsr(0xc0000100, value);
 }
+
+uintptr_t arch_frame_sp(const struct trap_frame *tf)
+{
+	return tf->rsp;
+}
+
+void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1)
+{
+	tf->rip = pc;
+	tf->rsp = sp;
+	tf->rdi = a0;
+	tf->rsi = a1;
+}
+
+/* The flags user code may set: CF PF AF ZF SF DF OF. */
+#define RFLAGS_USER 0xcd5ul
+
+void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, bool partial)
+{
+	tf->rip = saved->rip;
+	tf->rsp = saved->rsp;
+	tf->rflags = (saved->rflags & RFLAGS_USER) | RFLAGS_FIXED | RFLAGS_IF;
+	tf->rdi = saved->rdi;
+	tf->rsi = saved->rsi;
+	tf->rdx = saved->rdx;
+	tf->r10 = saved->r10;
+	tf->r8 = saved->r8;
+	tf->r9 = saved->r9;
+	tf->rbp = saved->rbp;
+	if (partial)
+		return;
+	tf->rax = saved->rax;
+	tf->rbx = saved->rbx;
+	tf->rcx = saved->rcx;
+	tf->r11 = saved->r11;
+	tf->r12 = saved->r12;
+	tf->r13 = saved->r13;
+	tf->r14 = saved->r14;
+	tf->r15 = saved->r15;
+	tf->cs = USER_CS;
+	tf->ss = USER_SS;
+	tf->vector = X86_VEC_NONE;
+	tf->error = 0;
+}

@@ -56,6 +56,7 @@ enum {
 	SYS_CAP = 9,         /* (op, slot, dst, rights, badge) -> (err, slot): own table, CAP_OP_* */
 	SYS_EXIT = 10,       /* (status): ends the calling process. Does not return. */
 	SYS_THREAD_EXIT = 11,/* (): ends the calling thread; the last thread ends the process. */
+	SYS_UPCALL_RETURN = 12, /* (frame): back to where an upcall interrupted the thread */
 	SYS_COUNT
 };
 
@@ -167,6 +168,14 @@ enum {
 	THREAD_SUSPEND = 36,
 	THREAD_RESUME = 37,
 	THREAD_SET_TLS = 38,  /* (value): the thread pointer (riscv64 tp, x86-64 FS base) */
+	THREAD_UPCALL = 39,   /* (pc, arg): interrupt the thread (signals). A system call it is
+	                       * blocked in returns ERR_INTR; then, on its way back to user mode,
+	                       * it saves its registers in a frame on its stack (below sp, past a
+	                       * 128-byte red zone) and runs pc with arg0 = arg, arg1 = the
+	                       * frame. SYS_UPCALL_RETURN(frame) resumes where it was. The frame
+	                       * is opaque; it holds no FP registers, and the code at pc must
+	                       * keep the callee-saved registers (it is a C call) and the FP
+	                       * state itself. ERR_INVAL before THREAD_START. */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 

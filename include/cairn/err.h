@@ -13,6 +13,7 @@ typedef int err_t;
 #define ERR_PERM        1
 #define ERR_NOENT       2
 #define ERR_SRCH        3
+#define ERR_INTR        4
 #define ERR_IO          5
 #define ERR_2BIG        7
 #define ERR_NOEXEC      8

@@ -185,6 +185,24 @@ void arch_set_user_frame(struct trap_frame *tf);
  * running: it is the thread on this CPU now (make it take effect). */
 void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t value, bool running);
 
+/*
+ * Upcalls (signal delivery). A frame comes in two kinds: full (saved on an
+ * exception or interrupt: every register) and partial (saved by the
+ * system-call path: what that path restores; callee-saved registers are
+ * live in the CPU, kept by the C code).
+ *   arch_frame_sp():       the user stack pointer in a frame.
+ *   arch_upcall_enter():   makes tf resume at pc on stack sp with the first
+ *                          two argument registers a0, a1 (both kinds).
+ *   arch_frame_restore():  copies a saved frame (from user memory: never
+ *                          trusted) into tf: partial, only what the
+ *                          system-call path restores; full, everything, with
+ *                          the privileged state (mode, interrupt flag,
+ *                          segments, FP status) left as the kernel wants it.
+ */
+uintptr_t arch_frame_sp(const struct trap_frame *tf);
+void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1);
+void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, bool partial);
+
 /* Highest user address + 1 for the paging mode in use (user space is
  * [0, arch_user_top())). */
 vaddr_t arch_user_top(void);

@@ -59,6 +59,10 @@ err_t ipc_save_reply(cap_t dst, cap_t *out);
 err_t ipc_reply_obj_send(struct kobj *reply, const struct msg *m);
 void reply_obj_destroy(struct kobj *reply);
 
+/* Interrupts the system call t is blocked in: it returns ERR_INTR; an
+ * answer it waited for is dropped. */
+void ipc_interrupt(struct thread *t);
+
 /* The thread is going away: cancel everything it takes part in. */
 void ipc_thread_cleanup(struct thread *t);
 void endpoint_destroy(struct endpoint *ep);

@@ -54,6 +54,8 @@ struct thread {
 	uint64_t msg_tag, msg_w[4], msg_badge;   /* while blocked sending */
 	uint8_t msg_grant;
 	uint8_t fault_pending;        /* blocked in a fault call */
+	uint8_t upcall_pending;       /* divert to upcall_pc on the way to user mode */
+	uint64_t upcall_pc, upcall_arg;
 	struct list async_sent;       /* async_msg.snode of calls out */
 	struct thread *reply_to;      /* the caller this thread must answer */
 	struct async_msg *reply_async;/* ... or the asynchronous call */
@@ -190,6 +192,13 @@ err_t process_load_elf(struct process *p, struct memobj *mo, uint64_t off, uint6
 bool process_start_init(const struct boot_info *bi);
 /* Status of init when it ended (for the power-off status). */
 void process_init_ended(struct process *p);
+
+/* Upcalls (upcall.c). */
+err_t thread_upcall(struct thread *t, uint64_t pc, uint64_t arg);
+uint64_t upcall_deliver(bool partial, uint64_t r);
+uint64_t sys_upcall_return(uint64_t frame);
+/* The work on the way back to user mode, without upcalls (syscall path). */
+void sched_return_work(void);
 
 /* CAIRN_FAULT_* for a TRAP_USER_* kind. */
 unsigned fault_kind(unsigned trap_kind);

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Upcalls: a thread is made to run a given function on its own stack, as
+ * POSIX signals need. THREAD_UPCALL marks the thread and interrupts a
+ * system call it is blocked in (ERR_INTR). On its way back to user mode
+ * the thread's registers go into a frame on its user stack and it resumes
+ * at the function; SYS_UPCALL_RETURN takes the frame back.
+ *
+ * A frame saved on the system-call path is partial: the callee-saved
+ * registers were never saved (the C code keeps them live), so it is
+ * restored through the same path; the function at pc is a C call and keeps
+ * them too. A frame saved after an exception or interrupt is full and is
+ * restored by arch_user_enter(). Frames come back from user memory, so
+ * they are checked (magic, kind) and the arch sanitises what it restores.
+ */
+#include <kernel/thread.h>
+#include <kernel/ipc.h>
+#include <kernel/memory.h>
+#include <kernel/log.h>
+
+#define UPCALL_MAGIC    0x4341524e55504331ull    /* "CARNUPC1" */
+#define UPCALL_REDZONE  128
+
+struct upcall_frame {
+	uint64_t magic;
+	uint64_t partial;
+	uint64_t result;          /* partial: result 0 of the interrupted call */
+	uint64_t pad;
+	struct trap_frame tf;
+};
+
+err_t thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
+{
+	if (!t->started)
+		return ERR_INVAL;
+	if (pc >= arch_user_top())
+		return ERR_INVAL;
+	t->upcall_pc = pc;
+	t->upcall_arg = arg;
+	t->upcall_pending = 1;
+	if (t->state == TS_BLOCKED)
+		ipc_interrupt(t);
+	if (t == current)
+		sched_need_resched = true;
+	return ERR_OK;
+}
+
+/*
+ * Diverts the current thread (on its way to user mode) into its pending
+ * upcall. partial: from the system-call path, r is the call's result 0;
+ * returns what that path must return now. A stack the frame cannot be
+ * written to ends the process, as a fault would.
+ */
+uint64_t upcall_deliver(bool partial, uint64_t r)
+{
+	struct thread *t = current;
+	struct trap_frame *tf = t->tf;
+	struct upcall_frame f = { UPCALL_MAGIC, partial, r, 0, *tf };
+	uintptr_t sp = (arch_frame_sp(tf) - UPCALL_REDZONE - sizeof(f)) & ~(uintptr_t)15;
+
+	t->upcall_pending = 0;
+	if (arch_frame_sp(tf) < UPCALL_REDZONE + sizeof(f) || copy_to_user(sp, &f, sizeof(f))) {
+		kprintf("cairn: process %u (%s) killed: no stack for an upcall at %#lx\n",
+			t->proc->id, t->proc->name, (unsigned long)sp);
+		process_exit(t->proc, PROC_STATE_FAULTED, CAIRN_FAULT_WRITE);
+		schedule();            /* never returns: the thread is dead */
+		return r;
+	}
+	arch_upcall_enter(tf, t->upcall_pc, sp, t->upcall_arg, sp);
+	return t->upcall_arg;
+}
+
+uint64_t sys_upcall_return(uint64_t frame)
+{
+	struct thread *t = current;
+	struct upcall_frame f;
+
+	if (copy_from_user(&f, frame, sizeof(f)) || f.magic != UPCALL_MAGIC || f.partial > 1)
+		return ERR_INVAL;
+	arch_frame_restore(t->tf, &f.tf, f.partial);
+	if (f.partial)
+		return f.result;
+	arch_user_enter(t->tf);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * THREAD_UPCALL and SYS_UPCALL_RETURN: a thread blocked in a system call
+ * gets ERR_INTR and runs the upcall first; a thread preempted in user
+ * mode runs it and resumes with every register as it was; bad frames and
+ * arguments are refused.
+ */
+#include "ktest.h"
+
+static volatile uint64_t up_arg, up_count;
+
+void upcall_stub(void);
+void upcall_handler(uint64_t arg);
+
+/* Entered with arg0 = arg, arg1 = the frame, sp = the frame: keep the
+ * frame, call the C handler, return through SYS_UPCALL_RETURN. */
+#if defined(__riscv)
+__asm__(".text\n.balign 4\n.globl upcall_stub\nupcall_stub:\n"
+	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall upcall_handler\n"
+	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
+#else
+__asm__(".text\n.globl upcall_stub\nupcall_stub:\n"
+	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall upcall_handler\n"
+	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
+#endif
+
+void upcall_handler(uint64_t arg)
+{
+	up_arg = arg;
+	up_count++;
+}
+
+static cap_t up_note;
+
+static void blocked_thread(struct kthread *kt)
+{
+	uint64_t bits;
+
+	kt->step = 1;
+	kt->res[0] = cairn_wait(up_note, CAIRN_FOREVER, &bits);
+	kt->res[1] = up_count;          /* the upcall ran before the wait returned */
+	kt->step = 2;
+}
+
+void t_upcall_blocked(void)
+{
+	struct kthread kt = { 0 };
+
+	up_note = mk(OBJ_NOTIFICATION);
+	up_count = 0;
+	CHECK(up_note != CAP_NULL, "notification");
+	CHECK_OK(kthread_start(&kt, blocked_thread, PRIO_MAIN + 1, false));
+	EXPECT(kt.step == 1, "the thread did not block");
+	EXPECT_OK(inv(kt.th, THREAD_UPCALL, (uint64_t)upcall_stub, 77, 0, 0, NULL));
+	EXPECT(kthread_join(&kt, 1000), "the thread did not end");
+	EXPECT(kt.res[0] == ERR_INTR, "the wait returned %lu, not EINTR", (unsigned long)kt.res[0]);
+	EXPECT(kt.res[1] == 1 && up_arg == 77, "upcall count %lu, arg %lu",
+	       (unsigned long)kt.res[1], (unsigned long)up_arg);
+	kthread_free(&kt);
+	del(&up_note);
+}
+
+static volatile int spin_go;
+
+/* Spins in user mode with values in many registers; any register the
+ * upcall did not give back shows up as a wrong sum. */
+static void spinning_thread(struct kthread *kt)
+{
+	volatile uint64_t sum = 0;
+	uint64_t a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
+
+	kt->step = 1;
+	while (!up_count) {
+		a += 1; b += 2; c += 3; d += 4; e += 5; f += 6; g += 7; h += 8;
+		__asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+		sum++;
+	}
+	kt->res[0] = (b == 2 * a) && (c == 3 * a) && (d == 4 * a) && (e == 5 * a) && (f == 6 * a) &&
+		     (g == 7 * a) && (h == 8 * a);
+	kt->step = 2;
+}
+
+void t_upcall_running(void)
+{
+	struct kthread kt = { 0 };
+
+	up_count = 0;
+	CHECK_OK(kthread_start(&kt, spinning_thread, PRIO_MAIN - 1, false));
+	sleep_ms(30);                  /* it runs (and is preempted) while we sleep */
+	EXPECT(kt.step == 1, "the thread is not spinning");
+	EXPECT_OK(inv(kt.th, THREAD_UPCALL, (uint64_t)upcall_stub, 5, 0, 0, NULL));
+	EXPECT(kthread_join(&kt, 2000), "the thread did not end");
+	EXPECT(up_count == 1 && up_arg == 5, "upcall count %lu, arg %lu", (unsigned long)up_count,
+	       (unsigned long)up_arg);
+	EXPECT(kt.res[0] == 1, "registers changed across the upcall");
+	kthread_free(&kt);
+}
+
+void t_upcall_errors(void)
+{
+	uint64_t r[6];
+	uint64_t junk[64] = { 0 };
+	cap_t th;
+
+	CHECK_OK(create_on(SLOT_SELF_PROC, OBJ_THREAD, 0, 0, &th));
+	EXPECT_ERR(inv(th, THREAD_UPCALL, (uint64_t)upcall_stub, 0, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(SLOT_SELF_THREAD, THREAD_UPCALL, 1ull << 62, 0, 0, 0, NULL), ERR_INVAL);
+	thread_dispose(&th);
+	EXPECT((err_t)cairn_arch_syscall(SYS_UPCALL_RETURN, (uint64_t)junk, 0, 0, 0, 0, 0, r) == ERR_INVAL,
+	       "a frame without the magic was taken");
+	EXPECT((err_t)cairn_arch_syscall(SYS_UPCALL_RETURN, 8, 0, 0, 0, 0, 0, r) == ERR_INVAL,
+	       "an unreadable frame was taken");
+	EXPECT((err_t)cairn_arch_syscall(SYS_UPCALL_RETURN, 1ull << 63, 0, 0, 0, 0, 0, r) == ERR_INVAL,
+	       "a kernel address was taken");
+	/* an upcall on ourselves runs on the way out of that very call */
+	up_count = 0;
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 9, 0, 0, NULL));
+	EXPECT(up_count == 1 && up_arg == 9, "self upcall: count %lu, arg %lu",
+	       (unsigned long)up_count, (unsigned long)up_arg);
+}
