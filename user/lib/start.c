@@ -1,111 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Process start-up: reads the start-up block (include/cairn/abi.h:
- * "argc\0argv0\0...\0" then "name=slot\0" entries ended by an empty
- * string) into argv and a capability-name table, runs main() and exits.
- * The block is copied, so argv strings are writable as C expects and the
- * block's page could be unmapped.
+ * Process start-up of libcairn programs: reads the start-up block
+ * (startup.c) into argv and the capability names, runs main() and exits.
  */
-#include <stdlib.h>
-#include <string.h>
 #include <cairn/rt.h>
 
 #define MAX_ARGS  32
-#define MAX_CAPS  64
 
-struct cairn_ipcbuf *cairn_ipcbuf_ptr = (struct cairn_ipcbuf *)CAIRN_IPCBUF_VA;
-
-static char block[CAIRN_STARTUP_MAX + 1];
 static char *argv_tab[MAX_ARGS + 1];
-static struct {
-	const char *name;
-	cap_t slot;
-} cap_tab[MAX_CAPS];
-static unsigned ncaps;
-
-/* The next NUL-terminated string at *pos, or NULL at the end of the block. */
-static char *next_string(size_t *pos)
-{
-	char *s = block + *pos;
-	size_t len;
-
-	if (*pos >= CAIRN_STARTUP_MAX)
-		return NULL;
-	len = strnlen(s, CAIRN_STARTUP_MAX - *pos);
-	if (*pos + len >= CAIRN_STARTUP_MAX)
-		return NULL;            /* unterminated: stop there */
-	*pos += len + 1;
-	return s;
-}
-
-static void add_cap(char *entry)
-{
-	char *eq = strchr(entry, '='), *end;
-	unsigned long slot;
-
-	if (!eq || eq == entry || ncaps == MAX_CAPS)
-		return;
-	slot = strtoul(eq + 1, &end, 10);
-	if (end == eq + 1 || *end)
-		return;
-	*eq = 0;
-	cap_tab[ncaps].name = entry;
-	cap_tab[ncaps].slot = slot;
-	ncaps++;
-}
-
-static int parse_block(void)
-{
-	size_t pos = 0;
-	char *s, *end;
-	unsigned long n;
-	int argc = 0;
-
-	s = next_string(&pos);
-	if (!s)
-		return 0;
-	n = strtoul(s, &end, 10);
-	if (end == s || *end)
-		return 0;
-	for (unsigned long i = 0; i < n; i++) {
-		s = next_string(&pos);
-		if (!s)
-			break;
-		if (argc < MAX_ARGS)
-			argv_tab[argc++] = s;
-	}
-	while ((s = next_string(&pos)) && *s)
-		add_cap(s);
-	return argc;
-}
 
 void cairn_start(const char *startup)
 {
-	int argc = 0;
+	unsigned argc = cairn_startup_read(startup, argv_tab, MAX_ARGS);
 
-	if (startup) {
-		memcpy(block, startup, CAIRN_STARTUP_MAX);
-		argc = parse_block();
-	}
+	if (argc > MAX_ARGS)
+		argc = MAX_ARGS;
 	argv_tab[argc] = NULL;
-	exit(main(argc, argv_tab));
-}
-
-cap_t cairn_cap(const char *name)
-{
-	for (unsigned i = 0; i < ncaps; i++)
-		if (!strcmp(cap_tab[i].name, name))
-			return cap_tab[i].slot;
-	return CAP_NULL;
-}
-
-const char *cairn_cap_name(unsigned i, cap_t *slot)
-{
-	if (i >= ncaps)
-		return NULL;
-	if (slot)
-		*slot = cap_tab[i].slot;
-	return cap_tab[i].name;
+	exit(main((int)argc, argv_tab));
 }
 
 void exit(int status)

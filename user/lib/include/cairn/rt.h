@@ -30,7 +30,14 @@ int main(int argc, char **argv);
  * capability names, calls main() and exits with its result. */
 __attribute__((noreturn)) void cairn_start(const char *startup);
 
-/* ---- start-up block -------------------------------------------------------- */
+/* ---- start-up block (startup.c) ------------------------------------------------ */
+/* Reads the start-up block at startup (CAIRN_STARTUP_MAX bytes, or NULL:
+ * none): copies it into the runtime, records its capability names for
+ * cairn_cap() (forgetting those of an earlier call), stores up to max
+ * arguments in argv[0..max) (pointers into the copy; argv may be NULL when
+ * max is 0) and returns the number of arguments the block holds, which
+ * may be more than max. */
+unsigned cairn_startup_read(const char *startup, char **argv, unsigned max);
 /* The slot of the capability the start-up block calls `name`, or CAP_NULL. */
 cap_t cairn_cap(const char *name);
 /* The i-th capability name of the start-up block (NULL past the end) and
@@ -47,8 +54,12 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 int puts(const char *s);
 int putchar(int c);
-/* Writes n bytes at once (no buffering beyond what is already pending). */
-void cairn_console_write(const char *s, size_t n);
+/* Writes n bytes at once (no buffering beyond what is already pending);
+ * ERR_BADF without a "console" capability, or the error of DEBUG_WRITE
+ * (debugcons.c). */
+err_t cairn_console_write(const char *s, size_t n);
+/* The slot of the capability named "console", or CAP_NULL. */
+cap_t cairn_console_cap(void);
 void cairn_console_flush(void);
 
 /* ---- heap ---------------------------------------------------------------------- */
