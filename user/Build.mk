@@ -11,6 +11,7 @@
 
 user-progs := init hello crasher bench fptest
 user-progs += tests/ipctest ktest kfuzz
+user-progs += virtio_rng
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c

@@ -19,6 +19,9 @@ are); QEMU's exit status must be --status; no panic text; every
 --equal REGEX must match at least twice with the same first group (e.g.
 free memory before and after the services).
 
+Any mode: every --require REGEX must match a line of the output (e.g. which
+variant of a device QEMU gave the guest), one result each.
+
 Output: one `ok N config: test` / `not ok N config: test` line per test plus
 a `# config: N passed, N failed` summary. The log is kept under build/logs/.
 """
@@ -161,6 +164,8 @@ def main():
     ap.add_argument("--status", type=int, default=0, help="exit status wanted (--expect-lines)")
     ap.add_argument("--equal", action="append", default=[],
                     help="regex whose first group must be the same in every match (--expect-lines)")
+    ap.add_argument("--require", action="append", default=[],
+                    help="regex that must match a line of the output (any mode; may repeat)")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -176,6 +181,10 @@ def main():
         lines_mode(a, rc, out, timed_out, results)
     else:
         selftest_mode(a, rc, out, timed_out, results)
+    lines = [l.rstrip("\r") for l in out.splitlines()]
+    for p in a.require:
+        r = re.compile(p)
+        emit(results, a.name, any(r.search(l) for l in lines), "output has: " + p, "missing (see log)")
     passed = sum(results)
     print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed, a.name))
     sys.exit(0 if passed == len(results) else 1)
