@@ -11,6 +11,9 @@
 #   make ARCH=riscv64 BOARD=virt select a configuration (build dir build/<arch>-<board>)
 #   make <arch>_<board>_defconfig  write that configuration from configs/
 #   make menuconfig              edit the configuration of the current build dir
+#   make ARCH=<arch> toolchain   the Cairn C toolchain: musl-port's libc in build/<arch>/sysroot
+#                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
+#   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -31,7 +34,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup FORCE
+.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests FORCE
 
 all: kernel user
 
@@ -68,6 +71,9 @@ BOOTIMAGE_MANIFEST ?= user/manifests/default.manifest
 user bootimage: $(O)/.config | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/user.mk O=$(O) BOOTIMAGE_MANIFEST=$(BOOTIMAGE_MANIFEST)
 
+toolchain posix-tests: | $(SETUP)
+	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)
+
 test: | $(SETUP)
 	@bash tests/run-all.sh
 
@@ -81,7 +87,7 @@ bench: | $(SETUP)
 	@bash tests/bench.sh
 
 clean:
-	rm -rf build/riscv64-* build/x86_64-* build/host build/fuzz
+	rm -rf build/riscv64-* build/x86_64-* build/riscv64 build/x86_64 build/host build/fuzz
 
 distclean:
 	rm -rf build

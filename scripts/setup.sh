@@ -19,7 +19,7 @@ PKGS=(
   device-tree-compiler python3 python3-kconfiglib
   grub-pc-bin grub-common xorriso mtools
   clang llvm libclang-rt-14-dev
-  dpkg-dev cpio
+  dpkg-dev cpio patch
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -85,12 +85,30 @@ setup_libfdt() {
   cp "$tp/u-boot/src/scripts/dtc/libfdt/"*.[ch] "$tp/libfdt/"
 }
 
+# musl 1.2.3, pristine (Debian's packaging patches skipped), for the Cairn
+# toolchain: musl-port/ patches a copy of it at build time
+# (scripts/toolchain.mk). Nothing of it is committed.
+MUSL_VERSION=1.2.3
+setup_musl() {
+  [ -e "$tp/musl.done" ] && return 0
+  fetch_source musl
+  local v
+  v=$(cat "$tp/musl/src/VERSION" 2>/dev/null || true)
+  if [ "$v" != "$MUSL_VERSION" ]; then
+    echo "setup: Debian's musl source package is $v, musl-port needs $MUSL_VERSION" >&2
+    rm -f "$tp/musl.done"
+    return 1
+  fi
+}
+
 main() {
-  if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ]; then
+  if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ] &&
+     [ -e "$tp/musl.done" ]; then
     return 0
   fi
   install_pkgs
   setup_libfdt
+  setup_musl
   mkdir -p "$(dirname "$stamp")"
   touch "$stamp"
   echo "setup: done"

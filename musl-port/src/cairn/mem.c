@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * brk and anonymous mmap/munmap/mprotect/madvise/mremap on MemoryObjects
+ * mapped into this process's AddressSpace (SLOT_SELF_AS).
+ *
+ * The process keeps a sorted table of pieces: ranges of pages with one
+ * Linux protection, each backed by a run of pages of one MemoryObject
+ * (object table, reference counted by the pieces that use it). Each mmap
+ * makes one object; mprotect and munmap split pieces; an object's
+ * capability is deleted (its pages freed) when no piece uses it any more,
+ * so unmapping part of an object keeps all its pages until the rest goes
+ * too. PROT_NONE ranges are not mapped in the kernel (AS_MAP needs some
+ * access); a PROT_NONE reservation gets memory only when mprotect first
+ * makes part of it accessible (the whole reservation at once when it is
+ * at most BACK_WHOLE_MAX pages, else just that part). MAP_SHARED
+ * mappings are made with CAIRN_PROT_SHARE, so a forked child will share
+ * them instead of copying them.
+ *
+ * brk grows from CAIRN_HEAP_BASE in objects of at least BRK_GROW pages
+ * (the rest of the last one is kept mapped above the break for the next
+ * growth); shrinking unmaps what lies above the new break.
+ *
+ * mmap picks addresses in [CAIRN_MMAP_BASE, CAIRN_MMAP_END); MAP_FIXED
+ * may be anywhere not mapped by something else (the program, the stack,
+ * the runtime's own mappings: the kernel refuses those, ENOMEM). munmap
+ * and mprotect act on this table only: a range outside it is left alone
+ * (munmap) or refused (mprotect, ENOMEM). File mappings wait for the VFS
+ * server: there is no descriptor to map (EBADF, ENODEV for the console).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "cairn_impl.h"
+
+#define PAGE            CAIRN_PAGE_SIZE
+#define MAX_PIECES      1024
+#define MAX_OBJS        1024
+#define BACK_WHOLE_MAX  64
+#define BRK_GROW        16
+#define PROT_ALL        (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+#ifndef CAIRN_PROT_SHARE
+#define CAIRN_PROT_SHARE 0
+#endif
+
+struct piece {
+	uint64_t va, pages;
+	uint64_t first;          /* its first page in the object */
+	int obj;                 /* index in objs[], -1: no memory yet (PROT_NONE) */
+	unsigned char prot;      /* PROT_* */
+	unsigned char shared;    /* MAP_SHARED */
+};
+
+static struct piece pieces[MAX_PIECES];
+static unsigned npieces;
+static struct {
+	cap_t cap;
+	unsigned refs;           /* 0: free entry */
+} objs[MAX_OBJS];
+
+static uint64_t brk_cur = CAIRN_HEAP_BASE;    /* the break */
+static uint64_t brk_mapped = CAIRN_HEAP_BASE; /* end of the pages mapped for it */
+
+static uint64_t end_of(const struct piece *p) { return p->va + p->pages * PAGE; }
+static int mapped(const struct piece *p) { return p->prot != PROT_NONE && p->obj >= 0; }
+
+static unsigned cairn_prot(unsigned prot)
+{
+	unsigned c = CAIRN_PROT_R;   /* write or exec access implies read, as on Linux */
+
+	if (prot & PROT_WRITE)
+		c |= CAIRN_PROT_W;
+	if (prot & PROT_EXEC)
+		c |= CAIRN_PROT_X;
+	return c;
+}
+
+/* A kernel error as the errno Linux gives for the same failure. */
+static long mem_errno(err_t e)
+{
+	switch (e) {
+	case ERR_EXIST: case ERR_RANGE: case ERR_NOSPC: return -ENOMEM;
+	case ERR_PERM: return -EACCES;
+	default: return cairn_errno(e);
+	}
+}
+
+/* Round len up to whole pages; 0 if that overflows. */
+static uint64_t page_bytes(size_t len)
+{
+	return len > UINT64_MAX - (PAGE - 1) ? 0 : (len + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* The index of the first piece that ends above va. */
+static unsigned find(uint64_t va)
+{
+	unsigned lo = 0, hi = npieces;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (end_of(&pieces[mid]) <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int insert_at(unsigned i, const struct piece *p)
+{
+	if (npieces == MAX_PIECES)
+		return -ENOMEM;
+	memmove(&pieces[i + 1], &pieces[i], (npieces - i) * sizeof(pieces[0]));
+	pieces[i] = *p;
+	npieces++;
+	return 0;
+}
+
+static void remove_at(unsigned i)
+{
+	memmove(&pieces[i], &pieces[i + 1], (npieces - i - 1) * sizeof(pieces[0]));
+	npieces--;
+}
+
+static err_t obj_new(uint64_t pages, int *idx)
+{
+	cap_t cap;
+	err_t e;
+	int i;
+
+	for (i = 0; i < MAX_OBJS && objs[i].refs; i++)
+		;
+	if (i == MAX_OBJS)
+		return ERR_NOMEM;
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &cap)))
+		return e;
+	objs[i].cap = cap;
+	objs[i].refs = 0;
+	*idx = i;
+	return ERR_OK;
+}
+
+static void obj_put(int i)
+{
+	if (i >= 0 && !--objs[i].refs)
+		cairn_cap_delete(objs[i].cap);
+}
+
+/* An object made but not used by any piece (a failed mapping). */
+static void obj_drop(int i)
+{
+	if (!objs[i].refs)
+		cairn_cap_delete(objs[i].cap);
+}
+
+static err_t map_piece(const struct piece *p)
+{
+	if (!mapped(p))
+		return ERR_OK;
+	return cairn_as_map(SLOT_SELF_AS, objs[p->obj].cap, p->va, p->first, p->pages,
+			    cairn_prot(p->prot) | (p->shared ? CAIRN_PROT_SHARE : 0));
+}
+
+static err_t unmap_piece(const struct piece *p)
+{
+	return mapped(p) ? cairn_as_unmap(SLOT_SELF_AS, p->va, p->pages * PAGE) : ERR_OK;
+}
+
+/* Splits the piece holding va (if it starts below va) so a piece starts at va. */
+static int split(uint64_t va)
+{
+	unsigned i = find(va);
+	struct piece *p = &pieces[i], q;
+	uint64_t k;
+
+	if (i == npieces || p->va >= va)
+		return 0;
+	k = (va - p->va) / PAGE;
+	q = *p;
+	q.va = va;
+	q.first = p->first + k;
+	q.pages = p->pages - k;
+	if (insert_at(i + 1, &q))
+		return -ENOMEM;
+	pieces[i].pages = k;
+	if (q.obj >= 0)
+		objs[q.obj].refs++;
+	return 0;
+}
+
+/* Joins neighbours that continue each other (same object and protection). */
+static void merge(void)
+{
+	for (unsigned i = 0; i + 1 < npieces;) {
+		struct piece *a = &pieces[i], *b = &pieces[i + 1];
+
+		if (end_of(a) == b->va && a->obj == b->obj && a->prot == b->prot &&
+		    a->shared == b->shared && (a->obj < 0 || a->first + a->pages == b->first)) {
+			a->pages += b->pages;
+			if (b->obj >= 0)
+				objs[b->obj].refs--;
+			remove_at(i + 1);
+		} else {
+			i++;
+		}
+	}
+}
+
+/* Whether pieces cover [va, end) without a gap. */
+static int covered(uint64_t va, uint64_t end)
+{
+	for (unsigned i = find(va); va < end; i++) {
+		if (i == npieces || pieces[i].va > va)
+			return 0;
+		va = end_of(&pieces[i]);
+	}
+	return 1;
+}
+
+static int overlaps(uint64_t va, uint64_t end)
+{
+	unsigned i = find(va);
+
+	return i < npieces && pieces[i].va < end;
+}
+
+/* Removes the pieces inside [va, end), splitting those across its edges. */
+static long unmap_range(uint64_t va, uint64_t end)
+{
+	unsigned i;
+	err_t e;
+
+	if (split(va) || split(end))
+		return -ENOMEM;
+	i = find(va);
+	while (i < npieces && pieces[i].va < end) {
+		if ((e = unmap_piece(&pieces[i])))
+			return mem_errno(e);
+		obj_put(pieces[i].obj);
+		remove_at(i);
+	}
+	return 0;
+}
+
+/* A new piece of fresh memory at [va, va + pages) with prot (no memory
+ * yet for PROT_NONE). */
+static long add_anon(uint64_t va, uint64_t pages, unsigned prot, int shared)
+{
+	struct piece p = { .va = va, .pages = pages, .obj = -1, .prot = (unsigned char)prot,
+			   .shared = (unsigned char)shared };
+	err_t e;
+	long r;
+
+	if (npieces == MAX_PIECES)
+		return -ENOMEM;
+	if (prot != PROT_NONE) {
+		int idx;
+
+		if ((e = obj_new(pages, &idx)))
+			return mem_errno(e);
+		p.obj = idx;
+		if ((e = map_piece(&p))) {
+			obj_drop(idx);
+			return mem_errno(e);
+		}
+		objs[idx].refs = 1;
+	}
+	if ((r = insert_at(find(va), &p))) {
+		unmap_piece(&p);
+		obj_put(p.obj);
+	}
+	return r;
+}
+
+/* Gives piece i (no memory yet) an object: one for the whole run of
+ * memoryless pieces around it when that is small, else for it alone. */
+static err_t back(unsigned i)
+{
+	unsigned lo = i, hi = i;
+	uint64_t pages;
+	err_t e;
+	int idx;
+
+	while (lo > 0 && pieces[lo - 1].obj < 0 && end_of(&pieces[lo - 1]) == pieces[lo].va)
+		lo--;
+	while (hi + 1 < npieces && pieces[hi + 1].obj < 0 && end_of(&pieces[hi]) == pieces[hi + 1].va)
+		hi++;
+	pages = (end_of(&pieces[hi]) - pieces[lo].va) / PAGE;
+	if (pages > BACK_WHOLE_MAX) {
+		lo = hi = i;
+		pages = pieces[i].pages;
+	}
+	if ((e = obj_new(pages, &idx)))
+		return e;
+	for (unsigned j = lo; j <= hi; j++) {
+		pieces[j].obj = idx;
+		pieces[j].first = (pieces[j].va - pieces[lo].va) / PAGE;
+		objs[idx].refs++;
+	}
+	return ERR_OK;
+}
+
+/* A free range of `bytes` in the mmap window: the hint if it is free,
+ * else the lowest that fits; 0 if none. */
+static uint64_t pick(uint64_t hint, uint64_t bytes)
+{
+	uint64_t cur = CAIRN_MMAP_BASE;
+
+	if (bytes > CAIRN_MMAP_END - CAIRN_MMAP_BASE)
+		return 0;
+	hint &= ~(PAGE - 1);
+	if (hint >= CAIRN_MMAP_BASE && hint <= CAIRN_MMAP_END - bytes && !overlaps(hint, hint + bytes))
+		return hint;
+	for (unsigned i = find(cur); i < npieces && pieces[i].va < CAIRN_MMAP_END; i++) {
+		if (pieces[i].va >= cur + bytes)
+			break;
+		cur = end_of(&pieces[i]);
+	}
+	return cur <= CAIRN_MMAP_END - bytes ? cur : 0;
+}
+
+long __cairn_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd, long off)
+{
+	unsigned type = (unsigned)flags & MAP_TYPE;
+	uint64_t bytes = page_bytes(len), va;
+	long r;
+
+	if (!len)
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if ((unsigned long)prot & ~(unsigned long)PROT_ALL)
+		return -EINVAL;
+	if ((unsigned long)off & (PAGE - 1))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return __cairn_fd_is_console(fd) ? -ENODEV : -EBADF;
+	if (!bytes)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		va = addr;
+		if (va & (PAGE - 1))
+			return -EINVAL;
+		if (va < PAGE || va > UINT64_MAX - bytes)
+			return -ENOMEM;
+		if (flags & MAP_FIXED_NOREPLACE && !(flags & MAP_FIXED)) {
+			if (overlaps(va, va + bytes))
+				return -EEXIST;
+		} else if ((r = unmap_range(va, va + bytes))) {
+			return r;
+		}
+	} else if (!(va = pick(addr, bytes))) {
+		return -ENOMEM;
+	}
+	if ((r = add_anon(va, bytes / PAGE, (unsigned)prot, type != MAP_PRIVATE)))
+		return r;
+	return (long)va;
+}
+
+long __cairn_munmap(uintptr_t addr, size_t len)
+{
+	uint64_t bytes = page_bytes(len);
+
+	if ((addr & (PAGE - 1)) || !len || !bytes || addr > UINT64_MAX - bytes)
+		return -EINVAL;
+	return unmap_range(addr, addr + bytes);
+}
+
+long __cairn_mprotect(uintptr_t addr, size_t len, long prot)
+{
+	uint64_t bytes = page_bytes(len), end;
+	err_t e;
+
+	if ((addr & (PAGE - 1)) || ((unsigned long)prot & ~(unsigned long)PROT_ALL))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!bytes || addr > UINT64_MAX - bytes)
+		return -ENOMEM;
+	end = addr + bytes;
+	if (!covered(addr, end))
+		return -ENOMEM;
+	if (split(addr) || split(end))
+		return -ENOMEM;
+	for (unsigned i = find(addr); i < npieces && pieces[i].va < end; i++) {
+		struct piece *p = &pieces[i];
+
+		if (p->prot == prot)
+			continue;
+		if (prot == PROT_NONE) {
+			e = unmap_piece(p);
+		} else if (p->prot == PROT_NONE) {
+			if (p->obj < 0 && (e = back(i)))
+				return mem_errno(e);
+			p->prot = (unsigned char)prot;
+			if ((e = map_piece(p)))
+				p->prot = PROT_NONE;
+		} else {
+			e = cairn_invoke(SLOT_SELF_AS, AS_PROTECT, 0, p->va, p->pages * PAGE,
+					 cairn_prot((unsigned)prot), 0, NULL);
+		}
+		if (e)
+			return mem_errno(e);
+		p->prot = (unsigned char)prot;
+	}
+	merge();
+	return 0;
+}
+
+/* Zeroes the pages of piece p inside [va, end) (MADV_DONTNEED). */
+static err_t zero_pages(const struct piece *p, uint64_t va, uint64_t end)
+{
+	uint64_t a = va > p->va ? va : p->va, b = end < end_of(p) ? end : end_of(p);
+	unsigned rw = CAIRN_PROT_R | CAIRN_PROT_W;
+	err_t e;
+
+	if (p->obj < 0)
+		return ERR_OK;   /* no memory: reads as zero once made accessible */
+	if (p->prot == PROT_NONE) {
+		if ((e = cairn_as_map(SLOT_SELF_AS, objs[p->obj].cap, a, p->first + (a - p->va) / PAGE,
+				      (b - a) / PAGE, rw)))
+			return e;
+		memset((void *)(uintptr_t)a, 0, b - a);
+		return cairn_as_unmap(SLOT_SELF_AS, a, b - a);
+	}
+	if (!(p->prot & PROT_WRITE) &&
+	    (e = cairn_invoke(SLOT_SELF_AS, AS_PROTECT, 0, a, b - a, rw, 0, NULL)))
+		return e;
+	memset((void *)(uintptr_t)a, 0, b - a);
+	if (!(p->prot & PROT_WRITE))
+		return cairn_invoke(SLOT_SELF_AS, AS_PROTECT, 0, a, b - a, cairn_prot(p->prot), 0, NULL);
+	return ERR_OK;
+}
+
+long __cairn_madvise(uintptr_t addr, size_t len, long advice)
+{
+	uint64_t bytes = page_bytes(len), end;
+	err_t e;
+
+	if (addr & (PAGE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP: case MADV_DODUMP:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!len)
+		return 0;
+	if (!bytes || addr > UINT64_MAX - bytes)
+		return -EINVAL;
+	end = addr + bytes;
+	if (!covered(addr, end))
+		return -ENOMEM;
+	if (advice != MADV_DONTNEED)
+		return 0;        /* advice only: nothing to do */
+	/* private memory reads as zero afterwards; shared keeps its data */
+	for (unsigned i = find(addr); i < npieces && pieces[i].va < end; i++)
+		if (!pieces[i].shared && (e = zero_pages(&pieces[i], addr, end)))
+			return mem_errno(e);
+	return 0;
+}
+
+static void reverse(unsigned a, unsigned b)
+{
+	while (a + 1 < b) {
+		struct piece t = pieces[a];
+		pieces[a++] = pieces[--b];
+		pieces[b] = t;
+	}
+}
+
+/* Exchanges pieces[a, b) and pieces[b, c). */
+static void rotate(unsigned a, unsigned b, unsigned c)
+{
+	reverse(a, b);
+	reverse(b, c);
+	reverse(a, c);
+}
+
+/* Moves the pieces of [old, old + bytes) to start at new (free). */
+static long move_range(uint64_t old, uint64_t bytes, uint64_t new)
+{
+	unsigned i = find(old), first = i;
+	err_t e;
+
+	for (; i < npieces && pieces[i].va < old + bytes; i++) {
+		struct piece p = pieces[i];
+
+		p.va = new + (p.va - old);
+		if ((e = map_piece(&p))) {
+			while (i-- > first) {     /* undo the new mappings made so far */
+				p = pieces[i];
+				p.va = new + (p.va - old);
+				unmap_piece(&p);
+			}
+			return mem_errno(e);
+		}
+	}
+	for (i = first; i < npieces && pieces[i].va < old + bytes; i++) {
+		unmap_piece(&pieces[i]);
+		pieces[i].va = new + (pieces[i].va - old);
+	}
+	/* the moved pieces [first, i) go where their new addresses belong:
+	 * after the `to` other pieces below new */
+	unsigned to = 0;
+	for (unsigned j = 0; j < npieces; j++)
+		if ((j < first || j >= i) && pieces[j].va < new)
+			to++;
+	if (to < first)
+		rotate(to, first, i);
+	else if (to > first)
+		rotate(first, i, to + (i - first));
+	return 0;
+}
+
+long __cairn_mremap(uintptr_t old, size_t old_len, size_t new_len, long flags, uintptr_t new_addr)
+{
+	uint64_t ob = page_bytes(old_len), nb = page_bytes(new_len), va;
+	long r;
+
+	if ((old & (PAGE - 1)) || (flags & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!new_len || !nb || !ob || old > UINT64_MAX - ob)
+		return -EINVAL;   /* old_len 0 asks to duplicate a shared mapping: not here */
+	if (!covered(old, old + ob))
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & (PAGE - 1)) || new_addr > UINT64_MAX - nb ||
+		    (new_addr < old + ob && old < new_addr + nb))
+			return -EINVAL;
+		if ((r = unmap_range(new_addr, new_addr + nb)))
+			return r;
+		va = new_addr;
+	} else if (nb <= ob) {
+		if (nb < ob && (r = unmap_range(old + nb, old + ob)))
+			return r;
+		return (long)old;
+	} else {
+		/* grow in place when the pages after it are free */
+		unsigned i = find(old + ob - 1);
+		const struct piece *last = &pieces[i];
+		if (!overlaps(old + ob, old + nb) && old + nb <= UINT64_MAX - PAGE &&
+		    !add_anon(old + ob, (nb - ob) / PAGE, last->prot, last->shared))
+			return (long)old;
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		if (!(va = pick(0, nb)))
+			return -ENOMEM;
+	}
+	/* move: the same objects at the new place, then the rest fresh */
+	if (split(old) || split(old + ob))
+		return -ENOMEM;
+	uint64_t keep = nb < ob ? nb : ob;
+	if (keep < ob && (r = unmap_range(old + keep, old + ob)))
+		return r;
+	unsigned last = find(old + keep - 1);
+	unsigned prot = pieces[last].prot, shared = pieces[last].shared;
+	if ((r = move_range(old, keep, va)))
+		return r;
+	if (nb > keep && (r = add_anon(va + keep, (nb - keep) / PAGE, prot, shared)))
+		return r;
+	merge();
+	return (long)va;
+}
+
+long __cairn_brk(uintptr_t want)
+{
+	uint64_t limit = CAIRN_HEAP_BASE + CAIRN_HEAP_MAX, end;
+
+	if (want < CAIRN_HEAP_BASE || want > limit)
+		return (long)brk_cur;
+	end = (want + PAGE - 1) & ~(PAGE - 1);
+	if (end > brk_mapped) {
+		uint64_t grow = end - brk_mapped;
+
+		if (grow < BRK_GROW * PAGE)
+			grow = BRK_GROW * PAGE;
+		if (grow > limit - brk_mapped)
+			grow = limit - brk_mapped;
+		if (overlaps(brk_mapped, brk_mapped + grow) ||
+		    add_anon(brk_mapped, grow / PAGE, PROT_READ | PROT_WRITE, 0)) {
+			grow = end - brk_mapped;   /* just what is needed */
+			if (overlaps(brk_mapped, end) ||
+			    add_anon(brk_mapped, grow / PAGE, PROT_READ | PROT_WRITE, 0))
+				return (long)brk_cur;
+		}
+		brk_mapped += grow;
+		merge();
+	} else if (end < brk_mapped && want < brk_cur) {
+		if (unmap_range(end, brk_mapped))
+			return (long)brk_cur;
+		brk_mapped = end;
+	}
+	brk_cur = want;
+	return (long)brk_cur;
+}

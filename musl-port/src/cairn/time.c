@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Clocks and sleeping. The time is KINFO_TIME on the capability named
+ * "kinfo" (monotonic nanoseconds since boot, one kernel call): there is
+ * no way yet to read the time counter without a trap, as the kernel does
+ * not publish the counter's rate. Without a real-time clock device,
+ * CLOCK_REALTIME counts from boot as if boot were the epoch (1970) until
+ * a time server sets it. CPU-time clocks are not kept (EINVAL, said once).
+ * Sleeping waits on a Notification of this process that nobody signals,
+ * with a timeout; the kernel's timeouts have the tick's resolution, and
+ * the sleep goes on until the clock says the time has passed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <time.h>
+#include <sys/time.h>
+#include "cairn_impl.h"
+
+#define NSEC 1000000000ull
+
+static cap_t kinfo = CAP_NULL;
+static int kinfo_looked_up;
+static cap_t sleeper = CAP_NULL;
+
+err_t __cairn_now(uint64_t *ns)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if (!kinfo_looked_up) {
+		kinfo = cairn_cap("kinfo");
+		kinfo_looked_up = 1;
+	}
+	if (kinfo == CAP_NULL)
+		return ERR_NOENT;
+	if ((e = cairn_invoke(kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m)))
+		return e;
+	*ns = m.w[0];
+	return ERR_OK;
+}
+
+static err_t wait_ns(uint64_t ns)
+{
+	err_t e;
+
+	if (sleeper == CAP_NULL) {
+		struct cairn_msg m;
+		if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+			return e;
+		sleeper = m.w[0];
+	}
+	e = cairn_wait(sleeper, ns, NULL);
+	return e == ERR_TIMEDOUT ? ERR_OK : e;
+}
+
+err_t __cairn_sleep(uint64_t ns)
+{
+	uint64_t now, deadline;
+	err_t e;
+
+	if (!ns)
+		return ERR_OK;
+	if (ns == CAIRN_FOREVER || __cairn_now(&now)) {
+		do
+			e = wait_ns(ns);
+		while (!e && ns == CAIRN_FOREVER);   /* nobody signals it: only an upcall ends this */
+		return e;
+	}
+	deadline = now + ns < now ? CAIRN_FOREVER - 1 : now + ns;
+	while (now < deadline) {
+		if ((e = wait_ns(deadline - now)))
+			return e;
+		if ((e = __cairn_now(&now)))
+			return e;
+	}
+	return ERR_OK;
+}
+
+/* The clocks this process can read: all of them the time since boot. */
+static long check_clock(long clk)
+{
+	switch (clk) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
+	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM: case CLOCK_TAI:
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
+		__cairn_unimplemented(CAIRN_UNIMP_CLOCK, (unsigned long)clk, "CPU-time clocks");
+		return -EINVAL;
+	default:
+		if (clk < 0)   /* a process's or thread's CPU-time clock */
+			__cairn_unimplemented(CAIRN_UNIMP_CLOCK, 2, "CPU-time clocks");
+		return -EINVAL;
+	}
+}
+
+static long now_or_say(uint64_t *ns)
+{
+	err_t e = __cairn_now(ns);
+
+	if (e == ERR_NOENT) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 1, "reading the time without a \"kinfo\" capability is");
+		return -ENOSYS;
+	}
+	return cairn_errno(e);
+}
+
+long __cairn_clock_gettime(long clk, void *out)
+{
+	struct timespec *ts = out;
+	uint64_t ns;
+	long r;
+
+	if ((r = check_clock(clk)) || (r = now_or_say(&ns)))
+		return r;
+	ts->tv_sec = (time_t)(ns / NSEC);
+	ts->tv_nsec = (long)(ns % NSEC);
+	return 0;
+}
+
+long __cairn_gettimeofday(void *out, void *tz)
+{
+	struct timeval *tv = out;
+	uint64_t ns;
+	long r;
+
+	if (tv) {
+		if ((r = now_or_say(&ns)))
+			return r;
+		tv->tv_sec = (time_t)(ns / NSEC);
+		tv->tv_usec = (suseconds_t)(ns % NSEC / 1000);
+	}
+	if (tz) {
+		struct timezone *z = tz;
+		z->tz_minuteswest = 0;
+		z->tz_dsttime = 0;
+	}
+	return 0;
+}
+
+static int valid(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && (unsigned long)ts->tv_nsec < NSEC;
+}
+
+static uint64_t to_ns(const struct timespec *ts)
+{
+	if ((uint64_t)ts->tv_sec >= (CAIRN_FOREVER - 1) / NSEC)
+		return CAIRN_FOREVER - 1;
+	return (uint64_t)ts->tv_sec * NSEC + (uint64_t)ts->tv_nsec;
+}
+
+/* Sleeps until the clock reads deadline (absolute) or for ns. */
+static long sleep_for(uint64_t ns, void *rem)
+{
+	uint64_t start = 0, now;
+	int timed = !__cairn_now(&start);
+	err_t e = __cairn_sleep(ns);
+
+	if (e == ERR_INTR) {
+		if (rem) {
+			struct timespec *r = rem;
+			uint64_t left = ns;
+			if (timed && !__cairn_now(&now))
+				left = now - start >= ns ? 0 : ns - (now - start);
+			r->tv_sec = (time_t)(left / NSEC);
+			r->tv_nsec = (long)(left % NSEC);
+		}
+		return -EINTR;
+	}
+	return cairn_errno(e);
+}
+
+long __cairn_nanosleep(const void *req, void *rem)
+{
+	if (!valid(req))
+		return -EINVAL;
+	return sleep_for(to_ns(req), rem);
+}
+
+long __cairn_clock_nanosleep(long clk, long flags, const void *req, void *rem)
+{
+	uint64_t want, now;
+	long r;
+
+	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID || clk < 0)
+		return -EOPNOTSUPP;
+	if ((r = check_clock(clk)))
+		return r;
+	if (!valid(req))
+		return -EINVAL;
+	want = to_ns(req);
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_for(want, rem);
+	if ((r = now_or_say(&now)))
+		return r;
+	r = want > now ? sleep_for(want - now, NULL) : 0;
+	return r;
+}

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: MIT
+#
+# The Cairn toolchain for ARCH (riscv64 or x86_64), called by the top-level
+# Makefile: `make ARCH=<arch> toolchain` and `make ARCH=<arch> posix-tests`.
+#
+#   build/<arch>/musl/src       musl 1.2.3 (build/third_party/musl/src, from
+#                               scripts/setup.sh) with musl-port/patches/*.patch
+#                               applied and musl-port/src/cairn/ added as
+#                               src/cairn/, with libcairn's startup.c, vm.c and
+#                               debugcons.c (user/lib/) as libcairn_*.c
+#   build/<arch>/musl/obj       musl's out-of-tree build (build.log)
+#   build/<arch>/sysroot        include/ (musl's headers, cairn/*.h), lib/ (libc.a,
+#                               crt1.o crti.o crtn.o, cairn.lds, cairn-gcc.specs)
+#   build/<arch>/bin/<arch>-cairn-gcc   the compiler wrapper
+#   build/<arch>/tests/posix/<name>     user/tests/posix/<name>.c (posix-tests)
+#
+# The musl build is incremental: a changed patch starts again from the
+# pristine source; a changed source file of musl-port or user/lib is copied
+# over and rebuilt; a changed header rebuilds all of src/cairn/.
+
+SHELL := /bin/bash
+ARCH ?= riscv64
+ifeq ($(filter $(ARCH),riscv64 x86_64),)
+$(error toolchain.mk: ARCH must be riscv64 or x86_64, not '$(ARCH)')
+endif
+
+top := $(CURDIR)
+T := build/$(ARCH)
+PRISTINE := build/third_party/musl/src
+MSRC := $(T)/musl/src
+MOBJ := $(T)/musl/obj
+SYSROOT := $(T)/sysroot
+WRAPPER := $(T)/bin/$(ARCH)-cairn-gcc
+cross-riscv64 := riscv64-linux-gnu-
+cross-x86_64 :=
+CROSS := $(cross-$(ARCH))
+CC := $(CROSS)gcc
+
+PATCHES := $(sort $(wildcard musl-port/patches/*.patch))
+PORT_SRC := $(wildcard musl-port/src/cairn/*.c musl-port/src/cairn/*.h)
+ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
+CAIRN_HEADERS := include/cairn/abi.h include/cairn/err.h user/lib/include/cairn/sys.h \
+	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
+	musl-port/include/cairn/libc.h
+PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include
+
+OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
+	$(patsubst user/lib/%.c,$(MSRC)/src/cairn/libcairn_%.c,$(ULIB_SRC)) \
+	$(MSRC)/src/cairn/syscall_names.h
+
+SYSROOT_FILES := $(SYSROOT)/lib/cairn.lds $(SYSROOT)/lib/cairn-gcc.specs \
+	$(SYSROOT)/include/cairn/abi.h $(SYSROOT)/include/cairn/err.h \
+	$(SYSROOT)/include/cairn/sys.h $(SYSROOT)/include/cairn/syscall_arch.h \
+	$(SYSROOT)/include/cairn/libc.h
+
+.PHONY: all posix-tests FORCE
+all: $(WRAPPER)
+
+# musl's source with the patches applied: from scratch when a patch changes
+$(MSRC)/.patched: $(PATCHES) $(PRISTINE)/VERSION
+	@echo "  PATCH   musl $$(cat $(PRISTINE)/VERSION) for $(ARCH)"
+	@rm -rf $(MSRC) $(MOBJ) && mkdir -p $(dir $(MSRC)) && cp -a $(PRISTINE) $(MSRC)
+	@for p in $(PATCHES); do \
+	   patch -d $(MSRC) -p1 -E -s --no-backup-if-mismatch < $$p || { echo "toolchain: $$p does not apply" >&2; exit 1; }; \
+	 done
+	@touch $@
+
+# musl-port's sources and libcairn's shared ones, copied in as src/cairn/
+$(MSRC)/src/cairn/libcairn_%.c: user/lib/%.c $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(MSRC)/src/cairn/%: musl-port/src/cairn/% $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@cp $< $@
+# names of this arch's system calls, for the "not implemented" message
+$(MSRC)/src/cairn/syscall_names.h: $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\)[[:space:]]*$$/[\2] = "\1",/p' \
+	   $(MSRC)/arch/$(ARCH)/bits/syscall.h.in > $@.tmp && mv $@.tmp $@
+
+$(MOBJ)/config.mak: $(MSRC)/.patched
+	@echo "  CONFIG  musl for $(ARCH)"
+	@mkdir -p $(MOBJ)
+	@cd $(MOBJ) && $(top)/$(MSRC)/configure --target=$(ARCH)-linux-gnu \
+	   $(if $(CROSS),CROSS_COMPILE=$(CROSS)) CC=$(CC) --disable-shared \
+	   --prefix=$(top)/$(SYSROOT) --syslibdir=/nonexistent CFLAGS="$(PORT_CFLAGS)" \
+	   > configure.log 2>&1 || { cat configure.log; exit 1; }
+
+# A changed header (Cairn's ABI, libcairn's, the port's own) rebuilds src/cairn/.
+$(MOBJ)/.cairn-headers: $(CAIRN_HEADERS) $(filter %.h,$(PORT_SRC)) $(MOBJ)/config.mak
+	@rm -rf $(MOBJ)/obj/src/cairn
+	@touch $@
+
+# musl's own make decides what to rebuild; install copies what changed.
+$(SYSROOT)/lib/libc.a: $(MOBJ)/config.mak $(OVERLAY) $(MOBJ)/.cairn-headers FORCE
+	@for f in $(MSRC)/src/cairn/*; do \
+	   case " $(OVERLAY) " in *" $$f "*) ;; *) rm -f "$$f";; esac; \
+	 done
+	@if ! $(MAKE) -C $(MOBJ) > $(MOBJ)/build.log 2>&1; then \
+	   grep -E -A3 -m5 'error:|Error [0-9]' $(MOBJ)/build.log >&2; echo "toolchain: musl build failed (log: $(MOBJ)/build.log)" >&2; exit 1; \
+	 fi
+	@if [ ! -f $@ ] || [ $(MOBJ)/lib/libc.a -nt $@ ]; then echo "  MUSL    $(SYSROOT) ($(ARCH))"; fi
+	@$(MAKE) -C $(MOBJ) install >> $(MOBJ)/build.log 2>&1 || { echo "toolchain: musl install failed" >&2; exit 1; }
+
+$(SYSROOT)/lib/cairn.lds: musl-port/cairn.lds
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(SYSROOT)/lib/cairn-gcc.specs: musl-port/cairn-gcc.specs.in
+	@mkdir -p $(dir $@)
+	@sed 's|@SYSROOT@|$(top)/$(SYSROOT)|g' $< > $@
+$(SYSROOT)/include/cairn/%.h: include/cairn/%.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(SYSROOT)/include/cairn/sys.h: user/lib/include/cairn/sys.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(SYSROOT)/include/cairn/syscall_arch.h: user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(SYSROOT)/include/cairn/libc.h: musl-port/include/cairn/libc.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+$(WRAPPER): musl-port/cairn-gcc.in $(SYSROOT)/lib/libc.a $(SYSROOT_FILES)
+	@mkdir -p $(dir $@)
+	@sed -e 's|@SYSROOT@|$(top)/$(SYSROOT)|g' -e 's|@CC@|$(CC)|g' -e 's|@ARCH@|$(ARCH)|g' $< > $@.tmp
+	@chmod +x $@.tmp && mv $@.tmp $@
+	@echo "  GCC     $@"
+
+# C test programs of user/tests/posix/, built with the wrapper
+POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/posix/%,$(wildcard user/tests/posix/*.c))
+posix-tests: $(POSIX_TESTS)
+$(T)/tests/posix/%: user/tests/posix/%.c $(WRAPPER)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+FORCE:
