@@ -5,7 +5,8 @@
 #
 #   ./qemu-run.sh [--arch riscv64|x86_64] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
-#                 [--append "ARGS"] [--icount] [--gdb] [-- QEMU ARGS...]
+#                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
+#                 [--exec PROG [ARGS...]] [-- QEMU ARGS...]
 #
 # --test [SUITE]  boot the kernel self-tests (all, or one suite) and exit with
 #                 their status (0: all passed); no boot image unless asked for
@@ -15,12 +16,19 @@
 # --append ARGS   extra kernel command line
 # --icount        add -icount shift=0 (exact guest instruction counts)
 # --gdb           start halted with a gdb stub on localhost:1234
+# --exec PROG [ARGS...]  run the static Cairn program PROG (built with
+#                 <arch>-cairn-gcc) once init is up, with ARGS (at most 7, each
+#                 1-63 printable characters without spaces; up to a `--`),
+#                 stdin/stdout/stderr on the console; the exit status is PROG's.
+#                 The arch is PROG's unless --arch says it. Must come last.
+# --quota SIZE    kernel memory quota of the --exec program (default 32M)
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-arch=riscv64 board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
-extra=()
+arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
+exec_prog= exec_quota=32M
+extra=() exec_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --arch) arch=$2; shift 2 ;;
@@ -36,11 +44,42 @@ while [ $# -gt 0 ]; do
     --no-bootimage) nobootimage=1; shift ;;
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
+    --quota) exec_quota=$2; shift 2 ;;
+    --exec)
+      [ $# -ge 2 ] || { echo "qemu-run.sh: --exec needs a program" >&2; exit 2; }
+      exec_prog=$2; shift 2
+      while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
+
+# --exec: the program decides the arch (its ELF e_machine) unless --arch did.
+if [ -n "$exec_prog" ]; then
+  [ -f "$exec_prog" ] || { echo "qemu-run.sh: no program '$exec_prog'" >&2; exit 2; }
+  [ -z "$test$manifest$bootimage$nobootimage" ] ||
+    { echo "qemu-run.sh: --exec excludes --test, --manifest, --bootimage and --no-bootimage" >&2; exit 2; }
+  [ "$(head -c 4 "$exec_prog" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+    { echo "qemu-run.sh: '$exec_prog' is not an ELF file" >&2; exit 2; }
+  case $(od -An -tx1 -j18 -N2 "$exec_prog" | tr -d ' \n') in
+    f300) prog_arch=riscv64 ;;
+    3e00) prog_arch=x86_64 ;;
+    *) echo "qemu-run.sh: '$exec_prog' is neither a riscv64 nor an x86_64 program" >&2; exit 2 ;;
+  esac
+  [ -z "$arch" ] || [ "$arch" = "$prog_arch" ] ||
+    { echo "qemu-run.sh: '$exec_prog' is an $prog_arch program, not $arch" >&2; exit 2; }
+  arch=$prog_arch
+  [ ${#exec_args[@]} -le 7 ] || { echo "qemu-run.sh: --exec takes at most 7 arguments" >&2; exit 2; }
+  for a in "${exec_args[@]}"; do
+    # the manifest's tokens: printable ASCII without spaces, no leading '#'
+    if ! [[ $a =~ ^[!-~]{1,63}$ ]] || [[ $a == \#* ]]; then
+      echo "qemu-run.sh: --exec argument '$a': 1 to 63 printable characters, no spaces, not starting with #" >&2
+      exit 2
+    fi
+  done
+fi
+: "${arch:=riscv64}"
 
 case $arch in
   riscv64) : "${board:=virt}" ;;
@@ -57,7 +96,35 @@ make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
 # The boot image (init, the services, etc/manifest): the initrd on riscv64,
 # the first Multiboot2 module on x86_64. Kernel self-tests (--test) boot
 # without one unless --manifest or --bootimage asks for it.
-if [ -n "$bootimage" ]; then
+if [ -n "$exec_prog" ]; then
+  # A boot image of init and PROG alone, with a manifest that starts PROG
+  # with the console and kinfo and makes its status init's (exitstatus).
+  # One --exec at a time per build dir: the lock is held until QEMU ends.
+  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" user >&2
+  exec 9>"$O/.exec.lock"
+  flock 9
+  name=$(basename "$exec_prog" | tr -c 'A-Za-z0-9_.\n-' '_' | sed 's/^[.-]*//' | cut -c1-31)
+  : "${name:=prog}"
+  file=$name
+  [ "$file" != init ] || file=init.exec
+  stage=$(mktemp -d "$O/.exec.XXXXXX")
+  trap 'rm -rf "$stage"' EXIT
+  cp "$exec_prog" "$stage/$file"
+  {
+    echo "# ./qemu-run.sh --exec: $exec_prog"
+    echo "service $name bin/$file ${exec_args[*]}"
+    echo "    cap console console w"
+    echo "    cap kinfo kinfo r"
+    echo "    quota $exec_quota"
+    echo "    exitstatus"
+  } > "$stage/manifest"
+  bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "$O/user/bin/init" "$stage/$file"
+  bootimage=$O/bootimage-exec.cpio
+  # unchanged images keep their date, so x86_64 reuses its cached ISO
+  cmp -s "$stage/image.cpio" "$bootimage" || mv -f "$stage/image.cpio" "$bootimage"
+  rm -rf "$stage"
+  stage=
+elif [ -n "$bootimage" ]; then
   [ -z "$manifest" ] || { echo "qemu-run.sh: --bootimage and --manifest exclude each other" >&2; exit 2; }
   [ -f "$bootimage" ] || { echo "qemu-run.sh: no boot image '$bootimage'" >&2; exit 2; }
 elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
@@ -98,10 +165,25 @@ fi
 # stderr tell the two apart. QEMU's 0 means the guest never wrote a status
 # (a triple fault under -no-reboot, or quitting QEMU): a failure for --test.
 errf=$(mktemp)
-trap 'rm -f "$errf"' EXIT
+outf=$(mktemp)
+trap 'rm -f "$errf" "$outf"' EXIT
 rc=0
-"$QEMU" "${args[@]}" "${extra[@]}" 2>"$errf" || rc=$?
+if [ -n "$exec_prog" ]; then
+  # isa-debug-exit keeps 7 bits of the status: init's line has all 8
+  set +e
+  "$QEMU" "${args[@]}" "${extra[@]}" 2>"$errf" | tee "$outf"
+  rc=${PIPESTATUS[0]}
+  set -e
+else
+  "$QEMU" "${args[@]}" "${extra[@]}" 2>"$errf" || rc=$?
+fi
 cat "$errf" >&2
+if [ -n "$exec_prog" ] && (( rc & 1 )); then
+  st=$(sed -n 's/^init: exit status \([0-9]\{1,3\}\) (service .*).*$/\1/p' "$outf" | tail -n 1)
+  if [ -n "$st" ] && [ $(( st & 127 )) -eq $(( (rc >> 1) & 127 )) ]; then
+    exit "$st"
+  fi
+fi
 if [ "$rc" -eq 0 ]; then
   [ -z "$test" ] && exit 0
   echo "qemu-run.sh: QEMU exited without a status from the guest" >&2

@@ -29,7 +29,7 @@ struct line {
 struct parser {
 	struct manifest_service *out, *svc;   /* svc: the open service block */
 	unsigned max, count, lineno;
-	bool seen_quota, seen_priority, seen_restart;
+	bool seen_quota, seen_priority, seen_restart, seen_exitstatus;
 	const char *msg;
 };
 
@@ -344,6 +344,20 @@ static err_t do_restart(struct parser *ps, const struct line *ln)
 	return 0;
 }
 
+/* exitstatus: init exits with this service's status; one service at most. */
+static err_t do_exitstatus(struct parser *ps, const struct line *ln)
+{
+	if (ln->n > 1 || ln->too_many)
+		return fail(ps, ERR_INVAL, "extra argument");
+	if (ps->svc->exitstatus)
+		return fail(ps, ERR_INVAL, "exitstatus given twice");
+	if (ps->seen_exitstatus)
+		return fail(ps, ERR_INVAL, "exitstatus on two services");
+	ps->svc->exitstatus = true;
+	ps->seen_exitstatus = true;
+	return 0;
+}
+
 static const struct {
 	const char *word;
 	err_t (*fn)(struct parser *ps, const struct line *ln);
@@ -352,6 +366,7 @@ static const struct {
 	{ "quota", do_quota },
 	{ "priority", do_priority },
 	{ "restart", do_restart },
+	{ "exitstatus", do_exitstatus },
 };
 
 static err_t do_line(struct parser *ps, const struct line *ln)

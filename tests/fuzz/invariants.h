@@ -108,11 +108,15 @@ static inline const char *manifest_service_invariants(const struct manifest_serv
 
 static inline const char *manifest_invariants(const struct manifest_service *out, unsigned count)
 {
+	unsigned exitstatus = 0;
+
 	for (unsigned i = 0; i < count; i++) {
 		const char *msg = manifest_service_invariants(&out[i]);
 
 		if (msg)
 			return msg;
+		if (*(const unsigned char *)&out[i].exitstatus > 1 || (exitstatus += out[i].exitstatus) > 1)
+			return "exitstatus not one service at most";
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(out[i].name, out[j].name) == 0)
 				return "duplicate service names";

@@ -437,6 +437,22 @@ TEST(error_stops_at_first)
 	return true;
 }
 
+TEST(exitstatus)
+{
+	CHECK(ok1("service a p\n") && !svc[0].exitstatus);
+	CHECK(ok1("service a p\nexitstatus\n") && svc[0].exitstatus);
+	CHECK(ok1("service a p\n  exitstatus # the program's status is init's\n") && svc[0].exitstatus);
+	CHECK(parse("service a p\nservice b q\nexitstatus\nservice c r\n") == 0 && nsvc == 3 &&
+	      !svc[0].exitstatus && svc[1].exitstatus && !svc[2].exitstatus);
+	CHECK(fails("exitstatus\n", ERR_INVAL, 1, "before any service"));
+	CHECK(fails("service a p\nexitstatus 1\n", ERR_INVAL, 2, "extra argument"));
+	CHECK(fails("service a p\nexitstatus\nexitstatus\n", ERR_INVAL, 3, "exitstatus given twice"));
+	CHECK(fails("service a p\nexitstatus\nservice b q\nexitstatus\n", ERR_INVAL, 4,
+		    "exitstatus on two services"));
+	CHECK(fails("service a p\nexitstatusx\n", ERR_INVAL, 2, "unknown directive"));
+	return true;
+}
+
 /* ---- robustness ---- */
 
 TEST(every_prefix_of_example)
@@ -453,7 +469,7 @@ TEST(every_prefix_of_example)
 
 TEST(random_mutations)
 {
-	static const char pick[] = "service cap quota priority restart console irq:mmio:0x"
+	static const char pick[] = "service cap quota priority restart exitstatus console irq:mmio:0x"
 				   "endpoint:notification:#\n\t \r\0\x01\xff:rwxgmKM0123456789";
 	uint64_t seed = 99;
 	unsigned accepted = 0;

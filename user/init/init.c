@@ -12,8 +12,10 @@
  * waits on it, reports how the service ended (exit status, or the fault
  * address and pc of a crash), restarts a service that failed while its
  * `restart` count allows, and when every service has ended for good it
- * exits: 0 if all of them exited with status 0, else 1. The kernel powers
- * off with init's status.
+ * exits: 0 if all of them exited with status 0, else 1; or, if one service
+ * is marked `exitstatus`, with that service's status as a shell reports
+ * it (its exit status 0..255, 128 + the signal for a crash or a kill,
+ * 127 if it could not start). The kernel powers off with init's status.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -31,6 +33,7 @@ struct service {
 	struct cairn_child child;
 	bool running, ok;
 	unsigned restarts, id;
+	int status;                          /* as a shell reports it (exitstatus) */
 };
 
 static struct manifest_service defs[MAX_SERVICES];
@@ -174,15 +177,19 @@ static void reap(struct service *s)
 	} else if (st.state == PROC_STATE_EXITED) {
 		printf("init: service %s exited with status %ld\n", name, (long)st.status);
 		s->ok = st.status == 0;
+		s->status = (int)(st.status & 0xff);
 	} else if (st.state == PROC_STATE_FAULTED) {
 		printf("init: service %s crashed: fault at %#lx", name, (unsigned long)st.fault_addr);
 		if (st.fault_pc)
 			printf(" (pc %#lx)", (unsigned long)st.fault_pc);
 		printf("\n");
 		s->ok = false;
+		/* a bad access is a SIGSEGV (11), anything else a SIGILL (4) */
+		s->status = 128 + (st.status == CAIRN_FAULT_OTHER ? 4 : 11);
 	} else {
 		printf("init: service %s was killed (status %ld)\n", name, (long)st.status);
 		s->ok = false;
+		s->status = 128 + 9;   /* SIGKILL */
 	}
 	cairn_child_release(&s->child);
 	s->running = false;
@@ -277,9 +284,11 @@ int main(int argc, char **argv)
 	exit_notify = m.w[0];
 	print_free_memory("before the services");
 
-	for (unsigned i = 0; i < nsvc; i++)
+	for (unsigned i = 0; i < nsvc; i++) {
+		svcs[i].status = 127;   /* until it ends: it may never start */
 		if (svcs[i].elf_size)
 			start(&svcs[i]);
+	}
 
 	while (running_count()) {
 		uint64_t bits;
@@ -298,5 +307,11 @@ int main(int argc, char **argv)
 		all_ok &= svcs[i].ok;
 	print_free_memory("after the services");
 	printf("init: all services ended\n");
+	for (unsigned i = 0; i < nsvc; i++) {
+		if (defs[i].exitstatus) {
+			printf("init: exit status %d (service %s)\n", svcs[i].status, defs[i].name);
+			return svcs[i].status;
+		}
+	}
 	return all_ok ? 0 : 1;
 }

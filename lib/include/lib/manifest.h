@@ -9,6 +9,7 @@
  */
 #ifndef LIB_MANIFEST_H
 #define LIB_MANIFEST_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cairn/err.h>
@@ -50,6 +51,8 @@ struct manifest_service {
 	uint64_t quota;                       /* bytes of kernel memory */
 	unsigned priority, restart;
 	unsigned line;                        /* line of its `service` directive */
+	bool exitstatus;                      /* init exits with this service's status
+					       * (at most one service has it) */
 };
 
 struct manifest_error {
