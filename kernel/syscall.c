@@ -187,6 +187,28 @@ static err_t proc_invoke(struct cap *c, unsigned method, const struct msg *in, s
 	case PROC_KILL:
 		process_exit(p, PROC_STATE_KILLED, in->w[0]);
 		return ERR_OK;
+	case PROC_COPY_CAPS: {
+		struct process *src;
+		uint64_t n = 0;
+		if ((e = arg_cap(in, caps_ok, 0, OBJ_PROCESS, RIGHT_MANAGE, &a)))
+			return e;
+		src = (struct process *)a->obj;
+		if (src == p)
+			return ERR_INVAL;
+		for (cap_t s = 0; s < CAP_SLOTS; s++) {
+			struct cap *from = cap_get(src, s), *to;
+			if (!from || !from->obj)
+				continue;
+			if (cap_get(p, s) && cap_get(p, s)->obj)
+				continue;
+			if ((e = cap_reserve(p, s, &to)))
+				break;
+			cap_derive(to, from, RIGHTS_ALL, from->badge);
+			n++;
+		}
+		out->w[0] = n;
+		return e;
+	}
 	case PROC_BIND_EXIT:
 		if ((e = arg_cap(in, caps_ok, 0, OBJ_NOTIFICATION, RIGHT_WRITE, &a)))
 			return e;

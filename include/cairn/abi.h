@@ -146,6 +146,9 @@ enum {
 	PROC_BIND_EXIT = 6,   /* cap0 = Notification, (bits): signalled when the process ends */
 	PROC_SET_FAULT = 7,   /* cap0 = Endpoint or none: where user faults go */
 	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */
+	PROC_COPY_CAPS = 9,   /* cap0 = another Process (RIGHT_MANAGE): a copy of each of its
+	                       * capabilities goes into the same slot here (fork); slots
+	                       * already used here are left alone. -> (copied) */
 
 	/* AddressSpace (RIGHT_MANAGE) */
 	AS_MAP = 16,          /* cap0 = MemoryObject or MmioRegion, (va, first page, pages | prot << 48)

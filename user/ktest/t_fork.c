@@ -95,3 +95,42 @@ void t_as_copy(void)
 	EXPECT(free_pages() == before, "free pages %lu before, %lu after",
 	       (unsigned long)before, (unsigned long)free_pages());
 }
+
+/* PROC_COPY_CAPS (the capability half of fork): every capability of the
+ * source goes to the same slot of the target; used slots stay as they are;
+ * the copies are derived (revoking the source's reaches them). */
+void t_copy_caps(void)
+{
+	struct cairn_msg m;
+	cap_t proc, as, note = mk(OBJ_NOTIFICATION), probe;
+	unsigned used;
+
+	CHECK(note != CAP_NULL, "notification");
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	proc = m.w[0];
+	as = m.w[1];
+	used = CAP_SLOTS - free_slots();
+	/* the target's slot 5 is taken already: that one is not copied */
+	cairn_ipcbuf()->caps[0] = note;
+	CHECK_OK(cairn_invoke(proc, PROC_GRANT, 1, 5, RIGHTS_ALL, 0, 0, &m));
+	EXPECT_OK(inv1(proc, PROC_COPY_CAPS, SLOT_SELF_PROC, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] == used - 1, "copied %lu of %u", (unsigned long)m.w[0], used);
+	/* a second copy finds every slot used */
+	EXPECT_OK(inv1(proc, PROC_COPY_CAPS, SLOT_SELF_PROC, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] == 0, "copied %lu again", (unsigned long)m.w[0]);
+	EXPECT_ERR(inv1(SLOT_SELF_PROC, PROC_COPY_CAPS, SLOT_SELF_PROC, 0, 0, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv1(proc, PROC_COPY_CAPS, note, 0, 0, 0, 0, NULL), ERR_INVAL);
+	/* the copies are derived from ours: revoking our notification takes the target's
+	 * copy of it, so granting into that slot works again */
+	CHECK_OK(cairn_cap_op(CAP_OP_REVOKE, note, CAP_NULL, 0, 0, NULL));
+	cairn_ipcbuf()->caps[0] = note;
+	EXPECT_OK(cairn_invoke(proc, PROC_GRANT, 1, note, RIGHTS_ALL, 0, 0, &m));
+	probe = CAP_NULL;
+	(void)probe;
+	/* the target now holds capabilities to itself (copies of ours): it
+	 * would outlive our capabilities, so end it explicitly */
+	EXPECT_OK(inv(proc, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&as);
+	del(&proc);
+	del(&note);
+}
