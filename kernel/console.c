@@ -57,6 +57,8 @@ void console_flush(void)
 		drv->write_polled("", 0);    /* drains what is queued first */
 }
 
+void (*console_input_hook)(void);
+
 void console_input(char c)
 {
 	unsigned long f = spin_lock_irqsave(&in_lock);
@@ -64,6 +66,8 @@ void console_input(char c)
 	if (in_head - in_tail < IN_SIZE)
 		in_buf[in_head++ % IN_SIZE] = c;
 	spin_unlock_irqrestore(&in_lock, f);
+	if (console_input_hook)
+		console_input_hook();
 }
 
 int console_getc(void)

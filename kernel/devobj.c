@@ -195,6 +195,50 @@ static err_t timer_invoke(struct ktimer *t, unsigned method, const struct msg *i
 	}
 }
 
+/* ---- console input relay ------------------------------------------------------------------ */
+
+static struct notification *input_note;
+static uint64_t input_bits;
+
+static void input_arrived(void)
+{
+	if (input_note)
+		notify_signal(input_note, input_bits);
+}
+
+static err_t console_relay(struct cap *c, unsigned method, const struct msg *in, struct msg *out,
+			   struct cap *cap0)
+{
+	struct thread *self = current;
+
+	if (!(c->rights & RIGHT_READ))
+		return ERR_PERM;
+	if (method == DEBUG_BIND_INPUT) {
+		if (!cap0 || cap0->obj->type != OBJ_NOTIFICATION)
+			return ERR_INVAL;
+		if (!(cap0->rights & RIGHT_WRITE))
+			return ERR_PERM;
+		if (input_note)
+			kobj_put(&input_note->obj);
+		kobj_get(cap0->obj);
+		input_note = (struct notification *)cap0->obj;
+		input_bits = in->w[0];
+		console_input_hook = input_arrived;
+		return ERR_OK;
+	}
+	/* DEBUG_READ */
+	uint64_t max = in->w[0], n = 0;
+	int ch;
+	if (!self->ipcbuf || max > (CAIRN_MSG_MAX - CAIRN_MSG_REGS) * 8ull)
+		return ERR_INVAL;
+	char *dst = (char *)&self->ipcbuf->w[CAIRN_MSG_REGS];
+	while (n < max && (ch = console_getc()) >= 0)
+		dst[n++] = (char)ch;
+	out->w[0] = n;
+	out->tag = cairn_tag(0, CAIRN_MSG_REGS + (unsigned)((n + 7) / 8), 0);
+	return ERR_OK;
+}
+
 /* ---- dispatch --------------------------------------------------------------------------- */
 
 err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct msg *out,
@@ -252,6 +296,8 @@ err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct
 		return (c->rights & RIGHT_MANAGE) ? mmioctl_get(in->w[0], in->w[1], out) : ERR_PERM;
 	case OBJ_DEBUG_CONSOLE: {
 		unsigned len = cairn_tag_len(in->tag);
+		if (method == DEBUG_READ || method == DEBUG_BIND_INPUT)
+			return console_relay(c, method, in, out, cap0);
 		if (method != DEBUG_WRITE)
 			return ERR_NOSYS;
 		if (!(c->rights & RIGHT_WRITE))

@@ -208,6 +208,12 @@ enum {
 	MMIOCTL_GET = 113,
 	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console */
 	DEBUG_WRITE = 114,
+	/* DebugConsole, RIGHT_READ: what the console device received (the kernel's
+	 * driver keeps it until a console server takes it):
+	 *   DEBUG_READ (max) -> (n) + the bytes in w[4..]; n = 0: nothing waiting
+	 *   DEBUG_BIND_INPUT cap0 = Notification, (bits): signalled when bytes arrive */
+	DEBUG_READ = 117,
+	DEBUG_BIND_INPUT = 118,
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */

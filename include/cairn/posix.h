@@ -90,6 +90,8 @@ enum {
 	FS_ACCESS,            /* (mode, flags, path length) + path */
 	FS_TRUNCATE,          /* (length, 0, path length) + path */
 	FS_GETPATH,           /* -> (n) + the directory's absolute path (getcwd) */
+	FS_PIPE,              /* (flags: O_NONBLOCK, O_CLOEXEC are the caller's) -> caps[0] = the
+	                       * read end, caps[1] = the write end (any directory object) */
 };
 
 /* ---- the process server ------------------------------------------------------ */

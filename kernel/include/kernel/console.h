@@ -26,6 +26,8 @@ void console_panic_mode(void);
 
 /* Called by the driver's interrupt handler for each received character. */
 void console_input(char c);
+/* Called after each received character (interrupt context), if set. */
+extern void (*console_input_hook)(void);
 /* Next received character, or -1 when none is waiting. */
 int console_getc(void);
 
