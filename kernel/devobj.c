@@ -120,6 +120,8 @@ static err_t mmioctl_get(paddr_t pa, uint64_t bytes, struct msg *out)
 	for (unsigned i = 0; i < bi->n_mem; i++)     /* RAM is never device memory */
 		if (pa < bi->mem[i].base + bi->mem[i].size && bi->mem[i].base < pa + bytes)
 			return ERR_PERM;
+	if (vm_is_kernel_device(pa, bytes))          /* the kernel's own drivers' registers */
+		return ERR_BUSY;
 	if ((e = cap_reserve(self, CAP_NULL, &slot)))
 		return e;
 	mo = memobj_device(pa, bytes / PAGE_SIZE, self->quota, &e);

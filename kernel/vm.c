@@ -49,8 +49,26 @@ err_t vm_init(const struct boot_info *bi)
 	return ERR_OK;
 }
 
+/* Device registers the kernel maps for its own drivers: never given to
+ * user space as MmioRegions. */
+#define MAX_KERNEL_DEVICES 16
+static struct { paddr_t base, end; } kernel_devices[MAX_KERNEL_DEVICES];
+static unsigned n_kernel_devices;
+
+bool vm_is_kernel_device(paddr_t pa, uint64_t size)
+{
+	for (unsigned i = 0; i < n_kernel_devices; i++)
+		if (pa < kernel_devices[i].end && kernel_devices[i].base < pa + size)
+			return true;
+	return false;
+}
+
 void *vm_map_device(paddr_t pa, size_t size)
 {
+	if (n_kernel_devices < MAX_KERNEL_DEVICES) {
+		kernel_devices[n_kernel_devices].base = ALIGN_DOWN(pa, PAGE_SIZE);
+		kernel_devices[n_kernel_devices++].end = ALIGN_UP(pa + size, PAGE_SIZE);
+	}
 	paddr_t s = ALIGN_DOWN(pa, PAGE_SIZE);
 	paddr_t end = ALIGN_UP(pa + size, PAGE_SIZE);
 

@@ -28,10 +28,13 @@ static inline volatile uint32_t *reg(unsigned off)
 	return &regs[off / 4];
 }
 
+/* Enable bit first, priority last: QEMU's PLIC (like some hardware)
+ * re-evaluates what to deliver on priority writes, not on enable writes,
+ * so a source that became pending while masked is delivered at once. */
 static void plic_enable(unsigned irq)
 {
-	*reg(PLIC_PRIORITY(irq)) = 1;
 	*reg(PLIC_ENABLE(boot_ctx, irq)) |= 1u << (irq % 32);
+	*reg(PLIC_PRIORITY(irq)) = 1;
 }
 
 static void plic_disable(unsigned irq)
@@ -44,9 +47,21 @@ static unsigned plic_claim(void)
 	return *reg(PLIC_CLAIM(boot_ctx));
 }
 
+/* The PLIC ignores a completion for a source that is not enabled, and a
+ * handler may have disabled it (an IrqLine masks until its driver
+ * acknowledges): enable it around the completion. */
 static void plic_complete(unsigned irq)
 {
+	volatile uint32_t *en = reg(PLIC_ENABLE(boot_ctx, irq));
+	uint32_t bit = 1u << (irq % 32);
+
+	if (*en & bit) {
+		*reg(PLIC_CLAIM(boot_ctx)) = irq;
+		return;
+	}
+	*en |= bit;
 	*reg(PLIC_CLAIM(boot_ctx)) = irq;
+	*en &= ~bit;
 }
 
 /* Finds the context index of hart `hartid`'s S-mode external interrupt. */

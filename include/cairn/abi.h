@@ -195,7 +195,8 @@ enum {
 	MEMOBJ_READ = 68,     /* (offset, len) -> bytes in w[4..]  RIGHT_READ */
 
 	/* IrqLine */
-	IRQ_BIND = 80,        /* cap0 = Notification, (bits)  RIGHT_MANAGE */
+	IRQ_BIND = 80,        /* cap0 = Notification, (bits)  RIGHT_MANAGE. The line stays
+	                       * masked until the first IRQ_ACK */
 	IRQ_ACK = 81,         /* re-enable delivery after handling  RIGHT_WRITE */
 
 	/* Timer (RIGHT_MANAGE) */
@@ -204,7 +205,8 @@ enum {
 
 	/* IrqControl: (irq) -> (slot) an IrqLine for that interrupt */
 	IRQCTL_GET = 112,
-	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only */
+	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only:
+	 * RAM is ERR_PERM, registers of the kernel's own drivers ERR_BUSY */
 	MMIOCTL_GET = 113,
 	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console */
 	DEBUG_WRITE = 114,

@@ -557,6 +557,18 @@ void t_mmio_ram(void)
 	del(&r);
 	EXPECT_ERR(mmio_get(RAM_PADDR - PG, 2 * PG, &r), ERR_PERM);        /* straddles the start */
 	del(&r);
+	/* the registers of the kernel's own drivers: interrupt controller, console UART */
+#if defined(__riscv)
+	EXPECT_ERR(mmio_get(0x0c000000, PG, &r), ERR_BUSY);       /* PLIC */
+	del(&r);
+	EXPECT_ERR(mmio_get(0x10000000, PG, &r), ERR_BUSY);       /* 16550 */
+	del(&r);
+#else
+	EXPECT_ERR(mmio_get(0xfee00000, PG, &r), ERR_BUSY);       /* local APIC */
+	del(&r);
+	EXPECT_ERR(mmio_get(0xfec00000, PG, &r), ERR_BUSY);       /* IOAPIC */
+	del(&r);
+#endif
 }
 
 void t_mmio_bad(void)

@@ -114,6 +114,9 @@ extern paddr_t kernel_root;
 /* Builds the kernel page table: the image W^X, the direct map of RAM. */
 err_t vm_init(const struct boot_info *bi);
 
+/* Whether [pa, pa+size) overlaps device registers the kernel maps for itself. */
+bool vm_is_kernel_device(paddr_t pa, uint64_t size);
+
 /* Maps device registers [pa, pa+size) and returns their kernel address. */
 void *vm_map_device(paddr_t pa, size_t size);
 
