@@ -20,7 +20,8 @@ are); QEMU's exit status must be --status; no panic text; every
 free memory before and after the services).
 
 Any mode: every --require REGEX must match a line of the output (e.g. which
-variant of a device QEMU gave the guest), one result each.
+variant of a device QEMU gave the guest), one result each; every
+--count N REGEX must match exactly N lines (e.g. a message said once).
 
 Output: one `ok N config: test` / `not ok N config: test` line per test plus
 a `# config: N passed, N failed` summary. The log is kept under build/logs/.
@@ -166,6 +167,8 @@ def main():
                     help="regex whose first group must be the same in every match (--expect-lines)")
     ap.add_argument("--require", action="append", default=[],
                     help="regex that must match a line of the output (any mode; may repeat)")
+    ap.add_argument("--count", nargs=2, action="append", default=[], metavar=("N", "REGEX"),
+                    help="regex that must match exactly N lines of the output (any mode; may repeat)")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -185,6 +188,11 @@ def main():
     for p in a.require:
         r = re.compile(p)
         emit(results, a.name, any(r.search(l) for l in lines), "output has: " + p, "missing (see log)")
+    for n, p in a.count:
+        r = re.compile(p)
+        got = sum(1 for l in lines if r.search(l))
+        emit(results, a.name, got == int(n), "output has %s line%s: %s" % (n, "" if n == "1" else "s", p),
+             "%d lines match (see log)" % got)
     passed = sum(results)
     print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed, a.name))
     sys.exit(0 if passed == len(results) else 1)
