@@ -56,6 +56,10 @@ SYSROOT_FILES := $(SYSROOT)/lib/cairn.lds $(SYSROOT)/lib/cairn-gcc.specs \
 .PHONY: all posix-tests FORCE
 all: $(WRAPPER)
 
+# The pristine source comes from scripts/setup.sh (Debian's source package).
+$(PRISTINE)/VERSION:
+	@bash scripts/setup.sh
+
 # musl's source with the patches applied: from scratch when a patch changes
 $(MSRC)/.patched: $(PATCHES) $(PRISTINE)/VERSION
 	@echo "  PATCH   musl $$(cat $(PRISTINE)/VERSION) for $(ARCH)"
