@@ -128,4 +128,39 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * the process's main thread (see abi.h): musl-port's handler entry runs
  * the sigaction handler and returns with SYS_UPCALL_RETURN. */
 
+/* ---- ttys: the console server (user/servers/console, docs/console.md) --------- */
+/*
+ * A tty speaks the I/O protocol. Programs find it as the capability named
+ * "tty" (the manifest's endpoint:console); the unbadged capability is the
+ * console's shared open description (what init's services inherit), and
+ * TTY_OPEN makes a new one, with its own O_NONBLOCK.
+ *
+ * IO_IOCTL on a tty: w0 = Linux's request number (include/cairn/tty.h),
+ * w1 = the argument when it is an int passed by value (TCFLSH, TCSBRK,
+ * TCXONC, TIOCSCTTY); a struct the request reads travels inline (struct
+ * termios in the kernel's 36-byte layout, struct winsize 8 bytes, an int
+ * 4 bytes: at least that many inline bytes, else ERR_INVAL). The answer:
+ * w0 = the result, w1 = the bytes of the struct it returns inline (TCGETS
+ * 36, TIOCGWINSZ 8, TIOCGPGRP/TIOCGSID/FIONREAD/TIOCOUTQ 4). A request
+ * a tty does not know is ENOTTY (25).
+ *
+ * ^C, ^\ and ^Z (VINTR, VQUIT, VSUSP with ISIG) send SIGINT, SIGQUIT,
+ * SIGTSTP to the tty's foreground process group as PS_KILL(-pgid, sig),
+ * an asynchronous call (a ring submission: the console server never waits
+ * for the process server) on the process-server capability given with
+ * TIOCSCTTY: cap0 = the session leader's "proc" capability, w2 = its
+ * session id, which becomes the foreground process group until
+ * TIOCSPGRP; without one, on the console server's own "proc" capability
+ * if its manifest gives it one; without either the console server only
+ * logs the signal.
+ */
+enum {
+	TTY_OPEN = 0x400,     /* (flags: O_NONBLOCK) -> cap0 = a new open description of this tty */
+	TTY_CAPTURE,          /* test hook (console server started with `testhooks`, else
+	                       * ERR_PERM): (mode) -> (n) + bytes: mode 1 diverts the tty's
+	                       * output (writes and echo) into a buffer instead of the device,
+	                       * 2 returns what the buffer holds and empties it, 0 returns it
+	                       * and ends the diversion. TIOCSTI is likewise a test hook */
+};
+
 #endif
