@@ -51,6 +51,13 @@ void console_write(const char *s, size_t n)
 	spin_unlock_irqrestore(&out_lock, f);
 }
 
+err_t console_release(struct console_device *dev)
+{
+	if (!drv || !drv->release)
+		return ERR_NOSYS;
+	return drv->release(dev);
+}
+
 void console_flush(void)
 {
 	if (drv && drv->write_polled)

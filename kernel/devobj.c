@@ -300,6 +300,19 @@ err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct
 		unsigned len = cairn_tag_len(in->tag);
 		if (method == DEBUG_READ || method == DEBUG_BIND_INPUT)
 			return console_relay(c, method, in, out, cap0);
+		if (method == DEBUG_RELEASE_DEVICE) {
+			struct console_device dev;
+			err_t e;
+			if (!(c->rights & RIGHT_MANAGE))
+				return ERR_PERM;
+			if ((e = console_release(&dev)))
+				return e;
+			out->w[0] = dev.base;
+			out->w[1] = dev.size;
+			out->w[2] = dev.irq;
+			out->w[3] = dev.reg_shift | dev.reg_width << 8;
+			return ERR_OK;
+		}
 		if (method != DEBUG_WRITE)
 			return ERR_NOSYS;
 		if (!(c->rights & RIGHT_WRITE))

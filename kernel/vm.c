@@ -63,6 +63,13 @@ bool vm_is_kernel_device(paddr_t pa, uint64_t size)
 	return false;
 }
 
+void vm_release_device(paddr_t pa)
+{
+	for (unsigned i = 0; i < n_kernel_devices; i++)
+		if (pa >= kernel_devices[i].base && pa < kernel_devices[i].end)
+			kernel_devices[i] = kernel_devices[--n_kernel_devices];
+}
+
 void *vm_map_device(paddr_t pa, size_t size)
 {
 	if (n_kernel_devices < MAX_KERNEL_DEVICES) {

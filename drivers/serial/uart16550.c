@@ -36,6 +36,9 @@ static struct uart {
 	uint16_t port;            /* port I/O when non-zero, else MMIO at base */
 	unsigned shift, width;
 	unsigned irq;
+	paddr_t pa;               /* MMIO: the registers' physical address and size */
+	uint64_t size;
+	bool released;            /* handed to a user-level driver: polled output only */
 	uint8_t ier;
 	struct spinlock lock;
 	struct tx_ring tx;
@@ -87,8 +90,14 @@ static void tx_fill(void)
 		wr(IER, u.ier = ier);
 }
 
+static void uart_write_polled(const char *s, size_t n);
+
 static void uart_write(const char *s, size_t n)
 {
+	if (u.released) {
+		uart_write_polled(s, n);
+		return;
+	}
 	unsigned long f = spin_lock_irqsave(&u.lock);
 
 	tx_ring_write(&u.tx, s, n, put_polled);
@@ -121,10 +130,36 @@ static void uart_irq(unsigned irq, void *arg)
 	spin_unlock_irqrestore(&u.lock, 0);
 }
 
+/* Hands the UART to a user-level driver: what is queued goes out, the
+ * interrupt is detached and masked at the UART, and from now on the
+ * kernel only writes by polling. Port I/O UARTs stay (no capability can
+ * name an I/O port). */
+static err_t uart_release(struct console_device *dev)
+{
+	if (u.port)
+		return ERR_NOSYS;
+	if (u.released)
+		return ERR_BUSY;
+	unsigned long f = spin_lock_irqsave(&u.lock);
+	tx_ring_drain(&u.tx, put_polled);
+	wr(IER, u.ier = 0);
+	u.released = true;
+	spin_unlock_irqrestore(&u.lock, f);
+	irq_detach(u.irq);
+	vm_release_device(u.pa);
+	dev->base = u.pa;
+	dev->size = u.size;
+	dev->irq = u.irq;
+	dev->reg_shift = u.shift;
+	dev->reg_width = u.width;
+	return ERR_OK;
+}
+
 static const struct console_driver uart_console = {
 	.name = "ns16550a",
 	.write = uart_write,
 	.write_polled = uart_write_polled,
+	.release = uart_release,
 };
 
 static bool is_16550(const void *fdt, int node)
@@ -177,6 +212,8 @@ err_t uart16550_probe(const void *fdt)
 		return ERR_NOMEM;
 	u.shift = shift;
 	u.width = width;
+	u.pa = base;
+	u.size = size;
 	return setup(dt_node_name(fdt, node), base, irq);
 }
 

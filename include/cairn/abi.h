@@ -216,6 +216,11 @@ enum {
 	 *   DEBUG_BIND_INPUT cap0 = Notification, (bits): signalled when bytes arrive */
 	DEBUG_READ = 117,
 	DEBUG_BIND_INPUT = 118,
+	/* DebugConsole, RIGHT_MANAGE: the kernel gives its console UART to a user-level
+	 * driver: -> (physical base, size, irq, reg_shift | reg_width << 8). After it the
+	 * kernel writes its log by polling, takes no input, and MMIOCTL_GET / IRQCTL_GET
+	 * hand the device out. ERR_NOSYS: this console cannot be given (x86 port I/O). */
+	DEBUG_RELEASE_DEVICE = 119,
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */

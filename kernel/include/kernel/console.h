@@ -8,17 +8,29 @@
 #define KERNEL_CONSOLE_H
 #include <kernel/types.h>
 
+/* A console device given up to a user-level driver (release()). */
+struct console_device {
+	paddr_t base;
+	uint64_t size;
+	unsigned irq, reg_shift, reg_width;
+};
+
 struct console_driver {
 	const char *name;
 	/* Queues n bytes for output; must not lose any (waits when full). */
 	void (*write)(const char *s, size_t n);
 	/* Writes synchronously without locks or interrupts (panic). */
 	void (*write_polled)(const char *s, size_t n);
+	/* Optional: gives the device up (see DEBUG_RELEASE_DEVICE). */
+	err_t (*release)(struct console_device *dev);
 };
 
 void console_register(const struct console_driver *drv);
 const struct console_driver *console_driver(void);
 void console_write(const char *s, size_t n);
+/* Gives the console device to user space: ERR_NOSYS if the driver cannot. */
+err_t console_release(struct console_device *dev);
+
 /* Sends everything queued, by polling (before powering off). */
 void console_flush(void);
 /* Switches to polled, lock-free output for good (panic, fatal traps). */

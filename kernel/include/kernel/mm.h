@@ -117,6 +117,10 @@ err_t vm_init(const struct boot_info *bi);
 /* Whether [pa, pa+size) overlaps device registers the kernel maps for itself. */
 bool vm_is_kernel_device(paddr_t pa, uint64_t size);
 
+/* The kernel no longer drives the device at pa (its mapping stays, for
+ * polled console output): MMIOCTL_GET may hand it out. */
+void vm_release_device(paddr_t pa);
+
 /* Maps device registers [pa, pa+size) and returns their kernel address. */
 void *vm_map_device(paddr_t pa, size_t size);
 
