@@ -94,39 +94,124 @@ enum {
 	                       * read end, caps[1] = the write end (any directory object) */
 };
 
-/* ---- the process server ------------------------------------------------------ */
+/* ---- the process server (user/servers/proc) ---------------------------------- */
 /*
- * Every POSIX process holds a capability to the process server (named
- * "proc") badged with its own pid. The server created the process and
- * holds its Process, AddressSpace and main Thread capabilities.
+ * Every POSIX process holds a capability to the process server named
+ * "proc", badged with its pid; it stays in the slot its start-up block
+ * names (the server puts a child's at the same slot at fork and exec).
+ * The server created the process and holds its Process, AddressSpace and
+ * main Thread capabilities; the process's slots 0..2 hold its own
+ * (SLOT_SELF_*). System services (the console server) may hold an
+ * unbadged capability to the server's endpoint (the manifest's
+ * endpoint:proc): their calls come from no process (sender pid 0).
+ *
+ * Capability names of the first process (pid 1): "proc", and each
+ * capability the server's manifest names "posix.NAME", under NAME (by
+ * convention "console", "kinfo", "vfs", "tty"). A child of fork has its
+ * parent's whole table; an image started by exec has the capabilities
+ * PS_EXEC keeps, under the names PS_EXEC gives.
+ *
+ * The start-up block of a POSIX process is abi.h's, extended: after the
+ * empty string that ends the capability names comes the environment,
+ * "envc\0NAME=value\0...\0" (a reader that stops at the empty string
+ * sees the block it always did). The whole block is at most
+ * CAIRN_STARTUP_MAX bytes (E2BIG).
+ *
+ * Signal numbers and sets are Linux's (set bit sig - 1, signals 1..64);
+ * wait statuses are Linux's: exit code << 8, the terminating signal
+ * (never a core flag), 0x7f | sig << 8 for a stopped child, 0xffff for a
+ * continued one. Errors are Linux errno values (ECHILD 10, ESRCH 3...).
  */
 enum {
 	PS_GETPID = 0x300,    /* -> (pid, ppid, pgid, sid) */
-	PS_FORK,              /* (pc, sp, arg, tls) -> (child pid). The child is a copy-on-write
-	                       * copy of the caller (AS_COPY) with a copy of its capability
-	                       * table; its one thread starts at pc with sp and arg0 = arg */
-	PS_EXEC,              /* cap0 = MemoryObject holding the ELF file, (size, argc, envc) +
-	                       * "argv\0...envp\0" inline; cap1.. = capabilities the new image
-	                       * keeps (its descriptors, as a list of slots in w3..). Does not
-	                       * answer on success: the caller is replaced */
-	PS_EXIT,              /* (status): the process ends (after the answer) */
-	PS_WAIT,              /* (pid or -1 or -pgid, options: WNOHANG...) -> (pid, status) */
-	PS_KILL,              /* (pid or -pgid or -1, sig) */
-	PS_SIGACTION,         /* (sig, disposition: POSIX_SIG_DFL/IGN/HANDLE, handler pc) */
-	PS_SIGMASK,           /* (how, set) -> (old set) */
-	PS_SIGPENDING,        /* -> (set) */
-	PS_SETPGID,           /* (pid, pgid) */
-	PS_GETPGID,           /* (pid) -> (pgid) */
-	PS_SETSID,            /* -> (sid) */
-	PS_GETSID,            /* (pid) -> (sid) */
-	PS_SIGRETURN_DONE,    /* (sig): the handler for sig finished (unmask it) */
+	PS_FORK,              /* (pc, sp, arg, tls) -> (child pid). The child: a new process
+	                       * with the parent's quota limit; slots 0..2 its own, "proc"
+	                       * badged with its pid, every other slot a copy of the parent's
+	                       * (PROC_COPY_CAPS); its address space a copy-on-write copy of
+	                       * the parent's (AS_COPY: CAIRN_PROT_SHARE mappings stay
+	                       * shared) except the page at CAIRN_IPCBUF_VA, a fresh page that
+	                       * is its thread's IPC buffer; one thread, the main thread,
+	                       * started at pc with sp, arg0 = arg and thread pointer tls
+	                       * (THREAD_SET_TLS). It inherits the dispositions, the mask, the
+	                       * process group and session, not the pending signals. EAGAIN:
+	                       * no free pid; ENOMEM: no quota left */
+	PS_EXEC,              /* cap0 = MemoryObject holding the ELF file at offset 0,
+	                       * (size, argc, envc, nnames) + inline: argc argument strings, envc
+	                       * "NAME=value" strings, nnames "name=slot" strings, each ended by
+	                       * a NUL. A new image in a new kernel process with the same pid,
+	                       * parent, group, session, mask and pending signals; handled
+	                       * signals go back to SIG_DFL. Its table: slots 0..2 its own,
+	                       * "proc" at the same slot as before, the capabilities of
+	                       * PS_EXEC_KEEP; its start-up block: the arguments, the names
+	                       * given and "proc", the environment. No answer on success: the
+	                       * old image ends without an exit being reported. Errors leave
+	                       * the caller as it was: E2BIG (the start-up block would exceed
+	                       * CAIRN_STARTUP_MAX), ENOEXEC (not a static ELF of this arch),
+	                       * EINVAL (malformed message), ENOMEM. Every PS_EXEC, answered or
+	                       * not, empties the PS_EXEC_KEEP list */
+	PS_EXIT,              /* (status): the process ends, exit code status & 0xff (every
+	                       * thread ends; no answer). SYS_EXIT does the same */
+	PS_WAIT,              /* (pid, options) -> (pid, status). pid > 0: that child; -1: any
+	                       * child; 0: any in the caller's group; < -1: any in group -pid.
+	                       * options (Linux): WNOHANG 1, WUNTRACED 2, WCONTINUED 8, WNOWAIT
+	                       * 0x1000000. ECHILD: no such child; WNOHANG and none ready:
+	                       * (0, 0). Otherwise answered when one is (a saved Reply); a
+	                       * signal delivered to the caller's main thread interrupts it
+	                       * (EINTR from the kernel). A reported zombie is reaped */
+	PS_KILL,              /* (pid, sig): pid > 0 that process; 0 the caller's group; -1
+	                       * every process but pid 1 and the caller; < -1 group -pid. sig 0:
+	                       * existence check only. EINVAL (sig > 64), ESRCH */
+	PS_SIGACTION,         /* (sig, disposition | sa_flags << 32, entry pc, sa_mask) ->
+	                       * (old disposition | old sa_flags << 32, old pc, old sa_mask).
+	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
+	                       * SA_NOCLDSTOP 1, SA_NOCLDWAIT 2, SA_NODEFER 0x40000000,
+	                       * SA_RESETHAND 0x80000000); pc: the libc's upcall entry (below).
+	                       * EINVAL: sig not 1..64, SIGKILL/SIGSTOP not SIG_DFL */
+	PS_SIGMASK,           /* (how, set) -> (old set). how: SIG_BLOCK 0, SIG_UNBLOCK 1,
+	                       * SIG_SETMASK 2 (Linux); SIGKILL, SIGSTOP are never blocked.
+	                       * Signals it unblocks are delivered after the answer */
+	PS_SIGPENDING,        /* -> (set) of pending signals */
+	PS_SETPGID,           /* (pid, pgid): 0 = the caller / pgid = pid. ESRCH: neither the
+	                       * caller nor its child; EACCES: the child has done an exec;
+	                       * EPERM: a session leader, another session, no such group in
+	                       * the session; EINVAL: pgid < 0 */
+	PS_GETPGID,           /* (pid: 0 = the caller) -> (pgid). ESRCH */
+	PS_SETSID,            /* -> (sid = the caller's pid). EPERM: it leads a process group */
+	PS_GETSID,            /* (pid: 0 = the caller) -> (sid). ESRCH */
+	PS_SIGRETURN_DONE,    /* (sig, how, set): the delivery of sig is over; how = 0: the
+	                       * mask goes back to what it was before it, 1: the mask becomes
+	                       * set (a handler left with siglongjmp). EINVAL: no delivery of
+	                       * sig in progress */
+	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
+	                       * the new image cap i at slot w[i] (normally the caller's own
+	                       * slot). Repeated calls add to the list (64 at most: E2BIG); a
+	                       * call with no capability empties it. EINVAL: a slot below 3,
+	                       * the "proc" slot, above 1023, or given twice */
 };
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 
-/* A signal is delivered with THREAD_UPCALL(handler pc, signal number) on
- * the process's main thread (see abi.h): musl-port's handler entry runs
- * the sigaction handler and returns with SYS_UPCALL_RETURN. */
+/*
+ * Default actions: terminate (the process is killed; its wait status is
+ * the signal), ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT), stop
+ * (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: the process's threads are
+ * suspended) and continue (SIGCONT resumes a stopped process whatever its
+ * disposition). SIGKILL and SIGSTOP cannot be caught, ignored or blocked.
+ * SIGCHLD goes to the parent when a child ends, stops or continues (not
+ * the last two with SA_NOCLDSTOP); with SIGCHLD ignored (SIG_IGN) or
+ * SA_NOCLDWAIT, ended children are reaped at once (no zombie). Orphans
+ * become children of pid 1. SIGPIPE is the libc's own (on EPIPE).
+ *
+ * A handled signal is delivered with THREAD_UPCALL(entry pc, sig | sender
+ * pid << 32) on the process's main thread (abi.h; sender pid 0: the
+ * system). Before it the server sets the mask to mask | sa_mask | sig
+ * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
+ * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
+ * then calls PS_SIGRETURN_DONE(sig, 0, 0), then SYS_UPCALL_RETURN(frame).
+ * One delivery at a time per process: until PS_SIGRETURN_DONE the other
+ * signals stay pending; the next may be delivered on the way out of that
+ * very PS_SIGRETURN_DONE call (the entry then runs nested, which is fine).
+ */
 
 /* ---- ttys: the console server (user/servers/console, docs/console.md) --------- */
 /*
