@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading the start-up block (include/cairn/abi.h: "argc\0argv0\0...\0"
- * then "name=slot\0" entries ended by an empty string) into argv and a
- * capability-name table. The block is copied, so argv strings are writable
- * as C expects and the block's page could be unmapped. Shared by
- * libcairn's start-up (start.c) and musl-port's (musl-port/src/cairn/start.c),
- * which builds this file into the Cairn libc.
+ * then "name=slot\0" entries ended by an empty string; for POSIX
+ * processes then "envc\0NAME=value\0...", include/cairn/posix.h) into
+ * argv, a capability-name table and the environment. The block is copied,
+ * so argv strings are writable as C expects and the block's page could be
+ * unmapped. Shared by libcairn's start-up (start.c) and musl-port's
+ * (musl-port/src/cairn/start.c), which builds this file into the Cairn libc.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ static struct {
 	cap_t slot;
 } cap_tab[MAX_CAPS];
 static unsigned ncaps;
+static size_t env_pos;      /* where the environment starts in block, 0: none */
 
 /* The next NUL-terminated string at *pos, or NULL at the end of the block. */
 static char *next_string(size_t *pos)
@@ -61,6 +63,7 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 	unsigned argc = 0;
 
 	ncaps = 0;
+	env_pos = 0;
 	if (!startup)
 		return 0;
 	memcpy(block, startup, CAIRN_STARTUP_MAX);
@@ -80,7 +83,32 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 	}
 	while ((s = next_string(&pos)) && *s)
 		add_cap(s);
+	if (s)
+		env_pos = pos;
 	return argc;
+}
+
+unsigned cairn_startup_env(char **envp, unsigned max)
+{
+	size_t pos = env_pos;
+	char *s, *end;
+	unsigned long n;
+	unsigned envc = 0;
+
+	if (!pos || !(s = next_string(&pos)))
+		return 0;
+	n = strtoul(s, &end, 10);
+	if (end == s || *end)
+		return 0;
+	for (unsigned long i = 0; i < n; i++) {
+		s = next_string(&pos);
+		if (!s)
+			break;
+		if (envc < max)
+			envp[envc] = s;
+		envc++;
+	}
+	return envc;
 }
 
 cap_t cairn_cap(const char *name)

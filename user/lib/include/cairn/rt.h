@@ -38,6 +38,11 @@ __attribute__((noreturn)) void cairn_start(const char *startup);
  * max is 0) and returns the number of arguments the block holds, which
  * may be more than max. */
 unsigned cairn_startup_read(const char *startup, char **argv, unsigned max);
+/* The environment of the block cairn_startup_read() read last (POSIX
+ * processes: include/cairn/posix.h): stores up to max "NAME=value" strings
+ * in envp[0..max) (pointers into the copy) and returns how many the block
+ * holds (0: none). */
+unsigned cairn_startup_env(char **envp, unsigned max);
 /* The slot of the capability the start-up block calls `name`, or CAP_NULL. */
 cap_t cairn_cap(const char *name);
 /* The i-th capability name of the start-up block (NULL past the end) and
