@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * POSIX benchmarks of `make bench`: the same C source is built for Linux
+ * (riscv64-linux-gnu-gcc -static) and for Cairn (<arch>-cairn-gcc), and run
+ * under QEMU -icount shift=0, where the instruction counter (rdinstret;
+ * rdtsc on x86-64) counts guest instructions exactly. Each figure is the
+ * best of several runs. Output: "bench: <name> <instructions> insns/op".
+ *
+ *   getppid          a getppid() loop
+ *   pipe_pingpong    write 1 byte, read 1 byte back, between two forked
+ *                    processes over two pipes: one round trip
+ *   open_read_close  open + read 4 KiB + close of a tmpfs file
+ *   read_4k_seq      1 MiB read sequentially in 4 KiB reads: per read
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef LINUX_PEER
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#endif
+
+#define RUNS 3
+
+static inline uint64_t insns(void)
+{
+#if defined(__riscv)
+	uint64_t v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+#else
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+#endif
+}
+
+static void report(const char *name, uint64_t total, uint64_t ops)
+{
+	printf("bench: %s %llu insns/op\n", name, (unsigned long long)((total + ops / 2) / ops));
+	fflush(stdout);
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void bench_getppid(void)
+{
+	uint64_t best = UINT64_MAX, n = 1000;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			getppid();
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("getppid", best, n);
+}
+
+static void bench_pipe(void)
+{
+	int a[2], b[2];
+	uint64_t best = UINT64_MAX, n = 200;
+	char c = 'x';
+
+	if (pipe(a) || pipe(b))
+		die("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1)
+			if (write(b[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+				die("ping-pong");
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	close(a[1]);
+	waitpid(pid, NULL, 0);
+	close(b[0]);
+	report("pipe_pingpong", best, n);
+}
+
+static char buf[4096];
+
+static void make_file(const char *path, size_t size)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+
+	if (fd < 0)
+		die(path);
+	memset(buf, 'c', sizeof(buf));
+	for (size_t done = 0; done < size; done += sizeof(buf))
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			die("write");
+	close(fd);
+}
+
+static void bench_open_read_close(void)
+{
+	uint64_t best = UINT64_MAX, n = 100;
+
+	make_file("/tmp/bench-4k", 4096);
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++) {
+			int fd = open("/tmp/bench-4k", O_RDONLY);
+			if (fd < 0 || read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				die("open+read");
+			close(fd);
+		}
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("open_read_close", best, n);
+}
+
+static void bench_read_seq(void)
+{
+	uint64_t best = UINT64_MAX, n = 256;
+
+	make_file("/tmp/bench-1m", 1 << 20);
+	for (int r = 0; r < RUNS; r++) {
+		int fd = open("/tmp/bench-1m", O_RDONLY);
+		if (fd < 0)
+			die("open");
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++)
+			if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				die("read");
+		uint64_t d = insns() - t0;
+		close(fd);
+		if (d < best)
+			best = d;
+	}
+	report("read_4k_seq", best, n);
+}
+
+/*
+ * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
+ * tests/posix-bench.sh): it makes its /tmp and powers the machine off.
+ */
+int main(void)
+{
+#ifdef LINUX_PEER
+	mkdir("/tmp", 01777);
+#endif
+	bench_getppid();
+	bench_pipe();
+	bench_open_read_close();
+	bench_read_seq();
+	printf("bench: done\n");
+#ifdef LINUX_PEER
+	sync();
+	reboot(RB_POWER_OFF);
+#endif
+	return 0;
+}
