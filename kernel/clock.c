@@ -23,6 +23,12 @@ uint64_t clock_ns(void)
 	return (uint64_t)(((unsigned __int128)arch_counter_read() * mult) >> 32);
 }
 
+uint64_t clock_mult(void)
+{
+	clock_ns();             /* computes mult on first use */
+	return mult;
+}
+
 void clock_init(void)
 {
 	period = arch_counter_hz() / CONFIG_TIMER_HZ;

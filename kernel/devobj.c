@@ -334,6 +334,11 @@ err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct
 			out->w[0] = clock_ns();
 			return ERR_OK;
 		}
+		if (method == KINFO_CLOCK) {
+			out->w[0] = clock_mult();
+			out->w[1] = arch_counter_hz();
+			return ERR_OK;
+		}
 		return ERR_NOSYS;
 	default:
 		return ERR_NOSYS;

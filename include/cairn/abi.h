@@ -224,6 +224,10 @@ enum {
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */
+	KINFO_CLOCK = 120,        /* -> (mult, counter hz): monotonic ns = counter * mult >> 32
+	                           * (128-bit product), where counter is what user mode reads
+	                           * with rdtime (riscv64) or rdtsc (x86-64): clock_gettime
+	                           * without a system call */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
 };

@@ -648,4 +648,22 @@ void t_kinfo(void)
 	t1 = now_ns();
 	EXPECT(t1 > t0 && t1 - t0 >= 2000000 && t1 - t0 < 1000000000ull, "time %lu then %lu",
 	       (unsigned long)t0, (unsigned long)t1);
+
+	/* the clock without a system call: counter * mult >> 32 lies between two KINFO_TIMEs */
+	uint64_t counter, mult;
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK, 0, 0, 0, 0, &m));
+	mult = m.w[0];
+	EXPECT(mult > 0 && m.w[1] > 0, "mult %lu, hz %lu", (unsigned long)mult, (unsigned long)m.w[1]);
+	t0 = now_ns();
+#if defined(__riscv)
+	__asm__ volatile("rdtime %0" : "=r"(counter));
+#else
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	counter = ((uint64_t)hi << 32) | lo;
+#endif
+	t1 = now_ns();
+	uint64_t ns = (uint64_t)(((unsigned __int128)counter * mult) >> 32);
+	EXPECT(ns >= t0 && ns <= t1, "user-mode clock %lu not within [%lu, %lu]", (unsigned long)ns,
+	       (unsigned long)t0, (unsigned long)t1);
 }

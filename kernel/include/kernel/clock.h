@@ -8,6 +8,8 @@
 void clock_init(void);
 /* Nanoseconds since boot, monotonic. Any context. */
 uint64_t clock_ns(void);
+/* ns = counter * clock_mult() >> 32 (for user-mode clocks). */
+uint64_t clock_mult(void);
 /* Ticks handled on the boot CPU. */
 uint64_t clock_ticks(void);
 /* Busy-waits (interrupts may stay on) for at least ns. */
