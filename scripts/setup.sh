@@ -63,16 +63,19 @@ install_pkgs() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $m
 }
 
-# fetch_source PKG DIRGLOB: unpack Debian source package PKG under $tp.
+# fetch_source PKG [patches]: unpack Debian source package PKG under
+# $tp/PKG/src: pristine, or with Debian's own patches applied if asked.
 fetch_source() {
-  local pkg=$1
+  local pkg=$1 skip=--skip-patches
+  [ "${2:-}" = patches ] && skip=
   [ -e "$tp/$pkg.done" ] && return 0
   ensure_deb_src
   apt_update
+  rm -rf "$tp/$pkg"
   mkdir -p "$tp/$pkg"
   echo "setup: fetching Debian source package $pkg"
   (cd "$tp/$pkg" && apt-get source --download-only -qq "$pkg" >/dev/null &&
-     dpkg-source --skip-patches -x ./*.dsc src >/dev/null)
+     dpkg-source $skip -x ./*.dsc src >/dev/null)
   touch "$tp/$pkg.done"
 }
 
@@ -101,14 +104,29 @@ setup_musl() {
   fi
 }
 
+# The Open POSIX Test Suite 1.5.2 (Debian's posixtestsuite, with Debian's
+# patches: LDFLAGS for GNU, missing includes), built with the Cairn
+# toolchain and run in Cairn by `make posix` (tests/posix/). Nothing of it
+# is committed.
+setup_posixtestsuite() {
+  [ -e "$tp/posixtestsuite.done" ] && return 0
+  fetch_source posixtestsuite patches
+  [ -e "$tp/posixtestsuite/src/include/posixtest.h" ] || {
+    echo "setup: Debian's posixtestsuite source package has no include/posixtest.h" >&2
+    rm -f "$tp/posixtestsuite.done"
+    return 1
+  }
+}
+
 main() {
   if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ] &&
-     [ -e "$tp/musl.done" ]; then
+     [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ]; then
     return 0
   fi
   install_pkgs
   setup_libfdt
   setup_musl
+  setup_posixtestsuite
   mkdir -p "$(dirname "$stamp")"
   touch "$stamp"
   echo "setup: done"
