@@ -38,7 +38,7 @@ enum {
 	IO_WRITE,             /* (n) bytes inline -> (written) */
 	IO_PREAD,             /* (max, offset) -> (n) + bytes */
 	IO_PWRITE,            /* (n, offset) + bytes -> (written) */
-	IO_SEEK,              /* (offset, whence) -> (new offset); ERR_PIPE: not seekable (ESPIPE) */
+	IO_SEEK,              /* (offset, whence) -> (new offset); ESPIPE (29): not seekable */
 	IO_STAT,              /* -> struct posix_stat inline */
 	IO_TRUNCATE,          /* (length) */
 	IO_DUP,               /* one more reference to this description (dup, fork) */
@@ -50,9 +50,13 @@ enum {
 	IO_POLL_ARM,          /* cap0 = Notification, (events, bits): signal bits once when one
 	                       * of events is ready (or at once if it is) */
 	IO_READDIR,           /* (cookie, max) -> (next cookie, n) + struct linux_dirent64
-	                       * records inline; n = 0 at the end */
+	                       * records inline; n = 0 at the end. Cookie POSIX_DIR_POS: from
+	                       * the description's own position (getdents64); either way the
+	                       * position becomes the next cookie (IO_SEEK SEEK_SET sets it) */
 	IO_SYNC,
 };
+
+#define POSIX_DIR_POS  UINT64_MAX
 
 #define POSIX_SEEK_SET 0
 #define POSIX_SEEK_CUR 1
@@ -70,17 +74,27 @@ struct posix_stat {
  * Sent to a directory object (the root, the working directory, a
  * directory opened with O_DIRECTORY): every path is resolved from it (an
  * absolute path from the VFS root). Two-path operations carry the second
- * path after the first in the same buffer (w2 = length of the first) and
- * its starting directory as cap0 (none: the same directory).
+ * path right after the first in the same buffer (w2 = length of the first,
+ * w3 = length of the second) and its starting directory as cap0 (none:
+ * the same directory). With AT_EMPTY_PATH in the flags and an empty path,
+ * FS_STAT, FS_CHMOD, FS_UTIMENS, FS_ACCESS and FS_LINK (old path) act on
+ * the object they are sent to, which may be any file (fstat, fchmod,
+ * futimens); otherwise a non-directory object answers ENOTDIR.
+ *
+ * The VFS root directory is the badge POSIX_VFS_ROOT on the VFS endpoint:
+ * the holder of the unbadged endpoint capability (the process server)
+ * mints it and hands out only badged capabilities.
  */
+#define POSIX_VFS_ROOT 1
 enum {
 	FS_OPEN = 0x200,      /* (flags, mode, path length) + path -> cap0 = the new object,
 	                       * (type: S_IFMT bits). Linux O_* flags */
 	FS_MKDIR,             /* (mode, 0, path length) + path */
 	FS_UNLINK,            /* (flags: AT_REMOVEDIR, 0, path length) + path */
-	FS_RENAME,            /* (0, 0, length 1) + path 1 + path 2 [cap0: directory of path 2] */
-	FS_LINK,              /* (flags, 0, length 1) + old path + new path [cap0] */
-	FS_SYMLINK,           /* (0, 0, target length) + target + link path */
+	FS_RENAME,            /* (flags: renameat2 RENAME_*, 0, length 1, length 2) + path 1 +
+	                       * path 2 [cap0: directory of path 2] */
+	FS_LINK,              /* (flags, 0, length 1, length 2) + old path + new path [cap0] */
+	FS_SYMLINK,           /* (0, 0, target length, path length) + target + link path */
 	FS_READLINK,          /* (0, 0, path length) + path -> (n) + target inline */
 	FS_STAT,              /* (flags: AT_SYMLINK_NOFOLLOW, 0, path length) + path -> posix_stat */
 	FS_CHMOD,             /* (mode, flags, path length) + path */
