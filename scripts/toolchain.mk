@@ -100,11 +100,11 @@ $(SYSROOT)/lib/libc.a: $(MOBJ)/config.mak $(OVERLAY) $(MOBJ)/.cairn-headers FORC
 	@for f in $(MSRC)/src/cairn/*; do \
 	   case " $(OVERLAY) " in *" $$f "*) ;; *) rm -f "$$f";; esac; \
 	 done
-	@if ! $(MAKE) -C $(MOBJ) > $(MOBJ)/build.log 2>&1; then \
+	@if ! $(MAKE) --no-silent -C $(MOBJ) > $(MOBJ)/build.log 2>&1; then \
 	   grep -E -A3 -m5 'error:|Error [0-9]' $(MOBJ)/build.log >&2; echo "toolchain: musl build failed (log: $(MOBJ)/build.log)" >&2; exit 1; \
 	 fi
 	@if [ ! -f $@ ] || [ $(MOBJ)/lib/libc.a -nt $@ ]; then echo "  MUSL    $(SYSROOT) ($(ARCH))"; fi
-	@$(MAKE) -C $(MOBJ) install >> $(MOBJ)/build.log 2>&1 || { echo "toolchain: musl install failed" >&2; exit 1; }
+	@$(MAKE) --no-silent -C $(MOBJ) install >> $(MOBJ)/build.log 2>&1 || { echo "toolchain: musl install failed" >&2; exit 1; }
 
 $(SYSROOT)/lib/cairn.lds: musl-port/cairn.lds
 	@mkdir -p $(dir $@)

@@ -89,6 +89,9 @@ hidden long __cairn_getrandom(void *buf, size_t len, long flags);
 /* Fills buf with n bytes from the generator (seeding it first if needed). */
 hidden void __cairn_random_bytes(void *buf, size_t n);
 
+/* start.c: called by _start_c (crt/crt1.c) with the start-up block */
+_Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());
+
 /* The generated table of system-call names (syscall_names.h, from musl's
  * arch/<arch>/bits/syscall.h.in). */
 hidden const char *__cairn_syscall_name(unsigned long n);

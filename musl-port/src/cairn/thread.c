@@ -35,7 +35,8 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 		if (*(volatile int *)uaddr != (int)val)
 			return -EAGAIN;
 		if (t) {
-			ns = (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+			ns = (uint64_t)t->tv_sec >= (CAIRN_FOREVER - 1) / 1000000000u - 1 ? CAIRN_FOREVER - 1 :
+			     (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
 			if (cmd == FUTEX_WAIT_BITSET) {   /* absolute */
 				if ((e = __cairn_now(&now)))
 					return cairn_errno(e == ERR_NOENT ? ERR_NOSYS : e);
