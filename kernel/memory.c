@@ -79,15 +79,7 @@ struct memobj *memobj_create(size_t npages, unsigned flags, struct quota *q, err
 		}
 		return mo;
 	}
-	for (size_t i = 0; i < npages; i++) {
-		paddr_t pa = pmm_alloc_zeroed(0);
-		if (pa == PADDR_INVALID) {
-			*err = ERR_NOMEM;
-			goto out_fail;
-		}
-		pg(pa)->refs = 1;
-		mo->pages[i] = pa;
-	}
+	/* pages come on first touch (memobj_page()); the quota is charged now */
 	return mo;
 out_fail:
 	kobj_put(&mo->obj);
@@ -145,9 +137,30 @@ void memobj_destroy(struct memobj *mo)
 	mo->pages = NULL;
 }
 
+static void memobj_update_page(struct memobj *mo, size_t i);
+
+/* Page i, allocated (zeroed) and mapped everywhere on first use;
+ * PADDR_INVALID when memory is out (the quota was charged at creation). */
+paddr_t memobj_page(struct memobj *mo, size_t i)
+{
+	paddr_t pa = mo->pages[i];
+
+	if (pa)
+		return pa;
+	pa = pmm_alloc_zeroed(0);
+	if (pa == PADDR_INVALID)
+		return pa;
+	pg(pa)->refs = 1;
+	mo->pages[i] = pa;
+	memobj_update_page(mo, i);
+	return pa;
+}
+
 void *memobj_kaddr(struct memobj *mo, uint64_t off)
 {
-	return (char *)phys_to_virt(mo->pages[off / PAGE_SIZE]) + off % PAGE_SIZE;
+	paddr_t pa = memobj_page(mo, off / PAGE_SIZE);
+
+	return pa == PADDR_INVALID ? NULL : (char *)phys_to_virt(pa) + off % PAGE_SIZE;
 }
 
 static err_t memobj_range_ok(struct memobj *mo, uint64_t off, size_t len)
@@ -167,7 +180,11 @@ err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len)
 
 	while (!e && len) {
 		size_t n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
-		memcpy(buf, memobj_kaddr(mo, off), n);
+		paddr_t pa = mo->pages[off / PAGE_SIZE];
+		if (pa)
+			memcpy(buf, (char *)phys_to_virt(pa) + off % PAGE_SIZE, n);
+		else
+			memset(buf, 0, n);          /* never touched: zeros */
 		buf = (char *)buf + n;
 		off += n;
 		len -= n;
@@ -186,7 +203,12 @@ err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 		size_t n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
 		if ((e = memobj_unshare(mo, off / PAGE_SIZE)))
 			break;
-		memcpy(memobj_kaddr(mo, off), buf, n);
+		void *dst = memobj_kaddr(mo, off);
+		if (!dst) {
+			e = ERR_NOMEM;
+			break;
+		}
+		memcpy(dst, buf, n);
 		buf = (const char *)buf + n;
 		off += n;
 		len -= n;
@@ -215,6 +237,8 @@ static void memobj_update_page(struct memobj *mo, size_t i)
 			continue;
 		vaddr_t va = m->va + (i - m->first) * PAGE_SIZE;
 		pt_unmap(m->as->root, va, PAGE_SIZE);
+		if (!mo->pages[i])
+			continue;
 		/* the table for va exists until unmap frees an empty one; a
 		 * re-map failing here can only be ENOMEM for that table */
 		if (pt_map(m->as->root, va, mo->pages[i], PAGE_SIZE, page_prot(m, i)))
@@ -226,7 +250,7 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 {
 	paddr_t old = mo->pages[i], pa;
 
-	if ((mo->flags & (MO_BORROWED | MO_CONTIG)) || pg(old)->refs == 1)
+	if (!old || (mo->flags & (MO_BORROWED | MO_CONTIG)) || pg(old)->refs == 1)
 		return ERR_OK;
 	pa = pmm_alloc(0);
 	if (pa == PADDR_INVALID)
@@ -244,6 +268,8 @@ err_t memobj_pin(struct memobj *mo, size_t i)
 {
 	err_t e = memobj_unshare(mo, i);
 
+	if (!e && memobj_page(mo, i) == PADDR_INVALID)
+		e = ERR_NOMEM;
 	if (!e)
 		mo->flags |= MO_PINNED;
 	return e;
@@ -260,9 +286,18 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED)) {
 		/* not shareable page by page: copy now */
 		mo = memobj_create(src->npages, 0, q, err);
-		if (mo)
-			for (size_t i = 0; i < src->npages; i++)
-				memcpy(phys_to_virt(mo->pages[i]), phys_to_virt(src->pages[i]), PAGE_SIZE);
+		for (size_t i = 0; mo && i < src->npages; i++) {
+			if (!src->pages[i])
+				continue;
+			void *dst = memobj_kaddr(mo, i * PAGE_SIZE);
+			if (!dst) {
+				kobj_put(&mo->obj);
+				kobj_reap();
+				*err = ERR_NOMEM;
+				return NULL;
+			}
+			memcpy(dst, phys_to_virt(src->pages[i]), PAGE_SIZE);
+		}
 		return mo;
 	}
 	mo = memobj_alloc(src->npages, 0, q, err);
@@ -277,7 +312,8 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 	mo->flags |= 0x80000000u;
 	for (size_t i = 0; i < src->npages; i++) {
 		mo->pages[i] = src->pages[i];
-		pg(mo->pages[i])->refs++;
+		if (mo->pages[i])
+			pg(mo->pages[i])->refs++;
 	}
 	/* every writable mapping of the source becomes read-only */
 	list_for_each(it, &src->mappings) {
@@ -412,7 +448,9 @@ err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
 	before = pt_tables_live;
 	e = ERR_OK;
 	for (size_t i = 0; i < npages && !e; i++)
-		e = pt_map(as->root, va + i * PAGE_SIZE, mo->pages[first + i], PAGE_SIZE, page_prot(m, first + i));
+		if (mo->pages[first + i])          /* the rest come at their first fault */
+			e = pt_map(as->root, va + i * PAGE_SIZE, mo->pages[first + i], PAGE_SIZE,
+				   page_prot(m, first + i));
 	charge_tables(as, before);
 	if (e)
 		mapping_free(m);
@@ -497,7 +535,9 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 			continue;
 		m->prot = prot | PROT_USER | (m->prot & PROT_DEVICE);
 		for (size_t i = 0; i < m->npages; i++)
-			pt_protect(as->root, m->va + i * PAGE_SIZE, PAGE_SIZE, page_prot(m, m->first + i));
+			if (m->mo->pages[m->first + i])
+				pt_protect(as->root, m->va + i * PAGE_SIZE, PAGE_SIZE,
+					   page_prot(m, m->first + i));
 	}
 	return ERR_OK;
 }
@@ -543,11 +583,17 @@ err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)
 bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind)
 {
 	struct mapping *m = mapping_at(as, ALIGN_DOWN(va, PAGE_SIZE));
+	unsigned need = kind == TRAP_USER_FAULT_WRITE ? PROT_W :
+			kind == TRAP_USER_FAULT_EXEC ? PROT_X : PROT_R;
 	size_t i;
 
-	if (!m || kind != TRAP_USER_FAULT_WRITE || !(m->prot & PROT_W))
+	if (!m || !(m->prot & need))
 		return false;
 	i = m->first + (ALIGN_DOWN(va, PAGE_SIZE) - m->va) / PAGE_SIZE;
+	if (!m->mo->pages[i])                 /* first touch: a zeroed page, mapped everywhere */
+		return memobj_page(m->mo, i) != PADDR_INVALID;
+	if (kind != TRAP_USER_FAULT_WRITE)
+		return false;
 	if (memobj_unshare(m->mo, i))
 		return false;
 	/* sole holder now: make it writable everywhere it is mapped */

@@ -236,7 +236,8 @@ err_t process_load_elf(struct process *p, struct memobj *mo, uint64_t off, uint6
 		for (uint64_t copied = 0; copied < s->filesz && !e;) {
 			uint64_t dst = s->vaddr - start + copied;
 			size_t n = MIN(s->filesz - copied, PAGE_SIZE - dst % PAGE_SIZE);
-			e = memobj_read(mo, off + s->offset + copied, memobj_kaddr(seg, dst), n);
+			void *to = memobj_kaddr(seg, dst);
+			e = to ? memobj_read(mo, off + s->offset + copied, to, n) : ERR_NOMEM;
 			copied += n;
 		}
 		if (!e)
@@ -341,6 +342,8 @@ bool process_start_init(const struct boot_info *bi)
 	kobj_put(&startup->obj);
 	t->prio = t->mcp = INIT_PRIORITY;
 	t->ipcbuf_mo = ipcbuf;          /* the creation reference */
+	if (memobj_pin(ipcbuf, 0))
+		panic("no memory for init's IPC buffer");
 	t->ipcbuf = memobj_kaddr(ipcbuf, 0);
 
 	if (grant_root(p, SLOT_SELF_PROC, &p->obj, RIGHTS_ALL) ||

@@ -404,8 +404,8 @@ static err_t memobj_invoke(struct cap *c, unsigned method, const struct msg *in,
 			return ERR_PERM;
 		if (in->w[0] >= mo->npages)
 			return ERR_RANGE;
-		out->w[0] = mo->pages[in->w[0]];
-		return ERR_OK;
+		out->w[0] = memobj_page(mo, in->w[0]);
+		return out->w[0] == PADDR_INVALID ? ERR_NOMEM : ERR_OK;
 	case MEMOBJ_COPY: {
 		struct cap *slot;
 		if (!(c->rights & RIGHT_READ))

@@ -47,7 +47,11 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err);
 void memobj_destroy(struct memobj *mo);
 /* The kernel will write page i directly: unshare it and keep it private. */
 err_t memobj_pin(struct memobj *mo, size_t i);
-/* Kernel pointer to byte `off` (the rest of that page is contiguous). */
+/* Page i, allocated zeroed on first use (and mapped wherever the object
+ * is); PADDR_INVALID when memory is out. */
+paddr_t memobj_page(struct memobj *mo, size_t i);
+/* Kernel pointer to byte `off` (the rest of that page is contiguous);
+ * allocates the page if needed; NULL when memory is out. */
 void *memobj_kaddr(struct memobj *mo, uint64_t off);
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len);
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len);
