@@ -2,8 +2,8 @@
 /*
  * MemoryObjects and address spaces.
  *
- * A MemoryObject is an array of physical pages. Pages are allocated,
- * zeroed and charged when the object is created. A copy-on-write copy
+ * A MemoryObject is an array of physical pages, allocated zeroed on first
+ * touch (memobj_page()) and charged in full when the object is created. A copy-on-write copy
  * shares every page (struct page.refs counts the objects holding it) and
  * is charged in full up front, so a later write fault never fails on the
  * quota. A mapping places a range of an object's pages into an address
