@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tmpfs: the VFS server's in-memory file tree (tmpfs.c), free of any
+ * IPC so that it builds and is unit-tested on the host
+ * (tests/host/test_tmpfs.c).
+ *
+ * Nodes are directories, regular files and symbolic links. A file's data
+ * is a sparse tree of 4 KiB pages (a radix tree of 512-way nodes, as deep
+ * as the file needs; pages never written read as zeros) in front of an
+ * optional read-only backing (the boot image's bytes, never copied until
+ * written). Directories keep their entries in creation order, each with a
+ * sequence number that is its IO_READDIR cookie (0 is ".", 1 is "..").
+ *
+ * Paths are resolved component by component from a starting directory
+ * (or the root, for an absolute path), following symbolic links (at most
+ * TMPFS_MAXSYMLINKS, else ELOOP) as Linux does; the errors are Linux's.
+ *
+ * A node lives while it has a link (nlink > 0) or a reference
+ * (tmpfs_node_get/put: the server's open descriptions). Allocation goes
+ * through four functions the user of this file provides (the server:
+ * mem.c; the host test: its own, with failure injection).
+ */
+#ifndef VFS_TMPFS_H
+#define VFS_TMPFS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cairn/err.h>
+#include <cairn/posix.h>
+
+/* errno values include/cairn/err.h does not name (Linux numbers). */
+#ifndef ERR_NXIO
+#define ERR_NXIO         6
+#endif
+#ifndef ERR_XDEV
+#define ERR_XDEV         18
+#endif
+#ifndef ERR_NOTDIR
+#define ERR_NOTDIR       20
+#endif
+#ifndef ERR_ISDIR
+#define ERR_ISDIR        21
+#endif
+#ifndef ERR_MFILE
+#define ERR_MFILE        24
+#endif
+#ifndef ERR_NOTTY
+#define ERR_NOTTY        25
+#endif
+#ifndef ERR_FBIG
+#define ERR_FBIG         27
+#endif
+#ifndef ERR_SPIPE
+#define ERR_SPIPE        29
+#endif
+#ifndef ERR_MLINK
+#define ERR_MLINK        31
+#endif
+#ifndef ERR_NAMETOOLONG
+#define ERR_NAMETOOLONG  36
+#endif
+#ifndef ERR_NOTEMPTY
+#define ERR_NOTEMPTY     39
+#endif
+#ifndef ERR_LOOP
+#define ERR_LOOP         40
+#endif
+#ifndef ERR_OPNOTSUPP
+#define ERR_OPNOTSUPP    95
+#endif
+
+/* File types and mode bits (the POSIX values). */
+#define TMPFS_S_IFMT    0170000u
+#define TMPFS_S_IFIFO   0010000u
+#define TMPFS_S_IFDIR   0040000u
+#define TMPFS_S_IFREG   0100000u
+#define TMPFS_S_IFLNK   0120000u
+#define TMPFS_MODE_MASK 07777u
+
+/* Linux open(2) flags (the generic values, which riscv64 and x86-64 share). */
+#define L_O_ACCMODE   03
+#define L_O_RDONLY    00
+#define L_O_WRONLY    01
+#define L_O_RDWR      02
+#define L_O_CREAT     0100
+#define L_O_EXCL      0200
+#define L_O_NOCTTY    0400
+#define L_O_TRUNC     01000
+#define L_O_APPEND    02000
+#define L_O_NONBLOCK  04000
+#define L_O_DSYNC     010000
+#define L_O_ASYNC     020000
+#define L_O_DIRECT    040000
+#define L_O_LARGEFILE 0100000
+#define L_O_DIRECTORY 0200000
+#define L_O_NOFOLLOW  0400000
+#define L_O_NOATIME   01000000
+#define L_O_CLOEXEC   02000000
+#define L_O_SYNC      04010000
+#define L_O_PATH      010000000
+#define L_O_TMPFILE   020000000   /* with O_DIRECTORY */
+
+/* *at() flags */
+#define L_AT_SYMLINK_NOFOLLOW 0x100
+#define L_AT_REMOVEDIR        0x200
+#define L_AT_EACCESS          0x200
+#define L_AT_SYMLINK_FOLLOW   0x400
+#define L_AT_NO_AUTOMOUNT     0x800
+#define L_AT_EMPTY_PATH       0x1000
+
+/* renameat2 flags */
+#define L_RENAME_NOREPLACE 1u
+#define L_RENAME_EXCHANGE  2u
+
+/* utimensat */
+#define L_UTIME_NOW   ((1l << 30) - 1l)
+#define L_UTIME_OMIT  ((1l << 30) - 2l)
+
+/* linux_dirent64 d_type */
+#define L_DT_UNKNOWN 0
+#define L_DT_FIFO    1
+#define L_DT_DIR     4
+#define L_DT_REG     8
+#define L_DT_LNK     10
+
+#define TMPFS_PAGE        4096u
+#define TMPFS_MAXSYMLINKS 40
+#define TMPFS_NAME_MAX    255               /* bytes in a component */
+#define TMPFS_PATH_MAX    4096              /* a path must be shorter */
+#define TMPFS_LINK_MAX    65000u            /* hard links to one node */
+#define TMPFS_DEPTH_MAX   4                 /* radix levels: files up to 2^48 bytes */
+#define TMPFS_FILE_MAX    (1ull << 48)
+#define TMPFS_DEV         1                 /* st_dev of every node */
+
+struct tmpfs_time {
+	int64_t sec, nsec;
+};
+
+struct tmpfs_dentry {
+	uint64_t seq;                           /* the entry's readdir cookie */
+	struct tmpfs_node *node;
+	char *name;                             /* NUL-terminated, len bytes */
+	uint32_t len;
+};
+
+struct tmpfs_node {
+	uint64_t ino;
+	uint32_t mode;                          /* type | permission bits */
+	uint32_t nlink;
+	uint32_t refs;                          /* tmpfs_node_get() holders */
+	uint64_t size;                          /* file: bytes; symlink: target length */
+	struct tmpfs_time atime, mtime, ctime;
+	union {
+		struct {
+			void *root;             /* page (depth 0) or radix node */
+			unsigned depth;
+			uint64_t pages;         /* pages allocated (data, not radix nodes) */
+			const uint8_t *backing; /* read-only bytes behind the pages */
+			uint64_t backing_len;
+		} file;
+		struct {
+			struct tmpfs_dentry *ents;
+			uint32_t n, cap;
+			uint64_t next_seq;
+			struct tmpfs_node *parent;  /* NULL once removed */
+		} dir;
+		struct {
+			char *target;           /* NUL-terminated, size bytes */
+		} link;
+	} u;
+};
+
+struct tmpfs {
+	struct tmpfs_node *root;
+	uint64_t next_ino;
+	uint64_t nodes;                         /* nodes alive */
+	uint64_t (*now)(void);                  /* nanoseconds, for timestamps */
+	char scratch[2][TMPFS_PATH_MAX];        /* path resolution buffers */
+};
+
+/* ---- provided by the user of tmpfs.c --------------------------------------- */
+/* Zeroed memory of n bytes, or NULL. */
+void *tmpfs_alloc(size_t n);
+void tmpfs_free(void *p, size_t n);
+/* A zeroed 4 KiB page, or NULL. */
+void *tmpfs_page_alloc(void);
+void tmpfs_page_free(void *p);
+
+/* ---- the tree ---------------------------------------------------------------- */
+
+/* An empty tree (the root directory, mode 0755); now() gives timestamps. */
+err_t tmpfs_init(struct tmpfs *fs, uint64_t (*now)(void));
+/* Frees every node (the host test's leak check). References held are
+ * ignored. */
+void tmpfs_destroy(struct tmpfs *fs);
+
+static inline bool tmpfs_is_dir(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFDIR; }
+static inline bool tmpfs_is_reg(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFREG; }
+static inline bool tmpfs_is_lnk(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFLNK; }
+
+/* A reference keeps a node alive after its last link goes. */
+void tmpfs_node_get(struct tmpfs_node *n);
+void tmpfs_node_put(struct tmpfs *fs, struct tmpfs_node *n);
+
+/* ---- path resolution ------------------------------------------------------- */
+
+enum { TMPFS_LAST_NORM, TMPFS_LAST_DOT, TMPFS_LAST_DOTDOT, TMPFS_LAST_ROOT };
+
+#define TMPFS_LK_FOLLOW   1u   /* follow a symbolic link in the last component */
+#define TMPFS_LK_NOFOLLOW 2u   /* never follow the last one, even before a trailing '/' */
+
+struct tmpfs_lookup {
+	struct tmpfs_node *parent;   /* directory holding the last component */
+	struct tmpfs_node *node;     /* what it names; NULL if absent */
+	int last;                    /* TMPFS_LAST_* */
+	bool slash;                  /* the path ended with '/' */
+	uint32_t name_len;
+	char name[TMPFS_NAME_MAX + 1];
+};
+
+/*
+ * Resolves path (len bytes, not NUL-terminated) from directory start.
+ * Every component but the last must lead to a directory (symbolic links
+ * are followed); the last is looked up in its parent and followed if it
+ * is a link and flags has TMPFS_LK_FOLLOW (or the path ends with '/',
+ * unless TMPFS_LK_NOFOLLOW). Errors: ENOENT (empty path, a missing
+ * directory, a removed one), EINVAL (a NUL byte), ENAMETOOLONG (path,
+ * component or expansion too long), ENOTDIR, ELOOP (more than 40 links),
+ * ENOTDIR as well when the path ends with '/' and names an existing
+ * non-directory. A missing last component is not an error: lk->node is
+ * NULL and lk->parent/name say where it would be.
+ */
+err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		    unsigned flags, struct tmpfs_lookup *lk);
+
+/* ---- operations by path (from directory start); Linux semantics ------------ */
+
+/* open(2): oflags are Linux O_* flags; mode the permission bits of a
+ * created file. On success *out is the node with a reference taken. */
+err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		 uint32_t oflags, uint32_t mode, struct tmpfs_node **out);
+err_t tmpfs_mkdir(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		  uint32_t mode);
+/* unlinkat(2): flags 0 or AT_REMOVEDIR. */
+err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		   unsigned flags);
+/* renameat2(2): flags 0, RENAME_NOREPLACE or RENAME_EXCHANGE. */
+err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, size_t l1,
+		   struct tmpfs_node *start2, const char *p2, size_t l2, unsigned flags);
+/* linkat(2): flags AT_SYMLINK_FOLLOW (follow old), AT_EMPTY_PATH (old is
+ * start1 itself when l1 is 0). */
+err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, size_t l1,
+		 struct tmpfs_node *start2, const char *p2, size_t l2, unsigned flags);
+err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tmpfs_node *start,
+		    const char *path, size_t len);
+/* readlink(2): *target points into the node (valid until it changes). */
+err_t tmpfs_readlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		     const char **target, size_t *tlen);
+/* The node a path names, for stat/chmod/utimens/access/truncate: flags
+ * AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty path names start itself);
+ * other bits of allowed may be set, any bit outside allowed is EINVAL. */
+err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		 unsigned flags, unsigned allowed, struct tmpfs_node **out);
+/* access(2) mode bits R_OK 4, W_OK 2, X_OK 1 on a node (no users are
+ * modelled: everything is allowed but executing what has no x bit). */
+err_t tmpfs_access(const struct tmpfs_node *n, unsigned mode);
+
+/* ---- operations on a node ------------------------------------------------ */
+
+void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st);
+err_t tmpfs_chmod(struct tmpfs *fs, struct tmpfs_node *n, uint32_t mode);
+/* times: atime sec, nsec, mtime sec, nsec; nsec may be UTIME_NOW/UTIME_OMIT. */
+err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t times[4]);
+/* Reads up to n bytes at off of a regular file; *got = 0 at or past the end. */
+err_t tmpfs_read(struct tmpfs *fs, struct tmpfs_node *node, uint64_t off, void *buf, size_t n,
+		 size_t *got);
+/* Writes n bytes at off; a partial write (out of memory or past the
+ * maximum size) reports what was written, an error only if nothing was. */
+err_t tmpfs_write(struct tmpfs *fs, struct tmpfs_node *node, uint64_t off, const void *buf,
+		  size_t n, size_t *done);
+err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *node, uint64_t len);
+/*
+ * Directory records (struct linux_dirent64, 8-byte aligned) from cookie
+ * on, into buf of max bytes: *n bytes written (0: the end), *next the
+ * cookie to continue from. EINVAL if not even one record fits.
+ */
+err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t cookie, void *buf,
+		    size_t max, size_t *n, uint64_t *next);
+/* The absolute path of directory dir (getcwd) into buf, NUL-terminated;
+ * ENOENT if it was removed, ERANGE if it does not fit in max bytes. */
+err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *dir, char *buf, size_t max, size_t *len);
+
+/* ---- the boot image ------------------------------------------------------- */
+/* Adds every entry of a newc cpio archive to the tree: directories,
+ * regular files (their data read in place from the archive, which must
+ * stay mapped and unchanged) and symbolic links. *added counts the
+ * entries made; an entry that cannot be added is skipped (*skipped). */
+err_t tmpfs_load_cpio(struct tmpfs *fs, const void *archive, size_t size, unsigned *added,
+		      unsigned *skipped);
+
+#endif
