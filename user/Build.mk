@@ -12,7 +12,10 @@
 user-progs := init hello crasher bench fptest
 user-progs += tests/ipctest ktest kfuzz
 user-progs += virtio_rng
+user-progs += servers/proc tests/proctest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
 ktest-src := lib/cpio.c
+servers/proc-src := lib/cpio.c
+tests/proctest-src := lib/cpio.c

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel processes for POSIX processes: a new image (the first program
+ * and exec) built the way libcairn's cairn_spawn builds one, but with the
+ * capabilities at the slots the caller asks for, and fork.
+ *
+ * Every kernel object is charged to the new process's quota, which is
+ * taken from the server's (PROC_CREATE): the server pays for every POSIX
+ * process, and gets it back when the process's objects are gone.
+ */
+#include <string.h>
+#include <format.h>
+#include "proc.h"
+
+/* ---- start-up blocks ---------------------------------------------------------------- */
+
+void block_add(struct block *b, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (b->overflow || n > sizeof(b->buf) - b->len) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+void block_addf(struct block *b, const char *fmt, ...)
+{
+	char tmp[96];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		b->overflow = true;
+	else
+		block_add(b, tmp);
+}
+
+/* ---- kernel calls ----------------------------------------------------------------------- */
+
+static err_t create_on(cap_t proc, unsigned type, uint64_t a, uint64_t b, cap_t *out)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(proc, PROC_CREATE, 0, type, a, b, 0, &m);
+
+	if (!e)
+		*out = m.w[0];
+	return e;
+}
+
+static err_t grant(cap_t proc, cap_t cap, cap_t dst, unsigned rights, uint64_t badge)
+{
+	return cairn_invoke_cap(proc, PROC_GRANT, cap, dst, rights, badge, 0, NULL);
+}
+
+static void del(cap_t *c)
+{
+	if (*c != CAP_NULL)
+		cairn_cap_delete(*c);
+	*c = CAP_NULL;
+}
+
+void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread)
+{
+	if (*kproc != CAP_NULL)
+		cairn_invoke(*kproc, PROC_KILL, 0, 0, 0, 0, 0, NULL);
+	del(kthread);
+	del(kas);
+	del(kproc);
+}
+
+/* A MemoryObject of pages charged to proc, mapped at va in as. */
+static err_t child_memory(cap_t proc, cap_t as, uint64_t pages, uint64_t va, unsigned prot,
+			  cap_t *out)
+{
+	err_t e = cairn_memobj_create(proc, pages, 0, out);
+
+	if (!e)
+		e = cairn_as_map(as, *out, va, 0, pages, prot);
+	if (e)
+		del(out);
+	return e;
+}
+
+/* The new process, its first thread (not started) and its own capabilities. */
+static err_t new_process(const char *name, uint64_t quota, cap_t *kproc, cap_t *kas,
+			 cap_t *kthread)
+{
+	struct cairn_msg m;
+	uint64_t w[2] = { 0, 0 };
+	err_t e;
+
+	memcpy(w, name, strnlen(name, sizeof(w)));
+	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, quota, w[0], w[1], &m);
+	if (e)
+		return e;
+	*kproc = m.w[0];
+	*kas = m.w[1];
+	*kthread = CAP_NULL;
+	if ((e = create_on(*kproc, OBJ_THREAD, 0, 0, kthread)) ||
+	    (e = grant(*kproc, *kproc, SLOT_SELF_PROC, RIGHTS_ALL, 0)) ||
+	    (e = grant(*kproc, *kas, SLOT_SELF_AS, RIGHTS_ALL, 0)) ||
+	    (e = grant(*kproc, *kthread, SLOT_SELF_THREAD, RIGHTS_ALL, 0)))
+		kproc_release(kproc, kas, kthread);
+	return e;
+}
+
+/* Its "proc" capability: the server's endpoint badged with the pid. */
+static err_t grant_proc_cap(cap_t kproc, cap_t slot, int pid)
+{
+	return grant(kproc, srv_ep, slot, RIGHT_WRITE | RIGHT_GRANT, (uint64_t)pid);
+}
+
+err_t image_build(struct image *im)
+{
+	struct cairn_msg m;
+	cap_t mo = CAP_NULL;
+	void *va;
+	err_t e;
+
+	e = new_process(im->name, im->quota, &im->kproc, &im->kas, &im->kthread);
+	if (e)
+		return e;
+	e = cairn_invoke_cap(im->kproc, PROC_LOAD_ELF, im->file, im->offset, im->size, 0, 0, &m);
+	if (e) {
+		if (e != ERR_NOMEM)
+			e = ERR_NOEXEC;         /* whatever the loader refused */
+		goto fail;
+	}
+	im->entry = m.w[0];
+	/* stack, IPC buffer, start-up block (charged to the new process; the
+	 * mappings and the thread hold them, so our capabilities can go) */
+	if ((e = child_memory(im->kproc, im->kas, CAIRN_STACK_PAGES,
+			      CAIRN_STACK_TOP - CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
+			      CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
+		goto fail;
+	del(&mo);
+	if ((e = child_memory(im->kproc, im->kas, 1, CAIRN_IPCBUF_VA, CAIRN_PROT_R | CAIRN_PROT_W,
+			      &mo)))
+		goto fail;
+	e = cairn_invoke_cap(im->kthread, THREAD_SET_IPCBUF, mo, 0, CAIRN_IPCBUF_VA, 0, 0, NULL);
+	del(&mo);
+	if (e)
+		goto fail;
+	if ((e = cairn_memobj_create(im->kproc, 1, 0, &mo)))
+		goto fail;
+	if ((e = cairn_map(mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va))) {
+		del(&mo);
+		goto fail;
+	}
+	memcpy(va, im->block->buf, im->block->len);
+	cairn_unmap(va, 1);
+	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, 1, CAIRN_PROT_R);
+	del(&mo);
+	if (e)
+		goto fail;
+	/* capabilities: "proc", then the ones kept */
+	if ((e = grant_proc_cap(im->kproc, im->proc_slot, im->pid)))
+		goto fail;
+	for (unsigned i = 0; i < im->nkeep; i++)
+		if ((e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights, 0)))
+			goto fail;
+	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
+			     proc_bit(&procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
+	if (e)
+		goto fail;
+	return ERR_OK;
+fail:
+	kproc_release(&im->kproc, &im->kas, &im->kthread);
+	return e;
+}
+
+err_t image_start(struct image *im)
+{
+	err_t e = cairn_invoke(im->kthread, THREAD_START, 0, im->entry, CAIRN_STACK_TOP,
+			       CAIRN_STARTUP_VA, child_prio, NULL);
+
+	if (e)
+		kproc_release(&im->kproc, &im->kas, &im->kthread);
+	return e;
+}
+
+/* ---- fork ------------------------------------------------------------------------------------ */
+
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
+{
+	struct proc *c = proc_alloc();
+	cap_t kproc, kas, kthread, mo = CAP_NULL;
+	err_t e;
+
+	if (!c)
+		return ERR_AGAIN;
+	e = new_process(parent->name, parent->quota, &kproc, &kas, &kthread);
+	if (e) {
+		proc_free(c);
+		return e;
+	}
+	/* "proc" first: PROC_COPY_CAPS leaves the slots already used alone */
+	if ((e = grant_proc_cap(kproc, parent->proc_slot, c->pid)) ||
+	    (e = cairn_invoke_cap(kproc, PROC_COPY_CAPS, parent->kproc, 0, 0, 0, 0, NULL)) ||
+	    (e = cairn_invoke_cap(kas, AS_COPY, parent->kas, 0, 0, 0, 0, NULL)))
+		goto fail;
+	/* a fresh IPC buffer page for its thread, where the parent's was */
+	if ((e = cairn_as_unmap(kas, CAIRN_IPCBUF_VA, CAIRN_PAGE_SIZE)) ||
+	    (e = child_memory(kproc, kas, 1, CAIRN_IPCBUF_VA, CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
+		goto fail;
+	e = cairn_invoke_cap(kthread, THREAD_SET_IPCBUF, mo, 0, CAIRN_IPCBUF_VA, 0, 0, NULL);
+	del(&mo);
+	if (e)
+		goto fail;
+	if ((e = cairn_invoke(kthread, THREAD_SET_TLS, 0, w[3], 0, 0, 0, NULL)) ||
+	    (e = cairn_invoke_cap(kproc, PROC_BIND_EXIT, exit_note, proc_bit(c), 0, 0, 0, NULL)))
+		goto fail;
+
+	c->state = P_LIVE;
+	c->ppid = parent->pid;
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	memcpy(c->name, parent->name, sizeof(c->name));
+	c->kproc = kproc;
+	c->kas = kas;
+	c->kthread = kthread;
+	c->proc_slot = parent->proc_slot;
+	c->quota = parent->quota;
+	c->mask = parent->mask;
+	c->saved_mask = parent->saved_mask;
+	c->delivering = parent->delivering;    /* forked inside a handler: so is the child */
+	memcpy(c->act, parent->act, sizeof(c->act));
+	e = cairn_invoke(kthread, THREAD_START, 0, w[0], w[1], w[2], child_prio, NULL);
+	if (e) {
+		c->kproc = c->kas = c->kthread = CAP_NULL;
+		goto fail;
+	}
+	*child_pid = (uint64_t)c->pid;
+	return ERR_OK;
+fail:
+	kproc_release(&kproc, &kas, &kthread);
+	proc_free(c);
+	return e;
+}
+
+/* ---- exec ------------------------------------------------------------------------------------- */
+
+void keep_clear(struct proc *p)
+{
+	for (unsigned i = 0; i < p->nkeep; i++)
+		del(&p->keep[i].mine);
+	p->nkeep = 0;
+}
+
+err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsigned ncaps)
+{
+	if (!ncaps) {
+		keep_clear(p);
+		return ERR_OK;
+	}
+	if (p->nkeep + ncaps > MAX_KEEP)
+		return ERR_2BIG;
+	for (unsigned i = 0; i < ncaps; i++) {
+		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot)
+			return ERR_INVAL;
+		for (unsigned j = 0; j < p->nkeep; j++)
+			if (p->keep[j].dst == w[i])
+				return ERR_INVAL;
+		for (unsigned j = 0; j < i; j++)
+			if (w[j] == w[i])
+				return ERR_INVAL;
+	}
+	for (unsigned i = 0; i < ncaps; i++) {
+		p->keep[p->nkeep].mine = caps[i];
+		p->keep[p->nkeep].dst = w[i];
+		p->nkeep++;
+	}
+	return ERR_OK;
+}
+
+/* The next NUL-terminated string of data[*pos..len), or NULL. */
+static const char *next_str(const char *data, size_t len, size_t *pos)
+{
+	const char *s = data + *pos;
+	size_t n;
+
+	if (*pos >= len)
+		return NULL;
+	n = strnlen(s, len - *pos);
+	if (n == len - *pos)
+		return NULL;
+	*pos += n + 1;
+	return s;
+}
+
+/* "name=slot" with a decimal slot: the slot, or CAP_NULL. */
+static cap_t name_slot(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	uint64_t v = 0;
+
+	if (!eq || eq == s || !eq[1])
+		return CAP_NULL;
+	for (const char *d = eq + 1; *d; d++) {
+		if (*d < '0' || *d > '9' || v >= CAP_SLOTS)
+			return CAP_NULL;
+		v = v * 10 + (uint64_t)(*d - '0');
+	}
+	return v < CAP_SLOTS ? v : CAP_NULL;
+}
+
+static bool is_name(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(s, name, n) && s[n] == '=';
+}
+
+/* The program's name for the kernel: the last part of its path. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s && s[1] ? s + 1 : path;
+}
+
+err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_t len,
+	      cap_t file)
+{
+	static struct block b;
+	uint64_t argc = m->w[1], envc = m->w[2], nnames = m->w[3], type[3];
+	const char *argv0 = NULL;
+	size_t pos = 0;
+	struct image im;
+	err_t e;
+
+	b.len = 0;
+	b.overflow = false;
+	if (file == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, file, CAP_NULL, 0, 0, type) ||
+	    type[0] != OBJ_MEMOBJ)
+		return ERR_INVAL;
+	if (argc > POSIX_INLINE_MAX || envc > POSIX_INLINE_MAX || nnames > POSIX_INLINE_MAX)
+		return ERR_INVAL;
+	block_addf(&b, "%lu", (unsigned long)argc);
+	for (uint64_t i = 0; i < argc; i++) {
+		const char *s = next_str(data, len, &pos);
+		if (!s)
+			return ERR_INVAL;
+		if (!i)
+			argv0 = s;
+		block_add(&b, s);
+	}
+	const char *env = data + pos;
+	for (uint64_t i = 0; i < envc; i++)
+		if (!next_str(data, len, &pos))
+			return ERR_INVAL;
+	for (uint64_t i = 0; i < nnames; i++) {
+		const char *s = next_str(data, len, &pos);
+		cap_t slot;
+		bool kept = false;
+
+		if (!s || (slot = name_slot(s)) == CAP_NULL)
+			return ERR_INVAL;
+		if (is_name(s, "proc"))
+			continue;                      /* the server's own */
+		for (unsigned j = 0; j < p->nkeep; j++)
+			kept |= p->keep[j].dst == slot;
+		if (!kept)
+			return ERR_INVAL;
+		block_add(&b, s);
+	}
+	block_addf(&b, "proc=%lu", (unsigned long)p->proc_slot);
+	block_add(&b, "");
+	block_addf(&b, "%lu", (unsigned long)envc);
+	pos = (size_t)(env - data);
+	for (uint64_t i = 0; i < envc; i++)
+		block_add(&b, next_str(data, len, &pos));
+	if (b.overflow)
+		return ERR_2BIG;
+
+	memset(&im, 0, sizeof(im));
+	im.file = file;
+	im.offset = 0;
+	im.size = m->w[0];
+	im.block = &b;
+	im.keep = p->keep;
+	im.nkeep = p->nkeep;
+	im.keep_rights = RIGHTS_ALL;
+	im.proc_slot = p->proc_slot;
+	im.pid = p->pid;
+	im.quota = p->quota;
+	im.name = argv0 ? base_name(argv0) : p->name;
+	if ((e = image_build(&im)))
+		return e;
+
+	/* the point of no return: the old image goes, the new one starts */
+	waits_drop(p);
+	keep_clear(p);
+	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	p->kproc = im.kproc;
+	p->kas = im.kas;
+	p->kthread = im.kthread;
+	memset(p->name, 0, sizeof(p->name));
+	strlcpy(p->name, im.name, sizeof(p->name));
+	p->execed = true;
+	p->delivering = 0;
+	p->stopped = p->suspend_pending = false;
+	for (int s = 1; s <= NSIG_MAX; s++)
+		if (p->act[s].disp == POSIX_SIG_HANDLE)
+			p->act[s] = (struct sigact){ 0 };
+	if (image_start(&im)) {
+		p->kproc = p->kas = p->kthread = CAP_NULL;
+		p->end_sig = SIGKILL;
+		proc_ended(p);
+		return ERR_OK;
+	}
+	p->work = work_pending = true;        /* pending signals may be deliverable now */
+	return ERR_OK;
+}

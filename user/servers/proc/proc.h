@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The process server (include/cairn/posix.h, "the process server"):
+ * shared declarations of its parts.
+ *
+ *   main.c     start-up, the first program, the message loop
+ *   table.c    the process table: pids, parents, groups and sessions
+ *   image.c    kernel processes: a new image (first program, exec), fork
+ *   signal.c   signals, stop/continue, the end of a process, wait
+ */
+#ifndef PROC_H
+#define PROC_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <cairn/rt.h>
+#include <cairn/posix.h>
+
+#define MAX_PROCS    256         /* table entries (live processes and zombies) */
+#define PID_MAX      32767
+#define MAX_KEEP     64          /* PS_EXEC_KEEP capabilities per process */
+#define MAX_WAITERS  64          /* blocked PS_WAIT calls, all processes */
+#define WAITS_PER_PROC 8
+#define NSIG_MAX     64
+
+/* Linux numbers (the protocol's). */
+enum {
+	SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
+	SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13,
+	SIGALRM = 14, SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19,
+	SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25,
+	SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31,
+};
+#define SA_NOCLDSTOP  0x00000001u
+#define SA_NOCLDWAIT  0x00000002u
+#define SA_NODEFER    0x40000000u
+#define SA_RESETHAND  0x80000000u
+#define WNOHANG       0x00000001u
+#define WUNTRACED     0x00000002u
+#define WCONTINUED    0x00000008u
+#define WNOWAIT       0x01000000u
+#define SIG_BLOCK     0
+#define SIG_UNBLOCK   1
+#define SIG_SETMASK   2
+/* errno values err.h does not name */
+#define ERR_CHILD     10
+
+static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
+#define UNBLOCKABLE   (sigbit(SIGKILL) | sigbit(SIGSTOP))
+#define STOP_SIGS     (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU))
+
+/* The badge of the server's own watcher thread (never a pid). */
+#define BADGE_INTERNAL  (1ull << 63)
+/* Labels of the watcher's messages. */
+enum { PS_INTERNAL_EXITS = 0x3ff };
+
+enum pstate { P_FREE = 0, P_LIVE, P_ZOMBIE };
+enum { REPORT_NONE = 0, REPORT_STOP, REPORT_CONT };
+
+struct keep {
+	cap_t mine;                  /* in the server's table */
+	cap_t dst;                   /* the slot in the new image */
+};
+
+struct sigact {
+	uint8_t disp;                /* POSIX_SIG_* */
+	uint32_t flags;              /* Linux SA_* */
+	uint64_t pc, mask;
+};
+
+struct proc {
+	enum pstate state;
+	int pid, ppid, pgid, sid;
+	char name[16];
+	/* the kernel process (the server's capabilities; CAP_NULL once it ended) */
+	cap_t kproc, kas, kthread;
+	cap_t proc_slot;             /* its "proc" capability's slot in its own table */
+	uint64_t quota;
+	bool execed;                 /* has done an exec (setpgid: EACCES) */
+	/* how it ended (wait status) and what its parent has yet to see */
+	int end_sig;                 /* killed by the server with this signal, 0: not */
+	int exit_code;               /* PS_EXIT's code, -1: none */
+	int wstatus;                 /* zombie: its wait status */
+	uint8_t report;              /* REPORT_*: a stop/continue not yet waited for */
+	int stop_sig;
+	bool stopped, suspend_pending;
+	/* signals */
+	uint64_t pending, mask, saved_mask;
+	uint32_t sender[NSIG_MAX + 1];    /* pid that sent each pending signal */
+	struct sigact act[NSIG_MAX + 1];
+	int delivering;              /* the signal whose handler runs, 0: none */
+	bool work;                   /* signals to look at after the answer */
+	/* PS_EXEC_KEEP */
+	unsigned nkeep;
+	struct keep keep[MAX_KEEP];
+};
+
+/* ---- main.c ---------------------------------------------------------------------- */
+extern cap_t srv_ep;             /* the endpoint (unbadged, full rights) */
+extern cap_t exit_note;          /* every process's end signals it */
+extern unsigned child_prio;      /* priority of every POSIX process */
+extern uint64_t child_quota;     /* quota of the first process */
+extern bool work_pending;        /* some process has p->work set */
+/* Ends the server (the first program ended): status as a shell reports it. */
+__attribute__((noreturn)) void server_exit(int status);
+/* A server message "proc: ..." on the debug console. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- table.c ---------------------------------------------------------------------- */
+extern struct proc procs[MAX_PROCS];
+/* The process (live or zombie) with this pid, or NULL. */
+struct proc *proc_find(int64_t pid);
+/* A free entry with a fresh pid (state still P_FREE; the caller fills it), or NULL. */
+struct proc *proc_alloc(void);
+/* Frees an entry (its kernel capabilities must be gone). */
+void proc_free(struct proc *p);
+/* The exit-notification bit of an entry. */
+uint64_t proc_bit(const struct proc *p);
+/* true if any process (live or zombie) is in group pgid [of session sid, if sid > 0]. */
+bool group_exists(int pgid, int sid);
+err_t ps_setpgid(struct proc *c, int64_t pid, int64_t pgid);
+err_t ps_getpgid(struct proc *c, int64_t pid, uint64_t *out);
+err_t ps_setsid(struct proc *c, uint64_t *out);
+err_t ps_getsid(struct proc *c, int64_t pid, uint64_t *out);
+
+/* ---- image.c ------------------------------------------------------------------------ */
+/* A start-up block under construction. */
+struct block {
+	char buf[CAIRN_STARTUP_MAX];
+	size_t len;
+	bool overflow;
+};
+void block_add(struct block *b, const char *s);
+void block_addf(struct block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct image {
+	/* in */
+	cap_t file;                  /* MemoryObject with the ELF file */
+	uint64_t offset, size;
+	const struct block *block;
+	const struct keep *keep;     /* capabilities to give, at their slots */
+	unsigned nkeep;
+	unsigned keep_rights;
+	cap_t proc_slot;
+	int pid;
+	uint64_t quota;
+	const char *name;
+	/* out: the server's capabilities to the new process */
+	cap_t kproc, kas, kthread;
+	uint64_t entry;
+};
+/* Builds a whole process but for starting its thread; on failure nothing is left. */
+err_t image_build(struct image *im);
+/* Starts it; on failure it is killed and its capabilities deleted. */
+err_t image_start(struct image *im);
+/* Kills a kernel process (if it runs) and deletes the capabilities. */
+void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
+/* PS_FORK */
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid);
+/* PS_EXEC; no answer on success (*answered false). */
+err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_t len,
+	      cap_t file);
+/* PS_EXEC_KEEP */
+err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsigned ncaps);
+void keep_clear(struct proc *p);
+
+/* ---- signal.c ---------------------------------------------------------------------- */
+/* Raises sig (1..64) on p, sent by pid sender (0: the system). */
+void sig_send(struct proc *p, int sig, int sender);
+/* Acts on what p's signals ask for now (after the answer to any call). */
+void sig_work(struct proc *p);
+err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig);
+err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
+err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old);
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set);
+/* The exit notification fired with bits: processes that ended are handled. */
+void procs_check_ended(uint64_t bits);
+/* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
+void proc_ended(struct proc *p);
+/* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
+ * (sig 0, exit code code). */
+void proc_terminate(struct proc *p, int sig, int code);
+/* PS_WAIT: answered now (*later false) or saved for later. */
+err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
+/* Drops every blocked wait p made. */
+void waits_drop(struct proc *p);
+#endif

@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signals (include/cairn/posix.h): raising one marks it pending; after
+ * the answer to the call at hand the server acts on each process's
+ * pending, unblocked signals (sig_work): the default action (terminate,
+ * ignore, stop), or a handler run through THREAD_UPCALL on the main
+ * thread, one delivery at a time until PS_SIGRETURN_DONE.
+ *
+ * The end of a process: its wait status, the zombie its parent waits
+ * for (or none if the parent ignores SIGCHLD), SIGCHLD, orphans to pid 1,
+ * and the blocked PS_WAIT calls, answered through their saved Replies.
+ */
+#include <string.h>
+#include "proc.h"
+
+enum { A_TERM, A_IGN, A_STOP, A_CONT };
+
+static int default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return A_IGN;
+	case SIGCONT:
+		return A_CONT;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return A_STOP;
+	default:
+		return A_TERM;
+	}
+}
+
+static bool ignored(const struct proc *p, int sig)
+{
+	unsigned d = p->act[sig].disp;
+
+	if (d == POSIX_SIG_IGN)
+		return true;
+	return d == POSIX_SIG_DFL && (default_action(sig) == A_IGN || default_action(sig) == A_CONT);
+}
+
+static void mark_work(struct proc *p)
+{
+	p->work = true;
+	work_pending = true;
+}
+
+/* ---- waiting for children -------------------------------------------------------------- */
+
+struct waiter {
+	int pid, pgid;               /* the waiting process, its group at the time */
+	int64_t target;
+	unsigned options;
+	cap_t reply;
+};
+static struct waiter waiters[MAX_WAITERS];
+static unsigned nwaiters;
+
+static void waiter_remove(unsigned i)
+{
+	memmove(&waiters[i], &waiters[i + 1], (nwaiters - i - 1) * sizeof(waiters[0]));
+	nwaiters--;
+}
+
+/* Ends waiter i: the kernel answers its caller ERR_PIPE if it still waits. */
+static void waiter_drop(unsigned i)
+{
+	cairn_cap_delete(waiters[i].reply);
+	waiter_remove(i);
+}
+
+void waits_drop(struct proc *p)
+{
+	for (unsigned i = 0; i < nwaiters;) {
+		if (waiters[i].pid == p->pid)
+			waiter_drop(i);
+		else
+			i++;
+	}
+}
+
+static bool wait_matches(int wpid, int wpgid, int64_t target, const struct proc *q)
+{
+	if (q->state == P_FREE || q->ppid != wpid)
+		return false;
+	if (target > 0)
+		return q->pid == target;
+	if (target == -1)
+		return true;
+	if (target == 0)
+		return q->pgid == wpgid;
+	return q->pgid == -target;
+}
+
+/* What q has to report to a wait with these options: true and *status. */
+static bool reportable(const struct proc *q, unsigned options, int *status)
+{
+	if (q->state == P_ZOMBIE) {
+		*status = q->wstatus;
+		return true;
+	}
+	if (q->report == REPORT_STOP && (options & WUNTRACED)) {
+		*status = 0x7f | q->stop_sig << 8;
+		return true;
+	}
+	if (q->report == REPORT_CONT && (options & WCONTINUED)) {
+		*status = 0xffff;
+		return true;
+	}
+	return false;
+}
+
+static void consume(struct proc *q, unsigned options)
+{
+	if (options & WNOWAIT)
+		return;
+	if (q->state == P_ZOMBIE)
+		proc_free(q);
+	else
+		q->report = REPORT_NONE;
+}
+
+enum { SCAN_NONE, SCAN_WAIT, SCAN_FOUND };
+
+static int scan(int wpid, int wpgid, int64_t target, unsigned options, struct proc **found,
+		int *status)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		if (!wait_matches(wpid, wpgid, target, q))
+			continue;
+		any = true;
+		if (reportable(q, options, status)) {
+			*found = q;
+			return SCAN_FOUND;
+		}
+	}
+	return any ? SCAN_WAIT : SCAN_NONE;
+}
+
+#define WAIT_OPTIONS  (WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT)
+#define WAIT_IGNORED  0xe0000000u        /* __WNOTHREAD, __WALL, __WCLONE */
+
+err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later)
+{
+	struct proc *q;
+	int status;
+	uint64_t r[3];
+	err_t e;
+
+	*later = false;
+	if (options & ~(uint64_t)(WAIT_OPTIONS | WAIT_IGNORED))
+		return ERR_INVAL;
+	if (pid < -PID_MAX || pid > PID_MAX)
+		return ERR_CHILD;
+	switch (scan(c->pid, c->pgid, pid, (unsigned)options, &q, &status)) {
+	case SCAN_NONE:
+		return ERR_CHILD;
+	case SCAN_FOUND:
+		out[0] = (uint64_t)q->pid;
+		out[1] = (uint64_t)status;
+		consume(q, (unsigned)options);
+		return ERR_OK;
+	}
+	if (options & WNOHANG) {
+		out[0] = out[1] = 0;
+		return ERR_OK;
+	}
+	/* wait: the oldest wait of this process goes if it has too many (its
+	 * caller was interrupted, or it is a thread that gets ERR_PIPE) */
+	unsigned mine = 0, oldest = MAX_WAITERS;
+	for (unsigned i = 0; i < nwaiters; i++) {
+		if (waiters[i].pid == c->pid) {
+			if (oldest == MAX_WAITERS)
+				oldest = i;
+			mine++;
+		}
+	}
+	if (mine >= WAITS_PER_PROC)
+		waiter_drop(oldest);
+	else if (nwaiters == MAX_WAITERS)
+		return ERR_AGAIN;
+	if ((e = cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r)))
+		return e;
+	waiters[nwaiters++] = (struct waiter){ c->pid, c->pgid, pid, (unsigned)options, r[0] };
+	*later = true;
+	return ERR_OK;
+}
+
+/* Answers whatever blocked waits of parent can be answered now. */
+static void waits_answer(struct proc *parent)
+{
+	for (unsigned i = 0; i < nwaiters;) {
+		struct waiter *w = &waiters[i];
+		struct proc *q, *wp;
+		int status;
+		err_t e;
+
+		if (w->pid != parent->pid) {
+			i++;
+			continue;
+		}
+		switch (scan(w->pid, w->pgid, w->target, w->options, &q, &status)) {
+		case SCAN_WAIT:
+			i++;
+			continue;
+		case SCAN_NONE:
+			cairn_send(w->reply, cairn_tag(ERR_CHILD, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+			waiter_drop(i);
+			continue;
+		}
+		e = cairn_send(w->reply, cairn_tag(0, CAIRN_MSG_REGS, 0), (uint64_t)q->pid,
+			       (uint64_t)status, 0, 0);
+		if (!e)
+			consume(q, w->options);
+		waiter_drop(i);
+		/* a stopped process whose thread was blocked here can be suspended now */
+		if (!e && (wp = proc_find(parent->pid)) && wp->suspend_pending)
+			mark_work(wp);
+	}
+}
+
+/* ---- stop, continue, end ------------------------------------------------------------------ */
+
+/* Tells the parent of p about a change: SIGCHLD (unless SA_NOCLDSTOP and
+ * stopped is true) and its waits. */
+static void tell_parent(struct proc *p, bool stop_or_cont)
+{
+	struct proc *parent = proc_find(p->ppid);
+	int pid = p->pid;             /* p may be reaped by the wait answered */
+
+	if (!parent || parent->state != P_LIVE)
+		return;
+	waits_answer(parent);
+	if (!stop_or_cont || !(parent->act[SIGCHLD].flags & SA_NOCLDSTOP))
+		sig_send(parent, SIGCHLD, pid);
+}
+
+static void try_suspend(struct proc *p)
+{
+	err_t e = cairn_invoke(p->kthread, THREAD_SUSPEND, 0, 0, 0, 0, 0, NULL);
+
+	/* ERR_BUSY: blocked in a call; suspended when we see it run again */
+	p->suspend_pending = e == ERR_BUSY;
+}
+
+static void proc_stop(struct proc *p, int sig)
+{
+	try_suspend(p);
+	p->stopped = true;
+	p->stop_sig = sig;
+	p->report = REPORT_STOP;
+	tell_parent(p, true);
+}
+
+static void proc_continue(struct proc *p)
+{
+	if (!p->suspend_pending)
+		cairn_invoke(p->kthread, THREAD_RESUME, 0, 0, 0, 0, 0, NULL);
+	p->stopped = p->suspend_pending = false;
+	p->report = REPORT_CONT;
+	mark_work(p);
+	tell_parent(p, true);
+}
+
+void proc_terminate(struct proc *p, int sig, int code)
+{
+	if (p->state != P_LIVE)
+		return;
+	if (sig)
+		p->end_sig = sig;
+	else
+		p->exit_code = code & 0xff;
+	cairn_invoke(p->kproc, PROC_KILL, 0, sig ? 128 + (uint64_t)sig : (uint64_t)(code & 0xff),
+		     0, 0, 0, NULL);
+	proc_ended(p);
+}
+
+/* The wait status of a process whose kernel process has ended. */
+static int end_status(struct proc *p)
+{
+	struct cairn_msg m;
+
+	if (p->end_sig)
+		return p->end_sig;
+	if (p->exit_code >= 0)
+		return p->exit_code << 8;
+	if (p->kproc == CAP_NULL || cairn_invoke(p->kproc, PROC_STATUS, 0, 0, 0, 0, 0, &m))
+		return SIGKILL;
+	switch (m.w[0]) {
+	case PROC_STATE_EXITED:
+		return (int)(m.w[1] & 0xff) << 8;
+	case PROC_STATE_FAULTED:
+		/* a bad access is SIGSEGV, anything else (an illegal instruction,
+		 * a breakpoint, a misaligned access: the kernel says OTHER) SIGILL */
+		return m.w[1] == CAIRN_FAULT_OTHER ? SIGILL : SIGSEGV;
+	default:
+		return SIGKILL;
+	}
+}
+
+void proc_ended(struct proc *p)
+{
+	struct proc *parent, *init = proc_find(1);
+	bool orphaned_zombie = false;
+
+	if (p->state != P_LIVE)
+		return;
+	p->wstatus = end_status(p);
+	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	keep_clear(p);
+	waits_drop(p);
+	p->stopped = p->suspend_pending = false;
+	p->report = REPORT_NONE;
+	p->pending = 0;
+	p->work = false;
+	if (p->pid == 1) {
+		int ws = p->wstatus;
+		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
+	}
+	/* orphans go to pid 1 */
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		if (q->state != P_FREE && q->ppid == p->pid && q != p) {
+			q->ppid = 1;
+			orphaned_zombie |= q->state == P_ZOMBIE;
+		}
+	}
+	if (orphaned_zombie && init && init->state == P_LIVE) {
+		waits_answer(init);
+		sig_send(init, SIGCHLD, 0);
+	}
+	parent = proc_find(p->ppid);
+	if (!parent || parent->state != P_LIVE) {
+		proc_free(p);
+		return;
+	}
+	if (parent->act[SIGCHLD].disp == POSIX_SIG_IGN || (parent->act[SIGCHLD].flags & SA_NOCLDWAIT)) {
+		int pid = p->pid;
+		proc_free(p);             /* no zombie */
+		waits_answer(parent);
+		if (parent->act[SIGCHLD].disp == POSIX_SIG_HANDLE)
+			sig_send(parent, SIGCHLD, pid);
+		return;
+	}
+	p->state = P_ZOMBIE;
+	tell_parent(p, false);
+}
+
+void procs_check_ended(uint64_t bits)
+{
+	struct cairn_msg m;
+
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+		if (p->state != P_LIVE || !(bits & proc_bit(p)))
+			continue;
+		if (cairn_invoke(p->kproc, PROC_STATUS, 0, 0, 0, 0, 0, &m) ||
+		    m.w[0] != PROC_STATE_RUNNING)
+			proc_ended(p);
+	}
+}
+
+/* ---- raising and delivering signals -------------------------------------------------------- */
+
+void sig_send(struct proc *p, int sig, int sender)
+{
+	uint64_t bit;
+
+	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
+		return;
+	bit = sigbit(sig);
+	if (sig == SIGKILL) {
+		proc_terminate(p, SIGKILL, 0);
+		return;
+	}
+	if (sig == SIGCONT) {
+		p->pending &= ~STOP_SIGS;
+		if (p->stopped)
+			proc_continue(p);
+	}
+	if (bit & STOP_SIGS)
+		p->pending &= ~sigbit(SIGCONT);
+	if (ignored(p, sig) && !(p->mask & bit))
+		return;
+	p->pending |= bit;
+	p->sender[sig] = (uint32_t)sender;
+	mark_work(p);
+}
+
+/* Runs the handler of sig on p's main thread. */
+static void deliver(struct proc *p, int sig)
+{
+	struct sigact *a = &p->act[sig];
+	uint64_t pc = a->pc;
+	err_t e;
+
+	p->pending &= ~sigbit(sig);
+	p->saved_mask = p->mask;
+	p->mask |= a->mask;
+	if (!(a->flags & SA_NODEFER))
+		p->mask |= sigbit(sig);
+	p->mask &= ~UNBLOCKABLE;
+	if (a->flags & SA_RESETHAND)
+		*a = (struct sigact){ 0 };
+	p->delivering = sig;
+	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, (uint64_t)sig | (uint64_t)p->sender[sig] << 32,
+			 0, 0, NULL);
+	if (e) {
+		say("pid %d: cannot deliver signal %d: %s\n", p->pid, sig, err_name(e));
+		p->mask = p->saved_mask;
+		p->delivering = 0;
+	}
+}
+
+void sig_work(struct proc *p)
+{
+	p->work = false;
+	if (p->state != P_LIVE)
+		return;
+	if (p->stopped) {
+		if (p->suspend_pending)
+			try_suspend(p);
+		return;
+	}
+	for (int sig = 1; sig <= NSIG_MAX; sig++) {
+		uint64_t bit = sigbit(sig);
+		struct sigact *a = &p->act[sig];
+
+		if (!(p->pending & bit & ~p->mask))
+			continue;
+		if (a->disp == POSIX_SIG_HANDLE) {
+			if (!p->delivering)
+				deliver(p, sig);
+			continue;
+		}
+		p->pending &= ~bit;
+		if (a->disp == POSIX_SIG_IGN)
+			continue;
+		switch (default_action(sig)) {
+		case A_TERM:
+			proc_terminate(p, sig, 0);
+			return;
+		case A_STOP:
+			proc_stop(p, sig);
+			return;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- the calls ---------------------------------------------------------------------------- */
+
+err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig)
+{
+	bool found = false;
+	int64_t pgid;
+
+	if (sig < 0 || sig > NSIG_MAX)
+		return ERR_INVAL;
+	if (pid > 0) {
+		struct proc *t = proc_find(pid);
+		if (!t)
+			return ERR_SRCH;
+		if (sig)
+			sig_send(t, (int)sig, sender);
+		return ERR_OK;
+	}
+	if (pid == -1) {
+		for (unsigned i = 0; i < MAX_PROCS; i++) {
+			struct proc *q = &procs[i];
+			if (q->state != P_LIVE || q->pid == 1 || q == c)
+				continue;
+			found = true;
+			if (sig)
+				sig_send(q, (int)sig, sender);
+		}
+		return found ? ERR_OK : ERR_SRCH;
+	}
+	if (pid == 0) {
+		if (!c)
+			return ERR_SRCH;
+		pgid = c->pgid;
+	} else {
+		if (pid < -PID_MAX)
+			return ERR_SRCH;
+		pgid = -pid;
+	}
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		if (q->state == P_FREE || q->pgid != pgid)
+			continue;
+		found = true;
+		if (sig)
+			sig_send(q, (int)sig, sender);
+	}
+	return found ? ERR_OK : ERR_SRCH;
+}
+
+err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
+{
+	uint64_t sig = w[0], disp = w[1] & 0xffffffffu;
+	struct sigact *a, old;
+
+	if (sig < 1 || sig > NSIG_MAX || disp > POSIX_SIG_HANDLE)
+		return ERR_INVAL;
+	if ((sig == SIGKILL || sig == SIGSTOP) && disp != POSIX_SIG_DFL)
+		return ERR_INVAL;
+	if (disp == POSIX_SIG_HANDLE && !w[2])
+		return ERR_INVAL;
+	a = &c->act[sig];
+	old = *a;
+	out[0] = old.disp | (uint64_t)old.flags << 32;
+	out[1] = old.pc;
+	out[2] = old.mask;
+	a->disp = (uint8_t)disp;
+	a->flags = (uint32_t)(w[1] >> 32);
+	a->pc = disp == POSIX_SIG_HANDLE ? w[2] : 0;
+	a->mask = w[3] & ~UNBLOCKABLE;
+	if (ignored(c, (int)sig))
+		c->pending &= ~sigbit((int)sig);
+	mark_work(c);
+	return ERR_OK;
+}
+
+err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old)
+{
+	*old = c->mask;
+	switch (how) {
+	case SIG_BLOCK:
+		c->mask |= set;
+		break;
+	case SIG_UNBLOCK:
+		c->mask &= ~set;
+		break;
+	case SIG_SETMASK:
+		c->mask = set;
+		break;
+	default:
+		return ERR_INVAL;
+	}
+	c->mask &= ~UNBLOCKABLE;
+	mark_work(c);
+	return ERR_OK;
+}
+
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set)
+{
+	if (!c->delivering || (uint64_t)c->delivering != sig || how > 1)
+		return ERR_INVAL;
+	c->delivering = 0;
+	c->mask = (how ? set : c->saved_mask) & ~UNBLOCKABLE;
+	mark_work(c);
+	return ERR_OK;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proctest: tests of the process server (user/servers/proc) through its
+ * protocol, PS_* of include/cairn/posix.h, as pid 1. Forks are done by
+ * hand: the child starts on a trampoline with its own stack (a static
+ * array, at the same address in the copy), runs a function and exits with
+ * its result, which the parent reads through PS_WAIT. Prints one line a
+ * test, `ok N name` or `not ok N name: line L: what`, then
+ * `N passed, N failed`, and exits with the number of failures (the server
+ * exits with it, and init with the server's status).
+ *
+ * Started with argv[1] = "exec-child" it is the image an exec test
+ * starts instead (t_exec.c).
+ */
+#include <stdarg.h>
+#include <format.h>
+#include "proctest.h"
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+#define T(fn, name) { name, fn },
+#include "tests.def"
+#undef T
+};
+
+cap_t proc_cap = CAP_NULL, gate = CAP_NULL, shared_mo = CAP_NULL;
+int my_pid;
+volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
+static cap_t sleeper;
+static char detail[256];
+static bool failed;
+
+void t_fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (failed)
+		return;
+	failed = true;
+	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
+	va_start(ap, fmt);
+	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
+	va_end(ap);
+}
+
+bool t_failed(void)
+{
+	return failed;
+}
+
+/* ---- the protocol ------------------------------------------------------------------------ */
+
+err_t ps(uint32_t op, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t out[4])
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(proc_cap, op, 0, w0, w1, w2, w3, &m);
+
+	if (out)
+		for (int i = 0; i < 4; i++)
+			out[i] = m.w[i];
+	return e;
+}
+
+err_t ps_wait(int64_t pid, unsigned options, int *got_pid, int *status)
+{
+	uint64_t r[4];
+	err_t e = ps(PS_WAIT, (uint64_t)pid, options, 0, 0, r);
+
+	if (got_pid)
+		*got_pid = e ? -1 : (int)r[0];
+	if (status)
+		*status = e ? -1 : (int)r[1];
+	return e;
+}
+
+err_t ps_kill(int64_t pid, int sig)
+{
+	return ps(PS_KILL, (uint64_t)pid, (uint64_t)sig, 0, 0, NULL);
+}
+
+void sleep_ms(unsigned ms)
+{
+	cairn_wait(sleeper, (uint64_t)ms * 1000000, NULL);
+}
+
+err_t gate_wait(void)
+{
+	err_t e;
+
+	do
+		e = cairn_wait(gate, CAIRN_FOREVER, NULL);
+	while (e == ERR_INTR);
+	return e;
+}
+
+void gate_open(void)
+{
+	cairn_invoke(gate, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+/* ---- fork by hand -------------------------------------------------------------------------- */
+
+static uint8_t child_stack[16384] __attribute__((aligned(16)));
+static struct {
+	int (*fn)(uint64_t);
+	uint64_t arg;
+} child_start;
+
+void fork_trampoline(void);
+void fork_child_main(void);
+
+/* The child's first code: the stack is fresh, nothing else is. */
+void fork_child_main(void)
+{
+	cairn_exit(child_start.fn(child_start.arg));
+}
+
+#if defined(__riscv)
+__asm__(".text\n.balign 4\n.globl fork_trampoline\nfork_trampoline:\n"
+	"\t.option push\n\t.option norelax\n\tla gp, __global_pointer$\n\t.option pop\n"
+	"\tmv s0, zero\n\tcall fork_child_main\n\tunimp\n");
+#else
+__asm__(".text\n.globl fork_trampoline\nfork_trampoline:\n"
+	"\txorl %ebp, %ebp\n\tandq $-16, %rsp\n\tcall fork_child_main\n\tud2\n");
+#endif
+
+int fork_fn(int (*fn)(uint64_t), uint64_t arg)
+{
+	uint64_t r[4];
+	err_t e;
+
+	cairn_console_flush();            /* the child must not print our pending output */
+	child_start.fn = fn;
+	child_start.arg = arg;
+	e = ps(PS_FORK, (uint64_t)fork_trampoline, (uint64_t)(child_stack + sizeof(child_stack)), 0,
+	       0, r);
+	return e ? -e : (int)r[0];
+}
+
+/* ---- signal handlers -------------------------------------------------------------------------- */
+
+volatile unsigned got[65];
+volatile uint64_t last_arg, mask_in_handler;
+
+void sig_entry(uint64_t arg);
+
+/* Entered with arg0 = the upcall argument, arg1 = the frame, sp = the
+ * frame: keep the frame, run the C part, return through SYS_UPCALL_RETURN. */
+#if defined(__riscv)
+__asm__(".text\n.balign 4\n.globl sig_stub\nsig_stub:\n"
+	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall sig_entry\n"
+	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
+#else
+__asm__(".text\n.globl sig_stub\nsig_stub:\n"
+	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall sig_entry\n"
+	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
+#endif
+
+/* The handler: counts, notes what the server says the mask is while it
+ * runs, and ends the delivery as the protocol asks. Register-only calls:
+ * the interrupted code may be using the IPC buffer. */
+void sig_entry(uint64_t arg)
+{
+	int sig = (int)(arg & 0xff);
+	struct cairn_msg m;
+
+	if (sig > 0 && sig <= 64)
+		got[sig]++;
+	last_arg = arg;
+	m = cairn_call(proc_cap, cairn_tag(PS_SIGMASK, CAIRN_MSG_REGS, 0), 0 /* SIG_BLOCK */, 0, 0, 0);
+	mask_in_handler = m.w[0];
+	cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 0, 0, 0);
+}
+
+err_t handle_signal(int sig, uint32_t flags, uint64_t mask)
+{
+	return ps(PS_SIGACTION, (uint64_t)sig, POSIX_SIG_HANDLE | (uint64_t)flags << 32,
+		  (uint64_t)sig_stub, mask, NULL);
+}
+
+err_t default_signal(int sig)
+{
+	return ps(PS_SIGACTION, (uint64_t)sig, POSIX_SIG_DFL, 0, 0, NULL);
+}
+
+err_t ignore_signal(int sig)
+{
+	return ps(PS_SIGACTION, (uint64_t)sig, POSIX_SIG_IGN, 0, 0, NULL);
+}
+
+/* Every disposition back to SIG_DFL, nothing blocked, counters zero. */
+void reset_signals(void)
+{
+	for (int s = 1; s <= 64; s++) {
+		if (s != SIGKILL && s != SIGSTOP)
+			default_signal(s);
+		got[s] = 0;
+	}
+	ps(PS_SIGMASK, 2 /* SIG_SETMASK */, 0, 0, 0, NULL);
+	last_arg = mask_in_handler = 0;
+}
+
+/* ---- the runner ----------------------------------------------------------------------------------- */
+
+static err_t setup(void)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	proc_cap = cairn_cap("proc");
+	if (proc_cap == CAP_NULL)
+		return ERR_NOENT;
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		return e;
+	sleeper = m.w[0];
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		return e;
+	gate = m.w[0];
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &shared_mo)))
+		return e;
+	return map_shared();
+}
+
+err_t map_shared(void)
+{
+	cairn_ipcbuf()->caps[0] = shared_mo;
+	return cairn_invoke(SLOT_SELF_AS, AS_MAP, 1, SHARED_VA, 0,
+			    1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE) << 48, 0,
+			    NULL);
+}
+
+/* Reaps whatever a failed test left behind (children killed first). */
+static void cleanup(void)
+{
+	int pid, status;
+
+	ps_kill(-1, SIGKILL);
+	while (!ps_wait(-1, 0, &pid, &status))
+		;
+	reset_signals();
+	cairn_wait(gate, 0, NULL);          /* drain */
+	memset((void *)shared, 0, CAIRN_PAGE_SIZE);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned passed = 0, nfail = 0, n = sizeof(tests) / sizeof(tests[0]);
+	uint64_t r[4];
+	err_t e;
+
+	if (argc > 1 && !strcmp(argv[1], "exec-child"))
+		return exec_child_main(argc, argv);
+	printf("proctest: %u tests of the process server\n", n);
+	if ((e = setup())) {
+		printf("proctest: cannot set up: %s\n", err_name(e));
+		return 100;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		failed = false;
+		detail[0] = 0;
+		my_pid = ps(PS_GETPID, 0, 0, 0, 0, r) ? -1 : (int)r[0];
+		tests[i].fn();
+		cleanup();
+		if (failed) {
+			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
+			nfail++;
+		} else {
+			printf("ok %u %s\n", i + 1, tests[i].name);
+			passed++;
+		}
+	}
+	printf("%u passed, %u failed\n", passed, nfail);
+	return (int)nfail;
+}

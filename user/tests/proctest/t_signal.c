@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kill and signals: default actions, handlers run through THREAD_UPCALL
+ * (sig_stub in main.c), masks, SIGCHLD, stop and continue.
+ */
+#include "proctest.h"
+
+#define POLL(cond, ms)                                                    \
+	do {                                                              \
+		for (unsigned i_ = 0; i_ < (ms) && !(cond); i_ += 2)      \
+			sleep_ms(2);                                      \
+	} while (0)
+
+static int child_gate(uint64_t code)
+{
+	shared[0] = 1;
+	gate_wait();
+	return (int)code;
+}
+
+static uint64_t mask_now(void)
+{
+	uint64_t r[4];
+
+	ps(PS_SIGMASK, 0 /* SIG_BLOCK */, 0, 0, 0, r);
+	return r[0];
+}
+
+void t_kill_term(void)
+{
+	int pid = fork_fn(child_gate, 0), wp, st;
+
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_kill(pid, SIGTERM));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGTERM, "status %#x, want SIGTERM", st);
+	pid = fork_fn(child_gate, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_kill(pid, SIGUSR2));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGUSR2, "status %#x, want SIGUSR2", st);
+}
+
+static int child_ignores_term(uint64_t arg)
+{
+	if (ignore_signal(SIGTERM))
+		return 1;
+	shared[0] = 1;
+	gate_wait();
+	return 0;
+}
+
+void t_kill_sigkill(void)
+{
+	int pid, wp, st;
+
+	EXPECT_ERR(handle_signal(SIGKILL, 0, 0), ERR_INVAL);
+	EXPECT_ERR(ignore_signal(SIGKILL), ERR_INVAL);
+	pid = fork_fn(child_ignores_term, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	CHECK(shared[0], "the child did not get ready");
+	CHECK_OK(ps_kill(pid, SIGTERM));               /* ignored */
+	sleep_ms(10);
+	CHECK_OK(ps_wait(pid, WNOHANG, &wp, &st));
+	CHECK(wp == 0, "an ignored SIGTERM ended it: %#x", st);
+	/* blocking does not stop SIGKILL either */
+	CHECK_OK(ps_kill(pid, SIGKILL));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGKILL, "status %#x, want SIGKILL", st);
+}
+
+void t_kill_errors(void)
+{
+	EXPECT_ERR(ps_kill(30000, 0), ERR_SRCH);
+	EXPECT_ERR(ps_kill(30000, SIGTERM), ERR_SRCH);
+	EXPECT_OK(ps_kill(1, 0));
+	EXPECT_ERR(ps_kill(1, 65), ERR_INVAL);
+	EXPECT_ERR(ps_kill(1, -1), ERR_INVAL);
+	EXPECT_ERR(ps_kill(-30000, 0), ERR_SRCH);
+	EXPECT_ERR(ps_kill(-1, 0), ERR_SRCH);          /* nobody but pid 1 */
+	EXPECT_OK(ps_kill(0, 0));                      /* our own group */
+}
+
+void t_kill_all(void)
+{
+	int a = fork_fn(child_gate, 0), b = fork_fn(child_gate, 0), wp, st;
+
+	CHECK(a > 1 && b > 1, "fork: %d %d", a, b);
+	CHECK_OK(ps_kill(-1, SIGTERM));                /* not us: pid 1 and the caller are spared */
+	for (int i = 0; i < 2; i++) {
+		CHECK_OK(ps_wait(-1, 0, &wp, &st));
+		CHECK((wp == a || wp == b) && st == SIGTERM, "pid %d status %#x", wp, st);
+	}
+}
+
+void t_signal_self(void)
+{
+	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	/* delivered on the way out of that very call */
+	CHECK(got[SIGUSR1] == 1, "the handler ran %u times", got[SIGUSR1]);
+	CHECK((last_arg & 0xff) == SIGUSR1 && last_arg >> 32 == 1,
+	      "upcall argument %#lx, want signal %d from pid 1", (unsigned long)last_arg, SIGUSR1);
+	CHECK(mask_in_handler & sigbit(SIGUSR1), "SIGUSR1 not masked in its handler (%#lx)",
+	      (unsigned long)mask_in_handler);
+	CHECK(mask_now() == 0, "the mask after the handler: %#lx", (unsigned long)mask_now());
+	CHECK_OK(ps_kill(0, SIGUSR1));                 /* our group: just us */
+	CHECK(got[SIGUSR1] == 2, "the handler ran %u times", got[SIGUSR1]);
+}
+
+void t_signal_mask(void)
+{
+	uint64_t r[4];
+
+	CHECK_OK(handle_signal(SIGUSR2, 0, 0));
+	CHECK_OK(ps(PS_SIGMASK, 0 /* SIG_BLOCK */, sigbit(SIGUSR2) | sigbit(SIGKILL), 0, 0, r));
+	CHECK(r[0] == 0, "old mask %#lx", (unsigned long)r[0]);
+	CHECK(mask_now() == sigbit(SIGUSR2), "mask %#lx: SIGKILL must not be blockable",
+	      (unsigned long)mask_now());
+	CHECK_OK(ps_kill(1, SIGUSR2));
+	CHECK_OK(ps_kill(1, SIGUSR2));                 /* one pending instance */
+	CHECK(got[SIGUSR2] == 0, "a blocked signal ran its handler");
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == sigbit(SIGUSR2), "pending %#lx", (unsigned long)r[0]);
+	CHECK_OK(ps(PS_SIGMASK, 1 /* SIG_UNBLOCK */, sigbit(SIGUSR2), 0, 0, r));
+	CHECK(got[SIGUSR2] == 1, "after unblocking the handler ran %u times", got[SIGUSR2]);
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == 0, "pending %#lx", (unsigned long)r[0]);
+	EXPECT_ERR(ps(PS_SIGMASK, 7, 0, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_SIGRETURN_DONE, SIGUSR2, 0, 0, 0, NULL), ERR_INVAL);
+}
+
+void t_signal_flags(void)
+{
+	uint64_t r[4];
+
+	/* sa_mask is added while the handler runs */
+	CHECK_OK(handle_signal(SIGUSR1, 0, sigbit(SIGUSR2) | sigbit(SIGHUP)));
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK(got[SIGUSR1] == 1, "the handler ran %u times", got[SIGUSR1]);
+	CHECK(mask_in_handler == (sigbit(SIGUSR1) | sigbit(SIGUSR2) | sigbit(SIGHUP)),
+	      "mask in the handler %#lx", (unsigned long)mask_in_handler);
+	CHECK(mask_now() == 0, "mask after %#lx", (unsigned long)mask_now());
+	/* SA_NODEFER: the signal itself is not masked */
+	CHECK_OK(handle_signal(SIGUSR1, SA_NODEFER, 0));
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK(got[SIGUSR1] == 2 && mask_in_handler == 0, "NODEFER: ran %u, mask %#lx",
+	      got[SIGUSR1], (unsigned long)mask_in_handler);
+	/* SA_RESETHAND: back to SIG_DFL once delivered */
+	CHECK_OK(handle_signal(SIGHUP, SA_RESETHAND, 0));
+	CHECK_OK(ps_kill(1, SIGHUP));
+	CHECK(got[SIGHUP] == 1, "RESETHAND: ran %u times", got[SIGHUP]);
+	CHECK_OK(ps(PS_SIGACTION, SIGHUP, POSIX_SIG_IGN, 0, 0, r));
+	CHECK(r[0] == POSIX_SIG_DFL, "after a RESETHAND delivery the disposition is %#lx",
+	      (unsigned long)r[0]);
+}
+
+void t_sigaction_errors(void)
+{
+	uint64_t r[4];
+
+	EXPECT_ERR(handle_signal(0, 0, 0), ERR_INVAL);
+	EXPECT_ERR(handle_signal(65, 0, 0), ERR_INVAL);
+	EXPECT_ERR(ignore_signal(SIGSTOP), ERR_INVAL);
+	EXPECT_ERR(ps(PS_SIGACTION, SIGUSR1, POSIX_SIG_HANDLE, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_SIGACTION, SIGUSR1, 3, 0, 0, NULL), ERR_INVAL);
+	EXPECT_OK(default_signal(SIGKILL));
+	/* the old action comes back */
+	CHECK_OK(handle_signal(SIGALRM, SA_NOCLDSTOP, sigbit(SIGINT)));
+	CHECK_OK(ps(PS_SIGACTION, SIGALRM, POSIX_SIG_DFL, 0, 0, r));
+	CHECK(r[0] == (POSIX_SIG_HANDLE | (uint64_t)SA_NOCLDSTOP << 32) &&
+	      r[1] == (uint64_t)sig_stub && r[2] == sigbit(SIGINT),
+	      "old action %#lx %#lx %#lx", (unsigned long)r[0], (unsigned long)r[1],
+	      (unsigned long)r[2]);
+}
+
+/* Waits for SIGUSR1 (the handler is inherited from the parent). */
+static int child_waits_usr1(uint64_t arg)
+{
+	shared[0] = 1;
+	for (int i = 0; i < 500 && !got[SIGUSR1]; i++)
+		sleep_ms(2);
+	shared[1] = last_arg >> 32;
+	return 10 + (int)got[SIGUSR1];
+}
+
+void t_signal_child(void)
+{
+	int pid, wp, st;
+
+	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	pid = fork_fn(child_waits_usr1, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	CHECK_OK(ps_kill(pid, SIGUSR1));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 11 << 8, "status %#x: the child's handler ran %d times", st, (st >> 8) - 10);
+	CHECK(shared[1] == 1, "the child saw the signal come from %lu", (unsigned long)shared[1]);
+	CHECK(got[SIGUSR1] == 0, "the parent's handler ran");
+}
+
+/* Blocks on the gate once: an upcall interrupts the wait (ERR_INTR). */
+static int child_blocked(uint64_t arg)
+{
+	err_t e;
+
+	shared[0] = 1;
+	e = cairn_wait(gate, CAIRN_FOREVER, NULL);
+	return 20 + (e == ERR_INTR) + 2 * (int)got[SIGUSR1];
+}
+
+void t_signal_interrupts(void)
+{
+	int pid, wp, st;
+
+	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	pid = fork_fn(child_blocked, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	sleep_ms(10);                                 /* let it block */
+	CHECK_OK(ps_kill(pid, SIGUSR1));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 23 << 8, "status %#x: want the wait interrupted (EINTR) and the handler run", st);
+}
+
+void t_signal_ignored(void)
+{
+	uint64_t r[4];
+	int pid, wp, st;
+
+	/* ignored: discarded, not pending */
+	CHECK_OK(ignore_signal(SIGUSR1));
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == 0, "pending %#lx", (unsigned long)r[0]);
+	/* default-ignored signals (SIGCHLD, SIGCONT) do nothing to a process */
+	pid = fork_fn(child_gate, 5);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_kill(pid, SIGCHLD));
+	CHECK_OK(ps_kill(pid, SIGCONT));
+	sleep_ms(5);
+	CHECK_OK(ps_wait(pid, WNOHANG, &wp, &st));
+	CHECK(wp == 0, "a default-ignored signal ended it: %#x", st);
+	/* a child inherits SIG_IGN */
+	CHECK_OK(ps_kill(pid, SIGUSR1));
+	sleep_ms(5);
+	CHECK_OK(ps_wait(pid, WNOHANG, &wp, &st));
+	CHECK(wp == 0, "an inherited SIG_IGN did not hold: %#x", st);
+	gate_open();
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 5 << 8, "status %#x", st);
+}
+
+static int child_code(uint64_t code)
+{
+	return (int)code;
+}
+
+void t_sigchld_handler(void)
+{
+	int pid, wp, st;
+
+	CHECK_OK(handle_signal(SIGCHLD, 0, 0));
+	pid = fork_fn(child_code, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	POLL(got[SIGCHLD], 500);
+	CHECK(got[SIGCHLD] == 1, "SIGCHLD handler ran %u times", got[SIGCHLD]);
+	CHECK((last_arg & 0xff) == SIGCHLD && (int)(last_arg >> 32) == pid,
+	      "upcall argument %#lx (child %d)", (unsigned long)last_arg, pid);
+}
+
+void t_sigchld_ignored(void)
+{
+	int pid, wp, st;
+
+	CHECK_OK(ignore_signal(SIGCHLD));
+	pid = fork_fn(child_code, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	/* no zombie: the wait blocks until it is gone, then finds no child */
+	CHECK_ERR(ps_wait(-1, 0, &wp, &st), ERR_CHILD);
+	EXPECT_ERR(ps_kill(pid, 0), ERR_SRCH);
+}
+
+static __attribute__((noreturn)) int child_spins(uint64_t arg)
+{
+	for (;;)
+		shared[0] = shared[0] + 1;
+}
+
+void t_stop_continue(void)
+{
+	int pid, wp, st;
+	uint64_t v1, v2;
+
+	pid = fork_fn(child_spins, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	CHECK(shared[0], "the child does not run");
+	CHECK_OK(ps_kill(pid, SIGSTOP));
+	CHECK_OK(ps_wait(pid, WNOHANG, &wp, &st));
+	CHECK(wp == 0, "a stop reported without WUNTRACED: %#x", st);
+	CHECK_OK(ps_wait(pid, WUNTRACED, &wp, &st));
+	CHECK(wp == pid && st == (0x7f | SIGSTOP << 8), "pid %d status %#x, want stopped", wp, st);
+	v1 = shared[0];
+	sleep_ms(50);
+	v2 = shared[0];
+	CHECK(v1 == v2, "a stopped child ran: %lu -> %lu", (unsigned long)v1, (unsigned long)v2);
+	CHECK_OK(ps_wait(pid, WUNTRACED | WNOHANG, &wp, &st));
+	CHECK(wp == 0, "the stop was reported twice");
+	CHECK_OK(ps_kill(pid, SIGCONT));
+	CHECK_OK(ps_wait(pid, WCONTINUED, &wp, &st));
+	CHECK(wp == pid && st == 0xffff, "pid %d status %#x, want continued", wp, st);
+	POLL(shared[0] != v2, 500);
+	CHECK(shared[0] != v2, "a continued child does not run");
+	/* a stop by SIGTSTP (default action stop), then SIGKILL while stopped */
+	CHECK_OK(ps_kill(pid, SIGTSTP));
+	CHECK_OK(ps_wait(pid, WUNTRACED, &wp, &st));
+	CHECK(st == (0x7f | SIGTSTP << 8), "status %#x, want stopped by SIGTSTP", st);
+	CHECK_OK(ps_kill(pid, SIGKILL));
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGKILL, "status %#x, want SIGKILL", st);
+}
