@@ -228,6 +228,26 @@ static unsigned page_prot(struct mapping *m, size_t i)
 	return prot;
 }
 
+/* Sets the entry of page i (of m's object) in m's space from scratch:
+ * nothing for a page never touched or a no-access mapping. */
+static void charge_tables(struct aspace *as, size_t before);
+
+static void mapping_set_page(struct mapping *m, size_t i)
+{
+	vaddr_t va = m->va + (i - m->first) * PAGE_SIZE;
+	size_t before = pt_tables_live;
+	unsigned prot;
+
+	pt_unmap(m->as->root, va, PAGE_SIZE);
+	if (m->mo->pages[i] && ((prot = page_prot(m, i)) & (PROT_R | PROT_W | PROT_X))) {
+		/* a failure can only be ENOMEM for a table: the page stays
+		 * unmapped and the next touch faults (and retries) */
+		if (pt_map(m->as->root, va, m->mo->pages[i], PAGE_SIZE, prot))
+			pr_warn("mm: cannot re-map %#lx, page left unmapped\n", (unsigned long)va);
+	}
+	charge_tables(m->as, before);
+}
+
 /* Re-maps page i of mo in every mapping of it (after a copy or unshare). */
 static void memobj_update_page(struct memobj *mo, size_t i)
 {
@@ -235,14 +255,7 @@ static void memobj_update_page(struct memobj *mo, size_t i)
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
 		if (i < m->first || i >= m->first + m->npages)
 			continue;
-		vaddr_t va = m->va + (i - m->first) * PAGE_SIZE;
-		pt_unmap(m->as->root, va, PAGE_SIZE);
-		if (!mo->pages[i])
-			continue;
-		/* the table for va exists until unmap frees an empty one; a
-		 * re-map failing here can only be ENOMEM for that table */
-		if (pt_map(m->as->root, va, mo->pages[i], PAGE_SIZE, page_prot(m, i)))
-			pr_warn("mm: cannot re-map %#lx, page left unmapped\n", (unsigned long)va);
+		mapping_set_page(m, i);
 	}
 }
 
@@ -417,7 +430,7 @@ err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
 
 	if (!npages || first >= mo->npages || npages > mo->npages - first)
 		return ERR_RANGE;
-	if (!range_ok(va, npages * PAGE_SIZE) || !(prot & (PROT_R | PROT_W | PROT_X)))
+	if (!range_ok(va, npages * PAGE_SIZE))
 		return ERR_INVAL;
 	list_for_each(it, &as->mappings) {
 		struct mapping *o = list_entry(it, struct mapping, as_node);
@@ -448,7 +461,7 @@ err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
 	before = pt_tables_live;
 	e = ERR_OK;
 	for (size_t i = 0; i < npages && !e; i++)
-		if (mo->pages[first + i])          /* the rest come at their first fault */
+		if (mo->pages[first + i] && (prot & (PROT_R | PROT_W | PROT_X)))  /* the rest fault in */
 			e = pt_map(as->root, va + i * PAGE_SIZE, mo->pages[first + i], PAGE_SIZE,
 				   page_prot(m, first + i));
 	charge_tables(as, before);
@@ -516,7 +529,7 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 {
 	err_t e;
 
-	if (!range_ok(va, bytes) || !(prot & (PROT_R | PROT_W | PROT_X)))
+	if (!range_ok(va, bytes))
 		return ERR_INVAL;
 	/* the rights of the capability used to map bound what protect may
 	 * grant: more than that on any mapping in the range is ERR_PERM, with
@@ -535,9 +548,7 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 			continue;
 		m->prot = prot | PROT_USER | (m->prot & PROT_DEVICE);
 		for (size_t i = 0; i < m->npages; i++)
-			if (m->mo->pages[m->first + i])
-				pt_protect(as->root, m->va + i * PAGE_SIZE, PAGE_SIZE,
-					   page_prot(m, m->first + i));
+			mapping_set_page(m, m->first + i);
 	}
 	return ERR_OK;
 }

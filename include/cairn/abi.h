@@ -154,7 +154,8 @@ enum {
 	AS_MAP = 16,          /* cap0 = MemoryObject or MmioRegion, (va, first page, pages | prot << 48)
 	                       * prot = PROT bits below; needs the matching rights on cap0 */
 	AS_UNMAP = 17,        /* (va, bytes) */
-	AS_PROTECT = 18,      /* (va, bytes, prot) */
+	AS_PROTECT = 18,      /* (va, bytes, prot); prot 0 (also for AS_MAP): no access, every
+	                       * touch faults (guard pages, PROT_NONE) */
 	AS_COPY = 19,         /* cap0 = another AddressSpace (RIGHT_MANAGE): every mapping of it
 	                       * is made here too, at the same address with the same
 	                       * protection: a copy-on-write copy of its MemoryObject, or the
