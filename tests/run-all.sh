@@ -109,6 +109,15 @@ for a in "${KTEST_ARCHES[@]}"; do
   runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest
 done
 
+step "userland: the process server (user/servers/proc) and its protocol"
+# user/manifests/proctest.manifest: the server starts user/tests/proctest as
+# pid 1, which speaks PS_* directly (fork by hand, wait, exit statuses,
+# signals through THREAD_UPCALL, process groups, exec); one ok line a test
+# (expected/proctest.txt); the server exits with pid 1's status.
+for a in riscv64 x86_64; do
+  runpart $H --name $a-proctest --timeout 90 --expect $E/proctest.txt -- --arch $a --manifest proctest
+done
+
 step "POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
 # make ARCH=<arch> posix-tests builds the toolchain (musl 1.2.3 patched by
 # musl-port/, about a minute per arch the first time) and user/tests/posix/
