@@ -163,7 +163,8 @@ err_t image_build(struct image *im)
 	if ((e = grant_proc_cap(im->kproc, im->proc_slot, im->pid)))
 		goto fail;
 	for (unsigned i = 0; i < im->nkeep; i++)
-		if ((e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights, 0)))
+		if ((e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights,
+			       im->keep[i].badge)))
 			goto fail;
 	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
 			     proc_bit(&procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
@@ -274,6 +275,7 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	for (unsigned i = 0; i < ncaps; i++) {
 		p->keep[p->nkeep].mine = caps[i];
 		p->keep[p->nkeep].dst = w[i];
+		p->keep[p->nkeep].badge = 0;
 		p->nkeep++;
 	}
 	return ERR_OK;

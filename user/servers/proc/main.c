@@ -4,12 +4,16 @@
  *
  *   service proc bin/proc [--quota=SIZE] [--prio=N] PROGRAM [ARGS...]
  *       cap console console w           its own messages
- *       cap bootimage bootimage r       where PROGRAM is found
+ *       cap bootimage bootimage r       where PROGRAM is looked for first
  *       cap ep endpoint:proc rwgm       optional: its endpoint, shared with
  *                                       system services (else it makes one)
  *       cap posix.NAME ...              given to PROGRAM as NAME
+ *       cap posix.vfs endpoint:vfs wg   e.g.: PROGRAM gets the VFS root
+ *                                       (badge POSIX_VFS_ROOT minted from an
+ *                                       unbadged endpoint); PROGRAM is read
+ *                                       through it if not in the boot image
  *
- * It starts PROGRAM (a path in the boot image, e.g. /bin/sh) as pid 1,
+ * It starts PROGRAM (a path, e.g. /bin/sh) as pid 1,
  * with argv = PROGRAM ARGS..., the environment PATH=/bin HOME=/, slots
  * 0..2 its own, "proc" at slot 3 and the posix.* capabilities after it;
  * every POSIX process after that is a fork or an exec of another. Each
@@ -83,39 +87,118 @@ static bool parse_size(const char *s, uint64_t *out)
 
 static const char *const default_env[] = { "PATH=/bin", "HOME=/" };
 
-/* Starts the first program as pid 1. */
-static err_t start_first(int argc, char **argv)
+/* The first program's ELF file: a MemoryObject and where in it. */
+struct file {
+	cap_t mo;
+	uint64_t offset, size;
+	bool own;                    /* mo is ours to delete */
+};
+
+/* Finds path in the boot image. */
+static err_t file_from_bootimage(const char *path, struct file *f)
 {
-	static struct block b;
-	static struct keep keep[MAX_KEEP];
-	const char *path = argv[0];
+	cap_t image = cairn_cap("bootimage");
 	struct cpio_entry ent;
-	struct image im;
-	struct proc *p;
-	unsigned nkeep = 0;
 	uint64_t pages;
-	cap_t image = cairn_cap("bootimage"), slot;
-	const char *name;
 	void *va;
 	err_t e;
 
-	if (image == CAP_NULL) {
-		say("no boot image to find %s in\n", path);
+	if (image == CAP_NULL)
 		return ERR_NOENT;
-	}
 	if ((e = cairn_memobj_pages(image, &pages)) ||
 	    (e = cairn_map(image, 0, pages, CAIRN_PROT_R, &va)))
 		return e;
 	e = cpio_find(va, pages * CAIRN_PAGE_SIZE, path, &ent);
 	if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
 		e = ERR_NOEXEC;
-	if (e) {
-		say("no program %s in the boot image: %s\n", path, err_name(e));
-		cairn_unmap(va, pages);
-		return e;
+	if (!e) {
+		f->mo = image;
+		f->offset = (uint64_t)((const char *)ent.data - (const char *)va);
+		f->size = ent.size;
+		f->own = false;
 	}
+	cairn_unmap(va, pages);
+	return e;
+}
 
-	p = proc_alloc();
+/* Reads path through the VFS (its root: vfs, unbadged or POSIX_VFS_ROOT)
+ * into a MemoryObject of its own. */
+static err_t file_from_vfs(cap_t vfs, const char *path, struct file *f)
+{
+	struct cairn_ipcbuf *ib = cairn_ipcbuf();
+	size_t plen = strlen(path);
+	struct posix_stat st;
+	struct cairn_msg m;
+	cap_t file;
+	uint64_t pages, done = 0;
+	char *va;
+	err_t e;
+
+	if (plen > POSIX_INLINE_MAX)
+		return ERR_NOENT;
+	memcpy(&ib->w[CAIRN_MSG_REGS], path, plen);
+	m = cairn_call(vfs, cairn_tag(FS_OPEN, posix_words(plen), 0), 0 /* O_RDONLY */, 0, plen, 0);
+	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+		return e;
+	if (cairn_tag_ncaps(m.tag) < 1)
+		return ERR_IO;
+	file = ib->caps[0];
+	m = cairn_call(file, cairn_tag(IO_STAT, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+		goto out;
+	memcpy(&st, &ib->w[CAIRN_MSG_REGS], sizeof(st));
+	if ((st.mode & CPIO_S_IFMT) != CPIO_S_IFREG) {
+		e = ERR_NOEXEC;
+		goto out;
+	}
+	pages = (st.size + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages ? pages : 1, 0, &f->mo)))
+		goto out;
+	if ((e = cairn_map(f->mo, 0, pages ? pages : 1, CAIRN_PROT_R | CAIRN_PROT_W, (void **)&va))) {
+		cairn_cap_delete(f->mo);
+		goto out;
+	}
+	while (done < st.size) {
+		uint64_t want = st.size - done < POSIX_INLINE_MAX ? st.size - done : POSIX_INLINE_MAX;
+		m = cairn_call(file, cairn_tag(IO_READ, CAIRN_MSG_REGS, 0), want, 0, 0, 0);
+		if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+			break;
+		if (!m.w[0] || m.w[0] > want) {
+			e = m.w[0] ? ERR_IO : ERR_NOEXEC;     /* shorter than its size */
+			break;
+		}
+		memcpy(va + done, &ib->w[CAIRN_MSG_REGS], m.w[0]);
+		done += m.w[0];
+	}
+	cairn_unmap(va, pages ? pages : 1);
+	if (e) {
+		cairn_cap_delete(f->mo);
+		goto out;
+	}
+	f->offset = 0;
+	f->size = st.size;
+	f->own = true;
+out:
+	cairn_call(file, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	cairn_cap_delete(file);
+	return e;
+}
+
+/* Starts the first program as pid 1. */
+static err_t start_first(int argc, char **argv)
+{
+	static struct block b;
+	static struct keep keep[MAX_KEEP];
+	const char *path = argv[0];
+	struct image im;
+	struct file f;
+	struct proc *p;
+	unsigned nkeep = 0;
+	cap_t slot, vfs = CAP_NULL;
+	const char *name;
+	uint64_t id[3];
+	err_t e;
+
 	block_addf(&b, "%d", argc);
 	for (int i = 0; i < argc; i++)
 		block_add(&b, argv[i]);
@@ -125,6 +208,14 @@ static err_t start_first(int argc, char **argv)
 			continue;
 		keep[nkeep].mine = slot;
 		keep[nkeep].dst = SLOT_FIRST_FREE + 1 + nkeep;
+		keep[nkeep].badge = 0;
+		/* the VFS endpoint itself: processes get its root directory */
+		if (!strcmp(name, "posix.vfs")) {
+			vfs = slot;
+			if (!cairn_cap_op(CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, id) &&
+			    id[0] == OBJ_ENDPOINT && id[2] == 0)
+				keep[nkeep].badge = POSIX_VFS_ROOT;
+		}
 		block_addf(&b, "%s=%lu", name + 6, (unsigned long)keep[nkeep].dst);
 		nkeep++;
 	}
@@ -132,15 +223,21 @@ static err_t start_first(int argc, char **argv)
 	block_addf(&b, "%u", (unsigned)(sizeof(default_env) / sizeof(default_env[0])));
 	for (unsigned i = 0; i < sizeof(default_env) / sizeof(default_env[0]); i++)
 		block_add(&b, default_env[i]);
-	if (b.overflow) {
-		cairn_unmap(va, pages);
+	if (b.overflow)
 		return ERR_2BIG;
-	}
 
+	e = file_from_bootimage(path, &f);
+	if (e == ERR_NOENT && vfs != CAP_NULL)
+		e = file_from_vfs(vfs, path, &f);
+	if (e) {
+		say("cannot find %s: %s\n", path, err_name(e));
+		return e;
+	}
+	p = proc_alloc();
 	memset(&im, 0, sizeof(im));
-	im.file = image;
-	im.offset = (uint64_t)((const char *)ent.data - (const char *)va);
-	im.size = ent.size;
+	im.file = f.mo;
+	im.offset = f.offset;
+	im.size = f.size;
 	im.block = &b;
 	im.keep = keep;
 	im.nkeep = nkeep;
@@ -151,7 +248,8 @@ static err_t start_first(int argc, char **argv)
 	name = strrchr(path, '/');
 	im.name = name && name[1] ? name + 1 : path;
 	e = image_build(&im);
-	cairn_unmap(va, pages);
+	if (f.own)
+		cairn_cap_delete(f.mo);
 	if (e) {
 		say("cannot start %s: %s\n", path, err_name(e));
 		proc_free(p);

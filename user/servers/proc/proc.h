@@ -59,6 +59,7 @@ enum { REPORT_NONE = 0, REPORT_STOP, REPORT_CONT };
 struct keep {
 	cap_t mine;                  /* in the server's table */
 	cap_t dst;                   /* the slot in the new image */
+	uint64_t badge;              /* for the new image's copy (mine is unbadged), or 0 */
 };
 
 struct sigact {
