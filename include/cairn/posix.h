@@ -121,7 +121,8 @@ enum {
  *
  * Capability names of the first process (pid 1): "proc", and each
  * capability the server's manifest names "posix.NAME", under NAME (by
- * convention "console", "kinfo", "vfs", "tty"). A child of fork has its
+ * convention "console", "kinfo", "vfs", "tty"; an unbadged "vfs" endpoint
+ * reaches it minted with the badge POSIX_VFS_ROOT). A child of fork has its
  * parent's whole table; an image started by exec has the capabilities
  * PS_EXEC keeps, under the names PS_EXEC gives.
  *
@@ -225,6 +226,10 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * One delivery at a time per process: until PS_SIGRETURN_DONE the other
  * signals stay pending; the next may be delivered on the way out of that
  * very PS_SIGRETURN_DONE call (the entry then runs nested, which is fine).
+ * The thread's IPC buffer may hold what the interrupted code has yet to
+ * read (an answer's inline bytes, received capability slots) or is
+ * writing: the entry must save the part of it a handler's calls may
+ * overwrite and put it back before SYS_UPCALL_RETURN.
  */
 
 /* ---- ttys: the console server (user/servers/console, docs/console.md) --------- */
