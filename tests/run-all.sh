@@ -98,6 +98,17 @@ runpart $H --name riscv64-virt-rngtest-smp4 "${RNG[@]}" --require 'virtio-mmio v
 runpart $H --name riscv64-virt-rngtest-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
   -- --arch riscv64 --manifest rngtest -- "${RNGDEV[@]}"
 
+step "userland: the console server (a tty with a line discipline)"
+# user/servers/console serves the tty protocol (include/cairn/posix.h) to
+# user/tests/ttytest, which types with TIOCSTI and reads the echo back with
+# TTY_CAPTURE (user/manifests/ttytest.manifest; expected/ttytest.txt).
+# tty_test.py types into QEMU's serial console through its stdin and checks
+# the echo and the lines user/tests/ttyecho reads (ttyecho.manifest).
+for a in riscv64 x86_64; do
+  runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
+  runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
+done
+
 step "userland: ktest (every system call and kernel-object method) and kfuzz"
 # One boot per arch of user/manifests/ktest.manifest: user/ktest's tests
 # (expected/ktest.txt, each an ok line in the count), the last of which run

@@ -12,6 +12,7 @@
 user-progs := init hello crasher bench fptest
 user-progs += tests/ipctest ktest kfuzz
 user-progs += virtio_rng
+user-progs += servers/console tests/ttytest tests/ttyecho
 user-progs += servers/proc tests/proctest
 
 init-src := lib/cpio.c lib/manifest.c
