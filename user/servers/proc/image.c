@@ -110,6 +110,19 @@ static err_t new_process(const char *name, uint64_t quota, cap_t *kproc, cap_t *
 	return e;
 }
 
+/* Its user faults come to the server (BADGE_FAULT | pid). */
+static err_t set_fault(cap_t kproc, int pid)
+{
+	uint64_t r[3];
+	err_t e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, BADGE_FAULT | (uint64_t)pid, r);
+
+	if (e)
+		return e;
+	e = cairn_invoke_cap(kproc, PROC_SET_FAULT, r[0], 0, 0, 0, 0, NULL);
+	cairn_cap_delete(r[0]);
+	return e;
+}
+
 /* Its "proc" capability: the server's endpoint badged with the pid. */
 static err_t grant_proc_cap(cap_t kproc, cap_t slot, int pid)
 {
@@ -168,7 +181,7 @@ err_t image_build(struct image *im)
 			goto fail;
 	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
 			     proc_bit(&procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
-	if (e)
+	if (e || (e = set_fault(im->kproc, im->pid)))
 		goto fail;
 	return ERR_OK;
 fail:
@@ -215,7 +228,8 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	if (e)
 		goto fail;
 	if ((e = cairn_invoke(kthread, THREAD_SET_TLS, 0, w[3], 0, 0, 0, NULL)) ||
-	    (e = cairn_invoke_cap(kproc, PROC_BIND_EXIT, exit_note, proc_bit(c), 0, 0, 0, NULL)))
+	    (e = cairn_invoke_cap(kproc, PROC_BIND_EXIT, exit_note, proc_bit(c), 0, 0, 0, NULL)) ||
+	    (e = set_fault(kproc, c->pid)))
 		goto fail;
 
 	c->state = P_LIVE;

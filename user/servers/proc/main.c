@@ -318,6 +318,14 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 			procs_check_ended(m->w[0]);
 		return;
 	}
+	if (m->badge & BADGE_FAULT) {
+		c = proc_find((int64_t)(m->badge & ~BADGE_FAULT));
+		if (label != CAIRN_FAULT_LABEL || !c || c->state != P_LIVE)
+			a->err = ERR_INVAL;            /* the kernel kills it */
+		else
+			a->send = proc_fault(c, m->w[0], m->w[1], m->w[2]);
+		return;
+	}
 	if (m->badge && m->badge <= PID_MAX) {
 		sender = (int)m->badge;
 		c = proc_find(sender);

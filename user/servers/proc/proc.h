@@ -50,6 +50,8 @@ static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 
 /* The badge of the server's own watcher thread (never a pid). */
 #define BADGE_INTERNAL  (1ull << 63)
+/* User faults of process pid come badged BADGE_FAULT | pid (PROC_SET_FAULT). */
+#define BADGE_FAULT     (1ull << 62)
 /* Labels of the watcher's messages. */
 enum { PS_INTERNAL_EXITS = 0x3ff };
 
@@ -177,6 +179,10 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set);
 void procs_check_ended(uint64_t bits);
 /* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
 void proc_ended(struct proc *p);
+/* A user fault of p (the kernel's fault message): a handled SIGSEGV/SIGILL
+ * runs its handler and the instruction is retried (true: answer 0), else
+ * p ends with that signal (false: no answer). */
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);

@@ -38,6 +38,8 @@ static bool ignored(const struct proc *p, int sig)
 	return d == POSIX_SIG_DFL && (default_action(sig) == A_IGN || default_action(sig) == A_CONT);
 }
 
+static void deliver(struct proc *p, int sig);
+
 static void mark_work(struct proc *p)
 {
 	p->work = true;
@@ -262,6 +264,28 @@ static void proc_continue(struct proc *p)
 	p->report = REPORT_CONT;
 	mark_work(p);
 	tell_parent(p, true);
+}
+
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
+{
+	int sig = kind == CAIRN_FAULT_OTHER ? SIGILL : SIGSEGV;
+	struct sigact *a = &p->act[sig];
+
+	/* a handler that can run now runs on the main thread, then the
+	 * instruction is tried again (as Linux does when a handler returns) */
+	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && !p->delivering &&
+	    !p->stopped) {
+		p->sender[sig] = 0;
+		deliver(p, sig);
+		if (p->delivering)
+			return true;
+	}
+	say("pid %d (%s) killed by signal %d: %s at %#lx, pc %#lx\n", p->pid, p->name, sig,
+	    kind == CAIRN_FAULT_READ ? "read fault" : kind == CAIRN_FAULT_WRITE ? "write fault" :
+	    kind == CAIRN_FAULT_EXEC ? "exec fault" : "exception", (unsigned long)addr,
+	    (unsigned long)pc);
+	proc_terminate(p, sig, 0);
+	return false;
 }
 
 void proc_terminate(struct proc *p, int sig, int code)

@@ -144,6 +144,7 @@ int fork_fn(int (*fn)(uint64_t), uint64_t arg)
 
 volatile unsigned got[65];
 volatile uint64_t last_arg, mask_in_handler;
+volatile unsigned segv_exit_after;
 
 void sig_entry(uint64_t arg);
 
@@ -170,6 +171,9 @@ void sig_entry(uint64_t arg)
 	if (sig > 0 && sig <= 64)
 		got[sig]++;
 	last_arg = arg;
+	/* a fault's handler: returning retries the instruction; the n-th time, exit */
+	if (sig == SIGSEGV && segv_exit_after && got[sig] >= segv_exit_after)
+		cairn_call(proc_cap, cairn_tag(PS_EXIT, CAIRN_MSG_REGS, 0), 70 + got[sig], 0, 0, 0);
 	m = cairn_call(proc_cap, cairn_tag(PS_SIGMASK, CAIRN_MSG_REGS, 0), 0 /* SIG_BLOCK */, 0, 0, 0);
 	mask_in_handler = m.w[0];
 	cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 0, 0, 0);
@@ -201,6 +205,7 @@ void reset_signals(void)
 	}
 	ps(PS_SIGMASK, 2 /* SIG_SETMASK */, 0, 0, 0, NULL);
 	last_arg = mask_in_handler = 0;
+	segv_exit_after = 0;
 }
 
 /* ---- the runner ----------------------------------------------------------------------------------- */

@@ -81,6 +81,8 @@ int fork_fn(int (*fn)(uint64_t), uint64_t arg);
 void sig_stub(void);
 extern volatile unsigned got[65];
 extern volatile uint64_t last_arg, mask_in_handler;
+/* With n > 0, the n-th SIGSEGV handled ends the process: PS_EXIT(70 + n). */
+extern volatile unsigned segv_exit_after;
 /* Installs sig_stub for sig with these flags and sa_mask. */
 err_t handle_signal(int sig, uint32_t flags, uint64_t mask);
 err_t default_signal(int sig);

@@ -322,3 +322,30 @@ void t_stop_continue(void)
 	CHECK_OK(ps_wait(pid, 0, &wp, &st));
 	CHECK(st == SIGKILL, "status %#x, want SIGKILL", st);
 }
+
+static int child_faults(uint64_t arg)
+{
+	if (arg)
+		ps(PS_SIGMASK, 0 /* SIG_BLOCK */, sigbit(SIGSEGV), 0, 0, NULL);
+	*(volatile int *)0xdead000 = 1;
+	return 1;
+}
+
+void t_fault_handler(void)
+{
+	int pid, wp, st;
+
+	CHECK_OK(handle_signal(SIGSEGV, 0, 0));
+	/* the handler returns once (the write is tried again), exits the second time */
+	segv_exit_after = 2;
+	pid = fork_fn(child_faults, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 72 << 8, "status %#x, want exit 72 from the second SIGSEGV handler", st);
+	/* blocked: the fault ends the process */
+	pid = fork_fn(child_faults, 1);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGSEGV, "status %#x, want SIGSEGV", st);
+	CHECK(got[SIGSEGV] == 0, "the parent's handler ran");
+}
