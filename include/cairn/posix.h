@@ -162,7 +162,8 @@ enum {
 	                       * old image ends without an exit being reported. Errors leave
 	                       * the caller as it was: E2BIG (the start-up block would exceed
 	                       * CAIRN_STARTUP_MAX), ENOEXEC (not a static ELF of this arch),
-	                       * EINVAL (malformed message), ENOMEM. Every PS_EXEC, answered or
+	                       * EINVAL (malformed message, no MemoryObject, a name whose slot
+	                       * PS_EXEC_KEEP did not give), ENOMEM. Every PS_EXEC, answered or
 	                       * not, empties the PS_EXEC_KEEP list */
 	PS_EXIT,              /* (status): the process ends, exit code status & 0xff (every
 	                       * thread ends; no answer). SYS_EXIT does the same */
@@ -199,7 +200,8 @@ enum {
 	                       * sig in progress */
 	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
 	                       * the new image cap i at slot w[i] (normally the caller's own
-	                       * slot). Repeated calls add to the list (64 at most: E2BIG); a
+	                       * slot). Repeated calls add to the list (64 at most, 128 for all
+	                       * processes together: E2BIG); a
 	                       * call with no capability empties it. EINVAL: a slot below 3,
 	                       * the "proc" slot, above 1023, or given twice */
 };
@@ -215,7 +217,12 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * SIGCHLD goes to the parent when a child ends, stops or continues (not
  * the last two with SA_NOCLDSTOP); with SIGCHLD ignored (SIG_IGN) or
  * SA_NOCLDWAIT, ended children are reaped at once (no zombie). Orphans
- * become children of pid 1. SIGPIPE is the libc's own (on EPIPE).
+ * become children of pid 1. SIGPIPE is the libc's own (on EPIPE). The
+ * server handles every process's user faults (PROC_SET_FAULT): a bad
+ * access raises SIGSEGV, another exception SIGILL; with a handler that
+ * can run now (not blocked, no delivery in progress) it runs on the main
+ * thread and the instruction is tried again when it returns, otherwise
+ * the process ends with that signal.
  *
  * A handled signal is delivered with THREAD_UPCALL(entry pc, sig | sender
  * pid << 32) on the process's main thread (abi.h; sender pid 0: the
