@@ -274,7 +274,12 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 		keep_clear(p);
 		return ERR_OK;
 	}
-	if (p->nkeep + ncaps > MAX_KEEP)
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < MAX_PROCS; i++)
+		total += procs[i].state == P_LIVE ? procs[i].nkeep : 0;
+	/* the server's own table bounds what all processes together may stage */
+	if (p->nkeep + ncaps > MAX_KEEP || total + ncaps > MAX_KEEP_ALL)
 		return ERR_2BIG;
 	for (unsigned i = 0; i < ncaps; i++) {
 		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot)

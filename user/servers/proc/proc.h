@@ -18,6 +18,7 @@
 #define MAX_PROCS    256         /* table entries (live processes and zombies) */
 #define PID_MAX      32767
 #define MAX_KEEP     64          /* PS_EXEC_KEEP capabilities per process */
+#define MAX_KEEP_ALL 128         /* ... and in all (they sit in the server's table) */
 #define MAX_WAITERS  64          /* blocked PS_WAIT calls, all processes */
 #define WAITS_PER_PROC 8
 #define NSIG_MAX     64
