@@ -787,7 +787,10 @@ int main(int argc, char **argv)
 	event_ep = r[0];
 	if ((e = dev_init(notify, EV_INPUT)))      /* e.g. a console capability without r */
 		printf("console: no input from %s: %s (output only)\n", dev_name(), err_name(e));
-	if ((e = cairn_thread_start(event_thread, 0, prio, NULL))) {
+	e = cairn_thread_start(event_thread, 0, prio, NULL);
+	if (e == ERR_PERM && prio > 8)       /* above the service's: try the manifest's default */
+		e = cairn_thread_start(event_thread, 0, prio = 8, NULL);
+	if (e) {
 		printf("console: cannot start the event thread at priority %u: %s\n", prio, err_name(e));
 		return 1;
 	}
