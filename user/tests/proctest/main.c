@@ -145,6 +145,7 @@ int fork_fn(int (*fn)(uint64_t), uint64_t arg)
 volatile unsigned got[65];
 volatile uint64_t last_arg, mask_in_handler;
 volatile unsigned segv_exit_after;
+volatile uint64_t sigreturn_set = ~0ull;
 
 void sig_entry(uint64_t arg);
 
@@ -176,7 +177,12 @@ void sig_entry(uint64_t arg)
 		cairn_call(proc_cap, cairn_tag(PS_EXIT, CAIRN_MSG_REGS, 0), 70 + got[sig], 0, 0, 0);
 	m = cairn_call(proc_cap, cairn_tag(PS_SIGMASK, CAIRN_MSG_REGS, 0), 0 /* SIG_BLOCK */, 0, 0, 0);
 	mask_in_handler = m.w[0];
-	cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 0, 0, 0);
+	if (sigreturn_set != ~0ull)      /* as a handler left with siglongjmp would */
+		cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 1,
+			   sigreturn_set, 0);
+	else
+		cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 0,
+			   0, 0);
 }
 
 err_t handle_signal(int sig, uint32_t flags, uint64_t mask)
@@ -206,6 +212,7 @@ void reset_signals(void)
 	ps(PS_SIGMASK, 2 /* SIG_SETMASK */, 0, 0, 0, NULL);
 	last_arg = mask_in_handler = 0;
 	segv_exit_after = 0;
+	sigreturn_set = ~0ull;
 }
 
 /* ---- the runner ----------------------------------------------------------------------------------- */

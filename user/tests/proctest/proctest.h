@@ -83,6 +83,8 @@ extern volatile unsigned got[65];
 extern volatile uint64_t last_arg, mask_in_handler;
 /* With n > 0, the n-th SIGSEGV handled ends the process: PS_EXIT(70 + n). */
 extern volatile unsigned segv_exit_after;
+/* Not ~0: the handler ends with PS_SIGRETURN_DONE(sig, 1, sigreturn_set). */
+extern volatile uint64_t sigreturn_set;
 /* Installs sig_stub for sig with these flags and sa_mask. */
 err_t handle_signal(int sig, uint32_t flags, uint64_t mask);
 err_t default_signal(int sig);

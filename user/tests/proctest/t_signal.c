@@ -154,6 +154,12 @@ void t_signal_flags(void)
 	CHECK_OK(ps(PS_SIGACTION, SIGHUP, POSIX_SIG_IGN, 0, 0, r));
 	CHECK(r[0] == POSIX_SIG_DFL, "after a RESETHAND delivery the disposition is %#lx",
 	      (unsigned long)r[0]);
+	/* a delivery ended with a mask of its own (siglongjmp) */
+	sigreturn_set = sigbit(SIGUSR2);
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK(got[SIGUSR1] == 3, "the handler ran %u times", got[SIGUSR1]);
+	CHECK(mask_now() == sigbit(SIGUSR2), "mask after PS_SIGRETURN_DONE(sig, 1, set): %#lx",
+	      (unsigned long)mask_now());
 }
 
 void t_sigaction_errors(void)
@@ -287,6 +293,25 @@ static __attribute__((noreturn)) int child_spins(uint64_t arg)
 {
 	for (;;)
 		shared[0] = shared[0] + 1;
+}
+
+/* Stopping a child blocked in a call: it is reported stopped and continues. */
+void t_stop_blocked(void)
+{
+	int pid = fork_fn(child_gate, 12), wp, st;
+
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	sleep_ms(5);
+	CHECK_OK(ps_kill(pid, SIGSTOP));
+	CHECK_OK(ps_wait(pid, WUNTRACED, &wp, &st));
+	CHECK(st == (0x7f | SIGSTOP << 8), "status %#x, want stopped", st);
+	CHECK_OK(ps_kill(pid, SIGCONT));
+	CHECK_OK(ps_wait(pid, WCONTINUED, &wp, &st));
+	CHECK(st == 0xffff, "status %#x, want continued", st);
+	gate_open();
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 12 << 8, "status %#x", st);
 }
 
 void t_stop_continue(void)
