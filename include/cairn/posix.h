@@ -201,9 +201,15 @@ enum {
 	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
 	                       * the new image cap i at slot w[i] (normally the caller's own
 	                       * slot). Repeated calls add to the list (64 at most, 128 for all
-	                       * processes together: E2BIG); a
-	                       * call with no capability empties it. EINVAL: a slot below 3,
-	                       * the "proc" slot, above 1023, or given twice */
+	                       * processes together: E2BIG); a call with no capability
+	                       * empties it. EINVAL: a slot below 3, the "proc" slot, above
+	                       * 1023, or given twice */
+	PS_SETITIMER,         /* (which, value ns, interval ns, flags) -> (old value ns, old
+	                       * interval ns): setitimer/alarm. which: ITIMER_REAL 0 only
+	                       * (else EINVAL); value 0 disarms; when it runs out the process
+	                       * gets SIGALRM (sender 0) and, with an interval, it starts
+	                       * again. flags 1: only read it (getitimer). A fork's child
+	                       * starts with none; exec keeps it. Resolution: the kernel's tick */
 };
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
