@@ -223,9 +223,12 @@ static bool read_ready(uint32_t max, uint64_t start, uint64_t *deadline)
 	if (avail >= want)
 		return true;
 	if (avail) {
-		if (tty_now() >= tty.last_input_ns + time)
+		/* the inter-byte timer runs from the last byte, or from the read
+		 * if the bytes were there before it */
+		uint64_t since = tty.last_input_ns > start ? tty.last_input_ns : start;
+		if (tty_now() >= since + time)
 			return true;
-		*deadline = tty.last_input_ns + time;
+		*deadline = since + time;
 	}
 	return false;
 }
@@ -544,6 +547,8 @@ static void do_read(struct req *q, struct ans *a, struct desc *d)
 		a->err = ERR_NOMEM;
 		return;
 	}
+	if (!start)
+		start = tty_now();    /* for VTIME, should the tty turn non-canonical */
 	readers[nreaders++] = (struct reader){ .reply = r[0], .max = (uint32_t)max, .start = start };
 	a->deferred = true;
 }

@@ -369,6 +369,24 @@ static void t_flags(void)
 	      !io(d, IO_CLOSE, 0, 0, NULL) && io(d, IO_GETFL, 0, 0, NULL) != ERR_OK, "tty.dup_close");
 	cairn_cap_delete(d);
 	check(!io(tty, IO_READ, 0, 0, &m) && m.w[0] == 0, "tty.read_zero_bytes");
+
+	/* at most 63 descriptions of its own; closing one makes room again */
+	static cap_t many[64];
+	unsigned opened = 0;
+	while (opened < 64 && !io(tty, TTY_OPEN, 0, 0, &m) && cairn_tag_ncaps(m.tag) == 1)
+		many[opened++] = cairn_ipcbuf()->caps[0];
+	e = io(tty, TTY_OPEN, 0, 0, &m);
+	bool ok = opened == 63 && e == ERR_NOSPC && !io(many[0], IO_CLOSE, 0, 0, NULL) &&
+		  !io(tty, TTY_OPEN, 0, 0, &m) && cairn_tag_ncaps(m.tag) == 1;
+	if (ok)
+		many[0] = cairn_ipcbuf()->caps[0];
+	if (!ok)
+		WHY("opened %u, then %s", opened, err_name(e));
+	for (unsigned i = 0; i < opened; i++) {
+		ok = !io(many[i], IO_CLOSE, 0, 0, NULL) && ok;
+		cairn_cap_delete(many[i]);
+	}
+	check(ok, "tty.open_limit_and_reuse");
 }
 
 static void t_poll(void)
@@ -399,6 +417,9 @@ static void t_poll(void)
 	ok = ok && !tty_read(tty, buf, 15, &k) && !strcmp(buf, "pa\n");
 	check(ok, "tty.poll_arm_pollin_on_line");
 	check(io(tty, IO_POLL_ARM, LINUX_POLLIN, 1, NULL) == ERR_INVAL, "tty.poll_arm_without_cap_einval");
+	cairn_ipcbuf()->caps[0] = SLOT_SELF_THREAD;      /* not a Notification */
+	m = cairn_call(tty, cairn_tag(IO_POLL_ARM, CAIRN_MSG_REGS, 1), LINUX_POLLOUT, 1, 0, 0);
+	check(!m.err && cairn_tag_label(m.tag) == ERR_INVAL, "tty.poll_arm_not_a_notification_einval");
 	cairn_cap_delete(note);
 }
 
@@ -471,6 +492,23 @@ static void t_canon(void)
 	     !ioctl_set(tty, LINUX_TCSETSF, &saved, LINUX_TERMIOS_SIZE) && get_int(LINUX_FIONREAD, &e) == 0;
 	check(ok, "tty.fionread_tcflsh_tcsetsf");
 	capture(2, out, sizeof(out));
+
+	/* a line holds at most 4095 bytes and its end: the rest is dropped */
+	static char big[4200];
+	ok = true;
+	for (unsigned i = 0; i < 4100 && ok; i++)
+		ok = !ioctl_set(tty, LINUX_TIOCSTI, "x", 1);
+	while (!capture(2, big, sizeof(big)) && big[0])
+		;
+	ok = ok && !type("\n") && get_int(LINUX_FIONREAD, &e) == 4096 && !tty_read(tty, big, 4000, &k) &&
+	     k == 4000 && !tty_read(tty, big, 4000, &k) && k == 96 && big[95] == '\n';
+	check(ok, "tty.canon_long_line_bounded");
+	while (!capture(2, big, sizeof(big)) && big[0])
+		;
+	memset(big, 'w', 4000);
+	big[4000] = 0;
+	ok = !tty_write(tty, big) && !capture(2, big, sizeof(big)) && strlen(big) == 4000 && big[3999] == 'w';
+	check(ok, "tty.write_4000_bytes");
 }
 
 static void t_noncanon(void)
