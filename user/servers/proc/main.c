@@ -4,6 +4,7 @@
  *
  *   service proc bin/proc [--quota=SIZE] [--prio=N] PROGRAM [ARGS...]
  *       cap console console w           its own messages
+ *       cap kinfo kinfo r               the time (PS_SETITIMER; or posix.kinfo)
  *       cap bootimage bootimage r       where PROGRAM is looked for first
  *       cap ep endpoint:proc rwgm       optional: its endpoint, shared with
  *                                       system services (else it makes one)
@@ -35,6 +36,7 @@ cap_t srv_ep = CAP_NULL, exit_note = CAP_NULL;
 unsigned child_prio = 8;
 uint64_t child_quota = 16ull << 20;
 bool work_pending;
+cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL;
 static cap_t internal_ep;
 
 void say(const char *fmt, ...)
@@ -290,6 +292,13 @@ static err_t setup(void)
 	if ((e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, BADGE_INTERNAL, r)))
 		return e;
 	internal_ep = r[0];
+	/* ITIMER_REAL needs the time and a Timer (without kinfo: ENOSYS) */
+	kinfo_cap = cairn_cap("kinfo");
+	if (kinfo_cap == CAP_NULL)
+		kinfo_cap = cairn_cap("posix.kinfo");
+	if (kinfo_cap != CAP_NULL &&
+	    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m))
+		timer_cap = m.w[0];
 	return cairn_thread_start(watcher, 0, child_prio + 1, NULL);
 }
 
@@ -314,8 +323,11 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 
 	a->send = true;
 	if (m->badge == BADGE_INTERNAL) {
-		if (label == PS_INTERNAL_EXITS)
-			procs_check_ended(m->w[0]);
+		if (label == PS_INTERNAL_EXITS) {
+			if (m->w[0] & TIMER_BIT)
+				timers_fire();
+			procs_check_ended(m->w[0] & ~TIMER_BIT);
+		}
 		return;
 	}
 	if (m->badge & BADGE_FAULT) {
@@ -407,6 +419,9 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 		return;
 	case PS_SIGRETURN_DONE:
 		a->err = ps_sigreturn(c, m->w[0], m->w[1], m->w[2]);
+		return;
+	case PS_SETITIMER:
+		a->err = ps_setitimer(c, m->w, a->w);
 		return;
 	default:
 		a->err = ERR_NOSYS;

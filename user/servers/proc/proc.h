@@ -93,6 +93,8 @@ struct proc {
 	struct sigact act[NSIG_MAX + 1];
 	int delivering;              /* the signal whose handler runs, 0: none */
 	bool work;                   /* signals to look at after the answer */
+	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
+	uint64_t alarm_at, alarm_interval;
 	/* PS_EXEC_KEEP */
 	unsigned nkeep;
 	struct keep keep[MAX_KEEP];
@@ -104,6 +106,8 @@ extern cap_t exit_note;          /* every process's end signals it */
 extern unsigned child_prio;      /* priority of every POSIX process */
 extern uint64_t child_quota;     /* quota of the first process */
 extern bool work_pending;        /* some process has p->work set */
+extern cap_t timer_cap;          /* a Timer signalling exit_note's TIMER_BIT, or CAP_NULL */
+extern cap_t kinfo_cap;          /* for the time, or CAP_NULL */
 /* Ends the server (the first program ended): status as a shell reports it. */
 __attribute__((noreturn)) void server_exit(int status);
 /* A server message "proc: ..." on the debug console. */
@@ -117,8 +121,9 @@ struct proc *proc_find(int64_t pid);
 struct proc *proc_alloc(void);
 /* Frees an entry (its kernel capabilities must be gone). */
 void proc_free(struct proc *p);
-/* The exit-notification bit of an entry. */
+/* The exit-notification bit of an entry (bits 0..62; 63 is the timer's). */
 uint64_t proc_bit(const struct proc *p);
+#define TIMER_BIT  (1ull << 63)
 /* true if any process (live or zombie) is in group pgid [of session sid, if sid > 0]. */
 bool group_exists(int pgid, int sid);
 err_t ps_setpgid(struct proc *c, int64_t pid, int64_t pgid);
@@ -187,6 +192,10 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);
+/* PS_SETITIMER */
+err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+/* The timer fired: SIGALRM to every process whose time has come. */
+void timers_fire(void);
 /* PS_WAIT: answered now (*later false) or saved for later. */
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
 /* Drops every blocked wait p made. */

@@ -339,6 +339,7 @@ void proc_ended(struct proc *p)
 	p->report = REPORT_NONE;
 	p->pending = 0;
 	p->work = false;
+	p->alarm_at = 0;
 	if (p->pid == 1) {
 		int ws = p->wstatus;
 		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
@@ -577,5 +578,71 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set)
 	c->delivering = 0;
 	c->mask = (how ? set : c->saved_mask) & ~UNBLOCKABLE;
 	mark_work(c);
+	return ERR_OK;
+}
+
+/* ---- ITIMER_REAL ------------------------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	struct cairn_msg m;
+
+	if (kinfo_cap == CAP_NULL || cairn_invoke(kinfo_cap, KINFO_TIME, 0, 0, 0, 0, 0, &m))
+		return 0;
+	return m.w[0];
+}
+
+/* The kernel Timer goes off at the earliest deadline of all. */
+static void timer_rearm(void)
+{
+	uint64_t first = 0;
+
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+		if (p->state == P_LIVE && p->alarm_at && (!first || p->alarm_at < first))
+			first = p->alarm_at;
+	}
+	if (!first)
+		cairn_invoke(timer_cap, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
+	else
+		cairn_invoke_cap(timer_cap, TIMER_SET, exit_note, TIMER_BIT, first, 0, 0, NULL);
+}
+
+void timers_fire(void)
+{
+	uint64_t now = now_ns();
+
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+		if (p->state != P_LIVE || !p->alarm_at || p->alarm_at > now)
+			continue;
+		if (p->alarm_interval) {
+			uint64_t late = now - p->alarm_at;
+			p->alarm_at += (late / p->alarm_interval + 1) * p->alarm_interval;
+		} else {
+			p->alarm_at = 0;
+		}
+		sig_send(p, SIGALRM, 0);
+	}
+	timer_rearm();
+}
+
+err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2])
+{
+	uint64_t now;
+
+	if (w[0] != 0 || w[3] > 1)
+		return ERR_INVAL;
+	if (timer_cap == CAP_NULL || !(now = now_ns()))
+		return ERR_NOSYS;
+	out[0] = c->alarm_at ? (c->alarm_at > now ? c->alarm_at - now : 1) : 0;
+	out[1] = c->alarm_interval;
+	if (w[3])
+		return ERR_OK;
+	if (w[1] > UINT64_MAX / 2 || w[2] > UINT64_MAX / 2)
+		return ERR_INVAL;
+	c->alarm_at = w[1] ? now + w[1] : 0;
+	c->alarm_interval = w[1] ? w[2] : 0;
+	timer_rearm();
 	return ERR_OK;
 }

@@ -56,7 +56,7 @@ void proc_free(struct proc *p)
 
 uint64_t proc_bit(const struct proc *p)
 {
-	return 1ull << ((unsigned)(p - procs) % 64);
+	return 1ull << ((unsigned)(p - procs) % 63);
 }
 
 bool group_exists(int pgid, int sid)

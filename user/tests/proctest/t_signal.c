@@ -374,3 +374,52 @@ void t_fault_handler(void)
 	CHECK(st == SIGSEGV, "status %#x, want SIGSEGV", st);
 	CHECK(got[SIGSEGV] == 0, "the parent's handler ran");
 }
+
+static int child_alarm(uint64_t ms)
+{
+	if (ps(PS_SETITIMER, 0, ms * 1000000, 0, 0, NULL))
+		return 1;
+	shared[0] = 1;
+	gate_wait();
+	return 2;
+}
+
+void t_itimer(void)
+{
+	uint64_t r[4];
+	unsigned n;
+	int pid, wp, st;
+
+	CHECK_OK(ps(PS_SETITIMER, 0, 0, 0, 1, r));
+	CHECK(r[0] == 0 && r[1] == 0, "a timer before any was set: %lu %lu", (unsigned long)r[0],
+	      (unsigned long)r[1]);
+	EXPECT_ERR(ps(PS_SETITIMER, 1, 1000000, 0, 0, NULL), ERR_INVAL);
+	CHECK_OK(handle_signal(SIGALRM, 0, 0));
+	/* one shot */
+	CHECK_OK(ps(PS_SETITIMER, 0, 30000000, 0, 0, r));
+	CHECK_OK(ps(PS_SETITIMER, 0, 0, 0, 1, r));
+	CHECK(r[0] > 0 && r[0] <= 30000000, "remaining %lu ns", (unsigned long)r[0]);
+	for (int i = 0; i < 100 && !got[SIGALRM]; i++)
+		sleep_ms(5);
+	CHECK(got[SIGALRM] == 1, "SIGALRM came %u times", got[SIGALRM]);
+	CHECK((last_arg & 0xff) == SIGALRM && last_arg >> 32 == 0, "upcall argument %#lx",
+	      (unsigned long)last_arg);
+	CHECK_OK(ps(PS_SETITIMER, 0, 0, 0, 1, r));
+	CHECK(r[0] == 0, "a one-shot timer still armed: %lu", (unsigned long)r[0]);
+	/* periodic, then disarmed */
+	CHECK_OK(ps(PS_SETITIMER, 0, 20000000, 20000000, 0, NULL));
+	for (int i = 0; i < 200 && got[SIGALRM] < 4; i++)
+		sleep_ms(5);
+	CHECK(got[SIGALRM] >= 4, "periodic: SIGALRM came %u times", got[SIGALRM]);
+	CHECK_OK(ps(PS_SETITIMER, 0, 0, 0, 0, r));
+	CHECK(r[1] == 20000000, "old interval %lu", (unsigned long)r[1]);
+	n = got[SIGALRM];
+	sleep_ms(60);
+	CHECK(got[SIGALRM] == n, "a disarmed timer went on: %u -> %u", n, got[SIGALRM]);
+	/* default action: the child ends by SIGALRM */
+	CHECK_OK(default_signal(SIGALRM));
+	pid = fork_fn(child_alarm, 20);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == SIGALRM, "status %#x, want SIGALRM", st);
+}
