@@ -248,9 +248,13 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 /* ---- ttys: the console server (user/servers/console, docs/console.md) --------- */
 /*
  * A tty speaks the I/O protocol. Programs find it as the capability named
- * "tty" (the manifest's endpoint:console); the unbadged capability is the
- * console's shared open description (what init's services inherit), and
- * TTY_OPEN makes a new one, with its own O_NONBLOCK.
+ * "tty" (the manifest's endpoint:console). The badge POSIX_TTY_SHARED, and
+ * the unbadged capability too, name the console's shared open description
+ * (what init's services inherit); as with the VFS root, a holder of the
+ * unbadged endpoint (the process server, for "posix.tty") mints
+ * POSIX_TTY_SHARED and hands out only that, since an unbadged capability
+ * can be minted into any badge. TTY_OPEN makes a new description, with its
+ * own O_NONBLOCK.
  *
  * IO_IOCTL on a tty: w0 = Linux's request number (include/cairn/tty.h),
  * w1 = the argument when it is an int passed by value (TCFLSH, TCSBRK,
@@ -271,6 +275,8 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * if its manifest gives it one; without either the console server only
  * logs the signal.
  */
+#define POSIX_TTY_SHARED 1
+
 enum {
 	TTY_OPEN = 0x400,     /* (flags: O_NONBLOCK) -> cap0 = a new open description of this tty */
 	TTY_CAPTURE,          /* test hook (console server started with `testhooks`, else
