@@ -129,6 +129,16 @@ for a in riscv64 x86_64; do
   runpart $H --name $a-proctest --timeout 90 --expect $E/proctest.txt -- --arch $a --manifest proctest
 done
 
+step "userland: the VFS server (files, directories, pipes) and its protocol tests"
+# user/manifests/vfstest.manifest: user/servers/vfs with user/tests/vfstest,
+# which exercises every I/O and file-system operation of posix.h through
+# the protocol (libcairn only), pipes with a peer process, and bad input;
+# one ok line a test (expected/vfstest.txt), the last a leak check of the
+# server's objects; the boot ends with vfstest's status.
+for a in riscv64 x86_64; do
+  runpart $H --name $a-vfstest --timeout 90 --expect $E/vfstest.txt -- --arch $a --manifest vfstest
+done
+
 step "POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
 # make ARCH=<arch> posix-tests builds the toolchain (musl 1.2.3 patched by
 # musl-port/, about a minute per arch the first time) and user/tests/posix/

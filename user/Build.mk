@@ -14,9 +14,12 @@ user-progs += tests/ipctest ktest kfuzz
 user-progs += virtio_rng
 user-progs += servers/console tests/ttytest tests/ttyecho
 user-progs += servers/proc tests/proctest
+user-progs += servers/vfs tests/vfstest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
 ktest-src := lib/cpio.c
 servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
+servers/vfs-src := lib/cpio.c
+tests/vfstest-src := lib/cpio.c

@@ -30,6 +30,11 @@
  * waiting), and inline a struct vfs_mem_stats. */
 #define VFS_DEBUG_STATS  0x2f0
 
+/* Server-private request, only through the unbadged endpoint (badge 0,
+ * the trusted bootstrap capability): the server answers, then exits 0, so
+ * a test boot can end (init waits for every service). */
+#define VFS_DEBUG_SHUTDOWN  0x2f1
+
 struct vfs_mem_stats {
 	uint64_t pages_total;     /* pages the server got from the kernel for data */
 	uint64_t pages_used;      /* of them in use (file data, radix nodes, small objects) */

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfstest: pipes (FS_PIPE). The tests that need a call to wait run the
+ * other end in a peer process (peer.c); a pipe end given to a peer gets an
+ * IO_DUP first, as fork would, and the peer closes it when it is done.
+ */
+#include "vfstest.h"
+
+#define POLLIN   0x001u
+#define POLLOUT  0x004u
+#define POLLERR  0x008u
+#define POLLHUP  0x010u
+#define POLLRDNORM 0x040u
+
+/* Fills a nonblocking pipe to its 65536 bytes. */
+static err_t fill(cap_t w, size_t *total)
+{
+	static uint8_t buf[4000];
+	size_t n;
+	err_t e;
+
+	*total = 0;
+	for (;;) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)(*total + i);
+		if ((e = io_write(w, buf, sizeof(buf), &n)))
+			break;
+		*total += n;
+	}
+	if (e != ERR_AGAIN)
+		return e;
+	for (size_t i = 0; i < 65536 - *total; i++)
+		buf[i] = (uint8_t)(*total + i);
+	if ((e = io_write(w, buf, 65536 - *total, &n)))
+		return e;
+	*total += n;
+	return ERR_OK;
+}
+
+/* Reads a nonblocking pipe until it is empty; the bytes read. */
+static size_t drain(cap_t r)
+{
+	static uint8_t buf[4000];
+	size_t n, total = 0;
+
+	while (!io_read(r, buf, sizeof(buf), &n) && n)
+		total += n;
+	return total;
+}
+
+void t_pipe_basic(void)
+{
+	struct posix_stat a, b;
+	char buf[16];
+	uint64_t fl, next;
+	size_t n;
+	cap_t r, w, x;
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_stat(r, &a));
+	CHECK_OK(io_stat(w, &b));
+	CHECK(a.mode == (TMPFS_S_IFIFO | 0600) && a.ino == b.ino && a.nlink == 1, "mode %lo",
+	      (unsigned long)a.mode);
+	CHECK_OK(io_write(w, "hello", 5, &n));
+	CHECK(n == 5, "wrote %zu", n);
+	CHECK_OK(io_read(r, buf, 3, &n));
+	CHECK(n == 3 && !memcmp(buf, "hel", 3), "first read");
+	CHECK_OK(io_read(r, buf, 16, &n));
+	CHECK(n == 2 && !memcmp(buf, "lo", 2), "second read");
+	CHECK_OK(io_read(r, buf, 0, &n));
+	CHECK(n == 0, "a read of 0 bytes does not wait");
+	CHECK_OK(io_getfl(r, &fl));
+	CHECK(fl == L_O_RDONLY, "read end flags %lo", (unsigned long)fl);
+	CHECK_OK(io_getfl(w, &fl));
+	CHECK(fl == L_O_WRONLY, "write end flags %lo", (unsigned long)fl);
+	CHECK_ERR(io_read(w, buf, 4, &n), ERR_BADF);
+	CHECK_ERR(io_write(r, "x", 1, &n), ERR_BADF);
+	CHECK_ERR(io_seek(r, 0, POSIX_SEEK_CUR, NULL), ERR_SPIPE);
+	CHECK_ERR(io_pread(r, buf, 4, 0, &n), ERR_SPIPE);
+	CHECK_ERR(io_pwrite(w, "x", 1, 0, &n), ERR_SPIPE);
+	CHECK_ERR(io_truncate(w, 0), ERR_INVAL);
+	CHECK_ERR(io_readdir(r, 0, 100, buf, &next, &n), ERR_NOTDIR);
+	CHECK_ERR(fs_open(r, "x", L_O_RDONLY, 0, &x), ERR_NOTDIR);
+	CHECK_OK(fs_stat(w, "", L_AT_EMPTY_PATH, &b));
+	CHECK(b.ino == a.ino, "fstatat of a pipe");
+	CHECK_ERR(fs_pipe(L_O_CREAT, &x, &x), ERR_INVAL);
+	CHECK_ERR(vcall(v_root, FS_PIPE, 1ull << 40, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	CHECK_OK(io_close(&r));
+	CHECK_OK(io_close(&w));
+}
+
+void t_pipe_eof_epipe(void)
+{
+	char buf[8];
+	uint32_t rev;
+	size_t n;
+	cap_t r, w;
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	io_close(&w);
+	CHECK_OK(io_read(r, buf, 8, &n));
+	CHECK(n == 0, "no writer: end of file");
+	CHECK_OK(io_poll(r, POLLIN, &rev));
+	CHECK(rev == POLLHUP, "revents %x", rev);
+	io_close(&r);
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	io_close(&r);
+	CHECK_ERR(io_write(w, "x", 1, &n), ERR_PIPE);
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == (POLLOUT | POLLERR), "revents %x", rev);
+	io_close(&w);
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_write(w, "abc", 3, &n));
+	io_close(&w);
+	CHECK_OK(io_read(r, buf, 8, &n));
+	CHECK(n == 3 && !memcmp(buf, "abc", 3), "data before the end");
+	CHECK_OK(io_read(r, buf, 8, &n));
+	CHECK(n == 0, "then the end");
+	io_close(&r);
+}
+
+void t_pipe_capacity(void)
+{
+	static uint8_t buf[4096];
+	size_t total, n, got = 0;
+	uint32_t rev;
+	cap_t r, w;
+
+	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(fill(w, &total));
+	CHECK(total == 65536, "holds %zu bytes", total);
+	CHECK_ERR(io_write(w, "x", 1, &n), ERR_AGAIN);
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == 0, "full but writable: %x", rev);
+	/* room for PIPE_BUF bytes makes it writable */
+	CHECK_OK(io_read(r, buf, 4000, &n));
+	CHECK(n == 4000, "read %zu", n);
+	for (size_t i = 0; i < n; i++)
+		CHECK(buf[i] == (uint8_t)i, "byte %zu", i);
+	got = n;
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == 0, "4000 bytes free is not PIPE_BUF");
+	CHECK_OK(io_read(r, buf, 96, &n));
+	got += n;
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == POLLOUT, "writable with PIPE_BUF free: %x", rev);
+	/* the rest comes out in order */
+	while (!io_read(r, buf, 4000, &n) && n) {
+		for (size_t i = 0; i < n; i++)
+			CHECK(buf[i] == (uint8_t)(got + i), "byte %zu", got + i);
+		got += n;
+	}
+	CHECK(got == 65536, "read %zu", got);
+	CHECK_ERR(io_read(r, buf, 4000, &n), ERR_AGAIN);
+	io_close(&r);
+	io_close(&w);
+}
+
+void t_pipe_nonblock(void)
+{
+	uint64_t fl;
+	char buf[4];
+	size_t n;
+	cap_t r, w;
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK_OK(io_getfl(r, &fl));
+	CHECK(fl == (L_O_RDONLY | L_O_NONBLOCK), "flags %lo", (unsigned long)fl);
+	CHECK_ERR(io_read(r, buf, 4, &n), ERR_AGAIN);
+	io_close(&r);
+	io_close(&w);
+	CHECK_OK(fs_pipe(L_O_NONBLOCK | L_O_CLOEXEC, &r, &w));
+	CHECK_OK(io_getfl(w, &fl));
+	CHECK(fl == (L_O_WRONLY | L_O_NONBLOCK), "pipe2 flags %lo", (unsigned long)fl);
+	CHECK_ERR(io_read(r, buf, 4, &n), ERR_AGAIN);
+	io_close(&r);
+	io_close(&w);
+}
+
+void t_pipe_blocking_read(void)
+{
+	struct cairn_child child;
+	char buf[16];
+	uint64_t t0;
+	size_t n;
+	cap_t r, w, note = mk_notification();
+
+	CHECK(note != CAP_NULL, "notification");
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_dup(w));
+	CHECK_OK(peer_start("write-after", "30", w, note, &child));
+	io_close(&w);                   /* the peer holds the only writer */
+	t0 = now_ns();
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == 4 && !memcmp(buf, "ping", 4), "read %zu bytes", n);
+	CHECK(now_ns() - t0 >= 10000000u, "did not wait");
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));     /* waits for the peer's close */
+	CHECK(n == 0, "end of file: %zu", n);
+	CHECK(peer_wait(&child, note, 5000) == 0, "peer status");
+	io_close(&r);
+	del(&note);
+}
+
+void t_pipe_blocking_write(void)
+{
+	static uint8_t buf[4000];
+	struct cairn_child child;
+	size_t total, n;
+	int64_t st;
+	cap_t r, w, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_setfl(w, L_O_NONBLOCK));
+	CHECK_OK(fill(w, &total));
+	CHECK_OK(io_setfl(w, 0));
+	CHECK_OK(io_dup(r));
+	CHECK_OK(peer_start("read-after", "30", r, note, &child));
+	memset(buf, 'z', sizeof(buf));
+	CHECK_OK(io_write(w, buf, sizeof(buf), &n));    /* waits for the peer to read */
+	CHECK(n == sizeof(buf), "wrote %zu", n);
+	st = peer_wait(&child, note, 5000);
+	CHECK(st == 8000, "peer read %ld", (long)st);
+	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	n = drain(r);
+	CHECK(n == 65536 - 8000 + 4000, "left %zu", n);
+	io_close(&r);
+	io_close(&w);
+	del(&note);
+}
+
+void t_pipe_writer_epipe(void)
+{
+	struct cairn_child child;
+	uint64_t h, nodes, waiters, arms;
+	size_t total;
+	int64_t st;
+	cap_t r, w, note = mk_notification();
+
+	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(fill(w, &total));
+	CHECK_OK(io_setfl(w, 0));
+	CHECK_OK(io_dup(w));
+	CHECK_OK(peer_start("write-block", "4000", w, note, &child));
+	sleep_ms(30);
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(waiters == 1, "%lu waiting", (unsigned long)waiters);
+	io_close(&r);                   /* the last reader goes: the writer gets EPIPE */
+	st = peer_wait(&child, note, 5000);
+	CHECK(st == 1000 + ERR_PIPE, "peer status %ld", (long)st);
+	io_close(&w);
+	del(&note);
+}
+
+void t_pipe_dead_reader(void)
+{
+	struct cairn_child child;
+	uint64_t h, nodes, waiters, arms;
+	char buf[8];
+	size_t n;
+	cap_t r, w, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_dup(r));
+	CHECK_OK(peer_start("read-block", "100", r, note, &child));
+	sleep_ms(30);
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(waiters == 1, "%lu waiting", (unsigned long)waiters);
+	peer_kill(&child);
+	/* a killed process closes nothing: its reference is closed for it */
+	CHECK_OK(vcall(r, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	/* the dead reader's call is dropped, not given the data */
+	CHECK_OK(io_write(w, "x", 1, &n));
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(waiters == 0, "%lu waiting", (unsigned long)waiters);
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == 1 && buf[0] == 'x', "the byte is still there");
+	io_close(&r);
+	io_close(&w);
+	del(&note);
+}
+
+void t_pipe_poll(void)
+{
+	uint32_t rev;
+	char c;
+	size_t n;
+	cap_t r, w;
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_poll(r, POLLIN, &rev));
+	CHECK(rev == 0, "empty: %x", rev);
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == POLLOUT, "writable: %x", rev);
+	CHECK_OK(io_write(w, "a", 1, &n));
+	CHECK_OK(io_poll(r, POLLIN | POLLRDNORM, &rev));
+	CHECK(rev == (POLLIN | POLLRDNORM), "readable: %x", rev);
+	io_close(&w);
+	CHECK_OK(io_poll(r, POLLIN, &rev));
+	CHECK(rev == (POLLIN | POLLHUP), "data and hang-up: %x", rev);
+	CHECK_OK(io_read(r, &c, 1, &n));
+	CHECK_OK(io_poll(r, POLLIN, &rev));
+	CHECK(rev == POLLHUP, "hang-up: %x", rev);
+	io_close(&r);
+}
+
+void t_pipe_poll_arm(void)
+{
+	uint64_t h, nodes, waiters, arms;
+	size_t total, n;
+	uint32_t rev;
+	char c;
+	cap_t r, w, r2, w2, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_poll_arm(r, note, POLLIN, 0x4, &rev));
+	CHECK(rev == 0, "not ready: %x", rev);
+	CHECK(wait_bits(note, 20) == 0, "signalled too early");
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(arms == 1, "%lu arms", (unsigned long)arms);
+	CHECK_OK(io_write(w, "a", 1, &n));
+	CHECK(wait_bits(note, 500) == 0x4, "data did not signal");
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(arms == 0, "%lu arms after firing", (unsigned long)arms);
+	CHECK_OK(io_poll_arm(r, note, POLLIN, 0x8, &rev));
+	CHECK(rev == POLLIN && wait_bits(note, 500) == 0x8, "ready at once");
+	CHECK_OK(io_read(r, &c, 1, &n));
+	/* the write end becomes writable */
+	CHECK_OK(io_setfl(w, L_O_NONBLOCK));
+	CHECK_OK(fill(w, &total));
+	CHECK_OK(io_poll_arm(w, note, POLLOUT, 0x10, &rev));
+	CHECK(rev == 0 && wait_bits(note, 20) == 0, "full pipe signalled");
+	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK(drain(r) == 65536, "drain");
+	CHECK(wait_bits(note, 500) == 0x10, "room did not signal");
+	/* the writer closing signals a reader's arm (POLLHUP) */
+	CHECK_OK(io_poll_arm(r, note, POLLIN, 0x20, &rev));
+	io_close(&w);
+	CHECK(wait_bits(note, 500) == 0x20, "hang-up did not signal");
+	io_close(&r);
+	/* closing the armed description signals its arms */
+	CHECK_OK(fs_pipe(0, &r2, &w2));
+	CHECK_OK(io_poll_arm(r2, note, POLLIN, 0x40, &rev));
+	io_close(&r2);
+	CHECK(wait_bits(note, 500) == 0x40, "close did not signal");
+	io_close(&w2);
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(arms == 0, "%lu arms left", (unsigned long)arms);
+	del(&note);
+}
+
+void t_pipe_arm_limit(void)
+{
+	uint64_t h, nodes, waiters, arms;
+	uint32_t rev;
+	cap_t r, w, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	for (unsigned i = 0; i < 20; i++) {
+		CHECK_OK(io_poll_arm(r, note, POLLIN, 1ull << i, &rev));
+		CHECK(rev == 0, "ready");
+	}
+	/* 16 arms an end: the 4 oldest fired early to make room */
+	CHECK(wait_bits(note, 100) == 0xf, "early ones");
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(arms == 16, "%lu arms", (unsigned long)arms);
+	io_close(&w);
+	CHECK(wait_bits(note, 500) == 0xffff0, "the others on hang-up");
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
+	CHECK(arms == 0, "%lu arms left", (unsigned long)arms);
+	io_close(&r);
+	del(&note);
+}
