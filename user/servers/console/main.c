@@ -6,9 +6,11 @@
  * calls "tty" (endpoint:console). See docs/console.md.
  *
  * Objects (by the badge a request arrives with):
- *   0             the shared open description: every holder of the
- *                 manifest's unbadged capability (init's services) shares
- *                 it, and its O_NONBLOCK, like an inherited /dev/console
+ *   0, 1          the shared open description (1 is POSIX_TTY_SHARED):
+ *                 every holder of the manifest's unbadged capability
+ *                 (init's services) or of badge 1 (POSIX processes, from
+ *                 the process server) shares it and its O_NONBLOCK, like
+ *                 an inherited /dev/console
  *   gen<<16 | i   an open description made by TTY_OPEN, with its own
  *                 O_NONBLOCK and reference count (IO_DUP / IO_CLOSE); the
  *                 last IO_CLOSE revokes its capability
@@ -316,9 +318,9 @@ static struct desc *desc_of(uint64_t badge)
 {
 	unsigned i = badge & 0xffff;
 
-	if (!badge)
+	if (badge == 0 || badge == POSIX_TTY_SHARED)
 		return &descs[0];
-	if (i == 0 || i >= MAX_DESC || !descs[i].used || descs[i].badge != badge)
+	if (i < 2 || i >= MAX_DESC || !descs[i].used || descs[i].badge != badge)
 		return NULL;
 	return &descs[i];
 }
@@ -328,7 +330,7 @@ static err_t desc_open(uint32_t flags, cap_t *out)
 	uint64_t r[3];
 	err_t e;
 
-	for (unsigned i = 1; i < MAX_DESC; i++) {
+	for (unsigned i = 2; i < MAX_DESC; i++) {     /* 1 is POSIX_TTY_SHARED */
 		struct desc *d = &descs[i];
 		if (d->used)
 			continue;
@@ -348,7 +350,7 @@ static err_t desc_open(uint32_t flags, cap_t *out)
 
 static bool any_open(void)
 {
-	for (unsigned i = 1; i < MAX_DESC; i++)
+	for (unsigned i = 2; i < MAX_DESC; i++)
 		if (descs[i].used)
 			return true;
 	return false;

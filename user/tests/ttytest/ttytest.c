@@ -370,13 +370,23 @@ static void t_flags(void)
 	cairn_cap_delete(d);
 	check(!io(tty, IO_READ, 0, 0, &m) && m.w[0] == 0, "tty.read_zero_bytes");
 
-	/* at most 63 descriptions of its own; closing one makes room again */
+	/* badge 1 (POSIX_TTY_SHARED) is the shared description too */
+	uint64_t r[3];
+	bool ok = !cairn_cap_op(CAP_OP_MINT, tty, CAP_NULL, RIGHT_WRITE, POSIX_TTY_SHARED, r);
+	d = r[0];
+	ok = ok && !io(tty, IO_SETFL, LINUX_O_NONBLOCK, 0, NULL) && !io(d, IO_GETFL, 0, 0, &m) &&
+	     (m.w[0] & LINUX_O_NONBLOCK) && !io(d, IO_SETFL, 0, 0, NULL) && !io(tty, IO_GETFL, 0, 0, &m) &&
+	     !(m.w[0] & LINUX_O_NONBLOCK);
+	check(ok, "tty.badge1_is_the_shared_description");
+	cairn_cap_delete(d);
+
+	/* at most 62 descriptions of its own; closing one makes room again */
 	static cap_t many[64];
 	unsigned opened = 0;
 	while (opened < 64 && !io(tty, TTY_OPEN, 0, 0, &m) && cairn_tag_ncaps(m.tag) == 1)
 		many[opened++] = cairn_ipcbuf()->caps[0];
 	e = io(tty, TTY_OPEN, 0, 0, &m);
-	bool ok = opened == 63 && e == ERR_NOSPC && !io(many[0], IO_CLOSE, 0, 0, NULL) &&
+	ok = opened == 62 && e == ERR_NOSPC && !io(many[0], IO_CLOSE, 0, 0, NULL) &&
 		  !io(tty, TTY_OPEN, 0, 0, &m) && cairn_tag_ncaps(m.tag) == 1;
 	if (ok)
 		many[0] = cairn_ipcbuf()->caps[0];
