@@ -495,6 +495,9 @@ int main(int argc, char **argv)
 		say("usage: proc [--quota=SIZE] [--prio=N] PROGRAM [ARGS...]\n");
 		return 2;
 	}
+	/* the table's pages now, so that the server's memory stays the same
+	 * from one process to the next (pages come on first touch) */
+	memset(procs, 0, sizeof(procs));
 	if ((e = setup())) {
 		say("cannot set up: %s\n", err_name(e));
 		return 1;

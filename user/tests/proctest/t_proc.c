@@ -326,3 +326,47 @@ void t_orphan(void)
 	CHECK_OK(ps_wait(-1, 0, &wp, &st));
 	CHECK(wp == gc && st == 7 << 8, "pid %d status %#x, want %d %#x", wp, st, gc, 7 << 8);
 }
+
+static uint64_t free_pages(void)
+{
+	struct cairn_msg m;
+	cap_t kinfo = cairn_cap("kinfo");
+
+	if (kinfo == CAP_NULL || cairn_invoke(kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, 0, &m))
+		return 0;
+	return m.w[0];
+}
+
+/* One round of what processes do: fork, exit, wait; fork, kill, wait;
+ * a fork that makes an orphan. */
+static bool cycle(void)
+{
+	int pid, wp, st;
+
+	if ((pid = fork_fn(child_exit42, 0)) <= 1 || ps_wait(pid, 0, &wp, &st) || st != 42 << 8)
+		return false;
+	if ((pid = fork_fn(child_gate, 0)) <= 1 || ps_kill(pid, SIGTERM) ||
+	    ps_wait(pid, 0, &wp, &st) || st != SIGTERM)
+		return false;
+	if ((pid = fork_fn(child_orphaner, 0)) <= 1 || ps_wait(pid, 0, &wp, &st) || st)
+		return false;
+	gate_open();
+	return !ps_wait(-1, 0, &wp, &st) && st == 7 << 8;
+}
+
+void t_no_leak(void)
+{
+	uint64_t before, after;
+
+	for (int i = 0; i < 3; i++)
+		CHECK(cycle(), "warm-up round %d failed", i);
+	sleep_ms(20);
+	before = free_pages();
+	CHECK(before, "no kinfo");
+	for (int i = 0; i < 10; i++)
+		CHECK(cycle(), "round %d failed", i);
+	sleep_ms(20);
+	after = free_pages();
+	CHECK(after == before, "free pages %lu before 10 rounds, %lu after",
+	      (unsigned long)before, (unsigned long)after);
+}
