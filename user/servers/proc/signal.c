@@ -324,6 +324,43 @@ static int end_status(struct proc *p)
 	}
 }
 
+/* An orphaned process group: no member has a parent in another group of
+ * the same session (POSIX). *stopped: one of its members is stopped. */
+static bool group_orphaned(int pgid, bool *stopped)
+{
+	bool orphaned = true, any = false;
+
+	*stopped = false;
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i], *parent;
+		if (q->state != P_LIVE || q->pgid != pgid)
+			continue;
+		any = true;
+		*stopped |= q->stopped;
+		parent = proc_find(q->ppid);
+		if (parent && parent->state == P_LIVE && parent->pgid != pgid && parent->sid == q->sid)
+			orphaned = false;
+	}
+	return any && orphaned;
+}
+
+/* A group that has just become orphaned with a stopped member gets SIGHUP
+ * and SIGCONT, each member. */
+static void orphan_check(int pgid)
+{
+	bool stopped;
+
+	if (!group_orphaned(pgid, &stopped) || !stopped)
+		return;
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		if (q->state == P_LIVE && q->pgid == pgid) {
+			sig_send(q, SIGHUP, 0);
+			sig_send(q, SIGCONT, 0);
+		}
+	}
+}
+
 void proc_ended(struct proc *p)
 {
 	struct proc *parent, *init = proc_find(1);
@@ -344,14 +381,18 @@ void proc_ended(struct proc *p)
 		int ws = p->wstatus;
 		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
 	}
-	/* orphans go to pid 1 */
+	/* orphans go to pid 1; groups left without a parent outside them in
+	 * their session, and with a stopped member, are told (SIGHUP, SIGCONT) */
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
 		if (q->state != P_FREE && q->ppid == p->pid && q != p) {
 			q->ppid = 1;
 			orphaned_zombie |= q->state == P_ZOMBIE;
+			if (q->state == P_LIVE && q->pgid != p->pgid)
+				orphan_check(q->pgid);
 		}
 	}
+	orphan_check(p->pgid);
 	if (orphaned_zombie && init && init->state == P_LIVE) {
 		waits_answer(init);
 		sig_send(init, SIGCHLD, 0);
@@ -405,8 +446,14 @@ void sig_send(struct proc *p, int sig, int sender)
 		if (p->stopped)
 			proc_continue(p);
 	}
-	if (bit & STOP_SIGS)
+	if (bit & STOP_SIGS) {
+		bool stopped;
 		p->pending &= ~sigbit(SIGCONT);
+		/* terminal stops of an orphaned group are dropped (POSIX) */
+		if (sig != SIGSTOP && p->act[sig].disp == POSIX_SIG_DFL &&
+		    group_orphaned(p->pgid, &stopped))
+			return;
+	}
 	if (ignored(p, sig) && !(p->mask & bit))
 		return;
 	p->pending |= bit;

@@ -339,7 +339,10 @@ void t_stop_continue(void)
 	CHECK(wp == pid && st == 0xffff, "pid %d status %#x, want continued", wp, st);
 	POLL(shared[0] != v2, 500);
 	CHECK(shared[0] != v2, "a continued child does not run");
-	/* a stop by SIGTSTP (default action stop), then SIGKILL while stopped */
+	/* a stop by SIGTSTP (default action stop), then SIGKILL while stopped;
+	 * in a group of its own (with its parent outside, in the session):
+	 * group 1, whose leader has no parent, is orphaned and would drop it */
+	CHECK_OK(ps(PS_SETPGID, (uint64_t)pid, 0, 0, 0, NULL));
 	CHECK_OK(ps_kill(pid, SIGTSTP));
 	CHECK_OK(ps_wait(pid, WUNTRACED, &wp, &st));
 	CHECK(st == (0x7f | SIGTSTP << 8), "status %#x, want stopped by SIGTSTP", st);
@@ -422,4 +425,45 @@ void t_itimer(void)
 	CHECK(pid > 1, "fork: %d", pid);
 	CHECK_OK(ps_wait(pid, 0, &wp, &st));
 	CHECK(st == SIGALRM, "status %#x, want SIGALRM", st);
+}
+
+/* A session leader with a stopped child in its group, then its end: the
+ * group is orphaned with a stopped member, so SIGHUP (and SIGCONT) end it. */
+static int grandchild_stops(uint64_t arg)
+{
+	uint64_t r[4];
+
+	if (ps(PS_GETPID, 0, 0, 0, 0, r))
+		return 1;
+	ps_kill((int64_t)r[0], SIGSTOP);
+	return 3;
+}
+
+static int child_session_leader(uint64_t arg)
+{
+	int gc, wp, st;
+
+	if (ps(PS_SETSID, 0, 0, 0, 0, NULL))
+		return 1;
+	gc = fork_fn(grandchild_stops, 0);
+	if (gc <= 0)
+		return 2;
+	shared[0] = (uint64_t)gc;
+	if (ps_wait(gc, WUNTRACED, &wp, &st) || st != (0x7f | SIGSTOP << 8))
+		return 3;
+	return 0;                         /* and the group is orphaned */
+}
+
+void t_orphaned_group(void)
+{
+	int pid, wp, st, gc;
+
+	pid = fork_fn(child_session_leader, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 0, "the session leader's check %d failed", st >> 8);
+	gc = (int)shared[0];
+	CHECK(gc > 1, "no grandchild");
+	CHECK_OK(ps_wait(gc, 0, &wp, &st));
+	CHECK(st == SIGHUP, "the stopped orphan: status %#x, want SIGHUP", st);
 }
