@@ -174,9 +174,11 @@ enum {
 	                       * (0, 0). Otherwise answered when one is (a saved Reply); a
 	                       * signal delivered to the caller's main thread interrupts it
 	                       * (EINTR from the kernel). A reported zombie is reaped */
-	PS_KILL,              /* (pid, sig): pid > 0 that process; 0 the caller's group; -1
+	PS_KILL,              /* (pid, sig, flags): pid > 0 that process; 0 the caller's group; -1
 	                       * every process but pid 1 and the caller; < -1 group -pid. sig 0:
-	                       * existence check only. EINVAL (sig > 64), ESRCH */
+	                       * existence check only. EINVAL (sig > 64), ESRCH. flags
+	                       * POSIX_KILL_PGRP: pid is -pgid of a group, also of group 1
+	                       * (which -1 cannot name): the console server's ^C */
 	PS_SIGACTION,         /* (sig, disposition | sa_flags << 32, entry pc, sa_mask) ->
 	                       * (old disposition | old sa_flags << 32, old pc, old sa_mask).
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
@@ -213,6 +215,7 @@ enum {
 };
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
+#define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 
 /*
  * Default actions: terminate (the process is killed; its wait status is
@@ -266,9 +269,10 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * a tty does not know is ENOTTY (25).
  *
  * ^C, ^\ and ^Z (VINTR, VQUIT, VSUSP with ISIG) send SIGINT, SIGQUIT,
- * SIGTSTP to the tty's foreground process group as PS_KILL(-pgid, sig),
- * an asynchronous call (a ring submission: the console server never waits
- * for the process server) on the process-server capability given with
+ * SIGTSTP to the tty's foreground process group as PS_KILL(-pgid, sig,
+ * POSIX_KILL_PGRP), an asynchronous call (a ring submission: the console
+ * server never waits for the process server) on the process-server
+ * capability given with
  * TIOCSCTTY: cap0 = the session leader's "proc" capability, w2 = its
  * session id, which becomes the foreground process group until
  * TIOCSPGRP; without one, on the console server's own "proc" capability
