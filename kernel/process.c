@@ -297,7 +297,7 @@ static size_t block_add(char *block, size_t len, const char *s)
 bool process_start_init(const struct boot_info *bi)
 {
 	static const struct { const char *name; unsigned type, rights; } roots[] = {
-		{ "console", OBJ_DEBUG_CONSOLE, RIGHT_WRITE },
+		{ "console", OBJ_DEBUG_CONSOLE, RIGHT_READ | RIGHT_WRITE | RIGHT_MANAGE },
 		{ "irqctl", OBJ_IRQ_CONTROL, RIGHT_MANAGE },
 		{ "mmioctl", OBJ_MMIO_CONTROL, RIGHT_MANAGE },
 		{ "kinfo", OBJ_KINFO, RIGHT_READ },
