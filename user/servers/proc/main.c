@@ -344,6 +344,9 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 		if (c && c->state != P_LIVE)
 			c = NULL;
 	}
+	/* stopped while blocked in a call: its thread can be suspended once answered */
+	if (c && c->suspend_pending)
+		c->work = work_pending = true;
 	if (!c && label != PS_KILL && label != PS_GETPID && label != PS_GETPGID &&
 	    label != PS_GETSID) {
 		a->err = ERR_PERM;
