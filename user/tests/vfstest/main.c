@@ -9,7 +9,8 @@
  * failures (the manifest's exitstatus makes that the boot's status).
  *
  * With argv[1] = "peer" this program is the other end of the pipe tests
- * (peer.c).
+ * (peer.c); with argv[1] = "bench" it measures the server instead
+ * (bench.c, user/manifests/vfsbench.manifest).
  */
 #include <stdarg.h>
 #include <format.h>
@@ -490,6 +491,11 @@ int main(int argc, char **argv)
 		printf("vfstest: needs the capabilities vfs (unbadged, wg), kinfo and bootimage\n");
 		printf("0 passed, 1 failed\n");
 		return 1;
+	}
+	if (argc > 1 && !strcmp(argv[1], "bench")) {
+		int st = bench_main();
+		vcall(v_ep, VFS_DEBUG_SHUTDOWN, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+		return st;
 	}
 	if (vfs_stats(&base_handles, &base_nodes, &w, &a)) {
 		printf("vfstest: the server does not answer\n");

@@ -12,6 +12,8 @@
  *                      written, or 1000 + the error
  *   read-after MS      sleeps MS ms, then reads obj until 8000 bytes came
  *                      or an error; exits with the count
+ *   pong N             N times: reads a byte from obj, writes it to obj2
+ *                      (the pipe benchmark); exits 0
  * Each closes obj (IO_CLOSE) before it exits.
  */
 #include <lib/cpio.h>
@@ -62,6 +64,17 @@ int peer_main(int argc, char **argv)
 		io_close(&obj);
 		return (int)total;
 	}
+	if (!strcmp(argv[2], "pong")) {
+		cap_t obj2 = cairn_cap("obj2");
+		char c;
+
+		for (uint64_t i = num(argv[3]); i; i--)
+			if (io_read(obj, &c, 1, &n) || n != 1 || io_write(obj2, &c, 1, &n) || n != 1)
+				return 1;
+		io_close(&obj);
+		io_close(&obj2);
+		return 0;
+	}
 	return 998;
 }
 
@@ -70,14 +83,15 @@ int peer_main(int argc, char **argv)
 static const void *image;
 static uint64_t image_size;
 
-err_t peer_start(const char *mode, const char *arg, cap_t obj, cap_t exit_note,
-		 struct cairn_child *child)
+err_t peer_start2(const char *mode, const char *arg, cap_t obj, cap_t obj2, cap_t exit_note,
+		  struct cairn_child *child)
 {
 	const char *argv[] = { "vfs-peer", "peer", mode, arg };
 	struct cairn_spawn_cap caps[] = {
 		{ "console", cairn_console_cap(), RIGHT_WRITE, 0 },
 		{ "kinfo", v_kinfo, RIGHT_READ, 0 },
 		{ "obj", obj, RIGHT_WRITE | RIGHT_GRANT, 0 },
+		{ "obj2", obj2, RIGHT_WRITE | RIGHT_GRANT, 0 },
 	};
 	struct cairn_spawn s = { 0 };
 	struct cpio_entry ent;
@@ -101,13 +115,19 @@ err_t peer_start(const char *mode, const char *arg, cap_t obj, cap_t exit_note,
 	s.name = "vfs-peer";
 	s.argc = 4;
 	s.argv = argv;
-	s.ncaps = 3;
+	s.ncaps = obj2 == CAP_NULL ? 3 : 4;
 	s.caps = caps;
 	s.quota = 512 * 1024;
 	s.priority = 8;
 	s.exit_notify = exit_note;
 	s.exit_bits = 1;
 	return cairn_spawn(&s, child);
+}
+
+err_t peer_start(const char *mode, const char *arg, cap_t obj, cap_t exit_note,
+		 struct cairn_child *child)
+{
+	return peer_start2(mode, arg, obj, CAP_NULL, exit_note, child);
 }
 
 int64_t peer_wait(struct cairn_child *child, cap_t exit_note, unsigned ms)

@@ -121,10 +121,15 @@ uint64_t badge_of(cap_t c);
  * it gets as "obj"); its end signals exit_note. */
 err_t peer_start(const char *mode, const char *arg, cap_t obj, cap_t exit_note,
 		 struct cairn_child *child);
+/* The same with a second capability, "obj2" (CAP_NULL: none). */
+err_t peer_start2(const char *mode, const char *arg, cap_t obj, cap_t obj2, cap_t exit_note,
+		  struct cairn_child *child);
 /* Waits up to ms for the peer's end; its exit status, or -1. */
 int64_t peer_wait(struct cairn_child *child, cap_t exit_note, unsigned ms);
 void peer_kill(struct cairn_child *child);
 int peer_main(int argc, char **argv);
+/* vfstest bench (bench.c): the server's costs in instructions. */
+int bench_main(void);
 
 /* ---- tests --------------------------------------------------------------------------------- */
 
