@@ -104,9 +104,12 @@ step "userland: the console server (a tty with a line discipline)"
 # TTY_CAPTURE (user/manifests/ttytest.manifest; expected/ttytest.txt).
 # tty_test.py types into QEMU's serial console through its stdin and checks
 # the echo and the lines user/tests/ttyecho reads (ttyecho.manifest).
+# ttysig: ^C, ^\ and ^Z reach a process's handlers through the process
+# server (ttysig.manifest; expected/ttysig.txt).
 for a in riscv64 x86_64; do
   runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
+  runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
 done
 
 step "userland: ktest (every system call and kernel-object method) and kfuzz"

@@ -12,7 +12,7 @@
 user-progs := init hello crasher bench fptest
 user-progs += tests/ipctest ktest kfuzz
 user-progs += virtio_rng
-user-progs += servers/console tests/ttytest tests/ttyecho
+user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
 

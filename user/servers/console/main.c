@@ -193,7 +193,8 @@ void tty_signal(int sig)
 	s->tag = cairn_tag(PS_KILL, CAIRN_MSG_REGS, 0);
 	s->w[0] = (uint64_t)-(int64_t)tty_pgid;
 	s->w[1] = (uint64_t)sig;
-	s->w[2] = s->w[3] = 0;
+	s->w[2] = POSIX_KILL_PGRP;      /* -pgid is a group, even group 1 */
+	s->w[3] = 0;
 	s->user_data = (uint64_t)sig;
 	s->flags = 0;
 	__atomic_store_n(&ring->sq_tail, t + 1, __ATOMIC_RELEASE);
