@@ -202,7 +202,10 @@ enum {
 	                       * sig in progress */
 	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
 	                       * the new image cap i at slot w[i] (normally the caller's own
-	                       * slot). Repeated calls add to the list (64 at most, 128 for all
+	                       * slot). w[i] | POSIX_KEEP_CLOSE: not given; once the exec is
+	                       * done the server sends IO_CLOSE on it (a descriptor with
+	                       * FD_CLOEXEC: the old image cannot close it after a successful
+	                       * exec). Repeated calls add to the list (64 at most, 128 for all
 	                       * processes together: E2BIG); a call with no capability
 	                       * empties it. EINVAL: a slot below 3, the "proc" slot, above
 	                       * 1023, or given twice */
@@ -215,6 +218,7 @@ enum {
 };
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
+#define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 
 /*
