@@ -176,7 +176,8 @@ err_t image_build(struct image *im)
 	if ((e = grant_proc_cap(im->kproc, im->proc_slot, im->pid)))
 		goto fail;
 	for (unsigned i = 0; i < im->nkeep; i++)
-		if ((e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights,
+		if (!im->keep[i].close &&
+		    (e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights,
 			       im->keep[i].badge)))
 			goto fail;
 	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
@@ -282,10 +283,12 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	if (p->nkeep + ncaps > MAX_KEEP || total + ncaps > MAX_KEEP_ALL)
 		return ERR_2BIG;
 	for (unsigned i = 0; i < ncaps; i++) {
+		if (w[i] & POSIX_KEEP_CLOSE)
+			continue;             /* closed, not kept: its slot does not matter */
 		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot)
 			return ERR_INVAL;
 		for (unsigned j = 0; j < p->nkeep; j++)
-			if (p->keep[j].dst == w[i])
+			if (!p->keep[j].close && p->keep[j].dst == w[i])
 				return ERR_INVAL;
 		for (unsigned j = 0; j < i; j++)
 			if (w[j] == w[i])
@@ -293,8 +296,9 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	}
 	for (unsigned i = 0; i < ncaps; i++) {
 		p->keep[p->nkeep].mine = caps[i];
-		p->keep[p->nkeep].dst = w[i];
+		p->keep[p->nkeep].dst = w[i] & ~POSIX_KEEP_CLOSE;
 		p->keep[p->nkeep].badge = 0;
+		p->keep[p->nkeep].close = (w[i] & POSIX_KEEP_CLOSE) != 0;
 		p->nkeep++;
 	}
 	return ERR_OK;
@@ -386,7 +390,7 @@ err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_
 		if (is_name(s, "proc"))
 			continue;                      /* the server's own */
 		for (unsigned j = 0; j < p->nkeep; j++)
-			kept |= p->keep[j].dst == slot;
+			kept |= !p->keep[j].close && p->keep[j].dst == slot;
 		if (!kept)
 			return ERR_INVAL;
 		block_add(&b, s);
@@ -415,10 +419,14 @@ err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_
 	if ((e = image_build(&im)))
 		return e;
 
-	/* the point of no return: the old image goes, the new one starts */
+	/* the point of no return: the old image goes, the new one starts, and
+	 * its close-on-exec descriptors are closed */
 	waits_drop(p);
-	keep_clear(p);
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	for (unsigned i = 0; i < p->nkeep; i++)
+		if (p->keep[i].close)
+			cairn_call(p->keep[i].mine, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	keep_clear(p);
 	p->kproc = im.kproc;
 	p->kas = im.kas;
 	p->kthread = im.kthread;

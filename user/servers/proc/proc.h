@@ -63,6 +63,7 @@ struct keep {
 	cap_t mine;                  /* in the server's table */
 	cap_t dst;                   /* the slot in the new image */
 	uint64_t badge;              /* for the new image's copy (mine is unbadged), or 0 */
+	bool close;                  /* not given: IO_CLOSE once the exec is done */
 };
 
 struct sigact {

@@ -48,10 +48,39 @@ static err_t do_exec(cap_t file, uint64_t size, const char *const *argv, unsigne
 	return m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
 }
 
-static err_t keep(cap_t cap, cap_t slot)
+static err_t keep(cap_t cap, uint64_t slot)
 {
 	cairn_ipcbuf()->caps[0] = cap;
 	return cairn_invoke(proc_cap, PS_EXEC_KEEP, 1, slot, 0, 0, 0, NULL);
+}
+
+/* A descriptor-like object served here (by a thread of pid 1): counts
+ * the IO_CLOSE calls it gets. */
+static cap_t closer_ep = CAP_NULL;
+static volatile unsigned closes;
+
+static void closer_thread(uint64_t ep)
+{
+	struct cairn_msg m = cairn_recv(ep, 0);
+
+	for (;;) {
+		if (!m.err && cairn_tag_label(m.tag) == IO_CLOSE)
+			closes++;
+		m = cairn_reply_recv(ep, cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	}
+}
+
+static err_t closer_start(void)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if (closer_ep != CAP_NULL)
+		return ERR_OK;
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m)))
+		return e;
+	closer_ep = m.w[0];
+	return cairn_thread_start(closer_thread, closer_ep, 8, NULL);
 }
 
 /* bin/proctest from the boot image, copied into a MemoryObject of its own. */
@@ -124,8 +153,8 @@ void t_exec_errors(void)
  * and the shared page kept, the environment FOO=bar X=1. */
 static int child_exec(uint64_t arg)
 {
-	char pidstr[16], bootslot[16], gname[32], cname[32], sname[32];
-	const char *argv[] = { "proctest", "exec-child", "arg2", pidstr, bootslot };
+	char pidstr[16], bootslot[16], gname[32], cname[32], sname[32], closeslot[16];
+	const char *argv[] = { "proctest", "exec-child", "arg2", pidstr, bootslot, closeslot };
 	const char *env[] = { "FOO=bar", "X=1" };
 	const char *names[] = { gname, cname, sname };
 	cap_t file, console = cairn_cap("console");
@@ -139,13 +168,15 @@ static int child_exec(uint64_t arg)
 	fmt_snprintf(gname, sizeof(gname), "gate=%lu", (unsigned long)gate);
 	fmt_snprintf(cname, sizeof(cname), "console=%lu", (unsigned long)console);
 	fmt_snprintf(sname, sizeof(sname), "shared=%lu", (unsigned long)shared_mo);
+	fmt_snprintf(closeslot, sizeof(closeslot), "%lu", (unsigned long)closer_ep);
 	if ((e = image_file(&file, &size)))
 		return 102;
-	if (keep(gate, gate) || keep(console, console) || keep(shared_mo, shared_mo))
+	if (keep(gate, gate) || keep(console, console) || keep(shared_mo, shared_mo) ||
+	    keep(closer_ep, closer_ep | POSIX_KEEP_CLOSE))
 		return 103;
 	/* the new image must find SIGUSR2 still blocked and SIGUSR1 back to SIG_DFL */
 	ps(PS_SIGMASK, 0, sigbit(SIGUSR2), 0, 0, NULL);
-	e = do_exec(file, size, argv, 5, env, 2, names, 3);
+	e = do_exec(file, size, argv, 6, env, 2, names, 3);
 	return 110 + e;
 }
 
@@ -154,6 +185,8 @@ void t_exec_image(void)
 	int pid, wp, st;
 
 	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	CHECK_OK(closer_start());
+	closes = 0;
 	pid = fork_fn(child_exec, 0);
 	CHECK(pid > 1, "fork: %d", pid);
 	POLL(shared[0], 3000);
@@ -168,6 +201,7 @@ void t_exec_image(void)
 	CHECK(wp == pid && st == 0, "pid %d: the new image's check %d failed (status %#x)", wp,
 	      st >> 8, st);
 	CHECK(shared[0] == 1000, "the new image reported %lu", (unsigned long)shared[0]);
+	CHECK(closes == 1, "the close-on-exec object got %u IO_CLOSE calls, want 1", closes);
 }
 
 /* ---- the new image ------------------------------------------------------------------- */
@@ -187,7 +221,7 @@ static int exec_checks(int argc, char **argv)
 	uint64_t r[4], id[3];
 	cap_t g = cairn_cap("gate"), p = cairn_cap("proc");
 
-	if (argc != 5 || strcmp(argv[0], "proctest") || strcmp(argv[2], "arg2"))
+	if (argc != 6 || strcmp(argv[0], "proctest") || strcmp(argv[2], "arg2"))
 		return 1;
 	if (ps(PS_GETPID, 0, 0, 0, 0, r) || r[0] != num(argv[3]) || r[1] != 1)
 		return 2;                    /* the same pid, the same parent */
@@ -207,6 +241,8 @@ static int exec_checks(int argc, char **argv)
 		return 8;                    /* the mask does */
 	if (cairn_cap_op(CAP_OP_IDENTIFY, SLOT_SELF_PROC, CAP_NULL, 0, 0, id) || id[0] != OBJ_PROCESS)
 		return 9;
+	if (cairn_cap_op(CAP_OP_IDENTIFY, num(argv[5]), CAP_NULL, 0, 0, id) != ERR_BADF)
+		return 10;                   /* closed on exec, not kept */
 	return 0;
 }
 
