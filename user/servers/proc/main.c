@@ -13,6 +13,8 @@
  *                                       (badge POSIX_VFS_ROOT minted from an
  *                                       unbadged endpoint); PROGRAM is read
  *                                       through it if not in the boot image
+ *       cap posix.tty endpoint:console wg   the tty (an unbadged endpoint
+ *                                       reaches PROGRAM as POSIX_TTY_SHARED)
  *
  * It starts PROGRAM (a path, e.g. /bin/sh) as pid 1,
  * with argv = PROGRAM ARGS..., the environment PATH=/bin HOME=/, slots
@@ -211,12 +213,14 @@ static err_t start_first(int argc, char **argv)
 		keep[nkeep].mine = slot;
 		keep[nkeep].dst = SLOT_FIRST_FREE + 1 + nkeep;
 		keep[nkeep].badge = 0;
-		/* the VFS endpoint itself: processes get its root directory */
-		if (!strcmp(name, "posix.vfs")) {
-			vfs = slot;
+		/* the VFS's and the console's endpoints themselves: processes
+		 * get the root directory and the shared tty description */
+		if (!strcmp(name, "posix.vfs") || !strcmp(name, "posix.tty")) {
+			if (name[6] == 'v')
+				vfs = slot;
 			if (!cairn_cap_op(CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, id) &&
 			    id[0] == OBJ_ENDPOINT && id[2] == 0)
-				keep[nkeep].badge = POSIX_VFS_ROOT;
+				keep[nkeep].badge = name[6] == 'v' ? POSIX_VFS_ROOT : POSIX_TTY_SHARED;
 		}
 		block_addf(&b, "%s=%lu", name + 6, (unsigned long)keep[nkeep].dst);
 		nkeep++;
@@ -391,7 +395,7 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 		a->send = !later;
 		return;
 	case PS_KILL:
-		a->err = ps_kill(c, sender, (int64_t)m->w[0], (int64_t)m->w[1]);
+		a->err = ps_kill(c, sender, (int64_t)m->w[0], (int64_t)m->w[1], m->w[2]);
 		return;
 	case PS_SIGACTION:
 		a->err = ps_sigaction(c, m->w, a->w);

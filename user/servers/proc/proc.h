@@ -178,7 +178,7 @@ void keep_clear(struct proc *p);
 void sig_send(struct proc *p, int sig, int sender);
 /* Acts on what p's signals ask for now (after the answer to any call). */
 void sig_work(struct proc *p);
-err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig);
+err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old);
 err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set);

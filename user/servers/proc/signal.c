@@ -525,13 +525,22 @@ void sig_work(struct proc *p)
 
 /* ---- the calls ---------------------------------------------------------------------------- */
 
-err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig)
+err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags)
 {
 	bool found = false;
 	int64_t pgid;
 
-	if (sig < 0 || sig > NSIG_MAX)
+	if (sig < 0 || sig > NSIG_MAX || (flags & ~(uint64_t)POSIX_KILL_PGRP))
 		return ERR_INVAL;
+	if (flags & POSIX_KILL_PGRP) {
+		/* -pgid of a group, even group 1 (which -1 alone cannot name) */
+		if (pid >= 0)
+			return ERR_INVAL;
+		if (pid < -PID_MAX)
+			return ERR_SRCH;
+		pgid = -pid;
+		goto group;
+	}
 	if (pid > 0) {
 		struct proc *t = proc_find(pid);
 		if (!t)
@@ -560,6 +569,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig)
 			return ERR_SRCH;
 		pgid = -pid;
 	}
+group:
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
 		if (q->state == P_FREE || q->pgid != pgid)

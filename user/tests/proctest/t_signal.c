@@ -82,6 +82,32 @@ void t_kill_errors(void)
 	EXPECT_OK(ps_kill(0, 0));                      /* our own group */
 }
 
+/* POSIX_KILL_PGRP: -1 names group 1 (the console server's ^C to it) */
+static int child_counts_usr1(uint64_t arg)
+{
+	shared[0] = 1;
+	for (int i = 0; i < 500 && !got[SIGUSR1]; i++)
+		sleep_ms(2);
+	return 10 + (int)got[SIGUSR1];
+}
+
+void t_kill_pgrp_flag(void)
+{
+	int pid, wp, st;
+
+	EXPECT_ERR(ps(PS_KILL, 1, 0, POSIX_KILL_PGRP, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_KILL, (uint64_t)-1, 0, 2, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_KILL, (uint64_t)-30000, 0, POSIX_KILL_PGRP, 0, NULL), ERR_SRCH);
+	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	pid = fork_fn(child_counts_usr1, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	CHECK_OK(ps(PS_KILL, (uint64_t)-1, SIGUSR1, POSIX_KILL_PGRP, 0, NULL));
+	CHECK(got[SIGUSR1] == 1, "group 1: our handler ran %u times", got[SIGUSR1]);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 11 << 8, "group 1: the child's handler ran %d times", (st >> 8) - 10);
+}
+
 void t_kill_all(void)
 {
 	int a = fork_fn(child_gate, 0), b = fork_fn(child_gate, 0), wp, st;
