@@ -639,6 +639,32 @@ TEST(attributes)
 	return teardown();
 }
 
+TEST(char_devices)
+{
+	struct tmpfs_node *n;
+	struct posix_stat st;
+	uint8_t buf[64];
+	size_t len;
+	uint64_t next;
+
+	CHECK(setup());
+	CHECK(tmpfs_mkdir(&fs, R, S("dev"), 0755) == ERR_OK);
+	CHECK(tmpfs_mkdev(&fs, R, S("dev/null"), 0666, 0x103) == ERR_OK);
+	CHECK(tmpfs_mkdev(&fs, R, S("dev/null"), 0666, 0x103) == ERR_EXIST);
+	CHECK(tmpfs_mkdev(&fs, R, S("nodir/null"), 0666, 0x103) == ERR_NOENT);
+	n = find("dev/null");
+	CHECK(n && tmpfs_is_chr(n));
+	tmpfs_stat(n, &st);
+	CHECK(st.mode == (TMPFS_S_IFCHR | 0666) && st.rdev == 0x103 && st.size == 0 && st.nlink == 1);
+	CHECK(tmpfs_open(&fs, R, S("dev/null"), L_O_RDWR | L_O_TRUNC, 0, &n) == ERR_OK);
+	CHECK(tmpfs_truncate(&fs, n, 0) == ERR_INVAL);
+	tmpfs_node_put(&fs, n);
+	CHECK(tmpfs_open(&fs, R, S("dev/null"), L_O_RDONLY | L_O_DIRECTORY, 0, &n) == ERR_NOTDIR);
+	CHECK(tmpfs_readdir(&fs, find("dev"), 2, buf, sizeof(buf), &len, &next) == ERR_OK && len == 24);
+	CHECK(buf[18] == L_DT_CHR && !strcmp((char *)buf + 19, "null"));
+	return teardown();
+}
+
 /* ---- the boot image ---------------------------------------------------------------------- */
 
 static uint8_t *read_data(const char *name, size_t *len)

@@ -4,7 +4,7 @@
  * include/cairn/posix.h on one Endpoint (the manifest's `endpoint:vfs`,
  * which the server holds with rights rwg so that it can mint from it),
  * over an in-memory tree (tmpfs.c) that starts with the boot image's
- * files, /tmp and /dev.
+ * files, /tmp, /dev/null and /dev/zero.
  *
  * Design note.
  * - Objects. Every object a client holds (the root directory, an open
@@ -47,6 +47,8 @@
 #define ARMS_PER_END    16u
 #define PIPE_DEV        2                 /* st_dev of pipes */
 #define INLINE_MAX      POSIX_INLINE_MAX
+#define DEV_NULL        0x103u            /* makedev(1, 3) */
+#define DEV_ZERO        0x105u            /* makedev(1, 5) */
 
 /* Linux poll bits */
 #define L_POLLIN     0x001u
@@ -769,6 +771,11 @@ static void io_seek(struct ans *a, struct handle *h, int64_t off, uint64_t whenc
 		a->err = ERR_SPIPE;
 		return;
 	}
+	if (tmpfs_is_chr(n)) {                  /* as Linux's /dev/null: always 0 */
+		h->pos = 0;
+		a->w[0] = 0;
+		return;
+	}
 	if (tmpfs_is_dir(n)) {
 		if (whence == POSIX_SEEK_SET)
 			base = 0;
@@ -829,6 +836,13 @@ static void io_read(struct ans *a, struct handle *h, uint64_t max, uint64_t off,
 	}
 	if (max > INLINE_MAX)
 		max = INLINE_MAX;
+	if (tmpfs_is_chr(h->node)) {            /* /dev/null: nothing; /dev/zero: zeros */
+		got = h->node->rdev == DEV_ZERO ? (size_t)max : 0;
+		memset(out, 0, got);
+		a->w[0] = got;
+		a->nbytes = got;
+		return;
+	}
 	if ((a->err = tmpfs_read(&fs, h->node, at ? off : h->pos, out, (size_t)max, &got)))
 		return;
 	if (!at)
@@ -860,6 +874,10 @@ static void io_write(struct ans *a, const struct req *r, struct handle *h, bool 
 	}
 	if (at && (int64_t)off < 0) {
 		a->err = ERR_INVAL;
+		return;
+	}
+	if (tmpfs_is_chr(h->node)) {            /* /dev/null and /dev/zero take everything */
+		a->w[0] = n;
 		return;
 	}
 	if (!at || (h->flags & L_O_APPEND))
@@ -1305,7 +1323,7 @@ static void handle_request(struct req *r, struct ans *a)
 		serve_io(a, r, h);
 	else if (r->label >= FS_OPEN && r->label <= FS_PIPE)
 		serve_fs(a, r, h);
-	else if (r->label == VFS_DEBUG_STATS)
+	else if (r->label == VFS_DEBUG_STATS && !r->badge)
 		debug_stats(a);
 	else if (r->label == VFS_DEBUG_SHUTDOWN && !r->badge) {
 		cairn_reply(cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
@@ -1435,6 +1453,8 @@ int main(int argc, char **argv)
 	load_bootimage();
 	tmpfs_mkdir(&fs, fs.root, "tmp", 3, 01777);
 	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
+	tmpfs_mkdev(&fs, fs.root, "/dev/null", 9, 0666, DEV_NULL);
+	tmpfs_mkdev(&fs, fs.root, "/dev/zero", 9, 0666, DEV_ZERO);
 
 	/* entry 1: the root directory, shared by every holder of badge 1 */
 	if (!(hblock[0] = tmpfs_alloc(HANDLE_BLOCK * sizeof(struct handle)))) {

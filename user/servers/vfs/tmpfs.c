@@ -793,6 +793,28 @@ err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tm
 	return ERR_OK;
 }
 
+err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		  uint32_t mode, uint64_t rdev)
+{
+	struct tmpfs_lookup lk;
+	struct tmpfs_node *n;
+	err_t e;
+
+	if ((e = resolve_new(fs, start, path, len, &lk)))
+		return e;
+	if (lk.slash)
+		return ERR_NOENT;
+	if (!(n = node_new(fs, TMPFS_S_IFCHR | (mode & TMPFS_MODE_MASK))))
+		return ERR_NOSPC;
+	n->rdev = rdev;
+	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
+		node_free(fs, n);
+		return ERR_NOSPC;
+	}
+	n->nlink = 1;
+	return ERR_OK;
+}
+
 err_t tmpfs_readlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		     const char **target, size_t *tlen)
 {
@@ -853,6 +875,7 @@ void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st)
 	st->ino = n->ino;
 	st->mode = n->mode;
 	st->nlink = n->nlink;
+	st->rdev = n->rdev;
 	st->size = tmpfs_is_dir(n) ? 40u + 20u * (uint64_t)n->u.dir.n : n->size;
 	st->blksize = TMPFS_PAGE;
 	if (tmpfs_is_reg(n))
@@ -901,6 +924,7 @@ static uint8_t dtype(const struct tmpfs_node *n)
 	case TMPFS_S_IFREG: return L_DT_REG;
 	case TMPFS_S_IFLNK: return L_DT_LNK;
 	case TMPFS_S_IFIFO: return L_DT_FIFO;
+	case TMPFS_S_IFCHR: return L_DT_CHR;
 	default: return L_DT_UNKNOWN;
 	}
 }

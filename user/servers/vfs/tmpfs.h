@@ -72,6 +72,7 @@
 /* File types and mode bits (the POSIX values). */
 #define TMPFS_S_IFMT    0170000u
 #define TMPFS_S_IFIFO   0010000u
+#define TMPFS_S_IFCHR   0020000u
 #define TMPFS_S_IFDIR   0040000u
 #define TMPFS_S_IFREG   0100000u
 #define TMPFS_S_IFLNK   0120000u
@@ -119,6 +120,7 @@
 /* linux_dirent64 d_type */
 #define L_DT_UNKNOWN 0
 #define L_DT_FIFO    1
+#define L_DT_CHR     2
 #define L_DT_DIR     4
 #define L_DT_REG     8
 #define L_DT_LNK     10
@@ -148,6 +150,7 @@ struct tmpfs_node {
 	uint32_t mode;                          /* type | permission bits */
 	uint32_t nlink;
 	uint32_t refs;                          /* tmpfs_node_get() holders */
+	uint64_t rdev;                          /* character device: its number */
 	uint64_t size;                          /* file: bytes; symlink: target length */
 	struct tmpfs_time atime, mtime, ctime;
 	union {
@@ -197,6 +200,7 @@ void tmpfs_destroy(struct tmpfs *fs);
 static inline bool tmpfs_is_dir(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFDIR; }
 static inline bool tmpfs_is_reg(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFREG; }
 static inline bool tmpfs_is_lnk(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFLNK; }
+static inline bool tmpfs_is_chr(const struct tmpfs_node *n) { return (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFCHR; }
 
 /* A reference keeps a node alive after its last link goes. */
 void tmpfs_node_get(struct tmpfs_node *n);
@@ -253,6 +257,9 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 		 struct tmpfs_node *start2, const char *p2, size_t l2, unsigned flags);
 err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tmpfs_node *start,
 		    const char *path, size_t len);
+/* A character device node (its behaviour is the server's: /dev/null...). */
+err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
+		  uint32_t mode, uint64_t rdev);
 /* readlink(2): *target points into the node (valid until it changes). */
 err_t tmpfs_readlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		     const char **target, size_t *tlen);

@@ -25,9 +25,10 @@
 #define VFS_BADGE_INDEX(b)  ((uint32_t)((b) & 0xffffffu))
 #define VFS_BADGE_GEN(b)    ((uint32_t)(((b) >> 24) & 0xffu))
 
-/* Server-private request (not in posix.h), for tests: -> (objects in the
- * table, tmpfs nodes alive, calls waiting for an answer, poll arms
- * waiting), and inline a struct vfs_mem_stats. */
+/* Server-private request (not in posix.h), for tests, only through the
+ * unbadged endpoint: -> (objects in the table, tmpfs nodes alive, calls
+ * waiting for an answer, poll arms waiting), and inline a struct
+ * vfs_mem_stats. */
 #define VFS_DEBUG_STATS  0x2f0
 
 /* Server-private request, only through the unbadged endpoint (badge 0,

@@ -450,7 +450,7 @@ err_t get_file(const char *path, void *buf, size_t max, size_t *n)
 
 err_t vfs_stats(uint64_t *handles, uint64_t *nodes, uint64_t *waiters, uint64_t *arms)
 {
-	struct vres r = vcall(v_root, VFS_DEBUG_STATS, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	struct vres r = vcall(v_ep, VFS_DEBUG_STATS, 0, 0, 0, 0, NULL, 0, CAP_NULL);
 
 	*handles = r.w[0];
 	*nodes = r.w[1];

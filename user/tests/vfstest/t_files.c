@@ -104,7 +104,8 @@ void t_stale_badge(void)
 void t_unknown_ops(void)
 {
 	static const uint32_t ops[] = {
-		0, 1, 0xff, IO_SYNC + 1, 0x1ff, FS_PIPE + 1, 0x2ef, VFS_DEBUG_SHUTDOWN, 0x300, 0xfa17,
+		0, 1, 0xff, IO_SYNC + 1, 0x1ff, FS_PIPE + 1, 0x2ef, VFS_DEBUG_STATS, VFS_DEBUG_SHUTDOWN,
+		0x300, 0xfa17,
 		0xffffffffu,
 	};
 	cap_t f;
@@ -1151,6 +1152,36 @@ void t_ioctl(void)
 	CHECK_ERR(vcall(f, IO_IOCTL, 0x5401, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOTTY);   /* TCGETS */
 	CHECK_ERR(vcall(v_root, IO_IOCTL, 0x541b, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOTTY);
 	io_close(&f);
+}
+
+void t_dev_null_zero(void)
+{
+	static uint8_t buf[POSIX_INLINE_MAX];
+	struct posix_stat st;
+	uint64_t pos;
+	size_t n;
+	cap_t f;
+
+	CHECK_OK(fs_stat(v_root, "/dev/null", 0, &st));
+	CHECK(st.mode == (0020000 | 0666) && st.rdev == 0x103 && st.size == 0, "null: mode %lo rdev %lx",
+	      (unsigned long)st.mode, (unsigned long)st.rdev);
+	CHECK_OK(fs_open(v_root, "/dev/null", L_O_RDWR | L_O_TRUNC | L_O_CREAT, 0, &f));
+	CHECK_OK(io_write(f, "gone", 4, &n));
+	CHECK(n == 4, "null took %zu", n);
+	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
+	CHECK(n == 0, "null gave %zu", n);
+	CHECK_OK(io_seek(f, 100, POSIX_SEEK_SET, &pos));
+	CHECK(pos == 0, "null seek %lu", (unsigned long)pos);
+	CHECK_ERR(io_truncate(f, 0), ERR_INVAL);
+	io_close(&f);
+	CHECK_OK(fs_open(v_root, "/dev/zero", L_O_RDONLY, 0, &f));
+	memset(buf, 1, sizeof(buf));
+	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
+	CHECK(n == sizeof(buf), "zero gave %zu", n);
+	for (size_t i = 0; i < n; i++)
+		CHECK(buf[i] == 0, "zero byte %zu", i);
+	io_close(&f);
+	CHECK_ERR(fs_truncate(v_root, "/dev/null", 0), ERR_INVAL);
 }
 
 void t_sync(void)
