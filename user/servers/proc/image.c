@@ -425,7 +425,7 @@ err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)
-			cairn_call(p->keep[i].mine, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+			call_async(p->keep[i].mine, IO_CLOSE, 0);
 	keep_clear(p);
 	p->kproc = im.kproc;
 	p->kas = im.kas;

@@ -111,6 +111,9 @@ extern cap_t timer_cap;          /* a Timer signalling exit_note's TIMER_BIT, or
 extern cap_t kinfo_cap;          /* for the time, or CAP_NULL */
 /* Ends the server (the first program ended): status as a shell reports it. */
 __attribute__((noreturn)) void server_exit(int status);
+/* An asynchronous call (a ring submission: the server never waits for
+ * another server or a process); false if it could not be sent. */
+bool call_async(cap_t cap, uint32_t label, uint64_t w0);
 /* A server message "proc: ..." on the debug console. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
