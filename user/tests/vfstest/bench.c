@@ -10,6 +10,7 @@
  * would send them (a 4 KiB read is two messages: 4000 + 96 bytes, the
  * most a message carries being POSIX_INLINE_MAX):
  *   vfs_getfl          IO_GETFL on the root: a request round trip
+ *   vfs_getfl_raw      the same with a bare SYS_CALL (no client helper)
  *   stat_path          FS_STAT of /tmp/b/f4k
  *   open_read4k_close  FS_OPEN, 4 KiB in two IO_READs, IO_CLOSE and the
  *                      capability's deletion
@@ -76,6 +77,16 @@ int bench_main(void)
 		best = t < best ? t : best;
 	}
 	report("vfs_getfl", best, ops);
+
+	best = UINT64_MAX;
+	for (int r = 0; r < RUNS; r++) {
+		t = insns();
+		for (uint64_t i = 0; i < ops; i++)
+			cairn_call(v_root, cairn_tag(IO_GETFL, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+		t = insns() - t;
+		best = t < best ? t : best;
+	}
+	report("vfs_getfl_raw", best, ops);
 
 	best = UINT64_MAX;
 	ops = 1000;
