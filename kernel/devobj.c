@@ -41,6 +41,7 @@ struct kobj *devobj_root(unsigned type)
 
 	if (!o->type) {
 		o->type = type;
+		o->oid = ++kobj_next_oid;
 		o->refs = 1;            /* never destroyed */
 		list_init(&o->reap_node);
 		list_init(&o->orphan_node);

@@ -86,6 +86,7 @@ static struct list reap_list = LIST_INIT(reap_list);
  * its process alive (it can still exit, or be killed through its process). */
 static struct list orphan_list = LIST_INIT(orphan_list);
 unsigned kobj_reap_pending;
+uint64_t kobj_next_oid;
 
 void *kobj_alloc(unsigned type, size_t size, struct quota *q)
 {
@@ -100,6 +101,7 @@ void *kobj_alloc(unsigned type, size_t size, struct quota *q)
 	}
 	o->type = type;
 	o->refs = 1;
+	o->oid = ++kobj_next_oid;
 	o->quota = q;
 	o->charge = size;
 	quota_get(q);

@@ -632,6 +632,7 @@ static uint64_t sys_cap(uint64_t op, uint64_t slot, uint64_t dst, uint64_t right
 		arch_syscall_set(current->tf, 1, c->obj->type);
 		arch_syscall_set(current->tf, 2, c->rights);
 		arch_syscall_set(current->tf, 3, c->badge);
+		arch_syscall_set(current->tf, 4, c->obj->oid);
 		return ERR_OK;
 	default:
 		return ERR_INVAL;

@@ -110,7 +110,9 @@ enum {
 	CAP_OP_MOVE = 2,      /* move slot to dst */
 	CAP_OP_DELETE = 3,    /* delete slot */
 	CAP_OP_REVOKE = 4,    /* delete every capability derived from slot (in any table) */
-	CAP_OP_IDENTIFY = 5,  /* -> (err, type, rights, badge) in results 1..3 */
+	CAP_OP_IDENTIFY = 5,  /* -> (err, type, rights, badge, object id) in results 1..4; the id
+	                       * names the object for the whole boot (never reused), so two
+	                       * capabilities name the same object iff their ids are equal */
 	CAP_OP_SAVE_REPLY = 6,/* (slot ignored) the answer the caller owes (the last call it
 	                       * received) becomes a Reply capability at dst: answer it
 	                       * later with SYS_SEND on it, once. ERR_NOENT: none owed. */

@@ -400,6 +400,19 @@ void t_cap_copy(void)
 	EXPECT_OK(cairn_send(c2, 0, 0x10, 0, 0, 0));
 	EXPECT_OK(cairn_wait(c1, 0, &bits));
 	EXPECT(bits == 0x10, "signal through a copy: bits %#lx", (unsigned long)bits);
+	/* and IDENTIFY's object id says so; another object has another id */
+	uint64_t r[6], id_n, id_c2, id_other;
+	cap_t other = mk(OBJ_NOTIFICATION);
+	CHECK(other != CAP_NULL, "second notification");
+	EXPECT(!cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, n, 0, 0, 0, 0, r), "identify n");
+	id_n = r[3];
+	EXPECT(!cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, c2, 0, 0, 0, 0, r), "identify c2");
+	id_c2 = r[3];
+	EXPECT(!cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, other, 0, 0, 0, 0, r), "identify other");
+	id_other = r[3];
+	EXPECT(id_n && id_n == id_c2 && id_other != id_n, "object ids %lu %lu %lu",
+	       (unsigned long)id_n, (unsigned long)id_c2, (unsigned long)id_other);
+	del(&other);
 	del(&c2);
 	del(&c1);
 	del(&n);

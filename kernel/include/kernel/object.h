@@ -29,6 +29,7 @@ struct kobj {
 	uint8_t reaping;
 	uint32_t refs;
 	uint32_t ncaps;          /* capabilities naming it (part of refs) */
+	uint64_t oid;            /* unique for the boot, never reused (CAP_OP_IDENTIFY) */
 	struct quota *quota;     /* charged to (NULL: boot objects) */
 	uint32_t charge;         /* bytes charged for the object itself */
 	struct list reap_node;
@@ -58,6 +59,8 @@ static inline void kobj_get(struct kobj *o) { o->refs++; }
 void kobj_put(struct kobj *o);
 /* Teardown of the device-like objects (devobj.c); true when handled. */
 bool kobj_destroy_hook(struct kobj *o);
+/* The last object id handed out. */
+extern uint64_t kobj_next_oid;
 /* Objects waiting for kobj_reap(). */
 extern unsigned kobj_reap_pending;
 /* Destroys every object whose last reference went (see above). */
