@@ -524,8 +524,67 @@ void ipc_interrupt(struct thread *t)
 	sched_wake(t, ERR_INTR);
 }
 
+err_t endpoint_watch(struct endpoint *ep, struct cap *note, uint64_t bits, struct quota *q)
+{
+	struct ep_watch *w = ep->watch;
+
+	if (!w) {
+		if (quota_charge(q, sizeof(*w)))
+			return ERR_NOMEM;
+		w = kzalloc(sizeof(*w));
+		if (!w) {
+			quota_uncharge(q, sizeof(*w));
+			return ERR_NOMEM;
+		}
+		ep->watch = w;
+		ep->watch_quota = q;
+		quota_get(q);
+	}
+	if (w->note)
+		kobj_put(&w->note->obj);
+	kobj_get(note->obj);
+	w->note = (struct notification *)note->obj;
+	w->bits = bits;
+	return ERR_OK;
+}
+
+void endpoint_badge_gone(struct endpoint *ep, uint64_t badge)
+{
+	struct ep_watch *w = ep->watch;
+
+	if (!w)
+		return;
+	if (w->tail - w->head >= EP_WATCH_SLOTS)
+		w->overflow = true;
+	else
+		w->badge[w->tail++ % EP_WATCH_SLOTS] = badge;
+	notify_signal(w->note, w->bits);
+}
+
+err_t endpoint_gone(struct endpoint *ep, uint64_t *badge, bool *overflow)
+{
+	struct ep_watch *w = ep->watch;
+
+	if (!w)
+		return ERR_INVAL;
+	*overflow = w->overflow;
+	w->overflow = false;
+	if (w->head == w->tail)
+		return ERR_AGAIN;
+	*badge = w->badge[w->head++ % EP_WATCH_SLOTS];
+	return ERR_OK;
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
+	if (ep->watch) {
+		if (ep->watch->note)
+			kobj_put(&ep->watch->note->obj);
+		kfree(ep->watch);
+		quota_uncharge(ep->watch_quota, sizeof(*ep->watch));
+		quota_put(ep->watch_quota);
+		ep->watch = NULL;
+	}
 	struct thread *t;
 
 	while ((t = first_waiter(&ep->senders)))

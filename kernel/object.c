@@ -426,8 +426,12 @@ void cap_table_destroy(struct process *p)
 		struct cap *page = p->caps.page[i];
 		if (!page)
 			continue;
-		for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
-			cap_delete(&page[k]);
+		for (unsigned k = 0; k < CAPS_PER_PAGE; k++) {
+			struct cap *c = &page[k];
+			if (c->obj && c->obj->type == OBJ_ENDPOINT && c->badge)
+				endpoint_badge_gone((struct endpoint *)c->obj, c->badge);
+			cap_delete(c);
+		}
 	}
 	for (unsigned i = 0; i < CAP_PAGES; i++) {
 		struct cap *page = p->caps.page[i];

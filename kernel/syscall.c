@@ -628,6 +628,24 @@ static uint64_t sys_cap(uint64_t op, uint64_t slot, uint64_t dst, uint64_t right
 		cap_revoke(c);
 		kobj_reap();
 		return ERR_OK;
+	case CAP_OP_WATCH: {
+		struct cap *n;
+		if (c->obj->type != OBJ_ENDPOINT || !(c->rights & RIGHT_READ))
+			return c->obj->type != OBJ_ENDPOINT ? ERR_INVAL : ERR_PERM;
+		if ((e = cap_lookup(p, dst, OBJ_NOTIFICATION, RIGHT_WRITE, &n)))
+			return e == ERR_BADF ? ERR_BADF : e;
+		return endpoint_watch((struct endpoint *)c->obj, n, badge, p->quota);
+	}
+	case CAP_OP_GONE: {
+		uint64_t b = 0;
+		bool overflow = false;
+		if (c->obj->type != OBJ_ENDPOINT || !(c->rights & RIGHT_READ))
+			return c->obj->type != OBJ_ENDPOINT ? ERR_INVAL : ERR_PERM;
+		e = endpoint_gone((struct endpoint *)c->obj, &b, &overflow);
+		arch_syscall_set(current->tf, 1, b);
+		arch_syscall_set(current->tf, 2, overflow);
+		return e;
+	}
 	case CAP_OP_IDENTIFY:
 		arch_syscall_set(current->tf, 1, c->obj->type);
 		arch_syscall_set(current->tf, 2, c->rights);

@@ -113,6 +113,14 @@ enum {
 	CAP_OP_IDENTIFY = 5,  /* -> (err, type, rights, badge, object id) in results 1..4; the id
 	                       * names the object for the whole boot (never reused), so two
 	                       * capabilities name the same object iff their ids are equal */
+	CAP_OP_WATCH = 7,     /* slot = an Endpoint (RIGHT_READ: its server), dst = a Notification
+	                       * (RIGHT_WRITE), badge = bits: from now on, each badged capability
+	                       * to the endpoint that goes because its process ended (not by a
+	                       * delete) is queued, and the bits signalled; a server learns its
+	                       * clients' ends (the references a dead process held) */
+	CAP_OP_GONE = 8,      /* slot = the watched Endpoint -> (err, badge, overflow): the next
+	                       * queued badge; ERR_AGAIN when none; overflow 1 when some were
+	                       * lost (more than 256 queued) since the last call */
 	CAP_OP_SAVE_REPLY = 6,/* (slot ignored) the answer the caller owes (the last call it
 	                       * received) becomes a Reply capability at dst: answer it
 	                       * later with SYS_SEND on it, once. ERR_NOENT: none owed. */

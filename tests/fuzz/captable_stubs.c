@@ -61,3 +61,4 @@ void memobj_destroy(struct memobj *mo) { (void)mo; }
 void aspace_destroy(struct aspace *as) { (void)as; }
 bool kobj_destroy_hook(struct kobj *o) { (void)o; return false; }
 void reply_obj_destroy(struct kobj *o) { (void)o; }
+void endpoint_badge_gone(struct endpoint *ep, uint64_t badge) { (void)ep; (void)badge; }

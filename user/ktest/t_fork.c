@@ -134,3 +134,46 @@ void t_copy_caps(void)
 	del(&proc);
 	del(&note);
 }
+
+/* CAP_OP_WATCH / CAP_OP_GONE: a server learns the badges of capabilities
+ * to its endpoint that went with their process (not explicit deletes). */
+void t_ep_watch(void)
+{
+	struct cairn_msg m;
+	uint64_t r[6], bits;
+	cap_t ep = mk(OBJ_ENDPOINT), note = mk(OBJ_NOTIFICATION), proc, as, minted, ro;
+
+	CHECK(ep != CAP_NULL && note != CAP_NULL, "objects");
+	EXPECT_ERR(cairn_cap_op(CAP_OP_GONE, ep, CAP_NULL, 0, 0, NULL), ERR_INVAL);     /* not watched */
+	EXPECT_ERR(cairn_cap_op(CAP_OP_WATCH, note, note, 0, 4, NULL), ERR_INVAL);      /* not an endpoint */
+	EXPECT_ERR(cairn_cap_op(CAP_OP_WATCH, ep, ep, 0, 4, NULL), ERR_INVAL);          /* not a notification */
+	CHECK_OK(cap_copy(ep, RIGHT_WRITE, &ro));
+	EXPECT_ERR(cairn_cap_op(CAP_OP_WATCH, ro, note, 0, 4, NULL), ERR_PERM);         /* not its server */
+	CHECK_OK(cairn_cap_op(CAP_OP_WATCH, ep, note, 0, 4, NULL));
+	EXPECT_ERR(cairn_cap_op(CAP_OP_GONE, ep, CAP_NULL, 0, 0, NULL), ERR_AGAIN);
+	/* a child holding two badged capabilities and one unbadged */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	proc = m.w[0];
+	as = m.w[1];
+	CHECK_OK(cap_mint(ep, RIGHT_WRITE, 77, &minted));
+	for (int i = 0; i < 2; i++) {
+		cairn_ipcbuf()->caps[0] = minted;
+		EXPECT_OK(cairn_invoke(proc, PROC_GRANT, 1, CAP_NULL, RIGHTS_ALL, 0, 0, &m));
+	}
+	cairn_ipcbuf()->caps[0] = ep;
+	EXPECT_OK(cairn_invoke(proc, PROC_GRANT, 1, CAP_NULL, RIGHT_WRITE, 0, 0, &m));
+	/* our own delete of a badged capability is not reported */
+	del(&minted);
+	EXPECT(cairn_wait(note, 0, &bits) == ERR_AGAIN, "an explicit delete was reported");
+	EXPECT_OK(inv(proc, PROC_KILL, 0, 0, 0, 0, NULL));
+	EXPECT(wait_bits(note, 500) == 4, "no signal for the dead process's capabilities");
+	unsigned n77 = 0, other = 0;
+	while (!cairn_arch_syscall(SYS_CAP, CAP_OP_GONE, ep, 0, 0, 0, 0, r))
+		if (r[0] == 77) n77++; else other++;
+	EXPECT(n77 == 2 && other == 0, "gone badges: %u of 77, %u others", n77, other);
+	del(&as);
+	del(&proc);
+	del(&ro);
+	del(&ep);
+	del(&note);
+}

@@ -9,7 +9,26 @@ struct endpoint {
 	struct list senders;          /* threads blocked in send or call */
 	struct list receivers;        /* threads blocked in receive */
 	struct list async;            /* queued asynchronous calls (struct async_msg) */
+	struct ep_watch *watch;       /* badges left behind by dead processes (CAP_OP_WATCH) */
+	struct quota *watch_quota;
 };
+
+/* What an Endpoint's server learns about its clients' ends: the badges of
+ * badged capabilities to it that went away because their process ended. */
+#define EP_WATCH_SLOTS 256
+struct ep_watch {
+	struct notification *note;
+	uint64_t bits;
+	uint32_t head, tail;
+	bool overflow;
+	uint64_t badge[EP_WATCH_SLOTS];
+};
+
+/* A badged capability to ep is going with its process: tell the server. */
+void endpoint_badge_gone(struct endpoint *ep, uint64_t badge);
+err_t endpoint_watch(struct endpoint *ep, struct cap *note, uint64_t bits, struct quota *q);
+/* Next gone badge: ERR_AGAIN when none; *overflow when some were lost. */
+err_t endpoint_gone(struct endpoint *ep, uint64_t *badge, bool *overflow);
 
 struct notification {
 	struct kobj obj;
