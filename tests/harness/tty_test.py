@@ -114,6 +114,8 @@ def main():
         return True
 
     started = g.expect(b"ttyecho: ready\r\n", 300)
+    emit(b"ttyecho: TIOCSTI refused" in g.out, "without testhooks the console refuses TIOCSTI",
+         "TIOCSTI was not refused")
     emit(bool(started), "ttyecho says it is ready through the tty (ONLCR: \\r\\n)",
          "no 'ttyecho: ready' line")
     if started and b"console: no input" in g.out:

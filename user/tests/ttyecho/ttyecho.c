@@ -100,6 +100,9 @@ int main(int argc, char **argv)
 		printf("ttyecho: no capability 'tty'\n");
 		return 1;
 	}
+	/* without `testhooks` the console server refuses to be typed into */
+	err_t e = send(IO_IOCTL, "x", 1, LINUX_TIOCSTI, NULL);
+	puts_tty(e == ERR_PERM ? "ttyecho: TIOCSTI refused\n" : "ttyecho: TIOCSTI not refused\n");
 	puts_tty("ttyecho: ready\n");
 	for (;;) {
 		long n;
