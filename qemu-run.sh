@@ -17,17 +17,19 @@
 # --icount        add -icount shift=0 (exact guest instruction counts)
 # --gdb           start halted with a gdb stub on localhost:1234
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
-#                 <arch>-cairn-gcc) once init is up, with ARGS (at most 7, each
-#                 1-63 printable characters without spaces; up to a `--`),
-#                 stdin/stdout/stderr on the console; the exit status is PROG's.
+#                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
+#                 console server and the process server), as /bin/PROG with
+#                 ARGS (at most 6, 5 with --quota, each 1-63 printable
+#                 characters without spaces; up to a `--`), stdin/stdout/stderr
+#                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
-# --quota SIZE    kernel memory quota of the --exec program (default 32M)
+# --quota SIZE    kernel memory quota of each process of --exec (default 16M)
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
-exec_prog= exec_quota=32M
+exec_prog= exec_quota=16M
 extra=() exec_args=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -70,7 +72,11 @@ if [ -n "$exec_prog" ]; then
   [ -z "$arch" ] || [ "$arch" = "$prog_arch" ] ||
     { echo "qemu-run.sh: '$exec_prog' is an $prog_arch program, not $arch" >&2; exit 2; }
   arch=$prog_arch
-  [ ${#exec_args[@]} -le 7 ] || { echo "qemu-run.sh: --exec takes at most 7 arguments" >&2; exit 2; }
+  # the process server's service line holds [--quota=SIZE] /bin/PROG ARGS: 7 words
+  max_args=6
+  [ "$exec_quota" = 16M ] || max_args=5
+  [ ${#exec_args[@]} -le $max_args ] ||
+    { echo "qemu-run.sh: --exec takes at most $max_args arguments" >&2; exit 2; }
   for a in "${exec_args[@]}"; do
     # the manifest's tokens: printable ASCII without spaces, no leading '#'
     if ! [[ $a =~ ^[!-~]{1,63}$ ]] || [[ $a == \#* ]]; then
@@ -97,8 +103,10 @@ make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
 # the first Multiboot2 module on x86_64. Kernel self-tests (--test) boot
 # without one unless --manifest or --bootimage asks for it.
 if [ -n "$exec_prog" ]; then
-  # A boot image of init and PROG alone, with a manifest that starts PROG
-  # with the console and kinfo and makes its status init's (exitstatus).
+  # A boot image of the POSIX world: init starts the VFS (the boot image's
+  # files, /tmp), the console server (the tty) and the process server, which
+  # starts PROG (/bin/NAME) as pid 1 with "vfs", "tty", "console", "kinfo";
+  # PROG's status is the process server's, which is init's (exitstatus).
   # One --exec at a time per build dir: the lock is held until QEMU ends.
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" user >&2
   exec 9>"$O/.exec.lock"
@@ -106,19 +114,43 @@ if [ -n "$exec_prog" ]; then
   name=$(basename "$exec_prog" | tr -c 'A-Za-z0-9_.\n-' '_' | sed 's/^[.-]*//' | cut -c1-31)
   : "${name:=prog}"
   file=$name
-  [ "$file" != init ] || file=init.exec
+  case $file in init|vfs|console|proc) file=$file.exec ;; esac
   stage=$(mktemp -d "$O/.exec.XXXXXX")
   trap 'rm -rf "$stage"' EXIT
   cp "$exec_prog" "$stage/$file"
+  quota_arg=
+  [ "$exec_quota" = 16M ] || quota_arg="--quota=$exec_quota"
   {
     echo "# ./qemu-run.sh --exec: $exec_prog"
-    echo "service $name bin/$file ${exec_args[*]}"
+    echo "service vfs bin/vfs"
     echo "    cap console console w"
+    echo "    cap vfs endpoint:vfs rwg"
+    echo "    cap bootimage bootimage r"
     echo "    cap kinfo kinfo r"
-    echo "    quota $exec_quota"
+    echo "    quota 24M"
+    echo "    priority 11"
+    echo "service console bin/console"
+    echo "    cap console console rw"
+    echo "    cap kinfo kinfo r"
+    echo "    cap tty endpoint:console rwg"
+    echo "    cap proc endpoint:proc w"
+    echo "    quota 1M"
+    echo "    priority 11"
+    echo "service proc bin/proc $quota_arg /bin/$file ${exec_args[*]}"
+    echo "    cap console console w"
+    echo "    cap bootimage bootimage r"
+    echo "    cap kinfo kinfo r"
+    echo "    cap ep endpoint:proc rwgm"
+    echo "    cap posix.console console w"
+    echo "    cap posix.kinfo kinfo r"
+    echo "    cap posix.vfs endpoint:vfs wg"
+    echo "    cap posix.tty endpoint:console wg"
+    echo "    quota 160M"
+    echo "    priority 10"
     echo "    exitstatus"
   } > "$stage/manifest"
-  bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "$O/user/bin/init" "$stage/$file"
+  bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "$O/user/bin/init" \
+    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
   cmp -s "$stage/image.cpio" "$bootimage" || mv -f "$stage/image.cpio" "$bootimage"

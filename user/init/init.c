@@ -15,7 +15,10 @@
  * exits: 0 if all of them exited with status 0, else 1; or, if one service
  * is marked `exitstatus`, with that service's status as a shell reports
  * it (its exit status 0..255, 128 + the signal for a crash or a kill,
- * 127 if it could not start). The kernel powers off with init's status.
+ * 127 if it could not start); once that service has ended for good, the
+ * services still running are killed (servers that run for ever: the
+ * POSIX world of ./qemu-run.sh --exec). The kernel powers off with init's
+ * status.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -265,6 +268,29 @@ static unsigned running_count(void)
 	return n;
 }
 
+/* The service marked `exitstatus` is the machine's program: once it has
+ * ended for good, the services still running (servers that never end by
+ * themselves) are killed, so that the boot ends with its status. */
+static void stop_the_rest(void)
+{
+	bool main_done = false;
+
+	for (unsigned i = 0; i < nsvc; i++)
+		if (defs[i].exitstatus && !svcs[i].running)
+			main_done = true;
+	if (!main_done)
+		return;
+	for (unsigned i = 0; i < nsvc; i++) {
+		if (!svcs[i].running)
+			continue;
+		printf("init: stopping %s: the exitstatus service has ended\n", defs[i].name);
+		cairn_invoke(svcs[i].child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
+		svcs[i].restarts = defs[i].restart;     /* not restarted */
+		reap(&svcs[i]);
+		svcs[i].ok = true;                      /* stopped on purpose */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	bool all_ok = true;
@@ -301,6 +327,7 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < nsvc; i++)
 			if ((bits >> i & 1) && svcs[i].running)
 				reap(&svcs[i]);
+		stop_the_rest();
 	}
 
 	for (unsigned i = 0; i < nsvc; i++)
