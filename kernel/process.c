@@ -170,6 +170,10 @@ unsigned fault_kind(unsigned trap_kind)
 	case TRAP_USER_FAULT_READ: return CAIRN_FAULT_READ;
 	case TRAP_USER_FAULT_WRITE: return CAIRN_FAULT_WRITE;
 	case TRAP_USER_FAULT_EXEC: return CAIRN_FAULT_EXEC;
+	case TRAP_USER_MISALIGNED: return CAIRN_FAULT_MISALIGNED;
+	case TRAP_USER_BREAKPOINT: return CAIRN_FAULT_BREAKPOINT;
+	case TRAP_USER_ILLEGAL: return CAIRN_FAULT_ILLEGAL;
+	case TRAP_USER_ARITH: return CAIRN_FAULT_ARITH;
 	default: return CAIRN_FAULT_OTHER;
 	}
 }
@@ -180,7 +184,7 @@ void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 		[TRAP_USER_FAULT_READ] = "read fault", [TRAP_USER_FAULT_WRITE] = "write fault",
 		[TRAP_USER_FAULT_EXEC] = "exec fault", [TRAP_USER_ILLEGAL] = "illegal instruction",
 		[TRAP_USER_BREAKPOINT] = "breakpoint", [TRAP_USER_MISALIGNED] = "misaligned access",
-		[TRAP_USER_OTHER] = "exception",
+		[TRAP_USER_OTHER] = "exception", [TRAP_USER_ARITH] = "arithmetic exception",
 	};
 	struct process *p = t->proc;
 

@@ -216,11 +216,24 @@ void sched_return_work(void)
 	kobj_reap();
 }
 
+uint64_t sched_return_to_user(bool partial, uint64_t r)
+{
+	struct thread *t = current;
+
+	if (t->suspend_pending) {        /* suspended while it was blocked */
+		t->suspend_pending = 0;
+		t->state = TS_SUSPENDED;
+		schedule();
+	}
+	if (t->upcall_pending)
+		r = upcall_deliver(partial, r);
+	return r;
+}
+
 void sched_user_return(void)
 {
 	sched_return_work();
-	if (current->upcall_pending)
-		upcall_deliver(false, 0);
+	sched_return_to_user(false, 0);
 }
 
 noreturn void sched_run(void)

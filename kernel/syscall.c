@@ -143,6 +143,9 @@ static err_t proc_create(struct process *p, const struct msg *in, struct msg *ou
 	return ERR_OK;
 }
 
+static err_t thread_suspend(struct thread *t);
+static err_t thread_resume(struct thread *t);
+
 static err_t proc_invoke(struct cap *c, unsigned method, const struct msg *in, struct msg *out, bool caps_ok)
 {
 	struct process *p = (struct process *)c->obj;
@@ -186,6 +189,14 @@ static err_t proc_invoke(struct cap *c, unsigned method, const struct msg *in, s
 		return process_load_elf(p, (struct memobj *)a->obj, in->w[0], in->w[1], &out->w[0]);
 	case PROC_KILL:
 		process_exit(p, PROC_STATE_KILLED, in->w[0]);
+		return ERR_OK;
+	case PROC_SUSPEND:
+	case PROC_RESUME:
+		list_for_each(it, &p->threads) {
+			struct thread *t = list_entry(it, struct thread, proc_node);
+			if (t->started)
+				method == PROC_SUSPEND ? thread_suspend(t) : thread_resume(t);
+		}
 		return ERR_OK;
 	case PROC_COPY_CAPS: {
 		struct process *src;
@@ -367,22 +378,45 @@ static err_t thread_invoke(struct cap *c, unsigned method, const struct msg *in,
 	case THREAD_UPCALL:
 		return thread_upcall(t, in->w[0], in->w[1]);
 	case THREAD_SUSPEND:
-		if (t->state == TS_READY)
-			sched_dequeue(t);
-		else if (t->state != TS_RUNNING)
-			return ERR_BUSY;
-		t->state = TS_SUSPENDED;
-		if (t == current)
-			sched_need_resched = true;
-		return ERR_OK;
+		return thread_suspend(t);
 	case THREAD_RESUME:
-		if (t->state != TS_SUSPENDED)
-			return ERR_INVAL;
-		sched_ready(t);
-		return ERR_OK;
+		return thread_resume(t);
 	default:
 		return ERR_NOSYS;
 	}
+}
+
+/* ---- suspending ------------------------------------------------------------------------- */
+
+/* A blocked thread is suspended when it next returns to user mode. */
+static err_t thread_suspend(struct thread *t)
+{
+	if (t->state == TS_SUSPENDED || t->suspend_pending)
+		return ERR_BUSY;
+	if (t->state == TS_BLOCKED) {
+		t->suspend_pending = 1;
+		return ERR_OK;
+	}
+	if (t->state == TS_READY)
+		sched_dequeue(t);
+	else if (t->state != TS_RUNNING)
+		return ERR_BUSY;             /* not started */
+	t->state = TS_SUSPENDED;
+	if (t == current)
+		sched_need_resched = true;
+	return ERR_OK;
+}
+
+static err_t thread_resume(struct thread *t)
+{
+	if (t->suspend_pending) {
+		t->suspend_pending = 0;
+		return ERR_OK;
+	}
+	if (t->state != TS_SUSPENDED)
+		return ERR_INVAL;
+	sched_ready(t);
+	return ERR_OK;
 }
 
 /* ---- MemoryObject ------------------------------------------------------------------------- */
@@ -747,7 +781,7 @@ uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	 * us, objects to reap, the current thread blocked, killed or suspended */
 	if (unlikely(sched_need_resched))
 		sched_return_work();
-	if (unlikely(current->upcall_pending))
-		r = upcall_deliver(true, r);
+	if (unlikely(current->upcall_pending | current->suspend_pending))
+		r = sched_return_to_user(true, r);
 	return r;
 }

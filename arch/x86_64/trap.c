@@ -111,6 +111,10 @@ static unsigned user_exception_kind(const struct trap_frame *tf, uintptr_t *addr
 		return TRAP_USER_BREAKPOINT;
 	case 17:
 		return TRAP_USER_MISALIGNED;
+	case 0:                         /* divide error */
+	case 16:                        /* x87 floating point */
+	case 19:                        /* SIMD floating point */
+		return TRAP_USER_ARITH;
 	default:
 		return TRAP_USER_OTHER;
 	}

@@ -156,6 +156,8 @@ enum {
 	PROC_BIND_EXIT = 6,   /* cap0 = Notification, (bits): signalled when the process ends */
 	PROC_SET_FAULT = 7,   /* cap0 = Endpoint or none: where user faults go */
 	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */
+	PROC_SUSPEND = 10,    /* every started thread of the process (see THREAD_SUSPEND) */
+	PROC_RESUME = 11,
 	PROC_COPY_CAPS = 9,   /* cap0 = another Process (RIGHT_MANAGE): a copy of each of its
 	                       * capabilities goes into the same slot here (fork); slots
 	                       * already used here are left alone. -> (copied) */
@@ -179,8 +181,9 @@ enum {
 	                       * mapped by the caller at va in the thread's space */
 	THREAD_SET_RING = 34, /* cap0 = contiguous MemoryObject, (entries): rings, see below */
 	THREAD_SET_PRIORITY = 35, /* (priority): at most the caller's start priority */
-	THREAD_SUSPEND = 36,
-	THREAD_RESUME = 37,
+	THREAD_SUSPEND = 36,  /* a thread blocked in a call is suspended when that call returns
+	                       * (before user mode); ERR_BUSY: already suspended or pending */
+	THREAD_RESUME = 37,   /* cancels a pending suspension too; ERR_INVAL: not suspended */
 	THREAD_SET_TLS = 38,  /* (value): the thread pointer (riscv64 tp, x86-64 FS base) */
 	THREAD_UPCALL = 39,   /* (pc, arg): interrupt the thread (signals). A system call it is
 	                       * blocked in returns ERR_INTR; then, on its way back to user mode,
@@ -257,7 +260,14 @@ enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PRO
  * w0 = address, w1 = pc, w2 = CAIRN_FAULT_*; badge = the endpoint cap's badge.
  * Answering with label 0 retries the instruction; any other label kills the process. */
 #define CAIRN_FAULT_LABEL  0xfa17u
-enum { CAIRN_FAULT_READ = 1, CAIRN_FAULT_WRITE = 2, CAIRN_FAULT_EXEC = 3, CAIRN_FAULT_OTHER = 4 };
+enum {
+	CAIRN_FAULT_READ = 1, CAIRN_FAULT_WRITE = 2, CAIRN_FAULT_EXEC = 3,   /* memory: SIGSEGV */
+	CAIRN_FAULT_OTHER = 4,
+	CAIRN_FAULT_MISALIGNED = 5,     /* SIGBUS */
+	CAIRN_FAULT_BREAKPOINT = 6,     /* SIGTRAP */
+	CAIRN_FAULT_ILLEGAL = 7,        /* illegal or privileged instruction: SIGILL */
+	CAIRN_FAULT_ARITH = 8,          /* divide error, FP exception: SIGFPE */
+};
 
 /* ---- submission and completion rings -------------------------------------- */
 /*

@@ -294,4 +294,16 @@ enum {
 	                       * and ends the diversion. TIOCSTI is likewise a test hook */
 };
 
+/* The Linux signal a kernel fault kind (CAIRN_FAULT_*) stands for. */
+static inline int posix_fault_signal(uint64_t kind)
+{
+	switch (kind) {
+	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC: return 11; /* SIGSEGV */
+	case CAIRN_FAULT_MISALIGNED: return 7;      /* SIGBUS */
+	case CAIRN_FAULT_BREAKPOINT: return 5;      /* SIGTRAP */
+	case CAIRN_FAULT_ARITH: return 8;           /* SIGFPE */
+	default: return 4;                          /* SIGILL: illegal instruction, other */
+	}
+}
+
 #endif

@@ -44,8 +44,13 @@ void t_thread_errors(void)
 	EXPECT(kt.step == 1, "thread did not run");
 	EXPECT_ERR(inv(kt.th, THREAD_START, pc, 0, 0, 5, NULL), ERR_BUSY);
 	EXPECT_OK(inv(kt.th, THREAD_SET_PRIORITY, PRIO_MAIN + 2, 0, 0, 0, NULL));
-	EXPECT_ERR(inv(kt.th, THREAD_SUSPEND, 0, 0, 0, 0, NULL), ERR_BUSY);   /* blocked */
+	/* blocked: suspended when its call returns, so it does not run on */
+	EXPECT_OK(inv(kt.th, THREAD_SUSPEND, 0, 0, 0, 0, NULL));
+	EXPECT_ERR(inv(kt.th, THREAD_SUSPEND, 0, 0, 0, 0, NULL), ERR_BUSY);
 	EXPECT_OK(cairn_send(n, 0, 1, 0, 0, 0));
+	sleep_ms(5);
+	EXPECT(kt.step == 1, "a thread suspended while blocked ran on");
+	EXPECT_OK(inv(kt.th, THREAD_RESUME, 0, 0, 0, 0, NULL));
 	EXPECT(kthread_join(&kt, 2000), "thread did not end");
 	EXPECT(kt.step == 2, "thread did not wake");
 	kthread_free(&kt);

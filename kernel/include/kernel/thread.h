@@ -55,6 +55,7 @@ struct thread {
 	uint8_t msg_grant;
 	uint8_t fault_pending;        /* blocked in a fault call */
 	uint8_t upcall_pending;       /* divert to upcall_pc on the way to user mode */
+	uint8_t suspend_pending;      /* suspend on the way to user mode (was blocked) */
 	uint64_t upcall_pc, upcall_arg;
 	struct list async_sent;       /* async_msg.snode of calls out */
 	struct thread *reply_to;      /* the caller this thread must answer */
@@ -199,6 +200,9 @@ uint64_t upcall_deliver(bool partial, uint64_t r);
 uint64_t sys_upcall_return(uint64_t frame);
 /* The work on the way back to user mode, without upcalls (syscall path). */
 void sched_return_work(void);
+/* A pending suspension, then a pending upcall (partial: from the syscall
+ * path, r its result 0; returns what that path must return). */
+uint64_t sched_return_to_user(bool partial, uint64_t r);
 
 /* CAIRN_FAULT_* for a TRAP_USER_* kind. */
 unsigned fault_kind(unsigned trap_kind);

@@ -27,6 +27,7 @@ enum {
 	TRAP_USER_BREAKPOINT = 5,
 	TRAP_USER_MISALIGNED = 6,
 	TRAP_USER_OTHER = 7,
+	TRAP_USER_ARITH = 8,        /* divide error, floating-point exception */
 };
 
 /* Self-tests hook a breakpoint: called with the frame; return true if

@@ -268,7 +268,7 @@ static void proc_continue(struct proc *p)
 
 bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 {
-	int sig = kind == CAIRN_FAULT_OTHER ? SIGILL : SIGSEGV;
+	int sig = posix_fault_signal(kind);
 	struct sigact *a = &p->act[sig];
 
 	/* a handler that can run now runs on the main thread, then the
@@ -282,7 +282,10 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 	}
 	say("pid %d (%s) killed by signal %d: %s at %#lx, pc %#lx\n", p->pid, p->name, sig,
 	    kind == CAIRN_FAULT_READ ? "read fault" : kind == CAIRN_FAULT_WRITE ? "write fault" :
-	    kind == CAIRN_FAULT_EXEC ? "exec fault" : "exception", (unsigned long)addr,
+	    kind == CAIRN_FAULT_EXEC ? "exec fault" : kind == CAIRN_FAULT_ILLEGAL ?
+	    "illegal instruction" : kind == CAIRN_FAULT_MISALIGNED ? "misaligned access" :
+	    kind == CAIRN_FAULT_BREAKPOINT ? "breakpoint" : kind == CAIRN_FAULT_ARITH ?
+	    "arithmetic exception" : "exception", (unsigned long)addr,
 	    (unsigned long)pc);
 	proc_terminate(p, sig, 0);
 	return false;
@@ -316,9 +319,7 @@ static int end_status(struct proc *p)
 	case PROC_STATE_EXITED:
 		return (int)(m.w[1] & 0xff) << 8;
 	case PROC_STATE_FAULTED:
-		/* a bad access is SIGSEGV, anything else (an illegal instruction,
-		 * a breakpoint, a misaligned access: the kernel says OTHER) SIGILL */
-		return m.w[1] == CAIRN_FAULT_OTHER ? SIGILL : SIGSEGV;
+		return posix_fault_signal(m.w[1]);
 	default:
 		return SIGKILL;
 	}
