@@ -111,6 +111,15 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
   runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
 done
+# The same typing with the console server driving the UART itself
+# (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
+# x86-64's COM1 is port I/O and stays the kernel's).
+runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
+if grep -q '^console: a tty on the 16550 UART (userland driver)' build/logs/riscv64-ttyecho-uart.log; then
+  echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)" | tee -a "$log"
+else
+  echo "not ok riscv64-ttyecho-uart: the console server did not take the UART" | tee -a "$log"
+fi
 
 step "userland: ktest (every system call and kernel-object method) and kfuzz"
 # One boot per arch of user/manifests/ktest.manifest: user/ktest's tests

@@ -86,6 +86,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
     ap.add_argument("--timeout", type=int, default=30, help="seconds for each step")
+    ap.add_argument("--manifest", default="ttyecho", help="ttyecho, or ttyecho-uart (userland 16550)")
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     qargs = a.qemu_args[1:] if a.qemu_args[:1] == ["--"] else a.qemu_args
@@ -97,7 +98,7 @@ def main():
         if why and not ok:
             print("#   " + why)
 
-    g = Guest(qargs + ["--manifest", "ttyecho"])
+    g = Guest(qargs + ["--manifest", a.manifest])
 
     def step(what, keys, *expect):
         """Waits for the prompt, types keys, then expects each of expect in turn."""

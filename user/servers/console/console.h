@@ -31,6 +31,16 @@ void dev_write(const char *s, size_t n);
 /* Prints the device's name for the start-up line. */
 const char *dev_name(void);
 
+/* The two devices (dev.c picks one). */
+err_t relay_init(cap_t notify, uint64_t bit);
+size_t relay_read(char *buf, size_t max);
+void relay_write(const char *s, size_t n);
+const char *relay_name(void);
+err_t uart_init(cap_t notify, uint64_t bit);
+size_t uart_read(char *buf, size_t max);
+void uart_write(const char *s, size_t n);
+const char *uart_name(void);
+
 /* ---- the line discipline (ldisc.c) ----------------------------------------------------- */
 #define TTY_RQ_SIZE    4096   /* the read queue (and the longest line, less one) */
 #define TTY_MAX_LINES  256    /* completed lines (and end-of-file marks) waiting */

@@ -11,11 +11,8 @@
  * terminal would see "\r\r\n". (What it cannot undo: with ONLCR off, a
  * lone "\n" still leaves as "\r\n".)
  *
- * A userland 16550 driver replaces this file with the same four
- * functions: dev_init maps the registers (an MmioRegion), enables the
- * receive interrupt and binds the IrqLine to the Notification bit;
- * dev_read empties the receive FIFO (LSR.DR, RBR) and acknowledges the
- * IrqLine (IRQ_ACK); dev_write waits for LSR.THRE and writes THR.
+ * The userland 16550 driver (dev_16550.c) takes the device instead when
+ * the server holds mmioctl and irqctl (dev.c chooses).
  */
 #include <string.h>
 #include "console.h"
@@ -24,12 +21,12 @@
 
 static cap_t dc = CAP_NULL;
 
-const char *dev_name(void)
+const char *relay_name(void)
 {
 	return "the kernel console (DebugConsole relay)";
 }
 
-err_t dev_init(cap_t notify, uint64_t bit)
+err_t relay_init(cap_t notify, uint64_t bit)
 {
 	dc = cairn_console_cap();
 	if (dc == CAP_NULL)
@@ -37,7 +34,7 @@ err_t dev_init(cap_t notify, uint64_t bit)
 	return cairn_invoke_cap(dc, DEBUG_BIND_INPUT, notify, bit, 0, 0, 0, NULL);
 }
 
-size_t dev_read(char *buf, size_t max)
+size_t relay_read(char *buf, size_t max)
 {
 	struct cairn_msg m;
 	size_t n;
@@ -53,7 +50,7 @@ size_t dev_read(char *buf, size_t max)
 	return n;
 }
 
-void dev_write(const char *s, size_t n)
+void relay_write(const char *s, size_t n)
 {
 	static char buf[TTY_OUT_SIZE];
 	size_t k = 0;
