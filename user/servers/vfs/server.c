@@ -1311,9 +1311,70 @@ static void debug_stats(struct ans *a)
 
 /* ---- the loop ----------------------------------------------------------------------- */
 
+/* Every badge whose capability went with a dead process: one reference
+ * less, as an IO_CLOSE would have done (the kernel queues one entry per
+ * capability, and each descriptor holds one reference: IO_DUP). */
+static void drop_gone_clients(void)
+{
+	uint64_t r[6];
+	unsigned n = 0;
+
+	while (!cairn_arch_syscall(SYS_CAP, CAP_OP_GONE, ep, 0, 0, 0, 0, r)) {
+		struct handle *h = handle_find(r[0]);
+		if (r[1])
+			printf("vfs: some dead clients' references were lost (queue overflow)\n");
+		if (h && !is_root(h))
+			handle_release(h);
+		n++;
+	}
+	(void)n;
+}
+
+static cap_t gone_note = CAP_NULL, gone_ep = CAP_NULL;
+
+/* The watcher: waits for the kernel's signal and turns it into a call on
+ * our own endpoint, so the main loop (which only receives) drains. */
+static void gone_watcher(uint64_t arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t bits;
+		if (cairn_wait(gone_note, CAIRN_FOREVER, &bits))
+			continue;
+		cairn_call(gone_ep, cairn_tag(VFS_GONE, 0, 0), 0, 0, 0, 0);
+	}
+}
+
+static void watch_clients(void)
+{
+	struct cairn_msg m;
+	uint64_t r[3];
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		goto out;
+	gone_note = m.w[0];
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE, VFS_GONE_BADGE, r)))
+		goto out;
+	gone_ep = r[0];
+	if ((e = cairn_cap_op(CAP_OP_WATCH, ep, gone_note, 0, 1, NULL)))
+		goto out;
+	if ((e = cairn_thread_start(gone_watcher, 0, 8, NULL)))
+		goto out;
+	return;
+out:
+	printf("vfs: cannot watch for dead clients (%s): their references stay\n", err_name(e));
+}
+
 static void handle_request(struct req *r, struct ans *a)
 {
-	struct handle *h = handle_find(r->badge);
+	struct handle *h;
+
+	if (r->badge == VFS_GONE_BADGE && r->label == VFS_GONE) {
+		drop_gone_clients();
+		return;
+	}
+	h = handle_find(r->badge);
 
 	if (!h) {
 		a->err = ERR_BADF;
@@ -1469,6 +1530,7 @@ int main(int argc, char **argv)
 	root->node = fs.root;
 	tmpfs_node_get(fs.root);
 	hcount = 1;
+	watch_clients();
 	printf("vfs: serving\n");
 	cairn_console_flush();
 	serve();

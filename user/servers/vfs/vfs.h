@@ -36,6 +36,11 @@
  * a test boot can end (init waits for every service). */
 #define VFS_DEBUG_SHUTDOWN  0x2f1
 
+/* From the server's own watcher thread (badge VFS_GONE_BADGE): clients
+ * died holding objects; the server drains CAP_OP_GONE and drops each. */
+#define VFS_GONE         0x2f2
+#define VFS_GONE_BADGE   0xffffffffffffff01ull
+
 struct vfs_mem_stats {
 	uint64_t pages_total;     /* pages the server got from the kernel for data */
 	uint64_t pages_used;      /* of them in use (file data, radix nodes, small objects) */

@@ -269,8 +269,10 @@ void t_pipe_dead_reader(void)
 	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
 	CHECK(waiters == 1, "%lu waiting", (unsigned long)waiters);
 	peer_kill(&child);
-	/* a killed process closes nothing: its reference is closed for it */
-	CHECK_OK(vcall(r, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	/* a killed process closes nothing: the kernel tells the server which
+	 * references went with it (CAP_OP_WATCH), and the server drops them */
+	sleep_ms(20);
+	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
 	/* the dead reader's call is dropped, not given the data */
 	CHECK_OK(io_write(w, "x", 1, &n));
 	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
@@ -370,6 +372,28 @@ void t_pipe_arm_limit(void)
 	CHECK(wait_bits(note, 500) == 0xffff0, "the others on hang-up");
 	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
 	CHECK(arms == 0, "%lu arms left", (unsigned long)arms);
+	io_close(&r);
+	del(&note);
+}
+
+/* A writer killed while it holds the only write end: the reader sees end
+ * of file, because the kernel reports the dead process's reference
+ * (CAP_OP_WATCH) and the server drops it (a killed `cat | less`). */
+void t_pipe_dead_writer(void)
+{
+	struct cairn_child child;
+	char buf[8];
+	size_t n = 99;
+	cap_t r, w, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(io_dup(w));
+	CHECK_OK(peer_start("write-after", "5000", w, note, &child));
+	io_close(&w);                   /* the peer holds the only writer */
+	sleep_ms(20);
+	peer_kill(&child);
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));   /* would wait forever without the report */
+	CHECK(n == 0, "read %lu bytes, want end of file", (unsigned long)n);
 	io_close(&r);
 	del(&note);
 }
