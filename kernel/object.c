@@ -120,7 +120,7 @@ void kobj_put(struct kobj *o)
 		o->reaping = 1;
 		list_add_tail(&reap_list, &o->reap_node);
 		kobj_reap_pending++;
-		sched_need_resched = true;     /* reap on the way out */
+		sched_work.b.reap = 1;         /* reaped on the way out, without a reschedule */
 	}
 }
 
@@ -289,13 +289,15 @@ err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
 		*out = &page[dst % CAPS_PER_PAGE];
 		return ERR_OK;
 	}
-	/* first free slot: existing pages first, then a new page */
-	for (unsigned i = 0; i < CAP_PAGES; i++) {
+	/* first free slot: existing pages first (from the hint on), then a new page */
+	for (unsigned i = p->caps.free_hint / CAPS_PER_PAGE; i < CAP_PAGES; i++) {
 		struct cap *page = p->caps.page[i];
 		if (!page)
 			continue;
-		for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+		unsigned k0 = i == p->caps.free_hint / CAPS_PER_PAGE ? p->caps.free_hint % CAPS_PER_PAGE : 0;
+		for (unsigned k = k0; k < CAPS_PER_PAGE; k++)
 			if (!page[k].obj) {
+				p->caps.free_hint = i * CAPS_PER_PAGE + k;
 				*out = &page[k];
 				return ERR_OK;
 			}
@@ -306,6 +308,8 @@ err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
 		struct cap *page = cap_page_get(p, i, &e);
 		if (!page)
 			return e;
+		if (p->caps.free_hint > i * CAPS_PER_PAGE)
+			p->caps.free_hint = i * CAPS_PER_PAGE;
 		*out = &page[0];
 		return ERR_OK;
 	}
@@ -346,6 +350,19 @@ static void child_unlink(struct cap *c)
 	c->parent = c->next_sib = c->prev_sib = NULL;
 }
 
+/* A slot became empty: searches for a free one may start there again. */
+static void cap_slot_freed(struct cap *c)
+{
+	struct process *p = c->owner;
+	cap_t s;
+
+	if (!p)
+		return;
+	s = cap_slot_of(c);
+	if (s != CAP_NULL && s < p->caps.free_hint)
+		p->caps.free_hint = (unsigned)s;
+}
+
 void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t badge)
 {
 	slot->obj = obj;
@@ -380,6 +397,7 @@ void cap_delete(struct cap *c)
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;
+	cap_slot_freed(c);
 	if (--obj->ncaps == 0)
 		kobj_orphaned(obj);
 	kobj_put(obj);
@@ -418,6 +436,7 @@ void cap_move(struct cap *dst, struct cap *src)
 	src->parent = src->first_child = src->next_sib = src->prev_sib = NULL;
 	src->rights = 0;
 	src->badge = 0;
+	cap_slot_freed(src);
 }
 
 void cap_table_destroy(struct process *p)
@@ -443,6 +462,7 @@ void cap_table_destroy(struct process *p)
 		quota_uncharge(p->quota, PAGE_SIZE);
 		p->caps.page[i] = NULL;
 	}
+	p->caps.free_hint = 0;
 }
 
 size_t cap_count(struct process *p)

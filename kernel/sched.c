@@ -20,7 +20,7 @@ struct thread sched_idle_thread;
 static struct list runq[NPRIO];
 static uint32_t runq_bitmap;
 static struct list sleepers = LIST_INIT(sleepers);
-bool sched_need_resched;
+union sched_work sched_work;
 struct aspace *sched_active_as;
 
 void sched_init(void)
@@ -213,6 +213,7 @@ void sched_return_work(void)
 {
 	if (sched_need_resched || current->state != TS_RUNNING)
 		schedule();
+	sched_work.b.reap = 0;
 	kobj_reap();
 }
 

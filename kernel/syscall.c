@@ -777,9 +777,9 @@ uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 {
 	uint64_t r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
 
-	/* set by whatever leaves work for the way out: a thread to preempt
-	 * us, objects to reap, the current thread blocked, killed or suspended */
-	if (unlikely(sched_need_resched))
+	/* work for the way out: a thread to preempt us, the current thread
+	 * blocked, killed or suspended (sched_need_resched), objects to reap */
+	if (unlikely(sched_work.any))
 		sched_return_work();
 	if (unlikely(current->upcall_pending | current->suspend_pending))
 		r = sched_return_to_user(true, r);

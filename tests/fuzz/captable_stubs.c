@@ -16,7 +16,7 @@
 
 vaddr_t physmap_base;             /* 0: physical = host virtual */
 struct thread *current;
-bool sched_need_resched;
+union sched_work sched_work;
 size_t fuzz_pages_live;
 
 paddr_t pmm_alloc_zeroed(unsigned order)

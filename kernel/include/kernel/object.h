@@ -88,6 +88,7 @@ struct cap {
 
 struct cap_table {
 	struct cap *page[CAP_PAGES];
+	unsigned free_hint;      /* no free slot below it (a search for one starts here) */
 };
 
 /* The capability in `slot` of p's table, or NULL if out of range or in a

@@ -171,7 +171,17 @@ void sched_dequeue(struct thread *t);
 /* An address space is going away: stop using it. */
 void sched_as_gone(struct aspace *as);
 /* Set when the current thread should give up the CPU soon. */
-extern bool sched_need_resched;
+/* Work for the way back to user mode, tested with one load (.any):
+ * resched: current should give up the CPU (preempted, blocked, killed,
+ * suspended, yielding); reap: objects wait for kobj_reap(). */
+union sched_work {
+	uint16_t any;
+	struct {
+		uint8_t resched, reap;
+	} b;
+};
+extern union sched_work sched_work;
+#define sched_need_resched (sched_work.b.resched)
 /* Called from clock_tick(): time slices and timeouts. */
 void sched_tick(void);
 /* Runs the scheduler's idle loop on the boot CPU forever. */
