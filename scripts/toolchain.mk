@@ -134,7 +134,7 @@ $(WRAPPER): musl-port/cairn-gcc.in $(SYSROOT)/lib/libc.a $(SYSROOT_FILES)
 # C test programs of user/tests/posix/, built with the wrapper
 POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/posix/%,$(wildcard user/tests/posix/*.c))
 posix-tests: $(POSIX_TESTS)
-$(T)/tests/posix/%: user/tests/posix/%.c $(WRAPPER)
+$(T)/tests/posix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(WRAPPER)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<

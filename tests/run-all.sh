@@ -154,7 +154,8 @@ done
 step "POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
 # make ARCH=<arch> posix-tests builds the toolchain (musl 1.2.3 patched by
 # musl-port/, about a minute per arch the first time) and user/tests/posix/
-# with it. basics prints one ok line a test (expected/posix-basics.txt) and
+# with it (user/tests/posix/*.c: each also builds and passes on Linux).
+# basics prints one ok line a test (expected/posix-basics.txt) and
 # calls one unimplemented system call three times: the dispatcher must say
 # so exactly once. status checks that the program's output and exit status
 # come through --exec whole, and that a crash ends with 128 + SIGSEGV.
@@ -169,6 +170,17 @@ for a in riscv64 x86_64; do
     --count 1 '^cairn: system call acct \([0-9]+\) not implemented$' -- --exec $P/basics
   runpart $H --name $a-posix-status --expect-lines $E/posix-status.txt --status 200 -- --exec $P/status 200
   runpart $H --name $a-posix-crash --expect-lines $E/posix-crash.txt --status 139 -- --exec $P/status crash
+  # the POSIX servers through musl-port: files and directories, descriptors
+  # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
+  # wait, groups, posix_spawn), signals; one ok line a test
+  for t in files io procs signals; do
+    runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
+  done
+  # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,
+  # files and directories together
+  runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
+  # typing at a program: canonical lines, ^C to the foreground group, raw mode, ^D
+  runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
 passed=$(grep -c '^ok ' "$log")

@@ -3,11 +3,23 @@
  * musl-port internals: the Linux system-call dispatcher (dispatch.c) and
  * the files that answer each area of calls. Built inside musl's tree as
  * src/cairn/ (scripts/toolchain.mk), with musl's internal headers and
- * Cairn's ABI (include/cairn/abi.h) and libcairn (user/lib/include).
+ * Cairn's ABI (include/cairn/abi.h, include/cairn/posix.h) and libcairn
+ * (user/lib/include).
  *
  * Each handler takes the raw system-call arguments and returns what the
  * Linux system call would: a result >= 0, or -errno. Cairn's err_t values
  * are errno numbers (include/cairn/err.h), so -(long)err is the answer.
+ *
+ *   dispatch.c  the switch on the Linux number, "not implemented" messages
+ *   ipc.c       calls to servers (the IPC buffer, interrupted calls)
+ *   posix.c     start-up of the POSIX state: capabilities, descriptors, pid
+ *   fd.c        the descriptor table and the I/O protocol
+ *   poll.c      poll, ppoll, select, pselect
+ *   fs.c        path calls through the VFS, the working directory
+ *   proc.c      exit, ids, groups, wait, kill, rlimits, uname
+ *   signal.c    dispositions, masks, the upcall entry that runs handlers
+ *   fork.c      fork, clone (a process), execve, the per-arch trampolines
+ *   mem.c, time.c, thread.c, random.c, start.c, names.c
  */
 #ifndef CAIRN_IMPL_H
 #define CAIRN_IMPL_H
@@ -15,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cairn/rt.h>
+#include <cairn/posix.h>
 
 /* Process layout of a musl-port program (include/cairn/abi.h and
  * user/lib/include/cairn/rt.h have the rest):
@@ -26,7 +39,8 @@
 #define CAIRN_MMAP_BASE  0x1000000000ull   /* 64 GiB */
 #define CAIRN_MMAP_END   0x2000000000ull   /* 128 GiB = CAIRN_HEAP_BASE */
 
-/* Until the process server hands out pids, every process is this one. */
+/* Without a process server (a program init starts itself) every process
+ * is this one. */
 #define CAIRN_PID        2
 #define CAIRN_PPID       1
 
@@ -42,25 +56,137 @@ enum { CAIRN_UNIMP_IOCTL, CAIRN_UNIMP_FUTEX, CAIRN_UNIMP_CLOCK, CAIRN_UNIMP_OTHE
 /* Writes a message on stderr (fd 2). */
 hidden void __cairn_say(const char *s);
 
-/* fd.c: descriptors 0, 1, 2 on the console */
+/* ---- ipc.c: requests to servers ------------------------------------------------------ */
+/* The inline bytes of the calling thread's IPC buffer (word 4 on):
+ * POSIX_INLINE_MAX bytes to send or received. */
+static inline char *__cairn_ipc_data(void)
+{
+	return (char *)&cairn_ipcbuf()->w[CAIRN_MSG_REGS];
+}
+/* An answer: the words and how many inline bytes and capabilities came
+ * (the bytes at __cairn_ipc_data(), the slots in cairn_ipcbuf()->caps). */
+struct cairn_ans {
+	uint64_t w[4];
+	size_t nbytes;
+	unsigned ncaps;
+};
+/* What to do when a signal handler interrupts a call that waits (ERR_INTR). */
+enum {
+	IPC_EINTR = 0,        /* return EINTR */
+	IPC_RESTART = 1,      /* call again if the handler had SA_RESTART, else EINTR */
+	IPC_ALWAYS = 2,       /* call again (requests that must happen: close, dup) */
+};
+/* Calls cap with label and w0..w3, nbytes inline bytes already at
+ * __cairn_ipc_data() and ncaps capabilities already in
+ * cairn_ipcbuf()->caps[]. Returns the error of the call mechanism or the
+ * answer's label (0 or an errno); fills *a (may be NULL). */
+hidden err_t __cairn_ipc(cap_t cap, uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2,
+			 uint64_t w3, size_t nbytes, unsigned ncaps, int intr, struct cairn_ans *a);
+
+/* ---- posix.c: the POSIX state of this process ------------------------------------------- */
+extern hidden cap_t __cairn_proc;   /* "proc": the process server (badged with our pid) */
+extern hidden cap_t __cairn_root;   /* "vfs": the VFS root directory */
+extern hidden cap_t __cairn_cwd;    /* the working directory (our own reference) */
+/* Called by __cairn_start before main: descriptors, working directory. */
+hidden void __cairn_posix_init(void);
+/* Our pid (PS_GETPID once, CAIRN_PID without a process server). */
+hidden long __cairn_getpid(void);
+/* Forgets the cached pid and per-process objects (the child of a fork). */
+hidden void __cairn_posix_forked(void);
+/* A Notification of this process (poll, sleeping, sigsuspend; made when
+ * first needed), or CAP_NULL. Every signal handler's end signals
+ * NOTE_SIG_BIT on it, so a wait that began before the handler ran (a
+ * missed ERR_INTR) ends too: waits compare __cairn_sig_count. */
+hidden cap_t __cairn_note(void);
+extern hidden cap_t __cairn_note_cap;
+#define NOTE_POLL_BIT   1ull
+#define NOTE_SIG_BIT    (1ull << 63)
+
+/* ---- fd.c: descriptors -------------------------------------------------------------- */
+#define FD_MAX   256                   /* RLIMIT_NOFILE */
+enum { FDK_NONE = 0, FDK_IO, FDK_DEBUG };
+struct cairn_fd {
+	cap_t cap;                         /* FDK_IO: a server object; FDK_DEBUG: the console */
+	uint8_t kind, cloexec;
+	uint32_t type;                     /* S_IFMT bits, 0: not known yet */
+};
+/* Descriptor fd, or NULL (EBADF). */
+hidden struct cairn_fd *__cairn_fd(long fd);
+/* Installs cap as the lowest free descriptor >= min: the descriptor, or
+ * -EMFILE (-EINVAL if min is out of range). The slot is the table's now. */
+hidden long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t type);
+/* Sets descriptor fd (free) to cap (start-up). */
+hidden void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type);
+/* Sends IO_CLOSE on every descriptor and the working directory (exit). */
+hidden void __cairn_fd_close_all(void);
+/* IO_DUP of every descriptor and the working directory, for a fork's
+ * child; undo = 1 takes those references back (the fork failed). */
+hidden void __cairn_fd_fork_refs(int undo);
+/* The soft RLIMIT_NOFILE. */
+extern hidden long __cairn_fd_limit;
+hidden int __cairn_fd_is_console(long fd);
 hidden long __cairn_read(long fd, void *buf, size_t n);
 hidden long __cairn_readv(long fd, const void *iov, long cnt);
 hidden long __cairn_write(long fd, const void *buf, size_t n);
 hidden long __cairn_writev(long fd, const void *iov, long cnt);
+hidden long __cairn_pread(long fd, void *buf, size_t n, long off);
+hidden long __cairn_pwrite(long fd, const void *buf, size_t n, long off);
+hidden long __cairn_preadv(long fd, const void *iov, long cnt, long off);
+hidden long __cairn_pwritev(long fd, const void *iov, long cnt, long off);
 hidden long __cairn_close(long fd);
 hidden long __cairn_lseek(long fd, long off, long whence);
 hidden long __cairn_ioctl(long fd, unsigned long req, void *arg);
-hidden int __cairn_fd_is_console(long fd);
+hidden long __cairn_dup(long fd);
+hidden long __cairn_dup3(long old, long new, long flags, int dup2);
+hidden long __cairn_fcntl(long fd, long cmd, long arg);
+hidden long __cairn_pipe2(int *fds, long flags);
+hidden long __cairn_fstat(long fd, void *kst);
+hidden long __cairn_getdents64(long fd, void *buf, size_t len);
+hidden long __cairn_ftruncate(long fd, long len);
+hidden long __cairn_fsync(long fd);
+hidden long __cairn_fchmod(long fd, long mode);
+/* struct posix_stat to musl's struct kstat of this arch. */
+hidden void __cairn_kstat(const struct posix_stat *ps, void *kst);
 
-/* mem.c: brk and anonymous mmap on MemoryObjects */
+/* ---- poll.c ----------------------------------------------------------------------------- */
+hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);
+hidden long __cairn_poll(void *fds, unsigned long n, long timeout_ms);
+hidden long __cairn_pselect6(long n, void *r, void *w, void *e, const void *ts, const void *mask);
+hidden long __cairn_select(long n, void *r, void *w, void *e, void *tv);
+
+/* ---- fs.c: paths ----------------------------------------------------------------------- */
+hidden long __cairn_openat(long dirfd, const char *path, long flags, long mode);
+hidden long __cairn_fstatat(long dirfd, const char *path, void *kst, long flags);
+hidden long __cairn_mkdirat(long dirfd, const char *path, long mode);
+hidden long __cairn_unlinkat(long dirfd, const char *path, long flags);
+hidden long __cairn_renameat2(long olddir, const char *old, long newdir, const char *new, long flags);
+hidden long __cairn_linkat(long olddir, const char *old, long newdir, const char *new, long flags);
+hidden long __cairn_symlinkat(const char *target, long dirfd, const char *path);
+hidden long __cairn_readlinkat(long dirfd, const char *path, char *buf, size_t size);
+hidden long __cairn_fchmodat(long dirfd, const char *path, long mode, long flags);
+hidden long __cairn_fchownat(long dirfd, const char *path, long uid, long gid, long flags);
+hidden long __cairn_utimensat(long dirfd, const char *path, const void *times, long flags);
+hidden long __cairn_faccessat(long dirfd, const char *path, long mode, long flags);
+hidden long __cairn_truncate(const char *path, long len);
+hidden long __cairn_chdir(const char *path);
+hidden long __cairn_fchdir(long fd);
+hidden long __cairn_getcwd(char *buf, size_t size);
+hidden long __cairn_umask(long mask);
+/* Opens path (relative to the working directory) for execve: a capability
+ * to the open file and its size. */
+hidden long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size);
+
+/* ---- mem.c: brk and anonymous mmap on MemoryObjects -------------------------------------- */
 hidden long __cairn_brk(uintptr_t end);
 hidden long __cairn_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd, long off);
 hidden long __cairn_munmap(uintptr_t addr, size_t len);
 hidden long __cairn_mprotect(uintptr_t addr, size_t len, long prot);
 hidden long __cairn_madvise(uintptr_t addr, size_t len, long advice);
 hidden long __cairn_mremap(uintptr_t old, size_t old_len, size_t new_len, long flags, uintptr_t new_addr);
+/* The child of a fork: the MemoryObjects of the table are the parent's. */
+hidden void __cairn_mem_forked(void);
 
-/* time.c */
+/* ---- time.c -------------------------------------------------------------------------------- */
 hidden long __cairn_clock_gettime(long clk, void *ts);
 hidden long __cairn_gettimeofday(void *tv, void *tz);
 hidden long __cairn_nanosleep(const void *req, void *rem);
@@ -72,19 +198,53 @@ hidden err_t __cairn_now(uint64_t *ns);
  * until interrupted); ERR_INTR if an upcall interrupted it. */
 hidden err_t __cairn_sleep(uint64_t ns);
 
-/* proc.c */
+/* ---- proc.c ------------------------------------------------------------------------------- */
 _Noreturn hidden void __cairn_exit_group(long status);
 hidden long __cairn_exit_thread(long status);
 hidden long __cairn_set_tid_address(int *tidptr);
 hidden long __cairn_uname(void *buf);
+hidden long __cairn_arch_prctl(long code, unsigned long addr);
+hidden long __cairn_getppid(void);
+hidden long __cairn_getpgid(long pid);
+hidden long __cairn_setpgid(long pid, long pgid);
+hidden long __cairn_getsid(long pid);
+hidden long __cairn_setsid(void);
+hidden long __cairn_wait4(long pid, int *status, long options, void *rusage);
+hidden long __cairn_waitid(long type, long id, void *info, long options, void *rusage);
+hidden long __cairn_kill(long pid, long sig);
+hidden long __cairn_tkill(long tid, long sig);
+hidden long __cairn_prlimit64(long pid, long res, const void *new, void *old);
+hidden long __cairn_setitimer(long which, const void *new, void *old);
+hidden long __cairn_getitimer(long which, void *old);
+
+/* ---- signal.c ----------------------------------------------------------------------------- */
 hidden long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size);
 hidden long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size);
-hidden long __cairn_arch_prctl(long code, unsigned long addr);
+hidden long __cairn_rt_sigpending(void *set, size_t size);
+hidden long __cairn_rt_sigsuspend(const void *set, size_t size);
+/* Signals delivered so far, and whether the last handler had SA_RESTART. */
+extern hidden volatile unsigned long __cairn_sig_count;
+extern hidden volatile int __cairn_sig_restart;
+/* Handlers running (a handler left with longjmp is over: musl's longjmp
+ * calls __cairn_longjmp_hook). */
+extern hidden volatile int __cairn_sig_depth;
+/* The upcall entry the process server runs handlers through (fork.c's
+ * per-arch assembly calls __cairn_sig_run with the kernel's frame). */
+hidden void __cairn_sigentry(void);
+hidden void __cairn_sig_run(uint64_t arg, uintptr_t frame);
+/* Raises sig on this process (SIGPIPE after EPIPE). */
+hidden void __cairn_raise(int sig);
 
-/* thread.c */
+/* ---- fork.c --------------------------------------------------------------------------------- */
+hidden long __cairn_fork(void);
+hidden long __cairn_clone(unsigned long flags, void *stack, void *ptid, void *ctid, unsigned long tls,
+			  uintptr_t child_pc);
+hidden long __cairn_execve(const char *path, char *const argv[], char *const envp[]);
+
+/* ---- thread.c -------------------------------------------------------------------------------- */
 hidden long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, long val3);
 
-/* random.c */
+/* ---- random.c --------------------------------------------------------------------------------- */
 hidden long __cairn_getrandom(void *buf, size_t len, long flags);
 /* Fills buf with n bytes from the generator (seeding it first if needed). */
 hidden void __cairn_random_bytes(void *buf, size_t n);

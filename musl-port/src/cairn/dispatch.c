@@ -8,12 +8,13 @@
  *
  *     cairn: system call NAME (N) not implemented
  *
- * Never a silent wrong answer. The servers (process, VFS, console) will
- * take over the descriptor and process calls; their numbers land here
- * first either way.
+ * Never a silent wrong answer. Descriptors, paths, processes and signals
+ * are requests to the POSIX servers (the VFS, the console server, the
+ * process server: include/cairn/posix.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include "syscall.h"
 #include "cairn_impl.h"
 
@@ -93,14 +94,114 @@ void __cairn_unimplemented(unsigned kind, unsigned long key, const char *what)
 long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
 	switch (n) {
-	/* descriptors (fd.c): 0, 1 and 2 are the console until the servers come */
+	/* descriptors (fd.c, poll.c) */
 	case SYS_read: return __cairn_read(a, (void *)b, (size_t)c);
 	case SYS_readv: return __cairn_readv(a, (const void *)b, c);
 	case SYS_write: return __cairn_write(a, (const void *)b, (size_t)c);
 	case SYS_writev: return __cairn_writev(a, (const void *)b, c);
+	case SYS_pread64: return __cairn_pread(a, (void *)b, (size_t)c, d);
+	case SYS_pwrite64: return __cairn_pwrite(a, (const void *)b, (size_t)c, d);
+	case SYS_preadv: return __cairn_preadv(a, (const void *)b, c, d);
+	case SYS_pwritev: return __cairn_pwritev(a, (const void *)b, c, d);
 	case SYS_close: return __cairn_close(a);
 	case SYS_lseek: return __cairn_lseek(a, b, c);
 	case SYS_ioctl: return __cairn_ioctl(a, (unsigned long)b, (void *)c);
+	case SYS_dup: return __cairn_dup(a);
+#ifdef SYS_dup2
+	case SYS_dup2: return __cairn_dup3(a, b, 0, 1);
+#endif
+	case SYS_dup3: return __cairn_dup3(a, b, c, 0);
+	case SYS_fcntl: return __cairn_fcntl(a, b, c);
+#ifdef SYS_pipe
+	case SYS_pipe: return __cairn_pipe2((int *)a, 0);
+#endif
+	case SYS_pipe2: return __cairn_pipe2((int *)a, b);
+	case SYS_fstat: return __cairn_fstat(a, (void *)b);
+	case SYS_getdents64: return __cairn_getdents64(a, (void *)b, (size_t)c);
+	case SYS_ftruncate: return __cairn_ftruncate(a, b);
+	case SYS_fsync: case SYS_fdatasync: return __cairn_fsync(a);
+	case SYS_sync: return 0;          /* tmpfs: nothing to write back */
+	case SYS_syncfs: return __cairn_fd(a) ? 0 : -EBADF;
+	case SYS_fchmod: return __cairn_fchmod(a, b);
+	case SYS_fchown: return __cairn_fchownat(a, "", b, c, AT_EMPTY_PATH);
+#ifdef SYS_poll
+	case SYS_poll: return __cairn_poll((void *)a, (unsigned long)b, c);
+#endif
+	case SYS_ppoll: return __cairn_ppoll((void *)a, (unsigned long)b, (const void *)c, (const void *)d, (size_t)e);
+#ifdef SYS_select
+	case SYS_select: return __cairn_select(a, (void *)b, (void *)c, (void *)d, (void *)e);
+#endif
+	case SYS_pselect6: return __cairn_pselect6(a, (void *)b, (void *)c, (void *)d, (const void *)e, (const void *)f);
+
+	/* paths (fs.c) */
+#ifdef SYS_open
+	case SYS_open: return __cairn_openat(AT_FDCWD, (const char *)a, b, c);
+#endif
+#ifdef SYS_creat
+	case SYS_creat: return __cairn_openat(AT_FDCWD, (const char *)a, O_CREAT | O_WRONLY | O_TRUNC, b);
+#endif
+	case SYS_openat: return __cairn_openat(a, (const char *)b, c, d);
+#ifdef SYS_stat
+	case SYS_stat: return __cairn_fstatat(AT_FDCWD, (const char *)a, (void *)b, 0);
+#endif
+#ifdef SYS_lstat
+	case SYS_lstat: return __cairn_fstatat(AT_FDCWD, (const char *)a, (void *)b, AT_SYMLINK_NOFOLLOW);
+#endif
+	case SYS_fstatat: return __cairn_fstatat(a, (const char *)b, (void *)c, d);
+#ifdef SYS_mkdir
+	case SYS_mkdir: return __cairn_mkdirat(AT_FDCWD, (const char *)a, b);
+#endif
+	case SYS_mkdirat: return __cairn_mkdirat(a, (const char *)b, c);
+#ifdef SYS_rmdir
+	case SYS_rmdir: return __cairn_unlinkat(AT_FDCWD, (const char *)a, AT_REMOVEDIR);
+#endif
+#ifdef SYS_unlink
+	case SYS_unlink: return __cairn_unlinkat(AT_FDCWD, (const char *)a, 0);
+#endif
+	case SYS_unlinkat: return __cairn_unlinkat(a, (const char *)b, c);
+#ifdef SYS_rename
+	case SYS_rename: return __cairn_renameat2(AT_FDCWD, (const char *)a, AT_FDCWD, (const char *)b, 0);
+#endif
+#ifdef SYS_renameat
+	case SYS_renameat: return __cairn_renameat2(a, (const char *)b, c, (const char *)d, 0);
+#endif
+	case SYS_renameat2: return __cairn_renameat2(a, (const char *)b, c, (const char *)d, e);
+#ifdef SYS_link
+	case SYS_link: return __cairn_linkat(AT_FDCWD, (const char *)a, AT_FDCWD, (const char *)b, 0);
+#endif
+	case SYS_linkat: return __cairn_linkat(a, (const char *)b, c, (const char *)d, e);
+#ifdef SYS_symlink
+	case SYS_symlink: return __cairn_symlinkat((const char *)a, AT_FDCWD, (const char *)b);
+#endif
+	case SYS_symlinkat: return __cairn_symlinkat((const char *)a, b, (const char *)c);
+#ifdef SYS_readlink
+	case SYS_readlink: return __cairn_readlinkat(AT_FDCWD, (const char *)a, (char *)b, (size_t)c);
+#endif
+	case SYS_readlinkat: return __cairn_readlinkat(a, (const char *)b, (char *)c, (size_t)d);
+#ifdef SYS_chmod
+	case SYS_chmod: return __cairn_fchmodat(AT_FDCWD, (const char *)a, b, 0);
+#endif
+	case SYS_fchmodat: return __cairn_fchmodat(a, (const char *)b, c, 0);
+#ifdef SYS_chown
+	case SYS_chown: return __cairn_fchownat(AT_FDCWD, (const char *)a, b, c, 0);
+#endif
+#ifdef SYS_lchown
+	case SYS_lchown: return __cairn_fchownat(AT_FDCWD, (const char *)a, b, c, AT_SYMLINK_NOFOLLOW);
+#endif
+	case SYS_fchownat: return __cairn_fchownat(a, (const char *)b, c, d, e);
+	case SYS_utimensat: return __cairn_utimensat(a, (const char *)b, (const void *)c, d);
+#ifdef SYS_access
+	case SYS_access: return __cairn_faccessat(AT_FDCWD, (const char *)a, b, 0);
+#endif
+	case SYS_faccessat: return __cairn_faccessat(a, (const char *)b, c, 0);
+#ifdef SYS_faccessat2
+	case SYS_faccessat2: return __cairn_faccessat(a, (const char *)b, c, d);
+#endif
+	case SYS_truncate: return __cairn_truncate((const char *)a, b);
+	case SYS_chdir: return __cairn_chdir((const char *)a);
+	case SYS_fchdir: return __cairn_fchdir(a);
+	case SYS_getcwd: return __cairn_getcwd((char *)a, (size_t)b);
+	case SYS_umask: return __cairn_umask(a);
 
 	/* memory (mem.c) */
 	case SYS_brk: return __cairn_brk((uintptr_t)a);
@@ -116,19 +217,51 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_nanosleep: return __cairn_nanosleep((const void *)a, (void *)b);
 	case SYS_clock_nanosleep: return __cairn_clock_nanosleep(a, b, (const void *)c, (void *)d);
 	case SYS_sched_yield: cairn_yield(); return 0;
+	case SYS_setitimer: return __cairn_setitimer(a, (const void *)b, (void *)c);
+	case SYS_getitimer: return __cairn_getitimer(a, (void *)b);
 
-	/* the process (proc.c): one process, one thread until the process
-	 * server and real threads exist */
+	/* processes (proc.c, fork.c) */
 	case SYS_exit_group: __cairn_exit_group(a);
 	case SYS_exit: return __cairn_exit_thread(a);
-	case SYS_getpid: return CAIRN_PID;
-	case SYS_gettid: return CAIRN_PID;
-	case SYS_getppid: return CAIRN_PPID;
+#ifdef SYS_fork
+	case SYS_fork: return __cairn_fork();
+#endif
+#ifdef SYS_vfork
+	case SYS_vfork: return __cairn_fork();
+#endif
+#ifdef __riscv
+	/* generic order: flags, stack, ptid, tls, ctid */
+	case SYS_clone: return __cairn_clone((unsigned long)a, (void *)b, (void *)c, (void *)e, (unsigned long)d, (uintptr_t)f);
+#else
+	/* x86_64 order: flags, stack, ptid, ctid, tls */
+	case SYS_clone: return __cairn_clone((unsigned long)a, (void *)b, (void *)c, (void *)d, (unsigned long)e, (uintptr_t)f);
+#endif
+	case SYS_execve: return __cairn_execve((const char *)a, (char *const *)b, (char *const *)c);
+	case SYS_wait4: return __cairn_wait4(a, (int *)b, c, (void *)d);
+	case SYS_waitid: return __cairn_waitid(a, b, (void *)c, d, (void *)e);
+	case SYS_getpid: return __cairn_getpid();
+	case SYS_gettid: return __cairn_getpid();
+	case SYS_getppid: return __cairn_getppid();
+	case SYS_getpgid: return __cairn_getpgid(a);
+#ifdef SYS_getpgrp
+	case SYS_getpgrp: return __cairn_getpgid(0);
+#endif
+	case SYS_setpgid: return __cairn_setpgid(a, b);
+	case SYS_getsid: return __cairn_getsid(a);
+	case SYS_setsid: return __cairn_setsid();
 	case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: return 0;
+	case SYS_kill: return __cairn_kill(a, b);
+	case SYS_tkill: return __cairn_tkill(a, b);
+	case SYS_tgkill: return a != __cairn_getpid() ? -ESRCH : __cairn_tkill(b, c);
+	case SYS_prlimit64: return __cairn_prlimit64(a, b, (const void *)c, (void *)d);
+#ifdef SYS_getrlimit
+	case SYS_getrlimit: return __cairn_prlimit64(0, a, 0, (void *)b);
+#endif
+#ifdef SYS_setrlimit
+	case SYS_setrlimit: return __cairn_prlimit64(0, a, (const void *)b, 0);
+#endif
 	case SYS_set_tid_address: return __cairn_set_tid_address((int *)a);
 	case SYS_uname: return __cairn_uname((void *)a);
-	case SYS_rt_sigaction: return __cairn_rt_sigaction(a, (const void *)b, (void *)c, (size_t)d);
-	case SYS_rt_sigprocmask: return __cairn_rt_sigprocmask(a, (const void *)b, (void *)c, (size_t)d);
 #ifdef SYS_arch_prctl
 	case SYS_arch_prctl: return __cairn_arch_prctl(a, (unsigned long)b);
 #endif
@@ -137,6 +270,15 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 		/* every thread runs on the boot hart for now */
 		__asm__ volatile("fence.i" ::: "memory");
 		return 0;
+#endif
+
+	/* signals (signal.c) */
+	case SYS_rt_sigaction: return __cairn_rt_sigaction(a, (const void *)b, (void *)c, (size_t)d);
+	case SYS_rt_sigprocmask: return __cairn_rt_sigprocmask(a, (const void *)b, (void *)c, (size_t)d);
+	case SYS_rt_sigpending: return __cairn_rt_sigpending((void *)a, (size_t)b);
+	case SYS_rt_sigsuspend: return __cairn_rt_sigsuspend((const void *)a, (size_t)b);
+#ifdef SYS_pause
+	case SYS_pause: return __cairn_ppoll(0, 0, 0, 0, 0);
 #endif
 
 	/* threads (thread.c) */

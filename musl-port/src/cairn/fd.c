@@ -1,39 +1,187 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Descriptors, for now: 0, 1 and 2 are the kernel's DebugConsole (the
- * capability named "console") until the console server exists. Writes go
- * out at once (musl's stdio already buffers a line for a terminal), a
- * writev as few DEBUG_WRITE calls as its bytes need, so a line written
- * with one call arrives whole; reads see end of file; the descriptors
- * answer the terminal ioctls TIOCGWINSZ and TCGETS, so isatty() is true
- * for them. No other descriptor exists: EBADF. Without a "console"
- * capability there is no descriptor at all.
+ * Descriptors. The table lives in the process: descriptor N is a slot of
+ * its capability table holding a capability to a server object that
+ * speaks the I/O protocol of include/cairn/posix.h (an open file
+ * description of the VFS, a pipe end, a tty of the console server), plus
+ * FD_CLOEXEC. Every descriptor has its own slot and counts as one
+ * reference of its description in the server: dup and fork send IO_DUP,
+ * close and exit IO_CLOSE; the last close closes the description.
+ *
+ * A program that init starts by itself (no tty) has descriptors 0-2 on
+ * the kernel's debug console (FDK_DEBUG): writes print, reads see end of
+ * file, and the terminal ioctls answer for a cooked-mode console.
+ *
+ * Data travels inline, at most POSIX_INLINE_MAX (4000) bytes a message:
+ * a longer write is several IO_WRITEs (a write to a pipe of at most 4000
+ * bytes is atomic); a longer read of a regular file several IO_READs,
+ * of a pipe or tty one (what is there). writev gathers its pieces
+ * straight into the IPC buffer.
  */
 #define _GNU_SOURCE     /* ECHOCTL, ECHOKE */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include "kstat.h"
 #include "cairn_impl.h"
 
-#define GATHER_MAX  ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * 8)
+#define INLINE_MAX  POSIX_INLINE_MAX
 
-static unsigned closed_mask;          /* bit fd: closed by the program */
-static char gather[GATHER_MAX];
-static size_t gathered;
+static struct cairn_fd fds[FD_MAX];
+hidden long __cairn_fd_limit = FD_MAX;
+
+struct cairn_fd *__cairn_fd(long fd)
+{
+	if (fd < 0 || fd >= FD_MAX || fds[fd].kind == FDK_NONE)
+		return NULL;
+	return &fds[fd];
+}
 
 int __cairn_fd_is_console(long fd)
 {
-	return fd >= 0 && fd <= 2 && !(closed_mask >> fd & 1) && cairn_console_cap() != CAP_NULL;
+	struct cairn_fd *f = __cairn_fd(fd);
+
+	return f && (f->kind == FDK_DEBUG || (f->type & S_IFMT) == S_IFCHR);
 }
 
-long __cairn_read(long fd, void *buf, size_t n)
+void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type)
 {
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
-	return 0;      /* no input until the console server exists */
+	fds[fd] = (struct cairn_fd){ .cap = cap, .kind = (uint8_t)kind, .type = type };
+}
+
+static long lowest_free(long min)
+{
+	if (min < 0 || min >= __cairn_fd_limit)
+		return -EINVAL;
+	for (long fd = min; fd < __cairn_fd_limit; fd++)
+		if (fds[fd].kind == FDK_NONE)
+			return fd;
+	return -EMFILE;
+}
+
+long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t type)
+{
+	long fd = lowest_free(min);
+
+	if (fd < 0)
+		return fd;
+	fds[fd] = (struct cairn_fd){ .cap = cap, .kind = (uint8_t)kind, .cloexec = !!cloexec,
+				     .type = type };
+	return fd;
+}
+
+/* Drops a reference of an FDK_IO capability and the slot. */
+static void release(cap_t cap)
+{
+	__cairn_ipc(cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(cap);
+}
+
+void __cairn_fd_close_all(void)
+{
+	for (long fd = 0; fd < FD_MAX; fd++) {
+		if (fds[fd].kind == FDK_IO)
+			release(fds[fd].cap);
+		fds[fd].kind = FDK_NONE;
+	}
+	if (__cairn_cwd != CAP_NULL)
+		release(__cairn_cwd);
+	__cairn_cwd = CAP_NULL;
+}
+
+void __cairn_fd_fork_refs(int undo)
+{
+	uint32_t label = undo ? IO_CLOSE : IO_DUP;
+
+	for (long fd = 0; fd < FD_MAX; fd++)
+		if (fds[fd].kind == FDK_IO)
+			__cairn_ipc(fds[fd].cap, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	if (__cairn_cwd != CAP_NULL)
+		__cairn_ipc(__cairn_cwd, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+}
+
+/* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
+static uint32_t type_of(struct cairn_fd *f)
+{
+	struct cairn_ans a;
+	struct posix_stat st;
+
+	if (!f->type && !__cairn_ipc(f->cap, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) &&
+	    a.nbytes >= sizeof(st)) {
+		memcpy(&st, __cairn_ipc_data(), sizeof(st));
+		f->type = (uint32_t)st.mode & S_IFMT;
+	}
+	return f->type & S_IFMT;
+}
+
+/* A positioned call's errors: the console says EPIPE where Linux says ESPIPE. */
+static long at_errno(err_t e)
+{
+	return e == ERR_PIPE ? -ESPIPE : cairn_errno(e);
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/* The scatter target of a read: a buffer or an iovec array. */
+struct dst {
+	const struct iovec *iov;
+	long cnt, i;
+	size_t off;               /* in iov[i] */
+};
+
+static void scatter(struct dst *d, const char *src, size_t n)
+{
+	while (n && d->i < d->cnt) {
+		size_t k = d->iov[d->i].iov_len - d->off;
+
+		if (k > n)
+			k = n;
+		memcpy((char *)d->iov[d->i].iov_base + d->off, src, k);
+		src += k;
+		n -= k;
+		d->off += k;
+		if (d->off == d->iov[d->i].iov_len) {
+			d->i++;
+			d->off = 0;
+		}
+	}
+}
+
+/* Reads up to total bytes into d (at offset off if at). */
+static long io_read(struct cairn_fd *f, struct dst *d, size_t total, uint64_t off, int at)
+{
+	size_t done = 0;
+
+	if (f->kind == FDK_DEBUG)
+		return at ? -ESPIPE : 0;       /* no input: end of file */
+	if (!total && !at)
+		return 0;
+	if (total > SSIZE_MAX)
+		total = SSIZE_MAX;
+	do {
+		size_t k = total - done < INLINE_MAX ? total - done : INLINE_MAX, got;
+		struct cairn_ans a;
+		err_t e = at ? __cairn_ipc(f->cap, IO_PREAD, k, off + done, 0, 0, 0, 0, IPC_RESTART, &a)
+			     : __cairn_ipc(f->cap, IO_READ, k, 0, 0, 0, 0, 0, IPC_RESTART, &a);
+
+		if (e)
+			return done ? (long)done : at ? at_errno(e) : cairn_errno(e);
+		got = a.w[0] < k ? a.w[0] : k;
+		if (got > a.nbytes)
+			got = a.nbytes;
+		scatter(d, __cairn_ipc_data(), got);
+		done += got;
+		/* only a regular file is read on: a pipe or a tty gives what it has */
+		if (got < k || type_of(f) != S_IFREG)
+			break;
+	} while (done < total);
+	return (long)done;
 }
 
 static long check_iov(const struct iovec *iov, long cnt, size_t *total)
@@ -51,89 +199,441 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 	return 0;
 }
 
+static long read_common(long fd, const struct iovec *iov, long cnt, uint64_t off, int at)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct dst d = { iov, cnt, 0, 0 };
+	size_t total;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if ((r = check_iov(iov, cnt, &total)))
+		return r;
+	if (at && (int64_t)off < 0)
+		return -EINVAL;
+	return io_read(f, &d, total, off, at);
+}
+
+long __cairn_read(long fd, void *buf, size_t n)
+{
+	struct iovec v = { buf, n };
+
+	return read_common(fd, &v, 1, 0, 0);
+}
+
 long __cairn_readv(long fd, const void *iov, long cnt)
 {
-	size_t total;
-	long r;
-
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
-	if ((r = check_iov(iov, cnt, &total)))
-		return r;
-	return 0;
+	return read_common(fd, iov, cnt, 0, 0);
 }
 
-static err_t flush_gather(void)
+long __cairn_pread(long fd, void *buf, size_t n, long off)
 {
-	err_t e = gathered ? cairn_console_write(gather, gathered) : ERR_OK;
+	struct iovec v = { buf, n };
 
-	gathered = 0;
-	return e;
+	return read_common(fd, &v, 1, (uint64_t)off, 1);
 }
 
-long __cairn_write(long fd, const void *buf, size_t n)
+long __cairn_preadv(long fd, const void *iov, long cnt, long off)
 {
+	return read_common(fd, iov, cnt, (uint64_t)off, 1);
+}
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+/* The debug console: a writev gathered into as few DEBUG_WRITE calls as
+ * its bytes need, so a line written with one call arrives whole. */
+static long debug_write(const struct iovec *iov, long cnt, size_t total)
+{
+	static char gather[INLINE_MAX];
+	size_t fill = 0;
 	err_t e;
 
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
-	if (n > SSIZE_MAX)
-		n = SSIZE_MAX;
-	if ((e = cairn_console_write(buf, n)))
-		return cairn_errno(e);
-	return (long)n;
-}
-
-long __cairn_writev(long fd, const void *v, long cnt)
-{
-	const struct iovec *iov = v;
-	size_t total;
-	long r;
-	err_t e;
-
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
-	if ((r = check_iov(iov, cnt, &total)))
-		return r;
 	for (long i = 0; i < cnt; i++) {
 		const char *p = iov[i].iov_base;
 		size_t len = iov[i].iov_len;
-
 		while (len) {
-			size_t k = GATHER_MAX - gathered;
-
+			size_t k = INLINE_MAX - fill;
 			if (k > len)
 				k = len;
-			memcpy(gather + gathered, p, k);
-			gathered += k;
+			memcpy(gather + fill, p, k);
+			fill += k;
 			p += k;
 			len -= k;
-			if (gathered == GATHER_MAX && (e = flush_gather()))
-				return cairn_errno(e);
+			if (fill == INLINE_MAX) {
+				if ((e = cairn_console_write(gather, fill)))
+					return cairn_errno(e);
+				fill = 0;
+			}
 		}
 	}
-	if ((e = flush_gather()))
+	if (fill && (e = cairn_console_write(gather, fill)))
 		return cairn_errno(e);
 	return (long)total;
 }
 
+static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t off, int at)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	char *buf = __cairn_ipc_data();
+	size_t total, done = 0;
+	long i = 0, r;
+	size_t ioff = 0;
+
+	if (!f)
+		return -EBADF;
+	if ((r = check_iov(iov, cnt, &total)))
+		return r;
+	if (f->kind == FDK_DEBUG)
+		return at ? -ESPIPE : debug_write(iov, cnt, total);
+	if (at && (int64_t)off < 0)
+		return -EINVAL;
+	if (total > SSIZE_MAX)
+		total = SSIZE_MAX;
+	do {
+		size_t fill = 0, wrote;
+		struct cairn_ans a;
+		err_t e;
+
+		/* gather the next piece into the IPC buffer */
+		while (fill < INLINE_MAX && i < cnt) {
+			size_t k = iov[i].iov_len - ioff;
+			if (k > INLINE_MAX - fill)
+				k = INLINE_MAX - fill;
+			memcpy(buf + fill, (const char *)iov[i].iov_base + ioff, k);
+			fill += k;
+			ioff += k;
+			if (ioff == iov[i].iov_len) {
+				i++;
+				ioff = 0;
+			}
+		}
+		e = at ? __cairn_ipc(f->cap, IO_PWRITE, fill, off + done, 0, 0, fill, 0, IPC_RESTART, &a)
+		       : __cairn_ipc(f->cap, IO_WRITE, fill, 0, 0, 0, fill, 0, IPC_RESTART, &a);
+		if (e) {
+			if (done)
+				return (long)done;
+			if (e == ERR_PIPE && !at)
+				__cairn_raise(SIGPIPE);
+			return at ? at_errno(e) : cairn_errno(e);
+		}
+		wrote = a.w[0] < fill ? a.w[0] : fill;
+		done += wrote;
+		if (wrote < fill)
+			break;
+	} while (done < total);
+	return (long)done;
+}
+
+long __cairn_write(long fd, const void *buf, size_t n)
+{
+	struct iovec v = { (void *)buf, n };
+
+	return write_common(fd, &v, 1, 0, 0);
+}
+
+long __cairn_writev(long fd, const void *iov, long cnt)
+{
+	return write_common(fd, iov, cnt, 0, 0);
+}
+
+long __cairn_pwrite(long fd, const void *buf, size_t n, long off)
+{
+	struct iovec v = { (void *)buf, n };
+
+	return write_common(fd, &v, 1, (uint64_t)off, 1);
+}
+
+long __cairn_pwritev(long fd, const void *iov, long cnt, long off)
+{
+	return write_common(fd, iov, cnt, (uint64_t)off, 1);
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
 long __cairn_close(long fd)
 {
-	if (!__cairn_fd_is_console(fd))
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct cairn_fd old;
+
+	if (!f)
 		return -EBADF;
-	closed_mask |= 1u << fd;
+	old = *f;
+	f->kind = FDK_NONE;
+	if (old.kind == FDK_IO)
+		release(old.cap);
 	return 0;
 }
 
-long __cairn_lseek(long fd, long off, long whence)
+/* One more descriptor for f's description: a capability of its own. */
+static err_t dup_cap(const struct cairn_fd *f, cap_t *out)
 {
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
-	return -ESPIPE;
+	err_t e;
+
+	if (f->kind != FDK_IO) {
+		*out = f->cap;
+		return ERR_OK;
+	}
+	if ((e = __cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)))
+		return e;
+	if ((e = cairn_cap_copy(f->cap, RIGHTS_ALL, out))) {
+		__cairn_ipc(f->cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		return e == ERR_NOSPC ? EMFILE : e;
+	}
+	return ERR_OK;
 }
 
-/* The settings a Linux console in cooked mode reports. TCGETS fills the
- * kernel's struct termios, which ends after c_cc[19]. */
+static long dup_from(long oldfd, long min, int cloexec)
+{
+	struct cairn_fd *f = __cairn_fd(oldfd);
+	long fd;
+	cap_t c;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if ((fd = lowest_free(min)) < 0)
+		return fd;
+	if ((e = dup_cap(f, &c)))
+		return cairn_errno(e);
+	return __cairn_fd_install(fd, c, f->kind, cloexec, f->type);
+}
+
+long __cairn_dup(long fd)
+{
+	return dup_from(fd, 0, 0);
+}
+
+long __cairn_dup3(long old, long new, long flags, int dup2)
+{
+	struct cairn_fd *f = __cairn_fd(old), saved;
+	cap_t c;
+	err_t e;
+
+	if (!dup2 && (flags & ~(long)O_CLOEXEC))
+		return -EINVAL;
+	if (!f)
+		return -EBADF;
+	if (new < 0 || new >= __cairn_fd_limit)
+		return -EBADF;
+	if (old == new)
+		return dup2 ? new : -EINVAL;
+	if ((e = dup_cap(f, &c)))
+		return cairn_errno(e);
+	saved = fds[new];
+	fds[new] = (struct cairn_fd){ .cap = c, .kind = f->kind, .cloexec = !!(flags & O_CLOEXEC),
+				      .type = f->type };
+	if (saved.kind == FDK_IO)
+		release(saved.cap);
+	return new;
+}
+
+long __cairn_fcntl(long fd, long cmd, long arg)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct cairn_ans a;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= __cairn_fd_limit)
+			return -EINVAL;
+		return dup_from(fd, arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return f->cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		f->cloexec = (arg & FD_CLOEXEC) != 0;
+		return 0;
+	case F_GETFL:
+		if (f->kind == FDK_DEBUG)
+			return O_RDWR;
+		if ((e = __cairn_ipc(f->cap, IO_GETFL, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+			return cairn_errno(e);
+		return (long)(a.w[0] & 0xffffffffu);
+	case F_SETFL:
+		if (f->kind == FDK_DEBUG)
+			return 0;
+		e = __cairn_ipc(f->cap, IO_SETFL, (uint64_t)arg & (O_APPEND | O_NONBLOCK), 0, 0, 0, 0, 0,
+				IPC_ALWAYS, NULL);
+		return cairn_errno(e);
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x10000 + (unsigned long)cmd,
+				      "fcntl record locks (F_GETLK, F_SETLK, F_SETLKW) are");
+		return -ENOLCK;
+	case F_GETPIPE_SZ:
+		return type_of(f) == S_IFIFO ? 65536 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+long __cairn_pipe2(int *out, long flags)
+{
+	struct cairn_ans a;
+	long r0, r1;
+	cap_t c[2];
+	err_t e;
+
+	if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (__cairn_root == CAP_NULL) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x20000, "pipes without a \"vfs\" capability are");
+		return -ENOSYS;
+	}
+	/* two free descriptors first: nothing to undo in the server after */
+	if ((r0 = lowest_free(0)) < 0)
+		return r0;
+	fds[r0].kind = FDK_IO;
+	r1 = lowest_free(r0 + 1);
+	fds[r0].kind = FDK_NONE;
+	if (r1 < 0)
+		return r1;
+	e = __cairn_ipc(__cairn_root, FS_PIPE, (uint64_t)flags & O_NONBLOCK, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	if (e)
+		return cairn_errno(e);
+	if (a.ncaps < 2)
+		return -EIO;
+	c[0] = cairn_ipcbuf()->caps[0];
+	c[1] = cairn_ipcbuf()->caps[1];
+	__cairn_fd_install(r0, c[0], FDK_IO, flags & O_CLOEXEC, S_IFIFO);
+	__cairn_fd_install(r1, c[1], FDK_IO, flags & O_CLOEXEC, S_IFIFO);
+	out[0] = (int)r0;
+	out[1] = (int)r1;
+	return 0;
+}
+
+/* ---- the rest of the I/O protocol ------------------------------------------------------- */
+
+long __cairn_lseek(long fd, long off, long whence)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct cairn_ans a;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG)
+		return -ESPIPE;
+	if ((e = __cairn_ipc(f->cap, IO_SEEK, (uint64_t)off, (uint64_t)whence, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+		return at_errno(e);
+	return (long)a.w[0];
+}
+
+void __cairn_kstat(const struct posix_stat *ps, void *out)
+{
+	struct kstat *k = out;
+
+	memset(k, 0, sizeof(*k));
+	k->st_dev = ps->dev;
+	k->st_ino = ps->ino;
+	k->st_mode = (mode_t)ps->mode;
+	k->st_nlink = (nlink_t)ps->nlink;
+	k->st_uid = (uid_t)ps->uid;
+	k->st_gid = (gid_t)ps->gid;
+	k->st_rdev = ps->rdev;
+	k->st_size = (off_t)ps->size;
+	k->st_blksize = (blksize_t)ps->blksize;
+	k->st_blocks = (blkcnt_t)ps->blocks;
+	k->st_atime_sec = ps->atime_sec;
+	k->st_atime_nsec = ps->atime_nsec;
+	k->st_mtime_sec = ps->mtime_sec;
+	k->st_mtime_nsec = ps->mtime_nsec;
+	k->st_ctime_sec = ps->ctime_sec;
+	k->st_ctime_nsec = ps->ctime_nsec;
+}
+
+long __cairn_fstat(long fd, void *kst)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct posix_stat st;
+	struct cairn_ans a;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG) {
+		memset(&st, 0, sizeof(st));
+		st.mode = S_IFCHR | 0620;
+		st.rdev = (5 << 8) | 1;
+		st.nlink = 1;
+		st.blksize = 1024;
+	} else {
+		if ((e = __cairn_ipc(f->cap, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+			return cairn_errno(e);
+		if (a.nbytes < sizeof(st))
+			return -EIO;
+		memcpy(&st, __cairn_ipc_data(), sizeof(st));
+		f->type = (uint32_t)st.mode & S_IFMT;
+	}
+	__cairn_kstat(&st, kst);
+	return 0;
+}
+
+long __cairn_getdents64(long fd, void *buf, size_t len)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	struct cairn_ans a;
+	size_t n;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG)
+		return -ENOTDIR;
+	if (len > INLINE_MAX)
+		len = INLINE_MAX;
+	if ((e = __cairn_ipc(f->cap, IO_READDIR, POSIX_DIR_POS, len, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+		return cairn_errno(e);
+	n = a.w[1] < a.nbytes ? a.w[1] : a.nbytes;
+	if (n > len)
+		n = len;
+	memcpy(buf, __cairn_ipc_data(), n);
+	return (long)n;
+}
+
+long __cairn_ftruncate(long fd, long len)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+
+	if (!f)
+		return -EBADF;
+	if (len < 0)
+		return -EINVAL;
+	if (f->kind == FDK_DEBUG)
+		return -EINVAL;
+	return cairn_errno(__cairn_ipc(f->cap, IO_TRUNCATE, (uint64_t)len, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL));
+}
+
+long __cairn_fsync(long fd)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG)
+		return -EINVAL;
+	return cairn_errno(__cairn_ipc(f->cap, IO_SYNC, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL));
+}
+
+long __cairn_fchmod(long fd, long mode)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG)
+		return -EPERM;
+	return cairn_errno(__cairn_ipc(f->cap, FS_CHMOD, (uint64_t)mode & 07777, AT_EMPTY_PATH, 0, 0, 0,
+				       0, IPC_ALWAYS, NULL));
+}
+
+/* ---- ioctl ----------------------------------------------------------------------------- */
+
+/* The settings a Linux console in cooked mode reports (FDK_DEBUG). TCGETS
+ * fills the kernel's struct termios, which ends after c_cc[19]. */
 static void console_termios(struct termios *t)
 {
 	static const unsigned char cc[] = {
@@ -150,10 +650,8 @@ static void console_termios(struct termios *t)
 	memcpy(t->c_cc, cc, sizeof(cc));
 }
 
-long __cairn_ioctl(long fd, unsigned long req, void *arg)
+static long debug_ioctl(unsigned long req, void *arg)
 {
-	if (!__cairn_fd_is_console(fd))
-		return -EBADF;
 	switch (req) {
 	case TIOCGWINSZ: {
 		struct winsize ws = { .ws_row = 24, .ws_col = 80 };
@@ -171,4 +669,56 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	strcpy(what + n, " on the console");
 	__cairn_unimplemented(CAIRN_UNIMP_IOCTL, req, what);
 	return -ENOTTY;
+}
+
+#define TERMIOS_K   36      /* the kernel's struct termios */
+
+long __cairn_ioctl(long fd, unsigned long req, void *arg)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	size_t in = 0, out = 0;
+	unsigned ncaps = 0;
+	uint64_t byval = 0, w2 = 0;
+	struct cairn_ans a;
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == FDK_DEBUG)
+		return debug_ioctl(req, arg);
+	switch (req) {
+	case TCGETS: out = TERMIOS_K; break;
+	case TCSETS: case TCSETSW: case TCSETSF: in = TERMIOS_K; break;
+	case TIOCGWINSZ: out = sizeof(struct winsize); break;
+	case TIOCSWINSZ: in = sizeof(struct winsize); break;
+	case TIOCGPGRP: case TIOCGSID: case FIONREAD: case TIOCOUTQ: out = sizeof(int); break;
+	case TIOCSPGRP: case FIONBIO: in = sizeof(int); break;
+	case TIOCSTI: in = 1; break;
+	case TIOCSCTTY:
+		/* the session leader's "proc" and its session become the tty's */
+		byval = (uint64_t)arg;
+		if (__cairn_proc != CAP_NULL) {
+			long sid = __cairn_getsid(0);
+			if (sid < 0)
+				return sid;
+			w2 = (uint64_t)sid;
+			cairn_ipcbuf()->caps[0] = __cairn_proc;
+			ncaps = 1;
+		}
+		break;
+	default:
+		byval = (uint64_t)arg;   /* TCFLSH, TCSBRK, TCXONC, TIOCNOTTY, ... */
+		break;
+	}
+	if (in)
+		memcpy(__cairn_ipc_data(), arg, in);
+	e = __cairn_ipc(f->cap, IO_IOCTL, req, byval, w2, 0, in, ncaps, IPC_RESTART, &a);
+	if (e)
+		return cairn_errno(e);
+	if (out) {
+		if (a.nbytes < out)
+			return -EIO;
+		memcpy(arg, __cairn_ipc_data(), out);
+	}
+	return (long)(int)a.w[0];
 }

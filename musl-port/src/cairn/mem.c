@@ -26,6 +26,12 @@
  * and mprotect act on this table only: a range outside it is left alone
  * (munmap) or refused (mprotect, ENOMEM). File mappings wait for the VFS
  * server: there is no descriptor to map (EBADF, ENODEV for the console).
+ *
+ * After a fork the child's table names the parent's MemoryObjects (the
+ * kernel made copy-on-write copies in the child's address space, which
+ * the child has no capability to): those of private pieces are never
+ * mapped again. mremap moves such pieces by copying their bytes, a
+ * PROT_NONE one made accessible gets fresh zero memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +63,8 @@ static unsigned npieces;
 static struct {
 	cap_t cap;
 	unsigned refs;           /* 0: free entry */
+	unsigned char inherited; /* made before a fork: the parent's object (a private
+	                          * piece's pages here are the kernel's copies of it) */
 } objs[MAX_OBJS];
 
 static uint64_t brk_cur = CAIRN_HEAP_BASE;    /* the break */
@@ -137,6 +145,7 @@ static err_t obj_new(uint64_t pages, int *idx)
 		return e;
 	objs[i].cap = cap;
 	objs[i].refs = 0;
+	objs[i].inherited = 0;
 	*idx = i;
 	return ERR_OK;
 }
@@ -145,6 +154,21 @@ static void obj_put(int i)
 {
 	if (i >= 0 && !--objs[i].refs)
 		cairn_cap_delete(objs[i].cap);
+}
+
+/* Whether piece p's object must not be mapped again: a private piece of
+ * an object from before a fork (the parent's; the child has only the
+ * copies AS_COPY made, which it cannot name). */
+static int foreign(const struct piece *p)
+{
+	return p->obj >= 0 && !p->shared && objs[p->obj].inherited;
+}
+
+void __cairn_mem_forked(void)
+{
+	for (unsigned i = 0; i < MAX_OBJS; i++)
+		if (objs[i].refs)
+			objs[i].inherited = 1;
 }
 
 /* An object made but not used by any piece (a failed mapping). */
@@ -391,6 +415,11 @@ long __cairn_mprotect(uintptr_t addr, size_t len, long prot)
 		if (prot == PROT_NONE) {
 			e = unmap_piece(p);
 		} else if (p->prot == PROT_NONE) {
+			/* not mapped in a fork's child: it gets fresh (zero) memory */
+			if (foreign(p)) {
+				obj_put(p->obj);
+				p->obj = -1;
+			}
 			if (p->obj < 0 && (e = back(i)))
 				return mem_errno(e);
 			p->prot = (unsigned char)prot;
@@ -415,7 +444,7 @@ static err_t zero_pages(const struct piece *p, uint64_t va, uint64_t end)
 	unsigned rw = CAIRN_PROT_R | CAIRN_PROT_W;
 	err_t e;
 
-	if (p->obj < 0)
+	if (p->obj < 0 || (p->prot == PROT_NONE && foreign(p)))
 		return ERR_OK;   /* no memory: reads as zero once made accessible */
 	if (p->prot == PROT_NONE) {
 		if ((e = cairn_as_map(SLOT_SELF_AS, objs[p->obj].cap, a, p->first + (a - p->va) / PAGE,
@@ -518,6 +547,28 @@ static long move_range(uint64_t old, uint64_t bytes, uint64_t new)
 	return 0;
 }
 
+/* mremap's move in a fork's child, of pieces it cannot map again: fresh
+ * memory at va (free) with a copy of the bytes, the old range unmapped. */
+static long remap_by_copy(uint64_t old, uint64_t ob, uint64_t nb, uint64_t va)
+{
+	uint64_t keep = nb < ob ? nb : ob;
+	unsigned last = find(old + keep - 1), prot = pieces[last].prot, shared = pieces[last].shared;
+	long r;
+
+	for (unsigned i = find(old); i < npieces && pieces[i].va < old + keep; i++)
+		if (pieces[i].prot == PROT_NONE)
+			return -ENOMEM;    /* nothing to copy from */
+	if ((r = add_anon(va, nb / PAGE, PROT_READ | PROT_WRITE, shared)))
+		return r;
+	memcpy((void *)(uintptr_t)va, (const void *)(uintptr_t)old, keep);
+	if (prot != (PROT_READ | PROT_WRITE) && (r = __cairn_mprotect(va, nb, prot)))
+		return r;
+	if ((r = unmap_range(old, old + ob)))
+		return r;
+	merge();
+	return (long)va;
+}
+
 long __cairn_mremap(uintptr_t old, size_t old_len, size_t new_len, long flags, uintptr_t new_addr)
 {
 	uint64_t ob = page_bytes(old_len), nb = page_bytes(new_len), va;
@@ -557,6 +608,9 @@ long __cairn_mremap(uintptr_t old, size_t old_len, size_t new_len, long flags, u
 	/* move: the same objects at the new place, then the rest fresh */
 	if (split(old) || split(old + ob))
 		return -ENOMEM;
+	for (unsigned i = find(old); i < npieces && pieces[i].va < old + ob; i++)
+		if (foreign(&pieces[i]))
+			return remap_by_copy(old, ob, nb, va);
 	uint64_t keep = nb < ob ? nb : ob;
 	if (keep < ob && (r = unmap_range(old + keep, old + ob)))
 		return r;

@@ -1,37 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The calling process, until the process server exists: exit, ids,
- * uname, signal dispositions and mask, and (x86_64) the FS base.
+ * The process: exit, ids, process groups and sessions, wait, kill, the
+ * interval timer, resource limits, uname and (x86_64) the FS base. With a
+ * "proc" capability (a POSIX process) these are requests to the process
+ * server (include/cairn/posix.h, PS_*); without one (a program init
+ * starts by itself) the process is alone: pid CAIRN_PID, parent init.
  *
- * - exit_group/exit end the process with SYS_EXIT (status & 0xff, as a
- *   Linux parent would see it); there is one thread, so exit is
- *   exit_group.
- * - getpid/gettid answer CAIRN_PID and getppid CAIRN_PPID (init),
- *   constants; uid and gid are 0.
- * - rt_sigaction and rt_sigprocmask keep the dispositions and the mask of
- *   this process and check their arguments as Linux does, but no signal
- *   is delivered yet (the process server will send them through the
- *   kernel's upcalls).
+ * - exit_group closes every descriptor (IO_CLOSE: a pipe's reader sees its
+ *   end) and the working directory, then PS_EXIT (else SYS_EXIT); there
+ *   is one thread, so exit is exit_group.
+ * - wait4 is PS_WAIT (the server answers when a child changes state; a
+ *   signal handler interrupts it: EINTR, or again with SA_RESTART); no
+ *   rusage is kept (zeroes).
+ * - Resource limits: RLIMIT_NOFILE is the descriptor table's size (the
+ *   soft limit can be lowered and raised again), RLIMIT_STACK the first
+ *   thread's stack; the rest are unlimited. Nothing is kept across exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include "syscall.h"
-#include "ksigaction.h"
 #include "cairn_impl.h"
 
-#define NSIG_MAX   64
-#define SETSIZE    8       /* _NSIG / 8: the kernel's sigset_t */
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
-
-static struct k_sigaction actions[NSIG_MAX + 1];
-static uint64_t blocked;
 static int *clear_tid;
 
 _Noreturn void __cairn_exit_group(long status)
 {
+	__cairn_fd_close_all();
+	/* no answer: the server ends the process */
+	if (__cairn_proc != CAP_NULL)
+		cairn_call(__cairn_proc, cairn_tag(PS_EXIT, CAIRN_MSG_REGS, 0), (uint64_t)(status & 0xff),
+			   0, 0, 0);
 	for (;;)
 		cairn_exit((int)(status & 0xff));
 }
@@ -47,7 +52,7 @@ long __cairn_exit_thread(long status)
 long __cairn_set_tid_address(int *tidptr)
 {
 	clear_tid = tidptr;
-	return CAIRN_PID;
+	return __cairn_getpid();
 }
 
 static void field(char *dst, const char *src)
@@ -73,38 +78,265 @@ long __cairn_uname(void *buf)
 	return 0;
 }
 
-long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size)
+/* ---- requests to the process server ----------------------------------------------------- */
+
+static long ps(uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2, int intr, struct cairn_ans *a)
 {
-	if (size != SETSIZE || sig < 1 || sig > NSIG_MAX)
+	return cairn_errno(__cairn_ipc(__cairn_proc, label, w0, w1, w2, 0, 0, 0, intr, a));
+}
+
+long __cairn_getppid(void)
+{
+	struct cairn_ans a;
+
+	if (__cairn_proc == CAP_NULL)
+		return CAIRN_PPID;
+	if (ps(PS_GETPID, 0, 0, 0, IPC_ALWAYS, &a))
+		return 0;
+	return (long)a.w[1];
+}
+
+long __cairn_getpgid(long pid)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (__cairn_proc == CAP_NULL)
+		return pid && pid != CAIRN_PID ? -ESRCH : CAIRN_PID;
+	if (pid < 0)
+		return -ESRCH;
+	if ((r = ps(PS_GETPGID, (uint64_t)pid, 0, 0, IPC_ALWAYS, &a)))
+		return r;
+	return (long)a.w[0];
+}
+
+long __cairn_setpgid(long pid, long pgid)
+{
+	if (__cairn_proc == CAP_NULL)
+		return -EPERM;
+	if (pgid < 0)
 		return -EINVAL;
-	if (act && (sig == SIGKILL || sig == SIGSTOP))
+	return ps(PS_SETPGID, (uint64_t)pid, (uint64_t)pgid, 0, IPC_ALWAYS, NULL);
+}
+
+long __cairn_getsid(long pid)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (__cairn_proc == CAP_NULL)
+		return pid && pid != CAIRN_PID ? -ESRCH : CAIRN_PID;
+	if (pid < 0)
+		return -ESRCH;
+	if ((r = ps(PS_GETSID, (uint64_t)pid, 0, 0, IPC_ALWAYS, &a)))
+		return r;
+	return (long)a.w[0];
+}
+
+long __cairn_setsid(void)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (__cairn_proc == CAP_NULL)
+		return -EPERM;
+	if ((r = ps(PS_SETSID, 0, 0, 0, IPC_ALWAYS, &a)))
+		return r;
+	return (long)a.w[0];
+}
+
+long __cairn_wait4(long pid, int *status, long options, void *rusage)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (__cairn_proc == CAP_NULL)
+		return -ECHILD;
+	if ((int)pid == INT_MIN)
+		return -ESRCH;
+	if ((r = ps(PS_WAIT, (uint64_t)(int64_t)(int)pid, (uint64_t)options, 0, IPC_RESTART, &a)))
+		return r;
+	if (status && a.w[0])
+		*status = (int)a.w[1];
+	if (rusage)
+		memset(rusage, 0, sizeof(struct rusage));
+	return (long)a.w[0];
+}
+
+/* waitid over PS_WAIT: P_PID, P_PGID, P_ALL; a stop is only seen with
+ * WSTOPPED, a continue with WCONTINUED; WEXITED must be given (the server
+ * always reports ended children). */
+long __cairn_waitid(long type, long id, void *info, long options, void *rusage)
+{
+	siginfo_t *si = info;
+	long pid, opts = options & (WNOHANG | WNOWAIT | WCONTINUED), r;
+	int st = 0;
+
+	if (options & ~(long)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WALL | __WCLONE |
+			      __WNOTHREAD))
 		return -EINVAL;
-	if (oact)
-		memcpy(oact, &actions[sig], sizeof(struct k_sigaction));
-	if (act)
-		memcpy(&actions[sig], act, sizeof(struct k_sigaction));
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (!(options & WEXITED)) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x40000, "waitid without WEXITED is");
+		return -EINVAL;
+	}
+	if (options & WSTOPPED)
+		opts |= WUNTRACED;
+	switch (type) {
+	case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
+	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
+	case P_ALL: pid = -1; break;
+	default: return -EINVAL;
+	}
+	if ((r = __cairn_wait4(pid, &st, opts, rusage)) < 0)
+		return r;
+	if (si) {
+		memset(si, 0, sizeof(*si));
+		if (r) {
+			si->si_signo = SIGCHLD;
+			si->si_pid = (pid_t)r;
+			if (WIFEXITED(st)) {
+				si->si_code = CLD_EXITED;
+				si->si_status = WEXITSTATUS(st);
+			} else if (WIFSIGNALED(st)) {
+				si->si_code = CLD_KILLED;
+				si->si_status = WTERMSIG(st);
+			} else if (WIFSTOPPED(st)) {
+				si->si_code = CLD_STOPPED;
+				si->si_status = WSTOPSIG(st);
+			} else {
+				si->si_code = CLD_CONTINUED;
+				si->si_status = SIGCONT;
+			}
+		}
+	}
 	return 0;
 }
 
-long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
+long __cairn_kill(long pid, long sig)
 {
-	uint64_t s;
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_kill);
+	if ((int)pid == INT_MIN)
+		return -ESRCH;
+	return ps(PS_KILL, (uint64_t)(int64_t)(int)pid, (uint64_t)sig, 0, IPC_ALWAYS, NULL);
+}
 
-	if (size != SETSIZE)
+/* One thread: its tid is the pid. */
+long __cairn_tkill(long tid, long sig)
+{
+	if (tid <= 0)
 		return -EINVAL;
-	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+	if (tid != __cairn_getpid())
+		return -ESRCH;
+	return __cairn_kill(tid, sig);
+}
+
+/* ---- the interval timer (ITIMER_REAL) ------------------------------------------------- */
+
+static uint64_t tv_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+static void ns_tv(uint64_t ns, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ns / 1000000000u);
+	tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+	if (!tv->tv_sec && !tv->tv_usec && ns)
+		tv->tv_usec = 1;              /* some time left: not "disarmed" */
+}
+
+static long itimer(long which, const struct itimerval *new, struct itimerval *old)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (which != ITIMER_REAL) {
+		if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+			__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x50000 + (unsigned long)which,
+					      "ITIMER_VIRTUAL and ITIMER_PROF are");
 		return -EINVAL;
+	}
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_setitimer);
+	if (new && (new->it_value.tv_sec < 0 || new->it_value.tv_usec < 0 ||
+		    new->it_value.tv_usec >= 1000000 || new->it_interval.tv_sec < 0 ||
+		    new->it_interval.tv_usec < 0 || new->it_interval.tv_usec >= 1000000))
+		return -EINVAL;
+	r = ps(PS_SETITIMER, 0, new ? tv_ns(&new->it_value) : 0, new ? tv_ns(&new->it_interval) : 0,
+	       IPC_ALWAYS, &a);
+	if (r)
+		return r;
+	if (old) {
+		ns_tv(a.w[0], &old->it_value);
+		ns_tv(a.w[1], &old->it_interval);
+	}
+	return 0;
+}
+
+long __cairn_setitimer(long which, const void *new, void *old)
+{
+	if (!new)
+		return -EFAULT;
+	return itimer(which, new, old);
+}
+
+long __cairn_getitimer(long which, void *old)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (which != ITIMER_REAL || __cairn_proc == CAP_NULL)
+		return itimer(which, NULL, old);
+	/* flags 1: only read it */
+	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SETITIMER, 0, 0, 0, 1, 0, 0, IPC_ALWAYS, &a))))
+		return r;
+	ns_tv(a.w[0], &((struct itimerval *)old)->it_value);
+	ns_tv(a.w[1], &((struct itimerval *)old)->it_interval);
+	return 0;
+}
+
+/* ---- resource limits ---------------------------------------------------------------------- */
+
+static struct rlimit limits[RLIM_NLIMITS];
+static int limits_set;
+
+static void limits_init(void)
+{
+	if (limits_set)
+		return;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	limits[RLIMIT_NOFILE] = (struct rlimit){ FD_MAX, FD_MAX };
+	limits[RLIMIT_STACK] = (struct rlimit){ CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
+						CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE };
+	limits[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
+	limits_set = 1;
+}
+
+long __cairn_prlimit64(long pid, long res, const void *new, void *old)
+{
+	const struct rlimit *n = new;
+
+	if (pid && pid != __cairn_getpid())
+		return -ESRCH;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	limits_init();
+	if (n && n->rlim_cur > n->rlim_max)
+		return -EINVAL;
+	if (n && n->rlim_max > limits[res].rlim_max)
+		return -EPERM;       /* raising a hard limit: no such privilege here */
 	if (old)
-		memcpy(old, &blocked, SETSIZE);
-	if (set) {
-		memcpy(&s, set, SETSIZE);
-		if (how == SIG_BLOCK)
-			blocked |= s;
-		else if (how == SIG_UNBLOCK)
-			blocked &= ~s;
-		else
-			blocked = s;
-		blocked &= ~UNBLOCKABLE;
+		memcpy(old, &limits[res], sizeof(struct rlimit));
+	if (n) {
+		limits[res] = *n;
+		if (res == RLIMIT_NOFILE)
+			__cairn_fd_limit = n->rlim_cur < FD_MAX ? (long)n->rlim_cur : FD_MAX;
 	}
 	return 0;
 }

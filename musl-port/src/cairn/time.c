@@ -8,8 +8,8 @@
  * clock device,
  * CLOCK_REALTIME counts from boot as if boot were the epoch (1970) until
  * a time server sets it. CPU-time clocks are not kept (EINVAL, said once).
- * Sleeping waits on a Notification of this process that nobody signals,
- * with a timeout; the kernel's timeouts have the tick's resolution, and
+ * Sleeping waits on this process's Notification with a timeout (a signal
+ * handler's end signals it: the sleep ends with EINTR); the kernel's timeouts have the tick's resolution, and
  * the sleep goes on until the clock says the time has passed.
  */
 #define _GNU_SOURCE
@@ -24,7 +24,6 @@ static cap_t kinfo = CAP_NULL;
 static int kinfo_looked_up;
 static uint64_t clock_mult;       /* KINFO_CLOCK: ns = counter * mult >> 32 */
 static int clock_asked;
-static cap_t sleeper = CAP_NULL;
 
 err_t __cairn_now(uint64_t *ns)
 {
@@ -60,22 +59,27 @@ err_t __cairn_now(uint64_t *ns)
 	return ERR_OK;
 }
 
-static err_t wait_ns(uint64_t ns)
+/* Waits on this process's Notification (which nothing signals but a
+ * signal handler's end and poll's arms) for ns; ERR_INTR when a handler
+ * ran since the sleep began (count: __cairn_sig_count then). */
+static err_t wait_ns(uint64_t ns, unsigned long count)
 {
+	cap_t note = __cairn_note();
 	err_t e;
 
-	if (sleeper == CAP_NULL) {
-		struct cairn_msg m;
-		if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
-			return e;
-		sleeper = m.w[0];
-	}
-	e = cairn_wait(sleeper, ns, NULL);
+	if (note == CAP_NULL)
+		return ERR_NOMEM;
+	if (count != __cairn_sig_count)
+		return ERR_INTR;
+	e = cairn_wait(note, ns, NULL);
+	if (e == ERR_INTR || count != __cairn_sig_count)
+		return ERR_INTR;
 	return e == ERR_TIMEDOUT ? ERR_OK : e;
 }
 
 err_t __cairn_sleep(uint64_t ns)
 {
+	unsigned long count = __cairn_sig_count;
 	uint64_t now, deadline;
 	err_t e;
 
@@ -83,13 +87,13 @@ err_t __cairn_sleep(uint64_t ns)
 		return ERR_OK;
 	if (ns == CAIRN_FOREVER || __cairn_now(&now)) {
 		do
-			e = wait_ns(ns);
-		while (!e && ns == CAIRN_FOREVER);   /* nobody signals it: only an upcall ends this */
+			e = wait_ns(ns, count);
+		while (!e && ns == CAIRN_FOREVER);   /* only a signal handler ends this */
 		return e;
 	}
 	deadline = now + ns < now ? CAIRN_FOREVER - 1 : now + ns;
 	while (now < deadline) {
-		if ((e = wait_ns(deadline - now)))
+		if ((e = wait_ns(deadline - now, count)))
 			return e;
 		if ((e = __cairn_now(&now)))
 			return e;

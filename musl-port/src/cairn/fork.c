@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fork, clone (a new process), execve, and the per-arch assembly they and
+ * the signal entry need.
+ *
+ * fork: __cairn_fork_enter saves the registers the C calling convention
+ * keeps (riscv64: ra, sp, gp, tp, s0-s11, fs0-fs11, fcsr; x86_64: the
+ * return address, rsp, rbx, rbp, r12-r15, mxcsr, the x87 control word)
+ * in a context on this stack and calls fork_parent(), which takes one
+ * more reference of every descriptor for the child (IO_DUP: no window in
+ * which the parent's close could end a description the child holds) and
+ * sends PS_FORK with the child's entry __cairn_fork_child, the context as
+ * its argument and our thread pointer. The process server copies the
+ * address space (copy-on-write) and the capability table, so the child
+ * finds the context in its copy of this stack: it restores the registers
+ * and returns 0 from __cairn_fork_enter, where the parent returns the
+ * child's pid.
+ *
+ * clone without CLONE_THREAD (posix_spawn's CLONE_VM|CLONE_VFORK) is a
+ * fork whose child then runs musl's __cairn_clone_child on the stack
+ * clone was given; the parent does not wait for the child's exec (vfork
+ * semantics are not needed by posix_spawn, which waits on its pipe).
+ *
+ * execve: the file is read through the VFS into a MemoryObject, every
+ * descriptor without FD_CLOEXEC, the working directory and the named
+ * capabilities are kept at their slots (PS_EXEC_KEEP), and PS_EXEC starts
+ * the new image with argv, envp and the names (fdN=slot, cwd=slot,
+ * vfs=slot, ...), which posix.c reads at start-up. A capability is a
+ * reference of its description, and the old image's go with it (the VFS
+ * drops a dead process's references itself, CAP_OP_WATCH): the new
+ * image's copies get an IO_DUP first (taken back if the exec fails). A
+ * close-on-exec descriptor is not kept: a VFS one closes with the old
+ * image, another server's is given with POSIX_KEEP_CLOSE and the process
+ * server sends IO_CLOSE once the exec is done.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include "syscall.h"
+#include "cairn_impl.h"
+
+#define INLINE_MAX  POSIX_INLINE_MAX
+
+struct fork_ctx {
+	uint64_t r[32];              /* [0] return address, [1] sp, then the rest */
+};
+
+hidden long __cairn_fork_enter(struct fork_ctx *ctx, long (*fn)(struct fork_ctx *));
+hidden void __cairn_fork_child(void);
+hidden _Noreturn void __cairn_jump(uintptr_t pc, uintptr_t sp, uintptr_t a0);
+
+#if defined(__riscv)
+__asm__(
+	".text\n"
+	/* long __cairn_fork_enter(ctx, fn): saves, then tail-calls fn(ctx) */
+	".global __cairn_fork_enter\n"
+	".hidden __cairn_fork_enter\n"
+	".type __cairn_fork_enter, %function\n"
+	"__cairn_fork_enter:\n"
+	"	sd ra, 0(a0)\n"
+	"	sd sp, 8(a0)\n"
+	"	sd gp, 16(a0)\n"
+	"	sd tp, 24(a0)\n"
+	"	sd s0, 32(a0)\n"
+	"	sd s1, 40(a0)\n"
+	"	sd s2, 48(a0)\n"
+	"	sd s3, 56(a0)\n"
+	"	sd s4, 64(a0)\n"
+	"	sd s5, 72(a0)\n"
+	"	sd s6, 80(a0)\n"
+	"	sd s7, 88(a0)\n"
+	"	sd s8, 96(a0)\n"
+	"	sd s9, 104(a0)\n"
+	"	sd s10, 112(a0)\n"
+	"	sd s11, 120(a0)\n"
+	"	fsd fs0, 128(a0)\n"
+	"	fsd fs1, 136(a0)\n"
+	"	fsd fs2, 144(a0)\n"
+	"	fsd fs3, 152(a0)\n"
+	"	fsd fs4, 160(a0)\n"
+	"	fsd fs5, 168(a0)\n"
+	"	fsd fs6, 176(a0)\n"
+	"	fsd fs7, 184(a0)\n"
+	"	fsd fs8, 192(a0)\n"
+	"	fsd fs9, 200(a0)\n"
+	"	fsd fs10, 208(a0)\n"
+	"	fsd fs11, 216(a0)\n"
+	"	frcsr t0\n"
+	"	sd t0, 224(a0)\n"
+	"	jr a1\n"
+	/* the child: a0 = the context */
+	".global __cairn_fork_child\n"
+	".hidden __cairn_fork_child\n"
+	".type __cairn_fork_child, %function\n"
+	"__cairn_fork_child:\n"
+	"	ld ra, 0(a0)\n"
+	"	ld sp, 8(a0)\n"
+	"	ld gp, 16(a0)\n"
+	"	ld tp, 24(a0)\n"
+	"	ld s0, 32(a0)\n"
+	"	ld s1, 40(a0)\n"
+	"	ld s2, 48(a0)\n"
+	"	ld s3, 56(a0)\n"
+	"	ld s4, 64(a0)\n"
+	"	ld s5, 72(a0)\n"
+	"	ld s6, 80(a0)\n"
+	"	ld s7, 88(a0)\n"
+	"	ld s8, 96(a0)\n"
+	"	ld s9, 104(a0)\n"
+	"	ld s10, 112(a0)\n"
+	"	ld s11, 120(a0)\n"
+	"	fld fs0, 128(a0)\n"
+	"	fld fs1, 136(a0)\n"
+	"	fld fs2, 144(a0)\n"
+	"	fld fs3, 152(a0)\n"
+	"	fld fs4, 160(a0)\n"
+	"	fld fs5, 168(a0)\n"
+	"	fld fs6, 176(a0)\n"
+	"	fld fs7, 184(a0)\n"
+	"	fld fs8, 192(a0)\n"
+	"	fld fs9, 200(a0)\n"
+	"	fld fs10, 208(a0)\n"
+	"	fld fs11, 216(a0)\n"
+	"	ld t0, 224(a0)\n"
+	"	fscsr t0\n"
+	"	li a0, 0\n"
+	"	ret\n"
+	/* _Noreturn __cairn_jump(pc, sp, a0) */
+	".global __cairn_jump\n"
+	".hidden __cairn_jump\n"
+	".type __cairn_jump, %function\n"
+	"__cairn_jump:\n"
+	"	mv sp, a1\n"
+	"	mv t0, a0\n"
+	"	mv a0, a2\n"
+	"	jr t0\n"
+	/* the upcall entry: a0 = sig | sender << 32, a1 = frame, sp = frame */
+	".global __cairn_sigentry\n"
+	".hidden __cairn_sigentry\n"
+	".type __cairn_sigentry, %function\n"
+	"__cairn_sigentry:\n"
+	"	addi sp, sp, -288\n"
+	"	fsd f0, 0(sp)\n"
+	"	fsd f1, 8(sp)\n"
+	"	fsd f2, 16(sp)\n"
+	"	fsd f3, 24(sp)\n"
+	"	fsd f4, 32(sp)\n"
+	"	fsd f5, 40(sp)\n"
+	"	fsd f6, 48(sp)\n"
+	"	fsd f7, 56(sp)\n"
+	"	fsd f8, 64(sp)\n"
+	"	fsd f9, 72(sp)\n"
+	"	fsd f10, 80(sp)\n"
+	"	fsd f11, 88(sp)\n"
+	"	fsd f12, 96(sp)\n"
+	"	fsd f13, 104(sp)\n"
+	"	fsd f14, 112(sp)\n"
+	"	fsd f15, 120(sp)\n"
+	"	fsd f16, 128(sp)\n"
+	"	fsd f17, 136(sp)\n"
+	"	fsd f18, 144(sp)\n"
+	"	fsd f19, 152(sp)\n"
+	"	fsd f20, 160(sp)\n"
+	"	fsd f21, 168(sp)\n"
+	"	fsd f22, 176(sp)\n"
+	"	fsd f23, 184(sp)\n"
+	"	fsd f24, 192(sp)\n"
+	"	fsd f25, 200(sp)\n"
+	"	fsd f26, 208(sp)\n"
+	"	fsd f27, 216(sp)\n"
+	"	fsd f28, 224(sp)\n"
+	"	fsd f29, 232(sp)\n"
+	"	fsd f30, 240(sp)\n"
+	"	fsd f31, 248(sp)\n"
+	"	frcsr t0\n"
+	"	sd t0, 256(sp)\n"
+	"	sd a1, 264(sp)\n"
+	"	call __cairn_sig_run\n"
+	"	ld t0, 256(sp)\n"
+	"	fscsr t0\n"
+	"	fld f0, 0(sp)\n"
+	"	fld f1, 8(sp)\n"
+	"	fld f2, 16(sp)\n"
+	"	fld f3, 24(sp)\n"
+	"	fld f4, 32(sp)\n"
+	"	fld f5, 40(sp)\n"
+	"	fld f6, 48(sp)\n"
+	"	fld f7, 56(sp)\n"
+	"	fld f8, 64(sp)\n"
+	"	fld f9, 72(sp)\n"
+	"	fld f10, 80(sp)\n"
+	"	fld f11, 88(sp)\n"
+	"	fld f12, 96(sp)\n"
+	"	fld f13, 104(sp)\n"
+	"	fld f14, 112(sp)\n"
+	"	fld f15, 120(sp)\n"
+	"	fld f16, 128(sp)\n"
+	"	fld f17, 136(sp)\n"
+	"	fld f18, 144(sp)\n"
+	"	fld f19, 152(sp)\n"
+	"	fld f20, 160(sp)\n"
+	"	fld f21, 168(sp)\n"
+	"	fld f22, 176(sp)\n"
+	"	fld f23, 184(sp)\n"
+	"	fld f24, 192(sp)\n"
+	"	fld f25, 200(sp)\n"
+	"	fld f26, 208(sp)\n"
+	"	fld f27, 216(sp)\n"
+	"	fld f28, 224(sp)\n"
+	"	fld f29, 232(sp)\n"
+	"	fld f30, 240(sp)\n"
+	"	fld f31, 248(sp)\n"
+	"	ld a0, 264(sp)\n"
+	"	li a7, 12\n"          /* SYS_UPCALL_RETURN(frame) */
+	"	ecall\n"
+	"	unimp\n"
+);
+
+static uintptr_t thread_pointer(void)
+{
+	uintptr_t tp;
+
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+	return tp;
+}
+#else
+__asm__(
+	".text\n"
+	".global __cairn_fork_enter\n"
+	".hidden __cairn_fork_enter\n"
+	".type __cairn_fork_enter, @function\n"
+	"__cairn_fork_enter:\n"
+	"	mov (%rsp), %rax\n"
+	"	mov %rax, 0(%rdi)\n"
+	"	lea 8(%rsp), %rax\n"
+	"	mov %rax, 8(%rdi)\n"
+	"	mov %rbx, 16(%rdi)\n"
+	"	mov %rbp, 24(%rdi)\n"
+	"	mov %r12, 32(%rdi)\n"
+	"	mov %r13, 40(%rdi)\n"
+	"	mov %r14, 48(%rdi)\n"
+	"	mov %r15, 56(%rdi)\n"
+	"	stmxcsr 64(%rdi)\n"
+	"	fnstcw 68(%rdi)\n"
+	"	jmp *%rsi\n"
+	".global __cairn_fork_child\n"
+	".hidden __cairn_fork_child\n"
+	".type __cairn_fork_child, @function\n"
+	"__cairn_fork_child:\n"
+	"	mov 16(%rdi), %rbx\n"
+	"	mov 24(%rdi), %rbp\n"
+	"	mov 32(%rdi), %r12\n"
+	"	mov 40(%rdi), %r13\n"
+	"	mov 48(%rdi), %r14\n"
+	"	mov 56(%rdi), %r15\n"
+	"	ldmxcsr 64(%rdi)\n"
+	"	fldcw 68(%rdi)\n"
+	"	mov 8(%rdi), %rsp\n"
+	"	xor %eax, %eax\n"
+	"	jmp *0(%rdi)\n"
+	".global __cairn_jump\n"
+	".hidden __cairn_jump\n"
+	".type __cairn_jump, @function\n"
+	"__cairn_jump:\n"
+	"	mov %rsi, %rsp\n"
+	"	mov %rdi, %rax\n"
+	"	mov %rdx, %rdi\n"
+	"	jmp *%rax\n"
+	/* the upcall entry: rdi = sig | sender << 32, rsi = frame, rsp = frame
+	 * (16-byte aligned, no return address) */
+	".global __cairn_sigentry\n"
+	".hidden __cairn_sigentry\n"
+	".type __cairn_sigentry, @function\n"
+	"__cairn_sigentry:\n"
+	"	cld\n"
+	"	sub $528, %rsp\n"
+	"	fxsave64 (%rsp)\n"
+	"	mov %rsi, 512(%rsp)\n"
+	"	call __cairn_sig_run\n"
+	"	fxrstor64 (%rsp)\n"
+	"	mov 512(%rsp), %rdi\n"
+	"	mov $12, %eax\n"      /* SYS_UPCALL_RETURN(frame) */
+	"	syscall\n"
+	"	hlt\n"
+);
+
+static uintptr_t thread_pointer(void)
+{
+	uintptr_t tp;
+
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+#endif
+
+/* ---- fork --------------------------------------------------------------------------------- */
+
+static long fork_parent(struct fork_ctx *ctx)
+{
+	struct cairn_ans a;
+	err_t e;
+
+	__cairn_fd_fork_refs(0);
+	e = __cairn_ipc(__cairn_proc, PS_FORK, (uint64_t)(uintptr_t)__cairn_fork_child, ctx->r[1],
+			(uint64_t)(uintptr_t)ctx, thread_pointer(), 0, 0, IPC_EINTR, &a);
+	if (e) {
+		__cairn_fd_fork_refs(1);
+		return cairn_errno(e);
+	}
+	return (long)a.w[0];
+}
+
+long __cairn_fork(void)
+{
+	struct fork_ctx ctx;
+	long r;
+
+	if (__cairn_proc == CAP_NULL) {
+#ifdef SYS_fork
+		return __cairn_nosys(SYS_fork);
+#else
+		return __cairn_nosys(SYS_clone);
+#endif
+	}
+	r = __cairn_fork_enter(&ctx, fork_parent);
+	if (!r)
+		__cairn_posix_forked();    /* the child */
+	return r;
+}
+
+long __cairn_clone(unsigned long flags, void *stack, void *ptid, void *ctid, unsigned long tls,
+		   uintptr_t child_pc)
+{
+	const unsigned long as_fork = CLONE_VM | CLONE_VFORK;
+	long r;
+
+	(void)ptid;
+	(void)ctid;
+	(void)tls;
+	if ((flags & 0xff) && (flags & 0xff) != SIGCHLD)
+		return -EINVAL;
+	if (flags & CLONE_THREAD) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x60000, "threads (clone with CLONE_THREAD) are");
+		return -ENOSYS;
+	}
+	if (flags & ~(as_fork | 0xffu)) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x60001, "clone with these flags is");
+		return -EINVAL;
+	}
+	r = __cairn_fork();
+	if (!r && stack)
+		__cairn_jump(child_pc, (uintptr_t)stack, thread_pointer());
+	return r;
+}
+
+/* ---- execve ------------------------------------------------------------------------------- */
+
+/* Appends s and its NUL to buf (INLINE_MAX bytes): false if it does not fit. */
+static int put_str(char *buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > INLINE_MAX - *len)
+		return 0;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	return 1;
+}
+
+static char *decimal(char *end, unsigned long v)
+{
+	*--end = 0;
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
+/* "name=slot" */
+static int put_name(char *buf, size_t *len, const char *name, cap_t slot)
+{
+	char tmp[48], num[24];
+	size_t n = strlen(name);
+
+	if (n > 20)
+		return 0;
+	memcpy(tmp, name, n);
+	tmp[n++] = '=';
+	strcpy(tmp + n, decimal(num + sizeof(num), slot));
+	return put_str(buf, len, tmp);
+}
+
+/* The capabilities the new image gets, and how. */
+struct keep {
+	cap_t slot;
+	uint64_t dst;                 /* the same slot, or POSIX_KEEP_CLOSE */
+	int ref;                      /* a reference of a description (IO_DUP for the copy) */
+};
+
+static long keep_send(const struct keep *k, unsigned n)
+{
+	for (unsigned i = 0; i < n; i += 4) {
+		unsigned m = n - i < 4 ? n - i : 4;
+		uint64_t w[4] = { 0, 0, 0, 0 };
+		err_t e;
+
+		for (unsigned j = 0; j < m; j++) {
+			cairn_ipcbuf()->caps[j] = k[i + j].slot;
+			w[j] = k[i + j].dst;
+		}
+		if ((e = __cairn_ipc(__cairn_proc, PS_EXEC_KEEP, w[0], w[1], w[2], w[3], 0, m, IPC_ALWAYS,
+				     NULL)))
+			return cairn_errno(e);
+	}
+	return 0;
+}
+
+static int is_fd_name(const char *s)
+{
+	return s[0] == 'f' && s[1] == 'd' && s[2] >= '0' && s[2] <= '9';
+}
+
+static int slot_valid(cap_t slot)
+{
+	uint64_t id[3];
+
+	return !cairn_cap_op(CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, id);
+}
+
+/* The kernel object a capability names (CAP_OP_IDENTIFY's id), 0 if none. */
+static uint64_t object_id(cap_t slot)
+{
+	uint64_t r[6];
+
+	if (cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, 0, r))
+		return 0;
+	return r[3];
+}
+
+/* IO_DUP (undo: IO_CLOSE) of the n descriptors kept at their own slot. */
+static void keep_refs(const struct keep *k, unsigned n, int undo)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (k[i].dst != POSIX_KEEP_CLOSE && k[i].ref)
+			__cairn_ipc(k[i].slot, undo ? IO_CLOSE : IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+}
+
+/* Reads the file into a new MemoryObject. */
+static long load_file(cap_t file, uint64_t size, cap_t *out)
+{
+	uint64_t pages = (size + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE, done = 0;
+	struct cairn_ans a;
+	cap_t mo;
+	char *va;
+	err_t e;
+
+	if (!size)
+		return -ENOEXEC;
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &mo)))
+		return cairn_errno(e);
+	if ((e = cairn_map(mo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, (void **)&va))) {
+		cairn_cap_delete(mo);
+		return cairn_errno(e);
+	}
+	while (done < size) {
+		uint64_t k = size - done < INLINE_MAX ? size - done : INLINE_MAX;
+		if ((e = __cairn_ipc(file, IO_PREAD, k, done, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+			break;
+		if (!a.w[0] || a.w[0] > k || a.w[0] > a.nbytes) {
+			e = ERR_NOEXEC;    /* shorter than its size */
+			break;
+		}
+		memcpy(va + done, __cairn_ipc_data(), a.w[0]);
+		done += a.w[0];
+	}
+	cairn_unmap(va, pages);
+	if (e) {
+		cairn_cap_delete(mo);
+		return cairn_errno(e);
+	}
+	*out = mo;
+	return 0;
+}
+
+long __cairn_execve(const char *path, char *const argv[], char *const envp[])
+{
+	static struct keep keep[CAP_SLOTS];
+	char buf[INLINE_MAX];
+	size_t len = 0;
+	unsigned long argc = 0, envc = 0, nnames = 0, nkeep = 0;
+	const char *name;
+	uint64_t size;
+	cap_t file, mo, slot;
+	long r;
+	err_t e;
+
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_execve);
+	/* argv, envp and the names, as they will travel */
+	for (; argv && argv[argc]; argc++)
+		if (!put_str(buf, &len, argv[argc]))
+			return -E2BIG;
+	for (; envp && envp[envc]; envc++)
+		if (!put_str(buf, &len, envp[envc]))
+			return -E2BIG;
+	uint64_t vfs_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
+	for (long fd = 0; fd < FD_MAX; fd++) {
+		struct cairn_fd *f = __cairn_fd(fd);
+		char fdname[8] = "fd";
+		if (!f || f->kind != FDK_IO)
+			continue;
+		if (f->cloexec) {
+			/* the VFS drops the references of a dead process's capabilities
+			 * itself (CAP_OP_WATCH): the old image's end closes it; other
+			 * servers get IO_CLOSE from the process server */
+			if (!vfs_id || object_id(f->cap) != vfs_id)
+				keep[nkeep++] = (struct keep){ f->cap, POSIX_KEEP_CLOSE, 0 };
+			continue;
+		}
+		strcpy(fdname + 2, decimal(fdname + sizeof(fdname), (unsigned long)fd));
+		keep[nkeep++] = (struct keep){ f->cap, f->cap, 1 };
+		if (!put_name(buf, &len, fdname, f->cap))
+			return -E2BIG;
+		nnames++;
+	}
+	if (__cairn_cwd != CAP_NULL) {
+		keep[nkeep++] = (struct keep){ __cairn_cwd, __cairn_cwd, 1 };
+		if (!put_name(buf, &len, "cwd", __cairn_cwd))
+			return -E2BIG;
+		nnames++;
+	}
+	for (unsigned i = 0; (name = cairn_cap_name(i, &slot)); i++) {
+		if (!strcmp(name, "proc") || !strcmp(name, "cwd") || is_fd_name(name) ||
+		    slot < SLOT_FIRST_FREE || !slot_valid(slot))
+			continue;
+		keep[nkeep++] = (struct keep){ slot, slot, 0 };
+		if (!put_name(buf, &len, name, slot))
+			return -E2BIG;
+		nnames++;
+	}
+	/* the program */
+	if ((r = __cairn_open_exec(path, &file, &size)))
+		return r;
+	r = load_file(file, size, &mo);
+	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(file);
+	if (r)
+		return r;
+	/* the capabilities it keeps, then the exec (no answer if it works).
+	 * The new image's copies are references of their descriptions of
+	 * their own (the old image's go with it): IO_DUP first, as a fork's */
+	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	keep_refs(keep, nkeep, 0);
+	if (!(r = keep_send(keep, nkeep))) {
+		memcpy(__cairn_ipc_data(), buf, len);
+		cairn_ipcbuf()->caps[0] = mo;
+		e = __cairn_ipc(__cairn_proc, PS_EXEC, size, argc, envc, nnames, len, 1, IPC_ALWAYS, NULL);
+		r = cairn_errno(e ? e : ERR_IO);
+	}
+	keep_refs(keep, nkeep, 1);
+	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(mo);
+	return r;
+}

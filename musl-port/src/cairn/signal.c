@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signals, with the process server (include/cairn/posix.h): it keeps the
+ * dispositions, the mask and the pending set, and runs a handler by an
+ * upcall (THREAD_UPCALL) of __cairn_sigentry (fork.c, per arch) on the
+ * main thread, with arg = sig | sender pid << 32 and the kernel's frame.
+ *
+ * The entry saves the FP registers (the kernel's frame holds none), then
+ * __cairn_sig_run saves errno and the IPC buffer (the interrupted code
+ * may have a request in it, or an answer it has yet to read), runs the
+ * handler musl's sigaction gave (with a siginfo_t for SA_SIGINFO: signal,
+ * SI_USER and the sender's pid, or SI_KERNEL from the system), tells the
+ * server the delivery is over (PS_SIGRETURN_DONE), puts the buffer and
+ * errno back and returns; the entry restores the FP registers and
+ * resumes the interrupted code (SYS_UPCALL_RETURN). A call the handler
+ * interrupted answers ERR_INTR: ipc.c makes it again if the handler had
+ * SA_RESTART.
+ *
+ * A handler left with longjmp (or siglongjmp) never returns: musl's
+ * longjmp (patched, 0004-longjmp-hook.patch) calls __cairn_longjmp_hook
+ * with the stack pointer it jumps to, and every delivery whose frame
+ * lies below it is over (PS_SIGRETURN_DONE; siglongjmp then sets its
+ * saved mask).
+ *
+ * The handler table is kept here too: sigaction's old action comes from
+ * it. After an exec only SIG_IGN can be inherited; a disposition not set
+ * since is asked of the server the first time (PS_SIGACTION sets it, so
+ * it is set to SIG_IGN and back).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include "syscall.h"
+#include "ksigaction.h"
+#include "cairn_impl.h"
+
+#define NSIG_MAX   64
+#define SETSIZE    8       /* _NSIG / 8: the kernel's sigset_t */
+#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define MAX_DEPTH  16
+
+static struct k_sigaction actions[NSIG_MAX + 1];
+static uint64_t known;             /* dispositions known here (set since start) */
+static uint64_t local_mask;        /* without a process server */
+
+hidden volatile unsigned long __cairn_sig_count;
+hidden volatile int __cairn_sig_restart;
+hidden volatile int __cairn_sig_depth;
+static struct {
+	int sig;
+	uintptr_t frame;
+} deliveries[MAX_DEPTH];
+
+static uint64_t bit(long sig) { return 1ull << (sig - 1); }
+
+static long ps(uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, struct cairn_ans *a)
+{
+	return cairn_errno(__cairn_ipc(__cairn_proc, label, w0, w1, w2, w3, 0, 0, IPC_ALWAYS, a));
+}
+
+/* The server's disposition of sig, learnt by setting SIG_IGN and putting
+ * the old one back (nothing else asks without setting). */
+static long learn(long sig)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (sig == SIGKILL || sig == SIGSTOP) {
+		known |= bit(sig);
+		return 0;
+	}
+	if ((r = ps(PS_SIGACTION, (uint64_t)sig, POSIX_SIG_IGN, 0, 0, &a)))
+		return r;
+	if ((a.w[0] & 0xffffffffu) != POSIX_SIG_IGN &&
+	    (r = ps(PS_SIGACTION, (uint64_t)sig, a.w[0], a.w[1], a.w[2], NULL)))
+		return r;
+	memset(&actions[sig], 0, sizeof(actions[sig]));
+	actions[sig].handler = (a.w[0] & 0xffffffffu) == POSIX_SIG_IGN ? SIG_IGN : SIG_DFL;
+	actions[sig].flags = a.w[0] >> 32;
+	memcpy(actions[sig].mask, &a.w[2], SETSIZE);
+	known |= bit(sig);
+	return 0;
+}
+
+long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size)
+{
+	const struct k_sigaction *ka = act;
+	struct k_sigaction old;
+	uint64_t mask = 0;
+	unsigned disp;
+	long r;
+
+	if (size != SETSIZE || sig < 1 || sig > NSIG_MAX)
+		return -EINVAL;
+	if (ka && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (__cairn_proc != CAP_NULL && !(known & bit(sig)) && !ka && (r = learn(sig)))
+		return r;
+	old = actions[sig];
+	if (ka) {
+		memcpy(&mask, ka->mask, SETSIZE);
+		if (ka->handler == SIG_DFL)
+			disp = POSIX_SIG_DFL;
+		else if (ka->handler == SIG_IGN)
+			disp = POSIX_SIG_IGN;
+		else
+			disp = POSIX_SIG_HANDLE;
+		/* the table first: the handler may run as soon as the server answers */
+		actions[sig] = *ka;
+		if (__cairn_proc != CAP_NULL) {
+			struct cairn_ans a;
+			r = ps(PS_SIGACTION, (uint64_t)sig, disp | (uint64_t)(uint32_t)ka->flags << 32,
+			       disp == POSIX_SIG_HANDLE ? (uint64_t)(uintptr_t)__cairn_sigentry : 0,
+			       mask & ~UNBLOCKABLE, &a);
+			if (r) {
+				actions[sig] = old;
+				return r;
+			}
+			if (!(known & bit(sig))) {
+				/* inherited through exec: SIG_DFL or SIG_IGN */
+				memset(&old, 0, sizeof(old));
+				old.handler = (a.w[0] & 0xffffffffu) == POSIX_SIG_IGN ? SIG_IGN : SIG_DFL;
+				old.flags = a.w[0] >> 32;
+				memcpy(old.mask, &a.w[2], SETSIZE);
+			}
+		}
+		known |= bit(sig);
+	}
+	if (oact)
+		memcpy(oact, &old, sizeof(old));
+	return 0;
+}
+
+long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
+{
+	struct cairn_ans a;
+	uint64_t s = 0;
+	long r;
+
+	if (size != SETSIZE)
+		return -EINVAL;
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return -EINVAL;
+	if (set)
+		memcpy(&s, set, SETSIZE);
+	if (__cairn_proc == CAP_NULL) {
+		if (old)
+			memcpy(old, &local_mask, SETSIZE);
+		if (set) {
+			if (how == SIG_BLOCK)
+				local_mask |= s;
+			else if (how == SIG_UNBLOCK)
+				local_mask &= ~s;
+			else
+				local_mask = s;
+			local_mask &= ~UNBLOCKABLE;
+		}
+		return 0;
+	}
+	if (!set) {
+		how = SIG_BLOCK;      /* adds nothing: the answer is the mask */
+		s = 0;
+	}
+	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, 0, 0, &a)))
+		return r;
+	if (old)
+		memcpy(old, &a.w[0], SETSIZE);
+	return 0;
+}
+
+long __cairn_rt_sigpending(void *set, size_t size)
+{
+	struct cairn_ans a;
+	long r;
+
+	if (size > SETSIZE)
+		return -EINVAL;
+	if (__cairn_proc == CAP_NULL) {
+		memset(set, 0, size);
+		return 0;
+	}
+	if ((r = ps(PS_SIGPENDING, 0, 0, 0, 0, &a)))
+		return r;
+	memcpy(set, &a.w[0], size);
+	return 0;
+}
+
+long __cairn_rt_sigsuspend(const void *set, size_t size)
+{
+	struct cairn_ans a;
+	unsigned long count;
+	uint64_t s, oldmask;
+	cap_t note;
+	long r;
+
+	if (size != SETSIZE)
+		return -EINVAL;
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_rt_sigsuspend);
+	if ((note = __cairn_note()) == CAP_NULL)
+		return -ENOMEM;
+	memcpy(&s, set, SETSIZE);
+	while (!cairn_wait(note, 0, NULL))
+		;                         /* old wake-ups */
+	count = __cairn_sig_count;
+	/* a signal it unblocks is delivered on the way back from this request */
+	if ((r = ps(PS_SIGMASK, SIG_SETMASK, s, 0, 0, &a)))
+		return r;
+	oldmask = a.w[0];
+	while (count == __cairn_sig_count) {
+		err_t e = cairn_wait(note, CAIRN_FOREVER, NULL);
+		if (e && e != ERR_TIMEDOUT && e != ERR_AGAIN)
+			break;            /* ERR_INTR: a handler ran */
+	}
+	ps(PS_SIGMASK, SIG_SETMASK, oldmask, 0, 0, NULL);
+	return -EINTR;
+}
+
+void __cairn_raise(int sig)
+{
+	if (__cairn_proc != CAP_NULL)
+		ps(PS_KILL, (uint64_t)__cairn_getpid(), (uint64_t)sig, 0, 0, NULL);
+}
+
+/* ---- delivery ---------------------------------------------------------------------------- */
+
+static void delivery_done(int sig, uint64_t how, uint64_t set)
+{
+	ps(PS_SIGRETURN_DONE, (uint64_t)sig, how, set, 0, NULL);
+}
+
+void __cairn_longjmp_hook(uintptr_t target_sp);
+void __cairn_longjmp_hook(uintptr_t target_sp)
+{
+	while (__cairn_sig_depth > 0) {
+		int d = __cairn_sig_depth - 1;
+		if (d < MAX_DEPTH && target_sp <= deliveries[d].frame)
+			break;            /* a jump within the handler */
+		__cairn_sig_depth = d;
+		if (d < MAX_DEPTH)
+			delivery_done(deliveries[d].sig, 0, 0);
+	}
+}
+
+void __cairn_sig_run(uint64_t arg, uintptr_t frame)
+{
+	int sig = (int)(uint32_t)arg, sender = (int)(arg >> 32), saved_errno = errno, d;
+	struct cairn_ipcbuf *saved, local;
+	struct k_sigaction ka;
+
+	/* the interrupted code's request or answer in the IPC buffer */
+	saved = &local;
+	memcpy(saved, cairn_ipcbuf(), sizeof(*saved));
+	if (sig < 1 || sig > NSIG_MAX) {
+		memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
+		return;
+	}
+	ka = actions[sig];
+	if (ka.flags & SA_RESETHAND) {
+		actions[sig].handler = SIG_DFL;
+		actions[sig].flags &= ~(unsigned long)SA_SIGINFO;
+	}
+	d = __cairn_sig_depth;
+	if (d < MAX_DEPTH) {
+		deliveries[d].sig = sig;
+		deliveries[d].frame = frame;
+	}
+	__cairn_sig_depth = d + 1;
+	if (ka.handler != SIG_DFL && ka.handler != SIG_IGN) {
+		if (ka.flags & SA_SIGINFO) {
+			siginfo_t si;
+			ucontext_t uc;
+			memset(&si, 0, sizeof(si));
+			memset(&uc, 0, sizeof(uc));
+			si.si_signo = sig;
+			si.si_code = sender ? SI_USER : SI_KERNEL;
+			si.si_pid = sender;
+			((void (*)(int, siginfo_t *, void *))(void *)ka.handler)(sig, &si, &uc);
+		} else {
+			ka.handler(sig);
+		}
+	}
+	__cairn_sig_depth = d;
+	__cairn_sig_restart = (ka.flags & SA_RESTART) != 0;
+	__cairn_sig_count++;
+	/* a wait that missed the interruption (it began just after) ends too */
+	if (__cairn_note_cap != CAP_NULL)
+		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
+	delivery_done(sig, 0, 0);
+	/* changed to SIG_DFL while the upcall was on its way: the default now */
+	if (ka.handler == SIG_DFL)
+		__cairn_raise(sig);
+	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
+	errno = saved_errno;
+}

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Processes through the process server: fork (copy-on-write memory,
+ * shared MAP_SHARED memory, inherited descriptors and their offsets),
+ * wait/waitpid/waitid (WNOHANG, ECHILD, any child, a given one), execve
+ * (arguments, environment, descriptors kept or closed by FD_CLOEXEC, the
+ * working directory, the pid; ENOENT, EACCES, ENOEXEC), exit statuses,
+ * getpid/getppid (orphans go to pid 1), process groups and sessions
+ * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
+ * group, posix_spawn with file actions, vfork, resource limits.
+ *
+ * The program also runs itself through execve: `procs report FD ...`
+ * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
+ * was closed and B kept, `procs exit N` exits with N. Expected list:
+ * tests/harness/expected/posix-procs.txt.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "posixtest.h"
+
+extern char **environ;
+static char base[256], self[256];
+
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int exit_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Reads everything from fd until end of file (NUL-terminated). */
+static ssize_t slurp(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = 0;
+	return (ssize_t)got;
+}
+
+/* ---- the modes this program runs in when it execs itself ---- */
+
+static int mode_report(int argc, char **argv)
+{
+	int fd = atoi(argv[2]);
+	char cwd[256];
+
+	dprintf(fd, "argc=%d", argc);
+	for (int i = 3; i < argc; i++)
+		dprintf(fd, " [%s]", argv[i]);
+	dprintf(fd, " var=%s pid=%d ppid=%d cwd=%s", getenv("PT_VAR") ? getenv("PT_VAR") : "(none)",
+		(int)getpid(), (int)getppid(), getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	return 0;
+}
+
+static int mode_fdcheck(char **argv)
+{
+	int closed = atoi(argv[2]), kept = atoi(argv[3]);
+	char buf[8];
+
+	if (fcntl(closed, F_GETFD) != -1 || errno != EBADF)
+		return 1;
+	if (pread(kept, buf, 4, 0) != 4 || memcmp(buf, "kept", 4))
+		return 2;
+	if (fcntl(kept, F_GETFD) != 0)
+		return 3;
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static void fork_wait(void)
+{
+	pid_t pids[4];
+	int st, seen = 0;
+
+	for (int i = 0; i < 4; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(10 + i);
+		CHECK(pids[i] > 0);
+	}
+	CHECK(waitpid(pids[2], &st, 0) == pids[2] && exit_code(st) == 12);
+	for (int i = 0; i < 3; i++) {
+		pid_t w = wait(&st);
+		for (int j = 0; j < 4; j++)
+			if (w == pids[j] && j != 2 && exit_code(st) == 10 + j)
+				seen |= 1 << j;
+	}
+	CHECK(seen == 0xb);
+	ERRNO(wait(&st), ECHILD);
+	ERRNO(waitpid(pids[0], &st, 0), ECHILD);
+	ERRNO(waitpid(-1, &st, WNOHANG), ECHILD);
+	ERRNO(waitpid(-1, &st, 0x400000), EINVAL);
+}
+
+static void wait_nohang(void)
+{
+	int p[2], st = 0;
+	pid_t pid;
+	siginfo_t si;
+
+	CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		read(p[0], &c, 1);      /* until the parent says */
+		_exit(42);
+	}
+	close(p[0]);
+	CHECK(waitpid(pid, &st, WNOHANG) == 0);
+	memset(&si, 0xff, sizeof(si));
+	CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0);
+	CHECK(write(p[1], "go", 1) == 1);
+	CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == pid &&
+	      si.si_code == CLD_EXITED && si.si_status == 42);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	close(p[1]);
+}
+
+static int global = 1;
+
+static void fork_memory(void)
+{
+	int *heap = malloc(sizeof(int)), *priv, *shared, st;
+	pid_t pid;
+
+	*heap = 2;
+	priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(priv != MAP_FAILED && shared != MAP_FAILED);
+	*priv = 3;
+	*shared = 4;
+	pid = fork();
+	if (pid == 0) {
+		int ok = global == 1 && *heap == 2 && *priv == 3 && *shared == 4;
+		global = 10;
+		*heap = 20;
+		*priv = 30;
+		*shared = 40;
+		/* the child's own memory goes on working: more heap, a new mapping */
+		char *more = malloc(100000);
+		memset(more, 1, 100000);
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	CHECK(global == 1 && *heap == 2 && *priv == 3);
+	CHECK(*shared == 40);                       /* MAP_SHARED is shared */
+	munmap(priv, 4096);
+	munmap(shared, 4096);
+	free(heap);
+}
+
+static void fork_descriptors(void)
+{
+	char path[300], buf[16];
+	int fd, st;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/shared-offset", base);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, "ab", 2) == 2);
+	pid = fork();
+	if (pid == 0) {
+		_exit(write(fd, "cd", 2) == 2 ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	CHECK(lseek(fd, 0, SEEK_CUR) == 4);        /* one description, one offset */
+	CHECK(pread(fd, buf, 4, 0) == 4 && !memcmp(buf, "abcd", 4));
+	close(fd);
+	/* the child closing its copy does not close the parent's */
+	fd = open(path, O_RDONLY);
+	pid = fork();
+	if (pid == 0) {
+		close(fd);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && read(fd, buf, 2) == 2);
+	close(fd);
+}
+
+/* Runs this program as `procs MODE args...` in a child, its output on a pipe. */
+static pid_t spawn_self(char **args, char **env, int *rfd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char fdarg[16], *argv[16];
+		int n = 0;
+		close(p[0]);
+		snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
+		argv[n++] = self;
+		argv[n++] = "report";
+		argv[n++] = fdarg;
+		for (int i = 0; args[i] && n < 15; i++)
+			argv[n++] = args[i];
+		argv[n] = NULL;
+		execve(self, argv, env);
+		_exit(127);
+	}
+	close(p[1]);
+	*rfd = p[0];
+	return pid;
+}
+
+static void exec_args_env(void)
+{
+	char *args[] = { "one", "two words", "", "three", NULL };
+	char *env[] = { "PT_VAR=hello=there", "OTHER=1", NULL };
+	char buf[512], want[512];
+	int rfd, st;
+	pid_t pid = spawn_self(args, env, &rfd);
+
+	CHECK(pid > 0);
+	CHECK(slurp(rfd, buf, sizeof(buf)) > 0);
+	close(rfd);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	snprintf(want, sizeof(want), "argc=7 [one] [two words] [] [three] var=hello=there pid=%d ppid=%d cwd=%s",
+		 (int)pid, (int)getpid(), base);
+	if (strcmp(buf, want))
+		FAIL("got '%s', want '%s'", buf, want);
+}
+
+static void exec_descriptors(void)
+{
+	char path[300], a[16], b[16];
+	int closed, kept, st;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/kept", base);
+	kept = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(kept >= 0 && write(kept, "kept", 4) == 4);
+	closed = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(closed >= 0 && fcntl(closed, F_GETFD) == FD_CLOEXEC);
+	snprintf(a, sizeof(a), "%d", closed);
+	snprintf(b, sizeof(b), "%d", kept);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self, "fdcheck", a, b, NULL };
+		execv(self, argv);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	if (exit_code(st))
+		FAIL("fdcheck exited %d", exit_code(st));
+	close(kept);
+	close(closed);
+	/* a pipe whose write end is close-on-exec: the reader sees its end
+	 * when the child execs (posix_spawn counts on it) */
+	int p[2];
+	char c;
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self, "sleep", NULL };
+		close(p[0]);
+		execv(self, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	CHECK(read(p[0], &c, 1) == 0);
+	close(p[0]);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+}
+
+static void exec_cwd_pid(void)
+{
+	char dir[300], buf[512], want[512];
+	char *args[] = { NULL };
+	int rfd, st;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/sub", base);
+	CHECK(mkdir(dir, 0755) == 0 && chdir(dir) == 0);
+	pid = spawn_self(args, environ, &rfd);
+	CHECK(chdir(base) == 0);
+	CHECK(pid > 0 && slurp(rfd, buf, sizeof(buf)) > 0);
+	close(rfd);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	snprintf(want, sizeof(want), "argc=3 var=(none) pid=%d ppid=%d cwd=%s", (int)pid, (int)getpid(), dir);
+	if (strcmp(buf, want))
+		FAIL("got '%s', want '%s'", buf, want);
+}
+
+static void exec_errors(void)
+{
+	char path[300];
+	char *argv[] = { "x", NULL };
+	int fd;
+
+	ERRNO(execve("/no/such/program", argv, environ), ENOENT);
+	ERRNO(execve(base, argv, environ), EACCES);                 /* a directory */
+	snprintf(path, sizeof(path), "%s/noexec", base);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, "#!/bin/nothing\n", 15) == 15);
+	close(fd);
+	ERRNO(execve(path, argv, environ), EACCES);                 /* no x bit */
+	snprintf(path, sizeof(path), "%s/notelf", base);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && write(fd, "\x7f" "ELF but not really, long enough to look at the header", 55) == 55);
+	close(fd);
+	ERRNO(execve(path, argv, environ), ENOEXEC);
+	/* this process is still here and whole */
+	CHECK(getpid() > 0 && access(self, X_OK) == 0);
+}
+
+static void orphan_reparented(void)
+{
+	int p[2], st;
+	pid_t pid, mid;
+	char buf[64];
+
+	CHECK(pipe(p) == 0);
+	mid = fork();
+	if (mid == 0) {
+		pid_t parent = getpid();
+		pid = fork();
+		if (pid == 0) {
+			/* until its parent has gone */
+			for (int i = 0; i < 500 && getppid() == parent; i++)
+				msleep(2);
+			dprintf(p[1], "%d", (int)getppid());
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK(waitpid(mid, &st, 0) == mid);
+	CHECK(slurp(p[0], buf, sizeof(buf)) > 0);
+	close(p[0]);
+	if (atoi(buf) == mid || atoi(buf) <= 0)
+		FAIL("the orphan's parent is %s (mid %d, me %d)", buf, (int)mid, (int)getpid());
+}
+
+static void groups_sessions(void)
+{
+	int st, p[2];
+	pid_t pid, me = getpid();
+	char c;
+
+	CHECK(getpgid(0) == getpgrp() && getpgid(me) == getpgrp());
+	CHECK(getsid(0) == getsid(me) && getsid(0) > 0);
+	ERRNO(getpgid(999999), ESRCH);
+	ERRNO(getsid(999999), ESRCH);
+	ERRNO(setpgid(0, -1), EINVAL);
+	ERRNO(setpgid(999999, 0), ESRCH);
+	CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		read(p[0], &c, 1);
+		/* its own session: it leads it and its group */
+		if (setsid() != getpid() || getsid(0) != getpid() || getpgrp() != getpid())
+			_exit(1);
+		if (setsid() != -1 || errno != EPERM)
+			_exit(2);
+		_exit(0);
+	}
+	close(p[0]);
+	CHECK(setpgid(pid, pid) == 0 && getpgid(pid) == pid);   /* its own group */
+	CHECK(setpgid(pid, getpgrp()) == 0 && getpgid(pid) == getpgrp());   /* back */
+	CHECK(write(p[1], "x", 1) == 1);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	close(p[1]);
+	/* a child in another session cannot be moved; one that execs: EACCES */
+	CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self, "sleep", NULL };
+		close(p[1]);
+		read(p[0], &c, 1);
+		execv(self, argv);
+		_exit(127);
+	}
+	close(p[0]);
+	CHECK(write(p[1], "x", 1) == 1);
+	for (int i = 0; i < 200; i++) {
+		if (setpgid(pid, pid) == -1 && errno == EACCES)
+			break;
+		msleep(2);
+	}
+	ERRNO(setpgid(pid, pid), EACCES);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	close(p[1]);
+}
+
+static void kill_group(void)
+{
+	pid_t pids[3], pg = 0;
+	int st, killed = 0, p[2];
+
+	CHECK(pipe(p) == 0);
+	for (int i = 0; i < 3; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char c;
+			close(p[1]);
+			setpgid(0, i ? pg : 0);
+			read(p[0], &c, 1);     /* never comes: the signal ends it */
+			_exit(0);
+		}
+		if (!i)
+			pg = pids[0];
+		setpgid(pids[i], pg);      /* both sides, as shells do */
+	}
+	close(p[0]);
+	for (int i = 0; i < 3; i++)
+		CHECK(getpgid(pids[i]) == pg);
+	CHECK(kill(-pg, 0) == 0);
+	CHECK(kill(-pg, SIGTERM) == 0);
+	for (int i = 0; i < 3; i++)
+		if (waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)
+			killed++;
+	CHECK(killed == 3);
+	ERRNO(kill(-pg, SIGTERM), ESRCH);
+	ERRNO(kill(pids[0], 0), ESRCH);
+	ERRNO(kill(getpid(), 65), EINVAL);
+	CHECK(kill(getpid(), 0) == 0);
+	close(p[1]);
+}
+
+static void spawn(void)
+{
+	char *argv[] = { self, "exit", "5", NULL }, buf[512], want[512];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, p[2];
+
+	CHECK(posix_spawn(&pid, self, NULL, NULL, argv, environ) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 5);
+	char *none[] = { "none", NULL };
+	CHECK(posix_spawn(&pid, "/no/such/program", NULL, NULL, none, environ) == ENOENT);
+	/* file actions: the pipe's write end becomes descriptor 5 */
+	CHECK(pipe(p) == 0);
+	CHECK(posix_spawn_file_actions_init(&fa) == 0);
+	CHECK(posix_spawn_file_actions_adddup2(&fa, p[1], 5) == 0);
+	CHECK(posix_spawn_file_actions_addclose(&fa, p[0]) == 0);
+	char *rep[] = { self, "report", "5", "spawned", NULL };
+	CHECK(posix_spawnp(&pid, self, &fa, NULL, rep, environ) == 0);
+	close(p[1]);
+	CHECK(slurp(p[0], buf, sizeof(buf)) > 0);
+	close(p[0]);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	snprintf(want, sizeof(want), "argc=4 [spawned] var=(none) pid=%d ppid=%d cwd=%s", (int)pid,
+		 (int)getpid(), base);
+	if (strcmp(buf, want))
+		FAIL("got '%s', want '%s'", buf, want);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static void vfork_exit(void)
+{
+	int st;
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(9);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exit_code(st) == 9);
+}
+
+static void limits(void)
+{
+	struct rlimit rl;
+
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 64 && rl.rlim_cur <= rl.rlim_max);
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 64 * 1024);
+	CHECK(getrlimit(RLIMIT_CPU, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY);
+	ERRNO(getrlimit(99, &rl), EINVAL);
+	CHECK(prlimit(0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur >= 64);
+	CHECK(sysconf(_SC_OPEN_MAX) == (long)rl.rlim_cur);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = getenv("PT_DIR");
+
+	if (argc > 2 && !strcmp(argv[1], "report"))
+		return mode_report(argc, argv);
+	if (argc > 3 && !strcmp(argv[1], "fdcheck"))
+		return mode_fdcheck(argv);
+	if (argc > 2 && !strcmp(argv[1], "exit"))
+		return atoi(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "sleep")) {
+		msleep(20);
+		return 0;
+	}
+	pt_prefix = "procs";
+	if (argv[0][0] == '/')
+		snprintf(self, sizeof(self), "%s", argv[0]);
+	else if (!realpath(argv[0], self))
+		return 1;
+	snprintf(base, sizeof(base), "%s/procs.%d", dir ? dir : "/tmp", (int)getpid());
+	if (mkdir(base, 0755) || chdir(base)) {
+		printf("procs: cannot make %s: %s\n", base, strerror(errno));
+		return 1;
+	}
+	unsetenv("PT_VAR");
+	run("fork_wait", fork_wait);
+	run("wait_nohang", wait_nohang);
+	run("fork_memory", fork_memory);
+	run("fork_descriptors", fork_descriptors);
+	run("exec_args_env", exec_args_env);
+	run("exec_descriptors", exec_descriptors);
+	run("exec_cwd_pid", exec_cwd_pid);
+	run("exec_errors", exec_errors);
+	run("orphan_reparented", orphan_reparented);
+	run("groups_sessions", groups_sessions);
+	run("kill_group", kill_group);
+	run("spawn", spawn);
+	run("vfork_exit", vfork_exit);
+	run("limits", limits);
+	return finish();
+}
