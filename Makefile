@@ -14,6 +14,10 @@
 #   make ARCH=<arch> toolchain   the Cairn C toolchain: musl-port's libc in build/<arch>/sysroot
 #                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
 #   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
+#   make posix                   the Open POSIX Test Suite (tests/posix/) built with it and run
+#                                in Cairn, both arches, compared with tests/posix/expected-<arch>.txt
+#                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
+#   make posix-update            the same, writing the expected lists instead of comparing
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -34,7 +38,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests FORCE
+.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update FORCE
 
 all: kernel user
 
@@ -76,6 +80,9 @@ toolchain posix-tests: | $(SETUP)
 
 test: | $(SETUP)
 	@bash tests/run-all.sh
+
+posix posix-update: | $(SETUP)
+	@bash tests/posix/run.sh $(if $(filter posix-update,$@),--update)
 
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run

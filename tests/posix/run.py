@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""
+Runs the Open POSIX Test Suite's conformance tests (built by
+tests/posix/posix.mk) in Cairn and compares their results with
+tests/posix/expected-<arch>.txt. Called by tests/posix/run.sh (`make posix`,
+`make posix-update`, `make test`).
+
+How the tests run: packed into boots of at most --per-boot tests (init
+starts at most 64 services). A boot's image holds init and its tests, and
+its manifest starts every test as a service, all at once, each as
+`./qemu-run.sh --exec` starts a program (the console and kinfo, --quota of
+kernel memory). init logs how each ends, and a test's exit status is its
+result (PTS_PASS 0, PTS_FAIL 1, PTS_UNRESOLVED 2, PTS_UNSUPPORTED 4,
+PTS_UNTESTED 5). A boot ends when every test has ended (init then powers
+off), or is stopped after --timeout seconds: the tests that had not ended
+then HUNG. The tests that HUNG last time (the expected list) are packed
+into boots of their own, stopped after --hung-timeout seconds, so the other
+boots end as soon as their tests do. Boots (of both arches) run --jobs at
+a time.
+
+Results (a line a test: `area/test RESULT`):
+  PASS FAIL UNRESOLVED UNSUPPORTED UNTESTED   exit status 0 1 2 4 5
+  STATUS-N   another exit status                        (counted as fail)
+  CRASHED    a fault ended it; KILLED: it was killed   (counted as fail)
+  HUNG       not ended when its boot was stopped       (counted as fail)
+  NOSTART    init could not start it                   (counted as fail)
+  NOBUILD    it did not compile or link       (counted as unsupported)
+  A *-buildonly test is only compiled: PASS when it does.
+
+Output: per arch and area, the counts and one `ok`/`not ok` line (not ok
+when a result differs from the expected list; a test newly passing is
+named as such). The results go to build/<arch>/posixtestsuite/results.txt
+(with each test's time), the boot logs to build/logs/posix-<arch>-<n>.log.
+--update writes the expected lists from the results instead of comparing.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PTS = "build/third_party/posixtestsuite/src/conformance/interfaces"
+BOARD = {"riscv64": "virt", "x86_64": "q35"}
+STATUS = {0: "PASS", 1: "FAIL", 2: "UNRESOLVED", 4: "UNSUPPORTED", 5: "UNTESTED"}
+# the process server's status of a process a signal ended: 128 + the signal
+SIGNALS = {n: "SIG" + name for n, name in enumerate(
+    "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT "
+    "STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS".split(), 1)}
+COLUMNS = ["pass", "fail", "unresolved", "unsupported", "untested"]
+KIND = {"PASS": "pass", "FAIL": "fail", "UNRESOLVED": "unresolved", "UNSUPPORTED": "unsupported",
+        "UNTESTED": "untested", "NOBUILD": "unsupported"}
+PANIC_RE = re.compile(r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information")
+# init's lines: whole, but another process's unfinished line may come first
+END_RE = re.compile(r"init: service (\S+?):? (exited with status (-?\d+)|crashed: .*|"
+                    r"was killed.*|ended \(no status.*|cannot start .*)$")
+START_RE = re.compile(r"init: started \S+ \(id")
+HEADER = """\
+# Expected results of the Open POSIX Test Suite (Debian's posixtestsuite
+# 1.5.2, conformance/interfaces/, the areas of tests/posix/areas.txt) on
+# Cairn {arch}: a line a test, `area/test RESULT` (the results:
+# tests/posix/run.py). `make test` and `make posix` fail when a result
+# differs from this list, a test newly passing included. After a change
+# that changes results on purpose, run
+#     make posix-update          (both arches; POSIX_ARCHES={arch} for one)
+# check the diff, and commit this file with the change. A line may allow
+# alternatives, `area/test PASS|FAIL`, for a test whose result depends on
+# timing: say why in a comment line just above it (comments above a test
+# are kept by posix-update).
+"""
+
+
+def kind(result):
+    return KIND.get(result, "fail")
+
+
+def natural(s):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+def read_areas(path):
+    areas = []
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                areas.append(line)
+    return areas
+
+
+def list_tests(area):
+    """The tests of an area: area/N-M and area/speculative/N-M, in order."""
+    ids = []
+    for sub in ("", "speculative/"):
+        d = os.path.join(TOP, PTS, area, sub)
+        if os.path.isdir(d):
+            ids += [area + "/" + sub + n[:-2] for n in os.listdir(d) if re.match(r"^[0-9].*-.*\.c$", n)]
+    return sorted(ids, key=natural)
+
+
+def read_expected(path):
+    """{test: set of results}, {test: the comment lines just above it}."""
+    exp, notes, pending = {}, {}, []
+    if not os.path.exists(path):
+        return exp, notes
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                pending = []
+            elif line.startswith("#"):
+                pending.append(line)
+            else:
+                t, r = line.split("#", 1)[0].split()[:2]
+                exp[t] = set(r.split("|"))
+                if pending:
+                    notes[t] = pending
+                pending = []
+    return exp, notes
+
+
+def write_expected(path, arch, areas, res, exp, notes):
+    with open(path, "w") as f:
+        f.write(HEADER.format(arch=arch))
+        for area in areas:
+            f.write("\n")
+            for t in sorted((t for t in res if t.split("/")[0] == area), key=natural):
+                want = exp.get(t, set())
+                r = "|".join(sorted(want)) if len(want) > 1 and res[t] in want else res[t]
+                for n in notes.get(t, []):
+                    f.write(n + "\n")
+                f.write("%s %s\n" % (t, r))
+
+
+def service_names(tests):
+    """A manifest service name (1-31 of [A-Za-z0-9_.-]) for each test."""
+    names, used = {}, set()
+    for i, t in enumerate(tests):
+        n = t.replace("/speculative/", ".s").replace("/", ".")
+        if len(n) > 31:
+            n = n[len(n) - 31:].lstrip(".-")
+        if n in used:
+            n = ("t%d.%s" % (i, n))[:31]
+        used.add(n)
+        names[t] = n
+    return names
+
+
+class Boot:
+    def __init__(self, arch, index, tests, hung_expected):
+        self.arch, self.index, self.tests, self.hung_expected = arch, index, tests, hung_expected
+        self.names = service_names(tests)
+        self.results = {}
+        self.ended = {}   # test: seconds from the first start to its end
+        self.log = "build/logs/posix-%s-%s.log" % (arch, index)
+        self.notes = []
+        self.seconds = 0.0
+
+
+# The servers of the POSIX world, as ./qemu-run.sh --exec starts them: the
+# VFS (the boot image's files, /tmp) and the console server (the tty),
+# shared by every test of a boot, and a process server a test.
+SERVERS = ["vfs", "console", "proc"]
+WORLD = """\
+service vfs bin/vfs
+    cap console console w
+    cap vfs endpoint:vfs rwg
+    cap bootimage bootimage r
+    cap kinfo kinfo r
+    quota 24M
+    priority 11
+service console bin/console
+    cap console console rw
+    cap kinfo kinfo r
+    cap tty endpoint:console rwg
+    quota 1M
+    priority 11
+"""
+
+
+def services(a, names):
+    """The manifest's services: with --env posix, each test is pid 1 of a
+    process server of its own (/bin/NAME, the test, with vfs, tty, console
+    and kinfo), as ./qemu-run.sh --exec runs a program; with --env bare, a
+    service of init with the console and kinfo only."""
+    lines = WORLD.splitlines() if a.env == "posix" else []
+    for name in names:
+        if a.env == "posix":
+            lines += ["service %s bin/proc --quota=%s /bin/%s" % (name, a.quota, name),
+                      "    cap console console w", "    cap bootimage bootimage r",
+                      "    cap kinfo kinfo r", "    cap posix.console console w",
+                      "    cap posix.kinfo kinfo r", "    cap posix.vfs endpoint:vfs wg",
+                      "    cap posix.tty endpoint:console wg",
+                      "    quota %s" % a.proc_quota, "    priority 10"]
+        else:
+            lines += ["service %s bin/%s" % (name, name), "    cap console console w",
+                      "    cap kinfo kinfo r", "    quota %s" % a.quota]
+    return lines
+
+
+def make_image(a, boot):
+    """The boot image: init, the servers and the tests, and the manifest."""
+    d = os.path.join(TOP, "build", boot.arch, "posixtestsuite", "boot")
+    os.makedirs(d, exist_ok=True)
+    stage = os.path.join(d, "%s.stage" % boot.index)
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(stage)
+    ubin = os.path.join(TOP, "build", "%s-%s" % (boot.arch, BOARD[boot.arch]), "user", "bin")
+    progs = [os.path.join(ubin, p) for p in ["init"] + (SERVERS if a.env == "posix" else [])]
+    for t in boot.tests:
+        dst = os.path.join(stage, boot.names[t])
+        shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", t), dst)
+        progs.append(dst)
+    man = os.path.join(stage, "manifest")
+    with open(man, "w") as f:
+        f.write("# tests/posix/run.py: Open POSIX tests, %s boot %s\n" % (boot.arch, boot.index))
+        f.write("\n".join(services(a, [boot.names[t] for t in boot.tests])) + "\n")
+    out = os.path.join(d, "%s.cpio" % boot.index)
+    subprocess.run(["bash", "scripts/mkbootimage.sh", out + ".new", man] + progs, check=True, cwd=TOP)
+    # an unchanged image keeps its date, so x86_64 reuses its cached ISO
+    with open(out + ".new", "rb") as new:
+        same = os.path.exists(out) and open(out, "rb").read() == new.read()
+    if same:
+        os.unlink(out + ".new")
+    else:
+        os.replace(out + ".new", out)
+    shutil.rmtree(stage)
+    return out
+
+
+def run_boot(a, boot):
+    image = make_image(a, boot)
+    cmd = ["./qemu-run.sh", "--arch", boot.arch, "--mem", a.mem, "--bootimage", image]
+    limit = a.hung_timeout if boot.hung_expected else a.timeout
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    os.set_blocking(p.stdout.fileno(), False)
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ)
+    by_name = {n: t for t, n in boot.names.items()}
+    out, buf = [], b""
+    first_start = None
+    stopped = None
+    while True:
+        if len(boot.results) == len(boot.tests):
+            # every test has ended: the servers of the POSIX world run on
+            if a.env == "posix":
+                os.killpg(p.pid, signal.SIGKILL)
+            break
+        if time.monotonic() - start > limit:
+            stopped = "stopped after %ds" % limit
+            os.killpg(p.pid, signal.SIGKILL)
+            break
+        if not sel.select(timeout=0.5):
+            if p.poll() is not None:
+                break
+            continue
+        chunk = p.stdout.read()
+        if chunk is None:
+            continue
+        if not chunk:
+            break
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            out.append(line)
+            if first_start is None and START_RE.search(line):
+                first_start = time.monotonic()
+            m = END_RE.search(line)
+            if m and m.group(1) in by_name:
+                t = by_name[m.group(1)]
+                boot.ended[t] = time.monotonic() - (first_start or start)
+                what = m.group(2)
+                if m.group(3) is not None:
+                    st = int(m.group(3))
+                    boot.results[t] = STATUS.get(st, SIGNALS.get(st - 128, "STATUS-%d" % st)
+                                                 if a.env == "posix" else "STATUS-%d" % st)
+                elif what.startswith("crashed"):
+                    boot.results[t] = "CRASHED"
+                elif what.startswith("cannot start"):
+                    boot.results[t] = "NOSTART"
+                else:
+                    boot.results[t] = "KILLED"
+    p.wait()
+    sel.close()
+    if buf:
+        out.append(buf.decode("utf-8", "replace"))
+    boot.seconds = time.monotonic() - start
+    if stopped:
+        boot.notes.append(stopped)
+    if first_start is None:
+        boot.notes.append("no test started")
+        errors = [l for l in out if re.search(r"error|rror:|qemu-run.sh:", l)]
+        if errors:
+            boot.notes.append(errors[0].strip())
+    panic = [l for l in out if PANIC_RE.search(l)]
+    if panic:
+        boot.notes.append("kernel: " + panic[0].strip())
+    for t in boot.tests:
+        boot.results.setdefault(t, "HUNG")
+    os.makedirs(os.path.join(TOP, "build", "logs"), exist_ok=True)
+    with open(os.path.join(TOP, boot.log), "w") as f:
+        f.write("# %s\n# %.1fs%s\n" % (" ".join(cmd), boot.seconds,
+                                       "; " + "; ".join(boot.notes) if boot.notes else ""))
+        f.write("\n".join(out) + "\n")
+        for t in boot.tests:
+            f.write("# %s %s %s (service %s)\n" % (t, boot.results[t], "%.1fs" % boot.ended[t]
+                                                   if t in boot.ended else "-", boot.names[t]))
+    return boot
+
+
+def run_boots(a, boots):
+    """Runs the boots, a.jobs at a time, in the order given."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        for b in ex.map(lambda b: run_boot(a, b), boots):
+            print("# posix %s boot %s: %s%s, %.1fs%s (log: %s)" % (
+                b.arch, b.index, "%d tests" % len(b.tests) if len(b.tests) > 1 else b.tests[0],
+                " that hung last time" if b.hung_expected else "", b.seconds,
+                "; " + "; ".join(b.notes) if b.notes else "", b.log), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--arch", action="append", required=True)
+    ap.add_argument("--areas", default="tests/posix/areas.txt")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run this area only (may repeat; compares only these)")
+    ap.add_argument("--update", action="store_true", help="write the expected lists")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--per-boot", type=int, default=60, help="tests a boot (init's limit: 64)")
+    ap.add_argument("--env", choices=["posix", "bare"], default="posix",
+                    help="posix: each test as ./qemu-run.sh --exec runs a program (pid 1 of a "
+                    "process server, with the VFS and the console server); bare: a service of init")
+    ap.add_argument("--quota", default="8M", help="kernel memory quota of each test process")
+    ap.add_argument("--proc-quota", default="24M",
+                    help="quota of a test's process server (pays for the test and its children)")
+    ap.add_argument("--mem", default="2G", help="the guest's memory")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds a boot may take")
+    ap.add_argument("--hung-timeout", type=int, default=20,
+                    help="seconds a boot of tests that hung last time may take")
+    ap.add_argument("--retry", type=int, default=12,
+                    help="tests at most an arch whose result differs that run again alone")
+    a = ap.parse_args()
+    os.chdir(TOP)
+    areas = read_areas(a.areas)
+    if a.only:
+        unknown = [x for x in a.only if x not in areas]
+        if unknown:
+            print("run.py: not in %s: %s" % (a.areas, " ".join(unknown)), file=sys.stderr)
+            return 2
+        if a.update:
+            print("run.py: --update needs every area (no --only)", file=sys.stderr)
+            return 2
+        areas = [x for x in areas if x in a.only]
+
+    plan, boots = {}, []
+    for arch in a.arch:
+        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch)
+        res, groups = {}, ([], [])
+        for area in areas:
+            tests = list_tests(area)
+            if not tests:
+                print("run.py: no tests in area %s" % area, file=sys.stderr)
+                return 2
+            for t in tests:
+                st = os.path.join("build", arch, "posixtestsuite", t + ".st")
+                built = open(st).read().strip() if os.path.exists(st) else "missing"
+                if built == "missing":
+                    print("run.py: %s: not built (tests/posix/posix.mk)" % st, file=sys.stderr)
+                    return 2
+                if built != "ok":
+                    res[t] = "NOBUILD"
+                elif "buildonly" in t:
+                    res[t] = "PASS"
+                else:
+                    groups[exp.get(t) == {"HUNG"}].append(t)
+        plan[arch] = (exp, notes, res)
+        n = 0
+        for hung in (True, False):
+            g = groups[hung]
+            for i in range(0, len(g), a.per_boot):
+                boots.append(Boot(arch, n, g[i:i + a.per_boot], hung))
+                n += 1
+
+    t0 = time.monotonic()
+    run_boots(a, boots)
+    for b in boots:
+        plan[b.arch][2].update(b.results)
+    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
+
+    # A test whose result differs from the list (with --update: every test
+    # that hung and was not expected to) runs again alone, in a boot of its
+    # own: its result alone counts. Timing tests may fail when 60 tests share one CPU, and a test
+    # that spins starves the sleeping ones of its boot (see README.md).
+    alone, together = [], {}
+    for arch in a.arch:
+        exp, notes, res = plan[arch]
+        again = [t for b in boots if b.arch == arch for t in b.tests
+                 if (res[t] == "HUNG" and exp.get(t) != {"HUNG"} if a.update else
+                     t in exp and res[t] not in exp[t])]
+        if len(again) > a.retry and not a.update:
+            print("# posix-%s: %d results differ: only the first %d run again alone" % (
+                arch, len(again), a.retry))
+            again = again[:a.retry]
+        for t in again:
+            together[(arch, t)] = res[t]
+            alone.append(Boot(arch, "alone-%d" % len(alone), [t], exp.get(t) == {"HUNG"}))
+    run_boots(a, alone)
+    for b in alone:
+        plan[b.arch][2].update(b.results)
+        ended.update({(b.arch, t): s for t, s in b.ended.items()})
+
+    status = 0
+    for arch in a.arch:
+        exp, notes, res = plan[arch]
+        with open("build/%s/posixtestsuite/results.txt" % arch, "w") as f:
+            for area in areas:
+                for t in sorted((t for t in res if t.split("/")[0] == area), key=natural):
+                    s = ended.get((arch, t))
+                    f.write("%s %s%s\n" % (t, res[t], " %.1fs" % s if s is not None else ""))
+        total = dict.fromkeys(COLUMNS, 0)
+        ndiff = 0
+        for n, area in enumerate(areas, 1):
+            ts = sorted((t for t in res if t.split("/")[0] == area), key=natural)
+            c = dict.fromkeys(COLUMNS, 0)
+            odd = {}
+            for t in ts:
+                c[kind(res[t])] += 1
+                total[kind(res[t])] += 1
+                if res[t] not in STATUS.values():
+                    odd[res[t]] = odd.get(res[t], 0) + 1
+            counts = ", ".join("%s %d" % (k, c[k]) for k in COLUMNS)
+            if odd:
+                counts += " (%s)" % ", ".join("%d %s" % (v, k) for k, v in sorted(odd.items()))
+            diffs, notes_here = [], []
+            for t in ts:
+                if (arch, t) in together and together[(arch, t)] != res[t]:
+                    notes_here.append("%s: %s with the others, %s alone" % (t, together[(arch, t)], res[t]))
+                want = exp.get(t)
+                if want is None:
+                    diffs.append("%s %s: not in the expected list" % (t, res[t]))
+                elif res[t] not in want:
+                    diffs.append("%s %s, expected %s%s" % (t, res[t], "|".join(sorted(want)),
+                                                             " (newly passing)" if res[t] == "PASS" else ""))
+            diffs += ["%s: in the expected list, not in the suite" % t
+                      for t in exp if t.split("/")[0] == area and t not in res]
+            ndiff += len(diffs)
+            if a.update:
+                print("# posix-%s: %s: %d tests: %s" % (arch, area, len(ts), counts))
+                for d in notes_here:
+                    print("#   (%s)" % d)
+                continue
+            print("%s %d posix-%s: %s: %d tests: %s" % ("not ok" if diffs else "ok", n, arch,
+                                                      area, len(ts), counts))
+            for d in diffs:
+                print("#   " + d)
+            for d in notes_here:
+                print("#   (%s)" % d)
+        print("# posix-%s: %d tests in %d areas: %s" % (
+            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS)))
+        if a.update:
+            gone = [t for t in exp if t.split("/")[0] not in areas]
+            path = "tests/posix/expected-%s.txt" % arch
+            write_expected(path, arch, areas, res, exp, notes)
+            print("# posix-%s: wrote %s (%d results changed%s)" % (
+                arch, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
+        elif ndiff:
+            status = 1
+            print("# posix-%s: %d results differ from tests/posix/expected-%s.txt; if that is "
+                  "intended: make posix-update, check and commit it" % (arch, ndiff, arch))
+    print("# posix: %d boots in %.0fs" % (len(boots), time.monotonic() - t0))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The Open POSIX Test Suite on Cairn: `make posix`, `make posix-update` and
+# a step of `make test` (tests/run-all.sh).
+#
+#   bash tests/posix/run.sh [--update] [run.py options]
+#   POSIX_ARCHES="riscv64 x86_64"   the arches (default both)
+#   POSIX_AREAS="nanosleep sem_init" only these areas of tests/posix/areas.txt
+#
+# For each arch: the Cairn toolchain, the kernel and init, then the tests of
+# the areas of tests/posix/areas.txt (tests/posix/posix.mk, cached in
+# build/<arch>/posixtestsuite/); then tests/posix/run.py boots them and
+# compares their results with tests/posix/expected-<arch>.txt: one
+# `ok`/`not ok` line per area and arch, with the counts (pass, fail,
+# unresolved, unsupported, untested). --update writes the expected lists
+# instead.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+arches=(${POSIX_ARCHES:-riscv64 x86_64})
+jobs=$(nproc)
+bash scripts/setup.sh || { echo "not ok posix: scripts/setup.sh failed"; exit 1; }
+
+t0=$SECONDS
+for a in "${arches[@]}"; do
+  case $a in riscv64) b=virt ;; x86_64) b=q35 ;; *) echo "run.sh: unknown arch $a" >&2; exit 2 ;; esac
+  if ! make --no-print-directory -s ARCH=$a toolchain ||
+     ! make --no-print-directory -s ARCH=$a BOARD=$b kernel ||
+     ! make --no-print-directory -s ARCH=$a BOARD=$b user >/dev/null; then
+    echo "not ok posix-$a: the toolchain, kernel or init did not build (see above)"
+    exit 1
+  fi
+  # a test that does not compile is a result (NOBUILD), not a failure here
+  if ! make --no-print-directory -s -j"$jobs" -f tests/posix/posix.mk ARCH=$a; then
+    echo "not ok posix-$a: tests/posix/posix.mk failed (see above)"
+    exit 1
+  fi
+done
+echo "# posix: toolchains and tests built in $((SECONDS - t0))s"
+
+args=()
+for a in "${arches[@]}"; do args+=(--arch "$a"); done
+for x in ${POSIX_AREAS:-}; do args+=(--only "$x"); done
+out=$(mktemp)
+/usr/bin/python3 tests/posix/run.py "${args[@]}" "$@" | tee "$out"
+rc=${PIPESTATUS[0]}
+# a failure that said nothing in the tally's terms (a traceback) still counts
+if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+  echo "not ok posix: tests/posix/run.py failed (status $rc, see above)"
+fi
+rm -f "$out"
+exit "$rc"
