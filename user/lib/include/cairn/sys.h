@@ -23,9 +23,16 @@ struct cairn_msg {
 };
 
 /* The calling thread's IPC buffer. The first thread's is CAIRN_IPCBUF_VA;
- * a thread started by the runtime sets its own (single-threaded for now). */
+ * a thread started by the runtime sets its own (single-threaded for now).
+ * A runtime whose threads each have theirs (musl-port) defines
+ * CAIRN_IPCBUF_HOOK as the function that finds the caller's. */
 extern struct cairn_ipcbuf *cairn_ipcbuf_ptr;
+#ifdef CAIRN_IPCBUF_HOOK
+struct cairn_ipcbuf *CAIRN_IPCBUF_HOOK(void);
+static inline struct cairn_ipcbuf *cairn_ipcbuf(void) { return CAIRN_IPCBUF_HOOK(); }
+#else
 static inline struct cairn_ipcbuf *cairn_ipcbuf(void) { return cairn_ipcbuf_ptr; }
+#endif
 
 static inline struct cairn_msg cairn_sys_msg(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 					     uint64_t a3, uint64_t a4, uint64_t a5)
