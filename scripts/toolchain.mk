@@ -42,7 +42,8 @@ ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
 CAIRN_HEADERS := include/cairn/abi.h include/cairn/err.h user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
 	musl-port/include/cairn/libc.h
-PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include
+PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
+	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self
 
 OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
 	$(patsubst user/lib/%.c,$(MSRC)/src/cairn/libcairn_%.c,$(ULIB_SRC)) \
@@ -82,7 +83,7 @@ $(MSRC)/src/cairn/syscall_names.h: $(MSRC)/.patched
 	@sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\)[[:space:]]*$$/[\2] = "\1",/p' \
 	   $(MSRC)/arch/$(ARCH)/bits/syscall.h.in > $@.tmp && mv $@.tmp $@
 
-$(MOBJ)/config.mak: $(MSRC)/.patched
+$(MOBJ)/config.mak: $(MSRC)/.patched scripts/toolchain.mk
 	@echo "  CONFIG  musl for $(ARCH)"
 	@mkdir -p $(MOBJ)
 	@cd $(MOBJ) && $(top)/$(MSRC)/configure --target=$(ARCH)-linux-gnu \

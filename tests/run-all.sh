@@ -172,12 +172,12 @@ for a in riscv64 x86_64; do
   runpart $H --name $a-posix-crash --expect-lines $E/posix-crash.txt --status 139 -- --exec $P/status crash
   # the POSIX servers through musl-port: files and directories, descriptors
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
-  # wait, groups, posix_spawn), signals; one ok line a test
-  for t in files io procs signals; do
+  # wait, groups, posix_spawn), signals, threads; one ok line a test
+  for t in files io procs signals threads; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,
-  # files and directories together
+  # files, directories and pthreads together
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
   # typing at a program: canonical lines, ^C to the foreground group, raw mode, ^D
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay

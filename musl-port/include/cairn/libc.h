@@ -7,6 +7,10 @@
  */
 #ifndef CAIRN_LIBC_H
 #define CAIRN_LIBC_H
+/* each thread has its own IPC buffer: cairn_ipcbuf() asks the libc */
+#ifndef CAIRN_IPCBUF_HOOK
+#define CAIRN_IPCBUF_HOOK __cairn_ipcbuf_self
+#endif
 #include <cairn/sys.h>
 
 #ifdef __cplusplus

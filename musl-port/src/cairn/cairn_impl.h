@@ -200,7 +200,9 @@ hidden err_t __cairn_sleep(uint64_t ns);
 
 /* ---- proc.c ------------------------------------------------------------------------------- */
 _Noreturn hidden void __cairn_exit_group(long status);
-hidden long __cairn_exit_thread(long status);
+/* thread.c: a thread's exit; tp its thread pointer if its struct pthread
+ * may be unmapped already (else 0) */
+hidden long __cairn_exit_thread(long status, uintptr_t tp);
 hidden long __cairn_set_tid_address(int *tidptr);
 hidden long __cairn_uname(void *buf);
 hidden long __cairn_arch_prctl(long code, unsigned long addr);
@@ -212,7 +214,6 @@ hidden long __cairn_setsid(void);
 hidden long __cairn_wait4(long pid, int *status, long options, void *rusage);
 hidden long __cairn_waitid(long type, long id, void *info, long options, void *rusage);
 hidden long __cairn_kill(long pid, long sig);
-hidden long __cairn_tkill(long tid, long sig);
 hidden long __cairn_prlimit64(long pid, long res, const void *new, void *old);
 hidden long __cairn_setitimer(long which, const void *new, void *old);
 hidden long __cairn_getitimer(long which, void *old);
@@ -243,6 +244,23 @@ hidden long __cairn_execve(const char *path, char *const argv[], char *const env
 
 /* ---- thread.c -------------------------------------------------------------------------------- */
 hidden long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, long val3);
+hidden long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid,
+				 unsigned long tls, uintptr_t child_pc);
+hidden long __cairn_gettid(void);
+hidden long __cairn_thread_kill(long tid, long sig);
+hidden long __cairn_membarrier(long cmd, long flags);
+/* sigprocmask of a thread other than the first (its own mask, kept here):
+ * 1 if the caller is one, else 0 (the process server has the mask). */
+hidden int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old);
+/* The calling thread's own Notification (threads but the first), or CAP_NULL. */
+hidden cap_t __cairn_thread_note(void);
+/* The child of a fork: only the calling thread goes on. */
+hidden void __cairn_threads_forked(void);
+/* Set once a second thread exists. */
+extern hidden volatile int __cairn_threaded;
+/* A spinlock that yields (every thread runs on one CPU). */
+hidden void __cairn_lock(volatile int *l);
+hidden void __cairn_unlock(volatile int *l);
 
 /* ---- random.c --------------------------------------------------------------------------------- */
 hidden long __cairn_getrandom(void *buf, size_t len, long flags);

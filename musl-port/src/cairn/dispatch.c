@@ -91,6 +91,24 @@ void __cairn_unimplemented(unsigned kind, unsigned long key, const char *what)
 	__cairn_say(" not implemented\n");
 }
 
+static long memory(long n, long a, long b, long c, long d, long e, long f)
+{
+	static volatile int lock;
+	long r;
+
+	__cairn_lock(&lock);
+	switch (n) {
+	case SYS_brk: r = __cairn_brk((uintptr_t)a); break;
+	case SYS_mmap: r = __cairn_mmap((uintptr_t)a, (size_t)b, c, d, e, f); break;
+	case SYS_munmap: r = __cairn_munmap((uintptr_t)a, (size_t)b); break;
+	case SYS_mprotect: r = __cairn_mprotect((uintptr_t)a, (size_t)b, c); break;
+	case SYS_madvise: r = __cairn_madvise((uintptr_t)a, (size_t)b, c); break;
+	default: r = __cairn_mremap((uintptr_t)a, (size_t)b, (size_t)c, d, (uintptr_t)e); break;
+	}
+	__cairn_unlock(&lock);
+	return r;
+}
+
 long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
 	switch (n) {
@@ -203,13 +221,10 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_getcwd: return __cairn_getcwd((char *)a, (size_t)b);
 	case SYS_umask: return __cairn_umask(a);
 
-	/* memory (mem.c) */
-	case SYS_brk: return __cairn_brk((uintptr_t)a);
-	case SYS_mmap: return __cairn_mmap((uintptr_t)a, (size_t)b, c, d, e, f);
-	case SYS_munmap: return __cairn_munmap((uintptr_t)a, (size_t)b);
-	case SYS_mprotect: return __cairn_mprotect((uintptr_t)a, (size_t)b, c);
-	case SYS_madvise: return __cairn_madvise((uintptr_t)a, (size_t)b, c);
-	case SYS_mremap: return __cairn_mremap((uintptr_t)a, (size_t)b, (size_t)c, d, (uintptr_t)e);
+	/* memory (mem.c): one thread at a time in its tables */
+	case SYS_brk: case SYS_mmap: case SYS_munmap: case SYS_mprotect: case SYS_madvise:
+	case SYS_mremap:
+		return memory(n, a, b, c, d, e, f);
 
 	/* time (time.c) */
 	case SYS_clock_gettime: return __cairn_clock_gettime(a, (void *)b);
@@ -222,7 +237,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 
 	/* processes (proc.c, fork.c) */
 	case SYS_exit_group: __cairn_exit_group(a);
-	case SYS_exit: return __cairn_exit_thread(a);
+	case SYS_exit: return __cairn_exit_thread(a, (uintptr_t)b);
 #ifdef SYS_fork
 	case SYS_fork: return __cairn_fork();
 #endif
@@ -240,7 +255,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_wait4: return __cairn_wait4(a, (int *)b, c, (void *)d);
 	case SYS_waitid: return __cairn_waitid(a, b, (void *)c, d, (void *)e);
 	case SYS_getpid: return __cairn_getpid();
-	case SYS_gettid: return __cairn_getpid();
+	case SYS_gettid: return __cairn_gettid();
 	case SYS_getppid: return __cairn_getppid();
 	case SYS_getpgid: return __cairn_getpgid(a);
 #ifdef SYS_getpgrp
@@ -251,8 +266,8 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_setsid: return __cairn_setsid();
 	case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: return 0;
 	case SYS_kill: return __cairn_kill(a, b);
-	case SYS_tkill: return __cairn_tkill(a, b);
-	case SYS_tgkill: return a != __cairn_getpid() ? -ESRCH : __cairn_tkill(b, c);
+	case SYS_tkill: return __cairn_thread_kill(a, b);
+	case SYS_tgkill: return a != __cairn_getpid() ? -ESRCH : __cairn_thread_kill(b, c);
 	case SYS_prlimit64: return __cairn_prlimit64(a, b, (const void *)c, (void *)d);
 #ifdef SYS_getrlimit
 	case SYS_getrlimit: return __cairn_prlimit64(0, a, 0, (void *)b);
@@ -283,6 +298,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 
 	/* threads (thread.c) */
 	case SYS_futex: return __cairn_futex((int *)a, b, c, (const void *)d, (int *)e, f);
+	case SYS_membarrier: return __cairn_membarrier(a, b);
 
 	/* random.c */
 	case SYS_getrandom: return __cairn_getrandom((void *)a, (size_t)b, c);

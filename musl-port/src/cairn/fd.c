@@ -65,14 +65,19 @@ static long lowest_free(long min)
 	return -EMFILE;
 }
 
+/* Threads change the table one at a time. */
+static volatile int fd_lock;
+
 long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t type)
 {
-	long fd = lowest_free(min);
+	long fd;
 
-	if (fd < 0)
-		return fd;
-	fds[fd] = (struct cairn_fd){ .cap = cap, .kind = (uint8_t)kind, .cloexec = !!cloexec,
-				     .type = type };
+	__cairn_lock(&fd_lock);
+	fd = lowest_free(min);
+	if (fd >= 0)
+		fds[fd] = (struct cairn_fd){ .cap = cap, .kind = (uint8_t)kind, .cloexec = !!cloexec,
+					     .type = type };
+	__cairn_unlock(&fd_lock);
 	return fd;
 }
 
@@ -358,11 +363,13 @@ long __cairn_close(long fd)
 
 	if (!f)
 		return -EBADF;
+	__cairn_lock(&fd_lock);
 	old = *f;
 	f->kind = FDK_NONE;
+	__cairn_unlock(&fd_lock);
 	if (old.kind == FDK_IO)
 		release(old.cap);
-	return 0;
+	return old.kind == FDK_NONE ? -EBADF : 0;
 }
 
 /* One more descriptor for f's description: a capability of its own. */
@@ -420,9 +427,11 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 		return dup2 ? new : -EINVAL;
 	if ((e = dup_cap(f, &c)))
 		return cairn_errno(e);
+	__cairn_lock(&fd_lock);
 	saved = fds[new];
 	fds[new] = (struct cairn_fd){ .cap = c, .kind = f->kind, .cloexec = !!(flags & O_CLOEXEC),
 				      .type = f->type };
+	__cairn_unlock(&fd_lock);
 	if (saved.kind == FDK_IO)
 		release(saved.cap);
 	return new;
@@ -484,22 +493,32 @@ long __cairn_pipe2(int *out, long flags)
 		return -ENOSYS;
 	}
 	/* two free descriptors first: nothing to undo in the server after */
-	if ((r0 = lowest_free(0)) < 0)
+	__cairn_lock(&fd_lock);
+	if ((r0 = lowest_free(0)) >= 0) {
+		fds[r0].kind = FDK_IO;
+		if ((r1 = lowest_free(r0 + 1)) >= 0)
+			fds[r1].kind = FDK_IO;
+		else
+			fds[r0].kind = FDK_NONE;
+	}
+	__cairn_unlock(&fd_lock);
+	if (r0 < 0)
 		return r0;
-	fds[r0].kind = FDK_IO;
-	r1 = lowest_free(r0 + 1);
-	fds[r0].kind = FDK_NONE;
 	if (r1 < 0)
 		return r1;
 	e = __cairn_ipc(__cairn_root, FS_PIPE, (uint64_t)flags & O_NONBLOCK, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
-	if (e)
+	if (!e && a.ncaps < 2)
+		e = ERR_IO;
+	if (e) {
+		fds[r0].kind = fds[r1].kind = FDK_NONE;
 		return cairn_errno(e);
-	if (a.ncaps < 2)
-		return -EIO;
+	}
 	c[0] = cairn_ipcbuf()->caps[0];
 	c[1] = cairn_ipcbuf()->caps[1];
-	__cairn_fd_install(r0, c[0], FDK_IO, flags & O_CLOEXEC, S_IFIFO);
-	__cairn_fd_install(r1, c[1], FDK_IO, flags & O_CLOEXEC, S_IFIFO);
+	fds[r0] = (struct cairn_fd){ .cap = c[0], .kind = FDK_IO, .cloexec = !!(flags & O_CLOEXEC),
+				     .type = S_IFIFO };
+	fds[r1] = (struct cairn_fd){ .cap = c[1], .kind = FDK_IO, .cloexec = !!(flags & O_CLOEXEC),
+				     .type = S_IFIFO };
 	out[0] = (int)r0;
 	out[1] = (int)r1;
 	return 0;

@@ -336,15 +336,10 @@ long __cairn_clone(unsigned long flags, void *stack, void *ptid, void *ctid, uns
 	const unsigned long as_fork = CLONE_VM | CLONE_VFORK;
 	long r;
 
-	(void)ptid;
-	(void)ctid;
-	(void)tls;
 	if ((flags & 0xff) && (flags & 0xff) != SIGCHLD)
 		return -EINVAL;
-	if (flags & CLONE_THREAD) {
-		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x60000, "threads (clone with CLONE_THREAD) are");
-		return -ENOSYS;
-	}
+	if (flags & CLONE_THREAD)
+		return __cairn_thread_clone(flags, stack, ptid, ctid, tls, child_pc);
 	if (flags & ~(as_fork | 0xffu)) {
 		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x60001, "clone with these flags is");
 		return -EINVAL;

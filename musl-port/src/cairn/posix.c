@@ -106,7 +106,10 @@ long __cairn_getpid(void)
 cap_t __cairn_note(void)
 {
 	struct cairn_msg m;
+	cap_t own = __cairn_thread_note();
 
+	if (own != CAP_NULL)
+		return own;              /* a thread other than the first: its own */
 	if (note == CAP_NULL &&
 	    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
 		note = m.w[0];
@@ -115,6 +118,7 @@ cap_t __cairn_note(void)
 
 void __cairn_posix_forked(void)
 {
+	__cairn_threads_forked();    /* first: the IPC buffer this thread now has */
 	my_pid = 0;
 	/* the parent's Notification: ours is made when needed */
 	if (note != CAP_NULL)

@@ -7,8 +7,8 @@
  * starts by itself) the process is alone: pid CAIRN_PID, parent init.
  *
  * - exit_group closes every descriptor (IO_CLOSE: a pipe's reader sees its
- *   end) and the working directory, then PS_EXIT (else SYS_EXIT); there
- *   is one thread, so exit is exit_group.
+ *   end) and the working directory, then PS_EXIT (else SYS_EXIT), which
+ *   ends every thread; a thread's own exit is thread.c's.
  * - wait4 is PS_WAIT (the server answers when a child changes state; a
  *   signal handler interrupts it: EINTR, or again with SA_RESTART); no
  *   rusage is kept (zeroes).
@@ -41,18 +41,10 @@ _Noreturn void __cairn_exit_group(long status)
 		cairn_exit((int)(status & 0xff));
 }
 
-long __cairn_exit_thread(long status)
-{
-	/* The only thread: its exit ends the process. (Threads will clear
-	 * and wake *clear_tid here, then end with SYS_THREAD_EXIT.) */
-	(void)clear_tid;
-	__cairn_exit_group(status);
-}
-
 long __cairn_set_tid_address(int *tidptr)
 {
-	clear_tid = tidptr;
-	return __cairn_getpid();
+	clear_tid = tidptr;        /* the first thread's: its exit ends the process */
+	return __cairn_gettid();
 }
 
 static void field(char *dst, const char *src)
@@ -223,16 +215,6 @@ long __cairn_kill(long pid, long sig)
 	if ((int)pid == INT_MIN)
 		return -ESRCH;
 	return ps(PS_KILL, (uint64_t)(int64_t)(int)pid, (uint64_t)sig, 0, IPC_ALWAYS, NULL);
-}
-
-/* One thread: its tid is the pid. */
-long __cairn_tkill(long tid, long sig)
-{
-	if (tid <= 0)
-		return -EINVAL;
-	if (tid != __cairn_getpid())
-		return -ESRCH;
-	return __cairn_kill(tid, sig);
 }
 
 /* ---- the interval timer (ITIMER_REAL) ------------------------------------------------- */

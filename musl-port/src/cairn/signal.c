@@ -135,7 +135,7 @@ long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size)
 long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 {
 	struct cairn_ans a;
-	uint64_t s = 0;
+	uint64_t s = 0, o;
 	long r;
 
 	if (size != SETSIZE)
@@ -144,6 +144,11 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		return -EINVAL;
 	if (set)
 		memcpy(&s, set, SETSIZE);
+	if (__cairn_thread_sigmask(how, set ? &s : NULL, old ? &o : NULL)) {
+		if (old)
+			memcpy(old, &o, SETSIZE);
+		return 0;
+	}
 	if (__cairn_proc == CAP_NULL) {
 		if (old)
 			memcpy(old, &local_mask, SETSIZE);

@@ -1,26 +1,405 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * futex, for a process of one thread (clone is not implemented yet, so
- * nobody else can change or wake a futex word): FUTEX_WAIT returns EAGAIN
- * when the word differs, else sleeps for its timeout (ETIMEDOUT) or for
- * ever, as Linux would with no other thread; wakes wake nobody (0). The
- * priority-inheritance and wake-op forms are not implemented (ENOSYS,
- * said once each).
+ * Threads: clone with CLONE_THREAD (pthread_create), the thread exit that
+ * clears and wakes the child-tid word, futex, membarrier.
+ *
+ * A thread is a kernel Thread of this process (PROC_CREATE OBJ_THREAD)
+ * with its own IPC buffer: a page mapped with cairn_map and registered
+ * with THREAD_SET_IPCBUF, whose address musl's struct pthread carries
+ * (the field cairn_ipcbuf, 0005-pthread-ipcbuf.patch); cairn_ipcbuf()
+ * is __cairn_ipcbuf_self() (sys.h's CAIRN_IPCBUF_HOOK, set for all of
+ * musl-port). Until the first thread is made, every call uses the first
+ * thread's buffer (CAIRN_IPCBUF_VA) without looking at the thread pointer,
+ * which is not set up yet when the process starts.
+ *
+ * The threads are kept in a table, found by their thread pointer (the
+ * exit of a detached thread runs after its struct pthread was unmapped:
+ * the pointer is still in tp / the FS base, its memory is not). A thread
+ * that ends leaves its entry to be reaped by the next clone: its IPC
+ * buffer, Notification and capabilities cannot go while it runs on them.
+ *
+ * futex: each waiting thread sleeps on its own Notification, listed with
+ * the address it waits on; FUTEX_WAKE signals up to n of them. A
+ * spinlock (yielding: all threads share one CPU) covers the check of the
+ * word and the listing, so a wake cannot slip between them.
+ *
+ * Signals stay the process's: the process server runs handlers on the
+ * first thread, and tkill of another thread signals the process. So the
+ * server's mask is the first thread's; another thread's sigprocmask
+ * (musl blocks signals around thread creation and exit) only changes a
+ * mask kept here for it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <time.h>
 #include "futex.h"
+#include "pthread_impl.h"
 #include "cairn_impl.h"
 
 #define FUTEX_WAKE_BITSET  10
 #define FUTEX_CMD_MASK     (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
+#define MAX_THREADS        64
+#define THREAD_PRIO        8         /* the process server's (proc --prio) */
+#define TID_BASE           0x40000000
+
+struct thr {
+	int used, dead;
+	uintptr_t tp;                    /* the thread pointer: the key */
+	int tid;
+	cap_t thread, ipc_mo, note;
+	void *ipc_va;
+	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
+	uint64_t sigmask;                /* its signal mask (see __cairn_thread_sigmask) */
+};
+
+static struct thr threads[MAX_THREADS];
+static volatile int table_lock;
+static int next_tid = TID_BASE;
+hidden volatile int __cairn_threaded;
+
+struct waiter {
+	volatile int *addr;
+	cap_t note;
+	int woken;
+};
+static struct waiter waiters[MAX_THREADS + 1];
+
+static uintptr_t get_tp(void)
+{
+	uintptr_t tp;
+
+#if defined(__riscv)
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+#else
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+#endif
+	return tp;
+}
+
+void __cairn_lock(volatile int *l)
+{
+	while (a_swap(l, 1))
+		cairn_yield();
+}
+
+void __cairn_unlock(volatile int *l)
+{
+	a_store(l, 0);
+}
+
+struct cairn_ipcbuf *__cairn_ipcbuf_self(void)
+{
+	if (!__cairn_threaded)
+		return cairn_ipcbuf_ptr;
+	return __pthread_self()->cairn_ipcbuf;
+}
+
+/* The entry of the thread whose pointer is tp (table_lock held), or NULL
+ * for the first thread. */
+static struct thr *entry_of(uintptr_t tp)
+{
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (threads[i].used && threads[i].tp == tp)
+			return &threads[i];
+	return NULL;
+}
+
+static struct thr *self_entry(void)
+{
+	return entry_of(get_tp());
+}
+
+/* The first thread's futex Notification. */
+static cap_t main_note = CAP_NULL;
+
+static cap_t new_note(void)
+{
+	struct cairn_msg m;
+
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		return CAP_NULL;
+	return m.w[0];
+}
+
+/* Frees what ended threads left (table_lock held). */
+static void reap(void)
+{
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thr *t = &threads[i];
+		if (!t->used || !t->dead)
+			continue;
+		if (t->ipc_va)
+			cairn_unmap(t->ipc_va, 1);
+		if (t->ipc_mo != CAP_NULL)
+			cairn_cap_delete(t->ipc_mo);
+		if (t->note != CAP_NULL)
+			cairn_cap_delete(t->note);
+		if (t->thread != CAP_NULL)
+			cairn_cap_delete(t->thread);
+		*t = (struct thr){ 0 };
+	}
+}
+
+long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid, unsigned long tls,
+			  uintptr_t child_pc)
+{
+	const unsigned long need = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_SETTLS;
+	struct pthread *td = (struct pthread *)(tls - (uintptr_t)TP_ADJ((struct pthread *)0));
+	struct cairn_msg m;
+	struct thr *t = NULL;
+	err_t e;
+	long r;
+
+	if ((flags & need) != need || !stack)
+		return -EINVAL;
+	__cairn_lock(&table_lock);
+	reap();
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (!threads[i].used) {
+			t = &threads[i];
+			break;
+		}
+	if (!t) {
+		__cairn_unlock(&table_lock);
+		return -EAGAIN;
+	}
+	*t = (struct thr){ .used = 1, .tp = tls, .thread = CAP_NULL, .ipc_mo = CAP_NULL,
+			   .note = CAP_NULL };
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &t->ipc_mo)) ||
+	    (e = cairn_map(t->ipc_mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &t->ipc_va)))
+		goto fail;
+	if ((t->note = new_note()) == CAP_NULL) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_THREAD, 0, 0, 0, &m)))
+		goto fail;
+	t->thread = m.w[0];
+	if ((e = cairn_invoke_cap(t->thread, THREAD_SET_IPCBUF, t->ipc_mo, 0, (uint64_t)t->ipc_va, 0, 0,
+				  NULL)) ||
+	    (e = cairn_invoke(t->thread, THREAD_SET_TLS, 0, tls, 0, 0, 0, NULL)))
+		goto fail;
+	/* from now on each thread finds its own buffer through its struct pthread */
+	if (!__cairn_threaded) {
+		__pthread_self()->cairn_ipcbuf = cairn_ipcbuf_ptr;
+		a_barrier();
+		__cairn_threaded = 1;
+	}
+	td->cairn_ipcbuf = t->ipc_va;
+	t->tid = next_tid++;
+	t->ctid = (flags & CLONE_CHILD_CLEARTID) ? ctid : NULL;
+	if (flags & CLONE_PARENT_SETTID)
+		*ptid = t->tid;
+	r = t->tid;
+	e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, THREAD_PRIO, NULL);
+	if (e == ERR_PERM)     /* a process started at a lower priority */
+		for (unsigned p = THREAD_PRIO; p-- > 0 && e == ERR_PERM;)
+			e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, p, NULL);
+	if (e)
+		goto fail;
+	__cairn_unlock(&table_lock);
+	return r;
+fail:
+	t->dead = 1;
+	reap();
+	__cairn_unlock(&table_lock);
+	return e == ERR_NOMEM ? -EAGAIN : cairn_errno(e);
+}
+
+static long futex_wake(volatile int *addr, long n)
+{
+	long woken = 0;
+
+	__cairn_lock(&table_lock);
+	for (int i = 0; i <= MAX_THREADS && woken < n; i++) {
+		struct waiter *w = &waiters[i];
+		if (w->addr == addr && !w->woken) {
+			w->woken = 1;
+			cairn_invoke(w->note, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+			woken++;
+		}
+	}
+	__cairn_unlock(&table_lock);
+	return woken;
+}
+
+/* tp: the thread pointer when the thread's struct pthread may be gone
+ * already (__unmapself), else 0. */
+long __cairn_exit_thread(long status, uintptr_t tp)
+{
+	struct thr *t;
+	volatile int *ctid = NULL;
+
+	if (!__cairn_threaded)
+		__cairn_exit_group(status);
+	__cairn_lock(&table_lock);
+	t = entry_of(tp ? tp : get_tp());
+	if (t) {
+		ctid = t->ctid;
+		t->dead = 1;
+	}
+	__cairn_unlock(&table_lock);
+	if (!t)                          /* the first thread: the process ends */
+		__cairn_exit_group(status);
+	if (ctid) {
+		*ctid = 0;
+		futex_wake(ctid, 1);
+	}
+	for (;;)
+		cairn_thread_exit();
+}
+
+cap_t __cairn_thread_note(void)
+{
+	struct thr *t;
+	cap_t note;
+
+	if (!__cairn_threaded)
+		return CAP_NULL;
+	__cairn_lock(&table_lock);
+	t = self_entry();
+	note = t ? t->note : CAP_NULL;
+	__cairn_unlock(&table_lock);
+	return note;
+}
+
+int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old)
+{
+	struct thr *t;
+
+	if (!__cairn_threaded)
+		return 0;
+	__cairn_lock(&table_lock);
+	if (!(t = self_entry())) {
+		__cairn_unlock(&table_lock);
+		return 0;
+	}
+	if (old)
+		*old = t->sigmask;
+	if (set) {
+		if (how == SIG_BLOCK)
+			t->sigmask |= *set;
+		else if (how == SIG_UNBLOCK)
+			t->sigmask &= ~*set;
+		else
+			t->sigmask = *set;
+		t->sigmask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	}
+	__cairn_unlock(&table_lock);
+	return 1;
+}
+
+long __cairn_gettid(void)
+{
+	struct thr *t;
+	long tid;
+
+	if (!__cairn_threaded)
+		return __cairn_getpid();
+	__cairn_lock(&table_lock);
+	t = self_entry();
+	tid = t ? t->tid : __cairn_getpid();
+	__cairn_unlock(&table_lock);
+	return tid;
+}
+
+/* tkill/tgkill: the process server signals processes, not threads. */
+long __cairn_thread_kill(long tid, long sig)
+{
+	int known = tid == __cairn_getpid();
+
+	if (tid <= 0 || sig < 0 || sig > 64)
+		return -EINVAL;
+	__cairn_lock(&table_lock);
+	for (int i = 0; i < MAX_THREADS; i++)
+		known |= threads[i].used && !threads[i].dead && threads[i].tid == tid;
+	__cairn_unlock(&table_lock);
+	if (!known)
+		return -ESRCH;
+	return __cairn_kill(__cairn_getpid(), sig);
+}
+
+void __cairn_threads_forked(void)
+{
+	/* only the forking thread goes on, on a fresh IPC buffer at the first
+	 * thread's place; the others' entries name the parent's objects */
+	if (!__cairn_threaded)
+		return;
+	__pthread_self()->cairn_ipcbuf = cairn_ipcbuf_ptr;
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thr *t = &threads[i];
+		if (!t->used)
+			continue;
+		if (t->ipc_va)
+			cairn_unmap(t->ipc_va, 1);
+		/* our copies of the parent's objects (the Threads are not ours) */
+		cap_t caps[] = { t->ipc_mo, t->note, t->thread };
+		for (unsigned j = 0; j < 3; j++)
+			if (caps[j] != CAP_NULL)
+				cairn_cap_delete(caps[j]);
+		*t = (struct thr){ 0 };
+	}
+	if (main_note != CAP_NULL)
+		cairn_cap_delete(main_note);
+	for (int i = 0; i <= MAX_THREADS; i++)
+		waiters[i] = (struct waiter){ 0 };
+	main_note = CAP_NULL;
+	table_lock = 0;
+}
+
+static long futex_wait(volatile int *addr, int val, uint64_t ns)
+{
+	struct waiter *w = NULL;
+	struct thr *t;
+	cap_t note;
+	err_t e;
+
+	__cairn_lock(&table_lock);
+	if (*addr != val) {
+		__cairn_unlock(&table_lock);
+		return -EAGAIN;
+	}
+	t = self_entry();
+	if (t)
+		note = t->note;
+	else {
+		if (main_note == CAP_NULL)
+			main_note = new_note();
+		note = main_note;
+	}
+	for (int i = 0; i <= MAX_THREADS; i++)
+		if (!waiters[i].addr) {
+			w = &waiters[i];
+			break;
+		}
+	if (!w || note == CAP_NULL) {
+		__cairn_unlock(&table_lock);
+		return -ENOMEM;
+	}
+	while (!cairn_wait(note, 0, NULL))
+		;                            /* an old wake-up */
+	*w = (struct waiter){ addr, note, 0 };
+	__cairn_unlock(&table_lock);
+	e = cairn_wait(note, ns, NULL);
+	__cairn_lock(&table_lock);
+	if (w->woken)
+		e = ERR_OK;
+	w->addr = NULL;
+	__cairn_unlock(&table_lock);
+	if (e == ERR_INTR)
+		return -EINTR;
+	if (e == ERR_TIMEDOUT)
+		return -ETIMEDOUT;
+	return cairn_errno(e);
+}
 
 long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, long val3)
 {
 	const struct timespec *t = ts;
 	uint64_t ns = CAIRN_FOREVER, now;
-	long cmd = op & FUTEX_CMD_MASK;
+	long cmd = op & FUTEX_CMD_MASK, n;
 	err_t e;
 
 	if ((uintptr_t)uaddr & 3)
@@ -32,8 +411,6 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 			return -EINVAL;
 		if (t && (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= 1000000000))
 			return -EINVAL;
-		if (*(volatile int *)uaddr != (int)val)
-			return -EAGAIN;
 		if (t) {
 			ns = (uint64_t)t->tv_sec >= (CAIRN_FOREVER - 1) / 1000000000u - 1 ? CAIRN_FOREVER - 1 :
 			     (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
@@ -42,22 +419,47 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 					return cairn_errno(e == ERR_NOENT ? ERR_NOSYS : e);
 				ns = ns > now ? ns - now : 0;
 			}
+			if (!ns)
+				return *(volatile int *)uaddr != (int)val ? -EAGAIN : -ETIMEDOUT;
 		}
-		e = __cairn_sleep(ns);
-		if (e == ERR_INTR)
-			return -EINTR;
-		return e ? cairn_errno(e) : -ETIMEDOUT;
+		return futex_wait(uaddr, (int)val, ns);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && !(uint32_t)val3)
 			return -EINVAL;
-		return 0;
+		return futex_wake(uaddr, val);
 	case FUTEX_REQUEUE:
-		return 0;
 	case FUTEX_CMP_REQUEUE:
-		return *(volatile int *)uaddr != (int)val3 ? -EAGAIN : 0;
+		if (cmd == FUTEX_CMP_REQUEUE && *(volatile int *)uaddr != (int)val3)
+			return -EAGAIN;
+		/* wake val, move up to val2 (the timeout argument) to uaddr2 */
+		n = futex_wake(uaddr, val);
+		__cairn_lock(&table_lock);
+		for (int i = 0, moved = 0; i <= MAX_THREADS && moved < (long)(uintptr_t)ts; i++)
+			if (waiters[i].addr == uaddr && !waiters[i].woken) {
+				waiters[i].addr = uaddr2;
+				moved++;
+				n++;
+			}
+		__cairn_unlock(&table_lock);
+		return n;
 	}
 	__cairn_unimplemented(CAIRN_UNIMP_FUTEX, (unsigned long)cmd,
 			      cmd == FUTEX_WAKE_OP ? "futex FUTEX_WAKE_OP" : "futex priority inheritance");
 	return -ENOSYS;
+}
+
+/* One CPU runs every thread: a barrier is already there. */
+long __cairn_membarrier(long cmd, long flags)
+{
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case 0:                  /* MEMBARRIER_CMD_QUERY */
+		return 1 | 8 | 16;   /* GLOBAL, PRIVATE_EXPEDITED, REGISTER_PRIVATE_EXPEDITED */
+	case 1: case 8: case 16:
+		a_barrier();
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -1,25 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
  * Issue 5's "done when" program: an ordinary C program that uses fork,
- * pipe, execve, waitpid, signals, files and directories together, built
- * with <arch>-cairn-gcc and run with ./qemu-run.sh --exec.
+ * pipe, execve, waitpid, signals, files, directories and pthreads
+ * together, built with <arch>-cairn-gcc and run with ./qemu-run.sh --exec.
  *
  * It writes a few text files into a directory of its own, then counts
  * their words in parallel: for each file a child (fork) gets the file as
  * its stdin and a pipe as its stdout (dup2), and becomes a counter by
  * running this very program again (execve of /bin/demo count). The
  * counter writes "lines words" to the pipe, then waits (sigsuspend) for
- * the parent's SIGUSR1 before it exits with the number of lines. The
- * parent polls the pipes, sends each counter SIGUSR1, reaps them with
- * waitpid (its SIGCHLD handler counts them), writes a summary file,
- * lists the directory and removes it all. Each step prints an ok line;
- * the exit status is the number of failed steps.
+ * the parent's SIGUSR1 before it exits with the number of lines. A thread
+ * of the parent polls the pipes and collects the answers, while threads
+ * of its own recount each file to check them; the parent sends each
+ * counter SIGUSR1, reaps them with waitpid (its SIGCHLD handler counts
+ * them), writes a summary file, lists the directory and removes it all.
+ * Each step prints an ok line; the exit status is the number of failed
+ * steps.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -119,7 +123,31 @@ static void start_counters(void)
 	}
 }
 
-static void collect(void)
+/* A thread's recount of file i: "lines words". */
+static void *recount(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+	static char out[NFILES][64];
+	char path[300], buf[512];
+	int lines = 0, words = 0, inword = 0, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/text%lu", dir, (unsigned long)i);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return NULL;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t k = 0; k < n; k++) {
+			int space = buf[k] == ' ' || buf[k] == '\n';
+			lines += buf[k] == '\n';
+			words += !space && !inword;
+			inword = !space;
+		}
+	close(fd);
+	snprintf(out[i], sizeof(out[i]), "%d %d", lines, words);
+	return out[i];
+}
+
+static void collect_body(void)
 {
 	struct pollfd pf[NFILES];
 	size_t len[NFILES] = { 0 };
@@ -152,6 +180,32 @@ static void collect(void)
 		if (strcmp(results[i], want))
 			FAIL("text%d: got '%s', want '%s'", i, results[i], want);
 	}
+}
+
+static void *collector(void *arg)
+{
+	(void)arg;
+	collect_body();
+	return NULL;
+}
+
+/* One thread collects the counters' answers, NFILES more recount. */
+static void collect(void)
+{
+	pthread_t coll, re[NFILES];
+	void *r;
+
+	CHECK(pthread_create(&coll, NULL, collector, NULL) == 0);
+	for (uintptr_t i = 0; i < NFILES; i++)
+		CHECK(pthread_create(&re[i], NULL, recount, (void *)i) == 0);
+	for (int i = 0; i < NFILES; i++) {
+		CHECK(pthread_join(re[i], &r) == 0 && r);
+		char want[64];
+		snprintf(want, sizeof(want), "%d %d", want_lines[i], want_words[i]);
+		if (r && strcmp(r, want))
+			FAIL("recount of text%d: got '%s', want '%s'", i, (char *)r, want);
+	}
+	CHECK(pthread_join(coll, NULL) == 0);
 }
 
 static void signal_and_reap(void)
@@ -207,8 +261,8 @@ static void summary_and_cleanup(void)
 		closedir(d);
 	CHECK(entries == NFILES + 1);
 	CHECK(rmdir(dir) == 0);
-	printf("demo: %d files, %d words counted by %d processes, %d SIGCHLD\n", NFILES, total, NFILES,
-	       (int)reaped);
+	printf("demo: %d files, %d words counted by %d processes and checked by %d threads, %d SIGCHLD\n",
+	       NFILES, total, NFILES, NFILES, (int)reaped);
 }
 
 int main(int argc, char **argv)

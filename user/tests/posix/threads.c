@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pthreads: create and join (return values), detached threads, many
+ * threads one after another, mutexes under contention, condition
+ * variables, semaphores, timed waits, thread-local storage, threads doing
+ * I/O at the same time (each has its own IPC buffer), a thread that forks
+ * and waits for its child, signals once threads exist. Expected list:
+ * tests/harness/expected/posix-threads.txt.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "posixtest.h"
+
+static char base[256];
+
+static void *square(void *arg)
+{
+	uintptr_t v = (uintptr_t)arg;
+
+	return (void *)(v * v);
+}
+
+static void create_join(void)
+{
+	pthread_t t[8];
+	void *r;
+
+	for (uintptr_t i = 0; i < 8; i++)
+		CHECK(pthread_create(&t[i], NULL, square, (void *)(i + 1)) == 0);
+	for (uintptr_t i = 0; i < 8; i++)
+		CHECK(pthread_join(t[i], &r) == 0 && (uintptr_t)r == (i + 1) * (i + 1));
+	CHECK(!pthread_equal(t[0], pthread_self()) && pthread_equal(pthread_self(), pthread_self()));
+}
+
+static volatile int detached_done;
+static pthread_mutex_t dmu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *detached(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&dmu);
+	detached_done++;
+	pthread_mutex_unlock(&dmu);
+	return NULL;
+}
+
+static void detach_many(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	void *r;
+
+	CHECK(pthread_attr_init(&a) == 0 && pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0);
+	for (int i = 0; i < 10; i++)
+		CHECK(pthread_create(&t, &a, detached, NULL) == 0);
+	for (int i = 0; i < 2000 && detached_done < 10; i++) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(detached_done == 10);
+	pthread_attr_destroy(&a);
+	/* more threads, one after another, than could live at once */
+	for (uintptr_t i = 0; i < 100; i++) {
+		if (pthread_create(&t, NULL, square, (void *)i) || pthread_join(t, &r) || (uintptr_t)r != i * i) {
+			FAIL("round %lu", (unsigned long)i);
+			break;
+		}
+	}
+}
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static long counter;
+
+static void *add(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 20000; i++) {
+		pthread_mutex_lock(&mu);
+		long c = counter;
+		if (!(i % 500))
+			sched_yield();       /* hold it across a switch now and then */
+		counter = c + 1;
+		pthread_mutex_unlock(&mu);
+	}
+	return NULL;
+}
+
+static void mutex_contention(void)
+{
+	pthread_t t[4];
+
+	counter = 0;
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, add, NULL) == 0);
+	add(NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_join(t[i], NULL) == 0);
+	CHECK(counter == 5 * 20000);
+	CHECK(pthread_mutex_trylock(&mu) == 0 && pthread_mutex_trylock(&mu) == EBUSY);
+	pthread_mutex_unlock(&mu);
+}
+
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int queue[16], qhead, qtail, produced_done;
+
+static void *consumer(void *arg)
+{
+	long sum = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		while (qhead == qtail && !produced_done)
+			pthread_cond_wait(&cv, &mu);
+		if (qhead == qtail)
+			break;
+		sum += queue[qhead++ % 16];
+		pthread_cond_broadcast(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	return (void *)sum;
+}
+
+static void condvar(void)
+{
+	pthread_t t[2];
+	void *r0, *r1;
+
+	qhead = qtail = produced_done = 0;
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_create(&t[i], NULL, consumer, NULL) == 0);
+	for (int i = 1; i <= 1000; i++) {
+		pthread_mutex_lock(&mu);
+		while (qtail - qhead == 16)
+			pthread_cond_wait(&cv, &mu);
+		queue[qtail++ % 16] = i;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+	}
+	pthread_mutex_lock(&mu);
+	produced_done = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	CHECK(pthread_join(t[0], &r0) == 0 && pthread_join(t[1], &r1) == 0);
+	CHECK((long)r0 + (long)r1 == 1000 * 1001 / 2);
+	/* a timed wait that times out */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 20 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&mu);
+	CHECK(pthread_cond_timedwait(&cv, &mu, &ts) == ETIMEDOUT);
+	pthread_mutex_unlock(&mu);
+}
+
+static sem_t sem;
+
+static void *poster(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		sem_post(&sem);
+	return arg;
+}
+
+static void semaphores(void)
+{
+	pthread_t t;
+	struct timespec ts = { 0, 0 };
+
+	CHECK(sem_init(&sem, 0, 0) == 0);
+	CHECK(pthread_create(&t, NULL, poster, NULL) == 0);
+	for (int i = 0; i < 50; i++)
+		CHECK(sem_wait(&sem) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	ERRNO(sem_trywait(&sem), EAGAIN);
+	ERRNO(sem_timedwait(&sem, &ts), ETIMEDOUT);
+	sem_destroy(&sem);
+}
+
+static __thread int tls_value = 7;
+static __thread char tls_name[32];
+
+static void *tls_thread(void *arg)
+{
+	uintptr_t id = (uintptr_t)arg;
+
+	if (tls_value != 7 || tls_name[0])
+		return (void *)1;
+	tls_value = (int)id;
+	snprintf(tls_name, sizeof(tls_name), "thread %lu", (unsigned long)id);
+	for (int i = 0; i < 100; i++)
+		sched_yield();
+	char want[32];
+	snprintf(want, sizeof(want), "thread %lu", (unsigned long)id);
+	return (void *)(uintptr_t)(tls_value != (int)id || strcmp(tls_name, want) || gettid() == getpid() ||
+				   errno != 0);
+}
+
+static void thread_local(void)
+{
+	pthread_t t[4];
+	void *r;
+
+	tls_value = 99;
+	for (uintptr_t i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, tls_thread, (void *)(i + 10)) == 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+	CHECK(tls_value == 99 && gettid() == getpid());
+}
+
+/* Each thread writes its own file and a pipe at the same time as the
+ * others: every request's bytes travel in that thread's IPC buffer. */
+static void *io_thread(void *arg)
+{
+	uintptr_t id = (uintptr_t)arg;
+	char path[300], buf[4096], back[4096];
+	int fd, p[2];
+	uintptr_t bad = 0;
+
+	snprintf(path, sizeof(path), "%s/t%lu", base, (unsigned long)id);
+	memset(buf, 'a' + (int)id, sizeof(buf));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || pipe(p))
+		return (void *)1;
+	for (int i = 0; i < 40; i++) {
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * (off_t)sizeof(buf)) != sizeof(buf))
+			bad++;
+		if (write(p[1], buf, 100) != 100 || read(p[0], back, 100) != 100 || memcmp(buf, back, 100))
+			bad++;
+	}
+	for (int i = 0; i < 40; i++)
+		if (pread(fd, back, sizeof(back), (off_t)i * (off_t)sizeof(back)) != sizeof(back) ||
+		    memcmp(buf, back, sizeof(back)))
+			bad++;
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+	unlink(path);
+	return (void *)bad;
+}
+
+static void io_together(void)
+{
+	pthread_t t[4];
+	void *r;
+
+	for (uintptr_t i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, io_thread, (void *)i) == 0);
+	CHECK(io_thread((void *)4) == NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+}
+
+static void *forker(void *arg)
+{
+	int st;
+	pid_t pid = fork();
+
+	(void)arg;
+	if (pid == 0) {
+		/* the child has one thread, this one */
+		_exit(getpid() > 1 ? 21 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return (void *)1;
+	return (void *)(uintptr_t)WEXITSTATUS(st);
+}
+
+static void fork_from_thread(void)
+{
+	pthread_t t;
+	void *r;
+
+	CHECK(pthread_create(&t, NULL, forker, NULL) == 0);
+	CHECK(pthread_join(t, &r) == 0 && (uintptr_t)r == 21);
+}
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1++;
+}
+
+static void *block_all(void *arg)
+{
+	sigset_t s;
+
+	sigfillset(&s);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);    /* this thread's mask only */
+	return arg;
+}
+
+/* Signals go on working once threads came and went, whatever their masks. */
+static void signals_and_threads(void)
+{
+	pthread_t t;
+
+	got_usr1 = 0;
+	signal(SIGUSR1, on_usr1);
+	CHECK(pthread_create(&t, NULL, block_all, NULL) == 0 && pthread_join(t, NULL) == 0);
+	CHECK(raise(SIGUSR1) == 0 && got_usr1 == 1);
+	CHECK(kill(getpid(), SIGUSR1) == 0 && got_usr1 == 2);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+int main(void)
+{
+	const char *dir = getenv("PT_DIR");
+
+	pt_prefix = "threads";
+	snprintf(base, sizeof(base), "%s/threads.%d", dir ? dir : "/tmp", (int)getpid());
+	if (mkdir(base, 0755)) {
+		printf("threads: cannot make %s: %s\n", base, strerror(errno));
+		return 1;
+	}
+	run("create_join", create_join);
+	run("detach_many", detach_many);
+	run("mutex_contention", mutex_contention);
+	run("condvar", condvar);
+	run("semaphores", semaphores);
+	run("thread_local", thread_local);
+	run("io_together", io_together);
+	run("fork_from_thread", fork_from_thread);
+	run("signals_and_threads", signals_and_threads);
+	return finish();
+}
