@@ -92,10 +92,14 @@ riscv_secondary_entry:
 .Llink_start:
 	.quad	_start
 
-	.section .bss
+	/* in .data, not .bss: the winner zeroes .bss, which would let a hart
+	 * arriving after that win the lottery again and boot a second time */
+	.section .data
 	.balign 4
 boot_lottery:
 	.word	0
+
+	.section .bss
 	.balign 16
 	.globl boot_stack_top
 boot_stack:
