@@ -54,6 +54,49 @@ enum {
 	                       * the description's own position (getdents64); either way the
 	                       * position becomes the next cookie (IO_SEEK SEEK_SET sets it) */
 	IO_SYNC,
+	IO_PIPE_MAP,          /* a pipe end: -> (end: 0 read, 1 write, ring bytes), cap0 = the
+	                       * pipe's MemoryObject (struct posix_pipe_shm, then the ring),
+	                       * cap1 = the data Notification, cap2 = the space Notification.
+	                       * ERR_NODEV: this pipe has no shared ring (use IO_READ/IO_WRITE);
+	                       * ERR_INVAL: not a pipe */
+	IO_PIPE_KICK,         /* a pipe end: the ring changed while posix_pipe_shm.kick was set */
+};
+
+/*
+ * A shared pipe (docs/vfs.md, "Pipes"). Page 0 of the pipe's MemoryObject
+ * is this header, pages 1.. the ring of POSIX_PIPE_RING bytes. Holders of
+ * the pipe's ends move data through it themselves; the server only makes
+ * the pipe, keeps the counts of open descriptions, answers poll and stat,
+ * and serves IO_READ/IO_WRITE for clients that do not map it.
+ *
+ * - head (bytes read so far, mod 2^32) belongs to the readers' side, tail
+ *   (bytes written) to the writers'; tail - head bytes are in the ring, at
+ *   ring[head % POSIX_PIPE_RING]. Each side changes its index only holding
+ *   its lock (rlock, wlock: 0 free, else the holder's tag; a client's is
+ *   its pid, the server's POSIX_PIPE_SERVER; the server only ever tries).
+ * - A thread about to wait increments rwait (for data) or wwait (for
+ *   space), looks at the indexes again, then waits on the data or space
+ *   Notification; a thread that moves an index signals the other side's
+ *   Notification when the other side's count is nonzero (sequentially
+ *   consistent order on both sides: no wake-up is lost), and sends
+ *   IO_PIPE_KICK when kick is nonzero (the server has waiters or armed
+ *   polls of its own).
+ * - readers, writers: open descriptions of each end; rflags, wflags: their
+ *   O_NONBLOCK. The server writes them; a client only reads them.
+ * - Nothing in the page is trusted by anyone: any holder of the pipe can
+ *   write it. A broken header breaks that pipe and nothing else.
+ */
+#define POSIX_PIPE_RING    65536u
+#define POSIX_PIPE_PAGES   (1u + POSIX_PIPE_RING / 4096u)
+#define POSIX_PIPE_BUF     4096u           /* writes up to this many bytes are atomic */
+#define POSIX_PIPE_SERVER  0xffffffffu
+struct posix_pipe_shm {
+	uint32_t rlock, wlock;
+	uint32_t head, tail;
+	uint32_t rwait, wwait;
+	uint32_t readers, writers;
+	uint32_t rflags, wflags;
+	uint32_t kick;
 };
 
 #define POSIX_DIR_POS  UINT64_MAX

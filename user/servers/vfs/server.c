@@ -40,10 +40,11 @@
 
 #define HANDLE_BLOCK    256u
 #define HANDLE_MAX      65536u            /* entries of the object table */
-#define PIPE_SIZE       65536u
+#define PIPE_SIZE       POSIX_PIPE_RING
 #define PIPE_PAGES      (PIPE_SIZE / TMPFS_PAGE)
-#define PIPE_BUF        4096u             /* writes up to this are atomic */
-#define SLOT_BUDGET     768u              /* saved Replies + armed Notifications */
+#define PIPE_BUF        POSIX_PIPE_BUF    /* writes up to this are atomic */
+#define PIPE_SHARED_MAX 128u              /* pipes with a shared ring (3 slots each) */
+#define SLOT_BUDGET     768u              /* saved Replies, armed Notifications, shared pipes */
 #define ARMS_PER_END    16u
 #define PIPE_DEV        2                 /* st_dev of pipes */
 #define INLINE_MAX      POSIX_INLINE_MAX
@@ -101,8 +102,12 @@ struct arm {
 };
 
 struct pipe {
-	uint8_t *page[PIPE_PAGES];        /* the ring, pages made as needed */
-	uint32_t head, len;
+	struct posix_pipe_shm *s;         /* the header: shared page 0, or local */
+	uint8_t *page[PIPE_PAGES];        /* the ring: shared pages 1.., or made as needed */
+	bool shared;
+	cap_t obj[3];                     /* shared: MemoryObject, data and space Notifications */
+	void *va;                         /* shared: where the server maps it */
+	struct posix_pipe_shm local;
 	uint32_t readers, writers;        /* open descriptions of each end */
 	struct waiter *rq, *wq;           /* waiting readers, writers (FIFO) */
 	struct arm *arms[2];              /* [0] read end, [1] write end */
@@ -125,8 +130,8 @@ struct ans {
 	uint64_t w[4];
 	size_t nbytes;                    /* inline bytes written at out */
 	unsigned ncaps;
-	cap_t caps[2];                    /* minted for the caller */
-	uint32_t made[2];                 /* their entries, undone if the answer fails */
+	cap_t caps[3];                    /* minted (or copied) for the caller */
+	uint32_t made[3];                 /* their entries, undone if the answer fails (or NO_ENTRY) */
 	bool deferred;                    /* answered later (saved Reply) */
 };
 
@@ -134,7 +139,8 @@ static struct tmpfs fs;
 static cap_t ep = CAP_NULL, kinfo = CAP_NULL;
 static struct handle *hblock[HANDLE_MAX / HANDLE_BLOCK];
 static uint32_t hnext = 2, hfree, hcount;
-static uint32_t slots_used, nwaiters, narms;
+static uint32_t slots_used, nwaiters, narms, nshared;
+#define NO_ENTRY        UINT32_MAX
 static uint64_t rng_state;
 static uint8_t in[INLINE_MAX];        /* the request's inline bytes */
 static uint8_t *out;                  /* the answer's inline bytes (IPC buffer) */
@@ -367,17 +373,54 @@ static void waiter_free(struct waiter *w)
 }
 
 /* ---- pipes ------------------------------------------------------------------------ */
+/*
+ * A pipe's bytes live in a ring with the header of include/cairn/posix.h
+ * (struct posix_pipe_shm): a shared pipe's ring is a MemoryObject that
+ * its holders map (IO_PIPE_MAP) and move data through themselves; the
+ * server maps it too and serves IO_READ/IO_WRITE on the same ring for
+ * clients that do not. When the shared objects cannot be had (more than
+ * PIPE_SHARED_MAX shared pipes, the quota, the table), the ring is the
+ * server's own (pages made as needed, a header of its own), and only
+ * IO_READ/IO_WRITE reach it.
+ *
+ * The server never waits for a client: it only tries a side's lock, and
+ * treats a side held by a client as not ready yet (the caller waits, and
+ * kick makes the holder tell us when it is done).
+ */
+
+static uint32_t pipe_used(const struct pipe *p)
+{
+	uint32_t u = __atomic_load_n(&p->s->tail, __ATOMIC_SEQ_CST) -
+		     __atomic_load_n(&p->s->head, __ATOMIC_SEQ_CST);
+
+	return u > PIPE_SIZE ? PIPE_SIZE : u;     /* a broken header: full */
+}
 
 static uint32_t pipe_space(const struct pipe *p)
 {
-	return PIPE_SIZE - p->len;
+	return PIPE_SIZE - pipe_used(p);
+}
+
+static bool side_lock(uint32_t *l)
+{
+	uint32_t free = 0;
+
+	return __atomic_compare_exchange_n(l, &free, POSIX_PIPE_SERVER, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+static void side_unlock(uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Makes the ring's pages for n more bytes; false when out of memory. */
 static bool pipe_reserve(struct pipe *p, uint32_t n)
 {
+	uint32_t tail = p->s->tail;
+
 	for (uint32_t off = 0; off < n; ) {
-		uint32_t pos = (p->head + p->len + off) % PIPE_SIZE;
+		uint32_t pos = (tail + off) % PIPE_SIZE;
 
 		if (!p->page[pos / TMPFS_PAGE] && !(p->page[pos / TMPFS_PAGE] = tmpfs_page_alloc()))
 			return false;
@@ -386,38 +429,39 @@ static bool pipe_reserve(struct pipe *p, uint32_t n)
 	return true;
 }
 
+/* Appends n bytes (wlock held, room checked). */
 static void pipe_put(struct pipe *p, const uint8_t *src, uint32_t n)
 {
-	while (n) {
-		uint32_t pos = (p->head + p->len) % PIPE_SIZE, k = TMPFS_PAGE - pos % TMPFS_PAGE;
+	uint32_t tail = p->s->tail;
 
-		if (k > n)
-			k = n;
-		memcpy(p->page[pos / TMPFS_PAGE] + pos % TMPFS_PAGE, src, k);
-		p->len += k;
-		src += k;
-		n -= k;
-	}
-}
-
-static void pipe_peek(const struct pipe *p, uint8_t *dst, uint32_t n)
-{
 	for (uint32_t off = 0; off < n; ) {
-		uint32_t pos = (p->head + off) % PIPE_SIZE, k = TMPFS_PAGE - pos % TMPFS_PAGE;
+		uint32_t pos = (tail + off) % PIPE_SIZE, k = TMPFS_PAGE - pos % TMPFS_PAGE;
 
 		if (k > n - off)
 			k = n - off;
-		memcpy(dst + off, p->page[pos / TMPFS_PAGE] + pos % TMPFS_PAGE, k);
+		memcpy(p->page[pos / TMPFS_PAGE] + pos % TMPFS_PAGE, src + off, k);
 		off += k;
 	}
+	__atomic_store_n(&p->s->tail, tail + n, __ATOMIC_SEQ_CST);
 }
 
-static void pipe_consume(struct pipe *p, uint32_t n)
+/* Copies out and consumes n bytes (rlock held, n <= pipe_used()). */
+static void pipe_take(struct pipe *p, uint8_t *dst, uint32_t n)
 {
-	p->head = (p->head + n) % PIPE_SIZE;
-	p->len -= n;
-	if (!p->len)
-		p->head = 0;
+	uint32_t head = p->s->head;
+
+	for (uint32_t off = 0; off < n; ) {
+		uint32_t pos = (head + off) % PIPE_SIZE, k = TMPFS_PAGE - pos % TMPFS_PAGE;
+
+		if (k > n - off)
+			k = n - off;
+		if (p->page[pos / TMPFS_PAGE])
+			memcpy(dst + off, p->page[pos / TMPFS_PAGE] + pos % TMPFS_PAGE, k);
+		else
+			memset(dst + off, 0, k);      /* a broken header pointed past the data */
+		off += k;
+	}
+	__atomic_store_n(&p->s->head, head + n, __ATOMIC_SEQ_CST);
 }
 
 static uint32_t pipe_revents(const struct pipe *p, bool wend)
@@ -425,7 +469,7 @@ static uint32_t pipe_revents(const struct pipe *p, bool wend)
 	uint32_t r = 0;
 
 	if (!wend) {
-		if (p->len)
+		if (pipe_used(p))
 			r |= L_POLLIN | L_POLLRDNORM;
 		if (!p->writers)
 			r |= L_POLLHUP;
@@ -470,45 +514,85 @@ static void pipe_fire(struct pipe *p, bool all, uint64_t badge)
 	}
 }
 
+/* A shared pipe's counts where its clients see them, and its clients
+ * waiting in SYS_WAIT whose wait may be over woken. */
+static void pipe_wake(struct pipe *p)
+{
+	struct posix_pipe_shm *s = p->s;
+
+	if (!p->shared)
+		return;
+	__atomic_store_n(&s->readers, p->readers, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->writers, p->writers, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->rwait, __ATOMIC_SEQ_CST) && (pipe_used(p) || !p->writers))
+		cairn_invoke(p->obj[1], NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+	if (__atomic_load_n(&s->wwait, __ATOMIC_SEQ_CST) && (pipe_space(p) || !p->readers))
+		cairn_invoke(p->obj[2], NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
 /*
  * Moves a pipe forward after a change: waiting writers whose data now
  * fits write it, waiting readers (if readers_too) get data or the end of
- * file, then the armed Notifications that became ready are signalled.
- * Answers to waiting readers go through the IPC buffer: a caller whose
- * own answer has inline bytes there passes readers_too = false (there is
- * then no waiting reader anyway: readers wait only on an empty pipe, and
- * every change that adds data comes here with readers_too).
+ * file, then the armed Notifications that became ready are signalled and
+ * a shared pipe's waiting clients woken. Answers to waiting readers go
+ * through the IPC buffer: a caller whose own answer has inline bytes
+ * there passes readers_too = false (there is then no waiting reader
+ * anyway: readers wait only on an empty pipe, and every change that adds
+ * data comes here with readers_too).
+ *
+ * A shared pipe then says whether we want IO_PIPE_KICK (something of ours
+ * waits on it) and looks once more: a client's change made before it saw
+ * kick is seen by that second look, one made after it is kicked.
  */
 static void pipe_pump(struct pipe *p, bool readers_too)
 {
-	bool progress = true;
+	struct posix_pipe_shm *s = p->s;
+	bool progress = true, again = p->shared;
 
-	while (progress) {
-		progress = false;
-		while (p->wq && p->readers && pipe_space(p) >= p->wq->len && pipe_reserve(p, p->wq->len)) {
-			struct waiter *w = p->wq;
+	for (;;) {
+		while (progress) {
+			progress = false;
+			if (p->wq && p->readers && side_lock(&s->wlock)) {
+				while (p->wq && pipe_space(p) >= p->wq->len && pipe_reserve(p, p->wq->len)) {
+					struct waiter *w = p->wq;
 
-			p->wq = w->next;
-			if (!send_saved(w->reply, ERR_OK, w->len, 0))
-				pipe_put(p, w->data, w->len);
-			waiter_free(w);
-			progress = true;
+					p->wq = w->next;
+					if (!send_saved(w->reply, ERR_OK, w->len, 0))
+						pipe_put(p, w->data, w->len);
+					waiter_free(w);
+					progress = true;
+				}
+				side_unlock(&s->wlock);
+			}
+			if (readers_too && p->rq && side_lock(&s->rlock)) {
+				while (p->rq && (pipe_used(p) || !p->writers)) {
+					struct waiter *w = p->rq;
+					uint32_t n = pipe_used(p) < w->len ? pipe_used(p) : w->len;
+					uint32_t head = s->head;
+
+					p->rq = w->next;
+					if (n > INLINE_MAX)
+						n = INLINE_MAX;
+					pipe_take(p, out, n);
+					if (send_saved(w->reply, ERR_OK, n, n))
+						__atomic_store_n(&s->head, head, __ATOMIC_SEQ_CST);  /* not taken */
+					waiter_free(w);
+					progress = true;
+				}
+				side_unlock(&s->rlock);
+			}
 		}
-		while (readers_too && p->rq && (p->len || !p->writers)) {
-			struct waiter *w = p->rq;
-			uint32_t n = p->len < w->len ? p->len : w->len;
-
-			p->rq = w->next;
-			if (n > INLINE_MAX)
-				n = INLINE_MAX;
-			pipe_peek(p, out, n);
-			if (!send_saved(w->reply, ERR_OK, n, n))
-				pipe_consume(p, n);
-			waiter_free(w);
-			progress = true;
-		}
+		pipe_fire(p, false, 0);
+		pipe_wake(p);
+		if (!p->shared)
+			return;
+		uint32_t want = p->rq || p->wq || p->narms[0] || p->narms[1];
+		__atomic_store_n(&s->kick, want, __ATOMIC_SEQ_CST);
+		if (!want || !again)
+			return;
+		again = false;
+		progress = true;
 	}
-	pipe_fire(p, false, 0);
 }
 
 /* Answers every waiter in *q with err (all of them, or those of one entry). */
@@ -527,14 +611,63 @@ static void waiters_fail(struct waiter **q, uint64_t badge, err_t err)
 	}
 }
 
+/* Undoes pipe_share() (or what of it was done). */
+static void pipe_unshare(struct pipe *p)
+{
+	if (p->va)
+		cairn_unmap(p->va, POSIX_PIPE_PAGES);
+	for (unsigned i = 0; i < 3; i++)
+		if (p->obj[i] != CAP_NULL)
+			cairn_cap_delete(p->obj[i]);
+	if (p->shared) {
+		nshared--;
+		slots_used -= 3;
+	}
+	p->obj[0] = p->obj[1] = p->obj[2] = CAP_NULL;
+	p->va = NULL;
+	p->shared = false;
+}
+
+/* Gives pipe p a ring its clients can map; false: p keeps its own. */
+static bool pipe_share(struct pipe *p)
+{
+	struct cairn_msg m;
+
+	p->obj[0] = p->obj[1] = p->obj[2] = CAP_NULL;
+	p->va = NULL;
+	if (nshared >= PIPE_SHARED_MAX || slots_used + 3 > SLOT_BUDGET)
+		return false;
+	if (cairn_memobj_create(SLOT_SELF_PROC, POSIX_PIPE_PAGES, 0, &p->obj[0]) ||
+	    cairn_map(p->obj[0], 0, POSIX_PIPE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &p->va))
+		goto fail;
+	for (unsigned i = 1; i < 3; i++) {
+		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+			goto fail;
+		p->obj[i] = m.w[0];
+	}
+	p->s = p->va;
+	for (unsigned i = 0; i < PIPE_PAGES; i++)
+		p->page[i] = (uint8_t *)p->va + (i + 1) * TMPFS_PAGE;
+	p->shared = true;
+	nshared++;
+	slots_used += 3;
+	return true;
+fail:
+	pipe_unshare(p);
+	return false;
+}
+
 static void pipe_free(struct pipe *p)
 {
 	pipe_fire(p, true, 0);
 	waiters_fail(&p->rq, 0, ERR_BADF);
 	waiters_fail(&p->wq, 0, ERR_BADF);
-	for (unsigned i = 0; i < PIPE_PAGES; i++)
-		if (p->page[i])
-			tmpfs_page_free(p->page[i]);
+	if (p->shared)
+		pipe_unshare(p);
+	else
+		for (unsigned i = 0; i < PIPE_PAGES; i++)
+			if (p->page[i])
+				tmpfs_page_free(p->page[i]);
 	tmpfs_free(p, sizeof(*p));
 }
 
@@ -557,6 +690,15 @@ static void pipe_end_closed(struct handle *h)
 		return;
 	}
 	pipe_pump(p, true);
+}
+
+/* A pipe end's O_NONBLOCK, where a shared pipe's clients see it. */
+static void pipe_flags(struct handle *h)
+{
+	struct posix_pipe_shm *s = h->pipe->s;
+
+	__atomic_store_n(h->kind == H_PIPE_W ? &s->wflags : &s->rflags, h->flags & L_O_NONBLOCK,
+			 __ATOMIC_SEQ_CST);
 }
 
 static void pipe_stat(const struct pipe *p, struct posix_stat *st)
@@ -583,22 +725,29 @@ static void pipe_read(struct ans *a, struct handle *h, uint64_t max)
 		max = INLINE_MAX;
 	if (!max)
 		return;
-	if (p->len) {
-		uint32_t n = p->len < max ? p->len : (uint32_t)max;
+	if (side_lock(&p->s->rlock)) {
+		uint32_t n = pipe_used(p) < max ? pipe_used(p) : (uint32_t)max;
 
-		pipe_peek(p, out, n);
-		pipe_consume(p, n);
-		a->w[0] = n;
-		a->nbytes = n;
-		pipe_pump(p, false);
+		if (n)
+			pipe_take(p, out, n);
+		side_unlock(&p->s->rlock);
+		if (n) {
+			a->w[0] = n;
+			a->nbytes = n;
+			pipe_pump(p, false);
+			return;
+		}
+		if (!p->writers)
+			return;           /* end of file: 0 bytes */
+	}
+	/* empty, or a client is reading it right now */
+	if (h->flags & L_O_NONBLOCK) {
+		a->err = ERR_AGAIN;
 		return;
 	}
-	if (!p->writers)
-		return;                   /* end of file: 0 bytes */
-	if (h->flags & L_O_NONBLOCK)
-		a->err = ERR_AGAIN;
-	else
-		defer(a, &p->rq, h->badge, (uint32_t)max, NULL);
+	defer(a, &p->rq, h->badge, (uint32_t)max, NULL);
+	if (a->deferred)
+		pipe_pump(p, true);
 }
 
 /* Every write carries at most INLINE_MAX (< PIPE_BUF) bytes, so every
@@ -617,32 +766,81 @@ static void pipe_write(struct ans *a, struct handle *h, const uint8_t *data, uin
 	}
 	if (!n)
 		return;
-	if (!p->wq && pipe_space(p) >= n) {
-		if (!pipe_reserve(p, n)) {
-			a->err = h->flags & L_O_NONBLOCK ? ERR_AGAIN : ERR_NOMEM;
+	if (!p->wq && side_lock(&p->s->wlock)) {
+		bool done = false;
+
+		if (pipe_space(p) >= n) {
+			if (!pipe_reserve(p, n)) {
+				side_unlock(&p->s->wlock);
+				a->err = h->flags & L_O_NONBLOCK ? ERR_AGAIN : ERR_NOMEM;
+				return;
+			}
+			pipe_put(p, data, n);
+			done = true;
+		}
+		side_unlock(&p->s->wlock);
+		if (done) {
+			a->w[0] = n;
+			pipe_pump(p, true);
 			return;
 		}
-		pipe_put(p, data, n);
-		a->w[0] = n;
-		pipe_pump(p, true);
+	}
+	if (h->flags & L_O_NONBLOCK) {
+		a->err = ERR_AGAIN;
 		return;
 	}
-	if (h->flags & L_O_NONBLOCK)
-		a->err = ERR_AGAIN;
-	else
-		defer(a, &p->wq, h->badge, n, data);
+	defer(a, &p->wq, h->badge, n, data);
+	if (a->deferred)
+		pipe_pump(p, false);
+}
+
+/* IO_PIPE_MAP: the shared ring's objects, with the rights this end needs
+ * (a writer cannot wait for data, a reader cannot wait for space). */
+static void pipe_map(struct ans *a, struct handle *h)
+{
+	struct pipe *p = h->pipe;
+	bool w = h->kind == H_PIPE_W;
+	uint32_t rights[3] = { RIGHT_READ | RIGHT_WRITE, w ? RIGHT_WRITE : RIGHT_READ | RIGHT_WRITE,
+			       w ? RIGHT_READ | RIGHT_WRITE : RIGHT_WRITE };
+
+	if (h->kind != H_PIPE_R && h->kind != H_PIPE_W) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (!p->shared) {
+		a->err = ERR_NODEV;
+		return;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		if ((a->err = cairn_cap_copy(p->obj[i], rights[i], &a->caps[i]))) {
+			while (i--)
+				cairn_cap_delete(a->caps[i]);
+			return;
+		}
+		a->made[i] = NO_ENTRY;
+	}
+	a->ncaps = 3;
+	a->w[0] = w;
+	a->w[1] = PIPE_SIZE;
 }
 
 static void pipe_arm(struct ans *a, struct handle *h, cap_t *notif, uint32_t events, uint64_t bits)
 {
 	struct pipe *p = h->pipe;
 	unsigned end = h->kind == H_PIPE_W;
-	uint32_t rev = pipe_revents(p, end);
+	uint32_t rev;
 	struct arm *arm, **ap;
 
+	/* kick before looking: a client's change after our look is kicked */
+	if (p->shared)
+		__atomic_store_n(&p->s->kick, 1, __ATOMIC_SEQ_CST);
+	rev = pipe_revents(p, end);
 	a->w[0] = rev & (events | L_POLLERR | L_POLLHUP);
 	if (a->w[0]) {
 		cairn_invoke(*notif, NOTIFY_SIGNAL, 0, bits, 0, 0, 0, NULL);
+		if (p->shared)
+			__atomic_store_n(&p->s->kick, p->rq || p->wq || p->narms[0] || p->narms[1],
+					 __ATOMIC_SEQ_CST);
 		return;
 	}
 	if (p->narms[end] >= ARMS_PER_END || slots_used >= SLOT_BUDGET) {
@@ -937,7 +1135,7 @@ static void io_ioctl(struct ans *a, const struct req *r, struct handle *h)
 	switch (r->w[0]) {
 	case L_FIONREAD:
 		if (h->kind == H_PIPE_R) {
-			v = (int32_t)h->pipe->len;
+			v = (int32_t)pipe_used(h->pipe);
 		} else if (h->kind == H_NODE && tmpfs_is_reg(h->node)) {
 			uint64_t left = h->node->size > h->pos ? h->node->size - h->pos : 0;
 			v = left > INT32_MAX ? INT32_MAX : (int32_t)left;
@@ -956,6 +1154,8 @@ static void io_ioctl(struct ans *a, const struct req *r, struct handle *h)
 		memcpy(&v, in, sizeof(v));
 		if (!is_root(h))
 			h->flags = v ? h->flags | L_O_NONBLOCK : h->flags & ~(uint32_t)L_O_NONBLOCK;
+		if (h->kind != H_NODE)
+			pipe_flags(h);
 		return;
 	default:
 		a->err = ERR_NOTTY;
@@ -1046,6 +1246,8 @@ static void serve_io(struct ans *a, struct req *r, struct handle *h)
 		if (!is_root(h))
 			h->flags = (h->flags & ~(uint32_t)(L_O_APPEND | L_O_NONBLOCK)) |
 				   ((uint32_t)r->w[0] & (L_O_APPEND | L_O_NONBLOCK));
+		if (h->kind != H_NODE)
+			pipe_flags(h);
 		break;
 	case IO_IOCTL:
 		io_ioctl(a, r, h);
@@ -1062,6 +1264,15 @@ static void serve_io(struct ans *a, struct req *r, struct handle *h)
 	case IO_SYNC:
 		if (h->kind != H_NODE)
 			a->err = ERR_INVAL;
+		break;
+	case IO_PIPE_MAP:
+		pipe_map(a, h);
+		break;
+	case IO_PIPE_KICK:
+		if (h->kind == H_NODE)
+			a->err = ERR_INVAL;
+		else
+			pipe_pump(h->pipe, true);
 		break;
 	default:
 		a->err = ERR_NOSYS;
@@ -1114,6 +1325,8 @@ static void fs_pipe(struct ans *a, const struct req *r)
 	}
 	p->ino = fs.next_ino++;
 	p->ctime = stamp();
+	p->s = &p->local;
+	pipe_share(p);
 	if ((a->err = handle_new(H_PIPE_R, L_O_RDONLY | nb, &rh))) {
 		tmpfs_free(p, sizeof(*p));
 		return;
@@ -1126,6 +1339,9 @@ static void fs_pipe(struct ans *a, const struct req *r)
 	}
 	wh->pipe = p;
 	p->writers = 1;
+	pipe_flags(rh);
+	pipe_flags(wh);
+	pipe_wake(p);                     /* the counts */
 	if ((a->err = give(a, rh))) {
 		handle_free(wh);
 		return;
@@ -1380,7 +1596,7 @@ static void handle_request(struct req *r, struct ans *a)
 		a->err = ERR_BADF;
 		return;
 	}
-	if (r->label >= IO_READ && r->label <= IO_SYNC)
+	if (r->label >= IO_READ && r->label <= IO_PIPE_KICK)
 		serve_io(a, r, h);
 	else if (r->label >= FS_OPEN && r->label <= FS_PIPE)
 		serve_fs(a, r, h);
@@ -1439,7 +1655,8 @@ static void serve(void)
 			a.nbytes = 0;
 			for (unsigned i = 0; i < a.ncaps; i++) {
 				cairn_cap_delete(a.caps[i]);
-				handle_free(handle_at(a.made[i]));
+				if (a.made[i] != NO_ENTRY)
+					handle_free(handle_at(a.made[i]));
 			}
 			a.ncaps = 0;
 		}
@@ -1453,7 +1670,7 @@ static void serve(void)
 		err_t e = cairn_reply(tag, a.w[0], a.w[1], a.w[2], a.w[3]);
 		for (unsigned i = 0; i < a.ncaps; i++) {
 			cairn_cap_delete(a.caps[i]);
-			if (e) {
+			if (e && a.made[i] != NO_ENTRY) {
 				/* the caller is gone: nobody holds what was made for it */
 				struct handle *nh = handle_at(a.made[i]);
 				if (nh->kind != H_FREE)
