@@ -108,8 +108,13 @@ enum { FDK_NONE = 0, FDK_IO, FDK_DEBUG };
 struct cairn_fd {
 	cap_t cap;                         /* FDK_IO: a server object; FDK_DEBUG: the console */
 	uint8_t kind, cloexec;
+	uint8_t pipe;                      /* PIPE_*: a pipe's shared ring (fd.c) */
+	uint8_t pwend;                     /* PIPE_MAPPED: the write end */
 	uint32_t type;                     /* S_IFMT bits, 0: not known yet */
+	struct posix_pipe_shm *shm;        /* PIPE_MAPPED: the ring, mapped */
+	cap_t pobj[3];                     /* PIPE_MAPPED: its MemoryObject, data and space Notifications */
 };
+enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
 /* Descriptor fd, or NULL (EBADF). */
 hidden struct cairn_fd *__cairn_fd(long fd);
 /* Installs cap as the lowest free descriptor >= min: the descriptor, or
@@ -235,6 +240,11 @@ hidden void __cairn_sigentry(void);
 hidden void __cairn_sig_run(uint64_t arg, uintptr_t frame);
 /* Raises sig on this process (SIGPIPE after EPIPE). */
 hidden void __cairn_raise(int sig);
+/* While __cairn_sig_hold is nonzero the main thread is inside a pipe's
+ * critical section (fd.c): a handler's upcall is held (__cairn_sig_held)
+ * and run by __cairn_sig_release() when the section ends. */
+extern hidden volatile int __cairn_sig_hold, __cairn_sig_held;
+hidden void __cairn_sig_release(void);
 
 /* ---- fork.c --------------------------------------------------------------------------------- */
 hidden long __cairn_fork(void);

@@ -47,6 +47,8 @@ static uint64_t local_mask;        /* without a process server */
 hidden volatile unsigned long __cairn_sig_count;
 hidden volatile int __cairn_sig_restart;
 hidden volatile int __cairn_sig_depth;
+hidden volatile int __cairn_sig_hold, __cairn_sig_held;
+static volatile uint64_t held_arg;
 static struct {
 	int sig;
 	uintptr_t frame;
@@ -254,6 +256,14 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 	struct cairn_ipcbuf *saved, local;
 	struct k_sigaction ka;
 
+	/* inside a pipe's critical section: later (the server sends no other
+	 * delivery before this one is done) */
+	if (__cairn_sig_hold) {
+		held_arg = arg;
+		__cairn_sig_held = 1;
+		return;
+	}
+
 	/* the interrupted code's request or answer in the IPC buffer */
 	saved = &local;
 	memcpy(saved, cairn_ipcbuf(), sizeof(*saved));
@@ -298,4 +308,12 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 		__cairn_raise(sig);
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;
+}
+
+void __cairn_sig_release(void)
+{
+	if (__cairn_sig_hold || !__cairn_sig_held)
+		return;
+	__cairn_sig_held = 0;
+	__cairn_sig_run(held_arg, (uintptr_t)__builtin_frame_address(0));
 }
