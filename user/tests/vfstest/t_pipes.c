@@ -397,3 +397,201 @@ void t_pipe_dead_writer(void)
 	io_close(&r);
 	del(&note);
 }
+
+/* ---- shared rings (IO_PIPE_MAP) ------------------------------------------------------- */
+
+struct win {
+	cap_t obj[3];
+	struct posix_pipe_shm *s;
+	uint8_t *ring;
+};
+
+static err_t pipe_map(cap_t end, struct win *w, uint64_t *which)
+{
+	struct vres r = vcall(end, IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	void *va;
+	err_t e;
+
+	if (r.err)
+		return r.err;
+	if (r.ncaps != 3 || r.w[1] != POSIX_PIPE_RING)
+		return ERR_IO;
+	for (unsigned i = 0; i < 3; i++)
+		w->obj[i] = r.caps[i];
+	*which = r.w[0];
+	if ((e = cairn_map(w->obj[0], 0, POSIX_PIPE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
+		return e;
+	w->s = va;
+	w->ring = (uint8_t *)va + 4096;
+	return ERR_OK;
+}
+
+static void pipe_unmap(struct win *w)
+{
+	if (w->s)
+		cairn_unmap(w->s, POSIX_PIPE_PAGES);
+	w->s = NULL;
+	for (unsigned i = 0; i < 3; i++)
+		del(&w->obj[i]);
+}
+
+static uint32_t rights_of(cap_t c, uint64_t type)
+{
+	uint64_t id[3];
+
+	if (cairn_cap_op(CAP_OP_IDENTIFY, c, 0, 0, 0, id) || id[0] != type)
+		return 0xdead;
+	return (uint32_t)id[1] & (RIGHT_READ | RIGHT_WRITE);
+}
+
+/* The ring and the server's IO_READ/IO_WRITE are one pipe. */
+void t_pipe_shared(void)
+{
+	struct win rw = { 0 }, ww = { 0 };
+	uint64_t which = 9;
+	char buf[16];
+	size_t n;
+	cap_t r, w, f, note = mk_notification();
+
+	CHECK_OK(fs_pipe(0, &r, &w));
+	CHECK_OK(pipe_map(r, &rw, &which));
+	CHECK(which == 0, "read end says %lu", (unsigned long)which);
+	CHECK_OK(pipe_map(w, &ww, &which));
+	CHECK(which == 1, "write end says %lu", (unsigned long)which);
+	/* a reader may wait for data and only signal space; a writer the reverse */
+	CHECK(rights_of(rw.obj[0], OBJ_MEMOBJ) == (RIGHT_READ | RIGHT_WRITE), "ring rights");
+	CHECK(rights_of(rw.obj[1], OBJ_NOTIFICATION) == (RIGHT_READ | RIGHT_WRITE), "reader's data");
+	CHECK(rights_of(rw.obj[2], OBJ_NOTIFICATION) == RIGHT_WRITE, "reader's space");
+	CHECK(rights_of(ww.obj[1], OBJ_NOTIFICATION) == RIGHT_WRITE, "writer's data");
+	CHECK(rights_of(ww.obj[2], OBJ_NOTIFICATION) == (RIGHT_READ | RIGHT_WRITE), "writer's space");
+	CHECK_ERR(cairn_wait(ww.obj[1], 0, NULL), ERR_PERM);
+	CHECK(rw.s->readers == 1 && rw.s->writers == 1 && rw.s->head == rw.s->tail, "header");
+	/* only pipes have rings */
+	CHECK_ERR(vcall(v_root, IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	CHECK_OK(fs_open(v_root, "/tmp/pipe_shared", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_ERR(vcall(f, IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	io_close(&f);
+	fs_unlink(v_root, "/tmp/pipe_shared", 0);
+	/* bytes put in the ring by hand come out of IO_READ ... */
+	memcpy(ww.ring + ww.s->tail % POSIX_PIPE_RING, "direct", 6);
+	__atomic_store_n(&ww.s->tail, ww.s->tail + 6, __ATOMIC_SEQ_CST);
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == 6 && !memcmp(buf, "direct", 6), "server read %zu", n);
+	CHECK(rw.s->head == rw.s->tail, "server consumed");
+	/* ... and IO_WRITE's are in the ring; a counted waiter is signalled */
+	__atomic_store_n(&rw.s->rwait, 1, __ATOMIC_SEQ_CST);
+	CHECK_OK(io_write(w, "server", 6, &n));
+	__atomic_store_n(&rw.s->rwait, 0, __ATOMIC_SEQ_CST);
+	CHECK(rw.s->tail - rw.s->head == 6 && !memcmp(rw.ring + rw.s->head % POSIX_PIPE_RING, "server", 6),
+	      "ring has %u bytes", rw.s->tail - rw.s->head);
+	CHECK_OK(cairn_wait(rw.obj[1], 0, NULL));
+	rw.s->head += 6;
+	/* the server's counts and flags */
+	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK(rw.s->rflags == L_O_NONBLOCK && rw.s->wflags == 0, "flags %x %x", rw.s->rflags, rw.s->wflags);
+	CHECK_OK(io_setfl(r, 0));
+	CHECK(rw.s->rflags == 0, "flags cleared");
+	/* an armed poll asks for kicks; a kick after a change fires it */
+	uint32_t rev = 1;
+	CHECK_OK(io_poll_arm(r, note, POLLIN, 4, &rev));
+	CHECK(rev == 0 && rw.s->kick, "armed: rev %x, kick %u", rev, rw.s->kick);
+	CHECK_ERR(cairn_wait(note, 0, NULL), ERR_AGAIN);
+	memcpy(ww.ring + ww.s->tail % POSIX_PIPE_RING, "k", 1);
+	__atomic_store_n(&ww.s->tail, ww.s->tail + 1, __ATOMIC_SEQ_CST);
+	CHECK_OK(vcall(w, IO_PIPE_KICK, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	CHECK_OK(cairn_wait(note, 0, NULL));
+	CHECK(!rw.s->kick, "nothing armed: no kicks");
+	CHECK_ERR(vcall(v_root, IO_PIPE_KICK, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	/* the last writer's close is in the header, and wakes a counted reader */
+	__atomic_store_n(&rw.s->rwait, 1, __ATOMIC_SEQ_CST);
+	io_close(&w);
+	CHECK(rw.s->writers == 0 && rw.s->readers == 1, "counts %u %u", rw.s->readers, rw.s->writers);
+	CHECK_OK(cairn_wait(rw.obj[1], 0, NULL));
+	pipe_unmap(&ww);
+	pipe_unmap(&rw);
+	io_close(&r);
+	del(&note);
+}
+
+/* A side a client holds is not ready for the server; a broken header
+ * breaks only its pipe. */
+void t_pipe_shared_locked(void)
+{
+	struct win rw = { 0 };
+	uint64_t which;
+	char buf[16];
+	uint32_t rev;
+	size_t n;
+	cap_t r, w;
+
+	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(pipe_map(r, &rw, &which));
+	__atomic_store_n(&rw.s->wlock, 12345, __ATOMIC_SEQ_CST);
+	CHECK_ERR(io_write(w, "x", 1, &n), ERR_AGAIN);
+	__atomic_store_n(&rw.s->wlock, 0, __ATOMIC_SEQ_CST);
+	CHECK_OK(io_write(w, "xy", 2, &n));
+	__atomic_store_n(&rw.s->rlock, 12345, __ATOMIC_SEQ_CST);
+	CHECK_ERR(io_read(r, buf, sizeof(buf), &n), ERR_AGAIN);
+	__atomic_store_n(&rw.s->rlock, 0, __ATOMIC_SEQ_CST);
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == 2 && !memcmp(buf, "xy", 2), "read %zu", n);
+	/* 10 MiB "in" a 64 KiB ring: full and readable, nothing crashes */
+	rw.s->tail = rw.s->head + (10u << 20);
+	CHECK_ERR(io_write(w, "z", 1, &n), ERR_AGAIN);
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == sizeof(buf), "read %zu", n);
+	CHECK_OK(io_poll(w, POLLOUT, &rev));
+	CHECK(rev == 0, "full: rev %x", rev);
+	rw.s->head = rw.s->tail;
+	CHECK_OK(io_write(w, "ok", 2, &n));
+	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
+	CHECK(n == 2 && !memcmp(buf, "ok", 2), "read %zu after repair", n);
+	pipe_unmap(&rw);
+	io_close(&r);
+	io_close(&w);
+}
+
+/* Past the server's shared pipes, pipes keep a ring of the server's own. */
+void t_pipe_shared_budget(void)
+{
+	static cap_t ends[2 * 160];
+	unsigned made = 0, shared = 0, own = 0;
+	struct win win = { 0 };
+	uint64_t which;
+	char buf[8];
+	size_t n;
+	err_t e;
+
+	for (; made < 160; made++) {
+		if ((e = fs_pipe(L_O_NONBLOCK, &ends[2 * made], &ends[2 * made + 1])))
+			break;
+		e = vcall(ends[2 * made], IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err;
+		if (e == ERR_OK)
+			shared++;
+		else if (e == ERR_NODEV)
+			own++;
+		else
+			break;
+		/* the answer's capabilities: dropped again */
+		for (unsigned i = 0; !e && i < 3; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+	}
+	CHECK(made == 160, "made %u pipes: %d", made, e);
+	CHECK(shared >= 100 && shared <= 128 && own == made - shared, "shared %u, own %u", shared, own);
+	/* both kinds carry data */
+	for (unsigned i = 0; i < made; i++) {
+		buf[0] = (char)i;
+		CHECK_OK(io_write(ends[2 * i + 1], buf, 1, &n));
+		CHECK_OK(io_read(ends[2 * i], buf + 1, 1, &n));
+		CHECK(n == 1 && buf[1] == (char)i, "pipe %u", i);
+	}
+	CHECK_ERR(pipe_map(ends[2 * (made - 1)], &win, &which), ERR_NODEV);
+	for (unsigned i = 0; i < 2 * made; i++)
+		io_close(&ends[i]);
+	/* the budget comes back */
+	CHECK_OK(fs_pipe(0, &ends[0], &ends[1]));
+	CHECK_OK(pipe_map(ends[0], &win, &which));
+	pipe_unmap(&win);
+	io_close(&ends[0]);
+	io_close(&ends[1]);
+}
