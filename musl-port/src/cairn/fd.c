@@ -178,6 +178,9 @@ static void scatter(struct dst *d, const char *src, size_t n)
 #define RING        POSIX_PIPE_RING
 #define LOAD(p)     __atomic_load_n(p, __ATOMIC_SEQ_CST)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+#define ACQ(p)      __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define REL(p, v)   __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define RELAXED(p)  __atomic_load_n(p, __ATOMIC_RELAXED)
 
 static volatile int attach_lock;
 
@@ -275,7 +278,7 @@ static void side_lock(uint32_t *l)
 
 	for (;;) {
 		free = 0;
-		if (__atomic_compare_exchange_n(l, &free, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		if (__atomic_compare_exchange_n(l, &free, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return;
 		if (++spins < 64) {
 			cairn_yield();
@@ -291,22 +294,37 @@ static void side_lock(uint32_t *l)
 
 static void side_unlock(uint32_t *l)
 {
-	STORE(l, 0);
+	REL(l, 0);
 }
 
 /* After a side moved its index (or found the pipe's end): wakes the
  * other side, and this side's next waiter if there is still something
  * for it, and tells the server if it asked. */
-static void pipe_after(struct cairn_fd *f, int wend, int more)
+static inline void pipe_after(struct cairn_fd *f, int wend, int more)
 {
 	struct posix_pipe_shm *s = f->shm;
 
-	if (LOAD(wend ? &s->rwait : &s->wwait))
+	/* the index moved before any count is looked at: a waiter counted
+	 * itself before looking at the index (pipe_wait), so one of us sees
+	 * the other */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (RELAXED(wend ? &s->rwait : &s->wwait))
 		cairn_send(f->pobj[wend ? 1 : 2], 0, 1, 0, 0, 0);
-	if (more && LOAD(wend ? &s->wwait : &s->rwait))
+	if (more && RELAXED(wend ? &s->wwait : &s->rwait))
 		cairn_send(f->pobj[wend ? 2 : 1], 0, 1, 0, 0, 0);
-	if (LOAD(&s->kick))
+	if (RELAXED(&s->kick))
 		__cairn_ipc(f->cap, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+}
+
+/* Small copies (the usual pipe message) without a call. */
+static inline void copy(void *dst, const void *src, size_t n)
+{
+	if (n > 16) {
+		memcpy(dst, src, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		((char *)dst)[i] = ((const char *)src)[i];
 }
 
 /* Waits on this side's Notification after counting itself in *count,
@@ -341,7 +359,7 @@ static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
 	for (;;) {
 		int held = hold();
 		side_lock(&s->rlock);
-		uint32_t head = LOAD(&s->head), tail = LOAD(&s->tail), used = tail - head;
+		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
 
 		if (used > RING) {
 			side_unlock(&s->rlock);
@@ -352,21 +370,25 @@ static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
 			uint32_t n = total < used ? (uint32_t)total : used, off = head % RING;
 			uint32_t k = RING - off < n ? RING - off : n;
 
-			scatter(d, (const char *)ring + off, k);
-			scatter(d, (const char *)ring, n - k);
-			STORE(&s->head, head + n);
+			if (d->cnt == 1 && n == k) {
+				copy(d->iov[0].iov_base, ring + off, n);
+			} else {
+				scatter(d, (const char *)ring + off, k);
+				scatter(d, (const char *)ring, n - k);
+			}
+			REL(&s->head, head + n);
 			side_unlock(&s->rlock);
 			unhold(held);
 			pipe_after(f, 0, used > n);
 			return n;
 		}
-		if (!LOAD(&s->writers)) {
+		if (!RELAXED(&s->writers)) {
 			side_unlock(&s->rlock);
 			unhold(held);
 			pipe_after(f, 0, 1);      /* the next reader sees the end too */
 			return 0;
 		}
-		if (LOAD(&s->rflags) & O_NONBLOCK) {
+		if (RELAXED(&s->rflags) & O_NONBLOCK) {
 			side_unlock(&s->rlock);
 			unhold(held);
 			return -EAGAIN;
@@ -416,10 +438,10 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 	for (;;) {
 		int held = hold();
 		side_lock(&s->wlock);
-		uint32_t tail = LOAD(&s->tail), head = LOAD(&s->head), used = tail - head;
+		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
 		size_t rem = total - done, need = rem <= POSIX_PIPE_BUF ? rem : 1;
 
-		if (!LOAD(&s->readers) || used > RING) {
+		if (!RELAXED(&s->readers) || used > RING) {
 			int broken = used > RING;
 			side_unlock(&s->wlock);
 			unhold(held);
@@ -433,9 +455,13 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 			uint32_t n = rem < RING - used ? (uint32_t)rem : RING - used, off = tail % RING;
 			uint32_t k = RING - off < n ? RING - off : n;
 
-			gather(v, ring + off, k);
-			gather(v, ring, n - k);
-			STORE(&s->tail, tail + n);
+			if (v->cnt == 1 && n == k && n == rem) {
+				copy(ring + off, (const char *)v->iov[0].iov_base + v->off, n);
+			} else {
+				gather(v, ring + off, k);
+				gather(v, ring, n - k);
+			}
+			REL(&s->tail, tail + n);
 			side_unlock(&s->wlock);
 			unhold(held);
 			done += n;
@@ -444,7 +470,7 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 				return (long)done;
 			continue;
 		}
-		if (LOAD(&s->wflags) & O_NONBLOCK) {
+		if (RELAXED(&s->wflags) & O_NONBLOCK) {
 			side_unlock(&s->wlock);
 			unhold(held);
 			return done ? (long)done : -EAGAIN;
