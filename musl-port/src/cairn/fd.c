@@ -13,10 +13,10 @@
  * file, and the terminal ioctls answer for a cooked-mode console.
  *
  * Data travels inline, at most POSIX_INLINE_MAX (4000) bytes a message:
- * a longer write is several IO_WRITEs (a write to a pipe of at most 4000
- * bytes is atomic); a longer read of a regular file several IO_READs,
- * of a pipe or tty one (what is there). writev gathers its pieces
- * straight into the IPC buffer.
+ * a longer write is several IO_WRITEs; a longer read of a regular file
+ * several IO_READs, of a tty one (what is there). writev gathers its
+ * pieces straight into the IPC buffer. Pipes move their bytes through a
+ * ring shared with the VFS instead (below, "shared pipes").
  */
 #define _GNU_SOURCE     /* ECHOCTL, ECHOKE */
 #include <errno.h>

@@ -23,14 +23,16 @@
  *   read of an empty pipe, a write to a full one) has its Reply saved
  *   (CAP_OP_SAVE_REPLY) and is answered later with SYS_SEND on it, and
  *   IO_POLL_ARM's Notifications are signalled (which never waits either).
+ *   A shared pipe's lock words are only ever tried (see "pipes").
  * - Nothing a client sends is trusted: the message length bounds every
  *   byte string read, every length, offset and flag word is checked, every
  *   capability a client sends is deleted from the server's table once the
  *   request is done (unless it is a Notification kept for IO_POLL_ARM),
  *   and the slots kept for saved Replies and Notifications are bounded
  *   (SLOT_BUDGET), so no client can fill the server's table.
- * - Memory: file data, pipe buffers and the tree are the server's (mem.c);
- *   a client is charged nothing.
+ * - Memory: file data, pipe buffers and the tree are the server's (mem.c;
+ *   a shared pipe's ring is a MemoryObject of its own); a client is
+ *   charged nothing but its mappings of pipe rings.
  */
 #include <string.h>
 #include <cairn/rt.h>
