@@ -25,6 +25,7 @@
 #include <lib/cpio.h>
 #include <lib/manifest.h>
 #include <cairn/rt.h>
+#include <cairn/posix.h>
 #include <cairn/spawn.h>
 
 #define MAX_SERVICES  64    /* one bit of the exit Notification each */
@@ -187,8 +188,9 @@ static void reap(struct service *s)
 			printf(" (pc %#lx)", (unsigned long)st.fault_pc);
 		printf("\n");
 		s->ok = false;
-		/* a bad access is a SIGSEGV (11), anything else a SIGILL (4) */
-		s->status = 128 + (st.status == CAIRN_FAULT_OTHER ? 4 : 11);
+		/* as a POSIX parent would see it: SIGSEGV for a bad access,
+		 * SIGBUS, SIGTRAP, SIGFPE, else SIGILL */
+		s->status = 128 + posix_fault_signal(st.status);
 	} else {
 		printf("init: service %s was killed (status %ld)\n", name, (long)st.status);
 		s->ok = false;
