@@ -327,9 +327,13 @@ static inline void copy(void *dst, const void *src, size_t n)
 		((char *)dst)[i] = ((const char *)src)[i];
 }
 
-/* Waits on this side's Notification after counting itself in *count,
- * unless changed() says the pipe moved meanwhile: 0, or ERR_INTR. */
-static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t seen, int held)
+/* Waits on this side's Notification after counting itself (rwait or
+ * wwait), unless the other side's index moved or its count reached 0
+ * meanwhile: 0, or ERR_INTR if a signal handler ran since sigs (counted
+ * at the start of the attempt: a handler held back in the copy runs at
+ * unhold, and must interrupt the wait it would have interrupted). */
+static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t seen, int held,
+		       unsigned long sigs)
 {
 	struct posix_pipe_shm *s = f->shm;
 	uint32_t *count = wend ? &s->wwait : &s->rwait;
@@ -342,7 +346,8 @@ static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t se
 	side_unlock(lock);
 	unhold(held);
 	if (!moved)
-		e = cairn_wait(f->pobj[wend ? 2 : 1], CAIRN_FOREVER, NULL);
+		e = __cairn_sig_count != sigs ? ERR_INTR
+					      : cairn_wait(f->pobj[wend ? 2 : 1], CAIRN_FOREVER, NULL);
 	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
 	return e == ERR_INTR ? ERR_INTR : 0;
 }
@@ -357,6 +362,7 @@ static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
 	if (!total)
 		return 0;
 	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
 		int held = hold();
 		side_lock(&s->rlock);
 		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
@@ -393,7 +399,7 @@ static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
 			unhold(held);
 			return -EAGAIN;
 		}
-		if (pipe_wait(f, 0, &s->rlock, tail, held) == ERR_INTR && !__cairn_sig_restart)
+		if (pipe_wait(f, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
 			return -EINTR;
 	}
 }
@@ -436,6 +442,7 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 	if (!total)
 		return 0;
 	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
 		int held = hold();
 		side_lock(&s->wlock);
 		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
@@ -475,7 +482,7 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 			unhold(held);
 			return done ? (long)done : -EAGAIN;
 		}
-		if (pipe_wait(f, 1, &s->wlock, head, held) == ERR_INTR && (done || !__cairn_sig_restart))
+		if (pipe_wait(f, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
 			return done ? (long)done : -EINTR;
 	}
 }
