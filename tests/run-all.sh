@@ -173,7 +173,7 @@ for a in riscv64 x86_64; do
   # the POSIX servers through musl-port: files and directories, descriptors
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
   # wait, groups, posix_spawn), signals, threads; one ok line a test
-  for t in files io procs signals threads; do
+  for t in files io procs signals threads pipes; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,

@@ -221,7 +221,9 @@ enum {
 	                       * every process but pid 1 and the caller; < -1 group -pid. sig 0:
 	                       * existence check only. EINVAL (sig > 64), ESRCH. flags
 	                       * POSIX_KILL_PGRP: pid is -pgid of a group, also of group 1
-	                       * (which -1 cannot name): the console server's ^C */
+	                       * (which -1 cannot name): the console server's ^C.
+	                       * POSIX_KILL_LIVE: ESRCH for a zombie too (a pipe lock's
+	                       * holder that is gone, musl-port's fd.c) */
 	PS_SIGACTION,         /* (sig, disposition | sa_flags << 32, entry pc, sa_mask) ->
 	                       * (old disposition | old sa_flags << 32, old pc, old sa_mask).
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
@@ -263,6 +265,7 @@ enum {
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
+#define POSIX_KILL_LIVE 2
 
 /*
  * Default actions: terminate (the process is killed; its wait status is

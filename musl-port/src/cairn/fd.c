@@ -287,7 +287,9 @@ static void side_lock(uint32_t *l)
 		/* a holder at a lower priority, or one that is gone */
 		__cairn_sleep(1000000);
 		if (spins % 16 == 0 && free != me && free != POSIX_PIPE_SERVER && free &&
-		    __cairn_kill(free, 0) == -ESRCH)
+		    __cairn_proc != CAP_NULL &&
+		    __cairn_ipc(__cairn_proc, PS_KILL, free, 0, POSIX_KILL_LIVE, 0, 0, 0, IPC_ALWAYS,
+				NULL) == ERR_SRCH)
 			__atomic_compare_exchange_n(l, &free, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	}
 }

@@ -531,7 +531,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 	bool found = false;
 	int64_t pgid;
 
-	if (sig < 0 || sig > NSIG_MAX || (flags & ~(uint64_t)POSIX_KILL_PGRP))
+	if (sig < 0 || sig > NSIG_MAX || (flags & ~(uint64_t)(POSIX_KILL_PGRP | POSIX_KILL_LIVE)))
 		return ERR_INVAL;
 	if (flags & POSIX_KILL_PGRP) {
 		/* -pgid of a group, even group 1 (which -1 alone cannot name) */
@@ -544,7 +544,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 	}
 	if (pid > 0) {
 		struct proc *t = proc_find(pid);
-		if (!t)
+		if (!t || ((flags & POSIX_KILL_LIVE) && t->state != P_LIVE))
 			return ERR_SRCH;
 		if (sig)
 			sig_send(t, (int)sig, sender);
