@@ -327,6 +327,8 @@ static int end_status(struct proc *p)
 
 /* An orphaned process group: no member has a parent in another group of
  * the same session (POSIX). *stopped: one of its members is stopped. */
+static struct proc *leaving;   /* the process proc_ended() ends: no member, no parent */
+
 static bool group_orphaned(int pgid, bool *stopped)
 {
 	bool orphaned = true, any = false;
@@ -334,24 +336,26 @@ static bool group_orphaned(int pgid, bool *stopped)
 	*stopped = false;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i], *parent;
-		if (q->state != P_LIVE || q->pgid != pgid)
+		if (q->state != P_LIVE || q == leaving || q->pgid != pgid)
 			continue;
 		any = true;
 		*stopped |= q->stopped;
 		parent = proc_find(q->ppid);
-		if (parent && parent->state == P_LIVE && parent->pgid != pgid && parent->sid == q->sid)
+		if (parent && parent != leaving && parent->state == P_LIVE && parent->pgid != pgid &&
+		    parent->sid == q->sid)
 			orphaned = false;
 	}
 	return any && orphaned;
 }
 
-/* A group that has just become orphaned with a stopped member gets SIGHUP
- * and SIGCONT, each member. */
-static void orphan_check(int pgid)
+/* A group that has just become orphaned (it was not before: was) with a
+ * stopped member gets SIGHUP and SIGCONT, each member; one that was
+ * orphaned already gets nothing (POSIX, as Linux). */
+static void orphan_check(int pgid, bool was)
 {
 	bool stopped;
 
-	if (!group_orphaned(pgid, &stopped) || !stopped)
+	if (was || !group_orphaned(pgid, &stopped) || !stopped)
 		return;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
@@ -384,16 +388,25 @@ void proc_ended(struct proc *p)
 	}
 	/* orphans go to pid 1; groups left without a parent outside them in
 	 * their session, and with a stopped member, are told (SIGHUP, SIGCONT) */
+	static bool was[MAX_PROCS];
+	bool stopped, own_was = group_orphaned(p->pgid, &stopped);
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		was[i] = q->state == P_LIVE && q->ppid == p->pid && q != p && q->pgid != p->pgid &&
+			 group_orphaned(q->pgid, &stopped);
+	}
+	leaving = p;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
 		if (q->state != P_FREE && q->ppid == p->pid && q != p) {
 			q->ppid = 1;
 			orphaned_zombie |= q->state == P_ZOMBIE;
 			if (q->state == P_LIVE && q->pgid != p->pgid)
-				orphan_check(q->pgid);
+				orphan_check(q->pgid, was[i]);
 		}
 	}
-	orphan_check(p->pgid);
+	orphan_check(p->pgid, own_was);
+	leaving = NULL;
 	if (orphaned_zombie && init && init->state == P_LIVE) {
 		waits_answer(init);
 		sig_send(init, SIGCHLD, 0);

@@ -354,6 +354,82 @@ static void orphan_reparented(void)
 		FAIL("the orphan's parent is %s (mid %d, me %d)", buf, (int)mid, (int)getpid());
 }
 
+/* A stopped member of a group its parent's exit orphans gets SIGHUP and
+ * SIGCONT; an exit in a group that was orphaned already sends nothing. */
+static volatile sig_atomic_t hups;
+static void on_hup(int sig) { (void)sig; hups++; }
+
+static int orphan_mode(void)
+{
+	pid_t d, a, b;
+	int st;
+
+	if (setsid() < 0)                    /* a session of our own: our group is orphaned */
+		return 1;
+	signal(SIGHUP, on_hup);
+	/* an exit in an orphaned group: nothing, though a member is stopped */
+	if ((a = fork()) == 0) {
+		for (;;)
+			pause();
+	}
+	if ((b = fork()) == 0) {
+		msleep(30);
+		_exit(0);
+	}
+	kill(a, SIGSTOP);
+	if (waitpid(a, &st, WUNTRACED) != a || !WIFSTOPPED(st) || waitpid(b, &st, 0) != b)
+		return 2;
+	msleep(30);
+	if (hups)
+		return 3;
+	if (waitpid(a, &st, WNOHANG | WCONTINUED) != 0)
+		return 4;                    /* not continued */
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	/* D's exit orphans its group (D's parent, us, is in another group of
+	 * the session): its stopped member E gets SIGHUP, then SIGCONT */
+	int p[2];
+	if (pipe(p))
+		return 5;
+	if ((d = fork()) == 0) {
+		pid_t e;
+		setpgid(0, 0);
+		if ((e = fork()) == 0) {
+			close(p[0]);
+			signal(SIGHUP, on_hup);
+			raise(SIGSTOP);
+			/* continued: the SIGHUP (pending while stopped) comes too */
+			for (int i = 0; i < 100 && !hups; i++)
+				msleep(10);
+			char c = hups ? 'H' : 'n';
+			write(p[1], &c, 1);
+			_exit(0);
+		}
+		if (waitpid(e, &st, WUNTRACED) != e || !WIFSTOPPED(st))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (waitpid(d, &st, 0) != d || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 6;
+	alarm(10);
+	char c = 0;
+	if (read(p[0], &c, 1) != 1)
+		return 7;
+	return c == 'H' ? 0 : 8;
+}
+
+static void orphaned_groups(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(orphan_mode());
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : FAIL("orphan_mode: status %#x", st));
+}
+
 static void groups_sessions(void)
 {
 	int st, p[2];
@@ -527,6 +603,7 @@ int main(int argc, char **argv)
 	run("exec_errors", exec_errors);
 	run("orphan_reparented", orphan_reparented);
 	run("groups_sessions", groups_sessions);
+	run("orphaned_groups", orphaned_groups);
 	run("kill_group", kill_group);
 	run("spawn", spawn);
 	run("vfork_exit", vfork_exit);
