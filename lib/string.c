@@ -2,7 +2,8 @@
 /*
  * Freestanding string and memory functions. Simple byte loops, with a
  * word-at-a-time path for the large aligned copies and fills that page
- * handling does.
+ * handling and IPC do (memcpy 64 bytes a turn: 0.3 instructions a byte
+ * instead of 0.75).
  */
 #include <stdint.h>
 #include <string.h>
@@ -14,6 +15,21 @@ void *memcpy(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		/* 64 bytes a turn: IPC messages and pages are mostly this */
+		for (; n >= 64; n -= 64, d += 64, s += 64) {
+			uint64_t a0 = ((const uint64_t *)s)[0], a1 = ((const uint64_t *)s)[1];
+			uint64_t a2 = ((const uint64_t *)s)[2], a3 = ((const uint64_t *)s)[3];
+			uint64_t a4 = ((const uint64_t *)s)[4], a5 = ((const uint64_t *)s)[5];
+			uint64_t a6 = ((const uint64_t *)s)[6], a7 = ((const uint64_t *)s)[7];
+			((uint64_t *)d)[0] = a0;
+			((uint64_t *)d)[1] = a1;
+			((uint64_t *)d)[2] = a2;
+			((uint64_t *)d)[3] = a3;
+			((uint64_t *)d)[4] = a4;
+			((uint64_t *)d)[5] = a5;
+			((uint64_t *)d)[6] = a6;
+			((uint64_t *)d)[7] = a7;
+		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;
 	}
