@@ -21,7 +21,8 @@
  * clone was given; the parent does not wait for the child's exec (vfork
  * semantics are not needed by posix_spawn, which waits on its pipe).
  *
- * execve: the file is read through the VFS into a MemoryObject, every
+ * execve: a "#!interpreter [arg]" file runs its interpreter (exec_path);
+ * an image file is read through the VFS into a MemoryObject, every
  * descriptor without FD_CLOEXEC, the working directory and the named
  * capabilities are kept at their slots (PS_EXEC_KEEP), and PS_EXEC starts
  * the new image with argv, envp and the names (fdN=slot, cwd=slot,
@@ -479,27 +480,27 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 	return 0;
 }
 
-long __cairn_execve(const char *path, char *const argv[], char *const envp[])
+/* The exec of an image file (open: file, size; closed here). */
+static long exec_image(const char *path, char *const argv[], char *const envp[], cap_t file,
+		       uint64_t size)
 {
 	static struct keep keep[CAP_SLOTS];
 	char buf[INLINE_MAX];
 	size_t len = 0;
 	unsigned long argc = 0, envc = 0, nnames = 0, nkeep = 0;
 	const char *name;
-	uint64_t size;
-	cap_t file, mo, slot;
+	cap_t mo, slot;
 	long r;
 	err_t e;
 
-	if (__cairn_proc == CAP_NULL)
-		return __cairn_nosys(SYS_execve);
+	(void)path;
 	/* argv, envp and the names, as they will travel */
 	for (; argv && argv[argc]; argc++)
 		if (!put_str(buf, &len, argv[argc]))
-			return -E2BIG;
+			goto too_big;
 	for (; envp && envp[envc]; envc++)
 		if (!put_str(buf, &len, envp[envc]))
-			return -E2BIG;
+			goto too_big;
 	uint64_t vfs_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
@@ -517,13 +518,13 @@ long __cairn_execve(const char *path, char *const argv[], char *const envp[])
 		strcpy(fdname + 2, decimal(fdname + sizeof(fdname), (unsigned long)fd));
 		keep[nkeep++] = (struct keep){ f->cap, f->cap, 1 };
 		if (!put_name(buf, &len, fdname, f->cap))
-			return -E2BIG;
+			goto too_big;
 		nnames++;
 	}
 	if (__cairn_cwd != CAP_NULL) {
 		keep[nkeep++] = (struct keep){ __cairn_cwd, __cairn_cwd, 1 };
 		if (!put_name(buf, &len, "cwd", __cairn_cwd))
-			return -E2BIG;
+			goto too_big;
 		nnames++;
 	}
 	for (unsigned i = 0; (name = cairn_cap_name(i, &slot)); i++) {
@@ -532,12 +533,10 @@ long __cairn_execve(const char *path, char *const argv[], char *const envp[])
 			continue;
 		keep[nkeep++] = (struct keep){ slot, slot, 0 };
 		if (!put_name(buf, &len, name, slot))
-			return -E2BIG;
+			goto too_big;
 		nnames++;
 	}
 	/* the program */
-	if ((r = __cairn_open_exec(path, &file, &size)))
-		return r;
 	r = load_file(file, size, &mo);
 	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	cairn_cap_delete(file);
@@ -558,4 +557,98 @@ long __cairn_execve(const char *path, char *const argv[], char *const envp[])
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	cairn_cap_delete(mo);
 	return r;
+too_big:
+	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(file);
+	return -E2BIG;
+}
+
+/* "#!interpreter [arg]" on the first line of a file (at most SCRIPT_LINE
+ * bytes, as Linux's): 1 and the line after "#!" in line (NUL-ended), 0
+ * for anything else, or -errno. */
+#define SCRIPT_LINE  256
+#define SCRIPT_DEPTH 4        /* interpreters that are scripts themselves */
+static long script_line(cap_t file, uint64_t size, char *line)
+{
+	struct cairn_ans a;
+	uint64_t k = size < SCRIPT_LINE ? size : SCRIPT_LINE, n;
+	const char *d = __cairn_ipc_data(), *nl;
+	err_t e;
+
+	if (size < 2)
+		return 0;
+	if ((e = __cairn_ipc(file, IO_PREAD, k, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+		return cairn_errno(e);
+	n = a.w[0] < k ? a.w[0] : k;
+	if (n > a.nbytes)
+		n = a.nbytes;
+	if (n < 2 || d[0] != '#' || d[1] != '!')
+		return 0;
+	if ((nl = memchr(d, '\n', n)))
+		n = (uint64_t)(nl - d);
+	else if (n < size)
+		return -ENOEXEC;              /* a longer first line */
+	memcpy(line, d + 2, n - 2);
+	line[n - 2] = 0;
+	return 1;
+}
+
+static long exec_path(const char *path, char *const argv[], char *const envp[], int depth)
+{
+	char line[SCRIPT_LINE], *interp, *arg = NULL, *p;
+	unsigned long argc = 0, i = 0;
+	uint64_t size;
+	cap_t file;
+	long r;
+
+	if ((r = __cairn_open_exec(path, &file, &size)))
+		return r;
+	if ((r = script_line(file, size, line)) <= 0) {
+		if (!r)
+			return exec_image(path, argv, envp, file, size);
+		__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		cairn_cap_delete(file);
+		return r;
+	}
+	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(file);
+	if (depth >= SCRIPT_DEPTH)
+		return -ELOOP;
+	/* the interpreter, then one argument: the rest of the line, trimmed */
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p) {
+			char *end = p + strlen(p);
+			while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+				*--end = 0;
+			arg = p;
+		}
+	}
+	if (!*interp)
+		return -ENOEXEC;
+	while (argv && argv[argc])
+		argc++;
+	char *nargv[argc + 3];
+	nargv[i++] = interp;
+	if (arg)
+		nargv[i++] = arg;
+	nargv[i++] = (char *)path;
+	for (unsigned long j = 1; j < argc; j++)
+		nargv[i++] = argv[j];
+	nargv[i] = NULL;
+	return exec_path(interp, nargv, envp, depth + 1);
+}
+
+long __cairn_execve(const char *path, char *const argv[], char *const envp[])
+{
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_execve);
+	return exec_path(path, argv, envp, 0);
 }

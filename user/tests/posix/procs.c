@@ -70,6 +70,16 @@ static int mode_report(int argc, char **argv)
 	return 0;
 }
 
+/* "sreport FD": the interpreter of a #! script; every argument to FD */
+static int mode_sreport(int argc, char **argv)
+{
+	int fd = atoi(argv[1] + 8);
+
+	for (int i = 1; i < argc; i++)
+		dprintf(fd, "%s[%s]", i > 1 ? " " : "", argv[i]);
+	return 0;
+}
+
 static int mode_fdcheck(char **argv)
 {
 	int closed = atoi(argv[2]), kept = atoi(argv[3]);
@@ -326,6 +336,91 @@ static void exec_errors(void)
 	CHECK(getpid() > 0 && access(self, X_OK) == 0);
 }
 
+/* Writes a file of mode 0755 holding text. */
+static int make_script(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	size_t n = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, n) != (ssize_t)n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Runs path with argv in a child; what its interpreter (this program,
+ * mode sreport) reported, or "exit N" / "errno N" when it did not run. */
+static void run_script(const char *path, char **argv, char *out, size_t size)
+{
+	int p[2], st;
+	pid_t pid;
+
+	out[0] = 0;
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (p[1] != 5) {
+			dup2(p[1], 5);
+			close(p[1]);
+		}
+		execv(path, argv);
+		dprintf(5, "errno %d", errno);
+		_exit(1);
+	}
+	close(p[1]);
+	slurp(p[0], out, size);
+	close(p[0]);
+	waitpid(pid, &st, 0);
+}
+
+static void exec_scripts(void)
+{
+	char s1[300], s2[300], s3[300], s4[300], text[400], got[1024], want[1024];
+	char *argv1[] = { "one", "a", "b c", NULL }, *argv2[] = { "two", "z", NULL };
+
+	snprintf(s1, sizeof(s1), "%s/script1", base);
+	snprintf(s2, sizeof(s2), "%s/script2", base);
+	snprintf(s3, sizeof(s3), "%s/script3", base);
+	snprintf(s4, sizeof(s4), "%s/script4", base);
+	/* the interpreter, its one argument (the rest of the line, trimmed),
+	 * the script's path, then the arguments after argv[0] */
+	snprintf(text, sizeof(text), "#!  %s sreport 5  \t\nignored\n", self);
+	CHECK(make_script(s1, text) == 0);
+	run_script(s1, argv1, got, sizeof(got));
+	snprintf(want, sizeof(want), "[sreport 5] [%s] [a] [b c]", s1);
+	if (strcmp(got, want))
+		FAIL("script: got '%s', want '%s'", got, want);
+	/* an interpreter that is a script itself */
+	snprintf(text, sizeof(text), "#!%s\n", s1);
+	CHECK(make_script(s2, text) == 0);
+	run_script(s2, argv2, got, sizeof(got));
+	snprintf(want, sizeof(want), "[sreport 5] [%s] [%s] [z]", s1, s2);
+	if (strcmp(got, want))
+		FAIL("nested: got '%s', want '%s'", got, want);
+	/* its own interpreter: ELOOP; none: ENOENT; an empty line: ENOEXEC */
+	snprintf(text, sizeof(text), "#!%s\n", s3);
+	CHECK(make_script(s3, text) == 0);
+	run_script(s3, argv2, got, sizeof(got));
+	snprintf(want, sizeof(want), "errno %d", ELOOP);
+	if (strcmp(got, want))
+		FAIL("loop: got '%s', want '%s'", got, want);
+	CHECK(make_script(s4, "#!/no/such/interpreter -x\n") == 0);
+	run_script(s4, argv2, got, sizeof(got));
+	snprintf(want, sizeof(want), "errno %d", ENOENT);
+	if (strcmp(got, want))
+		FAIL("missing interpreter: got '%s', want '%s'", got, want);
+	CHECK(make_script(s4, "#!   \n") == 0);
+	run_script(s4, argv2, got, sizeof(got));
+	snprintf(want, sizeof(want), "errno %d", ENOEXEC);
+	if (strcmp(got, want))
+		FAIL("empty #! line: got '%s', want '%s'", got, want);
+}
+
 static void orphan_reparented(void)
 {
 	int p[2], st;
@@ -574,6 +669,8 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "report"))
 		return mode_report(argc, argv);
+	if (argc > 1 && !strncmp(argv[1], "sreport ", 8))
+		return mode_sreport(argc, argv);
 	if (argc > 3 && !strcmp(argv[1], "fdcheck"))
 		return mode_fdcheck(argv);
 	if (argc > 2 && !strcmp(argv[1], "exit"))
@@ -601,6 +698,7 @@ int main(int argc, char **argv)
 	run("exec_descriptors", exec_descriptors);
 	run("exec_cwd_pid", exec_cwd_pid);
 	run("exec_errors", exec_errors);
+	run("exec_scripts", exec_scripts);
 	run("orphan_reparented", orphan_reparented);
 	run("groups_sessions", groups_sessions);
 	run("orphaned_groups", orphaned_groups);
