@@ -82,6 +82,32 @@ void t_kill_errors(void)
 	EXPECT_OK(ps_kill(0, 0));                      /* our own group */
 }
 
+/* POSIX_KILL_LIVE: a zombie counts as gone (musl-port's pipe locks); for
+ * a plain kill it is still there until it is reaped */
+void t_kill_live_flag(void)
+{
+	int pid, wp, st, gone = 0;
+
+	shared[0] = 0;
+	pid = fork_fn(child_gate, 5);
+	CHECK(pid > 1, "fork: %d", pid);
+	POLL(shared[0], 1000);
+	EXPECT_OK(ps(PS_KILL, (uint64_t)pid, 0, POSIX_KILL_LIVE, 0, NULL));
+	gate_open();
+	for (int i = 0; i < 500 && !gone; i++) {
+		gone = ps(PS_KILL, (uint64_t)pid, 0, POSIX_KILL_LIVE, 0, NULL) == ERR_SRCH;
+		if (!gone)
+			sleep_ms(2);
+	}
+	CHECK(gone, "a zombie is not live");
+	EXPECT_OK(ps_kill(pid, 0));                    /* but it exists */
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(wp == pid && st == 5 << 8, "wait: %d %#x", wp, st);
+	EXPECT_ERR(ps_kill(pid, 0), ERR_SRCH);
+	EXPECT_ERR(ps(PS_KILL, (uint64_t)pid, 0, POSIX_KILL_LIVE, 0, NULL), ERR_SRCH);
+	EXPECT_OK(ps(PS_KILL, 1, 0, POSIX_KILL_LIVE, 0, NULL));
+}
+
 /* POSIX_KILL_PGRP: -1 names group 1 (the console server's ^C to it) */
 static int child_counts_usr1(uint64_t arg)
 {
@@ -96,7 +122,7 @@ void t_kill_pgrp_flag(void)
 	int pid, wp, st;
 
 	EXPECT_ERR(ps(PS_KILL, 1, 0, POSIX_KILL_PGRP, 0, NULL), ERR_INVAL);
-	EXPECT_ERR(ps(PS_KILL, (uint64_t)-1, 0, 2, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_KILL, (uint64_t)-1, 0, 4, 0, NULL), ERR_INVAL);
 	EXPECT_ERR(ps(PS_KILL, (uint64_t)-30000, 0, POSIX_KILL_PGRP, 0, NULL), ERR_SRCH);
 	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
 	pid = fork_fn(child_counts_usr1, 0);
@@ -453,14 +479,20 @@ void t_itimer(void)
 	CHECK(st == SIGALRM, "status %#x, want SIGALRM", st);
 }
 
-/* A session leader with a stopped child in its group, then its end: the
- * group is orphaned with a stopped member, so SIGHUP (and SIGCONT) end it. */
-static int grandchild_stops(uint64_t arg)
+/* A session leader with a stopped child in a group of its own, then the
+ * leader's end: the child's group becomes orphaned (its only parent in the
+ * session but outside the group is gone) with a stopped member, so SIGHUP
+ * (and SIGCONT) end it. A child left stopped in the leader's own group
+ * gets nothing: that group was orphaned from the start (the leader's
+ * parent is in another session), as on Linux. */
+static int grandchild_stops(uint64_t own_group)
 {
 	uint64_t r[4];
 
 	if (ps(PS_GETPID, 0, 0, 0, 0, r))
 		return 1;
+	if (own_group && ps(PS_SETPGID, 0, 0, 0, 0, NULL))
+		return 2;
 	ps_kill((int64_t)r[0], SIGSTOP);
 	return 3;
 }
@@ -471,20 +503,20 @@ static int child_session_leader(uint64_t arg)
 
 	if (ps(PS_SETSID, 0, 0, 0, 0, NULL))
 		return 1;
-	gc = fork_fn(grandchild_stops, 0);
+	gc = fork_fn(grandchild_stops, arg);
 	if (gc <= 0)
 		return 2;
 	shared[0] = (uint64_t)gc;
 	if (ps_wait(gc, WUNTRACED, &wp, &st) || st != (0x7f | SIGSTOP << 8))
 		return 3;
-	return 0;                         /* and the group is orphaned */
+	return 0;                         /* and the child's group becomes orphaned */
 }
 
 void t_orphaned_group(void)
 {
 	int pid, wp, st, gc;
 
-	pid = fork_fn(child_session_leader, 0);
+	pid = fork_fn(child_session_leader, 1);
 	CHECK(pid > 1, "fork: %d", pid);
 	CHECK_OK(ps_wait(pid, 0, &wp, &st));
 	CHECK(st == 0, "the session leader's check %d failed", st >> 8);
@@ -492,4 +524,16 @@ void t_orphaned_group(void)
 	CHECK(gc > 1, "no grandchild");
 	CHECK_OK(ps_wait(gc, 0, &wp, &st));
 	CHECK(st == SIGHUP, "the stopped orphan: status %#x, want SIGHUP", st);
+	/* in the leader's own group: still stopped, no SIGHUP */
+	pid = fork_fn(child_session_leader, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 0, "the session leader's check %d failed", st >> 8);
+	gc = (int)shared[0];
+	sleep_ms(20);
+	EXPECT_ERR(ps_wait(gc, WNOHANG, &wp, &st), ERR_OK);
+	CHECK(wp == 0, "the stopped child of an orphaned group changed: %d %#x", wp, st);
+	CHECK_OK(ps_kill(gc, SIGKILL));
+	CHECK_OK(ps_wait(gc, 0, &wp, &st));
+	CHECK(st == SIGKILL, "status %#x, want SIGKILL", st);
 }
