@@ -260,7 +260,55 @@ enum {
 	                       * gets SIGALRM (sender 0) and, with an interval, it starts
 	                       * again. flags 1: only read it (getitimer). A fork's child
 	                       * starts with none; exec keeps it. Resolution: the kernel's tick */
+	PS_SIGWAIT,           /* (set, timeout ns) -> (sig, sender pid | (uint32)si_code << 32,
+	                       * si_value): sigtimedwait. Takes the lowest pending signal of
+	                       * set (SIGKILL, SIGSTOP left out; a real-time signal's oldest
+	                       * instance) WITHOUT running its handler or default action. None
+	                       * pending: timeout 0 is EAGAIN at once; otherwise answered later
+	                       * (a saved Reply) when one of set is raised, or EAGAIN once
+	                       * timeout has passed (UINT64_MAX: never). While the call waits,
+	                       * the signals of set are not discarded as ignored (as Linux).
+	                       * A handler run on the caller's thread interrupts it (EINTR
+	                       * from the kernel); a signal the server could not hand to an
+	                       * interrupted caller stays pending. ENOSYS: a timeout but no
+	                       * clock (no kinfo) */
+	PS_SIGQUEUE,          /* (pid, sig, si_code, si_value): sigqueue/rt_sigqueueinfo to the
+	                       * process pid (> 0; sig 0: existence check). The receiver's
+	                       * siginfo: si_code, si_value and the caller's pid. A real-time
+	                       * signal (POSIX_SIGRTMIN..64) is queued: every instance is
+	                       * delivered (or taken by PS_SIGWAIT), oldest first; EAGAIN when
+	                       * the receiver's queue (POSIX_SIGQUEUE_MAX) is full. A standard
+	                       * signal already pending is merged (the first one's siginfo
+	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
+	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
+	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value) of the
+	                       * delivery in progress (the libc's entry asks it for si_value
+	                       * when the upcall argument's si_code is negative). EINVAL: none */
 };
+
+/* Real-time signals (kill or PS_SIGQUEUE) are queued from 32 on (Linux's
+ * SIGRTMIN; musl keeps 32..34 for itself); at most POSIX_SIGQUEUE_MAX
+ * instances per process. A kill() of a real-time signal that finds the
+ * queue full is kept as one more pending instance of its own (merged). */
+#define POSIX_SIGRTMIN      32
+#define POSIX_SIGQUEUE_MAX  32
+/* si_code values the server uses (Linux's). */
+#define POSIX_SI_USER    0
+#define POSIX_SI_KERNEL  0x80
+#define POSIX_SI_QUEUE   (-1)
+#define POSIX_SI_TKILL   (-6)
+/* The upcall argument of a delivery: sig | code byte << 8 | sender pid << 32,
+ * where the code byte is si_code as an int8_t, except 0x80: SI_KERNEL. */
+static inline uint64_t posix_sig_arg(int sig, int code, uint32_t sender)
+{
+	return (uint64_t)(sig & 0xff) | (uint64_t)(uint8_t)code << 8 | (uint64_t)sender << 32;
+}
+static inline int posix_sig_arg_code(uint64_t arg)
+{
+	uint8_t b = (uint8_t)(arg >> 8);
+
+	return b == 0x80 ? POSIX_SI_KERNEL : (int)(int8_t)b;
+}
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
@@ -283,9 +331,11 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * thread and the instruction is tried again when it returns, otherwise
  * the process ends with that signal.
  *
- * A handled signal is delivered with THREAD_UPCALL(entry pc, sig | sender
- * pid << 32) on the process's main thread (abi.h; sender pid 0: the
- * system). Before it the server sets the mask to mask | sa_mask | sig
+ * A handled signal is delivered with THREAD_UPCALL(entry pc,
+ * posix_sig_arg(sig, si_code, sender pid)) on the process's main thread
+ * (abi.h; sender pid 0: the system, si_code SI_KERNEL; kill: SI_USER;
+ * PS_SIGQUEUE: the code it gave, whose si_value PS_SIGINFO tells; a fault:
+ * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
  * then calls PS_SIGRETURN_DONE(sig, 0, 0), then SYS_UPCALL_RETURN(frame).

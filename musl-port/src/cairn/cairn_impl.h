@@ -228,6 +228,8 @@ hidden long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t s
 hidden long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size);
 hidden long __cairn_rt_sigpending(void *set, size_t size);
 hidden long __cairn_rt_sigsuspend(const void *set, size_t size);
+hidden long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, size_t size);
+hidden long __cairn_rt_sigqueueinfo(long pid, long sig, const void *info);
 /* Signals delivered so far, and whether the last handler had SA_RESTART. */
 extern hidden volatile unsigned long __cairn_sig_count;
 extern hidden volatile int __cairn_sig_restart;

@@ -14,7 +14,8 @@
  *   rusage is kept (zeroes).
  * - Resource limits: RLIMIT_NOFILE is the descriptor table's size (the
  *   soft limit can be lowered and raised again), RLIMIT_STACK the first
- *   thread's stack; the rest are unlimited. Nothing is kept across exec.
+ *   thread's stack, RLIMIT_SIGPENDING the process server's real-time
+ *   signal queue (32); the rest are unlimited. Nothing is kept across exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -297,6 +298,8 @@ static void limits_init(void)
 	limits[RLIMIT_STACK] = (struct rlimit){ CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
 						CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE };
 	limits[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
+	/* the process server queues this many real-time signals (posix.h) */
+	limits[RLIMIT_SIGPENDING] = (struct rlimit){ POSIX_SIGQUEUE_MAX, POSIX_SIGQUEUE_MAX };
 	limits_set = 1;
 }
 

@@ -9,7 +9,8 @@
  * __cairn_sig_run saves errno and the IPC buffer (the interrupted code
  * may have a request in it, or an answer it has yet to read), runs the
  * handler musl's sigaction gave (with a siginfo_t for SA_SIGINFO: signal,
- * SI_USER and the sender's pid, or SI_KERNEL from the system), tells the
+ * si_code and the sender's pid from the upcall argument, si_value for
+ * sigqueue's asked of the server: PS_SIGINFO), tells the
  * server the delivery is over (PS_SIGRETURN_DONE), puts the buffer and
  * errno back and returns; the entry restores the FP registers and
  * resumes the interrupted code (SYS_UPCALL_RETURN). A call the handler
@@ -31,6 +32,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include "syscall.h"
 #include "ksigaction.h"
 #include "cairn_impl.h"
@@ -224,6 +226,64 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 	return -EINTR;
 }
 
+/* The siginfo of a signal taken or delivered: the server's words
+ * (sig, sender | si_code << 32, si_value). */
+static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value)
+{
+	memset(si, 0, sizeof(*si));
+	si->si_signo = sig;
+	si->si_code = (int)(int32_t)(who >> 32);
+	si->si_pid = (pid_t)(uint32_t)who;
+	si->si_uid = 0;
+	if (si->si_code < 0)
+		si->si_value.sival_ptr = (void *)(uintptr_t)value;
+}
+
+/* sigtimedwait, sigwaitinfo, sigwait: PS_SIGWAIT waits in the server;
+ * a handler that runs on this thread meanwhile interrupts it (EINTR,
+ * never restarted, as Linux). */
+long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, size_t size)
+{
+	const struct timespec *ts = timeout;
+	struct cairn_ans a;
+	uint64_t s, t = UINT64_MAX;
+	long r;
+
+	if (size != SETSIZE)
+		return -EINVAL;
+	memcpy(&s, set, SETSIZE);
+	s &= ~UNBLOCKABLE;
+	if (ts) {
+		if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+			return -EINVAL;
+		if ((uint64_t)ts->tv_sec >= UINT64_MAX / 2 / 1000000000u)
+			t = UINT64_MAX;
+		else
+			t = (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+	}
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_rt_sigtimedwait);
+	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGWAIT, s, t, 0, 0, 0, 0, IPC_EINTR, &a))))
+		return r;
+	if (info)
+		fill_info(info, (int)a.w[0], a.w[1], a.w[2]);
+	return (long)a.w[0];
+}
+
+/* rt_sigqueueinfo (sigqueue): si_code and si_value travel; the server
+ * gives our pid as the sender. */
+long __cairn_rt_sigqueueinfo(long pid, long sig, const void *info)
+{
+	const siginfo_t *si = info;
+
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_rt_sigqueueinfo);
+	if (sig < 0 || sig > NSIG_MAX)
+		return -EINVAL;
+	return ps(PS_SIGQUEUE, (uint64_t)pid, (uint64_t)sig, (uint64_t)(uint32_t)si->si_code,
+		  (uint64_t)(uintptr_t)si->si_value.sival_ptr, NULL);
+}
+
 void __cairn_raise(int sig)
 {
 	if (__cairn_proc != CAP_NULL)
@@ -252,7 +312,8 @@ void __cairn_longjmp_hook(uintptr_t target_sp)
 
 void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 {
-	int sig = (int)(uint32_t)arg, sender = (int)(arg >> 32), saved_errno = errno, d;
+	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
+	int saved_errno = errno, d;
 	struct cairn_ipcbuf *saved, local;
 	struct k_sigaction ka;
 
@@ -286,11 +347,14 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 		if (ka.flags & SA_SIGINFO) {
 			siginfo_t si;
 			ucontext_t uc;
-			memset(&si, 0, sizeof(si));
+			struct cairn_ans a;
+			uint64_t value = 0;
+			/* sigqueue's value: asked of the server (register words only) */
+			if (code < 0 && code != SI_TKILL && !ps(PS_SIGINFO, 0, 0, 0, 0, &a) &&
+			    a.w[0] == (uint64_t)sig)
+				value = a.w[2];
+			fill_info(&si, sig, (uint32_t)sender | (uint64_t)(uint32_t)code << 32, value);
 			memset(&uc, 0, sizeof(uc));
-			si.si_signo = sig;
-			si.si_code = sender ? SI_USER : SI_KERNEL;
-			si.si_pid = sender;
 			((void (*)(int, siginfo_t *, void *))(void *)ka.handler)(sig, &si, &uc);
 		} else {
 			ka.handler(sig);

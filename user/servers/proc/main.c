@@ -478,6 +478,16 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 	case PS_SETITIMER:
 		a->err = ps_setitimer(c, m->w, a->w);
 		return;
+	case PS_SIGWAIT:
+		a->err = ps_sigwait(c, m->w[0], m->w[1], a->w, &later);
+		a->send = !later;
+		return;
+	case PS_SIGQUEUE:
+		a->err = ps_sigqueue(c, m->w);
+		return;
+	case PS_SIGINFO:
+		a->err = ps_siginfo(c, a->w);
+		return;
 	default:
 		a->err = ERR_NOSYS;
 		return;

@@ -21,6 +21,8 @@
 #define MAX_KEEP_ALL 128         /* ... and in all (they sit in the server's table) */
 #define MAX_WAITERS  64          /* blocked PS_WAIT calls, all processes */
 #define WAITS_PER_PROC 8
+#define MAX_SIGWAITERS 64        /* blocked PS_SIGWAIT calls, all processes */
+#define SIGWAITS_PER_PROC 8
 #define NSIG_MAX     64
 
 /* Linux numbers (the protocol's). */
@@ -66,6 +68,17 @@ struct keep {
 	bool close;                  /* not given: IO_CLOSE once the exec is done */
 };
 
+/* What a signal's receiver learns (siginfo): sender pid, si_code, si_value. */
+struct siginf {
+	uint32_t sender;
+	int32_t code;
+	uint64_t value;
+};
+struct sigq {
+	int sig;
+	struct siginf si;
+};
+
 struct sigact {
 	uint8_t disp;                /* POSIX_SIG_* */
 	uint32_t flags;              /* Linux SA_* */
@@ -90,7 +103,11 @@ struct proc {
 	bool stopped, suspend_pending;
 	/* signals */
 	uint64_t pending, mask, saved_mask;
-	uint32_t sender[NSIG_MAX + 1];    /* pid that sent each pending signal */
+	struct siginf info[NSIG_MAX + 1]; /* each pending standard signal's (the first one's) */
+	uint64_t rt_over;            /* real-time signals pending beyond the queue (kill) */
+	unsigned nq;                 /* queued real-time signals, oldest first */
+	struct sigq q[POSIX_SIGQUEUE_MAX];
+	struct siginf deliv;         /* the siginfo of the delivery in progress */
 	struct sigact act[NSIG_MAX + 1];
 	int delivering;              /* the signal whose handler runs, 0: none */
 	bool work;                   /* signals to look at after the answer */
@@ -182,6 +199,9 @@ void sig_send(struct proc *p, int sig, int sender);
 /* Acts on what p's signals ask for now (after the answer to any call). */
 void sig_work(struct proc *p);
 err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags);
+err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
+err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3], bool *later);
+err_t ps_siginfo(struct proc *c, uint64_t out[3]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old);
 err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set);

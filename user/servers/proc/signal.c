@@ -4,7 +4,9 @@
  * the answer to the call at hand the server acts on each process's
  * pending, unblocked signals (sig_work): the default action (terminate,
  * ignore, stop), or a handler run through THREAD_UPCALL on the main
- * thread, one delivery at a time until PS_SIGRETURN_DONE.
+ * thread, one delivery at a time until PS_SIGRETURN_DONE. Real-time
+ * signals are queued with their siginfo; PS_SIGWAIT (sigtimedwait) takes
+ * pending signals without a delivery, or waits with a saved Reply.
  *
  * The end of a process: its wait status, the zombie its parent waits
  * for (or none if the parent ignores SIGCHLD), SIGCHLD, orphans to pid 1,
@@ -38,7 +40,12 @@ static bool ignored(const struct proc *p, int sig)
 	return d == POSIX_SIG_DFL && (default_action(sig) == A_IGN || default_action(sig) == A_CONT);
 }
 
-static void deliver(struct proc *p, int sig);
+static void deliver(struct proc *p, int sig, const struct siginf *si);
+static uint64_t waited(const struct proc *p);
+static void sigwaits_answer(struct proc *p);
+static void sigwaits_drop(struct proc *p);
+static void timer_rearm(void);
+static uint64_t now_ns(void);
 
 static void mark_work(struct proc *p)
 {
@@ -78,6 +85,7 @@ void waits_drop(struct proc *p)
 		else
 			i++;
 	}
+	sigwaits_drop(p);
 }
 
 static bool wait_matches(int wpid, int wpgid, int64_t target, const struct proc *q)
@@ -275,8 +283,8 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 	 * instruction is tried again (as Linux does when a handler returns) */
 	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && !p->delivering &&
 	    !p->stopped) {
-		p->sender[sig] = 0;
-		deliver(p, sig);
+		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
+		deliver(p, sig, &(struct siginf){ 0, 1, 0 });
 		if (p->delivering)
 			return true;
 	}
@@ -380,6 +388,8 @@ void proc_ended(struct proc *p)
 	p->stopped = p->suspend_pending = false;
 	p->report = REPORT_NONE;
 	p->pending = 0;
+	p->rt_over = 0;
+	p->nq = 0;
 	p->work = false;
 	p->alarm_at = 0;
 	if (p->pid == 1) {
@@ -444,16 +454,77 @@ void procs_check_ended(uint64_t bits)
 
 /* ---- raising and delivering signals -------------------------------------------------------- */
 
-void sig_send(struct proc *p, int sig, int sender)
+/* ---- pending signals: the set, each standard signal's siginfo, the queue ---------------- */
+
+static bool is_rt(int sig)
+{
+	return sig >= POSIX_SIGRTMIN;
+}
+
+static bool queued(const struct proc *p, int sig)
+{
+	for (unsigned i = 0; i < p->nq; i++)
+		if (p->q[i].sig == sig)
+			return true;
+	return false;
+}
+
+/* The siginfo of the instance of pending signal sig to go first; with
+ * remove, it is no longer pending (sig stays pending while a real-time
+ * signal has more instances). */
+static void take(struct proc *p, int sig, struct siginf *si, bool remove)
+{
+	uint64_t bit = sigbit(sig);
+	unsigned i = 0;
+
+	if (!is_rt(sig)) {
+		*si = p->info[sig];
+		if (remove)
+			p->pending &= ~bit;
+		return;
+	}
+	while (i < p->nq && p->q[i].sig != sig)
+		i++;
+	if (i < p->nq) {
+		*si = p->q[i].si;
+		if (remove) {
+			memmove(&p->q[i], &p->q[i + 1], (p->nq - i - 1) * sizeof(p->q[0]));
+			p->nq--;
+		}
+	} else {
+		*si = p->info[sig];
+		if (remove)
+			p->rt_over &= ~bit;
+	}
+	if (remove && !(p->rt_over & bit) && !queued(p, sig))
+		p->pending &= ~bit;
+}
+
+/* Every pending instance of sig goes. */
+static void discard(struct proc *p, int sig)
+{
+	unsigned n = 0;
+
+	p->pending &= ~sigbit(sig);
+	p->rt_over &= ~sigbit(sig);
+	for (unsigned i = 0; i < p->nq; i++)
+		if (p->q[i].sig != sig)
+			p->q[n++] = p->q[i];
+	p->nq = n;
+}
+
+/* Raises sig on p with siginfo si. must_queue (PS_SIGQUEUE): a real-time
+ * signal the queue has no room for is ERR_AGAIN instead of merged. */
+static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool must_queue)
 {
 	uint64_t bit;
 
 	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
-		return;
+		return ERR_OK;
 	bit = sigbit(sig);
 	if (sig == SIGKILL) {
 		proc_terminate(p, SIGKILL, 0);
-		return;
+		return ERR_OK;
 	}
 	if (sig == SIGCONT) {
 		p->pending &= ~STOP_SIGS;
@@ -466,23 +537,45 @@ void sig_send(struct proc *p, int sig, int sender)
 		/* terminal stops of an orphaned group are dropped (POSIX) */
 		if (sig != SIGSTOP && p->act[sig].disp == POSIX_SIG_DFL &&
 		    group_orphaned(p->pgid, &stopped))
-			return;
+			return ERR_OK;
 	}
-	if (ignored(p, sig) && !(p->mask & bit))
-		return;
+	/* an ignored signal is dropped, unless blocked or waited for (Linux) */
+	if (ignored(p, sig) && !((p->mask | waited(p)) & bit))
+		return ERR_OK;
+	if (is_rt(sig)) {
+		if (p->nq < POSIX_SIGQUEUE_MAX) {
+			p->q[p->nq].sig = sig;
+			p->q[p->nq].si = *si;
+			p->nq++;
+		} else if (must_queue) {
+			return ERR_AGAIN;
+		} else if (!(p->rt_over & bit)) {
+			p->rt_over |= bit;
+			p->info[sig] = *si;
+		}
+	} else if (!(p->pending & bit)) {
+		p->info[sig] = *si;       /* merged: the first one's siginfo stays */
+	}
 	p->pending |= bit;
-	p->sender[sig] = (uint32_t)sender;
 	mark_work(p);
+	sigwaits_answer(p);
+	return ERR_OK;
 }
 
-/* Runs the handler of sig on p's main thread. */
-static void deliver(struct proc *p, int sig)
+void sig_send(struct proc *p, int sig, int sender)
+{
+	struct siginf si = { (uint32_t)sender, sender ? POSIX_SI_USER : POSIX_SI_KERNEL, 0 };
+
+	sig_raise(p, sig, &si, false);
+}
+
+/* Runs the handler of sig on p's main thread, with siginfo si. */
+static void deliver(struct proc *p, int sig, const struct siginf *si)
 {
 	struct sigact *a = &p->act[sig];
 	uint64_t pc = a->pc;
 	err_t e;
 
-	p->pending &= ~sigbit(sig);
 	p->saved_mask = p->mask;
 	p->mask |= a->mask;
 	if (!(a->flags & SA_NODEFER))
@@ -491,7 +584,8 @@ static void deliver(struct proc *p, int sig)
 	if (a->flags & SA_RESETHAND)
 		*a = (struct sigact){ 0 };
 	p->delivering = sig;
-	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, (uint64_t)sig | (uint64_t)p->sender[sig] << 32,
+	p->deliv = *si;
+	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, posix_sig_arg(sig, si->code, si->sender),
 			 0, 0, NULL);
 	if (e) {
 		say("pid %d: cannot deliver signal %d: %s\n", p->pid, sig, err_name(e));
@@ -517,13 +611,18 @@ void sig_work(struct proc *p)
 		if (!(p->pending & bit & ~p->mask))
 			continue;
 		if (a->disp == POSIX_SIG_HANDLE) {
-			if (!p->delivering)
-				deliver(p, sig);
+			if (!p->delivering) {
+				struct siginf si;
+				take(p, sig, &si, true);
+				deliver(p, sig, &si);
+			}
+			continue;
+		}
+		if (a->disp == POSIX_SIG_IGN) {
+			discard(p, sig);
 			continue;
 		}
 		p->pending &= ~bit;
-		if (a->disp == POSIX_SIG_IGN)
-			continue;
 		switch (default_action(sig)) {
 		case A_TERM:
 			proc_terminate(p, sig, 0);
@@ -615,8 +714,8 @@ err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
 	a->flags = (uint32_t)(w[1] >> 32);
 	a->pc = disp == POSIX_SIG_HANDLE ? w[2] : 0;
 	a->mask = w[3] & ~UNBLOCKABLE;
-	if (ignored(c, (int)sig))
-		c->pending &= ~sigbit((int)sig);
+	if (ignored(c, (int)sig) && !(waited(c) & sigbit((int)sig)))
+		discard(c, (int)sig);
 	mark_work(c);
 	return ERR_OK;
 }
@@ -652,6 +751,173 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set)
 	return ERR_OK;
 }
 
+err_t ps_siginfo(struct proc *c, uint64_t out[3])
+{
+	if (!c->delivering)
+		return ERR_INVAL;
+	out[0] = (uint64_t)c->delivering;
+	out[1] = c->deliv.sender | (uint64_t)(uint32_t)c->deliv.code << 32;
+	out[2] = c->deliv.value;
+	return ERR_OK;
+}
+
+err_t ps_sigqueue(struct proc *c, const uint64_t w[4])
+{
+	int64_t pid = (int64_t)w[0];
+	int32_t code = (int32_t)w[2];
+	struct proc *t;
+
+	if (w[1] > NSIG_MAX)
+		return ERR_INVAL;
+	if (pid <= 0 || pid > PID_MAX || !(t = proc_find(pid)))
+		return ERR_SRCH;
+	/* only the kernel sends SI_USER, SI_KERNEL, SI_TKILL... to another process */
+	if ((code >= 0 || code == POSIX_SI_TKILL) && t != c)
+		return ERR_PERM;
+	if (!w[1] || t->state != P_LIVE)
+		return ERR_OK;
+	return sig_raise(t, (int)w[1], &(struct siginf){ (uint32_t)c->pid, code, w[3] }, true);
+}
+
+/* ---- sigtimedwait: blocked PS_SIGWAIT calls ------------------------------------------------ */
+
+struct sigwaiter {
+	int pid;
+	uint64_t set;
+	uint64_t deadline;           /* monotonic ns, 0: none */
+	cap_t reply;
+};
+static struct sigwaiter sigwaiters[MAX_SIGWAITERS];
+static unsigned nsigwaiters;
+
+static void sigwaiter_drop(unsigned i)
+{
+	cairn_cap_delete(sigwaiters[i].reply);
+	memmove(&sigwaiters[i], &sigwaiters[i + 1], (nsigwaiters - i - 1) * sizeof(sigwaiters[0]));
+	nsigwaiters--;
+}
+
+static void sigwaits_drop(struct proc *p)
+{
+	for (unsigned i = 0; i < nsigwaiters;) {
+		if (sigwaiters[i].pid == p->pid)
+			sigwaiter_drop(i);
+		else
+			i++;
+	}
+}
+
+/* The signals p's blocked PS_SIGWAIT calls wait for. */
+static uint64_t waited(const struct proc *p)
+{
+	uint64_t set = 0;
+
+	for (unsigned i = 0; i < nsigwaiters; i++)
+		if (sigwaiters[i].pid == p->pid)
+			set |= sigwaiters[i].set;
+	return set;
+}
+
+static int lowest(uint64_t set)
+{
+	int sig = 1;
+
+	while (!(set & 1)) {
+		set >>= 1;
+		sig++;
+	}
+	return sig;
+}
+
+static void sig_answer_words(int sig, const struct siginf *si, uint64_t out[3])
+{
+	out[0] = (uint64_t)sig;
+	out[1] = si->sender | (uint64_t)(uint32_t)si->code << 32;
+	out[2] = si->value;
+}
+
+/* Hands p's pending signals to its blocked PS_SIGWAIT calls, oldest call
+ * first. A caller that is gone or was interrupted (ERR_PIPE) leaves the
+ * signal pending. */
+static void sigwaits_answer(struct proc *p)
+{
+	for (unsigned i = 0; i < nsigwaiters;) {
+		struct sigwaiter *w = &sigwaiters[i];
+		uint64_t ready = p->pending & w->set, out[3];
+		struct siginf si;
+		int sig;
+
+		if (w->pid != p->pid || !ready) {
+			i++;
+			continue;
+		}
+		sig = lowest(ready);
+		take(p, sig, &si, false);
+		sig_answer_words(sig, &si, out);
+		if (!cairn_send(w->reply, cairn_tag(0, CAIRN_MSG_REGS, 0), out[0], out[1], out[2], 0))
+			take(p, sig, &si, true);
+		sigwaiter_drop(i);
+	}
+}
+
+err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3], bool *later)
+{
+	uint64_t deadline = 0, r[3];
+	unsigned mine = 0, oldest = MAX_SIGWAITERS;
+	err_t e;
+
+	*later = false;
+	set &= ~UNBLOCKABLE;
+	if (c->pending & set) {
+		struct siginf si;
+		int sig = lowest(c->pending & set);
+		take(c, sig, &si, true);
+		sig_answer_words(sig, &si, out);
+		return ERR_OK;
+	}
+	if (!timeout)
+		return ERR_AGAIN;
+	if (timeout != UINT64_MAX) {
+		uint64_t now;
+		if (timer_cap == CAP_NULL || !(now = now_ns()))
+			return ERR_NOSYS;
+		deadline = timeout > UINT64_MAX / 2 ? 0 : now + timeout;
+	}
+	/* the oldest call of this process goes if it has too many (its caller
+	 * was interrupted, or it is a thread that gets ERR_PIPE) */
+	for (unsigned i = 0; i < nsigwaiters; i++) {
+		if (sigwaiters[i].pid == c->pid) {
+			if (oldest == MAX_SIGWAITERS)
+				oldest = i;
+			mine++;
+		}
+	}
+	if (mine >= SIGWAITS_PER_PROC)
+		sigwaiter_drop(oldest);
+	else if (nsigwaiters == MAX_SIGWAITERS)
+		return ERR_AGAIN;
+	if ((e = cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r)))
+		return e;
+	sigwaiters[nsigwaiters++] = (struct sigwaiter){ c->pid, set, deadline, r[0] };
+	*later = true;
+	if (deadline)
+		timer_rearm();
+	return ERR_OK;
+}
+
+/* PS_SIGWAIT calls whose time is up: EAGAIN. */
+static void sigwaits_expire(uint64_t now)
+{
+	for (unsigned i = 0; i < nsigwaiters;) {
+		if (sigwaiters[i].deadline && sigwaiters[i].deadline <= now) {
+			cairn_send(sigwaiters[i].reply, cairn_tag(ERR_AGAIN, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+			sigwaiter_drop(i);
+		} else {
+			i++;
+		}
+	}
+}
+
 /* ---- ITIMER_REAL ------------------------------------------------------------------------ */
 
 static uint64_t now_ns(void)
@@ -673,6 +939,9 @@ static void timer_rearm(void)
 		if (p->state == P_LIVE && p->alarm_at && (!first || p->alarm_at < first))
 			first = p->alarm_at;
 	}
+	for (unsigned i = 0; i < nsigwaiters; i++)
+		if (sigwaiters[i].deadline && (!first || sigwaiters[i].deadline < first))
+			first = sigwaiters[i].deadline;
 	if (!first)
 		cairn_invoke(timer_cap, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
 	else
@@ -695,6 +964,7 @@ void timers_fire(void)
 		}
 		sig_send(p, SIGALRM, 0);
 	}
+	sigwaits_expire(now);
 	timer_rearm();
 }
 

@@ -7,7 +7,10 @@
  * sigsuspend, SIGCHLD (a handler, SIG_IGN: no zombies), SA_RESTART and
  * EINTR for a blocked read, the interval timer (SIGALRM), siglongjmp out
  * of a handler, a SIGSEGV handler, and a handler that uses stdio, errno
- * and the FPU while interrupting code that does too. Expected list:
+ * and the FPU while interrupting code that does too; sigtimedwait,
+ * sigwaitinfo and sigwait (taken without the handler, timeouts, EINTR from
+ * another signal's handler), sigqueue (values, real-time signals queued in
+ * order, the queue's limit). Expected list:
  * tests/harness/expected/posix-signals.txt.
  */
 #define _GNU_SOURCE
@@ -15,6 +18,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -420,6 +424,248 @@ static void longjump(void)
 	reset_all();
 }
 
+/* ---- sigtimedwait, sigwaitinfo, sigwait ------------------------------------------------ */
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A child that sends sig to its parent after ms milliseconds. */
+static pid_t send_later(int sig, long ms)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		msleep(ms);
+		_exit(kill(getppid(), sig) ? 1 : 0);
+	}
+	return pid;
+}
+
+static int reap(pid_t pid)
+{
+	int st;
+	pid_t w;
+
+	while ((w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
+		;
+	return w == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void sigtimedwait_basic(void)
+{
+	struct timespec zero = { 0, 0 }, t50 = { 0, 50000000 }, bad = { 0, 2000000000 }, t0;
+	sigset_t set, pend, cur;
+	siginfo_t si;
+	pid_t pid;
+	int sig;
+
+	reset_all();
+	alarm(20);                       /* a hang fails the program (SIGALRM) */
+	set_handler(SIGUSR1, on_sig, 0);
+	set_handler(SIGUSR2, on_sig, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* pending already: taken at once, its handler does not run */
+	CHECK(kill(getpid(), SIGUSR1) == 0);
+	memset(&si, 0, sizeof(si));
+	CHECK(sigtimedwait(&set, &si, &zero) == SIGUSR1);
+	CHECK(si.si_signo == SIGUSR1 && si.si_code == SI_USER && si.si_pid == getpid());
+	CHECK(sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	CHECK(hits[SIGUSR1] == 0);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* nothing pending: a zero timeout polls, a timeout waits that long */
+	ERRNO(sigtimedwait(&set, &si, &zero), EAGAIN);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ERRNO(sigtimedwait(&set, &si, &t50), EAGAIN);
+	long ms = ms_since(&t0);
+	if (ms < 40 || ms > 2000)
+		FAIL("a 50 ms timeout took %ld ms", ms);
+	ERRNO(sigtimedwait(&set, &si, &bad), EINVAL);
+	/* raised while it waits, by another process: its pid */
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid = send_later(SIGUSR2, 30);
+	memset(&si, 0, sizeof(si));
+	CHECK(sigwaitinfo(&set, &si) == SIGUSR2 && si.si_signo == SIGUSR2 && si.si_pid == pid &&
+	      si.si_code == SI_USER);
+	CHECK(reap(pid) == 0);
+	/* sigwait */
+	pid = send_later(SIGUSR1, 20);
+	sig = 0;
+	CHECK(sigwait(&set, &sig) == 0 && sig == SIGUSR1);
+	CHECK(reap(pid) == 0);
+	/* several pending: the lowest number first */
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGTERM);
+	kill(getpid(), SIGUSR2);
+	CHECK(sigtimedwait(&set, NULL, &zero) == SIGUSR2);
+	CHECK(sigtimedwait(&set, NULL, &zero) == SIGTERM);
+	ERRNO(sigtimedwait(&set, NULL, &zero), EAGAIN);
+	/* a signal not in the set stays pending, blocked */
+	kill(getpid(), SIGUSR1);
+	sigemptyset(&cur);
+	sigaddset(&cur, SIGUSR2);
+	ERRNO(sigtimedwait(&cur, NULL, &zero), EAGAIN);
+	CHECK(sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1));
+	CHECK(sigwaitinfo(&set, NULL) == SIGUSR1);
+	/* SIGCHLD (ignored by default) is kept while blocked and waited for */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(7);
+	memset(&si, 0, sizeof(si));
+	CHECK(sigwaitinfo(&set, &si) == SIGCHLD && si.si_pid == pid);
+	CHECK(reap(pid) == 7);
+	CHECK(hits[SIGUSR1] == 0 && hits[SIGUSR2] == 0 && hits[SIGTERM] == 0);
+	alarm(0);
+	reset_all();
+}
+
+/* A handled signal outside the set interrupts the wait: EINTR, even with
+ * SA_RESTART (as Linux). */
+static void sigtimedwait_eintr(void)
+{
+	struct timespec t5 = { 5, 0 }, t0;
+	sigset_t set;
+	pid_t pid;
+
+	reset_all();
+	alarm(20);
+	set_handler(SIGUSR1, on_sig, SA_RESTART);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = send_later(SIGUSR1, 30);
+	ERRNO(sigtimedwait(&set, NULL, &t5), EINTR);
+	CHECK(hits[SIGUSR1] == 1 && ms_since(&t0) < 4000);
+	CHECK(reap(pid) == 0);
+	/* the same without a timeout (sigwaitinfo) */
+	pid = send_later(SIGUSR1, 30);
+	ERRNO(sigwaitinfo(&set, NULL), EINTR);
+	CHECK(hits[SIGUSR1] == 2);
+	CHECK(reap(pid) == 0);
+	/* the wait it left is over: a later SIGUSR2 stays pending, for the next wait */
+	kill(getpid(), SIGUSR2);
+	struct timespec zero = { 0, 0 };
+	CHECK(sigtimedwait(&set, NULL, &zero) == SIGUSR2);
+	alarm(0);
+	reset_all();
+}
+
+/* ---- sigqueue: values, real-time queueing ------------------------------------------------ */
+
+static volatile int rt_vals[8], rt_codes[8], rt_n;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	hits[sig]++;
+	if (rt_n < 8) {
+		rt_vals[rt_n] = si->si_value.sival_int;
+		rt_codes[rt_n] = si->si_code;
+		rt_n++;
+	}
+}
+
+static void sigqueue_rt(void)
+{
+	struct timespec zero = { 0, 0 };
+	struct sigaction sa = { 0 };
+	struct rlimit rl;
+	sigset_t set;
+	siginfo_t si;
+	pid_t pid;
+	int n, lim;
+
+	reset_all();
+	alarm(20);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigaddset(&set, SIGRTMIN + 1);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* real-time signals queue: lowest number first, each one's instances
+	 * in order; a standard signal merges (the first value stays) */
+	CHECK(sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 11 }) == 0);
+	CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 21 }) == 0);
+	CHECK(sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = 12 }) == 0);
+	CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 22 }) == 0);
+	CHECK(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 }) == 0);
+	CHECK(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 2 }) == 0);
+	static const int want[][2] = { { SIGUSR1, 1 }, { 0, 21 }, { 0, 22 }, { 1, 11 }, { 1, 12 } };
+	for (unsigned i = 0; i < 5; i++) {
+		int ws = want[i][0] == SIGUSR1 ? SIGUSR1 : SIGRTMIN + want[i][0];
+		memset(&si, 0, sizeof(si));
+		int got = sigtimedwait(&set, &si, &zero);
+		if (got != ws || si.si_signo != ws || si.si_code != SI_QUEUE ||
+		    si.si_value.sival_int != want[i][1] || si.si_pid != getpid())
+			FAIL("%u: got %d code %d value %d pid %d, want %d value %d", i, got,
+			     si.si_code, si.si_value.sival_int, (int)si.si_pid, ws, want[i][1]);
+	}
+	ERRNO(sigtimedwait(&set, &si, &zero), EAGAIN);
+	/* a handler (SA_SIGINFO) gets each instance with its value, in order */
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGRTMIN, &sa, NULL) == 0);
+	rt_n = 0;
+	for (int i = 0; i < 3; i++)
+		CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 100 + i }) == 0);
+	CHECK(hits[SIGRTMIN] == 0);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	for (int i = 0; i < 200 && rt_n < 3; i++)
+		msleep(1);
+	CHECK(rt_n == 3 && hits[SIGRTMIN] == 3);
+	for (int i = 0; i < 3 && i < rt_n; i++)
+		CHECK(rt_vals[i] == 100 + i && rt_codes[i] == SI_QUEUE);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* from another process: its pid and value */
+	pid = fork();
+	if (pid == 0)
+		_exit(sigqueue(getppid(), SIGRTMIN + 1, (union sigval){ .sival_int = 42 }) ? 1 : 0);
+	memset(&si, 0, sizeof(si));
+	CHECK(sigwaitinfo(&set, &si) == SIGRTMIN + 1 && si.si_pid == pid && si.si_code == SI_QUEUE &&
+	      si.si_value.sival_int == 42);
+	CHECK(reap(pid) == 0);
+	ERRNO(sigqueue(pid, SIGUSR1, (union sigval){ 0 }), ESRCH);      /* reaped */
+	ERRNO(sigqueue(getpid(), 65, (union sigval){ 0 }), EINVAL);
+	/* the queue has room for RLIMIT_SIGPENDING signals, then EAGAIN; all come out */
+	CHECK(getrlimit(RLIMIT_SIGPENDING, &rl) == 0);
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 64) {
+		rl.rlim_cur = 32;             /* Linux: a lower limit, for the test */
+		CHECK(setrlimit(RLIMIT_SIGPENDING, &rl) == 0);
+	}
+	lim = (int)rl.rlim_cur;
+	for (n = 0; n < lim + 8; n++)
+		if (sigqueue(getpid(), SIGRTMIN + 1, (union sigval){ .sival_int = n }))
+			break;
+	/* (Linux counts the user's pending signals in every process: a few may be elsewhere) */
+	if (n > lim || n < lim / 2 || errno != EAGAIN)
+		FAIL("%d queued (limit %d), errno %d", n, lim, errno);
+	for (int i = 0; i < n; i++) {
+		memset(&si, 0, sizeof(si));
+		if (sigtimedwait(&set, &si, &zero) != SIGRTMIN + 1 || si.si_value.sival_int != i) {
+			FAIL("instance %d: value %d", i, si.si_value.sival_int);
+			break;
+		}
+	}
+	ERRNO(sigtimedwait(&set, &si, &zero), EAGAIN);
+	signal(SIGRTMIN, SIG_DFL);
+	alarm(0);
+	reset_all();
+}
+
 static volatile int *volatile bad_address = (volatile int *)(uintptr_t)8;
 
 static void segv(void)
@@ -515,5 +761,8 @@ int main(void)
 	run("longjump", longjump);
 	run("segv", segv);
 	run("handler_state", handler_state);
+	run("sigtimedwait", sigtimedwait_basic);
+	run("sigtimedwait_eintr", sigtimedwait_eintr);
+	run("sigqueue", sigqueue_rt);
 	return finish();
 }

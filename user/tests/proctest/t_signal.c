@@ -537,3 +537,143 @@ void t_orphaned_group(void)
 	CHECK_OK(ps_wait(gc, 0, &wp, &st));
 	CHECK(st == SIGKILL, "status %#x, want SIGKILL", st);
 }
+
+/* ---- PS_SIGWAIT, PS_SIGQUEUE, PS_SIGINFO ---------------------------------------------------- */
+
+static int child_kills_later(uint64_t sig)
+{
+	sleep_ms(30);
+	return ps_kill(1, (int)sig) ? 1 : 0;
+}
+
+void t_sigwait(void);
+void t_sigwait(void)
+{
+	uint64_t set = sigbit(SIGUSR1) | sigbit(SIGTERM), r[4];
+	int pid, wp, st;
+
+	CHECK_OK(handle_signal(SIGUSR1, 0, 0));
+	CHECK_OK(handle_signal(SIGUSR2, 0, 0));
+	CHECK_OK(ps(PS_SIGMASK, 0 /* SIG_BLOCK */, set, 0, 0, NULL));
+	/* nothing pending: timeout 0 polls, a timeout ends with EAGAIN */
+	CHECK_ERR(ps(PS_SIGWAIT, set, 0, 0, 0, NULL), ERR_AGAIN);
+	CHECK_ERR(ps(PS_SIGWAIT, set, 20000000, 0, 0, NULL), ERR_AGAIN);
+	/* pending: taken, lowest first, no handler; SIGKILL in the set is left out */
+	CHECK_OK(ps_kill(1, SIGTERM));
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK_OK(ps(PS_SIGWAIT, set | sigbit(SIGKILL), 0, 0, 0, r));
+	CHECK(r[0] == SIGUSR1 && r[1] == 1, "took %lu from %#lx", (unsigned long)r[0],
+	      (unsigned long)r[1]);
+	CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+	CHECK(r[0] == SIGTERM, "took %lu", (unsigned long)r[0]);
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == 0 && got[SIGUSR1] == 0, "pending %#lx, handler ran %u times",
+	      (unsigned long)r[0], got[SIGUSR1]);
+	/* raised while the call waits, by a child: answered then, with its pid */
+	pid = fork_fn(child_kills_later, SIGUSR1);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps(PS_SIGWAIT, set, UINT64_MAX, 0, 0, r));
+	CHECK(r[0] == SIGUSR1 && (uint32_t)r[1] == (uint32_t)pid && (r[1] >> 32) == 0,
+	      "took %lu from %#lx (child %d)", (unsigned long)r[0], (unsigned long)r[1], pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	/* a handled signal outside the set interrupts the wait */
+	pid = fork_fn(child_kills_later, SIGUSR2);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_ERR(ps(PS_SIGWAIT, set, UINT64_MAX, 0, 0, NULL), ERR_INTR);
+	CHECK(got[SIGUSR2] == 1, "SIGUSR2's handler ran %u times", got[SIGUSR2]);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	/* the interrupted call cannot take a signal: it stays pending */
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == sigbit(SIGUSR1), "pending %#lx", (unsigned long)r[0]);
+	CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+	CHECK(r[0] == SIGUSR1, "took %lu", (unsigned long)r[0]);
+	/* SIGCHLD (ignored by default) is kept while waited for, even unblocked */
+	pid = fork_fn(child_kills_later, SIGCHLD);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps(PS_SIGWAIT, sigbit(SIGCHLD), 2000000000ull, 0, 0, r));
+	CHECK(r[0] == SIGCHLD && (uint32_t)r[1] == (uint32_t)pid, "took %lu from %#lx",
+	      (unsigned long)r[0], (unsigned long)r[1]);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 0, "status %#x", st);
+	CHECK_ERR(ps(PS_SIGINFO, 0, 0, 0, 0, NULL), ERR_INVAL);     /* no delivery */
+}
+
+static int child_queues(uint64_t arg)
+{
+	(void)arg;
+	/* SI_USER's code from a process: only the kernel may */
+	if (ps(PS_SIGQUEUE, 1, 40, 0, 5, NULL) != ERR_PERM)
+		return 1;
+	return ps(PS_SIGQUEUE, 1, 40, (uint32_t)POSIX_SI_QUEUE, 77, NULL) ? 2 : 0;
+}
+
+void t_sigqueue(void);
+void t_sigqueue(void)
+{
+	uint64_t set = sigbit(40) | sigbit(41) | sigbit(SIGUSR1), r[4];
+	uint32_t q = (uint32_t)POSIX_SI_QUEUE;
+	int pid, wp, st, n;
+
+	CHECK_OK(ps(PS_SIGMASK, 0 /* SIG_BLOCK */, set, 0, 0, NULL));
+	EXPECT_ERR(ps(PS_SIGQUEUE, 1, 65, q, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_SIGQUEUE, 0, 40, q, 0, NULL), ERR_SRCH);
+	EXPECT_ERR(ps(PS_SIGQUEUE, 30000, 40, q, 0, NULL), ERR_SRCH);
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 0, q, 0, NULL));                   /* exists */
+	/* real-time signals queue, lowest number first, each in order */
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 41, q, 1, NULL));
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 40, q, 2, NULL));
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 41, q, 3, NULL));
+	CHECK_OK(ps_kill(1, 40));                                      /* kill queues too */
+	/* standard signals merge: the first one's value stays */
+	CHECK_OK(ps(PS_SIGQUEUE, 1, SIGUSR1, q, 4, NULL));
+	CHECK_OK(ps(PS_SIGQUEUE, 1, SIGUSR1, q, 5, NULL));
+	static const uint64_t want[][3] = {
+		{ SIGUSR1, 0xffffffffull, 4 }, { 40, 0xffffffffull, 2 }, { 40, 0, 0 },
+		{ 41, 0xffffffffull, 1 }, { 41, 0xffffffffull, 3 },
+	};
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+		CHECK(r[0] == want[i][0] && r[1] >> 32 == want[i][1] && (uint32_t)r[1] == 1 &&
+		      r[2] == want[i][2], "%u: took %lu code %#lx value %lu", i, (unsigned long)r[0],
+		      (unsigned long)(r[1] >> 32), (unsigned long)r[2]);
+	}
+	CHECK_ERR(ps(PS_SIGWAIT, set, 0, 0, 0, NULL), ERR_AGAIN);
+	/* the queue's size, then EAGAIN (a kill still counts, merged) */
+	for (n = 0; n < 100; n++)
+		if (ps(PS_SIGQUEUE, 1, 40, q, (uint64_t)n, NULL))
+			break;
+	CHECK(n == POSIX_SIGQUEUE_MAX, "%d queued", n);
+	EXPECT_ERR(ps(PS_SIGQUEUE, 1, 41, q, 0, NULL), ERR_AGAIN);
+	CHECK_OK(ps_kill(1, 41));
+	for (int i = 0; i < n; i++) {
+		CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+		CHECK(r[0] == 40 && r[2] == (uint64_t)i, "%d: took %lu value %lu", i,
+		      (unsigned long)r[0], (unsigned long)r[2]);
+	}
+	CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+	CHECK(r[0] == 41 && r[1] >> 32 == 0, "took %lu code %#lx", (unsigned long)r[0],
+	      (unsigned long)(r[1] >> 32));
+	CHECK_ERR(ps(PS_SIGWAIT, set, 0, 0, 0, NULL), ERR_AGAIN);
+	/* from another process: its pid; the handler's upcall argument says
+	 * SI_QUEUE and PS_SIGINFO gives the value */
+	pid = fork_fn(child_queues, 0);
+	CHECK(pid > 1, "fork: %d", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(st == 0, "child status %#x", st);
+	CHECK_OK(ps(PS_SIGWAIT, set, 0, 0, 0, r));
+	CHECK(r[0] == 40 && (uint32_t)r[1] == (uint32_t)pid && r[1] >> 32 == q && r[2] == 77,
+	      "took %lu from %#lx value %lu", (unsigned long)r[0], (unsigned long)r[1],
+	      (unsigned long)r[2]);
+	CHECK_OK(handle_signal(40, 0, 0));
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 40, q, 99, NULL));
+	CHECK_OK(ps(PS_SIGMASK, 1 /* SIG_UNBLOCK */, set, 0, 0, NULL));
+	CHECK(got[40] == 1 && (last_arg & 0xff) == 40 && posix_sig_arg_code(last_arg) == POSIX_SI_QUEUE &&
+	      last_arg >> 32 == 1, "ran %u times, upcall argument %#lx", got[40],
+	      (unsigned long)last_arg);
+	/* a queued signal to an ignored disposition is dropped */
+	CHECK_OK(ignore_signal(41));
+	CHECK_OK(ps(PS_SIGQUEUE, 1, 41, q, 1, NULL));
+	CHECK_OK(ps(PS_SIGPENDING, 0, 0, 0, 0, r));
+	CHECK(r[0] == 0, "pending %#lx", (unsigned long)r[0]);
+}
