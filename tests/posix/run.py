@@ -317,8 +317,12 @@ def run_boot(a, boot):
     return boot
 
 
+BOOTS = [0]
+
+
 def run_boots(a, boots):
     """Runs the boots, a.jobs at a time, in the order given."""
+    BOOTS[0] += len(boots)
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for b in ex.map(lambda b: run_boot(a, b), boots):
             print("# posix %s boot %s: %s%s, %.1fs%s (log: %s)" % (
@@ -394,31 +398,68 @@ def main():
     run_boots(a, boots)
     for b in boots:
         plan[b.arch][2].update(b.results)
-    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
 
-    # A test whose result differs from the list (with --update: every test
-    # that hung and was not expected to) runs again alone, in a boot of its
-    # own: its result alone counts. Timing tests may fail when 60 tests share one CPU, and a test
-    # that spins starves the sleeping ones of its boot (see README.md).
-    alone, together = [], {}
+    # A test whose result differs from the list runs again alone, in a boot
+    # of its own: its result alone counts. Timing tests may fail when 60
+    # tests share one CPU, and a test that spins starves the sleeping ones
+    # of its boot (see README.md). --update does what the next `make posix`
+    # will do with the list it writes, so that the list is stable: a test
+    # that hung and was not expected to (or is not in the list) first runs
+    # again with the tests that hung, in boots stopped after --hung-timeout
+    # seconds, as the next run will run it; only if it ends there does it
+    # run alone. Another test whose result differs from the old list runs
+    # alone, as in a comparing run.
+    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
+    together = {}
+
+    def differs(exp, res, t):
+        if a.update and t not in exp:
+            return res[t] == "HUNG"
+        return t in exp and res[t] not in exp[t]
+
+    def rerun(pending):
+        run_boots(a, pending)
+        for b in pending:
+            plan[b.arch][2].update(b.results)
+            ended.update({(b.arch, t): s for t, s in b.ended.items()})
+
+    if a.update:
+        hung = []
+        for arch in a.arch:
+            exp, notes, res = plan[arch]
+            g = [t for b in boots if b.arch == arch and not b.hung_expected for t in b.tests
+                 if res[t] == "HUNG" and differs(exp, res, t)]
+            for t in g:
+                together[(arch, t)] = res[t]
+            for i in range(0, len(g), a.per_boot):
+                hung.append(Boot(arch, "hung-%d" % len(hung), g[i:i + a.per_boot], True))
+        rerun(hung)
+
+    alone = []
     for arch in a.arch:
         exp, notes, res = plan[arch]
-        again = [t for b in boots if b.arch == arch for t in b.tests
-                 if (res[t] == "HUNG" and exp.get(t) != {"HUNG"} if a.update else
-                     t in exp and res[t] not in exp[t])]
+        again = []
+        for b in boots:
+            if b.arch != arch:
+                continue
+            for t in b.tests:
+                if (arch, t) in together:
+                    # (--update) it hung, and ran again with the tests that hang: alone if it ended
+                    if res[t] != "HUNG":
+                        again.append(t)
+                elif differs(exp, res, t):
+                    again.append(t)
         if len(again) > a.retry and not a.update:
             print("# posix-%s: %d results differ: only the first %d run again alone" % (
                 arch, len(again), a.retry))
             again = again[:a.retry]
         for t in again:
-            together[(arch, t)] = res[t]
+            together.setdefault((arch, t), res[t])
             alone.append(Boot(arch, "alone-%d" % len(alone), [t], exp.get(t) == {"HUNG"}))
-    run_boots(a, alone)
-    for b in alone:
-        plan[b.arch][2].update(b.results)
-        ended.update({(b.arch, t): s for t, s in b.ended.items()})
+    rerun(alone)
 
     status = 0
+    totals, flaky, ndiffs = {}, {}, {}
     for arch in a.arch:
         exp, notes, res = plan[arch]
         with open("build/%s/posixtestsuite/results.txt" % arch, "w") as f:
@@ -427,21 +468,34 @@ def main():
                     s = ended.get((arch, t))
                     f.write("%s %s%s\n" % (t, res[t], " %.1fs" % s if s is not None else ""))
         total = dict.fromkeys(COLUMNS, 0)
+        totals[arch] = total
+        flaky[arch] = []
         ndiff = 0
         for n, area in enumerate(areas, 1):
             ts = sorted((t for t in res if t.split("/")[0] == area), key=natural)
             c = dict.fromkeys(COLUMNS, 0)
             odd = {}
+            nflaky = 0
             for t in ts:
+                if len(exp.get(t, ())) > 1:
+                    nflaky += 1   # not counted as any result, named below
+                    continue
                 c[kind(res[t])] += 1
                 total[kind(res[t])] += 1
                 if res[t] not in STATUS.values():
                     odd[res[t]] = odd.get(res[t], 0) + 1
             counts = ", ".join("%s %d" % (k, c[k]) for k in COLUMNS)
+            if nflaky:
+                counts += ", flaky %d" % nflaky
             if odd:
                 counts += " (%s)" % ", ".join("%d %s" % (v, k) for k, v in sorted(odd.items()))
             diffs, notes_here = [], []
             for t in ts:
+                if len(exp.get(t, ())) > 1:
+                    # a test the list marks flaky (alternatives): in no column, named
+                    flaky[arch].append(t)
+                    notes_here.append("%s: flaky (the list allows %s): %s" % (
+                        t, "|".join(sorted(exp[t])), res[t]))
                 if (arch, t) in together and together[(arch, t)] != res[t]:
                     notes_here.append("%s: %s with the others, %s alone" % (t, together[(arch, t)], res[t]))
                 want = exp.get(t)
@@ -466,6 +520,7 @@ def main():
                 print("#   (%s)" % d)
         print("# posix-%s: %d tests in %d areas: %s" % (
             arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS)))
+        ndiffs[arch] = ndiff
         if a.update:
             gone = [t for t in exp if t.split("/")[0] not in areas]
             path = "tests/posix/expected-%s.txt" % arch
@@ -476,7 +531,15 @@ def main():
             status = 1
             print("# posix-%s: %d results differ from tests/posix/expected-%s.txt; if that is "
                   "intended: make posix-update, check and commit it" % (arch, ndiff, arch))
-    print("# posix: %d boots in %.0fs" % (len(boots), time.monotonic() - t0))
+    # the closing summary, a row an arch
+    print("# posix summary%s:" % (" (--update: the lists were written)" if a.update else ""))
+    hdr = ["arch", "tests"] + COLUMNS + ["flaky", "differ"]
+    rows = [[arch, str(sum(totals[arch].values()) + len(flaky[arch]))] + [str(totals[arch][k]) for k in COLUMNS] +
+            [str(len(flaky[arch])), str(ndiffs[arch])] for arch in a.arch]
+    w = [max(len(r[i]) for r in [hdr] + rows) for i in range(len(hdr))]
+    for r in [hdr] + rows:
+        print("#   " + "  ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r)))
+    print("# posix: %d boots in %.0fs" % (BOOTS[0], time.monotonic() - t0))
     return status
 
 
