@@ -15,9 +15,10 @@ result (PTS_PASS 0, PTS_FAIL 1, PTS_UNRESOLVED 2, PTS_UNSUPPORTED 4,
 PTS_UNTESTED 5). A boot ends when every test has ended (init then powers
 off), or is stopped after --timeout seconds: the tests that had not ended
 then HUNG. The tests that HUNG last time (the expected list) are packed
-into boots of their own, stopped after --hung-timeout seconds, so the other
-boots end as soon as their tests do. Boots (of both arches) run --jobs at
-a time.
+into boots of their own, stopped after --hung-timeout seconds, and so are
+the tests the list marks slow (--update marks those that took --slow
+seconds), so the other boots end as soon as their tests do. Boots (of both
+arches) run --jobs at a time.
 
 Results (a line a test: `area/test RESULT`):
   PASS FAIL UNRESOLVED UNSUPPORTED UNTESTED   exit status 0 1 2 4 5
@@ -72,7 +73,9 @@ HEADER = """\
 # check the diff, and commit this file with the change. A line may allow
 # alternatives, `area/test PASS|FAIL`, for a test whose result depends on
 # timing: say why in a comment line just above it (comments above a test
-# are kept by posix-update).
+# are kept by posix-update); such a test is counted as flaky, not as its
+# result. `slow` after a result: the test took 5 s or more last time
+# (posix-update marks it), and shares boots with the other slow tests.
 """
 
 
@@ -104,8 +107,9 @@ def list_tests(area):
     return sorted(ids, key=natural)
 
 
-def read_expected(path):
-    """{test: set of results}, {test: the comment lines just above it}."""
+def read_expected(path, slow=None):
+    """{test: set of results}, {test: the comment lines just above it};
+    the tests marked slow are added to the set slow."""
     exp, notes, pending = {}, {}, []
     if not os.path.exists(path):
         return exp, notes
@@ -117,15 +121,17 @@ def read_expected(path):
             elif line.startswith("#"):
                 pending.append(line)
             else:
-                t, r = line.split("#", 1)[0].split()[:2]
+                t, r, *more = line.split("#", 1)[0].split()
                 exp[t] = set(r.split("|"))
+                if "slow" in more and slow is not None:
+                    slow.add(t)
                 if pending:
                     notes[t] = pending
                 pending = []
     return exp, notes
 
 
-def write_expected(path, arch, areas, res, exp, notes):
+def write_expected(path, arch, areas, res, exp, notes, slow):
     with open(path, "w") as f:
         f.write(HEADER.format(arch=arch))
         for area in areas:
@@ -135,7 +141,7 @@ def write_expected(path, arch, areas, res, exp, notes):
                 r = "|".join(sorted(want)) if len(want) > 1 and res[t] in want else res[t]
                 for n in notes.get(t, []):
                     f.write(n + "\n")
-                f.write("%s %s\n" % (t, r))
+                f.write("%s %s%s\n" % (t, r, " slow" if t in slow else ""))
 
 
 def service_names(tests):
@@ -338,7 +344,9 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="run this area only (may repeat; compares only these)")
     ap.add_argument("--update", action="store_true", help="write the expected lists")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 1),
+                    help="boots at a time (default: twice the CPUs; a boot's tests mostly "
+                    "sleep, and QEMU uses a fraction of a CPU)")
     ap.add_argument("--per-boot", type=int, default=60, help="tests a boot (init's limit: 64)")
     ap.add_argument("--env", choices=["posix", "bare"], default="posix",
                     help="posix: each test as ./qemu-run.sh --exec runs a program (pid 1 of a "
@@ -350,6 +358,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=60, help="seconds a boot may take")
     ap.add_argument("--hung-timeout", type=int, default=20,
                     help="seconds a boot of tests that hung last time may take")
+    ap.add_argument("--slow", type=float, default=5,
+                    help="--update marks a test that takes this many seconds slow: the slow "
+                    "tests share boots of their own, so the others' boots end sooner")
     ap.add_argument("--retry", type=int, default=12,
                     help="tests at most an arch whose result differs that run again alone")
     a = ap.parse_args()
@@ -365,10 +376,11 @@ def main():
             return 2
         areas = [x for x in areas if x in a.only]
 
-    plan, boots = {}, []
+    plan, boots, slow = {}, [], {}
     for arch in a.arch:
-        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch)
-        res, groups = {}, ([], [])
+        slow[arch] = set()
+        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch, slow[arch])
+        res, groups = {}, {"hung": [], "slow": [], "": []}
         for area in areas:
             tests = list_tests(area)
             if not tests:
@@ -385,13 +397,14 @@ def main():
                 elif "buildonly" in t:
                     res[t] = "PASS"
                 else:
-                    groups[exp.get(t) == {"HUNG"}].append(t)
+                    groups["hung" if "HUNG" in exp.get(t, ()) else
+                           "slow" if t in slow[arch] else ""].append(t)
         plan[arch] = (exp, notes, res)
         n = 0
-        for hung in (True, False):
-            g = groups[hung]
+        for kind_ in ("hung", "slow", ""):
+            g = groups[kind_]
             for i in range(0, len(g), a.per_boot):
-                boots.append(Boot(arch, n, g[i:i + a.per_boot], hung))
+                boots.append(Boot(arch, n, g[i:i + a.per_boot], kind_ == "hung"))
                 n += 1
 
     t0 = time.monotonic()
@@ -455,7 +468,7 @@ def main():
             again = again[:a.retry]
         for t in again:
             together.setdefault((arch, t), res[t])
-            alone.append(Boot(arch, "alone-%d" % len(alone), [t], exp.get(t) == {"HUNG"}))
+            alone.append(Boot(arch, "alone-%d" % len(alone), [t], "HUNG" in exp.get(t, ())))
     rerun(alone)
 
     status = 0
@@ -518,13 +531,18 @@ def main():
                 print("#   " + d)
             for d in notes_here:
                 print("#   (%s)" % d)
-        print("# posix-%s: %d tests in %d areas: %s" % (
-            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS)))
+        print("# posix-%s: %d tests in %d areas: %s%s" % (
+            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS),
+            ", flaky %d" % len(flaky[arch]) if flaky[arch] else ""))
         ndiffs[arch] = ndiff
         if a.update:
             gone = [t for t in exp if t.split("/")[0] not in areas]
             path = "tests/posix/expected-%s.txt" % arch
-            write_expected(path, arch, areas, res, exp, notes)
+            # slow: it took --slow seconds or more (a test marked slow stays
+            # so until it takes less than half that)
+            new_slow = {t for t in res if (arch, t) in ended and res[t] != "HUNG" and
+                        ended[(arch, t)] >= (a.slow / 2 if t in slow[arch] else a.slow)}
+            write_expected(path, arch, areas, res, exp, notes, new_slow)
             print("# posix-%s: wrote %s (%d results changed%s)" % (
                 arch, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
         elif ndiff:
