@@ -183,6 +183,14 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
+step "Open POSIX Test Suite (tests/posix/, make posix)"
+# The conformance tests of Debian's posixtestsuite for the areas of
+# tests/posix/areas.txt, built with the Cairn toolchain and run in Cairn
+# on both arches, 60 tests a boot. One ok/not ok line per area and arch:
+# not ok when a result differs from tests/posix/expected-<arch>.txt (make
+# posix-update rewrites them).
+runpart bash tests/posix/run.sh
+
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
 echo "$passed passed, $failed failed"

@@ -15,9 +15,10 @@ result (PTS_PASS 0, PTS_FAIL 1, PTS_UNRESOLVED 2, PTS_UNSUPPORTED 4,
 PTS_UNTESTED 5). A boot ends when every test has ended (init then powers
 off), or is stopped after --timeout seconds: the tests that had not ended
 then HUNG. The tests that HUNG last time (the expected list) are packed
-into boots of their own, stopped after --hung-timeout seconds, so the other
-boots end as soon as their tests do. Boots (of both arches) run --jobs at
-a time.
+into boots of their own, stopped after --hung-timeout seconds, and so are
+the tests the list marks slow (--update marks those that took --slow
+seconds), so the other boots end as soon as their tests do. Boots (of both
+arches) run --jobs at a time.
 
 Results (a line a test: `area/test RESULT`):
   PASS FAIL UNRESOLVED UNSUPPORTED UNTESTED   exit status 0 1 2 4 5
@@ -72,7 +73,9 @@ HEADER = """\
 # check the diff, and commit this file with the change. A line may allow
 # alternatives, `area/test PASS|FAIL`, for a test whose result depends on
 # timing: say why in a comment line just above it (comments above a test
-# are kept by posix-update).
+# are kept by posix-update); such a test is counted as flaky, not as its
+# result. `slow` after a result: the test took 5 s or more last time
+# (posix-update marks it), and shares boots with the other slow tests.
 """
 
 
@@ -104,8 +107,9 @@ def list_tests(area):
     return sorted(ids, key=natural)
 
 
-def read_expected(path):
-    """{test: set of results}, {test: the comment lines just above it}."""
+def read_expected(path, slow=None):
+    """{test: set of results}, {test: the comment lines just above it};
+    the tests marked slow are added to the set slow."""
     exp, notes, pending = {}, {}, []
     if not os.path.exists(path):
         return exp, notes
@@ -117,15 +121,17 @@ def read_expected(path):
             elif line.startswith("#"):
                 pending.append(line)
             else:
-                t, r = line.split("#", 1)[0].split()[:2]
+                t, r, *more = line.split("#", 1)[0].split()
                 exp[t] = set(r.split("|"))
+                if "slow" in more and slow is not None:
+                    slow.add(t)
                 if pending:
                     notes[t] = pending
                 pending = []
     return exp, notes
 
 
-def write_expected(path, arch, areas, res, exp, notes):
+def write_expected(path, arch, areas, res, exp, notes, slow):
     with open(path, "w") as f:
         f.write(HEADER.format(arch=arch))
         for area in areas:
@@ -135,7 +141,7 @@ def write_expected(path, arch, areas, res, exp, notes):
                 r = "|".join(sorted(want)) if len(want) > 1 and res[t] in want else res[t]
                 for n in notes.get(t, []):
                     f.write(n + "\n")
-                f.write("%s %s\n" % (t, r))
+                f.write("%s %s%s\n" % (t, r, " slow" if t in slow else ""))
 
 
 def service_names(tests):
@@ -317,8 +323,12 @@ def run_boot(a, boot):
     return boot
 
 
+BOOTS = [0]
+
+
 def run_boots(a, boots):
     """Runs the boots, a.jobs at a time, in the order given."""
+    BOOTS[0] += len(boots)
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for b in ex.map(lambda b: run_boot(a, b), boots):
             print("# posix %s boot %s: %s%s, %.1fs%s (log: %s)" % (
@@ -334,7 +344,9 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="run this area only (may repeat; compares only these)")
     ap.add_argument("--update", action="store_true", help="write the expected lists")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 1),
+                    help="boots at a time (default: twice the CPUs; a boot's tests mostly "
+                    "sleep, and QEMU uses a fraction of a CPU)")
     ap.add_argument("--per-boot", type=int, default=60, help="tests a boot (init's limit: 64)")
     ap.add_argument("--env", choices=["posix", "bare"], default="posix",
                     help="posix: each test as ./qemu-run.sh --exec runs a program (pid 1 of a "
@@ -346,6 +358,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=60, help="seconds a boot may take")
     ap.add_argument("--hung-timeout", type=int, default=20,
                     help="seconds a boot of tests that hung last time may take")
+    ap.add_argument("--slow", type=float, default=5,
+                    help="--update marks a test that takes this many seconds slow: the slow "
+                    "tests share boots of their own, so the others' boots end sooner")
     ap.add_argument("--retry", type=int, default=12,
                     help="tests at most an arch whose result differs that run again alone")
     a = ap.parse_args()
@@ -361,10 +376,11 @@ def main():
             return 2
         areas = [x for x in areas if x in a.only]
 
-    plan, boots = {}, []
+    plan, boots, slow = {}, [], {}
     for arch in a.arch:
-        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch)
-        res, groups = {}, ([], [])
+        slow[arch] = set()
+        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch, slow[arch])
+        res, groups = {}, {"hung": [], "slow": [], "": []}
         for area in areas:
             tests = list_tests(area)
             if not tests:
@@ -381,44 +397,82 @@ def main():
                 elif "buildonly" in t:
                     res[t] = "PASS"
                 else:
-                    groups[exp.get(t) == {"HUNG"}].append(t)
+                    groups["hung" if "HUNG" in exp.get(t, ()) else
+                           "slow" if t in slow[arch] else ""].append(t)
         plan[arch] = (exp, notes, res)
         n = 0
-        for hung in (True, False):
-            g = groups[hung]
+        for kind_ in ("hung", "slow", ""):
+            g = groups[kind_]
             for i in range(0, len(g), a.per_boot):
-                boots.append(Boot(arch, n, g[i:i + a.per_boot], hung))
+                boots.append(Boot(arch, n, g[i:i + a.per_boot], kind_ == "hung"))
                 n += 1
 
     t0 = time.monotonic()
     run_boots(a, boots)
     for b in boots:
         plan[b.arch][2].update(b.results)
-    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
 
-    # A test whose result differs from the list (with --update: every test
-    # that hung and was not expected to) runs again alone, in a boot of its
-    # own: its result alone counts. Timing tests may fail when 60 tests share one CPU, and a test
-    # that spins starves the sleeping ones of its boot (see README.md).
-    alone, together = [], {}
+    # A test whose result differs from the list runs again alone, in a boot
+    # of its own: its result alone counts. Timing tests may fail when 60
+    # tests share one CPU, and a test that spins starves the sleeping ones
+    # of its boot (see README.md). --update does what the next `make posix`
+    # will do with the list it writes, so that the list is stable: a test
+    # that hung and was not expected to (or is not in the list) first runs
+    # again with the tests that hung, in boots stopped after --hung-timeout
+    # seconds, as the next run will run it; only if it ends there does it
+    # run alone. Another test whose result differs from the old list runs
+    # alone, as in a comparing run.
+    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
+    together = {}
+
+    def differs(exp, res, t):
+        if a.update and t not in exp:
+            return res[t] == "HUNG"
+        return t in exp and res[t] not in exp[t]
+
+    def rerun(pending):
+        run_boots(a, pending)
+        for b in pending:
+            plan[b.arch][2].update(b.results)
+            ended.update({(b.arch, t): s for t, s in b.ended.items()})
+
+    if a.update:
+        hung = []
+        for arch in a.arch:
+            exp, notes, res = plan[arch]
+            g = [t for b in boots if b.arch == arch and not b.hung_expected for t in b.tests
+                 if res[t] == "HUNG" and differs(exp, res, t)]
+            for t in g:
+                together[(arch, t)] = res[t]
+            for i in range(0, len(g), a.per_boot):
+                hung.append(Boot(arch, "hung-%d" % len(hung), g[i:i + a.per_boot], True))
+        rerun(hung)
+
+    alone = []
     for arch in a.arch:
         exp, notes, res = plan[arch]
-        again = [t for b in boots if b.arch == arch for t in b.tests
-                 if (res[t] == "HUNG" and exp.get(t) != {"HUNG"} if a.update else
-                     t in exp and res[t] not in exp[t])]
+        again = []
+        for b in boots:
+            if b.arch != arch:
+                continue
+            for t in b.tests:
+                if (arch, t) in together:
+                    # (--update) it hung, and ran again with the tests that hang: alone if it ended
+                    if res[t] != "HUNG":
+                        again.append(t)
+                elif differs(exp, res, t):
+                    again.append(t)
         if len(again) > a.retry and not a.update:
             print("# posix-%s: %d results differ: only the first %d run again alone" % (
                 arch, len(again), a.retry))
             again = again[:a.retry]
         for t in again:
-            together[(arch, t)] = res[t]
-            alone.append(Boot(arch, "alone-%d" % len(alone), [t], exp.get(t) == {"HUNG"}))
-    run_boots(a, alone)
-    for b in alone:
-        plan[b.arch][2].update(b.results)
-        ended.update({(b.arch, t): s for t, s in b.ended.items()})
+            together.setdefault((arch, t), res[t])
+            alone.append(Boot(arch, "alone-%d" % len(alone), [t], "HUNG" in exp.get(t, ())))
+    rerun(alone)
 
     status = 0
+    totals, flaky, ndiffs = {}, {}, {}
     for arch in a.arch:
         exp, notes, res = plan[arch]
         with open("build/%s/posixtestsuite/results.txt" % arch, "w") as f:
@@ -427,21 +481,34 @@ def main():
                     s = ended.get((arch, t))
                     f.write("%s %s%s\n" % (t, res[t], " %.1fs" % s if s is not None else ""))
         total = dict.fromkeys(COLUMNS, 0)
+        totals[arch] = total
+        flaky[arch] = []
         ndiff = 0
         for n, area in enumerate(areas, 1):
             ts = sorted((t for t in res if t.split("/")[0] == area), key=natural)
             c = dict.fromkeys(COLUMNS, 0)
             odd = {}
+            nflaky = 0
             for t in ts:
+                if len(exp.get(t, ())) > 1:
+                    nflaky += 1   # not counted as any result, named below
+                    continue
                 c[kind(res[t])] += 1
                 total[kind(res[t])] += 1
                 if res[t] not in STATUS.values():
                     odd[res[t]] = odd.get(res[t], 0) + 1
             counts = ", ".join("%s %d" % (k, c[k]) for k in COLUMNS)
+            if nflaky:
+                counts += ", flaky %d" % nflaky
             if odd:
                 counts += " (%s)" % ", ".join("%d %s" % (v, k) for k, v in sorted(odd.items()))
             diffs, notes_here = [], []
             for t in ts:
+                if len(exp.get(t, ())) > 1:
+                    # a test the list marks flaky (alternatives): in no column, named
+                    flaky[arch].append(t)
+                    notes_here.append("%s: flaky (the list allows %s): %s" % (
+                        t, "|".join(sorted(exp[t])), res[t]))
                 if (arch, t) in together and together[(arch, t)] != res[t]:
                     notes_here.append("%s: %s with the others, %s alone" % (t, together[(arch, t)], res[t]))
                 want = exp.get(t)
@@ -464,19 +531,33 @@ def main():
                 print("#   " + d)
             for d in notes_here:
                 print("#   (%s)" % d)
-        print("# posix-%s: %d tests in %d areas: %s" % (
-            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS)))
+        print("# posix-%s: %d tests in %d areas: %s%s" % (
+            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS),
+            ", flaky %d" % len(flaky[arch]) if flaky[arch] else ""))
+        ndiffs[arch] = ndiff
         if a.update:
             gone = [t for t in exp if t.split("/")[0] not in areas]
             path = "tests/posix/expected-%s.txt" % arch
-            write_expected(path, arch, areas, res, exp, notes)
+            # slow: it took --slow seconds or more (a test marked slow stays
+            # so until it takes less than half that)
+            new_slow = {t for t in res if (arch, t) in ended and res[t] != "HUNG" and
+                        ended[(arch, t)] >= (a.slow / 2 if t in slow[arch] else a.slow)}
+            write_expected(path, arch, areas, res, exp, notes, new_slow)
             print("# posix-%s: wrote %s (%d results changed%s)" % (
                 arch, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
         elif ndiff:
             status = 1
             print("# posix-%s: %d results differ from tests/posix/expected-%s.txt; if that is "
                   "intended: make posix-update, check and commit it" % (arch, ndiff, arch))
-    print("# posix: %d boots in %.0fs" % (len(boots), time.monotonic() - t0))
+    # the closing summary, a row an arch
+    print("# posix summary%s:" % (" (--update: the lists were written)" if a.update else ""))
+    hdr = ["arch", "tests"] + COLUMNS + ["flaky", "differ"]
+    rows = [[arch, str(sum(totals[arch].values()) + len(flaky[arch]))] + [str(totals[arch][k]) for k in COLUMNS] +
+            [str(len(flaky[arch])), str(ndiffs[arch])] for arch in a.arch]
+    w = [max(len(r[i]) for r in [hdr] + rows) for i in range(len(hdr))]
+    for r in [hdr] + rows:
+        print("#   " + "  ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r)))
+    print("# posix: %d boots in %.0fs" % (BOOTS[0], time.monotonic() - t0))
     return status
 
 
