@@ -105,7 +105,11 @@ void schedule(void)
 		sched_ready(prev);
 	next = pick();
 	if (next == prev) {
+		/* alone at its level: a new slice, or nothing would ever end it
+		 * for a thread of its priority that becomes ready later */
 		prev->state = TS_RUNNING;
+		if (prev->slice == 0)
+			prev->slice = TIME_SLICE_TICKS;
 		return;
 	}
 	if (prev == &idle_thread)

@@ -91,6 +91,35 @@ void t_thread_suspend(void)
 	kthread_free(&kt);
 }
 
+/* Round robin goes on after a slice a thread ran alone: a thread of the
+ * same priority that wakes from a timeout later gets the CPU within a
+ * slice, though the spinner never enters the kernel. */
+static void eq_spinner(struct kthread *kt)
+{
+	volatile uint64_t *stop = &kt->arg[1];
+	uint64_t n = 0;
+
+	while (!*stop && n < 400000000ull)
+		n++;
+	kt->res[0] = n;
+	kt->res[1] = *stop;
+}
+
+void t_thread_round_robin(void)
+{
+	static struct kthread kt;
+
+	kt.arg[1] = 0;
+	kt.res[1] = 0;
+	CHECK_OK(kthread_start(&kt, eq_spinner, PRIO_MAIN, false));
+	sleep_ms(100);                    /* the spinner runs alone for 5 slices */
+	kt.arg[1] = 1;                    /* we run again: stop it */
+	CHECK(kthread_join(&kt, 10000), "thread did not end");
+	EXPECT(kt.res[1] == 1, "the spinner was never preempted: it ran out its %lu turns",
+	       (unsigned long)kt.res[0]);
+	kthread_free(&kt);
+}
+
 void t_thread_exit(void)
 {
 	static struct kthread kt;
