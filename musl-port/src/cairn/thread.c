@@ -42,7 +42,11 @@
 #define FUTEX_CMD_MASK     (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
 #define MAX_THREADS        64
 #define THREAD_PRIO        8         /* the process server's (proc --prio) */
-#define TID_BASE           0x40000000
+/* Thread ids: above every pid (Linux's PID_MAX_LIMIT is 2^22) and below
+ * 2^30, as musl needs them: its locks keep the owner's tid in the bits
+ * of FUTEX_TID_MASK (0x3fffffff) beside flag bits (0x40000000 is
+ * MAYBE_WAITERS of stdio's locks and FUTEX_OWNER_DIED of mutexes). */
+#define TID_BASE           0x400000
 
 struct thr {
 	int used, dead;

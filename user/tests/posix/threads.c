@@ -289,6 +289,77 @@ static void fork_from_thread(void)
 
 static volatile sig_atomic_t got_usr1;
 
+/* stdio's locks and the owner-checking mutexes keep the owner's thread id
+ * in the lock word: ids must fit musl's FUTEX_TID_MASK beside its flags */
+static FILE *shared_file;
+static pthread_mutex_t owned;
+
+static void *stdio_thread(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		fprintf(shared_file, "thread %ld line %02d end\n", (long)(intptr_t)arg, i);
+	return (void *)(intptr_t)gettid();
+}
+
+static void *not_owner(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)(pthread_mutex_unlock(&owned) * 1000 + pthread_mutex_trylock(&owned));
+}
+
+static void stdio_and_owners(void)
+{
+	char path[64], line[64];
+	pthread_t t[4];
+	pthread_mutexattr_t ma;
+	int seen[4] = { 0 }, lines = 0, bad = 0;
+	void *r;
+
+	snprintf(path, sizeof(path), "/tmp/threads-stdio.%d", (int)getpid());
+	CHECK((shared_file = fopen(path, "w+")) != NULL);
+	if (!shared_file)
+		return;
+	fprintf(shared_file, "main line\n");          /* before the threads: no lock yet */
+	for (long i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, stdio_thread, (void *)(intptr_t)i) == 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK(pthread_join(t[i], &r) == 0);
+		long tid = (long)(intptr_t)r;
+		CHECK(tid > 0 && tid < 0x40000000 && tid != getpid() ? 1 : FAIL("thread id %#lx", tid));
+	}
+	rewind(shared_file);
+	CHECK(fgets(line, sizeof(line), shared_file) && !strcmp(line, "main line\n"));
+	while (fgets(line, sizeof(line), shared_file)) {
+		long th;
+		int n;
+		lines++;
+		if (sscanf(line, "thread %ld line %d end", &th, &n) != 2 || th < 0 || th > 3 ||
+		    n != seen[th]++ || strlen(line) != 21)
+			bad++;
+	}
+	CHECK(lines == 200 && !bad ? 1 : FAIL("%d lines, %d bad", lines, bad));
+	fclose(shared_file);
+	unlink(path);
+	/* an error-checking mutex knows its owner */
+	CHECK(pthread_mutexattr_init(&ma) == 0 && pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK) == 0);
+	CHECK(pthread_mutex_init(&owned, &ma) == 0 && pthread_mutex_lock(&owned) == 0);
+	CHECK(pthread_mutex_lock(&owned) == EDEADLK);
+	CHECK(pthread_create(&t[0], NULL, not_owner, NULL) == 0 && pthread_join(t[0], &r) == 0);
+	CHECK((intptr_t)r == EPERM * 1000 + EBUSY ? 1 : FAIL("not the owner: %ld", (long)(intptr_t)r));
+	CHECK(pthread_mutex_unlock(&owned) == 0 && pthread_mutex_unlock(&owned) == EPERM);
+	pthread_mutex_destroy(&owned);
+	/* a recursive one counts */
+	CHECK(pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE) == 0);
+	CHECK(pthread_mutex_init(&owned, &ma) == 0);
+	CHECK(pthread_mutex_lock(&owned) == 0 && pthread_mutex_lock(&owned) == 0);
+	CHECK(pthread_create(&t[0], NULL, not_owner, NULL) == 0 && pthread_join(t[0], &r) == 0);
+	CHECK((intptr_t)r == EPERM * 1000 + EBUSY ? 1 : FAIL("recursive, not the owner: %ld", (long)(intptr_t)r));
+	CHECK(pthread_mutex_unlock(&owned) == 0 && pthread_mutex_unlock(&owned) == 0);
+	CHECK(pthread_mutex_unlock(&owned) == EPERM);
+	pthread_mutex_destroy(&owned);
+	pthread_mutexattr_destroy(&ma);
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -334,6 +405,7 @@ int main(void)
 	run("semaphores", semaphores);
 	run("thread_local", thread_local);
 	run("io_together", io_together);
+	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
 	run("signals_and_threads", signals_and_threads);
 	return finish();
