@@ -241,10 +241,12 @@ enum {
 	PS_GETPGID,           /* (pid: 0 = the caller) -> (pgid). ESRCH */
 	PS_SETSID,            /* -> (sid = the caller's pid). EPERM: it leads a process group */
 	PS_GETSID,            /* (pid: 0 = the caller) -> (sid). ESRCH */
-	PS_SIGRETURN_DONE,    /* (sig, how, set): the delivery of sig is over; how = 0: the
-	                       * mask goes back to what it was before it, 1: the mask becomes
-	                       * set (a handler left with siglongjmp). EINVAL: no delivery of
-	                       * sig in progress */
+	PS_SIGRETURN_DONE,    /* (sig, how, set, flags): the delivery of sig is over; how = 0:
+	                       * the mask goes back to what it was before it, 1: the mask
+	                       * becomes set (a handler left with siglongjmp). EINVAL: no
+	                       * delivery of sig in progress. flags POSIX_SIGRETURN_NEXT: the
+	                       * caller runs the next handler itself: -> (the next delivery's
+	                       * upcall argument, or 0), no upcall for it */
 	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
 	                       * the new image cap i at slot w[i] (normally the caller's own
 	                       * slot). w[i] | POSIX_KEEP_CLOSE: not given; once the exec is
@@ -314,6 +316,7 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 #define POSIX_KILL_LIVE 2
+#define POSIX_SIGRETURN_NEXT 1   /* PS_SIGRETURN_DONE flags */
 
 /*
  * Default actions: terminate (the process is killed; its wait status is

@@ -297,6 +297,20 @@ static void delivery_done(int sig, uint64_t how, uint64_t set)
 	ps(PS_SIGRETURN_DONE, (uint64_t)sig, how, set, 0, NULL);
 }
 
+/* The end of a handler run by __cairn_sig_run: the next delivery's
+ * argument if the server hands one over at once (run here, at the same
+ * depth: an upcall on the way back from this call would nest a frame per
+ * pending signal, and a burst of queued real-time signals would overrun
+ * the stack), else 0. */
+static uint64_t delivery_done_next(int sig)
+{
+	struct cairn_ans a;
+
+	if (ps(PS_SIGRETURN_DONE, (uint64_t)sig, 0, 0, POSIX_SIGRETURN_NEXT, &a))
+		return 0;
+	return a.w[0];
+}
+
 void __cairn_longjmp_hook(uintptr_t target_sp);
 void __cairn_longjmp_hook(uintptr_t target_sp)
 {
@@ -332,6 +346,8 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 		memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 		return;
 	}
+	int restart = 1;
+next:
 	ka = actions[sig];
 	if (ka.flags & SA_RESETHAND) {
 		actions[sig].handler = SIG_DFL;
@@ -361,15 +377,25 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 		}
 	}
 	__cairn_sig_depth = d;
-	__cairn_sig_restart = (ka.flags & SA_RESTART) != 0;
+	/* an interrupted call restarts if every handler that ran had SA_RESTART */
+	restart &= (ka.flags & SA_RESTART) != 0;
+	__cairn_sig_restart = restart;
 	__cairn_sig_count++;
 	/* a wait that missed the interruption (it began just after) ends too */
 	if (__cairn_note_cap != CAP_NULL)
 		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
-	delivery_done(sig, 0, 0);
+	uint64_t more = delivery_done_next(sig);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
+	if (more) {
+		arg = more;
+		sig = (int)(arg & 0xff);
+		code = posix_sig_arg_code(arg);
+		sender = (int)(arg >> 32);
+		if (sig >= 1 && sig <= NSIG_MAX)
+			goto next;
+	}
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;
 }

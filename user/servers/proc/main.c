@@ -473,7 +473,7 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 			a->err = ps_getsid(c, (int64_t)m->w[0], &a->w[0]);
 		return;
 	case PS_SIGRETURN_DONE:
-		a->err = ps_sigreturn(c, m->w[0], m->w[1], m->w[2]);
+		a->err = ps_sigreturn(c, m->w[0], m->w[1], m->w[2], m->w[3], &a->w[0]);
 		return;
 	case PS_SETITIMER:
 		a->err = ps_setitimer(c, m->w, a->w);

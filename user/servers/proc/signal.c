@@ -569,12 +569,10 @@ void sig_send(struct proc *p, int sig, int sender)
 	sig_raise(p, sig, &si, false);
 }
 
-/* Runs the handler of sig on p's main thread, with siginfo si. */
-static void deliver(struct proc *p, int sig, const struct siginf *si)
+/* The delivery of sig (its handler's) to p begins: the mask, the state. */
+static void deliver_begin(struct proc *p, int sig, const struct siginf *si)
 {
 	struct sigact *a = &p->act[sig];
-	uint64_t pc = a->pc;
-	err_t e;
 
 	p->saved_mask = p->mask;
 	p->mask |= a->mask;
@@ -585,6 +583,15 @@ static void deliver(struct proc *p, int sig, const struct siginf *si)
 		*a = (struct sigact){ 0 };
 	p->delivering = sig;
 	p->deliv = *si;
+}
+
+/* Runs the handler of sig on p's main thread, with siginfo si. */
+static void deliver(struct proc *p, int sig, const struct siginf *si)
+{
+	uint64_t pc = p->act[sig].pc;
+	err_t e;
+
+	deliver_begin(p, sig, si);
 	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, posix_sig_arg(sig, si->code, si->sender),
 			 0, 0, NULL);
 	if (e) {
@@ -741,12 +748,30 @@ err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old)
 	return ERR_OK;
 }
 
-err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set)
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
+		   uint64_t *next)
 {
-	if (!c->delivering || (uint64_t)c->delivering != sig || how > 1)
+	*next = 0;
+	if (!c->delivering || (uint64_t)c->delivering != sig || how > 1 ||
+	    (flags & ~(uint64_t)POSIX_SIGRETURN_NEXT))
 		return ERR_INVAL;
 	c->delivering = 0;
 	c->mask = (how ? set : c->saved_mask) & ~UNBLOCKABLE;
+	/* the next handler, if that is what sig_work would do next, is the
+	 * caller's to run at once: no upcall nested in this one */
+	if ((flags & POSIX_SIGRETURN_NEXT) && c->state == P_LIVE && !c->stopped) {
+		for (int s = 1; s <= NSIG_MAX; s++) {
+			if (!(c->pending & sigbit(s) & ~c->mask))
+				continue;
+			if (c->act[s].disp == POSIX_SIG_HANDLE) {
+				struct siginf si;
+				take(c, s, &si, true);
+				deliver_begin(c, s, &si);
+				*next = posix_sig_arg(s, si.code, si.sender);
+			}
+			break;
+		}
+	}
 	mark_work(c);
 	return ERR_OK;
 }

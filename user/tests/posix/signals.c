@@ -746,6 +746,65 @@ static void handler_state(void)
 	reset_all();
 }
 
+/* A burst of queued real-time signals, unblocked at once: every handler
+ * runs, lowest signal first, and each at the depth of the first (one
+ * after another, not one inside another: 30 nested frames would be deep) */
+static volatile int burst_n, burst_order_ok = 1, burst_last;
+static volatile uintptr_t burst_lo = UINTPTR_MAX, burst_hi;
+
+static void on_burst(int sig, siginfo_t *si, void *uc)
+{
+	volatile char here;
+	uintptr_t a = (uintptr_t)&here;
+
+	(void)uc;
+	if (sig <= burst_last || si->si_code != SI_QUEUE || si->si_value.sival_int != sig * 3)
+		burst_order_ok = 0;
+	burst_last = sig;
+	burst_n++;
+	if (a < burst_lo)
+		burst_lo = a;
+	if (a > burst_hi)
+		burst_hi = a;
+}
+
+static void rt_burst(void)
+{
+	struct sigaction sa;
+	sigset_t set, old;
+	int n = SIGRTMAX - SIGRTMIN + 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_burst;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&set);
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++) {
+		sigaddset(&set, s);
+		sigaddset(&sa.sa_mask, s);
+	}
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+		CHECK(sigaction(s, &sa, NULL) == 0);
+	CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0);
+	burst_n = 0;
+	burst_last = 0;
+	for (int s = SIGRTMAX; s >= SIGRTMIN; s--) {
+		union sigval v = { .sival_int = s * 3 };
+		CHECK(sigqueue(getpid(), s, v) == 0);
+	}
+	CHECK(burst_n == 0);
+	CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
+	for (int i = 0; i < 100 && burst_n < n; i++)
+		usleep(1000);
+	CHECK(burst_n == n ? 1 : FAIL("%d of %d handlers ran", burst_n, n));
+	CHECK(burst_order_ok);
+	CHECK(burst_hi - burst_lo < 2048 ? 1 : FAIL("handler frames %lu bytes apart: nested",
+						    (unsigned long)(burst_hi - burst_lo)));
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = 0;
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+		sigaction(s, &sa, NULL);
+}
+
 int main(void)
 {
 	pt_prefix = "signals";
@@ -764,5 +823,6 @@ int main(void)
 	run("sigtimedwait", sigtimedwait_basic);
 	run("sigtimedwait_eintr", sigtimedwait_eintr);
 	run("sigqueue", sigqueue_rt);
+	run("rt_burst", rt_burst);
 	return finish();
 }
