@@ -341,10 +341,12 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
- * then calls PS_SIGRETURN_DONE(sig, 0, 0), then SYS_UPCALL_RETURN(frame).
- * One delivery at a time per process: until PS_SIGRETURN_DONE the other
- * signals stay pending; the next may be delivered on the way out of that
- * very PS_SIGRETURN_DONE call (the entry then runs nested, which is fine).
+ * then calls PS_SIGRETURN_DONE(sig, 0, 0, POSIX_SIGRETURN_NEXT) and runs
+ * the handler of the delivery it answers with, if any, the same way, then
+ * SYS_UPCALL_RETURN(frame). One delivery at a time per process: until
+ * PS_SIGRETURN_DONE the other signals stay pending; without
+ * POSIX_SIGRETURN_NEXT the next is delivered by an upcall on the way out
+ * of that very call (the entry then runs nested: a frame per signal).
  * The thread's IPC buffer may hold what the interrupted code has yet to
  * read (an answer's inline bytes, received capability slots) or is
  * writing: the entry must save the part of it a handler's calls may
