@@ -384,10 +384,19 @@ next:
 	/* a wait that missed the interruption (it began just after) ends too */
 	if (__cairn_note_cap != CAP_NULL)
 		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
+	/* from here to SYS_UPCALL_RETURN a new delivery would nest a frame in
+	 * this one (and one in that, while signals keep coming): one that
+	 * comes meanwhile is held and run here instead, at this depth */
+	__cairn_sig_hold++;
 	uint64_t more = delivery_done_next(sig);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
+	if (!more && __cairn_sig_held) {
+		__cairn_sig_held = 0;
+		more = held_arg;
+	}
+	__cairn_sig_hold--;
 	if (more) {
 		arg = more;
 		sig = (int)(arg & 0xff);
