@@ -29,13 +29,13 @@ SELFTEST(time, timer_interrupts_tick)
 		arch_wait_for_interrupt();
 	uint64_t elapsed = clock_ns() - start;
 	ST_CHECK(clock_ticks() - t0 >= want);
-	/* the ticks measured 100 ms of clock time: not less (less one tick),
-	 * and not a rate several times too slow. A tick that comes late (QEMU
-	 * without -icount on a loaded host) is late, not lost and not doubled
-	 * (clock_tick skips what it fell behind), so only the upper bound
-	 * moves with the host's load: 150 ms failed once under a concurrent
-	 * make bench */
-	ST_CHECK(elapsed >= 90000000ull && elapsed <= 400000000ull);
+	/* the ticks measured at least 100 ms of clock time, less one tick
+	 * (not too fast). Not too slow is the 2 s bound of the loop above:
+	 * without -icount the guest's clock is the host's, and a loaded host
+	 * (make test runs boots side by side, a 3-hart board on 2 cores)
+	 * makes ticks late by any amount, which a tighter bound (150 ms, then
+	 * 400 ms) turned into failures */
+	ST_CHECK(elapsed >= 90000000ull);
 	return true;
 }
 
