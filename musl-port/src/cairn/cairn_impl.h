@@ -122,6 +122,9 @@ hidden struct cairn_fd *__cairn_fd(long fd);
 hidden long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t type);
 /* Sets descriptor fd (free) to cap (start-up). */
 hidden void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type);
+/* IO_CLOSE on an I/O object (one reference of its description less),
+ * then its slot deleted. */
+hidden void __cairn_io_release(cap_t cap);
 /* Sends IO_CLOSE on every descriptor and the working directory (exit). */
 hidden void __cairn_fd_close_all(void);
 /* IO_DUP of every descriptor and the working directory, for a fork's

@@ -82,7 +82,7 @@ long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t typ
 }
 
 /* Drops a reference of an FDK_IO capability and the slot. */
-static void release(cap_t cap)
+void __cairn_io_release(cap_t cap)
 {
 	__cairn_ipc(cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	cairn_cap_delete(cap);
@@ -92,11 +92,11 @@ void __cairn_fd_close_all(void)
 {
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		if (fds[fd].kind == FDK_IO)
-			release(fds[fd].cap);
+			__cairn_io_release(fds[fd].cap);
 		fds[fd].kind = FDK_NONE;
 	}
 	if (__cairn_cwd != CAP_NULL)
-		release(__cairn_cwd);
+		__cairn_io_release(__cairn_cwd);
 	__cairn_cwd = CAP_NULL;
 }
 
@@ -133,29 +133,46 @@ static long at_errno(err_t e)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-/* The scatter target of a read: a buffer or an iovec array. */
-struct dst {
+/* A place in an iovec array: where a read scatters to, or a write
+ * gathers from. */
+struct iov_at {
 	const struct iovec *iov;
 	long cnt, i;
 	size_t off;               /* in iov[i] */
 };
 
-static void scatter(struct dst *d, const char *src, size_t n)
+/* Copies n bytes between buf and the iovecs at v, onwards: into them
+ * (scatter: a read) or out of them (gather: a write). */
+static void iov_copy(struct iov_at *v, char *buf, size_t n, int into)
 {
-	while (n && d->i < d->cnt) {
-		size_t k = d->iov[d->i].iov_len - d->off;
+	while (n && v->i < v->cnt) {
+		char *at = (char *)v->iov[v->i].iov_base + v->off;
+		size_t k = v->iov[v->i].iov_len - v->off;
 
 		if (k > n)
 			k = n;
-		memcpy((char *)d->iov[d->i].iov_base + d->off, src, k);
-		src += k;
+		if (into)
+			memcpy(at, buf, k);
+		else
+			memcpy(buf, at, k);
+		buf += k;
 		n -= k;
-		d->off += k;
-		if (d->off == d->iov[d->i].iov_len) {
-			d->i++;
-			d->off = 0;
+		v->off += k;
+		if (v->off == v->iov[v->i].iov_len) {
+			v->i++;
+			v->off = 0;
 		}
 	}
+}
+
+static void scatter(struct iov_at *d, const char *src, size_t n)
+{
+	iov_copy(d, (char *)src, n, 1);
+}
+
+static void gather(struct iov_at *v, uint8_t *dst, size_t n)
+{
+	iov_copy(v, (char *)dst, n, 0);
 }
 
 /* ---- shared pipes ------------------------------------------------------------------------ */
@@ -354,7 +371,7 @@ static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t se
 	return e == ERR_INTR ? ERR_INTR : 0;
 }
 
-static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
+static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
 {
 	struct posix_pipe_shm *s = f->shm;
 	uint8_t *ring = ring_of(s);
@@ -406,34 +423,9 @@ static long pipe_read(struct cairn_fd *f, struct dst *d, size_t total)
 	}
 }
 
-/* The source of a write: an iovec array. */
-struct src {
-	const struct iovec *iov;
-	long cnt, i;
-	size_t off;
-};
-
-static void gather(struct src *v, uint8_t *dst, size_t n)
-{
-	while (n && v->i < v->cnt) {
-		size_t k = v->iov[v->i].iov_len - v->off;
-
-		if (k > n)
-			k = n;
-		memcpy(dst, (const char *)v->iov[v->i].iov_base + v->off, k);
-		dst += k;
-		n -= k;
-		v->off += k;
-		if (v->off == v->iov[v->i].iov_len) {
-			v->i++;
-			v->off = 0;
-		}
-	}
-}
-
 /* A write of at most POSIX_PIPE_BUF bytes goes in whole, a longer one
  * as room comes (as Linux's). */
-static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
+static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
 {
 	struct posix_pipe_shm *s = f->shm;
 	uint8_t *ring = ring_of(s);
@@ -490,7 +482,7 @@ static long pipe_write(struct cairn_fd *f, struct src *v, size_t total)
 }
 
 /* Reads up to total bytes into d (at offset off if at). */
-static long io_read(struct cairn_fd *f, struct dst *d, size_t total, uint64_t off, int at)
+static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t off, int at)
 {
 	size_t done = 0;
 
@@ -540,7 +532,7 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 static long read_common(long fd, const struct iovec *iov, long cnt, uint64_t off, int at)
 {
 	struct cairn_fd *f = __cairn_fd(fd);
-	struct dst d = { iov, cnt, 0, 0 };
+	struct iov_at d = { iov, cnt, 0, 0 };
 	size_t total;
 	long r;
 
@@ -613,10 +605,9 @@ static long debug_write(const struct iovec *iov, long cnt, size_t total)
 static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t off, int at)
 {
 	struct cairn_fd *f = __cairn_fd(fd);
-	char *buf = __cairn_ipc_data();
+	struct iov_at v = { iov, cnt, 0, 0 };
 	size_t total, done = 0;
-	long i = 0, r;
-	size_t ioff = 0;
+	long r;
 
 	if (!f)
 		return -EBADF;
@@ -628,28 +619,15 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		return -EINVAL;
 	if (total > SSIZE_MAX)
 		total = SSIZE_MAX;
-	if (!at && pipe_direct(f)) {
-		struct src v = { iov, cnt, 0, 0 };
+	if (!at && pipe_direct(f))
 		return pipe_write(f, &v, total);
-	}
 	do {
-		size_t fill = 0, wrote;
+		size_t fill = total - done < INLINE_MAX ? total - done : INLINE_MAX, wrote;
 		struct cairn_ans a;
 		err_t e;
 
-		/* gather the next piece into the IPC buffer */
-		while (fill < INLINE_MAX && i < cnt) {
-			size_t k = iov[i].iov_len - ioff;
-			if (k > INLINE_MAX - fill)
-				k = INLINE_MAX - fill;
-			memcpy(buf + fill, (const char *)iov[i].iov_base + ioff, k);
-			fill += k;
-			ioff += k;
-			if (ioff == iov[i].iov_len) {
-				i++;
-				ioff = 0;
-			}
-		}
+		/* the next piece, gathered into the IPC buffer */
+		gather(&v, (uint8_t *)__cairn_ipc_data(), fill);
 		e = at ? __cairn_ipc(f->cap, IO_PWRITE, fill, off + done, 0, 0, fill, 0, IPC_RESTART, &a)
 		       : __cairn_ipc(f->cap, IO_WRITE, fill, 0, 0, 0, fill, 0, IPC_RESTART, &a);
 		if (e) {
@@ -707,7 +685,7 @@ long __cairn_close(long fd)
 	__cairn_unlock(&fd_lock);
 	pipe_detach(&old);
 	if (old.kind == FDK_IO)
-		release(old.cap);
+		__cairn_io_release(old.cap);
 	return old.kind == FDK_NONE ? -EBADF : 0;
 }
 
@@ -773,7 +751,7 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 	__cairn_unlock(&fd_lock);
 	pipe_detach(&saved);
 	if (saved.kind == FDK_IO)
-		release(saved.cap);
+		__cairn_io_release(saved.cap);
 	return new;
 }
 

@@ -538,8 +538,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	}
 	/* the program */
 	r = load_file(file, size, &mo);
-	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	cairn_cap_delete(file);
+	__cairn_io_release(file);
 	if (r)
 		return r;
 	/* the capabilities it keeps, then the exec (no answer if it works).
@@ -558,8 +557,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	cairn_cap_delete(mo);
 	return r;
 too_big:
-	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	cairn_cap_delete(file);
+	__cairn_io_release(file);
 	return -E2BIG;
 }
 
@@ -603,15 +601,11 @@ static long exec_path(const char *path, char *const argv[], char *const envp[], 
 
 	if ((r = __cairn_open_exec(path, &file, &size)))
 		return r;
-	if ((r = script_line(file, size, line)) <= 0) {
-		if (!r)
-			return exec_image(path, argv, envp, file, size);
-		__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-		cairn_cap_delete(file);
+	if (!(r = script_line(file, size, line)))
+		return exec_image(path, argv, envp, file, size);
+	__cairn_io_release(file);
+	if (r < 0)
 		return r;
-	}
-	__cairn_ipc(file, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	cairn_cap_delete(file);
 	if (depth >= SCRIPT_DEPTH)
 		return -ELOOP;
 	/* the interpreter, then one argument: the rest of the line, trimmed */

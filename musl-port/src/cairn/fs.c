@@ -145,12 +145,6 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 	return 0;
 }
 
-static void drop_obj(cap_t obj)
-{
-	__cairn_ipc(obj, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	cairn_cap_delete(obj);
-}
-
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
 	uint32_t type;
@@ -163,7 +157,7 @@ long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 		return r;
 	fd = __cairn_fd_install(0, obj, FDK_IO, (flags & O_CLOEXEC) != 0, type);
 	if (fd < 0)
-		drop_obj(obj);
+		__cairn_io_release(obj);
 	return fd;
 }
 
@@ -375,7 +369,7 @@ static void set_cwd(cap_t obj)
 
 	__cairn_cwd = obj;
 	if (old != CAP_NULL)
-		drop_obj(old);
+		__cairn_io_release(old);
 }
 
 long __cairn_chdir(const char *path)
@@ -387,7 +381,7 @@ long __cairn_chdir(const char *path)
 	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
 		return r;
 	if (type != S_IFDIR) {
-		drop_obj(obj);
+		__cairn_io_release(obj);
 		return -ENOTDIR;
 	}
 	set_cwd(obj);
@@ -466,6 +460,6 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 	*size = st.size;
 	return 0;
 fail:
-	drop_obj(obj);
+	__cairn_io_release(obj);
 	return r;
 }
