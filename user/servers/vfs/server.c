@@ -516,6 +516,13 @@ static void pipe_fire(struct pipe *p, bool all, uint64_t badge)
 	}
 }
 
+/* Whether the server has something waiting on p (a Reply or an arm), and
+ * so wants IO_PIPE_KICK after clients' changes. */
+static uint32_t pipe_wants_kick(const struct pipe *p)
+{
+	return p->rq || p->wq || p->narms[0] || p->narms[1];
+}
+
 /* A shared pipe's counts where its clients see them, and its clients
  * waiting in SYS_WAIT whose wait may be over woken. */
 static void pipe_wake(struct pipe *p)
@@ -588,7 +595,7 @@ static void pipe_pump(struct pipe *p, bool readers_too)
 		pipe_wake(p);
 		if (!p->shared)
 			return;
-		uint32_t want = p->rq || p->wq || p->narms[0] || p->narms[1];
+		uint32_t want = pipe_wants_kick(p);
 		__atomic_store_n(&s->kick, want, __ATOMIC_SEQ_CST);
 		if (!want || !again)
 			return;
@@ -841,8 +848,7 @@ static void pipe_arm(struct ans *a, struct handle *h, cap_t *notif, uint32_t eve
 	if (a->w[0]) {
 		cairn_invoke(*notif, NOTIFY_SIGNAL, 0, bits, 0, 0, 0, NULL);
 		if (p->shared)
-			__atomic_store_n(&p->s->kick, p->rq || p->wq || p->narms[0] || p->narms[1],
-					 __ATOMIC_SEQ_CST);
+			__atomic_store_n(&p->s->kick, pipe_wants_kick(p), __ATOMIC_SEQ_CST);
 		return;
 	}
 	if (p->narms[end] >= ARMS_PER_END || slots_used >= SLOT_BUDGET) {
