@@ -14,8 +14,8 @@
 #   make ARCH=<arch> toolchain   the Cairn C toolchain: musl-port's libc in build/<arch>/sysroot
 #                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
 #   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
-#   make posix                   the Open POSIX Test Suite (tests/posix/) built with it and run
-#                                in Cairn, both arches, compared with tests/posix/expected-<arch>.txt
+#   make posix                   the Open POSIX Test Suite (tests/openposix/) built with it and run
+#                                in Cairn, both arches, compared with tests/openposix/expected-<arch>.txt
 #                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
 #   make posix-update            the same, writing the expected lists instead of comparing
 #   make test                    host tests, short fuzz runs, every boot configuration;
@@ -82,7 +82,7 @@ test: | $(SETUP)
 	@bash tests/run-all.sh
 
 posix posix-update: | $(SETUP)
-	@bash tests/posix/run.sh $(if $(filter posix-update,$@),--update)
+	@bash tests/openposix/run.sh $(if $(filter posix-update,$@),--update)
 
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run

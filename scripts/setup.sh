@@ -106,7 +106,7 @@ setup_musl() {
 
 # The Open POSIX Test Suite 1.5.2 (Debian's posixtestsuite, with Debian's
 # patches: LDFLAGS for GNU, missing includes), built with the Cairn
-# toolchain and run in Cairn by `make posix` (tests/posix/). Nothing of it
+# toolchain and run in Cairn by `make posix` (tests/openposix/). Nothing of it
 # is committed.
 setup_posixtestsuite() {
   [ -e "$tp/posixtestsuite.done" ] && return 0

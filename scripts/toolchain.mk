@@ -12,7 +12,7 @@
 #   build/<arch>/sysroot        include/ (musl's headers, cairn/*.h), lib/ (libc.a,
 #                               crt1.o crti.o crtn.o, cairn.lds, cairn-gcc.specs)
 #   build/<arch>/bin/<arch>-cairn-gcc   the compiler wrapper
-#   build/<arch>/tests/posix/<name>     user/tests/posix/<name>.c (posix-tests)
+#   build/<arch>/tests/openposix/<name>     user/tests/posix/<name>.c (posix-tests)
 #
 # The musl build is incremental: a changed patch starts again from the
 # pristine source; a changed source file of musl-port or user/lib is copied
@@ -133,9 +133,9 @@ $(WRAPPER): musl-port/cairn-gcc.in $(SYSROOT)/lib/libc.a $(SYSROOT_FILES)
 	@echo "  GCC     $@"
 
 # C test programs of user/tests/posix/, built with the wrapper
-POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/posix/%,$(wildcard user/tests/posix/*.c))
+POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/openposix/%,$(wildcard user/tests/posix/*.c))
 posix-tests: $(POSIX_TESTS)
-$(T)/tests/posix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(WRAPPER)
+$(T)/tests/openposix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(WRAPPER)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<

@@ -26,7 +26,7 @@ runpart make --no-print-directory -f tests/fuzz/fuzz.mk run
 [ -s build/fuzz/results.txt ] || echo "not ok fuzz targets: none ran (see above)" | tee -a "$log"
 
 step "user side on a mock kernel (init, libcairn, boot images)"
-runpart bash tests/user/run.sh
+runpart bash tests/mock-kernel/run.sh
 
 step "build riscv64/virt"
 if ! runpart make --no-print-directory ARCH=riscv64 BOARD=virt kernel; then
@@ -74,29 +74,29 @@ runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-default.txt --sta
 runpart $H --name x86_64-q35-init --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64
 runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --smp 4 --mem 64M
 runpart $H --name x86_64-q35-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch x86_64 --manifest hello
-runpart $H --name riscv64-virt-ipctest --expect $E/user-ipctest.txt -- --arch riscv64 --manifest test
-runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch riscv64 --manifest test --smp 4
-runpart $H --name x86_64-q35-ipctest --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test
-runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/user-ipctest.txt -- --arch x86_64 --manifest test --smp 4
-runpart $H --name riscv64-virt-fptest --expect $E/user-fptest.txt -- --arch riscv64 --manifest fptest
-runpart $H --name x86_64-q35-fptest --expect $E/user-fptest.txt -- --arch x86_64 --manifest fptest
+runpart $H --name riscv64-virt-ipctest --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest
+runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest --smp 4
+runpart $H --name x86_64-q35-ipctest --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest
+runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest --smp 4
+runpart $H --name riscv64-virt-fptest --expect $E/fptest.txt -- --arch riscv64 --manifest fptest
+runpart $H --name x86_64-q35-fptest --expect $E/fptest.txt -- --arch x86_64 --manifest fptest
 
 step "userland: a virtio-rng driver (the kernel's driver primitives with a real device)"
-# user/virtio_rng (user/manifests/rngtest.manifest) drives QEMU's
+# user/virtio_rng (user/manifests/virtio_rng.manifest) drives QEMU's
 # virtio-rng through an MmioRegion, a contiguous MemoryObject for DMA and an
-# IrqLine bound to a Notification; one ok line a test (expected/rngtest.txt).
+# IrqLine bound to a Notification; one ok line a test (expected/virtio_rng.txt).
 # Both virtio-mmio interfaces: modern (Version 2, asked for with
 # force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
 # checks the guest saw the one asked for. riscv64 virt only: its devices are
 # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
-RNG=(--timeout 30 --expect $E/rngtest.txt)
+RNG=(--timeout 30 --expect $E/virtio_rng.txt)
 RNGDEV=(-device virtio-rng-device)
 runpart $H --name riscv64-virt-rngtest "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest rngtest -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
+  -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
 runpart $H --name riscv64-virt-rngtest-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest rngtest --smp 4 -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
+  -- --arch riscv64 --manifest virtio_rng --smp 4 -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
 runpart $H --name riscv64-virt-rngtest-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
-  -- --arch riscv64 --manifest rngtest -- "${RNGDEV[@]}"
+  -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}"
 
 step "userland: the console server (a tty with a line discipline)"
 # user/servers/console serves the tty protocol (include/cairn/posix.h) to
@@ -122,9 +122,9 @@ else
 fi
 
 step "userland: ktest (every system call and kernel-object method) and kfuzz"
-# One boot per arch of user/manifests/ktest.manifest: user/ktest's tests
+# One boot per arch of user/manifests/ktest.manifest: user/tests/ktest's tests
 # (expected/ktest.txt, each an ok line in the count), the last of which run
-# the fuzzer user/kfuzz in a child and check that every page comes back.
+# the fuzzer user/tests/kfuzz in a child and check that every page comes back.
 # The boot powers off with status 0 only when every test passed.
 # To leave an arch out while its user mode is being worked on, drop it here.
 KTEST_ARCHES=(riscv64 x86_64)
@@ -165,7 +165,7 @@ for a in riscv64 x86_64; do
   fi
 done
 for a in riscv64 x86_64; do
-  P=build/$a/tests/posix
+  P=build/$a/tests/openposix
   runpart $H --name $a-posix-basics --timeout 120 --expect $E/posix-basics.txt \
     --count 1 '^cairn: system call acct \([0-9]+\) not implemented$' -- --exec $P/basics
   runpart $H --name $a-posix-status --expect-lines $E/posix-status.txt --status 200 -- --exec $P/status 200
@@ -183,13 +183,13 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
-step "Open POSIX Test Suite (tests/posix/, make posix)"
+step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # The conformance tests of Debian's posixtestsuite for the areas of
-# tests/posix/areas.txt, built with the Cairn toolchain and run in Cairn
+# tests/openposix/areas.txt, built with the Cairn toolchain and run in Cairn
 # on both arches, 60 tests a boot. One ok/not ok line per area and arch:
-# not ok when a result differs from tests/posix/expected-<arch>.txt (make
+# not ok when a result differs from tests/openposix/expected-<arch>.txt (make
 # posix-update rewrites them).
-runpart bash tests/posix/run.sh
+runpart bash tests/openposix/run.sh
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")

@@ -9,8 +9,8 @@
 # Every program listed goes into every boot image as bin/<name>; a
 # manifest (user/manifests/) says which ones run.
 
-user-progs := init hello crasher bench fptest
-user-progs += tests/ipctest ktest kfuzz
+user-progs := init hello crasher bench tests/fptest
+user-progs += tests/ipctest tests/ktest tests/kfuzz
 user-progs += virtio_rng
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
@@ -18,7 +18,7 @@ user-progs += servers/vfs tests/vfstest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
-ktest-src := lib/cpio.c
+tests/ktest-src := lib/cpio.c
 servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c

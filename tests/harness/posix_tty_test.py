@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """
 Types at a POSIX program's terminal: ./qemu-run.sh --exec
-build/<arch>/tests/posix/ttyplay (user/tests/posix/ttyplay.c), with
+build/<arch>/tests/openposix/ttyplay (user/tests/posix/ttyplay.c), with
 QEMU's stdin a pipe (tty_test.py's Guest). Checks a canonical line read
 with stdio, ^C sending SIGINT to the foreground process group through the
 console server and the process server (the child waiting for input dies
@@ -10,7 +10,7 @@ of it, the first process's handler runs and its waitpid goes on), a
 non-canonical read of 3 bytes without echo, ^D as end of file, and the
 program's exit status 0.
 
-    posix_tty_test.py --name riscv64-posix-tty [--timeout S] -- --exec build/riscv64/tests/posix/ttyplay
+    posix_tty_test.py --name riscv64-posix-tty [--timeout S] -- --exec build/riscv64/tests/openposix/ttyplay
 """
 import argparse
 import os

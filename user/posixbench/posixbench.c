@@ -160,7 +160,7 @@ static void bench_read_seq(void)
 
 /*
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
- * tests/posix-bench.sh): it makes its /tmp and powers the machine off.
+ * tests/openposix-bench.sh): it makes its /tmp and powers the machine off.
  */
 int main(void)
 {

@@ -7,7 +7,7 @@
  * device reads and writes by DMA, and an IrqLine bound to a Notification
  * (IRQ_BIND, SYS_WAIT with a timeout, IRQ_ACK).
  *
- * Started by init from user/manifests/rngtest.manifest, with QEMU given
+ * Started by init from user/manifests/virtio_rng.manifest, with QEMU given
  * `-device virtio-rng-device` (tests/run-all.sh). The capabilities come
  * from the manifest: "regs" (the eight virtio-mmio transports, one
  * MmioRegion), "irq1".."irq8" (their PLIC lines), "kinfo" and "console".
@@ -19,7 +19,7 @@
  * offers it with `-global virtio-mmio.force-legacy=false`) and the legacy
  * one (Version 1, QEMU 7.2's default). The boot log names the one used.
  *
- * Prints one line a test, as user/ktest does,
+ * Prints one line a test, as user/tests/ktest does,
  *     ok N name            or    not ok N name: line L: what went wrong
  * and "N passed, N failed" alone on a line; exits 0 iff every test passed.
  * The tests run in order and build on each other (find the device, set up

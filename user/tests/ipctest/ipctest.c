@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ipctest: the kernel ABI seen from user space, through libcairn's system
- * calls. Two services of user/manifests/test.manifest share an endpoint:
+ * calls. Two services of user/manifests/ipctest.manifest share an endpoint:
  *
  *   ipctest server   answers the client's calls on "ep" (read right)
  *   ipctest client   runs the tests: one `ok N name` / `not ok N name`

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Builds the Open POSIX Test Suite's conformance tests of the areas listed in
-# tests/posix/areas.txt with the Cairn toolchain for ARCH (called by
-# tests/posix/run.sh; the toolchain must be built already).
+# tests/openposix/areas.txt with the Cairn toolchain for ARCH (called by
+# tests/openposix/run.sh; the toolchain must be built already).
 #
 #   build/third_party/posixtestsuite/src   Debian's posixtestsuite 1.5.2 (scripts/setup.sh)
 #   build/<arch>/posixtestsuite/<area>/<test>       the program
@@ -27,7 +27,7 @@ LIBC := $(T)/sysroot/lib/libc.a
 PTS_CFLAGS := -O2 -std=gnu99 -D_POSIX_C_SOURCE=200112L -D_GNU_SOURCE -I$(PTS)/include -w
 PTS_LIBS := -lpthread -lrt -lm
 
-AREAS := $(shell sed -e 's/\#.*//' tests/posix/areas.txt)
+AREAS := $(shell sed -e 's/\#.*//' tests/openposix/areas.txt)
 SRCS := $(foreach a,$(AREAS),$(wildcard $(IFACES)/$(a)/[0-9]*-*.c $(IFACES)/$(a)/speculative/[0-9]*-*.c))
 STAMPS := $(patsubst $(IFACES)/%.c,$(OUT)/%.st,$(SRCS))
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ktest: runs the random-invocation fuzzer (user/kfuzz) in a child process
+ * ktest: runs the random-invocation fuzzer (user/tests/kfuzz) in a child process
  * with a modest quota, then checks that the kernel is still fine, that the
  * child can be killed, and that every page it used came back.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The "trap" of user code built for tests/user/mock.c: a plain call into a
+ * The "trap" of user code built for tests/mock-kernel/mock.c: a plain call into a
  * mock kernel in the same host process. Same contract as
  * user/lib/arch/<arch>/include/cairn/syscall_arch.h.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Checks of libcairn's own logic, run as the "init" of the mock kernel
- * (tests/user/mock.c): the heap, the mapping window, the start-up block
+ * (tests/mock-kernel/mock.c): the heap, the mapping window, the start-up block
  * builder and the console's chunking. One `ok N name` / `not ok N name`
  * line a check; exits with the number of failures.
  */

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """
 Runs the Open POSIX Test Suite's conformance tests (built by
-tests/posix/posix.mk) in Cairn and compares their results with
-tests/posix/expected-<arch>.txt. Called by tests/posix/run.sh (`make posix`,
+tests/openposix/posix.mk) in Cairn and compares their results with
+tests/openposix/expected-<arch>.txt. Called by tests/openposix/run.sh (`make posix`,
 `make posix-update`, `make test`).
 
 How the tests run: packed into boots of at most --per-boot tests (init
@@ -64,9 +64,9 @@ END_RE = re.compile(r"init: service (\S+?):? (exited with status (-?\d+)|crashed
 START_RE = re.compile(r"init: started \S+ \(id")
 HEADER = """\
 # Expected results of the Open POSIX Test Suite (Debian's posixtestsuite
-# 1.5.2, conformance/interfaces/, the areas of tests/posix/areas.txt) on
+# 1.5.2, conformance/interfaces/, the areas of tests/openposix/areas.txt) on
 # Cairn {arch}: a line a test, `area/test RESULT` (the results:
-# tests/posix/run.py). `make test` and `make posix` fail when a result
+# tests/openposix/run.py). `make test` and `make posix` fail when a result
 # differs from this list, a test newly passing included. After a change
 # that changes results on purpose, run
 #     make posix-update          (both arches; POSIX_ARCHES={arch} for one)
@@ -225,7 +225,7 @@ def make_image(a, boot):
         progs.append(dst)
     man = os.path.join(stage, "manifest")
     with open(man, "w") as f:
-        f.write("# tests/posix/run.py: Open POSIX tests, %s boot %s\n" % (boot.arch, boot.index))
+        f.write("# tests/openposix/run.py: Open POSIX tests, %s boot %s\n" % (boot.arch, boot.index))
         f.write("\n".join(services(a, [boot.names[t] for t in boot.tests])) + "\n")
     out = os.path.join(d, "%s.cpio" % boot.index)
     subprocess.run(["bash", "scripts/mkbootimage.sh", out + ".new", man] + progs, check=True, cwd=TOP)
@@ -340,7 +340,7 @@ def run_boots(a, boots):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--arch", action="append", required=True)
-    ap.add_argument("--areas", default="tests/posix/areas.txt")
+    ap.add_argument("--areas", default="tests/openposix/areas.txt")
     ap.add_argument("--only", action="append", default=[],
                     help="run this area only (may repeat; compares only these)")
     ap.add_argument("--update", action="store_true", help="write the expected lists")
@@ -379,7 +379,7 @@ def main():
     plan, boots, slow = {}, [], {}
     for arch in a.arch:
         slow[arch] = set()
-        exp, notes = read_expected("tests/posix/expected-%s.txt" % arch, slow[arch])
+        exp, notes = read_expected("tests/openposix/expected-%s.txt" % arch, slow[arch])
         res, groups = {}, {"hung": [], "slow": [], "": []}
         for area in areas:
             tests = list_tests(area)
@@ -390,7 +390,7 @@ def main():
                 st = os.path.join("build", arch, "posixtestsuite", t + ".st")
                 built = open(st).read().strip() if os.path.exists(st) else "missing"
                 if built == "missing":
-                    print("run.py: %s: not built (tests/posix/posix.mk)" % st, file=sys.stderr)
+                    print("run.py: %s: not built (tests/openposix/posix.mk)" % st, file=sys.stderr)
                     return 2
                 if built != "ok":
                     res[t] = "NOBUILD"
@@ -537,7 +537,7 @@ def main():
         ndiffs[arch] = ndiff
         if a.update:
             gone = [t for t in exp if t.split("/")[0] not in areas]
-            path = "tests/posix/expected-%s.txt" % arch
+            path = "tests/openposix/expected-%s.txt" % arch
             # slow: it took --slow seconds or more (a test marked slow stays
             # so until it takes less than half that)
             new_slow = {t for t in res if (arch, t) in ended and res[t] != "HUNG" and
@@ -547,7 +547,7 @@ def main():
                 arch, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
         elif ndiff:
             status = 1
-            print("# posix-%s: %d results differ from tests/posix/expected-%s.txt; if that is "
+            print("# posix-%s: %d results differ from tests/openposix/expected-%s.txt; if that is "
                   "intended: make posix-update, check and commit it" % (arch, ndiff, arch))
     # the closing summary, a row an arch
     print("# posix summary%s:" % (" (--update: the lists were written)" if a.update else ""))

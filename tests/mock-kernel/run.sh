@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Host test of the user side: init and libcairn on the mock kernel
-# (tests/user/mock.c), on boot images of the real x86_64 programs built
-# from tests/user/manifests/ and user/manifests/; and lib/elf's checks of
+# (tests/mock-kernel/mock.c), on boot images of the real x86_64 programs built
+# from tests/mock-kernel/manifests/ and user/manifests/; and lib/elf's checks of
 # every program of both arches. Prints `ok N user: ...` / `not ok N ...`
 # lines and `# user: N passed, N failed`; exits 0 if all passed.
 set -uo pipefail
@@ -19,7 +19,7 @@ build_ok=OK
 for a in riscv64 x86_64; do
   make --no-print-directory -s ARCH=$a user >/dev/null || build_ok=FAIL
 done
-make --no-print-directory -s -f tests/user/user-host.mk >/dev/null || build_ok=FAIL
+make --no-print-directory -s -f tests/mock-kernel/user-host.mk >/dev/null || build_ok=FAIL
 result $build_ok "user programs (riscv64, x86_64) and the mock build with -Werror"
 if [ $build_ok != OK ]; then echo "# user: $((n - failed)) passed, $failed failed"; exit 1; fi
 
@@ -65,7 +65,7 @@ run default user/manifests/default.manifest 1 \
   '^init: restarting crasher \(1 of 1\)$' \
   '^init: all services ended$'
 run hello user/manifests/hello.manifest 0 '^init: service hello exited with status 0$'
-run shared tests/user/manifests/shared.manifest 0 \
+run shared tests/mock-kernel/manifests/shared.manifest 0 \
   '^mock: start server .* requests=4\(endpoint#([0-9]+),0x9\) events=5\(notification#([0-9]+),0x1f\) uart-irq=6\(irqline#[0-9]+,0x1f\) uart=7\(mmio#[0-9]+,0x3\)$' \
   '^mock: start client .* server=4\(endpoint#[0-9]+,0x2\) events=5\(notification#[0-9]+,0x2\) image=6\(memobj#[0-9]+,0x1\) info=7\(kinfo#[0-9]+,0x1f\)$'
 # the endpoint and the notification are the same objects in both services
@@ -75,7 +75,7 @@ if [ -f $B/shared.log ]; then
   [ -n "$s" ] && [ "$s" = "$c" ] && result OK "shared: named endpoint and notification made once" ||
     result FAIL "shared: named endpoint and notification made once" "server: $s client: $c"
 fi
-run status tests/user/manifests/status.manifest 1 \
+run status tests/mock-kernel/manifests/status.manifest 1 \
   '^init: service ghost: no program bin/not-there in the boot image: ENOENT$' \
   '^init: service greedy: cannot start bin/hello \(priority 20, quota 262144\): EPERM$' \
   '^init: service good exited with status 0$' \
@@ -86,9 +86,9 @@ if [ -f $B/status.log ]; then
     result OK "status: a failed service restarts as often as allowed, a good one never" ||
     result FAIL "status: a failed service restarts as often as allowed, a good one never"
 fi
-run bad tests/user/manifests/bad.manifest 1 '^init: etc/manifest:3: bad number$'
+run bad tests/mock-kernel/manifests/bad.manifest 1 '^init: etc/manifest:3: bad number$'
 
-# libcairn's own checks (tests/user/libtest.c), one line each
+# libcairn's own checks (tests/mock-kernel/libtest.c), one line each
 out=$($B/mocklibtest $B/images/hello.cpio 2>&1); rc=$?
 echo "$out" > $B/libtest.log
 while read -r verdict num name; do

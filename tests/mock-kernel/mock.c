@@ -2,7 +2,7 @@
 /*
  * A mock Cairn kernel, to test the user side (libcairn, init) on the host
  * before and besides QEMU. The user code is built for the host with
- * tests/user/include/cairn/syscall_arch.h, whose "trap" is a call to
+ * tests/mock-kernel/include/cairn/syscall_arch.h, whose "trap" is a call to
  * mock_syscall() below; the result is one freestanding static x86-64 Linux
  * program (raw Linux system calls only, no libc) that plays init.
  *

@@ -4,14 +4,14 @@
 # The Open POSIX Test Suite on Cairn: `make posix`, `make posix-update` and
 # a step of `make test` (tests/run-all.sh).
 #
-#   bash tests/posix/run.sh [--update] [run.py options]
+#   bash tests/openposix/run.sh [--update] [run.py options]
 #   POSIX_ARCHES="riscv64 x86_64"   the arches (default both)
-#   POSIX_AREAS="nanosleep sem_init" only these areas of tests/posix/areas.txt
+#   POSIX_AREAS="nanosleep sem_init" only these areas of tests/openposix/areas.txt
 #
 # For each arch: the Cairn toolchain, the kernel and init, then the tests of
-# the areas of tests/posix/areas.txt (tests/posix/posix.mk, cached in
-# build/<arch>/posixtestsuite/); then tests/posix/run.py boots them and
-# compares their results with tests/posix/expected-<arch>.txt: one
+# the areas of tests/openposix/areas.txt (tests/openposix/posix.mk, cached in
+# build/<arch>/posixtestsuite/); then tests/openposix/run.py boots them and
+# compares their results with tests/openposix/expected-<arch>.txt: one
 # `ok`/`not ok` line per area and arch, with the counts (pass, fail,
 # unresolved, unsupported, untested). --update writes the expected lists
 # instead.
@@ -31,8 +31,8 @@ for a in "${arches[@]}"; do
     exit 1
   fi
   # a test that does not compile is a result (NOBUILD), not a failure here
-  if ! make --no-print-directory -s -j"$jobs" -f tests/posix/posix.mk ARCH=$a; then
-    echo "not ok posix-$a: tests/posix/posix.mk failed (see above)"
+  if ! make --no-print-directory -s -j"$jobs" -f tests/openposix/posix.mk ARCH=$a; then
+    echo "not ok posix-$a: tests/openposix/posix.mk failed (see above)"
     exit 1
   fi
 done
@@ -42,11 +42,11 @@ args=()
 for a in "${arches[@]}"; do args+=(--arch "$a"); done
 for x in ${POSIX_AREAS:-}; do args+=(--only "$x"); done
 out=$(mktemp)
-/usr/bin/python3 tests/posix/run.py "${args[@]}" "$@" | tee "$out"
+/usr/bin/python3 tests/openposix/run.py "${args[@]}" "$@" | tee "$out"
 rc=${PIPESTATUS[0]}
 # a failure that said nothing in the tally's terms (a traceback) still counts
 if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
-  echo "not ok posix: tests/posix/run.py failed (status $rc, see above)"
+  echo "not ok posix: tests/openposix/run.py failed (status $rc, see above)"
 fi
 rm -f "$out"
 exit "$rc"

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
-# Builds build/host/user/mockinit (init) and mocklibtest (tests/user/libtest.c)
-# with libcairn (user/) for the host, on the mock kernel of tests/user/mock.c instead of a trap
-# (tests/user/include/cairn/syscall_arch.h). Freestanding and static like
+# Builds build/host/user/mockinit (init) and mocklibtest (tests/mock-kernel/libtest.c)
+# with libcairn (user/) for the host, on the mock kernel of tests/mock-kernel/mock.c instead of a trap
+# (tests/mock-kernel/include/cairn/syscall_arch.h). Freestanding and static like
 # the real thing; undefined behaviour traps (UBSan in trap mode, as no
 # runtime library can be linked).
 
@@ -15,7 +15,7 @@ CFLAGS := -std=gnu11 -O1 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protecto
 	-fno-strict-aliasing -fcf-protection=none -fsanitize=undefined -fsanitize-undefined-trap-on-error \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	$(INCLUDES) -MMD -MP
-SRC := tests/user/mock.c $(wildcard user/lib/*.c) \
+SRC := tests/mock-kernel/mock.c $(wildcard user/lib/*.c) \
 	lib/format.c lib/string.c lib/err.c lib/cpio.c lib/manifest.c lib/elf.c
 OBJS := $(patsubst %.c,$(O)/obj/%.o,$(SRC))
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
@@ -26,7 +26,7 @@ $(O)/mockinit: $(OBJS) $(call obj,user/init/init.c)
 	@echo "  LD      $@"
 	@$(CC) -nostdlib -static -no-pie -Wl,-z,noexecstack -o $@ $^
 
-$(O)/mocklibtest: $(OBJS) $(call obj,tests/user/libtest.c)
+$(O)/mocklibtest: $(OBJS) $(call obj,tests/mock-kernel/libtest.c)
 	@echo "  LD      $@"
 	@$(CC) -nostdlib -static -no-pie -Wl,-z,noexecstack -o $@ $^
 
