@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 O := build/host/user
 CC := gcc
-INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Itests/user/include \
+INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Itests/mock-kernel/include \
 	-Iinclude -Ilib/include -Iuser/lib/include
 CFLAGS := -std=gnu11 -O1 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protector -fno-common \
 	-fno-strict-aliasing -fcf-protection=none -fsanitize=undefined -fsanitize-undefined-trap-on-error \
