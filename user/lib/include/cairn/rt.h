@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libcairn, the small user runtime of Cairn's own programs (init, servers,
- * tests) until musl-port exists: process start-up, the debug console,
+ * tests; POSIX programs use musl-port instead): process start-up, the debug console,
  * a heap, address-space helpers and process creation.
  *
  * Process layout (all below 256 GiB, include/cairn/abi.h):
