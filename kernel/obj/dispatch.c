@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one dispatcher of kernel-object methods (see kernel/method.h for the
+ * decode/invoke rule): finds the object type's method table and the
+ * method's entry, checks rights and liveness, runs decode and then invoke
+ * (or act), and turns the err_t into the answer's label. Each object
+ * type's methods are in their own file beside this one.
+ */
+#include <kernel/method.h>
+
+static const struct method_table *const tables[OBJ_TYPE_COUNT] = {
+	[OBJ_PROCESS] = &process_methods,
+	[OBJ_ASPACE] = &aspace_methods,
+	[OBJ_THREAD] = &thread_methods,
+	[OBJ_NOTIFICATION] = &notification_methods,
+	[OBJ_MEMOBJ] = &memobj_methods,
+	[OBJ_MMIO] = &mmio_methods,
+	[OBJ_IRQLINE] = &irqline_methods,
+	[OBJ_TIMER] = &timer_methods,
+	[OBJ_IRQ_CONTROL] = &irqctl_methods,
+	[OBJ_MMIO_CONTROL] = &mmioctl_methods,
+	[OBJ_DEBUG_CONSOLE] = &debugcons_methods,
+	[OBJ_KINFO] = &kinfo_methods,
+};
+
+static const struct method *method_find(unsigned type, unsigned nr,
+					const struct method_table **table)
+{
+	const struct method_table *t = type < OBJ_TYPE_COUNT ? tables[type] : NULL;
+
+	*table = t;
+	if (!t)
+		return NULL;
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->methods[i].nr == nr)
+			return &t->methods[i];
+	return NULL;
+}
+
+/* Everything up to and including decode: the method's error, or ERR_OK
+ * with *m the method to invoke. */
+static err_t method_decode(const struct invocation *iv, struct method_args *args,
+			   const struct method **m)
+{
+	const struct method_table *t;
+	unsigned nr = cairn_tag_label(iv->in->tag);
+
+	if (!(*m = method_find(iv->obj->type, nr, &t)))
+		return ERR_NOSYS;
+	if (((*m)->rights & iv->cap->rights) != (*m)->rights)
+		return ERR_PERM;
+	if (((*m)->flags & M_LIVE) && !t->alive(iv->obj))
+		return ERR_SRCH;
+	return (*m)->decode ? (*m)->decode(iv, args) : ERR_OK;
+}
+
+void obj_invoke(struct cap *c, const struct msg *in, struct msg *out, bool caps_ok)
+{
+	struct invocation iv = { c, c->obj, in, out, caps_ok };
+	struct method_args args;
+	const struct method *m;
+	err_t e;
+
+	*out = (struct msg){ cairn_tag(0, CAIRN_MSG_REGS, 0), { 0, 0, 0, 0 } };
+	if (cairn_tag_label(in->tag) == OBJ_IDENTIFY) {
+		out->w[0] = c->obj->type;
+		e = ERR_OK;
+	} else if (!(e = method_decode(&iv, &args, &m))) {
+		if (m->invoke)
+			m->invoke(&iv, &args);
+		else
+			e = m->act(&iv, &args);
+	}
+	out->tag = cairn_tag(e, cairn_tag_len(out->tag), 0);
+}
+
+err_t method_cap(const struct invocation *iv, unsigned i, unsigned type, unsigned rights,
+		 struct cap **out)
+{
+	if (!iv->caps_ok || cairn_tag_ncaps(iv->in->tag) <= i || !current->ipcbuf)
+		return ERR_INVAL;
+	return cap_lookup(current->proc, current->ipcbuf->caps[i], type, rights, out);
+}
+
+err_t method_notification(const struct invocation *iv, struct notification **out)
+{
+	struct cap *c;
+
+	if (method_cap(iv, 0, OBJ_NONE, 0, &c) || c->obj->type != OBJ_NOTIFICATION)
+		return ERR_INVAL;
+	if (!(c->rights & RIGHT_WRITE))
+		return ERR_PERM;
+	*out = (struct notification *)c->obj;
+	return ERR_OK;
+}
