@@ -124,6 +124,7 @@ static err_t as_act_protect(const struct invocation *iv, void *va)
 	return aspace_protect(ASPACE(iv), iv->in->w[0], iv->in->w[1], prot_from_abi(iv->in->w[2]));
 }
 
+#define METHODS_FIRST AS_MAP
 static const struct method methods[] = {
 	METHOD_ACT(AS_MAP, RIGHT_MANAGE, 0, as_decode_map, as_act_map),
 	METHOD_ACT(AS_UNMAP, RIGHT_MANAGE, 0, NULL, as_act_unmap),

@@ -102,6 +102,7 @@ static err_t debugcons_act_release(const struct invocation *iv, void *va)
 	return ERR_OK;
 }
 
+#define METHODS_FIRST DEBUG_WRITE
 static const struct method methods[] = {
 	METHOD(DEBUG_WRITE, RIGHT_WRITE, 0, debugcons_decode_write, debugcons_invoke_write),
 	METHOD(DEBUG_READ, RIGHT_READ, 0, debugcons_decode_read, debugcons_invoke_read),

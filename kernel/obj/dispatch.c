@@ -23,23 +23,22 @@ static const struct method_table *const tables[OBJ_TYPE_COUNT] = {
 	[OBJ_KINFO] = &kinfo_methods,
 };
 
-static const struct method *method_find(unsigned type, unsigned nr,
-					const struct method_table **table)
+/* The entry of method nr of an object type, or NULL. */
+static inline const struct method *method_find(unsigned type, unsigned nr,
+					       const struct method_table **table)
 {
 	const struct method_table *t = type < OBJ_TYPE_COUNT ? tables[type] : NULL;
+	unsigned i;
 
 	*table = t;
-	if (!t)
+	if (!t || (i = nr - t->first) >= t->n || t->methods[i].nr != nr)
 		return NULL;
-	for (unsigned i = 0; i < t->n; i++)
-		if (t->methods[i].nr == nr)
-			return &t->methods[i];
-	return NULL;
+	return &t->methods[i];
 }
 
 /* Everything up to and including decode: the method's error, or ERR_OK
  * with *m the method to invoke. */
-static err_t method_decode(const struct invocation *iv, struct method_args *args,
+static inline err_t method_decode(const struct invocation *iv, struct method_args *args,
 			   const struct method **m)
 {
 	const struct method_table *t;
@@ -63,7 +62,7 @@ void obj_invoke(struct cap *c, const struct msg *in, struct msg *out, bool caps_
 
 	*out = (struct msg){ cairn_tag(0, CAIRN_MSG_REGS, 0), { 0, 0, 0, 0 } };
 	if (cairn_tag_label(in->tag) == OBJ_IDENTIFY) {
-		out->w[0] = c->obj->type;
+		out->w[0] = c->obj->type;       /* every object's, in no table */
 		e = ERR_OK;
 	} else if (!(e = method_decode(&iv, &args, &m))) {
 		if (m->invoke)

@@ -125,14 +125,18 @@ static void irqline_invoke_ack(const struct invocation *iv, void *va)
 	}
 }
 
+#define METHODS_FIRST IRQCTL_GET
 static const struct method irqctl_list[] = {
 	METHOD(IRQCTL_GET, RIGHT_MANAGE, 0, irqctl_decode_get, irqctl_invoke_get),
 };
 
+METHOD_TABLE(irqctl_methods, irqctl_list, NULL);
+#undef METHODS_FIRST
+
+#define METHODS_FIRST IRQ_BIND
 static const struct method irqline_list[] = {
 	METHOD(IRQ_BIND, RIGHT_MANAGE, 0, irqline_decode_bind, irqline_invoke_bind),
 	METHOD(IRQ_ACK, RIGHT_WRITE, 0, NULL, irqline_invoke_ack),
 };
 
-METHOD_TABLE(irqctl_methods, irqctl_list, NULL);
 METHOD_TABLE(irqline_methods, irqline_list, NULL);

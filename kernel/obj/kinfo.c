@@ -45,6 +45,7 @@ static void kinfo_invoke_clock(const struct invocation *iv, void *va)
 	iv->out->w[1] = arch_counter_hz();
 }
 
+#define METHODS_FIRST KINFO_FREE_PAGES
 static const struct method methods[] = {
 	METHOD(KINFO_FREE_PAGES, RIGHT_READ, 0, NULL, kinfo_invoke_free_pages),
 	METHOD(KINFO_TIME, RIGHT_READ, 0, NULL, kinfo_invoke_time),

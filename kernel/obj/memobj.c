@@ -113,6 +113,7 @@ static void memobj_invoke_read(const struct invocation *iv, void *va)
 	iv->out->tag = cairn_tag(0, CAIRN_MSG_REGS + (len + 7) / 8, 0);
 }
 
+#define METHODS_FIRST MEMOBJ_INFO
 static const struct method methods[] = {
 	METHOD(MEMOBJ_INFO, 0, 0, NULL, memobj_invoke_info),
 	METHOD(MEMOBJ_PADDR, RIGHT_MANAGE, 0, memobj_decode_paddr, memobj_invoke_paddr),

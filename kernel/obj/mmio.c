@@ -71,13 +71,17 @@ static void mmio_invoke_info(const struct invocation *iv, void *va)
 	iv->out->w[1] = mo->base;
 }
 
+#define METHODS_FIRST MMIOCTL_GET
 static const struct method mmioctl_list[] = {
 	METHOD(MMIOCTL_GET, RIGHT_MANAGE, 0, mmioctl_decode_get, mmioctl_invoke_get),
 };
 
+METHOD_TABLE(mmioctl_methods, mmioctl_list, NULL);
+#undef METHODS_FIRST
+
+#define METHODS_FIRST MEMOBJ_INFO
 static const struct method mmio_list[] = {
 	METHOD(MEMOBJ_INFO, 0, 0, NULL, mmio_invoke_info),
 };
 
-METHOD_TABLE(mmioctl_methods, mmioctl_list, NULL);
 METHOD_TABLE(mmio_methods, mmio_list, NULL);

@@ -29,6 +29,7 @@ static void notification_invoke_poll(const struct invocation *iv, void *va)
 	(void)notify_wait(NOTE(iv), 0, &iv->out->w[0]);
 }
 
+#define METHODS_FIRST NOTIFY_SIGNAL
 static const struct method methods[] = {
 	METHOD(NOTIFY_SIGNAL, RIGHT_WRITE, 0, NULL, notification_invoke_signal),
 	METHOD(NOTIFY_POLL, RIGHT_READ, 0, notification_decode_poll, notification_invoke_poll),

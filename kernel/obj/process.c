@@ -343,6 +343,7 @@ static void proc_invoke_set_fault(const struct invocation *iv, void *va)
 		kobj_get(a->c->obj);
 }
 
+#define METHODS_FIRST PROC_CREATE
 static const struct method methods[] = {
 	METHOD(PROC_CREATE, RIGHT_MANAGE, M_LIVE, proc_decode_create, proc_invoke_create),
 	METHOD(PROC_GRANT, RIGHT_MANAGE, M_LIVE, proc_decode_grant, proc_invoke_grant),

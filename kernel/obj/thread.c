@@ -195,6 +195,7 @@ static void thread_invoke_resume(const struct invocation *iv, void *va)
 	thread_resume(THREAD(iv));
 }
 
+#define METHODS_FIRST THREAD_START
 static const struct method methods[] = {
 	METHOD(THREAD_START, RIGHT_MANAGE, M_LIVE, thread_decode_start, thread_invoke_start),
 	METHOD(THREAD_SET_IPCBUF, RIGHT_MANAGE, M_LIVE, thread_decode_set_ipcbuf, thread_invoke_set_ipcbuf),

@@ -98,6 +98,7 @@ static void timer_invoke_cancel(const struct invocation *iv, void *va)
 	timer_cancel(TIMER(iv));
 }
 
+#define METHODS_FIRST TIMER_SET
 static const struct method methods[] = {
 	METHOD(TIMER_SET, RIGHT_MANAGE, 0, timer_decode_set, timer_invoke_set),
 	METHOD(TIMER_CANCEL, RIGHT_MANAGE, 0, NULL, timer_invoke_cancel),

@@ -67,19 +67,27 @@ struct method {
 	method_act_fn *act;       /* only where invoke cannot be made infallible */
 };
 
-#define METHOD(n, r, f, dec, inv)  { .nr = (n), .rights = (r), .flags = (f), .decode = (dec), .invoke = (inv) }
-#define METHOD_ACT(n, r, f, dec, a) { .nr = (n), .rights = (r), .flags = (f), .decode = (dec), .act = (a) }
+/*
+ * A table is indexed by method number less the number of its first
+ * method, METHODS_FIRST, which the file defines before the table (methods
+ * of one type are numbered together, include/cairn/abi.h); numbers in
+ * between that are not methods have empty entries.
+ */
+#define METHOD(n, r, f, dec, inv) \
+	[(n) - METHODS_FIRST] = { .nr = (n), .rights = (r), .flags = (f), .decode = (dec), .invoke = (inv) }
+#define METHOD_ACT(n, r, f, dec, a) \
+	[(n) - METHODS_FIRST] = { .nr = (n), .rights = (r), .flags = (f), .decode = (dec), .act = (a) }
 
 /* The methods of one object type. */
 struct method_table {
 	const struct method *methods;
-	unsigned n;
+	unsigned first, n;        /* methods[i] is method first + i (if its nr says so) */
 	/* For M_LIVE methods: false (ERR_SRCH) once the object has ended. */
 	bool (*alive)(const struct kobj *o);
 };
 
 #define METHOD_TABLE(name, list, alive_fn) \
-	const struct method_table name = { list, sizeof(list) / sizeof(list[0]), alive_fn }
+	const struct method_table name = { list, METHODS_FIRST, sizeof(list) / sizeof(list[0]), alive_fn }
 
 extern const struct method_table process_methods, aspace_methods, thread_methods,
 	notification_methods, memobj_methods, mmio_methods, irqline_methods, timer_methods,
