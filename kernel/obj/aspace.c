@@ -36,9 +36,9 @@ struct as_map_args {
 
 /* w2 = pages | prot << 48; the protection asked must be within what the
  * capability to the object allows (never execute for device memory). */
-static err_t as_decode_map(const struct invocation *iv, void *va)
+static err_t as_decode_map(struct invocation *iv)
 {
-	struct as_map_args *a = METHOD_ARGS(struct as_map_args, va);
+	struct as_map_args *a = METHOD_ARGS(struct as_map_args, iv);
 	uint64_t w2 = iv->in->w[2];
 	struct cap *c;
 	err_t e;
@@ -59,9 +59,9 @@ static err_t as_decode_map(const struct invocation *iv, void *va)
 
 /* An act: aspace_map() checks the range against existing mappings and
  * allocates the mapping and page-table pages as it goes. */
-static err_t as_act_map(const struct invocation *iv, void *va)
+static err_t as_act_map(struct invocation *iv)
 {
-	struct as_map_args *a = va;
+	struct as_map_args *a = METHOD_ARGS(struct as_map_args, iv);
 	struct aspace *as = ASPACE(iv);
 	err_t e = aspace_map(as, a->mo, iv->in->w[0], iv->in->w[1], a->npages, a->prot, a->maxprot);
 
@@ -76,9 +76,9 @@ struct as_copy_args {
 	struct aspace *src;
 };
 
-static err_t as_decode_copy(const struct invocation *iv, void *va)
+static err_t as_decode_copy(struct invocation *iv)
 {
-	struct as_copy_args *a = METHOD_ARGS(struct as_copy_args, va);
+	struct as_copy_args *a = METHOD_ARGS(struct as_copy_args, iv);
 	struct cap *c;
 	err_t e = method_cap(iv, 0, OBJ_ASPACE, RIGHT_MANAGE, &c);
 
@@ -89,9 +89,9 @@ static err_t as_decode_copy(const struct invocation *iv, void *va)
 /* An act: every mapping of the source is made again here, each a new
  * copy-on-write MemoryObject; what was made before a failure stays (the
  * caller discards the space). */
-static err_t as_act_copy(const struct invocation *iv, void *va)
+static err_t as_act_copy(struct invocation *iv)
 {
-	struct as_copy_args *a = va;
+	struct as_copy_args *a = METHOD_ARGS(struct as_copy_args, iv);
 	size_t n = 0;
 	err_t e = aspace_copy(ASPACE(iv), a->src, &n);
 
@@ -102,25 +102,22 @@ static err_t as_act_copy(const struct invocation *iv, void *va)
 /* ---- AS_UNMAP, AS_PROTECT --------------------------------------------------------------- */
 
 /* An act: unmapping part of a mapping splits it (a new mapping record). */
-static err_t as_act_unmap(const struct invocation *iv, void *va)
+static err_t as_act_unmap(struct invocation *iv)
 {
 	err_t e = aspace_unmap(ASPACE(iv), iv->in->w[0], iv->in->w[1]);
 
-	(void)va;
 	kobj_reap();
 	return e;
 }
 
-static err_t as_decode_protect(const struct invocation *iv, void *va)
+static err_t as_decode_protect(struct invocation *iv)
 {
-	(void)va;
 	return (iv->in->w[2] & ~7ull) ? ERR_INVAL : ERR_OK;
 }
 
 /* An act: like unmapping, a change to part of a mapping splits it. */
-static err_t as_act_protect(const struct invocation *iv, void *va)
+static err_t as_act_protect(struct invocation *iv)
 {
-	(void)va;
 	return aspace_protect(ASPACE(iv), iv->in->w[0], iv->in->w[1], prot_from_abi(iv->in->w[2]));
 }
 

@@ -23,37 +23,33 @@ static void input_arrived(void)
 
 /* ---- DEBUG_WRITE (len), the bytes in w[4..] ----------------------------------------- */
 
-static err_t debugcons_decode_write(const struct invocation *iv, void *va)
+static err_t debugcons_decode_write(struct invocation *iv)
 {
 	unsigned len = cairn_tag_len(iv->in->tag);
 
-	(void)va;
 	if (!current->ipcbuf || len < CAIRN_MSG_REGS || iv->in->w[0] > (len - CAIRN_MSG_REGS) * 8ull)
 		return ERR_INVAL;
 	return ERR_OK;
 }
 
-static void debugcons_invoke_write(const struct invocation *iv, void *va)
+static void debugcons_invoke_write(struct invocation *iv)
 {
-	(void)va;
 	console_write((const char *)&current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[0]);
 }
 
 /* ---- DEBUG_READ (max) -> (n), the bytes in w[4..]; DEBUG_BIND_INPUT -------------------- */
 
-static err_t debugcons_decode_read(const struct invocation *iv, void *va)
+static err_t debugcons_decode_read(struct invocation *iv)
 {
-	(void)va;
 	return !current->ipcbuf || iv->in->w[0] > MSG_BYTES_MAX ? ERR_INVAL : ERR_OK;
 }
 
-static void debugcons_invoke_read(const struct invocation *iv, void *va)
+static void debugcons_invoke_read(struct invocation *iv)
 {
 	char *dst = (char *)&current->ipcbuf->w[CAIRN_MSG_REGS];
 	uint64_t n = 0;
 	int ch;
 
-	(void)va;
 	while (n < iv->in->w[0] && (ch = console_getc()) >= 0)
 		dst[n++] = (char)ch;
 	iv->out->w[0] = n;
@@ -64,16 +60,16 @@ struct debugcons_bind_args {
 	struct notification *n;
 };
 
-static err_t debugcons_decode_bind_input(const struct invocation *iv, void *va)
+static err_t debugcons_decode_bind_input(struct invocation *iv)
 {
-	struct debugcons_bind_args *a = METHOD_ARGS(struct debugcons_bind_args, va);
+	struct debugcons_bind_args *a = METHOD_ARGS(struct debugcons_bind_args, iv);
 
 	return method_notification(iv, &a->n);
 }
 
-static void debugcons_invoke_bind_input(const struct invocation *iv, void *va)
+static void debugcons_invoke_bind_input(struct invocation *iv)
 {
-	struct debugcons_bind_args *a = va;
+	struct debugcons_bind_args *a = METHOD_ARGS(struct debugcons_bind_args, iv);
 
 	if (input_note)
 		kobj_put(&input_note->obj);
@@ -87,12 +83,11 @@ static void debugcons_invoke_bind_input(const struct invocation *iv, void *va)
 
 /* An act: the console driver decides whether it can let go (ERR_NOSYS:
  * x86 port I/O) and lets go in the same step. */
-static err_t debugcons_act_release(const struct invocation *iv, void *va)
+static err_t debugcons_act_release(struct invocation *iv)
 {
 	struct console_device dev;
 	err_t e;
 
-	(void)va;
 	if ((e = console_release(&dev)))
 		return e;
 	iv->out->w[0] = dev.base;

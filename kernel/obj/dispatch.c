@@ -8,14 +8,20 @@
  */
 #include <kernel/method.h>
 
+/* Endpoints and Replies have no methods (a call on them is IPC). */
+static const struct method_table no_methods = { NULL, 0, 0, NULL };
+
 static const struct method_table *const tables[OBJ_TYPE_COUNT] = {
+	[OBJ_NONE] = &no_methods,
 	[OBJ_PROCESS] = &process_methods,
 	[OBJ_ASPACE] = &aspace_methods,
 	[OBJ_THREAD] = &thread_methods,
+	[OBJ_ENDPOINT] = &no_methods,
+	[OBJ_REPLY] = &no_methods,
 	[OBJ_NOTIFICATION] = &notification_methods,
 	[OBJ_MEMOBJ] = &memobj_methods,
-	[OBJ_MMIO] = &mmio_methods,
 	[OBJ_IRQLINE] = &irqline_methods,
+	[OBJ_MMIO] = &mmio_methods,
 	[OBJ_TIMER] = &timer_methods,
 	[OBJ_IRQ_CONTROL] = &irqctl_methods,
 	[OBJ_MMIO_CONTROL] = &mmioctl_methods,
@@ -23,26 +29,25 @@ static const struct method_table *const tables[OBJ_TYPE_COUNT] = {
 	[OBJ_KINFO] = &kinfo_methods,
 };
 
-/* The entry of method nr of an object type, or NULL. */
-static inline const struct method *method_find(unsigned type, unsigned nr,
+/* The entry of method nr of an object type (every type has a table), or NULL. */
+static inline const struct method *method_find(unsigned long type, unsigned long nr,
 					       const struct method_table **table)
 {
-	const struct method_table *t = type < OBJ_TYPE_COUNT ? tables[type] : NULL;
-	unsigned i;
+	const struct method_table *t = tables[type < OBJ_TYPE_COUNT ? type : OBJ_NONE];
+	unsigned long i = nr - t->first;
 
 	*table = t;
-	if (!t || (i = nr - t->first) >= t->n || t->methods[i].nr != nr)
+	if (i >= t->n || t->methods[i].nr != nr)
 		return NULL;
 	return &t->methods[i];
 }
 
 /* Everything up to and including decode: the method's error, or ERR_OK
  * with *m the method to invoke. */
-static inline err_t method_decode(const struct invocation *iv, struct method_args *args,
-			   const struct method **m)
+static inline err_t method_decode(struct invocation *iv, const struct method **m)
 {
 	const struct method_table *t;
-	unsigned nr = cairn_tag_label(iv->in->tag);
+	unsigned long nr = cairn_tag_label(iv->in->tag);
 
 	if (!(*m = method_find(iv->obj->type, nr, &t)))
 		return ERR_NOSYS;
@@ -50,25 +55,30 @@ static inline err_t method_decode(const struct invocation *iv, struct method_arg
 		return ERR_PERM;
 	if (((*m)->flags & M_LIVE) && !t->alive(iv->obj))
 		return ERR_SRCH;
-	return (*m)->decode ? (*m)->decode(iv, args) : ERR_OK;
+	return (*m)->decode ? (*m)->decode(iv) : ERR_OK;
 }
 
 void obj_invoke(struct cap *c, const struct msg *in, struct msg *out, bool caps_ok)
 {
-	struct invocation iv = { c, c->obj, in, out, caps_ok };
-	struct method_args args;
+	struct invocation iv;          /* args left as they are: decode fills them */
 	const struct method *m;
 	err_t e;
+
+	iv.cap = c;
+	iv.obj = c->obj;
+	iv.in = in;
+	iv.out = out;
+	iv.caps_ok = caps_ok;
 
 	*out = (struct msg){ cairn_tag(0, CAIRN_MSG_REGS, 0), { 0, 0, 0, 0 } };
 	if (cairn_tag_label(in->tag) == OBJ_IDENTIFY) {
 		out->w[0] = c->obj->type;       /* every object's, in no table */
 		e = ERR_OK;
-	} else if (!(e = method_decode(&iv, &args, &m))) {
+	} else if (!(e = method_decode(&iv, &m))) {
 		if (m->invoke)
-			m->invoke(&iv, &args);
+			m->invoke(&iv);
 		else
-			e = m->act(&iv, &args);
+			e = m->act(&iv);
 	}
 	out->tag = cairn_tag(e, cairn_tag_len(out->tag), 0);
 }

@@ -53,9 +53,9 @@ struct irqctl_get_args {
 };
 
 /* ERR_INVAL: no such interrupt; ERR_BUSY: the kernel or another line has it. */
-static err_t irqctl_decode_get(const struct invocation *iv, void *va)
+static err_t irqctl_decode_get(struct invocation *iv)
 {
-	struct irqctl_get_args *a = METHOD_ARGS(struct irqctl_get_args, va);
+	struct irqctl_get_args *a = METHOD_ARGS(struct irqctl_get_args, iv);
 	const struct irq_chip *chip = irq_chip();
 	struct process *self = current->proc;
 	uint64_t irq = iv->in->w[0];
@@ -73,9 +73,9 @@ static err_t irqctl_decode_get(const struct invocation *iv, void *va)
 
 /* The line starts masked: it is unmasked by the first IRQ_ACK after a
  * Notification is bound. */
-static void irqctl_invoke_get(const struct invocation *iv, void *va)
+static void irqctl_invoke_get(struct invocation *iv)
 {
-	struct irqctl_get_args *a = va;
+	struct irqctl_get_args *a = METHOD_ARGS(struct irqctl_get_args, iv);
 	struct irqline *l = a->line;
 
 	l->irq = iv->in->w[0];
@@ -94,16 +94,16 @@ struct irq_bind_args {
 	struct notification *n;
 };
 
-static err_t irqline_decode_bind(const struct invocation *iv, void *va)
+static err_t irqline_decode_bind(struct invocation *iv)
 {
-	struct irq_bind_args *a = METHOD_ARGS(struct irq_bind_args, va);
+	struct irq_bind_args *a = METHOD_ARGS(struct irq_bind_args, iv);
 
 	return method_notification(iv, &a->n);
 }
 
-static void irqline_invoke_bind(const struct invocation *iv, void *va)
+static void irqline_invoke_bind(struct invocation *iv)
 {
-	struct irq_bind_args *a = va;
+	struct irq_bind_args *a = METHOD_ARGS(struct irq_bind_args, iv);
 	struct irqline *l = LINE(iv);
 
 	if (l->n)
@@ -114,11 +114,10 @@ static void irqline_invoke_bind(const struct invocation *iv, void *va)
 }
 
 /* Unmasks a line that delivered (only once a Notification is bound). */
-static void irqline_invoke_ack(const struct invocation *iv, void *va)
+static void irqline_invoke_ack(struct invocation *iv)
 {
 	struct irqline *l = LINE(iv);
 
-	(void)va;
 	if (l->masked && l->n) {
 		l->masked = false;
 		irq_chip()->enable(l->irq);

@@ -24,23 +24,20 @@ struct kobj *devobj_root(unsigned type)
 	return o;
 }
 
-static void kinfo_invoke_free_pages(const struct invocation *iv, void *va)
+static void kinfo_invoke_free_pages(struct invocation *iv)
 {
-	(void)va;
 	iv->out->w[0] = pmm_free_pages();
 	iv->out->w[1] = pmm_total_pages();
 }
 
-static void kinfo_invoke_time(const struct invocation *iv, void *va)
+static void kinfo_invoke_time(struct invocation *iv)
 {
-	(void)va;
 	iv->out->w[0] = clock_ns();
 }
 
 /* What user mode needs to read the clock itself: ns = counter * mult >> 32. */
-static void kinfo_invoke_clock(const struct invocation *iv, void *va)
+static void kinfo_invoke_clock(struct invocation *iv)
 {
-	(void)va;
 	iv->out->w[0] = clock_mult();
 	iv->out->w[1] = arch_counter_hz();
 }

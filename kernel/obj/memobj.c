@@ -13,9 +13,8 @@
 /* The bytes of a message past its register words (w[4..] in the IPC buffer). */
 #define MSG_BYTES_MAX ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * sizeof(uint64_t))
 
-static void memobj_invoke_info(const struct invocation *iv, void *va)
+static void memobj_invoke_info(struct invocation *iv)
 {
-	(void)va;
 	iv->out->w[0] = MEMOBJ(iv)->npages;
 	iv->out->w[1] = MEMOBJ(iv)->flags & MEMOBJ_CONTIG;
 }
@@ -28,9 +27,9 @@ struct memobj_paddr_args {
 
 /* The page is allocated here if it was never touched (the only way it
  * can fail): the physical address is then fixed for the object's life. */
-static err_t memobj_decode_paddr(const struct invocation *iv, void *va)
+static err_t memobj_decode_paddr(struct invocation *iv)
 {
-	struct memobj_paddr_args *a = METHOD_ARGS(struct memobj_paddr_args, va);
+	struct memobj_paddr_args *a = METHOD_ARGS(struct memobj_paddr_args, iv);
 
 	if (iv->in->w[0] >= MEMOBJ(iv)->npages)
 		return ERR_RANGE;
@@ -38,9 +37,9 @@ static err_t memobj_decode_paddr(const struct invocation *iv, void *va)
 	return a->pa == PADDR_INVALID ? ERR_NOMEM : ERR_OK;
 }
 
-static void memobj_invoke_paddr(const struct invocation *iv, void *va)
+static void memobj_invoke_paddr(struct invocation *iv)
 {
-	struct memobj_paddr_args *a = va;
+	struct memobj_paddr_args *a = METHOD_ARGS(struct memobj_paddr_args, iv);
 
 	iv->out->w[0] = a->pa;
 }
@@ -51,20 +50,19 @@ struct memobj_copy_args {
 	struct cap *slot;
 };
 
-static err_t memobj_decode_copy(const struct invocation *iv, void *va)
+static err_t memobj_decode_copy(struct invocation *iv)
 {
-	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, va);
+	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
 
-	(void)iv;
 	return cap_reserve(current->proc, CAP_NULL, &a->slot);
 }
 
 /* An act: memobj_copy() allocates the copy and then makes every writable
  * mapping of the source read-only in one pass; splitting it would need a
  * second kind of MemoryObject that exists without sharing pages. */
-static err_t memobj_act_copy(const struct invocation *iv, void *va)
+static err_t memobj_act_copy(struct invocation *iv)
 {
-	struct memobj_copy_args *a = va;
+	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
 	err_t e;
 	struct memobj *copy = memobj_copy(MEMOBJ(iv), current->proc->quota, &e);
 
@@ -78,11 +76,10 @@ static err_t memobj_act_copy(const struct invocation *iv, void *va)
 
 /* ---- MEMOBJ_WRITE, MEMOBJ_READ: (offset, len), the bytes in w[4..] ------------------ */
 
-static err_t memobj_decode_write(const struct invocation *iv, void *va)
+static err_t memobj_decode_write(struct invocation *iv)
 {
 	unsigned len = cairn_tag_len(iv->in->tag);
 
-	(void)va;
 	if (!current->ipcbuf || iv->in->w[1] > (len - MIN(len, CAIRN_MSG_REGS)) * 8)
 		return ERR_INVAL;
 	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
@@ -90,25 +87,22 @@ static err_t memobj_decode_write(const struct invocation *iv, void *va)
 
 /* An act: each page written is allocated, or unshared from a
  * copy-on-write copy, as the write reaches it. */
-static err_t memobj_act_write(const struct invocation *iv, void *va)
+static err_t memobj_act_write(struct invocation *iv)
 {
-	(void)va;
 	return memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]);
 }
 
-static err_t memobj_decode_read(const struct invocation *iv, void *va)
+static err_t memobj_decode_read(struct invocation *iv)
 {
-	(void)va;
 	if (!current->ipcbuf || iv->in->w[1] > MSG_BYTES_MAX)
 		return ERR_INVAL;
 	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
 }
 
-static void memobj_invoke_read(const struct invocation *iv, void *va)
+static void memobj_invoke_read(struct invocation *iv)
 {
 	uint64_t len = iv->in->w[1];
 
-	(void)va;
 	(void)memobj_read(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], len);
 	iv->out->tag = cairn_tag(0, CAIRN_MSG_REGS + (len + 7) / 8, 0);
 }

@@ -30,9 +30,9 @@ static bool is_ram(paddr_t pa, uint64_t bytes)
 
 /* ERR_INVAL: empty, unaligned or too big; ERR_PERM: RAM; ERR_BUSY: the
  * kernel's own device. The region is made here; invoke only installs it. */
-static err_t mmioctl_decode_get(const struct invocation *iv, void *va)
+static err_t mmioctl_decode_get(struct invocation *iv)
 {
-	struct mmioctl_get_args *a = METHOD_ARGS(struct mmioctl_get_args, va);
+	struct mmioctl_get_args *a = METHOD_ARGS(struct mmioctl_get_args, iv);
 	struct process *self = current->proc;
 	paddr_t pa = iv->in->w[0];
 	uint64_t bytes = iv->in->w[1];
@@ -51,9 +51,9 @@ static err_t mmioctl_decode_get(const struct invocation *iv, void *va)
 	return a->mo ? ERR_OK : e;
 }
 
-static void mmioctl_invoke_get(const struct invocation *iv, void *va)
+static void mmioctl_invoke_get(struct invocation *iv)
 {
-	struct mmioctl_get_args *a = va;
+	struct mmioctl_get_args *a = METHOD_ARGS(struct mmioctl_get_args, iv);
 
 	cap_install(a->slot, &a->mo->obj, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_MANAGE, 0);
 	kobj_put(&a->mo->obj);
@@ -62,11 +62,10 @@ static void mmioctl_invoke_get(const struct invocation *iv, void *va)
 
 /* ---- MmioRegion: MEMOBJ_INFO -> (pages, physical base) ----------------------------- */
 
-static void mmio_invoke_info(const struct invocation *iv, void *va)
+static void mmio_invoke_info(struct invocation *iv)
 {
 	struct memobj *mo = (struct memobj *)iv->obj;
 
-	(void)va;
 	iv->out->w[0] = mo->npages;
 	iv->out->w[1] = mo->base;
 }

@@ -9,23 +9,20 @@
 
 #define NOTE(iv) ((struct notification *)(iv)->obj)
 
-static void notification_invoke_signal(const struct invocation *iv, void *va)
+static void notification_invoke_signal(struct invocation *iv)
 {
-	(void)va;
 	notify_signal(NOTE(iv), iv->in->w[0]);
 }
 
 /* ERR_AGAIN: no bits are set. */
-static err_t notification_decode_poll(const struct invocation *iv, void *va)
+static err_t notification_decode_poll(struct invocation *iv)
 {
-	(void)va;
 	return NOTE(iv)->bits ? ERR_OK : ERR_AGAIN;
 }
 
 /* Takes the bits and clears them (a poll never blocks). */
-static void notification_invoke_poll(const struct invocation *iv, void *va)
+static void notification_invoke_poll(struct invocation *iv)
 {
-	(void)va;
 	(void)notify_wait(NOTE(iv), 0, &iv->out->w[0]);
 }
 

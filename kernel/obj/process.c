@@ -109,9 +109,9 @@ static err_t create_args_ok(const struct msg *in)
 
 /* Reserves the caller's slot (two for a process: its AddressSpace too)
  * and makes the object; the capabilities go in at invoke. */
-static err_t proc_decode_create(const struct invocation *iv, void *va)
+static err_t proc_decode_create(struct invocation *iv)
 {
-	struct proc_create_args *a = METHOD_ARGS(struct proc_create_args, va);
+	struct proc_create_args *a = METHOD_ARGS(struct proc_create_args, iv);
 	struct process *self = current->proc;
 	err_t e;
 
@@ -128,9 +128,9 @@ static err_t proc_decode_create(const struct invocation *iv, void *va)
 	return create_object(PROC(iv), iv->in, a);
 }
 
-static void proc_invoke_create(const struct invocation *iv, void *va)
+static void proc_invoke_create(struct invocation *iv)
 {
-	struct proc_create_args *a = va;
+	struct proc_create_args *a = METHOD_ARGS(struct proc_create_args, iv);
 
 	cap_install(a->slot, a->obj, RIGHTS_ALL, 0);
 	iv->out->w[0] = cap_slot_of(a->slot);
@@ -148,9 +148,9 @@ struct proc_grant_args {
 	struct cap *src, *slot;
 };
 
-static err_t proc_decode_grant(const struct invocation *iv, void *va)
+static err_t proc_decode_grant(struct invocation *iv)
 {
-	struct proc_grant_args *a = METHOD_ARGS(struct proc_grant_args, va);
+	struct proc_grant_args *a = METHOD_ARGS(struct proc_grant_args, iv);
 	err_t e;
 
 	if ((e = method_cap(iv, 0, OBJ_NONE, 0, &a->src)))
@@ -160,9 +160,9 @@ static err_t proc_decode_grant(const struct invocation *iv, void *va)
 	return cap_reserve(PROC(iv), iv->in->w[0], &a->slot);
 }
 
-static void proc_invoke_grant(const struct invocation *iv, void *va)
+static void proc_invoke_grant(struct invocation *iv)
 {
-	struct proc_grant_args *a = va;
+	struct proc_grant_args *a = METHOD_ARGS(struct proc_grant_args, iv);
 	uint64_t badge = iv->in->w[2] ? iv->in->w[2] : a->src->badge;
 
 	cap_derive(a->slot, a->src, iv->in->w[1], badge);
@@ -175,9 +175,9 @@ struct proc_mo_args {
 	struct memobj *mo;
 };
 
-static err_t proc_decode_load_elf(const struct invocation *iv, void *va)
+static err_t proc_decode_load_elf(struct invocation *iv)
 {
-	struct proc_mo_args *a = METHOD_ARGS(struct proc_mo_args, va);
+	struct proc_mo_args *a = METHOD_ARGS(struct proc_mo_args, iv);
 	struct cap *c;
 	err_t e = method_cap(iv, 0, OBJ_MEMOBJ, RIGHT_READ, &c);
 
@@ -188,45 +188,41 @@ static err_t proc_decode_load_elf(const struct invocation *iv, void *va)
 /* An act: the loader validates the whole file first, but then maps
  * segments one by one, allocating as it goes; on a failure the process
  * keeps what was mapped (its creator discards it). */
-static err_t proc_act_load_elf(const struct invocation *iv, void *va)
+static err_t proc_act_load_elf(struct invocation *iv)
 {
-	struct proc_mo_args *a = va;
+	struct proc_mo_args *a = METHOD_ARGS(struct proc_mo_args, iv);
 
 	return process_load_elf(PROC(iv), a->mo, iv->in->w[0], iv->in->w[1], &iv->out->w[0]);
 }
 
 /* ---- PROC_KILL, PROC_STATUS, PROC_QUOTA, PROC_SUSPEND, PROC_RESUME ---------------------- */
 
-static void proc_invoke_kill(const struct invocation *iv, void *va)
+static void proc_invoke_kill(struct invocation *iv)
 {
-	(void)va;
 	process_exit(PROC(iv), PROC_STATE_KILLED, iv->in->w[0]);
 }
 
-static void proc_invoke_status(const struct invocation *iv, void *va)
+static void proc_invoke_status(struct invocation *iv)
 {
 	struct process *p = PROC(iv);
 
-	(void)va;
 	iv->out->w[0] = p->state;
 	iv->out->w[1] = p->status;
 	iv->out->w[2] = p->fault_addr;
 	iv->out->w[3] = p->fault_pc;
 }
 
-static void proc_invoke_quota(const struct invocation *iv, void *va)
+static void proc_invoke_quota(struct invocation *iv)
 {
-	(void)va;
 	iv->out->w[0] = PROC(iv)->quota->limit;
 	iv->out->w[1] = PROC(iv)->quota->used;
 }
 
 /* Every started thread that can be suspended (resumed) is. */
-static void proc_invoke_suspend(const struct invocation *iv, void *va)
+static void proc_invoke_suspend(struct invocation *iv)
 {
 	bool suspend = cairn_tag_label(iv->in->tag) == PROC_SUSPEND;
 
-	(void)va;
 	list_for_each(it, &PROC(iv)->threads) {
 		struct thread *t = list_entry(it, struct thread, proc_node);
 		if (!t->started)
@@ -256,9 +252,9 @@ static struct cap *copy_source(struct process *src, struct process *p, cap_t s)
 
 /* All or nothing: every destination slot is reserved (its table page
  * made) before anything is copied, so invoke copies every one. */
-static err_t proc_decode_copy_caps(const struct invocation *iv, void *va)
+static err_t proc_decode_copy_caps(struct invocation *iv)
 {
-	struct proc_copy_args *a = METHOD_ARGS(struct proc_copy_args, va);
+	struct proc_copy_args *a = METHOD_ARGS(struct proc_copy_args, iv);
 	struct process *p = PROC(iv);
 	struct cap *c, *to;
 	err_t e;
@@ -274,9 +270,9 @@ static err_t proc_decode_copy_caps(const struct invocation *iv, void *va)
 	return ERR_OK;
 }
 
-static void proc_invoke_copy_caps(const struct invocation *iv, void *va)
+static void proc_invoke_copy_caps(struct invocation *iv)
 {
-	struct proc_copy_args *a = va;
+	struct proc_copy_args *a = METHOD_ARGS(struct proc_copy_args, iv);
 	struct process *p = PROC(iv);
 	uint64_t n = 0;
 
@@ -296,17 +292,17 @@ struct proc_cap_args {
 	struct cap *c;              /* NULL: none (PROC_SET_FAULT) */
 };
 
-static err_t proc_decode_bind_exit(const struct invocation *iv, void *va)
+static err_t proc_decode_bind_exit(struct invocation *iv)
 {
-	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, va);
+	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, iv);
 
 	return method_cap(iv, 0, OBJ_NOTIFICATION, RIGHT_WRITE, &a->c);
 }
 
 /* A process that has ended already signals at once. */
-static void proc_invoke_bind_exit(const struct invocation *iv, void *va)
+static void proc_invoke_bind_exit(struct invocation *iv)
 {
-	struct proc_cap_args *a = va;
+	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, iv);
 	struct process *p = PROC(iv);
 
 	if (p->state != PROC_STATE_RUNNING) {
@@ -320,9 +316,9 @@ static void proc_invoke_bind_exit(const struct invocation *iv, void *va)
 	p->exit_bits = iv->in->w[0];
 }
 
-static err_t proc_decode_set_fault(const struct invocation *iv, void *va)
+static err_t proc_decode_set_fault(struct invocation *iv)
 {
-	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, va);
+	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, iv);
 
 	a->c = NULL;
 	if (cairn_tag_ncaps(iv->in->tag) == 0)
@@ -330,9 +326,9 @@ static err_t proc_decode_set_fault(const struct invocation *iv, void *va)
 	return method_cap(iv, 0, OBJ_ENDPOINT, RIGHT_WRITE, &a->c);
 }
 
-static void proc_invoke_set_fault(const struct invocation *iv, void *va)
+static void proc_invoke_set_fault(struct invocation *iv)
 {
-	struct proc_cap_args *a = va;
+	struct proc_cap_args *a = METHOD_ARGS(struct proc_cap_args, iv);
 	struct process *p = PROC(iv);
 
 	if (p->fault_ep)

@@ -18,11 +18,10 @@ static bool thread_alive(const struct kobj *o)
 
 /* ---- THREAD_START, THREAD_SET_PRIORITY, THREAD_SET_TLS ----------------------------- */
 
-static err_t thread_decode_start(const struct invocation *iv, void *va)
+static err_t thread_decode_start(struct invocation *iv)
 {
 	const uint64_t *w = iv->in->w;
 
-	(void)va;
 	if (THREAD(iv)->started)
 		return ERR_BUSY;
 	if (w[0] >= arch_user_top() || w[1] >= arch_user_top() + 1 || w[3] >= NPRIO)
@@ -32,12 +31,11 @@ static err_t thread_decode_start(const struct invocation *iv, void *va)
 	return ERR_OK;
 }
 
-static void thread_invoke_start(const struct invocation *iv, void *va)
+static void thread_invoke_start(struct invocation *iv)
 {
 	struct thread *t = THREAD(iv);
 	const uint64_t *w = iv->in->w;
 
-	(void)va;
 	arch_user_frame_init(t->tf, w[0], w[1], w[2]);
 	t->prio = w[3];
 	t->mcp = w[3];
@@ -45,25 +43,22 @@ static void thread_invoke_start(const struct invocation *iv, void *va)
 	sched_ready(t);
 }
 
-static err_t thread_decode_set_priority(const struct invocation *iv, void *va)
+static err_t thread_decode_set_priority(struct invocation *iv)
 {
-	(void)va;
 	if (iv->in->w[0] >= NPRIO)
 		return ERR_INVAL;
 	return iv->in->w[0] > current->mcp ? ERR_PERM : ERR_OK;
 }
 
-static void thread_invoke_set_priority(const struct invocation *iv, void *va)
+static void thread_invoke_set_priority(struct invocation *iv)
 {
-	(void)va;
 	thread_set_prio(THREAD(iv), iv->in->w[0]);
 }
 
-static void thread_invoke_set_tls(const struct invocation *iv, void *va)
+static void thread_invoke_set_tls(struct invocation *iv)
 {
 	struct thread *t = THREAD(iv);
 
-	(void)va;
 	arch_set_tls(&t->ctx, t->tf, iv->in->w[0], t == current);
 }
 
@@ -75,9 +70,9 @@ struct thread_mo_args {
 
 /* The page is made, unshared and pinned here (the reservation): the
  * kernel reaches it through the direct map from then on. */
-static err_t thread_decode_set_ipcbuf(const struct invocation *iv, void *va)
+static err_t thread_decode_set_ipcbuf(struct invocation *iv)
 {
-	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, va);
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
 	struct cap *c;
 	err_t e;
 
@@ -89,9 +84,9 @@ static err_t thread_decode_set_ipcbuf(const struct invocation *iv, void *va)
 	return memobj_pin(a->mo, iv->in->w[0]);
 }
 
-static void thread_invoke_set_ipcbuf(const struct invocation *iv, void *va)
+static void thread_invoke_set_ipcbuf(struct invocation *iv)
 {
-	struct thread_mo_args *a = va;
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
 	struct thread *t = THREAD(iv);
 
 	if (t->ipcbuf_mo)
@@ -101,9 +96,9 @@ static void thread_invoke_set_ipcbuf(const struct invocation *iv, void *va)
 	t->ipcbuf = memobj_kaddr(a->mo, iv->in->w[0] * PAGE_SIZE);
 }
 
-static err_t thread_decode_set_ring(const struct invocation *iv, void *va)
+static err_t thread_decode_set_ring(struct invocation *iv)
 {
-	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, va);
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
 	struct cap *c;
 	err_t e;
 
@@ -113,24 +108,22 @@ static err_t thread_decode_set_ring(const struct invocation *iv, void *va)
 	return ring_check(THREAD(iv), a->mo, iv->in->w[0]);
 }
 
-static void thread_invoke_set_ring(const struct invocation *iv, void *va)
+static void thread_invoke_set_ring(struct invocation *iv)
 {
-	struct thread_mo_args *a = va;
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
 
 	ring_set(THREAD(iv), a->mo, iv->in->w[0]);
 }
 
 /* ---- THREAD_UPCALL ------------------------------------------------------------------ */
 
-static err_t thread_decode_upcall(const struct invocation *iv, void *va)
+static err_t thread_decode_upcall(struct invocation *iv)
 {
-	(void)va;
 	return thread_upcall_check(THREAD(iv), iv->in->w[0]);
 }
 
-static void thread_invoke_upcall(const struct invocation *iv, void *va)
+static void thread_invoke_upcall(struct invocation *iv)
 {
-	(void)va;
 	thread_upcall(THREAD(iv), iv->in->w[0], iv->in->w[1]);
 }
 
@@ -171,27 +164,23 @@ void thread_resume(struct thread *t)
 		sched_ready(t);
 }
 
-static err_t thread_decode_suspend(const struct invocation *iv, void *va)
+static err_t thread_decode_suspend(struct invocation *iv)
 {
-	(void)va;
 	return thread_suspend_check(THREAD(iv));
 }
 
-static void thread_invoke_suspend(const struct invocation *iv, void *va)
+static void thread_invoke_suspend(struct invocation *iv)
 {
-	(void)va;
 	thread_suspend(THREAD(iv));
 }
 
-static err_t thread_decode_resume(const struct invocation *iv, void *va)
+static err_t thread_decode_resume(struct invocation *iv)
 {
-	(void)va;
 	return thread_resume_check(THREAD(iv));
 }
 
-static void thread_invoke_resume(const struct invocation *iv, void *va)
+static void thread_invoke_resume(struct invocation *iv)
 {
-	(void)va;
 	thread_resume(THREAD(iv));
 }
 

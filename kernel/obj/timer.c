@@ -65,9 +65,9 @@ struct timer_set_args {
 	struct notification *n;
 };
 
-static err_t timer_decode_set(const struct invocation *iv, void *va)
+static err_t timer_decode_set(struct invocation *iv)
 {
-	struct timer_set_args *a = METHOD_ARGS(struct timer_set_args, va);
+	struct timer_set_args *a = METHOD_ARGS(struct timer_set_args, iv);
 	err_t e;
 
 	if ((e = method_notification(iv, &a->n)))
@@ -78,9 +78,9 @@ static err_t timer_decode_set(const struct invocation *iv, void *va)
 }
 
 /* Re-arms: whatever the timer was set to before is cancelled. */
-static void timer_invoke_set(const struct invocation *iv, void *va)
+static void timer_invoke_set(struct invocation *iv)
 {
-	struct timer_set_args *a = va;
+	struct timer_set_args *a = METHOD_ARGS(struct timer_set_args, iv);
 	struct ktimer *t = TIMER(iv);
 
 	timer_cancel(t);
@@ -92,9 +92,8 @@ static void timer_invoke_set(const struct invocation *iv, void *va)
 	list_add_tail(&timers, &t->node);
 }
 
-static void timer_invoke_cancel(const struct invocation *iv, void *va)
+static void timer_invoke_cancel(struct invocation *iv)
 {
-	(void)va;
 	timer_cancel(TIMER(iv));
 }
 

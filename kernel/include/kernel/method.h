@@ -28,6 +28,11 @@
 #define KERNEL_METHOD_H
 #include <kernel/ipc.h>
 
+/* Room for any method's decoded arguments; METHOD_ARGS() checks the fit. */
+struct method_args {
+	uint64_t w[8];
+};
+
 /* One call on a kernel object, as decode and invoke see it. */
 struct invocation {
 	struct cap *cap;          /* the capability invoked (its rights checked) */
@@ -35,23 +40,20 @@ struct invocation {
 	const struct msg *in;     /* label = method, w[0..3] = arguments */
 	struct msg *out;          /* w[0..3] = results; tag = CAIRN_MSG_REGS words */
 	bool caps_ok;             /* the message may carry capabilities (not from a ring) */
+	struct method_args args;  /* what decode found, for invoke */
 };
 
-/* Room for any method's decoded arguments; METHOD_ARGS() checks the fit. */
-struct method_args {
-	uint64_t w[8];
-};
-
-#define METHOD_ARGS(type, p)                                                    \
+/* The method's own struct of decoded arguments, in iv->args. */
+#define METHOD_ARGS(type, iv)                                                   \
 	({                                                                      \
 		_Static_assert(sizeof(type) <= sizeof(struct method_args),      \
 			       #type " does not fit in struct method_args");    \
-		(type *)(p);                                                    \
+		(type *)&(iv)->args;                                            \
 	})
 
-typedef err_t method_decode_fn(const struct invocation *iv, void *args);
-typedef void method_invoke_fn(const struct invocation *iv, void *args);
-typedef err_t method_act_fn(const struct invocation *iv, void *args);
+typedef err_t method_decode_fn(struct invocation *iv);
+typedef void method_invoke_fn(struct invocation *iv);
+typedef err_t method_act_fn(struct invocation *iv);
 
 /* Flags of a method. */
 #define M_LIVE  1u    /* the object must be alive (struct method_table.alive) */
@@ -81,7 +83,7 @@ struct method {
 /* The methods of one object type. */
 struct method_table {
 	const struct method *methods;
-	unsigned first, n;        /* methods[i] is method first + i (if its nr says so) */
+	unsigned long first, n;   /* methods[i] is method first + i (if its nr says so) */
 	/* For M_LIVE methods: false (ERR_SRCH) once the object has ended. */
 	bool (*alive)(const struct kobj *o);
 };
