@@ -149,74 +149,117 @@ static uint64_t sys_wait(uint64_t slot, uint64_t timeout)
 	return e;
 }
 
-static uint64_t sys_cap(uint64_t op, uint64_t slot, uint64_t dst, uint64_t rights, uint64_t badge)
+/* ---- SYS_CAP: operations on the caller's own capabilities ---------------------------- */
+
+/* COPY and MINT (a badge is set once, and never to 0): the copy's slot. */
+static err_t cap_op_derive(struct cap *c, uint64_t op, cap_t dst, unsigned rights, uint64_t badge)
 {
-	struct process *p = current->proc;
-	struct cap *c, *d;
-	cap_t saved;
+	struct cap *d;
 	err_t e;
 
-	if (op == CAP_OP_SAVE_REPLY) {
-		if ((e = ipc_save_reply(dst, &saved)))
-			return e;
-		arch_syscall_set(current->tf, 1, saved);
+	if (op == CAP_OP_MINT && (c->badge || !badge))
+		return c->badge ? ERR_PERM : ERR_INVAL;
+	if ((e = cap_reserve(current->proc, dst, &d)))
+		return e;
+	cap_derive(d, c, rights, op == CAP_OP_MINT ? badge : c->badge);
+	arch_syscall_set(current->tf, 1, cap_slot_of(d));
+	return ERR_OK;
+}
+
+static err_t cap_op_move(struct cap *c, cap_t slot, cap_t dst)
+{
+	struct cap *d;
+	err_t e;
+
+	if (dst == slot)
 		return ERR_OK;
-	}
-	if ((e = cap_lookup(p, slot, OBJ_NONE, 0, &c)))
+	if ((e = cap_reserve(current->proc, dst, &d)))
+		return e;
+	cap_move(d, c);
+	arch_syscall_set(current->tf, 1, cap_slot_of(d));
+	return ERR_OK;
+}
+
+/* WATCH and GONE are on an Endpoint the caller may receive from. */
+static err_t cap_op_watched(const struct cap *c)
+{
+	if (c->obj->type != OBJ_ENDPOINT)
+		return ERR_INVAL;
+	return (c->rights & RIGHT_READ) ? ERR_OK : ERR_PERM;
+}
+
+static err_t cap_op_watch(struct cap *c, cap_t note, uint64_t bits)
+{
+	struct cap *n;
+	err_t e;
+
+	if ((e = cap_op_watched(c)) || (e = cap_lookup(current->proc, note, OBJ_NOTIFICATION, RIGHT_WRITE, &n)))
+		return e;
+	return endpoint_watch((struct endpoint *)c->obj, n, bits, current->proc->quota);
+}
+
+static err_t cap_op_gone(struct cap *c)
+{
+	uint64_t badge = 0;
+	bool overflow = false;
+	err_t e;
+
+	if ((e = cap_op_watched(c)))
+		return e;
+	e = endpoint_gone((struct endpoint *)c->obj, &badge, &overflow);
+	arch_syscall_set(current->tf, 1, badge);
+	arch_syscall_set(current->tf, 2, overflow);
+	return e;
+}
+
+static err_t cap_op_identify(const struct cap *c)
+{
+	arch_syscall_set(current->tf, 1, c->obj->type);
+	arch_syscall_set(current->tf, 2, c->rights);
+	arch_syscall_set(current->tf, 3, c->badge);
+	arch_syscall_set(current->tf, 4, c->obj->oid);
+	return ERR_OK;
+}
+
+static err_t cap_op_save_reply(cap_t dst)
+{
+	cap_t saved;
+	err_t e = ipc_save_reply(dst, &saved);
+
+	if (!e)
+		arch_syscall_set(current->tf, 1, saved);
+	return e;
+}
+
+static uint64_t sys_cap(uint64_t op, uint64_t slot, uint64_t dst, uint64_t rights, uint64_t badge)
+{
+	struct cap *c;
+	err_t e;
+
+	if (op == CAP_OP_SAVE_REPLY)
+		return cap_op_save_reply(dst);
+	if ((e = cap_lookup(current->proc, slot, OBJ_NONE, 0, &c)))
 		return e;
 	switch (op) {
 	case CAP_OP_COPY:
 	case CAP_OP_MINT:
-		if (op == CAP_OP_MINT && (c->badge || !badge))
-			return c->badge ? ERR_PERM : ERR_INVAL;
-		if ((e = cap_reserve(p, dst, &d)))
-			return e;
-		cap_derive(d, c, rights, op == CAP_OP_MINT ? badge : c->badge);
-		break;
+		return cap_op_derive(c, op, dst, rights, badge);
 	case CAP_OP_MOVE:
-		if (dst == slot)
-			return ERR_OK;
-		if ((e = cap_reserve(p, dst, &d)))
-			return e;
-		cap_move(d, c);
-		break;
+		return cap_op_move(c, slot, dst);
 	case CAP_OP_DELETE:
-		cap_delete(c);
-		kobj_reap();
-		return ERR_OK;
 	case CAP_OP_REVOKE:
-		cap_revoke(c);
+		op == CAP_OP_DELETE ? cap_delete(c) : cap_revoke(c);
 		kobj_reap();
 		return ERR_OK;
-	case CAP_OP_WATCH: {
-		struct cap *n;
-		if (c->obj->type != OBJ_ENDPOINT || !(c->rights & RIGHT_READ))
-			return c->obj->type != OBJ_ENDPOINT ? ERR_INVAL : ERR_PERM;
-		if ((e = cap_lookup(p, dst, OBJ_NOTIFICATION, RIGHT_WRITE, &n)))
-			return e == ERR_BADF ? ERR_BADF : e;
-		return endpoint_watch((struct endpoint *)c->obj, n, badge, p->quota);
-	}
-	case CAP_OP_GONE: {
-		uint64_t b = 0;
-		bool overflow = false;
-		if (c->obj->type != OBJ_ENDPOINT || !(c->rights & RIGHT_READ))
-			return c->obj->type != OBJ_ENDPOINT ? ERR_INVAL : ERR_PERM;
-		e = endpoint_gone((struct endpoint *)c->obj, &b, &overflow);
-		arch_syscall_set(current->tf, 1, b);
-		arch_syscall_set(current->tf, 2, overflow);
-		return e;
-	}
+	case CAP_OP_WATCH:
+		return cap_op_watch(c, dst, badge);
+	case CAP_OP_GONE:
+		return cap_op_gone(c);
 	case CAP_OP_IDENTIFY:
-		arch_syscall_set(current->tf, 1, c->obj->type);
-		arch_syscall_set(current->tf, 2, c->rights);
-		arch_syscall_set(current->tf, 3, c->badge);
-		arch_syscall_set(current->tf, 4, c->obj->oid);
-		return ERR_OK;
+		return cap_op_identify(c);
 	default:
 		return ERR_INVAL;
 	}
-	arch_syscall_set(current->tf, 1, cap_slot_of(d));
-	return ERR_OK;
 }
 
 static uint64_t sys_enter(uint64_t n, uint64_t min, uint64_t timeout)
