@@ -9,4 +9,5 @@ obj-y += kernel/obj/dispatch.o kernel/obj/process.o kernel/obj/aspace.o kernel/o
 	kernel/obj/memobj.o kernel/obj/notification.o kernel/obj/irqline.o kernel/obj/mmio.o \
 	kernel/obj/timer.o kernel/obj/debugcons.o kernel/obj/kinfo.o
 obj-$(CONFIG_SELFTESTS) += kernel/tests/test_mm.o kernel/tests/test_boot.o \
-	kernel/tests/test_trap.o kernel/tests/test_time.o kernel/tests/test_user.o
+	kernel/tests/test_trap.o kernel/tests/test_time.o kernel/tests/test_user.o \
+	kernel/tests/test_obj.o

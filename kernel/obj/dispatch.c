@@ -42,6 +42,11 @@ static inline const struct method *method_find(unsigned long type, unsigned long
 	return &t->methods[i];
 }
 
+const struct method_table *method_table_of(unsigned type)
+{
+	return type < OBJ_TYPE_COUNT ? tables[type] : NULL;
+}
+
 /* Everything up to and including decode: the method's error, or ERR_OK
  * with *m the method to invoke. */
 static inline err_t method_decode(struct invocation *iv, const struct method **m)

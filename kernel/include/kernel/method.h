@@ -91,6 +91,9 @@ struct method_table {
 #define METHOD_TABLE(name, list, alive_fn) \
 	const struct method_table name = { list, METHODS_FIRST, sizeof(list) / sizeof(list[0]), alive_fn }
 
+/* The table of an object type (for the self-tests); NULL: no such type. */
+const struct method_table *method_table_of(unsigned type);
+
 extern const struct method_table process_methods, aspace_methods, thread_methods,
 	notification_methods, memobj_methods, mmio_methods, irqline_methods, timer_methods,
 	irqctl_methods, mmioctl_methods, debugcons_methods, kinfo_methods;
