@@ -28,6 +28,11 @@ const struct irq_chip *irq_chip(void)
 	return chip;
 }
 
+bool irq_in_use(unsigned irq)
+{
+	return chip && irq && irq <= chip->nr_irqs && slots[irq].fn;
+}
+
 err_t irq_attach(unsigned irq, irq_handler_t fn, void *arg)
 {
 	if (!chip || irq == 0 || irq > chip->nr_irqs || !fn)

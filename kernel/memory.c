@@ -163,7 +163,7 @@ void *memobj_kaddr(struct memobj *mo, uint64_t off)
 	return pa == PADDR_INVALID ? NULL : (char *)phys_to_virt(pa) + off % PAGE_SIZE;
 }
 
-static err_t memobj_range_ok(struct memobj *mo, uint64_t off, size_t len)
+err_t memobj_range_ok(const struct memobj *mo, uint64_t off, size_t len)
 {
 	uint64_t size = mo->npages * PAGE_SIZE;
 

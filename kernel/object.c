@@ -16,6 +16,7 @@
 #include <kernel/thread.h>
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
+#include <kernel/method.h>
 #include <kernel/log.h>
 #include <string.h>
 
@@ -174,9 +175,13 @@ static bool kobj_destroy(struct kobj *o)
 	case OBJ_REPLY:
 		reply_obj_destroy(o);
 		break;
+	case OBJ_IRQLINE:
+		irqline_destroy(o);
+		break;
+	case OBJ_TIMER:
+		timer_destroy(o);
+		break;
 	default:
-		if (kobj_destroy_hook(o))
-			break;
 		break;
 	}
 	return true;

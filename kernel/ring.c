@@ -28,7 +28,7 @@ static struct cairn_cqe *cqes(struct thread *t)
 	return (struct cairn_cqe *)(sqes(t) + t->ring_entries);
 }
 
-err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries)
+err_t ring_check(const struct thread *t, const struct memobj *mo, uint64_t entries)
 {
 	size_t need;
 
@@ -37,8 +37,11 @@ err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries)
 	need = CAIRN_RING_SQ_OFF + (size_t)entries * (sizeof(struct cairn_sqe) + sizeof(struct cairn_cqe));
 	if (!(mo->flags & MO_CONTIG) || mo->npages * PAGE_SIZE < need)
 		return ERR_INVAL;
-	if (t->ring_inflight)
-		return ERR_BUSY;
+	return t->ring_inflight ? ERR_BUSY : ERR_OK;
+}
+
+void ring_set(struct thread *t, struct memobj *mo, uint64_t entries)
+{
 	ring_release(t);
 	kobj_get(&mo->obj);
 	t->ring_mo = mo;
@@ -46,7 +49,6 @@ err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries)
 	t->ring_entries = entries;
 	memset(t->ring, 0, CAIRN_RING_SQ_OFF);
 	hdr(t)->entries = entries;
-	return ERR_OK;
 }
 
 void ring_release(struct thread *t)

@@ -29,12 +29,13 @@ struct upcall_frame {
 	struct trap_frame tf;
 };
 
-err_t thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
+err_t thread_upcall_check(const struct thread *t, uint64_t pc)
 {
-	if (!t->started)
-		return ERR_INVAL;
-	if (pc >= arch_user_top())
-		return ERR_INVAL;
+	return !t->started || pc >= arch_user_top() ? ERR_INVAL : ERR_OK;
+}
+
+void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
+{
 	t->upcall_pc = pc;
 	t->upcall_arg = arg;
 	t->upcall_pending = 1;
@@ -42,7 +43,6 @@ err_t thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 		ipc_interrupt(t);
 	if (t == current)
 		sched_need_resched = true;
-	return ERR_OK;
 }
 
 /*

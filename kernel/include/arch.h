@@ -78,19 +78,23 @@ void arch_wait_for_interrupt(void);
 noreturn void arch_halt_cpu(void);
 
 /* ---- interrupts (arch/cpu.h inlines) -------------------------------------- */
-/*
- * unsigned long arch_irq_save(void);            disable, return previous state
- * void arch_irq_restore(unsigned long flags);
- * void arch_irq_enable(void);
- * void arch_irq_disable(void);
- * bool arch_irq_enabled(void);
- */
 
+/* Disables interrupts on this CPU and returns the previous state, for
+ * arch_irq_restore(). Any context. */
+static inline unsigned long arch_irq_save(void);
+static inline void arch_irq_restore(unsigned long flags);
+static inline void arch_irq_enable(void);
+static inline void arch_irq_disable(void);
+/* Interrupts are on on this CPU. */
+static inline bool arch_irq_enabled(void);
+
+#ifdef CONFIG_ARCH_HAS_PORT_IO
 /* ---- port I/O (arch/cpu.h inlines; only where CONFIG_ARCH_HAS_PORT_IO) ----- */
-/*
- * uint8_t arch_inb(uint16_t port);              any context
- * void arch_outb(uint16_t port, uint8_t val);
- */
+
+/* One byte from or to an I/O port. Any context. */
+static inline uint8_t arch_inb(uint16_t port);
+static inline void arch_outb(uint16_t port, uint8_t val);
+#endif
 
 /* ---- time ------------------------------------------------------------------ */
 
@@ -108,15 +112,23 @@ void arch_timer_arm(uint64_t deadline);
 /*
  * Page tables are radix trees of 512 8-byte entries a level. The portable
  * walker (kernel/pgtable.c) does all tree work; the arch only encodes and
- * decodes entries (arch/mmu.h):
- *
- *   pte_t arch_pte_table(paddr_t next);                 entry pointing to a table
- *   pte_t arch_pte_leaf(paddr_t pa, unsigned prot, unsigned level);
- *   bool  arch_pte_valid(pte_t), arch_pte_is_leaf(pte_t, unsigned level);
- *   paddr_t arch_pte_addr(pte_t);
- *   unsigned arch_pte_prot(pte_t);                      back to PROT_* bits
- *   bool arch_leaf_ok(unsigned level);                  may a leaf sit here?
+ * decodes entries (arch/mmu.h inlines). Levels count from 0 (the leaves
+ * of 4 KiB pages) up; prot is PROT_* (kernel/prot.h).
  */
+
+/* An entry pointing to the next-level table at physical address next. */
+static inline pte_t arch_pte_table(paddr_t next);
+/* A leaf mapping pa (aligned for its level) with protection prot. */
+static inline pte_t arch_pte_leaf(paddr_t pa, unsigned prot, unsigned level);
+static inline bool arch_pte_valid(pte_t e);
+/* A valid entry at `level` maps memory rather than pointing to a table. */
+static inline bool arch_pte_is_leaf(pte_t e, unsigned level);
+/* The physical address in an entry (a table's or a leaf's). */
+static inline paddr_t arch_pte_addr(pte_t e);
+/* A leaf's protection back as PROT_* bits. */
+static inline unsigned arch_pte_prot(pte_t e);
+/* A leaf may sit at `level` (a 4 KiB, 2 MiB or 1 GiB page). */
+static inline bool arch_leaf_ok(unsigned level);
 
 /* Number of levels of the active paging mode (3 or 4). */
 unsigned arch_pt_levels(void);
@@ -176,10 +188,12 @@ noreturn void arch_user_enter(struct trap_frame *tf);
  * arch/cpu.h. */
 void arch_set_user_frame(struct trap_frame *tf);
 
-/* System-call results (arch/cpu.h inlines, see include/cairn/abi.h):
- *   void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v)  result i, 1..6
- *   uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)    argument i, 0..5
- * Result 0 is the return value of syscall_dispatch(). */
+/* System-call results and arguments (arch/cpu.h inlines, see
+ * include/cairn/abi.h): sets result i (1..6) of the call tf made, reads
+ * its argument i (0..5). Result 0 is the return value of
+ * syscall_dispatch(). */
+static inline void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t v);
+static inline uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i);
 
 /* Sets a thread's thread pointer (riscv tp, x86-64 FS base) to value;
  * running: it is the thread on this CPU now (make it take effect). */

@@ -59,6 +59,7 @@ void thread_kill(struct thread *t) { (void)t; }
 void endpoint_destroy(struct endpoint *ep) { (void)ep; }
 void memobj_destroy(struct memobj *mo) { (void)mo; }
 void aspace_destroy(struct aspace *as) { (void)as; }
-bool kobj_destroy_hook(struct kobj *o) { (void)o; return false; }
+void irqline_destroy(struct kobj *o) { (void)o; }
+void timer_destroy(struct kobj *o) { (void)o; }
 void reply_obj_destroy(struct kobj *o) { (void)o; }
 void endpoint_badge_gone(struct endpoint *ep, uint64_t badge) { (void)ep; (void)badge; }

@@ -98,7 +98,11 @@ err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits);
 void notification_destroy(struct notification *n);
 
 /* Rings (ring.c) */
-err_t ring_set(struct thread *t, struct memobj *mo, uint64_t entries);
+/* THREAD_SET_RING: whether mo can hold t's rings of `entries` entries
+ * (ERR_INVAL: not a power of two up to 64, not contiguous, too small;
+ * ERR_BUSY: t has calls in flight); then the change, which cannot fail. */
+err_t ring_check(const struct thread *t, const struct memobj *mo, uint64_t entries);
+void ring_set(struct thread *t, struct memobj *mo, uint64_t entries);
 err_t ring_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
 		 uint64_t *submitted, uint64_t *ready);
 /* Posts a completion for t (t's ring exists). */

@@ -20,6 +20,8 @@ typedef void (*irq_handler_t)(unsigned irq, void *arg);
 
 err_t irq_set_chip(const struct irq_chip *chip);
 const struct irq_chip *irq_chip(void);
+/* A handler is attached to irq (a valid number). */
+bool irq_in_use(unsigned irq);
 /* Attaches and enables. ERR_INVAL for a bad number, ERR_BUSY if taken. */
 err_t irq_attach(unsigned irq, irq_handler_t fn, void *arg);
 void irq_detach(unsigned irq);

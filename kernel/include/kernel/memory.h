@@ -53,6 +53,10 @@ paddr_t memobj_page(struct memobj *mo, size_t i);
 /* Kernel pointer to byte `off` (the rest of that page is contiguous);
  * allocates the page if needed; NULL when memory is out. */
 void *memobj_kaddr(struct memobj *mo, uint64_t off);
+/* Bytes [off, off + len) lie within mo: ERR_RANGE when not, ERR_INVAL for
+ * device memory (never read or written by the kernel). */
+err_t memobj_range_ok(const struct memobj *mo, uint64_t off, size_t len);
+/* Reads bytes (zeros where never touched); fails only as memobj_range_ok(). */
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len);
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len);
 

@@ -57,8 +57,6 @@ void quota_put(struct quota *q);
 void *kobj_alloc(unsigned type, size_t size, struct quota *q);
 static inline void kobj_get(struct kobj *o) { o->refs++; }
 void kobj_put(struct kobj *o);
-/* Teardown of the device-like objects (devobj.c); true when handled. */
-bool kobj_destroy_hook(struct kobj *o);
 /* The last object id handed out. */
 extern uint64_t kobj_next_oid;
 /* Objects waiting for kobj_reap(). */

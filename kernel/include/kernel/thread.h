@@ -205,7 +205,10 @@ bool process_start_init(const struct boot_info *bi);
 void process_init_ended(struct process *p);
 
 /* Upcalls (upcall.c). */
-err_t thread_upcall(struct thread *t, uint64_t pc, uint64_t arg);
+/* THREAD_UPCALL: ERR_INVAL when t was never started or pc is not a user
+ * address; then the change, which cannot fail. */
+err_t thread_upcall_check(const struct thread *t, uint64_t pc);
+void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg);
 uint64_t upcall_deliver(bool partial, uint64_t r);
 uint64_t sys_upcall_return(uint64_t frame);
 /* The work on the way back to user mode, without upcalls (syscall path). */

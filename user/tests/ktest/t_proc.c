@@ -332,6 +332,53 @@ void t_quota_exhaust_objs(void)
 	       (unsigned long)free_pages());
 }
 
+/* PROC_COPY_CAPS is all or nothing. The target's quota has no room for
+ * another page of its capability table, so the source's capability in
+ * slot 200 (table page 3) cannot be copied: the call fails, and the one
+ * in slot 5 (page 0, which the target has) must not have been copied
+ * before it. */
+void t_copy_caps_atomic(void)
+{
+	static cap_t objs[MAXOBJ];
+	uint64_t before = free_pages();
+	struct cairn_msg m;
+	cap_t src, src_as, dst, dst_as, note = mk(OBJ_NOTIFICATION);
+	unsigned k;
+	err_t e;
+
+	CHECK(note != CAP_NULL, "notification");
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	src = m.w[0];
+	src_as = m.w[1];
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 64 << 10, 0, 0, &m));
+	dst = m.w[0];
+	dst_as = m.w[1];
+	EXPECT_OK(inv1(src, PROC_GRANT, note, 5, RIGHTS_ALL, 0, 0, NULL));
+	EXPECT_OK(inv1(src, PROC_GRANT, note, 200, RIGHTS_ALL, 0, 0, NULL));
+	/* the target: page 0 of its table made (slot 0 used), then its quota spent */
+	EXPECT_OK(inv1(dst, PROC_GRANT, note, 0, RIGHTS_ALL, 0, 0, NULL));
+	k = exhaust(dst, OBJ_MEMOBJ, 1, objs, 0, &e);
+	k += exhaust(dst, OBJ_NOTIFICATION, 0, objs, k, &e);
+	EXPECT_OK(inv(dst, PROC_QUOTA, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] - m.w[1] < 4096, "the target still has %lu bytes of quota",
+	       (unsigned long)(m.w[0] - m.w[1]));
+	EXPECT_ERR(inv1(dst, PROC_COPY_CAPS, src, 0, 0, 0, 0, &m), ERR_NOMEM);
+	/* nothing was copied: the target's slot 5 is still empty */
+	EXPECT_OK(inv1(dst, PROC_GRANT, note, 5, RIGHTS_ALL, 0, 0, NULL));
+	for (unsigned i = 0; i < k; i++)
+		del(&objs[i]);
+	EXPECT_OK(inv(dst, PROC_KILL, 0, 0, 0, 0, NULL));
+	EXPECT_OK(inv(src, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&dst_as);
+	del(&dst);
+	del(&src_as);
+	del(&src);
+	del(&note);
+	sleep_ms(10);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
 void t_quota_nested(void)
 {
 	uint64_t before = free_pages();

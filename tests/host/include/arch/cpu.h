@@ -20,6 +20,11 @@ static inline void arch_syscall_set(struct trap_frame *tf, unsigned i, uint64_t 
 {
 	(void)tf; (void)i; (void)v;
 }
+static inline uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)
+{
+	(void)tf; (void)i;
+	return 0;
+}
 static inline void arch_set_user_frame(struct trap_frame *tf) { (void)tf; }
 static inline void arch_as_activate(uint64_t root) { (void)root; }
 

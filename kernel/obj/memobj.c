@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MemoryObject methods: its size, the physical address of a page (for
+ * DMA), a copy-on-write copy, and reads and writes through the caller's
+ * IPC buffer. MemoryObjects themselves (pages, copy-on-write, mappings)
+ * are kernel/memory.c.
+ */
+#include <kernel/method.h>
+#include <kernel/memory.h>
+
+#define MEMOBJ(iv) ((struct memobj *)(iv)->obj)
+
+/* The bytes of a message past its register words (w[4..] in the IPC buffer). */
+#define MSG_BYTES_MAX ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * sizeof(uint64_t))
+
+static void memobj_invoke_info(struct invocation *iv)
+{
+	iv->out->w[0] = MEMOBJ(iv)->npages;
+	iv->out->w[1] = MEMOBJ(iv)->flags & MEMOBJ_CONTIG;
+}
+
+/* ---- MEMOBJ_PADDR ------------------------------------------------------------------- */
+
+struct memobj_paddr_args {
+	paddr_t pa;
+};
+
+/* The page is allocated here if it was never touched (the only way it
+ * can fail): the physical address is then fixed for the object's life. */
+static err_t memobj_decode_paddr(struct invocation *iv)
+{
+	struct memobj_paddr_args *a = METHOD_ARGS(struct memobj_paddr_args, iv);
+
+	if (iv->in->w[0] >= MEMOBJ(iv)->npages)
+		return ERR_RANGE;
+	a->pa = memobj_page(MEMOBJ(iv), iv->in->w[0]);
+	return a->pa == PADDR_INVALID ? ERR_NOMEM : ERR_OK;
+}
+
+static void memobj_invoke_paddr(struct invocation *iv)
+{
+	struct memobj_paddr_args *a = METHOD_ARGS(struct memobj_paddr_args, iv);
+
+	iv->out->w[0] = a->pa;
+}
+
+/* ---- MEMOBJ_COPY -------------------------------------------------------------------- */
+
+struct memobj_copy_args {
+	struct cap *slot;
+};
+
+static err_t memobj_decode_copy(struct invocation *iv)
+{
+	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
+
+	return cap_reserve(current->proc, CAP_NULL, &a->slot);
+}
+
+/* An act: memobj_copy() allocates the copy and then makes every writable
+ * mapping of the source read-only in one pass; splitting it would need a
+ * second kind of MemoryObject that exists without sharing pages. */
+static err_t memobj_act_copy(struct invocation *iv)
+{
+	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
+	err_t e;
+	struct memobj *copy = memobj_copy(MEMOBJ(iv), current->proc->quota, &e);
+
+	if (!copy)
+		return e;
+	cap_install(a->slot, &copy->obj, RIGHTS_ALL, 0);
+	kobj_put(&copy->obj);
+	iv->out->w[0] = cap_slot_of(a->slot);
+	return ERR_OK;
+}
+
+/* ---- MEMOBJ_WRITE, MEMOBJ_READ: (offset, len), the bytes in w[4..] ------------------ */
+
+static err_t memobj_decode_write(struct invocation *iv)
+{
+	unsigned len = cairn_tag_len(iv->in->tag);
+
+	if (!current->ipcbuf || iv->in->w[1] > (len - MIN(len, CAIRN_MSG_REGS)) * 8)
+		return ERR_INVAL;
+	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
+}
+
+/* An act: each page written is allocated, or unshared from a
+ * copy-on-write copy, as the write reaches it. */
+static err_t memobj_act_write(struct invocation *iv)
+{
+	return memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]);
+}
+
+static err_t memobj_decode_read(struct invocation *iv)
+{
+	if (!current->ipcbuf || iv->in->w[1] > MSG_BYTES_MAX)
+		return ERR_INVAL;
+	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
+}
+
+static void memobj_invoke_read(struct invocation *iv)
+{
+	uint64_t len = iv->in->w[1];
+
+	(void)memobj_read(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], len);
+	iv->out->tag = cairn_tag(0, CAIRN_MSG_REGS + (len + 7) / 8, 0);
+}
+
+#define METHODS_FIRST MEMOBJ_INFO
+static const struct method methods[] = {
+	METHOD(MEMOBJ_INFO, 0, 0, NULL, memobj_invoke_info),
+	METHOD(MEMOBJ_PADDR, RIGHT_MANAGE, 0, memobj_decode_paddr, memobj_invoke_paddr),
+	METHOD_ACT(MEMOBJ_COPY, RIGHT_READ, 0, memobj_decode_copy, memobj_act_copy),
+	METHOD_ACT(MEMOBJ_WRITE, RIGHT_WRITE, 0, memobj_decode_write, memobj_act_write),
+	METHOD(MEMOBJ_READ, RIGHT_READ, 0, memobj_decode_read, memobj_invoke_read),
+};
+
+METHOD_TABLE(memobj_methods, methods, NULL);

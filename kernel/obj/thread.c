@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Thread methods: start a thread, give it an IPC buffer and rings, set
+ * its priority and thread pointer, interrupt it with an upcall, suspend
+ * and resume it. Every one needs the manage right and a thread that has
+ * not ended. Threads themselves (creation, scheduling) are
+ * kernel/process.c and kernel/sched.c.
+ */
+#include <kernel/method.h>
+#include <kernel/memory.h>
+
+static bool thread_alive(const struct kobj *o)
+{
+	return ((const struct thread *)o)->state != TS_DEAD;
+}
+
+#define THREAD(iv) ((struct thread *)(iv)->obj)
+
+/* ---- THREAD_START, THREAD_SET_PRIORITY, THREAD_SET_TLS ----------------------------- */
+
+static err_t thread_decode_start(struct invocation *iv)
+{
+	const uint64_t *w = iv->in->w;
+
+	if (THREAD(iv)->started)
+		return ERR_BUSY;
+	if (w[0] >= arch_user_top() || w[1] >= arch_user_top() + 1 || w[3] >= NPRIO)
+		return ERR_INVAL;
+	if (w[3] > current->mcp)
+		return ERR_PERM;             /* no thread above what its creator may use */
+	return ERR_OK;
+}
+
+static void thread_invoke_start(struct invocation *iv)
+{
+	struct thread *t = THREAD(iv);
+	const uint64_t *w = iv->in->w;
+
+	arch_user_frame_init(t->tf, w[0], w[1], w[2]);
+	t->prio = w[3];
+	t->mcp = w[3];
+	t->started = 1;
+	sched_ready(t);
+}
+
+static err_t thread_decode_set_priority(struct invocation *iv)
+{
+	if (iv->in->w[0] >= NPRIO)
+		return ERR_INVAL;
+	return iv->in->w[0] > current->mcp ? ERR_PERM : ERR_OK;
+}
+
+static void thread_invoke_set_priority(struct invocation *iv)
+{
+	thread_set_prio(THREAD(iv), iv->in->w[0]);
+}
+
+static void thread_invoke_set_tls(struct invocation *iv)
+{
+	struct thread *t = THREAD(iv);
+
+	arch_set_tls(&t->ctx, t->tf, iv->in->w[0], t == current);
+}
+
+/* ---- THREAD_SET_IPCBUF, THREAD_SET_RING ------------------------------------------- */
+
+struct thread_mo_args {
+	struct memobj *mo;
+};
+
+/* The page is made, unshared and pinned here (the reservation): the
+ * kernel reaches it through the direct map from then on. */
+static err_t thread_decode_set_ipcbuf(struct invocation *iv)
+{
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
+	struct cap *c;
+	err_t e;
+
+	if ((e = method_cap(iv, 0, OBJ_MEMOBJ, RIGHT_READ | RIGHT_WRITE, &c)))
+		return e;
+	a->mo = (struct memobj *)c->obj;
+	if (iv->in->w[0] >= a->mo->npages)
+		return ERR_RANGE;
+	return memobj_pin(a->mo, iv->in->w[0]);
+}
+
+static void thread_invoke_set_ipcbuf(struct invocation *iv)
+{
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
+	struct thread *t = THREAD(iv);
+
+	if (t->ipcbuf_mo)
+		kobj_put(&t->ipcbuf_mo->obj);
+	kobj_get(&a->mo->obj);
+	t->ipcbuf_mo = a->mo;
+	t->ipcbuf = memobj_kaddr(a->mo, iv->in->w[0] * PAGE_SIZE);
+}
+
+static err_t thread_decode_set_ring(struct invocation *iv)
+{
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
+	struct cap *c;
+	err_t e;
+
+	if ((e = method_cap(iv, 0, OBJ_MEMOBJ, RIGHT_READ | RIGHT_WRITE, &c)))
+		return e;
+	a->mo = (struct memobj *)c->obj;
+	return ring_check(THREAD(iv), a->mo, iv->in->w[0]);
+}
+
+static void thread_invoke_set_ring(struct invocation *iv)
+{
+	struct thread_mo_args *a = METHOD_ARGS(struct thread_mo_args, iv);
+
+	ring_set(THREAD(iv), a->mo, iv->in->w[0]);
+}
+
+/* ---- THREAD_UPCALL ------------------------------------------------------------------ */
+
+static err_t thread_decode_upcall(struct invocation *iv)
+{
+	return thread_upcall_check(THREAD(iv), iv->in->w[0]);
+}
+
+static void thread_invoke_upcall(struct invocation *iv)
+{
+	thread_upcall(THREAD(iv), iv->in->w[0], iv->in->w[1]);
+}
+
+/* ---- THREAD_SUSPEND, THREAD_RESUME (also for PROC_SUSPEND, PROC_RESUME) --------------- */
+
+err_t thread_suspend_check(const struct thread *t)
+{
+	if (t->state == TS_SUSPENDED || t->suspend_pending)
+		return ERR_BUSY;
+	if (t->state == TS_BLOCKED || t->state == TS_READY || t->state == TS_RUNNING)
+		return ERR_OK;
+	return ERR_BUSY;                     /* not started */
+}
+
+void thread_suspend(struct thread *t)
+{
+	if (t->state == TS_BLOCKED) {
+		t->suspend_pending = 1;
+		return;
+	}
+	if (t->state == TS_READY)
+		sched_dequeue(t);
+	t->state = TS_SUSPENDED;
+	if (t == current)
+		sched_need_resched = true;
+}
+
+err_t thread_resume_check(const struct thread *t)
+{
+	return t->suspend_pending || t->state == TS_SUSPENDED ? ERR_OK : ERR_INVAL;
+}
+
+void thread_resume(struct thread *t)
+{
+	if (t->suspend_pending)
+		t->suspend_pending = 0;
+	else
+		sched_ready(t);
+}
+
+static err_t thread_decode_suspend(struct invocation *iv)
+{
+	return thread_suspend_check(THREAD(iv));
+}
+
+static void thread_invoke_suspend(struct invocation *iv)
+{
+	thread_suspend(THREAD(iv));
+}
+
+static err_t thread_decode_resume(struct invocation *iv)
+{
+	return thread_resume_check(THREAD(iv));
+}
+
+static void thread_invoke_resume(struct invocation *iv)
+{
+	thread_resume(THREAD(iv));
+}
+
+#define METHODS_FIRST THREAD_START
+static const struct method methods[] = {
+	METHOD(THREAD_START, RIGHT_MANAGE, M_LIVE, thread_decode_start, thread_invoke_start),
+	METHOD(THREAD_SET_IPCBUF, RIGHT_MANAGE, M_LIVE, thread_decode_set_ipcbuf, thread_invoke_set_ipcbuf),
+	METHOD(THREAD_SET_RING, RIGHT_MANAGE, M_LIVE, thread_decode_set_ring, thread_invoke_set_ring),
+	METHOD(THREAD_SET_PRIORITY, RIGHT_MANAGE, M_LIVE, thread_decode_set_priority,
+	       thread_invoke_set_priority),
+	METHOD(THREAD_SET_TLS, RIGHT_MANAGE, M_LIVE, NULL, thread_invoke_set_tls),
+	METHOD(THREAD_UPCALL, RIGHT_MANAGE, M_LIVE, thread_decode_upcall, thread_invoke_upcall),
+	METHOD(THREAD_SUSPEND, RIGHT_MANAGE, M_LIVE, thread_decode_suspend, thread_invoke_suspend),
+	METHOD(THREAD_RESUME, RIGHT_MANAGE, M_LIVE, thread_decode_resume, thread_invoke_resume),
+};
+
+METHOD_TABLE(thread_methods, methods, thread_alive);
