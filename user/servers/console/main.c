@@ -647,7 +647,7 @@ static void handle(struct req *q, struct ans *a)
 		a->err = ERR_INVAL;
 		return;
 	case IO_READDIR:
-		a->err = LINUX_ENOTDIR;
+		a->err = ERR_NOTDIR;
 		return;
 	case IO_DUP:
 		if (d->refs == UINT32_MAX)

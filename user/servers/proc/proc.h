@@ -44,8 +44,6 @@ enum {
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
 #define SIG_SETMASK   2
-/* errno values err.h does not name */
-#define ERR_CHILD     10
 
 static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 #define UNBLOCKABLE   (sigbit(SIGKILL) | sigbit(SIGSTOP))

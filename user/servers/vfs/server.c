@@ -37,6 +37,7 @@
 #include <string.h>
 #include <cairn/rt.h>
 #include <cairn/posix.h>
+#include <cairn/tty.h>
 #include "tmpfs.h"
 #include "vfs.h"
 
@@ -53,22 +54,8 @@
 #define DEV_NULL        0x103u            /* makedev(1, 3) */
 #define DEV_ZERO        0x105u            /* makedev(1, 5) */
 
-/* Linux poll bits */
-#define L_POLLIN     0x001u
-#define L_POLLPRI    0x002u
-#define L_POLLOUT    0x004u
-#define L_POLLERR    0x008u
-#define L_POLLHUP    0x010u
-#define L_POLLNVAL   0x020u
-#define L_POLLRDNORM 0x040u
-#define L_POLLWRNORM 0x100u
-
-/* Linux ioctls a file answers */
-#define L_FIONREAD   0x541bu
-#define L_FIONBIO    0x5421u
-
 /* Status flags an open file description keeps (F_GETFL). */
-#define KEEP_FLAGS   (~(uint32_t)(L_O_CREAT | L_O_EXCL | L_O_NOCTTY | L_O_TRUNC | L_O_CLOEXEC))
+#define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
 
 enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W };
 
@@ -472,14 +459,14 @@ static uint32_t pipe_revents(const struct pipe *p, bool wend)
 
 	if (!wend) {
 		if (pipe_used(p))
-			r |= L_POLLIN | L_POLLRDNORM;
+			r |= LINUX_POLLIN | LINUX_POLLRDNORM;
 		if (!p->writers)
-			r |= L_POLLHUP;
+			r |= LINUX_POLLHUP;
 	} else {
 		if (pipe_space(p) >= PIPE_BUF)
-			r |= L_POLLOUT | L_POLLWRNORM;
+			r |= LINUX_POLLOUT | LINUX_POLLWRNORM;
 		if (!p->readers)
-			r |= L_POLLERR;
+			r |= LINUX_POLLERR;
 	}
 	return r;
 }
@@ -505,7 +492,7 @@ static void pipe_fire(struct pipe *p, bool all, uint64_t badge)
 			struct arm *a = *ap;
 
 			if (all || (badge && a->badge == badge) ||
-			    (!badge && (rev & (a->events | L_POLLERR | L_POLLHUP)))) {
+			    (!badge && (rev & (a->events | LINUX_POLLERR | LINUX_POLLHUP)))) {
 				*ap = a->next;
 				p->narms[end]--;
 				arm_fire(a);
@@ -706,7 +693,7 @@ static void pipe_flags(struct handle *h)
 {
 	struct posix_pipe_shm *s = h->pipe->s;
 
-	__atomic_store_n(h->kind == H_PIPE_W ? &s->wflags : &s->rflags, h->flags & L_O_NONBLOCK,
+	__atomic_store_n(h->kind == H_PIPE_W ? &s->wflags : &s->rflags, h->flags & LINUX_O_NONBLOCK,
 			 __ATOMIC_SEQ_CST);
 }
 
@@ -750,7 +737,7 @@ static void pipe_read(struct ans *a, struct handle *h, uint64_t max)
 			return;           /* end of file: 0 bytes */
 	}
 	/* empty, or a client is reading it right now */
-	if (h->flags & L_O_NONBLOCK) {
+	if (h->flags & LINUX_O_NONBLOCK) {
 		a->err = ERR_AGAIN;
 		return;
 	}
@@ -781,7 +768,7 @@ static void pipe_write(struct ans *a, struct handle *h, const uint8_t *data, uin
 		if (pipe_space(p) >= n) {
 			if (!pipe_reserve(p, n)) {
 				side_unlock(&p->s->wlock);
-				a->err = h->flags & L_O_NONBLOCK ? ERR_AGAIN : ERR_NOMEM;
+				a->err = h->flags & LINUX_O_NONBLOCK ? ERR_AGAIN : ERR_NOMEM;
 				return;
 			}
 			pipe_put(p, data, n);
@@ -794,7 +781,7 @@ static void pipe_write(struct ans *a, struct handle *h, const uint8_t *data, uin
 			return;
 		}
 	}
-	if (h->flags & L_O_NONBLOCK) {
+	if (h->flags & LINUX_O_NONBLOCK) {
 		a->err = ERR_AGAIN;
 		return;
 	}
@@ -844,7 +831,7 @@ static void pipe_arm(struct ans *a, struct handle *h, cap_t *notif, uint32_t eve
 	if (p->shared)
 		__atomic_store_n(&p->s->kick, 1, __ATOMIC_SEQ_CST);
 	rev = pipe_revents(p, end);
-	a->w[0] = rev & (events | L_POLLERR | L_POLLHUP);
+	a->w[0] = rev & (events | LINUX_POLLERR | LINUX_POLLHUP);
 	if (a->w[0]) {
 		cairn_invoke(*notif, NOTIFY_SIGNAL, 0, bits, 0, 0, 0, NULL);
 		if (p->shared)
@@ -934,7 +921,7 @@ static err_t req_node(const struct req *r, const struct handle *h, uint64_t flag
 	*node = NULL;
 	if (flags & ~(uint64_t)allowed)
 		return ERR_INVAL;
-	if ((flags & L_AT_EMPTY_PATH) && !r->w[2]) {
+	if ((flags & LINUX_AT_EMPTY_PATH) && !r->w[2]) {
 		if (h->kind == H_NODE)
 			*node = h->node;
 		return ERR_OK;
@@ -948,16 +935,16 @@ static err_t req_node(const struct req *r, const struct handle *h, uint64_t flag
 
 static bool can_read(const struct handle *h)
 {
-	unsigned acc = h->flags & L_O_ACCMODE;
+	unsigned acc = h->flags & LINUX_O_ACCMODE;
 
-	return !(h->flags & L_O_PATH) && (acc == L_O_RDONLY || acc == L_O_RDWR);
+	return !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_RDONLY || acc == LINUX_O_RDWR);
 }
 
 static bool can_write(const struct handle *h)
 {
-	unsigned acc = h->flags & L_O_ACCMODE;
+	unsigned acc = h->flags & LINUX_O_ACCMODE;
 
-	return !(h->flags & L_O_PATH) && (acc == L_O_WRONLY || acc == L_O_RDWR);
+	return !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR);
 }
 
 static void answer_stat(struct ans *a, const struct posix_stat *st)
@@ -1086,8 +1073,8 @@ static void io_write(struct ans *a, const struct req *r, struct handle *h, bool 
 		a->w[0] = n;
 		return;
 	}
-	if (!at || (h->flags & L_O_APPEND))
-		off = (h->flags & L_O_APPEND) ? h->node->size : h->pos;
+	if (!at || (h->flags & LINUX_O_APPEND))
+		off = (h->flags & LINUX_O_APPEND) ? h->node->size : h->pos;
 	if (!n)
 		return;
 	if ((a->err = tmpfs_write(&fs, h->node, off, in, (size_t)n, &done)))
@@ -1099,7 +1086,7 @@ static void io_write(struct ans *a, const struct req *r, struct handle *h, bool 
 
 static uint32_t node_revents(void)
 {
-	return L_POLLIN | L_POLLRDNORM | L_POLLOUT | L_POLLWRNORM;
+	return LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLOUT | LINUX_POLLWRNORM;
 }
 
 static void io_poll(struct ans *a, struct req *r, struct handle *h, bool arm)
@@ -1107,8 +1094,8 @@ static void io_poll(struct ans *a, struct req *r, struct handle *h, bool arm)
 	uint32_t events = (uint32_t)r->w[0];
 	uint32_t rev;
 
-	if (h->flags & L_O_PATH) {
-		a->w[0] = L_POLLNVAL;
+	if (h->flags & LINUX_O_PATH) {
+		a->w[0] = LINUX_POLLNVAL;
 		if (arm && r->ncaps && r->caps[0] != CAP_NULL)
 			cairn_invoke(r->caps[0], NOTIFY_SIGNAL, 0, r->w[1], 0, 0, 0, NULL);
 		return;
@@ -1131,7 +1118,7 @@ static void io_poll(struct ans *a, struct req *r, struct handle *h, bool arm)
 		rev = node_revents();
 	else
 		rev = pipe_revents(h->pipe, h->kind == H_PIPE_W);
-	a->w[0] = rev & (events | L_POLLERR | L_POLLHUP);
+	a->w[0] = rev & (events | LINUX_POLLERR | LINUX_POLLHUP);
 	if (arm && a->w[0])
 		cairn_invoke(r->caps[0], NOTIFY_SIGNAL, 0, r->w[1], 0, 0, 0, NULL);
 }
@@ -1141,7 +1128,7 @@ static void io_ioctl(struct ans *a, const struct req *r, struct handle *h)
 	int32_t v;
 
 	switch (r->w[0]) {
-	case L_FIONREAD:
+	case LINUX_FIONREAD:
 		if (h->kind == H_PIPE_R) {
 			v = (int32_t)pipe_used(h->pipe);
 		} else if (h->kind == H_NODE && tmpfs_is_reg(h->node)) {
@@ -1154,14 +1141,14 @@ static void io_ioctl(struct ans *a, const struct req *r, struct handle *h)
 		memcpy(out, &v, sizeof(v));
 		a->nbytes = sizeof(v);
 		return;
-	case L_FIONBIO:
+	case LINUX_FIONBIO:
 		if (r->nbytes < sizeof(v)) {
 			a->err = ERR_INVAL;
 			return;
 		}
 		memcpy(&v, in, sizeof(v));
 		if (!is_root(h))
-			h->flags = v ? h->flags | L_O_NONBLOCK : h->flags & ~(uint32_t)L_O_NONBLOCK;
+			h->flags = v ? h->flags | LINUX_O_NONBLOCK : h->flags & ~(uint32_t)LINUX_O_NONBLOCK;
 		if (h->kind != H_NODE)
 			pipe_flags(h);
 		return;
@@ -1175,7 +1162,7 @@ static void io_readdir(struct ans *a, struct handle *h, uint64_t cookie, uint64_
 	size_t n;
 	uint64_t next;
 
-	if (h->flags & L_O_PATH) {
+	if (h->flags & LINUX_O_PATH) {
 		a->err = ERR_BADF;
 		return;
 	}
@@ -1201,7 +1188,7 @@ static void serve_io(struct ans *a, struct req *r, struct handle *h)
 	struct posix_stat st;
 
 	/* an O_PATH description only locates its file */
-	if ((h->flags & L_O_PATH) && r->label != IO_STAT && r->label != IO_DUP &&
+	if ((h->flags & LINUX_O_PATH) && r->label != IO_STAT && r->label != IO_DUP &&
 	    r->label != IO_CLOSE && r->label != IO_GETFL && r->label != IO_POLL &&
 	    r->label != IO_POLL_ARM) {
 		a->err = ERR_BADF;
@@ -1252,8 +1239,8 @@ static void serve_io(struct ans *a, struct req *r, struct handle *h)
 		break;
 	case IO_SETFL:
 		if (!is_root(h))
-			h->flags = (h->flags & ~(uint32_t)(L_O_APPEND | L_O_NONBLOCK)) |
-				   ((uint32_t)r->w[0] & (L_O_APPEND | L_O_NONBLOCK));
+			h->flags = (h->flags & ~(uint32_t)(LINUX_O_APPEND | LINUX_O_NONBLOCK)) |
+				   ((uint32_t)r->w[0] & (LINUX_O_APPEND | LINUX_O_NONBLOCK));
 		if (h->kind != H_NODE)
 			pipe_flags(h);
 		break;
@@ -1319,11 +1306,11 @@ static void fs_open(struct ans *a, const struct req *r, struct handle *h)
 
 static void fs_pipe(struct ans *a, const struct req *r)
 {
-	uint32_t nb = r->w[0] & L_O_NONBLOCK;
+	uint32_t nb = r->w[0] & LINUX_O_NONBLOCK;
 	struct handle *rh, *wh;
 	struct pipe *p;
 
-	if (r->w[0] & ~(uint64_t)(L_O_NONBLOCK | L_O_CLOEXEC)) {
+	if (r->w[0] & ~(uint64_t)(LINUX_O_NONBLOCK | LINUX_O_CLOEXEC)) {
 		a->err = ERR_INVAL;
 		return;
 	}
@@ -1335,13 +1322,13 @@ static void fs_pipe(struct ans *a, const struct req *r)
 	p->ctime = stamp();
 	p->s = &p->local;
 	pipe_share(p);
-	if ((a->err = handle_new(H_PIPE_R, L_O_RDONLY | nb, &rh))) {
+	if ((a->err = handle_new(H_PIPE_R, LINUX_O_RDONLY | nb, &rh))) {
 		tmpfs_free(p, sizeof(*p));
 		return;
 	}
 	rh->pipe = p;
 	p->readers = 1;
-	if ((a->err = handle_new(H_PIPE_W, L_O_WRONLY | nb, &wh))) {
+	if ((a->err = handle_new(H_PIPE_W, LINUX_O_WRONLY | nb, &wh))) {
 		handle_free(rh);          /* frees the pipe too */
 		return;
 	}
@@ -1376,8 +1363,8 @@ static void serve_fs(struct ans *a, struct req *r, struct handle *h)
 		fs_pipe(a, r);
 		return;
 	case FS_STAT:
-		if ((a->err = req_node(r, h, r->w[0], L_AT_SYMLINK_NOFOLLOW | L_AT_NO_AUTOMOUNT |
-				       L_AT_EMPTY_PATH, &n)))
+		if ((a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT |
+				       LINUX_AT_EMPTY_PATH, &n)))
 			return;
 		if (n)
 			tmpfs_stat(n, &st);
@@ -1386,9 +1373,9 @@ static void serve_fs(struct ans *a, struct req *r, struct handle *h)
 		answer_stat(a, &st);
 		return;
 	case FS_CHMOD:
-		if ((a->err = req_node(r, h, r->w[1], L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH, &n)) || !n)
+		if ((a->err = req_node(r, h, r->w[1], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &n)) || !n)
 			return;
-		if (tmpfs_is_lnk(n) && (r->w[1] & L_AT_SYMLINK_NOFOLLOW))
+		if (tmpfs_is_lnk(n) && (r->w[1] & LINUX_AT_SYMLINK_NOFOLLOW))
 			a->err = ERR_OPNOTSUPP;
 		else
 			a->err = tmpfs_chmod(&fs, n, (uint32_t)r->w[0]);
@@ -1406,14 +1393,14 @@ static void serve_fs(struct ans *a, struct req *r, struct handle *h)
 			return;
 		}
 		memcpy(t, in + off, sizeof(t));
-		if ((a->err = req_node(r, h, r->w[0], L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH, &n)) || !n)
+		if ((a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &n)) || !n)
 			return;
 		a->err = tmpfs_utimens(&fs, n, t);
 		return;
 	}
 	case FS_ACCESS:
-		if ((a->err = req_node(r, h, r->w[1], L_AT_EACCESS | L_AT_SYMLINK_NOFOLLOW |
-				       L_AT_EMPTY_PATH, &n)))
+		if ((a->err = req_node(r, h, r->w[1], LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW |
+				       LINUX_AT_EMPTY_PATH, &n)))
 			return;
 		if (r->w[0] & ~7ull)
 			a->err = ERR_INVAL;
@@ -1429,7 +1416,7 @@ static void serve_fs(struct ans *a, struct req *r, struct handle *h)
 			return;
 		if ((a->err = req_dir2(r, d, &d2)))
 			return;
-		if (!l1 && (r->w[0] & L_AT_EMPTY_PATH)) {
+		if (!l1 && (r->w[0] & LINUX_AT_EMPTY_PATH)) {
 			if (h->kind != H_NODE) {
 				a->err = ERR_NOENT;
 				return;
@@ -1751,7 +1738,7 @@ int main(int argc, char **argv)
 	root->kind = H_NODE;
 	root->badge = POSIX_VFS_ROOT;
 	root->refs = UINT32_MAX;
-	root->flags = L_O_RDONLY | L_O_DIRECTORY;
+	root->flags = LINUX_O_RDONLY | LINUX_O_DIRECTORY;
 	root->node = fs.root;
 	tmpfs_node_get(fs.root);
 	hcount = 1;
