@@ -69,35 +69,37 @@ static void dispatch(struct srv *s, struct srv_req *r, struct srv_ans *a)
 	a->err = ERR_NOSYS;
 }
 
-/* Sends answer a; returns the next message (none when stopping). */
+/* Sends answer a (unless deferred); returns the next message (none when
+ * stopping). */
 static struct cairn_msg answer(struct srv *s, struct srv_ans *a)
 {
 	struct cairn_ipcbuf *ib = cairn_ipcbuf();
 	struct cairn_msg none = { .err = ERR_AGAIN };
+	bool work = s->work_pending && *s->work_pending;
 	uint64_t tag;
 	err_t e;
 
-	if (a->deferred)
-		return s->stopping ? none : cairn_recv(s->ep, 0);
-	if (a->err) {
-		a->nbytes = 0;
+	if (!a->deferred) {
+		if (a->err) {
+			a->nbytes = 0;
+			if (a->ncaps && s->answered)
+				s->answered(a, a->err);
+			a->ncaps = 0;
+		}
+		if (a->nbytes && s->out_buf)
+			memcpy(&ib->w[CAIRN_MSG_REGS], s->out_buf, a->nbytes);
+		for (unsigned i = 0; i < a->ncaps; i++)
+			ib->caps[i] = a->caps[i];
+		tag = cairn_tag((uint32_t)a->err, srv_words(a->nbytes), a->ncaps);
+		if (!s->stopping && !work && !(a->ncaps && s->answered))
+			return cairn_reply_recv(s->ep, tag, a->w[0], a->w[1], a->w[2], a->w[3]);
+		e = cairn_reply(tag, a->w[0], a->w[1], a->w[2], a->w[3]);
 		if (a->ncaps && s->answered)
-			s->answered(a, a->err);
-		a->ncaps = 0;
+			s->answered(a, e);
 	}
-	if (a->nbytes && s->out_buf)
-		memcpy(&ib->w[CAIRN_MSG_REGS], s->out_buf, a->nbytes);
-	for (unsigned i = 0; i < a->ncaps; i++)
-		ib->caps[i] = a->caps[i];
-	tag = cairn_tag((uint32_t)a->err, srv_words(a->nbytes), a->ncaps);
-	if (!s->stopping && !(a->ncaps && s->answered) && !(s->work_pending && *s->work_pending))
-		return cairn_reply_recv(s->ep, tag, a->w[0], a->w[1], a->w[2], a->w[3]);
-	e = cairn_reply(tag, a->w[0], a->w[1], a->w[2], a->w[3]);
-	if (a->ncaps && s->answered)
-		s->answered(a, e);
 	if (s->stopping)
 		return none;
-	if (s->work_pending && *s->work_pending)
+	if (work)
 		s->work();
 	return cairn_recv(s->ep, 0);
 }
@@ -120,7 +122,11 @@ void srv_run(struct srv *s)
 		}
 		errors = 0;
 		gather(s, &m, &r);
-		memset(&a, 0, sizeof(a));
+		a.err = ERR_OK;
+		a.w[0] = a.w[1] = a.w[2] = a.w[3] = 0;
+		a.nbytes = 0;
+		a.ncaps = 0;
+		a.deferred = false;
 		dispatch(s, &r, &a);
 		for (unsigned i = 0; i < r.ncaps; i++)
 			if (r.caps[i] != CAP_NULL)

@@ -54,7 +54,8 @@ struct srv_req {
 	void *obj;                          /* what srv.object() found (NULL without one) */
 };
 
-/* An answer, zeroed before the handler runs. */
+/* An answer: err, w[], nbytes, ncaps and deferred are 0 when the handler
+ * starts. */
 struct srv_ans {
 	err_t err;                          /* the answer's label */
 	uint64_t w[4];
