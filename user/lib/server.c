@@ -20,7 +20,10 @@ static void gather(struct srv *s, const struct cairn_msg *m, struct srv_req *r)
 
 	r->badge = m->badge;
 	r->label = cairn_tag_label(m->tag);
-	memcpy(r->w, m->w, sizeof(r->w));
+	r->w[0] = m->w[0];          /* (memcpy would be a call: -ffreestanding) */
+	r->w[1] = m->w[1];
+	r->w[2] = m->w[2];
+	r->w[3] = m->w[3];
 	r->nbytes = len > CAIRN_MSG_REGS ? (len - CAIRN_MSG_REGS) * 8u : 0;
 	if (r->nbytes > s->in_max)
 		r->nbytes = s->in_max;

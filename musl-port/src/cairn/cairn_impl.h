@@ -210,10 +210,11 @@ static inline int __cairn_pipe_direct(struct cairn_fd *f)
 		return 1;
 	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f);
 }
-/* A read (write) of up to total bytes through the ring: what read(2)
- * (write(2)) returns. */
-hidden long __cairn_pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total);
-hidden long __cairn_pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total);
+/* A read (write) of up to total bytes (0 < total <= SSIZE_MAX; a write
+ * may be of 0) into (from) the cnt iovecs at iov, through the ring of f
+ * (PIPE_MAPPED): what read(2) (write(2)) returns. */
+hidden long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+hidden long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
 /* Drops the mapping of f's ring (f is gone: a copy of it). */
 hidden void __cairn_pipe_detach(struct cairn_fd *f);
 

@@ -145,7 +145,7 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 	if (total > SSIZE_MAX)
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
-		return __cairn_pipe_read(f, d, total);
+		return __cairn_pipe_readv(f, d->iov, d->cnt, total);
 	do {
 		size_t k = total - done < INLINE_MAX ? total - done : INLINE_MAX, got;
 		struct cairn_ans a;
@@ -197,10 +197,15 @@ static long read_common(long fd, const struct iovec *iov, long cnt, uint64_t off
 	return io_read(f, &d, total, off, at);
 }
 
+/* read(2) and write(2) of a pipe whose ring is mapped go straight to
+ * pipe.c (what read_common and write_common would do, one call less). */
 long __cairn_read(long fd, void *buf, size_t n)
 {
+	struct cairn_fd *f = __cairn_fd(fd);
 	struct iovec v = { buf, n };
 
+	if (f && f->pipe == PIPE_MAPPED && n && n <= SSIZE_MAX)
+		return __cairn_pipe_readv(f, &v, 1, n);
 	return read_common(fd, &v, 1, 0, 0);
 }
 
@@ -272,7 +277,7 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 	if (total > SSIZE_MAX)
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
-		return __cairn_pipe_write(f, &v, total);
+		return __cairn_pipe_writev(f, iov, cnt, total);
 	do {
 		size_t fill = total - done < INLINE_MAX ? total - done : INLINE_MAX, wrote;
 		struct cairn_ans a;
@@ -299,8 +304,11 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 
 long __cairn_write(long fd, const void *buf, size_t n)
 {
+	struct cairn_fd *f = __cairn_fd(fd);
 	struct iovec v = { (void *)buf, n };
 
+	if (f && f->pipe == PIPE_MAPPED && n <= SSIZE_MAX)
+		return __cairn_pipe_writev(f, &v, 1, n);
 	return write_common(fd, &v, 1, 0, 0);
 }
 

@@ -198,7 +198,7 @@ static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t se
 	return e == ERR_INTR ? ERR_INTR : 0;
 }
 
-long __cairn_pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
+static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
 {
 	struct posix_pipe_shm *s = f->shm;
 	uint8_t *ring = ring_of(s);
@@ -252,7 +252,7 @@ long __cairn_pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
 
 /* A write of at most POSIX_PIPE_BUF bytes goes in whole, a longer one
  * as room comes (as Linux's). */
-long __cairn_pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
+static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
 {
 	struct posix_pipe_shm *s = f->shm;
 	uint8_t *ring = ring_of(s);
@@ -306,4 +306,18 @@ long __cairn_pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
 		if (pipe_wait(f, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
 			return done ? (long)done : -EINTR;
 	}
+}
+
+long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	struct iov_at d = { iov, cnt, 0, 0 };
+
+	return pipe_read(f, &d, total);
+}
+
+long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	struct iov_at v = { iov, cnt, 0, 0 };
+
+	return pipe_write(f, &v, total);
 }

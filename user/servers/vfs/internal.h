@@ -94,6 +94,35 @@ extern cap_t ep;                          /* the endpoint served, rights rwg */
 extern uint8_t req_bytes[INLINE_MAX];     /* the request's inline bytes */
 extern uint8_t *ans_bytes;                /* the answer's inline bytes (IPC buffer) */
 
+/* objects.c, inline: every request looks its badge up */
+extern struct handle *hblock[HANDLE_MAX / HANDLE_BLOCK];
+extern uint32_t hnext;                    /* entries below it have been used */
+
+static inline struct handle *handle_at(uint32_t i)
+{
+	return &hblock[i / HANDLE_BLOCK][i % HANDLE_BLOCK];
+}
+
+/* The entry badge names, or NULL; badge 0 is the root's. */
+static inline struct handle *handle_find(uint64_t badge)
+{
+	uint32_t i;
+	struct handle *h;
+
+	if (!badge)
+		badge = POSIX_VFS_ROOT;
+	i = VFS_BADGE_INDEX(badge);
+	if (i >= hnext)
+		return NULL;
+	h = handle_at(i);
+	return h->kind != H_FREE && h->badge == badge ? h : NULL;
+}
+
+static inline bool is_root(const struct handle *h)
+{
+	return h->refs == UINT32_MAX;
+}
+
 /* clock.c */
 void clock_init(cap_t kinfo);
 uint64_t now_ns(void);
@@ -103,12 +132,9 @@ void touch_atime(struct tmpfs_node *n);
 /* objects.c */
 extern uint32_t hcount;                   /* entries in use */
 err_t objects_init(uint64_t seed);
-struct handle *handle_at(uint32_t i);
-struct handle *handle_find(uint64_t badge);
 err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h);
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
-bool is_root(const struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
 
 /* pipe.c */

@@ -7,10 +7,9 @@
  */
 #include "internal.h"
 
-#define HANDLE_TABLE    (HANDLE_MAX / HANDLE_BLOCK)
-
-static struct handle *hblock[HANDLE_TABLE];
-static uint32_t hnext = 2, hfree;
+struct handle *hblock[HANDLE_MAX / HANDLE_BLOCK];
+uint32_t hnext = 2;
+static uint32_t hfree;
 static uint64_t rng_state;
 uint32_t hcount;
 
@@ -25,29 +24,9 @@ static uint64_t rng_next(void)
 	return z ^ (z >> 31);
 }
 
-
-struct handle *handle_at(uint32_t i)
-{
-	return &hblock[i / HANDLE_BLOCK][i % HANDLE_BLOCK];
-}
-
 static uint32_t handle_index(const struct handle *h)
 {
 	return VFS_BADGE_INDEX(h->badge);
-}
-
-struct handle *handle_find(uint64_t badge)
-{
-	uint32_t i;
-	struct handle *h;
-
-	if (!badge)
-		badge = POSIX_VFS_ROOT;
-	i = VFS_BADGE_INDEX(badge);
-	if (i >= hnext)
-		return NULL;
-	h = handle_at(i);
-	return h->kind != H_FREE && h->badge == badge ? h : NULL;
 }
 
 err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h)
@@ -105,11 +84,6 @@ void handle_release(struct handle *h)
 		handle_free(h);
 }
 
-bool is_root(const struct handle *h)
-{
-	return h->refs == UINT32_MAX;
-}
-
 /* Hands entry h to the caller: a capability minted with its badge. On
  * failure the entry is freed. */
 err_t give(struct srv_ans *a, struct handle *h)
@@ -126,7 +100,6 @@ err_t give(struct srv_ans *a, struct handle *h)
 	a->ncaps++;
 	return ERR_OK;
 }
-
 
 /* Seeds the badges' random bits and makes entry 1: the root directory,
  * shared by every holder of badge POSIX_VFS_ROOT (and of badge 0). */
