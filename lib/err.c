@@ -29,6 +29,20 @@ const char *err_name(err_t e)
 	case ERR_NOSYS: return "ENOSYS";
 	case ERR_OVERFLOW: return "EOVERFLOW";
 	case ERR_TIMEDOUT: return "ETIMEDOUT";
+	case ERR_NXIO: return "ENXIO";
+	case ERR_CHILD: return "ECHILD";
+	case ERR_XDEV: return "EXDEV";
+	case ERR_NOTDIR: return "ENOTDIR";
+	case ERR_ISDIR: return "EISDIR";
+	case ERR_MFILE: return "EMFILE";
+	case ERR_NOTTY: return "ENOTTY";
+	case ERR_FBIG: return "EFBIG";
+	case ERR_SPIPE: return "ESPIPE";
+	case ERR_MLINK: return "EMLINK";
+	case ERR_NAMETOOLONG: return "ENAMETOOLONG";
+	case ERR_NOTEMPTY: return "ENOTEMPTY";
+	case ERR_LOOP: return "ELOOP";
+	case ERR_OPNOTSUPP: return "EOPNOTSUPP";
 	default: return "E?";
 	}
 }

@@ -10,6 +10,8 @@
 #ifndef CAIRN_TTY_H
 #define CAIRN_TTY_H
 #include <stdint.h>
+#include <cairn/err.h>
+#include <cairn/linux.h>
 
 /* ---- ioctl requests ------------------------------------------------------------ */
 #define LINUX_TCGETS      0x5401u   /* -> struct linux_termios */
@@ -108,26 +110,13 @@ enum {
 #define LINUX_IEXTEN   0100000u
 
 /* ---- other Linux values the tty protocol uses ------------------------------------- */
-#define LINUX_O_RDWR      02
-#define LINUX_O_APPEND    02000
-#define LINUX_O_NONBLOCK  04000
-#define LINUX_O_NOCTTY    0400
-
-#define LINUX_POLLIN    0x001
-#define LINUX_POLLPRI   0x002
-#define LINUX_POLLOUT   0x004
-#define LINUX_POLLERR   0x008
-#define LINUX_POLLHUP   0x010
-#define LINUX_POLLNVAL  0x020
-#define LINUX_POLLRDNORM 0x040
-#define LINUX_POLLWRNORM 0x100
-
+/* (open flags and poll bits: include/cairn/linux.h) */
 #define LINUX_SIGINT    2
 #define LINUX_SIGQUIT   3
 #define LINUX_SIGTSTP   20
 
-#define LINUX_ENOTTY    25
-#define LINUX_ENOTDIR   20
+/* the tty's answer to an ioctl it does not know (include/cairn/err.h) */
+#define LINUX_ENOTTY    ERR_NOTTY
 
 /* S_IFCHR | 0620, and the console's device number (5, 1) */
 #define LINUX_S_IFCHR   0020000u

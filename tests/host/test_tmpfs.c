@@ -97,7 +97,7 @@ static err_t mkfile(const char *path, const char *data)
 {
 	struct tmpfs_node *n;
 	size_t done;
-	err_t e = tmpfs_open(&fs, R, S(path), L_O_CREAT | L_O_WRONLY, 0644, &n);
+	err_t e = tmpfs_open(&fs, R, S(path), LINUX_O_CREAT | LINUX_O_WRONLY, 0644, &n);
 
 	if (e)
 		return e;
@@ -119,7 +119,7 @@ static struct tmpfs_node *lfind(const char *path)
 {
 	struct tmpfs_node *n;
 
-	return tmpfs_find(&fs, R, S(path), L_AT_SYMLINK_NOFOLLOW, L_AT_SYMLINK_NOFOLLOW, &n) ? NULL : n;
+	return tmpfs_find(&fs, R, S(path), LINUX_AT_SYMLINK_NOFOLLOW, LINUX_AT_SYMLINK_NOFOLLOW, &n) ? NULL : n;
 }
 
 static err_t find_err(const char *path)
@@ -161,7 +161,7 @@ TEST(create_read_write)
 	size_t k;
 
 	CHECK(setup());
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_CREAT | L_O_RDWR, 0640, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_CREAT | LINUX_O_RDWR, 0640, &n) == ERR_OK);
 	CHECK(n->mode == (TMPFS_S_IFREG | 0640) && n->nlink == 1 && n->refs == 1);
 	CHECK(tmpfs_write(&fs, n, 0, "hello, world", 12, &k) == ERR_OK && k == 12);
 	CHECK(tmpfs_read(&fs, n, 7, buf, sizeof(buf), &k) == ERR_OK && k == 5 && !memcmp(buf, "world", 5));
@@ -185,7 +185,7 @@ TEST(sparse_and_limits)
 	size_t k;
 
 	CHECK(setup());
-	CHECK(tmpfs_open(&fs, R, S("s"), L_O_CREAT | L_O_RDWR, 0600, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("s"), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n) == ERR_OK);
 	CHECK(tmpfs_write(&fs, n, 1ull << 30, "x", 1, &k) == ERR_OK && k == 1);
 	CHECK(n->size == (1ull << 30) + 1 && n->u.file.pages == 1);
 	tmpfs_stat(n, &st);
@@ -213,7 +213,7 @@ TEST(truncate_zeroes_tail)
 	size_t k;
 
 	CHECK(setup());
-	CHECK(tmpfs_open(&fs, R, S("t"), L_O_CREAT | L_O_RDWR, 0600, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("t"), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n) == ERR_OK);
 	memset(buf, 'a', sizeof(buf));
 	CHECK(tmpfs_write(&fs, n, 0, buf, sizeof(buf), &k) == ERR_OK && k == sizeof(buf));
 	CHECK(n->u.file.pages == 3);
@@ -244,18 +244,18 @@ TEST(mkdir_rmdir)
 	CHECK(mkfile("d/f", "1") == ERR_OK);
 	CHECK(tmpfs_mkdir(&fs, R, S("d/f/g"), 0755) == ERR_NOTDIR);
 	CHECK(tmpfs_mkdir(&fs, R, S("d/f/"), 0755) == ERR_EXIST);
-	CHECK(tmpfs_unlink(&fs, R, S("d"), L_AT_REMOVEDIR) == ERR_NOTEMPTY);
-	CHECK(tmpfs_unlink(&fs, R, S("d/f"), L_AT_REMOVEDIR) == ERR_NOTDIR);
-	CHECK(tmpfs_unlink(&fs, R, S("d/e/."), L_AT_REMOVEDIR) == ERR_INVAL);
-	CHECK(tmpfs_unlink(&fs, R, S("d/e/.."), L_AT_REMOVEDIR) == ERR_NOTEMPTY);
-	CHECK(tmpfs_unlink(&fs, R, S("/"), L_AT_REMOVEDIR) == ERR_BUSY);
-	CHECK(tmpfs_unlink(&fs, R, S("d/nope"), L_AT_REMOVEDIR) == ERR_NOENT);
+	CHECK(tmpfs_unlink(&fs, R, S("d"), LINUX_AT_REMOVEDIR) == ERR_NOTEMPTY);
+	CHECK(tmpfs_unlink(&fs, R, S("d/f"), LINUX_AT_REMOVEDIR) == ERR_NOTDIR);
+	CHECK(tmpfs_unlink(&fs, R, S("d/e/."), LINUX_AT_REMOVEDIR) == ERR_INVAL);
+	CHECK(tmpfs_unlink(&fs, R, S("d/e/.."), LINUX_AT_REMOVEDIR) == ERR_NOTEMPTY);
+	CHECK(tmpfs_unlink(&fs, R, S("/"), LINUX_AT_REMOVEDIR) == ERR_BUSY);
+	CHECK(tmpfs_unlink(&fs, R, S("d/nope"), LINUX_AT_REMOVEDIR) == ERR_NOENT);
 	CHECK(tmpfs_unlink(&fs, R, S("d/e"), 0) == ERR_ISDIR);
 	CHECK(tmpfs_unlink(&fs, R, S("d/e"), 0x1) == ERR_INVAL);
-	CHECK(tmpfs_unlink(&fs, R, S("d/e/"), L_AT_REMOVEDIR) == ERR_OK);
+	CHECK(tmpfs_unlink(&fs, R, S("d/e/"), LINUX_AT_REMOVEDIR) == ERR_OK);
 	CHECK(find("d")->nlink == 2);
 	CHECK(tmpfs_unlink(&fs, R, S("d/f"), 0) == ERR_OK);
-	CHECK(tmpfs_unlink(&fs, R, S("d"), L_AT_REMOVEDIR) == ERR_OK);
+	CHECK(tmpfs_unlink(&fs, R, S("d"), LINUX_AT_REMOVEDIR) == ERR_OK);
 	CHECK(R->nlink == 2 && fs.nodes == 1);
 	return teardown();
 }
@@ -268,11 +268,11 @@ TEST(removed_directory)
 
 	CHECK(setup());
 	CHECK(tmpfs_mkdir(&fs, R, S("gone"), 0755) == ERR_OK);
-	CHECK(tmpfs_open(&fs, R, S("gone"), L_O_RDONLY | L_O_DIRECTORY, 0, &d) == ERR_OK);
-	CHECK(tmpfs_unlink(&fs, R, S("gone"), L_AT_REMOVEDIR) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("gone"), LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &d) == ERR_OK);
+	CHECK(tmpfs_unlink(&fs, R, S("gone"), LINUX_AT_REMOVEDIR) == ERR_OK);
 	CHECK(d->nlink == 0 && fs.nodes == 2);
 	/* nothing can be made in it, and it has no path */
-	CHECK(tmpfs_open(&fs, d, S("x"), L_O_CREAT | L_O_RDWR, 0600, &n) == ERR_NOENT);
+	CHECK(tmpfs_open(&fs, d, S("x"), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n) == ERR_NOENT);
 	CHECK(tmpfs_mkdir(&fs, d, S("x"), 0755) == ERR_NOENT);
 	CHECK(tmpfs_find(&fs, d, S("."), 0, 0, &n) == ERR_OK && n == d);
 	CHECK(tmpfs_find(&fs, d, S(".."), 0, 0, &n) == ERR_NOENT);
@@ -290,7 +290,7 @@ TEST(unlink_open_file)
 
 	CHECK(setup());
 	CHECK(mkfile("f", "data") == ERR_OK);
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_RDONLY, 0, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_RDONLY, 0, &n) == ERR_OK);
 	CHECK(tmpfs_unlink(&fs, R, S("f/"), 0) == ERR_NOTDIR);
 	CHECK(tmpfs_unlink(&fs, R, S("f"), 0) == ERR_OK);
 	CHECK(find("f") == NULL && n->nlink == 0 && fs.nodes == 2);
@@ -367,15 +367,15 @@ TEST(symlinks)
 	CHECK(find("abs/") == find("d"));
 	CHECK(lfind("abs/") == find("d"));
 	/* O_NOFOLLOW on a link: ELOOP; O_PATH|O_NOFOLLOW: the link itself */
-	CHECK(tmpfs_open(&fs, R, S("chain"), L_O_RDONLY | L_O_NOFOLLOW, 0, &n) == ERR_LOOP);
-	CHECK(tmpfs_open(&fs, R, S("chain"), L_O_PATH | L_O_NOFOLLOW, 0, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("chain"), LINUX_O_RDONLY | LINUX_O_NOFOLLOW, 0, &n) == ERR_LOOP);
+	CHECK(tmpfs_open(&fs, R, S("chain"), LINUX_O_PATH | LINUX_O_NOFOLLOW, 0, &n) == ERR_OK);
 	CHECK(tmpfs_is_lnk(n));
 	tmpfs_node_put(&fs, n);
 	/* a dangling link: O_CREAT makes its target, O_EXCL refuses */
 	CHECK(tmpfs_symlink(&fs, S("d/target"), R, S("dangling")) == ERR_OK);
 	CHECK(find_err("dangling") == ERR_NOENT);
-	CHECK(tmpfs_open(&fs, R, S("dangling"), L_O_CREAT | L_O_EXCL | L_O_WRONLY, 0600, &n) == ERR_EXIST);
-	CHECK(tmpfs_open(&fs, R, S("dangling"), L_O_CREAT | L_O_WRONLY, 0600, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("dangling"), LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_WRONLY, 0600, &n) == ERR_EXIST);
+	CHECK(tmpfs_open(&fs, R, S("dangling"), LINUX_O_CREAT | LINUX_O_WRONLY, 0600, &n) == ERR_OK);
 	tmpfs_node_put(&fs, n);
 	CHECK(find("d/target") != NULL && find("dangling") == find("d/target"));
 	/* loops */
@@ -395,8 +395,8 @@ TEST(symlinks)
 	CHECK(find_err("l41") == ERR_LOOP);
 	/* mkdir and unlink never follow the last component */
 	CHECK(tmpfs_mkdir(&fs, R, S("dangling"), 0755) == ERR_EXIST);
-	CHECK(tmpfs_unlink(&fs, R, S("abs"), L_AT_REMOVEDIR) == ERR_NOTDIR);
-	CHECK(tmpfs_unlink(&fs, R, S("abs/"), L_AT_REMOVEDIR) == ERR_NOTDIR);
+	CHECK(tmpfs_unlink(&fs, R, S("abs"), LINUX_AT_REMOVEDIR) == ERR_NOTDIR);
+	CHECK(tmpfs_unlink(&fs, R, S("abs/"), LINUX_AT_REMOVEDIR) == ERR_NOTDIR);
 	CHECK(tmpfs_unlink(&fs, R, S("abs"), 0) == ERR_OK);
 	CHECK(find("d") != NULL);
 	return teardown();
@@ -409,25 +409,25 @@ TEST(open_flags)
 	CHECK(setup());
 	CHECK(tmpfs_mkdir(&fs, R, S("d"), 0755) == ERR_OK);
 	CHECK(mkfile("f", "12345") == ERR_OK);
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_CREAT | L_O_EXCL | L_O_RDWR, 0600, &n) == ERR_EXIST);
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_RDONLY | L_O_DIRECTORY, 0, &n) == ERR_NOTDIR);
-	CHECK(tmpfs_open(&fs, R, S("f/"), L_O_RDONLY, 0, &n) == ERR_NOTDIR);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_WRONLY, 0, &n) == ERR_ISDIR);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_RDWR, 0, &n) == ERR_ISDIR);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_RDONLY | L_O_CREAT, 0, &n) == ERR_ISDIR);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_RDONLY | L_O_TRUNC, 0, &n) == ERR_ISDIR);
-	CHECK(tmpfs_open(&fs, R, S("nope"), L_O_RDONLY, 0, &n) == ERR_NOENT);
-	CHECK(tmpfs_open(&fs, R, S("new/"), L_O_CREAT | L_O_RDWR, 0600, &n) == ERR_ISDIR);
-	CHECK(tmpfs_open(&fs, R, S("new"), L_O_CREAT | L_O_DIRECTORY, 0600, &n) == ERR_INVAL);
-	CHECK(tmpfs_open(&fs, R, S("x/new"), L_O_CREAT | L_O_RDWR, 0600, &n) == ERR_NOENT);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_RDWR, 0600, &n) == ERR_EXIST);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &n) == ERR_NOTDIR);
+	CHECK(tmpfs_open(&fs, R, S("f/"), LINUX_O_RDONLY, 0, &n) == ERR_NOTDIR);
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_WRONLY, 0, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_RDWR, 0, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_RDONLY | LINUX_O_CREAT, 0, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_RDONLY | LINUX_O_TRUNC, 0, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("nope"), LINUX_O_RDONLY, 0, &n) == ERR_NOENT);
+	CHECK(tmpfs_open(&fs, R, S("new/"), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("new"), LINUX_O_CREAT | LINUX_O_DIRECTORY, 0600, &n) == ERR_INVAL);
+	CHECK(tmpfs_open(&fs, R, S("x/new"), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n) == ERR_NOENT);
 	CHECK(tmpfs_open(&fs, R, S("f"), 3, 0, &n) == ERR_INVAL);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_TMPFILE | L_O_RDWR, 0600, &n) == ERR_OPNOTSUPP);
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_RDONLY | L_O_TRUNC, 0, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_TMPFILE | LINUX_O_RDWR, 0600, &n) == ERR_OPNOTSUPP);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_RDONLY | LINUX_O_TRUNC, 0, &n) == ERR_OK);
 	CHECK(n->size == 0);
 	tmpfs_node_put(&fs, n);
-	CHECK(tmpfs_open(&fs, R, S("d"), L_O_RDONLY | L_O_DIRECTORY, 0, &n) == ERR_OK && n == find("d"));
+	CHECK(tmpfs_open(&fs, R, S("d"), LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &n) == ERR_OK && n == find("d"));
 	tmpfs_node_put(&fs, n);
-	CHECK(tmpfs_open(&fs, R, S("d/"), L_O_PATH, 0, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("d/"), LINUX_O_PATH, 0, &n) == ERR_OK);
 	tmpfs_node_put(&fs, n);
 	CHECK(fs.nodes == 3 && find("d")->refs == 0);
 	return teardown();
@@ -459,7 +459,7 @@ TEST(rename)
 	CHECK(tmpfs_rename(&fs, R, S("."), R, S("x"), 0) == ERR_BUSY);
 	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("/"), 0) == ERR_BUSY);
 	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("g"), 0) == ERR_OK && find("g") == f);
-	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("e"), L_RENAME_NOREPLACE) == ERR_EXIST);
+	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("e"), LINUX_RENAME_NOREPLACE) == ERR_EXIST);
 	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("e"), 4) == ERR_INVAL);
 	/* a directory over an empty one, across parents: link counts follow */
 	CHECK(tmpfs_rename(&fs, R, S("d/sub"), R, S("e/"), 0) == ERR_OK);
@@ -473,11 +473,11 @@ TEST(rename)
 		CHECK(len == 8 && !strcmp(buf, "/d/moved"));
 	}
 	/* exchange */
-	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("d/moved"), L_RENAME_EXCHANGE) == ERR_OK);
+	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("d/moved"), LINUX_RENAME_EXCHANGE) == ERR_OK);
 	CHECK(find("d/moved") == f && tmpfs_is_dir(find("g")) && find("g/..") == R);
 	CHECK(find("d")->nlink == 2 && R->nlink == 4);
-	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("nope"), L_RENAME_EXCHANGE) == ERR_NOENT);
-	CHECK(tmpfs_rename(&fs, R, S("d"), R, S("d/moved"), L_RENAME_EXCHANGE) == ERR_INVAL);
+	CHECK(tmpfs_rename(&fs, R, S("g"), R, S("nope"), LINUX_RENAME_EXCHANGE) == ERR_NOENT);
+	CHECK(tmpfs_rename(&fs, R, S("d"), R, S("d/moved"), LINUX_RENAME_EXCHANGE) == ERR_INVAL);
 	return teardown();
 }
 
@@ -498,15 +498,15 @@ TEST(hard_links)
 	/* a link to a symlink, or through it */
 	CHECK(tmpfs_symlink(&fs, S("f"), R, S("s")) == ERR_OK);
 	CHECK(tmpfs_link(&fs, R, S("s"), R, S("s2"), 0) == ERR_OK && tmpfs_is_lnk(lfind("s2")));
-	CHECK(tmpfs_link(&fs, R, S("s"), R, S("f3"), L_AT_SYMLINK_FOLLOW) == ERR_OK);
+	CHECK(tmpfs_link(&fs, R, S("s"), R, S("f3"), LINUX_AT_SYMLINK_FOLLOW) == ERR_OK);
 	CHECK(find("f3") == find("f") && find("f")->nlink == 3);
 	/* AT_EMPTY_PATH: the node itself; not once it has no link left */
-	CHECK(tmpfs_open(&fs, R, S("f"), L_O_RDONLY, 0, &n) == ERR_OK);
-	CHECK(tmpfs_link(&fs, n, "", 0, R, S("f4"), L_AT_EMPTY_PATH) == ERR_OK && n->nlink == 4);
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_RDONLY, 0, &n) == ERR_OK);
+	CHECK(tmpfs_link(&fs, n, "", 0, R, S("f4"), LINUX_AT_EMPTY_PATH) == ERR_OK && n->nlink == 4);
 	CHECK(tmpfs_unlink(&fs, R, S("f"), 0) == ERR_OK && tmpfs_unlink(&fs, R, S("f3"), 0) == ERR_OK);
 	CHECK(tmpfs_unlink(&fs, R, S("f4"), 0) == ERR_OK && tmpfs_unlink(&fs, R, S("d/f2"), 0) == ERR_OK);
 	CHECK(n->nlink == 0);
-	CHECK(tmpfs_link(&fs, n, "", 0, R, S("f5"), L_AT_EMPTY_PATH) == ERR_NOENT);
+	CHECK(tmpfs_link(&fs, n, "", 0, R, S("f5"), LINUX_AT_EMPTY_PATH) == ERR_NOENT);
 	tmpfs_node_put(&fs, n);
 	return teardown();
 }
@@ -553,16 +553,16 @@ TEST(readdir)
 	d = find("d");
 	CHECK(tmpfs_readdir(&fs, d, 0, buf, sizeof(buf), &n, &next) == ERR_OK);
 	CHECK((k = parse_dirents(buf, n, de, 64)) == 2 && next == 2);
-	CHECK(!strcmp(de[0].name, ".") && de[0].ino == d->ino && de[0].type == L_DT_DIR && de[0].off == 1);
+	CHECK(!strcmp(de[0].name, ".") && de[0].ino == d->ino && de[0].type == LINUX_DT_DIR && de[0].off == 1);
 	CHECK(!strcmp(de[1].name, "..") && de[1].ino == R->ino && de[1].off == 2);
 	CHECK(tmpfs_readdir(&fs, d, next, buf, sizeof(buf), &n, &next) == ERR_OK && n == 0);
 	CHECK(mkfile("d/a", "") == ERR_OK && tmpfs_mkdir(&fs, R, S("d/b"), 0755) == ERR_OK);
 	CHECK(tmpfs_symlink(&fs, S("a"), R, S("d/c")) == ERR_OK);
 	CHECK(tmpfs_readdir(&fs, d, 0, buf, sizeof(buf), &n, &next) == ERR_OK);
 	CHECK((k = parse_dirents(buf, n, de, 64)) == 5);
-	CHECK(!strcmp(de[2].name, "a") && de[2].type == L_DT_REG && de[2].ino == find("d/a")->ino);
-	CHECK(!strcmp(de[3].name, "b") && de[3].type == L_DT_DIR);
-	CHECK(!strcmp(de[4].name, "c") && de[4].type == L_DT_LNK);
+	CHECK(!strcmp(de[2].name, "a") && de[2].type == LINUX_DT_REG && de[2].ino == find("d/a")->ino);
+	CHECK(!strcmp(de[3].name, "b") && de[3].type == LINUX_DT_DIR);
+	CHECK(!strcmp(de[4].name, "c") && de[4].type == LINUX_DT_LNK);
 	/* one record at a time: 24 bytes each; a buffer too small is EINVAL */
 	CHECK(tmpfs_readdir(&fs, d, 0, buf, 23, &n, &next) == ERR_INVAL);
 	c = 0;
@@ -574,7 +574,7 @@ TEST(readdir)
 		c = next;
 		/* removing the entry just read does not skip the next one */
 		if (!strcmp(de[0].name, "b"))
-			CHECK(tmpfs_unlink(&fs, R, S("d/b"), L_AT_REMOVEDIR) == ERR_OK);
+			CHECK(tmpfs_unlink(&fs, R, S("d/b"), LINUX_AT_REMOVEDIR) == ERR_OK);
 		if (!strcmp(de[0].name, "a"))
 			CHECK(tmpfs_unlink(&fs, R, S("d/a"), 0) == ERR_OK);
 	}
@@ -616,8 +616,8 @@ TEST(attributes)
 	tmpfs_stat(n, &st);
 	CHECK(st.atime_sec == 100 && st.atime_nsec == 5 && st.mtime_sec == 200 && st.mtime_nsec == 6);
 	CHECK(st.size == 3 && st.nlink == 1 && st.dev == TMPFS_DEV && st.blksize == 4096);
-	t[1] = L_UTIME_OMIT;
-	t[3] = L_UTIME_NOW;
+	t[1] = LINUX_UTIME_OMIT;
+	t[3] = LINUX_UTIME_NOW;
 	CHECK(tmpfs_utimens(&fs, n, t) == ERR_OK && n->atime.sec == 100 && n->mtime.sec != 200);
 	t[1] = 1000000000;
 	CHECK(tmpfs_utimens(&fs, n, t) == ERR_INVAL);
@@ -627,9 +627,9 @@ TEST(attributes)
 	CHECK(tmpfs_chmod(&fs, n, 0644) == ERR_OK && tmpfs_access(n, 1) == ERR_ACCES);
 	CHECK(tmpfs_access(R, 1) == ERR_OK);
 	/* flags outside those allowed */
-	CHECK(tmpfs_find(&fs, R, S("f"), L_AT_REMOVEDIR, L_AT_SYMLINK_NOFOLLOW, &n) == ERR_INVAL);
-	CHECK(tmpfs_find(&fs, R, "", 0, L_AT_EMPTY_PATH, L_AT_EMPTY_PATH, &n) == ERR_OK && n == R);
-	CHECK(tmpfs_find(&fs, R, "", 0, 0, L_AT_EMPTY_PATH, &n) == ERR_NOENT);
+	CHECK(tmpfs_find(&fs, R, S("f"), LINUX_AT_REMOVEDIR, LINUX_AT_SYMLINK_NOFOLLOW, &n) == ERR_INVAL);
+	CHECK(tmpfs_find(&fs, R, "", 0, LINUX_AT_EMPTY_PATH, LINUX_AT_EMPTY_PATH, &n) == ERR_OK && n == R);
+	CHECK(tmpfs_find(&fs, R, "", 0, 0, LINUX_AT_EMPTY_PATH, &n) == ERR_NOENT);
 	/* creating and removing entries moves the directory's times */
 	{
 		struct tmpfs_time before = R->mtime;
@@ -656,12 +656,12 @@ TEST(char_devices)
 	CHECK(n && tmpfs_is_chr(n));
 	tmpfs_stat(n, &st);
 	CHECK(st.mode == (TMPFS_S_IFCHR | 0666) && st.rdev == 0x103 && st.size == 0 && st.nlink == 1);
-	CHECK(tmpfs_open(&fs, R, S("dev/null"), L_O_RDWR | L_O_TRUNC, 0, &n) == ERR_OK);
+	CHECK(tmpfs_open(&fs, R, S("dev/null"), LINUX_O_RDWR | LINUX_O_TRUNC, 0, &n) == ERR_OK);
 	CHECK(tmpfs_truncate(&fs, n, 0) == ERR_INVAL);
 	tmpfs_node_put(&fs, n);
-	CHECK(tmpfs_open(&fs, R, S("dev/null"), L_O_RDONLY | L_O_DIRECTORY, 0, &n) == ERR_NOTDIR);
+	CHECK(tmpfs_open(&fs, R, S("dev/null"), LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &n) == ERR_NOTDIR);
 	CHECK(tmpfs_readdir(&fs, find("dev"), 2, buf, sizeof(buf), &len, &next) == ERR_OK && len == 24);
-	CHECK(buf[18] == L_DT_CHR && !strcmp((char *)buf + 19, "null"));
+	CHECK(buf[18] == LINUX_DT_CHR && !strcmp((char *)buf + 19, "null"));
 	return teardown();
 }
 
@@ -757,7 +757,7 @@ static unsigned ops_run(void)
 	for (int i = 0; i < 12; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "d/f%d", i);
-		if (tmpfs_open(&fs, R, S(name), L_O_CREAT | L_O_RDWR, 0600, &n)) {
+		if (tmpfs_open(&fs, R, S(name), LINUX_O_CREAT | LINUX_O_RDWR, 0600, &n)) {
 			failed++;
 			continue;
 		}

@@ -26,6 +26,7 @@
 #include <features.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 
@@ -115,6 +116,8 @@ struct cairn_fd {
 	cap_t pobj[3];                     /* PIPE_MAPPED: its MemoryObject, data and space Notifications */
 };
 enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
+/* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
+hidden uint32_t __cairn_fd_type(struct cairn_fd *f);
 /* Descriptor fd, or NULL (EBADF). */
 hidden struct cairn_fd *__cairn_fd(long fd);
 /* Installs cap as the lowest free descriptor >= min: the descriptor, or
@@ -155,6 +158,65 @@ hidden long __cairn_fsync(long fd);
 hidden long __cairn_fchmod(long fd, long mode);
 /* struct posix_stat to musl's struct kstat of this arch. */
 hidden void __cairn_kstat(const struct posix_stat *ps, void *kst);
+
+/* ---- pipe.c: shared pipe rings (fd.c's reads and writes of a pipe) ----------------------- */
+/* A place in an iovec array: where a read scatters to, or a write
+ * gathers from. */
+struct iov_at {
+	const struct iovec *iov;
+	long cnt, i;
+	size_t off;               /* in iov[i] */
+};
+
+/* Copies n bytes between buf and the iovecs at v, onwards: into them
+ * (scatter: a read) or out of them (gather: a write). */
+static inline void __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int into)
+{
+	while (n && v->i < v->cnt) {
+		char *at = (char *)v->iov[v->i].iov_base + v->off;
+		size_t k = v->iov[v->i].iov_len - v->off;
+
+		if (k > n)
+			k = n;
+		if (into)
+			__builtin_memcpy(at, buf, k);
+		else
+			__builtin_memcpy(buf, at, k);
+		buf += k;
+		n -= k;
+		v->off += k;
+		if (v->off == v->iov[v->i].iov_len) {
+			v->i++;
+			v->off = 0;
+		}
+	}
+}
+
+static inline void scatter(struct iov_at *d, const char *src, size_t n)
+{
+	__cairn_iov_copy(d, (char *)src, n, 1);
+}
+
+static inline void gather(struct iov_at *v, uint8_t *dst, size_t n)
+{
+	__cairn_iov_copy(v, (char *)dst, n, 0);
+}
+/* Whether a read or write of f goes through its pipe's shared ring
+ * (mapping it on the first one). */
+hidden int __cairn_pipe_try(struct cairn_fd *f);
+static inline int __cairn_pipe_direct(struct cairn_fd *f)
+{
+	if (f->pipe == PIPE_MAPPED)
+		return 1;
+	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f);
+}
+/* A read (write) of up to total bytes (0 < total <= SSIZE_MAX; a write
+ * may be of 0) into (from) the cnt iovecs at iov, through the ring of f
+ * (PIPE_MAPPED): what read(2) (write(2)) returns. */
+hidden long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+hidden long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+/* Drops the mapping of f's ring (f is gone: a copy of it). */
+hidden void __cairn_pipe_detach(struct cairn_fd *f);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

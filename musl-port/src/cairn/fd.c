@@ -16,7 +16,7 @@
  * a longer write is several IO_WRITEs; a longer read of a regular file
  * several IO_READs, of a tty one (what is there). writev gathers its
  * pieces straight into the IPC buffer. Pipes move their bytes through a
- * ring shared with the VFS instead (below, "shared pipes").
+ * ring shared with the VFS instead (pipe.c).
  */
 #define _GNU_SOURCE     /* ECHOCTL, ECHOKE */
 #include <errno.h>
@@ -112,7 +112,7 @@ void __cairn_fd_fork_refs(int undo)
 }
 
 /* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
-static uint32_t type_of(struct cairn_fd *f)
+uint32_t __cairn_fd_type(struct cairn_fd *f)
 {
 	struct cairn_ans a;
 	struct posix_stat st;
@@ -133,354 +133,6 @@ static long at_errno(err_t e)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-/* A place in an iovec array: where a read scatters to, or a write
- * gathers from. */
-struct iov_at {
-	const struct iovec *iov;
-	long cnt, i;
-	size_t off;               /* in iov[i] */
-};
-
-/* Copies n bytes between buf and the iovecs at v, onwards: into them
- * (scatter: a read) or out of them (gather: a write). */
-static void iov_copy(struct iov_at *v, char *buf, size_t n, int into)
-{
-	while (n && v->i < v->cnt) {
-		char *at = (char *)v->iov[v->i].iov_base + v->off;
-		size_t k = v->iov[v->i].iov_len - v->off;
-
-		if (k > n)
-			k = n;
-		if (into)
-			memcpy(at, buf, k);
-		else
-			memcpy(buf, at, k);
-		buf += k;
-		n -= k;
-		v->off += k;
-		if (v->off == v->iov[v->i].iov_len) {
-			v->i++;
-			v->off = 0;
-		}
-	}
-}
-
-static void scatter(struct iov_at *d, const char *src, size_t n)
-{
-	iov_copy(d, (char *)src, n, 1);
-}
-
-static void gather(struct iov_at *v, uint8_t *dst, size_t n)
-{
-	iov_copy(v, (char *)dst, n, 0);
-}
-
-/* ---- shared pipes ------------------------------------------------------------------------ */
-/*
- * A pipe's holders move its bytes themselves through the ring the VFS
- * shares (include/cairn/posix.h, struct posix_pipe_shm): the first read
- * or write of a pipe descriptor asks for it (IO_PIPE_MAP) and maps it
- * (shared with a fork's child, like the descriptor); from then on a
- * read or write that finds bytes or room is a copy and, when the other
- * side waits, one NOTIFY signal: no server round trip. A side that must
- * wait counts itself in rwait/wwait and waits on the pipe's data or space
- * Notification. A pipe the server could not share (or a map that failed)
- * goes through IO_READ/IO_WRITE as before.
- *
- * The side locks are held for a copy only. The main thread holds signal
- * handlers back meanwhile (a handler writing to the pipe its thread was
- * writing would wait for itself). A lock whose holder's process is gone
- * (killed inside the copy) is taken over after a while.
- */
-#define RING        POSIX_PIPE_RING
-#define LOAD(p)     __atomic_load_n(p, __ATOMIC_SEQ_CST)
-#define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
-#define ACQ(p)      __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define REL(p, v)   __atomic_store_n(p, v, __ATOMIC_RELEASE)
-#define RELAXED(p)  __atomic_load_n(p, __ATOMIC_RELAXED)
-
-static volatile int attach_lock;
-
-static uint8_t *ring_of(struct posix_pipe_shm *s)
-{
-	return (uint8_t *)s + 4096;
-}
-
-/* Maps descriptor f's pipe ring: 1 if f now has it. */
-static int pipe_attach(struct cairn_fd *f)
-{
-	struct cairn_ans a;
-	cap_t c[3];
-	void *va;
-	err_t e;
-
-	__cairn_lock(&attach_lock);
-	if (f->pipe != PIPE_UNTRIED)
-		goto out;
-	f->pipe = PIPE_SERVER;
-	e = __cairn_ipc(f->cap, IO_PIPE_MAP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
-	if (e || a.ncaps < 3) {
-		for (unsigned i = 0; !e && i < a.ncaps; i++)
-			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
-		goto out;
-	}
-	for (unsigned i = 0; i < 3; i++)
-		c[i] = cairn_ipcbuf()->caps[i];
-	if (a.w[1] != RING ||
-	    cairn_map(c[0], 0, POSIX_PIPE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
-		for (unsigned i = 0; i < 3; i++)
-			cairn_cap_delete(c[i]);
-		goto out;
-	}
-	f->shm = va;
-	f->pwend = a.w[0] == 1;
-	for (unsigned i = 0; i < 3; i++)
-		f->pobj[i] = c[i];
-	f->pipe = PIPE_MAPPED;
-out:
-	__cairn_unlock(&attach_lock);
-	return f->pipe == PIPE_MAPPED;
-}
-
-/* Drops what pipe_attach made (a descriptor that is gone: a copy). */
-static void pipe_detach(struct cairn_fd *f)
-{
-	if (f->pipe != PIPE_MAPPED)
-		return;
-	cairn_unmap(f->shm, POSIX_PIPE_PAGES);
-	for (unsigned i = 0; i < 3; i++)
-		cairn_cap_delete(f->pobj[i]);
-	f->pipe = PIPE_UNTRIED;
-}
-
-/* The first read or write of f: whether it is a pipe with a shared ring
- * (anything else is PIPE_SERVER from then on). */
-__attribute__((noinline))
-static int pipe_try(struct cairn_fd *f)
-{
-	if (f->kind != FDK_IO || type_of(f) != S_IFIFO) {
-		f->pipe = PIPE_SERVER;
-		return 0;
-	}
-	return pipe_attach(f);
-}
-
-/* Whether a read or write of f goes through the shared ring. */
-static inline int pipe_direct(struct cairn_fd *f)
-{
-	if (f->pipe == PIPE_MAPPED)
-		return 1;
-	return f->pipe == PIPE_UNTRIED && pipe_try(f);
-}
-
-/* Holds signal handlers back on the main thread: 1 if it did. */
-static int hold(void)
-{
-	if (__cairn_threaded && cairn_ipcbuf() != cairn_ipcbuf_ptr)
-		return 0;
-	__cairn_sig_hold++;
-	return 1;
-}
-
-static void unhold(int held)
-{
-	if (held && !--__cairn_sig_hold && __cairn_sig_held)
-		__cairn_sig_release();
-}
-
-static void side_lock(uint32_t *l)
-{
-	uint32_t me = (uint32_t)__cairn_getpid(), free;
-	unsigned spins = 0;
-
-	for (;;) {
-		free = 0;
-		if (__atomic_compare_exchange_n(l, &free, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		if (++spins < 64) {
-			cairn_yield();
-			continue;
-		}
-		/* a holder at a lower priority, or one that is gone */
-		__cairn_sleep(1000000);
-		if (spins % 16 == 0 && free != me && free != POSIX_PIPE_SERVER && free &&
-		    __cairn_proc != CAP_NULL &&
-		    __cairn_ipc(__cairn_proc, PS_KILL, free, 0, POSIX_KILL_LIVE, 0, 0, 0, IPC_ALWAYS,
-				NULL) == ERR_SRCH)
-			__atomic_compare_exchange_n(l, &free, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	}
-}
-
-static void side_unlock(uint32_t *l)
-{
-	REL(l, 0);
-}
-
-/* After a side moved its index (or found the pipe's end): wakes the
- * other side, and this side's next waiter if there is still something
- * for it, and tells the server if it asked. */
-static inline void pipe_after(struct cairn_fd *f, int wend, int more)
-{
-	struct posix_pipe_shm *s = f->shm;
-
-	/* the index moved before any count is looked at: a waiter counted
-	 * itself before looking at the index (pipe_wait), so one of us sees
-	 * the other */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (RELAXED(wend ? &s->rwait : &s->wwait))
-		cairn_send(f->pobj[wend ? 1 : 2], 0, 1, 0, 0, 0);
-	if (more && RELAXED(wend ? &s->wwait : &s->rwait))
-		cairn_send(f->pobj[wend ? 2 : 1], 0, 1, 0, 0, 0);
-	if (RELAXED(&s->kick))
-		__cairn_ipc(f->cap, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-}
-
-/* Small copies (the usual pipe message) without a call. */
-static inline void copy(void *dst, const void *src, size_t n)
-{
-	if (n > 16) {
-		memcpy(dst, src, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		((char *)dst)[i] = ((const char *)src)[i];
-}
-
-/* Waits on this side's Notification after counting itself (rwait or
- * wwait), unless the other side's index moved or its count reached 0
- * meanwhile: 0, or ERR_INTR if a signal handler ran since sigs (counted
- * at the start of the attempt: a handler held back in the copy runs at
- * unhold, and must interrupt the wait it would have interrupted). */
-static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t seen, int held,
-		       unsigned long sigs)
-{
-	struct posix_pipe_shm *s = f->shm;
-	uint32_t *count = wend ? &s->wwait : &s->rwait;
-	int moved;
-	err_t e = 0;
-
-	__atomic_fetch_add(count, 1, __ATOMIC_SEQ_CST);
-	moved = wend ? LOAD(&s->head) != seen || !LOAD(&s->readers)
-		     : LOAD(&s->tail) != seen || !LOAD(&s->writers);
-	side_unlock(lock);
-	unhold(held);
-	if (!moved)
-		e = __cairn_sig_count != sigs ? ERR_INTR
-					      : cairn_wait(f->pobj[wend ? 2 : 1], CAIRN_FOREVER, NULL);
-	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
-	return e == ERR_INTR ? ERR_INTR : 0;
-}
-
-static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
-{
-	struct posix_pipe_shm *s = f->shm;
-	uint8_t *ring = ring_of(s);
-
-	if (f->pwend)
-		return -EBADF;
-	if (!total)
-		return 0;
-	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
-		int held = hold();
-		side_lock(&s->rlock);
-		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
-
-		if (used > RING) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			return -EIO;              /* a broken header */
-		}
-		if (used) {
-			uint32_t n = total < used ? (uint32_t)total : used, off = head % RING;
-			uint32_t k = RING - off < n ? RING - off : n;
-
-			if (d->cnt == 1 && n == k) {
-				copy(d->iov[0].iov_base, ring + off, n);
-			} else {
-				scatter(d, (const char *)ring + off, k);
-				scatter(d, (const char *)ring, n - k);
-			}
-			REL(&s->head, head + n);
-			side_unlock(&s->rlock);
-			unhold(held);
-			pipe_after(f, 0, used > n);
-			return n;
-		}
-		if (!RELAXED(&s->writers)) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			pipe_after(f, 0, 1);      /* the next reader sees the end too */
-			return 0;
-		}
-		if (RELAXED(&s->rflags) & O_NONBLOCK) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			return -EAGAIN;
-		}
-		if (pipe_wait(f, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
-			return -EINTR;
-	}
-}
-
-/* A write of at most POSIX_PIPE_BUF bytes goes in whole, a longer one
- * as room comes (as Linux's). */
-static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
-{
-	struct posix_pipe_shm *s = f->shm;
-	uint8_t *ring = ring_of(s);
-	size_t done = 0;
-
-	if (!f->pwend)
-		return -EBADF;
-	if (!total)
-		return 0;
-	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
-		int held = hold();
-		side_lock(&s->wlock);
-		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
-		size_t rem = total - done, need = rem <= POSIX_PIPE_BUF ? rem : 1;
-
-		if (!RELAXED(&s->readers) || used > RING) {
-			int broken = used > RING;
-			side_unlock(&s->wlock);
-			unhold(held);
-			pipe_after(f, 1, 1);      /* the next writer sees it too */
-			if (broken)
-				return done ? (long)done : -EIO;
-			__cairn_raise(SIGPIPE);
-			return done ? (long)done : -EPIPE;
-		}
-		if (RING - used >= need) {
-			uint32_t n = rem < RING - used ? (uint32_t)rem : RING - used, off = tail % RING;
-			uint32_t k = RING - off < n ? RING - off : n;
-
-			if (v->cnt == 1 && n == k && n == rem) {
-				copy(ring + off, (const char *)v->iov[0].iov_base + v->off, n);
-			} else {
-				gather(v, ring + off, k);
-				gather(v, ring, n - k);
-			}
-			REL(&s->tail, tail + n);
-			side_unlock(&s->wlock);
-			unhold(held);
-			done += n;
-			pipe_after(f, 1, RING - used > n);
-			if (done == total)
-				return (long)done;
-			continue;
-		}
-		if (RELAXED(&s->wflags) & O_NONBLOCK) {
-			side_unlock(&s->wlock);
-			unhold(held);
-			return done ? (long)done : -EAGAIN;
-		}
-		if (pipe_wait(f, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
-			return done ? (long)done : -EINTR;
-	}
-}
-
 /* Reads up to total bytes into d (at offset off if at). */
 static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t off, int at)
 {
@@ -492,8 +144,8 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		return 0;
 	if (total > SSIZE_MAX)
 		total = SSIZE_MAX;
-	if (!at && pipe_direct(f))
-		return pipe_read(f, d, total);
+	if (!at && __cairn_pipe_direct(f))
+		return __cairn_pipe_readv(f, d->iov, d->cnt, total);
 	do {
 		size_t k = total - done < INLINE_MAX ? total - done : INLINE_MAX, got;
 		struct cairn_ans a;
@@ -508,7 +160,7 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		scatter(d, __cairn_ipc_data(), got);
 		done += got;
 		/* only a regular file is read on: a pipe or a tty gives what it has */
-		if (got < k || type_of(f) != S_IFREG)
+		if (got < k || __cairn_fd_type(f) != S_IFREG)
 			break;
 	} while (done < total);
 	return (long)done;
@@ -545,10 +197,15 @@ static long read_common(long fd, const struct iovec *iov, long cnt, uint64_t off
 	return io_read(f, &d, total, off, at);
 }
 
+/* read(2) and write(2) of a pipe whose ring is mapped go straight to
+ * pipe.c (what read_common and write_common would do, one call less). */
 long __cairn_read(long fd, void *buf, size_t n)
 {
+	struct cairn_fd *f = __cairn_fd(fd);
 	struct iovec v = { buf, n };
 
+	if (f && f->pipe == PIPE_MAPPED && n && n <= SSIZE_MAX)
+		return __cairn_pipe_readv(f, &v, 1, n);
 	return read_common(fd, &v, 1, 0, 0);
 }
 
@@ -619,8 +276,8 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		return -EINVAL;
 	if (total > SSIZE_MAX)
 		total = SSIZE_MAX;
-	if (!at && pipe_direct(f))
-		return pipe_write(f, &v, total);
+	if (!at && __cairn_pipe_direct(f))
+		return __cairn_pipe_writev(f, iov, cnt, total);
 	do {
 		size_t fill = total - done < INLINE_MAX ? total - done : INLINE_MAX, wrote;
 		struct cairn_ans a;
@@ -647,8 +304,11 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 
 long __cairn_write(long fd, const void *buf, size_t n)
 {
+	struct cairn_fd *f = __cairn_fd(fd);
 	struct iovec v = { (void *)buf, n };
 
+	if (f && f->pipe == PIPE_MAPPED && n <= SSIZE_MAX)
+		return __cairn_pipe_writev(f, &v, 1, n);
 	return write_common(fd, &v, 1, 0, 0);
 }
 
@@ -683,7 +343,7 @@ long __cairn_close(long fd)
 	f->kind = FDK_NONE;
 	f->pipe = PIPE_UNTRIED;
 	__cairn_unlock(&fd_lock);
-	pipe_detach(&old);
+	__cairn_pipe_detach(&old);
 	if (old.kind == FDK_IO)
 		__cairn_io_release(old.cap);
 	return old.kind == FDK_NONE ? -EBADF : 0;
@@ -749,7 +409,7 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 	fds[new] = (struct cairn_fd){ .cap = c, .kind = f->kind, .cloexec = !!(flags & O_CLOEXEC),
 				      .type = f->type };
 	__cairn_unlock(&fd_lock);
-	pipe_detach(&saved);
+	__cairn_pipe_detach(&saved);
 	if (saved.kind == FDK_IO)
 		__cairn_io_release(saved.cap);
 	return new;
@@ -792,7 +452,7 @@ long __cairn_fcntl(long fd, long cmd, long arg)
 				      "fcntl record locks (F_GETLK, F_SETLK, F_SETLKW) are");
 		return -ENOLCK;
 	case F_GETPIPE_SZ:
-		return type_of(f) == S_IFIFO ? 65536 : -EINVAL;
+		return __cairn_fd_type(f) == S_IFIFO ? 65536 : -EINVAL;
 	}
 	return -EINVAL;
 }

@@ -14,14 +14,15 @@
  *   gen<<16 | i   an open description made by TTY_OPEN, with its own
  *                 O_NONBLOCK and reference count (IO_DUP / IO_CLOSE); the
  *                 last IO_CLOSE revokes its capability
- *   EVENT_BADGE   the server's own event thread: input arrived or the
+ *   SRV_EVENT_BADGE  the server's own event thread: input arrived or the
  *                 VTIME timer fired (bits of the Notification in w0)
  *
- * The event thread waits on the Notification that the device's input
- * (DEBUG_BIND_INPUT, later an IrqLine) and the Timer signal, and turns
- * each wake-up into a call on the endpoint, so the main thread only ever
- * waits in SYS_RECV. A read that must wait saves its Reply
- * (CAP_OP_SAVE_REPLY) and joins the queue of readers, answered in order.
+ * The server runs the server skeleton's loop (<cairn/server.h>). Its
+ * event thread is the skeleton's relay: it waits on the Notification that
+ * the device's input (DEBUG_BIND_INPUT, or an IrqLine) and the Timer
+ * signal, and turns each wake-up into a call on the endpoint, so the main
+ * thread only ever waits in SYS_RECV. A read that must wait saves its
+ * Reply (srv_save_reply) and joins the queue of readers, answered in order.
  * ^C / ^\ / ^Z go to the process server as asynchronous PS_KILL calls
  * (a ring submission), so this server never waits for another one.
  *
@@ -35,10 +36,9 @@
  */
 #include <string.h>
 #include <cairn/posix.h>
+#include <cairn/server.h>
 #include "console.h"
 
-#define EVENT_BADGE   (1ull << 63)
-#define EVENT_LABEL   0x4ffu
 #define EV_INPUT      1ull
 #define EV_TIMER      2ull
 #define MAX_DESC      64
@@ -68,23 +68,6 @@ struct arm {
 	uint32_t events;
 };
 
-/* the request being handled and its answer */
-struct req {
-	uint32_t label;
-	uint64_t badge, w[4];
-	size_t nbytes;                 /* inline bytes (the message's words 4..) */
-	unsigned ncaps;
-	cap_t caps[CAIRN_MSG_MAX_CAPS];
-	bool kept[CAIRN_MSG_MAX_CAPS]; /* a capability the server keeps */
-};
-struct ans {
-	err_t err;
-	uint64_t w[4];
-	size_t nbytes;
-	cap_t cap;
-	bool deferred;                 /* the Reply was saved: answered later */
-};
-
 static struct tty tty;
 static struct desc descs[MAX_DESC];
 static struct reader readers[MAX_READERS];
@@ -93,7 +76,7 @@ static struct arm arms[MAX_ARMS];
 static unsigned narms;
 static char req_data[POSIX_INLINE_MAX], ans_data[POSIX_INLINE_MAX], rd_buf[POSIX_INLINE_MAX];
 
-static cap_t ep, notify, event_ep, kinfo, proc_default, tty_proc = CAP_NULL, timer = CAP_NULL;
+static cap_t ep, notify, kinfo, proc_default, tty_proc = CAP_NULL, timer = CAP_NULL;
 static int32_t tty_pgid, tty_sid;
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
@@ -273,10 +256,9 @@ static void serve_readers(void)
 			break;
 		n = ldisc_peek(&tty, rd_buf, r->max, &eof);
 		memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], rd_buf, n);
-		e = cairn_send(r->reply, cairn_tag(0, posix_words(n), 0), n, 0, 0, 0);
+		e = srv_answer_saved(r->reply, 0, n, n, 0, 0, 0);
 		if (!e)
 			ldisc_consume(&tty, n, eof);   /* else the reader is gone: the next one gets it */
-		cairn_cap_delete(r->reply);
 		memmove(&readers[0], &readers[1], --nreaders * sizeof(readers[0]));
 	}
 	set_timer(deadline);
@@ -375,19 +357,19 @@ static void desc_close(struct desc *d)
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
-static void put(struct ans *a, const void *p, size_t n)
+static void put(struct srv_ans *a, const void *p, size_t n)
 {
 	memcpy(ans_data, p, n);
 	a->nbytes = n;
 	a->w[1] = n;
 }
 
-static void put_int(struct ans *a, int32_t v)
+static void put_int(struct srv_ans *a, int32_t v)
 {
 	put(a, &v, sizeof(v));
 }
 
-static bool get_int(const struct req *q, int32_t *v)
+static bool get_int(const struct srv_req *q, int32_t *v)
 {
 	if (q->nbytes < sizeof(*v))
 		return false;
@@ -395,7 +377,7 @@ static bool get_int(const struct req *q, int32_t *v)
 	return true;
 }
 
-static void do_ioctl(struct req *q, struct ans *a, struct desc *d)
+static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 {
 	uint64_t arg = q->w[1];
 	struct linux_termios nt;
@@ -460,7 +442,7 @@ static void do_ioctl(struct req *q, struct ans *a, struct desc *d)
 			if (tty_proc != CAP_NULL)
 				cairn_cap_delete(tty_proc);
 			tty_proc = q->caps[0];
-			q->kept[0] = true;
+			q->caps[0] = CAP_NULL;            /* kept */
 		}
 		return;
 	case LINUX_TIOCNOTTY:
@@ -515,10 +497,10 @@ static void do_ioctl(struct req *q, struct ans *a, struct desc *d)
 	}
 }
 
-static void do_read(struct req *q, struct ans *a, struct desc *d)
+static void do_read(struct srv_req *q, struct srv_ans *a, struct desc *d)
 {
 	uint64_t max = q->w[0], deadline = 0, start = 0;
-	uint64_t r[3];
+	cap_t reply;
 	bool eof;
 	size_t n;
 
@@ -546,17 +528,16 @@ static void do_read(struct req *q, struct ans *a, struct desc *d)
 		a->err = ERR_AGAIN;
 		return;
 	}
-	if (cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r)) {
+	if (srv_save_reply(a, &reply)) {
 		a->err = ERR_NOMEM;
 		return;
 	}
 	if (!start)
 		start = tty_now();    /* for VTIME, should the tty turn non-canonical */
-	readers[nreaders++] = (struct reader){ .reply = r[0], .max = (uint32_t)max, .start = start };
-	a->deferred = true;
+	readers[nreaders++] = (struct reader){ .reply = reply, .max = (uint32_t)max, .start = start };
 }
 
-static void do_poll_arm(struct req *q, struct ans *a)
+static void do_poll_arm(struct srv_req *q, struct srv_ans *a)
 {
 	uint64_t id[3];
 
@@ -573,10 +554,10 @@ static void do_poll_arm(struct req *q, struct ans *a)
 	if (narms == MAX_ARMS)
 		disarm(0, true);      /* the oldest wakes (spuriously) and polls again */
 	arms[narms++] = (struct arm){ .note = q->caps[0], .bits = q->w[1], .events = (uint32_t)q->w[0] };
-	q->kept[0] = true;
+	q->caps[0] = CAP_NULL;                    /* kept */
 }
 
-static void do_capture(struct req *q, struct ans *a)
+static void do_capture(struct srv_req *q, struct srv_ans *a)
 {
 	if (!testhooks) {
 		a->err = ERR_PERM;
@@ -606,15 +587,11 @@ static void do_capture(struct req *q, struct ans *a)
 	}
 }
 
-static void handle(struct req *q, struct ans *a)
+static void handle(struct srv_req *q, struct srv_ans *a)
 {
-	struct desc *d = desc_of(q->badge);
+	struct desc *d = q->obj;
 	struct posix_stat st;
 
-	if (!d) {
-		a->err = ERR_BADF;
-		return;
-	}
 	switch (q->label) {
 	case IO_READ:
 		do_read(q, a, d);
@@ -647,7 +624,7 @@ static void handle(struct req *q, struct ans *a)
 		a->err = ERR_INVAL;
 		return;
 	case IO_READDIR:
-		a->err = LINUX_ENOTDIR;
+		a->err = ERR_NOTDIR;
 		return;
 	case IO_DUP:
 		if (d->refs == UINT32_MAX)
@@ -674,7 +651,8 @@ static void handle(struct req *q, struct ans *a)
 		do_poll_arm(q, a);
 		return;
 	case TTY_OPEN:
-		a->err = desc_open((uint32_t)q->w[0], &a->cap);
+		a->err = desc_open((uint32_t)q->w[0], &a->caps[0]);
+		a->ncaps = !a->err;
 		return;
 	case TTY_CAPTURE:
 		do_capture(q, a);
@@ -710,19 +688,6 @@ static void handle_event(uint64_t bits)
 		take_input();
 }
 
-/* ---- the event thread ----------------------------------------------------------------------- */
-
-static void event_thread(uint64_t arg)
-{
-	for (;;) {
-		uint64_t bits;
-
-		if (cairn_wait(notify, CAIRN_FOREVER, &bits) || !bits)
-			continue;
-		cairn_call(event_ep, cairn_tag(EVENT_LABEL, CAIRN_MSG_REGS, 0), bits, 0, 0, 0);
-	}
-}
-
 /* ---- start-up and the loop ------------------------------------------------------------------ */
 
 static unsigned long number(const char *s)
@@ -734,32 +699,47 @@ static unsigned long number(const char *s)
 	return v;
 }
 
-static void gather(const struct cairn_msg *m, struct req *q)
-{
-	struct cairn_ipcbuf *ib = cairn_ipcbuf();
-	unsigned len = cairn_tag_len(m->tag);
+static void ops_after(void);
 
-	q->label = cairn_tag_label(m->tag);
-	q->badge = m->badge;
-	memcpy(q->w, m->w, sizeof(q->w));
-	q->nbytes = len > CAIRN_MSG_REGS ? (len - CAIRN_MSG_REGS) * 8ull : 0;
-	if (q->nbytes > POSIX_INLINE_MAX)
-		q->nbytes = POSIX_INLINE_MAX;
-	memcpy(req_data, &ib->w[CAIRN_MSG_REGS], q->nbytes);
-	q->ncaps = cairn_tag_ncaps(m->tag);
-	if (q->ncaps > CAIRN_MSG_MAX_CAPS)
-		q->ncaps = CAIRN_MSG_MAX_CAPS;
-	for (unsigned i = 0; i < q->ncaps; i++) {
-		q->caps[i] = ib->caps[i];
-		q->kept[i] = false;
-	}
+static const struct srv_op ops[] = {
+	{ IO_READ, IO_PIPE_KICK, handle },
+	{ TTY_OPEN, TTY_CAPTURE, handle },
+};
+
+/* Every request names an open description by its badge. */
+static err_t object(struct srv_req *r)
+{
+	return (r->obj = desc_of(r->badge)) ? ERR_OK : ERR_BADF;
+}
+
+static struct srv srv = {
+	.name = "console",
+	.ops = ops,
+	.nops = sizeof(ops) / sizeof(ops[0]),
+	.in_buf = (uint8_t *)req_data,
+	.in_max = sizeof(req_data),
+	.out_buf = (uint8_t *)ans_data,
+	.object = object,
+	.after = ops_after,
+	.event = handle_event,
+};
+
+/* After every message (an event too): what it changed goes out, waiting
+ * readers and poll arms that can be answered are, signals are sent. */
+static void ops_after(void)
+{
+	ldisc_flush_out(&tty);
+	serve_readers();
+	check_arms();
+	ring_pump();
+	if (quit)
+		srv_stop(&srv);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned prio = 10, errors = 0;
+	unsigned prio = 10;
 	struct cairn_msg m;
-	uint64_t r[3];
 	err_t e;
 
 	for (int i = 1; i < argc; i++) {
@@ -787,67 +767,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	notify = m.w[0];
-	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE, EVENT_BADGE, r))) {
-		printf("console: cannot mint the event capability (the 'tty' endpoint needs rights rw): %s\n",
-		       err_name(e));
-		return 1;
-	}
-	event_ep = r[0];
 	if ((e = dev_init(notify, EV_INPUT)))      /* e.g. a console capability without r */
 		printf("console: no input from %s: %s (output only)\n", dev_name(), err_name(e));
-	e = cairn_thread_start(event_thread, 0, prio, NULL);
+	srv.ep = ep;
+	e = srv_relay(&srv, notify, prio);
 	if (e == ERR_PERM && prio > 8)       /* above the service's: try the manifest's default */
-		e = cairn_thread_start(event_thread, 0, prio = 8, NULL);
+		e = srv_relay(&srv, notify, prio = 8);
 	if (e) {
-		printf("console: cannot start the event thread at priority %u: %s\n", prio, err_name(e));
+		printf("console: cannot start the event thread at priority %u (the 'tty' endpoint "
+		       "needs rights rw): %s\n", prio, err_name(e));
 		return 1;
 	}
 	printf("console: a tty on %s\n", dev_name());
 	take_input();       /* what arrived before the binding */
 	ldisc_flush_out(&tty);
 
-	m = cairn_recv(ep, 0);
-	for (;;) {
-		struct req q;
-		struct ans a = { .cap = CAP_NULL };
-
-		if (m.err) {
-			printf("console: receive failed: %s\n", err_name((err_t)m.err));
-			if (++errors == 100)
-				return 1;
-			m = cairn_recv(ep, 0);
-			continue;
-		}
-		errors = 0;
-		gather(&m, &q);
-		if (q.badge == EVENT_BADGE)
-			handle_event(q.w[0]);
-		else
-			handle(&q, &a);
-		for (unsigned i = 0; i < q.ncaps; i++)
-			if (!q.kept[i] && q.caps[i] != CAP_NULL)
-				cairn_cap_delete(q.caps[i]);
-		ldisc_flush_out(&tty);
-		serve_readers();
-		check_arms();
-		ring_pump();
-
-		if (!a.deferred) {
-			unsigned ncaps = a.cap != CAP_NULL;
-			if (a.nbytes)
-				memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], ans_data, a.nbytes);
-			if (ncaps)
-				cairn_ipcbuf()->caps[0] = a.cap;
-			uint64_t tag = cairn_tag((uint32_t)a.err, posix_words(a.nbytes), ncaps);
-			if (quit) {
-				cairn_reply(tag, a.w[0], a.w[1], a.w[2], a.w[3]);
-				break;
-			}
-			m = cairn_reply_recv(ep, tag, a.w[0], a.w[1], a.w[2], a.w[3]);
-		} else {
-			m = cairn_recv(ep, 0);
-		}
-	}
+	srv_run(&srv);
+	if (!srv.stopping)
+		return 1;
 	printf("console: every client closed the console: exiting\n");
 	return 0;
 }

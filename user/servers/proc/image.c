@@ -350,11 +350,10 @@ static const char *base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_t len,
-	      cap_t file)
+err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file)
 {
 	static struct block b;
-	uint64_t argc = m->w[1], envc = m->w[2], nnames = m->w[3], type[3];
+	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[3];
 	const char *argv0 = NULL;
 	size_t pos = 0;
 	struct image im;
@@ -407,7 +406,7 @@ err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_
 	memset(&im, 0, sizeof(im));
 	im.file = file;
 	im.offset = 0;
-	im.size = m->w[0];
+	im.size = w[0];
 	im.block = &b;
 	im.keep = p->keep;
 	im.nkeep = p->nkeep;

@@ -26,12 +26,14 @@
  * as a shell reports it (its exit code, 128 + the signal that ended it),
  * so the manifest's `exitstatus` passes it on.
  *
- * The server is one thread serving its endpoint, plus a watcher thread
- * that waits on the Notification every process's end signals
- * (PROC_BIND_EXIT) and tells the server through its endpoint.
+ * The server is one thread running the server skeleton's loop
+ * (<cairn/server.h>) on its endpoint, plus the skeleton's relay thread,
+ * which waits on the Notification every process's end (PROC_BIND_EXIT)
+ * and the Timer signal and tells the server through its endpoint.
  */
 #include <string.h>
 #include <lib/cpio.h>
+#include <cairn/server.h>
 #include "proc.h"
 
 cap_t srv_ep = CAP_NULL, exit_note = CAP_NULL;
@@ -39,7 +41,6 @@ unsigned child_prio = 8;
 uint64_t child_quota = 16ull << 20;
 bool work_pending;
 cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL;
-static cap_t internal_ep;
 
 void say(const char *fmt, ...)
 {
@@ -61,17 +62,6 @@ __attribute__((noreturn)) void server_exit(int status)
 }
 
 /* ---- start-up ---------------------------------------------------------------------------- */
-
-static void watcher(uint64_t arg)
-{
-	(void)arg;
-	for (;;) {
-		uint64_t bits;
-		if (!cairn_wait(exit_note, CAIRN_FOREVER, &bits) && bits)
-			cairn_call(internal_ep, cairn_tag(PS_INTERNAL_EXITS, CAIRN_MSG_REGS, 0), bits,
-				   0, 0, 0);
-	}
-}
 
 static bool parse_size(const char *s, uint64_t *out)
 {
@@ -324,10 +314,11 @@ bool call_async(cap_t cap, uint32_t label, uint64_t w0)
 	return true;
 }
 
+static struct srv srv;
+
 static err_t setup(void)
 {
 	struct cairn_msg m;
-	uint64_t r[3];
 	err_t e;
 
 	srv_ep = cairn_cap("ep");
@@ -339,9 +330,6 @@ static err_t setup(void)
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
 		return e;
 	exit_note = m.w[0];
-	if ((e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, BADGE_INTERNAL, r)))
-		return e;
-	internal_ep = r[0];
 	/* ITIMER_REAL needs the time and a Timer (without kinfo: ENOSYS) */
 	if ((e = ring_setup()))
 		return e;
@@ -351,48 +339,30 @@ static err_t setup(void)
 	if (kinfo_cap != CAP_NULL &&
 	    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m))
 		timer_cap = m.w[0];
-	return cairn_thread_start(watcher, 0, child_prio + 1, NULL);
+	srv.ep = srv_ep;
+	return srv_relay(&srv, exit_note, child_prio + 1);
 }
 
-/* ---- the message loop --------------------------------------------------------------------- */
+/* ---- the message loop: the server skeleton's, with these handlers -------------------- */
 
 static char data[POSIX_INLINE_MAX + 8];
 
-struct answer {
-	bool send;                   /* false: no answer now (saved, or the caller is gone) */
-	err_t err;
-	uint64_t w[4];
-};
-
-/* Handles one message; caps[] are the capabilities that came with it
- * (a handler that keeps one sets it to CAP_NULL). */
-static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struct answer *a)
+/* The process a request is from (r->obj; NULL for a client that is no
+ * live process, which may only ask about others), or a user fault's. */
+static err_t object(struct srv_req *r)
 {
-	uint32_t label = cairn_tag_label(m->tag);
 	struct proc *c = NULL;
-	int sender = 0;
-	bool later;
+	uint32_t label = r->label;
 
-	a->send = true;
-	if (m->badge == BADGE_INTERNAL) {
-		if (label == PS_INTERNAL_EXITS) {
-			if (m->w[0] & TIMER_BIT)
-				timers_fire();
-			procs_check_ended(m->w[0] & ~TIMER_BIT);
-		}
-		return;
-	}
-	if (m->badge & BADGE_FAULT) {
-		c = proc_find((int64_t)(m->badge & ~BADGE_FAULT));
+	if (r->badge & BADGE_FAULT) {
+		c = proc_find((int64_t)(r->badge & ~BADGE_FAULT));
 		if (label != CAIRN_FAULT_LABEL || !c || c->state != P_LIVE)
-			a->err = ERR_INVAL;            /* the kernel kills it */
-		else
-			a->send = proc_fault(c, m->w[0], m->w[1], m->w[2]);
-		return;
+			return ERR_INVAL;              /* the kernel kills it */
+		r->obj = c;
+		return ERR_OK;
 	}
-	if (m->badge && m->badge <= PID_MAX) {
-		sender = (int)m->badge;
-		c = proc_find(sender);
+	if (r->badge && r->badge <= PID_MAX) {
+		c = proc_find((int)r->badge);
 		if (c && c->state != P_LIVE)
 			c = NULL;
 	}
@@ -400,98 +370,174 @@ static void handle(const struct cairn_msg *m, cap_t *caps, unsigned ncaps, struc
 	if (c && c->suspend_pending)
 		c->work = work_pending = true;
 	if (!c && label != PS_KILL && label != PS_GETPID && label != PS_GETPGID &&
-	    label != PS_GETSID) {
-		a->err = ERR_PERM;
-		return;
-	}
-	switch (label) {
-	case PS_GETPID:
-		if (c) {
-			a->w[0] = (uint64_t)c->pid;
-			a->w[1] = (uint64_t)c->ppid;
-			a->w[2] = (uint64_t)c->pgid;
-			a->w[3] = (uint64_t)c->sid;
-		}
-		return;
-	case PS_FORK:
-		a->err = ps_fork(c, m->w, &a->w[0]);
-		return;
-	case PS_EXEC: {
-		unsigned len = cairn_tag_len(m->tag);
-		size_t bytes = len > CAIRN_MSG_REGS ? (len - CAIRN_MSG_REGS) * 8ul : 0;
-		if (bytes > POSIX_INLINE_MAX)
-			bytes = POSIX_INLINE_MAX;
-		memcpy(data, &cairn_ipcbuf()->w[CAIRN_MSG_REGS], bytes);
-		a->err = ps_exec(c, m, data, bytes, ncaps ? caps[0] : CAP_NULL);
-		if (!a->err)
-			a->send = false;              /* the caller is gone */
-		keep_clear(c);
-		return;
-	}
-	case PS_EXEC_KEEP:
-		a->err = ps_exec_keep(c, m->w, caps, ncaps);
-		if (!a->err)
-			for (unsigned i = 0; i < ncaps; i++)
-				caps[i] = CAP_NULL;
-		return;
-	case PS_EXIT:
-		proc_terminate(c, 0, (int)(m->w[0] & 0xff));
-		a->send = false;
-		return;
-	case PS_WAIT:
-		a->err = ps_wait(c, (int64_t)m->w[0], m->w[1], a->w, &later);
-		a->send = !later;
-		return;
-	case PS_KILL:
-		a->err = ps_kill(c, sender, (int64_t)m->w[0], (int64_t)m->w[1], m->w[2]);
-		return;
-	case PS_SIGACTION:
-		a->err = ps_sigaction(c, m->w, a->w);
-		return;
-	case PS_SIGMASK:
-		a->err = ps_sigmask(c, m->w[0], m->w[1], &a->w[0]);
-		return;
-	case PS_SIGPENDING:
-		a->w[0] = c->pending;
-		return;
-	case PS_SETPGID:
-		a->err = ps_setpgid(c, (int64_t)m->w[0], (int64_t)m->w[1]);
-		return;
-	case PS_GETPGID:
-		if (!c && !m->w[0])
-			a->err = ERR_SRCH;
-		else
-			a->err = ps_getpgid(c, (int64_t)m->w[0], &a->w[0]);
-		return;
-	case PS_SETSID:
-		a->err = ps_setsid(c, &a->w[0]);
-		return;
-	case PS_GETSID:
-		if (!c && !m->w[0])
-			a->err = ERR_SRCH;
-		else
-			a->err = ps_getsid(c, (int64_t)m->w[0], &a->w[0]);
-		return;
-	case PS_SIGRETURN_DONE:
-		a->err = ps_sigreturn(c, m->w[0], m->w[1], m->w[2], m->w[3], &a->w[0]);
-		return;
-	case PS_SETITIMER:
-		a->err = ps_setitimer(c, m->w, a->w);
-		return;
-	case PS_SIGWAIT:
-		a->err = ps_sigwait(c, m->w[0], m->w[1], a->w, &later);
-		a->send = !later;
-		return;
-	case PS_SIGQUEUE:
-		a->err = ps_sigqueue(c, m->w);
-		return;
-	case PS_SIGINFO:
-		a->err = ps_siginfo(c, a->w);
-		return;
-	default:
+	    label != PS_GETSID)
+		return ERR_PERM;
+	r->obj = c;
+	return ERR_OK;
+}
+
+static void op_fault(struct srv_req *r, struct srv_ans *a)
+{
+	if (!(r->badge & BADGE_FAULT)) {
 		a->err = ERR_NOSYS;
 		return;
 	}
+	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2]);
+}
+
+static void op_getpid(struct srv_req *r, struct srv_ans *a)
+{
+	struct proc *c = r->obj;
+
+	if (c) {
+		a->w[0] = (uint64_t)c->pid;
+		a->w[1] = (uint64_t)c->ppid;
+		a->w[2] = (uint64_t)c->pgid;
+		a->w[3] = (uint64_t)c->sid;
+	}
+}
+
+static void op_fork(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_fork(r->obj, r->w, &a->w[0]);
+}
+
+static void op_exec(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_exec(r->obj, r->w, data, r->nbytes, r->ncaps ? r->caps[0] : CAP_NULL);
+	if (!a->err)
+		a->deferred = true;              /* the caller is gone */
+	keep_clear(r->obj);
+}
+
+static void op_exec_keep(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_exec_keep(r->obj, r->w, r->caps, r->ncaps);
+	if (!a->err)
+		for (unsigned i = 0; i < r->ncaps; i++)
+			r->caps[i] = CAP_NULL;
+}
+
+static void op_exit(struct srv_req *r, struct srv_ans *a)
+{
+	proc_terminate(r->obj, 0, (int)(r->w[0] & 0xff));
+	a->deferred = true;
+}
+
+static void op_wait(struct srv_req *r, struct srv_ans *a)
+{
+	bool later;
+
+	a->err = ps_wait(r->obj, (int64_t)r->w[0], r->w[1], a->w, &later);
+	a->deferred = later;
+}
+
+static void op_kill(struct srv_req *r, struct srv_ans *a)
+{
+	int sender = r->badge && r->badge <= PID_MAX ? (int)r->badge : 0;
+
+	a->err = ps_kill(r->obj, sender, (int64_t)r->w[0], (int64_t)r->w[1], r->w[2]);
+}
+
+static void op_sigaction(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sigaction(r->obj, r->w, a->w);
+}
+
+static void op_sigmask(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sigmask(r->obj, r->w[0], r->w[1], &a->w[0]);
+}
+
+static void op_sigpending(struct srv_req *r, struct srv_ans *a)
+{
+	a->w[0] = ((struct proc *)r->obj)->pending;
+}
+
+static void op_setpgid(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setpgid(r->obj, (int64_t)r->w[0], (int64_t)r->w[1]);
+}
+
+static void op_getpgid(struct srv_req *r, struct srv_ans *a)
+{
+	if (!r->obj && !r->w[0])
+		a->err = ERR_SRCH;
+	else
+		a->err = ps_getpgid(r->obj, (int64_t)r->w[0], &a->w[0]);
+}
+
+static void op_setsid(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setsid(r->obj, &a->w[0]);
+}
+
+static void op_getsid(struct srv_req *r, struct srv_ans *a)
+{
+	if (!r->obj && !r->w[0])
+		a->err = ERR_SRCH;
+	else
+		a->err = ps_getsid(r->obj, (int64_t)r->w[0], &a->w[0]);
+}
+
+static void op_sigreturn(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sigreturn(r->obj, r->w[0], r->w[1], r->w[2], r->w[3], &a->w[0]);
+}
+
+static void op_setitimer(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setitimer(r->obj, r->w, a->w);
+}
+
+static void op_sigwait(struct srv_req *r, struct srv_ans *a)
+{
+	bool later;
+
+	a->err = ps_sigwait(r->obj, r->w[0], r->w[1], a->w, &later);
+	a->deferred = later;
+}
+
+static void op_sigqueue(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sigqueue(r->obj, r->w);
+}
+
+static void op_siginfo(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_siginfo(r->obj, a->w);
+}
+
+#define OP(label, fn) { label, label, fn }
+static const struct srv_op ops[] = {
+	OP(PS_GETPID, op_getpid),
+	OP(PS_FORK, op_fork),
+	OP(PS_EXEC, op_exec),
+	OP(PS_EXEC_KEEP, op_exec_keep),
+	OP(PS_EXIT, op_exit),
+	OP(PS_WAIT, op_wait),
+	OP(PS_KILL, op_kill),
+	OP(PS_SIGACTION, op_sigaction),
+	OP(PS_SIGMASK, op_sigmask),
+	OP(PS_SIGPENDING, op_sigpending),
+	OP(PS_SETPGID, op_setpgid),
+	OP(PS_GETPGID, op_getpgid),
+	OP(PS_SETSID, op_setsid),
+	OP(PS_GETSID, op_getsid),
+	OP(PS_SIGRETURN_DONE, op_sigreturn),
+	OP(PS_SETITIMER, op_setitimer),
+	OP(PS_SIGWAIT, op_sigwait),
+	OP(PS_SIGQUEUE, op_sigqueue),
+	OP(PS_SIGINFO, op_siginfo),
+	OP(CAIRN_FAULT_LABEL, op_fault),
+};
+
+/* The relay: processes ended (their bits of exit_note), or the Timer fired. */
+static void event(uint64_t bits)
+{
+	if (bits & TIMER_BIT)
+		timers_fire();
+	procs_check_ended(bits & ~TIMER_BIT);
 }
 
 static void do_work(void)
@@ -504,40 +550,17 @@ static void do_work(void)
 	}
 }
 
-static __attribute__((noreturn)) void serve(void)
-{
-	struct cairn_msg m = cairn_recv(srv_ep, 0);
-
-	for (;;) {
-		struct answer a = { 0 };
-		cap_t caps[CAIRN_MSG_MAX_CAPS];
-		unsigned ncaps;
-
-		if (m.err) {
-			m = cairn_recv(srv_ep, 0);
-			continue;
-		}
-		ncaps = cairn_tag_ncaps(m.tag);
-		if (ncaps > CAIRN_MSG_MAX_CAPS)
-			ncaps = CAIRN_MSG_MAX_CAPS;
-		for (unsigned i = 0; i < ncaps; i++)
-			caps[i] = cairn_ipcbuf()->caps[i];
-		handle(&m, caps, ncaps, &a);
-		for (unsigned i = 0; i < ncaps; i++)
-			if (caps[i] != CAP_NULL)
-				cairn_cap_delete(caps[i]);
-		if (a.send && !work_pending) {
-			m = cairn_reply_recv(srv_ep, cairn_tag((uint32_t)a.err, CAIRN_MSG_REGS, 0), a.w[0],
-					     a.w[1], a.w[2], a.w[3]);
-			continue;
-		}
-		if (a.send)
-			cairn_reply(cairn_tag((uint32_t)a.err, CAIRN_MSG_REGS, 0), a.w[0], a.w[1], a.w[2],
-				    a.w[3]);
-		do_work();
-		m = cairn_recv(srv_ep, 0);
-	}
-}
+static struct srv srv = {
+	.name = "proc",
+	.ops = ops,
+	.nops = sizeof(ops) / sizeof(ops[0]),
+	.in_buf = (uint8_t *)data,
+	.in_max = POSIX_INLINE_MAX,
+	.object = object,
+	.event = event,
+	.work = do_work,
+	.work_pending = &work_pending,
+};
 
 int main(int argc, char **argv)
 {
@@ -569,5 +592,6 @@ int main(int argc, char **argv)
 	}
 	if ((e = start_first(argc - first, argv + first)))
 		return 127;
-	serve();
+	srv_run(&srv);
+	return 1;
 }

@@ -44,19 +44,13 @@ enum {
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
 #define SIG_SETMASK   2
-/* errno values err.h does not name */
-#define ERR_CHILD     10
 
 static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 #define UNBLOCKABLE   (sigbit(SIGKILL) | sigbit(SIGSTOP))
 #define STOP_SIGS     (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU))
 
-/* The badge of the server's own watcher thread (never a pid). */
-#define BADGE_INTERNAL  (1ull << 63)
 /* User faults of process pid come badged BADGE_FAULT | pid (PROC_SET_FAULT). */
 #define BADGE_FAULT     (1ull << 62)
-/* Labels of the watcher's messages. */
-enum { PS_INTERNAL_EXITS = 0x3ff };
 
 enum pstate { P_FREE = 0, P_LIVE, P_ZOMBIE };
 enum { REPORT_NONE = 0, REPORT_STOP, REPORT_CONT };
@@ -186,9 +180,8 @@ err_t image_start(struct image *im);
 void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
 /* PS_FORK */
 err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid);
-/* PS_EXEC; no answer on success (*answered false). */
-err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_t len,
-	      cap_t file);
+/* PS_EXEC; on success the caller is gone: no answer. */
+err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file);
 /* PS_EXEC_KEEP */
 err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsigned ncaps);
 void keep_clear(struct proc *p);

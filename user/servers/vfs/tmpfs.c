@@ -497,18 +497,18 @@ static err_t resolve_new(struct tmpfs *fs, struct tmpfs_node *start, const char 
 err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		 uint32_t oflags, uint32_t mode, struct tmpfs_node **out)
 {
-	bool excl = (oflags & (L_O_CREAT | L_O_EXCL)) == (L_O_CREAT | L_O_EXCL);
-	bool opath = oflags & L_O_PATH;
+	bool excl = (oflags & (LINUX_O_CREAT | LINUX_O_EXCL)) == (LINUX_O_CREAT | LINUX_O_EXCL);
+	bool opath = oflags & LINUX_O_PATH;
 	struct tmpfs_lookup lk;
 	struct tmpfs_node *n;
-	unsigned acc = oflags & L_O_ACCMODE;
+	unsigned acc = oflags & LINUX_O_ACCMODE;
 	err_t e;
 
 	if (acc == 3 && !opath)
 		return ERR_INVAL;
-	if ((oflags & L_O_TMPFILE) == L_O_TMPFILE)
+	if ((oflags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE)
 		return ERR_OPNOTSUPP;
-	e = tmpfs_resolve(fs, start, path, len, (oflags & L_O_NOFOLLOW) || excl ? 0 : TMPFS_LK_FOLLOW, &lk);
+	e = tmpfs_resolve(fs, start, path, len, (oflags & LINUX_O_NOFOLLOW) || excl ? 0 : TMPFS_LK_FOLLOW, &lk);
 	if (e)
 		return e;
 	n = lk.node;
@@ -519,19 +519,19 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 			return e;
 		if (tmpfs_is_lnk(n) && !opath)
 			return ERR_LOOP;
-		if ((oflags & L_O_DIRECTORY) && !tmpfs_is_dir(n))
+		if ((oflags & LINUX_O_DIRECTORY) && !tmpfs_is_dir(n))
 			return ERR_NOTDIR;
 		if (!opath && tmpfs_is_dir(n) &&
-		    (acc != L_O_RDONLY || (oflags & (L_O_CREAT | L_O_TRUNC))))
+		    (acc != LINUX_O_RDONLY || (oflags & (LINUX_O_CREAT | LINUX_O_TRUNC))))
 			return ERR_ISDIR;
-		if (!opath && tmpfs_is_reg(n) && (oflags & L_O_TRUNC) && (e = tmpfs_truncate(fs, n, 0)))
+		if (!opath && tmpfs_is_reg(n) && (oflags & LINUX_O_TRUNC) && (e = tmpfs_truncate(fs, n, 0)))
 			return e;
 	} else {
-		if (!(oflags & L_O_CREAT) || opath)
+		if (!(oflags & LINUX_O_CREAT) || opath)
 			return ERR_NOENT;
 		if (lk.slash)
 			return ERR_ISDIR;
-		if (oflags & L_O_DIRECTORY)
+		if (oflags & LINUX_O_DIRECTORY)
 			return ERR_INVAL;
 		if (!dir_alive(lk.parent))
 			return ERR_NOENT;
@@ -579,12 +579,12 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 	struct tmpfs_dentry *de;
 	err_t e;
 
-	if (flags & ~(unsigned)L_AT_REMOVEDIR)
+	if (flags & ~(unsigned)LINUX_AT_REMOVEDIR)
 		return ERR_INVAL;
 	if ((e = tmpfs_resolve(fs, start, path, len, TMPFS_LK_NOFOLLOW, &lk)))
 		return e;
 	n = lk.node;
-	if (flags & L_AT_REMOVEDIR) {
+	if (flags & LINUX_AT_REMOVEDIR) {
 		if (lk.last == TMPFS_LAST_DOT)
 			return ERR_INVAL;
 		if (lk.last == TMPFS_LAST_DOTDOT)
@@ -663,8 +663,8 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 	struct tmpfs_dentry *ea, *eb;
 	err_t e;
 
-	if ((flags & ~(L_RENAME_NOREPLACE | L_RENAME_EXCHANGE)) ||
-	    (flags == (L_RENAME_NOREPLACE | L_RENAME_EXCHANGE)))
+	if ((flags & ~(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)) ||
+	    (flags == (LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)))
 		return ERR_INVAL;
 	if ((e = tmpfs_resolve(fs, start1, p1, l1, TMPFS_LK_NOFOLLOW, &a)))
 		return e;
@@ -681,9 +681,9 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 		return ERR_NOTDIR;
 	if (!dir_alive(b.parent))
 		return ERR_NOENT;
-	if (flags & L_RENAME_EXCHANGE)
+	if (flags & LINUX_RENAME_EXCHANGE)
 		return rename_exchange(fs, &a, &b);
-	if (tgt && (flags & L_RENAME_NOREPLACE))
+	if (tgt && (flags & LINUX_RENAME_NOREPLACE))
 		return ERR_EXIST;
 	if (old == tgt)
 		return ERR_OK;
@@ -729,12 +729,12 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 	struct tmpfs_node *old;
 	err_t e;
 
-	if (flags & ~(unsigned)(L_AT_SYMLINK_FOLLOW | L_AT_EMPTY_PATH))
+	if (flags & ~(unsigned)(LINUX_AT_SYMLINK_FOLLOW | LINUX_AT_EMPTY_PATH))
 		return ERR_INVAL;
-	if (!l1 && (flags & L_AT_EMPTY_PATH)) {
+	if (!l1 && (flags & LINUX_AT_EMPTY_PATH)) {
 		old = start1;
 	} else {
-		e = tmpfs_resolve(fs, start1, p1, l1, flags & L_AT_SYMLINK_FOLLOW ? TMPFS_LK_FOLLOW : 0, &a);
+		e = tmpfs_resolve(fs, start1, p1, l1, flags & LINUX_AT_SYMLINK_FOLLOW ? TMPFS_LK_FOLLOW : 0, &a);
 		if (e)
 			return e;
 		if (!(old = a.node))
@@ -842,11 +842,11 @@ err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 
 	if (flags & ~allowed)
 		return ERR_INVAL;
-	if (!len && (flags & L_AT_EMPTY_PATH)) {
+	if (!len && (flags & LINUX_AT_EMPTY_PATH)) {
 		*out = start;
 		return ERR_OK;
 	}
-	e = tmpfs_resolve(fs, start, path, len, flags & L_AT_SYMLINK_NOFOLLOW ? 0 : TMPFS_LK_FOLLOW, &lk);
+	e = tmpfs_resolve(fs, start, path, len, flags & LINUX_AT_SYMLINK_NOFOLLOW ? 0 : TMPFS_LK_FOLLOW, &lk);
 	if (e)
 		return e;
 	if (!lk.node)
@@ -898,7 +898,7 @@ err_t tmpfs_chmod(struct tmpfs *fs, struct tmpfs_node *n, uint32_t mode)
 
 static bool time_ok(int64_t nsec)
 {
-	return (nsec >= 0 && nsec < 1000000000) || nsec == L_UTIME_NOW || nsec == L_UTIME_OMIT;
+	return (nsec >= 0 && nsec < 1000000000) || nsec == LINUX_UTIME_NOW || nsec == LINUX_UTIME_OMIT;
 }
 
 err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t t[4])
@@ -907,12 +907,12 @@ err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t t[4])
 
 	if (!time_ok(t[1]) || !time_ok(t[3]))
 		return ERR_INVAL;
-	if (t[1] == L_UTIME_OMIT && t[3] == L_UTIME_OMIT)
+	if (t[1] == LINUX_UTIME_OMIT && t[3] == LINUX_UTIME_OMIT)
 		return ERR_OK;
-	if (t[1] != L_UTIME_OMIT)
-		n->atime = t[1] == L_UTIME_NOW ? now : (struct tmpfs_time){ t[0], t[1] };
-	if (t[3] != L_UTIME_OMIT)
-		n->mtime = t[3] == L_UTIME_NOW ? now : (struct tmpfs_time){ t[2], t[3] };
+	if (t[1] != LINUX_UTIME_OMIT)
+		n->atime = t[1] == LINUX_UTIME_NOW ? now : (struct tmpfs_time){ t[0], t[1] };
+	if (t[3] != LINUX_UTIME_OMIT)
+		n->mtime = t[3] == LINUX_UTIME_NOW ? now : (struct tmpfs_time){ t[2], t[3] };
 	n->ctime = now;
 	return ERR_OK;
 }
@@ -920,12 +920,12 @@ err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t t[4])
 static uint8_t dtype(const struct tmpfs_node *n)
 {
 	switch (n->mode & TMPFS_S_IFMT) {
-	case TMPFS_S_IFDIR: return L_DT_DIR;
-	case TMPFS_S_IFREG: return L_DT_REG;
-	case TMPFS_S_IFLNK: return L_DT_LNK;
-	case TMPFS_S_IFIFO: return L_DT_FIFO;
-	case TMPFS_S_IFCHR: return L_DT_CHR;
-	default: return L_DT_UNKNOWN;
+	case TMPFS_S_IFDIR: return LINUX_DT_DIR;
+	case TMPFS_S_IFREG: return LINUX_DT_REG;
+	case TMPFS_S_IFLNK: return LINUX_DT_LNK;
+	case TMPFS_S_IFIFO: return LINUX_DT_FIFO;
+	case TMPFS_S_IFCHR: return LINUX_DT_CHR;
+	default: return LINUX_DT_UNKNOWN;
 	}
 }
 
@@ -962,7 +962,7 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *d, uint64_t cookie, voi
 	if (cookie >= (1ull << 62))
 		return ERR_OK;                  /* past any entry */
 	if (cookie == 0) {
-		if (!(k = dirent_put(out, max, d->ino, 1, L_DT_DIR, ".", 1)))
+		if (!(k = dirent_put(out, max, d->ino, 1, LINUX_DT_DIR, ".", 1)))
 			return ERR_INVAL;
 		used += k;
 		cookie = 1;
@@ -970,7 +970,7 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *d, uint64_t cookie, voi
 	if (cookie == 1) {
 		const struct tmpfs_node *p = d == fs->root || !d->u.dir.parent ? d : d->u.dir.parent;
 
-		if (!(k = dirent_put(out + used, max - used, p->ino, 2, L_DT_DIR, "..", 2))) {
+		if (!(k = dirent_put(out + used, max - used, p->ino, 2, LINUX_DT_DIR, "..", 2))) {
 			*n = used;
 			*next = cookie;
 			return used ? ERR_OK : ERR_INVAL;

@@ -26,48 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cairn/err.h>
+#include <cairn/linux.h>
 #include <cairn/posix.h>
-
-/* errno values include/cairn/err.h does not name (Linux numbers). */
-#ifndef ERR_NXIO
-#define ERR_NXIO         6
-#endif
-#ifndef ERR_XDEV
-#define ERR_XDEV         18
-#endif
-#ifndef ERR_NOTDIR
-#define ERR_NOTDIR       20
-#endif
-#ifndef ERR_ISDIR
-#define ERR_ISDIR        21
-#endif
-#ifndef ERR_MFILE
-#define ERR_MFILE        24
-#endif
-#ifndef ERR_NOTTY
-#define ERR_NOTTY        25
-#endif
-#ifndef ERR_FBIG
-#define ERR_FBIG         27
-#endif
-#ifndef ERR_SPIPE
-#define ERR_SPIPE        29
-#endif
-#ifndef ERR_MLINK
-#define ERR_MLINK        31
-#endif
-#ifndef ERR_NAMETOOLONG
-#define ERR_NAMETOOLONG  36
-#endif
-#ifndef ERR_NOTEMPTY
-#define ERR_NOTEMPTY     39
-#endif
-#ifndef ERR_LOOP
-#define ERR_LOOP         40
-#endif
-#ifndef ERR_OPNOTSUPP
-#define ERR_OPNOTSUPP    95
-#endif
 
 /* File types and mode bits (the POSIX values). */
 #define TMPFS_S_IFMT    0170000u
@@ -77,53 +37,6 @@
 #define TMPFS_S_IFREG   0100000u
 #define TMPFS_S_IFLNK   0120000u
 #define TMPFS_MODE_MASK 07777u
-
-/* Linux open(2) flags (the generic values, which riscv64 and x86-64 share). */
-#define L_O_ACCMODE   03
-#define L_O_RDONLY    00
-#define L_O_WRONLY    01
-#define L_O_RDWR      02
-#define L_O_CREAT     0100
-#define L_O_EXCL      0200
-#define L_O_NOCTTY    0400
-#define L_O_TRUNC     01000
-#define L_O_APPEND    02000
-#define L_O_NONBLOCK  04000
-#define L_O_DSYNC     010000
-#define L_O_ASYNC     020000
-#define L_O_DIRECT    040000
-#define L_O_LARGEFILE 0100000
-#define L_O_DIRECTORY 0200000
-#define L_O_NOFOLLOW  0400000
-#define L_O_NOATIME   01000000
-#define L_O_CLOEXEC   02000000
-#define L_O_SYNC      04010000
-#define L_O_PATH      010000000
-#define L_O_TMPFILE   020000000   /* with O_DIRECTORY */
-
-/* *at() flags */
-#define L_AT_SYMLINK_NOFOLLOW 0x100
-#define L_AT_REMOVEDIR        0x200
-#define L_AT_EACCESS          0x200
-#define L_AT_SYMLINK_FOLLOW   0x400
-#define L_AT_NO_AUTOMOUNT     0x800
-#define L_AT_EMPTY_PATH       0x1000
-
-/* renameat2 flags */
-#define L_RENAME_NOREPLACE 1u
-#define L_RENAME_EXCHANGE  2u
-
-/* utimensat */
-#define L_UTIME_NOW   ((1l << 30) - 1l)
-#define L_UTIME_OMIT  ((1l << 30) - 2l)
-
-/* linux_dirent64 d_type */
-#define L_DT_UNKNOWN 0
-#define L_DT_FIFO    1
-#define L_DT_CHR     2
-#define L_DT_DIR     4
-#define L_DT_REG     8
-#define L_DT_LNK     10
 
 #define TMPFS_PAGE        4096u
 #define TMPFS_MAXSYMLINKS 40

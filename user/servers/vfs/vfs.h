@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VFS server (user/servers/vfs): what its own code shares, and what
- * its test client (user/tests/vfstest) may know beyond the protocol of
- * include/cairn/posix.h.
+ * The VFS server (user/servers/vfs): what its test client
+ * (user/tests/vfstest) may know beyond the protocol of
+ * include/cairn/posix.h (the server's own files share internal.h too).
  *
  * Badges. Every object a client holds is a capability to the server's one
  * Endpoint, minted by the server with a badge naming an entry of its
@@ -35,11 +35,6 @@
  * the trusted bootstrap capability): the server answers, then exits 0, so
  * a test boot can end (init waits for every service). */
 #define VFS_DEBUG_SHUTDOWN  0x2f1
-
-/* From the server's own watcher thread (badge VFS_GONE_BADGE): clients
- * died holding objects; the server drains CAP_OP_GONE and drops each. */
-#define VFS_GONE         0x2f2
-#define VFS_GONE_BADGE   0xffffffffffffff01ull
 
 struct vfs_mem_stats {
 	uint64_t pages_total;     /* pages the server got from the kernel for data */

@@ -26,7 +26,6 @@ enum {
 #define SA_NOCLDSTOP 1u
 #define SA_NODEFER  0x40000000u
 #define SA_RESETHAND 0x80000000u
-#define ERR_CHILD   10
 static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 
 /* ---- the runner ------------------------------------------------------------------- */

@@ -104,7 +104,7 @@ int bench_main(void)
 	for (int r = 0; r < RUNS; r++) {
 		t = insns();
 		for (uint64_t i = 0; i < ops; i++) {
-			if ((e = fs_open(v_root, "/tmp/b/f4k", L_O_RDONLY, 0, &f)) || (e = read4k(f)))
+			if ((e = fs_open(v_root, "/tmp/b/f4k", LINUX_O_RDONLY, 0, &f)) || (e = read4k(f)))
 				goto fail;
 			io_close(&f);
 		}
@@ -114,7 +114,7 @@ int bench_main(void)
 	report("open_read4k_close", best, ops);
 
 	/* 1 MiB file */
-	if ((e = fs_open(v_root, "/tmp/b/f1m", L_O_CREAT | L_O_RDWR, 0600, &f)))
+	if ((e = fs_open(v_root, "/tmp/b/f1m", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f)))
 		goto fail;
 	best = UINT64_MAX;
 	for (int r = 0; r < RUNS; r++) {

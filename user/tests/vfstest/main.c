@@ -418,7 +418,7 @@ err_t put_file(const char *path, const void *data, size_t n)
 {
 	cap_t f;
 	size_t done, k;
-	err_t e = fs_open(v_root, path, L_O_CREAT | L_O_TRUNC | L_O_WRONLY, 0644, &f);
+	err_t e = fs_open(v_root, path, LINUX_O_CREAT | LINUX_O_TRUNC | LINUX_O_WRONLY, 0644, &f);
 
 	for (size_t off = 0; !e && off < n; off += done) {
 		k = n - off > POSIX_INLINE_MAX ? POSIX_INLINE_MAX : n - off;
@@ -434,7 +434,7 @@ err_t get_file(const char *path, void *buf, size_t max, size_t *n)
 {
 	cap_t f;
 	size_t got;
-	err_t e = fs_open(v_root, path, L_O_RDONLY, 0, &f);
+	err_t e = fs_open(v_root, path, LINUX_O_RDONLY, 0, &f);
 
 	*n = 0;
 	while (!e && *n < max) {

@@ -41,7 +41,7 @@ void t_root_badge(void)
 	CHECK_OK(io_stat(v_ep, &c));            /* badge 0 names the root too */
 	CHECK(b.ino == a.ino && c.ino == a.ino, "root inodes differ");
 	CHECK_OK(io_getfl(v_root, &fl));
-	CHECK((fl & L_O_DIRECTORY) && (fl & L_O_ACCMODE) == L_O_RDONLY, "root flags %lo", (unsigned long)fl);
+	CHECK((fl & LINUX_O_DIRECTORY) && (fl & LINUX_O_ACCMODE) == LINUX_O_RDONLY, "root flags %lo", (unsigned long)fl);
 	/* the root is never closed */
 	CHECK_OK(io_dup(v_root));
 	CHECK_OK(vcall(v_root, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
@@ -62,7 +62,7 @@ void t_bad_badges(void)
 		cap_t c = forge(badges[i]);
 
 		CHECK(c != CAP_NULL, "mint");
-		err_t e1 = io_stat(c, &st), e2 = fs_open(c, "/tmp", L_O_RDONLY, 0, &f);
+		err_t e1 = io_stat(c, &st), e2 = fs_open(c, "/tmp", LINUX_O_RDONLY, 0, &f);
 		err_t e3 = vcall(c, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err;
 		del(&c);
 		CHECK(e1 == ERR_BADF && e2 == ERR_BADF && e3 == ERR_BADF, "badge %#lx: %d %d %d",
@@ -77,7 +77,7 @@ void t_stale_badge(void)
 	uint64_t b;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	b = badge_of(f);
 	CHECK(VFS_BADGE_INDEX(b) >= 2 && (b >> 32), "badge %#lx", (unsigned long)b);
 	CHECK_OK(cairn_cap_copy(f, RIGHTS_ALL, &copy));
@@ -86,7 +86,7 @@ void t_stale_badge(void)
 	CHECK_ERR(io_stat(copy, &st), ERR_BADF);
 	CHECK_ERR(io_close(&copy), ERR_BADF);
 	/* the entry is used again: the old badge still does not work */
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &g));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &g));
 	CHECK(badge_of(g) != b, "same badge again");
 	forged = forge(b);
 	CHECK_ERR(io_stat(forged, &st), ERR_BADF);
@@ -111,7 +111,7 @@ void t_unknown_ops(void)
 	cap_t f;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		err_t a = vcall(v_root, ops[i], 1, 2, 3, 4, NULL, 0, CAP_NULL).err;
 		err_t b = vcall(f, ops[i], 1, 2, 3, 4, NULL, 0, CAP_NULL).err;
@@ -136,7 +136,7 @@ void t_boot_files(void)
 	CHECK_OK(fs_stat(v_root, "/bin/vfstest", 0, &st));
 	CHECK((st.mode & TMPFS_S_IFMT) == TMPFS_S_IFREG && st.size == ent.size, "size %lu, want %lu",
 	      (unsigned long)st.size, (unsigned long)ent.size);
-	CHECK_OK(fs_open(v_root, "/bin/vfstest", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, "/bin/vfstest", LINUX_O_RDONLY, 0, &f));
 	for (off = 0; off < ent.size; off += n) {
 		CHECK_OK(io_read(f, buf, sizeof(buf), &n));
 		CHECK(n && same(buf, (const char *)ent.data + off, n), "bytes differ at %lu", (unsigned long)off);
@@ -164,21 +164,21 @@ void t_open_create(void)
 	cap_t f, d;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(open_type(W "/f", L_O_CREAT | L_O_RDWR, &type, &f));
+	CHECK_OK(open_type(W "/f", LINUX_O_CREAT | LINUX_O_RDWR, &type, &f));
 	CHECK(type == TMPFS_S_IFREG, "type %lo", (unsigned long)type);
 	CHECK_OK(io_stat(f, &st));
 	CHECK(st.mode == (TMPFS_S_IFREG | 0644) && st.nlink == 1 && st.size == 0, "mode %lo nlink %lu",
 	      (unsigned long)st.mode, (unsigned long)st.nlink);
 	io_close(&f);
-	CHECK_ERR(fs_open(v_root, W "/f", L_O_CREAT | L_O_EXCL | L_O_RDWR, 0600, &f), ERR_EXIST);
-	CHECK_ERR(fs_open(v_root, W "/nope", L_O_RDONLY, 0, &f), ERR_NOENT);
-	CHECK_ERR(fs_open(v_root, W "/f/x", L_O_CREAT | L_O_RDWR, 0600, &f), ERR_NOTDIR);
-	CHECK_ERR(fs_open(v_root, W "/nodir/x", L_O_CREAT | L_O_RDWR, 0600, &f), ERR_NOENT);
-	CHECK_ERR(fs_open(v_root, W "/new/", L_O_CREAT | L_O_RDWR, 0600, &f), ERR_ISDIR);
-	CHECK_OK(open_type(W, L_O_RDONLY, &type, &d));
+	CHECK_ERR(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_RDWR, 0600, &f), ERR_EXIST);
+	CHECK_ERR(fs_open(v_root, W "/nope", LINUX_O_RDONLY, 0, &f), ERR_NOENT);
+	CHECK_ERR(fs_open(v_root, W "/f/x", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f), ERR_NOTDIR);
+	CHECK_ERR(fs_open(v_root, W "/nodir/x", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f), ERR_NOENT);
+	CHECK_ERR(fs_open(v_root, W "/new/", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f), ERR_ISDIR);
+	CHECK_OK(open_type(W, LINUX_O_RDONLY, &type, &d));
 	CHECK(type == TMPFS_S_IFDIR, "dir type %lo", (unsigned long)type);
 	io_close(&d);
-	CHECK_OK(fs_open(v_root, W "/g", L_O_CREAT | L_O_EXCL | L_O_WRONLY, 0400, &f));
+	CHECK_OK(fs_open(v_root, W "/g", LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_WRONLY, 0400, &f));
 	CHECK_OK(io_stat(f, &st));
 	CHECK(st.mode == (TMPFS_S_IFREG | 0400), "mode %lo", (unsigned long)st.mode);
 	io_close(&f);
@@ -192,17 +192,17 @@ void t_open_flags(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "12345", 5));
-	CHECK_ERR(fs_open(v_root, W, L_O_WRONLY, 0, &f), ERR_ISDIR);
-	CHECK_ERR(fs_open(v_root, W, L_O_RDWR, 0, &f), ERR_ISDIR);
-	CHECK_ERR(fs_open(v_root, W, L_O_RDONLY | L_O_CREAT, 0, &f), ERR_ISDIR);
-	CHECK_ERR(fs_open(v_root, W "/f", L_O_RDONLY | L_O_DIRECTORY, 0, &f), ERR_NOTDIR);
+	CHECK_ERR(fs_open(v_root, W, LINUX_O_WRONLY, 0, &f), ERR_ISDIR);
+	CHECK_ERR(fs_open(v_root, W, LINUX_O_RDWR, 0, &f), ERR_ISDIR);
+	CHECK_ERR(fs_open(v_root, W, LINUX_O_RDONLY | LINUX_O_CREAT, 0, &f), ERR_ISDIR);
+	CHECK_ERR(fs_open(v_root, W "/f", LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &f), ERR_NOTDIR);
 	CHECK_ERR(fs_open(v_root, W "/f", 3, 0, &f), ERR_INVAL);
 	CHECK_ERR(vcall(v_root, FS_OPEN, 1ull << 40, 0, 1, 0, "/", 1, CAP_NULL).err, ERR_INVAL);
-	CHECK_ERR(fs_open(v_root, W, L_O_TMPFILE | L_O_RDWR, 0600, &f), ERR_OPNOTSUPP);
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR | L_O_NONBLOCK | L_O_CLOEXEC | L_O_CREAT | L_O_TRUNC,
+	CHECK_ERR(fs_open(v_root, W, LINUX_O_TMPFILE | LINUX_O_RDWR, 0600, &f), ERR_OPNOTSUPP);
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR | LINUX_O_NONBLOCK | LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_TRUNC,
 			 0, &f));
 	CHECK_OK(io_getfl(f, &fl));
-	CHECK(fl == (L_O_RDWR | L_O_NONBLOCK), "flags %lo", (unsigned long)fl);
+	CHECK(fl == (LINUX_O_RDWR | LINUX_O_NONBLOCK), "flags %lo", (unsigned long)fl);
 	CHECK_OK(io_read(f, (char[8]){ 0 }, 8, &n));
 	CHECK(n == 0, "O_TRUNC left %zu bytes", n);
 	io_close(&f);
@@ -217,7 +217,7 @@ void t_read_write(void)
 	cap_t f;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	CHECK_OK(io_write(f, "hello world", 11, &n));
 	CHECK(n == 11, "wrote %zu", n);
 	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
@@ -247,7 +247,7 @@ void t_seek(void)
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	memset(buf, 'a', 100);
 	CHECK_OK(put_file(W "/f", buf, 100));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &f));
 	CHECK_OK(io_seek(f, 10, POSIX_SEEK_SET, &pos));
 	CHECK(pos == 10, "SET");
 	CHECK_OK(io_seek(f, 5, POSIX_SEEK_CUR, &pos));
@@ -285,7 +285,7 @@ void t_shared_offset(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "abcdef", 6));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &a));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &a));
 	/* dup: one more reference to the same description (and its offset) */
 	CHECK_OK(cairn_cap_copy(a, RIGHTS_ALL, &b));
 	CHECK_OK(io_dup(a));
@@ -308,7 +308,7 @@ void t_pread_pwrite(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "abcdef", 6));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &f));
 	CHECK_OK(io_seek(f, 1, POSIX_SEEK_SET, NULL));
 	CHECK_OK(io_pwrite(f, "XYZ", 3, 2, &n));
 	CHECK(n == 3, "pwrite");
@@ -335,17 +335,17 @@ void t_append(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "12", 2));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR | L_O_APPEND, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR | LINUX_O_APPEND, 0, &f));
 	CHECK_OK(io_write(f, "a", 1, &n));
 	CHECK_OK(io_seek(f, 0, POSIX_SEEK_SET, NULL));
 	CHECK_OK(io_write(f, "b", 1, &n));
 	CHECK_OK(io_pwrite(f, "c", 1, 0, &n));     /* Linux: O_APPEND wins over the offset */
 	CHECK_OK(io_getfl(f, &fl));
-	CHECK(fl == (L_O_RDWR | L_O_APPEND), "flags %lo", (unsigned long)fl);
+	CHECK(fl == (LINUX_O_RDWR | LINUX_O_APPEND), "flags %lo", (unsigned long)fl);
 	/* F_SETFL changes O_APPEND and O_NONBLOCK only */
-	CHECK_OK(io_setfl(f, L_O_WRONLY | L_O_NONBLOCK | L_O_SYNC));
+	CHECK_OK(io_setfl(f, LINUX_O_WRONLY | LINUX_O_NONBLOCK | LINUX_O_SYNC));
 	CHECK_OK(io_getfl(f, &fl));
-	CHECK(fl == (L_O_RDWR | L_O_NONBLOCK), "flags after SETFL %lo", (unsigned long)fl);
+	CHECK(fl == (LINUX_O_RDWR | LINUX_O_NONBLOCK), "flags after SETFL %lo", (unsigned long)fl);
 	CHECK_OK(io_seek(f, 0, POSIX_SEEK_SET, NULL));
 	CHECK_OK(io_write(f, "Z", 1, &n));
 	io_close(&f);
@@ -361,12 +361,12 @@ void t_access_modes(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "data", 4));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &r));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &r));
 	CHECK_ERR(io_write(r, "x", 1, &n), ERR_BADF);
 	CHECK_ERR(io_pwrite(r, "x", 1, 0, &n), ERR_BADF);
 	CHECK_ERR(io_truncate(r, 0), ERR_INVAL);
 	CHECK_OK(io_read(r, buf, 8, &n));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_WRONLY, 0, &w));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_WRONLY, 0, &w));
 	CHECK_ERR(io_read(w, buf, 8, &n), ERR_BADF);
 	CHECK_ERR(io_pread(w, buf, 8, 0, &n), ERR_BADF);
 	CHECK_OK(io_write(w, "D", 1, &n));
@@ -389,25 +389,25 @@ void t_opath(void)
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "data", 4));
 	CHECK_OK(fs_symlink(v_root, "f", W "/l"));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_PATH | L_O_RDWR, 0, &p));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_PATH | LINUX_O_RDWR, 0, &p));
 	CHECK_ERR(io_read(p, buf, 4, &n), ERR_BADF);
 	CHECK_ERR(io_write(p, "x", 1, &n), ERR_BADF);
 	CHECK_ERR(io_seek(p, 0, POSIX_SEEK_SET, NULL), ERR_BADF);
 	CHECK_ERR(io_truncate(p, 0), ERR_BADF);
-	CHECK_ERR(io_setfl(p, L_O_APPEND), ERR_BADF);
+	CHECK_ERR(io_setfl(p, LINUX_O_APPEND), ERR_BADF);
 	CHECK_OK(io_stat(p, &st));
 	CHECK(st.size == 4, "stat");
 	CHECK_OK(io_getfl(p, &fl));
-	CHECK(fl & L_O_PATH, "flags %lo", (unsigned long)fl);
+	CHECK(fl & LINUX_O_PATH, "flags %lo", (unsigned long)fl);
 	CHECK_OK(io_poll(p, 1, &rev));
 	CHECK(rev == 0x20, "revents %x (want POLLNVAL)", rev);
 	io_close(&p);
-	CHECK_OK(fs_open(v_root, W "/l", L_O_PATH | L_O_NOFOLLOW, 0, &l));
+	CHECK_OK(fs_open(v_root, W "/l", LINUX_O_PATH | LINUX_O_NOFOLLOW, 0, &l));
 	CHECK_OK(io_stat(l, &st));
 	CHECK((st.mode & TMPFS_S_IFMT) == TMPFS_S_IFLNK && st.size == 1, "link mode %lo",
 	      (unsigned long)st.mode);
 	io_close(&l);
-	CHECK_ERR(fs_open(v_root, W "/l", L_O_RDONLY | L_O_NOFOLLOW, 0, &l), ERR_LOOP);
+	CHECK_ERR(fs_open(v_root, W "/l", LINUX_O_RDONLY | LINUX_O_NOFOLLOW, 0, &l), ERR_LOOP);
 }
 
 void t_big_file(void)
@@ -419,7 +419,7 @@ void t_big_file(void)
 	cap_t f;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(fs_open(v_root, W "/big", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/big", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	for (off = 0; off < total; off += n) {
 		size_t k = total - off < sizeof(buf) ? total - off : sizeof(buf);
 		for (size_t i = 0; i < k; i++)
@@ -450,7 +450,7 @@ void t_truncate(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "0123456789abc", 13));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &f));
 	CHECK_OK(io_truncate(f, 10));
 	CHECK_OK(io_truncate(f, 20));
 	CHECK_OK(io_pread(f, buf, sizeof(buf), 0, &n));
@@ -465,7 +465,7 @@ void t_truncate(void)
 	CHECK_ERR(fs_truncate(v_root, W, 0), ERR_ISDIR);
 	CHECK_ERR(fs_truncate(v_root, W "/nope", 0), ERR_NOENT);
 	CHECK_ERR(fs_truncate(v_root, W "/f", (uint64_t)-3), ERR_INVAL);
-	CHECK_OK(fs_open(v_root, W, L_O_RDONLY, 0, &d));
+	CHECK_OK(fs_open(v_root, W, LINUX_O_RDONLY, 0, &d));
 	CHECK_ERR(io_truncate(d, 0), ERR_INVAL);
 	io_close(&d);
 }
@@ -491,15 +491,15 @@ void t_mkdir_rmdir(void)
 	CHECK_ERR(fs_mkdir(v_root, W "/f", 0755), ERR_EXIST);
 	CHECK_ERR(fs_mkdir(v_root, "/", 0755), ERR_EXIST);
 	CHECK_OK(fs_mkdir(v_root, W "/d/e/", 0755));
-	CHECK_ERR(fs_unlink(v_root, W "/d", L_AT_REMOVEDIR), ERR_NOTEMPTY);
-	CHECK_ERR(fs_unlink(v_root, W "/f", L_AT_REMOVEDIR), ERR_NOTDIR);
-	CHECK_ERR(fs_unlink(v_root, W "/d/e/.", L_AT_REMOVEDIR), ERR_INVAL);
-	CHECK_ERR(fs_unlink(v_root, W "/d/e/..", L_AT_REMOVEDIR), ERR_NOTEMPTY);
-	CHECK_ERR(fs_unlink(v_root, "/", L_AT_REMOVEDIR), ERR_BUSY);
+	CHECK_ERR(fs_unlink(v_root, W "/d", LINUX_AT_REMOVEDIR), ERR_NOTEMPTY);
+	CHECK_ERR(fs_unlink(v_root, W "/f", LINUX_AT_REMOVEDIR), ERR_NOTDIR);
+	CHECK_ERR(fs_unlink(v_root, W "/d/e/.", LINUX_AT_REMOVEDIR), ERR_INVAL);
+	CHECK_ERR(fs_unlink(v_root, W "/d/e/..", LINUX_AT_REMOVEDIR), ERR_NOTEMPTY);
+	CHECK_ERR(fs_unlink(v_root, "/", LINUX_AT_REMOVEDIR), ERR_BUSY);
 	CHECK_ERR(fs_unlink(v_root, W "/d/e", 0), ERR_ISDIR);
-	CHECK_ERR(fs_unlink(v_root, W "/d/none", L_AT_REMOVEDIR), ERR_NOENT);
-	CHECK_OK(fs_unlink(v_root, W "/d/e", L_AT_REMOVEDIR));
-	CHECK_OK(fs_unlink(v_root, W "/d", L_AT_REMOVEDIR));
+	CHECK_ERR(fs_unlink(v_root, W "/d/none", LINUX_AT_REMOVEDIR), ERR_NOENT);
+	CHECK_OK(fs_unlink(v_root, W "/d/e", LINUX_AT_REMOVEDIR));
+	CHECK_OK(fs_unlink(v_root, W "/d", LINUX_AT_REMOVEDIR));
 	CHECK_OK(fs_stat(v_root, W, 0, &w1));
 	CHECK(w1.nlink == w0.nlink, "parent nlink back to %lu", (unsigned long)w1.nlink);
 }
@@ -514,7 +514,7 @@ void t_unlink(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "kept", 4));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &f));
 	CHECK_OK(vfs_stats(&h0, &n0, &x, &x));
 	CHECK_OK(fs_unlink(v_root, W "/f", 0));
 	CHECK_ERR(fs_stat(v_root, W "/f", 0, &st), ERR_NOENT);
@@ -562,15 +562,15 @@ void t_rename(void)
 	CHECK_ERR(fs_rename(v_root, W "/.", CAP_NULL, W "/x", 0), ERR_BUSY);
 	CHECK_OK(fs_rename(v_root, W "/b", CAP_NULL, W "/b", 0));
 	CHECK_OK(put_file(W "/c", "C", 1));
-	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/c", L_RENAME_NOREPLACE), ERR_EXIST);
+	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/c", LINUX_RENAME_NOREPLACE), ERR_EXIST);
 	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/c", 4), ERR_INVAL);
 	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/c", 3), ERR_INVAL);
-	CHECK_OK(fs_rename(v_root, W "/b", CAP_NULL, W "/c", L_RENAME_EXCHANGE));
+	CHECK_OK(fs_rename(v_root, W "/b", CAP_NULL, W "/c", LINUX_RENAME_EXCHANGE));
 	CHECK_OK(get_file(W "/b", buf, 8, &n));
 	CHECK(n == 1 && buf[0] == 'C', "exchanged b");
 	CHECK_OK(get_file(W "/c", buf, 8, &n));
 	CHECK(n == 1 && buf[0] == 'A', "exchanged c");
-	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/zz", L_RENAME_EXCHANGE), ERR_NOENT);
+	CHECK_ERR(fs_rename(v_root, W "/b", CAP_NULL, W "/zz", LINUX_RENAME_EXCHANGE), ERR_NOENT);
 	CHECK_ERR(vcall(v_root, FS_RENAME, 1ull << 32, 0, 1, 1, "ab", 2, CAP_NULL).err, ERR_INVAL);
 }
 
@@ -596,14 +596,14 @@ void t_rename_dirs(void)
 	CHECK_OK(fs_stat(v_root, W, 0, &d0));
 	CHECK(st.ino == d0.ino, "'..' of the moved directory");
 	/* the second path from another directory object (cap0) */
-	CHECK_OK(fs_open(v_root, W "/d", L_O_RDONLY | L_O_DIRECTORY, 0, &d2));
+	CHECK_OK(fs_open(v_root, W "/d", LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &d2));
 	CHECK_OK(put_file(W "/f", "", 0));
 	CHECK_OK(fs_rename(v_root, W "/f", d2, "moved", 0));
 	CHECK_OK(fs_stat(v_root, W "/d/moved", 0, &st));
 	CHECK_OK(fs_rename(d2, "moved", v_root, W "/back", 0));
 	CHECK_OK(fs_stat(v_root, W "/back", 0, &st));
 	/* cap0 that is not a directory object of this server */
-	CHECK_OK(fs_open(v_root, W "/back", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/back", LINUX_O_RDONLY, 0, &f));
 	CHECK_ERR(fs_rename(v_root, W "/back", f, "x", 0), ERR_NOTDIR);
 	note = mk_notification();
 	CHECK_ERR(fs_rename(v_root, W "/back", note, "x", 0), ERR_BADF);
@@ -634,7 +634,7 @@ void t_hard_links(void)
 	CHECK_ERR(fs_link(v_root, W "/d", CAP_NULL, W "/d2", 0), ERR_PERM);
 	CHECK_ERR(fs_link(v_root, W "/nope", CAP_NULL, W "/x", 0), ERR_NOENT);
 	CHECK_ERR(fs_link(v_root, W "/f", CAP_NULL, W "/x", 0x8000), ERR_INVAL);
-	CHECK_OK(fs_open(v_root, W "/d", L_O_RDONLY, 0, &d));
+	CHECK_OK(fs_open(v_root, W "/d", LINUX_O_RDONLY, 0, &d));
 	CHECK_OK(fs_link(v_root, W "/f", d, "h", 0));
 	io_close(&d);
 	CHECK_OK(fs_unlink(v_root, W "/f", 0));
@@ -657,7 +657,7 @@ void t_symlinks(void)
 	CHECK_OK(fs_symlink(v_root, W "/dir", W "/abs"));
 	CHECK_OK(fs_readlink(v_root, W "/rel", buf, sizeof(buf)));
 	CHECK(!strcmp(buf, "dir/target"), "readlink %s", buf);
-	CHECK_OK(fs_stat(v_root, W "/rel", L_AT_SYMLINK_NOFOLLOW, &st));
+	CHECK_OK(fs_stat(v_root, W "/rel", LINUX_AT_SYMLINK_NOFOLLOW, &st));
 	CHECK((st.mode & TMPFS_S_IFMT) == TMPFS_S_IFLNK && st.size == 10, "lstat mode %lo size %lu",
 	      (unsigned long)st.mode, (unsigned long)st.size);
 	CHECK_OK(fs_stat(v_root, W "/rel", 0, &st));
@@ -665,7 +665,7 @@ void t_symlinks(void)
 	CHECK(st.ino == t.ino, "stat does not follow");
 	CHECK_OK(fs_stat(v_root, W "/abs/target", 0, &st));
 	CHECK(st.ino == t.ino, "through an absolute link");
-	CHECK_OK(fs_stat(v_root, W "/abs/", L_AT_SYMLINK_NOFOLLOW, &st));
+	CHECK_OK(fs_stat(v_root, W "/abs/", LINUX_AT_SYMLINK_NOFOLLOW, &st));
 	CHECK((st.mode & TMPFS_S_IFMT) == TMPFS_S_IFDIR, "a trailing slash follows");
 	CHECK_ERR(fs_readlink(v_root, W "/dir/target", buf, sizeof(buf)), ERR_INVAL);
 	CHECK_ERR(fs_readlink(v_root, W "/none", buf, sizeof(buf)), ERR_NOENT);
@@ -674,8 +674,8 @@ void t_symlinks(void)
 	/* a dangling link: O_CREAT makes its target */
 	CHECK_OK(fs_symlink(v_root, "dir/made", W "/dangling"));
 	CHECK_ERR(fs_stat(v_root, W "/dangling", 0, &st), ERR_NOENT);
-	CHECK_ERR(fs_open(v_root, W "/dangling", L_O_CREAT | L_O_EXCL | L_O_WRONLY, 0600, &f), ERR_EXIST);
-	CHECK_OK(fs_open(v_root, W "/dangling", L_O_CREAT | L_O_WRONLY, 0600, &f));
+	CHECK_ERR(fs_open(v_root, W "/dangling", LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_WRONLY, 0600, &f), ERR_EXIST);
+	CHECK_OK(fs_open(v_root, W "/dangling", LINUX_O_CREAT | LINUX_O_WRONLY, 0600, &f));
 	io_close(&f);
 	CHECK_OK(fs_stat(v_root, W "/dir/made", 0, &st));
 	CHECK_ERR(fs_mkdir(v_root, W "/dangling", 0755), ERR_EXIST);
@@ -695,8 +695,8 @@ void t_symlink_loops(void)
 	CHECK_OK(fs_symlink(v_root, "a", W "/b"));
 	CHECK_ERR(fs_stat(v_root, W "/a", 0, &st), ERR_LOOP);
 	CHECK_ERR(fs_stat(v_root, W "/a/x", 0, &st), ERR_LOOP);
-	CHECK_ERR(fs_open(v_root, W "/a", L_O_CREAT | L_O_RDWR, 0600, &f), ERR_LOOP);
-	CHECK_OK(fs_stat(v_root, W "/a", L_AT_SYMLINK_NOFOLLOW, &st));
+	CHECK_ERR(fs_open(v_root, W "/a", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f), ERR_LOOP);
+	CHECK_OK(fs_stat(v_root, W "/a", LINUX_AT_SYMLINK_NOFOLLOW, &st));
 	CHECK_OK(fs_symlink(v_root, "self/x", W "/self"));
 	CHECK_ERR(fs_stat(v_root, W "/self", 0, &st), ERR_LOOP);
 	/* 40 links in a row are followed, 41 are a loop */
@@ -739,7 +739,7 @@ void t_path_limits(void)
 	/* a NUL inside the path; the empty path */
 	CHECK_ERR(vcall(v_root, FS_STAT, 0, 0, 9, 0, "/tmp\0/w/", 9, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(fs_stat(v_root, "", 0, &st), ERR_NOENT);
-	CHECK_ERR(fs_open(v_root, "", L_O_CREAT | L_O_RDWR, 0600, &l), ERR_NOENT);
+	CHECK_ERR(fs_open(v_root, "", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &l), ERR_NOENT);
 	/* ".." at the root stays there */
 	CHECK_OK(fs_stat(v_root, "/../../tmp/../../tmp/w/.", 0, &st));
 	/* the longest path a message carries: 4000 bytes */
@@ -780,8 +780,8 @@ void t_relative(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(fs_mkdir(v_root, W "/sub", 0755));
-	CHECK_OK(fs_open(v_root, W "/sub", L_O_RDONLY | L_O_DIRECTORY, 0, &d));
-	CHECK_OK(fs_open(d, "f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/sub", LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &d));
+	CHECK_OK(fs_open(d, "f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	CHECK_OK(fs_stat(v_root, W "/sub/f", 0, &a));
 	CHECK_OK(fs_stat(d, "f", 0, &st));
 	CHECK(st.ino == a.ino, "relative");
@@ -793,15 +793,15 @@ void t_relative(void)
 	CHECK_OK(fs_mkdir(d, "x", 0755));
 	CHECK_OK(fs_stat(v_root, W "/sub/x", 0, &st));
 	/* a file object is no directory */
-	CHECK_ERR(fs_open(f, "g", L_O_CREAT | L_O_RDWR, 0600, &g), ERR_NOTDIR);
+	CHECK_ERR(fs_open(f, "g", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &g), ERR_NOTDIR);
 	CHECK_ERR(fs_mkdir(f, "x", 0755), ERR_NOTDIR);
 	CHECK_ERR(fs_unlink(f, "x", 0), ERR_NOTDIR);
 	CHECK_ERR(fs_stat(f, "x", 0, &st), ERR_NOTDIR);
 	/* a directory removed while open: nothing can be made in it */
-	CHECK_OK(fs_unlink(v_root, W "/sub/x", L_AT_REMOVEDIR));
+	CHECK_OK(fs_unlink(v_root, W "/sub/x", LINUX_AT_REMOVEDIR));
 	CHECK_OK(fs_unlink(v_root, W "/sub/f", 0));
-	CHECK_OK(fs_unlink(v_root, W "/sub", L_AT_REMOVEDIR));
-	CHECK_ERR(fs_open(d, "g", L_O_CREAT | L_O_RDWR, 0600, &g), ERR_NOENT);
+	CHECK_OK(fs_unlink(v_root, W "/sub", LINUX_AT_REMOVEDIR));
+	CHECK_ERR(fs_open(d, "g", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &g), ERR_NOENT);
 	CHECK_ERR(fs_stat(d, "..", 0, &st), ERR_NOENT);
 	CHECK_OK(fs_stat(d, ".", 0, &st));
 	CHECK(st.nlink == 0, "removed directory nlink %lu", (unsigned long)st.nlink);
@@ -853,16 +853,16 @@ void t_readdir(void)
 	CHECK_OK(put_file(W "/a", "", 0));
 	CHECK_OK(fs_mkdir(v_root, W "/bb", 0755));
 	CHECK_OK(fs_symlink(v_root, "a", W "/ccc"));
-	CHECK_OK(fs_open(v_root, W, L_O_RDONLY | L_O_DIRECTORY, 0, &d));
+	CHECK_OK(fs_open(v_root, W, LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &d));
 	CHECK_OK(io_readdir(d, POSIX_DIR_POS, sizeof(buf), buf, &next, &n));
 	CHECK((k = dents(buf, n, de, 16)) == 5, "%d records", k);
 	CHECK_OK(fs_stat(v_root, W, 0, &ds));
-	CHECK(!strcmp(de[0].name, ".") && de[0].ino == ds.ino && de[0].type == L_DT_DIR, ".");
-	CHECK(!strcmp(de[1].name, "..") && de[1].type == L_DT_DIR, "..");
+	CHECK(!strcmp(de[0].name, ".") && de[0].ino == ds.ino && de[0].type == LINUX_DT_DIR, ".");
+	CHECK(!strcmp(de[1].name, "..") && de[1].type == LINUX_DT_DIR, "..");
 	CHECK_OK(fs_stat(v_root, W "/a", 0, &st));
-	CHECK(!strcmp(de[2].name, "a") && de[2].type == L_DT_REG && de[2].ino == st.ino, "a");
-	CHECK(!strcmp(de[3].name, "bb") && de[3].type == L_DT_DIR, "bb");
-	CHECK(!strcmp(de[4].name, "ccc") && de[4].type == L_DT_LNK, "ccc");
+	CHECK(!strcmp(de[2].name, "a") && de[2].type == LINUX_DT_REG && de[2].ino == st.ino, "a");
+	CHECK(!strcmp(de[3].name, "bb") && de[3].type == LINUX_DT_DIR, "bb");
+	CHECK(!strcmp(de[4].name, "ccc") && de[4].type == LINUX_DT_LNK, "ccc");
 	CHECK(de[0].off == 1 && de[1].off == 2 && (uint64_t)de[4].off == next, "cookies");
 	/* the description remembers where it is */
 	CHECK_OK(io_readdir(d, POSIX_DIR_POS, sizeof(buf), buf, &next, &n));
@@ -880,10 +880,10 @@ void t_readdir(void)
 	CHECK_OK(io_readdir(d, 1ull << 62, sizeof(buf), buf, &next, &n));
 	CHECK(n == 0, "past the end");
 	io_close(&d);
-	CHECK_OK(fs_open(v_root, W, L_O_PATH | L_O_DIRECTORY, 0, &p));
+	CHECK_OK(fs_open(v_root, W, LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &p));
 	CHECK_ERR(io_readdir(p, 0, sizeof(buf), buf, &next, &n), ERR_BADF);
 	io_close(&p);
-	CHECK_OK(fs_open(v_root, W "/a", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/a", LINUX_O_RDONLY, 0, &f));
 	CHECK_ERR(io_readdir(f, 0, sizeof(buf), buf, &next, &n), ERR_NOTDIR);
 	io_close(&f);
 	CHECK_ERR(io_read(v_root, buf, 10, &n), ERR_ISDIR);
@@ -906,7 +906,7 @@ void t_readdir_many(void)
 		CHECK_OK(put_file(name, "", 0));
 	}
 	memset(seen, 0, sizeof(seen));
-	CHECK_OK(fs_open(v_root, W, L_O_RDONLY | L_O_DIRECTORY, 0, &d));
+	CHECK_OK(fs_open(v_root, W, LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &d));
 	for (;;) {
 		int k;
 		CHECK_OK(io_readdir(d, POSIX_DIR_POS, sizeof(buf), buf, &next, &n));
@@ -949,7 +949,7 @@ void t_stat(void)
 	CHECK(a.blksize == 4096 && a.size == 1 && b.size == 2 && !a.uid && !a.gid, "fields");
 	CHECK(a.mtime_sec || a.mtime_nsec, "no time");
 	sleep_ms(2);
-	CHECK_OK(fs_open(v_root, W "/a", L_O_WRONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/a", LINUX_O_WRONLY, 0, &f));
 	CHECK_OK(io_write(f, "z", 1, &n));
 	CHECK_OK(io_stat(f, &c));
 	io_close(&f);
@@ -957,7 +957,7 @@ void t_stat(void)
 	      "mtime did not move");
 	CHECK(c.ctime_sec == c.mtime_sec && c.ctime_nsec == c.mtime_nsec, "ctime");
 	CHECK_ERR(fs_stat(v_root, W "/a", 0x2, &a), ERR_INVAL);
-	CHECK_ERR(fs_stat(v_root, W "/a", L_AT_REMOVEDIR, &a), ERR_INVAL);
+	CHECK_ERR(fs_stat(v_root, W "/a", LINUX_AT_REMOVEDIR, &a), ERR_INVAL);
 	CHECK_ERR(fs_stat(v_root, W "/nope", 0, &a), ERR_NOENT);
 }
 
@@ -980,9 +980,9 @@ void t_chmod(void)
 	CHECK_OK(fs_chmod(v_root, W "/f", 07777, 0));
 	CHECK_OK(fs_stat(v_root, W "/f", 0, &st));
 	CHECK(st.mode == (TMPFS_S_IFREG | 07777), "all bits: %lo", (unsigned long)st.mode);
-	CHECK_ERR(fs_chmod(v_root, W "/l", 0600, L_AT_SYMLINK_NOFOLLOW), ERR_OPNOTSUPP);
+	CHECK_ERR(fs_chmod(v_root, W "/l", 0600, LINUX_AT_SYMLINK_NOFOLLOW), ERR_OPNOTSUPP);
 	CHECK_ERR(fs_chmod(v_root, W "/nope", 0600, 0), ERR_NOENT);
-	CHECK_ERR(fs_chmod(v_root, W "/f", 0600, L_AT_REMOVEDIR), ERR_INVAL);
+	CHECK_ERR(fs_chmod(v_root, W "/f", 0600, LINUX_AT_REMOVEDIR), ERR_INVAL);
 	CHECK_OK(fs_chmod(v_root, W, 0700, 0));
 	CHECK_OK(fs_stat(v_root, W, 0, &st));
 	CHECK(st.mode == (TMPFS_S_IFDIR | 0700), "dir mode");
@@ -1000,16 +1000,16 @@ void t_utimens(void)
 	CHECK_OK(fs_stat(v_root, W "/f", 0, &st));
 	CHECK(st.atime_sec == 1000 && st.atime_nsec == 1 && st.mtime_sec == 2000 && st.mtime_nsec == 2,
 	      "times %ld %ld", (long)st.atime_sec, (long)st.mtime_sec);
-	t[1] = L_UTIME_OMIT;
-	t[3] = L_UTIME_NOW;
+	t[1] = LINUX_UTIME_OMIT;
+	t[3] = LINUX_UTIME_NOW;
 	CHECK_OK(fs_utimens(v_root, W "/l", 0, t));         /* follows the link */
 	CHECK_OK(fs_stat(v_root, W "/f", 0, &st));
 	CHECK(st.atime_sec == 1000 && st.mtime_sec != 2000, "OMIT/NOW");
 	t[0] = 5;
 	t[1] = 6;
-	t[3] = L_UTIME_OMIT;
-	CHECK_OK(fs_utimens(v_root, W "/l", L_AT_SYMLINK_NOFOLLOW, t));
-	CHECK_OK(fs_stat(v_root, W "/l", L_AT_SYMLINK_NOFOLLOW, &l));
+	t[3] = LINUX_UTIME_OMIT;
+	CHECK_OK(fs_utimens(v_root, W "/l", LINUX_AT_SYMLINK_NOFOLLOW, t));
+	CHECK_OK(fs_stat(v_root, W "/l", LINUX_AT_SYMLINK_NOFOLLOW, &l));
 	CHECK(l.atime_sec == 5 && l.atime_nsec == 6, "the link's own times");
 	CHECK_OK(fs_stat(v_root, W "/f", 0, &st));
 	CHECK(st.atime_sec == 1000, "the target's changed too");
@@ -1019,7 +1019,7 @@ void t_utimens(void)
 	CHECK_ERR(fs_utimens(v_root, W "/f", 0, t), ERR_INVAL);
 	t[1] = 0;
 	CHECK_ERR(fs_utimens(v_root, W "/nope", 0, t), ERR_NOENT);
-	CHECK_ERR(fs_utimens(v_root, W "/f", L_AT_REMOVEDIR, t), ERR_INVAL);
+	CHECK_ERR(fs_utimens(v_root, W "/f", LINUX_AT_REMOVEDIR, t), ERR_INVAL);
 	/* times missing from the message */
 	CHECK_ERR(vcall(v_root, FS_UTIMENS, 0, 0, 8, 0, W "/f", 8, CAP_NULL).err, ERR_INVAL);
 }
@@ -1032,7 +1032,7 @@ void t_access(void)
 	CHECK_OK(fs_access(v_root, W "/f", 6, 0));
 	CHECK_ERR(fs_access(v_root, W "/f", 1, 0), ERR_ACCES);
 	CHECK_OK(fs_chmod(v_root, W "/f", 0100, 0));
-	CHECK_OK(fs_access(v_root, W "/f", 7, L_AT_EACCESS));
+	CHECK_OK(fs_access(v_root, W "/f", 7, LINUX_AT_EACCESS));
 	CHECK_OK(fs_access(v_root, W, 1, 0));
 	CHECK_ERR(fs_access(v_root, W "/nope", 0, 0), ERR_NOENT);
 	CHECK_ERR(fs_access(v_root, W "/f", 8, 0), ERR_INVAL);
@@ -1050,18 +1050,18 @@ void t_getpath(void)
 	CHECK_OK(put_file(W "/f", "", 0));
 	CHECK_OK(fs_getpath(v_root, buf, sizeof(buf)));
 	CHECK(!strcmp(buf, "/"), "root: %s", buf);
-	CHECK_OK(fs_open(v_root, W "/d1/../d1/./d2/", L_O_RDONLY, 0, &d));
+	CHECK_OK(fs_open(v_root, W "/d1/../d1/./d2/", LINUX_O_RDONLY, 0, &d));
 	CHECK_OK(fs_getpath(d, buf, sizeof(buf)));
 	CHECK(!strcmp(buf, W "/d1/d2"), "got %s", buf);
-	CHECK_OK(fs_open(v_root, W "/d1", L_O_PATH, 0, &p));
+	CHECK_OK(fs_open(v_root, W "/d1", LINUX_O_PATH, 0, &p));
 	CHECK_OK(fs_getpath(p, buf, sizeof(buf)));
 	CHECK(!strcmp(buf, W "/d1"), "O_PATH: %s", buf);
 	CHECK_OK(fs_rename(v_root, W "/d1", CAP_NULL, W "/moved", 0));
 	CHECK_OK(fs_getpath(d, buf, sizeof(buf)));
 	CHECK(!strcmp(buf, W "/moved/d2"), "after rename: %s", buf);
-	CHECK_OK(fs_unlink(v_root, W "/moved/d2", L_AT_REMOVEDIR));
+	CHECK_OK(fs_unlink(v_root, W "/moved/d2", LINUX_AT_REMOVEDIR));
 	CHECK_ERR(fs_getpath(d, buf, sizeof(buf)), ERR_NOENT);
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &f));
 	CHECK_ERR(fs_getpath(f, buf, sizeof(buf)), ERR_NOTDIR);
 	io_close(&f);
 	io_close(&p);
@@ -1077,25 +1077,25 @@ void t_empty_path(void)
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(fs_mkdir(v_root, W "/d", 0755));
 	CHECK_OK(put_file(W "/f", "abc", 3));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &f));
-	CHECK_OK(fs_open(v_root, W "/d", L_O_RDONLY, 0, &d));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/d", LINUX_O_RDONLY, 0, &d));
 	/* fstatat(fd, "", AT_EMPTY_PATH), fchmod, futimens, faccessat: the object itself */
-	CHECK_OK(fs_stat(f, "", L_AT_EMPTY_PATH, &a));
+	CHECK_OK(fs_stat(f, "", LINUX_AT_EMPTY_PATH, &a));
 	CHECK_OK(io_stat(f, &b));
 	CHECK(a.ino == b.ino && a.size == 3, "stat");
-	CHECK_OK(fs_chmod(f, "", 0604, L_AT_EMPTY_PATH));
-	CHECK_OK(fs_utimens(f, "", L_AT_EMPTY_PATH, t));
-	CHECK_OK(fs_access(f, "", 4, L_AT_EMPTY_PATH));
+	CHECK_OK(fs_chmod(f, "", 0604, LINUX_AT_EMPTY_PATH));
+	CHECK_OK(fs_utimens(f, "", LINUX_AT_EMPTY_PATH, t));
+	CHECK_OK(fs_access(f, "", 4, LINUX_AT_EMPTY_PATH));
 	CHECK_OK(io_stat(f, &b));
 	CHECK(b.mode == (TMPFS_S_IFREG | 0604) && b.atime_sec == 77 && b.mtime_sec == 88, "attributes");
 	/* linkat(fd, "", dir, name, AT_EMPTY_PATH) */
-	CHECK_OK(fs_link(f, "", d, "g", L_AT_EMPTY_PATH));
+	CHECK_OK(fs_link(f, "", d, "g", LINUX_AT_EMPTY_PATH));
 	CHECK_OK(fs_stat(v_root, W "/d/g", 0, &a));
 	CHECK(a.ino == b.ino && a.nlink == 2, "linked");
 	/* without AT_EMPTY_PATH a file object is no directory, an empty path is ENOENT */
 	CHECK_ERR(fs_stat(f, "", 0, &a), ERR_NOTDIR);
 	CHECK_ERR(fs_stat(d, "", 0, &a), ERR_NOENT);
-	CHECK_OK(fs_stat(d, "", L_AT_EMPTY_PATH, &a));
+	CHECK_OK(fs_stat(d, "", LINUX_AT_EMPTY_PATH, &a));
 	CHECK((a.mode & TMPFS_S_IFMT) == TMPFS_S_IFDIR, "the directory itself");
 	io_close(&f);
 	io_close(&d);
@@ -1108,7 +1108,7 @@ void t_file_poll(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "", 0));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &f));
 	CHECK_OK(io_poll(f, 0x1 | 0x4, &rev));
 	CHECK(rev == (0x1 | 0x4), "revents %x", rev);
 	CHECK_OK(io_poll(f, 0, &rev));
@@ -1134,7 +1134,7 @@ void t_ioctl(void)
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "0123456789", 10));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &f));
 	CHECK_OK(io_seek(f, 2, POSIX_SEEK_SET, NULL));
 	r = vcall(f, IO_IOCTL, 0x541b, 0, 0, 0, NULL, 0, CAP_NULL);      /* FIONREAD */
 	CHECK(r.err == ERR_OK && r.nbytes >= 4, "FIONREAD: %d", r.err);
@@ -1143,11 +1143,11 @@ void t_ioctl(void)
 	v = 1;
 	CHECK_OK(vcall(f, IO_IOCTL, 0x5421, 0, 0, 0, &v, 4, CAP_NULL).err);   /* FIONBIO */
 	CHECK_OK(io_getfl(f, &fl));
-	CHECK(fl & L_O_NONBLOCK, "FIONBIO 1");
+	CHECK(fl & LINUX_O_NONBLOCK, "FIONBIO 1");
 	v = 0;
 	CHECK_OK(vcall(f, IO_IOCTL, 0x5421, 0, 0, 0, &v, 4, CAP_NULL).err);
 	CHECK_OK(io_getfl(f, &fl));
-	CHECK(!(fl & L_O_NONBLOCK), "FIONBIO 0");
+	CHECK(!(fl & LINUX_O_NONBLOCK), "FIONBIO 0");
 	CHECK_ERR(vcall(f, IO_IOCTL, 0x5421, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_IOCTL, 0x5401, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOTTY);   /* TCGETS */
 	CHECK_ERR(vcall(v_root, IO_IOCTL, 0x541b, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOTTY);
@@ -1165,7 +1165,7 @@ void t_dev_null_zero(void)
 	CHECK_OK(fs_stat(v_root, "/dev/null", 0, &st));
 	CHECK(st.mode == (0020000 | 0666) && st.rdev == 0x103 && st.size == 0, "null: mode %lo rdev %lx",
 	      (unsigned long)st.mode, (unsigned long)st.rdev);
-	CHECK_OK(fs_open(v_root, "/dev/null", L_O_RDWR | L_O_TRUNC | L_O_CREAT, 0, &f));
+	CHECK_OK(fs_open(v_root, "/dev/null", LINUX_O_RDWR | LINUX_O_TRUNC | LINUX_O_CREAT, 0, &f));
 	CHECK_OK(io_write(f, "gone", 4, &n));
 	CHECK(n == 4, "null took %zu", n);
 	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
@@ -1174,7 +1174,7 @@ void t_dev_null_zero(void)
 	CHECK(pos == 0, "null seek %lu", (unsigned long)pos);
 	CHECK_ERR(io_truncate(f, 0), ERR_INVAL);
 	io_close(&f);
-	CHECK_OK(fs_open(v_root, "/dev/zero", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, "/dev/zero", LINUX_O_RDONLY, 0, &f));
 	memset(buf, 1, sizeof(buf));
 	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
 	CHECK(n == sizeof(buf), "zero gave %zu", n);
@@ -1189,7 +1189,7 @@ void t_sync(void)
 	cap_t f, r, w;
 
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	CHECK_OK(vcall(f, IO_SYNC, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK_OK(vcall(v_root, IO_SYNC, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK_OK(fs_pipe(0, &r, &w));

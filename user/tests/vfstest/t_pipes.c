@@ -70,9 +70,9 @@ void t_pipe_basic(void)
 	CHECK_OK(io_read(r, buf, 0, &n));
 	CHECK(n == 0, "a read of 0 bytes does not wait");
 	CHECK_OK(io_getfl(r, &fl));
-	CHECK(fl == L_O_RDONLY, "read end flags %lo", (unsigned long)fl);
+	CHECK(fl == LINUX_O_RDONLY, "read end flags %lo", (unsigned long)fl);
 	CHECK_OK(io_getfl(w, &fl));
-	CHECK(fl == L_O_WRONLY, "write end flags %lo", (unsigned long)fl);
+	CHECK(fl == LINUX_O_WRONLY, "write end flags %lo", (unsigned long)fl);
 	CHECK_ERR(io_read(w, buf, 4, &n), ERR_BADF);
 	CHECK_ERR(io_write(r, "x", 1, &n), ERR_BADF);
 	CHECK_ERR(io_seek(r, 0, POSIX_SEEK_CUR, NULL), ERR_SPIPE);
@@ -80,10 +80,10 @@ void t_pipe_basic(void)
 	CHECK_ERR(io_pwrite(w, "x", 1, 0, &n), ERR_SPIPE);
 	CHECK_ERR(io_truncate(w, 0), ERR_INVAL);
 	CHECK_ERR(io_readdir(r, 0, 100, buf, &next, &n), ERR_NOTDIR);
-	CHECK_ERR(fs_open(r, "x", L_O_RDONLY, 0, &x), ERR_NOTDIR);
-	CHECK_OK(fs_stat(w, "", L_AT_EMPTY_PATH, &b));
+	CHECK_ERR(fs_open(r, "x", LINUX_O_RDONLY, 0, &x), ERR_NOTDIR);
+	CHECK_OK(fs_stat(w, "", LINUX_AT_EMPTY_PATH, &b));
 	CHECK(b.ino == a.ino, "fstatat of a pipe");
-	CHECK_ERR(fs_pipe(L_O_CREAT, &x, &x), ERR_INVAL);
+	CHECK_ERR(fs_pipe(LINUX_O_CREAT, &x, &x), ERR_INVAL);
 	CHECK_ERR(vcall(v_root, FS_PIPE, 1ull << 40, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_OK(io_close(&r));
 	CHECK_OK(io_close(&w));
@@ -128,7 +128,7 @@ void t_pipe_capacity(void)
 	uint32_t rev;
 	cap_t r, w;
 
-	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(fs_pipe(LINUX_O_NONBLOCK, &r, &w));
 	CHECK_OK(fill(w, &total));
 	CHECK(total == 65536, "holds %zu bytes", total);
 	CHECK_ERR(io_write(w, "x", 1, &n), ERR_AGAIN);
@@ -166,15 +166,15 @@ void t_pipe_nonblock(void)
 	cap_t r, w;
 
 	CHECK_OK(fs_pipe(0, &r, &w));
-	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK_OK(io_setfl(r, LINUX_O_NONBLOCK));
 	CHECK_OK(io_getfl(r, &fl));
-	CHECK(fl == (L_O_RDONLY | L_O_NONBLOCK), "flags %lo", (unsigned long)fl);
+	CHECK(fl == (LINUX_O_RDONLY | LINUX_O_NONBLOCK), "flags %lo", (unsigned long)fl);
 	CHECK_ERR(io_read(r, buf, 4, &n), ERR_AGAIN);
 	io_close(&r);
 	io_close(&w);
-	CHECK_OK(fs_pipe(L_O_NONBLOCK | L_O_CLOEXEC, &r, &w));
+	CHECK_OK(fs_pipe(LINUX_O_NONBLOCK | LINUX_O_CLOEXEC, &r, &w));
 	CHECK_OK(io_getfl(w, &fl));
-	CHECK(fl == (L_O_WRONLY | L_O_NONBLOCK), "pipe2 flags %lo", (unsigned long)fl);
+	CHECK(fl == (LINUX_O_WRONLY | LINUX_O_NONBLOCK), "pipe2 flags %lo", (unsigned long)fl);
 	CHECK_ERR(io_read(r, buf, 4, &n), ERR_AGAIN);
 	io_close(&r);
 	io_close(&w);
@@ -213,7 +213,7 @@ void t_pipe_blocking_write(void)
 	cap_t r, w, note = mk_notification();
 
 	CHECK_OK(fs_pipe(0, &r, &w));
-	CHECK_OK(io_setfl(w, L_O_NONBLOCK));
+	CHECK_OK(io_setfl(w, LINUX_O_NONBLOCK));
 	CHECK_OK(fill(w, &total));
 	CHECK_OK(io_setfl(w, 0));
 	CHECK_OK(io_dup(r));
@@ -223,7 +223,7 @@ void t_pipe_blocking_write(void)
 	CHECK(n == sizeof(buf), "wrote %zu", n);
 	st = peer_wait(&child, note, 5000);
 	CHECK(st == 8000, "peer read %ld", (long)st);
-	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK_OK(io_setfl(r, LINUX_O_NONBLOCK));
 	n = drain(r);
 	CHECK(n == 65536 - 8000 + 4000, "left %zu", n);
 	io_close(&r);
@@ -239,7 +239,7 @@ void t_pipe_writer_epipe(void)
 	int64_t st;
 	cap_t r, w, note = mk_notification();
 
-	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(fs_pipe(LINUX_O_NONBLOCK, &r, &w));
 	CHECK_OK(fill(w, &total));
 	CHECK_OK(io_setfl(w, 0));
 	CHECK_OK(io_dup(w));
@@ -330,11 +330,11 @@ void t_pipe_poll_arm(void)
 	CHECK(rev == POLLIN && wait_bits(note, 500) == 0x8, "ready at once");
 	CHECK_OK(io_read(r, &c, 1, &n));
 	/* the write end becomes writable */
-	CHECK_OK(io_setfl(w, L_O_NONBLOCK));
+	CHECK_OK(io_setfl(w, LINUX_O_NONBLOCK));
 	CHECK_OK(fill(w, &total));
 	CHECK_OK(io_poll_arm(w, note, POLLOUT, 0x10, &rev));
 	CHECK(rev == 0 && wait_bits(note, 20) == 0, "full pipe signalled");
-	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
+	CHECK_OK(io_setfl(r, LINUX_O_NONBLOCK));
 	CHECK(drain(r) == 65536, "drain");
 	CHECK(wait_bits(note, 500) == 0x10, "room did not signal");
 	/* the writer closing signals a reader's arm (POLLHUP) */
@@ -468,7 +468,7 @@ void t_pipe_shared(void)
 	CHECK(rw.s->readers == 1 && rw.s->writers == 1 && rw.s->head == rw.s->tail, "header");
 	/* only pipes have rings */
 	CHECK_ERR(vcall(v_root, IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
-	CHECK_OK(fs_open(v_root, "/tmp/pipe_shared", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, "/tmp/pipe_shared", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	CHECK_ERR(vcall(f, IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	io_close(&f);
 	fs_unlink(v_root, "/tmp/pipe_shared", 0);
@@ -487,8 +487,8 @@ void t_pipe_shared(void)
 	CHECK_OK(cairn_wait(rw.obj[1], 0, NULL));
 	rw.s->head += 6;
 	/* the server's counts and flags */
-	CHECK_OK(io_setfl(r, L_O_NONBLOCK));
-	CHECK(rw.s->rflags == L_O_NONBLOCK && rw.s->wflags == 0, "flags %x %x", rw.s->rflags, rw.s->wflags);
+	CHECK_OK(io_setfl(r, LINUX_O_NONBLOCK));
+	CHECK(rw.s->rflags == LINUX_O_NONBLOCK && rw.s->wflags == 0, "flags %x %x", rw.s->rflags, rw.s->wflags);
 	CHECK_OK(io_setfl(r, 0));
 	CHECK(rw.s->rflags == 0, "flags cleared");
 	/* an armed poll asks for kicks; a kick after a change fires it */
@@ -524,7 +524,7 @@ void t_pipe_shared_locked(void)
 	size_t n;
 	cap_t r, w;
 
-	CHECK_OK(fs_pipe(L_O_NONBLOCK, &r, &w));
+	CHECK_OK(fs_pipe(LINUX_O_NONBLOCK, &r, &w));
 	CHECK_OK(pipe_map(r, &rw, &which));
 	__atomic_store_n(&rw.s->wlock, 12345, __ATOMIC_SEQ_CST);
 	CHECK_ERR(io_write(w, "x", 1, &n), ERR_AGAIN);
@@ -563,7 +563,7 @@ void t_pipe_shared_budget(void)
 	err_t e;
 
 	for (; made < 160; made++) {
-		if ((e = fs_pipe(L_O_NONBLOCK, &ends[2 * made], &ends[2 * made + 1])))
+		if ((e = fs_pipe(LINUX_O_NONBLOCK, &ends[2 * made], &ends[2 * made + 1])))
 			break;
 		e = vcall(ends[2 * made], IO_PIPE_MAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err;
 		if (e == ERR_OK)

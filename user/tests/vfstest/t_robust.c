@@ -20,11 +20,11 @@ err_t rm_rf(const char *path)
 	cap_t d;
 	err_t e;
 
-	if ((e = fs_stat(v_root, path, L_AT_SYMLINK_NOFOLLOW, &st)))
+	if ((e = fs_stat(v_root, path, LINUX_AT_SYMLINK_NOFOLLOW, &st)))
 		return e;
 	if ((st.mode & TMPFS_S_IFMT) != TMPFS_S_IFDIR)
 		return fs_unlink(v_root, path, 0);
-	if ((e = fs_open(v_root, path, L_O_RDONLY | L_O_DIRECTORY | L_O_NOFOLLOW, 0, &d)))
+	if ((e = fs_open(v_root, path, LINUX_O_RDONLY | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW, 0, &d)))
 		return e;
 	while (!(e = io_readdir(d, POSIX_DIR_POS, sizeof(buf), buf, &next, &n)) && n) {
 		for (size_t pos = 0; pos + 19 < n; ) {
@@ -43,7 +43,7 @@ err_t rm_rf(const char *path)
 		}
 	}
 	io_close(&d);
-	return fs_unlink(v_root, path, L_AT_REMOVEDIR);
+	return fs_unlink(v_root, path, LINUX_AT_REMOVEDIR);
 }
 
 void t_bad_lengths(void)
@@ -55,7 +55,7 @@ void t_bad_lengths(void)
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	memset(buf, 'q', sizeof(buf));
 	CHECK_OK(put_file(W "/f", buf, 5000));
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDWR, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDWR, 0, &f));
 	/* a write longer than the bytes sent, or than a message holds */
 	CHECK_ERR(vcall(f, IO_WRITE, 100, 0, 0, 0, "abcdefgh", 8, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_WRITE, 9, 0, 0, 0, "abcdefgh", 8, CAP_NULL).err, ERR_INVAL);
@@ -139,12 +139,12 @@ void t_caps_not_kept(void)
 		      (int)cairn_tag_label(m.tag));
 	}
 	/* directory capabilities of two-path requests are dropped as well */
-	CHECK_OK(fs_open(v_root, W, L_O_RDONLY, 0, &d));
+	CHECK_OK(fs_open(v_root, W, LINUX_O_RDONLY, 0, &d));
 	for (unsigned k = 0; k < 1100; k++)
 		CHECK_ERR(fs_rename(v_root, W "/none", d, "x", 0), ERR_NOENT);
 	io_close(&d);
 	/* and it can still mint */
-	CHECK_OK(fs_open(v_root, W "/f", L_O_CREAT | L_O_RDWR, 0600, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
 	io_close(&f);
 	for (unsigned i = 0; i < 4; i++)
 		del(&c[i]);
@@ -162,7 +162,7 @@ void t_many_opens(void)
 	CHECK_OK(put_file(W "/f", "", 0));
 	CHECK_OK(vfs_stats(&h0, &x, &x, &x));
 	for (unsigned i = 0; i < 500; i++)
-		CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &caps[i]));
+		CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &caps[i]));
 	CHECK_OK(vfs_stats(&h1, &x, &x, &x));
 	CHECK(h1 == h0 + 500, "%lu objects, want %lu", (unsigned long)h1, (unsigned long)h0 + 500);
 	for (unsigned i = 0; i < 500; i++)
@@ -170,7 +170,7 @@ void t_many_opens(void)
 	CHECK_OK(vfs_stats(&h1, &x, &x, &x));
 	CHECK(h1 == h0, "%lu objects after closing", (unsigned long)h1);
 	/* many references to one description: the last close frees it */
-	CHECK_OK(fs_open(v_root, W "/f", L_O_RDONLY, 0, &f));
+	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &f));
 	for (unsigned i = 0; i < 1000; i++)
 		CHECK_OK(io_dup(f));
 	for (unsigned i = 0; i < 1000; i++)

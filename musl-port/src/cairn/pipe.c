@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared pipes: fd.c's reads and writes of a pipe descriptor whose ring
+ * the VFS shares.
+ *
+ * A pipe's holders move its bytes themselves through the ring the VFS
+ * shares (include/cairn/posix.h, struct posix_pipe_shm): the first read
+ * or write of a pipe descriptor asks for it (IO_PIPE_MAP) and maps it
+ * (shared with a fork's child, like the descriptor); from then on a
+ * read or write that finds bytes or room is a copy and, when the other
+ * side waits, one NOTIFY signal: no server round trip. A side that must
+ * wait counts itself in rwait/wwait and waits on the pipe's data or space
+ * Notification. A pipe the server could not share (or a map that failed)
+ * goes through IO_READ/IO_WRITE as before.
+ *
+ * The side locks are held for a copy only. The main thread holds signal
+ * handlers back meanwhile (a handler writing to the pipe its thread was
+ * writing would wait for itself). A lock whose holder's process is gone
+ * (killed inside the copy) is taken over after a while.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include "cairn_impl.h"
+
+#define RING        POSIX_PIPE_RING
+#define LOAD(p)     __atomic_load_n(p, __ATOMIC_SEQ_CST)
+#define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+#define ACQ(p)      __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define REL(p, v)   __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define RELAXED(p)  __atomic_load_n(p, __ATOMIC_RELAXED)
+
+static volatile int attach_lock;
+
+static uint8_t *ring_of(struct posix_pipe_shm *s)
+{
+	return (uint8_t *)s + 4096;
+}
+
+/* Maps descriptor f's pipe ring: 1 if f now has it. */
+static int pipe_attach(struct cairn_fd *f)
+{
+	struct cairn_ans a;
+	cap_t c[3];
+	void *va;
+	err_t e;
+
+	__cairn_lock(&attach_lock);
+	if (f->pipe != PIPE_UNTRIED)
+		goto out;
+	f->pipe = PIPE_SERVER;
+	e = __cairn_ipc(f->cap, IO_PIPE_MAP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	if (e || a.ncaps < 3) {
+		for (unsigned i = 0; !e && i < a.ncaps; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+		goto out;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		c[i] = cairn_ipcbuf()->caps[i];
+	if (a.w[1] != RING ||
+	    cairn_map(c[0], 0, POSIX_PIPE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
+		for (unsigned i = 0; i < 3; i++)
+			cairn_cap_delete(c[i]);
+		goto out;
+	}
+	f->shm = va;
+	f->pwend = a.w[0] == 1;
+	for (unsigned i = 0; i < 3; i++)
+		f->pobj[i] = c[i];
+	f->pipe = PIPE_MAPPED;
+out:
+	__cairn_unlock(&attach_lock);
+	return f->pipe == PIPE_MAPPED;
+}
+
+/* Drops what pipe_attach made (a descriptor that is gone: a copy). */
+void __cairn_pipe_detach(struct cairn_fd *f)
+{
+	if (f->pipe != PIPE_MAPPED)
+		return;
+	cairn_unmap(f->shm, POSIX_PIPE_PAGES);
+	for (unsigned i = 0; i < 3; i++)
+		cairn_cap_delete(f->pobj[i]);
+	f->pipe = PIPE_UNTRIED;
+}
+
+/* The first read or write of f: whether it is a pipe with a shared ring
+ * (anything else is PIPE_SERVER from then on). */
+__attribute__((noinline))
+int __cairn_pipe_try(struct cairn_fd *f)
+{
+	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFIFO) {
+		f->pipe = PIPE_SERVER;
+		return 0;
+	}
+	return pipe_attach(f);
+}
+
+/* Holds signal handlers back on the main thread: 1 if it did. */
+static int hold(void)
+{
+	if (__cairn_threaded && cairn_ipcbuf() != cairn_ipcbuf_ptr)
+		return 0;
+	__cairn_sig_hold++;
+	return 1;
+}
+
+static void unhold(int held)
+{
+	if (held && !--__cairn_sig_hold && __cairn_sig_held)
+		__cairn_sig_release();
+}
+
+static void side_lock(uint32_t *l)
+{
+	uint32_t me = (uint32_t)__cairn_getpid(), free;
+	unsigned spins = 0;
+
+	for (;;) {
+		free = 0;
+		if (__atomic_compare_exchange_n(l, &free, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+		if (++spins < 64) {
+			cairn_yield();
+			continue;
+		}
+		/* a holder at a lower priority, or one that is gone */
+		__cairn_sleep(1000000);
+		if (spins % 16 == 0 && free != me && free != POSIX_PIPE_SERVER && free &&
+		    __cairn_proc != CAP_NULL &&
+		    __cairn_ipc(__cairn_proc, PS_KILL, free, 0, POSIX_KILL_LIVE, 0, 0, 0, IPC_ALWAYS,
+				NULL) == ERR_SRCH)
+			__atomic_compare_exchange_n(l, &free, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void side_unlock(uint32_t *l)
+{
+	REL(l, 0);
+}
+
+/* After a side moved its index (or found the pipe's end): wakes the
+ * other side, and this side's next waiter if there is still something
+ * for it, and tells the server if it asked. */
+static inline void pipe_after(struct cairn_fd *f, int wend, int more)
+{
+	struct posix_pipe_shm *s = f->shm;
+
+	/* the index moved before any count is looked at: a waiter counted
+	 * itself before looking at the index (pipe_wait), so one of us sees
+	 * the other */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (RELAXED(wend ? &s->rwait : &s->wwait))
+		cairn_send(f->pobj[wend ? 1 : 2], 0, 1, 0, 0, 0);
+	if (more && RELAXED(wend ? &s->wwait : &s->rwait))
+		cairn_send(f->pobj[wend ? 2 : 1], 0, 1, 0, 0, 0);
+	if (RELAXED(&s->kick))
+		__cairn_ipc(f->cap, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+}
+
+/* Small copies (the usual pipe message) without a call. */
+static inline void copy(void *dst, const void *src, size_t n)
+{
+	if (n > 16) {
+		memcpy(dst, src, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		((char *)dst)[i] = ((const char *)src)[i];
+}
+
+/* Waits on this side's Notification after counting itself (rwait or
+ * wwait), unless the other side's index moved or its count reached 0
+ * meanwhile: 0, or ERR_INTR if a signal handler ran since sigs (counted
+ * at the start of the attempt: a handler held back in the copy runs at
+ * unhold, and must interrupt the wait it would have interrupted). */
+static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t seen, int held,
+		       unsigned long sigs)
+{
+	struct posix_pipe_shm *s = f->shm;
+	uint32_t *count = wend ? &s->wwait : &s->rwait;
+	int moved;
+	err_t e = 0;
+
+	__atomic_fetch_add(count, 1, __ATOMIC_SEQ_CST);
+	moved = wend ? LOAD(&s->head) != seen || !LOAD(&s->readers)
+		     : LOAD(&s->tail) != seen || !LOAD(&s->writers);
+	side_unlock(lock);
+	unhold(held);
+	if (!moved)
+		e = __cairn_sig_count != sigs ? ERR_INTR
+					      : cairn_wait(f->pobj[wend ? 2 : 1], CAIRN_FOREVER, NULL);
+	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
+	return e == ERR_INTR ? ERR_INTR : 0;
+}
+
+static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
+{
+	struct posix_pipe_shm *s = f->shm;
+	uint8_t *ring = ring_of(s);
+
+	if (f->pwend)
+		return -EBADF;
+	if (!total)
+		return 0;
+	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
+		int held = hold();
+		side_lock(&s->rlock);
+		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
+
+		if (used > RING) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			return -EIO;              /* a broken header */
+		}
+		if (used) {
+			uint32_t n = total < used ? (uint32_t)total : used, off = head % RING;
+			uint32_t k = RING - off < n ? RING - off : n;
+
+			if (d->cnt == 1 && n == k) {
+				copy(d->iov[0].iov_base, ring + off, n);
+			} else {
+				scatter(d, (const char *)ring + off, k);
+				scatter(d, (const char *)ring, n - k);
+			}
+			REL(&s->head, head + n);
+			side_unlock(&s->rlock);
+			unhold(held);
+			pipe_after(f, 0, used > n);
+			return n;
+		}
+		if (!RELAXED(&s->writers)) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			pipe_after(f, 0, 1);      /* the next reader sees the end too */
+			return 0;
+		}
+		if (RELAXED(&s->rflags) & O_NONBLOCK) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			return -EAGAIN;
+		}
+		if (pipe_wait(f, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+			return -EINTR;
+	}
+}
+
+/* A write of at most POSIX_PIPE_BUF bytes goes in whole, a longer one
+ * as room comes (as Linux's). */
+static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
+{
+	struct posix_pipe_shm *s = f->shm;
+	uint8_t *ring = ring_of(s);
+	size_t done = 0;
+
+	if (!f->pwend)
+		return -EBADF;
+	if (!total)
+		return 0;
+	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
+		int held = hold();
+		side_lock(&s->wlock);
+		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
+		size_t rem = total - done, need = rem <= POSIX_PIPE_BUF ? rem : 1;
+
+		if (!RELAXED(&s->readers) || used > RING) {
+			int broken = used > RING;
+			side_unlock(&s->wlock);
+			unhold(held);
+			pipe_after(f, 1, 1);      /* the next writer sees it too */
+			if (broken)
+				return done ? (long)done : -EIO;
+			__cairn_raise(SIGPIPE);
+			return done ? (long)done : -EPIPE;
+		}
+		if (RING - used >= need) {
+			uint32_t n = rem < RING - used ? (uint32_t)rem : RING - used, off = tail % RING;
+			uint32_t k = RING - off < n ? RING - off : n;
+
+			if (v->cnt == 1 && n == k && n == rem) {
+				copy(ring + off, (const char *)v->iov[0].iov_base + v->off, n);
+			} else {
+				gather(v, ring + off, k);
+				gather(v, ring, n - k);
+			}
+			REL(&s->tail, tail + n);
+			side_unlock(&s->wlock);
+			unhold(held);
+			done += n;
+			pipe_after(f, 1, RING - used > n);
+			if (done == total)
+				return (long)done;
+			continue;
+		}
+		if (RELAXED(&s->wflags) & O_NONBLOCK) {
+			side_unlock(&s->wlock);
+			unhold(held);
+			return done ? (long)done : -EAGAIN;
+		}
+		if (pipe_wait(f, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
+			return done ? (long)done : -EINTR;
+	}
+}
+
+long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	struct iov_at d = { iov, cnt, 0, 0 };
+
+	return pipe_read(f, &d, total);
+}
+
+long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	struct iov_at v = { iov, cnt, 0, 0 };
+
+	return pipe_write(f, &v, total);
+}

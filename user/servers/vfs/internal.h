@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the VFS server's own files share (not its clients: they see
+ * include/cairn/posix.h and vfs.h): the object table (objects.c), pipes
+ * (pipe.c), open files (file.c), paths (path.c), the clock (clock.c),
+ * and the globals main.c sets up. Handlers take the skeleton's request
+ * and answer (<cairn/server.h>); a request's inline bytes are at
+ * req_bytes, an answer's are written at ans_bytes (the IPC buffer).
+ */
+#ifndef VFS_INTERNAL_H
+#define VFS_INTERNAL_H
+#include <string.h>
+#include <cairn/rt.h>
+#include <cairn/linux.h>
+#include <cairn/posix.h>
+#include <cairn/server.h>
+#include "tmpfs.h"
+#include "vfs.h"
+
+#define HANDLE_BLOCK    256u
+#define HANDLE_MAX      65536u            /* entries of the object table */
+#define PIPE_SIZE       POSIX_PIPE_RING
+#define PIPE_PAGES      (PIPE_SIZE / TMPFS_PAGE)
+#define PIPE_BUF        POSIX_PIPE_BUF    /* writes up to this are atomic */
+#define PIPE_SHARED_MAX 128u              /* pipes with a shared ring (3 slots each) */
+#define SLOT_BUDGET     768u              /* saved Replies, armed Notifications, shared pipes */
+#define ARMS_PER_END    16u
+#define PIPE_DEV        2                 /* st_dev of pipes */
+#define INLINE_MAX      POSIX_INLINE_MAX
+#define DEV_NULL        0x103u            /* makedev(1, 3) */
+#define DEV_ZERO        0x105u            /* makedev(1, 5) */
+
+/* Status flags an open file description keeps (F_GETFL). */
+#define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
+
+#define NO_ENTRY        UINT32_MAX        /* srv_ans.made[]: a capability that made no entry */
+
+enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W };
+
+struct pipe;
+
+struct handle {
+	uint64_t badge;
+	uint32_t refs;                    /* UINT32_MAX: the root, never freed */
+	uint32_t flags;                   /* O_ACCMODE and status flags */
+	uint32_t gen;
+	uint32_t next_free;
+	uint8_t kind;
+	uint64_t pos;                     /* file offset, or directory cookie */
+	struct tmpfs_node *node;
+	struct pipe *pipe;
+};
+
+/* A call waiting for a pipe: its saved Reply and what it asked for. */
+struct waiter {
+	struct waiter *next;
+	cap_t reply;
+	uint64_t badge;                   /* the pipe end it came through */
+	uint32_t len;                     /* reader: max bytes; writer: bytes in data */
+	uint8_t *data;
+};
+
+/* A Notification to signal when a pipe end becomes ready (IO_POLL_ARM). */
+struct arm {
+	struct arm *next;
+	cap_t notif;
+	uint64_t bits, badge;
+	uint32_t events;
+};
+
+struct pipe {
+	struct posix_pipe_shm *s;         /* the header: shared page 0, or local */
+	uint8_t *page[PIPE_PAGES];        /* the ring: shared pages 1.., or made as needed */
+	bool shared;
+	cap_t obj[3];                     /* shared: MemoryObject, data and space Notifications */
+	void *va;                         /* shared: where the server maps it */
+	struct posix_pipe_shm local;
+	uint32_t readers, writers;        /* open descriptions of each end */
+	struct waiter *rq, *wq;           /* waiting readers, writers (FIFO) */
+	struct arm *arms[2];              /* [0] read end, [1] write end */
+	uint32_t narms[2];
+	uint64_t ino;
+	struct tmpfs_time ctime;
+};
+
+static inline struct tmpfs_node *dir_of(const struct handle *h)
+{
+	return h->kind == H_NODE && tmpfs_is_dir(h->node) ? h->node : NULL;
+}
+
+/* main.c */
+extern struct tmpfs fs;
+extern cap_t ep;                          /* the endpoint served, rights rwg */
+extern uint8_t req_bytes[INLINE_MAX];     /* the request's inline bytes */
+extern uint8_t *ans_bytes;                /* the answer's inline bytes (IPC buffer) */
+
+/* objects.c, inline: every request looks its badge up */
+extern struct handle *hblock[HANDLE_MAX / HANDLE_BLOCK];
+extern uint32_t hnext;                    /* entries below it have been used */
+
+static inline struct handle *handle_at(uint32_t i)
+{
+	return &hblock[i / HANDLE_BLOCK][i % HANDLE_BLOCK];
+}
+
+/* The entry badge names, or NULL; badge 0 is the root's. */
+static inline struct handle *handle_find(uint64_t badge)
+{
+	uint32_t i;
+	struct handle *h;
+
+	if (!badge)
+		badge = POSIX_VFS_ROOT;
+	i = VFS_BADGE_INDEX(badge);
+	if (i >= hnext)
+		return NULL;
+	h = handle_at(i);
+	return h->kind != H_FREE && h->badge == badge ? h : NULL;
+}
+
+static inline bool is_root(const struct handle *h)
+{
+	return h->refs == UINT32_MAX;
+}
+
+/* clock.c */
+void clock_init(cap_t kinfo);
+uint64_t now_ns(void);
+struct tmpfs_time stamp(void);
+void touch_atime(struct tmpfs_node *n);
+
+/* objects.c */
+extern uint32_t hcount;                   /* entries in use */
+err_t objects_init(uint64_t seed);
+err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h);
+void handle_free(struct handle *h);
+void handle_release(struct handle *h);
+err_t give(struct srv_ans *a, struct handle *h);
+
+/* pipe.c */
+extern uint32_t nwaiters, narms;          /* calls waiting, poll arms waiting */
+void fs_pipe(struct srv_ans *a, const struct srv_req *r);
+void pipe_end_closed(struct handle *h);
+void pipe_flags(struct handle *h);
+void pipe_stat(const struct pipe *p, struct posix_stat *st);
+void pipe_read(struct srv_ans *a, struct handle *h, uint64_t max);
+void pipe_write(struct srv_ans *a, struct handle *h, const uint8_t *data, uint32_t n);
+void pipe_map(struct srv_ans *a, struct handle *h);
+void pipe_arm(struct srv_ans *a, struct handle *h, cap_t *notif, uint32_t events, uint64_t bits);
+uint32_t pipe_used(const struct pipe *p);
+uint32_t pipe_revents(const struct pipe *p, bool wend);
+void pipe_pump(struct pipe *p, bool readers_too);
+
+/* file.c */
+void serve_io(struct srv_req *r, struct srv_ans *a);
+bool can_read(const struct handle *h);
+bool can_write(const struct handle *h);
+void answer_stat(struct srv_ans *a, const struct posix_stat *st);
+
+/* path.c */
+void serve_fs(struct srv_req *r, struct srv_ans *a);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfs: the file server. It serves the I/O and file-system protocols of
+ * include/cairn/posix.h on one Endpoint (the manifest's `endpoint:vfs`,
+ * which the server holds with rights rwg so that it can mint from it),
+ * over an in-memory tree (tmpfs.c) that starts with the boot image's
+ * files, /tmp, /dev/null and /dev/zero.
+ *
+ * Design note.
+ * - Objects. Every object a client holds (the root directory, an open
+ *   file description, a pipe end) is an entry of the object table, named
+ *   by the badge of the client's capability (vfs.h: index, generation,
+ *   random bits). FS_OPEN and FS_PIPE make entries and answer with
+ *   capabilities minted from the server's endpoint with the entry's badge
+ *   (rights w+g); the server's own copy is deleted once the answer is
+ *   through, so the table, not the capability table, bounds what is open.
+ *   An entry is an open file description: its offset and status flags are
+ *   shared by every holder. IO_DUP adds a reference (dup, fork), IO_CLOSE
+ *   drops one; the last one frees the entry, and its badge is refused
+ *   from then on (EBADF).
+ * - One thread, never blocked by a client: the server skeleton's loop
+ *   (<cairn/server.h>) answers with SYS_REPLY_RECV or SYS_REPLY (neither
+ *   waits), a call that must wait (a read of an empty pipe, a write to a
+ *   full one) has its Reply saved and is answered later with SYS_SEND on
+ *   it, and IO_POLL_ARM's Notifications are signalled (which never waits
+ *   either). A shared pipe's lock words are only ever tried (pipe.c).
+ *   A second thread, the skeleton's relay, turns the kernel's word that
+ *   clients died (CAP_OP_WATCH) into a call: their references are dropped
+ *   as IO_CLOSE would have.
+ * - Nothing a client sends is trusted: the message length bounds every
+ *   byte string read, every length, offset and flag word is checked, every
+ *   capability a client sends is deleted from the server's table once the
+ *   request is done (unless it is a Notification kept for IO_POLL_ARM),
+ *   and the slots kept for saved Replies and Notifications are bounded
+ *   (SLOT_BUDGET), so no client can fill the server's table.
+ * - Memory: file data, pipe buffers and the tree are the server's (mem.c;
+ *   a shared pipe's ring is a MemoryObject of its own); a client is
+ *   charged nothing but its mappings of pipe rings.
+ *
+ * Files: main.c (this: start-up, dispatch), objects.c (the object table),
+ * file.c (the I/O protocol), path.c (the file-system protocol), pipe.c
+ * (pipes), clock.c, mem.c (the server's memory), tmpfs.c (the tree).
+ */
+#include "internal.h"
+
+#define GONE_BIT        1ull              /* on the relay's Notification: clients died */
+
+struct tmpfs fs;
+cap_t ep = CAP_NULL;
+uint8_t req_bytes[INLINE_MAX];
+uint8_t *ans_bytes;
+
+/* ---- requests outside the protocol ---------------------------------------------------- */
+
+static void debug_stats(struct srv_req *r, struct srv_ans *a)
+{
+	struct vfs_mem_stats ms;
+
+	if (r->badge) {
+		a->err = ERR_NOSYS;
+		return;
+	}
+	vfs_mem_stats(&ms);
+	a->w[0] = hcount;
+	a->w[1] = fs.nodes;
+	a->w[2] = nwaiters;
+	a->w[3] = narms;
+	memcpy(ans_bytes, &ms, sizeof(ms));
+	a->nbytes = sizeof(ms);
+}
+
+static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->badge) {
+		a->err = ERR_NOSYS;
+		return;
+	}
+	cairn_reply(cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	printf("vfs: shut down by request\n");
+	exit(0);
+}
+
+/* ---- the skeleton's hooks ------------------------------------------------------------- */
+
+static const struct srv_op ops[] = {
+	{ IO_READ, IO_PIPE_KICK, serve_io },
+	{ FS_OPEN, FS_PIPE, serve_fs },
+	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
+	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
+};
+
+/* Every request names an entry of the object table by its badge. */
+static err_t object(struct srv_req *r)
+{
+	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
+}
+
+/* A badge whose capability went with a dead process: one reference less,
+ * as an IO_CLOSE would have done (the kernel queues one badge per
+ * capability, and each descriptor holds one reference: IO_DUP). */
+static void gone(uint64_t badge)
+{
+	struct handle *h = handle_find(badge);
+
+	if (h && !is_root(h))
+		handle_release(h);
+}
+
+/* An answer with capabilities: the server's copies go once it is through
+ * (the table, not the capability table, bounds what is open); if it never
+ * arrived (an error answer, or the caller is gone), nobody holds what was
+ * made for it. */
+static void answered(struct srv_ans *a, err_t sent)
+{
+	for (unsigned i = 0; i < a->ncaps; i++) {
+		cairn_cap_delete(a->caps[i]);
+		if (sent && a->made[i] != NO_ENTRY) {
+			struct handle *h = handle_at((uint32_t)a->made[i]);
+			if (h->kind != H_FREE)
+				handle_free(h);
+		}
+	}
+}
+
+static struct srv srv = {
+	.name = "vfs",
+	.ops = ops,
+	.nops = sizeof(ops) / sizeof(ops[0]),
+	.in_buf = req_bytes,
+	.in_max = INLINE_MAX,
+	.object = object,
+	.answered = answered,
+	.gone = gone,
+};
+
+/* Clients' ends: the relay wakes on GONE_BIT of a Notification of our own. */
+static void watch_clients(void)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)) ||
+	    (e = srv_relay(&srv, m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT)))
+		printf("vfs: cannot watch for dead clients (%s): their references stay\n", err_name(e));
+}
+
+/* ---- start-up ------------------------------------------------------------------------- */
+
+static void load_bootimage(void)
+{
+	cap_t img = cairn_cap("bootimage");
+	unsigned added, skipped;
+	uint64_t pages;
+	void *va;
+	err_t e;
+
+	if (img == CAP_NULL) {
+		printf("vfs: no boot image capability: the tree starts empty\n");
+		return;
+	}
+	if ((e = cairn_memobj_pages(img, &pages)) || (e = cairn_map(img, 0, pages, CAIRN_PROT_R, &va))) {
+		printf("vfs: cannot map the boot image: %s\n", err_name(e));
+		return;
+	}
+	e = tmpfs_load_cpio(&fs, va, pages * CAIRN_PAGE_SIZE, &added, &skipped);
+	printf("vfs: %u entries from the boot image", added);
+	if (skipped)
+		printf(", %u skipped", skipped);
+	if (e)
+		printf(" (archive: %s)", err_name(e));
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t id[3];
+	err_t e;
+
+	ep = cairn_cap("vfs");
+	if (ep == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, ep, 0, 0, 0, id) || id[0] != OBJ_ENDPOINT ||
+	    (id[1] & (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT)) != (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT) ||
+	    id[2]) {
+		printf("vfs: needs the unbadged endpoint \"vfs\" with rights rwg\n");
+		return 1;
+	}
+	clock_init(cairn_cap("kinfo"));
+	if ((e = tmpfs_init(&fs, now_ns))) {
+		printf("vfs: cannot make the tree: %s\n", err_name(e));
+		return 1;
+	}
+	load_bootimage();
+	tmpfs_mkdir(&fs, fs.root, "tmp", 3, 01777);
+	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
+	tmpfs_mkdev(&fs, fs.root, "/dev/null", 9, 0666, DEV_NULL);
+	tmpfs_mkdev(&fs, fs.root, "/dev/zero", 9, 0666, DEV_ZERO);
+	if (objects_init(now_ns() ^ (uint64_t)(uintptr_t)&id ^ 0x5ca1ab1e0ddba11ull)) {
+		printf("vfs: out of memory\n");
+		return 1;
+	}
+	srv.ep = ep;
+	ans_bytes = srv_out();
+	watch_clients();
+	printf("vfs: serving\n");
+	cairn_console_flush();
+	srv_run(&srv);
+	return 1;
+}
