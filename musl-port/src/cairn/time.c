@@ -17,6 +17,7 @@
 #include <time.h>
 #include <sys/time.h>
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define NSEC 1000000000ull
 
@@ -42,14 +43,8 @@ err_t __cairn_now(uint64_t *ns)
 			clock_mult = m.w[0];
 	}
 	if (clock_mult) {
-		uint64_t counter;
-#if defined(__riscv)
-		__asm__ volatile("rdtime %0" : "=r"(counter));
-#else
-		uint32_t lo, hi;
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		counter = ((uint64_t)hi << 32) | lo;
-#endif
+		uint64_t counter = cairn_arch_counter();
+
 		*ns = (uint64_t)(((unsigned __int128)counter * clock_mult) >> 32);
 		return ERR_OK;
 	}

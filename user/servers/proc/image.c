@@ -440,7 +440,7 @@ err_t ps_exec(struct proc *p, const struct cairn_msg *m, const char *data, size_
 			p->act[s] = (struct sigact){ 0 };
 	if (image_start(&im)) {
 		p->kproc = p->kas = p->kthread = CAP_NULL;
-		p->end_sig = SIGKILL;
+		p->end_sig = POSIX_SIGKILL;
 		proc_ended(p);
 		return ERR_OK;
 	}
