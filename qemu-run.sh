@@ -153,6 +153,8 @@ args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAUL
       -nographic -no-reboot)
 [ -n "${QEMU_CMDLINE:-}" ] && cmdline="$QEMU_CMDLINE $cmdline"
 [ -n "$test" ] && cmdline="$cmdline selftest=$test"
+# the kernel's timing self-tests hold tight bounds under -icount
+[ -n "$icount" ] && cmdline="$cmdline icount"
 cmdline=${cmdline# }
 if declare -F qemu_board_cmdline >/dev/null; then
   # the board passes both itself (x86_64: grub.cfg and a module in the ISO)

@@ -321,6 +321,7 @@ err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct
 		if (!self->ipcbuf || len < CAIRN_MSG_REGS || in->w[0] > (len - CAIRN_MSG_REGS) * 8ull)
 			return ERR_INVAL;
 		console_write((const char *)&self->ipcbuf->w[CAIRN_MSG_REGS], in->w[0]);
+		out->w[0] = in->w[0];
 		return ERR_OK;
 	}
 	case OBJ_KINFO:

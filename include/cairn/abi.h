@@ -222,7 +222,8 @@ enum {
 	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only:
 	 * RAM is ERR_PERM, registers of the kernel's own drivers ERR_BUSY */
 	MMIOCTL_GET = 113,
-	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console */
+	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console
+	 * -> (bytes written: len) */
 	DEBUG_WRITE = 114,
 	/* DebugConsole, RIGHT_READ: what the console device received (the kernel's
 	 * driver keeps it until a console server takes it):
