@@ -339,6 +339,7 @@ err_t devobj_invoke(struct cap *c, unsigned method, const struct msg *in, struct
 		if (method == KINFO_CLOCK) {
 			out->w[0] = clock_mult();
 			out->w[1] = arch_counter_hz();
+			out->w[2] = clock_realtime_offset();
 			return ERR_OK;
 		}
 		return ERR_NOSYS;

@@ -415,6 +415,8 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 			if (cmd == FUTEX_WAIT_BITSET) {   /* absolute */
 				if ((e = __cairn_now(&now)))
 					return cairn_errno(e == ERR_NOENT ? ERR_NOSYS : e);
+				if (op & FUTEX_CLOCK_REALTIME)
+					now += __cairn_realtime_offset();
 				ns = ns > now ? ns - now : 0;
 			}
 			if (!ns)

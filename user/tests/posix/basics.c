@@ -473,6 +473,8 @@ static void clock_realtime(void)
 	int64_t rt = now_ns(CLOCK_REALTIME), tv_ns;
 
 	CHECK(rt >= 0 && gettimeofday(&tv, NULL) == 0);
+	/* the real-time clock's date, not the time since boot (after 2020) */
+	CHECK(rt / 1000000000 > 1577836800);
 	tv_ns = (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
 	CHECK(tv_ns >= rt - 1000 && tv_ns - rt < 1000000000);
 	CHECK(syscall(SYS_gettimeofday, &tv, &tz) == 0 && tz.tz_minuteswest == 0);
