@@ -14,12 +14,13 @@
 #                 manifest), built as needed; default: default.manifest
 # --bootimage F   boot image file F (a newc cpio: scripts/mkbootimage.sh)
 # --append ARGS   extra kernel command line
-# --icount        add -icount shift=0 (exact guest instruction counts)
+# --icount        add -icount shift=0 (guest time = instruction count: exact,
+#                 deterministic) and "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
 #                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
-#                 console server and the process server), as /bin/PROG with
-#                 ARGS (at most 6, 5 with --quota, each 1-63 printable
+#                 console server and the process server: scripts/posix-manifest.sh),
+#                 as /bin/PROG with ARGS (at most 6, 5 with --quota, each 1-63 printable
 #                 characters without spaces; up to a `--`), stdin/stdout/stderr
 #                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
