@@ -44,7 +44,7 @@ PORT_SRC := $(wildcard musl-port/src/cairn/*.c musl-port/src/cairn/*.h)
 PORT_ARCH_H := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.h)
 PORT_ARCH_SRC := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.[cS])
 ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
-CAIRN_HEADERS := include/cairn/abi.h include/cairn/err.h user/lib/include/cairn/sys.h \
+CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
 	musl-port/include/cairn/libc.h
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
