@@ -14,12 +14,13 @@
 #                 manifest), built as needed; default: default.manifest
 # --bootimage F   boot image file F (a newc cpio: scripts/mkbootimage.sh)
 # --append ARGS   extra kernel command line
-# --icount        add -icount shift=0 (exact guest instruction counts)
+# --icount        add -icount shift=0 (guest time = instruction count: exact,
+#                 deterministic) and "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
 #                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
-#                 console server and the process server), as /bin/PROG with
-#                 ARGS (at most 6, 5 with --quota, each 1-63 printable
+#                 console server and the process server: scripts/posix-manifest.sh),
+#                 as /bin/PROG with ARGS (at most 6, 5 with --quota, each 1-63 printable
 #                 characters without spaces; up to a `--`), stdin/stdout/stderr
 #                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -122,32 +123,9 @@ if [ -n "$exec_prog" ]; then
   [ "$exec_quota" = 16M ] || quota_arg="--quota=$exec_quota"
   {
     echo "# ./qemu-run.sh --exec: $exec_prog"
-    echo "service vfs bin/vfs"
-    echo "    cap console console w"
-    echo "    cap vfs endpoint:vfs rwg"
-    echo "    cap bootimage bootimage r"
-    echo "    cap kinfo kinfo r"
-    echo "    quota 24M"
-    echo "    priority 11"
-    echo "service console bin/console"
-    echo "    cap console console rw"
-    echo "    cap kinfo kinfo r"
-    echo "    cap tty endpoint:console rwg"
-    echo "    cap proc endpoint:proc w"
-    echo "    quota 1M"
-    echo "    priority 11"
-    echo "service proc bin/proc $quota_arg /bin/$file ${exec_args[*]}"
-    echo "    cap console console w"
-    echo "    cap bootimage bootimage r"
-    echo "    cap kinfo kinfo r"
-    echo "    cap ep endpoint:proc rwgm"
-    echo "    cap posix.console console w"
-    echo "    cap posix.kinfo kinfo r"
-    echo "    cap posix.vfs endpoint:vfs wg"
-    echo "    cap posix.tty endpoint:console wg"
-    echo "    quota 160M"
-    echo "    priority 10"
-    echo "    exitstatus"
+    bash scripts/posix-manifest.sh servers --signals
+    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- \
+      $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "$O/user/bin/init" \
     "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$stage/$file"
@@ -176,6 +154,8 @@ args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAUL
       -nographic -no-reboot)
 [ -n "${QEMU_CMDLINE:-}" ] && cmdline="$QEMU_CMDLINE $cmdline"
 [ -n "$test" ] && cmdline="$cmdline selftest=$test"
+# the kernel's timing self-tests hold tight bounds under -icount
+[ -n "$icount" ] && cmdline="$cmdline icount"
 cmdline=${cmdline# }
 if declare -F qemu_board_cmdline >/dev/null; then
   # the board passes both itself (x86_64: grub.cfg and a module in the ISO)

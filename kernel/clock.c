@@ -11,6 +11,7 @@ static uint64_t mult;           /* ns per count, << 32 */
 static uint64_t period;         /* counts per tick */
 static uint64_t next_deadline;
 static volatile uint64_t ticks;
+static uint64_t realtime_offset;  /* CLOCK_REALTIME - clock_ns(); 0: unknown */
 
 uint64_t clock_ns(void)
 {
@@ -27,6 +28,18 @@ uint64_t clock_mult(void)
 {
 	clock_ns();             /* computes mult on first use */
 	return mult;
+}
+
+void clock_set_realtime(uint64_t epoch_ns)
+{
+	uint64_t now = clock_ns();
+
+	realtime_offset = epoch_ns > now ? epoch_ns - now : 0;
+}
+
+uint64_t clock_realtime_offset(void)
+{
+	return realtime_offset;
 }
 
 void clock_init(void)

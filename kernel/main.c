@@ -63,6 +63,8 @@ noreturn void kmain(void)
 	if (cmdline_get(bi->cmdline, "crash", arg, sizeof(arg)))
 		monitor_crash(arg);
 	if (cmdline_get(bi->cmdline, "selftest", arg, sizeof(arg))) {
+		char flag[8];
+		selftest_icount = cmdline_get(bi->cmdline, "icount", flag, sizeof(flag));
 		unsigned failed = selftest_run(arg);
 		arch_poweroff(failed ? 1 : 0);
 	}

@@ -10,6 +10,8 @@
 
 extern const struct selftest __selftests_start[], __selftests_end[];
 
+bool selftest_icount;
+
 unsigned selftest_run(const char *suite)
 {
 	unsigned n = 0, passed = 0, failed = 0;

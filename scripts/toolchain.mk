@@ -7,7 +7,10 @@
 #                               scripts/setup.sh) with musl-port/patches/*.patch
 #                               applied and musl-port/src/cairn/ added as
 #                               src/cairn/, with libcairn's startup.c, vm.c and
-#                               debugcons.c (user/lib/) as libcairn_*.c
+#                               debugcons.c (user/lib/) as libcairn_*.c; of
+#                               musl-port/src/cairn/arch/<ARCH>/, the headers
+#                               go to src/cairn/ and the sources to
+#                               src/cairn/<ARCH>/ (musl builds src/*/<ARCH>/*.[csS])
 #   build/<arch>/musl/obj       musl's out-of-tree build (build.log)
 #   build/<arch>/sysroot        include/ (musl's headers, cairn/*.h), lib/ (libc.a,
 #                               crt1.o crti.o crtn.o, cairn.lds, cairn-gcc.specs)
@@ -38,14 +41,18 @@ CC := $(CROSS)gcc
 
 PATCHES := $(sort $(wildcard musl-port/patches/*.patch))
 PORT_SRC := $(wildcard musl-port/src/cairn/*.c musl-port/src/cairn/*.h)
+PORT_ARCH_H := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.h)
+PORT_ARCH_SRC := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.[cS])
 ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
-CAIRN_HEADERS := include/cairn/abi.h include/cairn/err.h user/lib/include/cairn/sys.h \
+CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
 	musl-port/include/cairn/libc.h
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
 	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self
 
 OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
+	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/%,$(PORT_ARCH_H)) \
+	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/$(ARCH)/%,$(PORT_ARCH_SRC)) \
 	$(patsubst user/lib/%.c,$(MSRC)/src/cairn/libcairn_%.c,$(ULIB_SRC)) \
 	$(MSRC)/src/cairn/syscall_names.h
 
@@ -74,6 +81,12 @@ $(MSRC)/.patched: $(PATCHES) $(PRISTINE)/VERSION
 $(MSRC)/src/cairn/libcairn_%.c: user/lib/%.c $(MSRC)/.patched
 	@mkdir -p $(dir $@)
 	@cp $< $@
+$(MSRC)/src/cairn/$(ARCH)/%: musl-port/src/cairn/arch/$(ARCH)/% $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(MSRC)/src/cairn/%.h: musl-port/src/cairn/arch/$(ARCH)/%.h $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@cp $< $@
 $(MSRC)/src/cairn/%: musl-port/src/cairn/% $(MSRC)/.patched
 	@mkdir -p $(dir $@)
 	@cp $< $@
@@ -92,13 +105,14 @@ $(MOBJ)/config.mak: $(MSRC)/.patched scripts/toolchain.mk
 	   > configure.log 2>&1 || { cat configure.log; exit 1; }
 
 # A changed header (Cairn's ABI, libcairn's, the port's own) rebuilds src/cairn/.
-$(MOBJ)/.cairn-headers: $(CAIRN_HEADERS) $(filter %.h,$(PORT_SRC)) $(MOBJ)/config.mak
+$(MOBJ)/.cairn-headers: $(CAIRN_HEADERS) $(filter %.h,$(PORT_SRC)) $(PORT_ARCH_H) $(MOBJ)/config.mak
 	@rm -rf $(MOBJ)/obj/src/cairn
 	@touch $@
 
 # musl's own make decides what to rebuild; install copies what changed.
 $(SYSROOT)/lib/libc.a: $(MOBJ)/config.mak $(OVERLAY) $(MOBJ)/.cairn-headers FORCE
-	@for f in $(MSRC)/src/cairn/*; do \
+	@for f in $(MSRC)/src/cairn/* $(MSRC)/src/cairn/$(ARCH)/*; do \
+	   [ -f "$$f" ] || continue; \
 	   case " $(OVERLAY) " in *" $$f "*) ;; *) rm -f "$$f";; esac; \
 	 done
 	@if ! $(MAKE) --no-silent -C $(MOBJ) > $(MOBJ)/build.log 2>&1; then \

@@ -42,7 +42,8 @@ LDFLAGS := $(user-cflags-$(ARCH)) -nostdlib -static -no-pie -T user/lib/user.lds
 
 obj = $(patsubst %,$(U)/obj/%.o,$(basename $(1)))
 
-LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c
+LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c \
+	$(filter-out %/crt0.S,$(wildcard user/lib/arch/$(ARCH)/*.S))
 LIBCAIRN := $(U)/libcairn.a
 CRT0 := $(U)/obj/user/lib/arch/$(ARCH)/crt0.o
 

@@ -183,6 +183,27 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
+# ---- timing under -icount (added by the abi branch: keep as one block) ----
+step "timing under -icount: exact guest time, tight bounds"
+# ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
+# instruction count: exact, the same every run, whatever the host's load)
+# and puts "icount" on the kernel command line. There the timing tests hold
+# tight upper bounds (a wait of W ends within W + 10% + one 10 ms tick +
+# 1 ms; 10 ticks within 110 ms), which the boots above, on the host's clock,
+# cannot: a timeout made 3 times too long fails here.
+# - the kernel's time self-tests (kernel/tests/test_time.c)
+# - ktest's timing tests, with sys.yield and console.write, whose line must
+#   reach the console (user/manifests/ktest-icount.manifest)
+# - basics' sleeps (icount=1 and the names of the tests to run)
+for a in riscv64 x86_64; do
+  runpart $H --name $a-selftest-time-icount --expect $E/selftest-time.txt -- --arch $a --test time --icount
+  runpart $H --name $a-ktest-icount --timeout 120 --expect $E/ktest-icount.txt \
+    --require '^# ktest: a line written with DEBUG_WRITE$' -- --arch $a --manifest ktest-icount --icount
+  runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
+    -- --icount --exec build/$a/tests/openposix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
+done
+# ---- end of the -icount block ----
+
 step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # The conformance tests of Debian's posixtestsuite for the areas of
 # tests/openposix/areas.txt, built with the Cairn toolchain and run in Cairn

@@ -11,6 +11,7 @@
 #include <kernel/devtree.h>
 #include <kernel/console.h>
 #include <kernel/irq.h>
+#include <kernel/clock.h>
 #include <string.h>
 #include <libfdt.h>
 
@@ -188,6 +189,8 @@ noreturn void arch_poweroff(int status)
 	arch_halt_cpu();
 }
 
+static void riscv_rtc_read(const void *fdt);
+
 void arch_platform_init(const struct boot_info *bi)
 {
 	err_t e;
@@ -205,6 +208,25 @@ void arch_platform_init(const struct boot_info *bi)
 	uint64_t size;
 	if (node >= 0 && dt_reg(bi->fdt, node, 0, &base, &size) == ERR_OK && size >= 4)
 		test_finisher = vm_map_device(base, 4);
+	riscv_rtc_read(bi->fdt);
+}
+
+/* The Goldfish RTC (QEMU virt): TIME_LOW (0x00) then TIME_HIGH (0x04), ns
+ * since 1970; reading TIME_LOW latches TIME_HIGH. Boards without one keep
+ * CLOCK_REALTIME counting from boot. */
+static void riscv_rtc_read(const void *fdt)
+{
+	int node = dt_find_compatible(fdt, -1, "google,goldfish-rtc");
+	volatile uint32_t *rtc;
+	paddr_t base;
+	uint64_t size, lo, hi;
+
+	if (node < 0 || dt_reg(fdt, node, 0, &base, &size) != ERR_OK || size < 8)
+		return;
+	rtc = vm_map_device(base, 8);
+	lo = rtc[0];
+	hi = rtc[1];
+	clock_set_realtime(hi << 32 | lo);
 }
 
 void arch_banner(void)

@@ -10,6 +10,7 @@
 #include <kernel/mm.h>
 #include <kernel/console.h>
 #include <kernel/irq.h>
+#include <kernel/clock.h>
 #include <kernel/monitor.h>
 #include <string.h>
 
@@ -186,6 +187,8 @@ err_t arch_early_init(struct boot_info *bi)
 
 /* ---- platform ----------------------------------------------------------- */
 
+static void x86_rtc_read(void);
+
 void arch_platform_init(const struct boot_info *bi)
 {
 	err_t e;
@@ -202,6 +205,67 @@ void arch_platform_init(const struct boot_info *bi)
 	e = uart16550_probe_port(COM1, x86_isa_irq_to_gsi(COM1_ISA_IRQ), "COM1");
 	if (e)
 		pr_warn("no COM1 console driver (%s); staying on polled output\n", err_name(e));
+	x86_rtc_read();
+}
+
+/* ---- the CMOS real-time clock ----------------------------------------------------------- */
+
+static uint8_t x86_cmos(uint8_t reg)
+{
+	arch_outb(0x70, reg);
+	return arch_inb(0x71);
+}
+
+static unsigned x86_cmos_value(uint8_t reg, bool bcd)
+{
+	uint8_t v = x86_cmos(reg);
+
+	return bcd ? (v >> 4) * 10 + (v & 15) : v;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil). */
+static int64_t x86_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads the MC146818 clock (UTC, as QEMU keeps it) into CLOCK_REALTIME:
+ * twice outside an update until two reads agree. */
+static void x86_rtc_read(void)
+{
+	unsigned t[6], prev[6];
+	bool bcd = !(x86_cmos(0x0b) & 4), h12 = !(x86_cmos(0x0b) & 2);
+	static const uint8_t regs[6] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09 };
+
+	for (int tries = 0; tries < 100; tries++) {
+		while (x86_cmos(0x0a) & 0x80)
+			;
+		for (int i = 0; i < 6; i++)
+			t[i] = x86_cmos_value(regs[i], bcd && i != 2);
+		t[2] = x86_cmos(0x04);
+		if (tries && !memcmp(t, prev, sizeof(t)))
+			break;
+		memcpy(prev, t, sizeof(t));
+	}
+	unsigned hour = t[2] & 0x7f;
+	if (bcd)
+		hour = (hour >> 4) * 10 + (hour & 15);
+	if (h12 && (t[2] & 0x80))
+		hour = (hour % 12) + 12;
+	else if (h12 && hour == 12)
+		hour = 0;
+	if (t[4] < 1 || t[4] > 12 || t[3] < 1 || t[3] > 31 || hour > 23 || t[1] > 59 || t[0] > 60)
+		return;
+	int64_t days = x86_days_from_civil(2000 + (int64_t)t[5], t[4], t[3]);
+	int64_t secs = days * 86400 + hour * 3600 + t[1] * 60 + t[0];
+	if (secs > 0)
+		clock_set_realtime((uint64_t)secs * 1000000000ull);
 }
 
 void arch_banner(void)

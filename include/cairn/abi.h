@@ -222,7 +222,8 @@ enum {
 	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only:
 	 * RAM is ERR_PERM, registers of the kernel's own drivers ERR_BUSY */
 	MMIOCTL_GET = 113,
-	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console */
+	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console
+	 * -> (bytes written: len) */
 	DEBUG_WRITE = 114,
 	/* DebugConsole, RIGHT_READ: what the console device received (the kernel's
 	 * driver keeps it until a console server takes it):
@@ -238,10 +239,12 @@ enum {
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */
-	KINFO_CLOCK = 120,        /* -> (mult, counter hz): monotonic ns = counter * mult >> 32
-	                           * (128-bit product), where counter is what user mode reads
-	                           * with rdtime (riscv64) or rdtsc (x86-64): clock_gettime
-	                           * without a system call */
+	KINFO_CLOCK = 120,        /* -> (mult, counter hz, realtime offset): monotonic ns =
+	                           * counter * mult >> 32 (128-bit product), where counter is
+	                           * what user mode reads with rdtime (riscv64) or rdtsc
+	                           * (x86-64): clock_gettime without a system call. Real
+	                           * time (ns since 1970 UTC) = monotonic ns + offset, from
+	                           * the platform's real-time clock at boot; offset 0: none */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
 };

@@ -212,8 +212,7 @@ enum {
 	                       * thread ends; no answer). SYS_EXIT does the same */
 	PS_WAIT,              /* (pid, options) -> (pid, status). pid > 0: that child; -1: any
 	                       * child; 0: any in the caller's group; < -1: any in group -pid.
-	                       * options (Linux): WNOHANG 1, WUNTRACED 2, WCONTINUED 8, WNOWAIT
-	                       * 0x1000000. ECHILD: no such child; WNOHANG and none ready:
+	                       * options POSIX_W* (below). ECHILD: no such child; WNOHANG and none ready:
 	                       * (0, 0). Otherwise answered when one is (a saved Reply); a
 	                       * signal delivered to the caller's main thread interrupts it
 	                       * (EINTR from the kernel). A reported zombie is reaped */
@@ -227,11 +226,10 @@ enum {
 	PS_SIGACTION,         /* (sig, disposition | sa_flags << 32, entry pc, sa_mask) ->
 	                       * (old disposition | old sa_flags << 32, old pc, old sa_mask).
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
-	                       * SA_NOCLDSTOP 1, SA_NOCLDWAIT 2, SA_NODEFER 0x40000000,
-	                       * SA_RESETHAND 0x80000000); pc: the libc's upcall entry (below).
+	                       * POSIX_SA_*, below); pc: the libc's upcall entry (below).
 	                       * EINVAL: sig not 1..64, SIGKILL/SIGSTOP not SIG_DFL */
-	PS_SIGMASK,           /* (how, set) -> (old set). how: SIG_BLOCK 0, SIG_UNBLOCK 1,
-	                       * SIG_SETMASK 2 (Linux); SIGKILL, SIGSTOP are never blocked.
+	PS_SIGMASK,           /* (how, set) -> (old set). how: POSIX_SIG_BLOCK, _UNBLOCK,
+	                       * _SETMASK (below); SIGKILL, SIGSTOP are never blocked.
 	                       * Signals it unblocks are delivered after the answer */
 	PS_SIGPENDING,        /* -> (set) of pending signals */
 	PS_SETPGID,           /* (pid, pgid): 0 = the caller / pgid = pid. ESRCH: neither the
@@ -287,6 +285,39 @@ enum {
 	                       * delivery in progress (the libc's entry asks it for si_value
 	                       * when the upcall argument's si_code is negative). EINVAL: none */
 };
+
+/*
+ * The numbers the process protocol carries, Linux's (so musl's own values
+ * go over it unchanged; musl-port checks at compile time that they agree).
+ * Prefixed POSIX_: a libc's headers define the plain names.
+ */
+/* signal numbers; a set is a bit mask with bit sig - 1 (posix_sigbit) */
+enum {
+	POSIX_SIGHUP = 1, POSIX_SIGINT = 2, POSIX_SIGQUIT = 3, POSIX_SIGILL = 4,
+	POSIX_SIGTRAP = 5, POSIX_SIGABRT = 6, POSIX_SIGBUS = 7, POSIX_SIGFPE = 8,
+	POSIX_SIGKILL = 9, POSIX_SIGUSR1 = 10, POSIX_SIGSEGV = 11, POSIX_SIGUSR2 = 12,
+	POSIX_SIGPIPE = 13, POSIX_SIGALRM = 14, POSIX_SIGTERM = 15, POSIX_SIGSTKFLT = 16,
+	POSIX_SIGCHLD = 17, POSIX_SIGCONT = 18, POSIX_SIGSTOP = 19, POSIX_SIGTSTP = 20,
+	POSIX_SIGTTIN = 21, POSIX_SIGTTOU = 22, POSIX_SIGURG = 23, POSIX_SIGXCPU = 24,
+	POSIX_SIGXFSZ = 25, POSIX_SIGVTALRM = 26, POSIX_SIGPROF = 27, POSIX_SIGWINCH = 28,
+	POSIX_SIGIO = 29, POSIX_SIGPWR = 30, POSIX_SIGSYS = 31,
+};
+#define POSIX_NSIG          64
+static inline uint64_t posix_sigbit(int sig) { return 1ull << (sig - 1); }
+/* PS_SIGACTION sa_flags the server acts on */
+#define POSIX_SA_NOCLDSTOP  0x00000001u
+#define POSIX_SA_NOCLDWAIT  0x00000002u
+#define POSIX_SA_NODEFER    0x40000000u
+#define POSIX_SA_RESETHAND  0x80000000u
+/* PS_WAIT options */
+#define POSIX_WNOHANG       0x00000001u
+#define POSIX_WUNTRACED     0x00000002u
+#define POSIX_WCONTINUED    0x00000008u
+#define POSIX_WNOWAIT       0x01000000u
+/* PS_SIGMASK how */
+#define POSIX_SIG_BLOCK     0
+#define POSIX_SIG_UNBLOCK   1
+#define POSIX_SIG_SETMASK   2
 
 /* Real-time signals (kill or PS_SIGQUEUE) are queued from 32 on (Linux's
  * SIGRTMIN; musl keeps 32..34 for itself); at most POSIX_SIGQUEUE_MAX
@@ -395,15 +426,15 @@ enum {
 	                       * and ends the diversion. TIOCSTI is likewise a test hook */
 };
 
-/* The Linux signal a kernel fault kind (CAIRN_FAULT_*) stands for. */
+/* The signal a kernel fault kind (CAIRN_FAULT_*) stands for. */
 static inline int posix_fault_signal(uint64_t kind)
 {
 	switch (kind) {
-	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC: return 11; /* SIGSEGV */
-	case CAIRN_FAULT_MISALIGNED: return 7;      /* SIGBUS */
-	case CAIRN_FAULT_BREAKPOINT: return 5;      /* SIGTRAP */
-	case CAIRN_FAULT_ARITH: return 8;           /* SIGFPE */
-	default: return 4;                          /* SIGILL: illegal instruction, other */
+	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC: return POSIX_SIGSEGV;
+	case CAIRN_FAULT_MISALIGNED: return POSIX_SIGBUS;
+	case CAIRN_FAULT_BREAKPOINT: return POSIX_SIGTRAP;
+	case CAIRN_FAULT_ARITH: return POSIX_SIGFPE;
+	default: return POSIX_SIGILL;               /* illegal instruction, other */
 	}
 }
 

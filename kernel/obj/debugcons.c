@@ -35,6 +35,7 @@ static err_t debugcons_decode_write(struct invocation *iv)
 static void debugcons_invoke_write(struct invocation *iv)
 {
 	console_write((const char *)&current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[0]);
+	iv->out->w[0] = iv->in->w[0];           /* the bytes written */
 }
 
 /* ---- DEBUG_READ (max) -> (n), the bytes in w[4..]; DEBUG_BIND_INPUT -------------------- */

@@ -40,6 +40,7 @@ static void kinfo_invoke_clock(struct invocation *iv)
 {
 	iv->out->w[0] = clock_mult();
 	iv->out->w[1] = arch_counter_hz();
+	iv->out->w[2] = clock_realtime_offset();
 }
 
 #define METHODS_FIRST KINFO_FREE_PAGES

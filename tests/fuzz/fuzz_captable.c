@@ -7,8 +7,10 @@
  * copy, mint, move, delete, revoke, destroy a whole table (process exit),
  * drop the fuzzer's own reference to an object, reap. Operations go
  * through the same decode rules as the SYS_CAP system call (mint only an
- * unbadged capability, rights only shrink). After every step the fuzzer
- * checks the derivation tree (parent/child/sibling links agree, no
+ * unbadged capability, rights only shrink). Every derivation is checked
+ * against the model: the new capability names the source's object with
+ * rights = source & mask and the badge asked for, as the source's child.
+ * After every step the fuzzer checks the derivation tree (parent/child/sibling links agree, no
  * cycles), that every capability names a live object, that every live
  * object's reference count equals the capabilities naming it plus the
  * fuzzer's own reference, and quotas. At the end everything is deleted:
@@ -72,7 +74,11 @@ static void check_all(void)
 			CHECK((c->rights & ~RIGHTS_ALL) == 0);
 			if (c->parent) {
 				CHECK(c->parent->obj == c->obj);
-				CHECK((c->rights & ~c->parent->rights) == 0 || true);
+				/* the model of a derivation: rights only shrink, and a
+				 * badge is set once (a badged capability's children
+				 * carry its badge; only an unbadged one is minted) */
+				CHECK((c->rights & ~c->parent->rights) == 0);
+				CHECK(!c->parent->badge || c->badge == c->parent->badge);
 				bool found = false;
 				for (struct cap *k = c->parent->first_child; k; k = k->next_sib)
 					if (k == c)
@@ -96,6 +102,18 @@ static void check_all(void)
 			CHECK(objs[i]->refs == refs[i] + (held[i] ? 1 : 0));
 	for (int p = 0; p < NPROC; p++)
 		CHECK(procs[p].quota->used <= procs[p].quota->limit);
+}
+
+/* cap_derive, checked against the model of a derivation */
+static void derive_checked(struct cap *d, struct cap *c, unsigned mask, uint64_t badge)
+{
+	unsigned want = c->rights & mask;
+	struct kobj *obj = c->obj;
+
+	cap_derive(d, c, mask, badge);
+	CHECK(d->obj == obj && d->parent == c);
+	CHECK(d->rights == want);
+	CHECK(d->badge == badge);
 }
 
 static void setup(void)
@@ -155,11 +173,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op[0] % 8) {
 		case 0:   /* copy, into any process (as IPC transfer and PROC_GRANT do) */
 			if (cap_reserve(q, op[4] & 0x80 ? CAP_NULL : dst, &d) == ERR_OK)
-				cap_derive(d, c, rights, c->badge);
+				derive_checked(d, c, rights, c->badge);
 			break;
 		case 1:   /* mint */
 			if (!c->badge && cap_reserve(q, dst, &d) == ERR_OK)
-				cap_derive(d, c, rights, op[5] + 1u);
+				derive_checked(d, c, rights, op[5] + 1u);
 			break;
 		case 2:   /* move within a table */
 			if (dst != slot && cap_reserve(p, dst, &d) == ERR_OK)

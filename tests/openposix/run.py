@@ -169,25 +169,17 @@ class Boot:
         self.seconds = 0.0
 
 
-# The servers of the POSIX world, as ./qemu-run.sh --exec starts them: the
-# VFS (the boot image's files, /tmp) and the console server (the tty),
-# shared by every test of a boot, and a process server a test.
+# The servers of the POSIX world, as ./qemu-run.sh --exec starts them
+# (scripts/posix-manifest.sh, the one definition): the VFS and the console
+# server, shared by every test of a boot, and a process server a test.
 SERVERS = ["vfs", "console", "proc"]
-WORLD = """\
-service vfs bin/vfs
-    cap console console w
-    cap vfs endpoint:vfs rwg
-    cap bootimage bootimage r
-    cap kinfo kinfo r
-    quota 24M
-    priority 11
-service console bin/console
-    cap console console rw
-    cap kinfo kinfo r
-    cap tty endpoint:console rwg
-    quota 1M
-    priority 11
-"""
+
+
+def posix_manifest(*args):
+    """Lines of scripts/posix-manifest.sh ARGS."""
+    out = subprocess.run(["bash", "scripts/posix-manifest.sh"] + list(args), check=True, cwd=TOP,
+                         stdout=subprocess.PIPE, universal_newlines=True).stdout
+    return out.splitlines()
 
 
 def services(a, names):
@@ -195,15 +187,11 @@ def services(a, names):
     process server of its own (/bin/NAME, the test, with vfs, tty, console
     and kinfo), as ./qemu-run.sh --exec runs a program; with --env bare, a
     service of init with the console and kinfo only."""
-    lines = WORLD.splitlines() if a.env == "posix" else []
+    lines = posix_manifest("servers") if a.env == "posix" else []
     for name in names:
         if a.env == "posix":
-            lines += ["service %s bin/proc --quota=%s /bin/%s" % (name, a.quota, name),
-                      "    cap console console w", "    cap bootimage bootimage r",
-                      "    cap kinfo kinfo r", "    cap posix.console console w",
-                      "    cap posix.kinfo kinfo r", "    cap posix.vfs endpoint:vfs wg",
-                      "    cap posix.tty endpoint:console wg",
-                      "    quota %s" % a.proc_quota, "    priority 10"]
+            lines += posix_manifest("proc", name, a.proc_quota, "--",
+                                    "--quota=%s" % a.quota, "/bin/%s" % name)
         else:
             lines += ["service %s bin/%s" % (name, name), "    cap console console w",
                       "    cap kinfo kinfo r", "    quota %s" % a.quota]

@@ -30,16 +30,8 @@ void cairn_thread_main(struct thread_start *ts)
 		;
 }
 
-/* The thread starts here with sp just below its start block, which is
- * also its first argument: set up what C needs and call cairn_thread_main. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl cairn_thread_trampoline\ncairn_thread_trampoline:\n"
-	"\t.option push\n\t.option norelax\n\tla gp, __global_pointer$\n\t.option pop\n"
-	"\tmv s0, zero\n\tcall cairn_thread_main\n");
-#else
-__asm__(".text\n.globl cairn_thread_trampoline\ncairn_thread_trampoline:\n"
-	"\txor %rbp, %rbp\n\tsub $8, %rsp\n\tcall cairn_thread_main\n");
-#endif
+/* The thread starts in cairn_thread_trampoline (arch/<arch>/thread_entry.S),
+ * which sets up what C needs and calls cairn_thread_main. */
 
 err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread)
 {

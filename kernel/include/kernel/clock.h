@@ -10,6 +10,13 @@ void clock_init(void);
 uint64_t clock_ns(void);
 /* ns = counter * clock_mult() >> 32 (for user-mode clocks). */
 uint64_t clock_mult(void);
+/* The platform's real-time clock said epoch_ns (ns since 1970-01-01 UTC)
+ * now: called by the arch once at boot (arch_platform_init), when it has
+ * one. */
+void clock_set_realtime(uint64_t epoch_ns);
+/* CLOCK_REALTIME - clock_ns() (for user-mode clocks, KINFO_CLOCK); 0 when
+ * the platform has no real-time clock. */
+uint64_t clock_realtime_offset(void);
 /* Ticks handled on the boot CPU. */
 uint64_t clock_ticks(void);
 /* Busy-waits (interrupts may stay on) for at least ns. */

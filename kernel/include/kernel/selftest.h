@@ -30,6 +30,12 @@ struct selftest {
 	}                                                                     \
 } while (0)
 
+/* The kernel booted with `icount` (./qemu-run.sh --icount: QEMU's
+ * -icount shift=0, where guest time is the instruction count, exact and
+ * the same every run): timing tests then hold tight upper bounds, which a
+ * host's load would break without it. */
+extern bool selftest_icount;
+
 /* Runs the tests of `suite` ("" or "all" for every suite); returns the
  * number that failed. */
 unsigned selftest_run(const char *suite);

@@ -264,6 +264,8 @@ hidden long __cairn_clock_nanosleep(long clk, long flags, const void *req, void 
 /* Monotonic nanoseconds (KINFO_TIME on the "kinfo" capability); ERR_NOENT
  * without one. */
 hidden err_t __cairn_now(uint64_t *ns);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns (KINFO_CLOCK; 0: no real-time clock). */
+hidden uint64_t __cairn_realtime_offset(void);
 /* Blocks the calling thread for at least ns nanoseconds (CAIRN_FOREVER:
  * until interrupted); ERR_INTR if an upcall interrupted it. */
 hidden err_t __cairn_sleep(uint64_t ns);

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include "syscall.h"
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define REPORT_MAX 1024
 
@@ -244,13 +245,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 #ifdef SYS_vfork
 	case SYS_vfork: return __cairn_fork();
 #endif
-#ifdef __riscv
-	/* generic order: flags, stack, ptid, tls, ctid */
-	case SYS_clone: return __cairn_clone((unsigned long)a, (void *)b, (void *)c, (void *)e, (unsigned long)d, (uintptr_t)f);
-#else
-	/* x86_64 order: flags, stack, ptid, ctid, tls */
-	case SYS_clone: return __cairn_clone((unsigned long)a, (void *)b, (void *)c, (void *)d, (unsigned long)e, (uintptr_t)f);
-#endif
+	case SYS_clone: return CAIRN_ARCH_CLONE_ARGS(a, b, c, d, e, f);
 	case SYS_execve: return __cairn_execve((const char *)a, (char *const *)b, (char *const *)c);
 	case SYS_wait4: return __cairn_wait4(a, (int *)b, c, (void *)d);
 	case SYS_waitid: return __cairn_waitid(a, b, (void *)c, d, (void *)e);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fork, clone (a new process), execve, and the per-arch assembly they and
- * the signal entry need.
+ * fork, clone (a new process) and execve. Their per-arch assembly and the
+ * signal entry's are in arch/<arch>/fork_entry.S.
  *
  * fork: __cairn_fork_enter saves the registers the C calling convention
  * keeps (riscv64: ra, sp, gp, tp, s0-s11, fs0-fs11, fcsr; x86_64: the
@@ -41,6 +41,7 @@
 #include <string.h>
 #include "syscall.h"
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define INLINE_MAX  POSIX_INLINE_MAX
 
@@ -52,249 +53,6 @@ hidden long __cairn_fork_enter(struct fork_ctx *ctx, long (*fn)(struct fork_ctx 
 hidden void __cairn_fork_child(void);
 hidden _Noreturn void __cairn_jump(uintptr_t pc, uintptr_t sp, uintptr_t a0);
 
-#if defined(__riscv)
-__asm__(
-	".text\n"
-	/* long __cairn_fork_enter(ctx, fn): saves, then tail-calls fn(ctx) */
-	".global __cairn_fork_enter\n"
-	".hidden __cairn_fork_enter\n"
-	".type __cairn_fork_enter, %function\n"
-	"__cairn_fork_enter:\n"
-	"	sd ra, 0(a0)\n"
-	"	sd sp, 8(a0)\n"
-	"	sd gp, 16(a0)\n"
-	"	sd tp, 24(a0)\n"
-	"	sd s0, 32(a0)\n"
-	"	sd s1, 40(a0)\n"
-	"	sd s2, 48(a0)\n"
-	"	sd s3, 56(a0)\n"
-	"	sd s4, 64(a0)\n"
-	"	sd s5, 72(a0)\n"
-	"	sd s6, 80(a0)\n"
-	"	sd s7, 88(a0)\n"
-	"	sd s8, 96(a0)\n"
-	"	sd s9, 104(a0)\n"
-	"	sd s10, 112(a0)\n"
-	"	sd s11, 120(a0)\n"
-	"	fsd fs0, 128(a0)\n"
-	"	fsd fs1, 136(a0)\n"
-	"	fsd fs2, 144(a0)\n"
-	"	fsd fs3, 152(a0)\n"
-	"	fsd fs4, 160(a0)\n"
-	"	fsd fs5, 168(a0)\n"
-	"	fsd fs6, 176(a0)\n"
-	"	fsd fs7, 184(a0)\n"
-	"	fsd fs8, 192(a0)\n"
-	"	fsd fs9, 200(a0)\n"
-	"	fsd fs10, 208(a0)\n"
-	"	fsd fs11, 216(a0)\n"
-	"	frcsr t0\n"
-	"	sd t0, 224(a0)\n"
-	"	jr a1\n"
-	/* the child: a0 = the context */
-	".global __cairn_fork_child\n"
-	".hidden __cairn_fork_child\n"
-	".type __cairn_fork_child, %function\n"
-	"__cairn_fork_child:\n"
-	"	ld ra, 0(a0)\n"
-	"	ld sp, 8(a0)\n"
-	"	ld gp, 16(a0)\n"
-	"	ld tp, 24(a0)\n"
-	"	ld s0, 32(a0)\n"
-	"	ld s1, 40(a0)\n"
-	"	ld s2, 48(a0)\n"
-	"	ld s3, 56(a0)\n"
-	"	ld s4, 64(a0)\n"
-	"	ld s5, 72(a0)\n"
-	"	ld s6, 80(a0)\n"
-	"	ld s7, 88(a0)\n"
-	"	ld s8, 96(a0)\n"
-	"	ld s9, 104(a0)\n"
-	"	ld s10, 112(a0)\n"
-	"	ld s11, 120(a0)\n"
-	"	fld fs0, 128(a0)\n"
-	"	fld fs1, 136(a0)\n"
-	"	fld fs2, 144(a0)\n"
-	"	fld fs3, 152(a0)\n"
-	"	fld fs4, 160(a0)\n"
-	"	fld fs5, 168(a0)\n"
-	"	fld fs6, 176(a0)\n"
-	"	fld fs7, 184(a0)\n"
-	"	fld fs8, 192(a0)\n"
-	"	fld fs9, 200(a0)\n"
-	"	fld fs10, 208(a0)\n"
-	"	fld fs11, 216(a0)\n"
-	"	ld t0, 224(a0)\n"
-	"	fscsr t0\n"
-	"	li a0, 0\n"
-	"	ret\n"
-	/* _Noreturn __cairn_jump(pc, sp, a0) */
-	".global __cairn_jump\n"
-	".hidden __cairn_jump\n"
-	".type __cairn_jump, %function\n"
-	"__cairn_jump:\n"
-	"	mv sp, a1\n"
-	"	mv t0, a0\n"
-	"	mv a0, a2\n"
-	"	jr t0\n"
-	/* the upcall entry: a0 = sig | sender << 32, a1 = frame, sp = frame */
-	".global __cairn_sigentry\n"
-	".hidden __cairn_sigentry\n"
-	".type __cairn_sigentry, %function\n"
-	"__cairn_sigentry:\n"
-	"	addi sp, sp, -288\n"
-	"	fsd f0, 0(sp)\n"
-	"	fsd f1, 8(sp)\n"
-	"	fsd f2, 16(sp)\n"
-	"	fsd f3, 24(sp)\n"
-	"	fsd f4, 32(sp)\n"
-	"	fsd f5, 40(sp)\n"
-	"	fsd f6, 48(sp)\n"
-	"	fsd f7, 56(sp)\n"
-	"	fsd f8, 64(sp)\n"
-	"	fsd f9, 72(sp)\n"
-	"	fsd f10, 80(sp)\n"
-	"	fsd f11, 88(sp)\n"
-	"	fsd f12, 96(sp)\n"
-	"	fsd f13, 104(sp)\n"
-	"	fsd f14, 112(sp)\n"
-	"	fsd f15, 120(sp)\n"
-	"	fsd f16, 128(sp)\n"
-	"	fsd f17, 136(sp)\n"
-	"	fsd f18, 144(sp)\n"
-	"	fsd f19, 152(sp)\n"
-	"	fsd f20, 160(sp)\n"
-	"	fsd f21, 168(sp)\n"
-	"	fsd f22, 176(sp)\n"
-	"	fsd f23, 184(sp)\n"
-	"	fsd f24, 192(sp)\n"
-	"	fsd f25, 200(sp)\n"
-	"	fsd f26, 208(sp)\n"
-	"	fsd f27, 216(sp)\n"
-	"	fsd f28, 224(sp)\n"
-	"	fsd f29, 232(sp)\n"
-	"	fsd f30, 240(sp)\n"
-	"	fsd f31, 248(sp)\n"
-	"	frcsr t0\n"
-	"	sd t0, 256(sp)\n"
-	"	sd a1, 264(sp)\n"
-	"	call __cairn_sig_run\n"
-	"	ld t0, 256(sp)\n"
-	"	fscsr t0\n"
-	"	fld f0, 0(sp)\n"
-	"	fld f1, 8(sp)\n"
-	"	fld f2, 16(sp)\n"
-	"	fld f3, 24(sp)\n"
-	"	fld f4, 32(sp)\n"
-	"	fld f5, 40(sp)\n"
-	"	fld f6, 48(sp)\n"
-	"	fld f7, 56(sp)\n"
-	"	fld f8, 64(sp)\n"
-	"	fld f9, 72(sp)\n"
-	"	fld f10, 80(sp)\n"
-	"	fld f11, 88(sp)\n"
-	"	fld f12, 96(sp)\n"
-	"	fld f13, 104(sp)\n"
-	"	fld f14, 112(sp)\n"
-	"	fld f15, 120(sp)\n"
-	"	fld f16, 128(sp)\n"
-	"	fld f17, 136(sp)\n"
-	"	fld f18, 144(sp)\n"
-	"	fld f19, 152(sp)\n"
-	"	fld f20, 160(sp)\n"
-	"	fld f21, 168(sp)\n"
-	"	fld f22, 176(sp)\n"
-	"	fld f23, 184(sp)\n"
-	"	fld f24, 192(sp)\n"
-	"	fld f25, 200(sp)\n"
-	"	fld f26, 208(sp)\n"
-	"	fld f27, 216(sp)\n"
-	"	fld f28, 224(sp)\n"
-	"	fld f29, 232(sp)\n"
-	"	fld f30, 240(sp)\n"
-	"	fld f31, 248(sp)\n"
-	"	ld a0, 264(sp)\n"
-	"	li a7, 12\n"          /* SYS_UPCALL_RETURN(frame) */
-	"	ecall\n"
-	"	unimp\n"
-);
-
-static uintptr_t thread_pointer(void)
-{
-	uintptr_t tp;
-
-	__asm__ volatile("mv %0, tp" : "=r"(tp));
-	return tp;
-}
-#else
-__asm__(
-	".text\n"
-	".global __cairn_fork_enter\n"
-	".hidden __cairn_fork_enter\n"
-	".type __cairn_fork_enter, @function\n"
-	"__cairn_fork_enter:\n"
-	"	mov (%rsp), %rax\n"
-	"	mov %rax, 0(%rdi)\n"
-	"	lea 8(%rsp), %rax\n"
-	"	mov %rax, 8(%rdi)\n"
-	"	mov %rbx, 16(%rdi)\n"
-	"	mov %rbp, 24(%rdi)\n"
-	"	mov %r12, 32(%rdi)\n"
-	"	mov %r13, 40(%rdi)\n"
-	"	mov %r14, 48(%rdi)\n"
-	"	mov %r15, 56(%rdi)\n"
-	"	stmxcsr 64(%rdi)\n"
-	"	fnstcw 68(%rdi)\n"
-	"	jmp *%rsi\n"
-	".global __cairn_fork_child\n"
-	".hidden __cairn_fork_child\n"
-	".type __cairn_fork_child, @function\n"
-	"__cairn_fork_child:\n"
-	"	mov 16(%rdi), %rbx\n"
-	"	mov 24(%rdi), %rbp\n"
-	"	mov 32(%rdi), %r12\n"
-	"	mov 40(%rdi), %r13\n"
-	"	mov 48(%rdi), %r14\n"
-	"	mov 56(%rdi), %r15\n"
-	"	ldmxcsr 64(%rdi)\n"
-	"	fldcw 68(%rdi)\n"
-	"	mov 8(%rdi), %rsp\n"
-	"	xor %eax, %eax\n"
-	"	jmp *0(%rdi)\n"
-	".global __cairn_jump\n"
-	".hidden __cairn_jump\n"
-	".type __cairn_jump, @function\n"
-	"__cairn_jump:\n"
-	"	mov %rsi, %rsp\n"
-	"	mov %rdi, %rax\n"
-	"	mov %rdx, %rdi\n"
-	"	jmp *%rax\n"
-	/* the upcall entry: rdi = sig | sender << 32, rsi = frame, rsp = frame
-	 * (16-byte aligned, no return address) */
-	".global __cairn_sigentry\n"
-	".hidden __cairn_sigentry\n"
-	".type __cairn_sigentry, @function\n"
-	"__cairn_sigentry:\n"
-	"	cld\n"
-	"	sub $528, %rsp\n"
-	"	fxsave64 (%rsp)\n"
-	"	mov %rsi, 512(%rsp)\n"
-	"	call __cairn_sig_run\n"
-	"	fxrstor64 (%rsp)\n"
-	"	mov 512(%rsp), %rdi\n"
-	"	mov $12, %eax\n"      /* SYS_UPCALL_RETURN(frame) */
-	"	syscall\n"
-	"	hlt\n"
-);
-
-static uintptr_t thread_pointer(void)
-{
-	uintptr_t tp;
-
-	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
-#endif
 
 /* ---- fork --------------------------------------------------------------------------------- */
 
@@ -305,7 +63,7 @@ static long fork_parent(struct fork_ctx *ctx)
 
 	__cairn_fd_fork_refs(0);
 	e = __cairn_ipc(__cairn_proc, PS_FORK, (uint64_t)(uintptr_t)__cairn_fork_child, ctx->r[1],
-			(uint64_t)(uintptr_t)ctx, thread_pointer(), 0, 0, IPC_EINTR, &a);
+			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), 0, 0, IPC_EINTR, &a);
 	if (e) {
 		__cairn_fd_fork_refs(1);
 		return cairn_errno(e);
@@ -347,7 +105,7 @@ long __cairn_clone(unsigned long flags, void *stack, void *ptid, void *ctid, uns
 	}
 	r = __cairn_fork();
 	if (!r && stack)
-		__cairn_jump(child_pc, (uintptr_t)stack, thread_pointer());
+		__cairn_jump(child_pc, (uintptr_t)stack, cairn_arch_thread_pointer());
 	return r;
 }
 

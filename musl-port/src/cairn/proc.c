@@ -28,6 +28,11 @@
 #include <sys/wait.h>
 #include "syscall.h"
 #include "cairn_impl.h"
+#include "cairn_arch.h"
+
+/* PS_WAIT takes musl's options as they are (include/cairn/posix.h) */
+_Static_assert(WNOHANG == POSIX_WNOHANG && WUNTRACED == POSIX_WUNTRACED &&
+	       WCONTINUED == POSIX_WCONTINUED && WNOWAIT == POSIX_WNOWAIT, "wait options");
 
 static int *clear_tid;
 
@@ -62,11 +67,7 @@ long __cairn_uname(void *buf)
 	field(u->nodename, "cairn");
 	field(u->release, "0.5");
 	field(u->version, "Cairn musl-port");
-#if defined(__riscv)
-	field(u->machine, "riscv64");
-#else
-	field(u->machine, "x86_64");
-#endif
+	field(u->machine, CAIRN_ARCH_MACHINE);
 	field(u->domainname, "(none)");
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <string.h>
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define GRND_NONBLOCK  1
 #define GRND_RANDOM    2
@@ -53,18 +54,7 @@ static void chacha20(const uint32_t k[8], uint64_t ctr, uint32_t out[16])
 
 static uint64_t cycles(void)
 {
-	uint64_t v;
-#if defined(__riscv)
-	uint64_t c;
-	__asm__ volatile("rdtime %0" : "=r"(v));
-	__asm__ volatile("rdcycle %0" : "=r"(c));
-	v ^= c << 32 | c >> 32;
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	v = (uint64_t)hi << 32 | lo;
-#endif
-	return v;
+	return cairn_arch_jitter();
 }
 
 /* Folds a sample into the key; every fourth one stirs it. */
@@ -80,20 +70,6 @@ static void mix(uint64_t v)
 		memcpy(key, out, sizeof(key));
 	}
 }
-
-#if defined(__x86_64__)
-static int rdrand(uint64_t *v)
-{
-	uint32_t a, b, c, d;
-	unsigned char ok;
-
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	if (!(c & (1u << 30)))
-		return 0;
-	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
-	return ok;
-}
-#endif
 
 static void seed(void)
 {
@@ -116,11 +92,9 @@ static void seed(void)
 		else
 			cairn_yield();
 	}
-#if defined(__x86_64__)
 	for (int i = 0; i < 8; i++)
-		if (rdrand(&v))
+		if (cairn_arch_hw_random(&v))
 			mix(v);
-#endif
 	mix(cycles());
 	for (int i = 0; i < 4; i++)
 		mix(0);     /* stir what is left */

@@ -37,9 +37,18 @@
 #include "ksigaction.h"
 #include "cairn_impl.h"
 
-#define NSIG_MAX   64
+#define NSIG_MAX   POSIX_NSIG
 #define SETSIZE    8       /* _NSIG / 8: the kernel's sigset_t */
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define UNBLOCKABLE (posix_sigbit(POSIX_SIGKILL) | posix_sigbit(POSIX_SIGSTOP))
+
+/* musl's numbers go over the protocol as they are (include/cairn/posix.h) */
+_Static_assert(SIGKILL == POSIX_SIGKILL && SIGSTOP == POSIX_SIGSTOP && SIGCHLD == POSIX_SIGCHLD &&
+	       SIGSEGV == POSIX_SIGSEGV && SIGCONT == POSIX_SIGCONT && SIGSYS == POSIX_SIGSYS &&
+	       _NSIG - 1 == POSIX_NSIG, "signal numbers");
+_Static_assert(SA_NOCLDSTOP == POSIX_SA_NOCLDSTOP && SA_NOCLDWAIT == POSIX_SA_NOCLDWAIT &&
+	       SA_NODEFER == POSIX_SA_NODEFER && SA_RESETHAND == POSIX_SA_RESETHAND, "sa_flags");
+_Static_assert(SIG_BLOCK == POSIX_SIG_BLOCK && SIG_UNBLOCK == POSIX_SIG_UNBLOCK &&
+	       SIG_SETMASK == POSIX_SIG_SETMASK, "sigprocmask how");
 #define MAX_DEPTH  16
 
 static struct k_sigaction actions[NSIG_MAX + 1];
@@ -168,7 +177,7 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		return 0;
 	}
 	if (!set) {
-		how = SIG_BLOCK;      /* adds nothing: the answer is the mask */
+		how = POSIX_SIG_BLOCK;      /* adds nothing: the answer is the mask */
 		s = 0;
 	}
 	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, 0, 0, &a)))
@@ -214,7 +223,7 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 		;                         /* old wake-ups */
 	count = __cairn_sig_count;
 	/* a signal it unblocks is delivered on the way back from this request */
-	if ((r = ps(PS_SIGMASK, SIG_SETMASK, s, 0, 0, &a)))
+	if ((r = ps(PS_SIGMASK, POSIX_SIG_SETMASK, s, 0, 0, &a)))
 		return r;
 	oldmask = a.w[0];
 	while (count == __cairn_sig_count) {
@@ -222,7 +231,7 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 		if (e && e != ERR_TIMEDOUT && e != ERR_AGAIN)
 			break;            /* ERR_INTR: a handler ran */
 	}
-	ps(PS_SIGMASK, SIG_SETMASK, oldmask, 0, 0, NULL);
+	ps(PS_SIGMASK, POSIX_SIG_SETMASK, oldmask, 0, 0, NULL);
 	return -EINTR;
 }
 

@@ -37,6 +37,7 @@
 #include "futex.h"
 #include "pthread_impl.h"
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define FUTEX_WAKE_BITSET  10
 #define FUTEX_CMD_MASK     (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
@@ -72,14 +73,7 @@ static struct waiter waiters[MAX_THREADS + 1];
 
 static uintptr_t get_tp(void)
 {
-	uintptr_t tp;
-
-#if defined(__riscv)
-	__asm__ volatile("mv %0, tp" : "=r"(tp));
-#else
-	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
-#endif
-	return tp;
+	return cairn_arch_thread_pointer();
 }
 
 void __cairn_lock(volatile int *l)
@@ -421,6 +415,8 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 			if (cmd == FUTEX_WAIT_BITSET) {   /* absolute */
 				if ((e = __cairn_now(&now)))
 					return cairn_errno(e == ERR_NOENT ? ERR_NOSYS : e);
+				if (op & FUTEX_CLOCK_REALTIME)
+					now += __cairn_realtime_offset();
 				ns = ns > now ? ns - now : 0;
 			}
 			if (!ns)

@@ -4,10 +4,11 @@
  * (asked once, on the capability named "kinfo") gives the scale, and
  * ns = counter * mult >> 32 with the counter read in user mode (rdtime on
  * riscv64, rdtsc on x86-64), exactly as the kernel computes its clock;
- * KINFO_TIME is the fallback if the scale is unknown. Without a real-time
- * clock device,
- * CLOCK_REALTIME counts from boot as if boot were the epoch (1970) until
- * a time server sets it. CPU-time clocks are not kept (EINVAL, said once).
+ * KINFO_TIME is the fallback if the scale is unknown. CLOCK_REALTIME (and
+ * its variants, CLOCK_TAI) is that plus KINFO_CLOCK's real-time offset, which
+ * the kernel takes from the platform's real-time clock at boot (the
+ * Goldfish RTC of riscv64 virt, x86's CMOS clock); on a board without one
+ * the offset is 0 and it counts from boot as if boot were the epoch. CPU-time clocks are not kept (EINVAL, said once).
  * Sleeping waits on this process's Notification with a timeout (a signal
  * handler's end signals it: the sleep ends with EINTR); the kernel's timeouts have the tick's resolution, and
  * the sleep goes on until the clock says the time has passed.
@@ -17,12 +18,14 @@
 #include <time.h>
 #include <sys/time.h>
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define NSEC 1000000000ull
 
 static cap_t kinfo = CAP_NULL;
 static int kinfo_looked_up;
 static uint64_t clock_mult;       /* KINFO_CLOCK: ns = counter * mult >> 32 */
+static uint64_t realtime_offset;  /* KINFO_CLOCK: CLOCK_REALTIME - CLOCK_MONOTONIC */
 static int clock_asked;
 
 err_t __cairn_now(uint64_t *ns)
@@ -38,18 +41,14 @@ err_t __cairn_now(uint64_t *ns)
 		return ERR_NOENT;
 	if (!clock_mult && !clock_asked) {
 		clock_asked = 1;
-		if (!cairn_invoke(kinfo, KINFO_CLOCK, 0, 0, 0, 0, 0, &m))
+		if (!cairn_invoke(kinfo, KINFO_CLOCK, 0, 0, 0, 0, 0, &m)) {
 			clock_mult = m.w[0];
+			realtime_offset = m.w[2];
+		}
 	}
 	if (clock_mult) {
-		uint64_t counter;
-#if defined(__riscv)
-		__asm__ volatile("rdtime %0" : "=r"(counter));
-#else
-		uint32_t lo, hi;
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		counter = ((uint64_t)hi << 32) | lo;
-#endif
+		uint64_t counter = cairn_arch_counter();
+
 		*ns = (uint64_t)(((unsigned __int128)counter * clock_mult) >> 32);
 		return ERR_OK;
 	}
@@ -101,7 +100,22 @@ err_t __cairn_sleep(uint64_t ns)
 	return ERR_OK;
 }
 
-/* The clocks this process can read: all of them the time since boot. */
+uint64_t __cairn_realtime_offset(void)
+{
+	uint64_t ns;
+
+	__cairn_now(&ns);       /* asks KINFO_CLOCK the first time */
+	return realtime_offset;
+}
+
+static int is_realtime(long clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE || clk == CLOCK_REALTIME_ALARM ||
+	       clk == CLOCK_TAI;
+}
+
+/* The clocks this process can read: the time since boot, and for the
+ * real-time ones that plus the real-time offset. */
 static long check_clock(long clk)
 {
 	switch (clk) {
@@ -138,6 +152,8 @@ long __cairn_clock_gettime(long clk, void *out)
 
 	if ((r = check_clock(clk)) || (r = now_or_say(&ns)))
 		return r;
+	if (is_realtime(clk))
+		ns += realtime_offset;
 	ts->tv_sec = (time_t)(ns / NSEC);
 	ts->tv_nsec = (long)(ns % NSEC);
 	return 0;
@@ -152,6 +168,7 @@ long __cairn_gettimeofday(void *out, void *tz)
 	if (tv) {
 		if ((r = now_or_say(&ns)))
 			return r;
+		ns += realtime_offset;
 		tv->tv_sec = (time_t)(ns / NSEC);
 		tv->tv_usec = (suseconds_t)(ns % NSEC / 1000);
 	}
@@ -219,6 +236,8 @@ long __cairn_clock_nanosleep(long clk, long flags, const void *req, void *rem)
 		return sleep_for(want, rem);
 	if ((r = now_or_say(&now)))
 		return r;
+	if (is_realtime(clk))
+		now += realtime_offset;
 	r = want > now ? sleep_for(want - now, NULL) : 0;
 	return r;
 }

@@ -439,7 +439,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 			p->act[s] = (struct sigact){ 0 };
 	if (image_start(&im)) {
 		p->kproc = p->kas = p->kthread = CAP_NULL;
-		p->end_sig = SIGKILL;
+		p->end_sig = POSIX_SIGKILL;
 		proc_ended(p);
 		return ERR_OK;
 	}

@@ -23,31 +23,13 @@
 #define WAITS_PER_PROC 8
 #define MAX_SIGWAITERS 64        /* blocked PS_SIGWAIT calls, all processes */
 #define SIGWAITS_PER_PROC 8
-#define NSIG_MAX     64
+#define NSIG_MAX     POSIX_NSIG
 
-/* Linux numbers (the protocol's). */
-enum {
-	SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
-	SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13,
-	SIGALRM = 14, SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19,
-	SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25,
-	SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31,
-};
-#define SA_NOCLDSTOP  0x00000001u
-#define SA_NOCLDWAIT  0x00000002u
-#define SA_NODEFER    0x40000000u
-#define SA_RESETHAND  0x80000000u
-#define WNOHANG       0x00000001u
-#define WUNTRACED     0x00000002u
-#define WCONTINUED    0x00000008u
-#define WNOWAIT       0x01000000u
-#define SIG_BLOCK     0
-#define SIG_UNBLOCK   1
-#define SIG_SETMASK   2
 
-static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
-#define UNBLOCKABLE   (sigbit(SIGKILL) | sigbit(SIGSTOP))
-#define STOP_SIGS     (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU))
+#define sigbit        posix_sigbit
+#define UNBLOCKABLE   (sigbit(POSIX_SIGKILL) | sigbit(POSIX_SIGSTOP))
+#define STOP_SIGS     (sigbit(POSIX_SIGSTOP) | sigbit(POSIX_SIGTSTP) | sigbit(POSIX_SIGTTIN) | \
+		       sigbit(POSIX_SIGTTOU))
 
 /* User faults of process pid come badged BADGE_FAULT | pid (PROC_SET_FAULT). */
 #define BADGE_FAULT     (1ull << 62)

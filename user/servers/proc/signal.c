@@ -20,11 +20,11 @@ enum { A_TERM, A_IGN, A_STOP, A_CONT };
 static int default_action(int sig)
 {
 	switch (sig) {
-	case SIGCHLD: case SIGURG: case SIGWINCH:
+	case POSIX_SIGCHLD: case POSIX_SIGURG: case POSIX_SIGWINCH:
 		return A_IGN;
-	case SIGCONT:
+	case POSIX_SIGCONT:
 		return A_CONT;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case POSIX_SIGSTOP: case POSIX_SIGTSTP: case POSIX_SIGTTIN: case POSIX_SIGTTOU:
 		return A_STOP;
 	default:
 		return A_TERM;
@@ -108,11 +108,11 @@ static bool reportable(const struct proc *q, unsigned options, int *status)
 		*status = q->wstatus;
 		return true;
 	}
-	if (q->report == REPORT_STOP && (options & WUNTRACED)) {
+	if (q->report == REPORT_STOP && (options & POSIX_WUNTRACED)) {
 		*status = 0x7f | q->stop_sig << 8;
 		return true;
 	}
-	if (q->report == REPORT_CONT && (options & WCONTINUED)) {
+	if (q->report == REPORT_CONT && (options & POSIX_WCONTINUED)) {
 		*status = 0xffff;
 		return true;
 	}
@@ -121,7 +121,7 @@ static bool reportable(const struct proc *q, unsigned options, int *status)
 
 static void consume(struct proc *q, unsigned options)
 {
-	if (options & WNOWAIT)
+	if (options & POSIX_WNOWAIT)
 		return;
 	if (q->state == P_ZOMBIE)
 		proc_free(q);
@@ -149,7 +149,7 @@ static int scan(int wpid, int wpgid, int64_t target, unsigned options, struct pr
 	return any ? SCAN_WAIT : SCAN_NONE;
 }
 
-#define WAIT_OPTIONS  (WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT)
+#define WAIT_OPTIONS  (POSIX_WNOHANG | POSIX_WUNTRACED | POSIX_WCONTINUED | POSIX_WNOWAIT)
 #define WAIT_IGNORED  0xe0000000u        /* __WNOTHREAD, __WALL, __WCLONE */
 
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later)
@@ -173,7 +173,7 @@ err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bo
 		consume(q, (unsigned)options);
 		return ERR_OK;
 	}
-	if (options & WNOHANG) {
+	if (options & POSIX_WNOHANG) {
 		out[0] = out[1] = 0;
 		return ERR_OK;
 	}
@@ -243,8 +243,8 @@ static void tell_parent(struct proc *p, bool stop_or_cont)
 	if (!parent || parent->state != P_LIVE)
 		return;
 	waits_answer(parent);
-	if (!stop_or_cont || !(parent->act[SIGCHLD].flags & SA_NOCLDSTOP))
-		sig_send(parent, SIGCHLD, pid);
+	if (!stop_or_cont || !(parent->act[POSIX_SIGCHLD].flags & POSIX_SA_NOCLDSTOP))
+		sig_send(parent, POSIX_SIGCHLD, pid);
 }
 
 static void try_suspend(struct proc *p)
@@ -322,14 +322,14 @@ static int end_status(struct proc *p)
 	if (p->exit_code >= 0)
 		return p->exit_code << 8;
 	if (p->kproc == CAP_NULL || cairn_invoke(p->kproc, PROC_STATUS, 0, 0, 0, 0, 0, &m))
-		return SIGKILL;
+		return POSIX_SIGKILL;
 	switch (m.w[0]) {
 	case PROC_STATE_EXITED:
 		return (int)(m.w[1] & 0xff) << 8;
 	case PROC_STATE_FAULTED:
 		return posix_fault_signal(m.w[1]);
 	default:
-		return SIGKILL;
+		return POSIX_SIGKILL;
 	}
 }
 
@@ -368,8 +368,8 @@ static void orphan_check(int pgid, bool was)
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
 		if (q->state == P_LIVE && q->pgid == pgid) {
-			sig_send(q, SIGHUP, 0);
-			sig_send(q, SIGCONT, 0);
+			sig_send(q, POSIX_SIGHUP, 0);
+			sig_send(q, POSIX_SIGCONT, 0);
 		}
 	}
 }
@@ -419,19 +419,19 @@ void proc_ended(struct proc *p)
 	leaving = NULL;
 	if (orphaned_zombie && init && init->state == P_LIVE) {
 		waits_answer(init);
-		sig_send(init, SIGCHLD, 0);
+		sig_send(init, POSIX_SIGCHLD, 0);
 	}
 	parent = proc_find(p->ppid);
 	if (!parent || parent->state != P_LIVE) {
 		proc_free(p);
 		return;
 	}
-	if (parent->act[SIGCHLD].disp == POSIX_SIG_IGN || (parent->act[SIGCHLD].flags & SA_NOCLDWAIT)) {
+	if (parent->act[POSIX_SIGCHLD].disp == POSIX_SIG_IGN || (parent->act[POSIX_SIGCHLD].flags & POSIX_SA_NOCLDWAIT)) {
 		int pid = p->pid;
 		proc_free(p);             /* no zombie */
 		waits_answer(parent);
-		if (parent->act[SIGCHLD].disp == POSIX_SIG_HANDLE)
-			sig_send(parent, SIGCHLD, pid);
+		if (parent->act[POSIX_SIGCHLD].disp == POSIX_SIG_HANDLE)
+			sig_send(parent, POSIX_SIGCHLD, pid);
 		return;
 	}
 	p->state = P_ZOMBIE;
@@ -522,20 +522,20 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
 		return ERR_OK;
 	bit = sigbit(sig);
-	if (sig == SIGKILL) {
-		proc_terminate(p, SIGKILL, 0);
+	if (sig == POSIX_SIGKILL) {
+		proc_terminate(p, POSIX_SIGKILL, 0);
 		return ERR_OK;
 	}
-	if (sig == SIGCONT) {
+	if (sig == POSIX_SIGCONT) {
 		p->pending &= ~STOP_SIGS;
 		if (p->stopped)
 			proc_continue(p);
 	}
 	if (bit & STOP_SIGS) {
 		bool stopped;
-		p->pending &= ~sigbit(SIGCONT);
+		p->pending &= ~sigbit(POSIX_SIGCONT);
 		/* terminal stops of an orphaned group are dropped (POSIX) */
-		if (sig != SIGSTOP && p->act[sig].disp == POSIX_SIG_DFL &&
+		if (sig != POSIX_SIGSTOP && p->act[sig].disp == POSIX_SIG_DFL &&
 		    group_orphaned(p->pgid, &stopped))
 			return ERR_OK;
 	}
@@ -576,10 +576,10 @@ static void deliver_begin(struct proc *p, int sig, const struct siginf *si)
 
 	p->saved_mask = p->mask;
 	p->mask |= a->mask;
-	if (!(a->flags & SA_NODEFER))
+	if (!(a->flags & POSIX_SA_NODEFER))
 		p->mask |= sigbit(sig);
 	p->mask &= ~UNBLOCKABLE;
-	if (a->flags & SA_RESETHAND)
+	if (a->flags & POSIX_SA_RESETHAND)
 		*a = (struct sigact){ 0 };
 	p->delivering = sig;
 	p->deliv = *si;
@@ -708,7 +708,7 @@ err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
 
 	if (sig < 1 || sig > NSIG_MAX || disp > POSIX_SIG_HANDLE)
 		return ERR_INVAL;
-	if ((sig == SIGKILL || sig == SIGSTOP) && disp != POSIX_SIG_DFL)
+	if ((sig == POSIX_SIGKILL || sig == POSIX_SIGSTOP) && disp != POSIX_SIG_DFL)
 		return ERR_INVAL;
 	if (disp == POSIX_SIG_HANDLE && !w[2])
 		return ERR_INVAL;
@@ -731,13 +731,13 @@ err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old)
 {
 	*old = c->mask;
 	switch (how) {
-	case SIG_BLOCK:
+	case POSIX_SIG_BLOCK:
 		c->mask |= set;
 		break;
-	case SIG_UNBLOCK:
+	case POSIX_SIG_UNBLOCK:
 		c->mask &= ~set;
 		break;
-	case SIG_SETMASK:
+	case POSIX_SIG_SETMASK:
 		c->mask = set;
 		break;
 	default:
@@ -987,7 +987,7 @@ void timers_fire(void)
 		} else {
 			p->alarm_at = 0;
 		}
-		sig_send(p, SIGALRM, 0);
+		sig_send(p, POSIX_SIGALRM, 0);
 	}
 	sigwaits_expire(now);
 	timer_rearm();

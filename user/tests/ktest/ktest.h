@@ -83,6 +83,14 @@ uint64_t free_pages(void);
 uint64_t now_ns(void);
 /* Waits about ms milliseconds (a timed-out wait on a private Notification). */
 void sleep_ms(unsigned ms);
+/* ktest runs under -icount (argument icount=1, user/manifests/ktest-icount.manifest):
+ * guest time is exact, and time_within() holds a tight upper bound. */
+extern bool k_icount;
+/* Whether a wait for want_ns that took took_ns was long enough and not too
+ * long: at least want_ns; at most, under -icount, want + 10% + one tick
+ * (timeouts end on the kernel's tick, 10 ms at CONFIG_TIMER_HZ 100) + 1 ms,
+ * else (the host's clock, any load) 1 s. */
+bool time_within(uint64_t want_ns, uint64_t took_ns);
 /* Number of free slots in this process's table (slow: walks every slot). */
 unsigned free_slots(void);
 

@@ -82,6 +82,20 @@ static err_t setup(void)
 	return ERR_OK;
 }
 
+/* Whether name starts with one of the comma-separated prefixes of only. */
+static bool selected(const char *name, const char *only)
+{
+	for (const char *p = only; *p;) {
+		size_t len = 0;
+		while (p[len] && p[len] != ',')
+			len++;
+		if (len && !strncmp(name, p, len))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0, nfailed = 0;
@@ -116,14 +130,17 @@ int main(int argc, char **argv)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	/* arguments (for working on a few tests): only=PREFIX runs the first
-	 * test, those whose name starts with PREFIX and the leak check;
-	 * fuzzseed=N and fuzzcount=N change kfuzz's run */
+	/* arguments (for working on a few tests): only=PREFIX[,PREFIX...] runs
+	 * the first test, those whose name starts with a PREFIX and the leak
+	 * check; fuzzseed=N and fuzzcount=N change kfuzz's run; icount=1: QEMU
+	 * runs with -icount, time checks hold tight bounds (time_within) */
 	const char *only = NULL;
 	static char seed[32], count[32], trace[32];
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "only=", 5))
 			only = argv[i] + 5;
+		if (!strcmp(argv[i], "icount=1"))
+			k_icount = true;
 		if (!strncmp(argv[i], "fuzzseed=", 9)) {      /* "seed=N" for kfuzz */
 			strlcpy(seed, argv[i] + 4, sizeof(seed));
 			kfuzz_seed = seed;
@@ -140,7 +157,7 @@ int main(int argc, char **argv)
 	t0 = now_ns();
 	printf("ktest: %u tests\n", n);
 	for (unsigned i = 0; i < n; i++) {
-		if (only && i > 0 && i < n - 1 && strncmp(tests[i].name, only, strlen(only)))
+		if (only && i > 0 && i < n - 1 && !selected(tests[i].name, only))
 			continue;
 		failed = false;
 		detail[0] = 0;

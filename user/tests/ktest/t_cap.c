@@ -74,10 +74,30 @@ void t_sys_bad_number(void)
 	}
 }
 
+static void yield_partner(struct kthread *kt)
+{
+	while (kt->step < 10) {
+		kt->step++;
+		cairn_yield();
+	}
+}
+
+/* A yield lets a thread of the same priority run: each of ours lets the
+ * partner count once (on one CPU; ktest boots have one). */
 void t_sys_yield(void)
 {
-	for (int i = 0; i < 10; i++)
+	static struct kthread kt;
+	int before;
+
+	CHECK_OK(kthread_start(&kt, yield_partner, PRIO_MAIN, false));
+	for (int i = 0; i < 10; i++) {
+		before = kt.step;
 		CHECK_OK(cairn_yield());
+		EXPECT(kt.step > before, "yield %d: the thread of equal priority did not run (step %d)",
+		       i, kt.step);
+	}
+	EXPECT(kthread_join(&kt, 2000), "the thread did not end");
+	kthread_free(&kt);
 }
 
 /* One object of every type this process can hold. */

@@ -109,6 +109,19 @@ void sleep_ms(unsigned ms)
 	cairn_wait(k_sleep, (uint64_t)ms * 1000000, NULL);
 }
 
+bool k_icount;
+
+bool time_within(uint64_t want_ns, uint64_t took_ns)
+{
+	const uint64_t tick_ns = 10000000, slack_ns = 1000000;
+
+	if (took_ns < want_ns)
+		return false;
+	if (!k_icount)
+		return took_ns < 1000000000ull;
+	return took_ns <= want_ns + want_ns / 10 + tick_ns + slack_ns;
+}
+
 unsigned free_slots(void)
 {
 	unsigned n = 0;

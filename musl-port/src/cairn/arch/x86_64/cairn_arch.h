@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What musl-port's C needs of x86_64 (installed as src/cairn/cairn_arch.h
+ * by scripts/toolchain.mk; riscv64 has the same names and says what each
+ * one is).
+ */
+#ifndef CAIRN_ARCH_H
+#define CAIRN_ARCH_H
+
+#include <stdint.h>
+
+#define CAIRN_ARCH_MACHINE "x86_64"
+
+static inline uintptr_t cairn_arch_thread_pointer(void)
+{
+	uintptr_t tp;
+
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
+static inline uint64_t cairn_arch_counter(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint64_t cairn_arch_jitter(void)
+{
+	return cairn_arch_counter();
+}
+
+static inline int cairn_arch_hw_random(uint64_t *v)
+{
+	uint32_t a, b, c, d;
+	unsigned char ok;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 30)))
+		return 0;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+
+/* x86_64's order: flags, stack, ptid, ctid, tls */
+#define CAIRN_ARCH_CLONE_ARGS(a, b, c, d, e, f) \
+	__cairn_clone((unsigned long)(a), (void *)(b), (void *)(c), (void *)(d), \
+		      (unsigned long)(e), (uintptr_t)(f))
+
+#endif

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# The POSIX world's manifest lines (user/manifests/README or lib/manifest.c
+# for the format), the one definition that ./qemu-run.sh --exec and
+# tests/openposix/run.py both print into their boot images:
+#
+#   scripts/posix-manifest.sh servers [--signals]
+#       the VFS (the boot image's files, /tmp) and the console server (the
+#       tty). --signals: the console server gets "proc", the process
+#       server's endpoint, to send ^C, ^\ and ^Z to the foreground group.
+#   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
+#       a process server named NAME with kernel memory QUOTA, started with
+#       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
+#       pid 1 with "vfs", "tty", "console" and "kinfo" (include/cairn/posix.h,
+#       "the POSIX world"). --signals: it serves endpoint:proc (one process
+#       server a boot may); --exitstatus: its status is init's.
+set -euo pipefail
+
+die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
+
+servers() {
+  local signals=
+  for o in "$@"; do
+    case $o in --signals) signals=1 ;; *) die "servers: unknown option '$o'" ;; esac
+  done
+  cat <<'END'
+service vfs bin/vfs
+    cap console console w
+    cap vfs endpoint:vfs rwg
+    cap bootimage bootimage r
+    cap kinfo kinfo r
+    quota 24M
+    priority 11
+service console bin/console
+    cap console console rw
+    cap kinfo kinfo r
+    cap tty endpoint:console rwg
+END
+  [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  echo "    quota 1M"
+  echo "    priority 11"
+}
+
+proc() {
+  [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
+  local name=$1 quota=$2 signals= exitstatus=
+  shift 2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --signals) signals=1 ;;
+      --exitstatus) exitstatus=1 ;;
+      --) shift; break ;;
+      *) die "proc: unknown option '$1'" ;;
+    esac
+    shift
+  done
+  [ $# -ge 1 ] || die "proc: no program"
+  echo "service $name bin/proc $*"
+  echo "    cap console console w"
+  echo "    cap bootimage bootimage r"
+  echo "    cap kinfo kinfo r"
+  [ -z "$signals" ] || echo "    cap ep endpoint:proc rwgm"
+  echo "    cap posix.console console w"
+  echo "    cap posix.kinfo kinfo r"
+  echo "    cap posix.vfs endpoint:vfs wg"
+  echo "    cap posix.tty endpoint:console wg"
+  echo "    quota $quota"
+  echo "    priority 10"
+  [ -z "$exitstatus" ] || echo "    exitstatus"
+}
+
+case ${1:-} in
+  servers) shift; servers "$@" ;;
+  proc) shift; proc "$@" ;;
+  *) die "usage: $0 servers [--signals] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
+esac
