@@ -111,9 +111,7 @@ enum {
 
 /* ---- other Linux values the tty protocol uses ------------------------------------- */
 /* (open flags and poll bits: include/cairn/linux.h) */
-#define LINUX_SIGINT    2
-#define LINUX_SIGQUIT   3
-#define LINUX_SIGTSTP   20
+/* (signal numbers: POSIX_SIG* in include/cairn/posix.h) */
 
 /* the tty's answer to an ioctl it does not know (include/cairn/err.h) */
 #define LINUX_ENOTTY    ERR_NOTTY

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cairn/rt.h>
+#include <cairn/posix.h>
 #include <cairn/tty.h>
 
 /* ---- the device (dev_relay.c) -------------------------------------------------------- */

@@ -369,15 +369,15 @@ static void input_char(struct tty *t, uint8_t c)
 	}
 	if (lflag & LINUX_ISIG) {
 		if (cc_is(t, LINUX_VINTR, c)) {
-			isig(t, LINUX_SIGINT, c);
+			isig(t, POSIX_SIGINT, c);
 			return;
 		}
 		if (cc_is(t, LINUX_VQUIT, c)) {
-			isig(t, LINUX_SIGQUIT, c);
+			isig(t, POSIX_SIGQUIT, c);
 			return;
 		}
 		if (cc_is(t, LINUX_VSUSP, c)) {
-			isig(t, LINUX_SIGTSTP, c);
+			isig(t, POSIX_SIGTSTP, c);
 			return;
 		}
 	}

@@ -124,9 +124,9 @@ static bool ring_setup(void)
 static const char *sig_name(int sig)
 {
 	switch (sig) {
-	case LINUX_SIGINT: return "SIGINT";
-	case LINUX_SIGQUIT: return "SIGQUIT";
-	case LINUX_SIGTSTP: return "SIGTSTP";
+	case POSIX_SIGINT: return "SIGINT";
+	case POSIX_SIGQUIT: return "SIGQUIT";
+	case POSIX_SIGTSTP: return "SIGTSTP";
 	default: return "a signal";
 	}
 }

@@ -101,9 +101,9 @@ static err_t sigaction_handle(int sig)
 int main(int argc, char **argv)
 {
 	static const struct { char key; int sig; const char *name; } keys[] = {
-		{ 3, LINUX_SIGINT, "tty.ctrl_c_is_sigint" },
-		{ 28, LINUX_SIGQUIT, "tty.ctrl_backslash_is_sigquit" },
-		{ 26, LINUX_SIGTSTP, "tty.ctrl_z_is_sigtstp" },
+		{ 3, POSIX_SIGINT, "tty.ctrl_c_is_sigint" },
+		{ 28, POSIX_SIGQUIT, "tty.ctrl_backslash_is_sigquit" },
+		{ 26, POSIX_SIGTSTP, "tty.ctrl_z_is_sigtstp" },
 	};
 	struct cairn_msg m;
 	int64_t pid, sid;

@@ -615,9 +615,9 @@ static void t_signals(void)
 	      "tty.tiocsctty_other_session_eperm");
 
 	static const struct { const char *key; int sig; const char *echo; const char *name; } sigs[] = {
-		{ "abc\x03", LINUX_SIGINT, "abc^C", "tty.ctrl_c_sigint_to_pgrp" },
-		{ "\x1c", LINUX_SIGQUIT, "^\\", "tty.ctrl_backslash_sigquit" },
-		{ "\x1a", LINUX_SIGTSTP, "^Z", "tty.ctrl_z_sigtstp" },
+		{ "abc\x03", POSIX_SIGINT, "abc^C", "tty.ctrl_c_sigint_to_pgrp" },
+		{ "\x1c", POSIX_SIGQUIT, "^\\", "tty.ctrl_backslash_sigquit" },
+		{ "\x1a", POSIX_SIGTSTP, "^Z", "tty.ctrl_z_sigtstp" },
 	};
 	for (unsigned i = 0; i < 3; i++) {
 		capture(2, out, sizeof(out));
