@@ -19,25 +19,13 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cairn/counter.h>
 #ifdef LINUX_PEER
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #endif
 
 #define RUNS 3
-
-static inline uint64_t insns(void)
-{
-#if defined(__riscv)
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-#endif
-}
 
 static void report(const char *name, uint64_t total, uint64_t ops)
 {

@@ -14,21 +14,15 @@
 #include <stdbool.h>
 #include <string.h>
 #include <cairn/rt.h>
+#include <cairn/test.h>
 
 #define NREG_RISCV 32
 #define NREG_X86   16
 #define ROUNDS     200
 
-static unsigned passed, failed, n;
-
 static void result(bool ok, const char *name)
 {
-	n++;
-	if (ok)
-		passed++;
-	else
-		failed++;
-	printf("%s %u %s\n", ok ? "ok" : "not ok", n, name);
+	t_result(name, ok);
 }
 
 #if defined(__riscv)
@@ -128,6 +122,5 @@ int main(int argc, char **argv)
 	result(mine, "fp.main_thread_registers_kept");
 	result(peer_ok == 1, "fp.second_thread_registers_kept");
 	result(plain_done, "fp.thread_without_fp_runs");
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed != 0;
+	return t_end(NULL) != 0;
 }

@@ -90,20 +90,6 @@ void del(cap_t *slot)
 	*slot = CAP_NULL;
 }
 
-uint64_t free_pages(void)
-{
-	struct cairn_msg m;
-
-	return inv(k_kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, &m) ? 0 : m.w[0];
-}
-
-uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return inv(k_kinfo, KINFO_TIME, 0, 0, 0, 0, &m) ? 0 : m.w[0];
-}
-
 void sleep_ms(unsigned ms)
 {
 	cairn_wait(k_sleep, (uint64_t)ms * 1000000, NULL);

@@ -36,51 +36,7 @@
 
 #define PAGE 4096
 
-static unsigned n, failed;
-static char why[200];
-
-/* Records why the current test fails (the first reason wins); 0. */
-__attribute__((format(printf, 1, 2))) static int FAIL(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
-
-static int check(int ok, int line, const char *what)
-{
-	return ok ? 1 : FAIL("line %d: %s", line, what);
-}
-
-static int check_errno(long r, int e, int line, const char *what)
-{
-	int got = errno;
-
-	return r == -1 && got == e ? 1 : FAIL("line %d: %s: %ld, errno %d, want %d", line, what, r, got, e);
-}
-
-#define CHECK(c) check(!!(c), __LINE__, #c)
-/* An expected failure with errno e. */
-#define ERRNO(call, e) check_errno((long)(call), (e), __LINE__, #call)
-
-static void run(const char *name, void (*fn)(void))
-{
-	why[0] = 0;
-	errno = 0;
-	fn();
-	n++;
-	if (why[0]) {
-		failed++;
-		printf("not ok %u posix.%s: %s\n", n, name, why);
-	} else {
-		printf("ok %u posix.%s\n", n, name);
-	}
-}
+#include "posixtest.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void)
@@ -678,6 +634,5 @@ int main(int argc, char **argv)
 	run("futex_one_thread", futex_one_thread);
 	run("tls_and_errno", tls_and_errno);
 	run("libc_sanity", libc_sanity);
-	printf("%u passed, %u failed\n", n - failed, failed);
-	return (int)failed;
+	return finish();
 }

@@ -16,10 +16,7 @@
 #include <format.h>
 #include "proctest.h"
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct t_case tests[] = {
 #define T(fn, name) { name, fn },
 #include "tests.def"
 #undef T
@@ -29,27 +26,6 @@ cap_t proc_cap = CAP_NULL, gate = CAP_NULL, shared_mo = CAP_NULL;
 int my_pid;
 volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
 static cap_t sleeper;
-static char detail[256];
-static bool failed;
-
-void t_fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (failed)
-		return;
-	failed = true;
-	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
-	va_start(ap, fmt);
-	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
-	va_end(ap);
-}
-
-bool t_failed(void)
-{
-	return failed;
-}
 
 /* ---- the protocol ------------------------------------------------------------------------ */
 
@@ -257,10 +233,21 @@ static void cleanup(void)
 	memset((void *)shared, 0, CAIRN_PAGE_SIZE);
 }
 
+/* One test as the runner sees it: with my_pid fresh, and cleaned up after
+ * before its result line. */
+static void (*current)(void);
+static void run_current(void)
+{
+	uint64_t r[4];
+
+	my_pid = ps(PS_GETPID, 0, 0, 0, 0, r) ? -1 : (int)r[0];
+	current();
+	cleanup();
+}
+
 int main(int argc, char **argv)
 {
-	unsigned passed = 0, nfail = 0, n = sizeof(tests) / sizeof(tests[0]);
-	uint64_t r[4];
+	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	err_t e;
 
 	if (argc > 1 && !strcmp(argv[1], "exec-child"))
@@ -271,19 +258,8 @@ int main(int argc, char **argv)
 		return 100;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		failed = false;
-		detail[0] = 0;
-		my_pid = ps(PS_GETPID, 0, 0, 0, 0, r) ? -1 : (int)r[0];
-		tests[i].fn();
-		cleanup();
-		if (failed) {
-			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
-			nfail++;
-		} else {
-			printf("ok %u %s\n", i + 1, tests[i].name);
-			passed++;
-		}
+		current = tests[i].fn;
+		t_run(NULL, tests[i].name, run_current);
 	}
-	printf("%u passed, %u failed\n", passed, nfail);
-	return (int)nfail;
+	return (int)t_end(NULL);
 }

@@ -327,16 +327,6 @@ void t_orphan(void)
 	CHECK(wp == gc && st == 7 << 8, "pid %d status %#x, want %d %#x", wp, st, gc, 7 << 8);
 }
 
-static uint64_t free_pages(void)
-{
-	struct cairn_msg m;
-	cap_t kinfo = cairn_cap("kinfo");
-
-	if (kinfo == CAP_NULL || cairn_invoke(kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, 0, &m))
-		return 0;
-	return m.w[0];
-}
-
 /* One round of what processes do: fork, exit, wait; fork, kill, wait;
  * a fork that makes an orphan. */
 static bool cycle(void)
