@@ -137,12 +137,13 @@ POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/openposix/%,$(wildcard
 posix-tests: $(POSIX_TESTS)
 # Each with the test library (user/lib/test.c, the core every in-guest test
 # shares, and this world's hooks user/tests/posix/lib/test_musl.c). Its
-# headers (cairn/test.h, the arch's cairn/counter.h) come after the
-# sysroot's (-idirafter): a name both have is the sysroot's.
+# headers (cairn/test.h, the arch's cairn/counter.h and test/arch.h) come
+# after the sysroot's (-idirafter): a name both have is the sysroot's.
 POSIX_TESTLIB := user/lib/test.c user/tests/posix/lib/test_musl.c
-POSIX_TESTINC := -idirafter user/lib/include -idirafter user/lib/arch/$(ARCH)/include
+POSIX_TESTINC := -idirafter user/lib/include -idirafter user/lib/arch/$(ARCH)/include \
+	-idirafter user/tests/arch/$(ARCH)/include
 $(T)/tests/openposix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(POSIX_TESTLIB) \
-		user/lib/include/cairn/test.h $(WRAPPER)
+		user/lib/include/cairn/test.h $(wildcard user/tests/arch/$(ARCH)/include/test/*.h) $(WRAPPER)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(POSIX_TESTINC) -o $@ $< $(POSIX_TESTLIB)

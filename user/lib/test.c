@@ -39,7 +39,7 @@ static int fmt(char *buf, unsigned long size, const char *f, ...)
 	return n;
 }
 
-static void failv(int line, const char *f, va_list ap)
+void t_vfail(int line, const char *f, va_list ap)
 {
 	int n = 0;
 
@@ -56,7 +56,7 @@ void t_fail(int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	failv(line, fmt, ap);
+	t_vfail(line, fmt, ap);
 	va_end(ap);
 }
 
@@ -65,7 +65,7 @@ void t_failf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	failv(0, fmt, ap);
+	t_vfail(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -85,7 +85,7 @@ void t_note(const char *f, ...)
 
 void t_begin(const char *suite, unsigned ntests)
 {
-	t0 = now_ns();
+	t0 = t_clock_ns();
 	if (suite)
 		out("%s: %u tests\n", suite, ntests);
 }
@@ -127,7 +127,7 @@ void t_run_all(const struct t_case *tests, unsigned n)
 
 unsigned t_end(const char *suite)
 {
-	uint64_t t1 = now_ns();
+	uint64_t t1 = t_clock_ns();
 
 	if (suite && t1)
 		out("%s: %lu ms\n", suite, (unsigned long)((t1 - t0) / 1000000));
@@ -159,12 +159,12 @@ unsigned t_nfailed(void)
 
 uint64_t t_leak_mark(void)
 {
-	return baseline = free_pages();
+	return baseline = t_free_pages();
 }
 
 void t_leak_check(int line)
 {
-	uint64_t now = free_pages();
+	uint64_t now = t_free_pages();
 
 	if (now != baseline)
 		t_fail(line, "free pages %lu at the baseline, %lu now (%ld pages not returned)",

@@ -44,6 +44,16 @@ static uint64_t kinfo_get(uint32_t method)
 	return m.w[0];
 }
 
+uint64_t t_free_pages(void)
+{
+	return kinfo_get(KINFO_FREE_PAGES);
+}
+
+uint64_t t_clock_ns(void)
+{
+	return kinfo_get(KINFO_TIME);
+}
+
 uint64_t free_pages(void)
 {
 	return kinfo_get(KINFO_FREE_PAGES);

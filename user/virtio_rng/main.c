@@ -31,6 +31,8 @@
 #include <format.h>
 #include <cairn/rt.h>
 #include <cairn/test.h>
+#include <cairn/counter.h>
+#include <test/arch.h>
 #include "virtio.h"
 
 /* QEMU virt's virtio-mmio transports */
@@ -100,11 +102,7 @@ static uint64_t irq_latency_ns;
  * ordinary memory, the registers device memory). */
 static inline void mb(void)
 {
-#if defined(__riscv)
-	__asm__ volatile("fence iorw, iorw" ::: "memory");
-#else
-	__asm__ volatile("mfence" ::: "memory");
-#endif
+	mem_barrier();
 }
 
 static inline uint32_t rd(unsigned off)
@@ -496,9 +494,7 @@ static void t_dma_memory(void)
 	CHECK_OK(inv(c_dma, MEMOBJ_PADDR, 0, 0, 0, 0, &m));
 	q.pa = m.w[0];
 	CHECK(q.pa && !(q.pa & (PG - 1)), "physical address %#lx", (unsigned long)q.pa);
-#if defined(__riscv)
-	CHECK(q.pa >= 0x80000000ull, "physical address %#lx is not in virt's RAM", (unsigned long)q.pa);
-#endif
+	CHECK(q.pa >= RAM_PADDR, "physical address %#lx is not in RAM", (unsigned long)q.pa);
 	for (unsigned i = 1; i < DMA_PAGES; i++) {
 		CHECK_OK(inv(c_dma, MEMOBJ_PADDR, i, 0, 0, 0, &m));
 		CHECK(m.w[0] == q.pa + i * PG, "page %u at %#lx, want %#lx (not contiguous)", i,

@@ -16,6 +16,7 @@
 /* ---- the runner: the test library (CHECK, EXPECT, CHECK_ERR, EXPECT_ERR,
  * CHECK_OK, EXPECT_OK, t_fail, free_pages, now_ns) ------------------------------- */
 #include <cairn/test.h>
+#include <test/arch.h>
 
 /* ktest's own priority (it starts at KT_PRIO_MAX, user/manifests/ktest.manifest) */
 #define PRIO_MAIN    10

@@ -37,6 +37,7 @@
 #define PAGE 4096
 
 #include "posixtest.h"
+#include <test/arch.h>
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void)
@@ -483,11 +484,7 @@ static void uname_cairn(void)
 	struct utsname u;
 
 	CHECK(uname(&u) == 0 && !strcmp(u.sysname, "Cairn"));
-#if defined(__riscv)
-	CHECK(!strcmp(u.machine, "riscv64"));
-#else
-	CHECK(!strcmp(u.machine, "x86_64"));
-#endif
+	CHECK(!strcmp(u.machine, TEST_ARCH_NAME));
 }
 
 static void tty_descriptors(void)

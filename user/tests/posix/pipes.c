@@ -1023,7 +1023,7 @@ static void killed_holder(void)
 		}
 		close(p[0]);
 		close(p[1]);
-		if (pt_why[0]) {
+		if (t_failed()) {
 			FAIL("round %d", round);
 			break;
 		}

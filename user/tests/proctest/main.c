@@ -94,14 +94,7 @@ void fork_child_main(void)
 	cairn_exit(child_start.fn(child_start.arg));
 }
 
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl fork_trampoline\nfork_trampoline:\n"
-	"\t.option push\n\t.option norelax\n\tla gp, __global_pointer$\n\t.option pop\n"
-	"\tmv s0, zero\n\tcall fork_child_main\n\tunimp\n");
-#else
-__asm__(".text\n.globl fork_trampoline\nfork_trampoline:\n"
-	"\txorl %ebp, %ebp\n\tandq $-16, %rsp\n\tcall fork_child_main\n\tud2\n");
-#endif
+TEST_THREAD_ENTRY(fork_trampoline, fork_child_main);
 
 int fork_fn(int (*fn)(uint64_t), uint64_t arg)
 {
@@ -127,15 +120,7 @@ void sig_entry(uint64_t arg);
 
 /* Entered with arg0 = the upcall argument, arg1 = the frame, sp = the
  * frame: keep the frame, run the C part, return through SYS_UPCALL_RETURN. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl sig_stub\nsig_stub:\n"
-	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall sig_entry\n"
-	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
-#else
-__asm__(".text\n.globl sig_stub\nsig_stub:\n"
-	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall sig_entry\n"
-	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
-#endif
+TEST_UPCALL_STUB(sig_stub, sig_entry);
 
 /* The handler: counts, notes what the server says the mask is while it
  * runs, and ends the delivery as the protocol asks. Register-only calls:

@@ -31,6 +31,7 @@ static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 
 /* ---- the runner: the test library (CHECK, EXPECT, CHECK_ERR... free_pages, now_ns) ---- */
 #include <cairn/test.h>
+#include <test/arch.h>
 
 /* ---- the protocol (main.c) ----------------------------------------------------------- */
 extern cap_t proc_cap;       /* "proc" */

@@ -253,11 +253,7 @@ static int child_segv(uint64_t arg)
 
 static int child_ill(uint64_t arg)
 {
-#if defined(__riscv)
-	__asm__ volatile("unimp");
-#else
-	__asm__ volatile("ud2");
-#endif
+	test_illegal_insn();
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <cairn/posix.h>
 #include <cairn/tty.h>
 #include <cairn/test.h>
+#include <test/arch.h>
 
 static cap_t tty, proc, kinfo;
 static volatile uint64_t got_sig, got_count;
@@ -33,15 +34,7 @@ void upcall_handler(uint64_t arg);
 
 /* Entered with arg0 = sig | sender << 32, arg1 = the frame: keep the frame,
  * run the C handler, return through SYS_UPCALL_RETURN. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl upcall_stub\nupcall_stub:\n"
-	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall upcall_handler\n"
-	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
-#else
-__asm__(".text\n.globl upcall_stub\nupcall_stub:\n"
-	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall upcall_handler\n"
-	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
-#endif
+TEST_UPCALL_STUB(upcall_stub, upcall_handler);
 
 void upcall_handler(uint64_t arg)
 {

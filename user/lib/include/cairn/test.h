@@ -35,8 +35,9 @@
 /* ---- failures of the running test --------------------------------------------------- */
 
 /* Records the first failure of the running test as "line L: message"
- * (later ones are dropped: the first is the cause). */
+ * (later ones are dropped: the first is the cause); line 0: no prefix. */
 void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void t_vfail(int line, const char *fmt, va_list ap);
 /* The same without the "line L: " prefix. */
 void t_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True once the running test has failed. */
@@ -89,12 +90,18 @@ int t_vsnprintf(char *buf, unsigned long size, const char *fmt, va_list ap);
 /* The name of an error: err_t (libcairn) or errno (musl). */
 const char *t_err_name(long e);
 /* Free physical pages (0 when this world cannot tell: the leak check then passes). */
-uint64_t free_pages(void);
+uint64_t t_free_pages(void);
 /* Nanoseconds since boot (0 when there is no clock). */
+uint64_t t_clock_ns(void);
+
+/* ---- libcairn tests: the checks, free pages and the clock ---------------------------- */
+/* The musl world (user/tests/posix/posixtest.h) defines CAIRN_TEST_POSIX:
+ * its checks are spelled differently and these names are free for it. */
+#ifndef CAIRN_TEST_POSIX
+/* KINFO_FREE_PAGES and KINFO_TIME of the "kinfo" capability (0 without it). */
+uint64_t free_pages(void);
 uint64_t now_ns(void);
 
-/* ---- the checks of libcairn tests ---------------------------------------------------- */
-#ifndef CAIRN_TEST_NO_CHECKS
 /* Fails the test and returns from the test function when cond is false. */
 #define CHECK(cond, ...)                                          \
 	do {                                                      \

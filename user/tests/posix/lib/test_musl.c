@@ -46,12 +46,12 @@ const char *t_err_name(long e)
 	return num;
 }
 
-uint64_t free_pages(void)
+uint64_t t_free_pages(void)
 {
 	return 0;
 }
 
-uint64_t now_ns(void)
+uint64_t t_clock_ns(void)
 {
 	struct timespec ts;
 
