@@ -29,6 +29,7 @@ $CAIRN_LOG_DIR/config.log (build/logs/ by default). Booting, the panic
 pattern and the result lines are tests/harness/cairn_harness.py's.
 """
 import argparse
+import os
 import re
 
 from cairn_harness import PANIC_RE, Results, boot, log_path, qemu_args
@@ -72,6 +73,9 @@ def selftest_mode(a, rc, out, timed_out, results):
     panic = [l for l in lines if PANIC_RE.search(l)]
     if panic:
         problems.append("panic text: " + panic[0].strip())
+    missing = [t for t in expected if t not in seen]
+    if missing:
+        problems.append("%d of the %d expected tests did not run" % (len(missing), len(expected)))
     if guest_summary is None:
         problems.append("no closing 'N passed, N failed' line from the guest")
     elif guest_summary != (sum(seen.values()), len(seen) - sum(seen.values())):
@@ -162,11 +166,17 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
+    results = Results(a.name)
+    # a list that is not there (renamed, mistyped) fails before booting
+    unreadable = [p for p in a.expect + [a.expect_lines or ""] if p and not os.access(p, os.R_OK)]
+    for p in unreadable:
+        results.emit(False, "the expected file " + p, "cannot read it")
+    if unreadable:
+        results.finish()
     rc, out, timed_out = boot(qemu_args(a.qemu_args), a.timeout)
     log = log_path(a.name)
     with open(log, "w") as f:
         f.write(out)
-    results = Results(a.name)
     if a.expect_crash:
         crash_mode(a, rc, out, timed_out, results)
     elif a.expect_lines:
