@@ -12,6 +12,7 @@
 # `# runner: N passed, N failed`; exits 0 when all passed. No QEMU.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+unset CAIRN_TEST_ONLY CAIRN_LOG_DIR     # the outer run's, when make test runs this
 mkdir -p build/logs
 T=$(mktemp -d build/logs/runner-selftest-XXXXXX)
 n=0 failed=0
