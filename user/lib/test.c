@@ -114,9 +114,9 @@ bool t_run(const char *prefix, const char *name, void (*fn)(void))
 	return result(prefix, name, !failed);
 }
 
-bool t_result(const char *name, bool ok)
+bool t_result(const char *prefix, const char *name, bool ok)
 {
-	return result(NULL, name, ok);
+	return result(prefix, name, ok);
 }
 
 void t_run_all(const struct t_case *tests, unsigned n)

@@ -21,7 +21,7 @@
 
 static void result(bool ok, const char *name)
 {
-	t_result(name, ok);
+	t_result(NULL, name, ok);
 }
 
 /* NREG, fp_fill() and fp_read(): test/fpregs.h */

@@ -82,7 +82,7 @@ static cap_t ep, kinfo, console;
 
 static void check(bool ok, const char *name)
 {
-	t_result(name, ok);
+	t_result(NULL, name, ok);
 }
 
 static cap_t new_object(unsigned type)

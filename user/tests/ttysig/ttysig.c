@@ -24,7 +24,7 @@ static volatile uint64_t got_sig, got_count;
 
 static void check(bool ok, const char *name)
 {
-	t_result(name, ok);
+	t_result(NULL, name, ok);
 }
 
 /* ---- the signal entry: the process server's THREAD_UPCALL lands here ------------------------ */

@@ -25,7 +25,7 @@ static struct cairn_ring_hdr *ring;
 
 static void check(bool ok, const char *name)
 {
-	t_result(name, ok);
+	t_result(NULL, name, ok);
 }
 
 /* The reason the next check fails (the first one given). */

@@ -60,9 +60,9 @@ void t_begin(const char *suite, unsigned ntests);
 bool t_run(const char *prefix, const char *name, void (*fn)(void));
 /* For a program that checks in line rather than in test functions: prints
  * the result line of a check made by the caller (ok, or not ok with the
- * reason recorded by t_fail/t_failf since the last result) and starts the
- * next. Returns ok. */
-bool t_result(const char *name, bool ok);
+ * reason recorded by t_fail/t_failf since the last result), named
+ * "prefix.name" (prefix may be NULL), and starts the next. Returns ok. */
+bool t_result(const char *prefix, const char *name, bool ok);
 /* Runs every test of a table (t_run each, no prefix). */
 void t_run_all(const struct t_case *tests, unsigned n);
 /* Prints "suite: T ms" (when suite is not NULL and there is a clock) and
