@@ -76,9 +76,9 @@ runpart() {
   rc=${PIPESTATUS[0]}
   name=$(part_name "$@")
   if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
-    echo "not ok $name: exited $rc without a result (see $out)" | tee -a "$RUN_LOG"
+    echo "not ok $name: exited $rc without a result (\`$*\`, see $out)" | tee -a "$RUN_LOG"
   elif ! grep -qE '^(not )?ok ' "$out"; then
-    echo "not ok $name: printed no result (see $out)" | tee -a "$RUN_LOG"
+    echo "not ok $name: printed no result (\`$*\`, see $out)" | tee -a "$RUN_LOG"
   fi
   return "$rc"
 }
