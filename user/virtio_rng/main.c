@@ -25,7 +25,6 @@
  * The tests run in order and build on each other (find the device, set up
  * the queue, then requests); after a failure the later tests fail fast.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <format.h>

@@ -13,8 +13,6 @@
  * The last test compares free pages with the count taken after the first
  * test: everything the tests made in between must be gone.
  */
-#include <stdarg.h>
-#include <format.h>
 #include "ktest.h"
 
 static const struct t_case tests[] = {

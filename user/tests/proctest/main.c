@@ -12,8 +12,6 @@
  * Started with argv[1] = "exec-child" it is the image an exec test
  * starts instead (t_exec.c).
  */
-#include <stdarg.h>
-#include <format.h>
 #include "proctest.h"
 
 static const struct t_case tests[] = {

@@ -14,7 +14,6 @@
  */
 #include <stdbool.h>
 #include <string.h>
-#include <format.h>
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 #include <cairn/tty.h>

@@ -12,8 +12,6 @@
  * (peer.c); with argv[1] = "bench" it measures the server instead
  * (bench.c, user/manifests/vfsbench.manifest).
  */
-#include <stdarg.h>
-#include <format.h>
 #include <lib/cpio.h>
 #include "vfstest.h"
 
