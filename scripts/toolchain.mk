@@ -15,7 +15,7 @@
 #   build/<arch>/sysroot        include/ (musl's headers, cairn/*.h), lib/ (libc.a,
 #                               crt1.o crti.o crtn.o, cairn.lds, cairn-gcc.specs)
 #   build/<arch>/bin/<arch>-cairn-gcc   the compiler wrapper
-#   build/<arch>/tests/openposix/<name>     user/tests/posix/<name>.c (posix-tests)
+#   build/<arch>/tests/posix/<name>     user/tests/posix/<name>.c (posix-tests)
 #
 # The musl build is incremental: a changed patch starts again from the
 # pristine source; a changed source file of musl-port or user/lib is copied
@@ -147,11 +147,19 @@ $(WRAPPER): musl-port/cairn-gcc.in $(SYSROOT)/lib/libc.a $(SYSROOT_FILES)
 	@echo "  GCC     $@"
 
 # C test programs of user/tests/posix/, built with the wrapper
-POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/openposix/%,$(wildcard user/tests/posix/*.c))
+POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/posix/%,$(wildcard user/tests/posix/*.c))
 posix-tests: $(POSIX_TESTS)
-$(T)/tests/openposix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(WRAPPER)
+# Each with the test library (user/lib/test.c, the core every in-guest test
+# shares, and this world's hooks user/tests/posix/lib/test_musl.c). Its
+# headers (cairn/test.h, the arch's cairn/counter.h and test/arch.h) come
+# after the sysroot's (-idirafter): a name both have is the sysroot's.
+POSIX_TESTLIB := user/lib/test.c user/tests/posix/lib/test_musl.c
+POSIX_TESTINC := -idirafter user/lib/include -idirafter user/lib/arch/$(ARCH)/include \
+	-idirafter user/tests/arch/$(ARCH)/include
+$(T)/tests/posix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(POSIX_TESTLIB) \
+		user/lib/include/cairn/test.h $(wildcard user/tests/arch/$(ARCH)/include/test/*.h) $(WRAPPER)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(POSIX_TESTINC) -o $@ $< $(POSIX_TESTLIB)
 
 FORCE:

@@ -30,7 +30,7 @@ user-cflags-riscv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 user-cflags-x86_64 := -m64 -march=x86-64 -mgeneral-regs-only -fcf-protection=none
 
 INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Ilib/include \
-	-Iuser/lib/include -Iuser/lib/arch/$(ARCH)/include
+	-Iuser/lib/include -Iuser/lib/arch/$(ARCH)/include -Iuser/tests/arch/$(ARCH)/include
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-pic \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \

@@ -44,7 +44,8 @@ done
 for arch in $arches; do
     log=build/logs/posixbench-$arch.log
     if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
-       ! build/$arch/bin/$arch-cairn-gcc -O2 -o build/$arch/posixbench user/posixbench/posixbench.c; then
+       ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
+           -o build/$arch/posixbench user/posixbench/posixbench.c; then
         echo "bench: cannot build posixbench for $arch" >&2
         rc=1
         continue
@@ -60,7 +61,7 @@ for arch in $arches; do
 done
 peer=../shared/peer/run-linux.sh
 if [ -x "$peer" ] && [[ " $arches " == *" riscv64 "* ]] &&
-   riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -o build/posixbench-linux user/posixbench/posixbench.c 2>/dev/null; then
+   riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include -o build/posixbench-linux user/posixbench/posixbench.c 2>/dev/null; then
     timeout 600 "$peer" build/posixbench-linux 2>/dev/null | grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' |
         awk '{ printf "%-8s %-24s %8d instructions/op\n", "linux", "posix." $2, $3 }'
 fi

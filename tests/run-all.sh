@@ -4,34 +4,41 @@
 # `make test`: host unit tests, fuzz targets, then every boot configuration
 # under QEMU.
 # Each part prints `ok`/`not ok` lines; this script counts them all and
-# ends with `N passed, N failed` alone on the last line.
+# ends with `N passed, N failed` alone on the last line. The counting is
+# tests/runner-lib.sh's (runpart, step, fail; tested by
+# tests/runner-selftest.sh): each run has its own folder
+# build/logs/run-XXXXXX ($CAIRN_LOG_DIR: every boot log of the run, the
+# run's transcript test-all.txt, which alone is counted), and a part that
+# dies without a result line of its own (a traceback, a missing expected
+# file) is counted as failed. build/logs/last points at the latest run.
+#
+#   CAIRN_TEST_ONLY=REGEX   only the groups whose title matches, e.g.
+#                           CAIRN_TEST_ONLY='runner|host unit' tests/run-all.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p build/logs
-log=build/logs/test-all.txt
-: > "$log"
+. tests/runner-lib.sh
+run_begin
+ln -sfn "$(basename "$RUN_DIR")" build/logs/last
+log=$RUN_LOG    # the run's transcript: a line added by hand goes here (better: fail MESSAGE)
 
-step() { echo "# --- $*" | tee -a "$log"; }
-runpart() { "$@" 2>&1 | tee -a "$log"; }
+bash scripts/setup.sh || { echo "not ok setup: scripts/setup.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
-bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+step "the test runner itself (tests/runner-selftest.sh)"
+runpart bash tests/runner-selftest.sh
 
 step "host unit tests (ASan + UBSan)"
-runpart make --no-print-directory -f tests/host/host.mk run || echo "not ok host unit tests: build or run failed (see above)" | tee -a "$log"
+runpart make --no-print-directory -f tests/host/host.mk run
 
 step "fuzz targets (libFuzzer + ASan + UBSan, fixed short runs)"
-# One ok/not ok line per target (a target that does not build fails alone).
-rm -f build/fuzz/results.txt
+# One ok/not ok line per target (a target that does not build fails alone;
+# none at all is runpart's "printed no result").
 runpart make --no-print-directory -f tests/fuzz/fuzz.mk run
-[ -s build/fuzz/results.txt ] || echo "not ok fuzz targets: none ran (see above)" | tee -a "$log"
 
 step "user side on a mock kernel (init, libcairn, boot images)"
 runpart bash tests/mock-kernel/run.sh
 
 step "build riscv64/virt"
-if ! runpart make --no-print-directory ARCH=riscv64 BOARD=virt kernel; then
-  echo "not ok build riscv64-virt" | tee -a "$log"
-fi
+buildpart riscv64-virt make --no-print-directory ARCH=riscv64 BOARD=virt kernel
 
 H="/usr/bin/python3 tests/harness/boot_test.py"
 E=tests/harness/expected
@@ -45,18 +52,14 @@ runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt
 runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
 
 step "build riscv64/sifive_u"
-if ! runpart make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel; then
-  echo "not ok build riscv64-sifive_u" | tee -a "$log"
-fi
+buildpart riscv64-sifive_u make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel
 step "riscv64/sifive_u boots"
 runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test
 runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
 runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
 
 step "build x86_64/q35"
-if ! runpart make --no-print-directory ARCH=x86_64 BOARD=q35 kernel; then
-  echo "not ok build x86_64-q35" | tee -a "$log"
-fi
+buildpart x86_64-q35 make --no-print-directory ARCH=x86_64 BOARD=q35 kernel
 step "x86_64/q35 boots"
 XEXP=$E/x86_64-q35.txt
 runpart $H --name x86_64-q35 --expect $XEXP -- --arch x86_64 --test
@@ -115,11 +118,14 @@ done
 # (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
 # x86-64's COM1 is port I/O and stays the kernel's).
 runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
-if grep -q '^console: a tty on the 16550 UART (userland driver)' build/logs/riscv64-ttyecho-uart.log; then
-  echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)" | tee -a "$log"
-else
-  echo "not ok riscv64-ttyecho-uart: the console server did not take the UART" | tee -a "$log"
-fi
+uart_taken() {
+  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
+    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
+  else
+    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+  fi
+}
+runpart uart_taken
 
 step "userland: ktest (every system call and kernel-object method) and kfuzz"
 # One boot per arch of user/manifests/ktest.manifest: user/tests/ktest's tests
@@ -160,12 +166,10 @@ step "POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
 # so exactly once. status checks that the program's output and exit status
 # come through --exec whole, and that a crash ends with 128 + SIGSEGV.
 for a in riscv64 x86_64; do
-  if ! runpart make --no-print-directory -j"$(nproc)" ARCH=$a posix-tests; then
-    echo "not ok build $a toolchain and POSIX test programs" | tee -a "$log"
-  fi
+  buildpart "$a toolchain and POSIX test programs" make --no-print-directory -j"$(nproc)" ARCH=$a posix-tests
 done
 for a in riscv64 x86_64; do
-  P=build/$a/tests/openposix
+  P=build/$a/tests/posix
   runpart $H --name $a-posix-basics --timeout 120 --expect $E/posix-basics.txt \
     --count 1 '^cairn: system call acct \([0-9]+\) not implemented$' -- --exec $P/basics
   runpart $H --name $a-posix-status --expect-lines $E/posix-status.txt --status 200 -- --exec $P/status 200
@@ -200,7 +204,7 @@ for a in riscv64 x86_64; do
   runpart $H --name $a-ktest-icount --timeout 120 --expect $E/ktest-icount.txt \
     --require '^# ktest: a line written with DEBUG_WRITE$' -- --arch $a --manifest ktest-icount --icount
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
-    -- --icount --exec build/$a/tests/openposix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
+    -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
 done
 # ---- end of the -icount block ----
 
@@ -212,7 +216,4 @@ step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # posix-update rewrites them).
 runpart bash tests/openposix/run.sh
 
-passed=$(grep -c '^ok ' "$log")
-failed=$(grep -c '^not ok ' "$log")
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+run_end

@@ -24,35 +24,18 @@ variant of a device QEMU gave the guest), one result each; every
 --count N REGEX must match exactly N lines (e.g. a message said once).
 
 Output: one `ok N config: test` / `not ok N config: test` line per test plus
-a `# config: N passed, N failed` summary. The log is kept under build/logs/.
+a `# config: N passed, N failed` summary. The log is kept as
+$CAIRN_LOG_DIR/config.log (build/logs/ by default). Booting, the panic
+pattern and the result lines are tests/harness/cairn_harness.py's.
 """
 import argparse
 import os
 import re
-import subprocess
-import sys
 
-PANIC_RE = re.compile(r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information")
+from cairn_harness import PANIC_RE, Results, boot, log_path, qemu_args
+
 RESULT_RE = re.compile(r"^(ok|not ok) (\d+) ([^\s:]+)(?::\s.*)?\s*$")
 SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed\s*$")
-
-
-def run(args, timeout):
-    try:
-        p = subprocess.run(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           timeout=timeout)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), False
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        return None, out, True
-
-
-def emit(results, name, ok, what, why=None):
-    results.append(ok)
-    print("%s %d %s: %s" % ("ok" if ok else "not ok", len(results), name, what))
-    if why and not ok:
-        print("#   " + why)
 
 
 def selftest_mode(a, rc, out, timed_out, results):
@@ -70,16 +53,19 @@ def selftest_mode(a, rc, out, timed_out, results):
             guest_summary = (int(m.group(1)), int(m.group(2)))
     expected = []
     for path in a.expect:
-        with open(path) as f:
-            expected += [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        try:
+            with open(path) as f:
+                expected += [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        except OSError as e:
+            results.emit(False, "the list of expected tests " + path, "cannot read it: %s" % e)
     for t in expected:
         if t not in seen:
-            emit(results, a.name, False, t, "did not run")
+            results.emit(False, t, "did not run")
         else:
-            emit(results, a.name, seen[t], t, detail.get(t) or "failed in the guest (see log)")
+            results.emit(seen[t], t, detail.get(t) or "failed in the guest (see log)")
     for t, ok in seen.items():
         if t not in expected:
-            emit(results, a.name, ok, t)
+            results.emit(ok, t)
             print("#   (not in %s: add it there)" % " or ".join(a.expect))
     problems = []
     if timed_out:
@@ -87,13 +73,16 @@ def selftest_mode(a, rc, out, timed_out, results):
     panic = [l for l in lines if PANIC_RE.search(l)]
     if panic:
         problems.append("panic text: " + panic[0].strip())
+    missing = [t for t in expected if t not in seen]
+    if missing:
+        problems.append("%d of the %d expected tests did not run" % (len(missing), len(expected)))
     if guest_summary is None:
         problems.append("no closing 'N passed, N failed' line from the guest")
     elif guest_summary != (sum(seen.values()), len(seen) - sum(seen.values())):
         problems.append("guest summary %s disagrees with its test lines" % (guest_summary,))
     if rc is not None and (rc != 0) != (not all(seen.values()) or not seen):
         problems.append("exit status %s does not match the results" % rc)
-    emit(results, a.name, not problems and rc == 0, "boot, all tests ran, powered off with status 0",
+    results.emit(not problems and rc == 0, "boot, all tests ran, powered off with status 0",
          "; ".join(problems) or "exit status %s" % rc)
 
 
@@ -108,22 +97,27 @@ def crash_mode(a, rc, out, timed_out, results):
         problems.append("did not halt within %ds" % a.timeout)
     elif rc != 3:
         problems.append("exit status %s, want 3" % rc)
-    emit(results, a.name, not problems, "deliberate fault is reported with registers and backtrace, then halts",
+    results.emit(not problems, "deliberate fault is reported with registers and backtrace, then halts",
          "; ".join(problems))
 
 
 def lines_mode(a, rc, out, timed_out, results):
     lines = [l.rstrip("\r") for l in out.splitlines()]
     groups, group = [], []
-    with open(a.expect_lines) as f:
-        for l in f:
-            if l.startswith("#"):
-                continue
-            if l.strip():
-                group.append(l.rstrip("\n"))
-            elif group:
-                groups.append(group)
-                group = []
+    try:
+        with open(a.expect_lines) as f:
+            text = f.readlines()
+    except OSError as e:
+        results.emit(False, "the expected lines " + a.expect_lines, "cannot read them: %s" % e)
+        text = []
+    for l in text:
+        if l.startswith("#"):
+            continue
+        if l.strip():
+            group.append(l.rstrip("\n"))
+        elif group:
+            groups.append(group)
+            group = []
     if group:
         groups.append(group)
     for g in groups:          # each group in order; groups independent of each other
@@ -133,14 +127,14 @@ def lines_mode(a, rc, out, timed_out, results):
             while i < len(lines) and not r.search(lines[i]):
                 i += 1
             if i == len(lines):
-                emit(results, a.name, False, "output has, in order: " + p, "missing (see log)")
+                results.emit(False, "output has, in order: " + p, "missing (see log)")
                 i = 0
             else:
-                emit(results, a.name, True, "output has, in order: " + p)
+                results.emit(True, "output has, in order: " + p)
                 i += 1
     for e in a.equal:
         vals = [m.group(1) for m in (re.search(e, l) for l in lines) if m]
-        emit(results, a.name, len(vals) >= 2 and len(set(vals)) == 1, "equal values of " + e,
+        results.emit(len(vals) >= 2 and len(set(vals)) == 1, "equal values of " + e,
              "values: %s" % vals)
     problems = []
     if timed_out:
@@ -150,7 +144,7 @@ def lines_mode(a, rc, out, timed_out, results):
         problems.append("panic text: " + panic[0].strip())
     if rc != a.status:
         problems.append("exit status %s, want %s" % (rc, a.status))
-    emit(results, a.name, not problems, "boot ends with status %d" % a.status, "; ".join(problems))
+    results.emit(not problems, "boot ends with status %d" % a.status, "; ".join(problems))
 
 
 def main():
@@ -172,12 +166,17 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
-    qargs = a.qemu_args[1:] if a.qemu_args[:1] == ["--"] else a.qemu_args
-    rc, out, timed_out = run(qargs, a.timeout)
-    os.makedirs("build/logs", exist_ok=True)
-    with open("build/logs/%s.log" % a.name, "w") as f:
+    results = Results(a.name)
+    # a list that is not there (renamed, mistyped) fails before booting
+    unreadable = [p for p in a.expect + [a.expect_lines or ""] if p and not os.access(p, os.R_OK)]
+    for p in unreadable:
+        results.emit(False, "the expected file " + p, "cannot read it")
+    if unreadable:
+        results.finish()
+    rc, out, timed_out = boot(qemu_args(a.qemu_args), a.timeout)
+    log = log_path(a.name)
+    with open(log, "w") as f:
         f.write(out)
-    results = []
     if a.expect_crash:
         crash_mode(a, rc, out, timed_out, results)
     elif a.expect_lines:
@@ -187,16 +186,13 @@ def main():
     lines = [l.rstrip("\r") for l in out.splitlines()]
     for p in a.require:
         r = re.compile(p)
-        emit(results, a.name, any(r.search(l) for l in lines), "output has: " + p, "missing (see log)")
+        results.emit(any(r.search(l) for l in lines), "output has: " + p, "missing (see log)")
     for n, p in a.count:
         r = re.compile(p)
         got = sum(1 for l in lines if r.search(l))
-        emit(results, a.name, got == int(n), "output has %s line%s: %s" % (n, "" if n == "1" else "s", p),
+        results.emit(got == int(n), "output has %s line%s: %s" % (n, "" if n == "1" else "s", p),
              "%d lines match (see log)" % got)
-    passed = sum(results)
-    print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed, a.name))
-    sys.exit(0 if passed == len(results) else 1)
-
+    results.finish(log)
 
 if __name__ == "__main__":
     main()

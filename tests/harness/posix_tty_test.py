@@ -2,22 +2,20 @@
 # SPDX-License-Identifier: MIT
 """
 Types at a POSIX program's terminal: ./qemu-run.sh --exec
-build/<arch>/tests/openposix/ttyplay (user/tests/posix/ttyplay.c), with
-QEMU's stdin a pipe (tty_test.py's Guest). Checks a canonical line read
+build/<arch>/tests/posix/ttyplay (user/tests/posix/ttyplay.c), with
+QEMU's stdin a pipe (cairn_harness.Guest). Checks a canonical line read
 with stdio, ^C sending SIGINT to the foreground process group through the
 console server and the process server (the child waiting for input dies
 of it, the first process's handler runs and its waitpid goes on), a
 non-canonical read of 3 bytes without echo, ^D as end of file, and the
 program's exit status 0.
 
-    posix_tty_test.py --name riscv64-posix-tty [--timeout S] -- --exec build/riscv64/tests/openposix/ttyplay
+    posix_tty_test.py --name riscv64-posix-tty [--timeout S] -- --exec build/riscv64/tests/posix/ttyplay
 """
 import argparse
-import os
 import re
-import sys
 
-from tty_test import Guest, PANIC_RE
+from cairn_harness import Guest, Results, log_path, qemu_args
 
 
 def main():
@@ -26,16 +24,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=30, help="seconds for each step")
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
-    qargs = a.qemu_args[1:] if a.qemu_args[:1] == ["--"] else a.qemu_args
-    results = []
-
-    def emit(ok, what, why=None):
-        results.append(ok)
-        print("%s %d %s: %s" % ("ok" if ok else "not ok", len(results), a.name, what))
-        if why and not ok:
-            print("#   " + why)
-
-    g = Guest(qargs)
+    results = Results(a.name)
+    emit = results.emit
+    g = Guest(qemu_args(a.qemu_args))
 
     def step(what, prompt, keys, *expect):
         if not g.expect(prompt, a.timeout):
@@ -61,17 +52,13 @@ def main():
         emit(b"raw> xyz" not in g.out, "raw mode does not echo")
         step("^D at the start of a line is end of file", b"eof> ", b"\x04", b"[EOF]\r\n")
     rc = g.wait(a.timeout if started else 5)
-    os.makedirs("build/logs", exist_ok=True)
-    with open("build/logs/%s.log" % a.name, "wb") as f:
+    log = log_path(a.name)
+    with open(log, "wb") as f:
         f.write(g.out)
-    panic = PANIC_RE.search(g.out)
+    panic = g.panic()
     emit(rc == 0 and not panic, "the program exits 0, no panic",
-         "exit status %s%s" % (rc, "; panic text" if panic else ""))
-    passed = sum(results)
-    print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed,
-                                                                  a.name))
-    sys.exit(0 if passed == len(results) else 1)
-
+         "exit status %s%s" % (rc, "; panic text: " + panic if panic else ""))
+    results.finish(log)
 
 if __name__ == "__main__":
     main()

@@ -12,74 +12,15 @@ for ttyecho's prompt "> " before typing, then for the expected echo and
 answer.
 
 Output: one `ok N NAME: step` / `not ok N NAME: step` line a check and a
-`# NAME: N passed, N failed` summary; the log is build/logs/NAME.log.
+`# NAME: N passed, N failed` summary; the log is $CAIRN_LOG_DIR/NAME.log
+(build/logs/ by default). Guest and Results: tests/harness/cairn_harness.py.
 
     tty_test.py --name riscv64-virt-ttyecho [--timeout S] -- --arch riscv64
 """
 import argparse
-import os
 import re
-import subprocess
-import sys
-import threading
-import time
 
-PANIC_RE = re.compile(rb"KERNEL PANIC|FATAL: unexpected trap")
-
-
-class Guest:
-    def __init__(self, args):
-        self.p = subprocess.Popen(["./qemu-run.sh"] + args, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.out = b""
-        self.pos = 0          # what expect() has consumed
-        self.cv = threading.Condition()
-        self.done = False
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            b = os.read(self.p.stdout.fileno(), 4096)
-            with self.cv:
-                if not b:
-                    self.done = True
-                    self.cv.notify_all()
-                    return
-                self.out += b
-                self.cv.notify_all()
-
-    def expect(self, what, timeout):
-        """Waits for bytes `what` (or a compiled bytes regex) after the
-        position reached so far; moves past it. Returns the match or None."""
-        end = time.monotonic() + timeout
-        with self.cv:
-            while True:
-                if isinstance(what, bytes):
-                    i = self.out.find(what, self.pos)
-                    if i >= 0:
-                        self.pos = i + len(what)
-                        return what
-                else:
-                    m = what.search(self.out, self.pos)
-                    if m:
-                        self.pos = m.end()
-                        return m
-                left = end - time.monotonic()
-                if left <= 0 or self.done:
-                    return None
-                self.cv.wait(left)
-
-    def type(self, data):
-        self.p.stdin.write(data)
-        self.p.stdin.flush()
-
-    def wait(self, timeout):
-        try:
-            return self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            return None
+from cairn_harness import Guest, Results, log_path, qemu_args
 
 
 def main():
@@ -89,16 +30,9 @@ def main():
     ap.add_argument("--manifest", default="ttyecho", help="ttyecho, or ttyecho-uart (userland 16550)")
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
-    qargs = a.qemu_args[1:] if a.qemu_args[:1] == ["--"] else a.qemu_args
-    results = []
-
-    def emit(ok, what, why=None):
-        results.append(ok)
-        print("%s %d %s: %s" % ("ok" if ok else "not ok", len(results), a.name, what))
-        if why and not ok:
-            print("#   " + why)
-
-    g = Guest(qargs + ["--manifest", a.manifest])
+    results = Results(a.name)
+    emit = results.emit
+    g = Guest(qemu_args(a.qemu_args) + ["--manifest", a.manifest])
 
     def step(what, keys, *expect):
         """Waits for the prompt, types keys, then expects each of expect in turn."""
@@ -148,17 +82,13 @@ def main():
         ok = g.expect(b"init: all services ended", a.timeout)
         emit(bool(ok), "ttyecho and the console server end; init ends", "they did not end")
     rc = g.wait(a.timeout if started else 5)
-    os.makedirs("build/logs", exist_ok=True)
-    with open("build/logs/%s.log" % a.name, "wb") as f:
+    log = log_path(a.name)
+    with open(log, "wb") as f:
         f.write(g.out)
-    panic = PANIC_RE.search(g.out)
+    panic = g.panic()
     emit(rc == 0 and not panic, "boot ends with status 0, no panic",
-         "exit status %s%s" % (rc, "; panic text" if panic else ""))
-    passed = sum(results)
-    print("# %s: %d passed, %d failed (log: build/logs/%s.log)" % (a.name, passed, len(results) - passed,
-                                                                  a.name))
-    sys.exit(0 if passed == len(results) else 1)
-
+         "exit status %s%s" % (rc, "; panic text: " + panic if panic else ""))
+    results.finish(log)
 
 if __name__ == "__main__":
     main()

@@ -9,15 +9,11 @@
 #include <string.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
-
-static unsigned n, failed;
+#include <cairn/test.h>
 
 static void check(bool ok, const char *name)
 {
-	n++;
-	if (!ok)
-		failed++;
-	printf("%sok %u lib.%s\n", ok ? "" : "not ", n, name);
+	t_result("lib", name, ok);
 }
 
 static bool filled(const unsigned char *p, size_t len, unsigned char v)
@@ -149,6 +145,5 @@ int main(int argc, char **argv)
 	/* a line longer than the console buffer arrives whole, in order */
 	memset(line, '-', sizeof(line) - 1);
 	printf("lib.long_line %s|\n", line);
-	printf("%u passed, %u failed\n", n - failed, failed);
-	return (int)failed;
+	return (int)t_end(NULL);
 }

@@ -32,7 +32,8 @@ Results (a line a test: `area/test RESULT`):
 Output: per arch and area, the counts and one `ok`/`not ok` line (not ok
 when a result differs from the expected list; a test newly passing is
 named as such). The results go to build/<arch>/posixtestsuite/results.txt
-(with each test's time), the boot logs to build/logs/posix-<arch>-<n>.log.
+(with each test's time), the boot logs to $CAIRN_LOG_DIR/posix-<arch>-<n>.log
+(build/logs/ by default).
 --update writes the expected lists from the results instead of comparing.
 """
 import argparse
@@ -47,6 +48,8 @@ import sys
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
+from cairn_harness import LOG_DIR, PANIC_RE  # noqa: E402  (the shared harness module)
 PTS = "build/third_party/posixtestsuite/src/conformance/interfaces"
 BOARD = {"riscv64": "virt", "x86_64": "q35"}
 STATUS = {0: "PASS", 1: "FAIL", 2: "UNRESOLVED", 4: "UNSUPPORTED", 5: "UNTESTED"}
@@ -57,7 +60,6 @@ SIGNALS = {n: "SIG" + name for n, name in enumerate(
 COLUMNS = ["pass", "fail", "unresolved", "unsupported", "untested"]
 KIND = {"PASS": "pass", "FAIL": "fail", "UNRESOLVED": "unresolved", "UNSUPPORTED": "unsupported",
         "UNTESTED": "untested", "NOBUILD": "unsupported"}
-PANIC_RE = re.compile(r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information")
 # init's lines: whole, but another process's unfinished line may come first
 END_RE = re.compile(r"init: service (\S+?):? (exited with status (-?\d+)|crashed: .*|"
                     r"was killed.*|ended \(no status.*|cannot start .*)$")
@@ -164,7 +166,7 @@ class Boot:
         self.names = service_names(tests)
         self.results = {}
         self.ended = {}   # test: seconds from the first start to its end
-        self.log = "build/logs/posix-%s-%s.log" % (arch, index)
+        self.log = os.path.join(LOG_DIR, "posix-%s-%s.log" % (arch, index))
         self.notes = []
         self.seconds = 0.0
 
@@ -300,7 +302,7 @@ def run_boot(a, boot):
         boot.notes.append("kernel: " + panic[0].strip())
     for t in boot.tests:
         boot.results.setdefault(t, "HUNG")
-    os.makedirs(os.path.join(TOP, "build", "logs"), exist_ok=True)
+    os.makedirs(os.path.join(TOP, LOG_DIR), exist_ok=True)
     with open(os.path.join(TOP, boot.log), "w") as f:
         f.write("# %s\n# %.1fs%s\n" % (" ".join(cmd), boot.seconds,
                                        "; " + "; ".join(boot.notes) if boot.notes else ""))

@@ -21,21 +21,9 @@
 #include <lib/cpio.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
+#include <cairn/counter.h>
 
 #define RUNS 5
-
-static inline uint64_t insns(void)
-{
-#if defined(__riscv)
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-#endif
-}
 
 static void report(const char *name, uint64_t total, uint64_t ops)
 {
@@ -63,12 +51,8 @@ static void start_thread(void (*fn)(uint64_t), uint64_t arg, unsigned prio)
  * one tick an instruction). */
 static void calibrate(void)
 {
-	uint64_t n = 100000, t0 = insns(), left = n;
-#if defined(__riscv)
-	__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(left));
-#else
-	__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(left));
-#endif
+	uint64_t n = 100000, t0 = insns();
+	insns_loop2(n);
 	uint64_t d = insns() - t0;
 	printf("bench: calibration %lu.%02lu counts per instruction (2-instruction loop)\n",
 	       (unsigned long)(d / n / 2), (unsigned long)(d * 50 / n % 100));

@@ -19,25 +19,13 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cairn/counter.h>
 #ifdef LINUX_PEER
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #endif
 
 #define RUNS 3
-
-static inline uint64_t insns(void)
-{
-#if defined(__riscv)
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-#endif
-}
 
 static void report(const char *name, uint64_t total, uint64_t ops)
 {
@@ -160,7 +148,7 @@ static void bench_read_seq(void)
 
 /*
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
- * tests/openposix-bench.sh): it makes its /tmp and powers the machine off.
+ * tests/bench.sh): it makes its /tmp and powers the machine off.
  */
 int main(void)
 {

@@ -25,11 +25,13 @@
  * The tests run in order and build on each other (find the device, set up
  * the queue, then requests); after a failure the later tests fail fast.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <format.h>
 #include <cairn/rt.h>
+#include <cairn/test.h>
+#include <cairn/counter.h>
+#include <test/arch.h>
 #include "virtio.h"
 
 /* QEMU virt's virtio-mmio transports */
@@ -60,58 +62,9 @@
 
 #define PG          CAIRN_PAGE_SIZE
 
-/* ---- the runner --------------------------------------------------------------------- */
+/* ---- the runner: the test library (cairn/test.h) ------------------------------------- */
 
-static char detail[256];
-static bool failed;
-static char note[200];               /* printed after an ok line's name, if set */
 static bool strict;                  /* argv "strict": a late interrupt is a failure */
-
-static void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void t_fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (failed)
-		return;
-	failed = true;
-	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
-	va_start(ap, fmt);
-	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
-	va_end(ap);
-}
-
-#define CHECK(cond, ...)                                  \
-	do {                                              \
-		if (!(cond)) {                            \
-			t_fail(__LINE__, __VA_ARGS__);    \
-			return;                           \
-		}                                         \
-	} while (0)
-#define EXPECT(cond, ...)                                 \
-	do {                                              \
-		if (!(cond))                              \
-			t_fail(__LINE__, __VA_ARGS__);    \
-	} while (0)
-#define CHECK_ERR(expr, want)                                                                   \
-	do {                                                                                    \
-		err_t e_ = (expr);                                                              \
-		if (e_ != (want)) {                                                             \
-			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),            \
-			       err_name(want));                                                 \
-			return;                                                                 \
-		}                                                                               \
-	} while (0)
-#define EXPECT_ERR(expr, want)                                                                  \
-	do {                                                                                    \
-		err_t e_ = (expr);                                                              \
-		if (e_ != (want))                                                               \
-			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),            \
-			       err_name(want));                                                 \
-	} while (0)
-#define CHECK_OK(expr) CHECK_ERR(expr, ERR_OK)
-#define EXPECT_OK(expr) EXPECT_ERR(expr, ERR_OK)
 
 /* ---- state shared by the tests --------------------------------------------------------- */
 
@@ -148,11 +101,7 @@ static uint64_t irq_latency_ns;
  * ordinary memory, the registers device memory). */
 static inline void mb(void)
 {
-#if defined(__riscv)
-	__asm__ volatile("fence iorw, iorw" ::: "memory");
-#else
-	__asm__ volatile("mfence" ::: "memory");
-#endif
+	mem_barrier();
 }
 
 static inline uint32_t rd(unsigned off)
@@ -201,20 +150,6 @@ static void del(cap_t *c)
 	if (*c != CAP_NULL)
 		cairn_cap_delete(*c);
 	*c = CAP_NULL;
-}
-
-static uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return inv(c_kinfo, KINFO_TIME, 0, 0, 0, 0, &m) ? 0 : m.w[0];
-}
-
-static uint64_t free_pages(void)
-{
-	struct cairn_msg m;
-
-	return inv(c_kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, &m) ? 0 : m.w[0];
 }
 
 static void sleep_ns(uint64_t ns)
@@ -347,8 +282,8 @@ static err_t wait_unmasked(uint64_t *bits, int line_no)
 			t_fail(line_no, "the interrupt came only after the device re-drove its line "
 			       "(IRQ_ACK unmasked without the PLIC delivering what was pending)");
 		else
-			fmt_snprintf(note, sizeof(note), "late: delivered only after the device re-drove "
-				     "its line (QEMU PLIC not re-evaluated on unmask; drivers/irq/plic.c)");
+			t_note("late: delivered only after the device re-drove "
+			       "its line (QEMU PLIC not re-evaluated on unmask; drivers/irq/plic.c)");
 	}
 	return e;
 }
@@ -558,9 +493,7 @@ static void t_dma_memory(void)
 	CHECK_OK(inv(c_dma, MEMOBJ_PADDR, 0, 0, 0, 0, &m));
 	q.pa = m.w[0];
 	CHECK(q.pa && !(q.pa & (PG - 1)), "physical address %#lx", (unsigned long)q.pa);
-#if defined(__riscv)
-	CHECK(q.pa >= 0x80000000ull, "physical address %#lx is not in virt's RAM", (unsigned long)q.pa);
-#endif
+	CHECK(q.pa >= RAM_PADDR, "physical address %#lx is not in RAM", (unsigned long)q.pa);
 	for (unsigned i = 1; i < DMA_PAGES; i++) {
 		CHECK_OK(inv(c_dma, MEMOBJ_PADDR, i, 0, 0, 0, &m));
 		CHECK(m.w[0] == q.pa + i * PG, "page %u at %#lx, want %#lx (not contiguous)", i,
@@ -860,10 +793,7 @@ static void t_release(void)
 	mmio = dev = NULL;
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct t_case tests[] = {
 	{ "rng.caps", t_caps },
 	{ "rng.mmio_map", t_mmio_map },
 	{ "rng.mmio_rights", t_mmio_rights },
@@ -886,7 +816,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0, nfailed = 0;
+	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	char name[8];
 
 	for (int i = 1; i < argc; i++)
@@ -902,26 +832,12 @@ int main(int argc, char **argv)
 	c_others = mk(OBJ_NOTIFICATION, 0, 0);
 	c_sleep = mk(OBJ_NOTIFICATION, 0, 0);
 	if (c_kinfo == CAP_NULL || c_note == CAP_NULL || c_others == CAP_NULL || c_sleep == CAP_NULL) {
-		printf("virtio_rng: needs the capability kinfo and three Notifications\n");
-		printf("0 passed, 1 failed\n");
-		return 1;
+		return t_abort("virtio_rng: needs the capability kinfo and three Notifications");
 	}
-	printf("virtio_rng: %u tests\n", n);
-	for (unsigned i = 0; i < n; i++) {
-		failed = false;
-		detail[0] = note[0] = 0;
-		tests[i].fn();
-		if (failed) {
-			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
-			nfailed++;
-		} else {
-			printf("ok %u %s%s%s\n", i + 1, tests[i].name, note[0] ? ": " : "", note);
-			passed++;
-		}
-	}
+	t_begin("virtio_rng", n);
+	t_run_all(tests, n);
 	if (late_irqs)
 		printf("virtio_rng: %u interrupt%s pending at IRQ_ACK came late (%s)\n", late_irqs,
 		       late_irqs == 1 ? "" : "s", strict ? "failures" : "tolerated without \"strict\"");
-	printf("%u passed, %u failed\n", passed, nfailed);
-	return nfailed ? 1 : 0;
+	return t_end(NULL) ? 1 : 0;
 }

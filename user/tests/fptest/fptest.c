@@ -14,69 +14,17 @@
 #include <stdbool.h>
 #include <string.h>
 #include <cairn/rt.h>
+#include <cairn/test.h>
+#include <test/fpregs.h>
 
-#define NREG_RISCV 32
-#define NREG_X86   16
 #define ROUNDS     200
-
-static unsigned passed, failed, n;
 
 static void result(bool ok, const char *name)
 {
-	n++;
-	if (ok)
-		passed++;
-	else
-		failed++;
-	printf("%s %u %s\n", ok ? "ok" : "not ok", n, name);
+	t_result(NULL, name, ok);
 }
 
-#if defined(__riscv)
-#define NREG NREG_RISCV
-#define FP_SET(i) "fmv.d.x f" #i ", %[v]\n\taddi %[v], %[v], 1\n\t"
-#define FP_GET(i) "fmv.x.d t0, f" #i "\n\tsd t0, " #i "*8(%[o])\n\t"
-static void fp_fill(uint64_t base, unsigned rm)
-{
-	uint64_t v = base;
-	__asm__ volatile(".option push\n\t.option arch, +d\n\t"
-		FP_SET(0) FP_SET(1) FP_SET(2) FP_SET(3) FP_SET(4) FP_SET(5) FP_SET(6) FP_SET(7)
-		FP_SET(8) FP_SET(9) FP_SET(10) FP_SET(11) FP_SET(12) FP_SET(13) FP_SET(14) FP_SET(15)
-		FP_SET(16) FP_SET(17) FP_SET(18) FP_SET(19) FP_SET(20) FP_SET(21) FP_SET(22) FP_SET(23)
-		FP_SET(24) FP_SET(25) FP_SET(26) FP_SET(27) FP_SET(28) FP_SET(29) FP_SET(30) FP_SET(31)
-		"fsrm %[rm]\n\t.option pop" : [v] "+r"(v) : [rm] "r"(rm) : "memory");
-}
-static unsigned fp_read(uint64_t *out)
-{
-	unsigned rm;
-	__asm__ volatile(".option push\n\t.option arch, +d\n\t"
-		FP_GET(0) FP_GET(1) FP_GET(2) FP_GET(3) FP_GET(4) FP_GET(5) FP_GET(6) FP_GET(7)
-		FP_GET(8) FP_GET(9) FP_GET(10) FP_GET(11) FP_GET(12) FP_GET(13) FP_GET(14) FP_GET(15)
-		FP_GET(16) FP_GET(17) FP_GET(18) FP_GET(19) FP_GET(20) FP_GET(21) FP_GET(22) FP_GET(23)
-		FP_GET(24) FP_GET(25) FP_GET(26) FP_GET(27) FP_GET(28) FP_GET(29) FP_GET(30) FP_GET(31)
-		"frrm %[rm]\n\t.option pop" : [rm] "=r"(rm) : [o] "r"(out) : "t0", "memory");
-	return rm;
-}
-#else
-#define NREG NREG_X86
-#define FP_SET(i) "movq %[v], %%xmm" #i "\n\tinc %[v]\n\t"
-#define FP_GET(i) "movq %%xmm" #i ", " #i "*8(%[o])\n\t"
-static void fp_fill(uint64_t base, unsigned rm)
-{
-	uint64_t v = base;
-	uint32_t mxcsr = 0x1f80 | (rm << 13);
-	__asm__ volatile(FP_SET(0) FP_SET(1) FP_SET(2) FP_SET(3) FP_SET(4) FP_SET(5) FP_SET(6) FP_SET(7)
-		FP_SET(8) FP_SET(9) FP_SET(10) FP_SET(11) FP_SET(12) FP_SET(13) FP_SET(14) FP_SET(15)
-		"ldmxcsr %[m]" : [v] "+r"(v) : [m] "m"(mxcsr) : "memory");
-}
-static unsigned fp_read(uint64_t *out)
-{
-	uint32_t mxcsr;
-	__asm__ volatile(FP_GET(0) FP_GET(1) FP_GET(2) FP_GET(3) FP_GET(4) FP_GET(5) FP_GET(6) FP_GET(7)
-		FP_GET(8) FP_GET(9) FP_GET(10) FP_GET(11) FP_GET(12) FP_GET(13) FP_GET(14) FP_GET(15)
-		"stmxcsr %[m]" : [m] "=m"(mxcsr) : [o] "r"(out) : "memory");
-	return (mxcsr >> 13) & 3;
-}
-#endif
+/* NREG, fp_fill() and fp_read(): test/fpregs.h */
 
 /* FP threads between their fill and their check (they hold live FP state) */
 static volatile int in_round;
@@ -143,6 +91,5 @@ int main(int argc, char **argv)
 	if (plain_between < ROUNDS / 2)
 		printf("# fptest: the thread without FP ran %d of %d turns between the FP threads\n",
 		       plain_between, ROUNDS);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed != 0;
+	return t_end(NULL) != 0;
 }

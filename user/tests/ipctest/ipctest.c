@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <cairn/rt.h>
+#include <cairn/test.h>
 
 enum { M_ECHO = 1, M_LONG = 2, M_BADGE = 3, M_SIGNAL = 4, M_QUIT = 9 };
 #define LONG_LEN  100
@@ -77,21 +78,11 @@ static int server(void)
 }
 
 /* ---- client ------------------------------------------------------------------------ */
-static unsigned n, failed;
 static cap_t ep, kinfo, console;
 
 static void check(bool ok, const char *name)
 {
-	n++;
-	failed += !ok;
-	printf("%sok %u %s\n", ok ? "" : "not ", n, name);
-}
-
-static uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return cairn_invoke(kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m) ? 0 : m.w[0];
+	t_result(NULL, name, ok);
 }
 
 static cap_t new_object(unsigned type)
@@ -246,8 +237,7 @@ static int client(void)
 	kinfo = cairn_cap("kinfo");
 	console = cairn_cap("console");
 	if (ep == CAP_NULL || kinfo == CAP_NULL) {
-		printf("ipctest client: needs capabilities 'ep' and 'kinfo'\n");
-		return 1;
+		return t_abort("ipctest client: needs capabilities 'ep' and 'kinfo'");
 	}
 	test_calls();
 	test_badge();
@@ -255,8 +245,7 @@ static int client(void)
 	test_caps();
 	test_memory();
 	check(cairn_invoke(ep, M_QUIT, 0, 0, 0, 0, 0, NULL) == ERR_OK, "ipc.server_quits");
-	printf("%u passed, %u failed\n", n - failed, failed);
-	return (int)failed;
+	return (int)t_end(NULL);
 }
 
 int main(int argc, char **argv)

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cairn/rt.h>
+#include <test/arch.h>
 
 #define FZ_VA        0x1000000000ull      /* the fuzz window of our own space */
 #define FZ_PAGES     64
@@ -284,11 +285,7 @@ struct inv {
 };
 
 extern void fz_exit_stub(void);
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl fz_exit_stub\nfz_exit_stub:\n\tli a7, 11\n\tecall\n\tj fz_exit_stub\n");
-#else
-__asm__(".text\n.globl fz_exit_stub\nfz_exit_stub:\n\tmov $11, %eax\n\tsyscall\n\tjmp fz_exit_stub\n");
-#endif
+TEST_EXIT_STUB(fz_exit_stub);
 
 static const uint32_t all_methods[] = {
 	PROC_CREATE, PROC_GRANT, PROC_LOAD_ELF, PROC_KILL, PROC_STATUS, PROC_BIND_EXIT, PROC_SET_FAULT,
@@ -958,13 +955,7 @@ void helper_main(void)
 }
 
 void helper_trampoline(void);
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl helper_trampoline\nhelper_trampoline:\n\t.option push\n\t.option norelax\n"
-	"\tla gp, __global_pointer$\n\t.option pop\n\tmv s0, zero\n\tmv ra, zero\n\tcall helper_main\n\tunimp\n");
-#else
-__asm__(".text\n.globl helper_trampoline\nhelper_trampoline:\n\txor %ebp, %ebp\n\tandq $-16, %rsp\n"
-	"\tcall helper_main\n\tud2\n");
-#endif
+TEST_THREAD_ENTRY(helper_trampoline, helper_main);
 
 /* ---- set-up and the run --------------------------------------------------------------------------- */
 

@@ -13,46 +13,10 @@
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
 
-/* ---- the runner ---------------------------------------------------------------- */
-
-/* Records the first failure of the running test: "line: message". */
-void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* True once the running test has failed. */
-bool t_failed(void);
-
-/* Fails the test and returns from the test function when cond is false. */
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			t_fail(__LINE__, __VA_ARGS__);            \
-			return;                                   \
-		}                                                 \
-	} while (0)
-/* Fails the test but goes on (for cleanup that must still run). */
-#define EXPECT(cond, ...)                                         \
-	do {                                                      \
-		if (!(cond))                                      \
-			t_fail(__LINE__, __VA_ARGS__);            \
-	} while (0)
-/* expr must give err_t want. */
-#define CHECK_ERR(expr, want)                                                              \
-	do {                                                                               \
-		err_t e_ = (expr);                                                         \
-		if (e_ != (want)) {                                                        \
-			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),       \
-			       err_name(want));                                            \
-			return;                                                            \
-		}                                                                          \
-	} while (0)
-#define EXPECT_ERR(expr, want)                                                             \
-	do {                                                                               \
-		err_t e_ = (expr);                                                         \
-		if (e_ != (want))                                                          \
-			t_fail(__LINE__, "%s: got %s, want %s", #expr, err_name(e_),       \
-			       err_name(want));                                            \
-	} while (0)
-#define CHECK_OK(expr) CHECK_ERR(expr, ERR_OK)
-#define EXPECT_OK(expr) EXPECT_ERR(expr, ERR_OK)
+/* ---- the runner: the test library (CHECK, EXPECT, CHECK_ERR, EXPECT_ERR,
+ * CHECK_OK, EXPECT_OK, t_fail, free_pages, now_ns) ------------------------------- */
+#include <cairn/test.h>
+#include <test/arch.h>
 
 /* ktest's own priority (it starts at KT_PRIO_MAX, user/manifests/ktest.manifest) */
 #define PRIO_MAIN    10
@@ -79,8 +43,6 @@ err_t cap_mint(cap_t slot, unsigned rights, uint64_t badge, cap_t *out);
 err_t cap_ident(cap_t slot, uint64_t *type, uint64_t *rights, uint64_t *badge);
 /* Deletes slot if it is not CAP_NULL and sets it to CAP_NULL. */
 void del(cap_t *slot);
-uint64_t free_pages(void);
-uint64_t now_ns(void);
 /* Waits about ms milliseconds (a timed-out wait on a private Notification). */
 void sleep_ms(unsigned ms);
 /* ktest runs under -icount (argument icount=1, user/manifests/ktest-icount.manifest):

@@ -13,50 +13,21 @@
  * The last test compares free pages with the count taken after the first
  * test: everything the tests made in between must be gone.
  */
-#include <stdarg.h>
-#include <format.h>
 #include "ktest.h"
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct t_case tests[] = {
 #define T(fn, name) { name, fn },
 #include "tests.def"
 #undef T
 };
 
-static char detail[256];
-static bool failed;
-static uint64_t baseline;
 extern struct cairn_ring_hdr *k_ring;
 extern const char *kfuzz_seed, *kfuzz_count, *kfuzz_trace;
 
-void t_fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (failed)
-		return;
-	failed = true;
-	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
-	va_start(ap, fmt);
-	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
-	va_end(ap);
-}
-
-bool t_failed(void)
-{
-	return failed;
-}
-
+/* The last test: every page the tests took since the first one is back. */
 void t_leak_final(void)
 {
-	uint64_t now = free_pages();
-
-	EXPECT(now == baseline, "free pages %lu after the first test, %lu now (%ld pages not returned)",
-	       (unsigned long)baseline, (unsigned long)now, (long)(baseline - now));
+	LEAK_CHECK();
 }
 
 /* What every test may use, made once: a Notification to sleep on, the boot
@@ -98,8 +69,7 @@ static bool selected(const char *name, const char *only)
 
 int main(int argc, char **argv)
 {
-	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0, nfailed = 0;
-	uint64_t t0;
+	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	err_t e;
 
 	if (argc > 1 && !strcmp(argv[1], "peer"))
@@ -111,9 +81,7 @@ int main(int argc, char **argv)
 	k_bootimage = cairn_cap("bootimage");
 	if (k_kinfo == CAP_NULL || k_irqctl == CAP_NULL || k_mmioctl == CAP_NULL ||
 	    k_bootimage == CAP_NULL) {
-		printf("ktest: needs the capabilities kinfo, irqctl, mmioctl and bootimage\n");
-		printf("0 passed, 1 failed\n");
-		return 1;
+		return t_abort("ktest: needs the capabilities kinfo, irqctl, mmioctl and bootimage");
 	}
 	/* MemoryObject pages arrive on first touch: touch all of our stack and
 	 * bss now, so a later test's deeper stack or first use of a static
@@ -126,9 +94,7 @@ int main(int argc, char **argv)
 		*p = *p;
 	/* run at PRIO_MAIN; the start priority (16) stays the limit for threads */
 	if ((e = inv(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, PRIO_MAIN, 0, 0, 0, NULL)) || (e = setup())) {
-		printf("ktest: setup failed: %s\n", err_name(e));
-		printf("0 passed, 1 failed\n");
-		return 1;
+		return t_abort("ktest: setup failed: %s", err_name(e));
 	}
 	/* arguments (for working on a few tests): only=PREFIX[,PREFIX...] runs
 	 * the first test, those whose name starts with a PREFIX and the leak
@@ -154,25 +120,13 @@ int main(int argc, char **argv)
 			kfuzz_count = count;
 		}
 	}
-	t0 = now_ns();
-	printf("ktest: %u tests\n", n);
+	t_begin("ktest", n);
 	for (unsigned i = 0; i < n; i++) {
 		if (only && i > 0 && i < n - 1 && !selected(tests[i].name, only))
 			continue;
-		failed = false;
-		detail[0] = 0;
-		tests[i].fn();
-		if (failed) {
-			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
-			nfailed++;
-		} else {
-			printf("ok %u %s\n", i + 1, tests[i].name);
-			passed++;
-		}
+		t_run(NULL, tests[i].name, tests[i].fn);
 		if (i == 0)
-			baseline = free_pages();
+			t_leak_mark();
 	}
-	printf("ktest: %lu ms\n", (unsigned long)((now_ns() - t0) / 1000000));
-	printf("%u passed, %u failed\n", passed, nfailed);
-	return nfailed ? 1 : 0;
+	return t_end("ktest") ? 1 : 0;
 }

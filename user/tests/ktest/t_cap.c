@@ -47,11 +47,7 @@ void t_sys_null(void)
 
 	/* results 1..5 keep what their registers held: on riscv64 a1..a5 (arguments
 	 * 1..5), on x86_64 rdi rsi rdx r10 r8 (arguments 0..4); result 6 is 0 */
-#if defined(__riscv)
-	const uint64_t first = 12;
-#else
-	const uint64_t first = 11;
-#endif
+	const uint64_t first = TEST_SYSNULL_FIRST_KEPT;
 	CHECK(e == 0, "SYS_NULL: %lu", (unsigned long)e);
 	CHECK(r[0] == first && r[1] == first + 1 && r[2] == first + 2 && r[3] == first + 3 &&
 	      r[4] == first + 4, "results 1..5 should keep their registers: %lu %lu %lu %lu %lu",
@@ -118,11 +114,7 @@ static void zoo_make(struct zoo *z)
 	z->c[OBJ_THREAD] = mk(OBJ_THREAD);
 	if (!inv(k_irqctl, IRQCTL_GET, 1, 0, 0, 0, &m))
 		z->c[OBJ_IRQLINE] = m.w[0];
-#if defined(__riscv)
-	if (!inv(k_mmioctl, MMIOCTL_GET, 0x10001000, 4096, 0, 0, &m))
-#else
-	if (!inv(k_mmioctl, MMIOCTL_GET, 0xfed00000, 4096, 0, 0, &m))
-#endif
+	if (!inv(k_mmioctl, MMIOCTL_GET, DEV_PADDR, 4096, 0, 0, &m))
 		z->c[OBJ_MMIO] = m.w[0];
 }
 

@@ -4,6 +4,7 @@
  * MmioControl and MmioRegion, the DebugConsole and KernelInfo.
  */
 #include "ktest.h"
+#include <cairn/counter.h>
 
 #define PG         CAIRN_PAGE_SIZE
 #define NENT       16
@@ -445,17 +446,7 @@ void t_timer_errors(void)
 
 /* ---- interrupts ----------------------------------------------------------------------------- */
 
-#if defined(__riscv)
-#define KERNEL_IRQ  10      /* the 16550 console on virt */
-#define FREE_IRQ    1       /* virtio-mmio slot 0 on virt */
-#define DEV_PADDR   0x10001000ull
-#define RAM_PADDR   0x80000000ull
-#else
-#define KERNEL_IRQ  4       /* COM1 */
-#define FREE_IRQ    5
-#define DEV_PADDR   0xfed00000ull   /* HPET */
-#define RAM_PADDR   0x100000ull
-#endif
+/* KERNEL_IRQ, FREE_IRQ, DEV_PADDR, RAM_PADDR, KERNEL_MMIO_A/B: test/arch.h */
 
 static err_t irq_get(uint64_t irq, cap_t *out)
 {
@@ -558,17 +549,10 @@ void t_mmio_ram(void)
 	EXPECT_ERR(mmio_get(RAM_PADDR - PG, 2 * PG, &r), ERR_PERM);        /* straddles the start */
 	del(&r);
 	/* the registers of the kernel's own drivers: interrupt controller, console UART */
-#if defined(__riscv)
-	EXPECT_ERR(mmio_get(0x0c000000, PG, &r), ERR_BUSY);       /* PLIC */
+	EXPECT_ERR(mmio_get(KERNEL_MMIO_A, PG, &r), ERR_BUSY);    /* PLIC; local APIC */
 	del(&r);
-	EXPECT_ERR(mmio_get(0x10000000, PG, &r), ERR_BUSY);       /* 16550 */
+	EXPECT_ERR(mmio_get(KERNEL_MMIO_B, PG, &r), ERR_BUSY);    /* 16550; IOAPIC */
 	del(&r);
-#else
-	EXPECT_ERR(mmio_get(0xfee00000, PG, &r), ERR_BUSY);       /* local APIC */
-	del(&r);
-	EXPECT_ERR(mmio_get(0xfec00000, PG, &r), ERR_BUSY);       /* IOAPIC */
-	del(&r);
-#endif
 }
 
 void t_mmio_bad(void)
@@ -601,10 +585,8 @@ void t_mmio_map(void)
 	EXPECT(m.w[0] == 1 && m.w[1] == DEV_PADDR, "info: %lu pages at %#lx", (unsigned long)m.w[0],
 	       (unsigned long)m.w[1]);
 	CHECK_OK(cairn_map(r, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va));
-#if defined(__riscv)
 	uint32_t magic = *(volatile uint32_t *)va;
-	EXPECT(magic == 0x74726976, "virtio-mmio magic %#x, want 0x74726976 (\"virt\")", magic);
-#endif
+	EXPECT(!DEV_MAGIC || magic == DEV_MAGIC, "magic %#x, want %#x", magic, DEV_MAGIC);
 	EXPECT_OK(cairn_unmap(va, 1));
 	EXPECT_ERR(inv1(SLOT_SELF_AS, AS_MAP, r, 0x1100000000ull, 0,
 			1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_X) << 48, 0, NULL), ERR_PERM);
@@ -658,13 +640,7 @@ void t_kinfo(void)
 	mult = m.w[0];
 	EXPECT(mult > 0 && m.w[1] > 0, "mult %lu, hz %lu", (unsigned long)mult, (unsigned long)m.w[1]);
 	t0 = now_ns();
-#if defined(__riscv)
-	__asm__ volatile("rdtime %0" : "=r"(counter));
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	counter = ((uint64_t)hi << 32) | lo;
-#endif
+	counter = clock_counter();
 	t1 = now_ns();
 	uint64_t ns = (uint64_t)(((unsigned __int128)counter * mult) >> 32);
 	EXPECT(ns >= t0 && ns <= t1, "user-mode clock %lu not within [%lu, %lu]", (unsigned long)ns,

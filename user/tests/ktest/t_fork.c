@@ -29,12 +29,8 @@ static void fork_child(uint64_t tls)
 	volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
 	uint64_t tp;
 
-#if defined(__riscv)
-	__asm__ volatile("mv %0, tp" : "=r"(tp));
-#else
-	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));   /* reads *(FS base) */
-	tls = tls_word;
-#endif
+	tp = test_tls_read();
+	tls = test_tls_want(tls, &tls_word);
 	shared[0] = fork_data;
 	shared[1] = tp == tls;
 	fork_data = 99;
@@ -61,11 +57,7 @@ void t_as_copy(void)
 	as = m.w[1];
 	/* the copy's thread starts on the copied stack array, in copied code */
 	child_start.fn = fork_child;
-#if defined(__riscv)
-	tls = 0x1234567;
-#else
-	tls = (uint64_t)&tls_word;
-#endif
+	tls = test_tls_value(&tls_word);
 	child_start.arg = tls;
 	CHECK_OK(inv1(as, AS_COPY, SLOT_SELF_AS, 0, 0, 0, 0, &m));
 	EXPECT(m.w[0] >= 4, "only %lu mappings copied", (unsigned long)m.w[0]);

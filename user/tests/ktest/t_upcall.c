@@ -14,15 +14,7 @@ void upcall_handler(uint64_t arg);
 
 /* Entered with arg0 = arg, arg1 = the frame, sp = the frame: keep the
  * frame, call the C handler, return through SYS_UPCALL_RETURN. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl upcall_stub\nupcall_stub:\n"
-	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall upcall_handler\n"
-	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
-#else
-__asm__(".text\n.globl upcall_stub\nupcall_stub:\n"
-	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall upcall_handler\n"
-	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
-#endif
+TEST_UPCALL_STUB(upcall_stub, upcall_handler);
 
 void upcall_handler(uint64_t arg)
 {

@@ -90,20 +90,6 @@ void del(cap_t *slot)
 	*slot = CAP_NULL;
 }
 
-uint64_t free_pages(void)
-{
-	struct cairn_msg m;
-
-	return inv(k_kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, &m) ? 0 : m.w[0];
-}
-
-uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return inv(k_kinfo, KINFO_TIME, 0, 0, 0, 0, &m) ? 0 : m.w[0];
-}
-
 void sleep_ms(unsigned ms)
 {
 	cairn_wait(k_sleep, (uint64_t)ms * 1000000, NULL);
@@ -133,11 +119,7 @@ unsigned free_slots(void)
 
 /* A thread that runs this ends itself at once (no stack needed). */
 void kt_exit_stub(void);
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl kt_exit_stub\nkt_exit_stub:\n\tli a7, 11\n\tecall\n\tj kt_exit_stub\n");
-#else
-__asm__(".text\n.globl kt_exit_stub\nkt_exit_stub:\n\tmov $11, %eax\n\tsyscall\n\tjmp kt_exit_stub\n");
-#endif
+TEST_EXIT_STUB(kt_exit_stub);
 
 /* Starts a thread that was never started at kt_exit_stub, so deleting its
  * capability frees it, then deletes the capability. */
@@ -163,14 +145,7 @@ void kthread_main(struct kthread *kt)
 
 /* A new thread starts with sp, pc and the first argument set and every
  * other register zero: set gp (riscv) and call kthread_main(kt). */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl kthread_trampoline\nkthread_trampoline:\n"
-	"\t.option push\n\t.option norelax\n\tla gp, __global_pointer$\n\t.option pop\n"
-	"\tmv s0, zero\n\tmv ra, zero\n\tcall kthread_main\n\tunimp\n");
-#else
-__asm__(".text\n.globl kthread_trampoline\nkthread_trampoline:\n"
-	"\txor %ebp, %ebp\n\tandq $-16, %rsp\n\tcall kthread_main\n\tud2\n");
-#endif
+TEST_THREAD_ENTRY(kthread_trampoline, kthread_main);
 
 err_t kthread_start(struct kthread *kt, void (*fn)(struct kthread *), unsigned prio, bool ipcbuf)
 {

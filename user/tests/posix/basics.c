@@ -36,37 +36,8 @@
 
 #define PAGE 4096
 
-static unsigned n, failed;
-static char why[200];
-
-/* Records why the current test fails (the first reason wins); 0. */
-__attribute__((format(printf, 1, 2))) static int FAIL(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
-
-static int check(int ok, int line, const char *what)
-{
-	return ok ? 1 : FAIL("line %d: %s", line, what);
-}
-
-static int check_errno(long r, int e, int line, const char *what)
-{
-	int got = errno;
-
-	return r == -1 && got == e ? 1 : FAIL("line %d: %s: %ld, errno %d, want %d", line, what, r, got, e);
-}
-
-#define CHECK(c) check(!!(c), __LINE__, #c)
-/* An expected failure with errno e. */
-#define ERRNO(call, e) check_errno((long)(call), (e), __LINE__, #call)
+#include "posixtest.h"
+#include <test/arch.h>
 
 /* Arguments: icount=1 (QEMU runs with -icount: guest time is exact, and
  * time checks hold tight upper bounds, tests/run-all.sh) and names of the
@@ -88,25 +59,17 @@ static int took_ok(int64_t want_ns, int64_t took_ns)
 	return took_ns <= want_ns + want_ns / 10 + 11ll * 1000 * 1000;
 }
 
-static void run(const char *name, void (*fn)(void))
+/* posixtest.h's run(), for the tests named on the command line (all
+ * without). */
+static void run_named(const char *name, void (*fn)(void))
 {
-	if (nonly) {
-		int i = 0;
-		while (i < nonly && strcmp(only[i], name))
-			i++;
-		if (i == nonly)
-			return;
-	}
-	why[0] = 0;
-	errno = 0;
-	fn();
-	n++;
-	if (why[0]) {
-		failed++;
-		printf("not ok %u posix.%s: %s\n", n, name, why);
-	} else {
-		printf("ok %u posix.%s\n", n, name);
-	}
+	int i = 0;
+
+	while (i < nonly && strcmp(only[i], name))
+		i++;
+	if (nonly && i == nonly)
+		return;
+	run(name, fn);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -555,11 +518,7 @@ static void uname_cairn(void)
 	struct utsname u;
 
 	CHECK(uname(&u) == 0 && !strcmp(u.sysname, "Cairn"));
-#if defined(__riscv)
-	CHECK(!strcmp(u.machine, "riscv64"));
-#else
-	CHECK(!strcmp(u.machine, "x86_64"));
-#endif
+	CHECK(!strcmp(u.machine, TEST_ARCH_NAME));
 }
 
 static void tty_descriptors(void)
@@ -681,37 +640,36 @@ int main(int argc, char **argv)
 	}
 	only = argv + 1;
 	nonly = argc - 1;
-	run("printf_strings", printf_strings);
-	run("printf_ints", printf_ints);
-	run("printf_floats", printf_floats);
-	run("stdout_long_write", stdout_long_write);
-	run("malloc_many", malloc_many);
-	run("realloc_grow_shrink", realloc_grow_shrink);
-	run("calloc_zeroed", calloc_zeroed);
-	run("malloc_large_reused", malloc_large_reused);
-	run("brk_grow_shrink", brk_grow_shrink);
-	run("mmap_anon", mmap_anon);
-	run("mmap_errors", mmap_errors);
-	run("munmap_partial_and_fixed", munmap_partial_and_fixed);
-	run("mprotect_ranges", mprotect_ranges);
-	run("mmap_reserve_then_commit", mmap_reserve_then_commit);
-	run("mremap_grow_shrink", mremap_grow_shrink);
-	run("madvise_dontneed", madvise_dontneed);
-	run("mmap_many", mmap_many);
-	run("clock_monotonic", clock_monotonic);
-	run("clock_realtime", clock_realtime);
-	run("nanosleep_at_least", nanosleep_at_least);
-	run("nanosleep_errors", nanosleep_errors);
-	run("clock_nanosleep_abstime", clock_nanosleep_abstime);
-	run("getrandom_bytes", getrandom_bytes);
-	run("unimplemented_enosys", unimplemented_enosys);
-	run("ids", ids);
-	run("uname_cairn", uname_cairn);
-	run("tty_descriptors", tty_descriptors);
-	run("sigaction_mask", sigaction_mask);
-	run("futex_one_thread", futex_one_thread);
-	run("tls_and_errno", tls_and_errno);
-	run("libc_sanity", libc_sanity);
-	printf("%u passed, %u failed\n", n - failed, failed);
-	return (int)failed;
+	run_named("printf_strings", printf_strings);
+	run_named("printf_ints", printf_ints);
+	run_named("printf_floats", printf_floats);
+	run_named("stdout_long_write", stdout_long_write);
+	run_named("malloc_many", malloc_many);
+	run_named("realloc_grow_shrink", realloc_grow_shrink);
+	run_named("calloc_zeroed", calloc_zeroed);
+	run_named("malloc_large_reused", malloc_large_reused);
+	run_named("brk_grow_shrink", brk_grow_shrink);
+	run_named("mmap_anon", mmap_anon);
+	run_named("mmap_errors", mmap_errors);
+	run_named("munmap_partial_and_fixed", munmap_partial_and_fixed);
+	run_named("mprotect_ranges", mprotect_ranges);
+	run_named("mmap_reserve_then_commit", mmap_reserve_then_commit);
+	run_named("mremap_grow_shrink", mremap_grow_shrink);
+	run_named("madvise_dontneed", madvise_dontneed);
+	run_named("mmap_many", mmap_many);
+	run_named("clock_monotonic", clock_monotonic);
+	run_named("clock_realtime", clock_realtime);
+	run_named("nanosleep_at_least", nanosleep_at_least);
+	run_named("nanosleep_errors", nanosleep_errors);
+	run_named("clock_nanosleep_abstime", clock_nanosleep_abstime);
+	run_named("getrandom_bytes", getrandom_bytes);
+	run_named("unimplemented_enosys", unimplemented_enosys);
+	run_named("ids", ids);
+	run_named("uname_cairn", uname_cairn);
+	run_named("tty_descriptors", tty_descriptors);
+	run_named("sigaction_mask", sigaction_mask);
+	run_named("futex_one_thread", futex_one_thread);
+	run_named("tls_and_errno", tls_and_errno);
+	run_named("libc_sanity", libc_sanity);
+	return finish();
 }

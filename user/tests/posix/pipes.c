@@ -41,10 +41,7 @@ static char self[256];
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(t_clock_ns() / 1000000);      /* the test library's CLOCK_MONOTONIC */
 }
 
 static void msleep(long ms)
@@ -1023,7 +1020,7 @@ static void killed_holder(void)
 		}
 		close(p[0]);
 		close(p[1]);
-		if (pt_why[0]) {
+		if (t_failed()) {
 			FAIL("round %d", round);
 			break;
 		}

@@ -12,14 +12,9 @@
  * Started with argv[1] = "exec-child" it is the image an exec test
  * starts instead (t_exec.c).
  */
-#include <stdarg.h>
-#include <format.h>
 #include "proctest.h"
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct t_case tests[] = {
 #define T(fn, name) { name, fn },
 #include "tests.def"
 #undef T
@@ -29,27 +24,6 @@ cap_t proc_cap = CAP_NULL, gate = CAP_NULL, shared_mo = CAP_NULL;
 int my_pid;
 volatile uint64_t *shared = (volatile uint64_t *)SHARED_VA;
 static cap_t sleeper;
-static char detail[256];
-static bool failed;
-
-void t_fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (failed)
-		return;
-	failed = true;
-	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
-	va_start(ap, fmt);
-	fmt_vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
-	va_end(ap);
-}
-
-bool t_failed(void)
-{
-	return failed;
-}
 
 /* ---- the protocol ------------------------------------------------------------------------ */
 
@@ -118,14 +92,7 @@ void fork_child_main(void)
 	cairn_exit(child_start.fn(child_start.arg));
 }
 
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl fork_trampoline\nfork_trampoline:\n"
-	"\t.option push\n\t.option norelax\n\tla gp, __global_pointer$\n\t.option pop\n"
-	"\tmv s0, zero\n\tcall fork_child_main\n\tunimp\n");
-#else
-__asm__(".text\n.globl fork_trampoline\nfork_trampoline:\n"
-	"\txorl %ebp, %ebp\n\tandq $-16, %rsp\n\tcall fork_child_main\n\tud2\n");
-#endif
+TEST_THREAD_ENTRY(fork_trampoline, fork_child_main);
 
 int fork_fn(int (*fn)(uint64_t), uint64_t arg)
 {
@@ -151,15 +118,7 @@ void sig_entry(uint64_t arg);
 
 /* Entered with arg0 = the upcall argument, arg1 = the frame, sp = the
  * frame: keep the frame, run the C part, return through SYS_UPCALL_RETURN. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl sig_stub\nsig_stub:\n"
-	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall sig_entry\n"
-	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
-#else
-__asm__(".text\n.globl sig_stub\nsig_stub:\n"
-	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall sig_entry\n"
-	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
-#endif
+TEST_UPCALL_STUB(sig_stub, sig_entry);
 
 /* The handler: counts, notes what the server says the mask is while it
  * runs, and ends the delivery as the protocol asks. Register-only calls:
@@ -257,10 +216,21 @@ static void cleanup(void)
 	memset((void *)shared, 0, CAIRN_PAGE_SIZE);
 }
 
+/* One test as the runner sees it: with my_pid fresh, and cleaned up after
+ * before its result line. */
+static void (*current)(void);
+static void run_current(void)
+{
+	uint64_t r[4];
+
+	my_pid = ps(PS_GETPID, 0, 0, 0, 0, r) ? -1 : (int)r[0];
+	current();
+	cleanup();
+}
+
 int main(int argc, char **argv)
 {
-	unsigned passed = 0, nfail = 0, n = sizeof(tests) / sizeof(tests[0]);
-	uint64_t r[4];
+	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	err_t e;
 
 	if (argc > 1 && !strcmp(argv[1], "exec-child"))
@@ -271,19 +241,8 @@ int main(int argc, char **argv)
 		return 100;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		failed = false;
-		detail[0] = 0;
-		my_pid = ps(PS_GETPID, 0, 0, 0, 0, r) ? -1 : (int)r[0];
-		tests[i].fn();
-		cleanup();
-		if (failed) {
-			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
-			nfail++;
-		} else {
-			printf("ok %u %s\n", i + 1, tests[i].name);
-			passed++;
-		}
+		current = tests[i].fn;
+		t_run(NULL, tests[i].name, run_current);
 	}
-	printf("%u passed, %u failed\n", passed, nfail);
-	return (int)nfail;
+	return (int)t_end(NULL);
 }

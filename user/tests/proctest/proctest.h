@@ -28,37 +28,9 @@ enum {
 #define SA_RESETHAND 0x80000000u
 static inline uint64_t sigbit(int sig) { return 1ull << (sig - 1); }
 
-/* ---- the runner ------------------------------------------------------------------- */
-void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool t_failed(void);
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			t_fail(__LINE__, __VA_ARGS__);            \
-			return;                                   \
-		}                                                 \
-	} while (0)
-#define EXPECT(cond, ...)                                         \
-	do {                                                      \
-		if (!(cond))                                      \
-			t_fail(__LINE__, __VA_ARGS__);            \
-	} while (0)
-#define CHECK_ERR(expr, want)                                                              \
-	do {                                                                               \
-		err_t e_ = (expr);                                                         \
-		if (e_ != (want)) {                                                        \
-			t_fail(__LINE__, "%s: got %d, want %d", #expr, e_, (int)(want));   \
-			return;                                                            \
-		}                                                                          \
-	} while (0)
-#define EXPECT_ERR(expr, want)                                                             \
-	do {                                                                               \
-		err_t e_ = (expr);                                                         \
-		if (e_ != (want))                                                          \
-			t_fail(__LINE__, "%s: got %d, want %d", #expr, e_, (int)(want));   \
-	} while (0)
-#define CHECK_OK(expr) CHECK_ERR(expr, ERR_OK)
-#define EXPECT_OK(expr) EXPECT_ERR(expr, ERR_OK)
+/* ---- the runner: the test library (CHECK, EXPECT, CHECK_ERR... free_pages, now_ns) ---- */
+#include <cairn/test.h>
+#include <test/arch.h>
 
 /* ---- the protocol (main.c) ----------------------------------------------------------- */
 extern cap_t proc_cap;       /* "proc" */

@@ -253,11 +253,7 @@ static int child_segv(uint64_t arg)
 
 static int child_ill(uint64_t arg)
 {
-#if defined(__riscv)
-	__asm__ volatile("unimp");
-#else
-	__asm__ volatile("ud2");
-#endif
+	test_illegal_insn();
 	return 0;
 }
 
@@ -325,16 +321,6 @@ void t_orphan(void)
 	gate_open();
 	CHECK_OK(ps_wait(-1, 0, &wp, &st));
 	CHECK(wp == gc && st == 7 << 8, "pid %d status %#x, want %d %#x", wp, st, gc, 7 << 8);
-}
-
-static uint64_t free_pages(void)
-{
-	struct cairn_msg m;
-	cap_t kinfo = cairn_cap("kinfo");
-
-	if (kinfo == CAP_NULL || cairn_invoke(kinfo, KINFO_FREE_PAGES, 0, 0, 0, 0, 0, &m))
-		return 0;
-	return m.w[0];
 }
 
 /* One round of what processes do: fork, exit, wait; fork, kill, wait;

@@ -16,16 +16,15 @@
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 #include <cairn/tty.h>
+#include <cairn/test.h>
+#include <test/arch.h>
 
 static cap_t tty, proc, kinfo;
-static unsigned n, failed;
 static volatile uint64_t got_sig, got_count;
 
 static void check(bool ok, const char *name)
 {
-	n++;
-	failed += !ok;
-	printf("%sok %u %s\n", ok ? "" : "not ", n, name);
+	t_result(NULL, name, ok);
 }
 
 /* ---- the signal entry: the process server's THREAD_UPCALL lands here ------------------------ */
@@ -35,15 +34,7 @@ void upcall_handler(uint64_t arg);
 
 /* Entered with arg0 = sig | sender << 32, arg1 = the frame: keep the frame,
  * run the C handler, return through SYS_UPCALL_RETURN. */
-#if defined(__riscv)
-__asm__(".text\n.balign 4\n.globl upcall_stub\nupcall_stub:\n"
-	"\taddi sp, sp, -16\n\tsd a1, 0(sp)\n\tcall upcall_handler\n"
-	"\tld a0, 0(sp)\n\tli a7, 12\n\tecall\n\tunimp\n");
-#else
-__asm__(".text\n.globl upcall_stub\nupcall_stub:\n"
-	"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall upcall_handler\n"
-	"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n");
-#endif
+TEST_UPCALL_STUB(upcall_stub, upcall_handler);
 
 void upcall_handler(uint64_t arg)
 {
@@ -58,13 +49,6 @@ void upcall_handler(uint64_t arg)
 static err_t label_of(struct cairn_msg m)
 {
 	return m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
-}
-
-static uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return cairn_invoke(kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m) ? 0 : m.w[0];
 }
 
 /* Types c; ERR_INTR is fine (the signal may interrupt the call itself). */
@@ -113,15 +97,13 @@ int main(int argc, char **argv)
 	proc = cairn_cap("proc");
 	kinfo = cairn_cap("kinfo");
 	if (tty == CAP_NULL || proc == CAP_NULL || kinfo == CAP_NULL) {
-		printf("ttysig: needs the capabilities tty, proc and kinfo\n");
-		return 1;
+		return t_abort("ttysig: needs the capabilities tty, proc and kinfo");
 	}
 	m = cairn_call(proc, cairn_tag(PS_GETPID, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
 	pid = (int64_t)m.w[0];
 	sid = (int64_t)m.w[3];
 	if (label_of(m) || pid <= 0) {
-		printf("ttysig: PS_GETPID failed\n");
-		return 1;
+		return t_abort("ttysig: PS_GETPID failed");
 	}
 	if (sid != pid) {
 		m = cairn_call(proc, cairn_tag(PS_SETSID, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
@@ -133,8 +115,7 @@ int main(int argc, char **argv)
 	struct linux_termios t;
 	m = cairn_call(tty, cairn_tag(IO_IOCTL, CAIRN_MSG_REGS, 0), LINUX_TCGETS, 0, 0, 0);
 	if (label_of(m) || m.w[1] != LINUX_TERMIOS_SIZE) {
-		printf("ttysig: TCGETS failed\n");
-		return 1;
+		return t_abort("ttysig: TCGETS failed");
 	}
 	memcpy(&t, &cairn_ipcbuf()->w[CAIRN_MSG_REGS], sizeof(t));
 	t.c_lflag &= ~LINUX_ECHO;
@@ -166,7 +147,7 @@ int main(int argc, char **argv)
 	got_count = 0;
 	check(!e && !type(3) && !wait_signal(300), "tty.ctrl_c_only_for_the_foreground_group");
 
-	printf("%u passed, %u failed\n", n - failed, failed);
+	t_end(NULL);
 	cairn_call(tty, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
-	return (int)failed;
+	return (int)t_nfailed();
 }

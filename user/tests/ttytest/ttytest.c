@@ -14,28 +14,21 @@
  */
 #include <stdbool.h>
 #include <string.h>
-#include <format.h>
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 #include <cairn/tty.h>
+#include <cairn/test.h>
 
 static cap_t tty, kinfo;
-static unsigned n, failed;
 static struct cairn_ring_hdr *ring;
-static char detail[160];
 
 static void check(bool ok, const char *name)
 {
-	n++;
-	failed += !ok;
-	if (ok)
-		printf("ok %u %s\n", n, name);
-	else
-		printf("not ok %u %s: %s\n", n, name, detail[0] ? detail : "failed");
-	detail[0] = 0;
+	t_result(NULL, name, ok);
 }
 
-#define WHY(...) fmt_snprintf(detail, sizeof(detail), __VA_ARGS__)
+/* The reason the next check fails (the first one given). */
+#define WHY(...) t_failf(__VA_ARGS__)
 
 /* ---- the protocol ----------------------------------------------------------------------- */
 
@@ -202,13 +195,6 @@ static bool typed(const char *in, const char *line, const char *echo)
 		return false;
 	}
 	return true;
-}
-
-static uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	return cairn_invoke(kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m) ? 0 : m.w[0];
 }
 
 /* ---- the ring: reads that wait, without a second thread ------------------------------------- */
@@ -649,12 +635,10 @@ int main(int argc, char **argv)
 	tty = cairn_cap("tty");
 	kinfo = cairn_cap("kinfo");
 	if (tty == CAP_NULL || kinfo == CAP_NULL) {
-		printf("ttytest: needs the capabilities tty and kinfo\n");
-		return 1;
+		return t_abort("ttytest: needs the capabilities tty and kinfo");
 	}
 	if ((e = ring_setup())) {
-		printf("ttytest: no ring: %s\n", err_name(e));
-		return 1;
+		return t_abort("ttytest: no ring: %s", err_name(e));
 	}
 	t_termios();
 	t_winsize();
@@ -671,8 +655,8 @@ int main(int argc, char **argv)
 		t_signals();
 		capture(0, out, sizeof(out));
 	}
-	printf("%u passed, %u failed\n", n - failed, failed);
+	t_end(NULL);
 	/* the last reference to the shared description: the server exits */
 	io(tty, IO_CLOSE, 0, 0, NULL);
-	return (int)failed;
+	return (int)t_nfailed();
 }

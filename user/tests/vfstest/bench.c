@@ -21,21 +21,9 @@
  *                      each read waiting for its byte)
  */
 #include "vfstest.h"
+#include <cairn/counter.h>
 
 #define RUNS 5
-
-static inline uint64_t insns(void)
-{
-#if defined(__riscv)
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-#else
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-#endif
-}
 
 static void report(const char *name, uint64_t best, uint64_t ops)
 {

@@ -12,15 +12,10 @@
  * (peer.c); with argv[1] = "bench" it measures the server instead
  * (bench.c, user/manifests/vfsbench.manifest).
  */
-#include <stdarg.h>
-#include <format.h>
 #include <lib/cpio.h>
 #include "vfstest.h"
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct t_case tests[] = {
 #define T(fn, name) { name, fn },
 #include "tests.def"
 #undef T
@@ -28,27 +23,6 @@ static const struct {
 
 cap_t v_ep = CAP_NULL, v_root = CAP_NULL, v_kinfo = CAP_NULL, v_bootimage = CAP_NULL;
 static cap_t sleeper = CAP_NULL;
-static char detail[256];
-static bool failed;
-
-void t_fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (failed)
-		return;
-	failed = true;
-	n = fmt_snprintf(detail, sizeof(detail), "line %d: ", line);
-	va_start(ap, fmt);
-	fmt_vsnprintf(detail + n, sizeof(detail) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-bool t_failed(void)
-{
-	return failed;
-}
 
 /* ---- kernel helpers ------------------------------------------------------------------ */
 
@@ -66,15 +40,6 @@ void del(cap_t *slot)
 	if (*slot != CAP_NULL)
 		cairn_cap_delete(*slot);
 	*slot = CAP_NULL;
-}
-
-uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	if (v_kinfo == CAP_NULL || cairn_invoke(v_kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m))
-		return 0;
-	return m.w[0];
 }
 
 void sleep_ms(unsigned ms)
@@ -478,8 +443,8 @@ void t_no_leaks(void)
 
 int main(int argc, char **argv)
 {
-	unsigned n = sizeof(tests) / sizeof(tests[0]), passed = 0, nfailed = 0;
-	uint64_t w, a, t0;
+	unsigned n = sizeof(tests) / sizeof(tests[0]), nfailed;
+	uint64_t w, a;
 
 	if (argc > 1 && !strcmp(argv[1], "peer"))
 		return peer_main(argc, argv);
@@ -488,9 +453,7 @@ int main(int argc, char **argv)
 	v_bootimage = cairn_cap("bootimage");
 	if (v_ep == CAP_NULL || v_kinfo == CAP_NULL || v_bootimage == CAP_NULL ||
 	    (v_root = forge(POSIX_VFS_ROOT)) == CAP_NULL) {
-		printf("vfstest: needs the capabilities vfs (unbadged, wg), kinfo and bootimage\n");
-		printf("0 passed, 1 failed\n");
-		return 1;
+		return t_abort("vfstest: needs the capabilities vfs (unbadged, wg), kinfo and bootimage");
 	}
 	if (argc > 1 && !strcmp(argv[1], "bench")) {
 		int st = bench_main();
@@ -498,27 +461,14 @@ int main(int argc, char **argv)
 		return st;
 	}
 	if (vfs_stats(&base_handles, &base_nodes, &w, &a)) {
-		printf("vfstest: the server does not answer\n");
-		printf("0 passed, 1 failed\n");
-		return 1;
+		return t_abort("vfstest: the server does not answer");
 	}
-	t0 = now_ns();
-	printf("vfstest: %u tests\n", n);
+	t_begin("vfstest", n);
 	for (unsigned i = 0; i < n; i++) {
-		failed = false;
-		detail[0] = 0;
-		tests[i].fn();
+		t_run(NULL, tests[i].name, tests[i].fn);
 		rm_rf("/tmp/w");                /* what the test made, even if it failed */
-		if (failed) {
-			printf("not ok %u %s: %s\n", i + 1, tests[i].name, detail);
-			nfailed++;
-		} else {
-			printf("ok %u %s\n", i + 1, tests[i].name);
-			passed++;
-		}
 	}
-	printf("vfstest: %lu ms\n", (unsigned long)((now_ns() - t0) / 1000000));
-	printf("%u passed, %u failed\n", passed, nfailed);
+	nfailed = t_end("vfstest");
 	cairn_console_flush();
 	vcall(v_ep, VFS_DEBUG_SHUTDOWN, 0, 0, 0, 0, NULL, 0, CAP_NULL);
 	return (int)nfailed;

@@ -17,28 +17,8 @@
 #include "../../servers/vfs/tmpfs.h"
 #include "../../servers/vfs/vfs.h"
 
-/* ---- the runner -------------------------------------------------------------- */
-
-void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool t_failed(void);
-
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			t_fail(__LINE__, __VA_ARGS__);            \
-			return;                                   \
-		}                                                 \
-	} while (0)
-#define CHECK_ERR(expr, want)                                                              \
-	do {                                                                               \
-		err_t e_ = (expr);                                                         \
-		if (e_ != (want)) {                                                        \
-			t_fail(__LINE__, "%s: got %d (%s), want %d", #expr, e_, err_name(e_), \
-			       (want));                                                    \
-			return;                                                            \
-		}                                                                          \
-	} while (0)
-#define CHECK_OK(expr) CHECK_ERR(expr, ERR_OK)
+/* ---- the runner: the test library (CHECK, CHECK_ERR, CHECK_OK, t_fail, now_ns...) ---- */
+#include <cairn/test.h>
 
 /* ---- capabilities -------------------------------------------------------------- */
 
@@ -107,7 +87,6 @@ err_t vfs_stats(uint64_t *handles, uint64_t *nodes, uint64_t *waiters, uint64_t 
 
 cap_t mk_notification(void);
 void del(cap_t *slot);
-uint64_t now_ns(void);
 void sleep_ms(unsigned ms);
 /* Waits up to ms for bits on note; the bits seen or 0. */
 uint64_t wait_bits(cap_t note, unsigned ms);

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: MIT
+"""
+What every host-side driver of a Cairn boot shares (boot_test.py,
+tty_test.py, posix_tty_test.py, tests/openposix/run.py):
+
+  PANIC_RE, PANIC_RE_B   kernel text that fails any boot (str and bytes)
+  LOG_DIR                where boot logs go: $CAIRN_LOG_DIR (tests/run-all.sh
+                         gives each run its own), else build/logs
+  log_path(name)         LOG_DIR/<name>.log, the folder made
+  qemu_args(rest)        the arguments after `--` for ./qemu-run.sh
+  boot(args, timeout)    runs ./qemu-run.sh to the end: (status, output, timed out)
+  Guest(args)            a running ./qemu-run.sh to type at and read from
+  Results(name)          the `ok N name: what` / `not ok N ...` lines, the
+                         `# name: N passed, N failed` summary and the exit status
+
+A driver that dies before its results (a traceback) prints no summary and
+exits non-zero; tests/run-all.sh counts that as a failure of its own.
+"""
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+PANIC_TEXT = r"KERNEL PANIC|FATAL: unexpected trap|unusable boot information"
+PANIC_RE = re.compile(PANIC_TEXT)
+PANIC_RE_B = re.compile(PANIC_TEXT.encode())
+
+LOG_DIR = os.environ.get("CAIRN_LOG_DIR") or "build/logs"
+
+
+def log_path(name):
+    """The log file of a boot called name (its folder made)."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    return os.path.join(LOG_DIR, "%s.log" % name)
+
+
+def qemu_args(rest):
+    """argparse.REMAINDER after `--`: the arguments for ./qemu-run.sh."""
+    return rest[1:] if rest[:1] == ["--"] else rest
+
+
+def boot(args, timeout):
+    """Runs ./qemu-run.sh args; returns (exit status or None, output, timed out)."""
+    try:
+        p = subprocess.run(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), False
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out, True
+
+
+class Guest:
+    """./qemu-run.sh args with its stdin a pipe: with -nographic the serial
+    port is QEMU's stdio, so bytes written arrive at the UART as if typed.
+    A reader thread collects the output in self.out."""
+
+    def __init__(self, args):
+        self.p = subprocess.Popen(["./qemu-run.sh"] + args, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.out = b""
+        self.pos = 0          # what expect() has consumed
+        self.cv = threading.Condition()
+        self.done = False
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            b = os.read(self.p.stdout.fileno(), 4096)
+            with self.cv:
+                if not b:
+                    self.done = True
+                    self.cv.notify_all()
+                    return
+                self.out += b
+                self.cv.notify_all()
+
+    def expect(self, what, timeout):
+        """Waits for bytes `what` (or a compiled bytes regex) after the
+        position reached so far; moves past it. Returns the match or None."""
+        end = time.monotonic() + timeout
+        with self.cv:
+            while True:
+                if isinstance(what, bytes):
+                    i = self.out.find(what, self.pos)
+                    if i >= 0:
+                        self.pos = i + len(what)
+                        return what
+                else:
+                    m = what.search(self.out, self.pos)
+                    if m:
+                        self.pos = m.end()
+                        return m
+                left = end - time.monotonic()
+                if left <= 0 or self.done:
+                    return None
+                self.cv.wait(left)
+
+    def type(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def wait(self, timeout):
+        """QEMU's exit status, or None if it had to be killed after timeout."""
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            return None
+
+    def panic(self):
+        """The first line of panic text in the output, or None."""
+        m = PANIC_RE_B.search(self.out)
+        return m.group(0).decode() if m else None
+
+
+class Results:
+    """One `ok N name: what` / `not ok N name: what` line a check (a failure
+    may add `#   why` on the next line), then finish(): the summary and the
+    exit status (0 only when every check passed and there was one)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.oks = []
+
+    def emit(self, ok, what, why=None):
+        self.oks.append(bool(ok))
+        print("%s %d %s: %s" % ("ok" if ok else "not ok", len(self.oks), self.name, what))
+        if why and not ok:
+            print("#   " + why)
+        sys.stdout.flush()
+        return ok
+
+    def passed(self):
+        return sum(self.oks)
+
+    def finish(self, log=None):
+        passed = self.passed()
+        print("# %s: %d passed, %d failed%s" % (self.name, passed, len(self.oks) - passed,
+                                                " (log: %s)" % log if log else ""))
+        sys.exit(0 if self.oks and passed == len(self.oks) else 1)

@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: MIT
+#
+# The counting half of tests/run-all.sh (`make test`), sourced by it and by
+# its own test, tests/runner-selftest.sh.
+#
+#   run_begin [DIR]    this run's folder: DIR, or a new build/logs/run-XXXXXX;
+#                      exported as CAIRN_LOG_DIR, where every harness of this
+#                      run writes its boot logs (tests/harness/cairn_harness.py),
+#                      so two runs at once never share a log. $RUN_LOG, the
+#                      run's own transcript, is the only thing counted.
+#   step TITLE         starts a part group; with CAIRN_TEST_ONLY=REGEX set, a
+#                      group whose title does not match is skipped (runpart
+#                      and fail then do nothing), for running a few parts.
+#   runpart CMD...     runs one part, its output to the terminal and
+#                      $RUN_LOG. A part must end in a result of its own: if
+#                      it exits non-zero without a `not ok` line (a Python
+#                      traceback, a missing file, a crash), or prints no
+#                      `ok`/`not ok` line at all, runpart adds
+#                      `not ok PART: ...` for it. Returns the part's status.
+#   buildpart NAME CMD...  a build (prints no result of its own): `ok build
+#                      NAME` when CMD succeeds, else `not ok build NAME: ...`.
+#   fail MESSAGE       records `not ok MESSAGE`.
+#   run_end            prints `N passed, N failed` counted from $RUN_LOG
+#                      alone; status 0 when nothing failed and something passed.
+
+run_begin() {
+  if [ -n "${1:-}" ]; then
+    RUN_DIR=$1
+    mkdir -p "$RUN_DIR"
+  else
+    mkdir -p build/logs
+    RUN_DIR=$(mktemp -d build/logs/run-XXXXXX)
+  fi
+  export CAIRN_LOG_DIR=$RUN_DIR
+  RUN_LOG=$RUN_DIR/test-all.txt
+  : > "$RUN_LOG"
+  RUN_SKIP=
+  RUN_PARTS=0
+}
+
+step() {
+  RUN_SKIP=
+  if [ -n "${CAIRN_TEST_ONLY:-}" ] && ! [[ $* =~ $CAIRN_TEST_ONLY ]]; then
+    RUN_SKIP=1
+    return 0
+  fi
+  echo "# --- $*" | tee -a "$RUN_LOG"
+}
+
+fail() {
+  [ -n "$RUN_SKIP" ] && return 0
+  echo "not ok $*" | tee -a "$RUN_LOG"
+}
+
+# The name a part's own result line uses: the value of --name, else the
+# command's words up to the first option.
+part_name() {
+  local prev= w name=
+  for w in "$@"; do
+    if [ "$prev" = --name ]; then echo "$w"; return; fi
+    prev=$w
+  done
+  for w in "$@"; do
+    case $w in -*) break ;; esac
+    name+="${name:+ }${w##*/}"
+  done
+  echo "$name"
+}
+
+runpart() {
+  [ -n "$RUN_SKIP" ] && return 0
+  local out rc name
+  RUN_PARTS=$((RUN_PARTS + 1))
+  out=$RUN_DIR/part-$RUN_PARTS.out
+  "$@" 2>&1 | tee "$out" | tee -a "$RUN_LOG"
+  rc=${PIPESTATUS[0]}
+  name=$(part_name "$@")
+  if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+    echo "not ok $name: exited $rc without a result (\`$*\`, see $out)" | tee -a "$RUN_LOG"
+  elif ! grep -qE '^(not )?ok ' "$out"; then
+    echo "not ok $name: printed no result (\`$*\`, see $out)" | tee -a "$RUN_LOG"
+  fi
+  return "$rc"
+}
+
+buildpart() {
+  [ -n "$RUN_SKIP" ] && return 0
+  local name=$1 rc
+  shift
+  "$@" 2>&1 | tee -a "$RUN_LOG"
+  rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ]; then
+    echo "ok build $name" | tee -a "$RUN_LOG"
+  else
+    echo "not ok build $name: exited $rc (see above)" | tee -a "$RUN_LOG"
+  fi
+  return "$rc"
+}
+
+run_end() {
+  local passed failed
+  passed=$(grep -c '^ok ' "$RUN_LOG")
+  failed=$(grep -c '^not ok ' "$RUN_LOG")
+  echo "# logs of this run: $RUN_DIR"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The counters user mode reads directly, for tests and benchmarks (the
+ * x86-64 twin is user/lib/arch/x86_64/include/cairn/counter.h). Header
+ * only, compiler headers only: reached by libcairn programs and by the
+ * musl-built ones (scripts/toolchain.mk posix-tests, -idirafter).
+ */
+#ifndef CAIRN_COUNTER_H
+#define CAIRN_COUNTER_H
+#include <stdint.h>
+
+/* Instructions retired (rdinstret): exact, what user/bench reports. */
+static inline uint64_t insns(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
+/* The clock's counter (rdtime), in the units KINFO_TIME_INFO's mult converts. */
+static inline uint64_t clock_counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+/* Counts down n to 0 in a 2-instruction loop (a known number of
+ * instructions, to calibrate insns() against). */
+static inline void insns_loop2(uint64_t n)
+{
+	__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(n));
+}
+
+/* Orders every memory access before it against every one after (device
+ * registers included): fence iorw, iorw. */
+static inline void mem_barrier(void)
+{
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+}
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The counters user mode reads directly, for tests and benchmarks (the
+ * riscv64 twin is user/lib/arch/riscv64/include/cairn/counter.h). Header
+ * only, compiler headers only: reached by libcairn programs and by the
+ * musl-built ones (scripts/toolchain.mk posix-tests, -idirafter).
+ */
+#ifndef CAIRN_COUNTER_H
+#define CAIRN_COUNTER_H
+#include <stdint.h>
+
+/* Instructions retired, as the time stamp counter: under qemu -icount
+ * shift=0 (make bench) it advances once an instruction; user/bench checks
+ * that with insns_loop2(). lfence: the earlier instructions are done. */
+static inline uint64_t insns(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* The clock's counter (rdtsc), in the units KINFO_TIME_INFO's mult converts. */
+static inline uint64_t clock_counter(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Counts down n to 0 in a 2-instruction loop (a known number of
+ * instructions, to calibrate insns() against). */
+static inline void insns_loop2(uint64_t n)
+{
+	__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n));
+}
+
+/* Orders every memory access before it against every one after (device
+ * registers included). */
+static inline void mem_barrier(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
+}
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the in-guest tests need to know or do per arch, x86-64 (the
+ * riscv64 twin: user/tests/arch/riscv64/include/test/arch.h, same names).
+ * Reached by libcairn programs (scripts/user.mk) and by the musl-built
+ * POSIX tests (scripts/toolchain.mk, -idirafter), so no test source needs
+ * an arch #if. The counter reads are libcairn's: <cairn/counter.h>.
+ */
+#ifndef TEST_ARCH_H
+#define TEST_ARCH_H
+#include <stdint.h>
+
+/* uname()'s machine */
+#define TEST_ARCH_NAME "x86_64"
+
+/* ---- entry stubs: top-level asm, each defines the global symbol `stub` ---------------------- */
+
+/* A thread that starts here ends itself at once (SYS_THREAD_EXIT, no stack used). */
+#define TEST_EXIT_STUB(stub)                                                                   \
+	__asm__(".text\n.globl " #stub "\n" #stub ":\n\tmov $11, %eax\n\tsyscall\n\tjmp " #stub "\n")
+
+/* A new thread's entry (it starts with sp, pc and the first argument set,
+ * every other register zero): clears the frame pointer, aligns the stack
+ * and calls fn(arg); fn must not return. */
+#define TEST_THREAD_ENTRY(stub, fn)                                                            \
+	__asm__(".text\n.globl " #stub "\n" #stub ":\n"                                          \
+		"\txor %ebp, %ebp\n\tandq $-16, %rsp\n\tcall " #fn "\n\tud2\n")
+
+/* An upcall entry (THREAD_UPCALL: arg0 = the argument, arg1 = the frame,
+ * sp = the frame): keeps the frame, calls handler(arg), returns through
+ * SYS_UPCALL_RETURN. */
+#define TEST_UPCALL_STUB(stub, handler)                                                        \
+	__asm__(".text\n.globl " #stub "\n" #stub ":\n"                                          \
+		"\tpushq %rsi\n\tsubq $8, %rsp\n\tcall " #handler "\n"                            \
+		"\taddq $8, %rsp\n\tpopq %rdi\n\tmovl $12, %eax\n\tsyscall\n\tud2\n")
+
+/* An illegal instruction (the fault tests). */
+static inline void test_illegal_insn(void)
+{
+	__asm__ volatile("ud2");
+}
+
+/* ---- the thread pointer (THREAD_SET_TLS: the FS base) ---------------------------------------- */
+
+/* A value to set as a new thread's FS base: the address of word. */
+static inline uint64_t test_tls_value(volatile uint64_t *word)
+{
+	return (uint64_t)word;
+}
+/* What the thread reads back through its FS base (*(FS base)), and what it must get. */
+static inline uint64_t test_tls_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
+{
+	(void)set;
+	return *word;
+}
+
+/* ---- the system call ABI ------------------------------------------------------------------- */
+
+/* SYS_NULL hands registers 1..5 back unchanged: their first value when
+ * ktest's t_sys_null fills argument registers with 10, 11, ... (rdi rsi
+ * rdx r10 r8 are arguments 0..4). */
+#define TEST_SYSNULL_FIRST_KEPT 11
+
+/* ---- the board (QEMU q35) ------------------------------------------------------------------ */
+
+#define KERNEL_IRQ  4               /* COM1 */
+#define FREE_IRQ    5
+#define DEV_PADDR   0xfed00000ull   /* HPET */
+#define RAM_PADDR   0x100000ull
+/* registers the kernel's own drivers hold (MMIOCTL_GET says ERR_BUSY) */
+#define KERNEL_MMIO_A 0xfee00000ull /* local APIC */
+#define KERNEL_MMIO_B 0xfec00000ull /* IOAPIC */
+/* DEV_PADDR reads the virtio-mmio magic (0: none to check, the HPET is there) */
+#define DEV_MAGIC   0u
+
+#endif
