@@ -9,15 +9,15 @@
 SHELL := /bin/bash
 O := build/host/user
 CC := gcc
+# libcairn's arch code is the host's (a thread never starts on the mock kernel,
+# but thread.c names its entry; clock.c reads the host's counter)
+HOST_ARCH := $(shell uname -m)
 INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Itests/mock-kernel/include \
-	-Iinclude -Ilib/include -Iuser/lib/include
+	-Iinclude -Ilib/include -Iuser/lib/include -Iuser/lib/arch/$(HOST_ARCH)/include
 CFLAGS := -std=gnu11 -O1 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protector -fno-common \
 	-fno-strict-aliasing -fcf-protection=none -fsanitize=undefined -fsanitize-undefined-trap-on-error \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	$(INCLUDES) -MMD -MP
-# libcairn's arch code is the host's (a thread never starts on the mock kernel,
-# but thread.c names its entry)
-HOST_ARCH := $(shell uname -m)
 SRC := tests/mock-kernel/mock.c $(wildcard user/lib/*.c) \
 	lib/format.c lib/string.c lib/err.c lib/cpio.c lib/manifest.c lib/elf.c \
 	user/lib/arch/$(HOST_ARCH)/thread_entry.S

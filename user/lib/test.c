@@ -69,6 +69,13 @@ void t_failf(const char *fmt, ...)
 	va_end(ap);
 }
 
+int t_check(int ok, int line, const char *what)
+{
+	if (!ok)
+		t_fail(line, "%s", what);
+	return ok;
+}
+
 bool t_failed(void)
 {
 	return failed;

@@ -30,6 +30,7 @@ static cap_t kinfo(void)
 
 	if (!looked) {
 		c = cairn_cap("kinfo");
+		cairn_clock_init(c);
 		looked = true;
 	}
 	return c;
@@ -51,7 +52,8 @@ uint64_t t_free_pages(void)
 
 uint64_t t_clock_ns(void)
 {
-	return kinfo_get(KINFO_TIME);
+	kinfo();
+	return cairn_now_ns();
 }
 
 uint64_t free_pages(void)
@@ -61,5 +63,5 @@ uint64_t free_pages(void)
 
 uint64_t now_ns(void)
 {
-	return kinfo_get(KINFO_TIME);
+	return t_clock_ns();
 }

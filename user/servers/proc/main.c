@@ -336,6 +336,7 @@ static err_t setup(void)
 	kinfo_cap = cairn_cap("kinfo");
 	if (kinfo_cap == CAP_NULL)
 		kinfo_cap = cairn_cap("posix.kinfo");
+	cairn_clock_init(kinfo_cap);
 	if (kinfo_cap != CAP_NULL &&
 	    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m))
 		timer_cap = m.w[0];

@@ -45,7 +45,6 @@ static uint64_t waited(const struct proc *p);
 static void sigwaits_answer(struct proc *p);
 static void sigwaits_drop(struct proc *p);
 static void timer_rearm(void);
-static uint64_t now_ns(void);
 
 static void mark_work(struct proc *p)
 {
@@ -904,7 +903,7 @@ err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3]
 		return ERR_AGAIN;
 	if (timeout != UINT64_MAX) {
 		uint64_t now;
-		if (timer_cap == CAP_NULL || !(now = now_ns()))
+		if (timer_cap == CAP_NULL || !(now = cairn_now_ns()))
 			return ERR_NOSYS;
 		deadline = timeout > UINT64_MAX / 2 ? 0 : now + timeout;
 	}
@@ -945,15 +944,6 @@ static void sigwaits_expire(uint64_t now)
 
 /* ---- ITIMER_REAL ------------------------------------------------------------------------ */
 
-static uint64_t now_ns(void)
-{
-	struct cairn_msg m;
-
-	if (kinfo_cap == CAP_NULL || cairn_invoke(kinfo_cap, KINFO_TIME, 0, 0, 0, 0, 0, &m))
-		return 0;
-	return m.w[0];
-}
-
 /* The kernel Timer goes off at the earliest deadline of all. */
 static void timer_rearm(void)
 {
@@ -975,7 +965,7 @@ static void timer_rearm(void)
 
 void timers_fire(void)
 {
-	uint64_t now = now_ns();
+	uint64_t now = cairn_now_ns();
 
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *p = &procs[i];
@@ -999,7 +989,7 @@ err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2])
 
 	if (w[0] != 0 || w[3] > 1)
 		return ERR_INVAL;
-	if (timer_cap == CAP_NULL || !(now = now_ns()))
+	if (timer_cap == CAP_NULL || !(now = cairn_now_ns()))
 		return ERR_NOSYS;
 	out[0] = c->alarm_at ? (c->alarm_at > now ? c->alarm_at - now : 1) : 0;
 	out[1] = c->alarm_interval;

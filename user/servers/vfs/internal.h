@@ -124,8 +124,6 @@ static inline bool is_root(const struct handle *h)
 }
 
 /* clock.c */
-void clock_init(cap_t kinfo);
-uint64_t now_ns(void);
 struct tmpfs_time stamp(void);
 void touch_atime(struct tmpfs_node *n);
 

@@ -183,8 +183,8 @@ int main(int argc, char **argv)
 		printf("vfs: needs the unbadged endpoint \"vfs\" with rights rwg\n");
 		return 1;
 	}
-	clock_init(cairn_cap("kinfo"));
-	if ((e = tmpfs_init(&fs, now_ns))) {
+	cairn_clock_init(cairn_cap("kinfo"));
+	if ((e = tmpfs_init(&fs, cairn_realtime_ns))) {
 		printf("vfs: cannot make the tree: %s\n", err_name(e));
 		return 1;
 	}
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
 	tmpfs_mkdev(&fs, fs.root, "/dev/null", 9, 0666, DEV_NULL);
 	tmpfs_mkdev(&fs, fs.root, "/dev/zero", 9, 0666, DEV_ZERO);
-	if (objects_init(now_ns() ^ (uint64_t)(uintptr_t)&id ^ 0x5ca1ab1e0ddba11ull)) {
+	if (objects_init(cairn_now_ns() ^ (uint64_t)(uintptr_t)&id ^ 0x5ca1ab1e0ddba11ull)) {
 		printf("vfs: out of memory\n");
 		return 1;
 	}

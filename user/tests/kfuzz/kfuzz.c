@@ -1029,15 +1029,10 @@ static uint64_t arg(int argc, char **argv, const char *name, uint64_t def)
 	return def;
 }
 
-static cap_t kinfo;
-
+/* Milliseconds since boot (libcairn's clock, named in main). */
 static uint64_t now_ms(void)
 {
-	struct cairn_msg m;
-
-	if (kinfo == CAP_NULL || cairn_invoke(kinfo, KINFO_TIME, 0, 0, 0, 0, 0, &m))
-		return 0;
-	return m.w[0] / 1000000;
+	return cairn_now_ns() / 1000000;
 }
 
 int main(int argc, char **argv)
@@ -1048,7 +1043,7 @@ int main(int argc, char **argv)
 
 	console = cairn_cap("console");
 	done = cairn_cap("done");
-	kinfo = cairn_cap("kinfo");
+	cairn_clock_init(cairn_cap("kinfo"));
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	if (!rng_state)
 		rng_state = 1;

@@ -10,9 +10,9 @@
  * failures. A test's children report through their exit status; only the
  * test program itself prints.
  *
- * Unlike libcairn tests' CHECK, these record the failure and go on: each
- * is an expression, 1 when it held and 0 when it failed (`if (!CHECK(x))
- * return;` returns).
+ * The checks (CHECK, ERRNO, FAIL: expressions that record a failure and
+ * go on) are the test library's, for this world; this header adds the
+ * runner: run() a test under the program's prefix, finish() the program.
  */
 #ifndef POSIXTEST_H
 #define POSIXTEST_H
@@ -25,38 +25,6 @@
 #include <cairn/test.h>
 
 static const char *pt_prefix = "posix";
-
-/* Records why the current test fails (the first reason wins); 0. */
-__attribute__((format(printf, 1, 2), unused)) static int FAIL(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	t_vfail(0, fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-__attribute__((unused)) static int pt_check(int ok, int line, const char *what)
-{
-	if (!ok)
-		t_fail(line, "%s", what);
-	return ok;
-}
-
-__attribute__((unused)) static int pt_check_errno(long r, int e, int line, const char *what)
-{
-	int got = errno;
-
-	if (r == -1 && got == e)
-		return 1;
-	t_fail(line, "%s: %ld, errno %s, want %s", what, r, t_err_name(got), t_err_name(e));
-	return 0;
-}
-
-#define CHECK(c) pt_check(!!(c), __LINE__, #c)
-/* An expected failure with errno e. */
-#define ERRNO(call, e) pt_check_errno((long)(call), (e), __LINE__, #call)
 
 __attribute__((unused)) static void run(const char *name, void (*fn)(void))
 {

@@ -52,6 +52,16 @@ const char *cairn_cap_name(unsigned i, cap_t *slot);
 /* Ends the process with status after flushing the console. */
 __attribute__((noreturn)) void exit(int status);
 
+/* ---- clock (clock.c) ------------------------------------------------------- */
+/* Names the KernelInfo capability the clock reads (CAP_NULL: no clock) and
+ * asks it for the counter's scale and the real-time offset (KINFO_CLOCK). */
+void cairn_clock_init(cap_t kinfo);
+/* Nanoseconds since boot (0 without a clock). */
+uint64_t cairn_now_ns(void);
+/* Nanoseconds since 1970 UTC, from the platform's real-time clock at boot;
+ * on a board without one, the time since boot. */
+uint64_t cairn_realtime_ns(void);
+
 /* ---- console ----------------------------------------------------------------- */
 /* Output goes to the DebugConsole capability named "console", a line at a
  * time; without one it is dropped. */

@@ -21,10 +21,12 @@
  *     SUITE: T ms
  *     N passed, N failed         alone on the last line
  *
- * A libcairn test is a void function; the checks below return from it on
- * the first failure (CHECK*) or record it and go on (EXPECT*). The POSIX
- * programs keep their own CHECK/ERRNO spellings (user/tests/posix/posixtest.h)
- * on top of the same core.
+ * The checks are defined here, once per world. A libcairn test is a void
+ * function; its checks return from it on the first failure (CHECK*) or
+ * record it and go on (EXPECT*). A POSIX test's checks are expressions
+ * (CHECK, ERRNO, FAIL: 1 when the check held, 0 when it failed and was
+ * recorded), so that `if (!CHECK(x)) return;` returns and a check can sit
+ * in a condition; user/tests/posix/posixtest.h adds its runner.
  */
 #ifndef CAIRN_TEST_H
 #define CAIRN_TEST_H
@@ -40,6 +42,8 @@ void t_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void t_vfail(int line, const char *fmt, va_list ap);
 /* The same without the "line L: " prefix. */
 void t_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ok, or 0 with "line L: what" recorded (the POSIX world's CHECK). */
+int t_check(int ok, int line, const char *what);
 /* True once the running test has failed. */
 bool t_failed(void);
 /* A remark on the running test, printed after its name if it passes:
@@ -135,6 +139,16 @@ uint64_t now_ns(void);
 	} while (0)
 #define CHECK_OK(expr) CHECK_ERR(expr, 0)
 #define EXPECT_OK(expr) EXPECT_ERR(expr, 0)
+
+#else /* CAIRN_TEST_POSIX: the musl world's checks */
+/* r must be -1 with errno e, or 0 with the difference recorded (test_musl.c). */
+int t_check_errno(long r, int e, int line, const char *what);
+/* Records the failure (the first reason wins); 0. */
+int FAIL(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define CHECK(c) t_check(!!(c), __LINE__, #c)
+/* An expected failure with errno e. */
+#define ERRNO(call, e) t_check_errno((long)(call), (e), __LINE__, #call)
 #endif
 
 #endif

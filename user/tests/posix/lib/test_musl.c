@@ -4,9 +4,11 @@
  * the POSIX test programs (user/tests/posix, built by <arch>-cairn-gcc with
  * user/lib/test.c; they also build on Linux): output through stdio,
  * flushed at once (a crash must not lose a result line), errno names, the
- * monotonic clock. Free pages are not visible to a POSIX program: 0.
+ * monotonic clock, and the checks that read errno. Free pages are not
+ * visible to a POSIX program: 0.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <cairn/test.h>
@@ -44,6 +46,26 @@ const char *t_err_name(long e)
 		return names[e];
 	snprintf(num, sizeof(num), "errno %ld", e);
 	return num;
+}
+
+int t_check_errno(long r, int e, int line, const char *what)
+{
+	int got = errno;
+
+	if (r == -1 && got == e)
+		return 1;
+	t_fail(line, "%s: %ld, errno %s, want %s", what, r, t_err_name(got), t_err_name(e));
+	return 0;
+}
+
+int FAIL(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	t_vfail(0, fmt, ap);
+	va_end(ap);
+	return 0;
 }
 
 uint64_t t_free_pages(void)
