@@ -19,11 +19,6 @@
 
 #define ROUNDS     200
 
-static void result(bool ok, const char *name)
-{
-	t_result(NULL, name, ok);
-}
-
 /* NREG, fp_fill() and fp_read(): test/fpregs.h */
 
 /* FP threads between their fill and their check (they hold live FP state) */
@@ -79,15 +74,15 @@ int main(int argc, char **argv)
 	/* our own priority is the most we may give; run the others at it */
 	if ((e = cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, 0, 8, 0, 0, 0, &m)))
 		printf("fptest: priority: %s\n", err_name(e));
-	result(start_thread(peer, 8) == ERR_OK && start_thread(plain, 8) == ERR_OK, "fp.start_threads");
+	t_ok(start_thread(peer, 8) == ERR_OK && start_thread(plain, 8) == ERR_OK, "fp.start_threads");
 	bool mine = fp_round_trip(0x3ff0000000000000ull, 1);
 	while (peer_ok < 0 || !plain_done)
 		cairn_yield();
-	result(mine, "fp.main_thread_registers_kept");
-	result(peer_ok == 1, "fp.second_thread_registers_kept");
+	t_ok(mine, "fp.main_thread_registers_kept");
+	t_ok(peer_ok == 1, "fp.second_thread_registers_kept");
 	/* the three take turns at each yield: the plain thread ran between
 	 * the FP threads on most of its turns, not before or after them */
-	result(plain_done && plain_between >= ROUNDS / 2, "fp.thread_without_fp_runs");
+	t_ok(plain_done && plain_between >= ROUNDS / 2, "fp.thread_without_fp_runs");
 	if (plain_between < ROUNDS / 2)
 		printf("# fptest: the thread without FP ran %d of %d turns between the FP threads\n",
 		       plain_between, ROUNDS);

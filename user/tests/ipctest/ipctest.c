@@ -80,11 +80,6 @@ static int server(void)
 /* ---- client ------------------------------------------------------------------------ */
 static cap_t ep, kinfo, console;
 
-static void check(bool ok, const char *name)
-{
-	t_result(NULL, name, ok);
-}
-
 static cap_t new_object(unsigned type)
 {
 	struct cairn_msg m;
@@ -99,11 +94,11 @@ static void test_calls(void)
 	uint64_t sum = 0;
 	bool ok;
 
-	check(cairn_null() == ERR_OK, "sys.null");
-	check(cairn_yield() == ERR_OK, "sys.yield");
+	t_ok(cairn_null() == ERR_OK, "sys.null");
+	t_ok(cairn_yield() == ERR_OK, "sys.yield");
 
 	m = cairn_call(ep, cairn_tag(M_ECHO, 4, 0), 10, 20, 30, 40);
-	check(!m.err && cairn_tag_label(m.tag) == 0 && m.w[0] == 11 && m.w[1] == 21 && m.w[2] == 31 &&
+	t_ok(!m.err && cairn_tag_label(m.tag) == 0 && m.w[0] == 11 && m.w[1] == 21 && m.w[2] == 31 &&
 	      m.w[3] == 41, "ipc.call_reply");
 
 	ok = true;
@@ -111,7 +106,7 @@ static void test_calls(void)
 		m = cairn_call(ep, cairn_tag(M_ECHO, 4, 0), i, ~(uint64_t)i, (uint64_t)i << 32, 7);
 		ok = !m.err && m.w[0] == i + 1 && m.w[1] == ~(uint64_t)i + 1 && m.w[2] == ((uint64_t)i << 32) + 1;
 	}
-	check(ok, "ipc.call_reply_1000");
+	t_ok(ok, "ipc.call_reply_1000");
 
 	for (unsigned i = CAIRN_MSG_REGS; i < LONG_LEN; i++) {
 		ib->w[i] = (uint64_t)i * 0x10001;
@@ -122,10 +117,10 @@ static void test_calls(void)
 	     cairn_tag_len(m.tag) == LONG_LEN;
 	for (unsigned i = CAIRN_MSG_REGS; ok && i < LONG_LEN; i++)
 		ok = ib->w[i] == ~((uint64_t)i * 0x10001);
-	check(ok, "ipc.long_message_both_ways");
+	t_ok(ok, "ipc.long_message_both_ways");
 
 	m = cairn_call(ep, cairn_tag(77, 4, 0), 0, 0, 0, 0);
-	check(!m.err && cairn_tag_label(m.tag) == ERR_NOSYS, "ipc.server_error_label");
+	t_ok(!m.err && cairn_tag_label(m.tag) == ERR_NOSYS, "ipc.server_error_label");
 }
 
 static void test_badge(void)
@@ -135,12 +130,12 @@ static void test_badge(void)
 	err_t e;
 
 	m = cairn_call(ep, cairn_tag(M_BADGE, 4, 0), 0, 0, 0, 0);
-	check(!m.err && m.w[0] == 0, "ipc.no_badge");
+	t_ok(!m.err && m.w[0] == 0, "ipc.no_badge");
 	e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE, 0x42, r);
 	m = cairn_call(e ? ep : r[0], cairn_tag(M_BADGE, 4, 0), 0, 0, 0, 0);
-	check(!e && !m.err && m.w[0] == 0x42, "ipc.minted_badge");
+	t_ok(!e && !m.err && m.w[0] == 0x42, "ipc.minted_badge");
 	if (!e)
-		check(cairn_cap_op(CAP_OP_MINT, r[0], CAP_NULL, RIGHT_WRITE, 0x43, NULL) != ERR_OK,
+		t_ok(cairn_cap_op(CAP_OP_MINT, r[0], CAP_NULL, RIGHT_WRITE, 0x43, NULL) != ERR_OK,
 		      "cap.mint_only_once");
 	if (!e)
 		cairn_cap_delete(r[0]);
@@ -154,19 +149,19 @@ static void test_notifications(void)
 	uint64_t bits = 0, t0, t1;
 	err_t e;
 
-	check(nt != CAP_NULL, "proc.create_notification");
-	check(cairn_wait(nt, 0, &bits) == ERR_AGAIN, "notify.poll_empty");
+	t_ok(nt != CAP_NULL, "proc.create_notification");
+	t_ok(cairn_wait(nt, 0, &bits) == ERR_AGAIN, "notify.poll_empty");
 	e = cairn_invoke(nt, NOTIFY_SIGNAL, 0, 3, 0, 0, 0, NULL);
-	check(!e && !cairn_wait(nt, CAIRN_FOREVER, &bits) && bits == 3, "notify.signal_then_wait");
+	t_ok(!e && !cairn_wait(nt, CAIRN_FOREVER, &bits) && bits == 3, "notify.signal_then_wait");
 	t0 = now_ns();
 	e = cairn_wait(nt, 20000000, &bits);
 	t1 = now_ns();
-	check(e == ERR_TIMEDOUT && t0 && t1 - t0 >= 20000000, "notify.timeout_20ms");
+	t_ok(e == ERR_TIMEDOUT && t0 && t1 - t0 >= 20000000, "notify.timeout_20ms");
 
 	/* a capability travels with a call: the server signals it */
 	ib->caps[0] = nt;
 	m = cairn_call(ep, cairn_tag(M_SIGNAL, 4, 1), 0x10, 0, 0, 0);
-	check(!m.err && cairn_tag_label(m.tag) == 0 && !cairn_wait(nt, 0, &bits) && bits == 0x10,
+	t_ok(!m.err && cairn_tag_label(m.tag) == 0 && !cairn_wait(nt, 0, &bits) && bits == 0x10,
 	      "ipc.cap_transfer");
 	cairn_cap_delete(nt);
 }
@@ -177,19 +172,19 @@ static void test_caps(void)
 	cap_t c = CAP_NULL;
 	struct cairn_msg m;
 
-	check(!cairn_cap_op(CAP_OP_IDENTIFY, console, CAP_NULL, 0, 0, r) && r[0] == OBJ_DEBUG_CONSOLE &&
+	t_ok(!cairn_cap_op(CAP_OP_IDENTIFY, console, CAP_NULL, 0, 0, r) && r[0] == OBJ_DEBUG_CONSOLE &&
 	      r[1] == RIGHT_WRITE, "cap.identify_console_write_only");
-	check(!cairn_cap_op(CAP_OP_IDENTIFY, ep, CAP_NULL, 0, 0, r) && r[0] == OBJ_ENDPOINT &&
+	t_ok(!cairn_cap_op(CAP_OP_IDENTIFY, ep, CAP_NULL, 0, 0, r) && r[0] == OBJ_ENDPOINT &&
 	      r[1] == (RIGHT_WRITE | RIGHT_GRANT), "cap.identify_endpoint_as_manifest_says");
 	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
-	check(m.err == ERR_PERM || m.err == ERR_ACCES, "cap.no_receive_without_read_right");
-	check(!cairn_cap_copy(ep, RIGHTS_ALL, &c) && !cairn_cap_op(CAP_OP_IDENTIFY, c, CAP_NULL, 0, 0, r) &&
+	t_ok(m.err == ERR_PERM || m.err == ERR_ACCES, "cap.no_receive_without_read_right");
+	t_ok(!cairn_cap_copy(ep, RIGHTS_ALL, &c) && !cairn_cap_op(CAP_OP_IDENTIFY, c, CAP_NULL, 0, 0, r) &&
 	      r[1] == (RIGHT_WRITE | RIGHT_GRANT), "cap.copy_never_adds_rights");
-	check(!cairn_cap_delete(c) && cairn_cap_op(CAP_OP_IDENTIFY, c, CAP_NULL, 0, 0, r) != ERR_OK,
+	t_ok(!cairn_cap_delete(c) && cairn_cap_op(CAP_OP_IDENTIFY, c, CAP_NULL, 0, 0, r) != ERR_OK,
 	      "cap.deleted_slot_is_empty");
-	check(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, 999, 0, 0, 0, NULL) == ERR_INVAL,
+	t_ok(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, 999, 0, 0, 0, NULL) == ERR_INVAL,
 	      "proc.create_bad_type");
-	check(cairn_invoke(console, PROC_STATUS, 0, 0, 0, 0, 0, NULL) != ERR_OK,
+	t_ok(cairn_invoke(console, PROC_STATUS, 0, 0, 0, 0, 0, NULL) != ERR_OK,
 	      "cap.wrong_method_for_object");
 }
 
@@ -205,15 +200,15 @@ static void test_memory(void)
 		ok = p[0] == 0x5a && p[299999] == 0x5a;
 		free(p);
 	}
-	check(ok, "mem.heap_300k");
+	t_ok(ok, "mem.heap_300k");
 
 	/* the quota is the manifest's (2 MiB): the heap cannot go past it */
 	struct cairn_msg m;
-	check(!cairn_invoke(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, 0, &m) && m.w[0] == 2u << 20 &&
+	t_ok(!cairn_invoke(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, 0, &m) && m.w[0] == 2u << 20 &&
 	      m.w[1] > 0 && m.w[1] < m.w[0], "proc.quota_as_manifest_says");
-	check(malloc(4u << 20) == NULL, "mem.heap_stops_at_quota");
+	t_ok(malloc(4u << 20) == NULL, "mem.heap_stops_at_quota");
 	p = malloc(100000);
-	check(p != NULL, "mem.heap_works_after_refusal");
+	t_ok(p != NULL, "mem.heap_works_after_refusal");
 	free(p);
 
 	ok = !cairn_memobj_create(SLOT_SELF_PROC, 2, 0, &mo) &&
@@ -224,11 +219,11 @@ static void test_memory(void)
 		ok = b[0] == 0x1234567887654321ull && a[0] == 0;
 		ok = !cairn_unmap((void *)a, 2) && !cairn_unmap((void *)b, 1) && ok;
 	}
-	check(ok, "mem.one_object_two_mappings");
+	t_ok(ok, "mem.one_object_two_mappings");
 	cairn_cap_delete(mo);
 
 	uint64_t t0 = now_ns(), t1 = now_ns();
-	check(t0 && t1 >= t0, "kinfo.time_monotonic");
+	t_ok(t0 && t1 >= t0, "kinfo.time_monotonic");
 }
 
 static int client(void)
@@ -244,7 +239,7 @@ static int client(void)
 	test_notifications();
 	test_caps();
 	test_memory();
-	check(cairn_invoke(ep, M_QUIT, 0, 0, 0, 0, 0, NULL) == ERR_OK, "ipc.server_quits");
+	t_ok(cairn_invoke(ep, M_QUIT, 0, 0, 0, 0, 0, NULL) == ERR_OK, "ipc.server_quits");
 	return (int)t_end(NULL);
 }
 

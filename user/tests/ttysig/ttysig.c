@@ -22,11 +22,6 @@
 static cap_t tty, proc, kinfo;
 static volatile uint64_t got_sig, got_count;
 
-static void check(bool ok, const char *name)
-{
-	t_result(NULL, name, ok);
-}
-
 /* ---- the signal entry: the process server's THREAD_UPCALL lands here ------------------------ */
 
 void upcall_stub(void);
@@ -109,7 +104,7 @@ int main(int argc, char **argv)
 		m = cairn_call(proc, cairn_tag(PS_SETSID, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
 		sid = label_of(m) ? sid : (int64_t)m.w[0];
 	}
-	check(sid == pid, "tty.session_leader");
+	t_ok(sid == pid, "tty.session_leader");
 
 	/* no echo: a "^C" would start the next ok line */
 	struct linux_termios t;
@@ -126,7 +121,7 @@ int main(int argc, char **argv)
 	cairn_ipcbuf()->caps[0] = proc;
 	e = label_of(cairn_call(tty, cairn_tag(IO_IOCTL, CAIRN_MSG_REGS, 1), LINUX_TIOCSCTTY, 0,
 				(uint64_t)sid, 0));
-	check(!e, "tty.tiocsctty_with_proc");
+	t_ok(!e, "tty.tiocsctty_with_proc");
 
 	for (unsigned i = 0; i < 3; i++) {
 		bool ok = !sigaction_handle(keys[i].sig);
@@ -137,7 +132,7 @@ int main(int argc, char **argv)
 			printf("# %s: signal %lu from pid %lu (count %lu)\n", keys[i].name,
 			       (unsigned long)(s & 0xffffffff), (unsigned long)(s >> 32),
 			       (unsigned long)got_count);
-		check(ok && (s & 0xffffffff) == (uint64_t)keys[i].sig && got_count == 1, keys[i].name);
+		t_ok(ok && (s & 0xffffffff) == (uint64_t)keys[i].sig && got_count == 1, keys[i].name);
 	}
 
 	/* another foreground group: ^C is not ours (the console logs ESRCH) */
@@ -145,7 +140,7 @@ int main(int argc, char **argv)
 	memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], &other, 4);
 	e = label_of(cairn_call(tty, cairn_tag(IO_IOCTL, posix_words(4), 0), LINUX_TIOCSPGRP, 0, 0, 0));
 	got_count = 0;
-	check(!e && !type(3) && !wait_signal(300), "tty.ctrl_c_only_for_the_foreground_group");
+	t_ok(!e && !type(3) && !wait_signal(300), "tty.ctrl_c_only_for_the_foreground_group");
 
 	t_end(NULL);
 	cairn_call(tty, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);

@@ -22,14 +22,6 @@
 static cap_t tty, kinfo;
 static struct cairn_ring_hdr *ring;
 
-static void check(bool ok, const char *name)
-{
-	t_result(NULL, name, ok);
-}
-
-/* The reason the next check fails (the first one given). */
-#define WHY(...) t_failf(__VA_ARGS__)
-
 /* ---- the protocol ----------------------------------------------------------------------- */
 
 /* A request with n inline bytes; the answer's label (or the call's error). */
@@ -175,23 +167,23 @@ static bool typed(const char *in, const char *line, const char *echo)
 	err_t e;
 
 	if ((e = capture(2, out, sizeof(out))) || (e = type(in))) {
-		WHY("capture/type: %s", err_name(e));
+		t_failf("capture/type: %s", err_name(e));
 		return false;
 	}
 	if ((e = tty_read(tty, got, sizeof(got) - 1, &k))) {
-		WHY("read: %s", err_name(e));
+		t_failf("read: %s", err_name(e));
 		return false;
 	}
 	if ((e = capture(2, out, sizeof(out)))) {
-		WHY("capture: %s", err_name(e));
+		t_failf("capture: %s", err_name(e));
 		return false;
 	}
 	if (strcmp(got, line) || k != strlen(line)) {
-		WHY("read \"%s\" (%lu bytes), want \"%s\"", vis(got), (unsigned long)k, vis(line));
+		t_failf("read \"%s\" (%lu bytes), want \"%s\"", vis(got), (unsigned long)k, vis(line));
 		return false;
 	}
 	if (echo && strcmp(out, echo)) {
-		WHY("echo \"%s\", want \"%s\"", vis(out), vis(echo));
+		t_failf("echo \"%s\", want \"%s\"", vis(out), vis(echo));
 		return false;
 	}
 	return true;
@@ -257,10 +249,10 @@ static void t_termios(void)
 	e = get_termios(&t);
 	saved = t;
 	if (e)
-		WHY("TCGETS: %s", err_name(e));
+		t_failf("TCGETS: %s", err_name(e));
 	else if (!(t.c_lflag & LINUX_ICANON) || !(t.c_lflag & LINUX_ECHO) || !(t.c_lflag & LINUX_ISIG))
-		WHY("c_lflag %#x lacks ICANON, ECHO or ISIG", t.c_lflag);
-	check(!e && (t.c_lflag & LINUX_ICANON) && (t.c_lflag & LINUX_ECHO) && (t.c_lflag & LINUX_ISIG) &&
+		t_failf("c_lflag %#x lacks ICANON, ECHO or ISIG", t.c_lflag);
+	t_ok(!e && (t.c_lflag & LINUX_ICANON) && (t.c_lflag & LINUX_ECHO) && (t.c_lflag & LINUX_ISIG) &&
 	      (t.c_oflag & LINUX_ONLCR) && (t.c_iflag & LINUX_ICRNL) && t.c_cc[LINUX_VEOF] == 4 &&
 	      t.c_cc[LINUX_VERASE] == 127 && t.c_cc[LINUX_VINTR] == 3 && t.c_cc[LINUX_VMIN] == 1,
 	      "tty.tcgets_isatty");
@@ -276,9 +268,9 @@ static void t_termios(void)
 	bool ok = !e && !e2 && !memcmp(&u, &v, LINUX_TERMIOS_SIZE);
 	ok = ok && !ioctl_set(tty, LINUX_TCSETSW, &t, LINUX_TERMIOS_SIZE) && !get_termios(&v) &&
 	     !memcmp(&t, &v, LINUX_TERMIOS_SIZE);
-	check(ok, "tty.tcsets_round_trip");
+	t_ok(ok, "tty.tcsets_round_trip");
 
-	check(ioctl_set(tty, LINUX_TCSETS, &u, 8) == ERR_INVAL && !get_termios(&v) &&
+	t_ok(ioctl_set(tty, LINUX_TCSETS, &u, 8) == ERR_INVAL && !get_termios(&v) &&
 	      !memcmp(&t, &v, LINUX_TERMIOS_SIZE), "tty.tcsets_short_is_einval");
 }
 
@@ -288,9 +280,9 @@ static void t_winsize(void)
 	err_t e = ioctl_get(tty, LINUX_TIOCGWINSZ, &ws, LINUX_WINSIZE_SIZE);
 
 	if (!e)
-		WHY("%ux%u", ws.ws_col, ws.ws_row);
-	check(!e && ws.ws_col == 80 && ws.ws_row == 24, "tty.tiocgwinsz_80x24");
-	check(!ioctl_set(tty, LINUX_TIOCSWINSZ, &big, LINUX_WINSIZE_SIZE) &&
+		t_failf("%ux%u", ws.ws_col, ws.ws_row);
+	t_ok(!e && ws.ws_col == 80 && ws.ws_row == 24, "tty.tiocgwinsz_80x24");
+	t_ok(!ioctl_set(tty, LINUX_TIOCSWINSZ, &big, LINUX_WINSIZE_SIZE) &&
 	      !ioctl_get(tty, LINUX_TIOCGWINSZ, &got, LINUX_WINSIZE_SIZE) && got.ws_col == 132 &&
 	      got.ws_row == 40 && !ioctl_set(tty, LINUX_TIOCSWINSZ, &ws, LINUX_WINSIZE_SIZE) &&
 	      ioctl_set(tty, LINUX_TIOCSWINSZ, &ws, 0) == ERR_INVAL, "tty.tiocswinsz");
@@ -302,27 +294,27 @@ static void t_errors(void)
 	uint64_t r[3];
 	cap_t forged;
 
-	check(ioctl_arg(tty, 0x1234, 0) == LINUX_ENOTTY && ioctl_arg(tty, 0x5401ull | 1ull << 40, 0) ==
+	t_ok(ioctl_arg(tty, 0x1234, 0) == LINUX_ENOTTY && ioctl_arg(tty, 0x5401ull | 1ull << 40, 0) ==
 	      LINUX_ENOTTY, "tty.unknown_ioctl_enotty");
-	check(ioctl_arg(tty, LINUX_TCFLSH, 7) == ERR_INVAL && ioctl_arg(tty, LINUX_TCXONC, 9) == ERR_INVAL &&
+	t_ok(ioctl_arg(tty, LINUX_TCFLSH, 7) == ERR_INVAL && ioctl_arg(tty, LINUX_TCXONC, 9) == ERR_INVAL &&
 	      ioctl_set(tty, LINUX_TIOCSPGRP, "", 0) == ERR_INVAL && ioctl_set(tty, LINUX_FIONBIO, "", 0) == ERR_INVAL,
 	      "tty.bad_ioctl_args_einval");
-	check(req(tty, IO_WRITE, "12345678", 8, 9, 0, 0, NULL) == ERR_INVAL &&
+	t_ok(req(tty, IO_WRITE, "12345678", 8, 9, 0, 0, NULL) == ERR_INVAL &&
 	      req(tty, IO_WRITE, "12345678", 8, 5000, 0, 0, NULL) == ERR_INVAL, "tty.write_bad_length");
-	check(io(tty, 0x999, 0, 0, NULL) == ERR_NOSYS, "tty.unknown_op_enosys");
-	check(io(tty, IO_SEEK, 0, POSIX_SEEK_CUR, NULL) == ERR_PIPE && io(tty, IO_PREAD, 1, 0, NULL) == ERR_PIPE,
+	t_ok(io(tty, 0x999, 0, 0, NULL) == ERR_NOSYS, "tty.unknown_op_enosys");
+	t_ok(io(tty, IO_SEEK, 0, POSIX_SEEK_CUR, NULL) == ERR_PIPE && io(tty, IO_PREAD, 1, 0, NULL) == ERR_PIPE,
 	      "tty.not_seekable");
 	/* a badge the server never made is no description */
 	bool ok = !cairn_cap_op(CAP_OP_MINT, tty, CAP_NULL, RIGHT_WRITE, 0x777, r);
 	forged = r[0];
-	check(ok && io(forged, IO_GETFL, 0, 0, &m) == ERR_BADF, "tty.unknown_badge_ebadf");
+	t_ok(ok && io(forged, IO_GETFL, 0, 0, &m) == ERR_BADF, "tty.unknown_badge_ebadf");
 	cairn_cap_delete(forged);
 
 	struct posix_stat st;
 	ok = !io(tty, IO_STAT, 0, 0, &m) && cairn_tag_len(m.tag) >= posix_words(sizeof(st));
 	if (ok)
 		memcpy(&st, &cairn_ipcbuf()->w[CAIRN_MSG_REGS], sizeof(st));
-	check(ok && (st.mode & 0170000) == LINUX_S_IFCHR, "tty.stat_chr");
+	t_ok(ok && (st.mode & 0170000) == LINUX_S_IFCHR, "tty.stat_chr");
 }
 
 static void t_flags(void)
@@ -333,8 +325,8 @@ static void t_flags(void)
 	size_t k;
 	err_t e;
 
-	check(!io(tty, IO_GETFL, 0, 0, &m) && m.w[0] == LINUX_O_RDWR, "tty.getfl_rdwr");
-	check(!io(tty, IO_SETFL, LINUX_O_NONBLOCK, 0, NULL) && !io(tty, IO_GETFL, 0, 0, &m) &&
+	t_ok(!io(tty, IO_GETFL, 0, 0, &m) && m.w[0] == LINUX_O_RDWR, "tty.getfl_rdwr");
+	t_ok(!io(tty, IO_SETFL, LINUX_O_NONBLOCK, 0, NULL) && !io(tty, IO_GETFL, 0, 0, &m) &&
 	      m.w[0] == (LINUX_O_RDWR | LINUX_O_NONBLOCK) && tty_read(tty, buf, 8, &k) == ERR_AGAIN &&
 	      !io(tty, IO_SETFL, 0, 0, NULL) && !io(tty, IO_GETFL, 0, 0, &m) && m.w[0] == LINUX_O_RDWR,
 	      "tty.setfl_nonblock_read_eagain");
@@ -343,18 +335,18 @@ static void t_flags(void)
 	e = io(tty, TTY_OPEN, LINUX_O_NONBLOCK, 0, &m);
 	if (!e && cairn_tag_ncaps(m.tag) == 1)
 		d = cairn_ipcbuf()->caps[0];
-	check(!e && d != CAP_NULL && !io(d, IO_GETFL, 0, 0, &m) && (m.w[0] & LINUX_O_NONBLOCK) &&
+	t_ok(!e && d != CAP_NULL && !io(d, IO_GETFL, 0, 0, &m) && (m.w[0] & LINUX_O_NONBLOCK) &&
 	      !io(tty, IO_GETFL, 0, 0, &m) && !(m.w[0] & LINUX_O_NONBLOCK) &&
 	      tty_read(d, buf, 8, &k) == ERR_AGAIN, "tty.open_own_nonblock");
 	int32_t zero = 0, one = 1;
-	check(!ioctl_set(d, LINUX_FIONBIO, &zero, 4) && !io(d, IO_GETFL, 0, 0, &m) &&
+	t_ok(!ioctl_set(d, LINUX_FIONBIO, &zero, 4) && !io(d, IO_GETFL, 0, 0, &m) &&
 	      !(m.w[0] & LINUX_O_NONBLOCK) && !ioctl_set(d, LINUX_FIONBIO, &one, 4) &&
 	      !io(d, IO_GETFL, 0, 0, &m) && (m.w[0] & LINUX_O_NONBLOCK), "tty.fionbio");
 	/* references: dup + close keep it; the last close ends it */
-	check(!io(d, IO_DUP, 0, 0, NULL) && !io(d, IO_CLOSE, 0, 0, NULL) && !io(d, IO_GETFL, 0, 0, NULL) &&
+	t_ok(!io(d, IO_DUP, 0, 0, NULL) && !io(d, IO_CLOSE, 0, 0, NULL) && !io(d, IO_GETFL, 0, 0, NULL) &&
 	      !io(d, IO_CLOSE, 0, 0, NULL) && io(d, IO_GETFL, 0, 0, NULL) != ERR_OK, "tty.dup_close");
 	cairn_cap_delete(d);
-	check(!io(tty, IO_READ, 0, 0, &m) && m.w[0] == 0, "tty.read_zero_bytes");
+	t_ok(!io(tty, IO_READ, 0, 0, &m) && m.w[0] == 0, "tty.read_zero_bytes");
 
 	/* badge 1 (POSIX_TTY_SHARED) is the shared description too */
 	uint64_t r[3];
@@ -363,7 +355,7 @@ static void t_flags(void)
 	ok = ok && !io(tty, IO_SETFL, LINUX_O_NONBLOCK, 0, NULL) && !io(d, IO_GETFL, 0, 0, &m) &&
 	     (m.w[0] & LINUX_O_NONBLOCK) && !io(d, IO_SETFL, 0, 0, NULL) && !io(tty, IO_GETFL, 0, 0, &m) &&
 	     !(m.w[0] & LINUX_O_NONBLOCK);
-	check(ok, "tty.badge1_is_the_shared_description");
+	t_ok(ok, "tty.badge1_is_the_shared_description");
 	cairn_cap_delete(d);
 
 	/* at most 62 descriptions of its own; closing one makes room again */
@@ -377,12 +369,12 @@ static void t_flags(void)
 	if (ok)
 		many[0] = cairn_ipcbuf()->caps[0];
 	if (!ok)
-		WHY("opened %u, then %s", opened, err_name(e));
+		t_failf("opened %u, then %s", opened, err_name(e));
 	for (unsigned i = 0; i < opened; i++) {
 		ok = !io(many[i], IO_CLOSE, 0, 0, NULL) && ok;
 		cairn_cap_delete(many[i]);
 	}
-	check(ok, "tty.open_limit_and_reuse");
+	t_ok(ok, "tty.open_limit_and_reuse");
 }
 
 static void t_poll(void)
@@ -394,14 +386,14 @@ static void t_poll(void)
 	size_t k;
 	err_t e;
 
-	check(!io(tty, IO_POLL, LINUX_POLLIN | LINUX_POLLOUT, 0, &m) && m.w[0] == LINUX_POLLOUT,
+	t_ok(!io(tty, IO_POLL, LINUX_POLLIN | LINUX_POLLOUT, 0, &m) && m.w[0] == LINUX_POLLOUT,
 	      "tty.poll_writable_not_readable");
 	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
 		note = m.w[0];
 	cairn_ipcbuf()->caps[0] = note;
 	m = cairn_call(tty, cairn_tag(IO_POLL_ARM, CAIRN_MSG_REGS, 1), LINUX_POLLOUT, 4, 0, 0);
 	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
-	check(!e && !cairn_wait(note, 0, &bits) && bits == 4, "tty.poll_arm_pollout_at_once");
+	t_ok(!e && !cairn_wait(note, 0, &bits) && bits == 4, "tty.poll_arm_pollout_at_once");
 
 	cairn_ipcbuf()->caps[0] = note;
 	m = cairn_call(tty, cairn_tag(IO_POLL_ARM, CAIRN_MSG_REGS, 1), LINUX_POLLIN, 8, 0, 0);
@@ -411,11 +403,11 @@ static void t_poll(void)
 	ok = ok && !type("\n") && !cairn_wait(note, 0, &bits) && bits == 8;
 	ok = ok && !io(tty, IO_POLL, LINUX_POLLIN, 0, &m) && m.w[0] == LINUX_POLLIN;
 	ok = ok && !tty_read(tty, buf, 15, &k) && !strcmp(buf, "pa\n");
-	check(ok, "tty.poll_arm_pollin_on_line");
-	check(io(tty, IO_POLL_ARM, LINUX_POLLIN, 1, NULL) == ERR_INVAL, "tty.poll_arm_without_cap_einval");
+	t_ok(ok, "tty.poll_arm_pollin_on_line");
+	t_ok(io(tty, IO_POLL_ARM, LINUX_POLLIN, 1, NULL) == ERR_INVAL, "tty.poll_arm_without_cap_einval");
 	cairn_ipcbuf()->caps[0] = SLOT_SELF_THREAD;      /* not a Notification */
 	m = cairn_call(tty, cairn_tag(IO_POLL_ARM, CAIRN_MSG_REGS, 1), LINUX_POLLOUT, 1, 0, 0);
-	check(!m.err && cairn_tag_label(m.tag) == ERR_INVAL, "tty.poll_arm_not_a_notification_einval");
+	t_ok(!m.err && cairn_tag_label(m.tag) == ERR_INVAL, "tty.poll_arm_not_a_notification_einval");
 	cairn_cap_delete(note);
 }
 
@@ -428,17 +420,17 @@ static void t_output(void)
 	capture(2, out, sizeof(out));
 	ok = !tty_write(tty, "a\nb\n") && !capture(2, out, sizeof(out)) && !strcmp(out, "a\r\nb\r\n");
 	if (!ok)
-		WHY("captured \"%s\"", vis(out));
-	check(ok, "tty.write_onlcr");
+		t_failf("captured \"%s\"", vis(out));
+	t_ok(ok, "tty.write_onlcr");
 	t.c_oflag &= ~LINUX_OPOST;
 	ok = !set_termios(&t) && !tty_write(tty, "c\nd\r") && !capture(2, out, sizeof(out)) &&
 	     !strcmp(out, "c\nd\r");
-	check(ok && !set_termios(&saved), "tty.write_raw_without_opost");
+	t_ok(ok && !set_termios(&saved), "tty.write_raw_without_opost");
 	t = saved;
 	t.c_oflag |= LINUX_XTABS;
 	ok = !set_termios(&t) && !tty_write(tty, "ab\tc\n") && !capture(2, out, sizeof(out)) &&
 	     !strcmp(out, "ab      c\r\n");
-	check(ok && !set_termios(&saved), "tty.write_xtabs");
+	t_ok(ok && !set_termios(&saved), "tty.write_xtabs");
 }
 
 static void t_canon(void)
@@ -448,45 +440,45 @@ static void t_canon(void)
 	size_t k;
 	err_t e;
 
-	check(typed("ab\x7f" "c\n", "ac\n", "ab\b \bc\r\n"), "tty.canon_erase_del");
-	check(typed("xy\bz\n", "xy\bz\n", "xy^Hz\r\n"), "tty.canon_backspace_is_data_echoctl");
+	t_ok(typed("ab\x7f" "c\n", "ac\n", "ab\b \bc\r\n"), "tty.canon_erase_del");
+	t_ok(typed("xy\bz\n", "xy\bz\n", "xy^Hz\r\n"), "tty.canon_backspace_is_data_echoctl");
 	t = saved;
 	t.c_cc[LINUX_VERASE] = '\b';
-	check(!set_termios(&t) && typed("xy\bz\n", "xz\n", "xy\b \bz\r\n") && !set_termios(&saved),
+	t_ok(!set_termios(&t) && typed("xy\bz\n", "xz\n", "xy\b \bz\r\n") && !set_termios(&saved),
 	      "tty.canon_erase_bs_when_verase");
-	check(typed("junk\x15line\n", "line\n", "junk\b \b\b \b\b \b\b \bline\r\n"), "tty.canon_kill");
-	check(typed("hello wor\x17world\n", "hello world\n", NULL), "tty.canon_werase");
-	check(typed("one two  \x17\x17x\n", "x\n", NULL), "tty.canon_werase_twice");
-	check(typed("cr\r", "cr\n", "cr\r\n"), "tty.canon_icrnl");
-	check(typed("\x04", "", ""), "tty.canon_eof_at_line_start");
-	check(typed("part\x04", "part", "part"), "tty.canon_eof_delivers_partial_line");
-	check(typed("\x01\n", "\x01\n", "^A\r\n"), "tty.canon_echoctl");
-	check(typed("\x16\x15u\n", "\x15u\n", NULL), "tty.canon_lnext");
-	check(typed("a\t\x7f" "b\n", "ab\n", "a\t\b\b\b\b\b\b\bb\r\n"), "tty.canon_erase_tab");
-	check(typed("\xc3\xa9\x7f" "e\n", "e\n", "\xc3\xa9\b \be\r\n"), "tty.canon_erase_utf8");
-	check(typed("ab\x12" "c\n", "abc\n", "ab^R\r\nabc\r\n"), "tty.canon_reprint");
+	t_ok(typed("junk\x15line\n", "line\n", "junk\b \b\b \b\b \b\b \bline\r\n"), "tty.canon_kill");
+	t_ok(typed("hello wor\x17world\n", "hello world\n", NULL), "tty.canon_werase");
+	t_ok(typed("one two  \x17\x17x\n", "x\n", NULL), "tty.canon_werase_twice");
+	t_ok(typed("cr\r", "cr\n", "cr\r\n"), "tty.canon_icrnl");
+	t_ok(typed("\x04", "", ""), "tty.canon_eof_at_line_start");
+	t_ok(typed("part\x04", "part", "part"), "tty.canon_eof_delivers_partial_line");
+	t_ok(typed("\x01\n", "\x01\n", "^A\r\n"), "tty.canon_echoctl");
+	t_ok(typed("\x16\x15u\n", "\x15u\n", NULL), "tty.canon_lnext");
+	t_ok(typed("a\t\x7f" "b\n", "ab\n", "a\t\b\b\b\b\b\b\bb\r\n"), "tty.canon_erase_tab");
+	t_ok(typed("\xc3\xa9\x7f" "e\n", "e\n", "\xc3\xa9\b \be\r\n"), "tty.canon_erase_utf8");
+	t_ok(typed("ab\x12" "c\n", "abc\n", "ab^R\r\nabc\r\n"), "tty.canon_reprint");
 
 	t = saved;
 	t.c_lflag &= ~LINUX_ECHO;
-	check(!set_termios(&t) && typed("secret\n", "secret\n", "") && !set_termios(&saved), "tty.canon_noecho");
+	t_ok(!set_termios(&t) && typed("secret\n", "secret\n", "") && !set_termios(&saved), "tty.canon_noecho");
 	t.c_lflag |= LINUX_ECHONL;
-	check(!set_termios(&t) && typed("secret\n", "secret\n", "\r\n") && !set_termios(&saved),
+	t_ok(!set_termios(&t) && typed("secret\n", "secret\n", "\r\n") && !set_termios(&saved),
 	      "tty.canon_echonl");
 	t = saved;
 	t.c_iflag &= ~LINUX_ICRNL;
-	check(!set_termios(&t) && typed("a\r\n", "a\r\n", "a^M\r\n") && !set_termios(&saved), "tty.canon_no_icrnl");
+	t_ok(!set_termios(&t) && typed("a\r\n", "a\r\n", "a^M\r\n") && !set_termios(&saved), "tty.canon_no_icrnl");
 
 	/* a line longer than the read: the rest stays for the next read */
 	bool ok = !type("abcdef\n") && !tty_read(tty, buf, 3, &k) && !strcmp(buf, "abc") &&
 		  !tty_read(tty, buf, 60, &k) && !strcmp(buf, "def\n");
-	check(ok, "tty.canon_line_in_two_reads");
+	t_ok(ok, "tty.canon_line_in_two_reads");
 	/* FIONREAD counts completed lines only; TCFLSH and TCSETSF drop input */
 	int32_t v = get_int(LINUX_FIONREAD, &e);
 	ok = !e && v == 0 && !type("xy\nzz") && get_int(LINUX_FIONREAD, &e) == 3 && !e;
 	ok = ok && !ioctl_arg(tty, LINUX_TCFLSH, LINUX_TCIFLUSH) && get_int(LINUX_FIONREAD, &e) == 0;
 	ok = ok && !type("q\n") && get_int(LINUX_FIONREAD, &e) == 2 &&
 	     !ioctl_set(tty, LINUX_TCSETSF, &saved, LINUX_TERMIOS_SIZE) && get_int(LINUX_FIONREAD, &e) == 0;
-	check(ok, "tty.fionread_tcflsh_tcsetsf");
+	t_ok(ok, "tty.fionread_tcflsh_tcsetsf");
 	capture(2, out, sizeof(out));
 
 	/* a line holds at most 4095 bytes and its end: the rest is dropped */
@@ -498,13 +490,13 @@ static void t_canon(void)
 		;
 	ok = ok && !type("\n") && get_int(LINUX_FIONREAD, &e) == 4096 && !tty_read(tty, big, 4000, &k) &&
 	     k == 4000 && !tty_read(tty, big, 4000, &k) && k == 96 && big[95] == '\n';
-	check(ok, "tty.canon_long_line_bounded");
+	t_ok(ok, "tty.canon_long_line_bounded");
 	while (!capture(2, big, sizeof(big)) && big[0])
 		;
 	memset(big, 'w', 4000);
 	big[4000] = 0;
 	ok = !tty_write(tty, big) && !capture(2, big, sizeof(big)) && strlen(big) == 4000 && big[3999] == 'w';
-	check(ok, "tty.write_4000_bytes");
+	t_ok(ok, "tty.write_4000_bytes");
 }
 
 static void t_noncanon(void)
@@ -519,17 +511,17 @@ static void t_noncanon(void)
 	t.c_cc[LINUX_VTIME] = 0;
 	bool ok = !set_termios(&t) && !tty_read(tty, buf, 10, &k) && k == 0;
 	ok = ok && !type("qr") && !tty_read(tty, buf, 10, &k) && !strcmp(buf, "qr");
-	check(ok, "tty.noncanon_vmin0_vtime0");
+	t_ok(ok, "tty.noncanon_vmin0_vtime0");
 	capture(2, out, sizeof(out));
-	check(!strcmp(out, "qr"), "tty.noncanon_echo");
+	t_ok(!strcmp(out, "qr"), "tty.noncanon_echo");
 
 	t.c_cc[LINUX_VTIME] = 2;    /* 0.2 s */
 	uint64_t t0 = now_ns();
 	ok = !set_termios(&t) && !tty_read(tty, buf, 10, &k) && k == 0;
 	uint64_t dt = now_ns() - t0;
 	if (!ok || dt < 150000000ull || dt > 2000000000ull)
-		WHY("read %lu bytes after %lu ms", (unsigned long)k, (unsigned long)(dt / 1000000));
-	check(ok && dt >= 150000000ull && dt < 2000000000ull, "tty.noncanon_vtime_times_out");
+		t_failf("read %lu bytes after %lu ms", (unsigned long)k, (unsigned long)(dt / 1000000));
+	t_ok(ok && dt >= 150000000ull && dt < 2000000000ull, "tty.noncanon_vtime_times_out");
 
 	/* VMIN 3: a read waits for 3 bytes */
 	t.c_cc[LINUX_VMIN] = 3;
@@ -538,22 +530,22 @@ static void t_noncanon(void)
 	ok = ok && !type("ab") && !completion(&c, 50000000ull);
 	ok = ok && !type("c") && completion(&c, 1000000000ull) && !c.err && cairn_tag_label(c.tag) == 0 &&
 	     c.w[0] == 3 && c.user_data == 1;
-	check(ok, "tty.noncanon_vmin_waits");
+	t_ok(ok, "tty.noncanon_vmin_waits");
 	/* O_NONBLOCK takes what there is even below VMIN */
 	ok = !type("z") && !io(tty, IO_SETFL, LINUX_O_NONBLOCK, 0, NULL) && !tty_read(tty, buf, 10, &k) &&
 	     !strcmp(buf, "z") && tty_read(tty, buf, 10, &k) == ERR_AGAIN && !io(tty, IO_SETFL, 0, 0, NULL);
-	check(ok, "tty.noncanon_nonblock");
+	t_ok(ok, "tty.noncanon_nonblock");
 	/* VMIN 5, VTIME 1: after the first byte, 0.1 s of silence ends the read */
 	t.c_cc[LINUX_VMIN] = 5;
 	t.c_cc[LINUX_VTIME] = 1;
 	ok = !set_termios(&t) && !async_read(10, 2) && !completion(&c, 300000000ull) && !type("xy") &&
 	     completion(&c, 2000000000ull) && c.w[0] == 2 && c.user_data == 2;
-	check(ok, "tty.noncanon_intercharacter_timer");
+	t_ok(ok, "tty.noncanon_intercharacter_timer");
 
 	/* back to canonical mode: what waits becomes a line */
 	ok = !set_termios(&t) && !type("raw") && !set_termios(&saved) && !tty_read(tty, buf, 10, &k) &&
 	     !strcmp(buf, "raw");
-	check(ok, "tty.canon_after_raw_keeps_input");
+	t_ok(ok, "tty.canon_after_raw_keeps_input");
 	capture(2, out, sizeof(out));
 }
 
@@ -566,14 +558,14 @@ static void t_readers(void)
 	bool ok = !async_read(100, 11) && !async_read(100, 12) && !completion(&c1, 50000000ull);
 	ok = ok && !type("one\nthree\n") && completion(&c1, 1000000000ull) && completion(&c2, 1000000000ull);
 	if (ok && !(c1.user_data == 11 && c1.w[0] == 4 && c2.user_data == 12 && c2.w[0] == 6))
-		WHY("reader %lu got %lu, reader %lu got %lu", (unsigned long)c1.user_data,
+		t_failf("reader %lu got %lu, reader %lu got %lu", (unsigned long)c1.user_data,
 		    (unsigned long)c1.w[0], (unsigned long)c2.user_data, (unsigned long)c2.w[0]);
-	check(ok && c1.user_data == 11 && c1.w[0] == 4 && c2.user_data == 12 && c2.w[0] == 6,
+	t_ok(ok && c1.user_data == 11 && c1.w[0] == 4 && c2.user_data == 12 && c2.w[0] == 6,
 	      "tty.readers_answered_in_order");
 	/* ^D at the start of a line ends a waiting read with 0 bytes */
 	ok = !async_read(100, 13) && !type("\x04") && completion(&c1, 1000000000ull) && !c1.err &&
 	     c1.w[0] == 0 && c1.user_data == 13;
-	check(ok, "tty.reader_gets_eof");
+	t_ok(ok, "tty.reader_gets_eof");
 	capture(2, out, sizeof(out));
 }
 
@@ -586,7 +578,7 @@ static void t_signals(void)
 	err_t e;
 
 	/* without a session: no process group */
-	check(get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY && ioctl_set(tty, LINUX_TIOCSPGRP, &pg, 4) ==
+	t_ok(get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY && ioctl_set(tty, LINUX_TIOCSPGRP, &pg, 4) ==
 	      LINUX_ENOTTY, "tty.no_session_tiocgpgrp_enotty");
 	/* ttytest stands in for the process server: an endpoint of its own */
 	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m))
@@ -594,10 +586,10 @@ static void t_signals(void)
 	cairn_ipcbuf()->caps[0] = fake;
 	m = cairn_call(tty, cairn_tag(IO_IOCTL, CAIRN_MSG_REGS, 1), LINUX_TIOCSCTTY, 0, 7, 0);
 	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
-	check(!e && get_int(LINUX_TIOCGSID, &e) == 7 && !e && get_int(LINUX_TIOCGPGRP, &e) == 7 && !e &&
+	t_ok(!e && get_int(LINUX_TIOCGSID, &e) == 7 && !e && get_int(LINUX_TIOCGPGRP, &e) == 7 && !e &&
 	      !ioctl_set(tty, LINUX_TIOCSPGRP, &pg, 4) && get_int(LINUX_TIOCGPGRP, &e) == 42,
 	      "tty.tiocsctty_tiocspgrp");
-	check(req(tty, IO_IOCTL, NULL, 0, LINUX_TIOCSCTTY, 0, 8, NULL) == ERR_PERM,
+	t_ok(req(tty, IO_IOCTL, NULL, 0, LINUX_TIOCSCTTY, 0, 8, NULL) == ERR_PERM,
 	      "tty.tiocsctty_other_session_eperm");
 
 	static const struct { const char *key; int sig; const char *echo; const char *name; } sigs[] = {
@@ -614,15 +606,15 @@ static void t_signals(void)
 		if (!m.err)
 			cairn_reply(cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
 		else
-			WHY("no PS_KILL: %s", err_name((err_t)m.err));
+			t_failf("no PS_KILL: %s", err_name((err_t)m.err));
 		capture(2, out, sizeof(out));
 		if (ok && strcmp(out, sigs[i].echo))
-			WHY("echo \"%s\"", vis(out));
-		check(ok && !strcmp(out, sigs[i].echo) && get_int(LINUX_FIONREAD, &e) == 0, sigs[i].name);
+			t_failf("echo \"%s\"", vis(out));
+		t_ok(ok && !strcmp(out, sigs[i].echo) && get_int(LINUX_FIONREAD, &e) == 0, sigs[i].name);
 	}
 	/* the signal character flushed the line: the next line is clean */
-	check(typed("ok\n", "ok\n", "ok\r\n"), "tty.line_after_signal");
-	check(!ioctl_arg(tty, LINUX_TIOCNOTTY, 0) && get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY,
+	t_ok(typed("ok\n", "ok\n", "ok\r\n"), "tty.line_after_signal");
+	t_ok(!ioctl_arg(tty, LINUX_TIOCNOTTY, 0) && get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY,
 	      "tty.tiocnotty");
 	cairn_cap_delete(fake);
 }
@@ -645,7 +637,7 @@ int main(int argc, char **argv)
 	t_errors();
 	t_flags();
 	e = capture(1, NULL, 0);
-	check(!e, "tty.capture_hook");
+	t_ok(!e, "tty.capture_hook");
 	if (!e) {
 		t_poll();
 		t_output();

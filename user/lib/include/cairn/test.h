@@ -67,6 +67,8 @@ bool t_run(const char *prefix, const char *name, void (*fn)(void));
  * reason recorded by t_fail/t_failf since the last result), named
  * "prefix.name" (prefix may be NULL), and starts the next. Returns ok. */
 bool t_result(const char *prefix, const char *name, bool ok);
+/* The same with the arguments in the order of a check: t_ok(cond, name). */
+static inline bool t_ok(bool ok, const char *name) { return t_result(NULL, name, ok); }
 /* Runs every test of a table (t_run each, no prefix). */
 void t_run_all(const struct t_case *tests, unsigned n);
 /* Prints "suite: T ms" (when suite is not NULL and there is a clock) and
