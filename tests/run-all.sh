@@ -187,7 +187,6 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
-# ---- timing under -icount (added by the abi branch: keep as one block) ----
 step "timing under -icount: exact guest time, tight bounds"
 # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
 # instruction count: exact, the same every run, whatever the host's load)
@@ -206,7 +205,6 @@ for a in riscv64 x86_64; do
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
 done
-# ---- end of the -icount block ----
 
 step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # The conformance tests of Debian's posixtestsuite for the areas of
