@@ -13,28 +13,39 @@
 #include <cairn/rt.h>
 #include <cairn/server.h>
 
-static void gather(struct srv *s, const struct cairn_msg *m, struct srv_req *r)
+/* What a request brings beyond its registers: inline bytes, capabilities. */
+static void gather_long(struct srv *s, uint64_t tag, struct srv_req *r)
 {
 	struct cairn_ipcbuf *ib = cairn_ipcbuf();
-	unsigned len = cairn_tag_len(m->tag);
+	unsigned len = cairn_tag_len(tag);
 
-	r->badge = m->badge;
-	r->label = cairn_tag_label(m->tag);
-	r->w[0] = m->w[0];          /* (memcpy would be a call: -ffreestanding) */
-	r->w[1] = m->w[1];
-	r->w[2] = m->w[2];
-	r->w[3] = m->w[3];
 	r->nbytes = len > CAIRN_MSG_REGS ? (len - CAIRN_MSG_REGS) * 8u : 0;
 	if (r->nbytes > s->in_max)
 		r->nbytes = s->in_max;
 	if (r->nbytes)
 		memcpy(s->in_buf, &ib->w[CAIRN_MSG_REGS], r->nbytes);
-	r->ncaps = cairn_tag_ncaps(m->tag);
+	r->ncaps = cairn_tag_ncaps(tag);
 	if (r->ncaps > CAIRN_MSG_MAX_CAPS)
 		r->ncaps = CAIRN_MSG_MAX_CAPS;
 	for (unsigned i = 0; i < r->ncaps; i++)
 		r->caps[i] = ib->caps[i];
+}
+
+static void gather(struct srv *s, const struct cairn_msg *m, struct srv_req *r)
+{
+	uint64_t tag = m->tag;
+
+	r->badge = m->badge;
+	r->label = cairn_tag_label(tag);
+	r->w[0] = m->w[0];          /* (memcpy would be a call: -ffreestanding) */
+	r->w[1] = m->w[1];
+	r->w[2] = m->w[2];
+	r->w[3] = m->w[3];
 	r->obj = NULL;
+	r->nbytes = 0;
+	r->ncaps = 0;
+	if (cairn_tag_len(tag) > CAIRN_MSG_REGS || cairn_tag_ncaps(tag))
+		gather_long(s, tag, r);
 }
 
 /* The relay's call: dead clients first (their badges), then the rest. */
@@ -76,12 +87,16 @@ static void dispatch(struct srv *s, struct srv_req *r, struct srv_ans *a)
  * stopping). */
 static struct cairn_msg answer(struct srv *s, struct srv_ans *a)
 {
-	struct cairn_ipcbuf *ib = cairn_ipcbuf();
+	struct cairn_ipcbuf *ib;
 	struct cairn_msg none = { .err = ERR_AGAIN };
 	bool work = s->work_pending && *s->work_pending;
 	uint64_t tag;
 	err_t e;
 
+	/* the common answer: words only, and nothing to do before the next */
+	if (!(a->deferred | a->nbytes | a->ncaps | s->stopping | work))
+		return cairn_reply_recv(s->ep, cairn_tag((uint32_t)a->err, CAIRN_MSG_REGS, 0),
+					a->w[0], a->w[1], a->w[2], a->w[3]);
 	if (!a->deferred) {
 		if (a->err) {
 			a->nbytes = 0;
@@ -89,6 +104,7 @@ static struct cairn_msg answer(struct srv *s, struct srv_ans *a)
 				s->answered(a, a->err);
 			a->ncaps = 0;
 		}
+		ib = cairn_ipcbuf();
 		if (a->nbytes && s->out_buf)
 			memcpy(&ib->w[CAIRN_MSG_REGS], s->out_buf, a->nbytes);
 		for (unsigned i = 0; i < a->ncaps; i++)
