@@ -46,6 +46,7 @@ PORT_ARCH_SRC := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.[cS])
 ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
 CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
+	user/lib/arch/$(ARCH)/include/cairn/counter.h \
 	musl-port/include/cairn/libc.h
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
 	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self

@@ -14,6 +14,7 @@
 #define CAIRN_ARCH_H
 
 #include <stdint.h>
+#include <cairn/counter.h>
 
 #define CAIRN_ARCH_MACHINE "riscv64"
 
@@ -25,12 +26,10 @@ static inline uintptr_t cairn_arch_thread_pointer(void)
 	return tp;
 }
 
+/* libcairn's counter read (user/lib/arch/<arch>/include/cairn/counter.h) */
 static inline uint64_t cairn_arch_counter(void)
 {
-	uint64_t v;
-
-	__asm__ volatile("rdtime %0" : "=r"(v));
-	return v;
+	return clock_counter();
 }
 
 static inline uint64_t cairn_arch_jitter(void)

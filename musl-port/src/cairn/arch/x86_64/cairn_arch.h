@@ -8,6 +8,7 @@
 #define CAIRN_ARCH_H
 
 #include <stdint.h>
+#include <cairn/counter.h>
 
 #define CAIRN_ARCH_MACHINE "x86_64"
 
@@ -19,12 +20,10 @@ static inline uintptr_t cairn_arch_thread_pointer(void)
 	return tp;
 }
 
+/* libcairn's counter read (user/lib/arch/<arch>/include/cairn/counter.h) */
 static inline uint64_t cairn_arch_counter(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
+	return clock_counter();
 }
 
 static inline uint64_t cairn_arch_jitter(void)
