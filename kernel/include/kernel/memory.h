@@ -60,18 +60,47 @@ err_t memobj_range_ok(const struct memobj *mo, uint64_t off, size_t len);
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len);
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len);
 
+/*
+ * What a change to an address space needs that could run out, set aside
+ * by its _prepare() step (charged to the space's quota) so that the
+ * _commit() step cannot fail: the mapping records of new mappings and
+ * splits, and page-table pages (pt_reserve()). A _prepare() that fails
+ * has set nothing aside; _commit() uses what it needs and gives back the
+ * rest (aspace_release()). Nothing else may run between the two steps.
+ */
+struct as_reserve {
+	struct mapping *rec[2];       /* charged, not yet on any list */
+	size_t tables;                /* table pages charged and set aside */
+};
+
 struct aspace *aspace_create(struct quota *q);
 void aspace_destroy(struct aspace *as);
 /* Maps pages [first, first+npages) of mo at va. maxprot bounds what
  * aspace_protect() may grant later (the rights of the capability used). */
 err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
 		 unsigned prot, unsigned maxprot);
+/* aspace_map() in two steps: every check (ERR_RANGE, ERR_INVAL, ERR_EXIST)
+ * and the reservation (ERR_NOMEM); then the mapping, which it returns. */
+err_t aspace_map_prepare(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+			 size_t npages, unsigned prot, struct as_reserve *r);
+struct mapping *aspace_map_commit(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+				  size_t npages, unsigned prot, unsigned maxprot, struct as_reserve *r);
 err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes);
+err_t aspace_unmap_prepare(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r);
+void aspace_unmap_commit(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r);
+/* Gives back what r still holds (cannot fail). */
+void aspace_release(struct aspace *as, struct as_reserve *r);
 /* Maps into `as` what `src` maps (copy-on-write copies charged to as's
  * quota, or the same objects for shared mappings); *count = mappings made.
  * On an error what was made stays (the caller discards the space). */
 err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count);
 err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot);
+/* aspace_protect() in two steps: the checks (ERR_INVAL, ERR_PERM) and the
+ * reservation (ERR_NOMEM); then the change. */
+err_t aspace_protect_prepare(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			     struct as_reserve *r);
+void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			   struct as_reserve *r);
 /* Resolves a user fault (copy-on-write); false if it is a real fault. */
 bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind);
 void aspace_activate(struct aspace *as);
