@@ -139,6 +139,43 @@ void memobj_destroy(struct memobj *mo)
 
 static void memobj_update_page(struct memobj *mo, size_t i);
 
+/* Zeroed pages set aside by memobj_reserve() for the write under way,
+ * linked through their first word; page_take() takes these first. */
+static paddr_t page_spare = PADDR_INVALID;
+
+static paddr_t page_take(void)
+{
+	paddr_t pa = page_spare;
+	uint64_t *w;
+
+	if (pa == PADDR_INVALID)
+		return pmm_alloc_zeroed(0);
+	w = phys_to_virt(pa);
+	page_spare = w[0];
+	w[0] = 0;
+	return pa;
+}
+
+err_t memobj_reserve(size_t n)
+{
+	while (n--) {
+		paddr_t pa = pmm_alloc_zeroed(0);
+		if (pa == PADDR_INVALID) {
+			memobj_release();
+			return ERR_NOMEM;
+		}
+		*(uint64_t *)phys_to_virt(pa) = page_spare;
+		page_spare = pa;
+	}
+	return ERR_OK;
+}
+
+void memobj_release(void)
+{
+	while (page_spare != PADDR_INVALID)
+		pmm_free(page_take(), 0);
+}
+
 /* Page i, allocated (zeroed) and mapped everywhere on first use;
  * PADDR_INVALID when memory is out (the quota was charged at creation). */
 paddr_t memobj_page(struct memobj *mo, size_t i)
@@ -147,7 +184,7 @@ paddr_t memobj_page(struct memobj *mo, size_t i)
 
 	if (pa)
 		return pa;
-	pa = pmm_alloc_zeroed(0);
+	pa = page_take();
 	if (pa == PADDR_INVALID)
 		return pa;
 	pg(pa)->refs = 1;
@@ -194,6 +231,25 @@ err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len)
 
 /* The page may be shared: give this object its own copy first. */
 static err_t memobj_unshare(struct memobj *mo, size_t i);
+
+/* Is page i shared with a copy (a write must give this object its own)? */
+static bool page_shared(const struct memobj *mo, size_t i)
+{
+	paddr_t pa = mo->pages[i];
+
+	return pa && !(mo->flags & (MO_BORROWED | MO_CONTIG)) && pg(pa)->refs > 1;
+}
+
+size_t memobj_write_needs(const struct memobj *mo, uint64_t off, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = off / PAGE_SIZE; i <= (off + len - 1) / PAGE_SIZE; i++)
+		n += !mo->pages[i] || page_shared(mo, i);
+	return n;
+}
 
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 {
@@ -263,9 +319,9 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 {
 	paddr_t old = mo->pages[i], pa;
 
-	if (!old || (mo->flags & (MO_BORROWED | MO_CONTIG)) || pg(old)->refs == 1)
+	if (!page_shared(mo, i))
 		return ERR_OK;
-	pa = pmm_alloc(0);
+	pa = page_take();
 	if (pa == PADDR_INVALID)
 		return ERR_NOMEM;
 	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);

@@ -7,6 +7,7 @@
  */
 #include <kernel/method.h>
 #include <kernel/memory.h>
+#include <kernel/log.h>
 
 #define MEMOBJ(iv) ((struct memobj *)(iv)->obj)
 
@@ -76,20 +77,27 @@ static err_t memobj_act_copy(struct invocation *iv)
 
 /* ---- MEMOBJ_WRITE, MEMOBJ_READ: (offset, len), the bytes in w[4..] ------------------ */
 
+/* The pages the write will allocate (first touches, or its own copy of a
+ * page shared with a copy-on-write copy) are set aside here; the quota
+ * was charged when the object was made. The bytes come from the IPC
+ * buffer, which the kernel maps itself (no user copy, no fault). */
 static err_t memobj_decode_write(struct invocation *iv)
 {
 	unsigned len = cairn_tag_len(iv->in->tag);
+	err_t e;
 
 	if (!current->ipcbuf || iv->in->w[1] > (len - MIN(len, CAIRN_MSG_REGS)) * 8)
 		return ERR_INVAL;
-	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
+	if ((e = memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])))
+		return e;
+	return memobj_reserve(memobj_write_needs(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]));
 }
 
-/* An act: each page written is allocated, or unshared from a
- * copy-on-write copy, as the write reaches it. */
-static err_t memobj_act_write(struct invocation *iv)
+static void memobj_invoke_write(struct invocation *iv)
 {
-	return memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]);
+	if (memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]))
+		panic("memobj: a reserved write failed");
+	memobj_release();
 }
 
 static err_t memobj_decode_read(struct invocation *iv)
@@ -112,7 +120,7 @@ static const struct method methods[] = {
 	METHOD(MEMOBJ_INFO, 0, 0, NULL, memobj_invoke_info),
 	METHOD(MEMOBJ_PADDR, RIGHT_MANAGE, 0, memobj_decode_paddr, memobj_invoke_paddr),
 	METHOD_ACT(MEMOBJ_COPY, RIGHT_READ, 0, memobj_decode_copy, memobj_act_copy),
-	METHOD_ACT(MEMOBJ_WRITE, RIGHT_WRITE, 0, memobj_decode_write, memobj_act_write),
+	METHOD(MEMOBJ_WRITE, RIGHT_WRITE, 0, memobj_decode_write, memobj_invoke_write),
 	METHOD(MEMOBJ_READ, RIGHT_READ, 0, memobj_decode_read, memobj_invoke_read),
 };
 
