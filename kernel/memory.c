@@ -140,16 +140,17 @@ void memobj_destroy(struct memobj *mo)
 static void memobj_update_page(struct memobj *mo, size_t i);
 
 /* Zeroed pages set aside by memobj_reserve() for the write under way,
- * linked through their first word; page_take() takes these first. */
+ * linked through their first word; page_take() takes these first (then
+ * a new page, zeroed if asked). */
 static paddr_t page_spare = PADDR_INVALID;
 
-static paddr_t page_take(void)
+static paddr_t page_take(bool zeroed)
 {
 	paddr_t pa = page_spare;
 	uint64_t *w;
 
 	if (pa == PADDR_INVALID)
-		return pmm_alloc_zeroed(0);
+		return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
 	w = phys_to_virt(pa);
 	page_spare = w[0];
 	w[0] = 0;
@@ -173,7 +174,7 @@ err_t memobj_reserve(size_t n)
 void memobj_release(void)
 {
 	while (page_spare != PADDR_INVALID)
-		pmm_free(page_take(), 0);
+		pmm_free(page_take(false), 0);
 }
 
 /* Page i, allocated (zeroed) and mapped everywhere on first use;
@@ -184,7 +185,7 @@ paddr_t memobj_page(struct memobj *mo, size_t i)
 
 	if (pa)
 		return pa;
-	pa = page_take();
+	pa = page_take(true);
 	if (pa == PADDR_INVALID)
 		return pa;
 	pg(pa)->refs = 1;
@@ -321,7 +322,7 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 
 	if (!page_shared(mo, i))
 		return ERR_OK;
-	pa = page_take();
+	pa = page_take(false);   /* copied over */
 	if (pa == PADDR_INVALID)
 		return ERR_NOMEM;
 	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
