@@ -345,7 +345,28 @@ err_t memobj_pin(struct memobj *mo, size_t i)
 	return e;
 }
 
-struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
+/* A copy of an object that cannot share pages (contiguous, borrowed or
+ * pinned): made whole now, on new pages. */
+static struct memobj *copy_now(struct memobj *src, struct quota *q, err_t *err)
+{
+	struct memobj *mo = memobj_create(src->npages, 0, q, err);
+
+	for (size_t i = 0; mo && i < src->npages; i++) {
+		if (!src->pages[i])
+			continue;
+		void *dst = memobj_kaddr(mo, i * PAGE_SIZE);
+		if (!dst) {
+			kobj_put(&mo->obj);
+			kobj_reap();
+			*err = ERR_NOMEM;
+			return NULL;
+		}
+		memcpy(dst, phys_to_virt(src->pages[i]), PAGE_SIZE);
+	}
+	return mo;
+}
+
+struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *err)
 {
 	struct memobj *mo;
 
@@ -353,23 +374,8 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 		*err = ERR_INVAL;
 		return NULL;
 	}
-	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED)) {
-		/* not shareable page by page: copy now */
-		mo = memobj_create(src->npages, 0, q, err);
-		for (size_t i = 0; mo && i < src->npages; i++) {
-			if (!src->pages[i])
-				continue;
-			void *dst = memobj_kaddr(mo, i * PAGE_SIZE);
-			if (!dst) {
-				kobj_put(&mo->obj);
-				kobj_reap();
-				*err = ERR_NOMEM;
-				return NULL;
-			}
-			memcpy(dst, phys_to_virt(src->pages[i]), PAGE_SIZE);
-		}
-		return mo;
-	}
+	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED))
+		return copy_now(src, q, err);
 	mo = memobj_alloc(src->npages, 0, q, err);
 	if (!mo)
 		return NULL;
@@ -379,18 +385,34 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 		*err = ERR_NOMEM;
 		return NULL;
 	}
-	mo->flags |= 0x80000000u;
+	mo->flags |= 0x80000000u;   /* no pages yet: memobj_copy_commit() shares them */
+	return mo;
+}
+
+void memobj_copy_commit(struct memobj *src, struct memobj *mo)
+{
+	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED))
+		return;                     /* copied already */
 	for (size_t i = 0; i < src->npages; i++) {
 		mo->pages[i] = src->pages[i];
 		if (mo->pages[i])
 			pg(mo->pages[i])->refs++;
 	}
-	/* every writable mapping of the source becomes read-only */
+	/* every writable mapping of the source becomes read-only (4 KiB
+	 * leaves: pt_protect() cannot fail) */
 	list_for_each(it, &src->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
 		if (m->prot & PROT_W)
 			pt_protect(m->as->root, m->va, m->npages * PAGE_SIZE, m->prot & ~PROT_W);
 	}
+}
+
+struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
+{
+	struct memobj *mo = memobj_copy_prepare(src, q, err);
+
+	if (mo)
+		memobj_copy_commit(src, mo);
 	return mo;
 }
 

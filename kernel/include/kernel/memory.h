@@ -44,6 +44,12 @@ struct memobj *memobj_device(paddr_t base, size_t npages, struct quota *q, err_t
 /* A memobj over existing pages [base, base+npages) never freed (boot image). */
 struct memobj *memobj_borrow(paddr_t base, size_t npages);
 struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err);
+/* memobj_copy() in two steps: the copy, charged to q, without pages yet
+ * (or, for an object that cannot share its pages, whole on new pages);
+ * NULL with *err (ERR_INVAL: device memory; ERR_NOMEM). Then the sharing
+ * of src's pages with it, which cannot fail. src must not change between. */
+struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *err);
+void memobj_copy_commit(struct memobj *src, struct memobj *mo);
 void memobj_destroy(struct memobj *mo);
 /* The kernel will write page i directly: unshare it and keep it private. */
 err_t memobj_pin(struct memobj *mo, size_t i);

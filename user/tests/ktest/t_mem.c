@@ -485,3 +485,33 @@ void t_mem_nomem(void)
 	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
 	       (unsigned long)free_pages());
 }
+
+/* MEMOBJ_COPY of an object bigger than the quota left: ERR_NOMEM with the
+ * quota used, the free pages and the capability slots as they were, and
+ * the source still mapped writable (no page shared). */
+void t_mem_copy_nomem(void)
+{
+	uint64_t limit, used, used2, fp;
+	unsigned slots;
+	struct cairn_msg m;
+	cap_t mo;
+
+	quota_of(SLOT_SELF_PROC, &limit, &used);
+	/* 60% of what is left, so a copy cannot fit */
+	mo = mk_memobj((limit - used) / PG * 3 / 5, 0);
+	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)((limit - used) / PG * 3 / 5));
+	CHECK_OK(map(mo, VA, 0, 1, RW));
+	*at(VA) = 7;
+	quota_of(SLOT_SELF_PROC, &limit, &used);
+	fp = free_pages();
+	slots = free_slots();
+	EXPECT_ERR(inv(mo, MEMOBJ_COPY, 0, 0, 0, 0, &m), ERR_NOMEM);
+	quota_of(SLOT_SELF_PROC, &limit, &used2);
+	EXPECT(used2 == used && free_pages() == fp && free_slots() == slots,
+	       "quota used %lu -> %lu, free pages %lu -> %lu, free slots %u -> %u", (unsigned long)used,
+	       (unsigned long)used2, (unsigned long)fp, (unsigned long)free_pages(), slots, free_slots());
+	*at(VA) = 8;                    /* still writable: no fault */
+	EXPECT(*at(VA) == 8, "the source's page reads %lu", (unsigned long)*at(VA));
+	EXPECT_OK(unmap(VA, PG));
+	del(&mo);
+}
