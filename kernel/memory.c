@@ -11,6 +11,12 @@
  * replaced by a private copy, or a copy makes pages shared, each mapping
  * of the object is updated. A shared page is mapped read-only; a write to
  * it faults and aspace_fault() gives the faulting object its own copy.
+ *
+ * The methods that change these come in two steps (kernel/method.h): a
+ * _prepare() that checks everything and sets aside what the change will
+ * allocate (mapping records and page-table pages in a struct as_reserve,
+ * pages for a write, a copy without pages), and a _commit() that cannot
+ * fail. Faults and the boot-time loader still allocate as they go.
  */
 #include <kernel/memory.h>
 #include <kernel/thread.h>
