@@ -11,6 +11,12 @@
  * replaced by a private copy, or a copy makes pages shared, each mapping
  * of the object is updated. A shared page is mapped read-only; a write to
  * it faults and aspace_fault() gives the faulting object its own copy.
+ *
+ * The methods that change these come in two steps (kernel/method.h): a
+ * _prepare() that checks everything and sets aside what the change will
+ * allocate (mapping records and page-table pages in a struct as_reserve,
+ * pages for a write, a copy without pages), and a _commit() that cannot
+ * fail. Faults and the boot-time loader still allocate as they go.
  */
 #include <kernel/memory.h>
 #include <kernel/thread.h>
@@ -139,6 +145,44 @@ void memobj_destroy(struct memobj *mo)
 
 static void memobj_update_page(struct memobj *mo, size_t i);
 
+/* Zeroed pages set aside by memobj_reserve() for the write under way,
+ * linked through their first word; page_take() takes these first (then
+ * a new page, zeroed if asked). */
+static paddr_t page_spare = PADDR_INVALID;
+
+static paddr_t page_take(bool zeroed)
+{
+	paddr_t pa = page_spare;
+	uint64_t *w;
+
+	if (pa == PADDR_INVALID)
+		return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
+	w = phys_to_virt(pa);
+	page_spare = w[0];
+	w[0] = 0;
+	return pa;
+}
+
+err_t memobj_reserve(size_t n)
+{
+	while (n--) {
+		paddr_t pa = pmm_alloc_zeroed(0);
+		if (pa == PADDR_INVALID) {
+			memobj_release();
+			return ERR_NOMEM;
+		}
+		*(uint64_t *)phys_to_virt(pa) = page_spare;
+		page_spare = pa;
+	}
+	return ERR_OK;
+}
+
+void memobj_release(void)
+{
+	while (page_spare != PADDR_INVALID)
+		pmm_free(page_take(false), 0);
+}
+
 /* Page i, allocated (zeroed) and mapped everywhere on first use;
  * PADDR_INVALID when memory is out (the quota was charged at creation). */
 paddr_t memobj_page(struct memobj *mo, size_t i)
@@ -147,7 +191,7 @@ paddr_t memobj_page(struct memobj *mo, size_t i)
 
 	if (pa)
 		return pa;
-	pa = pmm_alloc_zeroed(0);
+	pa = page_take(true);
 	if (pa == PADDR_INVALID)
 		return pa;
 	pg(pa)->refs = 1;
@@ -194,6 +238,25 @@ err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len)
 
 /* The page may be shared: give this object its own copy first. */
 static err_t memobj_unshare(struct memobj *mo, size_t i);
+
+/* Is page i shared with a copy (a write must give this object its own)? */
+static bool page_shared(const struct memobj *mo, size_t i)
+{
+	paddr_t pa = mo->pages[i];
+
+	return pa && !(mo->flags & (MO_BORROWED | MO_CONTIG)) && pg(pa)->refs > 1;
+}
+
+size_t memobj_write_needs(const struct memobj *mo, uint64_t off, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = off / PAGE_SIZE; i <= (off + len - 1) / PAGE_SIZE; i++)
+		n += !mo->pages[i] || page_shared(mo, i);
+	return n;
+}
 
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 {
@@ -263,9 +326,9 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 {
 	paddr_t old = mo->pages[i], pa;
 
-	if (!old || (mo->flags & (MO_BORROWED | MO_CONTIG)) || pg(old)->refs == 1)
+	if (!page_shared(mo, i))
 		return ERR_OK;
-	pa = pmm_alloc(0);
+	pa = page_take(false);   /* copied over */
 	if (pa == PADDR_INVALID)
 		return ERR_NOMEM;
 	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
@@ -288,7 +351,28 @@ err_t memobj_pin(struct memobj *mo, size_t i)
 	return e;
 }
 
-struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
+/* A copy of an object that cannot share pages (contiguous, borrowed or
+ * pinned): made whole now, on new pages. */
+static struct memobj *copy_now(struct memobj *src, struct quota *q, err_t *err)
+{
+	struct memobj *mo = memobj_create(src->npages, 0, q, err);
+
+	for (size_t i = 0; mo && i < src->npages; i++) {
+		if (!src->pages[i])
+			continue;
+		void *dst = memobj_kaddr(mo, i * PAGE_SIZE);
+		if (!dst) {
+			kobj_put(&mo->obj);
+			kobj_reap();
+			*err = ERR_NOMEM;
+			return NULL;
+		}
+		memcpy(dst, phys_to_virt(src->pages[i]), PAGE_SIZE);
+	}
+	return mo;
+}
+
+struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *err)
 {
 	struct memobj *mo;
 
@@ -296,23 +380,8 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 		*err = ERR_INVAL;
 		return NULL;
 	}
-	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED)) {
-		/* not shareable page by page: copy now */
-		mo = memobj_create(src->npages, 0, q, err);
-		for (size_t i = 0; mo && i < src->npages; i++) {
-			if (!src->pages[i])
-				continue;
-			void *dst = memobj_kaddr(mo, i * PAGE_SIZE);
-			if (!dst) {
-				kobj_put(&mo->obj);
-				kobj_reap();
-				*err = ERR_NOMEM;
-				return NULL;
-			}
-			memcpy(dst, phys_to_virt(src->pages[i]), PAGE_SIZE);
-		}
-		return mo;
-	}
+	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED))
+		return copy_now(src, q, err);
 	mo = memobj_alloc(src->npages, 0, q, err);
 	if (!mo)
 		return NULL;
@@ -322,18 +391,34 @@ struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
 		*err = ERR_NOMEM;
 		return NULL;
 	}
-	mo->flags |= 0x80000000u;
+	mo->flags |= 0x80000000u;   /* no pages yet: memobj_copy_commit() shares them */
+	return mo;
+}
+
+void memobj_copy_commit(struct memobj *src, struct memobj *mo)
+{
+	if (src->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED))
+		return;                     /* copied already */
 	for (size_t i = 0; i < src->npages; i++) {
 		mo->pages[i] = src->pages[i];
 		if (mo->pages[i])
 			pg(mo->pages[i])->refs++;
 	}
-	/* every writable mapping of the source becomes read-only */
+	/* every writable mapping of the source becomes read-only (4 KiB
+	 * leaves: pt_protect() cannot fail) */
 	list_for_each(it, &src->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
 		if (m->prot & PROT_W)
 			pt_protect(m->as->root, m->va, m->npages * PAGE_SIZE, m->prot & ~PROT_W);
 	}
+}
+
+struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
+{
+	struct memobj *mo = memobj_copy_prepare(src, q, err);
+
+	if (mo)
+		memobj_copy_commit(src, mo);
 	return mo;
 }
 
@@ -421,12 +506,80 @@ static bool range_ok(vaddr_t va, size_t bytes)
 	       va < arch_user_top() && bytes <= arch_user_top() - va;
 }
 
-err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
-		 unsigned prot, unsigned maxprot)
+/* ---- reservations: what an operation sets aside so that it cannot fail midway --- */
+
+void aspace_release(struct aspace *as, struct as_reserve *r)
 {
-	struct mapping *m;
-	size_t before;
-	err_t e;
+	for (unsigned i = 0; i < 2; i++) {
+		if (r->rec[i]) {
+			kfree(r->rec[i]);
+			quota_uncharge(as->obj.quota, sizeof(struct mapping));
+			r->rec[i] = NULL;
+		}
+	}
+	/* tables used were charged as they were made (charge_tables()) */
+	quota_uncharge(as->obj.quota, r->tables * PAGE_SIZE);
+	r->tables = 0;
+	pt_release();
+}
+
+/* Sets aside nrec mapping records and ntables table pages, charged to
+ * as's quota; ERR_NOMEM with nothing set aside. */
+static err_t reserve(struct aspace *as, struct as_reserve *r, unsigned nrec, size_t ntables)
+{
+	struct quota *q = as->obj.quota;
+
+	*r = (struct as_reserve){ { NULL, NULL }, 0 };
+	for (unsigned i = 0; i < nrec; i++) {
+		if (quota_charge(q, sizeof(struct mapping)))
+			goto out_fail;
+		if (!(r->rec[i] = kzalloc(sizeof(struct mapping)))) {
+			quota_uncharge(q, sizeof(struct mapping));
+			goto out_fail;
+		}
+	}
+	if (quota_charge(q, ntables * PAGE_SIZE))
+		goto out_fail;
+	if (pt_reserve(ntables)) {
+		quota_uncharge(q, ntables * PAGE_SIZE);
+		goto out_fail;
+	}
+	r->tables = ntables;
+	return ERR_OK;
+out_fail:
+	aspace_release(as, r);
+	return ERR_NOMEM;
+}
+
+/* A record set aside by reserve(), now the caller's (its charge with it). */
+static struct mapping *reserved_record(struct as_reserve *r)
+{
+	struct mapping *m = r->rec[0] ? r->rec[0] : r->rec[1];
+
+	if (m == r->rec[0])
+		r->rec[0] = NULL;
+	else
+		r->rec[1] = NULL;
+	return m;
+}
+
+/* Adds to *n the tables that mapping the pages of m's object present in
+ * [va, end) (within m) would allocate; seen[] as for pt_count_missing(). */
+static void count_tables(struct aspace *as, struct memobj *mo, vaddr_t mva, size_t first,
+			 vaddr_t va, vaddr_t end, vaddr_t *seen, size_t *n)
+{
+	for (; va < end; va += PAGE_SIZE)
+		if (mo->pages[first + (va - mva) / PAGE_SIZE])
+			pt_count_missing(as->root, va, seen, n);
+}
+
+/* ---- map, unmap, protect --------------------------------------------------------- */
+
+err_t aspace_map_prepare(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+			 size_t npages, unsigned prot, struct as_reserve *r)
+{
+	vaddr_t seen[PT_LEVELS_MAX] = { 0 };
+	size_t ntables = 0;
 
 	if (!npages || first >= mo->npages || npages > mo->npages - first)
 		return ERR_RANGE;
@@ -437,17 +590,17 @@ err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
 		if (va < o->va + o->npages * PAGE_SIZE && o->va < va + npages * PAGE_SIZE)
 			return ERR_EXIST;
 	}
-	if (quota_charge(as->obj.quota, sizeof(*m)))
-		return ERR_NOMEM;
-	if (as->obj.quota && as->obj.quota->used + 4 * PAGE_SIZE > as->obj.quota->limit) {
-		quota_uncharge(as->obj.quota, sizeof(*m));
-		return ERR_NOMEM;    /* room for the tables this may need */
-	}
-	m = kzalloc(sizeof(*m));
-	if (!m) {
-		quota_uncharge(as->obj.quota, sizeof(*m));
-		return ERR_NOMEM;
-	}
+	if (prot & (PROT_R | PROT_W | PROT_X))   /* only present pages are mapped now */
+		count_tables(as, mo, va, first, va, va + npages * PAGE_SIZE, seen, &ntables);
+	return reserve(as, r, 1, ntables);
+}
+
+struct mapping *aspace_map_commit(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+				  size_t npages, unsigned prot, unsigned maxprot, struct as_reserve *r)
+{
+	struct mapping *m = reserved_record(r);
+	size_t before = pt_tables_live;
+
 	m->as = as;
 	m->mo = mo;
 	m->va = va;
@@ -458,31 +611,37 @@ err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
 	kobj_get(&mo->obj);
 	list_add_tail(&as->mappings, &m->as_node);
 	list_add_tail(&mo->mappings, &m->mo_node);
-	before = pt_tables_live;
-	e = ERR_OK;
-	for (size_t i = 0; i < npages && !e; i++)
-		if (mo->pages[first + i] && (prot & (PROT_R | PROT_W | PROT_X)))  /* the rest fault in */
-			e = pt_map(as->root, va + i * PAGE_SIZE, mo->pages[first + i], PAGE_SIZE,
-				   page_prot(m, first + i));
+	for (size_t i = 0; i < npages; i++) {
+		unsigned p = mo->pages[first + i] ? page_prot(m, first + i) : 0;
+		err_t e;
+		/* the rest fault in (a shared page mapped write-only too) */
+		if ((p & (PROT_R | PROT_W | PROT_X)) &&
+		    (e = pt_map(as->root, va + i * PAGE_SIZE, mo->pages[first + i], PAGE_SIZE, p)))
+			panic("mm: a reserved map of %#lx failed: %d", (unsigned long)va, e);
+	}
 	charge_tables(as, before);
-	if (e)
-		mapping_free(m);
+	aspace_release(as, r);
+	return m;
+}
+
+err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
+		 unsigned prot, unsigned maxprot)
+{
+	struct as_reserve r;
+	err_t e = aspace_map_prepare(as, mo, va, first, npages, prot, &r);
+
+	if (!e)
+		aspace_map_commit(as, mo, va, first, npages, prot, maxprot, &r);
 	return e;
 }
 
-/* Splits m so that a mapping starts at va (m->va < va < end of m). */
-static err_t mapping_split(struct mapping *m, vaddr_t va)
+/* Splits m so that a mapping starts at va (m->va < va < end of m), with
+ * a record from r. */
+static void mapping_split(struct mapping *m, vaddr_t va, struct as_reserve *r)
 {
-	struct mapping *n;
+	struct mapping *n = reserved_record(r);
 	size_t k = (va - m->va) / PAGE_SIZE;
 
-	if (quota_charge(m->as->obj.quota, sizeof(*n)))
-		return ERR_NOMEM;
-	n = kzalloc(sizeof(*n));
-	if (!n) {
-		quota_uncharge(m->as->obj.quota, sizeof(*n));
-		return ERR_NOMEM;
-	}
 	*n = *m;
 	n->va = va;
 	n->first = m->first + k;
@@ -491,57 +650,91 @@ static err_t mapping_split(struct mapping *m, vaddr_t va)
 	kobj_get(&m->mo->obj);
 	list_add_between(&n->as_node, &m->as_node, m->as_node.next);
 	list_add_between(&n->mo_node, &m->mo_node, m->mo_node.next);
-	return ERR_OK;
+}
+
+/* The mappings [va, end) cuts through at its edges (0, 1 or 2 splits). */
+static unsigned splits_needed(struct aspace *as, vaddr_t va, vaddr_t end)
+{
+	struct mapping *a = mapping_at(as, va), *b = mapping_at(as, end - 1);
+
+	return (a && a->va < va) + (b && b->va + b->npages * PAGE_SIZE > end);
 }
 
 /* Splits the mappings at the edges of [va, end) so every mapping touched
- * is wholly inside or outside. */
-static err_t split_edges(struct aspace *as, vaddr_t va, vaddr_t end)
+ * is wholly inside or outside, with the records splits_needed() counted. */
+static void split_edges(struct aspace *as, vaddr_t va, vaddr_t end, struct as_reserve *r)
 {
 	struct mapping *m = mapping_at(as, va);
-	err_t e;
 
-	if (m && m->va < va && (e = mapping_split(m, va)))
-		return e;
+	if (m && m->va < va)
+		mapping_split(m, va, r);
 	m = mapping_at(as, end - 1);
-	if (m && m->va + m->npages * PAGE_SIZE > end && (e = mapping_split(m, end)))
-		return e;
-	return ERR_OK;
+	if (m && m->va + m->npages * PAGE_SIZE > end)
+		mapping_split(m, end, r);
 }
 
-err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes)
+err_t aspace_unmap_prepare(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r)
 {
-	err_t e;
-
 	if (!range_ok(va, bytes))
 		return ERR_INVAL;
-	if ((e = split_edges(as, va, va + bytes)))
-		return e;
+	return reserve(as, r, splits_needed(as, va, va + bytes), 0);
+}
+
+void aspace_unmap_commit(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r)
+{
+	split_edges(as, va, va + bytes, r);
+	aspace_release(as, r);          /* before the frees: a table freed goes to the allocator */
 	list_for_each_safe(it, nx, &as->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, as_node);
 		if (m->va >= va && m->va < va + bytes)
 			mapping_free(m);
 	}
-	return ERR_OK;
 }
 
-err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
+err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes)
 {
-	err_t e;
+	struct as_reserve r;
+	err_t e = aspace_unmap_prepare(as, va, bytes, &r);
+
+	if (!e)
+		aspace_unmap_commit(as, va, bytes, &r);
+	return e;
+}
+
+/*
+ * The rights of the capability used to map bound what protect may grant:
+ * more than that on any mapping in the range is ERR_PERM, with nothing
+ * changed (as AS_MAP refuses it). Set aside: the records of the splits,
+ * and the tables that mapping every present page in the range would add
+ * (each page is unmapped and mapped again; a table freed on the way is
+ * kept for the re-map).
+ */
+err_t aspace_protect_prepare(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			     struct as_reserve *r)
+{
+	vaddr_t seen[PT_LEVELS_MAX] = { 0 };
+	size_t ntables = 0;
 
 	if (!range_ok(va, bytes))
 		return ERR_INVAL;
-	/* the rights of the capability used to map bound what protect may
-	 * grant: more than that on any mapping in the range is ERR_PERM, with
-	 * nothing changed (as AS_MAP refuses it) */
 	list_for_each(it, &as->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, as_node);
-		bool overlaps = m->va < va + bytes && va < m->va + m->npages * PAGE_SIZE;
-		if (overlaps && (prot & ~m->maxprot))
+		vaddr_t mend = m->va + m->npages * PAGE_SIZE;
+		if (m->va >= va + bytes || va >= mend)
+			continue;
+		if (prot & ~m->maxprot)
 			return ERR_PERM;
+		if (prot & (PROT_R | PROT_W | PROT_X))
+			count_tables(as, m->mo, m->va, m->first, MAX(va, m->va), MIN(va + bytes, mend),
+				     seen, &ntables);
 	}
-	if ((e = split_edges(as, va, va + bytes)))
-		return e;
+	return reserve(as, r, splits_needed(as, va, va + bytes), ntables);
+}
+
+void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			   struct as_reserve *r)
+{
+	split_edges(as, va, va + bytes, r);
 	list_for_each(it, &as->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, as_node);
 		if (m->va < va || m->va >= va + bytes)
@@ -550,7 +743,17 @@ err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
 		for (size_t i = 0; i < m->npages; i++)
 			mapping_set_page(m, m->first + i);
 	}
-	return ERR_OK;
+	aspace_release(as, r);
+}
+
+err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot)
+{
+	struct as_reserve r;
+	err_t e = aspace_protect_prepare(as, va, bytes, prot, &r);
+
+	if (!e)
+		aspace_protect_commit(as, va, bytes, prot, &r);
+	return e;
 }
 
 err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)

@@ -30,19 +30,89 @@ static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
  * spaces charge the difference an operation makes to their quota. */
 size_t pt_tables_live;
 
+/* Zeroed table pages set aside by pt_reserve() for the operation under
+ * way, linked through their first entry; while `reserving`, a table freed
+ * goes back on this list (a re-map of the page takes it again). */
+static paddr_t spare = PADDR_INVALID;
+static bool reserving;
+
 paddr_t pt_create(void)
 {
-	paddr_t t = pmm_alloc_zeroed(0);
+	paddr_t t = spare;
 
+	if (t != PADDR_INVALID) {
+		spare = table(t)[0];
+		table(t)[0] = 0;
+	} else {
+		t = pmm_alloc_zeroed(0);
+	}
 	if (t != PADDR_INVALID)
 		pt_tables_live++;
 	return t;
 }
 
+/* Puts a zeroed table page on the spare list. */
+static void spare_push(paddr_t t)
+{
+	table(t)[0] = spare;
+	spare = t;
+}
+
 static void table_free(paddr_t t)
 {
-	pmm_free(t, 0);
+	if (reserving)
+		spare_push(t);
+	else
+		pmm_free(t, 0);
 	pt_tables_live--;
+}
+
+err_t pt_reserve(size_t n)
+{
+	reserving = true;
+	while (n--) {
+		paddr_t t = pmm_alloc_zeroed(0);
+		if (t == PADDR_INVALID) {
+			pt_release();
+			return ERR_NOMEM;
+		}
+		spare_push(t);
+	}
+	return ERR_OK;
+}
+
+void pt_release(void)
+{
+	reserving = false;
+	while (spare != PADDR_INVALID) {
+		paddr_t t = spare;
+		spare = table(t)[0];
+		pmm_free(t, 0);
+	}
+}
+
+void pt_count_missing(paddr_t root, vaddr_t va, vaddr_t seen[PT_LEVELS_MAX], size_t *n)
+{
+	paddr_t t = root;
+
+	for (unsigned level = top_level(); level > 0; level--) {
+		pte_t e = table(t)[index_of(va, level)];
+		if (!arch_pte_valid(e)) {
+			/* a table for each level below, unless counted already
+			 * (1 + the block: nonzero even for the block at 0) */
+			for (unsigned l = level; l > 0; l--) {
+				vaddr_t b = ALIGN_DOWN(va, level_size(l)) + 1;
+				if (seen[l] != b) {
+					seen[l] = b;
+					(*n)++;
+				}
+			}
+			return;
+		}
+		if (arch_pte_is_leaf(e, level))
+			return;
+		t = arch_pte_addr(e);
+	}
 }
 
 /* Is anything mapped in [va, end)? */

@@ -3,10 +3,11 @@
  * AddressSpace methods: map a MemoryObject or an MmioRegion, unmap,
  * change protection, and copy another space's mappings (fork). All need
  * the manage right. The mappings and page tables behind them are
- * kernel/memory.c and kernel/pgtable.c, which allocate mapping records
- * and page-table pages as they go and undo their own partial work on
- * failure: the four methods are therefore acts (see kernel/method.h),
- * with every argument checked in decode.
+ * kernel/memory.c and kernel/pgtable.c. AS_MAP, AS_UNMAP and AS_PROTECT
+ * check everything and set aside the mapping records and page-table
+ * pages they will need in decode (struct as_reserve, in their decoded
+ * arguments), so invoke cannot fail; AS_COPY is an act (see
+ * kernel/method.h), with every argument checked in decode.
  */
 #include <kernel/method.h>
 #include <kernel/memory.h>
@@ -32,10 +33,13 @@ struct as_map_args {
 	unsigned prot, maxprot;
 	size_t npages;
 	bool share;
+	struct as_reserve r;
 };
 
 /* w2 = pages | prot << 48; the protection asked must be within what the
- * capability to the object allows (never execute for device memory). */
+ * capability to the object allows (never execute for device memory). The
+ * range is checked against existing mappings, and the mapping record and
+ * page-table pages set aside. */
 static err_t as_decode_map(struct invocation *iv)
 {
 	struct as_map_args *a = METHOD_ARGS(struct as_map_args, iv);
@@ -54,20 +58,18 @@ static err_t as_decode_map(struct invocation *iv)
 	a->maxprot = prot_from_rights(c->rights);
 	if (c->obj->type == OBJ_MMIO)
 		a->maxprot &= ~PROT_X;
-	return (a->prot & ~a->maxprot) ? ERR_PERM : ERR_OK;
+	if (a->prot & ~a->maxprot)
+		return ERR_PERM;
+	return aspace_map_prepare(ASPACE(iv), a->mo, iv->in->w[0], iv->in->w[1], a->npages, a->prot,
+				  &a->r);
 }
 
-/* An act: aspace_map() checks the range against existing mappings and
- * allocates the mapping and page-table pages as it goes. */
-static err_t as_act_map(struct invocation *iv)
+static void as_invoke_map(struct invocation *iv)
 {
 	struct as_map_args *a = METHOD_ARGS(struct as_map_args, iv);
-	struct aspace *as = ASPACE(iv);
-	err_t e = aspace_map(as, a->mo, iv->in->w[0], iv->in->w[1], a->npages, a->prot, a->maxprot);
 
-	if (!e && a->share)
-		list_entry(as->mappings.prev, struct mapping, as_node)->share = true;
-	return e;
+	aspace_map_commit(ASPACE(iv), a->mo, iv->in->w[0], iv->in->w[1], a->npages, a->prot,
+			  a->maxprot, &a->r)->share = a->share;
 }
 
 /* ---- AS_COPY ------------------------------------------------------------------------ */
@@ -99,33 +101,52 @@ static err_t as_act_copy(struct invocation *iv)
 	return e;
 }
 
-/* ---- AS_UNMAP, AS_PROTECT --------------------------------------------------------------- */
+/* ---- AS_UNMAP, AS_PROTECT: (va, bytes); decode sets aside the records of
+ * the splits at the range's edges (and for AS_PROTECT the page-table pages
+ * re-mapping may need) ------------------------------------------------------------ */
 
-/* An act: unmapping part of a mapping splits it (a new mapping record). */
-static err_t as_act_unmap(struct invocation *iv)
+struct as_range_args {
+	struct as_reserve r;
+};
+
+static err_t as_decode_unmap(struct invocation *iv)
 {
-	err_t e = aspace_unmap(ASPACE(iv), iv->in->w[0], iv->in->w[1]);
+	struct as_range_args *a = METHOD_ARGS(struct as_range_args, iv);
 
+	return aspace_unmap_prepare(ASPACE(iv), iv->in->w[0], iv->in->w[1], &a->r);
+}
+
+static void as_invoke_unmap(struct invocation *iv)
+{
+	struct as_range_args *a = METHOD_ARGS(struct as_range_args, iv);
+
+	aspace_unmap_commit(ASPACE(iv), iv->in->w[0], iv->in->w[1], &a->r);
 	kobj_reap();
-	return e;
 }
 
 static err_t as_decode_protect(struct invocation *iv)
 {
-	return (iv->in->w[2] & ~7ull) ? ERR_INVAL : ERR_OK;
+	struct as_range_args *a = METHOD_ARGS(struct as_range_args, iv);
+
+	if (iv->in->w[2] & ~7ull)
+		return ERR_INVAL;
+	return aspace_protect_prepare(ASPACE(iv), iv->in->w[0], iv->in->w[1],
+				      prot_from_abi(iv->in->w[2]), &a->r);
 }
 
-/* An act: like unmapping, a change to part of a mapping splits it. */
-static err_t as_act_protect(struct invocation *iv)
+static void as_invoke_protect(struct invocation *iv)
 {
-	return aspace_protect(ASPACE(iv), iv->in->w[0], iv->in->w[1], prot_from_abi(iv->in->w[2]));
+	struct as_range_args *a = METHOD_ARGS(struct as_range_args, iv);
+
+	aspace_protect_commit(ASPACE(iv), iv->in->w[0], iv->in->w[1], prot_from_abi(iv->in->w[2]),
+			      &a->r);
 }
 
 #define METHODS_FIRST AS_MAP
 static const struct method methods[] = {
-	METHOD_ACT(AS_MAP, RIGHT_MANAGE, 0, as_decode_map, as_act_map),
-	METHOD_ACT(AS_UNMAP, RIGHT_MANAGE, 0, NULL, as_act_unmap),
-	METHOD_ACT(AS_PROTECT, RIGHT_MANAGE, 0, as_decode_protect, as_act_protect),
+	METHOD(AS_MAP, RIGHT_MANAGE, 0, as_decode_map, as_invoke_map),
+	METHOD(AS_UNMAP, RIGHT_MANAGE, 0, as_decode_unmap, as_invoke_unmap),
+	METHOD(AS_PROTECT, RIGHT_MANAGE, 0, as_decode_protect, as_invoke_protect),
 	METHOD_ACT(AS_COPY, RIGHT_MANAGE, 0, as_decode_copy, as_act_copy),
 };
 

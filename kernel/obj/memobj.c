@@ -7,6 +7,7 @@
  */
 #include <kernel/method.h>
 #include <kernel/memory.h>
+#include <kernel/log.h>
 
 #define MEMOBJ(iv) ((struct memobj *)(iv)->obj)
 
@@ -48,48 +49,54 @@ static void memobj_invoke_paddr(struct invocation *iv)
 
 struct memobj_copy_args {
 	struct cap *slot;
+	struct memobj *copy;      /* made, not yet sharing the source's pages */
 };
 
+/* The slot and the copy (charged to the caller) are made here; the copy
+ * is nobody's until invoke shares the pages and installs it. */
 static err_t memobj_decode_copy(struct invocation *iv)
 {
 	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
+	err_t e = cap_reserve(current->proc, CAP_NULL, &a->slot);
 
-	return cap_reserve(current->proc, CAP_NULL, &a->slot);
+	if (!e)
+		a->copy = memobj_copy_prepare(MEMOBJ(iv), current->proc->quota, &e);
+	return e;
 }
 
-/* An act: memobj_copy() allocates the copy and then makes every writable
- * mapping of the source read-only in one pass; splitting it would need a
- * second kind of MemoryObject that exists without sharing pages. */
-static err_t memobj_act_copy(struct invocation *iv)
+static void memobj_invoke_copy(struct invocation *iv)
 {
 	struct memobj_copy_args *a = METHOD_ARGS(struct memobj_copy_args, iv);
-	err_t e;
-	struct memobj *copy = memobj_copy(MEMOBJ(iv), current->proc->quota, &e);
 
-	if (!copy)
-		return e;
-	cap_install(a->slot, &copy->obj, RIGHTS_ALL, 0);
-	kobj_put(&copy->obj);
+	memobj_copy_commit(MEMOBJ(iv), a->copy);
+	cap_install(a->slot, &a->copy->obj, RIGHTS_ALL, 0);
+	kobj_put(&a->copy->obj);
 	iv->out->w[0] = cap_slot_of(a->slot);
-	return ERR_OK;
 }
 
 /* ---- MEMOBJ_WRITE, MEMOBJ_READ: (offset, len), the bytes in w[4..] ------------------ */
 
+/* The pages the write will allocate (first touches, or its own copy of a
+ * page shared with a copy-on-write copy) are set aside here; the quota
+ * was charged when the object was made. The bytes come from the IPC
+ * buffer, which the kernel maps itself (no user copy, no fault). */
 static err_t memobj_decode_write(struct invocation *iv)
 {
 	unsigned len = cairn_tag_len(iv->in->tag);
+	err_t e;
 
 	if (!current->ipcbuf || iv->in->w[1] > (len - MIN(len, CAIRN_MSG_REGS)) * 8)
 		return ERR_INVAL;
-	return memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]);
+	if ((e = memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])))
+		return e;
+	return memobj_reserve(memobj_write_needs(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]));
 }
 
-/* An act: each page written is allocated, or unshared from a
- * copy-on-write copy, as the write reaches it. */
-static err_t memobj_act_write(struct invocation *iv)
+static void memobj_invoke_write(struct invocation *iv)
 {
-	return memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]);
+	if (memobj_write(MEMOBJ(iv), iv->in->w[0], &current->ipcbuf->w[CAIRN_MSG_REGS], iv->in->w[1]))
+		panic("memobj: a reserved write failed");
+	memobj_release();
 }
 
 static err_t memobj_decode_read(struct invocation *iv)
@@ -111,8 +118,8 @@ static void memobj_invoke_read(struct invocation *iv)
 static const struct method methods[] = {
 	METHOD(MEMOBJ_INFO, 0, 0, NULL, memobj_invoke_info),
 	METHOD(MEMOBJ_PADDR, RIGHT_MANAGE, 0, memobj_decode_paddr, memobj_invoke_paddr),
-	METHOD_ACT(MEMOBJ_COPY, RIGHT_READ, 0, memobj_decode_copy, memobj_act_copy),
-	METHOD_ACT(MEMOBJ_WRITE, RIGHT_WRITE, 0, memobj_decode_write, memobj_act_write),
+	METHOD(MEMOBJ_COPY, RIGHT_READ, 0, memobj_decode_copy, memobj_invoke_copy),
+	METHOD(MEMOBJ_WRITE, RIGHT_WRITE, 0, memobj_decode_write, memobj_invoke_write),
 	METHOD(MEMOBJ_READ, RIGHT_READ, 0, memobj_decode_read, memobj_invoke_read),
 };
 

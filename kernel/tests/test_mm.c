@@ -3,6 +3,8 @@
 #include <arch.h>
 #include <kernel/selftest.h>
 #include <kernel/mm.h>
+#include <kernel/memory.h>
+#include <kernel/thread.h>
 #include <string.h>
 
 extern char _text_start[], _rodata_start[], _data_start[];
@@ -64,6 +66,72 @@ SELFTEST(mm, pmm_exhaust)
 		head = next;
 	}
 	ST_CHECK(got > 0);
+	return true;
+}
+
+/* Pushes block pa of order o on the chain *head (through its first words). */
+static void chain(paddr_t *head, paddr_t pa, unsigned o)
+{
+	uint64_t *w = phys_to_virt(pa);
+
+	w[0] = *head;
+	w[1] = o;
+	*head = pa;
+}
+
+/* Takes every free page but `keep`, chained from *head. */
+static void drain(paddr_t *head, size_t keep)
+{
+	*head = PADDR_INVALID;
+	for (int o = PMM_MAX_ORDER; o >= 0; o--) {
+		paddr_t pa;
+		while ((pa = pmm_alloc(o)) != PADDR_INVALID)
+			chain(head, pa, o);
+	}
+	while (pmm_free_pages() < keep) {
+		uint64_t *w = phys_to_virt(*head);
+		paddr_t pa = *head;
+		*head = w[0];
+		pmm_free(pa, w[1]);
+	}
+	while (pmm_free_pages() > keep)
+		chain(head, pmm_alloc(0), 0);
+}
+
+static void undrain(paddr_t head)
+{
+	while (head != PADDR_INVALID) {
+		uint64_t *w = phys_to_virt(head);
+		paddr_t next = w[0];
+		pmm_free(head, w[1]);
+		head = next;
+	}
+}
+
+/* MEMOBJ_WRITE's reservation: a write across two untouched pages with
+ * one page free fails before anything is written (memobj_write() alone
+ * wrote the first page and then failed); with two it cannot fail. */
+SELFTEST(mm, memobj_write_reserved)
+{
+	err_t e;
+	struct memobj *mo = memobj_create(2, 0, NULL, &e);
+	uint64_t v = 0x1122334455667788ull, got = 0;
+	paddr_t head;
+
+	ST_CHECK(mo && memobj_write_needs(mo, PAGE_SIZE - 4, 8) == 2);
+	drain(&head, 1);
+	ST_CHECK(pmm_free_pages() == 1);
+	ST_CHECK(memobj_reserve(2) == ERR_NOMEM);
+	ST_CHECK(pmm_free_pages() == 1 && !mo->pages[0] && !mo->pages[1]);
+	undrain(head);
+	drain(&head, 2);
+	ST_CHECK(memobj_reserve(2) == ERR_OK && pmm_free_pages() == 0);
+	ST_CHECK(memobj_write(mo, PAGE_SIZE - 4, &v, 8) == ERR_OK);
+	memobj_release();
+	undrain(head);
+	ST_CHECK(memobj_read(mo, PAGE_SIZE - 4, &got, 8) == ERR_OK && got == v);
+	kobj_put(&mo->obj);
+	kobj_reap();
 	return true;
 }
 

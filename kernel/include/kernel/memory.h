@@ -44,6 +44,12 @@ struct memobj *memobj_device(paddr_t base, size_t npages, struct quota *q, err_t
 /* A memobj over existing pages [base, base+npages) never freed (boot image). */
 struct memobj *memobj_borrow(paddr_t base, size_t npages);
 struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err);
+/* memobj_copy() in two steps: the copy, charged to q, without pages yet
+ * (or, for an object that cannot share its pages, whole on new pages);
+ * NULL with *err (ERR_INVAL: device memory; ERR_NOMEM). Then the sharing
+ * of src's pages with it, which cannot fail. src must not change between. */
+struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *err);
+void memobj_copy_commit(struct memobj *src, struct memobj *mo);
 void memobj_destroy(struct memobj *mo);
 /* The kernel will write page i directly: unshare it and keep it private. */
 err_t memobj_pin(struct memobj *mo, size_t i);
@@ -59,6 +65,28 @@ err_t memobj_range_ok(const struct memobj *mo, uint64_t off, size_t len);
 /* Reads bytes (zeros where never touched); fails only as memobj_range_ok(). */
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len);
 err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len);
+/* The pages memobj_write() of [off, off + len) (within mo) will allocate:
+ * those never touched and those shared with a copy. */
+size_t memobj_write_needs(const struct memobj *mo, uint64_t off, size_t len);
+/* Sets aside n zeroed pages that the next first touches and unshares take
+ * before asking the page allocator (ERR_NOMEM: none kept), so that a
+ * write with memobj_write_needs() pages set aside cannot fail;
+ * memobj_release() frees what is left. Nothing else may run between. */
+err_t memobj_reserve(size_t n);
+void memobj_release(void);
+
+/*
+ * What a change to an address space needs that could run out, set aside
+ * by its _prepare() step (charged to the space's quota) so that the
+ * _commit() step cannot fail: the mapping records of new mappings and
+ * splits, and page-table pages (pt_reserve()). A _prepare() that fails
+ * has set nothing aside; _commit() uses what it needs and gives back the
+ * rest (aspace_release()). Nothing else may run between the two steps.
+ */
+struct as_reserve {
+	struct mapping *rec[2];       /* charged, not yet on any list */
+	size_t tables;                /* table pages charged and set aside */
+};
 
 struct aspace *aspace_create(struct quota *q);
 void aspace_destroy(struct aspace *as);
@@ -66,12 +94,28 @@ void aspace_destroy(struct aspace *as);
  * aspace_protect() may grant later (the rights of the capability used). */
 err_t aspace_map(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first, size_t npages,
 		 unsigned prot, unsigned maxprot);
+/* aspace_map() in two steps: every check (ERR_RANGE, ERR_INVAL, ERR_EXIST)
+ * and the reservation (ERR_NOMEM); then the mapping, which it returns. */
+err_t aspace_map_prepare(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+			 size_t npages, unsigned prot, struct as_reserve *r);
+struct mapping *aspace_map_commit(struct aspace *as, struct memobj *mo, vaddr_t va, size_t first,
+				  size_t npages, unsigned prot, unsigned maxprot, struct as_reserve *r);
 err_t aspace_unmap(struct aspace *as, vaddr_t va, size_t bytes);
+err_t aspace_unmap_prepare(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r);
+void aspace_unmap_commit(struct aspace *as, vaddr_t va, size_t bytes, struct as_reserve *r);
+/* Gives back what r still holds (cannot fail). */
+void aspace_release(struct aspace *as, struct as_reserve *r);
 /* Maps into `as` what `src` maps (copy-on-write copies charged to as's
  * quota, or the same objects for shared mappings); *count = mappings made.
  * On an error what was made stays (the caller discards the space). */
 err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count);
 err_t aspace_protect(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot);
+/* aspace_protect() in two steps: the checks (ERR_INVAL, ERR_PERM) and the
+ * reservation (ERR_NOMEM); then the change. */
+err_t aspace_protect_prepare(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			     struct as_reserve *r);
+void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
+			   struct as_reserve *r);
 /* Resolves a user fault (copy-on-write); false if it is a real fault. */
 bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind);
 void aspace_activate(struct aspace *as);

@@ -16,10 +16,17 @@
  *   invoke  (<obj>_invoke_<op>): changes state with the decoded
  *           arguments and writes the results. Cannot fail.
  *
- * A few operations cannot be split that way without rewriting the
- * subsystem behind them (a mapping that allocates page-table pages as it
- * goes and unwinds itself on failure); their entries have an `act`
- * instead of an `invoke`, which may fail, and say why at the entry.
+ * Where the change would allocate as it goes, decode counts what it will
+ * need and sets it aside (AS_MAP, AS_UNMAP, AS_PROTECT: mapping records
+ * and page-table pages in a struct as_reserve; MEMOBJ_WRITE: the pages it
+ * will fill; MEMOBJ_COPY: the copy, not yet sharing pages), and invoke
+ * uses it and gives back the rest itself. Nothing runs between the two
+ * (one CPU, interrupts off in the kernel).
+ *
+ * A few operations cannot be split that way without rewriting more of
+ * the subsystem behind them (AS_COPY, PROC_LOAD_ELF,
+ * DEBUG_RELEASE_DEVICE); their entries have an `act` instead of an
+ * `invoke`, which may fail, and say why at the entry.
  *
  * The answer is a message whose label is the method's err_t, like a
  * server's answer, so a server can stand in for a kernel object.

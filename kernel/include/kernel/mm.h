@@ -105,6 +105,25 @@ void pt_destroy_user(paddr_t root);
 /* Table pages currently allocated by the walker (for quota charging). */
 extern size_t pt_tables_live;
 
+/*
+ * Table pages set aside for an operation that must not fail midway:
+ * pt_reserve() allocates n zeroed pages (ERR_NOMEM: none kept) that
+ * pt_create() takes before asking the page allocator, and until
+ * pt_release() a table freed goes back among them; pt_release() frees
+ * what is left. One reservation at a time (single CPU, no preemption in
+ * the kernel); pt_reserve(0) only opens it.
+ */
+err_t pt_reserve(size_t n);
+void pt_release(void);
+
+/* Deepest tree the walker handles (levels), for pt_count_missing(). */
+#define PT_LEVELS_MAX 6
+
+/* Adds to *n the tables that mapping the 4 KiB page at va in root's tree
+ * would allocate, each counted once across calls: seen[] (zeroed by the
+ * caller) remembers the missing tables counted so far. */
+void pt_count_missing(paddr_t root, vaddr_t va, vaddr_t seen[PT_LEVELS_MAX], size_t *n);
+
 /* Number of table pages reachable from root (tests). */
 size_t pt_count_tables(paddr_t root);
 

@@ -354,3 +354,164 @@ void t_mem_shared(void)
 	EXPECT_OK(unmap(VB, PG));
 	del(&mo);
 }
+
+/* ---- running out of quota: nothing changes -------------------------------------- */
+
+#define GIB       0x40000000ull
+/* A range across a 1 GiB boundary with present pages in four 2 MiB blocks
+ * (pages 0 | 1, 513, 1025): mapping it takes six page-table pages, seven
+ * with four levels. */
+#define NT_VA     (4 * GIB - PG)
+#define NT_PAGES  1026
+#define NT_FILL   160
+#define NT_FILL_VA (8 * GIB)   /* the mappings that fill the quota */
+
+static err_t nt_none(cap_t cas, cap_t mo)
+{
+	(void)cas, (void)mo;
+	return ERR_OK;
+}
+
+static err_t nt_map_noaccess(cap_t cas, cap_t mo)
+{
+	return inv1(cas, AS_MAP, mo, NT_VA, 0, NT_PAGES, 0, NULL);
+}
+
+static err_t nt_map(cap_t cas, cap_t mo)
+{
+	return inv1(cas, AS_MAP, mo, NT_VA, 0, NT_PAGES | (uint64_t)CAIRN_PROT_R << 48, 0, NULL);
+}
+
+static err_t nt_protect(cap_t cas, cap_t mo)
+{
+	(void)mo;
+	return inv(cas, AS_PROTECT, NT_VA, NT_PAGES * PG, CAIRN_PROT_R, 0, NULL);
+}
+
+/* A page in the middle: two splits, two new mapping records. */
+static err_t nt_unmap(cap_t cas, cap_t mo)
+{
+	(void)mo;
+	return inv(cas, AS_UNMAP, NT_VA + 2 * PG, PG, 0, 0, NULL);
+}
+
+struct nt_op {
+	const char *name;
+	err_t (*setup)(cap_t cas, cap_t mo), (*op)(cap_t cas, cap_t mo);
+};
+
+/* The quota (limit, used) of proc. */
+static void quota_of(cap_t proc, uint64_t *limit, uint64_t *used)
+{
+	struct cairn_msg m;
+
+	CHECK_OK(inv(proc, PROC_QUOTA, 0, 0, 0, 0, &m));
+	*limit = m.w[0];
+	*used = m.w[1];
+}
+
+/* Runs o on the child's space as the child's quota shrinks (one-page
+ * MemoryObjects, then Notifications, then no-access mappings of small's
+ * page: the last steps are one mapping record each): each time it either
+ * succeeds within the quota or fails with ERR_NOMEM with the quota used
+ * and the free pages as they were. Returns how often it failed. */
+static unsigned nt_run(const struct nt_op *o, cap_t cp, cap_t cas, cap_t mo, cap_t small)
+{
+	static cap_t fill[NT_FILL];
+	unsigned n = 0, nomem = 0;
+
+	while (n < NT_FILL && !o->setup(cas, mo)) {
+		uint64_t limit, used, limit2, used2, fp = free_pages();
+		quota_of(cp, &limit, &used);
+		err_t e = o->op(cas, mo);
+		quota_of(cp, &limit2, &used2);
+		if (e == ERR_NOMEM) {
+			nomem++;
+			EXPECT(used2 == used && free_pages() == fp,
+			       "%s: ERR_NOMEM, quota used %lu -> %lu, free pages %lu -> %lu", o->name,
+			       (unsigned long)used, (unsigned long)used2, (unsigned long)fp,
+			       (unsigned long)free_pages());
+		} else {
+			EXPECT(e == ERR_OK, "%s: %s", o->name, err_name(e));
+			EXPECT(used2 <= limit, "%s: quota used %lu > limit %lu", o->name,
+			       (unsigned long)used2, (unsigned long)limit);
+		}
+		EXPECT_OK(inv(cas, AS_UNMAP, NT_VA, NT_PAGES * PG, 0, 0, NULL));
+		fill[n] = CAP_NULL;
+		if (create_on(cp, OBJ_MEMOBJ, 1, 0, &fill[n]) &&
+		    create_on(cp, OBJ_NOTIFICATION, 0, 0, &fill[n]) &&
+		    inv1(cas, AS_MAP, small, NT_FILL_VA + n * PG, 0, 1, 0, NULL))
+			break;
+		n++;
+	}
+	while (n)
+		if (fill[--n] != CAP_NULL)
+			del(&fill[n]);
+	EXPECT_OK(inv(cas, AS_UNMAP, NT_FILL_VA, NT_FILL * PG, 0, 0, NULL));
+	return nomem;
+}
+
+/* AS_MAP, AS_PROTECT and AS_UNMAP that need page-table pages or mapping
+ * records the quota cannot pay for fail with ERR_NOMEM before anything
+ * changed (they used to make part of the tables, or one of two splits). */
+void t_mem_nomem(void)
+{
+	static const uint64_t present[] = { 0, 1, 513, 1025 };
+	static const struct nt_op ops[] = {
+		{ "AS_MAP", nt_none, nt_map },
+		{ "AS_PROTECT", nt_map_noaccess, nt_protect },
+		{ "AS_UNMAP", nt_map_noaccess, nt_unmap },
+	};
+	uint64_t before = free_pages();
+	struct cairn_msg m;
+	cap_t mo = mk_memobj(NT_PAGES, 0), small = mk_memobj(1, 0), cp, cas;
+
+	CHECK(mo != CAP_NULL && small != CAP_NULL, "memobj of %u pages", NT_PAGES);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_OK(mo_write(mo, present[i] * PG, i + 1));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 128 << 10, 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	for (unsigned i = 0; i < 3; i++)
+		EXPECT(nt_run(&ops[i], cp, cas, mo, small) > 0, "%s never ran out of quota", ops[i].name);
+	/* the range was left free: it maps now */
+	EXPECT_OK(nt_map(cas, mo));
+	EXPECT_OK(inv(cas, AS_UNMAP, NT_VA, NT_PAGES * PG, 0, 0, NULL));
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&cas);
+	del(&cp);
+	del(&mo);
+	del(&small);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
+/* MEMOBJ_COPY of an object bigger than the quota left: ERR_NOMEM with the
+ * quota used, the free pages and the capability slots as they were, and
+ * the source still mapped writable (no page shared). */
+void t_mem_copy_nomem(void)
+{
+	uint64_t limit, used, used2, fp;
+	unsigned slots;
+	struct cairn_msg m;
+	cap_t mo;
+
+	quota_of(SLOT_SELF_PROC, &limit, &used);
+	/* 60% of what is left, so a copy cannot fit */
+	mo = mk_memobj((limit - used) / PG * 3 / 5, 0);
+	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)((limit - used) / PG * 3 / 5));
+	CHECK_OK(map(mo, VA, 0, 1, RW));
+	*at(VA) = 7;
+	quota_of(SLOT_SELF_PROC, &limit, &used);
+	fp = free_pages();
+	slots = free_slots();
+	EXPECT_ERR(inv(mo, MEMOBJ_COPY, 0, 0, 0, 0, &m), ERR_NOMEM);
+	quota_of(SLOT_SELF_PROC, &limit, &used2);
+	EXPECT(used2 == used && free_pages() == fp && free_slots() == slots,
+	       "quota used %lu -> %lu, free pages %lu -> %lu, free slots %u -> %u", (unsigned long)used,
+	       (unsigned long)used2, (unsigned long)fp, (unsigned long)free_pages(), slots, free_slots());
+	*at(VA) = 8;                    /* still writable: no fault */
+	EXPECT(*at(VA) == 8, "the source's page reads %lu", (unsigned long)*at(VA));
+	EXPECT_OK(unmap(VA, PG));
+	del(&mo);
+}
