@@ -145,42 +145,27 @@ void memobj_destroy(struct memobj *mo)
 
 static void memobj_update_page(struct memobj *mo, size_t i);
 
-/* Zeroed pages set aside by memobj_reserve() for the write under way,
- * linked through their first word; page_take() takes these first (then
- * a new page, zeroed if asked). */
+/* Zeroed pages set aside by memobj_reserve() for the write under way;
+ * page_take() takes these first (then a new page, zeroed if asked). */
 static paddr_t page_spare = PADDR_INVALID;
 
 static paddr_t page_take(bool zeroed)
 {
-	paddr_t pa = page_spare;
-	uint64_t *w;
+	paddr_t pa = page_stack_pop(&page_spare);
 
-	if (pa == PADDR_INVALID)
-		return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
-	w = phys_to_virt(pa);
-	page_spare = w[0];
-	w[0] = 0;
-	return pa;
+	if (pa != PADDR_INVALID)
+		return pa;
+	return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
 }
 
 err_t memobj_reserve(size_t n)
 {
-	while (n--) {
-		paddr_t pa = pmm_alloc_zeroed(0);
-		if (pa == PADDR_INVALID) {
-			memobj_release();
-			return ERR_NOMEM;
-		}
-		*(uint64_t *)phys_to_virt(pa) = page_spare;
-		page_spare = pa;
-	}
-	return ERR_OK;
+	return page_stack_fill(&page_spare, n);
 }
 
 void memobj_release(void)
 {
-	while (page_spare != PADDR_INVALID)
-		pmm_free(page_take(false), 0);
+	page_stack_free(&page_spare);
 }
 
 /* Page i, allocated (zeroed) and mapped everywhere on first use;

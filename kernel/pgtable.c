@@ -38,30 +38,19 @@ static bool reserving;
 
 paddr_t pt_create(void)
 {
-	paddr_t t = spare;
+	paddr_t t = page_stack_pop(&spare);
 
-	if (t != PADDR_INVALID) {
-		spare = table(t)[0];
-		table(t)[0] = 0;
-	} else {
+	if (t == PADDR_INVALID)
 		t = pmm_alloc_zeroed(0);
-	}
 	if (t != PADDR_INVALID)
 		pt_tables_live++;
 	return t;
 }
 
-/* Puts a zeroed table page on the spare list. */
-static void spare_push(paddr_t t)
-{
-	table(t)[0] = spare;
-	spare = t;
-}
-
 static void table_free(paddr_t t)
 {
 	if (reserving)
-		spare_push(t);
+		page_stack_push(&spare, t);   /* empty, so zeroed */
 	else
 		pmm_free(t, 0);
 	pt_tables_live--;
@@ -69,26 +58,16 @@ static void table_free(paddr_t t)
 
 err_t pt_reserve(size_t n)
 {
-	reserving = true;
-	while (n--) {
-		paddr_t t = pmm_alloc_zeroed(0);
-		if (t == PADDR_INVALID) {
-			pt_release();
-			return ERR_NOMEM;
-		}
-		spare_push(t);
-	}
-	return ERR_OK;
+	err_t e = page_stack_fill(&spare, n);
+
+	reserving = !e;
+	return e;
 }
 
 void pt_release(void)
 {
 	reserving = false;
-	while (spare != PADDR_INVALID) {
-		paddr_t t = spare;
-		spare = table(t)[0];
-		pmm_free(t, 0);
-	}
+	page_stack_free(&spare);
 }
 
 void pt_count_missing(paddr_t root, vaddr_t va, vaddr_t seen[PT_LEVELS_MAX], size_t *n)

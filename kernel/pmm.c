@@ -271,6 +271,44 @@ void pmm_free(paddr_t pa, unsigned order)
 	spin_unlock_irqrestore(&lock, f);
 }
 
+void page_stack_push(paddr_t *stack, paddr_t pa)
+{
+	*(paddr_t *)phys_to_virt(pa) = *stack;
+	*stack = pa;
+}
+
+paddr_t page_stack_pop(paddr_t *stack)
+{
+	paddr_t pa = *stack;
+	paddr_t *w;
+
+	if (pa == PADDR_INVALID)
+		return pa;
+	w = phys_to_virt(pa);
+	*stack = *w;
+	*w = 0;
+	return pa;
+}
+
+err_t page_stack_fill(paddr_t *stack, size_t n)
+{
+	while (n--) {
+		paddr_t pa = pmm_alloc_zeroed(0);
+		if (pa == PADDR_INVALID) {
+			page_stack_free(stack);
+			return ERR_NOMEM;
+		}
+		page_stack_push(stack, pa);
+	}
+	return ERR_OK;
+}
+
+void page_stack_free(paddr_t *stack)
+{
+	while (*stack != PADDR_INVALID)
+		pmm_free(page_stack_pop(stack), 0);
+}
+
 struct page *pmm_page(paddr_t pa)
 {
 	struct zone *z = zone_of(pa);

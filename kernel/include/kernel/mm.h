@@ -49,6 +49,20 @@ paddr_t pmm_alloc_zeroed(unsigned order);
 /* Frees a block from pmm_alloc with the same order. */
 void pmm_free(paddr_t pa, unsigned order);
 
+/*
+ * A stack of zeroed pages set aside for an operation that must not fail
+ * midway (page-table and MemoryObject reservations), linked through
+ * their first word; *stack is PADDR_INVALID when empty.
+ * page_stack_fill() adds n new pages (ERR_NOMEM: the stack is given back
+ * whole); page_stack_push() adds a zeroed page; page_stack_pop() takes
+ * one, zeroed (PADDR_INVALID: empty); page_stack_free() gives them all
+ * back to the allocator.
+ */
+err_t page_stack_fill(paddr_t *stack, size_t n);
+void page_stack_push(paddr_t *stack, paddr_t pa);
+paddr_t page_stack_pop(paddr_t *stack);
+void page_stack_free(paddr_t *stack);
+
 /* The descriptor of a managed page, or NULL. */
 struct page *pmm_page(paddr_t pa);
 /* Whether pa lies in a free block (for tests of reservations). */
