@@ -58,7 +58,7 @@ uint64_t t_clock_ns(void)
 
 uint64_t free_pages(void)
 {
-	return kinfo_get(KINFO_FREE_PAGES);
+	return t_free_pages();
 }
 
 uint64_t now_ns(void)
