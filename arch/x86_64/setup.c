@@ -240,15 +240,15 @@ static int64_t x86_days_from_civil(int64_t y, unsigned m, unsigned d)
 static void x86_rtc_read(void)
 {
 	unsigned t[6], prev[6];
-	bool bcd = !(x86_cmos(0x0b) & 4), h12 = !(x86_cmos(0x0b) & 2);
+	uint8_t status_b = x86_cmos(0x0b);
+	bool bcd = !(status_b & 4), h12 = !(status_b & 2);
 	static const uint8_t regs[6] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09 };
 
 	for (int tries = 0; tries < 100; tries++) {
 		while (x86_cmos(0x0a) & 0x80)
 			;
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 6; i++)      /* the hour raw: its bit 7 is PM */
 			t[i] = x86_cmos_value(regs[i], bcd && i != 2);
-		t[2] = x86_cmos(0x04);
 		if (tries && !memcmp(t, prev, sizeof(t)))
 			break;
 		memcpy(prev, t, sizeof(t));

@@ -8,7 +8,8 @@
  * its variants, CLOCK_TAI) is that plus KINFO_CLOCK's real-time offset, which
  * the kernel takes from the platform's real-time clock at boot (the
  * Goldfish RTC of riscv64 virt, x86's CMOS clock); on a board without one
- * the offset is 0 and it counts from boot as if boot were the epoch. CPU-time clocks are not kept (EINVAL, said once).
+ * the offset is 0 and it counts from boot as if boot were the epoch.
+ * CPU-time clocks are not kept (EINVAL, said once).
  * Sleeping waits on this process's Notification with a timeout (a signal
  * handler's end signals it: the sleep ends with EINTR); the kernel's timeouts have the tick's resolution, and
  * the sleep goes on until the clock says the time has passed.
