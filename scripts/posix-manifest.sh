@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# The POSIX world's manifest lines (user/manifests/README or lib/manifest.c
-# for the format), the one definition that ./qemu-run.sh --exec and
-# tests/openposix/run.py both print into their boot images:
+# The POSIX world's manifest lines (the format: docs/manifest.md), the one
+# definition that ./qemu-run.sh --exec and tests/openposix/run.py both
+# print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals]
 #       the VFS (the boot image's files, /tmp) and the console server (the
