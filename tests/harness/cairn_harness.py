@@ -117,6 +117,31 @@ class Guest:
         m = PANIC_RE_B.search(self.out)
         return m.group(0).decode() if m else None
 
+    def step(self, results, what, prompt, keys, expects, timeout):
+        """One typed step, one result line: waits for prompt, types keys,
+        then expects each of expects in turn. True when all came."""
+        if not self.expect(prompt, timeout):
+            return results.emit(False, what, "no prompt %r; came %r"
+                                % (prompt, self.out[self.pos:self.pos + 200]))
+        self.type(keys)
+        for e in expects:
+            if not self.expect(e, timeout):
+                return results.emit(False, what, "missing %r; after it came %r"
+                                    % (e, self.out[self.pos:self.pos + 200]))
+        return results.emit(True, what)
+
+    def end(self, results, name, timeout, what):
+        """Waits for QEMU to exit, keeps the output as name's log, and
+        ends with the result line `what`: exit status 0 and no panic text."""
+        rc = self.wait(timeout)
+        log = log_path(name)
+        with open(log, "wb") as f:
+            f.write(self.out)
+        panic = self.panic()
+        results.emit(rc == 0 and not panic, what,
+                     "exit status %s%s" % (rc, "; panic text: " + panic if panic else ""))
+        results.finish(log)
+
 
 class Results:
     """One `ok N name: what` / `not ok N name: what` line a check (a failure

@@ -15,7 +15,7 @@ program's exit status 0.
 import argparse
 import re
 
-from cairn_harness import Guest, Results, log_path, qemu_args
+from cairn_harness import Guest, Results, qemu_args
 
 
 def main():
@@ -29,16 +29,7 @@ def main():
     g = Guest(qemu_args(a.qemu_args))
 
     def step(what, prompt, keys, *expect):
-        if not g.expect(prompt, a.timeout):
-            emit(False, what, "no prompt %r; came %r" % (prompt, g.out[g.pos:g.pos + 200]))
-            return False
-        g.type(keys)
-        for e in expect:
-            if not g.expect(e, a.timeout):
-                emit(False, what, "missing %r; after it came %r" % (e, g.out[g.pos:g.pos + 200]))
-                return False
-        emit(True, what)
-        return True
+        return g.step(results, what, prompt, keys, expect, a.timeout)
 
     started = g.expect(re.compile(rb"ttyplay: ready, pgrp 1, foreground 1\r\n"), 300)
     emit(bool(started), "pid 1 has the tty as its controlling terminal (foreground group 1)",
@@ -51,14 +42,7 @@ def main():
         step("raw mode reads 3 bytes, no echo", b"raw> ", b"xyz", b"{xyz}\r\n")
         emit(b"raw> xyz" not in g.out, "raw mode does not echo")
         step("^D at the start of a line is end of file", b"eof> ", b"\x04", b"[EOF]\r\n")
-    rc = g.wait(a.timeout if started else 5)
-    log = log_path(a.name)
-    with open(log, "wb") as f:
-        f.write(g.out)
-    panic = g.panic()
-    emit(rc == 0 and not panic, "the program exits 0, no panic",
-         "exit status %s%s" % (rc, "; panic text: " + panic if panic else ""))
-    results.finish(log)
+    g.end(results, a.name, a.timeout if started else 5, "the program exits 0, no panic")
 
 if __name__ == "__main__":
     main()

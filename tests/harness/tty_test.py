@@ -20,7 +20,7 @@ Output: one `ok N NAME: step` / `not ok N NAME: step` line a check and a
 import argparse
 import re
 
-from cairn_harness import Guest, Results, log_path, qemu_args
+from cairn_harness import Guest, Results, qemu_args
 
 
 def main():
@@ -35,18 +35,8 @@ def main():
     g = Guest(qemu_args(a.qemu_args) + ["--manifest", a.manifest])
 
     def step(what, keys, *expect):
-        """Waits for the prompt, types keys, then expects each of expect in turn."""
-        if not g.expect(b"> ", a.timeout):
-            emit(False, what, "no prompt from ttyecho")
-            return False
-        g.type(keys)
-        for e in expect:
-            if not g.expect(e, a.timeout):
-                tail = g.out[g.pos:g.pos + 200]
-                emit(False, what, "missing %r; after it came %r" % (e, tail))
-                return False
-        emit(True, what)
-        return True
+        """Waits for ttyecho's prompt, types keys, then expects each of expect in turn."""
+        return g.step(results, what, b"> ", keys, expect, a.timeout)
 
     started = g.expect(b"ttyecho: ready\r\n", 300)
     emit(b"ttyecho: TIOCSTI refused" in g.out, "without testhooks the console refuses TIOCSTI",
@@ -81,14 +71,7 @@ def main():
         step("^D at the start of a line is end of file", b"\x04", b"[EOF]\r\n")
         ok = g.expect(b"init: all services ended", a.timeout)
         emit(bool(ok), "ttyecho and the console server end; init ends", "they did not end")
-    rc = g.wait(a.timeout if started else 5)
-    log = log_path(a.name)
-    with open(log, "wb") as f:
-        f.write(g.out)
-    panic = g.panic()
-    emit(rc == 0 and not panic, "boot ends with status 0, no panic",
-         "exit status %s%s" % (rc, "; panic text: " + panic if panic else ""))
-    results.finish(log)
+    g.end(results, a.name, a.timeout if started else 5, "boot ends with status 0, no panic")
 
 if __name__ == "__main__":
     main()
