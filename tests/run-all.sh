@@ -93,11 +93,11 @@ step "userland: a virtio-rng driver (the kernel's driver primitives with a real 
 # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
 RNG=(--timeout 30 --expect $E/virtio_rng.txt)
 RNGDEV=(-device virtio-rng-device)
-runpart $H --name riscv64-virt-rngtest "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
+runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
   -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
-runpart $H --name riscv64-virt-rngtest-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
+runpart $H --name riscv64-virt-virtio_rng-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
   -- --arch riscv64 --manifest virtio_rng --smp 4 -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
-runpart $H --name riscv64-virt-rngtest-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
+runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
   -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}"
 
 step "userland: the console server (a tty with a line discipline)"
