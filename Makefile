@@ -14,6 +14,8 @@
 #   make ARCH=<arch> toolchain   the Cairn C toolchain: musl-port's libc in build/<arch>/sysroot
 #                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
 #   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
+#   make ARCH=<arch> busybox     busybox (Debian's source, user/busybox/config) built with it:
+#                                build/<arch>/busybox/busybox (scripts/busybox.mk)
 #   make posix                   the Open POSIX Test Suite (tests/openposix/) built with it and run
 #                                in Cairn, both arches, compared with tests/openposix/expected-<arch>.txt
 #                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
@@ -38,7 +40,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update FORCE
+.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update FORCE
 
 all: kernel user
 
@@ -77,6 +79,10 @@ user bootimage: $(O)/.config | $(SETUP)
 
 toolchain posix-tests: | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)
+
+busybox: | $(SETUP)
+	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH)
+	@$(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)
 
 test: | $(SETUP)
 	@bash tests/run-all.sh

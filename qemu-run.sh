@@ -6,13 +6,21 @@
 #   ./qemu-run.sh [--arch riscv64|x86_64] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
-#                 [--exec PROG [ARGS...]] [-- QEMU ARGS...]
+#                 [--add HOST:GUEST]... [--exec PROG [ARGS...]] [-- QEMU ARGS...]
+#
+# Without options: the default boot, a busybox shell on the console
+# (user/manifests/default.manifest); `poweroff` or leaving the shell ends it
+# with status 0, Ctrl-A x quits QEMU.
 #
 # --test [SUITE]  boot the kernel self-tests (all, or one suite) and exit with
 #                 their status (0: all passed); no boot image unless asked for
 # --manifest NAME boot image from user/manifests/NAME.manifest (or a path to a
 #                 manifest), built as needed; default: default.manifest
 # --bootimage F   boot image file F (a newc cpio: scripts/mkbootimage.sh)
+# --add HOST:GUEST  put the host file or folder HOST in the boot image at
+#                 GUEST (an absolute path; no spaces): the default boot's
+#                 file tree (files there are also taken from user/rootfs/),
+#                 or --exec's
 # --append ARGS   extra kernel command line
 # --icount        add -icount shift=0 (guest time = instruction count: exact,
 #                 deterministic) and "icount" to the kernel command line
@@ -27,11 +35,12 @@
 # --quota SIZE    kernel memory quota of each process of --exec (default 16M)
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
+start_dir=$PWD
 cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
 exec_prog= exec_quota=16M
-extra=() exec_args=()
+extra=() exec_args=() adds=()
 while [ $# -gt 0 ]; do
   case $1 in
     --arch) arch=$2; shift 2 ;;
@@ -45,6 +54,15 @@ while [ $# -gt 0 ]; do
     --manifest) manifest=$2; shift 2 ;;
     --bootimage) bootimage=$2; shift 2 ;;
     --no-bootimage) nobootimage=1; shift ;;
+    --add)
+      [ $# -ge 2 ] && [[ $2 == *:/* ]] ||
+        { echo "qemu-run.sh: --add needs HOST:GUEST (GUEST an absolute path)" >&2; exit 2; }
+      host=${2%%:/*}
+      [[ $host == /* ]] || host=$start_dir/$host
+      [ -e "$host" ] || { echo "qemu-run.sh: --add: no file or folder '${2%%:/*}'" >&2; exit 2; }
+      [[ "$host:/${2#*:/}" != *[[:space:]]* ]] ||
+        { echo "qemu-run.sh: --add '$2': no spaces" >&2; exit 2; }
+      adds+=("$host:/${2#*:/}"); shift 2 ;;
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
     --quota) exec_quota=$2; shift 2 ;;
@@ -53,7 +71,7 @@ while [ $# -gt 0 ]; do
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -127,7 +145,9 @@ if [ -n "$exec_prog" ]; then
     bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
-  bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "$O/user/bin/init" \
+  add_opts=()
+  for a in "${adds[@]}"; do add_opts+=(--add "$a"); done
+  bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
     "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
@@ -144,7 +164,8 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
   esac
   [ -f "$mfile" ] || { echo "qemu-run.sh: no manifest '$mfile'" >&2; exit 2; }
   mname=$(basename "$mfile" .manifest)
-  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" user >&2
+  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
+    ADD="${adds[*]}" user >&2
   if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
 fi
 

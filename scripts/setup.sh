@@ -20,6 +20,7 @@ PKGS=(
   grub-pc-bin grub-common xorriso mtools
   clang llvm libclang-rt-14-dev
   dpkg-dev cpio patch
+  linux-libc-dev linux-libc-dev-riscv64-cross libc6-dev-riscv64-cross
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -118,15 +119,32 @@ setup_posixtestsuite() {
   }
 }
 
+# busybox 1.35.0, pristine (Debian's packaging patches skipped): the userland,
+# built with the Cairn toolchain by scripts/busybox.mk, configured by
+# user/busybox/config. Nothing of it is committed.
+BUSYBOX_VERSION=1.35.0
+setup_busybox() {
+  [ -e "$tp/busybox.done" ] && return 0
+  fetch_source busybox
+  local v
+  v=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$tp/busybox/src/Makefile" | paste -sd.)
+  if [ "$v" != "$BUSYBOX_VERSION" ]; then
+    echo "setup: Debian's busybox source package is $v, Cairn's configuration is for $BUSYBOX_VERSION" >&2
+    rm -f "$tp/busybox.done"
+    return 1
+  fi
+}
+
 main() {
   if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ] &&
-     [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ]; then
+     [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ] && [ -e "$tp/busybox.done" ]; then
     return 0
   fi
   install_pkgs
   setup_libfdt
   setup_musl
   setup_posixtestsuite
+  setup_busybox
   mkdir -p "$(dirname "$stamp")"
   touch "$stamp"
   echo "setup: done"

@@ -82,8 +82,27 @@ $(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
 endef
 $(foreach p,$(user-progs),$(eval $(call prog-rules,$(p))))
 
+ifneq ($(filter $(manifest-name),$(rootfs-manifests)),)
+# a whole system: busybox, user/rootfs/, the POSIX world's servers
+BUSYBOX := build/$(ARCH)/busybox/busybox
+ROOTFS_BINS := $(foreach p,$(rootfs-progs),$(U)/bin/$(call prog-name,$(p)))
+ROOTFS_FILES := $(shell find user/rootfs)
+# ADD="HOST:GUEST ..." (./qemu-run.sh --add): more files in the image
+$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(ROOTFS_BINS) $(BUSYBOX) $(ROOTFS_FILES) scripts/mkbootimage.sh FORCE
+	@echo "  CPIO    $@"
+	@bash scripts/mkbootimage.sh $@.new $(BOOTIMAGE_MANIFEST) --busybox $(BUSYBOX) $(BUSYBOX).links \
+	   --tree user/rootfs $(foreach a,$(ADD),--add $(a)) $(ROOTFS_BINS)
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+
+.PHONY: $(BUSYBOX) FORCE
+$(BUSYBOX):
+	+@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH)
+	+@$(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)
+FORCE:
+else
 $(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(BINS) scripts/mkbootimage.sh
 	@echo "  CPIO    $@"
 	@bash scripts/mkbootimage.sh $@ $(BOOTIMAGE_MANIFEST) $(BINS)
+endif
 
 -include $(shell find $(U)/obj -name '*.d' 2>/dev/null)

@@ -69,12 +69,12 @@ runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip
 
 step "userland: init and its services from the boot image"
 IEQ=(--equal '^init: (?:before|after) the services: ([0-9]+) of')
-runpart $H --name riscv64-virt-init --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch riscv64
-runpart $H --name riscv64-virt-init-sv39-smp4 --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --append no4lvl --smp 4
+runpart $H --name riscv64-virt-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo
+runpart $H --name riscv64-virt-init-sv39-smp4 --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --append no4lvl --smp 4
 runpart $H --name riscv64-virt-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch riscv64 --manifest hello
-runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --board sifive_u
-runpart $H --name x86_64-q35-init --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64
-runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-default.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --smp 4 --mem 64M
+runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --board sifive_u
+runpart $H --name x86_64-q35-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo
+runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo --smp 4 --mem 64M
 runpart $H --name x86_64-q35-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch x86_64 --manifest hello
 runpart $H --name riscv64-virt-ipctest --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest
 runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest --smp 4

@@ -23,3 +23,12 @@ servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
+
+# The manifests whose boot images are a whole system: busybox (built from
+# Debian's source by scripts/busybox.mk: bin/busybox and a link per applet)
+# and the files of user/rootfs/ (/etc), with only the programs of
+# rootfs-progs from the list above (the POSIX world's servers), not the
+# test programs. Add your own files under user/rootfs/ (or
+# ./qemu-run.sh --add HOST:GUEST).
+rootfs-manifests := default
+rootfs-progs := init servers/vfs servers/console servers/proc

@@ -57,7 +57,7 @@ run() {
   fi
 }
 
-run default user/manifests/default.manifest 1 \
+run demo user/manifests/demo.manifest 1 \
   '^init: started hello \(id 1\) caps: console$' \
   '^mock: start hello .*argv: hello from-the-manifest; caps: console=3\(console#[0-9]+,0x2\)$' \
   '^init: service hello exited with status 0$' \

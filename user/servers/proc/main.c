@@ -103,6 +103,9 @@ static err_t file_from_bootimage(const char *path, struct file *f)
 	    (e = cairn_map(image, 0, pages, CAIRN_PROT_R, &va)))
 		return e;
 	e = cpio_find(va, pages * CAIRN_PAGE_SIZE, path, &ent);
+	/* a symbolic link (/sbin/init -> /bin/busybox): the VFS follows it */
+	if (!e && (ent.mode & CPIO_S_IFMT) == CPIO_S_IFLNK)
+		e = ERR_NOENT;
 	if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
 		e = ERR_NOEXEC;
 	if (!e) {
