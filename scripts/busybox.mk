@@ -17,8 +17,9 @@
 #
 # The configuration is user/busybox/config: the options it names are set as
 # it says, every other option is defconfig's (every applet busybox has, with
-# its usual features). The build is incremental: busybox's own make runs each
-# time and does nothing when nothing changed; a new libc.a relinks.
+# its usual features). The source is pristine and never changes, so busybox
+# is rebuilt only when its .config, the Cairn libc (libc.a) or this file is
+# newer than it (busybox's own make then recompiles what needs it).
 
 SHELL := /bin/bash
 ARCH ?= riscv64
@@ -77,13 +78,13 @@ $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 $(BB_SRC)/Makefile:
 	@echo "busybox.mk: no busybox source: run scripts/setup.sh" >&2; exit 1
 
-$(BB)/busybox: $(BB)/.config $(UAPI)/.done $(LIBC) FORCE
+$(BB)/busybox: $(BB)/.config $(UAPI)/.done $(LIBC) scripts/busybox.mk
 	@if [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
 	   rm -f $(BB)/busybox_unstripped; fi
 	+@$(BB_MAKE) busybox_unstripped >$(BB)/build.log 2>&1 || { tail -30 $(BB)/build.log >&2; \
 	   echo "busybox.mk: busybox build failed for $(ARCH) (log: $(BB)/build.log)" >&2; exit 1; }
-	@if ! [ -f $@ ] || [ $(BB)/busybox_unstripped -nt $@ ]; then \
-	   echo "  STRIP   $@"; $(CROSS)strip -o $@.tmp $(BB)/busybox_unstripped && mv -f $@.tmp $@; fi
+	@echo "  STRIP   $@"
+	@$(CROSS)strip -o $@.tmp $(BB)/busybox_unstripped && mv -f $@.tmp $@
 
 $(BB)/busybox.links: $(BB)/.config
 	+@$(BB_MAKE) busybox.links >/dev/null
