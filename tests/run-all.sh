@@ -186,6 +186,23 @@ for a in riscv64 x86_64; do
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
 done
 
+step "the shell: the default boot, busybox, typed at the console"
+# The default boot (user/manifests/default.manifest): busybox init, a login
+# shell on the console. tests/default-manifest.sh checks that the manifest's
+# POSIX-world lines are still scripts/posix-manifest.sh's. shell_test.py
+# types a session (pipelines, redirection, job control, history,
+# completion, vi, less, ps, free, uptime, a crashing child) and ends it with
+# poweroff (riscv64) or by leaving the first shell (x86_64): QEMU's status
+# must be 0. The crashing child is the POSIX test program status, added to
+# the image as /usr/bin/status.
+runpart bash tests/default-manifest.sh
+for a in riscv64 x86_64; do
+  buildpart "$a busybox" make --no-print-directory ARCH=$a busybox
+  end=poweroff; [ $a = x86_64 ] && end=exit
+  runpart /usr/bin/python3 tests/harness/shell_test.py --name $a-shell --end $end -- \
+    --arch $a --add build/$a/tests/posix/status:/usr/bin/status
+done
+
 step "timing under -icount: exact guest time, tight bounds"
 # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
 # instruction count: exact, the same every run, whatever the host's load)
