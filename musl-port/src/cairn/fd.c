@@ -719,3 +719,58 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	}
 	return (long)(int)a.w[0];
 }
+
+/* ---- sendfile --------------------------------------------------------------------------- */
+
+/* sendfile(2): a copy through this process, a buffer at a time (no server
+ * copies between two objects yet). At most SENDFILE_MAX bytes a call, so
+ * a signal is taken between calls; the caller loops, as Linux's callers
+ * do (Linux too may copy less than asked). Input read but not written is
+ * given back: without an offset by seeking the input back (a pipe's cannot
+ * be, as with Linux's splice, and is lost with the write's error).
+ * Errors: the read's or the write's, when nothing was copied. */
+#define SENDFILE_MAX  (1 << 20)
+
+long __cairn_sendfile(long out, long in, long *offp, size_t count)
+{
+	char buf[4096];
+	size_t done = 0;
+	long off = 0, r = 0;
+
+	if (offp) {
+		off = *offp;
+		if (off < 0)
+			return -EINVAL;
+	}
+	if (count > SENDFILE_MAX)
+		count = SENDFILE_MAX;
+	while (done < count) {
+		size_t want = count - done < sizeof(buf) ? count - done : sizeof(buf);
+		long got, put = 0;
+
+		got = offp ? __cairn_pread(in, buf, want, off + (long)done) : __cairn_read(in, buf, want);
+		if (got <= 0) {
+			r = got;
+			break;
+		}
+		while (put < got) {
+			long w = __cairn_write(out, buf + put, (size_t)(got - put));
+			if (w <= 0) {
+				r = w ? w : -EIO;
+				break;
+			}
+			put += w;
+		}
+		done += (size_t)put;
+		if (put < got) {
+			if (!offp)
+				__cairn_lseek(in, put - got, SEEK_CUR);
+			break;
+		}
+		if ((size_t)got < want)
+			break;
+	}
+	if (offp)
+		*offp = off + (long)done;
+	return done ? (long)done : r;
+}

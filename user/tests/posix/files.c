@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -414,6 +415,40 @@ static void big_file(void)
 	free(r);
 }
 
+/* sendfile: from a file's offset (which it moves when given none), into
+ * a file and into a pipe; bad descriptors. */
+static void sendfile_copies(void)
+{
+	enum { SIZE = 10000 };
+	char *w = malloc(SIZE), *r = malloc(SIZE);
+	int in, out, p[2];
+	off_t off;
+
+	for (int i = 0; i < SIZE; i++)
+		w[i] = (char)('a' + i % 23);
+	in = open("sf-in", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	out = open("sf-out", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(in >= 0 && out >= 0 && write(in, w, SIZE) == SIZE);
+	CHECK(lseek(in, 100, SEEK_SET) == 100);
+	CHECK(sendfile(out, in, NULL, SIZE) == SIZE - 100);      /* from the offset to the end */
+	CHECK(lseek(in, 0, SEEK_CUR) == SIZE && lseek(out, 0, SEEK_CUR) == SIZE - 100);
+	CHECK(pread(out, r, SIZE, 0) == SIZE - 100 && !memcmp(r, w + 100, SIZE - 100));
+	CHECK(sendfile(out, in, NULL, 10) == 0);                  /* at the end: nothing */
+	off = 5000;
+	CHECK(pipe(p) == 0);
+	CHECK(sendfile(p[1], in, &off, 3000) == 3000 && off == 8000);
+	CHECK(lseek(in, 0, SEEK_CUR) == SIZE);                    /* an offset leaves the file's */
+	CHECK(read(p[0], r, SIZE) == 3000 && !memcmp(r, w + 5000, 3000));
+	ERRNO(sendfile(out, 99, NULL, 10), EBADF);
+	ERRNO(sendfile(99, in, &off, 10), EBADF);
+	close(p[0]);
+	close(p[1]);
+	close(in);
+	close(out);
+	free(w);
+	free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("PT_DIR");
@@ -437,5 +472,6 @@ int main(int argc, char **argv)
 	run("modes_access", modes_access);
 	run("times", times);
 	run("big_file", big_file);
+	run("sendfile_copies", sendfile_copies);
 	return finish();
 }
