@@ -38,6 +38,7 @@ const char *err_name(err_t e)
 	case ERR_NOTTY: return "ENOTTY";
 	case ERR_FBIG: return "EFBIG";
 	case ERR_SPIPE: return "ESPIPE";
+	case ERR_ROFS: return "EROFS";
 	case ERR_MLINK: return "EMLINK";
 	case ERR_NAMETOOLONG: return "ENAMETOOLONG";
 	case ERR_NOTEMPTY: return "ENOTEMPTY";

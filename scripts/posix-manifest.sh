@@ -6,9 +6,11 @@
 # print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals]
-#       the VFS (the boot image's files, /tmp) and the console server (the
-#       tty). --signals: the console server gets "proc", the process
-#       server's endpoint, to send ^C, ^\ and ^Z to the foreground group.
+#       the VFS (the boot image's files, /tmp, /proc) and the console server
+#       (the tty). --signals: the console server gets "proc", the process
+#       server's endpoint, to send ^C, ^\ and ^Z to the foreground group,
+#       and the VFS gets it too, for /proc/PID (user/servers/vfs/procfs.c;
+#       without it /proc has no processes).
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -30,6 +32,9 @@ service vfs bin/vfs
     cap vfs endpoint:vfs rwg
     cap bootimage bootimage r
     cap kinfo kinfo r
+END
+  [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  cat <<'END'
     quota 24M
     priority 11
 service console bin/console

@@ -36,6 +36,7 @@ typedef int err_t;
 #define ERR_FBIG        27
 #define ERR_NOSPC       28
 #define ERR_SPIPE       29
+#define ERR_ROFS        30
 #define ERR_MLINK       31
 #define ERR_PIPE        32
 #define ERR_RANGE       34

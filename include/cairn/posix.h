@@ -124,6 +124,12 @@ struct posix_stat {
  * the object they are sent to, which may be any file (fstat, fchmod,
  * futimens); otherwise a non-directory object answers ENOTDIR.
  *
+ * w3 of a one-path request (all but FS_RENAME, FS_LINK, FS_SYMLINK, whose
+ * w3 is a length) is the caller's pid, 0 if it has none: the VFS resolves
+ * /proc/self with it and with nothing else. It is a claim the VFS does
+ * not check, and needs not: /proc/self names what /proc/PID names, which
+ * any process may read (docs/vfs.md, "/proc").
+ *
  * The VFS root directory is the badge POSIX_VFS_ROOT on the VFS endpoint:
  * the holder of the unbadged endpoint capability (the process server)
  * mints it and hands out only badged capabilities.
@@ -196,7 +202,9 @@ enum {
 	PS_EXEC,              /* cap0 = MemoryObject holding the ELF file at offset 0,
 	                       * (size, argc, envc, nnames) + inline: argc argument strings, envc
 	                       * "NAME=value" strings, nnames "name=slot" strings, each ended by
-	                       * a NUL. A new image in a new kernel process with the same pid,
+	                       * a NUL, and optionally the path exec'd (NUL-ended; the new
+	                       * image's comm, /proc/PID/comm, is its last part, else
+	                       * argv[0]'s). A new image in a new kernel process with the same pid,
 	                       * parent, group, session, mask and pending signals; handled
 	                       * signals go back to SIG_DFL. Its table: slots 0..2 its own,
 	                       * "proc" at the same slot as before, the capabilities of
@@ -284,6 +292,44 @@ enum {
 	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value) of the
 	                       * delivery in progress (the libc's entry asks it for si_value
 	                       * when the upcall argument's si_code is negative). EINVAL: none */
+	/* What /proc shows (the VFS asks; docs/vfs.md, "/proc"): */
+	PS_PROCLIST,          /* (from) -> (n, processes, last pid, forks) + n uint32_t pids
+	                       * inline: the pids >= from of the table (live processes and
+	                       * zombies), ascending, at most POSIX_INLINE_MAX / 4 of them
+	                       * (ask again from the last one + 1 for more). processes: the
+	                       * entries in use; last pid: the last pid handed out; forks:
+	                       * the processes made since the server started (the first one
+	                       * and every fork). Any caller: kill(pid, 0) tells a process
+	                       * the same (every pid it is allowed to signal) */
+	PS_PROCINFO,          /* (pid) -> struct posix_procinfo + its arguments inline right
+	                       * after it (argv_len bytes: each argument NUL-ended, as Linux's
+	                       * /proc/PID/cmdline; cut at POSIX_CMDLINE_MAX). Only for a
+	                       * caller with no pid (a system service: the VFS): EPERM from a
+	                       * process. ESRCH: no such pid */
+};
+
+/*
+ * PS_PROCINFO's answer. Numbers the server does not know are 0 (CPU
+ * times); mem_bytes is the kernel memory charged to the process
+ * (PROC_QUOTA's used: its pages, page tables and kernel objects), 0 for
+ * a zombie. Times are the server's monotonic clock (nanoseconds since
+ * boot, KINFO_TIME), 0 without one.
+ */
+#define POSIX_CMDLINE_MAX  1024   /* argument bytes kept per process (Linux: all) */
+enum { POSIX_PS_RUNNING = 0, POSIX_PS_STOPPED, POSIX_PS_ZOMBIE };
+struct posix_procinfo {
+	int32_t pid, ppid, pgid, sid;
+	uint32_t state;               /* POSIX_PS_*: live (running or blocked: not told apart) */
+	uint32_t threads;             /* the threads the server knows of (the main one) */
+	int32_t wstatus;              /* a zombie's wait status, else 0 */
+	uint32_t sigq;                /* real-time signals queued */
+	uint64_t start_ns;            /* when it was made (fork, or the first start) */
+	uint64_t mem_bytes;
+	uint64_t pending, blocked, ignored, caught;   /* signal sets, bit sig - 1 */
+	uint32_t argv_len;            /* bytes of arguments after this struct */
+	uint32_t reserved;            /* 0 */
+	char comm[16];                /* the last part of the path exec'd (or of argv[0]),
+	                               * at most 15 bytes, NUL-ended: Linux's comm */
 };
 
 /*

@@ -19,6 +19,7 @@
  *   proc.c      exit, ids, groups, wait, kill, rlimits, uname
  *   signal.c    dispositions, masks, the upcall entry that runs handlers
  *   fork.c      fork, clone (a process), execve, the per-arch trampolines
+ *   sysinfo.c   sysinfo
  *   mem.c, time.c, thread.c, random.c, start.c, names.c
  */
 #ifndef CAIRN_IMPL_H
@@ -294,6 +295,9 @@ hidden long __cairn_kill(long pid, long sig);
 hidden long __cairn_prlimit64(long pid, long res, const void *new, void *old);
 hidden long __cairn_setitimer(long which, const void *new, void *old);
 hidden long __cairn_getitimer(long which, void *old);
+
+/* ---- sysinfo.c ---------------------------------------------------------------------------- */
+hidden long __cairn_sysinfo(void *buf);
 
 /* ---- signal.c ----------------------------------------------------------------------------- */
 hidden long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size);

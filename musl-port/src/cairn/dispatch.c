@@ -273,6 +273,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_set_tid_address: return __cairn_set_tid_address((int *)a);
 	case SYS_uname: return __cairn_uname((void *)a);
+	case SYS_sysinfo: return __cairn_sysinfo((void *)a);
 #ifdef SYS_arch_prctl
 	case SYS_arch_prctl: return __cairn_arch_prctl(a, (unsigned long)b);
 #endif

@@ -238,8 +238,10 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 	return 0;
 }
 
-/* The exec of an image file (open: file, size; closed here). */
-static long exec_image(const char *path, char *const argv[], char *const envp[], cap_t file,
+/* The exec of an image file (open: file, size; closed here); comm_path is
+ * the path execve was given (a script's, not its interpreter's): its last
+ * part is the new image's comm (/proc/PID/comm), as Linux's. */
+static long exec_image(const char *comm_path, char *const argv[], char *const envp[], cap_t file,
 		       uint64_t size)
 {
 	static struct keep keep[CAP_SLOTS];
@@ -251,7 +253,6 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	long r;
 	err_t e;
 
-	(void)path;
 	/* argv, envp and the names, as they will travel */
 	for (; argv && argv[argc]; argc++)
 		if (!put_str(buf, &len, argv[argc]))
@@ -294,6 +295,8 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 			goto too_big;
 		nnames++;
 	}
+	/* the path, optional: left out if it does not fit */
+	put_str(buf, &len, comm_path);
 	/* the program */
 	r = load_file(file, size, &mo);
 	__cairn_io_release(file);
@@ -349,7 +352,8 @@ static long script_line(cap_t file, uint64_t size, char *line)
 	return 1;
 }
 
-static long exec_path(const char *path, char *const argv[], char *const envp[], int depth)
+static long exec_path(const char *path, char *const argv[], char *const envp[], int depth,
+		      const char *comm_path)
 {
 	char line[SCRIPT_LINE], *interp, *arg = NULL, *p;
 	unsigned long argc = 0, i = 0;
@@ -360,7 +364,7 @@ static long exec_path(const char *path, char *const argv[], char *const envp[], 
 	if ((r = __cairn_open_exec(path, &file, &size)))
 		return r;
 	if (!(r = script_line(file, size, line)))
-		return exec_image(path, argv, envp, file, size);
+		return exec_image(comm_path, argv, envp, file, size);
 	__cairn_io_release(file);
 	if (r < 0)
 		return r;
@@ -395,12 +399,12 @@ static long exec_path(const char *path, char *const argv[], char *const envp[], 
 	for (unsigned long j = 1; j < argc; j++)
 		nargv[i++] = argv[j];
 	nargv[i] = NULL;
-	return exec_path(interp, nargv, envp, depth + 1);
+	return exec_path(interp, nargv, envp, depth + 1, comm_path);
 }
 
 long __cairn_execve(const char *path, char *const argv[], char *const envp[])
 {
 	if (__cairn_proc == CAP_NULL)
 		return __cairn_nosys(SYS_execve);
-	return exec_path(path, argv, envp, 0);
+	return exec_path(path, argv, envp, 0, path);
 }

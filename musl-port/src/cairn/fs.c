@@ -12,6 +12,9 @@
  *
  * Paths longer than one message's inline bytes (4000) are ENAMETOOLONG,
  * as are those of POSIX_PATH_MAX (4096) bytes or more.
+ *
+ * A one-path request carries our pid in w3 (me()): the VFS resolves
+ * /proc/self with it (include/cairn/posix.h, the file-system protocol).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -108,9 +111,15 @@ static long put_paths(long d1, const char *p1, long d2, const char *p2, cap_t *d
 	return 0;
 }
 
+/* w3 of a one-path request: our pid, for /proc/self (0: none) */
+static uint64_t me(void)
+{
+	return __cairn_proc != CAP_NULL ? (uint64_t)__cairn_getpid() : 0;
+}
+
 static long simple(cap_t dir, uint32_t label, uint64_t w0, uint64_t w1, size_t len)
 {
-	return cairn_errno(__cairn_ipc(dir, label, w0, w1, len, 0, len, 0, IPC_RESTART, NULL));
+	return cairn_errno(__cairn_ipc(dir, label, w0, w1, len, me(), len, 0, IPC_RESTART, NULL));
 }
 
 static long free_fd_exists(void)
@@ -134,7 +143,7 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 		return r;
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		mode &= ~cur_umask;
-	e = __cairn_ipc(dir, FS_OPEN, (uint32_t)flags, (uint64_t)mode & 07777, len, 0, len, 0,
+	e = __cairn_ipc(dir, FS_OPEN, (uint32_t)flags, (uint64_t)mode & 07777, len, me(), len, 0,
 			IPC_RESTART, &a);
 	if (e)
 		return cairn_errno(e);
@@ -174,7 +183,7 @@ long __cairn_fstatat(long dirfd, const char *path, void *kst, long flags)
 		return __cairn_fstat(dirfd, kst);
 	if ((r = put_path(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH)))
 		return r;
-	if ((e = __cairn_ipc(dir, FS_STAT, (uint64_t)flags, 0, len, 0, len, 0, IPC_RESTART, &a)))
+	if ((e = __cairn_ipc(dir, FS_STAT, (uint64_t)flags, 0, len, me(), len, 0, IPC_RESTART, &a)))
 		return cairn_errno(e);
 	if (a.nbytes < sizeof(st))
 		return -EIO;
@@ -271,7 +280,7 @@ long __cairn_readlinkat(long dirfd, const char *path, char *buf, size_t size)
 		return -EINVAL;
 	if ((r = put_path(dirfd, path, &dir, &len, 0)))
 		return r;
-	if ((e = __cairn_ipc(dir, FS_READLINK, 0, 0, len, 0, len, 0, IPC_RESTART, &a)))
+	if ((e = __cairn_ipc(dir, FS_READLINK, 0, 0, len, me(), len, 0, IPC_RESTART, &a)))
 		return cairn_errno(e);
 	n = a.w[0] < a.nbytes ? a.w[0] : a.nbytes;
 	if (n > size)
@@ -334,7 +343,7 @@ long __cairn_utimensat(long dirfd, const char *path, const void *times, long fla
 	if (off + sizeof(w) > INLINE_MAX)
 		return -ENAMETOOLONG;
 	memcpy(__cairn_ipc_data() + off, w, sizeof(w));
-	return cairn_errno(__cairn_ipc(dir, FS_UTIMENS, (uint64_t)flags, 0, len, 0, off + sizeof(w), 0,
+	return cairn_errno(__cairn_ipc(dir, FS_UTIMENS, (uint64_t)flags, 0, len, me(), off + sizeof(w), 0,
 				       IPC_RESTART, NULL));
 }
 

@@ -247,12 +247,15 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->saved_mask = parent->saved_mask;
 	c->delivering = parent->delivering;    /* forked inside a handler: so is the child */
 	memcpy(c->act, parent->act, sizeof(c->act));
+	c->start_ns = cairn_now_ns();
+	cmdline_set(c, parent->cmdline, parent->cmdline_len);
 	e = cairn_invoke(kthread, THREAD_START, 0, w[0], w[1], w[2], child_prio, NULL);
 	if (e) {
 		c->kproc = c->kas = c->kthread = CAP_NULL;
 		goto fail;
 	}
 	*child_pid = (uint64_t)c->pid;
+	procs_made++;
 	return ERR_OK;
 fail:
 	kproc_release(&kproc, &kas, &kthread);
@@ -354,8 +357,8 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 {
 	static struct block b;
 	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[3];
-	const char *argv0 = NULL;
-	size_t pos = 0;
+	const char *argv0 = NULL, *path;
+	size_t pos = 0, args_len;
 	struct image im;
 	err_t e;
 
@@ -375,6 +378,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 			argv0 = s;
 		block_add(&b, s);
 	}
+	args_len = pos;
 	const char *env = data + pos;
 	for (uint64_t i = 0; i < envc; i++)
 		if (!next_str(data, len, &pos))
@@ -394,6 +398,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 			return ERR_INVAL;
 		block_add(&b, s);
 	}
+	path = next_str(data, len, &pos);           /* optional: the path exec'd */
 	block_addf(&b, "proc=%lu", (unsigned long)p->proc_slot);
 	block_add(&b, "");
 	block_addf(&b, "%lu", (unsigned long)envc);
@@ -414,7 +419,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	im.proc_slot = p->proc_slot;
 	im.pid = p->pid;
 	im.quota = p->quota;
-	im.name = argv0 ? base_name(argv0) : p->name;
+	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
 	if ((e = image_build(&im)))
 		return e;
 
@@ -431,6 +436,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	p->kthread = im.kthread;
 	memset(p->name, 0, sizeof(p->name));
 	strlcpy(p->name, im.name, sizeof(p->name));
+	cmdline_set(p, data, args_len);
 	p->execed = true;
 	p->delivering = 0;
 	p->stopped = p->suspend_pending = false;

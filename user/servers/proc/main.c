@@ -263,6 +263,17 @@ static err_t start_first(int argc, char **argv)
 	p->kthread = im.kthread;
 	p->proc_slot = SLOT_FIRST_FREE;
 	p->quota = child_quota;
+	p->start_ns = cairn_now_ns();
+	for (int i = 0; i < argc; i++) {
+		static char args[POSIX_CMDLINE_MAX];
+		size_t k = strlen(argv[i]) + 1;
+
+		if (k > sizeof(args) - p->cmdline_len)
+			break;
+		memcpy(args + p->cmdline_len, argv[i], k);
+		cmdline_set(p, args, p->cmdline_len + k);
+	}
+	procs_made++;
 	if ((e = image_start(&im))) {
 		say("cannot start %s: %s\n", path, err_name(e));
 		proc_free(p);
@@ -374,7 +385,7 @@ static err_t object(struct srv_req *r)
 	if (c && c->suspend_pending)
 		c->work = work_pending = true;
 	if (!c && label != PS_KILL && label != PS_GETPID && label != PS_GETPGID &&
-	    label != PS_GETSID)
+	    label != PS_GETSID && label != PS_PROCLIST && label != PS_PROCINFO)
 		return ERR_PERM;
 	r->obj = c;
 	return ERR_OK;
@@ -512,6 +523,22 @@ static void op_siginfo(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_siginfo(r->obj, a->w);
 }
 
+static void op_proclist(struct srv_req *r, struct srv_ans *a)
+{
+	ps_proclist(r->w[0], (uint32_t *)srv_out(), POSIX_INLINE_MAX / sizeof(uint32_t), a->w);
+	a->nbytes = a->w[0] * sizeof(uint32_t);
+}
+
+/* Only for a system service (the unbadged endpoint): a process reads
+ * /proc, where the VFS applies the rule of who may see what (info.c). */
+static void op_procinfo(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->badge)
+		a->err = ERR_PERM;
+	else
+		a->err = ps_procinfo((int64_t)r->w[0], srv_out(), &a->nbytes);
+}
+
 #define OP(label, fn) { label, label, fn }
 static const struct srv_op ops[] = {
 	OP(PS_GETPID, op_getpid),
@@ -533,6 +560,8 @@ static const struct srv_op ops[] = {
 	OP(PS_SIGWAIT, op_sigwait),
 	OP(PS_SIGQUEUE, op_sigqueue),
 	OP(PS_SIGINFO, op_siginfo),
+	OP(PS_PROCLIST, op_proclist),
+	OP(PS_PROCINFO, op_procinfo),
 	OP(CAIRN_FAULT_LABEL, op_fault),
 };
 

@@ -7,6 +7,7 @@
  *   table.c    the process table: pids, parents, groups and sessions
  *   image.c    kernel processes: a new image (first program, exec), fork
  *   signal.c   signals, stop/continue, the end of a process, wait
+ *   info.c     what /proc shows: PS_PROCLIST, PS_PROCINFO, argument lists
  */
 #ifndef PROC_H
 #define PROC_H
@@ -92,6 +93,10 @@ struct proc {
 	/* PS_EXEC_KEEP */
 	unsigned nkeep;
 	struct keep keep[MAX_KEEP];
+	/* what /proc shows (info.c) */
+	uint64_t start_ns;           /* made at (monotonic ns) */
+	uint32_t cmdline_len;        /* bytes of cmdline: the arguments, each NUL-ended */
+	char cmdline[POSIX_CMDLINE_MAX];
 };
 
 /* ---- main.c ---------------------------------------------------------------------- */
@@ -167,6 +172,17 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 /* PS_EXEC_KEEP */
 err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsigned ncaps);
 void keep_clear(struct proc *p);
+
+/* ---- info.c ----------------------------------------------------------------------- */
+extern uint64_t procs_made;      /* the first process and every fork */
+extern int last_pid;             /* the last pid handed out */
+/* p's arguments: the NUL-ended strings of args (len bytes), cut at POSIX_CMDLINE_MAX. */
+void cmdline_set(struct proc *p, const char *args, size_t len);
+/* PS_PROCLIST: the pids >= from into out (at most max), counts in w[0..3]. */
+void ps_proclist(uint64_t from, uint32_t *out, size_t max, uint64_t w[4]);
+/* PS_PROCINFO: struct posix_procinfo and the arguments into out (room for
+ * POSIX_INLINE_MAX bytes); *n the bytes. ERR_SRCH. */
+err_t ps_procinfo(int64_t pid, uint8_t *out, size_t *n);
 
 /* ---- signal.c ---------------------------------------------------------------------- */
 /* Raises sig (1..64) on p, sent by pid sender (0: the system). */

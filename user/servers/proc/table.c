@@ -43,6 +43,7 @@ struct proc *proc_alloc(void)
 		p->kproc = p->kas = p->kthread = CAP_NULL;
 		p->proc_slot = CAP_NULL;
 		p->exit_code = -1;
+		last_pid = pid;
 		return p;
 	}
 	return NULL;

@@ -44,7 +44,7 @@ static void io_seek(struct srv_ans *a, struct handle *h, int64_t off, uint64_t w
 		a->w[0] = 0;
 		return;
 	}
-	if (tmpfs_is_dir(n)) {
+	if (tmpfs_is_dir(n) || is_snapshot(h)) {      /* a /proc file: as Linux's seq_file */
 		if (whence == POSIX_SEEK_SET)
 			base = 0;
 		else if (whence == POSIX_SEEK_CUR)
@@ -111,8 +111,14 @@ static void io_read(struct srv_ans *a, struct handle *h, uint64_t max, uint64_t 
 		a->nbytes = got;
 		return;
 	}
-	if ((a->err = tmpfs_read(&fs, h->node, at ? off : h->pos, ans_bytes, (size_t)max, &got)))
+	if (is_snapshot(h)) {                   /* a /proc file: the text made at open */
+		uint64_t o = at ? off : h->pos;
+		got = o < h->snap_len ? (size_t)(h->snap_len - o < max ? h->snap_len - o : max) : 0;
+		if (got)
+			memcpy(ans_bytes, h->snap + o, got);
+	} else if ((a->err = tmpfs_read(&fs, h->node, at ? off : h->pos, ans_bytes, (size_t)max, &got))) {
 		return;
+	}
 	if (!at)
 		h->pos += got;
 	a->w[0] = got;

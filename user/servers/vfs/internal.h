@@ -3,7 +3,7 @@
  * What the VFS server's own files share (not its clients: they see
  * include/cairn/posix.h and vfs.h): the object table (objects.c), pipes
  * (pipe.c), open files (file.c), paths (path.c), the clock (clock.c),
- * and the globals main.c sets up. Handlers take the skeleton's request
+ * /proc (procfs.c), and the globals main.c sets up. Handlers take the skeleton's request
  * and answer (<cairn/server.h>); a request's inline bytes are at
  * req_bytes, an answer's are written at ans_bytes (the IPC buffer).
  */
@@ -49,7 +49,15 @@ struct handle {
 	uint64_t pos;                     /* file offset, or directory cookie */
 	struct tmpfs_node *node;
 	struct pipe *pipe;
+	uint8_t *snap;                    /* a /proc file: its text, made at open */
+	uint32_t snap_len;
 };
+
+/* A /proc file (procfs.c): its bytes are the open description's snapshot. */
+static inline bool is_snapshot(const struct handle *h)
+{
+	return h->kind == H_NODE && tmpfs_is_reg(h->node) && (h->node->flags & TMPFS_F_SYNTH);
+}
 
 /* A call waiting for a pipe: its saved Reply and what it asked for. */
 struct waiter {
@@ -157,5 +165,12 @@ void answer_stat(struct srv_ans *a, const struct posix_stat *st);
 
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);
+
+/* procfs.c: /proc */
+extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */
+void procfs_init(void);
+/* The text of /proc file n now, in memory of tmpfs_alloc (*len bytes,
+ * allocated max(*len, 1)); ENOENT if its process ended. */
+err_t procfs_snapshot(const struct tmpfs_node *n, uint8_t **out, uint32_t *len);
 
 #endif

@@ -4,7 +4,8 @@
  * include/cairn/posix.h on one Endpoint (the manifest's `endpoint:vfs`,
  * which the server holds with rights rwg so that it can mint from it),
  * over an in-memory tree (tmpfs.c) that starts with the boot image's
- * files, /tmp, /dev/null and /dev/zero.
+ * files, /tmp, /dev/null and /dev/zero, and /proc (procfs.c: with the
+ * manifest's optional "proc", the process server's endpoint, unbadged).
  *
  * Design note.
  * - Objects. Every object a client holds (the root directory, an open
@@ -39,7 +40,8 @@
  *
  * Files: main.c (this: start-up, dispatch), objects.c (the object table),
  * file.c (the I/O protocol), path.c (the file-system protocol), pipe.c
- * (pipes), clock.c, mem.c (the server's memory), tmpfs.c (the tree).
+ * (pipes), procfs.c (/proc), clock.c, mem.c (the server's memory),
+ * tmpfs.c (the tree).
  */
 #include "internal.h"
 
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
 	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
 	tmpfs_mkdev(&fs, fs.root, "/dev/null", 9, 0666, DEV_NULL);
 	tmpfs_mkdev(&fs, fs.root, "/dev/zero", 9, 0666, DEV_ZERO);
+	procfs_init();
 	if (objects_init(cairn_now_ns() ^ (uint64_t)(uintptr_t)&id ^ 0x5ca1ab1e0ddba11ull)) {
 		printf("vfs: out of memory\n");
 		return 1;

@@ -64,8 +64,11 @@ void handle_free(struct handle *h)
 {
 	uint32_t i = handle_index(h);
 
-	if (h->kind == H_NODE)
+	if (h->kind == H_NODE) {
+		if (h->snap)
+			tmpfs_free(h->snap, h->snap_len ? h->snap_len : 1);
 		tmpfs_node_put(&fs, h->node);
+	}
 	else if (h->kind == H_PIPE_R || h->kind == H_PIPE_W)
 		pipe_end_closed(h);
 	h->kind = H_FREE;

@@ -76,6 +76,8 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	struct tmpfs_node *d = dir_of(h), *n;
 	struct handle *nh;
 	const char *p;
+	uint8_t *snap = NULL;
+	uint32_t snap_len = 0;
 
 	if (!d) {
 		a->err = ERR_NOTDIR;
@@ -89,11 +91,21 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &n)))
 		return;
+	/* a /proc file: its text now (procfs.c) */
+	if (tmpfs_is_reg(n) && (n->flags & TMPFS_F_SYNTH) && !(r->w[0] & LINUX_O_PATH) &&
+	    (a->err = procfs_snapshot(n, &snap, &snap_len))) {
+		tmpfs_node_put(&fs, n);
+		return;
+	}
 	if ((a->err = handle_new(H_NODE, (uint32_t)r->w[0] & KEEP_FLAGS, &nh))) {
+		if (snap)
+			tmpfs_free(snap, snap_len ? snap_len : 1);
 		tmpfs_node_put(&fs, n);
 		return;
 	}
 	nh->node = n;
+	nh->snap = snap;
+	nh->snap_len = snap_len;
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = n->mode & TMPFS_S_IFMT;
@@ -108,6 +120,9 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	const char *p, *p2;
 	uint64_t l1 = r->w[2], l2 = r->w[3];
 
+	/* /proc/self: the caller's pid, in w3 of a one-path request */
+	procfs_caller = r->label == FS_RENAME || r->label == FS_LINK || r->label == FS_SYMLINK ?
+			0 : r->w[3];
 	switch (r->label) {
 	case FS_OPEN:
 		fs_open(a, r, h);

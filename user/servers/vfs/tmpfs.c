@@ -90,6 +90,12 @@ static bool dir_alive(const struct tmpfs_node *d)
 	return d->nlink > 0;
 }
 
+/* Nothing may change it (/proc): tmpfs.h, "Read-only and synthetic nodes". */
+static bool rdonly(const struct tmpfs_node *n)
+{
+	return n->flags & TMPFS_F_RDONLY;
+}
+
 /* ---- directories ------------------------------------------------------------- */
 
 static struct tmpfs_dentry *dir_find(struct tmpfs_node *d, const char *name, size_t len)
@@ -313,6 +319,8 @@ err_t tmpfs_write(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const vo
 		return ERR_ISDIR;
 	if (!tmpfs_is_reg(f))
 		return ERR_INVAL;
+	if (rdonly(f))
+		return ERR_ROFS;
 	if (!n)
 		return ERR_OK;
 	if (off >= TMPFS_FILE_MAX)
@@ -345,6 +353,8 @@ err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len)
 		return ERR_ISDIR;
 	if (!tmpfs_is_reg(f))
 		return ERR_INVAL;
+	if (rdonly(f))
+		return ERR_ROFS;
 	if (len > TMPFS_FILE_MAX)
 		return ERR_FBIG;
 	if (len < f->size) {
@@ -425,7 +435,14 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 			if (!next)
 				return ERR_NOENT;
 		} else if (dir_alive(cur)) {
-			struct tmpfs_dentry *e = dir_find(cur, c, clen);
+			struct tmpfs_dentry *e;
+
+			if ((cur->flags & TMPFS_F_SYNTH) && fs->synth_lookup) {
+				err_t se = fs->synth_lookup(fs, cur, c, clen);
+				if (se)
+					return se;
+			}
+			e = dir_find(cur, c, clen);
 			next = e ? e->node : NULL;
 		}
 		if (next && type == TMPFS_LAST_NORM && tmpfs_is_lnk(next) &&
@@ -489,6 +506,8 @@ static err_t resolve_new(struct tmpfs *fs, struct tmpfs_node *start, const char 
 		return ERR_EXIST;
 	if (!dir_alive(lk->parent))
 		return ERR_NOENT;
+	if (lk->parent->flags & TMPFS_F_RDONLY)
+		return ERR_ROFS;
 	return ERR_OK;
 }
 
@@ -524,6 +543,8 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 		if (!opath && tmpfs_is_dir(n) &&
 		    (acc != LINUX_O_RDONLY || (oflags & (LINUX_O_CREAT | LINUX_O_TRUNC))))
 			return ERR_ISDIR;
+		if (!opath && rdonly(n) && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)))
+			return ERR_ACCES;
 		if (!opath && tmpfs_is_reg(n) && (oflags & LINUX_O_TRUNC) && (e = tmpfs_truncate(fs, n, 0)))
 			return e;
 	} else {
@@ -535,6 +556,8 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 			return ERR_INVAL;
 		if (!dir_alive(lk.parent))
 			return ERR_NOENT;
+		if (rdonly(lk.parent))
+			return ERR_ACCES;
 		if (!(n = node_new(fs, TMPFS_S_IFREG | (mode & TMPFS_MODE_MASK))))
 			return ERR_NOSPC;
 		if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
@@ -607,6 +630,8 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 		if (tmpfs_is_dir(n))
 			return ERR_ISDIR;
 	}
+	if (rdonly(lk.parent))
+		return ERR_ROFS;
 	de = dir_find(lk.parent, lk.name, lk.name_len);
 	dir_remove(fs, lk.parent, de);
 	if (tmpfs_is_dir(n)) {
@@ -674,6 +699,8 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 		return ERR_BUSY;
 	if (!(old = a.node))
 		return ERR_NOENT;
+	if (rdonly(a.parent) || rdonly(b.parent))
+		return rdonly(a.parent) && rdonly(b.parent) ? ERR_ROFS : ERR_XDEV;
 	tgt = b.node;
 	if ((e = check_slash(&a)) || (e = check_slash(&b)))
 		return e;
@@ -750,6 +777,8 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 		return e;
 	if (b.slash)
 		return ERR_NOENT;
+	if (rdonly(old))
+		return ERR_XDEV;
 	if (old->nlink >= TMPFS_LINK_MAX)
 		return ERR_MLINK;
 	if ((e = dir_add(fs, b.parent, b.name, b.name_len, old)))
@@ -863,6 +892,8 @@ err_t tmpfs_access(const struct tmpfs_node *n, unsigned mode)
 		return ERR_INVAL;
 	if ((mode & 1) && !tmpfs_is_dir(n) && !(n->mode & 0111u))
 		return ERR_ACCES;
+	if ((mode & 2) && rdonly(n))
+		return ERR_ACCES;
 	return ERR_OK;
 }
 
@@ -891,6 +922,8 @@ void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st)
 
 err_t tmpfs_chmod(struct tmpfs *fs, struct tmpfs_node *n, uint32_t mode)
 {
+	if (rdonly(n))
+		return ERR_ROFS;
 	n->mode = (n->mode & TMPFS_S_IFMT) | (mode & TMPFS_MODE_MASK);
 	n->ctime = stamp(fs);
 	return ERR_OK;
@@ -907,6 +940,8 @@ err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t t[4])
 
 	if (!time_ok(t[1]) || !time_ok(t[3]))
 		return ERR_INVAL;
+	if (rdonly(n))
+		return ERR_ROFS;
 	if (t[1] == LINUX_UTIME_OMIT && t[3] == LINUX_UTIME_OMIT)
 		return ERR_OK;
 	if (t[1] != LINUX_UTIME_OMIT)
@@ -959,6 +994,8 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *d, uint64_t cookie, voi
 	*next = cookie;
 	if (!tmpfs_is_dir(d))
 		return ERR_NOTDIR;
+	if ((d->flags & TMPFS_F_SYNTH) && fs->synth_fill && dir_alive(d))
+		fs->synth_fill(fs, d);
 	if (cookie >= (1ull << 62))
 		return ERR_OK;                  /* past any entry */
 	if (cookie == 0) {
@@ -1032,6 +1069,101 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *d, char *buf, size_t ma
 		buf[--pos] = '/';
 	*len = max - 1 - pos;
 	memmove(buf, buf + pos, *len + 1);
+	return ERR_OK;
+}
+
+/* ---- synthetic entries ---------------------------------------------------------- */
+
+struct tmpfs_node *tmpfs_synth_find(struct tmpfs_node *dir, const char *name, size_t len)
+{
+	struct tmpfs_dentry *e = tmpfs_is_dir(dir) ? dir_find(dir, name, len) : NULL;
+
+	return e ? e->node : NULL;
+}
+
+err_t tmpfs_synth_add(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len,
+		      uint32_t mode, uint32_t extra, uint64_t synth, const char *target,
+		      size_t tlen, struct tmpfs_node **out)
+{
+	uint32_t type = mode & TMPFS_S_IFMT;
+	struct tmpfs_node *n;
+
+	if (!tmpfs_is_dir(dir) || !dir_alive(dir) || !len || len > TMPFS_NAME_MAX ||
+	    (type != TMPFS_S_IFDIR && type != TMPFS_S_IFREG && type != TMPFS_S_IFLNK) ||
+	    (type == TMPFS_S_IFLNK && (!tlen || tlen >= TMPFS_PATH_MAX)))
+		return ERR_INVAL;
+	if (dir_find(dir, name, len))
+		return ERR_EXIST;
+	if (type == TMPFS_S_IFDIR && dir->nlink >= TMPFS_LINK_MAX)
+		return ERR_MLINK;
+	if (!(n = node_new(fs, mode)))
+		return ERR_NOMEM;
+	n->flags = TMPFS_F_RDONLY | extra;
+	n->synth = synth;
+	if (type == TMPFS_S_IFLNK) {
+		if (!(n->u.link.target = tmpfs_alloc(tlen + 1))) {
+			tmpfs_free(n, sizeof(*n));
+			fs->nodes--;
+			return ERR_NOMEM;
+		}
+		memcpy(n->u.link.target, target, tlen);
+		n->size = tlen;
+	}
+	if (dir_add(fs, dir, name, len, n)) {
+		node_free(fs, n);
+		return ERR_NOMEM;
+	}
+	if (type == TMPFS_S_IFDIR) {
+		n->nlink = 2;
+		n->u.dir.parent = dir;
+		dir->nlink++;
+	} else {
+		n->nlink = 1;
+	}
+	if (out)
+		*out = n;
+	return ERR_OK;
+}
+
+void tmpfs_synth_remove(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len)
+{
+	struct tmpfs_dentry *e = tmpfs_is_dir(dir) ? dir_find(dir, name, len) : NULL;
+	struct tmpfs_node *n;
+
+	if (!e)
+		return;
+	n = e->node;
+	if (tmpfs_is_dir(n))
+		while (n->u.dir.n) {
+			struct tmpfs_dentry *c = &n->u.dir.ents[n->u.dir.n - 1];
+			tmpfs_synth_remove(fs, n, c->name, c->len);
+		}
+	dir_remove(fs, dir, e);
+	if (tmpfs_is_dir(n)) {
+		dir->nlink--;
+		n->nlink = 0;
+		n->u.dir.parent = NULL;
+	} else {
+		n->nlink--;
+	}
+	n->ctime = stamp(fs);
+	node_release(fs, n);
+}
+
+err_t tmpfs_synth_relink(struct tmpfs_node *link, const char *target, size_t tlen)
+{
+	char *t;
+
+	if (!tmpfs_is_lnk(link) || !tlen || tlen >= TMPFS_PATH_MAX)
+		return ERR_INVAL;
+	if (tlen == link->size && !memcmp(link->u.link.target, target, tlen))
+		return ERR_OK;
+	if (!(t = tmpfs_alloc(tlen + 1)))
+		return ERR_NOMEM;
+	memcpy(t, target, tlen);
+	tmpfs_free(link->u.link.target, link->size + 1);
+	link->u.link.target = t;
+	link->size = tlen;
 	return ERR_OK;
 }
 

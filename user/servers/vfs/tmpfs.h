@@ -19,6 +19,19 @@
  * (tmpfs_node_get/put: the server's open descriptions). Allocation goes
  * through four functions the user of this file provides (the server:
  * mem.c; the host test: its own, with failure injection).
+ *
+ * Read-only and synthetic nodes (the server's /proc, procfs.c). A node
+ * with TMPFS_F_RDONLY never changes through a path or descriptor
+ * operation: creating, removing or renaming in such a directory, or
+ * changing such a node's mode, times or size, is EROFS; opening it for
+ * writing is EACCES; a rename or hard link between it and a writable
+ * directory is EXDEV (another file system, as Linux's /proc is). A
+ * directory with TMPFS_F_SYNTH has its entries made by the user of
+ * tmpfs: fs->synth_lookup runs before a name is looked up in it and
+ * fs->synth_fill before it is read (readdir), and they change it with
+ * the tmpfs_synth_* functions, which take no path. A regular file with
+ * TMPFS_F_SYNTH holds no bytes (size 0): the server makes its contents
+ * when it is opened.
  */
 #ifndef VFS_TMPFS_H
 #define VFS_TMPFS_H
@@ -58,11 +71,16 @@ struct tmpfs_dentry {
 	uint32_t len;
 };
 
+#define TMPFS_F_RDONLY  1u                  /* nothing changes it (see above) */
+#define TMPFS_F_SYNTH   2u                  /* its entries or bytes are made by the user */
+
 struct tmpfs_node {
 	uint64_t ino;
 	uint32_t mode;                          /* type | permission bits */
 	uint32_t nlink;
 	uint32_t refs;                          /* tmpfs_node_get() holders */
+	uint32_t flags;                         /* TMPFS_F_* */
+	uint64_t synth;                         /* the user's word for a synthetic node */
 	uint64_t rdev;                          /* character device: its number */
 	uint64_t size;                          /* file: bytes; symlink: target length */
 	struct tmpfs_time atime, mtime, ctime;
@@ -92,6 +110,11 @@ struct tmpfs {
 	uint64_t nodes;                         /* nodes alive */
 	uint64_t (*now)(void);                  /* nanoseconds, for timestamps */
 	char scratch[2][TMPFS_PATH_MAX];        /* path resolution buffers */
+	/* synthetic directories (TMPFS_F_SYNTH; NULL: none): before name is
+	 * looked up in dir (it may add, change or remove that entry; an error
+	 * ends the lookup with it), and before dir is read */
+	err_t (*synth_lookup)(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len);
+	void (*synth_fill)(struct tmpfs *fs, struct tmpfs_node *dir);
 };
 
 /* ---- provided by the user of tmpfs.c --------------------------------------- */
@@ -209,6 +232,24 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t cookie, v
 /* The absolute path of directory dir (getcwd) into buf, NUL-terminated;
  * ENOENT if it was removed, ERANGE if it does not fit in max bytes. */
 err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *dir, char *buf, size_t max, size_t *len);
+
+/* ---- synthetic entries (for the synth_* hooks: no path, no hook runs) ------- */
+
+/* The entry name (len bytes) of directory dir, or NULL. */
+struct tmpfs_node *tmpfs_synth_find(struct tmpfs_node *dir, const char *name, size_t len);
+/* Adds entry name to dir (which must not have it): a directory, regular
+ * file or symbolic link by the type bits of mode (a link's target is
+ * tlen bytes at target), with flags TMPFS_F_RDONLY | extra and the word
+ * synth. ENOMEM leaves dir as it was; EEXIST, EINVAL (another type). */
+err_t tmpfs_synth_add(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len,
+		      uint32_t mode, uint32_t extra, uint64_t synth, const char *target,
+		      size_t tlen, struct tmpfs_node **out);
+/* Removes entry name from dir (if there), and for a directory everything
+ * in it first; a node someone still holds lives on, unlinked. */
+void tmpfs_synth_remove(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len);
+/* A symbolic link's new target (1..TMPFS_PATH_MAX - 1 bytes); ENOMEM
+ * leaves the old one. */
+err_t tmpfs_synth_relink(struct tmpfs_node *link, const char *target, size_t tlen);
 
 /* ---- the boot image ------------------------------------------------------- */
 /* Adds every entry of a newc cpio archive to the tree: directories,
