@@ -665,6 +665,148 @@ TEST(char_devices)
 	return teardown();
 }
 
+/* ---- read-only and synthetic nodes (the server's /proc) ------------------------------------- */
+
+static struct tmpfs_node *syn_dir;
+static unsigned syn_lookups, syn_fills;
+static char syn_live[8];            /* the names the "server" has now, one letter each */
+
+/* The hooks as procfs.c uses them: an entry per live name, made on lookup
+ * and on readdir, removed when the name is gone; "self" follows
+ * syn_live[0]; "bad" fails the lookup. */
+static err_t syn_lookup(struct tmpfs *t, struct tmpfs_node *dir, const char *name, size_t len)
+{
+	struct tmpfs_node *d;
+
+	syn_lookups++;
+	if (dir != syn_dir)
+		return ERR_OK;
+	if (len == 3 && !memcmp(name, "bad", 3))
+		return ERR_IO;
+	if (len == 4 && !memcmp(name, "self", 4))
+		return syn_live[0] ? tmpfs_synth_relink(tmpfs_synth_find(dir, "self", 4), syn_live, 1)
+				   : ERR_NOENT;
+	if (len != 1)
+		return ERR_OK;
+	if (!strchr(syn_live, name[0])) {
+		tmpfs_synth_remove(t, dir, name, 1);
+		return ERR_OK;
+	}
+	if (tmpfs_synth_find(dir, name, 1))
+		return ERR_OK;
+	if (tmpfs_synth_add(t, dir, name, 1, TMPFS_S_IFDIR | 0555, 0, (uint64_t)name[0], NULL, 0, &d))
+		return ERR_NOMEM;
+	return tmpfs_synth_add(t, d, "f", 1, TMPFS_S_IFREG | 0444, TMPFS_F_SYNTH, 7, NULL, 0, NULL);
+}
+
+static void syn_fill(struct tmpfs *t, struct tmpfs_node *dir)
+{
+	syn_fills++;
+	for (uint32_t i = dir->u.dir.n; i-- > 0;) {
+		struct tmpfs_dentry *e = &dir->u.dir.ents[i];
+		if (e->len == 1 && !strchr(syn_live, e->name[0]))
+			tmpfs_synth_remove(t, dir, e->name, 1);
+	}
+	for (const char *c = syn_live; *c; c++)
+		syn_lookup(t, dir, c, 1);
+}
+
+TEST(read_only_synthetic)
+{
+	struct tmpfs_node *n, *held, *f;
+	struct posix_stat st;
+	uint8_t buf[4000];
+	struct dent de[16];
+	const char *t;
+	size_t len, got;
+	uint64_t next;
+	int64_t times[4] = { 0, LINUX_UTIME_NOW, 0, LINUX_UTIME_NOW };
+
+	CHECK(setup());
+	CHECK(tmpfs_mkdir(&fs, R, S("p"), 0555) == ERR_OK && mkfile("w", "x") == ERR_OK);
+	syn_dir = find("p");
+	syn_dir->flags = TMPFS_F_RDONLY | TMPFS_F_SYNTH;
+	fs.synth_lookup = syn_lookup;
+	fs.synth_fill = syn_fill;
+	CHECK(tmpfs_synth_add(&fs, syn_dir, S("info"), TMPFS_S_IFREG | 0444, TMPFS_F_SYNTH, 1, NULL, 0, &f) == ERR_OK);
+	CHECK(tmpfs_synth_add(&fs, syn_dir, S("self"), TMPFS_S_IFLNK | 0777, 0, 2, S("?"), NULL) == ERR_OK);
+	CHECK(tmpfs_synth_add(&fs, syn_dir, S("info"), TMPFS_S_IFREG | 0444, 0, 1, NULL, 0, NULL) == ERR_EXIST);
+	CHECK(tmpfs_synth_add(&fs, syn_dir, S("dev"), TMPFS_S_IFCHR | 0444, 0, 1, NULL, 0, NULL) == ERR_INVAL);
+	CHECK(tmpfs_synth_add(&fs, syn_dir, S("l"), TMPFS_S_IFLNK | 0777, 0, 1, NULL, 0, NULL) == ERR_INVAL);
+	CHECK(f->flags == (TMPFS_F_RDONLY | TMPFS_F_SYNTH) && f->synth == 1);
+
+	/* entries appear and go as the hooks say; a hook's error ends the lookup */
+	strcpy(syn_live, "ab");
+	CHECK(find("p/a/f") && find("/p/./b/../a") && !find("p/c"));
+	CHECK(find_err("p/bad/x") == ERR_IO && find_err("p/bad") == ERR_IO);
+	CHECK(tmpfs_readlink(&fs, R, S("p/self"), &t, &len) == ERR_OK && len == 1 && *t == 'a');
+	CHECK(find("p/self/f") == find("p/a/f") && lfind("p/self") && tmpfs_is_lnk(lfind("p/self")));
+	CHECK(tmpfs_open(&fs, R, S("p/a"), LINUX_O_RDONLY | LINUX_O_DIRECTORY, 0, &held) == ERR_OK);
+	strcpy(syn_live, "b");
+	CHECK(find_err("p/a") == ERR_NOENT && find_err("p/a/f") == ERR_NOENT);
+	CHECK(tmpfs_readlink(&fs, R, S("p/self"), &t, &len) == ERR_OK && *t == 'b');
+	/* a removed directory that is held lives on, empty */
+	CHECK(held->nlink == 0 && held->u.dir.n == 0);
+	CHECK(tmpfs_find(&fs, held, S("f"), 0, 0, &n) == ERR_NOENT);
+	tmpfs_node_put(&fs, held);
+	syn_live[0] = 0;
+	CHECK(find_err("p/self") == ERR_NOENT && find_err("p/b") == ERR_NOENT);
+
+	/* readdir: the fill hook first */
+	strcpy(syn_live, "cd");
+	syn_fills = 0;
+	CHECK(tmpfs_readdir(&fs, syn_dir, 0, buf, sizeof(buf), &len, &next) == ERR_OK && syn_fills == 1);
+	CHECK(parse_dirents(buf, len, de, 16) == 6);
+	CHECK(!strcmp(de[2].name, "info") && !strcmp(de[3].name, "self") && !strcmp(de[4].name, "c") &&
+	      !strcmp(de[5].name, "d"));
+	strcpy(syn_live, "d");
+	CHECK(tmpfs_readdir(&fs, syn_dir, 2, buf, sizeof(buf), &len, &next) == ERR_OK);
+	CHECK(parse_dirents(buf, len, de, 16) == 3 && !strcmp(de[2].name, "d"));
+	tmpfs_stat(syn_dir, &st);
+	CHECK(st.nlink == 3 && st.dev == TMPFS_DEV_RDONLY && st.mode == (TMPFS_S_IFDIR | 0555));
+	tmpfs_stat(find("w"), &st);
+	CHECK(st.dev == TMPFS_DEV);
+
+	/* nothing changes: EROFS, opening for writing EACCES, to and from elsewhere EXDEV */
+	CHECK(tmpfs_open(&fs, R, S("p/info"), LINUX_O_WRONLY, 0, &n) == ERR_ACCES);
+	CHECK(tmpfs_open(&fs, R, S("p/info"), LINUX_O_RDONLY | LINUX_O_TRUNC, 0, &n) == ERR_ACCES);
+	CHECK(tmpfs_open(&fs, R, S("p/new"), LINUX_O_RDWR | LINUX_O_CREAT, 0644, &n) == ERR_ACCES);
+	CHECK(tmpfs_open(&fs, R, S("p"), LINUX_O_WRONLY, 0, &n) == ERR_ISDIR);
+	CHECK(tmpfs_open(&fs, R, S("p/info"), LINUX_O_RDONLY, 0, &n) == ERR_OK);
+	CHECK(tmpfs_write(&fs, n, 0, "x", 1, &got) == ERR_ROFS && tmpfs_truncate(&fs, n, 0) == ERR_ROFS);
+	CHECK(tmpfs_read(&fs, n, 0, buf, sizeof(buf), &got) == ERR_OK && got == 0);
+	tmpfs_node_put(&fs, n);
+	CHECK(tmpfs_mkdir(&fs, R, S("p/x"), 0755) == ERR_ROFS);
+	CHECK(tmpfs_mkdir(&fs, R, S("p/d"), 0755) == ERR_EXIST);
+	CHECK(tmpfs_mkdir(&fs, R, S("p/d/x"), 0755) == ERR_ROFS);
+	CHECK(tmpfs_unlink(&fs, R, S("p/info"), 0) == ERR_ROFS);
+	CHECK(tmpfs_unlink(&fs, R, S("p/d"), LINUX_AT_REMOVEDIR) == ERR_ROFS);
+	CHECK(tmpfs_unlink(&fs, R, S("p/nothing"), 0) == ERR_NOENT);
+	CHECK(tmpfs_symlink(&fs, S("w"), R, S("p/l")) == ERR_ROFS);
+	CHECK(tmpfs_mkdev(&fs, R, S("p/n"), 0666, 0x103) == ERR_ROFS);
+	CHECK(tmpfs_rename(&fs, R, S("p/info"), R, S("p/info2"), 0) == ERR_ROFS);
+	CHECK(tmpfs_rename(&fs, R, S("p/info"), R, S("w2"), 0) == ERR_XDEV);
+	CHECK(tmpfs_rename(&fs, R, S("w"), R, S("p/w"), 0) == ERR_XDEV);
+	CHECK(tmpfs_link(&fs, R, S("p/info"), R, S("w3"), 0) == ERR_XDEV);
+	CHECK(tmpfs_link(&fs, R, S("w"), R, S("p/w"), 0) == ERR_ROFS);
+	CHECK(tmpfs_chmod(&fs, find("p/info"), 0666) == ERR_ROFS);
+	CHECK(tmpfs_utimens(&fs, find("p/info"), times) == ERR_ROFS);
+	CHECK(tmpfs_access(find("p/info"), 4) == ERR_OK && tmpfs_access(find("p/info"), 2) == ERR_ACCES);
+	CHECK(content_is("w", "x") && find("p/info") && find("p/d/f"));
+
+	/* relink: the same target is no change; a bad one is refused */
+	n = lfind("p/self");
+	CHECK(tmpfs_synth_relink(n, S("12345")) == ERR_OK && n->size == 5);
+	CHECK(tmpfs_synth_relink(n, "", 0) == ERR_INVAL && tmpfs_synth_relink(find("w"), S("x")) == ERR_INVAL);
+	/* removing a directory takes what is in it */
+	tmpfs_synth_remove(&fs, syn_dir, S("d"));
+	tmpfs_synth_remove(&fs, syn_dir, S("d"));
+	CHECK(!tmpfs_synth_find(syn_dir, S("d")) && syn_dir->nlink == 2);
+	fs.synth_lookup = NULL;
+	fs.synth_fill = NULL;
+	return teardown();
+}
+
 /* ---- the boot image ---------------------------------------------------------------------- */
 
 static uint8_t *read_data(const char *name, size_t *len)

@@ -616,6 +616,8 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 			return ERR_BUSY;
 		if (!n)
 			return ERR_NOENT;
+		if (rdonly(lk.parent))
+			return ERR_ROFS;
 		if (!tmpfs_is_dir(n))
 			return ERR_NOTDIR;
 		if (n->u.dir.n)
@@ -902,7 +904,7 @@ err_t tmpfs_access(const struct tmpfs_node *n, unsigned mode)
 void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->dev = TMPFS_DEV;
+	st->dev = rdonly(n) ? TMPFS_DEV_RDONLY : TMPFS_DEV;
 	st->ino = n->ino;
 	st->mode = n->mode;
 	st->nlink = n->nlink;

@@ -58,7 +58,8 @@
 #define TMPFS_LINK_MAX    65000u            /* hard links to one node */
 #define TMPFS_DEPTH_MAX   4                 /* radix levels: files up to 2^48 bytes */
 #define TMPFS_FILE_MAX    (1ull << 48)
-#define TMPFS_DEV         1                 /* st_dev of every node */
+#define TMPFS_DEV         1                 /* st_dev of every node but... */
+#define TMPFS_DEV_RDONLY  3                 /* ...read-only ones: /proc is another file system */
 
 struct tmpfs_time {
 	int64_t sec, nsec;
