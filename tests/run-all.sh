@@ -179,6 +179,9 @@ for a in riscv64 x86_64; do
   for t in files io procs signals threads pipes; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
+  # /proc (the VFS's procfs.c with the process server's numbers) and
+  # sysinfo: formats, /proc/self, a child's state, cmdline, errors
+  runpart $H --name $a-posix-procfs --timeout 180 --expect $E/posix-procfs.txt -- --exec $P/procfs
   # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,
   # files, directories and pthreads together
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
