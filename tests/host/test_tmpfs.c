@@ -787,6 +787,12 @@ TEST(read_only_synthetic)
 	CHECK(tmpfs_rename(&fs, R, S("p/info"), R, S("p/info2"), 0) == ERR_ROFS);
 	CHECK(tmpfs_rename(&fs, R, S("p/info"), R, S("w2"), 0) == ERR_XDEV);
 	CHECK(tmpfs_rename(&fs, R, S("w"), R, S("p/w"), 0) == ERR_XDEV);
+	CHECK(tmpfs_rename(&fs, R, S("p"), R, S("q"), 0) == ERR_BUSY);
+	CHECK(tmpfs_mkdir(&fs, R, S("q"), 0755) == ERR_OK);
+	CHECK(tmpfs_rename(&fs, R, S("q"), R, S("p"), 0) == ERR_BUSY);
+	CHECK(tmpfs_rename(&fs, R, S("q"), R, S("p"), LINUX_RENAME_EXCHANGE) == ERR_BUSY);
+	CHECK(tmpfs_unlink(&fs, R, S("p"), LINUX_AT_REMOVEDIR) == ERR_BUSY);
+	CHECK(tmpfs_unlink(&fs, R, S("q"), LINUX_AT_REMOVEDIR) == ERR_OK);
 	CHECK(tmpfs_link(&fs, R, S("p/info"), R, S("w3"), 0) == ERR_XDEV);
 	CHECK(tmpfs_link(&fs, R, S("w"), R, S("p/w"), 0) == ERR_ROFS);
 	CHECK(tmpfs_chmod(&fs, find("p/info"), 0666) == ERR_ROFS);

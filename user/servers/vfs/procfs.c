@@ -101,6 +101,10 @@ static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, 
 	if (proc_ep == CAP_NULL)
 		return ERR_SRCH;
 	m = cairn_call(proc_ep, cairn_tag(label, CAIRN_MSG_REGS, 0), w0, 0, 0, 0);
+	if (!m.err)                            /* capabilities are not asked for: none kept */
+		for (unsigned i = 0; i < cairn_tag_ncaps(m.tag) && i < CAIRN_MSG_MAX_CAPS; i++)
+			if (cairn_ipcbuf()->caps[i] != CAP_NULL)
+				cairn_cap_delete(cairn_ipcbuf()->caps[i]);
 	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
 		return e;
 	if (cairn_tag_len(m.tag) > CAIRN_MSG_REGS)
@@ -539,8 +543,9 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 	case K_PID_STATUS:
 		pid_status(t);
 		break;
-	case K_PID_CMDLINE:
-		put_bytes(t, info.args, info.pi.argv_len);
+	case K_PID_CMDLINE:                    /* a zombie's memory is gone: none */
+		if (info.pi.state != POSIX_PS_ZOMBIE)
+			put_bytes(t, info.args, info.pi.argv_len);
 		break;
 	default:
 		put(t, "%s\n", info.pi.comm);

@@ -618,6 +618,8 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 			return ERR_NOENT;
 		if (rdonly(lk.parent))
 			return ERR_ROFS;
+		if (rdonly(n))
+			return ERR_BUSY;               /* /proc itself: as a mount point */
 		if (!tmpfs_is_dir(n))
 			return ERR_NOTDIR;
 		if (n->u.dir.n)
@@ -704,6 +706,8 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 	if (rdonly(a.parent) || rdonly(b.parent))
 		return rdonly(a.parent) && rdonly(b.parent) ? ERR_ROFS : ERR_XDEV;
 	tgt = b.node;
+	if (rdonly(old) || (tgt && rdonly(tgt)))
+		return ERR_BUSY;                       /* /proc itself: as a mount point */
 	if ((e = check_slash(&a)) || (e = check_slash(&b)))
 		return e;
 	if (!tmpfs_is_dir(old) && (a.slash || b.slash))

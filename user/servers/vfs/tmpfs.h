@@ -25,7 +25,9 @@
  * operation: creating, removing or renaming in such a directory, or
  * changing such a node's mode, times or size, is EROFS; opening it for
  * writing is EACCES; a rename or hard link between it and a writable
- * directory is EXDEV (another file system, as Linux's /proc is). A
+ * directory is EXDEV (another file system, as Linux's /proc is), and
+ * removing or renaming the read-only directory itself EBUSY (as a mount
+ * point). A
  * directory with TMPFS_F_SYNTH has its entries made by the user of
  * tmpfs: fs->synth_lookup runs before a name is looked up in it and
  * fs->synth_fill before it is read (readdir), and they change it with

@@ -14,7 +14,11 @@
  *                      or an error; exits with the count
  *   pong N             N times: reads a byte from obj, writes it to obj2
  *                      (the pipe benchmark); exits 0
- * Each closes obj (IO_CLOSE) before it exits.
+ *   fakeproc 0         a process server for the VFS's /proc (t_procfs.c):
+ *                      receives on obj (an endpoint), answers PS_PROCLIST
+ *                      and PS_PROCINFO as FAKE_SET last said, until
+ *                      FAKE_QUIT; exits 0
+ * Each closes obj (IO_CLOSE) before it exits (fakeproc: not a VFS object).
  */
 #include <lib/cpio.h>
 #include <stdlib.h>
@@ -64,6 +68,8 @@ int peer_main(int argc, char **argv)
 		io_close(&obj);
 		return (int)total;
 	}
+	if (!strcmp(argv[2], "fakeproc"))
+		return fakeproc_main(obj);
 	if (!strcmp(argv[2], "pong")) {
 		cap_t obj2 = cairn_cap("obj2");
 		char c;
@@ -86,11 +92,17 @@ static uint64_t image_size;
 err_t peer_start2(const char *mode, const char *arg, cap_t obj, cap_t obj2, cap_t exit_note,
 		  struct cairn_child *child)
 {
+	return peer_start_rights(mode, arg, obj, RIGHT_WRITE | RIGHT_GRANT, obj2, exit_note, child);
+}
+
+err_t peer_start_rights(const char *mode, const char *arg, cap_t obj, unsigned obj_rights, cap_t obj2,
+			cap_t exit_note, struct cairn_child *child)
+{
 	const char *argv[] = { "vfs-peer", "peer", mode, arg };
 	struct cairn_spawn_cap caps[] = {
 		{ "console", cairn_console_cap(), RIGHT_WRITE, 0 },
 		{ "kinfo", v_kinfo, RIGHT_READ, 0 },
-		{ "obj", obj, RIGHT_WRITE | RIGHT_GRANT, 0 },
+		{ "obj", obj, obj_rights, 0 },
 		{ "obj2", obj2, RIGHT_WRITE | RIGHT_GRANT, 0 },
 	};
 	struct cairn_spawn s = { 0 };

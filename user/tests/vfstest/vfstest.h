@@ -103,10 +103,38 @@ err_t peer_start(const char *mode, const char *arg, cap_t obj, cap_t exit_note,
 /* The same with a second capability, "obj2" (CAP_NULL: none). */
 err_t peer_start2(const char *mode, const char *arg, cap_t obj, cap_t obj2, cap_t exit_note,
 		  struct cairn_child *child);
+/* The same with obj given with these rights (peer_start2: write and grant). */
+err_t peer_start_rights(const char *mode, const char *arg, cap_t obj, unsigned obj_rights, cap_t obj2,
+			cap_t exit_note, struct cairn_child *child);
 /* Waits up to ms for the peer's end; its exit status, or -1. */
 int64_t peer_wait(struct cairn_child *child, cap_t exit_note, unsigned ms);
 void peer_kill(struct cairn_child *child);
 int peer_main(int argc, char **argv);
+
+/* ---- the fake process server of the /proc tests (t_procfs.c) ------------------------------ */
+
+/* Requests vfstest sends it (the VFS sends PS_PROCLIST and PS_PROCINFO):
+ * FAKE_SET (mode, npids) + npids uint32_t pids inline: what it answers
+ * from now on; FAKE_QUIT: it answers, then exits. */
+#define FAKE_SET   0x3f0
+#define FAKE_QUIT  0x3f1
+enum {
+	FAKE_NORMAL,        /* the pids given, each with fake_info()'s numbers */
+	FAKE_SHORT,         /* PS_PROCINFO: 8 bytes, not a whole struct */
+	FAKE_WRONG_PID,     /* PS_PROCINFO: about another pid */
+	FAKE_ARGV_LEN,      /* PS_PROCINFO: more argument bytes claimed than sent */
+	FAKE_COMM,          /* PS_PROCINFO: comm of 16 bytes, no NUL */
+	FAKE_BIG_LIST,      /* PS_PROCLIST: a count far above the bytes sent */
+	FAKE_BAD_LIST,      /* PS_PROCLIST: unsorted, 0, huge and repeated pids, whatever "from" */
+	FAKE_ERROR,         /* every answer: EIO */
+	FAKE_BAD_STATE,     /* PS_PROCINFO: state 99 */
+	FAKE_NO_INFO,       /* PS_PROCINFO: ESRCH for every pid (listed, then gone) */
+	FAKE_WITH_CAP,      /* PS_PROCINFO as normal, with a capability the VFS must drop */
+};
+/* The numbers the fake gives pid (FAKE_NORMAL): t_procfs.c checks the
+ * text the VFS makes of them. */
+void fake_info(uint32_t pid, struct posix_procinfo *pi, char *args, uint32_t *args_len);
+int fakeproc_main(cap_t ep);
 /* vfstest bench (bench.c): the server's costs in instructions. */
 int bench_main(void);
 
