@@ -356,3 +356,67 @@ void t_no_leak(void)
 	CHECK(after == before, "free pages %lu before 10 rounds, %lu after",
 	      (unsigned long)before, (unsigned long)after);
 }
+
+/* ---- what /proc shows: PS_PROCLIST, PS_PROCINFO ------------------------------------------- */
+
+/* PS_PROCLIST from `from`: the pids in pids[] (at most max), counts in r. */
+static unsigned proclist(uint64_t from, uint32_t *pids, unsigned max, uint64_t r[4])
+{
+	const uint32_t *in = (const uint32_t *)&cairn_ipcbuf()->w[CAIRN_MSG_REGS];
+	unsigned n;
+
+	if (ps(PS_PROCLIST, from, 0, 0, 0, r))
+		return 0;
+	n = r[0] < max ? (unsigned)r[0] : max;
+	memcpy(pids, in, n * sizeof(*pids));
+	return n;
+}
+
+static bool listed(const uint32_t *pids, unsigned n, int pid)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] == (uint32_t)pid)
+			return true;
+	return false;
+}
+
+void t_proclist(void)
+{
+	uint32_t pids[64];
+	uint64_t r[4], before[4];
+	unsigned n;
+	int pid, wp, st;
+
+	n = proclist(0, pids, 64, before);
+	CHECK(n >= 1 && n == before[1] && listed(pids, n, my_pid), "%u pids, %lu in the table", n,
+	      (unsigned long)before[1]);
+	for (unsigned i = 1; i < n; i++)
+		CHECK(pids[i - 1] < pids[i], "not ascending at %u", i);
+	CHECK(before[2] >= (uint64_t)my_pid && before[3] >= 1, "last pid %lu, made %lu",
+	      (unsigned long)before[2], (unsigned long)before[3]);
+	/* a child: one more, the last pid and the count of forks move */
+	pid = fork_fn(grandchild, 3);
+	CHECK(pid > 1, "fork: %d", pid);
+	n = proclist(0, pids, 64, r);
+	EXPECT(listed(pids, n, pid) && r[1] == before[1] + 1 && r[2] == (uint64_t)pid &&
+	       r[3] == before[3] + 1, "child %d: %u pids, counts %lu %lu %lu", pid, n,
+	       (unsigned long)r[1], (unsigned long)r[2], (unsigned long)r[3]);
+	/* from a pid on; past every pid: none, the counts still */
+	n = proclist((uint64_t)pid, pids, 64, r);
+	EXPECT(n >= 1 && pids[0] == (uint32_t)pid, "from %d: %u, first %u", pid, n, n ? pids[0] : 0);
+	n = proclist(UINT64_MAX, pids, 64, r);
+	EXPECT(n == 0 && r[1] == before[1] + 1, "from the end: %u, %lu", n, (unsigned long)r[1]);
+	/* a zombie is listed until it is reaped */
+	gate_open();
+	CHECK_OK(ps_wait(pid, WNOWAIT, &wp, &st));
+	n = proclist(0, pids, 64, r);
+	EXPECT(listed(pids, n, pid), "zombie %d not listed", pid);
+	CHECK_OK(ps_wait(pid, 0, &wp, &st));
+	CHECK(wp == pid && st == 3 << 8, "reaped: %d %#x", wp, st);
+	n = proclist(0, pids, 64, r);
+	EXPECT(!listed(pids, n, pid) && r[1] == before[1], "reaped %d still listed", pid);
+	/* the details are for system services (the VFS): a process reads /proc */
+	EXPECT_ERR(ps(PS_PROCINFO, (uint64_t)my_pid, 0, 0, 0, r), ERR_PERM);
+	EXPECT_ERR(ps(PS_PROCINFO, 0, 0, 0, 0, r), ERR_PERM);
+	EXPECT_ERR(ps(PS_PROCINFO, UINT64_MAX, 0, 0, 0, r), ERR_PERM);
+}
