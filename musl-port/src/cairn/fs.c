@@ -80,11 +80,14 @@ static long dir_cap(long dirfd, const char *path, cap_t *out)
 	return 0;
 }
 
+static uint64_t me(void);
+
 /* Checks path and puts it at the start of the inline bytes. */
 static long put_path(long dirfd, const char *path, cap_t *dir, size_t *len, int empty_ok)
 {
 	long r;
 
+	(void)me();       /* our pid known now: asking for it later would use the IPC buffer */
 	if ((r = path_len(path, len, empty_ok)) || (r = dir_cap(dirfd, path, dir)))
 		return r;
 	memcpy(__cairn_ipc_data(), path, *len);

@@ -300,6 +300,9 @@ void procfs_init(void)
 	proc_dir = n;
 	n->mode = TMPFS_S_IFDIR | 0555;
 	n->flags |= TMPFS_F_RDONLY | TMPFS_F_SYNTH;
+	/* what the boot image put there stays, read-only too */
+	for (uint32_t i = 0; i < n->u.dir.n; i++)
+		n->u.dir.ents[i].node->flags |= TMPFS_F_RDONLY;
 	for (unsigned i = 0; i < sizeof(top_files) / sizeof(top_files[0]); i++)
 		tmpfs_synth_add(&fs, proc_dir, top_files[i].name, strlen(top_files[i].name),
 				TMPFS_S_IFREG | 0444, TMPFS_F_SYNTH, SYNTH(top_files[i].kind, 0),
