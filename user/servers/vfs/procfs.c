@@ -151,7 +151,7 @@ static bool proclist(unsigned *count, uint64_t counts[4])
 
 	memset(counts, 0, 4 * sizeof(uint64_t));
 	for (unsigned round = 0; n < LIST_MAX && round < LIST_MAX; round++) {
-		uint32_t chunk[POSIX_INLINE_MAX / 4];
+		static uint32_t chunk[POSIX_INLINE_MAX / 4];
 		uint64_t k;
 
 		if (ps_call(PS_PROCLIST, from, w, chunk, sizeof(chunk), &got))
