@@ -89,8 +89,8 @@ static struct {
 	char args[POSIX_CMDLINE_MAX];
 } info;
 
-/* A call on "proc": the answer's words in m, its inline bytes (at most
- * max) copied to out, their count in *n. */
+/* A call on "proc": the answer's words in out_w, its inline bytes (at
+ * most max) copied to out, their count in *n. */
 static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max,
 		     size_t *n)
 {
