@@ -30,7 +30,9 @@ for a in riscv64 x86_64; do
   else
     result FAIL "$a programs are static ELF executables the loader accepts" "$(grep '^not ok' <<<"$out" | head -3 | tr '\n' ' ')"
   fi
-  if cpio -it --quiet < $d/bootimage.cpio | grep -qx etc/manifest && cpio -it --quiet < $d/bootimage.cpio | grep -qx bin/init; then
+  # the listing whole first: grep -q leaving early would kill cpio (SIGPIPE)
+  list=$(cpio -it --quiet < $d/bootimage.cpio)
+  if grep -qx etc/manifest <<<"$list" && grep -qx bin/init <<<"$list"; then
     result OK "$a boot image lists bin/init and etc/manifest"
   else
     result FAIL "$a boot image lists bin/init and etc/manifest"
