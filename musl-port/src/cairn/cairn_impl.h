@@ -349,6 +349,8 @@ hidden void __cairn_unlock(volatile int *l);
 hidden long __cairn_getrandom(void *buf, size_t len, long flags);
 /* Fills buf with n bytes from the generator (seeding it first if needed). */
 hidden void __cairn_random_bytes(void *buf, size_t n);
+/* A fork's child (pid): its generator parts from its parent's. */
+hidden void __cairn_random_forked(long pid);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());

@@ -120,6 +120,7 @@ void __cairn_posix_forked(void)
 {
 	__cairn_threads_forked();    /* first: the IPC buffer this thread now has */
 	my_pid = 0;
+	__cairn_random_forked(__cairn_getpid());
 	/* the parent's Notification: ours is made when needed */
 	if (note != CAP_NULL)
 		cairn_cap_delete(note);

@@ -268,50 +268,11 @@ static err_t start_first(int argc, char **argv)
 	return ERR_OK;
 }
 
-/* ---- calls that must not wait: a ring on the main thread -------------------------------- */
-
-#define RING_ENTRIES 16
-static struct cairn_ring_hdr *ring;
-
-static err_t ring_setup(void)
-{
-	cap_t mo;
-	void *va;
-	err_t e;
-
-	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, MEMOBJ_CONTIG, &mo)) ||
-	    (e = cairn_map(mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) ||
-	    (e = cairn_invoke_cap(SLOT_SELF_THREAD, THREAD_SET_RING, mo, RING_ENTRIES, 0, 0, 0, NULL)))
-		return e;
-	ring = va;
-	return ERR_OK;
-}
+/* ---- calls that must not wait: the skeleton's ring ------------------------------------- */
 
 bool call_async(cap_t cap, uint32_t label, uint64_t w0)
 {
-	struct cairn_sqe *sq;
-	uint64_t submitted = 0;
-	uint32_t tail;
-
-	if (!ring)
-		return false;
-	/* answers are not needed: whatever completed is dropped */
-	__atomic_store_n(&ring->cq_head, __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE),
-			 __ATOMIC_RELEASE);
-	tail = ring->sq_tail;
-	if (tail - ring->sq_head >= RING_ENTRIES)
-		return false;
-	sq = (struct cairn_sqe *)((char *)ring + CAIRN_RING_SQ_OFF) + (tail & (RING_ENTRIES - 1));
-	*sq = (struct cairn_sqe){ cap, cairn_tag(label, CAIRN_MSG_REGS, 0), { w0, 0, 0, 0 }, 0, 0 };
-	__atomic_store_n(&ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	cairn_enter(1, 0, 0, &submitted, NULL);
-	if (submitted != 1) {
-		/* every entry is in flight (calls never answered): take it back
-		 * rather than leave a slot number to be read later */
-		__atomic_store_n(&ring->sq_tail, tail, __ATOMIC_RELEASE);
-		return false;
-	}
-	return true;
+	return srv_call_async(cap, label, w0) == ERR_OK;
 }
 
 static struct srv srv;
@@ -331,7 +292,7 @@ static err_t setup(void)
 		return e;
 	exit_note = m.w[0];
 	/* ITIMER_REAL needs the time and a Timer (without kinfo: ENOSYS) */
-	if ((e = ring_setup()))
+	if ((e = srv_async_init()))
 		return e;
 	kinfo_cap = cairn_cap("kinfo");
 	if (kinfo_cap == CAP_NULL)
