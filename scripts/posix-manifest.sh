@@ -9,12 +9,16 @@
 #       the VFS (the boot image's files, /tmp) and the console server (the
 #       tty). --signals: the console server gets "proc", the process
 #       server's endpoint, to send ^C, ^\ and ^Z to the foreground group.
+#       The VFS gets the tty too, for /dev/tty and /dev/console.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
 #       pid 1 with "vfs", "tty", "console" and "kinfo" (include/cairn/posix.h,
 #       "the POSIX world"). --signals: it serves endpoint:proc (one process
 #       server a boot may); --exitstatus: its status is init's.
+#       It gets "clock" (KernelInfo, manage right: settimeofday sets the
+#       machine's real-time clock) unless --no-clock (worlds that must not
+#       move the clock under others: the Open POSIX tests, many a boot).
 set -euo pipefail
 
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
@@ -30,6 +34,7 @@ service vfs bin/vfs
     cap vfs endpoint:vfs rwg
     cap bootimage bootimage r
     cap kinfo kinfo r
+    cap tty endpoint:console wg
     quota 24M
     priority 11
 service console bin/console
@@ -45,11 +50,13 @@ END
 proc() {
   [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
   local name=$1 quota=$2 signals= exitstatus=
+  local clock=1
   shift 2
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
       --exitstatus) exitstatus=1 ;;
+      --no-clock) clock= ;;
       --) shift; break ;;
       *) die "proc: unknown option '$1'" ;;
     esac
@@ -60,6 +67,7 @@ proc() {
   echo "    cap console console w"
   echo "    cap bootimage bootimage r"
   echo "    cap kinfo kinfo r"
+  [ -z "$clock" ] || echo "    cap clock kinfo m"
   [ -z "$signals" ] || echo "    cap ep endpoint:proc rwgm"
   echo "    cap posix.console console w"
   echo "    cap posix.kinfo kinfo r"

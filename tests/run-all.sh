@@ -145,6 +145,12 @@ step "userland: the process server (user/servers/proc) and its protocol"
 for a in riscv64 x86_64; do
   runpart $H --name $a-proctest --timeout 90 --expect $E/proctest.txt -- --arch $a --manifest proctest
 done
+# user/manifests/proctest-init.manifest: the server's --init, proctest's
+# tests of pid 1 as the system's init (signals it has not asked for are not
+# delivered to it; blocked or handled ones are), expected/proctest-init.txt
+for a in riscv64 x86_64; do
+  runpart $H --name $a-proctest-init --timeout 60 --expect $E/proctest-init.txt -- --arch $a --manifest proctest-init
+done
 
 step "userland: the VFS server (files, directories, pipes) and its protocol tests"
 # user/manifests/vfstest.manifest: user/servers/vfs with user/tests/vfstest,

@@ -78,6 +78,7 @@ static char req_data[POSIX_INLINE_MAX], ans_data[POSIX_INLINE_MAX], rd_buf[POSIX
 
 static cap_t ep, notify, kinfo, proc_default, tty_proc = CAP_NULL, timer = CAP_NULL;
 static int32_t tty_pgid, tty_sid;
+static bool tty_weak;                /* the session's claim gives way (POSIX_TTY_CTTY_WEAK) */
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
 static uint64_t next_gen = 1, timer_deadline;
@@ -433,11 +434,12 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 			a->err = ERR_INVAL;
 			return;
 		}
-		if (tty_sid && tty_sid != (int32_t)q->w[2] && !arg) {
+		if (tty_sid && tty_sid != (int32_t)q->w[2] && !arg && !tty_weak) {
 			a->err = ERR_PERM;
 			return;
 		}
 		tty_sid = tty_pgid = (int32_t)q->w[2];
+		tty_weak = q->w[3] & POSIX_TTY_CTTY_WEAK;
 		if (q->ncaps && q->caps[0] != CAP_NULL) {
 			if (tty_proc != CAP_NULL)
 				cairn_cap_delete(tty_proc);
@@ -447,6 +449,7 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		return;
 	case LINUX_TIOCNOTTY:
 		tty_sid = tty_pgid = 0;
+		tty_weak = false;
 		if (tty_proc != CAP_NULL)
 			cairn_cap_delete(tty_proc);
 		tty_proc = CAP_NULL;

@@ -15,6 +15,15 @@
  *                                       through it if not in the boot image
  *       cap posix.tty endpoint:console wg   the tty (an unbadged endpoint
  *                                       reaches PROGRAM as POSIX_TTY_SHARED)
+ *       cap clock kinfo m               optional: settimeofday may set the
+ *                                       real-time clock (PS_SETTIME)
+ *
+ * Options: --quota=SIZE, --prio=N (below), --init: PROGRAM is the system's
+ * init, and as on Linux a signal pid 1 has not asked for is not delivered
+ * to it (its disposition SIG_DFL, SIGKILL and SIGSTOP included: dropped,
+ * unless blocked or waited for, and its default action is never taken);
+ * without it pid 1 is a program run by itself (./qemu-run.sh --exec, the
+ * tests) and signals act on it as on any process.
  *
  * It starts PROGRAM (a path, e.g. /bin/sh) as pid 1,
  * with argv = PROGRAM ARGS..., the environment PATH=/bin HOME=/, slots
@@ -52,12 +61,12 @@ void say(const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((noreturn)) void server_exit(int status)
+__attribute__((noreturn)) void server_exit(int status, const char *why)
 {
 	for (unsigned i = 0; i < MAX_PROCS; i++)
 		if (procs[i].state == P_LIVE)
 			kproc_release(&procs[i].kproc, &procs[i].kas, &procs[i].kthread);
-	say("pid 1 ended: exit status %d\n", status);
+	say("%s: exit status %d\n", why, status);
 	exit(status);
 }
 
@@ -294,6 +303,7 @@ static err_t setup(void)
 	/* ITIMER_REAL needs the time and a Timer (without kinfo: ENOSYS) */
 	if ((e = srv_async_init()))
 		return e;
+	clock_cap = cairn_cap("clock");
 	kinfo_cap = cairn_cap("kinfo");
 	if (kinfo_cap == CAP_NULL)
 		kinfo_cap = cairn_cap("posix.kinfo");
@@ -470,6 +480,37 @@ static void op_siginfo(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_siginfo(r->obj, a->w);
 }
 
+static void op_reboot(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_reboot(r->obj, r->w);
+}
+
+static void op_setname(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setname(r->obj, r->w, data, r->nbytes);
+}
+
+static void op_uname(struct srv_req *r, struct srv_ans *a)
+{
+	(void)r;
+	a->nbytes = ps_uname(srv_out());
+}
+
+static void op_settime(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_settime(r->obj, r->w[0]);
+}
+
+static void op_getuid(struct srv_req *r, struct srv_ans *a)
+{
+	ps_getuid(r->obj, a->w);
+}
+
+static void op_setuid(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setuid(r->obj, r->w);
+}
+
 #define OP(label, fn) { label, label, fn }
 static const struct srv_op ops[] = {
 	OP(PS_GETPID, op_getpid),
@@ -491,6 +532,12 @@ static const struct srv_op ops[] = {
 	OP(PS_SIGWAIT, op_sigwait),
 	OP(PS_SIGQUEUE, op_sigqueue),
 	OP(PS_SIGINFO, op_siginfo),
+	OP(PS_REBOOT, op_reboot),
+	OP(PS_SETNAME, op_setname),
+	OP(PS_UNAME, op_uname),
+	OP(PS_SETTIME, op_settime),
+	OP(PS_GETUID, op_getuid),
+	OP(PS_SETUID, op_setuid),
 	OP(CAIRN_FAULT_LABEL, op_fault),
 };
 
@@ -536,13 +583,15 @@ int main(int argc, char **argv)
 			child_quota = v;
 		} else if (!strncmp(opt, "--prio=", 7) && parse_size(opt + 7, &v) && v < 31) {
 			child_prio = (unsigned)v;
+		} else if (!strcmp(opt, "--init")) {
+			init_pid1 = true;
 		} else {
 			say("unknown option %s\n", opt);
 			return 2;
 		}
 	}
 	if (first == argc) {
-		say("usage: proc [--quota=SIZE] [--prio=N] PROGRAM [ARGS...]\n");
+		say("usage: proc [--quota=SIZE] [--prio=N] [--init] PROGRAM [ARGS...]\n");
 		return 2;
 	}
 	/* the table's pages now, so that the server's memory stays the same

@@ -89,6 +89,12 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &n)))
 		return;
+	if (!(r->w[0] & LINUX_O_PATH) && dev_is_tty(n)) {      /* the console's tty (dev.c) */
+		tmpfs_node_put(&fs, n);
+		if (!(a->err = dev_open_tty(a)))
+			a->w[0] = TMPFS_S_IFCHR;
+		return;
+	}
 	if ((a->err = handle_new(H_NODE, (uint32_t)r->w[0] & KEEP_FLAGS, &nh))) {
 		tmpfs_node_put(&fs, n);
 		return;

@@ -580,6 +580,12 @@ static void t_signals(void)
 	/* without a session: no process group */
 	t_ok(get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY && ioctl_set(tty, LINUX_TIOCSPGRP, &pg, 4) ==
 	      LINUX_ENOTTY, "tty.no_session_tiocgpgrp_enotty");
+	/* a weak claim (pid 1's own, musl-port's posix.c) gives way to the
+	 * next session's TIOCSCTTY without stealing (the one just below) */
+	m = cairn_call(tty, cairn_tag(IO_IOCTL, CAIRN_MSG_REGS, 0), LINUX_TIOCSCTTY, 0, 6,
+		       POSIX_TTY_CTTY_WEAK);
+	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	t_ok(!e && get_int(LINUX_TIOCGSID, &e) == 6 && !e, "tty.tiocsctty_weak");
 	/* ttytest stands in for the process server: an endpoint of its own */
 	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m))
 		fake = m.w[0];
