@@ -185,6 +185,13 @@ for a in riscv64 x86_64; do
   for t in files io procs signals threads pipes; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
+  # the system: /dev's devices, uname and host names, setting the clock,
+  # user ids, reboot's errors (expected/posix-system.txt); then reboot(2)
+  # itself, power off and restart: the boot ends with status 0
+  runpart $H --name $a-posix-system --timeout 120 --expect $E/posix-system.txt -- --exec $P/system
+  for rb in poweroff restart; do
+    runpart $H --name $a-posix-reboot-$rb --expect-lines $E/posix-reboot.txt --status 0 -- --exec $P/system $rb
+  done
   # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,
   # files, directories and pthreads together
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
