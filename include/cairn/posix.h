@@ -490,6 +490,13 @@ enum {
 	                       * output (writes and echo) into a buffer instead of the device,
 	                       * 2 returns what the buffer holds and empties it, 0 returns it
 	                       * and ends the diversion. TIOCSTI is likewise a test hook */
+	TTY_SESSION_END,      /* (sid), only through the unbadged capability (the process
+	                       * server's): session sid's leader has ended. If the tty is
+	                       * that session's controlling terminal it is nobody's from now
+	                       * on (a new session may take it), and its foreground process
+	                       * group, if not the leader's own, gets SIGHUP and SIGCONT (as
+	                       * Linux's hangup of a terminal whose session leader exits).
+	                       * ERR_PERM through a badged capability */
 };
 
 /* The signal a kernel fault kind (CAIRN_FAULT_*) stands for. */

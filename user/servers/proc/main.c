@@ -49,7 +49,7 @@ cap_t srv_ep = CAP_NULL, exit_note = CAP_NULL;
 unsigned child_prio = 8;
 uint64_t child_quota = 16ull << 20;
 bool work_pending;
-cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL;
+cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL, tty_cap = CAP_NULL;
 
 void say(const char *fmt, ...)
 {
@@ -289,6 +289,7 @@ static struct srv srv;
 static err_t setup(void)
 {
 	struct cairn_msg m;
+	uint64_t id[3];
 	err_t e;
 
 	srv_ep = cairn_cap("ep");
@@ -304,6 +305,10 @@ static err_t setup(void)
 	if ((e = srv_async_init()))
 		return e;
 	clock_cap = cairn_cap("clock");
+	tty_cap = cairn_cap("posix.tty");
+	if (tty_cap != CAP_NULL && (cairn_cap_op(CAP_OP_IDENTIFY, tty_cap, CAP_NULL, 0, 0, id) ||
+				    id[0] != OBJ_ENDPOINT || id[2]))
+		tty_cap = CAP_NULL;     /* TTY_SESSION_END needs the unbadged one */
 	kinfo_cap = cairn_cap("kinfo");
 	if (kinfo_cap == CAP_NULL)
 		kinfo_cap = cairn_cap("posix.kinfo");

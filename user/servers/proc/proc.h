@@ -104,6 +104,7 @@ extern uint64_t child_quota;     /* quota of the first process */
 extern bool work_pending;        /* some process has p->work set */
 extern cap_t timer_cap;          /* a Timer signalling exit_note's TIMER_BIT, or CAP_NULL */
 extern cap_t kinfo_cap;          /* for the time, or CAP_NULL */
+extern cap_t tty_cap;            /* "posix.tty" (unbadged: TTY_SESSION_END), or CAP_NULL */
 extern bool init_pid1;           /* --init: pid 1 is the system's init (signal.c) */
 /* Ends the server: every process is killed, "proc: WHY: exit status N" is
  * logged and the server exits with status (pid 1 ended: as a shell

@@ -405,6 +405,10 @@ void proc_ended(struct proc *p)
 		int ws = p->wstatus;
 		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff, "pid 1 ended");
 	}
+	/* a session leader: the tty it may have had is free (the console
+	 * server checks that it was this session's) */
+	if (p->sid == p->pid && tty_cap != CAP_NULL)
+		call_async(tty_cap, TTY_SESSION_END, (uint64_t)p->sid);
 	/* orphans go to pid 1; groups left without a parent outside them in
 	 * their session, and with a stopped member, are told (SIGHUP, SIGCONT) */
 	static bool was[MAX_PROCS];

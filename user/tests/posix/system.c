@@ -3,8 +3,8 @@
  * What a system gives a program besides files and processes, from an
  * ordinary C program built with <arch>-cairn-gcc and run with
  * ./qemu-run.sh --exec: the character devices of /dev (null, zero, full,
- * random, urandom, tty, console: Linux's numbers), uname and the host and
- * domain names, setting the real-time clock, user ids, and reboot. One
+ * random, urandom, tty, console: Linux's numbers), sessions taking the
+ * console as their terminal, uname and the host and domain names, setting the real-time clock, user ids, and reboot. One
  * `ok N system.NAME` line a test, then `N passed, N failed`; the exit
  * status is the number of failures (tests/harness/expected/posix-system.txt).
  *
@@ -13,7 +13,9 @@
  * (tests/harness/expected/posix-reboot.txt). `system uid` is what an exec
  * after setuid starts: its exit status is 0 when its uids are still 1000.
  *
- * On Linux it passes as root (uname's Cairn checks aside).
+ * On Linux it passes as root (uname's Cairn checks aside), but for
+ * tty_sessions, which needs a terminal that is no session's controlling
+ * terminal (as the console is to init's children).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -200,6 +202,32 @@ static void dev_tty(void)
 	ERRNO(open("/dev/tty", O_RDONLY | O_DIRECTORY), ENOTDIR);
 }
 
+/* A new session takes the console as its controlling terminal (pid 1's
+ * claim gives way, as the console is nobody's on Linux): fd 0 the tty. */
+static int child_takes_tty(void)
+{
+	if (setsid() != getpid())
+		return 1;
+	if (ioctl(0, TIOCSCTTY, 0))
+		return 2;
+	if (tcgetsid(0) != getpid() || tcgetpgrp(0) != getpid())
+		return 3;
+	return 0;
+}
+
+/* Its leader ended: the tty is free for the next session (the process
+ * server tells the console server). */
+static void tty_sessions(void)
+{
+	CHECK(in_child(child_takes_tty) == 0);
+	usleep(20000);                        /* the news travels asynchronously */
+	ERRNO(tcgetsid(0), ENOTTY);
+	CHECK(in_child(child_takes_tty) == 0);
+	usleep(20000);
+	/* and pid 1 takes it back */
+	CHECK(ioctl(0, TIOCSCTTY, 0) == 0 && tcgetsid(0) == getsid(0) && tcgetpgrp(0) == getpgrp());
+}
+
 /* ---- names ---- */
 
 static int child_sees_host(void)
@@ -367,6 +395,7 @@ int main(int argc, char **argv)
 	run("dev_null_zero_full", dev_null_zero_full);
 	run("dev_urandom", dev_urandom);
 	run("dev_tty", dev_tty);
+	run("tty_sessions", tty_sessions);
 	run("uname_names", uname_names);
 	run("clock_set", clock_set);
 	run("users", users);
