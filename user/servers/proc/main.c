@@ -112,7 +112,9 @@ static err_t file_from_bootimage(const char *path, struct file *f)
 	    (e = cairn_map(image, 0, pages, CAIRN_PROT_R, &va)))
 		return e;
 	e = cpio_find(va, pages * CAIRN_PAGE_SIZE, path, &ent);
-	if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+	if (!e && (ent.mode & CPIO_S_IFMT) == CPIO_S_IFLNK)
+		e = ERR_NOENT;          /* e.g. /sbin/init -> /bin/busybox: the VFS follows it */
+	else if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
 		e = ERR_NOEXEC;
 	if (!e) {
 		f->mo = image;
