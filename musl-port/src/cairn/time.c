@@ -12,7 +12,10 @@
  * offset is read from the kernel's clock page (KINFO_CLOCK_PAGE, mapped
  * the first time it is needed, shared with a fork's child), so when
  * settimeofday or clock_settime(CLOCK_REALTIME) moves it (PS_SETTIME to
- * the process server, uid 0 only) every process follows at once.
+ * the process server, uid 0 only) every process follows at once; an
+ * absolute clock_nanosleep of CLOCK_REALTIME looks at the clock every
+ * 100 ms, so it ends when the clock so set says (futex and condition
+ * variable deadlines do not: they become relative when they start).
  * CPU-time clocks are not kept (EINVAL, said once).
  * Sleeping waits on this process's Notification with a timeout (a signal
  * handler's end signals it: the sleep ends with EINTR); the kernel's timeouts have the tick's resolution, and
@@ -26,6 +29,7 @@
 #include "cairn_arch.h"
 
 #define NSEC 1000000000ull
+#define REALTIME_SLICE (100000000ull)   /* an absolute CLOCK_REALTIME sleep looks again */
 
 static cap_t kinfo = CAP_NULL;
 static int kinfo_looked_up;
@@ -269,10 +273,20 @@ long __cairn_clock_nanosleep(long clk, long flags, const void *req, void *rem)
 		return sleep_for(want, rem);
 	if ((r = now_or_say(&now)))
 		return r;
-	if (is_realtime(clk))
+	if (!is_realtime(clk))
+		return want > now ? sleep_for(want - now, NULL) : 0;
+	/* CLOCK_REALTIME may be set while this sleeps (settimeofday): the
+	 * sleep ends when that clock says so, looked at every REALTIME_SLICE
+	 * (the deadline stays absolute: the slices add no lateness) */
+	for (;;) {
 		now += __cairn_realtime_offset();
-	r = want > now ? sleep_for(want - now, NULL) : 0;
-	return r;
+		if (now >= want)
+			return 0;
+		if ((r = sleep_for(want - now < REALTIME_SLICE ? want - now : REALTIME_SLICE, NULL)))
+			return r;
+		if ((r = now_or_say(&now)))
+			return r;
+	}
 }
 
 /* clock_settime: only CLOCK_REALTIME is set (by the process server, for

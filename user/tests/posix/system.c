@@ -308,6 +308,42 @@ static void clock_set(void)
 	CHECK(settimeofday(NULL, NULL) == 0);
 }
 
+/* An absolute CLOCK_REALTIME sleep ends when the clock, set meanwhile,
+ * says so: set 10 s on, a sleep until 3 s from now ends at once. */
+static void clock_set_sleeper(void)
+{
+	struct timespec t0, m0, m1, until;
+	int st;
+
+	CHECK(clock_gettime(CLOCK_REALTIME, &t0) == 0 && clock_gettime(CLOCK_MONOTONIC, &m0) == 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec a, b;
+		until = t0;
+		until.tv_sec += 3;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL))
+			_exit(1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		_exit(b.tv_sec - a.tv_sec >= 2 ? 2 : 0);     /* it slept the whole 3 s */
+	}
+	usleep(300000);
+	CHECK(clock_gettime(CLOCK_REALTIME, &until) == 0);
+	until.tv_sec += 10;
+	CHECK(clock_settime(CLOCK_REALTIME, &until) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* back */
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &m1) == 0);
+	t0.tv_sec += m1.tv_sec - m0.tv_sec;
+	t0.tv_nsec += m1.tv_nsec - m0.tv_nsec;
+	if (t0.tv_nsec < 0)
+		t0.tv_nsec += 1000000000, t0.tv_sec--;
+	else if (t0.tv_nsec >= 1000000000)
+		t0.tv_nsec -= 1000000000, t0.tv_sec++;
+	CHECK(clock_settime(CLOCK_REALTIME, &t0) == 0);
+}
+
 /* ---- users ---- */
 
 static int child_not_root(void)
@@ -398,6 +434,7 @@ int main(int argc, char **argv)
 	run("tty_sessions", tty_sessions);
 	run("uname_names", uname_names);
 	run("clock_set", clock_set);
+	run("clock_set_sleeper", clock_set_sleeper);
 	run("users", users);
 	run("reboot_errors", reboot_errors);
 	return finish();
