@@ -5,6 +5,8 @@
  */
 #include <arch.h>
 #include <kernel/clock.h>
+#include <kernel/memory.h>
+#include <kernel/mm.h>
 #include <kernel/thread.h>
 
 static uint64_t mult;           /* ns per count, << 32 */
@@ -12,6 +14,8 @@ static uint64_t period;         /* counts per tick */
 static uint64_t next_deadline;
 static volatile uint64_t ticks;
 static uint64_t realtime_offset;  /* CLOCK_REALTIME - clock_ns(); 0: unknown */
+static struct cairn_clock_page *page;    /* what user mode maps (KINFO_CLOCK_PAGE) */
+static struct memobj *page_mo;           /* a MemoryObject over it, never freed */
 
 uint64_t clock_ns(void)
 {
@@ -30,11 +34,33 @@ uint64_t clock_mult(void)
 	return mult;
 }
 
+/* The offset changes in one aligned 64-bit store: a reader of the page
+ * sees the old value or the new one. */
+static void publish(void)
+{
+	if (page)
+		__atomic_store_n(&page->realtime_offset, realtime_offset, __ATOMIC_RELEASE);
+}
+
 void clock_set_realtime(uint64_t epoch_ns)
 {
 	uint64_t now = clock_ns();
 
 	realtime_offset = epoch_ns > now ? epoch_ns - now : 0;
+	publish();
+}
+
+void clock_settime(uint64_t epoch_ns)
+{
+	realtime_offset = epoch_ns - clock_ns();      /* modulo 2^64: before boot too */
+	if (page)
+		page->sets++;
+	publish();
+}
+
+struct memobj *clock_page_object(void)
+{
+	return page_mo;
 }
 
 uint64_t clock_realtime_offset(void)
@@ -44,6 +70,16 @@ uint64_t clock_realtime_offset(void)
 
 void clock_init(void)
 {
+	/* the clock page, made once at boot (not charged to anyone: one page
+	 * for the whole machine); without it KINFO_CLOCK_PAGE is ERR_NOMEM */
+	if (!page) {
+		paddr_t pa = pmm_alloc_zeroed(0);
+		if (pa != PADDR_INVALID) {
+			page = phys_to_virt(pa);
+			page_mo = memobj_borrow(pa, 1);
+			publish();
+		}
+	}
 	period = arch_counter_hz() / CONFIG_TIMER_HZ;
 	next_deadline = arch_counter_read() + period;
 	arch_timer_arm(next_deadline);

@@ -3,6 +3,7 @@
  * kmain: the portable boot sequence, from the arch's first C call to the
  * self-tests or the kernel monitor.
  */
+#include <cairn/version.h>
 #include <arch.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -49,7 +50,8 @@ noreturn void kmain(void)
 	}
 	if (cmdline_get(bi->cmdline, "loglevel", arg, sizeof(arg)) && arg[0] >= '0' && arg[0] <= '3')
 		log_level = arg[0] - '0';
-	pr_info("Cairn booting on %s/%s, paging %s\n", CONFIG_ARCH, CONFIG_BOARD, arch_mmu_mode_name());
+	pr_info("Cairn %s booting on %s/%s, paging %s\n", CAIRN_RELEASE, CONFIG_ARCH, CONFIG_BOARD,
+		arch_mmu_mode_name());
 	if ((e = pmm_init(bi)))
 		panic("no usable memory (%s)", err_name(e));
 	if ((e = vm_init(bi)))

@@ -304,7 +304,7 @@ bool process_start_init(const struct boot_info *bi)
 		{ "console", OBJ_DEBUG_CONSOLE, RIGHT_READ | RIGHT_WRITE | RIGHT_MANAGE },
 		{ "irqctl", OBJ_IRQ_CONTROL, RIGHT_MANAGE },
 		{ "mmioctl", OBJ_MMIO_CONTROL, RIGHT_MANAGE },
-		{ "kinfo", OBJ_KINFO, RIGHT_READ },
+		{ "kinfo", OBJ_KINFO, RIGHT_READ | RIGHT_MANAGE },   /* m: KINFO_SET_REALTIME */
 	};
 	size_t img_size = bi->initrd_end - bi->initrd_start;
 	struct cpio_entry ent;

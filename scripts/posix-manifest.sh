@@ -6,8 +6,9 @@
 # print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals]
-#       the VFS (the boot image's files, /tmp, /proc) and the console server
-#       (the tty). --signals: the console server gets "proc", the process
+#       the VFS (the boot image's files, /tmp, /dev, /proc) and the console
+#       server (the tty). The VFS gets the tty too, for /dev/tty and
+#       /dev/console. --signals: the console server gets "proc", the process
 #       server's endpoint, to send ^C, ^\ and ^Z to the foreground group,
 #       and the VFS gets it too, for /proc/PID (user/servers/vfs/procfs.c;
 #       without it /proc has no processes).
@@ -17,6 +18,9 @@
 #       pid 1 with "vfs", "tty", "console" and "kinfo" (include/cairn/posix.h,
 #       "the POSIX world"). --signals: it serves endpoint:proc (one process
 #       server a boot may); --exitstatus: its status is init's.
+#       It gets "clock" (KernelInfo, manage right: settimeofday sets the
+#       machine's real-time clock) unless --no-clock (worlds that must not
+#       move the clock under others: the Open POSIX tests, many a boot).
 set -euo pipefail
 
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
@@ -32,6 +36,7 @@ service vfs bin/vfs
     cap vfs endpoint:vfs rwg
     cap bootimage bootimage r
     cap kinfo kinfo r
+    cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
   cat <<'END'
@@ -50,11 +55,13 @@ END
 proc() {
   [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
   local name=$1 quota=$2 signals= exitstatus=
+  local clock=1
   shift 2
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
       --exitstatus) exitstatus=1 ;;
+      --no-clock) clock= ;;
       --) shift; break ;;
       *) die "proc: unknown option '$1'" ;;
     esac
@@ -65,6 +72,7 @@ proc() {
   echo "    cap console console w"
   echo "    cap bootimage bootimage r"
   echo "    cap kinfo kinfo r"
+  [ -z "$clock" ] || echo "    cap clock kinfo m"
   [ -z "$signals" ] || echo "    cap ep endpoint:proc rwgm"
   echo "    cap posix.console console w"
   echo "    cap posix.kinfo kinfo r"

@@ -48,6 +48,9 @@ CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
 	user/lib/arch/$(ARCH)/include/cairn/counter.h \
 	musl-port/include/cairn/libc.h
+# the random generator musl-port shares with libcairn (getrandom, the VFS's /dev/urandom)
+ULIB_SRC += user/lib/random.c
+CAIRN_HEADERS += user/lib/include/cairn/random.h
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
 	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self
 

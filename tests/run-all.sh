@@ -145,6 +145,12 @@ step "userland: the process server (user/servers/proc) and its protocol"
 for a in riscv64 x86_64; do
   runpart $H --name $a-proctest --timeout 90 --expect $E/proctest.txt -- --arch $a --manifest proctest
 done
+# user/manifests/proctest-init.manifest: the server's --init, proctest's
+# tests of pid 1 as the system's init (signals it has not asked for are not
+# delivered to it; blocked or handled ones are), expected/proctest-init.txt
+for a in riscv64 x86_64; do
+  runpart $H --name $a-proctest-init --timeout 60 --expect $E/proctest-init.txt -- --arch $a --manifest proctest-init
+done
 
 step "userland: the VFS server (files, directories, pipes) and its protocol tests"
 # user/manifests/vfstest.manifest: user/servers/vfs with user/tests/vfstest,
@@ -182,6 +188,13 @@ for a in riscv64 x86_64; do
   # /proc (the VFS's procfs.c with the process server's numbers) and
   # sysinfo: formats, /proc/self, a child's state, cmdline, errors
   runpart $H --name $a-posix-procfs --timeout 180 --expect $E/posix-procfs.txt -- --exec $P/procfs
+  # the system: /dev's devices, uname and host names, setting the clock,
+  # user ids, reboot's errors (expected/posix-system.txt); then reboot(2)
+  # itself, power off and restart: the boot ends with status 0
+  runpart $H --name $a-posix-system --timeout 120 --expect $E/posix-system.txt -- --exec $P/system
+  for rb in poweroff restart; do
+    runpart $H --name $a-posix-reboot-$rb --expect-lines $E/posix-reboot.txt --status 0 -- --exec $P/system $rb
+  done
   # issue 5's "done when" program: fork, pipe, execve, waitpid, signals,
   # files, directories and pthreads together
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo

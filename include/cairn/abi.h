@@ -244,9 +244,28 @@ enum {
 	                           * what user mode reads with rdtime (riscv64) or rdtsc
 	                           * (x86-64): clock_gettime without a system call. Real
 	                           * time (ns since 1970 UTC) = monotonic ns + offset, from
-	                           * the platform's real-time clock at boot; offset 0: none */
+	                           * the platform's real-time clock at boot, moved by
+	                           * KINFO_SET_REALTIME (the sum wraps modulo 2^64);
+	                           * offset 0: none */
+	KINFO_CLOCK_PAGE = 121,   /* -> (slot): a MemoryObject of one page, read right only,
+	                           * holding struct cairn_clock_page, which the kernel keeps
+	                           * current: map it (CAIRN_PROT_SHARE, so a fork's child
+	                           * shares it) and read the real-time offset without a
+	                           * system call as it changes. The same page for everyone */
+	KINFO_SET_REALTIME = 122, /* (ns since 1970 UTC) RIGHT_MANAGE: CLOCK_REALTIME is that
+	                           * now, for every reader (KINFO_CLOCK, the clock page).
+	                           * ERR_INVAL: 2^63 or more */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
+};
+
+/* The page of KINFO_CLOCK_PAGE. Real time (ns since 1970 UTC) = monotonic ns +
+ * realtime_offset (modulo 2^64); the kernel stores the offset in one aligned
+ * 64-bit write, so a reader sees the old value or the new one. sets counts the
+ * KINFO_SET_REALTIME calls since boot. */
+struct cairn_clock_page {
+	uint64_t realtime_offset;
+	uint64_t sets;
 };
 
 /* AS_MAP prot bits */

@@ -333,6 +333,64 @@ struct posix_procinfo {
 };
 
 /*
+ * The system's own requests to the process server: its names (uname), the
+ * real-time clock, power, users. "uid 0" is the caller's effective uid
+ * (PS_SETUID; every process starts as uid 0); the others get EPERM.
+ * Numbered apart from the requests above.
+ */
+enum {
+	PS_REBOOT = 0x340,    /* (magic1, magic2, cmd): Linux's reboot(2). EPERM: not uid 0;
+	                       * EINVAL: magic1 not POSIX_REBOOT_MAGIC1 or magic2 not one of
+	                       * Linux's four. cmd POSIX_REBOOT_POWER_OFF, _HALT, _RESTART: the
+	                       * server kills every POSIX process and exits with status 0 (no
+	                       * answer: the caller is killed too), which the manifest's
+	                       * `exitstatus` makes init's, and init powers the machine off
+	                       * (a restart too: there is no reset, and QEMU runs with
+	                       * -no-reboot). _CAD_ON, _CAD_OFF: 0 (no Ctrl-Alt-Del to catch).
+	                       * Any other cmd: EINVAL */
+	PS_SETNAME,           /* (which: 0 the host name, 1 the NIS domain name, len) + the name
+	                       * inline (its len bytes; no NUL needed): sethostname,
+	                       * setdomainname, for every process (uname's nodename and
+	                       * domainname; the host name starts as "cairn", the domain name
+	                       * as "(none)"). EPERM: not uid 0; EINVAL: len > POSIX_UTS_LEN,
+	                       * fewer bytes sent, which > 1 */
+	PS_UNAME,             /* -> struct posix_uts inline (both names, NUL-terminated) */
+	PS_SETTIME,           /* (ns since 1970 UTC): settimeofday and clock_settime of
+	                       * CLOCK_REALTIME, for every process (KINFO_SET_REALTIME on the
+	                       * server's "clock" capability, a KernelInfo with the manage
+	                       * right). EPERM: not uid 0, or the server has no "clock" (this
+	                       * world may not set the clock); EINVAL: 2^63 or more */
+	PS_GETUID,            /* -> (real uid, effective uid, saved uid) */
+	PS_SETUID,            /* (how, a, b, c): how 0 setresuid(a, b, c), 1 setuid(a), 2
+	                       * setreuid(a, b); POSIX_UID_KEEP (-1 as a uid_t) leaves one as
+	                       * it is. Linux's rules: uid 0 may set any; another only to one
+	                       * of its own real, effective and saved uids (setuid: the
+	                       * effective one only; setreuid: the real one only to its real
+	                       * or effective uid), else EPERM. The saved uid follows the
+	                       * effective one when setuid by uid 0 or setreuid changes the
+	                       * real one or sets an effective one other than the real. A
+	                       * fork's child and an exec keep the three. EINVAL: how > 2,
+	                       * a uid above POSIX_UID_KEEP */
+};
+#define POSIX_UTS_LEN        64             /* host and domain names: at most 64 bytes */
+struct posix_uts {
+	char nodename[POSIX_UTS_LEN + 1];
+	char domainname[POSIX_UTS_LEN + 1];
+};
+#define POSIX_UID_KEEP       0xffffffffu
+/* PS_REBOOT: Linux's magic numbers and commands (<linux/reboot.h>) */
+#define POSIX_REBOOT_MAGIC1  0xfee1deadu
+#define POSIX_REBOOT_MAGIC2  672274793u
+#define POSIX_REBOOT_MAGIC2A 85072278u
+#define POSIX_REBOOT_MAGIC2B 369367448u
+#define POSIX_REBOOT_MAGIC2C 537993216u
+#define POSIX_REBOOT_RESTART   0x01234567u
+#define POSIX_REBOOT_HALT      0xcdef0123u
+#define POSIX_REBOOT_CAD_ON    0x89abcdefu
+#define POSIX_REBOOT_CAD_OFF   0x00000000u
+#define POSIX_REBOOT_POWER_OFF 0x4321fedcu
+
+/*
  * The numbers the process protocol carries, Linux's (so musl's own values
  * go over it unchanged; musl-port checks at compile time that they agree).
  * Prefixed POSIX_: a libc's headers define the plain names.
@@ -460,8 +518,16 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * TIOCSPGRP; without one, on the console server's own "proc" capability
  * if its manifest gives it one; without either the console server only
  * logs the signal.
+ *
+ * TIOCSCTTY with POSIX_TTY_CTTY_WEAK in w3 is a weak claim: a later
+ * TIOCSCTTY of another session takes the tty without stealing (argument
+ * 0), as if it had no session. pid 1 claims its tty so at start-up
+ * (musl-port's posix.c), so that ^C reaches a program run by itself, yet
+ * the shell an init starts in a session of its own gets the terminal, as
+ * on Linux, where the console is nobody's controlling terminal at first.
  */
 #define POSIX_TTY_SHARED 1
+#define POSIX_TTY_CTTY_WEAK 1
 
 enum {
 	TTY_OPEN = 0x400,     /* (flags: O_NONBLOCK) -> cap0 = a new open description of this tty */
@@ -470,6 +536,13 @@ enum {
 	                       * output (writes and echo) into a buffer instead of the device,
 	                       * 2 returns what the buffer holds and empties it, 0 returns it
 	                       * and ends the diversion. TIOCSTI is likewise a test hook */
+	TTY_SESSION_END,      /* (sid), only through the unbadged capability (the process
+	                       * server's): session sid's leader has ended. If the tty is
+	                       * that session's controlling terminal it is nobody's from now
+	                       * on (a new session may take it), and its foreground process
+	                       * group, if not the leader's own, gets SIGHUP and SIGCONT (as
+	                       * Linux's hangup of a terminal whose session leader exits).
+	                       * ERR_PERM through a badged capability */
 };
 
 /* The signal a kernel fault kind (CAIRN_FAULT_*) stands for. */

@@ -220,3 +220,55 @@ err_t srv_answer_saved(cap_t reply, err_t err, size_t nbytes, uint64_t w0, uint6
 	cairn_cap_delete(reply);
 	return e;
 }
+
+/* ---- calls that must not wait: a ring on the main thread ----------------------------------- */
+
+#define ASYNC_ENTRIES 16
+static struct cairn_ring_hdr *aring;
+
+err_t srv_async_init(void)
+{
+	cap_t mo;
+	void *va;
+	err_t e;
+
+	if (aring)
+		return ERR_OK;
+	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, MEMOBJ_CONTIG, &mo)))
+		return e;
+	if ((e = cairn_map(mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) ||
+	    (e = cairn_invoke_cap(SLOT_SELF_THREAD, THREAD_SET_RING, mo, ASYNC_ENTRIES, 0, 0, 0, NULL))) {
+		cairn_cap_delete(mo);
+		return e;
+	}
+	aring = va;
+	return ERR_OK;
+}
+
+err_t srv_call_async(cap_t cap, uint32_t label, uint64_t w0)
+{
+	struct cairn_sqe *sq;
+	uint64_t submitted = 0;
+	uint32_t tail;
+	err_t e;
+
+	if ((e = srv_async_init()))
+		return e;
+	/* answers are not needed: whatever completed is dropped */
+	__atomic_store_n(&aring->cq_head, __atomic_load_n(&aring->cq_tail, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+	tail = aring->sq_tail;
+	if (tail - aring->sq_head >= ASYNC_ENTRIES)
+		return ERR_AGAIN;
+	sq = (struct cairn_sqe *)((char *)aring + CAIRN_RING_SQ_OFF) + (tail & (ASYNC_ENTRIES - 1));
+	*sq = (struct cairn_sqe){ cap, cairn_tag(label, CAIRN_MSG_REGS, 0), { w0, 0, 0, 0 }, 0, 0 };
+	__atomic_store_n(&aring->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	cairn_enter(1, 0, 0, &submitted, NULL);
+	if (submitted != 1) {
+		/* every entry is in flight (calls never answered): take it back
+		 * rather than leave a slot number to be read later */
+		__atomic_store_n(&aring->sq_tail, tail, __ATOMIC_RELEASE);
+		return ERR_AGAIN;
+	}
+	return ERR_OK;
+}

@@ -4,6 +4,8 @@
 #define KERNEL_CLOCK_H
 #include <kernel/types.h>
 
+struct memobj;
+
 /* Starts the tick on the calling CPU (CONFIG_TIMER_HZ). */
 void clock_init(void);
 /* Nanoseconds since boot, monotonic. Any context. */
@@ -14,6 +16,12 @@ uint64_t clock_mult(void);
  * now: called by the arch once at boot (arch_platform_init), when it has
  * one. */
 void clock_set_realtime(uint64_t epoch_ns);
+/* KINFO_SET_REALTIME: CLOCK_REALTIME is epoch_ns now (the offset wraps
+ * modulo 2^64 for a time before boot); the clock page follows. */
+void clock_settime(uint64_t epoch_ns);
+/* The MemoryObject over the clock page (struct cairn_clock_page), or NULL
+ * if it could not be made at boot. Never freed. */
+struct memobj *clock_page_object(void);
 /* CLOCK_REALTIME - clock_ns() (for user-mode clocks, KINFO_CLOCK); 0 when
  * the platform has no real-time clock. */
 uint64_t clock_realtime_offset(void);

@@ -270,8 +270,11 @@ hidden long __cairn_clock_nanosleep(long clk, long flags, const void *req, void 
 /* Monotonic nanoseconds (KINFO_TIME on the "kinfo" capability); ERR_NOENT
  * without one. */
 hidden err_t __cairn_now(uint64_t *ns);
-/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns (KINFO_CLOCK; 0: no real-time clock). */
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, modulo 2^64 (the kernel's clock
+ * page, else KINFO_CLOCK; 0: no real-time clock). */
 hidden uint64_t __cairn_realtime_offset(void);
+hidden long __cairn_clock_settime(long clk, const void *ts);
+hidden long __cairn_settimeofday(const void *tv, const void *tz);
 /* Blocks the calling thread for at least ns nanoseconds (CAIRN_FOREVER:
  * until interrupted); ERR_INTR if an upcall interrupted it. */
 hidden err_t __cairn_sleep(uint64_t ns);
@@ -283,6 +286,11 @@ _Noreturn hidden void __cairn_exit_group(long status);
 hidden long __cairn_exit_thread(long status, uintptr_t tp);
 hidden long __cairn_set_tid_address(int *tidptr);
 hidden long __cairn_uname(void *buf);
+/* system.c: the system's names, power, users (the process server) */
+hidden long __cairn_reboot(long magic1, long magic2, long cmd);
+hidden long __cairn_setname(int which, const char *name, size_t len);
+hidden long __cairn_getuids(unsigned which, void *r, void *e, void *s);
+hidden long __cairn_setuids(unsigned how, long a, long b, long c);
 hidden long __cairn_arch_prctl(long code, unsigned long addr);
 hidden long __cairn_getppid(void);
 hidden long __cairn_getpgid(long pid);
@@ -354,6 +362,8 @@ hidden void __cairn_unlock(volatile int *l);
 hidden long __cairn_getrandom(void *buf, size_t len, long flags);
 /* Fills buf with n bytes from the generator (seeding it first if needed). */
 hidden void __cairn_random_bytes(void *buf, size_t n);
+/* A fork's child (pid): its generator parts from its parent's. */
+hidden void __cairn_random_forked(long pid);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());

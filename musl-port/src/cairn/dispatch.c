@@ -230,6 +230,8 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 
 	/* time (time.c) */
 	case SYS_clock_gettime: return __cairn_clock_gettime(a, (void *)b);
+	case SYS_clock_settime: return __cairn_clock_settime(a, (const void *)b);
+	case SYS_settimeofday: return __cairn_settimeofday((const void *)a, (const void *)b);
 	case SYS_gettimeofday: return __cairn_gettimeofday((void *)a, (void *)b);
 	case SYS_nanosleep: return __cairn_nanosleep((const void *)a, (void *)b);
 	case SYS_clock_nanosleep: return __cairn_clock_nanosleep(a, b, (const void *)c, (void *)d);
@@ -260,7 +262,13 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_setpgid: return __cairn_setpgid(a, b);
 	case SYS_getsid: return __cairn_getsid(a);
 	case SYS_setsid: return __cairn_setsid();
-	case SYS_getuid: case SYS_geteuid: case SYS_getgid: case SYS_getegid: return 0;
+	case SYS_getgid: case SYS_getegid: return 0;
+	case SYS_getuid: return __cairn_getuids(0, 0, 0, 0);
+	case SYS_geteuid: return __cairn_getuids(1, 0, 0, 0);
+	case SYS_getresuid: return __cairn_getuids(2, (void *)a, (void *)b, (void *)c);
+	case SYS_setresuid: return __cairn_setuids(0, a, b, c);
+	case SYS_setuid: return __cairn_setuids(1, a, -1, -1);
+	case SYS_setreuid: return __cairn_setuids(2, a, b, -1);
 	case SYS_kill: return __cairn_kill(a, b);
 	case SYS_tkill: return __cairn_thread_kill(a, b);
 	case SYS_tgkill: return a != __cairn_getpid() ? -ESRCH : __cairn_thread_kill(b, c);
@@ -274,6 +282,9 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_set_tid_address: return __cairn_set_tid_address((int *)a);
 	case SYS_uname: return __cairn_uname((void *)a);
 	case SYS_sysinfo: return __cairn_sysinfo((void *)a);
+	case SYS_sethostname: return __cairn_setname(0, (const char *)a, (size_t)b);
+	case SYS_setdomainname: return __cairn_setname(1, (const char *)a, (size_t)b);
+	case SYS_reboot: return __cairn_reboot(a, b, c);
 #ifdef SYS_arch_prctl
 	case SYS_arch_prctl: return __cairn_arch_prctl(a, (unsigned long)b);
 #endif

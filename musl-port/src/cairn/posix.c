@@ -15,7 +15,9 @@
  *
  * The first process (pid 1, a session leader) makes its tty the
  * controlling terminal of its session (TIOCSCTTY with its "proc"
- * capability), so ^C reaches its process group, as a login would.
+ * capability), so ^C reaches its process group, as a login would; a weak
+ * claim (POSIX_TTY_CTTY_WEAK), which a session leader's TIOCSCTTY takes
+ * over (an init's shell).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,7 +83,8 @@ void __cairn_posix_init(void)
 		}
 		if (__cairn_proc != CAP_NULL && __cairn_getpid() == 1) {
 			cairn_ipcbuf()->caps[0] = __cairn_proc;
-			__cairn_ipc(tty, IO_IOCTL, LINUX_TIOCSCTTY, 0, 1, 0, 0, 1, IPC_ALWAYS, NULL);
+			__cairn_ipc(tty, IO_IOCTL, LINUX_TIOCSCTTY, 0, 1, POSIX_TTY_CTTY_WEAK, 0, 1,
+				    IPC_ALWAYS, NULL);
 		}
 	} else if (cairn_console_cap() != CAP_NULL) {
 		for (long fd = 0; fd < 3; fd++)
@@ -120,6 +123,7 @@ void __cairn_posix_forked(void)
 {
 	__cairn_threads_forked();    /* first: the IPC buffer this thread now has */
 	my_pid = 0;
+	__cairn_random_forked(__cairn_getpid());
 	/* the parent's Notification: ours is made when needed */
 	if (note != CAP_NULL)
 		cairn_cap_delete(note);

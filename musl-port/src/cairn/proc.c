@@ -27,6 +27,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include "syscall.h"
+#include <cairn/version.h>
 #include "cairn_impl.h"
 #include "cairn_arch.h"
 
@@ -58,17 +59,28 @@ static void field(char *dst, const char *src)
 	strncpy(dst, src, sizeof(((struct utsname *)0)->sysname) - 1);
 }
 
+/* uname: the system's name and version (include/cairn/version.h), the
+ * machine, and the host and domain names the process server keeps
+ * (PS_UNAME; sethostname and setdomainname set them, system.c). */
 long __cairn_uname(void *buf)
 {
 	struct utsname *u = buf;
+	struct posix_uts names = { "cairn", "(none)" };
+	struct cairn_ans a;
 
+	if (__cairn_proc != CAP_NULL &&
+	    !__cairn_ipc(__cairn_proc, PS_UNAME, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) &&
+	    a.nbytes >= sizeof(names)) {
+		memcpy(&names, __cairn_ipc_data(), sizeof(names));
+		names.nodename[POSIX_UTS_LEN] = names.domainname[POSIX_UTS_LEN] = 0;
+	}
 	memset(u, 0, sizeof(*u));
 	field(u->sysname, "Cairn");
-	field(u->nodename, "cairn");
-	field(u->release, "0.5");
+	field(u->nodename, names.nodename);
+	field(u->release, CAIRN_RELEASE);
 	field(u->version, "Cairn musl-port");
 	field(u->machine, CAIRN_ARCH_MACHINE);
-	field(u->domainname, "(none)");
+	field(u->domainname, names.domainname);
 	return 0;
 }
 

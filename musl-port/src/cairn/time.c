@@ -8,7 +8,14 @@
  * its variants, CLOCK_TAI) is that plus KINFO_CLOCK's real-time offset, which
  * the kernel takes from the platform's real-time clock at boot (the
  * Goldfish RTC of riscv64 virt, x86's CMOS clock); on a board without one
- * the offset is 0 and it counts from boot as if boot were the epoch.
+ * the offset is 0 and it counts from boot as if boot were the epoch. The
+ * offset is read from the kernel's clock page (KINFO_CLOCK_PAGE, mapped
+ * the first time it is needed, shared with a fork's child), so when
+ * settimeofday or clock_settime(CLOCK_REALTIME) moves it (PS_SETTIME to
+ * the process server, uid 0 only) every process follows at once; an
+ * absolute clock_nanosleep of CLOCK_REALTIME looks at the clock every
+ * 100 ms, so it ends when the clock so set says (futex and condition
+ * variable deadlines do not: they become relative when they start).
  * CPU-time clocks are not kept (EINVAL, said once).
  * Sleeping waits on this process's Notification with a timeout (a signal
  * handler's end signals it: the sleep ends with EINTR); the kernel's timeouts have the tick's resolution, and
@@ -22,12 +29,15 @@
 #include "cairn_arch.h"
 
 #define NSEC 1000000000ull
+#define REALTIME_SLICE (100000000ull)   /* an absolute CLOCK_REALTIME sleep looks again */
 
 static cap_t kinfo = CAP_NULL;
 static int kinfo_looked_up;
 static uint64_t clock_mult;       /* KINFO_CLOCK: ns = counter * mult >> 32 */
 static uint64_t realtime_offset;  /* KINFO_CLOCK: CLOCK_REALTIME - CLOCK_MONOTONIC */
 static int clock_asked;
+static const struct cairn_clock_page *clock_page;   /* the kernel's, once mapped */
+static volatile int page_tried;
 
 err_t __cairn_now(uint64_t *ns)
 {
@@ -101,11 +111,37 @@ err_t __cairn_sleep(uint64_t ns)
 	return ERR_OK;
 }
 
+/* Maps the kernel's clock page (one thread does; the others use
+ * KINFO_CLOCK's offset until it is there). */
+static void map_clock_page(void)
+{
+	struct cairn_msg m;
+	void *va;
+
+	if (kinfo == CAP_NULL || __atomic_exchange_n(&page_tried, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (cairn_invoke(kinfo, KINFO_CLOCK_PAGE, 0, 0, 0, 0, 0, &m))
+		return;
+	if (cairn_map(m.w[0], 0, 1, CAIRN_PROT_R | CAIRN_PROT_SHARE, &va)) {
+		cairn_cap_delete(m.w[0]);
+		return;
+	}
+	__atomic_store_n(&clock_page, (const struct cairn_clock_page *)va, __ATOMIC_RELEASE);
+}
+
 uint64_t __cairn_realtime_offset(void)
 {
+	const struct cairn_clock_page *p = __atomic_load_n(&clock_page, __ATOMIC_ACQUIRE);
 	uint64_t ns;
 
+	if (p)
+		return __atomic_load_n(&p->realtime_offset, __ATOMIC_ACQUIRE);
 	__cairn_now(&ns);       /* asks KINFO_CLOCK the first time */
+	if (!page_tried) {
+		map_clock_page();
+		if ((p = __atomic_load_n(&clock_page, __ATOMIC_ACQUIRE)))
+			return __atomic_load_n(&p->realtime_offset, __ATOMIC_ACQUIRE);
+	}
 	return realtime_offset;
 }
 
@@ -154,7 +190,7 @@ long __cairn_clock_gettime(long clk, void *out)
 	if ((r = check_clock(clk)) || (r = now_or_say(&ns)))
 		return r;
 	if (is_realtime(clk))
-		ns += realtime_offset;
+		ns += __cairn_realtime_offset();
 	ts->tv_sec = (time_t)(ns / NSEC);
 	ts->tv_nsec = (long)(ns % NSEC);
 	return 0;
@@ -169,7 +205,7 @@ long __cairn_gettimeofday(void *out, void *tz)
 	if (tv) {
 		if ((r = now_or_say(&ns)))
 			return r;
-		ns += realtime_offset;
+		ns += __cairn_realtime_offset();
 		tv->tv_sec = (time_t)(ns / NSEC);
 		tv->tv_usec = (suseconds_t)(ns % NSEC / 1000);
 	}
@@ -237,8 +273,53 @@ long __cairn_clock_nanosleep(long clk, long flags, const void *req, void *rem)
 		return sleep_for(want, rem);
 	if ((r = now_or_say(&now)))
 		return r;
-	if (is_realtime(clk))
-		now += realtime_offset;
-	r = want > now ? sleep_for(want - now, NULL) : 0;
-	return r;
+	if (!is_realtime(clk))
+		return want > now ? sleep_for(want - now, NULL) : 0;
+	/* CLOCK_REALTIME may be set while this sleeps (settimeofday): the
+	 * sleep ends when that clock says so, looked at every REALTIME_SLICE
+	 * (the deadline stays absolute: the slices add no lateness) */
+	for (;;) {
+		now += __cairn_realtime_offset();
+		if (now >= want)
+			return 0;
+		if ((r = sleep_for(want - now < REALTIME_SLICE ? want - now : REALTIME_SLICE, NULL)))
+			return r;
+		if ((r = now_or_say(&now)))
+			return r;
+	}
+}
+
+/* clock_settime: only CLOCK_REALTIME is set (by the process server, for
+ * every process; uid 0 only). The other clocks, and a time before 1970 or
+ * from 2262 on (2^63 ns), are EINVAL, as on Linux; CPU-time clocks EPERM
+ * (Linux: they can never be set). */
+long __cairn_clock_settime(long clk, const void *in)
+{
+	const struct timespec *ts = in;
+	struct cairn_ans a;
+
+	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EPERM;
+	if (clk != CLOCK_REALTIME)
+		return -EINVAL;
+	if (!valid(ts) || (uint64_t)ts->tv_sec >= (1ull << 63) / NSEC)
+		return -EINVAL;
+	if (__cairn_proc == CAP_NULL)
+		return -EPERM;          /* a program alone: nobody to ask */
+	return cairn_errno(__cairn_ipc(__cairn_proc, PS_SETTIME, (uint64_t)ts->tv_sec * NSEC +
+				       (uint64_t)ts->tv_nsec, 0, 0, 0, 0, 0, IPC_ALWAYS, &a));
+}
+
+/* The settimeofday system call (musl's settimeofday() calls clock_settime). */
+long __cairn_settimeofday(const void *in, const void *tz)
+{
+	const struct timeval *tv = in;
+
+	(void)tz;                   /* the time zone is not kept (as Linux, mostly) */
+	if (!tv)
+		return 0;
+	if (tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+		return -EINVAL;
+	return __cairn_clock_settime(CLOCK_REALTIME, &(struct timespec){ .tv_sec = tv->tv_sec,
+					 .tv_nsec = tv->tv_usec * 1000 });
 }

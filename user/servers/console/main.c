@@ -78,6 +78,7 @@ static char req_data[POSIX_INLINE_MAX], ans_data[POSIX_INLINE_MAX], rd_buf[POSIX
 
 static cap_t ep, notify, kinfo, proc_default, tty_proc = CAP_NULL, timer = CAP_NULL;
 static int32_t tty_pgid, tty_sid;
+static bool tty_weak;                /* the session's claim gives way (POSIX_TTY_CTTY_WEAK) */
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
 static uint64_t next_gen = 1, timer_deadline;
@@ -127,6 +128,8 @@ static const char *sig_name(int sig)
 	case POSIX_SIGINT: return "SIGINT";
 	case POSIX_SIGQUIT: return "SIGQUIT";
 	case POSIX_SIGTSTP: return "SIGTSTP";
+	case POSIX_SIGHUP: return "SIGHUP";
+	case POSIX_SIGCONT: return "SIGCONT";
 	default: return "a signal";
 	}
 }
@@ -149,17 +152,18 @@ static void ring_pump(void)
 		cairn_enter(pending, 0, 0, NULL, NULL);
 }
 
-void tty_signal(int sig)
+/* sig to process group pgid (PS_KILL on the ring). */
+static void group_signal(int32_t pgid, int sig)
 {
 	cap_t proc = tty_proc != CAP_NULL ? tty_proc : proc_default;
 
-	if (tty_pgid <= 0) {
+	if (pgid <= 0) {
 		printf("console: %s: no foreground process group\n", sig_name(sig));
 		return;
 	}
 	if (proc == CAP_NULL) {
 		printf("console: %s for process group %d: no process server\n", sig_name(sig),
-		       (int)tty_pgid);
+		       (int)pgid);
 		return;
 	}
 	if (!ring_setup())
@@ -168,13 +172,13 @@ void tty_signal(int sig)
 	uint32_t t = ring->sq_tail;
 	if (t - ring->sq_head >= ring->entries) {
 		printf("console: %s for process group %d dropped: too many signals waiting\n",
-		       sig_name(sig), (int)tty_pgid);
+		       sig_name(sig), (int)pgid);
 		return;
 	}
 	struct cairn_sqe *s = &sqes()[t & (ring->entries - 1)];
 	s->cap = proc;
 	s->tag = cairn_tag(PS_KILL, CAIRN_MSG_REGS, 0);
-	s->w[0] = (uint64_t)-(int64_t)tty_pgid;
+	s->w[0] = (uint64_t)-(int64_t)pgid;
 	s->w[1] = (uint64_t)sig;
 	s->w[2] = POSIX_KILL_PGRP;      /* -pgid is a group, even group 1 */
 	s->w[3] = 0;
@@ -182,6 +186,12 @@ void tty_signal(int sig)
 	s->flags = 0;
 	__atomic_store_n(&ring->sq_tail, t + 1, __ATOMIC_RELEASE);
 	ring_pump();
+}
+
+/* ^C, ^\ and ^Z: to the foreground process group. */
+void tty_signal(int sig)
+{
+	group_signal(tty_pgid, sig);
 }
 
 /* ---- readers ------------------------------------------------------------------------------- */
@@ -433,11 +443,12 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 			a->err = ERR_INVAL;
 			return;
 		}
-		if (tty_sid && tty_sid != (int32_t)q->w[2] && !arg) {
+		if (tty_sid && tty_sid != (int32_t)q->w[2] && !arg && !tty_weak) {
 			a->err = ERR_PERM;
 			return;
 		}
 		tty_sid = tty_pgid = (int32_t)q->w[2];
+		tty_weak = q->w[3] & POSIX_TTY_CTTY_WEAK;
 		if (q->ncaps && q->caps[0] != CAP_NULL) {
 			if (tty_proc != CAP_NULL)
 				cairn_cap_delete(tty_proc);
@@ -447,6 +458,7 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		return;
 	case LINUX_TIOCNOTTY:
 		tty_sid = tty_pgid = 0;
+		tty_weak = false;
 		if (tty_proc != CAP_NULL)
 			cairn_cap_delete(tty_proc);
 		tty_proc = CAP_NULL;
@@ -557,6 +569,28 @@ static void do_poll_arm(struct srv_req *q, struct srv_ans *a)
 	q->caps[0] = CAP_NULL;                    /* kept */
 }
 
+/* TTY_SESSION_END: the session's leader ended; the terminal is free. */
+static void session_end(struct srv_req *q, struct srv_ans *a)
+{
+	if (q->badge) {
+		a->err = ERR_PERM;
+		return;
+	}
+	if (!tty_sid || (uint64_t)tty_sid != q->w[0])
+		return;
+	if (tty_pgid != tty_sid) {
+		group_signal(tty_pgid, POSIX_SIGHUP);
+		group_signal(tty_pgid, POSIX_SIGCONT);
+	}
+	tty_sid = tty_pgid = 0;
+	tty_weak = false;
+	/* the leader's "proc" goes, unless a signal on the ring still names it */
+	if (tty_proc != CAP_NULL && (!ring || ring->sq_tail == ring->sq_head)) {
+		cairn_cap_delete(tty_proc);
+		tty_proc = CAP_NULL;
+	}
+}
+
 static void do_capture(struct srv_req *q, struct srv_ans *a)
 {
 	if (!testhooks) {
@@ -657,6 +691,9 @@ static void handle(struct srv_req *q, struct srv_ans *a)
 	case TTY_CAPTURE:
 		do_capture(q, a);
 		return;
+	case TTY_SESSION_END:
+		session_end(q, a);
+		return;
 	default:
 		a->err = ERR_NOSYS;
 		return;
@@ -703,7 +740,7 @@ static void ops_after(void);
 
 static const struct srv_op ops[] = {
 	{ IO_READ, IO_PIPE_KICK, handle },
-	{ TTY_OPEN, TTY_CAPTURE, handle },
+	{ TTY_OPEN, TTY_SESSION_END, handle },
 };
 
 /* Every request names an open description by its badge. */

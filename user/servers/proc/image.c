@@ -243,6 +243,9 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->kthread = kthread;
 	c->proc_slot = parent->proc_slot;
 	c->quota = parent->quota;
+	c->ruid = parent->ruid;
+	c->euid = parent->euid;
+	c->suid = parent->suid;
 	c->mask = parent->mask;
 	c->saved_mask = parent->saved_mask;
 	c->delivering = parent->delivering;    /* forked inside a handler: so is the child */

@@ -15,6 +15,15 @@
  *                                       through it if not in the boot image
  *       cap posix.tty endpoint:console wg   the tty (an unbadged endpoint
  *                                       reaches PROGRAM as POSIX_TTY_SHARED)
+ *       cap clock kinfo m               optional: settimeofday may set the
+ *                                       real-time clock (PS_SETTIME)
+ *
+ * Options: --quota=SIZE, --prio=N (below), --init: PROGRAM is the system's
+ * init, and as on Linux a signal pid 1 has not asked for is not delivered
+ * to it (its disposition SIG_DFL, SIGKILL and SIGSTOP included: dropped,
+ * unless blocked or waited for, and its default action is never taken);
+ * without it pid 1 is a program run by itself (./qemu-run.sh --exec, the
+ * tests) and signals act on it as on any process.
  *
  * It starts PROGRAM (a path, e.g. /bin/sh) as pid 1,
  * with argv = PROGRAM ARGS..., the environment PATH=/bin HOME=/, slots
@@ -40,7 +49,7 @@ cap_t srv_ep = CAP_NULL, exit_note = CAP_NULL;
 unsigned child_prio = 8;
 uint64_t child_quota = 16ull << 20;
 bool work_pending;
-cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL;
+cap_t timer_cap = CAP_NULL, kinfo_cap = CAP_NULL, tty_cap = CAP_NULL;
 
 void say(const char *fmt, ...)
 {
@@ -52,12 +61,12 @@ void say(const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((noreturn)) void server_exit(int status)
+__attribute__((noreturn)) void server_exit(int status, const char *why)
 {
 	for (unsigned i = 0; i < MAX_PROCS; i++)
 		if (procs[i].state == P_LIVE)
 			kproc_release(&procs[i].kproc, &procs[i].kas, &procs[i].kthread);
-	say("pid 1 ended: exit status %d\n", status);
+	say("%s: exit status %d\n", why, status);
 	exit(status);
 }
 
@@ -103,10 +112,9 @@ static err_t file_from_bootimage(const char *path, struct file *f)
 	    (e = cairn_map(image, 0, pages, CAIRN_PROT_R, &va)))
 		return e;
 	e = cpio_find(va, pages * CAIRN_PAGE_SIZE, path, &ent);
-	/* a symbolic link (/sbin/init -> /bin/busybox): the VFS follows it */
 	if (!e && (ent.mode & CPIO_S_IFMT) == CPIO_S_IFLNK)
-		e = ERR_NOENT;
-	if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+		e = ERR_NOENT;          /* e.g. /sbin/init -> /bin/busybox: the VFS follows it */
+	else if (!e && (ent.mode & CPIO_S_IFMT) != CPIO_S_IFREG)
 		e = ERR_NOEXEC;
 	if (!e) {
 		f->mo = image;
@@ -282,50 +290,11 @@ static err_t start_first(int argc, char **argv)
 	return ERR_OK;
 }
 
-/* ---- calls that must not wait: a ring on the main thread -------------------------------- */
-
-#define RING_ENTRIES 16
-static struct cairn_ring_hdr *ring;
-
-static err_t ring_setup(void)
-{
-	cap_t mo;
-	void *va;
-	err_t e;
-
-	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, MEMOBJ_CONTIG, &mo)) ||
-	    (e = cairn_map(mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) ||
-	    (e = cairn_invoke_cap(SLOT_SELF_THREAD, THREAD_SET_RING, mo, RING_ENTRIES, 0, 0, 0, NULL)))
-		return e;
-	ring = va;
-	return ERR_OK;
-}
+/* ---- calls that must not wait: the skeleton's ring ------------------------------------- */
 
 bool call_async(cap_t cap, uint32_t label, uint64_t w0)
 {
-	struct cairn_sqe *sq;
-	uint64_t submitted = 0;
-	uint32_t tail;
-
-	if (!ring)
-		return false;
-	/* answers are not needed: whatever completed is dropped */
-	__atomic_store_n(&ring->cq_head, __atomic_load_n(&ring->cq_tail, __ATOMIC_ACQUIRE),
-			 __ATOMIC_RELEASE);
-	tail = ring->sq_tail;
-	if (tail - ring->sq_head >= RING_ENTRIES)
-		return false;
-	sq = (struct cairn_sqe *)((char *)ring + CAIRN_RING_SQ_OFF) + (tail & (RING_ENTRIES - 1));
-	*sq = (struct cairn_sqe){ cap, cairn_tag(label, CAIRN_MSG_REGS, 0), { w0, 0, 0, 0 }, 0, 0 };
-	__atomic_store_n(&ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	cairn_enter(1, 0, 0, &submitted, NULL);
-	if (submitted != 1) {
-		/* every entry is in flight (calls never answered): take it back
-		 * rather than leave a slot number to be read later */
-		__atomic_store_n(&ring->sq_tail, tail, __ATOMIC_RELEASE);
-		return false;
-	}
-	return true;
+	return srv_call_async(cap, label, w0) == ERR_OK;
 }
 
 static struct srv srv;
@@ -333,6 +302,7 @@ static struct srv srv;
 static err_t setup(void)
 {
 	struct cairn_msg m;
+	uint64_t id[3];
 	err_t e;
 
 	srv_ep = cairn_cap("ep");
@@ -345,8 +315,13 @@ static err_t setup(void)
 		return e;
 	exit_note = m.w[0];
 	/* ITIMER_REAL needs the time and a Timer (without kinfo: ENOSYS) */
-	if ((e = ring_setup()))
+	if ((e = srv_async_init()))
 		return e;
+	clock_cap = cairn_cap("clock");
+	tty_cap = cairn_cap("posix.tty");
+	if (tty_cap != CAP_NULL && (cairn_cap_op(CAP_OP_IDENTIFY, tty_cap, CAP_NULL, 0, 0, id) ||
+				    id[0] != OBJ_ENDPOINT || id[2]))
+		tty_cap = CAP_NULL;     /* TTY_SESSION_END needs the unbadged one */
 	kinfo_cap = cairn_cap("kinfo");
 	if (kinfo_cap == CAP_NULL)
 		kinfo_cap = cairn_cap("posix.kinfo");
@@ -539,6 +514,37 @@ static void op_procinfo(struct srv_req *r, struct srv_ans *a)
 		a->err = ps_procinfo((int64_t)r->w[0], srv_out(), &a->nbytes);
 }
 
+static void op_reboot(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_reboot(r->obj, r->w);
+}
+
+static void op_setname(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setname(r->obj, r->w, data, r->nbytes);
+}
+
+static void op_uname(struct srv_req *r, struct srv_ans *a)
+{
+	(void)r;
+	a->nbytes = ps_uname(srv_out());
+}
+
+static void op_settime(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_settime(r->obj, r->w[0]);
+}
+
+static void op_getuid(struct srv_req *r, struct srv_ans *a)
+{
+	ps_getuid(r->obj, a->w);
+}
+
+static void op_setuid(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setuid(r->obj, r->w);
+}
+
 #define OP(label, fn) { label, label, fn }
 static const struct srv_op ops[] = {
 	OP(PS_GETPID, op_getpid),
@@ -562,6 +568,12 @@ static const struct srv_op ops[] = {
 	OP(PS_SIGINFO, op_siginfo),
 	OP(PS_PROCLIST, op_proclist),
 	OP(PS_PROCINFO, op_procinfo),
+	OP(PS_REBOOT, op_reboot),
+	OP(PS_SETNAME, op_setname),
+	OP(PS_UNAME, op_uname),
+	OP(PS_SETTIME, op_settime),
+	OP(PS_GETUID, op_getuid),
+	OP(PS_SETUID, op_setuid),
 	OP(CAIRN_FAULT_LABEL, op_fault),
 };
 
@@ -607,13 +619,15 @@ int main(int argc, char **argv)
 			child_quota = v;
 		} else if (!strncmp(opt, "--prio=", 7) && parse_size(opt + 7, &v) && v < 31) {
 			child_prio = (unsigned)v;
+		} else if (!strcmp(opt, "--init")) {
+			init_pid1 = true;
 		} else {
 			say("unknown option %s\n", opt);
 			return 2;
 		}
 	}
 	if (first == argc) {
-		say("usage: proc [--quota=SIZE] [--prio=N] PROGRAM [ARGS...]\n");
+		say("usage: proc [--quota=SIZE] [--prio=N] [--init] PROGRAM [ARGS...]\n");
 		return 2;
 	}
 	/* the table's pages now, so that the server's memory stays the same

@@ -8,6 +8,7 @@
  *   image.c    kernel processes: a new image (first program, exec), fork
  *   signal.c   signals, stop/continue, the end of a process, wait
  *   info.c     what /proc shows: PS_PROCLIST, PS_PROCINFO, argument lists
+ *   system.c   the system's names, clock, power and users
  */
 #ifndef PROC_H
 #define PROC_H
@@ -71,6 +72,7 @@ struct proc {
 	cap_t proc_slot;             /* its "proc" capability's slot in its own table */
 	uint64_t quota;
 	bool execed;                 /* has done an exec (setpgid: EACCES) */
+	uint32_t ruid, euid, suid;   /* real, effective, saved uid (PS_SETUID) */
 	/* how it ended (wait status) and what its parent has yet to see */
 	int end_sig;                 /* killed by the server with this signal, 0: not */
 	int exit_code;               /* PS_EXIT's code, -1: none */
@@ -107,8 +109,12 @@ extern uint64_t child_quota;     /* quota of the first process */
 extern bool work_pending;        /* some process has p->work set */
 extern cap_t timer_cap;          /* a Timer signalling exit_note's TIMER_BIT, or CAP_NULL */
 extern cap_t kinfo_cap;          /* for the time, or CAP_NULL */
-/* Ends the server (the first program ended): status as a shell reports it. */
-__attribute__((noreturn)) void server_exit(int status);
+extern cap_t tty_cap;            /* "posix.tty" (unbadged: TTY_SESSION_END), or CAP_NULL */
+extern bool init_pid1;           /* --init: pid 1 is the system's init (signal.c) */
+/* Ends the server: every process is killed, "proc: WHY: exit status N" is
+ * logged and the server exits with status (pid 1 ended: as a shell
+ * reports it; a reboot: 0). */
+__attribute__((noreturn)) void server_exit(int status, const char *why);
 /* An asynchronous call (a ring submission: the server never waits for
  * another server or a process); false if it could not be sent. */
 bool call_async(cap_t cap, uint32_t label, uint64_t w0);
@@ -216,4 +222,15 @@ void timers_fire(void);
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
 /* Drops every blocked wait p made. */
 void waits_drop(struct proc *p);
+
+/* ---- system.c ---------------------------------------------------------------------- */
+extern cap_t clock_cap;          /* "clock": KernelInfo with the manage right, or CAP_NULL */
+/* PS_REBOOT: an error, or the server ends (no return). */
+err_t ps_reboot(struct proc *c, const uint64_t w[4]);
+err_t ps_setname(struct proc *c, const uint64_t w[4], const char *data, size_t nbytes);
+/* PS_UNAME: writes struct posix_uts at out, returns its size. */
+size_t ps_uname(void *out);
+err_t ps_settime(struct proc *c, uint64_t ns);
+void ps_getuid(struct proc *c, uint64_t out[3]);
+err_t ps_setuid(struct proc *c, const uint64_t w[4]);
 #endif

@@ -40,6 +40,16 @@ static bool ignored(const struct proc *p, int sig)
 	return d == POSIX_SIG_DFL && (default_action(sig) == A_IGN || default_action(sig) == A_CONT);
 }
 
+bool init_pid1;
+
+/* pid 1 as the system's init (--init): as on Linux, a signal it has not
+ * asked to handle is not delivered to it, whatever its default action
+ * (SIGKILL and SIGSTOP too). */
+static bool init_spares(const struct proc *p, int sig)
+{
+	return init_pid1 && p->pid == 1 && p->act[sig].disp == POSIX_SIG_DFL;
+}
+
 static void deliver(struct proc *p, int sig, const struct siginf *si);
 static uint64_t waited(const struct proc *p);
 static void sigwaits_answer(struct proc *p);
@@ -393,8 +403,12 @@ void proc_ended(struct proc *p)
 	p->alarm_at = 0;
 	if (p->pid == 1) {
 		int ws = p->wstatus;
-		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
+		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff, "pid 1 ended");
 	}
+	/* a session leader: the tty it may have had is free (the console
+	 * server checks that it was this session's) */
+	if (p->sid == p->pid && tty_cap != CAP_NULL)
+		call_async(tty_cap, TTY_SESSION_END, (uint64_t)p->sid);
 	/* orphans go to pid 1; groups left without a parent outside them in
 	 * their session, and with a stopped member, are told (SIGHUP, SIGCONT) */
 	static bool was[MAX_PROCS];
@@ -521,6 +535,10 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
 		return ERR_OK;
 	bit = sigbit(sig);
+	/* init: dropped, unless blocked or waited for (sigtimedwait takes it);
+	 * SIGKILL and SIGSTOP cannot be either */
+	if (init_spares(p, sig) && ((bit & UNBLOCKABLE) || !((p->mask | waited(p)) & bit)))
+		return ERR_OK;
 	if (sig == POSIX_SIGKILL) {
 		proc_terminate(p, POSIX_SIGKILL, 0);
 		return ERR_OK;
@@ -624,8 +642,8 @@ void sig_work(struct proc *p)
 			}
 			continue;
 		}
-		if (a->disp == POSIX_SIG_IGN) {
-			discard(p, sig);
+		if (a->disp == POSIX_SIG_IGN || init_spares(p, sig)) {
+			discard(p, sig);     /* init: no default action */
 			continue;
 		}
 		p->pending &= ~bit;

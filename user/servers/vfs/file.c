@@ -104,11 +104,8 @@ static void io_read(struct srv_ans *a, struct handle *h, uint64_t max, uint64_t 
 	}
 	if (max > INLINE_MAX)
 		max = INLINE_MAX;
-	if (tmpfs_is_chr(h->node)) {            /* /dev/null: nothing; /dev/zero: zeros */
-		got = h->node->rdev == DEV_ZERO ? (size_t)max : 0;
-		memset(ans_bytes, 0, got);
-		a->w[0] = got;
-		a->nbytes = got;
+	if (tmpfs_is_chr(h->node)) {            /* /dev/null, /dev/zero...: dev.c */
+		dev_read(a, h->node, max);
 		return;
 	}
 	if (is_snapshot(h)) {                   /* a /proc file: the text made at open */
@@ -150,8 +147,8 @@ static void io_write(struct srv_ans *a, const struct srv_req *r, struct handle *
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (tmpfs_is_chr(h->node)) {            /* /dev/null and /dev/zero take everything */
-		a->w[0] = n;
+	if (tmpfs_is_chr(h->node)) {            /* /dev/null, /dev/full...: dev.c */
+		dev_write(a, h->node, req_bytes, n);
 		return;
 	}
 	if (!at || (h->flags & LINUX_O_APPEND))

@@ -29,11 +29,17 @@
 #define INLINE_MAX      POSIX_INLINE_MAX
 #define DEV_NULL        0x103u            /* makedev(1, 3) */
 #define DEV_ZERO        0x105u            /* makedev(1, 5) */
+#define DEV_FULL        0x107u            /* makedev(1, 7) */
+#define DEV_RANDOM      0x108u            /* makedev(1, 8) */
+#define DEV_URANDOM     0x109u            /* makedev(1, 9) */
+#define DEV_TTY         0x500u            /* makedev(5, 0) */
+#define DEV_CONSOLE     0x501u            /* makedev(5, 1) */
 
 /* Status flags an open file description keeps (F_GETFL). */
 #define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
 
 #define NO_ENTRY        UINT32_MAX        /* srv_ans.made[]: a capability that made no entry */
+#define TTY_ENTRY       (UINT32_MAX - 1)  /* ... the console's tty, a reference taken (dev.c) */
 
 enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W };
 
@@ -172,5 +178,16 @@ void procfs_init(void);
 /* The text of /proc file n now, in memory of tmpfs_alloc (*len bytes,
  * allocated max(*len, 1)); ENOENT if its process ended. */
 err_t procfs_snapshot(const struct tmpfs_node *n, uint8_t **out, uint32_t *len);
+/* dev.c: the character devices of /dev */
+void dev_init(void);                      /* makes /dev and its nodes */
+bool dev_is_tty(const struct tmpfs_node *n);
+/* Opening /dev/tty or /dev/console: the console's tty as the answer's next
+ * capability (made[] TTY_ENTRY), a reference taken; ERR_NXIO without one. */
+err_t dev_open_tty(struct srv_ans *a);
+/* The answer with it never arrived: the reference goes. */
+void dev_tty_unopened(void);
+/* IO_READ (at most INLINE_MAX bytes) and IO_WRITE of a character device. */
+void dev_read(struct srv_ans *a, const struct tmpfs_node *n, uint64_t max);
+void dev_write(struct srv_ans *a, const struct tmpfs_node *n, const uint8_t *data, uint64_t len);
 
 #endif

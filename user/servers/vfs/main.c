@@ -4,8 +4,10 @@
  * include/cairn/posix.h on one Endpoint (the manifest's `endpoint:vfs`,
  * which the server holds with rights rwg so that it can mint from it),
  * over an in-memory tree (tmpfs.c) that starts with the boot image's
- * files, /tmp, /dev/null and /dev/zero, and /proc (procfs.c: with the
- * manifest's optional "proc", the process server's endpoint, unbadged).
+ * files, /tmp, /dev (dev.c: null, zero, full, random, urandom, and tty
+ * and console, which open the console server's tty) and /proc (procfs.c:
+ * with the manifest's optional "proc", the process server's endpoint,
+ * unbadged).
  *
  * Design note.
  * - Objects. Every object a client holds (the root directory, an open
@@ -40,8 +42,8 @@
  *
  * Files: main.c (this: start-up, dispatch), objects.c (the object table),
  * file.c (the I/O protocol), path.c (the file-system protocol), pipe.c
- * (pipes), procfs.c (/proc), clock.c, mem.c (the server's memory),
- * tmpfs.c (the tree).
+ * (pipes), dev.c (/dev), procfs.c (/proc), clock.c, mem.c (the server's
+ * memory), tmpfs.c (the tree).
  */
 #include "internal.h"
 
@@ -116,7 +118,9 @@ static void answered(struct srv_ans *a, err_t sent)
 {
 	for (unsigned i = 0; i < a->ncaps; i++) {
 		cairn_cap_delete(a->caps[i]);
-		if (sent && a->made[i] != NO_ENTRY) {
+		if (sent && a->made[i] == TTY_ENTRY)
+			dev_tty_unopened();
+		else if (sent && a->made[i] != NO_ENTRY) {
 			struct handle *h = handle_at((uint32_t)a->made[i]);
 			if (h->kind != H_FREE)
 				handle_free(h);
@@ -192,9 +196,7 @@ int main(int argc, char **argv)
 	}
 	load_bootimage();
 	tmpfs_mkdir(&fs, fs.root, "tmp", 3, 01777);
-	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
-	tmpfs_mkdev(&fs, fs.root, "/dev/null", 9, 0666, DEV_NULL);
-	tmpfs_mkdev(&fs, fs.root, "/dev/zero", 9, 0666, DEV_ZERO);
+	dev_init();
 	procfs_init();
 	if (objects_init(cairn_now_ns() ^ (uint64_t)(uintptr_t)&id ^ 0x5ca1ab1e0ddba11ull)) {
 		printf("vfs: out of memory\n");

@@ -91,6 +91,12 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &n)))
 		return;
+	if (!(r->w[0] & LINUX_O_PATH) && dev_is_tty(n)) {      /* the console's tty (dev.c) */
+		tmpfs_node_put(&fs, n);
+		if (!(a->err = dev_open_tty(a)))
+			a->w[0] = TMPFS_S_IFCHR;
+		return;
+	}
 	/* a /proc file: its text now (procfs.c) */
 	if (tmpfs_is_reg(n) && (n->flags & TMPFS_F_SYNTH) && !(r->w[0] & LINUX_O_PATH) &&
 	    (a->err = procfs_snapshot(n, &snap, &snap_len))) {

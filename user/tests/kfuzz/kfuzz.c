@@ -839,8 +839,12 @@ static void reset(void)
 {
 	uint64_t r[6];
 
-	for (cap_t s = next_keeper + 1; s < CAP_SLOTS; s++)
-		cairn_invoke(s, PROC_KILL, 0, 0, 0, 0, 0, NULL);
+	for (cap_t s = next_keeper + 1; s < CAP_SLOTS; s++) {
+		uint64_t id[3];
+		/* keepers hold Endpoints too: a call on one would wait for a receiver */
+		if (!cairn_cap_op(CAP_OP_IDENTIFY, s, CAP_NULL, 0, 0, id) && id[0] == OBJ_PROCESS)
+			cairn_invoke(s, PROC_KILL, 0, 0, 0, 0, 0, NULL);
+	}
 	for (cap_t s = prot_limit; s < CAP_SLOTS; s++) {
 		if (s == helper_note)
 			continue;

@@ -646,3 +646,80 @@ void t_kinfo(void)
 	EXPECT(ns >= t0 && ns <= t1, "user-mode clock %lu not within [%lu, %lu]", (unsigned long)ns,
 	       (unsigned long)t0, (unsigned long)t1);
 }
+
+/* The clock page: a read-only MemoryObject holding the real-time offset
+ * KINFO_CLOCK gives; it cannot be written, nor made a ring or IPC buffer. */
+void t_kinfo_page(void)
+{
+	uint64_t before = free_pages(), type, rights;
+	struct cairn_msg m, c;
+	cap_t pg, th;
+	void *va;
+
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK_PAGE, 0, 0, 0, 0, &m));
+	pg = m.w[0];
+	EXPECT_OK(cap_ident(pg, &type, &rights, NULL));
+	EXPECT(type == OBJ_MEMOBJ && rights == RIGHT_READ, "type %lu rights %#lx", (unsigned long)type,
+	       (unsigned long)rights);
+	CHECK_OK(cairn_map(pg, 0, 1, CAIRN_PROT_R | CAIRN_PROT_SHARE, &va));
+	const volatile struct cairn_clock_page *cp = va;
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK, 0, 0, 0, 0, &c));
+	EXPECT(cp->realtime_offset == c.w[2], "page offset %#lx, KINFO_CLOCK %#lx",
+	       (unsigned long)cp->realtime_offset, (unsigned long)c.w[2]);
+	EXPECT_OK(cairn_unmap(va, 1));
+	EXPECT_ERR(inv1(SLOT_SELF_AS, AS_MAP, pg, 0x1100000000ull, 0,
+			1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_W) << 48, 0, NULL), ERR_PERM);
+	EXPECT_ERR(inv(pg, MEMOBJ_WRITE, 0, 8, 0, 0, NULL), ERR_PERM);
+	th = mk(OBJ_THREAD);
+	EXPECT_ERR(inv1(th, THREAD_SET_RING, pg, 1, 0, 0, 0, NULL), ERR_PERM);
+	EXPECT_ERR(inv1(th, THREAD_SET_IPCBUF, pg, 0, 0x1100000000ull, 0, 0, NULL), ERR_PERM);
+	thread_dispose(&th);
+	/* the same page for everyone: a second capability reads the same */
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK_PAGE, 0, 0, 0, 0, &m));
+	EXPECT_OK(inv(m.w[0], MEMOBJ_READ, 0, 8, 0, 0, &c));
+	del(&m.w[0]);
+	del(&pg);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
+/* KINFO_SET_REALTIME: manage right only ("clock" in ktest.manifest); every
+ * reader follows (KINFO_CLOCK, the clock page). */
+void t_kinfo_settime(void)
+{
+	cap_t clk = cairn_cap("clock");
+	struct cairn_msg m, c;
+	uint64_t off0, now, day = 86400ull * 1000000000ull;
+	void *va;
+
+	EXPECT_ERR(inv(k_kinfo, KINFO_SET_REALTIME, day, 0, 0, 0, NULL), ERR_PERM);
+	CHECK(clk != CAP_NULL, "no \"clock\" capability (kinfo m)");
+	EXPECT_ERR(inv(clk, KINFO_TIME, 0, 0, 0, 0, NULL), ERR_PERM);     /* m alone reads nothing */
+	EXPECT_ERR(inv(clk, KINFO_SET_REALTIME, 1ull << 63, 0, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(clk, KINFO_SET_REALTIME, UINT64_MAX, 0, 0, 0, NULL), ERR_INVAL);
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK_PAGE, 0, 0, 0, 0, &m));
+	CHECK_OK(cairn_map(m.w[0], 0, 1, CAIRN_PROT_R | CAIRN_PROT_SHARE, &va));
+	const volatile struct cairn_clock_page *cp = va;
+	uint64_t sets = cp->sets;
+	CHECK_OK(inv(k_kinfo, KINFO_CLOCK, 0, 0, 0, 0, &c));
+	off0 = c.w[2];
+	now = now_ns();
+	/* a day on: the offset moves by a day (less the time the call took) */
+	CHECK_OK(inv(clk, KINFO_SET_REALTIME, now + off0 + day, 0, 0, 0, NULL));
+	EXPECT_OK(inv(k_kinfo, KINFO_CLOCK, 0, 0, 0, 0, &c));
+	EXPECT(off0 + day - c.w[2] < 100000000ull, "offset %#lx, want %#lx + a day",
+	       (unsigned long)c.w[2], (unsigned long)off0);
+	EXPECT(cp->realtime_offset == c.w[2] && cp->sets == sets + 1, "page offset %#lx sets %lu",
+	       (unsigned long)cp->realtime_offset, (unsigned long)cp->sets);
+	/* a time before boot: the offset wraps, real time still reads it */
+	CHECK_OK(inv(clk, KINFO_SET_REALTIME, 1000, 0, 0, 0, NULL));
+	EXPECT(now_ns() + cp->realtime_offset < 100001000ull, "1000 ns after 1970: reads %lu",
+	       (unsigned long)(now_ns() + cp->realtime_offset));
+	/* back: as it was */
+	now = now_ns();
+	CHECK_OK(inv(clk, KINFO_SET_REALTIME, now + off0, 0, 0, 0, NULL));
+	EXPECT(off0 - cp->realtime_offset < 100000000ull, "offset %#lx, want %#lx",
+	       (unsigned long)cp->realtime_offset, (unsigned long)off0);
+	EXPECT_OK(cairn_unmap(va, 1));
+	del(&m.w[0]);
+}

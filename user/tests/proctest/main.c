@@ -10,7 +10,8 @@
  * exits with it, and init with the server's status).
  *
  * Started with argv[1] = "exec-child" it is the image an exec test
- * starts instead (t_exec.c).
+ * starts instead (t_exec.c); with "init", it runs the tests of pid 1 as
+ * the system's init instead (the server's --init: proctest-init.manifest).
  */
 #include "proctest.h"
 
@@ -18,6 +19,12 @@ static const struct t_case tests[] = {
 #define T(fn, name) { name, fn },
 #include "tests.def"
 #undef T
+};
+
+/* argv[1] "init": the server runs with --init (proctest-init.manifest) */
+static const struct t_case init_tests[] = {
+	{ "init.sigdfl_dropped", t_init_dfl_dropped },
+	{ "init.blocked_or_handled", t_init_blocked_handled },
 };
 
 cap_t proc_cap = CAP_NULL, gate = CAP_NULL, shared_mo = CAP_NULL;
@@ -230,19 +237,24 @@ static void run_current(void)
 
 int main(int argc, char **argv)
 {
+	const struct t_case *list = tests;
 	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	err_t e;
 
 	if (argc > 1 && !strcmp(argv[1], "exec-child"))
 		return exec_child_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "init")) {
+		list = init_tests;
+		n = sizeof(init_tests) / sizeof(init_tests[0]);
+	}
 	printf("proctest: %u tests of the process server\n", n);
 	if ((e = setup())) {
 		printf("proctest: cannot set up: %s\n", err_name(e));
 		return 100;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		current = tests[i].fn;
-		t_run(NULL, tests[i].name, run_current);
+		current = list[i].fn;
+		t_run(NULL, list[i].name, run_current);
 	}
 	return (int)t_end(NULL);
 }

@@ -84,4 +84,8 @@ int exec_child_main(int argc, char **argv);
 #define T(fn, name) void fn(void);
 #include "tests.def"
 #undef T
+/* The tests of pid 1 as the system's init (the server's --init; argv[1]
+ * "init", user/manifests/proctest-init.manifest), t_system.c. */
+void t_init_dfl_dropped(void);
+void t_init_blocked_handled(void);
 #endif

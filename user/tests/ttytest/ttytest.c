@@ -580,6 +580,12 @@ static void t_signals(void)
 	/* without a session: no process group */
 	t_ok(get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY && ioctl_set(tty, LINUX_TIOCSPGRP, &pg, 4) ==
 	      LINUX_ENOTTY, "tty.no_session_tiocgpgrp_enotty");
+	/* a weak claim (pid 1's own, musl-port's posix.c) gives way to the
+	 * next session's TIOCSCTTY without stealing (the one just below) */
+	m = cairn_call(tty, cairn_tag(IO_IOCTL, CAIRN_MSG_REGS, 0), LINUX_TIOCSCTTY, 0, 6,
+		       POSIX_TTY_CTTY_WEAK);
+	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	t_ok(!e && get_int(LINUX_TIOCGSID, &e) == 6 && !e, "tty.tiocsctty_weak");
 	/* ttytest stands in for the process server: an endpoint of its own */
 	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m))
 		fake = m.w[0];
@@ -614,6 +620,29 @@ static void t_signals(void)
 	}
 	/* the signal character flushed the line: the next line is clean */
 	t_ok(typed("ok\n", "ok\n", "ok\r\n"), "tty.line_after_signal");
+	/* the session's leader ends (the process server's TTY_SESSION_END): the
+	 * foreground group, not the leader's, gets SIGHUP and SIGCONT, and the
+	 * tty is free for the next session */
+	cap_t badged = CAP_NULL;
+	uint64_t r[3];
+	if (!cairn_cap_op(CAP_OP_MINT, tty, CAP_NULL, RIGHT_WRITE, POSIX_TTY_SHARED, r))
+		badged = r[0];
+	bool ok = req(badged, TTY_SESSION_END, NULL, 0, 7, 0, 0, NULL) == ERR_PERM &&
+		  req(tty, TTY_SESSION_END, NULL, 0, 8, 0, 0, NULL) == ERR_OK &&
+		  get_int(LINUX_TIOCGSID, &e) == 7 && !e;      /* another session's end: nothing */
+	ok = ok && req(tty, TTY_SESSION_END, NULL, 0, 7, 0, 0, NULL) == ERR_OK;
+	for (int sig = POSIX_SIGHUP, i = 0; i < 2; i++, sig = POSIX_SIGCONT) {
+		m = cairn_recv(fake, CAIRN_RECV_NONBLOCK);
+		ok = ok && !m.err && cairn_tag_label(m.tag) == PS_KILL && (int64_t)m.w[0] == -42 &&
+		     m.w[1] == (uint64_t)sig;
+		if (!m.err)
+			cairn_reply(cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	}
+	ok = ok && get_int(LINUX_TIOCGSID, &e) && e == LINUX_ENOTTY &&
+	     req(tty, IO_IOCTL, NULL, 0, LINUX_TIOCSCTTY, 0, 9, NULL) == ERR_OK &&
+	     get_int(LINUX_TIOCGSID, &e) == 9 && !e;
+	t_ok(ok, "tty.session_end");
+	cairn_cap_delete(badged);
 	t_ok(!ioctl_arg(tty, LINUX_TIOCNOTTY, 0) && get_int(LINUX_TIOCGPGRP, &e) && e == LINUX_ENOTTY,
 	      "tty.tiocnotty");
 	cairn_cap_delete(fake);

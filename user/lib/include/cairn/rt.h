@@ -58,8 +58,10 @@ __attribute__((noreturn)) void exit(int status);
 void cairn_clock_init(cap_t kinfo);
 /* Nanoseconds since boot (0 without a clock). */
 uint64_t cairn_now_ns(void);
-/* Nanoseconds since 1970 UTC, from the platform's real-time clock at boot;
- * on a board without one, the time since boot. */
+/* Nanoseconds since 1970 UTC, from the platform's real-time clock at boot
+ * as settimeofday has moved it since (the first call maps the kernel's
+ * clock page, KINFO_CLOCK_PAGE); on a board without one, the time since
+ * boot. */
 uint64_t cairn_realtime_ns(void);
 
 /* ---- console ----------------------------------------------------------------- */

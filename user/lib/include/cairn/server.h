@@ -151,4 +151,15 @@ err_t srv_save_reply(struct srv_ans *a, cap_t *reply);
 err_t srv_answer_saved(cap_t reply, err_t err, size_t nbytes, uint64_t w0, uint64_t w1,
 		       uint64_t w2, uint64_t w3);
 
+/*
+ * A call that must not wait (a ring submission: THREAD_SET_RING on the
+ * calling thread, which must be the server's main thread, made by the
+ * first call or by srv_async_init()): label and w0 to cap, answered to
+ * nobody (completions are dropped). The process server sends IO_CLOSE
+ * this way, the VFS IO_DUP and IO_CLOSE to the console server. Errors:
+ * ERR_AGAIN (16 calls in flight), those of making the ring.
+ */
+err_t srv_async_init(void);
+err_t srv_call_async(cap_t cap, uint32_t label, uint64_t w0);
+
 #endif

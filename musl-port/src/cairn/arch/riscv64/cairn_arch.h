@@ -5,8 +5,6 @@
  *   CAIRN_ARCH_MACHINE            uname's machine
  *   cairn_arch_thread_pointer()   the thread pointer (musl's struct pthread)
  *   cairn_arch_counter()          the free-running counter KINFO_CLOCK scales
- *   cairn_arch_jitter()           a fast-changing value, for seeding (random.c)
- *   cairn_arch_hw_random(&v)      1 and a hardware random value, or 0
  *   CAIRN_ARCH_CLONE_ARGS(a..f)   SYS_clone's six arguments, in this arch's
  *                                 order, passed on to __cairn_clone (dispatch.c)
  */
@@ -30,21 +28,6 @@ static inline uintptr_t cairn_arch_thread_pointer(void)
 static inline uint64_t cairn_arch_counter(void)
 {
 	return clock_counter();
-}
-
-static inline uint64_t cairn_arch_jitter(void)
-{
-	uint64_t v, c;
-
-	__asm__ volatile("rdtime %0" : "=r"(v));
-	__asm__ volatile("rdcycle %0" : "=r"(c));
-	return v ^ (c << 32 | c >> 32);
-}
-
-static inline int cairn_arch_hw_random(uint64_t *v)
-{
-	(void)v;
-	return 0;
 }
 
 /* the generic order: flags, stack, ptid, tls, ctid */

@@ -26,23 +26,6 @@ static inline uint64_t cairn_arch_counter(void)
 	return clock_counter();
 }
 
-static inline uint64_t cairn_arch_jitter(void)
-{
-	return cairn_arch_counter();
-}
-
-static inline int cairn_arch_hw_random(uint64_t *v)
-{
-	uint32_t a, b, c, d;
-	unsigned char ok;
-
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	if (!(c & (1u << 30)))
-		return 0;
-	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
-	return ok;
-}
-
 /* x86_64's order: flags, stack, ptid, ctid, tls */
 #define CAIRN_ARCH_CLONE_ARGS(a, b, c, d, e, f) \
 	__cairn_clone((unsigned long)(a), (void *)(b), (void *)(c), (void *)(d), \

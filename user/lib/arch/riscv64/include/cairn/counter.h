@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The counters user mode reads directly, for tests and benchmarks (the
- * x86-64 twin is user/lib/arch/x86_64/include/cairn/counter.h). Header
+ * The counters user mode reads directly, for tests, benchmarks and seeding
+ * random generators (the x86-64 twin is
+ * user/lib/arch/x86_64/include/cairn/counter.h). Header
  * only, compiler headers only: reached by libcairn programs and by the
  * musl-built ones (scripts/toolchain.mk posix-tests, -idirafter).
  */
@@ -40,4 +41,22 @@ static inline void mem_barrier(void)
 {
 	__asm__ volatile("fence iorw, iorw" ::: "memory");
 }
+
+/* A fast-changing value, for seeding random generators (user/lib/random.c). */
+static inline uint64_t seed_jitter(void)
+{
+	uint64_t v, c;
+
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	__asm__ volatile("rdcycle %0" : "=r"(c));
+	return v ^ (c << 32 | c >> 32);
+}
+
+/* 1 and a random value from the CPU, or 0 when it has no such instruction. */
+static inline int hw_random(uint64_t *v)
+{
+	(void)v;
+	return 0;
+}
+
 #endif

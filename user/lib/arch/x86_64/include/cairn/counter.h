@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The counters user mode reads directly, for tests and benchmarks (the
- * riscv64 twin is user/lib/arch/riscv64/include/cairn/counter.h). Header
+ * The counters user mode reads directly, for tests, benchmarks and seeding
+ * random generators (the riscv64 twin is
+ * user/lib/arch/riscv64/include/cairn/counter.h). Header
  * only, compiler headers only: reached by libcairn programs and by the
  * musl-built ones (scripts/toolchain.mk posix-tests, -idirafter).
  */
@@ -42,4 +43,24 @@ static inline void mem_barrier(void)
 {
 	__asm__ volatile("mfence" ::: "memory");
 }
+
+/* A fast-changing value, for seeding random generators (user/lib/random.c). */
+static inline uint64_t seed_jitter(void)
+{
+	return clock_counter();
+}
+
+/* 1 and a random value from the CPU, or 0 when it has no such instruction. */
+static inline int hw_random(uint64_t *v)
+{
+	uint32_t a, b, c, d;
+	unsigned char ok;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 30)))
+		return 0;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+
 #endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VFS server's character devices under /dev, with Linux's numbers:
+ *
+ *   null     1,3   reads end at once, writes take everything
+ *   zero     1,5   reads give zeros, writes take everything
+ *   full     1,7   reads give zeros, writes fail with ENOSPC
+ *   random   1,8   reads give random bytes (libcairn's generator,
+ *   urandom  1,9   <cairn/random.h>, seeded at start-up; every read
+ *                  folds the time counter in); writes are taken and
+ *                  folded in too
+ *   tty      5,0   opening one gives the console server's tty (the
+ *   console  5,1   capability the manifest names "tty", an unbadged
+ *                  endpoint:console with rights wg): a capability minted
+ *                  POSIX_TTY_SHARED, the console's shared open description
+ *                  (so O_NONBLOCK set on it is everyone's, as for the
+ *                  descriptors 0-2 pid 1 starts with), after one more
+ *                  reference to it is taken (IO_DUP, an asynchronous call:
+ *                  the VFS never waits for the console server). What is
+ *                  opened is the console server's object: reads, writes,
+ *                  ioctls (isatty, tcgetattr) and its stat go there.
+ *                  Without "tty" opening them is ENXIO. The console
+ *                  server cannot tell whether the opener has a controlling
+ *                  terminal, so /dev/tty is the console for everyone.
+ *
+ * Nodes of the tree (tmpfs.c) carry the number; stat of the path shows it.
+ * The devices have no state of their own but the generator.
+ */
+#include <cairn/random.h>
+#include <cairn/counter.h>
+#include "internal.h"
+
+static struct cairn_rng rng;
+static cap_t tty = CAP_NULL;          /* POSIX_TTY_SHARED, minted from "tty" */
+
+static const struct {
+	const char *path;
+	uint32_t mode;
+	uint64_t rdev;
+} devs[] = {
+	{ "/dev/null", 0666, DEV_NULL },
+	{ "/dev/zero", 0666, DEV_ZERO },
+	{ "/dev/full", 0666, DEV_FULL },
+	{ "/dev/random", 0666, DEV_RANDOM },
+	{ "/dev/urandom", 0666, DEV_URANDOM },
+	{ "/dev/tty", 0666, DEV_TTY },
+	{ "/dev/console", 0620, DEV_CONSOLE },
+};
+
+void dev_init(void)
+{
+	cap_t ep = cairn_cap("tty");
+	uint64_t id[3];
+
+	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
+	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		tmpfs_mkdev(&fs, fs.root, devs[i].path, strlen(devs[i].path), devs[i].mode, devs[i].rdev);
+	cairn_rng_seed(&rng, cairn_cap("kinfo"));
+	if (ep == CAP_NULL)
+		return;
+	if (cairn_cap_op(CAP_OP_IDENTIFY, ep, CAP_NULL, 0, 0, id) || id[0] != OBJ_ENDPOINT || id[2] ||
+	    !(id[1] & RIGHT_WRITE) ||
+	    cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, POSIX_TTY_SHARED, id)) {
+		printf("vfs: \"tty\" is not an unbadged endpoint with rights wg: no /dev/tty\n");
+		return;
+	}
+	tty = id[0];
+}
+
+bool dev_is_tty(const struct tmpfs_node *n)
+{
+	return tmpfs_is_chr(n) && (n->rdev == DEV_TTY || n->rdev == DEV_CONSOLE);
+}
+
+err_t dev_open_tty(struct srv_ans *a)
+{
+	uint64_t r[3];
+	err_t e;
+
+	if (tty == CAP_NULL)
+		return ERR_NXIO;
+	if ((e = cairn_cap_op(CAP_OP_COPY, tty, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, 0, r)))
+		return e;
+	if ((e = srv_call_async(tty, IO_DUP, 0))) {
+		cairn_cap_delete(r[0]);
+		return e;
+	}
+	a->caps[a->ncaps] = r[0];
+	a->made[a->ncaps] = TTY_ENTRY;
+	a->ncaps++;
+	return ERR_OK;
+}
+
+void dev_tty_unopened(void)
+{
+	srv_call_async(tty, IO_CLOSE, 0);
+}
+
+void dev_read(struct srv_ans *a, const struct tmpfs_node *n, uint64_t max)
+{
+	size_t got = (size_t)max;
+
+	switch (n->rdev) {
+	case DEV_RANDOM:
+	case DEV_URANDOM:
+		cairn_rng_mix(&rng, seed_jitter());
+		cairn_rng_bytes(&rng, ans_bytes, got);
+		break;
+	case DEV_ZERO:
+	case DEV_FULL:
+		memset(ans_bytes, 0, got);
+		break;
+	default:                              /* null: the end at once */
+		got = 0;
+		break;
+	}
+	a->w[0] = got;
+	a->nbytes = got;
+}
+
+void dev_write(struct srv_ans *a, const struct tmpfs_node *n, const uint8_t *data, uint64_t len)
+{
+	uint64_t v;
+
+	switch (n->rdev) {
+	case DEV_FULL:
+		a->err = ERR_NOSPC;
+		return;
+	case DEV_RANDOM:
+	case DEV_URANDOM:
+		for (uint64_t i = 0; i < len; i += 8) {
+			v = 0;
+			memcpy(&v, data + i, len - i < 8 ? len - i : 8);
+			cairn_rng_mix(&rng, v);
+		}
+		break;
+	default:
+		break;
+	}
+	a->w[0] = len;
+}
