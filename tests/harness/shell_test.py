@@ -61,12 +61,12 @@ def main():
     # the first prompt was consumed: each cmd() below waits for the next one,
     # so type the first line directly
     g.type(b"echo $HOME $PATH; pwd\r")
-    emit(expect(rb"/root /bin:/sbin:/usr/bin:/usr/sbin\r\n/\r\n"),
+    emit(expect(re.compile(rb"/root /bin:/sbin:/usr/bin:/usr/sbin\r\n/\r\n")),
          "the login shell's environment and working directory", "came %r" % after())
 
     m = None
     if cmd("ls -l /bin | wc -l", b"ls -l /bin | wc -l", re.compile(rb"wc -l\r\n")):
-        m = expect(rb"\s*(\d+)\r\n")
+        m = expect(re.compile(rb"\s*(\d+)\r\n"))
     emit(m and int(m.group(1)) >= 50, "a pipeline counts /bin's links (at least 50)",
          "came %r" % after())
 
@@ -90,7 +90,7 @@ def main():
     # ^Z stops the foreground job, fg continues it
     cmd("sleep 100 in the foreground again", b"sleep 100", b"sleep 100\r\n")
     g.type(b"\x1a")
-    emit(expect(rb"\[1\]\+\s+Stopped\s+sleep 100") and expect(PROMPT, 10),
+    emit(expect(re.compile(rb"\[1\]\+\s+Stopped\s+sleep 100")) and expect(PROMPT, 10),
          "^Z stops it and the shell reports it", "came %r" % after())
     g.type(b"fg\r")
     emit(expect(b"sleep 100\r\n"), "fg continues it in the foreground", "came %r" % after())
