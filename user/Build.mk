@@ -30,5 +30,5 @@ tests/vfstest-src := lib/cpio.c
 # rootfs-progs from the list above (the POSIX world's servers), not the
 # test programs. Add your own files under user/rootfs/ (or
 # ./qemu-run.sh --add HOST:GUEST).
-rootfs-manifests := default
+rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc
