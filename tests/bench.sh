@@ -58,9 +58,15 @@
 #    reads; the Linux figure leaves out the making of them.
 #    Without the peer (a user's machine), the Linux figures are skipped
 #    and the script says so.
+#
+# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system" pick what
+# runs (default: all of them).
 set -u
 cd "$(dirname "$0")/.."
 arches=${BENCH_ARCHES:-riscv64 x86_64}
+parts=${BENCH_PARTS:-kernel posix system}
+# the arches to run PART on: none when BENCH_PARTS leaves it out
+part() { [[ " $parts " == *" $1 "* ]] && echo "$arches"; }
 mkdir -p build/logs
 rc=0
 # QEMU arguments after qemu-run.sh's own -icount shift=0 (the later
@@ -79,7 +85,7 @@ elif ! echo 'int main(void){return 0;}' |
     peer=
     echo "bench: no riscv64-linux-gnu-gcc with a static glibc: the Linux figures are skipped"
 fi
-for arch in $arches; do
+for arch in $(part kernel); do
     log=build/logs/bench-$arch.log
     if ! timeout 300 ./qemu-run.sh --arch "$arch" --icount --manifest bench -- "${exact[@]}" >"$log" 2>&1; then
         echo "bench: $arch run failed (log: $log)" >&2
@@ -106,7 +112,7 @@ done
 # with the Cairn toolchain and run with --exec under -icount. The same
 # source runs on the Linux 6.1 peer in the same QEMU when
 # ../shared/peer/run-linux.sh and a riscv64 glibc are there (never needed).
-for arch in $arches; do
+for arch in $(part posix); do
     log=build/logs/posixbench-$arch.log
     if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
        ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
@@ -124,7 +130,7 @@ for arch in $arches; do
     grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' "$log" |
         awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, "posix." $2, $3 }'
 done
-if [ -n "$peer" ]; then
+if [ -n "$peer" ] && [ -n "$(part posix)" ]; then
     if riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include \
            -o build/posixbench-linux user/posixbench/posixbench.c; then
         PEER_QEMU="${exact[*]}" timeout 600 "$peer" build/posixbench-linux 2>/dev/null </dev/null |
@@ -163,7 +169,7 @@ calibrated() {    # name log
     grep -a '^bench: calibration' "$2" >&2
     rc=1
 }
-for arch in $arches; do
+for arch in $(part system); do
     log=build/logs/shellbench-$arch.log
     if ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
            -o build/$arch/shellbench user/shellbench/shellbench.c; then
@@ -182,7 +188,7 @@ for arch in $arches; do
     calibrated "$arch" "$log"
     system_figures "$arch" "$log" "$log" ""
 done
-if [ -n "$peer" ]; then
+if [ -n "$peer" ] && [ -n "$(part system)" ]; then
     # the same busybox for Linux, the program as /init, the stand-in kernel
     # that reads the counter at the kernel's entry; the initramfs's files
     # (run-linux.sh puts them at its root, /init arranges them)
