@@ -171,7 +171,8 @@ calibrated() {    # name log
 }
 for arch in $(part system); do
     log=build/logs/shellbench-$arch.log
-    if ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
+    if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
+       ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
            -o build/$arch/shellbench user/shellbench/shellbench.c; then
         echo "bench: cannot build shellbench for $arch" >&2
         rc=1
