@@ -21,8 +21,8 @@
 # 3. The system figures (user/shellbench, busybox's sh and true): one boot
 #    of the shellbench manifest (the default boot's image and servers,
 #    with the process server starting "/bin/sh -l" as pid 1 instead of
-#    busybox init, whose shell does not reach its prompt yet (reboot and
-#    sethostname are not there); user/shellbench/profile is its
+#    busybox init, whose login shell does not reach its prompt yet (init
+#    starts it, nothing more appears); user/shellbench/profile is its
 #    /root/.profile):
 #      system.boot      instructions from the kernel's first instruction
 #                       to the login shell's last start-up step before its
