@@ -19,11 +19,9 @@
 # 1. The kernel benchmarks (user/bench) booted with the bench manifest.
 # 2. The POSIX benchmarks (user/posixbench), run with --exec.
 # 3. The system figures (user/shellbench, busybox's sh and true): one boot
-#    of the shellbench manifest (the default boot's image and servers,
-#    with the process server starting "/bin/sh -l" as pid 1 instead of
-#    busybox init, whose login shell does not reach its prompt yet (init
-#    starts it, nothing more appears); user/shellbench/profile is its
-#    /root/.profile):
+#    of the shellbench manifest, which is the default boot (busybox init,
+#    /etc/inittab, the login shell on the console) with two files added:
+#    /bin/shellbench and user/shellbench/profile as /root/.profile:
 #      system.boot      instructions from the kernel's first instruction
 #                       to the login shell's last start-up step before its
 #                       first prompt: the counter printed by `shellbench
@@ -31,12 +29,13 @@
 #                       less the counter the kernel read at its entry (the
 #                       banner's "counter at entry": the firmware's share,
 #                       OpenSBI, or SeaBIOS and GRUB, left out). It spans
-#                       the kernel's boot, init, the VFS, console and
-#                       process servers, the shell's start, /etc/profile
-#                       (which runs cat /etc/motd) and the spawn of
-#                       shellbench itself. On x86-64 it includes the
-#                       kernel's TSC calibration, 20 ms of the PIT timer
-#                       counted by a busy loop (about 20 million).
+#                       the kernel's boot, Cairn's init, the VFS, console
+#                       and process servers, busybox init (its sysinit
+#                       step runs hostname), the login shell's start,
+#                       /etc/profile (which runs cat /etc/motd) and the
+#                       spawn of shellbench itself. On x86-64 it includes
+#                       the kernel's TSC calibration, 20 ms of the PIT
+#                       timer counted by a busy loop (about 20 million).
 #      system.spawn     fork + execve("/bin/true") + waitpid, per spawn
 #                       (/bin/true is a link to /bin/busybox)
 #      system.pipeline  a script of 1,000 `echo x | cat > /dev/null`
@@ -49,15 +48,16 @@
 #    same configuration: scripts/busybox.mk PEER=linux, glibc, static) as
 #    /init, which makes Cairn's tree (the busybox links, /etc from
 #    user/rootfs, /root/.profile, /dev/null) out of the initramfs's files
-#    and execs "/bin/sh -l" with Cairn's pid-1 environment. Its boot figure
-#    is shellbench's mark less the counter at the kernel's entry (measured
-#    by user/shellbench/linux-entry.S booted in Linux's place by the same
-#    command line) and less /init's making of the tree (printed as
-#    linux_tree): so it spans Linux's boot with the unpacking of its
-#    initramfs, the start of /init and its exec of the shell, the same
-#    shell start-up and profile. Linux's initramfs holds busybox's links
-#    as files for /init to make, Cairn's boot image as entries the VFS
-#    reads; the Linux figure leaves out the making of them.
+#    and execs busybox init (/sbin/init) with Cairn's pid-1 environment.
+#    Its boot figure is shellbench's mark less the counter at the kernel's
+#    entry (measured by user/shellbench/linux-entry.S booted in Linux's
+#    place by the same command line) and less /init's making of the tree
+#    (printed as linux_tree): so it spans Linux's boot with the unpacking
+#    of its initramfs, the start of /init and its exec of busybox init,
+#    then the same inittab, shell start-up and profile. Linux's initramfs
+#    holds busybox's links as files for /init to make, Cairn's boot image
+#    as entries the VFS reads; the Linux figure leaves out the making of
+#    them.
 #    Without the peer (a user's machine), the Linux figures are skipped
 #    and the script says so.
 #
@@ -171,6 +171,13 @@ calibrated() {    # name log
     grep -a '^bench: calibration' "$2" >&2
     rc=1
 }
+# the shellbench boot is the default boot: the same services
+if [ -n "$(part system)" ] &&
+   ! diff <(grep -v '^#' user/manifests/default.manifest) \
+          <(grep -v '^#' user/manifests/shellbench.manifest) >/dev/null; then
+    echo "bench: user/manifests/shellbench.manifest's services are not default.manifest's" >&2
+    rc=1
+fi
 for arch in $(part system); do
     log=build/logs/shellbench-$arch.log
     if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||

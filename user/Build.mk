@@ -30,6 +30,6 @@ tests/vfstest-src := lib/cpio.c
 # rootfs-progs from the list above (the POSIX world's servers), not the
 # test programs. Add your own files under user/rootfs/ (or
 # ./qemu-run.sh --add HOST:GUEST). shellbench is make bench's system boot
-# (tests/bench.sh).
+# (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc

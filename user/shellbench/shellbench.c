@@ -11,8 +11,10 @@
  *   shellbench mark   prints "bench: mark <counter>", the counter as its
  *                     main() starts. The bench image's /root/.profile runs
  *                     it as the login shell's last start-up command, just
- *                     before the first prompt; the boot figure is this
- *                     minus the kernel's "counter at entry".
+ *                     before the first prompt (the shell busybox init
+ *                     starts on the console, as in the default boot); the
+ *                     boot figure is this minus the kernel's "counter at
+ *                     entry".
  *   shellbench        the benchmarks:
  *     calibration     counts per instruction of a 2-instruction loop
  *     spawn           fork + execve("/bin/true") + waitpid, per spawn
@@ -22,11 +24,11 @@
  *                     script of PIPELINES lines `echo x | cat > /dev/null`,
  *                     the whole run divided by PIPELINES (the shell's own
  *                     start and exit included, nothing subtracted)
- *                     ends: on Linux it powers the machine off, on Cairn
- *                     it exits (as pid 1, that ends the machine).
+ *                     then powers the machine off (reboot(2)).
  *   (LINUX_PEER) as /init: builds the file tree from the initramfs's flat
  *                     root (tests/bench.sh puts the files there), then
- *                     execs "/bin/sh -l"; prints the tree's cost as
+ *                     execs busybox init (/sbin/init) as Cairn's process
+ *                     server starts it; prints the tree's cost as
  *                     "bench: linux_tree <n>", which is not part of a boot.
  */
 #include <dirent.h>
@@ -39,8 +41,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cairn/counter.h>
-#ifdef LINUX_PEER
 #include <sys/reboot.h>
+#ifdef LINUX_PEER
 #include <sys/sysmacros.h>
 #endif
 
@@ -185,15 +187,15 @@ int main(int argc, char **argv)
 	}
 #ifdef LINUX_PEER
 	if (!strcmp(argv[0], "/init")) {
-		/* Cairn's process server starts pid 1 with this environment */
+		/* Cairn's process server starts pid 1 so, with this environment */
 		char *const env[] = { "PATH=/bin", "HOME=/", NULL };
-		char *const sh[] = { "sh", "-l", NULL };
+		char *const init[] = { "/sbin/init", NULL };
 
 		linux_tree();
 		printf("bench: linux_tree %llu\n", (unsigned long long)(insns() - start));
 		fflush(stdout);
-		execve("/bin/sh", sh, env);
-		die("/bin/sh");
+		execve(init[0], init, env);
+		die(init[0]);
 	}
 #endif
 	calibration();
@@ -201,9 +203,8 @@ int main(int argc, char **argv)
 	bench_shell();
 	printf("bench: done\n");
 	fflush(stdout);
-#ifdef LINUX_PEER
 	sync();
 	reboot(RB_POWER_OFF);
-#endif
-	return 0;
+	perror("reboot");
+	return 1;
 }
