@@ -15,7 +15,8 @@
 #                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
 #   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
 #   make ARCH=<arch> busybox     busybox (Debian's source, user/busybox/config) built with it:
-#                                build/<arch>/busybox/busybox (scripts/busybox.mk)
+#                                build/<arch>/busybox/busybox (scripts/busybox.mk; with
+#                                PEER=linux the same for Linux, glibc: build/<arch>/busybox-linux)
 #   make posix                   the Open POSIX Test Suite (tests/openposix/) built with it and run
 #                                in Cairn, both arches, compared with tests/openposix/expected-<arch>.txt
 #                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
@@ -24,7 +25,8 @@
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
 #                                (default 10000000), FUZZ_TARGETS=elf,cpio to pick
-#   make bench                   benchmarks under -icount (later issues)
+#   make bench                   benchmarks under -icount: guest instructions per operation,
+#                                beside Linux's when ../shared/peer is there (tests/bench.sh)
 #   make clean / distclean
 #
 # O=DIR overrides the build directory.

@@ -32,6 +32,7 @@ static void print_banner(const struct boot_info *bi)
 	monitor_print_devices();
 	kprintf("  timebase: %lu Hz, tick %d Hz\n", (unsigned long)arch_counter_hz(), CONFIG_TIMER_HZ);
 	kprintf("  cmdline: \"%s\"\n", bi->cmdline);
+	kprintf("  counter at entry: %lu\n", (unsigned long)bi->entry_counter);
 	if (bi->initrd_end > bi->initrd_start)
 		kprintf("  initrd: %#lx, %lu bytes\n", (unsigned long)bi->initrd_start,
 			(unsigned long)(bi->initrd_end - bi->initrd_start));

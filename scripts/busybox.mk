@@ -20,6 +20,13 @@
 # its usual features). The source is pristine and never changes, so busybox
 # is rebuilt only when its .config, the Cairn libc (libc.a) or this file is
 # newer than it (busybox's own make then recompiles what needs it).
+#
+# PEER=linux builds the same source with the same configuration for Linux
+# instead, the peer `make bench` compares with (tests/bench.sh):
+#   build/<arch>/busybox-linux/busybox   static, glibc, with <cross>gcc
+#                                        (riscv64-linux-gnu-gcc: Debian's
+#                                        libc6-dev-riscv64-cross), and its
+#                                        busybox.links
 
 SHELL := /bin/bash
 ARCH ?= riscv64
@@ -42,8 +49,23 @@ uapi-asm-riscv64 := /usr/riscv64-linux-gnu/include/asm
 uapi-x86_64 := /usr/include
 uapi-asm-x86_64 := /usr/include/x86_64-linux-gnu/asm
 
-BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(WRAPPER) \
-	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="-idirafter $(UAPI)"
+PEER ?=
+ifeq ($(PEER),)
+BB_CC := $(WRAPPER)
+BB_CFLAGS := -idirafter $(UAPI)
+BB_DEPS := $(UAPI)/.done $(LIBC)
+else ifeq ($(PEER),linux)
+# glibc's headers bring Linux's UAPI headers themselves
+BB := $(top)/$(T)/busybox-linux
+BB_CC := $(CROSS)gcc
+BB_CFLAGS :=
+BB_DEPS :=
+else
+$(error busybox.mk: PEER must be empty or linux, not '$(PEER)')
+endif
+
+BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(BB_CC) \
+	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="$(BB_CFLAGS)"
 
 .PHONY: all FORCE
 all: $(BB)/busybox $(BB)/busybox.links
@@ -61,7 +83,7 @@ $(UAPI)/.done:
 # same options, then oldconfig settles what depends on them.
 $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 	@mkdir -p $(BB)
-	@echo "  CONFIG  busybox ($(ARCH))"
+	@echo "  CONFIG  busybox ($(ARCH)$(if $(PEER), $(PEER)))"
 	@$(MAKE) --no-print-directory -s -C $(BB_SRC) O=$(BB) defconfig >/dev/null
 	@grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' user/busybox/config | \
 	 while IFS= read -r line; do \
@@ -78,11 +100,11 @@ $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 $(BB_SRC)/Makefile:
 	@echo "busybox.mk: no busybox source: run scripts/setup.sh" >&2; exit 1
 
-$(BB)/busybox: $(BB)/.config $(UAPI)/.done $(LIBC) scripts/busybox.mk
-	@if [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
+$(BB)/busybox: $(BB)/.config $(BB_DEPS) scripts/busybox.mk
+	@if [ -z "$(PEER)" ] && [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
 	   rm -f $(BB)/busybox_unstripped; fi
 	+@$(BB_MAKE) busybox_unstripped >$(BB)/build.log 2>&1 || { tail -30 $(BB)/build.log >&2; \
-	   echo "busybox.mk: busybox build failed for $(ARCH) (log: $(BB)/build.log)" >&2; exit 1; }
+	   echo "busybox.mk: busybox build failed for $(ARCH)$(if $(PEER), ($(PEER))) (log: $(BB)/build.log)" >&2; exit 1; }
 	@echo "  STRIP   $@"
 	@$(CROSS)strip -o $@.tmp $(BB)/busybox_unstripped && mv -f $@.tmp $@
 

@@ -1,22 +1,95 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# `make bench`: the kernel benchmarks (user/bench) booted under
-# qemu -icount shift=0 with the bench manifest. Every figure is guest
-# instructions per operation, read from the instruction counter inside the
-# guest (riscv64 rdinstret; x86-64 rdtsc, which -icount shift=0 advances
-# once per instruction: the bench checks both with a loop of known length),
-# so runs are exact and repeatable. Prints one line per figure:
-#   <arch> <name> <instructions/op>
-# and fails if a run did not complete.
+# `make bench`: benchmarks under qemu -icount shift=0,sleep=off. Every
+# figure is guest instructions, read from the instruction counter inside
+# the guest (riscv64 rdinstret; x86-64 rdtsc, which -icount shift=0
+# advances once per instruction: each run checks both with a loop of known
+# length). sleep=off: with QEMU's default (sleep=on) the counter also
+# advances with the host's clock while every CPU waits (wfi, hlt), so an
+# idle moment adds a varying amount (the Linux boot below varied by 2
+# million from run to run); with sleep=off an idle CPU jumps to the next
+# timer's deadline, and every run gives the same counts (Cairn's do to the
+# instruction; Linux's spawn and pipeline figures vary by about 0.1%: QEMU
+# gives each boot a random device-tree seed). None of the runs below waits
+# for a timer in what it measures. Prints one line per figure:
+#   <arch> <name> <instructions/op> instructions/op
+# (<arch> "linux" for the Linux peer) and fails if a run did not complete.
+#
+# 1. The kernel benchmarks (user/bench) booted with the bench manifest.
+# 2. The POSIX benchmarks (user/posixbench), run with --exec.
+# 3. The system figures (user/shellbench, busybox's sh and true): one boot
+#    of the shellbench manifest, which is the default boot (busybox init,
+#    /etc/inittab, the login shell on the console) with two files added:
+#    /bin/shellbench and user/shellbench/profile as /root/.profile:
+#      system.boot      instructions from the kernel's first instruction
+#                       to the login shell's last start-up step before its
+#                       first prompt: the counter printed by `shellbench
+#                       mark`, run by /root/.profile after /etc/profile,
+#                       less the counter the kernel read at its entry (the
+#                       banner's "counter at entry": the firmware's share,
+#                       OpenSBI, or SeaBIOS and GRUB, left out). It spans
+#                       the kernel's boot, Cairn's init, the VFS, console
+#                       and process servers, busybox init (its sysinit
+#                       step runs hostname), the login shell's start,
+#                       /etc/profile (which runs cat /etc/motd) and the
+#                       spawn of shellbench itself. On x86-64 it includes
+#                       the kernel's TSC calibration, 20 ms of the PIT
+#                       timer counted by a busy loop (about 20 million).
+#      system.spawn     fork + execve("/bin/true") + waitpid, per spawn
+#                       (/bin/true is a link to /bin/busybox)
+#      system.pipeline  a script of 1,000 `echo x | cat > /dev/null`
+#                       lines run by `/bin/sh script` (fork + execve +
+#                       waitpid, the shell's start and exit included), per
+#                       pipeline
+#    The Linux peer (../shared/peer/run-linux.sh: Linux 6.1 riscv64,
+#    tinyconfig, one CPU, in the same QEMU) runs the same program built
+#    with riscv64-linux-gnu-gcc -static and the same busybox (same source,
+#    same configuration: scripts/busybox.mk PEER=linux, glibc, static) as
+#    /init, which makes Cairn's tree (the busybox links, /etc from
+#    user/rootfs, /root/.profile, /dev/null) out of the initramfs's files
+#    and execs busybox init (/sbin/init) with Cairn's pid-1 environment.
+#    Its boot figure is shellbench's mark less the counter at the kernel's
+#    entry (measured by user/shellbench/linux-entry.S booted in Linux's
+#    place by the same command line) and less /init's making of the tree
+#    (printed as linux_tree): so it spans Linux's boot with the unpacking
+#    of its initramfs, the start of /init and its exec of busybox init,
+#    then the same inittab, shell start-up and profile. Linux's initramfs
+#    holds busybox's links as files for /init to make, Cairn's boot image
+#    as entries the VFS reads; the Linux figure leaves out the making of
+#    them.
+#    Without the peer (a user's machine), the Linux figures are skipped
+#    and the script says so.
+#
+# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system" pick what
+# runs (default: all of them).
 set -u
 cd "$(dirname "$0")/.."
 arches=${BENCH_ARCHES:-riscv64 x86_64}
+parts=${BENCH_PARTS:-kernel posix system}
+# the arches to run PART on: none when BENCH_PARTS leaves it out
+part() { [[ " $parts " == *" $1 "* ]] && echo "$arches"; }
 mkdir -p build/logs
 rc=0
-for arch in $arches; do
+# QEMU arguments after qemu-run.sh's own -icount shift=0 (the later
+# -icount's options replace the earlier's)
+exact=(-icount shift=0,sleep=off)
+line() { printf "%-8s %-24s %8d instructions/op\n" "$1" "$2" "$3"; }
+peer=../shared/peer/run-linux.sh
+if ! [ -x "$peer" ]; then
+    peer=
+    echo "bench: no Linux peer (../shared/peer/run-linux.sh): the Linux figures are skipped"
+elif [[ " $arches " != *" riscv64 "* ]]; then
+    peer=
+    echo "bench: riscv64 not benchmarked: the Linux (riscv64) figures are skipped"
+elif ! echo 'int main(void){return 0;}' |
+     riscv64-linux-gnu-gcc -static -x c -o build/logs/.glibc-check - 2>/dev/null; then
+    peer=
+    echo "bench: no riscv64-linux-gnu-gcc with a static glibc: the Linux figures are skipped"
+fi
+for arch in $(part kernel); do
     log=build/logs/bench-$arch.log
-    if ! timeout 300 ./qemu-run.sh --arch "$arch" --icount --manifest bench >"$log" 2>&1; then
+    if ! timeout 300 ./qemu-run.sh --arch "$arch" --icount --manifest bench -- "${exact[@]}" >"$log" 2>&1; then
         echo "bench: $arch run failed (log: $log)" >&2
         rc=1
     fi
@@ -41,7 +114,7 @@ done
 # with the Cairn toolchain and run with --exec under -icount. The same
 # source runs on the Linux 6.1 peer in the same QEMU when
 # ../shared/peer/run-linux.sh and a riscv64 glibc are there (never needed).
-for arch in $arches; do
+for arch in $(part posix); do
     log=build/logs/posixbench-$arch.log
     if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
        ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
@@ -50,7 +123,7 @@ for arch in $arches; do
         rc=1
         continue
     fi
-    timeout 600 ./qemu-run.sh --arch "$arch" --icount --exec build/$arch/posixbench >"$log" 2>&1
+    timeout 600 ./qemu-run.sh --arch "$arch" --icount --exec build/$arch/posixbench -- "${exact[@]}" >"$log" 2>&1
     if ! grep -q '^bench: done' "$log"; then
         echo "bench: posixbench on $arch did not finish (log: $log)" >&2
         rc=1
@@ -59,10 +132,104 @@ for arch in $arches; do
     grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' "$log" |
         awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, "posix." $2, $3 }'
 done
-peer=../shared/peer/run-linux.sh
-if [ -x "$peer" ] && [[ " $arches " == *" riscv64 "* ]] &&
-   riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include -o build/posixbench-linux user/posixbench/posixbench.c 2>/dev/null; then
-    timeout 600 "$peer" build/posixbench-linux 2>/dev/null | grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' |
-        awk '{ printf "%-8s %-24s %8d instructions/op\n", "linux", "posix." $2, $3 }'
+if [ -n "$peer" ] && [ -n "$(part posix)" ]; then
+    if riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include \
+           -o build/posixbench-linux user/posixbench/posixbench.c; then
+        PEER_QEMU="${exact[*]}" timeout 600 "$peer" build/posixbench-linux 2>/dev/null </dev/null |
+            grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' |
+            awk '{ printf "%-8s %-24s %8d instructions/op\n", "linux", "posix." $2, $3 }'
+    else
+        echo "bench: cannot build posixbench for the Linux peer" >&2
+        rc=1
+    fi
+fi
+
+# The system figures (user/shellbench): boot, spawn, shell pipeline. The
+# counter values come from the logs: "counter at entry" (the kernel's
+# banner) or "bench: entry" (linux-entry.S), "bench: mark", and on Linux
+# "bench: linux_tree".
+value() { sed -n "s/^$2\([0-9][0-9]*\).*/\1/p" "$1" | head -n 1; }
+system_figures() {    # arch log entry-log tree
+    local arch=$1 log=$2 entry mark tree=0
+    entry=$(value "$3" '  counter at entry: ')
+    [ -n "$entry" ] || entry=$(value "$3" 'bench: entry ')
+    mark=$(value "$log" 'bench: mark ')
+    [ -z "$4" ] || tree=$(value "$log" 'bench: linux_tree ')
+    if [ -z "$entry" ] || [ -z "$mark" ] || [ -z "$tree" ]; then
+        echo "bench: no boot figure for $arch (logs: $log $3)" >&2
+        rc=1
+    else
+        line "$arch" system.boot $((mark - entry - tree))
+    fi
+    grep -aE '^bench: (spawn|shell_pipeline) [0-9]+ insns/op' "$log" |
+        sed 's/shell_pipeline/pipeline/' |
+        awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, "system." $2, $3 }'
+}
+calibrated() {    # name log
+    grep -aq '^bench: calibration 1.00 counts per instruction' "$2" && return 0
+    echo "bench: the counter is not one count per instruction in $1's run:" >&2
+    grep -a '^bench: calibration' "$2" >&2
+    rc=1
+}
+# the shellbench boot is the default boot: the same services
+if [ -n "$(part system)" ] &&
+   ! diff <(grep -v '^#' user/manifests/default.manifest) \
+          <(grep -v '^#' user/manifests/shellbench.manifest) >/dev/null; then
+    echo "bench: user/manifests/shellbench.manifest's services are not default.manifest's" >&2
+    rc=1
+fi
+for arch in $(part system); do
+    log=build/logs/shellbench-$arch.log
+    if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
+       ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
+           -o build/$arch/shellbench user/shellbench/shellbench.c; then
+        echo "bench: cannot build shellbench for $arch" >&2
+        rc=1
+        continue
+    fi
+    timeout 1200 ./qemu-run.sh --arch "$arch" --icount --manifest shellbench \
+        --add build/$arch/shellbench:/bin/shellbench --add user/shellbench/profile:/root/.profile \
+        -- "${exact[@]}" >"$log" 2>&1 </dev/null
+    if ! grep -aq '^bench: done' "$log"; then
+        echo "bench: shellbench on $arch did not finish (log: $log)" >&2
+        rc=1
+        continue
+    fi
+    calibrated "$arch" "$log"
+    system_figures "$arch" "$log" "$log" ""
+done
+if [ -n "$peer" ] && [ -n "$(part system)" ]; then
+    # the same busybox for Linux, the program as /init, the stand-in kernel
+    # that reads the counter at the kernel's entry; the initramfs's files
+    # (run-linux.sh puts them at its root, /init arranges them)
+    files=build/riscv64/shellbench-linux-files
+    log=build/logs/shellbench-linux.log
+    elog=build/logs/shellbench-linux-entry.log
+    if make --no-print-directory -s -f scripts/busybox.mk ARCH=riscv64 PEER=linux >&2 &&
+       riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include \
+           -o build/riscv64/shellbench-linux user/shellbench/shellbench.c &&
+       riscv64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0x80200000 -Wl,--build-id=none \
+           -o build/riscv64/linux-entry.elf user/shellbench/linux-entry.S &&
+       riscv64-linux-gnu-objcopy -O binary build/riscv64/linux-entry.elf build/riscv64/linux-entry.bin; then
+        rm -rf "$files" && mkdir -p "$files" &&
+            cp build/riscv64/busybox-linux/busybox build/riscv64/busybox-linux/busybox.links \
+               user/rootfs/etc/* "$files/" &&
+            cp user/shellbench/profile "$files/.profile"
+        PEER_FILES="$(echo "$files"/* "$files"/.profile)" PEER_QEMU="${exact[*]}" \
+            timeout 1200 "$peer" build/riscv64/shellbench-linux >"$log" 2>&1 </dev/null
+        PEER_FILES="$(echo "$files"/* "$files"/.profile)" \
+            PEER_QEMU="${exact[*]} -kernel build/riscv64/linux-entry.bin" \
+            timeout 300 "$peer" build/riscv64/shellbench-linux >"$elog" 2>&1 </dev/null
+        if ! grep -aq '^bench: done' "$log"; then
+            echo "bench: shellbench on Linux did not finish (log: $log)" >&2
+            rc=1
+        else
+            calibrated linux "$log"
+            system_figures linux "$log" "$elog" tree
+        fi
+    else
+        echo "bench: cannot build shellbench or busybox for the Linux peer" >&2
+        rc=1
+    fi
 fi
 exit $rc

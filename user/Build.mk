@@ -29,6 +29,7 @@ tests/vfstest-src := lib/cpio.c
 # and the files of user/rootfs/ (/etc), with only the programs of
 # rootfs-progs from the list above (the POSIX world's servers), not the
 # test programs. Add your own files under user/rootfs/ (or
-# ./qemu-run.sh --add HOST:GUEST).
-rootfs-manifests := default
+# ./qemu-run.sh --add HOST:GUEST). shellbench is make bench's system boot
+# (tests/bench.sh): the default boot under another name.
+rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc

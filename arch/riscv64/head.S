@@ -12,6 +12,9 @@
 	.option norvc
 	.globl _start
 _start:
+	/* the instruction counter at the kernel's first instruction (the
+	 * firmware's share of a boot: riscv_entry_counter, the banner) */
+	rdinstret t3
 	csrw	sie, zero
 	csrci	sstatus, SSTATUS_SIE
 	/* Only one hart may boot; any other that arrives here parks. */
@@ -19,6 +22,8 @@ _start:
 	li	t1, 1
 	amoswap.w t1, t1, (t0)
 	bnez	t1, .Lpark
+	lla	t0, riscv_entry_counter
+	sd	t3, 0(t0)
 
 	lla	sp, boot_stack_top
 	mv	s0, a0
@@ -98,6 +103,10 @@ riscv_secondary_entry:
 	.balign 4
 boot_lottery:
 	.word	0
+	.balign 8
+	.globl riscv_entry_counter
+riscv_entry_counter:
+	.dword	0
 
 	.section .bss
 	.balign 16

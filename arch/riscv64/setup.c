@@ -17,6 +17,7 @@
 
 extern char _start[], _end[];
 extern uint64_t riscv_load_pa, riscv_boot_dtb_pa, riscv_boot_satp;
+extern uint64_t riscv_entry_counter;    /* rdinstret at _start (head.S) */
 
 struct riscv_percpu riscv_percpu[CONFIG_NR_CPUS] __attribute__((aligned(64)));
 _Static_assert(sizeof(struct riscv_percpu) == PERCPU_SIZE, "percpu layout");
@@ -89,6 +90,7 @@ err_t arch_early_init(struct boot_info *bi)
 	e = dt_parse_boot_info(bi->fdt, DT_MAX_SIZE, hartid, bi);
 	if (e)
 		return e;
+	bi->entry_counter = riscv_entry_counter;
 	drop_harts_without_mmu(bi);
 	semihosting = cmdline_get(bi->cmdline, "semihosting", NULL, 0);
 	timebase_hz = bi->timebase_hz;

@@ -39,6 +39,14 @@ mb2_header_end:
 _start:
 	cli
 	cld
+	/* the instruction counter at the kernel's first instructions (the
+	 * firmware's and GRUB's share of a boot: x86_entry_counter, the
+	 * banner); rdtsc writes eax, which holds the Multiboot2 magic */
+	movl	%eax, %edi
+	rdtsc
+	movl	%eax, PA(x86_entry_counter)
+	movl	%edx, PA(x86_entry_counter) + 4
+	movl	%edi, %eax
 	movl	$PA(boot_stack_top), %esp
 	movl	%eax, %edx
 	movl	%ebx, %esi
@@ -168,7 +176,10 @@ msg_no_lm:
 	.asciz	"cairn: this CPU has no 64-bit long mode; stopping\r\n"
 
 	.section .data
-	.balign 4
+	.balign 8
+	.globl x86_entry_counter
+x86_entry_counter:
+	.quad	0
 	.globl x86_mb2_magic, x86_mb2_info_pa
 x86_mb2_magic:
 	.long	0

@@ -166,6 +166,7 @@ err_t arch_early_init(struct boot_info *bi)
 	e = x86_multiboot_parse(bi, &rsdp, &boot_loader);
 	if (e)
 		return e;
+	bi->entry_counter = x86_entry_counter;
 	bi->kernel_pa_start = kernel_pbase;
 	bi->kernel_pa_end = kernel_pbase + (_end - _start_image);
 	if ((e = boot_reserve(bi, bi->kernel_pa_start, bi->kernel_pa_end - bi->kernel_pa_start, "kernel")) ||

@@ -73,6 +73,32 @@ TEST(memcpy_memset_exact_blocks)
 	return true;
 }
 
+/* A source that is not 8-byte aligned and ends exactly at its block's
+ * end, into aligned and unaligned destinations: the shifted-word path may
+ * read back to its 8-byte boundary, never past the end. */
+TEST(memcpy_misaligned_exact_end)
+{
+	uint64_t seed = 4;
+
+	for (size_t off = 1; off < 8; off++)
+		for (size_t n = 1; n <= 300; n += (n < 70 ? 1 : 13)) {
+			unsigned char *a = malloc(off + n), *b = malloc(n + 8);
+			fill_random(a, off + n, &seed);
+			for (size_t d = 0; d < 8; d++) {
+				memset(b, 0, n + 8);
+				CHECK(k_memcpy(b + d, a + off, n) == b + d);
+				CHECK(memcmp(b + d, a + off, n) == 0);
+				for (size_t i = 0; i < d; i++)
+					CHECK(b[i] == 0);
+				for (size_t i = d + n; i < n + 8; i++)
+					CHECK(b[i] == 0);
+			}
+			free(a);
+			free(b);
+		}
+	return true;
+}
+
 TEST(memmove_overlap)
 {
 	unsigned char buf[MAXN + 64], want[MAXN + 64];

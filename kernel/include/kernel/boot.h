@@ -33,6 +33,11 @@ struct boot_info {
 	paddr_t fdt_pa;
 	uint64_t fdt_size;
 	paddr_t kernel_pa_start, kernel_pa_end;
+	uint64_t entry_counter;               /* the instruction counter (user mode's
+					       * insns(): rdinstret, rdtsc) read at the
+					       * kernel's first instruction; under
+					       * -icount shift=0, the instructions from
+					       * reset to there (firmware, loader) */
 };
 
 /* Adds a reserved range; returns ERR_NOSPC when the table is full. */

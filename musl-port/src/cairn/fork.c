@@ -201,23 +201,22 @@ static void keep_refs(const struct keep *k, unsigned n, int undo)
 			__cairn_ipc(k[i].slot, undo ? IO_CLOSE : IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 }
 
-/* Reads the file into a new MemoryObject. */
+/* Reads the file into a new MemoryObject: each IO_PREAD answer's bytes,
+ * already at word 4 of the IPC buffer, go on as a MEMOBJ_WRITE (the kernel
+ * copies them into the object's pages; no mapping, no page faults, no copy
+ * of our own). */
 static long load_file(cap_t file, uint64_t size, cap_t *out)
 {
 	uint64_t pages = (size + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE, done = 0;
 	struct cairn_ans a;
+	struct cairn_msg m;
 	cap_t mo;
-	char *va;
 	err_t e;
 
 	if (!size)
 		return -ENOEXEC;
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &mo)))
 		return cairn_errno(e);
-	if ((e = cairn_map(mo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, (void **)&va))) {
-		cairn_cap_delete(mo);
-		return cairn_errno(e);
-	}
 	while (done < size) {
 		uint64_t k = size - done < INLINE_MAX ? size - done : INLINE_MAX;
 		if ((e = __cairn_ipc(file, IO_PREAD, k, done, 0, 0, 0, 0, IPC_ALWAYS, &a)))
@@ -226,10 +225,12 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 			e = ERR_NOEXEC;    /* shorter than its size */
 			break;
 		}
-		memcpy(va + done, __cairn_ipc_data(), a.w[0]);
+		m = cairn_call(mo, cairn_tag(MEMOBJ_WRITE, CAIRN_MSG_REGS + (unsigned)((a.w[0] + 7) / 8), 0),
+			       done, a.w[0], 0, 0);
+		if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+			break;
 		done += a.w[0];
 	}
-	cairn_unmap(va, pages);
 	if (e) {
 		cairn_cap_delete(mo);
 		return cairn_errno(e);
@@ -302,6 +303,7 @@ static long exec_image(const char *comm_path, char *const argv[], char *const en
 	__cairn_io_release(file);
 	if (r)
 		return r;
+
 	/* the capabilities it keeps, then the exec (no answer if it works).
 	 * The new image's copies are references of their descriptions of
 	 * their own (the old image's go with it): IO_DUP first, as a fork's */

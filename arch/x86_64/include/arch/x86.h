@@ -33,6 +33,7 @@ extern struct x86_platform x86_platform;
 /* head.S */
 extern uint64_t boot_pml4[], boot_pdpt_low[];
 extern uint32_t x86_mb2_magic, x86_mb2_info_pa;
+extern uint64_t x86_entry_counter;      /* rdtsc at _start (head.S) */
 
 /* multiboot.c: memory, command line, modules, RSDP. */
 err_t x86_multiboot_parse(struct boot_info *bi, paddr_t *rsdp_pa, const char **loader);
