@@ -44,6 +44,13 @@ def main():
     def expect(what, timeout=t):
         return g.expect(what, timeout)
 
+    def settle():
+        """As a person would: the job is running before ^C or ^Z is typed.
+        The shell echoes the line, then leaves its raw line-editing mode
+        and hands the terminal to the job; a key typed in between is a
+        byte of input (no ISIG yet), on Linux too."""
+        time.sleep(2)
+
     def after(n=200):
         return g.out[g.pos:g.pos + n]
 
@@ -75,6 +82,7 @@ def main():
 
     # ^C ends the foreground job; the shell comes back at once
     cmd("sleep 100 starts in the foreground", b"sleep 100", b"sleep 100\r\n")
+    settle()
     g.type(b"\x03")
     emit(expect(b"^C") and expect(PROMPT, 10), "^C ends a foreground sleep",
          "came %r" % after())
@@ -89,11 +97,13 @@ def main():
 
     # ^Z stops the foreground job, fg continues it
     cmd("sleep 100 in the foreground again", b"sleep 100", b"sleep 100\r\n")
+    settle()
     g.type(b"\x1a")
     emit(expect(re.compile(rb"\[1\]\+\s+Stopped\s+sleep 100")) and expect(PROMPT, 10),
          "^Z stops it and the shell reports it", "came %r" % after())
     g.type(b"fg\r")
     emit(expect(b"sleep 100\r\n"), "fg continues it in the foreground", "came %r" % after())
+    settle()
     g.type(b"\x03")
     emit(expect(PROMPT, 10), "^C then ends the continued job", "came %r" % after())
     g.pos -= len(PROMPT)        # the next cmd() waits for this prompt
