@@ -51,6 +51,7 @@
  */
 #include <format.h>
 #include <cairn/cpuinfo.h>
+#include <cairn/version.h>
 #include "internal.h"
 
 uint64_t procfs_caller;
@@ -527,7 +528,7 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 	}
 	case K_VERSION:
 		/* uname's values (musl-port/src/cairn/proc.c) */
-		put(t, "Cairn version 0.5 (cairn@cairn) (gcc version %s) Cairn musl-port\n", __VERSION__);
+		put(t, "Cairn version %s (cairn@cairn) (gcc version %s) Cairn musl-port\n", CAIRN_RELEASE, __VERSION__);
 		return ERR_OK;
 	case K_MOUNTS:
 		put(t, "rootfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\n");
