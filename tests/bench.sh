@@ -21,7 +21,12 @@
 # 3. The system figures (user/shellbench, busybox's sh and true): one boot
 #    of the shellbench manifest, which is the default boot (busybox init,
 #    /etc/inittab, the login shell on the console) with two files added:
-#    /bin/shellbench and user/shellbench/profile as /root/.profile:
+#    /bin/shellbench and user/shellbench/profile as /root/.profile. One
+#    CPU (--smp 1), as the Linux peer has: Cairn runs every thread on the
+#    boot CPU anyway, and with two, the boot CPU waits for the second to
+#    come online, which QEMU's round robin under -icount lets run only
+#    after 10 ms of guest time (10 million counts of boot on riscv64, 20 on
+#    x86-64).
 #      system.boot      instructions from the kernel's first instruction
 #                       to the login shell's last start-up step before its
 #                       first prompt: the counter printed by `shellbench
@@ -34,8 +39,13 @@
 #                       step runs hostname), the login shell's start,
 #                       /etc/profile (which runs cat /etc/motd) and the
 #                       spawn of shellbench itself. On x86-64 it includes
-#                       the kernel's TSC calibration, 20 ms of the PIT
-#                       timer counted by a busy loop (about 20 million).
+#                       the kernel's two calibrations, busy loops timed by
+#                       the guest's clock: the TSC against 20 ms of the PIT
+#                       and the APIC timer against 10 ms of the TSC (30
+#                       million of its count). A run with -icount shift=1
+#                       (two counts an instruction) gives the same figures
+#                       halved, but for those 30 ms: no other part of any
+#                       figure is guest time rather than instructions.
 #      system.spawn     fork + execve("/bin/true") + waitpid, per spawn
 #                       (/bin/true is a link to /bin/busybox)
 #      system.pipeline  a script of 1,000 `echo x | cat > /dev/null`
@@ -46,7 +56,7 @@
 #    tinyconfig, one CPU, in the same QEMU) runs the same program built
 #    with riscv64-linux-gnu-gcc -static and the same busybox (same source,
 #    same configuration: scripts/busybox.mk PEER=linux, glibc, static) as
-#    /init, which makes Cairn's tree (the busybox links, /etc from
+#    /init, which makes Cairn's tree (busybox and its links, the files of
 #    user/rootfs, /root/.profile, /dev/null) out of the initramfs's files
 #    and execs busybox init (/sbin/init) with Cairn's pid-1 environment.
 #    Its boot figure is shellbench's mark less the counter at the kernel's
@@ -187,7 +197,7 @@ for arch in $(part system); do
         rc=1
         continue
     fi
-    timeout 1200 ./qemu-run.sh --arch "$arch" --icount --manifest shellbench \
+    timeout 1200 ./qemu-run.sh --arch "$arch" --smp 1 --icount --manifest shellbench \
         --add build/$arch/shellbench:/bin/shellbench --add user/shellbench/profile:/root/.profile \
         -- "${exact[@]}" >"$log" 2>&1 </dev/null
     if ! grep -aq '^bench: done' "$log"; then
@@ -200,8 +210,9 @@ for arch in $(part system); do
 done
 if [ -n "$peer" ] && [ -n "$(part system)" ]; then
     # the same busybox for Linux, the program as /init, the stand-in kernel
-    # that reads the counter at the kernel's entry; the initramfs's files
-    # (run-linux.sh puts them at its root, /init arranges them)
+    # that reads the counter at the kernel's entry; the initramfs's files:
+    # run-linux.sh puts them side by side at its root, so each is named
+    # after its path with '#' for '/' (/init puts them there)
     files=build/riscv64/shellbench-linux-files
     log=build/logs/shellbench-linux.log
     elog=build/logs/shellbench-linux-entry.log
@@ -211,13 +222,16 @@ if [ -n "$peer" ] && [ -n "$(part system)" ]; then
        riscv64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0x80200000 -Wl,--build-id=none \
            -o build/riscv64/linux-entry.elf user/shellbench/linux-entry.S &&
        riscv64-linux-gnu-objcopy -O binary build/riscv64/linux-entry.elf build/riscv64/linux-entry.bin; then
-        rm -rf "$files" && mkdir -p "$files" &&
-            cp build/riscv64/busybox-linux/busybox build/riscv64/busybox-linux/busybox.links \
-               user/rootfs/etc/* "$files/" &&
-            cp user/shellbench/profile "$files/.profile"
-        PEER_FILES="$(echo "$files"/* "$files"/.profile)" PEER_QEMU="${exact[*]}" \
+        rm -rf "$files" && mkdir -p "$files"
+        (cd user/rootfs && find . -type f) | while IFS= read -r f; do
+            cp "user/rootfs/$f" "$files/$(echo "${f#.}" | tr / '#')"
+        done
+        cp build/riscv64/busybox-linux/busybox "$files/#bin#busybox"
+        cp build/riscv64/busybox-linux/busybox.links "$files/busybox.links"
+        cp user/shellbench/profile "$files/#root#.profile"
+        PEER_FILES="$(echo "$files"/*)" PEER_QEMU="${exact[*]}" \
             timeout 1200 "$peer" build/riscv64/shellbench-linux >"$log" 2>&1 </dev/null
-        PEER_FILES="$(echo "$files"/* "$files"/.profile)" \
+        PEER_FILES="$(echo "$files"/*)" \
             PEER_QEMU="${exact[*]} -kernel build/riscv64/linux-entry.bin" \
             timeout 300 "$peer" build/riscv64/shellbench-linux >"$elog" 2>&1 </dev/null
         if ! grep -aq '^bench: done' "$log"; then

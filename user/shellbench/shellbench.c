@@ -130,25 +130,54 @@ static void bench_shell(void)
 }
 
 #ifdef LINUX_PEER
-/* The tree Cairn's boot image has (scripts/mkbootimage.sh --busybox), from
- * the flat initramfs root: /busybox to /bin/busybox with a link per line of
- * /busybox.links, /.profile to /root/.profile, every other file but /init
- * to /etc (user/rootfs/etc), /bin/shellbench a link to /init, and
- * /dev/null. */
+/* The folders of path's parent, made as needed (path is changed back). */
+static void make_parents(char *path)
+{
+	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		if (mkdir(path, 0755) && access(path, F_OK))
+			die(path);
+		*p = '/';
+	}
+}
+
+/*
+ * The tree Cairn's boot image has (scripts/mkbootimage.sh --busybox, the
+ * files of user/rootfs), from the initramfs's flat root, where
+ * tests/bench.sh put each file under its path with '#' for '/'
+ * ("#bin#busybox", "#etc#init.d#console-shell", "#root#.profile"):
+ * each goes to its path; then busybox's folders and a link to /bin/busybox
+ * per line of /busybox.links, /bin/shellbench a link to /init, /dev/null.
+ */
 static void linux_tree(void)
 {
 	static const char *const dirs[] = { "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin",
 					    "/etc", "/root", "/home", "/var", "/tmp" };
-	char line[256];
+	char line[300];
+	DIR *d = opendir("/");
+	struct dirent *e;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (mkdir(dirs[i], 0755) && access(dirs[i], F_OK))
 			die(dirs[i]);
 	chmod("/root", 0700);
 	chmod("/tmp", 01777);
-	if (rename("/busybox", "/bin/busybox") || rename("/.profile", "/root/.profile") ||
-	    symlink("/init", "/bin/shellbench"))
-		die("tree");
+	while (d && (e = readdir(d))) {
+		char from[300];
+		if (e->d_name[0] != '#')
+			continue;
+		snprintf(from, sizeof(from), "/%s", e->d_name);
+		snprintf(line, sizeof(line), "%s", e->d_name);
+		for (char *p = line; *p; p++)
+			if (*p == '#')
+				*p = '/';
+		make_parents(line);
+		if (rename(from, line))
+			die(from);
+	}
+	if (!d)
+		die("/");
+	closedir(d);
 	FILE *f = fopen("/busybox.links", "r");
 	if (!f)
 		die("/busybox.links");
@@ -159,19 +188,8 @@ static void linux_tree(void)
 	}
 	fclose(f);
 	unlink("/busybox.links");
-	DIR *d = opendir("/");
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char from[300], to[300];
-		if (e->d_type != DT_REG || !strcmp(e->d_name, "init"))
-			continue;
-		snprintf(to, sizeof(to), "/etc/%s", e->d_name);
-		snprintf(from, sizeof(from), "/%s", e->d_name);
-		if (rename(from, to))
-			die(from);
-	}
-	if (d)
-		closedir(d);
+	if (symlink("/init", "/bin/shellbench"))
+		die("/bin/shellbench");
 	if (mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) && access("/dev/null", F_OK))
 		die("/dev/null");
 }
