@@ -101,9 +101,9 @@ grep -Eqx "lib\.long_line -{2999}\|" <<<"$out" && result OK "lib.console_long_li
 grep -qx "mock: 0 problems" <<<"$out" && [ $rc = 0 ] && result OK "lib: no failure, no mock problem" ||
   result FAIL "lib: no failure, no mock problem" "status $rc (log: $B/libtest.log)"
 
-# Every kernel call of the default boot failing in turn: init must unwind
+# Every kernel call of the demo boot failing in turn: init must unwind
 # each time (no half-built process, no capability of a service left).
-img=$B/images/default.cpio bad=
+img=$B/images/demo.cpio bad=
 total=$($B/mockinit "$img" 100000 2>&1 | grep -c '^init: started')
 for i in $(seq 1 120); do
   $B/mockinit "$img" "$i" > $B/failat.log 2>&1; rc=$?
