@@ -85,6 +85,29 @@ rc=0
 # -icount's options replace the earlier's)
 exact=(-icount shift=0,sleep=off)
 line() { printf "%-8s %-24s %8d instructions/op\n" "$1" "$2" "$3"; }
+# figures ARCH PREFIX LOG [NAMES]: LOG's "bench: NAME N insns/op" lines
+# (NAMES: a regex of the names to take, default all) as line()'s
+figures() {
+    grep -aE "^bench: (${4:-[a-z_0-9]+}) [0-9]+ insns/op" "$3" |
+        while read -r _ name n _; do line "$1" "$2$name" "$n"; done
+}
+# the counter's own check: a 2-instruction loop must read 2 counts a pass
+calibrated() {    # name log
+    grep -aq '^bench: calibration 1.00 counts per instruction' "$2" && return 0
+    echo "bench: the counter is not one count per instruction in $1's run:" >&2
+    grep -a '^bench: calibration' "$2" >&2
+    rc=1
+}
+# cairn_build ARCH NAME: user/NAME/NAME.c with the Cairn toolchain, as
+# build/ARCH/NAME
+cairn_build() {
+    make --no-print-directory -s ARCH=$1 toolchain >/dev/null 2>&1 &&
+        build/$1/bin/$1-cairn-gcc -O2 -idirafter user/lib/arch/$1/include \
+            -o build/$1/$2 user/$2/$2.c && return 0
+    echo "bench: cannot build $2 for $1" >&2
+    rc=1
+    return 1
+}
 peer=../shared/peer/run-linux.sh
 if ! [ -x "$peer" ]; then
     peer=
@@ -109,14 +132,8 @@ for arch in $(part kernel); do
         rc=1
         continue
     fi
-    # the counter's own check: a 2-instruction loop must read 2 counts a pass
-    if ! grep -q '^bench: calibration 1.00 counts per instruction' "$log"; then
-        echo "bench: $arch counter is not one count per instruction:" >&2
-        grep '^bench: calibration' "$log" >&2
-        rc=1
-    fi
-    grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' "$log" |
-        awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, $2, $3 }'
+    calibrated "$arch" "$log"
+    figures "$arch" "" "$log"
 done
 
 # The POSIX benchmarks (user/posixbench: getppid, pipe ping-pong between
@@ -126,28 +143,20 @@ done
 # ../shared/peer/run-linux.sh and a riscv64 glibc are there (never needed).
 for arch in $(part posix); do
     log=build/logs/posixbench-$arch.log
-    if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
-       ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
-           -o build/$arch/posixbench user/posixbench/posixbench.c; then
-        echo "bench: cannot build posixbench for $arch" >&2
-        rc=1
-        continue
-    fi
+    cairn_build "$arch" posixbench || continue
     timeout 600 ./qemu-run.sh --arch "$arch" --icount --exec build/$arch/posixbench -- "${exact[@]}" >"$log" 2>&1
     if ! grep -q '^bench: done' "$log"; then
         echo "bench: posixbench on $arch did not finish (log: $log)" >&2
         rc=1
         continue
     fi
-    grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' "$log" |
-        awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, "posix." $2, $3 }'
+    figures "$arch" posix. "$log"
 done
 if [ -n "$peer" ] && [ -n "$(part posix)" ]; then
     if riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include \
            -o build/posixbench-linux user/posixbench/posixbench.c; then
         PEER_QEMU="${exact[*]}" timeout 600 "$peer" build/posixbench-linux 2>/dev/null </dev/null |
-            grep -E '^bench: [a-z_0-9]+ [0-9]+ insns/op' |
-            awk '{ printf "%-8s %-24s %8d instructions/op\n", "linux", "posix." $2, $3 }'
+            figures linux posix. -
     else
         echo "bench: cannot build posixbench for the Linux peer" >&2
         rc=1
@@ -171,15 +180,7 @@ system_figures() {    # arch log entry-log tree
     else
         line "$arch" system.boot $((mark - entry - tree))
     fi
-    grep -aE '^bench: (spawn|shell_pipeline) [0-9]+ insns/op' "$log" |
-        sed 's/shell_pipeline/pipeline/' |
-        awk -v arch="$arch" '{ printf "%-8s %-24s %8d instructions/op\n", arch, "system." $2, $3 }'
-}
-calibrated() {    # name log
-    grep -aq '^bench: calibration 1.00 counts per instruction' "$2" && return 0
-    echo "bench: the counter is not one count per instruction in $1's run:" >&2
-    grep -a '^bench: calibration' "$2" >&2
-    rc=1
+    sed 's/^bench: shell_pipeline /bench: pipeline /' "$log" | figures "$arch" system. - 'spawn|pipeline'
 }
 # the shellbench boot is the default boot: the same services
 if [ -n "$(part system)" ] &&
@@ -190,13 +191,7 @@ if [ -n "$(part system)" ] &&
 fi
 for arch in $(part system); do
     log=build/logs/shellbench-$arch.log
-    if ! make --no-print-directory -s ARCH=$arch toolchain >/dev/null 2>&1 ||
-       ! build/$arch/bin/$arch-cairn-gcc -O2 -idirafter user/lib/arch/$arch/include \
-           -o build/$arch/shellbench user/shellbench/shellbench.c; then
-        echo "bench: cannot build shellbench for $arch" >&2
-        rc=1
-        continue
-    fi
+    cairn_build "$arch" shellbench || continue
     timeout 1200 ./qemu-run.sh --arch "$arch" --smp 1 --icount --manifest shellbench \
         --add build/$arch/shellbench:/bin/shellbench --add user/shellbench/profile:/root/.profile \
         -- "${exact[@]}" >"$log" 2>&1 </dev/null
