@@ -169,8 +169,13 @@ err_t fs_symlink(cap_t dir, const char *target, const char *path)
 
 err_t fs_readlink(cap_t dir, const char *path, char *buf, size_t max)
 {
+	return fs_readlink_as(dir, path, 0, buf, max);
+}
+
+err_t fs_readlink_as(cap_t dir, const char *path, uint64_t caller, char *buf, size_t max)
+{
 	size_t len = strlen(path);
-	struct vres r = vcall(dir, FS_READLINK, 0, 0, len, 0, path, len, CAP_NULL);
+	struct vres r = vcall(dir, FS_READLINK, 0, 0, len, caller, path, len, CAP_NULL);
 
 	if (r.err)
 		return r.err;

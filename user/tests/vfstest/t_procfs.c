@@ -206,20 +206,6 @@ static err_t ptext(const char *path, char *buf, size_t max)
 	return ptext_as(path, 0, buf, max, NULL);
 }
 
-static err_t preadlink_as(const char *path, uint64_t caller, char *buf, size_t max)
-{
-	size_t len = strlen(path);
-	struct vres r = vcall(v_root, FS_READLINK, 0, 0, len, caller, path, len, CAP_NULL);
-
-	if (r.err)
-		return r.err;
-	if (r.w[0] >= max || r.w[0] > r.nbytes)
-		return ERR_RANGE;
-	memcpy(buf, vbytes(), r.w[0]);
-	buf[r.w[0]] = 0;
-	return ERR_OK;
-}
-
 /* The names of a directory, each followed by '/', in order: "a/b/c/". */
 static err_t names(const char *path, char *out, size_t max)
 {
@@ -307,12 +293,12 @@ void t_procfs_static(void)
 	CHECK(!strncmp(text, "processor\t: 0\n", 14) && in_text(text, "\n\n"), "cpuinfo: %s", text);
 
 	/* /proc/self: the pid in w3; none (0) is ENOENT */
-	CHECK_ERR(preadlink_as("/proc/self", 0, text, sizeof(text)), ERR_NOENT);
-	CHECK_OK(preadlink_as("/proc/self", 1234, text, sizeof(text)));
+	CHECK_ERR(fs_readlink_as(v_root, "/proc/self", 0, text, sizeof(text)), ERR_NOENT);
+	CHECK_OK(fs_readlink_as(v_root, "/proc/self", 1234, text, sizeof(text)));
 	CHECK(!strcmp(text, "1234"), "self -> %s", text);
-	CHECK_OK(preadlink_as("/proc/self", 7, text, sizeof(text)));
+	CHECK_OK(fs_readlink_as(v_root, "/proc/self", 7, text, sizeof(text)));
 	CHECK(!strcmp(text, "7"), "self -> %s", text);
-	CHECK_ERR(preadlink_as("/proc/self", 1ull << 40, text, sizeof(text)), ERR_NOENT);
+	CHECK_ERR(fs_readlink_as(v_root, "/proc/self", 1ull << 40, text, sizeof(text)), ERR_NOENT);
 	/* without the fake yet: no process is known, /proc/PID is ENOENT */
 
 	/* nothing changes */

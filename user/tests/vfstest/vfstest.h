@@ -51,6 +51,8 @@ err_t fs_rename(cap_t dir, const char *p1, cap_t dir2, const char *p2, unsigned 
 err_t fs_link(cap_t dir, const char *p1, cap_t dir2, const char *p2, unsigned flags);
 err_t fs_symlink(cap_t dir, const char *target, const char *path);
 err_t fs_readlink(cap_t dir, const char *path, char *buf, size_t max);
+/* the same with the caller's pid in w3 (what /proc/self is resolved by) */
+err_t fs_readlink_as(cap_t dir, const char *path, uint64_t caller, char *buf, size_t max);
 err_t fs_stat(cap_t dir, const char *path, unsigned flags, struct posix_stat *st);
 err_t fs_chmod(cap_t dir, const char *path, uint32_t mode, unsigned flags);
 err_t fs_utimens(cap_t dir, const char *path, unsigned flags, const int64_t t[4]);
