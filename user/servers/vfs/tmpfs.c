@@ -49,6 +49,24 @@ static struct tmpfs_node *node_new(struct tmpfs *fs, uint32_t mode)
 	return n;
 }
 
+/* A symbolic link node to target (tlen bytes, kept NUL-ended), or NULL
+ * when out of memory. */
+static struct tmpfs_node *link_new(struct tmpfs *fs, uint32_t mode, const char *target, size_t tlen)
+{
+	struct tmpfs_node *n = node_new(fs, mode);
+
+	if (!n)
+		return NULL;
+	if (!(n->u.link.target = tmpfs_alloc(tlen + 1))) {
+		tmpfs_free(n, sizeof(*n));
+		fs->nodes--;
+		return NULL;
+	}
+	memcpy(n->u.link.target, target, tlen);
+	n->size = tlen;
+	return n;
+}
+
 static void data_free(struct tmpfs_node *f);
 
 static void node_free(struct tmpfs *fs, struct tmpfs_node *n)
@@ -811,15 +829,8 @@ err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tm
 		return e;
 	if (lk.slash)
 		return ERR_NOENT;
-	if (!(n = node_new(fs, TMPFS_S_IFLNK | 0777u)))
+	if (!(n = link_new(fs, TMPFS_S_IFLNK | 0777u, target, tlen)))
 		return ERR_NOSPC;
-	if (!(n->u.link.target = tmpfs_alloc(tlen + 1))) {
-		tmpfs_free(n, sizeof(*n));
-		fs->nodes--;
-		return ERR_NOSPC;
-	}
-	memcpy(n->u.link.target, target, tlen);
-	n->size = tlen;
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
 		node_free(fs, n);
 		return ERR_NOSPC;
@@ -1102,19 +1113,11 @@ err_t tmpfs_synth_add(struct tmpfs *fs, struct tmpfs_node *dir, const char *name
 		return ERR_EXIST;
 	if (type == TMPFS_S_IFDIR && dir->nlink >= TMPFS_LINK_MAX)
 		return ERR_MLINK;
-	if (!(n = node_new(fs, mode)))
+	n = type == TMPFS_S_IFLNK ? link_new(fs, mode, target, tlen) : node_new(fs, mode);
+	if (!n)
 		return ERR_NOMEM;
 	n->flags = TMPFS_F_RDONLY | extra;
 	n->synth = synth;
-	if (type == TMPFS_S_IFLNK) {
-		if (!(n->u.link.target = tmpfs_alloc(tlen + 1))) {
-			tmpfs_free(n, sizeof(*n));
-			fs->nodes--;
-			return ERR_NOMEM;
-		}
-		memcpy(n->u.link.target, target, tlen);
-		n->size = tlen;
-	}
 	if (dir_add(fs, dir, name, len, n)) {
 		node_free(fs, n);
 		return ERR_NOMEM;
