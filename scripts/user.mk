@@ -95,9 +95,8 @@ $(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(ROOTFS_BINS) $(BUSYBOX) $(ROOTFS_FILES) sc
 	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
 
 .PHONY: $(BUSYBOX) FORCE
-$(BUSYBOX):
-	+@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH)
-	+@$(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)
+$(BUSYBOX):    # the top-level `make busybox`: the toolchain, then busybox
+	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) busybox
 FORCE:
 else
 $(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(BINS) scripts/mkbootimage.sh
