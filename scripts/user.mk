@@ -55,7 +55,7 @@ manifest-name := $(basename $(notdir $(BOOTIMAGE_MANIFEST)))
 BOOTIMAGE := $(O)/$(if $(filter default,$(manifest-name)),bootimage.cpio,bootimage-$(manifest-name).cpio)
 
 .PHONY: all
-all: $(BOOTIMAGE)
+all: $(BINS) $(BOOTIMAGE)
 
 $(U)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
