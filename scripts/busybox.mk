@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 #
 # Busybox for Cairn (called by the top-level Makefile: `make ARCH=<arch> busybox`).
+# ARCH=host builds the same busybox, the same way, for the build machine
+# (host gcc and glibc, static): build/host/busybox/, the Linux reference of
+# busybox's testsuite (tests/busybox/).
 #
 #   build/third_party/busybox/src   Debian's busybox 1.35.0 source package, pristine
 #                                   (scripts/setup.sh); nothing of it is committed
@@ -15,6 +18,11 @@
 #                                   includes them after musl's headers (-idirafter), and
 #                                   none of glibc's headers come with them
 #
+#   build/<arch>/busybox/ash_test/{printenv,recho,zecho}   (target ash-test-helpers)
+#                                   the helper programs of busybox's shell/ash_test,
+#                                   built with the same compiler (its run-all would
+#                                   call gcc)
+#
 # The configuration is user/busybox/config: the options it names are set as
 # it says, every other option is defconfig's (every applet busybox has, with
 # its usual features). The build is incremental: busybox's own make runs each
@@ -22,19 +30,31 @@
 
 SHELL := /bin/bash
 ARCH ?= riscv64
-ifeq ($(filter $(ARCH),riscv64 x86_64),)
-$(error busybox.mk: ARCH must be riscv64 or x86_64, not '$(ARCH)')
+ifeq ($(filter $(ARCH),riscv64 x86_64 host),)
+$(error busybox.mk: ARCH must be riscv64, x86_64 or host, not '$(ARCH)')
 endif
 
 top := $(CURDIR)
 T := build/$(ARCH)
 BB_SRC := $(top)/build/third_party/busybox/src
 BB := $(top)/$(T)/busybox
+ifeq ($(ARCH),host)
+# the host's own compiler, C library and kernel headers: nothing to add
+UAPI :=
+WRAPPER := gcc
+LIBC :=
+UAPI_DONE :=
+EXTRA_CFLAGS :=
+else
 UAPI := $(top)/$(T)/uapi
 WRAPPER := $(top)/$(T)/bin/$(ARCH)-cairn-gcc
 LIBC := $(T)/sysroot/lib/libc.a
+UAPI_DONE := $(UAPI)/.done
+EXTRA_CFLAGS := -idirafter $(UAPI)
+endif
 cross-riscv64 := riscv64-linux-gnu-
 cross-x86_64 :=
+cross-host :=
 CROSS := $(cross-$(ARCH))
 uapi-riscv64 := /usr/riscv64-linux-gnu/include
 uapi-asm-riscv64 := /usr/riscv64-linux-gnu/include/asm
@@ -42,9 +62,9 @@ uapi-x86_64 := /usr/include
 uapi-asm-x86_64 := /usr/include/x86_64-linux-gnu/asm
 
 BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(WRAPPER) \
-	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="-idirafter $(UAPI)"
+	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="$(EXTRA_CFLAGS)"
 
-.PHONY: all FORCE
+.PHONY: all ash-test-helpers FORCE
 all: $(BB)/busybox $(BB)/busybox.links
 
 $(UAPI)/.done:
@@ -77,8 +97,8 @@ $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 $(BB_SRC)/Makefile:
 	@echo "busybox.mk: no busybox source: run scripts/setup.sh" >&2; exit 1
 
-$(BB)/busybox: $(BB)/.config $(UAPI)/.done $(LIBC) FORCE
-	@if [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
+$(BB)/busybox: $(BB)/.config $(UAPI_DONE) $(LIBC) FORCE
+	@if [ -n "$(LIBC)" ] && [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
 	   rm -f $(BB)/busybox_unstripped; fi
 	+@$(BB_MAKE) busybox_unstripped >$(BB)/build.log 2>&1 || { tail -30 $(BB)/build.log >&2; \
 	   echo "busybox.mk: busybox build failed for $(ARCH) (log: $(BB)/build.log)" >&2; exit 1; }
@@ -87,5 +107,12 @@ $(BB)/busybox: $(BB)/.config $(UAPI)/.done $(LIBC) FORCE
 
 $(BB)/busybox.links: $(BB)/.config
 	+@$(BB_MAKE) busybox.links >/dev/null
+
+ASH_HELPERS := $(addprefix $(BB)/ash_test/,printenv recho zecho)
+ash-test-helpers: $(ASH_HELPERS)
+$(BB)/ash_test/%: $(BB_SRC)/shell/ash_test/%.c $(LIBC)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(WRAPPER) -static -O2 -o $@ $<
 
 FORCE:

@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""
+Runs busybox's own testsuite (testsuite/runtest and shell/ash_test/run-all,
+from Debian's busybox source, as scripts/busybox.mk builds it with
+user/busybox/config) in Cairn, and compares the results with
+tests/busybox/expected-<arch>.txt; beside them, the Linux reference
+tests/busybox/linux-reference.txt (the same suite, busybox and file tree on
+the build machine's Linux). Called by tests/busybox/run.sh (`make
+busybox-test`, `make busybox-test-update`, `make busybox-test-linux`, and a
+step of `make test`).
+
+How it runs. The file tree is the default boot's (busybox, a link per
+applet, user/rootfs/) plus /bbtest: what busybox's source tree holds for its
+tests (testsuite/, examples/, shell/ash_test/ with its helper programs built
+for the target, .config, busybox) and the driver tests/busybox/guest-run.sh.
+In Cairn, the process server of the POSIX world (scripts/posix-manifest.sh)
+starts `/bin/sh /bbtest/guest-run.sh` as pid 1; its exit ends the boot. On
+Linux (--linux), the same tree (scripts/mkbootimage.sh's image, unpacked) is
+a chroot, with /proc and /dev, in a mount and pid namespace of its own
+(unshare), so there too the driver is pid 1, uid 0, and /bin/sh is busybox.
+
+A unit is an applet (runtest's tests of it: testsuite/APPLET/* and
+testsuite/APPLET.tests) or an ash_test module (shell/ash_test/ash-*). A
+test's name is `UNIT: NAME`, NAME as runtest or run-all prints it (a name
+seen twice in a unit gets ` (2)`). Results: PASS FAIL SKIPPED UNTESTED as
+runtest prints them (run-all's ok/fail are PASS/FAIL), and MISSING: the
+list or the reference names it, and the run printed no result for it.
+
+A boot that dies (no output for --stall seconds, --timeout in all, a panic,
+or an end without the driver's last line) is a failure; the unit it was
+running keeps the results it printed, and the units after it run in a new
+boot, so one hang does not drop the rest of the suite.
+
+Output: per arch and unit, one `ok`/`not ok` line: not ok when a test
+expected to pass did not, or any result differs from the expected list but
+a test newly passing (named, and recorded by --update); then per arch `ok`
+lines for the boots (not ok: a boot died) and for the reasons (not ok: a
+test that passes on Linux is not expected to pass on Cairn, and the list
+gives no reason for it); then the table: per unit, tests passed on Linux and
+on each arch. Boot logs: $CAIRN_LOG_DIR/busybox-<arch>-<n>.log; results with
+the units' times: build/<arch>/bbtest/results.txt.
+"""
+import argparse
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
+from cairn_harness import LOG_DIR, PANIC_RE  # noqa: E402  (the shared harness module)
+
+SRC = "build/third_party/busybox/src"
+BOARD = {"riscv64": "virt", "x86_64": "q35"}
+RESULTS = ["PASS", "FAIL", "SKIPPED", "UNTESTED", "MISSING"]
+HERE = "tests/busybox"
+REFERENCE = HERE + "/linux-reference.txt"
+SUBSET = HERE + "/make-test-units.txt"
+
+UNIT_RE = re.compile(r"bbtest: unit (runtest|ash_test) (\S+)$")
+RUNTEST_RE = re.compile(r"^(PASS|FAIL|SKIPPED|UNTESTED): (.*)$")
+ASH_RE = re.compile(r"^(ash-[A-Za-z0-9_]+)/(\S+): (ok|fail)$")
+
+EXPECTED_HEADER = """\
+# Expected results of busybox's own testsuite (Debian's busybox 1.35.0,
+# testsuite/runtest and shell/ash_test/run-all, user/busybox/config) on
+# Cairn {arch}: a line a test, `RESULT UNIT: NAME` (tests/busybox/run.py
+# says what they mean). `make test` and `make busybox-test` fail when a test
+# listed PASS does not pass, or a result differs; a test newly passing is
+# reported. After a change that changes results on purpose, run
+#     make busybox-test-update   (both arches; BBTEST_ARCHES={arch} for one)
+# check the diff, and commit this file with the change.
+# A test that passes on Linux (tests/busybox/linux-reference.txt) and is
+# not PASS here needs a reason: comment lines (`# ...`) just above it. A
+# comment is the reason of every test after it up to a blank line, so one
+# comment can serve a run of tests; --update keeps them.
+"""
+
+REFERENCE_HEADER = """\
+# busybox's own testsuite on Linux: the reference Cairn's results are
+# compared with (tests/busybox/run.py). Same busybox source (Debian's 1.35.0),
+# same configuration (user/busybox/config applied by scripts/busybox.mk,
+# ARCH=host: host gcc and glibc, static), same file tree (the boot image's,
+# unpacked) and the same driver (tests/busybox/guest-run.sh as pid 1, in a
+# chroot with /proc and /dev, in a mount and pid namespace of its own). A
+# line a test: `RESULT UNIT: NAME`; comment lines above a test say why it
+# does not pass on Linux where that is the host's doing (kept by the
+# update, like the expected lists' reasons). Made by `make busybox-test-linux`
+# (about {seconds} s); written {date} on:
+"""
+
+
+def natural(s):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+# ---------------------------------------------------------------- the units
+
+def all_units(target):
+    """[(kind, unit)]: the applets of build/<target>/busybox with tests, then
+    the ash_test modules."""
+    links = os.path.join("build", target, "busybox", "busybox.links")
+    applets = {"busybox"}
+    with open(links) as f:
+        applets |= {os.path.basename(l.strip()) for l in f if l.strip()}
+    ts = os.path.join(SRC, "testsuite")
+    rt = sorted(a for a in applets if os.path.isfile(os.path.join(ts, a + ".tests")) or
+                os.path.isdir(os.path.join(ts, a)))
+    ash = sorted(d for d in os.listdir(os.path.join(SRC, "shell", "ash_test"))
+                 if d.startswith("ash-") and os.path.isdir(os.path.join(SRC, "shell", "ash_test", d)))
+    return [("runtest", a) for a in rt] + [("ash_test", m) for m in ash]
+
+
+def read_subset():
+    units = []
+    with open(SUBSET) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                units.append(line)
+    return units
+
+
+# ------------------------------------------------------------- the file tree
+
+def stage_tree(target):
+    """build/<target>/bbtest/tree/bbtest: the /bbtest of the image."""
+    d = os.path.join("build", target, "bbtest", "tree")
+    shutil.rmtree(d, ignore_errors=True)
+    b = os.path.join(d, "bbtest")
+    for sub in ("testsuite", "examples", "shell/ash_test"):
+        shutil.copytree(os.path.join(SRC, sub), os.path.join(b, sub), symlinks=True)
+    bb = os.path.join("build", target, "busybox")
+    for h in ("printenv", "recho", "zecho"):
+        shutil.copy2(os.path.join(bb, "ash_test", h), os.path.join(b, "shell", "ash_test", h))
+    shutil.copy2(os.path.join(bb, ".config"), os.path.join(b, ".config"))
+    os.symlink("/bin/busybox", os.path.join(b, "busybox"))
+    shutil.copy2(os.path.join(HERE, "guest-run.sh"), os.path.join(b, "guest-run.sh"))
+    return b
+
+
+def make_image(target, out, units, manifest, progs=()):
+    """The boot image (or, manifest "-", the tree alone) with /bbtest/units."""
+    ufile = out + ".units"
+    with open(ufile, "w") as f:
+        for kind, u in units:
+            f.write("%s %s\n" % (kind, u))
+    bb = os.path.join("build", target, "busybox")
+    tree = os.path.join("build", target, "bbtest", "tree", "bbtest")
+    subprocess.run(["bash", "scripts/mkbootimage.sh", out, manifest,
+                    "--busybox", os.path.join(bb, "busybox"), os.path.join(bb, "busybox.links"),
+                    "--tree", "user/rootfs", "--add", tree + ":/bbtest",
+                    "--add", ufile + ":/bbtest/units"] + list(progs), check=True)
+    os.unlink(ufile)
+
+
+# ------------------------------------------------------------ one run's output
+
+class Run:
+    """What one boot (or the Linux run) printed, parsed as it comes."""
+
+    def __init__(self, units):
+        self.units = units            # [(kind, unit)] it was given
+        self.results = []             # [(unit, name, result)] in order
+        self.started = {}             # unit: seconds at its marker
+        self.unit = None              # the unit running
+        self.begun = self.ended = False
+        self.t0 = time.monotonic()
+        self.lines = []
+        self.seconds = 0.0
+        self.notes = []
+
+    def line(self, line):
+        self.lines.append(line)
+        if "bbtest: start" in line:
+            self.begun = True
+        elif line.endswith("bbtest: end"):
+            self.ended = True
+            self.unit = None
+            return
+        m = UNIT_RE.search(line)
+        if m:
+            self.unit = m.group(2)
+            self.started[self.unit] = time.monotonic() - self.t0
+            return
+        m = ASH_RE.match(line)
+        if m:
+            self.results.append((m.group(1), m.group(2), "PASS" if m.group(3) == "ok" else "FAIL"))
+            return
+        m = RUNTEST_RE.match(line)
+        if m and self.unit is not None:
+            self.results.append((self.unit, m.group(2).rstrip(), m.group(1)))
+
+    def unit_seconds(self):
+        order = sorted(self.started.items(), key=lambda kv: kv[1])
+        out = {}
+        for i, (u, s) in enumerate(order):
+            end = order[i + 1][1] if i + 1 < len(order) else self.seconds
+            out[u] = end - s
+        return out
+
+
+def stream(cmd, run, timeout, stall, log, env=None):
+    """Runs cmd, feeding its output lines to run; stops it after timeout
+    seconds, or stall seconds without output. Returns (status, why stopped)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+    os.set_blocking(p.stdout.fileno(), False)
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ)
+    buf, stopped = b"", None
+    last = start = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now - start > timeout:
+            stopped = "stopped after %ds in all" % timeout
+        elif now - last > stall:
+            stopped = "stopped after %ds without output" % stall
+        if stopped:
+            os.killpg(p.pid, signal.SIGKILL)
+            break
+        if not sel.select(timeout=0.5):
+            if p.poll() is not None:
+                break
+            continue
+        chunk = p.stdout.read()
+        if chunk is None:
+            continue
+        if not chunk:
+            break
+        last = time.monotonic()
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            run.line(raw.decode("utf-8", "replace").rstrip("\r"))
+    status = p.wait()
+    sel.close()
+    if buf:
+        run.line(buf.decode("utf-8", "replace").rstrip("\r"))
+    run.seconds = time.monotonic() - start
+    with open(log, "w") as f:
+        f.write("# %s\n# %.1fs, status %s%s\n" % (" ".join(cmd), run.seconds, status,
+                                                 "; " + stopped if stopped else ""))
+        f.write("\n".join(run.lines) + "\n")
+    return status, stopped
+
+
+# --------------------------------------------------------------- Cairn boots
+
+def posix_manifest(*args):
+    return subprocess.run(["bash", "scripts/posix-manifest.sh"] + list(args), check=True,
+                          stdout=subprocess.PIPE, universal_newlines=True).stdout
+
+
+def cairn_boot(a, arch, index, units):
+    d = os.path.join("build", arch, "bbtest")
+    man = os.path.join(d, "manifest")
+    with open(man, "w") as f:
+        f.write("# tests/busybox/run.py: busybox's testsuite, %s\n" % arch)
+        f.write(posix_manifest("servers", "--signals", "--vfs-quota", a.vfs_quota))
+        f.write(posix_manifest("proc", "proc", a.proc_quota, "--signals", "--exitstatus", "--",
+                               "/bin/sh", "/bbtest/guest-run.sh"))
+    ubin = os.path.join("build", "%s-%s" % (arch, BOARD[arch]), "user", "bin")
+    image = os.path.join(d, "boot-%d.cpio" % index)
+    make_image(arch, image, units, man, [os.path.join(ubin, p) for p in ("init", "vfs", "console", "proc")])
+    run = Run(units)
+    cmd = ["./qemu-run.sh", "--arch", arch, "--mem", a.mem, "--bootimage", image]
+    log = os.path.join(LOG_DIR, "busybox-%s-%d.log" % (arch, index))
+    os.makedirs(LOG_DIR, exist_ok=True)
+    status, stopped = stream(cmd, run, a.timeout, a.stall, log)
+    os.unlink(image)
+    if stopped:
+        run.notes.append(stopped)
+    panic = [l for l in run.lines if PANIC_RE.search(l)]
+    if panic:
+        run.notes.append("kernel: " + panic[0].strip())
+    if not run.ended and not stopped:
+        run.notes.append("ended (status %s) before the driver's last line" % status)
+    elif run.ended and status != 0:
+        run.notes.append("exit status %s" % status)
+    run.log = log
+    return run
+
+
+def run_cairn(a, arch, units):
+    """Boots until every unit ran: [Run]."""
+    runs, todo, index = [], list(units), 0
+    while todo:
+        r = cairn_boot(a, arch, index, todo)
+        runs.append(r)
+        print("# busybox-%s boot %d: %d units, %.0fs%s (log: %s)" % (
+            arch, index, len(todo), r.seconds, "; " + "; ".join(r.notes) if r.notes else "", r.log),
+            flush=True)
+        index += 1
+        if r.ended:
+            break
+        # the unit it was running stays as far as it got; the rest go on
+        names = [u for _, u in todo]
+        if r.unit is None or r.unit not in names:
+            break     # it died before the first unit: another boot would too
+        todo = todo[names.index(r.unit) + 1:]
+    return runs
+
+
+# ---------------------------------------------------------------- Linux run
+
+def run_linux(a, units):
+    """The same tree, busybox built for the host, as a chroot: a Run."""
+    d = os.path.join("build", "host", "bbtest")
+    os.makedirs(d, exist_ok=True)
+    image = os.path.join(d, "tree.cpio")
+    make_image("host", image, units, "-")
+    root = tempfile.mkdtemp(prefix="bbtest-root-", dir=d)
+    try:
+        with open(image, "rb") as f:
+            subprocess.run(["cpio", "-idm", "--quiet", "--no-absolute-filenames"], stdin=f,
+                           cwd=root, check=True)
+        root = os.path.abspath(root)
+        ns = ["unshare", "--mount", "--pid", "--fork", "--mount-proc=%s/proc" % root]
+        if os.geteuid() != 0:
+            ns[1:1] = ["--user", "--map-root-user"]
+        cmd = ns + ["sh", "-c", 'mount --rbind /dev "$0/dev" && exec chroot "$0" /bin/sh /bbtest/guest-run.sh',
+                    root]
+        run = Run(units)
+        log = os.path.join(LOG_DIR, "busybox-linux.log")
+        os.makedirs(LOG_DIR, exist_ok=True)
+        status, stopped = stream(cmd, run, a.timeout, a.stall, log, env={"PATH": "/bin", "HOME": "/"})
+        run.log = log
+        if stopped:
+            run.notes.append(stopped)
+        if not run.ended:
+            run.notes.append("ended (status %s) before the driver's last line" % status)
+        return run
+    finally:
+        # the namespace's mounts went with it; never follow a mount still there
+        with open("/proc/mounts") as f:
+            if root in f.read():
+                raise SystemExit("run.py: %s is still mounted: not removed" % root)
+        shutil.rmtree(root, ignore_errors=True)
+        os.unlink(image)
+
+
+# ------------------------------------------------------------- lists, results
+
+def keyed(results):
+    """{UNIT: NAME: result} in order, a name seen again in a unit made NAME (2)."""
+    out, seen = {}, {}
+    for unit, name, res in results:
+        k = "%s: %s" % (unit, name)
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] > 1:
+            k = "%s (%d)" % (k, seen[k])
+        out[k] = res
+    return out
+
+
+def unit_of(key):
+    return key.split(":", 1)[0]
+
+
+def read_list(path):
+    """{test: result}, {test: reason lines}, in the file's order."""
+    res, why = {}, {}
+    if not os.path.exists(path):
+        return res, why
+    block = []
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                block = []
+            elif line.startswith("#"):
+                block.append(line)
+            else:
+                r, k = line.split(" ", 1)
+                res[k] = r
+                if block:
+                    why[k] = list(block)
+    return res, why
+
+
+def write_list(path, header, res, why, order):
+    with open(path, "w") as f:
+        f.write(header)
+        prev_unit = prev_block = None
+        for k in order:
+            u, block = unit_of(k), why.get(k)
+            if u != prev_unit or (prev_block and block != prev_block):
+                f.write("\n")
+                prev_block = None
+            if block and block != prev_block:
+                f.write("\n".join(block) + "\n")
+            f.write("%s %s\n" % (res[k], k))
+            prev_unit, prev_block = u, block
+
+
+def ordered(units, *dicts):
+    """The tests of the units, each unit's in the order first seen."""
+    pos = {u: i for i, u in enumerate(units)}
+    keys = []
+    seen = set()
+    for d in dicts:
+        for k in d:
+            if k not in seen and unit_of(k) in pos:
+                seen.add(k)
+                keys.append(k)
+    return sorted(keys, key=lambda k: pos[unit_of(k)])   # stable: keeps the order within a unit
+
+
+def counts(res, keys):
+    c = dict.fromkeys(RESULTS, 0)
+    for k in keys:
+        c[res[k]] += 1
+    return c
+
+
+def fmt_counts(c):
+    return ", ".join("%s %d" % (r.lower(), c[r]) for r in RESULTS if c[r] or r in ("PASS", "FAIL"))
+
+
+# ------------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--arch", action="append", default=[], help="run in Cairn on this arch (may repeat)")
+    ap.add_argument("--linux", action="store_true", help="run on the host's Linux: the reference")
+    ap.add_argument("--update", action="store_true",
+                    help="write the expected lists (with --linux: the reference) instead of comparing")
+    ap.add_argument("--only", action="append", default=[], help="only this unit (may repeat)")
+    ap.add_argument("--subset", action="store_true",
+                    help="only the units of %s (make test's)" % SUBSET)
+    ap.add_argument("--mem", default="1G", help="the guest's memory")
+    ap.add_argument("--vfs-quota", default="48M", help="the VFS's kernel memory quota (its tmpfs)")
+    ap.add_argument("--proc-quota", default="160M", help="the process server's quota (every process)")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds a boot may take in all")
+    ap.add_argument("--stall", type=int, default=180, help="seconds a boot may print nothing")
+    a = ap.parse_args()
+    os.chdir(TOP)
+    if not a.arch and not a.linux:
+        ap.error("--arch or --linux")
+    if a.update and (a.only or a.subset):
+        ap.error("--update runs every unit (no --only or --subset)")
+
+    units = all_units("host" if a.linux else a.arch[0])
+    names = [u for _, u in units]
+    if a.subset:
+        want = read_subset()
+        bad = [u for u in want if u not in names]
+        if bad:
+            print("run.py: %s: no such unit: %s" % (SUBSET, " ".join(bad)), file=sys.stderr)
+            return 2
+        units = [x for x in units if x[1] in want]
+    if a.only:
+        bad = [u for u in a.only if u not in names]
+        if bad:
+            print("run.py: no such unit: %s" % " ".join(bad), file=sys.stderr)
+            return 2
+        units = [x for x in units if x[1] in a.only]
+    names = [u for _, u in units]
+
+    ref, _ = read_list(REFERENCE)
+    status = 0
+
+    if a.linux:
+        t0 = time.monotonic()
+        stage_tree("host")
+        r = run_linux(a, units)
+        got = keyed(r.results)
+        print("# busybox-linux: %d results in %.0fs%s (log: %s)" % (
+            len(got), r.seconds, "; " + "; ".join(r.notes) if r.notes else "", r.log))
+        for k in ref:
+            if unit_of(k) in names and k not in got:
+                got[k] = "MISSING"
+        c = counts(got, got)
+        ok = r.ended
+        print("%s busybox-linux: %d tests: %s" % ("ok" if ok else "not ok", len(got), fmt_counts(c)))
+        if a.update:
+            if not ok:
+                print("# busybox-linux: the run did not end: %s not written" % REFERENCE)
+                return 1
+            uname = os.uname()
+            gcc = subprocess.run(["gcc", "--version"], stdout=subprocess.PIPE,
+                                 universal_newlines=True).stdout.splitlines()[0]
+            libc = os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else "?"
+            hdr = REFERENCE_HEADER.format(seconds=int(time.monotonic() - t0),
+                                          date=time.strftime("%Y-%m-%d", time.gmtime()))
+            hdr += "#   %s %s %s, %s, %s, uid %d (CI runs as root)\n" % (
+                uname.sysname, uname.release, uname.machine, gcc, libc, os.geteuid())
+            _, notes = read_list(REFERENCE)
+            write_list(REFERENCE, hdr, got, notes, ordered(names, got))
+            print("# busybox-linux: wrote %s" % REFERENCE)
+        else:
+            diffs = [k for k in got if k in ref and got[k] != ref[k]]
+            for k in diffs:
+                print("#   %s: %s, the reference says %s" % (k, got[k], ref[k]))
+            print("# busybox-linux: %d results differ from %s" % (len(diffs), REFERENCE))
+        return 0 if ok else 1
+
+    table = {}
+    n = 0
+    for arch in a.arch:
+        path = os.path.join(HERE, "expected-%s.txt" % arch)
+        exp, why = read_list(path)
+        t0 = time.monotonic()
+        stage_tree(arch)
+        runs = run_cairn(a, arch, units)
+        results = []
+        for r in runs:
+            results += r.results
+        got = keyed(results)
+        for src in (exp, ref):
+            for k in src:
+                if unit_of(k) in names and k not in got:
+                    got[k] = "MISSING"
+        order = ordered(names, got)
+        secs = {}
+        for r in runs:
+            secs.update(r.unit_seconds())
+        os.makedirs(os.path.join("build", arch, "bbtest"), exist_ok=True)
+        with open(os.path.join("build", arch, "bbtest", "results.txt"), "w") as f:
+            for u in names:
+                f.write("# %s %.1fs\n" % (u, secs.get(u, 0)))
+            for k in order:
+                f.write("%s %s\n" % (got[k], k))
+        table[arch] = got
+
+        ndiff = 0
+        for u in names:
+            ks = [k for k in order if unit_of(k) == u]
+            c = counts(got, ks)
+            lin = sum(1 for k in ks if ref.get(k) == "PASS")
+            bad, new, other = [], [], []
+            for k in ks:
+                want = exp.get(k)
+                if want is None:
+                    other.append("%s %s: not in the expected list" % (got[k], k))
+                elif got[k] == want:
+                    continue
+                elif got[k] == "PASS":
+                    new.append("%s: newly passing (expected %s)" % (k, want))
+                elif want == "PASS":
+                    bad.append("%s: %s, expected PASS" % (k, got[k]))
+                else:
+                    other.append("%s: %s, expected %s" % (k, got[k], want))
+            diffs = bad + other
+            ndiff += len(diffs) + len(new)
+            if a.update:
+                continue
+            n += 1
+            print("%s %d busybox-%s: %s: %d tests: %s (Linux: %d pass), %.0fs" % (
+                "not ok" if diffs else "ok", n, arch, u, len(ks), fmt_counts(c), lin, secs.get(u, 0)))
+            for d in diffs + new:
+                print("#   " + d)
+        # the boots
+        dead = [r for r in runs if not r.ended or r.notes]
+        total = time.monotonic() - t0
+        if not a.update:
+            n += 1
+            print("%s %d busybox-%s: boots: %d in %.0fs%s" % (
+                "not ok" if dead else "ok", n, arch, len(runs), total,
+                "".join("; boot %d (unit %s): %s" % (i, r.unit, "; ".join(r.notes) or "no end")
+                        for i, r in enumerate(runs) if r in dead)))
+        # the reasons: passes on Linux, not expected to pass here
+        if a.update:
+            res_for_reasons = got
+            why_for = why
+        else:
+            res_for_reasons = {k: exp.get(k, got[k]) for k in got}
+            why_for = why
+        noreason = [k for k in order if ref.get(k) == "PASS" and res_for_reasons[k] != "PASS"
+                    and not why_for.get(k)]
+        linux_only = [k for k in order if ref.get(k) == "PASS" and res_for_reasons[k] != "PASS"]
+        if not a.update:
+            n += 1
+            print("%s %d busybox-%s: reasons: %d tests pass on Linux and are not expected to pass on "
+                  "Cairn, %d of them without a reason in %s" % (
+                      "not ok" if noreason else "ok", n, arch, len(linux_only), len(noreason), path))
+            for k in noreason[:20]:
+                print("#   no reason: %s" % k)
+        c = counts(got, order)
+        print("# busybox-%s: %d tests in %d units: %s; Linux passes %d of them; %.0fs" % (
+            arch, len(order), len(names), fmt_counts(c), sum(1 for k in order if ref.get(k) == "PASS"),
+            total))
+        if a.update:
+            write_list(path, EXPECTED_HEADER.format(arch=arch), got, why, order)
+            print("# busybox-%s: wrote %s (%d results changed; %d tests pass on Linux and not here, "
+                  "%d without a reason)" % (arch, path, ndiff, len(linux_only), len(noreason)))
+        elif ndiff or dead or noreason:
+            status = 1
+
+    # the table: per unit, passed on Linux, passed on each arch
+    print("# busybox: tests passed, per unit (Linux: %s)" % REFERENCE)
+    hdr = ["unit", "tests", "Linux"] + a.arch
+    rows = []
+    tot = [0] * (2 + len(a.arch))
+    for u in names:
+        ks = [k for k in ordered(names, ref, *table.values()) if unit_of(k) == u]
+        row = [len(ks), sum(1 for k in ks if ref.get(k) == "PASS")] + \
+              [sum(1 for k in ks if table[x].get(k) == "PASS") for x in a.arch]
+        tot = [t + v for t, v in zip(tot, row)]
+        rows.append([u] + [str(v) for v in row])
+    rows.append(["total"] + [str(v) for v in tot])
+    w = [max(len(r[i]) for r in [hdr] + rows) for i in range(len(hdr))]
+    for r in [hdr] + rows:
+        print("#   " + "  ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r)))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
