@@ -1,9 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
 # Busybox for Cairn (called by the top-level Makefile: `make ARCH=<arch> busybox`).
-# ARCH=host builds the same busybox, the same way, for the build machine
-# (host gcc and glibc, static): build/host/busybox/, the Linux reference of
-# busybox's testsuite (tests/busybox/).
 #
 #   build/third_party/busybox/src   Debian's busybox 1.35.0 source package, pristine
 #                                   (scripts/setup.sh); nothing of it is committed
@@ -18,51 +15,63 @@
 #                                   includes them after musl's headers (-idirafter), and
 #                                   none of glibc's headers come with them
 #
-#   build/<arch>/busybox/ash_test/{printenv,recho,zecho}   (target ash-test-helpers)
-#                                   the helper programs of busybox's shell/ash_test,
-#                                   built with the same compiler (its run-all would
-#                                   call gcc)
-#
 # The configuration is user/busybox/config: the options it names are set as
 # it says, every other option is defconfig's (every applet busybox has, with
 # its usual features). The build is incremental: busybox's own make runs each
 # time and does nothing when nothing changed; a new libc.a relinks.
+#
+# PEER=linux builds the same source with the same configuration for Linux
+# instead, the peer `make bench` compares with (tests/bench.sh):
+#   build/<arch>/busybox-linux/busybox   static, glibc, with <cross>gcc
+#                                        (riscv64-linux-gnu-gcc: Debian's
+#                                        libc6-dev-riscv64-cross), and its
+#                                        busybox.links
+# (ARCH=x86_64 PEER=linux on an x86-64 build machine is busybox for the
+# machine itself: tests/busybox/ runs busybox's testsuite with it for the
+# Linux reference.)
+#
+# ash-test-helpers: $(BB)/ash_test/{printenv,recho,zecho}, the helper
+# programs of busybox's shell/ash_test built with the same compiler (its
+# run-all would call gcc), for tests/busybox/.
 
 SHELL := /bin/bash
 ARCH ?= riscv64
-ifeq ($(filter $(ARCH),riscv64 x86_64 host),)
-$(error busybox.mk: ARCH must be riscv64, x86_64 or host, not '$(ARCH)')
+ifeq ($(filter $(ARCH),riscv64 x86_64),)
+$(error busybox.mk: ARCH must be riscv64 or x86_64, not '$(ARCH)')
 endif
 
 top := $(CURDIR)
 T := build/$(ARCH)
 BB_SRC := $(top)/build/third_party/busybox/src
 BB := $(top)/$(T)/busybox
-ifeq ($(ARCH),host)
-# the host's own compiler, C library and kernel headers: nothing to add
-UAPI :=
-WRAPPER := gcc
-LIBC :=
-UAPI_DONE :=
-EXTRA_CFLAGS :=
-else
 UAPI := $(top)/$(T)/uapi
 WRAPPER := $(top)/$(T)/bin/$(ARCH)-cairn-gcc
 LIBC := $(T)/sysroot/lib/libc.a
-UAPI_DONE := $(UAPI)/.done
-EXTRA_CFLAGS := -idirafter $(UAPI)
-endif
 cross-riscv64 := riscv64-linux-gnu-
 cross-x86_64 :=
-cross-host :=
 CROSS := $(cross-$(ARCH))
 uapi-riscv64 := /usr/riscv64-linux-gnu/include
 uapi-asm-riscv64 := /usr/riscv64-linux-gnu/include/asm
 uapi-x86_64 := /usr/include
 uapi-asm-x86_64 := /usr/include/x86_64-linux-gnu/asm
 
-BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(WRAPPER) \
-	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="$(EXTRA_CFLAGS)"
+PEER ?=
+ifeq ($(PEER),)
+BB_CC := $(WRAPPER)
+BB_CFLAGS := -idirafter $(UAPI)
+BB_DEPS := $(UAPI)/.done $(LIBC)
+else ifeq ($(PEER),linux)
+# glibc's headers bring Linux's UAPI headers themselves
+BB := $(top)/$(T)/busybox-linux
+BB_CC := $(CROSS)gcc
+BB_CFLAGS :=
+BB_DEPS :=
+else
+$(error busybox.mk: PEER must be empty or linux, not '$(PEER)')
+endif
+
+BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(BB_CC) \
+	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="$(BB_CFLAGS)"
 
 .PHONY: all ash-test-helpers FORCE
 all: $(BB)/busybox $(BB)/busybox.links
@@ -80,7 +89,7 @@ $(UAPI)/.done:
 # same options, then oldconfig settles what depends on them.
 $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 	@mkdir -p $(BB)
-	@echo "  CONFIG  busybox ($(ARCH))"
+	@echo "  CONFIG  busybox ($(ARCH)$(if $(PEER), $(PEER)))"
 	@$(MAKE) --no-print-directory -s -C $(BB_SRC) O=$(BB) defconfig >/dev/null
 	@grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' user/busybox/config | \
 	 while IFS= read -r line; do \
@@ -97,11 +106,11 @@ $(BB)/.config: user/busybox/config scripts/busybox.mk | $(BB_SRC)/Makefile
 $(BB_SRC)/Makefile:
 	@echo "busybox.mk: no busybox source: run scripts/setup.sh" >&2; exit 1
 
-$(BB)/busybox: $(BB)/.config $(UAPI_DONE) $(LIBC) FORCE
-	@if [ -n "$(LIBC)" ] && [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
+$(BB)/busybox: $(BB)/.config $(BB_DEPS) FORCE
+	@if [ -z "$(PEER)" ] && [ -f $(BB)/busybox_unstripped ] && [ $(LIBC) -nt $(BB)/busybox_unstripped ]; then \
 	   rm -f $(BB)/busybox_unstripped; fi
 	+@$(BB_MAKE) busybox_unstripped >$(BB)/build.log 2>&1 || { tail -30 $(BB)/build.log >&2; \
-	   echo "busybox.mk: busybox build failed for $(ARCH) (log: $(BB)/build.log)" >&2; exit 1; }
+	   echo "busybox.mk: busybox build failed for $(ARCH)$(if $(PEER), ($(PEER))) (log: $(BB)/build.log)" >&2; exit 1; }
 	@if ! [ -f $@ ] || [ $(BB)/busybox_unstripped -nt $@ ]; then \
 	   echo "  STRIP   $@"; $(CROSS)strip -o $@.tmp $(BB)/busybox_unstripped && mv -f $@.tmp $@; fi
 
@@ -110,9 +119,9 @@ $(BB)/busybox.links: $(BB)/.config
 
 ASH_HELPERS := $(addprefix $(BB)/ash_test/,printenv recho zecho)
 ash-test-helpers: $(ASH_HELPERS)
-$(BB)/ash_test/%: $(BB_SRC)/shell/ash_test/%.c $(LIBC)
+$(BB)/ash_test/%: $(BB_SRC)/shell/ash_test/%.c $(BB_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	@$(WRAPPER) -static -O2 -o $@ $<
+	@$(BB_CC) -static -O2 -o $@ $<
 
 FORCE:

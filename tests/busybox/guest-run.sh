@@ -28,7 +28,8 @@
 
 exec </dev/null 2>&1
 unset LANG LANGUAGE LC_ALL LC_COLLATE LC_CTYPE LC_MONETARY LC_MESSAGES LC_NUMERIC LC_TIME
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+# a login shell's environment (busybox sh as root)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root SHELL=/bin/sh USER=root LOGNAME=root
 export VERBOSE=${VERBOSE-1}
 top=/bbtest
 units=${1:-$top/units}

@@ -57,6 +57,9 @@ sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
 from cairn_harness import LOG_DIR, PANIC_RE  # noqa: E402  (the shared harness module)
 
 SRC = "build/third_party/busybox/src"
+# the Linux reference's busybox: scripts/busybox.mk PEER=linux for the build
+# machine's own arch (static, glibc, gcc)
+HOST_ARCH = os.uname().machine
 BOARD = {"riscv64": "virt", "x86_64": "q35"}
 RESULTS = ["PASS", "FAIL", "SKIPPED", "UNTESTED", "MISSING"]
 HERE = "tests/busybox"
@@ -65,7 +68,10 @@ SUBSET = HERE + "/make-test-units.txt"
 
 UNIT_RE = re.compile(r"bbtest: unit (runtest|ash_test) (\S+)$")
 RUNTEST_RE = re.compile(r"^(PASS|FAIL|SKIPPED|UNTESTED): (.*)$")
-ASH_RE = re.compile(r"^(ash-[A-Za-z0-9_]+)/(\S+): (ok|fail)$")
+# run-all: `MODULE/FILE:` then ` ok` or ` fail` once the test ran, on the
+# same line unless something the test did not redirect came between
+ASH_NAME_RE = re.compile(r"^(ash-[A-Za-z0-9_]+)/(\S+?):")
+ASH_END_RE = re.compile(r" (ok|fail)$")
 
 EXPECTED_HEADER = """\
 # Expected results of busybox's own testsuite (Debian's busybox 1.35.0,
@@ -102,10 +108,24 @@ def natural(s):
 
 # ---------------------------------------------------------------- the units
 
+def bb_dir(target):
+    """Where scripts/busybox.mk builds busybox for target (an arch, or linux)."""
+    if target == "linux":
+        return os.path.join("build", HOST_ARCH, "busybox-linux")
+    return os.path.join("build", target, "busybox")
+
+
+def work_dir(target):
+    """This script's folder for target."""
+    if target == "linux":
+        return os.path.join("build", HOST_ARCH, "bbtest-linux")
+    return os.path.join("build", target, "bbtest")
+
+
 def all_units(target):
-    """[(kind, unit)]: the applets of build/<target>/busybox with tests, then
-    the ash_test modules."""
-    links = os.path.join("build", target, "busybox", "busybox.links")
+    """[(kind, unit)]: the applets of target's busybox with tests, then the
+    ash_test modules."""
+    links = os.path.join(bb_dir(target), "busybox.links")
     applets = {"busybox"}
     with open(links) as f:
         applets |= {os.path.basename(l.strip()) for l in f if l.strip()}
@@ -130,13 +150,13 @@ def read_subset():
 # ------------------------------------------------------------- the file tree
 
 def stage_tree(target):
-    """build/<target>/bbtest/tree/bbtest: the /bbtest of the image."""
-    d = os.path.join("build", target, "bbtest", "tree")
+    """WORK/tree/bbtest: the /bbtest of the image."""
+    d = os.path.join(work_dir(target), "tree")
     shutil.rmtree(d, ignore_errors=True)
     b = os.path.join(d, "bbtest")
     for sub in ("testsuite", "examples", "shell/ash_test"):
         shutil.copytree(os.path.join(SRC, sub), os.path.join(b, sub), symlinks=True)
-    bb = os.path.join("build", target, "busybox")
+    bb = bb_dir(target)
     for h in ("printenv", "recho", "zecho"):
         shutil.copy2(os.path.join(bb, "ash_test", h), os.path.join(b, "shell", "ash_test", h))
     shutil.copy2(os.path.join(bb, ".config"), os.path.join(b, ".config"))
@@ -151,8 +171,8 @@ def make_image(target, out, units, manifest, progs=()):
     with open(ufile, "w") as f:
         for kind, u in units:
             f.write("%s %s\n" % (kind, u))
-    bb = os.path.join("build", target, "busybox")
-    tree = os.path.join("build", target, "bbtest", "tree", "bbtest")
+    bb = bb_dir(target)
+    tree = os.path.join(work_dir(target), "tree", "bbtest")
     subprocess.run(["bash", "scripts/mkbootimage.sh", out, manifest,
                     "--busybox", os.path.join(bb, "busybox"), os.path.join(bb, "busybox.links"),
                     "--tree", "user/rootfs", "--add", tree + ":/bbtest",
@@ -167,7 +187,9 @@ class Run:
 
     def __init__(self, units):
         self.units = units            # [(kind, unit)] it was given
-        self.results = []             # [(unit, name, result)] in order
+        self.results = []             # [(unit, name, result, seconds since the one before)]
+        self.last = None              # when the last result or unit line came
+        self.ash = None               # (module, file) of run-all's test without its result yet
         self.started = {}             # unit: seconds at its marker
         self.unit = None              # the unit running
         self.begun = self.ended = False
@@ -184,18 +206,29 @@ class Run:
             self.ended = True
             self.unit = None
             return
+        now = time.monotonic()
         m = UNIT_RE.search(line)
         if m:
             self.unit = m.group(2)
-            self.started[self.unit] = time.monotonic() - self.t0
+            self.ash = None
+            self.started[self.unit] = now - self.t0
+            self.last = now
             return
-        m = ASH_RE.match(line)
+        took = now - (self.last or self.t0)
+        m = ASH_NAME_RE.match(line)
         if m:
-            self.results.append((m.group(1), m.group(2), "PASS" if m.group(3) == "ok" else "FAIL"))
+            self.ash = (m.group(1), m.group(2))
+        if self.ash:
+            m = ASH_END_RE.search(line)
+            if m:
+                self.results.append(self.ash + ("PASS" if m.group(1) == "ok" else "FAIL", took))
+                self.ash = None
+                self.last = now
             return
         m = RUNTEST_RE.match(line)
         if m and self.unit is not None:
-            self.results.append((self.unit, m.group(2).rstrip(), m.group(1)))
+            self.results.append((self.unit, m.group(2).rstrip(), m.group(1), took))
+            self.last = now
 
     def unit_seconds(self):
         order = sorted(self.started.items(), key=lambda kv: kv[1])
@@ -207,8 +240,9 @@ class Run:
 
 
 def stream(cmd, run, timeout, stall, log, env=None):
-    """Runs cmd, feeding its output lines to run; stops it after timeout
-    seconds, or stall seconds without output. Returns (status, why stopped)."""
+    """Runs cmd, feeding its output lines to run and to the log as they come;
+    stops it after timeout seconds, or stall seconds without output.
+    Returns (status, why it was stopped or None)."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     os.set_blocking(p.stdout.fileno(), False)
@@ -216,38 +250,42 @@ def stream(cmd, run, timeout, stall, log, env=None):
     sel.register(p.stdout, selectors.EVENT_READ)
     buf, stopped = b"", None
     last = start = time.monotonic()
-    while True:
-        now = time.monotonic()
-        if now - start > timeout:
-            stopped = "stopped after %ds in all" % timeout
-        elif now - last > stall:
-            stopped = "stopped after %ds without output" % stall
-        if stopped:
-            os.killpg(p.pid, signal.SIGKILL)
-            break
-        if not sel.select(timeout=0.5):
-            if p.poll() is not None:
-                break
-            continue
-        chunk = p.stdout.read()
-        if chunk is None:
-            continue
-        if not chunk:
-            break
-        last = time.monotonic()
-        buf += chunk
-        *lines, buf = buf.split(b"\n")
-        for raw in lines:
-            run.line(raw.decode("utf-8", "replace").rstrip("\r"))
-    status = p.wait()
-    sel.close()
-    if buf:
-        run.line(buf.decode("utf-8", "replace").rstrip("\r"))
-    run.seconds = time.monotonic() - start
     with open(log, "w") as f:
-        f.write("# %s\n# %.1fs, status %s%s\n" % (" ".join(cmd), run.seconds, status,
-                                                 "; " + stopped if stopped else ""))
-        f.write("\n".join(run.lines) + "\n")
+        f.write("# %s\n" % " ".join(cmd))
+        while True:
+            now = time.monotonic()
+            if now - start > timeout:
+                stopped = "stopped after %ds in all" % timeout
+            elif now - last > stall:
+                stopped = "stopped after %ds without output" % stall
+            if stopped:
+                os.killpg(p.pid, signal.SIGKILL)
+                break
+            if not sel.select(timeout=0.5):
+                if p.poll() is not None:
+                    break
+                continue
+            chunk = p.stdout.read()
+            if chunk is None:
+                continue
+            if not chunk:
+                break
+            last = time.monotonic()
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                run.line(line)
+                f.write(line + "\n")
+            f.flush()
+        status = p.wait()
+        sel.close()
+        if buf:
+            line = buf.decode("utf-8", "replace").rstrip("\r")
+            run.line(line)
+            f.write(line + "\n")
+        run.seconds = time.monotonic() - start
+        f.write("# %.1fs, status %s%s\n" % (run.seconds, status, "; " + stopped if stopped else ""))
     return status, stopped
 
 
@@ -259,7 +297,7 @@ def posix_manifest(*args):
 
 
 def cairn_boot(a, arch, index, units):
-    d = os.path.join("build", arch, "bbtest")
+    d = work_dir(arch)
     man = os.path.join(d, "manifest")
     with open(man, "w") as f:
         f.write("# tests/busybox/run.py: busybox's testsuite, %s\n" % arch)
@@ -312,10 +350,10 @@ def run_cairn(a, arch, units):
 
 def run_linux(a, units):
     """The same tree, busybox built for the host, as a chroot: a Run."""
-    d = os.path.join("build", "host", "bbtest")
+    d = work_dir("linux")
     os.makedirs(d, exist_ok=True)
     image = os.path.join(d, "tree.cpio")
-    make_image("host", image, units, "-")
+    make_image("linux", image, units, "-")
     root = tempfile.mkdtemp(prefix="bbtest-root-", dir=d)
     try:
         with open(image, "rb") as f:
@@ -325,12 +363,15 @@ def run_linux(a, units):
         ns = ["unshare", "--mount", "--pid", "--fork", "--mount-proc=%s/proc" % root]
         if os.geteuid() != 0:
             ns[1:1] = ["--user", "--map-root-user"]
-        cmd = ns + ["sh", "-c", 'mount --rbind /dev "$0/dev" && exec chroot "$0" /bin/sh /bbtest/guest-run.sh',
+        # the driver's environment is what Cairn's process server gives pid 1
+        cmd = ns + ["sh", "-c", 'mount --rbind /dev "$0/dev" && '
+                    'exec env -i PATH=/bin HOME=/ "$(command -v chroot)" "$0" /bin/sh /bbtest/guest-run.sh',
                     root]
         run = Run(units)
         log = os.path.join(LOG_DIR, "busybox-linux.log")
         os.makedirs(LOG_DIR, exist_ok=True)
-        status, stopped = stream(cmd, run, a.timeout, a.stall, log, env={"PATH": "/bin", "HOME": "/"})
+        status, stopped = stream(cmd, run, a.timeout, a.stall, log,
+                                 env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
         run.log = log
         if stopped:
             run.notes.append(stopped)
@@ -348,15 +389,18 @@ def run_linux(a, units):
 
 # ------------------------------------------------------------- lists, results
 
-def keyed(results):
-    """{UNIT: NAME: result} in order, a name seen again in a unit made NAME (2)."""
+def keyed(results, times=None):
+    """{UNIT: NAME: result} in order, a name seen again in a unit made NAME (2);
+    times, if given, gets {UNIT: NAME: seconds}."""
     out, seen = {}, {}
-    for unit, name, res in results:
+    for unit, name, res, took in results:
         k = "%s: %s" % (unit, name)
         seen[k] = seen.get(k, 0) + 1
         if seen[k] > 1:
             k = "%s (%d)" % (k, seen[k])
         out[k] = res
+        if times is not None:
+            times[k] = took
     return out
 
 
@@ -424,6 +468,17 @@ def fmt_counts(c):
     return ", ".join("%s %d" % (r.lower(), c[r]) for r in RESULTS if c[r] or r in ("PASS", "FAIL"))
 
 
+def write_results(target, names, secs, got, order, times):
+    """WORK/results.txt: the units' seconds, the results with each test's
+    (the time from the line before it)."""
+    os.makedirs(work_dir(target), exist_ok=True)
+    with open(os.path.join(work_dir(target), "results.txt"), "w") as f:
+        for u in names:
+            f.write("# %s %.1fs\n" % (u, secs.get(u, 0)))
+        for k in order:
+            f.write("%s %s%s\n" % (got[k], k, "  # %.1fs" % times[k] if k in times else ""))
+
+
 # ------------------------------------------------------------------- main
 
 def main():
@@ -447,7 +502,7 @@ def main():
     if a.update and (a.only or a.subset):
         ap.error("--update runs every unit (no --only or --subset)")
 
-    units = all_units("host" if a.linux else a.arch[0])
+    units = all_units("linux" if a.linux else a.arch[0])
     names = [u for _, u in units]
     if a.subset:
         want = read_subset()
@@ -469,14 +524,16 @@ def main():
 
     if a.linux:
         t0 = time.monotonic()
-        stage_tree("host")
+        stage_tree("linux")
         r = run_linux(a, units)
-        got = keyed(r.results)
+        times = {}
+        got = keyed(r.results, times)
         print("# busybox-linux: %d results in %.0fs%s (log: %s)" % (
             len(got), r.seconds, "; " + "; ".join(r.notes) if r.notes else "", r.log))
         for k in ref:
             if unit_of(k) in names and k not in got:
                 got[k] = "MISSING"
+        write_results("linux", names, r.unit_seconds(), got, ordered(names, got), times)
         c = counts(got, got)
         ok = r.ended
         print("%s busybox-linux: %d tests: %s" % ("ok" if ok else "not ok", len(got), fmt_counts(c)))
@@ -513,7 +570,8 @@ def main():
         results = []
         for r in runs:
             results += r.results
-        got = keyed(results)
+        times = {}
+        got = keyed(results, times)
         for src in (exp, ref):
             for k in src:
                 if unit_of(k) in names and k not in got:
@@ -522,12 +580,7 @@ def main():
         secs = {}
         for r in runs:
             secs.update(r.unit_seconds())
-        os.makedirs(os.path.join("build", arch, "bbtest"), exist_ok=True)
-        with open(os.path.join("build", arch, "bbtest", "results.txt"), "w") as f:
-            for u in names:
-                f.write("# %s %.1fs\n" % (u, secs.get(u, 0)))
-            for k in order:
-                f.write("%s %s\n" % (got[k], k))
+        write_results(arch, names, secs, got, order, times)
         table[arch] = got
 
         ndiff = 0
