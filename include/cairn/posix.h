@@ -28,6 +28,12 @@
 #define POSIX_INLINE_MAX   ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * 8)   /* 4000 bytes */
 #define POSIX_PATH_MAX     4096
 #define POSIX_NAME_MAX     255
+/* The main thread's stack of a process the process server starts: 1 MiB
+ * below CAIRN_STACK_TOP (abi.h's CAIRN_STACK_PAGES, 64 KiB, is too little
+ * for busybox's applets; Linux gives 8 MiB, but a MemoryObject is charged
+ * to the quota in full, and a fork copies it). getrlimit(RLIMIT_STACK)
+ * says so. */
+#define POSIX_STACK_PAGES  256
 
 /* Message length (in words) for n bytes of inline data. */
 static inline unsigned posix_words(uint64_t bytes) { return CAIRN_MSG_REGS + (unsigned)((bytes + 7) / 8); }

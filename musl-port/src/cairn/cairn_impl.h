@@ -147,6 +147,7 @@ hidden long __cairn_preadv(long fd, const void *iov, long cnt, long off);
 hidden long __cairn_pwritev(long fd, const void *iov, long cnt, long off);
 hidden long __cairn_close(long fd);
 hidden long __cairn_lseek(long fd, long off, long whence);
+hidden long __cairn_sendfile(long out, long in, long *offset, size_t count);
 hidden long __cairn_ioctl(long fd, unsigned long req, void *arg);
 hidden long __cairn_dup(long fd);
 hidden long __cairn_dup3(long old, long new, long flags, int dup2);

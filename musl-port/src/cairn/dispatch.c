@@ -124,6 +124,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_pwritev: return __cairn_pwritev(a, (const void *)b, c, d);
 	case SYS_close: return __cairn_close(a);
 	case SYS_lseek: return __cairn_lseek(a, b, c);
+	case SYS_sendfile: return __cairn_sendfile(a, b, (long *)c, (size_t)d);
 	case SYS_ioctl: return __cairn_ioctl(a, (unsigned long)b, (void *)c);
 	case SYS_dup: return __cairn_dup(a);
 #ifdef SYS_dup2

@@ -329,6 +329,53 @@ long __cairn_pwritev(long fd, const void *iov, long cnt, long off)
 	return write_common(fd, iov, cnt, (uint64_t)off, 1);
 }
 
+/* sendfile(2): the bytes go through a buffer of ours, read then written,
+ * as Linux copies between descriptors it cannot splice. With offset, in's
+ * position is neither used nor moved (pread) and *offset moves by what
+ * was written; without, in's position moves by what was written (bytes
+ * read and not written are given back with lseek, as far as in can seek).
+ * Ends early at the end of in, a short write or an error: what was sent
+ * so far, or the error when nothing was. */
+long __cairn_sendfile(long out, long in, long *offset, size_t count)
+{
+	char buf[4 * INLINE_MAX];
+	size_t done = 0;
+	long r = 0, off = 0;
+
+	if (offset && (off = *offset) < 0)
+		return -EINVAL;
+	if (count > 0x7ffff000)
+		count = 0x7ffff000;               /* Linux's most for one call */
+	while (done < count) {
+		size_t k = count - done < sizeof(buf) ? count - done : sizeof(buf), w = 0;
+		long n = offset ? __cairn_pread(in, buf, k, off + (long)done) : __cairn_read(in, buf, k);
+
+		if (n <= 0) {
+			r = n;
+			break;
+		}
+		while (w < (size_t)n) {
+			long m = __cairn_write(out, buf + w, (size_t)n - w);
+			if (m <= 0) {
+				r = m;
+				break;
+			}
+			w += (size_t)m;
+		}
+		done += w;
+		if (w < (size_t)n) {
+			if (!offset)
+				__cairn_lseek(in, -(long)((size_t)n - w), SEEK_CUR);
+			break;
+		}
+		if ((size_t)n < k)
+			break;                        /* the end of in, or a pipe with less */
+	}
+	if (offset)
+		*offset = off + (long)done;
+	return done ? (long)done : r;
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 long __cairn_close(long fd)

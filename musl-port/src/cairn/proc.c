@@ -14,8 +14,9 @@
  *   rusage is kept (zeroes).
  * - Resource limits: RLIMIT_NOFILE is the descriptor table's size (the
  *   soft limit can be lowered and raised again), RLIMIT_STACK the first
- *   thread's stack, RLIMIT_SIGPENDING the process server's real-time
- *   signal queue (32); the rest are unlimited. Nothing is kept across exec.
+ *   thread's stack (1 MiB under the process server, posix.h),
+ *   RLIMIT_SIGPENDING the process server's real-time signal queue (32);
+ *   the rest are unlimited. Nothing is kept across exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -296,8 +297,10 @@ static void limits_init(void)
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	limits[RLIMIT_NOFILE] = (struct rlimit){ FD_MAX, FD_MAX };
-	limits[RLIMIT_STACK] = (struct rlimit){ CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
-						CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE };
+	/* the main thread's stack: the process server's (posix.h), or init's */
+	uint64_t stack = (__cairn_proc != CAP_NULL ? POSIX_STACK_PAGES : CAIRN_STACK_PAGES) *
+			 CAIRN_PAGE_SIZE;
+	limits[RLIMIT_STACK] = (struct rlimit){ stack, stack };
 	limits[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
 	/* the process server queues this many real-time signals (posix.h) */
 	limits[RLIMIT_SIGPENDING] = (struct rlimit){ POSIX_SIGQUEUE_MAX, POSIX_SIGQUEUE_MAX };

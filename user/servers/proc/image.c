@@ -148,8 +148,8 @@ err_t image_build(struct image *im)
 	im->entry = m.w[0];
 	/* stack, IPC buffer, start-up block (charged to the new process; the
 	 * mappings and the thread hold them, so our capabilities can go) */
-	if ((e = child_memory(im->kproc, im->kas, CAIRN_STACK_PAGES,
-			      CAIRN_STACK_TOP - CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
+	if ((e = child_memory(im->kproc, im->kas, POSIX_STACK_PAGES,
+			      CAIRN_STACK_TOP - POSIX_STACK_PAGES * CAIRN_PAGE_SIZE,
 			      CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
 		goto fail;
 	del(&mo);

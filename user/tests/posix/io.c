@@ -5,7 +5,8 @@
  * (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL with
  * O_NONBLOCK and O_APPEND), the shared file offset of duplicates, EMFILE,
  * poll and select (ready at once, a timeout, a wake-up by a child, POLLHUP,
- * POLLNVAL, EBADF), readv/writev, and the terminal on descriptors 0-2
+ * POLLNVAL, EBADF), readv/writev, sendfile (file to file and to a pipe,
+ * with and without an offset), and the terminal on descriptors 0-2
  * (isatty, tcgetattr/tcsetattr, the window size, the foreground process
  * group, FIONREAD on a pipe). Expected list:
  * tests/harness/expected/posix-io.txt.
@@ -19,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -338,6 +340,48 @@ static void vectors(void)
 	close(p[1]);
 }
 
+static void sendfile_(void)
+{
+	char path[300], path2[300], buf[20000], back[20000];
+	int in, out, p[2];
+	off_t off;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)('a' + i % 23);
+	snprintf(path, sizeof(path), "%s/sendfile.in", base);
+	snprintf(path2, sizeof(path2), "%s/sendfile.out", base);
+	CHECK((in = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) >= 0);
+	CHECK(write(in, buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+	CHECK((out = open(path2, O_RDWR | O_CREAT | O_TRUNC, 0644)) >= 0);
+	/* without an offset: from in's position, which moves */
+	CHECK(lseek(in, 100, SEEK_SET) == 100);
+	CHECK(sendfile(out, in, NULL, sizeof(buf)) == (ssize_t)sizeof(buf) - 100);
+	CHECK(lseek(in, 0, SEEK_CUR) == (off_t)sizeof(buf));
+	CHECK(pread(out, back, sizeof(back), 0) == (ssize_t)sizeof(buf) - 100 &&
+	      !memcmp(back, buf + 100, sizeof(buf) - 100));
+	CHECK(sendfile(out, in, NULL, 10) == 0);                 /* at the end */
+	/* with an offset: in's position stays, the offset moves */
+	CHECK(lseek(in, 5, SEEK_SET) == 5 && ftruncate(out, 0) == 0 && lseek(out, 0, SEEK_SET) == 0);
+	off = 1000;
+	CHECK(sendfile(out, in, &off, 9000) == 9000 && off == 10000);
+	CHECK(lseek(in, 0, SEEK_CUR) == 5);
+	CHECK(pread(out, back, sizeof(back), 0) == 9000 && !memcmp(back, buf + 1000, 9000));
+	/* to a pipe */
+	CHECK(pipe(p) == 0);
+	off = 0;
+	CHECK(sendfile(p[1], in, &off, 300) == 300 && off == 300);
+	CHECK(read(p[0], back, sizeof(back)) == 300 && !memcmp(back, buf, 300));
+	ERRNO(sendfile(out, 77, NULL, 1), EBADF);
+	off = -1;
+	ERRNO(sendfile(out, in, &off, 1), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(in);
+	close(out);
+	unlink(path);
+	unlink(path2);
+}
+
 static void terminal(void)
 {
 	struct termios t, t2;
@@ -393,6 +437,7 @@ int main(void)
 	run("poll_pipes", poll_pipes);
 	run("select_pipes", select_pipes);
 	run("vectors", vectors);
+	run("sendfile", sendfile_);
 	if (isatty(0))
 		run("terminal", terminal);
 	return finish();

@@ -7,7 +7,8 @@
  * working directory, the pid; ENOENT, EACCES, ENOEXEC), exit statuses,
  * getpid/getppid (orphans go to pid 1), process groups and sessions
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
- * group, posix_spawn with file actions, vfork, resource limits.
+ * group, posix_spawn with file actions, vfork, resource limits, a main
+ * stack of 1 MiB (busybox's applets need more than 64 KiB).
  *
  * The program also runs itself through execve: `procs report FD ...`
  * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
@@ -663,6 +664,37 @@ static void limits(void)
 	CHECK(sysconf(_SC_OPEN_MAX) == (long)rl.rlim_cur);
 }
 
+/* Uses about kib KiB of stack, a page at a time; returns a sum the
+ * compiler cannot know. */
+static int __attribute__((noinline)) stack_use(int kib)
+{
+	volatile char page[4096];
+
+	page[0] = (char)kib;
+	page[4095] = 1;
+	return kib <= 4 ? page[0] + page[4095] : stack_use(kib - 4) + page[4095];
+}
+
+/* The main thread's stack holds 768 KiB: in this process, in a forked
+ * child and in an exec'd image (`procs stack 768`). */
+static void big_stack(void)
+{
+	struct rlimit rl;
+	int st;
+	pid_t pid;
+
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 1024 * 1024);
+	CHECK(stack_use(768) == 768 / 4 + 4);
+	if ((pid = fork()) == 0)
+		_exit(stack_use(768) == 768 / 4 + 4 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	if ((pid = fork()) == 0) {
+		execl(self, self, "stack", "768", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("PT_DIR");
@@ -675,6 +707,8 @@ int main(int argc, char **argv)
 		return mode_fdcheck(argv);
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], "stack"))
+		return stack_use(atoi(argv[2])) == atoi(argv[2]) / 4 + 4 ? 0 : 1;
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
 		msleep(20);
 		return 0;
@@ -706,5 +740,6 @@ int main(int argc, char **argv)
 	run("spawn", spawn);
 	run("vfork_exit", vfork_exit);
 	run("limits", limits);
+	run("big_stack", big_stack);
 	return finish();
 }
