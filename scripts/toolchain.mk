@@ -48,8 +48,10 @@ CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
 	user/lib/arch/$(ARCH)/include/cairn/counter.h \
 	musl-port/include/cairn/libc.h
+# CAIRN_POSIX_STARTUP: libcairn's startup.c reads a POSIX process's start-up
+# block (up to POSIX_STARTUP_MAX bytes), not only abi.h's
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
-	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self
+	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self -DCAIRN_POSIX_STARTUP
 
 OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
 	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/%,$(PORT_ARCH_H)) \

@@ -8,11 +8,15 @@
  * getpid/getppid (orphans go to pid 1), process groups and sessions
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
  * group, posix_spawn with file actions, vfork, resource limits, a main
- * stack of 1 MiB (busybox's applets need more than 64 KiB).
+ * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
+ * 80 KB of arguments and environment (more than a message) and one with
+ * a string over 128 KiB (E2BIG).
  *
  * The program also runs itself through execve: `procs report FD ...`
  * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
- * was closed and B kept, `procs exit N` exits with N. Expected list:
+ * was closed and B kept, `procs exit N` exits with N, `procs bigcheck
+ * ARGS...` checks the arguments and environment exec_big gives it.
+ * Expected list:
  * tests/harness/expected/posix-procs.txt.
  */
 #define _GNU_SOURCE
@@ -695,6 +699,63 @@ static void big_stack(void)
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
 }
 
+#define BIG_ARGS  2000
+#define BIG_ENV   60000
+
+/* `procs bigcheck arg-0000 ... arg-1999` with BIG = BIG_ENV x's */
+static int mode_bigcheck(int argc, char **argv)
+{
+	char want[16];
+	const char *big = getenv("BIG");
+
+	if (argc != BIG_ARGS + 2 || !big || strlen(big) != BIG_ENV || strspn(big, "x") != BIG_ENV)
+		return 1;
+	for (int i = 0; i < BIG_ARGS; i++) {
+		snprintf(want, sizeof(want), "arg-%04d", i);
+		if (strcmp(argv[i + 2], want))
+			return 2;
+	}
+	return 0;
+}
+
+/* An exec whose strings do not fit one message, and one over the limit */
+static void exec_big(void)
+{
+	static char args[BIG_ARGS][16], env[BIG_ENV + 8], huge[200008];
+	static char *argv[BIG_ARGS + 3], *envp[3];
+	int st;
+	pid_t pid;
+
+	argv[0] = self;
+	argv[1] = "bigcheck";
+	for (int i = 0; i < BIG_ARGS; i++) {
+		snprintf(args[i], sizeof(args[i]), "arg-%04d", i);
+		argv[i + 2] = args[i];
+	}
+	argv[BIG_ARGS + 2] = NULL;
+	memcpy(env, "BIG=", 4);
+	memset(env + 4, 'x', BIG_ENV);
+	envp[0] = env;
+	envp[1] = "PT_VAR=1";
+	envp[2] = NULL;
+	if ((pid = fork()) == 0) {
+		execve(self, argv, envp);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	if (exit_code(st))
+		FAIL("bigcheck exited %d", exit_code(st));
+	/* a string of 200000 bytes: E2BIG, and the caller goes on */
+	memcpy(huge, "HUGE=", 5);
+	memset(huge + 5, 'y', sizeof(huge) - 6);
+	envp[0] = huge;
+	if ((pid = fork()) == 0) {
+		execve(self, argv, envp);
+		_exit(errno == E2BIG ? 42 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exit_code(st) == 42);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("PT_DIR");
@@ -707,6 +768,8 @@ int main(int argc, char **argv)
 		return mode_fdcheck(argv);
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
+		return mode_bigcheck(argc, argv);
 	if (argc > 2 && !strcmp(argv[1], "stack"))
 		return stack_use(atoi(argv[2])) == atoi(argv[2]) / 4 + 4 ? 0 : 1;
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
@@ -733,6 +796,7 @@ int main(int argc, char **argv)
 	run("exec_cwd_pid", exec_cwd_pid);
 	run("exec_errors", exec_errors);
 	run("exec_scripts", exec_scripts);
+	run("exec_big", exec_big);
 	run("orphan_reparented", orphan_reparented);
 	run("groups_sessions", groups_sessions);
 	run("orphaned_groups", orphaned_groups);
