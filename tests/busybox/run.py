@@ -93,15 +93,16 @@ EXPECTED_HEADER = """\
 
 REFERENCE_HEADER = """\
 # busybox's own testsuite on Linux: the reference Cairn's results are
-# compared with (tests/busybox/run.py). Same busybox source (Debian's 1.35.0),
-# same configuration (user/busybox/config applied by scripts/busybox.mk,
-# ARCH=host: host gcc and glibc, static), same file tree (the boot image's,
-# unpacked) and the same driver (tests/busybox/guest-run.sh as pid 1, in a
-# chroot with /proc and /dev, in a mount and pid namespace of its own). A
-# line a test: `RESULT UNIT: NAME`; comment lines above a test say why it
-# does not pass on Linux, and `PASS|FAIL` marks a test whose result depends
-# on timing (both kept by the update, as in the expected lists). Made by `make busybox-test-linux`
-# (about {seconds} s); written {date} on:
+# compared with (tests/busybox/run.py). Same busybox source (Debian's
+# 1.35.0), same configuration (user/busybox/config, applied by
+# scripts/busybox.mk PEER=linux: the build machine's gcc and glibc,
+# static), same file tree (the boot image's, unpacked) and the same driver
+# (tests/busybox/guest-run.sh as pid 1 and uid 0, in a chroot with /proc
+# and /dev, in a mount and pid namespace of its own). A line a test:
+# `RESULT UNIT: NAME`. Comment lines above a test say why it does not pass
+# on Linux; `FAIL|PASS` marks a test whose result depends on timing (both
+# are kept by the update, as in the expected lists). Made by
+# `make busybox-test-linux` ({seconds} s), {date}, on:
 """
 
 
@@ -329,15 +330,15 @@ def cairn_boot(a, arch, index, units):
     return run
 
 
-def run_cairn(a, arch, units):
-    """Boots until every unit ran: [Run]."""
+def run_all(a, target, units):
+    """Boots (runs, on Linux) until every unit ran: [Run]."""
     runs, todo, index = [], list(units), 0
     while todo:
-        r = cairn_boot(a, arch, index, todo)
+        r = linux_run(a, index, todo) if target == "linux" else cairn_boot(a, target, index, todo)
         runs.append(r)
-        print("# busybox-%s boot %d: %d units, %.0fs%s (log: %s)" % (
-            arch, index, len(todo), r.seconds, "; " + "; ".join(r.notes) if r.notes else "", r.log),
-            flush=True)
+        print("# busybox-%s %s %d: %d units, %.0fs%s (log: %s)" % (
+            target, "run" if target == "linux" else "boot", index, len(todo), r.seconds,
+            "; " + "; ".join(r.notes) if r.notes else "", r.log), flush=True)
         index += 1
         if r.ended:
             break
@@ -351,7 +352,7 @@ def run_cairn(a, arch, units):
 
 # ---------------------------------------------------------------- Linux run
 
-def run_linux(a, units):
+def linux_run(a, index, units):
     """The same tree, busybox built for the host, as a chroot: a Run."""
     d = work_dir("linux")
     os.makedirs(d, exist_ok=True)
@@ -371,7 +372,7 @@ def run_linux(a, units):
                     'exec env -i PATH=/bin HOME=/ "$(command -v chroot)" "$0" /bin/sh /bbtest/guest-run.sh',
                     root]
         run = Run(units)
-        log = os.path.join(LOG_DIR, "busybox-linux.log")
+        log = os.path.join(LOG_DIR, "busybox-linux-%d.log" % index)
         os.makedirs(LOG_DIR, exist_ok=True)
         status, stopped = stream(cmd, run, a.timeout, a.stall, log,
                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
@@ -546,26 +547,33 @@ def main():
     if a.linux:
         t0 = time.monotonic()
         stage_tree("linux")
-        r = run_linux(a, units)
+        runs = run_all(a, "linux", units)
+        results, secs = [], {}
+        for r in runs:
+            results += r.results
+            secs.update(r.unit_seconds())
         times = {}
-        got = keyed(r.results, times)
-        print("# busybox-linux: %d results in %.0fs%s (log: %s)" % (
-            len(got), r.seconds, "; " + "; ".join(r.notes) if r.notes else "", r.log))
+        got = keyed(results, times)
         for k in ref:
             if unit_of(k) in names and k not in got:
                 got[k] = "MISSING"
         order = ordered(names, got)
-        write_results("linux", names, r.unit_seconds(), got, order, times)
+        write_results("linux", names, secs, got, order, times)
         c = counts(got, got)
-        ok = r.ended
-        print("%s busybox-linux: %d tests: %s" % ("ok" if ok else "not ok", len(got), fmt_counts(c)))
+        dead = [r for r in runs if not r.ended or r.notes]
+        ok = not dead
+        print("%s busybox-linux: %d tests: %s; %d runs in %.0fs%s" % (
+            "ok" if ok else "not ok", len(got), fmt_counts(c), len(runs), time.monotonic() - t0,
+            "".join("; run %d (unit %s): %s" % (i, r.unit, "; ".join(r.notes) or "no end")
+                    for i, r in enumerate(runs) if r in dead)))
         diffs = [k for k in got if k in ref and got[k] not in ref[k]]
         for k in diffs:
             print("#   %s: %s, the reference says %s" % (k, got[k], "|".join(sorted(ref[k]))))
         print("# busybox-linux: %d results differ from %s" % (len(diffs), REFERENCE))
         if a.update:
             if not ok:
-                print("# busybox-linux: the run did not end: %s not written" % REFERENCE)
+                print("# busybox-linux: a run hung or died (see above): %s not written; "
+                      "run it again" % REFERENCE)
                 return 1
             uname = os.uname()
             gcc = subprocess.run(["gcc", "--version"], stdout=subprocess.PIPE,
@@ -586,7 +594,7 @@ def main():
         exp, why = read_list(path)
         t0 = time.monotonic()
         stage_tree(arch)
-        runs = run_cairn(a, arch, units)
+        runs = run_all(a, arch, units)
         results = []
         for r in runs:
             results += r.results
