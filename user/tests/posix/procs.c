@@ -10,7 +10,8 @@
  * group, posix_spawn with file actions, vfork, resource limits, a main
  * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
  * 80 KB of arguments and environment (more than a message) and one with
- * a string over 128 KiB (E2BIG).
+ * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
+ * processor count).
  *
  * The program also runs itself through execve: `procs report FD ...`
  * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
@@ -21,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -668,6 +670,25 @@ static void limits(void)
 	CHECK(sysconf(_SC_OPEN_MAX) == (long)rl.rlim_cur);
 }
 
+/* sched_getaffinity/sched_setaffinity: at least one CPU, the count
+ * sysconf says, a mask that can be set again; ESRCH, EINVAL */
+static void affinity(void)
+{
+	cpu_set_t set, none;
+	int n;
+
+	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
+	n = CPU_COUNT(&set);
+	CHECK(n >= 1 && sysconf(_SC_NPROCESSORS_ONLN) == n);
+	CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+	CHECK(sched_getaffinity(getpid(), sizeof(set), &set) == 0 && CPU_COUNT(&set) == n);
+	CHECK(sched_getaffinity(getppid(), sizeof(set), &set) == 0 && CPU_COUNT(&set) >= 1);
+	ERRNO(sched_getaffinity(0, 4, &set), EINVAL);
+	ERRNO(sched_getaffinity(999999, sizeof(set), &set), ESRCH);
+	CPU_ZERO(&none);
+	ERRNO(sched_setaffinity(0, sizeof(none), &none), EINVAL);
+}
+
 /* Uses about kib KiB of stack, a page at a time; returns a sum the
  * compiler cannot know. */
 static int __attribute__((noinline)) stack_use(int kib)
@@ -805,5 +826,6 @@ int main(int argc, char **argv)
 	run("vfork_exit", vfork_exit);
 	run("limits", limits);
 	run("big_stack", big_stack);
+	run("affinity", affinity);
 	return finish();
 }
