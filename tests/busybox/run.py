@@ -24,13 +24,18 @@ A unit is an applet (runtest's tests of it: testsuite/APPLET/* and
 testsuite/APPLET.tests) or an ash_test module (shell/ash_test/ash-*). A
 test's name is `UNIT: NAME`, NAME as runtest or run-all prints it (a name
 seen twice in a unit gets ` (2)`). Results: PASS FAIL SKIPPED UNTESTED as
-runtest prints them (run-all's ok/fail are PASS/FAIL), and MISSING: the
-list or the reference names it, and the run printed no result for it.
+runtest prints them (run-all's ok/fail are PASS/FAIL), MISSING: the list
+or the reference names it, and the run printed no result for it; HUNG:
+the test that was running when its boot printed nothing for --stall
+seconds (run-all's that had begun, runtest's first without a result), and
+DIED: the same when the boot ended another way (a crash, a panic).
 
 A boot that dies (no output for --stall seconds, --timeout in all, a panic,
-or an end without the driver's last line) is a failure; the unit it was
-running keeps the results it printed, and the units after it run in a new
-boot, so one hang does not drop the rest of the suite.
+or an end without the driver's last line) is a failure, unless the list
+says its test is HUNG (DIED); the unit it was running keeps the results it
+printed, and the units after it run in a new boot, so one hang does not
+drop the rest of the suite. The units the list says hang run after the
+others, in boots stopped after --hung-stall seconds without output.
 
 Output: per arch and unit, one `ok`/`not ok` line: not ok when a test
 expected to pass did not, or any result differs from the expected list but
@@ -42,6 +47,7 @@ on each arch. Boot logs: $CAIRN_LOG_DIR/busybox-<arch>-<n>.log; results with
 the units' times: build/<arch>/bbtest/results.txt.
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import selectors
@@ -61,7 +67,7 @@ SRC = "build/third_party/busybox/src"
 # machine's own arch (static, glibc, gcc)
 HOST_ARCH = os.uname().machine
 BOARD = {"riscv64": "virt", "x86_64": "q35"}
-RESULTS = ["PASS", "FAIL", "SKIPPED", "UNTESTED", "MISSING"]
+RESULTS = ["PASS", "FAIL", "SKIPPED", "UNTESTED", "MISSING", "HUNG", "DIED"]
 HERE = "tests/busybox"
 REFERENCE = HERE + "/linux-reference.txt"
 SUBSET = HERE + "/make-test-units.txt"
@@ -88,7 +94,8 @@ EXPECTED_HEADER = """\
 # comment can serve a run of tests; --update keeps them. A result may be
 # alternatives, `PASS|FAIL UNIT: NAME`, for a test whose result depends on
 # timing (say so in its comment); --update keeps them while the result is
-# one of them.
+# one of them. HUNG (DIED) is the test the boot hung (died) in, and the
+# rest of its unit is MISSING: such a unit runs last, with a short stall.
 """
 
 REFERENCE_HEADER = """\
@@ -201,6 +208,7 @@ class Run:
         self.lines = []
         self.seconds = 0.0
         self.notes = []
+        self.stalled = False
 
     def line(self, line):
         self.lines.append(line)
@@ -300,7 +308,7 @@ def posix_manifest(*args):
                           stdout=subprocess.PIPE, universal_newlines=True).stdout
 
 
-def cairn_boot(a, arch, index, units):
+def cairn_boot(a, arch, index, units, stall):
     d = work_dir(arch)
     man = os.path.join(d, "manifest")
     with open(man, "w") as f:
@@ -315,7 +323,8 @@ def cairn_boot(a, arch, index, units):
     cmd = ["./qemu-run.sh", "--arch", arch, "--mem", a.mem, "--bootimage", image]
     log = os.path.join(LOG_DIR, "busybox-%s-%d.log" % (arch, index))
     os.makedirs(LOG_DIR, exist_ok=True)
-    status, stopped = stream(cmd, run, a.timeout, a.stall, log)
+    status, stopped = stream(cmd, run, a.timeout, stall, log)
+    run.stalled = bool(stopped)
     os.unlink(image)
     if stopped:
         run.notes.append(stopped)
@@ -330,11 +339,14 @@ def cairn_boot(a, arch, index, units):
     return run
 
 
-def run_all(a, target, units):
-    """Boots (runs, on Linux) until every unit ran: [Run]."""
-    runs, todo, index = [], list(units), 0
+def run_all(a, target, units, stall=None, index=0):
+    """Boots (runs, on Linux) until every unit ran: [Run]. A boot stops
+    after stall seconds without output (a.stall)."""
+    runs, todo = [], list(units)
+    stall = stall or a.stall
     while todo:
-        r = linux_run(a, index, todo) if target == "linux" else cairn_boot(a, target, index, todo)
+        r = linux_run(a, index, todo, stall) if target == "linux" else \
+            cairn_boot(a, target, index, todo, stall)
         runs.append(r)
         print("# busybox-%s %s %d: %d units, %.0fs%s (log: %s)" % (
             target, "run" if target == "linux" else "boot", index, len(todo), r.seconds,
@@ -352,7 +364,7 @@ def run_all(a, target, units):
 
 # ---------------------------------------------------------------- Linux run
 
-def linux_run(a, index, units):
+def linux_run(a, index, units, stall):
     """The same tree, busybox built for the host, as a chroot: a Run."""
     d = work_dir("linux")
     os.makedirs(d, exist_ok=True)
@@ -374,8 +386,9 @@ def linux_run(a, index, units):
         run = Run(units)
         log = os.path.join(LOG_DIR, "busybox-linux-%d.log" % index)
         os.makedirs(LOG_DIR, exist_ok=True)
-        status, stopped = stream(cmd, run, a.timeout, a.stall, log,
+        status, stopped = stream(cmd, run, a.timeout, stall, log,
                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        run.stalled = bool(stopped)
         run.log = log
         if stopped:
             run.notes.append(stopped)
@@ -501,6 +514,114 @@ def write_results(target, names, secs, got, order, times):
             f.write("%s %s%s\n" % (got[k], k, "  # %.1fs" % times[k] if k in times else ""))
 
 
+def arch_run(a, arch, units, names, ref):
+    """One arch's boots and comparison: ([(verdict or None, text)], failed, results)."""
+    out = []
+    path = os.path.join(HERE, "expected-%s.txt" % arch)
+    exp, why = read_list(path)
+    t0 = time.monotonic()
+    stage_tree(arch)
+    # a unit the list says hangs (or dies) runs after the others, in boots
+    # stopped after --hung-stall seconds without output
+    known = {unit_of(k) for k, v in exp.items() if v & {"HUNG", "DIED"}}
+    runs = run_all(a, arch, [x for x in units if x[1] not in known])
+    later = [x for x in units if x[1] in known]
+    if later:
+        runs += run_all(a, arch, later, a.hung_stall, len(runs))
+    results = []
+    for r in runs:
+        results += r.results
+    times = {}
+    got = keyed(results, times)
+    for src in (exp, ref):
+        for k in src:
+            if unit_of(k) in names and k not in got:
+                got[k] = "MISSING"
+    order = ordered(names, got)
+    # where a boot hung or died: run-all's test that had begun, or runtest's
+    # first test without a result (in the reference's order)
+    expected_dead = set()
+    for r in runs:
+        if r.ended or r.unit is None:
+            continue
+        what = "HUNG" if r.stalled else "DIED"
+        if r.ash:
+            k = "%s: %s" % r.ash
+        else:
+            k = next((k for k in ordered(names, ref, exp, got)
+                      if unit_of(k) == r.unit and got.get(k) == "MISSING"), None)
+        if k:
+            if k not in got:
+                order.append(k)
+            got[k] = what
+            if what in exp.get(k, ()):
+                expected_dead.add(id(r))
+    order = ordered(names, {k: 1 for k in order})
+    secs = {}
+    for r in runs:
+        secs.update(r.unit_seconds())
+    write_results(arch, names, secs, got, order, times)
+
+    nbad = nchanged = 0
+    for u in names:
+        ks = [k for k in order if unit_of(k) == u]
+        c = counts(got, ks)
+        lin = sum(1 for k in ks if passes(ref, k))
+        bad, new = [], []
+        for k in ks:
+            want = exp.get(k)
+            if want is None:
+                bad.append("%s %s: not in the expected list" % (got[k], k))
+            elif got[k] in want:
+                continue
+            elif got[k] == "PASS":
+                new.append("%s: newly passing (expected %s)" % (k, "|".join(sorted(want))))
+            else:
+                bad.append("%s: %s, expected %s" % (k, got[k], "|".join(sorted(want))))
+        nbad += len(bad)
+        nchanged += len(bad) + len(new)
+        if a.update:
+            continue
+        out.append(("not ok" if bad else "ok", "busybox-%s: %s: %d tests: %s (Linux: %d pass), %.0fs" % (
+            arch, u, len(ks), fmt_counts(c), lin, secs.get(u, 0))))
+        out += [(None, "#   " + d) for d in bad + new]
+    # the boots (one that hung or died where the list says it does is no
+    # failure: its test's line says so)
+    dead = [r for r in runs if (not r.ended or r.notes) and id(r) not in expected_dead]
+    total = time.monotonic() - t0
+    if not a.update:
+        out.append(("not ok" if dead else "ok", "busybox-%s: boots: %d in %.0fs%s%s" % (
+            arch, len(runs), total,
+            " (%d hung or died where the list says)" % len(expected_dead) if expected_dead else "",
+            "".join("; boot %d (unit %s): %s" % (i, r.unit, "; ".join(r.notes) or "no end")
+                    for i, r in enumerate(runs) if r in dead))))
+    # the reasons: passes on Linux, not expected to pass here (with
+    # --update: what the list will say)
+    new_exp = kept(exp, got)
+    lst = new_exp if a.update else {k: exp.get(k, {got[k]}) for k in got}
+    linux_only = [k for k in order if passes(ref, k) and not passes(lst, k)]
+    noreason = [k for k in linux_only if not why.get(k)]
+    if not a.update:
+        out.append(("not ok" if noreason else "ok",
+                    "busybox-%s: reasons: %d tests pass on Linux and are not expected to pass on "
+                    "Cairn, %d of them without a reason in %s" % (
+                        arch, len(linux_only), len(noreason), path)))
+        out += [(None, "#   no reason: %s" % k) for k in noreason[:20]]
+        if len(noreason) > 20:
+            out.append((None, "#   ... and %d more" % (len(noreason) - 20)))
+    c = counts(got, order)
+    out.append((None, "# busybox-%s: %d tests in %d units: %s; Linux passes %d of them; %.0fs" % (
+        arch, len(order), len(names), fmt_counts(c), sum(1 for k in order if passes(ref, k)), total)))
+    if a.update:
+        write_list(path, EXPECTED_HEADER.format(arch=arch), new_exp, why, order)
+        out.append((None, "# busybox-%s: wrote %s (%d results changed; %d tests pass on Linux and "
+                    "not here, %d of them without a reason: give them one)" % (
+                        arch, path, nchanged, len(linux_only), len(noreason))))
+        if dead:
+            out.append((None, "# busybox-%s: a boot hung or crashed: check the list" % arch))
+    return out, bool(nbad or dead or noreason) and not a.update, got
+
+
 # ------------------------------------------------------------------- main
 
 def main():
@@ -514,9 +635,15 @@ def main():
                     help="only the units of %s (make test's)" % SUBSET)
     ap.add_argument("--mem", default="1G", help="the guest's memory")
     ap.add_argument("--vfs-quota", default="48M", help="the VFS's kernel memory quota (its tmpfs)")
-    ap.add_argument("--proc-quota", default="160M", help="the process server's quota (every process)")
+    ap.add_argument("--proc-quota", default="512M",
+                    help="the process server's quota: every process takes 16M of it (the default "
+                    "boot's 160M holds 9 processes at once, fewer than ash_test's pipelines need)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds a boot may take in all")
     ap.add_argument("--stall", type=int, default=180, help="seconds a boot may print nothing")
+    ap.add_argument("--hung-stall", type=int, default=60,
+                    help="seconds without output that stop a boot of units the list says hang")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="arches at a time (a boot is one QEMU, mostly one CPU)")
     a = ap.parse_args()
     os.chdir(TOP)
     if not a.arch and not a.linux:
@@ -587,91 +714,23 @@ def main():
             print("# busybox-linux: wrote %s" % REFERENCE)
         return 0 if ok else 1
 
+    # the arches, a.jobs at a time (each prints its boots as they end,
+    # then its results, in order)
     table = {}
     n = 0
-    for arch in a.arch:
-        path = os.path.join(HERE, "expected-%s.txt" % arch)
-        exp, why = read_list(path)
-        t0 = time.monotonic()
-        stage_tree(arch)
-        runs = run_all(a, arch, units)
-        results = []
-        for r in runs:
-            results += r.results
-        times = {}
-        got = keyed(results, times)
-        for src in (exp, ref):
-            for k in src:
-                if unit_of(k) in names and k not in got:
-                    got[k] = "MISSING"
-        order = ordered(names, got)
-        secs = {}
-        for r in runs:
-            secs.update(r.unit_seconds())
-        write_results(arch, names, secs, got, order, times)
-        table[arch] = got
-
-        nbad = nchanged = 0
-        for u in names:
-            ks = [k for k in order if unit_of(k) == u]
-            c = counts(got, ks)
-            lin = sum(1 for k in ks if passes(ref, k))
-            bad, new = [], []
-            for k in ks:
-                want = exp.get(k)
-                if want is None:
-                    bad.append("%s %s: not in the expected list" % (got[k], k))
-                elif got[k] in want:
-                    continue
-                elif got[k] == "PASS":
-                    new.append("%s: newly passing (expected %s)" % (k, "|".join(sorted(want))))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
+        futures = [ex.submit(arch_run, a, arch, units, names, ref) for arch in a.arch]
+        for arch, f in zip(a.arch, futures):
+            lines, bad, got = f.result()
+            table[arch] = got
+            for verdict, text in lines:
+                if verdict:
+                    n += 1
+                    print("%s %d %s" % (verdict, n, text))
                 else:
-                    bad.append("%s: %s, expected %s" % (k, got[k], "|".join(sorted(want))))
-            nbad += len(bad)
-            nchanged += len(bad) + len(new)
-            if a.update:
-                continue
-            n += 1
-            print("%s %d busybox-%s: %s: %d tests: %s (Linux: %d pass), %.0fs" % (
-                "not ok" if bad else "ok", n, arch, u, len(ks), fmt_counts(c), lin, secs.get(u, 0)))
-            for d in bad + new:
-                print("#   " + d)
-        # the boots
-        dead = [r for r in runs if not r.ended or r.notes]
-        total = time.monotonic() - t0
-        if not a.update:
-            n += 1
-            print("%s %d busybox-%s: boots: %d in %.0fs%s" % (
-                "not ok" if dead else "ok", n, arch, len(runs), total,
-                "".join("; boot %d (unit %s): %s" % (i, r.unit, "; ".join(r.notes) or "no end")
-                        for i, r in enumerate(runs) if r in dead)))
-        # the reasons: passes on Linux, not expected to pass here (with
-        # --update: what the list will say)
-        new_exp = kept(exp, got)
-        lst = new_exp if a.update else {k: exp.get(k, {got[k]}) for k in got}
-        linux_only = [k for k in order if passes(ref, k) and not passes(lst, k)]
-        noreason = [k for k in linux_only if not why.get(k)]
-        if not a.update:
-            n += 1
-            print("%s %d busybox-%s: reasons: %d tests pass on Linux and are not expected to pass on "
-                  "Cairn, %d of them without a reason in %s" % (
-                      "not ok" if noreason else "ok", n, arch, len(linux_only), len(noreason), path))
-            for k in noreason[:20]:
-                print("#   no reason: %s" % k)
-            if len(noreason) > 20:
-                print("#   ... and %d more" % (len(noreason) - 20))
-        c = counts(got, order)
-        print("# busybox-%s: %d tests in %d units: %s; Linux passes %d of them; %.0fs" % (
-            arch, len(order), len(names), fmt_counts(c), sum(1 for k in order if passes(ref, k)), total))
-        if a.update:
-            write_list(path, EXPECTED_HEADER.format(arch=arch), new_exp, why, order)
-            print("# busybox-%s: wrote %s (%d results changed; %d tests pass on Linux and not here, "
-                  "%d of them without a reason: give them one)" % (
-                      arch, path, nchanged, len(linux_only), len(noreason)))
-            if dead:
-                print("# busybox-%s: a boot hung or crashed: check the list" % arch)
-        elif nbad or dead or noreason:
-            status = 1
+                    print(text)
+            if bad:
+                status = 1
 
     # the table: per unit, passed on Linux, passed on each arch
     print("# busybox: tests passed, per unit (Linux: %s)" % REFERENCE)
