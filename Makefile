@@ -26,6 +26,8 @@
 #   make busybox-test-update     the same, writing the expected lists instead of comparing
 #   make busybox-test-linux      the same suite on this machine's Linux: rewrites
 #                                tests/busybox/linux-reference.txt
+#   make stress                  the long tests make test leaves out: busybox's whole
+#                                testsuite (make test runs all but tests/busybox/slow-units.txt)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -46,7 +48,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update busybox-test busybox-test-update busybox-test-linux FORCE
+.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update busybox-test busybox-test-update busybox-test-linux stress FORCE
 
 all: kernel user
 
@@ -101,6 +103,9 @@ busybox-test busybox-test-update: | $(SETUP)
 
 busybox-test-linux: | $(SETUP)
 	@bash tests/busybox/run.sh --linux --update
+
+stress: | $(SETUP)
+	@bash tests/busybox/run.sh
 
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run

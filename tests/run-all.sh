@@ -215,14 +215,15 @@ runpart bash tests/openposix/run.sh
 
 step "busybox's own testsuite (tests/busybox/, make busybox-test)"
 # busybox's testsuite/runtest and shell/ash_test/run-all, run in Cairn by
-# /bin/sh as pid 1 of the POSIX world, on both arches: the units (applets,
-# ash_test modules) of tests/busybox/make-test-units.txt, the whole suite
-# being too slow under TCG for make test (make busybox-test runs it all).
-# One ok/not ok line per unit and arch: not ok when a test listed PASS in
-# tests/busybox/expected-<arch>.txt did not pass or a result differs (a test
-# newly passing is only named); then a line for the boots (one that hung or
-# crashed fails) and one for the reasons (each test that passes on Linux,
-# tests/busybox/linux-reference.txt, and not on Cairn has one in the list).
-runpart bash tests/busybox/run.sh --subset
+# /bin/sh as pid 1 of the POSIX world, both arches at once (one QEMU each):
+# every unit (applet or ash_test module) but the slow ones of
+# tests/busybox/slow-units.txt, which make busybox-test and make stress run.
+# One ok/not ok line per unit and arch: not ok when a result differs from
+# tests/busybox/expected-<arch>.txt (a test newly passing is only named);
+# then one for the boots (one that hung or crashed where the list does not
+# say so fails) and one for the reasons (each test that passes on Linux,
+# tests/busybox/linux-reference.txt, and is not expected to pass on Cairn
+# has one in the list); then the Linux-vs-Cairn table.
+runpart bash tests/busybox/run.sh --subset --jobs 2
 
 run_end
