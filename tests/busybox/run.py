@@ -34,8 +34,10 @@ A boot that dies (no output for --stall seconds, --timeout in all, a panic,
 or an end without the driver's last line) is a failure, unless the list
 says its test is HUNG (DIED); the unit it was running keeps the results it
 printed, and the units after it run in a new boot, so one hang does not
-drop the rest of the suite. The units the list says hang run after the
-others, in boots stopped after --hung-stall seconds without output.
+drop the rest of the suite. The units of tests/busybox/slow-units.txt
+run after the others, stopped after --slow-stall seconds without output
+(a test of theirs computes for minutes under TCG without a line), and the
+units the list says hang last, stopped after --hung-stall seconds.
 
 Output: per arch and unit, one `ok`/`not ok` line: not ok when a test
 expected to pass did not, or any result differs from the expected list but
@@ -523,11 +525,17 @@ def arch_run(a, arch, units, names, ref):
     stage_tree(arch)
     # a unit the list says hangs (or dies) runs after the others, in boots
     # stopped after --hung-stall seconds without output
+    # and the slow units (slow-units.txt: one test may compute for minutes
+    # without a line) after the others, with --slow-stall
     known = {unit_of(k) for k, v in exp.items() if v & {"HUNG", "DIED"}}
-    runs = run_all(a, arch, [x for x in units if x[1] not in known])
-    later = [x for x in units if x[1] in known]
-    if later:
-        runs += run_all(a, arch, later, a.hung_stall, len(runs))
+    slow = set(read_slow()) - known
+    runs = []
+    for group, stall in ((lambda u: u not in known and u not in slow, a.stall),
+                         (lambda u: u in slow, a.slow_stall),
+                         (lambda u: u in known, a.hung_stall)):
+        todo = [x for x in units if group(x[1])]
+        if todo:
+            runs += run_all(a, arch, todo, stall, len(runs))
     results = []
     for r in runs:
         results += r.results
@@ -640,6 +648,8 @@ def main():
                     "boot's 160M holds 9 processes at once, fewer than ash_test's pipelines need)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds a boot may take in all")
     ap.add_argument("--stall", type=int, default=180, help="seconds a boot may print nothing")
+    ap.add_argument("--slow-stall", type=int, default=1200,
+                    help="seconds without output that stop a boot of the slow units (%s)" % SLOW)
     ap.add_argument("--hung-stall", type=int, default=60,
                     help="seconds without output that stop a boot of units the list says hang")
     ap.add_argument("--jobs", type=int, default=1,
