@@ -21,6 +21,14 @@
 #                                in Cairn, both arches, compared with tests/openposix/expected-<arch>.txt
 #                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
 #   make posix-update            the same, writing the expected lists instead of comparing
+#   make busybox-test            busybox's own testsuite (tests/busybox/) run in Cairn, both
+#                                arches, compared with tests/busybox/expected-<arch>.txt, beside
+#                                the Linux reference (BBTEST_ARCHES=riscv64 to narrow)
+#   make busybox-test-update     the same, writing the expected lists instead of comparing
+#   make busybox-test-linux      the same suite on this machine's Linux: rewrites
+#                                tests/busybox/linux-reference.txt
+#   make stress                  the long tests make test leaves out: busybox's whole
+#                                testsuite (make test runs all but tests/busybox/slow-units.txt)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -42,7 +50,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update FORCE
+.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update busybox-test busybox-test-update busybox-test-linux stress FORCE
 
 all: kernel user
 
@@ -91,6 +99,15 @@ test: | $(SETUP)
 
 posix posix-update: | $(SETUP)
 	@bash tests/openposix/run.sh $(if $(filter posix-update,$@),--update)
+
+busybox-test busybox-test-update: | $(SETUP)
+	@bash tests/busybox/run.sh $(if $(filter busybox-test-update,$@),--update)
+
+busybox-test-linux: | $(SETUP)
+	@bash tests/busybox/run.sh --linux --update
+
+stress: | $(SETUP)
+	@bash tests/busybox/run.sh
 
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run

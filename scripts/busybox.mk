@@ -27,6 +27,13 @@
 #                                        (riscv64-linux-gnu-gcc: Debian's
 #                                        libc6-dev-riscv64-cross), and its
 #                                        busybox.links
+# (ARCH=x86_64 PEER=linux on an x86-64 build machine is busybox for the
+# machine itself: tests/busybox/ runs busybox's testsuite with it for the
+# Linux reference.)
+#
+# ash-test-helpers: $(BB)/ash_test/{printenv,recho,zecho}, the helper
+# programs of busybox's shell/ash_test built with the same compiler (its
+# run-all would call gcc), for tests/busybox/.
 
 SHELL := /bin/bash
 ARCH ?= riscv64
@@ -67,7 +74,7 @@ endif
 BB_MAKE = $(MAKE) --no-print-directory -s -C $(BB) CROSS_COMPILE=$(CROSS) CC=$(BB_CC) \
 	HOSTCC=gcc CONFIG_EXTRA_CFLAGS="$(BB_CFLAGS)"
 
-.PHONY: all FORCE
+.PHONY: all ash-test-helpers
 all: $(BB)/busybox $(BB)/busybox.links
 
 $(UAPI)/.done:
@@ -111,4 +118,10 @@ $(BB)/busybox: $(BB)/.config $(BB_DEPS) scripts/busybox.mk
 $(BB)/busybox.links: $(BB)/.config
 	+@$(BB_MAKE) busybox.links >/dev/null
 
-FORCE:
+ASH_HELPERS := $(addprefix $(BB)/ash_test/,printenv recho zecho)
+ash-test-helpers: $(ASH_HELPERS)
+$(BB)/ash_test/%: $(BB_SRC)/shell/ash_test/%.c $(BB_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(BB_CC) -static -O2 -o $@ $<
+

@@ -17,6 +17,9 @@
 #                 (user/rootfs: /etc); modes are kept, owners are 0:0
 #   --add HOST:GUEST  the file or folder HOST at GUEST (an absolute path in
 #                 the image); later options replace what earlier ones put
+# MANIFEST - makes an image of the file tree alone (no etc/manifest, no
+# programs needed): the same tree for use outside Cairn (tests/busybox
+# unpacks one as the Linux reference's chroot).
 # Entries are sorted, owned by 0:0, dated 0 (the archive depends only on
 # its inputs). Written to a temporary file and renamed, so a concurrent
 # reader never sees half an image.
@@ -25,7 +28,7 @@ die() { echo "mkbootimage.sh: $*" >&2; exit 1; }
 [ $# -ge 3 ] || die "usage: mkbootimage.sh OUT.cpio MANIFEST [--busybox BIN LINKS] [--tree DIR] [--add HOST:GUEST] PROGRAM..."
 out=$1 manifest=$2
 shift 2
-[ -f "$manifest" ] || die "no manifest '$manifest'"
+[ "$manifest" = - ] || [ -f "$manifest" ] || die "no manifest '$manifest'"
 
 outdir=$(dirname "$out")
 mkdir -p "$outdir"
@@ -84,15 +87,17 @@ while [ $# -gt 0 ]; do
     *) progs+=("$1"); shift ;;
   esac
 done
-[ ${#progs[@]} -gt 0 ] || die "no programs"
-for p in "${progs[@]}"; do
+[ ${#progs[@]} -gt 0 ] || [ "$manifest" = - ] || die "no programs"
+for p in ${progs[@]+"${progs[@]}"}; do
   name=${p##*/}
   [ -f "$p" ] || die "no program '$p'"
   [ ! -e "$r/bin/$name" ] || die "two programs named '$name'"
   install -m 0755 "$p" "$r/bin/$name"
 done
-[ -f "$r/bin/init" ] || die "no program named init"
-install -m 0644 "$manifest" "$r/etc/manifest"
+if [ "$manifest" != - ]; then
+  [ -f "$r/bin/init" ] || die "no program named init"
+  install -m 0644 "$manifest" "$r/etc/manifest"
+fi
 find "$r" -exec touch -h -d @0 {} +
 
 (cd "$r" && find . -mindepth 1 | sed 's#^\./##' | LC_ALL=C sort |

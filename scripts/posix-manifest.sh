@@ -5,13 +5,15 @@
 # definition that ./qemu-run.sh --exec and tests/openposix/run.py both
 # print into their boot images:
 #
-#   scripts/posix-manifest.sh servers [--signals]
+#   scripts/posix-manifest.sh servers [--signals] [--vfs-quota SIZE]
 #       the VFS (the boot image's files, /tmp, /dev, /proc) and the console
 #       server (the tty). The VFS gets the tty too, for /dev/tty and
 #       /dev/console. --signals: the console server gets "proc", the process
 #       server's endpoint, to send ^C, ^\ and ^Z to the foreground group,
 #       and the VFS gets it too, for /proc/PID (user/servers/vfs/procfs.c;
 #       without it /proc has no processes).
+#       --vfs-quota: the VFS's kernel memory (its tmpfs's files and
+#       folders live in it), default 24M.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -26,11 +28,16 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals=
-  for o in "$@"; do
-    case $o in --signals) signals=1 ;; *) die "servers: unknown option '$o'" ;; esac
+  local signals= vfs_quota=24M
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --signals) signals=1 ;;
+      --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
+      *) die "servers: unknown option '$1'" ;;
+    esac
+    shift
   done
-  cat <<'END'
+  cat <<END
 service vfs bin/vfs
     cap console console w
     cap vfs endpoint:vfs rwg
@@ -39,8 +46,8 @@ service vfs bin/vfs
     cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
-  cat <<'END'
-    quota 24M
+  cat <<END
+    quota $vfs_quota
     priority 11
 service console bin/console
     cap console console rw

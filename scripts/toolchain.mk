@@ -51,8 +51,10 @@ CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 # the random generator musl-port shares with libcairn (getrandom, the VFS's /dev/urandom)
 ULIB_SRC += user/lib/random.c
 CAIRN_HEADERS += user/lib/include/cairn/random.h
+# CAIRN_POSIX_STARTUP: libcairn's startup.c reads a POSIX process's start-up
+# block (up to POSIX_STARTUP_MAX bytes), not only abi.h's
 PORT_CFLAGS := -I$(top)/include -I$(top)/user/lib/include -I$(top)/user/lib/arch/$(ARCH)/include \
-	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self
+	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self -DCAIRN_POSIX_STARTUP
 
 OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
 	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/%,$(PORT_ARCH_H)) \

@@ -28,6 +28,15 @@
 #define POSIX_INLINE_MAX   ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * 8)   /* 4000 bytes */
 #define POSIX_PATH_MAX     4096
 #define POSIX_NAME_MAX     255
+/* The main thread's stack of a process the process server starts: 1 MiB
+ * below CAIRN_STACK_TOP (abi.h's CAIRN_STACK_PAGES, 64 KiB, is too little
+ * for busybox's applets; Linux gives 8 MiB, but a MemoryObject is charged
+ * to the quota in full, and a fork copies it). getrlimit(RLIMIT_STACK)
+ * says so. */
+#define POSIX_STACK_PAGES  256
+/* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above) */
+#define POSIX_ARG_MAX      (128 * 1024)
+#define POSIX_STARTUP_MAX  (POSIX_ARG_MAX + CAIRN_STARTUP_MAX)
 
 /* Message length (in words) for n bytes of inline data. */
 static inline unsigned posix_words(uint64_t bytes) { return CAIRN_MSG_REGS + (unsigned)((bytes + 7) / 8); }
@@ -178,8 +187,12 @@ enum {
  * The start-up block of a POSIX process is abi.h's, extended: after the
  * empty string that ends the capability names comes the environment,
  * "envc\0NAME=value\0...\0" (a reader that stops at the empty string
- * sees the block it always did). The whole block is at most
- * CAIRN_STARTUP_MAX bytes (E2BIG).
+ * sees the block it always did). A block longer than abi.h's
+ * CAIRN_STARTUP_MAX (at most POSIX_STARTUP_MAX) says its length in its
+ * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA
+ * (a shorter one is as abi.h says). An exec's argument, environment and
+ * name strings together are at most POSIX_ARG_MAX bytes (E2BIG), as
+ * Linux's ARG_MAX (musl's 131072) would have them.
  *
  * Signal numbers and sets are Linux's (set bit sig - 1, signals 1..64);
  * wait statuses are Linux's: exit code << 8, the terminating signal
@@ -204,15 +217,18 @@ enum {
 	                       * "NAME=value" strings, nnames "name=slot" strings, each ended by
 	                       * a NUL, and optionally the path exec'd (NUL-ended; the new
 	                       * image's comm, /proc/PID/comm, is its last part, else
-	                       * argv[0]'s). A new image in a new kernel process with the same pid,
-	                       * parent, group, session, mask and pending signals; handled
-	                       * signals go back to SIG_DFL. Its table: slots 0..2 its own,
-	                       * "proc" at the same slot as before, the capabilities of
-	                       * PS_EXEC_KEEP; its start-up block: the arguments, the names
-	                       * given and "proc", the environment. No answer on success: the
-	                       * old image ends without an exit being reported. Errors leave
-	                       * the caller as it was: E2BIG (the start-up block would exceed
-	                       * CAIRN_STARTUP_MAX), ENOEXEC (not a static ELF of this arch),
+	                       * argv[0]'s). Strings longer than a message (at most
+	                       * POSIX_ARG_MAX bytes) come in cap1, a MemoryObject holding them
+	                       * at offset 0, and the inline bytes are their length, one word.
+	                       * A new image in a new kernel process with the same pid, parent,
+	                       * group, session, mask and pending signals; handled signals go
+	                       * back to SIG_DFL. Its table: slots 0..2 its own, "proc" at the
+	                       * same slot as before, the capabilities of PS_EXEC_KEEP; its
+	                       * start-up block: the arguments, the names given and "proc", the
+	                       * environment. No answer on success: the old image ends without
+	                       * an exit being reported. Errors leave the caller as it was:
+	                       * E2BIG (the strings exceed POSIX_ARG_MAX, the start-up block
+	                       * POSIX_STARTUP_MAX), ENOEXEC (not a static ELF of this arch),
 	                       * EINVAL (malformed message, no MemoryObject, a name whose slot
 	                       * PS_EXEC_KEEP did not give), ENOMEM. Every PS_EXEC, answered or
 	                       * not, empties the PS_EXEC_KEEP list */

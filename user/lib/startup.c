@@ -5,18 +5,28 @@
  * processes then "envc\0NAME=value\0...", include/cairn/posix.h) into
  * argv, a capability-name table and the environment. The block is copied,
  * so argv strings are writable as C expects and the block's page could be
- * unmapped. Shared by libcairn's start-up (start.c) and musl-port's
+ * unmapped. A block longer than CAIRN_STARTUP_MAX starts "argc:length"
+ * (a POSIX process's, posix.h): the C library (CAIRN_POSIX_STARTUP)
+ * takes up to POSIX_STARTUP_MAX bytes of it, libcairn's programs the
+ * first CAIRN_STARTUP_MAX. Shared by libcairn's start-up (start.c) and musl-port's
  * (musl-port/src/cairn/start.c), which builds this file into the Cairn libc.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <cairn/rt.h>
+#ifdef CAIRN_POSIX_STARTUP
+#include <cairn/posix.h>
+#define BLOCK_MAX  POSIX_STARTUP_MAX
+#else
+#define BLOCK_MAX  CAIRN_STARTUP_MAX
+#endif
 
 #define MAX_CAPS  64
 
 struct cairn_ipcbuf *cairn_ipcbuf_ptr = (struct cairn_ipcbuf *)CAIRN_IPCBUF_VA;
 
-static char block[CAIRN_STARTUP_MAX + 1];
+static char block[BLOCK_MAX + 1];
+static size_t block_len;
 static struct {
 	const char *name;
 	cap_t slot;
@@ -30,10 +40,10 @@ static char *next_string(size_t *pos)
 	char *s = block + *pos;
 	size_t len;
 
-	if (*pos >= CAIRN_STARTUP_MAX)
+	if (*pos >= block_len)
 		return NULL;
-	len = strnlen(s, CAIRN_STARTUP_MAX - *pos);
-	if (*pos + len >= CAIRN_STARTUP_MAX)
+	len = strnlen(s, block_len - *pos);
+	if (*pos + len >= block_len)
 		return NULL;            /* unterminated: stop there */
 	*pos += len + 1;
 	return s;
@@ -64,14 +74,26 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 
 	ncaps = 0;
 	env_pos = 0;
+	block_len = 0;
 	if (!startup)
 		return 0;
-	memcpy(block, startup, CAIRN_STARTUP_MAX);
+	/* the length: "argc:length" says it (read in the first page, which is
+	 * always there), else CAIRN_STARTUP_MAX */
+	block_len = CAIRN_STARTUP_MAX;
+	n = strtoul(startup, &end, 10);
+	if (end != startup && *end == ':') {
+		const char *l = end + 1;
+		unsigned long len = strtoul(l, &end, 10);
+		if (end != l && !*end && len > CAIRN_STARTUP_MAX)
+			block_len = len < BLOCK_MAX ? len : BLOCK_MAX;
+	}
+	memcpy(block, startup, block_len);
+	block[block_len] = 0;
 	s = next_string(&pos);
 	if (!s)
 		return 0;
 	n = strtoul(s, &end, 10);
-	if (end == s || *end)
+	if (end == s || (*end && *end != ':'))
 		return 0;
 	for (unsigned long i = 0; i < n; i++) {
 		s = next_string(&pos);

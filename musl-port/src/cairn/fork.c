@@ -111,15 +111,22 @@ long __cairn_clone(unsigned long flags, void *stack, void *ptid, void *ctid, uns
 
 /* ---- execve ------------------------------------------------------------------------------- */
 
-/* Appends s and its NUL to buf (INLINE_MAX bytes): false if it does not fit. */
-static int put_str(char *buf, size_t *len, const char *s)
+/* PS_EXEC's strings as they are gathered: in a buffer of max bytes (the
+ * message's, or a MemoryObject's for more, posix.h). */
+struct strs {
+	char *buf;
+	size_t len, max;
+};
+
+/* Appends s and its NUL: false if it does not fit. */
+static int put_str(struct strs *b, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	if (n > INLINE_MAX - *len)
+	if (n > b->max - b->len)
 		return 0;
-	memcpy(buf + *len, s, n);
-	*len += n;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
 	return 1;
 }
 
@@ -133,7 +140,7 @@ static char *decimal(char *end, unsigned long v)
 }
 
 /* "name=slot" */
-static int put_name(char *buf, size_t *len, const char *name, cap_t slot)
+static int put_name(struct strs *b, const char *name, cap_t slot)
 {
 	char tmp[48], num[24];
 	size_t n = strlen(name);
@@ -143,7 +150,7 @@ static int put_name(char *buf, size_t *len, const char *name, cap_t slot)
 	memcpy(tmp, name, n);
 	tmp[n++] = '=';
 	strcpy(tmp + n, decimal(num + sizeof(num), slot));
-	return put_str(buf, len, tmp);
+	return put_str(b, tmp);
 }
 
 /* The capabilities the new image gets, and how. */
@@ -239,28 +246,28 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 	return 0;
 }
 
-/* The exec of an image file (open: file, size; closed here); comm_path is
- * the path execve was given (a script's, not its interpreter's): its last
- * part is the new image's comm (/proc/PID/comm), as Linux's. */
-static long exec_image(const char *comm_path, char *const argv[], char *const envp[], cap_t file,
-		       uint64_t size)
-{
-	static struct keep keep[CAP_SLOTS];
-	char buf[INLINE_MAX];
-	size_t len = 0;
-	unsigned long argc = 0, envc = 0, nnames = 0, nkeep = 0;
-	const char *name;
-	cap_t mo, slot;
-	long r;
-	err_t e;
+/* The counts of PS_EXEC's strings */
+struct counts {
+	unsigned long argc, envc, nnames;
+	unsigned nkeep;
+};
 
-	/* argv, envp and the names, as they will travel */
-	for (; argv && argv[argc]; argc++)
-		if (!put_str(buf, &len, argv[argc]))
-			goto too_big;
-	for (; envp && envp[envc]; envc++)
-		if (!put_str(buf, &len, envp[envc]))
-			goto too_big;
+/* argv, envp and the names, as they will travel, into b, then path when
+ * it fits (optional); the capabilities to keep into keep. 0, or -E2BIG
+ * when b is too small. */
+static long gather_strs(struct strs *b, const char *path, char *const argv[], char *const envp[],
+			struct keep *keep, struct counts *c)
+{
+	const char *name;
+	cap_t slot;
+
+	*c = (struct counts){ 0 };
+	for (; argv && argv[c->argc]; c->argc++)
+		if (!put_str(b, argv[c->argc]))
+			return -E2BIG;
+	for (; envp && envp[c->envc]; c->envc++)
+		if (!put_str(b, envp[c->envc]))
+			return -E2BIG;
 	uint64_t vfs_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
@@ -272,56 +279,107 @@ static long exec_image(const char *comm_path, char *const argv[], char *const en
 			 * itself (CAP_OP_WATCH): the old image's end closes it; other
 			 * servers get IO_CLOSE from the process server */
 			if (!vfs_id || object_id(f->cap) != vfs_id)
-				keep[nkeep++] = (struct keep){ f->cap, POSIX_KEEP_CLOSE, 0 };
+				keep[c->nkeep++] = (struct keep){ f->cap, POSIX_KEEP_CLOSE, 0 };
 			continue;
 		}
 		strcpy(fdname + 2, decimal(fdname + sizeof(fdname), (unsigned long)fd));
-		keep[nkeep++] = (struct keep){ f->cap, f->cap, 1 };
-		if (!put_name(buf, &len, fdname, f->cap))
-			goto too_big;
-		nnames++;
+		keep[c->nkeep++] = (struct keep){ f->cap, f->cap, 1 };
+		if (!put_name(b, fdname, f->cap))
+			return -E2BIG;
+		c->nnames++;
 	}
 	if (__cairn_cwd != CAP_NULL) {
-		keep[nkeep++] = (struct keep){ __cairn_cwd, __cairn_cwd, 1 };
-		if (!put_name(buf, &len, "cwd", __cairn_cwd))
-			goto too_big;
-		nnames++;
+		keep[c->nkeep++] = (struct keep){ __cairn_cwd, __cairn_cwd, 1 };
+		if (!put_name(b, "cwd", __cairn_cwd))
+			return -E2BIG;
+		c->nnames++;
 	}
 	for (unsigned i = 0; (name = cairn_cap_name(i, &slot)); i++) {
 		if (!strcmp(name, "proc") || !strcmp(name, "cwd") || is_fd_name(name) ||
 		    slot < SLOT_FIRST_FREE || !slot_valid(slot))
 			continue;
-		keep[nkeep++] = (struct keep){ slot, slot, 0 };
-		if (!put_name(buf, &len, name, slot))
-			goto too_big;
-		nnames++;
+		keep[c->nkeep++] = (struct keep){ slot, slot, 0 };
+		if (!put_name(b, name, slot))
+			return -E2BIG;
+		c->nnames++;
 	}
-	/* the path, optional: left out if it does not fit */
-	put_str(buf, &len, comm_path);
+	if (path)
+		put_str(b, path);                 /* optional: left out if it does not fit */
+	return 0;
+}
+
+/* The exec of an image file (open: file, size; closed here); path is the
+ * path execve was given (a script's, not its interpreter's): its last part
+ * is the new image's comm (/proc/PID/comm), as Linux's. The strings travel
+ * in the message when they fit, else in a MemoryObject of POSIX_ARG_MAX
+ * bytes (posix.h, PS_EXEC). */
+static long exec_image(const char *path, char *const argv[], char *const envp[], cap_t file,
+		       uint64_t size)
+{
+	static struct keep keep[CAP_SLOTS];
+	char buf[INLINE_MAX];
+	struct strs b = { buf, 0, INLINE_MAX };
+	struct counts c;
+	cap_t mo, smo = CAP_NULL;
+	uint64_t slen;
+	long r;
+	err_t e;
+
+	r = gather_strs(&b, path, argv, envp, keep, &c);
+	if (r == -E2BIG) {
+		const uint64_t pages = POSIX_ARG_MAX / CAIRN_PAGE_SIZE;
+		void *va;
+
+		if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &smo))) {
+			r = cairn_errno(e);
+		} else if ((e = cairn_map(smo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, &va))) {
+			r = cairn_errno(e);
+		} else {
+			b = (struct strs){ va, 0, POSIX_ARG_MAX };
+			r = gather_strs(&b, path, argv, envp, keep, &c);
+			cairn_unmap(va, pages);
+		}
+	}
+	if (r) {
+		if (smo != CAP_NULL)
+			cairn_cap_delete(smo);
+		__cairn_io_release(file);
+		return r;
+	}
 	/* the program */
 	r = load_file(file, size, &mo);
 	__cairn_io_release(file);
-	if (r)
+	if (r) {
+		if (smo != CAP_NULL)
+			cairn_cap_delete(smo);
 		return r;
-
+	}
 	/* the capabilities it keeps, then the exec (no answer if it works).
 	 * The new image's copies are references of their descriptions of
 	 * their own (the old image's go with it): IO_DUP first, as a fork's */
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	keep_refs(keep, nkeep, 0);
-	if (!(r = keep_send(keep, nkeep))) {
-		memcpy(__cairn_ipc_data(), buf, len);
+	keep_refs(keep, c.nkeep, 0);
+	if (!(r = keep_send(keep, c.nkeep))) {
 		cairn_ipcbuf()->caps[0] = mo;
-		e = __cairn_ipc(__cairn_proc, PS_EXEC, size, argc, envc, nnames, len, 1, IPC_ALWAYS, NULL);
+		if (smo == CAP_NULL) {
+			memcpy(__cairn_ipc_data(), buf, b.len);
+			slen = b.len;
+		} else {
+			uint64_t n = b.len;
+			memcpy(__cairn_ipc_data(), &n, sizeof(n));
+			cairn_ipcbuf()->caps[1] = smo;
+			slen = sizeof(n);
+		}
+		e = __cairn_ipc(__cairn_proc, PS_EXEC, size, c.argc, c.envc, c.nnames, slen,
+				smo == CAP_NULL ? 1 : 2, IPC_ALWAYS, NULL);
 		r = cairn_errno(e ? e : ERR_IO);
 	}
-	keep_refs(keep, nkeep, 1);
+	keep_refs(keep, c.nkeep, 1);
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	cairn_cap_delete(mo);
+	if (smo != CAP_NULL)
+		cairn_cap_delete(smo);
 	return r;
-too_big:
-	__cairn_io_release(file);
-	return -E2BIG;
 }
 
 /* "#!interpreter [arg]" on the first line of a file (at most SCRIPT_LINE

@@ -41,6 +41,32 @@ void block_addf(struct block *b, const char *fmt, ...)
 		block_add(b, tmp);
 }
 
+void block_finish(struct block *b)
+{
+	size_t first, extra = 2, total;
+	char tmp[32];
+	int n;
+
+	if (b->overflow || b->len <= CAIRN_STARTUP_MAX)
+		return;
+	/* ":length" counts itself */
+	for (;;) {
+		total = b->len + extra;
+		n = fmt_snprintf(tmp, sizeof(tmp), ":%lu", (unsigned long)total);
+		if ((size_t)n == extra)
+			break;
+		extra = (size_t)n;
+	}
+	if (total > sizeof(b->buf)) {
+		b->overflow = true;
+		return;
+	}
+	first = strlen(b->buf);
+	memmove(b->buf + first + extra, b->buf + first, b->len - first);
+	memcpy(b->buf + first, tmp, extra);
+	b->len = total;
+}
+
 /* ---- kernel calls ----------------------------------------------------------------------- */
 
 static err_t create_on(cap_t proc, unsigned type, uint64_t a, uint64_t b, cap_t *out)
@@ -148,8 +174,8 @@ err_t image_build(struct image *im)
 	im->entry = m.w[0];
 	/* stack, IPC buffer, start-up block (charged to the new process; the
 	 * mappings and the thread hold them, so our capabilities can go) */
-	if ((e = child_memory(im->kproc, im->kas, CAIRN_STACK_PAGES,
-			      CAIRN_STACK_TOP - CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE,
+	if ((e = child_memory(im->kproc, im->kas, POSIX_STACK_PAGES,
+			      CAIRN_STACK_TOP - POSIX_STACK_PAGES * CAIRN_PAGE_SIZE,
 			      CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
 		goto fail;
 	del(&mo);
@@ -160,15 +186,19 @@ err_t image_build(struct image *im)
 	del(&mo);
 	if (e)
 		goto fail;
-	if ((e = cairn_memobj_create(im->kproc, 1, 0, &mo)))
+	/* the start-up block: one page, or as many as a long one needs */
+	uint64_t pages = (im->block->len + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if (!pages)
+		pages = 1;
+	if ((e = cairn_memobj_create(im->kproc, pages, 0, &mo)))
 		goto fail;
-	if ((e = cairn_map(mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va))) {
+	if ((e = cairn_map(mo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, &va))) {
 		del(&mo);
 		goto fail;
 	}
 	memcpy(va, im->block->buf, im->block->len);
-	cairn_unmap(va, 1);
-	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, 1, CAIRN_PROT_R);
+	cairn_unmap(va, pages);
+	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, pages, CAIRN_PROT_R);
 	del(&mo);
 	if (e)
 		goto fail;
@@ -370,7 +400,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	if (file == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, file, CAP_NULL, 0, 0, type) ||
 	    type[0] != OBJ_MEMOBJ)
 		return ERR_INVAL;
-	if (argc > POSIX_INLINE_MAX || envc > POSIX_INLINE_MAX || nnames > POSIX_INLINE_MAX)
+	if (argc > POSIX_ARG_MAX || envc > POSIX_ARG_MAX || nnames > POSIX_ARG_MAX)
 		return ERR_INVAL;
 	block_addf(&b, "%lu", (unsigned long)argc);
 	for (uint64_t i = 0; i < argc; i++) {
@@ -408,6 +438,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	pos = (size_t)(env - data);
 	for (uint64_t i = 0; i < envc; i++)
 		block_add(&b, next_str(data, len, &pos));
+	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
 

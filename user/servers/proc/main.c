@@ -230,6 +230,7 @@ static err_t start_first(int argc, char **argv)
 	block_addf(&b, "%u", (unsigned)(sizeof(default_env) / sizeof(default_env[0])));
 	for (unsigned i = 0; i < sizeof(default_env) / sizeof(default_env[0]); i++)
 		block_add(&b, default_env[i]);
+	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
 
@@ -392,9 +393,46 @@ static void op_fork(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_fork(r->obj, r->w, &a->w[0]);
 }
 
+/* PS_EXEC's strings: inline, or (longer than a message) in cap1, a
+ * MemoryObject, copied here before they are read, so the caller cannot
+ * change them under the parser. */
+static err_t exec_strings(struct srv_req *r, const char **out, size_t *len)
+{
+	static char strings[POSIX_ARG_MAX];
+	uint64_t n, pages;
+	void *va;
+	err_t e;
+
+	if (r->ncaps < 2) {
+		*out = data;
+		*len = r->nbytes;
+		return ERR_OK;
+	}
+	if (r->ncaps > 2 || r->nbytes != sizeof(n))
+		return ERR_INVAL;
+	memcpy(&n, data, sizeof(n));
+	if (n > POSIX_ARG_MAX)
+		return ERR_2BIG;
+	pages = (n + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if (!pages)
+		return ERR_INVAL;
+	if ((e = cairn_map(r->caps[1], 0, pages, CAIRN_PROT_R, &va)))
+		return e == ERR_NOMEM ? e : ERR_INVAL;
+	memcpy(strings, va, n);
+	cairn_unmap(va, pages);
+	*out = strings;
+	*len = n;
+	return ERR_OK;
+}
+
 static void op_exec(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_exec(r->obj, r->w, data, r->nbytes, r->ncaps ? r->caps[0] : CAP_NULL);
+	const char *strings;
+	size_t len;
+
+	a->err = exec_strings(r, &strings, &len);
+	if (!a->err)
+		a->err = ps_exec(r->obj, r->w, strings, len, r->ncaps ? r->caps[0] : CAP_NULL);
 	if (!a->err)
 		a->deferred = true;              /* the caller is gone */
 	keep_clear(r->obj);

@@ -142,12 +142,14 @@ err_t ps_getsid(struct proc *c, int64_t pid, uint64_t *out);
 /* ---- image.c ------------------------------------------------------------------------ */
 /* A start-up block under construction. */
 struct block {
-	char buf[CAIRN_STARTUP_MAX];
+	char buf[POSIX_STARTUP_MAX];
 	size_t len;
 	bool overflow;
 };
 void block_add(struct block *b, const char *s);
 void block_addf(struct block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A block longer than CAIRN_STARTUP_MAX: "argc" becomes "argc:length" (posix.h) */
+void block_finish(struct block *b);
 
 struct image {
 	/* in */

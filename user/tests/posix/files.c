@@ -416,7 +416,7 @@ static void big_file(void)
 }
 
 /* sendfile: from a file's offset (which it moves when given none), into
- * a file and into a pipe; bad descriptors. */
+ * a file and into a pipe; bad descriptors, a negative offset. */
 static void sendfile_copies(void)
 {
 	enum { SIZE = 10000 };
@@ -441,6 +441,8 @@ static void sendfile_copies(void)
 	CHECK(read(p[0], r, SIZE) == 3000 && !memcmp(r, w + 5000, 3000));
 	ERRNO(sendfile(out, 99, NULL, 10), EBADF);
 	ERRNO(sendfile(99, in, &off, 10), EBADF);
+	off = -1;
+	ERRNO(sendfile(out, in, &off, 1), EINVAL);
 	close(p[0]);
 	close(p[1]);
 	close(in);

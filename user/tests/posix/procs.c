@@ -7,15 +7,22 @@
  * working directory, the pid; ENOENT, EACCES, ENOEXEC), exit statuses,
  * getpid/getppid (orphans go to pid 1), process groups and sessions
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
- * group, posix_spawn with file actions, vfork, resource limits.
+ * group, posix_spawn with file actions, vfork, resource limits, a main
+ * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
+ * 80 KB of arguments and environment (more than a message) and one with
+ * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
+ * processor count).
  *
  * The program also runs itself through execve: `procs report FD ...`
  * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
- * was closed and B kept, `procs exit N` exits with N. Expected list:
+ * was closed and B kept, `procs exit N` exits with N, `procs bigcheck
+ * ARGS...` checks the arguments and environment exec_big gives it.
+ * Expected list:
  * tests/harness/expected/posix-procs.txt.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -663,6 +670,113 @@ static void limits(void)
 	CHECK(sysconf(_SC_OPEN_MAX) == (long)rl.rlim_cur);
 }
 
+/* sched_getaffinity/sched_setaffinity: at least one CPU, the count
+ * sysconf says, a mask that can be set again; ESRCH, EINVAL */
+static void affinity(void)
+{
+	cpu_set_t set, none;
+	int n;
+
+	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
+	n = CPU_COUNT(&set);
+	CHECK(n >= 1 && sysconf(_SC_NPROCESSORS_ONLN) == n);
+	CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+	CHECK(sched_getaffinity(getpid(), sizeof(set), &set) == 0 && CPU_COUNT(&set) == n);
+	CHECK(sched_getaffinity(getppid(), sizeof(set), &set) == 0 && CPU_COUNT(&set) >= 1);
+	ERRNO(sched_getaffinity(0, 4, &set), EINVAL);
+	ERRNO(sched_getaffinity(999999, sizeof(set), &set), ESRCH);
+	CPU_ZERO(&none);
+	ERRNO(sched_setaffinity(0, sizeof(none), &none), EINVAL);
+}
+
+/* Uses about kib KiB of stack, a page at a time; returns a sum the
+ * compiler cannot know. */
+static int __attribute__((noinline)) stack_use(int kib)
+{
+	volatile char page[4096];
+
+	page[0] = (char)kib;
+	page[4095] = 1;
+	return kib <= 4 ? page[0] + page[4095] : stack_use(kib - 4) + page[4095];
+}
+
+/* The main thread's stack holds 768 KiB: in this process, in a forked
+ * child and in an exec'd image (`procs stack 768`). */
+static void big_stack(void)
+{
+	struct rlimit rl;
+	int st;
+	pid_t pid;
+
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 1024 * 1024);
+	CHECK(stack_use(768) == 768 / 4 + 4);
+	if ((pid = fork()) == 0)
+		_exit(stack_use(768) == 768 / 4 + 4 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	if ((pid = fork()) == 0) {
+		execl(self, self, "stack", "768", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+}
+
+#define BIG_ARGS  2000
+#define BIG_ENV   60000
+
+/* `procs bigcheck arg-0000 ... arg-1999` with BIG = BIG_ENV x's */
+static int mode_bigcheck(int argc, char **argv)
+{
+	char want[16];
+	const char *big = getenv("BIG");
+
+	if (argc != BIG_ARGS + 2 || !big || strlen(big) != BIG_ENV || strspn(big, "x") != BIG_ENV)
+		return 1;
+	for (int i = 0; i < BIG_ARGS; i++) {
+		snprintf(want, sizeof(want), "arg-%04d", i);
+		if (strcmp(argv[i + 2], want))
+			return 2;
+	}
+	return 0;
+}
+
+/* An exec whose strings do not fit one message, and one over the limit */
+static void exec_big(void)
+{
+	static char args[BIG_ARGS][16], env[BIG_ENV + 8], huge[200008];
+	static char *argv[BIG_ARGS + 3], *envp[3];
+	int st;
+	pid_t pid;
+
+	argv[0] = self;
+	argv[1] = "bigcheck";
+	for (int i = 0; i < BIG_ARGS; i++) {
+		snprintf(args[i], sizeof(args[i]), "arg-%04d", i);
+		argv[i + 2] = args[i];
+	}
+	argv[BIG_ARGS + 2] = NULL;
+	memcpy(env, "BIG=", 4);
+	memset(env + 4, 'x', BIG_ENV);
+	envp[0] = env;
+	envp[1] = "PT_VAR=1";
+	envp[2] = NULL;
+	if ((pid = fork()) == 0) {
+		execve(self, argv, envp);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	if (exit_code(st))
+		FAIL("bigcheck exited %d", exit_code(st));
+	/* a string of 200000 bytes: E2BIG, and the caller goes on */
+	memcpy(huge, "HUGE=", 5);
+	memset(huge + 5, 'y', sizeof(huge) - 6);
+	envp[0] = huge;
+	if ((pid = fork()) == 0) {
+		execve(self, argv, envp);
+		_exit(errno == E2BIG ? 42 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exit_code(st) == 42);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("PT_DIR");
@@ -675,6 +789,10 @@ int main(int argc, char **argv)
 		return mode_fdcheck(argv);
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
+		return mode_bigcheck(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "stack"))
+		return stack_use(atoi(argv[2])) == atoi(argv[2]) / 4 + 4 ? 0 : 1;
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
 		msleep(20);
 		return 0;
@@ -699,6 +817,7 @@ int main(int argc, char **argv)
 	run("exec_cwd_pid", exec_cwd_pid);
 	run("exec_errors", exec_errors);
 	run("exec_scripts", exec_scripts);
+	run("exec_big", exec_big);
 	run("orphan_reparented", orphan_reparented);
 	run("groups_sessions", groups_sessions);
 	run("orphaned_groups", orphaned_groups);
@@ -706,5 +825,7 @@ int main(int argc, char **argv)
 	run("spawn", spawn);
 	run("vfork_exit", vfork_exit);
 	run("limits", limits);
+	run("big_stack", big_stack);
+	run("affinity", affinity);
 	return finish();
 }
