@@ -20,6 +20,7 @@
 #   buildpart NAME CMD...  a build (prints no result of its own): `ok build
 #                      NAME` when CMD succeeds, else `not ok build NAME: ...`.
 #   fail MESSAGE       records `not ok MESSAGE`.
+#   step TITLE         a group's header, with the time since the start.
 #   run_end            prints `N passed, N failed` counted from $RUN_LOG
 #                      alone; status 0 when nothing failed and something passed.
 
@@ -44,7 +45,7 @@ step() {
     RUN_SKIP=1
     return 0
   fi
-  echo "# --- $*" | tee -a "$RUN_LOG"
+  echo "# --- $* (at $((SECONDS / 60))m$((SECONDS % 60))s)" | tee -a "$RUN_LOG"
 }
 
 fail() {
@@ -101,7 +102,7 @@ run_end() {
   local passed failed
   passed=$(grep -c '^ok ' "$RUN_LOG")
   failed=$(grep -c '^not ok ' "$RUN_LOG")
-  echo "# logs of this run: $RUN_DIR"
+  echo "# logs of this run: $RUN_DIR (took $((SECONDS / 60))m$((SECONDS % 60))s)"
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
