@@ -90,9 +90,12 @@ user bootimage: $(O)/.config | $(SETUP)
 toolchain posix-tests: | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)
 
+# one at a time per arch (flock): make test's parts run `make user` side
+# by side, and two busybox builds in one folder break each other
 busybox: | $(SETUP)
-	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH)
-	@$(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)
+	@mkdir -p build/$(ARCH)
+	@flock build/$(ARCH)/.busybox-lock sh -c '$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) && \
+	  $(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)'
 
 test: | $(SETUP)
 	@bash tests/run-all.sh
