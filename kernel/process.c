@@ -234,6 +234,21 @@ err_t process_load_elf(struct process *p, struct memobj *mo, uint64_t off, uint6
 		struct elf_segment *s = &img.seg[done];
 		vaddr_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
 		size_t npages = (ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE) - start) / PAGE_SIZE;
+		uint64_t foff = off + s->offset;
+
+		/* A read-only segment all in the file, at the same place in its
+		 * pages as in the file's: the file's own pages, mapped (no copy;
+		 * the edge pages show the file's bytes around it, as Linux's
+		 * mmap of a program does). Neither the mapping's maximum
+		 * protection nor a fork's copy (copy-on-write) can write them. */
+		if (!(s->prot & ELF_PROT_W) && s->filesz == s->memsz && foff % PAGE_SIZE == s->vaddr % PAGE_SIZE &&
+		    (foff - s->vaddr % PAGE_SIZE) / PAGE_SIZE + npages <= mo->npages) {
+			e = aspace_map(p->as, mo, start, (foff - s->vaddr % PAGE_SIZE) / PAGE_SIZE, npages,
+				       elf_prot(s->prot), elf_prot(s->prot));
+			if (e)
+				goto out_unmap;
+			continue;
+		}
 		struct memobj *seg = memobj_create(npages, 0, p->quota, &e);
 		if (!seg)
 			goto out_unmap;

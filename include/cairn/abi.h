@@ -149,7 +149,11 @@ enum {
 	PROC_GRANT = 2,       /* cap0, (dst slot or CAP_NULL, rights, badge or 0) -> (slot):
 	                       * put a copy of cap0 into THIS process's table */
 	PROC_LOAD_ELF = 3,    /* cap0 = MemoryObject holding the file, (offset, size) -> (entry):
-	                       * load a static ELF64 into this process's address space */
+	                       * load a static ELF64 into this process's address space. A
+	                       * read-only segment whose file offset and address agree modulo
+	                       * the page size is the object's own pages, mapped (no copy): a
+	                       * later write to them shows in the process, so give an object
+	                       * nobody writes (exec: the VFS's image); the others are copied */
 	PROC_KILL = 4,        /* (status): end the process */
 	PROC_STATUS = 5,      /* -> (state, status, fault_addr, fault_pc): PROC_STATE_*; status is
 	                       * the exit or kill status, or for FAULTED the CAIRN_FAULT_* kind */

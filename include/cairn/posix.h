@@ -69,6 +69,12 @@ enum {
 	                       * ERR_NODEV: this pipe has no shared ring (use IO_READ/IO_WRITE);
 	                       * ERR_INVAL: not a pipe */
 	IO_PIPE_KICK,         /* a pipe end: the ring changed while posix_pipe_shm.kick was set */
+	IO_IMAGE,             /* a regular file open for reading: -> (size), cap0 = a MemoryObject
+	                       * holding its bytes at offset 0, read-only: a snapshot later
+	                       * writes leave as it was (exec's image, PS_EXEC). The server may
+	                       * revoke it once it is not its latest (the VFS: docs/vfs.md).
+	                       * ERR_INVAL: not a regular file, or empty; ERR_BADF: not open
+	                       * for reading; ERR_NOMEM */
 };
 
 /*

@@ -125,6 +125,34 @@ uint32_t __cairn_fd_type(struct cairn_fd *f)
 	return f->type & S_IFMT;
 }
 
+/* Whether a read of f goes on until it has all it asked for (or the end):
+ * a regular file, and Linux's memory devices (major 1: /dev/zero, full,
+ * random, urandom, which fill the buffer; dd bs=1M from /dev/zero copies
+ * a megabyte). A pipe or a tty gives what it has. Whether a character
+ * device is one is asked once (IO_STAT) and kept in the type's high bits. */
+#define TYPE_DEV_KNOWN  (1u << 30)
+#define TYPE_MEM_DEV    (1u << 31)
+static int reads_on(struct cairn_fd *f)
+{
+	uint32_t t = __cairn_fd_type(f);
+	struct cairn_ans a;
+	struct posix_stat st;
+
+	if (t == S_IFREG)
+		return 1;
+	if (t != S_IFCHR)
+		return 0;
+	if (!(f->type & TYPE_DEV_KNOWN)) {
+		f->type |= TYPE_DEV_KNOWN;
+		if (!__cairn_ipc(f->cap, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) && a.nbytes >= sizeof(st)) {
+			memcpy(&st, __cairn_ipc_data(), sizeof(st));
+			if (((st.rdev >> 8) & 0xfff) == 1)
+				f->type |= TYPE_MEM_DEV;
+		}
+	}
+	return !!(f->type & TYPE_MEM_DEV);
+}
+
 /* A positioned call's errors: the console says EPIPE where Linux says ESPIPE. */
 static long at_errno(err_t e)
 {
@@ -159,8 +187,7 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 			got = a.nbytes;
 		scatter(d, __cairn_ipc_data(), got);
 		done += got;
-		/* only a regular file is read on: a pipe or a tty gives what it has */
-		if (got < k || __cairn_fd_type(f) != S_IFREG)
+		if (got < k || !reads_on(f))
 			break;
 	} while (done < total);
 	return (long)done;

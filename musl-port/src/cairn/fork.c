@@ -246,6 +246,24 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 	return 0;
 }
 
+/* The file's bytes in a MemoryObject: the server's own image of it when
+ * it has one (IO_IMAGE: one call, no copy here; its size may be newer
+ * than the open's), else read here (load_file). */
+static long file_image(cap_t file, uint64_t *size, cap_t *out)
+{
+	struct cairn_ans a;
+	err_t e = __cairn_ipc(file, IO_IMAGE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+
+	if (!e && a.ncaps == 1 && a.w[0]) {
+		*out = cairn_ipcbuf()->caps[0];
+		*size = a.w[0];
+		return 0;
+	}
+	for (unsigned i = 0; !e && i < a.ncaps; i++)
+		cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+	return load_file(file, *size, out);
+}
+
 /* The counts of PS_EXEC's strings */
 struct counts {
 	unsigned long argc, envc, nnames;
@@ -347,7 +365,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 		return r;
 	}
 	/* the program */
-	r = load_file(file, size, &mo);
+	r = file_image(file, &size, &mo);
 	__cairn_io_release(file);
 	if (r) {
 		if (smo != CAP_NULL)

@@ -342,6 +342,9 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_PIPE_MAP:
 		pipe_map(a, h);
 		break;
+	case IO_IMAGE:
+		io_image(a, h);
+		break;
 	case IO_PIPE_KICK:
 		if (h->kind == H_NODE)
 			a->err = ERR_INVAL;

@@ -2,7 +2,7 @@
 /*
  * What the VFS server's own files share (not its clients: they see
  * include/cairn/posix.h and vfs.h): the object table (objects.c), pipes
- * (pipe.c), open files (file.c), paths (path.c), the clock (clock.c),
+ * (pipe.c), open files (file.c), exec images (image.c), paths (path.c), the clock (clock.c),
  * /proc (procfs.c), and the globals main.c sets up. Handlers take the skeleton's request
  * and answer (<cairn/server.h>); a request's inline bytes are at
  * req_bytes, an answer's are written at ans_bytes (the IPC buffer).
@@ -168,6 +168,11 @@ void serve_io(struct srv_req *r, struct srv_ans *a);
 bool can_read(const struct handle *h);
 bool can_write(const struct handle *h);
 void answer_stat(struct srv_ans *a, const struct posix_stat *st);
+
+/* image.c: exec images (IO_IMAGE) */
+void io_image(struct srv_ans *a, struct handle *h);
+/* Drops every image kept: true if there was one (its memory is free). */
+bool images_drop(void);
 
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);

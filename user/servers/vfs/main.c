@@ -87,7 +87,7 @@ static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
 /* ---- the skeleton's hooks ------------------------------------------------------------- */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_PIPE_KICK, serve_io },
+	{ IO_READ, IO_IMAGE, serve_io },
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },

@@ -11,10 +11,7 @@
  * libcairn's malloc. Memory is never given back to the kernel: a server
  * that once held a lot of file data keeps the pages for the next files.
  */
-#include <string.h>
-#include <cairn/rt.h>
-#include "tmpfs.h"
-#include "vfs.h"
+#include "internal.h"
 
 #define CHUNK_PAGES   64u
 #define MIN_SHIFT     4u               /* 16 bytes */
@@ -31,7 +28,7 @@ static struct vfs_mem_stats stats;
 
 /* Maps a new MemoryObject of up to CHUNK_PAGES pages and frees its pages
  * into the list; tries smaller when the quota is short. */
-static bool grow(void)
+static bool grow_chunk(void)
 {
 	for (uint64_t pages = CHUNK_PAGES; pages; pages /= 4) {
 		cap_t obj;
@@ -53,6 +50,12 @@ static bool grow(void)
 		return true;
 	}
 	return false;
+}
+
+/* ...and again once the exec images kept (image.c) gave their memory back. */
+static bool grow(void)
+{
+	return grow_chunk() || (images_drop() && grow_chunk());
 }
 
 void *tmpfs_page_alloc(void)

@@ -360,6 +360,7 @@ err_t tmpfs_write(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const vo
 	}
 	if (!d)
 		return ERR_NOSPC;
+	f->version++;
 	f->mtime = f->ctime = stamp(fs);
 	*done = d;
 	return ERR_OK;
@@ -392,6 +393,7 @@ err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len)
 			f->u.file.backing = NULL;
 	}
 	f->size = len;
+	f->version++;
 	f->mtime = f->ctime = stamp(fs);
 	return ERR_OK;
 }

@@ -86,6 +86,7 @@ struct tmpfs_node {
 	uint64_t synth;                         /* the user's word for a synthetic node */
 	uint64_t rdev;                          /* character device: its number */
 	uint64_t size;                          /* file: bytes; symlink: target length */
+	uint64_t version;                       /* file: one more at every write or truncate */
 	struct tmpfs_time atime, mtime, ctime;
 	union {
 		struct {

@@ -104,7 +104,7 @@ void t_stale_badge(void)
 void t_unknown_ops(void)
 {
 	static const uint32_t ops[] = {
-		0, 1, 0xff, IO_PIPE_KICK + 1, 0x1ff, FS_PIPE + 1, 0x2ef, VFS_DEBUG_STATS, VFS_DEBUG_SHUTDOWN,
+		0, 1, 0xff, IO_IMAGE + 1, 0x1ff, FS_PIPE + 1, 0x2ef, VFS_DEBUG_STATS, VFS_DEBUG_SHUTDOWN,
 		0x300, 0xfa17,
 		0xffffffffu,
 	};
@@ -1197,4 +1197,128 @@ void t_sync(void)
 	io_close(&r);
 	io_close(&w);
 	io_close(&f);
+}
+
+/* ---- exec images (IO_IMAGE) ------------------------------------------------------- */
+
+static err_t image_of(cap_t f, cap_t *mo, uint64_t *size)
+{
+	struct vres r = vcall(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+
+	*mo = r.ncaps ? r.caps[0] : CAP_NULL;
+	*size = r.w[0];
+	if (!r.err && r.ncaps != 1)
+		return ERR_IO;
+	return r.err;
+}
+
+/* identify: type, rights, object id (ERR_* of the slot when it is empty) */
+static err_t ident(cap_t c, uint64_t *type, uint64_t *rights, uint64_t *oid)
+{
+	uint64_t r[6] = { 0 };
+	err_t e = (err_t)cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, c, CAP_NULL, 0, 0, 0, r);
+
+	*type = r[0];
+	*rights = r[1];
+	*oid = r[3];
+	return e;
+}
+
+static uint8_t image_byte(size_t i)
+{
+	return (uint8_t)(i * 13 + (i >> 12) + 1);
+}
+
+/* A file's image: its bytes, read-only, zeros after its end; the same
+ * object while the file is unchanged, a new one after a write or a
+ * truncate, the old one a snapshot; errors; the least recently used of
+ * more than the VFS keeps is revoked. */
+void t_image(void)
+{
+	static uint8_t buf[3 * 4096 + 100];
+	uint64_t size, type, rights, oid, oid2, ids[9];
+	cap_t f, w, mo, mo2, many[9], rd, wr;
+	uint8_t *va;
+	size_t n;
+	char path[32];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = image_byte(i);
+	CHECK_OK(fs_mkdir(v_root, W, 0755));
+	CHECK_OK(put_file(W "/x", buf, sizeof(buf)));
+	CHECK_OK(fs_open(v_root, W "/x", LINUX_O_RDONLY, 0, &f));
+	CHECK_OK(image_of(f, &mo, &size));
+	CHECK(size == sizeof(buf), "size %lu", (unsigned long)size);
+	CHECK_OK(ident(mo, &type, &rights, &oid));
+	CHECK(type == OBJ_MEMOBJ && rights == RIGHT_READ, "type %lu rights %#lx", (unsigned long)type,
+	      (unsigned long)rights);
+	CHECK_ERR(cairn_map(mo, 0, 4, CAIRN_PROT_R | CAIRN_PROT_W, (void **)&va), ERR_PERM);
+	CHECK_OK(cairn_map(mo, 0, 4, CAIRN_PROT_R, (void **)&va));
+	CHECK(!memcmp(va, buf, sizeof(buf)), "the image's bytes");
+	for (size_t i = sizeof(buf); i < 4 * 4096; i++)
+		CHECK(!va[i], "byte %zu after the end", i);
+	cairn_unmap(va, 4);
+	/* unchanged: the same object */
+	CHECK_OK(image_of(f, &mo2, &size));
+	CHECK_OK(ident(mo2, &type, &rights, &oid2));
+	CHECK(oid2 == oid, "a second image of an unchanged file");
+	del(&mo2);
+	/* a write: a new image; the old one as it was */
+	CHECK_OK(fs_open(v_root, W "/x", LINUX_O_WRONLY, 0, &w));
+	CHECK_OK(io_pwrite(w, "CHANGED", 7, 5000, &n));
+	CHECK_OK(image_of(f, &mo2, &size));
+	CHECK_OK(ident(mo2, &type, &rights, &oid2));
+	CHECK(oid2 != oid && size == sizeof(buf), "an image after a write");
+	CHECK_OK(cairn_map(mo2, 0, 4, CAIRN_PROT_R, (void **)&va));
+	CHECK(!memcmp(va + 5000, "CHANGED", 7) && va[4999] == buf[4999] && va[5007] == buf[5007],
+	      "the new image has the write");
+	cairn_unmap(va, 4);
+	CHECK_OK(cairn_map(mo, 0, 4, CAIRN_PROT_R, (void **)&va));
+	CHECK(!memcmp(va, buf, sizeof(buf)), "the old image did not change");
+	cairn_unmap(va, 4);
+	del(&mo);
+	del(&mo2);
+	/* a truncate: a new image of the new size */
+	CHECK_OK(io_truncate(w, 10));
+	CHECK_OK(image_of(f, &mo, &size));
+	CHECK(size == 10, "size %lu after a truncate", (unsigned long)size);
+	del(&mo);
+	/* errors: not open for reading, not a regular file, empty, /proc */
+	CHECK_ERR(image_of(w, &mo, &size), ERR_BADF);
+	CHECK_OK(io_truncate(w, 0));
+	CHECK_ERR(image_of(f, &mo, &size), ERR_INVAL);
+	CHECK_ERR(image_of(v_root, &mo, &size), ERR_INVAL);
+	io_close(&w);
+	CHECK_OK(fs_pipe(0, &rd, &wr));
+	CHECK_ERR(image_of(rd, &mo, &size), ERR_INVAL);
+	io_close(&rd);
+	io_close(&wr);
+	CHECK_OK(fs_open(v_root, "/dev/zero", LINUX_O_RDONLY, 0, &w));
+	CHECK_ERR(image_of(w, &mo, &size), ERR_INVAL);
+	io_close(&w);
+	CHECK_OK(fs_open(v_root, "/proc/uptime", LINUX_O_RDONLY, 0, &w));
+	CHECK_ERR(image_of(w, &mo, &size), ERR_INVAL);
+	io_close(&w);
+	io_close(&f);
+	/* the VFS keeps 8: 9 new ones revoke the least recently used (the
+	 * 3 of x, then the first new one); its slot may hold the ninth since */
+	for (unsigned i = 0; i < 9; i++) {
+		fmt_snprintf(path, sizeof(path), W "/m%u", i);
+		CHECK_OK(put_file(path, buf, 100 + i));
+		CHECK_OK(fs_open(v_root, path, LINUX_O_RDONLY, 0, &f));
+		CHECK_OK(image_of(f, &many[i], &size));
+		CHECK(size == 100 + i, "image %u: size %lu", i, (unsigned long)size);
+		CHECK_OK(ident(many[i], &type, &rights, &ids[i]));
+		io_close(&f);
+	}
+	CHECK(ident(many[0], &type, &rights, &oid) != ERR_OK || oid != ids[0],
+	      "the least recently used was revoked");
+	for (unsigned i = 1; i < 9; i++) {
+		CHECK_OK(ident(many[i], &type, &rights, &oid));
+		CHECK(oid == ids[i], "image %u is still there", i);
+	}
+	for (unsigned i = 1; i < 9; i++)
+		del(&many[i]);
+	if (many[0] != many[8])
+		del(&many[0]);
 }
