@@ -17,7 +17,7 @@ result() {   # result OK|FAIL what [why]
 
 build_ok=OK
 for a in riscv64 x86_64; do
-  make --no-print-directory -s ARCH=$a user >/dev/null || build_ok=FAIL
+  make --no-print-directory -s -j"$(nproc)" ARCH=$a user >/dev/null || build_ok=FAIL
 done
 make --no-print-directory -s -f tests/mock-kernel/user-host.mk >/dev/null || build_ok=FAIL
 result $build_ok "user programs (riscv64, x86_64) and the mock build with -Werror"
