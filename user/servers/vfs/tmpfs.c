@@ -614,12 +614,29 @@ err_t tmpfs_mkdir(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 	return ERR_OK;
 }
 
+/* Entry de of dir goes: its node has a link less (a directory none, and
+ * dir one less for its ".."), and goes too once nothing holds it. */
+static void entry_unlink(struct tmpfs *fs, struct tmpfs_node *dir, struct tmpfs_dentry *de)
+{
+	struct tmpfs_node *n = de->node;
+
+	dir_remove(fs, dir, de);
+	if (tmpfs_is_dir(n)) {
+		dir->nlink--;
+		n->nlink = 0;
+		n->u.dir.parent = NULL;
+	} else {
+		n->nlink--;
+	}
+	n->ctime = stamp(fs);
+	node_release(fs, n);
+}
+
 err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		   unsigned flags)
 {
 	struct tmpfs_lookup lk;
 	struct tmpfs_node *n;
-	struct tmpfs_dentry *de;
 	err_t e;
 
 	if (flags & ~(unsigned)LINUX_AT_REMOVEDIR)
@@ -656,17 +673,7 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 	}
 	if (rdonly(lk.parent))
 		return ERR_ROFS;
-	de = dir_find(lk.parent, lk.name, lk.name_len);
-	dir_remove(fs, lk.parent, de);
-	if (tmpfs_is_dir(n)) {
-		lk.parent->nlink--;
-		n->nlink = 0;
-		n->u.dir.parent = NULL;
-	} else {
-		n->nlink--;
-	}
-	n->ctime = stamp(fs);
-	node_release(fs, n);
+	entry_unlink(fs, lk.parent, dir_find(lk.parent, lk.name, lk.name_len));
 	return ERR_OK;
 }
 
@@ -1149,16 +1156,7 @@ void tmpfs_synth_remove(struct tmpfs *fs, struct tmpfs_node *dir, const char *na
 			struct tmpfs_dentry *c = &n->u.dir.ents[n->u.dir.n - 1];
 			tmpfs_synth_remove(fs, n, c->name, c->len);
 		}
-	dir_remove(fs, dir, e);
-	if (tmpfs_is_dir(n)) {
-		dir->nlink--;
-		n->nlink = 0;
-		n->u.dir.parent = NULL;
-	} else {
-		n->nlink--;
-	}
-	n->ctime = stamp(fs);
-	node_release(fs, n);
+	entry_unlink(fs, dir, e);
 }
 
 err_t tmpfs_synth_relink(struct tmpfs_node *link, const char *target, size_t tlen)
