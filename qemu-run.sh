@@ -148,7 +148,8 @@ if [ -n "$exec_prog" ]; then
   add_opts=()
   for a in "${adds[@]}"; do add_opts+=(--add "$a"); done
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
-    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$stage/$file"
+    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" \
+    "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
   cmp -s "$stage/image.cpio" "$bootimage" || mv -f "$stage/image.cpio" "$bootimage"

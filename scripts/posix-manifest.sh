@@ -6,8 +6,11 @@
 # print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals] [--vfs-quota SIZE]
-#       the VFS (the boot image's files, /tmp, /dev, /proc) and the console
-#       server (the tty). The VFS gets the tty too, for /dev/tty and
+#       the entropy server (user/servers/entropy: the random bytes every
+#       POSIX process seeds its generator from), the VFS (the boot image's
+#       files, /tmp, /dev, /proc) and the console server (the tty). The
+#       VFS gets "rng" (the entropy server) for /dev/urandom's own
+#       generator, and the tty too, for /dev/tty and
 #       /dev/console. --signals: the console server gets "proc", the process
 #       server's endpoint, to send ^C, ^\ and ^Z to the foreground group,
 #       and the VFS gets it too, for /proc/PID (user/servers/vfs/procfs.c;
@@ -17,7 +20,7 @@
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
-#       pid 1 with "vfs", "tty", "console" and "kinfo" (include/cairn/posix.h,
+#       pid 1 with "vfs", "tty", "console", "kinfo" and "rng" (include/cairn/posix.h,
 #       "the POSIX world"). --signals: it serves endpoint:proc (one process
 #       server a boot may); --exitstatus: its status is init's.
 #       It gets "clock" (KernelInfo, manage right: settimeofday sets the
@@ -38,11 +41,18 @@ servers() {
     shift
   done
   cat <<END
+service entropy bin/entropy
+    cap console console w
+    cap entropy endpoint:entropy rw
+    cap kinfo kinfo r
+    quota 1M
+    priority 11
 service vfs bin/vfs
     cap console console w
     cap vfs endpoint:vfs rwg
     cap bootimage bootimage r
     cap kinfo kinfo r
+    cap rng endpoint:entropy w
     cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
@@ -85,6 +95,7 @@ proc() {
   echo "    cap posix.kinfo kinfo r"
   echo "    cap posix.vfs endpoint:vfs wg"
   echo "    cap posix.tty endpoint:console wg"
+  echo "    cap posix.rng endpoint:entropy w"
   echo "    quota $quota"
   echo "    priority 10"
   [ -z "$exitstatus" ] || echo "    exitstatus"

@@ -15,6 +15,7 @@ user-progs += virtio_rng
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
+user-progs += servers/entropy tests/rngtest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
@@ -32,4 +33,4 @@ tests/vfstest-src := lib/cpio.c
 # ./qemu-run.sh --add HOST:GUEST). shellbench is make bench's system boot
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
-rootfs-progs := init servers/vfs servers/console servers/proc
+rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy

@@ -174,7 +174,7 @@ class Boot:
 # The servers of the POSIX world, as ./qemu-run.sh --exec starts them
 # (scripts/posix-manifest.sh, the one definition): the VFS and the console
 # server, shared by every test of a boot, and a process server a test.
-SERVERS = ["vfs", "console", "proc"]
+SERVERS = ["vfs", "console", "proc", "entropy"]
 
 
 def posix_manifest(*args):

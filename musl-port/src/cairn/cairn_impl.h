@@ -366,6 +366,9 @@ hidden long __cairn_getrandom(void *buf, size_t len, long flags);
 hidden void __cairn_random_bytes(void *buf, size_t n);
 /* A fork's child (pid): its generator parts from its parent's. */
 hidden void __cairn_random_forked(long pid);
+/* mem.c: whether [p, p + n) is memory this process may write, as far as
+ * its tables know (EFAULT otherwise). */
+hidden int __cairn_mem_writable(uintptr_t p, size_t n);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());

@@ -125,32 +125,66 @@ uint32_t __cairn_fd_type(struct cairn_fd *f)
 	return f->type & S_IFMT;
 }
 
-/* Whether a read of f goes on until it has all it asked for (or the end):
- * a regular file, and Linux's memory devices (major 1: /dev/zero, full,
- * random, urandom, which fill the buffer; dd bs=1M from /dev/zero copies
- * a megabyte). A pipe or a tty gives what it has. Whether a character
- * device is one is asked once (IO_STAT) and kept in the type's high bits. */
+/* What kind of character device f is, asked once (IO_STAT) and kept in
+ * the type's high bits: Linux's memory devices (major 1: /dev/zero, full,
+ * random, urandom) and among them the random ones (1,8 /dev/random and
+ * 1,9 /dev/urandom), whose reads this process answers from its own
+ * generator (random.c) without asking the server. */
 #define TYPE_DEV_KNOWN  (1u << 30)
 #define TYPE_MEM_DEV    (1u << 31)
-static int reads_on(struct cairn_fd *f)
+#define TYPE_RANDOM_DEV (1u << 29)
+static uint32_t dev_kind(struct cairn_fd *f)
 {
-	uint32_t t = __cairn_fd_type(f);
 	struct cairn_ans a;
 	struct posix_stat st;
 
-	if (t == S_IFREG)
-		return 1;
-	if (t != S_IFCHR)
+	if (__cairn_fd_type(f) != S_IFCHR || f->kind != FDK_IO)
 		return 0;
 	if (!(f->type & TYPE_DEV_KNOWN)) {
 		f->type |= TYPE_DEV_KNOWN;
 		if (!__cairn_ipc(f->cap, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) && a.nbytes >= sizeof(st)) {
 			memcpy(&st, __cairn_ipc_data(), sizeof(st));
-			if (((st.rdev >> 8) & 0xfff) == 1)
+			if (((st.rdev >> 8) & 0xfff) == 1) {
 				f->type |= TYPE_MEM_DEV;
+				if ((st.rdev & 0xff) == 8 || (st.rdev & 0xff) == 9)
+					f->type |= TYPE_RANDOM_DEV;
+			}
 		}
 	}
-	return !!(f->type & TYPE_MEM_DEV);
+	return f->type & (TYPE_MEM_DEV | TYPE_RANDOM_DEV);
+}
+
+/* Whether a read of f goes on until it has all it asked for (or the end):
+ * a regular file, and the memory devices, which fill the buffer (dd bs=1M
+ * from /dev/zero copies a megabyte). A pipe or a tty gives what it has. */
+static int reads_on(struct cairn_fd *f)
+{
+	uint32_t t = __cairn_fd_type(f);
+
+	if (t == S_IFREG)
+		return 1;
+	return t == S_IFCHR && (dev_kind(f) & TYPE_MEM_DEV);
+}
+
+/* A read of /dev/random or /dev/urandom: total bytes of the process's
+ * generator into d, EFAULT for memory it may not write. */
+static long random_read(struct iov_at *d, size_t total)
+{
+	char buf[1024];
+	size_t done = 0;
+
+	for (long i = 0; i < d->cnt; i++)
+		if (!__cairn_mem_writable((uintptr_t)d->iov[i].iov_base, d->iov[i].iov_len))
+			return -EFAULT;
+	while (done < total) {
+		size_t k = total - done < sizeof(buf) ? total - done : sizeof(buf);
+
+		__cairn_random_bytes(buf, k);
+		scatter(d, buf, k);
+		done += k;
+	}
+	memset(buf, 0, sizeof(buf));
+	return (long)done;
 }
 
 /* A positioned call's errors: the console says EPIPE where Linux says ESPIPE. */
@@ -174,6 +208,8 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
 		return __cairn_pipe_readv(f, d->iov, d->cnt, total);
+	if (dev_kind(f) & TYPE_RANDOM_DEV)
+		return random_read(d, total);
 	do {
 		size_t k = total - done < INLINE_MAX ? total - done : INLINE_MAX, got;
 		struct cairn_ans a;

@@ -242,6 +242,32 @@ static int covered(uint64_t va, uint64_t end)
 	return 1;
 }
 
+/* Whether [p, p + n) may be written as far as this table knows:
+ * not below the program, not past the stack's top, and inside the mmap
+ * window or the break only where writable pieces or the break's pages
+ * are. Elsewhere (the program's data, the stack) it is taken as fine. */
+int __cairn_mem_writable(uintptr_t p, size_t n)
+{
+	uint64_t end;
+
+	if (!n)
+		return 1;
+	if (p < 0x400000 || __builtin_add_overflow((uint64_t)p, (uint64_t)n, &end) ||
+	    end > CAIRN_STACK_TOP)
+		return 0;
+	if (p < CAIRN_MMAP_END && end > CAIRN_MMAP_BASE) {
+		if (p < CAIRN_MMAP_BASE || end > CAIRN_MMAP_END || !covered(p, end))
+			return 0;
+		for (unsigned i = find(p); i < npieces && pieces[i].va < end; i++)
+			if (!(pieces[i].prot & PROT_WRITE))
+				return 0;
+		return 1;
+	}
+	if (p < CAIRN_HEAP_BASE + CAIRN_HEAP_MAX && end > CAIRN_HEAP_BASE)
+		return p >= CAIRN_HEAP_BASE && end <= brk_mapped;
+	return 1;
+}
+
 static int overlaps(uint64_t va, uint64_t end)
 {
 	unsigned i = find(va);

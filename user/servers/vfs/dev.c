@@ -6,9 +6,12 @@
  *   zero     1,5   reads give zeros, writes take everything
  *   full     1,7   reads give zeros, writes fail with ENOSPC
  *   random   1,8   reads give random bytes (libcairn's generator,
- *   urandom  1,9   <cairn/random.h>, seeded at start-up; every read
- *                  folds the time counter in); writes are taken and
- *                  folded in too
+ *   urandom  1,9   <cairn/random.h>, seeded at start-up from the entropy
+ *                  server when the manifest gives "rng", else from
+ *                  jitter; every read folds the time counter in);
+ *                  writes are taken and folded in too. musl-port's
+ *                  programs read these from their own generator instead
+ *                  (musl-port/src/cairn/fd.c): the VFS serves the others
  *   tty      5,0   opening one gives the console server's tty (the
  *   console  5,1   capability the manifest names "tty", an unbadged
  *                  endpoint:console with rights wg): a capability minted
@@ -55,7 +58,8 @@ void dev_init(void)
 	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
 	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		tmpfs_mkdev(&fs, fs.root, devs[i].path, strlen(devs[i].path), devs[i].mode, devs[i].rdev);
-	cairn_rng_seed(&rng, cairn_cap("kinfo"));
+	if (cairn_cap("rng") == CAP_NULL || cairn_rng_seed_from(&rng, cairn_cap("rng")))
+		cairn_rng_seed(&rng, cairn_cap("kinfo"));
 	if (ep == CAP_NULL)
 		return;
 	if (cairn_cap_op(CAP_OP_IDENTIFY, ep, CAP_NULL, 0, 0, id) || id[0] != OBJ_ENDPOINT || id[2] ||

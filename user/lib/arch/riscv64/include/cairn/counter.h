@@ -52,8 +52,25 @@ static inline uint64_t seed_jitter(void)
 	return v ^ (c << 32 | c >> 32);
 }
 
-/* 1 and a random value from the CPU, or 0 when it has no such instruction. */
+/* 1 and a random value from the CPU, or 0 when it has no such instruction:
+ * always 0 here (see hw_seed()). */
 static inline int hw_random(uint64_t *v)
+{
+	(void)v;
+	return 0;
+}
+
+/*
+ * 1 and a value from the CPU's entropy source, or 0: always 0 on riscv64.
+ * Zkr's `seed` CSR is readable in U-mode only when the M-mode firmware has
+ * set mseccfg.USEED (in S-mode, mseccfg.SSEED); otherwise reading it raises
+ * an illegal-instruction exception, which would end the process. Neither
+ * OpenSBI nor QEMU's default CPU (`rv64`, no Zkr) gives it, and a safe
+ * probe needs the kernel (a KernelInfo method reading it in S-mode, or a
+ * fault handler), which does not exist yet: riscv64's hardware source is
+ * virtio-rng, through the entropy server's "rng".
+ */
+static inline int hw_seed(uint64_t *v)
 {
 	(void)v;
 	return 0;

@@ -50,17 +50,39 @@ static inline uint64_t seed_jitter(void)
 	return clock_counter();
 }
 
-/* 1 and a random value from the CPU, or 0 when it has no such instruction. */
+/* 1 and a random value from the CPU (RDRAND, tried up to 10 times as
+ * Intel advises), or 0 when it has no such instruction or gave nothing. */
 static inline int hw_random(uint64_t *v)
 {
 	uint32_t a, b, c, d;
-	unsigned char ok;
+	unsigned char ok = 0;
 
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	if (!(c & (1u << 30)))
 		return 0;
-	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	for (int i = 0; i < 10 && !ok; i++)
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
 	return ok;
+}
+
+/* 1 and a value straight from the CPU's entropy source (RDSEED: full
+ * entropy, for seeding), else hw_random()'s (RDRAND: a DRBG the CPU
+ * reseeds itself; QEMU's TCG has RDRAND but not RDSEED). 0: neither. */
+static inline int hw_seed(uint64_t *v)
+{
+	uint32_t a, b, c, d;
+	unsigned char ok = 0;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a >= 7) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+		if (b & (1u << 18))
+			for (int i = 0; i < 100 && !ok; i++)
+				__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return 1;
+	}
+	return hw_random(v);
 }
 
 #endif

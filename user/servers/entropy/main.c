@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * entropy: the system's random bytes (RNG_READ, RNG_INFO of
+ * include/cairn/dev.h), from one ChaCha20 generator (user/lib/random.c,
+ * fast key erasure after every answer) seeded and reseeded from every
+ * source the machine has:
+ *
+ *   service entropy bin/entropy
+ *       cap console console w          its log lines
+ *       cap entropy endpoint:entropy rw  the endpoint it serves
+ *       cap kinfo kinfo r              the clock (reseeding), jitter seeding
+ *       cap rng endpoint:...  w        optional: an RNG_READ service (the
+ *                                      virtio-rng driver, or a stand-in)
+ *       cap devmgr endpoint:devmgr w   optional: the device manager, asked
+ *                                      for "rng" (DEV_LOOKUP) at start-up
+ *
+ * Sources, all folded in together:
+ *   - the `rng` service: 32 bytes at each (re)seed (64 at start-up);
+ *   - the CPU: x86-64 RDSEED, else RDRAND, when CPUID says so (hw_seed()
+ *     of <cairn/counter.h>; QEMU's TCG offers RDRAND only, with the q35
+ *     board's `-cpu qemu64,+rdrand`); riscv64's Zkr `seed` CSR is not
+ *     read (counter.h says why);
+ *   - timing jitter, KernelInfo and addresses (cairn_rng_seed()), always.
+ * With neither of the first two the server says so once at start-up and
+ * serves from jitter alone; RNG_INFO's RNG_HW says whether one fed it.
+ *
+ * Reseeding happens when a read finds the last seed older than
+ * RESEED_NS or more than RESEED_BYTES served since. It is the one place
+ * this server waits for another: an RNG_READ on `rng`, which a driver
+ * answers with what the device has at once. A failing `rng` is logged
+ * once and skipped until it works again (the device manager restarts a
+ * driver behind the same endpoint).
+ *
+ * Clients need no badge: every caller gets fresh bytes of the one stream.
+ */
+#include <string.h>
+#include <cairn/counter.h>
+#include <cairn/dev.h>
+#include <cairn/random.h>
+#include <cairn/rt.h>
+#include <cairn/server.h>
+
+#define RESEED_NS     (30ull * 1000000000)
+#define RESEED_BYTES  (1u << 20)
+#define FRESH_BYTES   32                   /* from `rng` at each reseed */
+
+static struct cairn_rng rng;
+static cap_t rng_svc = CAP_NULL;           /* an RNG_READ service, or none */
+static bool svc_failing;                   /* its failure was logged */
+static uint32_t info;                      /* RNG_INFO's flags */
+static uint64_t seeded_at, served;
+static uint8_t req_data[64];
+
+/* Asks the device manager for the "rng" service (waits while devices are
+ * being found). */
+static cap_t lookup_rng(cap_t devmgr)
+{
+	struct cairn_ipcbuf *b = cairn_ipcbuf();
+	struct cairn_msg m;
+
+	memset(&b->w[CAIRN_MSG_REGS], 0, 8);
+	memcpy(&b->w[CAIRN_MSG_REGS], "rng", 3);
+	m = cairn_call(devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + 1, 0), 0, 0, 0, 0);
+	if (m.err || cairn_tag_label(m.tag) || cairn_tag_ncaps(m.tag) != 1) {
+		printf("entropy: the device manager has no \"rng\": %s\n",
+		       err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
+		return CAP_NULL;
+	}
+	return b->caps[0];
+}
+
+/* Folds n bytes from the `rng` service in: whether it gave them. */
+static bool from_service(size_t n)
+{
+	uint8_t buf[64];
+	err_t e;
+
+	if (rng_svc == CAP_NULL)
+		return false;
+	if ((e = cairn_rng_read(rng_svc, buf, n))) {
+		if (!svc_failing)
+			printf("entropy: the rng service failed: %s (going on without it)\n", err_name(e));
+		svc_failing = true;
+		return false;
+	}
+	if (svc_failing)
+		printf("entropy: the rng service works again\n");
+	svc_failing = false;
+	cairn_rng_add(&rng, buf, n);
+	memset(buf, 0, sizeof(buf));
+	return true;
+}
+
+/* Folds 4 values of the CPU's source in: whether it has one. */
+static bool from_cpu(void)
+{
+	uint64_t v[4];
+	unsigned n = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (hw_seed(&v[n]))
+			n++;
+	if (n)
+		cairn_rng_add(&rng, v, n * sizeof(v[0]));
+	memset(v, 0, sizeof(v));
+	return n;
+}
+
+static void reseed(void)
+{
+	bool hw = from_cpu();
+
+	hw |= from_service(FRESH_BYTES);
+	cairn_rng_mix(&rng, seed_jitter());
+	if (hw)
+		info |= RNG_HW;
+	seeded_at = cairn_now_ns();
+	served = 0;
+}
+
+static void do_read(struct srv_req *r, struct srv_ans *a)
+{
+	uint64_t n = r->w[0];
+
+	if (!n || n > RNG_READ_MAX) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (served >= RESEED_BYTES || cairn_now_ns() - seeded_at >= RESEED_NS)
+		reseed();
+	cairn_rng_bytes(&rng, srv_out(), (size_t)n);
+	served += n;
+	a->w[0] = n;
+	a->nbytes = (size_t)n;
+}
+
+static void do_info(struct srv_req *r, struct srv_ans *a)
+{
+	(void)r;
+	a->w[0] = info;
+}
+
+static const struct srv_op ops[] = {
+	{ RNG_READ, RNG_READ, do_read },
+	{ RNG_INFO, RNG_INFO, do_info },
+};
+
+static struct srv srv = {
+	.name = "entropy",
+	.ops = ops,
+	.nops = sizeof(ops) / sizeof(ops[0]),
+	.in_buf = req_data,
+	.in_max = sizeof(req_data),
+};
+
+/* The first seed: everything there is, and one line saying what. */
+static void first_seed(cap_t kinfo)
+{
+	bool cpu, svc;
+
+	cairn_rng_seed(&rng, kinfo);                /* jitter, KernelInfo, addresses */
+	cpu = from_cpu();
+	svc = from_service(CAIRN_RNG_SEED_BYTES);
+	if (cpu || svc)
+		info |= RNG_HW;
+	seeded_at = cairn_now_ns();
+	if (!cpu && !svc)
+		printf("entropy: no entropy source (no rng service, no CPU instruction): "
+		       "seeded from timing jitter only\n");
+	else
+		printf("entropy: seeded from %s%s%s\n", svc ? "the rng service" : "",
+		       svc && cpu ? " and " : "", cpu ? "the CPU (RDSEED/RDRAND)" : "");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cap_t devmgr = cairn_cap("devmgr"), kinfo = cairn_cap("kinfo");
+
+	srv.ep = cairn_cap("entropy");
+	if (srv.ep == CAP_NULL) {
+		printf("entropy: no capability 'entropy' (the endpoint to serve)\n");
+		return 1;
+	}
+	cairn_clock_init(kinfo);
+	rng_svc = cairn_cap("rng");
+	if (rng_svc == CAP_NULL && devmgr != CAP_NULL)
+		rng_svc = lookup_rng(devmgr);
+	first_seed(kinfo);
+	srv_run(&srv);
+	printf("entropy: stopped serving\n");
+	return 1;
+}
