@@ -6,7 +6,7 @@
 #   ./qemu-run.sh [--arch riscv64|x86_64] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
-#                 [--add HOST:GUEST]... [--exec PROG [ARGS...]] [-- QEMU ARGS...]
+#                 [--add HOST:GUEST]... [--no-rng] [--exec PROG [ARGS...]] [-- QEMU ARGS...]
 #
 # Without options: the default boot, a busybox shell on the console
 # (user/manifests/default.manifest); `poweroff` or leaving the shell ends it
@@ -25,6 +25,9 @@
 # --icount        add -icount shift=0 (guest time = instruction count: exact,
 #                 deterministic) and "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
+# --no-rng        no random source: without the virtio-rng device the board
+#                 adds by default (riscv64 virt, x86_64 q35), and on x86_64
+#                 without RDRAND (the entropy server then says it has none)
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
 #                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
 #                 console server and the process server: scripts/posix-manifest.sh),
@@ -38,7 +41,7 @@ set -euo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")"
 
-arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage=
+arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
 exec_prog= exec_quota=16M
 extra=() exec_args=() adds=()
 while [ $# -gt 0 ]; do
@@ -65,13 +68,14 @@ while [ $# -gt 0 ]; do
       adds+=("$host:/${2#*:/}"); shift 2 ;;
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
+    --no-rng) norng=1; shift ;;
     --quota) exec_quota=$2; shift 2 ;;
     --exec)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --exec needs a program" >&2; exit 2; }
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -187,6 +191,11 @@ else
   [ -n "$bootimage" ] && args+=(-initrd "$bootimage")
 fi
 [ -n "$icount" ] && args+=(-icount shift=0)
+if [ -n "$norng" ]; then
+  args+=(${QEMU_NORNG_ARGS[@]+"${QEMU_NORNG_ARGS[@]}"})
+else
+  args+=(${QEMU_RNG_ARGS[@]+"${QEMU_RNG_ARGS[@]}"})
+fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)
   echo "qemu-run.sh: waiting for gdb: gdb-multiarch $O/cairn.elf -ex 'target remote :1234'" >&2

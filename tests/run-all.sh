@@ -91,14 +91,34 @@ step "userland: a virtio-rng driver (the kernel's driver primitives with a real 
 # force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
 # checks the guest saw the one asked for. riscv64 virt only: its devices are
 # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
+# The device is the one ./qemu-run.sh adds by default (the board's
+# QEMU_RNG_ARGS: -device virtio-rng-device).
 RNG=(--timeout 30 --expect $E/virtio_rng.txt)
-RNGDEV=(-device virtio-rng-device)
 runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
+  -- --arch riscv64 --manifest virtio_rng -- -global virtio-mmio.force-legacy=false
 runpart $H --name riscv64-virt-virtio_rng-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest virtio_rng --smp 4 -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
+  -- --arch riscv64 --manifest virtio_rng --smp 4 -- -global virtio-mmio.force-legacy=false
 runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
-  -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}"
+  -- --arch riscv64 --manifest virtio_rng
+
+step "userland: the entropy server (user/servers/entropy) and its protocol"
+# user/tests/rngtest speaks RNG_READ and RNG_INFO to the server
+# (user/manifests/rngtest.manifest; expected/rngtest.txt). Without any
+# source (--no-rng: no virtio-rng device, and on x86_64 no RDRAND) the
+# server must say so exactly once and RNG_INFO has no RNG_HW; on x86_64
+# with the board's RDRAND it is seeded from the CPU and says RNG_HW.
+# rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
+# fake) on both arches: seeded from the service, RNG_HW.
+NOSRC='^entropy: no entropy source'
+for a in riscv64 x86_64; do
+  runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
+    --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
+  runpart $H --name $a-rngtest-svc --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
+    --require '^entropy: seeded from the rng service' -- --arch $a --manifest rngtest-svc
+done
+runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
+  --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \
+  -- --arch x86_64 --manifest rngtest
 
 step "userland: the console server (a tty with a line discipline)"
 # user/servers/console serves the tty protocol (include/cairn/posix.h) to
@@ -188,6 +208,9 @@ for a in riscv64 x86_64; do
   # /proc (the VFS's procfs.c with the process server's numbers) and
   # sysinfo: formats, /proc/self, a child's state, cmdline, errors
   runpart $H --name $a-posix-procfs --timeout 180 --expect $E/posix-procfs.txt -- --exec $P/procfs
+  # getrandom, /dev/urandom and /dev/random: sizes, flags, EFAULT, forked
+  # workers, forks in a loop and threads that never share bytes, bit balance
+  runpart $H --name $a-posix-random --timeout 180 --expect $E/posix-random.txt -- --exec $P/random
   # the system: /dev's devices, uname and host names, setting the clock,
   # user ids, reboot's errors (expected/posix-system.txt); then reboot(2)
   # itself, power off and restart: the boot ends with status 0

@@ -5,3 +5,7 @@ QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
 QEMU_ARGS=(-M virt -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
            -kernel "$O/cairn.bin")
+# The machine's random source (qemu-run.sh adds it unless --no-rng): a
+# virtio-rng device on one of virt's virtio-mmio transports. QEMU's rv64
+# has no Zkr (the seed CSR) by default.
+QEMU_RNG_ARGS=(-device virtio-rng-device)

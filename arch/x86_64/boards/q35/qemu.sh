@@ -7,8 +7,13 @@
 QEMU=qemu-system-x86_64
 QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
-QEMU_ARGS=(-M q35 -cpu qemu64 -boot d
+QEMU_ARGS=(-M q35 -cpu qemu64,+rdrand -boot d
            -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# The machine's random sources (qemu-run.sh adds these unless --no-rng): a
+# virtio-rng device, and RDRAND, which TCG has (not RDSEED): with --no-rng
+# the CPU is plain qemu64 again (QEMU takes the last -cpu).
+QEMU_RNG_ARGS=(-device virtio-rng-pci)
+QEMU_NORNG_ARGS=(-cpu qemu64)
 
 # qemu_board_cmdline CMDLINE [BOOTIMAGE]: appends the -cdrom for that command
 # line (and boot image, loaded as the first Multiboot2 module) to args,
