@@ -29,7 +29,7 @@
 #                 adds by default (riscv64 virt, x86_64 q35), and on x86_64
 #                 without RDRAND (the entropy server then says it has none)
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
-#                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
+#                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the entropy server, the VFS, the
 #                 console server and the process server: scripts/posix-manifest.sh),
 #                 as /bin/PROG with ARGS (at most 6, 5 with --quota, each 1-63 printable
 #                 characters without spaces; up to a `--`), stdin/stdout/stderr
