@@ -126,9 +126,10 @@ make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
 # the first Multiboot2 module on x86_64. Kernel self-tests (--test) boot
 # without one unless --manifest or --bootimage asks for it.
 if [ -n "$exec_prog" ]; then
-  # A boot image of the POSIX world: init starts the VFS (the boot image's
-  # files, /tmp), the console server (the tty) and the process server, which
-  # starts PROG (/bin/NAME) as pid 1 with "vfs", "tty", "console", "kinfo";
+  # A boot image of the POSIX world: init starts the entropy server, the VFS
+  # (the boot image's files, /tmp), the console server (the tty) and the
+  # process server, which starts PROG (/bin/NAME) as pid 1 with "vfs",
+  # "tty", "console", "kinfo", "rng";
   # PROG's status is the process server's, which is init's (exitstatus).
   # One --exec at a time per build dir: the lock is held until QEMU ends.
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" user >&2
