@@ -108,13 +108,16 @@ step "userland: the entropy server (user/servers/entropy) and its protocol"
 # server must say so exactly once and RNG_INFO has no RNG_HW; on x86_64
 # with the board's RDRAND it is seeded from the CPU and says RNG_HW.
 # rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
-# fake) on both arches: seeded from the service, RNG_HW.
+# fake) on both arches: seeded from the service, RNG_HW, and asked again
+# (the stand-in logs each read: its second) when a reseed is due after
+# 1 MiB served.
 NOSRC='^entropy: no entropy source'
 for a in riscv64 x86_64; do
   runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
     --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
   runpart $H --name $a-rngtest-svc --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
-    --require '^entropy: seeded from the rng service' -- --arch $a --manifest rngtest-svc
+    --require '^entropy: seeded from the rng service' --require '^rngtest fake: RNG_READ 32 \(request 2\)' \
+    -- --arch $a --manifest rngtest-svc
 done
 runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
   --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \

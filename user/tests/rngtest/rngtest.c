@@ -134,20 +134,38 @@ static void t_client(void)
 	CHECK(memcmp(a, b, sizeof(a)), "two generators seeded from the server agree");
 }
 
+/* More than the server serves between reseeds (1 MiB, RESEED_BYTES of
+ * user/servers/entropy): it reseeds, and serves on. Under
+ * rngtest-svc.manifest the stand-in service logs each RNG_READ it
+ * answers, so the harness sees the reseed ask it again; without a source
+ * the server's warning must not come again. */
+static void t_reseed(void)
+{
+	uint8_t a[RNG_READ_MAX], b[RNG_READ_MAX];
+	uint64_t got;
+
+	for (unsigned i = 0; i <= (1u << 20) / RNG_READ_MAX; i++)
+		CHECK(!rng_read(RNG_READ_MAX, a, &got) && got == RNG_READ_MAX, "read %u", i);
+	CHECK(!rng_read(RNG_READ_MAX, b, &got) && memcmp(a, b, sizeof(a)), "after the reseed");
+}
+
 static const struct t_case tests[] = {
 	{ "rng.info", t_info },
 	{ "rng.read_sizes", t_sizes },
 	{ "rng.bad_requests", t_bad },
 	{ "rng.bit_balance_64k", t_balance },
 	{ "rng.client_library", t_client },
+	{ "rng.reseed_after_1mib", t_reseed },
 };
 
-/* The stand-in device: RNG_READ answers min(n, 64) bytes of a counter. */
+/* The stand-in device: RNG_READ answers min(n, 64) bytes of a counter,
+ * and logs it. */
 static int fake_main(void)
 {
 	cap_t svc = cairn_cap("svc");
 	struct cairn_msg m;
 	uint8_t next = 0;
+	unsigned served = 0;
 
 	if (svc == CAP_NULL)
 		return t_abort("rngtest fake: no capability 'svc'");
@@ -162,6 +180,8 @@ static int fake_main(void)
 		}
 		for (uint64_t i = 0; i < n; i++)
 			out[i] = next++;
+		printf("rngtest fake: RNG_READ %llu (request %u)\n", (unsigned long long)n, ++served);
+		cairn_console_flush();
 		m = cairn_reply_recv(svc, cairn_tag(ERR_OK, CAIRN_MSG_REGS + (unsigned)(n + 7) / 8, 0),
 				     n, 0, 0, 0);
 	}
