@@ -320,7 +320,7 @@ def cairn_boot(a, arch, index, units, stall):
                                "/bin/sh", "/bbtest/guest-run.sh"))
     ubin = os.path.join("build", "%s-%s" % (arch, BOARD[arch]), "user", "bin")
     image = os.path.join(d, "boot-%d.cpio" % index)
-    make_image(arch, image, units, man, [os.path.join(ubin, p) for p in ("init", "vfs", "console", "proc")])
+    make_image(arch, image, units, man, [os.path.join(ubin, p) for p in ("init", "vfs", "console", "proc", "entropy")])
     run = Run(units)
     cmd = ["./qemu-run.sh", "--arch", arch, "--mem", a.mem, "--bootimage", image]
     log = os.path.join(LOG_DIR, "busybox-%s-%d.log" % (arch, index))
