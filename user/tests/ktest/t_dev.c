@@ -795,11 +795,11 @@ void t_kinfo_firmware(void)
 	fw2 = m.w[0];
 	EXPECT(m.w[1] == bytes, "second call: %lu bytes, first %lu", (unsigned long)m.w[1],
 	       (unsigned long)bytes);
-	EXPECT_OK(cairn_cap_op(CAP_OP_IDENTIFY, fw, 0, 0, 0, r));
+	EXPECT_OK(cairn_cap_identify(fw, r));
 	id1 = r[3];
-	EXPECT_OK(cairn_cap_op(CAP_OP_IDENTIFY, fw2, 0, 0, 0, r));
+	EXPECT_OK(cairn_cap_identify(fw2, r));
 	id2 = r[3];
-	EXPECT(id1 == id2, "object ids %lu and %lu", (unsigned long)id1, (unsigned long)id2);
+	EXPECT(id1 && id1 == id2, "object ids %lu and %lu", (unsigned long)id1, (unsigned long)id2);
 	del(&fw2);
 	del(&fw);
 	/* the read right is needed: manage alone is not enough */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device manager's parts (docs/devices.md): the firmware readers
+ * (fw.c: the device tree or the ACPI tables from KINFO_FIRMWARE), the buses
+ * (bus.c: virtio-mmio slots, PCI Express through ECAM, BAR assignment),
+ * and the registry with its drivers (main.c: the table, starting and
+ * restarting driver processes, the DEV_* protocol of include/cairn/dev.h).
+ */
+#ifndef DEVMGR_H
+#define DEVMGR_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <cairn/dev.h>
+#include <cairn/rt.h>
+#include <cairn/spawn.h>
+
+#define MAX_DEVS    48           /* one bit of the exit Notification each */
+#define MAX_WAIT    8            /* DEV_LOOKUPs waiting per device */
+#define NBARS       6
+
+enum dev_bus { BUS_MMIO, BUS_PCI };
+enum dev_state { ST_NONE, ST_STARTING, ST_UP, ST_RESTARTING, ST_FAILED };
+
+/* A PCI base address register in use. */
+struct pci_bar {
+	uint64_t addr, size;         /* bus address (I/O: port) and size; size 0: unused */
+	uint64_t cpu;                /* where the CPU reaches it (I/O on riscv64: the window) */
+	bool io, is64;
+	cap_t cap;                   /* MmioRegion (or IoPort) for the driver, CAP_NULL: none */
+};
+
+/* A driver table entry: a virtio device id -> a program in the boot image. */
+struct driver {
+	uint32_t virtio_id;
+	char stem[DEV_NAME_MAX + 1]; /* "blk": blk0, blk1...; "rng": rng, rng1... */
+	bool numbered;               /* the first is stem0 (else stem alone) */
+	char path[64];
+	char arg[32];                /* one more argument for the driver, "" none */
+	unsigned count;              /* devices named so far */
+	uint64_t elf_off, elf_size;  /* the program in the boot image (size 0: absent) */
+};
+
+struct device {
+	enum dev_bus bus;
+	char name[DEV_NAME_MAX + 1]; /* "" without a driver */
+	uint64_t paddr;              /* virtio-mmio: the register block; PCI: its config page */
+	unsigned pbus, pdev, pfn;
+	uint32_t vendor, device, class;
+	uint32_t virtio_id;          /* 0: not a virtio device */
+	uint32_t irq;                /* PLIC source or GSI; 0: none */
+	volatile uint8_t *regs;      /* our mapping of paddr (one page) */
+	cap_t regs_cap;              /* MmioRegion of paddr: `regs` or `cfg` */
+	struct pci_bar bar[NBARS];
+	cap_t irq_cap;               /* CAP_NULL: none */
+	struct driver *drv;          /* NULL: no driver */
+	/* with a driver */
+	enum dev_state state;
+	cap_t svc, svc_client, dma;  /* svc: rwg; the clients' copy: w */
+	struct cairn_child child;
+	bool running, restart_asked;
+	unsigned fails, gen;         /* failures in a row; starts so far */
+	cap_t waiters[MAX_WAIT];     /* saved Replies of DEV_LOOKUPs */
+	unsigned nwait;
+};
+
+extern struct device devs[MAX_DEVS];
+extern unsigned ndevs;
+
+/* The host bridge of a PCI Express segment, as the firmware describes it. */
+struct pci_window {
+	uint64_t pci, cpu, size;     /* bus address, CPU address, size; size 0: none */
+	uint64_t next;               /* the next free bus address (BAR assignment) */
+};
+
+struct pci_host {
+	uint64_t ecam;               /* bus 0's configuration space (CPU address) */
+	unsigned bus_first, bus_last;
+	bool assign;                 /* give addresses to BARs the firmware left at 0 */
+	struct pci_window io, mem32, mem64;
+	/* INTx: the device tree's interrupt-map (fdt, node), or q35's ICH9
+	 * routing; neither: no INTx */
+	const void *fdt;
+	int node;
+	bool ich9;
+};
+
+/* fw.c: reads the firmware's tables and calls the bus probes below.
+ * Errors: those of KINFO_FIRMWARE, ERR_INVAL for tables it cannot read. */
+err_t fw_scan(cap_t kinfo);
+/* The PLIC source of a PCI function's INTx pin (1..4) through the device
+ * tree's interrupt-map; 0 when it has none. */
+uint32_t fw_dt_intx(const struct pci_host *h, unsigned bus, unsigned dev, unsigned fn, unsigned pin);
+
+/* bus.c */
+void bus_init(void);
+/* A virtio-mmio slot at [base, base + size) with interrupt irq: added when
+ * the magic and version are right and a device is attached (id != 0). */
+void mmio_probe(uint64_t base, uint64_t size, uint32_t irq);
+/* Every function on the host's buses: BARs sized (and assigned), decoding
+ * and bus mastering on for the ones a driver gets. */
+void pci_scan(struct pci_host *h);
+/* Quiesces a device whose driver ended (virtio-mmio: Status 0; PCI: bus
+ * master off), and undoes it before a driver starts (PCI: bus master on). */
+void dev_quiesce(struct device *d);
+void dev_unquiesce(struct device *d);
+
+/* main.c */
+/* The driver for a virtio device id, or NULL. */
+struct driver *driver_for(uint32_t virtio_id);
+/* A new device record (NULL: the table is full; logged). */
+struct device *dev_new(void);
+err_t get_irq(uint32_t irq, cap_t *out);
+
+#define LOG(...) printf("devmgr: " __VA_ARGS__)
+
+#endif

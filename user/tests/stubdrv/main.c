@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stubdrv: a stand-in driver for the device manager's tests
+ * (user/tests/devtest). It checks that it was started as
+ * include/cairn/dev.h says (exactly the contract's capabilities, of the
+ * right types and rights, and its arguments), maps its registers and
+ * reads the virtio-mmio magic and device id or the PCI ids through them,
+ * binds its IrqLine, says DEV_READY after STUB_READY_DELAY_NS, then
+ * answers STUB_PING on `svc` and crashes on STUB_CRASH. With the extra
+ * argument --fail it crashes at once (a driver that always fails).
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <stdlib.h>
+#include <cairn/rt.h>
+#include <cairn/dev.h>
+#include "stub.h"
+
+static const char *name = "?";
+static unsigned problems;
+
+#define BAD(...) do { printf("stubdrv %s: ", name); printf(__VA_ARGS__); printf("\n"); problems++; } while (0)
+
+static void ident(cap_t c, uint64_t *type, uint64_t *rights, uint64_t *badge)
+{
+	uint64_t r[4] = { 0 };
+
+	cairn_cap_identify(c, r);
+	*type = r[0];
+	*rights = r[1];
+	*badge = r[2];
+}
+
+/* Each capability is one the contract names, with its type and rights. */
+static void check_caps(bool pci)
+{
+	const char *n;
+	cap_t c;
+
+	for (unsigned i = 0; (n = cairn_cap_name(i, &c)); i++) {
+		uint64_t type, rights, badge;
+		ident(c, &type, &rights, &badge);
+		if (!strcmp(n, "console")) {
+			if (type != OBJ_DEBUG_CONSOLE || rights != RIGHT_WRITE)
+				BAD("console: type %lu rights %#lx", (unsigned long)type, (unsigned long)rights);
+		} else if (!strcmp(n, "devmgr")) {
+			if (type != OBJ_ENDPOINT || rights != RIGHT_WRITE || !badge)
+				BAD("devmgr: type %lu rights %#lx badge %#lx", (unsigned long)type,
+				    (unsigned long)rights, (unsigned long)badge);
+		} else if (!strcmp(n, "svc")) {
+			if (type != OBJ_ENDPOINT || rights != (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT))
+				BAD("svc: type %lu rights %#lx", (unsigned long)type, (unsigned long)rights);
+		} else if (!strcmp(n, "dma")) {
+			struct cairn_msg m;
+			if (type != OBJ_MEMOBJ || rights != RIGHTS_ALL ||
+			    cairn_invoke(c, MEMOBJ_INFO, 0, 0, 0, 0, 0, &m) || m.w[0] != DEV_DMA_PAGES ||
+			    !(m.w[1] & MEMOBJ_CONTIG))
+				BAD("dma: type %lu rights %#lx, %lu pages flags %#lx", (unsigned long)type,
+				    (unsigned long)rights, (unsigned long)m.w[0], (unsigned long)m.w[1]);
+		} else if (!strcmp(n, "irq")) {
+			if (type != OBJ_IRQLINE)
+				BAD("irq: type %lu", (unsigned long)type);
+		} else if (!strcmp(n, pci ? "cfg" : "regs")) {
+			if (type != OBJ_MMIO || (rights & (RIGHT_READ | RIGHT_WRITE)) != (RIGHT_READ | RIGHT_WRITE))
+				BAD("%s: type %lu rights %#lx", n, (unsigned long)type, (unsigned long)rights);
+		} else if (pci && !strncmp(n, "bar", 3) && n[3] >= '0' && n[3] <= '5' && !n[4]) {
+			if (!(rights & RIGHT_READ))
+				BAD("%s: rights %#lx", n, (unsigned long)rights);
+		} else {
+			BAD("a capability the contract does not name: %s", n);
+		}
+	}
+	if (cairn_cap("irq") == CAP_NULL)
+		BAD("no irq");
+	if (cairn_cap("dma") == CAP_NULL || cairn_cap("svc") == CAP_NULL || cairn_cap("devmgr") == CAP_NULL)
+		BAD("dma, svc or devmgr missing");
+}
+
+static void crash(void)
+{
+	printf("stubdrv %s: crashing as asked\n", name);
+	cairn_console_flush();
+	*(volatile int *)0xdead000ul = 1;   /* below the program: never mapped */
+}
+
+int main(int argc, char **argv)
+{
+	const char *mmio = NULL, *pci = NULL;
+	bool fail = false;
+	volatile uint8_t *regs;
+	uint64_t id0, id1, oid, r[4];
+	struct cairn_msg m;
+	cap_t svc = cairn_cap("svc"), devmgr = cairn_cap("devmgr"), regcap, note;
+	void *va;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else if (!strcmp(argv[i], "--mmio") && i + 1 < argc)
+			mmio = argv[++i];
+		else if (!strcmp(argv[i], "--pci") && i + 1 < argc)
+			pci = argv[++i];
+		else if (!strcmp(argv[i], "--fail"))
+			fail = true;
+		else
+			BAD("unknown argument %s", argv[i]);
+	}
+	if (fail)
+		crash();
+	if (!mmio == !pci)
+		BAD("want one of --mmio and --pci");
+	check_caps(pci != NULL);
+	regcap = cairn_cap(pci ? "cfg" : "regs");
+	if (regcap == CAP_NULL || cairn_map(regcap, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+		BAD("cannot map %s", pci ? "cfg" : "regs");
+		return 1;
+	}
+	regs = va;
+	if (cairn_invoke(regcap, MEMOBJ_INFO, 0, 0, 0, 0, 0, &m) ||
+	    (mmio && m.w[1] != strtoul(mmio, NULL, 0)))
+		BAD("regs at %#lx, --mmio says %s", (unsigned long)m.w[1], mmio ? mmio : "-");
+	id0 = *(volatile uint32_t *)regs;
+	id1 = *(volatile uint32_t *)(regs + 8);
+	/* every memory BAR the function decodes has its region */
+	for (unsigned i = 0; pci && i < 6; i++) {
+		uint32_t bar = *(volatile uint32_t *)(regs + 0x10 + 4 * i);
+		char bn[5] = { 'b', 'a', 'r', (char)('0' + i), 0 };
+		bool is64 = !(bar & 1) && (bar >> 1 & 3) == 2;
+		if (!(bar & 1) && (bar & ~0xfu) && cairn_cap(bn) == CAP_NULL)
+			BAD("memory BAR %u at %#x without %s", i, bar & ~0xfu, bn);
+		i += is64;
+	}
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		return 1;
+	note = m.w[0];
+	if (cairn_invoke_cap(cairn_cap("irq"), IRQ_BIND, note, 1, 0, 0, 0, NULL) ||
+	    cairn_invoke(cairn_cap("irq"), IRQ_ACK, 0, 0, 0, 0, 0, NULL))
+		BAD("cannot bind irq");
+	cairn_cap_identify(SLOT_SELF_PROC, r);
+	oid = r[3];
+	/* a driver that takes a while: DEV_LOOKUP must wait for it */
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m) == ERR_OK)
+		cairn_wait(m.w[0], STUB_READY_DELAY_NS, NULL);
+	if (problems)
+		printf("stubdrv %s: %u problems\n", name, problems);
+	if (cairn_invoke(devmgr, DEV_READY, 0, 0, 0, 0, 0, NULL))
+		BAD("DEV_READY refused");
+	m = cairn_recv(svc, 0);
+	for (;;) {
+		uint32_t label = cairn_tag_label(m.tag);
+		if (m.err) {
+			m = cairn_recv(svc, 0);
+			continue;
+		}
+		if (label == STUB_CRASH)
+			crash();
+		if (label == STUB_PING)
+			m = cairn_reply_recv(svc, cairn_tag(0, CAIRN_MSG_REGS, 0), id0, id1, oid, problems);
+		else
+			m = cairn_reply_recv(svc, cairn_tag(ERR_NOSYS, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	}
+}
