@@ -271,8 +271,8 @@ static void pci_bar_caps(struct device *d, const struct pci_host *h)
 			continue;
 		if (b->io && !h->io.size) {
 			if (ioportctl == CAP_NULL) {
-				LOG("pci %02x:%02x.%u: I/O BAR %u (ports %#lx+%#lx) not given: no ioportctl "
-				    "(TODO: IOPORTCTL_GET)\n", d->pbus, d->pdev, d->pfn, i,
+				LOG("  I/O BAR %u of %02x:%02x.%u (ports %#lx+%#lx) not given: no ioportctl "
+				    "(TODO: IOPORTCTL_GET)\n", i, d->pbus, d->pdev, d->pfn,
 				    (unsigned long)b->addr, (unsigned long)b->size);
 				continue;
 			}

@@ -51,7 +51,7 @@ static void check_caps(bool pci)
 			if (type != OBJ_ENDPOINT || rights != (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT))
 				BAD("svc: type %lu rights %#lx", (unsigned long)type, (unsigned long)rights);
 		} else if (!strcmp(n, "dma")) {
-			struct cairn_msg m;
+			struct cairn_msg m = { 0 };
 			if (type != OBJ_MEMOBJ || rights != RIGHTS_ALL ||
 			    cairn_invoke(c, MEMOBJ_INFO, 0, 0, 0, 0, 0, &m) || m.w[0] != DEV_DMA_PAGES ||
 			    !(m.w[1] & MEMOBJ_CONTIG))
