@@ -157,7 +157,7 @@ void mmio_probe(uint64_t base, uint64_t size, uint32_t irq)
 	d->device = id;
 	d->virtio_id = id;
 	d->irq = irq;
-	d->drv = driver_for(id);
+	d->drv = driver_for(id, 0, 0);
 	dev_irq(d);
 	LOG("virtio-mmio %#lx: virtio device %u (version %u), irq %u%s%s\n", (unsigned long)base, id,
 	    version, irq, d->drv ? ", driver " : ", no driver", d->drv ? d->drv->path : "");
@@ -235,19 +235,19 @@ static void pci_bars(struct pci_host *h, struct device *d)
 		i += n;
 		if (!b->size)
 			continue;
-		if (!b->addr && h->assign) {
+		if (!b->addr && !h->assign) {
+			b->size = 0;            /* unassigned and not ours to assign */
+			continue;
+		}
+		if (!b->addr) {
 			struct pci_window *w = b->io ? &h->io : (b->is64 && h->mem64.size) ? &h->mem64 : &h->mem32;
 			if (!assign(w, b)) {
-				LOG("pci %02x:%02x.%u: BAR %u (%#lx bytes): no room in the window\n", d->pbus,
-				    d->pdev, d->pfn, idx, (unsigned long)b->size);
+				LOG("  BAR %u of %02x:%02x.%u (%#lx bytes): no room in the window\n", idx,
+				    d->pbus, d->pdev, d->pfn, (unsigned long)b->size);
 				b->size = 0;
 				continue;
 			}
 			bar_write(cfg, idx, b);
-		}
-		if (!b->addr) {
-			b->size = 0;            /* unassigned and not ours to assign */
-			continue;
 		}
 		/* the CPU's address: through the window the address falls in */
 		struct pci_window *w = b->io ? &h->io : (b->addr >= h->mem64.pci && h->mem64.size &&
@@ -340,7 +340,9 @@ static void pci_function(struct pci_host *h, volatile uint8_t *busva, unsigned b
 	pci_bars(h, d);
 	pin = rd32(cfg, PCI_INT_PIN & ~3u) >> 8 & 0xff;
 	d->irq = h->ich9 ? ich9_intx(bus, dev, pin) : fw_dt_intx(h, bus, dev, fn, pin);
-	d->drv = d->virtio_id ? driver_for(d->virtio_id) : NULL;
+	d->drv = d->virtio_id ? driver_for(d->virtio_id, 0, 0) : NULL;
+	if (!d->drv)
+		d->drv = driver_for(0, (uint16_t)d->vendor, (uint16_t)d->device);
 	char what[24] = "";
 	if (d->virtio_id)
 		fmt_snprintf(what, sizeof(what), ", virtio device %u", d->virtio_id);

@@ -29,9 +29,11 @@ struct pci_bar {
 	cap_t cap;                   /* MmioRegion (or IoPort) for the driver, CAP_NULL: none */
 };
 
-/* A driver table entry: a virtio device id -> a program in the boot image. */
+/* A driver table entry: a virtio device id, or PCI vendor and device ids,
+ * -> a program in the boot image. */
 struct driver {
-	uint32_t virtio_id;
+	uint32_t virtio_id;          /* 0: matched by the PCI ids */
+	uint16_t pci_vendor, pci_device;
 	char stem[DEV_NAME_MAX + 1]; /* "blk": blk0, blk1...; "rng": rng, rng1... */
 	bool numbered;               /* the first is stem0 (else stem alone) */
 	char path[64];
@@ -105,8 +107,9 @@ void dev_quiesce(struct device *d);
 void dev_unquiesce(struct device *d);
 
 /* main.c */
-/* The driver for a virtio device id, or NULL. */
-struct driver *driver_for(uint32_t virtio_id);
+/* The driver for a virtio device id, or for PCI ids (virtio_id 0); NULL:
+ * none. */
+struct driver *driver_for(uint32_t virtio_id, uint16_t pci_vendor, uint16_t pci_device);
 /* A new device record (NULL: the table is full; logged). */
 struct device *dev_new(void);
 err_t get_irq(uint32_t irq, cap_t *out);

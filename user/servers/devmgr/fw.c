@@ -78,7 +78,8 @@ static void dt_ranges(const void *fdt, int node, struct pci_host *h)
 		w->pci = cells(e + 1, 2);
 		w->cpu = cells(e + 3, pac);
 		w->size = cells(e + 3 + pac, 2);
-		w->next = w->pci;
+		/* bus address 0 reads as "unassigned": never hand it out */
+		w->next = w->pci ? w->pci : CAIRN_PAGE_SIZE;
 	}
 }
 

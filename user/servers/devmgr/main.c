@@ -20,9 +20,10 @@
  * the `admin` endpoint the manifest gives devmgr, so that authority is the
  * manifest's to give.
  *
- * Arguments: --driver ID=STEM:PATH[:ARG] replaces or adds a table entry
- * (virtio device ID, names STEM, STEM1.. or with STEM "blk#" blk0, blk1..,
- * the program PATH in the boot image, one more argument ARG).
+ * Arguments: --driver ID=STEM:PATH[:ARG][,...] replaces or adds table
+ * entries (ID a virtio device id, or pci:VVVV:DDDD for a PCI function by
+ * its ids; names STEM, STEM1.. or with STEM "blk#" blk0, blk1..; the
+ * program PATH in the boot image, "-" for none; one more argument ARG).
  */
 #include <string.h>
 #include <stdlib.h>
@@ -55,27 +56,49 @@ static uint8_t in_buf[64];
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
-struct driver *driver_for(uint32_t virtio_id)
+struct driver *driver_for(uint32_t virtio_id, uint16_t pci_vendor, uint16_t pci_device)
 {
-	for (unsigned i = 0; i < ndrivers; i++)
-		if (drivers[i].virtio_id == virtio_id)
-			return drivers[i].path[0] ? &drivers[i] : NULL;
+	for (unsigned i = 0; i < ndrivers; i++) {
+		struct driver *d = &drivers[i];
+		if (virtio_id ? d->virtio_id == virtio_id
+			      : !d->virtio_id && d->pci_vendor == pci_vendor && d->pci_device == pci_device)
+			return d->path[0] ? d : NULL;
+	}
 	return NULL;
 }
 
-/* --driver ID=STEM:PATH[:ARG] (PATH "-": no driver for ID). */
-static err_t driver_arg(const char *s)
+/* One table entry: ID=STEM:PATH[:ARG], ID a virtio device id or
+ * pci:VVVV:DDDD (hex PCI vendor and device ids); PATH "-": no driver. */
+static err_t driver_entry(const char *s, size_t len)
 {
-	char *end;
-	unsigned long id = strtoul(s, &end, 0);
-	const char *stem = end + 1, *path, *arg;
+	char buf[96], *end, *stem, *path, *arg;
+	unsigned long id = 0, ven = 0, dev = 0;
 	struct driver *d = NULL;
 
-	if (end == s || *end != '=' || !id || id > 0xffff || !(path = strchr(stem, ':')))
+	if (len >= sizeof(buf))
 		return ERR_INVAL;
-	arg = strchr(path + 1, ':');
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (!strncmp(buf, "pci:", 4)) {
+		ven = strtoul(buf + 4, &end, 16);
+		if (end == buf + 4 || *end != ':' || ven > 0xffff)
+			return ERR_INVAL;
+		dev = strtoul(end + 1, &end, 16);
+		if (dev > 0xffff)
+			return ERR_INVAL;
+	} else {
+		id = strtoul(buf, &end, 0);
+		if (end == buf || !id || id > 0xffff)
+			return ERR_INVAL;
+	}
+	if (*end != '=' || !(path = strchr(stem = end + 1, ':')))
+		return ERR_INVAL;
+	*path++ = 0;
+	if ((arg = strchr(path, ':')))
+		*arg++ = 0;
 	for (unsigned i = 0; i < ndrivers; i++)
-		if (drivers[i].virtio_id == id)
+		if (drivers[i].virtio_id == id && (id || (drivers[i].pci_vendor == ven &&
+							  drivers[i].pci_device == dev)))
 			d = &drivers[i];
 	if (!d) {
 		if (ndrivers == MAX_DRIVERS)
@@ -84,21 +107,37 @@ static err_t driver_arg(const char *s)
 	}
 	memset(d, 0, sizeof(*d));
 	d->virtio_id = (uint32_t)id;
-	size_t n = (size_t)(path - stem), pn = arg ? (size_t)(arg - path - 1) : strlen(path + 1);
+	d->pci_vendor = (uint16_t)ven;
+	d->pci_device = (uint16_t)dev;
+	size_t n = strlen(stem);
 	if (n && stem[n - 1] == '#') {
 		d->numbered = true;
-		n--;
+		stem[--n] = 0;
 	}
-	if (!n || n > DEV_NAME_MAX - 2 || !pn || pn >= sizeof(d->path) ||
-	    (arg && strlen(arg + 1) >= sizeof(d->arg)))
+	if (!n || n > DEV_NAME_MAX - 2 || !*path || strlen(path) >= sizeof(d->path) ||
+	    (arg && strlen(arg) >= sizeof(d->arg)))
 		return ERR_INVAL;
-	memcpy(d->stem, stem, n);
-	memcpy(d->path, path + 1, pn);
-	if (!strcmp(d->path, "-"))
-		d->path[0] = 0;
+	strlcpy(d->stem, stem, sizeof(d->stem));
+	strlcpy(d->path, strcmp(path, "-") ? path : "", sizeof(d->path));
 	if (arg)
-		strlcpy(d->arg, arg + 1, sizeof(d->arg));
+		strlcpy(d->arg, arg, sizeof(d->arg));
 	return ERR_OK;
+}
+
+/* --driver ENTRY[,ENTRY...] */
+static err_t driver_arg(const char *s)
+{
+	err_t e;
+
+	for (;;) {
+		const char *c = strchr(s, ',');
+		size_t n = c ? (size_t)(c - s) : strlen(s);
+		if ((e = driver_entry(s, n)))
+			return e;
+		if (!c)
+			return ERR_OK;
+		s = c + 1;
+	}
 }
 
 struct device *dev_new(void)
@@ -304,7 +343,7 @@ static void start_drivers(void)
 		if (!dr->path[0])
 			continue;
 		if (cpio_find(image, image_size, dr->path, &ce) || (ce.mode & CPIO_S_IFMT) != CPIO_S_IFREG) {
-			LOG("driver %s for virtio device %u: not in the boot image\n", dr->path, dr->virtio_id);
+			LOG("driver %s: not in the boot image\n", dr->path);
 			continue;
 		}
 		dr->elf_off = (uint64_t)((const char *)ce.data - (const char *)image);
@@ -539,7 +578,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else {
-			LOG("unknown argument %s (--driver ID=STEM:PATH[:ARG])\n", argv[i]);
+			LOG("unknown argument %s (--driver ID=STEM:PATH[:ARG][,...])\n", argv[i]);
 			return 2;
 		}
 	}

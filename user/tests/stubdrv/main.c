@@ -7,7 +7,11 @@
  * reads the virtio-mmio magic and device id or the PCI ids through them,
  * binds its IrqLine, says DEV_READY after STUB_READY_DELAY_NS, then
  * answers STUB_PING on `svc` and crashes on STUB_CRASH. With the extra
- * argument --fail it crashes at once (a driver that always fails).
+ * argument --fail it crashes at once (a driver that always fails). With
+ * --edu (QEMU's `edu` PCI device, which raises INTx when asked) it checks
+ * first that the device's interrupt reaches it through `irq`: the routing
+ * the device manager worked out (interrupt-map, q35's ICH9) is the right
+ * line.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -76,6 +80,39 @@ static void check_caps(bool pci)
 		BAD("dma, svc or devmgr missing");
 }
 
+/* QEMU's edu device: BAR 0 holds its registers; writing bits to 0x60
+ * raises its interrupt (INTx: MSI is off), 0x24 reads them, writing them
+ * to 0x64 lowers it. Returns 1 when the interrupt arrived on `irq`. */
+#define EDU_ID         0x00
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE  0x60
+#define EDU_IRQ_ACK    0x64
+
+static uint64_t edu_irq(cap_t note)
+{
+	cap_t bar = cairn_cap("bar0"), irq = cairn_cap("irq");
+	volatile uint32_t *r;
+	uint64_t bits = 0;
+	void *va;
+	err_t e;
+
+	if (bar == CAP_NULL || cairn_map(bar, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+		BAD("edu: cannot map bar0");
+		return 0;
+	}
+	r = va;
+	if ((r[EDU_ID / 4] & 0xff) != 0xed)
+		BAD("edu: id register %#x", r[EDU_ID / 4]);
+	r[EDU_IRQ_RAISE / 4] = 1;
+	e = cairn_wait(note, 1000000000ull, &bits);
+	printf("stubdrv %s: edu interrupt: %s (status %#x)\n", name, e ? err_name(e) : "delivered",
+	       r[EDU_IRQ_STATUS / 4]);
+	r[EDU_IRQ_ACK / 4] = r[EDU_IRQ_STATUS / 4];
+	if (irq != CAP_NULL)
+		cairn_invoke(irq, IRQ_ACK, 0, 0, 0, 0, 0, NULL);
+	return !e && bits == 1;
+}
+
 static void crash(void)
 {
 	printf("stubdrv %s: crashing as asked\n", name);
@@ -86,7 +123,7 @@ static void crash(void)
 int main(int argc, char **argv)
 {
 	const char *mmio = NULL, *pci = NULL;
-	bool fail = false;
+	bool fail = false, edu = false;
 	volatile uint8_t *regs;
 	uint64_t id0, id1, oid, r[4];
 	struct cairn_msg m;
@@ -102,6 +139,8 @@ int main(int argc, char **argv)
 			pci = argv[++i];
 		else if (!strcmp(argv[i], "--fail"))
 			fail = true;
+		else if (!strcmp(argv[i], "--edu"))
+			edu = true;
 		else
 			BAD("unknown argument %s", argv[i]);
 	}
@@ -136,6 +175,8 @@ int main(int argc, char **argv)
 	if (cairn_invoke_cap(cairn_cap("irq"), IRQ_BIND, note, 1, 0, 0, 0, NULL) ||
 	    cairn_invoke(cairn_cap("irq"), IRQ_ACK, 0, 0, 0, 0, 0, NULL))
 		BAD("cannot bind irq");
+	if (edu)
+		id1 = edu_irq(note);
 	cairn_cap_identify(SLOT_SELF_PROC, r);
 	oid = r[3];
 	/* a driver that takes a while: DEV_LOOKUP must wait for it */

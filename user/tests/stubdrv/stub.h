@@ -10,7 +10,8 @@ enum {
 	STUB_PING = 0x5f0,    /* -> (id0, id1, process object id, problems): id0 is what
 	                       * the registers say (virtio-mmio: the magic, PCI: the
 	                       * vendor and device id word), id1 the virtio-mmio device
-	                       * id (PCI: the class word); problems counts what was
+	                       * id (PCI: the class word; with --edu 1 when the
+	                       * edu device's interrupt arrived); problems counts what was
 	                       * wrong with its capabilities and arguments (0: none) */
 	STUB_CRASH,           /* the driver faults (no answer) */
 };
