@@ -13,6 +13,7 @@
 #include <cairn/dev.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
+#include "fw.h"
 
 #define MAX_DEVS    48           /* one bit of the exit Notification each */
 #define MAX_WAIT    8            /* DEV_LOOKUPs waiting per device */
@@ -68,39 +69,8 @@ struct device {
 extern struct device devs[MAX_DEVS];
 extern unsigned ndevs;
 
-/* The host bridge of a PCI Express segment, as the firmware describes it. */
-struct pci_window {
-	uint64_t pci, cpu, size;     /* bus address, CPU address, size; size 0: none */
-	uint64_t next;               /* the next free bus address (BAR assignment) */
-};
-
-struct pci_host {
-	uint64_t ecam;               /* bus 0's configuration space (CPU address) */
-	unsigned bus_first, bus_last;
-	bool assign;                 /* give addresses to BARs the firmware left at 0 */
-	struct pci_window io, mem32, mem64;
-	/* INTx: the device tree's interrupt-map (fdt, node), or q35's ICH9
-	 * routing; neither: no INTx */
-	const void *fdt;
-	int node;
-	bool ich9;
-};
-
-/* fw.c: reads the firmware's tables and calls the bus probes below.
- * Errors: those of KINFO_FIRMWARE, ERR_INVAL for tables it cannot read. */
-err_t fw_scan(cap_t kinfo);
-/* The PLIC source of a PCI function's INTx pin (1..4) through the device
- * tree's interrupt-map; 0 when it has none. */
-uint32_t fw_dt_intx(const struct pci_host *h, unsigned bus, unsigned dev, unsigned fn, unsigned pin);
-
 /* bus.c */
 void bus_init(void);
-/* A virtio-mmio slot at [base, base + size) with interrupt irq: added when
- * the magic and version are right and a device is attached (id != 0). */
-void mmio_probe(uint64_t base, uint64_t size, uint32_t irq);
-/* Every function on the host's buses: BARs sized (and assigned), decoding
- * and bus mastering on for the ones a driver gets. */
-void pci_scan(struct pci_host *h);
 /* Quiesces a device whose driver ended (virtio-mmio: Status 0; PCI: bus
  * master off), and undoes it before a driver starts (PCI: bus master on). */
 void dev_quiesce(struct device *d);
@@ -114,6 +84,5 @@ struct driver *driver_for(uint32_t virtio_id, uint16_t pci_vendor, uint16_t pci_
 struct device *dev_new(void);
 err_t get_irq(uint32_t irq, cap_t *out);
 
-#define LOG(...) printf("devmgr: " __VA_ARGS__)
 
 #endif

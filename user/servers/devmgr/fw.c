@@ -15,7 +15,9 @@
  */
 #include <string.h>
 #include <libfdt.h>
-#include "devmgr.h"
+#include "fw.h"
+
+#define FW_PAGE 4096u
 
 static uint64_t cells(const fdt32_t *p, int n)
 {
@@ -79,7 +81,7 @@ static void dt_ranges(const void *fdt, int node, struct pci_host *h)
 		w->cpu = cells(e + 3, pac);
 		w->size = cells(e + 3 + pac, 2);
 		/* bus address 0 reads as "unassigned": never hand it out */
-		w->next = w->pci ? w->pci : CAIRN_PAGE_SIZE;
+		w->next = w->pci ? w->pci : FW_PAGE;
 	}
 }
 
@@ -272,26 +274,9 @@ static err_t acpi_scan(const uint8_t *b, size_t bytes)
 	return ERR_OK;
 }
 
-err_t fw_scan(cap_t kinfo)
+err_t fw_parse(const void *blob, size_t bytes)
 {
-	struct cairn_msg m;
-	uint64_t bytes, pages;
-	void *va;
-	err_t e;
-
-	if ((e = cairn_invoke(kinfo, KINFO_FIRMWARE, 0, 0, 0, 0, 0, &m))) {
-		LOG("no firmware tables (KINFO_FIRMWARE: %s)\n", err_name(e));
-		return e;
-	}
-	bytes = m.w[1];
-	pages = (bytes + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
-	if ((e = cairn_map(m.w[0], 0, pages, CAIRN_PROT_R, &va))) {
-		LOG("cannot map the firmware tables: %s\n", err_name(e));
-		cairn_cap_delete(m.w[0]);
-		return e;
-	}
-	/* kept mapped: the device tree's strings back the interrupt-map lookups */
-	if (bytes >= 4 && fdt_magic(va) == FDT_MAGIC)
-		return dt_scan(va, bytes);
-	return acpi_scan(va, bytes);
+	if (bytes >= 4 && fdt_magic(blob) == FDT_MAGIC)
+		return dt_scan(blob, bytes);
+	return acpi_scan(blob, bytes);
 }

@@ -550,6 +550,29 @@ static err_t start_admin(void)
 
 /* ---- start-up --------------------------------------------------------------------------------- */
 
+/* Maps the firmware's tables (kept mapped: the device tree backs the
+ * interrupt-map lookups) and reads them. */
+static err_t fw_scan(cap_t kinfo)
+{
+	struct cairn_msg m;
+	uint64_t bytes, pages;
+	void *va;
+	err_t e;
+
+	if ((e = cairn_invoke(kinfo, KINFO_FIRMWARE, 0, 0, 0, 0, 0, &m))) {
+		LOG("no firmware tables (KINFO_FIRMWARE: %s)\n", err_name(e));
+		return e;
+	}
+	bytes = m.w[1];
+	pages = (bytes + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if ((e = cairn_map(m.w[0], 0, pages, CAIRN_PROT_R, &va))) {
+		LOG("cannot map the firmware tables: %s\n", err_name(e));
+		cairn_cap_delete(m.w[0]);
+		return e;
+	}
+	return fw_parse(va, bytes);
+}
+
 static err_t map_image(void)
 {
 	uint64_t pages;
