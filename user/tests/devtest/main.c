@@ -223,9 +223,11 @@ static void t_restart(void)
 	took = now_ns() - t0;
 	EXPECT(took >= STUB_READY_DELAY_NS / 2, "the lookup answered after %lu us: it did not wait for "
 	       "DEV_READY", (unsigned long)(took / 1000));
-	/* the old capability reaches the new driver */
+	/* the old capability reaches the new driver, which found the device
+	 * quiesced (virtio-mmio: reset) and was started as dev.h says */
 	CHECK_OK(ping(s, &m));
 	EXPECT(m.w[2] != old, "the same driver process (object %lu) answers", (unsigned long)old);
+	EXPECT(m.w[3] == 0, "the new driver found %lu problems (its log says)", (unsigned long)m.w[3]);
 	CHECK_OK(ping(s2, &m));
 	cairn_cap_delete(s);
 	cairn_cap_delete(s2);
@@ -249,6 +251,7 @@ static void t_crash(void)
 	CHECK_OK(lookup(name, 0, &s));
 	CHECK_OK(ping(s, &m));
 	EXPECT(m.w[2] != old, "the crashed driver (object %lu) still answers", (unsigned long)old);
+	EXPECT(m.w[3] == 0, "the new driver found %lu problems (its log says)", (unsigned long)m.w[3]);
 	cairn_cap_delete(s);
 }
 

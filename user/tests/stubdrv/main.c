@@ -4,7 +4,8 @@
  * (user/tests/devtest). It checks that it was started as
  * include/cairn/dev.h says (exactly the contract's capabilities, of the
  * right types and rights, and its arguments), maps its registers and
- * reads the virtio-mmio magic and device id or the PCI ids through them,
+ * reads the virtio-mmio magic and device id or the PCI ids through them
+ * (and finds a virtio-mmio device reset, Status 0),
  * binds its IrqLine, says DEV_READY after STUB_READY_DELAY_NS, then
  * answers STUB_PING on `svc` and crashes on STUB_CRASH. With the extra
  * argument --fail it crashes at once (a driver that always fails). With
@@ -160,6 +161,15 @@ int main(int argc, char **argv)
 		BAD("regs at %#lx, --mmio says %s", (unsigned long)m.w[1], mmio ? mmio : "-");
 	id0 = *(volatile uint32_t *)regs;
 	id1 = *(volatile uint32_t *)(regs + 8);
+	/* the device manager reset a virtio-mmio device before this start
+	 * (dev.h: quiesced when the last driver ended); this driver marks it
+	 * (ACKNOWLEDGE), so the next one sees whether it was reset again */
+	if (mmio) {
+		volatile uint32_t *status = (volatile uint32_t *)(regs + 0x70);
+		if (*status != 0)
+			BAD("virtio-mmio Status %#x at start: the device was not reset", *status);
+		*status = 1;
+	}
 	/* every memory BAR the function decodes has its region */
 	for (unsigned i = 0; pci && i < 6; i++) {
 		uint32_t bar = *(volatile uint32_t *)(regs + 0x10 + 4 * i);
