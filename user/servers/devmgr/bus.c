@@ -40,9 +40,11 @@
 
 #define VIRTIO_PCI_VENDOR  0x1af4
 
-/* IoPort capabilities (the x86-64 port-I/O work, include/cairn/abi.h).
- * TODO: use abi.h's IOPORTCTL_GET once it has landed; until then an I/O
- * BAR on x86-64 is given only when init gives us `ioportctl`. */
+/* IoPort capabilities: IOPORTCTL_GET (base, count) -> (slot), from the
+ * x86-64 port-I/O work (branch x86io). TODO: use abi.h's IOPORTCTL_GET
+ * once it has landed, and give devmgr `cap ioportctl ioportctl m optional`
+ * in its manifests; until then an I/O BAR on x86-64 is given only when
+ * init gives us `ioportctl`. */
 #define DM_IOPORTCTL_GET  124
 
 static inline uint32_t rd32(volatile uint8_t *b, unsigned off)

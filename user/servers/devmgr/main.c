@@ -165,8 +165,10 @@ err_t get_irq(uint32_t irq, cap_t *out)
 			*out = lines[i].cap;
 			return ERR_OK;
 		}
-	/* TODO: PCI INTx is level-triggered and active low: ask for it with
-	 * IRQCTL_LEVEL | IRQCTL_LOW in w1 once IRQCTL_GET takes them */
+	/* flags 0 (w1): the platform's mode for the line, which is right for
+	 * every line found here: x86-64 takes GSIs 16 and up (PCI INTx) as
+	 * level and active low, riscv64's PLIC has one mode, and virtio-mmio
+	 * lines are the PLIC's too */
 	if (ctl == CAP_NULL)
 		return ERR_NOENT;
 	if (nlines == MAX_DEVS)
