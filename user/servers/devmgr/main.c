@@ -268,7 +268,10 @@ static err_t spawn_driver(struct device *d)
 		.priority = DRIVER_PRIO, .exit_notify = note, .exit_bits = 1ull << (d - devs),
 	};
 	dev_unquiesce(d);
-	if ((e = cairn_spawn(&sp, &d->child))) {
+	/* at DRIVER_PRIO, or at ours when the manifest gave us less */
+	while ((e = cairn_spawn(&sp, &d->child)) == ERR_PERM && sp.priority > 1)
+		sp.priority--;
+	if (e) {
 		dev_quiesce(d);
 		cairn_cap_delete(d->dma);
 		d->dma = CAP_NULL;
