@@ -59,7 +59,9 @@
  * When a driver ends other than by the device manager's DEV_RESTART, the
  * device manager logs how, quiesces the device and starts it again (at
  * most DEV_RESTART_MAX times in a row without a DEV_READY in between;
- * then the device is `failed`).
+ * then the device is `failed`). A driver that has not sent DEV_READY
+ * within the device manager's ready timeout (10 s unless its
+ * --ready-timeout says) is killed, which counts as such an end.
  *
  * ---- Names and the manage badge --------------------------------------------------
  * The device manager's table: virtio device id 2 (block) -> bin/virtio_blk,

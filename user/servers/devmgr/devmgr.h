@@ -62,6 +62,7 @@ struct device {
 	struct cairn_child child;
 	bool running, restart_asked;
 	unsigned fails, gen;         /* failures in a row; starts so far */
+	uint64_t started_ns;         /* when this start began (the DEV_READY timeout) */
 	cap_t waiters[MAX_WAIT];     /* saved Replies of DEV_LOOKUPs */
 	unsigned nwait;
 };

@@ -13,14 +13,16 @@
  * skeleton's relay turns into event(): devmgr logs how it ended, quiesces
  * the device, gives the DMA memory back and starts it again, up to
  * DEV_RESTART_MAX times in a row without a DEV_READY; then the device is
- * `failed` and lookups say ERR_NODEV.
+ * `failed` and lookups say ERR_NODEV. A driver that has not said
+ * DEV_READY within the ready timeout (--ready-timeout MS, 10 s by default)
+ * is killed, which counts as a failure: no lookup waits for ever.
  *
  * The manage badge: a capability to devmgr's endpoint minted with
  * BADGE_MANAGE. A second thread hands it out (DEV_MANAGE) to whoever holds
  * the `admin` endpoint the manifest gives devmgr, so that authority is the
  * manifest's to give.
  *
- * Arguments: --driver ID=STEM:PATH[:ARG][,...] replaces or adds table
+ * Arguments: --ready-timeout MS; --driver ID=STEM:PATH[:ARG][,...] replaces or adds table
  * entries (ID a virtio device id, or pci:VVVV:DDDD for a PCI function by
  * its ids; names STEM, STEM1.. or with STEM "blk#" blk0, blk1..; the
  * program PATH in the boot image, "-" for none; one more argument ARG).
@@ -38,6 +40,7 @@
 #define DRIVER_PRIO   8
 #define MAX_DRIVERS   16
 #define LIST_MAX      4000                 /* DEV_LIST's bytes a message */
+#define TIMER_BIT     (1ull << 48)         /* the ready timeout's check (device bits below) */
 
 struct device devs[MAX_DEVS];
 unsigned ndevs;
@@ -53,6 +56,7 @@ static const void *image;
 static uint64_t image_size;
 static struct srv srv;
 static uint8_t in_buf[64];
+static uint64_t ready_timeout_ns = 10000000000ull;
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
@@ -296,6 +300,7 @@ static void start(struct device *d)
 	}
 	if (d->state != ST_RESTARTING)
 		d->state = ST_STARTING;
+	d->started_ns = cairn_now_ns();
 }
 
 /* d's driver ended: how, then quiesce, release, restart or give up. */
@@ -492,11 +497,45 @@ static void op_restart(struct srv_req *r, struct srv_ans *a)
 	start(d);
 }
 
+/* Drivers that have not said DEV_READY in time are stopped (their end
+ * comes as an exit event and counts as a failure). */
+static void check_ready_timeouts(void)
+{
+	uint64_t now = cairn_now_ns();
+
+	for (unsigned i = 0; i < ndevs; i++) {
+		struct device *d = &devs[i];
+		if (!d->running || d->restart_asked || (d->state != ST_STARTING && d->state != ST_RESTARTING) ||
+		    now - d->started_ns < ready_timeout_ns)
+			continue;
+		LOG("%s: no DEV_READY within %lu ms: stopping its driver\n", d->name,
+		    (unsigned long)(ready_timeout_ns / 1000000));
+		d->started_ns = now;            /* once */
+		cairn_invoke(d->child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
+	}
+}
+
 static void event(uint64_t bits)
 {
 	for (unsigned i = 0; i < ndevs; i++)
 		if ((bits >> i & 1) && devs[i].running)
 			reap(&devs[i]);
+	if (bits & TIMER_BIT)
+		check_ready_timeouts();
+}
+
+/* A periodic Timer on the relay's Notification: the ready timeout is
+ * checked a few times per timeout. */
+static err_t start_ready_timer(void)
+{
+	uint64_t period = ready_timeout_ns / 4 < 10000000 ? 10000000 : ready_timeout_ns / 4;
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m)))
+		return e;
+	return cairn_invoke_cap(m.w[0], TIMER_SET, note, TIMER_BIT, cairn_now_ns() + period, period, 0,
+				NULL);
 }
 
 static const struct srv_op ops[] = {
@@ -600,13 +639,21 @@ int main(int argc, char **argv)
 	err_t e;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--driver") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--ready-timeout") && i + 1 < argc) {
+			char *end;
+			unsigned long ms = strtoul(argv[++i], &end, 0);
+			if (*end || !ms || ms > 3600000) {
+				LOG("bad --ready-timeout %s (1..3600000 ms)\n", argv[i]);
+				return 2;
+			}
+			ready_timeout_ns = ms * 1000000ull;
+		} else if (!strcmp(argv[i], "--driver") && i + 1 < argc) {
 			if ((e = driver_arg(argv[++i]))) {
 				LOG("bad --driver %s: %s\n", argv[i], err_name(e));
 				return 2;
 			}
 		} else {
-			LOG("unknown argument %s (--driver ID=STEM:PATH[:ARG][,...])\n", argv[i]);
+			LOG("unknown argument %s (--ready-timeout MS, --driver ID=STEM:PATH[:ARG][,...])\n", argv[i]);
 			return 2;
 		}
 	}
@@ -623,6 +670,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	note = m.w[0];
+	cairn_clock_init(kinfo);
 	bus_init();
 	fw_scan(kinfo);
 	LOG("%u device%s found\n", ndevs, ndevs == 1 ? "" : "s");
@@ -645,6 +693,8 @@ int main(int argc, char **argv)
 	}
 	if ((e = start_admin()))
 		LOG("no admin thread (DEV_MANAGE): %s\n", err_name(e));
+	if ((e = start_ready_timer()))
+		LOG("no timer: drivers that never say DEV_READY are not stopped: %s\n", err_name(e));
 	srv_run(&srv);
 	return 0;
 }

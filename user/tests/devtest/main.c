@@ -5,12 +5,14 @@
  * devices; user/manifests/devtest.manifest gives devmgr the stub driver,
  * user/tests/stubdrv, for every device id it drives).
  *
- *   devtest UP FAILED NONE INTX
+ *   devtest UP FAILED NONE INTX HANG
  *
  * UP: the names whose drivers must come up (comma-separated); FAILED: the
  * name whose driver always fails; NONE: how many devices without a driver
  * at least (a virtio device with no table entry among them); INTX: the name
- * of QEMU's edu device, whose stub checks that its INTx arrives.
+ * of QEMU's edu device, whose stub checks that its INTx arrives; HANG: the
+ * name whose driver never says DEV_READY (the device manager's
+ * --ready-timeout stops it, DEV_RESTART_MAX + 1 times).
  *
  * Prints one line a test and "N passed, N failed" (user/lib/test.c).
  */
@@ -27,7 +29,7 @@
 static cap_t c_dev, c_admin, c_manage = CAP_NULL;
 static char up_names[MAX_UP][DEV_NAME_MAX + 1];
 static unsigned nup;
-static const char *failed_name = "", *intx_name = "";
+static const char *failed_name = "", *intx_name = "", *hang_name = "";
 static unsigned want_none;
 static uint64_t baseline;
 static char list[8192];
@@ -182,6 +184,8 @@ static void t_list(void)
 	}
 	const char *s = state_of(failed_name, st, sizeof(st));
 	EXPECT(s && !strcmp(s, "failed"), "%s: state %s", failed_name, s ? s : "(not listed)");
+	s = state_of(hang_name, st, sizeof(st));
+	EXPECT(s && !strcmp(s, "failed"), "%s: state %s", hang_name, s ? s : "(not listed)");
 	for (const char *l = list; *l;) {
 		const char *e = strchr(l, '\n');
 		if (!e)
@@ -280,6 +284,16 @@ static void t_no_leak(void)
 	       (unsigned long)baseline, (unsigned long)free_pages());
 }
 
+/* A driver that never says DEV_READY: stopped after the ready timeout
+ * each time, then `failed`; the lookup that waited says ERR_NODEV. */
+static void t_ready_timeout(void)
+{
+	cap_t s;
+
+	CHECK(hang_name[0], "no HANG name given");
+	EXPECT_ERR(lookup(hang_name, 0, &s), ERR_NODEV);
+}
+
 /* A PCI function's INTx reaches its driver: the line the device manager
  * worked out (riscv64: the interrupt-map; q35: ICH9's routing) is right. */
 static void t_intx(void)
@@ -300,6 +314,7 @@ static const struct t_case tests[] = {
 	{ "dev.lookup_absent", t_lookup_absent },
 	{ "dev.lookup_waits_ready", t_lookup_up },
 	{ "dev.always_fails", t_always_fails },
+	{ "dev.ready_timeout", t_ready_timeout },
 	{ "dev.pci_intx_delivered", t_intx },
 	{ "dev.list", t_list },
 	{ "dev.restart_needs_manage", t_restart_perm },
@@ -313,8 +328,8 @@ int main(int argc, char **argv)
 {
 	unsigned n = sizeof(tests) / sizeof(tests[0]);
 
-	if (argc != 5)
-		return t_abort("usage: devtest UP,NAMES FAILED NONE INTX");
+	if (argc != 6)
+		return t_abort("usage: devtest UP,NAMES FAILED NONE INTX HANG");
 	for (char *p = argv[1]; *p && nup < MAX_UP;) {
 		char *c = strchr(p, ',');
 		size_t l = c ? (size_t)(c - p) : strlen(p);
@@ -326,6 +341,7 @@ int main(int argc, char **argv)
 	failed_name = argv[2];
 	want_none = (unsigned)strtoul(argv[3], NULL, 0);
 	intx_name = argv[4];
+	hang_name = argv[5];
 	c_dev = cairn_cap("devmgr");
 	c_admin = cairn_cap("admin");
 	if (c_dev == CAP_NULL)

@@ -12,7 +12,8 @@
  * --edu (QEMU's `edu` PCI device, which raises INTx when asked) it checks
  * first that the device's interrupt reaches it through `irq`: the routing
  * the device manager worked out (interrupt-map, q35's ICH9) is the right
- * line.
+ * line. With --hang it never says DEV_READY (the device manager's ready
+ * timeout must stop it).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -124,7 +125,7 @@ static void crash(void)
 int main(int argc, char **argv)
 {
 	const char *mmio = NULL, *pci = NULL;
-	bool fail = false, edu = false;
+	bool fail = false, edu = false, hang = false;
 	volatile uint8_t *regs;
 	uint64_t id0, id1, oid, r[4];
 	struct cairn_msg m;
@@ -142,6 +143,8 @@ int main(int argc, char **argv)
 			fail = true;
 		else if (!strcmp(argv[i], "--edu"))
 			edu = true;
+		else if (!strcmp(argv[i], "--hang"))
+			hang = true;
 		else
 			BAD("unknown argument %s", argv[i]);
 	}
@@ -194,6 +197,10 @@ int main(int argc, char **argv)
 		cairn_wait(m.w[0], STUB_READY_DELAY_NS, NULL);
 	if (problems)
 		printf("stubdrv %s: %u problems\n", name, problems);
+	if (hang) {
+		printf("stubdrv %s: never saying DEV_READY\n", name);
+		cairn_wait(note, CAIRN_FOREVER, NULL);
+	}
 	if (cairn_invoke(devmgr, DEV_READY, 0, 0, 0, 0, 0, NULL))
 		BAD("DEV_READY refused");
 	m = cairn_recv(svc, 0);
