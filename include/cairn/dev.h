@@ -85,8 +85,9 @@
 /* ---- the device manager (labels 0x500..) ------------------------------------------ */
 enum {
 	DEV_LOOKUP = 0x500,   /* (flags) + the name inline (NUL-padded to a whole word)
-	                       * -> cap0 = the service's Endpoint
-	                       * (write right). The answer waits while the devices are
+	                       * -> cap0 = the service's Endpoint (write and grant
+	                       * rights: a client may send the driver capabilities,
+	                       * the memory of shared queues). The answer waits while the devices are
 	                       * still being enumerated or the service's driver has not
 	                       * said DEV_READY yet (unless DEV_NOWAIT: ERR_AGAIN).
 	                       * ERR_NOENT: no such device (enumeration is over);

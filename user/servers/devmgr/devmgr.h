@@ -58,7 +58,7 @@ struct device {
 	struct driver *drv;          /* NULL: no driver */
 	/* with a driver */
 	enum dev_state state;
-	cap_t svc, svc_client, dma;  /* svc: rwg; the clients' copy: w */
+	cap_t svc, svc_client, dma;  /* svc: rwg; the clients' copy: wg */
 	struct cairn_child child;
 	bool running, restart_asked;
 	unsigned fails, gen;         /* failures in a row; starts so far */

@@ -369,7 +369,7 @@ static void start_drivers(void)
 			strlcpy(d->name, d->drv->stem, sizeof(d->name));
 		d->drv->count++;
 		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m) ||
-		    cairn_cap_copy(d->svc = m.w[0], RIGHT_WRITE, &d->svc_client)) {
+		    cairn_cap_copy(d->svc = m.w[0], RIGHT_WRITE | RIGHT_GRANT, &d->svc_client)) {
 			give_up(d, "no endpoint for its service");
 			continue;
 		}

@@ -149,7 +149,12 @@ static void t_lookup_up(void)
 	for (unsigned i = 0; i < nup; i++) {
 		struct cairn_msg m;
 		cap_t s;
+		uint64_t r[4];
 		CHECK_OK(lookup(up_names[i], 0, &s));
+		CHECK_OK(cairn_cap_identify(s, r));
+		EXPECT(r[0] == OBJ_ENDPOINT && r[1] == (RIGHT_WRITE | RIGHT_GRANT) && r[2] == 0,
+		       "%s: the service capability has type %lu rights %#lx badge %#lx", up_names[i],
+		       (unsigned long)r[0], (unsigned long)r[1], (unsigned long)r[2]);
 		CHECK_OK(ping(s, &m));
 		EXPECT(m.w[0] == 0x74726976u || (m.w[0] & 0xffff) == 0x1af4,
 		       "%s: registers read %#lx: neither the virtio magic nor the virtio PCI vendor",
