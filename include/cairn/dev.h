@@ -23,7 +23,7 @@
  *            DEV_DMA_PAGES pages (MEMOBJ_INFO says), zeroed, for the
  *            driver's rings and bounce buffers. The device manager keeps it
  *            too, and quiesces the device (virtio reset, PCI bus master
- *            off) before it lets the memory go, so a device never writes
+ *            off and INTx disabled) before it lets the memory go, so a device never writes
  *            to a page that was given back; a restarted driver gets a new
  *            one.
  *   irq      the device's IrqLine (INTx through the PLIC or the IOAPIC, or

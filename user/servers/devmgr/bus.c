@@ -37,6 +37,7 @@
 #define CMD_IO         0x1u
 #define CMD_MEM        0x2u
 #define CMD_MASTER     0x4u
+#define CMD_INTX_OFF   0x400u  /* Interrupt Disable */
 
 #define VIRTIO_PCI_VENDOR  0x1af4
 
@@ -405,7 +406,8 @@ void dev_quiesce(struct device *d)
 		wr32(d->regs, VIRTIO_MMIO_STATUS, 0);   /* reset: the device lets go of its queues */
 		(void)rd32(d->regs, VIRTIO_MMIO_STATUS);
 	} else {
-		wr16(d->regs, PCI_COMMAND, rd16(d->regs, PCI_COMMAND) & ~CMD_MASTER);
+		/* no DMA, and no INTx on a line another device may share */
+		wr16(d->regs, PCI_COMMAND, (rd16(d->regs, PCI_COMMAND) & ~CMD_MASTER) | CMD_INTX_OFF);
 		(void)rd16(d->regs, PCI_COMMAND);
 	}
 }
@@ -413,5 +415,5 @@ void dev_quiesce(struct device *d)
 void dev_unquiesce(struct device *d)
 {
 	if (d->bus == BUS_PCI)
-		wr16(d->regs, PCI_COMMAND, rd16(d->regs, PCI_COMMAND) | CMD_MASTER);
+		wr16(d->regs, PCI_COMMAND, (rd16(d->regs, PCI_COMMAND) | CMD_MASTER) & ~CMD_INTX_OFF);
 }

@@ -73,7 +73,8 @@ extern unsigned ndevs;
 /* bus.c */
 void bus_init(void);
 /* Quiesces a device whose driver ended (virtio-mmio: Status 0; PCI: bus
- * master off), and undoes it before a driver starts (PCI: bus master on). */
+ * master off, INTx disabled), and undoes it before a driver starts (PCI:
+ * bus master on, INTx enabled). */
 void dev_quiesce(struct device *d);
 void dev_unquiesce(struct device *d);
 

@@ -167,6 +167,13 @@ int main(int argc, char **argv)
 	/* the device manager reset a virtio-mmio device before this start
 	 * (dev.h: quiesced when the last driver ended); this driver marks it
 	 * (ACKNOWLEDGE), so the next one sees whether it was reset again */
+	/* a PCI function decodes memory, may master the bus and raise INTx
+	 * (the device manager undid its quiescing, if any) */
+	if (pci) {
+		uint16_t cmd = *(volatile uint16_t *)(regs + 4);
+		if ((cmd & 0x6) != 0x6 || (cmd & 0x400))
+			BAD("PCI command %#x: want memory and bus master on, INTx enabled", cmd);
+	}
 	if (mmio) {
 		volatile uint32_t *status = (volatile uint32_t *)(regs + 0x70);
 		if (*status != 0)
