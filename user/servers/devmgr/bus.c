@@ -16,6 +16,10 @@
  * I/O BARs from the I/O window. A function that gets a driver has memory
  * (and I/O) decoding and bus mastering turned on. Bridges are listed but
  * their buses are not walked (no firmware here configures one).
+ *
+ * Quiescing (a driver ended): a virtio-mmio device is reset (Status 0); a
+ * PCI function loses bus mastering and has its INTx disabled, both given
+ * back just before the next driver starts.
  */
 #include <string.h>
 #include <format.h>

@@ -22,10 +22,11 @@
  * the `admin` endpoint the manifest gives devmgr, so that authority is the
  * manifest's to give.
  *
- * Arguments: --ready-timeout MS; --driver ID=STEM:PATH[:ARG][,...] replaces or adds table
- * entries (ID a virtio device id, or pci:VVVV:DDDD for a PCI function by
- * its ids; names STEM, STEM1.. or with STEM "blk#" blk0, blk1..; the
- * program PATH in the boot image, "-" for none; one more argument ARG).
+ * Arguments: --ready-timeout MS; --driver ID=STEM:PATH[:ARG][,...]
+ * replaces or adds table entries (ID a virtio device id, or pci:VVVV:DDDD
+ * for a PCI function by its ids; names STEM, STEM1.. or with STEM "blk#"
+ * blk0, blk1..; the program PATH in the boot image, "-" for none; one
+ * more argument ARG).
  */
 #include <string.h>
 #include <stdlib.h>
