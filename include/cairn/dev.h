@@ -23,9 +23,9 @@
  *            DEV_DMA_PAGES pages (MEMOBJ_INFO says), zeroed, for the
  *            driver's rings and bounce buffers. The device manager keeps it
  *            too, and quiesces the device (virtio reset, PCI bus master
- *            off and INTx disabled) before it lets the memory go, so a device never writes
- *            to a page that was given back; a restarted driver gets a new
- *            one.
+ *            off and INTx disabled) before it lets the memory go, so a
+ *            device never writes to a page that was given back; a
+ *            restarted driver gets a new one.
  *   irq      the device's IrqLine (INTx through the PLIC or the IOAPIC, or
  *            a virtio-mmio slot's PLIC line), not bound yet: the driver
  *            binds it to its own Notification. Absent when the device has
@@ -87,9 +87,10 @@ enum {
 	DEV_LOOKUP = 0x500,   /* (flags) + the name inline (NUL-padded to a whole word)
 	                       * -> cap0 = the service's Endpoint (write and grant
 	                       * rights: a client may send the driver capabilities,
-	                       * the memory of shared queues). The answer waits while the devices are
-	                       * still being enumerated or the service's driver has not
-	                       * said DEV_READY yet (unless DEV_NOWAIT: ERR_AGAIN).
+	                       * the memory of shared queues). The answer waits
+	                       * while the devices are still being enumerated or the
+	                       * service's driver has not said DEV_READY yet (unless
+	                       * DEV_NOWAIT: ERR_AGAIN).
 	                       * ERR_NOENT: no such device (enumeration is over);
 	                       * ERR_NODEV: its driver failed DEV_RESTART_MAX times */
 	DEV_LIST,             /* (first) -> (count, total), text inline: one line per
