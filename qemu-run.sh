@@ -22,8 +22,11 @@
 #                 file tree (files there are also taken from user/rootfs/),
 #                 or --exec's
 # --append ARGS   extra kernel command line
-# --icount        add -icount shift=0 (guest time = instruction count: exact,
-#                 deterministic) and "icount" to the kernel command line
+# --icount        add -icount shift=0,sleep=off (guest time = instruction
+#                 count: exact, deterministic; sleep=off: while every CPU
+#                 waits, the clock jumps to the next timer instead of
+#                 following the host's, which a loaded host made late) and
+#                 "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
 # --no-rng        no random source: without the virtio-rng device the board
 #                 adds by default (riscv64 virt, x86_64 q35), and on x86_64
@@ -191,7 +194,7 @@ else
   [ -n "$cmdline" ] && args+=(-append "$cmdline")
   [ -n "$bootimage" ] && args+=(-initrd "$bootimage")
 fi
-[ -n "$icount" ] && args+=(-icount shift=0)
+[ -n "$icount" ] && args+=(-icount shift=0,sleep=off)
 if [ -n "$norng" ]; then
   args+=(${QEMU_NORNG_ARGS[@]+"${QEMU_NORNG_ARGS[@]}"})
 else

@@ -36,168 +36,198 @@ runpart make --no-print-directory -f tests/fuzz/fuzz.mk run
 step "user side on a mock kernel (init, libcairn, boot images)"
 runpart bash tests/mock-kernel/run.sh
 
-step "build riscv64/virt"
-buildpart riscv64-virt make --no-print-directory ARCH=riscv64 BOARD=virt kernel
-
 H="/usr/bin/python3 tests/harness/boot_test.py"
 E=tests/harness/expected
-EXP="$E/riscv64-common.txt --expect $E/riscv64-virt.txt"
-step "riscv64/virt boots"
-runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --test
-runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
-runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
-runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
-runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
-runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
 
-step "build riscv64/sifive_u"
-buildpart riscv64-sifive_u make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel
-step "riscv64/sifive_u boots"
-runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test
-runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
-runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
+# The boots run in two lanes at once (tests/runner-lib.sh, lanes): one arch
+# each, since two boots of one arch would build into the same folders. Each
+# lane's output is printed when both have ended.
 
-step "build x86_64/q35"
-buildpart x86_64-q35 make --no-print-directory ARCH=x86_64 BOARD=q35 kernel
-step "x86_64/q35 boots"
-XEXP=$E/x86_64-q35.txt
-runpart $H --name x86_64-q35 --expect $XEXP -- --arch x86_64 --test
-runpart $H --name x86_64-q35-64M --expect $XEXP -- --arch x86_64 --test --mem 64M
-runpart $H --name x86_64-q35-2G --expect $XEXP -- --arch x86_64 --test --mem 2G
-runpart $H --name x86_64-q35-smp4 --expect $XEXP -- --arch x86_64 --test --smp 4
-runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null
+# ---- the kernel on every board: its self-tests and a crash report ----
+kernel_riscv64() {
+  step "build riscv64/virt"
+  buildpart riscv64-virt make --no-print-directory ARCH=riscv64 BOARD=virt kernel
+  local EXP="$E/riscv64-common.txt --expect $E/riscv64-virt.txt"
+  step "riscv64/virt boots"
+  runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --test
+  runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
+  runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
+  runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
+  runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
+  runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
+  step "build riscv64/sifive_u"
+  buildpart riscv64-sifive_u make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel
+  step "riscv64/sifive_u boots"
+  runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test
+  runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
+  runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
+}
+kernel_x86_64() {
+  step "build x86_64/q35"
+  buildpart x86_64-q35 make --no-print-directory ARCH=x86_64 BOARD=q35 kernel
+  local XEXP=$E/x86_64-q35.txt
+  step "x86_64/q35 boots"
+  runpart $H --name x86_64-q35 --expect $XEXP -- --arch x86_64 --test
+  runpart $H --name x86_64-q35-64M --expect $XEXP -- --arch x86_64 --test --mem 64M
+  runpart $H --name x86_64-q35-2G --expect $XEXP -- --arch x86_64 --test --mem 2G
+  runpart $H --name x86_64-q35-smp4 --expect $XEXP -- --arch x86_64 --test --smp 4
+  runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null
+}
+step "the kernel on every board (two lanes: riscv64, x86_64)"
+lanes kernel_riscv64 kernel_x86_64
 
-step "userland: init and its services from the boot image"
-IEQ=(--equal '^init: (?:before|after) the services: ([0-9]+) of')
-runpart $H --name riscv64-virt-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo
-runpart $H --name riscv64-virt-init-sv39-smp4 --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --append no4lvl --smp 4
-runpart $H --name riscv64-virt-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch riscv64 --manifest hello
-runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --board sifive_u
-runpart $H --name x86_64-q35-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo
-runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo --smp 4 --mem 64M
-runpart $H --name x86_64-q35-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch x86_64 --manifest hello
-runpart $H --name riscv64-virt-ipctest --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest
-runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest --smp 4
-runpart $H --name x86_64-q35-ipctest --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest
-runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest --smp 4
-runpart $H --name riscv64-virt-fptest --expect $E/fptest.txt -- --arch riscv64 --manifest fptest
-runpart $H --name x86_64-q35-fptest --expect $E/fptest.txt -- --arch x86_64 --manifest fptest
+# ---- userland, POSIX programs, the shell, timing: one lane an arch ----
+userland() {
+  local a=$1
+  step "$a userland: init and its services from the boot image"
+  local IEQ=(--equal '^init: (?:before|after) the services: ([0-9]+) of')
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo
+    runpart $H --name riscv64-virt-init-sv39-smp4 --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --append no4lvl --smp 4
+    runpart $H --name riscv64-virt-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch riscv64 --manifest hello
+    runpart $H --name riscv64-sifive_u-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch riscv64 --manifest demo --board sifive_u
+    runpart $H --name riscv64-virt-ipctest --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest
+    runpart $H --name riscv64-virt-ipctest-smp4 --expect $E/ipctest.txt -- --arch riscv64 --manifest ipctest --smp 4
+    runpart $H --name riscv64-virt-fptest --expect $E/fptest.txt -- --arch riscv64 --manifest fptest
+  else
+    runpart $H --name x86_64-q35-init --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo
+    runpart $H --name x86_64-q35-init-smp4-64M --expect-lines $E/init-demo.txt --status 1 "${IEQ[@]}" -- --arch x86_64 --manifest demo --smp 4 --mem 64M
+    runpart $H --name x86_64-q35-init-hello --expect-lines $E/init-hello.txt --status 0 -- --arch x86_64 --manifest hello
+    runpart $H --name x86_64-q35-ipctest --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest
+    runpart $H --name x86_64-q35-ipctest-smp4 --expect $E/ipctest.txt -- --arch x86_64 --manifest ipctest --smp 4
+    runpart $H --name x86_64-q35-fptest --expect $E/fptest.txt -- --arch x86_64 --manifest fptest
+  fi
 
-step "userland: a virtio-rng driver (the kernel's driver primitives with a real device)"
-# user/virtio_rng (user/manifests/virtio_rng.manifest) drives QEMU's
-# virtio-rng through an MmioRegion, a contiguous MemoryObject for DMA and an
-# IrqLine bound to a Notification; one ok line a test (expected/virtio_rng.txt).
-# Both virtio-mmio interfaces: modern (Version 2, asked for with
-# force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
-# checks the guest saw the one asked for. riscv64 virt only: its devices are
-# virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
-# The device is the one ./qemu-run.sh adds by default (the board's
-# QEMU_RNG_ARGS: -device virtio-rng-device).
-RNG=(--timeout 30 --expect $E/virtio_rng.txt)
-runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest virtio_rng -- -global virtio-mmio.force-legacy=false
-runpart $H --name riscv64-virt-virtio_rng-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
-  -- --arch riscv64 --manifest virtio_rng --smp 4 -- -global virtio-mmio.force-legacy=false
-runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
-  -- --arch riscv64 --manifest virtio_rng
+  if [ $a = riscv64 ]; then
+    step "$a userland: a virtio-rng driver (the kernel's driver primitives with a real device)"
+    # user/virtio_rng (user/manifests/virtio_rng.manifest) drives QEMU's
+    # virtio-rng through an MmioRegion, a contiguous MemoryObject for DMA and an
+    # IrqLine bound to a Notification; one ok line a test (expected/virtio_rng.txt).
+    # Both virtio-mmio interfaces: modern (Version 2, asked for with
+    # force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
+    # checks the guest saw the one asked for. riscv64 virt only: its devices are
+    # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
+    # The device is the one ./qemu-run.sh adds by default (the board's
+    # QEMU_RNG_ARGS: -device virtio-rng-device).
+    local RNG=(--timeout 30 --expect $E/virtio_rng.txt)
+    runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest virtio_rng -- -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-virtio_rng-smp4 "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest virtio_rng --smp 4 -- -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest virtio_rng
+  fi
 
-step "userland: the entropy server (user/servers/entropy) and its protocol"
-# user/tests/rngtest speaks RNG_READ and RNG_INFO to the server
-# (user/manifests/rngtest.manifest; expected/rngtest.txt). Without any
-# source (--no-rng: no virtio-rng device, and on x86_64 no RDRAND) the
-# server must say so exactly once and RNG_INFO has no RNG_HW; on x86_64
-# with the board's RDRAND it is seeded from the CPU and says RNG_HW.
-# rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
-# fake) on both arches: seeded from the service, RNG_HW, and asked again
-# (the stand-in logs each read: its second) when a reseed is due after
-# 1 MiB served.
-NOSRC='^entropy: no entropy source'
-for a in riscv64 x86_64; do
+  step "$a userland: the entropy server (user/servers/entropy) and its protocol"
+  # user/tests/rngtest speaks RNG_READ and RNG_INFO to the server
+  # (user/manifests/rngtest.manifest; expected/rngtest.txt). Without any
+  # source (--no-rng: no virtio-rng device, and on x86_64 no RDRAND) the
+  # server must say so exactly once and RNG_INFO has no RNG_HW; on x86_64
+  # with the board's RDRAND it is seeded from the CPU and says RNG_HW.
+  # rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
+  # fake): seeded from the service, RNG_HW, and asked again (the stand-in
+  # logs each read: its second) when a reseed is due after 1 MiB served.
+  local NOSRC='^entropy: no entropy source'
   runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
     --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
   runpart $H --name $a-rngtest-svc --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
     --require '^entropy: seeded from the rng service' --require '^rngtest fake: RNG_READ 32 \(request 2\)' \
     -- --arch $a --manifest rngtest-svc
-done
-runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
-  --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \
-  -- --arch x86_64 --manifest rngtest
+  if [ $a = x86_64 ]; then
+    runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
+      --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \
+      -- --arch x86_64 --manifest rngtest
+  fi
 
-step "userland: the console server (a tty with a line discipline)"
-# user/servers/console serves the tty protocol (include/cairn/posix.h) to
-# user/tests/ttytest, which types with TIOCSTI and reads the echo back with
-# TTY_CAPTURE (user/manifests/ttytest.manifest; expected/ttytest.txt).
-# tty_test.py types into QEMU's serial console through its stdin and checks
-# the echo and the lines user/tests/ttyecho reads (ttyecho.manifest).
-# ttysig: ^C, ^\ and ^Z reach a process's handlers through the process
-# server (ttysig.manifest; expected/ttysig.txt).
-for a in riscv64 x86_64; do
+  step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
+  # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
+  # devtest-pci.manifest) for devices, restarts and crashes their drivers (the
+  # stub user/tests/stubdrv, which checks it was started as
+  # include/cairn/dev.h says) and counts the kernel's free pages
+  # (expected/devtest.txt). riscv64 virt: two virtio-mmio devices with a
+  # driver, one whose driver always crashes (virtio-serial), two PCI ones
+  # with a driver and one without (virtio-balloon), and QEMU's edu device
+  # whose INTx must reach its driver, a virtio keyboard whose driver never
+  # says DEV_READY; x86-64 q35: the PCI ones. The device manager logs one
+  # line per device found (--count), gives up on the crashing one after
+  # DEV_RESTART_MAX restarts (twice) and on the silent one after as many
+  # ready timeouts. --no-rng: no device but those named here (qemu-run.sh
+  # adds a virtio-rng device by default).
+  local DISK=$CAIRN_LOG_DIR/devtest-$a
+  truncate -s 1M "$DISK-0.img" "$DISK-1.img"
+  local DEVPCI=(-drive if=none,id=d1,file=$DISK-1.img,format=raw -device virtio-blk-pci,drive=d1
+                -device virtio-rng-pci -device virtio-balloon-pci -device edu)
+  local DEVT=(--timeout 90 --expect $E/devtest.txt
+              --count 2 '^devmgr: con: its driver failed every restart: giving up'
+              --count 10 '^devmgr: con: restarting \([1-5] of 5\)$'
+              --count 6 '^devmgr: kbd: no DEV_READY within 500 ms: stopping its driver$'
+              --count 1 '^devmgr: kbd: its driver failed every restart: giving up')
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-devtest "${DEVT[@]}" --count 9 '^devmgr: (virtio-mmio 0x|pci [0-9a-f]{2}:)' \
+      -- --arch riscv64 --manifest devtest --no-rng -- -device virtio-rng-device \
+      -drive if=none,id=d0,file=$DISK-0.img,format=raw -device virtio-blk-device,drive=d0 \
+      -device virtio-serial-device -device virtio-keyboard-device "${DEVPCI[@]}"
+  else
+    runpart $H --name x86_64-q35-devtest "${DEVT[@]}" --count 12 '^devmgr: pci [0-9a-f]{2}:' \
+      -- --arch x86_64 --manifest devtest-pci --no-rng -- "${DEVPCI[@]}" -device virtio-serial-pci \
+      -device virtio-keyboard-pci
+  fi
+
+  step "$a userland: the console server (a tty with a line discipline)"
+  # user/servers/console serves the tty protocol (include/cairn/posix.h) to
+  # user/tests/ttytest, which types with TIOCSTI and reads the echo back with
+  # TTY_CAPTURE (user/manifests/ttytest.manifest; expected/ttytest.txt).
+  # tty_test.py types into QEMU's serial console through its stdin and checks
+  # the echo and the lines user/tests/ttyecho reads (ttyecho.manifest).
+  # ttysig: ^C, ^\ and ^Z reach a process's handlers through the process
+  # server (ttysig.manifest; expected/ttysig.txt).
   runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
   runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
-done
-# The same typing with the console server driving the UART itself
-# (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
-# x86-64's COM1 is port I/O and stays the kernel's).
-runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
-uart_taken() {
-  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
-    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
-  else
-    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+  if [ $a = riscv64 ]; then
+    # The same typing with the console server driving the UART itself
+    # (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
+    # x86-64's COM1 is port I/O and stays the kernel's).
+    runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
+    runpart uart_taken
   fi
-}
-runpart uart_taken
 
-step "userland: ktest (every system call and kernel-object method) and kfuzz"
-# One boot per arch of user/manifests/ktest.manifest: user/tests/ktest's tests
-# (expected/ktest.txt, each an ok line in the count), the last of which run
-# the fuzzer user/tests/kfuzz in a child and check that every page comes back.
-# The boot powers off with status 0 only when every test passed.
-# To leave an arch out while its user mode is being worked on, drop it here.
-KTEST_ARCHES=(riscv64 x86_64)
-for a in "${KTEST_ARCHES[@]}"; do
+  step "$a userland: ktest (every system call and kernel-object method) and kfuzz"
+  # One boot of user/manifests/ktest.manifest: user/tests/ktest's tests
+  # (expected/ktest.txt, each an ok line in the count), the last of which run
+  # the fuzzer user/tests/kfuzz in a child and check that every page comes back.
+  # The boot powers off with status 0 only when every test passed.
   runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest
-done
 
-step "userland: the process server (user/servers/proc) and its protocol"
-# user/manifests/proctest.manifest: the server starts user/tests/proctest as
-# pid 1, which speaks PS_* directly (fork by hand, wait, exit statuses,
-# signals through THREAD_UPCALL, process groups, exec); one ok line a test
-# (expected/proctest.txt); the server exits with pid 1's status.
-for a in riscv64 x86_64; do
+  step "$a userland: the process server (user/servers/proc) and its protocol"
+  # user/manifests/proctest.manifest: the server starts user/tests/proctest as
+  # pid 1, which speaks PS_* directly (fork by hand, wait, exit statuses,
+  # signals through THREAD_UPCALL, process groups, exec); one ok line a test
+  # (expected/proctest.txt); the server exits with pid 1's status.
+  # user/manifests/proctest-init.manifest: the server's --init, proctest's
+  # tests of pid 1 as the system's init (signals it has not asked for are not
+  # delivered to it; blocked or handled ones are), expected/proctest-init.txt
   runpart $H --name $a-proctest --timeout 90 --expect $E/proctest.txt -- --arch $a --manifest proctest
-done
-# user/manifests/proctest-init.manifest: the server's --init, proctest's
-# tests of pid 1 as the system's init (signals it has not asked for are not
-# delivered to it; blocked or handled ones are), expected/proctest-init.txt
-for a in riscv64 x86_64; do
   runpart $H --name $a-proctest-init --timeout 60 --expect $E/proctest-init.txt -- --arch $a --manifest proctest-init
-done
 
-step "userland: the VFS server (files, directories, pipes) and its protocol tests"
-# user/manifests/vfstest.manifest: user/servers/vfs with user/tests/vfstest,
-# which exercises every I/O and file-system operation of posix.h through
-# the protocol (libcairn only), pipes with a peer process, and bad input;
-# one ok line a test (expected/vfstest.txt), the last a leak check of the
-# server's objects; the boot ends with vfstest's status.
-for a in riscv64 x86_64; do
+  step "$a userland: the VFS server (files, directories, pipes) and its protocol tests"
+  # user/manifests/vfstest.manifest: user/servers/vfs with user/tests/vfstest,
+  # which exercises every I/O and file-system operation of posix.h through
+  # the protocol (libcairn only), pipes with a peer process, and bad input;
+  # one ok line a test (expected/vfstest.txt), the last a leak check of the
+  # server's objects; the boot ends with vfstest's status.
   runpart $H --name $a-vfstest --timeout 90 --expect $E/vfstest.txt -- --arch $a --manifest vfstest
-done
 
-step "POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
-# make ARCH=<arch> posix-tests builds the toolchain (musl 1.2.3 patched by
-# musl-port/, about a minute per arch the first time) and user/tests/posix/
-# with it (user/tests/posix/*.c: each also builds and passes on Linux).
-# basics prints one ok line a test (expected/posix-basics.txt) and
-# calls one unimplemented system call three times: the dispatcher must say
-# so exactly once. status checks that the program's output and exit status
-# come through --exec whole, and that a crash ends with 128 + SIGSEGV.
-for a in riscv64 x86_64; do
+  step "$a POSIX programs: the Cairn toolchain (musl-port) and ./qemu-run.sh --exec"
+  # make ARCH=<arch> posix-tests builds the toolchain (musl 1.2.3 patched by
+  # musl-port/, about a minute per arch the first time) and user/tests/posix/
+  # with it (user/tests/posix/*.c: each also builds and passes on Linux).
+  # basics prints one ok line a test (expected/posix-basics.txt) and
+  # calls one unimplemented system call three times: the dispatcher must say
+  # so exactly once. status checks that the program's output and exit status
+  # come through --exec whole, and that a crash ends with 128 + SIGSEGV.
   buildpart "$a toolchain and POSIX test programs" make --no-print-directory -j"$(nproc)" ARCH=$a posix-tests
-done
-for a in riscv64 x86_64; do
-  P=build/$a/tests/posix
+  local P=build/$a/tests/posix t rb
   runpart $H --name $a-posix-basics --timeout 120 --expect $E/posix-basics.txt \
     --count 1 '^cairn: system call acct \([0-9]+\) not implemented$' -- --exec $P/basics
   runpart $H --name $a-posix-status --expect-lines $E/posix-status.txt --status 200 -- --exec $P/status 200
@@ -226,43 +256,53 @@ for a in riscv64 x86_64; do
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
   # typing at a program: canonical lines, ^C to the foreground group, raw mode, ^D
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
-done
 
-step "the shell: the default boot, busybox, typed at the console"
-# The default boot (user/manifests/default.manifest): busybox init, a login
-# shell on the console. tests/default-manifest.sh checks that the manifest's
-# POSIX-world lines are still scripts/posix-manifest.sh's. shell_test.py
-# types a session (pipelines, redirection, job control, history,
-# completion, vi, less, ps, free, uptime, a crashing child) and ends it with
-# poweroff (riscv64) or by leaving the first shell (x86_64): QEMU's status
-# must be 0. The crashing child is the POSIX test program status, added to
-# the image as /usr/bin/status.
-runpart bash tests/default-manifest.sh
-for a in riscv64 x86_64; do
+  step "$a the shell: the default boot, busybox, typed at the console"
+  # The default boot (user/manifests/default.manifest): busybox init, a login
+  # shell on the console. shell_test.py types a session (pipelines,
+  # redirection, job control, history, completion, vi, less, ps, free,
+  # uptime, a crashing child) and ends it with poweroff (riscv64) or by
+  # leaving the first shell (x86_64): QEMU's status must be 0. The crashing
+  # child is the POSIX test program status, added to the image as
+  # /usr/bin/status.
   buildpart "$a busybox" make --no-print-directory ARCH=$a busybox
-  end=poweroff; [ $a = x86_64 ] && end=exit
+  local end=poweroff; [ $a = x86_64 ] && end=exit
   runpart /usr/bin/python3 tests/harness/shell_test.py --name $a-shell --end $end -- \
     --arch $a --add build/$a/tests/posix/status:/usr/bin/status
-done
 
-step "timing under -icount: exact guest time, tight bounds"
-# ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
-# instruction count: exact, the same every run, whatever the host's load)
-# and puts "icount" on the kernel command line. There the timing tests hold
-# tight upper bounds (a wait of W ends within W + 10% + one 10 ms tick +
-# 1 ms; 10 ticks within 110 ms), which the boots above, on the host's clock,
-# cannot: a timeout made 3 times too long fails here.
-# - the kernel's time self-tests (kernel/tests/test_time.c)
-# - ktest's timing tests, with sys.yield and console.write, whose line must
-#   reach the console (user/manifests/ktest-icount.manifest)
-# - basics' sleeps (icount=1 and the names of the tests to run)
-for a in riscv64 x86_64; do
+  step "$a timing under -icount: exact guest time, tight bounds"
+  # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
+  # instruction count: exact, the same every run, whatever the host's load)
+  # and puts "icount" on the kernel command line. There the timing tests hold
+  # tight upper bounds (a wait of W ends within W + 10% + one 10 ms tick +
+  # 1 ms; 10 ticks within 110 ms), which the boots above, on the host's clock,
+  # cannot: a timeout made 3 times too long fails here.
+  # - the kernel's time self-tests (kernel/tests/test_time.c)
+  # - ktest's timing tests, with sys.yield and console.write, whose line must
+  #   reach the console (user/manifests/ktest-icount.manifest)
+  # - basics' sleeps (icount=1 and the names of the tests to run)
   runpart $H --name $a-selftest-time-icount --expect $E/selftest-time.txt -- --arch $a --test time --icount
   runpart $H --name $a-ktest-icount --timeout 120 --expect $E/ktest-icount.txt \
     --require '^# ktest: a line written with DEBUG_WRITE$' -- --arch $a --manifest ktest-icount --icount
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
-done
+}
+uart_taken() {
+  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
+    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
+  else
+    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+  fi
+}
+userland_riscv64() { userland riscv64; }
+userland_x86_64() { userland x86_64; }
+
+step "the shell's manifest: the default boot is still the POSIX world"
+# tests/default-manifest.sh checks that the manifest's POSIX-world lines
+# are still scripts/posix-manifest.sh's.
+runpart bash tests/default-manifest.sh
+step "userland, POSIX programs, the shell, timing (two lanes: riscv64, x86_64)"
+lanes userland_riscv64 userland_x86_64
 
 step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # The conformance tests of Debian's posixtestsuite for the areas of

@@ -21,6 +21,18 @@
 #                      NAME` when CMD succeeds, else `not ok build NAME: ...`.
 #   fail MESSAGE       records `not ok MESSAGE`.
 #   step TITLE         a group's header, with the time since the start.
+#   lanes FN...        runs the shell functions FN... at the same time (each
+#                      a lane: its runpart/buildpart calls in order, e.g. one
+#                      arch's boots; CAIRN_TEST_JOBS=1 runs them one after
+#                      another). Each lane counts into a log of its own, which
+#                      is added to $RUN_LOG, and printed, when all have ended,
+#                      in the order given. A lane that does not reach its end
+#                      (it exited early: an error in the script, a kill)
+#                      adds `not ok lane FN: ...`, so no part can drop out of
+#                      the count unseen. Lanes must not share build folders:
+#                      two boots of one arch build into the same one. A lane
+#                      should start with a step: CAIRN_TEST_ONLY filters by
+#                      the steps inside the lanes.
 #   run_end            prints `N passed, N failed` counted from $RUN_LOG
 #                      alone; status 0 when nothing failed and something passed.
 
@@ -37,6 +49,7 @@ run_begin() {
   : > "$RUN_LOG"
   RUN_SKIP=
   RUN_PARTS=0
+  RUN_LANE=
 }
 
 step() {
@@ -72,7 +85,7 @@ runpart() {
   [ -n "$RUN_SKIP" ] && return 0
   local out rc name
   RUN_PARTS=$((RUN_PARTS + 1))
-  out=$RUN_DIR/part-$RUN_PARTS.out
+  out=$RUN_DIR/part-$RUN_LANE$RUN_PARTS.out
   "$@" 2>&1 | tee "$out" | tee -a "$RUN_LOG"
   rc=${PIPESTATUS[0]}
   name=$(part_name "$@")
@@ -96,6 +109,32 @@ buildpart() {
     echo "not ok build $name: exited $rc (see above)" | tee -a "$RUN_LOG"
   fi
   return "$rc"
+}
+
+lanes() {
+  local l pids=() i rc
+  for l in "$@"; do
+    (
+      RUN_LANE=$l-
+      RUN_LOG=$RUN_DIR/lane-$l.txt
+      : > "$RUN_LOG"
+      "$l"
+      echo "lane $l: done" > "$RUN_DIR/lane-$l.end"
+    ) > "$RUN_DIR/lane-$l.term" 2>&1 &
+    pids+=($!)
+    [ "${CAIRN_TEST_JOBS:-2}" -gt 1 ] || wait "${pids[-1]}"
+  done
+  i=0
+  for l in "$@"; do
+    wait "${pids[$i]}"
+    rc=$?
+    i=$((i + 1))
+    cat "$RUN_DIR/lane-$l.term"
+    cat "$RUN_DIR/lane-$l.txt" >> "$RUN_LOG"
+    if ! [ -f "$RUN_DIR/lane-$l.end" ]; then
+      echo "not ok lane $l: ended (status $rc) before its last part; see $RUN_DIR/lane-$l.term" | tee -a "$RUN_LOG"
+    fi
+  done
 }
 
 run_end() {

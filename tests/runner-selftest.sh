@@ -106,6 +106,24 @@ wait
 expect twin1 "1 passed, 0 failed" "two runs at once: the first counts only its own lines"
 expect twin2 "2 passed, 1 failed" "two runs at once: the second counts only its own lines"
 
+# lanes: parts of two functions at once, each counted once, in order; a
+# lane that exits before its end is a failure
+fake lanes 'l1() { runpart bash -c "sleep 0.5; echo \"ok 1 l1: a\""; runpart bash -c "echo \"not ok 2 l1: b\""; }
+l2() { runpart bash -c "echo \"ok 1 l2: c\""; runpart bash -c "exit 1"; }
+lanes l1 l2'
+expect lanes "2 passed, 2 failed" "two lanes at once: each part counted once, a silent death too" \
+  '^not ok bash: exited 1 without a result'
+fake lanedies 'l1() { runpart bash -c "echo \"ok 1 l1: a\""; exit 3; runpart bash -c "echo \"ok 2 l1: never\""; }
+l2() { runpart bash -c "echo \"ok 1 l2: b\""; }
+lanes l1 l2'
+expect lanedies "2 passed, 1 failed" "a lane that exits before its end is a failure" \
+  '^not ok lane l1: ended \(status 3\)'
+if [ -f "$T/lanes/part-l1-1.out" ] && [ -f "$T/lanes/part-l2-1.out" ]; then
+  result OK "lanes keep each part's output apart (part-LANE-N.out)"
+else
+  result FAIL "lanes keep each part's output apart (part-LANE-N.out)"
+fi
+
 # every harness of a run logs into the run's own folder
 fake logdir 'runpart bash -c "[ \"\$CAIRN_LOG_DIR\" = \"$T/logdir\" ] && echo \"ok 1 logdir\""'
 expect logdir "1 passed, 0 failed" "a run's parts get CAIRN_LOG_DIR, the run's own folder"

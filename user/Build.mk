@@ -15,6 +15,7 @@ user-progs += virtio_rng
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
+user-progs += servers/devmgr tests/devtest tests/stubdrv
 user-progs += servers/entropy tests/rngtest
 
 init-src := lib/cpio.c lib/manifest.c
@@ -24,6 +25,10 @@ servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
+servers/devmgr-src := lib/cpio.c
+
+# <name>-libs: libraries from outside user/ a program links (fdt: libfdt)
+servers/devmgr-libs := fdt
 
 # The manifests whose boot images are a whole system: busybox (built from
 # Debian's source by scripts/busybox.mk: bin/busybox and a link per applet)

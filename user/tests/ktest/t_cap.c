@@ -70,26 +70,32 @@ void t_sys_bad_number(void)
 	}
 }
 
+/* The partner counts up to the turn the main thread gives it, then yields;
+ * a timer tick that preempts the main thread lets it run more often, but
+ * never count past the turn. */
 static void yield_partner(struct kthread *kt)
 {
 	while (kt->step < 10) {
-		kt->step++;
+		if (kt->step < (int)kt->arg[0])
+			kt->step++;
 		cairn_yield();
 	}
 }
 
-/* A yield lets a thread of the same priority run: each of ours lets the
- * partner count once (on one CPU; ktest boots have one). */
+/* A yield lets a thread of the same priority run: after each of ours the
+ * partner has counted up to the turn we gave it (on one CPU; ktest boots
+ * have one). */
 void t_sys_yield(void)
 {
 	static struct kthread kt;
-	int before;
 
+	kt.arg[0] = 0;
+	kt.step = 0;
 	CHECK_OK(kthread_start(&kt, yield_partner, PRIO_MAIN, false));
 	for (int i = 0; i < 10; i++) {
-		before = kt.step;
+		kt.arg[0] = (uint64_t)i + 1;
 		CHECK_OK(cairn_yield());
-		EXPECT(kt.step > before, "yield %d: the thread of equal priority did not run (step %d)",
+		EXPECT(kt.step == i + 1, "yield %d: the thread of equal priority did not run (step %d)",
 		       i, kt.step);
 	}
 	EXPECT(kthread_join(&kt, 2000), "the thread did not end");
