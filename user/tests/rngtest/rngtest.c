@@ -10,7 +10,11 @@
  *   rngtest hw | nohw     RNG_HW expected set (a source fed the server) or not
  *   rngtest fake          a stand-in RNG_READ service on "svc" (a pattern of
  *                         bytes, not random: the server must mix it, not
- *                         pass it on), for the server's `rng` capability
+ *                         pass it on), for the server's `rng` capability;
+ *                         also as the device manager's driver for a
+ *                         virtio-rng (rngtest-devmgr.manifest: its
+ *                         arguments --name rng --mmio ADDR fake), when it
+ *                         first says DEV_READY on "devmgr"
  */
 #include <string.h>
 #include <cairn/dev.h>
@@ -169,6 +173,8 @@ static int fake_main(void)
 
 	if (svc == CAP_NULL)
 		return t_abort("rngtest fake: no capability 'svc'");
+	if (cairn_cap("devmgr") != CAP_NULL && cairn_invoke(cairn_cap("devmgr"), DEV_READY, 0, 0, 0, 0, 0, NULL))
+		printf("rngtest fake: DEV_READY refused\n");
 	m = cairn_recv(svc, 0);
 	for (;;) {
 		uint64_t n = m.w[0] < 64 ? m.w[0] : 64;
@@ -191,7 +197,7 @@ int main(int argc, char **argv)
 {
 	unsigned nfailed;
 
-	if (argc > 1 && !strcmp(argv[1], "fake"))
+	if (argc > 1 && !strcmp(argv[argc - 1], "fake"))
 		return fake_main();
 	if (argc > 1)
 		want_hw = !strcmp(argv[1], "hw");
