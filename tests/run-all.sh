@@ -127,12 +127,19 @@ userland() {
   # rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
   # fake): seeded from the service, RNG_HW, and asked again (the stand-in
   # logs each read: its second) when a reseed is due after 1 MiB served.
+  # rngtest-devmgr.manifest: the server finds that service through the
+  # device manager (DEV_LOOKUP "rng"), whose driver for the default
+  # virtio-rng device (virtio-mmio on riscv64, PCI on x86_64) is the
+  # stand-in.
   local NOSRC='^entropy: no entropy source'
   runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
     --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
   runpart $H --name $a-rngtest-svc --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
     --require '^entropy: seeded from the rng service' --require '^rngtest fake: RNG_READ 32 \(request 2\)' \
     -- --arch $a --manifest rngtest-svc
+  runpart $H --name $a-rngtest-devmgr --timeout 90 --expect $E/rngtest.txt --count 0 "$NOSRC" \
+    --require '^devmgr: rng: up \(bin/rngtest\)' --require '^entropy: seeded from the rng service' \
+    -- --arch $a --manifest rngtest-devmgr
   if [ $a = x86_64 ]; then
     runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
       --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \
