@@ -130,7 +130,8 @@ userland() {
   # rngtest-devmgr.manifest: the server finds that service through the
   # device manager (DEV_LOOKUP "rng"), whose driver for the default
   # virtio-rng device (virtio-mmio on riscv64, PCI on x86_64) is the
-  # stand-in.
+  # stand-in. rngtest-devmgr-hang.manifest: that driver never comes up; the
+  # server must not hold the boot for it (it says so and serves).
   local NOSRC='^entropy: no entropy source'
   runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
     --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
@@ -140,6 +141,8 @@ userland() {
   runpart $H --name $a-rngtest-devmgr --timeout 90 --expect $E/rngtest.txt --count 0 "$NOSRC" \
     --require '^devmgr: rng: up \(bin/rngtest\)' --require '^entropy: seeded from the rng service' \
     -- --arch $a --manifest rngtest-devmgr
+  runpart $H --name $a-rngtest-devmgr-hang --timeout 90 --expect $E/rngtest.txt \
+    --count 1 '^entropy: the device manager.s "rng" is not up yet' -- --arch $a --manifest rngtest-devmgr-hang
   if [ $a = x86_64 ]; then
     runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
       --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \

@@ -12,7 +12,7 @@
  *       cap rng endpoint:...  w        optional: an RNG_READ service (the
  *                                      virtio-rng driver, or a stand-in)
  *       cap devmgr endpoint:devmgr w   optional: the device manager, asked
- *                                      for "rng" (DEV_LOOKUP) at start-up
+ *                                      for "rng" (DEV_LOOKUP)
  *
  * Sources, all folded in together:
  *   - the `rng` service: 32 bytes at each (re)seed (64 at start-up);
@@ -31,6 +31,12 @@
  * once and skipped until it works again (the device manager restarts a
  * driver behind the same endpoint).
  *
+ * The device manager is asked with DEV_NOWAIT, for up to LOOKUP_WAIT_NS at
+ * start-up (a driver still starting), and then again at each reseed while
+ * its answer is ERR_AGAIN: a driver that never comes up (restarted until
+ * the device manager gives up) must not hold the boot, since every POSIX
+ * process and the VFS wait for this server's first answer.
+ *
  * Clients need no badge: every caller gets fresh bytes of the one stream.
  */
 #include <string.h>
@@ -43,30 +49,75 @@
 #define RESEED_NS     (30ull * 1000000000)
 #define RESEED_BYTES  (1u << 20)
 #define FRESH_BYTES   32                   /* from `rng` at each reseed */
+#define LOOKUP_WAIT_NS (3ull * 1000000000)  /* for the device manager's rng at start-up */
+#define LOOKUP_NAP_NS  (20ull * 1000000)
 
 static struct cairn_rng rng;
 static cap_t rng_svc = CAP_NULL;           /* an RNG_READ service, or none */
+static cap_t devmgr = CAP_NULL;            /* to ask for "rng" while it is not up */
 static bool svc_failing;                   /* its failure was logged */
 static uint32_t info;                      /* RNG_INFO's flags */
 static uint64_t seeded_at, served;
 static uint8_t req_data[64];
 
-/* Asks the device manager for the "rng" service (waits while devices are
- * being found). */
-static cap_t lookup_rng(cap_t devmgr)
+/* DEV_LOOKUP "rng" with DEV_NOWAIT: the service's Endpoint, or CAP_NULL
+ * and the error in *err (ERR_AGAIN: its driver is not up yet). */
+static cap_t lookup_once(err_t *err)
 {
 	struct cairn_ipcbuf *b = cairn_ipcbuf();
 	struct cairn_msg m;
 
 	memset(&b->w[CAIRN_MSG_REGS], 0, 8);
 	memcpy(&b->w[CAIRN_MSG_REGS], "rng", 3);
-	m = cairn_call(devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + 1, 0), 0, 0, 0, 0);
-	if (m.err || cairn_tag_label(m.tag) || cairn_tag_ncaps(m.tag) != 1) {
-		printf("entropy: the device manager has no \"rng\": %s\n",
-		       err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
-		return CAP_NULL;
+	m = cairn_call(devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + 1, 0), DEV_NOWAIT, 0, 0, 0);
+	*err = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	if (!*err && cairn_tag_ncaps(m.tag) != 1)
+		*err = ERR_IO;
+	return *err ? CAP_NULL : b->caps[0];
+}
+
+/* At start-up: the device manager's "rng", waiting up to LOOKUP_WAIT_NS
+ * for a driver that is starting. Leaves devmgr set while it may still
+ * come (ERR_AGAIN), for the reseeds to ask again. */
+static void lookup_rng(void)
+{
+	uint64_t until = cairn_now_ns() + LOOKUP_WAIT_NS;
+	struct cairn_msg m;
+	cap_t nap = CAP_NULL;
+	err_t e;
+
+	while ((rng_svc = lookup_once(&e)) == CAP_NULL && e == ERR_AGAIN && cairn_now_ns() < until) {
+		if (nap == CAP_NULL &&
+		    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+			nap = m.w[0];
+		if (nap == CAP_NULL || cairn_wait(nap, LOOKUP_NAP_NS, NULL) != ERR_TIMEDOUT)
+			cairn_yield();
 	}
-	return b->caps[0];
+	if (nap != CAP_NULL)
+		cairn_cap_delete(nap);
+	if (rng_svc != CAP_NULL || e != ERR_AGAIN) {
+		if (e)
+			printf("entropy: the device manager has no \"rng\": %s\n", err_name(e));
+		devmgr = CAP_NULL;            /* found, or never will be */
+		return;
+	}
+	printf("entropy: the device manager's \"rng\" is not up yet: asking again at each reseed\n");
+}
+
+/* At a reseed: the device manager's "rng" if it has come up since. */
+static void lookup_again(void)
+{
+	err_t e = ERR_OK;
+
+	if (devmgr == CAP_NULL || (rng_svc = lookup_once(&e)) == CAP_NULL) {
+		if (devmgr != CAP_NULL && e != ERR_AGAIN) {
+			printf("entropy: the device manager has no \"rng\": %s\n", err_name(e));
+			devmgr = CAP_NULL;
+		}
+		return;
+	}
+	printf("entropy: the device manager's \"rng\" is up: reseeding from it\n");
+	devmgr = CAP_NULL;
 }
 
 /* Folds n bytes from the `rng` service in: whether it gave them. */
@@ -108,7 +159,10 @@ static bool from_cpu(void)
 
 static void reseed(void)
 {
-	bool hw = from_cpu();
+	bool hw;
+
+	lookup_again();
+	hw = from_cpu();
 
 	hw |= from_service(FRESH_BYTES);
 	cairn_rng_mix(&rng, seed_jitter());
@@ -176,7 +230,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	cap_t devmgr = cairn_cap("devmgr"), kinfo = cairn_cap("kinfo");
+	cap_t kinfo = cairn_cap("kinfo");
 
 	srv.ep = cairn_cap("entropy");
 	if (srv.ep == CAP_NULL) {
@@ -185,8 +239,8 @@ int main(int argc, char **argv)
 	}
 	cairn_clock_init(kinfo);
 	rng_svc = cairn_cap("rng");
-	if (rng_svc == CAP_NULL && devmgr != CAP_NULL)
-		rng_svc = lookup_rng(devmgr);
+	if (rng_svc == CAP_NULL && (devmgr = cairn_cap("devmgr")) != CAP_NULL)
+		lookup_rng();
 	first_seed(kinfo);
 	srv_run(&srv);
 	printf("entropy: stopped serving\n");
