@@ -163,7 +163,6 @@ static void reseed(void)
 
 	lookup_again();
 	hw = from_cpu();
-
 	hw |= from_service(FRESH_BYTES);
 	cairn_rng_mix(&rng, seed_jitter());
 	if (hw)
