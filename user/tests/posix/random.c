@@ -5,7 +5,8 @@
  * entropy server: musl-port/src/cairn/random.c). Sizes from 0 to 1 MiB,
  * the flags and their errors, bad buffers (EFAULT), a parent and three
  * forked workers that all get different bytes from both, forks in a loop
- * and forks of forks that never repeat, threads that never share bytes,
+ * and forks of forks that never repeat, AT_RANDOM in exec'd programs,
+ * threads that never share bytes,
  * and a crude statistical check (bit balance over 64 KiB). One
  * `ok N random.NAME` line a test, then `N passed, N failed`; the exit
  * status is the number of failures (tests/harness/expected/posix-random.txt).
@@ -16,6 +17,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -213,6 +215,44 @@ static void fork_loop(void)
 	CHECK(!any_equal(v, (unsigned)n));
 }
 
+/* AT_RANDOM's 16 bytes: there, not all zero, and different in two
+ * programs exec'd from here (each seeds its own generator at start-up),
+ * which print theirs (`random auxv`) and getrandom's. */
+static const char *self = "/bin/random";
+
+static void at_random(void)
+{
+	unsigned char v[3][VAL], *mine = (unsigned char *)getauxval(AT_RANDOM);
+	int n = 0;
+
+	if (!CHECK(mine != NULL) || !CHECK(!all_zero(mine, VAL)))
+		return;
+	memcpy(v[n++], mine, VAL);
+	for (int i = 0; i < 2; i++) {
+		int p[2], st;
+		pid_t pid;
+
+		if (!CHECK(pipe(p) == 0))
+			return;
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			dup2(p[1], 1);
+			close(p[0]);
+			close(p[1]);
+			execl(self, self, "auxv", (char *)NULL);
+			_exit(127);
+		}
+		close(p[1]);
+		CHECK(read(p[0], v[n], VAL) == VAL);
+		close(p[0]);
+		if (!CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0))
+			return;
+		n++;
+	}
+	CHECK(!any_equal(v, (unsigned)n));
+}
+
 /* Threads draw from one generator: no two draws of any threads agree. */
 enum { THREADS = 3, DRAWS = 64 };
 static unsigned char drawn[THREADS + 1][DRAWS][VAL];
@@ -280,8 +320,14 @@ static void bit_balance(void)
 	CHECK(!balanced(b, sizeof(b)));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "auxv")) {
+		const void *r = (const void *)getauxval(AT_RANDOM);
+		return !r || write(1, r, VAL) != VAL;
+	}
+	if (argv[0][0] == '/')
+		self = argv[0];
 	pt_prefix = "random";
 	printf("random: getrandom, /dev/urandom, fork\n");
 	run("sizes", sizes);
@@ -290,6 +336,7 @@ int main(void)
 	run("dev_files", dev_files);
 	run("fork_workers", fork_workers);
 	run("fork_loop", fork_loop);
+	run("at_random", at_random);
 	run("threads", threads);
 	run("bit_balance", bit_balance);
 	return finish();
