@@ -119,34 +119,34 @@ userland() {
   fi
 
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
-  # user/tests/rngtest speaks RNG_READ and RNG_INFO to the server
-  # (user/manifests/rngtest.manifest; expected/rngtest.txt). Without any
+  # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server
+  # (user/manifests/entropytest.manifest; expected/entropytest.txt). Without any
   # source (--no-rng: no virtio-rng device, and on x86_64 no RDRAND) the
   # server must say so exactly once and RNG_INFO has no RNG_HW; on x86_64
   # with the board's RDRAND it is seeded from the CPU and says RNG_HW.
-  # rngtest-svc.manifest feeds it from a stand-in `rng` service (rngtest
+  # entropytest-svc.manifest feeds it from a stand-in `rng` service (entropytest
   # fake): seeded from the service, RNG_HW, and asked again (the stand-in
   # logs each read: its second) when a reseed is due after 1 MiB served.
-  # rngtest-devmgr.manifest: the server finds that service through the
+  # entropytest-devmgr.manifest: the server finds that service through the
   # device manager (DEV_LOOKUP "rng"), whose driver for the default
   # virtio-rng device (virtio-mmio on riscv64, PCI on x86_64) is the
-  # stand-in. rngtest-devmgr-hang.manifest: that driver never comes up; the
+  # stand-in. entropytest-devmgr-hang.manifest: that driver never comes up; the
   # server must not hold the boot for it (it says so and serves).
   local NOSRC='^entropy: no entropy source'
-  runpart $H --name $a-rngtest-nosource --timeout 60 --expect $E/rngtest.txt --count 1 "$NOSRC" \
-    --require '^ok 1 rng\.info: flags 0$' -- --arch $a --manifest rngtest --no-rng
-  runpart $H --name $a-rngtest-svc --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
-    --require '^entropy: seeded from the rng service' --require '^rngtest fake: RNG_READ 32 \(request 2\)' \
-    -- --arch $a --manifest rngtest-svc
-  runpart $H --name $a-rngtest-devmgr --timeout 90 --expect $E/rngtest.txt --count 0 "$NOSRC" \
-    --require '^devmgr: rng: up \(bin/rngtest\)' --require '^entropy: seeded from the rng service' \
-    -- --arch $a --manifest rngtest-devmgr
-  runpart $H --name $a-rngtest-devmgr-hang --timeout 90 --expect $E/rngtest.txt \
-    --count 1 '^entropy: the device manager.s "rng" is not up yet' -- --arch $a --manifest rngtest-devmgr-hang
+  runpart $H --name $a-entropytest-nosource --timeout 60 --expect $E/entropytest.txt --count 1 "$NOSRC" \
+    --require '^ok 1 entropy\.info: flags 0$' -- --arch $a --manifest entropytest --no-rng
+  runpart $H --name $a-entropytest-svc --timeout 60 --expect $E/entropytest.txt --count 0 "$NOSRC" \
+    --require '^entropy: seeded from the rng service' --require '^entropytest fake: RNG_READ 32 \(request 2\)' \
+    -- --arch $a --manifest entropytest-svc
+  runpart $H --name $a-entropytest-devmgr --timeout 90 --expect $E/entropytest.txt --count 0 "$NOSRC" \
+    --require '^devmgr: rng: up \(bin/entropytest\)' --require '^entropy: seeded from the rng service' \
+    -- --arch $a --manifest entropytest-devmgr
+  runpart $H --name $a-entropytest-devmgr-hang --timeout 90 --expect $E/entropytest.txt \
+    --count 1 '^entropy: the device manager.s "rng" is not up yet' -- --arch $a --manifest entropytest-devmgr-hang
   if [ $a = x86_64 ]; then
-    runpart $H --name x86_64-rngtest-rdrand --timeout 60 --expect $E/rngtest.txt --count 0 "$NOSRC" \
-      --require '^entropy: seeded from the CPU' --require '^ok 1 rng\.info: flags 0x1$' \
-      -- --arch x86_64 --manifest rngtest
+    runpart $H --name x86_64-entropytest-rdrand --timeout 60 --expect $E/entropytest.txt --count 0 "$NOSRC" \
+      --require '^entropy: seeded from the CPU' --require '^ok 1 entropy\.info: flags 0x1$' \
+      -- --arch x86_64 --manifest entropytest
   fi
 
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"

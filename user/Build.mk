@@ -16,7 +16,7 @@ user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
 user-progs += servers/devmgr tests/devtest tests/stubdrv
-user-progs += servers/entropy tests/rngtest
+user-progs += servers/entropy tests/entropytest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c

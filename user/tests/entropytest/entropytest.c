@@ -2,17 +2,17 @@
 /*
  * The entropy server (user/servers/entropy) through its protocol, RNG_READ
  * and RNG_INFO of include/cairn/dev.h, on the capability "entropy"
- * (user/manifests/rngtest*.manifest): every size up to RNG_READ_MAX, bad
+ * (user/manifests/entropytest*.manifest): every size up to RNG_READ_MAX, bad
  * sizes and labels answered with errors (and the server serving on), bytes
  * that never repeat and whose bits are balanced, two generators seeded from
  * it that part ways, and RNG_INFO's RNG_HW as the argument says:
  *
- *   rngtest hw | nohw     RNG_HW expected set (a source fed the server) or not
- *   rngtest fake          a stand-in RNG_READ service on "svc" (a pattern of
+ *   entropytest hw | nohw     RNG_HW expected set (a source fed the server) or not
+ *   entropytest fake          a stand-in RNG_READ service on "svc" (a pattern of
  *                         bytes, not random: the server must mix it, not
  *                         pass it on), for the server's `rng` capability;
  *                         also as the device manager's driver for a
- *                         virtio-rng (rngtest-devmgr.manifest: its
+ *                         virtio-rng (entropytest-devmgr.manifest: its
  *                         arguments --name rng --mmio ADDR fake), when it
  *                         first says DEV_READY on "devmgr"
  */
@@ -140,7 +140,7 @@ static void t_client(void)
 
 /* More than the server serves between reseeds (1 MiB, RESEED_BYTES of
  * user/servers/entropy): it reseeds, and serves on. Under
- * rngtest-svc.manifest the stand-in service logs each RNG_READ it
+ * entropytest-svc.manifest the stand-in service logs each RNG_READ it
  * answers, so the harness sees the reseed ask it again; without a source
  * the server's warning must not come again. */
 static void t_reseed(void)
@@ -154,12 +154,12 @@ static void t_reseed(void)
 }
 
 static const struct t_case tests[] = {
-	{ "rng.info", t_info },
-	{ "rng.read_sizes", t_sizes },
-	{ "rng.bad_requests", t_bad },
-	{ "rng.bit_balance_64k", t_balance },
-	{ "rng.client_library", t_client },
-	{ "rng.reseed_after_1mib", t_reseed },
+	{ "entropy.info", t_info },
+	{ "entropy.read_sizes", t_sizes },
+	{ "entropy.bad_requests", t_bad },
+	{ "entropy.bit_balance_64k", t_balance },
+	{ "entropy.client_library", t_client },
+	{ "entropy.reseed_after_1mib", t_reseed },
 };
 
 /* The stand-in device: RNG_READ answers min(n, 64) bytes of a counter,
@@ -172,9 +172,9 @@ static int fake_main(void)
 	unsigned served = 0;
 
 	if (svc == CAP_NULL)
-		return t_abort("rngtest fake: no capability 'svc'");
+		return t_abort("entropytest fake: no capability 'svc'");
 	if (cairn_cap("devmgr") != CAP_NULL && cairn_invoke(cairn_cap("devmgr"), DEV_READY, 0, 0, 0, 0, 0, NULL))
-		printf("rngtest fake: DEV_READY refused\n");
+		printf("entropytest fake: DEV_READY refused\n");
 	m = cairn_recv(svc, 0);
 	for (;;) {
 		uint64_t n = m.w[0] < 64 ? m.w[0] : 64;
@@ -186,7 +186,7 @@ static int fake_main(void)
 		}
 		for (uint64_t i = 0; i < n; i++)
 			out[i] = next++;
-		printf("rngtest fake: RNG_READ %llu (request %u)\n", (unsigned long long)n, ++served);
+		printf("entropytest fake: RNG_READ %llu (request %u)\n", (unsigned long long)n, ++served);
 		cairn_console_flush();
 		m = cairn_reply_recv(svc, cairn_tag(ERR_OK, CAIRN_MSG_REGS + (unsigned)(n + 7) / 8, 0),
 				     n, 0, 0, 0);
@@ -203,10 +203,10 @@ int main(int argc, char **argv)
 		want_hw = !strcmp(argv[1], "hw");
 	ep = cairn_cap("entropy");
 	if (ep == CAP_NULL)
-		return t_abort("rngtest: needs the capability entropy (the entropy server)");
-	t_begin("rngtest", sizeof(tests) / sizeof(tests[0]));
+		return t_abort("entropytest: needs the capability entropy (the entropy server)");
+	t_begin("entropytest", sizeof(tests) / sizeof(tests[0]));
 	t_run_all(tests, sizeof(tests) / sizeof(tests[0]));
-	nfailed = t_end("rngtest");
+	nfailed = t_end("entropytest");
 	cairn_console_flush();
 	return (int)nfailed;
 }
