@@ -3,7 +3,10 @@
 # Cairn's user programs (scripts/user.mk). A program is a folder under
 # user/ whose .c and .S files make one static ELF named after the folder;
 # adding one is adding its folder and its name here (a path under user/,
-# e.g. tests/ipctest: the program is named after its last part).
+# e.g. tests/ipctest: the program is named after its last part). A path
+# starting with drivers/ is a userland driver's folder at the top of the
+# tree (drivers/ holds every driver; the kernel links only the files
+# drivers/Build.mk names).
 # <name>-src lists sources from outside its folder (lib/ code shared with
 # the kernel).
 # Every program listed goes into every boot image as bin/<name>; a
@@ -12,6 +15,7 @@
 user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
 user-progs += virtio_rng
+user-progs += drivers/virtio_blk tests/blktest
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
@@ -23,6 +27,9 @@ servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
+# The virtio library (drivers/virtio/): every virtio driver links it.
+virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
+drivers/virtio_blk-src := $(virtio-lib)
 
 # The manifests whose boot images are a whole system: busybox (built from
 # Debian's source by scripts/busybox.mk: bin/busybox and a link per applet)
