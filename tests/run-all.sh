@@ -122,13 +122,13 @@ userland() {
 
   if [ $a = riscv64 ]; then
     step "$a userland: a virtio-rng driver (the kernel's driver primitives with a real device)"
-    # user/virtio_rng (user/manifests/virtio_rng.manifest) drives QEMU's
-    # virtio-rng through an MmioRegion, a contiguous MemoryObject for DMA and an
-    # IrqLine bound to a Notification; one ok line a test (expected/virtio_rng.txt).
+    # drivers/virtio_rng's self-test (user/manifests/virtio_rng.manifest, no
+    # --mmio) drives QEMU's virtio-rng register by register through an
+    # MmioRegion, a contiguous MemoryObject for DMA and an IrqLine bound to a
+    # Notification; one ok line a test (expected/virtio_rng.txt).
     # Both virtio-mmio interfaces: modern (Version 2, asked for with
     # force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
-    # checks the guest saw the one asked for. riscv64 virt only: its devices are
-    # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
+    # checks the guest saw the one asked for.
     local RNG=(--timeout 30 --expect $E/virtio_rng.txt)
     local RNGDEV=(-device virtio-rng-device)
     runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
@@ -137,6 +137,21 @@ userland() {
       -- --arch riscv64 --manifest virtio_rng --smp 4 -- "${RNGDEV[@]}" -global virtio-mmio.force-legacy=false
     runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
       -- --arch riscv64 --manifest virtio_rng -- "${RNGDEV[@]}"
+  fi
+  step "$a userland: the virtio-rng driver serving RNG_READ (the virtio library)"
+  # drivers/virtio_rng as the device manager starts it (--mmio or --pci, svc,
+  # devmgr), on the virtio library, serving user/tests/rngtest
+  # (expected/rngtest.txt): riscv64 virtio-mmio modern and legacy
+  # (rng-mmio.manifest), x86_64 virtio-pci at 00:05.0 (rng-pci.manifest).
+  local RNGD=(--timeout 30 --expect $E/rngtest.txt)
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-rngd-mmio "${RNGD[@]}" --require 'rng: virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest rng-mmio -- -device virtio-rng-device -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-rngd-mmio-legacy "${RNGD[@]}" --require 'rng: virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest rng-mmio -- -device virtio-rng-device
+  else
+    runpart $H --name x86_64-q35-rngd-pci "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
+      -- --arch x86_64 --manifest rng-pci -- -device virtio-rng-pci,addr=0x5
   fi
 
   step "$a userland: the virtio block driver and the block protocol"

@@ -14,7 +14,7 @@
 
 user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
-user-progs += virtio_rng
+user-progs += drivers/virtio_rng tests/rngtest
 user-progs += drivers/virtio_blk tests/blktest
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
@@ -30,6 +30,7 @@ tests/vfstest-src := lib/cpio.c
 # The virtio library (drivers/virtio/): every virtio driver links it.
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)
+drivers/virtio_rng-src := $(virtio-lib)
 
 # The manifests whose boot images are a whole system: busybox (built from
 # Debian's source by scripts/busybox.mk: bin/busybox and a link per applet)
