@@ -167,6 +167,13 @@ userland() {
       -global virtio-mmio.force-legacy=false
     blk_boot riscv64-virt-blk-mmio-legacy "${BLK[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
       -- --arch riscv64 --manifest blktest-mmio -- @DISK@ -device virtio-blk-device,drive=d0
+    # the driver crashes with requests in flight (its --testhooks), init
+    # restarts it (blktest-restart.manifest): the client fails them with EIO
+    # and attaches again
+    runpart $H --name riscv64-virt-blk-restart --timeout 60 --expect $E/blktest-restart.txt \
+      --count 1 '^init: restarting blk0' -- --arch riscv64 --manifest blktest-restart -- \
+      -drive "file=$CAIRN_LOG_DIR/riscv64-virt-blk-mmio.img,if=none,format=raw,id=d0" \
+      -device virtio-blk-device,drive=d0
   else
     blk_boot x86_64-q35-blk-pci "${BLK[@]}" --require 'virtio-pci \(modern\)' \
       -- --arch x86_64 --manifest blktest-pci -- @DISK@ -device virtio-blk-pci,drive=d0,addr=0x4

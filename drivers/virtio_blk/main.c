@@ -57,6 +57,13 @@ struct vblk_hdr {
 #define GONE_BIT    2ull
 #define PG          CAIRN_PAGE_SIZE
 
+/* Test hook (argument --testhooks only): taking a request with this tag
+ * crashes the driver, so user/tests/blktest can check that clients
+ * survive a driver's death (in-flight requests fail with ERR_IO, the
+ * session is made again with the next driver). */
+#define TEST_CRASH_TAG  0xdeadb10cdeadb10cull
+static bool testhooks;
+
 struct session {
 	bool used, closing, broken;
 	uint64_t badge;
@@ -176,6 +183,10 @@ static err_t submit(struct session *s, const struct blk_req *r)
 
 	if (!(sl = slot_get()))
 		return ERR_AGAIN;
+	if (testhooks && r->tag == TEST_CRASH_TAG) {
+		printf("%s: test hook: crashing with %u requests in flight\n", v.name, nslots - free_slots);
+		__builtin_trap();
+	}
 	sl->hdr->type = r->op == BLK_OP_READ ? VIRTIO_BLK_T_IN :
 			r->op == BLK_OP_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
 	sl->hdr->reserved = 0;
@@ -550,6 +561,7 @@ static err_t setup_device(void)
 
 int main(int argc, char **argv)
 {
+	uint64_t ident[6];
 	struct cairn_msg m;
 	cap_t note;
 	unsigned prio = 8;
@@ -557,6 +569,8 @@ int main(int argc, char **argv)
 
 	for (unsigned i = 0; i < BLK_SESSIONS; i++)
 		sessions[i].mem = sessions[i].reply = CAP_NULL;
+	for (int i = 1; i < argc; i++)
+		testhooks |= !strcmp(argv[i], "--testhooks");
 	if ((e = vdrv_open(&v, argc, argv, VIRTIO_ID_BLOCK, 4))) {
 		printf("%s: no virtio block device (needs --mmio PADDR and regs, or --pci BB:DD.F, cfg "
 		       "and barN; irq): %s\n", argv[0], err_name(e));
@@ -567,8 +581,12 @@ int main(int argc, char **argv)
 		printf("%s: no capability 'svc' (the endpoint to serve)\n", v.name);
 		return 1;
 	}
-	cairn_clock_init(cairn_cap("kinfo"));
-	gen = (cairn_now_ns() ^ (uint64_t)v.dma_pa >> 12) & 0xffffffu;
+	/* badges name this driver's sessions only: a stale client of an earlier
+	 * driver on the same svc must not reach a new session. The Process's
+	 * object id is never reused during the boot. */
+	if ((e = (err_t)cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, SLOT_SELF_PROC, 0, 0, 0, 0, ident)))
+		return 1;
+	gen = ident[3] & 0xffffffffffffull;
 	if ((e = setup_device())) {
 		printf("%s: %s: the device did not start: %s (status %#x)\n", v.name,
 		       virtio_describe(&v.dev), err_name(e), virtio_status(&v.dev));

@@ -417,6 +417,65 @@ static void t_detach(void)
 	       (unsigned long)pages_before, (unsigned long)after);
 }
 
+/* ---- a driver that dies (argument "restart": blktest-restart.manifest) ---------------- */
+
+#define TEST_CRASH_TAG  0xdeadb10cdeadb10cull   /* drivers/virtio_blk's --testhooks */
+
+/* The device manager's part for every driver instance: DEV_READY answered. */
+static void devmgr_thread(uint64_t arg)
+{
+	for (;;) {
+		struct cairn_msg m = cairn_recv(c_devmgr, 0);
+
+		if (!m.err)
+			cairn_reply(cairn_tag(0, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	}
+}
+
+/* Writes in flight when the driver crashes (the crash request in their
+ * middle) complete with ERR_IO or OK, never hang; the client attaches to
+ * the restarted driver, and later writes and reads work. */
+static void t_driver_dies(void)
+{
+	struct blk_cpl cpl[ENTRIES];
+	uint8_t *buf = blk_data(&bc);
+	unsigned done = 0, failed = 0, n;
+
+	CHECK(attached, "not attached");
+	for (unsigned i = 0; i < 16; i++) {
+		pat_fill(buf + i * 4096, i * 4096, 4096, SEED_A);
+		CHECK_OK(blk_submit(&bc, BLK_OP_WRITE, i * 4096, 4096, off_of(buf + i * 4096), i));
+		if (i == 8)
+			CHECK_OK(blk_submit(&bc, BLK_OP_READ, 0, 512, BLK_DATA_OFF, TEST_CRASH_TAG));
+	}
+	while (bc.nflight || bc.failed) {
+		CHECK_OK(blk_wait(&bc, cpl, ENTRIES, &n));
+		for (unsigned i = 0; i < n; i++) {
+			CHECK(cpl[i].err == 0 || cpl[i].err == ERR_IO, "request %lu: %s", (unsigned long)cpl[i].tag,
+			      err_name(cpl[i].err));
+			failed += cpl[i].err != 0;
+			done++;
+		}
+	}
+	CHECK(done == 17, "%u completions for 17 requests", done);
+	CHECK(bc.reattached == 1, "attached again %u times", bc.reattached);
+	CHECK(failed >= 1, "no request failed: the crash request completed?");
+	t_note("%u of 17 requests failed with EIO", failed);
+	/* the new driver serves the same session object */
+	for (unsigned i = 0; i < 16; i++)
+		if (!write_read(i * 65536, 4096, SEED_A + i, __LINE__))
+			return;
+}
+
+static const struct t_case restart_tests[] = {
+	{ "blk.dev_ready", t_ready },
+	{ "blk.attach", t_attach },
+	{ "blk.patterns", t_patterns },
+	{ "blk.driver_dies", t_driver_dies },
+	{ "blk.after_restart", t_patterns },
+	{ "blk.detach", t_detach },
+};
+
 static const struct t_case tests[] = {
 	{ "blk.dev_ready", t_ready },
 	{ "blk.info", t_info },
@@ -441,6 +500,15 @@ int main(int argc, char **argv)
 	disk_bytes = argc > 1 ? strtoul(argv[1], NULL, 0) : 8ul * MIB;
 	c_svc = cairn_cap("svc");
 	c_devmgr = cairn_cap("devmgr");
+	if (argc > 2 && !strcmp(argv[2], "restart")) {
+		n = sizeof(restart_tests) / sizeof(restart_tests[0]);
+		t_begin("blktest", n);
+		t_run(NULL, restart_tests[0].name, restart_tests[0].fn);
+		if (cairn_thread_start(devmgr_thread, 0, 8, NULL))
+			return t_abort("blktest: no devmgr thread");
+		t_run_all(restart_tests + 1, n - 1);
+		return t_end("blktest") ? 1 : 0;
+	}
 	t_begin("blktest", n);
 	t_run_all(tests, n);
 	return t_end("blktest") ? 1 : 0;
