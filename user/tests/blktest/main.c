@@ -8,7 +8,10 @@
  * Started by init (user/manifests/blktest-*.manifest) beside the driver.
  * It plays the device manager's part the driver needs (it receives the
  * driver's DEV_READY on `devmgr`), then calls the driver's `svc`.
- * Arguments: the disk's size in bytes (the image tests/run-all.sh made).
+ * Arguments: the disk's size in bytes (the image tests/run-all.sh made),
+ * then `restart` (the driver dies mid-test: blktest-restart.manifest) or
+ * `lookup=NAME` (a real device manager holds the driver: blk.dev_ready
+ * is then DEV_LOOKUP of NAME on `devmgr`, which gives `svc`).
  *
  * The last test leaves the whole disk holding pattern(pos) (below, and
  * tests/blk-pattern.py for the host), which the host compares with cmp
@@ -73,10 +76,30 @@ static err_t call0(cap_t cap, uint32_t label, uint64_t w0, struct cairn_msg *m)
 /* ---- the tests ------------------------------------------------------------------------ */
 
 /* The driver says DEV_READY on devmgr (we answer it as the device manager would). */
+static const char *lookup_name;        /* argument lookup=NAME: a real device manager */
+
+/* DEV_LOOKUP of lookup_name through the device manager: the driver's svc. */
+static void lookup(void)
+{
+	size_t n = strlen(lookup_name);
+	struct cairn_msg m;
+
+	memset(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], 0, (n + 7) / 8 * 8);
+	memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], lookup_name, n);
+	m = cairn_call(c_devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + (unsigned)((n + 7) / 8), 0), 0, 0, 0, 0);
+	CHECK(!m.err && !cairn_tag_label(m.tag) && cairn_tag_ncaps(m.tag) == 1, "DEV_LOOKUP %s: %s",
+	      lookup_name, err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
+	c_svc = cairn_ipcbuf()->caps[0];
+}
+
 static void t_ready(void)
 {
 	struct cairn_msg m;
 
+	if (lookup_name) {
+		lookup();
+		return;
+	}
 	CHECK(c_devmgr != CAP_NULL && c_svc != CAP_NULL, "capabilities devmgr and svc");
 	m = cairn_recv(c_devmgr, 0);
 	CHECK_OK((err_t)m.err);
@@ -500,6 +523,8 @@ int main(int argc, char **argv)
 	disk_bytes = argc > 1 ? strtoul(argv[1], NULL, 0) : 8ul * MIB;
 	c_svc = cairn_cap("svc");
 	c_devmgr = cairn_cap("devmgr");
+	if (argc > 2 && !strncmp(argv[2], "lookup=", 7))
+		lookup_name = argv[2] + 7;
 	if (argc > 2 && !strcmp(argv[2], "restart")) {
 		n = sizeof(restart_tests) / sizeof(restart_tests[0]);
 		t_begin("blktest", n);
