@@ -137,6 +137,10 @@ static err_t open_pci(struct vdrv *v, const char *addr)
 		}
 		if ((e = map_all(c, &va, &bytes, &base)))
 			return e;
+		/* an I/O BAR in a host bridge's I/O window (riscv64): the BAR holds
+		 * the port, the region starts at the page holding it */
+		if (io)
+			pa = base + (pa & (CAIRN_PAGE_SIZE - 1));
 		if (pa < base || pa - base >= bytes)
 			return ERR_RANGE;
 		bars[i] = (struct virtio_bar){ va + (pa - base), bytes - (pa - base), io };
