@@ -49,7 +49,7 @@ LIBCAIRN := $(U)/libcairn.a
 CRT0 := $(U)/obj/user/lib/arch/$(ARCH)/crt0.o
 
 prog-dir = $(if $(filter drivers/%,$(1)),$(1),user/$(1))
-prog-src = $(wildcard $(call prog-dir,$(1))/*.c $(call prog-dir,$(1))/*.S) $($(1)-src)
+prog-src = $(filter-out %-linux.c,$(wildcard $(call prog-dir,$(1))/*.c $(call prog-dir,$(1))/*.S)) $($(1)-src)
 prog-name = $(notdir $(1))
 BINS := $(foreach p,$(user-progs),$(U)/bin/$(call prog-name,$(p)))
 

@@ -6,7 +6,9 @@
 # e.g. tests/ipctest: the program is named after its last part). A path
 # starting with drivers/ is a userland driver's folder at the top of the
 # tree (drivers/ holds every driver; the kernel links only the files
-# drivers/Build.mk names).
+# drivers/Build.mk names). A file named *-linux.c in a program's folder is
+# the Linux peer's side of a benchmark (tests/bench.sh builds it), not
+# part of the program.
 # <name>-src lists sources from outside its folder (lib/ code shared with
 # the kernel).
 # Every program listed goes into every boot image as bin/<name>; a
@@ -15,7 +17,7 @@
 user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
 user-progs += drivers/virtio_rng tests/rngtest
-user-progs += drivers/virtio_blk tests/blktest
+user-progs += drivers/virtio_blk tests/blktest blkbench
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
