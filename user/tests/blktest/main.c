@@ -24,6 +24,8 @@
 #include <cairn/test.h>
 #include <cairn/dev.h>
 #include <cairn/blk_client.h>
+#include <cairn/spawn.h>
+#include <lib/cpio.h>
 
 #define MIB         (1024u * 1024u)
 #define DATA_BYTES  (2u * MIB)          /* the data area: two 1 MiB buffers */
@@ -371,6 +373,98 @@ static void t_sessions(void)
 	blk_detach(&extra);
 }
 
+/* ---- a client that dies ------------------------------------------------------------------ */
+
+/* argument `child`: attach, put 8 reads in flight, say so on `ready`, wait
+ * to be killed (t_client_dies). */
+static int child_main(void)
+{
+	cap_t ready = cairn_cap("ready"), sleep = CAP_NULL;
+	struct blk_client c;
+	struct cairn_msg m;
+
+	if (blk_attach(&c, c_svc, 8, 8 * 65536))
+		return 1;
+	for (unsigned i = 0; i < 8; i++)
+		blk_submit(&c, BLK_OP_READ, i * 65536, 65536, BLK_DATA_OFF + i * 65536, i);
+	blk_kick(&c);
+	cairn_invoke(ready, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		sleep = m.w[0];
+	for (;;)
+		cairn_wait(sleep, CAIRN_FOREVER, NULL);
+}
+
+/* Sessions we can still attach (each detached again). */
+static unsigned free_sessions(void)
+{
+	static struct blk_client many[BLK_SESSIONS];
+	unsigned n = 0;
+
+	while (n < BLK_SESSIONS && !blk_attach(&many[n], c_svc, 1, 4096))
+		n++;
+	for (unsigned i = n; i > 0; i--)
+		blk_detach(&many[i - 1]);
+	return n;
+}
+
+/* A client killed with requests in flight (and its session never
+ * detached): the driver frees the session (srv_watch) once the device
+ * is done with it, and keeps serving. */
+static void t_client_dies(void)
+{
+	cap_t image = cairn_cap("bootimage"), ready = CAP_NULL, ended = CAP_NULL;
+	struct cairn_spawn_cap caps[3];
+	struct cairn_spawn sp = { 0 };
+	const char *argv[] = { "blkchild", "8388608", "child" };
+	struct cairn_child child;
+	struct cpio_entry ent;
+	struct cairn_msg m;
+	uint64_t pages, bits;
+	unsigned before, during = 0, after = 0;
+	void *va;
+
+	CHECK(attached && image != CAP_NULL, "attached, bootimage");
+	CHECK_OK(cairn_memobj_pages(image, &pages));
+	CHECK_OK(cairn_map(image, 0, pages, CAIRN_PROT_R, &va));
+	CHECK_OK(cpio_find(va, pages * CAIRN_PAGE_SIZE, "bin/blktest", &ent));
+	CHECK_OK(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m));
+	ready = m.w[0];
+	CHECK_OK(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m));
+	ended = m.w[0];
+	before = free_sessions();
+	caps[0] = (struct cairn_spawn_cap){ "console", cairn_cap("console"), RIGHT_WRITE, 0 };
+	caps[1] = (struct cairn_spawn_cap){ "svc", c_svc, RIGHT_WRITE | RIGHT_GRANT, 0 };
+	caps[2] = (struct cairn_spawn_cap){ "ready", ready, RIGHT_WRITE, 0 };
+	sp.image = image;
+	sp.offset = (uint64_t)((const char *)ent.data - (const char *)va);
+	sp.size = ent.size;
+	sp.argc = 3;
+	sp.argv = argv;
+	sp.ncaps = 3;
+	sp.caps = caps;
+	sp.quota = 3 * 1024 * 1024;
+	sp.priority = 8;
+	sp.exit_notify = ended;
+	sp.exit_bits = 1;
+	CHECK_OK(cairn_spawn(&sp, &child));
+	EXPECT_OK(cairn_wait(ready, 5000000000ull, &bits));
+	during = free_sessions();
+	CHECK_OK(cairn_invoke(child.proc, PROC_KILL, 0, 9, 0, 0, 0, NULL));
+	EXPECT_OK(cairn_wait(ended, 5000000000ull, &bits));
+	for (int i = 0; i < 100 && (after = free_sessions()) < before; i++)
+		cairn_wait(ended, 10000000, NULL);
+	EXPECT(during == before - 1 && after == before, "free sessions: %u before, %u with the child, "
+	       "%u after it was killed", before, during, after);
+	EXPECT_OK(blk_io(&bc, BLK_OP_READ, 0, 512, BLK_DATA_OFF));
+	cairn_cap_delete(child.proc);
+	cairn_cap_delete(child.as);
+	cairn_cap_delete(child.thread);
+	cairn_cap_delete(ready);
+	cairn_cap_delete(ended);
+	cairn_unmap(va, pages);
+}
+
 /* The whole disk gets the final pattern in chunks of mixed sizes, many
  * in flight, read back, flushed; the host compares the image. */
 static void t_whole_disk(void)
@@ -512,6 +606,7 @@ static const struct t_case tests[] = {
 	{ "blk.malformed", t_malformed },
 	{ "blk.session_end", t_session_end },
 	{ "blk.sessions", t_sessions },
+	{ "blk.client_dies", t_client_dies },
 	{ "blk.whole_disk", t_whole_disk },
 	{ "blk.detach", t_detach },
 };
@@ -523,6 +618,8 @@ int main(int argc, char **argv)
 	disk_bytes = argc > 1 ? strtoul(argv[1], NULL, 0) : 8ul * MIB;
 	c_svc = cairn_cap("svc");
 	c_devmgr = cairn_cap("devmgr");
+	if (argc > 2 && !strcmp(argv[2], "child"))
+		return child_main();
 	if (argc > 2 && !strncmp(argv[2], "lookup=", 7))
 		lookup_name = argv[2] + 7;
 	if (argc > 2 && !strcmp(argv[2], "restart")) {
