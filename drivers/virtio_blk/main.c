@@ -71,8 +71,8 @@ struct session {
 	volatile struct blk_shm *shm;
 	volatile struct blk_req *sq;
 	volatile struct blk_cpl *cq;
-	uint8_t *va;
-	uint64_t pa, bytes;
+	uint8_t *va;                      /* page 0 (the queues) mapped here */
+	uint64_t pa, bytes;               /* the whole object's address and size */
 	uint32_t entries, sq_head, cq_tail;   /* ours: never read back from the page */
 	unsigned inflight;
 	cap_t reply;                      /* a waiting BLK_WAIT, or CAP_NULL */
@@ -114,7 +114,7 @@ static void session_free(struct session *s)
 	if (s->reply != CAP_NULL)
 		srv_answer_saved(s->reply, ERR_BADF, 0, 0, 0, 0, 0);
 	if (s->va)
-		cairn_unmap(s->va, s->bytes / PG);
+		cairn_unmap(s->va, 1);
 	if (s->mem != CAP_NULL)
 		cairn_cap_delete(s->mem);
 	memset(s, 0, sizeof(*s));
@@ -387,7 +387,9 @@ static void do_attach(struct srv_req *r, struct srv_ans *a)
 	if ((a->err = cairn_invoke(r->caps[0], MEMOBJ_PADDR, 0, 0, 0, 0, 0, &m)))
 		return;
 	s->pa = m.w[0];
-	if ((a->err = cairn_map(r->caps[0], 0, s->bytes / PG, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
+	/* only page 0, the queues: the data goes between the device and the
+	 * client, and a big object costs the driver no page tables */
+	if ((a->err = cairn_map(r->caps[0], 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
 		return;
 	s->used = true;
 	s->mem = r->caps[0];
