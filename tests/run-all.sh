@@ -177,6 +177,12 @@ userland() {
   else
     blk_boot x86_64-q35-blk-pci "${BLK[@]}" --require 'virtio-pci \(modern\)' \
       -- --arch x86_64 --manifest blktest-pci -- @DISK@ -device virtio-blk-pci,drive=d0,addr=0x4
+    # legacy virtio-pci through the port-I/O capability, once it is in the tree
+    if grep -q '"ioport:"' lib/manifest.c; then
+      blk_boot x86_64-q35-blk-pci-legacy "${BLK[@]}" --require 'virtio-pci \(legacy\)' \
+        -- --arch x86_64 --manifest blktest-pci-legacy -- @DISK@ \
+        -device virtio-blk-pci,disable-modern=on,drive=d0,addr=0x4
+    fi
   fi
 
   step "$a userland: the console server (a tty with a line discipline)"
