@@ -22,8 +22,11 @@
 #                 file tree (files there are also taken from user/rootfs/),
 #                 or --exec's
 # --append ARGS   extra kernel command line
-# --icount        add -icount shift=0 (guest time = instruction count: exact,
-#                 deterministic) and "icount" to the kernel command line
+# --icount        add -icount shift=0,sleep=off (guest time = instruction
+#                 count: exact, deterministic; sleep=off: while every CPU
+#                 waits, the clock jumps to the next timer instead of
+#                 following the host's, which a loaded host made late) and
+#                 "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
 # --exec PROG [ARGS...]  run the static Cairn program PROG (built with
 #                 <arch>-cairn-gcc) as pid 1 of the POSIX world (the VFS, the
@@ -185,7 +188,7 @@ else
   [ -n "$cmdline" ] && args+=(-append "$cmdline")
   [ -n "$bootimage" ] && args+=(-initrd "$bootimage")
 fi
-[ -n "$icount" ] && args+=(-icount shift=0)
+[ -n "$icount" ] && args+=(-icount shift=0,sleep=off)
 if [ -n "$gdb" ]; then
   args+=(-s -S)
   echo "qemu-run.sh: waiting for gdb: gdb-multiarch $O/cairn.elf -ex 'target remote :1234'" >&2

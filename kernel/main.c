@@ -12,6 +12,7 @@
 #include <kernel/selftest.h>
 #include <kernel/monitor.h>
 #include <kernel/thread.h>
+#include <kernel/method.h>
 #include <string.h>
 
 static void print_banner(const struct boot_info *bi)
@@ -55,6 +56,7 @@ noreturn void kmain(void)
 		arch_mmu_mode_name());
 	if ((e = pmm_init(bi)))
 		panic("no usable memory (%s)", err_name(e));
+	kinfo_firmware_init();          /* while the boot map reaches the firmware */
 	if ((e = vm_init(bi)))
 		panic("cannot build the kernel page table (%s)", err_name(e));
 	arch_platform_init(bi);

@@ -29,9 +29,10 @@ BOOTIMAGE_MANIFEST ?= user/manifests/default.manifest
 user-cflags-riscv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mstrict-align
 user-cflags-x86_64 := -m64 -march=x86-64 -mgeneral-regs-only -fcf-protection=none
 
+LIBFDT := build/third_party/libfdt
 INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Ilib/include \
 	-Iuser/lib/include -Iuser/lib/arch/$(ARCH)/include -Iuser/tests/arch/$(ARCH)/include \
-	-Idrivers/virtio
+	-Idrivers/virtio -I$(LIBFDT)
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-pic \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -42,6 +43,12 @@ LDFLAGS := $(user-cflags-$(ARCH)) -nostdlib -static -no-pie -T user/lib/user.lds
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 
 obj = $(patsubst %,$(U)/obj/%.o,$(basename $(1)))
+
+# libfdt (Debian's u-boot source, as the kernel's) for the programs that
+# name it in <prog>-libs (user/Build.mk): built as the kernel builds it
+FDT_CFLAGS := $(filter-out -Werror -Wmissing-prototypes -Wstrict-prototypes -Wextra,$(CFLAGS)) -Wno-sign-compare
+LIBFDT_A := $(U)/libfdt.a
+LIBFDT_OBJS := $(patsubst %,$(U)/obj/libfdt/%.o,fdt fdt_ro fdt_rw fdt_wip fdt_addresses fdt_strerror)
 
 LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c \
 	$(filter-out %/crt0.S,$(wildcard user/lib/arch/$(ARCH)/*.S))
@@ -74,10 +81,22 @@ $(LIBCAIRN): $(call obj,$(LIBCAIRN_SRC))
 	@rm -f $@
 	@$(AR) rcs $@ $^
 
+$(U)/obj/libfdt/%.o: $(LIBFDT)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(FDT_CFLAGS) -c $< -o $@
+
+$(LIBFDT_A): $(LIBFDT_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+prog-libs = $(if $(filter fdt,$($(1)-libs)),$(LIBFDT_A))
+
 define prog-rules
-$(U)/$(call prog-name,$(1)).elf: $(call obj,$(call prog-src,$(1))) $(CRT0) $(LIBCAIRN) user/lib/user.lds
+$(U)/$(call prog-name,$(1)).elf: $(call obj,$(call prog-src,$(1))) $(CRT0) $(call prog-libs,$(1)) $(LIBCAIRN) user/lib/user.lds
 	@echo "  LD      $$@"
-	@$(CC) $(LDFLAGS) -o $$@ $(CRT0) $(call obj,$(call prog-src,$(1))) $(LIBCAIRN)
+	@$(CC) $(LDFLAGS) -o $$@ $(CRT0) $(call obj,$(call prog-src,$(1))) $(call prog-libs,$(1)) $(LIBCAIRN)
 $(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
 	@mkdir -p $$(dir $$@)
 	@$(STRIP) -o $$@ $$<

@@ -185,6 +185,39 @@ userland() {
     fi
   fi
 
+  step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
+  # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
+  # devtest-pci.manifest) for devices, restarts and crashes their drivers (the
+  # stub user/tests/stubdrv, which checks it was started as
+  # include/cairn/dev.h says) and counts the kernel's free pages
+  # (expected/devtest.txt). riscv64 virt: two virtio-mmio devices with a
+  # driver, one whose driver always crashes (virtio-serial), two PCI ones
+  # with a driver and one without (virtio-balloon), and QEMU's edu device
+  # whose INTx must reach its driver, a virtio keyboard whose driver never
+  # says DEV_READY; x86-64 q35: the PCI ones. The device manager logs one
+  # line per device found (--count), gives up on the crashing one after
+  # DEV_RESTART_MAX restarts (twice) and on the silent one after as many
+  # ready timeouts.
+  local DISK=$CAIRN_LOG_DIR/devtest-$a
+  truncate -s 1M "$DISK-0.img" "$DISK-1.img"
+  local DEVPCI=(-drive if=none,id=d1,file=$DISK-1.img,format=raw -device virtio-blk-pci,drive=d1
+                -device virtio-rng-pci -device virtio-balloon-pci -device edu)
+  local DEVT=(--timeout 90 --expect $E/devtest.txt
+              --count 2 '^devmgr: con: its driver failed every restart: giving up'
+              --count 10 '^devmgr: con: restarting \([1-5] of 5\)$'
+              --count 6 '^devmgr: kbd: no DEV_READY within 500 ms: stopping its driver$'
+              --count 1 '^devmgr: kbd: its driver failed every restart: giving up')
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-devtest "${DEVT[@]}" --count 9 '^devmgr: (virtio-mmio 0x|pci [0-9a-f]{2}:)' \
+      -- --arch riscv64 --manifest devtest -- -device virtio-rng-device \
+      -drive if=none,id=d0,file=$DISK-0.img,format=raw -device virtio-blk-device,drive=d0 \
+      -device virtio-serial-device -device virtio-keyboard-device "${DEVPCI[@]}"
+  else
+    runpart $H --name x86_64-q35-devtest "${DEVT[@]}" --count 12 '^devmgr: pci [0-9a-f]{2}:' \
+      -- --arch x86_64 --manifest devtest-pci -- "${DEVPCI[@]}" -device virtio-serial-pci \
+      -device virtio-keyboard-pci
+  fi
+
   step "$a userland: the console server (a tty with a line discipline)"
   # user/servers/console serves the tty protocol (include/cairn/posix.h) to
   # user/tests/ttytest, which types with TIOCSTI and reads the echo back with

@@ -21,6 +21,7 @@ user-progs += drivers/virtio_blk tests/blktest blkbench
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
+user-progs += servers/devmgr tests/devtest tests/stubdrv
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
@@ -34,6 +35,10 @@ tests/blktest-src := lib/cpio.c
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)
 drivers/virtio_rng-src := $(virtio-lib)
+servers/devmgr-src := lib/cpio.c
+
+# <name>-libs: libraries from outside user/ a program links (fdt: libfdt)
+servers/devmgr-libs := fdt
 
 # The manifests whose boot images are a whole system: busybox (built from
 # Debian's source by scripts/busybox.mk: bin/busybox and a link per applet)

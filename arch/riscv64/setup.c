@@ -108,6 +108,17 @@ err_t arch_early_init(struct boot_info *bi)
 	return e;
 }
 
+/* KINFO_FIRMWARE: the device tree blob as firmware gave it (checked whole
+ * by dt_parse_boot_info()). */
+size_t arch_firmware_copy(void *dst, size_t max)
+{
+	if (!boot_info.fdt)
+		return 0;
+	if (dst && boot_info.fdt_size <= max)
+		memcpy(dst, boot_info.fdt, boot_info.fdt_size);
+	return boot_info.fdt_size;
+}
+
 uint64_t arch_counter_hz(void)
 {
 	return timebase_hz;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Just enough ACPI to find the CPUs and interrupt controllers: RSDP ->
- * XSDT (or RSDT) -> MADT. Every table's length and checksum are checked
+ * XSDT (or RSDT) -> MADT; and a copy of every table for the device
+ * manager (KINFO_FIRMWARE, arch_firmware_copy()). Every table's length and checksum are checked
  * before it is used; a bad table is skipped with a warning. Runs on the
  * boot page tables, whose direct map covers the low 4 GiB where firmware
  * keeps its tables (anything higher is refused).
@@ -184,6 +185,7 @@ err_t x86_acpi_init(paddr_t rsdp_pa, struct boot_info *bi)
 	memcpy(x86_platform.oem, rsdp->oem, 6);
 	for (int i = 5; i >= 0 && (x86_platform.oem[i] == ' ' || !x86_platform.oem[i]); i--)
 		x86_platform.oem[i] = 0;
+	x86_platform.rsdp_pa = rsdp_pa;
 	madt = find_table(rsdp, "APIC");
 	if (!madt) {
 		pr_warn("acpi: no MADT; one CPU, default APIC addresses\n");
@@ -197,4 +199,55 @@ defaults:
 		x86_platform.ioapic[0].pa = 0xfec00000;
 	}
 	return ERR_OK;
+}
+
+/* Appends table h to dst (when it fits) at *off; *off grows either way. */
+static void put_table(const struct acpi_header *h, uint8_t *dst, size_t max, size_t *off)
+{
+	if (dst && *off + h->length <= max)
+		memcpy(dst + *off, h, h->length);
+	*off += h->length;
+}
+
+/*
+ * KINFO_FIRMWARE: every table the XSDT (or RSDT) lists that is whole and
+ * sums to 0, in its order, then the DSDT the FADT names (X_DSDT, else
+ * DSDT), each whole with its header (include/cairn/abi.h). A bad table is
+ * left out, as x86_acpi_init() skips it.
+ */
+size_t arch_firmware_copy(void *dst, size_t max)
+{
+	const struct acpi_rsdp *rsdp;
+	const struct acpi_header *root, *dsdt = NULL;
+	size_t off = 0, esize, n;
+	bool x;
+
+	if (!x86_platform.rsdp_pa)
+		return 0;
+	rsdp = phys_to_virt(x86_platform.rsdp_pa);
+	x = rsdp->revision >= 2 && rsdp->xsdt;
+	root = table_at(x ? rsdp->xsdt : rsdp->rsdt);
+	if (!root)
+		return 0;
+	esize = x ? 8 : 4;
+	n = (root->length - sizeof(*root)) / esize;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pa = 0;
+		memcpy(&pa, (const uint8_t *)(root + 1) + i * esize, esize);
+		const struct acpi_header *h = table_at(pa);
+		if (!h)
+			continue;
+		put_table(h, dst, max, &off);
+		if (!memcmp(h->sig, "FACP", 4) && !dsdt) {
+			uint64_t d = 0;
+			if (h->length >= 148)
+				memcpy(&d, (const uint8_t *)h + 140, 8);     /* X_DSDT */
+			if (!d && h->length >= 44)
+				memcpy(&d, (const uint8_t *)h + 40, 4);      /* DSDT */
+			dsdt = table_at(d);
+		}
+	}
+	if (dsdt)
+		put_table(dsdt, dst, max, &off);
+	return off;
 }

@@ -259,6 +259,22 @@ enum {
 	KINFO_SET_REALTIME = 122, /* (ns since 1970 UTC) RIGHT_MANAGE: CLOCK_REALTIME is that
 	                           * now, for every reader (KINFO_CLOCK, the clock page).
 	                           * ERR_INVAL: 2^63 or more */
+	KINFO_FIRMWARE = 123,     /* -> (slot, bytes): a MemoryObject, read right only,
+	                           * holding a copy (made at boot) of the firmware's
+	                           * description of the machine, `bytes` long (the rest
+	                           * of its last page is 0); the same object for every
+	                           * caller. riscv64: the flattened device tree blob as
+	                           * firmware gave it (starts with the FDT magic
+	                           * d00dfeed, big-endian). x86-64: the ACPI tables,
+	                           * concatenated with no padding: every table the XSDT
+	                           * (or RSDT) lists, in its order, then the DSDT the
+	                           * FADT names; each starts with its 36-byte SDT header
+	                           * (signature, then a 32-bit little-endian length: the
+	                           * table's size, header included), so the next one
+	                           * begins `length` bytes on. Tables whose checksum is
+	                           * wrong are left out; the RSDP and the XSDT are not
+	                           * there. The device manager reads its buses from it.
+	                           * ERR_NOENT: the firmware gave none */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
 };

@@ -31,6 +31,17 @@
 err_t arch_early_init(struct boot_info *bi);
 
 /*
+ * The firmware's description of the machine, for KINFO_FIRMWARE (the
+ * device manager reads its buses from it): riscv64 the device tree blob,
+ * x86-64 the ACPI tables in the format include/cairn/abi.h gives. Copies it
+ * to dst when it fits in max bytes (dst may be NULL with max 0) and returns
+ * its size in bytes either way; 0: there is none. The core calls it at
+ * boot after pmm_init() and before vm_init(), while the boot direct map
+ * still reaches the firmware's memory; it must not allocate.
+ */
+size_t arch_firmware_copy(void *dst, size_t max);
+
+/*
  * Second stage, after the page allocator, the kernel page tables and the
  * heap exist: install trap vectors, bring up the interrupt controller, the
  * timer and the console driver. Interrupts are still off on return.

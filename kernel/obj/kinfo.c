@@ -2,15 +2,18 @@
 /*
  * The boot-time root objects that init receives (IrqControl, MmioControl,
  * DebugConsole, KernelInfo: one static object each, never destroyed) and
- * the methods of KernelInfo: free memory and the clock (read right), and
- * setting the real-time clock (manage right, which init holds and passes
- * on only as its manifest says: the process server, for settimeofday).
+ * the methods of KernelInfo: free memory, the clock and the firmware's
+ * tables (read right), and setting the real-time clock (manage right,
+ * which init holds and passes on only as its manifest says: the process
+ * server, for settimeofday).
  */
 #include <kernel/method.h>
 #include <kernel/mm.h>
 #include <kernel/clock.h>
 #include <kernel/memory.h>
 #include <kernel/thread.h>
+#include <kernel/log.h>
+#include <arch.h>
 
 static struct kobj roots[OBJ_TYPE_COUNT];
 
@@ -83,6 +86,64 @@ static void kinfo_invoke_set_realtime(struct invocation *iv)
 	clock_settime(iv->in->w[0]);
 }
 
+/* ---- KINFO_FIRMWARE -> (slot, bytes) ----------------------------------------------- */
+
+/* The copy of the firmware's tables made at boot (kinfo_firmware_init()),
+ * and the one MemoryObject over it, made on the first call. */
+static paddr_t fw_pa;
+static size_t fw_bytes;
+static struct memobj *fw_mo;
+
+void kinfo_firmware_init(void)
+{
+	size_t n = arch_firmware_copy(NULL, 0), pages;
+	unsigned order = 0;
+
+	if (!n)
+		return;
+	pages = (n + PAGE_SIZE - 1) / PAGE_SIZE;
+	while ((1ul << order) < pages)
+		order++;
+	if (order > PMM_MAX_ORDER || (fw_pa = pmm_alloc_zeroed(order)) == PADDR_INVALID) {
+		pr_warn("kinfo: no room for the firmware's tables (%lu bytes): KINFO_FIRMWARE "
+			"will say ERR_NOENT\n", (unsigned long)n);
+		fw_pa = 0;
+		return;
+	}
+	if (arch_firmware_copy(phys_to_virt(fw_pa), pages * PAGE_SIZE) != n) {
+		pmm_free(fw_pa, order);
+		fw_pa = 0;
+		return;
+	}
+	fw_bytes = n;
+}
+
+struct kinfo_fw_args {
+	struct cap *slot;
+};
+
+static err_t kinfo_decode_firmware(struct invocation *iv)
+{
+	struct kinfo_fw_args *a = METHOD_ARGS(struct kinfo_fw_args, iv);
+
+	if (!fw_bytes)
+		return ERR_NOENT;
+	/* made once, kept for the whole boot (not charged to anyone) */
+	if (!fw_mo && !(fw_mo = memobj_borrow(fw_pa, (fw_bytes + PAGE_SIZE - 1) / PAGE_SIZE)))
+		return ERR_NOMEM;
+	return cap_reserve(current->proc, CAP_NULL, &a->slot);
+}
+
+static void kinfo_invoke_firmware(struct invocation *iv)
+{
+	struct kinfo_fw_args *a = METHOD_ARGS(struct kinfo_fw_args, iv);
+
+	/* read only: nobody may change what the next reader sees */
+	cap_install(a->slot, &fw_mo->obj, RIGHT_READ, 0);
+	iv->out->w[0] = cap_slot_of(a->slot);
+	iv->out->w[1] = fw_bytes;
+}
+
 #define METHODS_FIRST KINFO_FREE_PAGES
 static const struct method methods[] = {
 	METHOD(KINFO_FREE_PAGES, RIGHT_READ, 0, NULL, kinfo_invoke_free_pages),
@@ -90,6 +151,7 @@ static const struct method methods[] = {
 	METHOD(KINFO_CLOCK, RIGHT_READ, 0, NULL, kinfo_invoke_clock),
 	METHOD(KINFO_CLOCK_PAGE, RIGHT_READ, 0, kinfo_decode_clock_page, kinfo_invoke_clock_page),
 	METHOD(KINFO_SET_REALTIME, RIGHT_MANAGE, 0, kinfo_decode_set_realtime, kinfo_invoke_set_realtime),
+	METHOD(KINFO_FIRMWARE, RIGHT_READ, 0, kinfo_decode_firmware, kinfo_invoke_firmware),
 };
 
 METHOD_TABLE(kinfo_methods, methods, NULL);

@@ -35,6 +35,12 @@ void cairn_thread_main(struct thread_start *ts)
 
 err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread)
 {
+	return cairn_thread_start_ipcbuf(fn, arg, prio, thread, NULL);
+}
+
+err_t cairn_thread_start_ipcbuf(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread,
+				struct cairn_ipcbuf **ibuf)
+{
 	struct cairn_msg m;
 	cap_t stack, ipcbuf, th;
 	void *sva, *iva;
@@ -60,5 +66,7 @@ err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_
 		return e;
 	if (thread)
 		*thread = th;
+	if (ibuf)
+		*ibuf = iva;
 	return ERR_OK;
 }

@@ -146,5 +146,9 @@ void thread_resume(struct thread *t);
 /* The boot-time root object of a type (IrqControl, MmioControl,
  * DebugConsole, KernelInfo) for init; never destroyed. */
 struct kobj *devobj_root(unsigned type);
+/* Copies the firmware's tables (arch_firmware_copy()) into pages of their
+ * own for KINFO_FIRMWARE; at boot, after pmm_init() and before vm_init().
+ * Without room (or tables) KINFO_FIRMWARE answers ERR_NOENT. */
+void kinfo_firmware_init(void);
 
 #endif

@@ -723,3 +723,88 @@ void t_kinfo_settime(void)
 	EXPECT_OK(cairn_unmap(va, 1));
 	del(&m.w[0]);
 }
+
+/* Reads a big-endian 32-bit word (the device tree's byte order). */
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* KINFO_FIRMWARE: a read-only copy of the firmware's tables. riscv64: a
+ * device tree blob whose header's totalsize is the size given; x86-64:
+ * ACPI tables back to back whose lengths add up to it, among them the
+ * MADT ("APIC") and the FADT ("FACP"). Not writable, not with the manage
+ * right alone, the same object on a second call, no pages used. */
+void t_kinfo_firmware(void)
+{
+	uint64_t before, type, rights, bytes, pages, id1, id2, r[4];
+	cap_t clk = cairn_cap("clock"), fw, fw2;
+	struct cairn_msg m;
+	const uint8_t *b;
+	void *va;
+
+	/* the kernel makes the object on the first call and keeps it */
+	CHECK_OK(inv(k_kinfo, KINFO_FIRMWARE, 0, 0, 0, 0, &m));
+	del(&m.w[0]);
+	before = free_pages();
+	CHECK_OK(inv(k_kinfo, KINFO_FIRMWARE, 0, 0, 0, 0, &m));
+	fw = m.w[0];
+	bytes = m.w[1];
+	CHECK(bytes >= 36 && bytes < (64u << 20), "%lu bytes", (unsigned long)bytes);
+	EXPECT_OK(cap_ident(fw, &type, &rights, NULL));
+	EXPECT(type == OBJ_MEMOBJ && rights == RIGHT_READ, "type %lu rights %#lx", (unsigned long)type,
+	       (unsigned long)rights);
+	CHECK_OK(inv(fw, MEMOBJ_INFO, 0, 0, 0, 0, &m));
+	pages = m.w[0];
+	EXPECT(pages == (bytes + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE, "%lu pages for %lu bytes",
+	       (unsigned long)pages, (unsigned long)bytes);
+	CHECK_OK(cairn_map(fw, 0, pages, CAIRN_PROT_R, &va));
+	b = va;
+	if (FIRMWARE_IS_FDT) {
+		EXPECT(be32(b) == 0xd00dfeedu, "magic %#x, want the FDT magic d00dfeed", be32(b));
+		EXPECT(be32(b + 4) == bytes, "totalsize %u, KINFO_FIRMWARE says %lu", be32(b + 4),
+		       (unsigned long)bytes);
+	} else {
+		bool apic = false, facp = false;
+		uint64_t off = 0;
+		unsigned n = 0;
+		while (off + 36 <= bytes) {
+			uint32_t len;
+			memcpy(&len, b + off + 4, 4);
+			if (len < 36 || off + len > bytes)
+				break;
+			apic |= !memcmp(b + off, "APIC", 4);
+			facp |= !memcmp(b + off, "FACP", 4);
+			off += len;
+			n++;
+		}
+		EXPECT(off == bytes, "the tables' lengths add up to %lu of %lu bytes (%u tables)",
+		       (unsigned long)off, (unsigned long)bytes, n);
+		EXPECT(apic && facp, "MADT %s, FADT %s among %u tables", apic ? "found" : "missing",
+		       facp ? "found" : "missing", n);
+	}
+	for (uint64_t i = bytes; i < pages * CAIRN_PAGE_SIZE; i++)
+		CHECK(b[i] == 0, "byte %lu past the end is %#x", (unsigned long)i, b[i]);
+	EXPECT_OK(cairn_unmap(va, pages));
+	/* not writable: no writable mapping, no MEMOBJ_WRITE, no ring */
+	EXPECT_ERR(inv1(SLOT_SELF_AS, AS_MAP, fw, 0x1100000000ull, 0,
+			1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_W) << 48, 0, NULL), ERR_PERM);
+	EXPECT_ERR(inv(fw, MEMOBJ_WRITE, 0, 8, 0, 0, NULL), ERR_PERM);
+	/* the same object again */
+	CHECK_OK(inv(k_kinfo, KINFO_FIRMWARE, 0, 0, 0, 0, &m));
+	fw2 = m.w[0];
+	EXPECT(m.w[1] == bytes, "second call: %lu bytes, first %lu", (unsigned long)m.w[1],
+	       (unsigned long)bytes);
+	EXPECT_OK(cairn_cap_identify(fw, r));
+	id1 = r[3];
+	EXPECT_OK(cairn_cap_identify(fw2, r));
+	id2 = r[3];
+	EXPECT(id1 && id1 == id2, "object ids %lu and %lu", (unsigned long)id1, (unsigned long)id2);
+	del(&fw2);
+	del(&fw);
+	/* the read right is needed: manage alone is not enough */
+	CHECK(clk != CAP_NULL, "no \"clock\" capability (kinfo m)");
+	EXPECT_ERR(inv(clk, KINFO_FIRMWARE, 0, 0, 0, 0, NULL), ERR_PERM);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}

@@ -26,6 +26,7 @@ struct x86_platform {
 	bool isa_level[X86_ISA_IRQS], isa_low[X86_ISA_IRQS];
 	bool have_madt;
 	unsigned acpi_revision;
+	paddr_t rsdp_pa;            /* 0: no usable RSDP */
 	char oem[7];
 };
 extern struct x86_platform x86_platform;

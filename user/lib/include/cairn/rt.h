@@ -107,6 +107,11 @@ err_t cairn_map(cap_t obj, uint64_t first, uint64_t pages, unsigned prot, void *
  * its own stack and IPC buffer; its Thread capability in *thread (may be
  * NULL). Returning from fn ends the thread. See user/lib/thread.c. */
 err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread);
+/* The same, and the new thread's IPC buffer (mapped here) in *ipcbuf: a
+ * thread that sends capabilities or bytes names them in its own buffer,
+ * not in cairn_ipcbuf() (the first thread's). */
+err_t cairn_thread_start_ipcbuf(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread,
+				struct cairn_ipcbuf **ipcbuf);
 
 /* Undoes cairn_map(). */
 err_t cairn_unmap(void *va, uint64_t pages);

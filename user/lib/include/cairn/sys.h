@@ -146,6 +146,18 @@ static inline err_t cairn_cap_op(unsigned op, cap_t slot, cap_t dst, unsigned ri
 	return e;
 }
 
+/* CAP_OP_IDENTIFY with all four results: out[0..3] = type, rights, badge,
+ * object id (the id names the object for the whole boot). */
+static inline err_t cairn_cap_identify(cap_t slot, uint64_t out[4])
+{
+	uint64_t r[6];
+	err_t e = (err_t)cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, 0, r);
+
+	for (unsigned i = 0; i < 4; i++)
+		out[i] = r[i];
+	return e;
+}
+
 static inline err_t cairn_cap_delete(cap_t slot)
 {
 	return cairn_cap_op(CAP_OP_DELETE, slot, CAP_NULL, 0, 0, NULL);

@@ -82,4 +82,7 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 /* DEV_PADDR reads the virtio-mmio magic "virt" (0 where there is none to check) */
 #define DEV_MAGIC   0x74726976u
 
+/* KINFO_FIRMWARE holds the device tree blob */
+#define FIRMWARE_IS_FDT 1
+
 #endif

@@ -80,4 +80,7 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 /* DEV_PADDR reads the virtio-mmio magic (0: none to check, the HPET is there) */
 #define DEV_MAGIC   0u
 
+/* KINFO_FIRMWARE holds the ACPI tables */
+#define FIRMWARE_IS_FDT 0
+
 #endif
