@@ -153,6 +153,9 @@ userland() {
     runpart $H --name x86_64-q35-rngd-pci "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
       -- --arch x86_64 --manifest rng-pci -- -device virtio-rng-pci,addr=0x5
   fi
+  # started by the device manager, found by DEV_LOOKUP (rng-devmgr.manifest)
+  runpart $H --name $a-rngd-devmgr "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
+    --require 'devmgr: rng: up' -- --arch $a --manifest rng-devmgr -- -device virtio-rng-pci
 
   step "$a userland: the virtio block driver and the block protocol"
   # drivers/virtio_blk serves include/cairn/blk.h to user/tests/blktest
@@ -178,11 +181,21 @@ userland() {
     blk_boot x86_64-q35-blk-pci "${BLK[@]}" --require 'virtio-pci \(modern\)' \
       -- --arch x86_64 --manifest blktest-pci -- @DISK@ -device virtio-blk-pci,drive=d0,addr=0x4
     # legacy virtio-pci through the port-I/O capability, once it is in the tree
+    # (and then through the device manager, blktest-devmgr, too)
     if grep -q '"ioport:"' lib/manifest.c; then
       blk_boot x86_64-q35-blk-pci-legacy "${BLK[@]}" --require 'virtio-pci \(legacy\)' \
         -- --arch x86_64 --manifest blktest-pci-legacy -- @DISK@ \
         -device virtio-blk-pci,disable-modern=on,drive=d0,addr=0x4
     fi
+  fi
+
+  # started by the device manager, found by DEV_LOOKUP (blktest-devmgr.manifest):
+  # virtio-blk-pci, on riscv64 modern and legacy (the I/O window)
+  blk_boot $a-blk-devmgr "${BLK[@]}" --require 'blk0: virtio-pci \(modern\)' --require 'devmgr: blk0: up' \
+    -- --arch $a --manifest blktest-devmgr -- @DISK@ -device virtio-blk-pci,drive=d0
+  if [ $a = riscv64 ]; then
+    blk_boot $a-blk-devmgr-legacy "${BLK[@]}" --require 'blk0: virtio-pci \(legacy\)' \
+      -- --arch $a --manifest blktest-devmgr -- @DISK@ -device virtio-blk-pci,disable-modern=on,drive=d0
   fi
 
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"

@@ -2,9 +2,10 @@
 /*
  * rngtest: the random-bytes protocol (include/cairn/dev.h, RNG_*) against
  * the virtio entropy driver (drivers/virtio_rng, started as the device
- * manager will start it: user/manifests/rng-*.manifest). rngtest plays the
- * device manager's part the driver needs: it receives DEV_READY on
- * `devmgr`. Then RNG_INFO, RNG_READ of every size class, bad sizes, a
+ * manager starts it: user/manifests/rng-*.manifest). rngtest plays the
+ * device manager's part the driver needs (it receives DEV_READY on
+ * `devmgr`), or with the argument lookup=NAME asks a real device manager
+ * for the driver (DEV_LOOKUP). Then RNG_INFO, RNG_READ of every size class, bad sizes, a
  * badge the driver never gave, and bytes that look random.
  */
 #include <stdbool.h>
@@ -28,10 +29,26 @@ static err_t rng_read(cap_t svc, uint64_t n, uint8_t *out, uint64_t *got)
 	return e;
 }
 
+static const char *lookup_name;        /* argument lookup=NAME: a real device manager */
+
+/* DEV_READY received (we play the device manager), or with lookup=NAME
+ * the driver's svc from the device manager (DEV_LOOKUP). */
 static void t_ready(void)
 {
 	struct cairn_msg m;
 
+	if (lookup_name) {
+		size_t n = strlen(lookup_name);
+
+		memset(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], 0, (n + 7) / 8 * 8);
+		memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], lookup_name, n);
+		m = cairn_call(c_devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + (unsigned)((n + 7) / 8), 0),
+			       0, 0, 0, 0);
+		CHECK(!m.err && !cairn_tag_label(m.tag) && cairn_tag_ncaps(m.tag) == 1, "DEV_LOOKUP %s: %s",
+		      lookup_name, err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
+		c_svc = cairn_ipcbuf()->caps[0];
+		return;
+	}
 	CHECK(c_devmgr != CAP_NULL && c_svc != CAP_NULL, "capabilities devmgr and svc");
 	m = cairn_recv(c_devmgr, 0);
 	CHECK_OK((err_t)m.err);
@@ -120,6 +137,8 @@ int main(int argc, char **argv)
 
 	c_svc = cairn_cap("svc");
 	c_devmgr = cairn_cap("devmgr");
+	if (argc > 1 && !strncmp(argv[1], "lookup=", 7))
+		lookup_name = argv[1] + 7;
 	t_begin("rngtest", n);
 	t_run_all(tests, n);
 	return t_end("rngtest") ? 1 : 0;
