@@ -84,7 +84,11 @@ blk_boot() {
   local name=$1 img="$CAIRN_LOG_DIR/$1.img" args=()
   shift
   rm -f "$img" && truncate -s 8M "$img"
-  [ -f "$CAIRN_LOG_DIR/blk-expected.img" ] || python3 tests/blk/pattern.py 8388608 "$CAIRN_LOG_DIR/blk-expected.img"
+  # (made once; both lanes may get here at once: written aside, then renamed)
+  if [ ! -f "$CAIRN_LOG_DIR/blk-expected.img" ]; then
+    python3 tests/blk/pattern.py 8388608 "$CAIRN_LOG_DIR/blk-expected.img.$BASHPID" &&
+      mv -f "$CAIRN_LOG_DIR/blk-expected.img.$BASHPID" "$CAIRN_LOG_DIR/blk-expected.img"
+  fi
   for x in "$@"; do
     if [ "$x" = @DISK@ ]; then args+=(-drive "file=$img,if=none,format=raw,id=d0"); else args+=("$x"); fi
   done
