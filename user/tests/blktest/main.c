@@ -266,6 +266,46 @@ static void t_in_flight(void)
 		CHECK(pat_check(buf + i * 4096, 4 * MIB + i * 8192, 4096, SEED_A) < 0, "request %u read back wrong", i);
 }
 
+/* A second BLK_WAIT on a session whose first waits is ERR_BUSY. A thread
+ * at the lowest priority calls BLK_WAIT over and over: it runs only while
+ * this thread is blocked, that is while its own BLK_WAIT waits for the
+ * device, so one of its calls meets a waiting one (a 1 MiB read leaves
+ * the device working for a while). */
+static volatile int busy_seen, busy_done;
+static uint64_t pages_kept;
+static cap_t busy_note = CAP_NULL;
+
+static void busy_thread(uint64_t arg)
+{
+	struct cairn_msg m;
+
+	for (int i = 0; i < 100000 && !busy_seen; i++)
+		if (call0(bc.session, BLK_WAIT, 0, &m) == ERR_BUSY)
+			busy_seen = 1;
+	busy_done = 1;
+	cairn_invoke(busy_note, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+	cairn_thread_exit();
+}
+
+static void t_wait_busy(void)
+{
+	struct cairn_msg m;
+	unsigned i;
+
+	CHECK(attached, "not attached");
+	CHECK_OK(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m));
+	busy_note = m.w[0];
+	pages_kept = free_pages();
+	CHECK_OK(cairn_thread_start(busy_thread, 0, 1, NULL));
+	pages_kept -= free_pages();             /* its stack and IPC buffer stay: t_detach */
+	for (i = 0; i < 200 && !busy_seen; i++)
+		CHECK_OK(blk_io(&bc, BLK_OP_READ, (i % 8) * MIB, MIB, BLK_DATA_OFF));
+	EXPECT(busy_seen, "no ERR_BUSY in %u reads", i);
+	while (!busy_done)
+		cairn_wait(busy_note, 100000000, NULL);
+	cairn_cap_delete(busy_note);
+}
+
 static void t_flush(void)
 {
 	CHECK(attached, "not attached");
@@ -530,8 +570,9 @@ static void t_detach(void)
 	blk_detach(&bc);
 	attached = false;
 	after = free_pages();
-	EXPECT(after + 16 >= pages_before, "free pages %lu before attaching, %lu after detaching",
-	       (unsigned long)pages_before, (unsigned long)after);
+	EXPECT(after + 16 + pages_kept >= pages_before, "free pages %lu before attaching, %lu after "
+	       "detaching (%lu kept by a test's thread)", (unsigned long)pages_before, (unsigned long)after,
+	       (unsigned long)pages_kept);
 }
 
 /* ---- a driver that dies (argument "restart": blktest-restart.manifest) ---------------- */
@@ -600,6 +641,7 @@ static const struct t_case tests[] = {
 	{ "blk.attach_errors", t_attach_errors },
 	{ "blk.patterns", t_patterns },
 	{ "blk.in_flight", t_in_flight },
+	{ "blk.wait_busy", t_wait_busy },
 	{ "blk.flush", t_flush },
 	{ "blk.past_end", t_past_end },
 	{ "blk.bad_offsets", t_bad_offsets },
