@@ -105,7 +105,9 @@ static err_t driver_lost(struct blk_client *c)
  * session is unknown (a new driver). */
 static bool lost(const struct cairn_msg *m)
 {
-	return m->err || cairn_tag_label(m->tag) == ERR_BADF;
+	if (m->err)
+		return m->err != ERR_INTR;      /* interrupted (an upcall): the driver lives */
+	return cairn_tag_label(m->tag) == ERR_BADF;
 }
 
 err_t blk_kick(struct blk_client *c)

@@ -62,7 +62,7 @@ err_t blk_kick(struct blk_client *c);
  * least one (BLK_WAIT) when none is there. ERR_AGAIN: nothing in flight.
  * A dead driver: the requests in flight complete with ERR_IO here and the
  * session is attached again (c->reattached counts it); the error of the
- * attach if that fails.
+ * attach if that fails. ERR_INTR: the wait was interrupted (nothing lost).
  */
 err_t blk_wait(struct blk_client *c, struct blk_cpl *out, unsigned max, unsigned *n);
 
