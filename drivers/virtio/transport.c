@@ -249,80 +249,96 @@ err_t virtio_negotiate(struct virtio_dev *d, uint64_t want)
 
 /* ---- queues -------------------------------------------------------------------------------- */
 
-err_t virtio_queue_setup(struct virtio_dev *d, unsigned qi, unsigned *num, uint64_t pa)
+/* Selects queue qi; its maximum size (0: no such queue). */
+static unsigned queue_select(struct virtio_dev *d, unsigned qi)
 {
-	unsigned max, n = *num;
-	uint64_t da = pa, aa = pa + VIRTQ_DESC_BYTES(n), ua;
-
-	if (pa & (VIRTQ_ALIGN - 1))
-		return ERR_INVAL;
 	if (d->transport == VIRTIO_MMIO) {
 		wr32(d->regs, VIRTIO_MMIO_QUEUE_SEL, qi);
 		mem_barrier();
-		max = rd32(d->regs, VIRTIO_MMIO_QUEUE_NUM_MAX);
-	} else if (d->legacy) {
-		io_wr(d, VIRTIO_PCI_LEGACY_QUEUE_SEL, 2, qi);
-		max = io_rd(d, VIRTIO_PCI_LEGACY_QUEUE_NUM, 2);
-	} else {
-		if (qi >= rd16(d->common, VIRTIO_PCI_COMMON_NUMQ))
-			return ERR_NODEV;
-		wr16(d->common, VIRTIO_PCI_COMMON_Q_SELECT, (uint16_t)qi);
-		mem_barrier();
-		max = rd16(d->common, VIRTIO_PCI_COMMON_Q_SIZE);
+		return rd32(d->regs, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	}
-	if (max == 0)
+	if (d->legacy) {
+		io_wr(d, VIRTIO_PCI_LEGACY_QUEUE_SEL, 2, qi);
+		return io_rd(d, VIRTIO_PCI_LEGACY_QUEUE_NUM, 2);
+	}
+	if (qi >= rd16(d->common, VIRTIO_PCI_COMMON_NUMQ))
+		return 0;
+	wr16(d->common, VIRTIO_PCI_COMMON_Q_SELECT, (uint16_t)qi);
+	mem_barrier();
+	return rd16(d->common, VIRTIO_PCI_COMMON_Q_SIZE);
+}
+
+/* The selected virtio-mmio queue: n entries, rings from pa. */
+static err_t mmio_queue(struct virtio_dev *d, unsigned n, uint64_t pa)
+{
+	uint64_t aa = pa + VIRTQ_DESC_BYTES(n), ua = pa + VIRTQ_USED_OFF(n);
+
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_NUM, n);
+	if (d->legacy) {
+		wr32(d->regs, VIRTIO_MMIO_QUEUE_ALIGN, VIRTQ_ALIGN);
+		mem_barrier();
+		wr32(d->regs, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(pa / VIRTQ_ALIGN));
+		return ERR_OK;
+	}
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)pa);
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(pa >> 32));
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)aa);
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(aa >> 32));
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)ua);
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(ua >> 32));
+	mem_barrier();
+	wr32(d->regs, VIRTIO_MMIO_QUEUE_READY, 1);
+	mem_barrier();
+	return rd32(d->regs, VIRTIO_MMIO_QUEUE_READY) == 1 ? ERR_OK : ERR_IO;
+}
+
+/* The selected modern virtio-pci queue: n entries, rings from pa, no MSI-X. */
+static err_t pci_queue(struct virtio_dev *d, unsigned n, uint64_t pa)
+{
+	uint64_t aa = pa + VIRTQ_DESC_BYTES(n), ua = pa + VIRTQ_USED_OFF(n);
+
+	wr16(d->common, VIRTIO_PCI_COMMON_Q_SIZE, (uint16_t)n);
+	wr16(d->common, VIRTIO_PCI_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_DESCLO, (uint32_t)pa);
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_DESCHI, (uint32_t)(pa >> 32));
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_AVAILLO, (uint32_t)aa);
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_AVAILHI, (uint32_t)(aa >> 32));
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_USEDLO, (uint32_t)ua);
+	wr32(d->common, VIRTIO_PCI_COMMON_Q_USEDHI, (uint32_t)(ua >> 32));
+	mem_barrier();
+	wr16(d->common, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
+	mem_barrier();
+	return rd16(d->common, VIRTIO_PCI_COMMON_Q_ENABLE) == 1 ? ERR_OK : ERR_IO;
+}
+
+err_t virtio_queue_setup(struct virtio_dev *d, unsigned qi, unsigned *num, uint64_t pa)
+{
+	bool pci_legacy = d->transport == VIRTIO_PCI && d->legacy;
+	unsigned max, n = *num;
+	err_t e;
+
+	if (pa & (VIRTQ_ALIGN - 1))
+		return ERR_INVAL;
+	if (!(max = queue_select(d, qi)))
 		return ERR_NODEV;
-	/* a legacy PCI queue has exactly the device's size, others at most it */
-	if (d->transport == VIRTIO_PCI && d->legacy)
-		n = max;
+	/* a legacy PCI queue has exactly the device's size, the others at most it:
+	 * the rings were laid out for *num entries, never more */
 	while (n > max)
 		n >>= 1;
-	if (d->transport == VIRTIO_PCI && d->legacy && n != max)
-		return ERR_INVAL;
-	if (n == 0 || (n & (n - 1)))
-		return ERR_INVAL;
-	aa = pa + VIRTQ_DESC_BYTES(n);
-	ua = pa + VIRTQ_USED_OFF(n);
-	if (d->legacy && (pa / VIRTQ_ALIGN) >> 32)
+	if (n == 0 || (n & (n - 1)) || (pci_legacy && n != max) ||
+	    (d->legacy && (pa / VIRTQ_ALIGN) >> 32))
 		return ERR_INVAL;
 	if (d->transport == VIRTIO_MMIO) {
-		wr32(d->regs, VIRTIO_MMIO_QUEUE_NUM, n);
-		if (d->legacy) {
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_ALIGN, VIRTQ_ALIGN);
-			mem_barrier();
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(pa / VIRTQ_ALIGN));
-		} else {
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)da);
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(da >> 32));
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)aa);
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(aa >> 32));
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)ua);
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(ua >> 32));
-			mem_barrier();
-			wr32(d->regs, VIRTIO_MMIO_QUEUE_READY, 1);
-			mem_barrier();
-			if (rd32(d->regs, VIRTIO_MMIO_QUEUE_READY) != 1)
-				return ERR_IO;
-		}
-	} else if (d->legacy) {
+		e = mmio_queue(d, n, pa);
+	} else if (pci_legacy) {
 		io_wr(d, VIRTIO_PCI_LEGACY_QUEUE_PFN, 4, (uint32_t)(pa / VIRTQ_ALIGN));
+		e = ERR_OK;
 	} else {
-		wr16(d->common, VIRTIO_PCI_COMMON_Q_SIZE, (uint16_t)n);
-		wr16(d->common, VIRTIO_PCI_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_DESCLO, (uint32_t)da);
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_DESCHI, (uint32_t)(da >> 32));
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_AVAILLO, (uint32_t)aa);
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_AVAILHI, (uint32_t)(aa >> 32));
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_USEDLO, (uint32_t)ua);
-		wr32(d->common, VIRTIO_PCI_COMMON_Q_USEDHI, (uint32_t)(ua >> 32));
-		mem_barrier();
-		wr16(d->common, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
-		mem_barrier();
-		if (rd16(d->common, VIRTIO_PCI_COMMON_Q_ENABLE) != 1)
-			return ERR_IO;
+		e = pci_queue(d, n, pa);
 	}
-	*num = n;
-	return ERR_OK;
+	if (!e)
+		*num = n;
+	return e;
 }
 
 err_t virtio_driver_ok(struct virtio_dev *d)

@@ -241,11 +241,13 @@ err_t virtio_pci_open(struct virtio_dev *d, volatile void *cfg, const struct vir
 err_t virtio_negotiate(struct virtio_dev *d, uint64_t want);
 
 /*
- * Gives queue qi to the device: its size is the smallest of the device's
- * maximum and *num (a power of two; written back), its rings at physical
- * address pa laid out as VIRTQ_* says (VIRTQ_BYTES(*num) bytes, 4096
- * aligned). ERR_NODEV: no such queue; ERR_INVAL: pa not aligned or too
- * high for a legacy device; ERR_IO: the device did not take it.
+ * Gives queue qi to the device: its size is *num (a power of two), halved
+ * until the device's maximum allows it, and written back; its rings at
+ * physical address pa laid out as VIRTQ_* says (VIRTQ_BYTES(*num) bytes,
+ * 4096 aligned). ERR_NODEV: no such queue; ERR_INVAL: pa not aligned or
+ * too high for a legacy device, or a legacy PCI device whose queue size
+ * (fixed by the device) is more than *num; ERR_IO: the device did not
+ * take it.
  */
 err_t virtio_queue_setup(struct virtio_dev *d, unsigned qi, unsigned *num, uint64_t pa);
 
