@@ -160,6 +160,10 @@ userland() {
   # started by the device manager, found by DEV_LOOKUP (rng-devmgr.manifest)
   runpart $H --name $a-rngd-devmgr "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
     --require 'devmgr: rng: up' -- --arch $a --manifest rng-devmgr -- -device virtio-rng-pci
+  if [ $a = riscv64 ]; then
+    runpart $H --name $a-rngd-devmgr-legacy "${RNGD[@]}" --require 'rng: virtio-pci \(legacy\)' \
+      -- --arch $a --manifest rng-devmgr -- -device virtio-rng-pci,disable-modern=on
+  fi
 
   step "$a userland: the virtio block driver and the block protocol"
   # drivers/virtio_blk serves include/cairn/blk.h to user/tests/blktest
