@@ -161,13 +161,11 @@ userland() {
   runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
   runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
-  if [ $a = riscv64 ]; then
-    # The same typing with the console server driving the UART itself
-    # (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
-    # x86-64's COM1 is port I/O and stays the kernel's).
-    runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
-    runpart uart_taken
-  fi
+  # The same typing with the console server driving the UART itself
+  # (ttyecho-uart.manifest: the kernel hands its 16550 over: riscv64 virt's
+  # through an MmioRegion, x86-64's COM1 through an IoPort).
+  runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho-uart --manifest ttyecho-uart -- --arch $a
+  runpart uart_taken $a
 
   step "$a userland: ktest (every system call and kernel-object method) and kfuzz"
   # One boot of user/manifests/ktest.manifest: user/tests/ktest's tests
@@ -261,11 +259,13 @@ userland() {
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
 }
-uart_taken() {
-  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
-    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
+uart_taken() {   # uart_taken ARCH
+  local how=MMIO
+  [ "$1" = x86_64 ] && how="port I/O"
+  if grep -q "^console: a tty on the 16550 UART (userland driver, $how)" "$CAIRN_LOG_DIR/$1-ttyecho-uart.log"; then
+    echo "ok $1-ttyecho-uart: the console server drove the UART ($how + IrqLine)"
   else
-    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+    echo "not ok $1-ttyecho-uart: the console server did not take the UART"
   fi
 }
 userland_riscv64() { userland riscv64; }

@@ -85,4 +85,12 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 /* KINFO_FIRMWARE holds the device tree blob */
 #define FIRMWARE_IS_FDT 1
 
+/* No port I/O on riscv64: no ioportctl root (the x86-64 twin names a UART) */
+#define TEST_HAS_IOPORTS 0
+#define TEST_UART_PORT   0
+#define TEST_UART_IRQ    0
+#define KERNEL_UART_PORT 0
+/* the PLIC: level (active high) only, IRQCTL_LOW refused */
+#define TEST_IRQ_LOW_OK  0
+
 #endif

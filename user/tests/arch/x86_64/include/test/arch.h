@@ -83,4 +83,14 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 /* KINFO_FIRMWARE holds the ACPI tables */
 #define FIRMWARE_IS_FDT 0
 
+/* Port I/O: a 16550 the kernel does not use (COM2, which q35's qemu.sh adds,
+ * wired to nothing) and its ISA interrupt, for the IoPort and interrupt-mode
+ * tests; the kernel's console UART (COM1), which IOPORTCTL_GET refuses */
+#define TEST_HAS_IOPORTS 1
+#define TEST_UART_PORT   0x2f8
+#define TEST_UART_IRQ    3
+#define KERNEL_UART_PORT 0x3f8
+/* IRQCTL_GET's modes this interrupt controller gives (the IOAPIC: any) */
+#define TEST_IRQ_LOW_OK  1
+
 #endif
