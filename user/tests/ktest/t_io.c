@@ -338,3 +338,86 @@ void t_ioport_irq_modes(void)
 	del(&io);
 	del(&n);
 }
+
+/* ---- PCI INTx: level-triggered, active low ------------------------------------------ */
+
+#define EDU_ID        0x11e81234u   /* device << 16 | vendor */
+#define EDU_IDENT     (0x00 / 4)    /* 0x010000ed */
+#define EDU_IRQ_STAT  (0x24 / 4)
+#define EDU_IRQ_RAISE (0x60 / 4)
+#define EDU_IRQ_ACK   (0x64 / 4)
+
+/* Maps one page of device memory; NULL if that failed. */
+static volatile uint32_t *map_dev(uint64_t pa, cap_t *region)
+{
+	struct cairn_msg m;
+	void *va;
+
+	if (inv(k_mmioctl, MMIOCTL_GET, pa, 4096, 0, 0, &m)) {
+		*region = CAP_NULL;
+		return NULL;
+	}
+	*region = m.w[0];
+	if (cairn_map(*region, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+		del(region);
+		return NULL;
+	}
+	return va;
+}
+
+/* Every INTx GSI taken as level, active low and bound to bit i of n; the
+ * edu device raises its INTA: exactly one line delivers. While the device
+ * keeps it asserted, the line delivers again after each IRQ_ACK (level);
+ * once the device lowers it, not. */
+void t_irq_pci_intx(void)
+{
+	cap_t cfg_r, bar_r, n, lines[16];
+	volatile uint32_t *cfg, *regs;
+	uint64_t bits = 0;
+	unsigned i, hit = 0;
+
+	if (!TEST_PCI_CFG)
+		return;
+	n = mk(OBJ_NOTIFICATION);
+	CHECK(n != CAP_NULL, "notification");
+	cfg = map_dev(TEST_PCI_CFG, &cfg_r);
+	CHECK(cfg, "cannot map the configuration space at %#lx", (unsigned long)TEST_PCI_CFG);
+	CHECK(cfg[0] == EDU_ID, "no edu device at 00:10.0 (id %#x; tests/run-all.sh adds one)", cfg[0]);
+	CHECK(((cfg[0x3c / 4] >> 8) & 0xff) == 1, "edu's interrupt pin %u, want INTA", (cfg[0x3c / 4] >> 8) & 0xff);
+	cfg[1] = (cfg[1] & 0xffff & ~0x400u) | 0x2;      /* memory decoding on, INTx not disabled */
+	regs = map_dev(cfg[4] & ~0xfu, &bar_r);
+	CHECK(regs, "cannot map edu's BAR 0 at %#x", cfg[4] & ~0xfu);
+	EXPECT((regs[EDU_IDENT] & 0xff) == 0xed, "edu ident %#x", regs[EDU_IDENT]);
+	for (i = 0; i < TEST_INTX_COUNT; i++) {
+		EXPECT_OK(irq_get_mode(TEST_INTX_GSI + i, IRQCTL_LEVEL | IRQCTL_LOW, &lines[i]));
+		if (lines[i] != CAP_NULL) {
+			EXPECT_OK(inv1(lines[i], IRQ_BIND, n, 1ull << i, 0, 0, 0, NULL));
+			EXPECT_OK(inv(lines[i], IRQ_ACK, 0, 0, 0, 0, NULL));
+		}
+	}
+	regs[EDU_IRQ_RAISE] = 1;
+	EXPECT_OK(cairn_wait(n, 200000000ull, &bits));
+	sleep_ms(20);
+	cairn_wait(n, 0, NULL);                         /* anything the others said */
+	EXPECT(bits && !(bits & (bits - 1)), "INTx arrived on GSIs %#lx (bit i: GSI %u + i), want one",
+	       (unsigned long)bits, TEST_INTX_GSI);
+	if (bits && !(bits & (bits - 1))) {
+		hit = (unsigned)__builtin_ctzll(bits);
+		EXPECT_OK(inv(lines[hit], IRQ_ACK, 0, 0, 0, 0, NULL));     /* still asserted */
+		bits = 0;
+		EXPECT(!cairn_wait(n, 50000000ull, &bits) && bits == 1ull << hit,
+		       "level: no second delivery while the device asserts INTx (bits %#lx)", (unsigned long)bits);
+		regs[EDU_IRQ_ACK] = 1;                  /* the device lowers INTx */
+		EXPECT(regs[EDU_IRQ_STAT] == 0, "edu still has status %#x", regs[EDU_IRQ_STAT]);
+		EXPECT_OK(inv(lines[hit], IRQ_ACK, 0, 0, 0, 0, NULL));
+		EXPECT_ERR(cairn_wait(n, 50000000ull, NULL), ERR_TIMEDOUT);
+	}
+	regs[EDU_IRQ_ACK] = ~0u;
+	for (i = 0; i < TEST_INTX_COUNT; i++)
+		del(&lines[i]);
+	cairn_unmap((void *)regs, 1);
+	cairn_unmap((void *)cfg, 1);
+	del(&bar_r);
+	del(&cfg_r);
+	del(&n);
+}

@@ -92,5 +92,12 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 #define KERNEL_UART_PORT 0x3f8
 /* IRQCTL_GET's modes this interrupt controller gives (the IOAPIC: any) */
 #define TEST_IRQ_LOW_OK  1
+/* A PCI device whose INTx ktest raises: QEMU's "edu" (1234:11e8), which
+ * tests/run-all.sh adds at 00:10.0 (-device edu,addr=0x10) for ktest; its
+ * configuration space in q35's ECAM window (the MCFG's 0xb0000000, where
+ * SeaBIOS puts it), and the GSIs PCI INTx may arrive on (PIRQ A-H) */
+#define TEST_PCI_CFG      (0xb0000000ull + (0x10ull << 15))
+#define TEST_INTX_GSI     16
+#define TEST_INTX_COUNT   8
 
 #endif
