@@ -135,9 +135,10 @@ static err_t parse_range(const char *arg, uint64_t limit, struct manifest_source
 	if (!colon || !parse_u64(arg, (size_t)(colon - arg), &base) ||
 	    !parse_u64(colon + 1, strlen(colon + 1), &size))
 		return ERR_INVAL;
-	if (size == 0 || base > limit - size)   /* base + size <= limit (mod 2^64 for 0) */
+	if (size == 0)
 		return ERR_INVAL;
-	if (limit && size > limit)
+	if (limit ? size > limit || base > limit - size       /* base + size <= limit */
+		  : base > UINT64_MAX - size + 1)            /* base + size <= 2^64 */
 		return ERR_INVAL;
 	src->number = base;
 	src->size = size;
