@@ -421,3 +421,46 @@ void t_irq_pci_intx(void)
 	del(&cfg_r);
 	del(&n);
 }
+
+/* ---- DEBUG_RELEASE_DEVICE: the kernel gives its console UART away ---------------------- */
+
+/* Runs near the end (the tests before rely on the UART being the kernel's):
+ * the kernel answers where its UART is, writes its log by polling from then
+ * on, and its registers (ports or memory) and interrupt are free to take. */
+void t_console_release(void)
+{
+	struct cairn_msg m;
+	cap_t c, dev, line;
+
+	CHECK_OK(cap_copy(k_console, RIGHT_WRITE, &c));
+	EXPECT_ERR(inv(c, DEBUG_RELEASE_DEVICE, 0, 0, 0, 0, NULL), ERR_PERM);
+	del(&c);
+	/* before: the kernel's */
+	EXPECT_ERR(irq_get_mode(KERNEL_UART_IRQ, 0, &line), ERR_BUSY);
+	del(&line);
+	cairn_console_flush();
+	CHECK_OK(inv(k_console, DEBUG_RELEASE_DEVICE, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] == KERNEL_UART_BASE && m.w[1] == KERNEL_UART_SIZE && m.w[2] == KERNEL_UART_IRQ,
+	       "released %#lx, %#lx bytes or ports, irq %lu", (unsigned long)m.w[0], (unsigned long)m.w[1],
+	       (unsigned long)m.w[2]);
+	EXPECT(m.w[3] == KERNEL_UART_W3, "released reg_shift | reg_width << 8 | space << 16 = %#lx, want %#x",
+	       (unsigned long)m.w[3], KERNEL_UART_W3);
+	EXPECT_ERR(inv(k_console, DEBUG_RELEASE_DEVICE, 0, 0, 0, 0, NULL), ERR_BUSY);   /* once */
+	/* after: the registers and the interrupt can be had */
+	if ((m.w[3] >> 16 & 0xff) == DEBUG_DEV_PORT) {
+		EXPECT_OK(io_get(m.w[0], m.w[1], &dev));
+		EXPECT((io_in(dev, 5, 1) & 0x60) == 0x60, "COM1's LSR %#lx: transmitter not idle",
+		       (unsigned long)io_in(dev, 5, 1));
+	} else {
+		struct cairn_msg r;
+		err_t e = inv(k_mmioctl, MMIOCTL_GET, m.w[0] & ~0xfffull, 4096, 0, 0, &r);
+
+		EXPECT(e == ERR_OK, "MMIOCTL_GET of the released UART: %s", err_name(e));
+		dev = e ? CAP_NULL : r.w[0];
+	}
+	del(&dev);
+	EXPECT_OK(irq_get_mode(KERNEL_UART_IRQ, 0, &line));
+	del(&line);
+	/* the kernel still prints, polled */
+	printf("# ktest: the kernel's log after DEBUG_RELEASE_DEVICE\n");
+}

@@ -90,6 +90,12 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 #define TEST_UART_PORT   0x2f8
 #define TEST_UART_IRQ    3
 #define KERNEL_UART_PORT 0x3f8
+/* what DEBUG_RELEASE_DEVICE answers for the console UART: COM1's ports,
+ * its GSI, reg_shift 0 | reg_width 1 << 8 | DEBUG_DEV_PORT << 16 */
+#define KERNEL_UART_BASE 0x3f8
+#define KERNEL_UART_SIZE 8
+#define KERNEL_UART_IRQ  4
+#define KERNEL_UART_W3   (1u << 8 | DEBUG_DEV_PORT << 16)
 /* IRQCTL_GET's modes this interrupt controller gives (the IOAPIC: any) */
 #define TEST_IRQ_LOW_OK  1
 /* A PCI device whose INTx ktest raises: QEMU's "edu" (1234:11e8), which
