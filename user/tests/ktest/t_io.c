@@ -464,3 +464,28 @@ void t_console_release(void)
 	/* the kernel still prints, polled */
 	printf("# ktest: the kernel's log after DEBUG_RELEASE_DEVICE\n");
 }
+
+/* A process without an IoPort cannot reach a port itself: an outb in user
+ * mode faults (illegal instruction), and the port keeps its value. */
+void t_ioport_direct(void)
+{
+	struct cairn_child c;
+	struct cairn_proc_status st;
+	cap_t io, exitn;
+
+	if (!TEST_HAS_IOPORTS)
+		return;
+	exitn = mk(OBJ_NOTIFICATION);
+	CHECK(exitn != CAP_NULL, "notification");
+	CHECK_OK(io_get(TEST_UART_PORT + UART_SCR, 1, &io));
+	EXPECT_OK(io_out(io, 0, 1, 0x11));
+	CHECK_OK(spawn_peer("outb", "outb", NULL, 0, PRIO_MAIN - 1, 1 << 20, exitn, &c));
+	EXPECT(wait_bits(exitn, 3000) == 1, "peer did not end");
+	EXPECT_OK(proc_status(c.proc, &st));
+	EXPECT(st.state == PROC_STATE_FAULTED && st.status == CAIRN_FAULT_ILLEGAL,
+	       "state %u status %lu, want faulted with CAIRN_FAULT_ILLEGAL", st.state, (unsigned long)st.status);
+	EXPECT(io_in(io, 0, 1) == 0x11, "the port now holds %#lx", (unsigned long)io_in(io, 0, 1));
+	child_end(&c);
+	del(&io);
+	del(&exitn);
+}

@@ -40,6 +40,13 @@ static inline void test_illegal_insn(void)
 	__asm__ volatile("ud2");
 }
 
+/* An I/O port write straight from user mode, which must fault (#GP: no
+ * IOPL, no I/O bitmap): ports are reached only through an IoPort. */
+static inline void test_port_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port) : "memory");
+}
+
 /* ---- the thread pointer (THREAD_SET_TLS: the FS base) ---------------------------------------- */
 
 /* A value to set as a new thread's FS base: the address of word. */
