@@ -250,7 +250,7 @@ enum {
 	 * base + count). ERR_INVAL: count 0, or past port 0xffff; ERR_BUSY: a port the
 	 * kernel uses itself (the 8259 PICs 0x20-0x21 and 0xa0-0xa1, the PIT
 	 * 0x40-0x43 and its gate 0x61, the CMOS clock 0x70-0x71, PCI configuration
-	 * 0xcf8-0xcff, QEMU's isa-debug-exit 0xf4, the console UART until
+	 * 0xcf8-0xcff, QEMU's isa-debug-exit 0xf4-0xf7, the console UART until
 	 * DEBUG_RELEASE_DEVICE). IoPorts may overlap, as MmioRegions may: whoever
 	 * holds IoPortControl decides who gets which ports */
 	IOPORTCTL_GET = 124,
