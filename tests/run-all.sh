@@ -188,13 +188,10 @@ userland() {
   else
     blk_boot x86_64-q35-blk-pci "${BLK[@]}" --require 'virtio-pci \(modern\)' \
       -- --arch x86_64 --manifest blktest-pci -- @DISK@ -device virtio-blk-pci,drive=d0,addr=0x4
-    # legacy virtio-pci through the port-I/O capability, once it is in the tree
-    # (and then through the device manager, blktest-devmgr, too)
-    if grep -q '"ioport:"' lib/manifest.c; then
-      blk_boot x86_64-q35-blk-pci-legacy "${BLK[@]}" --require 'virtio-pci \(legacy\)' \
-        -- --arch x86_64 --manifest blktest-pci-legacy -- @DISK@ \
-        -device virtio-blk-pci,disable-modern=on,drive=d0,addr=0x4
-    fi
+    # legacy virtio-pci through the port-I/O capability (an IoPort for BAR 0)
+    blk_boot x86_64-q35-blk-pci-legacy "${BLK[@]}" --require 'virtio-pci \(legacy\)' \
+      -- --arch x86_64 --manifest blktest-pci-legacy -- @DISK@ \
+      -device virtio-blk-pci,disable-modern=on,drive=d0,addr=0x4
   fi
 
   # started by the device manager, found by DEV_LOOKUP (blktest-devmgr.manifest):
@@ -250,20 +247,22 @@ userland() {
   runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
   runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
-  if [ $a = riscv64 ]; then
-    # The same typing with the console server driving the UART itself
-    # (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
-    # x86-64's COM1 is port I/O and stays the kernel's).
-    runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
-    runpart uart_taken
-  fi
+  # The same typing with the console server driving the UART itself
+  # (ttyecho-uart.manifest: the kernel hands its 16550 over: riscv64 virt's
+  # through an MmioRegion, x86-64's COM1 through an IoPort).
+  runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho-uart --manifest ttyecho-uart -- --arch $a
+  runpart uart_taken $a
 
   step "$a userland: ktest (every system call and kernel-object method) and kfuzz"
   # One boot of user/manifests/ktest.manifest: user/tests/ktest's tests
   # (expected/ktest.txt, each an ok line in the count), the last of which run
   # the fuzzer user/tests/kfuzz in a child and check that every page comes back.
   # The boot powers off with status 0 only when every test passed.
-  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest
+  # x86_64 gets QEMU's edu device at 00:10.0, whose INTx ktest raises
+  # (irq.pci_intx_level_low).
+  local dev=()
+  [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
+  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
 
   step "$a userland: the process server (user/servers/proc) and its protocol"
   # user/manifests/proctest.manifest: the server starts user/tests/proctest as
@@ -350,11 +349,13 @@ userland() {
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
 }
-uart_taken() {
-  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
-    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
+uart_taken() {   # uart_taken ARCH
+  local how=MMIO
+  [ "$1" = x86_64 ] && how="port I/O"
+  if grep -q "^console: a tty on the 16550 UART (userland driver, $how)" "$CAIRN_LOG_DIR/$1-ttyecho-uart.log"; then
+    echo "ok $1-ttyecho-uart: the console server drove the UART ($how + IrqLine)"
   else
-    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+    echo "not ok $1-ttyecho-uart: the console server did not take the UART"
   fi
 }
 userland_riscv64() { userland riscv64; }

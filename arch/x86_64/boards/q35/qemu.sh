@@ -7,8 +7,13 @@
 QEMU=qemu-system-x86_64
 QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
+# COM1 is the console (stdio, with QEMU's monitor on ^A c, as -nographic
+# alone would make it); COM2 (0x2f8, ISA IRQ 3) goes nowhere: a UART the
+# kernel never touches, for ktest's IoPort and interrupt-mode tests
+# (user/tests/ktest/t_io.c).
 QEMU_ARGS=(-M q35 -cpu qemu64 -boot d
-           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+           -device isa-debug-exit,iobase=0xf4,iosize=0x04
+           -serial mon:stdio -serial null)
 
 # qemu_board_cmdline CMDLINE [BOOTIMAGE]: appends the -cdrom for that command
 # line (and boot image, loaded as the first Multiboot2 module) to args,
