@@ -198,10 +198,9 @@ userland() {
   # virtio-blk-pci, on riscv64 modern and legacy (the I/O window)
   blk_boot $a-blk-devmgr "${BLK[@]}" --require 'blk0: virtio-pci \(modern\)' --require 'devmgr: blk0: up' \
     -- --arch $a --manifest blktest-devmgr -- @DISK@ -device virtio-blk-pci,drive=d0
-  if [ $a = riscv64 ]; then
-    blk_boot $a-blk-devmgr-legacy "${BLK[@]}" --require 'blk0: virtio-pci \(legacy\)' \
-      -- --arch $a --manifest blktest-devmgr -- @DISK@ -device virtio-blk-pci,disable-modern=on,drive=d0
-  fi
+  # legacy: riscv64's I/O BAR in the host bridge's I/O window, x86-64's an IoPort
+  blk_boot $a-blk-devmgr-legacy "${BLK[@]}" --require 'blk0: virtio-pci \(legacy\)' \
+    -- --arch $a --manifest blktest-devmgr -- @DISK@ -device virtio-blk-pci,disable-modern=on,drive=d0
 
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
   # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
