@@ -7,7 +7,7 @@ obj-y += kernel/selftest.o kernel/main.o kernel/boot.o kernel/log.o kernel/conso
 # the methods of kernel objects: one file per object type, one dispatcher
 obj-y += kernel/obj/dispatch.o kernel/obj/process.o kernel/obj/aspace.o kernel/obj/thread.o \
 	kernel/obj/memobj.o kernel/obj/notification.o kernel/obj/irqline.o kernel/obj/mmio.o \
-	kernel/obj/timer.o kernel/obj/debugcons.o kernel/obj/kinfo.o
+	kernel/obj/timer.o kernel/obj/debugcons.o kernel/obj/kinfo.o kernel/obj/ioport.o
 obj-$(CONFIG_SELFTESTS) += kernel/tests/test_mm.o kernel/tests/test_boot.o \
 	kernel/tests/test_trap.o kernel/tests/test_time.o kernel/tests/test_user.o \
 	kernel/tests/test_obj.o

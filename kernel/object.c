@@ -250,6 +250,7 @@ const char *kobj_type_name(unsigned type)
 		[OBJ_IRQLINE] = "IrqLine", [OBJ_MMIO] = "MmioRegion", [OBJ_TIMER] = "Timer",
 		[OBJ_IRQ_CONTROL] = "IrqControl", [OBJ_MMIO_CONTROL] = "MmioControl",
 		[OBJ_DEBUG_CONSOLE] = "DebugConsole", [OBJ_KINFO] = "KernelInfo",
+		[OBJ_IOPORT_CONTROL] = "IoPortControl", [OBJ_IOPORT] = "IoPort",
 	};
 	return type < OBJ_TYPE_COUNT && names[type] ? names[type] : "?";
 }

@@ -320,6 +320,7 @@ bool process_start_init(const struct boot_info *bi)
 		{ "irqctl", OBJ_IRQ_CONTROL, RIGHT_MANAGE },
 		{ "mmioctl", OBJ_MMIO_CONTROL, RIGHT_MANAGE },
 		{ "kinfo", OBJ_KINFO, RIGHT_READ | RIGHT_MANAGE },   /* m: KINFO_SET_REALTIME */
+		{ "ioportctl", OBJ_IOPORT_CONTROL, RIGHT_MANAGE },   /* where there are ports */
 	};
 	size_t img_size = bi->initrd_end - bi->initrd_start;
 	struct cpio_entry ent;
@@ -378,6 +379,8 @@ bool process_start_init(const struct boot_info *bi)
 	len = block_add(block, len, name);
 	for (unsigned i = 0; i < ARRAY_SIZE(roots); i++) {
 		cap_t slot = SLOT_FIRST_FREE + 1 + i;
+		if (roots[i].type == OBJ_IOPORT_CONTROL && !ARCH_IO_PORTS)
+			continue;               /* riscv64: no port space, no IoPortControl */
 		if (grant_root(p, slot, devobj_root(roots[i].type), roots[i].rights))
 			panic("cannot give init its capabilities");
 		fmt_snprintf(name, sizeof(name), "%s=%u", roots[i].name, (unsigned)slot);

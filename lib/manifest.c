@@ -114,6 +114,7 @@ static const struct {
 	{ "kinfo", MANIFEST_SRC_KINFO },
 	{ "irqctl", MANIFEST_SRC_IRQCTL },
 	{ "mmioctl", MANIFEST_SRC_MMIOCTL },
+	{ "ioportctl", MANIFEST_SRC_IOPORTCTL },
 };
 
 /* If s starts with prefix, the rest after it; else NULL. */
@@ -124,7 +125,9 @@ static const char *after_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
-static err_t parse_mmio(const char *arg, struct manifest_source *src)
+/* "<base>:<size>": a range [base, base + size) of size > 0 ending at or
+ * below limit (limit 0: 2^64). */
+static err_t parse_range(const char *arg, uint64_t limit, struct manifest_source *src)
 {
 	const char *colon = strchr(arg, ':');
 	uint64_t base, size;
@@ -132,9 +135,11 @@ static err_t parse_mmio(const char *arg, struct manifest_source *src)
 	if (!colon || !parse_u64(arg, (size_t)(colon - arg), &base) ||
 	    !parse_u64(colon + 1, strlen(colon + 1), &size))
 		return ERR_INVAL;
-	if (size == 0 || base > UINT64_MAX - size + 1)   /* base + size <= 2^64 */
+	if (size == 0)
 		return ERR_INVAL;
-	src->kind = MANIFEST_SRC_MMIO;
+	if (limit ? size > limit || base > limit - size       /* base + size <= limit */
+		  : base > UINT64_MAX - size + 1)            /* base + size <= 2^64 */
+		return ERR_INVAL;
 	src->number = base;
 	src->size = size;
 	return 0;
@@ -159,8 +164,13 @@ err_t manifest_source_parse(const char *source, struct manifest_source *out)
 			return ERR_INVAL;
 		src.kind = MANIFEST_SRC_IRQ;
 	} else if ((arg = after_prefix(source, "mmio:"))) {
-		if (parse_mmio(arg, &src))
+		if (parse_range(arg, 0, &src))
 			return ERR_INVAL;
+		src.kind = MANIFEST_SRC_MMIO;
+	} else if ((arg = after_prefix(source, "ioport:"))) {
+		if (parse_range(arg, 0x10000, &src))
+			return ERR_INVAL;
+		src.kind = MANIFEST_SRC_IOPORT;
 	} else if ((arg = after_prefix(source, "endpoint:")) ||
 		   (arg = after_prefix(source, "notification:"))) {
 		size_t len = strlen(arg);
@@ -238,17 +248,23 @@ static bool parse_rights(const struct token *t, unsigned *rights)
 	return true;
 }
 
+/* "cap <name> <source> [rights] [optional]" */
 static err_t do_cap(struct parser *ps, const struct line *ln)
 {
 	struct manifest_service *s = ps->svc;
 	const struct token *name = &ln->tok[1], *source = &ln->tok[2];
 	struct manifest_source src;
 	struct manifest_cap *c;
-	unsigned rights = MANIFEST_RIGHTS_ALL;
+	unsigned rights = MANIFEST_RIGHTS_ALL, n = ln->n;
+	bool optional = false;
 
-	if (ln->n < 3)
+	if (n >= 4 && tok_is(&ln->tok[n - 1], "optional")) {
+		optional = true;
+		n--;
+	}
+	if (n < 3)
 		return fail(ps, ERR_INVAL, "cap: missing name or source");
-	if (ln->n > 4 || ln->too_many)
+	if (n > 4 || ln->too_many)
 		return fail(ps, ERR_INVAL, "cap: extra argument");
 	if (name->len >= MANIFEST_NAME_SIZE)
 		return fail(ps, ERR_INVAL, "cap name too long");
@@ -256,7 +272,7 @@ static err_t do_cap(struct parser *ps, const struct line *ln)
 		return fail(ps, ERR_INVAL, "bad cap name");
 	if (source->len >= MANIFEST_SOURCE_SIZE)
 		return fail(ps, ERR_INVAL, "cap source too long");
-	if (ln->n == 4 && !parse_rights(&ln->tok[3], &rights))
+	if (n == 4 && !parse_rights(&ln->tok[3], &rights))
 		return fail(ps, ERR_INVAL, "bad rights (letters from rwxgm, each once)");
 	for (unsigned i = 0; i < s->ncaps; i++)
 		if (tok_is(name, s->caps[i].name))
@@ -271,6 +287,7 @@ static err_t do_cap(struct parser *ps, const struct line *ln)
 	if (manifest_source_parse(c->source, &src))
 		return fail(ps, ERR_INVAL, "bad cap source");
 	c->rights = rights;
+	c->optional = optional;
 	s->ncaps++;
 	return 0;
 }

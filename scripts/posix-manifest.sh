@@ -5,7 +5,7 @@
 # definition that ./qemu-run.sh --exec and tests/openposix/run.py both
 # print into their boot images:
 #
-#   scripts/posix-manifest.sh servers [--signals] [--vfs-quota SIZE]
+#   scripts/posix-manifest.sh servers [--signals] [--uart] [--vfs-quota SIZE]
 #       the entropy server (user/servers/entropy: the random bytes every
 #       POSIX process seeds its generator from), the VFS (the boot image's
 #       files, /tmp, /dev, /proc) and the console server (the tty). The
@@ -17,6 +17,10 @@
 #       without it /proc has no processes).
 #       --vfs-quota: the VFS's kernel memory (its tmpfs's files and
 #       folders live in it), default 24M.
+#       --uart: the console server drives the UART itself where it can
+#       (docs/console.md): it gets "console" with the right m, "irqctl" and,
+#       optional (x86-64 only), "ioportctl": on x86-64 it takes COM1 from
+#       the kernel; on riscv64, with no ioportctl, it stays on the relay.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -31,10 +35,11 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M
+  local signals= vfs_quota=24M uart=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
+      --uart) uart=1 ;;
       --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
       *) die "servers: unknown option '$1'" ;;
     esac
@@ -60,11 +65,19 @@ END
     quota $vfs_quota
     priority 11
 service console bin/console
-    cap console console rw
-    cap kinfo kinfo r
-    cap tty endpoint:console rwg
 END
+  if [ -n "$uart" ]; then
+    echo "    cap console console rwm"
+  else
+    echo "    cap console console rw"
+  fi
+  echo "    cap kinfo kinfo r"
+  echo "    cap tty endpoint:console rwg"
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  if [ -n "$uart" ]; then
+    echo "    cap ioportctl ioportctl m optional"
+    echo "    cap irqctl irqctl m"
+  fi
   echo "    quota 1M"
   echo "    priority 11"
 }
@@ -104,5 +117,5 @@ proc() {
 case ${1:-} in
   servers) shift; servers "$@" ;;
   proc) shift; proc "$@" ;;
-  *) die "usage: $0 servers [--signals] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
+  *) die "usage: $0 servers [--signals] [--uart] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
 esac

@@ -32,7 +32,7 @@ user-cflags-x86_64 := -m64 -march=x86-64 -mgeneral-regs-only -fcf-protection=non
 LIBFDT := build/third_party/libfdt
 INCLUDES := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Ilib/include \
 	-Iuser/lib/include -Iuser/lib/arch/$(ARCH)/include -Iuser/tests/arch/$(ARCH)/include \
-	-I$(LIBFDT)
+	-Idrivers/virtio -I$(LIBFDT)
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common -fno-pie -fno-pic \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -55,7 +55,8 @@ LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c \
 LIBCAIRN := $(U)/libcairn.a
 CRT0 := $(U)/obj/user/lib/arch/$(ARCH)/crt0.o
 
-prog-src = $(wildcard user/$(1)/*.c user/$(1)/*.S) $($(1)-src)
+prog-dir = $(if $(filter drivers/%,$(1)),$(1),user/$(1))
+prog-src = $(filter-out %-linux.c,$(wildcard $(call prog-dir,$(1))/*.c $(call prog-dir,$(1))/*.S)) $($(1)-src)
 prog-name = $(notdir $(1))
 BINS := $(foreach p,$(user-progs),$(U)/bin/$(call prog-name,$(p)))
 

@@ -71,12 +71,22 @@
 #    Without the peer (a user's machine), the Linux figures are skipped
 #    and the script says so.
 #
-# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system" pick what
+# 4. The block figures (user/blkbench, blkbench.manifest; riscv64 only: the
+#    manifest gives the driver virt's last virtio-mmio slot): reads of a
+#    64 MiB raw disk through the block protocol to the virtio block driver,
+#    4 KiB at random offsets (blk.rand_4k) and 1 MiB in order (blk.seq_1m),
+#    one at a time, in guest instructions per KiB (a spinner at the lowest
+#    priority keeps the CPU busy while the disk works, and its instructions
+#    are left out: user/blkbench/blkbench.h). The Linux peer (its full
+#    kernel, PEER_KERNEL=full) makes the same reads of the same disk as
+#    virtio-blk-device, /dev/vda with O_DIRECT (user/blkbench/blkbench-linux.c).
+#
+# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system blk" pick what
 # runs (default: all of them).
 set -u
 cd "$(dirname "$0")/.."
 arches=${BENCH_ARCHES:-riscv64 x86_64}
-parts=${BENCH_PARTS:-kernel posix system}
+parts=${BENCH_PARTS:-kernel posix system blk}
 # the arches to run PART on: none when BENCH_PARTS leaves it out
 part() { [[ " $parts " == *" $1 "* ]] && echo "$arches"; }
 mkdir -p build/logs
@@ -85,6 +95,10 @@ rc=0
 # -icount's options replace the earlier's)
 exact=(-icount shift=0,sleep=off)
 line() { printf "%-8s %-24s %8d instructions/op\n" "$1" "$2" "$3"; }
+kib_figures() {    # arch log: the "bench: NAME N insns/KiB" lines
+    grep -aE "^bench: blk\.[a-z_0-9]+ [0-9]+ insns/KiB" "$2" |
+        while read -r _ name n _; do printf "%-8s %-24s %8d instructions/KiB\n" "$1" "$name" "$n"; done
+}
 # figures ARCH PREFIX LOG [NAMES]: LOG's "bench: NAME N insns/op" lines
 # (NAMES: a regex of the names to take, default all) as line()'s
 figures() {
@@ -238,6 +252,40 @@ if [ -n "$peer" ] && [ -n "$(part system)" ]; then
         fi
     else
         echo "bench: cannot build shellbench or busybox for the Linux peer" >&2
+        rc=1
+    fi
+fi
+
+blkdisk=build/logs/blkbench-disk.img
+blkdev=(-drive "file=$blkdisk,if=none,format=raw,id=d0" -device virtio-blk-device,drive=d0)
+for arch in $(part blk); do
+    if [ "$arch" != riscv64 ]; then
+        echo "bench: the block figures are riscv64's only (blkbench.manifest names virt's virtio-mmio slot)"
+        continue
+    fi
+    log=build/logs/blkbench-$arch.log
+    rm -f "$blkdisk" && truncate -s 64M "$blkdisk"
+    timeout 300 ./qemu-run.sh --arch "$arch" --smp 1 --icount --manifest blkbench -- "${blkdev[@]}" \
+        "${exact[@]}" >"$log" 2>&1 </dev/null
+    if ! grep -aq '^bench: done' "$log"; then
+        echo "bench: blkbench on $arch did not finish (log: $log)" >&2
+        rc=1
+        continue
+    fi
+    calibrated "$arch" "$log"
+    kib_figures "$arch" "$log"
+done
+if [ -n "$peer" ] && [[ " $(part blk) " == *" riscv64 "* ]]; then
+    log=build/logs/blkbench-linux.log
+    rm -f "$blkdisk" && truncate -s 64M "$blkdisk"
+    if riscv64-linux-gnu-gcc -O2 -static -Iuser/lib/arch/riscv64/include -Iuser/blkbench \
+           -o build/blkbench-linux user/blkbench/blkbench-linux.c -lpthread; then
+        PEER_KERNEL=full PEER_QEMU="${exact[*]} ${blkdev[*]}" timeout 1200 "$peer" build/blkbench-linux \
+            >"$log" 2>&1 </dev/null
+        kib_figures linux "$log"
+        grep -aq '^bench: blk.seq_1m' "$log" || { echo "bench: blkbench on Linux did not finish (log: $log)" >&2; rc=1; }
+    else
+        echo "bench: cannot build blkbench-linux for the Linux peer" >&2
         rc=1
     fi
 fi

@@ -77,6 +77,32 @@ step "the kernel on every board (two lanes: riscv64, x86_64)"
 lanes kernel_riscv64 kernel_x86_64
 
 # ---- userland, POSIX programs, the shell, timing: one lane an arch ----
+# blk_boot NAME HARNESS-ARGS...: a boot of blktest on a fresh raw image
+# ($CAIRN_LOG_DIR/NAME.img, 8 MiB, given to QEMU where @DISK@ stands), then
+# the image compared with the pattern blktest leaves (tests/blk/pattern.py).
+blk_boot() {
+  local name=$1 img="$CAIRN_LOG_DIR/$1.img" args=()
+  shift
+  rm -f "$img" && truncate -s 8M "$img"
+  # (made once; both lanes may get here at once: written aside, then renamed)
+  if [ ! -f "$CAIRN_LOG_DIR/blk-expected.img" ]; then
+    python3 tests/blk/pattern.py 8388608 "$CAIRN_LOG_DIR/blk-expected.img.$BASHPID" &&
+      mv -f "$CAIRN_LOG_DIR/blk-expected.img.$BASHPID" "$CAIRN_LOG_DIR/blk-expected.img"
+  fi
+  for x in "$@"; do
+    if [ "$x" = @DISK@ ]; then args+=(-drive "file=$img,if=none,format=raw,id=d0"); else args+=("$x"); fi
+  done
+  runpart $H --name $name "${args[@]}"
+  blk_cmp() {
+    if cmp -s "$CAIRN_LOG_DIR/blk-expected.img" "$1"; then
+      echo "ok $2: the disk image holds the pattern (cmp)"
+    else
+      echo "not ok $2: the disk image differs from tests/blk/pattern.py's: $(cmp "$CAIRN_LOG_DIR/blk-expected.img" "$1" 2>&1 | head -1)"
+    fi
+  }
+  runpart blk_cmp "$img" $name-image
+}
+
 userland() {
   local a=$1
   step "$a userland: init and its services from the boot image"
@@ -100,15 +126,15 @@ userland() {
 
   if [ $a = riscv64 ]; then
     step "$a userland: a virtio-rng driver (the kernel's driver primitives with a real device)"
-    # user/virtio_rng (user/manifests/virtio_rng.manifest) drives QEMU's
-    # virtio-rng through an MmioRegion, a contiguous MemoryObject for DMA and an
-    # IrqLine bound to a Notification; one ok line a test (expected/virtio_rng.txt).
+    # drivers/virtio_rng's self-test (user/manifests/virtio_rng.manifest, no
+    # --mmio) drives QEMU's virtio-rng register by register through an
+    # MmioRegion, a contiguous MemoryObject for DMA and an IrqLine bound to a
+    # Notification; one ok line a test (expected/virtio_rng.txt).
     # Both virtio-mmio interfaces: modern (Version 2, asked for with
     # force-legacy=false) and legacy (Version 1, QEMU 7.2's default); --require
-    # checks the guest saw the one asked for. riscv64 virt only: its devices are
-    # virtio-mmio; x86 has no PCI or port-I/O capabilities yet to reach one.
-    # The device is the one ./qemu-run.sh adds by default (the board's
-    # QEMU_RNG_ARGS: -device virtio-rng-device).
+    # checks the guest saw the one asked for. The device is the one
+    # ./qemu-run.sh adds by default (the board's QEMU_RNG_ARGS: -device
+    # virtio-rng-device).
     local RNG=(--timeout 30 --expect $E/virtio_rng.txt)
     runpart $H --name riscv64-virt-virtio_rng "${RNG[@]}" --require 'virtio-mmio version 2 \(modern\)' \
       -- --arch riscv64 --manifest virtio_rng -- -global virtio-mmio.force-legacy=false
@@ -148,6 +174,67 @@ userland() {
       --require '^entropy: seeded from the CPU' --require '^ok 1 entropy\.info: flags 0x1$' \
       -- --arch x86_64 --manifest entropytest
   fi
+  step "$a userland: the virtio-rng driver serving RNG_READ (the virtio library)"
+  # drivers/virtio_rng as the device manager starts it (--mmio or --pci, svc,
+  # devmgr), on the virtio library, serving user/tests/rngtest
+  # (expected/rngtest.txt): riscv64 virtio-mmio modern and legacy
+  # (rng-mmio.manifest), x86_64 virtio-pci at 00:05.0 (rng-pci.manifest).
+  # These and the block boots take --no-rng: only the devices they name
+  # (qemu-run.sh adds a virtio-rng device by default).
+  local RNGD=(--timeout 30 --expect $E/rngtest.txt)
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-rngd-mmio "${RNGD[@]}" --require 'rng: virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest rng-mmio --no-rng -- -device virtio-rng-device -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-rngd-mmio-legacy "${RNGD[@]}" --require 'rng: virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest rng-mmio --no-rng -- -device virtio-rng-device
+  else
+    runpart $H --name x86_64-q35-rngd-pci "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
+      -- --arch x86_64 --manifest rng-pci --no-rng -- -device virtio-rng-pci,addr=0x5
+  fi
+  # started by the device manager, found by DEV_LOOKUP (rng-devmgr.manifest)
+  runpart $H --name $a-rngd-devmgr "${RNGD[@]}" --require 'rng: virtio-pci \(modern\)' \
+    --require 'devmgr: rng: up' -- --arch $a --manifest rng-devmgr --no-rng -- -device virtio-rng-pci
+  if [ $a = riscv64 ]; then
+    runpart $H --name $a-rngd-devmgr-legacy "${RNGD[@]}" --require 'rng: virtio-pci \(legacy\)' \
+      -- --arch $a --manifest rng-devmgr --no-rng -- -device virtio-rng-pci,disable-modern=on
+  fi
+
+  step "$a userland: the virtio block driver and the block protocol"
+  # drivers/virtio_blk serves include/cairn/blk.h to user/tests/blktest
+  # (expected/blktest.txt) on a raw 8 MiB image made here; blktest's last
+  # test writes the whole disk, and after poweroff the image must equal
+  # tests/blk/pattern.py's (cmp). riscv64: virtio-mmio, modern and legacy;
+  # x86_64: virtio-pci (modern) at 00:04.0, caps by manifest (blktest-pci).
+  local BLK=(--timeout 60 --expect $E/blktest.txt)
+  if [ $a = riscv64 ]; then
+    blk_boot riscv64-virt-blk-mmio "${BLK[@]}" --require 'virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest blktest-mmio --no-rng -- @DISK@ -device virtio-blk-device,drive=d0 \
+      -global virtio-mmio.force-legacy=false
+    blk_boot riscv64-virt-blk-mmio-legacy "${BLK[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest blktest-mmio --no-rng -- @DISK@ -device virtio-blk-device,drive=d0
+    # the driver crashes with requests in flight (its --testhooks), init
+    # restarts it (blktest-restart.manifest): the client fails them with EIO
+    # and attaches again
+    runpart $H --name riscv64-virt-blk-restart --timeout 60 --expect $E/blktest-restart.txt \
+      --count 1 '^init: restarting blk0' -- --arch riscv64 --manifest blktest-restart --no-rng -- \
+      -drive "file=$CAIRN_LOG_DIR/riscv64-virt-blk-mmio.img,if=none,format=raw,id=d0" \
+      -device virtio-blk-device,drive=d0
+  else
+    blk_boot x86_64-q35-blk-pci "${BLK[@]}" --require 'virtio-pci \(modern\)' \
+      -- --arch x86_64 --manifest blktest-pci --no-rng -- @DISK@ -device virtio-blk-pci,drive=d0,addr=0x4
+    # legacy virtio-pci through the port-I/O capability (an IoPort for BAR 0)
+    blk_boot x86_64-q35-blk-pci-legacy "${BLK[@]}" --require 'virtio-pci \(legacy\)' \
+      -- --arch x86_64 --manifest blktest-pci-legacy --no-rng -- @DISK@ \
+      -device virtio-blk-pci,disable-modern=on,drive=d0,addr=0x4
+  fi
+
+  # started by the device manager, found by DEV_LOOKUP (blktest-devmgr.manifest):
+  # virtio-blk-pci, on riscv64 modern and legacy (the I/O window)
+  blk_boot $a-blk-devmgr "${BLK[@]}" --require 'blk0: virtio-pci \(modern\)' --require 'devmgr: blk0: up' \
+    -- --arch $a --manifest blktest-devmgr --no-rng -- @DISK@ -device virtio-blk-pci,drive=d0
+  # legacy: riscv64's I/O BAR in the host bridge's I/O window, x86-64's an IoPort
+  blk_boot $a-blk-devmgr-legacy "${BLK[@]}" --require 'blk0: virtio-pci \(legacy\)' \
+    -- --arch $a --manifest blktest-devmgr --no-rng -- @DISK@ -device virtio-blk-pci,disable-modern=on,drive=d0
 
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
   # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
@@ -194,20 +281,22 @@ userland() {
   runpart $H --name $a-ttytest --expect $E/ttytest.txt -- --arch $a --manifest ttytest
   runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho -- --arch $a
   runpart $H --name $a-ttysig --expect $E/ttysig.txt -- --arch $a --manifest ttysig
-  if [ $a = riscv64 ]; then
-    # The same typing with the console server driving the UART itself
-    # (ttyecho-uart.manifest: the kernel hands its 16550 over; riscv64 only,
-    # x86-64's COM1 is port I/O and stays the kernel's).
-    runpart /usr/bin/python3 tests/harness/tty_test.py --name riscv64-ttyecho-uart --manifest ttyecho-uart -- --arch riscv64
-    runpart uart_taken
-  fi
+  # The same typing with the console server driving the UART itself
+  # (ttyecho-uart.manifest: the kernel hands its 16550 over: riscv64 virt's
+  # through an MmioRegion, x86-64's COM1 through an IoPort).
+  runpart /usr/bin/python3 tests/harness/tty_test.py --name $a-ttyecho-uart --manifest ttyecho-uart -- --arch $a
+  runpart uart_taken $a
 
   step "$a userland: ktest (every system call and kernel-object method) and kfuzz"
   # One boot of user/manifests/ktest.manifest: user/tests/ktest's tests
   # (expected/ktest.txt, each an ok line in the count), the last of which run
   # the fuzzer user/tests/kfuzz in a child and check that every page comes back.
   # The boot powers off with status 0 only when every test passed.
-  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest
+  # x86_64 gets QEMU's edu device at 00:10.0, whose INTx ktest raises
+  # (irq.pci_intx_level_low).
+  local dev=()
+  [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
+  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
 
   step "$a userland: the process server (user/servers/proc) and its protocol"
   # user/manifests/proctest.manifest: the server starts user/tests/proctest as
@@ -297,11 +386,13 @@ userland() {
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
 }
-uart_taken() {
-  if grep -q '^console: a tty on the 16550 UART (userland driver)' "$CAIRN_LOG_DIR/riscv64-ttyecho-uart.log"; then
-    echo "ok riscv64-ttyecho-uart: the console server drove the UART (MMIO + IrqLine)"
+uart_taken() {   # uart_taken ARCH
+  local how=MMIO
+  [ "$1" = x86_64 ] && how="port I/O"
+  if grep -q "^console: a tty on the 16550 UART (userland driver, $how)" "$CAIRN_LOG_DIR/$1-ttyecho-uart.log"; then
+    echo "ok $1-ttyecho-uart: the console server drove the UART ($how + IrqLine)"
   else
-    echo "not ok riscv64-ttyecho-uart: the console server did not take the UART"
+    echo "not ok $1-ttyecho-uart: the console server did not take the UART"
   fi
 }
 userland_riscv64() { userland riscv64; }

@@ -3,7 +3,12 @@
 # Cairn's user programs (scripts/user.mk). A program is a folder under
 # user/ whose .c and .S files make one static ELF named after the folder;
 # adding one is adding its folder and its name here (a path under user/,
-# e.g. tests/ipctest: the program is named after its last part).
+# e.g. tests/ipctest: the program is named after its last part). A path
+# starting with drivers/ is a userland driver's folder at the top of the
+# tree (drivers/ holds every driver; the kernel links only the files
+# drivers/Build.mk names). A file named *-linux.c in a program's folder is
+# the Linux peer's side of a benchmark (tests/bench.sh builds it), not
+# part of the program.
 # <name>-src lists sources from outside its folder (lib/ code shared with
 # the kernel).
 # Every program listed goes into every boot image as bin/<name>; a
@@ -11,7 +16,8 @@
 
 user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
-user-progs += virtio_rng
+user-progs += drivers/virtio_rng tests/rngtest
+user-progs += drivers/virtio_blk tests/blktest blkbench
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest
@@ -25,6 +31,11 @@ servers/proc-src := lib/cpio.c
 tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
+tests/blktest-src := lib/cpio.c
+# The virtio library (drivers/virtio/): every virtio driver links it.
+virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
+drivers/virtio_blk-src := $(virtio-lib)
+drivers/virtio_rng-src := $(virtio-lib)
 servers/devmgr-src := lib/cpio.c
 
 # <name>-libs: libraries from outside user/ a program links (fdt: libfdt)

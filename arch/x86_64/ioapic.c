@@ -14,6 +14,7 @@
 #include <kernel/mm.h>
 #include <kernel/monitor.h>
 #include <kernel/spinlock.h>
+#include <string.h>
 
 #define IOREGSEL   0x00
 #define IOWIN      0x10
@@ -29,7 +30,9 @@ static struct {
 	unsigned gsi_base, n;
 } ioapics[X86_MAX_IOAPICS];
 static unsigned n_ioapics, max_gsi;
+/* each GSI's trigger and polarity now, and by default (the platform's) */
 static uint8_t gsi_level[MAX_GSI + 1], gsi_low[MAX_GSI + 1];
+static uint8_t def_level[MAX_GSI + 1], def_low[MAX_GSI + 1];
 static unsigned dest_apic;
 static struct spinlock lock = SPINLOCK_INIT;
 
@@ -99,12 +102,29 @@ static void ioapic_complete(unsigned gsi)
 	x86_lapic_eoi();
 }
 
+/* Any mode on any pin. (QEMU's IOAPIC ignores the polarity bit: a PCI
+ * INTx line arrives asserted as "1" whichever polarity is programmed, so
+ * active low and active high both work there; real chipsets need what
+ * ACPI says, level and active low for PCI.) */
+static bool ioapic_mode_ok(unsigned gsi, unsigned mode)
+{
+	return true;
+}
+
+static void ioapic_set_mode(unsigned gsi, unsigned mode)
+{
+	gsi_level[gsi] = mode ? !!(mode & IRQCTL_LEVEL) : def_level[gsi];
+	gsi_low[gsi] = mode ? !!(mode & IRQCTL_LOW) : def_low[gsi];
+}
+
 static struct irq_chip ioapic_chip = {
 	.name = "ioapic",
 	.enable = ioapic_enable,
 	.disable = ioapic_disable,
 	.claim = ioapic_claim,
 	.complete = ioapic_complete,
+	.mode_ok = ioapic_mode_ok,
+	.set_mode = ioapic_set_mode,
 };
 
 unsigned x86_isa_irq_to_gsi(unsigned isa_irq)
@@ -160,14 +180,16 @@ err_t x86_ioapic_init(void)
 	if (!n_ioapics || max_gsi == 0)
 		return ERR_NODEV;
 	for (unsigned g = X86_ISA_IRQS; g <= max_gsi; g++)
-		gsi_level[g] = gsi_low[g] = 1;
+		def_level[g] = def_low[g] = 1;
 	for (unsigned i = 0; i < X86_ISA_IRQS; i++) {
 		unsigned g = x86_platform.isa_gsi[i];
 		if (g <= max_gsi) {
-			gsi_level[g] = x86_platform.isa_level[i];
-			gsi_low[g] = x86_platform.isa_low[i];
+			def_level[g] = x86_platform.isa_level[i];
+			def_low[g] = x86_platform.isa_low[i];
 		}
 	}
+	memcpy(gsi_level, def_level, sizeof(gsi_level));
+	memcpy(gsi_low, def_low, sizeof(gsi_low));
 	ioapic_chip.nr_irqs = max_gsi;
 	return irq_set_chip(&ioapic_chip);
 }

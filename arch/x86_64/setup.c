@@ -12,6 +12,7 @@
 #include <kernel/irq.h>
 #include <kernel/clock.h>
 #include <kernel/monitor.h>
+#include <kernel/ioport.h>
 #include <string.h>
 
 #define COM1          0x3f8
@@ -190,10 +191,24 @@ err_t arch_early_init(struct boot_info *bi)
 
 static void x86_rtc_read(void);
 
+/* The ports the kernel itself drives (or that would let a process reach
+ * around its capabilities): IOPORTCTL_GET refuses them. */
+static void x86_reserve_ports(void)
+{
+	ioport_reserve(0x20, 2, "8259 PIC (master)");
+	ioport_reserve(0xa0, 2, "8259 PIC (slave)");
+	ioport_reserve(0x40, 4, "8254 PIT");
+	ioport_reserve(0x61, 1, "PIT gate (port B)");
+	ioport_reserve(0x70, 2, "CMOS clock");
+	ioport_reserve(DEBUG_EXIT, 4, "isa-debug-exit");
+	ioport_reserve(0xcf8, 8, "PCI configuration");
+}
+
 void arch_platform_init(const struct boot_info *bi)
 {
 	err_t e;
 
+	x86_reserve_ports();
 	x86_pic_disable();
 	x86_lapic_init();
 	if (x86_lapic_id() != x86_percpu[0].apic_id)

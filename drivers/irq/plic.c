@@ -47,6 +47,14 @@ static unsigned plic_claim(void)
 	return *reg(PLIC_CLAIM(boot_ctx));
 }
 
+/* A PLIC source has one mode: its gateway sees the line level as the
+ * device drives it (active high). Level is accepted (it is what the line
+ * is); active low cannot be had. */
+static bool plic_mode_ok(unsigned irq, unsigned mode)
+{
+	return mode == IRQCTL_LEVEL;
+}
+
 /* The PLIC ignores a completion for a source that is not enabled, and a
  * handler may have disabled it (an IrqLine masks until its driver
  * acknowledges): enable it around the completion. */
@@ -110,7 +118,8 @@ err_t plic_probe(const void *fdt, uint64_t boot_hartid)
 	for (unsigned i = 1; i <= ndev; i++)
 		plic_disable(i);
 	*reg(PLIC_THRESHOLD(boot_ctx)) = 0;
-	chip = (struct irq_chip){ "PLIC", ndev, plic_enable, plic_disable, plic_claim, plic_complete };
+	chip = (struct irq_chip){ "PLIC", ndev, plic_enable, plic_disable, plic_claim, plic_complete,
+				  plic_mode_ok, NULL };
 	device_note("interrupt controller", dt_node_name(fdt, node), base, 0);
 	pr_info("plic: %u interrupts, hart %lu is context %d\n", ndev, (unsigned long)boot_hartid, ctx);
 	return irq_set_chip(&chip);

@@ -17,6 +17,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/clock.h>
 #include <kernel/selftest.h>
+#include <kernel/ioport.h>
 #include <libfdt.h>
 #include "tx_ring.h"
 
@@ -131,13 +132,11 @@ static void uart_irq(unsigned irq, void *arg)
 }
 
 /* Hands the UART to a user-level driver: what is queued goes out, the
- * interrupt is detached and masked at the UART, and from now on the
- * kernel only writes by polling. Port I/O UARTs stay (no capability can
- * name an I/O port). */
+ * interrupt is detached and masked at the UART, its registers (memory or
+ * ports) stop being the kernel's, and from now on the kernel only writes
+ * by polling. */
 static err_t uart_release(struct console_device *dev)
 {
-	if (u.port)
-		return ERR_NOSYS;
 	if (u.released)
 		return ERR_BUSY;
 	unsigned long f = spin_lock_irqsave(&u.lock);
@@ -146,12 +145,16 @@ static err_t uart_release(struct console_device *dev)
 	u.released = true;
 	spin_unlock_irqrestore(&u.lock, f);
 	irq_detach(u.irq);
-	vm_release_device(u.pa);
-	dev->base = u.pa;
+	if (u.port)
+		ioport_release(u.port);
+	else
+		vm_release_device(u.pa);
+	dev->base = u.port ? u.port : u.pa;
 	dev->size = u.size;
 	dev->irq = u.irq;
 	dev->reg_shift = u.shift;
 	dev->reg_width = u.width;
+	dev->port = u.port != 0;
 	return ERR_OK;
 }
 
@@ -228,6 +231,8 @@ err_t uart16550_probe_port(uint16_t port, unsigned irq, const char *name)
 	u.port = port;
 	u.shift = 0;
 	u.width = 1;
+	u.size = 8;
+	ioport_reserve(port, 8, name);
 	return setup(name, port, irq);
 }
 #endif

@@ -133,6 +133,8 @@ enum {
 	OBJ_MEMOBJ, OBJ_IRQLINE, OBJ_MMIO, OBJ_TIMER,
 	/* boot-time roots, given to init only */
 	OBJ_IRQ_CONTROL, OBJ_MMIO_CONTROL, OBJ_DEBUG_CONSOLE, OBJ_KINFO,
+	/* port I/O (x86-64 only: riscv64 has no port space, no IoPortControl root) */
+	OBJ_IOPORT_CONTROL, OBJ_IOPORT,
 	OBJ_TYPE_COUNT
 };
 
@@ -217,15 +219,41 @@ enum {
 	                       * masked until the first IRQ_ACK */
 	IRQ_ACK = 81,         /* re-enable delivery after handling  RIGHT_WRITE */
 
+	/* IoPort: a range of I/O ports [base, base + count) (x86-64). Offsets are from
+	 * base; an access of width 1, 2 or 4 bytes must lie inside the range, and its
+	 * port (base + offset) be a multiple of the width. ERR_INVAL otherwise. */
+	IOPORT_IN = 84,       /* (offset, width) -> (value)  RIGHT_READ */
+	IOPORT_OUT = 85,      /* (offset, width, value): the low width bytes of value  RIGHT_WRITE */
+	IOPORT_WRITE = 86,    /* (offset, n) + n bytes inline from w[4..]: each byte out to
+	                       * that one port, in order (a UART's FIFO); n at most the
+	                       * message's bytes  RIGHT_WRITE */
+	IOPORT_INFO = 87,     /* -> (base, count) */
+
 	/* Timer (RIGHT_MANAGE) */
 	TIMER_SET = 96,       /* cap0 = Notification, (bits, deadline_ns absolute, period_ns) */
 	TIMER_CANCEL = 97,
 
-	/* IrqControl: (irq) -> (slot) an IrqLine for that interrupt */
+	/* IrqControl: (irq, flags) -> (slot) an IrqLine for that interrupt. flags 0
+	 * keeps the platform's trigger mode and polarity for it (x86-64: ISA
+	 * interrupts as the MADT says, edge and active high unless overridden;
+	 * GSIs 16 and up level and active low, PCI INTx); else IRQCTL_LEVEL picks
+	 * level (without it: edge) and IRQCTL_LOW active low (without it: high),
+	 * for as long as the line exists. riscv64's PLIC has one mode, level and
+	 * active high (its gateways see the line as a device drives it): 0 and
+	 * IRQCTL_LEVEL are accepted, anything with IRQCTL_LOW is ERR_INVAL. Unknown
+	 * bits: ERR_INVAL */
 	IRQCTL_GET = 112,
 	/* MmioControl: (paddr, bytes) -> (slot) an MmioRegion, device memory only:
 	 * RAM is ERR_PERM, registers of the kernel's own drivers ERR_BUSY */
 	MMIOCTL_GET = 113,
+	/* IoPortControl (x86-64): (base, count) -> (slot) an IoPort over ports [base,
+	 * base + count). ERR_INVAL: count 0, or past port 0xffff; ERR_BUSY: a port the
+	 * kernel uses itself (the 8259 PICs 0x20-0x21 and 0xa0-0xa1, the PIT
+	 * 0x40-0x43 and its gate 0x61, the CMOS clock 0x70-0x71, PCI configuration
+	 * 0xcf8-0xcff, QEMU's isa-debug-exit 0xf4-0xf7, the console UART until
+	 * DEBUG_RELEASE_DEVICE). IoPorts may overlap, as MmioRegions may: whoever
+	 * holds IoPortControl decides who gets which ports */
+	IOPORTCTL_GET = 124,
 	/* DebugConsole: (len) bytes in w[4..] are printed on the kernel console
 	 * -> (bytes written: len) */
 	DEBUG_WRITE = 114,
@@ -236,9 +264,14 @@ enum {
 	DEBUG_READ = 117,
 	DEBUG_BIND_INPUT = 118,
 	/* DebugConsole, RIGHT_MANAGE: the kernel gives its console UART to a user-level
-	 * driver: -> (physical base, size, irq, reg_shift | reg_width << 8). After it the
-	 * kernel writes its log by polling, takes no input, and MMIOCTL_GET / IRQCTL_GET
-	 * hand the device out. ERR_NOSYS: this console cannot be given (x86 port I/O). */
+	 * driver: -> (base, size, irq, reg_shift | reg_width << 8 | space << 16). space
+	 * DEBUG_DEV_MMIO: base and size are the registers' physical address and bytes
+	 * (MMIOCTL_GET); DEBUG_DEV_PORT: base is the first I/O port and size the
+	 * number of ports (IOPORTCTL_GET; reg_shift 0, reg_width 1). irq is what
+	 * IRQCTL_GET takes (x86-64: the GSI, through the MADT's ISA override). After
+	 * it the kernel writes its log by polling, takes no input, and MMIOCTL_GET or
+	 * IOPORTCTL_GET, and IRQCTL_GET, hand the device out. ERR_BUSY: given
+	 * already; ERR_NOSYS: this console cannot be given (sifive_u's UART). */
 	DEBUG_RELEASE_DEVICE = 119,
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
@@ -287,6 +320,14 @@ struct cairn_clock_page {
 	uint64_t realtime_offset;
 	uint64_t sets;
 };
+
+/* IRQCTL_GET flags */
+#define IRQCTL_LEVEL  1u      /* level-triggered (else edge) */
+#define IRQCTL_LOW    2u      /* active low (else high) */
+
+/* DEBUG_RELEASE_DEVICE: the address space of the device (result 3, bits 16..23) */
+#define DEBUG_DEV_MMIO  0u
+#define DEBUG_DEV_PORT  1u
 
 /* AS_MAP prot bits */
 #define CAIRN_PROT_R  1u

@@ -39,8 +39,8 @@
  *            decoding and bus mastering.
  *     barN   for each BAR N in use: an MmioRegion covering a memory BAR
  *            (its pages: the BAR's address rounded down to a page, its end
- *            up), or an IoPort capability for an I/O BAR on x86-64 (absent
- *            until the port-I/O capability lands); on riscv64 an I/O BAR is
+ *            up), or an IoPort capability for an I/O BAR on x86-64 (when
+ *            init gave the device manager `ioportctl`); on riscv64 an I/O BAR is
  *            an MmioRegion of the page(s) of the host bridge's I/O window
  *            holding it. A 64-bit BAR is named by its first index. The
  *            device manager gave unassigned BARs their addresses (riscv64

@@ -99,12 +99,26 @@ static inline void arch_irq_disable(void);
 /* Interrupts are on on this CPU. */
 static inline bool arch_irq_enabled(void);
 
-#ifdef CONFIG_ARCH_HAS_PORT_IO
 /* ---- port I/O (arch/cpu.h inlines; only where CONFIG_ARCH_HAS_PORT_IO) ----- */
-
+/*
+ * ARCH_IO_PORTS is the number of I/O ports (x86-64: 0x10000), or 0 where
+ * the arch has no port space (riscv64): then no IoPortControl exists, and
+ * the core never calls arch_port_in/arch_port_out (their plain defaults
+ * below do nothing).
+ */
+#ifdef CONFIG_ARCH_HAS_PORT_IO
 /* One byte from or to an I/O port. Any context. */
 static inline uint8_t arch_inb(uint16_t port);
 static inline void arch_outb(uint16_t port, uint8_t val);
+/* An access of width 1, 2 or 4 bytes (the caller checked width and
+ * alignment): the value read, zero-extended; the low width bytes of val
+ * written. Any context. */
+static inline uint32_t arch_port_in(uint16_t port, unsigned width);
+static inline void arch_port_out(uint16_t port, unsigned width, uint32_t val);
+#else
+#define ARCH_IO_PORTS 0u
+static inline uint32_t arch_port_in(uint16_t port, unsigned width) { return 0; }
+static inline void arch_port_out(uint16_t port, unsigned width, uint32_t val) {}
 #endif
 
 /* ---- time ------------------------------------------------------------------ */

@@ -80,10 +80,11 @@ static void debugcons_invoke_bind_input(struct invocation *iv)
 	console_input_hook = input_arrived;
 }
 
-/* ---- DEBUG_RELEASE_DEVICE -> (base, size, irq, reg_shift | reg_width << 8) ------------- */
+/* ---- DEBUG_RELEASE_DEVICE -> (base, size, irq, reg_shift | reg_width << 8 | space << 16) */
 
-/* An act: the console driver decides whether it can let go (ERR_NOSYS:
- * x86 port I/O) and lets go in the same step. */
+/* An act: the console driver decides whether it can let go (ERR_BUSY: it
+ * did already; ERR_NOSYS: a driver that cannot) and lets go in the same
+ * step. */
 static err_t debugcons_act_release(struct invocation *iv)
 {
 	struct console_device dev;
@@ -94,7 +95,8 @@ static err_t debugcons_act_release(struct invocation *iv)
 	iv->out->w[0] = dev.base;
 	iv->out->w[1] = dev.size;
 	iv->out->w[2] = dev.irq;
-	iv->out->w[3] = dev.reg_shift | dev.reg_width << 8;
+	iv->out->w[3] = dev.reg_shift | dev.reg_width << 8 |
+			(uint64_t)(dev.port ? DEBUG_DEV_PORT : DEBUG_DEV_MMIO) << 16;
 	return ERR_OK;
 }
 

@@ -27,6 +27,8 @@ static const struct method_table *const tables[OBJ_TYPE_COUNT] = {
 	[OBJ_MMIO_CONTROL] = &mmioctl_methods,
 	[OBJ_DEBUG_CONSOLE] = &debugcons_methods,
 	[OBJ_KINFO] = &kinfo_methods,
+	[OBJ_IOPORT_CONTROL] = &ioportctl_methods,
+	[OBJ_IOPORT] = &ioport_methods,
 };
 
 /* The entry of method nr of an object type (every type has a table), or NULL. */

@@ -39,29 +39,36 @@ void irqline_destroy(struct kobj *o)
 
 	if (irq_lines[l->irq] == l) {
 		irq_detach(l->irq);
+		if (irq_chip()->set_mode)
+			irq_chip()->set_mode(l->irq, 0);   /* the platform's mode again */
 		irq_lines[l->irq] = NULL;
 	}
 	if (l->n)
 		kobj_put(&l->n->obj);
 }
 
-/* ---- IrqControl: IRQCTL_GET (irq) -> (slot) ------------------------------------------ */
+/* ---- IrqControl: IRQCTL_GET (irq, flags) -> (slot) ----------------------------------- */
 
 struct irqctl_get_args {
 	struct cap *slot;
 	struct irqline *line;
 };
 
-/* ERR_INVAL: no such interrupt; ERR_BUSY: the kernel or another line has it. */
+/* ERR_INVAL: no such interrupt, unknown flags, or a mode the controller
+ * cannot give this interrupt; ERR_BUSY: the kernel or another line has it. */
 static err_t irqctl_decode_get(struct invocation *iv)
 {
 	struct irqctl_get_args *a = METHOD_ARGS(struct irqctl_get_args, iv);
 	const struct irq_chip *chip = irq_chip();
 	struct process *self = current->proc;
-	uint64_t irq = iv->in->w[0];
+	uint64_t irq = iv->in->w[0], mode = iv->in->w[1];
 	err_t e;
 
 	if (!chip || irq == 0 || irq > chip->nr_irqs || irq >= MAX_IRQS)
+		return ERR_INVAL;
+	if (mode & ~(uint64_t)(IRQCTL_LEVEL | IRQCTL_LOW))
+		return ERR_INVAL;
+	if (mode && (!chip->mode_ok || !chip->mode_ok((unsigned)irq, (unsigned)mode)))
 		return ERR_INVAL;
 	if (irq_lines[irq] || irq_in_use(irq))
 		return ERR_BUSY;
@@ -71,14 +78,16 @@ static err_t irqctl_decode_get(struct invocation *iv)
 	return a->line ? ERR_OK : ERR_NOMEM;
 }
 
-/* The line starts masked: it is unmasked by the first IRQ_ACK after a
- * Notification is bound. */
+/* The line starts masked, in the mode asked for: it is unmasked by the
+ * first IRQ_ACK after a Notification is bound. */
 static void irqctl_invoke_get(struct invocation *iv)
 {
 	struct irqctl_get_args *a = METHOD_ARGS(struct irqctl_get_args, iv);
 	struct irqline *l = a->line;
 
 	l->irq = iv->in->w[0];
+	if (irq_chip()->set_mode)
+		irq_chip()->set_mode(l->irq, (unsigned)iv->in->w[1]);
 	(void)irq_attach(l->irq, irqline_handler, l);   /* checked in decode */
 	irq_chip()->disable(l->irq);
 	l->masked = true;

@@ -93,6 +93,11 @@ static inline const char *manifest_service_invariants(const struct manifest_serv
 			return "cap rights";
 		if (manifest_source_parse(c->source, &src) != 0)
 			return "cap source does not parse";
+		if (src.kind == MANIFEST_SRC_IOPORT &&
+		    (src.size == 0 || src.size > 0x10000 || src.number > 0x10000 - src.size))
+			return "ioport range past 0x10000";
+		if (src.kind == MANIFEST_SRC_MMIO && (src.size == 0 || src.number > UINT64_MAX - src.size + 1))
+			return "mmio range wraps";
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(c->name, s->caps[j].name) == 0)
 				return "duplicate cap names";

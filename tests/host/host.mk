@@ -42,7 +42,7 @@ LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_st
 LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
 
 PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree \
-	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw
+	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq
 
 COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
@@ -59,13 +59,14 @@ test_devtree_OBJS := $(O)/tests/host/test_devtree.o $(O)/kernel/devtree.o $(O)/k
 test_elf_OBJS := $(O)/tests/host/test_elf.o $(O)/lib/elf.o $(COMMON)
 test_cpio_OBJS := $(O)/tests/host/test_cpio.o $(O)/lib/cpio.o $(COMMON)
 test_manifest_OBJS := $(O)/tests/host/test_manifest.o $(O)/lib/manifest.o $(COMMON)
+test_virtq_OBJS := $(O)/tests/host/test_virtq.o $(O)/drivers/virtio/virtq.o $(COMMON)
 test_tmpfs_OBJS := $(O)/tests/host/test_tmpfs.o $(O)/user/servers/vfs/tmpfs.o $(O)/lib/cpio.o $(COMMON)
 test_devmgr_fw_OBJS := $(O)/tests/host/test_devmgr_fw.o $(O)/user/servers/devmgr/fw.o $(LIBFDT_OBJS) \
 	$(COMMON)
 
 # The parsers of untrusted input are held to the kernel's warning flags.
 PARSER_OBJS := $(O)/lib/elf.o $(O)/lib/cpio.o $(O)/lib/manifest.o $(O)/user/servers/vfs/tmpfs.o \
-	$(O)/user/servers/devmgr/fw.o
+	$(O)/user/servers/devmgr/fw.o $(O)/drivers/virtio/virtq.o
 $(PARSER_OBJS): CFLAGS += -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wconversion
 # (libfdt's own header is not held to them). The device manager's log
 # lines reach the test's printf (it counts them): no puts() for them.

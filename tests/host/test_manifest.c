@@ -303,6 +303,24 @@ TEST(service_and_cap_limits)
 	return true;
 }
 
+/* "optional" after the source (and the rights): init leaves the cap out
+ * when it has no such root on the machine (ioportctl on riscv64). */
+TEST(cap_optional)
+{
+	CHECK(ok1("service a p\ncap c ioportctl m optional\ncap d irqctl m\n"));
+	CHECK(svc[0].ncaps == 2 && svc[0].caps[0].optional && !svc[0].caps[1].optional);
+	CHECK(svc[0].caps[0].rights == MANIFEST_RIGHT_MANAGE);
+	CHECK(ok1("service a p\ncap c ioport:0x3f8:8 optional\n"));
+	CHECK(svc[0].caps[0].optional && svc[0].caps[0].rights == MANIFEST_RIGHTS_ALL);
+	CHECK(fails("service a p\ncap c optional\n", ERR_INVAL, 2, "bad cap source"));
+	CHECK(fails("service a p\ncap c console optional r\n", ERR_INVAL, 2, "extra argument"));
+	CHECK(ok1("service a p\ncap c console optional\n") && svc[0].caps[0].optional);
+	CHECK(fails("service a p\ncap c console optional optional\n", ERR_INVAL, 2, "bad rights"));
+	CHECK(fails("service a p\ncap c console r w optional\n", ERR_INVAL, 2, "extra argument"));
+	CHECK(fails("service a p\ncap c console Optional\n", ERR_INVAL, 2, "bad rights"));
+	return true;
+}
+
 TEST(rights)
 {
 	static const struct { const char *r; unsigned want; } good[] = {
@@ -327,13 +345,18 @@ TEST(sources)
 		"console", "bootimage", "kinfo", "irqctl", "mmioctl", "irq:0", "irq:10", "irq:0x1f",
 		"irq:4294967295", "mmio:0x10000000:0x100", "mmio:0:1", "mmio:4096:4096",
 		"mmio:0xfffffffffffff000:0x1000", "mmio:0xffffffffffffffff:1",
+		"ioportctl", "ioport:0x3f8:8", "ioport:0:1", "ioport:0:0x10000", "ioport:0xffff:1",
+		"ioport:0xfff0:0x10",
 		"endpoint:log", "endpoint:A-b.c_9", "notification:ready",
 	};
 	static const char *const bad[] = {
 		"Console", "consoles", "console:", "irq", "irq:", "irq:x", "irq:-1", "irq:4294967296",
 		"irq:1:2", "irq:0x", "mmio", "mmio:", "mmio:0x1000", "mmio:0x1000:", "mmio::0x10",
 		"mmio:0x1000:0", "mmio:0xffffffffffffffff:2", "mmio:0xfffffffffffff000:0x1001",
-		"mmio:1:2:3", "mmio:0x10000000000000000:1", "endpoint", "endpoint:", "endpoint:-x",
+		"mmio:1:2:3", "mmio:0x10000000000000000:1",
+		"ioport", "ioport:", "ioport:0x3f8", "ioport:0x3f8:", "ioport::8", "ioport:0x3f8:0",
+		"ioport:0x10000:1", "ioport:0xffff:2", "ioport:0:0x10001", "ioport:1:0xffffffffffffffff",
+		"ioport:0xffffffffffffffff:1", "ioport:1:2:3", "ioportctl:1", "ioports:1:1", "endpoint", "endpoint:", "endpoint:-x",
 		"endpoint:a:b", "endpoint:a/b", "notification:", "irqctl:1", "kinfo2", "x:y",
 	};
 
@@ -357,6 +380,9 @@ TEST(source_parse)
 	CHECK(src.number == 0x21);
 	CHECK(manifest_source_parse("mmio:0x10000000:256", &src) == 0 && src.kind == MANIFEST_SRC_MMIO);
 	CHECK(src.number == 0x10000000 && src.size == 256);
+	CHECK(manifest_source_parse("ioportctl", &src) == 0 && src.kind == MANIFEST_SRC_IOPORTCTL);
+	CHECK(manifest_source_parse("ioport:0x3f8:8", &src) == 0 && src.kind == MANIFEST_SRC_IOPORT);
+	CHECK(src.number == 0x3f8 && src.size == 8);
 	CHECK(manifest_source_parse("endpoint:fs", &src) == 0 && src.kind == MANIFEST_SRC_ENDPOINT);
 	CHECK(strcmp(src.name, "fs") == 0);
 	CHECK(manifest_source_parse("notification:n1", &src) == 0);

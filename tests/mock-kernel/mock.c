@@ -159,7 +159,7 @@ static const char *type_name(unsigned t)
 {
 	static const char *const n[] = { "none", "process", "aspace", "thread", "endpoint", "reply",
 		"notification", "memobj", "irqline", "mmio", "timer", "irqctl", "mmioctl", "console",
-		"kinfo" };
+		"kinfo", "ioportctl", "ioport" };
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
 }
 
@@ -635,6 +635,16 @@ static err_t method(struct cap *c, unsigned label, uint64_t tag, struct cap *c0,
 			return ERR_NOSYS;
 		n = obj_new(o->type == OBJ_IRQ_CONTROL ? OBJ_IRQLINE : OBJ_MMIO, init);
 		return cap_put(init, CAP_NULL, n, RIGHTS_ALL, 0, &res[0]);
+	case OBJ_IOPORT_CONTROL:
+		if (label != IOPORTCTL_GET)
+			return ERR_NOSYS;
+		if (!w[1] || w[1] > 0x10000 || w[0] > 0x10000 - w[1]) {
+			PROBLEM("IOPORTCTL_GET of %#lx ports at %#lx\n", (unsigned long)w[1],
+				(unsigned long)w[0]);
+			return ERR_INVAL;
+		}
+		n = obj_new(OBJ_IOPORT, init);
+		return cap_put(init, CAP_NULL, n, RIGHTS_ALL, 0, &res[0]);
 	default:
 		return ERR_NOSYS;
 	}
@@ -814,9 +824,10 @@ __attribute__((noreturn, used)) void mock_main(long *sp);
 
 void mock_main(long *sp)
 {
-	static const char *const roots[] = { "console", "kinfo", "irqctl", "mmioctl" };
+	static const char *const roots[] = { "console", "kinfo", "irqctl", "mmioctl", "ioportctl" };
 	static const unsigned root_type[] = { OBJ_DEBUG_CONSOLE, OBJ_KINFO, OBJ_IRQ_CONTROL,
-					      OBJ_MMIO_CONTROL };
+					      OBJ_MMIO_CONTROL, OBJ_IOPORT_CONTROL };
+	unsigned nroots = 5;
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 	char *blk;
@@ -825,8 +836,12 @@ void mock_main(long *sp)
 
 	if (argc >= 3 && !strcmp(argv[1], "--check-elf"))
 		lexit(check_elf(argc, argv));
+	if (argc >= 2 && !strcmp(argv[argc - 1], "--no-ioports")) {
+		nroots--;               /* a machine without I/O ports (riscv64): no ioportctl */
+		argc--;
+	}
 	if (argc < 2) {
-		say("usage: mockinit BOOTIMAGE.cpio [FAIL_AT] | --check-elf riscv64|x86_64 FILE...\n");
+		say("usage: mockinit BOOTIMAGE.cpio [FAIL_AT] [--no-ioports] | --check-elf riscv64|x86_64 FILE...\n");
 		lexit(2);
 	}
 	if (argc > 2)
@@ -851,7 +866,7 @@ void mock_main(long *sp)
 	pos += (size_t)fmt_snprintf(blk + pos, PAGE - pos, "init") + 1;
 	cap_put(init, CAP_NULL, load_file(argv[1]), RIGHT_READ, 0, &slot);
 	pos += (size_t)fmt_snprintf(blk + pos, PAGE - pos, "bootimage=%lu", (unsigned long)slot) + 1;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < nroots; i++) {
 		cap_put(init, CAP_NULL, obj_new(root_type[i], NULL), RIGHTS_ALL, 0, &slot);
 		pos += (size_t)fmt_snprintf(blk + pos, PAGE - pos, "%s=%lu", roots[i],
 					    (unsigned long)slot) + 1;

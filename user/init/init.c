@@ -6,7 +6,9 @@
  * and starts each service it lists with exactly the capabilities listed,
  * their rights masked as the manifest says. Named endpoints and
  * notifications are made once and shared by every service that names
- * them; irq:/mmio: capabilities are asked for once as well.
+ * them; irq:/mmio:/ioport: capabilities are asked for once as well. A cap
+ * marked optional is left out when init has no such root on this machine
+ * (ioportctl and ioport: on riscv64, which has no I/O ports).
  *
  * Each service's end signals one bit of init's exit Notification. init
  * waits on it, reports how the service ended (exit status, or the fault
@@ -79,6 +81,11 @@ static err_t make_cap(const struct manifest_source *src, cap_t *out)
 			return e;
 		e = cairn_invoke(ctl, MMIOCTL_GET, 0, src->number, src->size, 0, 0, &m);
 		break;
+	case MANIFEST_SRC_IOPORT:
+		if ((e = root("ioportctl", &ctl)))       /* none on riscv64: ERR_NOENT */
+			return e;
+		e = cairn_invoke(ctl, IOPORTCTL_GET, 0, src->number, src->size, 0, 0, &m);
+		break;
 	case MANIFEST_SRC_ENDPOINT:
 		e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m);
 		break;
@@ -107,6 +114,7 @@ static err_t source_cap(const char *source, cap_t *out)
 	case MANIFEST_SRC_KINFO: return root("kinfo", out);
 	case MANIFEST_SRC_IRQCTL: return root("irqctl", out);
 	case MANIFEST_SRC_MMIOCTL: return root("mmioctl", out);
+	case MANIFEST_SRC_IOPORTCTL: return root("ioportctl", out);   /* x86-64 only */
 	default: break;
 	}
 	for (unsigned i = 0; i < nshared; i++) {
@@ -129,9 +137,10 @@ static err_t start(struct service *s)
 	const struct manifest_service *m = s->m;
 	struct cairn_spawn_cap caps[MANIFEST_MAX_CAPS];
 	const char *argv[MANIFEST_MAX_ARGS];
+	unsigned ncaps = 0;
 	struct cairn_spawn sp = {
 		.image = bootimage, .offset = s->elf_off, .size = s->elf_size, .name = m->name,
-		.argc = m->argc, .argv = argv, .ncaps = m->ncaps, .caps = caps,
+		.argc = m->argc, .argv = argv, .caps = caps,
 		.quota = m->quota, .priority = m->priority,
 		.exit_notify = exit_notify, .exit_bits = 1ull << (s - svcs),
 	};
@@ -140,16 +149,24 @@ static err_t start(struct service *s)
 	for (unsigned i = 0; i < m->argc; i++)
 		argv[i] = m->argv[i];
 	for (unsigned i = 0; i < m->ncaps; i++) {
-		e = source_cap(m->caps[i].source, &caps[i].cap);
+		struct cairn_spawn_cap *c = &caps[ncaps];
+
+		e = source_cap(m->caps[i].source, &c->cap);
+		if (e == ERR_NOENT && m->caps[i].optional)
+			continue;       /* no such root here (ioportctl on riscv64) */
 		if (e) {
-			printf("init: service %s: no capability %s (%s): %s\n", m->name,
-			       m->caps[i].name, m->caps[i].source, err_name(e));
+			printf("init: service %s: no capability %s (%s): %s%s\n", m->name,
+			       m->caps[i].name, m->caps[i].source, err_name(e),
+			       e == ERR_NOENT && !strncmp(m->caps[i].source, "ioport", 6) ?
+			       " (this machine has no I/O ports)" : "");
 			return e;
 		}
-		caps[i].name = m->caps[i].name;
-		caps[i].rights = m->caps[i].rights;
-		caps[i].badge = 0;
+		c->name = m->caps[i].name;
+		c->rights = m->caps[i].rights;
+		c->badge = 0;
+		ncaps++;
 	}
+	sp.ncaps = ncaps;
 	e = cairn_spawn(&sp, &s->child);
 	if (e) {
 		printf("init: service %s: cannot start %s (priority %u, quota %lu): %s\n", m->name,
@@ -159,8 +176,8 @@ static err_t start(struct service *s)
 	s->running = true;
 	s->id = next_id++;
 	printf("init: started %s (id %u) caps:", m->name, s->id);
-	for (unsigned i = 0; i < m->ncaps; i++)
-		printf(" %s", m->caps[i].name);
+	for (unsigned i = 0; i < ncaps; i++)
+		printf(" %s", caps[i].name);
 	printf("\n");
 	return ERR_OK;
 }

@@ -8,11 +8,14 @@
 #define KERNEL_CONSOLE_H
 #include <kernel/types.h>
 
-/* A console device given up to a user-level driver (release()). */
+/* A console device given up to a user-level driver (release()): registers
+ * in memory (port false: physical address and bytes) or I/O ports (port
+ * true: first port and how many). */
 struct console_device {
 	paddr_t base;
 	uint64_t size;
 	unsigned irq, reg_shift, reg_width;
+	bool port;
 };
 
 struct console_driver {

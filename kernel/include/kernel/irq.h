@@ -6,6 +6,7 @@
 #ifndef KERNEL_IRQ_H
 #define KERNEL_IRQ_H
 #include <kernel/types.h>
+#include <cairn/abi.h>
 
 struct irq_chip {
 	const char *name;
@@ -14,6 +15,13 @@ struct irq_chip {
 	void (*disable)(unsigned irq);
 	unsigned (*claim)(void);              /* 0: nothing pending */
 	void (*complete)(unsigned irq);
+	/* Trigger mode and polarity, as IRQCTL_GET's flags (IRQCTL_LEVEL,
+	 * IRQCTL_LOW; 0 is the platform's default for that interrupt). mode_ok:
+	 * whether irq can take mode (non-zero, known bits only); NULL: no mode
+	 * but the default. set_mode: applied at the next enable; NULL: nothing
+	 * to set (every accepted mode is the default). */
+	bool (*mode_ok)(unsigned irq, unsigned mode);
+	void (*set_mode)(unsigned irq, unsigned mode);
 };
 
 typedef void (*irq_handler_t)(unsigned irq, void *arg);

@@ -103,7 +103,8 @@ const struct method_table *method_table_of(unsigned type);
 
 extern const struct method_table process_methods, aspace_methods, thread_methods,
 	notification_methods, memobj_methods, mmio_methods, irqline_methods, timer_methods,
-	irqctl_methods, mmioctl_methods, debugcons_methods, kinfo_methods;
+	irqctl_methods, mmioctl_methods, debugcons_methods, kinfo_methods, ioportctl_methods,
+	ioport_methods;
 
 /*
  * Invokes a method of the kernel object behind c (anything but an
@@ -144,7 +145,7 @@ void thread_suspend(struct thread *t);
 err_t thread_resume_check(const struct thread *t);
 void thread_resume(struct thread *t);
 /* The boot-time root object of a type (IrqControl, MmioControl,
- * DebugConsole, KernelInfo) for init; never destroyed. */
+ * DebugConsole, KernelInfo, IoPortControl) for init; never destroyed. */
 struct kobj *devobj_root(unsigned type);
 /* Copies the firmware's tables (arch_firmware_copy()) into pages of their
  * own for KINFO_FIRMWARE; at boot, after pmm_init() and before vm_init().

@@ -39,6 +39,8 @@ struct manifest_cap {
 	char name[MANIFEST_NAME_SIZE];
 	char source[MANIFEST_SOURCE_SIZE];   /* checked by manifest_source_parse() */
 	unsigned rights;
+	bool optional;                        /* "optional": left out when init has no
+					       * such root on this machine */
 };
 
 struct manifest_service {
@@ -78,16 +80,18 @@ enum manifest_source_kind {
 	MANIFEST_SRC_KINFO,          /* kinfo */
 	MANIFEST_SRC_IRQCTL,         /* irqctl */
 	MANIFEST_SRC_MMIOCTL,        /* mmioctl */
+	MANIFEST_SRC_IOPORTCTL,      /* ioportctl (x86-64 only) */
 	MANIFEST_SRC_IRQ,            /* irq:<n>                 number = n */
 	MANIFEST_SRC_MMIO,           /* mmio:<base>:<size>      base, size > 0 */
+	MANIFEST_SRC_IOPORT,         /* ioport:<base>:<count>   base, size = count > 0 */
 	MANIFEST_SRC_ENDPOINT,       /* endpoint:<name>         name */
 	MANIFEST_SRC_NOTIFICATION,   /* notification:<name>     name */
 };
 
 struct manifest_source {
 	enum manifest_source_kind kind;
-	uint64_t number;      /* irq number, or mmio base */
-	uint64_t size;        /* mmio size */
+	uint64_t number;      /* irq number, or mmio or ioport base */
+	uint64_t size;        /* mmio size, or ioport count */
 	const char *name;     /* endpoint/notification name: points into the source */
 };
 
@@ -95,8 +99,9 @@ struct manifest_source {
  * Decodes a NUL-terminated cap source string (as stored in
  * manifest_cap.source, which manifest_parse has already checked).
  * Numbers are decimal or 0x-prefixed hex; an irq number fits 32 bits; an
- * mmio range has size > 0 and does not wrap; names follow the rules of
- * service names. Returns 0, or ERR_INVAL for an unknown or malformed source.
+ * mmio range has size > 0 and does not wrap; an ioport range has count > 0
+ * and ends at or below 0x10000 (ports are 16-bit); names follow the rules
+ * of service names. Returns 0, or ERR_INVAL for an unknown or malformed source.
  */
 err_t manifest_source_parse(const char *source, struct manifest_source *out);
 

@@ -7,10 +7,10 @@
  *   ldisc.c   the line discipline: input processing and editing, echo,
  *             output post-processing, the read queue, termios
  *   dev_*.c   the character device under the tty: where input comes from
- *             and output goes. Today dev_relay.c (the kernel's
- *             DebugConsole: DEBUG_READ / DEBUG_BIND_INPUT / DEBUG_WRITE);
- *             a 16550 driver on an MmioRegion and an IrqLine would be
- *             another file with the same four functions.
+ *             and output goes: dev_relay.c (the kernel's DebugConsole:
+ *             DEBUG_READ / DEBUG_BIND_INPUT / DEBUG_WRITE) or dev_16550.c
+ *             (the UART itself, on an MmioRegion or an IoPort, and an
+ *             IrqLine); dev.c picks one.
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H

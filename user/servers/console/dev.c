@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which character device is under the tty: the userland 16550 driver
- * when the server was given "mmioctl" and "irqctl" and the kernel can
- * hand its UART over, else the kernel's console through the relay.
+ * when the server was given "irqctl" and "mmioctl" (riscv64 virt's MMIO
+ * UART) or "ioportctl" (x86-64's COM1) and the kernel can hand its UART
+ * over, else the kernel's console through the relay.
  */
 #include "console.h"
 
@@ -15,7 +16,8 @@ const char *dev_name(void)
 
 err_t dev_init(cap_t notify, uint64_t bit)
 {
-	if (cairn_cap("mmioctl") != CAP_NULL && cairn_cap("irqctl") != CAP_NULL) {
+	if ((cairn_cap("mmioctl") != CAP_NULL || cairn_cap("ioportctl") != CAP_NULL) &&
+	    cairn_cap("irqctl") != CAP_NULL) {
 		err_t e = uart_init(notify, bit);
 		if (!e) {
 			use_uart = true;

@@ -12,7 +12,7 @@
  * lone "\n" still leaves as "\r\n".)
  *
  * The userland 16550 driver (dev_16550.c) takes the device instead when
- * the server holds mmioctl and irqctl (dev.c chooses).
+ * the server holds irqctl and mmioctl or ioportctl (dev.c chooses).
  */
 #include <string.h>
 #include "console.h"

@@ -45,13 +45,6 @@
 
 #define VIRTIO_PCI_VENDOR  0x1af4
 
-/* IoPort capabilities: IOPORTCTL_GET (base, count) -> (slot), from the
- * x86-64 port-I/O work (branch x86io). TODO: use abi.h's IOPORTCTL_GET
- * once it has landed, and give devmgr `cap ioportctl ioportctl m optional`
- * in its manifests; until then an I/O BAR on x86-64 is given only when
- * init gives us `ioportctl`. */
-#define DM_IOPORTCTL_GET  124
-
 static inline uint32_t rd32(volatile uint8_t *b, unsigned off)
 {
 	return *(volatile uint32_t *)(b + off);
@@ -283,7 +276,7 @@ static void pci_bar_caps(struct device *d, const struct pci_host *h)
 				    (unsigned long)b->addr, (unsigned long)b->size);
 				continue;
 			}
-			e = cairn_invoke(ioportctl, DM_IOPORTCTL_GET, 0, b->addr, b->size, 0, 0, &m);
+			e = cairn_invoke(ioportctl, IOPORTCTL_GET, 0, b->addr, b->size, 0, 0, &m);
 			if (!e)
 				b->cap = m.w[0];
 		} else {

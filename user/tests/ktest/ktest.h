@@ -25,6 +25,8 @@
 /* ---- capabilities and kernel objects (util.c) ------------------------------------ */
 
 extern cap_t k_console, k_kinfo, k_irqctl, k_mmioctl, k_bootimage, k_sleep;
+/* IoPortControl: x86-64 only (CAP_NULL on riscv64, which has no I/O ports) */
+extern cap_t k_ioportctl;
 
 /* Method call with no capability argument: the call's error, else the answer's label. */
 err_t inv(cap_t c, uint32_t method, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,

@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 	k_kinfo = cairn_cap("kinfo");
 	k_irqctl = cairn_cap("irqctl");
 	k_mmioctl = cairn_cap("mmioctl");
+	k_ioportctl = cairn_cap("ioportctl");
 	k_bootimage = cairn_cap("bootimage");
 	if (k_kinfo == CAP_NULL || k_irqctl == CAP_NULL || k_mmioctl == CAP_NULL ||
 	    k_bootimage == CAP_NULL) {

@@ -159,6 +159,10 @@ int peer_main(int argc, char **argv)
 		((void (*)(void))KT_BAD_VA)();
 		return 10;
 	}
+	if (!strcmp(mode, "outb")) {          /* ioport.direct_access_faults */
+		test_port_outb(TEST_UART_PORT + 7, 0x77);
+		return 10;
+	}
 	if (!strcmp(mode, "spin"))
 		for (;;)
 			__asm__ volatile("" ::: "memory");

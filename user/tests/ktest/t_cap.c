@@ -122,12 +122,14 @@ static void zoo_make(struct zoo *z)
 		z->c[OBJ_IRQLINE] = m.w[0];
 	if (!inv(k_mmioctl, MMIOCTL_GET, DEV_PADDR, 4096, 0, 0, &m))
 		z->c[OBJ_MMIO] = m.w[0];
+	if (TEST_HAS_IOPORTS && !inv(k_ioportctl, IOPORTCTL_GET, TEST_UART_PORT, 8, 0, 0, &m))
+		z->c[OBJ_IOPORT] = m.w[0];
 }
 
 static void zoo_free(struct zoo *z)
 {
 	static const unsigned made[] = { OBJ_NOTIFICATION, OBJ_ENDPOINT, OBJ_MEMOBJ, OBJ_TIMER,
-					 OBJ_THREAD, OBJ_IRQLINE, OBJ_MMIO };
+					 OBJ_THREAD, OBJ_IRQLINE, OBJ_MMIO, OBJ_IOPORT };
 
 	for (unsigned i = 0; i < sizeof(made) / sizeof(made[0]); i++)
 		if (made[i] == OBJ_THREAD)
@@ -144,6 +146,7 @@ static void zoo_roots(struct zoo *z)
 	z->c[OBJ_MMIO_CONTROL] = k_mmioctl;
 	z->c[OBJ_DEBUG_CONSOLE] = k_console;
 	z->c[OBJ_KINFO] = k_kinfo;
+	z->c[OBJ_IOPORT_CONTROL] = k_ioportctl;
 }
 
 void t_call_identify(void)
@@ -157,6 +160,8 @@ void t_call_identify(void)
 		uint64_t type;
 		if (t == OBJ_REPLY)
 			continue;               /* no way to hold one */
+		if (!TEST_HAS_IOPORTS && (t == OBJ_IOPORT_CONTROL || t == OBJ_IOPORT))
+			continue;               /* riscv64: no I/O ports */
 		if (z.c[t] == CAP_NULL) {
 			t_fail(__LINE__, "could not make an object of type %u", t);
 			break;

@@ -8,6 +8,7 @@
 #include "ktest.h"
 
 cap_t k_console = CAP_NULL, k_kinfo = CAP_NULL, k_irqctl = CAP_NULL, k_mmioctl = CAP_NULL;
+cap_t k_ioportctl = CAP_NULL;
 cap_t k_bootimage = CAP_NULL, k_sleep = CAP_NULL;
 
 /* ---- kernel objects ------------------------------------------------------------------ */

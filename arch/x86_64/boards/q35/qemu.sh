@@ -7,8 +7,13 @@
 QEMU=qemu-system-x86_64
 QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
+# COM1 is the console (stdio, with QEMU's monitor on ^A c, as -nographic
+# alone would make it); COM2 (0x2f8, ISA IRQ 3) goes nowhere: a UART the
+# kernel never touches, for ktest's IoPort and interrupt-mode tests
+# (user/tests/ktest/t_io.c).
 QEMU_ARGS=(-M q35 -cpu qemu64,+rdrand -boot d
-           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+           -device isa-debug-exit,iobase=0xf4,iosize=0x04
+           -serial mon:stdio -serial null)
 # The machine's random sources (qemu-run.sh adds these unless --no-rng): a
 # virtio-rng device, and RDRAND, which TCG has (not RDSEED): with --no-rng
 # the CPU is plain qemu64 again (QEMU takes the last -cpu).

@@ -317,6 +317,18 @@ static inline void arch_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port) : "memory");
 }
 
+static inline uint16_t x86_inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline void x86_outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port) : "memory");
+}
+
 static inline uint32_t x86_inl(uint16_t port)
 {
 	uint32_t v;
@@ -327,6 +339,23 @@ static inline uint32_t x86_inl(uint16_t port)
 static inline void x86_outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port) : "memory");
+}
+
+#define ARCH_IO_PORTS 0x10000u
+
+static inline uint32_t arch_port_in(uint16_t port, unsigned width)
+{
+	return width == 1 ? arch_inb(port) : width == 2 ? x86_inw(port) : x86_inl(port);
+}
+
+static inline void arch_port_out(uint16_t port, unsigned width, uint32_t v)
+{
+	if (width == 1)
+		arch_outb(port, (uint8_t)v);
+	else if (width == 2)
+		x86_outw(port, (uint16_t)v);
+	else
+		x86_outl(port, v);
 }
 
 /* ---- control registers, MSRs, CPUID ---- */

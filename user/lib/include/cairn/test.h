@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test library of Cairn's in-guest C tests (user/tests/, user/virtio_rng)
+ * The test library of Cairn's in-guest C tests (user/tests/, drivers/virtio_rng)
  * and, for the counter and clock reads, the benchmarks (user/bench,
  * user/posixbench, user/tests/vfstest/bench.c).
  *

@@ -85,4 +85,30 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 /* KINFO_FIRMWARE holds the device tree blob */
 #define FIRMWARE_IS_FDT 1
 
+/* No port I/O on riscv64: no ioportctl root (the x86-64 twin names a UART),
+ * and no instruction to reach a port: test_port_outb does nothing (the
+ * tests that use it do not run here) */
+static inline void test_port_outb(uint16_t port, uint8_t v)
+{
+	(void)port;
+	(void)v;
+}
+#define TEST_HAS_IOPORTS 0
+#define TEST_UART_PORT   0
+#define TEST_UART_IRQ    0
+#define KERNEL_UART_PORT 0
+/* what DEBUG_RELEASE_DEVICE answers for the console UART: virt's 16550 in
+ * memory, its PLIC source, reg_shift 0 | reg_width 1 << 8 | DEBUG_DEV_MMIO << 16 */
+#define KERNEL_UART_BASE 0x10000000ull
+#define KERNEL_UART_SIZE 0x100
+#define KERNEL_UART_IRQ  10
+#define KERNEL_UART_W3   (1u << 8 | DEBUG_DEV_MMIO << 16)
+/* the PLIC: level (active high) only, IRQCTL_LOW refused */
+#define TEST_IRQ_LOW_OK  0
+/* no PCI INTx test here (nothing assigns BARs on virt before the device
+ * manager): the x86-64 twin names QEMU's edu device */
+#define TEST_PCI_CFG      0ull
+#define TEST_INTX_GSI     0
+#define TEST_INTX_COUNT   0
+
 #endif

@@ -40,6 +40,13 @@ static inline void test_illegal_insn(void)
 	__asm__ volatile("ud2");
 }
 
+/* An I/O port write straight from user mode, which must fault (#GP: no
+ * IOPL, no I/O bitmap): ports are reached only through an IoPort. */
+static inline void test_port_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port) : "memory");
+}
+
 /* ---- the thread pointer (THREAD_SET_TLS: the FS base) ---------------------------------------- */
 
 /* A value to set as a new thread's FS base: the address of word. */
@@ -82,5 +89,28 @@ static inline uint64_t test_tls_want(uint64_t set, volatile uint64_t *word)
 
 /* KINFO_FIRMWARE holds the ACPI tables */
 #define FIRMWARE_IS_FDT 0
+
+/* Port I/O: a 16550 the kernel does not use (COM2, which q35's qemu.sh adds,
+ * wired to nothing) and its ISA interrupt, for the IoPort and interrupt-mode
+ * tests; the kernel's console UART (COM1), which IOPORTCTL_GET refuses */
+#define TEST_HAS_IOPORTS 1
+#define TEST_UART_PORT   0x2f8
+#define TEST_UART_IRQ    3
+#define KERNEL_UART_PORT 0x3f8
+/* what DEBUG_RELEASE_DEVICE answers for the console UART: COM1's ports,
+ * its GSI, reg_shift 0 | reg_width 1 << 8 | DEBUG_DEV_PORT << 16 */
+#define KERNEL_UART_BASE 0x3f8
+#define KERNEL_UART_SIZE 8
+#define KERNEL_UART_IRQ  4
+#define KERNEL_UART_W3   (1u << 8 | DEBUG_DEV_PORT << 16)
+/* IRQCTL_GET's modes this interrupt controller gives (the IOAPIC: any) */
+#define TEST_IRQ_LOW_OK  1
+/* A PCI device whose INTx ktest raises: QEMU's "edu" (1234:11e8), which
+ * tests/run-all.sh adds at 00:10.0 (-device edu,addr=0x10) for ktest; its
+ * configuration space in q35's ECAM window (the MCFG's 0xb0000000, where
+ * SeaBIOS puts it), and the GSIs PCI INTx may arrive on (PIRQ A-H) */
+#define TEST_PCI_CFG      (0xb0000000ull + (0x10ull << 15))
+#define TEST_INTX_GSI     16
+#define TEST_INTX_COUNT   8
 
 #endif

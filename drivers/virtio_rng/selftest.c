@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * virtio_rng: a userland driver for QEMU's virtio-rng on riscv64 `virt`
- * (virtio-mmio), written as an end-to-end test of the kernel's driver
+ * virtio_rng's self-test (without --mmio or --pci; the driver proper is
+ * driver.c): QEMU's virtio-rng on riscv64 `virt` (virtio-mmio) driven
+ * register by register with the virtio library's definitions
+ * (drivers/virtio/virtio.h), as an end-to-end test of the kernel's driver
  * primitives with a real device: an MmioRegion mapped with AS_MAP, a
  * physically contiguous MemoryObject (MEMOBJ_CONTIG, MEMOBJ_PADDR) the
  * device reads and writes by DMA, and an IrqLine bound to a Notification
@@ -814,7 +816,9 @@ static const struct t_case tests[] = {
 	{ "rng.dma_released", t_release },
 };
 
-int main(int argc, char **argv)
+/* driver.c's main() without --mmio or --pci */
+int rng_selftest(int argc, char **argv);
+int rng_selftest(int argc, char **argv)
 {
 	unsigned n = sizeof(tests) / sizeof(tests[0]);
 	char name[8];
