@@ -167,6 +167,10 @@ userland() {
   runpart $H --name $a-entropytest-devmgr --timeout 90 --expect $E/entropytest.txt --count 0 "$NOSRC" \
     --require '^devmgr: rng: up \(bin/entropytest\)' --require '^entropy: seeded from the rng service' \
     -- --arch $a --manifest entropytest-devmgr
+  # and with the real driver (drivers/virtio_rng) for that default device
+  runpart $H --name $a-entropytest-virtio --timeout 90 --expect $E/entropytest.txt --count 0 "$NOSRC" \
+    --require '^devmgr: rng: up \(bin/virtio_rng\)' --require '^entropy: seeded from the rng service' \
+    -- --arch $a --manifest entropytest-virtio
   runpart $H --name $a-entropytest-devmgr-hang --timeout 90 --expect $E/entropytest.txt \
     --count 1 '^entropy: the device manager.s "rng" is not up yet' -- --arch $a --manifest entropytest-devmgr-hang
   if [ $a = x86_64 ]; then
