@@ -5,7 +5,7 @@
 # definition that ./qemu-run.sh --exec and tests/openposix/run.py both
 # print into their boot images:
 #
-#   scripts/posix-manifest.sh servers [--signals] [--uart] [--vfs-quota SIZE]
+#   scripts/posix-manifest.sh servers [--signals] [--uart] [--devices] [--vfs-quota SIZE]
 #       the entropy server (user/servers/entropy: the random bytes every
 #       POSIX process seeds its generator from), the VFS (the boot image's
 #       files, /tmp, /dev, /proc) and the console server (the tty). The
@@ -21,6 +21,10 @@
 #       (docs/console.md): it gets "console" with the right m, "irqctl" and,
 #       optional (x86-64 only), "ioportctl": on x86-64 it takes COM1 from
 #       the kernel; on riscv64, with no ioportctl, it stays on the relay.
+#       --devices: the device manager first (user/servers/devmgr,
+#       docs/devices.md: it finds the devices and starts their drivers,
+#       among them the virtio-rng that qemu-run.sh adds), and the entropy
+#       server gets "devmgr" to find "rng" there.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -35,21 +39,39 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart=
+  local signals= vfs_quota=24M uart= devices=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
       --uart) uart=1 ;;
+      --devices) devices=1 ;;
       --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
   done
+  if [ -n "$devices" ]; then
+    cat <<END
+service devmgr bin/devmgr
+    cap devmgr endpoint:devmgr rwg
+    cap console console w
+    cap kinfo kinfo r
+    cap bootimage bootimage r
+    cap irqctl irqctl m
+    cap mmioctl mmioctl m
+    cap ioportctl ioportctl m optional
+    quota 8M
+    priority 11
+END
+  fi
   cat <<END
 service entropy bin/entropy
     cap console console w
     cap entropy endpoint:entropy rw
     cap kinfo kinfo r
+END
+  [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+  cat <<END
     quota 1M
     priority 11
 service vfs bin/vfs
@@ -117,5 +139,5 @@ proc() {
 case ${1:-} in
   servers) shift; servers "$@" ;;
   proc) shift; proc "$@" ;;
-  *) die "usage: $0 servers [--signals] [--uart] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
+  *) die "usage: $0 servers [--signals] [--uart] [--devices] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
 esac

@@ -49,4 +49,5 @@ servers/devmgr-libs := fdt
 # ./qemu-run.sh --add HOST:GUEST). shellbench is make bench's system boot
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
-rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy
+rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy servers/devmgr \
+		drivers/virtio_rng drivers/virtio_blk

@@ -117,8 +117,18 @@ static inline uint32_t arch_port_in(uint16_t port, unsigned width);
 static inline void arch_port_out(uint16_t port, unsigned width, uint32_t val);
 #else
 #define ARCH_IO_PORTS 0u
-static inline uint32_t arch_port_in(uint16_t port, unsigned width) { return 0; }
-static inline void arch_port_out(uint16_t port, unsigned width, uint32_t val) {}
+static inline uint32_t arch_port_in(uint16_t port, unsigned width)
+{
+	(void)port;
+	(void)width;
+	return 0;
+}
+static inline void arch_port_out(uint16_t port, unsigned width, uint32_t val)
+{
+	(void)port;
+	(void)width;
+	(void)val;
+}
 #endif
 
 /* ---- time ------------------------------------------------------------------ */
