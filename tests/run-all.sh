@@ -239,6 +239,14 @@ userland() {
   # legacy: riscv64's I/O BAR in the host bridge's I/O window, x86-64's an IoPort
   blk_boot $a-blk-devmgr-legacy "${BLK[@]}" --require 'blk0: virtio-pci \(legacy\)' \
     -- --arch $a --manifest blktest-devmgr --no-rng -- @DISK@ -device virtio-blk-pci,disable-modern=on,drive=d0
+  # the driver crashes with requests in flight and the device manager
+  # restarts it (blktest-devmgr-restart.manifest): device quiesced and
+  # reset, queues rebuilt, the client's requests fail with EIO or complete,
+  # later ones work, the free pages come back
+  runpart $H --name $a-blk-devmgr-restart --timeout 60 --expect $E/blktest-restart.txt \
+    --count 1 '^devmgr: blk0: restarting' --require 'devmgr: blk0: up' \
+    -- --arch $a --manifest blktest-devmgr-restart --no-rng -- \
+    -drive "file=$CAIRN_LOG_DIR/$a-blk-devmgr.img,if=none,format=raw,id=d0" -device virtio-blk-pci,drive=d0
 
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
   # user/tests/devtest asks the device manager (devtest.manifest; x86-64:

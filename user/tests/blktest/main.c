@@ -9,9 +9,11 @@
  * It plays the device manager's part the driver needs (it receives the
  * driver's DEV_READY on `devmgr`), then calls the driver's `svc`.
  * Arguments: the disk's size in bytes (the image tests/run-all.sh made),
- * then `restart` (the driver dies mid-test: blktest-restart.manifest) or
- * `lookup=NAME` (a real device manager holds the driver: blk.dev_ready
- * is then DEV_LOOKUP of NAME on `devmgr`, which gives `svc`).
+ * then `restart` (the driver dies mid-test: blktest-restart.manifest,
+ * where init restarts it, and blktest-devmgr-restart.manifest, where the
+ * device manager does) and/or `lookup=NAME` (a real device manager holds
+ * the driver: blk.dev_ready is then DEV_LOOKUP of NAME on `devmgr`, which
+ * gives `svc`).
  *
  * The last test leaves the whole disk holding pattern(pos) (below, and
  * tests/blk-pattern.py for the host), which the host compares with cmp
@@ -662,13 +664,19 @@ int main(int argc, char **argv)
 	c_devmgr = cairn_cap("devmgr");
 	if (argc > 2 && !strcmp(argv[2], "child"))
 		return child_main();
-	if (argc > 2 && !strncmp(argv[2], "lookup=", 7))
-		lookup_name = argv[2] + 7;
-	if (argc > 2 && !strcmp(argv[2], "restart")) {
+	bool restart = false;
+	for (int i = 2; i < argc; i++) {
+		if (!strncmp(argv[i], "lookup=", 7))
+			lookup_name = argv[i] + 7;
+		else if (!strcmp(argv[i], "restart"))
+			restart = true;
+	}
+	if (restart) {
 		n = sizeof(restart_tests) / sizeof(restart_tests[0]);
 		t_begin("blktest", n);
 		t_run(NULL, restart_tests[0].name, restart_tests[0].fn);
-		if (cairn_thread_start(devmgr_thread, 0, 8, NULL))
+		/* without a device manager, play its part for the restarted driver */
+		if (!lookup_name && cairn_thread_start(devmgr_thread, 0, 8, NULL))
 			return t_abort("blktest: no devmgr thread");
 		t_run_all(restart_tests + 1, n - 1);
 		return t_end("blktest") ? 1 : 0;
