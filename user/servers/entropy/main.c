@@ -41,7 +41,7 @@
  */
 #include <string.h>
 #include <cairn/counter.h>
-#include <cairn/dev.h>
+#include <cairn/dev_client.h>
 #include <cairn/random.h>
 #include <cairn/rt.h>
 #include <cairn/server.h>
@@ -64,16 +64,10 @@ static uint8_t req_data[64];
  * and the error in *err (ERR_AGAIN: its driver is not up yet). */
 static cap_t lookup_once(err_t *err)
 {
-	struct cairn_ipcbuf *b = cairn_ipcbuf();
-	struct cairn_msg m;
+	cap_t svc;
 
-	memset(&b->w[CAIRN_MSG_REGS], 0, 8);
-	memcpy(&b->w[CAIRN_MSG_REGS], "rng", 3);
-	m = cairn_call(devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + 1, 0), DEV_NOWAIT, 0, 0, 0);
-	*err = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
-	if (!*err && cairn_tag_ncaps(m.tag) != 1)
-		*err = ERR_IO;
-	return *err ? CAP_NULL : b->caps[0];
+	*err = cairn_dev_lookup(devmgr, "rng", DEV_NOWAIT, &svc);
+	return svc;
 }
 
 /* At start-up: the device manager's "rng", waiting up to LOOKUP_WAIT_NS

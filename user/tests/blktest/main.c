@@ -24,7 +24,7 @@
 #include <string.h>
 #include <cairn/rt.h>
 #include <cairn/test.h>
-#include <cairn/dev.h>
+#include <cairn/dev_client.h>
 #include <cairn/blk_client.h>
 #include <cairn/spawn.h>
 #include <lib/cpio.h>
@@ -85,15 +85,9 @@ static const char *lookup_name;        /* argument lookup=NAME: a real device ma
 /* DEV_LOOKUP of lookup_name through the device manager: the driver's svc. */
 static void lookup(void)
 {
-	size_t n = strlen(lookup_name);
-	struct cairn_msg m;
+	err_t e = cairn_dev_lookup(c_devmgr, lookup_name, 0, &c_svc);
 
-	memset(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], 0, (n + 7) / 8 * 8);
-	memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], lookup_name, n);
-	m = cairn_call(c_devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + (unsigned)((n + 7) / 8), 0), 0, 0, 0, 0);
-	CHECK(!m.err && !cairn_tag_label(m.tag) && cairn_tag_ncaps(m.tag) == 1, "DEV_LOOKUP %s: %s",
-	      lookup_name, err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
-	c_svc = cairn_ipcbuf()->caps[0];
+	CHECK(!e, "DEV_LOOKUP %s: %s", lookup_name, err_name(e));
 }
 
 static void t_ready(void)

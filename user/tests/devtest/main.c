@@ -20,7 +20,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <cairn/rt.h>
-#include <cairn/dev.h>
+#include <cairn/dev_client.h>
 #include <cairn/test.h>
 #include "../stubdrv/stub.h"
 
@@ -51,15 +51,7 @@ static err_t dev_call(cap_t c, uint32_t label, uint64_t flags, const char *name,
 /* DEV_LOOKUP; the service's endpoint in *svc. */
 static err_t lookup(const char *name, uint64_t flags, cap_t *svc)
 {
-	struct cairn_msg m;
-	err_t e = dev_call(c_dev, DEV_LOOKUP, flags, name, &m);
-
-	if (!e) {
-		if (cairn_tag_ncaps(m.tag) != 1)
-			return ERR_INVAL;
-		*svc = cairn_ipcbuf()->caps[0];
-	}
-	return e;
+	return cairn_dev_lookup(c_dev, name, (unsigned)flags, svc);
 }
 
 static err_t ping(cap_t svc, struct cairn_msg *m)
@@ -136,6 +128,9 @@ static void t_lookup_absent(void)
 
 	EXPECT_ERR(lookup("nosuch", 0, &s), ERR_NOENT);
 	EXPECT_ERR(lookup("nosuch", DEV_NOWAIT, &s), ERR_NOENT);
+	/* the device manager's own checks (by hand), then the library's */
+	EXPECT_ERR(dev_call(c_dev, DEV_LOOKUP, 0, "", NULL), ERR_INVAL);
+	EXPECT_ERR(dev_call(c_dev, DEV_LOOKUP, 0, "a-name-too-long-x", NULL), ERR_INVAL);
 	EXPECT_ERR(lookup("", 0, &s), ERR_INVAL);
 	EXPECT_ERR(lookup("a-name-too-long-x", 0, &s), ERR_INVAL);
 	EXPECT_ERR(dev_call(c_dev, 0x5ff, 0, "x", NULL), ERR_NOSYS);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cairn/rt.h>
 #include <cairn/test.h>
-#include <cairn/dev.h>
+#include <cairn/dev_client.h>
 
 static cap_t c_svc = CAP_NULL, c_devmgr = CAP_NULL;
 
@@ -38,15 +38,9 @@ static void t_ready(void)
 	struct cairn_msg m;
 
 	if (lookup_name) {
-		size_t n = strlen(lookup_name);
+		err_t e = cairn_dev_lookup(c_devmgr, lookup_name, 0, &c_svc);
 
-		memset(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], 0, (n + 7) / 8 * 8);
-		memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], lookup_name, n);
-		m = cairn_call(c_devmgr, cairn_tag(DEV_LOOKUP, CAIRN_MSG_REGS + (unsigned)((n + 7) / 8), 0),
-			       0, 0, 0, 0);
-		CHECK(!m.err && !cairn_tag_label(m.tag) && cairn_tag_ncaps(m.tag) == 1, "DEV_LOOKUP %s: %s",
-		      lookup_name, err_name(m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)));
-		c_svc = cairn_ipcbuf()->caps[0];
+		CHECK(!e, "DEV_LOOKUP %s: %s", lookup_name, err_name(e));
 		return;
 	}
 	CHECK(c_devmgr != CAP_NULL && c_svc != CAP_NULL, "capabilities devmgr and svc");
