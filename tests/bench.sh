@@ -265,7 +265,7 @@ for arch in $(part blk); do
     fi
     log=build/logs/blkbench-$arch.log
     rm -f "$blkdisk" && truncate -s 64M "$blkdisk"
-    timeout 300 ./qemu-run.sh --arch "$arch" --smp 1 --icount --manifest blkbench -- "${blkdev[@]}" \
+    timeout 300 ./qemu-run.sh --arch "$arch" --smp 1 --icount --manifest blkbench --no-rng -- "${blkdev[@]}" \
         "${exact[@]}" >"$log" 2>&1 </dev/null
     if ! grep -aq '^bench: done' "$log"; then
         echo "bench: blkbench on $arch did not finish (log: $log)" >&2

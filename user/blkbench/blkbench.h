@@ -9,6 +9,7 @@
 #ifndef BLKBENCH_H
 #define BLKBENCH_H
 #include <stdint.h>
+#include <cairn/counter.h>
 
 #define BLKBENCH_DISK_MB   64
 #define BLKBENCH_RAND_OPS  256
@@ -39,22 +40,7 @@ static inline uint64_t blkbench_rand_offset(uint64_t *s)
  * instructions each, within one turn per interruption), and a figure is
  * the instructions counted less the spinner's: what the reads cost the CPU.
  */
-#if defined(__riscv)
-#define BLKBENCH_SPIN_INSNS 3
-static inline void blkbench_spin(volatile uint64_t *turns)
-{
-	uint64_t n = 0;
-
-	__asm__ volatile("1: addi %0, %0, 1\n\tsd %0, 0(%1)\n\tj 1b" : "+r"(n) : "r"(turns) : "memory");
-}
-#elif defined(__x86_64__)
-#define BLKBENCH_SPIN_INSNS 3
-static inline void blkbench_spin(volatile uint64_t *turns)
-{
-	uint64_t n = 0;
-
-	__asm__ volatile("1: inc %0\n\tmov %0, (%1)\n\tjmp 1b" : "+r"(n) : "r"(turns) : "memory");
-}
-#endif
+#define BLKBENCH_SPIN_INSNS COUNTER_SPIN_INSNS
+static inline void blkbench_spin(volatile uint64_t *turns) { counter_spin(turns); }
 
 #endif

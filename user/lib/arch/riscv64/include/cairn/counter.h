@@ -76,4 +76,15 @@ static inline int hw_seed(uint64_t *v)
 	return 0;
 }
 
+/* Counts forever: *turns is the number of turns of a loop of
+ * COUNTER_SPIN_INSNS instructions (benchmarks subtract a spinner's work
+ * from the instruction counter: user/blkbench/blkbench.h). */
+#define COUNTER_SPIN_INSNS 3
+static inline void counter_spin(volatile uint64_t *turns)
+{
+	uint64_t n = 0;
+
+	__asm__ volatile("1: addi %0, %0, 1\n\tsd %0, 0(%1)\n\tj 1b" : "+r"(n) : "r"(turns) : "memory");
+}
+
 #endif
