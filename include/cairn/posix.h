@@ -170,6 +170,104 @@ enum {
 	FS_GETPATH,           /* -> (n) + the directory's absolute path (getcwd) */
 	FS_PIPE,              /* (flags: O_NONBLOCK, O_CLOEXEC are the caller's) -> caps[0] = the
 	                       * read end, caps[1] = the write end (any directory object) */
+	FS_STATFS,            /* any object -> struct posix_statfs inline (statfs, fstatfs, df) */
+	FS_SYNCFS,            /* any object: everything of its file system reaches the device
+	                       * (syncfs; sync asks the mount table, FS_SYNC_ALL) */
+	FS_COVER,             /* admin only: (0, 0, path length) + path, cap0 = the root directory
+	                       * of another file system: the directory at path (resolved in
+	                       * this server only) becomes a mount point (below) */
+	FS_UNCOVER,           /* admin only: (0, 0, path length) + path: no longer a mount point */
+	FS_MOUNTED,           /* admin only: (0, 0, path length, mount path length) + path + the
+	                       * absolute mount path, cap0 = the covered directory (in the
+	                       * covering file system): this server's directory at path is
+	                       * the root of a mount at that absolute path (below) */
+	FS_MOUNT,             /* to the mount table (the VFS): below */
+	FS_UMOUNT,            /* to the mount table (the VFS): below */
+	FS_SYNC_ALL,          /* to the mount table (the VFS): FS_SYNCFS on every mount */
+};
+
+/* ---- mounts: one tree over several file-system servers ------------------------
+ *
+ * Each file-system server (the VFS's tmpfs, the ext2 server) resolves paths
+ * in its own tree only. Where its tree meets another's it answers
+ * ERR_REMOTE, and the caller sends the request again where it points
+ * (musl-port's fs.c, libcairn's cairn_fs_*); there is no hop through a
+ * third server and none on IO_* (an open file is the capability of the
+ * server that owns it).
+ *
+ * ERR_REMOTE answer to a one-path FS_* request: w0 = POSIX_REMOTE_* flags,
+ * w1 = length of the new path, inline: the new path. The caller repeats
+ * the same request (same label and words, the path replaced; for
+ * FS_SYMLINK the link path, the target stays) sent to cap0, or to its
+ * root directory with POSIX_REMOTE_ROOT (then no cap0). More than
+ * POSIX_REMOTE_MAX redirections in one call: ELOOP. With
+ * POSIX_REMOTE_NEWROOT (sent by the VFS root once "/" is mounted from
+ * another server), cap0 is the new root directory: the caller may keep it
+ * as its root from then on (and its children inherit it).
+ *
+ * A server answers ERR_REMOTE when, resolving a path:
+ * - a component names a directory that is a mount point (FS_COVER): to
+ *   the mounted root, with the rest of the path after that component
+ *   ("." when none); the mount point itself is never acted on, so
+ *   FS_UNLINK and FS_RENAME of it are EBUSY, FS_MKDIR and FS_SYMLINK EEXIST;
+ * - ".." is taken at a directory that is a mount's root (FS_MOUNTED): to
+ *   the covered directory, with "../" and the rest;
+ * - a symbolic link's target is absolute in a server whose tree is not the
+ *   namespace root (it received FS_MOUNTED, or its root is mounted over):
+ *   POSIX_REMOTE_ROOT, with the target and the rest.
+ * The starting directory of a request is never redirected. AT_EMPTY_PATH
+ * with an empty path resolves nothing.
+ *
+ * Two-path requests (FS_RENAME, FS_LINK): a server that would have to
+ * redirect while resolving either path answers ERR_REMOTE with
+ * POSIX_REMOTE_SPLIT (no cap0, no path): the caller opens each path's
+ * parent directory (O_PATH | O_DIRECTORY, following redirects) and sends
+ * the request again with the two last components only, relative to those
+ * (path 1's directory as the target, path 2's as cap0). A cap0 that is
+ * not an object of the server itself (CAP_OP_IDENTIFY: not its endpoint)
+ * is EXDEV, as Linux's rename and link across mounts.
+ *
+ * Admin requests (FS_COVER, FS_UNCOVER, FS_MOUNTED) are taken only through
+ * the server's admin capability: badge POSIX_FS_ADMIN on its endpoint, which
+ * only its owner holds (the server hands it to the mount table with
+ * FS_MOUNT; the VFS's own is its unbadged endpoint); else EPERM. A server
+ * holds at most POSIX_COVER_MAX mount points (ENOSPC).
+ *
+ * FS_GETPATH in a mount's tree answers the mount path followed by the path
+ * below the mount's root.
+ *
+ * The mount table (the VFS, docs/vfs.md "Mounts") takes, on any
+ * capability of the VFS endpoint:
+ * - FS_MOUNT (flags, 0, source length, fstype length) + source + fstype
+ *   [+ NUL + options], cap0 = the mount point directory (opened O_PATH by
+ *   the caller), cap1 = the mounted file system's root directory, cap2 =
+ *   its admin capability (both from the file-system server). flags
+ *   POSIX_MOUNT_ROOT: "/" (cap0 none), only once and only on the unbadged
+ *   endpoint; MS_RDONLY is Linux's. The VFS covers the mount point
+ *   (FS_COVER through the covering server's admin capability) and tells
+ *   the mounted one (FS_MOUNTED). EBUSY: a mount point already; ENOSPC:
+ *   POSIX_MOUNT_MAX mounts.
+ * - FS_UMOUNT (flags, 0, path length) + path: the mount whose mount path is
+ *   path (absolute, as /proc/mounts says it): FS_SYNCFS on it, then
+ *   FS_UNCOVER. EINVAL: not a mount point; EBUSY: "/" (poweroff unmounts it)
+ *   or a mount below it.
+ * - FS_SYNC_ALL: FS_SYNCFS on every mount (sync).
+ * /proc/mounts lists the table.
+ */
+#define ERR_REMOTE            1000   /* never seen by programs: musl-port follows it */
+#define POSIX_REMOTE_ROOT     1u     /* restart at the caller's root directory */
+#define POSIX_REMOTE_NEWROOT  2u     /* cap0 is the new root directory */
+#define POSIX_REMOTE_SPLIT    4u     /* two-path request: send per parent directory */
+#define POSIX_REMOTE_MAX      40
+#define POSIX_FS_ADMIN        2      /* the admin badge of a file-system server */
+#define POSIX_COVER_MAX       32
+#define POSIX_MOUNT_MAX       32
+#define POSIX_MOUNT_ROOT      (1u << 31)
+
+/* FS_STATFS's answer (musl-port converts it to struct statfs). type: Linux's
+ * magic numbers (EXT2 0xef53, TMPFS 0x01021994, PROC 0x9fa0). */
+struct posix_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, frsize, flags;
 };
 
 /* ---- the process server (user/servers/proc) ---------------------------------- */
