@@ -202,8 +202,10 @@ enum {
  * root directory with POSIX_REMOTE_ROOT (then no cap0). More than
  * POSIX_REMOTE_MAX redirections in one call: ELOOP. With
  * POSIX_REMOTE_NEWROOT (sent by the VFS root once "/" is mounted from
- * another server), cap0 is the new root directory: the caller may keep it
- * as its root from then on (and its children inherit it).
+ * another server), cap0 is the new root directory and w1 is 0: the caller
+ * keeps it as its root from then on (its children inherit it) and sends
+ * the request again as it would have with that root (a working directory
+ * that was the old root becomes the new one).
  *
  * A server answers ERR_REMOTE when, resolving a path:
  * - a component names a directory that is a mount point (FS_COVER): to
@@ -254,7 +256,6 @@ enum {
  * - FS_SYNC_ALL: FS_SYNCFS on every mount (sync).
  * /proc/mounts lists the table.
  */
-#define ERR_REMOTE            1000   /* never seen by programs: musl-port follows it */
 #define POSIX_REMOTE_ROOT     1u     /* restart at the caller's root directory */
 #define POSIX_REMOTE_NEWROOT  2u     /* cap0 is the new root directory */
 #define POSIX_REMOTE_SPLIT    4u     /* two-path request: send per parent directory */

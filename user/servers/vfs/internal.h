@@ -177,6 +177,18 @@ bool images_drop(void);
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);
 
+/* mount.c: the mount table */
+extern bool mount_work_pending;
+extern cap_t relay_note;                  /* the relay's Notification (main.c) */
+void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir);
+err_t mount_timer(unsigned seconds);
+void mount_remote(struct srv_ans *a);
+bool mount_root_request(struct srv_ans *a);
+void mount_event(uint64_t bits);
+void mount_do_work(void);
+size_t mount_text(char *buf, size_t max);
+void serve_mount(struct srv_req *r, struct srv_ans *a);
+
 /* procfs.c: /proc */
 extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */
 void procfs_init(void);

@@ -118,7 +118,18 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 }
 
 
+static void serve_path(struct srv_req *r, struct srv_ans *a);
+
 void serve_fs(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a))
+		return;
+	serve_path(r, a);
+	if (a->err == ERR_REMOTE)
+		mount_remote(a);
+}
+
+static void serve_path(struct srv_req *r, struct srv_ans *a)
 {
 	struct handle *h = r->obj;
 	struct tmpfs_node *d = dir_of(h), *d2, *n;

@@ -400,6 +400,30 @@ err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len)
 
 /* ---- path resolution ---------------------------------------------------------- */
 
+/* The path leaves the tree (tmpfs.h, fs->remote_*). */
+static err_t remote(struct tmpfs *fs, int kind, struct tmpfs_node *n, const char *rest, size_t len)
+{
+	while (kind == TMPFS_REMOTE_DOWN && len && *rest == '/') {
+		rest++;
+		len--;
+	}
+	if (kind == TMPFS_REMOTE_DOWN && !len) {
+		rest = ".";
+		len = 1;
+	}
+	fs->remote_kind = kind;
+	fs->remote = n;
+	fs->remote_rest = rest;
+	fs->remote_len = len;
+	return ERR_REMOTE;
+}
+
+/* A mount point as the last component: what it names is the mounted root. */
+static err_t remote_last(struct tmpfs *fs, struct tmpfs_node *n)
+{
+	return n && (n->flags & TMPFS_F_COVERED) ? remote(fs, TMPFS_REMOTE_DOWN, n, "", 0) : ERR_OK;
+}
+
 err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		    unsigned flags, struct tmpfs_lookup *lk)
 {
@@ -415,8 +439,11 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 	if (memchr(path, 0, len))
 		return ERR_INVAL;
 	memcpy(buf, path, len);
-	if (buf[0] == '/')
+	if (buf[0] == '/') {
+		if (fs->not_root)
+			return remote(fs, TMPFS_REMOTE_ROOT, NULL, buf, len);
 		cur = fs->root;
+	}
 	for (;;) {
 		struct tmpfs_node *next = NULL;
 		int type = TMPFS_LAST_NORM;
@@ -451,6 +478,8 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 			next = cur;
 		} else if (clen == 2 && c[0] == '.' && c[1] == '.') {
 			type = TMPFS_LAST_DOTDOT;
+			if (cur->flags & TMPFS_F_MROOT)
+				return remote(fs, TMPFS_REMOTE_UP, cur, c, rlen - s);
 			next = cur == fs->root ? cur : cur->u.dir.parent;
 			if (!next)
 				return ERR_NOENT;
@@ -484,8 +513,11 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 			other = t;
 			rlen = tlen + rest;
 			pos = 0;
-			if (buf[0] == '/')
+			if (buf[0] == '/') {
+				if (fs->not_root)
+					return remote(fs, TMPFS_REMOTE_ROOT, NULL, buf, rlen);
 				cur = fs->root;
+			}
 			continue;
 		}
 		if (!last) {
@@ -493,6 +525,8 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 				return ERR_NOENT;
 			if (!tmpfs_is_dir(next))
 				return ERR_NOTDIR;
+			if (next->flags & TMPFS_F_COVERED)
+				return remote(fs, TMPFS_REMOTE_DOWN, next, buf + q, rlen - q);
 			cur = next;
 			continue;
 		}
@@ -554,7 +588,7 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 	if (n) {
 		if (excl && !opath)
 			return ERR_EXIST;
-		if ((e = check_slash(&lk)))
+		if ((e = remote_last(fs, n)) || (e = check_slash(&lk)))
 			return e;
 		if (tmpfs_is_lnk(n) && !opath)
 			return ERR_LOOP;
@@ -655,7 +689,7 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 			return ERR_NOENT;
 		if (rdonly(lk.parent))
 			return ERR_ROFS;
-		if (rdonly(n))
+		if (rdonly(n) || (n->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT)))
 			return ERR_BUSY;               /* /proc itself: as a mount point */
 		if (!tmpfs_is_dir(n))
 			return ERR_NOTDIR;
@@ -722,12 +756,14 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 	if ((flags & ~(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)) ||
 	    (flags == (LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)))
 		return ERR_INVAL;
-	if ((e = tmpfs_resolve(fs, start1, p1, l1, TMPFS_LK_NOFOLLOW, &a)))
-		return e;
-	if ((e = tmpfs_resolve(fs, start2, p2, l2, TMPFS_LK_NOFOLLOW, &b)))
-		return e;
+	if ((e = tmpfs_resolve(fs, start1, p1, l1, TMPFS_LK_NOFOLLOW, &a)) ||
+	    (e = tmpfs_resolve(fs, start2, p2, l2, TMPFS_LK_NOFOLLOW, &b)))
+		return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 	if (a.last != TMPFS_LAST_NORM || b.last != TMPFS_LAST_NORM)
 		return ERR_BUSY;
+	if ((a.node && (a.node->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT))) ||
+	    (b.node && (b.node->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT))))
+		return ERR_BUSY;                       /* a mount point or a mount's root */
 	if (!(old = a.node))
 		return ERR_NOENT;
 	if (rdonly(a.parent) || rdonly(b.parent))
@@ -796,7 +832,7 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 	} else {
 		e = tmpfs_resolve(fs, start1, p1, l1, flags & LINUX_AT_SYMLINK_FOLLOW ? TMPFS_LK_FOLLOW : 0, &a);
 		if (e)
-			return e;
+			return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 		if (!(old = a.node))
 			return ERR_NOENT;
 		if ((e = check_slash(&a)))
@@ -807,7 +843,7 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 	if (!old->nlink)
 		return ERR_NOENT;
 	if ((e = resolve_new(fs, start2, p2, l2, &b)))
-		return e;
+		return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 	if (b.slash)
 		return ERR_NOENT;
 	if (rdonly(old))
@@ -906,7 +942,7 @@ err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 		return e;
 	if (!lk.node)
 		return ERR_NOENT;
-	if ((e = check_slash(&lk)))
+	if ((e = remote_last(fs, lk.node)) || (e = check_slash(&lk)))
 		return e;
 	*out = lk.node;
 	return ERR_OK;
@@ -1080,6 +1116,20 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *d, char *buf, size_t ma
 	buf[--pos] = 0;
 	while (d != fs->root) {
 		struct tmpfs_node *p = d->u.dir.parent;
+
+		if ((d->flags & TMPFS_F_MROOT) && fs->mount_path) {
+			/* the mount's path, then what is below its root */
+			const char *mp = fs->mount_path(fs, d);
+			size_t ml = strlen(mp);
+
+			if (ml == 1 && pos < max - 1)
+				break;                  /* "/": the path below is whole */
+			if (ml + 1 > pos)
+				return ERR_RANGE;
+			pos -= ml;
+			memcpy(buf + pos, mp, ml);
+			break;
+		}
 		const struct tmpfs_dentry *e;
 
 		if (!p || !(e = dir_find_node(p, d)))
