@@ -123,11 +123,11 @@ size_t mount_text(char *buf, size_t max)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++) {
-		const struct mount *m = &mounts[i];
+	for (int i = -1; i < (int)POSIX_MOUNT_MAX; i++) {
+		const struct mount *m = i < 0 ? root_mnt : &mounts[i];   /* "/" first */
 		int k;
 
-		if (!m->used || (m->own && m->node == fs.root && root_mnt))
+		if (!m || !m->used || (i >= 0 && m == root_mnt) || (m->own && m->node == fs.root && root_mnt))
 			continue;
 		k = fmt_snprintf(buf + n, max - n, "%s %s %s %s 0 0\n", m->source, m->path, m->fstype,
 			     m->flags & MS_RDONLY_BIT ? "ro" : "rw");
@@ -489,11 +489,11 @@ void serve_mount(struct srv_req *r, struct srv_ans *a)
 		fs_mount(r, a);
 		return;
 	case FS_UMOUNT:
-		a->err = ERR_INVAL;
 		if (r->w[2] == 1 && r->nbytes >= 1 && req_bytes[0] == '/') {
 			fs_sync_all(a);           /* "/": poweroff's; it stays */
 			return;
 		}
+		a->err = ERR_INVAL;
 		for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
 			if (mounts[i].used && strlen(mounts[i].path) == r->w[2] && r->w[2] <= r->nbytes &&
 			    !memcmp(mounts[i].path, req_bytes, r->w[2]))
