@@ -675,6 +675,27 @@ TEST(mounts)
 	mr->flags &= ~TMPFS_F_MROOT;
 	fs.not_root = false;
 	CHECK(find("mnt/m") == mp && find_err("lm") == ERR_NOENT);
+	/* another tmpfs mount: a root in no directory */
+	{
+		struct tmpfs_node *t, *held;
+
+		CHECK(tmpfs_mkroot(&fs, 01777, &t) == ERR_OK && (t->flags & TMPFS_F_MROOT));
+		CHECK(tmpfs_mkdir(&fs, t, S("d"), 0755) == ERR_OK);
+		CHECK(tmpfs_open(&fs, t, S("d/f"), LINUX_O_CREAT | LINUX_O_RDWR, 0644, &held) == ERR_OK);
+		CHECK(tmpfs_find(&fs, t, S("d/.."), 0, 0, &n) == ERR_OK && n == t);
+		CHECK(tmpfs_find(&fs, t, S("d/../.."), 0, 0, &n) == ERR_REMOTE &&
+		      remote_is(TMPFS_REMOTE_UP, t, ".."));
+		CHECK(tmpfs_getpath(&fs, t, buf, sizeof(buf), &len) == ERR_OK && !strcmp(buf, "/mnt/here"));
+		/* nothing moves or links between two mounts */
+		CHECK(tmpfs_rename(&fs, t, S("d/f"), R, S("f2"), 0) == ERR_XDEV);
+		CHECK(tmpfs_rename(&fs, R, S("f"), t, S("f"), 0) == ERR_XDEV);
+		CHECK(tmpfs_link(&fs, t, S("d/f"), R, S("f3"), 0) == ERR_XDEV);
+		CHECK(tmpfs_rename(&fs, t, S("d/f"), t, S("g"), 0) == ERR_OK);
+		/* unmounted with a file still open: it lives on, unlinked */
+		tmpfs_rmroot(&fs, t);
+		CHECK(held->nlink == 0);
+		tmpfs_node_put(&fs, held);
+	}
 	return teardown();
 }
 

@@ -43,7 +43,24 @@ struct mount {
 	cap_t root, admin;                    /* not own: its root directory and admin capability */
 	cap_t up;                             /* own, mounted over another's directory: that one */
 	struct tmpfs_node *node;              /* own: its root here (TMPFS_F_MROOT) */
+	struct tmpfs_node *covered;           /* over one of our directories: it (TMPFS_F_COVERED) */
+	struct handle *root_h;                /* own, made by FS_MOUNT: its root's object */
+	bool builtin;                         /* "/", /tmp, /dev, /proc: not unmounted */
 };
+
+/* FS_MOUNT and FS_UMOUNT wait (saved Replies) while the VFS asks servers. */
+struct pending {
+	cap_t reply;
+	uint32_t label;
+	uint32_t flags;
+	cap_t mp, root, admin;                /* FS_MOUNT: the mount point; another's root, admin */
+	char src[64], type[24];
+	char path[MOUNT_PATH_MAX];            /* FS_UMOUNT */
+};
+#define PENDING_MAX 8
+static struct pending pend[PENDING_MAX];
+static unsigned npend;
+static uint64_t ep_id;                    /* our endpoint's object id */
 
 static struct mount mounts[POSIX_MOUNT_MAX];
 static struct mount *root_mnt;            /* "/" from another server, once mounted */
@@ -51,6 +68,8 @@ static bool root_wait;
 static cap_t deferred[DEFER_MAX];         /* root requests waiting for root_mnt */
 static unsigned ndeferred;
 static bool mount_work;                   /* the root arrived: covering to do */
+static void run_pending(void);
+static void close_obj(cap_t c);
 
 bool mount_work_pending;
 
@@ -102,14 +121,17 @@ static const char *mount_path_of(struct tmpfs *t, struct tmpfs_node *n)
 void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir)
 {
 	struct mount *m = mount_add("/", "rootfs", "tmpfs");
+	uint64_t id[4];
 
-	m->own = true;
+	m->own = m->builtin = true;
 	m->node = fs.root;
 	if (proc_dir && (m = mount_add("/proc", "proc", "proc"))) {
-		m->own = true;
+		m->own = m->builtin = true;
 		m->node = proc_dir;
 		m->flags = MS_RDONLY_BIT;
 	}
+	if (!cairn_cap_identify(ep, id))
+		ep_id = id[3];
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
 	if (root_wait && mount_timer(root_wait_s)) {
@@ -167,7 +189,7 @@ void mount_remote(struct srv_ans *a)
 	switch (fs.remote_kind) {
 	case TMPFS_REMOTE_DOWN:
 		for (unsigned i = 0; i < POSIX_MOUNT_MAX && !m; i++)
-			if (mounts[i].used && !mounts[i].own && mounts[i].node == fs.remote)
+			if (mounts[i].used && mounts[i].covered == fs.remote)
 				m = &mounts[i];
 		e = m ? answer_cap(a, m->root) : ERR_NOENT;
 		break;
@@ -329,7 +351,7 @@ static void cover_own(const char *name, const char *source, const char *fstype, 
 		printf("vfs: %s: the mount table is full\n", path);
 		return;
 	}
-	m->own = true;
+	m->own = m->builtin = true;
 	m->node = n;
 	m->flags = flags;
 	/* the disk's directory first (once covered, opening it would lead back here) */
@@ -369,6 +391,7 @@ fail:
 void mount_do_work(void)
 {
 	mount_work_pending = false;
+	run_pending();
 	if (!mount_work)
 		return;
 	mount_work = false;
@@ -379,6 +402,282 @@ void mount_do_work(void)
 	root_wait = false;
 	answer_deferred();
 	printf("vfs: / is %s (%s)\n", root_mnt->source, root_mnt->fstype);
+}
+
+/* ---- mounts elsewhere: the answer saved, the work in the work hook -------------------------- */
+
+static bool is_ours(cap_t c, struct handle **h)
+{
+	uint64_t id[4];
+
+	if (c == CAP_NULL || cairn_cap_identify(c, id) || id[3] != ep_id)
+		return false;
+	*h = handle_find(id[2]);
+	return *h != NULL;
+}
+
+/* The deepest mount whose path holds path (a mount's own path excluded). */
+static struct mount *covering(const char *path)
+{
+	struct mount *best = NULL;
+	size_t bl = 0;
+
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++) {
+		struct mount *m = &mounts[i];
+		size_t l = strlen(m->path);
+
+		if (!m->used || (root_mnt && m->own && m->node == fs.root))
+			continue;
+		if (l == 1 ? path[0] == '/' && path[1] :
+		    !strncmp(path, m->path, l) && path[l] == '/' && path[l + 1]) {
+			if (!best || l > bl) {
+				best = m;
+				bl = l;
+			}
+		}
+	}
+	return best;
+}
+
+static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *src, const char *type)
+{
+	bool tmpfs = !strcmp(type, "tmpfs");
+	struct pending *p;
+
+	if (r->ncaps < 1 || r->caps[0] == CAP_NULL) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (!tmpfs && r->ncaps != 3) {
+		a->err = ERR_NODEV;               /* no server for it given */
+		return;
+	}
+	if (r->w[0] & ~(uint64_t)MS_RDONLY_BIT) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (npend == PENDING_MAX) {
+		a->err = ERR_AGAIN;
+		return;
+	}
+	p = &pend[npend];
+	memset(p, 0, sizeof(*p));
+	if ((a->err = srv_save_reply(a, &p->reply)))
+		return;
+	npend++;
+	p->label = FS_MOUNT;
+	p->flags = (uint32_t)r->w[0];
+	p->mp = r->caps[0];
+	p->root = tmpfs ? CAP_NULL : r->caps[1];
+	p->admin = tmpfs ? CAP_NULL : r->caps[2];
+	for (unsigned i = 0; i < (tmpfs ? 1u : 3u); i++)
+		r->caps[i] = CAP_NULL;            /* kept */
+	copy_str(p->src, sizeof(p->src), src, strlen(src));
+	copy_str(p->type, sizeof(p->type), type, strlen(type));
+	mount_work_pending = true;
+}
+
+/* The absolute path of directory object c. */
+static err_t path_of(cap_t c, char *buf, size_t max)
+{
+	struct cairn_ipcbuf *ib = cairn_ipcbuf();
+	struct handle *h;
+	struct cairn_msg m;
+	size_t len;
+	err_t e;
+
+	if (is_ours(c, &h)) {
+		if (!dir_of(h))
+			return ERR_NOTDIR;
+		return tmpfs_getpath(&fs, h->node, buf, max, &len);
+	}
+	m = cairn_call(c, cairn_tag(FS_GETPATH, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+		return e;
+	len = m.w[0];
+	if (len >= max || len > (cairn_tag_len(m.tag) - CAIRN_MSG_REGS) * 8ull || !len)
+		return ERR_IO;
+	memcpy(buf, &ib->w[CAIRN_MSG_REGS], len);
+	buf[len] = 0;
+	return buf[0] == '/' ? ERR_OK : ERR_IO;
+}
+
+/* A capability to a new object for node n of ours (refs 1: the mount's). */
+static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out)
+{
+	struct handle *h;
+	uint64_t r[3];
+	err_t e;
+
+	if ((e = handle_new(H_NODE, LINUX_O_PATH | LINUX_O_DIRECTORY, &h)))
+		return e;
+	h->node = n;
+	tmpfs_node_get(n);
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r))) {
+		handle_free(h);
+		return e;
+	}
+	*hp = h;
+	*out = r[0];
+	return ERR_OK;
+}
+
+static err_t do_mount(struct pending *p)
+{
+	char path[MOUNT_PATH_MAX];
+	struct mount *over, *m;
+	struct handle *mh = NULL;
+	struct tmpfs_node *tnode = NULL;
+	const char *rel;
+	cap_t give;
+	err_t e;
+
+	if ((e = path_of(p->mp, path, sizeof(path))))
+		return e;
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
+		if (mounts[i].used && !strcmp(mounts[i].path, path) &&
+		    !(root_mnt && mounts[i].own && mounts[i].node == fs.root))
+			return ERR_BUSY;
+	if (!(over = covering(path)))
+		return ERR_INVAL;
+	rel = path + strlen(over->path) + (strlen(over->path) > 1);
+	if (!(m = mount_add(path, p->src, p->type)))
+		return ERR_NOSPC;
+	m->flags = p->flags & MS_RDONLY_BIT;
+	if (p->root == CAP_NULL) {               /* a new tmpfs */
+		if ((e = tmpfs_mkroot(&fs, 01777, &tnode)))
+			goto fail;
+		if ((e = own_cap(tnode, &m->root_h, &m->root)))
+			goto fail;
+		m->own = true;
+		m->node = tnode;
+	} else {
+		m->root = p->root;
+		m->admin = p->admin;
+		p->root = p->admin = CAP_NULL;
+	}
+	if (over->own) {                         /* one of our directories */
+		if (!is_ours(p->mp, &mh) || !dir_of(mh) || mh->node == fs.root) {
+			e = ERR_INVAL;
+			goto fail;
+		}
+		if (mh->node->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT | TMPFS_F_RDONLY)) {
+			e = ERR_BUSY;
+			goto fail;
+		}
+		mh->node->flags |= TMPFS_F_COVERED;
+		m->covered = mh->node;
+	} else {
+		if ((e = cairn_cap_copy(m->root, RIGHT_WRITE | RIGHT_GRANT, &give)))
+			goto fail;
+		e = call_path(over->admin, FS_COVER, 0, rel, give, NULL);
+		cairn_cap_delete(give);
+		if (e)
+			goto fail;
+	}
+	if (m->own) {
+		m->up = p->mp;                   /* ".." out of it */
+		p->mp = CAP_NULL;
+	} else {
+		/* the mounted server learns where it is: "/" (its root) is at path */
+		struct cairn_ipcbuf *ib = cairn_ipcbuf();
+		size_t pl = strlen(path);
+		struct cairn_msg cm;
+
+		memcpy((char *)&ib->w[CAIRN_MSG_REGS], "/", 1);
+		memcpy((char *)&ib->w[CAIRN_MSG_REGS] + 1, path, pl);
+		ib->caps[0] = p->mp;
+		cm = cairn_call(m->admin, cairn_tag(FS_MOUNTED, srv_words(1 + pl), 1), 0, 0, 1, pl);
+		if (cm.err || cairn_tag_label(cm.tag))
+			printf("vfs: %s: its server did not take FS_MOUNTED (%s)\n", path,
+			       err_name(cm.err ? (err_t)cm.err : (err_t)cairn_tag_label(cm.tag)));
+	}
+	return ERR_OK;
+fail:
+	if (m->covered)
+		m->covered->flags &= ~TMPFS_F_COVERED;
+	if (m->root_h)
+		handle_free(m->root_h);
+	if (m->root != CAP_NULL)
+		cairn_cap_delete(m->root);
+	if (m->admin != CAP_NULL)
+		cairn_cap_delete(m->admin);
+	if (tnode)
+		tmpfs_rmroot(&fs, tnode);
+	m->used = false;
+	return e;
+}
+
+static err_t do_umount(struct pending *p)
+{
+	struct mount *m = NULL, *over;
+	size_t l;
+
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
+		if (mounts[i].used && !strcmp(mounts[i].path, p->path) &&
+		    !(root_mnt && mounts[i].own && mounts[i].node == fs.root))
+			m = &mounts[i];
+	if (!m)
+		return ERR_INVAL;
+	if (m->builtin)
+		return ERR_BUSY;
+	l = strlen(m->path);
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
+		if (mounts[i].used && &mounts[i] != m && !strncmp(mounts[i].path, m->path, l) &&
+		    mounts[i].path[l] == '/')
+			return ERR_BUSY;              /* a mount below it */
+	if (!m->own)
+		cairn_call(m->root, cairn_tag(FS_SYNCFS, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	if (m->covered) {
+		m->covered->flags &= ~TMPFS_F_COVERED;
+	} else if ((over = covering(m->path)) && !over->own) {
+		err_t e = call_path(over->admin, FS_UNCOVER, 0,
+				    m->path + strlen(over->path) + (strlen(over->path) > 1), CAP_NULL, NULL);
+		if (e)
+			return e;
+	}
+	if (m->own && m->node)
+		tmpfs_rmroot(&fs, m->node);
+	if (m->root_h)
+		handle_free(m->root_h);
+	if (m->up != CAP_NULL)
+		close_obj(m->up);
+	if (m->root != CAP_NULL)
+		cairn_cap_delete(m->root);
+	if (m->admin != CAP_NULL)
+		cairn_cap_delete(m->admin);
+	m->used = false;
+	return ERR_OK;
+}
+
+/* Drops our reference to a directory object: ours directly (a call to
+ * ourselves would never be answered), another server's with IO_CLOSE. */
+static void close_obj(cap_t c)
+{
+	struct handle *h;
+
+	if (is_ours(c, &h))
+		handle_release(h);
+	else
+		cairn_call(c, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	cairn_cap_delete(c);
+}
+
+static void run_pending(void)
+{
+	for (unsigned i = 0; i < npend; i++) {
+		struct pending *p = &pend[i];
+		err_t e = p->label == FS_MOUNT ? do_mount(p) : do_umount(p);
+
+		if (p->mp != CAP_NULL)            /* the caller's reference is ours to drop */
+			close_obj(p->mp);
+		if (p->root != CAP_NULL)
+			cairn_cap_delete(p->root);
+		if (p->admin != CAP_NULL)
+			cairn_cap_delete(p->admin);
+		srv_answer_saved(p->reply, e, 0, 0, 0, 0, 0);
+	}
+	npend = 0;
 }
 
 static void fs_mount(struct srv_req *r, struct srv_ans *a)
@@ -395,7 +694,7 @@ static void fs_mount(struct srv_req *r, struct srv_ans *a)
 	copy_str(src, sizeof(src), (const char *)req_bytes, sl);
 	copy_str(type, sizeof(type), (const char *)req_bytes + sl, tl);
 	if (!(flags & POSIX_MOUNT_ROOT)) {
-		a->err = ERR_NODEV;      /* mounting a server's tree elsewhere: not yet */
+		mount_elsewhere(r, a, src, type);
 		return;
 	}
 	if (r->badge) {
@@ -416,6 +715,7 @@ static void fs_mount(struct srv_req *r, struct srv_ans *a)
 		return;
 	}
 	m->flags = (uint32_t)flags & MS_RDONLY_BIT;
+	m->builtin = true;
 	m->root = r->caps[first];
 	m->admin = r->caps[first + 1];
 	r->caps[first] = r->caps[first + 1] = CAP_NULL;   /* kept */
@@ -493,11 +793,26 @@ void serve_mount(struct srv_req *r, struct srv_ans *a)
 			fs_sync_all(a);           /* "/": poweroff's; it stays */
 			return;
 		}
-		a->err = ERR_INVAL;
-		for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
-			if (mounts[i].used && strlen(mounts[i].path) == r->w[2] && r->w[2] <= r->nbytes &&
-			    !memcmp(mounts[i].path, req_bytes, r->w[2]))
-				a->err = ERR_BUSY;        /* ours stay, and others cannot go yet */
+		if (r->w[2] >= MOUNT_PATH_MAX || r->w[2] > r->nbytes || !r->w[2]) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		if (npend == PENDING_MAX) {
+			a->err = ERR_AGAIN;
+			return;
+		}
+		{
+			struct pending *p = &pend[npend];
+
+			memset(p, 0, sizeof(*p));
+			p->mp = p->root = p->admin = CAP_NULL;
+			if ((a->err = srv_save_reply(a, &p->reply)))
+				return;
+			npend++;
+			p->label = FS_UMOUNT;
+			copy_str(p->path, sizeof(p->path), (const char *)req_bytes, r->w[2]);
+			mount_work_pending = true;
+		}
 		return;
 	case FS_SYNC_ALL:
 		fs_sync_all(a);

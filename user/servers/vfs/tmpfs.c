@@ -182,11 +182,19 @@ static bool dir_within(struct tmpfs *fs, const struct tmpfs_node *d, const struc
 	while (d) {
 		if (d == a)
 			return true;
-		if (d == fs->root)
+		if (d == fs->root || (d->flags & TMPFS_F_MROOT))
 			return false;
 		d = d->u.dir.parent;
 	}
 	return false;
+}
+
+/* The root of the mount directory d is in: fs->root or a TMPFS_F_MROOT. */
+static const struct tmpfs_node *mount_top(struct tmpfs *fs, const struct tmpfs_node *d)
+{
+	while (d && d != fs->root && !(d->flags & TMPFS_F_MROOT))
+		d = d->u.dir.parent;
+	return d;
 }
 
 /* ---- file data: a radix tree of pages ------------------------------------------ */
@@ -768,6 +776,8 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 		return ERR_NOENT;
 	if (rdonly(a.parent) || rdonly(b.parent))
 		return rdonly(a.parent) && rdonly(b.parent) ? ERR_ROFS : ERR_XDEV;
+	if (mount_top(fs, a.parent) != mount_top(fs, b.parent))
+		return ERR_XDEV;                       /* two mounts */
 	tgt = b.node;
 	if (rdonly(old) || (tgt && rdonly(tgt)))
 		return ERR_BUSY;                       /* /proc itself: as a mount point */
@@ -848,6 +858,8 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 		return ERR_NOENT;
 	if (rdonly(old))
 		return ERR_XDEV;
+	if (!l1 && (flags & LINUX_AT_EMPTY_PATH) ? false : mount_top(fs, a.parent) != mount_top(fs, b.parent))
+		return ERR_XDEV;                       /* two mounts */
 	if (old->nlink >= TMPFS_LINK_MAX)
 		return ERR_MLINK;
 	if ((e = dir_add(fs, b.parent, b.name, b.name_len, old)))
@@ -1146,6 +1158,33 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *d, char *buf, size_t ma
 	*len = max - 1 - pos;
 	memmove(buf, buf + pos, *len + 1);
 	return ERR_OK;
+}
+
+/* ---- the roots of other mounts ------------------------------------------------- */
+
+err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out)
+{
+	struct tmpfs_node *d = node_new(fs, TMPFS_S_IFDIR | (mode & TMPFS_MODE_MASK));
+
+	if (!d)
+		return ERR_NOSPC;
+	d->nlink = 2;
+	d->u.dir.parent = d;
+	d->flags = TMPFS_F_MROOT;
+	*out = d;
+	return ERR_OK;
+}
+
+void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d)
+{
+	while (d->u.dir.n) {
+		struct tmpfs_dentry *c = &d->u.dir.ents[d->u.dir.n - 1];
+		tmpfs_synth_remove(fs, d, c->name, c->len);
+	}
+	d->nlink = 0;
+	d->u.dir.parent = NULL;
+	d->flags &= ~TMPFS_F_MROOT;
+	node_release(fs, d);
 }
 
 /* ---- synthetic entries ---------------------------------------------------------- */

@@ -262,6 +262,15 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t cookie, v
  * ENOENT if it was removed, ERANGE if it does not fit in max bytes. */
 err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *dir, char *buf, size_t max, size_t *len);
 
+/* ---- the roots of other mounts (tmpfs mounted elsewhere) --------------------- */
+/* A directory that is in no directory: the root of a mount (TMPFS_F_MROOT,
+ * its ".." leaves the tree). Renames and links between two mounts' trees
+ * are EXDEV. ENOSPC: out of memory. */
+err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out);
+/* Unmounted: everything in it is unlinked (what someone holds lives on),
+ * then the root itself. */
+void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d);
+
 /* ---- synthetic entries (for the synth_* hooks: no path, no hook runs) ------- */
 
 /* The entry name (len bytes) of directory dir, or NULL. */

@@ -11,6 +11,7 @@
  * /proc/mounts lists the table and FS_SYNC_ALL reaches the disk.
  * The VFS's root stays redirected: this runs after vfs.no_leaks.
  */
+#include <cairn/fs_client.h>
 #include "vfstest.h"
 
 #define FAKE_ROOT   1u
@@ -189,4 +190,91 @@ void t_mount_root(void)
 	CHECK(syncs == 2, "syncs %u", syncs);
 	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 4, 0, "/tmp", 4, CAP_NULL).err, ERR_BUSY);
 	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 4, 0, "/etc", 4, CAP_NULL).err, ERR_INVAL);
+}
+
+/* A tmpfs mounted on one of the VFS's directories (FS_MOUNT "tmpfs" with the
+ * mount point as cap0), used, and unmounted; vfs.no_leaks then checks that
+ * nothing of it is left. */
+static bool has(const char *text, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *text; text++)
+		if (!strncmp(text, needle, n))
+			return true;
+	return false;
+}
+
+void t_mount_tmpfs(void)
+{
+	cap_t mp, f, root = v_root, up, mroot;
+	struct posix_stat st;
+	struct vres r;
+	uint64_t badge, mp_badge, id;
+	char text[512];
+	size_t n;
+
+	CHECK_OK(fs_mkdir(v_root, "/tmp/mt", 0755));
+	CHECK_OK(fs_mkdir(v_root, "/tmp/mt/m", 0755));
+	CHECK_OK(put_file("/tmp/mt/m/under", "hidden", 6));
+	CHECK_OK(fs_open(v_root, "/tmp/mt/m", LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &mp));
+	id = object_of(mp, &mp_badge);
+	/* no mount point, no server for the type, bad flags */
+	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 4, "noneext2", 8, mp).err, ERR_NODEV);
+	CHECK_ERR(vcall(v_root, FS_MOUNT, 0x20, 0, 4, 5, "nonetmpfs", 9, mp).err, ERR_INVAL);
+	/* mounted: the mount point's reference is the VFS's now */
+	CHECK_OK(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, mp).err);
+	del(&mp);
+	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
+
+	/* the path now leads into the new tree: empty, what was under is hidden */
+	r = vcall(v_root, FS_STAT, 0, 0, 11, 0, "/tmp/mt/m/x", 11, CAP_NULL);
+	CHECK(r.err == ERR_REMOTE && r.w[0] == 0 && r.ncaps == 1 && r.w[1] == 1 && vbytes()[0] == 'x',
+	      "stat: %d", r.err);
+	mroot = r.caps[0];
+	CHECK(object_of(mroot, &badge) == id && badge != mp_badge, "the new root is the VFS's");
+	CHECK_ERR(fs_stat(mroot, "under", 0, &st), ERR_NOENT);
+	CHECK_OK(cairn_fs_open(&root, CAP_NULL, "/tmp/mt/m/f", 11, LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f, NULL));
+	io_close(&f);
+	CHECK_OK(fs_stat(mroot, "f", 0, &st));
+	CHECK_OK(fs_getpath(mroot, text, sizeof(text)));
+	CHECK(!strcmp(text, "/tmp/mt/m"), "getpath %s", text);
+	/* ".." out of it: the mount point */
+	r = vcall(mroot, FS_STAT, 0, 0, 8, 0, "../under", 8, CAP_NULL);
+	CHECK(r.err == ERR_REMOTE && r.ncaps == 1 && r.w[1] == 8, "..: %d", r.err);
+	up = r.caps[0];
+	CHECK(object_of(up, &badge) == id && badge == mp_badge, "up is the mount point");
+	CHECK_OK(fs_stat(up, "under", 0, &st));      /* a starting directory is never redirected */
+	del(&up);
+	/* the mount point cannot go or be mounted on again; nothing moves across */
+	CHECK_ERR(fs_unlink(v_root, "/tmp/mt/m", LINUX_AT_REMOVEDIR), ERR_BUSY);
+	CHECK_ERR(fs_rename(v_root, "/tmp/mt/m", CAP_NULL, "/tmp/mt/n", 0), ERR_BUSY);
+	r = vcall(v_root, FS_RENAME, 0, 0, 11, 9, "/tmp/mt/m/f/tmp/mt/g", 20, CAP_NULL);
+	CHECK(r.err == ERR_REMOTE && r.w[0] == POSIX_REMOTE_SPLIT && r.ncaps == 0, "rename: %d", r.err);
+	{
+		cap_t d;
+		CHECK_OK(fs_open(v_root, "/tmp/mt", LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &d));
+		CHECK_ERR(fs_rename(mroot, "f", d, "g", 0), ERR_XDEV);
+		CHECK_ERR(fs_link(mroot, "f", d, "g", 0), ERR_XDEV);
+		io_close(&d);
+	}
+	/* /proc/mounts */
+	CHECK_OK(get_file("/proc/mounts", text, sizeof(text) - 1, &n));
+	text[n] = 0;
+	CHECK(has(text, "none /tmp/mt/m tmpfs rw 0 0\n"), "mounts: %s", text);
+	/* unmounted: the old directory again; a mount that is not there, one that stays */
+	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 7, 0, "/tmp/mt", 7, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 5, 0, "/proc", 5, CAP_NULL).err, ERR_BUSY);
+	CHECK_OK(vcall(v_root, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err);
+	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err, ERR_INVAL);
+	CHECK_OK(fs_stat(v_root, "/tmp/mt/m/under", 0, &st));
+	CHECK_ERR(fs_stat(mroot, "f", 0, &st), ERR_BADF);
+	del(&mroot);
+	CHECK_OK(get_file("/proc/mounts", text, sizeof(text) - 1, &n));
+	text[n] = 0;
+	CHECK(!has(text, "/tmp/mt"), "mounts: %s", text);
+	CHECK_OK(fs_unlink(v_root, "/tmp/mt/m/under", 0));
+	CHECK_OK(fs_unlink(v_root, "/tmp/mt/m", LINUX_AT_REMOVEDIR));
+	CHECK_OK(fs_unlink(v_root, "/tmp/mt", LINUX_AT_REMOVEDIR));
 }
