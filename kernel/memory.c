@@ -30,6 +30,8 @@
 
 static inline struct page *pg(paddr_t pa) { return pmm_page(pa); }
 
+_Static_assert(sizeof(struct memobj) <= 128, "struct memobj outgrew the heap's 128-byte class");
+
 static struct memobj *memobj_alloc(size_t npages, unsigned flags, struct quota *q, err_t *err)
 {
 	struct memobj *mo;
@@ -137,11 +139,11 @@ void memobj_destroy(struct memobj *mo)
 
 	if (!mo->pages)
 		return;
-	if (mo->pager)
+	if (memobj_pager(mo))
 		pager_destroy(mo);
-	if (mo->cow_src)
+	if (memobj_cow_src(mo))
 		kobj_put(&mo->cow_src->obj);
-	mo->cow_src = NULL;
+	mo->flags &= ~MO_COW;
 	if (!(mo->flags & MO_BORROWED)) {
 		if (mo->flags & MO_CONTIG) {
 			if (mo->base)
@@ -232,7 +234,7 @@ bool memobj_shareable(const struct memobj *mo)
 
 err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len)
 {
-	struct memobj *root = mo->cow_src ? mo->cow_src : mo;
+	struct memobj *root = memobj_cow_src(mo) ? mo->cow_src : mo;
 
 	if (!(root->flags & MO_PAGED) || !len)
 		return ERR_OK;
@@ -301,7 +303,7 @@ err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 		size_t n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
 		if ((e = memobj_unshare(mo, off / PAGE_SIZE)))
 			break;
-		if (mo->pager)
+		if (memobj_pager(mo))
 			mo->pager->state[off / PAGE_SIZE] |= PS_DIRTY;
 		void *dst = memobj_kaddr(mo, off);
 		if (!dst) {
@@ -402,7 +404,7 @@ err_t memobj_pin(struct memobj *mo, size_t i)
 {
 	err_t e;
 
-	if ((mo->flags & MO_PAGED) || mo->cow_src)
+	if (mo->flags & (MO_PAGED | MO_COW))
 		return ERR_INVAL;          /* the kernel never waits for a pager */
 	e = memobj_unshare(mo, i);
 
@@ -456,9 +458,11 @@ struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *e
 	mo->flags |= MO_CHARGED;    /* no pages yet: memobj_copy_commit() shares them */
 	/* a copy of a paged object (or of such a copy) gets its absent pages
 	 * from that object, when they come */
-	mo->cow_src = (src->flags & MO_PAGED) ? src : src->cow_src;
-	if (mo->cow_src)
+	if (src->flags & (MO_PAGED | MO_COW)) {
+		mo->cow_src = (src->flags & MO_PAGED) ? src : src->cow_src;
+		mo->flags |= MO_COW;
 		kobj_get(&mo->cow_src->obj);
+	}
 	return mo;
 }
 
@@ -873,7 +877,7 @@ enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, boo
 		return FAULT_REAL;
 	mo = m->mo;
 	i = m->first + (ALIGN_DOWN(va, PAGE_SIZE) - m->va) / PAGE_SIZE;
-	if (!mo->pages[i] && ((mo->flags & MO_PAGED) || mo->cow_src))
+	if (!mo->pages[i] && (mo->flags & (MO_PAGED | MO_COW)))
 		return pager_fault(mo, i, kind == TRAP_USER_FAULT_WRITE, may_wait);
 	if (!mo->pages[i])                 /* first touch: a zeroed page, mapped everywhere */
 		return memobj_page(mo, i) != PADDR_INVALID ? FAULT_FIXED : FAULT_REAL;

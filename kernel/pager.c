@@ -196,7 +196,7 @@ bool pager_take_request(struct endpoint *ep, uint64_t *badge, uint64_t w[4])
 
 enum fault_result pager_fault(struct memobj *mo, size_t i, bool write, bool may_wait)
 {
-	struct memobj *root = mo->cow_src ? mo->cow_src : mo;
+	struct memobj *root = memobj_cow_src(mo) ? mo->cow_src : mo;
 	struct pager *p = root->pager;
 	struct thread *self = current;
 	err_t e;

@@ -22,7 +22,7 @@ static void memobj_invoke_info(struct invocation *iv)
 
 	iv->out->w[0] = mo->npages;
 	iv->out->w[1] = (mo->flags & MEMOBJ_CONTIG) | ((mo->flags & MO_PAGED) ? MEMOBJ_PAGED : 0);
-	iv->out->w[2] = mo->pager ? mo->pager->size : mo->npages * PAGE_SIZE;
+	iv->out->w[2] = memobj_pager(mo) ? mo->pager->size : mo->npages * PAGE_SIZE;
 }
 
 /* ---- MEMOBJ_PADDR ------------------------------------------------------------------- */
@@ -39,7 +39,7 @@ static err_t memobj_decode_paddr(struct invocation *iv)
 
 	if (iv->in->w[0] >= MEMOBJ(iv)->npages)
 		return ERR_RANGE;
-	if ((MEMOBJ(iv)->flags & MO_PAGED) || MEMOBJ(iv)->cow_src)
+	if (MEMOBJ(iv)->flags & (MO_PAGED | MO_COW))
 		return ERR_INVAL;          /* its pages are the pager's to give */
 	a->pa = memobj_page(MEMOBJ(iv), iv->in->w[0]);
 	return a->pa == PADDR_INVALID ? ERR_NOMEM : ERR_OK;
@@ -158,15 +158,15 @@ static err_t memobj_decode_set_pager(struct invocation *iv)
 		return e;
 	a->ep = (struct endpoint *)c->obj;
 	a->p = NULL;
-	if ((mo->flags & (MO_CONTIG | MO_PINNED)) || mo->cow_src)
+	if (mo->flags & (MO_CONTIG | MO_PINNED | MO_COW))
 		return ERR_INVAL;
-	if (mo->pager && mo->pager->ep)
+	if (memobj_pager(mo) && mo->pager->ep)
 		return ERR_BUSY;
-	if (!mo->pager && pager_absent(mo, 0, mo->npages) != mo->npages)
+	if (!memobj_pager(mo) && pager_absent(mo, 0, mo->npages) != mo->npages)
 		return ERR_BUSY;
 	if (iv->in->w[1] > mo->npages * PAGE_SIZE)
 		return ERR_RANGE;
-	if (!mo->pager && !(a->p = pager_alloc(mo)))
+	if (!memobj_pager(mo) && !(a->p = pager_alloc(mo)))
 		return ERR_NOMEM;
 	return ERR_OK;
 }

@@ -10,23 +10,37 @@
 #define MO_DEVICE     0x200u          /* an MmioRegion: device memory */
 #define MO_PINNED     0x400u          /* the kernel writes its pages (IPC buffer): never shared */
 #define MO_PAGED      0x800u          /* pages come from a pager (kernel/pager.c) */
+#define MO_COW        0x1000u         /* a copy of a paged object (cow_src) */
 #define MO_CHARGED    0x80000000u     /* npages * PAGE_SIZE charged up front */
 #define MEMOBJ_MAX_PAGES (MEMOBJ_MAX / PAGE_SIZE)   /* 1 GiB */
 
 struct pager;
 
+/* 128 bytes: keep it within the heap's 128-byte class. */
 struct memobj {
 	struct kobj obj;
 	uint32_t flags;
+	unsigned order;               /* MO_CONTIG: allocation order */
 	size_t npages;
 	paddr_t *pages;               /* npages entries; shared pages have refs > 1 */
 	paddr_t base;                 /* MO_CONTIG / MO_DEVICE: first page */
-	unsigned order;               /* MO_CONTIG: allocation order */
 	struct list mappings;
-	struct pager *pager;          /* MO_PAGED: requests, waiters, page states */
-	struct memobj *cow_src;       /* a copy of a paged object: that object (a
-	                               * reference); absent pages come from it */
+	union {                       /* read through memobj_pager(), memobj_cow_src() */
+		struct pager *pager;  /* MO_PAGED: requests, waiters, page states */
+		struct memobj *cow_src; /* MO_COW: the paged object it is a copy of
+		                         * (a reference); absent pages come from it */
+	};
 };
+
+static inline struct pager *memobj_pager(const struct memobj *mo)
+{
+	return (mo->flags & MO_PAGED) ? mo->pager : NULL;
+}
+
+static inline struct memobj *memobj_cow_src(const struct memobj *mo)
+{
+	return (mo->flags & MO_COW) ? mo->cow_src : NULL;
+}
 
 struct mapping {
 	struct list as_node, mo_node;

@@ -31,7 +31,7 @@ struct pager {
 
 static inline bool pager_dirty(const struct memobj *mo, size_t i)
 {
-	return mo->pager && (mo->pager->state[i] & PS_DIRTY);
+	return memobj_pager(mo) && (mo->pager->state[i] & PS_DIRTY);
 }
 
 /* A pager record for mo (no pager set: every fault is FAULT_PAGER),
