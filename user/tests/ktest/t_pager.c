@@ -588,6 +588,18 @@ void t_pager_dirty(void)
 	EXPECT(page(PVA, 1)[0] == PG_PATTERN(1) && page(PVA, 1)[5] == 0, "page 1 after refaulting");
 	EXPECT(kt.res[0] == 1 && kt.res[4] == 1, "refault: %lu requests, page %lu",
 	       (unsigned long)kt.res[0], (unsigned long)kt.res[4]);
+	/* a page supplied by copying (zeros: the source's page 10 was never
+	 * touched) is the object's alone, and read-only all the same until written */
+	cairn_ipcbuf()->caps[0] = src;
+	r = cairn_call(mo, cairn_tag(MEMOBJ_SUPPLY, 3, 1), 50, 1, 10, 0);
+	EXPECT(!r.err && cairn_tag_label(r.tag) == 0 && r.w[0] == 1, "a supply of zeros");
+	EXPECT(page(PVA, 50)[0] == 0, "not a page of zeros");
+	page(PVA, 50)[2] = 3;
+	CHECK_OK(inv(mo, MEMOBJ_DIRTY, 50, 1, 0, 0, &r));
+	EXPECT(r.w[0] == 1, "a copied page written: dirty %#lx", (unsigned long)r.w[0]);
+	page(PVA, 50)[2] = 4;
+	CHECK_OK(inv(mo, MEMOBJ_DIRTY, 50, 1, 0, 0, &r));
+	EXPECT(r.w[0] == 1, "a copied page written again: dirty %#lx", (unsigned long)r.w[0]);
 	pager_stop(&kt, ep);
 	CHECK_OK(unmap(PVA, 128));
 	CHECK_OK(unmap(SVA, SRC_PAGES));
