@@ -43,7 +43,7 @@ static err_t mk_paged(uint64_t pages, uint64_t size, cap_t *mo, cap_t *ep)
 		return e;
 	if (*ep == CAP_NULL)
 		return ERR_NOMEM;
-	return inv1(*mo, MEMOBJ_SET_PAGER, *ep, KEY, size, 0, 0, NULL);
+	return cairn_pager_set(*mo, *ep, KEY, size);
 }
 
 /* The source buffer the pager fills and supplies from, mapped at SVA. */
@@ -79,6 +79,7 @@ static void pager_thread(struct kthread *kt)
 {
 	cap_t ep = kt->arg[0], mo = kt->arg[1], src = kt->arg[2];
 	struct cairn_msg m = cairn_recv(ep, 0);
+	struct cairn_page_request r;
 
 	for (;;) {
 		if (m.err)
@@ -87,16 +88,16 @@ static void pager_thread(struct kthread *kt)
 			cairn_reply(cairn_tag(0, 4, 0), 0, 0, 0, 0);
 			return;
 		}
-		if (cairn_tag_label(m.tag) == CAIRN_PAGER_LABEL) {
-			uint64_t n = m.w[1] > SRC_PAGES ? SRC_PAGES : m.w[1];
+		if (cairn_page_request(&m, &r)) {
+			uint64_t n = r.count > SRC_PAGES ? SRC_PAGES : r.count;
 			err_t e;
 			kt->res[0]++;
-			kt->res[1] += m.w[1];
-			kt->res[2] = m.w[2];
-			kt->res[4] = m.w[0];
-			if (m.badge != KEY)
-				kt->res[3] = m.badge ? m.badge : 1;
-			if ((e = supply(mo, src, kt->ipc, m.w[0], n, NULL)) && !kt->res[5])
+			kt->res[1] += r.count;
+			kt->res[2] = r.write ? CAIRN_PAGER_WRITE : 0;
+			kt->res[4] = r.first;
+			if (r.key != KEY)
+				kt->res[3] = r.key ? r.key : 1;
+			if ((e = supply(mo, src, kt->ipc, r.first, n, NULL)) && !kt->res[5])
 				kt->res[5] = (uint64_t)e;
 		}
 		m = cairn_recv(ep, 0);
@@ -522,9 +523,12 @@ void t_pager_process(void)
 	child_end(&c);
 	EXPECT(kt.res[0] == 8 && kt.res[5] == 0, "%lu requests, supply error %lu",
 	       (unsigned long)kt.res[0], (unsigned long)kt.res[5]);
-	CHECK_OK(inv(mo, MEMOBJ_DIRTY, 0, 8, 0, 0, &r));
-	EXPECT(r.w[0] == ((1u << 2) | (1u << 6)) && r.w[1] == 8, "dirty %#lx next %lu, want 0x44 8",
-	       (unsigned long)r.w[0], (unsigned long)r.w[1]);
+	{
+		uint64_t bits = 0, next = 0;
+		CHECK_OK(cairn_pager_dirty(mo, 0, 8, &bits, &next));
+		EXPECT(bits == ((1u << 2) | (1u << 6)) && next == 8, "dirty %#lx next %lu, want 0x44 8",
+		       (unsigned long)bits, (unsigned long)next);
+	}
 	CHECK_OK(inv(mo, MEMOBJ_DIRTY, 0, 8, 0, 0, &r));
 	EXPECT(r.w[0] == 0, "dirty again: %#lx", (unsigned long)r.w[0]);
 	CHECK_OK(map(mo, PVA, 0, 8, CAIRN_PROT_R));
