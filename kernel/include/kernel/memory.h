@@ -158,7 +158,7 @@ void memobj_drop_page(struct memobj *mo, size_t i);
 /* Takes a page set aside by memobj_reserve() (or a new one; zeroed if
  * asked): PADDR_INVALID when memory is out. */
 paddr_t memobj_page_take(bool zeroed);
-/* May page i of mo be shared with another object (not contiguous,
+/* May mo's pages be shared with another object (not contiguous,
  * borrowed, pinned or device memory)? */
 bool memobj_shareable(const struct memobj *mo);
 /* A paged object, or a copy of one: pages [off, off + len) must be present
