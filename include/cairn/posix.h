@@ -673,7 +673,7 @@ static inline int posix_fault_signal(uint64_t kind)
 {
 	switch (kind) {
 	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC: return POSIX_SIGSEGV;
-	case CAIRN_FAULT_MISALIGNED: return POSIX_SIGBUS;
+	case CAIRN_FAULT_MISALIGNED: case CAIRN_FAULT_PAGER: return POSIX_SIGBUS;
 	case CAIRN_FAULT_BREAKPOINT: return POSIX_SIGTRAP;
 	case CAIRN_FAULT_ARITH: return POSIX_SIGFPE;
 	default: return POSIX_SIGILL;               /* illegal instruction, other */
