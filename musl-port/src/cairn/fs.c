@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cairn_impl.h"
@@ -699,20 +700,38 @@ long __cairn_statfs(const char *path, long fd, void *buf)
 	return 0;
 }
 
-/* mount: only what the VFS can do yet (docs/vfs.md, "Mounts"). */
+/* mount: FS_MOUNT to the VFS with the mount point (opened O_PATH) as cap0;
+ * the VFS keeps that reference once mounted. Types the VFS cannot start
+ * a server for are ENODEV (docs/vfs.md, "Mounts"). */
 long __cairn_mount(const char *src, const char *target, const char *type, unsigned long flags,
 		   const void *data)
 {
-	char kst[256];
+	size_t sl, tl;
+	uint32_t t;
+	cap_t obj;
 	long r;
+	err_t e;
 
-	(void)src;
-	(void)type;
-	(void)flags;
 	(void)data;
-	if ((r = __cairn_fstatat(AT_FDCWD, target, kst, 0)))
+	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+		return -EINVAL;
+	if (!type || !src)
+		return -EINVAL;
+	sl = strnlen(src, 64);
+	tl = strnlen(type, 24);
+	if (!sl || sl >= 64 || !tl || tl >= 24)
+		return sl >= 64 ? -ENAMETOOLONG : -EINVAL;
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &t)))
 		return r;
-	return -ENODEV;
+	memcpy(__cairn_ipc_data(), src, sl);
+	memcpy(__cairn_ipc_data() + sl, type, tl);
+	cairn_ipcbuf()->caps[0] = obj;
+	e = __cairn_ipc(__cairn_vfs, FS_MOUNT, flags & MS_RDONLY, 0, sl, tl, sl + tl, 1, IPC_ALWAYS, NULL);
+	if (e)
+		__cairn_io_release(obj);
+	else
+		cairn_cap_delete(obj);         /* the reference is the VFS's now */
+	return cairn_errno(e);
 }
 
 /* umount2: the mount at target's absolute path. */

@@ -105,6 +105,7 @@ static inline struct tmpfs_node *dir_of(const struct handle *h)
 /* main.c */
 extern struct tmpfs fs;
 extern cap_t ep;                          /* the endpoint served, rights rwg */
+extern uint64_t vfs_ep_id;                /* its object id (CAP_OP_IDENTIFY) */
 extern uint8_t req_bytes[INLINE_MAX];     /* the request's inline bytes */
 extern uint8_t *ans_bytes;                /* the answer's inline bytes (IPC buffer) */
 

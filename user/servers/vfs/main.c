@@ -53,6 +53,7 @@
 struct tmpfs fs;
 cap_t ep = CAP_NULL;
 cap_t relay_note = CAP_NULL;
+uint64_t vfs_ep_id;
 uint8_t req_bytes[INLINE_MAX];
 uint8_t *ans_bytes;
 
@@ -217,6 +218,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.ep = ep;
+	{
+		uint64_t eid[4];
+		if (!cairn_cap_identify(ep, eid))
+			vfs_ep_id = eid[3];
+	}
 	ans_bytes = srv_out();
 	watch_clients();
 	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));

@@ -130,8 +130,8 @@ void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir)
 		m->node = proc_dir;
 		m->flags = MS_RDONLY_BIT;
 	}
-	if (!cairn_cap_identify(ep, id))
-		ep_id = id[3];
+	(void)id;
+	ep_id = vfs_ep_id;
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
 	if (root_wait && mount_timer(root_wait_s)) {
@@ -669,8 +669,8 @@ static void run_pending(void)
 		struct pending *p = &pend[i];
 		err_t e = p->label == FS_MOUNT ? do_mount(p) : do_umount(p);
 
-		if (p->mp != CAP_NULL)            /* the caller's reference is ours to drop */
-			close_obj(p->mp);
+		if (p->mp != CAP_NULL)            /* failed: the caller keeps its reference */
+			cairn_cap_delete(p->mp);
 		if (p->root != CAP_NULL)
 			cairn_cap_delete(p->root);
 		if (p->admin != CAP_NULL)

@@ -173,6 +173,13 @@ void t_mount_root(void)
 	CHECK(r.err == ERR_REMOTE && r.w[0] == POSIX_REMOTE_ROOT && r.ncaps == 0 && r.w[1] == 13 &&
 	      !memcmp(vbytes(), "/etc/passwd/y", 13), "abs: %d", r.err);
 	CHECK_OK(fs_unlink(tmp, "abs", 0));
+	/* a second directory of another server: another file system */
+	CHECK_OK(fs_open(tmp, "x", LINUX_O_CREAT | LINUX_O_RDWR, 0600, &f));
+	io_close(&f);
+	r = vcall(tmp, FS_RENAME, 0, 0, 1, 1, "xy", 2, root);
+	CHECK(r.err == ERR_XDEV, "rename to another server's directory: %d", r.err);
+	r = vcall(tmp, FS_LINK, 0, 0, 1, 1, "xy", 2, root);
+	CHECK(r.err == ERR_XDEV, "link into another server's directory: %d", r.err);
 	CHECK_OK(fs_unlink(tmp, "x", 0));
 
 	/* /proc/mounts */
