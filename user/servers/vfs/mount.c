@@ -621,6 +621,10 @@ static err_t do_umount(struct pending *p)
 		return ERR_INVAL;
 	if (m->builtin)
 		return ERR_BUSY;
+	/* something in it still open (a working directory too): EBUSY, as
+	 * Linux; MNT_DETACH (2) lets it go now, what is open lives on */
+	if (!(p->flags & 2u) && m->own && m->node && tmpfs_busy(m->node, 1))
+		return ERR_BUSY;
 	l = strlen(m->path);
 	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
 		if (mounts[i].used && &mounts[i] != m && !strncmp(mounts[i].path, m->path, l) &&
@@ -810,6 +814,7 @@ void serve_mount(struct srv_req *r, struct srv_ans *a)
 				return;
 			npend++;
 			p->label = FS_UMOUNT;
+			p->flags = (uint32_t)r->w[0];
 			copy_str(p->path, sizeof(p->path), (const char *)req_bytes, r->w[2]);
 			mount_work_pending = true;
 		}

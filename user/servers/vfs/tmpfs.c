@@ -1175,6 +1175,19 @@ err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out)
 	return ERR_OK;
 }
 
+bool tmpfs_busy(const struct tmpfs_node *d, uint32_t root_refs)
+{
+	if (d->refs > root_refs)
+		return true;
+	for (uint32_t i = 0; i < d->u.dir.n; i++) {
+		const struct tmpfs_node *n = d->u.dir.ents[i].node;
+
+		if (tmpfs_is_dir(n) ? tmpfs_busy(n, 0) : n->refs != 0)
+			return true;
+	}
+	return false;
+}
+
 void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d)
 {
 	while (d->u.dir.n) {

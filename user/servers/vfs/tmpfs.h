@@ -267,6 +267,9 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *dir, char *buf, size_t 
  * its ".." leaves the tree). Renames and links between two mounts' trees
  * are EXDEV. ENOSPC: out of memory. */
 err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out);
+/* Is anything in directory d's tree held (open, a working directory)?
+ * d itself may have root_refs references. */
+bool tmpfs_busy(const struct tmpfs_node *d, uint32_t root_refs);
 /* Unmounted: everything in it is unlinked (what someone holds lives on),
  * then the root itself. */
 void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d);
