@@ -106,6 +106,7 @@ $(foreach p,$(user-progs),$(eval $(call prog-rules,$(p))))
 
 # musl-progs (user/Build.mk): built with the Cairn toolchain's wrapper
 WRAPPER := build/$(ARCH)/bin/$(ARCH)-cairn-gcc
+MUSL_LIBC := build/$(ARCH)/sysroot/lib/libc.a
 E2_SRC := build/third_party/e2fsprogs/src
 E2_OBJ := build/$(ARCH)/e2fsprogs/obj
 E2_LIBS := $(E2_OBJ)/lib/libext2fs.a $(E2_OBJ)/lib/libcom_err.a
@@ -121,7 +122,7 @@ manifest-musl-bins := $(foreach p,$(musl-progs),$(if $(shell grep -qs 'bin/$(cal
 	$(BOOTIMAGE_MANIFEST) && echo y),$(U)/bin/$(call prog-name,$(p))))
 
 define musl-prog-rules
-$(U)/$(call prog-name,$(1)).elf: $(call musl-src,$(1)) $(wildcard user/$(1)/*.h) $(call musl-libs,$(1)) $(WRAPPER)
+$(U)/$(call prog-name,$(1)).elf: $(call musl-src,$(1)) $(wildcard user/$(1)/*.h) $(call musl-libs,$(1)) $(WRAPPER) $(MUSL_LIBC)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@ (musl-port)"
 	@$(WRAPPER) $(MUSL_CFLAGS) $(call musl-incs,$(1)) -o $$@ $(call musl-src,$(1)) $(call musl-libs,$(1))
@@ -137,7 +138,7 @@ $(foreach p,$(musl-progs),$(eval $(call musl-prog-rules,$(p))))
 musl-deps:
 	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) toolchain
 	+@$(MAKE) --no-print-directory -f scripts/e2fs.mk ARCH=$(ARCH)
-$(WRAPPER) $(E2_LIBS): musl-deps ;
+$(WRAPPER) $(MUSL_LIBC) $(E2_LIBS): musl-deps ;
 
 ifneq ($(filter $(manifest-name),$(rootfs-manifests)),)
 # a whole system: busybox, user/rootfs/, the POSIX world's servers

@@ -20,7 +20,7 @@ user-progs += drivers/virtio_rng tests/rngtest
 user-progs += drivers/virtio_blk tests/blktest blkbench
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
-user-progs += servers/vfs tests/vfstest
+user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
 user-progs += servers/entropy tests/entropytest
 

@@ -1469,11 +1469,23 @@ void xfs_statfs(struct xfs *x, struct posix_statfs *sf)
 
 /* ---- mounts ---------------------------------------------------------------------------------- */
 
+/* An admin request's path: from this server's root, whatever its place
+ * in the namespace (leading slashes name that root, not the namespace's). */
 static err_t find_dir(struct xfs *x, const char *path, size_t len, ext2_ino_t *ino)
 {
 	struct xlookup lk;
 	inode_t in;
-	err_t e = xresolve(x, EXT2_ROOT_INO, path, len, LK_FOLLOW | LK_PARENT, &lk);
+	err_t e;
+
+	while (len && *path == '/') {
+		path++;
+		len--;
+	}
+	if (!len) {
+		*ino = EXT2_ROOT_INO;
+		return 0;
+	}
+	e = xresolve(x, EXT2_ROOT_INO, path, len, LK_FOLLOW | LK_PARENT, &lk);
 
 	if (e == ERR_REMOTE)
 		return ERR_INVAL;                   /* not in this server's tree */
@@ -1534,12 +1546,13 @@ err_t xfs_mounted(struct xfs *x, const char *path, size_t len, const char *mpath
 	if ((e = find_dir(x, path, len, &ino)))
 		return e;
 	*old = x->up_cap;
-	x->mount_root = ino;
 	x->up_cap = up;
 	memcpy(x->mount_path, mpath, mlen);
 	x->mount_path_len = mlen;
 	while (x->mount_path_len > 1 && x->mount_path[x->mount_path_len - 1] == '/')
 		x->mount_path_len--;
+	/* mounted at "/": the namespace root, nothing above it */
+	x->mount_root = x->mount_path_len == 1 ? 0 : ino;
 	return 0;
 }
 
