@@ -311,7 +311,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static struct bdev dev;
-	unsigned long cache = 2048;
+	unsigned long cache = 1024;
 	bool ro = false;
 	uint64_t id[4];
 	const char *msg;
