@@ -507,12 +507,19 @@ TEST(mount_redirects)
 	CHECK(xfs_find(&X, R, P("sub"), 0, &ino) == 0 && xfs_getpath(&X, ino, buf, sizeof(buf), &n) == 0);
 	CHECK(n == 15 && !memcmp(buf, "/media/disk/sub", 15));
 	CHECK(xfs_getpath(&X, R, buf, sizeof(buf), &n) == 0 && n == 11);
+	/* admin paths are this server's own, whatever its place */
+	CHECK(xfs_cover(&X, P("/mnt"), 77) == 0 && xfs_uncover(&X, P("mnt"), &cap) == 0 && cap == 77);
+	/* mounted at "/": the namespace root again, nothing redirects */
+	CHECK(xfs_mounted(&X, P("/"), P("/"), 56, &old) == 0 && old == 55);
+	CHECK(xfs_find(&X, R, P("/sub/f"), 0, &ino) == 0 && xfs_find(&X, R, P(".."), 0, &ino) == 0 && ino == R);
+	CHECK(xfs_getpath(&X, R, buf, sizeof(buf), &n) == 0 && n == 1);
 	CHECK(done_img());
 	return true;
 }
 
-/* Flips bytes in metadata blocks (superblock copies left alone: then it
- * mounts or fails to) and walks the tree: errors, never a crash. */
+/* Flips bytes in metadata blocks (for every fourth seed the superblock
+ * or the group descriptors too: then it may not mount) and walks the
+ * tree: errors, never a crash. */
 static void walk(ext2_ino_t d, int depth)
 {
 	static uint8_t buf[4000];
@@ -574,7 +581,9 @@ TEST(corrupt_images)
 		CHECK(fd >= 0);
 		for (int i = 0; i < 1 + (int)(seed % 8); i++) {
 			uint8_t junk[16];
-			off_t at = (off_t)(2 + rand() % 99) * 1024 + rand() % 1008;
+			/* every fourth seed: the superblock or the group descriptors too */
+			off_t at = (off_t)((seed % 4 == 0 && i == 0) ? 1 + rand() % 2 : 2 + rand() % 99) * 1024 +
+				   rand() % 1008;
 			for (unsigned k = 0; k < sizeof(junk); k++)
 				junk[k] = (uint8_t)rand();
 			CHECK(pwrite(fd, junk, seed % 3 ? 4 : sizeof(junk), at) > 0);
