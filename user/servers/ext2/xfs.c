@@ -292,6 +292,10 @@ static err_t read_link(struct xfs *x, ext2_ino_t ino, inode_t *in, char *buf, si
 	if (in->i_flags & EXT4_INLINE_DATA_FL) {
 		size_t n = 0;
 		char tmp[XFS_PATH_MAX + 64];
+		if ((r = ext2fs_inline_data_size(x->fs, ino, &n)))
+			return xfs_err(r);
+		if (n > sizeof(tmp))
+			return ERR_IO;                  /* more than a link holds: corrupt */
 		if ((r = ext2fs_inline_data_get(x->fs, ino, (struct ext2_inode *)in, tmp, &n)))
 			return xfs_err(r);
 		if (n < size)
