@@ -11,6 +11,11 @@
 #   make ARCH=riscv64 BOARD=virt select a configuration (build dir build/<arch>-<board>)
 #   make <arch>_<board>_defconfig  write that configuration from configs/
 #   make menuconfig              edit the configuration of the current build dir
+#   make rootfs                  build/<arch>/rootfs.ext2: the default boot's tree (its boot
+#                                image's files, busybox, /etc) as an ext2 disk image made by
+#                                the host's mke2fs (scripts/mkrootfs.sh); made anew (what the
+#                                old image held is lost). ./qemu-run.sh makes it when missing
+#                                and attaches it
 #   make ARCH=<arch> toolchain   the Cairn C toolchain: musl-port's libc in build/<arch>/sysroot
 #                                and build/<arch>/bin/<arch>-cairn-gcc (scripts/toolchain.mk)
 #   make ARCH=<arch> posix-tests the C test programs of user/tests/posix/ built with it
@@ -50,7 +55,7 @@ PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
 
-.PHONY: busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update busybox-test busybox-test-update busybox-test-linux stress FORCE
+.PHONY: rootfs busybox all kernel user bootimage menuconfig savedefconfig olddefconfig test test-host test-boot fuzz bench clean distclean setup toolchain posix-tests posix posix-update busybox-test busybox-test-update busybox-test-linux stress FORCE
 
 all: kernel user
 
@@ -86,6 +91,11 @@ kernel: $(O)/.config | $(SETUP)
 BOOTIMAGE_MANIFEST ?= user/manifests/default.manifest
 user bootimage: $(O)/.config | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/user.mk O=$(O) BOOTIMAGE_MANIFEST=$(BOOTIMAGE_MANIFEST)
+
+rootfs: $(O)/.config | $(SETUP)
+	@$(MAKE) --no-print-directory -f scripts/user.mk O=$(O) BOOTIMAGE_MANIFEST=user/manifests/default.manifest
+	@echo "  EXT2    build/$(ARCH)/rootfs.ext2"
+	@bash scripts/mkrootfs.sh $(O)/bootimage.cpio build/$(ARCH)/rootfs.ext2
 
 toolchain posix-tests: | $(SETUP)
 	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)

@@ -6,7 +6,8 @@
 #   ./qemu-run.sh [--arch riscv64|x86_64] [--board B] [--smp N] [--mem SIZE] [--test [SUITE]]
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
-#                 [--add HOST:GUEST]... [--no-rng] [--exec PROG [ARGS...]] [-- QEMU ARGS...]
+#                 [--add HOST:GUEST]... [--no-rng] [--disk FILE | --no-disk] [--snapshot]
+#                 [--exec PROG [ARGS...]] [-- QEMU ARGS...]
 #
 # Without options: the default boot, a busybox shell on the console
 # (user/manifests/default.manifest); `poweroff` or leaving the shell ends it
@@ -39,12 +40,22 @@
 #                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
 # --quota SIZE    kernel memory quota of each process of --exec (default 16M)
+# --disk FILE     attach FILE (a raw disk image) as a virtio-blk disk (riscv64
+#                 virt: virtio-blk-device on virtio-mmio; x86_64 q35:
+#                 virtio-blk-pci), whatever the boot. The default boot
+#                 attaches build/<arch>/rootfs.ext2 (made by `make rootfs`
+#                 when missing, never replaced: what is written there stays);
+#                 the device manager names it blk0 and the ext2 server
+#                 (scripts/posix-manifest.sh --disk) serves it
+# --no-disk       attach no disk (the default boot's is the only default)
+# --snapshot      QEMU's snapshot=on for the disk: writes are thrown away
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
+disk= nodisk= snapshot=
 exec_prog= exec_quota=16M
 extra=() exec_args=() adds=()
 while [ $# -gt 0 ]; do
@@ -72,13 +83,22 @@ while [ $# -gt 0 ]; do
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
     --no-rng) norng=1; shift ;;
+    --disk)
+      [ $# -ge 2 ] || { echo "qemu-run.sh: --disk needs an image file" >&2; exit 2; }
+      disk=$2
+      [[ $disk == /* ]] || disk=$start_dir/$disk
+      [ -f "$disk" ] || { echo "qemu-run.sh: no disk image '$2'" >&2; exit 2; }
+      [[ $disk != *,* ]] || { echo "qemu-run.sh: --disk '$2': no commas" >&2; exit 2; }
+      shift 2 ;;
+    --no-disk) nodisk=1; shift ;;
+    --snapshot) snapshot=1; shift ;;
     --quota) exec_quota=$2; shift 2 ;;
     --exec)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --exec needs a program" >&2; exit 2; }
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -176,7 +196,13 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
     ADD="${adds[*]}" user >&2
   if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
+  # the default boot's disk: build/<arch>/rootfs.ext2, made once
+  if [ "$mname" = default ] && [ -z "$disk$nodisk$test" ] && grep -qs QEMU_DISK_DEVICE "$bdir/qemu.sh"; then
+    disk=$PWD/build/$arch/rootfs.ext2
+    [ -f "$disk" ] || make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" rootfs >&2
+  fi
 fi
+[ -z "$nodisk" ] || disk=
 
 # shellcheck source=/dev/null
 source "$bdir/qemu.sh"
@@ -199,6 +225,11 @@ if [ -n "$norng" ]; then
   args+=(${QEMU_NORNG_ARGS[@]+"${QEMU_NORNG_ARGS[@]}"})
 else
   args+=(${QEMU_RNG_ARGS[@]+"${QEMU_RNG_ARGS[@]}"})
+fi
+if [ -n "$disk" ]; then
+  [ -n "${QEMU_DISK_DEVICE:-}" ] || { echo "qemu-run.sh: the $board board has no virtio-blk disk" >&2; exit 2; }
+  args+=(-drive "file=$disk,if=none,format=raw,id=disk0${snapshot:+,snapshot=on}"
+         -device "$QEMU_DISK_DEVICE,drive=disk0")
 fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)

@@ -6,6 +6,7 @@
 # print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals] [--uart] [--devices] [--vfs-quota SIZE]
+#                                     [--disk NAME]
 #       the entropy server (user/servers/entropy: the random bytes every
 #       POSIX process seeds its generator from), the VFS (the boot image's
 #       files, /tmp, /dev, /proc) and the console server (the tty). The
@@ -25,6 +26,11 @@
 #       docs/devices.md: it finds the devices and starts their drivers,
 #       among them the virtio-rng that qemu-run.sh adds), and the entropy
 #       server gets "devmgr" to find "rng" there.
+#       --disk NAME (needs --devices): the ext2 server (user/servers/ext2,
+#       docs/ext2.md) on the device manager's block device NAME (blk0: the
+#       disk qemu-run.sh attaches), after the VFS; it asks the VFS to mount
+#       it as "/" (FS_MOUNT; a VFS without a mount table says ENOSYS and
+#       the server serves anyway). Off by default.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -39,13 +45,14 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices=
+  local signals= vfs_quota=24M uart= devices= disk=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
       --uart) uart=1 ;;
       --devices) devices=1 ;;
       --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
+      --disk) [ $# -ge 2 ] || die "servers: --disk needs a device name"; disk=$2; shift ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
@@ -102,6 +109,20 @@ END
   fi
   echo "    quota 1M"
   echo "    priority 11"
+  if [ -n "$disk" ]; then
+    [ -n "$devices" ] || die "servers: --disk needs --devices (the device manager finds the disk)"
+    [[ $disk =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "servers: --disk: a device name, as blk0"
+    cat <<END
+service ext2 bin/ext2 --dev $disk
+    cap ext2 endpoint:ext2 rwg
+    cap devmgr endpoint:devmgr w
+    cap vfs endpoint:vfs wg
+    cap console console w
+    cap kinfo kinfo r
+    quota 16M
+    priority 11
+END
+  fi
 }
 
 proc() {
@@ -139,5 +160,5 @@ proc() {
 case ${1:-} in
   servers) shift; servers "$@" ;;
   proc) shift; proc "$@" ;;
-  *) die "usage: $0 servers [--signals] [--uart] [--devices] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
+  *) die "usage: $0 servers [--signals] [--uart] [--devices] [--disk NAME] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
 esac

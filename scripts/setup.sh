@@ -20,6 +20,7 @@ PKGS=(
   grub-pc-bin grub-common xorriso mtools
   clang llvm libclang-rt-14-dev
   dpkg-dev cpio patch
+  e2fsprogs
   linux-libc-dev linux-libc-dev-riscv64-cross libc6-dev-riscv64-cross
 )
 
@@ -135,9 +136,27 @@ setup_busybox() {
   fi
 }
 
+# e2fsprogs 1.47.0, pristine (Debian's packaging patches skipped): libext2fs
+# for the ext2 server (user/servers/ext2), built per arch by scripts/e2fs.mk
+# with the Cairn toolchain (and for the host tests). Nothing of it is
+# committed; Cairn's own patches, if any, are scripts/patches/e2fsprogs/.
+E2FSPROGS_VERSION=1.47.0
+setup_e2fsprogs() {
+  [ -e "$tp/e2fsprogs.done" ] && return 0
+  fetch_source e2fsprogs
+  local v
+  v=$(sed -n 's/^#define E2FSPROGS_VERSION "\(.*\)"/\1/p' "$tp/e2fsprogs/src/version.h" 2>/dev/null || true)
+  if [ "$v" != "$E2FSPROGS_VERSION" ]; then
+    echo "setup: Debian's e2fsprogs source package is $v, the ext2 server needs $E2FSPROGS_VERSION" >&2
+    rm -f "$tp/e2fsprogs.done"
+    return 1
+  fi
+}
+
 main() {
   if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ] &&
-     [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ] && [ -e "$tp/busybox.done" ]; then
+     [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ] && [ -e "$tp/busybox.done" ] &&
+     [ -e "$tp/e2fsprogs.done" ]; then
     return 0
   fi
   install_pkgs
@@ -145,6 +164,7 @@ main() {
   setup_musl
   setup_posixtestsuite
   setup_busybox
+  setup_e2fsprogs
   mkdir -p "$(dirname "$stamp")"
   touch "$stamp"
   echo "setup: done"

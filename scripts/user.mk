@@ -65,6 +65,7 @@ BOOTIMAGE := $(O)/$(if $(filter default,$(manifest-name)),bootimage.cpio,bootima
 
 .PHONY: all
 all: $(BINS) $(BOOTIMAGE)
+# the musl programs: `make user` builds them when the image needs them
 
 $(U)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,6 +104,42 @@ $(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
 endef
 $(foreach p,$(user-progs),$(eval $(call prog-rules,$(p))))
 
+# musl-progs (user/Build.mk): built with the Cairn toolchain's wrapper
+WRAPPER := build/$(ARCH)/bin/$(ARCH)-cairn-gcc
+MUSL_LIBC := build/$(ARCH)/sysroot/lib/libc.a
+E2_SRC := build/third_party/e2fsprogs/src
+E2_OBJ := build/$(ARCH)/e2fsprogs/obj
+E2_LIBS := $(E2_OBJ)/lib/libext2fs.a $(E2_OBJ)/lib/libcom_err.a
+MUSL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self -idirafter user/lib/include \
+	-idirafter include -idirafter user/lib/arch/$(ARCH)/include -idirafter lib/include
+musl-libs = $(if $(filter e2fs,$($(1)-musl-libs)),$(E2_LIBS))
+musl-incs = $(if $(filter e2fs,$($(1)-musl-libs)),-I$(E2_SRC)/lib -I$(E2_OBJ)/lib)
+musl-src = $(wildcard user/$(1)/*.c) $($(1)-musl-src)
+MUSL_BINS := $(foreach p,$(musl-progs),$(U)/bin/$(call prog-name,$(p)))
+# the musl programs a non-system image's manifest names (bin/<name>)
+manifest-musl-bins := $(foreach p,$(musl-progs),$(if $(shell grep -qs 'bin/$(call prog-name,$(p))\b' \
+	$(BOOTIMAGE_MANIFEST) && echo y),$(U)/bin/$(call prog-name,$(p))))
+
+define musl-prog-rules
+$(U)/$(call prog-name,$(1)).elf: $(call musl-src,$(1)) $(wildcard user/$(1)/*.h) $(call musl-libs,$(1)) $(WRAPPER) $(MUSL_LIBC)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$@ (musl-port)"
+	@$(WRAPPER) $(MUSL_CFLAGS) $(call musl-incs,$(1)) -o $$@ $(call musl-src,$(1)) $(call musl-libs,$(1))
+$(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
+	@mkdir -p $$(dir $$@)
+	@$(STRIP) -o $$@ $$<
+endef
+$(foreach p,$(musl-progs),$(eval $(call musl-prog-rules,$(p))))
+
+# the toolchain (`make toolchain`) and libext2fs, brought up to date
+# first; the program is linked again only when they changed
+.PHONY: musl-deps
+musl-deps:
+	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) toolchain
+	+@$(MAKE) --no-print-directory -f scripts/e2fs.mk ARCH=$(ARCH)
+$(WRAPPER) $(MUSL_LIBC) $(E2_LIBS): musl-deps ;
+
 ifneq ($(filter $(manifest-name),$(rootfs-manifests)),)
 # a whole system: busybox, user/rootfs/, the POSIX world's servers
 BUSYBOX := build/$(ARCH)/busybox/busybox
@@ -120,9 +157,9 @@ $(BUSYBOX):    # the top-level `make busybox`: the toolchain, then busybox
 	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) busybox
 FORCE:
 else
-$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(BINS) scripts/mkbootimage.sh
+$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(BINS) $(manifest-musl-bins) scripts/mkbootimage.sh
 	@echo "  CPIO    $@"
-	@bash scripts/mkbootimage.sh $@ $(BOOTIMAGE_MANIFEST) $(BINS)
+	@bash scripts/mkbootimage.sh $@ $(BOOTIMAGE_MANIFEST) $(BINS) $(manifest-musl-bins)
 endif
 
 -include $(shell find $(U)/obj -name '*.d' 2>/dev/null)

@@ -20,7 +20,7 @@ user-progs += drivers/virtio_rng tests/rngtest
 user-progs += drivers/virtio_blk tests/blktest blkbench
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
-user-progs += servers/vfs tests/vfstest
+user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
 user-progs += servers/entropy tests/entropytest
 
@@ -50,4 +50,15 @@ servers/devmgr-libs := fdt
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy servers/devmgr \
-		drivers/virtio_rng drivers/virtio_blk
+		drivers/virtio_rng drivers/virtio_blk servers/ext2
+
+# Programs of the Cairn C toolchain (musl-port, <arch>-cairn-gcc) that go
+# into boot images as bin/<name> like the ones above: a folder under user/
+# whose .c files make the program, with <name>-musl-src from elsewhere
+# (libcairn's server skeleton and clients, built for musl-port) and
+# <name>-musl-libs (e2fs: libext2fs, scripts/e2fs.mk). They go into the
+# whole-system images (rootfs-manifests) and into any other image whose
+# manifest names bin/<name>.
+musl-progs := servers/ext2
+servers/ext2-musl-src := user/lib/server.c user/lib/blk.c user/lib/dev.c lib/err.c
+servers/ext2-musl-libs := e2fs

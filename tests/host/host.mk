@@ -42,7 +42,7 @@ LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_st
 LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
 
 PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree \
-	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq
+	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq test_ext2
 
 COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
@@ -63,6 +63,20 @@ test_virtq_OBJS := $(O)/tests/host/test_virtq.o $(O)/drivers/virtio/virtq.o $(CO
 test_tmpfs_OBJS := $(O)/tests/host/test_tmpfs.o $(O)/user/servers/vfs/tmpfs.o $(O)/lib/cpio.o $(COMMON)
 test_devmgr_fw_OBJS := $(O)/tests/host/test_devmgr_fw.o $(O)/user/servers/devmgr/fw.o $(LIBFDT_OBJS) \
 	$(COMMON)
+
+# The ext2 server's file system layer and block cache, on libext2fs built
+# for the host (scripts/e2fs.mk ARCH=host: Debian's e2fsprogs source); the
+# test makes its images with the host's mke2fs and checks them with e2fsck.
+E2SRC := build/third_party/e2fsprogs/src
+E2OBJ := build/host/e2fsprogs/obj
+E2LIBS := $(E2OBJ)/lib/libext2fs.a $(E2OBJ)/lib/libcom_err.a
+test_ext2_OBJS := $(O)/tests/host/test_ext2.o $(O)/user/servers/ext2/xfs.o \
+	$(O)/user/servers/ext2/bcache.o $(COMMON) $(E2LIBS)
+$(O)/tests/host/test_ext2.o $(O)/user/servers/ext2/xfs.o $(O)/user/servers/ext2/bcache.o: \
+	INCLUDES += -I$(E2SRC)/lib -I$(E2OBJ)/lib
+$(O)/tests/host/test_ext2.o $(O)/user/servers/ext2/xfs.o $(O)/user/servers/ext2/bcache.o: | $(E2LIBS)
+$(E2LIBS) &:
+	+@$(MAKE) --no-print-directory -f scripts/e2fs.mk ARCH=host
 
 # The parsers of untrusted input are held to the kernel's warning flags.
 PARSER_OBJS := $(O)/lib/elf.o $(O)/lib/cpio.o $(O)/lib/manifest.o $(O)/user/servers/vfs/tmpfs.o \

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <cairn/rt.h>
+#include <cairn/posix.h>
 #include <cairn/server.h>
 
 /* What a request brings beyond its registers: inline bytes, capabilities. */

@@ -49,6 +49,19 @@ static char *next_string(size_t *pos)
 	return s;
 }
 
+/* A decimal number (strtoul(s, end, 10) without a sign, spaces or
+ * errno: musl-port reads the block before the thread pointer is set up,
+ * and errno lives behind it). Saturates instead of overflowing. */
+static unsigned long dec(const char *s, char **end)
+{
+	unsigned long n = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		n = n > (~0ul - 9) / 10 ? ~0ul : n * 10 + (unsigned long)(*s - '0');
+	*end = (char *)s;
+	return n;
+}
+
 static void add_cap(char *entry)
 {
 	char *eq = strchr(entry, '='), *end;
@@ -56,7 +69,7 @@ static void add_cap(char *entry)
 
 	if (!eq || eq == entry || ncaps == MAX_CAPS)
 		return;
-	slot = strtoul(eq + 1, &end, 10);
+	slot = dec(eq + 1, &end);
 	if (end == eq + 1 || *end)
 		return;
 	*eq = 0;
@@ -80,10 +93,10 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 	/* the length: "argc:length" says it (read in the first page, which is
 	 * always there), else CAIRN_STARTUP_MAX */
 	block_len = CAIRN_STARTUP_MAX;
-	n = strtoul(startup, &end, 10);
+	n = dec(startup, &end);
 	if (end != startup && *end == ':') {
 		const char *l = end + 1;
-		unsigned long len = strtoul(l, &end, 10);
+		unsigned long len = dec(l, &end);
 		if (end != l && !*end && len > CAIRN_STARTUP_MAX)
 			block_len = len < BLOCK_MAX ? len : BLOCK_MAX;
 	}
@@ -92,7 +105,7 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 	s = next_string(&pos);
 	if (!s)
 		return 0;
-	n = strtoul(s, &end, 10);
+	n = dec(s, &end);
 	if (end == s || (*end && *end != ':'))
 		return 0;
 	for (unsigned long i = 0; i < n; i++) {
@@ -119,7 +132,7 @@ unsigned cairn_startup_env(char **envp, unsigned max)
 
 	if (!pos || !(s = next_string(&pos)))
 		return 0;
-	n = strtoul(s, &end, 10);
+	n = dec(s, &end);
 	if (end == s || *end)
 		return 0;
 	for (unsigned long i = 0; i < n; i++) {

@@ -9,3 +9,6 @@ QEMU_ARGS=(-M virt -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.b
 # virtio-rng device on one of virt's virtio-mmio transports. QEMU's rv64
 # has no Zkr (the seed CSR) by default.
 QEMU_RNG_ARGS=(-device virtio-rng-device)
+# The disk (qemu-run.sh: the default boot's build/<arch>/rootfs.ext2, or --disk
+# FILE): a virtio-blk device on a virtio-mmio transport, with -drive id=disk0.
+QEMU_DISK_DEVICE=virtio-blk-device

@@ -39,3 +39,6 @@ qemu_board_cmdline() {
   fi
   args+=(-cdrom "$iso")
 }
+# The disk (qemu-run.sh: the default boot's build/<arch>/rootfs.ext2, or --disk
+# FILE): a virtio-blk device on PCI, with -drive id=disk0.
+QEMU_DISK_DEVICE=virtio-blk-pci

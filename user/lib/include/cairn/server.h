@@ -22,7 +22,8 @@
  *      out_buf, or written straight into the IPC buffer at srv_out()),
  *      a->caps[]; with SYS_REPLY_RECV, so an answer and the next receive
  *      are one system call. An error answer carries no bytes and no
- *      capabilities. A handler that cannot answer now calls
+ *      capabilities, except ERR_REMOTE (include/cairn/posix.h, mounts:
+ *      the new path inline and cap0). A handler that cannot answer now calls
  *      srv_save_reply() (a->deferred: nothing goes now) and answers later
  *      with srv_answer_saved(); a handler whose caller is gone sets
  *      a->deferred itself.

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the ext2 server's Cairn side shares (main.c, proto.c, blkdev.c):
+ * the object table (open file descriptions, named by badges as the VFS's:
+ * docs/vfs.md "Objects and badges"), the file system (xfs.h) and the
+ * device (bcache.h).
+ */
+#ifndef EXT2_EXT2_H
+#define EXT2_EXT2_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cairn/libc.h>
+#include <cairn/server.h>
+#include "bcache.h"
+#include "xfs.h"
+
+#define BLKDEV_IO      65536u            /* the session's data area */
+#define HANDLE_MAX     65536u            /* open descriptions (EMFILE) */
+#define INLINE_MAX     POSIX_INLINE_MAX
+#define NO_ENTRY       UINT32_MAX        /* srv_ans.made[]: a capability that made no entry */
+#define BADGE_INDEX(b) ((uint32_t)((b) & 0xffffffu))
+#define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
+
+/* An open file description (or the root, index POSIX_VFS_ROOT, or the
+ * admin capability's root, index POSIX_FS_ADMIN: both never freed). */
+struct handle {
+	uint64_t badge;
+	uint32_t refs;                     /* UINT32_MAX: root or admin */
+	uint32_t flags;                    /* O_ACCMODE and status flags */
+	uint32_t gen, next_free;
+	bool used;
+	uint64_t pos;                      /* offset, or directory cookie */
+	ext2_ino_t ino;
+};
+
+extern struct xfs xfs;
+extern cap_t ep;
+extern uint64_t ep_id;                   /* CAP_OP_IDENTIFY's object id of ep */
+extern uint8_t req_bytes[INLINE_MAX];
+
+/* main.c: the object table */
+struct handle *handle_find(uint64_t badge);
+err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out);
+void handle_free(struct handle *h);
+void handle_release(struct handle *h);
+err_t give(struct srv_ans *a, struct handle *h);
+extern uint32_t hcount;
+static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
+
+/* proto.c: the protocols */
+void serve_io(struct srv_req *r, struct srv_ans *a);
+void serve_fs(struct srv_req *r, struct srv_ans *a);
+
+/* blkdev.c: the device named name, through the device manager (devmgr) or
+ * a block service capability (blk, when not CAP_NULL). */
+err_t blkdev_open(cap_t devmgr, cap_t blk, const char *name, struct bdev *d);
+
+#endif

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ext2: the disk file system server. It serves the I/O and file-system
+ * protocols of include/cairn/posix.h, as the VFS's tmpfs does
+ * (docs/vfs.md), over an ext2 (or ext3/ext4: what libext2fs handles)
+ * file system on a block device (include/cairn/blk.h), through
+ * libext2fs from Debian's e2fsprogs: the on-disk format is the
+ * library's. docs/ext2.md says what it serves and how it is started:
+ *
+ *     service ext2 bin/ext2 --dev blk0 [--ro] [--cache PAGES]
+ *         cap ext2 endpoint:ext2 rwg      # served (minted from)
+ *         cap devmgr endpoint:devmgr w    # finds --dev there (or: cap blk = its svc)
+ *         cap vfs endpoint:vfs wg         # optional: FS_MOUNT of "/" in the mount table
+ *         cap console console w
+ *         cap kinfo kinfo r               # time stamps
+ *
+ * Design note.
+ * - It is a program of the Cairn C toolchain (musl-port), since
+ *   libext2fs wants a C library, started by init like the other servers
+ *   (no process server: descriptors 0-2 are the console). It runs
+ *   libcairn's server skeleton (user/lib/server.c), built with it.
+ * - Objects and badges are the VFS's (docs/vfs.md): the root directory
+ *   is badge POSIX_VFS_ROOT, the admin capability badge POSIX_FS_ADMIN
+ *   (also the root directory; FS_COVER, FS_UNCOVER, FS_MOUNTED only
+ *   through it or the unbadged endpoint), every open file description an
+ *   entry of the object table with index, generation and random bits.
+ * - One thread serves; libext2fs is called only from it. A second thread
+ *   (the skeleton's relay) turns dead clients into IO_CLOSEs
+ *   (CAP_OP_WATCH); a third makes the FS_MOUNT call to the VFS once this
+ *   one serves, so that the VFS may call back (FS_MOUNTED) meanwhile.
+ * - Writes stay in the block cache (bcache.c) until FS_SYNCFS, IO_SYNC,
+ *   a cache eviction, or the end: then dirty pages go to the device and
+ *   the device is flushed (BLK_OP_FLUSH).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ext2.h"
+
+#define GONE_BIT  1ull
+#define HBLOCK    256u
+
+struct xfs xfs;
+cap_t ep = CAP_NULL;
+uint64_t ep_id;
+uint8_t req_bytes[INLINE_MAX];
+uint32_t hcount;
+
+static struct handle *hblock[HANDLE_MAX / HBLOCK];
+static uint32_t hnext = POSIX_FS_ADMIN + 1, hfree;
+static uint64_t rng_state;
+static char devname[32] = "blk0";
+static char source[48];
+
+/* ---- the object table (as the VFS's objects.c) ------------------------------------------ */
+
+static uint64_t rng_next(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static struct handle *handle_at(uint32_t i) { return &hblock[i / HBLOCK][i % HBLOCK]; }
+
+struct handle *handle_find(uint64_t badge)
+{
+	uint32_t i = BADGE_INDEX(badge);
+	struct handle *h;
+
+	if (!badge)
+		return handle_at(POSIX_FS_ADMIN);
+	if (i >= hnext)
+		return NULL;
+	h = handle_at(i);
+	return h->used && h->badge == badge ? h : NULL;
+}
+
+err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
+{
+	struct handle *h;
+	uint32_t i, gen;
+
+	if (hfree) {
+		i = hfree;
+		hfree = handle_at(i)->next_free;
+	} else {
+		if (hnext == HANDLE_MAX)
+			return ERR_MFILE;
+		if (!hblock[hnext / HBLOCK] && !(hblock[hnext / HBLOCK] = calloc(HBLOCK, sizeof(struct handle))))
+			return ERR_NOMEM;
+		i = hnext++;
+	}
+	h = handle_at(i);
+	gen = h->gen;
+	memset(h, 0, sizeof(*h));
+	h->gen = gen;
+	h->used = true;
+	h->flags = flags;
+	h->refs = 1;
+	h->ino = ino;
+	h->badge = i | (uint64_t)(gen & 0xffu) << 24 | (rng_next() & 0xffffffff00000000ull);
+	xfs_hold(&xfs, ino);
+	hcount++;
+	*out = h;
+	return 0;
+}
+
+void handle_free(struct handle *h)
+{
+	uint32_t i = BADGE_INDEX(h->badge);
+
+	xfs_release(&xfs, h->ino);
+	h->used = false;
+	h->badge = 0;
+	h->gen++;
+	h->next_free = hfree;
+	hfree = i;
+	hcount--;
+}
+
+void handle_release(struct handle *h)
+{
+	if (is_fixed(h))
+		return;
+	if (!--h->refs)
+		handle_free(h);
+}
+
+err_t give(struct srv_ans *a, struct handle *h)
+{
+	uint64_t r[3];
+	err_t e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r);
+
+	if (e) {
+		handle_free(h);
+		return e;
+	}
+	a->caps[a->ncaps] = r[0];
+	a->made[a->ncaps] = BADGE_INDEX(h->badge);
+	a->ncaps++;
+	return 0;
+}
+
+static err_t objects_init(void)
+{
+	if (!(hblock[0] = calloc(HBLOCK, sizeof(struct handle))))
+		return ERR_NOMEM;
+	for (uint32_t i = POSIX_VFS_ROOT; i <= POSIX_FS_ADMIN; i++) {
+		struct handle *h = handle_at(i);
+		h->used = true;
+		h->badge = i;
+		h->refs = UINT32_MAX;
+		h->flags = LINUX_O_RDONLY | LINUX_O_DIRECTORY;
+		h->ino = EXT2_ROOT_INO;
+	}
+	return 0;
+}
+
+/* ---- the skeleton's hooks ------------------------------------------------------------------ */
+
+static const struct srv_op ops[] = {
+	{ IO_READ, IO_IMAGE, serve_io },
+	{ FS_OPEN, FS_SYNC_ALL, serve_fs },
+};
+
+static err_t object(struct srv_req *r)
+{
+	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
+}
+
+static void gone(uint64_t badge)
+{
+	struct handle *h = handle_find(badge);
+
+	if (h && badge)
+		handle_release(h);
+}
+
+static void answered(struct srv_ans *a, err_t sent)
+{
+	for (unsigned i = 0; i < a->ncaps; i++) {
+		cairn_cap_delete(a->caps[i]);
+		if (sent && a->made[i] != NO_ENTRY) {
+			struct handle *h = handle_at((uint32_t)a->made[i]);
+			if (h->used)
+				handle_free(h);
+		}
+	}
+}
+
+static struct srv srv = {
+	.name = "ext2",
+	.ops = ops,
+	.nops = sizeof(ops) / sizeof(ops[0]),
+	.in_buf = req_bytes,
+	.in_max = INLINE_MAX,
+	.object = object,
+	.answered = answered,
+	.gone = gone,
+};
+
+/* The skeleton's relay thread, on a POSIX thread of musl-port (its own
+ * IPC buffer; the priority is the process's). */
+struct tstart { void (*fn)(uint64_t); uint64_t arg; };
+
+static void *thread_main(void *p)
+{
+	struct tstart t = *(struct tstart *)p;
+
+	free(p);
+	t.fn(t.arg);
+	return NULL;
+}
+
+err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread);
+err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread)
+{
+	struct tstart *t = malloc(sizeof(*t));
+	pthread_t th;
+
+	if (!t)
+		return ERR_NOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	if (pthread_create(&th, NULL, thread_main, t)) {
+		free(t);
+		return ERR_AGAIN;
+	}
+	pthread_detach(th);
+	if (thread)
+		*thread = CAP_NULL;
+	return 0;
+}
+
+static void watch_clients(void)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)) ||
+	    (e = srv_relay(&srv, m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT)))
+		fprintf(stderr, "ext2: cannot watch for dead clients (%s): their references stay\n", err_name(e));
+}
+
+/* ---- the mount table ------------------------------------------------------------------------ */
+
+/* FS_MOUNT of "/" on the VFS (include/cairn/posix.h): (flags, 0, source
+ * length, fstype length) + source + "ext2", cap1 the root directory, cap2
+ * the admin capability. From its own thread: the VFS may call us back. */
+static void *mount_thread(void *arg)
+{
+	cap_t vfs = (cap_t)(uintptr_t)arg;
+	struct cairn_ipcbuf *ib = cairn_ipcbuf();
+	size_t sl = strlen(source);
+	uint64_t r[3];
+	cap_t root, adm;
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, POSIX_VFS_ROOT, r)))
+		goto fail;
+	root = r[0];
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, POSIX_FS_ADMIN, r))) {
+		cairn_cap_delete(root);
+		goto fail;
+	}
+	adm = r[0];
+	memcpy(&ib->w[CAIRN_MSG_REGS], source, sl);
+	memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl, "ext2", 4);
+	ib->caps[0] = CAP_NULL;
+	ib->caps[1] = root;
+	ib->caps[2] = adm;
+	m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4), 3), POSIX_MOUNT_ROOT | (xfs.ro ? 1 : 0),
+		       0, sl, 4);
+	cairn_cap_delete(root);
+	cairn_cap_delete(adm);
+	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	if (e == ERR_NOSYS)
+		fprintf(stderr, "ext2: the VFS has no mount table yet (FS_MOUNT: ENOSYS): serving without it\n");
+	else if (e)
+		goto fail;
+	else
+		fprintf(stderr, "ext2: %s mounted as / in the VFS\n", source);
+	return NULL;
+fail:
+	fprintf(stderr, "ext2: FS_MOUNT of %s: %s\n", source, err_name(e));
+	return NULL;
+}
+
+/* ---- start-up -------------------------------------------------------------------------------- */
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static struct bdev dev;
+	unsigned long cache = 1024;
+	bool ro = false;
+	uint64_t id[4];
+	const char *msg;
+	cap_t vfs;
+	err_t e;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dev") && i + 1 < argc && strlen(argv[i + 1]) < sizeof(devname))
+			strcpy(devname, argv[++i]);
+		else if (!strcmp(argv[i], "--ro"))
+			ro = true;
+		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+			cache = strtoul(argv[++i], NULL, 0);
+		else
+			usage();
+	}
+	snprintf(source, sizeof(source), "/dev/%s", devname);
+	ep = cairn_cap("ext2");
+	if (ep == CAP_NULL || cairn_cap_identify(ep, id) || id[0] != OBJ_ENDPOINT ||
+	    (id[1] & (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT)) != (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT) || id[2]) {
+		fprintf(stderr, "ext2: needs the unbadged endpoint \"ext2\" with rights rwg\n");
+		return 1;
+	}
+	ep_id = id[3];
+	if ((e = blkdev_open(cairn_cap("devmgr"), cairn_cap("blk"), devname, &dev))) {
+		fprintf(stderr, "ext2: no block device %s: %s\n", devname, err_name(e));
+		return 1;
+	}
+	if (dev.ro && !ro) {
+		fprintf(stderr, "ext2: %s is read-only: mounting it read-only\n", devname);
+		ro = true;
+	}
+	bcache_init(&dev, (uint32_t)cache);
+	if ((e = xfs_mount(&xfs, bcache_io_manager, source, ro, realtime_ns, &msg))) {
+		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s)\n", devname, err_name(e), msg);
+		return 1;
+	}
+	xfs.dev = 0x800;
+	rng_state = realtime_ns() ^ (uint64_t)(uintptr_t)&id ^ ep_id << 17 ^ 0x5ca1ab1e0ddba11ull;
+	if (objects_init()) {
+		fprintf(stderr, "ext2: out of memory\n");
+		return 1;
+	}
+	srv.ep = ep;
+	watch_clients();
+	fprintf(stderr, "ext2: %s: %llu blocks of %u, %u inodes%s; serving\n", source,
+		(unsigned long long)ext2fs_blocks_count(xfs.fs->super), xfs.fs->blocksize,
+		xfs.fs->super->s_inodes_count, ro ? ", read-only" : "");
+	if ((vfs = cairn_cap("vfs")) != CAP_NULL) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, mount_thread, (void *)(uintptr_t)vfs))
+			fprintf(stderr, "ext2: cannot start the mount thread: FS_MOUNT not sent\n");
+		else
+			pthread_detach(th);
+	}
+	srv_run(&srv);
+	e = xfs_unmount(&xfs);
+	fprintf(stderr, "ext2: stopped (%s)\n", e ? err_name(e) : "synced");
+	return e ? 1 : 0;
+}

@@ -1,0 +1,1611 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ext2 server's file system: the file protocol's operations on a file
+ * system opened by libext2fs, which owns the on-disk format (directories,
+ * block maps and extents, bitmaps, symbolic links): this file only maps
+ * requests onto it, with docs/vfs.md's semantics.
+ *
+ * Design note.
+ * - Paths are resolved here component by component (xresolve), with
+ *   ext2fs_lookup in each directory, following symbolic links (at most
+ *   XFS_MAXSYMLINKS), the rules of docs/vfs.md ("Path rules"), and the
+ *   mount rules of include/cairn/posix.h: a component naming a covered
+ *   directory, ".." at a mount's root, an absolute link target (or path)
+ *   in a tree that is not the namespace root answer ERR_REMOTE, with
+ *   x->remote saying where to.
+ * - Inodes are named by number everywhere; an open description holds
+ *   its inode (xfs_hold). An inode whose last link goes while it is
+ *   held keeps its blocks until the last holder lets go (as Linux's
+ *   orphans; with no journal, a crash leaves it to e2fsck).
+ * - Every inode number a directory entry gives is checked against the
+ *   superblock before use, and every libext2fs error is an errno
+ *   (xfs_err): a corrupt disk gives errors, not a crash.
+ * - Times are Linux's encoding: seconds in the old fields, nanoseconds and
+ *   two more epoch bits in the large inode's extra fields.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xfs.h"
+
+enum { L_NORM, L_DOT, L_DOTDOT, L_ROOT };
+#define LK_FOLLOW   1u            /* follow a link in the last component */
+#define LK_NOFOLLOW 2u            /* not even with a trailing slash */
+#define LK_PARENT   4u            /* the last component is a name acted on: no redirect */
+
+struct xlookup {
+	ext2_ino_t parent, ino;       /* ino 0: no such name */
+	int last;
+	bool slash;
+	size_t name_len;
+	char name[XFS_NAME_MAX + 1];
+};
+
+struct xfs_open {
+	struct xfs_open *next;
+	ext2_ino_t ino;
+	uint32_t refs;
+};
+
+typedef struct ext2_inode_large inode_t;
+
+err_t xfs_err(errcode_t e)
+{
+	if (!e)
+		return 0;
+	if (e > 0 && e < 256)
+		return (err_t)e;                 /* an errno: the io_manager's */
+	switch (e) {
+	case EXT2_ET_BLOCK_ALLOC_FAIL:
+	case EXT2_ET_INODE_ALLOC_FAIL:
+	case EXT2_ET_DIR_NO_SPACE:
+	case EXT2_ET_EA_NO_SPACE:
+	case EXT2_ET_TOOSMALL:
+		return ERR_NOSPC;
+	case EXT2_ET_NO_MEMORY:
+		return ERR_NOMEM;
+	case EXT2_ET_RO_FILSYS:
+	case EXT2_ET_RO_UNSUPP_FEATURE:
+		return ERR_ROFS;
+	case EXT2_ET_FILE_TOO_BIG:
+	case EXT2_ET_EXTENT_NOT_SUPPORTED:
+		return ERR_FBIG;
+	case EXT2_ET_FILE_NOT_FOUND:
+		return ERR_NOENT;
+	case EXT2_ET_DIR_EXISTS:
+		return ERR_EXIST;
+	case EXT2_ET_NO_DIRECTORY:
+		return ERR_NOTDIR;
+	default:
+		return ERR_IO;                   /* corruption, a failed device */
+	}
+}
+
+/* ---- inodes ------------------------------------------------------------------------- */
+
+static bool ino_ok(struct xfs *x, ext2_ino_t ino)
+{
+	return ino >= EXT2_ROOT_INO && ino <= x->fs->super->s_inodes_count;
+}
+
+static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
+{
+	if (!ino_ok(x, ino))
+		return ERR_IO;
+	memset(in, 0, sizeof(*in));
+	return xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+}
+
+static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
+{
+	if (x->ro)
+		return ERR_ROFS;
+	return xfs_err(ext2fs_write_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+}
+
+static bool is_dir(const inode_t *in) { return LINUX_S_ISDIR(in->i_mode); }
+static bool is_reg(const inode_t *in) { return LINUX_S_ISREG(in->i_mode); }
+static bool is_lnk(const inode_t *in) { return LINUX_S_ISLNK(in->i_mode); }
+
+static bool has_extra(struct xfs *x, const inode_t *in, size_t end)
+{
+	return EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE &&
+	       EXT2_GOOD_OLD_INODE_SIZE + (size_t)in->i_extra_isize >= end;
+}
+
+#define EXTRA_END(f) (offsetof(inode_t, f) + sizeof(((inode_t *)0)->f))
+
+static void tget(struct xfs *x, const inode_t *in, uint32_t lo, uint32_t extra, size_t end,
+		 int64_t *sec, int64_t *nsec)
+{
+	*sec = (int32_t)lo;
+	*nsec = 0;
+	if (has_extra(x, in, end)) {
+		*sec += (int64_t)(extra & 3) << 32;
+		*nsec = extra >> 2;
+		if (*nsec > 999999999)
+			*nsec = 0;
+	}
+}
+
+static void tset(struct xfs *x, inode_t *in, uint32_t *lo, uint32_t *extra, size_t end, int64_t sec,
+		 int64_t nsec)
+{
+	*lo = (uint32_t)sec;
+	if (has_extra(x, in, end))
+		*extra = (uint32_t)(nsec << 2) | (uint32_t)(((sec - (int32_t)sec) >> 32) & 3);
+}
+
+#define TGET(x, in, f, s, n) tget(x, in, (in)->i_##f, (in)->i_##f##_extra, EXTRA_END(i_##f##_extra), s, n)
+#define TSET(x, in, f, s, n) tset(x, in, &(in)->i_##f, &(in)->i_##f##_extra, EXTRA_END(i_##f##_extra), s, n)
+
+static void now(struct xfs *x, int64_t *sec, int64_t *nsec)
+{
+	uint64_t ns = x->now_ns ? x->now_ns() : 0;
+
+	*sec = (int64_t)(ns / 1000000000u);
+	*nsec = (int64_t)(ns % 1000000000u);
+}
+
+/* which: 1 atime, 2 mtime, 4 ctime */
+static void touch(struct xfs *x, inode_t *in, unsigned which)
+{
+	int64_t s, n;
+
+	now(x, &s, &n);
+	if (which & 1)
+		TSET(x, in, atime, s, n);
+	if (which & 2)
+		TSET(x, in, mtime, s, n);
+	if (which & 4)
+		TSET(x, in, ctime, s, n);
+}
+
+static err_t touch_ino(struct xfs *x, ext2_ino_t ino, unsigned which)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	touch(x, &in, which);
+	return iput(x, ino, &in);
+}
+
+/* relatime: the access time moves only when it is not after the last change */
+static void touch_atime(struct xfs *x, ext2_ino_t ino)
+{
+	int64_t as, an, ms, mn, cs, cn;
+	inode_t in;
+
+	if (x->ro || iget(x, ino, &in))
+		return;
+	TGET(x, &in, atime, &as, &an);
+	TGET(x, &in, mtime, &ms, &mn);
+	TGET(x, &in, ctime, &cs, &cn);
+	if (as < ms || (as == ms && an <= mn) || as < cs || (as == cs && an <= cn)) {
+		touch(x, &in, 1);
+		iput(x, ino, &in);
+	}
+}
+
+/* ---- open inodes ------------------------------------------------------------------------ */
+
+static struct xfs_open **open_slot(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open **pp = &x->open[ino % XFS_OPEN_HASH];
+
+	while (*pp && (*pp)->ino != ino)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static bool held(struct xfs *x, ext2_ino_t ino)
+{
+	return *open_slot(x, ino) != NULL;
+}
+
+void xfs_hold(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open **pp = open_slot(x, ino), *o;
+
+	if (*pp) {
+		(*pp)->refs++;
+		return;
+	}
+	if (!(o = calloc(1, sizeof(*o))))
+		return;                   /* then an unlink frees it at once: reads see EIO */
+	o->ino = ino;
+	o->refs = 1;
+	*pp = o;
+}
+
+/* An inode with no link left and no holder: its blocks and itself go. */
+static err_t kill_inode(struct xfs *x, ext2_ino_t ino)
+{
+	inode_t in;
+	int64_t s, n;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (in.i_links_count)
+		return 0;
+	if (ext2fs_inode_has_valid_blocks2(x->fs, (struct ext2_inode *)&in) &&
+	    (e = xfs_err(ext2fs_punch(x->fs, ino, (struct ext2_inode *)&in, NULL, 0, ~0ULL))))
+		return e;
+	now(x, &s, &n);
+	in.i_dtime = (uint32_t)s;
+	if ((e = iput(x, ino, &in)))
+		return e;
+	ext2fs_inode_alloc_stats2(x->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
+	return 0;
+}
+
+void xfs_release(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open **pp = open_slot(x, ino), *o = *pp;
+
+	if (!o || --o->refs)
+		return;
+	*pp = o->next;
+	free(o);
+	if (!x->ro)
+		kill_inode(x, ino);
+}
+
+/* ---- mounts ------------------------------------------------------------------------------ */
+
+static int cover_of(struct xfs *x, ext2_ino_t ino)
+{
+	for (unsigned i = 0; i < x->ncovers; i++)
+		if (x->covers[i].ino == ino)
+			return (int)i;
+	return -1;
+}
+
+/* ERR_REMOTE to cap with a + b as the new path. */
+static err_t remote(struct xfs *x, uint32_t flags, uint64_t cap, const char *a, size_t al, const char *b,
+		    size_t bl)
+{
+	if (al + bl >= XFS_PATH_MAX)
+		return ERR_NAMETOOLONG;
+	x->remote.flags = flags;
+	x->remote.cap = cap;
+	memmove(x->remote.path, a, al);
+	memmove(x->remote.path + al, b, bl);
+	x->remote.len = al + bl;
+	return ERR_REMOTE;
+}
+
+/* ---- symbolic links ------------------------------------------------------------------------- */
+
+static err_t read_link(struct xfs *x, ext2_ino_t ino, inode_t *in, char *buf, size_t *len)
+{
+	uint64_t size = EXT2_I_SIZE(in);
+	ext2_file_t f;
+	unsigned got = 0;
+	errcode_t r;
+
+	if (size >= XFS_PATH_MAX)
+		return ERR_IO;
+	if (in->i_flags & EXT4_INLINE_DATA_FL) {
+		size_t n = 0;
+		char tmp[XFS_PATH_MAX + 64];
+		if ((r = ext2fs_inline_data_size(x->fs, ino, &n)))
+			return xfs_err(r);
+		if (n > sizeof(tmp))
+			return ERR_IO;                  /* more than a link holds: corrupt */
+		if ((r = ext2fs_inline_data_get(x->fs, ino, (struct ext2_inode *)in, tmp, &n)))
+			return xfs_err(r);
+		if (n < size)
+			return ERR_IO;
+		memcpy(buf, tmp, size);
+	} else if (ext2fs_is_fast_symlink((struct ext2_inode *)in)) {
+		if (size > sizeof(in->i_block))
+			return ERR_IO;
+		memcpy(buf, in->i_block, size);
+	} else {
+		if ((r = ext2fs_file_open2(x->fs, ino, (struct ext2_inode *)in, 0, &f)))
+			return xfs_err(r);
+		r = ext2fs_file_read(f, buf, (unsigned)size, &got);
+		ext2fs_file_close(f);
+		if (r)
+			return xfs_err(r);
+		if (got != size)
+			return ERR_IO;
+	}
+	*len = (size_t)size;
+	return 0;
+}
+
+/* ---- path resolution --------------------------------------------------------------------- */
+
+static err_t dir_alive(struct xfs *x, ext2_ino_t d, bool *alive)
+{
+	inode_t in;
+	err_t e = iget(x, d, &in);
+
+	*alive = !e && in.i_links_count > 0;
+	return e;
+}
+
+static err_t xresolve(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags,
+		      struct xlookup *lk)
+{
+	char *buf = x->scratch[0], *other = x->scratch[1];
+	ext2_ino_t cur = start;
+	size_t rlen = len, pos = 0;
+	unsigned links = 0;
+	inode_t in;
+	err_t e;
+
+	if (!len)
+		return ERR_NOENT;
+	if (len >= XFS_PATH_MAX)
+		return ERR_NAMETOOLONG;
+	if (memchr(path, 0, len))
+		return ERR_INVAL;
+	memcpy(buf, path, len);
+	if (buf[0] == '/') {
+		if (x->mount_root)
+			return remote(x, POSIX_REMOTE_ROOT, 0, buf, rlen, "", 0);
+		cur = EXT2_ROOT_INO;
+	}
+	for (;;) {
+		ext2_ino_t next = 0;
+		int type = L_NORM;
+		size_t s, clen, q;
+		const char *c;
+		bool last, slash, alive;
+
+		while (pos < rlen && buf[pos] == '/')
+			pos++;
+		if ((e = iget(x, cur, &in)))
+			return e;
+		if (!is_dir(&in))
+			return ERR_NOTDIR;
+		alive = in.i_links_count > 0;
+		if (pos == rlen) {
+			lk->parent = lk->ino = cur;
+			lk->last = L_ROOT;
+			lk->slash = true;
+			lk->name_len = 0;
+			lk->name[0] = 0;
+			return 0;
+		}
+		for (s = pos; pos < rlen && buf[pos] != '/'; pos++)
+			;
+		clen = pos - s;
+		if (clen > XFS_NAME_MAX)
+			return ERR_NAMETOOLONG;
+		for (q = pos; q < rlen && buf[q] == '/'; q++)
+			;
+		last = q == rlen;
+		slash = last && pos < rlen;
+		c = buf + s;
+		if (clen == 1 && c[0] == '.') {
+			type = L_DOT;
+			next = cur;
+		} else if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			type = L_DOTDOT;
+			if (x->mount_root && cur == x->mount_root)
+				return remote(x, 0, x->up_cap, "..", 2, buf + pos, rlen - pos);
+			if (!alive)
+				return ERR_NOENT;
+			if (cur == EXT2_ROOT_INO) {
+				next = cur;
+			} else {
+				errcode_t r = ext2fs_lookup(x->fs, cur, "..", 2, NULL, &next);
+				if (r)
+					return r == EXT2_ET_FILE_NOT_FOUND ? ERR_IO : xfs_err(r);
+			}
+		} else if (alive) {
+			errcode_t r = ext2fs_lookup(x->fs, cur, c, (int)clen, NULL, &next);
+			if (r == EXT2_ET_FILE_NOT_FOUND)
+				next = 0;
+			else if (r)
+				return xfs_err(r);
+		}
+		if (next && !ino_ok(x, next))
+			return ERR_IO;
+		if (next && type == L_NORM) {
+			int cv = cover_of(x, next);
+
+			if (cv >= 0 && !(last && (flags & LK_PARENT))) {
+				const char *rest = buf + q;
+				size_t rl = rlen - q;
+				return rl ? remote(x, 0, x->covers[cv].cap, rest, rl, "", 0) :
+					    remote(x, 0, x->covers[cv].cap, ".", 1, "", 0);
+			}
+			if ((e = iget(x, next, &in)))
+				return e;
+			if (is_lnk(&in) && (!last || (flags & LK_FOLLOW) || (slash && !(flags & LK_NOFOLLOW)))) {
+				size_t tlen, rest = rlen - pos;
+				char *t;
+
+				if (++links > XFS_MAXSYMLINKS)
+					return ERR_LOOP;
+				if ((e = read_link(x, next, &in, other, &tlen)))
+					return e;
+				if (!tlen)
+					return ERR_NOENT;
+				if (tlen + rest >= XFS_PATH_MAX)
+					return ERR_NAMETOOLONG;
+				memcpy(other + tlen, buf + pos, rest);
+				t = buf;
+				buf = other;
+				other = t;
+				rlen = tlen + rest;
+				pos = 0;
+				if (buf[0] == '/') {
+					if (x->mount_root)
+						return remote(x, POSIX_REMOTE_ROOT, 0, buf, rlen, "", 0);
+					cur = EXT2_ROOT_INO;
+				}
+				continue;
+			}
+		}
+		if (!last) {
+			if (!next)
+				return ERR_NOENT;
+			if (type == L_NORM && !is_dir(&in))
+				return ERR_NOTDIR;
+			cur = next;
+			continue;
+		}
+		lk->parent = cur;
+		lk->ino = next;
+		lk->last = type;
+		lk->slash = slash;
+		lk->name_len = clen;
+		memcpy(lk->name, c, clen);
+		lk->name[clen] = 0;
+		return 0;
+	}
+}
+
+static err_t check_slash(struct xfs *x, const struct xlookup *lk)
+{
+	inode_t in;
+	err_t e;
+
+	if (!lk->slash || !lk->ino)
+		return 0;
+	if ((e = iget(x, lk->ino, &in)))
+		return e;
+	return is_dir(&in) ? 0 : ERR_NOTDIR;
+}
+
+/* The place a new name goes: EEXIST if something is there (a link is
+ * not followed; a mount point is there too), ENOENT in a removed directory. */
+static err_t resolve_new(struct xfs *x, ext2_ino_t start, const char *path, size_t len, struct xlookup *lk)
+{
+	bool alive;
+	err_t e = xresolve(x, start, path, len, LK_NOFOLLOW | LK_PARENT, lk);
+
+	if (e)
+		return e;
+	if (lk->ino)
+		return ERR_EXIST;
+	if ((e = dir_alive(x, lk->parent, &alive)))
+		return e;
+	if (!alive)
+		return ERR_NOENT;
+	return x->ro ? ERR_ROFS : 0;
+}
+
+err_t xfs_find(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags,
+	       ext2_ino_t *ino)
+{
+	struct xlookup lk;
+	err_t e = xresolve(x, start, path, len, flags & LINUX_AT_SYMLINK_NOFOLLOW ? 0 : LK_FOLLOW, &lk);
+
+	if (e)
+		return e;
+	if (!lk.ino)
+		return ERR_NOENT;
+	if ((e = check_slash(x, &lk)))
+		return e;
+	*ino = lk.ino;
+	return 0;
+}
+
+/* ---- directory entries --------------------------------------------------------------------- */
+
+static int ftype(uint32_t mode)
+{
+	switch (mode & LINUX_S_IFMT) {
+	case LINUX_S_IFREG: return EXT2_FT_REG_FILE;
+	case LINUX_S_IFDIR: return EXT2_FT_DIR;
+	case LINUX_S_IFLNK: return EXT2_FT_SYMLINK;
+	case LINUX_S_IFCHR: return EXT2_FT_CHRDEV;
+	case LINUX_S_IFBLK: return EXT2_FT_BLKDEV;
+	case LINUX_S_IFIFO: return EXT2_FT_FIFO;
+	case LINUX_S_IFSOCK: return EXT2_FT_SOCK;
+	default: return EXT2_FT_UNKNOWN;
+	}
+}
+
+/* ext2fs_link, growing the directory when it is full. */
+static err_t add_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino, int type)
+{
+	errcode_t r = ext2fs_link(x->fs, dir, name, ino, type);
+
+	if (r == EXT2_ET_DIR_NO_SPACE) {
+		if ((r = ext2fs_expand_dir(x->fs, dir)))
+			return xfs_err(r);
+		r = ext2fs_link(x->fs, dir, name, ino, type);
+	}
+	if (!r)
+		touch_ino(x, dir, 6);
+	return xfs_err(r);
+}
+
+static err_t del_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino)
+{
+	errcode_t r = ext2fs_unlink(x->fs, dir, name, ino, 0);
+
+	if (!r)
+		touch_ino(x, dir, 6);
+	return xfs_err(r);
+}
+
+struct set_ctx {
+	const char *name;
+	size_t len;
+	ext2_ino_t ino;
+	int type;
+	bool done;
+};
+
+static int set_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void *priv)
+{
+	struct set_ctx *c = priv;
+
+	if (!de->inode || (size_t)ext2fs_dirent_name_len(de) != c->len || memcmp(de->name, c->name, c->len))
+		return 0;
+	de->inode = c->ino;
+	if (c->type >= 0)
+		ext2fs_dirent_set_file_type(de, c->type);
+	c->done = true;
+	return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+/* The entry name of dir points at ino from now on (a rename over a name). */
+static err_t set_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino, int type)
+{
+	struct set_ctx c = { name, strlen(name), ino, type, false };
+	errcode_t r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, set_cb, &c);
+
+	if (r)
+		return xfs_err(r);
+	if (!c.done)
+		return ERR_IO;
+	touch_ino(x, dir, 6);
+	return 0;
+}
+
+struct empty_ctx { bool empty; };
+
+static int empty_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void *priv)
+{
+	int n = ext2fs_dirent_name_len(de);
+
+	if (!de->inode || (n == 1 && de->name[0] == '.') || (n == 2 && de->name[0] == '.' && de->name[1] == '.'))
+		return 0;
+	((struct empty_ctx *)priv)->empty = false;
+	return DIRENT_ABORT;
+}
+
+static err_t dir_empty(struct xfs *x, ext2_ino_t d, bool *empty)
+{
+	struct empty_ctx c = { true };
+	errcode_t r = ext2fs_dir_iterate(x->fs, d, 0, NULL, empty_cb, &c);
+
+	*empty = c.empty;
+	return xfs_err(r);
+}
+
+static err_t links_add(struct xfs *x, ext2_ino_t ino, int delta)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (delta < 0 && in.i_links_count < (unsigned)-delta)
+		in.i_links_count = 0;
+	else
+		in.i_links_count = (uint16_t)(in.i_links_count + delta);
+	touch(x, &in, 4);
+	return iput(x, ino, &in);
+}
+
+/* The parent of directory d (its ".."). */
+static err_t parent_of(struct xfs *x, ext2_ino_t d, ext2_ino_t *p)
+{
+	errcode_t r;
+
+	if (d == EXT2_ROOT_INO) {
+		*p = d;
+		return 0;
+	}
+	r = ext2fs_lookup(x->fs, d, "..", 2, NULL, p);
+	if (r)
+		return r == EXT2_ET_FILE_NOT_FOUND ? ERR_IO : xfs_err(r);
+	return ino_ok(x, *p) ? 0 : ERR_IO;
+}
+
+/* Is d the directory a or below it? */
+static err_t dir_within(struct xfs *x, ext2_ino_t d, ext2_ino_t a, bool *within)
+{
+	unsigned depth = 0;
+	err_t e;
+
+	*within = false;
+	for (;;) {
+		ext2_ino_t p;
+
+		if (d == a) {
+			*within = true;
+			return 0;
+		}
+		if (d == EXT2_ROOT_INO)
+			return 0;
+		if (++depth > 65536)
+			return ERR_IO;                 /* a loop: a corrupt tree */
+		if ((e = parent_of(x, d, &p)))
+			return e;
+		d = p;
+	}
+}
+
+/* ---- making inodes ------------------------------------------------------------------------- */
+
+static err_t new_inode(struct xfs *x, ext2_ino_t dir, uint32_t mode, ext2_ino_t *out)
+{
+	errcode_t r = ext2fs_new_inode(x->fs, dir, (int)mode, NULL, out);
+
+	return r ? xfs_err(r) : 0;
+}
+
+/* The inode just allocated for name in dir: written, linked, counted. */
+static err_t init_inode(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino, uint32_t mode)
+{
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	memset(&in, 0, sizeof(in));
+	in.i_mode = (uint16_t)mode;
+	in.i_links_count = 1;
+	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE)
+		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
+	touch(x, &in, 7);
+	if (ext2fs_has_feature_extents(x->fs->super) && LINUX_S_ISREG(mode)) {
+		ext2_extent_handle_t h;
+		if ((r = ext2fs_extent_open2(x->fs, ino, (struct ext2_inode *)&in, &h)))
+			return xfs_err(r);
+		ext2fs_extent_free(h);
+	}
+	if ((e = add_entry(x, dir, name, ino, ftype(mode))))
+		return e;
+	if ((r = ext2fs_write_new_inode(x->fs, ino, (struct ext2_inode *)&in))) {
+		ext2fs_unlink(x->fs, dir, name, ino, 0);
+		return xfs_err(r);
+	}
+	ext2fs_inode_alloc_stats2(x->fs, ino, +1, 0);
+	return 0;
+}
+
+/* ---- operations by path --------------------------------------------------------------------- */
+
+err_t xfs_truncate(struct xfs *x, ext2_ino_t ino, uint64_t len)
+{
+	ext2_file_t f;
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	if (len > XFS_FILE_MAX)
+		return ERR_FBIG;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (is_dir(&in))
+		return ERR_ISDIR;
+	if (!is_reg(&in))
+		return ERR_INVAL;
+	if (x->ro)
+		return ERR_ROFS;
+	if ((r = ext2fs_file_open2(x->fs, ino, (struct ext2_inode *)&in, EXT2_FILE_WRITE, &f)))
+		return xfs_err(r);
+	r = ext2fs_file_set_size2(f, len);
+	e = xfs_err(ext2fs_file_close(f));
+	if (r)
+		return xfs_err(r);
+	if (e)
+		return e;
+	return touch_ino(x, ino, 6);
+}
+
+err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t oflags,
+	       uint32_t mode, ext2_ino_t *ino, uint32_t *type)
+{
+	bool excl = (oflags & (LINUX_O_CREAT | LINUX_O_EXCL)) == (LINUX_O_CREAT | LINUX_O_EXCL);
+	bool opath = oflags & LINUX_O_PATH, alive;
+	unsigned acc = oflags & LINUX_O_ACCMODE;
+	struct xlookup lk;
+	inode_t in;
+	err_t e;
+
+	if (acc == 3 && !opath)
+		return ERR_INVAL;
+	if ((oflags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE)
+		return ERR_OPNOTSUPP;
+	e = xresolve(x, start, path, len, (oflags & LINUX_O_NOFOLLOW) || excl ? 0 : LK_FOLLOW, &lk);
+	if (e)
+		return e;
+	if (lk.ino) {
+		if (excl && !opath)
+			return ERR_EXIST;
+		if ((e = check_slash(x, &lk)) || (e = iget(x, lk.ino, &in)))
+			return e;
+		if (is_lnk(&in) && !opath)
+			return ERR_LOOP;
+		if ((oflags & LINUX_O_DIRECTORY) && !is_dir(&in))
+			return ERR_NOTDIR;
+		if (!opath && is_dir(&in) && (acc != LINUX_O_RDONLY || (oflags & (LINUX_O_CREAT | LINUX_O_TRUNC))))
+			return ERR_ISDIR;
+		if (!opath && x->ro && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)) && !LINUX_S_ISCHR(in.i_mode))
+			return ERR_ROFS;
+		if (!opath && is_reg(&in) && (oflags & LINUX_O_TRUNC) && EXT2_I_SIZE(&in) &&
+		    (e = xfs_truncate(x, lk.ino, 0)))
+			return e;
+		*ino = lk.ino;
+		*type = in.i_mode & LINUX_S_IFMT;
+		return 0;
+	}
+	if (!(oflags & LINUX_O_CREAT) || opath)
+		return ERR_NOENT;
+	if (lk.slash)
+		return ERR_ISDIR;
+	if (oflags & LINUX_O_DIRECTORY)
+		return ERR_INVAL;
+	if ((e = dir_alive(x, lk.parent, &alive)))
+		return e;
+	if (!alive)
+		return ERR_NOENT;
+	if (x->ro)
+		return ERR_ROFS;
+	mode = LINUX_S_IFREG | (mode & 07777);
+	if ((e = new_inode(x, lk.parent, mode, ino)) || (e = init_inode(x, lk.parent, lk.name, *ino, mode)))
+		return e;
+	*type = LINUX_S_IFREG;
+	return 0;
+}
+
+err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t mode)
+{
+	struct xlookup lk;
+	ext2_ino_t ino;
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	if ((e = resolve_new(x, start, path, len, &lk)))
+		return e;
+	if ((e = iget(x, lk.parent, &in)))
+		return e;
+	if (in.i_links_count >= EXT2_LINK_MAX && !ext2fs_has_feature_dir_nlink(x->fs->super))
+		return ERR_MLINK;
+	r = ext2fs_mkdir(x->fs, lk.parent, 0, lk.name);
+	if (r == EXT2_ET_DIR_NO_SPACE) {
+		if ((r = ext2fs_expand_dir(x->fs, lk.parent)))
+			return xfs_err(r);
+		r = ext2fs_mkdir(x->fs, lk.parent, 0, lk.name);
+	}
+	if (r)
+		return xfs_err(r);
+	if ((r = ext2fs_lookup(x->fs, lk.parent, lk.name, (int)lk.name_len, NULL, &ino)))
+		return xfs_err(r);
+	if ((e = iget(x, ino, &in)))
+		return e;
+	in.i_mode = (uint16_t)(LINUX_S_IFDIR | (mode & 07777));
+	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE && !in.i_extra_isize)
+		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
+	touch(x, &in, 7);
+	if ((e = iput(x, ino, &in)))
+		return e;
+	return touch_ino(x, lk.parent, 6);
+}
+
+err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags)
+{
+	struct xlookup lk;
+	inode_t in;
+	bool empty;
+	err_t e;
+
+	if (flags & ~(unsigned)LINUX_AT_REMOVEDIR)
+		return ERR_INVAL;
+	if ((e = xresolve(x, start, path, len, LK_NOFOLLOW | LK_PARENT, &lk)))
+		return e;
+	if (flags & LINUX_AT_REMOVEDIR) {
+		if (lk.last == L_DOT)
+			return ERR_INVAL;
+		if (lk.last == L_DOTDOT)
+			return ERR_NOTEMPTY;
+		if (lk.last == L_ROOT)
+			return ERR_BUSY;
+		if (!lk.ino)
+			return ERR_NOENT;
+		if ((e = iget(x, lk.ino, &in)))
+			return e;
+		if (!is_dir(&in))
+			return ERR_NOTDIR;
+		if (cover_of(x, lk.ino) >= 0 || lk.ino == x->mount_root)
+			return ERR_BUSY;
+		if (x->ro)
+			return ERR_ROFS;
+		if ((e = dir_empty(x, lk.ino, &empty)))
+			return e;
+		if (!empty)
+			return ERR_NOTEMPTY;
+		if ((e = del_entry(x, lk.parent, lk.name, lk.ino)))
+			return e;
+		in.i_links_count = 0;
+		touch(x, &in, 4);
+		if ((e = iput(x, lk.ino, &in)))
+			return e;
+		links_add(x, lk.parent, -1);
+		if (!held(x, lk.ino))
+			kill_inode(x, lk.ino);
+		return 0;
+	}
+	if (lk.last != L_NORM)
+		return ERR_ISDIR;
+	if (!lk.ino)
+		return ERR_NOENT;
+	if ((e = check_slash(x, &lk)) || (e = iget(x, lk.ino, &in)))
+		return e;
+	if (is_dir(&in))
+		return cover_of(x, lk.ino) >= 0 ? ERR_BUSY : ERR_ISDIR;
+	if (x->ro)
+		return ERR_ROFS;
+	if ((e = del_entry(x, lk.parent, lk.name, lk.ino)))
+		return e;
+	if ((e = links_add(x, lk.ino, -1)))
+		return e;
+	if (!held(x, lk.ino))
+		kill_inode(x, lk.ino);
+	return 0;
+}
+
+static err_t set_dotdot(struct xfs *x, ext2_ino_t d, ext2_ino_t parent)
+{
+	return set_entry(x, d, "..", parent, EXT2_FT_DIR);
+}
+
+static err_t rename_exchange(struct xfs *x, struct xlookup *a, struct xlookup *b, inode_t *ia, inode_t *ib)
+{
+	bool w1 = false, w2 = false;
+	err_t e;
+
+	if (a->ino == b->ino)
+		return 0;
+	if ((is_dir(ia) && (e = dir_within(x, b->parent, a->ino, &w1))) ||
+	    (is_dir(ib) && (e = dir_within(x, a->parent, b->ino, &w2))))
+		return e;
+	if (w1 || w2)
+		return ERR_INVAL;
+	if ((e = set_entry(x, a->parent, a->name, b->ino, ftype(ib->i_mode))) ||
+	    (e = set_entry(x, b->parent, b->name, a->ino, ftype(ia->i_mode))))
+		return e;
+	if (a->parent != b->parent) {
+		if (is_dir(ia)) {
+			set_dotdot(x, a->ino, b->parent);
+			links_add(x, a->parent, -1);
+			links_add(x, b->parent, +1);
+		}
+		if (is_dir(ib)) {
+			set_dotdot(x, b->ino, a->parent);
+			links_add(x, b->parent, -1);
+			links_add(x, a->parent, +1);
+		}
+	}
+	touch_ino(x, a->ino, 4);
+	touch_ino(x, b->ino, 4);
+	return 0;
+}
+
+err_t xfs_rename(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_ino_t s2,
+		 const char *p2, size_t l2, unsigned flags)
+{
+	struct xlookup a, b;
+	inode_t ia, ib, ip;
+	bool alive, within, empty;
+	err_t e;
+
+	if ((flags & ~(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)) ||
+	    flags == (LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE))
+		return ERR_INVAL;
+	if ((e = xresolve(x, s1, p1, l1, LK_NOFOLLOW | LK_PARENT, &a)))
+		return e == ERR_REMOTE ? remote(x, POSIX_REMOTE_SPLIT, 0, "", 0, "", 0) : e;
+	if ((e = xresolve(x, s2, p2, l2, LK_NOFOLLOW | LK_PARENT, &b)))
+		return e == ERR_REMOTE ? remote(x, POSIX_REMOTE_SPLIT, 0, "", 0, "", 0) : e;
+	if (a.last != L_NORM || b.last != L_NORM)
+		return ERR_BUSY;
+	if (!a.ino)
+		return ERR_NOENT;
+	if (cover_of(x, a.ino) >= 0 || (b.ino && cover_of(x, b.ino) >= 0) || a.ino == x->mount_root ||
+	    (b.ino && b.ino == x->mount_root))
+		return ERR_BUSY;
+	if ((e = check_slash(x, &a)) || (e = check_slash(x, &b)) || (e = iget(x, a.ino, &ia)))
+		return e;
+	if (!is_dir(&ia) && (a.slash || b.slash))
+		return ERR_NOTDIR;
+	if ((e = dir_alive(x, b.parent, &alive)))
+		return e;
+	if (!alive)
+		return ERR_NOENT;
+	if (x->ro)
+		return ERR_ROFS;
+	if (b.ino && (e = iget(x, b.ino, &ib)))
+		return e;
+	if (flags & LINUX_RENAME_EXCHANGE) {
+		if (!b.ino)
+			return ERR_NOENT;
+		return rename_exchange(x, &a, &b, &ia, &ib);
+	}
+	if (b.ino && (flags & LINUX_RENAME_NOREPLACE))
+		return ERR_EXIST;
+	if (a.ino == b.ino)
+		return 0;
+	if (is_dir(&ia)) {
+		if (b.ino && !is_dir(&ib))
+			return ERR_NOTDIR;
+		if (b.ino && ((e = dir_empty(x, b.ino, &empty)) || !empty))
+			return e ? e : ERR_NOTEMPTY;
+		if ((e = dir_within(x, b.parent, a.ino, &within)))
+			return e;
+		if (within)
+			return ERR_INVAL;
+		if (!b.ino && a.parent != b.parent) {
+			if ((e = iget(x, b.parent, &ip)))
+				return e;
+			if (ip.i_links_count >= EXT2_LINK_MAX && !ext2fs_has_feature_dir_nlink(x->fs->super))
+				return ERR_MLINK;
+		}
+	} else if (b.ino && is_dir(&ib)) {
+		return ERR_ISDIR;
+	}
+	/* the new name first (in place over a target: atomic), then the old one goes */
+	if (b.ino)
+		e = set_entry(x, b.parent, b.name, a.ino, ftype(ia.i_mode));
+	else
+		e = add_entry(x, b.parent, b.name, a.ino, ftype(ia.i_mode));
+	if (e)
+		return e;
+	if ((e = del_entry(x, a.parent, a.name, a.ino)))
+		return e;
+	if (is_dir(&ia) && a.parent != b.parent) {
+		set_dotdot(x, a.ino, b.parent);
+		links_add(x, a.parent, -1);
+		if (!b.ino)
+			links_add(x, b.parent, +1);
+	}
+	touch_ino(x, a.ino, 4);
+	if (b.ino) {
+		if (is_dir(&ib)) {
+			ib.i_links_count = 0;
+			touch(x, &ib, 4);
+			iput(x, b.ino, &ib);
+			if (a.parent == b.parent || !is_dir(&ia))
+				links_add(x, b.parent, -1);
+		} else {
+			links_add(x, b.ino, -1);
+		}
+		if (!held(x, b.ino))
+			kill_inode(x, b.ino);
+	}
+	return 0;
+}
+
+err_t xfs_link(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_ino_t old,
+	       ext2_ino_t s2, const char *p2, size_t l2, unsigned flags)
+{
+	struct xlookup a, b;
+	inode_t in;
+	err_t e;
+
+	if (flags & ~(unsigned)(LINUX_AT_SYMLINK_FOLLOW | LINUX_AT_EMPTY_PATH))
+		return ERR_INVAL;
+	if (!old) {
+		e = xresolve(x, s1, p1, l1, flags & LINUX_AT_SYMLINK_FOLLOW ? LK_FOLLOW : 0, &a);
+		if (e)
+			return e == ERR_REMOTE ? remote(x, POSIX_REMOTE_SPLIT, 0, "", 0, "", 0) : e;
+		if (!(old = a.ino))
+			return ERR_NOENT;
+		if ((e = check_slash(x, &a)))
+			return e;
+	}
+	if ((e = iget(x, old, &in)))
+		return e;
+	if (is_dir(&in))
+		return ERR_PERM;
+	if (!in.i_links_count)
+		return ERR_NOENT;
+	if ((e = resolve_new(x, s2, p2, l2, &b)))
+		return e == ERR_REMOTE ? remote(x, POSIX_REMOTE_SPLIT, 0, "", 0, "", 0) : e;
+	if (b.slash)
+		return ERR_NOENT;
+	if (in.i_links_count >= EXT2_LINK_MAX)
+		return ERR_MLINK;
+	if ((e = add_entry(x, b.parent, b.name, old, ftype(in.i_mode))))
+		return e;
+	return links_add(x, old, +1);
+}
+
+err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t start, const char *path,
+		  size_t len)
+{
+	char t[XFS_PATH_MAX];
+	struct xlookup lk;
+	ext2_ino_t ino;
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	if (!tlen)
+		return ERR_NOENT;
+	if (tlen >= XFS_PATH_MAX)
+		return ERR_NAMETOOLONG;
+	if (memchr(target, 0, tlen))
+		return ERR_INVAL;
+	if ((e = resolve_new(x, start, path, len, &lk)))
+		return e;
+	if (lk.slash)
+		return ERR_NOENT;
+	memcpy(t, target, tlen);
+	t[tlen] = 0;
+	r = ext2fs_symlink(x->fs, lk.parent, 0, lk.name, t);
+	if (r == EXT2_ET_DIR_NO_SPACE) {
+		if ((r = ext2fs_expand_dir(x->fs, lk.parent)))
+			return xfs_err(r);
+		r = ext2fs_symlink(x->fs, lk.parent, 0, lk.name, t);
+	}
+	if (r)
+		return xfs_err(r);
+	if ((r = ext2fs_lookup(x->fs, lk.parent, lk.name, (int)lk.name_len, NULL, &ino)))
+		return xfs_err(r);
+	if ((e = iget(x, ino, &in)))
+		return e;
+	in.i_mode = LINUX_S_IFLNK | 0777;
+	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE && !in.i_extra_isize)
+		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
+	touch(x, &in, 7);
+	if ((e = iput(x, ino, &in)))
+		return e;
+	return touch_ino(x, lk.parent, 6);
+}
+
+err_t xfs_readlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, char *buf,
+		   size_t max, size_t *n)
+{
+	char t[XFS_PATH_MAX];
+	struct xlookup lk;
+	size_t tl;
+	inode_t in;
+	err_t e;
+
+	if ((e = xresolve(x, start, path, len, 0, &lk)))
+		return e;
+	if (!lk.ino)
+		return ERR_NOENT;
+	if ((e = check_slash(x, &lk)) || (e = iget(x, lk.ino, &in)))
+		return e;
+	if (!is_lnk(&in))
+		return ERR_INVAL;
+	if ((e = read_link(x, lk.ino, &in, t, &tl)))
+		return e;
+	*n = tl < max ? tl : max;
+	memcpy(buf, t, *n);
+	return 0;
+}
+
+/* ---- by inode ----------------------------------------------------------------------------- */
+
+err_t xfs_stat(struct xfs *x, ext2_ino_t ino, struct posix_stat *st)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	memset(st, 0, sizeof(*st));
+	st->dev = x->dev;
+	st->ino = ino;
+	st->mode = in.i_mode;
+	st->nlink = in.i_links_count;
+	st->uid = inode_uid(in);
+	st->gid = inode_gid(in);
+	if (LINUX_S_ISCHR(in.i_mode) || LINUX_S_ISBLK(in.i_mode)) {
+		uint32_t d = in.i_block[0] ? in.i_block[0] : in.i_block[1];
+		st->rdev = in.i_block[0] ? ((d >> 8) & 0xff) << 8 | (d & 0xff) :
+			   ((d & 0xfff00) >> 8) << 8 | (d & 0xff) | ((d >> 12) & 0xfff00);
+	}
+	st->size = EXT2_I_SIZE(&in);
+	st->blksize = x->fs->blocksize;
+	st->blocks = ext2fs_get_stat_i_blocks(x->fs, (struct ext2_inode *)&in);
+	TGET(x, &in, atime, &st->atime_sec, &st->atime_nsec);
+	TGET(x, &in, mtime, &st->mtime_sec, &st->mtime_nsec);
+	TGET(x, &in, ctime, &st->ctime_sec, &st->ctime_nsec);
+	return 0;
+}
+
+err_t xfs_mode(struct xfs *x, ext2_ino_t ino, uint32_t *mode)
+{
+	inode_t in;
+	err_t e = iget(x, ino, &in);
+
+	*mode = e ? 0 : in.i_mode;
+	return e;
+}
+
+err_t xfs_size(struct xfs *x, ext2_ino_t ino, uint64_t *size)
+{
+	inode_t in;
+	err_t e = iget(x, ino, &in);
+
+	*size = e ? 0 : EXT2_I_SIZE(&in);
+	return e;
+}
+
+err_t xfs_chmod(struct xfs *x, ext2_ino_t ino, uint32_t mode)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (x->ro)
+		return ERR_ROFS;
+	in.i_mode = (uint16_t)((in.i_mode & LINUX_S_IFMT) | (mode & 07777));
+	touch(x, &in, 4);
+	return iput(x, ino, &in);
+}
+
+static bool time_ok(int64_t nsec)
+{
+	return (nsec >= 0 && nsec <= 999999999) || nsec == LINUX_UTIME_NOW || nsec == LINUX_UTIME_OMIT;
+}
+
+err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4])
+{
+	int64_t s, n;
+	inode_t in;
+	err_t e;
+
+	if (!time_ok(t[1]) || !time_ok(t[3]))
+		return ERR_INVAL;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (t[1] == LINUX_UTIME_OMIT && t[3] == LINUX_UTIME_OMIT)
+		return 0;
+	if (x->ro)
+		return ERR_ROFS;
+	now(x, &s, &n);
+	if (t[1] == LINUX_UTIME_NOW)
+		TSET(x, &in, atime, s, n);
+	else if (t[1] != LINUX_UTIME_OMIT)
+		TSET(x, &in, atime, t[0], t[1]);
+	if (t[3] == LINUX_UTIME_NOW)
+		TSET(x, &in, mtime, s, n);
+	else if (t[3] != LINUX_UTIME_OMIT)
+		TSET(x, &in, mtime, t[2], t[3]);
+	TSET(x, &in, ctime, s, n);
+	return iput(x, ino, &in);
+}
+
+err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if ((mode & 1) && !is_dir(&in) && !(in.i_mode & 0111))
+		return ERR_ACCES;
+	if ((mode & 2) && x->ro)
+		return ERR_ROFS;
+	return 0;
+}
+
+err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got)
+{
+	ext2_file_t f;
+	unsigned g = 0;
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	*got = 0;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (is_dir(&in))
+		return ERR_ISDIR;
+	if (off >= EXT2_I_SIZE(&in) || !n)
+		return 0;
+	if ((r = ext2fs_file_open2(x->fs, ino, (struct ext2_inode *)&in, 0, &f)))
+		return xfs_err(r);
+	if (!(r = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL)))
+		r = ext2fs_file_read(f, buf, (unsigned)n, &g);
+	ext2fs_file_close(f);
+	if (r && !g)
+		return xfs_err(r);
+	*got = g;
+	touch_atime(x, ino);
+	return 0;
+}
+
+err_t xfs_write(struct xfs *x, ext2_ino_t ino, uint64_t off, const void *buf, size_t n, size_t *done)
+{
+	ext2_file_t f;
+	unsigned w = 0;
+	inode_t in;
+	errcode_t r, rc;
+	err_t e;
+
+	*done = 0;
+	if (off >= XFS_FILE_MAX || n > XFS_FILE_MAX - off)
+		return ERR_FBIG;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (is_dir(&in))
+		return ERR_ISDIR;
+	if (x->ro)
+		return ERR_ROFS;
+	if ((r = ext2fs_file_open2(x->fs, ino, (struct ext2_inode *)&in, EXT2_FILE_WRITE, &f)))
+		return xfs_err(r);
+	if (!(r = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL)))
+		r = ext2fs_file_write(f, buf, (unsigned)n, &w);
+	/* a short write (the disk is full): the bytes that went in stay, and
+	 * the file's size covers them (ext2fs_file_write saw to it) */
+	rc = ext2fs_file_close(f);
+	if (!w)
+		return xfs_err(r ? r : rc);
+	*done = w;
+	return touch_ino(x, ino, 6);
+}
+
+struct rd_ctx {
+	struct xfs *x;
+	uint8_t *out;
+	size_t max, n;
+	uint64_t cookie, next, blk, bs;
+	int last_off;
+	bool full;
+	err_t err;
+};
+
+static uint8_t dtype(int ft)
+{
+	switch (ft) {
+	case EXT2_FT_REG_FILE: return LINUX_DT_REG;
+	case EXT2_FT_DIR: return LINUX_DT_DIR;
+	case EXT2_FT_SYMLINK: return LINUX_DT_LNK;
+	case EXT2_FT_CHRDEV: return LINUX_DT_CHR;
+	case EXT2_FT_BLKDEV: return 6;
+	case EXT2_FT_FIFO: return LINUX_DT_FIFO;
+	case EXT2_FT_SOCK: return 12;
+	default: return LINUX_DT_UNKNOWN;
+	}
+}
+
+/* Positions: the entry's byte offset in the directory (the block's
+ * index, counted from the first entry of each block, times its size,
+ * plus the offset in it), + 1 so that 0 is the start. */
+static int rd_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void *priv)
+{
+	struct rd_ctx *c = priv;
+	uint64_t pos, next;
+	unsigned nl, rl;
+
+	if (off <= c->last_off && c->last_off >= 0)
+		c->blk++;
+	c->last_off = off;
+	c->bs = (uint64_t)bs;
+	pos = c->blk * (uint64_t)bs + (uint64_t)off + 1;
+	next = pos + (de->rec_len ? de->rec_len : (unsigned)bs);
+	if (!de->inode || pos < c->cookie)
+		return 0;
+	nl = (unsigned)ext2fs_dirent_name_len(de);
+	rl = (unsigned)((19 + nl + 1 + 7) & ~7u);
+	if (c->n + rl > c->max) {
+		c->full = true;
+		return DIRENT_ABORT;
+	}
+	if (!ino_ok(c->x, de->inode)) {
+		c->err = ERR_IO;
+		return DIRENT_ABORT;
+	}
+	{
+		uint8_t *r = c->out + c->n;
+		uint64_t ino = de->inode;
+		int64_t d_off = (int64_t)next;
+		uint16_t reclen = (uint16_t)rl;
+
+		memset(r, 0, rl);
+		memcpy(r, &ino, 8);
+		memcpy(r + 8, &d_off, 8);
+		memcpy(r + 16, &reclen, 2);
+		r[18] = dtype(ext2fs_dirent_file_type(de));
+		memcpy(r + 19, de->name, nl);
+	}
+	c->n += rl;
+	c->next = next;
+	return 0;
+}
+
+err_t xfs_readdir(struct xfs *x, ext2_ino_t dir, uint64_t cookie, void *buf, size_t max, size_t *n,
+		  uint64_t *next)
+{
+	struct rd_ctx c = { x, buf, max, 0, cookie, cookie, 0, 0, -1, false, 0 };
+	inode_t in;
+	errcode_t r;
+	err_t e;
+
+	if ((e = iget(x, dir, &in)))
+		return e;
+	if (!is_dir(&in))
+		return ERR_NOTDIR;
+	if (max < 24 + 8)
+		return ERR_INVAL;
+	*n = 0;
+	*next = cookie;
+	if (!in.i_links_count)
+		return 0;                           /* a removed directory lists nothing */
+	r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, rd_cb, &c);
+	if (c.err)
+		return c.err;
+	if (r)
+		return xfs_err(r);
+	if (!c.n && c.full)
+		return ERR_INVAL;
+	*n = c.n;
+	if (c.n)
+		*next = c.next;
+	else if (!c.full)
+		*next = cookie > (uint64_t)EXT2_I_SIZE(&in) + 1 ? cookie : (uint64_t)EXT2_I_SIZE(&in) + 1;
+	touch_atime(x, dir);
+	return 0;
+}
+
+struct name_ctx {
+	ext2_ino_t ino;
+	char *name;
+	size_t len;
+	bool found;
+};
+
+static int name_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void *priv)
+{
+	struct name_ctx *c = priv;
+	int n = ext2fs_dirent_name_len(de);
+
+	if (de->inode != c->ino || (n == 1 && de->name[0] == '.') ||
+	    (n == 2 && de->name[0] == '.' && de->name[1] == '.'))
+		return 0;
+	memcpy(c->name, de->name, (size_t)n);
+	c->len = (size_t)n;
+	c->found = true;
+	return DIRENT_ABORT;
+}
+
+err_t xfs_getpath(struct xfs *x, ext2_ino_t dir, char *buf, size_t max, size_t *len)
+{
+	char name[XFS_NAME_MAX + 1];
+	ext2_ino_t top = x->mount_root ? x->mount_root : EXT2_ROOT_INO;
+	size_t pos = max, pl;
+	unsigned depth = 0;
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, dir, &in)))
+		return e;
+	if (!in.i_links_count)
+		return ERR_NOENT;
+	while (dir != top) {
+		struct name_ctx c = { dir, name, 0, false };
+		ext2_ino_t p;
+
+		if (dir == EXT2_ROOT_INO)
+			return ERR_NOENT;               /* outside the mount's tree */
+		if (++depth > 65536 || (e = parent_of(x, dir, &p)))
+			return e ? e : ERR_IO;
+		if ((e = xfs_err(ext2fs_dir_iterate(x->fs, p, 0, NULL, name_cb, &c))))
+			return e;
+		if (!c.found)
+			return ERR_NOENT;
+		if (c.len + 1 > pos)
+			return ERR_RANGE;
+		pos -= c.len;
+		memcpy(buf + pos, name, c.len);
+		buf[--pos] = '/';
+		dir = p;
+	}
+	pl = x->mount_root ? x->mount_path_len : 0;
+	if (pl == 1 && x->mount_path[0] == '/')
+		pl = 0;
+	if (pos == max && !pl) {
+		if (!max)
+			return ERR_RANGE;
+		buf[--pos] = '/';
+	}
+	if (pl > pos)
+		return ERR_RANGE;
+	pos -= pl;
+	memcpy(buf + pos, x->mount_path, pl);
+	memmove(buf, buf + pos, max - pos);
+	*len = max - pos;
+	return 0;
+}
+
+void xfs_statfs(struct xfs *x, struct posix_statfs *sf)
+{
+	struct ext2_super_block *s = x->fs->super;
+	uint64_t free = ext2fs_free_blocks_count(s), res = ext2fs_r_blocks_count(s);
+
+	memset(sf, 0, sizeof(*sf));
+	sf->type = 0xef53;
+	sf->bsize = sf->frsize = x->fs->blocksize;
+	sf->blocks = ext2fs_blocks_count(s) - s->s_first_data_block;
+	sf->bfree = free;
+	sf->bavail = free > res ? free - res : 0;
+	sf->files = s->s_inodes_count;
+	sf->ffree = s->s_free_inodes_count;
+	sf->fsid = (uint64_t)s->s_uuid[0] | (uint64_t)s->s_uuid[1] << 8 | (uint64_t)s->s_uuid[2] << 16 |
+		   (uint64_t)s->s_uuid[3] << 24 | (uint64_t)s->s_uuid[4] << 32 | (uint64_t)s->s_uuid[5] << 40;
+	sf->namelen = XFS_NAME_MAX;
+	sf->flags = x->ro ? 1 : 0;                   /* ST_RDONLY */
+}
+
+/* ---- mounts ---------------------------------------------------------------------------------- */
+
+/* An admin request's path: from this server's root, whatever its place
+ * in the namespace (leading slashes name that root, not the namespace's). */
+static err_t find_dir(struct xfs *x, const char *path, size_t len, ext2_ino_t *ino)
+{
+	struct xlookup lk;
+	inode_t in;
+	err_t e;
+
+	while (len && *path == '/') {
+		path++;
+		len--;
+	}
+	if (!len) {
+		*ino = EXT2_ROOT_INO;
+		return 0;
+	}
+	e = xresolve(x, EXT2_ROOT_INO, path, len, LK_FOLLOW | LK_PARENT, &lk);
+
+	if (e == ERR_REMOTE)
+		return ERR_INVAL;                   /* not in this server's tree */
+	if (e)
+		return e;
+	if (!lk.ino)
+		return ERR_NOENT;
+	if ((e = iget(x, lk.ino, &in)))
+		return e;
+	if (!is_dir(&in))
+		return ERR_NOTDIR;
+	*ino = lk.ino;
+	return 0;
+}
+
+err_t xfs_cover(struct xfs *x, const char *path, size_t len, uint64_t cap)
+{
+	ext2_ino_t ino;
+	err_t e;
+
+	if ((e = find_dir(x, path, len, &ino)))
+		return e;
+	if (cover_of(x, ino) >= 0)
+		return ERR_BUSY;
+	if (x->ncovers == POSIX_COVER_MAX)
+		return ERR_NOSPC;
+	x->covers[x->ncovers].ino = ino;
+	x->covers[x->ncovers].cap = cap;
+	x->ncovers++;
+	return 0;
+}
+
+err_t xfs_uncover(struct xfs *x, const char *path, size_t len, uint64_t *cap)
+{
+	ext2_ino_t ino;
+	int i;
+	err_t e;
+
+	if ((e = find_dir(x, path, len, &ino)))
+		return e;
+	if ((i = cover_of(x, ino)) < 0)
+		return ERR_INVAL;
+	*cap = x->covers[i].cap;
+	x->covers[i] = x->covers[--x->ncovers];
+	return 0;
+}
+
+err_t xfs_mounted(struct xfs *x, const char *path, size_t len, const char *mpath, size_t mlen,
+		  uint64_t up, uint64_t *old)
+{
+	ext2_ino_t ino;
+	err_t e;
+
+	if (mlen >= XFS_PATH_MAX)
+		return ERR_NAMETOOLONG;
+	if (!mlen || mpath[0] != '/' || memchr(mpath, 0, mlen))
+		return ERR_INVAL;
+	if ((e = find_dir(x, path, len, &ino)))
+		return e;
+	*old = x->up_cap;
+	x->up_cap = up;
+	memcpy(x->mount_path, mpath, mlen);
+	x->mount_path_len = mlen;
+	while (x->mount_path_len > 1 && x->mount_path[x->mount_path_len - 1] == '/')
+		x->mount_path_len--;
+	/* mounted at "/": the namespace root, nothing above it */
+	x->mount_root = x->mount_path_len == 1 ? 0 : ino;
+	return 0;
+}
+
+/* ---- the file system ---------------------------------------------------------------------------- */
+
+err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_t (*now_ns)(void),
+		const char **msg)
+{
+	int flags = EXT2_FLAG_64BITS | (ro ? 0 : EXT2_FLAG_RW);
+	errcode_t r;
+
+	memset(x, 0, sizeof(*x));
+	x->ro = ro;
+	x->now_ns = now_ns;
+	x->dev = 0x800;
+	*msg = "";
+	if ((r = ext2fs_open(name, flags, 0, 0, io, &x->fs))) {
+		*msg = error_message(r);
+		x->fs = NULL;
+		return r == EXT2_ET_NO_MEMORY ? ERR_NOMEM : r == EROFS ? ERR_ROFS : ERR_IO;
+	}
+	if (!ro && (ext2fs_has_feature_journal_needs_recovery(x->fs->super) ||
+		    (x->fs->super->s_feature_ro_compat & ~EXT2_LIB_FEATURE_RO_COMPAT_SUPP))) {
+		*msg = "needs recovery or has unknown features: read-only";
+		ext2fs_close_free(&x->fs);
+		return ERR_ROFS;
+	}
+	if ((r = ext2fs_read_bitmaps(x->fs))) {
+		*msg = error_message(r);
+		ext2fs_close_free(&x->fs);
+		return ERR_IO;
+	}
+	x->fs->umask = 0;
+	return 0;
+}
+
+err_t xfs_sync(struct xfs *x)
+{
+	if (x->ro)
+		return 0;
+	return xfs_err(ext2fs_flush(x->fs));
+}
+
+err_t xfs_unmount(struct xfs *x)
+{
+	errcode_t r;
+
+	if (!x->fs)
+		return 0;
+	r = ext2fs_close_free(&x->fs);
+	return xfs_err(r);
+}
