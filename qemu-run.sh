@@ -39,6 +39,8 @@
 #                 characters without spaces; up to a `--`), stdin/stdout/stderr
 #                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
+#                 With --disk, the world has the device manager and the ext2
+#                 server too, which mounts the disk at /mnt.
 # --quota SIZE    kernel memory quota of each process of --exec (default 16M)
 # --disk FILE     attach FILE (a raw disk image) as a virtio-blk disk (riscv64
 #                 virt: virtio-blk-device on virtio-mmio; x86_64 q35:
@@ -169,15 +171,24 @@ if [ -n "$exec_prog" ]; then
   [ "$exec_quota" = 16M ] || quota_arg="--quota=$exec_quota"
   {
     echo "# ./qemu-run.sh --exec: $exec_prog"
-    bash scripts/posix-manifest.sh servers --signals
+    if [ -n "$disk" ]; then
+      # a disk given: the device manager, its drivers and the ext2 server,
+      # which mounts it at /mnt (the boot image's tree stays "/")
+      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt
+    else
+      bash scripts/posix-manifest.sh servers --signals
+    fi
     bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   add_opts=()
   for a in "${adds[@]}"; do add_opts+=(--add "$a"); done
+  disk_progs=()
+  [ -z "$disk" ] || disk_progs=("$O/user/bin/devmgr" "$O/user/bin/virtio_blk" "$O/user/bin/virtio_rng"
+                                "$O/user/bin/ext2")
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
     "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" \
-    "$stage/$file"
+    ${disk_progs[@]+"${disk_progs[@]}"} "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
   cmp -s "$stage/image.cpio" "$bootimage" || mv -f "$stage/image.cpio" "$bootimage"

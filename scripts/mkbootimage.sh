@@ -67,13 +67,24 @@ while [ $# -gt 0 ]; do
       chmod 0700 "$r/root"
       chmod 1777 "$r/tmp"
       install -m 0755 "$2" "$r/bin/busybox"
-      while IFS= read -r l; do
-        case $l in /*) ;; '') continue ;; *) die "$3: '$l' is not an absolute path" ;; esac
-        l=${l#/}
-        [ "$l" != bin/busybox ] || continue
-        mkdir -p "$(dirname "$r/$l")"
-        ln -sfn /bin/busybox "$r/$l"
-      done < "$3"
+      # the links in one process (a fork or two a link took seconds)
+      python3 - "$3" "$r" <<'PYEOF' || die "$3: a link that is not an absolute path"
+import os, sys
+links, root = sys.argv[1], sys.argv[2]
+for l in open(links).read().split("\n"):
+    if not l:
+        continue
+    if not l.startswith("/") or "/../" in l + "/" or "/./" in l + "/":
+        sys.exit(1)
+    l = l.lstrip("/")
+    if l == "bin/busybox":
+        continue
+    p = os.path.join(root, l)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    if os.path.lexists(p):
+        os.unlink(p)
+    os.symlink("/bin/busybox", p)
+PYEOF
       shift 3 ;;
     --tree)
       [ $# -ge 2 ] && [ -d "$2" ] || die "--tree needs a folder"

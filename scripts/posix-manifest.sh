@@ -30,7 +30,10 @@
 #       docs/ext2.md) on the device manager's block device NAME (blk0: the
 #       disk qemu-run.sh attaches), after the VFS; it asks the VFS to mount
 #       it as "/" (FS_MOUNT; a VFS without a mount table says ENOSYS and
-#       the server serves anyway). Off by default.
+#       the server serves anyway). Off by default. The VFS then waits up
+#       to 20 s for that root before serving its own tree as "/"
+#       (--root-wait). --disk-at PATH: the disk is mounted at PATH (made in
+#       the VFS's tree) instead, and the VFS's tree stays "/".
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -45,7 +48,7 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices= disk=
+  local signals= vfs_quota=24M uart= devices= disk= disk_at=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
@@ -53,6 +56,7 @@ servers() {
       --devices) devices=1 ;;
       --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
       --disk) [ $# -ge 2 ] || die "servers: --disk needs a device name"; disk=$2; shift ;;
+      --disk-at) [ $# -ge 2 ] && [[ $2 == /* ]] || die "servers: --disk-at needs an absolute path"; disk_at=$2; shift ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
@@ -78,10 +82,12 @@ service entropy bin/entropy
     cap kinfo kinfo r
 END
   [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+  local vfs_args=
+  [ -z "$disk" ] || vfs_args=" --root-wait 20"
   cat <<END
     quota 1M
     priority 11
-service vfs bin/vfs
+service vfs bin/vfs$vfs_args
     cap console console w
     cap vfs endpoint:vfs rwg
     cap bootimage bootimage r
@@ -113,7 +119,7 @@ END
     [ -n "$devices" ] || die "servers: --disk needs --devices (the device manager finds the disk)"
     [[ $disk =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "servers: --disk: a device name, as blk0"
     cat <<END
-service ext2 bin/ext2 --dev $disk
+service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap ext2 endpoint:ext2 rwg
     cap devmgr endpoint:devmgr w
     cap vfs endpoint:vfs wg

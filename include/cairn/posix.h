@@ -199,7 +199,9 @@ enum {
  * w1 = length of the new path, inline: the new path. The caller repeats
  * the same request (same label and words, the path replaced; for
  * FS_SYMLINK the link path, the target stays) sent to cap0, or to its
- * root directory with POSIX_REMOTE_ROOT (then no cap0). More than
+ * root directory with POSIX_REMOTE_ROOT (then no cap0; w1 = 0 there:
+ * the path as it was, the VFS's "ask again" once it stops waiting for a
+ * disk's root). More than
  * POSIX_REMOTE_MAX redirections in one call: ELOOP. With
  * POSIX_REMOTE_NEWROOT (sent by the VFS root once "/" is mounted from
  * another server), cap0 is the new root directory and w1 is 0: the caller
@@ -245,7 +247,11 @@ enum {
  *   the caller), cap1 = the mounted file system's root directory, cap2 =
  *   its admin capability (both from the file-system server). flags
  *   POSIX_MOUNT_ROOT: "/" (cap0 none), only once and only on the unbadged
- *   endpoint; MS_RDONLY is Linux's. The VFS covers the mount point
+ *   endpoint; MS_RDONLY is Linux's. POSIX_MOUNT_AT (unbadged endpoint
+ *   only: a server the manifest starts): no cap0, the mount point is the
+ *   VFS's own directory at the absolute path that follows the fstype (w1
+ *   its length; made if missing), cap0/cap1 the root and admin
+ *   capabilities. The VFS covers the mount point
  *   (FS_COVER through the covering server's admin capability) and tells
  *   the mounted one (FS_MOUNTED). EBUSY: a mount point already; ENOSPC:
  *   POSIX_MOUNT_MAX mounts.
@@ -264,6 +270,7 @@ enum {
 #define POSIX_COVER_MAX       32
 #define POSIX_MOUNT_MAX       32
 #define POSIX_MOUNT_ROOT      (1u << 31)
+#define POSIX_MOUNT_AT        (1u << 30)   /* FS_MOUNT: the mount point by path (below) */
 
 /* FS_STATFS's answer (musl-port converts it to struct statfs). type: Linux's
  * magic numbers (EXT2 0xef53, TMPFS 0x01021994, PROC 0x9fa0). */

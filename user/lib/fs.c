@@ -43,6 +43,12 @@ err_t cairn_fs_open(cap_t *root, cap_t dir, const char *path, size_t len, uint32
 			*root = got;
 			continue;
 		}
+		if ((m.w[0] & POSIX_REMOTE_ROOT) && !m.w[1]) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			dir = *root;              /* again, the path as it was */
+			continue;
+		}
 		if (!m.w[1] || m.w[1] >= POSIX_PATH_MAX ||
 		    m.w[1] > (cairn_tag_len(m.tag) - CAIRN_MSG_REGS) * 8ull) {
 			e = ERR_IO;

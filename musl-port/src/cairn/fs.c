@@ -197,6 +197,12 @@ static err_t path_ipc(cap_t dir, const struct req *q, const char *path, size_t l
 			new_root(got, &dir);
 			continue;
 		}
+		if ((a->w[0] & POSIX_REMOTE_ROOT) && !a->w[1]) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			dir = __cairn_root;       /* again, the path as it was */
+			continue;
+		}
 		if (a->w[1] > a->nbytes || a->w[1] >= POSIX_PATH_MAX || !a->w[1]) {
 			if (got != CAP_NULL)
 				cairn_cap_delete(got);

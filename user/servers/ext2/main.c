@@ -251,6 +251,8 @@ static void watch_clients(void)
 /* FS_MOUNT of "/" on the VFS (include/cairn/posix.h): (flags, 0, source
  * length, fstype length) + source + "ext2", cap1 the root directory, cap2
  * the admin capability. From its own thread: the VFS may call us back. */
+static const char *mount_at;              /* --mount PATH: there, not "/" */
+
 static void *mount_thread(void *arg)
 {
 	cap_t vfs = (cap_t)(uintptr_t)arg;
@@ -271,11 +273,18 @@ static void *mount_thread(void *arg)
 	adm = r[0];
 	memcpy(&ib->w[CAIRN_MSG_REGS], source, sl);
 	memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl, "ext2", 4);
-	ib->caps[0] = CAP_NULL;
-	ib->caps[1] = root;
-	ib->caps[2] = adm;
-	m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4), 3), POSIX_MOUNT_ROOT | (xfs.ro ? 1 : 0),
-		       0, sl, 4);
+	ib->caps[0] = root;
+	ib->caps[1] = adm;
+	if (mount_at) {
+		/* the VFS's own directory at that path (POSIX_MOUNT_AT) */
+		size_t pl = strlen(mount_at);
+		memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl + 4, mount_at, pl);
+		m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4 + pl), 2),
+			       POSIX_MOUNT_AT | (xfs.ro ? 1 : 0), pl, sl, 4);
+	} else {
+		m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4), 2),
+			       POSIX_MOUNT_ROOT | (xfs.ro ? 1 : 0), 0, sl, 4);
+	}
 	cairn_cap_delete(root);
 	cairn_cap_delete(adm);
 	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
@@ -284,7 +293,7 @@ static void *mount_thread(void *arg)
 	else if (e)
 		goto fail;
 	else
-		fprintf(stderr, "ext2: %s mounted as / in the VFS\n", source);
+		fprintf(stderr, "ext2: %s mounted on %s\n", source, mount_at ? mount_at : "/");
 	return NULL;
 fail:
 	fprintf(stderr, "ext2: FS_MOUNT of %s: %s\n", source, err_name(e));
@@ -304,7 +313,7 @@ static uint64_t realtime_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES]\n");
+	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--mount /PATH]\n");
 	exit(2);
 }
 
@@ -325,6 +334,8 @@ int main(int argc, char **argv)
 			ro = true;
 		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
 			cache = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--mount") && i + 1 < argc && argv[i + 1][0] == '/')
+			mount_at = argv[++i];
 		else
 			usage();
 	}

@@ -54,6 +54,7 @@ struct pending {
 	uint32_t label;
 	uint32_t flags;
 	cap_t mp, root, admin;                /* FS_MOUNT: the mount point; another's root, admin */
+	struct handle *mp_h;                  /* POSIX_MOUNT_AT: the mount point's object, ours */
 	char src[64], type[24];
 	char path[MOUNT_PATH_MAX];            /* FS_UMOUNT */
 };
@@ -70,6 +71,7 @@ static unsigned ndeferred;
 static bool mount_work;                   /* the root arrived: covering to do */
 static void run_pending(void);
 static void close_obj(cap_t c);
+static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out);
 
 bool mount_work_pending;
 
@@ -441,20 +443,41 @@ static struct mount *covering(const char *path)
 
 static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *src, const char *type)
 {
-	bool tmpfs = !strcmp(type, "tmpfs");
+	bool tmpfs = !strcmp(type, "tmpfs"), at = r->w[0] & POSIX_MOUNT_AT;
+	unsigned given = at ? 0 : 1;              /* caps before the server's two */
+	struct tmpfs_node *n = NULL;
 	struct pending *p;
 
-	if (r->ncaps < 1 || r->caps[0] == CAP_NULL) {
+	if (!at && (r->ncaps < 1 || r->caps[0] == CAP_NULL)) {
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (!tmpfs && r->ncaps != 3) {
+	if (!tmpfs && r->ncaps != given + 2) {
 		a->err = ERR_NODEV;               /* no server for it given */
 		return;
 	}
-	if (r->w[0] & ~(uint64_t)MS_RDONLY_BIT) {
+	if (r->w[0] & ~(uint64_t)(MS_RDONLY_BIT | POSIX_MOUNT_AT)) {
 		a->err = ERR_INVAL;
 		return;
+	}
+	if (at) {
+		/* the mount point by its path in our tree, made if missing (the
+		 * manifest's servers: --mount PATH); only from the unbadged endpoint */
+		uint64_t off = r->w[2] + r->w[3], pl = r->w[1];
+		if (r->badge) {
+			a->err = ERR_PERM;
+			return;
+		}
+		if (!pl || pl >= MOUNT_PATH_MAX || off + pl > r->nbytes || req_bytes[off] != '/') {
+			a->err = ERR_INVAL;
+			return;
+		}
+		a->err = tmpfs_mkdir(&fs, fs.root, (const char *)req_bytes + off, pl, 0755);
+		if (a->err && a->err != ERR_EXIST)
+			return;
+		if ((a->err = tmpfs_open(&fs, fs.root, (const char *)req_bytes + off, pl,
+					 LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &n)))
+			return;
 	}
 	if (npend == PENDING_MAX) {
 		a->err = ERR_AGAIN;
@@ -464,13 +487,23 @@ static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *sr
 	memset(p, 0, sizeof(*p));
 	if ((a->err = srv_save_reply(a, &p->reply)))
 		return;
-	npend++;
 	p->label = FS_MOUNT;
-	p->flags = (uint32_t)r->w[0];
-	p->mp = r->caps[0];
-	p->root = tmpfs ? CAP_NULL : r->caps[1];
-	p->admin = tmpfs ? CAP_NULL : r->caps[2];
-	for (unsigned i = 0; i < (tmpfs ? 1u : 3u); i++)
+	p->flags = (uint32_t)r->w[0] & MS_RDONLY_BIT;
+	if (at) {
+		err_t e = own_cap(n, &p->mp_h, &p->mp);
+		tmpfs_node_put(&fs, n);
+		if (e) {
+			srv_answer_saved(p->reply, e, 0, 0, 0, 0, 0);
+			a->err = ERR_OK;
+			return;
+		}
+	} else {
+		p->mp = r->caps[0];
+	}
+	npend++;
+	p->root = tmpfs ? CAP_NULL : r->caps[given];
+	p->admin = tmpfs ? CAP_NULL : r->caps[given + 1];
+	for (unsigned i = 0; i < (tmpfs ? given : given + 2); i++)
 		r->caps[i] = CAP_NULL;            /* kept */
 	copy_str(p->src, sizeof(p->src), src, strlen(src));
 	copy_str(p->type, sizeof(p->type), type, strlen(type));
@@ -675,6 +708,13 @@ static void run_pending(void)
 
 		if (p->mp != CAP_NULL)            /* failed: the caller keeps its reference */
 			cairn_cap_delete(p->mp);
+		if (e && p->mp_h)                 /* ...and ours, made for POSIX_MOUNT_AT, goes */
+			handle_release(p->mp_h);
+		if (!e && p->label == FS_MOUNT && root_wait && !root_mnt) {
+			/* the disk the wait was for is mounted elsewhere: "/" is ours */
+			root_wait = false;
+			answer_deferred();
+		}
 		if (p->root != CAP_NULL)
 			cairn_cap_delete(p->root);
 		if (p->admin != CAP_NULL)
