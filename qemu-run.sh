@@ -46,9 +46,11 @@
 #                 virt: virtio-blk-device on virtio-mmio; x86_64 q35:
 #                 virtio-blk-pci), whatever the boot. The default boot
 #                 attaches build/<arch>/rootfs.ext2 (made by `make rootfs`
-#                 when missing, never replaced: what is written there stays);
-#                 the device manager names it blk0 and the ext2 server
-#                 (scripts/posix-manifest.sh --disk) serves it
+#                 when missing, never replaced: what is written there stays)
+#                 and mounts it as "/"; with --add, a fresh copy of the boot
+#                 image's tree for that run only. The device manager names
+#                 it blk0 and the ext2 server (scripts/posix-manifest.sh
+#                 --disk) serves it
 # --no-disk       attach no disk (the default boot's is the only default)
 # --snapshot      QEMU's snapshot=on for the disk: writes are thrown away
 # Exits with QEMU's status, which is the guest's power-off status.
@@ -207,10 +209,21 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
     ADD="${adds[*]}" user >&2
   if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
-  # the default boot's disk: build/<arch>/rootfs.ext2, made once
+  # the default boot's disk, its "/": build/<arch>/rootfs.ext2, made once
+  # (what is written there stays); with --add, a fresh one made from this
+  # boot image for this run only, so that what is added is on "/"
   if [ "$mname" = default ] && [ -z "$disk$nodisk$test" ] && grep -qs QEMU_DISK_DEVICE "$bdir/qemu.sh"; then
-    disk=$PWD/build/$arch/rootfs.ext2
-    [ -f "$disk" ] || make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" rootfs >&2
+    if [ ${#adds[@]} -gt 0 ]; then
+      disk=$PWD/$O/rootfs-add.ext2
+      bash scripts/mkrootfs.sh "$bootimage" "$disk" >&2
+    else
+      disk=$PWD/build/$arch/rootfs.ext2
+      if [ ! -f "$disk" ]; then
+        make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" rootfs >&2
+      elif [ "$bootimage" -nt "$disk" ] && [ -t 2 ]; then
+        echo "qemu-run.sh: note: $disk is older than the boot image; \`make rootfs\` makes it anew (its files are lost)" >&2
+      fi
+    fi
   fi
 fi
 [ -z "$nodisk" ] || disk=

@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 m=user/manifests/default.manifest
-want=$( { bash scripts/posix-manifest.sh servers --signals --uart --devices &&
+want=$( { bash scripts/posix-manifest.sh servers --signals --uart --devices --disk blk0 &&
           bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- --init /sbin/init; } )
 have=$(grep -v '^#' "$m")
 if [ "$have" = "$want" ]; then

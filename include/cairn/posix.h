@@ -251,7 +251,9 @@ enum {
  *   only: a server the manifest starts): no cap0, the mount point is the
  *   VFS's own directory at the absolute path that follows the fstype (w1
  *   its length; made if missing), cap0/cap1 the root and admin
- *   capabilities. The VFS covers the mount point
+ *   capabilities. POSIX_MOUNT_NONE (unbadged only, nothing else): a disk
+ *   server that cannot serve says so, and the VFS stops waiting for it
+ *   (--root-wait). The VFS covers the mount point
  *   (FS_COVER through the covering server's admin capability) and tells
  *   the mounted one (FS_MOUNTED). EBUSY: a mount point already; ENOSPC:
  *   POSIX_MOUNT_MAX mounts.
@@ -271,6 +273,7 @@ enum {
 #define POSIX_MOUNT_MAX       32
 #define POSIX_MOUNT_ROOT      (1u << 31)
 #define POSIX_MOUNT_AT        (1u << 30)   /* FS_MOUNT: the mount point by path (below) */
+#define POSIX_MOUNT_NONE      (1u << 29)   /* FS_MOUNT: the disk expected is not coming */
 
 /* FS_STATFS's answer (musl-port converts it to struct statfs). type: Linux's
  * magic numbers (EXT2 0xef53, TMPFS 0x01021994, PROC 0x9fa0). */

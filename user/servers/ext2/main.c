@@ -311,6 +311,15 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Nothing to serve: the VFS stops waiting for this disk (POSIX_MOUNT_NONE). */
+static void give_up(void)
+{
+	cap_t vfs = cairn_cap("vfs");
+
+	if (vfs != CAP_NULL)
+		cairn_call(vfs, cairn_tag(FS_MOUNT, CAIRN_MSG_REGS, 0), POSIX_MOUNT_NONE, 0, 0, 0);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--mount /PATH]\n");
@@ -349,6 +358,7 @@ int main(int argc, char **argv)
 	ep_id = id[3];
 	if ((e = blkdev_open(cairn_cap("devmgr"), cairn_cap("blk"), devname, &dev))) {
 		fprintf(stderr, "ext2: no block device %s: %s\n", devname, err_name(e));
+		give_up();
 		return 1;
 	}
 	if (dev.ro && !ro) {
@@ -358,6 +368,7 @@ int main(int argc, char **argv)
 	bcache_init(&dev, (uint32_t)cache);
 	if ((e = xfs_mount(&xfs, bcache_io_manager, source, ro, realtime_ns, &msg))) {
 		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s)\n", devname, err_name(e), msg);
+		give_up();
 		return 1;
 	}
 	xfs.dev = 0x800;

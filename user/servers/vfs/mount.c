@@ -731,6 +731,20 @@ static void fs_mount(struct srv_req *r, struct srv_ans *a)
 	struct mount *m;
 	char src[64], type[24];
 
+	if (flags & POSIX_MOUNT_NONE) {
+		/* the disk server cannot serve: no more waiting for it */
+		if (r->badge) {
+			a->err = ERR_PERM;
+			return;
+		}
+		if (root_wait && !root_mnt) {
+			printf("vfs: the disk's server gave up: the boot image's tree is /\n");
+			root_wait = false;
+			answer_deferred();
+		}
+		return;
+	}
+
 	if (sl >= sizeof(src) || tl >= sizeof(type) || !sl || !tl || sl + tl > r->nbytes) {
 		a->err = ERR_INVAL;
 		return;
