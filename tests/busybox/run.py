@@ -315,19 +315,33 @@ def cairn_boot(a, arch, index, units, stall):
     man = os.path.join(d, "manifest")
     with open(man, "w") as f:
         f.write("# tests/busybox/run.py: busybox's testsuite, %s\n" % arch)
-        f.write(posix_manifest("servers", "--signals", "--vfs-quota", a.vfs_quota))
+        if a.root == "disk":
+            # "/" an ext2 disk made from the boot image's tree, as the default boot
+            f.write(posix_manifest("servers", "--signals", "--vfs-quota", a.vfs_quota, "--devices",
+                                   "--disk", "blk0"))
+        else:
+            f.write(posix_manifest("servers", "--signals", "--vfs-quota", a.vfs_quota))
         f.write(posix_manifest("proc", "proc", a.proc_quota, "--signals", "--exitstatus", "--",
                                "/bin/sh", "/bbtest/guest-run.sh"))
     ubin = os.path.join("build", "%s-%s" % (arch, BOARD[arch]), "user", "bin")
     image = os.path.join(d, "boot-%d.cpio" % index)
-    make_image(arch, image, units, man, [os.path.join(ubin, p) for p in ("init", "vfs", "console", "proc", "entropy")])
+    progs = ["init", "vfs", "console", "proc", "entropy"]
+    if a.root == "disk":
+        progs += ["devmgr", "virtio_blk", "virtio_rng", "ext2"]
+    make_image(arch, image, units, man, [os.path.join(ubin, p) for p in progs])
     run = Run(units)
     cmd = ["./qemu-run.sh", "--arch", arch, "--mem", a.mem, "--bootimage", image]
+    if a.root == "disk":
+        disk = os.path.join(d, "disk-%d.ext2" % index)
+        subprocess.run(["bash", "scripts/mkrootfs.sh", image, disk, "256M"], check=True)
+        cmd += ["--disk", disk]
     log = os.path.join(LOG_DIR, "busybox-%s-%d.log" % (arch, index))
     os.makedirs(LOG_DIR, exist_ok=True)
     status, stopped = stream(cmd, run, a.timeout, stall, log)
     run.stalled = bool(stopped)
     os.unlink(image)
+    if a.root == "disk":
+        os.unlink(disk)
     if stopped:
         run.notes.append(stopped)
     panic = [l for l in run.lines if PANIC_RE.search(l)]
@@ -642,6 +656,8 @@ def main():
     ap.add_argument("--subset", action="store_true",
                     help="all units but those of %s (make test's)" % SLOW)
     ap.add_argument("--mem", default="1G", help="the guest's memory")
+    ap.add_argument("--root", choices=("disk", "tmpfs"), default="disk",
+                    help="\"/\" on an ext2 disk made from the tree (the default boot's way), or the VFS's tmpfs")
     ap.add_argument("--vfs-quota", default="48M", help="the VFS's kernel memory quota (its tmpfs)")
     ap.add_argument("--proc-quota", default="512M",
                     help="the process server's quota: every process takes 16M of it (the default "

@@ -453,9 +453,9 @@ static void sendfile_copies(void)
 
 int main(int argc, char **argv)
 {
-	const char *dir = getenv("PT_DIR");
+	/* where: PT_DIR, or an absolute path as the argument (a disk's /mnt) */
+	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 
-	(void)argc;
 	pt_prefix = "files";
 	snprintf(base, sizeof(base), "%s/files.%d", dir ? dir : "/tmp", (int)getpid());
 	if (mkdir(base, 0755) || chdir(base)) {

@@ -374,9 +374,10 @@ static void terminal(void)
 	close(p[1]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const char *dir = getenv("PT_DIR");
+	/* where: PT_DIR, or an absolute path as the argument (a disk's /mnt) */
+	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 
 	pt_prefix = "io";
 	snprintf(base, sizeof(base), "%s/io.%d", dir ? dir : "/tmp", (int)getpid());
