@@ -250,7 +250,10 @@ static void watch_clients(void)
 
 /* FS_MOUNT of "/" on the VFS (include/cairn/posix.h): (flags, 0, source
  * length, fstype length) + source + "ext2", cap1 the root directory, cap2
- * the admin capability. From its own thread: the VFS may call us back. */
+ * the admin capability. cap0 ("none" for POSIX_MOUNT_ROOT) is the root
+ * directory too: the kernel refuses a message naming CAP_NULL among its
+ * capabilities (ERR_BADF), so slot 0 must hold one. From its own thread:
+ * the VFS may call us back. */
 static void *mount_thread(void *arg)
 {
 	cap_t vfs = (cap_t)(uintptr_t)arg;
@@ -271,7 +274,7 @@ static void *mount_thread(void *arg)
 	adm = r[0];
 	memcpy(&ib->w[CAIRN_MSG_REGS], source, sl);
 	memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl, "ext2", 4);
-	ib->caps[0] = CAP_NULL;
+	ib->caps[0] = root;
 	ib->caps[1] = root;
 	ib->caps[2] = adm;
 	m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4), 3), POSIX_MOUNT_ROOT | (xfs.ro ? 1 : 0),
