@@ -193,14 +193,15 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
   esac
   [ -f "$mfile" ] || { echo "qemu-run.sh: no manifest '$mfile'" >&2; exit 2; }
   mname=$(basename "$mfile" .manifest)
-  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
-    ADD="${adds[*]}" user >&2
-  if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
-  # the default boot's disk: build/<arch>/rootfs.ext2, made once
+  # the default boot's disk: build/<arch>/rootfs.ext2, made once (before
+  # the boot image with --add's files: make rootfs makes the plain one)
   if [ "$mname" = default ] && [ -z "$disk$nodisk$test" ] && grep -qs QEMU_DISK_DEVICE "$bdir/qemu.sh"; then
     disk=$PWD/build/$arch/rootfs.ext2
     [ -f "$disk" ] || make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" rootfs >&2
   fi
+  make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
+    ADD="${adds[*]}" user >&2
+  if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
 fi
 [ -z "$nodisk" ] || disk=
 
