@@ -17,6 +17,7 @@
  */
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
+#include <kernel/pager.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <string.h>
@@ -199,11 +200,39 @@ err_t ipc_send(struct endpoint *ep, const struct cap *c, const struct msg *m, bo
 	return sched_block(BK_SEND, ep, CAIRN_FOREVER);
 }
 
-/* Takes a pending message for current, if there is one. */
+/* Delivers the next page request queued on ep to rx (kernel/pager.c);
+ * false when there is none. Nothing is owed for it. */
+static bool deliver_page_request(struct endpoint *ep, struct thread *rx)
+{
+	uint64_t badge, w[4];
+
+	if (likely(list_empty(&ep->pager_reqs)) || !pager_take_request(ep, &badge, w))
+		return false;
+	deliver_short(rx, badge, cairn_tag(CAIRN_PAGER_LABEL, 3, 0), w[0], w[1], w[2], w[3]);
+	return true;
+}
+
+void ipc_pager_kick(struct endpoint *ep)
+{
+	struct thread *rx;
+
+	if (list_empty(&ep->receivers))
+		return;
+	rx = first_waiter(&ep->receivers);
+	reply_drop(rx);
+	deliver_page_request(ep, rx);
+	sched_wake(rx, ERR_OK);
+}
+
+/* Takes a pending message for current, if there is one: page requests
+ * first (their threads wait on a fault), then asynchronous calls, then
+ * senders. */
 static bool recv_pending(struct endpoint *ep)
 {
 	struct thread *self = current;
 
+	if (deliver_page_request(ep, self))
+		return true;
 	if (!list_empty(&ep->async)) {
 		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
 		list_del(&a->node);
@@ -380,7 +409,7 @@ err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64
 	 * caller checked). Block receiving and run the caller directly.
 	 */
 	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
-		   list_empty(&ep->async))) {
+		   list_empty(&ep->async) && list_empty(&ep->pager_reqs))) {
 		self->reply_to = NULL;
 		caller->replier = NULL;
 		deliver_short(caller, 0, tag, w0, w1, w2, w3);
@@ -577,6 +606,7 @@ err_t endpoint_gone(struct endpoint *ep, uint64_t *badge, bool *overflow)
 
 void endpoint_destroy(struct endpoint *ep)
 {
+	/* every object it paged holds a reference: none is left */
 	if (ep->watch) {
 		if (ep->watch->note)
 			kobj_put(&ep->watch->note->obj);

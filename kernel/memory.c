@@ -17,14 +17,20 @@
  * allocate (mapping records and page-table pages in a struct as_reserve,
  * pages for a write, a copy without pages), and a _commit() that cannot
  * fail. Faults and the boot-time loader still allocate as they go.
+ *
+ * A paged object (MO_PAGED) gets its absent pages from a pager instead
+ * of zeroed ones: kernel/pager.c.
  */
 #include <kernel/memory.h>
+#include <kernel/pager.h>
 #include <kernel/thread.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <string.h>
 
 static inline struct page *pg(paddr_t pa) { return pmm_page(pa); }
+
+_Static_assert(sizeof(struct memobj) <= 128, "struct memobj outgrew the heap's 128-byte class");
 
 static struct memobj *memobj_alloc(size_t npages, unsigned flags, struct quota *q, err_t *err)
 {
@@ -65,11 +71,20 @@ struct memobj *memobj_create(size_t npages, unsigned flags, struct quota *q, err
 
 	if (!mo)
 		return NULL;
+	if (flags & MEMOBJ_PAGED) {     /* pages charged as the pager supplies them */
+		struct pager *p = pager_alloc(mo);
+		if (!p) {
+			*err = ERR_NOMEM;
+			goto out_fail;
+		}
+		pager_install(mo, p);
+		return mo;
+	}
 	if (quota_charge(q, npages * PAGE_SIZE)) {
 		*err = ERR_NOMEM;
 		goto out_fail;
 	}
-	mo->flags |= 0x80000000u;   /* pages charged */
+	mo->flags |= MO_CHARGED;
 	if (flags & MO_CONTIG) {
 		unsigned order = 0;
 		while ((1ul << order) < npages)
@@ -124,6 +139,11 @@ void memobj_destroy(struct memobj *mo)
 
 	if (!mo->pages)
 		return;
+	if (memobj_pager(mo))
+		pager_destroy(mo);
+	if (memobj_cow_src(mo))
+		kobj_put(&mo->cow_src->obj);
+	mo->flags &= ~MO_COW;
 	if (!(mo->flags & MO_BORROWED)) {
 		if (mo->flags & MO_CONTIG) {
 			if (mo->base)
@@ -136,14 +156,13 @@ void memobj_destroy(struct memobj *mo)
 			}
 		}
 	}
-	if (mo->flags & 0x80000000u)
+	if (mo->flags & MO_CHARGED)
 		quota_uncharge(q, mo->npages * PAGE_SIZE);
 	quota_uncharge(q, mo->npages * sizeof(paddr_t));
 	kfree(mo->pages);
 	mo->pages = NULL;
 }
 
-static void memobj_update_page(struct memobj *mo, size_t i);
 
 /* Zeroed pages set aside by memobj_reserve() for the write under way;
  * page_take() takes these first (then a new page, zeroed if asked). */
@@ -156,6 +175,11 @@ static paddr_t page_take(bool zeroed)
 	if (pa != PADDR_INVALID)
 		return pa;
 	return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
+}
+
+paddr_t memobj_page_take(bool zeroed)
+{
+	return page_take(zeroed);
 }
 
 err_t memobj_reserve(size_t n)
@@ -203,10 +227,36 @@ err_t memobj_range_ok(const struct memobj *mo, uint64_t off, size_t len)
 	return ERR_OK;
 }
 
+bool memobj_shareable(const struct memobj *mo)
+{
+	return !(mo->flags & (MO_BORROWED | MO_CONTIG | MO_PINNED | MO_DEVICE));
+}
+
+err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len)
+{
+	struct memobj *root = memobj_cow_src(mo) ? mo->cow_src : mo;
+
+	if (!(root->flags & MO_PAGED) || !len)
+		return ERR_OK;
+	if (off + len > root->pager->size)
+		return ERR_RANGE;
+	for (size_t i = off / PAGE_SIZE; i <= (off + len - 1) / PAGE_SIZE; i++) {
+		if (mo->pages[i])
+			continue;
+		if (root == mo || !root->pages[i])
+			return ERR_AGAIN;
+		/* a copy: its source's page, shared (what a read fault does) */
+		pager_fault(mo, i, false, false);
+	}
+	return ERR_OK;
+}
+
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len)
 {
 	err_t e = memobj_range_ok(mo, off, len);
 
+	if (!e)
+		e = memobj_present_ok(mo, off, len);
 	while (!e && len) {
 		size_t n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
 		paddr_t pa = mo->pages[off / PAGE_SIZE];
@@ -247,10 +297,14 @@ err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 {
 	err_t e = memobj_range_ok(mo, off, len);
 
+	if (!e)
+		e = memobj_present_ok(mo, off, len);
 	while (!e && len) {
 		size_t n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
 		if ((e = memobj_unshare(mo, off / PAGE_SIZE)))
 			break;
+		if (memobj_pager(mo))
+			mo->pager->state[off / PAGE_SIZE] |= PS_DIRTY;
 		void *dst = memobj_kaddr(mo, off);
 		if (!dst) {
 			e = ERR_NOMEM;
@@ -273,6 +327,8 @@ static unsigned page_prot(struct mapping *m, size_t i)
 
 	if (!(m->mo->flags & (MO_BORROWED | MO_CONTIG)) && pg(pa)->refs > 1)
 		prot &= ~PROT_W;
+	if ((m->mo->flags & MO_PAGED) && !pager_dirty(m->mo, i))
+		prot &= ~PROT_W;        /* the first write is noted (MEMOBJ_DIRTY) */
 	return prot;
 }
 
@@ -296,8 +352,7 @@ static void mapping_set_page(struct mapping *m, size_t i)
 	charge_tables(m->as, before);
 }
 
-/* Re-maps page i of mo in every mapping of it (after a copy or unshare). */
-static void memobj_update_page(struct memobj *mo, size_t i)
+void memobj_update_page(struct memobj *mo, size_t i)
 {
 	list_for_each(it, &mo->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
@@ -325,9 +380,33 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 	return ERR_OK;
 }
 
+void memobj_protect_page(struct memobj *mo, size_t i)
+{
+	list_for_each(it, &mo->mappings) {
+		struct mapping *m = list_entry(it, struct mapping, mo_node);
+		if (i >= m->first && i < m->first + m->npages && (m->prot & PROT_W))
+			pt_protect(m->as->root, m->va + (i - m->first) * PAGE_SIZE, PAGE_SIZE,
+				   m->prot & ~PROT_W);
+	}
+}
+
+void memobj_drop_page(struct memobj *mo, size_t i)
+{
+	paddr_t pa = mo->pages[i];
+
+	mo->pages[i] = 0;
+	memobj_update_page(mo, i);     /* unmapped everywhere */
+	if (--pg(pa)->refs == 0)
+		pmm_free(pa, 0);
+}
+
 err_t memobj_pin(struct memobj *mo, size_t i)
 {
-	err_t e = memobj_unshare(mo, i);
+	err_t e;
+
+	if (mo->flags & (MO_PAGED | MO_COW))
+		return ERR_INVAL;          /* the kernel never waits for a pager */
+	e = memobj_unshare(mo, i);
 
 	if (!e && memobj_page(mo, i) == PADDR_INVALID)
 		e = ERR_NOMEM;
@@ -376,7 +455,14 @@ struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *e
 		*err = ERR_NOMEM;
 		return NULL;
 	}
-	mo->flags |= 0x80000000u;   /* no pages yet: memobj_copy_commit() shares them */
+	mo->flags |= MO_CHARGED;    /* no pages yet: memobj_copy_commit() shares them */
+	/* a copy of a paged object (or of such a copy) gets its absent pages
+	 * from that object, when they come */
+	if (src->flags & (MO_PAGED | MO_COW)) {
+		mo->cow_src = (src->flags & MO_PAGED) ? src : src->cow_src;
+		mo->flags |= MO_COW;
+		kobj_get(&mo->cow_src->obj);
+	}
 	return mo;
 }
 
@@ -779,25 +865,31 @@ err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)
 	return ERR_OK;
 }
 
-bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind)
+enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, bool may_wait)
 {
 	struct mapping *m = mapping_at(as, ALIGN_DOWN(va, PAGE_SIZE));
 	unsigned need = kind == TRAP_USER_FAULT_WRITE ? PROT_W :
 			kind == TRAP_USER_FAULT_EXEC ? PROT_X : PROT_R;
+	struct memobj *mo;
 	size_t i;
 
 	if (!m || !(m->prot & need))
-		return false;
+		return FAULT_REAL;
+	mo = m->mo;
 	i = m->first + (ALIGN_DOWN(va, PAGE_SIZE) - m->va) / PAGE_SIZE;
-	if (!m->mo->pages[i])                 /* first touch: a zeroed page, mapped everywhere */
-		return memobj_page(m->mo, i) != PADDR_INVALID;
+	if (!mo->pages[i] && (mo->flags & (MO_PAGED | MO_COW)))
+		return pager_fault(mo, i, kind == TRAP_USER_FAULT_WRITE, may_wait);
+	if (!mo->pages[i])                 /* first touch: a zeroed page, mapped everywhere */
+		return memobj_page(mo, i) != PADDR_INVALID ? FAULT_FIXED : FAULT_REAL;
 	if (kind != TRAP_USER_FAULT_WRITE)
-		return false;
-	if (memobj_unshare(m->mo, i))
-		return false;
+		return FAULT_REAL;
+	if (mo->flags & MO_PAGED)          /* the first write since supplied or reported */
+		mo->pager->state[i] |= PS_DIRTY;
+	if (memobj_unshare(mo, i))
+		return FAULT_REAL;
 	/* sole holder now: make it writable everywhere it is mapped */
-	memobj_update_page(m->mo, i);
-	return true;
+	memobj_update_page(mo, i);
+	return FAULT_FIXED;
 }
 
 void aspace_activate(struct aspace *as)

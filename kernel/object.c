@@ -16,6 +16,7 @@
 #include <kernel/thread.h>
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
+#include <kernel/pager.h>
 #include <kernel/method.h>
 #include <kernel/log.h>
 #include <string.h>
@@ -378,6 +379,8 @@ void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t b
 	child_link(NULL, slot);
 	kobj_get(obj);
 	obj->ncaps++;
+	if (obj->type == OBJ_ENDPOINT && (slot->rights & RIGHT_READ))
+		((struct endpoint *)obj)->recv_caps++;
 }
 
 void cap_derive(struct cap *slot, const struct cap *src, unsigned rights, uint64_t badge)
@@ -400,6 +403,10 @@ void cap_delete(struct cap *c)
 		child_link(parent, ch);
 	}
 	child_unlink(c);
+	/* the last capability that can receive on it: its pager is gone */
+	if (obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
+	    --((struct endpoint *)obj)->recv_caps == 0)
+		pager_endpoint_gone((struct endpoint *)obj);
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;

@@ -174,6 +174,7 @@ unsigned fault_kind(unsigned trap_kind)
 	case TRAP_USER_BREAKPOINT: return CAIRN_FAULT_BREAKPOINT;
 	case TRAP_USER_ILLEGAL: return CAIRN_FAULT_ILLEGAL;
 	case TRAP_USER_ARITH: return CAIRN_FAULT_ARITH;
+	case TRAP_USER_PAGER: return CAIRN_FAULT_PAGER;
 	default: return CAIRN_FAULT_OTHER;
 	}
 }
@@ -185,11 +186,17 @@ void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 		[TRAP_USER_FAULT_EXEC] = "exec fault", [TRAP_USER_ILLEGAL] = "illegal instruction",
 		[TRAP_USER_BREAKPOINT] = "breakpoint", [TRAP_USER_MISALIGNED] = "misaligned access",
 		[TRAP_USER_OTHER] = "exception", [TRAP_USER_ARITH] = "arithmetic exception",
+		[TRAP_USER_PAGER] = "pager fault",
 	};
 	struct process *p = t->proc;
 
-	if (kind <= TRAP_USER_FAULT_EXEC && p->as && aspace_fault(p->as, addr, kind))
-		return;
+	if (kind <= TRAP_USER_FAULT_EXEC && p->as) {
+		enum fault_result r = aspace_fault(p->as, addr, kind, true);
+		if (r == FAULT_FIXED)
+			return;
+		if (r == FAULT_PAGER)
+			kind = TRAP_USER_PAGER;
+	}
 	p->fault_addr = addr;
 	p->fault_pc = pc;
 	if (ipc_send_fault(t, kind, addr, pc))
@@ -410,5 +417,7 @@ bool vm_user_fault(uintptr_t addr, bool write)
 
 	if (!t || !t->proc || !t->proc->as)
 		return false;
-	return aspace_fault(t->proc->as, addr, write ? TRAP_USER_FAULT_WRITE : TRAP_USER_FAULT_READ);
+	/* the kernel's own user copies never wait for a pager (ERR_FAULT) */
+	return aspace_fault(t->proc->as, addr, write ? TRAP_USER_FAULT_WRITE : TRAP_USER_FAULT_READ,
+			    false) == FAULT_FIXED;
 }

@@ -412,7 +412,7 @@ userland() {
   # the POSIX servers through musl-port: files and directories, descriptors
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
   # wait, groups, posix_spawn), signals, threads; one ok line a test
-  for t in files io procs signals threads pipes; do
+  for t in files io procs signals threads pipes mounts; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # /proc (the VFS's procfs.c with the process server's numbers) and

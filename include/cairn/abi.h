@@ -207,12 +207,64 @@ enum {
 	NOTIFY_POLL = 49,     /* -> (bits), clears them  RIGHT_READ */
 
 	/* MemoryObject */
-	MEMOBJ_INFO = 64,     /* -> (pages, flags) */
+	MEMOBJ_INFO = 64,     /* -> (pages, flags, size bytes): flags MEMOBJ_CONTIG,
+	                       * MEMOBJ_PAGED; the size is pages * 4096 unless paged */
 	MEMOBJ_PADDR = 65,    /* (page) -> (physical address)  RIGHT_MANAGE */
 	MEMOBJ_COPY = 66,     /* (quota_process unused) -> (slot): copy-on-write copy, charged
 	                       * to the process that owns the source  RIGHT_READ */
 	MEMOBJ_WRITE = 67,    /* (offset, len, words from w[4..]): write bytes  RIGHT_WRITE */
 	MEMOBJ_READ = 68,     /* (offset, len) -> bytes in w[4..]  RIGHT_READ */
+	/* Paged MemoryObjects (docs/kernel.md, Pagers): a fault on an absent page
+	 * of the object blocks the thread and sends the pager a page request
+	 * (CAIRN_PAGER_LABEL, below) on its Endpoint, once per page; the pager
+	 * answers with MEMOBJ_SUPPLY or MEMOBJ_FAIL, and the threads retry or
+	 * get a CAIRN_FAULT_PAGER fault. Pages are counted from 0. A paged
+	 * object's pages are charged to its owner's quota as they arrive (not
+	 * up front); its size is in bytes, and a page at or past it faults. On
+	 * a paged object, or a copy of one, MEMOBJ_READ and MEMOBJ_WRITE never
+	 * wait for the pager: a range with an absent page is ERR_AGAIN (past
+	 * the size ERR_RANGE); MEMOBJ_PADDR and THREAD_SET_IPCBUF refuse it
+	 * (ERR_INVAL). The pager reads pages to write back through a mapping
+	 * of its own (dirty pages are present: no fault) or MEMOBJ_READ. */
+	MEMOBJ_SET_PAGER = 69,/* cap0 = Endpoint with RIGHT_READ (the pager's own: it receives
+	                       * the requests), (key, size bytes)  RIGHT_MANAGE: the object
+	                       * becomes paged; requests carry key as their badge. ERR_INVAL:
+	                       * contiguous, pinned (an IPC buffer) or a copy; ERR_BUSY: not
+	                       * paged yet but has pages, or paged with a live pager (one
+	                       * whose pager is gone takes a new one: a restarted server);
+	                       * ERR_RANGE: size past its pages.
+	                       * The pager is gone when the last capability with RIGHT_READ
+	                       * to the Endpoint is: its objects' waiting and later faults
+	                       * get CAIRN_FAULT_PAGER */
+	MEMOBJ_SUPPLY = 70,   /* cap0 = source MemoryObject (RIGHT_READ), (first, count,
+	                       * source first) -> (supplied)  RIGHT_MANAGE: pages [first,
+	                       * first + count) that are absent get the source's pages
+	                       * [source first, ...): shared copy-on-write (no copy) when
+	                       * the source can share, else copied; an absent source page
+	                       * gives zeros. Present pages are left alone. The threads
+	                       * waiting for them retry. ERR_RANGE: past the size or the
+	                       * source; ERR_INVAL: not paged, source = this or device memory;
+	                       * ERR_NOMEM: the owner's quota */
+	MEMOBJ_FAIL = 71,     /* (first, count) -> (requests failed)  RIGHT_MANAGE: the
+	                       * requests of absent pages in the range are dropped and the
+	                       * threads waiting for them get CAIRN_FAULT_PAGER (a later
+	                       * fault asks again) */
+	MEMOBJ_DIRTY = 72,    /* (first, count 1..64) -> (bitmap, next)  RIGHT_MANAGE: bit k
+	                       * is set when page first + k was written since it was supplied
+	                       * or last reported; the bits are cleared and the pages made
+	                       * read-only again, so the next write sets them anew. next: the
+	                       * first dirty page at or after first + count, or the object's
+	                       * pages (none): fsync walks the object in few calls */
+	MEMOBJ_EVICT = 73,    /* (first, count) -> (evicted)  RIGHT_MANAGE: clean present pages
+	                       * in the range are dropped (and uncharged); the next touch asks
+	                       * the pager again. Dirty pages stay (write back, MEMOBJ_DIRTY,
+	                       * then evict) */
+	MEMOBJ_RESIZE = 74,   /* (size bytes)  RIGHT_MANAGE, paged objects: pages at or past
+	                       * the new size are dropped (dirty or not) and their waiters
+	                       * get CAIRN_FAULT_PAGER; growing past the object's pages
+	                       * grows it (its page array charged to the owner). The tail
+	                       * of a last partial page is the pager's to clear. ERR_RANGE:
+	                       * more than MEMOBJ_MAX bytes */
 
 	/* IrqLine */
 	IRQ_BIND = 80,        /* cap0 = Notification, (bits)  RIGHT_MANAGE. The line stays
@@ -336,6 +388,20 @@ struct cairn_clock_page {
 #define CAIRN_PROT_SHARE 8u   /* AS_MAP: AS_COPY shares this mapping instead of copying it */
 
 #define MEMOBJ_CONTIG  1u     /* physically contiguous (DMA, rings) */
+#define MEMOBJ_PAGED   2u     /* PROC_CREATE: to be paged (MEMOBJ_SET_PAGER): its pages
+                               * are not charged up front; until a pager is set every
+                               * fault on it is CAIRN_FAULT_PAGER */
+#define MEMOBJ_MAX     (1ull << 30)   /* bytes: the largest MemoryObject */
+
+/* A page request from the kernel to a pager (MEMOBJ_SET_PAGER), received on
+ * its Endpoint like a message sent to it (nothing to answer): label
+ * CAIRN_PAGER_LABEL, badge = the key given to MEMOBJ_SET_PAGER, w0 = first
+ * page, w1 = count (a run of absent pages faulted on, each asked for once),
+ * w2 = CAIRN_PAGER_WRITE if a write asked for one of them. Requests wait in
+ * the kernel (in the object: nothing allocated) until received; they come
+ * before the Endpoint's other messages. */
+#define CAIRN_PAGER_LABEL  0xfa18u
+#define CAIRN_PAGER_WRITE  1u
 
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
 
@@ -350,6 +416,8 @@ enum {
 	CAIRN_FAULT_BREAKPOINT = 6,     /* SIGTRAP */
 	CAIRN_FAULT_ILLEGAL = 7,        /* illegal or privileged instruction: SIGILL */
 	CAIRN_FAULT_ARITH = 8,          /* divide error, FP exception: SIGFPE */
+	CAIRN_FAULT_PAGER = 9,          /* a page of a paged object the pager failed, past its
+	                                 * size, or whose pager is gone: SIGBUS */
 };
 
 /* ---- submission and completion rings -------------------------------------- */

@@ -49,6 +49,11 @@ typedef int err_t;
 #define ERR_OPNOTSUPP   95
 #define ERR_TIMEDOUT    110
 
+/* Not an errno: a file-system server's redirect to another (include/cairn/posix.h,
+ * "mounts"); the only error answer that carries bytes and capabilities. The
+ * libc follows it, so programs never see it. */
+#define ERR_REMOTE      1000
+
 const char *err_name(err_t e);
 
 #endif

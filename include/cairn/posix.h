@@ -202,8 +202,10 @@ enum {
  * root directory with POSIX_REMOTE_ROOT (then no cap0). More than
  * POSIX_REMOTE_MAX redirections in one call: ELOOP. With
  * POSIX_REMOTE_NEWROOT (sent by the VFS root once "/" is mounted from
- * another server), cap0 is the new root directory: the caller may keep it
- * as its root from then on (and its children inherit it).
+ * another server), cap0 is the new root directory and w1 is 0: the caller
+ * keeps it as its root from then on (its children inherit it) and sends
+ * the request again as it would have with that root (a working directory
+ * that was the old root becomes the new one).
  *
  * A server answers ERR_REMOTE when, resolving a path:
  * - a component names a directory that is a mount point (FS_COVER): to
@@ -254,7 +256,6 @@ enum {
  * - FS_SYNC_ALL: FS_SYNCFS on every mount (sync).
  * /proc/mounts lists the table.
  */
-#define ERR_REMOTE            1000   /* never seen by programs: musl-port follows it */
 #define POSIX_REMOTE_ROOT     1u     /* restart at the caller's root directory */
 #define POSIX_REMOTE_NEWROOT  2u     /* cap0 is the new root directory */
 #define POSIX_REMOTE_SPLIT    4u     /* two-path request: send per parent directory */
@@ -672,7 +673,7 @@ static inline int posix_fault_signal(uint64_t kind)
 {
 	switch (kind) {
 	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC: return POSIX_SIGSEGV;
-	case CAIRN_FAULT_MISALIGNED: return POSIX_SIGBUS;
+	case CAIRN_FAULT_MISALIGNED: case CAIRN_FAULT_PAGER: return POSIX_SIGBUS;
 	case CAIRN_FAULT_BREAKPOINT: return POSIX_SIGTRAP;
 	case CAIRN_FAULT_ARITH: return POSIX_SIGFPE;
 	default: return POSIX_SIGILL;               /* illegal instruction, other */

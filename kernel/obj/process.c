@@ -44,6 +44,8 @@ static struct kobj *endpoint_new(struct quota *q)
 		list_init(&ep->senders);
 		list_init(&ep->receivers);
 		list_init(&ep->async);
+		list_init(&ep->paged);
+		list_init(&ep->pager_reqs);
 	}
 	return ep ? &ep->obj : NULL;
 }
@@ -96,7 +98,9 @@ static err_t create_args_ok(const struct msg *in)
 	case OBJ_PROCESS:
 		return in->w[1] ? ERR_OK : ERR_INVAL;
 	case OBJ_MEMOBJ:
-		return (in->w[2] & ~(uint64_t)MEMOBJ_CONTIG) ? ERR_INVAL : ERR_OK;
+		if (in->w[2] & ~(uint64_t)(MEMOBJ_CONTIG | MEMOBJ_PAGED))
+			return ERR_INVAL;
+		return in->w[2] == (MEMOBJ_CONTIG | MEMOBJ_PAGED) ? ERR_INVAL : ERR_OK;
 	case OBJ_THREAD:
 	case OBJ_ENDPOINT:
 	case OBJ_NOTIFICATION:

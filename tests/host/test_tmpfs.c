@@ -602,6 +602,103 @@ TEST(getpath)
 	return teardown();
 }
 
+/* Mounts (tmpfs.h: fs->remote_*): where a path leaves the tree. */
+static bool remote_is(int kind, const struct tmpfs_node *n, const char *rest)
+{
+	return fs.remote_kind == kind && fs.remote == n && fs.remote_len == strlen(rest) &&
+	       !memcmp(fs.remote_rest, rest, fs.remote_len);
+}
+
+static const char *mpath(struct tmpfs *t, struct tmpfs_node *n)
+{
+	(void)t;
+	(void)n;
+	return "/mnt/here";
+}
+
+TEST(mounts)
+{
+	struct tmpfs_node *n, *mp, *mr;
+	char buf[64];
+	size_t len;
+
+	CHECK(setup());
+	CHECK(tmpfs_mkdir(&fs, R, S("mnt"), 0755) == ERR_OK);
+	CHECK(tmpfs_mkdir(&fs, R, S("mnt/m"), 0755) == ERR_OK);
+	CHECK(tmpfs_mkdir(&fs, R, S("own"), 0755) == ERR_OK);
+	CHECK(tmpfs_mkdir(&fs, R, S("own/sub"), 0755) == ERR_OK);
+	CHECK(tmpfs_symlink(&fs, S("mnt/m/x"), R, S("lm")) == ERR_OK);
+	CHECK(tmpfs_symlink(&fs, S("/etc/passwd"), R, S("own/abs")) == ERR_OK);
+	mp = find("mnt/m");
+	mr = find("own");
+	mp->flags |= TMPFS_F_COVERED;
+	mr->flags |= TMPFS_F_MROOT;
+	/* a mount point on the way: the rest of the path, "." when none */
+	CHECK(find_err("mnt/m/a/b") == ERR_REMOTE && remote_is(TMPFS_REMOTE_DOWN, mp, "a/b"));
+	CHECK(find_err("/mnt/m//a/") == ERR_REMOTE && remote_is(TMPFS_REMOTE_DOWN, mp, "a/"));
+	CHECK(find_err("mnt/m") == ERR_REMOTE && remote_is(TMPFS_REMOTE_DOWN, mp, "."));
+	CHECK(find_err("mnt/m/") == ERR_REMOTE && remote_is(TMPFS_REMOTE_DOWN, mp, "."));
+	CHECK(tmpfs_open(&fs, R, S("mnt/m"), LINUX_O_RDONLY, 0, &n) == ERR_REMOTE);
+	CHECK(find_err("lm") == ERR_REMOTE && remote_is(TMPFS_REMOTE_DOWN, mp, "x"));
+	/* the mount point itself is never acted on */
+	CHECK(tmpfs_unlink(&fs, R, S("mnt/m"), LINUX_AT_REMOVEDIR) == ERR_BUSY);
+	CHECK(tmpfs_mkdir(&fs, R, S("mnt/m"), 0755) == ERR_EXIST);
+	CHECK(tmpfs_rename(&fs, R, S("mnt/m"), R, S("mnt/n"), 0) == ERR_BUSY);
+	CHECK(tmpfs_rename(&fs, R, S("own/sub"), R, S("mnt/m"), 0) == ERR_BUSY);
+	/* a two-path operation that leaves the tree: split */
+	CHECK(mkfile("f", "x") == ERR_OK);
+	CHECK(tmpfs_rename(&fs, R, S("f"), R, S("mnt/m/f"), 0) == ERR_REMOTE &&
+	      fs.remote_kind == TMPFS_REMOTE_SPLIT);
+	CHECK(tmpfs_link(&fs, R, S("mnt/m/f"), R, S("g"), 0) == ERR_REMOTE &&
+	      fs.remote_kind == TMPFS_REMOTE_SPLIT);
+	/* ".." out of a mount's root: from ".." on */
+	CHECK(find_err("own/sub/../../etc") == ERR_REMOTE && remote_is(TMPFS_REMOTE_UP, mr, "../etc"));
+	CHECK(tmpfs_find(&fs, mr, S(".."), 0, 0, &n) == ERR_REMOTE && remote_is(TMPFS_REMOTE_UP, mr, ".."));
+	CHECK(find("own/sub/..") == mr);
+	CHECK(tmpfs_unlink(&fs, R, S("own"), LINUX_AT_REMOVEDIR) == ERR_BUSY);
+	/* absolute paths and links stay inside while this is the root... */
+	CHECK(find_err("own/abs") == ERR_NOENT);
+	/* ...and leave it when it is not */
+	fs.not_root = true;
+	CHECK(find_err("own/abs") == ERR_REMOTE && remote_is(TMPFS_REMOTE_ROOT, NULL, "/etc/passwd"));
+	CHECK(tmpfs_find(&fs, mr, S("sub/../abs/x"), 0, 0, &n) == ERR_REMOTE &&
+	      remote_is(TMPFS_REMOTE_ROOT, NULL, "/etc/passwd/x"));
+	CHECK(find_err("/own") == ERR_REMOTE && remote_is(TMPFS_REMOTE_ROOT, NULL, "/own"));
+	CHECK(lfind("own/abs") != NULL);          /* not followed: the link itself */
+	/* getpath below a mount's root: its mount path first */
+	fs.mount_path = mpath;
+	CHECK(tmpfs_getpath(&fs, find("own/sub"), buf, sizeof(buf), &len) == ERR_OK &&
+	      !strcmp(buf, "/mnt/here/sub") && len == 13);
+	CHECK(tmpfs_getpath(&fs, mr, buf, sizeof(buf), &len) == ERR_OK && !strcmp(buf, "/mnt/here"));
+	CHECK(tmpfs_getpath(&fs, mr, buf, 9, &len) == ERR_RANGE);
+	mp->flags &= ~TMPFS_F_COVERED;
+	mr->flags &= ~TMPFS_F_MROOT;
+	fs.not_root = false;
+	CHECK(find("mnt/m") == mp && find_err("lm") == ERR_NOENT);
+	/* another tmpfs mount: a root in no directory */
+	{
+		struct tmpfs_node *t, *held;
+
+		CHECK(tmpfs_mkroot(&fs, 01777, &t) == ERR_OK && (t->flags & TMPFS_F_MROOT));
+		CHECK(tmpfs_mkdir(&fs, t, S("d"), 0755) == ERR_OK);
+		CHECK(tmpfs_open(&fs, t, S("d/f"), LINUX_O_CREAT | LINUX_O_RDWR, 0644, &held) == ERR_OK);
+		CHECK(tmpfs_find(&fs, t, S("d/.."), 0, 0, &n) == ERR_OK && n == t);
+		CHECK(tmpfs_find(&fs, t, S("d/../.."), 0, 0, &n) == ERR_REMOTE &&
+		      remote_is(TMPFS_REMOTE_UP, t, ".."));
+		CHECK(tmpfs_getpath(&fs, t, buf, sizeof(buf), &len) == ERR_OK && !strcmp(buf, "/mnt/here"));
+		/* nothing moves or links between two mounts */
+		CHECK(tmpfs_rename(&fs, t, S("d/f"), R, S("f2"), 0) == ERR_XDEV);
+		CHECK(tmpfs_rename(&fs, R, S("f"), t, S("f"), 0) == ERR_XDEV);
+		CHECK(tmpfs_link(&fs, t, S("d/f"), R, S("f3"), 0) == ERR_XDEV);
+		CHECK(tmpfs_rename(&fs, t, S("d/f"), t, S("g"), 0) == ERR_OK);
+		/* unmounted with a file still open: it lives on, unlinked */
+		tmpfs_rmroot(&fs, t);
+		CHECK(held->nlink == 0);
+		tmpfs_node_put(&fs, held);
+	}
+	return teardown();
+}
+
 TEST(attributes)
 {
 	struct tmpfs_node *n;

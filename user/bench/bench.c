@@ -16,6 +16,11 @@
  *                    on: it wakes, runs, and waits again
  *   thread_switch    SYS_YIELD between two threads of equal priority: one
  *                    switch
+ *   pager_fault_supply  a read of an absent page of a paged MemoryObject:
+ *                    the fault, the page request received by a pager thread
+ *                    of higher priority, its MEMOBJ_SUPPLY of one page
+ *                    (shared from its buffer, no copy), the reader resumed
+ *                    and its read retried (per page)
  */
 #include <string.h>
 #include <lib/cpio.h>
@@ -217,6 +222,64 @@ static void bench_switch(void)
 	report("thread_switch", best, 2 * n);   /* each yield here is two switches */
 }
 
+#define PAGER_PAGES 64
+static cap_t pg_ep, pg_mo, pg_src;
+static struct cairn_ipcbuf *volatile pg_ib;
+
+/* Answers each page request with page 0 of pg_src; ends when the
+ * endpoint goes. pg_ib is set before the first request comes. */
+static void pager(uint64_t arg)
+{
+	struct cairn_msg m = cairn_recv(pg_ep, 0);
+	struct cairn_page_request r;
+
+	while (cairn_page_request(&m, &r)) {
+		pg_ib->caps[0] = pg_src;
+		cairn_call(pg_mo, cairn_tag(MEMOBJ_SUPPLY, 3, 1), r.first, 1, 0, 0);
+		m = cairn_recv(pg_ep, 0);
+	}
+}
+
+static cap_t make(uint64_t type, uint64_t a, uint64_t b)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, type, a, b, 0, &m);
+
+	if (e)
+		die("object", e);
+	return m.w[0];
+}
+
+static void bench_pager(void)
+{
+	uint64_t best = UINT64_MAX;
+	void *va, *sva;
+	err_t e;
+
+	pg_ep = make(OBJ_ENDPOINT, 0, 0);
+	pg_mo = make(OBJ_MEMOBJ, PAGER_PAGES, MEMOBJ_PAGED);
+	pg_src = make(OBJ_MEMOBJ, 1, 0);
+	if ((e = cairn_map(pg_src, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &sva)) ||
+	    (e = cairn_pager_set(pg_mo, pg_ep, 1, PAGER_PAGES * CAIRN_PAGE_SIZE)) ||
+	    (e = cairn_map(pg_mo, 0, PAGER_PAGES, CAIRN_PROT_R, &va)))
+		die("paged object", e);
+	*(volatile uint64_t *)sva = 1;           /* present: supplies share it */
+	if ((e = cairn_thread_start_ipcbuf(pager, 0, 8, NULL, (struct cairn_ipcbuf **)&pg_ib)))
+		die("pager thread", e);
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < PAGER_PAGES; i++)
+			(void)*(volatile uint64_t *)((char *)va + i * CAIRN_PAGE_SIZE);
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+		if ((e = cairn_pager_evict(pg_mo, 0, PAGER_PAGES, NULL)))
+			die("evict", e);
+	}
+	cairn_cap_delete(pg_ep);                 /* the pager is gone: its thread ends */
+	report("pager_fault_supply", best, PAGER_PAGES);
+}
+
 /* ---- the IPC server (this program, started with argv[1] = "server") ------------------ */
 
 static int server(void)
@@ -272,6 +335,7 @@ int main(int argc, char **argv)
 	bench_ring();
 	bench_notify();
 	bench_switch();
+	bench_pager();
 	printf("bench: done\n");
 	return 0;
 }

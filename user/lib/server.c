@@ -99,7 +99,7 @@ static struct cairn_msg answer(struct srv *s, struct srv_ans *a)
 		return cairn_reply_recv(s->ep, cairn_tag((uint32_t)a->err, CAIRN_MSG_REGS, 0),
 					a->w[0], a->w[1], a->w[2], a->w[3]);
 	if (!a->deferred) {
-		if (a->err && a->err != ERR_REMOTE) {   /* a redirect carries a path and cap0 */
+		if (a->err && a->err != ERR_REMOTE) {   /* a redirect carries its path and cap */
 			a->nbytes = 0;
 			if (a->ncaps && s->answered)
 				s->answered(a, a->err);

@@ -11,6 +11,9 @@ struct endpoint {
 	struct list async;            /* queued asynchronous calls (struct async_msg) */
 	struct ep_watch *watch;       /* badges left behind by dead processes (CAP_OP_WATCH) */
 	struct quota *watch_quota;
+	struct list paged;            /* struct pager.ep_node: the objects it pages */
+	struct list pager_reqs;       /* struct pager.req_node: those with requests queued */
+	uint32_t recv_caps;           /* capabilities with RIGHT_READ (object.c) */
 };
 
 /* What an Endpoint's server learns about its clients' ends: the badges of
@@ -85,6 +88,10 @@ void ipc_interrupt(struct thread *t);
 /* The thread is going away: cancel everything it takes part in. */
 void ipc_thread_cleanup(struct thread *t);
 void endpoint_destroy(struct endpoint *ep);
+
+/* A page request was queued on ep (kernel/pager.c): a receiver waiting
+ * there gets it now. */
+void ipc_pager_kick(struct endpoint *ep);
 
 /* Delivers a fault of t to its process's fault endpoint as a call; false
  * when there is none. */

@@ -9,17 +9,38 @@
 #define MO_BORROWED   0x100u          /* pages not ours (boot image): never freed */
 #define MO_DEVICE     0x200u          /* an MmioRegion: device memory */
 #define MO_PINNED     0x400u          /* the kernel writes its pages (IPC buffer): never shared */
-#define MEMOBJ_MAX_PAGES (1u << 18)   /* 1 GiB */
+#define MO_PAGED      0x800u          /* pages come from a pager (kernel/pager.c) */
+#define MO_COW        0x1000u         /* a copy of a paged object (cow_src) */
+#define MO_CHARGED    0x80000000u     /* npages * PAGE_SIZE charged up front */
+#define MEMOBJ_MAX_PAGES (MEMOBJ_MAX / PAGE_SIZE)   /* 1 GiB */
 
+struct pager;
+
+/* 128 bytes: keep it within the heap's 128-byte class. */
 struct memobj {
 	struct kobj obj;
 	uint32_t flags;
+	unsigned order;               /* MO_CONTIG: allocation order */
 	size_t npages;
 	paddr_t *pages;               /* npages entries; shared pages have refs > 1 */
 	paddr_t base;                 /* MO_CONTIG / MO_DEVICE: first page */
-	unsigned order;               /* MO_CONTIG: allocation order */
 	struct list mappings;
+	union {                       /* read through memobj_pager(), memobj_cow_src() */
+		struct pager *pager;  /* MO_PAGED: requests, waiters, page states */
+		struct memobj *cow_src; /* MO_COW: the paged object it is a copy of
+		                         * (a reference); absent pages come from it */
+	};
 };
+
+static inline struct pager *memobj_pager(const struct memobj *mo)
+{
+	return (mo->flags & MO_PAGED) ? mo->pager : NULL;
+}
+
+static inline struct memobj *memobj_cow_src(const struct memobj *mo)
+{
+	return (mo->flags & MO_COW) ? mo->cow_src : NULL;
+}
 
 struct mapping {
 	struct list as_node, mo_node;
@@ -116,8 +137,35 @@ err_t aspace_protect_prepare(struct aspace *as, vaddr_t va, size_t bytes, unsign
 			     struct as_reserve *r);
 void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned prot,
 			   struct as_reserve *r);
-/* Resolves a user fault (copy-on-write); false if it is a real fault. */
-bool aspace_fault(struct aspace *as, vaddr_t va, unsigned kind);
+/* What aspace_fault() made of a fault. */
+enum fault_result {
+	FAULT_FIXED,     /* resolved (or waited for a pager): retry the access */
+	FAULT_REAL,      /* no mapping allows it: the process's fault */
+	FAULT_PAGER,     /* a paged page that cannot come (CAIRN_FAULT_PAGER) */
+};
+/* Resolves a user fault: a first touch, copy-on-write, a paged page.
+ * With may_wait (a user-mode fault of current, never the kernel's own user
+ * copies) a paged page that is absent blocks current until the pager
+ * supplies or fails it; without, it is FAULT_REAL. */
+enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, bool may_wait);
+/* Re-maps page i of mo in every mapping of it (after its page changed). */
+void memobj_update_page(struct memobj *mo, size_t i);
+/* Write-protects page i in every writable mapping of mo (cannot fail). */
+void memobj_protect_page(struct memobj *mo, size_t i);
+/* Drops page i (present) from mo: unmapped everywhere, its reference given
+ * back; the caller uncharges it. */
+void memobj_drop_page(struct memobj *mo, size_t i);
+/* Takes a page set aside by memobj_reserve() (or a new one; zeroed if
+ * asked): PADDR_INVALID when memory is out. */
+paddr_t memobj_page_take(bool zeroed);
+/* May mo's pages be shared with another object (not contiguous,
+ * borrowed, pinned or device memory)? */
+bool memobj_shareable(const struct memobj *mo);
+/* A paged object, or a copy of one: pages [off, off + len) must be present
+ * for the kernel to read or write them without the pager (a copy takes
+ * what its source has, shared): ERR_AGAIN when one is absent, ERR_RANGE
+ * past a paged object's size. ERR_OK for every other object. */
+err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len);
 void aspace_activate(struct aspace *as);
 
 /* Copy-in/copy-out for the current address space. */

@@ -24,6 +24,7 @@ enum thread_state {
 
 enum block_kind {
 	BK_NONE, BK_SEND, BK_CALL, BK_REPLY, BK_RECV, BK_NOTIFY, BK_RING, BK_SLEEP,
+	BK_PAGE,         /* a page of a paged object (kernel/pager.c), page_wait */
 };
 
 struct memobj;
@@ -49,6 +50,7 @@ struct thread {
 	uint64_t deadline;            /* timeout (ns), 0 = none */
 	struct list tnode;            /* timeout list */
 	err_t wake_err;               /* result for the woken syscall */
+	size_t page_wait;             /* BK_PAGE: the page waited for */
 
 	/* IPC */
 	uint64_t msg_tag, msg_w[4], msg_badge;   /* while blocked sending */

@@ -28,6 +28,7 @@ enum {
 	TRAP_USER_MISALIGNED = 6,
 	TRAP_USER_OTHER = 7,
 	TRAP_USER_ARITH = 8,        /* divide error, floating-point exception */
+	TRAP_USER_PAGER = 9,        /* a paged page that cannot come (never from the arch) */
 };
 
 /* Self-tests hook a breakpoint: called with the frame; return true if

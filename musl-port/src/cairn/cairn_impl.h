@@ -88,7 +88,10 @@ hidden err_t __cairn_ipc(cap_t cap, uint32_t label, uint64_t w0, uint64_t w1, ui
 
 /* ---- posix.c: the POSIX state of this process ------------------------------------------- */
 extern hidden cap_t __cairn_proc;   /* "proc": the process server (badged with our pid) */
-extern hidden cap_t __cairn_root;   /* "vfs": the VFS root directory */
+extern hidden cap_t __cairn_root;   /* the root directory: "vfs", or the one the VFS
+                                     * named once "/" was mounted from a disk (fs.c) */
+extern hidden cap_t __cairn_vfs;    /* "vfs": the VFS (pipes, the mount table) */
+hidden int __cairn_same_object(cap_t a, cap_t b);
 extern hidden cap_t __cairn_cwd;    /* the working directory (our own reference) */
 /* Called by __cairn_start before main: descriptors, working directory. */
 hidden void __cairn_posix_init(void);
@@ -244,6 +247,12 @@ hidden long __cairn_fchownat(long dirfd, const char *path, long uid, long gid, l
 hidden long __cairn_utimensat(long dirfd, const char *path, const void *times, long flags);
 hidden long __cairn_faccessat(long dirfd, const char *path, long mode, long flags);
 hidden long __cairn_truncate(const char *path, long len);
+hidden long __cairn_sync(void);
+hidden long __cairn_syncfs(long fd);
+hidden long __cairn_statfs(const char *path, long fd, void *buf);
+hidden long __cairn_mount(const char *src, const char *target, const char *type, unsigned long flags,
+			  const void *data);
+hidden long __cairn_umount(const char *target, long flags);
 hidden long __cairn_chdir(const char *path);
 hidden long __cairn_fchdir(long fd);
 hidden long __cairn_getcwd(char *buf, size_t size);

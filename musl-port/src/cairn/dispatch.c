@@ -140,8 +140,12 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_getdents64: return __cairn_getdents64(a, (void *)b, (size_t)c);
 	case SYS_ftruncate: return __cairn_ftruncate(a, b);
 	case SYS_fsync: case SYS_fdatasync: return __cairn_fsync(a);
-	case SYS_sync: return 0;          /* tmpfs: nothing to write back */
-	case SYS_syncfs: return __cairn_fd(a) ? 0 : -EBADF;
+	case SYS_sync: return __cairn_sync();
+	case SYS_syncfs: return __cairn_syncfs(a);
+	case SYS_statfs: return __cairn_statfs((const char *)a, -1, (void *)b);
+	case SYS_fstatfs: return __cairn_statfs(NULL, a, (void *)b);
+	case SYS_mount: return __cairn_mount((const char *)a, (const char *)b, (const char *)c, (unsigned long)d, (const void *)e);
+	case SYS_umount2: return __cairn_umount((const char *)a, b);
 	case SYS_fchmod: return __cairn_fchmod(a, b);
 	case SYS_fchown: return __cairn_fchownat(a, "", b, c, AT_EMPTY_PATH);
 #ifdef SYS_poll

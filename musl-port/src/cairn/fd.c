@@ -547,7 +547,7 @@ long __cairn_pipe2(int *out, long flags)
 		return r0;
 	if (r1 < 0)
 		return r1;
-	e = __cairn_ipc(__cairn_root, FS_PIPE, (uint64_t)flags & O_NONBLOCK, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	e = __cairn_ipc(__cairn_vfs, FS_PIPE, (uint64_t)flags & O_NONBLOCK, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
 	if (!e && a.ncaps < 2)
 		e = ERR_IO;
 	if (e) {

@@ -286,17 +286,20 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 	for (; envp && envp[c->envc]; c->envc++)
 		if (!put_str(b, envp[c->envc]))
 			return -E2BIG;
-	uint64_t vfs_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
+	uint64_t vfs_id = __cairn_vfs != CAP_NULL ? object_id(__cairn_vfs) : 0;
+	uint64_t root_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
 		char fdname[8] = "fd";
 		if (!f || f->kind != FDK_IO)
 			continue;
 		if (f->cloexec) {
-			/* the VFS drops the references of a dead process's capabilities
-			 * itself (CAP_OP_WATCH): the old image's end closes it; other
-			 * servers get IO_CLOSE from the process server */
-			if (!vfs_id || object_id(f->cap) != vfs_id)
+			/* the VFS and the root's file server drop the references of a
+			 * dead process's capabilities themselves (CAP_OP_WATCH): the old
+			 * image's end closes it; other servers get IO_CLOSE from the
+			 * process server */
+			uint64_t id = object_id(f->cap);
+			if (!id || (id != vfs_id && id != root_id))
 				keep[c->nkeep++] = (struct keep){ f->cap, POSIX_KEEP_CLOSE, 0 };
 			continue;
 		}

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cairn_impl.h"
@@ -81,36 +82,14 @@ static long dir_cap(long dirfd, const char *path, cap_t *out)
 }
 
 static uint64_t me(void);
-
-/* Checks path and puts it at the start of the inline bytes. */
-static long put_path(long dirfd, const char *path, cap_t *dir, size_t *len, int empty_ok)
+/* The length of path and the directory it starts from. */
+static long start(long dirfd, const char *path, cap_t *dir, size_t *len, int empty_ok)
 {
 	long r;
 
 	(void)me();       /* our pid known now: asking for it later would use the IPC buffer */
 	if ((r = path_len(path, len, empty_ok)) || (r = dir_cap(dirfd, path, dir)))
 		return r;
-	memcpy(__cairn_ipc_data(), path, *len);
-	return 0;
-}
-
-/* Both paths of a two-path request, the second right after the first;
- * *dir2 is CAP_NULL when it starts from the same directory. */
-static long put_paths(long d1, const char *p1, long d2, const char *p2, cap_t *dir1, size_t *l1,
-		      cap_t *dir2, size_t *l2, int empty1_ok)
-{
-	long r;
-
-	if ((r = path_len(p1, l1, empty1_ok)) || (r = path_len(p2, l2, 0)))
-		return r;
-	if (*l1 + *l2 > INLINE_MAX)
-		return -ENAMETOOLONG;
-	if ((r = dir_cap(d1, p1, dir1)) || (r = dir_cap(d2, p2, dir2)))
-		return r;
-	if (*dir2 == *dir1)
-		*dir2 = CAP_NULL;
-	memcpy(__cairn_ipc_data(), p1, *l1);
-	memcpy(__cairn_ipc_data() + *l1, p2, *l2);
 	return 0;
 }
 
@@ -120,9 +99,144 @@ static uint64_t me(void)
 	return __cairn_proc != CAP_NULL ? (uint64_t)__cairn_getpid() : 0;
 }
 
-static long simple(cap_t dir, uint32_t label, uint64_t w0, uint64_t w1, size_t len)
+/* ---- requests across mounts (include/cairn/posix.h, "mounts") -------------------- */
+
+/* A one-path request: label, w0, w1, the path, and for FS_SYMLINK the
+ * target before it, for FS_UTIMENS the times after it (8-byte aligned). */
+struct req {
+	uint32_t label;
+	uint64_t w0, w1;
+	const char *pre;
+	size_t prelen;
+	const void *post;
+	size_t postlen;
+};
+
+/* Two capabilities to the same object with the same badge. */
+int __cairn_same_object(cap_t a, cap_t b)
 {
-	return cairn_errno(__cairn_ipc(dir, label, w0, w1, len, me(), len, 0, IPC_RESTART, NULL));
+	uint64_t x[4], y[4];
+
+	return !cairn_cap_identify(a, x) && !cairn_cap_identify(b, y) && x[2] == y[2] && x[3] == y[3];
+}
+
+/* The VFS root said "/" is another server's: its root is ours from now on
+ * (a working directory that was the old root follows). */
+static void new_root(cap_t root, cap_t *dir)
+{
+	int cwd_was_root = __cairn_cwd != CAP_NULL && __cairn_root != CAP_NULL &&
+			   __cairn_same_object(__cairn_cwd, __cairn_root);
+	int dir_is_cwd = *dir == __cairn_cwd;
+	cap_t old = __cairn_root, c;
+
+	__cairn_root = root;
+	if (old != __cairn_vfs)
+		cairn_cap_delete(old);
+	if (cwd_was_root && !cairn_cap_copy(root, RIGHTS_ALL, &c)) {
+		cap_t oc = __cairn_cwd;
+		__cairn_cwd = c;
+		cairn_cap_delete(oc);      /* a copy of the old root: no reference to drop */
+	}
+	*dir = dir_is_cwd ? __cairn_cwd : __cairn_root;
+}
+
+/* Sends q with path (len bytes) to dir, following redirects: the answer's
+ * error, the answer in *a. ERR_REMOTE only with POSIX_REMOTE_SPLIT. */
+static err_t path_ipc(cap_t dir, const struct req *q, const char *path, size_t len,
+		      struct cairn_ans *a)
+{
+	char buf[POSIX_PATH_MAX];
+	struct cairn_ans own;
+	uint64_t pid = me();
+	cap_t held = CAP_NULL, got;
+	unsigned hops = 0;
+	err_t e;
+
+	if (!a)
+		a = &own;
+	for (;;) {
+		char *d = (char *)__cairn_ipc_data();
+		size_t n = q->prelen + len;
+
+		if (n > INLINE_MAX) {
+			e = ERR_NAMETOOLONG;
+			break;
+		}
+		memcpy(d, q->pre, q->prelen);
+		memcpy(d + q->prelen, path, len);
+		if (q->postlen) {
+			n = (len + 7) & ~(size_t)7;
+			if (n + q->postlen > INLINE_MAX) {
+				e = ERR_NAMETOOLONG;
+				break;
+			}
+			memcpy(d + n, q->post, q->postlen);
+			n += q->postlen;
+		}
+		e = __cairn_ipc(dir, q->label, q->w0, q->w1, q->label == FS_SYMLINK ? q->prelen : len,
+				q->label == FS_SYMLINK ? len : pid, n, 0, IPC_RESTART, a);
+		if (e != ERR_REMOTE)
+			break;
+		got = a->ncaps ? cairn_ipcbuf()->caps[0] : CAP_NULL;
+		if (a->w[0] & POSIX_REMOTE_SPLIT) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			break;
+		}
+		if (++hops > POSIX_REMOTE_MAX) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			e = ERR_LOOP;
+			break;
+		}
+		if (a->w[0] & POSIX_REMOTE_NEWROOT) {
+			if (got == CAP_NULL) {
+				e = ERR_IO;
+				break;
+			}
+			new_root(got, &dir);
+			continue;
+		}
+		if (a->w[1] > a->nbytes || a->w[1] >= POSIX_PATH_MAX || !a->w[1]) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			e = ERR_IO;
+			break;
+		}
+		len = a->w[1];
+		memcpy(buf, __cairn_ipc_data(), len);
+		path = buf;
+		if (a->w[0] & POSIX_REMOTE_ROOT) {
+			if (got != CAP_NULL)
+				cairn_cap_delete(got);
+			dir = __cairn_root;
+			continue;
+		}
+		if (got == CAP_NULL) {
+			e = ERR_IO;
+			break;
+		}
+		if (held != CAP_NULL)
+			cairn_cap_delete(held);   /* a redirect's copy: no reference of ours */
+		dir = held = got;
+	}
+	if (held != CAP_NULL)
+		cairn_cap_delete(held);
+	return e;
+}
+
+/* A request of one path from dirfd, answered with words only. */
+static long path_simple(long dirfd, const char *path, int empty_ok, uint32_t label, uint64_t w0,
+			uint64_t w1)
+{
+	struct req q = { .label = label, .w0 = w0, .w1 = w1 };
+	size_t len;
+	cap_t dir;
+	long r;
+
+	if ((r = start(dirfd, path, &dir, &len, empty_ok)))
+		return r;
+	return cairn_errno(path_ipc(dir, &q, path, len, NULL));
 }
 
 static long free_fd_exists(void)
@@ -142,12 +256,12 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 	long r;
 	err_t e;
 
-	if ((r = put_path(dirfd, path, &dir, &len, 0)))
+	if ((r = start(dirfd, path, &dir, &len, 0)))
 		return r;
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		mode &= ~cur_umask;
-	e = __cairn_ipc(dir, FS_OPEN, (uint32_t)flags, (uint64_t)mode & 07777, len, me(), len, 0,
-			IPC_RESTART, &a);
+	e = path_ipc(dir, &(struct req){ .label = FS_OPEN, .w0 = (uint32_t)flags,
+					 .w1 = (uint64_t)mode & 07777 }, path, len, &a);
 	if (e)
 		return cairn_errno(e);
 	if (a.ncaps < 1)
@@ -184,9 +298,9 @@ long __cairn_fstatat(long dirfd, const char *path, void *kst, long flags)
 
 	if ((flags & AT_EMPTY_PATH) && !*path && dirfd != AT_FDCWD)
 		return __cairn_fstat(dirfd, kst);
-	if ((r = put_path(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH)))
+	if ((r = start(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH)))
 		return r;
-	if ((e = __cairn_ipc(dir, FS_STAT, (uint64_t)flags, 0, len, me(), len, 0, IPC_RESTART, &a)))
+	if ((e = path_ipc(dir, &(struct req){ .label = FS_STAT, .w0 = (uint64_t)flags }, path, len, &a)))
 		return cairn_errno(e);
 	if (a.nbytes < sizeof(st))
 		return -EIO;
@@ -197,61 +311,120 @@ long __cairn_fstatat(long dirfd, const char *path, void *kst, long flags)
 
 long __cairn_mkdirat(long dirfd, const char *path, long mode)
 {
-	size_t len;
-	cap_t dir;
-	long r;
-
-	if ((r = put_path(dirfd, path, &dir, &len, 0)))
-		return r;
-	return simple(dir, FS_MKDIR, (uint64_t)(mode & ~cur_umask & 07777), 0, len);
+	return path_simple(dirfd, path, 0, FS_MKDIR, (uint64_t)(mode & ~cur_umask & 07777), 0);
 }
 
 long __cairn_unlinkat(long dirfd, const char *path, long flags)
 {
-	size_t len;
-	cap_t dir;
+	return path_simple(dirfd, path, 0, FS_UNLINK, (uint64_t)flags, 0);
+}
+
+/*
+ * A two-path request (FS_RENAME, FS_LINK). Sent whole to the first path's
+ * directory; when a server answers POSIX_REMOTE_SPLIT (a path crosses a
+ * mount), each path's parent directory is opened (following redirects)
+ * and the request goes again with the last components only.
+ */
+static long parent_of(long dirfd, const char *path, size_t len, cap_t *dir, const char **base,
+		      size_t *blen)
+{
+	char p[POSIX_PATH_MAX];
+	size_t end = len, b;
+	uint32_t type;
 	long r;
 
-	if ((r = put_path(dirfd, path, &dir, &len, 0)))
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (b = end; b && path[b - 1] != '/'; b--)
+		;
+	*base = path + b;
+	*blen = len - b;              /* a trailing '/' stays with the name */
+	if (!*blen || (end == 1 && path[0] == '/'))
+		return -EBUSY;            /* "/" */
+	if (!b) {                     /* no directory part: dirfd's */
+		*dir = CAP_NULL;
+		return 0;
+	}
+	memcpy(p, path, b);
+	p[b] = 0;
+	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type)))
 		return r;
-	return simple(dir, FS_UNLINK, (uint64_t)flags, 0, len);
+	return 0;
+}
+
+static long two_paths(uint32_t label, long d1, const char *p1, long d2, const char *p2, long flags,
+		      int empty1)
+{
+	size_t l1, l2;
+	int split = 0;
+	long r;
+
+	if ((r = path_len(p1, &l1, empty1)) || (r = path_len(p2, &l2, 0)))
+		return r;
+	if (l1 + l2 > INLINE_MAX)
+		return -ENAMETOOLONG;
+	for (int tries = 0; tries < 4; tries++) {
+		const char *b1 = p1, *b2 = p2;
+		size_t b1l = l1, b2l = l2;
+		cap_t c1, c2, o1 = CAP_NULL, o2 = CAP_NULL;
+		struct cairn_ans a;
+		unsigned ncaps = 0;
+		int again = 0;
+		err_t e;
+
+		if (split && ((l1 && (r = parent_of(d1, p1, l1, &o1, &b1, &b1l))) ||
+			      (r = parent_of(d2, p2, l2, &o2, &b2, &b2l))))
+			goto next;
+		if (o1 != CAP_NULL)
+			c1 = o1;
+		else if ((r = dir_cap(d1, b1, &c1)))
+			goto next;
+		if (o2 != CAP_NULL)
+			c2 = o2;
+		else if ((r = dir_cap(d2, b2, &c2)))
+			goto next;
+		if (c2 == c1 && b1l)
+			c2 = CAP_NULL;            /* the same directory: no cap0 */
+		memcpy(__cairn_ipc_data(), b1, b1l);
+		memcpy(__cairn_ipc_data() + b1l, b2, b2l);
+		if (c2 != CAP_NULL) {
+			cairn_ipcbuf()->caps[0] = c2;
+			ncaps = 1;
+		}
+		e = __cairn_ipc(c1, label, (uint64_t)flags, 0, b1l, b2l, b1l + b2l, ncaps, IPC_RESTART, &a);
+		r = cairn_errno(e);
+		if (e == ERR_REMOTE) {
+			r = -EXDEV;
+			if (a.ncaps && (a.w[0] & POSIX_REMOTE_NEWROOT)) {
+				new_root(cairn_ipcbuf()->caps[0], &c1);
+				again = 1;
+			} else {
+				if (a.ncaps)
+					cairn_cap_delete(cairn_ipcbuf()->caps[0]);
+				again = !split;
+				split = 1;
+			}
+		}
+next:
+		if (o1 != CAP_NULL)
+			__cairn_io_release(o1);
+		if (o2 != CAP_NULL)
+			__cairn_io_release(o2);
+		if (!again)
+			return r;
+	}
+	return -EXDEV;
 }
 
 long __cairn_renameat2(long olddir, const char *old, long newdir, const char *new, long flags)
 {
-	size_t l1, l2;
-	cap_t d1, d2;
-	unsigned ncaps = 0;
-	long r;
-
-	if ((r = put_paths(olddir, old, newdir, new, &d1, &l1, &d2, &l2, 0)))
-		return r;
-	if (d2 != CAP_NULL) {
-		cairn_ipcbuf()->caps[0] = d2;
-		ncaps = 1;
-	}
-	return cairn_errno(__cairn_ipc(d1, FS_RENAME, (uint64_t)flags, 0, l1, l2, l1 + l2, ncaps,
-				       IPC_RESTART, NULL));
+	return two_paths(FS_RENAME, olddir, old, newdir, new, flags, 0);
 }
 
 long __cairn_linkat(long olddir, const char *old, long newdir, const char *new, long flags)
 {
-	size_t l1, l2;
-	cap_t d1, d2;
-	unsigned ncaps = 0;
-	long r;
-
 	/* with AT_EMPTY_PATH and "", the old file is olddir's object itself */
-	if ((r = put_paths(olddir, old, newdir, new, &d1, &l1, &d2, &l2, flags & AT_EMPTY_PATH)))
-		return r;
-	if (!l1 && d2 == CAP_NULL && (r = dir_cap(newdir, new, &d2)))
-		return r;
-	if (d2 != CAP_NULL) {
-		cairn_ipcbuf()->caps[0] = d2;
-		ncaps = 1;
-	}
-	return cairn_errno(__cairn_ipc(d1, FS_LINK, (uint64_t)flags, 0, l1, l2, l1 + l2, ncaps,
-				       IPC_RESTART, NULL));
+	return two_paths(FS_LINK, olddir, old, newdir, new, flags, flags & AT_EMPTY_PATH);
 }
 
 long __cairn_symlinkat(const char *target, long dirfd, const char *path)
@@ -260,15 +433,12 @@ long __cairn_symlinkat(const char *target, long dirfd, const char *path)
 	cap_t dir;
 	long r;
 
-	if ((r = path_len(target, &tl, 0)) || (r = path_len(path, &pl, 0)))
+	if ((r = path_len(target, &tl, 0)) || (r = start(dirfd, path, &dir, &pl, 0)))
 		return r;
 	if (tl + pl > INLINE_MAX)
 		return -ENAMETOOLONG;
-	if ((r = dir_cap(dirfd, path, &dir)))
-		return r;
-	memcpy(__cairn_ipc_data(), target, tl);
-	memcpy(__cairn_ipc_data() + tl, path, pl);
-	return cairn_errno(__cairn_ipc(dir, FS_SYMLINK, 0, 0, tl, pl, tl + pl, 0, IPC_RESTART, NULL));
+	return cairn_errno(path_ipc(dir, &(struct req){ .label = FS_SYMLINK, .pre = target, .prelen = tl },
+				    path, pl, NULL));
 }
 
 long __cairn_readlinkat(long dirfd, const char *path, char *buf, size_t size)
@@ -281,9 +451,9 @@ long __cairn_readlinkat(long dirfd, const char *path, char *buf, size_t size)
 
 	if ((long)size <= 0)
 		return -EINVAL;
-	if ((r = put_path(dirfd, path, &dir, &len, 0)))
+	if ((r = start(dirfd, path, &dir, &len, 0)))
 		return r;
-	if ((e = __cairn_ipc(dir, FS_READLINK, 0, 0, len, me(), len, 0, IPC_RESTART, &a)))
+	if ((e = path_ipc(dir, &(struct req){ .label = FS_READLINK }, path, len, &a)))
 		return cairn_errno(e);
 	n = a.w[0] < a.nbytes ? a.w[0] : a.nbytes;
 	if (n > size)
@@ -294,13 +464,8 @@ long __cairn_readlinkat(long dirfd, const char *path, char *buf, size_t size)
 
 long __cairn_fchmodat(long dirfd, const char *path, long mode, long flags)
 {
-	size_t len;
-	cap_t dir;
-	long r;
-
-	if ((r = put_path(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH)))
-		return r;
-	return simple(dir, FS_CHMOD, (uint64_t)mode & 07777, (uint64_t)flags, len);
+	return path_simple(dirfd, path, flags & AT_EMPTY_PATH, FS_CHMOD, (uint64_t)mode & 07777,
+			   (uint64_t)flags);
 }
 
 /* There are no users: root (0) owns everything and cannot give it away. */
@@ -320,7 +485,7 @@ long __cairn_utimensat(long dirfd, const char *path, const void *times, long fla
 {
 	const struct timespec *t = times;
 	int64_t w[4] = { 0, UTIME_NOW, 0, UTIME_NOW };
-	size_t len = 0, off;
+	size_t len = 0;
 	cap_t dir;
 	long r;
 
@@ -339,39 +504,26 @@ long __cairn_utimensat(long dirfd, const char *path, const void *times, long fla
 			return -EPERM;
 		dir = f->cap;
 		flags |= AT_EMPTY_PATH;
-	} else if ((r = put_path(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH))) {
+		path = "";
+	} else if ((r = start(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH))) {
 		return r;
 	}
-	off = (len + 7) & ~(size_t)7;
-	if (off + sizeof(w) > INLINE_MAX)
-		return -ENAMETOOLONG;
-	memcpy(__cairn_ipc_data() + off, w, sizeof(w));
-	return cairn_errno(__cairn_ipc(dir, FS_UTIMENS, (uint64_t)flags, 0, len, me(), off + sizeof(w), 0,
-				       IPC_RESTART, NULL));
+	return cairn_errno(path_ipc(dir, &(struct req){ .label = FS_UTIMENS, .w0 = (uint64_t)flags,
+							.post = w, .postlen = sizeof(w) },
+				    path, len, NULL));
 }
 
 long __cairn_faccessat(long dirfd, const char *path, long mode, long flags)
 {
-	size_t len;
-	cap_t dir;
-	long r;
-
-	if ((r = put_path(dirfd, path, &dir, &len, flags & AT_EMPTY_PATH)))
-		return r;
-	return simple(dir, FS_ACCESS, (uint64_t)mode, (uint64_t)flags, len);
+	return path_simple(dirfd, path, flags & AT_EMPTY_PATH, FS_ACCESS, (uint64_t)mode,
+			   (uint64_t)flags);
 }
 
 long __cairn_truncate(const char *path, long length)
 {
-	size_t len;
-	cap_t dir;
-	long r;
-
 	if (length < 0)
 		return -EINVAL;
-	if ((r = put_path(AT_FDCWD, path, &dir, &len, 0)))
-		return r;
-	return simple(dir, FS_TRUNCATE, (uint64_t)length, 0, len);
+	return path_simple(AT_FDCWD, path, 0, FS_TRUNCATE, (uint64_t)length, 0);
 }
 
 /* The working directory becomes obj (a reference of our own). */
@@ -434,7 +586,7 @@ long __cairn_getcwd(char *buf, size_t size)
 
 	if (__cairn_cwd == CAP_NULL)
 		return __cairn_root == CAP_NULL ? no_vfs() : -ENOENT;
-	if ((e = __cairn_ipc(__cairn_cwd, FS_GETPATH, 0, 0, 0, 0, 0, 0, IPC_RESTART, &a)))
+	if ((e = path_ipc(__cairn_cwd, &(struct req){ .label = FS_GETPATH }, "", 0, &a)))
 		return cairn_errno(e);
 	n = a.w[0] < a.nbytes ? a.w[0] : a.nbytes;
 	if (n + 1 > size)
@@ -474,4 +626,139 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 fail:
 	__cairn_io_release(obj);
 	return r;
+}
+
+/* ---- mounts: the VFS's table (include/cairn/posix.h, "mounts") ---------------------- */
+
+/* sync: every mounted file system writes back (FS_SYNC_ALL). */
+long __cairn_sync(void)
+{
+	if (__cairn_vfs == CAP_NULL)
+		return 0;
+	__cairn_ipc(__cairn_vfs, FS_SYNC_ALL, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	return 0;             /* sync(2) cannot fail */
+}
+
+long __cairn_syncfs(long fd)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	err_t e;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != FDK_IO)
+		return 0;
+	e = __cairn_ipc(f->cap, FS_SYNCFS, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	return e == ERR_NOSYS ? 0 : cairn_errno(e);     /* a server with nothing to write back */
+}
+
+/* statfs (path) and fstatfs (fd): FS_STATFS on the object, as Linux's struct statfs. */
+long __cairn_statfs(const char *path, long fd, void *buf)
+{
+	struct posix_statfs st;
+	struct cairn_ans a;
+	struct cairn_fd *f;
+	uint32_t type;
+	cap_t obj;
+	long r, *out = buf;
+	err_t e;
+
+	if (path) {
+		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type)))
+			return r;
+	} else {
+		if (!(f = __cairn_fd(fd)))
+			return -EBADF;
+		if (f->kind != FDK_IO)
+			return -ENOSYS;
+		obj = f->cap;
+	}
+	e = __cairn_ipc(obj, FS_STATFS, 0, 0, 0, 0, 0, 0, IPC_RESTART, &a);
+	if (!e && a.nbytes < sizeof(st))
+		e = ERR_IO;
+	if (!e)
+		memcpy(&st, __cairn_ipc_data(), sizeof(st));
+	if (path)
+		__cairn_io_release(obj);
+	if (e)
+		return cairn_errno(e == ERR_NOSYS ? ERR_NOSYS : e);
+	/* struct statfs of 64-bit Linux: type, bsize, blocks, bfree, bavail, files,
+	 * ffree, fsid (two ints), namelen, frsize, flags, spare[4] */
+	memset(buf, 0, 120);
+	out[0] = (long)st.type;
+	out[1] = (long)st.bsize;
+	out[2] = (long)st.blocks;
+	out[3] = (long)st.bfree;
+	out[4] = (long)st.bavail;
+	out[5] = (long)st.files;
+	out[6] = (long)st.ffree;
+	((int *)&out[7])[0] = (int)st.fsid;
+	((int *)&out[7])[1] = (int)(st.fsid >> 32);
+	out[8] = (long)st.namelen;
+	out[9] = (long)st.frsize;
+	out[10] = (long)st.flags;
+	return 0;
+}
+
+/* mount: FS_MOUNT to the VFS with the mount point (opened O_PATH) as cap0;
+ * the VFS keeps that reference once mounted. Types the VFS cannot start
+ * a server for are ENODEV (docs/vfs.md, "Mounts"). */
+long __cairn_mount(const char *src, const char *target, const char *type, unsigned long flags,
+		   const void *data)
+{
+	size_t sl, tl;
+	uint32_t t;
+	cap_t obj;
+	long r;
+	err_t e;
+
+	(void)data;
+	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+		return -EINVAL;
+	if (!type || !src)
+		return -EINVAL;
+	sl = strnlen(src, 64);
+	tl = strnlen(type, 24);
+	if (!sl || sl >= 64 || !tl || tl >= 24)
+		return sl >= 64 ? -ENAMETOOLONG : -EINVAL;
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &t)))
+		return r;
+	memcpy(__cairn_ipc_data(), src, sl);
+	memcpy(__cairn_ipc_data() + sl, type, tl);
+	cairn_ipcbuf()->caps[0] = obj;
+	e = __cairn_ipc(__cairn_vfs, FS_MOUNT, flags & MS_RDONLY, 0, sl, tl, sl + tl, 1, IPC_ALWAYS, NULL);
+	if (e)
+		__cairn_io_release(obj);
+	else
+		cairn_cap_delete(obj);         /* the reference is the VFS's now */
+	return cairn_errno(e);
+}
+
+/* umount2: the mount at target's absolute path. */
+long __cairn_umount(const char *target, long flags)
+{
+	char path[POSIX_PATH_MAX];
+	size_t len;
+	cap_t obj;
+	uint32_t type;
+	struct cairn_ans a;
+	long r;
+	err_t e;
+
+	if (flags & ~7L)
+		return -EINVAL;
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
+		return r;
+	e = path_ipc(obj, &(struct req){ .label = FS_GETPATH }, "", 0, &a);
+	len = !e && a.w[0] <= a.nbytes && a.w[0] < sizeof(path) ? a.w[0] : 0;
+	if (len)
+		memcpy(path, __cairn_ipc_data(), len);
+	__cairn_io_release(obj);
+	if (e)
+		return cairn_errno(e);
+	if (!len)
+		return -EIO;
+	memcpy(__cairn_ipc_data(), path, len);
+	return cairn_errno(__cairn_ipc(__cairn_vfs, FS_UMOUNT, (uint64_t)flags, 0, len, 0, len, 0,
+				       IPC_ALWAYS, NULL));
 }

@@ -27,6 +27,7 @@
 #include "cairn_impl.h"
 
 hidden cap_t __cairn_proc = CAP_NULL, __cairn_root = CAP_NULL, __cairn_cwd = CAP_NULL;
+hidden cap_t __cairn_vfs = CAP_NULL;
 static long my_pid;
 hidden cap_t __cairn_note_cap = CAP_NULL;
 #define note __cairn_note_cap
@@ -55,7 +56,7 @@ void __cairn_posix_init(void)
 	int have_fds = 0;
 
 	__cairn_proc = cairn_cap("proc");
-	__cairn_root = cairn_cap("vfs");
+	__cairn_vfs = __cairn_root = cairn_cap("vfs");
 	__cairn_cwd = cairn_cap("cwd");
 	/* the root directory's references are not counted: a copy will do */
 	if (__cairn_cwd == CAP_NULL && __cairn_root != CAP_NULL &&

@@ -41,6 +41,9 @@ static int *clear_tid;
 _Noreturn void __cairn_exit_group(long status)
 {
 	__cairn_fd_close_all();
+	/* pid 1's end is the POSIX world's (init powers off): the disks first */
+	if (__cairn_proc != CAP_NULL && __cairn_getpid() == 1)
+		__cairn_sync();
 	/* no answer: the server ends the process */
 	if (__cairn_proc != CAP_NULL)
 		cairn_call(__cairn_proc, cairn_tag(PS_EXIT, CAIRN_MSG_REGS, 0), (uint64_t)(status & 0xff),

@@ -24,6 +24,8 @@ static long ps(uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w
  * return then. */
 long __cairn_reboot(long magic1, long magic2, long cmd)
 {
+	if (magic1 == (long)0xfee1dead)
+		__cairn_sync();            /* the disks first, whoever forgot (Linux leaves it to the caller) */
 	return ps(PS_REBOOT, (uint32_t)magic1, (uint32_t)magic2, (uint32_t)cmd, 0, 0, NULL);
 }
 

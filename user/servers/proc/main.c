@@ -42,6 +42,7 @@
  */
 #include <string.h>
 #include <lib/cpio.h>
+#include <cairn/fs_client.h>
 #include <cairn/server.h>
 #include "proc.h"
 
@@ -130,6 +131,7 @@ static err_t file_from_bootimage(const char *path, struct file *f)
  * into a MemoryObject of its own. */
 static err_t file_from_vfs(cap_t vfs, const char *path, struct file *f)
 {
+	static cap_t root = CAP_NULL;
 	struct cairn_ipcbuf *ib = cairn_ipcbuf();
 	size_t plen = strlen(path);
 	struct posix_stat st;
@@ -141,13 +143,11 @@ static err_t file_from_vfs(cap_t vfs, const char *path, struct file *f)
 
 	if (plen > POSIX_INLINE_MAX)
 		return ERR_NOENT;
-	memcpy(&ib->w[CAIRN_MSG_REGS], path, plen);
-	m = cairn_call(vfs, cairn_tag(FS_OPEN, posix_words(plen), 0), 0 /* O_RDONLY */, 0, plen, 0);
-	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
+	if (root == CAP_NULL)
+		root = vfs;
+	/* "/" may be a disk's: the VFS then names its root (NEWROOT), kept here */
+	if ((e = cairn_fs_open(&root, CAP_NULL, path, plen, 0 /* O_RDONLY */, 0, &file, NULL)))
 		return e;
-	if (cairn_tag_ncaps(m.tag) < 1)
-		return ERR_IO;
-	file = ib->caps[0];
 	m = cairn_call(file, cairn_tag(IO_STAT, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
 	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag)))
 		goto out;

@@ -105,6 +105,7 @@ static inline struct tmpfs_node *dir_of(const struct handle *h)
 /* main.c */
 extern struct tmpfs fs;
 extern cap_t ep;                          /* the endpoint served, rights rwg */
+extern uint64_t vfs_ep_id;                /* its object id (CAP_OP_IDENTIFY) */
 extern uint8_t req_bytes[INLINE_MAX];     /* the request's inline bytes */
 extern uint8_t *ans_bytes;                /* the answer's inline bytes (IPC buffer) */
 
@@ -176,6 +177,18 @@ bool images_drop(void);
 
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);
+
+/* mount.c: the mount table */
+extern bool mount_work_pending;
+extern cap_t relay_note;                  /* the relay's Notification (main.c) */
+void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir);
+err_t mount_timer(unsigned seconds);
+void mount_remote(struct srv_ans *a);
+bool mount_root_request(struct srv_ans *a);
+void mount_event(uint64_t bits);
+void mount_do_work(void);
+size_t mount_text(char *buf, size_t max);
+void serve_mount(struct srv_req *r, struct srv_ans *a);
 
 /* procfs.c: /proc */
 extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */

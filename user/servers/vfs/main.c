@@ -45,12 +45,15 @@
  * (pipes), dev.c (/dev), procfs.c (/proc), clock.c, mem.c (the server's
  * memory), tmpfs.c (the tree).
  */
+#include <stdlib.h>
 #include "internal.h"
 
 #define GONE_BIT        1ull              /* on the relay's Notification: clients died */
 
 struct tmpfs fs;
 cap_t ep = CAP_NULL;
+cap_t relay_note = CAP_NULL;
+uint64_t vfs_ep_id;
 uint8_t req_bytes[INLINE_MAX];
 uint8_t *ans_bytes;
 
@@ -89,6 +92,7 @@ static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
 static const struct srv_op ops[] = {
 	{ IO_READ, IO_IMAGE, serve_io },
 	{ FS_OPEN, FS_PIPE, serve_fs },
+	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
 };
@@ -137,6 +141,9 @@ static struct srv srv = {
 	.object = object,
 	.answered = answered,
 	.gone = gone,
+	.event = mount_event,
+	.work = mount_do_work,
+	.work_pending = &mount_work_pending,
 };
 
 /* Clients' ends: the relay wakes on GONE_BIT of a Notification of our own. */
@@ -146,7 +153,7 @@ static void watch_clients(void)
 	err_t e;
 
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)) ||
-	    (e = srv_relay(&srv, m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT)))
+	    (e = srv_relay(&srv, relay_note = m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT)))
 		printf("vfs: cannot watch for dead clients (%s): their references stay\n", err_name(e));
 }
 
@@ -179,8 +186,16 @@ static void load_bootimage(void)
 
 int main(int argc, char **argv)
 {
+	unsigned root_wait = 0;
 	uint64_t id[3];
 	err_t e;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--root-wait") && i + 1 < argc)
+			root_wait = (unsigned)strtoul(argv[++i], NULL, 10);
+		else
+			printf("vfs: unknown argument %s\n", argv[i]);
+	}
 
 	ep = cairn_cap("vfs");
 	if (ep == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, ep, 0, 0, 0, id) || id[0] != OBJ_ENDPOINT ||
@@ -203,8 +218,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.ep = ep;
+	{
+		uint64_t eid[4];
+		if (!cairn_cap_identify(ep, eid))
+			vfs_ep_id = eid[3];
+	}
 	ans_bytes = srv_out();
 	watch_clients();
+	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));
 	printf("vfs: serving\n");
 	cairn_console_flush();
 	srv_run(&srv);

@@ -20,13 +20,12 @@ static err_t req_path(const struct srv_req *r, uint64_t off, uint64_t len, const
 	return ERR_OK;
 }
 
-/* The directory cap0 names (the second path's), or dflt without cap0.
- * Note: the kernel cannot yet tell the server whether cap0 is a
- * capability to its own endpoint, so cap0 is taken by its badge, which
- * only the object's holders know (vfs.h); badge 0 is refused here. */
+/* The directory cap0 names (the second path's), or dflt without cap0: a
+ * capability to our own endpoint (its object id), else another file
+ * system's (EXDEV); badge 0 is refused. */
 static err_t req_dir2(const struct srv_req *r, struct tmpfs_node *dflt, struct tmpfs_node **d)
 {
-	uint64_t id[3];
+	uint64_t id[4];
 	struct handle *h2;
 
 	if (!r->ncaps) {
@@ -35,8 +34,11 @@ static err_t req_dir2(const struct srv_req *r, struct tmpfs_node *dflt, struct t
 		*d = dflt;
 		return ERR_OK;
 	}
-	if (r->caps[0] == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, r->caps[0], 0, 0, 0, id) ||
-	    id[0] != OBJ_ENDPOINT || !id[2] || !(h2 = handle_find(id[2])))
+	if (r->caps[0] == CAP_NULL || cairn_cap_identify(r->caps[0], id) || id[0] != OBJ_ENDPOINT)
+		return ERR_BADF;
+	if (id[3] != vfs_ep_id)
+		return ERR_XDEV;
+	if (!id[2] || !(h2 = handle_find(id[2])))
 		return ERR_BADF;
 	if (!(*d = dir_of(h2)))
 		return ERR_NOTDIR;
@@ -118,7 +120,18 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 }
 
 
+static void serve_path(struct srv_req *r, struct srv_ans *a);
+
 void serve_fs(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a))
+		return;
+	serve_path(r, a);
+	if (a->err == ERR_REMOTE)
+		mount_remote(a);
+}
+
+static void serve_path(struct srv_req *r, struct srv_ans *a)
 {
 	struct handle *h = r->obj;
 	struct tmpfs_node *d = dir_of(h), *d2, *n;

@@ -531,7 +531,7 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 		put(t, "Cairn version %s (cairn@cairn) (gcc version %s) Cairn musl-port\n", CAIRN_RELEASE, __VERSION__);
 		return ERR_OK;
 	case K_MOUNTS:
-		put(t, "rootfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\n");
+		t->len += mount_text(t->buf + t->len, t->max - 1 - t->len);
 		return ERR_OK;
 	case K_PID_STAT: case K_PID_STATUS: case K_PID_CMDLINE: case K_PID_COMM:
 		if ((e = procinfo(PID(n))))

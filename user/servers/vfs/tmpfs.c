@@ -182,11 +182,19 @@ static bool dir_within(struct tmpfs *fs, const struct tmpfs_node *d, const struc
 	while (d) {
 		if (d == a)
 			return true;
-		if (d == fs->root)
+		if (d == fs->root || (d->flags & TMPFS_F_MROOT))
 			return false;
 		d = d->u.dir.parent;
 	}
 	return false;
+}
+
+/* The root of the mount directory d is in: fs->root or a TMPFS_F_MROOT. */
+static const struct tmpfs_node *mount_top(struct tmpfs *fs, const struct tmpfs_node *d)
+{
+	while (d && d != fs->root && !(d->flags & TMPFS_F_MROOT))
+		d = d->u.dir.parent;
+	return d;
 }
 
 /* ---- file data: a radix tree of pages ------------------------------------------ */
@@ -400,6 +408,30 @@ err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len)
 
 /* ---- path resolution ---------------------------------------------------------- */
 
+/* The path leaves the tree (tmpfs.h, fs->remote_*). */
+static err_t remote(struct tmpfs *fs, int kind, struct tmpfs_node *n, const char *rest, size_t len)
+{
+	while (kind == TMPFS_REMOTE_DOWN && len && *rest == '/') {
+		rest++;
+		len--;
+	}
+	if (kind == TMPFS_REMOTE_DOWN && !len) {
+		rest = ".";
+		len = 1;
+	}
+	fs->remote_kind = kind;
+	fs->remote = n;
+	fs->remote_rest = rest;
+	fs->remote_len = len;
+	return ERR_REMOTE;
+}
+
+/* A mount point as the last component: what it names is the mounted root. */
+static err_t remote_last(struct tmpfs *fs, struct tmpfs_node *n)
+{
+	return n && (n->flags & TMPFS_F_COVERED) ? remote(fs, TMPFS_REMOTE_DOWN, n, "", 0) : ERR_OK;
+}
+
 err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		    unsigned flags, struct tmpfs_lookup *lk)
 {
@@ -415,8 +447,11 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 	if (memchr(path, 0, len))
 		return ERR_INVAL;
 	memcpy(buf, path, len);
-	if (buf[0] == '/')
+	if (buf[0] == '/') {
+		if (fs->not_root)
+			return remote(fs, TMPFS_REMOTE_ROOT, NULL, buf, len);
 		cur = fs->root;
+	}
 	for (;;) {
 		struct tmpfs_node *next = NULL;
 		int type = TMPFS_LAST_NORM;
@@ -451,6 +486,8 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 			next = cur;
 		} else if (clen == 2 && c[0] == '.' && c[1] == '.') {
 			type = TMPFS_LAST_DOTDOT;
+			if (cur->flags & TMPFS_F_MROOT)
+				return remote(fs, TMPFS_REMOTE_UP, cur, c, rlen - s);
 			next = cur == fs->root ? cur : cur->u.dir.parent;
 			if (!next)
 				return ERR_NOENT;
@@ -484,8 +521,11 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 			other = t;
 			rlen = tlen + rest;
 			pos = 0;
-			if (buf[0] == '/')
+			if (buf[0] == '/') {
+				if (fs->not_root)
+					return remote(fs, TMPFS_REMOTE_ROOT, NULL, buf, rlen);
 				cur = fs->root;
+			}
 			continue;
 		}
 		if (!last) {
@@ -493,6 +533,8 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 				return ERR_NOENT;
 			if (!tmpfs_is_dir(next))
 				return ERR_NOTDIR;
+			if (next->flags & TMPFS_F_COVERED)
+				return remote(fs, TMPFS_REMOTE_DOWN, next, buf + q, rlen - q);
 			cur = next;
 			continue;
 		}
@@ -554,7 +596,7 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 	if (n) {
 		if (excl && !opath)
 			return ERR_EXIST;
-		if ((e = check_slash(&lk)))
+		if ((e = remote_last(fs, n)) || (e = check_slash(&lk)))
 			return e;
 		if (tmpfs_is_lnk(n) && !opath)
 			return ERR_LOOP;
@@ -655,7 +697,7 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 			return ERR_NOENT;
 		if (rdonly(lk.parent))
 			return ERR_ROFS;
-		if (rdonly(n))
+		if (rdonly(n) || (n->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT)))
 			return ERR_BUSY;               /* /proc itself: as a mount point */
 		if (!tmpfs_is_dir(n))
 			return ERR_NOTDIR;
@@ -722,16 +764,20 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 	if ((flags & ~(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)) ||
 	    (flags == (LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE)))
 		return ERR_INVAL;
-	if ((e = tmpfs_resolve(fs, start1, p1, l1, TMPFS_LK_NOFOLLOW, &a)))
-		return e;
-	if ((e = tmpfs_resolve(fs, start2, p2, l2, TMPFS_LK_NOFOLLOW, &b)))
-		return e;
+	if ((e = tmpfs_resolve(fs, start1, p1, l1, TMPFS_LK_NOFOLLOW, &a)) ||
+	    (e = tmpfs_resolve(fs, start2, p2, l2, TMPFS_LK_NOFOLLOW, &b)))
+		return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 	if (a.last != TMPFS_LAST_NORM || b.last != TMPFS_LAST_NORM)
 		return ERR_BUSY;
+	if ((a.node && (a.node->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT))) ||
+	    (b.node && (b.node->flags & (TMPFS_F_COVERED | TMPFS_F_MROOT))))
+		return ERR_BUSY;                       /* a mount point or a mount's root */
 	if (!(old = a.node))
 		return ERR_NOENT;
 	if (rdonly(a.parent) || rdonly(b.parent))
 		return rdonly(a.parent) && rdonly(b.parent) ? ERR_ROFS : ERR_XDEV;
+	if (mount_top(fs, a.parent) != mount_top(fs, b.parent))
+		return ERR_XDEV;                       /* two mounts */
 	tgt = b.node;
 	if (rdonly(old) || (tgt && rdonly(tgt)))
 		return ERR_BUSY;                       /* /proc itself: as a mount point */
@@ -796,7 +842,7 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 	} else {
 		e = tmpfs_resolve(fs, start1, p1, l1, flags & LINUX_AT_SYMLINK_FOLLOW ? TMPFS_LK_FOLLOW : 0, &a);
 		if (e)
-			return e;
+			return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 		if (!(old = a.node))
 			return ERR_NOENT;
 		if ((e = check_slash(&a)))
@@ -807,11 +853,13 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 	if (!old->nlink)
 		return ERR_NOENT;
 	if ((e = resolve_new(fs, start2, p2, l2, &b)))
-		return e;
+		return e == ERR_REMOTE ? remote(fs, TMPFS_REMOTE_SPLIT, NULL, "", 0) : e;
 	if (b.slash)
 		return ERR_NOENT;
 	if (rdonly(old))
 		return ERR_XDEV;
+	if (!l1 && (flags & LINUX_AT_EMPTY_PATH) ? false : mount_top(fs, a.parent) != mount_top(fs, b.parent))
+		return ERR_XDEV;                       /* two mounts */
 	if (old->nlink >= TMPFS_LINK_MAX)
 		return ERR_MLINK;
 	if ((e = dir_add(fs, b.parent, b.name, b.name_len, old)))
@@ -906,7 +954,7 @@ err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 		return e;
 	if (!lk.node)
 		return ERR_NOENT;
-	if ((e = check_slash(&lk)))
+	if ((e = remote_last(fs, lk.node)) || (e = check_slash(&lk)))
 		return e;
 	*out = lk.node;
 	return ERR_OK;
@@ -1080,6 +1128,20 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *d, char *buf, size_t ma
 	buf[--pos] = 0;
 	while (d != fs->root) {
 		struct tmpfs_node *p = d->u.dir.parent;
+
+		if ((d->flags & TMPFS_F_MROOT) && fs->mount_path) {
+			/* the mount's path, then what is below its root */
+			const char *mp = fs->mount_path(fs, d);
+			size_t ml = strlen(mp);
+
+			if (ml == 1 && pos < max - 1)
+				break;                  /* "/": the path below is whole */
+			if (ml + 1 > pos)
+				return ERR_RANGE;
+			pos -= ml;
+			memcpy(buf + pos, mp, ml);
+			break;
+		}
 		const struct tmpfs_dentry *e;
 
 		if (!p || !(e = dir_find_node(p, d)))
@@ -1096,6 +1158,46 @@ err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *d, char *buf, size_t ma
 	*len = max - 1 - pos;
 	memmove(buf, buf + pos, *len + 1);
 	return ERR_OK;
+}
+
+/* ---- the roots of other mounts ------------------------------------------------- */
+
+err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out)
+{
+	struct tmpfs_node *d = node_new(fs, TMPFS_S_IFDIR | (mode & TMPFS_MODE_MASK));
+
+	if (!d)
+		return ERR_NOSPC;
+	d->nlink = 2;
+	d->u.dir.parent = d;
+	d->flags = TMPFS_F_MROOT;
+	*out = d;
+	return ERR_OK;
+}
+
+bool tmpfs_busy(const struct tmpfs_node *d, uint32_t root_refs)
+{
+	if (d->refs > root_refs)
+		return true;
+	for (uint32_t i = 0; i < d->u.dir.n; i++) {
+		const struct tmpfs_node *n = d->u.dir.ents[i].node;
+
+		if (tmpfs_is_dir(n) ? tmpfs_busy(n, 0) : n->refs != 0)
+			return true;
+	}
+	return false;
+}
+
+void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d)
+{
+	while (d->u.dir.n) {
+		struct tmpfs_dentry *c = &d->u.dir.ents[d->u.dir.n - 1];
+		tmpfs_synth_remove(fs, d, c->name, c->len);
+	}
+	d->nlink = 0;
+	d->u.dir.parent = NULL;
+	d->flags &= ~TMPFS_F_MROOT;
+	node_release(fs, d);
 }
 
 /* ---- synthetic entries ---------------------------------------------------------- */

@@ -76,6 +76,8 @@ struct tmpfs_dentry {
 
 #define TMPFS_F_RDONLY  1u                  /* nothing changes it (see above) */
 #define TMPFS_F_SYNTH   2u                  /* its entries or bytes are made by the user */
+#define TMPFS_F_COVERED 4u                  /* a mount point: another file system's root */
+#define TMPFS_F_MROOT   8u                  /* the root of a mount: ".." leaves the tree */
 
 struct tmpfs_node {
 	uint64_t ino;
@@ -119,7 +121,25 @@ struct tmpfs {
 	 * ends the lookup with it), and before dir is read */
 	err_t (*synth_lookup)(struct tmpfs *fs, struct tmpfs_node *dir, const char *name, size_t len);
 	void (*synth_fill)(struct tmpfs *fs, struct tmpfs_node *dir);
+	/* Mounts (include/cairn/posix.h, "mounts"). not_root: this tree is not
+	 * the namespace's root, so an absolute path or symbolic link leaves
+	 * it. mount_path: the absolute path a TMPFS_F_MROOT directory is
+	 * mounted at (for tmpfs_getpath). */
+	bool not_root;
+	const char *(*mount_path)(struct tmpfs *fs, struct tmpfs_node *mroot);
+	/* ERR_REMOTE from a path operation: where the path leaves the tree.
+	 * TMPFS_REMOTE_DOWN: into the file system mounted on remote (rest:
+	 * the path below it, "." when none); _UP: ".." out of the mount whose
+	 * root is remote (rest starts with ".."); _ROOT: an absolute path
+	 * (rest) to restart at the caller's root; _SPLIT: a two-path
+	 * operation that left the tree. rest points into scratch. */
+	int remote_kind;
+	struct tmpfs_node *remote;
+	const char *remote_rest;
+	size_t remote_len;
 };
+
+enum { TMPFS_REMOTE_DOWN = 1, TMPFS_REMOTE_UP, TMPFS_REMOTE_ROOT, TMPFS_REMOTE_SPLIT };
 
 /* ---- provided by the user of tmpfs.c --------------------------------------- */
 /* Zeroed memory of n bytes, or NULL. */
@@ -173,6 +193,11 @@ struct tmpfs_lookup {
  * ENOTDIR as well when the path ends with '/' and names an existing
  * non-directory. A missing last component is not an error: lk->node is
  * NULL and lk->parent/name say where it would be.
+ * ERR_REMOTE (fs->remote_*): the path leaves the tree before its last
+ * component (a mount point, ".." out of a mount's root, an absolute path
+ * or link when fs->not_root). A last component that is a mount point is
+ * not followed (lk->node is it): the operations that act on what it names
+ * answer ERR_REMOTE themselves, those on the name EBUSY or EEXIST.
  */
 err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		    unsigned flags, struct tmpfs_lookup *lk);
@@ -236,6 +261,18 @@ err_t tmpfs_readdir(struct tmpfs *fs, struct tmpfs_node *dir, uint64_t cookie, v
 /* The absolute path of directory dir (getcwd) into buf, NUL-terminated;
  * ENOENT if it was removed, ERANGE if it does not fit in max bytes. */
 err_t tmpfs_getpath(struct tmpfs *fs, struct tmpfs_node *dir, char *buf, size_t max, size_t *len);
+
+/* ---- the roots of other mounts (tmpfs mounted elsewhere) --------------------- */
+/* A directory that is in no directory: the root of a mount (TMPFS_F_MROOT,
+ * its ".." leaves the tree). Renames and links between two mounts' trees
+ * are EXDEV. ENOSPC: out of memory. */
+err_t tmpfs_mkroot(struct tmpfs *fs, uint32_t mode, struct tmpfs_node **out);
+/* Is anything in directory d's tree held (open, a working directory)?
+ * d itself may have root_refs references. */
+bool tmpfs_busy(const struct tmpfs_node *d, uint32_t root_refs);
+/* Unmounted: everything in it is unlinked (what someone holds lives on),
+ * then the root itself. */
+void tmpfs_rmroot(struct tmpfs *fs, struct tmpfs_node *d);
 
 /* ---- synthetic entries (for the synth_* hooks: no path, no hook runs) ------- */
 

@@ -294,6 +294,7 @@ static const uint32_t all_methods[] = {
 	MEMOBJ_PADDR, MEMOBJ_COPY, MEMOBJ_WRITE, MEMOBJ_READ, IRQ_BIND, IRQ_ACK, TIMER_SET, TIMER_CANCEL,
 	IRQCTL_GET, MMIOCTL_GET, DEBUG_WRITE, KINFO_FREE_PAGES, KINFO_TIME, OBJ_IDENTIFY,
 	IOPORTCTL_GET, IOPORT_IN, IOPORT_OUT, IOPORT_WRITE, IOPORT_INFO,
+	MEMOBJ_SET_PAGER, MEMOBJ_SUPPLY, MEMOBJ_FAIL, MEMOBJ_DIRTY, MEMOBJ_EVICT, MEMOBJ_RESIZE,
 };
 
 static uint32_t method_for(unsigned type)
@@ -303,7 +304,9 @@ static uint32_t method_for(unsigned type)
 	static const uint32_t as[] = { AS_MAP, AS_MAP, AS_UNMAP, AS_PROTECT };
 	static const uint32_t th[] = { THREAD_START, THREAD_SET_IPCBUF, THREAD_SET_RING, THREAD_SET_PRIORITY,
 				       THREAD_SUSPEND, THREAD_RESUME };
-	static const uint32_t mo[] = { MEMOBJ_INFO, MEMOBJ_PADDR, MEMOBJ_COPY, MEMOBJ_WRITE, MEMOBJ_READ };
+	static const uint32_t mo[] = { MEMOBJ_INFO, MEMOBJ_PADDR, MEMOBJ_COPY, MEMOBJ_WRITE, MEMOBJ_READ,
+				       MEMOBJ_SET_PAGER, MEMOBJ_SUPPLY, MEMOBJ_FAIL, MEMOBJ_DIRTY,
+				       MEMOBJ_EVICT, MEMOBJ_RESIZE };
 	static const uint32_t nt[] = { NOTIFY_SIGNAL, NOTIFY_POLL };
 	static const uint32_t tm[] = { TIMER_SET, TIMER_CANCEL };
 #define PICK(a) a[below(sizeof(a) / sizeof(a[0]))]
@@ -342,7 +345,7 @@ static void args_for(struct inv *v)
 			w[3] = rnd();
 		} else if (w[0] == OBJ_MEMOBJ) {
 			w[1] = chance(85) ? 1 + below(6) : val();
-			w[2] = chance(70) ? 0 : chance(70) ? MEMOBJ_CONTIG : val();
+			w[2] = chance(60) ? 0 : chance(50) ? MEMOBJ_CONTIG : chance(70) ? MEMOBJ_PAGED : val();
 		}
 		break;
 	case PROC_GRANT:
@@ -399,6 +402,26 @@ static void args_for(struct inv *v)
 	case MEMOBJ_READ:
 		w[0] = chance(80) ? below(3 * PG) : val();
 		w[1] = chance(80) ? below(600) : val();
+		break;
+	case MEMOBJ_SET_PAGER:        /* cap0 an Endpoint (the pool's), (key, size) */
+		v->ncaps = 1;
+		w[0] = rnd();
+		w[1] = chance(80) ? below(7) * PG + below(2) * 100 : val();
+		break;
+	case MEMOBJ_SUPPLY:           /* cap0 a source, (first, count, source first) */
+		v->ncaps = 1;
+		w[0] = chance(80) ? below(6) : val();
+		w[1] = chance(80) ? below(6) : val();
+		w[2] = chance(80) ? below(4) : val();
+		break;
+	case MEMOBJ_FAIL:
+	case MEMOBJ_EVICT:
+	case MEMOBJ_DIRTY:
+		w[0] = chance(80) ? below(6) : val();
+		w[1] = chance(80) ? below(v->method == MEMOBJ_DIRTY ? 70 : 8) : val();
+		break;
+	case MEMOBJ_RESIZE:
+		w[0] = chance(80) ? below(12) * PG + below(2) * 100 : val();
 		break;
 	}
 }
@@ -818,7 +841,7 @@ static void do_create(void)
 	v.w[0] = types[below(sizeof(types))];
 	if (v.w[0] == OBJ_MEMOBJ) {
 		v.w[1] = 1 + below(4);
-		v.w[2] = chance(25) ? MEMOBJ_CONTIG : 0;
+		v.w[2] = chance(25) ? MEMOBJ_CONTIG : chance(30) ? MEMOBJ_PAGED : 0;
 	} else if (v.w[0] == OBJ_PROCESS) {
 		v.w[1] = 16 * PG + below(48 * PG);
 		v.w[2] = 0x2d7a66ull | (uint64_t)('a' + below(26)) << 24;    /* "fz-?" */

@@ -129,6 +129,10 @@ enum {
  * (returns 1: the caller must end without answering) or an error. */
 int serve(cap_t ep, struct cairn_ipcbuf *ib);
 
+/* What a page i of a paged object holds in its first word when ktest's
+ * pager supplies it (t_pager.c, peer.c). */
+#define PG_PATTERN(i)  (0x5000ull + (i))
+
 /* An address no program uses, for fault tests (64 GiB). */
 #define KT_FAULT_VA  0x1000000000ull
 #define KT_BAD_VA    0xdead000ull

@@ -17,6 +17,10 @@
  *   crash        read KT_BAD_VA (no fault handler: the kernel kills us)
  *   exec         jump to KT_BAD_VA
  *   spin         signal ready, then loop forever
+ *   pg-read      map the paged object mo (8 pages), signal ready, read page 5:
+ *                exit 0 if it holds PG_PATTERN(5)
+ *   pg-rw        map mo, read pages 0..7 (exit 3 unless each holds its
+ *                pattern), write word 1 of pages 2 and 6 (0xd00d2, 0xd00d6)
  */
 #include "ktest.h"
 
@@ -121,6 +125,25 @@ static int peer_fault(bool then_call)
 	return 0;
 }
 
+/* The client of a paged object (t_pager.c). */
+static int peer_paged(bool rw)
+{
+	volatile uint64_t *p;
+	void *va;
+
+	if (cairn_map(cairn_cap("mo"), 0, 8, CAIRN_PROT_R | CAIRN_PROT_W, &va))
+		return 2;
+	p = va;
+	if (!rw)
+		return p[5 * 512] == PG_PATTERN(5) ? 0 : 3;
+	for (unsigned i = 0; i < 8; i++)
+		if (p[i * 512] != PG_PATTERN(i))
+			return 3;
+	p[2 * 512 + 1] = 0xd00d2;
+	p[6 * 512 + 1] = 0xd00d6;
+	return 0;
+}
+
 int peer_main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[2] : "";
@@ -163,6 +186,10 @@ int peer_main(int argc, char **argv)
 		test_port_outb(TEST_UART_PORT + 7, 0x77);
 		return 10;
 	}
+	if (!strcmp(mode, "pg-read"))
+		return peer_paged(false);
+	if (!strcmp(mode, "pg-rw"))
+		return peer_paged(true);
 	if (!strcmp(mode, "spin"))
 		for (;;)
 			__asm__ volatile("" ::: "memory");

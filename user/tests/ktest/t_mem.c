@@ -331,7 +331,7 @@ void t_mem_create_errors(void)
 	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, 0, 0, &c), ERR_INVAL);
 	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, (1u << 18) + 1, 0, &c), ERR_INVAL);
 	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, UINT64_MAX, 0, &c), ERR_INVAL);
-	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, 1, 2, &c), ERR_INVAL);
+	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, 1, 4, &c), ERR_INVAL);
 	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, 1, UINT64_MAX, &c), ERR_INVAL);
 	/* more than the quota (and than the machine) */
 	EXPECT_ERR(create_on(SLOT_SELF_PROC, OBJ_MEMOBJ, 1u << 18, 0, &c), ERR_NOMEM);

@@ -12,6 +12,7 @@
 #define CAIRN_SYS_H
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <cairn/abi.h>
 #include <cairn/syscall_arch.h>
 
@@ -217,6 +218,82 @@ static inline err_t cairn_invoke_cap(cap_t cap, uint32_t method, cap_t cap0, uin
 {
 	cairn_ipcbuf()->caps[0] = cap0;
 	return cairn_invoke(cap, method, 1, w0, w1, w2, w3, out);
+}
+
+/* ---- pagers: paged MemoryObjects (abi.h MEMOBJ_SET_PAGER..; docs/kernel.md) ---- */
+
+/* MEMOBJ_SET_PAGER: page requests for mo go to ep (a receive capability)
+ * with badge key; the object is size bytes. */
+static inline err_t cairn_pager_set(cap_t mo, cap_t ep, uint64_t key, uint64_t size)
+{
+	return cairn_invoke_cap(mo, MEMOBJ_SET_PAGER, ep, key, size, 0, 0, NULL);
+}
+
+/* A page request: a message received with label CAIRN_PAGER_LABEL. */
+struct cairn_page_request {
+	uint64_t key, first, count;
+	bool write;                 /* a write asked for one of the pages */
+};
+
+/* Whether m (received) is a page request; its fields in *r. */
+static inline bool cairn_page_request(const struct cairn_msg *m, struct cairn_page_request *r)
+{
+	if (m->err || cairn_tag_label(m->tag) != CAIRN_PAGER_LABEL)
+		return false;
+	*r = (struct cairn_page_request){ m->badge, m->w[0], m->w[1], (m->w[2] & CAIRN_PAGER_WRITE) != 0 };
+	return true;
+}
+
+/* MEMOBJ_SUPPLY: pages [first, first + count) of mo from src's pages
+ * [src_first, ...); *supplied (may be NULL): those that were absent. */
+static inline err_t cairn_pager_supply(cap_t mo, uint64_t first, uint64_t count, cap_t src,
+				       uint64_t src_first, uint64_t *supplied)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke_cap(mo, MEMOBJ_SUPPLY, src, first, count, src_first, 0, &m);
+
+	if (!e && supplied)
+		*supplied = m.w[0];
+	return e;
+}
+
+/* MEMOBJ_FAIL: the threads waiting for pages in the range get a fault. */
+static inline err_t cairn_pager_fail(cap_t mo, uint64_t first, uint64_t count)
+{
+	return cairn_invoke(mo, MEMOBJ_FAIL, 0, first, count, 0, 0, NULL);
+}
+
+/* MEMOBJ_DIRTY: the pages of [first, first + count) (count <= 64) written
+ * since last asked (bit k: page first + k), cleared; *next: the next dirty
+ * page at or after first + count (the object's pages: none). */
+static inline err_t cairn_pager_dirty(cap_t mo, uint64_t first, uint64_t count, uint64_t *bits,
+				      uint64_t *next)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(mo, MEMOBJ_DIRTY, 0, first, count, 0, 0, &m);
+
+	if (!e) {
+		*bits = m.w[0];
+		*next = m.w[1];
+	}
+	return e;
+}
+
+/* MEMOBJ_EVICT: drops the clean pages of the range; *evicted may be NULL. */
+static inline err_t cairn_pager_evict(cap_t mo, uint64_t first, uint64_t count, uint64_t *evicted)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(mo, MEMOBJ_EVICT, 0, first, count, 0, 0, &m);
+
+	if (!e && evicted)
+		*evicted = m.w[0];
+	return e;
+}
+
+/* MEMOBJ_RESIZE: the object is size bytes from now on. */
+static inline err_t cairn_pager_resize(cap_t mo, uint64_t size)
+{
+	return cairn_invoke(mo, MEMOBJ_RESIZE, 0, size, 0, 0, 0, NULL);
 }
 
 #endif
