@@ -243,11 +243,13 @@ enum {
  * The mount table (the VFS, docs/vfs.md "Mounts") takes, on any
  * capability of the VFS endpoint:
  * - FS_MOUNT (flags, 0, source length, fstype length) + source + fstype
- *   [+ NUL + options], cap0 = the mount point directory (opened O_PATH by
- *   the caller), cap1 = the mounted file system's root directory, cap2 =
- *   its admin capability (both from the file-system server). flags
- *   POSIX_MOUNT_ROOT: "/" (cap0 none), only once and only on the unbadged
- *   endpoint; MS_RDONLY is Linux's. POSIX_MOUNT_AT (unbadged endpoint
+ *   [+ the mount path, POSIX_MOUNT_AT], cap0 = the mount point directory
+ *   (opened O_PATH by the caller; the VFS keeps that reference once
+ *   mounted, the caller keeps it on an error), cap1 = the mounted file
+ *   system's root directory, cap2 = its admin capability (both from the
+ *   file-system server; none for "tmpfs", which the VFS makes itself).
+ *   flags POSIX_MOUNT_ROOT: "/", only once and only on the unbadged
+ *   endpoint, with no mount point: cap0 the root, cap1 the admin; MS_RDONLY is Linux's. POSIX_MOUNT_AT (unbadged endpoint
  *   only: a server the manifest starts): no cap0, the mount point is the
  *   VFS's own directory at the absolute path that follows the fstype (w1
  *   its length; made if missing), cap0/cap1 the root and admin

@@ -517,6 +517,39 @@ TEST(mount_redirects)
 	return true;
 }
 
+/* An ext4 image (extents, flex_bg, huge files, 64-bit, metadata
+ * checksums, dir_index; no journal): read what mke2fs -d put there, write
+ * new files (extent trees), and e2fsck -fn still finds it clean. */
+TEST(ext4_extents)
+{
+	char cmd[600], buf[64];
+	struct posix_stat st;
+	ext2_ino_t ino;
+	uint32_t type;
+	size_t n;
+	static char big[200000];
+
+	CHECK(mkimg("", "1M"));
+	snprintf(cmd, sizeof(cmd),
+		 "d=$(mktemp -d) && mkdir -p $d/a && seq 1 50000 > $d/a/numbers && echo ext4 > $d/x && "
+		 "mke2fs -q -F -t ext4 -O ^has_journal -d $d %s 16M >/dev/null 2>&1; r=$?; rm -rf $d; exit $r", img);
+	CHECK(system(cmd) == 0);
+	CHECK(mount_img());
+	CHECK(ext2fs_has_feature_extents(X.fs->super));
+	CHECK(content("x", "ext4\n"));
+	CHECK(xfs_find(&X, R, P("a/numbers"), 0, &ino) == 0 && xfs_stat(&X, ino, &st) == 0 && st.size == 288894);
+	CHECK(xfs_read(&X, ino, 288894 - 6, buf, sizeof(buf), &n) == 0 && n == 6 && !memcmp(buf, "50000\n", 6));
+	memset(big, 'e', sizeof(big));
+	CHECK(xfs_open(&X, R, P("a/new"), LINUX_O_CREAT | LINUX_O_RDWR, 0644, &ino, &type) == 0);
+	CHECK(xfs_write(&X, ino, 0, big, sizeof(big), &n) == 0 && n == sizeof(big));
+	CHECK(xfs_write(&X, ino, 3ull << 30, "far", 3, &n) == 0);
+	CHECK(xfs_mkdir(&X, R, P("a/dir"), 0755) == 0 && put("a/dir/f", "in ext4") == 0);
+	CHECK(xfs_rename(&X, R, P("x"), R, P("a/dir/x"), 0) == 0);
+	CHECK(xfs_truncate(&X, ino, 5000) == 0);
+	CHECK(done_img());
+	return true;
+}
+
 /* Flips bytes in metadata blocks (for every fourth seed the superblock
  * or the group descriptors too: then it may not mount) and walks the
  * tree: errors, never a crash. */

@@ -52,6 +52,10 @@ static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_M
 void serve_io(struct srv_req *r, struct srv_ans *a);
 void serve_fs(struct srv_req *r, struct srv_ans *a);
 
+/* image.c: exec images (IO_IMAGE); a file's images go when it changes */
+void io_image(struct srv_ans *a, struct handle *h, bool readable);
+void image_forget(ext2_ino_t ino);
+
 /* blkdev.c: the device named name, through the device manager (devmgr) or
  * a block service capability (blk, when not CAP_NULL). */
 err_t blkdev_open(cap_t devmgr, cap_t blk, const char *name, struct bdev *d);

@@ -160,6 +160,7 @@ static void io_write(struct srv_ans *a, const struct srv_req *r, struct handle *
 	}
 	if (!n)
 		return;
+	image_forget(h->ino);
 	if ((a->err = xfs_write(&xfs, h->ino, off, req_bytes, (size_t)n, &done)))
 		return;
 	if (!at)
@@ -265,8 +266,10 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_TRUNCATE:
 		if (!can_write(h) || xfs_mode(&xfs, h->ino, &mode) || !LINUX_S_ISREG(mode) || (int64_t)r->w[0] < 0)
 			a->err = ERR_INVAL;
-		else
+		else {
+			image_forget(h->ino);
 			a->err = xfs_truncate(&xfs, h->ino, r->w[0]);
+		}
 		break;
 	case IO_DUP:
 		if (!is_fixed(h)) {
@@ -304,7 +307,10 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_PIPE_KICK:
 		a->err = ERR_INVAL;
 		break;
-	default:                      /* IO_IMAGE: musl-port's execve reads the file itself */
+	case IO_IMAGE:
+		io_image(a, h, can_read(h));
+		break;
+	default:
 		a->err = ERR_NOSYS;
 	}
 }
@@ -383,6 +389,8 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = xfs_open(&xfs, h->ino, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &ino, &type)))
 		return;
+	if (r->w[0] & LINUX_O_TRUNC)
+		image_forget(ino);
 	if ((a->err = handle_new(ino, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
 		return;
 	if ((a->err = give(a, nh)))
@@ -563,8 +571,10 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	case FS_TRUNCATE:
 		if ((int64_t)r->w[0] < 0)
 			a->err = ERR_INVAL;
-		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino)))
+		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino))) {
+			image_forget(ino);
 			a->err = xfs_truncate(&xfs, ino, r->w[0]);
+		}
 		break;
 	case FS_GETPATH: {
 		static char path[XFS_PATH_MAX];

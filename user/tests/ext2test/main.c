@@ -549,6 +549,56 @@ static void t_bad_input(void)
 	CHECK_ERR(r.err, ERR_INVAL);
 }
 
+/* IO_IMAGE: the file's bytes in a read-only MemoryObject, the same object
+ * for an unchanged file, a new one (and the old unchanged) after a write. */
+static void t_image(void)
+{
+	static char data[10000];
+	uint64_t id1[4], id2[4];
+	struct res r;
+	cap_t f, mo1 = CAP_NULL, mo2 = CAP_NULL;
+	uint8_t *va = NULL;
+	size_t n;
+
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	CHECK_OK(fopen_(root, "prog", LINUX_O_CREAT | LINUX_O_RDWR | LINUX_O_TRUNC, 0755, &f));
+	for (size_t off = 0; off < sizeof(data); off += n)
+		CHECK_OK(pwrite_(f, data + off, sizeof(data) - off > 4000 ? 4000 : sizeof(data) - off, 0, false, &n));
+	r = call(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	CHECK_OK(r.err);
+	CHECK(r.ncaps == 1 && r.w[0] == sizeof(data), "image of %llu", (unsigned long long)r.w[0]);
+	mo1 = r.caps[0];
+	CHECK_OK(cairn_cap_identify(mo1, id1));
+	CHECK(id1[0] == OBJ_MEMOBJ && id1[1] == RIGHT_READ, "type %llu rights %llx", (unsigned long long)id1[0],
+	      (unsigned long long)id1[1]);
+	CHECK_OK(cairn_map(mo1, 0, 3, CAIRN_PROT_R, (void **)&va));
+	EXPECT(!memcmp(va, data, sizeof(data)), "the bytes");
+	EXPECT(!va[sizeof(data)], "zeros after the end");
+	cairn_unmap(va, 3);
+	r = call(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	CHECK_OK(r.err);
+	mo2 = r.caps[0];
+	CHECK_OK(cairn_cap_identify(mo2, id2));
+	EXPECT(id1[3] == id2[3], "the same object for an unchanged file");
+	del(&mo2);
+	CHECK_OK(pwrite_(f, "X", 1, 0, true, &n));
+	r = call(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	CHECK_OK(r.err);
+	mo2 = r.caps[0];
+	CHECK_OK(cairn_cap_identify(mo2, id2));
+	EXPECT(id1[3] != id2[3], "a new object after a write");
+	del(&mo1);
+	del(&mo2);
+	CHECK_OK(close_(&f));
+	CHECK_OK(fopen_(root, "prog", LINUX_O_WRONLY, 0, &f));
+	CHECK_ERR(call(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_BADF);
+	CHECK_OK(close_(&f));
+	CHECK_OK(fopen_(root, "dir", LINUX_O_RDONLY, 0, &f));
+	CHECK_ERR(call(f, IO_IMAGE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	CHECK_OK(close_(&f));
+}
+
 static void t_leave_for_next_boot(void)
 {
 	CHECK_OK(put("persist", "written by the first boot"));
@@ -569,6 +619,7 @@ static const struct t_case first[] = {
 	{ "ext2.statfs_sync", t_statfs_sync },
 	{ "ext2.mounts", t_mounts },
 	{ "ext2.bad_input", t_bad_input },
+	{ "ext2.exec_image", t_image },
 	{ "ext2.persist_write", t_leave_for_next_boot },
 };
 
