@@ -121,6 +121,8 @@ busybox-test-linux: | $(SETUP)
 
 stress: | $(SETUP)
 	@bash tests/busybox/run.sh
+	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
+	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
 
 test-host: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/host/host.mk run
