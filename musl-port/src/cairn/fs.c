@@ -246,8 +246,11 @@ static long free_fd_exists(void)
 	return -EMFILE;
 }
 
-/* FS_OPEN: the new object's capability and its type. */
-static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t *obj, uint32_t *type)
+/* FS_OPEN: the new object's capability and its type; *a the answer (its
+ * other capabilities still in the IPC buffer) when a is not NULL, else
+ * they are deleted. */
+static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t *obj, uint32_t *type,
+		     struct cairn_ans *out)
 {
 	struct cairn_ans a;
 	size_t len;
@@ -260,27 +263,36 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		mode &= ~cur_umask;
 	e = path_ipc(dir, &(struct req){ .label = FS_OPEN, .w0 = (uint32_t)flags,
-					 .w1 = (uint64_t)mode & 07777 }, path, len, &a);
+					 .w1 = ((uint64_t)mode & 07777) | (out ? __cairn_fmap_open_bits() : 0) },
+		     path, len, &a);
 	if (e)
 		return cairn_errno(e);
 	if (a.ncaps < 1)
 		return -EIO;
 	*obj = cairn_ipcbuf()->caps[0];
 	*type = (uint32_t)a.w[0] & S_IFMT;
+	if (out)
+		*out = a;
+	else
+		for (unsigned i = 1; i < a.ncaps; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
 	return 0;
 }
 
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
+	struct cairn_ans a;
 	uint32_t type;
 	cap_t obj;
 	long r, fd;
 
 	if ((r = free_fd_exists()))
 		return r;
-	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type)))
+	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a)))
 		return r;
 	fd = __cairn_fd_install(0, obj, FDK_IO, (flags & O_CLOEXEC) != 0, type);
+	/* the file's pages, if they came (none if there is no descriptor) */
+	__cairn_fmap_opened(fd < 0 ? NULL : __cairn_fd(fd), &a, (uint32_t)flags);
 	if (fd < 0)
 		__cairn_io_release(obj);
 	return fd;
@@ -346,7 +358,7 @@ static long parent_of(long dirfd, const char *path, size_t len, cap_t *dir, cons
 	}
 	memcpy(p, path, b);
 	p[b] = 0;
-	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type)))
+	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type, NULL)))
 		return r;
 	return 0;
 }
@@ -541,7 +553,7 @@ long __cairn_chdir(const char *path)
 	cap_t obj;
 	long r;
 
-	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL)))
 		return r;
 	if (type != S_IFDIR) {
 		__cairn_io_release(obj);
@@ -604,7 +616,7 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 	long r;
 	err_t e;
 
-	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type, NULL)))
 		return r;
 	if (type != S_IFREG) {
 		r = -EACCES;
@@ -663,7 +675,7 @@ long __cairn_statfs(const char *path, long fd, void *buf)
 	err_t e;
 
 	if (path) {
-		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type)))
+		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type, NULL)))
 			return r;
 	} else {
 		if (!(f = __cairn_fd(fd)))
@@ -728,7 +740,7 @@ long __cairn_umount(const char *target, long flags)
 
 	if (flags & ~7L)
 		return -EINVAL;
-	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL)))
 		return r;
 	e = path_ipc(obj, &(struct req){ .label = FS_GETPATH }, "", 0, &a);
 	len = !e && a.w[0] <= a.nbytes && a.w[0] < sizeof(path) ? a.w[0] : 0;

@@ -89,7 +89,8 @@ static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
 /* ---- the skeleton's hooks ------------------------------------------------------------- */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_IMAGE, serve_io },
+	{ IO_READ, IO_FEXTEND, serve_io },
+	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, fmap_page_request },
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
@@ -99,6 +100,8 @@ static const struct srv_op ops[] = {
 /* Every request names an entry of the object table by its badge. */
 static err_t object(struct srv_req *r)
 {
+	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
+		return ERR_OK;
 	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
 }
 
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
 	}
 	srv.ep = ep;
 	ans_bytes = srv_out();
+	fmap_setup();
 	watch_clients();
 	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));
 	printf("vfs: serving\n");

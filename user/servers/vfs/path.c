@@ -115,6 +115,10 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = n->mode & TMPFS_S_IFMT;
+	/* a regular file's pages too, when asked and it can have them */
+	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) &&
+	    fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0))
+		a->w[1] = 0;
 }
 
 
@@ -151,10 +155,12 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if ((a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT |
 				       LINUX_AT_EMPTY_PATH, &n)))
 			return;
-		if (n)
+		if (n) {
+			fmap_sync(n);
 			tmpfs_stat(n, &st);
-		else
+		} else {
 			pipe_stat(h->pipe, &st);
+		}
 		answer_stat(a, &st);
 		return;
 	case FS_CHMOD:
