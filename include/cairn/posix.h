@@ -105,6 +105,12 @@ enum {
  *   the same for every file of the server. A client keeps one per server;
  *   the answer's key is the slot's (a client that finds another key in
  *   the table it has holds another server's table: it asks again).
+ * - POSIX_OPEN_FMAP_HAVE: the caller holds the objects of some files
+ *   already: a bitmap of POSIX_FMAP_SLOTS bits (bit k: slot k) follows
+ *   the path at the next 8-byte boundary, and for a file whose slot's bit
+ *   is set the answer carries no object (the fmap word and key as usual;
+ *   the table, when asked, comes as cap1). A caller opening for writing
+ *   sets only the bits of objects it holds with write rights.
  * - The slot is the server's word on the file: key (never 0 while the
  *   slot is the file's; it changes when the slot is reused), size in
  *   bytes, and pages: how many pages of the object exist (a mapping may
@@ -130,6 +136,7 @@ enum {
 #define POSIX_FMAP_NOSYNC      2u
 #define POSIX_OPEN_FMAP        (1ull << 32)  /* FS_OPEN w1 (mode) high bits */
 #define POSIX_OPEN_FMAP_TABLE  (1ull << 33)
+#define POSIX_OPEN_FMAP_HAVE   (1ull << 34)  /* + a bitmap after the path (below) */
 #define POSIX_FEXTEND_APPEND   UINT64_MAX
 #define POSIX_FMAP_SLOTS       1024u
 #define POSIX_FMAP_MAX         (1ull << 30)  /* bytes of a file with shared pages (MEMOBJ_MAX) */

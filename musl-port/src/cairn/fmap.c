@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define PAGE         4096u
 #define CACHE        32u
@@ -61,9 +62,37 @@ static void give(void)
 		__cairn_unlock(&lock);
 }
 
-uint64_t __cairn_fmap_open_bits(void)
+uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 {
-	return POSIX_OPEN_FMAP | (slots ? 0 : POSIX_OPEN_FMAP_TABLE);
+	int wr = (flags & O_ACCMODE) != O_RDONLY;
+	unsigned n = 0;
+
+	*havelen = 0;
+	if (!slots)
+		return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_TABLE;
+	memset(have, 0, FMAP_HAVE_BYTES);
+	take();
+	for (unsigned i = 0; i < CACHE; i++) {
+		const struct cairn_fmap *m = &cache[i];
+		if (m->key && slots[m->slot].key == m->key && (m->writable || !wr)) {
+			have[m->slot / 8] |= (uint8_t)(1u << (m->slot % 8));
+			n++;
+		}
+	}
+	give();
+	if (!n)
+		return POSIX_OPEN_FMAP;
+	*havelen = FMAP_HAVE_BYTES;
+	return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_HAVE;
+}
+
+/* The cached entry of the file with key in slot, or NULL. */
+static struct cairn_fmap *cached(uint64_t key, uint32_t slot)
+{
+	for (unsigned i = 0; i < CACHE; i++)
+		if (cache[i].key == key && cache[i].slot == slot)
+			return &cache[i];
+	return NULL;
 }
 
 static void keep_table(cap_t t)
@@ -167,11 +196,38 @@ static int attach(struct cairn_fd *f, uint64_t word, uint64_t off, uint32_t ofla
 	return 1;
 }
 
-void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t flags)
+void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t flags,
+			 uint64_t bits, const uint8_t *have)
 {
-	cap_t obj = a->ncaps > 1 ? cairn_ipcbuf()->caps[1] : CAP_NULL;
-	cap_t t = a->ncaps > 2 ? cairn_ipcbuf()->caps[2] : CAP_NULL;
+	uint32_t slot = (uint32_t)(a->w[1] >> 32);
+	int held = a->w[1] && (bits & POSIX_OPEN_FMAP_HAVE) && slot < POSIX_FMAP_SLOTS &&
+		   (have[slot / 8] >> (slot % 8) & 1);
+	unsigned k = 1;
+	cap_t obj = CAP_NULL, t = CAP_NULL;
 
+	if (a->w[1] && !held && k < a->ncaps)
+		obj = cairn_ipcbuf()->caps[k++];
+	if ((bits & POSIX_OPEN_FMAP_TABLE) && a->w[1] && k < a->ncaps)
+		t = cairn_ipcbuf()->caps[k++];
+	flags &= ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	if (f && held) {                        /* we map it already */
+		struct cairn_fmap *m;
+
+		take();
+		if ((m = cached(a->w[3], slot)) && slots[slot].key == m->key) {
+			m->refs++;
+			m->used = ++ticks;
+			give();
+			f->fm = m;
+			f->oflags = flags;
+			f->lease = (a->w[1] & POSIX_FMAP_LEASE) != 0;
+			f->pos = a->w[2];
+			f->fmode = FMAP_MAPPED;
+			return;
+		}
+		give();
+		return;                         /* gone meanwhile: IO_FMAP at the first use */
+	}
 	if (!f || !a->w[1] || obj == CAP_NULL) {   /* no pages (yet): IO_FMAP at the first use */
 		if (obj != CAP_NULL)
 			cairn_cap_delete(obj);
@@ -180,8 +236,7 @@ void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t
 		give();
 		return;
 	}
-	attach(f, a->w[1], a->w[2], flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
-	       a->w[3], obj, t);
+	attach(f, a->w[1], a->w[2], flags, a->w[3], obj, t);
 }
 
 int __cairn_fmap_try(struct cairn_fd *f)
@@ -273,7 +328,7 @@ long __cairn_fmap_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint6
 	if (cover(m, pos + n))
 		return -ENOTSUP;
 	if (d->cnt == 1)
-		memcpy((char *)d->iov[0].iov_base + d->off, m->va + pos, n);
+		cairn_arch_copy((char *)d->iov[0].iov_base + d->off, m->va + pos, n);
 	else
 		scatter(d, m->va + pos, n);
 	if (!at)
@@ -311,7 +366,7 @@ long __cairn_fmap_write(struct cairn_fd *f, struct iov_at *v, size_t total, uint
 	if (cover(m, pos + total))
 		return -ENOTSUP;
 	if (v->cnt == 1)
-		memcpy(m->va + pos, (const char *)v->iov[0].iov_base + v->off, total);
+		cairn_arch_copy(m->va + pos, (const char *)v->iov[0].iov_base + v->off, total);
 	else
 		gather(v, (uint8_t *)m->va + pos, total);
 	if (!at)

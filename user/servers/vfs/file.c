@@ -303,7 +303,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		if ((r->w[0] & ~(uint64_t)POSIX_FMAP_TABLE) || r->w[1] > POSIX_FMAP_MAX)
 			a->err = ERR_INVAL;
 		else
-			a->err = fmap_answer(a, h, 0, r->w[0] & POSIX_FMAP_TABLE, r->w[1]);
+			a->err = fmap_answer(a, h, 0, r->w[0] & POSIX_FMAP_TABLE, r->w[1], NULL);
 		break;
 	case IO_FEXTEND:
 		fmap_extend(a, r, h);

@@ -326,7 +326,8 @@ void fmap_page_request(struct srv_req *r, struct srv_ans *a)
  * open flags too), its key into w3, and its
  * object (and the table when asked) as the answer's next capabilities.
  * ERR_NODEV: the file has no shared pages. */
-err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes)
+err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes,
+		  const uint8_t *have)
 {
 	struct vfile *v;
 	uint32_t flags = POSIX_FMAP_NOSYNC;
@@ -339,10 +340,13 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 		return ERR_NODEV;
 	if (bytes > v->fm.pages * PAGE && (e = fmap_reserve(&v->fm, pages_of(bytes))))
 		return e;
-	if ((c = fmap_give_obj(&v->fm, can_write(h))) == CAP_NULL)
+	if (have && (have[v->fm.slot / 8] >> (v->fm.slot % 8) & 1))
+		c = CAP_NULL;               /* the caller has it */
+	else if ((c = fmap_give_obj(&v->fm, can_write(h))) == CAP_NULL)
 		return ERR_NOMEM;
 	if (table && (t = fmap_give_table()) == CAP_NULL) {
-		cairn_cap_delete(c);
+		if (c != CAP_NULL)
+			cairn_cap_delete(c);
 		return ERR_NOMEM;
 	}
 	if (h->refs == 1) {
@@ -354,8 +358,10 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 	if (at == 0)
 		a->w[2] = h->flags;
 	a->w[3] = v->fm.key;
-	a->caps[a->ncaps] = c;
-	a->made[a->ncaps++] = NO_ENTRY;
+	if (c != CAP_NULL) {
+		a->caps[a->ncaps] = c;
+		a->made[a->ncaps++] = NO_ENTRY;
+	}
 	if (t != CAP_NULL) {
 		a->caps[a->ncaps] = t;
 		a->made[a->ncaps++] = NO_ENTRY;

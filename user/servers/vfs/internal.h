@@ -180,7 +180,8 @@ void fmap_setup(void);
 void fmap_sync(struct tmpfs_node *n);
 bool fmap_evict(void);
 void fmap_page_request(struct srv_req *r, struct srv_ans *a);
-err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes);
+err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes,
+		  const uint8_t *have);
 void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h);
 
 /* path.c */

@@ -115,10 +115,18 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = n->mode & TMPFS_S_IFMT;
-	/* a regular file's pages too, when asked and it can have them */
-	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) &&
-	    fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0))
-		a->w[1] = 0;
+	/* a regular file's pages too, when asked and it has bytes (an empty
+	 * one gets them at its first IO_FMAP: create + unlink makes none) */
+	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) && (n->size || n->u.file.ext)) {
+		const uint8_t *have = NULL;
+		uint64_t at = (r->w[2] + 7) & ~7ull;
+
+		if ((r->w[1] & POSIX_OPEN_FMAP_HAVE) && at <= r->nbytes &&
+		    r->nbytes - at >= POSIX_FMAP_SLOTS / 8)
+			have = req_bytes + at;
+		if (fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0, have))
+			a->w[1] = 0;
+	}
 }
 
 
