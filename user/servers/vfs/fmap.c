@@ -24,6 +24,17 @@
  * write them to). The server's own touches make the pages present first
  * (fmap_present, supply): a server that faulted on its own object would
  * wait for itself.
+ *
+ * Each file's object takes a slot of the server's capability table
+ * (CAP_SLOTS, 1024, shared with saved Replies, arms and pipes:
+ * SLOT_BUDGET), so at most FMAP_FILES of them live at once. Past that,
+ * the least recently used file that no description holds and that was
+ * never mmapped gives its pages back: its written pages go back into
+ * the radix tree, its holes are filled (a client still mapping it, its
+ * read cache, sees a whole snapshot) and its slot is freed (the key
+ * changes: a client's next look at the slot tells it). A file every
+ * object of which is open or mapped makes the next one go through
+ * IO_READ and IO_WRITE (ERR_NODEV).
  */
 #include <stdlib.h>
 #include <cairn/fmap.h>
@@ -31,15 +42,19 @@
 
 #define PAGE        TMPFS_PAGE
 #define ORPHAN_FILL 16384u           /* pages: a gone file still mapped keeps its holes filled */
+#define FMAP_FILES  128u             /* objects alive at once (capability slots) */
 
 struct vfile {
 	struct fmap_file fm;
 	struct tmpfs_node *node;
 	uint64_t *written;           /* a bit a page: bytes only the object holds */
 	uint64_t wpages;             /* pages the bitmap covers */
+	uint64_t used;               /* when last handed out (least recently used) */
+	bool mmapped;                /* asked for with bytes (mmap): never taken back */
 };
 
 static bool fmap_ready;
+static uint64_t ticks;
 
 static inline struct vfile *vfile_of(const struct tmpfs_node *n)
 {
@@ -159,20 +174,28 @@ static err_t ext_truncate(struct tmpfs *t, struct tmpfs_node *f, uint64_t len)
 /* The node is gone. A client may still map the object (mmap, then close
  * and unlink): its holes are filled first, so nobody asks for a page of
  * a file that is no more (a big sparse one is cut to nothing instead). */
-static void ext_release(struct tmpfs *t, struct tmpfs_node *f)
+static void vfile_free(struct vfile *v)
 {
-	struct vfile *v = vfile_of(f);
+	struct tmpfs_node *f = v->node;
 	uint64_t pages = pages_of(v->fm.size);
 
-	(void)t;
-	if (pages <= ORPHAN_FILL)
-		fmap_zero(&v->fm, 0, pages);
-	else
+	if (pages <= ORPHAN_FILL) {
+		for (uint64_t i = 0; i < pages; i++)
+			if (!is_written(v, i))
+				make_present(v, i);
+	} else {
 		cairn_pager_resize(v->fm.obj, 0);
+	}
 	fmap_file_free(&v->fm);
 	free(v->written);
 	tmpfs_free(v, sizeof(*v));
 	f->u.file.ext = NULL;
+}
+
+static void ext_release(struct tmpfs *t, struct tmpfs_node *f)
+{
+	(void)t;
+	vfile_free(vfile_of(f));
 	f->u.file.pages = 0;
 }
 
@@ -200,8 +223,48 @@ static void take_page(void *arg, uint64_t idx, const void *page)
 	mark_written(v, idx);
 }
 
+/* File v's pages back into the radix tree (its written ones; the rest
+ * are holes or the backing's), and its object freed: false if out of
+ * memory (nothing changed). */
+static bool take_back(struct vfile *v)
+{
+	struct tmpfs_node *n = v->node;
+	uint64_t pages = pages_of(v->fm.size);
+
+	fmap_sync(n);
+	n->u.file.pages = 0;
+	for (uint64_t i = 0; i < pages; i++) {
+		if (is_written(v, i) && tmpfs_import_page(n, i, v->fm.va + i * PAGE)) {
+			tmpfs_export_pages(n, NULL, NULL);      /* undone */
+			n->u.file.pages = 0;
+			for (uint64_t j = 0; j < v->wpages; j++)
+				n->u.file.pages += is_written(v, j);
+			return false;
+		}
+	}
+	vfile_free(v);
+	return true;
+}
+
+/* Makes room for one more file: true if there is. */
+static bool room(void)
+{
+	struct vfile *lru = NULL;
+
+	if (fmap_count() < FMAP_FILES)
+		return true;
+	for (uint32_t i = 0; i < POSIX_FMAP_SLOTS; i++) {
+		struct fmap_file *fm = fmap_at(i);
+		struct vfile *v = fm ? fm->user : NULL;
+
+		if (v && !v->node->refs && !v->mmapped && (!lru || v->used < lru->used))
+			lru = v;
+	}
+	return lru && take_back(lru);
+}
+
 /* File n with shared pages (made now if it had none). ERR_NODEV: it
- * cannot have them (not a plain file, too big, no slot left). */
+ * cannot have them (not a plain file, too big, no room left). */
 static err_t attach(struct tmpfs_node *n, struct vfile **out)
 {
 	struct vfile *v;
@@ -210,7 +273,7 @@ static err_t attach(struct tmpfs_node *n, struct vfile **out)
 	if ((*out = vfile_of(n)))
 		return ERR_OK;
 	if (!fmap_ready || !tmpfs_is_reg(n) || (n->flags & (TMPFS_F_SYNTH | TMPFS_F_RDONLY)) ||
-	    n->size > POSIX_FMAP_MAX / 2)
+	    n->size > POSIX_FMAP_MAX / 2 || !room())
 		return ERR_NODEV;
 	if (!(v = tmpfs_alloc(sizeof(*v))))
 		return ERR_NOMEM;
@@ -257,8 +320,8 @@ void fmap_sync(struct tmpfs_node *n)
 }
 
 /* Drops every page of every file that holds nothing only the object
- * has: true if some went. */
-bool fmap_evict(void)
+ * has: how many went. */
+uint64_t fmap_evict(void)
 {
 	uint64_t total = 0;
 
@@ -286,7 +349,7 @@ bool fmap_evict(void)
 			run = 0;
 		}
 	}
-	return total != 0;
+	return total;
 }
 
 /* ---- the requests ---------------------------------------------------------------------- */
@@ -340,6 +403,9 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 		return ERR_NODEV;
 	if (bytes > v->fm.pages * PAGE && (e = fmap_reserve(&v->fm, pages_of(bytes))))
 		return e;
+	if (bytes)
+		v->mmapped = true;          /* a mapping may outlive every description */
+	v->used = ++ticks;
 	if (have && (have[v->fm.slot / 8] >> (v->fm.slot % 8) & 1))
 		c = CAP_NULL;               /* the caller has it */
 	else if ((c = fmap_give_obj(&v->fm, can_write(h))) == CAP_NULL)

@@ -14,6 +14,7 @@
 #include <cairn/linux.h>
 #include <cairn/posix.h>
 #include <cairn/server.h>
+#include <cairn/fmap.h>
 #include "tmpfs.h"
 #include "vfs.h"
 
@@ -178,7 +179,7 @@ bool images_drop(void);
 /* fmap.c: file pages (IO_FMAP, IO_FEXTEND, page requests) */
 void fmap_setup(void);
 void fmap_sync(struct tmpfs_node *n);
-bool fmap_evict(void);
+uint64_t fmap_evict(void);
 void fmap_page_request(struct srv_req *r, struct srv_ans *a);
 err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes,
 		  const uint8_t *have);

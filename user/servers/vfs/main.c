@@ -67,12 +67,22 @@ static void debug_stats(struct srv_req *r, struct srv_ans *a)
 		return;
 	}
 	vfs_mem_stats(&ms);
+	ms.fmap_files = fmap_count();
 	a->w[0] = hcount;
 	a->w[1] = fs.nodes;
 	a->w[2] = nwaiters;
 	a->w[3] = narms;
 	memcpy(ans_bytes, &ms, sizeof(ms));
 	a->nbytes = sizeof(ms);
+}
+
+static void debug_evict(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->badge) {
+		a->err = ERR_NOSYS;
+		return;
+	}
+	a->w[0] = fmap_evict();
 }
 
 static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
@@ -95,6 +105,7 @@ static const struct srv_op ops[] = {
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
+	{ VFS_DEBUG_EVICT, VFS_DEBUG_EVICT, debug_evict },
 };
 
 /* Every request names an entry of the object table by its badge. */

@@ -293,7 +293,8 @@ static void export_tree(void **slot, unsigned lvl, uint64_t base,
 	if (!*slot)
 		return;
 	if (lvl == 0) {
-		fn(arg, base, *slot);
+		if (fn)
+			fn(arg, base, *slot);
 		return;
 	}
 	for (unsigned i = 0; i < RADIX_SLOTS; i++)
@@ -307,6 +308,16 @@ void tmpfs_export_pages(struct tmpfs_node *f, void (*fn)(void *arg, uint64_t idx
 	trunc_tree(&f->u.file.root, f->u.file.depth, 0, 0, &f->u.file.pages);
 	f->u.file.root = NULL;
 	f->u.file.depth = 0;
+}
+
+err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data)
+{
+	uint8_t *p = page_get(f, idx);
+
+	if (!p)
+		return ERR_NOMEM;
+	memcpy(p, data, TMPFS_PAGE);
+	return ERR_OK;
 }
 
 static void data_free(struct tmpfs_node *f)

@@ -169,9 +169,13 @@ struct tmpfs_ext {
 };
 
 /* Hands each page of a file's radix tree (index, 4 KiB) to fn, then frees
- * the tree (the backing stays): for a user taking the data over (ext). */
+ * the tree (the backing stays): for a user taking the data over (ext).
+ * fn NULL: the tree is only freed. */
 void tmpfs_export_pages(struct tmpfs_node *f, void (*fn)(void *arg, uint64_t idx, const void *page),
 			void *arg);
+/* The other way: page idx of the file's radix tree holds the 4 KiB at
+ * data (ENOMEM: out of memory). */
+err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data);
 
 /* ---- provided by the user of tmpfs.c --------------------------------------- */
 /* Zeroed memory of n bytes, or NULL. */
