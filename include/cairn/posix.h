@@ -106,10 +106,11 @@ enum {
  *   the answer's key is the slot's (a client that finds another key in
  *   the table it has holds another server's table: it asks again).
  * - POSIX_OPEN_FMAP_HAVE: the caller holds the objects of some files
- *   already: a bitmap of POSIX_FMAP_SLOTS bits (bit k: slot k) follows
- *   the path at the next 8-byte boundary, and for a file whose slot's bit
- *   is set the answer carries no object (the fmap word and key as usual;
- *   the table, when asked, comes as cap1). A caller opening for writing
+ *   already: a bitmap (bit k: slot k) follows the path at the next 8-byte
+ *   boundary, to the end of the message (at most POSIX_FMAP_SLOTS bits;
+ *   the bits past it are 0), and for a file whose slot's bit is set the
+ *   answer carries no object (the fmap word and key as usual; the table,
+ *   when asked, comes as cap1). A caller opening for writing
  *   sets only the bits of objects it holds with write rights.
  * - The slot is the server's word on the file: key (never 0 while the
  *   slot is the file's; it changes when the slot is reused), size in

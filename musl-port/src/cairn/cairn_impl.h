@@ -237,13 +237,13 @@ hidden void __cairn_pipe_detach(struct cairn_fd *f);
 /* FS_OPEN's request bits for an open with flags: POSIX_OPEN_FMAP, the
  * table when we have none, POSIX_OPEN_FMAP_HAVE with the bitmap of the
  * objects we hold in have (*havelen bytes to send after the path, 0: none). */
-#define FMAP_HAVE_BYTES (POSIX_FMAP_SLOTS / 8)
+#define FMAP_HAVE_BYTES (POSIX_FMAP_SLOTS / 8)   /* have: 8-byte aligned */
 hidden uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen);
 /* After FS_OPEN answered a (caps from cairn_ipcbuf()->caps[1]), asked
  * with bits: f (the new descriptor, flags its open flags; NULL: none was
  * made) takes the file's pages, or not. */
 hidden void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t flags,
-				uint64_t bits, const uint8_t *have);
+				uint64_t bits, const uint8_t *have, size_t havelen);
 /* Whether reads and writes of f go through its pages (asking IO_FMAP the
  * first time). */
 hidden int __cairn_fmap_try(struct cairn_fd *f);

@@ -65,24 +65,28 @@ static void give(void)
 uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 {
 	int wr = (flags & O_ACCMODE) != O_RDONLY;
-	unsigned n = 0;
+	uint64_t *words = (uint64_t *)have;
+	unsigned top = 0;
 
 	*havelen = 0;
 	if (!slots)
 		return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_TABLE;
-	memset(have, 0, FMAP_HAVE_BYTES);
+	/* as many words as the highest slot needs (a server hands out the
+	 * lowest free slots, so mostly one) */
 	take();
 	for (unsigned i = 0; i < CACHE; i++) {
 		const struct cairn_fmap *m = &cache[i];
 		if (m->key && slots[m->slot].key == m->key && (m->writable || !wr)) {
-			have[m->slot / 8] |= (uint8_t)(1u << (m->slot % 8));
-			n++;
+			unsigned w = m->slot / 64;
+			while (top <= w)
+				words[top++] = 0;
+			words[w] |= 1ull << (m->slot % 64);
 		}
 	}
 	give();
-	if (!n)
+	if (!top)
 		return POSIX_OPEN_FMAP;
-	*havelen = FMAP_HAVE_BYTES;
+	*havelen = top * 8;
 	return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_HAVE;
 }
 
@@ -197,10 +201,10 @@ static int attach(struct cairn_fd *f, uint64_t word, uint64_t off, uint32_t ofla
 }
 
 void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t flags,
-			 uint64_t bits, const uint8_t *have)
+			 uint64_t bits, const uint8_t *have, size_t havelen)
 {
 	uint32_t slot = (uint32_t)(a->w[1] >> 32);
-	int held = a->w[1] && (bits & POSIX_OPEN_FMAP_HAVE) && slot < POSIX_FMAP_SLOTS &&
+	int held = a->w[1] && (bits & POSIX_OPEN_FMAP_HAVE) && slot < havelen * 8 &&
 		   (have[slot / 8] >> (slot % 8) & 1);
 	unsigned k = 1;
 	cap_t obj = CAP_NULL, t = CAP_NULL;

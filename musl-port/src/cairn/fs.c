@@ -257,7 +257,7 @@ static long free_fd_exists(void)
  * other capabilities still in the IPC buffer) when a is not NULL, else
  * they are deleted. */
 static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t *obj, uint32_t *type,
-		     struct cairn_ans *out, uint64_t *bits, uint8_t *have)
+		     struct cairn_ans *out, uint64_t *bits, uint8_t *have, size_t *havelenp)
 {
 	struct cairn_ans a;
 	size_t len, havelen = 0;
@@ -275,8 +275,10 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 	struct req q = { .label = FS_OPEN, .w0 = (uint32_t)flags, .w1 = ((uint64_t)mode & 07777) | fm,
 			 .post = have, .postlen = havelen, .post_bit = POSIX_OPEN_FMAP_HAVE };
 	e = path_ipc(dir, &q, path, len, &a);
-	if (out)
+	if (out) {
 		*bits = q.w1 & ~(uint64_t)07777;
+		*havelenp = q.postlen;
+	}
 	if (e)
 		return cairn_errno(e);
 	if (a.ncaps < 1)
@@ -293,8 +295,9 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
-	uint8_t have[FMAP_HAVE_BYTES];
+	uint64_t have[FMAP_HAVE_BYTES / 8];
 	struct cairn_ans a;
+	size_t havelen;
 	uint64_t bits;
 	uint32_t type;
 	cap_t obj;
@@ -302,11 +305,12 @@ long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 
 	if ((r = free_fd_exists()))
 		return r;
-	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a, &bits, have)))
+	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a, &bits, (uint8_t *)have, &havelen)))
 		return r;
 	fd = __cairn_fd_install(0, obj, FDK_IO, (flags & O_CLOEXEC) != 0, type);
 	/* the file's pages, if they came (none if there is no descriptor) */
-	__cairn_fmap_opened(fd < 0 ? NULL : __cairn_fd(fd), &a, (uint32_t)flags, bits, have);
+	__cairn_fmap_opened(fd < 0 ? NULL : __cairn_fd(fd), &a, (uint32_t)flags, bits, (uint8_t *)have,
+			    havelen);
 	if (fd < 0)
 		__cairn_io_release(obj);
 	return fd;
@@ -372,7 +376,7 @@ static long parent_of(long dirfd, const char *path, size_t len, cap_t *dir, cons
 	}
 	memcpy(p, path, b);
 	p[b] = 0;
-	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type, NULL, NULL, NULL)))
+	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	return 0;
 }
@@ -567,7 +571,7 @@ long __cairn_chdir(const char *path)
 	cap_t obj;
 	long r;
 
-	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL)))
+	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	if (type != S_IFDIR) {
 		__cairn_io_release(obj);
@@ -630,7 +634,7 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 	long r;
 	err_t e;
 
-	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL)))
+	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	if (type != S_IFREG) {
 		r = -EACCES;
@@ -689,7 +693,7 @@ long __cairn_statfs(const char *path, long fd, void *buf)
 	err_t e;
 
 	if (path) {
-		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL)))
+		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 			return r;
 	} else {
 		if (!(f = __cairn_fd(fd)))
@@ -754,7 +758,7 @@ long __cairn_umount(const char *target, long flags)
 
 	if (flags & ~7L)
 		return -EINVAL;
-	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL)))
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	e = path_ipc(obj, &(struct req){ .label = FS_GETPATH }, "", 0, &a);
 	len = !e && a.w[0] <= a.nbytes && a.w[0] < sizeof(path) ? a.w[0] : 0;

@@ -51,6 +51,7 @@ struct vfile {
 	uint64_t wpages;             /* pages the bitmap covers */
 	uint64_t used;               /* when last handed out (least recently used) */
 	bool mmapped;                /* asked for with bytes (mmap): never taken back */
+	bool wgiven;                 /* a client got it writable: its dirty bits may say something */
 };
 
 static bool fmap_ready;
@@ -298,8 +299,8 @@ void fmap_sync(struct tmpfs_node *n)
 	uint64_t end, i = 0, bits, next;
 	bool any = false;
 
-	if (!v)
-		return;
+	if (!v || !v->wgiven)
+		return;                     /* no client can have written it */
 	end = pages_of(v->fm.size);
 	while (i < end) {
 		uint64_t k = end - i < 64 ? end - i : 64;
@@ -410,6 +411,7 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 		c = CAP_NULL;               /* the caller has it */
 	else if ((c = fmap_give_obj(&v->fm, can_write(h))) == CAP_NULL)
 		return ERR_NOMEM;
+	v->wgiven |= can_write(h);
 	if (table && (t = fmap_give_table()) == CAP_NULL) {
 		if (c != CAP_NULL)
 			cairn_cap_delete(c);

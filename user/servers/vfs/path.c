@@ -118,13 +118,16 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	/* a regular file's pages too, when asked and it has bytes (an empty
 	 * one gets them at its first IO_FMAP: create + unlink makes none) */
 	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) && (n->size || n->u.file.ext)) {
-		const uint8_t *have = NULL;
-		uint64_t at = (r->w[2] + 7) & ~7ull;
+		static uint8_t have[POSIX_FMAP_SLOTS / 8];
+		uint64_t at = (r->w[2] + 7) & ~7ull, k = 0;
 
-		if ((r->w[1] & POSIX_OPEN_FMAP_HAVE) && at <= r->nbytes &&
-		    r->nbytes - at >= POSIX_FMAP_SLOTS / 8)
-			have = req_bytes + at;
-		if (fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0, have))
+		/* the bitmap: what was sent of it, the rest 0 */
+		if ((r->w[1] & POSIX_OPEN_FMAP_HAVE) && at < r->nbytes) {
+			k = r->nbytes - at < sizeof(have) ? r->nbytes - at : sizeof(have);
+			memcpy(have, req_bytes + at, k);
+			memset(have + k, 0, sizeof(have) - k);
+		}
+		if (fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0, k ? have : NULL))
 			a->w[1] = 0;
 	}
 }
