@@ -151,7 +151,8 @@ for arch in $(part kernel); do
 done
 
 # The POSIX benchmarks (user/posixbench: getppid, pipe ping-pong between
-# forked processes, open+read+close of 4 KiB, 1 MiB in 4 KiB reads), built
+# forked processes, open+read+close of 4 KiB, 1 MiB in 4 KiB reads, a 4 KiB
+# pwrite + fsync, create + unlink of an empty file), built
 # with the Cairn toolchain and run with --exec under -icount. The same
 # source runs on the Linux 6.1 peer in the same QEMU when
 # ../shared/peer/run-linux.sh and a riscv64 glibc are there (never needed).

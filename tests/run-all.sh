@@ -411,8 +411,10 @@ userland() {
   runpart $H --name $a-posix-crash --expect-lines $E/posix-crash.txt --status 139 -- --exec $P/status crash
   # the POSIX servers through musl-port: files and directories, descriptors
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
-  # wait, groups, posix_spawn), signals, threads; one ok line a test
-  for t in files io procs signals threads pipes mounts; do
+  # wait, groups, posix_spawn), signals, threads; files through their
+  # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); one ok
+  # line a test
+  for t in files io procs signals threads pipes fmap mounts; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the same file programs on an ext2 disk (the ext2 server mounts it at

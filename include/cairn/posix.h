@@ -75,6 +75,74 @@ enum {
 	                       * revoke it once it is not its latest (the VFS: docs/vfs.md).
 	                       * ERR_INVAL: not a regular file, or empty; ERR_BADF: not open
 	                       * for reading; ERR_NOMEM */
+	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_TABLE, bytes) -> (fmap word,
+	                       * offset, open flags, key), cap0 = the file's MemoryObject, cap1 = the
+	                       * slot table when asked for (below, "file pages"). bytes: the
+	                       * object must have pages up to there (mmap past the end).
+	                       * ERR_NODEV: this file has no shared pages (use IO_READ...);
+	                       * ERR_INVAL: not a regular file; ERR_BADF: O_PATH */
+	IO_FEXTEND,           /* a regular file with shared pages, open for writing: (n, offset
+	                       * or POSIX_FEXTEND_APPEND) -> (offset): the file grows to at least
+	                       * offset + n (O_APPEND: offset = the size, atomically), so the
+	                       * caller may write [offset, offset + n) in the pages.
+	                       * ERR_FBIG: past POSIX_FMAP_MAX; ERR_NOSPC; ERR_BADF: not open
+	                       * for writing; ERR_NODEV: no shared pages */
+};
+
+/*
+ * File pages (docs/vfs.md, "File pages"). A regular file's bytes are the
+ * pages of a MemoryObject that clients map and copy from and to
+ * themselves; the server is its pager (include/cairn/abi.h,
+ * MEMOBJ_SET_PAGER), so a page not there yet is asked of it by the fault.
+ *
+ * - IO_FMAP, or FS_OPEN with POSIX_OPEN_FMAP in w1's high bits, answers
+ *   the fmap word: POSIX_FMAP_* flags in bits 0..31 and the file's slot
+ *   in bits 32..63, and cap0 (FS_OPEN: cap1) = the file's MemoryObject:
+ *   rights r, plus w when the description is open for writing, never
+ *   RIGHT_MANAGE. With POSIX_FMAP_TABLE asked (FS_OPEN:
+ *   POSIX_OPEN_FMAP_TABLE), the next capability is the slot table: a
+ *   MemoryObject of POSIX_FMAP_SLOTS struct posix_fmap_slot, read-only,
+ *   the same for every file of the server. A client keeps one per server;
+ *   the answer's key is the slot's (a client that finds another key in
+ *   the table it has holds another server's table: it asks again).
+ * - POSIX_OPEN_FMAP_HAVE: the caller holds the objects of some files
+ *   already: a bitmap (bit k: slot k) follows the path at the next 8-byte
+ *   boundary, to the end of the message (at most POSIX_FMAP_SLOTS bits;
+ *   the bits past it are 0), and for a file whose slot's bit is set the
+ *   answer carries no object (the fmap word and key as usual; the table,
+ *   when asked, comes as cap1). A caller opening for writing
+ *   sets only the bits of objects it holds with write rights.
+ * - The slot is the server's word on the file: key (never 0 while the
+ *   slot is the file's; it changes when the slot is reused), size in
+ *   bytes, and pages: how many pages of the object exist (a mapping may
+ *   cover that many; a touch at or past the size faults:
+ *   CAIRN_FAULT_PAGER, SIGBUS). Only the server writes it.
+ * - Reading: bytes [off, min(off + n, size)) are copied from the mapping.
+ *   Writing inside the size: copied into it. Growing the file (a write
+ *   past the size, O_APPEND): IO_FEXTEND first, then the copy.
+ * - POSIX_FMAP_LEASE: the description's offset (w1 of the answer) is the
+ *   caller's to keep in its own memory while it is the description's only
+ *   holder (the server gives it only then). It gives it back with IO_SEEK
+ *   (SEEK_SET to it) before it shares the description (IO_DUP: dup, fork;
+ *   exec) and the server keeps it from then on; IO_READ, IO_WRITE and
+ *   IO_SEEK of a leased description use the server's (stale) offset.
+ * - POSIX_FMAP_NOSYNC: the pages are the file (tmpfs): fsync and msync
+ *   need no call.
+ * - Nothing in the object is trusted by the server: its own node holds
+ *   the size; a holder with write rights can write any byte of the file
+ *   (as write(2) could).
+ */
+#define POSIX_FMAP_TABLE       1u          /* IO_FMAP flags: send the slot table too */
+#define POSIX_FMAP_LEASE       1u          /* fmap word flags */
+#define POSIX_FMAP_NOSYNC      2u
+#define POSIX_OPEN_FMAP        (1ull << 32)  /* FS_OPEN w1 (mode) high bits */
+#define POSIX_OPEN_FMAP_TABLE  (1ull << 33)
+#define POSIX_OPEN_FMAP_HAVE   (1ull << 34)  /* + a bitmap after the path (below) */
+#define POSIX_FEXTEND_APPEND   UINT64_MAX
+#define POSIX_FMAP_SLOTS       1024u
+#define POSIX_FMAP_MAX         (1ull << 30)  /* bytes of a file with shared pages (MEMOBJ_MAX) */
+struct posix_fmap_slot {
+	uint64_t key, size, pages, reserved;
 };
 
 /*
@@ -152,7 +220,10 @@ struct posix_stat {
 #define POSIX_VFS_ROOT 1
 enum {
 	FS_OPEN = 0x200,      /* (flags, mode, path length) + path -> cap0 = the new object,
-	                       * (type: S_IFMT bits). Linux O_* flags */
+	                       * (type: S_IFMT bits). Linux O_* flags. POSIX_OPEN_FMAP in mode:
+	                       * a regular file's pages too, as IO_FMAP: (type, fmap word,
+	                       * offset, key), cap1 = its MemoryObject [cap2 = the slot
+	                       * table]; a file without shared pages answers fmap word 0 */
 	FS_MKDIR,             /* (mode, 0, path length) + path */
 	FS_UNLINK,            /* (flags: AT_REMOVEDIR, 0, path length) + path */
 	FS_RENAME,            /* (flags: renameat2 RENAME_*, 0, length 1, length 2) + path 1 +

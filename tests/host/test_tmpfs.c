@@ -989,6 +989,101 @@ TEST(boot_image)
 /* ---- out of memory ----------------------------------------------------------------------- */
 
 /* A sequence of changes, each of which must succeed or fail cleanly. */
+/* ---- file data kept by the user (tmpfs_ext: the server's MemoryObjects) -------------- */
+
+static uint8_t ext_buf[4 * TMPFS_PAGE];
+static unsigned ext_calls[4];
+
+static void x_read(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, void *buf, size_t n)
+{
+	(void)t, (void)f;
+	memcpy(buf, ext_buf + off, n);
+	ext_calls[0]++;
+}
+
+static size_t x_write(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, const void *buf, size_t n,
+		      err_t *err)
+{
+	(void)t, (void)f;
+	ext_calls[1]++;
+	if (off + n > sizeof(ext_buf)) {
+		*err = ERR_FBIG;
+		return 0;
+	}
+	memcpy(ext_buf + off, buf, n);
+	return n;
+}
+
+static err_t x_truncate(struct tmpfs *t, struct tmpfs_node *f, uint64_t len)
+{
+	(void)t;
+	ext_calls[2]++;
+	if (len > sizeof(ext_buf))
+		return ERR_FBIG;
+	if (len < f->size)
+		memset(ext_buf + len, 0, f->size - len);
+	return ERR_OK;
+}
+
+static void x_release(struct tmpfs *t, struct tmpfs_node *f)
+{
+	(void)t;
+	ext_calls[3]++;
+	f->u.file.ext = NULL;
+}
+
+static const struct tmpfs_ext x_ops = { x_read, x_write, x_truncate, x_release };
+
+static void x_take(void *arg, uint64_t idx, const void *page)
+{
+	memcpy(ext_buf + idx * TMPFS_PAGE, page, TMPFS_PAGE);
+	(*(unsigned *)arg)++;
+}
+
+TEST(ext_hooks)
+{
+	struct tmpfs_node *n;
+	char buf[16];
+	unsigned pages = 0;
+	uint64_t v;
+	size_t k;
+
+	CHECK(setup());
+	memset(ext_buf, 0, sizeof(ext_buf));
+	memset(ext_calls, 0, sizeof(ext_calls));
+	fs.ext = &x_ops;
+	CHECK(tmpfs_open(&fs, R, S("f"), LINUX_O_CREAT | LINUX_O_RDWR, 0644, &n) == ERR_OK);
+	CHECK(tmpfs_write(&fs, n, 0, "abc", 3, &k) == ERR_OK && tmpfs_write(&fs, n, 8192, "Z", 1, &k) == ERR_OK);
+	CHECK(n->u.file.pages == 2 && !ext_calls[1]);
+	/* the radix tree's pages handed over, the tree freed */
+	tmpfs_export_pages(n, x_take, &pages);
+	CHECK(pages == 2 && n->u.file.pages == 0 && !n->u.file.root && n->size == 8193);
+	n->u.file.ext = &ext_buf;
+	/* reads clamped to the size, then the hook's */
+	CHECK(tmpfs_read(&fs, n, 0, buf, sizeof(buf), &k) == ERR_OK && k == 16 && !memcmp(buf, "abc", 3));
+	CHECK(tmpfs_read(&fs, n, 8192, buf, sizeof(buf), &k) == ERR_OK && k == 1 && buf[0] == 'Z');
+	CHECK(tmpfs_read(&fs, n, 9000, buf, sizeof(buf), &k) == ERR_OK && k == 0 && ext_calls[0] == 2);
+	/* writes grow the size tmpfs keeps, and move the version */
+	v = n->version;
+	CHECK(tmpfs_write(&fs, n, 10000, "W", 1, &k) == ERR_OK && k == 1 && n->size == 10001);
+	CHECK(n->version == v + 1 && ext_buf[10000] == 'W');
+	CHECK(tmpfs_write(&fs, n, sizeof(ext_buf), "X", 1, &k) == ERR_FBIG && n->size == 10001);
+	/* truncation through the hook; its error stops it */
+	CHECK(tmpfs_truncate(&fs, n, 5) == ERR_OK && n->size == 5 && ext_calls[2] == 1);
+	CHECK(tmpfs_truncate(&fs, n, sizeof(ext_buf) + 1) == ERR_FBIG && n->size == 5);
+	CHECK(tmpfs_read(&fs, n, 0, buf, sizeof(buf), &k) == ERR_OK && k == 5 && !memcmp(buf, "abc\0\0", 5));
+	/* and back into the tree */
+	n->u.file.ext = NULL;
+	CHECK(tmpfs_import_page(n, 0, ext_buf) == ERR_OK && n->u.file.pages == 1);
+	CHECK(tmpfs_read(&fs, n, 0, buf, 3, &k) == ERR_OK && k == 3 && !memcmp(buf, "abc", 3));
+	/* a node freed with its data outside: the hook is told */
+	n->u.file.ext = &ext_buf;
+	tmpfs_node_put(&fs, n);
+	CHECK(tmpfs_unlink(&fs, R, S("f"), 0) == ERR_OK && ext_calls[3] == 1);
+	fs.ext = NULL;
+	return teardown();
+}
+
 static unsigned ops_run(void)
 {
 	struct tmpfs_node *n;

@@ -11,6 +11,10 @@
  *                    processes over two pipes: one round trip
  *   open_read_close  open + read 4 KiB + close of a tmpfs file
  *   read_4k_seq      1 MiB read sequentially in 4 KiB reads: per read
+ *   write_4k_fsync   pwrite of 4 KiB at offset 0 of a 4 KiB tmpfs file +
+ *                    fsync: a page rewritten and made durable
+ *   create_unlink    open(O_CREAT | O_EXCL) + close + unlink of an empty
+ *                    tmpfs file
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -146,6 +150,47 @@ static void bench_read_seq(void)
 	report("read_4k_seq", best, n);
 }
 
+static void bench_write_fsync(void)
+{
+	uint64_t best = UINT64_MAX, n = 100;
+
+	make_file("/tmp/bench-w4k", 4096);
+	int fd = open("/tmp/bench-w4k", O_RDWR);
+	if (fd < 0)
+		die("open");
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++) {
+			buf[0] = (char)i;
+			if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) || fsync(fd))
+				die("pwrite+fsync");
+		}
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	close(fd);
+	report("write_4k_fsync", best, n);
+}
+
+static void bench_create_unlink(void)
+{
+	uint64_t best = UINT64_MAX, n = 100;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = insns();
+		for (uint64_t i = 0; i < n; i++) {
+			int fd = open("/tmp/bench-new", O_CREAT | O_EXCL | O_WRONLY, 0644);
+			if (fd < 0 || close(fd) || unlink("/tmp/bench-new"))
+				die("create+unlink");
+		}
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("create_unlink", best, n);
+}
+
 /*
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
  * tests/bench.sh): it makes its /tmp and powers the machine off.
@@ -159,6 +204,8 @@ int main(void)
 	bench_pipe();
 	bench_open_read_close();
 	bench_read_seq();
+	bench_write_fsync();
+	bench_create_unlink();
 	printf("bench: done\n");
 #ifdef LINUX_PEER
 	sync();

@@ -119,8 +119,14 @@ struct cairn_fd {
 	uint32_t type;                     /* S_IFMT bits, 0: not known yet */
 	struct posix_pipe_shm *shm;        /* PIPE_MAPPED: the ring, mapped */
 	cap_t pobj[3];                     /* PIPE_MAPPED: its MemoryObject, data and space Notifications */
+	uint8_t fmode;                     /* FMAP_*: a regular file's shared pages (fmap.c) */
+	uint8_t lease;                     /* FMAP_MAPPED: the offset is ours, in pos */
+	uint32_t oflags;                   /* FMAP_MAPPED: the description's open flags */
+	struct cairn_fmap *fm;             /* FMAP_MAPPED: the file's pages, mapped */
+	uint64_t pos;                      /* lease: the description's offset */
 };
 enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
+enum { FMAP_UNTRIED = 0, FMAP_MAPPED, FMAP_SERVER };
 /* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
 hidden uint32_t __cairn_fd_type(struct cairn_fd *f);
 /* Descriptor fd, or NULL (EBADF). */
@@ -227,6 +233,48 @@ hidden long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, lon
 /* Drops the mapping of f's ring (f is gone: a copy of it). */
 hidden void __cairn_pipe_detach(struct cairn_fd *f);
 
+/* ---- fmap.c: regular files through their shared pages ------------------------------------ */
+/* FS_OPEN's request bits for an open with flags: POSIX_OPEN_FMAP, the
+ * table when we have none, POSIX_OPEN_FMAP_HAVE with the bitmap of the
+ * objects we hold in have (*havelen bytes to send after the path, 0: none). */
+#define FMAP_HAVE_BYTES (POSIX_FMAP_SLOTS / 8)   /* have: 8-byte aligned */
+hidden uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen);
+/* After FS_OPEN answered a (caps from cairn_ipcbuf()->caps[1]), asked
+ * with bits: f (the new descriptor, flags its open flags; NULL: none was
+ * made) takes the file's pages, or not. */
+hidden void __cairn_fmap_opened(struct cairn_fd *f, const struct cairn_ans *a, uint32_t flags,
+				uint64_t bits, const uint8_t *have, size_t havelen);
+/* Whether reads and writes of f go through its pages (asking IO_FMAP the
+ * first time). */
+hidden int __cairn_fmap_try(struct cairn_fd *f);
+static inline int __cairn_fmap_direct(struct cairn_fd *f)
+{
+	if (f->fmode == FMAP_MAPPED)
+		return 1;
+	return f->fmode == FMAP_UNTRIED && __cairn_fmap_try(f);
+}
+/* read/pread and write/pwrite through the pages (f FMAP_MAPPED; at: at
+ * offset off, else the description's): what the call returns; -ENOTSUP:
+ * go through the server instead. */
+hidden long __cairn_fmap_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t off, int at);
+hidden long __cairn_fmap_write(struct cairn_fd *f, struct iov_at *v, size_t total, uint64_t off, int at);
+/* lseek of a leased offset; -ENOTSUP: ask the server. */
+hidden long __cairn_fmap_seek(struct cairn_fd *f, long off, long whence);
+/* Gives f's offset back to the server (before dup, fork, exec). */
+hidden void __cairn_fmap_unlease(struct cairn_fd *f);
+/* Drops f's use of the pages (close; f is a copy). */
+hidden void __cairn_fmap_detach(struct cairn_fd *f);
+/* Whether fsync of f needs no call (the pages are the file). */
+hidden int __cairn_fmap_nosync(struct cairn_fd *f);
+/* FIONREAD of a leased offset; -ENOTSUP: ask the server. */
+hidden long __cairn_fmap_fionread(struct cairn_fd *f, int *out);
+/* Gives every descriptor's leased offset back (before exec). */
+hidden void __cairn_fd_unlease_all(void);
+/* mmap's file object: a capability of its own to fd's file's MemoryObject
+ * with pages up to `bytes`, whether it may be mapped writable, the open
+ * flags. -EACCES, -ENODEV, -EBADF as mmap's. */
+hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags);
+
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);
 hidden long __cairn_poll(void *fds, unsigned long n, long timeout_ms);
@@ -267,6 +315,7 @@ hidden long __cairn_mmap(uintptr_t addr, size_t len, long prot, long flags, long
 hidden long __cairn_munmap(uintptr_t addr, size_t len);
 hidden long __cairn_mprotect(uintptr_t addr, size_t len, long prot);
 hidden long __cairn_madvise(uintptr_t addr, size_t len, long advice);
+hidden long __cairn_msync(uintptr_t addr, size_t len, long flags);
 hidden long __cairn_mremap(uintptr_t old, size_t old_len, size_t new_len, long flags, uintptr_t new_addr);
 /* The child of a fork: the MemoryObjects of the table are the parent's. */
 hidden void __cairn_mem_forked(void);

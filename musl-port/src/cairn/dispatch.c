@@ -104,6 +104,7 @@ static long memory(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_munmap: r = __cairn_munmap((uintptr_t)a, (size_t)b); break;
 	case SYS_mprotect: r = __cairn_mprotect((uintptr_t)a, (size_t)b, c); break;
 	case SYS_madvise: r = __cairn_madvise((uintptr_t)a, (size_t)b, c); break;
+	case SYS_msync: r = __cairn_msync((uintptr_t)a, (size_t)b, c); break;
 	default: r = __cairn_mremap((uintptr_t)a, (size_t)b, (size_t)c, d, (uintptr_t)e); break;
 	}
 	__cairn_unlock(&lock);
@@ -229,7 +230,7 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 
 	/* memory (mem.c): one thread at a time in its tables */
 	case SYS_brk: case SYS_mmap: case SYS_munmap: case SYS_mprotect: case SYS_madvise:
-	case SYS_mremap:
+	case SYS_mremap: case SYS_msync:
 		return memory(n, a, b, c, d, e, f);
 
 	/* time (time.c) */

@@ -104,11 +104,21 @@ void __cairn_fd_fork_refs(int undo)
 {
 	uint32_t label = undo ? IO_CLOSE : IO_DUP;
 
-	for (long fd = 0; fd < FD_MAX; fd++)
-		if (fds[fd].kind == FDK_IO)
-			__cairn_ipc(fds[fd].cap, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	for (long fd = 0; fd < FD_MAX; fd++) {
+		if (fds[fd].kind != FDK_IO)
+			continue;
+		__cairn_fmap_unlease(&fds[fd]);   /* the child shares the offset */
+		__cairn_ipc(fds[fd].cap, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	}
 	if (__cairn_cwd != CAP_NULL)
 		__cairn_ipc(__cairn_cwd, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+}
+
+void __cairn_fd_unlease_all(void)
+{
+	for (long fd = 0; fd < FD_MAX; fd++)
+		if (fds[fd].kind == FDK_IO)
+			__cairn_fmap_unlease(&fds[fd]);
 }
 
 /* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
@@ -208,6 +218,11 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
 		return __cairn_pipe_readv(f, d->iov, d->cnt, total);
+	if (__cairn_fmap_direct(f)) {
+		long r = __cairn_fmap_read(f, d, total, off, at);
+		if (r != -ENOTSUP)
+			return r;
+	}
 	if (dev_kind(f) & TYPE_RANDOM_DEV)
 		return random_read(d, total);
 	do {
@@ -269,6 +284,12 @@ long __cairn_read(long fd, void *buf, size_t n)
 
 	if (f && f->pipe == PIPE_MAPPED && n && n <= SSIZE_MAX)
 		return __cairn_pipe_readv(f, &v, 1, n);
+	if (f && f->fmode == FMAP_MAPPED && f->lease && n <= SSIZE_MAX) {
+		struct iov_at d = { &v, 1, 0, 0 };
+		long r = __cairn_fmap_read(f, &d, n, 0, 0);
+		if (r != -ENOTSUP)
+			return r;
+	}
 	return read_common(fd, &v, 1, 0, 0);
 }
 
@@ -341,6 +362,12 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
 		return __cairn_pipe_writev(f, iov, cnt, total);
+	if (__cairn_fmap_direct(f)) {
+		struct iov_at w = { iov, cnt, 0, 0 };
+		long r2 = __cairn_fmap_write(f, &w, total, off, at);
+		if (r2 != -ENOTSUP)
+			return r2;
+	}
 	do {
 		size_t fill = total - done < INLINE_MAX ? total - done : INLINE_MAX, wrote;
 		struct cairn_ans a;
@@ -372,6 +399,12 @@ long __cairn_write(long fd, const void *buf, size_t n)
 
 	if (f && f->pipe == PIPE_MAPPED && n <= SSIZE_MAX)
 		return __cairn_pipe_writev(f, &v, 1, n);
+	if (f && f->fmode == FMAP_MAPPED && f->lease && n <= SSIZE_MAX) {
+		struct iov_at w = { &v, 1, 0, 0 };
+		long r = __cairn_fmap_write(f, &w, n, 0, 0);
+		if (r != -ENOTSUP)
+			return r;
+	}
 	return write_common(fd, &v, 1, 0, 0);
 }
 
@@ -405,8 +438,11 @@ long __cairn_close(long fd)
 	old = *f;
 	f->kind = FDK_NONE;
 	f->pipe = PIPE_UNTRIED;
+	f->fmode = FMAP_UNTRIED;
+	f->fm = NULL;
 	__cairn_unlock(&fd_lock);
 	__cairn_pipe_detach(&old);
+	__cairn_fmap_detach(&old);
 	if (old.kind == FDK_IO)
 		__cairn_io_release(old.cap);
 	return old.kind == FDK_NONE ? -EBADF : 0;
@@ -421,6 +457,7 @@ static err_t dup_cap(const struct cairn_fd *f, cap_t *out)
 		*out = f->cap;
 		return ERR_OK;
 	}
+	__cairn_fmap_unlease((struct cairn_fd *)f);   /* the offset is shared from now on */
 	if ((e = __cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)))
 		return e;
 	if ((e = cairn_cap_copy(f->cap, RIGHTS_ALL, out))) {
@@ -473,6 +510,7 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 				      .type = f->type };
 	__cairn_unlock(&fd_lock);
 	__cairn_pipe_detach(&saved);
+	__cairn_fmap_detach(&saved);
 	if (saved.kind == FDK_IO)
 		__cairn_io_release(saved.cap);
 	return new;
@@ -508,6 +546,9 @@ long __cairn_fcntl(long fd, long cmd, long arg)
 			return 0;
 		e = __cairn_ipc(f->cap, IO_SETFL, (uint64_t)arg & (O_APPEND | O_NONBLOCK), 0, 0, 0, 0, 0,
 				IPC_ALWAYS, NULL);
+		if (!e)
+			f->oflags = (f->oflags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) |
+				    ((uint32_t)arg & (O_APPEND | O_NONBLOCK));
 		return cairn_errno(e);
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
@@ -577,6 +618,11 @@ long __cairn_lseek(long fd, long off, long whence)
 		return -EBADF;
 	if (f->kind == FDK_DEBUG)
 		return -ESPIPE;
+	if (f->fmode == FMAP_MAPPED && f->lease) {
+		long r = __cairn_fmap_seek(f, off, whence);
+		if (r != -ENOTSUP)
+			return r;
+	}
 	if ((e = __cairn_ipc(f->cap, IO_SEEK, (uint64_t)off, (uint64_t)whence, 0, 0, 0, 0, IPC_ALWAYS, &a)))
 		return at_errno(e);
 	return (long)a.w[0];
@@ -675,6 +721,8 @@ long __cairn_fsync(long fd)
 		return -EBADF;
 	if (f->kind == FDK_DEBUG)
 		return -EINVAL;
+	if (__cairn_fmap_nosync(f))
+		return 0;                 /* the pages are the file (tmpfs) */
 	return cairn_errno(__cairn_ipc(f->cap, IO_SYNC, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL));
 }
 
@@ -746,6 +794,13 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 		return -EBADF;
 	if (f->kind == FDK_DEBUG)
 		return debug_ioctl(req, arg);
+	if (req == FIONREAD && f->fmode == FMAP_MAPPED && f->lease) {
+		int v;
+		if (!__cairn_fmap_fionread(f, &v)) {
+			memcpy(arg, &v, sizeof(v));
+			return 0;
+		}
+	}
 	switch (req) {
 	case TCGETS: out = TERMIOS_K; break;
 	case TCSETS: case TCSETSW: case TCSETSF: in = TERMIOS_K; break;

@@ -110,6 +110,8 @@ struct req {
 	size_t prelen;
 	const void *post;
 	size_t postlen;
+	uint64_t post_bit;     /* set: post is optional, sent with this w1 bit; both are
+	                        * dropped (here too) when a path leaves no room */
 };
 
 /* Two capabilities to the same object with the same badge. */
@@ -142,7 +144,7 @@ static void new_root(cap_t root, cap_t *dir)
 
 /* Sends q with path (len bytes) to dir, following redirects: the answer's
  * error, the answer in *a. ERR_REMOTE only with POSIX_REMOTE_SPLIT. */
-static err_t path_ipc(cap_t dir, const struct req *q, const char *path, size_t len,
+static err_t path_ipc(cap_t dir, struct req *q, const char *path, size_t len,
 		      struct cairn_ans *a)
 {
 	char buf[POSIX_PATH_MAX];
@@ -164,6 +166,11 @@ static err_t path_ipc(cap_t dir, const struct req *q, const char *path, size_t l
 		}
 		memcpy(d, q->pre, q->prelen);
 		memcpy(d + q->prelen, path, len);
+		if (q->postlen && q->post_bit &&
+		    ((len + 7) & ~(size_t)7) + q->postlen > INLINE_MAX) {
+			q->postlen = 0;
+			q->w1 &= ~q->post_bit;
+		}
 		if (q->postlen) {
 			n = (len + 7) & ~(size_t)7;
 			if (n + q->postlen > INLINE_MAX) {
@@ -253,11 +260,15 @@ static long free_fd_exists(void)
 	return -EMFILE;
 }
 
-/* FS_OPEN: the new object's capability and its type. */
-static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t *obj, uint32_t *type)
+/* FS_OPEN: the new object's capability and its type; *a the answer (its
+ * other capabilities still in the IPC buffer) when a is not NULL, else
+ * they are deleted. */
+static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t *obj, uint32_t *type,
+		     struct cairn_ans *out, uint64_t *bits, uint8_t *have, size_t *havelenp)
 {
 	struct cairn_ans a;
-	size_t len;
+	size_t len, havelen = 0;
+	uint64_t fm = 0;
 	cap_t dir;
 	long r;
 	err_t e;
@@ -266,28 +277,47 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 		return r;
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		mode &= ~cur_umask;
-	e = path_ipc(dir, &(struct req){ .label = FS_OPEN, .w0 = (uint32_t)flags,
-					 .w1 = (uint64_t)mode & 07777 }, path, len, &a);
+	if (out)
+		fm = __cairn_fmap_open_bits((uint32_t)flags, have, &havelen);
+	struct req q = { .label = FS_OPEN, .w0 = (uint32_t)flags, .w1 = ((uint64_t)mode & 07777) | fm,
+			 .post = have, .postlen = havelen, .post_bit = POSIX_OPEN_FMAP_HAVE };
+	e = path_ipc(dir, &q, path, len, &a);
+	if (out) {
+		*bits = q.w1 & ~(uint64_t)07777;
+		*havelenp = q.postlen;
+	}
 	if (e)
 		return cairn_errno(e);
 	if (a.ncaps < 1)
 		return -EIO;
 	*obj = cairn_ipcbuf()->caps[0];
 	*type = (uint32_t)a.w[0] & S_IFMT;
+	if (out)
+		*out = a;
+	else
+		for (unsigned i = 1; i < a.ncaps; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
 	return 0;
 }
 
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
+	uint64_t have[FMAP_HAVE_BYTES / 8];
+	struct cairn_ans a;
+	size_t havelen;
+	uint64_t bits;
 	uint32_t type;
 	cap_t obj;
 	long r, fd;
 
 	if ((r = free_fd_exists()))
 		return r;
-	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type)))
+	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a, &bits, (uint8_t *)have, &havelen)))
 		return r;
 	fd = __cairn_fd_install(0, obj, FDK_IO, (flags & O_CLOEXEC) != 0, type);
+	/* the file's pages, if they came (none if there is no descriptor) */
+	__cairn_fmap_opened(fd < 0 ? NULL : __cairn_fd(fd), &a, (uint32_t)flags, bits, (uint8_t *)have,
+			    havelen);
 	if (fd < 0)
 		__cairn_io_release(obj);
 	return fd;
@@ -353,7 +383,7 @@ static long parent_of(long dirfd, const char *path, size_t len, cap_t *dir, cons
 	}
 	memcpy(p, path, b);
 	p[b] = 0;
-	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type)))
+	if ((r = open_obj(dirfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, dir, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	return 0;
 }
@@ -548,7 +578,7 @@ long __cairn_chdir(const char *path)
 	cap_t obj;
 	long r;
 
-	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	if (type != S_IFDIR) {
 		__cairn_io_release(obj);
@@ -611,7 +641,7 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 	long r;
 	err_t e;
 
-	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	if (type != S_IFREG) {
 		r = -EACCES;
@@ -670,7 +700,7 @@ long __cairn_statfs(const char *path, long fd, void *buf)
 	err_t e;
 
 	if (path) {
-		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type)))
+		if ((r = open_obj(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 			return r;
 	} else {
 		if (!(f = __cairn_fd(fd)))
@@ -753,7 +783,7 @@ long __cairn_umount(const char *target, long flags)
 
 	if (flags & ~7L)
 		return -EINVAL;
-	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type)))
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
 		return r;
 	e = path_ipc(obj, &(struct req){ .label = FS_GETPATH }, "", 0, &a);
 	len = !e && a.w[0] <= a.nbytes && a.w[0] < sizeof(path) ? a.w[0] : 0;

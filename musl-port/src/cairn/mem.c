@@ -24,8 +24,14 @@
  * may be anywhere not mapped by something else (the program, the stack,
  * the runtime's own mappings: the kernel refuses those, ENOMEM). munmap
  * and mprotect act on this table only: a range outside it is left alone
- * (munmap) or refused (mprotect, ENOMEM). File mappings wait for the VFS
- * server: there is no descriptor to map (EBADF, ENODEV for the console).
+ * (munmap) or refused (mprotect, ENOMEM).
+ *
+ * A file mapping maps the file's own MemoryObject (fmap.c, IO_FMAP: the
+ * server pages it): MAP_SHARED the object itself, so a write is the file
+ * at once, for every reader and mapper; MAP_PRIVATE a copy-on-write copy
+ * of it (MEMOBJ_COPY), whose untouched pages follow the file. A touch at
+ * or past the end of the file faults (CAIRN_FAULT_PAGER: SIGBUS, as on
+ * Linux). msync has nothing to write: the pages are the file (tmpfs).
  *
  * After a fork the child's table names the parent's MemoryObjects (the
  * kernel made copy-on-write copies in the child's address space, which
@@ -35,6 +41,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "cairn_impl.h"
@@ -143,6 +150,22 @@ static err_t obj_new(uint64_t pages, int *idx)
 		return ERR_NOMEM;
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &cap)))
 		return e;
+	objs[i].cap = cap;
+	objs[i].refs = 0;
+	objs[i].inherited = 0;
+	*idx = i;
+	return ERR_OK;
+}
+
+/* An entry for a MemoryObject capability of ours (a file's). */
+static err_t obj_adopt(cap_t cap, int *idx)
+{
+	int i;
+
+	for (i = 0; i < MAX_OBJS && objs[i].refs; i++)
+		;
+	if (i == MAX_OBJS)
+		return ERR_NOMEM;
 	objs[i].cap = cap;
 	objs[i].refs = 0;
 	objs[i].inherited = 0;
@@ -323,6 +346,55 @@ static long add_anon(uint64_t va, uint64_t pages, unsigned prot, int shared)
 	return r;
 }
 
+/* A new piece at [va, va + pages) mapping file fd from byte off (a
+ * multiple of the page): its object itself when shared, a copy-on-write
+ * copy when private. */
+static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, long fd, uint64_t off)
+{
+	struct piece p = { .va = va, .pages = pages, .first = off / PAGE, .prot = (unsigned char)prot,
+			   .shared = (unsigned char)shared };
+	uint32_t oflags, acc;
+	struct cairn_msg m;
+	int writable, idx;
+	cap_t obj;
+	err_t e;
+	long r;
+
+	if (npieces == MAX_PIECES)
+		return -ENOMEM;
+	if (off > POSIX_FMAP_MAX || pages > (POSIX_FMAP_MAX - off) / PAGE)
+		return -ENOMEM;
+	if ((r = __cairn_fmap_object(fd, off + pages * PAGE, &obj, &writable, &oflags)))
+		return r;
+	acc = oflags & O_ACCMODE;
+	if (acc == O_WRONLY || (shared && (prot & PROT_WRITE) && !writable)) {
+		cairn_cap_delete(obj);
+		return -EACCES;
+	}
+	if (!shared) {
+		e = cairn_invoke(obj, MEMOBJ_COPY, 0, 0, 0, 0, 0, &m);
+		cairn_cap_delete(obj);
+		if (e)
+			return mem_errno(e);
+		obj = m.w[0];
+	}
+	if ((e = obj_adopt(obj, &idx))) {
+		cairn_cap_delete(obj);
+		return mem_errno(e);
+	}
+	p.obj = idx;
+	if ((e = map_piece(&p))) {
+		obj_drop(idx);
+		return mem_errno(e);
+	}
+	objs[idx].refs = 1;
+	if ((r = insert_at(find(va), &p))) {
+		unmap_piece(&p);
+		obj_put(p.obj);
+	}
+	return r;
+}
+
 /* Gives piece i (no memory yet) an object: one for the whole run of
  * memoryless pieces around it when that is small, else for it alone. */
 static err_t back(unsigned i)
@@ -384,8 +456,6 @@ long __cairn_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd, lo
 		return -EINVAL;
 	if ((unsigned long)off & (PAGE - 1))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return __cairn_fd_is_console(fd) ? -ENODEV : -EBADF;
 	if (!bytes)
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -403,9 +473,27 @@ long __cairn_mmap(uintptr_t addr, size_t len, long prot, long flags, long fd, lo
 	} else if (!(va = pick(addr, bytes))) {
 		return -ENOMEM;
 	}
-	if ((r = add_anon(va, bytes / PAGE, (unsigned)prot, type != MAP_PRIVATE)))
+	if (!(flags & MAP_ANONYMOUS))
+		r = add_file(va, bytes / PAGE, (unsigned)prot, type != MAP_PRIVATE, fd, (uint64_t)off);
+	else
+		r = add_anon(va, bytes / PAGE, (unsigned)prot, type != MAP_PRIVATE);
+	if (r)
 		return r;
 	return (long)va;
+}
+
+long __cairn_msync(uintptr_t addr, size_t len, long flags)
+{
+	uint64_t bytes = page_bytes(len);
+
+	if ((addr & (PAGE - 1)) || (flags & ~(long)(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!bytes || addr > UINT64_MAX - bytes || !covered(addr, addr + bytes))
+		return -ENOMEM;
+	return 0;       /* a shared file mapping is the file's own pages (tmpfs) */
 }
 
 long __cairn_munmap(uintptr_t addr, size_t len)

@@ -287,14 +287,26 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		io_write(a, r, h, true);
 		break;
 	case IO_SEEK:
+		h->leased = false;         /* the client gives its offset back */
 		io_seek(a, h, (int64_t)r->w[0], r->w[1]);
 		break;
 	case IO_STAT:
-		if (h->kind == H_NODE)
+		if (h->kind == H_NODE) {
+			fmap_sync(h->node);
 			tmpfs_stat(h->node, &st);
+		}
 		else
 			pipe_stat(h->pipe, &st);
 		answer_stat(a, &st);
+		break;
+	case IO_FMAP:
+		if ((r->w[0] & ~(uint64_t)POSIX_FMAP_TABLE) || r->w[1] > POSIX_FMAP_MAX)
+			a->err = ERR_INVAL;
+		else
+			a->err = fmap_answer(a, h, 0, r->w[0] & POSIX_FMAP_TABLE, r->w[1], NULL);
+		break;
+	case IO_FEXTEND:
+		fmap_extend(a, r, h);
 		break;
 	case IO_TRUNCATE:
 		if (h->kind != H_NODE || !can_write(h) || !tmpfs_is_reg(h->node) || (int64_t)r->w[0] < 0)
@@ -303,6 +315,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 			a->err = tmpfs_truncate(&fs, h->node, r->w[0]);
 		break;
 	case IO_DUP:
+		h->leased = false;
 		if (!is_root(h)) {
 			if (h->refs == UINT32_MAX - 1)
 				a->err = ERR_MFILE;
@@ -338,6 +351,8 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_SYNC:
 		if (h->kind != H_NODE)
 			a->err = ERR_INVAL;
+		else
+			fmap_sync(h->node);
 		break;
 	case IO_PIPE_MAP:
 		pipe_map(a, h);

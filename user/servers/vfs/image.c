@@ -91,6 +91,7 @@ void io_image(struct srv_ans *a, struct handle *h)
 		a->err = ERR_BADF;
 		return;
 	}
+	fmap_sync(n);          /* a client's writes in the pages move the version */
 	for (unsigned i = 0; i < IMAGE_SLOTS && !im; i++) {
 		struct image *c = &images[i];
 

@@ -14,6 +14,7 @@
 #include <cairn/linux.h>
 #include <cairn/posix.h>
 #include <cairn/server.h>
+#include <cairn/fmap.h>
 #include "tmpfs.h"
 #include "vfs.h"
 
@@ -52,6 +53,7 @@ struct handle {
 	uint32_t gen;
 	uint32_t next_free;
 	uint8_t kind;
+	bool leased;                      /* the offset is the client's (fmap.c, POSIX_FMAP_LEASE) */
 	uint64_t pos;                     /* file offset, or directory cookie */
 	struct tmpfs_node *node;
 	struct pipe *pipe;
@@ -174,6 +176,15 @@ void answer_stat(struct srv_ans *a, const struct posix_stat *st);
 void io_image(struct srv_ans *a, struct handle *h);
 /* Drops every image kept: true if there was one (its memory is free). */
 bool images_drop(void);
+
+/* fmap.c: file pages (IO_FMAP, IO_FEXTEND, page requests) */
+void fmap_setup(void);
+void fmap_sync(struct tmpfs_node *n);
+uint64_t fmap_evict(void);
+void fmap_page_request(struct srv_req *r, struct srv_ans *a);
+err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes,
+		  const uint8_t *have);
+void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h);
 
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);

@@ -68,12 +68,22 @@ static void debug_stats(struct srv_req *r, struct srv_ans *a)
 		return;
 	}
 	vfs_mem_stats(&ms);
+	ms.fmap_files = fmap_count();
 	a->w[0] = hcount;
 	a->w[1] = fs.nodes;
 	a->w[2] = nwaiters;
 	a->w[3] = narms;
 	memcpy(ans_bytes, &ms, sizeof(ms));
 	a->nbytes = sizeof(ms);
+}
+
+static void debug_evict(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->badge) {
+		a->err = ERR_NOSYS;
+		return;
+	}
+	a->w[0] = fmap_evict();
 }
 
 static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
@@ -90,16 +100,20 @@ static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
 /* ---- the skeleton's hooks ------------------------------------------------------------- */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_IMAGE, serve_io },
+	{ IO_READ, IO_FEXTEND, serve_io },
+	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, fmap_page_request },
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
+	{ VFS_DEBUG_EVICT, VFS_DEBUG_EVICT, debug_evict },
 };
 
 /* Every request names an entry of the object table by its badge. */
 static err_t object(struct srv_req *r)
 {
+	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
+		return ERR_OK;
 	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
 }
 
@@ -224,6 +238,7 @@ int main(int argc, char **argv)
 			vfs_ep_id = eid[3];
 	}
 	ans_bytes = srv_out();
+	fmap_setup();
 	watch_clients();
 	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));
 	printf("vfs: serving\n");

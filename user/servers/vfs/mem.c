@@ -52,10 +52,11 @@ static bool grow_chunk(void)
 	return false;
 }
 
-/* ...and again once the exec images kept (image.c) gave their memory back. */
+/* ...and again once the exec images kept (image.c), then the clean file
+ * pages (fmap.c), gave their memory back. */
 static bool grow(void)
 {
-	return grow_chunk() || (images_drop() && grow_chunk());
+	return grow_chunk() || (images_drop() && grow_chunk()) || (fmap_evict() && grow_chunk());
 }
 
 void *tmpfs_page_alloc(void)

@@ -65,6 +65,8 @@ void handle_free(struct handle *h)
 	uint32_t i = handle_index(h);
 
 	if (h->kind == H_NODE) {
+		if (can_write(h))
+			fmap_sync(h->node);     /* a client's writes in the pages: mtime */
 		if (h->snap)
 			tmpfs_free(h->snap, h->snap_len ? h->snap_len : 1);
 		tmpfs_node_put(&fs, h->node);

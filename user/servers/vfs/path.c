@@ -117,6 +117,21 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = n->mode & TMPFS_S_IFMT;
+	/* a regular file's pages too, when asked and it has bytes (an empty
+	 * one gets them at its first IO_FMAP: create + unlink makes none) */
+	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) && (n->size || n->u.file.ext)) {
+		static uint8_t have[POSIX_FMAP_SLOTS / 8];
+		uint64_t at = (r->w[2] + 7) & ~7ull, k = 0;
+
+		/* the bitmap: what was sent of it, the rest 0 */
+		if ((r->w[1] & POSIX_OPEN_FMAP_HAVE) && at < r->nbytes) {
+			k = r->nbytes - at < sizeof(have) ? r->nbytes - at : sizeof(have);
+			memcpy(have, req_bytes + at, k);
+			memset(have + k, 0, sizeof(have) - k);
+		}
+		if (fmap_answer(a, nh, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0, k ? have : NULL))
+			a->w[1] = 0;
+	}
 }
 
 
@@ -153,10 +168,12 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if ((a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT |
 				       LINUX_AT_EMPTY_PATH, &n)))
 			return;
-		if (n)
+		if (n) {
+			fmap_sync(n);
 			tmpfs_stat(n, &st);
-		else
+		} else {
 			pipe_stat(h->pipe, &st);
+		}
 		answer_stat(a, &st);
 		return;
 	case FS_CHMOD:

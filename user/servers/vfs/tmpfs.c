@@ -72,6 +72,8 @@ static void data_free(struct tmpfs_node *f);
 static void node_free(struct tmpfs *fs, struct tmpfs_node *n)
 {
 	if (tmpfs_is_reg(n)) {
+		if (n->u.file.ext)
+			fs->ext->release(fs, n);
 		data_free(n);
 	} else if (tmpfs_is_dir(n)) {
 		for (uint32_t i = 0; i < n->u.dir.n; i++)
@@ -285,6 +287,39 @@ static void trunc_tree(void **slot, unsigned lvl, uint64_t base, uint64_t from, 
 	}
 }
 
+static void export_tree(void **slot, unsigned lvl, uint64_t base,
+			void (*fn)(void *arg, uint64_t idx, const void *page), void *arg)
+{
+	if (!*slot)
+		return;
+	if (lvl == 0) {
+		if (fn)
+			fn(arg, base, *slot);
+		return;
+	}
+	for (unsigned i = 0; i < RADIX_SLOTS; i++)
+		export_tree(&((void **)*slot)[i], lvl - 1, base + i * depth_pages(lvl - 1), fn, arg);
+}
+
+void tmpfs_export_pages(struct tmpfs_node *f, void (*fn)(void *arg, uint64_t idx, const void *page),
+			void *arg)
+{
+	export_tree(&f->u.file.root, f->u.file.depth, 0, fn, arg);
+	trunc_tree(&f->u.file.root, f->u.file.depth, 0, 0, &f->u.file.pages);
+	f->u.file.root = NULL;
+	f->u.file.depth = 0;
+}
+
+err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data)
+{
+	uint8_t *p = page_get(f, idx);
+
+	if (!p)
+		return ERR_NOMEM;
+	memcpy(p, data, TMPFS_PAGE);
+	return ERR_OK;
+}
+
 static void data_free(struct tmpfs_node *f)
 {
 	trunc_tree(&f->u.file.root, f->u.file.depth, 0, 0, &f->u.file.pages);
@@ -300,7 +335,6 @@ err_t tmpfs_read(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, void *buf
 	uint8_t *out = buf;
 	size_t left;
 
-	(void)fs;
 	*got = 0;
 	if (tmpfs_is_dir(f))
 		return ERR_ISDIR;
@@ -310,6 +344,11 @@ err_t tmpfs_read(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, void *buf
 		return ERR_OK;
 	if (n > f->size - off)
 		n = (size_t)(f->size - off);
+	if (f->u.file.ext) {
+		fs->ext->read(fs, f, off, buf, n);
+		*got = n;
+		return ERR_OK;
+	}
 	for (left = n; left; ) {
 		uint64_t po = off % TMPFS_PAGE;
 		size_t k = TMPFS_PAGE - po < left ? (size_t)(TMPFS_PAGE - po) : left;
@@ -353,6 +392,15 @@ err_t tmpfs_write(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const vo
 		return ERR_FBIG;
 	if (n > TMPFS_FILE_MAX - off)
 		n = (size_t)(TMPFS_FILE_MAX - off);
+	if (f->u.file.ext) {
+		err_t e = ERR_OK;
+
+		if (!(d = fs->ext->write(fs, f, off, in, n, &e)))
+			return e ? e : ERR_NOSPC;
+		if (off + d > f->size)
+			f->size = off + d;
+		n = 0;
+	}
 	while (d < n) {
 		uint64_t po = off % TMPFS_PAGE;
 		size_t k = TMPFS_PAGE - po < n - d ? (size_t)(TMPFS_PAGE - po) : n - d;
@@ -384,7 +432,14 @@ err_t tmpfs_truncate(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len)
 		return ERR_ROFS;
 	if (len > TMPFS_FILE_MAX)
 		return ERR_FBIG;
-	if (len < f->size) {
+	if (f->u.file.ext) {
+		err_t e = fs->ext->truncate(fs, f, len);
+
+		if (e)
+			return e;
+		if (f->u.file.backing_len > len)
+			f->u.file.backing_len = len;
+	} else if (len < f->size) {
 		uint64_t keep = (len + TMPFS_PAGE - 1) / TMPFS_PAGE;
 
 		trunc_tree(&f->u.file.root, f->u.file.depth, 0, keep, &f->u.file.pages);

@@ -97,6 +97,7 @@ struct tmpfs_node {
 			uint64_t pages;         /* pages allocated (data, not radix nodes) */
 			const uint8_t *backing; /* read-only bytes behind the pages */
 			uint64_t backing_len;
+			void *ext;              /* set: the data is the user's (tmpfs_ext) */
 		} file;
 		struct {
 			struct tmpfs_dentry *ents;
@@ -126,6 +127,10 @@ struct tmpfs {
 	 * it. mount_path: the absolute path a TMPFS_F_MROOT directory is
 	 * mounted at (for tmpfs_getpath). */
 	bool not_root;
+	/* File data kept by the user of tmpfs (the server: a MemoryObject per
+	 * file, fmap.c): a file whose u.file.ext is set has its bytes there,
+	 * not in the radix tree (NULL: no file has). */
+	const struct tmpfs_ext *ext;
 	const char *(*mount_path)(struct tmpfs *fs, struct tmpfs_node *mroot);
 	/* ERR_REMOTE from a path operation: where the path leaves the tree.
 	 * TMPFS_REMOTE_DOWN: into the file system mounted on remote (rest:
@@ -140,6 +145,37 @@ struct tmpfs {
 };
 
 enum { TMPFS_REMOTE_DOWN = 1, TMPFS_REMOTE_UP, TMPFS_REMOTE_ROOT, TMPFS_REMOTE_SPLIT };
+
+/*
+ * A file with u.file.ext set keeps its bytes with the user (the backing,
+ * if any, is still the node's: bytes never written read from it). tmpfs
+ * checks the arguments, clamps reads to the size and keeps size, version
+ * and times; the hooks move the bytes:
+ * - read: n bytes at off (off + n <= size) into buf;
+ * - write: n bytes at off (off + n <= TMPFS_FILE_MAX), growing the size
+ *   the hook keeps to off + n when past it: the bytes written (fewer when
+ *   out of memory or past what the hook can hold; 0 is ENOSPC unless
+ *   *err is set);
+ * - truncate: the size becomes len (bytes past it read as zero when it
+ *   grows again), or an error;
+ * - release: the node is freed.
+ */
+struct tmpfs_ext {
+	void (*read)(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, void *buf, size_t n);
+	size_t (*write)(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const void *buf,
+			size_t n, err_t *err);
+	err_t (*truncate)(struct tmpfs *fs, struct tmpfs_node *f, uint64_t len);
+	void (*release)(struct tmpfs *fs, struct tmpfs_node *f);
+};
+
+/* Hands each page of a file's radix tree (index, 4 KiB) to fn, then frees
+ * the tree (the backing stays): for a user taking the data over (ext).
+ * fn NULL: the tree is only freed. */
+void tmpfs_export_pages(struct tmpfs_node *f, void (*fn)(void *arg, uint64_t idx, const void *page),
+			void *arg);
+/* The other way: page idx of the file's radix tree holds the 4 KiB at
+ * data (ENOMEM: out of memory). */
+err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data);
 
 /* ---- provided by the user of tmpfs.c --------------------------------------- */
 /* Zeroed memory of n bytes, or NULL. */

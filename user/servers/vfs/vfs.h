@@ -36,11 +36,17 @@
  * a test boot can end (init waits for every service). */
 #define VFS_DEBUG_SHUTDOWN  0x2f1
 
+/* Server-private request, only through the unbadged endpoint: drops the
+ * clean pages of every file's shared pages, as memory pressure does
+ * (fmap.c) -> (pages dropped). */
+#define VFS_DEBUG_EVICT  0x2f2
+
 struct vfs_mem_stats {
 	uint64_t pages_total;     /* pages the server got from the kernel for data */
 	uint64_t pages_used;      /* of them in use (file data, radix nodes, small objects) */
 	uint64_t small_bytes;     /* small objects in use */
 	uint64_t big_bytes;       /* malloc'd objects in use */
+	uint64_t fmap_files;      /* files with shared pages (fmap.c) */
 };
 
 /* mem.c */
