@@ -757,7 +757,7 @@ long __cairn_mount(const char *src, const char *target, const char *type, unsign
 	tl = strnlen(type, 24);
 	if (!sl || sl >= 64 || !tl || tl >= 24)
 		return sl >= 64 ? -ENAMETOOLONG : -EINVAL;
-	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &t)))
+	if ((r = open_obj(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &obj, &t, NULL, NULL, NULL, NULL)))
 		return r;
 	memcpy(__cairn_ipc_data(), src, sl);
 	memcpy(__cairn_ipc_data() + sl, type, tl);

@@ -400,9 +400,10 @@ static void map_outlives_file(void)
 	munmap(p, 3 * PAGE);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const char *dir = getenv("PT_DIR");
+	/* where: PT_DIR, or an absolute path as the argument (a disk's /mnt) */
+	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 
 	pt_prefix = "fmap";
 	snprintf(base, sizeof(base), "%s/fmap.%d", dir ? dir : "/tmp", (int)getpid());
