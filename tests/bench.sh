@@ -178,6 +178,30 @@ if [ -n "$peer" ] && [ -n "$(part posix)" ]; then
     fi
 fi
 
+# The file rows again on an ext2 disk (the same posixbench with the argument
+# "disk": its files in /mnt), a fresh 64 MiB image with 4 KiB blocks each
+# side: Cairn's ext2 server mounts it at /mnt (./qemu-run.sh --disk), the
+# Linux peer's full kernel mounts /dev/vda (virtio-blk) there itself. Both
+# caches are warm: each row reads what it wrote just before.
+for arch in $(part posix); do
+    log=build/logs/posixbench-ext2-$arch.log img=build/logs/posixbench-ext2-$arch.img
+    rm -f "$img" && mke2fs -q -F -t ext2 -b 4096 "$img" 64M
+    timeout 600 ./qemu-run.sh --arch "$arch" --icount --disk "$img" --exec build/$arch/posixbench disk \
+        -- "${exact[@]}" >"$log" 2>&1
+    if ! grep -q '^bench: done' "$log"; then
+        echo "bench: posixbench on ext2 on $arch did not finish (log: $log)" >&2
+        rc=1
+        continue
+    fi
+    figures "$arch" ext2. "$log"
+done
+if [ -n "$peer" ] && [ -n "$(part posix)" ] && [ -f build/posixbench-linux ]; then
+    img=build/logs/posixbench-ext2-linux.img
+    rm -f "$img" && mke2fs -q -F -t ext2 -b 4096 "$img" 64M
+    PEER_KERNEL=full PEER_QEMU="${exact[*]} -drive file=$img,if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0" \
+        timeout 600 "$peer" build/posixbench-linux disk 2>/dev/null </dev/null | figures linux ext2. -
+fi
+
 # The system figures (user/shellbench): boot, spawn, shell pipeline. The
 # counter values come from the logs: "counter at entry" (the kernel's
 # banner) or "bench: entry" (linux-entry.S), "bench: mark", and on Linux

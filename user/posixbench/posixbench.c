@@ -15,6 +15,8 @@
  *                    fsync: a page rewritten and made durable
  *   create_unlink    open(O_CREAT | O_EXCL) + close + unlink of an empty
  *                    tmpfs file
+ * With the argument "disk" only the last four, on an ext2 disk at /mnt
+ * (tests/bench.sh's ext2.* rows).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 #include <cairn/counter.h>
 #ifdef LINUX_PEER
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #endif
@@ -109,15 +112,30 @@ static void make_file(const char *path, size_t size)
 	close(fd);
 }
 
+/* Where the files are: /tmp (the VFS's tmpfs), or with the argument
+ * "disk" /mnt, an ext2 disk (Cairn: ./qemu-run.sh --disk's ext2 server;
+ * the Linux peer mounts /dev/vda itself). */
+static const char *dir = "/tmp";
+
+static const char *path(const char *name)
+{
+	static char p[4][64];
+	static unsigned k;
+	char *b = p[k++ % 4];
+
+	snprintf(b, sizeof(p[0]), "%s/%s", dir, name);
+	return b;
+}
+
 static void bench_open_read_close(void)
 {
 	uint64_t best = UINT64_MAX, n = 100;
 
-	make_file("/tmp/bench-4k", 4096);
+	make_file(path("bench-4k"), 4096);
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = insns();
 		for (uint64_t i = 0; i < n; i++) {
-			int fd = open("/tmp/bench-4k", O_RDONLY);
+			int fd = open(path("bench-4k"), O_RDONLY);
 			if (fd < 0 || read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
 				die("open+read");
 			close(fd);
@@ -133,9 +151,9 @@ static void bench_read_seq(void)
 {
 	uint64_t best = UINT64_MAX, n = 256;
 
-	make_file("/tmp/bench-1m", 1 << 20);
+	make_file(path("bench-1m"), 1 << 20);
 	for (int r = 0; r < RUNS; r++) {
-		int fd = open("/tmp/bench-1m", O_RDONLY);
+		int fd = open(path("bench-1m"), O_RDONLY);
 		if (fd < 0)
 			die("open");
 		uint64_t t0 = insns();
@@ -154,8 +172,8 @@ static void bench_write_fsync(void)
 {
 	uint64_t best = UINT64_MAX, n = 100;
 
-	make_file("/tmp/bench-w4k", 4096);
-	int fd = open("/tmp/bench-w4k", O_RDWR);
+	make_file(path("bench-w4k"), 4096);
+	int fd = open(path("bench-w4k"), O_RDWR);
 	if (fd < 0)
 		die("open");
 	for (int r = 0; r < RUNS; r++) {
@@ -180,8 +198,8 @@ static void bench_create_unlink(void)
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = insns();
 		for (uint64_t i = 0; i < n; i++) {
-			int fd = open("/tmp/bench-new", O_CREAT | O_EXCL | O_WRONLY, 0644);
-			if (fd < 0 || close(fd) || unlink("/tmp/bench-new"))
+			int fd = open(path("bench-new"), O_CREAT | O_EXCL | O_WRONLY, 0644);
+			if (fd < 0 || close(fd) || unlink(path("bench-new")))
 				die("create+unlink");
 		}
 		uint64_t d = insns() - t0;
@@ -195,13 +213,24 @@ static void bench_create_unlink(void)
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
  * tests/bench.sh): it makes its /tmp and powers the machine off.
  */
-int main(void)
+int main(int argc, char **argv)
 {
+	int disk = argc > 1 && !strcmp(argv[1], "disk");
+
 #ifdef LINUX_PEER
 	mkdir("/tmp", 01777);
+	if (disk) {
+		mkdir("/mnt", 0755);
+		if (mount("/dev/vda", "/mnt", "ext2", 0, NULL))
+			die("mount /dev/vda");
+	}
 #endif
-	bench_getppid();
-	bench_pipe();
+	if (disk) {
+		dir = "/mnt";
+	} else {
+		bench_getppid();
+		bench_pipe();
+	}
 	bench_open_read_close();
 	bench_read_seq();
 	bench_write_fsync();
