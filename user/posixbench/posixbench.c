@@ -28,6 +28,7 @@
 #include <cairn/counter.h>
 #ifdef LINUX_PEER
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #endif
@@ -220,7 +221,22 @@ int main(int argc, char **argv)
 #ifdef LINUX_PEER
 	mkdir("/tmp", 01777);
 	if (disk) {
+		/* /dev/vda: devtmpfs, else its number from sysfs */
+		mkdir("/dev", 0755);
 		mkdir("/mnt", 0755);
+		if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL)) {
+			char num[32] = { 0 };
+			unsigned maj, min;
+			int fd;
+
+			mkdir("/sys", 0755);
+			mount("sysfs", "/sys", "sysfs", 0, NULL);
+			fd = open("/sys/block/vda/dev", O_RDONLY);
+			if (fd < 0 || read(fd, num, sizeof(num) - 1) <= 0 || sscanf(num, "%u:%u", &maj, &min) != 2 ||
+			    mknod("/dev/vda", S_IFBLK | 0600, makedev(maj, min)))
+				die("/dev/vda");
+			close(fd);
+		}
 		if (mount("/dev/vda", "/mnt", "ext2", 0, NULL))
 			die("mount /dev/vda");
 	}
