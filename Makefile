@@ -97,14 +97,18 @@ rootfs: $(O)/.config | $(SETUP)
 	@echo "  EXT2    build/$(ARCH)/rootfs.ext2"
 	@bash scripts/mkrootfs.sh $(O)/bootimage.cpio build/$(ARCH)/rootfs.ext2
 
+# one at a time per arch (flock): busybox's build and a musl program's
+# (user.mk's musl-deps: the ext2 server) both bring the toolchain up to
+# date, and two musl builds in one folder break each other
 toolchain posix-tests: | $(SETUP)
-	@$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)
+	@mkdir -p build/$(ARCH)
+	@flock build/$(ARCH)/.toolchain-lock $(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) $(filter posix-tests,$@)
 
 # one at a time per arch (flock): make test's parts run `make user` side
 # by side, and two busybox builds in one folder break each other
 busybox: | $(SETUP)
 	@mkdir -p build/$(ARCH)
-	@flock build/$(ARCH)/.busybox-lock sh -c '$(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) && \
+	@flock build/$(ARCH)/.busybox-lock sh -c 'flock build/$(ARCH)/.toolchain-lock $(MAKE) --no-print-directory -f scripts/toolchain.mk ARCH=$(ARCH) && \
 	  $(MAKE) --no-print-directory -f scripts/busybox.mk ARCH=$(ARCH)'
 
 test: | $(SETUP)
