@@ -434,6 +434,10 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 	if (e || !a.ncaps) {
 		for (unsigned i = 0; !e && i < a.ncaps; i++)
 			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+		/* a write-only description has no pages to map: EACCES, as Linux */
+		if (e == ERR_NODEV && !__cairn_ipc(f->cap, IO_GETFL, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) &&
+		    (a.w[0] & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
 		return e == ERR_BADF ? -EBADF : e == ERR_FBIG ? -ENOMEM : e ? -ENODEV : -EIO;
 	}
 	*obj = cairn_ipcbuf()->caps[0];

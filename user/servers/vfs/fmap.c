@@ -400,7 +400,8 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 
 	if (h->kind != H_NODE || !tmpfs_is_reg(h->node) || is_snapshot(h) || (h->flags & LINUX_O_PATH))
 		return ERR_INVAL;
-	if ((h->flags & LINUX_O_DIRECT) || (e = attach(h->node, &v)))
+	/* a write-only description gets no pages: a mapping could read them */
+	if ((h->flags & LINUX_O_DIRECT) || !can_read(h) || (e = attach(h->node, &v)))
 		return ERR_NODEV;
 	if (bytes > v->fm.pages * PAGE && (e = fmap_reserve(&v->fm, pages_of(bytes))))
 		return e;

@@ -161,6 +161,10 @@ void t_fmap_errors(void)
 	CHECK_ERR(vcall(w, IO_FEXTEND, 1, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	io_close(&r);
 	io_close(&w);
+	/* write-only: no pages (a mapping could read them) */
+	CHECK_OK(fs_open(v_root, "/tmp/fmap_err", LINUX_O_WRONLY, 0, &g));
+	CHECK_ERR(vcall(g, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NODEV);
+	io_close(&g);
 	CHECK_OK(fs_open(v_root, "/dev/null", LINUX_O_RDWR, 0, &d));
 	CHECK_ERR(vcall(d, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	io_close(&d);
