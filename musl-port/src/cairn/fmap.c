@@ -46,6 +46,10 @@ struct cairn_fmap {
 
 static struct cairn_fmap cache[CACHE];
 static uint64_t ticks;
+/* The slots of the entries, kept as they change (have[0]: all, have[1]:
+ * the writable ones), for FS_OPEN's POSIX_OPEN_FMAP_HAVE. A slot reused
+ * by another file since is told by the answer's key (then IO_FMAP). */
+static uint64_t have_bits[2][POSIX_FMAP_SLOTS / 64];
 static cap_t table = CAP_NULL;
 static const volatile struct posix_fmap_slot *slots;
 static volatile int lock;
@@ -64,26 +68,19 @@ static void give(void)
 
 uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 {
-	int wr = (flags & O_ACCMODE) != O_RDONLY;
+	const uint64_t *bits = have_bits[(flags & O_ACCMODE) != O_RDONLY];
 	uint64_t *words = (uint64_t *)have;
-	unsigned top = 0;
+	unsigned top = POSIX_FMAP_SLOTS / 64;
 
 	*havelen = 0;
 	if (!slots)
 		return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_TABLE;
 	/* as many words as the highest slot needs (a server hands out the
 	 * lowest free slots, so mostly one) */
-	take();
-	for (unsigned i = 0; i < CACHE; i++) {
-		const struct cairn_fmap *m = &cache[i];
-		if (m->key && slots[m->slot].key == m->key && (m->writable || !wr)) {
-			unsigned w = m->slot / 64;
-			while (top <= w)
-				words[top++] = 0;
-			words[w] |= 1ull << (m->slot % 64);
-		}
-	}
-	give();
+	while (top && !bits[top - 1])
+		top--;
+	for (unsigned i = 0; i < top; i++)
+		words[i] = bits[i];
 	if (!top)
 		return POSIX_OPEN_FMAP;
 	*havelen = top * 8;
@@ -113,8 +110,20 @@ static void keep_table(cap_t t)
 	slots = va;
 }
 
+static void have_set(const struct cairn_fmap *m, int on)
+{
+	uint64_t bit = 1ull << (m->slot % 64);
+
+	for (int w = 0; w < 2; w++) {
+		have_bits[w][m->slot / 64] &= ~bit;
+		if (on && (!w || m->writable))
+			have_bits[w][m->slot / 64] |= bit;
+	}
+}
+
 static void drop_entry(struct cairn_fmap *m)
 {
+	have_set(m, 0);
 	cairn_unmap(m->va, m->pages);
 	cairn_cap_delete(m->obj);
 	m->key = 0;
@@ -166,6 +175,7 @@ static struct cairn_fmap *entry_for(uint64_t key, uint32_t slot, cap_t obj, int 
 	m->va = va;
 	m->pages = pages;
 	m->writable = (uint8_t)writable;
+	have_set(m, 1);
 	return m;
 }
 
