@@ -40,6 +40,8 @@ struct cairn_fmap {
 	cap_t obj;
 	char *va;
 	uint64_t pages;              /* mapped */
+	char *old_va;                /* the mapping before the last growth (threads) */
+	uint64_t old_pages;
 	unsigned refs;               /* descriptors using it */
 	uint64_t used;               /* for the least recently used */
 };
@@ -125,6 +127,9 @@ static void drop_entry(struct cairn_fmap *m)
 {
 	have_set(m, 0);
 	cairn_unmap(m->va, m->pages);
+	if (m->old_va)
+		cairn_unmap(m->old_va, m->old_pages);
+	m->old_va = NULL;
 	cairn_cap_delete(m->obj);
 	m->key = 0;
 }
@@ -318,7 +323,17 @@ static int cover(struct cairn_fmap *m, uint64_t end)
 		give();
 		return -1;
 	}
-	cairn_unmap(m->va, m->pages);
+	/* another thread may be copying from the old mapping: it stays
+	 * until the next growth (or the entry goes) */
+	if (m->old_va)
+		cairn_unmap(m->old_va, m->old_pages);
+	m->old_va = NULL;
+	if (__cairn_threaded) {
+		m->old_va = m->va;
+		m->old_pages = m->pages;
+	} else {
+		cairn_unmap(m->va, m->pages);
+	}
 	m->va = va;
 	m->pages = pages;
 	give();
