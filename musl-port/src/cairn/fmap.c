@@ -463,7 +463,7 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 		if (e == ERR_NODEV && !__cairn_ipc(f->cap, IO_GETFL, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) &&
 		    (a.w[0] & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		return e == ERR_BADF ? -EBADF : e == ERR_FBIG ? -ENOMEM : e ? -ENODEV : -EIO;
+		return e == ERR_BADF ? -EBADF : e == ERR_FBIG || e == ERR_NOMEM ? -ENOMEM : e ? -ENODEV : -EIO;
 	}
 	*obj = cairn_ipcbuf()->caps[0];
 	if (want_table && a.ncaps > 1) {

@@ -156,6 +156,8 @@ void t_fmap_errors(void)
 	CHECK_ERR(vcall(v_root, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_FMAP, 2, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_FMAP, 0, POSIX_FMAP_MAX + 1, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	/* pages far past the end cost the server: refused */
+	CHECK_ERR(vcall(f, IO_FMAP, 0, (16u << 20) + 2, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOMEM);
 	CHECK_OK(fs_pipe(0, &r, &w));
 	CHECK_ERR(vcall(r, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(w, IO_FEXTEND, 1, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
