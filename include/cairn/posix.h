@@ -78,8 +78,10 @@ enum {
 	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_TABLE, bytes) -> (fmap word,
 	                       * offset, open flags, key), cap0 = the file's MemoryObject, cap1 = the
 	                       * slot table when asked for (below, "file pages"). bytes: the
-	                       * object must have pages up to there (mmap past the end).
-	                       * ERR_NODEV: this file has no shared pages (use IO_READ...);
+	                       * object must have pages up to there (mmap past the end; the
+	                       * VFS: at most 16 MiB past it, else ERR_NOMEM).
+	                       * ERR_NODEV: this file has no shared pages (use IO_READ...), or
+	                       * the description is write-only (pages can be read);
 	                       * ERR_INVAL: not a regular file; ERR_BADF: O_PATH */
 	IO_FEXTEND,           /* a regular file with shared pages, open for writing: (n, offset
 	                       * or POSIX_FEXTEND_APPEND) -> (offset): the file grows to at least

@@ -222,6 +222,7 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		long r = __cairn_fmap_read(f, d, total, off, at);
 		if (r != -ENOTSUP)
 			return r;
+		__cairn_fmap_unlease(f);  /* the server's offset from now on */
 	}
 	if (dev_kind(f) & TYPE_RANDOM_DEV)
 		return random_read(d, total);
@@ -367,6 +368,7 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		long r2 = __cairn_fmap_write(f, &w, total, off, at);
 		if (r2 != -ENOTSUP)
 			return r2;
+		__cairn_fmap_unlease(f);  /* the server's offset from now on */
 	}
 	do {
 		size_t fill = total - done < INLINE_MAX ? total - done : INLINE_MAX, wrote;
@@ -622,6 +624,7 @@ long __cairn_lseek(long fd, long off, long whence)
 		long r = __cairn_fmap_seek(f, off, whence);
 		if (r != -ENOTSUP)
 			return r;
+		__cairn_fmap_unlease(f);
 	}
 	if ((e = __cairn_ipc(f->cap, IO_SEEK, (uint64_t)off, (uint64_t)whence, 0, 0, 0, 0, IPC_ALWAYS, &a)))
 		return at_errno(e);

@@ -40,12 +40,18 @@ struct cairn_fmap {
 	cap_t obj;
 	char *va;
 	uint64_t pages;              /* mapped */
+	char *old_va;                /* the mapping before the last growth (threads) */
+	uint64_t old_pages;
 	unsigned refs;               /* descriptors using it */
 	uint64_t used;               /* for the least recently used */
 };
 
 static struct cairn_fmap cache[CACHE];
 static uint64_t ticks;
+/* The slots of the entries, kept as they change (have[0]: all, have[1]:
+ * the writable ones), for FS_OPEN's POSIX_OPEN_FMAP_HAVE. A slot reused
+ * by another file since is told by the answer's key (then IO_FMAP). */
+static uint64_t have_bits[2][POSIX_FMAP_SLOTS / 64];
 static cap_t table = CAP_NULL;
 static const volatile struct posix_fmap_slot *slots;
 static volatile int lock;
@@ -64,26 +70,19 @@ static void give(void)
 
 uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 {
-	int wr = (flags & O_ACCMODE) != O_RDONLY;
+	const uint64_t *bits = have_bits[(flags & O_ACCMODE) != O_RDONLY];
 	uint64_t *words = (uint64_t *)have;
-	unsigned top = 0;
+	unsigned top = POSIX_FMAP_SLOTS / 64;
 
 	*havelen = 0;
 	if (!slots)
 		return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_TABLE;
 	/* as many words as the highest slot needs (a server hands out the
 	 * lowest free slots, so mostly one) */
-	take();
-	for (unsigned i = 0; i < CACHE; i++) {
-		const struct cairn_fmap *m = &cache[i];
-		if (m->key && slots[m->slot].key == m->key && (m->writable || !wr)) {
-			unsigned w = m->slot / 64;
-			while (top <= w)
-				words[top++] = 0;
-			words[w] |= 1ull << (m->slot % 64);
-		}
-	}
-	give();
+	while (top && !bits[top - 1])
+		top--;
+	for (unsigned i = 0; i < top; i++)
+		words[i] = bits[i];
 	if (!top)
 		return POSIX_OPEN_FMAP;
 	*havelen = top * 8;
@@ -113,9 +112,24 @@ static void keep_table(cap_t t)
 	slots = va;
 }
 
+static void have_set(const struct cairn_fmap *m, int on)
+{
+	uint64_t bit = 1ull << (m->slot % 64);
+
+	for (int w = 0; w < 2; w++) {
+		have_bits[w][m->slot / 64] &= ~bit;
+		if (on && (!w || m->writable))
+			have_bits[w][m->slot / 64] |= bit;
+	}
+}
+
 static void drop_entry(struct cairn_fmap *m)
 {
+	have_set(m, 0);
 	cairn_unmap(m->va, m->pages);
+	if (m->old_va)
+		cairn_unmap(m->old_va, m->old_pages);
+	m->old_va = NULL;
 	cairn_cap_delete(m->obj);
 	m->key = 0;
 }
@@ -166,6 +180,7 @@ static struct cairn_fmap *entry_for(uint64_t key, uint32_t slot, cap_t obj, int 
 	m->va = va;
 	m->pages = pages;
 	m->writable = (uint8_t)writable;
+	have_set(m, 1);
 	return m;
 }
 
@@ -308,7 +323,17 @@ static int cover(struct cairn_fmap *m, uint64_t end)
 		give();
 		return -1;
 	}
-	cairn_unmap(m->va, m->pages);
+	/* another thread may be copying from the old mapping: it stays
+	 * until the next growth (or the entry goes) */
+	if (m->old_va)
+		cairn_unmap(m->old_va, m->old_pages);
+	m->old_va = NULL;
+	if (__cairn_threaded) {
+		m->old_va = m->va;
+		m->old_pages = m->pages;
+	} else {
+		cairn_unmap(m->va, m->pages);
+	}
 	m->va = va;
 	m->pages = pages;
 	give();
@@ -434,7 +459,11 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 	if (e || !a.ncaps) {
 		for (unsigned i = 0; !e && i < a.ncaps; i++)
 			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
-		return e == ERR_BADF ? -EBADF : e == ERR_FBIG ? -ENOMEM : e ? -ENODEV : -EIO;
+		/* a write-only description has no pages to map: EACCES, as Linux */
+		if (e == ERR_NODEV && !__cairn_ipc(f->cap, IO_GETFL, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) &&
+		    (a.w[0] & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		return e == ERR_BADF ? -EBADF : e == ERR_FBIG || e == ERR_NOMEM ? -ENOMEM : e ? -ENODEV : -EIO;
 	}
 	*obj = cairn_ipcbuf()->caps[0];
 	if (want_table && a.ncaps > 1) {

@@ -43,6 +43,7 @@
 #define PAGE        TMPFS_PAGE
 #define ORPHAN_FILL 16384u           /* pages: a gone file still mapped keeps its holes filled */
 #define FMAP_FILES  128u             /* objects alive at once (capability slots) */
+#define PAST_END    (16ull << 20)    /* IO_FMAP bytes: at most this far past the end */
 
 struct vfile {
 	struct fmap_file fm;
@@ -400,7 +401,12 @@ err_t fmap_answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, 
 
 	if (h->kind != H_NODE || !tmpfs_is_reg(h->node) || is_snapshot(h) || (h->flags & LINUX_O_PATH))
 		return ERR_INVAL;
-	if ((h->flags & LINUX_O_DIRECT) || (e = attach(h->node, &v)))
+	/* pages past the end cost the server (the kernel's page table of
+	 * the object): a client gets at most PAST_END of them */
+	if (bytes > h->node->size && bytes - h->node->size > PAST_END)
+		return ERR_NOMEM;
+	/* a write-only description gets no pages: a mapping could read them */
+	if ((h->flags & LINUX_O_DIRECT) || !can_read(h) || (e = attach(h->node, &v)))
 		return ERR_NODEV;
 	if (bytes > v->fm.pages * PAGE && (e = fmap_reserve(&v->fm, pages_of(bytes))))
 		return e;

@@ -156,11 +156,17 @@ void t_fmap_errors(void)
 	CHECK_ERR(vcall(v_root, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_FMAP, 2, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_FMAP, 0, POSIX_FMAP_MAX + 1, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	/* pages far past the end cost the server: refused */
+	CHECK_ERR(vcall(f, IO_FMAP, 0, (16u << 20) + 2, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOMEM);
 	CHECK_OK(fs_pipe(0, &r, &w));
 	CHECK_ERR(vcall(r, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(w, IO_FEXTEND, 1, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	io_close(&r);
 	io_close(&w);
+	/* write-only: no pages (a mapping could read them) */
+	CHECK_OK(fs_open(v_root, "/tmp/fmap_err", LINUX_O_WRONLY, 0, &g));
+	CHECK_ERR(vcall(g, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_NODEV);
+	io_close(&g);
 	CHECK_OK(fs_open(v_root, "/dev/null", LINUX_O_RDWR, 0, &d));
 	CHECK_ERR(vcall(d, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	io_close(&d);
