@@ -436,7 +436,10 @@ void pages_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h, 
 			a->err = fmap_resize(&e->fm, end);
 		/* the new pages now (holes on the disk: zeros), so running
 		 * out of memory is ENOSPC here, not a fault in the client */
-		if (a->err || fmap_zero(&e->fm, pages_of_bytes(old), pages_of_bytes(end) - pages_of_bytes(old))) {
+		if (!a->err && (a->err = fmap_zero(&e->fm, pages_of_bytes(old), pages_of_bytes(end) - pages_of_bytes(old))) &&
+		    evict())
+			a->err = fmap_zero(&e->fm, pages_of_bytes(old), pages_of_bytes(end) - pages_of_bytes(old));
+		if (a->err) {
 			xfs_truncate(&xfs, h->ino, old);
 			fmap_resize(&e->fm, old);
 			a->err = ERR_NOSPC;
