@@ -110,7 +110,7 @@ err_t fmap_file_new(struct fmap_file *f, uint64_t size, void *user)
 	return ERR_OK;
 }
 
-void fmap_file_free(struct fmap_file *f)
+static void file_end(struct fmap_file *f, bool revoke)
 {
 	__atomic_store_n(&slots[f->slot].key, 0, __ATOMIC_RELEASE);
 	slots[f->slot].size = 0;
@@ -119,9 +119,20 @@ void fmap_file_free(struct fmap_file *f)
 	nfiles--;
 	cairn_unmap(f->va, f->pages);
 	/* revoked: clients' copies go too (their mappings keep the object) */
-	cairn_cap_op(CAP_OP_REVOKE, f->obj, 0, 0, 0, NULL);
+	if (revoke)
+		cairn_cap_op(CAP_OP_REVOKE, f->obj, 0, 0, 0, NULL);
 	cairn_cap_delete(f->obj);
 	f->obj = CAP_NULL;
+}
+
+void fmap_file_free(struct fmap_file *f)
+{
+	file_end(f, true);
+}
+
+void fmap_file_release(struct fmap_file *f)
+{
+	file_end(f, false);
 }
 
 struct fmap_file *fmap_at(uint32_t i)

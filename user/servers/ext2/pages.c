@@ -205,8 +205,12 @@ static void drop(struct efile *e)
 	}
 	while (*pp != e)
 		pp = &(*pp)->next;
+	if (!e->mmapped && pages)
+		cairn_pager_resize(e->fm.obj, 0);   /* a late touch faults, never waits */
 	*pp = e->next;
-	fmap_file_free(&e->fm);
+	/* not revoked: a client deletes its copy by slot number, and a
+	 * revoked slot of its may hold another capability by then */
+	fmap_file_release(&e->fm);
 	free(e);
 }
 
