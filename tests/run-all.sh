@@ -141,6 +141,20 @@ ext2_fsck() {
   fi
 }
 
+# ext2_fmap_disk IMG NAME: what posix fmap (pid 1, on the disk at /mnt)
+# wrote through a MAP_SHARED mapping is in its file on the disk: 8 KiB of
+# 's' with "mapped" at 10, "child" at 100, "written" at 4097.
+ext2_fmap_disk() {
+  local want got
+  want=$(python3 -c 'b=bytearray(b"s"*8192); b[10:16]=b"mapped"; b[100:105]=b"child"; b[4097:4104]=b"written"; print(bytes(b).decode())')
+  got=$(debugfs -R "cat /fmap.1/shared" "$1" 2>/dev/null)
+  if [ "$got" = "$want" ]; then
+    echo "ok $2: the mapped writes are on the disk"
+  else
+    echo "not ok $2: /fmap.1/shared on the disk is not what was written through the mapping"
+  fi
+}
+
 # The ext2 server (user/servers/ext2) on images made by tests/ext2/mkimg.sh:
 # a fresh one (1 KiB blocks on riscv64, 4 KiB on x86_64) driven through the
 # whole protocol, e2fsck -fn after its sync; booted again, the files are
@@ -418,14 +432,17 @@ userland() {
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the same file programs on an ext2 disk (the ext2 server mounts it at
-  # /mnt: --exec with --disk), through musl-port's redirects
+  # /mnt: --exec with --disk), through musl-port's redirects; fmap there
+  # through the ext2 server's file pages (user/servers/ext2/pages.c)
   local fimg="$CAIRN_LOG_DIR/$a-posix-ext2.img"
-  for t in files io; do
+  for t in files io fmap; do
     rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
     runpart $H --name $a-posix-$t-ext2 --timeout 240 --expect $E/posix-$t.txt \
       --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" --exec $P/$t /mnt
     runpart ext2_fsck "$fimg" $a-posix-$t-ext2-fsck
   done
+  # fmap's last image: its mmap writes reached the disk (write-back)
+  runpart ext2_fmap_disk "$fimg" $a-posix-fmap-ext2-disk
   # the crash test (tests/ext2/crash_test.py): records appended and fsync'd
   # on the disk, QEMU killed with SIGKILL at random moments, e2fsck -fy,
   # every synced record intact on the next boot; 10 kills on riscv64, 4 on

@@ -60,5 +60,5 @@ rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy se
 # whole-system images (rootfs-manifests) and into any other image whose
 # manifest names bin/<name>.
 musl-progs := servers/ext2
-servers/ext2-musl-src := user/lib/server.c user/lib/blk.c user/lib/dev.c lib/err.c
+servers/ext2-musl-src := user/lib/server.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
 servers/ext2-musl-libs := e2fs

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * File pages, the server's half: the slot table and the paged
- * MemoryObjects of files (<cairn/fmap.h>). The VFS's tmpfs uses it; a disk
- * file system server is meant to.
+ * MemoryObjects of files (<cairn/fmap.h>). The VFS's tmpfs and the ext2
+ * server (user/servers/ext2/pages.c) use it.
  */
 #include <string.h>
+#include <cairn/counter.h>
 #include <cairn/fmap.h>
 #include <cairn/rt.h>
 
@@ -28,8 +29,9 @@ err_t fmap_init(cap_t ep)
 
 	pager_ep = ep;
 	/* keys differ from server to server (a client tells their tables
-	 * apart by them) and from boot to boot */
-	key_rand = (cairn_now_ns() ^ (uint64_t)(uintptr_t)&ep) * 0x9e3779b97f4a7c15ull;
+	 * apart by them) and from boot to boot; the counter, not
+	 * cairn_now_ns(): a musl-port server (ext2) has no libcairn clock */
+	key_rand = (clock_counter() ^ (uint64_t)(uintptr_t)&ep) * 0x9e3779b97f4a7c15ull;
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, TABLE_PAGES, 0, &table_obj)) ||
 	    (e = cairn_map(table_obj, 0, TABLE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &va)))
 		return e;
@@ -108,7 +110,7 @@ err_t fmap_file_new(struct fmap_file *f, uint64_t size, void *user)
 	return ERR_OK;
 }
 
-void fmap_file_free(struct fmap_file *f)
+static void file_end(struct fmap_file *f, bool revoke)
 {
 	__atomic_store_n(&slots[f->slot].key, 0, __ATOMIC_RELEASE);
 	slots[f->slot].size = 0;
@@ -117,9 +119,20 @@ void fmap_file_free(struct fmap_file *f)
 	nfiles--;
 	cairn_unmap(f->va, f->pages);
 	/* revoked: clients' copies go too (their mappings keep the object) */
-	cairn_cap_op(CAP_OP_REVOKE, f->obj, 0, 0, 0, NULL);
+	if (revoke)
+		cairn_cap_op(CAP_OP_REVOKE, f->obj, 0, 0, 0, NULL);
 	cairn_cap_delete(f->obj);
 	f->obj = CAP_NULL;
+}
+
+void fmap_file_free(struct fmap_file *f)
+{
+	file_end(f, true);
+}
+
+void fmap_file_release(struct fmap_file *f)
+{
+	file_end(f, false);
 }
 
 struct fmap_file *fmap_at(uint32_t i)

@@ -273,7 +273,8 @@ hidden void __cairn_fd_unlease_all(void);
 /* mmap's file object: a capability of its own to fd's file's MemoryObject
  * with pages up to `bytes`, whether it may be mapped writable, the open
  * flags. -EACCES, -ENODEV, -EBADF as mmap's. */
-hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags);
+hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags,
+				 int *nosync);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

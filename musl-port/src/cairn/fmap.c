@@ -444,7 +444,7 @@ long __cairn_fmap_fionread(struct cairn_fd *f, int *out)
 	return 0;
 }
 
-long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags)
+long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags, int *nosync)
 {
 	struct cairn_fd *f = __cairn_fd(fd);
 	int want_table = !slots;
@@ -472,6 +472,7 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 		give();
 	}
 	*oflags = (uint32_t)a.w[2];
+	*nosync = (a.w[0] & POSIX_FMAP_NOSYNC) != 0;
 	*writable = (*oflags & O_ACCMODE) == O_RDWR;
 	return 0;
 }

@@ -31,7 +31,9 @@
  * at once, for every reader and mapper; MAP_PRIVATE a copy-on-write copy
  * of it (MEMOBJ_COPY), whose untouched pages follow the file. A touch at
  * or past the end of the file faults (CAIRN_FAULT_PAGER: SIGBUS, as on
- * Linux). msync has nothing to write: the pages are the file (tmpfs).
+ * Linux). msync has nothing to write on tmpfs (the pages are the file);
+ * msync(MS_SYNC) of a disk file's shared mapping (no POSIX_FMAP_NOSYNC)
+ * asks for a sync, which writes the dirty pages back.
  *
  * After a fork the child's table names the parent's MemoryObjects (the
  * kernel made copy-on-write copies in the child's address space, which
@@ -72,6 +74,8 @@ static struct {
 	unsigned refs;           /* 0: free entry */
 	unsigned char inherited; /* made before a fork: the parent's object (a private
 	                          * piece's pages here are the kernel's copies of it) */
+	unsigned char wback;     /* a file whose server writes its pages back (a disk's:
+	                          * no POSIX_FMAP_NOSYNC): msync(MS_SYNC) asks for it */
 } objs[MAX_OBJS];
 
 static uint64_t brk_cur = CAIRN_HEAP_BASE;    /* the break */
@@ -169,6 +173,7 @@ static err_t obj_adopt(cap_t cap, int *idx)
 	objs[i].cap = cap;
 	objs[i].refs = 0;
 	objs[i].inherited = 0;
+	objs[i].wback = 0;
 	*idx = i;
 	return ERR_OK;
 }
@@ -355,7 +360,7 @@ static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, lon
 			   .shared = (unsigned char)shared };
 	uint32_t oflags, acc;
 	struct cairn_msg m;
-	int writable, idx;
+	int writable, nosync, idx;
 	cap_t obj;
 	err_t e;
 	long r;
@@ -364,7 +369,7 @@ static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, lon
 		return -ENOMEM;
 	if (off > POSIX_FMAP_MAX || pages > (POSIX_FMAP_MAX - off) / PAGE)
 		return -ENOMEM;
-	if ((r = __cairn_fmap_object(fd, off + pages * PAGE, &obj, &writable, &oflags)))
+	if ((r = __cairn_fmap_object(fd, off + pages * PAGE, &obj, &writable, &oflags, &nosync)))
 		return r;
 	acc = oflags & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (prot & PROT_WRITE) && !writable)) {
@@ -383,6 +388,7 @@ static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, lon
 		return mem_errno(e);
 	}
 	p.obj = idx;
+	objs[idx].wback = (unsigned char)(shared && !nosync);
 	if ((e = map_piece(&p))) {
 		obj_drop(idx);
 		return mem_errno(e);
@@ -493,7 +499,14 @@ long __cairn_msync(uintptr_t addr, size_t len, long flags)
 		return 0;
 	if (!bytes || addr > UINT64_MAX - bytes || !covered(addr, addr + bytes))
 		return -ENOMEM;
-	return 0;       /* a shared file mapping is the file's own pages (tmpfs) */
+	/* a shared file mapping is the file's own pages: on tmpfs that is
+	 * all; a disk's server writes them back when asked (the mapping
+	 * names no descriptor of the file, so every file system is: sync) */
+	if (flags & MS_SYNC)
+		for (unsigned i = find(addr); i < npieces && pieces[i].va < addr + bytes; i++)
+			if (pieces[i].shared && pieces[i].obj >= 0 && objs[pieces[i].obj].wback)
+				return __cairn_sync();
+	return 0;
 }
 
 long __cairn_munmap(uintptr_t addr, size_t len)

@@ -56,6 +56,20 @@ void serve_fs(struct srv_req *r, struct srv_ans *a);
 void io_image(struct srv_ans *a, struct handle *h, bool readable);
 void image_forget(ext2_ino_t ino);
 
+/* pages.c: file pages (IO_FMAP, IO_FEXTEND, page requests): a regular
+ * file's bytes as a MemoryObject this server pages from the disk. The
+ * server's own writes and truncations tell it (pages_wrote,
+ * pages_truncated); pages_sync writes clients' stores back. */
+void pages_init(void);
+void pages_request(struct srv_req *r, struct srv_ans *a);
+void pages_fmap(struct srv_ans *a, struct handle *h, bool table, uint64_t bytes, bool write);
+void pages_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write);
+void pages_wrote(ext2_ino_t ino, uint64_t off, const void *data, size_t n);
+void pages_truncated(ext2_ino_t ino);
+void pages_closing(struct handle *h, bool writable);
+err_t pages_sync(ext2_ino_t ino);
+err_t pages_sync_all(void);
+
 /* blkdev.c: the device named name, through the device manager (devmgr) or
  * a block service capability (blk, when not CAP_NULL). */
 err_t blkdev_open(cap_t devmgr, cap_t blk, const char *name, struct bdev *d);

@@ -112,7 +112,9 @@ err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
 void handle_free(struct handle *h)
 {
 	uint32_t i = BADGE_INDEX(h->badge);
+	unsigned acc = h->flags & LINUX_O_ACCMODE;
 
+	pages_closing(h, !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR));
 	xfs_release(&xfs, h->ino);
 	h->used = false;
 	h->badge = 0;
@@ -163,12 +165,15 @@ static err_t objects_init(void)
 /* ---- the skeleton's hooks ------------------------------------------------------------------ */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_IMAGE, serve_io },
+	{ IO_READ, IO_FEXTEND, serve_io },
+	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, pages_request },
 	{ FS_OPEN, FS_SYNC_ALL, serve_fs },
 };
 
 static err_t object(struct srv_req *r)
 {
+	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
+		return ERR_OK;
 	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
 }
 
@@ -378,6 +383,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.ep = ep;
+	pages_init();
 	watch_clients();
 	fprintf(stderr, "ext2: %s: %llu blocks of %u, %u inodes%s; serving\n", source,
 		(unsigned long long)ext2fs_blocks_count(xfs.fs->super), xfs.fs->blocksize,
@@ -390,6 +396,7 @@ int main(int argc, char **argv)
 			pthread_detach(th);
 	}
 	srv_run(&srv);
+	pages_sync_all();
 	e = xfs_unmount(&xfs);
 	fprintf(stderr, "ext2: stopped (%s)\n", e ? err_name(e) : "synced");
 	return e ? 1 : 0;

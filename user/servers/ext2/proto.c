@@ -126,6 +126,7 @@ static void io_read(struct srv_ans *a, struct handle *h, uint64_t max, uint64_t 
 	}
 	if (max > INLINE_MAX)
 		max = INLINE_MAX;
+	pages_sync(h->ino);           /* clients' stores in the pages first */
 	if ((a->err = xfs_read(&xfs, h->ino, at ? off : h->pos, out(), (size_t)max, &got)))
 		return;
 	if (!at)
@@ -163,6 +164,7 @@ static void io_write(struct srv_ans *a, const struct srv_req *r, struct handle *
 	image_forget(h->ino);
 	if ((a->err = xfs_write(&xfs, h->ino, off, req_bytes, (size_t)n, &done)))
 		return;
+	pages_wrote(h->ino, off, req_bytes, done);
 	if (!at)
 		h->pos = off + done;
 	a->w[0] = done;
@@ -261,6 +263,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		io_seek(a, h, (int64_t)r->w[0], r->w[1]);
 		break;
 	case IO_STAT:
+		pages_sync(h->ino);           /* clients' stores: on the disk, mtime moved */
 		answer_stat(a, h->ino);
 		break;
 	case IO_TRUNCATE:
@@ -268,7 +271,8 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 			a->err = ERR_INVAL;
 		else {
 			image_forget(h->ino);
-			a->err = xfs_truncate(&xfs, h->ino, r->w[0]);
+			if (!(a->err = xfs_truncate(&xfs, h->ino, r->w[0])))
+				pages_truncated(h->ino);
 		}
 		break;
 	case IO_DUP:
@@ -300,15 +304,30 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_READDIR:
 		io_readdir(a, h, r->w[0], r->w[1]);
 		break;
-	case IO_SYNC:                 /* fsync, fdatasync: the whole file system, to the device */
+	case IO_SYNC: {               /* fsync, fdatasync: the file's pages, then the whole
+	                               * file system, to the device */
+		err_t e = pages_sync(h->ino);
 		a->err = xfs_sync(&xfs);
+		if (e)
+			a->err = e;
 		break;
+	}
 	case IO_PIPE_MAP:
 	case IO_PIPE_KICK:
 		a->err = ERR_INVAL;
 		break;
 	case IO_IMAGE:
+		pages_sync(h->ino);
 		io_image(a, h, can_read(h));
+		break;
+	case IO_FMAP:
+		if ((r->w[0] & ~(uint64_t)POSIX_FMAP_TABLE) || r->w[1] > POSIX_FMAP_MAX)
+			a->err = ERR_INVAL;
+		else
+			pages_fmap(a, h, r->w[0] & POSIX_FMAP_TABLE, r->w[1], can_write(h));
+		break;
+	case IO_FEXTEND:
+		pages_extend(a, r, h, can_write(h));
 		break;
 	default:
 		a->err = ERR_NOSYS;
@@ -389,8 +408,10 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = xfs_open(&xfs, h->ino, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &ino, &type)))
 		return;
-	if (r->w[0] & LINUX_O_TRUNC)
+	if (r->w[0] & LINUX_O_TRUNC) {
 		image_forget(ino);
+		pages_truncated(ino);
+	}
 	if ((a->err = handle_new(ino, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
 		return;
 	if ((a->err = give(a, nh)))
@@ -459,8 +480,10 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		goto out;
 	case FS_STAT:
 		if (!(a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT |
-					LINUX_AT_EMPTY_PATH, &ino)))
+					LINUX_AT_EMPTY_PATH, &ino))) {
+			pages_sync(ino);
 			answer_stat(a, ino);
+		}
 		goto out;
 	case FS_CHMOD: {
 		uint32_t mode;
@@ -486,8 +509,10 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 			goto out;
 		}
 		memcpy(t, req_bytes + off, sizeof(t));
-		if (!(a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &ino)))
+		if (!(a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &ino))) {
+			pages_sync(ino);      /* a later write-back would move the times again */
 			a->err = xfs_utimens(&xfs, ino, t);
+		}
 		goto out;
 	}
 	case FS_ACCESS:
@@ -518,9 +543,13 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		a->nbytes = sizeof(sf);
 		goto out;
 	}
-	case FS_SYNCFS:
+	case FS_SYNCFS: {
+		err_t e = pages_sync_all();
 		a->err = xfs_sync(&xfs);
+		if (e)
+			a->err = e;
 		goto out;
+	}
 	case FS_COVER:
 	case FS_UNCOVER:
 	case FS_MOUNTED:
@@ -573,7 +602,8 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 			a->err = ERR_INVAL;
 		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino))) {
 			image_forget(ino);
-			a->err = xfs_truncate(&xfs, ino, r->w[0]);
+			if (!(a->err = xfs_truncate(&xfs, ino, r->w[0])))
+				pages_truncated(ino);
 		}
 		break;
 	case FS_GETPATH: {

@@ -231,6 +231,8 @@ static err_t kill_inode(struct xfs *x, ext2_ino_t ino)
 		return e;
 	if (in.i_links_count)
 		return 0;
+	if (x->on_kill)
+		x->on_kill(x, ino);      /* its blocks are still there */
 	if (ext2fs_inode_has_valid_blocks2(x->fs, (struct ext2_inode *)&in) &&
 	    (e = xfs_err(ext2fs_punch(x->fs, ino, (struct ext2_inode *)&in, NULL, 0, ~0ULL))))
 		return e;
@@ -240,6 +242,13 @@ static err_t kill_inode(struct xfs *x, ext2_ino_t ino)
 		return e;
 	ext2fs_inode_alloc_stats2(x->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
 	return 0;
+}
+
+uint32_t xfs_holds(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open *o = *open_slot(x, ino);
+
+	return o ? o->refs : 0;
 }
 
 void xfs_release(struct xfs *x, ext2_ino_t ino)
@@ -1222,7 +1231,21 @@ err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode)
 	return 0;
 }
 
+static err_t read_at(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got,
+		     bool atime);
+
 err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got)
+{
+	return read_at(x, ino, off, buf, n, got, true);
+}
+
+err_t xfs_read_pages(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got)
+{
+	return read_at(x, ino, off, buf, n, got, false);
+}
+
+static err_t read_at(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got,
+		     bool atime)
 {
 	ext2_file_t f;
 	unsigned g = 0;
@@ -1245,7 +1268,8 @@ err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n,
 	if (r && !g)
 		return xfs_err(r);
 	*got = g;
-	touch_atime(x, ino);
+	if (atime)
+		touch_atime(x, ino);
 	return 0;
 }
 

@@ -49,6 +49,9 @@ struct xfs {
 	size_t mount_path_len;
 	struct xremote remote;             /* the last ERR_REMOTE */
 	struct xfs_open *open[XFS_OPEN_HASH];
+	/* called when an inode with no link and no holder goes, before its
+	 * blocks do (the file pages' end, pages.c); NULL: nothing */
+	void (*on_kill)(struct xfs *x, ext2_ino_t ino);
 	char scratch[2][XFS_PATH_MAX];
 };
 
@@ -68,6 +71,8 @@ err_t xfs_err(errcode_t e);
 
 /* ---- inodes held by open descriptions -------------------------------------------------- */
 void xfs_hold(struct xfs *x, ext2_ino_t ino);
+/* How many descriptions hold it. */
+uint32_t xfs_holds(struct xfs *x, ext2_ino_t ino);
 /* The last holder of an inode with no link left frees it. */
 void xfs_release(struct xfs *x, ext2_ino_t ino);
 
@@ -99,6 +104,8 @@ err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4]);
 err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode);
 err_t xfs_truncate(struct xfs *x, ext2_ino_t ino, uint64_t len);
 err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got);
+/* xfs_read without moving the access time (the pager's reads). */
+err_t xfs_read_pages(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got);
 /* A short write (or ENOSPC for none) when the disk is full. */
 err_t xfs_write(struct xfs *x, ext2_ino_t ino, uint64_t off, const void *buf, size_t n, size_t *done);
 /* linux_dirent64 records from cookie (a byte position in the directory;

@@ -58,8 +58,12 @@ uint32_t fmap_count(void);
 err_t fmap_file_new(struct fmap_file *f, uint64_t size, void *user);
 /* Its end: the slot freed (key 0), the object's capability deleted.
  * Clients' capabilities and mappings keep the object alive, but every
- * later page request for it is refused (the key is gone). */
+ * later page request for it is refused (the key is gone). fmap_file_free
+ * also revokes the clients' capabilities (the VFS's); fmap_file_release
+ * leaves them (a musl-port client deletes its copy by slot number later:
+ * a revoked slot may hold another capability by then). */
 void fmap_file_free(struct fmap_file *f);
+void fmap_file_release(struct fmap_file *f);
 /* The file whose key a page request came with, or NULL. */
 struct fmap_file *fmap_find(uint64_t key);
 /* The file in slot i, or NULL (a walk over every file). */
