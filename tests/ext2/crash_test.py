@@ -22,70 +22,21 @@ import argparse
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
-from cairn_harness import PANIC_RE, Results, log_path  # noqa: E402
+from cairn_harness import PANIC_RE, Guest, Results, log_path  # noqa: E402
 
 SYNCED_RE = re.compile(rb"^synced (\d+)\r?$", re.M)
 INTACT_RE = re.compile(rb"^crashrec: (\d+) intact records", re.M)
 BAD_RE = re.compile(rb"^crashrec: (?!\d+ intact).*$", re.M)
 
 
-class Run:
+def Run(args):
     """./qemu-run.sh args in a session of its own (SIGKILL reaches QEMU)."""
-
-    def __init__(self, args):
-        self.p = subprocess.Popen(["./qemu-run.sh"] + args, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        self.out = b""
-        self.cv = threading.Condition()
-        self.done = False
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            b = os.read(self.p.stdout.fileno(), 4096)
-            with self.cv:
-                if not b:
-                    self.done = True
-                    self.cv.notify_all()
-                    return
-                self.out += b
-                self.cv.notify_all()
-
-    def wait_for(self, pred, timeout):
-        end = time.monotonic() + timeout
-        with self.cv:
-            while not pred(self.out):
-                left = end - time.monotonic()
-                if left <= 0 or self.done:
-                    return pred(self.out)
-                self.cv.wait(left)
-            return True
-
-    def kill(self):
-        try:
-            os.killpg(self.p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.p.wait()
-        with self.cv:
-            while not self.done:
-                self.cv.wait(1)
-            return self.out
-
-    def wait(self, timeout):
-        try:
-            return self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
+    return Guest(args, session=True)
 
 
 def synced_of(out):
@@ -129,7 +80,7 @@ def main():
         checked = r.wait_for(lambda o: INTACT_RE.search(o) or BAD_RE.search(o), a.timeout)
         got = r.wait_for(lambda o: synced_of(o) >= target or BAD_RE.search(o), a.timeout)
         time.sleep(rng.uniform(0, 0.05))         # anywhere: mid-write, mid-fsync
-        out = r.kill()
+        out = r.kill_group()
         log.write(b"==== run %d (synced %d before, target %d)\n" % (i, synced, target) + out)
         bad = BAD_RE.search(out) or PANIC_RE.search(out.decode("utf-8", "replace"))
         if not checked or not got or bad:

@@ -18,6 +18,7 @@ exits non-zero; tests/run-all.sh counts that as a failure of its own.
 """
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -58,9 +59,12 @@ class Guest:
     port is QEMU's stdio, so bytes written arrive at the UART as if typed.
     A reader thread collects the output in self.out."""
 
-    def __init__(self, args):
+    def __init__(self, args, session=False):
+        # session: QEMU in a session of its own, so that kill_group() reaches it
         self.p = subprocess.Popen(["./qemu-run.sh"] + args, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  start_new_session=session)
+        self.session = session
         self.out = b""
         self.pos = 0          # what expect() has consumed
         self.cv = threading.Condition()
@@ -99,6 +103,29 @@ class Guest:
                     return None
                 self.cv.wait(left)
 
+    def wait_for(self, pred, timeout):
+        """Waits until pred(all the output so far) is true; returns it."""
+        end = time.monotonic() + timeout
+        with self.cv:
+            while not pred(self.out):
+                left = end - time.monotonic()
+                if left <= 0 or self.done:
+                    return pred(self.out)
+                self.cv.wait(left)
+            return True
+
+    def kill_group(self):
+        """SIGKILL to qemu-run.sh and QEMU (session=True); the whole output."""
+        try:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.p.wait()
+        with self.cv:
+            while not self.done:
+                self.cv.wait(1)
+            return self.out
+
     def type(self, data):
         self.p.stdin.write(data)
         self.p.stdin.flush()
@@ -108,8 +135,11 @@ class Guest:
         try:
             return self.p.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+            if self.session:
+                self.kill_group()
+            else:
+                self.p.kill()
+                self.p.wait()
             return None
 
     def panic(self):
