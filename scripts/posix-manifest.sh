@@ -6,7 +6,7 @@
 # print into their boot images:
 #
 #   scripts/posix-manifest.sh servers [--signals] [--uart] [--devices] [--vfs-quota SIZE]
-#                                     [--disk NAME]
+#                                     [--disk NAME [--disk-at PATH | --disk-tmp]]
 #       the entropy server (user/servers/entropy: the random bytes every
 #       POSIX process seeds its generator from), the VFS (the boot image's
 #       files, /tmp, /dev, /proc) and the console server (the tty). The
@@ -33,7 +33,10 @@
 #       the server serves anyway). Off by default. The VFS then waits up
 #       to 20 s for that root before serving its own tree as "/"
 #       (--root-wait). --disk-at PATH: the disk is mounted at PATH (made in
-#       the VFS's tree) instead, and the VFS's tree stays "/".
+#       the VFS's tree) instead, and the VFS's tree stays "/". --disk-tmp
+#       (with --disk, the disk as "/"): the VFS mounts no tmpfs over the
+#       disk's /tmp (vfs --disk-tmp), so /tmp's files are the disk's (the
+#       Open POSIX file areas on an ext2 root: tests/openposix/run.py).
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -48,7 +51,7 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices= disk= disk_at=
+  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
@@ -57,10 +60,14 @@ servers() {
       --vfs-quota) [ $# -ge 2 ] || die "servers: --vfs-quota needs a size"; vfs_quota=$2; shift ;;
       --disk) [ $# -ge 2 ] || die "servers: --disk needs a device name"; disk=$2; shift ;;
       --disk-at) [ $# -ge 2 ] && [[ $2 == /* ]] || die "servers: --disk-at needs an absolute path"; disk_at=$2; shift ;;
+      --disk-tmp) disk_tmp=1 ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
   done
+  if [ -n "$disk_tmp" ] && { [ -z "$disk" ] || [ -n "$disk_at" ]; }; then
+    die "servers: --disk-tmp needs --disk (the disk as \"/\"), not --disk-at"
+  fi
   if [ -n "$devices" ]; then
     cat <<END
 service devmgr bin/devmgr
@@ -84,6 +91,7 @@ END
   [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
   local vfs_args=
   [ -z "$disk" ] || vfs_args=" --root-wait 20"
+  [ -z "$disk_tmp" ] || vfs_args+=" --disk-tmp"
   cat <<END
     quota 1M
     priority 11

@@ -67,7 +67,7 @@ START_RE = re.compile(r"init: started \S+ \(id")
 HEADER = """\
 # Expected results of the Open POSIX Test Suite (Debian's posixtestsuite
 # 1.5.2, conformance/interfaces/, the areas of tests/openposix/areas.txt) on
-# Cairn {arch}: a line a test, `area/test RESULT` (the results:
+# Cairn {arch}{root}: a line a test, `area/test RESULT` (the results:
 # tests/openposix/run.py). `make test` and `make posix` fail when a result
 # differs from this list, a test newly passing included. After a change
 # that changes results on purpose, run
@@ -90,13 +90,29 @@ def natural(s):
 
 
 def read_areas(path):
-    areas = []
+    """The areas, in order, and those marked "ext2" (run on an ext2 root too)."""
+    areas, ext2 = [], set()
     with open(path) as f:
         for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                areas.append(line)
-    return areas
+            words = line.split("#", 1)[0].split()
+            if words:
+                areas.append(words[0])
+                if "ext2" in words[1:]:
+                    ext2.add(words[0])
+    return areas, ext2
+
+
+def target(arch, root):
+    """A run's name: the arch, "-ext2" added for the ext2 root."""
+    return arch if root == "tmpfs" else "%s-%s" % (arch, root)
+
+
+def root_of(tgt):
+    return tgt.partition("-")[2] or "tmpfs"
+
+
+def expected_path(tgt):
+    return "tests/openposix/expected-%s.txt" % tgt
 
 
 def list_tests(area):
@@ -133,9 +149,14 @@ def read_expected(path, slow=None):
     return exp, notes
 
 
-def write_expected(path, arch, areas, res, exp, notes, slow):
+ROOT_NOTE = {"tmpfs": "", "ext2": (
+    ",\n# the areas marked ext2 in areas.txt, in boots whose \"/\" is a fresh ext2\n"
+    "# disk with /tmp on it (run.py's --root ext2)")}
+
+
+def write_expected(path, arch, root, areas, res, exp, notes, slow):
     with open(path, "w") as f:
-        f.write(HEADER.format(arch=arch))
+        f.write(HEADER.format(arch=arch, root=ROOT_NOTE[root]))
         for area in areas:
             f.write("\n")
             for t in sorted((t for t in res if t.split("/")[0] == area), key=natural):
@@ -161,20 +182,40 @@ def service_names(tests):
 
 
 class Boot:
-    def __init__(self, arch, index, tests, hung_expected):
-        self.arch, self.index, self.tests, self.hung_expected = arch, index, tests, hung_expected
+    def __init__(self, tgt, index, tests, hung_expected):
+        self.tgt, self.index, self.tests, self.hung_expected = tgt, index, tests, hung_expected
+        self.arch, self.root = tgt.partition("-")[0], root_of(tgt)
         self.names = service_names(tests)
         self.results = {}
         self.ended = {}   # test: seconds from the first start to its end
-        self.log = os.path.join(LOG_DIR, "posix-%s-%s.log" % (arch, index))
+        self.log = os.path.join(LOG_DIR, "posix-%s-%s.log" % (tgt, index))
         self.notes = []
         self.seconds = 0.0
+        self.fsck = None  # ext2: (clean, what) after the boot
 
 
 # The servers of the POSIX world, as ./qemu-run.sh --exec starts them
 # (scripts/posix-manifest.sh, the one definition): the VFS and the console
 # server, shared by every test of a boot, and a process server a test.
 SERVERS = ["vfs", "console", "proc", "entropy"]
+# With an ext2 root (--root ext2): the device manager, its drivers and the
+# ext2 server too (scripts/posix-manifest.sh --devices --disk blk0), which
+# mounts a fresh disk as "/" with /tmp on it (--disk-tmp: no tmpfs over
+# the disk's /tmp, so the tests' "/tmp/pts_*" files are the disk's). The
+# tests are the disk's /bin/NAME (the process servers exec them from "/").
+# One more world ends the boot: /bin/ptsend (tests/openposix/end.c, the
+# manifest's exitstatus service) waits for a line on the console, which
+# run_boot types once every test has ended, then syncs and powers off;
+# then the host's e2fsck -fn checks the disk.
+EXT2_SERVERS = ["devmgr", "virtio_blk", "virtio_rng", "ext2"]
+END = "ptsend"
+END_LINE = "pts-end: sync and power off"
+# init starts at most 64 services: the servers of each root, and the tests
+ROOT_SERVICES = {"tmpfs": 3, "ext2": 6}
+INIT_MAX = 64
+# the disk: 1 KiB blocks on riscv64, 4 KiB on x86_64 (as ext2test's), so
+# that both a page over several blocks and a block a page are seen
+BLOCK = {"riscv64": 1024, "x86_64": 4096}
 
 
 def posix_manifest(*args):
@@ -184,12 +225,14 @@ def posix_manifest(*args):
     return out.splitlines()
 
 
-def services(a, names):
+def services(a, names, root="tmpfs"):
     """The manifest's services: with --env posix, each test is pid 1 of a
     process server of its own (/bin/NAME, the test, with vfs, tty, console
     and kinfo), as ./qemu-run.sh --exec runs a program; with --env bare, a
-    service of init with the console and kinfo only."""
-    lines = posix_manifest("servers") if a.env == "posix" else []
+    service of init with the console and kinfo only. root ext2: the disk's
+    servers and the world that ends the boot (EXT2_SERVERS)."""
+    disk = ["--devices", "--disk", "blk0", "--disk-tmp"] if root == "ext2" else []
+    lines = posix_manifest("servers", *disk) if a.env == "posix" else []
     for name in names:
         if a.env == "posix":
             # --no-clock: tests that set the clock would move it under the
@@ -199,26 +242,71 @@ def services(a, names):
         else:
             lines += ["service %s bin/%s" % (name, name), "    cap console console w",
                       "    cap kinfo kinfo r", "    quota %s" % a.quota]
+    if root == "ext2":
+        lines += posix_manifest("proc", END, a.proc_quota, "--no-clock", "--exitstatus", "--",
+                                "/bin/%s" % END)
     return lines
 
 
+def make_disk(boot, d):
+    """A fresh ext2 disk for an ext2 boot: the host's mke2fs -t ext2 of the
+    tests as /bin/NAME, /bin/ptsend, an empty /tmp (1777), /dev and /proc
+    (the VFS's mount points), all 0:0."""
+    tree = os.path.join(d, "%s.disk" % boot.index)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(os.path.join(tree, "bin"))
+    for sub, mode in (("tmp", 0o1777), ("dev", 0o755), ("proc", 0o555)):
+        os.mkdir(os.path.join(tree, sub))
+        os.chmod(os.path.join(tree, sub), mode)
+    for t in boot.tests:
+        shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", t),
+                        os.path.join(tree, "bin", boot.names[t]))
+    shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", "pts-end"),
+                    os.path.join(tree, "bin", END))
+    for n in os.listdir(os.path.join(tree, "bin")):
+        os.chmod(os.path.join(tree, "bin", n), 0o755)
+    img = os.path.join(d, "%s.ext2" % boot.index)
+    if os.path.exists(img):
+        os.unlink(img)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", str(BLOCK[boot.arch]), "-E", "root_owner=0:0",
+                    "-d", tree, img, "32M"], check=True, cwd=TOP)
+    shutil.rmtree(tree)
+    return img
+
+
+def fsck(img):
+    """(clean, what): the host's e2fsck -fn of the disk."""
+    p = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if p.returncode == 0:
+        return True, "clean"
+    said = [l.strip() for l in p.stdout.splitlines() if l.strip() and not re.match(r"e2fsck |Pass \d", l)]
+    return False, "e2fsck -fn status %d: %s" % (p.returncode, "; ".join(said[:3]))
+
+
 def make_image(a, boot):
-    """The boot image: init, the servers and the tests, and the manifest."""
-    d = os.path.join(TOP, "build", boot.arch, "posixtestsuite", "boot")
+    """The boot image: init, the servers and the tests, and the manifest
+    (root ext2: the disk's servers; the tests are on the disk)."""
+    d = os.path.join(TOP, "build", boot.arch, "posixtestsuite", "boot" if boot.root == "tmpfs" else
+                     "boot-" + boot.root)
     os.makedirs(d, exist_ok=True)
     stage = os.path.join(d, "%s.stage" % boot.index)
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(stage)
     ubin = os.path.join(TOP, "build", "%s-%s" % (boot.arch, BOARD[boot.arch]), "user", "bin")
-    progs = [os.path.join(ubin, p) for p in ["init"] + (SERVERS if a.env == "posix" else [])]
-    for t in boot.tests:
-        dst = os.path.join(stage, boot.names[t])
-        shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", t), dst)
-        progs.append(dst)
+    progs = [os.path.join(ubin, p) for p in ["init"] + (SERVERS if a.env == "posix" else []) +
+             (EXT2_SERVERS if boot.root == "ext2" else [])]
+    if boot.root == "tmpfs":
+        for t in boot.tests:
+            dst = os.path.join(stage, boot.names[t])
+            shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", t), dst)
+            progs.append(dst)
+    else:
+        boot.disk = make_disk(boot, d)
     man = os.path.join(stage, "manifest")
     with open(man, "w") as f:
-        f.write("# tests/openposix/run.py: Open POSIX tests, %s boot %s\n" % (boot.arch, boot.index))
-        f.write("\n".join(services(a, [boot.names[t] for t in boot.tests])) + "\n")
+        f.write("# tests/openposix/run.py: Open POSIX tests, %s boot %s\n" % (boot.tgt, boot.index))
+        f.write("\n".join(services(a, [boot.names[t] for t in boot.tests], boot.root)) + "\n")
     out = os.path.join(d, "%s.cpio" % boot.index)
     subprocess.run(["bash", "scripts/mkbootimage.sh", out + ".new", man] + progs, check=True, cwd=TOP)
     # an unchanged image keeps its date, so x86_64 reuses its cached ISO
@@ -235,10 +323,13 @@ def make_image(a, boot):
 def run_boot(a, boot):
     image = make_image(a, boot)
     cmd = ["./qemu-run.sh", "--arch", boot.arch, "--mem", a.mem, "--bootimage", image]
+    ext2 = boot.root == "ext2"
+    if ext2:
+        cmd += ["--disk", boot.disk]
     limit = a.hung_timeout if boot.hung_expected else a.timeout
     start = time.monotonic()
     p = subprocess.Popen(cmd, cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
+                         stdin=subprocess.PIPE if ext2 else subprocess.DEVNULL, start_new_session=True)
     os.set_blocking(p.stdout.fileno(), False)
     sel = selectors.DefaultSelector()
     sel.register(p.stdout, selectors.EVENT_READ)
@@ -246,14 +337,26 @@ def run_boot(a, boot):
     out, buf = [], b""
     first_start = None
     stopped = None
+    typed = None      # ext2: when the line that ends the boot was typed
     while True:
-        if len(boot.results) == len(boot.tests):
-            # every test has ended: the servers of the POSIX world run on
-            if a.env == "posix":
-                os.killpg(p.pid, signal.SIGKILL)
-            break
-        if time.monotonic() - start > limit:
-            stopped = "stopped after %ds" % limit
+        over = time.monotonic() - start > limit
+        if typed is None and (len(boot.results) == len(boot.tests) or over):
+            if over:
+                stopped = "stopped after %ds" % limit
+            if not ext2:
+                # every test has ended: the servers of the POSIX world run on
+                if a.env == "posix" or over:
+                    os.killpg(p.pid, signal.SIGKILL)
+                break
+            # ptsend syncs and powers off (the tests still running are killed)
+            typed = time.monotonic()
+            try:
+                p.stdin.write(b"end\n")
+                p.stdin.flush()
+            except OSError:
+                pass
+        if typed is not None and time.monotonic() - typed > a.end_timeout:
+            boot.notes.append("no power-off %ds after the end line" % a.end_timeout)
             os.killpg(p.pid, signal.SIGKILL)
             break
         if not sel.select(timeout=0.5):
@@ -273,7 +376,7 @@ def run_boot(a, boot):
             if first_start is None and START_RE.search(line):
                 first_start = time.monotonic()
             m = END_RE.search(line)
-            if m and m.group(1) in by_name:
+            if m and m.group(1) in by_name and typed is None:
                 t = by_name[m.group(1)]
                 boot.ended[t] = time.monotonic() - (first_start or start)
                 what = m.group(2)
@@ -291,6 +394,13 @@ def run_boot(a, boot):
     sel.close()
     if buf:
         out.append(buf.decode("utf-8", "replace"))
+    if ext2:
+        if p.returncode == 0 and any(END_LINE in l for l in out):
+            boot.fsck = fsck(boot.disk)
+        else:
+            boot.fsck = (False, "no clean power-off (status %s)" % p.returncode)
+        if not boot.fsck[0]:
+            boot.notes.append(boot.fsck[1])
     boot.seconds = time.monotonic() - start
     if stopped:
         boot.notes.append(stopped)
@@ -324,7 +434,7 @@ def run_boots(a, boots):
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for b in ex.map(lambda b: run_boot(a, b), boots):
             print("# posix %s boot %s: %s%s, %.1fs%s (log: %s)" % (
-                b.arch, b.index, "%d tests" % len(b.tests) if len(b.tests) > 1 else b.tests[0],
+                b.tgt, b.index, "%d tests" % len(b.tests) if len(b.tests) > 1 else b.tests[0],
                 " that hung last time" if b.hung_expected else "", b.seconds,
                 "; " + "; ".join(b.notes) if b.notes else "", b.log), flush=True)
 
@@ -355,9 +465,15 @@ def main():
                     "tests share boots of their own, so the others' boots end sooner")
     ap.add_argument("--retry", type=int, default=12,
                     help="tests at most an arch whose result differs that run again alone")
+    ap.add_argument("--root", action="append", choices=["tmpfs", "ext2"],
+                    help="tmpfs: every area, the tests' files on the VFS's tmpfs; ext2: the areas "
+                    "areas.txt marks ext2, in boots whose \"/\" is a fresh ext2 disk with /tmp on "
+                    "it, compared with expected-<arch>-ext2.txt (default: both)")
+    ap.add_argument("--end-timeout", type=int, default=30,
+                    help="seconds an ext2 boot may take to power off after the end line")
     a = ap.parse_args()
     os.chdir(TOP)
-    areas = read_areas(a.areas)
+    areas, ext2_areas = read_areas(a.areas)
     if a.only:
         unknown = [x for x in a.only if x not in areas]
         if unknown:
@@ -367,13 +483,32 @@ def main():
             print("run.py: --update needs every area (no --only)", file=sys.stderr)
             return 2
         areas = [x for x in areas if x in a.only]
+    roots = a.root or ["tmpfs", "ext2"]
+    if a.update and set(roots) != {"tmpfs", "ext2"}:
+        print("run.py: --update needs both roots (no --root)", file=sys.stderr)
+        return 2
+    if "ext2" in roots and a.env != "posix":
+        print("run.py: --root ext2 needs --env posix", file=sys.stderr)
+        return 2
+    # the runs: an arch and a root each; the areas of each
+    targets, tareas = [], {}
+    for arch in a.arch:
+        for root in roots:
+            ar = areas if root == "tmpfs" else [x for x in areas if x in ext2_areas]
+            if ar:
+                targets.append(target(arch, root))
+                tareas[target(arch, root)] = ar
 
     plan, boots, slow = {}, [], {}
-    for arch in a.arch:
-        slow[arch] = set()
-        exp, notes = read_expected("tests/openposix/expected-%s.txt" % arch, slow[arch])
+    def per_boot(tgt):
+        return min(a.per_boot, INIT_MAX - ROOT_SERVICES[root_of(tgt)])
+
+    for tgt in targets:
+        arch = tgt.split("-")[0]
+        slow[tgt] = set()
+        exp, notes = read_expected(expected_path(tgt), slow[tgt])
         res, groups = {}, {"hung": [], "slow": [], "": []}
-        for area in areas:
+        for area in tareas[tgt]:
             tests = list_tests(area)
             if not tests:
                 print("run.py: no tests in area %s" % area, file=sys.stderr)
@@ -390,19 +525,19 @@ def main():
                     res[t] = "PASS"
                 else:
                     groups["hung" if "HUNG" in exp.get(t, ()) else
-                           "slow" if t in slow[arch] else ""].append(t)
-        plan[arch] = (exp, notes, res)
+                           "slow" if t in slow[tgt] else ""].append(t)
+        plan[tgt] = (exp, notes, res)
         n = 0
         for kind_ in ("hung", "slow", ""):
             g = groups[kind_]
-            for i in range(0, len(g), a.per_boot):
-                boots.append(Boot(arch, n, g[i:i + a.per_boot], kind_ == "hung"))
+            for i in range(0, len(g), per_boot(tgt)):
+                boots.append(Boot(tgt, n, g[i:i + per_boot(tgt)], kind_ == "hung"))
                 n += 1
 
     t0 = time.monotonic()
     run_boots(a, boots)
     for b in boots:
-        plan[b.arch][2].update(b.results)
+        plan[b.tgt][2].update(b.results)
 
     # A test whose result differs from the list runs again alone, in a boot
     # of its own: its result alone counts. Timing tests may fail when 60
@@ -414,8 +549,9 @@ def main():
     # seconds, as the next run will run it; only if it ends there does it
     # run alone. Another test whose result differs from the old list runs
     # alone, as in a comparing run.
-    ended = {(b.arch, t): s for b in boots for t, s in b.ended.items()}
+    ended = {(b.tgt, t): s for b in boots for t, s in b.ended.items()}
     together = {}
+    all_boots = list(boots)
 
     def differs(exp, res, t):
         if a.update and t not in exp:
@@ -424,31 +560,32 @@ def main():
 
     def rerun(pending):
         run_boots(a, pending)
+        all_boots.extend(pending)
         for b in pending:
-            plan[b.arch][2].update(b.results)
-            ended.update({(b.arch, t): s for t, s in b.ended.items()})
+            plan[b.tgt][2].update(b.results)
+            ended.update({(b.tgt, t): s for t, s in b.ended.items()})
 
     if a.update:
         hung = []
-        for arch in a.arch:
-            exp, notes, res = plan[arch]
-            g = [t for b in boots if b.arch == arch and not b.hung_expected for t in b.tests
+        for tgt in targets:
+            exp, notes, res = plan[tgt]
+            g = [t for b in boots if b.tgt == tgt and not b.hung_expected for t in b.tests
                  if res[t] == "HUNG" and differs(exp, res, t)]
             for t in g:
-                together[(arch, t)] = res[t]
-            for i in range(0, len(g), a.per_boot):
-                hung.append(Boot(arch, "hung-%d" % len(hung), g[i:i + a.per_boot], True))
+                together[(tgt, t)] = res[t]
+            for i in range(0, len(g), per_boot(tgt)):
+                hung.append(Boot(tgt, "hung-%d" % len(hung), g[i:i + per_boot(tgt)], True))
         rerun(hung)
 
     alone = []
-    for arch in a.arch:
-        exp, notes, res = plan[arch]
+    for tgt in targets:
+        exp, notes, res = plan[tgt]
         again = []
         for b in boots:
-            if b.arch != arch:
+            if b.tgt != tgt:
                 continue
             for t in b.tests:
-                if (arch, t) in together:
+                if (tgt, t) in together:
                     # (--update) it hung, and ran again with the tests that hang: alone if it ended
                     if res[t] != "HUNG":
                         again.append(t)
@@ -456,27 +593,29 @@ def main():
                     again.append(t)
         if len(again) > a.retry and not a.update:
             print("# posix-%s: %d results differ: only the first %d run again alone" % (
-                arch, len(again), a.retry))
+                tgt, len(again), a.retry))
             again = again[:a.retry]
         for t in again:
-            together.setdefault((arch, t), res[t])
-            alone.append(Boot(arch, "alone-%d" % len(alone), [t], "HUNG" in exp.get(t, ())))
+            together.setdefault((tgt, t), res[t])
+            alone.append(Boot(tgt, "alone-%d" % len(alone), [t], "HUNG" in exp.get(t, ())))
     rerun(alone)
 
     status = 0
     totals, flaky, ndiffs = {}, {}, {}
-    for arch in a.arch:
-        exp, notes, res = plan[arch]
-        with open("build/%s/posixtestsuite/results.txt" % arch, "w") as f:
-            for area in areas:
+    for tgt in targets:
+        exp, notes, res = plan[tgt]
+        arch, root = tgt.partition("-")[0], root_of(tgt)
+        with open("build/%s/posixtestsuite/results%s.txt" % (arch, tgt[len(arch):]), "w") as f:
+            for area in tareas[tgt]:
                 for t in sorted((t for t in res if t.split("/")[0] == area), key=natural):
-                    s = ended.get((arch, t))
+                    s = ended.get((tgt, t))
                     f.write("%s %s%s\n" % (t, res[t], " %.1fs" % s if s is not None else ""))
         total = dict.fromkeys(COLUMNS, 0)
-        totals[arch] = total
-        flaky[arch] = []
+        totals[tgt] = total
+        flaky[tgt] = []
         ndiff = 0
-        for n, area in enumerate(areas, 1):
+        n = 0
+        for n, area in enumerate(tareas[tgt], 1):
             ts = sorted((t for t in res if t.split("/")[0] == area), key=natural)
             c = dict.fromkeys(COLUMNS, 0)
             odd = {}
@@ -498,11 +637,11 @@ def main():
             for t in ts:
                 if len(exp.get(t, ())) > 1:
                     # a test the list marks flaky (alternatives): in no column, named
-                    flaky[arch].append(t)
+                    flaky[tgt].append(t)
                     notes_here.append("%s: flaky (the list allows %s): %s" % (
                         t, "|".join(sorted(exp[t])), res[t]))
-                if (arch, t) in together and together[(arch, t)] != res[t]:
-                    notes_here.append("%s: %s with the others, %s alone" % (t, together[(arch, t)], res[t]))
+                if (tgt, t) in together and together[(tgt, t)] != res[t]:
+                    notes_here.append("%s: %s with the others, %s alone" % (t, together[(tgt, t)], res[t]))
                 want = exp.get(t)
                 if want is None:
                     diffs.append("%s %s: not in the expected list" % (t, res[t]))
@@ -513,39 +652,48 @@ def main():
                       for t in exp if t.split("/")[0] == area and t not in res]
             ndiff += len(diffs)
             if a.update:
-                print("# posix-%s: %s: %d tests: %s" % (arch, area, len(ts), counts))
+                print("# posix-%s: %s: %d tests: %s" % (tgt, area, len(ts), counts))
                 for d in notes_here:
                     print("#   (%s)" % d)
                 continue
-            print("%s %d posix-%s: %s: %d tests: %s" % ("not ok" if diffs else "ok", n, arch,
+            print("%s %d posix-%s: %s: %d tests: %s" % ("not ok" if diffs else "ok", n, tgt,
                                                       area, len(ts), counts))
             for d in diffs:
                 print("#   " + d)
             for d in notes_here:
                 print("#   (%s)" % d)
+        if root == "ext2":
+            # every boot of the disk ended with a clean power-off, and e2fsck -fn found its disk clean
+            eb = [b for b in all_boots if b.tgt == tgt]
+            bad = ["boot %s: %s" % (b.index, b.fsck[1]) for b in eb if not (b.fsck and b.fsck[0])]
+            print("%s %d posix-%s: e2fsck -fn: %s" % (
+                "not ok" if bad else "ok", n + 1, tgt,
+                "; ".join(bad) if bad else "every disk clean after its boot's power-off (%d boots)" % len(eb)))
+            if bad:
+                status = 1
         print("# posix-%s: %d tests in %d areas: %s%s" % (
-            arch, len(res), len(areas), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS),
-            ", flaky %d" % len(flaky[arch]) if flaky[arch] else ""))
-        ndiffs[arch] = ndiff
+            tgt, len(res), len(tareas[tgt]), ", ".join("%s %d" % (k, total[k]) for k in COLUMNS),
+            ", flaky %d" % len(flaky[tgt]) if flaky[tgt] else ""))
+        ndiffs[tgt] = ndiff
         if a.update:
-            gone = [t for t in exp if t.split("/")[0] not in areas]
-            path = "tests/openposix/expected-%s.txt" % arch
+            gone = [t for t in exp if t.split("/")[0] not in tareas[tgt]]
+            path = expected_path(tgt)
             # slow: it took --slow seconds or more (a test marked slow stays
             # so until it takes less than half that)
-            new_slow = {t for t in res if (arch, t) in ended and res[t] != "HUNG" and
-                        ended[(arch, t)] >= (a.slow / 2 if t in slow[arch] else a.slow)}
-            write_expected(path, arch, areas, res, exp, notes, new_slow)
+            new_slow = {t for t in res if (tgt, t) in ended and res[t] != "HUNG" and
+                        ended[(tgt, t)] >= (a.slow / 2 if t in slow[tgt] else a.slow)}
+            write_expected(path, arch, root, tareas[tgt], res, exp, notes, new_slow)
             print("# posix-%s: wrote %s (%d results changed%s)" % (
-                arch, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
+                tgt, path, ndiff, ", %d tests of areas no longer run dropped" % len(gone) if gone else ""))
         elif ndiff:
             status = 1
-            print("# posix-%s: %d results differ from tests/openposix/expected-%s.txt; if that is "
-                  "intended: make posix-update, check and commit it" % (arch, ndiff, arch))
-    # the closing summary, a row an arch
+            print("# posix-%s: %d results differ from %s; if that is "
+                  "intended: make posix-update, check and commit it" % (tgt, ndiff, expected_path(tgt)))
+    # the closing summary, a row a run (an arch and root)
     print("# posix summary%s:" % (" (--update: the lists were written)" if a.update else ""))
-    hdr = ["arch", "tests"] + COLUMNS + ["flaky", "differ"]
-    rows = [[arch, str(sum(totals[arch].values()) + len(flaky[arch]))] + [str(totals[arch][k]) for k in COLUMNS] +
-            [str(len(flaky[arch])), str(ndiffs[arch])] for arch in a.arch]
+    hdr = ["run", "tests"] + COLUMNS + ["flaky", "differ"]
+    rows = [[tgt, str(sum(totals[tgt].values()) + len(flaky[tgt]))] + [str(totals[tgt][k]) for k in COLUMNS] +
+            [str(len(flaky[tgt])), str(ndiffs[tgt])] for tgt in targets]
     w = [max(len(r[i]) for r in [hdr] + rows) for i in range(len(hdr))]
     for r in [hdr] + rows:
         print("#   " + "  ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r)))

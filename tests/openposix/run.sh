@@ -7,14 +7,20 @@
 #   bash tests/openposix/run.sh [--update] [run.py options]
 #   POSIX_ARCHES="riscv64 x86_64"   the arches (default both)
 #   POSIX_AREAS="nanosleep sem_init" only these areas of tests/openposix/areas.txt
+#   POSIX_ROOTS="tmpfs ext2"          the roots (default both; ext2: the areas
+#                                     areas.txt marks ext2, on an ext2 "/")
 #
 # For each arch: the Cairn toolchain, the kernel and init, then the tests of
 # the areas of tests/openposix/areas.txt (tests/openposix/posix.mk, cached in
 # build/<arch>/posixtestsuite/); then tests/openposix/run.py boots them and
 # compares their results with tests/openposix/expected-<arch>.txt: one
 # `ok`/`not ok` line per area and arch, with the counts (pass, fail,
-# unresolved, unsupported, untested). --update writes the expected lists
-# instead.
+# unresolved, unsupported, untested). The areas areas.txt marks "ext2"
+# (the file areas) run again in boots whose "/" is a fresh ext2 disk (made
+# by the host's mke2fs) with their /tmp on it, compared with
+# tests/openposix/expected-<arch>-ext2.txt: a line per area and arch
+# again, and one for the host's e2fsck -fn of each disk after its boot's
+# power-off. --update writes the expected lists instead.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 arches=(${POSIX_ARCHES:-riscv64 x86_64})
@@ -41,6 +47,7 @@ echo "# posix: toolchains and tests built in $((SECONDS - t0))s"
 args=()
 for a in "${arches[@]}"; do args+=(--arch "$a"); done
 for x in ${POSIX_AREAS:-}; do args+=(--only "$x"); done
+for x in ${POSIX_ROOTS:-}; do args+=(--root "$x"); done
 out=$(mktemp)
 /usr/bin/python3 tests/openposix/run.py "${args[@]}" "$@" | tee "$out"
 rc=${PIPESTATUS[0]}

@@ -192,7 +192,7 @@ void serve_fs(struct srv_req *r, struct srv_ans *a);
 /* mount.c: the mount table */
 extern bool mount_work_pending;
 extern cap_t relay_note;                  /* the relay's Notification (main.c) */
-void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir);
+void mount_init(unsigned root_wait_s, bool disk_tmp, struct tmpfs_node *proc_dir);
 err_t mount_timer(unsigned seconds);
 void mount_remote(struct srv_ans *a);
 bool mount_root_request(struct srv_ans *a);

@@ -201,12 +201,15 @@ static void load_bootimage(void)
 int main(int argc, char **argv)
 {
 	unsigned root_wait = 0;
+	bool disk_tmp = false;
 	uint64_t id[3];
 	err_t e;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--root-wait") && i + 1 < argc)
 			root_wait = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--disk-tmp"))
+			disk_tmp = true;          /* the disk's /tmp stays: no tmpfs over it */
 		else
 			printf("vfs: unknown argument %s\n", argv[i]);
 	}
@@ -240,7 +243,7 @@ int main(int argc, char **argv)
 	ans_bytes = srv_out();
 	fmap_setup();
 	watch_clients();
-	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));
+	mount_init(root_wait, disk_tmp, tmpfs_synth_find(fs.root, "proc", 4));
 	printf("vfs: serving\n");
 	cairn_console_flush();
 	srv_run(&srv);

@@ -15,6 +15,9 @@
  *   through its admin capability) and the VFS marks its own as mount roots
  *   (TMPFS_F_MROOT: ".." leads back to the disk) and stops being the root
  *   (fs.not_root: absolute paths and links go back to the caller's root).
+ *   With "--disk-tmp", /tmp stays the disk's own directory (no tmpfs over
+ *   it): files under /tmp are the disk's, as on a system whose /tmp is on
+ *   its root file system (tests/openposix/run.py's ext2 boots).
  * - The VFS root (badge 1, and badge 0) then answers every path request
  *   with ERR_REMOTE POSIX_REMOTE_NEWROOT and the disk's root: the caller
  *   keeps that as its root. Until the root arrives (with --root-wait),
@@ -69,6 +72,7 @@ static bool root_wait;
 static cap_t deferred[DEFER_MAX];         /* root requests waiting for root_mnt */
 static unsigned ndeferred;
 static bool mount_work;                   /* the root arrived: covering to do */
+static bool disk_tmp;                     /* --disk-tmp: the disk's /tmp is not covered */
 static void run_pending(void);
 static void close_obj(cap_t c);
 static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out);
@@ -120,7 +124,7 @@ static const char *mount_path_of(struct tmpfs *t, struct tmpfs_node *n)
 	return m ? m->path : "/";
 }
 
-void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir)
+void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_dir)
 {
 	struct mount *m = mount_add("/", "rootfs", "tmpfs");
 	uint64_t id[4];
@@ -136,6 +140,7 @@ void mount_init(unsigned root_wait_s, struct tmpfs_node *proc_dir)
 	ep_id = vfs_ep_id;
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
+	disk_tmp = disk_tmp_;
 	if (root_wait && mount_timer(root_wait_s)) {
 		printf("vfs: cannot time the wait for the root file system: not waiting\n");
 		root_wait = false;
@@ -398,7 +403,8 @@ void mount_do_work(void)
 		return;
 	mount_work = false;
 	fs.not_root = true;
-	cover_own("tmp", "tmpfs", "tmpfs", 0);
+	if (!disk_tmp)
+		cover_own("tmp", "tmpfs", "tmpfs", 0);
 	cover_own("dev", "devtmpfs", "devtmpfs", 0);
 	cover_own("proc", "proc", "proc", MS_RDONLY_BIT);
 	root_wait = false;
