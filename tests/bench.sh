@@ -112,11 +112,11 @@ calibrated() {    # name log
     grep -a '^bench: calibration' "$2" >&2
     rc=1
 }
-# cairn_build ARCH NAME: user/NAME/NAME.c with the Cairn toolchain, as
-# build/ARCH/NAME
+# cairn_build ARCH NAME [FLAGS]: user/NAME/NAME.c with the Cairn toolchain,
+# as build/ARCH/NAME
 cairn_build() {
     make --no-print-directory -s ARCH=$1 toolchain >/dev/null 2>&1 &&
-        build/$1/bin/$1-cairn-gcc -O2 -idirafter user/lib/arch/$1/include \
+        build/$1/bin/$1-cairn-gcc -O2 -idirafter user/lib/arch/$1/include "${@:3}" \
             -o build/$1/$2 user/$2/$2.c && return 0
     echo "bench: cannot build $2 for $1" >&2
     rc=1
@@ -152,13 +152,23 @@ done
 
 # The POSIX benchmarks (user/posixbench: getppid, pipe ping-pong between
 # forked processes, open+read+close of 4 KiB, 1 MiB in 4 KiB reads, a 4 KiB
-# pwrite + fsync, create + unlink of an empty file), built
-# with the Cairn toolchain and run with --exec under -icount. The same
-# source runs on the Linux 6.1 peer in the same QEMU when
+# pwrite + fsync, create + unlink of an empty file, tar x of a source
+# tree), built with the Cairn toolchain and run with --exec under -icount.
+# The same source runs on the Linux 6.1 peer in the same QEMU when
 # ../shared/peer/run-linux.sh and a riscv64 glibc are there (never needed).
+# tar x's archive: this repository's kernel/ (about 70 files and 360 KiB),
+# a deterministic ustar archive (sorted, owner 0:0, every time 0) built
+# into both programs (-DTAR_FILE: posixbench.c's .incbin).
+tarfile=build/logs/posixbench-kernel.tar
+if [ -n "$(part posix)" ] &&
+   ! tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tarfile" kernel; then
+    echo "bench: cannot make $tarfile" >&2
+    rc=1
+fi
+tarflag=(-DTAR_FILE="\"$PWD/$tarfile\"")
 for arch in $(part posix); do
     log=build/logs/posixbench-$arch.log
-    cairn_build "$arch" posixbench || continue
+    cairn_build "$arch" posixbench "${tarflag[@]}" || continue
     timeout 600 ./qemu-run.sh --arch "$arch" --icount --exec build/$arch/posixbench -- "${exact[@]}" >"$log" 2>&1
     if ! grep -q '^bench: done' "$log"; then
         echo "bench: posixbench on $arch did not finish (log: $log)" >&2
@@ -168,7 +178,7 @@ for arch in $(part posix); do
     figures "$arch" posix. "$log"
 done
 if [ -n "$peer" ] && [ -n "$(part posix)" ]; then
-    if riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include \
+    if riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include "${tarflag[@]}" \
            -o build/posixbench-linux user/posixbench/posixbench.c; then
         PEER_QEMU="${exact[*]}" timeout 600 "$peer" build/posixbench-linux 2>/dev/null </dev/null |
             figures linux posix. -

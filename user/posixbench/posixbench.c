@@ -15,14 +15,21 @@
  *                    fsync: a page rewritten and made durable
  *   create_unlink    open(O_CREAT | O_EXCL) + close + unlink of an empty
  *                    tmpfs file
- * With the argument "disk" only the last four, on an ext2 disk at /mnt
+ *   tar_x            extracting a ustar archive of a source tree (the
+ *                    repository's kernel/, made by tests/bench.sh with the
+ *                    host's tar and built in with -DTAR_FILE, see below):
+ *                    per whole extraction; tar_x_file: the same figure per
+ *                    file of the archive
+ * With the argument "disk" only the last five, on an ext2 disk at /mnt
  * (tests/bench.sh's ext2.* rows).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cairn/counter.h>
@@ -30,7 +37,6 @@
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/reboot.h>
-#include <sys/stat.h>
 #endif
 
 #define RUNS 3
@@ -211,6 +217,184 @@ static void bench_create_unlink(void)
 }
 
 /*
+ * tar x. TAR_FILE (a path string, given by tests/bench.sh) is a ustar
+ * archive that the assembler builds into the program (.incbin), made with
+ *   tar --format=ustar --sort=name --owner=0 --group=0 --numeric-owner
+ *       --mtime=@0 -cf FILE kernel
+ * so both systems extract the same bytes. The extractor does what GNU
+ * tar's does for these entries: for a directory mkdir (its mode and time
+ * set once everything is extracted, as tar delays them); for a file
+ * open(O_WRONLY | O_CREAT | O_EXCL), write in 10 KiB records (tar's
+ * default record size), close, then utimensat (the header's mtime) and
+ * chmod (the header's mode). No chown (the owners are 0 already). Each
+ * run extracts into DIR/tarx, which is then removed (not counted); the
+ * first extraction is checked (every file's bytes, mode and mtime) before
+ * it is removed. The figure is the best of TAR_RUNS.
+ */
+#ifdef TAR_FILE
+__asm__(".section .rodata\n"
+	".p2align 9\n"
+	".globl tar_start\n"
+	"tar_start:\n"
+	".incbin \"" TAR_FILE "\"\n"
+	".globl tar_end\n"
+	"tar_end:\n"
+	".previous\n");
+extern const char tar_start[], tar_end[];
+
+#define TAR_RUNS 5
+#define TAR_RECORD 10240
+#define TAR_MAX 256           /* entries */
+
+struct tar_entry {
+	char path[256];
+	char type;                /* '0' file, '5' directory */
+	mode_t mode;
+	time_t mtime;
+	const char *data;
+	size_t size;
+};
+
+static struct tar_entry entries[TAR_MAX];
+static unsigned nentries, nfiles;
+
+static unsigned long long octal(const char *f, size_t n)
+{
+	unsigned long long v = 0;
+
+	for (size_t i = 0; i < n && f[i] >= '0' && f[i] <= '7'; i++)
+		v = v * 8 + (unsigned)(f[i] - '0');
+	return v;
+}
+
+/* The archive's entries (checked once, before anything is timed). */
+static void tar_parse(void)
+{
+	const char *p = tar_start;
+
+	while (p + 512 <= tar_end && p[0]) {
+		struct tar_entry *e = &entries[nentries];
+		unsigned sum = 0;
+
+		for (int i = 0; i < 512; i++)
+			sum += (i >= 148 && i < 156) ? ' ' : (unsigned char)p[i];
+		if (memcmp(p + 257, "ustar", 5) || sum != octal(p + 148, 8) || nentries == TAR_MAX)
+			die("tar: not a ustar header, or too many entries");
+		e->type = p[156] ? p[156] : '0';
+		if (e->type != '0' && e->type != '5')
+			die("tar: an entry neither a file nor a directory");
+		snprintf(e->path, sizeof(e->path), "%s/tarx/%.*s%s%.*s", dir, (int)strnlen(p + 345, 155), p + 345,
+			 p[345] ? "/" : "", (int)strnlen(p, 100), p);
+		size_t len = strlen(e->path);
+		if (len && e->path[len - 1] == '/')
+			e->path[len - 1] = 0;
+		e->mode = (mode_t)octal(p + 100, 8);
+		e->mtime = (time_t)octal(p + 136, 12);
+		e->size = (size_t)octal(p + 124, 12);
+		e->data = p + 512;
+		p += 512 + (e->size + 511) / 512 * 512;
+		if (p > tar_end)
+			die("tar: truncated");
+		nfiles += e->type == '0';
+		nentries++;
+	}
+}
+
+static void tar_extract(void)
+{
+	for (unsigned i = 0; i < nentries; i++) {
+		struct tar_entry *e = &entries[i];
+
+		if (e->type == '5') {
+			if (mkdir(e->path, 0700) && errno != EEXIST)
+				die(e->path);
+			continue;
+		}
+		int fd = open(e->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			die(e->path);
+		for (size_t done = 0; done < e->size;) {
+			size_t n = e->size - done < TAR_RECORD ? e->size - done : TAR_RECORD;
+			if (write(fd, e->data + done, n) != (ssize_t)n)
+				die("tar: write");
+			done += n;
+		}
+		if (close(fd))
+			die("tar: close");
+		struct timespec ts[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+		if (utimensat(AT_FDCWD, e->path, ts, 0) || chmod(e->path, e->mode))
+			die(e->path);
+	}
+	/* the directories' modes and times last, deepest first */
+	for (unsigned i = nentries; i-- > 0;) {
+		struct tar_entry *e = &entries[i];
+		struct timespec ts[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+
+		if (e->type == '5' && (chmod(e->path, e->mode) || utimensat(AT_FDCWD, e->path, ts, 0)))
+			die(e->path);
+	}
+}
+
+static void tar_check(void)
+{
+	static char got[65536];
+
+	for (unsigned i = 0; i < nentries; i++) {
+		struct tar_entry *e = &entries[i];
+		struct stat st;
+
+		if (stat(e->path, &st))
+			die(e->path);
+		if ((st.st_mode & 07777) != (e->mode & 07777) || st.st_mtime != e->mtime ||
+		    (e->type == '5') != !!S_ISDIR(st.st_mode) || (e->type == '0' && (off_t)e->size != st.st_size)) {
+			printf("bench: tar: %s: mode %o mtime %lld size %lld, the archive says %o %lld %zu\n", e->path,
+			       (unsigned)st.st_mode, (long long)st.st_mtime, (long long)st.st_size, (unsigned)e->mode,
+			       (long long)e->mtime, e->size);
+			exit(1);
+		}
+		if (e->type != '0')
+			continue;
+		int fd = open(e->path, O_RDONLY);
+		if (fd < 0 || e->size > sizeof(got) || read(fd, got, sizeof(got)) != (ssize_t)e->size ||
+		    memcmp(got, e->data, e->size))
+			die("tar: a file's bytes differ from the archive's");
+		close(fd);
+	}
+}
+
+static void tar_remove(void)
+{
+	for (unsigned i = nentries; i-- > 0;)
+		if ((entries[i].type == '5' ? rmdir : unlink)(entries[i].path))
+			die(entries[i].path);
+}
+
+static void bench_tar_x(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	tar_parse();
+	if (mkdir(path("tarx"), 0755))
+		die("tarx");
+	for (int r = 0; r < TAR_RUNS; r++) {
+		uint64_t t0 = insns();
+		tar_extract();
+		uint64_t d = insns() - t0;
+		if (d < best)
+			best = d;
+		if (r == 0)
+			tar_check();
+		tar_remove();
+	}
+	rmdir(path("tarx"));
+	printf("bench: tar_x: %u files, %u directories, %zu bytes of archive\n", nfiles, nentries - nfiles,
+	       (size_t)(tar_end - tar_start));
+	report("tar_x", best, 1);
+	report("tar_x_file", best, nfiles);
+}
+#endif
+
+/*
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
  * tests/bench.sh): it makes its /tmp and powers the machine off.
  */
@@ -251,6 +435,9 @@ int main(int argc, char **argv)
 	bench_read_seq();
 	bench_write_fsync();
 	bench_create_unlink();
+#ifdef TAR_FILE
+	bench_tar_x();
+#endif
 	printf("bench: done\n");
 #ifdef LINUX_PEER
 	sync();
