@@ -7,7 +7,8 @@ with QEMU's stdin a pipe (cairn_harness.Guest). Each step waits for the
 shell's prompt, types a line (or keys) and checks what the terminal shows:
 
   a pipeline and a count (ls -l /bin | wc -l), redirection into /tmp and
-  back, ^C of a foreground sleep, a background job (&, jobs, kill %1),
+  back, busybox tar x of /etc's archive onto the disk ("/" is ext2: the
+  same bytes and times), ^C of a foreground sleep, a background job (&, jobs, kill %1),
   ^Z and fg, history with the up arrow, tab completion of a command and a
   path, vi editing a file (:wq, then cat shows the edit), less on a long
   file, ps showing the shell and itself, free, uptime, a crashing child
@@ -79,6 +80,17 @@ def main():
 
     cmd("redirection into /tmp and back", b"echo typed-at-cairn > /tmp/f; cat < /tmp/f",
         b"\r\ntyped-at-cairn\r\n")
+
+    # busybox tar on the ext2 root: /etc archived into /tmp (tmpfs) and
+    # extracted under /root (the disk); the same bytes, and the times kept
+    cmd("busybox tar c of /etc and tar x of it onto the disk",
+        b"tar cf /tmp/e.tar -C / etc; mkdir /root/x; tar xf /tmp/e.tar -C /root/x; echo tar=$?",
+        b"\r\ntar=0\r\n")
+    cmd("the extracted tree is /etc's, byte for byte", b"diff -r /etc /root/x/etc; echo diff=$?",
+        b"\r\ndiff=0\r\n")
+    cmd("tar x kept the files' modification times", b"stat -c %Y /etc/motd /root/x/etc/motd | uniq -c",
+        re.compile(rb"\r\n\s*2 \d+\r\n"))
+    cmd("the tree is removed", b"rm -r /root/x /tmp/e.tar; echo rm=$?", b"\r\nrm=0\r\n")
 
     # ^C ends the foreground job; the shell comes back at once
     cmd("sleep 100 starts in the foreground", b"sleep 100", b"sleep 100\r\n")
