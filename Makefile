@@ -25,7 +25,7 @@
 #   make posix                   the Open POSIX Test Suite (tests/openposix/) built with it and run
 #                                in Cairn, both arches, compared with tests/openposix/expected-<arch>.txt
 #                                (POSIX_ARCHES=riscv64, POSIX_AREAS="nanosleep fork" to narrow)
-#   make posix-update            the same, writing the expected lists instead of comparing
+#   make posix-update            the same, writing the expected lists (tmpfs and ext2 roots) instead of comparing
 #   make busybox-test            busybox's own testsuite (tests/busybox/) run in Cairn, both
 #                                arches, compared with tests/busybox/expected-<arch>.txt, beside
 #                                the Linux reference (BBTEST_ARCHES=riscv64 to narrow)

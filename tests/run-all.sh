@@ -526,7 +526,10 @@ step "Open POSIX Test Suite (tests/openposix/, make posix)"
 # tests/openposix/areas.txt, built with the Cairn toolchain and run in Cairn
 # on both arches, 60 tests a boot. One ok/not ok line per area and arch:
 # not ok when a result differs from tests/openposix/expected-<arch>.txt (make
-# posix-update rewrites them).
+# posix-update rewrites them). The file areas (fsync, mmap, munmap: "ext2"
+# in areas.txt) again on an ext2 root with /tmp on the disk, against
+# expected-<arch>-ext2.txt, and a line per arch for e2fsck -fn of each
+# such disk after its boot's sync and power-off.
 runpart bash tests/openposix/run.sh
 
 step "busybox's own testsuite (tests/busybox/, make busybox-test)"
