@@ -63,12 +63,17 @@ void image_forget(ext2_ino_t ino);
 void pages_init(void);
 void pages_request(struct srv_req *r, struct srv_ans *a);
 void pages_fmap(struct srv_ans *a, struct handle *h, bool table, uint64_t bytes, bool write);
+void pages_opened(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write);
 void pages_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write);
 void pages_wrote(ext2_ino_t ino, uint64_t off, const void *data, size_t n);
 void pages_truncated(ext2_ino_t ino);
 void pages_closing(struct handle *h, bool writable);
 err_t pages_sync(ext2_ino_t ino);
 err_t pages_sync_all(void);
+
+/* alloc.c: malloc and free keep buffers of one and three blocks (the
+ * file system's block size) for the next malloc of that size */
+void alloc_keep(size_t block);
 
 /* blkdev.c: the device named name, through the device manager (devmgr) or
  * a block service capability (blk, when not CAP_NULL). */

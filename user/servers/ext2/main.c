@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xfs.dev = 0x800;
+	alloc_keep(xfs.fs->blocksize);
 	rng_state = realtime_ns() ^ (uint64_t)(uintptr_t)&id ^ ep_id << 17 ^ 0x5ca1ab1e0ddba11ull;
 	if (objects_init()) {
 		fprintf(stderr, "ext2: out of memory\n");
