@@ -32,6 +32,7 @@ struct handle {
 	bool used;
 	uint64_t pos;                      /* offset, or directory cookie */
 	ext2_ino_t ino;
+	uint32_t type;                     /* the inode's S_IFMT bits (fixed while it is held) */
 };
 
 extern struct xfs xfs;
@@ -41,12 +42,13 @@ extern uint8_t req_bytes[INLINE_MAX];
 
 /* main.c: the object table */
 struct handle *handle_find(uint64_t badge);
-err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out);
+err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out);
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
+static inline bool is_dir_h(const struct handle *h) { return LINUX_S_ISDIR(h->type); }
 
 /* proto.c: the protocols */
 void serve_io(struct srv_req *r, struct srv_ans *a);

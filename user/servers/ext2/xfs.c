@@ -28,6 +28,16 @@
  *   and emptied when a directory's inode goes (its number may come
  *   back as another directory). It is memory only: the disk is written
  *   exactly as without it.
+ * - Directory times: a change of a directory's entries moves its mtime
+ *   and ctime in memory (x->dtimes), and the inode is written with them
+ *   later: when this server writes it anyway, at xfs_sync and unmount,
+ *   or when the table is full. iget applies them, so every read sees
+ *   them (stat, a read-modify-write). This saves a read and a write of
+ *   the directory's inode (a whole block through the cache) per create,
+ *   unlink, link and rename. The block cache is write-back already, so
+ *   nothing reaches the disk later than before a sync; what changes is
+ *   that a cache eviction between syncs may write the entries' block
+ *   before the directory's times.
  * - Times are Linux's encoding: seconds in the old fields, nanoseconds and
  *   two more epoch bits in the large inode's extra fields.
  */
@@ -53,6 +63,7 @@ struct xfs_open {
 	struct xfs_open *next;
 	ext2_ino_t ino;
 	uint32_t refs;
+	bool orphan;                  /* it lost a link while held: its last holder checks */
 };
 
 typedef struct ext2_inode_large inode_t;
@@ -96,12 +107,19 @@ static bool ino_ok(struct xfs *x, ext2_ino_t ino)
 	return ino >= EXT2_ROOT_INO && ino <= x->fs->super->s_inodes_count;
 }
 
+static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in);
+
 static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
+	err_t e;
+
 	if (!ino_ok(x, ino))
 		return ERR_IO;
 	memset(in, 0, sizeof(*in));
-	return xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	if (!e && x->ndtimes)
+		dtimes_apply(x, ino, in);
+	return e;
 }
 
 static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
@@ -195,6 +213,67 @@ static void touch_atime(struct xfs *x, ext2_ino_t ino)
 		touch(x, &in, 1);
 		iput(x, ino, &in);
 	}
+}
+
+/* ---- directory times ------------------------------------------------------------------------ */
+
+static int dtimes_find(struct xfs *x, ext2_ino_t ino)
+{
+	for (unsigned i = 0; i < x->ndtimes; i++)
+		if (x->dtimes[i].ino == ino)
+			return (int)i;
+	return -1;
+}
+
+/* in (inode ino, just read) gets the directory times it is owed. */
+static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in)
+{
+	int i = dtimes_find(x, ino);
+
+	if (i >= 0) {
+		TSET(x, in, mtime, x->dtimes[i].sec, x->dtimes[i].nsec);
+		TSET(x, in, ctime, x->dtimes[i].sec, x->dtimes[i].nsec);
+	}
+}
+
+/* Entry i's times into its inode; the entry goes. */
+static err_t dtimes_write(struct xfs *x, unsigned i)
+{
+	ext2_ino_t ino = x->dtimes[i].ino;
+	inode_t in;
+	err_t e;
+
+	if (!(e = iget(x, ino, &in)))         /* applies them */
+		e = iput(x, ino, &in);
+	x->dtimes[i] = x->dtimes[--x->ndtimes];
+	return e;
+}
+
+/* Every directory's times into its inode: the first error, or 0. */
+static err_t dtimes_write_all(struct xfs *x)
+{
+	err_t e, first = 0;
+
+	while (x->ndtimes)
+		if ((e = dtimes_write(x, x->ndtimes - 1)) && !first)
+			first = e;
+	return first;
+}
+
+/* Directory dir's entries changed: its mtime and ctime move (written later). */
+static void touch_dir(struct xfs *x, ext2_ino_t dir)
+{
+	int i = dtimes_find(x, dir);
+
+	if (x->ro)
+		return;
+	if (i < 0) {
+		if (x->ndtimes == XFS_DTIMES)
+			dtimes_write(x, 0);
+		i = (int)x->ndtimes++;
+		x->dtimes[i].ino = dir;
+	}
+	now(x, &x->dtimes[i].sec, &x->dtimes[i].nsec);
 }
 
 /* ---- the name cache -------------------------------------------------------------------------- */
@@ -309,8 +388,13 @@ static err_t free_inode(struct xfs *x, ext2_ino_t ino, inode_t *in_now)
 	int64_t s, n;
 	err_t e;
 
-	if (LINUX_S_ISDIR(in.i_mode))
+	if (LINUX_S_ISDIR(in.i_mode)) {
+		int i = dtimes_find(x, ino);
+
 		dent_forget_all(x);      /* its number may name another directory next */
+		if (i >= 0)
+			x->dtimes[i] = x->dtimes[--x->ndtimes];
+	}
 	if (x->on_kill)
 		x->on_kill(x, ino);      /* its blocks are still there */
 	if (ext2fs_inode_has_valid_blocks2(x->fs, (struct ext2_inode *)&in) &&
@@ -347,12 +431,26 @@ uint32_t xfs_holds(struct xfs *x, ext2_ino_t ino)
 void xfs_release(struct xfs *x, ext2_ino_t ino)
 {
 	struct xfs_open **pp = open_slot(x, ino), *o = *pp;
+	bool orphan;
 
 	if (!o || --o->refs)
 		return;
 	*pp = o->next;
+	orphan = o->orphan;
 	free(o);
-	if (!x->ro)
+	if (orphan && !x->ro)
+		kill_inode(x, ino);
+}
+
+/* ino lost a link: if that was its last, it goes now, or when the last
+ * description that holds it closes. */
+static void link_gone(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open *o = *open_slot(x, ino);
+
+	if (o)
+		o->orphan = true;
+	else
 		kill_inode(x, ino);
 }
 
@@ -642,7 +740,7 @@ static err_t add_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino
 		return xfs_err(r);
 	}
 	dent_set(x, dir, name, strlen(name), ino);
-	touch_ino(x, dir, 6);
+	touch_dir(x, dir);
 	return 0;
 }
 
@@ -655,7 +753,7 @@ static err_t del_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino
 		return xfs_err(r);
 	}
 	dent_set(x, dir, name, strlen(name), 0);
-	touch_ino(x, dir, 6);
+	touch_dir(x, dir);
 	return 0;
 }
 
@@ -691,7 +789,7 @@ static err_t set_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino
 		return r ? xfs_err(r) : ERR_IO;
 	}
 	dent_set(x, dir, name, c.len, ino);
-	touch_ino(x, dir, 6);
+	touch_dir(x, dir);
 	return 0;
 }
 
@@ -927,7 +1025,8 @@ err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 	touch(x, &in, 7);
 	if ((e = iput(x, ino, &in)))
 		return e;
-	return touch_ino(x, lk.parent, 6);
+	touch_dir(x, lk.parent);
+	return 0;
 }
 
 err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags)
@@ -969,8 +1068,7 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 		if ((e = iput(x, lk.ino, &in)))
 			return e;
 		links_add(x, lk.parent, -1);
-		if (!held(x, lk.ino))
-			kill_inode(x, lk.ino);
+		link_gone(x, lk.ino);
 		return 0;
 	}
 	if (lk.last != L_NORM)
@@ -990,10 +1088,14 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 	if (in.i_links_count)
 		in.i_links_count--;
 	touch(x, &in, 4);
-	if (!in.i_links_count && !held(x, lk.ino))
+	if (!in.i_links_count && !held(x, lk.ino)) {
 		free_inode(x, lk.ino, &in);
-	else if ((e = iput(x, lk.ino, &in)))
+		return 0;
+	}
+	if ((e = iput(x, lk.ino, &in)))
 		return e;
+	if (!in.i_links_count)
+		link_gone(x, lk.ino);           /* held: marked, it goes at the last close */
 	return 0;
 }
 
@@ -1121,8 +1223,7 @@ err_t xfs_rename(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_i
 		} else {
 			links_add(x, b.ino, -1);
 		}
-		if (!held(x, b.ino))
-			kill_inode(x, b.ino);
+		link_gone(x, b.ino);
 	}
 	return 0;
 }
@@ -1203,7 +1304,8 @@ err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t sta
 	touch(x, &in, 7);
 	if ((e = iput(x, ino, &in)))
 		return e;
-	return touch_ino(x, lk.parent, 6);
+	touch_dir(x, lk.parent);
+	return 0;
 }
 
 err_t xfs_readlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, char *buf,
@@ -1729,9 +1831,12 @@ err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_
 
 err_t xfs_sync(struct xfs *x)
 {
+	err_t e;
+
 	if (x->ro)
 		return 0;
-	return xfs_err(ext2fs_flush(x->fs));
+	e = dtimes_write_all(x);
+	return xfs_err(ext2fs_flush(x->fs)) ?: e;
 }
 
 err_t xfs_unmount(struct xfs *x)
@@ -1740,6 +1845,8 @@ err_t xfs_unmount(struct xfs *x)
 
 	if (!x->fs)
 		return 0;
+	if (!x->ro)
+		dtimes_write_all(x);
 	r = ext2fs_close_free(&x->fs);
 	free(x->dcache);
 	free(x->dir_buf);
