@@ -79,7 +79,7 @@ struct handle *handle_find(uint64_t badge)
 	return h->used && h->badge == badge ? h : NULL;
 }
 
-err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
+err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out)
 {
 	struct handle *h;
 	uint32_t i, gen;
@@ -102,6 +102,7 @@ err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
 	h->flags = flags;
 	h->refs = 1;
 	h->ino = ino;
+	h->type = type & LINUX_S_IFMT;
 	h->badge = i | (uint64_t)(gen & 0xffu) << 24 | (rng_next() & 0xffffffff00000000ull);
 	xfs_hold(&xfs, ino);
 	hcount++;
@@ -158,6 +159,7 @@ static err_t objects_init(void)
 		h->refs = UINT32_MAX;
 		h->flags = LINUX_O_RDONLY | LINUX_O_DIRECTORY;
 		h->ino = EXT2_ROOT_INO;
+		h->type = LINUX_S_IFDIR;
 	}
 	return 0;
 }
@@ -377,6 +379,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xfs.dev = 0x800;
+	alloc_keep(xfs.fs->blocksize);
 	rng_state = realtime_ns() ^ (uint64_t)(uintptr_t)&id ^ ep_id << 17 ^ 0x5ca1ab1e0ddba11ull;
 	if (objects_init()) {
 		fprintf(stderr, "ext2: out of memory\n");

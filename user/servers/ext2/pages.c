@@ -470,66 +470,96 @@ void pages_request(struct srv_req *r, struct srv_ans *a)
 	}
 }
 
-/* IO_FMAP: (flags, bytes) -> (fmap word, offset, open flags, key), cap0
- * the object, cap1 the table when asked. */
-void pages_fmap(struct srv_ans *a, struct handle *h, bool table, uint64_t bytes, bool write)
+/* The file's pages for h into answer a: the fmap word at w[at], the
+ * offset at w[at + 1], the open flags at w[2] (at 0), the key at w[3],
+ * the object as the next capability unless have (the caller's bitmap of
+ * slots, NULL: none) says the caller holds it, then the table if asked. */
+static err_t answer(struct srv_ans *a, struct handle *h, unsigned at, bool table, uint64_t bytes, bool write,
+		    const uint8_t *have)
 {
 	struct efile *e;
 	uint64_t size;
-	uint32_t mode, flags = 0;
+	uint32_t flags = 0;
 	cap_t c, t = CAP_NULL;
+	err_t err;
 
-	if ((a->err = xfs_mode(&xfs, h->ino, &mode)))
-		return;
-	if (!LINUX_S_ISREG(mode)) {
-		a->err = ERR_INVAL;
-		return;
-	}
-	if (!ready || (h->flags & LINUX_O_DIRECT) || (a->err = xfs_size(&xfs, h->ino, &size))) {
-		a->err = ERR_NODEV;
-		return;
-	}
+	if (!LINUX_S_ISREG(h->type))
+		return ERR_INVAL;
+	if (!ready || (h->flags & LINUX_O_DIRECT) || xfs_size(&xfs, h->ino, &size))
+		return ERR_NODEV;
 	if (!(e = find(h->ino))) {
-		if (size > POSIX_FMAP_MAX / 2 || !room() || !(e = calloc(1, sizeof(*e)))) {
-			a->err = ERR_NODEV;
-			return;
-		}
+		if (size > POSIX_FMAP_MAX / 2 || !room() || !(e = calloc(1, sizeof(*e))))
+			return ERR_NODEV;
 		e->ino = h->ino;
-		if ((a->err = fmap_file_new(&e->fm, size, e))) {
+		if ((err = fmap_file_new(&e->fm, size, e))) {
 			free(e);
-			a->err = a->err == ERR_NOSPC || a->err == ERR_FBIG ? ERR_NODEV : a->err;
-			return;
+			return err == ERR_NOSPC || err == ERR_FBIG ? ERR_NODEV : err;
 		}
 		e->next = hash[e->ino % HASH];
 		hash[e->ino % HASH] = e;
 	}
-	if (bytes > e->fm.pages * PAGE && (a->err = fmap_reserve(&e->fm, pages_of_bytes(bytes))))
-		return;
+	if (bytes > e->fm.pages * PAGE && (err = fmap_reserve(&e->fm, pages_of_bytes(bytes))))
+		return err;
 	if (bytes)
 		e->mmapped = true;           /* a mapping may outlive every description */
 	e->used = ++ticks;
-	if ((c = fmap_give_obj(&e->fm, write)) == CAP_NULL) {
-		a->err = ERR_NOMEM;
-		return;
-	}
+	if (have && (have[e->fm.slot / 8] >> (e->fm.slot % 8) & 1))
+		c = CAP_NULL;                /* the caller has it */
+	else if ((c = fmap_give_obj(&e->fm, write)) == CAP_NULL)
+		return ERR_NOMEM;
 	e->wgiven |= write;
 	if (table && (t = fmap_give_table()) == CAP_NULL) {
-		cairn_cap_delete(c);
-		a->err = ERR_NOMEM;
-		return;
+		if (c != CAP_NULL)
+			cairn_cap_delete(c);
+		return ERR_NOMEM;
 	}
 	if (h->refs == 1)
 		flags |= POSIX_FMAP_LEASE;
-	a->w[0] = flags | (uint64_t)e->fm.slot << 32;
-	a->w[1] = h->pos;
-	a->w[2] = h->flags;
+	a->w[at] = flags | (uint64_t)e->fm.slot << 32;
+	a->w[at + 1] = h->pos;
+	if (!at)
+		a->w[2] = h->flags;
 	a->w[3] = e->fm.key;
-	a->caps[a->ncaps] = c;
-	a->made[a->ncaps++] = NO_ENTRY;
+	if (c != CAP_NULL) {
+		a->caps[a->ncaps] = c;
+		a->made[a->ncaps++] = NO_ENTRY;
+	}
 	if (t != CAP_NULL) {
 		a->caps[a->ncaps] = t;
 		a->made[a->ncaps++] = NO_ENTRY;
 	}
+	return 0;
+}
+
+/* IO_FMAP: (flags, bytes) -> (fmap word, offset, open flags, key), cap0
+ * the object, cap1 the table when asked. */
+void pages_fmap(struct srv_ans *a, struct handle *h, bool table, uint64_t bytes, bool write)
+{
+	a->err = answer(a, h, 0, table, bytes, write, NULL);
+}
+
+/* FS_OPEN with POSIX_OPEN_FMAP (r: the request, a: its answer, which
+ * gives the new description h as cap0): a regular file with bytes gets
+ * its pages too, as tmpfs's do (an empty one at its first IO_FMAP, so
+ * that create + unlink makes no object); otherwise, or when they cannot
+ * be had, fmap word 0. */
+void pages_opened(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write)
+{
+	static uint8_t have[POSIX_FMAP_SLOTS / 8];
+	uint64_t at = (r->w[2] + 7) & ~7ull, k = 0, size;
+
+	a->w[1] = 0;
+	if (!(r->w[1] & POSIX_OPEN_FMAP) || !LINUX_S_ISREG(h->type) || xfs_size(&xfs, h->ino, &size) ||
+	    (!size && !find(h->ino)))
+		return;
+	/* the bitmap: what was sent of it, the rest 0 */
+	if ((r->w[1] & POSIX_OPEN_FMAP_HAVE) && at < r->nbytes) {
+		k = r->nbytes - at < sizeof(have) ? r->nbytes - at : sizeof(have);
+		memcpy(have, req_bytes + at, k);
+		memset(have + k, 0, sizeof(have) - k);
+	}
+	if (answer(a, h, 1, r->w[1] & POSIX_OPEN_FMAP_TABLE, 0, write, k ? have : NULL))
+		a->w[1] = 0;
 }
 
 /* IO_FEXTEND: (n, offset or POSIX_FEXTEND_APPEND) -> (offset). */
