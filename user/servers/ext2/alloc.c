@@ -30,8 +30,9 @@ static volatile int lock;        /* the server's other threads allocate too (rar
 
 static void keep_lock(void)
 {
+	/* yields: a holder of a lower priority must get the CPU to let go */
 	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-		;
+		cairn_yield();
 }
 
 static void keep_unlock(void)
