@@ -555,6 +555,19 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	case FS_MOUNTED:
 		fs_mounts(r, a);
 		goto out;
+	case FS_INUSE:
+		/* umount's check: a client's object (hcount counts all but the
+		 * root's and the admin's fixed entries) */
+		a->err = !admin(r) ? ERR_PERM : hcount ? ERR_BUSY : ERR_OK;
+		goto out;
+	case FS_STOP:
+		/* umount: srv_run returns once this is answered; main writes
+		 * everything back and ends */
+		if (!admin(r))
+			a->err = ERR_PERM;
+		else
+			server_stop();
+		goto out;
 	default:
 		break;
 	}
