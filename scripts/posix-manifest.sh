@@ -34,6 +34,11 @@
 #       to 20 s for that root before serving its own tree as "/"
 #       (--root-wait). --disk-at PATH: the disk is mounted at PATH (made in
 #       the VFS's tree) instead, and the VFS's tree stays "/".
+#       With --disk, the template ext2x too (not started at boot: init
+#       starts an instance of it per mount(2) of another disk, for the VFS,
+#       which holds its launcher "fslaunch"; include/cairn/launch.h): the
+#       ext2 server with only the device manager, the console and the clock,
+#       and an endpoint of its own.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -96,6 +101,7 @@ service vfs bin/vfs$vfs_args
     cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  [ -z "$disk" ] || echo "    cap fslaunch launcher:ext2x wg"
   cat <<END
     quota $vfs_quota
     priority 11
@@ -127,6 +133,14 @@ service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap kinfo kinfo r
     quota 16M
     priority 11
+service ext2x bin/ext2
+    cap ext2 endpoint:ext2x rwg
+    cap devmgr endpoint:devmgr w
+    cap console console w
+    cap kinfo kinfo r
+    quota 16M
+    priority 11
+    template
 END
   fi
 }

@@ -112,9 +112,16 @@ static const struct srv_op ops[] = {
 /* Every request names an entry of the object table by its badge. */
 static err_t object(struct srv_req *r)
 {
+	struct handle *h;
+
 	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
 		return ERR_OK;
-	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
+	if (!(h = handle_find(r->badge)))
+		return ERR_BADF;
+	if (h->kind == H_MOUNTCB && r->label != FS_MOUNT)
+		return ERR_BADF;                /* a launched server's callback: FS_MOUNT only */
+	r->obj = h;
+	return ERR_OK;
 }
 
 /* A badge whose capability went with a dead process: one reference less,
@@ -124,7 +131,9 @@ static void gone(uint64_t badge)
 {
 	struct handle *h = handle_find(badge);
 
-	if (h && !is_root(h))
+	if (h && h->kind == H_MOUNTCB)
+		mount_cb_gone(h);               /* a launched file-system server ended */
+	else if (h && !is_root(h))
 		handle_release(h);
 }
 
