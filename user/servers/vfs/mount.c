@@ -92,6 +92,7 @@ static bool mount_work;                   /* the root arrived: covering to do */
 static void run_pending(void);
 static void close_obj(cap_t c);
 static err_t path_of(cap_t c, char *buf, size_t max);
+static void stop_server(cap_t admin);
 static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out);
 
 bool mount_work_pending;
