@@ -45,7 +45,7 @@ err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out);
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
-void server_stop(void);              /* FS_STOP: end once answered (main.c) */
+err_t server_stop(void);             /* FS_STOP: close, end once answered (main.c) */
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
 

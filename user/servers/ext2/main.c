@@ -208,10 +208,20 @@ static void answered(struct srv_ans *a, err_t sent)
 }
 
 static struct srv srv;
+static bool closed;                       /* FS_STOP closed the file system */
+static err_t close_err;
 
-void server_stop(void)
+/* FS_STOP: everything written back and the file system closed before the
+ * answer (umount's caller finds the disk clean once answered), then the
+ * loop ends. */
+err_t server_stop(void)
 {
+	err_t e = pages_sync_all();
+
+	close_err = xfs_unmount(&xfs);
+	closed = true;
 	srv_stop(&srv);
+	return e ? e : close_err;
 }
 
 static struct srv srv = {
@@ -427,8 +437,12 @@ int main(int argc, char **argv)
 			pthread_detach(th);
 	}
 	srv_run(&srv);
-	pages_sync_all();
-	e = xfs_unmount(&xfs);
+	if (closed) {
+		e = close_err;
+	} else {
+		pages_sync_all();
+		e = xfs_unmount(&xfs);
+	}
 	fprintf(stderr, "ext2: stopped (%s)\n", e ? err_name(e) : "synced");
 	return e ? 1 : 0;
 }

@@ -561,12 +561,12 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		a->err = !admin(r) ? ERR_PERM : hcount ? ERR_BUSY : ERR_OK;
 		goto out;
 	case FS_STOP:
-		/* umount: srv_run returns once this is answered; main writes
-		 * everything back and ends */
+		/* umount: everything written back and closed, then srv_run
+		 * returns once this is answered and the server ends */
 		if (!admin(r))
 			a->err = ERR_PERM;
 		else
-			server_stop();
+			a->err = server_stop();
 		goto out;
 	default:
 		break;
