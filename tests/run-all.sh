@@ -201,6 +201,17 @@ diskmount_tests() {
   runpart ext2_fsck "$d-0.img" $a-posix-diskmount-fsck-0
   runpart ext2_fsck "$d-1.img" $a-posix-diskmount-fsck-1
   runpart diskmount_written "$d-1.img" $a-posix-diskmount-debugfs "written by Cairn through a mount(2)"
+  # the same from busybox (tests/ext2/diskmount-busybox.sh): mount -t ext2,
+  # mount without -t (/proc/filesystems), mount -o ro, umount, df, the
+  # errors as busybox prints them; fresh disks
+  d="$CAIRN_LOG_DIR/$a-bbmount"
+  diskmount_images "$d" $t
+  runpart $H --name $a-busybox-diskmount --timeout 240 --expect $E/busybox-diskmount.txt \
+    --count 0 '^init: service .* crashed' \
+    -- --disk "$d-0.img" --disk "$d-1.img" --disk "$d-2.img" \
+    --add tests/ext2/diskmount-busybox.sh:/diskmount.sh --exec build/$a/busybox/busybox sh /diskmount.sh
+  runpart ext2_fsck "$d-0.img" $a-busybox-diskmount-fsck-0
+  runpart ext2_fsck "$d-1.img" $a-busybox-diskmount-fsck-1
 }
 
 # The ext2 server (user/servers/ext2) on images made by tests/ext2/mkimg.sh:
