@@ -52,7 +52,7 @@ struct service {
 	char iname[MANIFEST_NAME_SIZE];      /* an instance's name: template.id */
 	char iargs[3][MANIFEST_ARG_SIZE];    /* an instance's added arguments */
 	unsigned niargs;
-	cap_t caller;                        /* an instance's "caller" capability */
+	cap_t caller;                        /* an instance's "caller", until it starts */
 	struct cairn_child child;
 	bool running, ok;
 	unsigned restarts, id;
@@ -442,7 +442,7 @@ static void launch_start(struct srv_req *r, struct srv_ans *a)
 	s->caller = CAP_NULL;
 	if (r->ncaps >= 1 && r->caps[0] != CAP_NULL) {
 		s->caller = r->caps[0];
-		r->caps[0] = CAP_NULL;        /* kept until the instance ends */
+		r->caps[0] = CAP_NULL;        /* kept until the instance has its copy */
 	}
 	/* named template.N: N its slot, unique while it runs */
 	fmt_snprintf(s->iname, sizeof(s->iname), "%.24s.%u", defs[t].name, (unsigned)(s - svcs));
@@ -450,9 +450,10 @@ static void launch_start(struct srv_req *r, struct srv_ans *a)
 		e = ERR_NOENT;
 	else
 		e = start(s);
+	if (s->caller != CAP_NULL)
+		cairn_cap_delete(s->caller);      /* the instance holds its copy */
+	s->caller = CAP_NULL;
 	if (e) {
-		if (s->caller != CAP_NULL)
-			cairn_cap_delete(s->caller);
 		memset(s, 0, sizeof(*s));
 		a->err = e;
 		return;

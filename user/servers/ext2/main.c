@@ -364,7 +364,7 @@ static void give_up(int errno_)
 
 static void usage(void)
 {
-	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--mount /PATH]\n");
+	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--no-fmap] [--mount /PATH]\n");
 	exit(2);
 }
 
@@ -372,7 +372,7 @@ int main(int argc, char **argv)
 {
 	static struct bdev dev;
 	unsigned long cache = 1024;
-	bool ro = false;
+	bool ro = false, fmap = true;
 	uint64_t id[4];
 	const char *msg;
 	cap_t vfs;
@@ -383,6 +383,8 @@ int main(int argc, char **argv)
 			strcpy(devname, argv[++i]);
 		else if (!strcmp(argv[i], "--ro"))
 			ro = true;
+		else if (!strcmp(argv[i], "--no-fmap"))
+			fmap = false;
 		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
 			cache = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--mount") && i + 1 < argc && argv[i + 1][0] == '/')
@@ -420,7 +422,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.ep = ep;
-	pages_init();
+	if (fmap)
+		pages_init();
 	watch_clients();
 	fprintf(stderr, "ext2: %s: %llu blocks of %u, %u inodes%s; serving\n", source,
 		(unsigned long long)ext2fs_blocks_count(xfs.fs->super), xfs.fs->blocksize,
