@@ -133,12 +133,12 @@ service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap kinfo kinfo r
     quota 16M
     priority 11
-service ext2x bin/ext2 --cache 256 --no-fmap
+service ext2x bin/ext2 --cache 128 --no-fmap
     cap ext2 endpoint:ext2x rwg
     cap devmgr endpoint:devmgr w
     cap console console w
     cap kinfo kinfo r
-    quota 8M
+    quota 3M
     priority 11
     template
 END

@@ -27,7 +27,7 @@ $B mkdir -p /tmp/m
 t mount_t_ext2 $B mount -t ext2 /dev/blk1 /tmp/m
 t cat_host_file has /tmp/m/hello.txt "hello from the host's mke2fs"
 t mount_lists $B sh -c "$B mount | $B grep -q '^/dev/blk1 on /tmp/m type ext2 (rw'"
-t df_lists $B sh -c "$B df /tmp/m | $B grep -q '^/dev/blk1 .* /tmp/m\$'"
+t df_lists $B sh -c "$B df /tmp/m > /tmp/df; $B grep -q '^/dev/blk1 .* /tmp/m\$' /tmp/df || { $B cat /tmp/df; false; }"
 t write $B sh -c "echo 'written by busybox' > /tmp/m/bb.txt"
 t umount_busy $B sh -c "cd /tmp/m && ! $B umount /tmp/m"
 t umount $B umount /tmp/m
@@ -38,7 +38,7 @@ t read_back has /tmp/m/bb.txt "written by busybox"
 t umount_again $B umount /tmp/m
 t mount_ro $B mount -o ro /dev/blk1 /tmp/m
 t mount_ro_lists $B grep -q '^/dev/blk1 /tmp/m ext2 ro' /proc/mounts
-t write_erofs $B sh -c "! echo x > /tmp/m/new.txt 2>/tmp/err && $B grep -q 'Read-only file system' /tmp/err"
+t write_erofs $B sh -c "! { echo x > /tmp/m/new.txt; } 2>/tmp/err && $B grep -q 'Read-only file system' /tmp/err"
 t umount_ro $B umount /tmp/m
 t not_ext2 $B sh -c "! $B mount -t ext2 /dev/blk2 /tmp/m 2>/tmp/err && $B grep -q 'Invalid argument' /tmp/err"
 t no_such_disk $B sh -c "! $B mount -t ext2 /dev/blk7 /tmp/m 2>/tmp/err && $B grep -q 'No such file or directory' /tmp/err"

@@ -362,6 +362,24 @@ static void give_up(int errno_)
 		cairn_call(vfs, cairn_tag(FS_MOUNT, CAIRN_MSG_REGS, 0), POSIX_MOUNT_NONE, (uint64_t)errno_, 0, 0);
 }
 
+/* st_dev: Linux's for the Nth SCSI disk (major 8, minor 16 N) for blkN, so
+ * that each disk's files tell their file system apart (df PATH, find
+ * -xdev); another name hashed into the same major. */
+static uint64_t dev_number(const char *name)
+{
+	unsigned long n = 0, minor;
+
+	if (!strncmp(name, "blk", 3) && name[3] >= '0' && name[3] <= '9' && strlen(name) < 8) {
+		minor = strtoul(name + 3, NULL, 10) * 16;
+	} else {
+		for (const char *p = name; *p; p++)
+			n = n * 31 + (unsigned char)*p;
+		minor = (n % 4096) * 16 + 8;
+	}
+	/* glibc's and Linux's encoding of (major, minor) */
+	return (minor & 0xff) | 0x800 | (uint64_t)(minor & ~0xfful) << 12;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--no-fmap] [--mount /PATH]\n");
@@ -415,7 +433,7 @@ int main(int argc, char **argv)
 		give_up(e == ERR_ROFS ? EROFS : e == ERR_NOMEM ? ENOMEM : EINVAL);
 		return 1;
 	}
-	xfs.dev = 0x800;
+	xfs.dev = dev_number(devname);
 	rng_state = realtime_ns() ^ (uint64_t)(uintptr_t)&id ^ ep_id << 17 ^ 0x5ca1ab1e0ddba11ull;
 	if (objects_init()) {
 		fprintf(stderr, "ext2: out of memory\n");
