@@ -372,6 +372,8 @@ static err_t do_exitstatus(struct parser *ps, const struct line *ln)
 		return fail(ps, ERR_INVAL, "exitstatus given twice");
 	if (ps->seen_exitstatus)
 		return fail(ps, ERR_INVAL, "exitstatus on two services");
+	if (ps->svc->tmpl)
+		return fail(ps, ERR_INVAL, "exitstatus on a template");
 	ps->svc->exitstatus = true;
 	ps->seen_exitstatus = true;
 	return 0;
@@ -384,6 +386,8 @@ static err_t do_template(struct parser *ps, const struct line *ln)
 		return fail(ps, ERR_INVAL, "extra argument");
 	if (ps->svc->tmpl)
 		return fail(ps, ERR_INVAL, "template given twice");
+	if (ps->svc->exitstatus)
+		return fail(ps, ERR_INVAL, "exitstatus on a template");
 	ps->svc->tmpl = true;
 	return 0;
 }

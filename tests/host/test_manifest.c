@@ -491,6 +491,8 @@ TEST(template)
 	CHECK(fails("template\n", ERR_INVAL, 1, "before any service"));
 	CHECK(fails("service a p\ntemplate x\n", ERR_INVAL, 2, "extra argument"));
 	CHECK(fails("service a p\ntemplate\ntemplate\n", ERR_INVAL, 3, "template given twice"));
+	CHECK(fails("service a p\ntemplate\nexitstatus\n", ERR_INVAL, 3, "exitstatus on a template"));
+	CHECK(fails("service a p\nexitstatus\ntemplate\n", ERR_INVAL, 3, "exitstatus on a template"));
 	return true;
 }
 

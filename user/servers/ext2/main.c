@@ -429,8 +429,10 @@ int main(int argc, char **argv)
 	}
 	bcache_init(&dev, (uint32_t)cache);
 	if ((e = xfs_mount(&xfs, bcache_io_manager, source, ro, realtime_ns, &msg))) {
-		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s)\n", devname, err_name(e), msg);
-		give_up(e == ERR_ROFS ? EROFS : e == ERR_NOMEM ? ENOMEM : EINVAL);
+		int no = e == ERR_ROFS ? EROFS : e == ERR_NOMEM ? ENOMEM : EINVAL;
+		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s): refused (%s)\n", devname,
+			err_name(e), msg, err_name((err_t)no));
+		give_up(no);
 		return 1;
 	}
 	xfs.dev = dev_number(devname);
