@@ -281,6 +281,17 @@ userland() {
       -- --arch riscv64 --manifest virtio_rng
   fi
 
+  # init's launcher (include/cairn/launch.h; launchtest.manifest): bad
+  # LAUNCH_START requests are EINVAL and start nothing; two instances of the
+  # template inst (bin/hello) start with its argument, then --dev NAME
+  # [--ro], its capabilities and the caller's as "caller", and end
+  runpart $H --name $a-launchtest --timeout 60 --expect $E/launchtest.txt \
+    --count 2 '^init: started inst\.[0-9]+ ' --count 2 '^init: service inst\.[0-9]+ exited with status 0$' \
+    --require '^hello: argv\[0\] = "inst\.[0-9]+"$' --require '^hello: argv\[1\] = "fixed-arg"$' \
+    --require '^hello: argv\[3\] = "blk1"$' --require '^hello: argv\[4\] = "--ro"$' \
+    --require '^hello: argv\[3\] = "abcdefghijklmno"$' --require '^hello: capability caller in slot' \
+    --count 0 '^init: service .* crashed' -- --arch $a --manifest launchtest
+
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
   # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server
   # (user/manifests/entropytest.manifest; expected/entropytest.txt). Without any
