@@ -25,7 +25,8 @@
 #       --devices: the device manager first (user/servers/devmgr,
 #       docs/devices.md: it finds the devices and starts their drivers,
 #       among them the virtio-rng that qemu-run.sh adds), and the entropy
-#       server gets "devmgr" to find "rng" there.
+#       server gets "devmgr" to find "rng" there; the VFS gets it too, to
+#       name the disks in /dev (blk0, blk1, ...).
 #       --disk NAME (needs --devices): the ext2 server (user/servers/ext2,
 #       docs/ext2.md) on the device manager's block device NAME (blk0: the
 #       disk qemu-run.sh attaches), after the VFS; it asks the VFS to mount
@@ -101,6 +102,7 @@ service vfs bin/vfs$vfs_args
     cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
   [ -z "$disk" ] || echo "    cap fslaunch launcher:ext2x wg"
   cat <<END
     quota $vfs_quota

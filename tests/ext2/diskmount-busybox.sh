@@ -24,6 +24,7 @@ fails() { ! "$@"; }
 has() { $B grep -q "$2" "$1"; }
 
 $B mkdir -p /tmp/m
+t dev_lists $B sh -c "$B ls -l /dev/blk1 | $B grep -q '^b'"
 t mount_t_ext2 $B mount -t ext2 /dev/blk1 /tmp/m
 t cat_host_file has /tmp/m/hello.txt "hello from the host's mke2fs"
 t mount_lists $B sh -c "$B mount | $B grep -q '^/dev/blk1 on /tmp/m type ext2 (rw'"

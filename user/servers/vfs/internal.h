@@ -201,6 +201,8 @@ void mount_do_work(void);
 size_t mount_text(char *buf, size_t max);
 void serve_mount(struct srv_req *r, struct srv_ans *a);
 void mount_cb_gone(struct handle *h);
+void dev_blk_start(void);
+void dev_event(uint64_t bits);
 
 /* procfs.c: /proc */
 extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */

@@ -155,6 +155,13 @@ static void answered(struct srv_ans *a, err_t sent)
 	}
 }
 
+/* The relay's bits that are not dead clients: the root's wait, the disks. */
+static void event(uint64_t bits)
+{
+	mount_event(bits);
+	dev_event(bits);
+}
+
 static struct srv srv = {
 	.name = "vfs",
 	.ops = ops,
@@ -164,7 +171,7 @@ static struct srv srv = {
 	.object = object,
 	.answered = answered,
 	.gone = gone,
-	.event = mount_event,
+	.event = event,
 	.work = mount_do_work,
 	.work_pending = &mount_work_pending,
 };
@@ -250,6 +257,7 @@ int main(int argc, char **argv)
 	fmap_setup();
 	watch_clients();
 	mount_init(root_wait, tmpfs_synth_find(fs.root, "proc", 4));
+	dev_blk_start();
 	printf("vfs: serving\n");
 	cairn_console_flush();
 	srv_run(&srv);

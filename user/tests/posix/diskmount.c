@@ -77,12 +77,17 @@ static int put(const char *path, const char *text)
 static void mount_read_write(void)
 {
 	struct statfs st;
+	struct stat ds;
 
 	CHECK(mkdir(MP, 0755) == 0 || errno == EEXIST);
+	/* the VFS names the disks: block devices, Linux's sd numbers */
+	CHECK(stat("/dev/blk1", &ds) == 0 && S_ISBLK(ds.st_mode) && ds.st_rdev == 0x810);
+	ERRNO(open("/dev/blk1", O_RDONLY), ENXIO);
 	CHECK(mount("/dev/blk1", MP, "ext2", 0, NULL) == 0);
 	CHECK(has(MP "/hello.txt", HELLO));
 	CHECK(mounts_has("/dev/blk1 " MP " ext2 rw"));
 	CHECK(statfs(MP, &st) == 0 && st.f_type == EXT2_MAGIC && st.f_blocks > 0);
+	CHECK(stat(MP "/hello.txt", &ds) == 0 && ds.st_dev == 0x810);        /* the disk's */
 	CHECK(put(MP "/written.txt", WRITTEN));
 	CHECK(mkdir(MP "/dir", 0755) == 0);
 	CHECK(has(MP "/written.txt", WRITTEN));
