@@ -49,9 +49,9 @@ struct service {
 	const struct manifest_service *m;    /* NULL: a free slot (instances) */
 	uint64_t elf_off, elf_size;          /* the program inside the boot image */
 	bool instance;                       /* of the template m, on demand */
-	char iname[MANIFEST_NAME_SIZE];      /* an instance's name: template.id */
-	char iargs[3][MANIFEST_ARG_SIZE];    /* an instance's added arguments */
-	unsigned niargs;
+	char iname[MANIFEST_NAME_SIZE];      /* an instance's name: template.slot */
+	char idev[LAUNCH_NAME_MAX + 1];      /* an instance's --dev */
+	bool iro;                            /* ... and --ro */
 	cap_t caller;                        /* an instance's "caller", until it starts */
 	struct cairn_child child;
 	bool running, ok;
@@ -195,8 +195,10 @@ static err_t start(struct service *s)
 		argv[i] = m->argv[i];
 	if (s->instance) {
 		argv[0] = s->iname;
-		for (unsigned i = 0; i < s->niargs; i++)
-			argv[argc++] = s->iargs[i];
+		argv[argc++] = "--dev";
+		argv[argc++] = s->idev;
+		if (s->iro)
+			argv[argc++] = "--ro";
 	}
 	sp.argc = argc;
 	for (unsigned i = 0; i < m->ncaps; i++) {
@@ -433,12 +435,9 @@ static void launch_start(struct srv_req *r, struct srv_ans *a)
 	s->elf_off = svcs[t].elf_off;
 	s->elf_size = svcs[t].elf_size;
 	s->status = 127;
-	strlcpy(s->iargs[0], "--dev", sizeof(s->iargs[0]));
-	memcpy(s->iargs[1], launch_in, n);
-	s->iargs[1][n] = 0;
-	s->niargs = 2;
-	if (r->w[0] & LAUNCH_RO)
-		strlcpy(s->iargs[s->niargs++], "--ro", sizeof(s->iargs[0]));
+	memcpy(s->idev, launch_in, n);
+	s->idev[n] = 0;
+	s->iro = r->w[0] & LAUNCH_RO;
 	s->caller = CAP_NULL;
 	if (r->ncaps >= 1 && r->caps[0] != CAP_NULL) {
 		s->caller = r->caps[0];
@@ -515,10 +514,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	exit_notify = m.w[0];
+	for (unsigned i = 0; i < MAX_SERVICES; i++)
+		svcs[i].status = 127;   /* until it ends: it may never start (and
+		                         * the table's pages are touched before the
+		                         * count, as the services' ends all touch it) */
 	print_free_memory("before the services");
 
 	for (unsigned i = 0; i < nsvc; i++) {
-		svcs[i].status = 127;   /* until it ends: it may never start */
 		if (defs[i].tmpl)
 			svcs[i].ok = true;      /* started on demand only */
 		else if (svcs[i].elf_size)
