@@ -22,7 +22,7 @@ user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
-user-progs += servers/entropy tests/entropytest
+user-progs += servers/entropy tests/entropytest tests/launchtest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c

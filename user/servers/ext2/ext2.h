@@ -46,6 +46,7 @@ err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
+err_t server_stop(void);             /* FS_STOP: close, end once answered (main.c) */
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
 static inline bool is_dir_h(const struct handle *h) { return LINUX_S_ISDIR(h->type); }

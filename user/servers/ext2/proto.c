@@ -550,6 +550,19 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	case FS_MOUNTED:
 		fs_mounts(r, a);
 		goto out;
+	case FS_INUSE:
+		/* umount's check: a client's object (hcount counts all but the
+		 * root's and the admin's fixed entries) */
+		a->err = !admin(r) ? ERR_PERM : hcount ? ERR_BUSY : ERR_OK;
+		goto out;
+	case FS_STOP:
+		/* umount: everything written back and closed, then srv_run
+		 * returns once this is answered and the server ends */
+		if (!admin(r))
+			a->err = ERR_PERM;
+		else
+			a->err = server_stop();
+		goto out;
 	default:
 		break;
 	}
