@@ -50,7 +50,10 @@
 #                 and mounts it as "/"; with --add, a fresh copy of the boot
 #                 image's tree for that run only. The device manager names
 #                 it blk0 and the ext2 server (scripts/posix-manifest.sh
-#                 --disk) serves it
+#                 --disk) serves it. Given again, each further FILE is
+#                 another disk (blk1, blk2, ...: the device manager's order,
+#                 which is the order given), which a program mounts
+#                 (`mount /dev/blk1 DIR`: the VFS starts an ext2 server for it)
 # --no-disk       attach no disk (the default boot's is the only default)
 # --snapshot      QEMU's snapshot=on for the disk: writes are thrown away
 # Exits with QEMU's status, which is the guest's power-off status.
@@ -60,6 +63,7 @@ cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
 disk= nodisk= snapshot=
+more_disks=()
 exec_prog= exec_quota=16M
 extra=() exec_args=() adds=()
 while [ $# -gt 0 ]; do
@@ -89,10 +93,11 @@ while [ $# -gt 0 ]; do
     --no-rng) norng=1; shift ;;
     --disk)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --disk needs an image file" >&2; exit 2; }
-      disk=$2
-      [[ $disk == /* ]] || disk=$start_dir/$disk
-      [ -f "$disk" ] || { echo "qemu-run.sh: no disk image '$2'" >&2; exit 2; }
-      [[ $disk != *,* ]] || { echo "qemu-run.sh: --disk '$2': no commas" >&2; exit 2; }
+      d=$2
+      [[ $d == /* ]] || d=$start_dir/$d
+      [ -f "$d" ] || { echo "qemu-run.sh: no disk image '$2'" >&2; exit 2; }
+      [[ $d != *,* ]] || { echo "qemu-run.sh: --disk '$2': no commas" >&2; exit 2; }
+      if [ -z "$disk" ]; then disk=$d; else more_disks+=("$d"); fi
       shift 2 ;;
     --no-disk) nodisk=1; shift ;;
     --snapshot) snapshot=1; shift ;;
@@ -226,7 +231,7 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
     fi
   fi
 fi
-[ -z "$nodisk" ] || disk=
+[ -z "$nodisk" ] || { disk=; more_disks=(); }
 
 # shellcheck source=/dev/null
 source "$bdir/qemu.sh"
@@ -254,6 +259,12 @@ if [ -n "$disk" ]; then
   [ -n "${QEMU_DISK_DEVICE:-}" ] || { echo "qemu-run.sh: the $board board has no virtio-blk disk" >&2; exit 2; }
   args+=(-drive "file=$disk,if=none,format=raw,id=disk0${snapshot:+,snapshot=on}"
          -device "$QEMU_DISK_DEVICE,drive=disk0")
+  n=1
+  for d in ${more_disks[@]+"${more_disks[@]}"}; do
+    args+=(-drive "file=$d,if=none,format=raw,id=disk$n${snapshot:+,snapshot=on}"
+           -device "$QEMU_DISK_DEVICE,drive=disk$n")
+    n=$((n + 1))
+  done
 fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)

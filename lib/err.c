@@ -19,6 +19,7 @@ const char *err_name(err_t e)
 	case ERR_ACCES: return "EACCES";
 	case ERR_FAULT: return "EFAULT";
 	case ERR_BUSY: return "EBUSY";
+	case ERR_NOTBLK: return "ENOTBLK";
 	case ERR_EXIST: return "EEXIST";
 	case ERR_NODEV: return "ENODEV";
 	case ERR_INVAL: return "EINVAL";

@@ -172,12 +172,14 @@ err_t manifest_source_parse(const char *source, struct manifest_source *out)
 			return ERR_INVAL;
 		src.kind = MANIFEST_SRC_IOPORT;
 	} else if ((arg = after_prefix(source, "endpoint:")) ||
-		   (arg = after_prefix(source, "notification:"))) {
+		   (arg = after_prefix(source, "notification:")) ||
+		   (arg = after_prefix(source, "launcher:"))) {
 		size_t len = strlen(arg);
 
 		if (len >= MANIFEST_NAME_SIZE || !valid_name(arg, len))
 			return ERR_INVAL;
-		src.kind = source[0] == 'e' ? MANIFEST_SRC_ENDPOINT : MANIFEST_SRC_NOTIFICATION;
+		src.kind = source[0] == 'e' ? MANIFEST_SRC_ENDPOINT :
+			   source[0] == 'n' ? MANIFEST_SRC_NOTIFICATION : MANIFEST_SRC_LAUNCHER;
 		src.name = arg;
 	} else {
 		return ERR_INVAL;
@@ -370,8 +372,23 @@ static err_t do_exitstatus(struct parser *ps, const struct line *ln)
 		return fail(ps, ERR_INVAL, "exitstatus given twice");
 	if (ps->seen_exitstatus)
 		return fail(ps, ERR_INVAL, "exitstatus on two services");
+	if (ps->svc->tmpl)
+		return fail(ps, ERR_INVAL, "exitstatus on a template");
 	ps->svc->exitstatus = true;
 	ps->seen_exitstatus = true;
+	return 0;
+}
+
+/* template: not started at boot; instances on demand (a launcher: source). */
+static err_t do_template(struct parser *ps, const struct line *ln)
+{
+	if (ln->n > 1 || ln->too_many)
+		return fail(ps, ERR_INVAL, "extra argument");
+	if (ps->svc->tmpl)
+		return fail(ps, ERR_INVAL, "template given twice");
+	if (ps->svc->exitstatus)
+		return fail(ps, ERR_INVAL, "exitstatus on a template");
+	ps->svc->tmpl = true;
 	return 0;
 }
 
@@ -384,6 +401,7 @@ static const struct {
 	{ "priority", do_priority },
 	{ "restart", do_restart },
 	{ "exitstatus", do_exitstatus },
+	{ "template", do_template },
 };
 
 static err_t do_line(struct parser *ps, const struct line *ln)

@@ -25,7 +25,8 @@
 #       --devices: the device manager first (user/servers/devmgr,
 #       docs/devices.md: it finds the devices and starts their drivers,
 #       among them the virtio-rng that qemu-run.sh adds), and the entropy
-#       server gets "devmgr" to find "rng" there.
+#       server gets "devmgr" to find "rng" there; the VFS gets it too, to
+#       name the disks in /dev (blk0, blk1, ...).
 #       --disk NAME (needs --devices): the ext2 server (user/servers/ext2,
 #       docs/ext2.md) on the device manager's block device NAME (blk0: the
 #       disk qemu-run.sh attaches), after the VFS; it asks the VFS to mount
@@ -37,6 +38,11 @@
 #       (with --disk, the disk as "/"): the VFS mounts no tmpfs over the
 #       disk's /tmp (vfs --disk-tmp), so /tmp's files are the disk's (the
 #       Open POSIX file areas on an ext2 root: tests/openposix/run.py).
+#       With --disk, the template ext2x too (not started at boot: init
+#       starts an instance of it per mount(2) of another disk, for the VFS,
+#       which holds its launcher "fslaunch"; include/cairn/launch.h): the
+#       ext2 server with only the device manager, the console and the clock,
+#       and an endpoint of its own.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -104,6 +110,8 @@ service vfs bin/vfs$vfs_args
     cap tty endpoint:console wg
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+  [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+  [ -z "$disk" ] || echo "    cap fslaunch launcher:ext2x wg"
   cat <<END
     quota $vfs_quota
     priority 11
@@ -135,6 +143,14 @@ service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap kinfo kinfo r
     quota 16M
     priority 11
+service ext2x bin/ext2 --cache 128 --no-fmap
+    cap ext2 endpoint:ext2x rwg
+    cap devmgr endpoint:devmgr w
+    cap console console w
+    cap kinfo kinfo r
+    quota 3M
+    priority 11
+    template
 END
   fi
 }

@@ -125,7 +125,7 @@ define musl-prog-rules
 $(U)/$(call prog-name,$(1)).elf: $(call musl-src,$(1)) $(wildcard user/$(1)/*.h) $(call musl-libs,$(1)) $(WRAPPER) $(MUSL_LIBC)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@ (musl-port)"
-	@$(WRAPPER) $(MUSL_CFLAGS) $(call musl-incs,$(1)) -o $$@ $(call musl-src,$(1)) $(call musl-libs,$(1))
+	@$(WRAPPER) $(MUSL_CFLAGS) $(call musl-incs,$(1)) $($(1)-musl-ldflags) -o $$@ $(call musl-src,$(1)) $(call musl-libs,$(1))
 $(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
 	@mkdir -p $$(dir $$@)
 	@$(STRIP) -o $$@ $$<

@@ -12,7 +12,11 @@
 # timer's deadline, and every run gives the same counts (Cairn's do to the
 # instruction; Linux's spawn and pipeline figures vary by about 0.1%: QEMU
 # gives each boot a random device-tree seed). None of the runs below waits
-# for a timer in what it measures. Prints one line per figure:
+# for a timer in what it measures. Those that wait for a disk (posixbench's
+# file figures, blkbench) run a spinner at the lowest priority (SCHED_IDLE
+# on both systems) that keeps the CPU busy meanwhile, and subtract its
+# instructions: otherwise the wait would count as whatever the timers are
+# set to. Prints one line per figure:
 #   <arch> <name> <instructions/op> instructions/op
 # (<arch> "linux" for the Linux peer) and fails if a run did not complete.
 #

@@ -155,6 +155,65 @@ ext2_fmap_disk() {
   fi
 }
 
+# diskmount_images DIR TYPE: the disks of the mount(2) tests: DIR-0.img an
+# empty ext2 (the manifest's, at /mnt), DIR-1.img a TYPE image (ext2, or
+# ext4 without a journal: extents) made by the host's mke2fs -d with
+# /hello.txt, DIR-2.img 4 MiB of seeded random bytes (no file system).
+diskmount_images() {
+  local d=$1 t=$2 opt=()
+  [ "$t" = ext2 ] || opt=(-O ^has_journal)
+  rm -rf "$d.tree" "$d"-[012].img && mkdir -p "$d.tree"
+  echo "hello from the host's mke2fs" > "$d.tree/hello.txt"
+  mke2fs -q -F -t ext2 "$d-0.img" 16M
+  mke2fs -q -F -t "$t" "${opt[@]}" -d "$d.tree" "$d-1.img" 16M
+  python3 -c 'import random,sys; r=random.Random(7); open(sys.argv[1],"wb").write(r.randbytes(4<<20))' "$d-2.img"
+}
+
+# diskmount_written IMG NAME WANT: what the guest wrote to IMG's
+# /written.txt (debugfs cat), after its poweroff.
+diskmount_written() {
+  local got
+  got=$(debugfs -R "cat /written.txt" "$1" 2>/dev/null)
+  if [ "$got" = "$3" ]; then
+    echo "ok $2: the file written through mount(2) is on the disk"
+  else
+    echo "not ok $2: /written.txt on the disk is '$got'"
+  fi
+}
+
+# mount(2) of a disk (user/tests/posix/diskmount.c): the VFS starts an
+# ext2 server per disk through init's launcher (the manifest's ext2x
+# template); three disks (diskmount_images; ext4 with extents on x86_64);
+# each mount starts an instance (7), which ends at umount (status 0) or,
+# for a disk that does not exist or is no file system, after refusing it
+# (status 1, 3 times); nothing crashes. Then e2fsck -fn on both ext
+# images, and the written file read back by debugfs.
+diskmount_tests() {
+  local a=$1 d="$CAIRN_LOG_DIR/$1-diskmount" t=ext2 P=build/$1/tests/posix
+  [ $a = x86_64 ] && t=ext4
+  diskmount_images "$d" $t
+  runpart $H --name $a-posix-diskmount --timeout 240 --expect $E/posix-diskmount.txt \
+    --count 7 '^init: started ext2x\.[0-9]+ ' \
+    --count 4 '^init: service ext2x\.[0-9]+ exited with status 0$' \
+    --count 3 '^init: service ext2x\.[0-9]+ exited with status 1$' \
+    --count 0 '^init: service .* crashed' \
+    -- --disk "$d-0.img" --disk "$d-1.img" --disk "$d-2.img" --exec $P/diskmount
+  runpart ext2_fsck "$d-0.img" $a-posix-diskmount-fsck-0
+  runpart ext2_fsck "$d-1.img" $a-posix-diskmount-fsck-1
+  runpart diskmount_written "$d-1.img" $a-posix-diskmount-debugfs "written by Cairn through a mount(2)"
+  # the same from busybox (tests/ext2/diskmount-busybox.sh): mount -t ext2,
+  # mount without -t (/proc/filesystems), mount -o ro, umount, df, the
+  # errors as busybox prints them; fresh disks
+  d="$CAIRN_LOG_DIR/$a-bbmount"
+  diskmount_images "$d" $t
+  runpart $H --name $a-busybox-diskmount --timeout 240 --expect $E/busybox-diskmount.txt \
+    --count 0 '^init: service .* crashed' \
+    -- --disk "$d-0.img" --disk "$d-1.img" --disk "$d-2.img" \
+    --add tests/ext2/diskmount-busybox.sh:/diskmount.sh --exec build/$a/busybox/busybox sh /diskmount.sh
+  runpart ext2_fsck "$d-0.img" $a-busybox-diskmount-fsck-0
+  runpart ext2_fsck "$d-1.img" $a-busybox-diskmount-fsck-1
+}
+
 # The ext2 server (user/servers/ext2) on images made by tests/ext2/mkimg.sh:
 # a fresh one (1 KiB blocks on riscv64, 4 KiB on x86_64) driven through the
 # whole protocol, e2fsck -fn after its sync; booted again, the files are
@@ -221,6 +280,17 @@ userland() {
     runpart $H --name riscv64-virt-virtio_rng-legacy "${RNG[@]}" --require 'virtio-mmio version 1 \(legacy\)' \
       -- --arch riscv64 --manifest virtio_rng
   fi
+
+  # init's launcher (include/cairn/launch.h; launchtest.manifest): bad
+  # LAUNCH_START requests are EINVAL and start nothing; two instances of the
+  # template inst (bin/hello) start with its argument, then --dev NAME
+  # [--ro], its capabilities and the caller's as "caller", and end
+  runpart $H --name $a-launchtest --timeout 60 --expect $E/launchtest.txt \
+    --count 2 '^init: started inst\.[0-9]+ ' --count 2 '^init: service inst\.[0-9]+ exited with status 0$' \
+    --require '^hello: argv\[0\] = "inst\.[0-9]+"$' --require '^hello: argv\[1\] = "fixed-arg"$' \
+    --require '^hello: argv\[3\] = "blk1"$' --require '^hello: argv\[4\] = "--ro"$' \
+    --require '^hello: argv\[3\] = "abcdefghijklmno"$' --require '^hello: capability caller in slot' \
+    --count 0 '^init: service .* crashed' -- --arch $a --manifest launchtest
 
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
   # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server
@@ -443,6 +513,7 @@ userland() {
   done
   # fmap's last image: its mmap writes reached the disk (write-back)
   runpart ext2_fmap_disk "$fimg" $a-posix-fmap-ext2-disk
+  diskmount_tests $a
   # the crash test (tests/ext2/crash_test.py): records appended and fsync'd
   # on the disk, QEMU killed with SIGKILL at random moments, e2fsck -fy,
   # every synced record intact on the next boot; 10 kills on riscv64, 4 on

@@ -22,7 +22,7 @@ user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
-user-progs += servers/entropy tests/entropytest
+user-progs += servers/entropy tests/entropytest tests/launchtest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
@@ -62,3 +62,5 @@ rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy se
 musl-progs := servers/ext2
 servers/ext2-musl-src := user/lib/server.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
 servers/ext2-musl-libs := e2fs
+# alloc.c: libext2fs's block buffers kept between uses
+servers/ext2-musl-ldflags := -Wl,--wrap=malloc -Wl,--wrap=free

@@ -24,6 +24,7 @@ typedef int err_t;
 #define ERR_NOMEM       12
 #define ERR_ACCES       13
 #define ERR_FAULT       14
+#define ERR_NOTBLK      15
 #define ERR_BUSY        16
 #define ERR_EXIST       17
 #define ERR_XDEV        18

@@ -54,6 +54,7 @@
 #define LINUX_DT_UNKNOWN 0
 #define LINUX_DT_FIFO    1
 #define LINUX_DT_CHR     2
+#define LINUX_DT_BLK     6
 #define LINUX_DT_DIR     4
 #define LINUX_DT_REG     8
 #define LINUX_DT_LNK     10

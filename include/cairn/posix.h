@@ -257,6 +257,11 @@ enum {
 	FS_MOUNT,             /* to the mount table (the VFS): below */
 	FS_UMOUNT,            /* to the mount table (the VFS): below */
 	FS_SYNC_ALL,          /* to the mount table (the VFS): FS_SYNCFS on every mount */
+	FS_INUSE,             /* admin only, to a file-system server: EBUSY while a client holds
+	                       * an object of it other than the root (an open file, a working
+	                       * directory), else 0 (umount's check) */
+	FS_STOP,              /* admin only, to a file-system server: write everything back and
+	                       * end once answered (umount of a disk: the server goes) */
 };
 
 /* ---- mounts: one tree over several file-system servers ------------------------
@@ -332,10 +337,29 @@ enum {
  *   (FS_COVER through the covering server's admin capability) and tells
  *   the mounted one (FS_MOUNTED). EBUSY: a mount point already; ENOSPC:
  *   POSIX_MOUNT_MAX mounts.
+ *   A device mount from a program (no server capabilities: source
+ *   "/dev/NAME" or "NAME", fstype "ext2", "ext3", "ext4" or "auto", flags
+ *   0 or MS_RDONLY): the VFS starts a file-system server for the device
+ *   through its launcher (include/cairn/launch.h; none: ENODEV), handing
+ *   it a capability of its own (the mount's callback, a VFS object). The
+ *   server opens the disk and answers on that capability with FS_MOUNT
+ *   (flags: MS_RDONLY if it serves read-only, 0, source length, fstype
+ *   length) + source + fstype, cap0 its root, cap1 its admin capability;
+ *   or, when it cannot serve, FS_MOUNT (POSIX_MOUNT_NONE, the errno) and
+ *   ends. Then the program's answer: 0, or ENOENT (no such device),
+ *   ENXIO (its driver is not working), EINVAL (not a file system the
+ *   server reads: not ext2, corrupt), EROFS (writable mount of one the
+ *   server may only read), EIO (the server ended without answering);
+ *   before any server starts: ENOTBLK (a source that names no device),
+ *   EBUSY (the device is mounted, or being mounted; a mount point
+ *   already), ENOTDIR (the mount point). A server that ends while mounted
+ *   leaves the table (its mount point uncovered).
  * - FS_UMOUNT (flags, 0, path length) + path: the mount whose mount path is
- *   path (absolute, as /proc/mounts says it): FS_SYNCFS on it, then
- *   FS_UNCOVER. EINVAL: not a mount point; EBUSY: "/" (poweroff unmounts it)
- *   or a mount below it.
+ *   path (absolute, as /proc/mounts says it): EBUSY while a client holds
+ *   something in it (tmpfs: the VFS's count; another server: FS_INUSE)
+ *   unless MNT_DETACH (2), then FS_SYNCFS on it, FS_UNCOVER, and, another
+ *   server's mount, FS_STOP (the server ends). EINVAL: not a mount point;
+ *   EBUSY: "/" (poweroff unmounts it) or a mount below it.
  * - FS_SYNC_ALL: FS_SYNCFS on every mount (sync).
  * /proc/mounts lists the table.
  */

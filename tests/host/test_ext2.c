@@ -53,7 +53,8 @@ static struct xfs X;
 static const char *img;
 static char imgbuf[256];
 
-static uint64_t clock_ns(void) { return 1700000000ull * 1000000000ull; }
+static uint64_t clock_now = 1700000000ull * 1000000000ull;
+static uint64_t clock_ns(void) { return clock_now; }
 
 static bool mkimg(const char *opts, const char *size)
 {
@@ -462,6 +463,65 @@ TEST(unlinked_while_held)
 		CHECK(xfs_find(&X, ino, P(".."), 0, &i2) == ERR_NOENT);
 	}
 	xfs_release(&X, ino);
+	CHECK(done_img());
+	return true;
+}
+
+/* The name cache (names found, names not found) stays true through
+ * creates, renames, links, unlinks and a directory's inode number coming
+ * back as another directory; a directory's new times, kept in memory
+ * until a sync, are what stat says and what the disk has after it. */
+TEST(name_cache_and_dir_times)
+{
+	struct posix_stat st;
+	ext2_ino_t d, e, ino;
+	uint32_t type;
+
+	CHECK(mkimg("", "8M"));
+	CHECK(mount_img());
+	CHECK(xfs_mkdir(&X, R, P("d"), 0755) == 0 && xfs_find(&X, R, P("d"), 0, &d) == 0);
+	CHECK(put("d/x", "x") == 0 && content("d/x", "x"));
+	CHECK(xfs_find(&X, R, P("d/m"), 0, &ino) == ERR_NOENT);       /* "no such name" kept */
+	CHECK(xfs_find(&X, R, P("d/m"), 0, &ino) == ERR_NOENT);
+	CHECK(put("d/m", "m") == 0 && content("d/m", "m"));
+	CHECK(xfs_rename(&X, R, P("d/x"), R, P("d/y"), 0) == 0);
+	CHECK(xfs_find(&X, R, P("d/x"), 0, &ino) == ERR_NOENT && content("d/y", "x"));
+	CHECK(xfs_rename(&X, R, P("d/m"), R, P("d/y"), 0) == 0);       /* over a name */
+	CHECK(xfs_find(&X, R, P("d/m"), 0, &ino) == ERR_NOENT && content("d/y", "m"));
+	CHECK(xfs_link(&X, R, P("d/y"), 0, R, P("d/z"), 0) == 0);
+	CHECK(xfs_unlink(&X, R, P("d/y"), 0) == 0);
+	CHECK(xfs_find(&X, R, P("d/y"), 0, &ino) == ERR_NOENT && content("d/z", "m"));
+	CHECK(xfs_symlink(&X, P("z"), R, P("d/s")) == 0 && content("d/s", "m"));
+	CHECK(xfs_mkdir(&X, R, P("d/sub"), 0755) == 0 && put("d/sub/f", "f") == 0);
+	CHECK(xfs_rename(&X, R, P("d/sub"), R, P("sub2"), 0) == 0);
+	CHECK(content("sub2/f", "f") && xfs_find(&X, R, P("d/sub/f"), 0, &ino) == ERR_NOENT);
+	CHECK(content("sub2/../d/z", "m"));                             /* ".." followed the move */
+	/* times: an entry made later moves mtime and ctime, stat sees it */
+	clock_now += 5000000000ull;
+	CHECK(put("d/late", "l") == 0);
+	CHECK(xfs_stat(&X, d, &st) == 0 && st.mtime_sec == 1700000005 && st.ctime_sec == 1700000005);
+	CHECK(xfs_sync(&X) == 0);
+	{
+		struct ext2_inode_large in;
+		CHECK(ext2fs_read_inode_full(X.fs, d, (struct ext2_inode *)&in, sizeof(in)) == 0);
+		CHECK(in.i_mtime == 1700000005 && in.i_ctime == 1700000005);     /* on the disk */
+	}
+	/* the directory goes; its number comes back as another directory */
+	CHECK(xfs_unlink(&X, R, P("d/z"), 0) == 0 && xfs_unlink(&X, R, P("d/s"), 0) == 0);
+	CHECK(xfs_unlink(&X, R, P("d/late"), 0) == 0);
+	CHECK(xfs_unlink(&X, R, P("d"), LINUX_AT_REMOVEDIR) == 0);
+	CHECK(xfs_mkdir(&X, R, P("e"), 0755) == 0 && xfs_find(&X, R, P("e"), 0, &e) == 0);
+	CHECK(e == d);                      /* libext2fs gives the lowest free number */
+	CHECK(xfs_find(&X, R, P("e/z"), 0, &ino) == ERR_NOENT && xfs_find(&X, R, P("e/late"), 0, &ino) == ERR_NOENT);
+	CHECK(xfs_open(&X, R, P("e/z"), LINUX_O_CREAT | LINUX_O_EXCL, 0644, &ino, &type) == 0);
+	/* unmount writes the times still waiting; a remount finds them */
+	clock_now += 5000000000ull;
+	CHECK(put("e/w", "w") == 0);
+	CHECK(xfs_unmount(&X) == 0);
+	CHECK(mount_img());
+	CHECK(xfs_stat(&X, e, &st) == 0 && st.mtime_sec == 1700000010);
+	CHECK(content("e/w", "w") && xfs_find(&X, R, P("e/z"), 0, &ino) == 0);
+	clock_now = 1700000000ull * 1000000000ull;
 	CHECK(done_img());
 	return true;
 }

@@ -347,7 +347,7 @@ TEST(sources)
 		"mmio:0xfffffffffffff000:0x1000", "mmio:0xffffffffffffffff:1",
 		"ioportctl", "ioport:0x3f8:8", "ioport:0:1", "ioport:0:0x10000", "ioport:0xffff:1",
 		"ioport:0xfff0:0x10",
-		"endpoint:log", "endpoint:A-b.c_9", "notification:ready",
+		"endpoint:log", "endpoint:A-b.c_9", "notification:ready", "launcher:ext2x",
 	};
 	static const char *const bad[] = {
 		"Console", "consoles", "console:", "irq", "irq:", "irq:x", "irq:-1", "irq:4294967296",
@@ -358,6 +358,7 @@ TEST(sources)
 		"ioport:0x10000:1", "ioport:0xffff:2", "ioport:0:0x10001", "ioport:1:0xffffffffffffffff",
 		"ioport:0xffffffffffffffff:1", "ioport:1:2:3", "ioportctl:1", "ioports:1:1", "endpoint", "endpoint:", "endpoint:-x",
 		"endpoint:a:b", "endpoint:a/b", "notification:", "irqctl:1", "kinfo2", "x:y",
+		"launcher:", "launcher:-a", "launcher:a/b", "launchers:a",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -387,6 +388,8 @@ TEST(source_parse)
 	CHECK(strcmp(src.name, "fs") == 0);
 	CHECK(manifest_source_parse("notification:n1", &src) == 0);
 	CHECK(src.kind == MANIFEST_SRC_NOTIFICATION && strcmp(src.name, "n1") == 0);
+	CHECK(manifest_source_parse("launcher:ext2x", &src) == 0);
+	CHECK(src.kind == MANIFEST_SRC_LAUNCHER && strcmp(src.name, "ext2x") == 0);
 	CHECK(manifest_source_parse("010", &src) == ERR_INVAL);
 	CHECK(manifest_source_parse(NULL, &src) == ERR_INVAL);
 	CHECK(manifest_source_parse("console", NULL) == ERR_INVAL);
@@ -476,6 +479,20 @@ TEST(exitstatus)
 	CHECK(fails("service a p\nexitstatus\nservice b q\nexitstatus\n", ERR_INVAL, 4,
 		    "exitstatus on two services"));
 	CHECK(fails("service a p\nexitstatusx\n", ERR_INVAL, 2, "unknown directive"));
+	return true;
+}
+
+TEST(template)
+{
+	CHECK(ok1("service a p\n") && !svc[0].tmpl);
+	CHECK(ok1("service a p\ntemplate\n") && svc[0].tmpl);
+	CHECK(parse("service a p\ntemplate\nservice b q\ncap l launcher:a w\n") == 0 && nsvc == 2 &&
+	      svc[0].tmpl && !svc[1].tmpl);
+	CHECK(fails("template\n", ERR_INVAL, 1, "before any service"));
+	CHECK(fails("service a p\ntemplate x\n", ERR_INVAL, 2, "extra argument"));
+	CHECK(fails("service a p\ntemplate\ntemplate\n", ERR_INVAL, 3, "template given twice"));
+	CHECK(fails("service a p\ntemplate\nexitstatus\n", ERR_INVAL, 3, "exitstatus on a template"));
+	CHECK(fails("service a p\nexitstatus\ntemplate\n", ERR_INVAL, 3, "exitstatus on a template"));
 	return true;
 }
 

@@ -244,8 +244,8 @@ SERVERS = ["vfs", "console", "proc", "entropy"]
 EXT2_SERVERS = ["devmgr", "virtio_blk", "virtio_rng", "ext2"]
 END = "ptsend"
 END_LINE = "pts-end: sync and power off"
-# init starts at most 64 services: the servers of each root, and the tests
-ROOT_SERVICES = {"tmpfs": 3, "ext2": 6}
+# init starts at most 64 services: the servers of each root (their
+# manifest's service lines, templates among them, and ptsend), and the tests
 INIT_MAX = 64
 # the disk: 1 KiB blocks on riscv64, 4 KiB on x86_64 (as ext2test's), so
 # that both a page over several blocks and a block a page are seen
@@ -531,8 +531,14 @@ def main():
                 tareas[target(arch, root)] = ar
 
     plan, boots, slow = {}, [], {}
+    nserv = {}
+    for root in roots:
+        disk = ["--devices", "--disk", "blk0", "--disk-tmp"] if root == "ext2" else []
+        nserv[root] = sum(l.startswith("service ") for l in posix_manifest("servers", *disk)) + \
+            (root == "ext2")
+
     def per_boot(tgt):
-        return min(a.per_boot, INIT_MAX - ROOT_SERVICES[root_of(tgt)])
+        return min(a.per_boot, INIT_MAX - nserv[root_of(tgt)])
 
     for tgt in targets:
         arch = tgt.split("-")[0]

@@ -21,21 +21,38 @@
  * services still running are killed (servers that run for ever: the
  * POSIX world of ./qemu-run.sh --exec). The kernel powers off with init's
  * status.
+ *
+ * A service marked `template` is not started at boot. A `launcher:<name>`
+ * capability is init's own endpoint badged with that template; a call
+ * LAUNCH_START on it (include/cairn/launch.h) starts an instance of the
+ * template with the template's capabilities (those it receives on made
+ * anew) and quota, the caller's capability as "caller", and arguments
+ * "--dev NAME [--ro]" after the template's. With a launcher in the
+ * manifest init serves that endpoint with the server skeleton, and the
+ * services' ends reach it through the skeleton's relay.
  */
 #include <stdbool.h>
 #include <string.h>
 #include <lib/cpio.h>
 #include <lib/manifest.h>
+#include <format.h>
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 #include <cairn/spawn.h>
+#include <cairn/server.h>
+#include <cairn/launch.h>
 
 #define MAX_SERVICES  64    /* one bit of the exit Notification each */
 #define MAX_SHARED    64
 
 struct service {
-	const struct manifest_service *m;
+	const struct manifest_service *m;    /* NULL: a free slot (instances) */
 	uint64_t elf_off, elf_size;          /* the program inside the boot image */
+	bool instance;                       /* of the template m, on demand */
+	char iname[MANIFEST_NAME_SIZE];      /* an instance's name: template.slot */
+	char idev[LAUNCH_NAME_MAX + 1];      /* an instance's --dev */
+	bool iro;                            /* ... and --ro */
+	cap_t caller;                        /* an instance's "caller", until it starts */
 	struct cairn_child child;
 	bool running, ok;
 	unsigned restarts, id;
@@ -54,6 +71,7 @@ static struct {
 static unsigned nshared;
 
 static cap_t bootimage, exit_notify;
+static cap_t launch_ep = CAP_NULL;       /* launcher: sources, badged template index + 1 */
 static const void *image;
 static uint64_t image_size;
 static unsigned next_id = 1;
@@ -132,15 +150,42 @@ static err_t source_cap(const char *source, cap_t *out)
 	return ERR_OK;
 }
 
+/* The endpoint launcher:<name> names, badged with its template. */
+static err_t launcher_cap(const char *name, cap_t *cap, uint64_t *badge)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	for (unsigned i = 0; i < nsvc; i++) {
+		if (strcmp(defs[i].name, name) || !defs[i].tmpl)
+			continue;
+		if (launch_ep == CAP_NULL) {
+			if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m)))
+				return e;
+			launch_ep = m.w[0];
+		}
+		*cap = launch_ep;
+		*badge = i + 1;
+		return ERR_OK;
+	}
+	return ERR_INVAL;             /* names no template */
+}
+
+static const char *svc_name(const struct service *s)
+{
+	return s->instance ? s->iname : s->m->name;
+}
+
 static err_t start(struct service *s)
 {
 	const struct manifest_service *m = s->m;
-	struct cairn_spawn_cap caps[MANIFEST_MAX_CAPS];
-	const char *argv[MANIFEST_MAX_ARGS];
-	unsigned ncaps = 0;
+	struct cairn_spawn_cap caps[MANIFEST_MAX_CAPS + 1];
+	cap_t made[MANIFEST_MAX_CAPS];           /* an instance's own endpoints */
+	const char *argv[MANIFEST_MAX_ARGS + 3];
+	unsigned ncaps = 0, nmade = 0, argc = m->argc;
 	struct cairn_spawn sp = {
-		.image = bootimage, .offset = s->elf_off, .size = s->elf_size, .name = m->name,
-		.argc = m->argc, .argv = argv, .caps = caps,
+		.image = bootimage, .offset = s->elf_off, .size = s->elf_size, .name = svc_name(s),
+		.argv = argv, .caps = caps,
 		.quota = m->quota, .priority = m->priority,
 		.exit_notify = exit_notify, .exit_bits = 1ull << (s - svcs),
 	};
@@ -148,45 +193,73 @@ static err_t start(struct service *s)
 
 	for (unsigned i = 0; i < m->argc; i++)
 		argv[i] = m->argv[i];
+	if (s->instance) {
+		argv[0] = s->iname;
+		argv[argc++] = "--dev";
+		argv[argc++] = s->idev;
+		if (s->iro)
+			argv[argc++] = "--ro";
+	}
+	sp.argc = argc;
 	for (unsigned i = 0; i < m->ncaps; i++) {
 		struct cairn_spawn_cap *c = &caps[ncaps];
+		struct manifest_source src;
 
-		e = source_cap(m->caps[i].source, &c->cap);
+		c->badge = 0;
+		if (!manifest_source_parse(m->caps[i].source, &src) && src.kind == MANIFEST_SRC_LAUNCHER) {
+			e = launcher_cap(src.name, &c->cap, &c->badge);
+		} else if (s->instance && (m->caps[i].rights & MANIFEST_RIGHT_READ) &&
+			   (src.kind == MANIFEST_SRC_ENDPOINT || src.kind == MANIFEST_SRC_NOTIFICATION)) {
+			/* what the instance receives on is its own */
+			if (!(e = make_cap(&src, &c->cap)))
+				made[nmade++] = c->cap;
+		} else {
+			e = source_cap(m->caps[i].source, &c->cap);
+		}
 		if (e == ERR_NOENT && m->caps[i].optional)
 			continue;       /* no such root here (ioportctl on riscv64) */
 		if (e) {
-			printf("init: service %s: no capability %s (%s): %s%s\n", m->name,
+			printf("init: service %s: no capability %s (%s): %s%s\n", svc_name(s),
 			       m->caps[i].name, m->caps[i].source, err_name(e),
 			       e == ERR_NOENT && !strncmp(m->caps[i].source, "ioport", 6) ?
 			       " (this machine has no I/O ports)" : "");
-			return e;
+			goto out;
 		}
 		c->name = m->caps[i].name;
 		c->rights = m->caps[i].rights;
-		c->badge = 0;
+		ncaps++;
+	}
+	if (s->instance && s->caller != CAP_NULL) {
+		caps[ncaps].cap = s->caller;
+		caps[ncaps].name = "caller";
+		caps[ncaps].rights = MANIFEST_RIGHTS_ALL;
+		caps[ncaps].badge = 0;
 		ncaps++;
 	}
 	sp.ncaps = ncaps;
 	e = cairn_spawn(&sp, &s->child);
 	if (e) {
-		printf("init: service %s: cannot start %s (priority %u, quota %lu): %s\n", m->name,
+		printf("init: service %s: cannot start %s (priority %u, quota %lu): %s\n", svc_name(s),
 		       m->path, m->priority, (unsigned long)m->quota, err_name(e));
-		return e;
+		goto out;
 	}
 	s->running = true;
 	s->id = next_id++;
-	printf("init: started %s (id %u) caps:", m->name, s->id);
+	printf("init: started %s (id %u) caps:", svc_name(s), s->id);
 	for (unsigned i = 0; i < ncaps; i++)
 		printf(" %s", caps[i].name);
 	printf("\n");
-	return ERR_OK;
+out:
+	for (unsigned i = 0; i < nmade; i++)      /* the instance holds its copies */
+		cairn_cap_delete(made[i]);
+	return e;
 }
 
 /* The service's process ended: report how, release it, restart it if it
  * failed and may be restarted. */
 static void reap(struct service *s)
 {
-	const char *name = s->m->name;
+	const char *name = svc_name(s);
 	struct cairn_proc_status st;
 	err_t e = cairn_child_status(&s->child, &st);
 
@@ -215,6 +288,14 @@ static void reap(struct service *s)
 	}
 	cairn_child_release(&s->child);
 	s->running = false;
+	if (s->instance) {                   /* never restarted: the slot is free again */
+		if (s->caller != CAP_NULL)
+			cairn_cap_delete(s->caller);
+		s->caller = CAP_NULL;
+		s->m = NULL;
+		s->instance = false;
+		return;
+	}
 	if (!s->ok && s->restarts < s->m->restart) {
 		s->restarts++;
 		printf("init: restarting %s (%u of %u)\n", name, s->restarts, s->m->restart);
@@ -282,7 +363,7 @@ static unsigned running_count(void)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < nsvc; i++)
+	for (unsigned i = 0; i < MAX_SERVICES; i++)
 		n += svcs[i].running;
 	return n;
 }
@@ -299,15 +380,121 @@ static void stop_the_rest(void)
 			main_done = true;
 	if (!main_done)
 		return;
-	for (unsigned i = 0; i < nsvc; i++) {
+	for (unsigned i = 0; i < MAX_SERVICES; i++) {
 		if (!svcs[i].running)
 			continue;
-		printf("init: stopping %s: the exitstatus service has ended\n", defs[i].name);
+		printf("init: stopping %s: the exitstatus service has ended\n", svc_name(&svcs[i]));
 		cairn_invoke(svcs[i].child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
-		svcs[i].restarts = defs[i].restart;     /* not restarted */
+		if (!svcs[i].instance)
+			svcs[i].restarts = defs[i].restart;     /* not restarted */
 		reap(&svcs[i]);
 		svcs[i].ok = true;                      /* stopped on purpose */
 	}
+}
+
+/* ---- the launcher: instances of template services ------------------------------------ */
+
+static uint8_t launch_in[64];
+static struct srv launch_srv;
+
+static bool dev_name_ok(const uint8_t *p, size_t n)
+{
+	if (!n || n > LAUNCH_NAME_MAX || p[0] == '.' || p[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* LAUNCH_START on launcher:<template> (badge: the template's index + 1). */
+static void launch_start(struct srv_req *r, struct srv_ans *a)
+{
+	uint64_t t = r->badge - 1, n = r->w[2];
+	struct service *s = NULL;
+	err_t e;
+
+	if (!r->badge || t >= nsvc || !defs[t].tmpl || (r->w[0] & ~(uint64_t)LAUNCH_RO) ||
+	    n > r->nbytes || !dev_name_ok(launch_in, n)) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	for (unsigned i = nsvc; i < MAX_SERVICES && !s; i++)
+		if (!svcs[i].m && !svcs[i].running)
+			s = &svcs[i];
+	if (!s) {
+		a->err = ERR_NOSPC;
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	s->m = &defs[t];
+	s->instance = true;
+	s->elf_off = svcs[t].elf_off;
+	s->elf_size = svcs[t].elf_size;
+	s->status = 127;
+	memcpy(s->idev, launch_in, n);
+	s->idev[n] = 0;
+	s->iro = r->w[0] & LAUNCH_RO;
+	s->caller = CAP_NULL;
+	if (r->ncaps >= 1 && r->caps[0] != CAP_NULL) {
+		s->caller = r->caps[0];
+		r->caps[0] = CAP_NULL;        /* kept until the instance has its copy */
+	}
+	/* named template.N: N its slot, unique while it runs */
+	fmt_snprintf(s->iname, sizeof(s->iname), "%.24s.%u", defs[t].name, (unsigned)(s - svcs));
+	if (!s->elf_size)
+		e = ERR_NOENT;
+	else
+		e = start(s);
+	if (s->caller != CAP_NULL)
+		cairn_cap_delete(s->caller);      /* the instance holds its copy */
+	s->caller = CAP_NULL;
+	if (e) {
+		memset(s, 0, sizeof(*s));
+		a->err = e;
+		return;
+	}
+	a->w[0] = s->id;
+}
+
+static void launch_exits(uint64_t bits)
+{
+	for (unsigned i = 0; i < MAX_SERVICES; i++)
+		if ((bits >> i & 1) && svcs[i].running)
+			reap(&svcs[i]);
+	stop_the_rest();
+	if (!running_count())
+		srv_stop(&launch_srv);
+}
+
+static const struct srv_op launch_ops[] = {
+	{ LAUNCH_START, LAUNCH_START, launch_start },
+};
+
+/* Serves the launcher until every service has ended; the services' ends
+ * come through the skeleton's relay (exit_notify). */
+static err_t launch_serve(void)
+{
+	err_t e = ERR_PERM;
+
+	launch_srv.name = "init";
+	launch_srv.ep = launch_ep;
+	launch_srv.ops = launch_ops;
+	launch_srv.nops = 1;
+	launch_srv.in_buf = launch_in;
+	launch_srv.in_max = sizeof(launch_in);
+	launch_srv.event = launch_exits;
+	for (unsigned prio = 16; prio > 0 && e == ERR_PERM; prio--)
+		e = srv_relay(&launch_srv, exit_notify, prio);
+	if (e) {
+		printf("init: cannot start the launcher's relay: %s\n", err_name(e));
+		return e;
+	}
+	srv_run(&launch_srv);
+	return ERR_OK;
 }
 
 int main(int argc, char **argv)
@@ -327,14 +514,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	exit_notify = m.w[0];
+	for (unsigned i = 0; i < MAX_SERVICES; i++)
+		svcs[i].status = 127;   /* until it ends: it may never start (and
+		                         * the table's pages are touched before the
+		                         * count, as the services' ends all touch it) */
 	print_free_memory("before the services");
 
 	for (unsigned i = 0; i < nsvc; i++) {
-		svcs[i].status = 127;   /* until it ends: it may never start */
-		if (svcs[i].elf_size)
+		if (defs[i].tmpl)
+			svcs[i].ok = true;      /* started on demand only */
+		else if (svcs[i].elf_size)
 			start(&svcs[i]);
 	}
 
+	if (launch_ep != CAP_NULL && running_count() && launch_serve())
+		return 1;
 	while (running_count()) {
 		uint64_t bits;
 
@@ -343,7 +537,7 @@ int main(int argc, char **argv)
 			printf("init: waiting for services failed: %s\n", err_name(e));
 			return 1;
 		}
-		for (unsigned i = 0; i < nsvc; i++)
+		for (unsigned i = 0; i < MAX_SERVICES; i++)
 			if ((bits >> i & 1) && svcs[i].running)
 				reap(&svcs[i]);
 		stop_the_rest();

@@ -55,6 +55,9 @@ struct manifest_service {
 	unsigned line;                        /* line of its `service` directive */
 	bool exitstatus;                      /* init exits with this service's status
 					       * (at most one service has it) */
+	bool tmpl;                            /* "template": not started at boot; init
+					       * starts instances of it on demand, for the
+					       * holders of a launcher:<name> capability */
 };
 
 struct manifest_error {
@@ -86,6 +89,7 @@ enum manifest_source_kind {
 	MANIFEST_SRC_IOPORT,         /* ioport:<base>:<count>   base, size = count > 0 */
 	MANIFEST_SRC_ENDPOINT,       /* endpoint:<name>         name */
 	MANIFEST_SRC_NOTIFICATION,   /* notification:<name>     name */
+	MANIFEST_SRC_LAUNCHER,       /* launcher:<name>         name: a template service */
 };
 
 struct manifest_source {

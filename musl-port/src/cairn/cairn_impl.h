@@ -404,6 +404,9 @@ hidden long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *ua
 hidden long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid,
 				 unsigned long tls, uintptr_t child_pc);
 hidden long __cairn_gettid(void);
+/* op 0 sched_getscheduler, 1 sched_getparam, 2 sched_setparam, 3
+ * sched_setscheduler, of the thread tid (0: the caller) */
+hidden long __cairn_sched_policy(long op, long tid, long policy, void *param);
 hidden long __cairn_thread_kill(long tid, long sig);
 hidden long __cairn_membarrier(long cmd, long flags);
 /* sigprocmask of a thread other than the first (its own mask, kept here):

@@ -43,6 +43,7 @@
 #define FUTEX_CMD_MASK     (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
 #define MAX_THREADS        64
 #define THREAD_PRIO        8         /* the process server's (proc --prio) */
+#define IDLE_PRIO          1         /* SCHED_IDLE: below every server */
 /* Thread ids: above every pid (Linux's PID_MAX_LIMIT is 2^22) and below
  * 2^30, as musl needs them: its locks keep the owner's tid in the bits
  * of FUTEX_TID_MASK (0x3fffffff) beside flag bits (0x40000000 is
@@ -57,6 +58,7 @@ struct thr {
 	void *ipc_va;
 	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
 	uint64_t sigmask;                /* its signal mask (see __cairn_thread_sigmask) */
+	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 };
 
 static struct thr threads[MAX_THREADS];
@@ -108,6 +110,9 @@ static struct thr *self_entry(void)
 {
 	return entry_of(get_tp());
 }
+
+/* The first thread's scheduling policy (the others' are in their entries). */
+static int main_policy = SCHED_OTHER;
 
 /* The first thread's futex Notification. */
 static cap_t main_note = CAP_NULL;
@@ -303,6 +308,95 @@ long __cairn_gettid(void)
 	return tid;
 }
 
+/*
+ * Scheduling policies of this process's threads: SYS_sched_setscheduler,
+ * sched_getscheduler, sched_setparam and sched_getparam, as
+ * pthread_setschedparam, pthread_getschedparam and pthread_create with
+ * PTHREAD_EXPLICIT_SCHED make them (musl's own sched_setscheduler and
+ * friends are ENOSYS for processes, as musl has them on Linux). A thread is
+ * named by its tid, or 0 for the caller.
+ *   SCHED_OTHER, SCHED_BATCH  priority 0: the kernel priority THREAD_PRIO
+ *                              (or the most the thread may have)
+ *   SCHED_IDLE                 priority 0: kernel priority IDLE_PRIO, below
+ *                              every server and every other program's
+ *                              threads: it runs only when they all wait
+ *                              (make bench's spinners)
+ *   SCHED_FIFO, SCHED_RR       EPERM: Cairn offers no real-time policy
+ * Another process's threads: ESRCH for a pid that is not ours, EPERM for a
+ * pid that is (the process server does not set other processes' threads).
+ */
+/* The capability and policy word of thread tid (0: the caller), or 0
+ * when tid names no thread of ours (table_lock held). */
+static int sched_target(long tid, cap_t *thread, int **policy)
+{
+	struct thr *t = NULL;
+
+	if (tid == 0) {
+		t = __cairn_threaded ? self_entry() : NULL;
+	} else if (tid != __cairn_getpid()) {
+		for (int i = 0; i < MAX_THREADS && !t; i++)
+			if (threads[i].used && !threads[i].dead && threads[i].tid == tid)
+				t = &threads[i];
+		if (!t)
+			return 0;
+	}
+	*thread = t ? t->thread : SLOT_SELF_THREAD;
+	*policy = t ? &t->policy : &main_policy;
+	return 1;
+}
+
+long __cairn_sched_policy(long op, long tid, long policy, void *param)
+{
+	struct sched_param *sp = param;
+	int *pol, prio;
+	cap_t th;
+	long r = 0;
+	err_t e;
+
+	if (tid < 0 || (op != 0 && !sp))
+		return -EINVAL;
+	__cairn_lock(&table_lock);
+	if (!sched_target(tid, &th, &pol)) {
+		__cairn_unlock(&table_lock);
+		return tid < TID_BASE ? -EPERM : -ESRCH;   /* a pid: not ours to set */
+	}
+	switch (op) {
+	case 0:                              /* sched_getscheduler */
+		r = *pol;
+		break;
+	case 1:                              /* sched_getparam */
+		sp->sched_priority = 0;
+		break;
+	case 2:                              /* sched_setparam: the policy it has */
+		policy = *pol;
+		/* fall through */
+	case 3:                              /* sched_setscheduler */
+		policy &= ~SCHED_RESET_ON_FORK;
+		if (policy == SCHED_FIFO || policy == SCHED_RR) {
+			r = -EPERM;
+			break;
+		}
+		if ((policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE) ||
+		    sp->sched_priority != 0) {
+			r = -EINVAL;
+			break;
+		}
+		prio = policy == SCHED_IDLE ? IDLE_PRIO : THREAD_PRIO;
+		for (e = ERR_PERM; e == ERR_PERM && prio >= IDLE_PRIO; prio--)
+			e = cairn_invoke(th, THREAD_SET_PRIORITY, 0, prio, 0, 0, 0, NULL);
+		if (e) {
+			r = -EPERM;
+			break;
+		}
+		*pol = policy;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	__cairn_unlock(&table_lock);
+	return r;
+}
+
 /* tkill/tgkill: the process server signals processes, not threads. */
 long __cairn_thread_kill(long tid, long sig)
 {
@@ -325,6 +419,16 @@ void __cairn_threads_forked(void)
 	 * thread's place; the others' entries name the parent's objects */
 	if (!__cairn_threaded)
 		return;
+	{
+		/* the child's thread keeps the forking thread's policy, as on
+		 * Linux (it starts at the process server's priority) */
+		struct thr *me = self_entry();
+		if (me) {
+			main_policy = me->policy;
+			if (main_policy == SCHED_IDLE)
+				cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, 0, IDLE_PRIO, 0, 0, 0, NULL);
+		}
+	}
 	__pthread_self()->cairn_ipcbuf = cairn_ipcbuf_ptr;
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thr *t = &threads[i];

@@ -32,6 +32,7 @@ struct handle {
 	bool used;
 	uint64_t pos;                      /* offset, or directory cookie */
 	ext2_ino_t ino;
+	uint32_t type;                     /* the inode's S_IFMT bits (fixed while it is held) */
 };
 
 extern struct xfs xfs;
@@ -41,12 +42,14 @@ extern uint8_t req_bytes[INLINE_MAX];
 
 /* main.c: the object table */
 struct handle *handle_find(uint64_t badge);
-err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out);
+err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out);
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
+err_t server_stop(void);             /* FS_STOP: close, end once answered (main.c) */
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
+static inline bool is_dir_h(const struct handle *h) { return LINUX_S_ISDIR(h->type); }
 
 /* proto.c: the protocols */
 void serve_io(struct srv_req *r, struct srv_ans *a);
@@ -63,12 +66,17 @@ void image_forget(ext2_ino_t ino);
 void pages_init(void);
 void pages_request(struct srv_req *r, struct srv_ans *a);
 void pages_fmap(struct srv_ans *a, struct handle *h, bool table, uint64_t bytes, bool write);
+void pages_opened(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write);
 void pages_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h, bool write);
 void pages_wrote(ext2_ino_t ino, uint64_t off, const void *data, size_t n);
 void pages_truncated(ext2_ino_t ino);
 void pages_closing(struct handle *h, bool writable);
 err_t pages_sync(ext2_ino_t ino);
 err_t pages_sync_all(void);
+
+/* alloc.c: malloc and free keep buffers of one and three blocks (the
+ * file system's block size) for the next malloc of that size */
+void alloc_keep(size_t block);
 
 /* blkdev.c: the device named name, through the device manager (devmgr) or
  * a block service capability (blk, when not CAP_NULL). */

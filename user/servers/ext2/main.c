@@ -11,6 +11,8 @@
  *         cap ext2 endpoint:ext2 rwg      # served (minted from)
  *         cap devmgr endpoint:devmgr w    # finds --dev there (or: cap blk = its svc)
  *         cap vfs endpoint:vfs wg         # optional: FS_MOUNT of "/" in the mount table
+ *         cap caller ...                  # or, started by the VFS through init's launcher
+ *                                         # (a mount(2) of the disk): FS_MOUNT there
  *         cap console console w
  *         cap kinfo kinfo r               # time stamps
  *
@@ -28,6 +30,13 @@
  *   (the skeleton's relay) turns dead clients into IO_CLOSEs
  *   (CAP_OP_WATCH); a third makes the FS_MOUNT call to the VFS once this
  *   one serves, so that the VFS may call back (FS_MOUNTED) meanwhile.
+ * - Started for a mount(2) (the manifest's ext2x template, an instance
+ *   per disk through init's launcher, include/cairn/launch.h), it holds
+ *   the VFS's callback capability as "caller" and answers there:
+ *   FS_MOUNT with its root and admin capabilities, or POSIX_MOUNT_NONE
+ *   and the errno, and ends (a disk that is not ext2 or is corrupt
+ *   costs nothing once refused). umount sends FS_STOP: it writes
+ *   everything back and ends.
  * - Writes stay in the block cache (bcache.c) until FS_SYNCFS, IO_SYNC,
  *   a cache eviction, or the end: then dirty pages go to the device and
  *   the device is flushed (BLK_OP_FLUSH).
@@ -36,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 #include "ext2.h"
 
 #define GONE_BIT  1ull
@@ -79,7 +89,7 @@ struct handle *handle_find(uint64_t badge)
 	return h->used && h->badge == badge ? h : NULL;
 }
 
-err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
+err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out)
 {
 	struct handle *h;
 	uint32_t i, gen;
@@ -102,6 +112,7 @@ err_t handle_new(ext2_ino_t ino, uint32_t flags, struct handle **out)
 	h->flags = flags;
 	h->refs = 1;
 	h->ino = ino;
+	h->type = type & LINUX_S_IFMT;
 	h->badge = i | (uint64_t)(gen & 0xffu) << 24 | (rng_next() & 0xffffffff00000000ull);
 	xfs_hold(&xfs, ino);
 	hcount++;
@@ -158,6 +169,7 @@ static err_t objects_init(void)
 		h->refs = UINT32_MAX;
 		h->flags = LINUX_O_RDONLY | LINUX_O_DIRECTORY;
 		h->ino = EXT2_ROOT_INO;
+		h->type = LINUX_S_IFDIR;
 	}
 	return 0;
 }
@@ -167,7 +179,7 @@ static err_t objects_init(void)
 static const struct srv_op ops[] = {
 	{ IO_READ, IO_FEXTEND, serve_io },
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, pages_request },
-	{ FS_OPEN, FS_SYNC_ALL, serve_fs },
+	{ FS_OPEN, FS_STOP, serve_fs },
 };
 
 static err_t object(struct srv_req *r)
@@ -195,6 +207,23 @@ static void answered(struct srv_ans *a, err_t sent)
 				handle_free(h);
 		}
 	}
+}
+
+static struct srv srv;
+static bool closed;                       /* FS_STOP closed the file system */
+static err_t close_err;
+
+/* FS_STOP: everything written back and the file system closed before the
+ * answer (umount's caller finds the disk clean once answered), then the
+ * loop ends. */
+err_t server_stop(void)
+{
+	err_t e = pages_sync_all();
+
+	close_err = xfs_unmount(&xfs);
+	closed = true;
+	srv_stop(&srv);
+	return e ? e : close_err;
 }
 
 static struct srv srv = {
@@ -258,6 +287,8 @@ static void watch_clients(void)
  * the admin capability. From its own thread: the VFS may call us back. */
 static const char *mount_at;              /* --mount PATH: there, not "/" */
 
+static bool by_caller;                    /* vfs is the VFS's callback ("caller") */
+
 static void *mount_thread(void *arg)
 {
 	cap_t vfs = (cap_t)(uintptr_t)arg;
@@ -280,7 +311,10 @@ static void *mount_thread(void *arg)
 	memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl, "ext2", 4);
 	ib->caps[0] = root;
 	ib->caps[1] = adm;
-	if (mount_at) {
+	if (by_caller) {
+		/* a mount(2): the VFS holds the mount point */
+		m = cairn_call(vfs, cairn_tag(FS_MOUNT, posix_words(sl + 4), 2), xfs.ro ? 1 : 0, 0, sl, 4);
+	} else if (mount_at) {
 		/* the VFS's own directory at that path (POSIX_MOUNT_AT) */
 		size_t pl = strlen(mount_at);
 		memcpy((char *)&ib->w[CAIRN_MSG_REGS] + sl + 4, mount_at, pl);
@@ -297,6 +331,8 @@ static void *mount_thread(void *arg)
 		fprintf(stderr, "ext2: the VFS has no mount table yet (FS_MOUNT: ENOSYS): serving without it\n");
 	else if (e)
 		goto fail;
+	else if (by_caller)
+		fprintf(stderr, "ext2: %s mounted\n", source);
 	else
 		fprintf(stderr, "ext2: %s mounted on %s\n", source, mount_at ? mount_at : "/");
 	return NULL;
@@ -316,18 +352,39 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Nothing to serve: the VFS stops waiting for this disk (POSIX_MOUNT_NONE). */
-static void give_up(void)
+/* Nothing to serve: the VFS stops waiting for this disk, or fails the
+ * mount(2) that started us with errno (POSIX_MOUNT_NONE). */
+static void give_up(int errno_)
 {
-	cap_t vfs = cairn_cap("vfs");
+	cap_t vfs = cairn_cap("caller");
 
+	if (vfs == CAP_NULL)
+		vfs = cairn_cap("vfs");
 	if (vfs != CAP_NULL)
-		cairn_call(vfs, cairn_tag(FS_MOUNT, CAIRN_MSG_REGS, 0), POSIX_MOUNT_NONE, 0, 0, 0);
+		cairn_call(vfs, cairn_tag(FS_MOUNT, CAIRN_MSG_REGS, 0), POSIX_MOUNT_NONE, (uint64_t)errno_, 0, 0);
+}
+
+/* st_dev: Linux's for the Nth SCSI disk (major 8, minor 16 N) for blkN, so
+ * that each disk's files tell their file system apart (df PATH, find
+ * -xdev); another name hashed into the same major. */
+static uint64_t dev_number(const char *name)
+{
+	unsigned long n = 0, minor;
+
+	if (!strncmp(name, "blk", 3) && name[3] >= '0' && name[3] <= '9' && strlen(name) < 8) {
+		minor = strtoul(name + 3, NULL, 10) * 16;
+	} else {
+		for (const char *p = name; *p; p++)
+			n = n * 31 + (unsigned char)*p;
+		minor = (n % 4096) * 16 + 8;
+	}
+	/* glibc's and Linux's encoding of (major, minor) */
+	return (minor & 0xff) | 0x800 | (uint64_t)(minor & ~0xfful) << 12;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--mount /PATH]\n");
+	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--no-fmap] [--mount /PATH]\n");
 	exit(2);
 }
 
@@ -335,7 +392,7 @@ int main(int argc, char **argv)
 {
 	static struct bdev dev;
 	unsigned long cache = 1024;
-	bool ro = false;
+	bool ro = false, fmap = true;
 	uint64_t id[4];
 	const char *msg;
 	cap_t vfs;
@@ -346,6 +403,8 @@ int main(int argc, char **argv)
 			strcpy(devname, argv[++i]);
 		else if (!strcmp(argv[i], "--ro"))
 			ro = true;
+		else if (!strcmp(argv[i], "--no-fmap"))
+			fmap = false;
 		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
 			cache = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--mount") && i + 1 < argc && argv[i + 1][0] == '/')
@@ -363,7 +422,7 @@ int main(int argc, char **argv)
 	ep_id = id[3];
 	if ((e = blkdev_open(cairn_cap("devmgr"), cairn_cap("blk"), devname, &dev))) {
 		fprintf(stderr, "ext2: no block device %s: %s\n", devname, err_name(e));
-		give_up();
+		give_up(e == ERR_NOENT ? ENOENT : ENXIO);
 		return 1;
 	}
 	if (dev.ro && !ro) {
@@ -372,23 +431,31 @@ int main(int argc, char **argv)
 	}
 	bcache_init(&dev, (uint32_t)cache);
 	if ((e = xfs_mount(&xfs, bcache_io_manager, source, ro, realtime_ns, &msg))) {
-		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s)\n", devname, err_name(e), msg);
-		give_up();
+		int no = e == ERR_ROFS ? EROFS : e == ERR_NOMEM ? ENOMEM : EINVAL;
+		fprintf(stderr, "ext2: cannot open the file system on %s: %s (%s): refused (%s)\n", devname,
+			err_name(e), msg, err_name((err_t)no));
+		give_up(no);
 		return 1;
 	}
-	xfs.dev = 0x800;
+	xfs.dev = dev_number(devname);
+	alloc_keep(xfs.fs->blocksize);
 	rng_state = realtime_ns() ^ (uint64_t)(uintptr_t)&id ^ ep_id << 17 ^ 0x5ca1ab1e0ddba11ull;
 	if (objects_init()) {
 		fprintf(stderr, "ext2: out of memory\n");
 		return 1;
 	}
 	srv.ep = ep;
-	pages_init();
+	if (fmap)
+		pages_init();
 	watch_clients();
 	fprintf(stderr, "ext2: %s: %llu blocks of %u, %u inodes%s; serving\n", source,
 		(unsigned long long)ext2fs_blocks_count(xfs.fs->super), xfs.fs->blocksize,
 		xfs.fs->super->s_inodes_count, ro ? ", read-only" : "");
-	if ((vfs = cairn_cap("vfs")) != CAP_NULL) {
+	if ((vfs = cairn_cap("caller")) != CAP_NULL)
+		by_caller = true;
+	else
+		vfs = cairn_cap("vfs");
+	if (vfs != CAP_NULL) {
 		pthread_t th;
 		if (pthread_create(&th, NULL, mount_thread, (void *)(uintptr_t)vfs))
 			fprintf(stderr, "ext2: cannot start the mount thread: FS_MOUNT not sent\n");
@@ -396,8 +463,12 @@ int main(int argc, char **argv)
 			pthread_detach(th);
 	}
 	srv_run(&srv);
-	pages_sync_all();
-	e = xfs_unmount(&xfs);
+	if (closed) {
+		e = close_err;
+	} else {
+		pages_sync_all();
+		e = xfs_unmount(&xfs);
+	}
 	fprintf(stderr, "ext2: stopped (%s)\n", e ? err_name(e) : "synced");
 	return e ? 1 : 0;
 }

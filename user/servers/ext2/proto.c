@@ -28,13 +28,6 @@ static bool can_write(const struct handle *h)
 	return !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR);
 }
 
-static bool is_dir_ino(ext2_ino_t ino)
-{
-	uint32_t mode;
-
-	return !xfs_mode(&xfs, ino, &mode) && LINUX_S_ISDIR(mode);
-}
-
 static void answer_stat(struct srv_ans *a, ext2_ino_t ino)
 {
 	struct posix_stat st;
@@ -366,7 +359,7 @@ static err_t req_dir2(const struct srv_req *r, ext2_ino_t dflt, ext2_ino_t *d)
 		return ERR_XDEV;
 	if (!(h2 = handle_find(id[2])))
 		return ERR_BADF;
-	if (!is_dir_ino(h2->ino))
+	if (!is_dir_h(h2))
 		return ERR_NOTDIR;
 	*d = h2->ino;
 	return 0;
@@ -386,7 +379,7 @@ static err_t req_node(const struct srv_req *r, const struct handle *h, uint64_t 
 		*ino = h->ino;
 		return 0;
 	}
-	if (!is_dir_ino(h->ino))
+	if (!is_dir_h(h))
 		return ERR_NOTDIR;
 	if ((e = req_path(r, 0, r->w[2], &p)))
 		return e;
@@ -412,11 +405,13 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		image_forget(ino);
 		pages_truncated(ino);
 	}
-	if ((a->err = handle_new(ino, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
+	if ((a->err = handle_new(ino, type, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
 		return;
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = type;
+	if (!(r->w[0] & LINUX_O_PATH))
+		pages_opened(a, r, nh, can_write(nh));
 }
 
 static bool admin(const struct srv_req *r)
@@ -467,7 +462,7 @@ static void fs_mounts(struct srv_req *r, struct srv_ans *a)
 void serve_fs(struct srv_req *r, struct srv_ans *a)
 {
 	struct handle *h = r->obj;
-	ext2_ino_t d = is_dir_ino(h->ino) ? h->ino : 0, d2, ino;
+	ext2_ino_t d = is_dir_h(h) ? h->ino : 0, d2, ino;
 	const char *p, *p2;
 	uint64_t l1 = r->w[2], l2 = r->w[3];
 
@@ -554,6 +549,19 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	case FS_UNCOVER:
 	case FS_MOUNTED:
 		fs_mounts(r, a);
+		goto out;
+	case FS_INUSE:
+		/* umount's check: a client's object (hcount counts all but the
+		 * root's and the admin's fixed entries) */
+		a->err = !admin(r) ? ERR_PERM : hcount ? ERR_BUSY : ERR_OK;
+		goto out;
+	case FS_STOP:
+		/* umount: everything written back and closed, then srv_run
+		 * returns once this is answered and the server ends */
+		if (!admin(r))
+			a->err = ERR_PERM;
+		else
+			a->err = server_stop();
 		goto out;
 	default:
 		break;

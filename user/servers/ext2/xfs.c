@@ -20,6 +20,24 @@
  * - Every inode number a directory entry gives is checked against the
  *   superblock before use, and every libext2fs error is an errno
  *   (xfs_err): a corrupt disk gives errors, not a crash.
+ * - A name cache (struct xfs_dent) keeps what lookups found, (directory,
+ *   name) -> inode, and what they did not (inode 0), so that a path
+ *   walks no directory block twice. It is kept true by the functions
+ *   that change entries (add_entry, del_entry, set_entry and the
+ *   libext2fs calls that make names: ext2fs_mkdir, ext2fs_symlink),
+ *   and emptied when a directory's inode goes (its number may come
+ *   back as another directory). It is memory only: the disk is written
+ *   exactly as without it.
+ * - Directory times: a change of a directory's entries moves its mtime
+ *   and ctime in memory (x->dtimes), and the inode is written with them
+ *   later: when this server writes it anyway, at xfs_sync and unmount,
+ *   or when the table is full. iget applies them, so every read sees
+ *   them (stat, a read-modify-write). This saves a read and a write of
+ *   the directory's inode (a whole block through the cache) per create,
+ *   unlink, link and rename. The block cache is write-back already, so
+ *   nothing reaches the disk later than before a sync; what changes is
+ *   that a cache eviction between syncs may write the entries' block
+ *   before the directory's times.
  * - Times are Linux's encoding: seconds in the old fields, nanoseconds and
  *   two more epoch bits in the large inode's extra fields.
  */
@@ -45,6 +63,7 @@ struct xfs_open {
 	struct xfs_open *next;
 	ext2_ino_t ino;
 	uint32_t refs;
+	bool orphan;                  /* it lost a link while held: its last holder checks */
 };
 
 typedef struct ext2_inode_large inode_t;
@@ -88,12 +107,19 @@ static bool ino_ok(struct xfs *x, ext2_ino_t ino)
 	return ino >= EXT2_ROOT_INO && ino <= x->fs->super->s_inodes_count;
 }
 
+static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in);
+
 static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
+	err_t e;
+
 	if (!ino_ok(x, ino))
 		return ERR_IO;
 	memset(in, 0, sizeof(*in));
-	return xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	if (!e && x->ndtimes)
+		dtimes_apply(x, ino, in);
+	return e;
 }
 
 static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
@@ -189,6 +215,140 @@ static void touch_atime(struct xfs *x, ext2_ino_t ino)
 	}
 }
 
+/* ---- directory times ------------------------------------------------------------------------ */
+
+static int dtimes_find(struct xfs *x, ext2_ino_t ino)
+{
+	for (unsigned i = 0; i < x->ndtimes; i++)
+		if (x->dtimes[i].ino == ino)
+			return (int)i;
+	return -1;
+}
+
+/* in (inode ino, just read) gets the directory times it is owed. */
+static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in)
+{
+	int i = dtimes_find(x, ino);
+
+	if (i >= 0) {
+		TSET(x, in, mtime, x->dtimes[i].sec, x->dtimes[i].nsec);
+		TSET(x, in, ctime, x->dtimes[i].sec, x->dtimes[i].nsec);
+	}
+}
+
+/* Entry i's times into its inode; the entry goes. */
+static err_t dtimes_write(struct xfs *x, unsigned i)
+{
+	ext2_ino_t ino = x->dtimes[i].ino;
+	inode_t in;
+	err_t e;
+
+	if (!(e = iget(x, ino, &in)))         /* applies them */
+		e = iput(x, ino, &in);
+	x->dtimes[i] = x->dtimes[--x->ndtimes];
+	return e;
+}
+
+/* Every directory's times into its inode: the first error, or 0. */
+static err_t dtimes_write_all(struct xfs *x)
+{
+	err_t e, first = 0;
+
+	while (x->ndtimes)
+		if ((e = dtimes_write(x, x->ndtimes - 1)) && !first)
+			first = e;
+	return first;
+}
+
+/* Directory dir's entries changed: its mtime and ctime move (written later). */
+static void touch_dir(struct xfs *x, ext2_ino_t dir)
+{
+	int i = dtimes_find(x, dir);
+
+	if (x->ro)
+		return;
+	if (i < 0) {
+		if (x->ndtimes == XFS_DTIMES)
+			dtimes_write(x, 0);
+		i = (int)x->ndtimes++;
+		x->dtimes[i].ino = dir;
+	}
+	now(x, &x->dtimes[i].sec, &x->dtimes[i].nsec);
+}
+
+/* ---- the name cache -------------------------------------------------------------------------- */
+
+struct xfs_dent {
+	ext2_ino_t dir;                    /* 0: a free entry */
+	ext2_ino_t ino;                    /* 0: no such name */
+	uint8_t len;
+	char name[XFS_DCACHE_NAME];
+};
+
+static struct xfs_dent *dent_slot(struct xfs *x, ext2_ino_t dir, const char *name, size_t len)
+{
+	uint32_t h = 2166136261u ^ dir;
+
+	if (!x->dcache || !len || len > XFS_DCACHE_NAME)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;
+	return &x->dcache[(h ^ h >> 15) & (XFS_DCACHE - 1)];
+}
+
+static bool dent_is(const struct xfs_dent *d, ext2_ino_t dir, const char *name, size_t len)
+{
+	return d->dir == dir && d->len == len && !memcmp(d->name, name, len);
+}
+
+/* From now on name in dir is ino (0: no such name). */
+static void dent_set(struct xfs *x, ext2_ino_t dir, const char *name, size_t len, ext2_ino_t ino)
+{
+	struct xfs_dent *d = dent_slot(x, dir, name, len);
+
+	if (!d)
+		return;
+	d->dir = dir;
+	d->ino = ino;
+	d->len = (uint8_t)len;
+	memcpy(d->name, name, len);
+}
+
+/* What name in dir is is not known any more. */
+static void dent_forget(struct xfs *x, ext2_ino_t dir, const char *name, size_t len)
+{
+	struct xfs_dent *d = dent_slot(x, dir, name, len);
+
+	if (d && dent_is(d, dir, name, len))
+		d->dir = 0;
+}
+
+static void dent_forget_all(struct xfs *x)
+{
+	if (x->dcache)
+		memset(x->dcache, 0, XFS_DCACHE * sizeof(*x->dcache));
+}
+
+/* The inode name names in directory dir: 0 and *ino, ERR_NOENT (no such
+ * name), or another error (a corrupt or failed disk: nothing cached). */
+static err_t dir_lookup(struct xfs *x, ext2_ino_t dir, const char *name, size_t len, ext2_ino_t *ino)
+{
+	struct xfs_dent *d = dent_slot(x, dir, name, len);
+	errcode_t r;
+
+	if (d && dent_is(d, dir, name, len)) {
+		*ino = d->ino;
+		return d->ino ? 0 : ERR_NOENT;
+	}
+	r = ext2fs_lookup(x->fs, dir, name, (int)len, (char *)x->dir_buf, ino);
+	if (r && r != EXT2_ET_FILE_NOT_FOUND)
+		return xfs_err(r);
+	if (r)
+		*ino = 0;
+	dent_set(x, dir, name, len, *ino);
+	return r ? ERR_NOENT : 0;
+}
+
 /* ---- open inodes ------------------------------------------------------------------------ */
 
 static struct xfs_open **open_slot(struct xfs *x, ext2_ino_t ino)
@@ -220,28 +380,45 @@ void xfs_hold(struct xfs *x, ext2_ino_t ino)
 	*pp = o;
 }
 
-/* An inode with no link left and no holder: its blocks and itself go. */
-static err_t kill_inode(struct xfs *x, ext2_ino_t ino)
+/* Inode ino (in: what it holds now, unwritten changes included) has no
+ * link left and no holder: its blocks and itself go. */
+static err_t free_inode(struct xfs *x, ext2_ino_t ino, inode_t *in_now)
 {
-	inode_t in;
+	inode_t in = *in_now;
 	int64_t s, n;
 	err_t e;
 
-	if ((e = iget(x, ino, &in)))
-		return e;
-	if (in.i_links_count)
-		return 0;
+	if (LINUX_S_ISDIR(in.i_mode)) {
+		int i = dtimes_find(x, ino);
+
+		dent_forget_all(x);      /* its number may name another directory next */
+		if (i >= 0)
+			x->dtimes[i] = x->dtimes[--x->ndtimes];
+	}
 	if (x->on_kill)
 		x->on_kill(x, ino);      /* its blocks are still there */
 	if (ext2fs_inode_has_valid_blocks2(x->fs, (struct ext2_inode *)&in) &&
-	    (e = xfs_err(ext2fs_punch(x->fs, ino, (struct ext2_inode *)&in, NULL, 0, ~0ULL))))
+	    (e = xfs_err(ext2fs_punch(x->fs, ino, (struct ext2_inode *)&in, NULL, 0, ~0ULL)))) {
+		iput(x, ino, &in);       /* no link (a corrupt disk: e2fsck frees it) */
 		return e;
+	}
 	now(x, &s, &n);
 	in.i_dtime = (uint32_t)s;
 	if ((e = iput(x, ino, &in)))
 		return e;
 	ext2fs_inode_alloc_stats2(x->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
 	return 0;
+}
+
+/* An inode with no link left and no holder: its blocks and itself go. */
+static err_t kill_inode(struct xfs *x, ext2_ino_t ino)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	return in.i_links_count ? 0 : free_inode(x, ino, &in);
 }
 
 uint32_t xfs_holds(struct xfs *x, ext2_ino_t ino)
@@ -254,12 +431,26 @@ uint32_t xfs_holds(struct xfs *x, ext2_ino_t ino)
 void xfs_release(struct xfs *x, ext2_ino_t ino)
 {
 	struct xfs_open **pp = open_slot(x, ino), *o = *pp;
+	bool orphan;
 
 	if (!o || --o->refs)
 		return;
 	*pp = o->next;
+	orphan = o->orphan;
 	free(o);
-	if (!x->ro)
+	if (orphan && !x->ro)
+		kill_inode(x, ino);
+}
+
+/* ino lost a link: if that was its last, it goes now, or when the last
+ * description that holds it closes. */
+static void link_gone(struct xfs *x, ext2_ino_t ino)
+{
+	struct xfs_open *o = *open_slot(x, ino);
+
+	if (o)
+		o->orphan = true;
+	else
 		kill_inode(x, ino);
 }
 
@@ -404,17 +595,13 @@ static err_t xresolve(struct xfs *x, ext2_ino_t start, const char *path, size_t 
 				return ERR_NOENT;
 			if (cur == EXT2_ROOT_INO) {
 				next = cur;
-			} else {
-				errcode_t r = ext2fs_lookup(x->fs, cur, "..", 2, NULL, &next);
-				if (r)
-					return r == EXT2_ET_FILE_NOT_FOUND ? ERR_IO : xfs_err(r);
+			} else if ((e = dir_lookup(x, cur, "..", 2, &next))) {
+				return e == ERR_NOENT ? ERR_IO : e;
 			}
 		} else if (alive) {
-			errcode_t r = ext2fs_lookup(x->fs, cur, c, (int)clen, NULL, &next);
-			if (r == EXT2_ET_FILE_NOT_FOUND)
-				next = 0;
-			else if (r)
-				return xfs_err(r);
+			e = dir_lookup(x, cur, c, clen, &next);
+			if (e && e != ERR_NOENT)
+				return e;
 		}
 		if (next && !ino_ok(x, next))
 			return ERR_IO;
@@ -542,22 +729,32 @@ static err_t add_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino
 	errcode_t r = ext2fs_link(x->fs, dir, name, ino, type);
 
 	if (r == EXT2_ET_DIR_NO_SPACE) {
-		if ((r = ext2fs_expand_dir(x->fs, dir)))
+		if ((r = ext2fs_expand_dir(x->fs, dir))) {
+			dent_forget(x, dir, name, strlen(name));
 			return xfs_err(r);
+		}
 		r = ext2fs_link(x->fs, dir, name, ino, type);
 	}
-	if (!r)
-		touch_ino(x, dir, 6);
-	return xfs_err(r);
+	if (r) {
+		dent_forget(x, dir, name, strlen(name));
+		return xfs_err(r);
+	}
+	dent_set(x, dir, name, strlen(name), ino);
+	touch_dir(x, dir);
+	return 0;
 }
 
 static err_t del_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino)
 {
 	errcode_t r = ext2fs_unlink(x->fs, dir, name, ino, 0);
 
-	if (!r)
-		touch_ino(x, dir, 6);
-	return xfs_err(r);
+	if (r) {
+		dent_forget(x, dir, name, strlen(name));
+		return xfs_err(r);
+	}
+	dent_set(x, dir, name, strlen(name), 0);
+	touch_dir(x, dir);
+	return 0;
 }
 
 struct set_ctx {
@@ -585,13 +782,14 @@ static int set_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void *p
 static err_t set_entry(struct xfs *x, ext2_ino_t dir, const char *name, ext2_ino_t ino, int type)
 {
 	struct set_ctx c = { name, strlen(name), ino, type, false };
-	errcode_t r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, set_cb, &c);
+	errcode_t r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, (char *)x->dir_buf, set_cb, &c);
 
-	if (r)
-		return xfs_err(r);
-	if (!c.done)
-		return ERR_IO;
-	touch_ino(x, dir, 6);
+	if (r || !c.done) {
+		dent_forget(x, dir, name, c.len);
+		return r ? xfs_err(r) : ERR_IO;
+	}
+	dent_set(x, dir, name, c.len, ino);
+	touch_dir(x, dir);
 	return 0;
 }
 
@@ -610,7 +808,7 @@ static int empty_cb(struct ext2_dir_entry *de, int off, int bs, char *buf, void 
 static err_t dir_empty(struct xfs *x, ext2_ino_t d, bool *empty)
 {
 	struct empty_ctx c = { true };
-	errcode_t r = ext2fs_dir_iterate(x->fs, d, 0, NULL, empty_cb, &c);
+	errcode_t r = ext2fs_dir_iterate(x->fs, d, 0, (char *)x->dir_buf, empty_cb, &c);
 
 	*empty = c.empty;
 	return xfs_err(r);
@@ -634,15 +832,14 @@ static err_t links_add(struct xfs *x, ext2_ino_t ino, int delta)
 /* The parent of directory d (its ".."). */
 static err_t parent_of(struct xfs *x, ext2_ino_t d, ext2_ino_t *p)
 {
-	errcode_t r;
+	err_t e;
 
 	if (d == EXT2_ROOT_INO) {
 		*p = d;
 		return 0;
 	}
-	r = ext2fs_lookup(x->fs, d, "..", 2, NULL, p);
-	if (r)
-		return r == EXT2_ET_FILE_NOT_FOUND ? ERR_IO : xfs_err(r);
+	if ((e = dir_lookup(x, d, "..", 2, p)))
+		return e == ERR_NOENT ? ERR_IO : e;
 	return ino_ok(x, *p) ? 0 : ERR_IO;
 }
 
@@ -702,6 +899,7 @@ static err_t init_inode(struct xfs *x, ext2_ino_t dir, const char *name, ext2_in
 		return e;
 	if ((r = ext2fs_write_new_inode(x->fs, ino, (struct ext2_inode *)&in))) {
 		ext2fs_unlink(x->fs, dir, name, ino, 0);
+		dent_forget(x, dir, name, strlen(name));
 		return xfs_err(r);
 	}
 	ext2fs_inode_alloc_stats2(x->fs, ino, +1, 0);
@@ -808,6 +1006,7 @@ err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 		return e;
 	if (in.i_links_count >= EXT2_LINK_MAX && !ext2fs_has_feature_dir_nlink(x->fs->super))
 		return ERR_MLINK;
+	dent_forget(x, lk.parent, lk.name, lk.name_len);
 	r = ext2fs_mkdir(x->fs, lk.parent, 0, lk.name);
 	if (r == EXT2_ET_DIR_NO_SPACE) {
 		if ((r = ext2fs_expand_dir(x->fs, lk.parent)))
@@ -816,8 +1015,8 @@ err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 	}
 	if (r)
 		return xfs_err(r);
-	if ((r = ext2fs_lookup(x->fs, lk.parent, lk.name, (int)lk.name_len, NULL, &ino)))
-		return xfs_err(r);
+	if ((e = dir_lookup(x, lk.parent, lk.name, lk.name_len, &ino)))
+		return e == ERR_NOENT ? ERR_IO : e;
 	if ((e = iget(x, ino, &in)))
 		return e;
 	in.i_mode = (uint16_t)(LINUX_S_IFDIR | (mode & 07777));
@@ -826,7 +1025,8 @@ err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 	touch(x, &in, 7);
 	if ((e = iput(x, ino, &in)))
 		return e;
-	return touch_ino(x, lk.parent, 6);
+	touch_dir(x, lk.parent);
+	return 0;
 }
 
 err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags)
@@ -868,8 +1068,7 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 		if ((e = iput(x, lk.ino, &in)))
 			return e;
 		links_add(x, lk.parent, -1);
-		if (!held(x, lk.ino))
-			kill_inode(x, lk.ino);
+		link_gone(x, lk.ino);
 		return 0;
 	}
 	if (lk.last != L_NORM)
@@ -884,10 +1083,19 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 		return ERR_ROFS;
 	if ((e = del_entry(x, lk.parent, lk.name, lk.ino)))
 		return e;
-	if ((e = links_add(x, lk.ino, -1)))
+	/* the link count and, for the last link of an inode no one holds,
+	 * the inode's end: one write */
+	if (in.i_links_count)
+		in.i_links_count--;
+	touch(x, &in, 4);
+	if (!in.i_links_count && !held(x, lk.ino)) {
+		free_inode(x, lk.ino, &in);
+		return 0;
+	}
+	if ((e = iput(x, lk.ino, &in)))
 		return e;
-	if (!held(x, lk.ino))
-		kill_inode(x, lk.ino);
+	if (!in.i_links_count)
+		link_gone(x, lk.ino);           /* held: marked, it goes at the last close */
 	return 0;
 }
 
@@ -1015,8 +1223,7 @@ err_t xfs_rename(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_i
 		} else {
 			links_add(x, b.ino, -1);
 		}
-		if (!held(x, b.ino))
-			kill_inode(x, b.ino);
+		link_gone(x, b.ino);
 	}
 	return 0;
 }
@@ -1078,6 +1285,7 @@ err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t sta
 		return ERR_NOENT;
 	memcpy(t, target, tlen);
 	t[tlen] = 0;
+	dent_forget(x, lk.parent, lk.name, lk.name_len);
 	r = ext2fs_symlink(x->fs, lk.parent, 0, lk.name, t);
 	if (r == EXT2_ET_DIR_NO_SPACE) {
 		if ((r = ext2fs_expand_dir(x->fs, lk.parent)))
@@ -1086,8 +1294,8 @@ err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t sta
 	}
 	if (r)
 		return xfs_err(r);
-	if ((r = ext2fs_lookup(x->fs, lk.parent, lk.name, (int)lk.name_len, NULL, &ino)))
-		return xfs_err(r);
+	if ((e = dir_lookup(x, lk.parent, lk.name, lk.name_len, &ino)))
+		return e == ERR_NOENT ? ERR_IO : e;
 	if ((e = iget(x, ino, &in)))
 		return e;
 	in.i_mode = LINUX_S_IFLNK | 0777;
@@ -1096,7 +1304,8 @@ err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t sta
 	touch(x, &in, 7);
 	if ((e = iput(x, ino, &in)))
 		return e;
-	return touch_ino(x, lk.parent, 6);
+	touch_dir(x, lk.parent);
+	return 0;
 }
 
 err_t xfs_readlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, char *buf,
@@ -1390,7 +1599,7 @@ err_t xfs_readdir(struct xfs *x, ext2_ino_t dir, uint64_t cookie, void *buf, siz
 	*next = cookie;
 	if (!in.i_links_count)
 		return 0;                           /* a removed directory lists nothing */
-	r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, rd_cb, &c);
+	r = ext2fs_dir_iterate(x->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, (char *)x->dir_buf, rd_cb, &c);
 	if (c.err)
 		return c.err;
 	if (r)
@@ -1448,7 +1657,7 @@ err_t xfs_getpath(struct xfs *x, ext2_ino_t dir, char *buf, size_t max, size_t *
 			return ERR_NOENT;               /* outside the mount's tree */
 		if (++depth > 65536 || (e = parent_of(x, dir, &p)))
 			return e ? e : ERR_IO;
-		if ((e = xfs_err(ext2fs_dir_iterate(x->fs, p, 0, NULL, name_cb, &c))))
+		if ((e = xfs_err(ext2fs_dir_iterate(x->fs, p, 0, (char *)x->dir_buf, name_cb, &c))))
 			return e;
 		if (!c.found)
 			return ERR_NOENT;
@@ -1614,14 +1823,20 @@ err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_
 		return ERR_IO;
 	}
 	x->fs->umask = 0;
+	/* without them it works, only slower */
+	x->dcache = calloc(XFS_DCACHE, sizeof(*x->dcache));
+	x->dir_buf = malloc(x->fs->blocksize);
 	return 0;
 }
 
 err_t xfs_sync(struct xfs *x)
 {
+	err_t e;
+
 	if (x->ro)
 		return 0;
-	return xfs_err(ext2fs_flush(x->fs));
+	e = dtimes_write_all(x);
+	return xfs_err(ext2fs_flush(x->fs)) ?: e;
 }
 
 err_t xfs_unmount(struct xfs *x)
@@ -1630,6 +1845,12 @@ err_t xfs_unmount(struct xfs *x)
 
 	if (!x->fs)
 		return 0;
+	if (!x->ro)
+		dtimes_write_all(x);
 	r = ext2fs_close_free(&x->fs);
+	free(x->dcache);
+	free(x->dir_buf);
+	x->dcache = NULL;
+	x->dir_buf = NULL;
 	return xfs_err(r);
 }

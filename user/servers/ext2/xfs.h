@@ -34,6 +34,11 @@ struct xremote {
 };
 
 struct xfs_open;                       /* an inode some description holds */
+struct xfs_dent;                       /* the name cache's entries (xfs.c) */
+
+#define XFS_DCACHE      1024u          /* name cache entries (a power of two) */
+#define XFS_DCACHE_NAME 54u            /* longer names are not cached */
+#define XFS_DTIMES      8u             /* directories with times not yet written */
 
 struct xfs {
 	ext2_filsys fs;
@@ -49,6 +54,12 @@ struct xfs {
 	size_t mount_path_len;
 	struct xremote remote;             /* the last ERR_REMOTE */
 	struct xfs_open *open[XFS_OPEN_HASH];
+	struct xfs_dent *dcache;           /* XFS_DCACHE entries; NULL: none (no memory) */
+	/* directories whose entries changed: their new mtime and ctime, not
+	 * yet in their inodes (xfs.c, "Directory times") */
+	struct { ext2_ino_t ino; int64_t sec, nsec; } dtimes[XFS_DTIMES];
+	unsigned ndtimes;
+	uint8_t *dir_buf;                  /* a block for directory walks; NULL: libext2fs allocates */
 	/* called when an inode with no link and no holder goes, before its
 	 * blocks do (the file pages' end, pages.c); NULL: nothing */
 	void (*on_kill)(struct xfs *x, ext2_ino_t ino);

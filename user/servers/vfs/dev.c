@@ -28,9 +28,19 @@
  *
  * Nodes of the tree (tmpfs.c) carry the number; stat of the path shows it.
  * The devices have no state of their own but the generator.
+ *
+ * With the manifest's "devmgr" (the device manager), /dev also names the
+ * disks it found: blkN, a block device node with Linux's number for the
+ * Nth SCSI disk (8, 16 N: what the ext2 server's files say as st_dev), for
+ * mount(2) and ls; opening one is ENXIO (no block I/O through the VFS).
+ * A thread reads DEV_LIST (the device manager serves once it has
+ * enumerated the devices, so the call waits for that) and signals the
+ * relay (DEVS_BIT); the main thread then makes the nodes.
+ * Disks found later (none are: no hot plug) are not listed.
  */
 #include <cairn/random.h>
 #include <cairn/counter.h>
+#include <cairn/dev.h>
 #include "internal.h"
 
 static struct cairn_rng rng;
@@ -49,6 +59,117 @@ static const struct {
 	{ "/dev/tty", 0666, DEV_TTY },
 	{ "/dev/console", 0620, DEV_CONSOLE },
 };
+
+/* ---- the disks' nodes ------------------------------------------------------------------ */
+
+#define BLK_MAX   16
+#define DEVS_BIT  4ull                    /* on the relay's Notification */
+
+static char blk_names[BLK_MAX][DEV_NAME_MAX + 1];
+static unsigned nblk;
+static char list_text[4096];
+static struct cairn_ipcbuf *volatile blk_ib;   /* the thread's own IPC buffer */
+static cap_t blk_go = CAP_NULL;                 /* signalled once blk_ib is set */
+
+static void blk_list(cap_t dm)
+{
+	size_t len = 0;
+	unsigned first = 0;
+
+	for (;;) {
+		struct cairn_msg m = cairn_call(dm, cairn_tag(DEV_LIST, CAIRN_MSG_REGS, 0), first, 0, 0, 0);
+		size_t n = (cairn_tag_len(m.tag) - CAIRN_MSG_REGS) * 8, tl;
+		const char *t = (const char *)&blk_ib->w[CAIRN_MSG_REGS];
+
+		if (m.err || cairn_tag_label(m.tag) || !m.w[0] || cairn_tag_len(m.tag) < CAIRN_MSG_REGS)
+			break;
+		tl = strnlen(t, n);
+		if (len + tl >= sizeof(list_text))
+			break;
+		memcpy(list_text + len, t, tl);
+		len += tl;
+		first += (unsigned)m.w[0];
+		if (first >= m.w[1])
+			break;
+	}
+	list_text[len] = 0;
+}
+
+/* blk followed by digits only: a disk's name, and its number */
+static bool blk_name(const char *s, size_t n, unsigned long *num)
+{
+	if (n < 4 || n > 7 || strncmp(s, "blk", 3))
+		return false;
+	*num = 0;
+	for (size_t i = 3; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*num = *num * 10 + (unsigned long)(s[i] - '0');
+	}
+	return true;
+}
+
+static void blk_thread(uint64_t arg)
+{
+	cap_t dm = (cap_t)arg;
+	unsigned long num;
+
+	/* registers only but for the answer's text, which lands in this
+	 * thread's own IPC buffer (the runtime's cairn_ipcbuf() is the main
+	 * thread's): its address is known once the start has returned */
+	while (!blk_ib)
+		cairn_wait(blk_go, CAIRN_FOREVER, NULL);
+	blk_list(dm);
+	for (const char *l = list_text; *l && nblk < BLK_MAX;) {
+		const char *e = strchr(l, '\n'), *sp = strchr(l, ' ');
+		if (!e)
+			break;
+		if (sp && sp < e && blk_name(l, (size_t)(sp - l), &num)) {
+			memcpy(blk_names[nblk], l, (size_t)(sp - l));
+			blk_names[nblk++][sp - l] = 0;
+		}
+		l = e + 1;
+	}
+	cairn_invoke(relay_note, NOTIFY_SIGNAL, 0, DEVS_BIT, 0, 0, 0, NULL);
+	cairn_thread_exit();
+}
+
+/* After the relay started: the thread that lists the disks. */
+void dev_blk_start(void)
+{
+	cap_t dm = cairn_cap("devmgr");
+	struct cairn_ipcbuf *ib;
+	struct cairn_msg m;
+
+	if (dm == CAP_NULL || relay_note == CAP_NULL)
+		return;
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m) ||
+	    (blk_go = m.w[0], cairn_thread_start_ipcbuf(blk_thread, (uint64_t)dm, 8, NULL, &ib))) {
+		printf("vfs: cannot start the thread that lists the disks: no /dev/blkN\n");
+		return;
+	}
+	blk_ib = ib;
+	cairn_invoke(blk_go, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+/* The relay's bits: the disks are listed. */
+void dev_event(uint64_t bits)
+{
+	struct tmpfs_node *d = tmpfs_synth_find(fs.root, "dev", 3);
+	unsigned long num;
+
+	if (!(bits & DEVS_BIT) || !d)
+		return;
+	for (unsigned i = 0; i < nblk; i++) {
+		uint64_t minor;
+
+		if (!blk_name(blk_names[i], strlen(blk_names[i]), &num))
+			continue;
+		minor = num * 16;
+		tmpfs_mkdev(&fs, d, blk_names[i], strlen(blk_names[i]), TMPFS_S_IFBLK | 0660,
+			    (minor & 0xff) | 0x800 | (minor & ~0xffull) << 12);
+	}
+}
 
 void dev_init(void)
 {

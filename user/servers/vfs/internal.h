@@ -42,7 +42,7 @@
 #define NO_ENTRY        UINT32_MAX        /* srv_ans.made[]: a capability that made no entry */
 #define TTY_ENTRY       (UINT32_MAX - 1)  /* ... the console's tty, a reference taken (dev.c) */
 
-enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W };
+enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W, H_MOUNTCB };   /* H_MOUNTCB: mount.c, a launched server's */
 
 struct pipe;
 
@@ -200,6 +200,9 @@ void mount_event(uint64_t bits);
 void mount_do_work(void);
 size_t mount_text(char *buf, size_t max);
 void serve_mount(struct srv_req *r, struct srv_ans *a);
+void mount_cb_gone(struct handle *h);
+void dev_blk_start(void);
+void dev_event(uint64_t bits);
 
 /* procfs.c: /proc */
 extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */

@@ -112,9 +112,16 @@ static const struct srv_op ops[] = {
 /* Every request names an entry of the object table by its badge. */
 static err_t object(struct srv_req *r)
 {
+	struct handle *h;
+
 	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
 		return ERR_OK;
-	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
+	if (!(h = handle_find(r->badge)))
+		return ERR_BADF;
+	if (h->kind == H_MOUNTCB && r->label != FS_MOUNT)
+		return ERR_BADF;                /* a launched server's callback: FS_MOUNT only */
+	r->obj = h;
+	return ERR_OK;
 }
 
 /* A badge whose capability went with a dead process: one reference less,
@@ -124,7 +131,9 @@ static void gone(uint64_t badge)
 {
 	struct handle *h = handle_find(badge);
 
-	if (h && !is_root(h))
+	if (h && h->kind == H_MOUNTCB)
+		mount_cb_gone(h);               /* a launched file-system server ended */
+	else if (h && !is_root(h))
 		handle_release(h);
 }
 
@@ -146,6 +155,13 @@ static void answered(struct srv_ans *a, err_t sent)
 	}
 }
 
+/* The relay's bits that are not dead clients: the root's wait, the disks. */
+static void event(uint64_t bits)
+{
+	mount_event(bits);
+	dev_event(bits);
+}
+
 static struct srv srv = {
 	.name = "vfs",
 	.ops = ops,
@@ -155,7 +171,7 @@ static struct srv srv = {
 	.object = object,
 	.answered = answered,
 	.gone = gone,
-	.event = mount_event,
+	.event = event,
 	.work = mount_do_work,
 	.work_pending = &mount_work_pending,
 };
@@ -244,6 +260,7 @@ int main(int argc, char **argv)
 	fmap_setup();
 	watch_clients();
 	mount_init(root_wait, disk_tmp, tmpfs_synth_find(fs.root, "proc", 4));
+	dev_blk_start();
 	printf("vfs: serving\n");
 	cairn_console_flush();
 	srv_run(&srv);

@@ -26,9 +26,20 @@
  * - The VFS calls file servers only for mounting, unmounting and sync,
  *   after answering the request that asked (the skeleton's work hook):
  *   a file server that calls FS_MOUNT waits for that answer, not for us.
+ * - A program's mount of a disk (source /dev/NAME, no server given): the
+ *   VFS asks init's launcher (the manifest's "fslaunch", include/cairn/
+ *   launch.h) for a new file-system server on that device, handing it a
+ *   callback object of its own (H_MOUNTCB). The launcher answers at once;
+ *   the program's answer waits (saved) until the server calls back on
+ *   that object: FS_MOUNT with its root and admin capabilities (then the
+ *   mount goes on as any other), or POSIX_MOUNT_NONE with an errno. The
+ *   server's end is the callback's badge going (CAP_OP_WATCH): before
+ *   the callback EIO; once mounted, the mount leaves the table. umount of
+ *   another server's mount asks it FS_INUSE (EBUSY), then FS_STOP.
  */
 #include <stdlib.h>
 #include <format.h>
+#include <cairn/launch.h>
 #include "internal.h"
 
 #define MOUNT_PATH_MAX  256
@@ -48,14 +59,22 @@ struct mount {
 	struct tmpfs_node *node;              /* own: its root here (TMPFS_F_MROOT) */
 	struct tmpfs_node *covered;           /* over one of our directories: it (TMPFS_F_COVERED) */
 	struct handle *root_h;                /* own, made by FS_MOUNT: its root's object */
+	struct handle *cb;                    /* launched: the callback its server holds */
 	bool builtin;                         /* "/", /tmp, /dev, /proc: not unmounted */
+	bool dead;                            /* launched, and its server ended: to drop */
 };
 
-/* FS_MOUNT and FS_UMOUNT wait (saved Replies) while the VFS asks servers. */
+/* FS_MOUNT and FS_UMOUNT wait (saved Replies) while the VFS asks servers.
+ * A device mount is P_LAUNCH (its server to start, in the work hook),
+ * then P_WAIT (for the server's callback), then P_READY as the others. */
+enum { P_READY, P_LAUNCH, P_WAIT };
 struct pending {
 	cap_t reply;
 	uint32_t label;
 	uint32_t flags;
+	uint8_t state;
+	struct handle *cb;                    /* P_WAIT: the launched server's callback */
+	char dev[16];                         /* a device mount: the device's name */
 	cap_t mp, root, admin;                /* FS_MOUNT: the mount point; another's root, admin */
 	struct handle *mp_h;                  /* POSIX_MOUNT_AT: the mount point's object, ours */
 	char src[64], type[24];
@@ -68,6 +87,7 @@ static uint64_t ep_id;                    /* our endpoint's object id */
 
 static struct mount mounts[POSIX_MOUNT_MAX];
 static struct mount *root_mnt;            /* "/" from another server, once mounted */
+static cap_t launcher = CAP_NULL;         /* init's launcher of file-system servers */
 static bool root_wait;
 static cap_t deferred[DEFER_MAX];         /* root requests waiting for root_mnt */
 static unsigned ndeferred;
@@ -75,6 +95,8 @@ static bool mount_work;                   /* the root arrived: covering to do */
 static bool disk_tmp;                     /* --disk-tmp: the disk's /tmp is not covered */
 static void run_pending(void);
 static void close_obj(cap_t c);
+static err_t path_of(cap_t c, char *buf, size_t max);
+static void stop_server(cap_t admin);
 static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out);
 
 bool mount_work_pending;
@@ -138,6 +160,7 @@ void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_di
 	}
 	(void)id;
 	ep_id = vfs_ep_id;
+	launcher = cairn_cap("fslaunch");
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
 	disk_tmp = disk_tmp_;
@@ -156,7 +179,8 @@ size_t mount_text(char *buf, size_t max)
 		const struct mount *m = i < 0 ? root_mnt : &mounts[i];   /* "/" first */
 		int k;
 
-		if (!m || !m->used || (i >= 0 && m == root_mnt) || (m->own && m->node == fs.root && root_mnt))
+		if (!m || !m->used || m->dead || (i >= 0 && m == root_mnt) ||
+		    (m->own && m->node == fs.root && root_mnt))
 			continue;
 		k = fmt_snprintf(buf + n, max - n, "%s %s %s %s 0 0\n", m->source, m->path, m->fstype,
 			     m->flags & MS_RDONLY_BIT ? "ro" : "rw");
@@ -447,6 +471,191 @@ static struct mount *covering(const char *path)
 	return best;
 }
 
+/* ---- device mounts: a file-system server started for a program's mount ------------------- */
+
+static bool dev_name_ok(const char *p, size_t n)
+{
+	if (!n || n > LAUNCH_NAME_MAX || p[0] == '.' || p[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* FS_MOUNT without a server: source /dev/NAME or NAME, a disk type. */
+static void device_mount(struct srv_req *r, struct srv_ans *a, const char *src, const char *type)
+{
+	const char *name = strncmp(src, "/dev/", 5) ? src : src + 5;
+	struct pending *p;
+
+	if (strcmp(type, "ext2") && strcmp(type, "ext3") && strcmp(type, "ext4") && strcmp(type, "auto")) {
+		a->err = ERR_NODEV;               /* a type no server here reads */
+		return;
+	}
+	if (launcher == CAP_NULL) {
+		a->err = ERR_NODEV;               /* no way to start one */
+		return;
+	}
+	if (!dev_name_ok(name, strlen(name))) {
+		a->err = ERR_NOTBLK;
+		return;
+	}
+	if (r->w[0] & ~(uint64_t)MS_RDONLY_BIT) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (npend == PENDING_MAX) {
+		a->err = ERR_AGAIN;
+		return;
+	}
+	p = &pend[npend];
+	memset(p, 0, sizeof(*p));
+	p->mp = p->root = p->admin = CAP_NULL;
+	if ((a->err = srv_save_reply(a, &p->reply)))
+		return;
+	npend++;
+	p->label = FS_MOUNT;
+	p->state = P_LAUNCH;
+	p->flags = (uint32_t)r->w[0] & MS_RDONLY_BIT;
+	p->mp = r->caps[0];
+	r->caps[0] = CAP_NULL;                    /* kept */
+	copy_str(p->dev, sizeof(p->dev), name, strlen(name));
+	fmt_snprintf(p->src, sizeof(p->src), "/dev/%s", p->dev);
+	copy_str(p->type, sizeof(p->type), "ext2", 4);
+	mount_work_pending = true;
+}
+
+/* Is the device being mounted or mounted (its source in the table)? */
+static bool device_busy(const struct pending *self)
+{
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
+		if (mounts[i].used && !mounts[i].dead && !strcmp(mounts[i].source, self->src))
+			return true;
+	for (unsigned i = 0; i < npend; i++)
+		if (&pend[i] != self && pend[i].label == FS_MOUNT && pend[i].state != P_LAUNCH &&
+		    pend[i].dev[0] && !strcmp(pend[i].dev, self->dev))
+			return true;
+	return false;
+}
+
+/* From the work hook: the checks a server is not needed for, then the
+ * launcher's LAUNCH_START with a callback object for the new server. */
+static err_t launch(struct pending *p)
+{
+	struct cairn_ipcbuf *ib = cairn_ipcbuf();
+	char path[MOUNT_PATH_MAX];
+	size_t n = strlen(p->dev);
+	struct handle *h;
+	struct cairn_msg m;
+	uint64_t r[3];
+	err_t e;
+
+	if ((e = path_of(p->mp, path, sizeof(path))))
+		return e;
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
+		if (mounts[i].used && !mounts[i].dead && !strcmp(mounts[i].path, path) &&
+		    !(root_mnt && mounts[i].own && mounts[i].node == fs.root))
+			return ERR_BUSY;              /* a mount point already */
+	if (device_busy(p))
+		return ERR_BUSY;
+	if ((e = handle_new(H_MOUNTCB, 0, &h)))
+		return e;
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r))) {
+		handle_free(h);
+		return e;
+	}
+	memcpy(&ib->w[CAIRN_MSG_REGS], p->dev, n);
+	ib->caps[0] = r[0];
+	m = cairn_call(launcher, cairn_tag(LAUNCH_START, srv_words(n), 1),
+		       p->flags & MS_RDONLY_BIT ? LAUNCH_RO : 0, 0, n, 0);
+	cairn_cap_delete(r[0]);                   /* the server holds its copy */
+	if ((e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag))) {
+		printf("vfs: cannot start a server for %s: %s\n", p->src, err_name(e));
+		handle_free(h);
+		return e == ERR_INVAL || e == ERR_NOENT ? ERR_NODEV : e;
+	}
+	p->cb = h;
+	return ERR_OK;
+}
+
+static struct pending *pending_of(const struct handle *h)
+{
+	for (unsigned i = 0; i < npend; i++)
+		if (pend[i].cb == h && pend[i].state == P_WAIT)
+			return &pend[i];
+	return NULL;
+}
+
+/* A device mount's end before the mount: the program's answer. */
+static void pending_fail(struct pending *p, err_t e)
+{
+	if (p->mp != CAP_NULL)
+		cairn_cap_delete(p->mp);          /* the caller keeps its reference */
+	if (p->cb)
+		handle_free(p->cb);
+	srv_answer_saved(p->reply, e, 0, 0, 0, 0, 0);
+	p->cb = NULL;
+	p->mp = CAP_NULL;
+	p->label = 0;                             /* done: dropped by run_pending */
+	p->state = P_READY;
+	mount_work_pending = true;
+}
+
+/* FS_MOUNT on a callback: the launched server serves (cap0 its root,
+ * cap1 its admin) or cannot (POSIX_MOUNT_NONE, w1 the errno). */
+static void mount_callback(struct srv_req *r, struct srv_ans *a, struct handle *h)
+{
+	struct pending *p = pending_of(h);
+	uint64_t sl = r->w[2], tl = r->w[3];
+
+	if (!p) {
+		a->err = ERR_INVAL;               /* answered already */
+		return;
+	}
+	if (r->w[0] & POSIX_MOUNT_NONE) {
+		err_t e = r->w[1] && r->w[1] < 4096 ? (err_t)r->w[1] : ERR_IO;
+		pending_fail(p, e);
+		return;
+	}
+	if ((r->w[0] & ~(uint64_t)MS_RDONLY_BIT) || r->ncaps != 2 || r->caps[0] == CAP_NULL ||
+	    r->caps[1] == CAP_NULL || !tl || tl >= sizeof(p->type) || sl + tl > r->nbytes) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	copy_str(p->type, sizeof(p->type), (const char *)req_bytes + sl, tl);
+	p->flags |= (uint32_t)r->w[0] & MS_RDONLY_BIT;
+	p->root = r->caps[0];
+	p->admin = r->caps[1];
+	r->caps[0] = r->caps[1] = CAP_NULL;       /* kept */
+	p->state = P_READY;
+	mount_work_pending = true;
+}
+
+/* The badge of a callback went: its server ended. */
+void mount_cb_gone(struct handle *h)
+{
+	struct pending *p = pending_of(h);
+
+	if (p) {
+		printf("vfs: the server for %s ended before it served\n", p->src);
+		pending_fail(p, ERR_IO);
+		return;
+	}
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++) {
+		if (mounts[i].used && mounts[i].cb == h) {
+			printf("vfs: %s: its server (%s) ended: unmounted\n", mounts[i].path, mounts[i].source);
+			mounts[i].dead = true;
+			mounts[i].cb = NULL;
+			mount_work_pending = true;
+		}
+	}
+	handle_free(h);
+}
+
 static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *src, const char *type)
 {
 	bool tmpfs = !strcmp(type, "tmpfs"), at = r->w[0] & POSIX_MOUNT_AT;
@@ -456,6 +665,10 @@ static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *sr
 
 	if (!at && (r->ncaps < 1 || r->caps[0] == CAP_NULL)) {
 		a->err = ERR_INVAL;
+		return;
+	}
+	if (!tmpfs && !at && r->ncaps == given) {
+		device_mount(r, a, src, type);    /* a program's: a server to start */
 		return;
 	}
 	if (!tmpfs && r->ncaps != given + 2) {
@@ -631,6 +844,8 @@ static err_t do_mount(struct pending *p)
 			printf("vfs: %s: its server did not take FS_MOUNTED (%s)\n", path,
 			       err_name(cm.err ? (err_t)cm.err : (err_t)cairn_tag_label(cm.tag)));
 	}
+	m->cb = p->cb;                           /* launched: its end is the mount's */
+	p->cb = NULL;
 	return ERR_OK;
 fail:
 	if (m->covered)
@@ -639,21 +854,53 @@ fail:
 		handle_free(m->root_h);
 	if (m->root != CAP_NULL)
 		cairn_cap_delete(m->root);
-	if (m->admin != CAP_NULL)
+	if (m->admin != CAP_NULL) {
+		if (p->cb)
+			stop_server(m->admin);
 		cairn_cap_delete(m->admin);
+	}
 	if (tnode)
 		tmpfs_rmroot(&fs, tnode);
 	m->used = false;
 	return e;
 }
 
+/* A server of ours not mounted after all (or unmounted): it ends. */
+static void stop_server(cap_t admin)
+{
+	cairn_call(admin, cairn_tag(FS_STOP, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+}
+
+/* The table without the mounts whose servers ended: their mount points
+ * uncovered, their capabilities dropped (their servers are not called). */
+static void drop_dead(void)
+{
+	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++) {
+		struct mount *m = &mounts[i], *over;
+
+		if (!m->used || !m->dead)
+			continue;
+		if (m->covered)
+			m->covered->flags &= ~TMPFS_F_COVERED;
+		else if ((over = covering(m->path)) && !over->own && !over->dead)
+			call_path(over->admin, FS_UNCOVER, 0,
+				  m->path + strlen(over->path) + (strlen(over->path) > 1), CAP_NULL, NULL);
+		if (m->root != CAP_NULL)
+			cairn_cap_delete(m->root);
+		if (m->admin != CAP_NULL)
+			cairn_cap_delete(m->admin);
+		m->used = false;
+	}
+}
+
 static err_t do_umount(struct pending *p)
 {
 	struct mount *m = NULL, *over;
+	bool inuse = false;
 	size_t l;
 
 	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
-		if (mounts[i].used && !strcmp(mounts[i].path, p->path) &&
+		if (mounts[i].used && !mounts[i].dead && !strcmp(mounts[i].path, p->path) &&
 		    !(root_mnt && mounts[i].own && mounts[i].node == fs.root))
 			m = &mounts[i];
 	if (!m)
@@ -664,6 +911,16 @@ static err_t do_umount(struct pending *p)
 	 * Linux; MNT_DETACH (2) lets it go now, what is open lives on */
 	if (!(p->flags & 2u) && m->own && m->node && tmpfs_busy(m->node, 1))
 		return ERR_BUSY;
+	if (!m->own) {
+		/* another server's: does a client hold something there? (a
+		 * server without FS_INUSE is taken as idle) */
+		struct cairn_msg q = cairn_call(m->admin, cairn_tag(FS_INUSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+		err_t e = q.err ? (err_t)q.err : (err_t)cairn_tag_label(q.tag);
+
+		if (e == ERR_BUSY && !(p->flags & 2u))
+			return ERR_BUSY;
+		inuse = e == ERR_BUSY;
+	}
 	l = strlen(m->path);
 	for (unsigned i = 0; i < POSIX_MOUNT_MAX; i++)
 		if (mounts[i].used && &mounts[i] != m && !strncmp(mounts[i].path, m->path, l) &&
@@ -687,8 +944,15 @@ static err_t do_umount(struct pending *p)
 		close_obj(m->up);
 	if (m->root != CAP_NULL)
 		cairn_cap_delete(m->root);
-	if (m->admin != CAP_NULL)
+	if (m->admin != CAP_NULL) {
+		/* its server ends (written back); with MNT_DETACH and something
+		 * still open there, it serves that on, unmounted */
+		if (!inuse)
+			stop_server(m->admin);
 		cairn_cap_delete(m->admin);
+	}
+	if (m->cb)
+		handle_free(m->cb);
 	m->used = false;
 	return ERR_OK;
 }
@@ -708,10 +972,28 @@ static void close_obj(cap_t c)
 
 static void run_pending(void)
 {
+	unsigned k = 0;
+
+	drop_dead();
 	for (unsigned i = 0; i < npend; i++) {
 		struct pending *p = &pend[i];
-		err_t e = p->label == FS_MOUNT ? do_mount(p) : do_umount(p);
+		err_t e;
 
+		if (!p->label)
+			continue;                 /* answered already (pending_fail) */
+		if (p->state == P_WAIT) {
+			pend[k++] = *p;           /* for its server's callback */
+			continue;
+		}
+		if (p->state == P_LAUNCH) {
+			if (!(e = launch(p))) {
+				p->state = P_WAIT;
+				pend[k++] = *p;
+				continue;
+			}
+		} else {
+			e = p->label == FS_MOUNT ? do_mount(p) : do_umount(p);
+		}
 		if (p->mp != CAP_NULL)            /* failed: the caller keeps its reference */
 			cairn_cap_delete(p->mp);
 		if (e && p->mp_h)                 /* ...and ours, made for POSIX_MOUNT_AT, goes */
@@ -723,20 +1005,30 @@ static void run_pending(void)
 		}
 		if (p->root != CAP_NULL)
 			cairn_cap_delete(p->root);
-		if (p->admin != CAP_NULL)
+		if (p->admin != CAP_NULL) {
+			if (p->cb)
+				stop_server(p->admin);   /* launched for nothing */
 			cairn_cap_delete(p->admin);
+		}
+		if (p->cb)
+			handle_free(p->cb);
 		srv_answer_saved(p->reply, e, 0, 0, 0, 0, 0);
 	}
-	npend = 0;
+	npend = k;
 }
 
 static void fs_mount(struct srv_req *r, struct srv_ans *a)
 {
 	uint64_t flags = r->w[0], sl = r->w[2], tl = r->w[3];
+	struct handle *h = r->obj;
 	unsigned first;
 	struct mount *m;
 	char src[64], type[24];
 
+	if (h && h->kind == H_MOUNTCB) {
+		mount_callback(r, a, h);
+		return;
+	}
 	if (flags & POSIX_MOUNT_NONE) {
 		/* the disk server cannot serve: no more waiting for it */
 		if (r->badge) {
@@ -795,7 +1087,7 @@ static void fs_sync_all(struct srv_ans *a)
 		struct cairn_msg m;
 		err_t e;
 
-		if (!mounts[i].used || mounts[i].own)
+		if (!mounts[i].used || mounts[i].own || mounts[i].dead)
 			continue;
 		m = cairn_call(mounts[i].root, cairn_tag(FS_SYNCFS, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
 		e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);

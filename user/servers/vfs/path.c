@@ -93,6 +93,12 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &n)))
 		return;
+	if (!(r->w[0] & LINUX_O_PATH) && (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFBLK) {
+		/* a disk's node (dev.c): mount(2) names it; nothing behind it here */
+		tmpfs_node_put(&fs, n);
+		a->err = ERR_NXIO;
+		return;
+	}
 	if (!(r->w[0] & LINUX_O_PATH) && dev_is_tty(n)) {      /* the console's tty (dev.c) */
 		tmpfs_node_put(&fs, n);
 		if (!(a->err = dev_open_tty(a)))

@@ -6,7 +6,7 @@
  * subset of Linux's files and lines. docs/vfs.md, "/proc", says what is
  * there and which numbers are 0 because Cairn does not know them.
  *
- *   /proc/meminfo uptime loadavg stat cpuinfo version mounts
+ *   /proc/meminfo uptime loadavg stat cpuinfo version mounts filesystems
  *   /proc/self          a symbolic link to the caller's pid
  *   /proc/PID/          stat status cmdline comm, per process
  *
@@ -57,7 +57,7 @@
 uint64_t procfs_caller;
 
 enum {
-	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_SELF,
+	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_FILESYSTEMS, K_SELF,
 	K_PIDDIR, K_PID_STAT, K_PID_STATUS, K_PID_CMDLINE, K_PID_COMM,
 };
 #define SYNTH(kind, pid)   ((uint64_t)(kind) | (uint64_t)(pid) << 8)
@@ -72,7 +72,7 @@ enum {
 static const struct { const char *name; unsigned kind; } top_files[] = {
 	{ "meminfo", K_MEMINFO }, { "uptime", K_UPTIME }, { "loadavg", K_LOADAVG },
 	{ "stat", K_STAT }, { "cpuinfo", K_CPUINFO }, { "version", K_VERSION },
-	{ "mounts", K_MOUNTS },
+	{ "mounts", K_MOUNTS }, { "filesystems", K_FILESYSTEMS },
 };
 static const struct { const char *name; unsigned kind; } pid_files[] = {
 	{ "stat", K_PID_STAT }, { "status", K_PID_STATUS }, { "cmdline", K_PID_CMDLINE },
@@ -532,6 +532,11 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 		return ERR_OK;
 	case K_MOUNTS:
 		t->len += mount_text(t->buf + t->len, t->max - 1 - t->len);
+		return ERR_OK;
+	case K_FILESYSTEMS:
+		/* the types mount(2) takes: busybox's mount without -t tries
+		 * the ones without "nodev" (a disk's) in turn */
+		put(t, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n\text2\n");
 		return ERR_OK;
 	case K_PID_STAT: case K_PID_STATUS: case K_PID_CMDLINE: case K_PID_COMM:
 		if ((e = procinfo(PID(n))))

@@ -962,7 +962,8 @@ err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 		return e;
 	if (lk.slash)
 		return ERR_NOENT;
-	if (!(n = node_new(fs, TMPFS_S_IFCHR | (mode & TMPFS_MODE_MASK))))
+	if (!(n = node_new(fs, ((mode & TMPFS_S_IFMT) == TMPFS_S_IFBLK ? TMPFS_S_IFBLK : TMPFS_S_IFCHR) |
+			   (mode & TMPFS_MODE_MASK))))
 		return ERR_NOSPC;
 	n->rdev = rdev;
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
@@ -1089,6 +1090,7 @@ static uint8_t dtype(const struct tmpfs_node *n)
 	case TMPFS_S_IFLNK: return LINUX_DT_LNK;
 	case TMPFS_S_IFIFO: return LINUX_DT_FIFO;
 	case TMPFS_S_IFCHR: return LINUX_DT_CHR;
+	case TMPFS_S_IFBLK: return LINUX_DT_BLK;
 	default: return LINUX_DT_UNKNOWN;
 	}
 }

@@ -48,6 +48,7 @@
 #define TMPFS_S_IFMT    0170000u
 #define TMPFS_S_IFIFO   0010000u
 #define TMPFS_S_IFCHR   0020000u
+#define TMPFS_S_IFBLK   0060000u
 #define TMPFS_S_IFDIR   0040000u
 #define TMPFS_S_IFREG   0100000u
 #define TMPFS_S_IFLNK   0120000u
@@ -258,7 +259,8 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 		 struct tmpfs_node *start2, const char *p2, size_t l2, unsigned flags);
 err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tmpfs_node *start,
 		    const char *path, size_t len);
-/* A character device node (its behaviour is the server's: /dev/null...). */
+/* A device node: a character device (its behaviour is the server's: /dev/null...),
+ * or a block device when mode's type bits say TMPFS_S_IFBLK (a disk's name). */
 err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		  uint32_t mode, uint64_t rdev);
 /* readlink(2): *target points into the node (valid until it changes). */

@@ -451,6 +451,79 @@ static void sendfile_copies(void)
 	free(r);
 }
 
+/*
+ * A full file system: 64 KiB writes until one says ENOSPC (a short write
+ * first is fine), at most 96 MiB (the disk of make test is 32 MiB, tmpfs
+ * has the VFS's memory quota). Then fsync and close succeed (nothing
+ * written was accepted that cannot be kept: ext2 reserves the blocks at
+ * the write), every byte written and a file written before are intact,
+ * and unlinking the big file gives the room back.
+ */
+static uint8_t fill_byte(uint64_t pos)
+{
+	return (uint8_t)(pos * 131 + (pos >> 16) * 7 + 3);
+}
+
+static void full_disk(void)
+{
+	enum { CHUNK = 65536 };
+	uint64_t written = 0, max = 96ull << 20;
+	uint8_t *b = malloc(CHUNK), *r = malloc(CHUNK);
+	char keep[64];
+	ssize_t n = 0;
+	int fd, err = 0;
+
+	CHECK(b && r);
+	if (!b || !r)
+		return;
+	CHECK(write_file("keep", "written before the disk filled") == 0);
+	fd = open("fill", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	while (fd >= 0 && written < max) {
+		for (int i = 0; i < CHUNK; i++)
+			b[i] = fill_byte(written + i);
+		n = write(fd, b, CHUNK);
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		written += (uint64_t)n;
+		if (n < CHUNK) {          /* short: the next write says why */
+			n = write(fd, b + n, CHUNK - n);
+			err = n < 0 ? errno : 0;
+			break;
+		}
+	}
+	printf("files: full_disk: %llu bytes, then %s\n", (unsigned long long)written, strerror(err));
+	CHECK(err == ENOSPC);
+	CHECK(written >= CHUNK);
+	CHECK(fsync(fd) == 0);
+	CHECK(close(fd) == 0);
+	CHECK(read_file("keep", keep, sizeof(keep)) == 30 && !strcmp(keep, "written before the disk filled"));
+	fd = open("fill", O_RDONLY);
+	CHECK(fd >= 0);
+	struct stat st;
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_size == written);
+	for (uint64_t pos = 0; fd >= 0 && pos < written; pos += CHUNK) {
+		size_t want = written - pos < CHUNK ? (size_t)(written - pos) : CHUNK;
+		bool same = read(fd, r, want) == (ssize_t)want;
+		for (size_t i = 0; same && i < want; i++)
+			same = r[i] == fill_byte(pos + i);
+		if (!same) {
+			FAIL("fill differs in the 64 KiB at %llu", (unsigned long long)pos);
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	CHECK(unlink("fill") == 0);
+	fd = open("after", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && write(fd, b, CHUNK) == CHUNK && fsync(fd) == 0 && close(fd) == 0);
+	CHECK(unlink("after") == 0 && unlink("keep") == 0);
+	free(b);
+	free(r);
+}
+
 int main(int argc, char **argv)
 {
 	/* where: PT_DIR, or an absolute path as the argument (a disk's /mnt) */
@@ -475,5 +548,6 @@ int main(int argc, char **argv)
 	run("times", times);
 	run("big_file", big_file);
 	run("sendfile_copies", sendfile_copies);
+	run("full_disk", full_disk);
 	return finish();
 }
