@@ -197,10 +197,9 @@ fi
 # side: Cairn's ext2 server mounts it at /mnt (./qemu-run.sh --disk), the
 # Linux peer's full kernel mounts /dev/vda (virtio-blk) there itself. Both
 # caches are warm: each row reads what it wrote just before, and tar_x is
-# the best of 5 extractions (the first, on a fresh disk, waits for the
-# disk: posixbench.c says why that one is not a figure). write_4k_fsync
-# waits for the disk in every operation, so its figure counts idle time
-# too and varies from run to run.
+# the best of 5 extractions (the first, on a fresh disk, reads metadata
+# from it). write_4k_fsync waits for the disk in every operation: the
+# spinner (above) keeps that wait out of its figure.
 for arch in $(part posix); do
     log=build/logs/posixbench-ext2-$arch.log img=build/logs/posixbench-ext2-$arch.img
     rm -f "$img" && mke2fs -q -F -t ext2 -b 4096 "$img" 64M
