@@ -147,6 +147,18 @@ struct fmap_file *fmap_find(uint64_t key)
 	return f && f->key == key ? f : NULL;
 }
 
+struct fmap_file *fmap_request(uint64_t key, uint64_t first, uint64_t count, uint64_t *end)
+{
+	struct fmap_file *f = fmap_find(key);
+
+	if (!f || first >= f->pages || count > f->pages - first)
+		return NULL;
+	*end = pages_of(f->size);
+	if (first + count < *end)
+		*end = first + count;
+	return f;
+}
+
 /* Gives the object `pages` pages (and the server's window with them). */
 static err_t grow_pages(struct fmap_file *f, uint64_t pages)
 {

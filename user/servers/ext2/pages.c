@@ -450,15 +450,12 @@ void pages_closing(struct handle *h, bool writable)
  * ignored: the kernel asks again at the next touch. */
 void pages_request(struct srv_req *r, struct srv_ans *a)
 {
-	struct fmap_file *fm = fmap_find(r->badge);
-	uint64_t first = r->w[0], count = r->w[1], end;
+	uint64_t first = r->w[0], end;
+	struct fmap_file *fm = fmap_request(r->badge, first, r->w[1], &end);
 
 	(void)a;
-	if (!fm || first >= fm->pages || count > fm->pages - first)
+	if (!fm)
 		return;
-	end = pages_of_bytes(fm->size);
-	if (first + count < end)
-		end = first + count;
 	for (uint64_t i = first; i < end; i++) {
 		struct efile *e = fm->user;
 
@@ -596,28 +593,28 @@ void pages_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h, 
 	}
 	end = off + len;
 	if (end > old) {
-		uint64_t had = e->reserved;
+		uint64_t had = e->reserved, p0 = pages_of_bytes(old), np = pages_of_bytes(end) - p0;
 
-		make_room(pages_of_bytes(end) - pages_of_bytes(old));
+		make_room(np);
 		if ((a->err = reserve(e, off, end, old)))
 			return;
 		image_forget(h->ino);
 		if (old % PAGE && fmap_present(&e->fm, old / PAGE))
 			memset(e->fm.va + old, 0, PAGE - old % PAGE);
-		if ((a->err = xfs_truncate(&xfs, h->ino, end)))
+		if ((a->err = xfs_truncate(&xfs, h->ino, end))) {
+			unreserve(e, e->reserved - had);
 			return;
+		}
 		if ((a->err = fmap_resize(&e->fm, end)) == ERR_NOMEM && evict())
 			a->err = fmap_resize(&e->fm, end);
 		/* the new pages now (holes on the disk: zeros), so running
 		 * out of memory is ENOSPC here, not a fault in the client */
-		if (!a->err && (a->err = fmap_zero(&e->fm, pages_of_bytes(old), pages_of_bytes(end) - pages_of_bytes(old))) &&
-		    evict())
-			a->err = fmap_zero(&e->fm, pages_of_bytes(old), pages_of_bytes(end) - pages_of_bytes(old));
+		if (!a->err && (a->err = fmap_zero(&e->fm, p0, np)) && evict())
+			a->err = fmap_zero(&e->fm, p0, np);
 		if (a->err) {
 			xfs_truncate(&xfs, h->ino, old);
 			fmap_resize(&e->fm, old);
-			reserved -= e->reserved - had;
-			e->reserved = had;
+			unreserve(e, e->reserved - had);
 			a->err = ERR_NOSPC;
 			return;
 		}

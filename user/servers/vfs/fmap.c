@@ -362,15 +362,12 @@ uint64_t fmap_evict(void)
  * ignored: the kernel asks again at the next touch. */
 void fmap_page_request(struct srv_req *r, struct srv_ans *a)
 {
-	struct fmap_file *fm = fmap_find(r->badge);
-	uint64_t first = r->w[0], count = r->w[1], end;
+	uint64_t first = r->w[0], end;
+	struct fmap_file *fm = fmap_request(r->badge, first, r->w[1], &end);
 
 	(void)a;
-	if (!fm || first >= fm->pages || count > fm->pages - first)
+	if (!fm)
 		return;
-	end = pages_of(fm->size);
-	if (first + count < end)
-		end = first + count;
 	for (uint64_t i = first; i < end; i++) {
 		struct vfile *v = fm->user;
 

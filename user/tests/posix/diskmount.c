@@ -33,21 +33,6 @@
 #define HELLO "hello from the host's mke2fs\n"
 #define WRITTEN "written by Cairn through a mount(2)\n"
 
-static int mounts_has(const char *needle)
-{
-	char buf[8192];
-	int fd = open("/proc/mounts", O_RDONLY);
-	ssize_t n, k = 0;
-
-	if (fd < 0)
-		return 0;
-	while (k < (ssize_t)sizeof(buf) - 1 && (n = read(fd, buf + k, sizeof(buf) - 1 - k)) > 0)
-		k += n;
-	close(fd);
-	buf[k] = 0;
-	return strstr(buf, needle) != NULL;
-}
-
 static int has(const char *path, const char *text)
 {
 	char buf[256];

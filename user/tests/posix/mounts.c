@@ -34,21 +34,6 @@ static int put(const char *path, const char *text)
 	return ok;
 }
 
-static int mounts_has(const char *needle)
-{
-	char buf[8192];
-	int fd = open("/proc/mounts", O_RDONLY);
-	ssize_t n, k = 0;
-
-	if (fd < 0)
-		return 0;
-	while (k < (ssize_t)sizeof(buf) - 1 && (n = read(fd, buf + k, sizeof(buf) - 1 - k)) > 0)
-		k += n;
-	close(fd);
-	buf[k] = 0;
-	return strstr(buf, needle) != NULL;
-}
-
 static void statfs_calls(void)
 {
 	struct statfs a, b;

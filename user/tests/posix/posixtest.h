@@ -17,6 +17,7 @@
 #ifndef POSIXTEST_H
 #define POSIXTEST_H
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,22 @@ __attribute__((unused)) static void run(const char *name, void (*fn)(void))
 	errno = 0;
 	fflush(stdout);         /* what the program printed before, then the result */
 	t_run(pt_prefix, name, fn);
+}
+
+/* Whether /proc/mounts (its first 8 KiB) holds needle. */
+__attribute__((unused)) static int mounts_has(const char *needle)
+{
+	char buf[8192];
+	int fd = open("/proc/mounts", O_RDONLY);
+	ssize_t n, k = 0;
+
+	if (fd < 0)
+		return 0;
+	while (k < (ssize_t)sizeof(buf) - 1 && (n = read(fd, buf + k, sizeof(buf) - 1 - k)) > 0)
+		k += n;
+	close(fd);
+	buf[k] = 0;
+	return strstr(buf, needle) != NULL;
 }
 
 __attribute__((unused)) static int finish(void)

@@ -66,6 +66,11 @@ void fmap_file_free(struct fmap_file *f);
 void fmap_file_release(struct fmap_file *f);
 /* The file whose key a page request came with, or NULL. */
 struct fmap_file *fmap_find(uint64_t key);
+/* A page request's file (key: the request's badge) when pages [first,
+ * first + count) lie in its object, else NULL; *end: the first page past
+ * the ones asked for that lie below its size (the pages to supply are
+ * [first, *end)). */
+struct fmap_file *fmap_request(uint64_t key, uint64_t first, uint64_t count, uint64_t *end);
 /* The file in slot i, or NULL (a walk over every file). */
 struct fmap_file *fmap_at(uint32_t i);
 
