@@ -85,6 +85,25 @@ static struct pending pend[PENDING_MAX];
 static unsigned npend;
 static uint64_t ep_id;                    /* our endpoint's object id */
 
+/* The next free pending entry, cleared, with the request's Reply saved in
+ * it (the caller counts it in npend once it keeps it); NULL and a->err
+ * (ERR_AGAIN when all PENDING_MAX are in use) when there is none. */
+static struct pending *pend_new(struct srv_ans *a)
+{
+	struct pending *p;
+
+	if (npend == PENDING_MAX) {
+		a->err = ERR_AGAIN;
+		return NULL;
+	}
+	p = &pend[npend];
+	memset(p, 0, sizeof(*p));
+	p->mp = p->root = p->admin = CAP_NULL;
+	if ((a->err = srv_save_reply(a, &p->reply)))
+		return NULL;
+	return p;
+}
+
 static struct mount mounts[POSIX_MOUNT_MAX];
 static struct mount *root_mnt;            /* "/" from another server, once mounted */
 static cap_t launcher = CAP_NULL;         /* init's launcher of file-system servers */
@@ -508,14 +527,7 @@ static void device_mount(struct srv_req *r, struct srv_ans *a, const char *src, 
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (npend == PENDING_MAX) {
-		a->err = ERR_AGAIN;
-		return;
-	}
-	p = &pend[npend];
-	memset(p, 0, sizeof(*p));
-	p->mp = p->root = p->admin = CAP_NULL;
-	if ((a->err = srv_save_reply(a, &p->reply)))
+	if (!(p = pend_new(a)))
 		return;
 	npend++;
 	p->label = FS_MOUNT;
@@ -698,13 +710,7 @@ static void mount_elsewhere(struct srv_req *r, struct srv_ans *a, const char *sr
 					 LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &n)))
 			return;
 	}
-	if (npend == PENDING_MAX) {
-		a->err = ERR_AGAIN;
-		return;
-	}
-	p = &pend[npend];
-	memset(p, 0, sizeof(*p));
-	if ((a->err = srv_save_reply(a, &p->reply)))
+	if (!(p = pend_new(a)))
 		return;
 	p->label = FS_MOUNT;
 	p->flags = (uint32_t)r->w[0] & MS_RDONLY_BIT;
@@ -1153,16 +1159,10 @@ void serve_mount(struct srv_req *r, struct srv_ans *a)
 			a->err = ERR_INVAL;
 			return;
 		}
-		if (npend == PENDING_MAX) {
-			a->err = ERR_AGAIN;
-			return;
-		}
 		{
-			struct pending *p = &pend[npend];
+			struct pending *p = pend_new(a);
 
-			memset(p, 0, sizeof(*p));
-			p->mp = p->root = p->admin = CAP_NULL;
-			if ((a->err = srv_save_reply(a, &p->reply)))
+			if (!p)
 				return;
 			npend++;
 			p->label = FS_UMOUNT;
