@@ -322,9 +322,11 @@ long __cairn_gettid(void)
  *                              threads: it runs only when they all wait
  *                              (make bench's spinners)
  *   SCHED_FIFO, SCHED_RR       EPERM: Cairn offers no real-time policy
- * Another process's threads: ESRCH for a pid that is not ours, EPERM for a
- * pid that is (the process server does not set other processes' threads).
+ * Another process (a pid other than ours): EPERM (the process server does
+ * not set other processes' threads); a thread id none of ours has: ESRCH.
+ * A new thread starts as SCHED_OTHER, whatever its creator's policy.
  */
+
 /* The capability and policy word of thread tid (0: the caller), or 0
  * when tid names no thread of ours (table_lock held). */
 static int sched_target(long tid, cap_t *thread, int **policy)
