@@ -35,7 +35,10 @@
  * mount(2) and ls; opening one is ENXIO (no block I/O through the VFS).
  * A thread reads DEV_LIST (the device manager serves once it has
  * enumerated the devices, so the call waits for that) and signals the
- * relay (DEVS_BIT); the main thread then makes the nodes.
+ * relay (DEVS_BIT); the main thread then makes the nodes. A lookup in or
+ * a read of /dev before then (a program started at boot, racing the
+ * device manager) waits for the list, at most BLK_WAIT_NS, so that the
+ * disks are there for the first program as they are for later ones.
  * Disks found later (none are: no hot plug) are not listed.
  */
 #include <cairn/random.h>
@@ -69,7 +72,12 @@ static char blk_names[BLK_MAX][DEV_NAME_MAX + 1];
 static unsigned nblk;
 static char list_text[4096];
 static struct cairn_ipcbuf *volatile blk_ib;   /* the thread's own IPC buffer */
-static cap_t blk_go = CAP_NULL;                 /* signalled once blk_ib is set */
+static cap_t blk_go = CAP_NULL;                 /* signalled once blk_ib is set; then
+						 * by the thread once the list is in */
+static bool blk_pending;                        /* the thread runs: no nodes yet */
+static struct tmpfs_node *dev_dir;
+
+#define BLK_WAIT_NS  (5 * 1000000000ull)
 
 static void blk_list(cap_t dm)
 {
@@ -130,6 +138,7 @@ static void blk_thread(uint64_t arg)
 		}
 		l = e + 1;
 	}
+	cairn_invoke(blk_go, NOTIFY_SIGNAL, 0, 2, 0, 0, 0, NULL);
 	cairn_invoke(relay_note, NOTIFY_SIGNAL, 0, DEVS_BIT, 0, 0, 0, NULL);
 	cairn_thread_exit();
 }
@@ -148,17 +157,18 @@ void dev_blk_start(void)
 		printf("vfs: cannot start the thread that lists the disks: no /dev/blkN\n");
 		return;
 	}
+	blk_pending = true;
 	blk_ib = ib;
 	cairn_invoke(blk_go, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
 }
 
-/* The relay's bits: the disks are listed. */
-void dev_event(uint64_t bits)
+static void blk_nodes(void)
 {
-	struct tmpfs_node *d = tmpfs_synth_find(fs.root, "dev", 3);
+	struct tmpfs_node *d = dev_dir;
 	unsigned long num;
 
-	if (!(bits & DEVS_BIT) || !d)
+	blk_pending = false;
+	if (!d)
 		return;
 	for (unsigned i = 0; i < nblk; i++) {
 		uint64_t minor;
@@ -171,12 +181,52 @@ void dev_event(uint64_t bits)
 	}
 }
 
+/* The relay's bits: the disks are listed. */
+void dev_event(uint64_t bits)
+{
+	if ((bits & DEVS_BIT) && blk_pending)
+		blk_nodes();
+}
+
+/* Before a lookup in /dev or a read of it: the disks' nodes, once the
+ * thread has them (bit 2 of blk_go; the relay's DEVS_BIT may come later,
+ * and then finds the work done). Past BLK_WAIT_NS /dev goes on without
+ * them; they come with the relay's bit if the list ever arrives. */
+static void blk_wait(void)
+{
+	uint64_t end = cairn_now_ns() + BLK_WAIT_NS, bits = 0;
+
+	while (blk_pending && !(bits & 2)) {
+		uint64_t now = cairn_now_ns(), b = 0;
+
+		if (now >= end || cairn_wait(blk_go, end - now, &b))
+			return;
+		bits |= b;
+	}
+	if (blk_pending)
+		blk_nodes();
+}
+
+err_t dev_synth_lookup(struct tmpfs_node *dir)
+{
+	if (dir == dev_dir && blk_pending)
+		blk_wait();
+	return ERR_OK;
+}
+
+void dev_synth_fill(struct tmpfs_node *dir)
+{
+	dev_synth_lookup(dir);
+}
+
 void dev_init(void)
 {
 	cap_t ep = cairn_cap("tty");
 	uint64_t id[3];
 
 	tmpfs_mkdir(&fs, fs.root, "dev", 3, 0755);
+	if ((dev_dir = tmpfs_synth_find(fs.root, "dev", 3)))
+		dev_dir->flags |= TMPFS_F_SYNTH;
 	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		tmpfs_mkdev(&fs, fs.root, devs[i].path, strlen(devs[i].path), devs[i].mode, devs[i].rdev);
 	if (cairn_cap("rng") == CAP_NULL || cairn_rng_seed_from(&rng, cairn_cap("rng")))

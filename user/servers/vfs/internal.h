@@ -202,6 +202,8 @@ size_t mount_text(char *buf, size_t max);
 void serve_mount(struct srv_req *r, struct srv_ans *a);
 void mount_cb_gone(struct handle *h);
 void dev_blk_start(void);
+err_t dev_synth_lookup(struct tmpfs_node *dir);     /* /dev's tmpfs hooks, through procfs.c's */
+void dev_synth_fill(struct tmpfs_node *dir);
 void dev_event(uint64_t bits);
 
 /* procfs.c: /proc */

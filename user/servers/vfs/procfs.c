@@ -231,7 +231,7 @@ static err_t pid_dir_add(uint32_t pid, bool may_trim)
 	return ERR_OK;
 }
 
-/* tmpfs's hook: name is about to be looked up in /proc. */
+/* tmpfs's hook: name is about to be looked up in /proc (or /dev, dev.c's). */
 static err_t lookup(struct tmpfs *t, struct tmpfs_node *dir, const char *name, size_t len)
 {
 	char buf[24];
@@ -239,7 +239,7 @@ static err_t lookup(struct tmpfs *t, struct tmpfs_node *dir, const char *name, s
 
 	(void)t;
 	if (dir != proc_dir)
-		return ERR_OK;
+		return dev_synth_lookup(dir);
 	if (len == 4 && !memcmp(name, "self", 4) && self_link) {
 		if (!procfs_caller || procfs_caller >= PID_LIMIT)
 			return ERR_NOENT;
@@ -256,15 +256,17 @@ static err_t lookup(struct tmpfs *t, struct tmpfs_node *dir, const char *name, s
 }
 
 /* tmpfs's hook: /proc is about to be read: a directory per pid the
- * process server has, and no other. */
+ * process server has, and no other (or /dev, dev.c's). */
 static void fill(struct tmpfs *t, struct tmpfs_node *dir)
 {
 	uint64_t counts[4];
 	unsigned n = 0;
 
 	(void)t;
-	if (dir != proc_dir)
+	if (dir != proc_dir) {
+		dev_synth_fill(dir);
 		return;
+	}
 	if (!proclist(&n, counts))
 		n = 0;
 	for (uint32_t i = proc_dir->u.dir.n; i-- > 0;) {
@@ -293,6 +295,8 @@ void procfs_init(void)
 
 	proc_ep = cairn_cap("proc");
 	kinfo = cairn_cap("kinfo");
+	fs.synth_lookup = lookup;          /* /dev's too: there even without /proc */
+	fs.synth_fill = fill;
 	e = tmpfs_mkdir(&fs, fs.root, "proc", 4, 0555);
 	if ((e && e != ERR_EXIST) || !(n = tmpfs_synth_find(fs.root, "proc", 4)) || !tmpfs_is_dir(n)) {
 		printf("vfs: no /proc (%s)\n", err_name(e ? e : ERR_NOTDIR));
@@ -311,8 +315,6 @@ void procfs_init(void)
 	if (tmpfs_synth_add(&fs, proc_dir, "self", 4, TMPFS_S_IFLNK | 0777, 0, SYNTH(K_SELF, 0), "0", 1,
 			    &self_link))
 		self_link = NULL;
-	fs.synth_lookup = lookup;
-	fs.synth_fill = fill;
 }
 
 /* ---- the texts --------------------------------------------------------------------------- */
