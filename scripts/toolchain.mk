@@ -10,7 +10,9 @@
 #                               debugcons.c (user/lib/) as libcairn_*.c; of
 #                               musl-port/src/cairn/arch/<ARCH>/, the headers
 #                               go to src/cairn/ and the sources to
-#                               src/cairn/<ARCH>/ (musl builds src/*/<ARCH>/*.[csS])
+#                               src/cairn/<ARCH>/ (musl builds src/*/<ARCH>/*.[csS]);
+#                               on riscv64 lib/memcpy.c and lib/memset.c as
+#                               src/string/riscv64/, in place of musl's C ones
 #   build/<arch>/musl/obj       musl's out-of-tree build (build.log)
 #   build/<arch>/sysroot        include/ (musl's headers, cairn/*.h), lib/ (libc.a,
 #                               crt1.o crti.o crtn.o, cairn.lds, cairn-gcc.specs)
@@ -43,6 +45,11 @@ PATCHES := $(sort $(wildcard musl-port/patches/*.patch))
 PORT_SRC := $(wildcard musl-port/src/cairn/*.c musl-port/src/cairn/*.h)
 PORT_ARCH_H := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.h)
 PORT_ARCH_SRC := $(wildcard musl-port/src/cairn/arch/$(ARCH)/*.[cS])
+# riscv64: the kernel's memcpy and memset (lib/memcpy.c, lib/memset.c, 64
+# bytes a turn) in musl's place for an arch's own string functions,
+# src/string/riscv64/, where they replace musl's C ones (16 bytes a turn
+# in 32-bit words). x86_64 keeps musl's (rep movsq, rep stosq).
+PORT_STRING := $(if $(filter riscv64,$(ARCH)),lib/memcpy.c lib/memset.c)
 ULIB_SRC := user/lib/startup.c user/lib/vm.c user/lib/debugcons.c
 CAIRN_HEADERS := $(wildcard include/cairn/*.h) user/lib/include/cairn/sys.h \
 	user/lib/include/cairn/rt.h user/lib/arch/$(ARCH)/include/cairn/syscall_arch.h \
@@ -60,6 +67,7 @@ OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
 	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/%,$(PORT_ARCH_H)) \
 	$(patsubst musl-port/src/cairn/arch/$(ARCH)/%,$(MSRC)/src/cairn/$(ARCH)/%,$(PORT_ARCH_SRC)) \
 	$(patsubst user/lib/%.c,$(MSRC)/src/cairn/libcairn_%.c,$(ULIB_SRC)) \
+	$(patsubst lib/%,$(MSRC)/src/string/$(ARCH)/%,$(PORT_STRING)) \
 	$(MSRC)/src/cairn/syscall_names.h
 
 SYSROOT_FILES := $(SYSROOT)/lib/cairn.lds $(SYSROOT)/lib/cairn-gcc.specs \
@@ -85,6 +93,9 @@ $(MSRC)/.patched: $(PATCHES) $(PRISTINE)/VERSION
 
 # musl-port's sources and libcairn's shared ones, copied in as src/cairn/
 $(MSRC)/src/cairn/libcairn_%.c: user/lib/%.c $(MSRC)/.patched
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(MSRC)/src/string/$(ARCH)/%.c: lib/%.c $(MSRC)/.patched
 	@mkdir -p $(dir $@)
 	@cp $< $@
 $(MSRC)/src/cairn/$(ARCH)/%: musl-port/src/cairn/arch/$(ARCH)/% $(MSRC)/.patched
@@ -117,8 +128,9 @@ $(MOBJ)/.cairn-headers: $(CAIRN_HEADERS) $(filter %.h,$(PORT_SRC)) $(PORT_ARCH_H
 
 # musl's own make decides what to rebuild; install copies what changed.
 $(SYSROOT)/lib/libc.a: $(MOBJ)/config.mak $(OVERLAY) $(MOBJ)/.cairn-headers FORCE
-	@for f in $(MSRC)/src/cairn/* $(MSRC)/src/cairn/$(ARCH)/*; do \
+	@for f in $(MSRC)/src/cairn/* $(MSRC)/src/cairn/$(ARCH)/* $(MSRC)/src/string/$(ARCH)/*; do \
 	   [ -f "$$f" ] || continue; \
+	   [ -f "$(PRISTINE)/$${f#$(MSRC)/}" ] && continue; \
 	   case " $(OVERLAY) " in *" $$f "*) ;; *) rm -f "$$f";; esac; \
 	 done
 	@if ! $(MAKE) --no-silent -C $(MOBJ) > $(MOBJ)/build.log 2>&1; then \

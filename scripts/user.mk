@@ -50,7 +50,7 @@ FDT_CFLAGS := $(filter-out -Werror -Wmissing-prototypes -Wstrict-prototypes -Wex
 LIBFDT_A := $(U)/libfdt.a
 LIBFDT_OBJS := $(patsubst %,$(U)/obj/libfdt/%.o,fdt fdt_ro fdt_rw fdt_wip fdt_addresses fdt_strerror)
 
-LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/err.c \
+LIBCAIRN_SRC := $(wildcard user/lib/*.c) lib/format.c lib/string.c lib/memcpy.c lib/memset.c lib/err.c \
 	$(filter-out %/crt0.S,$(wildcard user/lib/arch/$(ARCH)/*.S))
 LIBCAIRN := $(U)/libcairn.a
 CRT0 := $(U)/obj/user/lib/arch/$(ARCH)/crt0.o

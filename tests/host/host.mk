@@ -31,7 +31,8 @@ CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra
 INCLUDES := -Iinclude -Ikernel/include -Itests/host/include -I$(LIBFDT) -idirafter lib/include
 LDFLAGS := $(SAN)
 
-# lib/string.c under test: renamed so it never replaces the host's libc.
+# lib/string.c, memcpy.c and memset.c under test: renamed so they never
+# replace the host's libc.
 STRING_NAMES := memcpy memmove memset memcmp memchr strlen strnlen strcmp strncmp \
 	strchr strrchr strlcpy strtoul
 STRING_CFLAGS := -std=gnu11 -g -O1 $(SAN) -fno-omit-frame-pointer -Wall -Wextra \
@@ -48,7 +49,7 @@ COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
 
 test_format_OBJS := $(O)/tests/host/test_format.o $(O)/lib/format.o $(COMMON)
-test_string_OBJS := $(O)/tests/host/test_string.o $(O)/string_k.o $(COMMON)
+test_string_OBJS := $(O)/tests/host/test_string.o $(O)/string_k.o $(O)/memcpy_k.o $(O)/memset_k.o $(COMMON)
 test_pmm_OBJS := $(O)/tests/host/test_pmm.o $(O)/kernel/pmm.o $(KSTUBS) $(COMMON)
 test_heap_OBJS := $(O)/tests/host/test_heap.o $(O)/kernel/heap.o $(O)/kernel/pmm.o \
 	$(KSTUBS) $(COMMON)
@@ -114,7 +115,7 @@ $(O)/%.o: %.c
 	@echo "  HOSTCC  $<"
 	@$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
 
-$(O)/string_k.o: lib/string.c
+$(O)/string_k.o $(O)/memcpy_k.o $(O)/memset_k.o: $(O)/%_k.o: lib/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $< (renamed k_*)"
 	@$(CC) $(STRING_CFLAGS) -MMD -MP -c $< -o $@

@@ -19,7 +19,7 @@ CFLAGS := -std=gnu11 -O1 -g -ffreestanding -fno-pie -fno-pic -fno-stack-protecto
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
 	$(INCLUDES) -MMD -MP
 SRC := tests/mock-kernel/mock.c $(wildcard user/lib/*.c) \
-	lib/format.c lib/string.c lib/err.c lib/cpio.c lib/manifest.c lib/elf.c \
+	lib/format.c lib/string.c lib/memcpy.c lib/memset.c lib/err.c lib/cpio.c lib/manifest.c lib/elf.c \
 	user/lib/arch/$(HOST_ARCH)/thread_entry.S
 OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(SRC)))
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))

@@ -357,7 +357,7 @@ long __cairn_fmap_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint6
 	if (cover(m, pos + n))
 		return -ENOTSUP;
 	if (d->cnt == 1)
-		cairn_arch_copy((char *)d->iov[0].iov_base + d->off, m->va + pos, n);
+		memcpy((char *)d->iov[0].iov_base + d->off, m->va + pos, n);
 	else
 		scatter(d, m->va + pos, n);
 	if (!at)
@@ -395,7 +395,7 @@ long __cairn_fmap_write(struct cairn_fd *f, struct iov_at *v, size_t total, uint
 	if (cover(m, pos + total))
 		return -ENOTSUP;
 	if (v->cnt == 1)
-		cairn_arch_copy(m->va + pos, (const char *)v->iov[0].iov_base + v->off, total);
+		memcpy(m->va + pos, (const char *)v->iov[0].iov_base + v->off, total);
 	else
 		gather(v, (uint8_t *)m->va + pos, total);
 	if (!at)

@@ -33,11 +33,4 @@ static inline uint64_t cairn_arch_counter(void)
 	__cairn_clone((unsigned long)(a), (void *)(b), (void *)(c), (void *)(d), \
 		      (unsigned long)(e), (uintptr_t)(f))
 
-/* A copy of file bytes (fmap.c): musl's memcpy (rep movsq) is the
- * shortest here. */
-static inline void cairn_arch_copy(void *dst, const void *src, size_t n)
-{
-	memcpy(dst, src, n);
-}
-
 #endif
