@@ -66,6 +66,15 @@ static void release(void *p, size_t n, bool page)
 void *tmpfs_alloc(size_t n) { return alloc(n, false); }
 void tmpfs_free(void *p, size_t n) { release(p, n, false); }
 void *tmpfs_page_alloc(void) { return alloc(TMPFS_PAGE, true); }
+/* not zeroed: filled with a pattern, so a byte tmpfs fails to write shows */
+void *tmpfs_page_alloc_raw(void)
+{
+	void *p = alloc(TMPFS_PAGE, true);
+
+	if (p)
+		memset(p, 0xa5, TMPFS_PAGE);
+	return p;
+}
 void tmpfs_page_free(void *p) { release(p, TMPFS_PAGE, true); }
 
 static uint64_t clock_ns;

@@ -59,7 +59,8 @@ static bool grow(void)
 	return grow_chunk() || (images_drop() && grow_chunk()) || (fmap_evict() && grow_chunk());
 }
 
-void *tmpfs_page_alloc(void)
+/* A page whose every byte the caller writes at once: not zeroed first. */
+void *tmpfs_page_alloc_raw(void)
 {
 	struct free_obj *f;
 
@@ -67,9 +68,17 @@ void *tmpfs_page_alloc(void)
 		return NULL;
 	f = free_pages;
 	free_pages = f->next;
-	memset(f, 0, TMPFS_PAGE);
 	stats.pages_used++;
 	return f;
+}
+
+void *tmpfs_page_alloc(void)
+{
+	void *p = tmpfs_page_alloc_raw();
+
+	if (p)
+		memset(p, 0, TMPFS_PAGE);
+	return p;
 }
 
 void tmpfs_page_free(void *p)

@@ -219,8 +219,10 @@ static void *page_find(const struct tmpfs_node *f, uint64_t idx)
 }
 
 /* The page of index idx, made (from the backing, or zero) if absent; NULL
- * when out of memory. idx < TMPFS_FILE_MAX / TMPFS_PAGE. */
-static uint8_t *page_get(struct tmpfs_node *f, uint64_t idx)
+ * when out of memory. idx < TMPFS_FILE_MAX / TMPFS_PAGE. The caller
+ * writes bytes [from, from + len) of the page now: a new page past the
+ * backing has only the rest zeroed. */
+static uint8_t *page_get(struct tmpfs_node *f, uint64_t idx, size_t from, size_t len)
 {
 	void **slot;
 
@@ -244,14 +246,17 @@ static uint8_t *page_get(struct tmpfs_node *f, uint64_t idx)
 		slot = &((void **)*slot)[(idx >> (RADIX_BITS * (lvl - 1))) & (RADIX_SLOTS - 1)];
 	}
 	if (!*slot) {
-		uint8_t *page = tmpfs_page_alloc();
 		uint64_t start = idx * TMPFS_PAGE;
+		uint8_t *page = start >= f->u.file.backing_len ? tmpfs_page_alloc_raw() : tmpfs_page_alloc();
 
 		if (!page)
 			return NULL;
 		if (start < f->u.file.backing_len) {
 			uint64_t k = f->u.file.backing_len - start;
 			memcpy(page, f->u.file.backing + start, k < TMPFS_PAGE ? k : TMPFS_PAGE);
+		} else {
+			memset(page, 0, from);
+			memset(page + from + len, 0, TMPFS_PAGE - from - len);
 		}
 		*slot = page;
 		f->u.file.pages++;
@@ -312,7 +317,7 @@ void tmpfs_export_pages(struct tmpfs_node *f, void (*fn)(void *arg, uint64_t idx
 
 err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data)
 {
-	uint8_t *p = page_get(f, idx);
+	uint8_t *p = page_get(f, idx, 0, TMPFS_PAGE);
 
 	if (!p)
 		return ERR_NOMEM;
@@ -404,7 +409,7 @@ err_t tmpfs_write(struct tmpfs *fs, struct tmpfs_node *f, uint64_t off, const vo
 	while (d < n) {
 		uint64_t po = off % TMPFS_PAGE;
 		size_t k = TMPFS_PAGE - po < n - d ? (size_t)(TMPFS_PAGE - po) : n - d;
-		uint8_t *p = page_get(f, off / TMPFS_PAGE);
+		uint8_t *p = page_get(f, off / TMPFS_PAGE, (size_t)po, k);
 
 		if (!p)
 			break;

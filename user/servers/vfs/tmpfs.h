@@ -182,8 +182,9 @@ err_t tmpfs_import_page(struct tmpfs_node *f, uint64_t idx, const void *data);
 /* Zeroed memory of n bytes, or NULL. */
 void *tmpfs_alloc(size_t n);
 void tmpfs_free(void *p, size_t n);
-/* A zeroed 4 KiB page, or NULL. */
+/* A zeroed 4 KiB page, or NULL; _raw: not zeroed (the caller writes it all). */
 void *tmpfs_page_alloc(void);
+void *tmpfs_page_alloc_raw(void);
 void tmpfs_page_free(void *p);
 
 /* ---- the tree ---------------------------------------------------------------- */
