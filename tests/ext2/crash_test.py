@@ -12,6 +12,13 @@ checks the file once more, ends (pid 1's exit syncs), and `e2fsck -fn`
 must find nothing.
 
   crash_test.py --name NAME --arch ARCH --runs N [--seed S] [--image FILE]
+  crash_test.py --name NAME --arch ARCH --lazy SECONDS
+
+--lazy: the periodic write-back instead. The program appends records with
+no fsync (crashrec lazy), says "written N" and waits; the host waits
+SECONDS (more than the ext2 server's --writeback period, 5 s), kills QEMU,
+and then e2fsck -fn must find the disk clean and the next boot every
+record intact: nothing written more than a period ago is lost.
 
 One result line a run (killed after how many records, e2fsck's status),
 then the final check and the clean e2fsck. The image is made fresh
@@ -60,6 +67,7 @@ def main():
     ap.add_argument("--image", default=None)
     ap.add_argument("--max-records", type=int, default=40)
     ap.add_argument("--timeout", type=float, default=90)
+    ap.add_argument("--lazy", type=float, default=None)
     a = ap.parse_args()
 
     seed = a.seed if a.seed is not None else int(time.time())
@@ -73,6 +81,11 @@ def main():
             os.unlink(image)
         subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", image, "16M"], check=True)
     log = open(log_path(a.name), "wb")
+    if a.lazy is not None:
+        lazy(a, res, prog, image, log)
+        log.close()
+        res.finish(log_path(a.name))
+        return
     synced = 0
     for i in range(a.runs):
         target = synced + rng.randint(1, a.max_records)
@@ -105,6 +118,33 @@ def main():
         res.emit(rc == 0, "e2fsck -fn after the clean end", text[-300:])
     log.close()
     res.finish(log_path(a.name))
+
+
+WRITTEN_RE = re.compile(rb"^written (\d+)\r?$", re.M)
+LAZY_RECORDS = 200
+
+
+def lazy(a, res, prog, image, log):
+    """Records written with no fsync, a kill a.lazy seconds later: all there."""
+    r = Run(["--arch", a.arch, "--disk", image, "--exec", prog, "lazy", "/mnt/log", str(LAZY_RECORDS)])
+    got = r.wait_for(lambda o: WRITTEN_RE.search(o), a.timeout)
+    if got:
+        time.sleep(a.lazy)
+    out = r.kill_group()
+    log.write(b"==== lazy run\n" + out)
+    if not res.emit(bool(got), "%d records written with no fsync" % LAZY_RECORDS, repr(out[-300:])):
+        return
+    rc, text = e2fsck(image, False)
+    log.write(b"==== e2fsck -fn: %d\n" % rc + text.encode())
+    res.emit(rc == 0, "killed %g s later: e2fsck -fn finds the disk clean" % a.lazy, text[-300:])
+    if rc:
+        rc, text = e2fsck(image, True)
+        log.write(b"==== e2fsck -fy: %d\n" % rc + text.encode())
+    r = Run(["--arch", a.arch, "--disk", image, "--exec", prog, "check", "/mnt/log", str(LAZY_RECORDS)])
+    rc = r.wait(a.timeout)
+    log.write(b"==== the check\n" + r.out)
+    res.emit(rc == 0 and INTACT_RE.search(r.out), "the next boot: %d records intact" % LAZY_RECORDS,
+             "exit status %s; %r" % (rc, r.out[-300:]))
 
 
 if __name__ == "__main__":

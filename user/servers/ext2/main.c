@@ -38,8 +38,14 @@
  *   costs nothing once refused). umount sends FS_STOP: it writes
  *   everything back and ends.
  * - Writes stay in the block cache (bcache.c) until FS_SYNCFS, IO_SYNC,
- *   a cache eviction, or the end: then dirty pages go to the device and
- *   the device is flushed (BLK_OP_FLUSH).
+ *   a cache eviction, the periodic write-back, or the end: then dirty
+ *   pages go to the device and the device is flushed (BLK_OP_FLUSH).
+ * - The periodic write-back (--writeback SECONDS, default 5; 0: none): a
+ *   thread signals the relay every SECONDS, and the serving thread then
+ *   writes the clients' file pages and, if anything changed, everything
+ *   else (as FS_SYNCFS): what was written more than SECONDS ago is on
+ *   the disk, as Linux's flusher does (it every 5 s, for what is 30 s
+ *   old), so a crash or a kill loses at most the last few seconds.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -49,6 +55,7 @@
 #include "ext2.h"
 
 #define GONE_BIT  1ull
+#define WB_BIT    2ull                    /* the periodic write-back's tick */
 #define HBLOCK    256u
 
 struct xfs xfs;
@@ -226,8 +233,11 @@ err_t server_stop(void)
 	return e ? e : close_err;
 }
 
+static void event(uint64_t bits);
+
 static struct srv srv = {
 	.name = "ext2",
+	.event = event,
 	.ops = ops,
 	.nops = sizeof(ops) / sizeof(ops[0]),
 	.in_buf = req_bytes,
@@ -270,14 +280,69 @@ err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_
 	return 0;
 }
 
+static cap_t relay_note = CAP_NULL;
+
 static void watch_clients(void)
 {
 	struct cairn_msg m;
 	err_t e;
 
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)) ||
-	    (e = srv_relay(&srv, m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT)))
+	    (e = srv_relay(&srv, m.w[0], 8)) || (e = srv_watch(&srv, GONE_BIT))) {
 		fprintf(stderr, "ext2: cannot watch for dead clients (%s): their references stay\n", err_name(e));
+		return;
+	}
+	relay_note = m.w[0];
+}
+
+/* ---- the periodic write-back ------------------------------------------------------------------ */
+
+static unsigned long wb_secs = 5;
+
+static void *writeback_thread(void *arg)
+{
+	struct timespec ts = { .tv_sec = (time_t)wb_secs };
+
+	(void)arg;
+	for (;;) {
+		while (nanosleep(&ts, &ts))
+			;
+		ts.tv_sec = (time_t)wb_secs;
+		cairn_invoke(relay_note, NOTIFY_SIGNAL, 0, WB_BIT, 0, 0, 0, NULL);
+	}
+	return NULL;
+}
+
+static void writeback_start(void)
+{
+	pthread_t th;
+
+	if (!wb_secs || xfs.ro || relay_note == CAP_NULL)
+		return;
+	if (pthread_create(&th, NULL, writeback_thread, NULL)) {
+		fprintf(stderr, "ext2: cannot start the write-back thread: writes wait for a sync\n");
+		return;
+	}
+	pthread_detach(th);
+}
+
+/* The relay's bits beyond the dead clients' (on the serving thread). */
+static void event(uint64_t bits)
+{
+	struct bcache_stats st;
+	err_t e;
+
+	if (!(bits & WB_BIT) || closed || !xfs.fs)
+		return;
+	e = pages_sync_all();
+	bcache_get_stats(&st);
+	if (st.dirty || (xfs.fs->flags & EXT2_FLAG_DIRTY) || xfs.ndtimes) {
+		err_t s = xfs_sync(&xfs);
+		if (s)
+			e = s;
+	}
+	if (e)
+		fprintf(stderr, "ext2: periodic write-back: %s (the pages stay dirty)\n", err_name(e));
 }
 
 /* ---- the mount table ------------------------------------------------------------------------ */
@@ -384,7 +449,8 @@ static uint64_t dev_number(const char *name)
 
 static void usage(void)
 {
-	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--no-fmap] [--mount /PATH]\n");
+	fprintf(stderr, "ext2: usage: ext2 [--dev NAME] [--ro] [--cache PAGES] [--no-fmap] [--mount /PATH]"
+		" [--writeback SECONDS]\n");
 	exit(2);
 }
 
@@ -409,6 +475,8 @@ int main(int argc, char **argv)
 			cache = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--mount") && i + 1 < argc && argv[i + 1][0] == '/')
 			mount_at = argv[++i];
+		else if (!strcmp(argv[i], "--writeback") && i + 1 < argc)
+			wb_secs = strtoul(argv[++i], NULL, 0);
 		else
 			usage();
 	}
@@ -448,6 +516,7 @@ int main(int argc, char **argv)
 	if (fmap)
 		pages_init();
 	watch_clients();
+	writeback_start();
 	fprintf(stderr, "ext2: %s: %llu blocks of %u, %u inodes%s; serving\n", source,
 		(unsigned long long)ext2fs_blocks_count(xfs.fs->super), xfs.fs->blocksize,
 		xfs.fs->super->s_inodes_count, ro ? ", read-only" : "");

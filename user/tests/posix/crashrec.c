@@ -9,6 +9,10 @@
  *                                QEMU), keep the intact run and append on:
  *                                "synced N" after each fsync, forever
  *   crashrec check FILE SYNCED   only check; exit 0 when intact
+ *   crashrec lazy FILE COUNT     append COUNT records with no fsync, say
+ *                                "written COUNT", and wait: the server's
+ *                                periodic write-back must put them on the
+ *                                disk before the host kills QEMU
  *
  * A record is 64 bytes: "REC!", its number, 48 bytes made from the
  * number, and a CRC-32 of the rest. Past the last record whose fsync
@@ -91,9 +95,29 @@ int main(int argc, char **argv)
 	long synced, n;
 	int fd;
 
-	if (argc != 4 || (strcmp(argv[1], "cycle") && strcmp(argv[1], "check"))) {
-		fprintf(stderr, "usage: crashrec cycle|check FILE SYNCED\n");
+	if (argc != 4 || (strcmp(argv[1], "cycle") && strcmp(argv[1], "check") && strcmp(argv[1], "lazy"))) {
+		fprintf(stderr, "usage: crashrec cycle|check|lazy FILE SYNCED|COUNT\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "lazy")) {
+		long count = atol(argv[3]);
+
+		fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0) {
+			printf("crashrec: open %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		for (n = 0; n < count; n++) {
+			make(r, (uint32_t)n);
+			if (write(fd, r, REC) != REC) {
+				printf("crashrec: record %ld: %s\n", n, strerror(errno));
+				return 1;
+			}
+		}
+		printf("written %ld\n", count);
+		fflush(stdout);
+		for (;;)
+			pause();
 	}
 	synced = atol(argv[3]);
 	fd = open(argv[2], O_RDWR | O_CREAT, 0644);
