@@ -52,6 +52,10 @@ static uint64_t ticks;
  * the writable ones), for FS_OPEN's POSIX_OPEN_FMAP_HAVE. A slot reused
  * by another file since is told by the answer's key (then IO_FMAP). */
 static uint64_t have_bits[2][POSIX_FMAP_SLOTS / 64];
+static unsigned have_top[2];             /* words of have_bits[w] up to the last nonzero one */
+/* The entry last given each slot (its index + 1; 0: none), so that an
+ * open of a file mapped here finds it without a walk of the cache. */
+static uint8_t slot_entry[POSIX_FMAP_SLOTS];
 static cap_t table = CAP_NULL;
 static const volatile struct posix_fmap_slot *slots;
 static volatile int lock;
@@ -70,17 +74,16 @@ static void give(void)
 
 uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 {
-	const uint64_t *bits = have_bits[(flags & O_ACCMODE) != O_RDONLY];
+	int w = (flags & O_ACCMODE) != O_RDONLY;
+	const uint64_t *bits = have_bits[w];
 	uint64_t *words = (uint64_t *)have;
-	unsigned top = POSIX_FMAP_SLOTS / 64;
+	unsigned top = have_top[w];
 
 	*havelen = 0;
 	if (!slots)
 		return POSIX_OPEN_FMAP | POSIX_OPEN_FMAP_TABLE;
 	/* as many words as the highest slot needs (a server hands out the
 	 * lowest free slots, so mostly one) */
-	while (top && !bits[top - 1])
-		top--;
 	for (unsigned i = 0; i < top; i++)
 		words[i] = bits[i];
 	if (!top)
@@ -92,6 +95,10 @@ uint64_t __cairn_fmap_open_bits(uint32_t flags, uint8_t *have, size_t *havelen)
 /* The cached entry of the file with key in slot, or NULL. */
 static struct cairn_fmap *cached(uint64_t key, uint32_t slot)
 {
+	unsigned e = slot < POSIX_FMAP_SLOTS ? slot_entry[slot] : 0;
+
+	if (e && cache[e - 1].key == key && cache[e - 1].slot == slot)
+		return &cache[e - 1];
 	for (unsigned i = 0; i < CACHE; i++)
 		if (cache[i].key == key && cache[i].slot == slot)
 			return &cache[i];
@@ -114,13 +121,23 @@ static void keep_table(cap_t t)
 
 static void have_set(const struct cairn_fmap *m, int on)
 {
+	unsigned wi = m->slot / 64;
 	uint64_t bit = 1ull << (m->slot % 64);
+	uint8_t e = (uint8_t)(m - cache + 1);
 
 	for (int w = 0; w < 2; w++) {
-		have_bits[w][m->slot / 64] &= ~bit;
+		have_bits[w][wi] &= ~bit;
 		if (on && (!w || m->writable))
-			have_bits[w][m->slot / 64] |= bit;
+			have_bits[w][wi] |= bit;
+		if (have_bits[w][wi] && have_top[w] <= wi)
+			have_top[w] = wi + 1;
+		while (have_top[w] && !have_bits[w][have_top[w] - 1])
+			have_top[w]--;
 	}
+	if (on)
+		slot_entry[m->slot] = e;
+	else if (slot_entry[m->slot] == e)
+		slot_entry[m->slot] = 0;
 }
 
 static void drop_entry(struct cairn_fmap *m)
