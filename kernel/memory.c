@@ -164,16 +164,20 @@ void memobj_destroy(struct memobj *mo)
 }
 
 
-/* Zeroed pages set aside by memobj_reserve() for the write under way;
- * page_take() takes these first (then a new page, zeroed if asked). */
+/* Pages set aside by memobj_reserve() for the write under way (not
+ * zeroed: most go back unused); page_take() takes these first (then a new
+ * page), zeroed if asked. */
 static paddr_t page_spare = PADDR_INVALID;
 
 static paddr_t page_take(bool zeroed)
 {
 	paddr_t pa = page_stack_pop(&page_spare);
 
-	if (pa != PADDR_INVALID)
+	if (pa != PADDR_INVALID) {
+		if (zeroed)
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 		return pa;
+	}
 	return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
 }
 
@@ -342,12 +346,14 @@ static void mapping_set_page(struct mapping *m, size_t i)
 	size_t before = pt_tables_live;
 	unsigned prot;
 
-	pt_unmap(m->as->root, va, PAGE_SIZE);
 	if (m->mo->pages[i] && ((prot = page_prot(m, i)) & (PROT_R | PROT_W | PROT_X))) {
-		/* a failure can only be ENOMEM for a table: the page stays
+		/* the old entry replaced in place; a failure can only be
+		 * ENOMEM for a table (nothing was there): the page stays
 		 * unmapped and the next touch faults (and retries) */
-		if (pt_map(m->as->root, va, m->mo->pages[i], PAGE_SIZE, prot))
+		if (pt_remap(m->as->root, va, m->mo->pages[i], prot))
 			pr_warn("mm: cannot re-map %#lx, page left unmapped\n", (unsigned long)va);
+	} else {
+		pt_unmap(m->as->root, va, PAGE_SIZE);
 	}
 	charge_tables(m->as, before);
 }

@@ -293,7 +293,7 @@ paddr_t page_stack_pop(paddr_t *stack)
 err_t page_stack_fill(paddr_t *stack, size_t n)
 {
 	while (n--) {
-		paddr_t pa = pmm_alloc_zeroed(0);
+		paddr_t pa = pmm_alloc(0);
 		if (pa == PADDR_INVALID) {
 			page_stack_free(stack);
 			return ERR_NOMEM;

@@ -2,7 +2,9 @@
 /*
  * Freestanding string and memory functions. Simple byte loops, with a
  * word-at-a-time path for the large copies and fills that page handling
- * and IPC do (memcpy 64 bytes a turn when source and destination are as
+ * and IPC do (memset 64 bytes a turn once 8-byte aligned: a page in about
+ * 600 instructions instead of 2,000 a word at a time; memcpy 64 bytes a
+ * turn when source and destination are as
  * far from an 8-byte boundary: 0.3 instructions a byte instead of 0.75;
  * when they are not, as a file of the boot image, whose data the cpio
  * format aligns to 4 bytes only, copied into an IPC buffer, words shifted
@@ -110,12 +112,26 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Bytes up to an 8-byte boundary, then 64 bytes a turn, then words,
+ * then bytes. */
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
-	if (((uintptr_t)d & 7) == 0) {
+	if (n >= 16) {
 		uint64_t w = (unsigned char)c * 0x0101010101010101ull;
+		for (; (uintptr_t)d & 7; n--)
+			*d++ = (unsigned char)c;
+		for (; n >= 64; n -= 64, d += 64) {
+			((uint64_t *)d)[0] = w;
+			((uint64_t *)d)[1] = w;
+			((uint64_t *)d)[2] = w;
+			((uint64_t *)d)[3] = w;
+			((uint64_t *)d)[4] = w;
+			((uint64_t *)d)[5] = w;
+			((uint64_t *)d)[6] = w;
+			((uint64_t *)d)[7] = w;
+		}
 		for (; n >= 8; n -= 8, d += 8)
 			*(uint64_t *)d = w;
 	}
