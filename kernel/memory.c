@@ -539,12 +539,19 @@ struct aspace *aspace_create(struct quota *q)
 	return as;
 }
 
+/* The mapping mapping_at() found last (NULL once freed): faults, unmaps
+ * and their edge checks mostly ask for the same one again. Mappings of a
+ * space never overlap, so one that holds va is the answer. */
+static struct mapping *last_found;
+
 static void mapping_free(struct mapping *m)
 {
 	size_t before = pt_tables_live;
 
 	pt_unmap(m->as->root, m->va, m->npages * PAGE_SIZE);
 	charge_tables(m->as, before);
+	if (last_found == m)
+		last_found = NULL;
 	list_del(&m->as_node);
 	list_del(&m->mo_node);
 	quota_uncharge(m->as->obj.quota, sizeof(*m));
@@ -569,10 +576,14 @@ void aspace_destroy(struct aspace *as)
 
 static struct mapping *mapping_at(struct aspace *as, vaddr_t va)
 {
+	struct mapping *m = last_found;
+
+	if (m && m->as == as && va >= m->va && va - m->va < m->npages * PAGE_SIZE)
+		return m;
 	list_for_each(it, &as->mappings) {
-		struct mapping *m = list_entry(it, struct mapping, as_node);
+		m = list_entry(it, struct mapping, as_node);
 		if (va >= m->va && va - m->va < m->npages * PAGE_SIZE)
-			return m;
+			return last_found = m;
 	}
 	return NULL;
 }

@@ -64,8 +64,22 @@ void page_stack_push(paddr_t *stack, paddr_t pa);
 paddr_t page_stack_pop(paddr_t *stack);
 void page_stack_free(paddr_t *stack);
 
-/* The descriptor of a managed page, or NULL. */
-struct page *pmm_page(paddr_t pa);
+/* The descriptor of a managed page, or NULL. The first zone (the one
+ * zone_of() tries first; often the only one) is looked up inline. */
+struct pmm_zone0 {
+	paddr_t base;
+	size_t bytes;
+	struct page *pages;
+};
+extern struct pmm_zone0 pmm_zone0;
+struct page *pmm_page_slow(paddr_t pa);
+
+static inline struct page *pmm_page(paddr_t pa)
+{
+	if (pa - pmm_zone0.base < pmm_zone0.bytes)
+		return &pmm_zone0.pages[(pa - pmm_zone0.base) / PAGE_SIZE];
+	return pmm_page_slow(pa);
+}
 /* Whether pa lies in a free block (for tests of reservations). */
 bool pmm_is_free(paddr_t pa);
 
