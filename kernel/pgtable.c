@@ -84,8 +84,8 @@ paddr_t pt_create(void)
 
 static void table_free(paddr_t t)
 {
-	if (reserving)
-		page_stack_push(&freed, t);   /* empty, so zeroed */
+	if (reserving)   /* an empty one is all zeros (pt_destroy() frees full ones) */
+		page_stack_push(table_empty(t) ? &freed : &spare, t);
 	else
 		pmm_free(t, 0);
 	pt_tables_live--;
