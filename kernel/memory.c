@@ -164,16 +164,20 @@ void memobj_destroy(struct memobj *mo)
 }
 
 
-/* Zeroed pages set aside by memobj_reserve() for the write under way;
- * page_take() takes these first (then a new page, zeroed if asked). */
+/* Pages set aside by memobj_reserve() for the write under way (not
+ * zeroed: most go back unused); page_take() takes these first (then a new
+ * page), zeroed if asked. */
 static paddr_t page_spare = PADDR_INVALID;
 
 static paddr_t page_take(bool zeroed)
 {
 	paddr_t pa = page_stack_pop(&page_spare);
 
-	if (pa != PADDR_INVALID)
+	if (pa != PADDR_INVALID) {
+		if (zeroed)
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
 		return pa;
+	}
 	return zeroed ? pmm_alloc_zeroed(0) : pmm_alloc(0);
 }
 
@@ -342,12 +346,14 @@ static void mapping_set_page(struct mapping *m, size_t i)
 	size_t before = pt_tables_live;
 	unsigned prot;
 
-	pt_unmap(m->as->root, va, PAGE_SIZE);
 	if (m->mo->pages[i] && ((prot = page_prot(m, i)) & (PROT_R | PROT_W | PROT_X))) {
-		/* a failure can only be ENOMEM for a table: the page stays
+		/* the old entry replaced in place; a failure can only be
+		 * ENOMEM for a table (nothing was there): the page stays
 		 * unmapped and the next touch faults (and retries) */
-		if (pt_map(m->as->root, va, m->mo->pages[i], PAGE_SIZE, prot))
+		if (pt_remap(m->as->root, va, m->mo->pages[i], prot))
 			pr_warn("mm: cannot re-map %#lx, page left unmapped\n", (unsigned long)va);
+	} else {
+		pt_unmap(m->as->root, va, PAGE_SIZE);
 	}
 	charge_tables(m->as, before);
 }
@@ -533,12 +539,19 @@ struct aspace *aspace_create(struct quota *q)
 	return as;
 }
 
+/* The mapping mapping_at() found last (NULL once freed): faults, unmaps
+ * and their edge checks mostly ask for the same one again. Mappings of a
+ * space never overlap, so one that holds va is the answer. */
+static struct mapping *last_found;
+
 static void mapping_free(struct mapping *m)
 {
 	size_t before = pt_tables_live;
 
 	pt_unmap(m->as->root, m->va, m->npages * PAGE_SIZE);
 	charge_tables(m->as, before);
+	if (last_found == m)
+		last_found = NULL;
 	list_del(&m->as_node);
 	list_del(&m->mo_node);
 	quota_uncharge(m->as->obj.quota, sizeof(*m));
@@ -563,10 +576,14 @@ void aspace_destroy(struct aspace *as)
 
 static struct mapping *mapping_at(struct aspace *as, vaddr_t va)
 {
+	struct mapping *m = last_found;
+
+	if (m && m->as == as && va >= m->va && va - m->va < m->npages * PAGE_SIZE)
+		return m;
 	list_for_each(it, &as->mappings) {
-		struct mapping *m = list_entry(it, struct mapping, as_node);
+		m = list_entry(it, struct mapping, as_node);
 		if (va >= m->va && va - m->va < m->npages * PAGE_SIZE)
-			return m;
+			return last_found = m;
 	}
 	return NULL;
 }

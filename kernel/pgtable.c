@@ -7,9 +7,17 @@
  *
  * Every operation checks its whole range before changing anything, so a
  * failure leaves the tables as they were (except ERR_NOMEM while mapping).
+ *
+ * Each table's page descriptor counts its nonzero entries (struct
+ * page.inuse, written by set_entry() only), so that "is this table empty
+ * now" after an unmap is one compare, not a scan of 512 entries. Mapping,
+ * unmapping or re-protecting one 4 KiB page (what faults and memory
+ * objects do, page by page) walks straight down the tree (page_walk());
+ * ranges take the general recursive walk.
  */
 #include <arch.h>
 #include <kernel/mm.h>
+#include <string.h>
 
 #define ENTRIES 512
 
@@ -30,27 +38,54 @@ static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
  * spaces charge the difference an operation makes to their quota. */
 size_t pt_tables_live;
 
-/* Zeroed table pages set aside by pt_reserve() for the operation under
- * way, linked through their first entry; while `reserving`, a table freed
- * goes back on this list (a re-map of the page takes it again). */
-static paddr_t spare = PADDR_INVALID;
+/* Table pages set aside by pt_reserve() for the operation under way
+ * (`spare`, not zeroed yet: most go back unused), linked through their
+ * first entry; while `reserving`, a table freed goes on `freed` (empty, so
+ * zeroed already: a re-map of the page takes it again as it is). */
+static paddr_t spare = PADDR_INVALID, freed = PADDR_INVALID;
 static bool reserving;
+
+/* The count of nonzero entries of table t, in its page descriptor. */
+static inline uint16_t *entries_of(paddr_t t) { return &pmm_page(t)->inuse; }
+
+/* Writes entry i of table t, keeping its count. */
+static inline void set_entry(paddr_t t, unsigned i, pte_t v)
+{
+	pte_t *slot = &table(t)[i];
+	int d = (v != 0) - (*slot != 0);
+
+	*slot = v;
+	if (d)
+		*entries_of(t) += d;
+}
+
+static bool table_empty(paddr_t t)
+{
+	return *entries_of(t) == 0;
+}
 
 paddr_t pt_create(void)
 {
-	paddr_t t = page_stack_pop(&spare);
+	paddr_t t = page_stack_pop(&freed);
 
-	if (t == PADDR_INVALID)
-		t = pmm_alloc_zeroed(0);
-	if (t != PADDR_INVALID)
+	if (t == PADDR_INVALID) {
+		t = page_stack_pop(&spare);
+		if (t != PADDR_INVALID)
+			memset(table(t), 0, PAGE_SIZE);
+		else
+			t = pmm_alloc_zeroed(0);
+	}
+	if (t != PADDR_INVALID) {
+		*entries_of(t) = 0;
 		pt_tables_live++;
+	}
 	return t;
 }
 
 static void table_free(paddr_t t)
 {
-	if (reserving)
-		page_stack_push(&spare, t);   /* empty, so zeroed */
+	if (reserving)   /* an empty one is all zeros (pt_destroy() frees full ones) */
+		page_stack_push(table_empty(t) ? &freed : &spare, t);
 	else
 		pmm_free(t, 0);
 	pt_tables_live--;
@@ -68,6 +103,7 @@ void pt_release(void)
 {
 	reserving = false;
 	page_stack_free(&spare);
+	page_stack_free(&freed);
 }
 
 void pt_count_missing(paddr_t root, vaddr_t va, vaddr_t seen[PT_LEVELS_MAX], size_t *n)
@@ -103,7 +139,8 @@ static bool any_mapped(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
 		if (arch_pte_valid(e)) {
 			if (level == 0 || arch_pte_is_leaf(e, level))
 				return true;
-			if (any_mapped(arch_pte_addr(e), level - 1, va, se))
+			paddr_t child = arch_pte_addr(e);
+			if (*entries_of(child) && any_mapped(child, level - 1, va, se))
 				return true;
 		}
 		va = se;
@@ -111,7 +148,8 @@ static bool any_mapped(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
 	return false;
 }
 
-/* Does [va, end) cut through a large leaf? */
+/* Does [va, end) cut through a large leaf? (Level 0 holds 4 KiB leaves
+ * only: never looked into.) */
 static bool splits_leaf(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
 {
 	while (va != end) {
@@ -122,7 +160,7 @@ static bool splits_leaf(paddr_t t, unsigned level, vaddr_t va, vaddr_t end)
 			if (arch_pte_is_leaf(e, level)) {
 				if (!whole)
 					return true;
-			} else if (splits_leaf(arch_pte_addr(e), level - 1, va, se)) {
+			} else if (level > 1 && splits_leaf(arch_pte_addr(e), level - 1, va, se)) {
 				return true;
 			}
 		}
@@ -135,17 +173,18 @@ static err_t map_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, paddr
 {
 	while (va != end) {
 		vaddr_t se = slot_end(va, level, end);
-		pte_t *slot = &table(t)[index_of(va, level)];
+		unsigned i = index_of(va, level);
+		pte_t *slot = &table(t)[i];
 		bool whole = IS_ALIGNED(va, level_size(level)) && se - va == level_size(level);
 
 		if (level == 0 || (whole && IS_ALIGNED(pa, level_size(level)) && arch_leaf_ok(level))) {
-			*slot = arch_pte_leaf(pa, prot, level);
+			set_entry(t, i, arch_pte_leaf(pa, prot, level));
 		} else {
 			if (!arch_pte_valid(*slot)) {
 				paddr_t nt = pt_create();
 				if (nt == PADDR_INVALID)
 					return ERR_NOMEM;
-				*slot = arch_pte_table(nt);
+				set_entry(t, i, arch_pte_table(nt));
 			}
 			err_t e = map_level(arch_pte_addr(*slot), level - 1, va, se, pa, prot);
 			if (e)
@@ -172,23 +211,123 @@ static err_t check_range(vaddr_t va, size_t size)
 	return ERR_OK;
 }
 
+/*
+ * One 4 KiB page at va, straight down the tree: the level-0 table that
+ * holds it, creating missing tables when `create` (NULL for ERR_NOMEM),
+ * else NULL when a table is missing; *large is set when a large leaf
+ * covers va (NULL returned). path[level] (top to 0) gets the table at
+ * each level reached.
+ */
+static pte_t *page_walk(paddr_t root, vaddr_t va, bool create, bool *large, paddr_t *path)
+{
+	paddr_t t = root;
+
+	*large = false;
+	for (unsigned level = top_level(); level > 0; level--) {
+		unsigned i = index_of(va, level);
+		pte_t e = table(t)[i];
+
+		path[level] = t;
+		if (!arch_pte_valid(e)) {
+			if (!create)
+				return NULL;
+			paddr_t nt = pt_create();
+			if (nt == PADDR_INVALID)
+				return NULL;
+			set_entry(t, i, arch_pte_table(nt));
+			t = nt;
+		} else if (arch_pte_is_leaf(e, level)) {
+			*large = true;
+			return NULL;
+		} else {
+			t = arch_pte_addr(e);
+		}
+	}
+	path[0] = t;
+	return &table(t)[index_of(va, 0)];
+}
+
+/* pt_map() of one page: nothing is created when va is mapped (tables are
+ * created only below a missing entry, where nothing can be). */
+static err_t map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	paddr_t path[PT_LEVELS_MAX];
+	bool large;
+	pte_t *slot = page_walk(root, va, true, &large, path);
+
+	if (large)
+		return ERR_EXIST;
+	if (!slot)
+		return ERR_NOMEM;
+	if (arch_pte_valid(*slot))
+		return ERR_EXIST;
+	set_entry(path[0], index_of(va, 0), arch_pte_leaf(pa, prot, 0));
+	return ERR_OK;
+}
+
+/* update_level() of one page: unmaps (prot < 0) or re-protects it; an
+ * unmap frees the tables it leaves empty, from the bottom up. */
+static err_t update_page(paddr_t root, vaddr_t va, int prot)
+{
+	paddr_t path[PT_LEVELS_MAX];
+	unsigned level = top_level();
+	bool large;
+	pte_t *slot = page_walk(root, va, false, &large, path);
+
+	if (large)
+		return ERR_INVAL;     /* would split the leaf */
+	if (slot) {
+		if (arch_pte_valid(*slot)) {
+			set_entry(path[0], index_of(va, 0),
+				  prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, 0));
+			arch_tlb_flush_page(va);
+		}
+		level = 0;
+	} else {
+		/* the deepest table reached, whose entry for va is missing */
+		while (level > 0 && arch_pte_valid(table(path[level])[index_of(va, level)]))
+			level--;
+	}
+	if (prot < 0) {
+		for (; level < top_level() && table_empty(path[level]); level++) {
+			set_entry(path[level + 1], index_of(va, level + 1), 0);
+			table_free(path[level]);
+		}
+	}
+	return ERR_OK;
+}
+
+err_t pt_remap(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	paddr_t path[PT_LEVELS_MAX];
+	bool large;
+	pte_t *slot;
+
+	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE) || !prot_ok(prot))
+		return ERR_INVAL;
+	slot = page_walk(root, va, true, &large, path);
+	if (large)
+		return ERR_INVAL;
+	if (!slot)
+		return ERR_NOMEM;
+	bool was = arch_pte_valid(*slot);
+	set_entry(path[0], index_of(va, 0), arch_pte_leaf(pa, prot, 0));
+	if (was)
+		arch_tlb_flush_page(va);
+	return ERR_OK;
+}
+
 err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot)
 {
 	err_t e = check_range(va, size);
 
 	if (e || !IS_ALIGNED(pa, PAGE_SIZE) || !prot_ok(prot))
 		return ERR_INVAL;
+	if (size == PAGE_SIZE)
+		return map_page(root, va, pa, prot);
 	if (any_mapped(root, top_level(), va, va + size))
 		return ERR_EXIST;
 	return map_level(root, top_level(), va, va + size, pa, prot);
-}
-
-static bool table_empty(paddr_t t)
-{
-	for (unsigned i = 0; i < ENTRIES; i++)
-		if (table(t)[i])
-			return false;
-	return true;
 }
 
 /* Unmaps (prot < 0) or re-protects leaves in [va, end). */
@@ -196,17 +335,19 @@ static void update_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, int
 {
 	while (va != end) {
 		vaddr_t se = slot_end(va, level, end);
-		pte_t *slot = &table(t)[index_of(va, level)];
+		unsigned i = index_of(va, level);
+		pte_t *slot = &table(t)[i];
 
 		if (arch_pte_valid(*slot)) {
 			if (level == 0 || arch_pte_is_leaf(*slot, level)) {
-				*slot = prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, level);
+				set_entry(t, i, prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, level));
 				arch_tlb_flush_page(va);
 			} else {
 				paddr_t child = arch_pte_addr(*slot);
-				update_level(child, level - 1, va, se, prot);
+				if (*entries_of(child))
+					update_level(child, level - 1, va, se, prot);
 				if (prot < 0 && table_empty(child)) {
-					*slot = 0;
+					set_entry(t, i, 0);
 					table_free(child);
 				}
 			}
@@ -221,6 +362,8 @@ err_t pt_unmap(paddr_t root, vaddr_t va, size_t size)
 
 	if (e)
 		return e;
+	if (size == PAGE_SIZE)
+		return update_page(root, va, -1);
 	if (splits_leaf(root, top_level(), va, va + size))
 		return ERR_INVAL;
 	update_level(root, top_level(), va, va + size, -1);
@@ -233,6 +376,8 @@ err_t pt_protect(paddr_t root, vaddr_t va, size_t size, unsigned prot)
 
 	if (e || !prot_ok(prot))
 		return ERR_INVAL;
+	if (size == PAGE_SIZE)
+		return update_page(root, va, (int)prot);
 	if (splits_leaf(root, top_level(), va, va + size))
 		return ERR_INVAL;
 	update_level(root, top_level(), va, va + size, (int)prot);
@@ -289,7 +434,7 @@ paddr_t pt_create_user(void)
 
 	if (root != PADDR_INVALID)
 		for (unsigned i = USER_TOP_ENTRIES; i < ENTRIES; i++)
-			table(root)[i] = table(kernel_root)[i];
+			set_entry(root, i, table(kernel_root)[i]);
 	return root;
 }
 

@@ -195,7 +195,8 @@ err_t pmm_init(const struct boot_info *bi)
 		memset(z->pages, 0, z->npages * sizeof(struct page));
 		for (size_t p = 0; p < z->npages; p++)
 			z->pages[p].flags = PAGE_RESERVED;
-		nzones++;
+		if (nzones++ == 0)
+			pmm_zone0 = (struct pmm_zone0){ z->base, z->npages * PAGE_SIZE, z->pages };
 	}
 	/* Free what is left of each range, span by span. */
 	for (unsigned i = 0; i < bi->n_mem; i++)
@@ -210,6 +211,7 @@ void pmm_reset(void)
 	memset(free_lists, 0, sizeof(free_lists));
 	nzones = 0;
 	nfree = ntotal = 0;
+	pmm_zone0 = (struct pmm_zone0){ 0, 0, NULL };
 }
 
 /* ---- allocation ----------------------------------------------------------- */
@@ -293,7 +295,7 @@ paddr_t page_stack_pop(paddr_t *stack)
 err_t page_stack_fill(paddr_t *stack, size_t n)
 {
 	while (n--) {
-		paddr_t pa = pmm_alloc_zeroed(0);
+		paddr_t pa = pmm_alloc(0);
 		if (pa == PADDR_INVALID) {
 			page_stack_free(stack);
 			return ERR_NOMEM;
@@ -309,7 +311,9 @@ void page_stack_free(paddr_t *stack)
 		pmm_free(page_stack_pop(stack), 0);
 }
 
-struct page *pmm_page(paddr_t pa)
+struct pmm_zone0 pmm_zone0;
+
+struct page *pmm_page_slow(paddr_t pa)
 {
 	struct zone *z = zone_of(pa);
 

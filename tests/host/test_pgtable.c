@@ -624,3 +624,55 @@ TEST(user_tree_shares_kernel_half)
 	pt_destroy(kroot);
 	return true;
 }
+
+/* One 4 KiB page at a time (the straight walk: map, unmap, protect,
+ * remap): the tables a page needs come and go with it, a page inside a
+ * large leaf is refused with nothing changed, and pt_remap() replaces an
+ * entry in place (one TLB flush) without freeing its tables. */
+TEST(single_pages)
+{
+	paddr_t root;
+	size_t base;
+	vaddr_t a = 0x7000000000 + 3 * PAGE_SIZE, b = a + PAGE_SIZE;
+
+	CHECK(setup(4, &root, &base));
+	CHECK(pt_map(root, a, 0x5000, PAGE_SIZE, RW) == ERR_OK);
+	CHECK(pt_count_tables(root) == 4 && pmm_free_pages() == base - 3);
+	CHECK(pt_map(root, a, 0x6000, PAGE_SIZE, RW) == ERR_EXIST);
+	CHECK(pt_map(root, b, 0x6000, PAGE_SIZE, PROT_R) == ERR_OK);
+	CHECK(pt_count_tables(root) == 4);
+	CHECK(pt_protect(root, b, PAGE_SIZE, RW) == ERR_OK && lookup_is(root, b, 0x6000, RW));
+	CHECK(pt_protect(root, b + PAGE_SIZE, PAGE_SIZE, RW) == ERR_OK);   /* nothing there */
+	CHECK(!pt_lookup(root, b + PAGE_SIZE, NULL, NULL));
+	unsigned long flushes = host_tlb_flushes;
+	CHECK(pt_remap(root, a, 0x7000, PROT_R) == ERR_OK && lookup_is(root, a, 0x7000, PROT_R));
+	CHECK(host_tlb_flushes == flushes + 1 && pt_count_tables(root) == 4);
+	CHECK(pt_remap(root, b + PAGE_SIZE, 0x8000, RW) == ERR_OK);           /* a new entry */
+	CHECK(host_tlb_flushes == flushes + 1 && lookup_is(root, b + PAGE_SIZE, 0x8000, RW));
+	CHECK(pt_remap(root, a + 1, 0x8000, RW) == ERR_INVAL);
+	CHECK(pt_remap(root, a, 0x8000, 0) == ERR_INVAL);
+	CHECK(pt_unmap(root, a, PAGE_SIZE) == ERR_OK && !pt_lookup(root, a, NULL, NULL));
+	CHECK(pt_unmap(root, a, PAGE_SIZE) == ERR_OK && pt_count_tables(root) == 4);
+	CHECK(pt_unmap(root, b, PAGE_SIZE) == ERR_OK && pt_count_tables(root) == 4);
+	CHECK(pt_unmap(root, b + PAGE_SIZE, PAGE_SIZE) == ERR_OK);
+	CHECK(pt_count_tables(root) == 1 && pmm_free_pages() == base);
+	/* a new page beside another tree's: only the tables missing are made */
+	CHECK(pt_map(root, 0x1000, 0x5000, PAGE_SIZE, RW) == ERR_OK);
+	CHECK(pt_remap(root, 0x200000, 0x6000, RW) == ERR_OK && pt_count_tables(root) == 5);
+	CHECK(pt_unmap(root, 0x1000, PAGE_SIZE) == ERR_OK && pt_count_tables(root) == 4);
+	CHECK(pt_unmap(root, 0x200000, PAGE_SIZE) == ERR_OK && pt_count_tables(root) == 1);
+	/* inside a 2 MiB leaf */
+	CHECK(pt_map(root, 0x400000, 0x400000, 2 * MIB, RW) == ERR_OK);
+	size_t tables = pt_count_tables(root), nfree = pmm_free_pages();
+	flushes = host_tlb_flushes;
+	CHECK(pt_map(root, 0x401000, 0x5000, PAGE_SIZE, RW) == ERR_EXIST);
+	CHECK(pt_unmap(root, 0x401000, PAGE_SIZE) == ERR_INVAL);
+	CHECK(pt_protect(root, 0x401000, PAGE_SIZE, PROT_R) == ERR_INVAL);
+	CHECK(pt_remap(root, 0x401000, 0x5000, RW) == ERR_INVAL);
+	CHECK(host_tlb_flushes == flushes && pt_count_tables(root) == tables &&
+	      pmm_free_pages() == nfree && lookup_is(root, 0x401000, 0x401000, RW));
+	CHECK(pt_unmap(root, 0x400000, 2 * MIB) == ERR_OK && pt_count_tables(root) == 1);
+	CHECK(pmm_free_pages() == base);
+	pt_destroy(root);
+	return true;
+}

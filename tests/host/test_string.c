@@ -290,3 +290,21 @@ TEST(strtoul_no_digits_and_overflow)
 	CHECK(k_strtoul("18446744073709551614", NULL, 10) == ~0ul - 1);
 	return true;
 }
+
+/* memset from every offset off an 8-byte boundary, lengths across the
+ * 64-byte turns: exactly [d, d + n) written. */
+TEST(memset_offsets_and_lengths)
+{
+	static uint64_t buf[64];
+	unsigned char *b = (unsigned char *)buf;
+
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t n = 0; n <= 300; n++) {
+			memset(buf, 0xee, sizeof(buf));
+			k_memset(b + off, 0x11, n);
+			for (size_t i = 0; i < sizeof(buf); i++)
+				CHECK(b[i] == (i >= off && i < off + n ? 0x11 : 0xee));
+		}
+	}
+	return true;
+}

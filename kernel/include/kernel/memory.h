@@ -89,8 +89,9 @@ err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 /* The pages memobj_write() of [off, off + len) (within mo) will allocate:
  * those never touched and those shared with a copy. */
 size_t memobj_write_needs(const struct memobj *mo, uint64_t off, size_t len);
-/* Sets aside n zeroed pages that the next first touches and unshares take
- * before asking the page allocator (ERR_NOMEM: none kept), so that a
+/* Sets aside n pages that the next first touches and unshares take
+ * (zeroed as they are taken, when asked) before asking the page
+ * allocator (ERR_NOMEM: none kept), so that a
  * write with memobj_write_needs() pages set aside cannot fail;
  * memobj_release() frees what is left. Nothing else may run between. */
 err_t memobj_reserve(size_t n);

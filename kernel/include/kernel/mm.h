@@ -24,7 +24,7 @@ struct page {
 		struct { struct page *next, *prev; };   /* free list or slab partial list */
 	};
 	void *freelist;          /* slab: first free object */
-	uint16_t inuse;          /* slab: objects handed out */
+	uint16_t inuse;          /* slab: objects handed out; page table: nonzero entries */
 	uint8_t order;           /* block order (head page of a block) */
 	uint8_t flags;
 	uint8_t slab_class;
@@ -50,21 +50,36 @@ paddr_t pmm_alloc_zeroed(unsigned order);
 void pmm_free(paddr_t pa, unsigned order);
 
 /*
- * A stack of zeroed pages set aside for an operation that must not fail
- * midway (page-table and MemoryObject reservations), linked through
- * their first word; *stack is PADDR_INVALID when empty.
- * page_stack_fill() adds n new pages (ERR_NOMEM: the stack is given back
- * whole); page_stack_push() adds a zeroed page; page_stack_pop() takes
- * one, zeroed (PADDR_INVALID: empty); page_stack_free() gives them all
- * back to the allocator.
+ * A stack of pages set aside for an operation that must not fail midway
+ * (page-table and MemoryObject reservations), linked through their first
+ * word; *stack is PADDR_INVALID when empty.
+ * page_stack_fill() adds n new pages, not zeroed (most go back unused:
+ * the taker zeroes what it needs; ERR_NOMEM: the stack is given back
+ * whole); page_stack_push() adds a page; page_stack_pop() takes one, its
+ * first word (the link) zeroed, the rest as it was pushed (PADDR_INVALID:
+ * empty); page_stack_free() gives them all back to the allocator.
  */
 err_t page_stack_fill(paddr_t *stack, size_t n);
 void page_stack_push(paddr_t *stack, paddr_t pa);
 paddr_t page_stack_pop(paddr_t *stack);
 void page_stack_free(paddr_t *stack);
 
-/* The descriptor of a managed page, or NULL. */
-struct page *pmm_page(paddr_t pa);
+/* The descriptor of a managed page, or NULL. The first zone (the one
+ * zone_of() tries first; often the only one) is looked up inline. */
+struct pmm_zone0 {
+	paddr_t base;
+	size_t bytes;
+	struct page *pages;
+};
+extern struct pmm_zone0 pmm_zone0;
+struct page *pmm_page_slow(paddr_t pa);
+
+static inline struct page *pmm_page(paddr_t pa)
+{
+	if (pa - pmm_zone0.base < pmm_zone0.bytes)
+		return &pmm_zone0.pages[(pa - pmm_zone0.base) / PAGE_SIZE];
+	return pmm_page_slow(pa);
+}
 /* Whether pa lies in a free block (for tests of reservations). */
 bool pmm_is_free(paddr_t pa);
 
@@ -96,6 +111,13 @@ paddr_t pt_create(void);
  */
 err_t pt_map(paddr_t root, vaddr_t va, paddr_t pa, size_t size, unsigned prot);
 
+/* Maps the 4 KiB page at va to pa with `prot`, replacing the 4 KiB leaf
+ * there if any (its TLB entry flushed): pt_unmap() then pt_map() of the
+ * page without freeing and re-making its tables. ERR_INVAL as pt_map()
+ * and when a large leaf covers va, ERR_NOMEM when a table cannot be
+ * allocated (then nothing was mapped there before). */
+err_t pt_remap(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot);
+
 /* Removes mappings in [va, va+size); a large leaf partly inside is an
  * ERR_INVAL (checked before anything changes). Unmapped pages are skipped. */
 err_t pt_unmap(paddr_t root, vaddr_t va, size_t size);
@@ -121,8 +143,8 @@ extern size_t pt_tables_live;
 
 /*
  * Table pages set aside for an operation that must not fail midway:
- * pt_reserve() allocates n zeroed pages (ERR_NOMEM: none kept) that
- * pt_create() takes before asking the page allocator, and until
+ * pt_reserve() allocates n pages (ERR_NOMEM: none kept) that
+ * pt_create() takes (and zeroes) before asking the page allocator, and until
  * pt_release() a table freed goes back among them; pt_release() frees
  * what is left. One reservation at a time (single CPU, no preemption in
  * the kernel); pt_reserve(0) only opens it.
