@@ -110,14 +110,43 @@ static bool ino_ok(struct xfs *x, ext2_ino_t ino)
 
 static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in);
 
+/*
+ * The inode cache: the last inodes read or written here, as on the disk
+ * (directory times not applied), direct-mapped by number. Every inode
+ * write, libext2fs's own included, first calls the write_inode hook
+ * (inode_write_hint), which forgets the inode's entry; iput puts it back
+ * once written. iget thereby skips ext2fs_read_inode_full (its search of
+ * libext2fs's 4-entry cache, two copies of the whole inode).
+ */
+static void icache_set(struct xfs *x, ext2_ino_t ino, const inode_t *in)
+{
+	if (x->icache) {
+		x->icache[ino % XFS_ICACHE].ino = ino;
+		x->icache[ino % XFS_ICACHE].in = *in;
+	}
+}
+
+static void icache_forget(struct xfs *x, ext2_ino_t ino)
+{
+	if (x->icache && x->icache[ino % XFS_ICACHE].ino == ino)
+		x->icache[ino % XFS_ICACHE].ino = 0;
+}
+
 static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
 	err_t e;
 
 	if (!ino_ok(x, ino))
 		return ERR_IO;
-	memset(in, 0, sizeof(*in));
-	e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	if (x->icache && x->icache[ino % XFS_ICACHE].ino == ino) {
+		*in = x->icache[ino % XFS_ICACHE].in;
+		e = 0;
+	} else {
+		memset(in, 0, sizeof(*in));
+		e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+		if (!e)
+			icache_set(x, ino, in);
+	}
 	if (!e && x->ndtimes)
 		dtimes_apply(x, ino, in);
 	return e;
@@ -127,7 +156,11 @@ static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
 	if (x->ro)
 		return ERR_ROFS;
-	return xfs_err(ext2fs_write_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	errcode_t r = ext2fs_write_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in));
+
+	if (!r)
+		icache_set(x, ino, in);
+	return xfs_err(r);
 }
 
 static bool is_dir(const inode_t *in) { return LINUX_S_ISDIR(in->i_mode); }
@@ -1899,6 +1932,8 @@ static errcode_t inode_write_hint(ext2_filsys fs, ext2_ino_t ino, struct ext2_in
 	blk64_t itab;
 
 	(void)inode;
+	if (fs->priv_data)
+		icache_forget(fs->priv_data, ino);
 	bcache_hint(0, 0, 0, 0);
 	if (!ino || ino > fs->super->s_inodes_count || !ipg || (fs->flags & EXT2_FLAG_IMAGE_FILE))
 		return EXT2_ET_CALLBACK_NOTHANDLED;
@@ -1940,10 +1975,12 @@ err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_
 	}
 	x->fs->umask = 0;
 	x->fs->write_inode = inode_write_hint;
+	x->fs->priv_data = x;
 	/* without them it works, only slower */
 	x->dcache = calloc(XFS_DCACHE, sizeof(*x->dcache));
 	x->dir_buf = malloc(x->fs->blocksize);
 	x->bmap_buf = malloc(2 * (size_t)x->fs->blocksize);
+	x->icache = calloc(XFS_ICACHE, sizeof(*x->icache));
 	return 0;
 }
 
@@ -1985,6 +2022,8 @@ err_t xfs_unmount(struct xfs *x)
 	free(x->dcache);
 	free(x->dir_buf);
 	free(x->bmap_buf);
+	free(x->icache);
+	x->icache = NULL;
 	x->dcache = NULL;
 	x->dir_buf = NULL;
 	x->bmap_buf = NULL;

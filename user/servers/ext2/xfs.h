@@ -38,7 +38,8 @@ struct xfs_dent;                       /* the name cache's entries (xfs.c) */
 
 #define XFS_DCACHE      1024u          /* name cache entries (a power of two) */
 #define XFS_DCACHE_NAME 54u            /* longer names are not cached */
-#define XFS_DTIMES      8u             /* directories with times not yet written */
+#define XFS_DTIMES      8u
+#define XFS_ICACHE      16u            /* inodes kept (xfs.c, "The inode cache") */             /* directories with times not yet written */
 
 struct xfs {
 	ext2_filsys fs;
@@ -60,6 +61,7 @@ struct xfs {
 	struct { ext2_ino_t ino; int64_t sec, nsec; } dtimes[XFS_DTIMES];
 	unsigned ndtimes;
 	uint8_t *dir_buf;                  /* a block for directory walks; NULL: libext2fs allocates */
+	struct { ext2_ino_t ino; struct ext2_inode_large in; } *icache;   /* XFS_ICACHE; NULL: none */
 	uint8_t *bmap_buf;                 /* two blocks for ext2fs_bmap2; NULL: it allocates */
 	/* called when an inode with no link and no holder goes, before its
 	 * blocks do (the file pages' end, pages.c); NULL: nothing */
