@@ -9,13 +9,18 @@
  * hash table and a least-recently-used list, whatever unit a request
  * came in: a change of block size costs nothing, and a write of part of a
  * page reads the page first (a write of a whole page reads nothing).
- * Writes stay in the cache (write-back) until
- * io_channel_flush (ext2fs_flush: FS_SYNCFS, IO_SYNC, unmount), or until a
- * dirty page is the one to go; then dirty pages are written in page order,
- * neighbours together (at most the device's max_io a request), and the
- * device is flushed (BLK_OP_FLUSH) when it has a write cache. A page whose
- * write failed stays dirty and the flush answers EIO: nothing is dropped
- * silently. Reads of missing pages go to the device in runs too.
+ * Writes stay in the cache (write-back) until io_channel_flush
+ * (ext2fs_flush at FS_SYNCFS and unmount; IO_SYNC calls it alone,
+ * xfs_fsync), or until a dirty page is the one to go; then dirty pages
+ * are written in page order, neighbours together (at most the device's
+ * max_io a request), and the device is flushed (BLK_OP_FLUSH) when it has
+ * a write cache. A page whose write failed stays dirty and the flush
+ * answers EIO: nothing is dropped silently. Reads of missing pages go to
+ * the device in runs too. Runs are copied straight between the pages and
+ * the device's own buffer (struct bdev's area: the block session's shared
+ * data area) when it has one. An inode write, which libext2fs makes as a
+ * write of its whole table block, copies only the inode's bytes
+ * (bcache_hint, from xfs.c's write_inode hook).
  * The device's last page may be partial (a capacity not a multiple of
  * BCACHE_PAGE): its bytes past the end read as zeros and are never written.
  */
