@@ -1551,12 +1551,12 @@ static errcode_t alloc_data(struct xfs *x, ext2_ino_t ino, inode_t *in, blk64_t 
  * The whole blocks at the start of a write (the file pages' write-back
  * is whole pages): each mapped (ext2fs_bmap2; a hole allocated,
  * alloc_data) and written from buf into the cache at once, without
- * ext2fs_file_write's block buffer. Only for
- * files with a block map and no inline data (an extent may be
- * uninitialized: ext2fs_file_write knows those); the rest, and every
- * other file, go through ext2fs_file_write. *done: the bytes written
- * (short when the disk is full), the inode's size grown over them in
- * *in (the caller writes it). ERR_NOSPC etc. only when none went.
+ * ext2fs_file_write's block buffer. Only for files with a block map and
+ * no inline data (an extent may be uninitialized: ext2fs_file_write
+ * knows those); the rest, and every other file, go through
+ * ext2fs_file_write. *done: the bytes written (short when the disk is
+ * full), the inode's size grown over them in *in (the caller writes it).
+ * An error (ERR_NOSPC, ERR_FBIG, ERR_IO) only when none went.
  */
 static err_t write_blocks(struct xfs *x, ext2_ino_t ino, inode_t *in, uint64_t off, const void *buf,
 			  size_t n, size_t *done)
