@@ -61,7 +61,8 @@ struct xfs {
 	struct { ext2_ino_t ino; int64_t sec, nsec; } dtimes[XFS_DTIMES];
 	unsigned ndtimes;
 	uint8_t *dir_buf;                  /* a block for directory walks; NULL: libext2fs allocates */
-	struct { ext2_ino_t ino; struct ext2_inode_large in; } *icache;   /* XFS_ICACHE; NULL: none */
+	struct { ext2_ino_t ino; struct ext2_inode_large in __attribute__((aligned(8))); } *icache;
+	                                   /* XFS_ICACHE entries; NULL: none */
 	uint8_t *bmap_buf;                 /* two blocks for ext2fs_bmap2; NULL: it allocates */
 	/* called when an inode with no link and no holder goes, before its
 	 * blocks do (the file pages' end, pages.c); NULL: nothing */
