@@ -8,13 +8,19 @@
  * pages of BCACHE_PAGE bytes of the device, named by page number, in a
  * hash table and a least-recently-used list, whatever unit a request
  * came in: a change of block size costs nothing, and a write of part of a
- * page reads the page first. Writes stay in the cache (write-back) until
- * io_channel_flush (ext2fs_flush: FS_SYNCFS, IO_SYNC, unmount), or until a
- * dirty page is the one to go; then dirty pages are written in page order,
- * neighbours together (at most the device's max_io a request), and the
- * device is flushed (BLK_OP_FLUSH) when it has a write cache. A page whose
- * write failed stays dirty and the flush answers EIO: nothing is dropped
- * silently. Reads of missing pages go to the device in runs too.
+ * page reads the page first (a write of a whole page reads nothing).
+ * Writes stay in the cache (write-back) until io_channel_flush
+ * (ext2fs_flush at FS_SYNCFS and unmount; IO_SYNC calls it alone,
+ * xfs_fsync), or until a dirty page is the one to go; then dirty pages
+ * are written in page order, neighbours together (at most the device's
+ * max_io a request), and the device is flushed (BLK_OP_FLUSH) when it has
+ * a write cache. A page whose write failed stays dirty and the flush
+ * answers EIO: nothing is dropped silently. Reads of missing pages go to
+ * the device in runs too. Runs are copied straight between the pages and
+ * the device's own buffer (struct bdev's area: the block session's shared
+ * data area) when it has one. An inode write, which libext2fs makes as a
+ * write of its whole table block, copies only the inode's bytes
+ * (bcache_hint, from xfs.c's write_inode hook).
  * The device's last page may be partial (a capacity not a multiple of
  * BCACHE_PAGE): its bytes past the end read as zeros and are never written.
  */
@@ -39,7 +45,10 @@ static struct page *hash[NHASH];
 static struct page lru = { .prev = &lru, .next = &lru };
 static uint32_t npages, ndirty, max_pages = 1024;
 static struct bcache_stats stats;
-static uint8_t *wb_buf, *rd_buf;           /* max_io bytes each: runs of pages to, from the device */
+static struct { uint64_t pos; uint32_t len, off, n; } hint;   /* bcache_hint's */
+static uint8_t *iobuf;                     /* runs of pages to and from the device: its
+                                            * area, or own_buf */
+static uint8_t *own_buf;                   /* max_io bytes, for a device without an area */
 
 static unsigned hidx(uint64_t no) { return (unsigned)((no * 0x9e3779b97f4a7c15ull) >> (64 - HASH_BITS)); }
 
@@ -101,6 +110,31 @@ static uint32_t io_len(uint64_t no, uint32_t bytes)
 	return (bytes + dev->bsize - 1) & ~(dev->bsize - 1);
 }
 
+/* memcpy, 64 bytes a turn when both ends are 8-byte aligned: every block
+ * libext2fs reads or writes is a copy to or from a page here (an inode
+ * written is its whole block), and musl's C memcpy moves 16 bytes a
+ * turn in 32-bit words (musl-port's cairn_arch_copy does the same for
+ * clients' reads). */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static void copy(void *dst, const void *src, size_t n)
+{
+	if (n >= 64 && !(((uintptr_t)dst | (uintptr_t)src) & 7)) {
+		uint64_t *d = dst;
+		const uint64_t *s = src;
+
+		for (size_t k = n / 64; k; k--, d += 8, s += 8) {
+			uint64_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
+			uint64_t a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
+			d[0] = a0; d[1] = a1; d[2] = a2; d[3] = a3;
+			d[4] = a4; d[5] = a5; d[6] = a6; d[7] = a7;
+		}
+		dst = d;
+		src = s;
+		n %= 64;
+	}
+	memcpy(dst, src, n);
+}
+
 /* ---- write-back ------------------------------------------------------------------ */
 
 static int cmp_page(const void *a, const void *b)
@@ -135,11 +169,11 @@ static int write_back(void)
 		len = 0;
 		for (uint32_t k = i; k < j; k++) {
 			uint32_t b = page_bytes(v[k]->no);
-			memcpy(wb_buf + len, v[k]->data, b);
+			copy(iobuf + len, v[k]->data, b);
 			len += k + 1 < j ? BCACHE_PAGE : io_len(v[k]->no, b);
 		}
 		stats.writes++;
-		e = dev->write(dev, v[i]->no * BCACHE_PAGE, len, wb_buf);
+		e = dev->write(dev, v[i]->no * BCACHE_PAGE, len, iobuf);
 		if (e) {
 			err = EIO;
 		} else {
@@ -154,35 +188,42 @@ static int write_back(void)
 	return err;
 }
 
-/* Room for one more page: the least recently used clean page goes; when
- * every page is dirty they are written first. */
-static int make_room(void)
+/* Room for extra more pages (at most max_pages): the least recently used
+ * clean pages go; when every page is dirty they are written first. */
+static int room(uint32_t extra)
 {
-	struct page *p;
-	int e;
+	while (npages && npages + extra > max_pages) {
+		struct page *p;
+		int e;
 
-	if (npages < max_pages)
-		return 0;
-	for (p = lru.prev; p != &lru && p->dirty; p = p->prev)
-		;
-	if (p == &lru) {
-		if ((e = write_back()))
-			return e;
-		p = lru.prev;
+		for (p = lru.prev; p != &lru && p->dirty; p = p->prev)
+			;
+		if (p == &lru) {
+			if ((e = write_back()))
+				return e;
+			p = lru.prev;
+		}
+		page_free(p);
 	}
-	page_free(p);
 	return 0;
 }
 
 /* ---- pages ---------------------------------------------------------------------- */
 
-/* Reads pages [no, no + count) that are not cached, in runs, into new pages. */
+#define FILL_MAX 16u                       /* pages read in one request, at most */
+
+/* Reads pages [no, no + count) that are not cached, in runs, into new
+ * pages: room and the pages are made first (room may write dirty pages
+ * back through iobuf), then the run is read into iobuf and copied out. */
 static int fill(uint64_t no, uint64_t count)
 {
 	uint32_t per = dev->max_io / BCACHE_PAGE;
 
+	if (per > FILL_MAX)
+		per = FILL_MAX;
 	for (uint64_t i = 0; i < count;) {
 		uint64_t first = no + i, n = 0;
+		struct page *np[FILL_MAX];
 		uint32_t len = 0;
 		int e;
 
@@ -200,55 +241,66 @@ static int fill(uint64_t no, uint64_t count)
 		} else {
 			len = (uint32_t)n * BCACHE_PAGE;
 		}
-		stats.misses += n;
-		stats.reads++;
-		memset(rd_buf, 0, n * BCACHE_PAGE);
-		if ((e = dev->read(dev, first * BCACHE_PAGE, len, rd_buf)))
-			return EIO;
-		for (uint64_t k = 0; k < n; k++) {
-			struct page *p;
-
-			if ((e = make_room()))
-				return e;
-			if (!(p = calloc(1, sizeof(*p))) || !(p->data = malloc(BCACHE_PAGE))) {
-				free(p);
+		if ((e = room((uint32_t)n)))
+			return e;
+		for (uint64_t k = 0; k < n; k++)
+			if (!(np[k] = calloc(1, sizeof(*np[k]))) || !(np[k]->data = malloc(BCACHE_PAGE))) {
+				free(np[k]);
+				while (k--) {
+					free(np[k]->data);
+					free(np[k]);
+				}
 				return ENOMEM;
 			}
+		stats.misses += n;
+		stats.reads++;
+		if (len < n * BCACHE_PAGE)
+			memset(iobuf, 0, n * BCACHE_PAGE);
+		e = dev->read(dev, first * BCACHE_PAGE, len, iobuf);
+		for (uint64_t k = 0; k < n; k++) {
+			struct page *p = np[k];
+
+			if (e) {
+				free(p->data);
+				free(p);
+				continue;
+			}
 			p->no = first + k;
-			memcpy(p->data, rd_buf + k * BCACHE_PAGE, BCACHE_PAGE);
+			copy(p->data, iobuf + k * BCACHE_PAGE, BCACHE_PAGE);
 			p->hnext = hash[hidx(p->no)];
 			hash[hidx(p->no)] = p;
 			lru_front(p);
 			npages++;
 		}
+		if (e)
+			return EIO;
 		i += n;
 	}
 	return 0;
 }
 
-/* memcpy, 64 bytes a turn when both ends are 8-byte aligned: every block
- * libext2fs reads or writes is a copy to or from a page here (an inode
- * written is its whole block), and musl's C memcpy moves 16 bytes a
- * turn in 32-bit words (musl-port's cairn_arch_copy does the same for
- * clients' reads). */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void copy(void *dst, const void *src, size_t n)
+/* A new page no, not read (the caller writes all of it). */
+static int fresh(uint64_t no, struct page **out)
 {
-	if (n >= 64 && !(((uintptr_t)dst | (uintptr_t)src) & 7)) {
-		uint64_t *d = dst;
-		const uint64_t *s = src;
+	struct page *p;
+	int e;
 
-		for (size_t k = n / 64; k; k--, d += 8, s += 8) {
-			uint64_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
-			uint64_t a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
-			d[0] = a0; d[1] = a1; d[2] = a2; d[3] = a3;
-			d[4] = a4; d[5] = a5; d[6] = a6; d[7] = a7;
-		}
-		dst = d;
-		src = s;
-		n %= 64;
+	if ((e = room(1)))
+		return e;
+	if (!(p = calloc(1, sizeof(*p))) || !(p->data = malloc(BCACHE_PAGE))) {
+		free(p);
+		return ENOMEM;
 	}
-	memcpy(dst, src, n);
+	if (page_bytes(no) < BCACHE_PAGE)
+		memset(p->data, 0, BCACHE_PAGE);
+	p->no = no;
+	p->hnext = hash[hidx(no)];
+	hash[hidx(no)] = p;
+	lru_front(p);
+	npages++;
+	stats.misses++;
+	*out = p;
+	return 0;
 }
 
 /* Copies bytes [pos, pos + len) of the device out of (write false) or
@@ -268,7 +320,10 @@ static int transfer(uint64_t pos, uint64_t len, void *buf, bool write)
 		uint64_t want = (off + len + BCACHE_PAGE - 1) / BCACHE_PAGE;
 		struct page *p = find(no);
 
-		if (!p) {
+		if (!p && write && !off && n == page_bytes(no)) {
+			if ((e = fresh(no, &p)))   /* all of it written: nothing to read */
+				return e;
+		} else if (!p) {
 			if ((e = fill(no, want > 64 ? 64 : want)) || !(p = find(no)))
 				return e ? e : EIO;
 		} else {
@@ -317,6 +372,7 @@ void bcache_init(struct bdev *d, uint32_t pages)
 	bcache_drop();
 	dev = d;
 	max_pages = pages < 16 ? 16 : pages;
+	hint.len = 0;
 	memset(&stats, 0, sizeof(stats));
 }
 
@@ -338,10 +394,13 @@ static errcode_t bc_open(const char *name, int flags, io_channel *out)
 		return EXT2_ET_BAD_DEVICE_NAME;
 	if ((flags & IO_FLAG_RW) && dev->ro)
 		return EROFS;
-	if (!rd_buf && !(rd_buf = malloc(dev->max_io)))
-		return EXT2_ET_NO_MEMORY;
-	if (!wb_buf && !(wb_buf = malloc(dev->max_io)))
-		return EXT2_ET_NO_MEMORY;
+	if (dev->area) {
+		iobuf = dev->area;
+	} else {
+		if (!own_buf && !(own_buf = malloc(dev->max_io)))
+			return EXT2_ET_NO_MEMORY;
+		iobuf = own_buf;
+	}
 	if (!(ch = calloc(1, sizeof(*ch))))
 		return EXT2_ET_NO_MEMORY;
 	if (!(ch->name = strdup(name ? name : "blk"))) {
@@ -402,15 +461,27 @@ static errcode_t bc_read64(io_channel ch, unsigned long long block, int count, v
 	return transfer(pos, len, data, false);
 }
 
+void bcache_hint(uint64_t pos, uint32_t len, uint32_t off, uint32_t n)
+{
+	hint.pos = pos;
+	hint.len = off < len && n <= len - off ? len : 0;
+	hint.off = off;
+	hint.n = n;
+}
+
 static errcode_t bc_write64(io_channel ch, unsigned long long block, int count, const void *data)
 {
 	uint64_t pos, len;
+	uint32_t hlen = hint.len;
 	errcode_t e;
 
+	hint.len = 0;
 	if ((e = span(ch, block, count, &pos, &len)))
 		return e;
 	if (pos > dev->capacity || len > dev->capacity - pos)
 		return EXT2_ET_SHORT_WRITE;
+	if (hlen && pos == hint.pos && len == hlen)
+		return transfer(pos + hint.off, hint.n, (uint8_t *)data + hint.off, true);
 	return transfer(pos, len, (void *)data, true);
 }
 
@@ -426,6 +497,7 @@ static errcode_t bc_write(io_channel ch, unsigned long block, int count, const v
 
 static errcode_t bc_write_byte(io_channel ch, unsigned long offset, int size, const void *data)
 {
+	hint.len = 0;
 	if (size < 0 || offset > dev->capacity || (uint64_t)size > dev->capacity - offset)
 		return EXT2_ET_SHORT_WRITE;
 	return transfer(offset, (uint64_t)size, (void *)data, true);

@@ -22,6 +22,11 @@ struct bdev {
 	uint32_t max_io;                   /* a multiple of BCACHE_PAGE */
 	bool can_flush;                    /* flush() empties a write cache of the device */
 	bool ro;
+	/* The device's own buffer of max_io bytes (the block session's shared
+	 * data area), or NULL. When set, the cache copies its pages straight
+	 * into and out of it and read() and write() are always given it as
+	 * buf: no staging copy. */
+	void *area;
 	int (*read)(struct bdev *d, uint64_t pos, uint32_t len, void *buf);
 	int (*write)(struct bdev *d, uint64_t pos, uint32_t len, const void *buf);
 	int (*flush)(struct bdev *d);
@@ -49,6 +54,12 @@ extern io_manager bcache_io_manager;
 void bcache_init(struct bdev *d, uint32_t max_pages);
 /* Writes every dirty page and flushes the device (0 or an errno). */
 int bcache_sync(void);
+/* The next write of exactly len bytes at pos (one whole block) changes
+ * only its bytes [off, off + n): only those are copied into the cache.
+ * libext2fs writes an inode as its whole block, from a copy of the block
+ * it read through the cache and changed only there; xfs.c's write_inode
+ * hook names the inode's bytes. Any write takes the hint away. */
+void bcache_hint(uint64_t pos, uint32_t len, uint32_t off, uint32_t n);
 /* Forgets every page (after bcache_sync(); tests: read from the device again). */
 void bcache_drop(void);
 void bcache_get_stats(struct bcache_stats *s);

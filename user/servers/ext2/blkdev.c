@@ -4,7 +4,9 @@
  * protocol (include/cairn/blk.h, libcairn's client <cairn/blk_client.h>).
  * Data moves through the session's shared data area (BLKDEV_IO bytes: the
  * device reads and writes it directly; no other memory is ever given to
- * the device), one request at a time, copied to and from the cache's pages.
+ * the device), one request at a time. The area is the cache's I/O buffer
+ * (struct bdev's area): the cache copies its pages straight into and out
+ * of it, so a request moves no other copy.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,7 +30,8 @@ static int bd_read(struct bdev *d, uint64_t pos, uint32_t len, void *buf)
 		return EINVAL;
 	if ((e = blk_io(&bc, BLK_OP_READ, pos, len, BLK_DATA_OFF)))
 		return to_errno(e);
-	memcpy(buf, blk_data(&bc), len);
+	if (buf != blk_data(&bc))
+		memcpy(buf, blk_data(&bc), len);
 	return 0;
 }
 
@@ -38,7 +41,8 @@ static int bd_write(struct bdev *d, uint64_t pos, uint32_t len, const void *buf)
 
 	if (len > BLKDEV_IO)
 		return EINVAL;
-	memcpy(blk_data(&bc), buf, len);
+	if (buf != blk_data(&bc))
+		memcpy(blk_data(&bc), buf, len);
 	if ((e = blk_io(&bc, BLK_OP_WRITE, pos, len, BLK_DATA_OFF)))
 		return to_errno(e);
 	return 0;
@@ -70,6 +74,7 @@ err_t blkdev_open(cap_t devmgr, cap_t blk, const char *name, struct bdev *d)
 	}
 	*d = (struct bdev){
 		.capacity = bc.capacity, .bsize = bc.bsize, .max_io = BLKDEV_IO,
+		.area = blk_data(&bc),
 		.can_flush = bc.flags & BLK_F_FLUSH, .ro = bc.flags & BLK_F_RO,
 		.read = bd_read, .write = bd_write, .flush = bd_flush,
 	};

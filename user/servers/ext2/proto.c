@@ -297,10 +297,10 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_READDIR:
 		io_readdir(a, h, r->w[0], r->w[1]);
 		break;
-	case IO_SYNC: {               /* fsync, fdatasync: the file's pages, then the whole
-	                               * file system, to the device */
+	case IO_SYNC: {               /* fsync, fdatasync: the file's pages, then the
+	                               * cache's dirty pages, to the device */
 		err_t e = pages_sync(h->ino);
-		a->err = xfs_sync(&xfs);
+		a->err = xfs_fsync(&xfs);
 		if (e)
 			a->err = e;
 		break;

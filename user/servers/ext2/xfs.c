@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xfs.h"
+#include "bcache.h"
 
 enum { L_NORM, L_DOT, L_DOTDOT, L_ROOT };
 #define LK_FOLLOW   1u            /* follow a link in the last component */
@@ -66,7 +67,8 @@ struct xfs_open {
 	bool orphan;                  /* it lost a link while held: its last holder checks */
 };
 
-typedef struct ext2_inode_large inode_t;
+/* 8-byte aligned: the inode cache copies it in words (icopy) */
+typedef struct ext2_inode_large inode_t __attribute__((aligned(8)));
 
 err_t xfs_err(errcode_t e)
 {
@@ -109,14 +111,57 @@ static bool ino_ok(struct xfs *x, ext2_ino_t ino)
 
 static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in);
 
+/*
+ * The inode cache: the last inodes read or written here, as on the disk
+ * (directory times not applied), direct-mapped by number. Every inode
+ * write, libext2fs's own included, first calls the write_inode hook
+ * (inode_write_hint), which forgets the inode's entry; iput puts it back
+ * once written. iget thereby skips ext2fs_read_inode_full (its search of
+ * libext2fs's 4-entry cache, two copies of the whole inode).
+ */
+_Static_assert(sizeof(inode_t) % 8 == 0, "an inode is whole words");
+
+/* *d = *s in 8-byte words (both 8-byte aligned): the struct copy was a
+ * call of musl's memcpy, 16 bytes a turn, on every iget */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static void icopy(inode_t *d, const inode_t *s)
+{
+	uint64_t *dw = (uint64_t *)(void *)d;
+	const uint64_t *sw = (const uint64_t *)(const void *)s;
+
+	for (size_t k = 0; k < sizeof(inode_t) / 8; k++)
+		dw[k] = sw[k];
+}
+
+static void icache_set(struct xfs *x, ext2_ino_t ino, const inode_t *in)
+{
+	if (x->icache) {
+		x->icache[ino % XFS_ICACHE].ino = ino;
+		icopy(&x->icache[ino % XFS_ICACHE].in, in);
+	}
+}
+
+static void icache_forget(struct xfs *x, ext2_ino_t ino)
+{
+	if (x->icache && x->icache[ino % XFS_ICACHE].ino == ino)
+		x->icache[ino % XFS_ICACHE].ino = 0;
+}
+
 static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
 	err_t e;
 
 	if (!ino_ok(x, ino))
 		return ERR_IO;
-	memset(in, 0, sizeof(*in));
-	e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	if (x->icache && x->icache[ino % XFS_ICACHE].ino == ino) {
+		icopy(in, &x->icache[ino % XFS_ICACHE].in);
+		e = 0;
+	} else {
+		memset(in, 0, sizeof(*in));
+		e = xfs_err(ext2fs_read_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+		if (!e)
+			icache_set(x, ino, in);
+	}
 	if (!e && x->ndtimes)
 		dtimes_apply(x, ino, in);
 	return e;
@@ -126,7 +171,11 @@ static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
 {
 	if (x->ro)
 		return ERR_ROFS;
-	return xfs_err(ext2fs_write_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in)));
+	errcode_t r = ext2fs_write_inode_full(x->fs, ino, (struct ext2_inode *)in, sizeof(*in));
+
+	if (!r)
+		icache_set(x, ino, in);
+	return xfs_err(r);
 }
 
 static bool is_dir(const inode_t *in) { return LINUX_S_ISDIR(in->i_mode); }
@@ -1491,6 +1540,74 @@ static err_t read_at(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, siz
 	return 0;
 }
 
+/* A data block for block lblk of the file (a hole): taken from the
+ * bitmap and mapped (BMAP_SET; ext2fs_bmap2 allocates the indirect
+ * blocks on the way and writes the inode), without ext2fs_alloc_block3's
+ * write of a zeroed block, which the data written next replaces. */
+static errcode_t alloc_data(struct xfs *x, ext2_ino_t ino, inode_t *in, blk64_t lblk, blk64_t *pblk)
+{
+	ext2_filsys fs = x->fs;
+	errcode_t r;
+
+	if ((r = ext2fs_new_block3(fs, ext2fs_find_inode_goal(fs, ino, (struct ext2_inode *)in, lblk), NULL,
+				   pblk, NULL)))
+		return r;
+	ext2fs_block_alloc_stats2(fs, *pblk, +1);   /* taken before bmap2 allocates an indirect block */
+	if ((r = ext2fs_bmap2(fs, ino, (struct ext2_inode *)in, (char *)x->bmap_buf, BMAP_SET | BMAP_ALLOC, lblk,
+				 NULL, pblk))) {
+		ext2fs_block_alloc_stats2(fs, *pblk, -1);
+		*pblk = 0;
+		return r;
+	}
+	return ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, 1);
+}
+
+/*
+ * The whole blocks at the start of a write (the file pages' write-back
+ * is whole pages): each mapped (ext2fs_bmap2; a hole allocated,
+ * alloc_data) and written from buf into the cache at once, without
+ * ext2fs_file_write's block buffer. Only for files with a block map and
+ * no inline data (an extent may be uninitialized: ext2fs_file_write
+ * knows those); the rest, and every other file, go through
+ * ext2fs_file_write. *done: the bytes written (short when the disk is
+ * full), the inode's size grown over them in *in (the caller writes it).
+ * An error (ERR_NOSPC, ERR_FBIG, ERR_IO) only when none went.
+ */
+static err_t write_blocks(struct xfs *x, ext2_ino_t ino, inode_t *in, uint64_t off, const void *buf,
+			  size_t n, size_t *done)
+{
+	ext2_filsys fs = x->fs;
+	uint64_t bs = fs->blocksize, end;
+	const uint8_t *p = buf;
+	errcode_t r = 0;
+
+	*done = 0;
+	if (off % bs || n < bs || !is_reg(in) || (in->i_flags & (EXT4_EXTENTS_FL | EXT4_INLINE_DATA_FL)))
+		return 0;
+	for (; n - *done >= bs; p += bs, *done += bs) {
+		blk64_t lblk = (off + *done) / bs, pblk = 0;
+
+		if ((r = ext2fs_bmap2(fs, ino, (struct ext2_inode *)in, (char *)x->bmap_buf, 0, lblk, NULL, &pblk)))
+			break;
+		if (!pblk && (r = alloc_data(x, ino, in, lblk, &pblk)))
+			break;
+		if (!pblk || pblk >= ext2fs_blocks_count(fs->super)) {
+			r = EXT2_ET_BAD_BLOCK_NUM;
+			break;
+		}
+		if ((r = io_channel_write_blk64(fs->io, pblk, 1, p)))
+			break;
+	}
+	if (!*done)
+		return r ? xfs_err(r) : 0;
+	end = off + *done;
+	if (end > EXT2_I_SIZE(in) && (r = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end))) {
+		*done = 0;
+		return xfs_err(r);
+	}
+	return 0;
+}
+
 err_t xfs_write(struct xfs *x, ext2_ino_t ino, uint64_t off, const void *buf, size_t n, size_t *done)
 {
 	ext2_file_t f;
@@ -1508,17 +1625,27 @@ err_t xfs_write(struct xfs *x, ext2_ino_t ino, uint64_t off, const void *buf, si
 		return ERR_ISDIR;
 	if (x->ro)
 		return ERR_ROFS;
+	if ((e = write_blocks(x, ino, &in, off, buf, n, done)))
+		return e;
+	if (*done) {                       /* the inode's new size and times */
+		touch(x, &in, 6);
+		if ((e = iput(x, ino, &in)) || *done == n)
+			return e;
+		off += *done;
+		buf = (const uint8_t *)buf + *done;
+		n -= *done;
+	}
 	if ((r = ext2fs_file_open2(x->fs, ino, (struct ext2_inode *)&in, EXT2_FILE_WRITE, &f)))
-		return xfs_err(r);
+		return *done ? 0 : xfs_err(r);
 	if (!(r = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL)))
 		r = ext2fs_file_write(f, buf, (unsigned)n, &w);
 	/* a short write (the disk is full): the bytes that went in stay, and
 	 * the file's size covers them (ext2fs_file_write saw to it) */
 	rc = ext2fs_file_close(f);
-	if (!w)
+	*done += w;
+	if (!*done)
 		return xfs_err(r ? r : rc);
-	*done = w;
-	return touch_ino(x, ino, 6);
+	return w ? touch_ino(x, ino, 6) : 0;
 }
 
 struct rd_ctx {
@@ -1804,6 +1931,36 @@ err_t xfs_mounted(struct xfs *x, const char *path, size_t len, const char *mpath
 
 /* ---- the file system ---------------------------------------------------------------------------- */
 
+/*
+ * libext2fs's write_inode hook, called first by every inode write: it
+ * tells the cache which bytes of the inode table block the write that
+ * follows changes (ext2fs_write_inode2 writes the whole block from its
+ * copy), so that only the inode's bytes are copied (bcache_hint), and
+ * leaves the write to libext2fs. Not for file systems whose inode
+ * writes may also change other bytes there (none do; checksums are the
+ * inode's own) nor images: a bad group or inode number gives no hint.
+ */
+static errcode_t inode_write_hint(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *inode)
+{
+	unsigned isz = EXT2_INODE_SIZE(fs->super), ipg = EXT2_INODES_PER_GROUP(fs->super);
+	uint64_t group, off;
+	blk64_t itab;
+
+	(void)inode;
+	if (fs->priv_data)
+		icache_forget(fs->priv_data, ino);
+	bcache_hint(0, 0, 0, 0);
+	if (!ino || ino > fs->super->s_inodes_count || !ipg || (fs->flags & EXT2_FLAG_IMAGE_FILE))
+		return EXT2_ET_CALLBACK_NOTHANDLED;
+	group = (ino - 1) / ipg;
+	off = (uint64_t)((ino - 1) % ipg) * isz;
+	if (group >= fs->group_desc_count || !(itab = ext2fs_inode_table_loc(fs, (dgrp_t)group)))
+		return EXT2_ET_CALLBACK_NOTHANDLED;
+	itab += off / fs->blocksize;
+	bcache_hint((uint64_t)itab * fs->blocksize, fs->blocksize, (uint32_t)(off % fs->blocksize), isz);
+	return EXT2_ET_CALLBACK_NOTHANDLED;
+}
+
 err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_t (*now_ns)(void),
 		const char **msg)
 {
@@ -1832,9 +1989,13 @@ err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_
 		return ERR_IO;
 	}
 	x->fs->umask = 0;
+	x->fs->write_inode = inode_write_hint;
+	x->fs->priv_data = x;
 	/* without them it works, only slower */
 	x->dcache = calloc(XFS_DCACHE, sizeof(*x->dcache));
 	x->dir_buf = malloc(x->fs->blocksize);
+	x->bmap_buf = malloc(2 * (size_t)x->fs->blocksize);
+	x->icache = calloc(XFS_ICACHE, sizeof(*x->icache));
 	return 0;
 }
 
@@ -1848,6 +2009,22 @@ err_t xfs_sync(struct xfs *x)
 	return xfs_err(ext2fs_flush(x->fs)) ?: e;
 }
 
+err_t xfs_fsync(struct xfs *x)
+{
+	err_t e;
+
+	if (x->ro)
+		return 0;
+	/* group descriptors with checksums say which inodes and blocks a
+	 * group uses (uninit_bg, metadata_csum: itable_unused, the UNINIT
+	 * flags): e2fsck would not look past them for an inode fsynced
+	 * here, so those file systems take the whole flush */
+	if (ext2fs_has_group_desc_csum(x->fs))
+		return xfs_sync(x);
+	e = dtimes_write_all(x);
+	return xfs_err(io_channel_flush(x->fs->io)) ?: e;
+}
+
 err_t xfs_unmount(struct xfs *x)
 {
 	errcode_t r;
@@ -1859,7 +2036,11 @@ err_t xfs_unmount(struct xfs *x)
 	r = ext2fs_close_free(&x->fs);
 	free(x->dcache);
 	free(x->dir_buf);
+	free(x->bmap_buf);
+	free(x->icache);
+	x->icache = NULL;
 	x->dcache = NULL;
 	x->dir_buf = NULL;
+	x->bmap_buf = NULL;
 	return xfs_err(r);
 }

@@ -38,7 +38,8 @@ struct xfs_dent;                       /* the name cache's entries (xfs.c) */
 
 #define XFS_DCACHE      1024u          /* name cache entries (a power of two) */
 #define XFS_DCACHE_NAME 54u            /* longer names are not cached */
-#define XFS_DTIMES      8u             /* directories with times not yet written */
+#define XFS_DTIMES      8u
+#define XFS_ICACHE      16u            /* inodes kept (xfs.c, "The inode cache") */             /* directories with times not yet written */
 
 struct xfs {
 	ext2_filsys fs;
@@ -60,6 +61,9 @@ struct xfs {
 	struct { ext2_ino_t ino; int64_t sec, nsec; } dtimes[XFS_DTIMES];
 	unsigned ndtimes;
 	uint8_t *dir_buf;                  /* a block for directory walks; NULL: libext2fs allocates */
+	struct { ext2_ino_t ino; struct ext2_inode_large in __attribute__((aligned(8))); } *icache;
+	                                   /* XFS_ICACHE entries; NULL: none */
+	uint8_t *bmap_buf;                 /* two blocks for ext2fs_bmap2; NULL: it allocates */
 	/* called when an inode with no link and no holder goes, before its
 	 * blocks do (the file pages' end, pages.c); NULL: nothing */
 	void (*on_kill)(struct xfs *x, ext2_ino_t ino);
@@ -73,8 +77,17 @@ struct xfs {
  * use, a broken one), EROFS, ENOMEM; *msg says what libext2fs said. */
 err_t xfs_mount(struct xfs *x, io_manager io, const char *name, bool ro, uint64_t (*now_ns)(void),
 		const char **msg);
-/* Everything to the device (ext2fs_flush): FS_SYNCFS, IO_SYNC. */
+/* Everything to the device (ext2fs_flush): FS_SYNCFS, the end. */
 err_t xfs_sync(struct xfs *x);
+/* IO_SYNC (fsync, fdatasync): what is written so far to the device, as
+ * Linux's ext2 fsync does, without ext2fs_flush's rewrite of the
+ * superblock, the group descriptors and the bitmaps: every dirty page of
+ * the cache (the file's data, its inode's block, its indirect blocks, a
+ * new name's directory block) and the device flushed. Free counts and
+ * bitmaps on the disk may lag until the next xfs_sync; after a crash
+ * e2fsck mends them from the inodes. File systems whose group
+ * descriptors have checksums (uninit_bg, metadata_csum) get xfs_sync. */
+err_t xfs_fsync(struct xfs *x);
 /* Syncs and closes. */
 err_t xfs_unmount(struct xfs *x);
 /* A libext2fs error (or errno) as an errno. */
