@@ -110,31 +110,6 @@ static uint32_t io_len(uint64_t no, uint32_t bytes)
 	return (bytes + dev->bsize - 1) & ~(dev->bsize - 1);
 }
 
-/* memcpy, 64 bytes a turn when both ends are 8-byte aligned: every block
- * libext2fs reads or writes is a copy to or from a page here (an inode
- * written is its whole block), and musl's C memcpy moves 16 bytes a
- * turn in 32-bit words (musl-port's cairn_arch_copy does the same for
- * clients' reads). */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void copy(void *dst, const void *src, size_t n)
-{
-	if (n >= 64 && !(((uintptr_t)dst | (uintptr_t)src) & 7)) {
-		uint64_t *d = dst;
-		const uint64_t *s = src;
-
-		for (size_t k = n / 64; k; k--, d += 8, s += 8) {
-			uint64_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
-			uint64_t a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
-			d[0] = a0; d[1] = a1; d[2] = a2; d[3] = a3;
-			d[4] = a4; d[5] = a5; d[6] = a6; d[7] = a7;
-		}
-		dst = d;
-		src = s;
-		n %= 64;
-	}
-	memcpy(dst, src, n);
-}
-
 /* ---- write-back ------------------------------------------------------------------ */
 
 static int cmp_page(const void *a, const void *b)
@@ -169,7 +144,7 @@ static int write_back(void)
 		len = 0;
 		for (uint32_t k = i; k < j; k++) {
 			uint32_t b = page_bytes(v[k]->no);
-			copy(iobuf + len, v[k]->data, b);
+			memcpy(iobuf + len, v[k]->data, b);
 			len += k + 1 < j ? BCACHE_PAGE : io_len(v[k]->no, b);
 		}
 		stats.writes++;
@@ -266,7 +241,7 @@ static int fill(uint64_t no, uint64_t count)
 				continue;
 			}
 			p->no = first + k;
-			copy(p->data, iobuf + k * BCACHE_PAGE, BCACHE_PAGE);
+			memcpy(p->data, iobuf + k * BCACHE_PAGE, BCACHE_PAGE);
 			p->hnext = hash[hidx(p->no)];
 			hash[hidx(p->no)] = p;
 			lru_front(p);
@@ -332,13 +307,13 @@ static int transfer(uint64_t pos, uint64_t len, void *buf, bool write)
 		lru_unlink(p);
 		lru_front(p);
 		if (write) {
-			copy(p->data + off, b, n);
+			memcpy(p->data + off, b, n);
 			if (!p->dirty) {
 				p->dirty = true;
 				ndirty++;
 			}
 		} else {
-			copy(b, p->data + off, n);
+			memcpy(b, p->data + off, n);
 		}
 		b += n;
 		pos += n;

@@ -67,7 +67,7 @@ struct xfs_open {
 	bool orphan;                  /* it lost a link while held: its last holder checks */
 };
 
-/* 8-byte aligned: the inode cache copies it in words (icopy) */
+/* 8-byte aligned: copies of it are memcpy's word loop */
 typedef struct ext2_inode_large inode_t __attribute__((aligned(8)));
 
 err_t xfs_err(errcode_t e)
@@ -121,23 +121,11 @@ static void dtimes_apply(struct xfs *x, ext2_ino_t ino, inode_t *in);
  */
 _Static_assert(sizeof(inode_t) % 8 == 0, "an inode is whole words");
 
-/* *d = *s in 8-byte words (both 8-byte aligned): the struct copy was a
- * call of musl's memcpy, 16 bytes a turn, on every iget */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void icopy(inode_t *d, const inode_t *s)
-{
-	uint64_t *dw = (uint64_t *)(void *)d;
-	const uint64_t *sw = (const uint64_t *)(const void *)s;
-
-	for (size_t k = 0; k < sizeof(inode_t) / 8; k++)
-		dw[k] = sw[k];
-}
-
 static void icache_set(struct xfs *x, ext2_ino_t ino, const inode_t *in)
 {
 	if (x->icache) {
 		x->icache[ino % XFS_ICACHE].ino = ino;
-		icopy(&x->icache[ino % XFS_ICACHE].in, in);
+		x->icache[ino % XFS_ICACHE].in = *in;
 	}
 }
 
@@ -154,7 +142,7 @@ static err_t iget(struct xfs *x, ext2_ino_t ino, inode_t *in)
 	if (!ino_ok(x, ino))
 		return ERR_IO;
 	if (x->icache && x->icache[ino % XFS_ICACHE].ino == ino) {
-		icopy(in, &x->icache[ino % XFS_ICACHE].in);
+		*in = x->icache[ino % XFS_ICACHE].in;
 		e = 0;
 	} else {
 		memset(in, 0, sizeof(*in));
