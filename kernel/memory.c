@@ -559,7 +559,8 @@ static inline struct mapping *as_entry(struct list *n)
 /* The node of the first mapping of as (by address) that ends after va,
  * or the list head when none does: the one holding va if any, else the
  * next above it. Walks from as->hint, down or up (up: unless the last
- * mapping is where va is or below it). */
+ * mapping is where va is or below it), and leaves the hint there (a
+ * map's commit then finds its place at once). */
 static struct list *mapping_from(struct aspace *as, vaddr_t va)
 {
 	struct list *head = &as->mappings, *n = as->hint ? &as->hint->as_node : head;
@@ -567,14 +568,15 @@ static struct list *mapping_from(struct aspace *as, vaddr_t va)
 	if (n != head && mapping_end(as_entry(n)) > va) {
 		while (n->prev != head && mapping_end(as_entry(n->prev)) > va)
 			n = n->prev;
-		return n;
-	}
-	if (head->prev == head || mapping_end(as_entry(head->prev)) <= va)
+	} else if (head->prev == head || mapping_end(as_entry(head->prev)) <= va) {
 		return head;            /* above them all */
-	if (as_entry(head->prev)->va <= va)
-		return head->prev;      /* in the last one */
-	for (n = n->next; mapping_end(as_entry(n)) <= va; n = n->next)
-		;                       /* stops at the last one at the latest */
+	} else if (as_entry(head->prev)->va <= va) {
+		n = head->prev;         /* in the last one */
+	} else {
+		for (n = n->next; mapping_end(as_entry(n)) <= va; n = n->next)
+			;               /* stops at the last one at the latest */
+	}
+	as->hint = as_entry(n);
 	return n;
 }
 
