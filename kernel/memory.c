@@ -539,10 +539,46 @@ struct aspace *aspace_create(struct quota *q)
 	return as;
 }
 
-/* The mapping mapping_at() found last (NULL once freed): faults, unmaps
- * and their edge checks mostly ask for the same one again. Mappings of a
- * space never overlap, so one that holds va is the answer. */
-static struct mapping *last_found;
+/*
+ * A space's list of mappings is sorted by address and its mappings never
+ * overlap. as->hint is the mapping a search found or made last (NULL
+ * once freed): faults, unmaps and their edge checks mostly ask for the
+ * same one again, or for a neighbour, and a new mapping mostly goes
+ * above all the others; a search starts from there.
+ */
+static inline vaddr_t mapping_end(const struct mapping *m)
+{
+	return m->va + m->npages * PAGE_SIZE;
+}
+
+static inline struct mapping *as_entry(struct list *n)
+{
+	return list_entry(n, struct mapping, as_node);
+}
+
+/* The node of the first mapping of as (by address) that ends after va,
+ * or the list head when none does: the one holding va if any, else the
+ * next above it. Walks from as->hint, down or up (up: unless the last
+ * mapping is where va is or below it), and leaves the hint there (a
+ * map's commit then finds its place at once). */
+static struct list *mapping_from(struct aspace *as, vaddr_t va)
+{
+	struct list *head = &as->mappings, *n = as->hint ? &as->hint->as_node : head;
+
+	if (n != head && mapping_end(as_entry(n)) > va) {
+		while (n->prev != head && mapping_end(as_entry(n->prev)) > va)
+			n = n->prev;
+	} else if (head->prev == head || mapping_end(as_entry(head->prev)) <= va) {
+		return head;            /* above them all */
+	} else if (as_entry(head->prev)->va <= va) {
+		n = head->prev;         /* in the last one */
+	} else {
+		for (n = n->next; mapping_end(as_entry(n)) <= va; n = n->next)
+			;               /* stops at the last one at the latest */
+	}
+	as->hint = as_entry(n);
+	return n;
+}
 
 static void mapping_free(struct mapping *m)
 {
@@ -550,8 +586,8 @@ static void mapping_free(struct mapping *m)
 
 	pt_unmap(m->as->root, m->va, m->npages * PAGE_SIZE);
 	charge_tables(m->as, before);
-	if (last_found == m)
-		last_found = NULL;
+	if (m->as->hint == m)
+		m->as->hint = NULL;
 	list_del(&m->as_node);
 	list_del(&m->mo_node);
 	quota_uncharge(m->as->obj.quota, sizeof(*m));
@@ -576,16 +612,15 @@ void aspace_destroy(struct aspace *as)
 
 static struct mapping *mapping_at(struct aspace *as, vaddr_t va)
 {
-	struct mapping *m = last_found;
+	struct mapping *m = as->hint;
+	struct list *n;
 
-	if (m && m->as == as && va >= m->va && va - m->va < m->npages * PAGE_SIZE)
+	if (m && va >= m->va && va - m->va < m->npages * PAGE_SIZE)
 		return m;
-	list_for_each(it, &as->mappings) {
-		m = list_entry(it, struct mapping, as_node);
-		if (va >= m->va && va - m->va < m->npages * PAGE_SIZE)
-			return last_found = m;
-	}
-	return NULL;
+	n = mapping_from(as, va);
+	if (n == &as->mappings || as_entry(n)->va > va)
+		return NULL;
+	return as->hint = as_entry(n);
 }
 
 static bool range_ok(vaddr_t va, size_t bytes)
@@ -668,16 +703,15 @@ err_t aspace_map_prepare(struct aspace *as, struct memobj *mo, vaddr_t va, size_
 {
 	vaddr_t seen[PT_LEVELS_MAX] = { 0 };
 	size_t ntables = 0;
+	struct list *n;
 
 	if (!npages || first >= mo->npages || npages > mo->npages - first)
 		return ERR_RANGE;
 	if (!range_ok(va, npages * PAGE_SIZE))
 		return ERR_INVAL;
-	list_for_each(it, &as->mappings) {
-		struct mapping *o = list_entry(it, struct mapping, as_node);
-		if (va < o->va + o->npages * PAGE_SIZE && o->va < va + npages * PAGE_SIZE)
-			return ERR_EXIST;
-	}
+	n = mapping_from(as, va);     /* the first ending after va */
+	if (n != &as->mappings && as_entry(n)->va < va + npages * PAGE_SIZE)
+		return ERR_EXIST;
 	if (prot & (PROT_R | PROT_W | PROT_X))   /* only present pages are mapped now */
 		count_tables(as, mo, va, first, va, va + npages * PAGE_SIZE, seen, &ntables);
 	return reserve(as, r, 1, ntables);
@@ -688,6 +722,7 @@ struct mapping *aspace_map_commit(struct aspace *as, struct memobj *mo, vaddr_t 
 {
 	struct mapping *m = reserved_record(r);
 	size_t before = pt_tables_live;
+	struct list *pos;
 
 	m->as = as;
 	m->mo = mo;
@@ -697,7 +732,9 @@ struct mapping *aspace_map_commit(struct aspace *as, struct memobj *mo, vaddr_t 
 	m->prot = prot | PROT_USER | ((mo->flags & MO_DEVICE) ? PROT_DEVICE : 0);
 	m->maxprot = maxprot;
 	kobj_get(&mo->obj);
-	list_add_tail(&as->mappings, &m->as_node);
+	pos = mapping_from(as, va);   /* kept sorted: before the next one up */
+	list_add_between(&m->as_node, pos->prev, pos);
+	as->hint = m;
 	list_add_tail(&mo->mappings, &m->mo_node);
 	for (size_t i = 0; i < npages; i++) {
 		unsigned p = mo->pages[first + i] ? page_prot(m, first + i) : 0;
@@ -772,10 +809,13 @@ void aspace_unmap_commit(struct aspace *as, vaddr_t va, size_t bytes, struct as_
 {
 	split_edges(as, va, va + bytes, r);
 	aspace_release(as, r);          /* before the frees: a table freed goes to the allocator */
-	list_for_each_safe(it, nx, &as->mappings) {
-		struct mapping *m = list_entry(it, struct mapping, as_node);
-		if (m->va >= va && m->va < va + bytes)
-			mapping_free(m);
+	/* split: every mapping from here that starts in the range ends in it */
+	for (struct list *n = mapping_from(as, va), *nx; n != &as->mappings; n = nx) {
+		struct mapping *m = as_entry(n);
+		nx = n->next;
+		if (m->va >= va + bytes)
+			break;
+		mapping_free(m);
 	}
 }
 
@@ -805,11 +845,11 @@ err_t aspace_protect_prepare(struct aspace *as, vaddr_t va, size_t bytes, unsign
 
 	if (!range_ok(va, bytes))
 		return ERR_INVAL;
-	list_for_each(it, &as->mappings) {
-		struct mapping *m = list_entry(it, struct mapping, as_node);
-		vaddr_t mend = m->va + m->npages * PAGE_SIZE;
-		if (m->va >= va + bytes || va >= mend)
-			continue;
+	for (struct list *n = mapping_from(as, va); n != &as->mappings; n = n->next) {
+		struct mapping *m = as_entry(n);
+		vaddr_t mend = mapping_end(m);
+		if (m->va >= va + bytes)
+			break;
 		if (prot & ~m->maxprot)
 			return ERR_PERM;
 		if (prot & (PROT_R | PROT_W | PROT_X))
@@ -823,10 +863,11 @@ void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned
 			   struct as_reserve *r)
 {
 	split_edges(as, va, va + bytes, r);
-	list_for_each(it, &as->mappings) {
-		struct mapping *m = list_entry(it, struct mapping, as_node);
-		if (m->va < va || m->va >= va + bytes)
-			continue;
+	/* split: every mapping from here that starts in the range ends in it */
+	for (struct list *n = mapping_from(as, va); n != &as->mappings; n = n->next) {
+		struct mapping *m = as_entry(n);
+		if (m->va >= va + bytes)
+			break;
 		m->prot = prot | PROT_USER | (m->prot & PROT_DEVICE);
 		for (size_t i = 0; i < m->npages; i++)
 			mapping_set_page(m, m->first + i);
@@ -875,8 +916,7 @@ err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)
 		kobj_put(&mo->obj);
 		if (e)
 			return e;
-		/* the new mapping is the last one on the list */
-		list_entry(as->mappings.prev, struct mapping, as_node)->share = m->share;
+		mapping_at(as, m->va)->share = m->share;   /* the new one */
 		(*count)++;
 	}
 	return ERR_OK;

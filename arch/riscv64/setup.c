@@ -31,7 +31,7 @@ static uint64_t timebase_hz;
 static volatile uint32_t *test_finisher;   /* QEMU's sifive,test0, if present */
 static bool semihosting;                   /* boot arg: QEMU runs with -semihosting */
 void riscv_semihost_exit(const uint64_t block[2]);
-static unsigned pt_levels;
+unsigned riscv_pt_levels;   /* arch_pt_levels() */
 
 void riscv_boot(unsigned long hartid, unsigned long dtb_pa);
 
@@ -42,10 +42,10 @@ void riscv_boot(unsigned long hartid, unsigned long dtb_pa)
 	riscv_percpu[0].online = 1;
 	if ((riscv_boot_satp >> SATP_MODE_SHIFT) == SATP_MODE_SV48) {
 		physmap_base = PHYSMAP_BASE_SV48;
-		pt_levels = 4;
+		riscv_pt_levels = 4;
 	} else {
 		physmap_base = PHYSMAP_BASE_SV39;
-		pt_levels = 3;
+		riscv_pt_levels = 3;
 	}
 	kernel_vbase = (vaddr_t)_start;
 	kernel_pbase = riscv_load_pa;
@@ -130,21 +130,16 @@ void arch_timer_arm(uint64_t deadline)
 	csr_set(sie, SIE_STIE);
 }
 
-unsigned arch_pt_levels(void)
-{
-	return pt_levels;
-}
-
 const char *arch_mmu_mode_name(void)
 {
-	return pt_levels == 4 ? "Sv48" : "Sv39";
+	return riscv_pt_levels == 4 ? "Sv48" : "Sv39";
 }
 
 uint64_t riscv_satp_mode_bits;
 
 void arch_mmu_activate(paddr_t root)
 {
-	uint64_t mode = pt_levels == 4 ? SATP_MODE_SV48 : SATP_MODE_SV39;
+	uint64_t mode = riscv_pt_levels == 4 ? SATP_MODE_SV48 : SATP_MODE_SV39;
 
 	riscv_satp_mode_bits = mode << SATP_MODE_SHIFT;
 	__asm__ volatile("sfence.vma" ::: "memory");
@@ -278,7 +273,7 @@ void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uin
 
 vaddr_t arch_user_top(void)
 {
-	return pt_levels == 4 ? 0x0000800000000000ul : 0x0000004000000000ul;
+	return riscv_pt_levels == 4 ? 0x0000800000000000ul : 0x0000004000000000ul;
 }
 
 void arch_user_init(void)

@@ -302,11 +302,6 @@ void arch_banner(void)
 
 /* ---- paging ------------------------------------------------------------- */
 
-unsigned arch_pt_levels(void)
-{
-	return 4;
-}
-
 const char *arch_mmu_mode_name(void)
 {
 	return "4-level";

@@ -165,8 +165,8 @@ static inline unsigned arch_pte_prot(pte_t e);
 /* A leaf may sit at `level` (a 4 KiB, 2 MiB or 1 GiB page). */
 static inline bool arch_leaf_ok(unsigned level);
 
-/* Number of levels of the active paging mode (3 or 4). */
-unsigned arch_pt_levels(void);
+/* Number of levels of the active paging mode (3 or 4); fixed once booted. */
+static inline unsigned arch_pt_levels(void);
 
 /* Base virtual address of the direct map of physical memory. */
 extern vaddr_t physmap_base;

@@ -25,8 +25,8 @@ void host_boot_info(struct boot_info *bi);
 /* pmm_reset() + pmm_init() over the whole arena; false on failure. */
 bool host_pmm_init_arena(void);
 
-/* arch_pt_levels() returns this (3 or 4). */
-extern unsigned host_pt_levels;
+/* arch_pt_levels() returns this (3 or 4): the riscv64 inline's variable. */
+#define host_pt_levels riscv_pt_levels
 /* Calls of arch_tlb_flush_page() and arch_tlb_flush_all(). */
 extern unsigned long host_tlb_flushes;
 

@@ -19,7 +19,7 @@ vaddr_t physmap_base;
 paddr_t kernel_root;           /* pt_create_user() copies its upper half */
 int log_level = LOG_WARN;
 void *host_arena;
-unsigned host_pt_levels = 4;
+unsigned riscv_pt_levels = 4;   /* host_pt_levels */
 unsigned long host_tlb_flushes;
 jmp_buf *host_panic_jmp;
 char host_panic_msg[256];
@@ -71,11 +71,6 @@ noreturn void panic(const char *fmt, ...)
 	printf("# PANIC: %s\n", host_panic_msg);
 	fflush(stdout);
 	abort();
-}
-
-unsigned arch_pt_levels(void)
-{
-	return host_pt_levels;
 }
 
 void arch_tlb_flush_page(vaddr_t va)

@@ -56,7 +56,8 @@ struct mapping {
 struct aspace {
 	struct kobj obj;
 	paddr_t root;
-	struct list mappings;
+	struct list mappings;         /* sorted by address */
+	struct mapping *hint;         /* where a search starts (memory.c) */
 	size_t tables;                /* table pages charged */
 };
 

@@ -86,5 +86,9 @@ static inline unsigned arch_pte_prot(pte_t e)
 /* Leaves may sit at every level up to 1 GiB pages. */
 static inline bool arch_leaf_ok(unsigned level) { return level <= 2; }
 
+/* Levels of the paging mode chosen at boot: 4 (Sv48) or 3 (Sv39). */
+extern unsigned riscv_pt_levels;
+static inline unsigned arch_pt_levels(void) { return riscv_pt_levels; }
+
 #endif
 #endif

@@ -100,6 +100,9 @@ static inline unsigned arch_pte_prot(pte_t e)
 	return p;
 }
 
+/* Always 4-level paging (no LA57). */
+static inline unsigned arch_pt_levels(void) { return 4; }
+
 /* 4 KiB and 2 MiB leaves always; 1 GiB leaves only with pdpe1gb. */
 static inline bool arch_leaf_ok(unsigned level)
 {
