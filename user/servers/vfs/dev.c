@@ -191,11 +191,16 @@ void dev_event(uint64_t bits)
 /* Before a lookup in /dev or a read of it: the disks' nodes, once the
  * thread has them (bit 2 of blk_go; the relay's DEVS_BIT may come later,
  * and then finds the work done). Past BLK_WAIT_NS /dev goes on without
- * them; they come with the relay's bit if the list ever arrives. */
+ * them; they come with the relay's bit if the list ever arrives. Waited
+ * once only: a device manager that never answers costs one lookup 5 s,
+ * not every lookup. */
+static bool blk_waited;
+
 static void blk_wait(void)
 {
 	uint64_t end = cairn_now_ns() + BLK_WAIT_NS, bits = 0;
 
+	blk_waited = true;
 	while (blk_pending && !(bits & 2)) {
 		uint64_t now = cairn_now_ns(), b = 0;
 
@@ -209,7 +214,7 @@ static void blk_wait(void)
 
 err_t dev_synth_lookup(struct tmpfs_node *dir)
 {
-	if (dir == dev_dir && blk_pending)
+	if (dir == dev_dir && blk_pending && !blk_waited)
 		blk_wait();
 	return ERR_OK;
 }
