@@ -20,7 +20,7 @@ PKGS=(
   grub-pc-bin grub-common xorriso mtools
   clang llvm libclang-rt-14-dev
   dpkg-dev cpio patch
-  e2fsprogs
+  e2fsprogs check pkg-config curl socat
   linux-libc-dev linux-libc-dev-riscv64-cross libc6-dev-riscv64-cross
 )
 
@@ -153,10 +153,32 @@ setup_e2fsprogs() {
   fi
 }
 
+# lwIP 2.1.3, pristine: `apt-get source lwip` would apply Debian's port patch,
+# which ties api/sockets.c to Debian's own port headers
+# (../shared/design/DEPENDENCIES.md); Cairn's network server
+# (user/servers/net) uses the raw API and brings its own port
+# (user/servers/net/port/), built per arch by scripts/lwip.mk, and lwIP's
+# own unit tests (test/unit, on Debian's `check`) run on the host.
+LWIP_VERSION=2.1.3
+setup_lwip() {
+  [ -e "$tp/lwip.done" ] && return 0
+  fetch_source lwip
+  local v
+  # init.h has CRLF line ends
+  v=$(tr -d '\r' < "$tp/lwip/src/src/include/lwip/init.h" 2>/dev/null |
+      awk '/define LWIP_VERSION_MAJOR/{a=$3} /define LWIP_VERSION_MINOR/{b=$3}
+           /define LWIP_VERSION_REVISION/{c=$3} END{print a"."b"."c}' || true)
+  if [ "$v" != "$LWIP_VERSION" ]; then
+    echo "setup: Debian's lwip source package is $v, the network server needs $LWIP_VERSION" >&2
+    rm -f "$tp/lwip.done"
+    return 1
+  fi
+}
+
 main() {
   if [ -e "$stamp" ] && [ -z "$(missing_pkgs)" ] && [ -e "$tp/libfdt/fdt.c" ] &&
      [ -e "$tp/musl.done" ] && [ -e "$tp/posixtestsuite.done" ] && [ -e "$tp/busybox.done" ] &&
-     [ -e "$tp/e2fsprogs.done" ]; then
+     [ -e "$tp/e2fsprogs.done" ] && [ -e "$tp/lwip.done" ]; then
     return 0
   fi
   install_pkgs
@@ -165,6 +187,7 @@ main() {
   setup_posixtestsuite
   setup_busybox
   setup_e2fsprogs
+  setup_lwip
   mkdir -p "$(dirname "$stamp")"
   touch "$stamp"
   echo "setup: done"
