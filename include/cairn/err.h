@@ -32,6 +32,7 @@ typedef int err_t;
 #define ERR_NOTDIR      20
 #define ERR_ISDIR       21
 #define ERR_INVAL       22
+#define ERR_NFILE       23
 #define ERR_MFILE       24
 #define ERR_NOTTY       25
 #define ERR_FBIG        27
@@ -46,9 +47,29 @@ typedef int err_t;
 #define ERR_NOTEMPTY    39
 #define ERR_LOOP        40
 #define ERR_OVERFLOW    75
+#define ERR_NOTSOCK     88
+#define ERR_DESTADDRREQ 89
 #define ERR_MSGSIZE     90
+#define ERR_PROTOTYPE   91
+#define ERR_NOPROTOOPT  92
+#define ERR_PROTONOSUPPORT 93
+#define ERR_SOCKTNOSUPPORT 94
 #define ERR_OPNOTSUPP   95
+#define ERR_AFNOSUPPORT 97
+#define ERR_ADDRINUSE   98
+#define ERR_ADDRNOTAVAIL 99
+#define ERR_NETDOWN     100
+#define ERR_NETUNREACH  101
+#define ERR_CONNABORTED 103
+#define ERR_CONNRESET   104
+#define ERR_NOBUFS      105
+#define ERR_ISCONN      106
+#define ERR_NOTCONN     107
 #define ERR_TIMEDOUT    110
+#define ERR_CONNREFUSED 111
+#define ERR_HOSTUNREACH 113
+#define ERR_ALREADY     114
+#define ERR_INPROGRESS  115
 
 /* Not an errno: a file-system server's redirect to another (include/cairn/posix.h,
  * "mounts"); the only error answer that carries bytes and capabilities. The
