@@ -43,7 +43,7 @@
 #       which holds its launcher "fslaunch"; include/cairn/launch.h): the
 #       ext2 server with only the device manager, the console and the clock,
 #       and an endpoint of its own.
-#   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
+#   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
 #       pid 1 with "vfs", "tty", "console", "kinfo" and "rng" (include/cairn/posix.h,
@@ -52,6 +52,10 @@
 #       It gets "clock" (KernelInfo, manage right: settimeofday sets the
 #       machine's real-time clock) unless --no-clock (worlds that must not
 #       move the clock under others: the Open POSIX tests, many a boot).
+#       --net: PROG gets "net" too (posix.net: the network server's
+#       endpoint, endpoint:net, which musl-port's socket() asks:
+#       include/cairn/sock.h); only for a manifest that starts the network
+#       server (its service lines are that server's). Off by default.
 set -euo pipefail
 
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
@@ -156,8 +160,8 @@ END
 }
 
 proc() {
-  [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
-  local name=$1 quota=$2 signals= exitstatus=
+  [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS..."
+  local name=$1 quota=$2 signals= exitstatus= net=
   local clock=1
   shift 2
   while [ $# -gt 0 ]; do
@@ -165,6 +169,7 @@ proc() {
       --signals) signals=1 ;;
       --exitstatus) exitstatus=1 ;;
       --no-clock) clock= ;;
+      --net) net=1 ;;
       --) shift; break ;;
       *) die "proc: unknown option '$1'" ;;
     esac
@@ -182,6 +187,7 @@ proc() {
   echo "    cap posix.vfs endpoint:vfs wg"
   echo "    cap posix.tty endpoint:console wg"
   echo "    cap posix.rng endpoint:entropy w"
+  [ -z "$net" ] || echo "    cap posix.net endpoint:net wg"
   echo "    quota $quota"
   echo "    priority 10"
   [ -z "$exitstatus" ] || echo "    exitstatus"

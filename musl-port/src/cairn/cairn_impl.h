@@ -15,6 +15,7 @@
  *   posix.c     start-up of the POSIX state: capabilities, descriptors, pid
  *   fd.c        the descriptor table and the I/O protocol
  *   poll.c      poll, ppoll, select, pselect
+ *   socket.c    BSD sockets: requests to the network server ("net")
  *   fs.c        path calls through the VFS, the working directory
  *   proc.c      exit, ids, groups, wait, kill, rlimits, uname
  *   signal.c    dispositions, masks, the upcall entry that runs handlers
@@ -134,6 +135,13 @@ hidden struct cairn_fd *__cairn_fd(long fd);
 /* Installs cap as the lowest free descriptor >= min: the descriptor, or
  * -EMFILE (-EINVAL if min is out of range). The slot is the table's now. */
 hidden long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t type);
+/* Takes the lowest free descriptor >= min before the object it will hold
+ * exists (socket, accept: EMFILE before the server makes anything): the
+ * descriptor, or -EMFILE. __cairn_fd_fill gives it its capability,
+ * __cairn_fd_unreserve frees it again. */
+hidden long __cairn_fd_reserve(long min);
+hidden void __cairn_fd_unreserve(long fd);
+hidden void __cairn_fd_fill(long fd, cap_t cap, int cloexec, uint32_t type);
 /* Sets descriptor fd (free) to cap (start-up). */
 hidden void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type);
 /* IO_CLOSE on an I/O object (one reference of its description less),
@@ -275,6 +283,29 @@ hidden void __cairn_fd_unlease_all(void);
  * flags. -EACCES, -ENODEV, -EBADF as mmap's. */
 hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags,
 				 int *nosync);
+
+/* ---- socket.c: BSD sockets on the network server (include/cairn/sock.h) ------------------ */
+/* A socket descriptor's type: S_IFSOCK, and in the bits below S_IFMT the
+ * socket type (SOCK_STREAM...) once known (FD_SOCK_KNOWN). */
+#define FD_SOCK_KNOWN   0x10u
+#define FD_SOCK_TYPE    0x0fu
+hidden long __cairn_socket(long domain, long type, long proto);
+hidden long __cairn_socketpair(long domain, long type, long proto, int *sv);
+hidden long __cairn_bind(long fd, const void *addr, unsigned long len);
+hidden long __cairn_listen(long fd, long backlog);
+hidden long __cairn_accept4(long fd, void *addr, unsigned *len, long flags);
+hidden long __cairn_connect(long fd, const void *addr, unsigned long len);
+hidden long __cairn_sendto(long fd, const void *buf, size_t n, long flags, const void *addr,
+			   unsigned long alen);
+hidden long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen);
+hidden long __cairn_sendmsg(long fd, const void *msg, long flags);
+hidden long __cairn_recvmsg(long fd, void *msg, long flags);
+hidden long __cairn_shutdown(long fd, long how);
+hidden long __cairn_sockname(long fd, void *addr, unsigned *len, int peer);
+hidden long __cairn_setsockopt(long fd, long level, long name, const void *val, unsigned long len);
+hidden long __cairn_getsockopt(long fd, long level, long name, void *val, unsigned *len);
+/* write/writev of a descriptor known to be a socket: a send with no flags. */
+hidden long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

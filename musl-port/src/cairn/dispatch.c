@@ -158,6 +158,24 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_pselect6: return __cairn_pselect6(a, (void *)b, (void *)c, (void *)d, (const void *)e, (const void *)f);
 
+	/* sockets (socket.c) */
+	case SYS_socket: return __cairn_socket(a, b, c);
+	case SYS_socketpair: return __cairn_socketpair(a, b, c, (int *)d);
+	case SYS_bind: return __cairn_bind(a, (const void *)b, (unsigned long)(unsigned)c);
+	case SYS_listen: return __cairn_listen(a, b);
+	case SYS_accept: return __cairn_accept4(a, (void *)b, (unsigned *)c, 0);
+	case SYS_accept4: return __cairn_accept4(a, (void *)b, (unsigned *)c, d);
+	case SYS_connect: return __cairn_connect(a, (const void *)b, (unsigned long)(unsigned)c);
+	case SYS_sendto: return __cairn_sendto(a, (const void *)b, (size_t)c, d, (const void *)e, (unsigned long)(unsigned)f);
+	case SYS_recvfrom: return __cairn_recvfrom(a, (void *)b, (size_t)c, d, (void *)e, (unsigned *)f);
+	case SYS_sendmsg: return __cairn_sendmsg(a, (const void *)b, c);
+	case SYS_recvmsg: return __cairn_recvmsg(a, (void *)b, c);
+	case SYS_shutdown: return __cairn_shutdown(a, b);
+	case SYS_getsockname: return __cairn_sockname(a, (void *)b, (unsigned *)c, 0);
+	case SYS_getpeername: return __cairn_sockname(a, (void *)b, (unsigned *)c, 1);
+	case SYS_setsockopt: return __cairn_setsockopt(a, b, c, (const void *)d, (unsigned long)(unsigned)e);
+	case SYS_getsockopt: return __cairn_getsockopt(a, b, c, (void *)d, (unsigned *)e);
+
 	/* paths (fs.c) */
 #ifdef SYS_open
 	case SYS_open: return __cairn_openat(AT_FDCWD, (const char *)a, b, c);

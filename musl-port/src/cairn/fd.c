@@ -81,6 +81,28 @@ long __cairn_fd_install(long min, cap_t cap, int kind, int cloexec, uint32_t typ
 	return fd;
 }
 
+long __cairn_fd_reserve(long min)
+{
+	long fd;
+
+	__cairn_lock(&fd_lock);
+	fd = lowest_free(min);
+	if (fd >= 0)
+		fds[fd] = (struct cairn_fd){ .cap = CAP_NULL, .kind = FDK_IO };
+	__cairn_unlock(&fd_lock);
+	return fd;
+}
+
+void __cairn_fd_unreserve(long fd)
+{
+	fds[fd].kind = FDK_NONE;
+}
+
+void __cairn_fd_fill(long fd, cap_t cap, int cloexec, uint32_t type)
+{
+	fds[fd] = (struct cairn_fd){ .cap = cap, .kind = FDK_IO, .cloexec = !!cloexec, .type = type };
+}
+
 /* Drops a reference of an FDK_IO capability and the slot. */
 void __cairn_io_release(cap_t cap)
 {
@@ -363,6 +385,10 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
 		return __cairn_pipe_writev(f, iov, cnt, total);
+	/* a socket: a send (all of it on a blocking stream, one datagram);
+	 * its type is known by now (__cairn_pipe_try asked) */
+	if (!at && __cairn_fd_type(f) == S_IFSOCK)
+		return __cairn_sock_writev(f, iov, cnt, total);
 	if (__cairn_fmap_direct(f)) {
 		struct iov_at w = { iov, cnt, 0, 0 };
 		long r2 = __cairn_fmap_write(f, &w, total, off, at);

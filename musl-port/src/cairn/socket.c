@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BSD sockets: the socket protocol of include/cairn/sock.h, spoken to the
+ * network server (user/servers/net). socket() and socketpair() ask the
+ * server's unbadged endpoint, named "net" in every POSIX process (the
+ * process server's posix.net; kept across fork and exec like the other
+ * named capabilities); each socket is a capability to a server object,
+ * held in the descriptor table like a pipe end, so read, write, poll,
+ * select, fcntl, ioctl (FIONREAD, FIONBIO), dup, close, fork and exec work
+ * on it through the I/O protocol as on any descriptor (fd.c, poll.c).
+ *
+ * Addresses travel as Linux's bytes (struct sockaddr_in...), first in the
+ * message, padded to SOCK_ADDR_PAD; data after them, at most
+ * SOCK_DATA_MAX bytes a message:
+ * - a send of more is several SOCK_SENDs on a stream socket (a blocking
+ *   one is answered once some bytes went in: the rest goes on until all
+ *   is sent; a later part's error or a signal ends it with the count
+ *   sent); a datagram of more is EMSGSIZE for now;
+ * - a recv is one SOCK_RECV of at most SOCK_DATA_MAX, except MSG_WAITALL
+ *   on a stream, which goes on until it has all or the stream ends.
+ * EPIPE raises SIGPIPE unless MSG_NOSIGNAL (write() always: fd.c).
+ * SOCK_CLOEXEC is the descriptor table's; SOCK_NONBLOCK travels to the
+ * server in the type word (the description's O_NONBLOCK).
+ *
+ * A call on a descriptor that is not a socket is ENOTSOCK (its type from
+ * IO_STAT, once: S_IFSOCK; a server that answers ERR_NOSYS to a SOCK_*
+ * request says the same). Without "net", socket() and socketpair() are
+ * EAFNOSUPPORT. A signal that interrupts a wait restarts accept, send and
+ * recv when its handler has SA_RESTART (else EINTR), connect never.
+ * No control messages (SCM_RIGHTS...) yet: sendmsg with any is
+ * EOPNOTSUPP, recvmsg answers msg_controllen 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <cairn/sock.h>
+#include "cairn_impl.h"
+
+#define TYPE_MASK  0xf        /* Linux's SOCK_TYPE_MASK: the type, below its flags */
+
+/* "net", looked up once (a fork's child has it at the same slot). */
+static cap_t net(void)
+{
+	static cap_t cap = CAP_NULL;
+	static int looked;
+
+	if (!looked) {
+		cap = cairn_cap("net");
+		looked = 1;
+	}
+	return cap;
+}
+
+/* The errno of a SOCK_* answer: a server that does not know the request
+ * is not a socket's. */
+static long sock_errno(err_t e)
+{
+	return e == ERR_NOSYS ? -ENOTSOCK : cairn_errno(e);
+}
+
+/* Descriptor fd as a socket, or NULL with *err: EBADF, ENOTSOCK. */
+static struct cairn_fd *sock_fd(long fd, long *err)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFSOCK) {
+		*err = -ENOTSOCK;
+		return NULL;
+	}
+	return f;
+}
+
+/* The socket type of f (SOCK_STREAM...), asked for (SO_TYPE) the first
+ * time; 0 if the server would not say. */
+static unsigned sock_type(struct cairn_fd *f)
+{
+	struct cairn_ans a;
+	int v;
+
+	if (f->type & FD_SOCK_KNOWN)
+		return f->type & FD_SOCK_TYPE;
+	if (__cairn_ipc(f->cap, SOCK_GETOPT, SOL_SOCKET, SO_TYPE, sizeof(v), 0, 0, 0, IPC_ALWAYS, &a) ||
+	    a.w[0] < sizeof(v) || a.nbytes < sizeof(v))
+		return 0;
+	memcpy(&v, __cairn_ipc_data(), sizeof(v));
+	f->type = (f->type & ~(FD_SOCK_KNOWN | FD_SOCK_TYPE)) | FD_SOCK_KNOWN | ((unsigned)v & FD_SOCK_TYPE);
+	return (unsigned)v & FD_SOCK_TYPE;
+}
+
+static int is_stream(struct cairn_fd *f)
+{
+	return sock_type(f) == SOCK_STREAM;
+}
+
+/* An address into the IPC buffer (first, padded with zeros): its padded
+ * length. */
+static size_t put_addr(const void *addr, size_t len)
+{
+	char *d = __cairn_ipc_data();
+	size_t pad = SOCK_ADDR_PAD(len);
+
+	if (len)
+		memcpy(d, addr, len);
+	memset(d + len, 0, pad - len);
+	return pad;
+}
+
+/* The answer's address (alen bytes at the start of the inline data) to a
+ * caller's (addr, *len): at most *len bytes copied, *len the address's
+ * length, as Linux. */
+static void take_addr(void *addr, unsigned *len, size_t alen)
+{
+	if (!addr || !len)
+		return;
+	memcpy(addr, __cairn_ipc_data(), alen < *len ? alen : *len);
+	*len = (unsigned)alen;
+}
+
+/* A caller's address length (in: a socklen_t's value): EINVAL past
+ * sockaddr_storage or negative. */
+static long addr_len_ok(const void *addr, unsigned long len)
+{
+	if (!addr)
+		return len ? -EFAULT : 0;
+	if ((long)(int)len < 0 || len > SOCK_ADDR_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- making sockets --------------------------------------------------------------------- */
+
+long __cairn_socket(long domain, long type, long proto)
+{
+	struct cairn_ans a;
+	long fd;
+	err_t e;
+
+	if (type & ~(long)(TYPE_MASK | SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return -EINVAL;
+	if (net() == CAP_NULL)
+		return -EAFNOSUPPORT;
+	if ((fd = __cairn_fd_reserve(0)) < 0)
+		return fd;
+	e = __cairn_ipc(net(), SOCK_OPEN, (uint64_t)domain, (uint64_t)type & (TYPE_MASK | SOCK_NONBLOCK),
+			(uint64_t)proto, 0, 0, 0, IPC_ALWAYS, &a);
+	if (!e && a.ncaps < 1)
+		e = ERR_IO;
+	if (e) {
+		__cairn_fd_unreserve(fd);
+		return cairn_errno(e);
+	}
+	__cairn_fd_fill(fd, cairn_ipcbuf()->caps[0], type & SOCK_CLOEXEC,
+			S_IFSOCK | FD_SOCK_KNOWN | ((uint32_t)type & TYPE_MASK));
+	return fd;
+}
+
+long __cairn_socketpair(long domain, long type, long proto, int *sv)
+{
+	struct cairn_ans a;
+	uint32_t t = S_IFSOCK | FD_SOCK_KNOWN | ((uint32_t)type & TYPE_MASK);
+	long r0, r1;
+	err_t e;
+
+	if (type & ~(long)(TYPE_MASK | SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return -EINVAL;
+	if (net() == CAP_NULL)
+		return -EAFNOSUPPORT;
+	if ((r0 = __cairn_fd_reserve(0)) < 0)
+		return r0;
+	if ((r1 = __cairn_fd_reserve(r0 + 1)) < 0) {
+		__cairn_fd_unreserve(r0);
+		return r1;
+	}
+	e = __cairn_ipc(net(), SOCK_PAIR, (uint64_t)domain, (uint64_t)type & (TYPE_MASK | SOCK_NONBLOCK),
+			(uint64_t)proto, 0, 0, 0, IPC_ALWAYS, &a);
+	if (!e && a.ncaps < 2) {
+		for (unsigned i = 0; i < a.ncaps; i++)
+			__cairn_io_release(cairn_ipcbuf()->caps[i]);
+		e = ERR_IO;
+	}
+	if (e) {
+		__cairn_fd_unreserve(r0);
+		__cairn_fd_unreserve(r1);
+		return cairn_errno(e);
+	}
+	__cairn_fd_fill(r0, cairn_ipcbuf()->caps[0], type & SOCK_CLOEXEC, t);
+	__cairn_fd_fill(r1, cairn_ipcbuf()->caps[1], type & SOCK_CLOEXEC, t);
+	sv[0] = (int)r0;
+	sv[1] = (int)r1;
+	return 0;
+}
+
+long __cairn_accept4(long fd, void *addr, unsigned *len, long flags)
+{
+	struct cairn_fd *f;
+	struct cairn_ans a;
+	long r, nfd;
+	size_t alen;
+	err_t e;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (flags & ~(long)(SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return -EINVAL;
+	if (addr && len && (int)*len < 0)
+		return -EINVAL;
+	if ((nfd = __cairn_fd_reserve(0)) < 0)
+		return nfd;
+	e = __cairn_ipc(f->cap, SOCK_ACCEPT, (uint64_t)flags & SOCK_NONBLOCK, 0, 0, 0, 0, 0, IPC_RESTART, &a);
+	if (!e && a.ncaps < 1)
+		e = ERR_IO;
+	if (e) {
+		__cairn_fd_unreserve(nfd);
+		return sock_errno(e);
+	}
+	alen = a.w[0] < a.nbytes ? a.w[0] : a.nbytes;
+	if (alen > SOCK_ADDR_MAX)
+		alen = SOCK_ADDR_MAX;
+	take_addr(addr, len, alen);
+	/* the new socket's type is the listener's */
+	__cairn_fd_fill(nfd, cairn_ipcbuf()->caps[0], flags & SOCK_CLOEXEC,
+			S_IFSOCK | (f->type & (FD_SOCK_KNOWN | FD_SOCK_TYPE)));
+	return nfd;
+}
+
+/* ---- addresses, connections -------------------------------------------------------------- */
+
+/* A request that carries an address and nothing else (bind, connect). */
+static long addr_call(long fd, uint32_t label, const void *addr, unsigned long len, int intr)
+{
+	struct cairn_fd *f;
+	long r;
+	err_t e;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if ((r = addr_len_ok(addr, len)))
+		return r;
+	e = __cairn_ipc(f->cap, label, len, 0, 0, 0, put_addr(addr, len), 0, intr, NULL);
+	return sock_errno(e);
+}
+
+long __cairn_bind(long fd, const void *addr, unsigned long len)
+{
+	return addr_call(fd, SOCK_BIND, addr, len, IPC_ALWAYS);
+}
+
+long __cairn_connect(long fd, const void *addr, unsigned long len)
+{
+	return addr_call(fd, SOCK_CONNECT, addr, len, IPC_EINTR);
+}
+
+long __cairn_listen(long fd, long backlog)
+{
+	struct cairn_fd *f;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	return sock_errno(__cairn_ipc(f->cap, SOCK_LISTEN, (uint64_t)(int)backlog, 0, 0, 0, 0, 0,
+				      IPC_ALWAYS, NULL));
+}
+
+long __cairn_shutdown(long fd, long how)
+{
+	struct cairn_fd *f;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return -EINVAL;
+	return sock_errno(__cairn_ipc(f->cap, SOCK_SHUTDOWN, (uint64_t)how, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL));
+}
+
+long __cairn_sockname(long fd, void *addr, unsigned *len, int peer)
+{
+	struct cairn_fd *f;
+	struct cairn_ans a;
+	size_t alen;
+	long r;
+	err_t e;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (!addr || !len)
+		return -EFAULT;
+	if ((int)*len < 0)
+		return -EINVAL;
+	if ((e = __cairn_ipc(f->cap, SOCK_NAME, peer ? 1 : 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+		return sock_errno(e);
+	alen = a.w[0] < a.nbytes ? a.w[0] : a.nbytes;
+	if (alen > SOCK_ADDR_MAX)
+		alen = SOCK_ADDR_MAX;
+	take_addr(addr, len, alen);
+	return 0;
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+long __cairn_setsockopt(long fd, long level, long name, const void *val, unsigned long len)
+{
+	struct cairn_fd *f;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if ((int)len < 0 || len > POSIX_INLINE_MAX)
+		return -EINVAL;
+	if (len && !val)
+		return -EFAULT;
+	if (len)
+		memcpy(__cairn_ipc_data(), val, len);
+	return sock_errno(__cairn_ipc(f->cap, SOCK_SETOPT, (uint64_t)level, (uint64_t)name, len, 0, len, 0,
+				      IPC_ALWAYS, NULL));
+}
+
+long __cairn_getsockopt(long fd, long level, long name, void *val, unsigned *len)
+{
+	struct cairn_fd *f;
+	struct cairn_ans a;
+	size_t max, n;
+	long r;
+	err_t e;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (!len)
+		return -EFAULT;
+	if ((int)*len < 0)
+		return -EINVAL;
+	max = *len < POSIX_INLINE_MAX ? *len : POSIX_INLINE_MAX;
+	if ((e = __cairn_ipc(f->cap, SOCK_GETOPT, (uint64_t)level, (uint64_t)name, max, 0, 0, 0,
+			     IPC_ALWAYS, &a)))
+		return sock_errno(e);
+	n = a.w[0] < max ? a.w[0] : max;
+	if (n > a.nbytes)
+		n = a.nbytes;
+	if (n && val)
+		memcpy(val, __cairn_ipc_data(), n);
+	*len = (unsigned)n;
+	return 0;
+}
+
+/* ---- sending ----------------------------------------------------------------------------- */
+
+/* Skips n bytes of the iovecs at v. */
+static void iov_skip(struct iov_at *v, size_t n)
+{
+	while (n && v->i < v->cnt) {
+		size_t k = v->iov[v->i].iov_len - v->off;
+		if (k > n)
+			k = n;
+		n -= k;
+		v->off += k;
+		if (v->off == v->iov[v->i].iov_len) {
+			v->i++;
+			v->off = 0;
+		}
+	}
+}
+
+static long check_iov(const struct iovec *iov, long cnt, size_t *total)
+{
+	size_t sum = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EMSGSIZE;
+	if (cnt && !iov)
+		return -EFAULT;
+	for (long i = 0; i < cnt; i++) {
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - sum)
+			return -EINVAL;
+		sum += iov[i].iov_len;
+	}
+	*total = sum;
+	return 0;
+}
+
+/* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
+ * given) with MSG_* flags: what send(2) returns. */
+static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
+		     const void *addr, unsigned long alen)
+{
+	struct iov_at v = { iov, cnt, 0, 0 };
+	size_t done = 0;
+	long r;
+
+	if (!addr)
+		alen = 0;               /* as Linux: no address, its length unread */
+	else if ((r = addr_len_ok(addr, alen)))
+		return r;
+	if (total > SOCK_DATA_MAX && !is_stream(f))
+		return -EMSGSIZE;          /* one datagram a message, for now */
+	do {
+		size_t k = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, sent;
+		size_t pad = put_addr(addr, alen);
+		struct cairn_ans a;
+		err_t e;
+
+		gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k);
+		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen, 0, pad + k, 0,
+				IPC_RESTART, &a);
+		if (e) {
+			if (done)
+				return (long)done;
+			if (e == ERR_PIPE && !(flags & MSG_NOSIGNAL))
+				__cairn_raise(SIGPIPE);
+			return sock_errno(e);
+		}
+		sent = a.w[0] < k ? a.w[0] : k;
+		done += sent;
+		if (sent < k) {
+			/* the server took part: the rest goes again from there */
+			v = (struct iov_at){ iov, cnt, 0, 0 };
+			iov_skip(&v, done);
+		}
+	} while (done < total);
+	return (long)done;
+}
+
+long __cairn_sendto(long fd, const void *buf, size_t n, long flags, const void *addr, unsigned long alen)
+{
+	struct iovec v = { (void *)buf, n };
+	struct cairn_fd *f;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (n > SSIZE_MAX)
+		n = v.iov_len = SSIZE_MAX;
+	return send_iov(f, &v, 1, n, flags, addr, alen);
+}
+
+long __cairn_sendmsg(long fd, const void *m, long flags)
+{
+	const struct msghdr *msg = m;
+	struct cairn_fd *f;
+	size_t total;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (msg->msg_controllen) {
+		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x70001, "sendmsg with control messages is");
+		return -EOPNOTSUPP;
+	}
+	if ((r = check_iov(msg->msg_iov, msg->msg_iovlen, &total)))
+		return r;
+	return send_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name,
+			msg->msg_name ? msg->msg_namelen : 0);
+}
+
+long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	return send_iov(f, iov, cnt, total, 0, NULL, 0);
+}
+
+/* ---- receiving --------------------------------------------------------------------------- */
+
+/* Receives up to total bytes into the cnt iovecs at iov with MSG_*
+ * flags: what recv(2) returns; the sender's address to (addr, *alen) and
+ * the answer's MSG_* flags to *mflags when asked for. */
+static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
+		     void *addr, unsigned *alen, int *mflags)
+{
+	struct iov_at d = { iov, cnt, 0, 0 };
+	size_t done = 0;
+	long first = -1;
+	int all = (flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC)) &&
+		  is_stream(f);
+
+	if (addr && alen && (int)*alen < 0)
+		return -EINVAL;
+	if (mflags)
+		*mflags = 0;
+	do {
+		size_t max = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, n, al, pad;
+		struct cairn_ans a;
+		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, 0, 0, 0, 0,
+				      IPC_RESTART, &a);
+
+		if (e)
+			return done ? (long)done : sock_errno(e);
+		al = a.w[1] < SOCK_ADDR_MAX ? a.w[1] : SOCK_ADDR_MAX;
+		pad = SOCK_ADDR_PAD(al);
+		if (pad > a.nbytes)
+			al = pad = 0;
+		n = a.w[0] < max ? a.w[0] : max;
+		if (n > a.nbytes - pad)
+			n = a.nbytes - pad;
+		scatter(&d, __cairn_ipc_data() + pad, n);
+		if (first < 0) {
+			take_addr(addr, alen, al);
+			if (mflags)
+				*mflags = (int)a.w[3];
+			/* MSG_TRUNC asked for: the datagram's whole length */
+			first = (flags & MSG_TRUNC) && a.w[2] > n ? (long)a.w[2] : (long)n;
+		}
+		done += n;
+		if (!all || !n)
+			break;
+	} while (done < total);
+	return first > (long)done ? first : (long)done;
+}
+
+long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen)
+{
+	struct iovec v = { buf, n };
+	struct cairn_fd *f;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if (n > SSIZE_MAX)
+		n = v.iov_len = SSIZE_MAX;
+	return recv_iov(f, &v, 1, n, flags, addr, alen, NULL);
+}
+
+long __cairn_recvmsg(long fd, void *m, long flags)
+{
+	struct msghdr *msg = m;
+	struct cairn_fd *f;
+	size_t total;
+	unsigned alen = msg->msg_namelen;
+	int mflags = 0;
+	long r;
+
+	if (!(f = sock_fd(fd, &r)))
+		return r;
+	if ((r = check_iov(msg->msg_iov, msg->msg_iovlen, &total)))
+		return r;
+	r = recv_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name, &alen, &mflags);
+	if (r < 0)
+		return r;
+	if (msg->msg_name)
+		msg->msg_namelen = alen;
+	msg->msg_controllen = 0;       /* no control messages yet */
+	msg->msg_flags = mflags;
+	return r;
+}

@@ -1,0 +1,1229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * BSD sockets over loopback (musl-port's socket.c and the network server,
+ * include/cairn/sock.h): TCP on 127.0.0.1 (connect and accept, data both
+ * ways, 1 MiB each way with a forked client, names, ECONNREFUSED,
+ * EADDRINUSE and SO_REUSEADDR as Linux has them, EAGAIN, the errors of an
+ * unconnected socket, EPIPE with and without SIGPIPE, half-close,
+ * non-blocking connect, poll and select, sockets across fork and exec,
+ * MSG_PEEK, MSG_WAITALL, FIONREAD, options), UDP (addresses, connected
+ * UDP, MSG_TRUNC, datagram boundaries, sendmsg/recvmsg with iovecs), IPv6
+ * on ::1 (TCP, UDP, IPV6_V6ONLY), and the errors of socket() and of a
+ * socket call on a pipe.
+ *
+ * It passes on Linux (gcc on the host, no options beyond the tree's
+ * include folders: the expectations are Linux's). On Cairn it needs the
+ * network server and a process with "net":
+ *   ./qemu-run.sh --exec build/<arch>/tests/posix/sockets
+ * once --exec's world starts it (scripts/posix-manifest.sh proc --net).
+ * Every port is the system's choice (bind to port 0, then getsockname).
+ * Every wait is bounded: children end themselves with alarm(20), the
+ * parent reaps them with a timeout, each test runs under alarm(60).
+ * `sockets child FD` (an exec of itself) writes a line on socket FD.
+ * Expected list: tests/harness/expected/posix-sockets.txt.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "posixtest.h"
+
+static char self[256];
+static volatile sig_atomic_t pipes_caught;
+
+static int64_t now_ms(void)
+{
+	return (int64_t)(t_clock_ns() / 1000000);
+}
+
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void child_start(void)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(20);
+}
+
+/* Waits at most ms for child pid: its exit code, 1000 + its signal, -1, or -2 (hung: killed). */
+static int reap(pid_t pid, int ms)
+{
+	int64_t end = now_ms() + ms;
+	int st;
+
+	if (pid <= 0)
+		return -1;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 1000 + WTERMSIG(st) : -1;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -2;
+		}
+		msleep(1);
+	}
+}
+
+#define REAP(pid, want) check_reap((pid), (want), __LINE__)
+
+static int check_reap(pid_t pid, int want, int line)
+{
+	int got = reap(pid, 20000);
+
+	return got == want ? 1 : FAIL("line %d: child %d: status %d, want %d (1000+: signal, -2: hung)", line,
+				      (int)pid, got, want);
+}
+
+static ssize_t read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)buf + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return got ? (ssize_t)got : k;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+static ssize_t write_full(int fd, const void *buf, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t k = write(fd, (const char *)buf + put, n - put);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return put ? (ssize_t)put : k;
+		put += (size_t)k;
+	}
+	return (ssize_t)put;
+}
+
+static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static uint8_t pattern(uint64_t i)
+{
+	return (uint8_t)((i ^ (i >> 9) ^ (i >> 17)) * 131u + 7u);
+}
+
+static void set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	pipes_caught++;
+}
+
+/* ---- addresses and connections ---- */
+
+/* The loopback address of family fam (AF_INET, AF_INET6) with port (host order). */
+static socklen_t loopback(int fam, struct sockaddr_storage *ss, int port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (fam == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*a);
+}
+
+static int port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* A socket of type bound to loopback port 0 (its address in *ss, *len); -1 on failure. */
+static int bound(int fam, int type, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int s = socket(fam, type, 0);
+
+	if (s < 0)
+		return -1;
+	*len = loopback(fam, ss, 0);
+	if (bind(s, (struct sockaddr *)ss, *len) || getsockname(s, (struct sockaddr *)ss, len)) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* A TCP listener on loopback (its address in *ss, *len). */
+static int listener(int fam, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int s = bound(fam, SOCK_STREAM, ss, len);
+
+	if (s >= 0 && listen(s, 8)) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* A connected TCP pair over loopback: *c the connecting end, *a the accepted one. */
+static int tcp_pair(int fam, int *c, int *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(fam, &ss, &len);
+
+	*c = *a = -1;
+	if (l < 0)
+		return -1;
+	*c = socket(fam, SOCK_STREAM, 0);
+	if (*c < 0 || connect(*c, (struct sockaddr *)&ss, len) || (*a = accept(l, NULL, NULL)) < 0) {
+		close(l);
+		if (*c >= 0)
+			close(*c);
+		*c = -1;
+		return -1;
+	}
+	close(l);
+	return 0;
+}
+
+/* A port nothing listens on: bound, then closed. */
+static int closed_port(int fam)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int s = bound(fam, SOCK_STREAM, &ss, &len);
+
+	if (s < 0)
+		return -1;
+	close(s);
+	return port_of(&ss);
+}
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+}
+
+static int optint(int s, int level, int name)
+{
+	int v = -12345;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(s, level, name, &v, &len) || len != sizeof(v))
+		return -12345;
+	return v;
+}
+
+/* ---- TCP ---- */
+
+static void tcp_basic_in(int fam)
+{
+	struct sockaddr_storage ss, peer, name;
+	socklen_t len, plen = sizeof(peer), nlen = sizeof(name);
+	int l = listener(fam, &ss, &len), c, a;
+	char buf[64];
+
+	CHECK(l >= 0);
+	CHECK(port_of(&ss) != 0);
+	c = socket(fam, SOCK_STREAM, 0);
+	CHECK(c >= 0);
+	CHECK(connect(c, (struct sockaddr *)&ss, len) == 0);
+	a = accept(l, (struct sockaddr *)&peer, &plen);
+	CHECK(a >= 0);
+	/* the peer accept names is the client's own name */
+	CHECK(getsockname(c, (struct sockaddr *)&name, &nlen) == 0);
+	CHECK(plen == len && nlen == len && same_addr(&peer, &name));
+	/* and the client's peer is the listener's address */
+	nlen = sizeof(name);
+	CHECK(getpeername(c, (struct sockaddr *)&name, &nlen) == 0 && same_addr(&name, &ss));
+	nlen = sizeof(name);
+	CHECK(getsockname(a, (struct sockaddr *)&name, &nlen) == 0 && same_addr(&name, &ss));
+	nlen = sizeof(name);
+	CHECK(getpeername(a, (struct sockaddr *)&name, &nlen) == 0 && same_addr(&name, &peer));
+	/* a short address buffer: cut, the length says the whole */
+	nlen = 2;
+	memset(&name, 0, sizeof(name));
+	CHECK(getsockname(a, (struct sockaddr *)&name, &nlen) == 0 && nlen == len &&
+	      name.ss_family == fam && port_of(&name) == 0);
+	CHECK(write(c, "hello", 5) == 5);
+	CHECK(read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(send(a, "world!", 6, 0) == 6);
+	CHECK(read_full(c, buf, 6) == 6 && !memcmp(buf, "world!", 6));
+	close(a);
+	close(c);
+	close(l);
+}
+
+static void tcp_basic(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), c, a;
+	char buf[64];
+
+	CHECK(l >= 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(c >= 0);
+	CHECK(optint(c, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
+	CHECK(connect(c, (struct sockaddr *)&ss, len) == 0);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	CHECK(write(c, "hello", 5) == 5);
+	CHECK(read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(send(a, "world!", 6, 0) == 6);
+	CHECK(recv(c, buf, 6, MSG_WAITALL) == 6 && !memcmp(buf, "world!", 6));
+	/* sendto with no address on a connected stream; recvfrom with one */
+	CHECK(sendto(c, "xyz", 3, 0, NULL, 0) == 3);
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	CHECK(recvfrom(a, buf, 3, MSG_WAITALL, (struct sockaddr *)&from, &flen) == 3 && !memcmp(buf, "xyz", 3));
+	/* a second connection to the same listener */
+	int c2 = socket(AF_INET, SOCK_STREAM, 0), a2;
+	CHECK(c2 >= 0 && connect(c2, (struct sockaddr *)&ss, len) == 0);
+	a2 = accept(l, NULL, NULL);
+	CHECK(a2 >= 0);
+	CHECK(write(a2, "2", 1) == 1 && read(c2, buf, 1) == 1 && buf[0] == '2');
+	struct stat st;
+	CHECK(fstat(a2, &st) == 0 && S_ISSOCK(st.st_mode));
+	close(a2);
+	close(c2);
+	close(a);
+	close(c);
+	close(l);
+}
+
+static void tcp_names(void)
+{
+	tcp_basic_in(AF_INET);
+}
+
+/* 1 MiB each way: a forked client sends, the parent checks and answers the sum, then the reverse. */
+static void tcp_large(void)
+{
+	enum { TOTAL = 1 << 20 };
+	static uint8_t buf[65536];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), a;
+	pid_t pid;
+
+	CHECK(l >= 0);
+	pid = fork();
+	if (pid == 0) {
+		static const size_t wsz[] = { 1, 4095, 4096, 4097, 65536, 10000, 3 };
+		uint64_t sent = 0;
+		uint32_t h = 2166136261u, back = 0;
+		int c;
+
+		child_start();
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&ss, len))
+			_exit(1);
+		for (unsigned i = 0; sent < TOTAL; i++) {
+			size_t k = wsz[i % 7];
+			if (k > TOTAL - sent)
+				k = TOTAL - sent;
+			for (size_t j = 0; j < k; j++)
+				buf[j] = pattern(sent + j);
+			h = fnv(h, buf, k);
+			if (write_full(c, buf, k) != (ssize_t)k)
+				_exit(2);
+			sent += k;
+		}
+		if (read_full(c, &back, 4) != 4 || back != h)
+			_exit(3);
+		/* now the parent's megabyte, in big reads */
+		uint64_t got = 0;
+		while (got < TOTAL) {
+			ssize_t n = recv(c, buf, sizeof(buf), 0);
+			if (n <= 0)
+				_exit(4);
+			for (ssize_t j = 0; j < n; j++)
+				if (buf[j] != pattern(got + (uint64_t)j + 5))
+					_exit(5);
+			got += (uint64_t)n;
+		}
+		_exit(recv(c, buf, 1, 0) == 0 ? 0 : 6);
+	}
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	uint64_t got = 0;
+	uint32_t h = 2166136261u;
+	int bad = 0;
+	while (got < TOTAL) {
+		size_t want = (got / 7) % 3 == 0 ? 1000 : sizeof(buf);
+		ssize_t n = read(a, buf, want);
+		if (n <= 0)
+			break;
+		for (ssize_t j = 0; j < n; j++)
+			bad += buf[j] != pattern(got + (uint64_t)j);
+		h = fnv(h, buf, (size_t)n);
+		got += (uint64_t)n;
+	}
+	CHECK(got == TOTAL && !bad);
+	CHECK(write(a, &h, 4) == 4);
+	/* one send of the whole megabyte: a blocking stream sends all */
+	static uint8_t big[TOTAL];
+	for (uint64_t i = 0; i < TOTAL; i++)
+		big[i] = pattern(i + 5);
+	CHECK(send(a, big, TOTAL, 0) == TOTAL);
+	close(a);
+	REAP(pid, 0);
+	close(l);
+}
+
+static void conn_refused(void)
+{
+	struct sockaddr_storage ss;
+	int port = closed_port(AF_INET), s;
+	socklen_t len;
+
+	CHECK(port > 0);
+	len = loopback(AF_INET, &ss, port);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(s >= 0);
+	ERRNO(connect(s, (struct sockaddr *)&ss, len), ECONNREFUSED);
+	close(s);
+}
+
+static void addr_in_use(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, l, s, c, a;
+	char b;
+
+	/* two binds to one port */
+	l = bound(AF_INET, SOCK_STREAM, &ss, &len);
+	CHECK(l >= 0);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ERRNO(bind(s, (struct sockaddr *)&ss, len), EADDRINUSE);
+	/* bound twice: EINVAL */
+	struct sockaddr_storage any;
+	socklen_t alen = loopback(AF_INET, &any, 0);
+	ERRNO(bind(l, (struct sockaddr *)&any, alen), EINVAL);
+	close(s);
+	close(l);
+	/* SO_REUSEADDR on both does not share a port with a listener */
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(optint(l, SOL_SOCKET, SO_REUSEADDR) == 1);
+	len = loopback(AF_INET, &ss, 0);
+	CHECK(bind(l, (struct sockaddr *)&ss, len) == 0 && getsockname(l, (struct sockaddr *)&ss, &len) == 0);
+	CHECK(listen(l, 4) == 0);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	ERRNO(bind(s, (struct sockaddr *)&ss, len), EADDRINUSE);
+	close(s);
+	/* a connection whose accepted end closes first: that end waits
+	 * (TIME_WAIT) on the port; without SO_REUSEADDR the port is taken,
+	 * with it a new socket may bind once the listener is gone */
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(connect(c, (struct sockaddr *)&ss, len) == 0);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	close(a);
+	CHECK(read(c, &b, 1) == 0);
+	close(c);
+	close(l);
+	msleep(50);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ERRNO(bind(s, (struct sockaddr *)&ss, len), EADDRINUSE);
+	close(s);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(bind(s, (struct sockaddr *)&ss, len) == 0);
+	CHECK(listen(s, 4) == 0);
+	close(s);
+}
+
+static void nonblock_again(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), c, a, s;
+	char buf[8];
+
+	CHECK(l >= 0);
+	/* accept with nothing queued */
+	set_nonblock(l, 1);
+	ERRNO(accept(l, NULL, NULL), EAGAIN);
+	ERRNO(accept4(l, NULL, NULL, SOCK_CLOEXEC), EAGAIN);
+	/* socket(SOCK_NONBLOCK | SOCK_CLOEXEC): the flags where they belong */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0);
+	CHECK((fcntl(s, F_GETFL) & O_NONBLOCK) && fcntl(s, F_GETFD) == FD_CLOEXEC);
+	close(s);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&ss, len) == 0);
+	struct pollfd pf = { .fd = l, .events = POLLIN };
+	CHECK(poll(&pf, 1, 5000) == 1);
+	a = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	CHECK(a >= 0);
+	CHECK((fcntl(a, F_GETFL) & O_NONBLOCK) && fcntl(a, F_GETFD) == FD_CLOEXEC);
+	/* recv with nothing there */
+	ERRNO(recv(a, buf, sizeof(buf), 0), EAGAIN);
+	ERRNO(read(a, buf, sizeof(buf)), EAGAIN);
+	/* MSG_DONTWAIT on a blocking socket */
+	CHECK(!(fcntl(c, F_GETFL) & O_NONBLOCK));
+	ERRNO(recv(c, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* then data */
+	CHECK(write(c, "n", 1) == 1);
+	pf = (struct pollfd){ .fd = a, .events = POLLIN };
+	CHECK(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLIN));
+	CHECK(recv(a, buf, sizeof(buf), 0) == 1 && buf[0] == 'n');
+	ERRNO(recv(a, buf, sizeof(buf), 0), EAGAIN);
+	/* FIONBIO turns it on and off */
+	int on = 1;
+	CHECK(ioctl(c, FIONBIO, &on) == 0 && (fcntl(c, F_GETFL) & O_NONBLOCK));
+	ERRNO(recv(c, buf, sizeof(buf), 0), EAGAIN);
+	on = 0;
+	CHECK(ioctl(c, FIONBIO, &on) == 0 && !(fcntl(c, F_GETFL) & O_NONBLOCK));
+	/* a full send buffer: a non-blocking send ends with EAGAIN */
+	static char fill[65536];
+	long total = 0;
+	ssize_t n;
+	while ((n = send(a, fill, sizeof(fill), 0)) > 0 && total < (64l << 20))
+		total += n;
+	CHECK(n == -1 && errno == EAGAIN && total > 0);
+	close(a);
+	close(c);
+	close(l);
+}
+
+static void not_connected(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	char buf[4];
+
+	CHECK(s >= 0);
+	ERRNO(getpeername(s, (struct sockaddr *)&ss, &len), ENOTCONN);
+	ERRNO(recv(s, buf, sizeof(buf), 0), ENOTCONN);
+	ERRNO(read(s, buf, sizeof(buf)), ENOTCONN);
+	/* Linux: a send on a stream that never connected is EPIPE (SIGPIPE
+	 * unless MSG_NOSIGNAL), as after a close */
+	ERRNO(send(s, "x", 1, MSG_NOSIGNAL), EPIPE);
+	ERRNO(shutdown(s, SHUT_RDWR), ENOTCONN);
+	/* a listener is not connected either */
+	int l = listener(AF_INET, &ss, &len);
+	CHECK(l >= 0);
+	ERRNO(recv(l, buf, sizeof(buf), 0), ENOTCONN);
+	len = sizeof(ss);
+	ERRNO(getpeername(l, (struct sockaddr *)&ss, &len), ENOTCONN);
+	/* accept on a socket that does not listen */
+	ERRNO(accept(s, NULL, NULL), EINVAL);
+	ERRNO(shutdown(l, 7), EINVAL);
+	close(l);
+	close(s);
+}
+
+/* Sends on c until it fails (at most 50 tries, 10 ms apart): the errno. */
+static int send_until_error(int c, int flags)
+{
+	for (int i = 0; i < 50; i++) {
+		if (send(c, "data", 4, flags) < 0)
+			return errno;
+		msleep(10);
+	}
+	return 0;
+}
+
+static void epipe(void)
+{
+	int c, a;
+
+	signal(SIGPIPE, on_sigpipe);
+	/* the peer closed: SIGPIPE and EPIPE */
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	close(a);
+	pipes_caught = 0;
+	CHECK(send_until_error(c, 0) == EPIPE);
+	CHECK(pipes_caught == 1);
+	/* write() too */
+	ERRNO(write(c, "w", 1), EPIPE);
+	CHECK(pipes_caught == 2);
+	/* MSG_NOSIGNAL: EPIPE alone */
+	ERRNO(send(c, "q", 1, MSG_NOSIGNAL), EPIPE);
+	CHECK(pipes_caught == 2);
+	close(c);
+	/* our own shutdown(SHUT_WR): EPIPE at once */
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	CHECK(shutdown(c, SHUT_WR) == 0);
+	ERRNO(send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+	CHECK(pipes_caught == 2);
+	ERRNO(send(c, "x", 1, 0), EPIPE);
+	CHECK(pipes_caught == 3);
+	close(a);
+	close(c);
+	/* the default action ends a child */
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	close(a);
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_start();
+		signal(SIGPIPE, SIG_DFL);
+		send_until_error(c, 0);
+		_exit(0);
+	}
+	REAP(pid, 1000 + SIGPIPE);
+	close(c);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void half_close(void)
+{
+	int c, a;
+	char buf[16];
+
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	CHECK(write(c, "last", 4) == 4);
+	CHECK(shutdown(c, SHUT_WR) == 0);
+	CHECK(read_full(a, buf, 4) == 4 && !memcmp(buf, "last", 4));
+	CHECK(read(a, buf, sizeof(buf)) == 0);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 0);
+	/* the other way still works */
+	CHECK(write(a, "reply", 5) == 5);
+	CHECK(read_full(c, buf, 5) == 5 && !memcmp(buf, "reply", 5));
+	/* shutdown(SHUT_RD) on our side: reads end at once */
+	CHECK(shutdown(a, SHUT_RD) == 0);
+	CHECK(read(a, buf, sizeof(buf)) == 0);
+	close(a);
+	CHECK(read(c, buf, sizeof(buf)) == 0);
+	close(c);
+}
+
+static void nonblock_connect(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), c, r;
+	struct pollfd pf;
+
+	CHECK(l >= 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(c >= 0);
+	r = connect(c, (struct sockaddr *)&ss, len);
+	CHECK(r == 0 || errno == EINPROGRESS);
+	pf = (struct pollfd){ .fd = c, .events = POLLOUT };
+	CHECK(poll(&pf, 1, 5000) == 1 && pf.revents == POLLOUT);
+	CHECK(optint(c, SOL_SOCKET, SO_ERROR) == 0);
+	/* connected now: Linux answers the first connect after the
+	 * handshake with 0, later ones with EISCONN */
+	r = connect(c, (struct sockaddr *)&ss, len);
+	CHECK(r == 0 || errno == EISCONN);
+	ERRNO(connect(c, (struct sockaddr *)&ss, len), EISCONN);
+	int a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	CHECK(write(c, "c", 1) == 1);
+	close(a);
+	close(c);
+	/* to a port nobody listens on: SO_ERROR says ECONNREFUSED (once) */
+	len = loopback(AF_INET, &ss, closed_port(AF_INET));
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(c >= 0);
+	r = connect(c, (struct sockaddr *)&ss, len);
+	CHECK(r == -1 && (errno == EINPROGRESS || errno == ECONNREFUSED));
+	if (r == -1 && errno == EINPROGRESS) {
+		pf = (struct pollfd){ .fd = c, .events = POLLOUT };
+		CHECK(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLOUT));
+		CHECK(optint(c, SOL_SOCKET, SO_ERROR) == ECONNREFUSED);
+	}
+	CHECK(optint(c, SOL_SOCKET, SO_ERROR) == 0);
+	close(c);
+	close(l);
+}
+
+static void poll_events(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), c, a;
+	struct pollfd pf[2];
+	char buf[8];
+
+	CHECK(l >= 0);
+	/* a listener: nothing, then POLLIN for a connection waiting */
+	pf[0] = (struct pollfd){ .fd = l, .events = POLLIN | POLLOUT };
+	CHECK(poll(pf, 1, 0) == 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&ss, len) == 0);
+	CHECK(poll(pf, 1, 5000) == 1 && pf[0].revents == POLLIN);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	CHECK(poll(pf, 1, 0) == 0);
+	/* connected: writable, not readable */
+	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN | POLLOUT };
+	CHECK(poll(pf, 1, 5000) == 1 && pf[0].revents == POLLOUT);
+	/* data wakes a waiting poll */
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_start();
+		msleep(50);
+		_exit(write(c, "p", 1) == 1 ? 0 : 1);
+	}
+	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN };
+	int64_t t0 = now_ms();
+	CHECK(poll(pf, 1, 5000) == 1 && pf[0].revents == POLLIN && now_ms() - t0 >= 20);
+	REAP(pid, 0);
+	CHECK(read(a, buf, 1) == 1);
+	/* two sockets, one ready */
+	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = c, .events = POLLIN };
+	CHECK(write(a, "q", 1) == 1);
+	CHECK(poll(pf, 2, 5000) == 1 && pf[0].revents == 0 && pf[1].revents == POLLIN);
+	CHECK(read(c, buf, 1) == 1);
+	/* the peer closes: POLLIN (and POLLRDHUP), a read of 0 */
+	close(c);
+	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN | POLLRDHUP };
+	CHECK(poll(pf, 1, 5000) == 1 && (pf[0].revents & POLLIN) && (pf[0].revents & POLLRDHUP));
+	CHECK(read(a, buf, 1) == 0);
+	/* both ways shut: POLLHUP too */
+	CHECK(shutdown(a, SHUT_WR) == 0);
+	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN };
+	CHECK(poll(pf, 1, 5000) == 1 && (pf[0].revents & POLLHUP));
+	close(a);
+	close(l);
+}
+
+static void select_socket(void)
+{
+	int c, a, n;
+	fd_set r, w;
+	struct timeval tv = { 0, 0 };
+	char b;
+
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	FD_ZERO(&r);
+	FD_SET(a, &r);
+	n = a > c ? a + 1 : c + 1;
+	CHECK(select(n, &r, NULL, NULL, &tv) == 0);
+	FD_ZERO(&w);
+	FD_SET(c, &w);
+	tv = (struct timeval){ 1, 0 };
+	CHECK(select(n, NULL, &w, NULL, &tv) == 1 && FD_ISSET(c, &w));
+	CHECK(write(c, "s", 1) == 1);
+	FD_ZERO(&r);
+	FD_SET(a, &r);
+	FD_SET(c, &r);
+	tv = (struct timeval){ 5, 0 };
+	CHECK(select(n, &r, NULL, NULL, &tv) == 1 && FD_ISSET(a, &r) && !FD_ISSET(c, &r));
+	CHECK(read(a, &b, 1) == 1 && b == 's');
+	close(a);
+	close(c);
+}
+
+static void fork_inherit(void)
+{
+	int c, a;
+	char buf[64];
+	pid_t pid;
+
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	/* the child writes on the inherited socket, the parent's copy reads */
+	pid = fork();
+	if (pid == 0) {
+		child_start();
+		close(a);
+		_exit(write(c, "from child", 10) == 10 ? 0 : 1);
+	}
+	CHECK(read_full(a, buf, 10) == 10 && !memcmp(buf, "from child", 10));
+	REAP(pid, 0);
+	/* the parent's copy still works after the child's is gone */
+	CHECK(write(c, "p", 1) == 1 && read(a, buf, 1) == 1 && buf[0] == 'p');
+	/* through exec: the program writes a line on descriptor c */
+	pid = fork();
+	if (pid == 0) {
+		char fd[16];
+		child_start();
+		snprintf(fd, sizeof(fd), "%d", c);
+		execl(self, self, "child", fd, (char *)NULL);
+		_exit(127);
+	}
+	ssize_t n = read_full(a, buf, 9);
+	CHECK(n == 9 && !memcmp(buf, "exec'd ok", 9));
+	REAP(pid, 0);
+	/* the last holder's close ends the stream */
+	close(c);
+	CHECK(read(a, buf, 1) == 0);
+	close(a);
+}
+
+static void peek_and_waitall(void)
+{
+	int c, a;
+	char buf[16];
+
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	CHECK(write(c, "peekaboo", 8) == 8);
+	struct pollfd pf = { .fd = a, .events = POLLIN };
+	CHECK(poll(&pf, 1, 5000) == 1);
+	msleep(20);
+	CHECK(recv(a, buf, 4, MSG_PEEK) == 4 && !memcmp(buf, "peek", 4));
+	CHECK(recv(a, buf, 8, MSG_PEEK | MSG_WAITALL) == 8 && !memcmp(buf, "peekaboo", 8));
+	CHECK(recv(a, buf, 8, 0) == 8 && !memcmp(buf, "peekaboo", 8));
+	/* MSG_WAITALL waits for the rest */
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_start();
+		write(c, "abc", 3);
+		msleep(50);
+		write(c, "defgh", 5);
+		_exit(0);
+	}
+	CHECK(recv(a, buf, 8, MSG_WAITALL) == 8 && !memcmp(buf, "abcdefgh", 8));
+	REAP(pid, 0);
+	close(c);
+	/* at the end of the stream it returns what there was */
+	CHECK(recv(a, buf, 8, MSG_WAITALL) == 0);
+	close(a);
+}
+
+static void fionread(void)
+{
+	int c, a, n = -1;
+
+	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 0);
+	static char buf[3000];
+	memset(buf, 'f', sizeof(buf));
+	CHECK(write(c, buf, 100) == 100);
+	struct pollfd pf = { .fd = a, .events = POLLIN };
+	CHECK(poll(&pf, 1, 5000) == 1);
+	msleep(20);
+	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 100);
+	CHECK(read(a, buf, 40) == 40);
+	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 60);
+	close(a);
+	close(c);
+}
+
+static void buffer_sizes(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0), v;
+
+	CHECK(s >= 0);
+	CHECK(optint(s, SOL_SOCKET, SO_RCVBUF) > 0);
+	CHECK(optint(s, SOL_SOCKET, SO_SNDBUF) > 0);
+	v = 65536;
+	CHECK(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0);
+	CHECK(optint(s, SOL_SOCKET, SO_RCVBUF) >= 65536);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0);
+	CHECK(optint(s, SOL_SOCKET, SO_SNDBUF) >= 65536);
+	/* a short option: EINVAL */
+	char b = 1;
+	ERRNO(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &b, 1), EINVAL);
+	close(s);
+}
+
+static void options(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0), one = 1, zero = 0;
+
+	CHECK(s >= 0 && u >= 0);
+	CHECK(optint(s, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
+	CHECK(optint(u, SOL_SOCKET, SO_TYPE) == SOCK_DGRAM);
+	CHECK(optint(s, SOL_SOCKET, SO_ERROR) == 0);
+	CHECK(optint(s, SOL_SOCKET, SO_KEEPALIVE) == 0);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) == 0);
+	CHECK(optint(s, SOL_SOCKET, SO_KEEPALIVE) == 1);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &zero, sizeof(zero)) == 0);
+	CHECK(optint(s, SOL_SOCKET, SO_KEEPALIVE) == 0);
+	CHECK(optint(s, IPPROTO_TCP, TCP_NODELAY) == 0);
+	CHECK(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+	CHECK(optint(s, IPPROTO_TCP, TCP_NODELAY) != 0);
+	CHECK(optint(s, SOL_SOCKET, SO_REUSEADDR) == 0);
+	/* a short buffer gets what fits */
+	int v = 0;
+	socklen_t len = 0;
+	CHECK(getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &len) == 0 && len == 0);
+	/* unknown options and levels */
+	len = sizeof(v);
+	ERRNO(getsockopt(s, SOL_SOCKET, 12345, &v, &len), ENOPROTOOPT);
+	ERRNO(setsockopt(s, SOL_SOCKET, 12345, &one, sizeof(one)), ENOPROTOOPT);
+	len = sizeof(v);
+	ERRNO(getsockopt(s, IPPROTO_TCP, 12345, &v, &len), ENOPROTOOPT);
+	close(s);
+	close(u);
+}
+
+/* ---- UDP ---- */
+
+static void udp_in(int fam)
+{
+	struct sockaddr_storage sa, sb, from;
+	socklen_t la, lb, lf = sizeof(from);
+	int a = bound(fam, SOCK_DGRAM, &sa, &la), b = bound(fam, SOCK_DGRAM, &sb, &lb);
+	char buf[64];
+
+	CHECK(a >= 0 && b >= 0);
+	CHECK(sendto(a, "to b", 4, 0, (struct sockaddr *)&sb, lb) == 4);
+	CHECK(recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &lf) == 4 && !memcmp(buf, "to b", 4));
+	CHECK(lf == la && same_addr(&from, &sa));
+	CHECK(sendto(b, "to a", 4, 0, (struct sockaddr *)&from, lf) == 4);
+	lf = sizeof(from);
+	CHECK(recvfrom(a, buf, sizeof(buf), 0, (struct sockaddr *)&from, &lf) == 4 && !memcmp(buf, "to a", 4));
+	CHECK(same_addr(&from, &sb));
+	/* an empty datagram */
+	CHECK(sendto(a, "", 0, 0, (struct sockaddr *)&sb, lb) == 0);
+	CHECK(recv(b, buf, sizeof(buf), 0) == 0);
+	/* nothing waiting */
+	ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* no peer, no address */
+	ERRNO(send(a, "x", 1, 0), EDESTADDRREQ);
+	close(a);
+	close(b);
+}
+
+static void udp_sendto(void)
+{
+	udp_in(AF_INET);
+}
+
+static void udp_connected(void)
+{
+	struct sockaddr_storage sa, sb, sc, peer;
+	socklen_t la, lb, lc, lp = sizeof(peer);
+	int a = bound(AF_INET, SOCK_DGRAM, &sa, &la), b = bound(AF_INET, SOCK_DGRAM, &sb, &lb);
+	int c = bound(AF_INET, SOCK_DGRAM, &sc, &lc);
+	char buf[16];
+
+	CHECK(a >= 0 && b >= 0 && c >= 0);
+	CHECK(connect(a, (struct sockaddr *)&sb, lb) == 0);
+	CHECK(getpeername(a, (struct sockaddr *)&peer, &lp) == 0 && same_addr(&peer, &sb));
+	CHECK(send(a, "one", 3, 0) == 3);
+	CHECK(write(a, "two", 3) == 3);
+	CHECK(recv(b, buf, sizeof(buf), 0) == 3 && !memcmp(buf, "one", 3));
+	CHECK(read(b, buf, sizeof(buf)) == 3 && !memcmp(buf, "two", 3));
+	/* a connected socket takes datagrams from its peer only */
+	CHECK(sendto(c, "not", 3, 0, (struct sockaddr *)&sa, la) == 3);
+	CHECK(sendto(b, "yes", 3, 0, (struct sockaddr *)&sa, la) == 3);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 3 && !memcmp(buf, "yes", 3));
+	ERRNO(recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* AF_UNSPEC forgets the peer */
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	CHECK(connect(a, &unspec, sizeof(unspec)) == 0);
+	lp = sizeof(peer);
+	ERRNO(getpeername(a, (struct sockaddr *)&peer, &lp), ENOTCONN);
+	ERRNO(send(a, "x", 1, 0), EDESTADDRREQ);
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void udp_trunc(void)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+	int a = bound(AF_INET, SOCK_DGRAM, &sa, &la), b = bound(AF_INET, SOCK_DGRAM, &sb, &lb);
+	char buf[16];
+	struct iovec v = { buf, 4 };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+
+	CHECK(a >= 0 && b >= 0);
+	CHECK(sendto(a, "0123456789", 10, 0, (struct sockaddr *)&sb, lb) == 10);
+	CHECK(recvmsg(b, &m, 0) == 4 && !memcmp(buf, "0123", 4) && (m.msg_flags & MSG_TRUNC));
+	/* the rest of that datagram is gone */
+	ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* MSG_TRUNC asked for: the whole length */
+	CHECK(sendto(a, "0123456789", 10, 0, (struct sockaddr *)&sb, lb) == 10);
+	CHECK(recv(b, buf, 3, MSG_TRUNC) == 10 && !memcmp(buf, "012", 3));
+	/* one that fits: no MSG_TRUNC */
+	CHECK(sendto(a, "abc", 3, 0, (struct sockaddr *)&sb, lb) == 3);
+	m.msg_flags = -1;
+	CHECK(recvmsg(b, &m, 0) == 3 && m.msg_flags == 0);
+	close(a);
+	close(b);
+}
+
+static void udp_boundaries(void)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+	int a = bound(AF_INET, SOCK_DGRAM, &sa, &la), b = bound(AF_INET, SOCK_DGRAM, &sb, &lb);
+	static char buf[4096], out[4096];
+	static const size_t sizes[] = { 1, 100, 7, 1400, 2, 3000 };
+
+	CHECK(a >= 0 && b >= 0);
+	for (unsigned i = 0; i < 6; i++) {
+		memset(out, 'a' + (int)i, sizes[i]);
+		CHECK(sendto(a, out, sizes[i], 0, (struct sockaddr *)&sb, lb) == (ssize_t)sizes[i]);
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		ssize_t n = recv(b, buf, sizeof(buf), 0);
+		CHECK(n == (ssize_t)sizes[i] && buf[0] == 'a' + (int)i && buf[n - 1] == 'a' + (int)i);
+	}
+	/* MSG_PEEK keeps the datagram whole */
+	CHECK(sendto(a, "peek", 4, 0, (struct sockaddr *)&sb, lb) == 4);
+	CHECK(recv(b, buf, 2, MSG_PEEK) == 2 && recv(b, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "peek", 4));
+	close(a);
+	close(b);
+}
+
+static void msg_iovecs(void)
+{
+	struct sockaddr_storage sa, sb, from;
+	socklen_t la, lb;
+	int a = bound(AF_INET, SOCK_DGRAM, &sa, &la), b = bound(AF_INET, SOCK_DGRAM, &sb, &lb);
+	char p1[] = "gath", p2[] = "ered", p3[] = "!", r1[3], r2[5], r3[8];
+	struct iovec sv[3] = { { p1, 4 }, { p2, 4 }, { p3, 1 } };
+	struct iovec rv[3] = { { r1, 3 }, { r2, 5 }, { r3, 8 } };
+	struct msghdr m = { .msg_name = &sb, .msg_namelen = lb, .msg_iov = sv, .msg_iovlen = 3 };
+
+	CHECK(a >= 0 && b >= 0);
+	CHECK(sendmsg(a, &m, 0) == 9);
+	char ctl[64];
+	m = (struct msghdr){ .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = rv, .msg_iovlen = 3,
+			     .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	CHECK(recvmsg(b, &m, 0) == 9);
+	CHECK(!memcmp(r1, "gat", 3) && !memcmp(r2, "hered", 5) && r3[0] == '!');
+	CHECK(m.msg_namelen == la && same_addr(&from, &sa) && m.msg_controllen == 0 && m.msg_flags == 0);
+	/* a stream's: scattered across the iovecs too */
+	int c, d;
+	CHECK(tcp_pair(AF_INET, &c, &d) == 0);
+	m = (struct msghdr){ .msg_iov = sv, .msg_iovlen = 3 };
+	CHECK(sendmsg(c, &m, 0) == 9);
+	rv[2].iov_len = 1;
+	m = (struct msghdr){ .msg_iov = rv, .msg_iovlen = 3 };
+	CHECK(recvmsg(d, &m, MSG_WAITALL) == 9 && !memcmp(r1, "gat", 3) && !memcmp(r2, "hered", 5));
+	close(c);
+	close(d);
+	close(a);
+	close(b);
+}
+
+/* ---- IPv6 ---- */
+
+static void tcp6(void)
+{
+	struct sockaddr_storage ss, name;
+	socklen_t len, nlen = sizeof(name);
+	int l = listener(AF_INET6, &ss, &len), c, a;
+	char buf[8];
+
+	CHECK(l >= 0 && ss.ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6));
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&ss, len) == 0);
+	a = accept(l, (struct sockaddr *)&name, &nlen);
+	CHECK(a >= 0 && nlen == sizeof(struct sockaddr_in6) && name.ss_family == AF_INET6);
+	CHECK(IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&name)->sin6_addr));
+	CHECK(write(c, "six", 3) == 3 && read_full(a, buf, 3) == 3 && !memcmp(buf, "six", 3));
+	CHECK(write(a, "ok", 2) == 2 && read_full(c, buf, 2) == 2 && !memcmp(buf, "ok", 2));
+	nlen = sizeof(name);
+	CHECK(getpeername(c, (struct sockaddr *)&name, &nlen) == 0 && same_addr(&name, &ss));
+	close(a);
+	close(c);
+	close(l);
+	/* refused on ::1 too */
+	len = loopback(AF_INET6, &ss, closed_port(AF_INET6));
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	ERRNO(connect(c, (struct sockaddr *)&ss, len), ECONNREFUSED);
+	close(c);
+	/* the pair helper over ::1 */
+	CHECK(tcp_pair(AF_INET6, &c, &a) == 0);
+	CHECK(write(a, "z", 1) == 1 && read(c, buf, 1) == 1 && buf[0] == 'z');
+	close(a);
+	close(c);
+}
+
+static void udp6(void)
+{
+	udp_in(AF_INET6);
+}
+
+static void v6only(void)
+{
+	int s = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0;
+
+	CHECK(s >= 0);
+	CHECK(optint(s, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+	CHECK(setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == 0);
+	CHECK(optint(s, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
+	CHECK(setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) == 0);
+	CHECK(optint(s, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+	close(s);
+	/* not an IPv6 socket's option on an IPv4 one */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	int v;
+	socklen_t len = sizeof(v);
+	ERRNO(getsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len), EOPNOTSUPP);
+	close(s);
+	/* an IPv6 socket rejects an IPv4 address */
+	s = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t l4 = loopback(AF_INET, &ss, 0);
+	ERRNO(bind(s, (struct sockaddr *)&ss, l4), EINVAL);
+	close(s);
+}
+
+/* ---- errors ---- */
+
+static void bad_socket(void)
+{
+	ERRNO(socket(AF_INET, 99, 0), EINVAL);
+	ERRNO(socket(AF_INET, SOCK_STREAM | 0x100, 0), EINVAL);
+	ERRNO(socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
+	ERRNO(socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP), EPROTONOSUPPORT);
+	ERRNO(socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
+	ERRNO(socket(-1, SOCK_STREAM, 0), EAFNOSUPPORT);
+	/* a bad address length */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(AF_INET, &ss, 0);
+	ERRNO(bind(s, (struct sockaddr *)&ss, len - 4), EINVAL);
+	ERRNO(bind(s, (struct sockaddr *)&ss, 4096), EINVAL);
+	/* listen then connect */
+	CHECK(bind(s, (struct sockaddr *)&ss, len) == 0 && listen(s, 1) == 0);
+	len = sizeof(ss);
+	CHECK(getsockname(s, (struct sockaddr *)&ss, &len) == 0);
+	ERRNO(connect(s, (struct sockaddr *)&ss, len), EISCONN);
+	close(s);
+	/* listen on a datagram socket */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ERRNO(listen(s, 1), EOPNOTSUPP);
+	ERRNO(accept(s, NULL, NULL), EOPNOTSUPP);
+	close(s);
+	/* a closed descriptor */
+	ERRNO(send(s, "x", 1, 0), EBADF);
+	ERRNO(listen(s, 1), EBADF);
+}
+
+static void not_a_socket(void)
+{
+	int p[2], v;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss), vl = sizeof(v);
+	char b;
+
+	CHECK(pipe(p) == 0);
+	ERRNO(getsockname(p[0], (struct sockaddr *)&ss, &len), ENOTSOCK);
+	ERRNO(getpeername(p[0], (struct sockaddr *)&ss, &len), ENOTSOCK);
+	ERRNO(send(p[1], "x", 1, 0), ENOTSOCK);
+	ERRNO(recv(p[0], &b, 1, MSG_DONTWAIT), ENOTSOCK);
+	ERRNO(bind(p[0], (struct sockaddr *)&ss, loopback(AF_INET, &ss, 0)), ENOTSOCK);
+	ERRNO(connect(p[0], (struct sockaddr *)&ss, loopback(AF_INET, &ss, 1)), ENOTSOCK);
+	ERRNO(listen(p[0], 1), ENOTSOCK);
+	ERRNO(accept(p[0], NULL, NULL), ENOTSOCK);
+	ERRNO(shutdown(p[0], SHUT_RDWR), ENOTSOCK);
+	ERRNO(getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &vl), ENOTSOCK);
+	ERRNO(setsockopt(p[0], SOL_SOCKET, SO_KEEPALIVE, &v, sizeof(v)), ENOTSOCK);
+	close(p[0]);
+	close(p[1]);
+	/* a regular file too */
+	int fd = open("/proc/self/exe", O_RDONLY);
+	if (fd < 0)
+		fd = open(self, O_RDONLY);
+	CHECK(fd >= 0);
+	ERRNO(listen(fd, 1), ENOTSOCK);
+	close(fd);
+}
+
+/* `sockets child FD`: a line on socket FD, kept across exec */
+static int mode_child(char **argv)
+{
+	int fd = atoi(argv[2]);
+	struct stat st;
+
+	alarm(20);
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
+		return 2;
+	if (optint(fd, SOL_SOCKET, SO_TYPE) != SOCK_STREAM)
+		return 3;
+	return write(fd, "exec'd ok", 9) == 9 ? 0 : 1;
+}
+
+static void trun(const char *name, void (*fn)(void))
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(60);
+	run(name, fn);
+	alarm(0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && !strcmp(argv[1], "child"))
+		return mode_child(argv);
+	pt_prefix = "sockets";
+	if (argv[0][0] == '/')
+		snprintf(self, sizeof(self), "%s", argv[0]);
+	else if (!realpath(argv[0], self))
+		return 1;
+	signal(SIGPIPE, SIG_DFL);
+	trun("tcp_basic", tcp_basic);
+	trun("tcp_names", tcp_names);
+	trun("tcp_large", tcp_large);
+	trun("conn_refused", conn_refused);
+	trun("addr_in_use", addr_in_use);
+	trun("nonblock_again", nonblock_again);
+	trun("not_connected", not_connected);
+	trun("epipe", epipe);
+	trun("half_close", half_close);
+	trun("nonblock_connect", nonblock_connect);
+	trun("poll_events", poll_events);
+	trun("select_socket", select_socket);
+	trun("fork_inherit", fork_inherit);
+	trun("peek_and_waitall", peek_and_waitall);
+	trun("fionread", fionread);
+	trun("buffer_sizes", buffer_sizes);
+	trun("options", options);
+	trun("udp_sendto", udp_sendto);
+	trun("udp_connected", udp_connected);
+	trun("udp_trunc", udp_trunc);
+	trun("udp_boundaries", udp_boundaries);
+	trun("msg_iovecs", msg_iovecs);
+	trun("tcp6", tcp6);
+	trun("udp6", udp6);
+	trun("v6only", v6only);
+	trun("bad_socket", bad_socket);
+	trun("not_a_socket", not_a_socket);
+	return finish();
+}
