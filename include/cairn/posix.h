@@ -395,7 +395,8 @@ struct posix_statfs {
  * capability the server's manifest names "posix.NAME", under NAME (by
  * convention "console", "kinfo", "vfs", "tty", and "rng": the entropy
  * server, whose RNG_READ (include/cairn/dev.h) seeds musl-port's
- * generator; an unbadged "vfs" endpoint
+ * generator, and "net": the network server's endpoint, for socket()
+ * (include/cairn/sock.h); an unbadged "vfs" endpoint
  * reaches it minted with the badge POSIX_VFS_ROOT). A child of fork has its
  * parent's whole table; an image started by exec has the capabilities
  * PS_EXEC keeps, under the names PS_EXEC gives.
