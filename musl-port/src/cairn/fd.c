@@ -387,7 +387,7 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		return __cairn_pipe_writev(f, iov, cnt, total);
 	/* a socket: a send (all of it on a blocking stream, one datagram);
 	 * its type is known by now (__cairn_pipe_try asked) */
-	if (!at && __cairn_fd_type(f) == S_IFSOCK)
+	if (!at && (f->type & S_IFMT) == S_IFSOCK)
 		return __cairn_sock_writev(f, iov, cnt, total);
 	if (__cairn_fmap_direct(f)) {
 		struct iov_at w = { iov, cnt, 0, 0 };

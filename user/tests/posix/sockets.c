@@ -22,7 +22,9 @@
  * `sockets child FD` (an exec of itself) writes a line on socket FD.
  * Expected list: tests/harness/expected/posix-sockets.txt.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -270,7 +272,8 @@ static void tcp_basic_in(int fam)
 	int l = listener(fam, &ss, &len), c, a;
 	char buf[64];
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	CHECK(port_of(&ss) != 0);
 	c = socket(fam, SOCK_STREAM, 0);
 	CHECK(c >= 0);
@@ -308,7 +311,8 @@ static void tcp_basic(void)
 	int l = listener(AF_INET, &ss, &len), c, a;
 	char buf[64];
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(c >= 0);
 	CHECK(optint(c, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
@@ -354,7 +358,8 @@ static void tcp_large(void)
 	int l = listener(AF_INET, &ss, &len), a;
 	pid_t pid;
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	pid = fork();
 	if (pid == 0) {
 		static const size_t wsz[] = { 1, 4095, 4096, 4097, 65536, 10000, 3 };
@@ -425,10 +430,12 @@ static void conn_refused(void)
 	int port = closed_port(AF_INET), s;
 	socklen_t len;
 
-	CHECK(port > 0);
+	if (!CHECK(port > 0))
+		return;
 	len = loopback(AF_INET, &ss, port);
 	s = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(s >= 0);
+	if (!CHECK(s >= 0))
+		return;
 	ERRNO(connect(s, (struct sockaddr *)&ss, len), ECONNREFUSED);
 	close(s);
 }
@@ -442,7 +449,8 @@ static void addr_in_use(void)
 
 	/* two binds to one port */
 	l = bound(AF_INET, SOCK_STREAM, &ss, &len);
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ERRNO(bind(s, (struct sockaddr *)&ss, len), EADDRINUSE);
 	/* bound twice: EINVAL */
@@ -491,14 +499,16 @@ static void nonblock_again(void)
 	int l = listener(AF_INET, &ss, &len), c, a, s;
 	char buf[8];
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	/* accept with nothing queued */
 	set_nonblock(l, 1);
 	ERRNO(accept(l, NULL, NULL), EAGAIN);
 	ERRNO(accept4(l, NULL, NULL, SOCK_CLOEXEC), EAGAIN);
 	/* socket(SOCK_NONBLOCK | SOCK_CLOEXEC): the flags where they belong */
 	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	CHECK(s >= 0);
+	if (!CHECK(s >= 0))
+		return;
 	CHECK((fcntl(s, F_GETFL) & O_NONBLOCK) && fcntl(s, F_GETFD) == FD_CLOEXEC);
 	close(s);
 	c = socket(AF_INET, SOCK_STREAM, 0);
@@ -545,7 +555,8 @@ static void not_connected(void)
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	char buf[4];
 
-	CHECK(s >= 0);
+	if (!CHECK(s >= 0))
+		return;
 	ERRNO(getpeername(s, (struct sockaddr *)&ss, &len), ENOTCONN);
 	ERRNO(recv(s, buf, sizeof(buf), 0), ENOTCONN);
 	ERRNO(read(s, buf, sizeof(buf)), ENOTCONN);
@@ -555,7 +566,8 @@ static void not_connected(void)
 	ERRNO(shutdown(s, SHUT_RDWR), ENOTCONN);
 	/* a listener is not connected either */
 	int l = listener(AF_INET, &ss, &len);
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	ERRNO(recv(l, buf, sizeof(buf), 0), ENOTCONN);
 	len = sizeof(ss);
 	ERRNO(getpeername(l, (struct sockaddr *)&ss, &len), ENOTCONN);
@@ -583,7 +595,8 @@ static void epipe(void)
 
 	signal(SIGPIPE, on_sigpipe);
 	/* the peer closed: SIGPIPE and EPIPE */
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	close(a);
 	pipes_caught = 0;
 	CHECK(send_until_error(c, 0) == EPIPE);
@@ -596,7 +609,8 @@ static void epipe(void)
 	CHECK(pipes_caught == 2);
 	close(c);
 	/* our own shutdown(SHUT_WR): EPIPE at once */
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	CHECK(shutdown(c, SHUT_WR) == 0);
 	ERRNO(send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
 	CHECK(pipes_caught == 2);
@@ -605,7 +619,8 @@ static void epipe(void)
 	close(a);
 	close(c);
 	/* the default action ends a child */
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	close(a);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -624,7 +639,8 @@ static void half_close(void)
 	int c, a;
 	char buf[16];
 
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	CHECK(write(c, "last", 4) == 4);
 	CHECK(shutdown(c, SHUT_WR) == 0);
 	CHECK(read_full(a, buf, 4) == 4 && !memcmp(buf, "last", 4));
@@ -648,7 +664,8 @@ static void nonblock_connect(void)
 	int l = listener(AF_INET, &ss, &len), c, r;
 	struct pollfd pf;
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	CHECK(c >= 0);
 	r = connect(c, (struct sockaddr *)&ss, len);
@@ -690,7 +707,8 @@ static void poll_events(void)
 	struct pollfd pf[2];
 	char buf[8];
 
-	CHECK(l >= 0);
+	if (!CHECK(l >= 0))
+		return;
 	/* a listener: nothing, then POLLIN for a connection waiting */
 	pf[0] = (struct pollfd){ .fd = l, .events = POLLIN | POLLOUT };
 	CHECK(poll(pf, 1, 0) == 0);
@@ -741,7 +759,8 @@ static void select_socket(void)
 	struct timeval tv = { 0, 0 };
 	char b;
 
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	FD_ZERO(&r);
 	FD_SET(a, &r);
 	n = a > c ? a + 1 : c + 1;
@@ -767,7 +786,8 @@ static void fork_inherit(void)
 	char buf[64];
 	pid_t pid;
 
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	/* the child writes on the inherited socket, the parent's copy reads */
 	pid = fork();
 	if (pid == 0) {
@@ -802,7 +822,8 @@ static void peek_and_waitall(void)
 	int c, a;
 	char buf[16];
 
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	CHECK(write(c, "peekaboo", 8) == 8);
 	struct pollfd pf = { .fd = a, .events = POLLIN };
 	CHECK(poll(&pf, 1, 5000) == 1);
@@ -831,7 +852,8 @@ static void fionread(void)
 {
 	int c, a, n = -1;
 
-	CHECK(tcp_pair(AF_INET, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
 	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 0);
 	static char buf[3000];
 	memset(buf, 'f', sizeof(buf));
@@ -850,7 +872,8 @@ static void buffer_sizes(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0), v;
 
-	CHECK(s >= 0);
+	if (!CHECK(s >= 0))
+		return;
 	CHECK(optint(s, SOL_SOCKET, SO_RCVBUF) > 0);
 	CHECK(optint(s, SOL_SOCKET, SO_SNDBUF) > 0);
 	v = 65536;
@@ -868,7 +891,8 @@ static void options(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0), one = 1, zero = 0;
 
-	CHECK(s >= 0 && u >= 0);
+	if (!CHECK(s >= 0 && u >= 0))
+		return;
 	CHECK(optint(s, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
 	CHECK(optint(u, SOL_SOCKET, SO_TYPE) == SOCK_DGRAM);
 	CHECK(optint(s, SOL_SOCKET, SO_ERROR) == 0);
@@ -904,7 +928,8 @@ static void udp_in(int fam)
 	int a = bound(fam, SOCK_DGRAM, &sa, &la), b = bound(fam, SOCK_DGRAM, &sb, &lb);
 	char buf[64];
 
-	CHECK(a >= 0 && b >= 0);
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
 	CHECK(sendto(a, "to b", 4, 0, (struct sockaddr *)&sb, lb) == 4);
 	CHECK(recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &lf) == 4 && !memcmp(buf, "to b", 4));
 	CHECK(lf == la && same_addr(&from, &sa));
@@ -936,7 +961,8 @@ static void udp_connected(void)
 	int c = bound(AF_INET, SOCK_DGRAM, &sc, &lc);
 	char buf[16];
 
-	CHECK(a >= 0 && b >= 0 && c >= 0);
+	if (!CHECK(a >= 0 && b >= 0 && c >= 0))
+		return;
 	CHECK(connect(a, (struct sockaddr *)&sb, lb) == 0);
 	CHECK(getpeername(a, (struct sockaddr *)&peer, &lp) == 0 && same_addr(&peer, &sb));
 	CHECK(send(a, "one", 3, 0) == 3);
@@ -968,7 +994,8 @@ static void udp_trunc(void)
 	struct iovec v = { buf, 4 };
 	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
 
-	CHECK(a >= 0 && b >= 0);
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
 	CHECK(sendto(a, "0123456789", 10, 0, (struct sockaddr *)&sb, lb) == 10);
 	CHECK(recvmsg(b, &m, 0) == 4 && !memcmp(buf, "0123", 4) && (m.msg_flags & MSG_TRUNC));
 	/* the rest of that datagram is gone */
@@ -992,7 +1019,8 @@ static void udp_boundaries(void)
 	static char buf[4096], out[4096];
 	static const size_t sizes[] = { 1, 100, 7, 1400, 2, 3000 };
 
-	CHECK(a >= 0 && b >= 0);
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
 	for (unsigned i = 0; i < 6; i++) {
 		memset(out, 'a' + (int)i, sizes[i]);
 		CHECK(sendto(a, out, sizes[i], 0, (struct sockaddr *)&sb, lb) == (ssize_t)sizes[i]);
@@ -1018,7 +1046,8 @@ static void msg_iovecs(void)
 	struct iovec rv[3] = { { r1, 3 }, { r2, 5 }, { r3, 8 } };
 	struct msghdr m = { .msg_name = &sb, .msg_namelen = lb, .msg_iov = sv, .msg_iovlen = 3 };
 
-	CHECK(a >= 0 && b >= 0);
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
 	CHECK(sendmsg(a, &m, 0) == 9);
 	char ctl[64];
 	m = (struct msghdr){ .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = rv, .msg_iovlen = 3,
@@ -1028,7 +1057,8 @@ static void msg_iovecs(void)
 	CHECK(m.msg_namelen == la && same_addr(&from, &sa) && m.msg_controllen == 0 && m.msg_flags == 0);
 	/* a stream's: scattered across the iovecs too */
 	int c, d;
-	CHECK(tcp_pair(AF_INET, &c, &d) == 0);
+	if (!CHECK(tcp_pair(AF_INET, &c, &d) == 0))
+		return;
 	m = (struct msghdr){ .msg_iov = sv, .msg_iovlen = 3 };
 	CHECK(sendmsg(c, &m, 0) == 9);
 	rv[2].iov_len = 1;
@@ -1049,7 +1079,8 @@ static void tcp6(void)
 	int l = listener(AF_INET6, &ss, &len), c, a;
 	char buf[8];
 
-	CHECK(l >= 0 && ss.ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6));
+	if (!CHECK(l >= 0 && ss.ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6)))
+		return;
 	c = socket(AF_INET6, SOCK_STREAM, 0);
 	CHECK(c >= 0 && connect(c, (struct sockaddr *)&ss, len) == 0);
 	a = accept(l, (struct sockaddr *)&name, &nlen);
@@ -1068,7 +1099,8 @@ static void tcp6(void)
 	ERRNO(connect(c, (struct sockaddr *)&ss, len), ECONNREFUSED);
 	close(c);
 	/* the pair helper over ::1 */
-	CHECK(tcp_pair(AF_INET6, &c, &a) == 0);
+	if (!CHECK(tcp_pair(AF_INET6, &c, &a) == 0))
+		return;
 	CHECK(write(a, "z", 1) == 1 && read(c, buf, 1) == 1 && buf[0] == 'z');
 	close(a);
 	close(c);
@@ -1083,7 +1115,8 @@ static void v6only(void)
 {
 	int s = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0;
 
-	CHECK(s >= 0);
+	if (!CHECK(s >= 0))
+		return;
 	CHECK(optint(s, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
 	CHECK(setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == 0);
 	CHECK(optint(s, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
