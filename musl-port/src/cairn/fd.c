@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <net/if.h>
 #include "kstat.h"
 #include "cairn_impl.h"
 
@@ -838,6 +839,12 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	case TIOCGPGRP: case TIOCGSID: case FIONREAD: case TIOCOUTQ: out = sizeof(int); break;
 	case TIOCSPGRP: case FIONBIO: in = sizeof(int); break;
 	case TIOCSTI: in = 1; break;
+	/* a network interface's settings (a socket: the network server) */
+	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR:
+	case SIOCGIFDSTADDR: case SIOCGIFBRDADDR: case SIOCGIFNETMASK: case SIOCGIFMTU:
+	case SIOCGIFHWADDR:
+		in = out = sizeof(struct ifreq);
+		break;
 	case TIOCSCTTY:
 		/* the session leader's "proc" and its session become the tty's */
 		byval = (uint64_t)arg;
