@@ -11,9 +11,12 @@
  * on ::1 (TCP, UDP, IPV6_V6ONLY), and the errors of socket() and of a
  * socket call on a pipe.
  *
- * It passes on Linux (gcc on the host, no options beyond the tree's
- * include folders: the expectations are Linux's). On Cairn it needs the
- * network server and a process with "net":
+ * It passes on Linux (the expectations are Linux's), built on the host:
+ *   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -idirafter user/lib/include \
+ *       -idirafter user/lib/arch/x86_64/include \
+ *       -idirafter user/tests/arch/x86_64/include -o /tmp/sockets \
+ *       user/tests/posix/sockets.c user/lib/test.c user/tests/posix/lib/test_musl.c
+ * On Cairn it needs the network server and a process with "net":
  *   ./qemu-run.sh --exec build/<arch>/tests/posix/sockets
  * once --exec's world starts it (scripts/posix-manifest.sh proc --net).
  * Every port is the system's choice (bind to port 0, then getsockname).
