@@ -196,5 +196,5 @@ proc() {
 case ${1:-} in
   servers) shift; servers "$@" ;;
   proc) shift; proc "$@" ;;
-  *) die "usage: $0 servers [--signals] [--uart] [--devices] [--disk NAME] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
+  *) die "usage: $0 servers [--signals] [--uart] [--devices] [--disk NAME] | proc NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS..." ;;
 esac
