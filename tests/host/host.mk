@@ -43,7 +43,7 @@ LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_st
 LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
 
 PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree \
-	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq test_ext2
+	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq test_ext2 test_socket
 
 COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
@@ -64,6 +64,18 @@ test_virtq_OBJS := $(O)/tests/host/test_virtq.o $(O)/drivers/virtio/virtq.o $(CO
 test_tmpfs_OBJS := $(O)/tests/host/test_tmpfs.o $(O)/user/servers/vfs/tmpfs.o $(O)/lib/cpio.o $(COMMON)
 test_devmgr_fw_OBJS := $(O)/tests/host/test_devmgr_fw.o $(O)/user/servers/devmgr/fw.o $(LIBFDT_OBJS) \
 	$(COMMON)
+
+# musl-port's socket.c against a mock network server: a copy of it, so
+# that its "cairn_impl.h" is the shim of tests/host/musl/ (musl's own
+# internal headers are not the host's).
+test_socket_OBJS := $(O)/tests/host/test_socket.o $(O)/musl-port/socket.o $(COMMON)
+$(O)/musl-port/socket.c: musl-port/src/cairn/socket.c
+	@mkdir -p $(dir $@)
+	@cp $< $@
+$(O)/musl-port/socket.o: $(O)/musl-port/socket.c tests/host/musl/cairn_impl.h
+	@echo "  HOSTCC  musl-port/src/cairn/socket.c"
+	@$(CC) $(CFLAGS) -Werror -Itests/host/musl $(INCLUDES) -MMD -MP -c $< -o $@
+$(O)/tests/host/test_socket.o: INCLUDES := -Itests/host/musl $(INCLUDES)
 
 # The ext2 server's file system layer and block cache, on libext2fs built
 # for the host (scripts/e2fs.mk ARCH=host: Debian's e2fsprogs source); the
