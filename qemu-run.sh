@@ -181,11 +181,11 @@ if [ -n "$exec_prog" ]; then
     if [ -n "$disk" ]; then
       # a disk given: the device manager, its drivers and the ext2 server,
       # which mounts it at /mnt (the boot image's tree stays "/")
-      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt
+      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt --net
     else
-      bash scripts/posix-manifest.sh servers --signals
+      bash scripts/posix-manifest.sh servers --signals --net
     fi
-    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- \
+    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   add_opts=()
@@ -194,7 +194,7 @@ if [ -n "$exec_prog" ]; then
   [ -z "$disk" ] || disk_progs=("$O/user/bin/devmgr" "$O/user/bin/virtio_blk" "$O/user/bin/virtio_rng"
                                 "$O/user/bin/ext2")
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
-    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" \
+    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" "$O/user/bin/net" \
     ${disk_progs[@]+"${disk_progs[@]}"} "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO

@@ -57,7 +57,7 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp=
+  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp= net=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
@@ -67,6 +67,7 @@ servers() {
       --disk) [ $# -ge 2 ] || die "servers: --disk needs a device name"; disk=$2; shift ;;
       --disk-at) [ $# -ge 2 ] && [[ $2 == /* ]] || die "servers: --disk-at needs an absolute path"; disk_at=$2; shift ;;
       --disk-tmp) disk_tmp=1 ;;
+      --net) net=1 ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
@@ -131,6 +132,20 @@ END
   fi
   echo "    quota 1M"
   echo "    priority 11"
+  if [ -n "$net" ]; then
+    # the network server (user/servers/net, docs/net.md): lwIP on the
+    # device manager's net0 (none: loopback only); DHCP's name servers
+    # into /etc/resolv.conf through the VFS
+    echo "service net bin/net"
+    echo "    cap net endpoint:net rwg"
+    [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+    echo "    cap vfs endpoint:vfs wg"
+    echo "    cap rng endpoint:entropy w"
+    echo "    cap console console w"
+    echo "    cap kinfo kinfo r"
+    echo "    quota 16M"
+    echo "    priority 11"
+  fi
   if [ -n "$disk" ]; then
     [ -n "$devices" ] || die "servers: --disk needs --devices (the device manager finds the disk)"
     [[ $disk =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "servers: --disk: a device name, as blk0"
@@ -157,7 +172,7 @@ END
 
 proc() {
   [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
-  local name=$1 quota=$2 signals= exitstatus=
+  local name=$1 quota=$2 signals= exitstatus= net=
   local clock=1
   shift 2
   while [ $# -gt 0 ]; do
@@ -165,6 +180,7 @@ proc() {
       --signals) signals=1 ;;
       --exitstatus) exitstatus=1 ;;
       --no-clock) clock= ;;
+      --net) net=1 ;;
       --) shift; break ;;
       *) die "proc: unknown option '$1'" ;;
     esac
@@ -182,6 +198,7 @@ proc() {
   echo "    cap posix.vfs endpoint:vfs wg"
   echo "    cap posix.tty endpoint:console wg"
   echo "    cap posix.rng endpoint:entropy w"
+  [ -z "$net" ] || echo "    cap posix.net endpoint:net wg"
   echo "    quota $quota"
   echo "    priority 10"
   [ -z "$exitstatus" ] || echo "    exitstatus"

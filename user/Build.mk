@@ -50,7 +50,7 @@ servers/devmgr-libs := fdt
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy servers/devmgr \
-		drivers/virtio_rng drivers/virtio_blk servers/ext2
+		drivers/virtio_rng drivers/virtio_blk servers/ext2 servers/net
 
 # Programs of the Cairn C toolchain (musl-port, <arch>-cairn-gcc) that go
 # into boot images as bin/<name> like the ones above: a folder under user/
@@ -59,8 +59,11 @@ rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy se
 # <name>-musl-libs (e2fs: libext2fs, scripts/e2fs.mk). They go into the
 # whole-system images (rootfs-manifests) and into any other image whose
 # manifest names bin/<name>.
-musl-progs := servers/ext2
-servers/ext2-musl-src := user/lib/server.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
+musl-progs := servers/ext2 servers/net
+servers/ext2-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
 servers/ext2-musl-libs := e2fs
 # alloc.c: libext2fs's block buffers kept between uses
 servers/ext2-musl-ldflags := -Wl,--wrap=malloc -Wl,--wrap=free
+# the network server: lwIP (scripts/lwip.mk), configured by user/servers/net/port/
+servers/net-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/dev.c lib/err.c
+servers/net-musl-libs := lwip
