@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# `make test`: host unit tests, fuzz targets, then every boot configuration
+# `make test`: host unit tests (ours and lwIP's), fuzz targets, then every boot configuration
 # under QEMU.
 # Each part prints `ok`/`not ok` lines; this script counts them all and
 # ends with `N passed, N failed` alone on the last line. The counting is
