@@ -48,6 +48,12 @@ CFLAGS += -Wno-format-extra-args
 INCLUDES := -Itests/host/lwip -I$(T) -I$(LWIP)/src/include
 LDFLAGS := $(SAN)
 
+ifeq ($(wildcard $(LWIP)/src/core/init.c),)
+ifneq ($(MAKECMDGOALS),clean)
+$(error no lwIP source in $(LWIP): run scripts/setup.sh (make setup))
+endif
+endif
+
 SRCS := $(wildcard $(LWIP)/src/core/*.c $(LWIP)/src/core/ipv4/*.c $(LWIP)/src/core/ipv6/*.c \
 		$(LWIP)/src/api/*.c) \
 	$(LWIP)/src/netif/ethernet.c $(LWIP)/src/apps/mdns/mdns.c $(LWIP)/src/apps/mqtt/mqtt.c \
@@ -59,10 +65,6 @@ PROG := $(O)/lwip_unittests
 
 .PHONY: all run clean
 all: $(PROG)
-
-$(LWIP)/src/core/init.c:
-	@echo "lwip.mk: no lwIP source in $(LWIP): run scripts/setup.sh (make setup)" >&2
-	@exit 1
 
 $(PROG): $(OBJS)
 	@echo "  LD      $@"
