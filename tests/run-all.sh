@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# `make test`: host unit tests, fuzz targets, then every boot configuration
+# `make test`: host unit tests (ours and lwIP's), fuzz targets, then every boot configuration
 # under QEMU.
 # Each part prints `ok`/`not ok` lines; this script counts them all and
 # ends with `N passed, N failed` alone on the last line. The counting is
@@ -27,6 +27,11 @@ runpart bash tests/runner-selftest.sh
 
 step "host unit tests (ASan + UBSan)"
 runpart make --no-print-directory -f tests/host/host.mk run
+
+step "lwIP's own unit tests (test/unit, check; ASan + UBSan)"
+# One ok/not ok line per test case of lwIP 2.1.3's test/unit (check's TAP
+# log); the program's exit status and its number of tests are checked too.
+runpart make --no-print-directory -f tests/host/lwip.mk run
 
 step "fuzz targets (libFuzzer + ASan + UBSan, fixed short runs)"
 # One ok/not ok line per target (a target that does not build fails alone;
