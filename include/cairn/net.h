@@ -57,7 +57,8 @@
 /* ---- labels (0x900..) --------------------------------------------------------------- */
 enum {
 	NET_INFO = 0x900,     /* on svc or a session: -> (MAC address in bits 0..47,
-	                       * NET_MTU, NET_F_* flags, NET_QUEUE_MAX) */
+	                       * NET_MTU, NET_F_* flags, NET_QUEUE_MAX). The MAC as
+	                       * written: 52:54:00:12:34:56 is 0x525400123456 */
 	NET_ATTACH,           /* on svc: cap0 = the shared MemoryObject (rw + manage),
 	                       * cap1 = a Notification (write), (entries, signal bit
 	                       * number 0..63) -> (session badge), cap0 = the session (an
