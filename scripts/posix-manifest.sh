@@ -143,7 +143,7 @@ END
     echo "    cap rng endpoint:entropy w"
     echo "    cap console console w"
     echo "    cap kinfo kinfo r"
-    echo "    quota 16M"
+    echo "    quota 32M"
     echo "    priority 11"
   fi
   if [ -n "$disk" ]; then

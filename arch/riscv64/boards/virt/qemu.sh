@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # QEMU `virt` board: sourced by qemu-run.sh with $O set to the build dir.
 QEMU=qemu-system-riscv64
-QEMU_DEFAULT_MEM=256M
+QEMU_DEFAULT_MEM=512M
 QEMU_DEFAULT_SMP=2
 QEMU_ARGS=(-M virt -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
            -kernel "$O/cairn.bin")

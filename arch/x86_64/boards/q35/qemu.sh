@@ -5,7 +5,7 @@
 # passing -append. isa-debug-exit carries the guest's power-off status
 # (QEMU exits with (status << 1) | 1; qemu-run.sh maps it back).
 QEMU=qemu-system-x86_64
-QEMU_DEFAULT_MEM=256M
+QEMU_DEFAULT_MEM=512M
 QEMU_DEFAULT_SMP=2
 # COM1 is the console (stdio, with QEMU's monitor on ^A c, as -nographic
 # alone would make it); COM2 (0x2f8, ISA IRQ 3) goes nowhere: a UART the
