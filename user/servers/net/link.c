@@ -159,7 +159,7 @@ void link_poll(void)
 static err_t if_init(struct netif *nif)
 {
 	nif->name[0] = 'e';
-	nif->name[1] = 'n';
+	nif->name[1] = 't';
 	nif->output = etharp_output;
 	nif->output_ip6 = ethip6_output;
 	nif->linkoutput = link_output;
@@ -206,7 +206,9 @@ err_t link_open(cap_t drv, struct netif *nif)
 	if (!netif_add(nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, if_init, ethernet_input))
 		return ERR_NOMEM;
 	kick();
-	printf("net: %c%c%u: MAC %02x:%02x:%02x:%02x:%02x:%02x%s\n", nif->name[0], nif->name[1], nif->num,
-	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], (flags & NET_F_LINK) ? "" : ", link down");
+	char name[16];
+
+	net_if_name(nif, name);
+	printf("net: %s: MAC %02x:%02x:%02x:%02x:%02x:%02x%s\n", name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], (flags & NET_F_LINK) ? "" : ", link down");
 	return E_OK;
 }

@@ -125,7 +125,7 @@ static void *resolv_thread(void *arg)
 
 static void status_changed(struct netif *nif)
 {
-	char a[16], m[16], g[16], text[sizeof(resolv)];
+	char a[16], m[16], g[16], name[16], text[sizeof(resolv)];
 	size_t n = 0;
 
 	if (ip4_addr_isany_val(*netif_ip4_addr(nif)))
@@ -133,7 +133,8 @@ static void status_changed(struct netif *nif)
 	ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof(a));
 	ip4addr_ntoa_r(netif_ip4_netmask(nif), m, sizeof(m));
 	ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof(g));
-	printf("net: %c%c%u: %s netmask %s gateway %s%s\n", nif->name[0], nif->name[1], nif->num, a, m, g,
+	net_if_name(nif, name);
+	printf("net: %s: %s netmask %s gateway %s%s\n", name, a, m, g,
 	       dhcp_supplied_address(nif) ? " (DHCP)" : "");
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "# written by the network server (DHCP)\n");
 	for (int i = 0; i < DNS_MAX_SERVERS; i++) {

@@ -77,7 +77,9 @@ err_t sock_object(struct srv_req *r);
 void sock_gone(uint64_t badge);
 void sock_after(void);
 void sock_answered(struct srv_ans *a, err_t sent);
-/* the interface's addresses for SIOCGIF* (sock.c) */
+/* lwIP's error -> an errno */
 err_t net_errno(err_t lwip_err);
+/* An interface's Linux name ("lo", "eth0"): 16 bytes (IFNAMSIZ) */
+void net_if_name(const struct netif *n, char out[16]);
 
 #endif

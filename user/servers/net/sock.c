@@ -29,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <cairn/linux.h>
 #include "net.h"
 #include "lwip/priv/tcp_priv.h"
@@ -1611,6 +1613,81 @@ static void io_poll(struct srv_req *r, struct srv_ans *a, struct sock *s, bool a
 	r->caps[0] = CAP_NULL;                       /* kept */
 }
 
+/* The interfaces by Linux's names: "lo" (lwIP's loopback) and "eth0".. */
+void net_if_name(const struct netif *n, char out[IFNAMSIZ])
+{
+	if (n->name[0] == 'l' && n->name[1] == 'o')
+		snprintf(out, IFNAMSIZ, "lo");
+	else
+		snprintf(out, IFNAMSIZ, "eth%u", n->num);
+}
+
+static struct netif *if_by_name(const char *name)
+{
+	struct netif *n;
+	char b[IFNAMSIZ];
+
+	NETIF_FOREACH(n) {
+		net_if_name(n, b);
+		if (!strncmp(b, name, IFNAMSIZ))
+			return n;
+	}
+	return NULL;
+}
+
+/* SIOCGIF*: a struct ifreq in, the same out. */
+static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
+{
+	struct netif *n;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr->ifr_addr;
+
+	if (req == SIOCGIFNAME) {
+		if (!(n = netif_get_by_index((u8_t)ifr->ifr_ifindex)) || ifr->ifr_ifindex <= 0 ||
+		    ifr->ifr_ifindex > 255)
+			return ERR_NODEV;
+		net_if_name(n, ifr->ifr_name);
+		return E_OK;
+	}
+	ifr->ifr_name[IFNAMSIZ - 1] = 0;
+	if (!(n = if_by_name(ifr->ifr_name)))
+		return ERR_NODEV;
+	memset(&ifr->ifr_ifru, 0, sizeof(ifr->ifr_ifru));
+	switch (req) {
+	case SIOCGIFINDEX:
+		ifr->ifr_ifindex = netif_get_index(n);
+		return E_OK;
+	case SIOCGIFFLAGS:
+		ifr->ifr_flags = (short)((netif_is_up(n) ? IFF_UP : 0) |
+					 (netif_is_link_up(n) ? IFF_RUNNING : 0) |
+					 ((n->flags & NETIF_FLAG_BROADCAST) ? IFF_BROADCAST : 0) |
+					 ((n->flags & NETIF_FLAG_IGMP) ? IFF_MULTICAST : 0) |
+					 (n->name[0] == 'l' && n->name[1] == 'o' ? IFF_LOOPBACK : 0));
+		return E_OK;
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCGIFDSTADDR: {
+		uint32_t addr = ip4_addr_get_u32(netif_ip4_addr(n));
+		uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
+
+		if (!addr)
+			return ERR_ADDRNOTAVAIL;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = req == SIOCGIFADDR || req == SIOCGIFDSTADDR ? addr :
+				       req == SIOCGIFNETMASK ? mask : (addr & mask) | ~mask;
+		return E_OK;
+	}
+	case SIOCGIFMTU:
+		ifr->ifr_mtu = n->mtu ? n->mtu : 65536;
+		return E_OK;
+	case SIOCGIFHWADDR:
+		ifr->ifr_hwaddr.sa_family = n->hwaddr_len == 6 ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
+		memcpy(ifr->ifr_hwaddr.sa_data, n->hwaddr, n->hwaddr_len);
+		return E_OK;
+	}
+	return ERR_NOTTY;
+}
+
 static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 {
 	int32_t v;
@@ -1631,6 +1708,21 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		memcpy(&v, net_in, sizeof(v));
 		s->nonblock = v != 0;
 		return;
+	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR: case SIOCGIFDSTADDR:
+	case SIOCGIFBRDADDR: case SIOCGIFNETMASK: case SIOCGIFMTU: case SIOCGIFHWADDR: {
+		struct ifreq ifr;
+
+		if (r->nbytes < sizeof(ifr)) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		memcpy(&ifr, net_in, sizeof(ifr));
+		if ((a->err = if_ioctl(r->w[0], &ifr)))
+			return;
+		memcpy(net_out, &ifr, sizeof(ifr));
+		a->nbytes = sizeof(ifr);
+		return;
+	}
 	}
 	a->err = ERR_NOTTY;
 }
