@@ -49,6 +49,7 @@ struct nc {
 	uint32_t tail[NET_NQ];                /* ours of rx_free and tx ... */
 	uint32_t head[NET_NQ];                /* ... and of rx_used and tx_done */
 	unsigned kicks, sleeps;
+	unsigned lost;                        /* waits that timed out with news there */
 };
 
 static struct nc nc;
@@ -173,6 +174,9 @@ static err_t nc_sleep(struct nc *c, uint64_t ns)
 	c->sleeps++;
 	e = cairn_wait(c->note, ns, NULL);
 	__atomic_store_n(&c->shm->cli_sleep, 0, __ATOMIC_SEQ_CST);
+	/* news that came without a signal while we slept: a lost wake-up */
+	if (e && (nc_ready(c, NET_Q_RX_USED) || nc_ready(c, NET_Q_TX_DONE)))
+		c->lost++;
 	return e;
 }
 
@@ -324,6 +328,10 @@ static bool wait_frame(struct nc *c, bool (*match)(const uint8_t *, uint32_t, ui
 		}
 		if (!any)
 			nc_sleep(c, SEC / 2);
+		if (c->lost) {
+			t_fail(line, "%u wake-ups lost: the driver did not signal a sleeping client", c->lost);
+			return false;
+		}
 	}
 	return true;
 }
@@ -378,6 +386,10 @@ static bool tx_drain(struct nc *c, unsigned want_total, int line)
 			return false;
 		}
 		nc_sleep(c, SEC / 2);
+		if (c->lost) {
+			t_fail(line, "%u wake-ups lost: the driver did not signal a sleeping client", c->lost);
+			return false;
+		}
 	}
 	return true;
 }
