@@ -89,6 +89,7 @@ static struct queue rxq, txq;
 static struct session sessions[NET_SESSIONS];
 static uint64_t gen, want, tx_hdr_pa;
 static unsigned hdr_len, next_session, bad_used, resets;
+static bool dead;                     /* the device did not come back from a reset */
 static uint8_t mac[6];
 
 /* ---- sessions --------------------------------------------------------------------------- */
@@ -220,7 +221,9 @@ static bool take(struct session *s, bool rx, unsigned max, unsigned *taken)
 		/* every buffer comes back once: its answer must have room */
 		if (*inflight + unread(s, out, *otail) >= s->entries)
 			break;
-		if (!(e = check(s, &d, rx))) {
+		if (!(e = check(s, &d, rx)) && dead)
+			e = ERR_IO;
+		if (!e) {
 			if (!(sl = slot_get(q))) {
 				more = false;
 				break;
@@ -392,6 +395,20 @@ static void device_restart(void)
 			session_free(&sessions[k]);
 	if ((e = virtio_negotiate(&v.dev, want)) || v.dev.features != negotiated || (e = queues_setup())) {
 		printf("%s: the device did not come back after a reset: %s\n", v.name, err_name(e));
+		/* every buffer back with ERR_IO; from now on each one handed over too */
+		dead = true;
+		virtio_reset(&v.dev);
+		for (unsigned i = 0; i < rxq.nslots; i++) {
+			struct slot *sl = &rxq.slots[i];
+
+			if (!sl->s)
+				continue;
+			sl->s->rx_inflight--;
+			if (!sl->s->broken)
+				give_back(sl->s, NET_Q_RX_USED, sl->tag, sl->off, 0, ERR_IO);
+			sl->s = NULL;
+			rxq.free_slots++;
+		}
 		return;
 	}
 	for (unsigned i = 0; i < rxq.nslots; i++)
