@@ -533,6 +533,41 @@ static void t_many(void)
 	t_note("216 echoes in %lu ms, %u sleeps", (unsigned long)((now_ns() - t0) / 1000000), nc.sleeps - sleeps);
 }
 
+/* Signals only to sleepers: a client that never sets cli_sleep (it polls)
+ * gets no signal for 20 echoes; one that sleeps is woken. */
+static void t_no_spurious(void)
+{
+	uint64_t bits;
+	unsigned sent = tx_ok + tx_bad;
+	struct net_desc d;
+
+	CHECK(attached && (gw_mac[0] | gw_mac[5]), "no gateway");
+	cairn_wait(nc.note, 0, NULL);               /* what an earlier wait left */
+	for (unsigned i = 0; i < 20; i++) {
+		uint16_t seq = (uint16_t)(3000 + i);
+		uint64_t end = now_ns() + 5 * SEC;
+		bool got = false;
+
+		CHECK_OK(send(&nc, 7, make_ping(nc.va + TX_OFF(7), seq)));
+		while (!got && now_ns() < end) {
+			while (nc_take(&nc, NET_Q_TX_DONE, &d))
+				tx_ok += !d.err;
+			while (nc_take(&nc, NET_Q_RX_USED, &d)) {
+				got |= !d.err && is_pong(nc.va + d.off, d.len, seq);
+				post_rx(&nc, (unsigned)(d.tag - TAG_RX));
+				nc_kick(&nc);
+			}
+		}
+		CHECK(got, "echo %u: no answer while polling", i);
+	}
+	CHECK(tx_drain(&nc, sent + 20, __LINE__), "tx");
+	EXPECT(cairn_wait(nc.note, 0, &bits) != ERR_OK, "a signal (bits %#lx) though the client never slept",
+	       (unsigned long)bits);
+	/* and a sleeper is woken: the next echo's answer through the Notification */
+	CHECK_OK(send(&nc, 7, make_ping(nc.va + TX_OFF(7), 3100)));
+	CHECK(wait_frame(&nc, pong_match, 3100, __LINE__), "asleep");
+}
+
 /* Bad descriptors come back with ERR_INVAL; the good ones in the same
  * batch are sent (and answered). */
 static void t_bad_desc(void)
@@ -774,6 +809,7 @@ static const struct t_case tests[] = {
 	{ "net.arp", t_arp },
 	{ "net.ping", t_ping },
 	{ "net.many", t_many },
+	{ "net.no_spurious", t_no_spurious },
 	{ "net.bad_desc", t_bad_desc },
 	{ "net.broken", t_broken },
 	{ "net.sessions", t_sessions },
