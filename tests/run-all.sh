@@ -401,6 +401,30 @@ userland() {
     -- --arch $a --manifest blktest-devmgr-restart --no-rng -- \
     -drive "file=$CAIRN_LOG_DIR/$a-blk-devmgr.img,if=none,format=raw,id=d0" -device virtio-blk-pci,drive=d0
 
+  step "$a userland: the virtio-net driver and the frame protocol (QEMU user networking)"
+  # drivers/virtio_net, started by the device manager as net0, serves
+  # include/cairn/net.h to user/tests/nettest (nettest.manifest, lookup=net0;
+  # expected/nettest.txt), which exchanges real frames with QEMU's user
+  # networking (./qemu-run.sh --net user: slirp, MAC 52:54:00:12:34:56):
+  # ARP and ICMP echo to the gateway 10.0.2.2, 200 in a row, bad
+  # descriptors, a broken queue, sessions running out, a client killed with
+  # receive buffers on the device (the driver resets the device to take
+  # them back: three resets a run). riscv64 virt: virtio-mmio modern and
+  # legacy, virtio-net-pci modern and legacy; x86-64 q35: virtio-net-pci
+  # modern and legacy (its I/O BAR through an IoPort).
+  local NET=(--timeout 60 --expect $E/nettest.txt --require 'devmgr: net0: up \(bin/virtio_net\)'
+             --count 3 '^net0: a session ended with receive buffers on the device')
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-net-mmio "${NET[@]}" --require '^net0: virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest nettest --no-rng --net user -- -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-net-mmio-legacy "${NET[@]}" --require '^net0: virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest nettest --no-rng --net user
+  fi
+  runpart $H --name $a-net-pci "${NET[@]}" --require '^net0: virtio-pci \(modern\)' \
+    -- --arch $a --manifest nettest --no-rng --net user --net-device virtio-net-pci
+  runpart $H --name $a-net-pci-legacy "${NET[@]}" --require '^net0: virtio-pci \(legacy\)' \
+    -- --arch $a --manifest nettest --no-rng --net user --net-device virtio-net-pci,disable-modern=on
+
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
   # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
   # devtest-pci.manifest) for devices, restarts and crashes their drivers (the

@@ -18,6 +18,7 @@ user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
 user-progs += drivers/virtio_rng tests/rngtest
 user-progs += drivers/virtio_blk tests/blktest blkbench
+user-progs += drivers/virtio_net tests/nettest
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
@@ -36,6 +37,8 @@ tests/blktest-src := lib/cpio.c
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)
 drivers/virtio_rng-src := $(virtio-lib)
+drivers/virtio_net-src := $(virtio-lib)
+tests/nettest-src := lib/cpio.c
 servers/devmgr-src := lib/cpio.c
 
 # <name>-libs: libraries from outside user/ a program links (fdt: libfdt)
@@ -50,7 +53,7 @@ servers/devmgr-libs := fdt
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy servers/devmgr \
-		drivers/virtio_rng drivers/virtio_blk servers/ext2 servers/net
+		drivers/virtio_rng drivers/virtio_blk drivers/virtio_net servers/ext2 servers/net
 
 # Programs of the Cairn C toolchain (musl-port, <arch>-cairn-gcc) that go
 # into boot images as bin/<name> like the ones above: a folder under user/

@@ -185,7 +185,7 @@ err_t link_open(cap_t drv, struct netif *nif)
 		return e;
 	flags = m.w[2];
 	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)(m.w[0] >> (8 * (5 - i)));
+		mac[i] = (uint8_t)(m.w[0] >> (8 * i));    /* byte i in bits 8i.. */
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, PAGES, MEMOBJ_CONTIG, &mem)))
 		return e;
 	if ((e = cairn_map(mem, 0, PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &p)))

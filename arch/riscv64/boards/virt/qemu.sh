@@ -12,3 +12,6 @@ QEMU_RNG_ARGS=(-device virtio-rng-device)
 # The disk (qemu-run.sh: the default boot's build/<arch>/rootfs.ext2, or --disk
 # FILE): a virtio-blk device on a virtio-mmio transport, with -drive id=disk0.
 QEMU_DISK_DEVICE=virtio-blk-device
+# The network (qemu-run.sh --net; the default boot's unless --net none): a
+# virtio-net on a virtio-mmio transport, with -netdev id=net0.
+QEMU_NET_DEVICE=virtio-net-device

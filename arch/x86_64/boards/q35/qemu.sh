@@ -42,3 +42,6 @@ qemu_board_cmdline() {
 # The disk (qemu-run.sh: the default boot's build/<arch>/rootfs.ext2, or --disk
 # FILE): a virtio-blk device on PCI, with -drive id=disk0.
 QEMU_DISK_DEVICE=virtio-blk-pci
+# The network (qemu-run.sh --net; the default boot's unless --net none): a
+# virtio-net on PCI, with -netdev id=net0.
+QEMU_NET_DEVICE=virtio-net-pci
