@@ -128,8 +128,11 @@ static void status_changed(struct netif *nif)
 	char a[16], m[16], g[16], name[16], text[sizeof(resolv)];
 	size_t n = 0;
 
-	if (ip4_addr_isany_val(*netif_ip4_addr(nif)))
-		return;
+	static uint32_t shown;                   /* the address last logged */
+
+	if (ip4_addr_isany_val(*netif_ip4_addr(nif)) || ip4_addr_get_u32(netif_ip4_addr(nif)) == shown)
+		return;                          /* also called for IPv6 changes */
+	shown = ip4_addr_get_u32(netif_ip4_addr(nif));
 	ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof(a));
 	ip4addr_ntoa_r(netif_ip4_netmask(nif), m, sizeof(m));
 	ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof(g));

@@ -1616,10 +1616,18 @@ static void io_poll(struct srv_req *r, struct srv_ans *a, struct sock *s, bool a
 /* The interfaces by Linux's names: "lo" (lwIP's loopback) and "eth0".. */
 void net_if_name(const struct netif *n, char out[IFNAMSIZ])
 {
-	if (n->name[0] == 'l' && n->name[1] == 'o')
+	const struct netif *m;
+	unsigned k = 0;
+
+	if (n->name[0] == 'l' && n->name[1] == 'o') {
 		snprintf(out, IFNAMSIZ, "lo");
-	else
-		snprintf(out, IFNAMSIZ, "eth%u", n->num);
+		return;
+	}
+	NETIF_FOREACH(m) {                    /* eth0, eth1... in the order added */
+		if (m != n && m->num < n->num && !(m->name[0] == 'l' && m->name[1] == 'o'))
+			k++;
+	}
+	snprintf(out, IFNAMSIZ, "eth%u", k);
 }
 
 static struct netif *if_by_name(const char *name)
