@@ -587,6 +587,17 @@ userland() {
   local board=virt; [ $a = x86_64 ] && board=q35
   runpart ext2_fsck "build/$a-$board/rootfs-add.ext2" $a-shell-disk-fsck
 
+  step "$a the network: the network server (lwIP), sockets, busybox's network applets"
+  # user/tests/posix/sockets.c through musl-port's sockets and the network
+  # server over its loopback interface (the --exec world: no device); it
+  # passes on Linux too (tests/README.md, sockets)
+  runpart $H --name $a-posix-sockets --timeout 240 --expect $E/posix-sockets.txt -- --exec $P/sockets
+  # the default boot on QEMU's user network, from the host with real clients
+  # (tests/harness/net_test.py): DHCP, ping, curl from busybox httpd through
+  # a port forward (10 MiB, the same SHA-256), wget from the host, nc both ways
+  runpart /usr/bin/python3 tests/harness/net_test.py --name $a-net -- \
+    --arch $a --add build/$a/tests/posix/status:/usr/bin/status
+
   step "$a timing under -icount: exact guest time, tight bounds"
   # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
   # instruction count: exact, the same every run, whatever the host's load)
