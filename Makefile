@@ -128,8 +128,11 @@ stress: | $(SETUP)
 	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
 	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
 
+# Our host unit tests, then lwIP's own (tests/host/lwip.mk): both run even
+# when the first fails.
 test-host: | $(SETUP)
-	@$(MAKE) --no-print-directory -f tests/host/host.mk run
+	@rc=0; $(MAKE) --no-print-directory -f tests/host/host.mk run || rc=1; \
+	$(MAKE) --no-print-directory -f tests/host/lwip.mk run || rc=1; exit $$rc
 
 fuzz: | $(SETUP)
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk long

@@ -7,6 +7,7 @@
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
 #                 [--add HOST:GUEST]... [--no-rng] [--disk FILE | --no-disk] [--snapshot]
+#                 [--net none|user|PORTS] [--net-device DEV]
 #                 [--exec PROG [ARGS...]] [-- QEMU ARGS...]
 #
 # Without options: the default boot, a busybox shell on the console
@@ -56,13 +57,24 @@
 #                 (`mount /dev/blk1 DIR`: the VFS starts an ext2 server for it)
 # --no-disk       attach no disk (the default boot's is the only default)
 # --snapshot      QEMU's snapshot=on for the disk: writes are thrown away
+# --net none|user|PORTS  a virtio-net on QEMU's user networking (slirp: the
+#                 guest is 10.0.2.15, the gateway 10.0.2.2, DNS 10.0.2.3), MAC
+#                 52:54:00:12:34:56; the device manager names it net0 and
+#                 starts drivers/virtio_net. PORTS: the same with host TCP
+#                 ports forwarded to the guest, HOST:GUEST[,...] (e.g.
+#                 8080:80,2323:23: the host's 8080 reaches the guest's 80).
+#                 Default: user for the default boot, none for any other
+#                 (--test, --manifest NAME, --exec: the tests name their devices)
+# --net-device DEV  the QEMU device for --net (default the board's: riscv64
+#                 virt virtio-net-device on virtio-mmio, x86_64 q35
+#                 virtio-net-pci), e.g. virtio-net-pci,disable-modern=on
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
-disk= nodisk= snapshot=
+disk= nodisk= snapshot= net= net_device= default_boot=
 more_disks=()
 exec_prog= exec_quota=16M
 extra=() exec_args=() adds=()
@@ -101,13 +113,20 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --no-disk) nodisk=1; shift ;;
     --snapshot) snapshot=1; shift ;;
+    --net)
+      [ $# -ge 2 ] && [[ $2 =~ ^(none|user|[0-9]+:[0-9]+(,[0-9]+:[0-9]+)*)$ ]] ||
+        { echo "qemu-run.sh: --net needs none, user or HOST:GUEST[,HOST:GUEST...] (TCP ports)" >&2; exit 2; }
+      net=$2; shift 2 ;;
+    --net-device)
+      [ $# -ge 2 ] || { echo "qemu-run.sh: --net-device needs a QEMU device" >&2; exit 2; }
+      net_device=$2; shift 2 ;;
     --quota) exec_quota=$2; shift 2 ;;
     --exec)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --exec needs a program" >&2; exit 2; }
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,71p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -181,11 +200,11 @@ if [ -n "$exec_prog" ]; then
     if [ -n "$disk" ]; then
       # a disk given: the device manager, its drivers and the ext2 server,
       # which mounts it at /mnt (the boot image's tree stays "/")
-      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt
+      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt --net
     else
-      bash scripts/posix-manifest.sh servers --signals
+      bash scripts/posix-manifest.sh servers --signals --net
     fi
-    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- \
+    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   add_opts=()
@@ -194,7 +213,7 @@ if [ -n "$exec_prog" ]; then
   [ -z "$disk" ] || disk_progs=("$O/user/bin/devmgr" "$O/user/bin/virtio_blk" "$O/user/bin/virtio_rng"
                                 "$O/user/bin/ext2")
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
-    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" \
+    "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" "$O/user/bin/net" \
     ${disk_progs[@]+"${disk_progs[@]}"} "$stage/$file"
   bootimage=$O/bootimage-exec.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
@@ -214,6 +233,7 @@ elif [ -z "$nobootimage" ] && { [ -z "$test" ] || [ -n "$manifest" ]; }; then
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" BOOTIMAGE_MANIFEST="$mfile" \
     ADD="${adds[*]}" user >&2
   if [ "$mname" = default ]; then bootimage=$O/bootimage.cpio; else bootimage=$O/bootimage-$mname.cpio; fi
+  [ "$mname" != default ] || [ -n "$test" ] || default_boot=1
   # the default boot's disk, its "/": build/<arch>/rootfs.ext2, made once
   # (what is written there stays); with --add, a fresh one made from this
   # boot image for this run only, so that what is added is on "/"
@@ -265,6 +285,19 @@ if [ -n "$disk" ]; then
            -device "$QEMU_DISK_DEVICE,drive=disk$n")
     n=$((n + 1))
   done
+fi
+# the network: a virtio-net on QEMU's user networking (the default boot's
+# unless --net none), host TCP ports forwarded with PORTS
+[ -n "$net" ] || { [ -n "$default_boot" ] && [ -n "${QEMU_NET_DEVICE:-}" ] && net=user; } || net=none
+if [ "$net" != none ]; then
+  [ -n "${net_device:-${QEMU_NET_DEVICE:-}}" ] ||
+    { echo "qemu-run.sh: the $board board has no virtio-net device (--net-device DEV)" >&2; exit 2; }
+  netdev=user,id=net0
+  if [ "$net" != user ]; then
+    IFS=, read -r -a fwds <<< "$net"
+    for f in "${fwds[@]}"; do netdev="$netdev,hostfwd=tcp::${f%%:*}-:${f#*:}"; done
+  fi
+  args+=(-netdev "$netdev" -device "${net_device:-$QEMU_NET_DEVICE},netdev=net0,mac=52:54:00:12:34:56")
 fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)

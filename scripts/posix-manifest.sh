@@ -43,7 +43,7 @@
 #       which holds its launcher "fslaunch"; include/cairn/launch.h): the
 #       ext2 server with only the device manager, the console and the clock,
 #       and an endpoint of its own.
-#   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS...
+#   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
 #       pid 1 with "vfs", "tty", "console", "kinfo" and "rng" (include/cairn/posix.h,
@@ -52,16 +52,12 @@
 #       It gets "clock" (KernelInfo, manage right: settimeofday sets the
 #       machine's real-time clock) unless --no-clock (worlds that must not
 #       move the clock under others: the Open POSIX tests, many a boot).
-#       --net: PROG gets "net" too (posix.net: the network server's
-#       endpoint, endpoint:net, which musl-port's socket() asks:
-#       include/cairn/sock.h); only for a manifest that starts the network
-#       server (its service lines are that server's). Off by default.
 set -euo pipefail
 
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp=
+  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp= net=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
@@ -71,6 +67,7 @@ servers() {
       --disk) [ $# -ge 2 ] || die "servers: --disk needs a device name"; disk=$2; shift ;;
       --disk-at) [ $# -ge 2 ] && [[ $2 == /* ]] || die "servers: --disk-at needs an absolute path"; disk_at=$2; shift ;;
       --disk-tmp) disk_tmp=1 ;;
+      --net) net=1 ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
@@ -135,6 +132,20 @@ END
   fi
   echo "    quota 1M"
   echo "    priority 11"
+  if [ -n "$net" ]; then
+    # the network server (user/servers/net, docs/net.md): lwIP on the
+    # device manager's net0 (none: loopback only); DHCP's name servers
+    # into /etc/resolv.conf through the VFS
+    echo "service net bin/net"
+    echo "    cap net endpoint:net rwg"
+    [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+    echo "    cap vfs endpoint:vfs wg"
+    echo "    cap rng endpoint:entropy w"
+    echo "    cap console console w"
+    echo "    cap kinfo kinfo r"
+    echo "    quota 32M"
+    echo "    priority 11"
+  fi
   if [ -n "$disk" ]; then
     [ -n "$devices" ] || die "servers: --disk needs --devices (the device manager finds the disk)"
     [[ $disk =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "servers: --disk: a device name, as blk0"
@@ -160,7 +171,7 @@ END
 }
 
 proc() {
-  [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS..."
+  [ $# -ge 2 ] || die "proc: NAME QUOTA [--signals] [--exitstatus] -- ARGS..."
   local name=$1 quota=$2 signals= exitstatus= net=
   local clock=1
   shift 2
@@ -196,5 +207,5 @@ proc() {
 case ${1:-} in
   servers) shift; servers "$@" ;;
   proc) shift; proc "$@" ;;
-  *) die "usage: $0 servers [--signals] [--uart] [--devices] [--disk NAME] | proc NAME QUOTA [--signals] [--exitstatus] [--no-clock] [--net] -- ARGS..." ;;
+  *) die "usage: $0 servers [--signals] [--uart] [--devices] [--disk NAME] | proc NAME QUOTA [--signals] [--exitstatus] -- ARGS..." ;;
 esac

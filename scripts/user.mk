@@ -113,8 +113,11 @@ E2_LIBS := $(E2_OBJ)/lib/libext2fs.a $(E2_OBJ)/lib/libcom_err.a
 MUSL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	-DCAIRN_IPCBUF_HOOK=__cairn_ipcbuf_self -idirafter user/lib/include \
 	-idirafter include -idirafter user/lib/arch/$(ARCH)/include -idirafter lib/include
-musl-libs = $(if $(filter e2fs,$($(1)-musl-libs)),$(E2_LIBS))
-musl-incs = $(if $(filter e2fs,$($(1)-musl-libs)),-I$(E2_SRC)/lib -I$(E2_OBJ)/lib)
+LWIP_SRC := build/third_party/lwip/src/src
+LWIP_A := build/$(ARCH)/lwip/liblwip.a
+musl-libs = $(if $(filter e2fs,$($(1)-musl-libs)),$(E2_LIBS)) $(if $(filter lwip,$($(1)-musl-libs)),$(LWIP_A))
+musl-incs = $(if $(filter e2fs,$($(1)-musl-libs)),-I$(E2_SRC)/lib -I$(E2_OBJ)/lib) \
+	$(if $(filter lwip,$($(1)-musl-libs)),-Iuser/$(1)/port -I$(LWIP_SRC)/include)
 musl-src = $(wildcard user/$(1)/*.c) $($(1)-musl-src)
 MUSL_BINS := $(foreach p,$(musl-progs),$(U)/bin/$(call prog-name,$(p)))
 # the musl programs a non-system image's manifest names (bin/<name>)
@@ -132,13 +135,14 @@ $(U)/bin/$(call prog-name,$(1)): $(U)/$(call prog-name,$(1)).elf
 endef
 $(foreach p,$(musl-progs),$(eval $(call musl-prog-rules,$(p))))
 
-# the toolchain (`make toolchain`) and libext2fs, brought up to date
+# the toolchain (`make toolchain`), libext2fs and lwIP, brought up to date
 # first; the program is linked again only when they changed
 .PHONY: musl-deps
 musl-deps:
 	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) toolchain
 	+@$(MAKE) --no-print-directory -f scripts/e2fs.mk ARCH=$(ARCH)
-$(WRAPPER) $(MUSL_LIBC) $(E2_LIBS): musl-deps ;
+	+@$(MAKE) --no-print-directory -f scripts/lwip.mk ARCH=$(ARCH)
+$(WRAPPER) $(MUSL_LIBC) $(E2_LIBS) $(LWIP_A): musl-deps ;
 
 ifneq ($(filter $(manifest-name),$(rootfs-manifests)),)
 # a whole system: busybox, user/rootfs/, the POSIX world's servers

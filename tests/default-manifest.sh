@@ -8,8 +8,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 m=user/manifests/default.manifest
-want=$( { bash scripts/posix-manifest.sh servers --signals --uart --devices --disk blk0 &&
-          bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus -- --init /sbin/init; } )
+want=$( { bash scripts/posix-manifest.sh servers --signals --uart --devices --disk blk0 --net &&
+          bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- --init /sbin/init; } )
 have=$(grep -v '^#' "$m")
 if [ "$have" = "$want" ]; then
   echo "ok 1 default-manifest: $m is scripts/posix-manifest.sh's POSIX world"

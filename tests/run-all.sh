@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# `make test`: host unit tests, fuzz targets, then every boot configuration
+# `make test`: host unit tests (ours and lwIP's), fuzz targets, then every boot configuration
 # under QEMU.
 # Each part prints `ok`/`not ok` lines; this script counts them all and
 # ends with `N passed, N failed` alone on the last line. The counting is
@@ -27,6 +27,11 @@ runpart bash tests/runner-selftest.sh
 
 step "host unit tests (ASan + UBSan)"
 runpart make --no-print-directory -f tests/host/host.mk run
+
+step "lwIP's own unit tests (test/unit, check; ASan + UBSan)"
+# One ok/not ok line per test case of lwIP 2.1.3's test/unit (check's TAP
+# log); the program's exit status and its number of tests are checked too.
+runpart make --no-print-directory -f tests/host/lwip.mk run
 
 step "fuzz targets (libFuzzer + ASan + UBSan, fixed short runs)"
 # One ok/not ok line per target (a target that does not build fails alone;
@@ -396,6 +401,30 @@ userland() {
     -- --arch $a --manifest blktest-devmgr-restart --no-rng -- \
     -drive "file=$CAIRN_LOG_DIR/$a-blk-devmgr.img,if=none,format=raw,id=d0" -device virtio-blk-pci,drive=d0
 
+  step "$a userland: the virtio-net driver and the frame protocol (QEMU user networking)"
+  # drivers/virtio_net, started by the device manager as net0, serves
+  # include/cairn/net.h to user/tests/nettest (nettest.manifest, lookup=net0;
+  # expected/nettest.txt), which exchanges real frames with QEMU's user
+  # networking (./qemu-run.sh --net user: slirp, MAC 52:54:00:12:34:56):
+  # ARP and ICMP echo to the gateway 10.0.2.2, 200 in a row, bad
+  # descriptors, a broken queue, sessions running out, a client killed with
+  # receive buffers on the device (the driver resets the device to take
+  # them back: three resets a run). riscv64 virt: virtio-mmio modern and
+  # legacy, virtio-net-pci modern and legacy; x86-64 q35: virtio-net-pci
+  # modern and legacy (its I/O BAR through an IoPort).
+  local NET=(--timeout 60 --expect $E/nettest.txt --require 'devmgr: net0: up \(bin/virtio_net\)'
+             --count 3 '^net0: a session ended with receive buffers on the device')
+  if [ $a = riscv64 ]; then
+    runpart $H --name riscv64-virt-net-mmio "${NET[@]}" --require '^net0: virtio-mmio version 2 \(modern\)' \
+      -- --arch riscv64 --manifest nettest --no-rng --net user -- -global virtio-mmio.force-legacy=false
+    runpart $H --name riscv64-virt-net-mmio-legacy "${NET[@]}" --require '^net0: virtio-mmio version 1 \(legacy\)' \
+      -- --arch riscv64 --manifest nettest --no-rng --net user
+  fi
+  runpart $H --name $a-net-pci "${NET[@]}" --require '^net0: virtio-pci \(modern\)' \
+    -- --arch $a --manifest nettest --no-rng --net user --net-device virtio-net-pci
+  runpart $H --name $a-net-pci-legacy "${NET[@]}" --require '^net0: virtio-pci \(legacy\)' \
+    -- --arch $a --manifest nettest --no-rng --net user --net-device virtio-net-pci,disable-modern=on
+
   step "$a devices: the device manager (user/servers/devmgr) with several devices at once"
   # user/tests/devtest asks the device manager (devtest.manifest; x86-64:
   # devtest-pci.manifest) for devices, restarts and crashes their drivers (the
@@ -557,6 +586,17 @@ userland() {
   # its "/" was a disk (a fresh one: --add): clean after the session's end
   local board=virt; [ $a = x86_64 ] && board=q35
   runpart ext2_fsck "build/$a-$board/rootfs-add.ext2" $a-shell-disk-fsck
+
+  step "$a the network: the network server (lwIP), sockets, busybox's network applets"
+  # user/tests/posix/sockets.c through musl-port's sockets and the network
+  # server over its loopback interface (the --exec world: no device); it
+  # passes on Linux too (tests/README.md, sockets)
+  runpart $H --name $a-posix-sockets --timeout 240 --expect $E/posix-sockets.txt -- --exec $P/sockets
+  # the default boot on QEMU's user network, from the host with real clients
+  # (tests/harness/net_test.py): DHCP, ping, curl from busybox httpd through
+  # a port forward (10 MiB, the same SHA-256), wget from the host, nc both ways
+  runpart /usr/bin/python3 tests/harness/net_test.py --name $a-net -- \
+    --arch $a --add build/$a/tests/posix/status:/usr/bin/status
 
   step "$a timing under -icount: exact guest time, tight bounds"
   # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the

@@ -18,6 +18,7 @@ user-progs := init hello crasher bench tests/fptest
 user-progs += tests/ipctest tests/ktest tests/kfuzz
 user-progs += drivers/virtio_rng tests/rngtest
 user-progs += drivers/virtio_blk tests/blktest blkbench
+user-progs += drivers/virtio_net tests/nettest
 user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
@@ -36,6 +37,8 @@ tests/blktest-src := lib/cpio.c
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)
 drivers/virtio_rng-src := $(virtio-lib)
+drivers/virtio_net-src := $(virtio-lib)
+tests/nettest-src := lib/cpio.c
 servers/devmgr-src := lib/cpio.c
 
 # <name>-libs: libraries from outside user/ a program links (fdt: libfdt)
@@ -50,7 +53,7 @@ servers/devmgr-libs := fdt
 # (tests/bench.sh): the default boot under another name.
 rootfs-manifests := default shellbench
 rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy servers/devmgr \
-		drivers/virtio_rng drivers/virtio_blk servers/ext2
+		drivers/virtio_rng drivers/virtio_blk drivers/virtio_net servers/ext2 servers/net
 
 # Programs of the Cairn C toolchain (musl-port, <arch>-cairn-gcc) that go
 # into boot images as bin/<name> like the ones above: a folder under user/
@@ -59,8 +62,11 @@ rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy se
 # <name>-musl-libs (e2fs: libext2fs, scripts/e2fs.mk). They go into the
 # whole-system images (rootfs-manifests) and into any other image whose
 # manifest names bin/<name>.
-musl-progs := servers/ext2
-servers/ext2-musl-src := user/lib/server.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
+musl-progs := servers/ext2 servers/net
+servers/ext2-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/fmap.c user/lib/blk.c user/lib/dev.c lib/err.c
 servers/ext2-musl-libs := e2fs
 # alloc.c: libext2fs's block buffers kept between uses
 servers/ext2-musl-ldflags := -Wl,--wrap=malloc -Wl,--wrap=free
+# the network server: lwIP (scripts/lwip.mk), configured by user/servers/net/port/
+servers/net-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/dev.c lib/err.c
+servers/net-musl-libs := lwip

@@ -8,14 +8,16 @@
  *
  * ---- Sessions ------------------------------------------------------------------------
  * A client makes one physically contiguous MemoryObject (MEMOBJ_CONTIG) of
- * at least 2 pages and attaches it (NET_ATTACH: the object as cap0 with
+ * at least 5 pages and attaches it (NET_ATTACH: the object as cap0 with
  * read, write and manage rights, a Notification as cap1 with the write
  * right, and the bit the driver signals on it). Pages 0..3 hold struct
  * net_shm and the four queues; pages 4.. are the data area where the
  * frames are: the device moves them straight between the wire and the
  * data area (no copy). The answer is a session: an Endpoint capability
- * minted with a badge that names it. A driver holds NET_SESSIONS at once
- * (frames received go to every session that has a free receive buffer).
+ * minted with a badge that names it. A driver holds NET_SESSIONS at once.
+ * A frame received goes to one session: the one whose receive buffer the
+ * device filled (the driver gives the device the sessions' rx_free
+ * buffers in turn, one a session at a time).
  *
  * ---- The four queues (each single producer, single consumer) -----------------------
  *   rx_free  client -> driver: empty buffers (off, len) for frames to land in
@@ -33,9 +35,12 @@
  * The driver sets `drv_sleep` before it stops looking at a session's
  * rx_free and tx queues, and clears it while it works; a client that
  * advanced rx_free.tail or tx.tail and then (after a full fence) finds
- * drv_sleep set calls NET_KICK. The client sets `cli_sleep` before it
- * waits on its Notification (and looks at rx_used and tx_done once more,
- * after a full fence); the driver, having advanced rx_used.tail or
+ * drv_sleep set calls NET_KICK; so does one that took entries from rx_used
+ * or tx_done while its rx_free or tx still holds entries the driver has
+ * not taken (the driver takes a buffer only when its answer has room in
+ * rx_used or tx_done, so it may have stopped for want of room). The
+ * client sets `cli_sleep` before it waits on its Notification (and looks
+ * at rx_used and tx_done once more, after a full fence); the driver, having advanced rx_used.tail or
  * tx_done.tail, signals the Notification only when it finds cli_sleep set
  * (and clears it). No wake-up is lost: either the other side's look saw
  * the new entry, or this side saw the flag.
@@ -44,10 +49,10 @@
  * The driver trusts nothing in the shared page: it keeps its own copies of
  * the indexes it owns (and rewrites them), copies each descriptor before
  * checking it (a buffer outside the data area, shorter than a frame's
- * header (tx) or than NET_BUF_MIN (rx) comes back with ERR_INVAL; the others
- * are served), and a tail more than `entries` ahead of its head breaks that
- * session only (its calls answer ERR_INVAL until it detaches). The client
- * trusts the driver.
+ * header or longer than NET_FRAME_MAX (tx) or shorter than NET_BUF_MIN (rx)
+ * comes back with ERR_INVAL; the others are served), and a tail more than
+ * `entries` ahead of its head breaks that session only (its calls answer
+ * ERR_INVAL until it detaches). The client trusts the driver.
  */
 #ifndef CAIRN_NET_H
 #define CAIRN_NET_H
@@ -57,6 +62,7 @@
 /* ---- labels (0x900..) --------------------------------------------------------------- */
 enum {
 	NET_INFO = 0x900,     /* on svc or a session: -> (MAC address in bits 0..47,
+	                       * its byte i in bits 8i..8i+7,
 	                       * NET_MTU, NET_F_* flags, NET_QUEUE_MAX) */
 	NET_ATTACH,           /* on svc: cap0 = the shared MemoryObject (rw + manage),
 	                       * cap1 = a Notification (write), (entries, signal bit
@@ -68,7 +74,9 @@ enum {
 	NET_KICK,             /* on a session: look at rx_free and tx now -> 0.
 	                       * ERR_INVAL: the session's queues are broken */
 	NET_DETACH,           /* on a session: the driver forgets it once the device has
-	                       * given back its buffers (their entries are dropped) */
+	                       * given back its buffers (their entries are dropped; a
+	                       * receive buffer the device holds is taken back by
+	                       * resetting the device) */
 };
 
 #define NET_QUEUE_MAX   128u     /* entries per queue */

@@ -23,6 +23,11 @@ Any mode: every --require REGEX must match a line of the output (e.g. which
 variant of a device QEMU gave the guest), one result each; every
 --count N REGEX must match exactly N lines (e.g. a message said once).
 
+The arguments after `--` are ./qemu-run.sh's, which builds QEMU's command
+line: devices come from its options (e.g. `--net user --net-device
+virtio-net-pci`: a virtio-net on QEMU's user networking; `--no-rng`) or
+from raw QEMU arguments after a second `--`.
+
 Output: one `ok N config: test` / `not ok N config: test` line per test plus
 a `# config: N passed, N failed` summary. The log is kept as
 $CAIRN_LOG_DIR/config.log (build/logs/ by default). Booting, the panic

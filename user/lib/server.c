@@ -216,8 +216,17 @@ err_t srv_save_reply(struct srv_ans *a, cap_t *reply)
 err_t srv_answer_saved(cap_t reply, err_t err, size_t nbytes, uint64_t w0, uint64_t w1,
 		       uint64_t w2, uint64_t w3)
 {
-	err_t e = cairn_send(reply, cairn_tag((uint32_t)err, srv_words(nbytes), 0), w0, w1, w2, w3);
+	return srv_answer_saved_caps(reply, err, nbytes, 0, NULL, w0, w1, w2, w3);
+}
 
+err_t srv_answer_saved_caps(cap_t reply, err_t err, size_t nbytes, unsigned ncaps, const cap_t *caps,
+			    uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	err_t e;
+
+	for (unsigned i = 0; i < ncaps; i++)
+		cairn_ipcbuf()->caps[i] = caps[i];
+	e = cairn_send(reply, cairn_tag((uint32_t)err, srv_words(nbytes), ncaps), w0, w1, w2, w3);
 	cairn_cap_delete(reply);
 	return e;
 }

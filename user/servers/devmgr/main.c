@@ -47,10 +47,11 @@ struct device devs[MAX_DEVS];
 unsigned ndevs;
 
 static struct driver drivers[MAX_DRIVERS] = {
+	{ .virtio_id = 1, .stem = "net", .numbered = true, .path = "bin/virtio_net" },
 	{ .virtio_id = 2, .stem = "blk", .numbered = true, .path = "bin/virtio_blk" },
 	{ .virtio_id = 4, .stem = "rng", .path = "bin/virtio_rng" },
 };
-static unsigned ndrivers = 2;
+static unsigned ndrivers = 3;
 
 static cap_t ep, note, console, bootimage, manage_cap = CAP_NULL;
 static const void *image;

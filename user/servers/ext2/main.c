@@ -247,39 +247,6 @@ static struct srv srv = {
 	.gone = gone,
 };
 
-/* The skeleton's relay thread, on a POSIX thread of musl-port (its own
- * IPC buffer; the priority is the process's). */
-struct tstart { void (*fn)(uint64_t); uint64_t arg; };
-
-static void *thread_main(void *p)
-{
-	struct tstart t = *(struct tstart *)p;
-
-	free(p);
-	t.fn(t.arg);
-	return NULL;
-}
-
-err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread);
-err_t cairn_thread_start(void (*fn)(uint64_t), uint64_t arg, unsigned prio, cap_t *thread)
-{
-	struct tstart *t = malloc(sizeof(*t));
-	pthread_t th;
-
-	if (!t)
-		return ERR_NOMEM;
-	t->fn = fn;
-	t->arg = arg;
-	if (pthread_create(&th, NULL, thread_main, t)) {
-		free(t);
-		return ERR_AGAIN;
-	}
-	pthread_detach(th);
-	if (thread)
-		*thread = CAP_NULL;
-	return 0;
-}
-
 static cap_t relay_note = CAP_NULL;
 
 static void watch_clients(void)

@@ -5,7 +5,7 @@
 # passing -append. isa-debug-exit carries the guest's power-off status
 # (QEMU exits with (status << 1) | 1; qemu-run.sh maps it back).
 QEMU=qemu-system-x86_64
-QEMU_DEFAULT_MEM=256M
+QEMU_DEFAULT_MEM=512M
 QEMU_DEFAULT_SMP=2
 # COM1 is the console (stdio, with QEMU's monitor on ^A c, as -nographic
 # alone would make it); COM2 (0x2f8, ISA IRQ 3) goes nowhere: a UART the
@@ -42,3 +42,6 @@ qemu_board_cmdline() {
 # The disk (qemu-run.sh: the default boot's build/<arch>/rootfs.ext2, or --disk
 # FILE): a virtio-blk device on PCI, with -drive id=disk0.
 QEMU_DISK_DEVICE=virtio-blk-pci
+# The network (qemu-run.sh --net; the default boot's unless --net none): a
+# virtio-net on PCI, with -netdev id=net0.
+QEMU_NET_DEVICE=virtio-net-pci

@@ -151,6 +151,10 @@ err_t srv_save_reply(struct srv_ans *a, cap_t *reply);
  */
 err_t srv_answer_saved(cap_t reply, err_t err, size_t nbytes, uint64_t w0, uint64_t w1,
 		       uint64_t w2, uint64_t w3);
+/* The same with ncaps capabilities (at most CAIRN_MSG_MAX_CAPS) derived to
+ * the caller (the Reply carries the grant right); the server keeps its own. */
+err_t srv_answer_saved_caps(cap_t reply, err_t err, size_t nbytes, unsigned ncaps, const cap_t *caps,
+			    uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 
 /*
  * A call that must not wait (a ring submission: THREAD_SET_RING on the

@@ -22,6 +22,7 @@
 #define LWIP_STATS                  0
 #define LWIP_PROVIDE_ERRNO          0
 #define LWIP_ERRNO_STDINCLUDE       1
+#define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
 
 /* ---- interfaces ---- */
 #define LWIP_ETHERNET               1
@@ -54,6 +55,7 @@
 #define LWIP_IPV6_MLD               1
 #define LWIP_IPV6_FRAG              1
 #define LWIP_IPV6_REASS             1
+#define IPV6_FRAG_COPYHEADER        1     /* 64-bit pointers do not fit the header */
 #define LWIP_ICMP6                  1
 #define LWIP_IPV6_DHCP6             0
 #define LWIP_IPV6_NUM_ADDRESSES     3

@@ -17,6 +17,10 @@
 		abort(); \
 	} while (0)
 
+/* lwIP's err_t is Cairn's type (int), so that one file may include both
+ * <cairn/err.h> and lwIP's headers: user/servers/net/net.h. */
+#define LWIP_ERR_T              int
+
 /* The server's random generator (seeded from the entropy server) */
 uint32_t net_rand(void);
 #define LWIP_RAND()             net_rand()

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""
+The network from the host, with real clients: the default boot with a
+virtio-net on QEMU's user network and host port forwards
+(./qemu-run.sh --net HOSTPORT:GUESTPORT,...), typed at its busybox shell:
+
+  the network server's DHCP lease (10.0.2.15) and /etc/resolv.conf;
+  ping of the user network's gateway (busybox ping, a raw ICMP socket);
+  busybox httpd on Cairn serving a 10 MiB file that the host's curl
+  fetches through a port forward: the same SHA-256 on both sides;
+  busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
+  test runs on the host (through the gateway address 10.0.2.2);
+  busybox nc both ways: Cairn to a host listener, the host to nc -l on Cairn;
+  and the end: poweroff, QEMU's status 0.
+
+    net_test.py --name riscv64-net -- --arch riscv64
+
+Each step is one ok/not ok line (cairn_harness.Results).
+"""
+import argparse
+import hashlib
+import http.server
+import os
+import random
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+from cairn_harness import Guest, Results, qemu_args
+
+PROMPT = b"/ # "
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--timeout", type=int, default=60, help="seconds for each step")
+    ap.add_argument("--big", type=int, default=10, help="MiB curl fetches from httpd")
+    ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    results = Results(a.name)
+    emit = results.emit
+    t = a.timeout
+
+    # the host's side: an HTTP server with a file, a TCP listener
+    tmp = tempfile.mkdtemp(prefix="cairn-net-")
+    blob = random.Random(20261206).randbytes(1 << 20)
+    with open(os.path.join(tmp, "blob"), "wb") as f:
+        f.write(blob)
+    blob_sum = hashlib.sha256(blob).hexdigest()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, directory=tmp, **kw)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    http_port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    nc_port = lsock.getsockname()[1]
+    got_from_cairn = []
+
+    def take_one():
+        lsock.settimeout(t * 3)
+        try:
+            c, _ = lsock.accept()
+            c.settimeout(t)
+            data = b""
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                data += b
+            c.close()
+            got_from_cairn.append(data)
+        except OSError as e:
+            got_from_cairn.append(("error", str(e)))
+
+    threading.Thread(target=take_one, daemon=True).start()
+
+    www_port, nc_in_port = free_port(), free_port()
+    fwd = "%d:80,%d:7777" % (www_port, nc_in_port)
+    g = Guest(["--net", fwd] + qemu_args(a.qemu_args))
+
+    def expect(what, timeout=t):
+        return g.expect(what, timeout)
+
+    def after(n=300):
+        return g.out[g.pos:g.pos + n]
+
+    def cmd(what, line, *want, timeout=t):
+        return g.step(results, what, PROMPT, line + b"\r", list(want), timeout)
+
+    started = expect(b"Welcome to Cairn", 300) and expect(PROMPT, 60)
+    emit(bool(started), "the default boot reaches the shell with a network device",
+         "came %r" % g.out[-400:])
+    if not started:
+        g.end(results, a.name, 5, "QEMU ends with status 0, no panic")
+        return
+    emit(re.search(rb"net: eth0: 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway 10\.0\.2\.2 \(DHCP\)", g.out)
+         or g.wait_for(lambda o: re.search(rb"net: eth0: 10\.0\.2\.15 .*\(DHCP\)", o), 20),
+         "the network server took 10.0.2.15 from the user network's DHCP",
+         "came %r" % g.out[-600:])
+    g.pos -= len(PROMPT)
+    cmd("/etc/resolv.conf names the user network's DNS (from DHCP)", b"cat /etc/resolv.conf",
+        b"nameserver 10.0.2.3\r\n")
+    cmd("ping of the gateway (3 answers)", b"ping -c 3 10.0.2.2",
+        re.compile(rb"3 packets transmitted, 3 packets received, 0% packet loss"))
+
+    # host -> Cairn: curl fetches a file from busybox httpd
+    cmd("a %d MiB file and its SHA-256 on Cairn" % a.big,
+        b"mkdir -p /www && dd if=/dev/urandom of=/www/big bs=1M count=%d 2>/dev/null && "
+        b"sha256sum /www/big" % a.big, re.compile(rb"\r\n([0-9a-f]{64})  /www/big\r\n"), timeout=120)
+    m = re.search(rb"([0-9a-f]{64})  /www/big\r\n", g.out)
+    cairn_sum = m.group(1).decode() if m else None
+    cmd("busybox httpd serves /www on port 80", b"httpd -h /www -p 80; echo httpd=$?", b"\r\nhttpd=0\r\n")
+    time.sleep(1)
+    try:
+        body = subprocess.run(["curl", "-sS", "--max-time", str(t * 4), "-o", "-",
+                               "http://127.0.0.1:%d/big" % www_port],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=t * 5)
+        host_sum = hashlib.sha256(body.stdout).hexdigest()
+        why = "curl status %d, %d bytes, %s" % (body.returncode, len(body.stdout), body.stderr[-200:])
+    except subprocess.TimeoutExpired:
+        host_sum, why = None, "curl timed out"
+    emit(cairn_sum and host_sum == cairn_sum,
+         "the host's curl fetches it through a port forward: the same SHA-256", why)
+
+    # Cairn -> host: busybox wget from the host's HTTP server
+    cmd("busybox wget of a 1 MiB file from the host (10.0.2.2)",
+        b"wget -q -O /tmp/blob http://10.0.2.2:%d/blob && sha256sum /tmp/blob" % http_port,
+        b"%s  /tmp/blob\r\n" % blob_sum.encode(), timeout=120)
+
+    # nc: Cairn -> host, then host -> Cairn
+    cmd("nc from Cairn to a host listener",
+        b"echo from-cairn-$((6*7)) | nc 10.0.2.2 %d; echo nc=$?" % nc_port, b"\r\nnc=0\r\n")
+    deadline = time.monotonic() + t
+    while not got_from_cairn and time.monotonic() < deadline:
+        time.sleep(0.2)
+    emit(got_from_cairn and got_from_cairn[0] == b"from-cairn-42\n",
+         "the host listener received the line", "got %r" % got_from_cairn)
+    cmd("nc -l on Cairn, in the background", b"nc -l -p 7777 > /tmp/in &", b"\r\n")
+    time.sleep(2)
+    sent = b"from-the-host-%d\n" % os.getpid()
+    try:
+        c = socket.create_connection(("127.0.0.1", nc_in_port), timeout=t)
+        c.sendall(sent)
+        c.close()
+        ok_conn = True
+    except OSError as e:
+        ok_conn = e
+    time.sleep(2)
+    cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
+        b"wait; cat /tmp/in", b"\r\n" + sent.replace(b"\n", b"\r\n"))
+
+    cmd("poweroff", b"poweroff", b"The system is going down NOW!")
+    g.end(results, a.name, 60, "QEMU ends with status 0, no panic")
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1774 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sockets: the objects of the socket protocol (include/cairn/sock.h) on
+ * lwIP's raw API.
+ *
+ * A socket is an entry of the table with a generation; its badge is the
+ * generation above the index + 1, so a capability to a closed socket is
+ * ERR_BADF, never another socket. Its references are the capabilities
+ * clients hold (IO_DUP adds one, IO_CLOSE and a dead holder take one);
+ * the last one closes it.
+ *
+ * lwIP's callbacks (data, a connection, an error, room to send) only
+ * change the socket and put it on the dirty list; after every message
+ * sock_after() answers the callers that wait on a dirty socket (their
+ * saved Replies) and signals its armed polls. So an answer never goes
+ * out from inside lwIP, and a handler never waits.
+ *
+ * What a socket has received waits in its queue (struct rxq: a pbuf, with
+ * the sender's address for datagrams). TCP's window opens as the client
+ * takes bytes (tcp_recved), so a reader that does not read stops its
+ * sender, and nothing else; a datagram socket drops what comes past its
+ * SO_RCVBUF.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <cairn/linux.h>
+#include "net.h"
+#include "lwip/priv/tcp_priv.h"
+
+extern uint8_t *net_out, *net_in;
+
+#define WAITERS     8
+#define ARMS        16
+#define TABLE_MAX   65536u
+#define ACCEPT_MAX  128u
+#define RCVBUF_DEF  (128 * 1024)
+#define SNDBUF_DEF  TCP_SND_BUF
+
+enum { K_TCP = 1, K_UDP, K_RAW };
+enum { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_DEAD };
+
+struct rxq {
+	struct rxq *next;
+	struct pbuf *p;
+	u16_t off;                          /* bytes of p already taken (TCP) */
+	u16_t port;
+	ip_addr_t addr;
+};
+
+struct waiter {
+	cap_t reply;
+	uint32_t label;                     /* SOCK_ACCEPT, SOCK_RECV, IO_READ, SOCK_SEND, IO_WRITE, SOCK_CONNECT */
+	uint64_t w0, w1;
+	uint8_t *data;                      /* a send's bytes */
+	size_t n;
+};
+
+struct arm {
+	cap_t note;
+	uint64_t bits;
+	uint32_t events;
+};
+
+struct sock {
+	uint32_t idx, gen, refs;
+	uint16_t family;
+	uint8_t kind, state;
+	uint8_t proto;
+	bool used, nonblock, v6only, reuse, keepalive, nodelay, broadcast;
+	bool rd_shut, wr_shut, eof, dirty, bound;
+	err_t soerr;                        /* pending error (SO_ERROR), an errno */
+	union { struct tcp_pcb *tcp; struct udp_pcb *udp; struct raw_pcb *raw; void *any; } pcb;
+	struct rxq *rx, *rx_last;
+	size_t rx_bytes;
+	int rcvbuf, sndbuf, linger_on, linger_s;
+	struct sock *parent;                /* a listener's connection not accepted yet */
+	struct sock *acq, *acq_last, *acq_next;
+	unsigned nacq, backlog;
+	struct waiter rd[WAITERS], wr[WAITERS];
+	unsigned nrd, nwr;
+	struct arm arms[ARMS];
+	unsigned narms;
+	struct sock *dirty_next;
+};
+
+static struct sock **table;
+static uint32_t table_n, table_cap, free_hint;
+static struct sock *dirty_list;
+static cap_t served;                    /* the endpoint sockets are minted from */
+
+/* ---- errors and addresses -------------------------------------------------------------------- */
+
+err_t net_errno(err_t e)
+{
+	switch (e) {
+	case ERR_OK: return E_OK;
+	case ERR_MEM: return ERR_NOMEM;
+	case ERR_BUF: return ERR_NOBUFS;
+	case ERR_TIMEOUT: return ERR_TIMEDOUT;
+	case ERR_RTE: return ERR_NETUNREACH;
+	case ERR_INPROGRESS: return E_INPROGRESS;
+	case ERR_VAL: return ERR_INVAL;
+	case ERR_WOULDBLOCK: return ERR_AGAIN;
+	case ERR_USE: return ERR_ADDRINUSE;
+	case ERR_ALREADY: return E_ALREADY;
+	case ERR_ISCONN: return E_ISCONN;
+	case ERR_CONN: return ERR_NOTCONN;
+	case ERR_IF: return ERR_NETDOWN;
+	case ERR_ABRT: return ERR_CONNABORTED;
+	case ERR_RST: return ERR_CONNRESET;
+	case ERR_CLSD: return ERR_NOTCONN;
+	default: return ERR_INVAL;
+	}
+}
+
+/* A Linux address (len bytes at b) for a socket of family fam -> lwIP's.
+ * An AF_INET6 socket takes ::ffff:a.b.c.d as IPv4. */
+static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_addr_t *ip, u16_t *port)
+{
+	uint16_t fam;
+
+	if (len < 2)
+		return ERR_INVAL;
+	memcpy(&fam, b, 2);
+	if (s->family == AF_INET) {
+		struct sockaddr_in sin;
+
+		if (fam != AF_INET)
+			return ERR_AFNOSUPPORT;
+		if (len < sizeof(sin))
+			return ERR_INVAL;
+		memcpy(&sin, b, sizeof(sin));
+		ip_addr_set_ip4_u32_val(*ip, sin.sin_addr.s_addr);
+		*port = ntohs(sin.sin_port);
+		return E_OK;
+	}
+	if (fam == AF_INET6) {
+		struct sockaddr_in6 sin6;
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+		if (len < sizeof(sin6))
+			return ERR_INVAL;
+		memcpy(&sin6, b, sizeof(sin6));
+		*port = ntohs(sin6.sin6_port);
+		if (!memcmp(sin6.sin6_addr.s6_addr, mapped, 12)) {
+			uint32_t v4;
+
+			if (s->v6only)
+				return ERR_NETUNREACH;
+			memcpy(&v4, sin6.sin6_addr.s6_addr + 12, 4);
+			ip_addr_set_ip4_u32_val(*ip, v4);
+			return E_OK;
+		}
+		IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_V6);
+		memcpy(ip_2_ip6(ip)->addr, sin6.sin6_addr.s6_addr, 16);
+		ip6_addr_clear_zone(ip_2_ip6(ip));
+		if (ip6_addr_islinklocal(ip_2_ip6(ip)) && net_have_if)
+			ip6_addr_set_zone(ip_2_ip6(ip), netif_get_index(&net_if));
+		return E_OK;
+	}
+	return ERR_AFNOSUPPORT;
+}
+
+/* lwIP's address -> a Linux one of the socket's family at out; its length. */
+static size_t addr_out(const struct sock *s, const ip_addr_t *ip, u16_t port, uint8_t *out)
+{
+	if (s->family == AF_INET) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+		if (ip && IP_IS_V4(ip))
+			sin.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(ip));
+		memcpy(out, &sin, sizeof(sin));
+		return sizeof(sin);
+	} else {
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+		if (ip && IP_IS_V4(ip) && !ip_addr_isany(ip)) {
+			uint32_t v4 = ip4_addr_get_u32(ip_2_ip4(ip));
+
+			sin6.sin6_addr.s6_addr[10] = sin6.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(sin6.sin6_addr.s6_addr + 12, &v4, 4);
+		} else if (ip && IP_IS_V6(ip)) {
+			memcpy(sin6.sin6_addr.s6_addr, ip_2_ip6(ip)->addr, 16);
+			if (ip6_addr_islinklocal(ip_2_ip6(ip)))
+				sin6.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
+		}
+		memcpy(out, &sin6, sizeof(sin6));
+		return sizeof(sin6);
+	}
+}
+
+/* Is ip one of ours (or any)? bind's EADDRNOTAVAIL otherwise. */
+static bool addr_local(const ip_addr_t *ip)
+{
+	struct netif *n;
+
+	if (ip_addr_isany(ip))
+		return true;
+	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
+		return true;
+	if (IP_IS_V6(ip) && ip6_addr_isloopback(ip_2_ip6(ip)))
+		return true;
+	NETIF_FOREACH(n) {
+		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
+			return true;
+		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the table --------------------------------------------------------------------------------- */
+
+static uint64_t badge_of(const struct sock *s) { return (uint64_t)s->gen << 32 | (s->idx + 1); }
+
+static struct sock *sock_new(uint16_t family, uint8_t kind)
+{
+	struct sock *s = NULL;
+	uint32_t i;
+
+	for (i = free_hint; i < table_n; i++)
+		if (!table[i]->used)
+			break;
+	if (i == table_n) {
+		if (table_n == TABLE_MAX)
+			return NULL;
+		if (table_n == table_cap) {
+			uint32_t cap = table_cap ? table_cap * 2 : 64;
+			struct sock **t = realloc(table, cap * sizeof(*t));
+
+			if (!t)
+				return NULL;
+			table = t;
+			table_cap = cap;
+		}
+		if (!(s = calloc(1, sizeof(*s))))
+			return NULL;
+		s->idx = i;
+		table[table_n++] = s;
+	}
+	s = table[i];
+	free_hint = i + 1;
+	{
+		uint32_t gen = s->gen + 1, idx = s->idx;
+
+		memset(s, 0, sizeof(*s));
+		s->gen = gen ? gen : 1;
+		s->idx = idx;
+	}
+	s->used = true;
+	s->family = family;
+	s->kind = kind;
+	s->rcvbuf = RCVBUF_DEF;
+	s->sndbuf = SNDBUF_DEF;
+	return s;
+}
+
+static struct sock *sock_find(uint64_t badge)
+{
+	uint32_t i = (uint32_t)badge - 1;
+
+	if (i >= table_n || !table[i]->used || table[i]->gen != (uint32_t)(badge >> 32))
+		return NULL;
+	return table[i];
+}
+
+static void mark(struct sock *s)
+{
+	if (s && !s->dirty) {
+		s->dirty = true;
+		s->dirty_next = dirty_list;
+		dirty_list = s;
+	}
+}
+
+static void rx_drop_all(struct sock *s)
+{
+	while (s->rx) {
+		struct rxq *q = s->rx;
+
+		s->rx = q->next;
+		pbuf_free(q->p);
+		free(q);
+	}
+	s->rx_last = NULL;
+	s->rx_bytes = 0;
+}
+
+static void rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+{
+	struct rxq *q = malloc(sizeof(*q));
+
+	if (!q) {
+		pbuf_free(p);
+		return;
+	}
+	q->next = NULL;
+	q->p = p;
+	q->off = 0;
+	q->port = port;
+	if (addr)
+		ip_addr_copy(q->addr, *addr);
+	else
+		ip_addr_set_zero(&q->addr);
+	if (s->rx_last)
+		s->rx_last->next = q;
+	else
+		s->rx = q;
+	s->rx_last = q;
+	s->rx_bytes += p->tot_len;
+	mark(s);
+}
+
+/* ---- lwIP's callbacks ------------------------------------------------------------------------ */
+
+static void tcp_attach(struct sock *s, struct tcp_pcb *pcb);
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct sock *s = arg;
+
+	(void)err;
+	if (!s) {
+		if (p) {
+			tcp_recved(pcb, p->tot_len);
+			pbuf_free(p);
+		}
+		return ERR_OK;
+	}
+	if (!p) {
+		s->eof = true;
+		mark(s);
+		return ERR_OK;
+	}
+	if (s->rd_shut) {
+		tcp_recved(pcb, p->tot_len);
+		pbuf_free(p);
+		return ERR_OK;
+	}
+	rx_push(s, p, NULL, 0);
+	return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb;
+	(void)len;
+	mark(arg);
+	return ERR_OK;
+}
+
+/* The pcb is gone (lwIP freed it): reset, timeout, or our own abort. */
+static void on_err(void *arg, err_t err)
+{
+	struct sock *s = arg;
+
+	if (!s)
+		return;
+	s->pcb.tcp = NULL;
+	if (s->state == S_CONNECTING)
+		s->soerr = err == ERR_RST ? ERR_CONNREFUSED : err == ERR_ABRT ? ERR_TIMEDOUT : net_errno(err);
+	else if (err == ERR_RST)
+		s->soerr = ERR_CONNRESET;
+	else if (err == ERR_ABRT)
+		s->soerr = ERR_TIMEDOUT;
+	s->state = S_DEAD;
+	s->eof = true;
+	mark(s);
+	if (s->parent)
+		mark(s->parent);
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct sock *s = arg;
+
+	(void)pcb;
+	if (s) {
+		s->state = err == ERR_OK ? S_CONNECTED : S_DEAD;
+		if (err != ERR_OK)
+			s->soerr = net_errno(err);
+		mark(s);
+	}
+	return ERR_OK;
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
+{
+	struct sock *l = arg, *s;
+
+	if (err != ERR_OK || !newpcb || !l)
+		return ERR_VAL;
+	if (l->nacq >= l->backlog || !(s = sock_new(l->family, K_TCP))) {
+		tcp_abort(newpcb);
+		return ERR_ABRT;
+	}
+	s->state = S_CONNECTED;
+	s->bound = true;
+	s->parent = l;
+	s->nodelay = l->nodelay;
+	s->keepalive = l->keepalive;
+	s->v6only = l->v6only;
+	s->rcvbuf = l->rcvbuf;
+	s->sndbuf = l->sndbuf;
+	tcp_attach(s, newpcb);
+	if (l->acq_last)
+		l->acq_last->acq_next = s;
+	else
+		l->acq = s;
+	l->acq_last = s;
+	l->nacq++;
+	mark(l);
+	return ERR_OK;
+}
+
+static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
+{
+	s->pcb.tcp = pcb;
+	tcp_arg(pcb, s);
+	tcp_recv(pcb, on_recv);
+	tcp_sent(pcb, on_sent);
+	tcp_err(pcb, on_err);
+	if (s->nodelay)
+		tcp_nagle_disable(pcb);
+	if (s->keepalive)
+		ip_set_option(pcb, SOF_KEEPALIVE);
+}
+
+static void on_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+{
+	struct sock *s = arg;
+
+	(void)pcb;
+	if (!s || s->rd_shut || s->rx_bytes + p->tot_len > (size_t)s->rcvbuf) {
+		pbuf_free(p);
+		return;
+	}
+	rx_push(s, p, addr, port);
+}
+
+static u8_t on_raw(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	struct sock *s = arg;
+	struct pbuf *c;
+
+	(void)pcb;
+	if (!s || s->rx_bytes + p->tot_len > (size_t)s->rcvbuf)
+		return 0;
+	/* a copy: lwIP goes on with the packet (an echo request is still answered).
+	 * IPv4 raw sockets get the IP header, as on Linux; IPv6 ones do not. */
+	if (IP_IS_V6(addr) && pbuf_remove_header(p, IP6_HLEN) == 0) {
+		c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+		pbuf_add_header_force(p, IP6_HLEN);
+	} else {
+		c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	}
+	if (c)
+		rx_push(s, c, addr, 0);
+	return 0;
+}
+
+/* ---- readiness and waiting ------------------------------------------------------------------- */
+
+static uint32_t revents(struct sock *s)
+{
+	uint32_t r = 0;
+
+	if (s->soerr)
+		r |= POLLERR;
+	if (s->kind != K_TCP) {
+		if (s->rx)
+			r |= POLLIN | POLLRDNORM;
+		return r | POLLOUT | POLLWRNORM;
+	}
+	switch (s->state) {
+	case S_LISTEN:
+		if (s->acq)
+			r |= POLLIN | POLLRDNORM;
+		break;
+	case S_NEW:
+		r |= POLLOUT | POLLHUP;
+		break;
+	case S_CONNECTING:
+		break;
+	case S_CONNECTED:
+	case S_DEAD:
+		if (s->rx_bytes || s->eof || s->rd_shut)
+			r |= POLLIN | POLLRDNORM;
+		if (s->eof)
+			r |= POLLRDHUP;
+		if (s->state == S_DEAD || (s->eof && s->wr_shut))
+			r |= POLLHUP;
+		if (s->state == S_DEAD)
+			r |= POLLOUT | POLLWRNORM;
+		else if (!s->wr_shut && s->pcb.tcp && tcp_sndbuf(s->pcb.tcp) >= TCP_MSS)
+			r |= POLLOUT | POLLWRNORM;
+		else if (s->wr_shut)
+			r |= POLLOUT | POLLWRNORM;
+		break;
+	}
+	return r;
+}
+
+static void arms_fire(struct sock *s, bool all)
+{
+	uint32_t r = revents(s) | (all ? 0xffffffffu : 0);
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < s->narms; i++) {
+		struct arm *a = &s->arms[i];
+
+		if (r & (a->events | POLLERR | POLLHUP)) {
+			cairn_invoke(a->note, NOTIFY_SIGNAL, 0, a->bits, 0, 0, 0, NULL);
+			cairn_cap_delete(a->note);
+		} else {
+			s->arms[k++] = *a;
+		}
+	}
+	s->narms = k;
+}
+
+static bool waiter_add(struct waiter *w, unsigned *n, struct srv_ans *a, uint32_t label, uint64_t w0,
+		       uint64_t w1, const uint8_t *data, size_t len)
+{
+	struct waiter *x;
+
+	if (*n == WAITERS) {
+		a->err = ERR_AGAIN;
+		return false;
+	}
+	x = &w[*n];
+	memset(x, 0, sizeof(*x));
+	if (len) {
+		if (!(x->data = malloc(len))) {
+			a->err = ERR_NOMEM;
+			return false;
+		}
+		memcpy(x->data, data, len);
+		x->n = len;
+	}
+	if ((a->err = srv_save_reply(a, &x->reply))) {
+		free(x->data);
+		return false;
+	}
+	x->label = label;
+	x->w0 = w0;
+	x->w1 = w1;
+	(*n)++;
+	return true;
+}
+
+static void waiter_pop(struct waiter *w, unsigned *n)
+{
+	free(w[0].data);
+	memmove(w, w + 1, (*n - 1) * sizeof(*w));
+	(*n)--;
+}
+
+/* ---- receiving and sending ------------------------------------------------------------------- */
+
+/*
+ * One receive into out (an address first unless io). Returns ERR_AGAIN
+ * when the caller must wait. *len: inline bytes; w[]: the answer's words.
+ * Takes what it copied only when commit (a saved answer commits once
+ * sent: see take()).
+ */
+static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uint8_t *out, size_t *len,
+		      uint64_t w[4], size_t *taken)
+{
+	size_t hdr = 0, n = 0;
+
+	*taken = 0;
+	if (max > SOCK_DATA_MAX)
+		max = SOCK_DATA_MAX;
+	if (s->kind == K_TCP) {
+		if (s->state == S_LISTEN)
+			return ERR_NOTCONN;
+		if (!s->rx_bytes) {
+			if (s->soerr) {
+				err_t e = s->soerr;
+				s->soerr = 0;
+				return e;
+			}
+			if (s->eof || s->rd_shut) {
+				w[0] = 0;
+				*len = 0;
+				return E_OK;
+			}
+			if (s->state == S_NEW)
+				return ERR_NOTCONN;
+			return ERR_AGAIN;
+		}
+		for (struct rxq *q = s->rx; q && n < max; q = q->next) {
+			size_t k = q->p->tot_len - q->off;
+
+			if (k > max - n)
+				k = max - n;
+			pbuf_copy_partial(q->p, out + n, (u16_t)k, q->off);
+			n += k;
+		}
+		if (!(flags & MSG_PEEK))
+			*taken = n;
+		w[0] = n;
+		w[1] = 0;
+		w[2] = n;
+		*len = n;
+		return E_OK;
+	}
+	if (!s->rx) {
+		if (s->soerr) {
+			err_t e = s->soerr;
+			s->soerr = 0;
+			return e;
+		}
+		if (s->rd_shut)
+			return w[0] = 0, *len = 0, E_OK;
+		return ERR_AGAIN;
+	}
+	if (!io)
+		hdr = SOCK_ADDR_PAD(addr_out(s, &s->rx->addr, s->rx->port, out));
+	n = s->rx->p->tot_len;
+	w[2] = n;
+	w[3] = 0;
+	if (n > max) {
+		n = max;
+		w[3] = MSG_TRUNC;
+	}
+	pbuf_copy_partial(s->rx->p, out + hdr, (u16_t)n, 0);
+	w[0] = n;
+	w[1] = io ? 0 : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	*len = hdr + n;
+	if (!(flags & MSG_PEEK))
+		*taken = 1;
+	return E_OK;
+}
+
+/* What recv_one copied is taken from the queue. */
+static void take(struct sock *s, size_t taken)
+{
+	if (!taken)
+		return;
+	if (s->kind != K_TCP) {
+		struct rxq *q = s->rx;
+
+		s->rx = q->next;
+		if (!s->rx)
+			s->rx_last = NULL;
+		s->rx_bytes -= q->p->tot_len;
+		pbuf_free(q->p);
+		free(q);
+		return;
+	}
+	s->rx_bytes -= taken;
+	if (s->pcb.tcp)
+		tcp_recved(s->pcb.tcp, (u16_t)taken);
+	while (taken) {
+		struct rxq *q = s->rx;
+		size_t k = q->p->tot_len - q->off;
+
+		if (k > taken) {
+			q->off = (u16_t)(q->off + taken);
+			break;
+		}
+		taken -= k;
+		s->rx = q->next;
+		pbuf_free(q->p);
+		free(q);
+	}
+	if (!s->rx)
+		s->rx_last = NULL;
+}
+
+/* A stream send of n bytes: how many went in, or ERR_AGAIN to wait. */
+static err_t tcp_send(struct sock *s, const uint8_t *data, size_t n, uint64_t flags, uint64_t *sent)
+{
+	size_t room;
+	err_t e;
+
+	if (s->soerr && s->state == S_DEAD) {
+		e = s->soerr;
+		s->soerr = 0;
+		return e;
+	}
+	if (s->wr_shut || s->state == S_DEAD)
+		return ERR_PIPE;
+	if (s->state == S_CONNECTING)
+		return ERR_AGAIN;
+	if (s->state != S_CONNECTED)
+		return ERR_NOTCONN;
+	if (!n)
+		return *sent = 0, E_OK;
+	room = tcp_sndbuf(s->pcb.tcp);
+	if (tcp_sndqueuelen(s->pcb.tcp) >= TCP_SND_QUEUELEN - 4)
+		room = 0;
+	if (!room)
+		return ERR_AGAIN;
+	if (n > room)
+		n = room;
+	e = tcp_write(s->pcb.tcp, data, (u16_t)n, TCP_WRITE_FLAG_COPY | ((flags & MSG_MORE) ? TCP_WRITE_FLAG_MORE : 0));
+	if (e == ERR_MEM)
+		return ERR_AGAIN;
+	if (e != ERR_OK)
+		return net_errno(e);
+	tcp_output(s->pcb.tcp);
+	*sent = n;
+	return E_OK;
+}
+
+static err_t dgram_send(struct sock *s, const uint8_t *addr, uint64_t alen, const uint8_t *data, size_t n)
+{
+	ip_addr_t ip;
+	u16_t port = 0;
+	struct pbuf *p;
+	err_t e;
+
+	if (s->wr_shut)
+		return ERR_PIPE;
+	if (alen) {
+		if ((e = addr_in(s, addr, alen, &ip, &port)))
+			return e;
+	} else if (s->state != S_CONNECTED) {
+		return ERR_DESTADDRREQ;
+	}
+	if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM)))
+		return ERR_NOBUFS;
+	pbuf_take(p, data, (u16_t)n);
+	if (s->kind == K_UDP)
+		e = alen ? udp_sendto(s->pcb.udp, p, &ip, port) : udp_send(s->pcb.udp, p);
+	else
+		e = alen ? raw_sendto(s->pcb.raw, p, &ip) : raw_send(s->pcb.raw, p);
+	pbuf_free(p);
+	return e == ERR_OK ? E_OK : e == ERR_MEM ? ERR_NOBUFS : net_errno(e);
+}
+
+/* ---- answering the waiters of a dirty socket ----------------------------------------------- */
+
+static err_t mint(struct sock *s, cap_t *out)
+{
+	uint64_t r[3];
+	err_t e = cairn_cap_op(CAP_OP_MINT, served, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge_of(s), r);
+
+	if (!e)
+		*out = r[0];
+	return e;
+}
+
+static void sock_close(struct sock *s);
+
+static struct sock *acq_pop(struct sock *l)
+{
+	struct sock *s = l->acq;
+
+	if (s) {
+		l->acq = s->acq_next;
+		if (!l->acq)
+			l->acq_last = NULL;
+		s->acq_next = NULL;
+		s->parent = NULL;
+		l->nacq--;
+	}
+	return s;
+}
+
+static void acq_unpop(struct sock *l, struct sock *s)
+{
+	s->acq_next = l->acq;
+	s->parent = l;
+	l->acq = s;
+	if (!l->acq_last)
+		l->acq_last = s;
+	l->nacq++;
+}
+
+static void serve_readers(struct sock *s)
+{
+	while (s->nrd) {
+		struct waiter *w = &s->rd[0];
+		uint64_t words[4] = { 0, 0, 0, 0 };
+		size_t len = 0, taken = 0;
+		err_t e;
+
+		if (w->label == SOCK_ACCEPT) {
+			struct sock *c;
+			cap_t cap;
+
+			if (s->state != S_LISTEN) {
+				srv_answer_saved(w->reply, ERR_INVAL, 0, 0, 0, 0, 0);
+			} else if (!(c = acq_pop(s))) {
+				return;
+			} else if (mint(c, &cap)) {
+				acq_unpop(s, c);
+				return;
+			} else {
+				c->nonblock = (w->w0 & SOCK_NONBLOCK) != 0;
+				words[0] = addr_out(c, c->pcb.tcp ? &c->pcb.tcp->remote_ip : NULL,
+						    c->pcb.tcp ? c->pcb.tcp->remote_port : 0, srv_out());
+				c->refs = 1;
+				if (srv_answer_saved_caps(w->reply, E_OK, words[0], 1, &cap, words[0], 0, 0, 0)) {
+					c->refs = 0;
+					acq_unpop(s, c);
+				}
+				cairn_cap_delete(cap);
+			}
+			waiter_pop(s->rd, &s->nrd);
+			continue;
+		}
+		e = recv_one(s, w->label == IO_READ, w->w0, w->w1, srv_out(), &len, words, &taken);
+		if (e == ERR_AGAIN)
+			return;
+		if (srv_answer_saved(w->reply, e, e ? 0 : len, words[0], words[1], words[2], words[3]) == E_OK && !e)
+			take(s, taken);
+		waiter_pop(s->rd, &s->nrd);
+	}
+}
+
+static void serve_writers(struct sock *s)
+{
+	while (s->nwr) {
+		struct waiter *w = &s->wr[0];
+		uint64_t sent = 0;
+		err_t e;
+
+		if (w->label == SOCK_CONNECT) {
+			if (s->state == S_CONNECTING)
+				return;
+			e = s->state == S_CONNECTED ? E_OK : s->soerr ? s->soerr : ERR_CONNREFUSED;
+			if (e)
+				s->soerr = 0;
+			srv_answer_saved(w->reply, e, 0, 0, 0, 0, 0);
+			waiter_pop(s->wr, &s->nwr);
+			continue;
+		}
+		e = tcp_send(s, w->data, w->n, w->w1, &sent);
+		if (e == ERR_AGAIN)
+			return;
+		srv_answer_saved(w->reply, e, 0, sent, 0, 0, 0);
+		waiter_pop(s->wr, &s->nwr);
+	}
+}
+
+void sock_after(void)
+{
+	while (dirty_list) {
+		struct sock *s = dirty_list;
+
+		dirty_list = s->dirty_next;
+		s->dirty = false;
+		if (!s->used)
+			continue;
+		serve_readers(s);
+		serve_writers(s);
+		if (s->narms)
+			arms_fire(s, false);
+		if (!s->refs && !s->parent && s->state == S_DEAD && s->kind == K_TCP && !s->nrd && !s->nwr)
+			sock_close(s);
+	}
+}
+
+/* ---- opening and closing --------------------------------------------------------------------- */
+
+static err_t sock_pcb(struct sock *s)
+{
+	u8_t t = s->family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY;
+
+	switch (s->kind) {
+	case K_TCP:
+		if (!(s->pcb.tcp = tcp_new_ip_type(t)))
+			return ERR_NOMEM;
+		tcp_attach(s, s->pcb.tcp);
+		break;
+	case K_UDP:
+		if (!(s->pcb.udp = udp_new_ip_type(t)))
+			return ERR_NOMEM;
+		udp_recv(s->pcb.udp, on_udp, s);
+		break;
+	case K_RAW:
+		if (!(s->pcb.raw = raw_new_ip_type(s->family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_V6,
+						   s->proto)))
+			return ERR_NOMEM;
+		raw_recv(s->pcb.raw, on_raw, s);
+		break;
+	}
+	return E_OK;
+}
+
+static void sock_close(struct sock *s)
+{
+	struct sock *c;
+
+	while (s->nrd) {
+		srv_answer_saved(s->rd[0].reply, ERR_BADF, 0, 0, 0, 0, 0);
+		waiter_pop(s->rd, &s->nrd);
+	}
+	while (s->nwr) {
+		srv_answer_saved(s->wr[0].reply, ERR_BADF, 0, 0, 0, 0, 0);
+		waiter_pop(s->wr, &s->nwr);
+	}
+	arms_fire(s, true);
+	while ((c = acq_pop(s))) {
+		if (c->pcb.tcp) {
+			tcp_arg(c->pcb.tcp, NULL);
+			tcp_abort(c->pcb.tcp);
+		}
+		rx_drop_all(c);
+		c->used = false;
+	}
+	if (s->pcb.any) {
+		switch (s->kind) {
+		case K_TCP:
+			tcp_arg(s->pcb.tcp, NULL);
+			if (s->state == S_LISTEN) {
+				tcp_close(s->pcb.tcp);
+			} else {
+				tcp_recv(s->pcb.tcp, NULL);
+				tcp_sent(s->pcb.tcp, NULL);
+				tcp_err(s->pcb.tcp, NULL);
+				/* unread data, or SO_LINGER 0: a reset, as on Linux */
+				if (s->rx_bytes || (s->linger_on && !s->linger_s) || tcp_close(s->pcb.tcp) != ERR_OK)
+					tcp_abort(s->pcb.tcp);
+			}
+			break;
+		case K_UDP:
+			udp_remove(s->pcb.udp);
+			break;
+		case K_RAW:
+			raw_remove(s->pcb.raw);
+			break;
+		}
+		s->pcb.any = NULL;
+	}
+	rx_drop_all(s);
+	s->used = false;
+	if (s->idx < free_hint)
+		free_hint = s->idx;
+}
+
+static void unref(struct sock *s)
+{
+	if (s->refs && --s->refs == 0)
+		sock_close(s);
+}
+
+void sock_gone(uint64_t badge)
+{
+	struct sock *s = sock_find(badge);
+
+	if (s)
+		unref(s);
+}
+
+/* The listener an accepted socket in the current answer came from (0: none) */
+static uint64_t answer_from;
+
+/* An answer carrying a new socket did not reach its caller: no reference
+ * (an accepted connection goes back to its listener's queue). */
+void sock_answered(struct srv_ans *a, err_t sent)
+{
+	for (unsigned i = 0; i < a->ncaps; i++) {
+		struct sock *s = sock_find(a->made[i]), *l;
+
+		cairn_cap_delete(a->caps[i]);
+		if (!sent || !s)
+			continue;
+		s->refs = 0;
+		if (answer_from && (l = sock_find(answer_from)) && l->state == S_LISTEN)
+			acq_unpop(l, s);
+		else
+			sock_close(s);
+	}
+	answer_from = 0;
+}
+
+err_t sock_object(struct srv_req *r)
+{
+	if (!r->badge) {
+		if (r->label != SOCK_OPEN && r->label != SOCK_PAIR)
+			return ERR_BADF;
+		return E_OK;
+	}
+	if (!(r->obj = sock_find(r->badge)))
+		return ERR_BADF;
+	return E_OK;
+}
+
+err_t sock_init(void)
+{
+	served = cairn_cap("net");
+	return E_OK;
+}
+
+/* ---- the handlers ---------------------------------------------------------------------------- */
+
+static void answer_sock(struct srv_ans *a, struct sock *s, struct sock *listener)
+{
+	cap_t cap;
+
+	if ((a->err = mint(s, &cap)))
+		return;
+	s->refs = 1;
+	a->caps[a->ncaps] = cap;
+	a->made[a->ncaps] = badge_of(s);
+	a->ncaps++;
+	answer_from = listener ? badge_of(listener) : 0;
+}
+
+static void op_open(struct srv_req *r, struct srv_ans *a)
+{
+	uint64_t dom = r->w[0], type = r->w[1] & 0xf, proto = r->w[2];
+	uint8_t kind;
+	struct sock *s;
+
+	if (r->w[1] & ~(uint64_t)(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (r->label == SOCK_PAIR || (dom != AF_INET && dom != AF_INET6)) {
+		a->err = dom == AF_UNIX && r->label == SOCK_PAIR ? ERR_OPNOTSUPP : ERR_AFNOSUPPORT;
+		return;
+	}
+	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
+		kind = K_TCP;
+	else if (type == SOCK_DGRAM && (proto == 0 || proto == IPPROTO_UDP))
+		kind = K_UDP;
+	else if (type == SOCK_RAW && ((dom == AF_INET && proto == IPPROTO_ICMP) ||
+				      (dom == AF_INET6 && proto == IPPROTO_ICMPV6)))
+		kind = K_RAW;
+	else {
+		a->err = type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_RAW ? ERR_PROTONOSUPPORT
+										      : ERR_SOCKTNOSUPPORT;
+		return;
+	}
+	if (!(s = sock_new((uint16_t)dom, kind))) {
+		a->err = ERR_NFILE;
+		return;
+	}
+	s->proto = (uint8_t)proto;
+	s->nonblock = (r->w[1] & SOCK_NONBLOCK) != 0;
+	if ((a->err = sock_pcb(s))) {
+		s->used = false;
+		return;
+	}
+	answer_sock(a, s, NULL);
+	if (a->err)
+		sock_close(s);
+}
+
+static bool listening_on(const ip_addr_t *ip, u16_t port, struct tcp_pcb *self)
+{
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if ((struct tcp_pcb *)l != self && l->local_port == port &&
+		    (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) || ip_addr_cmp(&l->local_ip, ip)))
+			return true;
+	return false;
+}
+
+static err_t do_bind(struct sock *s, const ip_addr_t *ip, u16_t port)
+{
+	err_t e;
+
+	if (s->bound)
+		return ERR_INVAL;
+	if (!addr_local(ip))
+		return ERR_ADDRNOTAVAIL;
+	switch (s->kind) {
+	case K_TCP:
+		if (!s->pcb.tcp)
+			return ERR_INVAL;
+		if (port && listening_on(ip, port, NULL))
+			return ERR_ADDRINUSE;
+		if (s->reuse)
+			ip_set_option(s->pcb.tcp, SOF_REUSEADDR);
+		e = tcp_bind(s->pcb.tcp, ip, port);
+		break;
+	case K_UDP:
+		if (s->reuse)
+			ip_set_option(s->pcb.udp, SOF_REUSEADDR);
+		e = udp_bind(s->pcb.udp, ip, port);
+		break;
+	default:
+		e = raw_bind(s->pcb.raw, ip);
+		break;
+	}
+	if (e != ERR_OK)
+		return net_errno(e);
+	s->bound = true;
+	return E_OK;
+}
+
+/* The "any" address of the socket's family: an AF_INET6 socket without
+ * IPV6_V6ONLY takes IPv4 too. */
+static void any_of(const struct sock *s, ip_addr_t *ip)
+{
+	if (s->family == AF_INET)
+		ip_addr_copy(*ip, *IP4_ADDR_ANY);
+	else if (s->v6only)
+		ip_addr_copy(*ip, *IP6_ADDR_ANY);
+	else
+		ip_addr_copy(*ip, *IP_ANY_TYPE);
+}
+
+static void op_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	ip_addr_t ip;
+	u16_t port;
+
+	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
+		return;
+	if (s->family == AF_INET6 && IP_IS_V6(&ip) && ip_addr_isany(&ip))
+		any_of(s, &ip);
+	a->err = do_bind(s, &ip, port);
+}
+
+static void op_listen(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	uint64_t backlog = (int64_t)r->w[0] < 1 ? 1 : r->w[0] > ACCEPT_MAX ? ACCEPT_MAX : r->w[0];
+	struct tcp_pcb *l;
+	ip_addr_t any;
+	err_t e;
+
+	if (s->kind != K_TCP) {
+		a->err = ERR_OPNOTSUPP;
+		return;
+	}
+	if (s->state == S_LISTEN) {
+		s->backlog = (unsigned)backlog;
+		return;
+	}
+	if (s->state != S_NEW || !s->pcb.tcp) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (!s->bound) {
+		any_of(s, &any);
+		if ((a->err = do_bind(s, &any, 0)))
+			return;
+	}
+	if (listening_on(&s->pcb.tcp->local_ip, s->pcb.tcp->local_port, NULL)) {
+		a->err = ERR_ADDRINUSE;
+		return;
+	}
+	if (!(l = tcp_listen_with_backlog_and_err(s->pcb.tcp, (u8_t)(backlog > 255 ? 255 : backlog), &e))) {
+		a->err = net_errno(e);
+		return;
+	}
+	s->pcb.tcp = l;               /* lwIP freed the old pcb */
+	tcp_arg(l, s);
+	tcp_accept(l, on_accept);
+	s->state = S_LISTEN;
+	s->backlog = (unsigned)backlog;
+}
+
+static void op_accept(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	struct sock *c;
+
+	if (s->state != S_LISTEN) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (!(c = acq_pop(s))) {
+		if (s->nonblock)
+			a->err = ERR_AGAIN;
+		else
+			waiter_add(s->rd, &s->nrd, a, SOCK_ACCEPT, r->w[0], 0, NULL, 0);
+		return;
+	}
+	c->nonblock = (r->w[0] & SOCK_NONBLOCK) != 0;
+	answer_sock(a, c, s);
+	if (a->err) {
+		acq_unpop(s, c);
+		return;
+	}
+	a->w[0] = a->nbytes = addr_out(c, c->pcb.tcp ? &c->pcb.tcp->remote_ip : NULL,
+				       c->pcb.tcp ? c->pcb.tcp->remote_port : 0, net_out);
+}
+
+static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	ip_addr_t ip;
+	u16_t port;
+	uint16_t fam = 0;
+	err_t e;
+
+	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX || r->w[0] < 2) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	memcpy(&fam, net_in, 2);
+	if (s->kind != K_TCP && fam == AF_UNSPEC) {
+		if (s->kind == K_UDP)
+			udp_disconnect(s->pcb.udp);
+		else
+			raw_disconnect(s->pcb.raw);
+		s->state = S_NEW;
+		return;
+	}
+	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
+		return;
+	if (s->kind == K_UDP || s->kind == K_RAW) {
+		e = s->kind == K_UDP ? udp_connect(s->pcb.udp, &ip, port) : raw_connect(s->pcb.raw, &ip);
+		if (e != ERR_OK) {
+			a->err = net_errno(e);
+			return;
+		}
+		s->state = S_CONNECTED;
+		s->bound = true;
+		return;
+	}
+	switch (s->state) {
+	case S_CONNECTING:
+		a->err = s->nonblock ? E_ALREADY : ERR_AGAIN;
+		if (!s->nonblock)
+			waiter_add(s->wr, &s->nwr, a, SOCK_CONNECT, 0, 0, NULL, 0);
+		return;
+	case S_CONNECTED:
+		a->err = E_ISCONN;
+		return;
+	case S_LISTEN:
+		a->err = E_ISCONN;
+		return;
+	case S_DEAD:
+		/* a failed connect: try again on a new pcb */
+		if ((a->err = sock_pcb(s)))
+			return;
+		s->soerr = 0;
+		s->eof = false;
+		s->bound = false;
+		s->state = S_NEW;
+		break;
+	}
+	if (!s->pcb.tcp) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (!net_have_if && !ip_addr_isloopback(&ip) && !addr_local(&ip)) {
+		a->err = ERR_NETUNREACH;
+		return;
+	}
+	e = tcp_connect(s->pcb.tcp, &ip, port, on_connected);
+	if (e != ERR_OK) {
+		a->err = net_errno(e);
+		return;
+	}
+	s->bound = true;
+	s->state = S_CONNECTING;
+	if (s->nonblock)
+		a->err = E_INPROGRESS;
+	else
+		waiter_add(s->wr, &s->nwr, a, SOCK_CONNECT, 0, 0, NULL, 0);
+}
+
+/* SOCK_SEND (w0 n, w1 flags, w2 addrlen) or IO_WRITE (w0 n) */
+static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io)
+{
+	uint64_t n = r->w[0], flags = io ? 0 : r->w[1], alen = io ? 0 : r->w[2];
+	uint64_t hdr = SOCK_ADDR_PAD(alen), sent = 0;
+	const uint8_t *data = net_in + hdr;
+
+	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (s->kind != K_TCP) {
+		if ((a->err = dgram_send(s, net_in, alen, data, n)) == E_OK)
+			a->w[0] = n;
+		return;
+	}
+	if (s->state == S_LISTEN) {
+		a->err = ERR_NOTCONN;
+		return;
+	}
+	if (alen && s->state == S_CONNECTED) {
+		a->err = E_ISCONN;
+		return;
+	}
+	if (s->nwr) {
+		a->err = ERR_AGAIN;                 /* others wait first: in order */
+	} else {
+		a->err = tcp_send(s, data, n, flags, &sent);
+		a->w[0] = sent;
+	}
+	if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
+		waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n);
+}
+
+/* SOCK_RECV (w0 max, w1 flags) or IO_READ (w0 max) */
+static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io)
+{
+	uint64_t flags = io ? 0 : r->w[1];
+	size_t len = 0, taken = 0;
+
+	if (s->nrd) {
+		a->err = ERR_AGAIN;
+	} else {
+		a->err = recv_one(s, io, r->w[0], flags, net_out, &len, a->w, &taken);
+		if (!a->err) {
+			a->nbytes = len;
+			take(s, taken);
+		}
+	}
+	if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
+		waiter_add(s->rd, &s->nrd, a, io ? IO_READ : SOCK_RECV, r->w[0], flags, NULL, 0);
+}
+
+static void op_shutdown(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	uint64_t how = r->w[0];
+
+	if (how > SHUT_RDWR) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (s->state != S_CONNECTED && !(s->kind == K_TCP && s->state == S_DEAD && s->eof)) {
+		a->err = ERR_NOTCONN;
+		return;
+	}
+	if (how != SHUT_WR) {
+		s->rd_shut = true;
+		if (s->kind == K_TCP && s->pcb.tcp && s->rx_bytes)
+			tcp_recved(s->pcb.tcp, (u16_t)(s->rx_bytes > 0xffff ? 0xffff : s->rx_bytes));
+		rx_drop_all(s);
+	}
+	if (how != SHUT_RD && !s->wr_shut) {
+		s->wr_shut = true;
+		if (s->kind == K_TCP && s->pcb.tcp)
+			tcp_shutdown(s->pcb.tcp, 0, 1);
+	}
+	mark(s);
+}
+
+static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	const ip_addr_t *ip = NULL;
+	u16_t port = 0;
+
+	if (s->pcb.any) {
+		/* the local and remote fields sit at the same place in every pcb */
+		struct ip_pcb *p = s->pcb.any;
+
+		if (r->w[0] == 0) {
+			ip = &p->local_ip;
+			port = s->kind == K_TCP ? s->pcb.tcp->local_port : s->kind == K_UDP ? s->pcb.udp->local_port : 0;
+		} else if (s->state == S_CONNECTED || (s->kind == K_TCP && s->state == S_CONNECTING && false)) {
+			ip = &p->remote_ip;
+			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
+		}
+	}
+	if (r->w[0] != 0 && !ip) {
+		a->err = ERR_NOTCONN;
+		return;
+	}
+	a->w[0] = a->nbytes = addr_out(s, ip, port, net_out);
+}
+
+static int32_t opt_int(struct srv_req *r, struct srv_ans *a)
+{
+	int32_t v = 0;
+
+	if (r->w[2] < sizeof(v) || r->nbytes < sizeof(v)) {
+		a->err = ERR_INVAL;
+		return 0;
+	}
+	memcpy(&v, net_in, sizeof(v));
+	return v;
+}
+
+static void op_setopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	uint64_t level = r->w[0], name = r->w[1];
+	int32_t v;
+
+	if (level == SOL_SOCKET && name == SO_LINGER) {
+		int32_t l[2];
+
+		if (r->w[2] < sizeof(l) || r->nbytes < sizeof(l)) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		memcpy(l, net_in, sizeof(l));
+		s->linger_on = l[0] != 0;
+		s->linger_s = l[1];
+		return;
+	}
+	v = opt_int(r, a);
+	if (a->err)
+		return;
+	switch (level) {
+	case SOL_SOCKET:
+		switch (name) {
+		case SO_REUSEADDR:
+		case SO_REUSEPORT:
+			s->reuse = v != 0;
+			if (s->pcb.any) {
+				if (v)
+					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_REUSEADDR);
+				else
+					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_REUSEADDR);
+			}
+			return;
+		case SO_KEEPALIVE:
+			s->keepalive = v != 0;
+			if (s->pcb.any) {
+				if (v)
+					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_KEEPALIVE);
+				else
+					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_KEEPALIVE);
+			}
+			return;
+		case SO_BROADCAST:
+			s->broadcast = v != 0;
+			if (s->pcb.any) {
+				if (v)
+					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_BROADCAST);
+				else
+					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_BROADCAST);
+			}
+			return;
+		case SO_RCVBUF:
+		case SO_SNDBUF:
+			/* Linux doubles the value (for its bookkeeping) and reports that */
+			if (v < 1024)
+				v = 1024;
+			if (v > 4 * 1024 * 1024)
+				v = 4 * 1024 * 1024;
+			if (name == SO_RCVBUF)
+				s->rcvbuf = 2 * v;
+			else
+				s->sndbuf = 2 * v;
+			return;
+		case SO_RCVTIMEO:
+		case SO_SNDTIMEO:
+			a->err = ERR_NOPROTOOPT;
+			return;
+		}
+		break;
+	case IPPROTO_TCP:
+		if (s->kind != K_TCP)
+			break;
+		switch (name) {
+		case TCP_NODELAY:
+			s->nodelay = v != 0;
+			if (s->pcb.tcp && s->state != S_LISTEN) {
+				if (v)
+					tcp_nagle_disable(s->pcb.tcp);
+				else
+					tcp_nagle_enable(s->pcb.tcp);
+			}
+			return;
+		case TCP_KEEPIDLE:
+		case TCP_KEEPINTVL:
+		case TCP_KEEPCNT:
+			if (v < 1) {
+				a->err = ERR_INVAL;
+				return;
+			}
+			if (s->pcb.tcp && s->state != S_LISTEN) {
+				if (name == TCP_KEEPIDLE)
+					s->pcb.tcp->keep_idle = (u32_t)v * 1000;
+				else if (name == TCP_KEEPINTVL)
+					s->pcb.tcp->keep_intvl = (u32_t)v * 1000;
+				else
+					s->pcb.tcp->keep_cnt = (u32_t)v;
+			}
+			return;
+		}
+		break;
+	case IPPROTO_IPV6:
+		if (s->family != AF_INET6)
+			break;
+		if (name == IPV6_V6ONLY) {
+			if (s->bound) {
+				a->err = ERR_INVAL;
+				return;
+			}
+			s->v6only = v != 0;
+			return;
+		}
+		break;
+	case IPPROTO_IP:
+		if (s->family != AF_INET || !s->pcb.any)
+			break;
+		if (name == IP_TTL) {
+			((struct ip_pcb *)s->pcb.any)->ttl = (u8_t)(v < 0 ? 64 : v);
+			return;
+		}
+		if (name == IP_TOS) {
+			((struct ip_pcb *)s->pcb.any)->tos = (u8_t)v;
+			return;
+		}
+		break;
+	}
+	a->err = ERR_NOPROTOOPT;
+}
+
+static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	uint64_t level = r->w[0], name = r->w[1];
+	int32_t v = 0;
+
+	switch (level) {
+	case SOL_SOCKET:
+		switch (name) {
+		case SO_ERROR: v = s->soerr; s->soerr = 0; goto out;
+		case SO_TYPE: v = s->kind == K_TCP ? SOCK_STREAM : s->kind == K_UDP ? SOCK_DGRAM : SOCK_RAW; goto out;
+		case SO_DOMAIN: v = s->family; goto out;
+		case SO_PROTOCOL: v = s->kind == K_TCP ? IPPROTO_TCP : s->kind == K_UDP ? IPPROTO_UDP : s->proto; goto out;
+		case SO_ACCEPTCONN: v = s->state == S_LISTEN; goto out;
+		case SO_REUSEADDR: v = s->reuse; goto out;
+		case SO_KEEPALIVE: v = s->keepalive; goto out;
+		case SO_BROADCAST: v = s->broadcast; goto out;
+		case SO_RCVBUF: v = s->rcvbuf; goto out;
+		case SO_SNDBUF: v = s->sndbuf; goto out;
+		case SO_LINGER: {
+			int32_t l[2] = { s->linger_on, s->linger_s };
+
+			memcpy(net_out, l, sizeof(l));
+			a->w[0] = a->nbytes = sizeof(l);
+			return;
+		}
+		}
+		break;
+	case IPPROTO_TCP:
+		if (s->kind != K_TCP)
+			break;
+		switch (name) {
+		case TCP_NODELAY: v = s->nodelay; goto out;
+		case TCP_MAXSEG: v = s->pcb.tcp && s->state == S_CONNECTED ? tcp_mss(s->pcb.tcp) : TCP_MSS; goto out;
+		case TCP_KEEPIDLE: v = s->pcb.tcp && s->state != S_LISTEN ? (int32_t)(s->pcb.tcp->keep_idle / 1000) : 7200; goto out;
+		case TCP_KEEPINTVL: v = s->pcb.tcp && s->state != S_LISTEN ? (int32_t)(s->pcb.tcp->keep_intvl / 1000) : 75; goto out;
+		case TCP_KEEPCNT: v = s->pcb.tcp && s->state != S_LISTEN ? (int32_t)s->pcb.tcp->keep_cnt : 9; goto out;
+		}
+		break;
+	case IPPROTO_IPV6:
+		if (s->family == AF_INET6 && name == IPV6_V6ONLY) {
+			v = s->v6only;
+			goto out;
+		}
+		break;
+	case IPPROTO_IP:
+		if (s->family == AF_INET && s->pcb.any && name == IP_TTL) {
+			v = ((struct ip_pcb *)s->pcb.any)->ttl;
+			goto out;
+		}
+		break;
+	}
+	a->err = ERR_NOPROTOOPT;
+	return;
+out:
+	memcpy(net_out, &v, sizeof(v));
+	a->w[0] = a->nbytes = sizeof(v);
+}
+
+static void serve_sock(struct srv_req *r, struct srv_ans *a)
+{
+	struct sock *s = r->obj;
+
+	if (!s) {
+		op_open(r, a);
+		return;
+	}
+	switch (r->label) {
+	case SOCK_BIND: op_bind(r, a, s); break;
+	case SOCK_LISTEN: op_listen(r, a, s); break;
+	case SOCK_ACCEPT: op_accept(r, a, s); break;
+	case SOCK_CONNECT: op_connect(r, a, s); break;
+	case SOCK_SEND: op_send(r, a, s, false); break;
+	case SOCK_RECV: op_recv(r, a, s, false); break;
+	case SOCK_SHUTDOWN: op_shutdown(r, a, s); break;
+	case SOCK_NAME: op_name(r, a, s); break;
+	case SOCK_SETOPT: op_setopt(r, a, s); break;
+	case SOCK_GETOPT: op_getopt(r, a, s); break;
+	default: a->err = ERR_INVAL; break;   /* SOCK_OPEN, SOCK_PAIR on a socket */
+	}
+}
+
+static void io_poll(struct srv_req *r, struct srv_ans *a, struct sock *s, bool arm)
+{
+	uint32_t events = (uint32_t)r->w[0];
+	uint32_t rev = revents(s) & (events | POLLERR | POLLHUP);
+	uint64_t id[3];
+
+	a->w[0] = rev;
+	if (!arm)
+		return;
+	if (!r->ncaps || r->caps[0] == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, r->caps[0], 0, 0, 0, id) ||
+	    id[0] != OBJ_NOTIFICATION || !(id[1] & RIGHT_WRITE)) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (rev) {
+		cairn_invoke(r->caps[0], NOTIFY_SIGNAL, 0, r->w[1], 0, 0, 0, NULL);
+		return;
+	}
+	if (s->narms == ARMS) {                      /* the oldest fires early; its poll asks again */
+		cairn_invoke(s->arms[0].note, NOTIFY_SIGNAL, 0, s->arms[0].bits, 0, 0, 0, NULL);
+		cairn_cap_delete(s->arms[0].note);
+		memmove(s->arms, s->arms + 1, (ARMS - 1) * sizeof(s->arms[0]));
+		s->narms--;
+	}
+	s->arms[s->narms++] = (struct arm){ r->caps[0], r->w[1], events };
+	r->caps[0] = CAP_NULL;                       /* kept */
+}
+
+/* The interfaces by Linux's names: "lo" (lwIP's loopback) and "eth0".. */
+void net_if_name(const struct netif *n, char out[IFNAMSIZ])
+{
+	const struct netif *m;
+	unsigned k = 0;
+
+	if (n->name[0] == 'l' && n->name[1] == 'o') {
+		snprintf(out, IFNAMSIZ, "lo");
+		return;
+	}
+	NETIF_FOREACH(m) {                    /* eth0, eth1... in the order added */
+		if (m != n && m->num < n->num && !(m->name[0] == 'l' && m->name[1] == 'o'))
+			k++;
+	}
+	snprintf(out, IFNAMSIZ, "eth%u", k);
+}
+
+static struct netif *if_by_name(const char *name)
+{
+	struct netif *n;
+	char b[IFNAMSIZ];
+
+	NETIF_FOREACH(n) {
+		net_if_name(n, b);
+		if (!strncmp(b, name, IFNAMSIZ))
+			return n;
+	}
+	return NULL;
+}
+
+/* SIOCGIF*: a struct ifreq in, the same out. */
+static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
+{
+	struct netif *n;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr->ifr_addr;
+
+	if (req == SIOCGIFNAME) {
+		if (!(n = netif_get_by_index((u8_t)ifr->ifr_ifindex)) || ifr->ifr_ifindex <= 0 ||
+		    ifr->ifr_ifindex > 255)
+			return ERR_NODEV;
+		net_if_name(n, ifr->ifr_name);
+		return E_OK;
+	}
+	ifr->ifr_name[IFNAMSIZ - 1] = 0;
+	if (!(n = if_by_name(ifr->ifr_name)))
+		return ERR_NODEV;
+	memset(&ifr->ifr_ifru, 0, sizeof(ifr->ifr_ifru));
+	switch (req) {
+	case SIOCGIFINDEX:
+		ifr->ifr_ifindex = netif_get_index(n);
+		return E_OK;
+	case SIOCGIFFLAGS:
+		ifr->ifr_flags = (short)((netif_is_up(n) ? IFF_UP : 0) |
+					 (netif_is_link_up(n) ? IFF_RUNNING : 0) |
+					 ((n->flags & NETIF_FLAG_BROADCAST) ? IFF_BROADCAST : 0) |
+					 ((n->flags & NETIF_FLAG_IGMP) ? IFF_MULTICAST : 0) |
+					 (n->name[0] == 'l' && n->name[1] == 'o' ? IFF_LOOPBACK : 0));
+		return E_OK;
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCGIFDSTADDR: {
+		uint32_t addr = ip4_addr_get_u32(netif_ip4_addr(n));
+		uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
+
+		if (!addr)
+			return ERR_ADDRNOTAVAIL;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = req == SIOCGIFADDR || req == SIOCGIFDSTADDR ? addr :
+				       req == SIOCGIFNETMASK ? mask : (addr & mask) | ~mask;
+		return E_OK;
+	}
+	case SIOCGIFMTU:
+		ifr->ifr_mtu = n->mtu ? n->mtu : 65536;
+		return E_OK;
+	case SIOCGIFHWADDR:
+		ifr->ifr_hwaddr.sa_family = n->hwaddr_len == 6 ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
+		memcpy(ifr->ifr_hwaddr.sa_data, n->hwaddr, n->hwaddr_len);
+		return E_OK;
+	}
+	return ERR_NOTTY;
+}
+
+static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	int32_t v;
+
+	switch (r->w[0]) {
+	case FIONREAD:
+		v = s->kind == K_TCP ? (int32_t)(s->rx_bytes > INT32_MAX ? INT32_MAX : s->rx_bytes)
+				     : s->rx ? (int32_t)s->rx->p->tot_len : 0;
+		memcpy(net_out, &v, sizeof(v));
+		a->nbytes = sizeof(v);
+		a->w[0] = 0;
+		return;
+	case FIONBIO:
+		if (r->nbytes < sizeof(v)) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		memcpy(&v, net_in, sizeof(v));
+		s->nonblock = v != 0;
+		return;
+	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR: case SIOCGIFDSTADDR:
+	case SIOCGIFBRDADDR: case SIOCGIFNETMASK: case SIOCGIFMTU: case SIOCGIFHWADDR: {
+		struct ifreq ifr;
+
+		if (r->nbytes < sizeof(ifr)) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		memcpy(&ifr, net_in, sizeof(ifr));
+		if ((a->err = if_ioctl(r->w[0], &ifr)))
+			return;
+		memcpy(net_out, &ifr, sizeof(ifr));
+		a->nbytes = sizeof(ifr);
+		return;
+	}
+	}
+	a->err = ERR_NOTTY;
+}
+
+static void serve_io(struct srv_req *r, struct srv_ans *a)
+{
+	struct sock *s = r->obj;
+
+	if (!s) {
+		a->err = ERR_BADF;
+		return;
+	}
+	switch (r->label) {
+	case IO_READ: op_recv(r, a, s, true); break;
+	case IO_WRITE: op_send(r, a, s, true); break;
+	case IO_STAT: {
+		struct posix_stat st = { .dev = 0x6e6574, .ino = s->idx + 1, .mode = 0140777, .nlink = 1,
+					 .blksize = 4096 };
+
+		memcpy(net_out, &st, sizeof(st));
+		a->nbytes = sizeof(st);
+		break;
+	}
+	case IO_GETFL: a->w[0] = O_RDWR | (s->nonblock ? O_NONBLOCK : 0); break;
+	case IO_SETFL: s->nonblock = (r->w[0] & O_NONBLOCK) != 0; break;
+	case IO_DUP: s->refs++; break;
+	case IO_CLOSE: unref(s); break;
+	case IO_POLL: io_poll(r, a, s, false); break;
+	case IO_POLL_ARM: io_poll(r, a, s, true); break;
+	case IO_IOCTL: io_ioctl(r, a, s); break;
+	case IO_SEEK: case IO_PREAD: case IO_PWRITE: a->err = ERR_SPIPE; break;
+	case IO_READDIR: a->err = ERR_NOTDIR; break;
+	default: a->err = ERR_INVAL; break;
+	}
+}
+
+const struct srv_op sock_ops[] = {
+	{ IO_READ, IO_FEXTEND, serve_io },
+	{ SOCK_OPEN, SOCK_GETOPT, serve_sock },
+};
+const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
