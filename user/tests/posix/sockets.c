@@ -16,9 +16,10 @@
  *       -idirafter user/lib/arch/x86_64/include \
  *       -idirafter user/tests/arch/x86_64/include -o /tmp/sockets \
  *       user/tests/posix/sockets.c user/lib/test.c user/tests/posix/lib/test_musl.c
- * On Cairn it needs the network server and a process with "net":
+ * On Cairn it needs the network server and a process with "net"
+ * (scripts/posix-manifest.sh servers --net, proc --net), as --exec's
+ * world has them:
  *   ./qemu-run.sh --exec build/<arch>/tests/posix/sockets
- * once --exec's world starts it (scripts/posix-manifest.sh proc --net).
  * Every port is the system's choice (bind to port 0, then getsockname).
  * Every wait is bounded: children end themselves with alarm(20), the
  * parent reaps them with a timeout, each test runs under alarm(60).
