@@ -142,12 +142,12 @@ static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_ad
 		*port = ntohs(sin.sin_port);
 		return E_OK;
 	}
+	if (len < sizeof(struct sockaddr_in6))
+		return ERR_INVAL;                 /* checked before the family, as Linux */
 	if (fam == AF_INET6) {
 		struct sockaddr_in6 sin6;
 		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-		if (len < sizeof(sin6))
-			return ERR_INVAL;
 		memcpy(&sin6, b, sizeof(sin6));
 		*port = ntohs(sin6.sin6_port);
 		if (!memcmp(sin6.sin6_addr.s6_addr, mapped, 12)) {
@@ -368,7 +368,7 @@ static void on_err(void *arg, err_t err)
 	if (s->state == S_CONNECTING)
 		s->soerr = err == ERR_RST ? ERR_CONNREFUSED : err == ERR_ABRT ? ERR_TIMEDOUT : net_errno(err);
 	else if (err == ERR_RST)
-		s->soerr = ERR_CONNRESET;
+		s->soerr = s->eof ? ERR_PIPE : ERR_CONNRESET;   /* after the peer's FIN: EPIPE, as Linux */
 	else if (err == ERR_ABRT)
 		s->soerr = ERR_TIMEDOUT;
 	s->state = S_DEAD;
@@ -694,7 +694,7 @@ static err_t tcp_send(struct sock *s, const uint8_t *data, size_t n, uint64_t fl
 	if (s->state == S_CONNECTING)
 		return ERR_AGAIN;
 	if (s->state != S_CONNECTED)
-		return ERR_NOTCONN;
+		return ERR_PIPE;                      /* never connected: Linux says EPIPE too */
 	if (!n)
 		return *sent = 0, E_OK;
 	room = tcp_sndbuf(s->pcb.tcp);
@@ -1165,6 +1165,10 @@ static void op_accept(struct srv_req *r, struct srv_ans *a, struct sock *s)
 {
 	struct sock *c;
 
+	if (s->kind != K_TCP) {
+		a->err = ERR_OPNOTSUPP;
+		return;
+	}
 	if (s->state != S_LISTEN) {
 		a->err = ERR_INVAL;
 		return;
@@ -1477,8 +1481,10 @@ static void op_setopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		}
 		break;
 	case IPPROTO_IPV6:
-		if (s->family != AF_INET6)
-			break;
+		if (s->family != AF_INET6) {
+			a->err = ERR_OPNOTSUPP;       /* as Linux, for an IPv4 socket */
+			return;
+		}
 		if (name == IPV6_V6ONLY) {
 			if (s->bound) {
 				a->err = ERR_INVAL;
@@ -1543,7 +1549,11 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		}
 		break;
 	case IPPROTO_IPV6:
-		if (s->family == AF_INET6 && name == IPV6_V6ONLY) {
+		if (s->family != AF_INET6) {
+			a->err = ERR_OPNOTSUPP;
+			return;
+		}
+		if (name == IPV6_V6ONLY) {
 			v = s->v6only;
 			goto out;
 		}
