@@ -158,7 +158,8 @@ def main():
         time.sleep(0.2)
     emit(got_from_cairn and got_from_cairn[0] == b"from-cairn-42\n",
          "the host listener received the line", "got %r" % got_from_cairn)
-    cmd("nc -l on Cairn, in the background", b"nc -l -p 7777 > /tmp/in &", b"\r\n")
+    # stdin from /dev/null: a background job reading the terminal would be stopped
+    cmd("nc -l on Cairn, in the background", b"nc -l -p 7777 < /dev/null > /tmp/in &", b"\r\n")
     time.sleep(2)
     sent = b"from-the-host-%d\n" % os.getpid()
     try:
@@ -170,7 +171,7 @@ def main():
         ok_conn = e
     time.sleep(2)
     cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
-        b"wait; cat /tmp/in", b"\r\n" + sent.replace(b"\n", b"\r\n"))
+        b"sleep 1; cat /tmp/in; jobs", b"\r\n" + sent.replace(b"\n", b"\r\n"))
 
     cmd("poweroff", b"poweroff", b"The system is going down NOW!")
     g.end(results, a.name, 60, "QEMU ends with status 0, no panic")
