@@ -41,7 +41,8 @@
 #                 on the console's tty; the exit status is PROG's.
 #                 The arch is PROG's unless --arch says it. Must come last.
 #                 With --disk, the world has the device manager and the ext2
-#                 server too, which mounts the disk at /mnt.
+#                 server too, which mounts the disk at /mnt; with --net (not
+#                 none), the device manager and the network driver.
 # --quota SIZE    kernel memory quota of each process of --exec (default 16M)
 # --disk FILE     attach FILE (a raw disk image) as a virtio-blk disk (riscv64
 #                 virt: virtio-blk-device on virtio-mmio; x86_64 q35:
@@ -201,6 +202,9 @@ if [ -n "$exec_prog" ]; then
       # a disk given: the device manager, its drivers and the ext2 server,
       # which mounts it at /mnt (the boot image's tree stays "/")
       bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt --net
+    elif [ -n "$net" ] && [ "$net" != none ]; then
+      # a network device given: the device manager and its drivers too
+      bash scripts/posix-manifest.sh servers --signals --devices --net
     else
       bash scripts/posix-manifest.sh servers --signals --net
     fi
@@ -212,6 +216,10 @@ if [ -n "$exec_prog" ]; then
   disk_progs=()
   [ -z "$disk" ] || disk_progs=("$O/user/bin/devmgr" "$O/user/bin/virtio_blk" "$O/user/bin/virtio_rng"
                                 "$O/user/bin/ext2")
+  if [ -n "$net" ] && [ "$net" != none ]; then
+    [ -n "$disk" ] || disk_progs=("$O/user/bin/devmgr" "$O/user/bin/virtio_rng")
+    disk_progs+=("$O/user/bin/virtio_net")
+  fi
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
     "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" "$O/user/bin/net" \
     ${disk_progs[@]+"${disk_progs[@]}"} "$stage/$file"

@@ -85,12 +85,22 @@
 #    kernel, PEER_KERNEL=full) makes the same reads of the same disk as
 #    virtio-blk-device, /dev/vda with O_DIRECT (user/blkbench/blkbench-linux.c).
 #
-# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system blk" pick what
-# runs (default: all of them).
+# 5. The network figures (user/posixbench with "net PORT"; ./qemu-run.sh
+#    --net user --exec: the device manager, the virtio-net driver and the
+#    network server): TCP from and to the host (instructions per KiB of 4
+#    MiB), a UDP echo round trip, TCP connect + close, against
+#    tests/bench/netpeer.py on the host (10.0.2.2 through QEMU's user
+#    network). They wait for the host, so they count posixbench's busy()
+#    (the spinner's turns subtracted). The Linux peer's full kernel runs
+#    the same program (LINUX_PEER: it sets 10.0.2.15/24 on eth0 itself,
+#    virtio-net-pci on the same user network).
+#
+# BENCH_ARCHES="riscv64" and BENCH_PARTS="kernel posix system blk net" pick
+# what runs (default: all of them).
 set -u
 cd "$(dirname "$0")/.."
 arches=${BENCH_ARCHES:-riscv64 x86_64}
-parts=${BENCH_PARTS:-kernel posix system blk}
+parts=${BENCH_PARTS:-kernel posix system blk net}
 # the arches to run PART on: none when BENCH_PARTS leaves it out
 part() { [[ " $parts " == *" $1 "* ]] && echo "$arches"; }
 mkdir -p build/logs
@@ -331,4 +341,40 @@ if [ -n "$peer" ] && [[ " $(part blk) " == *" riscv64 "* ]]; then
         rc=1
     fi
 fi
+# The network figures (5. above)
+netpeer_start() {
+    coproc NETPEER { exec python3 tests/bench/netpeer.py; }
+    read -r netport <&"${NETPEER[0]}"
+}
+netpeer_stop() { kill "$NETPEER_PID" 2>/dev/null; wait "$NETPEER_PID" 2>/dev/null; }
+if [ -n "$(part net)" ] || { [ -n "$peer" ] && [[ " $(part net) " == *" riscv64 "* ]]; }; then
+    netpeer_start
+fi
+for arch in $(part net); do
+    log=build/logs/netbench-$arch.log
+    [ -f build/$arch/posixbench ] || cairn_build "$arch" posixbench "${tarflag[@]}" || continue
+    timeout 900 ./qemu-run.sh --arch "$arch" --icount --net user --exec build/$arch/posixbench net "$netport" \
+        -- "${exact[@]}" >"$log" 2>&1 </dev/null
+    if ! grep -aq '^bench: done' "$log"; then
+        echo "bench: the network figures on $arch did not finish (log: $log)" >&2
+        rc=1
+        continue
+    fi
+    figures "$arch" net. "$log"
+done
+if [ -n "$peer" ] && [[ " $(part net) " == *" riscv64 "* ]]; then
+    log=build/logs/netbench-linux.log
+    if [ -f build/posixbench-linux ] ||
+       riscv64-linux-gnu-gcc -O2 -static -DLINUX_PEER -Iuser/lib/arch/riscv64/include "${tarflag[@]}" \
+           -o build/posixbench-linux user/posixbench/posixbench.c; then
+        PEER_KERNEL=full PEER_QEMU="${exact[*]} -netdev user,id=n0 -device virtio-net-pci,netdev=n0" \
+            timeout 900 "$peer" build/posixbench-linux net "$netport" >"$log" 2>&1 </dev/null
+        figures linux net. "$log"
+        grep -aq '^bench: done' "$log" || { echo "bench: the network figures on Linux did not finish (log: $log)" >&2; rc=1; }
+    else
+        echo "bench: cannot build posixbench for the Linux peer" >&2
+        rc=1
+    fi
+fi
+[ -z "${NETPEER_PID:-}" ] || netpeer_stop
 exit $rc

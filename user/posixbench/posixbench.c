@@ -22,6 +22,16 @@
  *                    file of the archive
  * With the argument "disk" only the last five, on an ext2 disk at /mnt
  * (tests/bench.sh's ext2.* rows).
+ *
+ * With the arguments "net PORT" the network figures, against the host's
+ * tests/bench/netpeer.py through QEMU's user network (the host is
+ * 10.0.2.2; PORT its TCP source, PORT + 1 its TCP sink, PORT + 2 its UDP
+ * echo, PORT + 3 a listener that takes connections and closes them):
+ *   tcp_rx_kib       4 MiB received from the host in 64 KiB reads: per KiB
+ *   tcp_tx_kib       4 MiB sent to the host in 64 KiB writes: per KiB
+ *   udp_rtt          a 64-byte datagram to the host's echo and back
+ *   tcp_connect      connect + close to the host
+ * They wait for the host, so they count busy() (the spinner below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,7 +46,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cairn/counter.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #ifdef LINUX_PEER
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/reboot.h>
@@ -443,6 +458,161 @@ static void bench_tar_x(void)
 }
 #endif
 
+/* ---- the network figures ---- */
+
+static struct sockaddr_in host_at(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = inet_addr("10.0.2.2");
+	return a;
+}
+
+static int tcp_to(int port)
+{
+	struct sockaddr_in a = host_at(port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		die("connect to the host");
+	return fd;
+}
+
+#define NET_BYTES (4u << 20)
+static char netbuf[65536];
+
+static void bench_tcp_rx(int port)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int r = 0; r < RUNS; r++) {
+		int fd = tcp_to(port);
+		size_t got = 0;
+		ssize_t n;
+		uint64_t t0 = busy();
+
+		while ((n = read(fd, netbuf, sizeof(netbuf))) > 0)
+			got += (size_t)n;
+		uint64_t d = busy() - t0;
+		close(fd);
+		if (n < 0 || got != NET_BYTES)
+			die("tcp_rx: short");
+		if (d < best)
+			best = d;
+	}
+	report("tcp_rx_kib", best, NET_BYTES / 1024);
+}
+
+static void bench_tcp_tx(int port)
+{
+	uint64_t best = UINT64_MAX;
+
+	memset(netbuf, 'c', sizeof(netbuf));
+	for (int r = 0; r < RUNS; r++) {
+		int fd = tcp_to(port);
+		uint64_t t0 = busy();
+		char ack;
+
+		for (size_t sent = 0; sent < NET_BYTES; sent += sizeof(netbuf))
+			if (write(fd, netbuf, sizeof(netbuf)) != (ssize_t)sizeof(netbuf))
+				die("tcp_tx: write");
+		shutdown(fd, SHUT_WR);
+		if (read(fd, &ack, 1) != 1)        /* the host has it all */
+			die("tcp_tx: no answer");
+		uint64_t d = busy() - t0;
+		close(fd);
+		if (d < best)
+			best = d;
+	}
+	report("tcp_tx_kib", best, NET_BYTES / 1024);
+}
+
+static void bench_udp_rtt(int port)
+{
+	struct sockaddr_in a = host_at(port);
+	uint64_t best = UINT64_MAX, n = 200;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char d64[64] = "ping";
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		die("udp: connect");
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = busy();
+		for (uint64_t i = 0; i < n; i++)
+			if (send(fd, d64, sizeof(d64), 0) != sizeof(d64) || recv(fd, d64, sizeof(d64), 0) != sizeof(d64))
+				die("udp: echo");
+		uint64_t d = busy() - t0;
+		if (d < best)
+			best = d;
+	}
+	close(fd);
+	report("udp_rtt", best, n);
+}
+
+static void bench_tcp_connect(int port)
+{
+	uint64_t best = UINT64_MAX, n = 50;
+
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = busy();
+		for (uint64_t i = 0; i < n; i++)
+			close(tcp_to(port));
+		uint64_t d = busy() - t0;
+		if (d < best)
+			best = d;
+	}
+	report("tcp_connect", best, n);
+}
+
+#ifdef LINUX_PEER
+/* The Linux peer has no DHCP client: lo and eth0 up, 10.0.2.15/24 */
+static void linux_net_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	const char *ifs[] = { "lo", "eth0" };
+
+	for (int i = 0; i < 2; i++) {
+		struct ifreq r = { 0 };
+		struct sockaddr_in *sin = (struct sockaddr_in *)&r.ifr_addr;
+
+		strcpy(r.ifr_name, ifs[i]);
+		if (i == 1) {
+			sin->sin_family = AF_INET;
+			sin->sin_addr.s_addr = inet_addr("10.0.2.15");
+			if (ioctl(fd, SIOCSIFADDR, &r))
+				die("SIOCSIFADDR");
+			sin->sin_addr.s_addr = inet_addr("255.255.255.0");
+			if (ioctl(fd, SIOCSIFNETMASK, &r))
+				die("SIOCSIFNETMASK");
+		}
+		if (ioctl(fd, SIOCGIFFLAGS, &r))
+			die("SIOCGIFFLAGS");
+		r.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &r))
+			die("SIOCSIFFLAGS");
+	}
+	close(fd);
+	sleep(1);
+}
+#endif
+
+static void bench_net(int port)
+{
+#ifdef LINUX_PEER
+	linux_net_up();
+#endif
+	start_spinner();
+	bench_tcp_connect(port + 3);       /* first: also waits for the network to be up */
+	bench_udp_rtt(port + 2);
+	bench_tcp_rx(port);
+	bench_tcp_tx(port + 1);
+	printf("bench: done\n");
+#ifdef LINUX_PEER
+	reboot(RB_POWER_OFF);
+#endif
+	exit(0);
+}
+
 /*
  * LINUX_PEER: built as /init for the Linux peer (../shared/peer/run-linux.sh,
  * tests/bench.sh): it makes its /tmp and powers the machine off.
@@ -450,6 +620,9 @@ static void bench_tar_x(void)
 int main(int argc, char **argv)
 {
 	int disk = argc > 1 && !strcmp(argv[1], "disk");
+
+	if (argc > 2 && !strcmp(argv[1], "net"))
+		bench_net(atoi(argv[2]));
 
 #ifdef LINUX_PEER
 	mkdir("/tmp", 01777);
