@@ -592,6 +592,9 @@ userland() {
   # server over its loopback interface (the --exec world: no device); it
   # passes on Linux too (tests/README.md, sockets)
   runpart $H --name $a-posix-sockets --timeout 240 --expect $E/posix-sockets.txt -- --exec $P/sockets
+  # the socket protocol spoken by hand (user/tests/socktest): malformed
+  # requests refused, 1,000 sockets, 20,000 random requests, the server on
+  runpart $H --name $a-socktest --timeout 120 --expect $E/socktest.txt -- --arch $a --manifest socktest
   # the default boot on QEMU's user network, from the host with real clients
   # (tests/harness/net_test.py): DHCP, ping, curl from busybox httpd through
   # a port forward (10 MiB, the same SHA-256), wget from the host, nc both ways

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * socktest: the network server's socket protocol (include/cairn/sock.h)
+ * spoken directly, as no libc would: every malformed request gets an
+ * error and the server goes on serving (socktest.manifest: the network
+ * server with no device, loopback only, and this program holding "net").
+ *
+ *   open        SOCK_OPEN's refusals; a socket is S_IFSOCK; SOCK_OPEN on a
+ *               socket, IO_* on the unbadged endpoint
+ *   lengths     addresses and data longer than the message, longer than
+ *               any address, a length word of 2^64 - 1
+ *   loopback    a TCP connection over 127.0.0.1 by hand: bind, listen,
+ *               non-blocking connect, accept, data both ways, close
+ *   arms        IO_POLL_ARM without a Notification, with another object
+ *   closed      a socket's capability after its last IO_CLOSE is EBADF
+ *   many        1,000 sockets open at once, closed, opened again
+ *   fuzz        20,000 requests with random labels, words and bytes on
+ *               random sockets (seeded), then the loopback test again
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <cairn/rt.h>
+#include <cairn/sys.h>
+#include <cairn/posix.h>
+#include <cairn/sock.h>
+#include <cairn/linux.h>
+#include <cairn/test.h>
+
+#define AF_INET_      2
+#define AF_INET6_     10
+#define AF_UNIX_      1
+#define SOCK_STREAM_  1
+#define SOCK_DGRAM_   2
+#define SOCK_NB       04000
+
+static cap_t net;
+
+#define REQUIRE(c) CHECK(c, "%s", #c)
+
+struct ans {
+	err_t err;
+	uint64_t w[4];
+	unsigned ncaps;
+	cap_t cap;
+};
+
+static uint8_t *inl(void) { return (uint8_t *)&cairn_ipcbuf()->w[CAIRN_MSG_REGS]; }
+
+/* label, words, nbytes already at inl(), ncaps in ipcbuf->caps */
+static struct ans call(cap_t c, uint32_t label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		       size_t nbytes, unsigned ncaps)
+{
+	struct cairn_msg m = cairn_call(c, cairn_tag(label, posix_words(nbytes), ncaps), w0, w1, w2, w3);
+	struct ans a = { .err = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag) };
+
+	memcpy(a.w, m.w, sizeof(a.w));
+	a.ncaps = cairn_tag_ncaps(m.tag);
+	a.cap = a.ncaps ? cairn_ipcbuf()->caps[0] : CAP_NULL;
+	return a;
+}
+
+static cap_t sock_open(uint64_t type)
+{
+	struct ans a = call(net, SOCK_OPEN, AF_INET_, type, 0, 0, 0, 0);
+
+	return a.err || a.ncaps != 1 ? CAP_NULL : a.cap;
+}
+
+static void sock_close(cap_t s)
+{
+	call(s, IO_CLOSE, 0, 0, 0, 0, 0, 0);
+	cairn_cap_delete(s);
+}
+
+/* struct sockaddr_in, Linux's bytes */
+static size_t sin_at(uint8_t *b, uint32_t addr_host, uint16_t port)
+{
+	memset(b, 0, 16);
+	b[0] = AF_INET_;
+	b[2] = (uint8_t)(port >> 8);
+	b[3] = (uint8_t)port;
+	b[4] = (uint8_t)(addr_host >> 24);
+	b[5] = (uint8_t)(addr_host >> 16);
+	b[6] = (uint8_t)(addr_host >> 8);
+	b[7] = (uint8_t)addr_host;
+	return 16;
+}
+
+#define LOOP 0x7f000001u
+
+static void t_open(void)
+{
+	struct ans a;
+	cap_t s;
+
+	EXPECT_ERR(call(net, SOCK_OPEN, 99, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_AFNOSUPPORT);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, 9, 0, 0, 0, 0).err, ERR_SOCKTNOSUPPORT);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, SOCK_STREAM_, 17, 0, 0, 0).err, ERR_PROTONOSUPPORT);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, SOCK_STREAM_ | 0x100, 0, 0, 0, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, ~0ull, ~0ull, ~0ull, 0, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	EXPECT_ERR(call(net, IO_READ, 100, 0, 0, 0, 0, 0).err, ERR_BADF);
+	EXPECT_ERR(call(net, SOCK_BIND, 16, 0, 0, 0, 0, 0).err, ERR_BADF);
+	s = sock_open(SOCK_STREAM_);
+	REQUIRE(s != CAP_NULL);
+	a = call(s, IO_STAT, 0, 0, 0, 0, 0, 0);
+	EXPECT_ERR(a.err, ERR_OK);
+	EXPECT((((struct posix_stat *)inl())->mode & 0170000) == 0140000, "not S_IFSOCK");
+	EXPECT_ERR(call(s, SOCK_OPEN, AF_INET_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, 0xa7f, 0, 0, 0, 0, 0, 0).err, ERR_NOSYS);
+	EXPECT_ERR(call(s, IO_SEEK, 0, 0, 0, 0, 0, 0).err, ERR_SPIPE);
+	sock_close(s);
+}
+
+static void t_lengths(void)
+{
+	cap_t s = sock_open(SOCK_DGRAM_ | SOCK_NB);
+	size_t n;
+
+	REQUIRE(s != CAP_NULL);
+	n = sin_at(inl(), LOOP, 9);
+	EXPECT_ERR(call(s, SOCK_BIND, 64, 0, 0, 0, n, 0).err, ERR_INVAL);        /* more than sent */
+	EXPECT_ERR(call(s, SOCK_BIND, ~0ull, 0, 0, 0, n, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_BIND, 1, 0, 0, 0, n, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_BIND, 0, 0, 0, 0, 0, 0).err, ERR_INVAL);
+	inl()[0] = 77;
+	EXPECT_ERR(call(s, SOCK_BIND, 16, 0, 0, 0, 16, 0).err, ERR_AFNOSUPPORT);
+	n = sin_at(inl(), 0x01020304, 9);                                       /* not ours */
+	EXPECT_ERR(call(s, SOCK_BIND, 16, 0, 0, 0, n, 0).err, ERR_ADDRNOTAVAIL);
+	/* SOCK_SEND: n past the bytes, an address length past SOCK_ADDR_MAX */
+	n = sin_at(inl(), LOOP, 9);
+	EXPECT_ERR(call(s, SOCK_SEND, 4000, 0, 16, 0, n + 8, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_SEND, 1, 0, 4096, 0, 64, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_SEND, ~0ull, 0, ~0ull, 0, 64, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, IO_WRITE, 5000, 0, 0, 0, 8, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_RECV, ~0ull, ~0ull, 0, 0, 0, 0).err, ERR_AGAIN);  /* clamped; nothing there */
+	EXPECT_ERR(call(s, SOCK_SETOPT, 1, 2, 4, 0, 0, 0).err, ERR_INVAL);       /* value not sent */
+	EXPECT_ERR(call(s, SOCK_SETOPT, 12345, 1, 4, 0, 8, 0).err, ERR_NOPROTOOPT);
+	EXPECT_ERR(call(s, SOCK_GETOPT, 1, 9999, 4, 0, 0, 0).err, ERR_NOPROTOOPT);
+	EXPECT_ERR(call(s, SOCK_SHUTDOWN, 7, 0, 0, 0, 0, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_NAME, 1, 0, 0, 0, 0, 0).err, ERR_NOTCONN);
+	EXPECT_ERR(call(s, SOCK_CONNECT, 1, 0, 0, 0, 0, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(s, SOCK_LISTEN, 5, 0, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	EXPECT_ERR(call(s, SOCK_ACCEPT, 0, 0, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	EXPECT_ERR(call(s, IO_IOCTL, 0x8913, 0, 0, 0, 0, 0).err, ERR_INVAL);     /* SIOCGIFFLAGS: no ifreq */
+	sock_close(s);
+}
+
+/* A TCP connection over 127.0.0.1 made by hand; 0 on success. */
+static bool loopback_once(uint16_t port)
+{
+	cap_t l = sock_open(SOCK_STREAM_), c = sock_open(SOCK_STREAM_ | SOCK_NB), a = CAP_NULL;
+	struct ans r;
+	size_t n;
+	bool ok = false;
+
+	if (l == CAP_NULL || c == CAP_NULL)
+		goto out;
+	n = sin_at(inl(), LOOP, port);
+	if (call(l, SOCK_BIND, n, 0, 0, 0, n, 0).err || call(l, SOCK_LISTEN, 4, 0, 0, 0, 0, 0).err)
+		goto out;
+	n = sin_at(inl(), LOOP, port);
+	r = call(c, SOCK_CONNECT, n, 0, 0, 0, n, 0);
+	if (r.err != ERR_INPROGRESS && r.err != ERR_OK)
+		goto out;
+	r = call(l, SOCK_ACCEPT, 0, 0, 0, 0, 0, 0);             /* waits for the handshake */
+	if (r.err || r.ncaps != 1)
+		goto out;
+	a = r.cap;
+	memcpy(inl(), "cairn-loopback", 14);
+	for (int i = 0; i < 100 && (r = call(c, IO_WRITE, 14, 0, 0, 0, 14, 0)).err == ERR_AGAIN; i++)
+		cairn_yield();                                   /* connect may still be finishing */
+	if (r.err || r.w[0] != 14)
+		goto out;
+	r = call(a, IO_READ, 100, 0, 0, 0, 0, 0);
+	if (r.err || r.w[0] != 14 || memcmp(inl(), "cairn-loopback", 14))
+		goto out;
+	memcpy(inl(), "back", 4);
+	if (call(a, SOCK_SEND, 4, 0, 0, 0, 4, 0).err)
+		goto out;
+	r = call(c, SOCK_RECV, 100, 0, 0, 0, 0, 0);
+	while (r.err == ERR_AGAIN) {
+		cairn_yield();
+		r = call(c, SOCK_RECV, 100, 0, 0, 0, 0, 0);
+	}
+	ok = !r.err && r.w[0] == 4 && !memcmp(inl(), "back", 4);
+out:
+	if (l != CAP_NULL)
+		sock_close(l);
+	if (c != CAP_NULL)
+		sock_close(c);
+	if (a != CAP_NULL)
+		sock_close(a);
+	return ok;
+}
+
+static void t_loopback(void)
+{
+	REQUIRE(loopback_once(4100));
+}
+
+static void t_arms(void)
+{
+	cap_t s = sock_open(SOCK_DGRAM_);
+	struct cairn_msg m;
+
+	REQUIRE(s != CAP_NULL);
+	EXPECT_ERR(call(s, IO_POLL_ARM, LINUX_POLLIN, 1, 0, 0, 0, 0).err, ERR_INVAL);
+	cairn_ipcbuf()->caps[0] = s;                              /* not a Notification */
+	EXPECT_ERR(call(s, IO_POLL_ARM, LINUX_POLLIN, 1, 0, 0, 0, 1).err, ERR_INVAL);
+	REQUIRE(!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m));
+	for (int i = 0; i < 40; i++) {                            /* more than a socket keeps */
+		cairn_ipcbuf()->caps[0] = m.w[0];
+		EXPECT_ERR(call(s, IO_POLL_ARM, LINUX_POLLIN, 1, 0, 0, 0, 1).err, ERR_OK);
+	}
+	sock_close(s);                                            /* fires the rest */
+	EXPECT_ERR(cairn_wait(m.w[0], 0, NULL), ERR_OK);
+	cairn_cap_delete(m.w[0]);
+}
+
+static void t_closed(void)
+{
+	cap_t s = sock_open(SOCK_STREAM_), d;
+
+	REQUIRE(s != CAP_NULL);
+	REQUIRE(!cairn_cap_copy(s, RIGHTS_ALL, &d));
+	EXPECT_ERR(call(s, IO_CLOSE, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+	EXPECT_ERR(call(d, IO_READ, 10, 0, 0, 0, 0, 0).err, ERR_BADF);
+	EXPECT_ERR(call(d, SOCK_LISTEN, 1, 0, 0, 0, 0, 0).err, ERR_BADF);
+	cairn_cap_delete(s);
+	cairn_cap_delete(d);
+}
+
+#define MANY 1000
+static cap_t many[MANY];
+
+static void t_many(void)
+{
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < MANY; i++) {
+			many[i] = sock_open(i & 1 ? SOCK_DGRAM_ : SOCK_STREAM_);
+			REQUIRE(many[i] != CAP_NULL);
+		}
+		for (int i = 0; i < MANY; i++)
+			sock_close(many[i]);
+	}
+	REQUIRE(loopback_once(4101));
+}
+
+static uint64_t seed = 20261206;
+static uint64_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+static void t_fuzz(void)
+{
+	cap_t s[8];
+	unsigned answered = 0;
+
+	for (int i = 0; i < 8; i++) {
+		s[i] = sock_open(i & 1 ? SOCK_DGRAM_ | SOCK_NB : SOCK_STREAM_ | SOCK_NB);
+		REQUIRE(s[i] != CAP_NULL);
+	}
+	for (int i = 0; i < 20000; i++) {
+		uint64_t r = rnd();
+		uint32_t label = (r & 1) ? 0xa00 + (uint32_t)(rnd() % 14) : IO_READ + (uint32_t)(rnd() % 24);
+		size_t n = rnd() % 200;
+		struct ans a;
+
+		if (label == IO_CLOSE || label == IO_DUP || label == SOCK_ACCEPT || label == SOCK_CONNECT ||
+		    label == IO_SETFL)
+			continue;           /* references, waits and blocking mode: the other tests' */
+		for (size_t k = 0; k < n; k += 8) {
+			uint64_t v = rnd();
+			memcpy(inl() + k, &v, 8);
+		}
+		if (rnd() & 1)
+			inl()[0] = (rnd() & 1) ? AF_INET_ : AF_INET6_;
+		a = call(s[rnd() % 8], label, rnd() % 5000, rnd() & 0xffff, rnd() % 300, rnd(), n, 0);
+		if (a.err != ERR_INTR)
+			answered++;
+		for (unsigned k = 0; k < a.ncaps; k++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[k]);
+	}
+	t_note("%u answered", answered);
+	for (int i = 0; i < 8; i++)
+		sock_close(s[i]);
+	REQUIRE(loopback_once(4102));
+}
+
+static const struct t_case tests[] = {
+	{ "open", t_open },
+	{ "lengths", t_lengths },
+	{ "loopback", t_loopback },
+	{ "arms", t_arms },
+	{ "closed", t_closed },
+	{ "many", t_many },
+	{ "fuzz", t_fuzz },
+};
+
+int main(int argc, char **argv)
+{
+	unsigned n = sizeof(tests) / sizeof(tests[0]);
+
+	(void)argc;
+	(void)argv;
+	net = cairn_cap("net");
+	if (net == CAP_NULL)
+		return t_abort("socktest: no \"net\" capability");
+	t_begin("socktest", n);
+	t_run_all(tests, n);
+	return t_end("socktest") ? 1 : 0;
+}
