@@ -12,6 +12,10 @@ virtio-net on QEMU's user network and host port forwards
   busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
   test runs on the host (through the gateway address 10.0.2.2);
   busybox nc both ways: Cairn to a host listener, the host to nc -l on Cairn;
+  a name resolved through a DNS responder this test runs on the host
+  (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
+  http://cairn-test.example:PORT/ resolves it with musl's resolver
+  (getaddrinfo, /etc/resolv.conf);
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
@@ -41,6 +45,39 @@ def free_port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+DNS_NAME = b"cairn-test.example"
+
+
+def dns_responder(sock, answered):
+    """Answers A queries for DNS_NAME with 10.0.2.2 (the host, as the guest
+    sees it); other names NXDOMAIN, other types no answer (NOERROR)."""
+    while True:
+        try:
+            q, peer = sock.recvfrom(512)
+        except OSError:
+            return
+        if len(q) < 12:
+            continue
+        i, labels = 12, []
+        while i < len(q) and q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]])
+            i += 1 + q[i]
+        qend = i + 5
+        if qend > len(q):
+            continue
+        qtype = int.from_bytes(q[i + 1:i + 3], "big")
+        name = b".".join(labels).lower()
+        flags = 0x8180 if name == DNS_NAME else 0x8183
+        an = b""
+        if name == DNS_NAME and qtype == 1:
+            an = b"\xc0\x0c" + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + (60).to_bytes(4, "big") + \
+                (4).to_bytes(2, "big") + bytes([10, 0, 2, 2])
+            answered.append(name)
+        hdr = q[:2] + flags.to_bytes(2, "big") + (1).to_bytes(2, "big") + \
+            (1 if an else 0).to_bytes(2, "big") + b"\0\0\0\0"
+        sock.sendto(hdr + q[12:qend] + an, peer)
 
 
 def main():
@@ -96,6 +133,16 @@ def main():
             got_from_cairn.append(("error", str(e)))
 
     threading.Thread(target=take_one, daemon=True).start()
+
+    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        dns.bind(("127.0.0.1", 53))
+        dns_ok = True
+    except OSError as e:
+        dns_ok = e
+    dns_answered = []
+    if dns_ok is True:
+        threading.Thread(target=dns_responder, args=(dns, dns_answered), daemon=True).start()
 
     www_port, nc_in_port = free_port(), free_port()
     fwd = "%d:80,%d:7777" % (www_port, nc_in_port)
@@ -172,6 +219,15 @@ def main():
     time.sleep(2)
     cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
         b"sleep 1; cat /tmp/in; jobs", b"\r\n" + sent.replace(b"\n", b"\r\n"))
+
+    # a name through musl's resolver: the host's DNS responder at 10.0.2.2
+    if dns_ok is not True:
+        emit(False, "a DNS responder on the host's 127.0.0.1:53", "cannot bind it: %s" % dns_ok)
+    cmd("wget by name: cairn-test.example resolved by the host's DNS responder",
+        b"echo nameserver 10.0.2.2 > /etc/resolv.conf; "
+        b"wget -q -O /tmp/byname http://cairn-test.example:%d/blob && sha256sum /tmp/byname" % http_port,
+        b"%s  /tmp/byname\r\n" % blob_sum.encode(), timeout=120)
+    emit(DNS_NAME in dns_answered, "the query reached the host's responder", "answered %r" % dns_answered)
 
     cmd("poweroff", b"poweroff", b"The system is going down NOW!")
     g.end(results, a.name, 60, "QEMU ends with status 0, no panic")

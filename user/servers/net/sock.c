@@ -44,7 +44,7 @@ extern uint8_t *net_out, *net_in;
 #define RCVBUF_DEF  (128 * 1024)
 #define SNDBUF_DEF  TCP_SND_BUF
 
-enum { K_TCP = 1, K_UDP, K_RAW };
+enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR };   /* K_PAIR: one end of socketpair(AF_UNIX) */
 enum { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_DEAD };
 
 struct rxq {
@@ -82,6 +82,8 @@ struct sock {
 	size_t rx_bytes;
 	int rcvbuf, sndbuf, linger_on, linger_s;
 	struct sock *parent;                /* a listener's connection not accepted yet */
+	struct sock *peer;                  /* K_PAIR: the other end (NULL once it closed) */
+	uint8_t ptype;                      /* K_PAIR: SOCK_STREAM or SOCK_DGRAM */
 	struct sock *acq, *acq_last, *acq_next;
 	unsigned nacq, backlog;
 	struct waiter rd[WAITERS], wr[WAITERS];
@@ -172,6 +174,12 @@ static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_ad
 /* lwIP's address -> a Linux one of the socket's family at out; its length. */
 static size_t addr_out(const struct sock *s, const ip_addr_t *ip, u16_t port, uint8_t *out)
 {
+	if (s->family == AF_UNIX) {                /* a pair's ends have no name */
+		uint16_t fam = AF_UNIX;
+
+		memcpy(out, &fam, 2);
+		return 2;
+	}
 	if (s->family == AF_INET) {
 		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 
@@ -475,6 +483,17 @@ static uint32_t revents(struct sock *s)
 
 	if (s->soerr)
 		r |= POLLERR;
+	if (s->kind == K_PAIR) {
+		if (s->rx || s->eof || s->rd_shut)
+			r |= POLLIN | POLLRDNORM;
+		if (s->eof)
+			r |= POLLRDHUP;
+		if (!s->peer)
+			r |= POLLHUP;
+		if (!s->peer || s->wr_shut || s->peer->rx_bytes < (size_t)s->peer->rcvbuf)
+			r |= POLLOUT | POLLWRNORM;
+		return r;
+	}
 	if (s->kind != K_TCP) {
 		if (s->rx)
 			r |= POLLIN | POLLRDNORM;
@@ -580,7 +599,7 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 	*taken = 0;
 	if (max > SOCK_DATA_MAX)
 		max = SOCK_DATA_MAX;
-	if (s->kind == K_TCP) {
+	if (s->kind == K_TCP || (s->kind == K_PAIR && s->ptype == SOCK_STREAM)) {
 		if (s->state == S_LISTEN)
 			return ERR_NOTCONN;
 		if (!s->rx_bytes) {
@@ -620,11 +639,11 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 			s->soerr = 0;
 			return e;
 		}
-		if (s->rd_shut)
+		if (s->rd_shut || (s->kind == K_PAIR && s->eof))
 			return w[0] = 0, *len = 0, E_OK;
 		return ERR_AGAIN;
 	}
-	if (!io)
+	if (!io && s->kind != K_PAIR)
 		hdr = SOCK_ADDR_PAD(addr_out(s, &s->rx->addr, s->rx->port, out));
 	n = s->rx->p->tot_len;
 	w[2] = n;
@@ -635,7 +654,7 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 	}
 	pbuf_copy_partial(s->rx->p, out + hdr, (u16_t)n, 0);
 	w[0] = n;
-	w[1] = io ? 0 : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	w[1] = io || s->kind == K_PAIR ? 0 : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	*len = hdr + n;
 	if (!(flags & MSG_PEEK))
 		*taken = 1;
@@ -647,7 +666,9 @@ static void take(struct sock *s, size_t taken)
 {
 	if (!taken)
 		return;
-	if (s->kind != K_TCP) {
+	if (s->kind == K_PAIR && s->peer)
+		mark(s->peer);                       /* room for its sends */
+	if (s->kind != K_TCP && !(s->kind == K_PAIR && s->ptype == SOCK_STREAM)) {
 		struct rxq *q = s->rx;
 
 		s->rx = q->next;
@@ -659,7 +680,7 @@ static void take(struct sock *s, size_t taken)
 		return;
 	}
 	s->rx_bytes -= taken;
-	if (s->pcb.tcp)
+	if (s->kind == K_TCP && s->pcb.tcp)
 		tcp_recved(s->pcb.tcp, (u16_t)taken);
 	while (taken) {
 		struct rxq *q = s->rx;
@@ -738,6 +759,31 @@ static err_t dgram_send(struct sock *s, const uint8_t *addr, uint64_t alen, cons
 		e = alen ? raw_sendto(s->pcb.raw, p, &ip) : raw_send(s->pcb.raw, p);
 	pbuf_free(p);
 	return e == ERR_OK ? E_OK : e == ERR_MEM ? ERR_NOBUFS : net_errno(e);
+}
+
+/* A send on one end of a pair: into the other end's queue, as much as its
+ * SO_RCVBUF takes (a datagram whole or not at all). */
+static err_t pair_send(struct sock *s, const uint8_t *data, size_t n, uint64_t *sent)
+{
+	struct sock *p = s->peer;
+	size_t room;
+	struct pbuf *b;
+
+	if (s->wr_shut || !p || p->rd_shut)
+		return ERR_PIPE;
+	room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
+	if (s->ptype == SOCK_DGRAM ? room < n : !room)
+		return n ? ERR_AGAIN : (*sent = 0, E_OK);
+	if (n > room)
+		n = room;
+	if (!n)
+		return *sent = 0, E_OK;
+	if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
+		return ERR_NOBUFS;
+	pbuf_take(b, data, (u16_t)n);
+	rx_push(p, b, NULL, 0);
+	*sent = n;
+	return E_OK;
 }
 
 /* ---- answering the waiters of a dirty socket ----------------------------------------------- */
@@ -838,7 +884,7 @@ static void serve_writers(struct sock *s)
 			waiter_pop(s->wr, &s->nwr);
 			continue;
 		}
-		e = tcp_send(s, w->data, w->n, w->w1, &sent);
+		e = s->kind == K_PAIR ? pair_send(s, w->data, w->n, &sent) : tcp_send(s, w->data, w->n, w->w1, &sent);
 		if (e == ERR_AGAIN)
 			return;
 		srv_answer_saved(w->reply, e, 0, sent, 0, 0, 0);
@@ -936,6 +982,12 @@ static void sock_close(struct sock *s)
 		}
 		s->pcb.any = NULL;
 	}
+	if (s->kind == K_PAIR && s->peer) {
+		s->peer->eof = true;
+		s->peer->peer = NULL;
+		mark(s->peer);
+		s->peer = NULL;
+	}
 	rx_drop_all(s);
 	s->used = false;
 	if (s->idx < free_hint)
@@ -1011,6 +1063,54 @@ static void answer_sock(struct srv_ans *a, struct sock *s, struct sock *listener
 	answer_from = listener ? badge_of(listener) : 0;
 }
 
+/* socketpair(AF_UNIX, SOCK_STREAM or SOCK_DGRAM): two connected ends */
+static void op_pair(struct srv_req *r, struct srv_ans *a)
+{
+	uint64_t type = r->w[1] & 0xf;
+	struct sock *x, *y;
+
+	if (r->w[0] != AF_UNIX) {
+		a->err = r->w[0] == AF_INET || r->w[0] == AF_INET6 ? ERR_OPNOTSUPP : ERR_AFNOSUPPORT;
+		return;
+	}
+	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
+		a->err = type == SOCK_SEQPACKET ? ERR_OPNOTSUPP : ERR_SOCKTNOSUPPORT;
+		return;
+	}
+	if (r->w[2]) {
+		a->err = ERR_PROTONOSUPPORT;
+		return;
+	}
+	if (!(x = sock_new(AF_UNIX, K_PAIR)))
+		goto nfile;
+	if (!(y = sock_new(AF_UNIX, K_PAIR))) {
+		x->used = false;
+		goto nfile;
+	}
+	for (struct sock *e = x; e; e = e == x ? y : NULL) {
+		e->ptype = (uint8_t)type;
+		e->state = S_CONNECTED;
+		e->bound = true;
+		e->nonblock = (r->w[1] & SOCK_NONBLOCK) != 0;
+		e->rcvbuf = e->sndbuf = 212992;       /* Linux's default */
+	}
+	x->peer = y;
+	y->peer = x;
+	answer_sock(a, x, NULL);
+	if (!a->err)
+		answer_sock(a, y, NULL);
+	if (a->err) {
+		for (unsigned i = 0; i < a->ncaps; i++)
+			cairn_cap_delete(a->caps[i]);
+		a->ncaps = 0;
+		x->peer = y->peer = NULL;
+		x->used = y->used = false;
+	}
+	return;
+nfile:
+	a->err = ERR_NFILE;
+}
+
 static void op_open(struct srv_req *r, struct srv_ans *a)
 {
 	uint64_t dom = r->w[0], type = r->w[1] & 0xf, proto = r->w[2];
@@ -1021,8 +1121,12 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (r->label == SOCK_PAIR || (dom != AF_INET && dom != AF_INET6)) {
-		a->err = dom == AF_UNIX && r->label == SOCK_PAIR ? ERR_OPNOTSUPP : ERR_AFNOSUPPORT;
+	if (r->label == SOCK_PAIR) {
+		op_pair(r, a);
+		return;
+	}
+	if (dom != AF_INET && dom != AF_INET6) {
+		a->err = ERR_AFNOSUPPORT;            /* AF_UNIX: named sockets are not there yet */
 		return;
 	}
 	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
@@ -1111,8 +1215,8 @@ static void op_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	ip_addr_t ip;
 	u16_t port;
 
-	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX) {
-		a->err = ERR_INVAL;
+	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX || s->kind == K_PAIR) {
+		a->err = ERR_INVAL;                  /* a pair's ends are not named (yet) */
 		return;
 	}
 	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
@@ -1202,6 +1306,10 @@ static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		return;
 	}
 	memcpy(&fam, net_in, 2);
+	if (s->kind == K_PAIR) {
+		a->err = E_ISCONN;
+		return;
+	}
 	if (s->kind != K_TCP && fam == AF_UNSPEC) {
 		if (s->kind == K_UDP)
 			udp_disconnect(s->pcb.udp);
@@ -1276,6 +1384,17 @@ static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		a->err = ERR_INVAL;
 		return;
 	}
+	if (s->kind == K_PAIR) {
+		if (alen) {
+			a->err = E_ISCONN;
+			return;
+		}
+		a->err = s->nwr ? ERR_AGAIN : pair_send(s, data, n, &sent);
+		a->w[0] = sent;
+		if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
+			waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n);
+		return;
+	}
 	if (s->kind != K_TCP) {
 		if ((a->err = dgram_send(s, net_in, alen, data, n)) == E_OK)
 			a->w[0] = n;
@@ -1340,6 +1459,10 @@ static void op_shutdown(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		s->wr_shut = true;
 		if (s->kind == K_TCP && s->pcb.tcp)
 			tcp_shutdown(s->pcb.tcp, 0, 1);
+		if (s->kind == K_PAIR && s->peer) {
+			s->peer->eof = true;         /* the other end reads the end */
+			mark(s->peer);
+		}
 	}
 	mark(s);
 }
@@ -1361,7 +1484,7 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
 		}
 	}
-	if (r->w[0] != 0 && !ip) {
+	if (r->w[0] != 0 && !ip && !(s->kind == K_PAIR && s->peer)) {
 		a->err = ERR_NOTCONN;
 		return;
 	}
@@ -1519,9 +1642,11 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	case SOL_SOCKET:
 		switch (name) {
 		case SO_ERROR: v = s->soerr; s->soerr = 0; goto out;
-		case SO_TYPE: v = s->kind == K_TCP ? SOCK_STREAM : s->kind == K_UDP ? SOCK_DGRAM : SOCK_RAW; goto out;
+		case SO_TYPE: v = s->kind == K_PAIR ? s->ptype : s->kind == K_TCP ? SOCK_STREAM :
+				  s->kind == K_UDP ? SOCK_DGRAM : SOCK_RAW; goto out;
 		case SO_DOMAIN: v = s->family; goto out;
-		case SO_PROTOCOL: v = s->kind == K_TCP ? IPPROTO_TCP : s->kind == K_UDP ? IPPROTO_UDP : s->proto; goto out;
+		case SO_PROTOCOL: v = s->kind == K_PAIR ? 0 : s->kind == K_TCP ? IPPROTO_TCP :
+				      s->kind == K_UDP ? IPPROTO_UDP : s->proto; goto out;
 		case SO_ACCEPTCONN: v = s->state == S_LISTEN; goto out;
 		case SO_REUSEADDR: v = s->reuse; goto out;
 		case SO_KEEPALIVE: v = s->keepalive; goto out;
@@ -1712,7 +1837,8 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 
 	switch (r->w[0]) {
 	case FIONREAD:
-		v = s->kind == K_TCP ? (int32_t)(s->rx_bytes > INT32_MAX ? INT32_MAX : s->rx_bytes)
+		v = s->kind == K_TCP || (s->kind == K_PAIR && s->ptype == SOCK_STREAM) ?
+		    (int32_t)(s->rx_bytes > INT32_MAX ? INT32_MAX : s->rx_bytes)
 				     : s->rx ? (int32_t)s->rx->p->tot_len : 0;
 		memcpy(net_out, &v, sizeof(v));
 		a->nbytes = sizeof(v);

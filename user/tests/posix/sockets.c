@@ -8,7 +8,8 @@
  * non-blocking connect, poll and select, sockets across fork and exec,
  * MSG_PEEK, MSG_WAITALL, FIONREAD, options), UDP (addresses, connected
  * UDP, MSG_TRUNC, datagram boundaries, sendmsg/recvmsg with iovecs), IPv6
- * on ::1 (TCP, UDP, IPV6_V6ONLY), and the errors of socket() and of a
+ * on ::1 (TCP, UDP, IPV6_V6ONLY), socketpair(AF_UNIX) stream and
+ * datagram, and the errors of socket() and of a
  * socket call on a pipe.
  *
  * It passes on Linux (the expectations are Linux's), built on the host:
@@ -1040,6 +1041,50 @@ static void udp_boundaries(void)
 	close(b);
 }
 
+/* socketpair(AF_UNIX): a stream pair both ways, the end seen, EPIPE; a
+ * datagram pair keeps boundaries; the errors of the other families */
+static void unix_pair(void)
+{
+	int sv[2], type = -1;
+	socklen_t len = sizeof(type);
+	char buf[256];
+	struct pollfd p;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (!CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0))
+		return;
+	CHECK(write(sv[0], "hello", 5) == 5 && read_full(sv[1], buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(send(sv[1], "back", 4, 0) == 4 && recv(sv[0], buf, sizeof(buf), 0) == 4 && !memcmp(buf, "back", 4));
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM);
+	CHECK(getpeername(sv[0], (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_UNIX);
+	set_nonblock(sv[1], 1);
+	ERRNO(read(sv[1], buf, sizeof(buf)), EAGAIN);
+	p = (struct pollfd){ .fd = sv[1], .events = POLLIN | POLLOUT };
+	CHECK(poll(&p, 1, 0) == 1 && p.revents == POLLOUT);
+	CHECK(write(sv[0], "x", 1) == 1);
+	CHECK(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN));
+	CHECK(read(sv[1], buf, sizeof(buf)) == 1);
+	/* shutdown(SHUT_WR): the other end reads 0 and can still write back */
+	CHECK(shutdown(sv[0], SHUT_WR) == 0);
+	CHECK(read(sv[1], buf, sizeof(buf)) == 0);
+	CHECK(write(sv[1], "ok", 2) == 2 && read_full(sv[0], buf, 2) == 2);
+	/* closed: EPIPE for the writer */
+	close(sv[0]);
+	ERRNO(send(sv[1], "z", 1, MSG_NOSIGNAL), EPIPE);
+	close(sv[1]);
+	/* datagrams: boundaries kept, a short buffer cuts */
+	if (!CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == 0))
+		return;
+	CHECK(fcntl(sv[0], F_GETFD) == FD_CLOEXEC);
+	CHECK(send(sv[0], "one", 3, 0) == 3 && send(sv[0], "three", 5, 0) == 5);
+	CHECK(recv(sv[1], buf, sizeof(buf), 0) == 3 && recv(sv[1], buf, 2, 0) == 2 && !memcmp(buf, "th", 2));
+	close(sv[0]);
+	close(sv[1]);
+	ERRNO(socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP);
+	ERRNO(socketpair(12345, SOCK_STREAM, 0, sv), EAFNOSUPPORT);
+}
+
 static void msg_iovecs(void)
 {
 	struct sockaddr_storage sa, sb, from;
@@ -1257,6 +1302,7 @@ int main(int argc, char **argv)
 	trun("udp_trunc", udp_trunc);
 	trun("udp_boundaries", udp_boundaries);
 	trun("msg_iovecs", msg_iovecs);
+	trun("unix_pair", unix_pair);
 	trun("tcp6", tcp6);
 	trun("udp6", udp6);
 	trun("v6only", v6only);

@@ -98,7 +98,19 @@ static void t_open(void)
 	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, SOCK_STREAM_, 17, 0, 0, 0).err, ERR_PROTONOSUPPORT);
 	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, SOCK_STREAM_ | 0x100, 0, 0, 0, 0).err, ERR_INVAL);
 	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, ~0ull, ~0ull, ~0ull, 0, 0).err, ERR_INVAL);
-	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	EXPECT_ERR(call(net, SOCK_PAIR, AF_INET_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, 5, 0, 0, 0, 0).err, ERR_OPNOTSUPP);      /* SEQPACKET */
+	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 1, 0, 0, 0).err, ERR_PROTONOSUPPORT);
+	a = call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 0, 0, 0, 0);
+	EXPECT_ERR(a.err, ERR_OK);
+	if (!a.err && a.ncaps == 2) {
+		cap_t y = cairn_ipcbuf()->caps[1];
+
+		sock_close(a.cap);
+		memcpy(inl(), "x", 1);
+		EXPECT_ERR(call(y, IO_WRITE, 1, 0, 0, 0, 1, 0).err, ERR_PIPE);      /* the other end closed */
+		sock_close(y);
+	}
 	EXPECT_ERR(call(net, IO_READ, 100, 0, 0, 0, 0, 0).err, ERR_BADF);
 	EXPECT_ERR(call(net, SOCK_BIND, 16, 0, 0, 0, 0, 0).err, ERR_BADF);
 	s = sock_open(SOCK_STREAM_);
