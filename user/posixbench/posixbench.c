@@ -596,13 +596,35 @@ static void linux_net_up(void)
 }
 #endif
 
+/* Cairn's network server takes its address by DHCP at boot: until then a
+ * connect is ENETUNREACH. Waits for a first connection (up to 60 s). */
+static void wait_net(int port)
+{
+	struct sockaddr_in a = host_at(port);
+
+	for (int i = 0; i < 600; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			die("socket");
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		usleep(100000);
+	}
+	die("the network did not come up");
+}
+
 static void bench_net(int port)
 {
 #ifdef LINUX_PEER
 	linux_net_up();
 #endif
+	wait_net(port + 3);
 	start_spinner();
-	bench_tcp_connect(port + 3);       /* first: also waits for the network to be up */
+	bench_tcp_connect(port + 3);
 	bench_udp_rtt(port + 2);
 	bench_tcp_rx(port);
 	bench_tcp_tx(port + 1);
