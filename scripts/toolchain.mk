@@ -168,10 +168,11 @@ $(WRAPPER): musl-port/cairn-gcc.in $(SYSROOT)/lib/libc.a $(SYSROOT_FILES)
 POSIX_TESTS := $(patsubst user/tests/posix/%.c,$(T)/tests/posix/%,$(wildcard user/tests/posix/*.c))
 posix-tests: $(POSIX_TESTS)
 # Each with the test library (user/lib/test.c, the core every in-guest test
-# shares, and this world's hooks user/tests/posix/lib/test_musl.c). Its
+# shares, this world's hooks user/tests/posix/lib/test_musl.c, and the
+# helpers of programs that fork, user/tests/posix/lib/child.c). Its
 # headers (cairn/test.h, the arch's cairn/counter.h and test/arch.h) come
 # after the sysroot's (-idirafter): a name both have is the sysroot's.
-POSIX_TESTLIB := user/lib/test.c user/tests/posix/lib/test_musl.c
+POSIX_TESTLIB := user/lib/test.c user/tests/posix/lib/test_musl.c user/tests/posix/lib/child.c
 POSIX_TESTINC := -idirafter user/lib/include -idirafter user/lib/arch/$(ARCH)/include \
 	-idirafter user/tests/arch/$(ARCH)/include
 $(T)/tests/posix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(POSIX_TESTLIB) \

@@ -39,93 +39,6 @@
 
 static char self[256];
 
-static int64_t now_ms(void)
-{
-	return (int64_t)(t_clock_ns() / 1000000);      /* the test library's CLOCK_MONOTONIC */
-}
-
-static void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* The start of every forked child: it ends itself if a wait never ends. */
-static void child_start(void)
-{
-	signal(SIGALRM, SIG_DFL);
-	alarm(20);
-}
-
-/*
- * Waits at most ms for child pid: its exit code (0-255), 1000 + the
- * signal that ended it, or -1 (not waitable) or -2 (timed out: killed).
- */
-static int reap(pid_t pid, int ms)
-{
-	int64_t end = now_ms() + ms;
-	int st;
-
-	if (pid <= 0)
-		return -1;
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 1000 + WTERMSIG(st) : -1;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -2;
-		}
-		msleep(1);
-	}
-}
-
-#define REAP(pid, want) check_reap((pid), (want), __LINE__)
-
-static int check_reap(pid_t pid, int want, int line)
-{
-	int got = reap(pid, 20000);
-
-	return got == want ? 1 : FAIL("line %d: child %d: status %d, want %d (1000+: signal, -2: hung)", line,
-				      (int)pid, got, want);
-}
-
-/* Reads exactly n bytes unless the end of file or an error comes first. */
-static ssize_t read_full(int fd, void *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, (char *)buf + got, n - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return got ? (ssize_t)got : k;
-		got += (size_t)k;
-	}
-	return (ssize_t)got;
-}
-
-static ssize_t write_full(int fd, const void *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = write(fd, (const char *)buf + put, n - put);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return put ? (ssize_t)put : k;
-		put += (size_t)k;
-	}
-	return (ssize_t)put;
-}
-
 /* A pipe whose two ends have both moved a byte (so both are mapped). */
 static int mapped_pipe(int p[2])
 {
@@ -195,13 +108,13 @@ static int mode_sum(char **argv)
 	if (n < 0 || n > (long)sizeof(sum_buf))
 		return 10;
 	fifo = fstat(rfd, &st) == 0 && S_ISFIFO(st.st_mode);
-	got = read_full(rfd, sum_buf, (size_t)n);
+	got = pt_read_full(rfd, sum_buf, (size_t)n);
 	eof = read(rfd, &c, 1) == 0;
 	int len = snprintf(line, sizeof(line), "n=%ld sum=%08x eof=%d fifo=%d\n", got,
 			   fnv(2166136261u, sum_buf, got > 0 ? (size_t)got : 0), eof, fifo);
-	if (write_full(wfd, line, (size_t)len) != len)
+	if (pt_write_full(wfd, line, (size_t)len) != len)
 		return 11;
-	if (got > 0 && write_full(wfd, sum_buf, (size_t)got) != got)
+	if (got > 0 && pt_write_full(wfd, sum_buf, (size_t)got) != got)
 		return 12;
 	return 0;
 }
@@ -244,7 +157,7 @@ static void exec_one(int to0, long n)
 	close(a[0]);
 	close(b[1]);
 	CHECK(pid > 0);
-	CHECK(write_full(a[1], xbuf + 1000, (size_t)(n - 1000)) == n - 1000);
+	CHECK(pt_write_full(a[1], xbuf + 1000, (size_t)(n - 1000)) == n - 1000);
 	close(a[1]);
 	/* the summary line, then the bytes */
 	size_t k = 0;
@@ -255,7 +168,7 @@ static void exec_one(int to0, long n)
 	if (strcmp(line, want))
 		FAIL("exec'd child said '%s', want '%s'", line, want);
 	static uint8_t back[1 << 19];
-	CHECK(read_full(b[0], back, (size_t)n) == n && !memcmp(back, xbuf, (size_t)n));
+	CHECK(pt_read_full(b[0], back, (size_t)n) == n && !memcmp(back, xbuf, (size_t)n));
 	char c;
 	CHECK(read(b[0], &c, 1) == 0);
 	close(b[0]);
@@ -281,17 +194,17 @@ static void blocked_reader_woken(void)
 	pid = fork();
 	if (pid == 0) {
 		char buf[100];
-		int64_t t0 = now_ms();
-		child_start();
+		int64_t t0 = pt_now_ms();
+		pt_child_start();
 		close(p[1]);
 		ssize_t n = read(p[0], buf, sizeof(buf));
 		if (n != 5 || memcmp(buf, "hello", 5))
 			_exit(1);
-		if (now_ms() - t0 < 10)
+		if (pt_now_ms() - t0 < 10)
 			_exit(2);         /* it did not wait */
 		_exit(0);
 	}
-	msleep(80);
+	pt_msleep(80);
 	CHECK(write(p[1], "hello", 5) == 5);
 	REAP(pid, 0);
 	close(p[0]);
@@ -302,7 +215,7 @@ static void blocked_reader_woken(void)
 	pid = fork();
 	if (pid == 0) {
 		uint32_t v;
-		child_start();
+		pt_child_start();
 		close(p[1]);
 		close(q[0]);
 		for (uint32_t i = 0; i < 300; i++) {
@@ -337,34 +250,34 @@ static void eof_writer_exits(void)
 		CHECK(mapped_pipe(p) == 0);
 		w = fork();
 		if (w == 0) {
-			child_start();
+			pt_child_start();
 			close(p[0]);
 			if (write(p[1], "abc", 3) != 3)
 				_exit(1);
 			if (how)
 				for (;;)
 					pause();  /* killed */
-			msleep(100);
+			pt_msleep(100);
 			_exit(0);         /* p[1] is still open: exit closes it */
 		}
 		r = fork();
 		if (r == 0) {
 			char buf[8];
-			child_start();
+			pt_child_start();
 			close(p[1]);
-			if (read_full(p[0], buf, 3) != 3 || memcmp(buf, "abc", 3))
+			if (pt_read_full(p[0], buf, 3) != 3 || memcmp(buf, "abc", 3))
 				_exit(1);
-			int64_t t0 = now_ms();
+			int64_t t0 = pt_now_ms();
 			if (read(p[0], buf, sizeof(buf)) != 0)
 				_exit(2);
-			if (!how && now_ms() - t0 < 10)
+			if (!how && pt_now_ms() - t0 < 10)
 				_exit(3);         /* the end came before the writer's exit */
 			_exit(0);
 		}
 		close(p[0]);
 		close(p[1]);
 		if (how) {
-			msleep(60);
+			pt_msleep(60);
 			kill(w, SIGKILL);
 		}
 		/* the reader sees the end while the writer is still a zombie */
@@ -413,7 +326,7 @@ static void blocked_writer(int ignore, size_t len)
 	if (pid == 0) {
 		static char buf[100000];
 		sigset_t s;
-		child_start();
+		pt_child_start();
 		sigemptyset(&s);
 		sigaddset(&s, SIGPIPE);
 		sigprocmask(SIG_UNBLOCK, &s, NULL);
@@ -427,7 +340,7 @@ static void blocked_writer(int ignore, size_t len)
 		_exit(n == 65536 ? 0 : 2);
 	}
 	close(p[1]);
-	msleep(80);
+	pt_msleep(80);
 	close(p[0]);
 	REAP(pid, ignore ? 0 : 1000 + SIGPIPE);
 }
@@ -460,7 +373,7 @@ static void large_transfer(void)
 	pid = fork();
 	if (pid == 0) {
 		uint64_t got = 0;
-		child_start();
+		pt_child_start();
 		close(p[1]);
 		for (unsigned i = 0;; i++) {
 			ssize_t n = read(p[0], buf, rsz[i % 7]);
@@ -508,7 +421,7 @@ static void atomic_records(void)
 	for (int w = 0; w < WRITERS; w++) {
 		pids[w] = fork();
 		if (pids[w] == 0) {
-			child_start();
+			pt_child_start();
 			close(p[0]);
 			for (int s = 0; s < RECORDS; s++) {
 				memset(rec, w * 64 + s % 64, REC);
@@ -522,7 +435,7 @@ static void atomic_records(void)
 	}
 	close(p[1]);
 	for (long nrec = 0;; nrec++) {
-		ssize_t n = read_full(p[0], rec, REC);
+		ssize_t n = pt_read_full(p[0], rec, REC);
 		if (n == 0)
 			break;
 		if (n != REC) {
@@ -540,7 +453,7 @@ static void atomic_records(void)
 		else
 			seen[w]++;
 		if (nrec % 100 == 0)
-			msleep(5);        /* the writers fill the pipe and wait */
+			pt_msleep(5);        /* the writers fill the pipe and wait */
 	}
 	close(p[0]);
 	for (int w = 0; w < WRITERS; w++) {
@@ -575,12 +488,12 @@ static void nonblock_shared(void)
 	CHECK(!(fcntl(p[0], F_GETFL) & O_NONBLOCK));
 	pid = fork();
 	if (pid == 0) {
-		child_start();
-		msleep(60);
+		pt_child_start();
+		pt_msleep(60);
 		_exit(write(p[1], "w", 1) == 1 ? 0 : 1);
 	}
-	int64_t t0 = now_ms();
-	CHECK(read(p[0], &c, 1) == 1 && c == 'w' && now_ms() - t0 >= 20);
+	int64_t t0 = pt_now_ms();
+	CHECK(read(p[0], &c, 1) == 1 && c == 'w' && pt_now_ms() - t0 >= 20);
 	REAP(pid, 0);
 	/* the write end likewise */
 	pid = fork();
@@ -599,12 +512,12 @@ static void nonblock_shared(void)
 	CHECK(!(fcntl(p[1], F_GETFL) & O_NONBLOCK));
 	pid = fork();
 	if (pid == 0) {
-		child_start();
-		msleep(60);
-		_exit(read_full(p[0], buf, 4096) == 4096 ? 0 : 1);
+		pt_child_start();
+		pt_msleep(60);
+		_exit(pt_read_full(p[0], buf, 4096) == 4096 ? 0 : 1);
 	}
-	t0 = now_ms();
-	CHECK(write(p[1], buf, 4096) == 4096 && now_ms() - t0 >= 20);   /* it waited for room */
+	t0 = pt_now_ms();
+	CHECK(write(p[1], buf, 4096) == 4096 && pt_now_ms() - t0 >= 20);   /* it waited for room */
 	REAP(pid, 0);
 	close(p[0]);
 	close(p[1]);
@@ -624,20 +537,20 @@ static void poll_in(void)
 	CHECK(poll(&pf, 1, 0) == 0 && pf.revents == 0);
 	pid = fork();
 	if (pid == 0) {
-		child_start();
-		msleep(50);
+		pt_child_start();
+		pt_msleep(50);
 		_exit(write(p[1], "i", 1) == 1 ? 0 : 1);
 	}
-	int64_t t0 = now_ms();
+	int64_t t0 = pt_now_ms();
 	CHECK(poll(&pf, 1, 5000) == 1 && pf.revents == POLLIN);
-	CHECK(now_ms() - t0 >= 20 && now_ms() - t0 < 4000);
+	CHECK(pt_now_ms() - t0 >= 20 && pt_now_ms() - t0 < 4000);
 	CHECK(read(p[0], &c, 1) == 1 && c == 'i');
 	REAP(pid, 0);
 	/* rounds: the parent only polls and reads, the child writes at once */
 	CHECK(pipe(q) == 0);
 	pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		close(p[0]);
 		close(q[1]);
 		for (int i = 0; i < 50; i++) {
@@ -677,13 +590,13 @@ static void poll_out(void)
 	pid = fork();
 	if (pid == 0) {
 		static char buf[65536];
-		child_start();
-		msleep(50);
-		_exit(read_full(p[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : 1);
+		pt_child_start();
+		pt_msleep(50);
+		_exit(pt_read_full(p[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : 1);
 	}
-	int64_t t0 = now_ms();
+	int64_t t0 = pt_now_ms();
 	CHECK(poll(&pf, 1, 5000) == 1 && pf.revents == POLLOUT);
-	CHECK(now_ms() - t0 >= 20 && now_ms() - t0 < 4000);
+	CHECK(pt_now_ms() - t0 >= 20 && pt_now_ms() - t0 < 4000);
 	REAP(pid, 0);
 	/* no reader left: POLLERR */
 	close(p[0]);
@@ -702,15 +615,15 @@ static void poll_hup(void)
 	CHECK(mapped_pipe(p) == 0);
 	pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		close(p[0]);
-		msleep(50);
+		pt_msleep(50);
 		_exit(0);
 	}
 	close(p[1]);
 	pf = (struct pollfd){ .fd = p[0], .events = POLLIN };
-	int64_t t0 = now_ms();
-	CHECK(poll(&pf, 1, 5000) == 1 && pf.revents == POLLHUP && now_ms() - t0 >= 20);
+	int64_t t0 = pt_now_ms();
+	CHECK(poll(&pf, 1, 5000) == 1 && pf.revents == POLLHUP && pt_now_ms() - t0 >= 20);
 	CHECK(read(p[0], &c, 1) == 0);
 	REAP(pid, 0);
 	close(p[0]);
@@ -718,7 +631,7 @@ static void poll_hup(void)
 	CHECK(mapped_pipe(p) == 0);
 	pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		close(p[0]);
 		_exit(write(p[1], "h", 1) == 1 ? 0 : 1);
 	}
@@ -797,12 +710,12 @@ static void self_pipe(void)
 		sigaction(SIGALRM, &sa, NULL);
 		if (setitimer(ITIMER_REAL, &it, NULL))
 			_exit(2);
-		int64_t end = now_ms() + 300, next_block = now_ms() + 40;
+		int64_t end = pt_now_ms() + 300, next_block = pt_now_ms() + 40;
 		memset(sp_out, 'm', sizeof(sp_out));
 		for (unsigned i = 0;; i++) {
 			/* bytes that are surely in the pipe: a read of at most that many never waits */
 			long in = st->main_wrote + sp_wrote - st->got;
-			int64_t t = now_ms();
+			int64_t t = pt_now_ms();
 			ssize_t n;
 
 			if (t >= end)
@@ -831,7 +744,7 @@ static void self_pipe(void)
 			st->loops++;
 		}
 		setitimer(ITIMER_REAL, &off, NULL);
-		msleep(30);             /* a signal on its way */
+		pt_msleep(30);             /* a signal on its way */
 		long in = st->main_wrote + sp_wrote - st->got;
 		if (in > 0 && sp_read(p[0], st, in) != in)
 			_exit(7);
@@ -919,7 +832,7 @@ static void threads_many(void)
 		void *ret;
 		int bad = 0;
 
-		child_start();
+		pt_child_start();
 		if (pipe(tp))
 			_exit(1);
 		for (int i = 0; i < TR; i++)
@@ -960,7 +873,7 @@ static void killed_holder(void)
 		w = fork();
 		if (w == 0) {
 			static char wb[65536];
-			child_start();
+			pt_child_start();
 			close(p[0]);
 			memset(wb, 'w', sizeof(wb));
 			for (;;)
@@ -980,15 +893,15 @@ static void killed_holder(void)
 		r = fork();
 		if (r == 0) {
 			static char rb[100000];
-			child_start();
+			pt_child_start();
 			close(p[1]);
 			for (unsigned i = 0;; i++)
 				if (read(p[0], rb, i % 2 ? sizeof(rb) : 5000) <= 0)
 					_exit(1);
 		}
-		msleep(1 + round * 3);
+		pt_msleep(1 + round * 3);
 		kill(round % 2 ? r : w, SIGKILL);
-		msleep(round % 3);
+		pt_msleep(round % 3);
 		kill(round % 2 ? w : r, SIGKILL);
 		/* rounds 5..9 leave them zombies until the pipe is back: a dead
 		 * holder's lock is taken over before it is reaped */
@@ -996,10 +909,10 @@ static void killed_holder(void)
 			REAP(w, 1000 + SIGKILL);
 			REAP(r, 1000 + SIGKILL);
 		} else {
-			msleep(20);
+			pt_msleep(20);
 		}
 		/* the parent's own ends still work: drain, then a write and a read */
-		int64_t t0 = now_ms();
+		int64_t t0 = pt_now_ms();
 		long left = 0, notw = 0;
 		set_nonblock(p[0], 1);
 		for (ssize_t n; (n = read(p[0], buf, sizeof(buf))) > 0;) {
@@ -1010,10 +923,10 @@ static void killed_holder(void)
 		CHECK(errno == EAGAIN && left <= 65536 && !notw);
 		set_nonblock(p[0], 0);
 		char c[8];
-		CHECK(write(p[1], "ping", 4) == 4 && read_full(p[0], c, 4) == 4 && !memcmp(c, "ping", 4));
-		CHECK(write(p[1], buf, 65536) == 65536 && read_full(p[0], buf, 65536) == 65536);
-		if (now_ms() - t0 > 3000)
-			FAIL("round %d: %lld ms to get the pipe back", round, (long long)(now_ms() - t0));
+		CHECK(write(p[1], "ping", 4) == 4 && pt_read_full(p[0], c, 4) == 4 && !memcmp(c, "ping", 4));
+		CHECK(write(p[1], buf, 65536) == 65536 && pt_read_full(p[0], buf, 65536) == 65536);
+		if (pt_now_ms() - t0 > 3000)
+			FAIL("round %d: %lld ms to get the pipe back", round, (long long)(pt_now_ms() - t0));
 		if (round >= 5) {
 			REAP(w, 1000 + SIGKILL);
 			REAP(r, 1000 + SIGKILL);
@@ -1056,19 +969,19 @@ static int wake_both_ways(int ps[2], int rounds)
 
 	if (pid == 0) {
 		char c;
-		child_start();
+		pt_child_start();
 		for (int i = 0; i < rounds; i++) {
 			if (read(ps[0], &c, 1) != 1 || c != (char)i)
 				_exit(1);
 		}
-		msleep(30);
+		pt_msleep(30);
 		static char buf[20000];
 		memset(buf, 'k', sizeof(buf));
-		_exit(write_full(ps[1], buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : 2);
+		_exit(pt_write_full(ps[1], buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : 2);
 	}
 	for (int i = 0; i < rounds; i++) {
 		char c = (char)i;
-		msleep(i < 3 ? 20 : 0);
+		pt_msleep(i < 3 ? 20 : 0);
 		if (write(ps[1], &c, 1) != 1)
 			return 10;
 		/* let the child take it before the next one */
@@ -1080,10 +993,10 @@ static int wake_both_ways(int ps[2], int rounds)
 		}
 	}
 	static char buf[20000];
-	if (read_full(ps[0], buf, sizeof(buf)) != (ssize_t)sizeof(buf) || buf[0] != 'k' ||
+	if (pt_read_full(ps[0], buf, sizeof(buf)) != (ssize_t)sizeof(buf) || buf[0] != 'k' ||
 	    buf[sizeof(buf) - 1] != 'k')
 		return 11;
-	int st = reap(pid, 20000);
+	int st = pt_reap(pid, 20000);
 	return st;
 }
 
@@ -1138,7 +1051,7 @@ static void over_shared_budget(void)
 	pid = fork();
 	if (pid == 0) {
 		int m = 0, e;
-		child_start();
+		pt_child_start();
 		for (int i = 0; i < NPIPES; i++)
 			if (i != 0 && i != NPIPES - 1) {
 				close(ps[i][0]);
@@ -1169,18 +1082,18 @@ static void over_shared_budget(void)
 		pid_t g = fork();
 		if (g == 0) {
 			static char b[65536];
-			child_start();
-			msleep(50);
-			_exit(read_full(more[m - 3][0], b, sizeof(b)) == (ssize_t)sizeof(b) ? 0 : 1);
+			pt_child_start();
+			pt_msleep(50);
+			_exit(pt_read_full(more[m - 3][0], b, sizeof(b)) == (ssize_t)sizeof(b) ? 0 : 1);
 		}
 		static char big[60000];
 		memset(big, 'q', sizeof(big));
-		int64_t t0 = now_ms();
-		if (write_full(more[m - 3][1], big, sizeof(big)) != (ssize_t)sizeof(big) || now_ms() - t0 < 10)
+		int64_t t0 = pt_now_ms();
+		if (pt_write_full(more[m - 3][1], big, sizeof(big)) != (ssize_t)sizeof(big) || pt_now_ms() - t0 < 10)
 			_exit(5);
-		if (reap(g, 20000))
+		if (pt_reap(g, 20000))
 			_exit(6);
-		if (read_full(more[m - 3][0], big, sizeof(big)) != (ssize_t)sizeof(big) || big[sizeof(big) - 1] != 'q')
+		if (pt_read_full(more[m - 3][0], big, sizeof(big)) != (ssize_t)sizeof(big) || big[sizeof(big) - 1] != 'q')
 			_exit(7);
 		/* the parent's (shared) pipes go on working beside them */
 		if ((e = wake_both_ways(ps[0], 5)))
@@ -1238,7 +1151,7 @@ static void dup_ends(void)
 	/* a child's stdout on the pipe (over its first descriptors) */
 	pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		if (dup2(50, 1) != 1)
 			_exit(1);
 		close(50);
@@ -1248,7 +1161,7 @@ static void dup_ends(void)
 		_exit(0);
 	}
 	REAP(pid, 0);
-	CHECK(read_full(q[0], buf, 15) == 15 && !memcmp(buf, "from the child\n", 15));
+	CHECK(pt_read_full(q[0], buf, 15) == 15 && !memcmp(buf, "from the child\n", 15));
 	/* every write end closed: the end of file, through either read descriptor */
 	close(50);
 	close(q[1]);

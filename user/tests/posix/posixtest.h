@@ -19,13 +19,30 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <string.h>
 #include <unistd.h>
 #define CAIRN_TEST_POSIX
 #include <cairn/test.h>
 
 static const char *pt_prefix = "posix";
+
+/* lib/child.c: milliseconds since boot; a sleep EINTR does not cut short;
+ * a forked child's start (it ends itself after 20 s); child pid's end
+ * waited for at most ms: its exit code, 1000 + the signal that ended it,
+ * -1 (not waitable) or -2 (it hung and was killed); REAP(pid, want) checks
+ * it (20 s); n bytes read or written whole unless the end or an error
+ * comes first (EINTR retried). */
+int64_t pt_now_ms(void);
+void pt_msleep(long ms);
+void pt_child_start(void);
+int pt_reap(pid_t pid, int ms);
+int pt_check_reap(pid_t pid, int want, int line);
+#define REAP(pid, want) pt_check_reap((pid), (want), __LINE__)
+ssize_t pt_read_full(int fd, void *buf, size_t n);
+ssize_t pt_write_full(int fd, const void *buf, size_t n);
 
 __attribute__((unused)) static void run(const char *name, void (*fn)(void))
 {

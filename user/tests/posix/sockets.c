@@ -16,7 +16,8 @@
  *   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -idirafter user/lib/include \
  *       -idirafter user/lib/arch/x86_64/include \
  *       -idirafter user/tests/arch/x86_64/include -o /tmp/sockets \
- *       user/tests/posix/sockets.c user/lib/test.c user/tests/posix/lib/test_musl.c
+ *       user/tests/posix/sockets.c user/lib/test.c user/tests/posix/lib/test_musl.c \
+ *       user/tests/posix/lib/child.c
  * On Cairn it needs the network server and a process with "net"
  * (scripts/posix-manifest.sh servers --net, proc --net), as --exec's
  * world has them:
@@ -49,88 +50,6 @@
 
 static char self[256];
 static volatile sig_atomic_t pipes_caught;
-
-static int64_t now_ms(void)
-{
-	return (int64_t)(t_clock_ns() / 1000000);
-}
-
-static void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void child_start(void)
-{
-	signal(SIGALRM, SIG_DFL);
-	alarm(20);
-}
-
-/* Waits at most ms for child pid: its exit code, 1000 + its signal, -1, or -2 (hung: killed). */
-static int reap(pid_t pid, int ms)
-{
-	int64_t end = now_ms() + ms;
-	int st;
-
-	if (pid <= 0)
-		return -1;
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 1000 + WTERMSIG(st) : -1;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -2;
-		}
-		msleep(1);
-	}
-}
-
-#define REAP(pid, want) check_reap((pid), (want), __LINE__)
-
-static int check_reap(pid_t pid, int want, int line)
-{
-	int got = reap(pid, 20000);
-
-	return got == want ? 1 : FAIL("line %d: child %d: status %d, want %d (1000+: signal, -2: hung)", line,
-				      (int)pid, got, want);
-}
-
-static ssize_t read_full(int fd, void *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, (char *)buf + got, n - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return got ? (ssize_t)got : k;
-		got += (size_t)k;
-	}
-	return (ssize_t)got;
-}
-
-static ssize_t write_full(int fd, const void *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = write(fd, (const char *)buf + put, n - put);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return put ? (ssize_t)put : k;
-		put += (size_t)k;
-	}
-	return (ssize_t)put;
-}
 
 static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
 {
@@ -301,9 +220,9 @@ static void tcp_basic_in(int fam)
 	CHECK(getsockname(a, (struct sockaddr *)&name, &nlen) == 0 && nlen == len &&
 	      name.ss_family == fam && port_of(&name) == 0);
 	CHECK(write(c, "hello", 5) == 5);
-	CHECK(read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(pt_read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
 	CHECK(send(a, "world!", 6, 0) == 6);
-	CHECK(read_full(c, buf, 6) == 6 && !memcmp(buf, "world!", 6));
+	CHECK(pt_read_full(c, buf, 6) == 6 && !memcmp(buf, "world!", 6));
 	close(a);
 	close(c);
 	close(l);
@@ -325,7 +244,7 @@ static void tcp_basic(void)
 	a = accept(l, NULL, NULL);
 	CHECK(a >= 0);
 	CHECK(write(c, "hello", 5) == 5);
-	CHECK(read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(pt_read_full(a, buf, 5) == 5 && !memcmp(buf, "hello", 5));
 	CHECK(send(a, "world!", 6, 0) == 6);
 	CHECK(recv(c, buf, 6, MSG_WAITALL) == 6 && !memcmp(buf, "world!", 6));
 	/* sendto with no address on a connected stream; recvfrom with one */
@@ -372,7 +291,7 @@ static void tcp_large(void)
 		uint32_t h = 2166136261u, back = 0;
 		int c;
 
-		child_start();
+		pt_child_start();
 		c = socket(AF_INET, SOCK_STREAM, 0);
 		if (c < 0 || connect(c, (struct sockaddr *)&ss, len))
 			_exit(1);
@@ -383,11 +302,11 @@ static void tcp_large(void)
 			for (size_t j = 0; j < k; j++)
 				buf[j] = pattern(sent + j);
 			h = fnv(h, buf, k);
-			if (write_full(c, buf, k) != (ssize_t)k)
+			if (pt_write_full(c, buf, k) != (ssize_t)k)
 				_exit(2);
 			sent += k;
 		}
-		if (read_full(c, &back, 4) != 4 || back != h)
+		if (pt_read_full(c, &back, 4) != 4 || back != h)
 			_exit(3);
 		/* now the parent's megabyte, in big reads */
 		uint64_t got = 0;
@@ -486,7 +405,7 @@ static void addr_in_use(void)
 	CHECK(read(c, &b, 1) == 0);
 	close(c);
 	close(l);
-	msleep(50);
+	pt_msleep(50);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ERRNO(bind(s, (struct sockaddr *)&ss, len), EADDRINUSE);
 	close(s);
@@ -589,7 +508,7 @@ static int send_until_error(int c, int flags)
 	for (int i = 0; i < 50; i++) {
 		if (send(c, "data", 4, flags) < 0)
 			return errno;
-		msleep(10);
+		pt_msleep(10);
 	}
 	return 0;
 }
@@ -629,7 +548,7 @@ static void epipe(void)
 	close(a);
 	pid_t pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		signal(SIGPIPE, SIG_DFL);
 		send_until_error(c, 0);
 		_exit(0);
@@ -648,12 +567,12 @@ static void half_close(void)
 		return;
 	CHECK(write(c, "last", 4) == 4);
 	CHECK(shutdown(c, SHUT_WR) == 0);
-	CHECK(read_full(a, buf, 4) == 4 && !memcmp(buf, "last", 4));
+	CHECK(pt_read_full(a, buf, 4) == 4 && !memcmp(buf, "last", 4));
 	CHECK(read(a, buf, sizeof(buf)) == 0);
 	CHECK(recv(a, buf, sizeof(buf), 0) == 0);
 	/* the other way still works */
 	CHECK(write(a, "reply", 5) == 5);
-	CHECK(read_full(c, buf, 5) == 5 && !memcmp(buf, "reply", 5));
+	CHECK(pt_read_full(c, buf, 5) == 5 && !memcmp(buf, "reply", 5));
 	/* shutdown(SHUT_RD) on our side: reads end at once */
 	CHECK(shutdown(a, SHUT_RD) == 0);
 	CHECK(read(a, buf, sizeof(buf)) == 0);
@@ -729,13 +648,13 @@ static void poll_events(void)
 	/* data wakes a waiting poll */
 	pid_t pid = fork();
 	if (pid == 0) {
-		child_start();
-		msleep(50);
+		pt_child_start();
+		pt_msleep(50);
 		_exit(write(c, "p", 1) == 1 ? 0 : 1);
 	}
 	pf[0] = (struct pollfd){ .fd = a, .events = POLLIN };
-	int64_t t0 = now_ms();
-	CHECK(poll(pf, 1, 5000) == 1 && pf[0].revents == POLLIN && now_ms() - t0 >= 20);
+	int64_t t0 = pt_now_ms();
+	CHECK(poll(pf, 1, 5000) == 1 && pf[0].revents == POLLIN && pt_now_ms() - t0 >= 20);
 	REAP(pid, 0);
 	CHECK(read(a, buf, 1) == 1);
 	/* two sockets, one ready */
@@ -796,11 +715,11 @@ static void fork_inherit(void)
 	/* the child writes on the inherited socket, the parent's copy reads */
 	pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		close(a);
 		_exit(write(c, "from child", 10) == 10 ? 0 : 1);
 	}
-	CHECK(read_full(a, buf, 10) == 10 && !memcmp(buf, "from child", 10));
+	CHECK(pt_read_full(a, buf, 10) == 10 && !memcmp(buf, "from child", 10));
 	REAP(pid, 0);
 	/* the parent's copy still works after the child's is gone */
 	CHECK(write(c, "p", 1) == 1 && read(a, buf, 1) == 1 && buf[0] == 'p');
@@ -808,12 +727,12 @@ static void fork_inherit(void)
 	pid = fork();
 	if (pid == 0) {
 		char fd[16];
-		child_start();
+		pt_child_start();
 		snprintf(fd, sizeof(fd), "%d", c);
 		execl(self, self, "child", fd, (char *)NULL);
 		_exit(127);
 	}
-	ssize_t n = read_full(a, buf, 9);
+	ssize_t n = pt_read_full(a, buf, 9);
 	CHECK(n == 9 && !memcmp(buf, "exec'd ok", 9));
 	REAP(pid, 0);
 	/* the last holder's close ends the stream */
@@ -832,16 +751,16 @@ static void peek_and_waitall(void)
 	CHECK(write(c, "peekaboo", 8) == 8);
 	struct pollfd pf = { .fd = a, .events = POLLIN };
 	CHECK(poll(&pf, 1, 5000) == 1);
-	msleep(20);
+	pt_msleep(20);
 	CHECK(recv(a, buf, 4, MSG_PEEK) == 4 && !memcmp(buf, "peek", 4));
 	CHECK(recv(a, buf, 8, MSG_PEEK | MSG_WAITALL) == 8 && !memcmp(buf, "peekaboo", 8));
 	CHECK(recv(a, buf, 8, 0) == 8 && !memcmp(buf, "peekaboo", 8));
 	/* MSG_WAITALL waits for the rest */
 	pid_t pid = fork();
 	if (pid == 0) {
-		child_start();
+		pt_child_start();
 		write(c, "abc", 3);
-		msleep(50);
+		pt_msleep(50);
 		write(c, "defgh", 5);
 		_exit(0);
 	}
@@ -865,7 +784,7 @@ static void fionread(void)
 	CHECK(write(c, buf, 100) == 100);
 	struct pollfd pf = { .fd = a, .events = POLLIN };
 	CHECK(poll(&pf, 1, 5000) == 1);
-	msleep(20);
+	pt_msleep(20);
 	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 100);
 	CHECK(read(a, buf, 40) == 40);
 	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 60);
@@ -1054,7 +973,7 @@ static void unix_pair(void)
 
 	if (!CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0))
 		return;
-	CHECK(write(sv[0], "hello", 5) == 5 && read_full(sv[1], buf, 5) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(write(sv[0], "hello", 5) == 5 && pt_read_full(sv[1], buf, 5) == 5 && !memcmp(buf, "hello", 5));
 	CHECK(send(sv[1], "back", 4, 0) == 4 && recv(sv[0], buf, sizeof(buf), 0) == 4 && !memcmp(buf, "back", 4));
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM);
 	CHECK(getpeername(sv[0], (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_UNIX);
@@ -1068,7 +987,7 @@ static void unix_pair(void)
 	/* shutdown(SHUT_WR): the other end reads 0 and can still write back */
 	CHECK(shutdown(sv[0], SHUT_WR) == 0);
 	CHECK(read(sv[1], buf, sizeof(buf)) == 0);
-	CHECK(write(sv[1], "ok", 2) == 2 && read_full(sv[0], buf, 2) == 2);
+	CHECK(write(sv[1], "ok", 2) == 2 && pt_read_full(sv[0], buf, 2) == 2);
 	/* closed: EPIPE for the writer */
 	close(sv[0]);
 	ERRNO(send(sv[1], "z", 1, MSG_NOSIGNAL), EPIPE);
@@ -1135,8 +1054,8 @@ static void tcp6(void)
 	a = accept(l, (struct sockaddr *)&name, &nlen);
 	CHECK(a >= 0 && nlen == sizeof(struct sockaddr_in6) && name.ss_family == AF_INET6);
 	CHECK(IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&name)->sin6_addr));
-	CHECK(write(c, "six", 3) == 3 && read_full(a, buf, 3) == 3 && !memcmp(buf, "six", 3));
-	CHECK(write(a, "ok", 2) == 2 && read_full(c, buf, 2) == 2 && !memcmp(buf, "ok", 2));
+	CHECK(write(c, "six", 3) == 3 && pt_read_full(a, buf, 3) == 3 && !memcmp(buf, "six", 3));
+	CHECK(write(a, "ok", 2) == 2 && pt_read_full(c, buf, 2) == 2 && !memcmp(buf, "ok", 2));
 	nlen = sizeof(name);
 	CHECK(getpeername(c, (struct sockaddr *)&name, &nlen) == 0 && same_addr(&name, &ss));
 	close(a);
