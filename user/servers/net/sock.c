@@ -39,6 +39,9 @@ extern uint8_t *net_out, *net_in;
 
 #define WAITERS     8
 #define ARMS        16
+/* Armed Notifications kept in all (each a capability slot of the server's
+ * CAP_SLOTS): past it a new arm fires at once, and poll asks again. */
+#define ARM_BUDGET  512
 #define TABLE_MAX   65536u
 #define ACCEPT_MAX  128u
 #define RCVBUF_DEF  (128 * 1024)
@@ -65,7 +68,7 @@ struct waiter {
 
 struct arm {
 	cap_t note;
-	uint64_t bits;
+	uint64_t bits, obj;                 /* obj: the Notification's object id */
 	uint32_t events;
 };
 
@@ -96,6 +99,7 @@ struct sock {
 static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
 static struct sock *dirty_list;
+static unsigned arms_kept;
 static cap_t served;                    /* the endpoint sockets are minted from */
 
 /* ---- errors and addresses -------------------------------------------------------------------- */
@@ -539,6 +543,7 @@ static void arms_fire(struct sock *s, bool all)
 		if (r & (a->events | POLLERR | POLLHUP)) {
 			cairn_invoke(a->note, NOTIFY_SIGNAL, 0, a->bits, 0, 0, 0, NULL);
 			cairn_cap_delete(a->note);
+			arms_kept--;
 		} else {
 			s->arms[k++] = *a;
 		}
@@ -1724,27 +1729,39 @@ static void io_poll(struct srv_req *r, struct srv_ans *a, struct sock *s, bool a
 {
 	uint32_t events = (uint32_t)r->w[0];
 	uint32_t rev = revents(s) & (events | POLLERR | POLLHUP);
-	uint64_t id[3];
+	uint64_t id[4];
 
 	a->w[0] = rev;
 	if (!arm)
 		return;
-	if (!r->ncaps || r->caps[0] == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, r->caps[0], 0, 0, 0, id) ||
+	if (!r->ncaps || r->caps[0] == CAP_NULL || cairn_cap_identify(r->caps[0], id) ||
 	    id[0] != OBJ_NOTIFICATION || !(id[1] & RIGHT_WRITE)) {
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (rev) {
+	if (rev || arms_kept >= ARM_BUDGET) {            /* ready, or no room: at once */
 		cairn_invoke(r->caps[0], NOTIFY_SIGNAL, 0, r->w[1], 0, 0, 0, NULL);
 		return;
+	}
+	/* a poller that armed this socket before and went on (its poll ended by
+	 * another descriptor) arms it again: one arm a Notification */
+	for (unsigned i = 0; i < s->narms; i++) {
+		if (s->arms[i].obj == id[3]) {
+			cairn_cap_delete(s->arms[i].note);
+			s->arms[i] = (struct arm){ r->caps[0], r->w[1], id[3], events };
+			r->caps[0] = CAP_NULL;               /* kept */
+			return;
+		}
 	}
 	if (s->narms == ARMS) {                      /* the oldest fires early; its poll asks again */
 		cairn_invoke(s->arms[0].note, NOTIFY_SIGNAL, 0, s->arms[0].bits, 0, 0, 0, NULL);
 		cairn_cap_delete(s->arms[0].note);
 		memmove(s->arms, s->arms + 1, (ARMS - 1) * sizeof(s->arms[0]));
 		s->narms--;
+		arms_kept--;
 	}
-	s->arms[s->narms++] = (struct arm){ r->caps[0], r->w[1], events };
+	s->arms[s->narms++] = (struct arm){ r->caps[0], r->w[1], id[3], events };
+	arms_kept++;
 	r->caps[0] = CAP_NULL;                       /* kept */
 }
 

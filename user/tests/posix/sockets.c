@@ -9,7 +9,7 @@
  * MSG_PEEK, MSG_WAITALL, FIONREAD, options), UDP (addresses, connected
  * UDP, MSG_TRUNC, datagram boundaries, sendmsg/recvmsg with iovecs), IPv6
  * on ::1 (TCP, UDP, IPV6_V6ONLY), socketpair(AF_UNIX) stream and
- * datagram, and the errors of socket() and of a
+ * datagram, load (200 connections at once, then 1,000 in a row), and the errors of socket() and of a
  * socket call on a pipe.
  *
  * It passes on Linux (the expectations are Linux's), built on the host:
@@ -960,6 +960,109 @@ static void udp_boundaries(void)
 	close(b);
 }
 
+/*
+ * Load: 200 connections open at once to one server (a forked child that
+ * polls its listener and every accepted socket, answering each line with
+ * its reverse), all answered; then 1,000 connections one after another,
+ * each answered.
+ */
+#define CONCURRENT 200
+static void serve_reverse(int l, int total)
+{
+	static struct pollfd p[CONCURRENT + 1];
+	int n = 1, done = 0;
+
+	p[0] = (struct pollfd){ .fd = l, .events = POLLIN };
+	while (done < total) {
+		if (poll(p, (nfds_t)n, 20000) <= 0)
+			_exit(2);
+		if ((p[0].revents & POLLIN) && n <= CONCURRENT) {
+			int a = accept(l, NULL, NULL);
+
+			if (a < 0)
+				_exit(3);
+			p[n++] = (struct pollfd){ .fd = a, .events = POLLIN };
+		}
+		for (int i = 1; i < n; i++) {
+			char buf[16], out[16];
+			ssize_t k;
+
+			if (!(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			k = read(p[i].fd, buf, sizeof(buf));
+			if (k > 0) {
+				for (ssize_t j = 0; j < k; j++)
+					out[j] = buf[k - 1 - j];
+				if (pt_write_full(p[i].fd, out, (size_t)k) != k)
+					_exit(4);
+				continue;
+			}
+			close(p[i].fd);                      /* the client's end: next */
+			p[i--] = p[--n];
+			done++;
+		}
+	}
+	_exit(0);
+}
+
+static void load(void)
+{
+	static int c[CONCURRENT];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l = listener(AF_INET, &ss, &len), ok = 0;
+	pid_t pid;
+
+	if (!CHECK(l >= 0) || !CHECK(listen(l, 128) == 0))
+		return;
+	if ((pid = fork()) == 0) {
+		pt_child_start();
+		serve_reverse(l, CONCURRENT + 1000);
+	}
+	close(l);
+	for (int i = 0; i < CONCURRENT; i++)
+		c[i] = -1;
+	for (int i = 0; i < CONCURRENT; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&ss, len)) {
+			FAIL("connection %d: %s", i, strerror(errno));
+			if (c[i] >= 0)
+				close(c[i]);
+			c[i] = -1;
+			break;
+		}
+	}
+	for (int i = 0; i < CONCURRENT; i++) {
+		char q[8], r[8];
+
+		snprintf(q, sizeof(q), "%05d", i);
+		if (c[i] >= 0 && write(c[i], q, 5) == 5 && pt_read_full(c[i], r, 5) == 5 &&
+		    r[0] == q[4] && r[4] == q[0])
+			ok++;
+	}
+	for (int i = 0; i < CONCURRENT; i++)
+		if (c[i] >= 0)
+			close(c[i]);
+	if (!CHECK(ok == CONCURRENT)) {
+		kill(pid, SIGKILL);
+		pt_reap(pid, 5000);
+		return;
+	}
+	ok = 0;
+	for (int i = 0; i < 1000; i++) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		char r[3];
+
+		if (s >= 0 && !connect(s, (struct sockaddr *)&ss, len) && write(s, "abc", 3) == 3 &&
+		    pt_read_full(s, r, 3) == 3 && !memcmp(r, "cba", 3))
+			ok++;
+		if (s >= 0)
+			close(s);
+	}
+	CHECK(ok == 1000);
+	REAP(pid, 0);
+}
+
 /* socketpair(AF_UNIX): a stream pair both ways, the end seen, EPIPE; a
  * datagram pair keeps boundaries; the errors of the other families */
 static void unix_pair(void)
@@ -1222,6 +1325,7 @@ int main(int argc, char **argv)
 	trun("udp_boundaries", udp_boundaries);
 	trun("msg_iovecs", msg_iovecs);
 	trun("unix_pair", unix_pair);
+	trun("load", load);
 	trun("tcp6", tcp6);
 	trun("udp6", udp6);
 	trun("v6only", v6only);
