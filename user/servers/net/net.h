@@ -59,6 +59,8 @@ enum {
 extern struct netif net_if;              /* the Ethernet interface (when there is a device) */
 extern bool net_have_if;
 extern cap_t net_note;                   /* the relay's Notification */
+extern uint8_t *net_in;                  /* a request's inline bytes (srv.in_buf) */
+extern uint8_t *net_out;                 /* an answer's inline bytes (srv.out_buf) */
 uint64_t net_now_ms(void);
 /* lwIP may have new timeouts: the timer is set for the earliest. */
 void net_timer_update(void);

@@ -35,8 +35,6 @@
 #include "net.h"
 #include "lwip/priv/tcp_priv.h"
 
-extern uint8_t *net_out, *net_in;
-
 #define WAITERS     8
 #define ARMS        16
 /* Armed Notifications kept in all (each a capability slot of the server's
@@ -1484,7 +1482,7 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		if (r->w[0] == 0) {
 			ip = &p->local_ip;
 			port = s->kind == K_TCP ? s->pcb.tcp->local_port : s->kind == K_UDP ? s->pcb.udp->local_port : 0;
-		} else if (s->state == S_CONNECTED || (s->kind == K_TCP && s->state == S_CONNECTING && false)) {
+		} else if (s->state == S_CONNECTED) {
 			ip = &p->remote_ip;
 			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
 		}
@@ -1494,6 +1492,17 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		return;
 	}
 	a->w[0] = a->nbytes = addr_out(s, ip, port, net_out);
+}
+
+/* An SOF_* flag of the socket's pcb, when it has one */
+static void pcb_option(struct sock *s, u8_t opt, bool on)
+{
+	if (!s->pcb.any)
+		return;
+	if (on)
+		ip_set_option((struct ip_pcb *)s->pcb.any, opt);
+	else
+		ip_reset_option((struct ip_pcb *)s->pcb.any, opt);
 }
 
 static int32_t opt_int(struct srv_req *r, struct srv_ans *a)
@@ -1534,30 +1543,15 @@ static void op_setopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		case SO_REUSEADDR:
 		case SO_REUSEPORT:
 			s->reuse = v != 0;
-			if (s->pcb.any) {
-				if (v)
-					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_REUSEADDR);
-				else
-					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_REUSEADDR);
-			}
+			pcb_option(s, SOF_REUSEADDR, v != 0);
 			return;
 		case SO_KEEPALIVE:
 			s->keepalive = v != 0;
-			if (s->pcb.any) {
-				if (v)
-					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_KEEPALIVE);
-				else
-					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_KEEPALIVE);
-			}
+			pcb_option(s, SOF_KEEPALIVE, v != 0);
 			return;
 		case SO_BROADCAST:
 			s->broadcast = v != 0;
-			if (s->pcb.any) {
-				if (v)
-					ip_set_option((struct ip_pcb *)s->pcb.any, SOF_BROADCAST);
-				else
-					ip_reset_option((struct ip_pcb *)s->pcb.any, SOF_BROADCAST);
-			}
+			pcb_option(s, SOF_BROADCAST, v != 0);
 			return;
 		case SO_RCVBUF:
 		case SO_SNDBUF:
