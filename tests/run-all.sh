@@ -26,12 +26,13 @@ step "the test runner itself (tests/runner-selftest.sh)"
 runpart bash tests/runner-selftest.sh
 
 step "host unit tests (ASan + UBSan)"
-runpart make --no-print-directory -f tests/host/host.mk run
+# built on every core (the programs then run one after another)
+runpart make --no-print-directory -j"$(nproc)" -f tests/host/host.mk run
 
 step "lwIP's own unit tests (test/unit, check; ASan + UBSan)"
 # One ok/not ok line per test case of lwIP 2.1.3's test/unit (check's TAP
 # log); the program's exit status and its number of tests are checked too.
-runpart make --no-print-directory -f tests/host/lwip.mk run
+runpart make --no-print-directory -j"$(nproc)" -f tests/host/lwip.mk run
 
 step "fuzz targets (libFuzzer + ASan + UBSan, fixed short runs)"
 # One ok/not ok line per target (a target that does not build fails alone;
