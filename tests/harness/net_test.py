@@ -16,6 +16,9 @@ virtio-net on QEMU's user network and host port forwards
   (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
   http://cairn-test.example:PORT/ resolves it with musl's resolver
   (getaddrinfo, /etc/resolv.conf);
+  10,000 connections in a row from the host to netxfer serve on Cairn
+  (the image needs /usr/bin/netxfer: --add), the network server's memory
+  the same after them as after a warm-up (net_load.py);
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
@@ -35,6 +38,7 @@ import threading
 import time
 
 from cairn_harness import Guest, Results, qemu_args
+from net_load import load
 
 PROMPT = b"/ # "
 
@@ -85,6 +89,7 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--timeout", type=int, default=60, help="seconds for each step")
     ap.add_argument("--big", type=int, default=10, help="MiB curl fetches from httpd")
+    ap.add_argument("--load", type=int, default=10000, help="connections of the load step (net_load.py; 0: none)")
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     results = Results(a.name)
@@ -219,6 +224,11 @@ def main():
     time.sleep(2)
     cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
         b"sleep 1; cat /tmp/in; jobs", b"\r\n" + sent.replace(b"\n", b"\r\n"))
+
+    # load: --load connections in a row to netxfer serve on port 7777, the
+    # network server's memory the same after them (tests/harness/net_load.py)
+    if a.load:
+        load(g, results, cmd, nc_in_port, 7777, n=a.load)
 
     # a name through musl's resolver: the host's DNS responder at 10.0.2.2
     if dns_ok is not True:

@@ -19,7 +19,16 @@
 #define MEM_LIBC_MALLOC             1
 #define MEMP_MEM_MALLOC             1
 #define MEM_ALIGNMENT               8
-#define LWIP_STATS                  0
+/* lwIP's counters (stats.c shows them: getsockopt SOL_CAIRN_NET): memory in
+ * use (MEM_STATS: every malloc of lwIP, its pools' elements included, in
+ * bytes; MEMP_STATS: elements per pool) and each protocol's packets and
+ * errors, in 32 bits (LWIP_STATS_LARGE) */
+#define LWIP_STATS                  1
+#define LWIP_STATS_LARGE            1
+#define LWIP_STATS_DISPLAY          0
+#define MEM_STATS                   1
+#define MEMP_STATS                  1
+#define MIB2_STATS                  0
 #define LWIP_PROVIDE_ERRNO          0
 #define LWIP_ERRNO_STDINCLUDE       1
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
