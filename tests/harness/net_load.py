@@ -18,7 +18,8 @@ clients connect through a port forward, one after another:
   state (one connection, the one that asks, open and read), the warm-up
   made every page the server touches for one connection, and malloc gives
   back the same chunks; any one thing kept per connection would show, in
-  lwip_mem at once, in kmem after at most a page's worth.
+  lwip_mem at once, in kmem after at most a page's worth. (The stats
+  connections between each 1,000 are part of the count.)
 
     load(g, results, cmd, host_port, guest_port, n=10000, warm=100)
 """
@@ -85,11 +86,17 @@ def load(g, results, cmd, host_port, guest_port, n=10000, warm=100):
 
     bad = run(warm, b"warm")
     before = stats(host_port)
-    t0 = time.monotonic()
-    if bad is None:
-        bad = run(n, b"load")
+    series = []                       # kmem after each 1,000 (the log shows a trend)
+    t0, done = time.monotonic(), 0
+    while bad is None and done < n:
+        k = min(1000, n - done)
+        bad = run(k, b"load%d" % done)
+        done += k
+        if done < n:
+            series.append(stats(host_port).get("kmem"))
     took = time.monotonic() - t0
     after = stats(host_port)
+    print("# kmem each 1,000: %s" % " ".join(str(x) for x in [before.get("kmem")] + series + [after.get("kmem")]))
     emit(bad is None, "%d connections in a row, each answered (%.1f s, %.1f ms each)"
          % (n, took, 1000 * took / max(n, 1)), "connection %r" % (bad,))
     print("# the network server after %d: %s" % (warm, " ".join("%s=%s" % (k, before.get(k)) for k in KEYS)))

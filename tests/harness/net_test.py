@@ -178,6 +178,13 @@ def main():
     cmd("ping of the gateway (3 answers)", b"ping -c 3 10.0.2.2",
         re.compile(rb"3 packets transmitted, 3 packets received, 0% packet loss"))
 
+    # load: --load connections in a row to netxfer serve on port 7777, the
+    # network server's memory the same after them (tests/harness/net_load.py);
+    # first, while no TCP connection has been in TIME_WAIT (that ends by
+    # itself 2 minutes later, and would change the numbers)
+    if a.load:
+        load(g, results, cmd, nc_in_port, 7777, n=a.load)
+
     # host -> Cairn: curl fetches a file from busybox httpd
     cmd("a %d MiB file and its SHA-256 on Cairn" % a.big,
         b"mkdir -p /www && dd if=/dev/urandom of=/www/big bs=1M count=%d 2>/dev/null && "
@@ -224,11 +231,6 @@ def main():
     time.sleep(2)
     cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
         b"sleep 1; cat /tmp/in; jobs", b"\r\n" + sent.replace(b"\n", b"\r\n"))
-
-    # load: --load connections in a row to netxfer serve on port 7777, the
-    # network server's memory the same after them (tests/harness/net_load.py)
-    if a.load:
-        load(g, results, cmd, nc_in_port, 7777, n=a.load)
 
     # a name through musl's resolver: the host's DNS responder at 10.0.2.2
     if dns_ok is not True:

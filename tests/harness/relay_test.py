@@ -39,7 +39,10 @@ from relay import Relay  # noqa: E402
 
 IP_A, IP_B, PORT = "10.0.5.1", "10.0.5.2", 5000
 NET_OK = re.compile(rb"^net: (eth0: MAC |eth0: 10\.0\.5\.\d netmask 255\.255\.255\.0 gateway 0\.0\.0\.0 \(static\)$|serving$)")
-ALARM = re.compile(rb"init: service (net|virtio_net|devmgr) |lwIP assertion|KERNEL PANIC|FATAL: unexpected trap")
+# a death or restart of the network's servers before the end (at the end
+# init kills the servers: "was killed"), lwIP's assertions, the kernel's panic
+ALARM = re.compile(rb"init: service (?:net|virtio_net|devmgr) (?:crashed|exited|ended)|init: restarting (?:net|virtio_net|devmgr)|"
+                   rb"devmgr: net0: (?!up)|lwIP assertion|KERNEL PANIC|FATAL: unexpected trap")
 
 
 def udp_port():
