@@ -137,6 +137,10 @@ def main():
                                                          if k.startswith("garbage."))))
 
     for n, out in (("A", out_a), ("B", out_b)):
+        alarm = ALARM.findall(out)
+        odd = [ln for ln in out.splitlines() if ln.startswith(b"net: ") and not NET_OK.match(ln.rstrip(b"\r"))]
+        emit(not alarm and not odd, "%s's console: nothing alarming from the network server" % n,
+             "%r %r" % (alarm[:3], odd[:5]))
         st = stats_of(out)
         if not emit(st is not None, "%s's network server alive at the end (answered for its numbers)" % n,
                     "no stats line; the end of the console: %r" % out[-400:]):
@@ -150,10 +154,6 @@ def main():
         # the one socket open: the one the numbers were asked on (A: its
         # listener, B: a datagram socket)
         emit(st["sockets"] == 1, "%s: no socket left over (%d open)" % (n, st["sockets"]), "counters %r" % st)
-        alarm = ALARM.findall(out)
-        odd = [ln for ln in out.splitlines() if ln.startswith(b"net: ") and not NET_OK.match(ln.rstrip(b"\r"))]
-        emit(not alarm and not odd, "%s's console: nothing alarming from the network server" % n,
-             "%r %r" % (alarm[:3], odd[:5]))
     emit(rc_a == 0 and rc_b == 0, "both machines ended with status 0 (%.0f s in all)" % took,
          "A: %s, B: %s" % (rc_a, rc_b))
     results.finish(log_path(a.name + "-a"))
