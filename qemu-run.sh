@@ -158,6 +158,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+[ -z "$net_addr$instance" ] || [ -n "$exec_prog" ] ||
+  { echo "qemu-run.sh: --net-addr and --instance are for --exec" >&2; exit 2; }
 # --exec: the program decides the arch (its ELF e_machine) unless --arch did.
 if [ -n "$exec_prog" ]; then
   [ -f "$exec_prog" ] || { echo "qemu-run.sh: no program '$exec_prog'" >&2; exit 2; }
