@@ -84,6 +84,9 @@ def main():
                   ips=(IP_A, IP_B), ports=(PORT,))
 
     def machine(inst, lp, rp, mac, ip, args):
+        # the instance named after the test: two tests of one arch at once
+        # (make test and make stress) do not wait for each other's lock
+        inst = re.sub(r"[^A-Za-z0-9_-]", "_", a.name)[:30] + inst[-2:]
         return Guest(["--arch", a.arch, "--instance", inst, "--net", "dgram:%d:%d" % (lp, rp),
                       "--net-mac", mac, "--net-addr", ip + "/24", "--exec", prog] + args, session=True)
 
