@@ -45,12 +45,22 @@ def one(port, line, timeout=20):
         c.close()
 
 
-def stats(port):
-    got = one(port, b"stats\n")
-    try:
-        return {k.decode(): int(v) for k, v in (w.split(b"=") for w in got.split())}
-    except ValueError:
-        return {"unparsed": got}
+def stats(port, tries=20):
+    """The server's numbers once the last connection has ended there: its
+    closing pcb waits in LAST_ACK for the host's last ACK, which may come
+    after the next connection is made (through slirp); so asked again
+    (0.1 s apart, `tries` times at most) while more than one pcb, the
+    asking connection's own, is active. A pcb kept for ever is still seen."""
+    for _ in range(tries):
+        got = one(port, b"stats\n")
+        try:
+            st = {k.decode(): int(v) for k, v in (w.split(b"=") for w in got.split())}
+        except ValueError:
+            return {"unparsed": got}
+        if st.get("tcp_active") == 1:
+            break
+        time.sleep(0.1)
+    return st
 
 
 def load(g, results, cmd, host_port, guest_port, n=10000, warm=100):
