@@ -7,6 +7,9 @@ virtio-net on QEMU's user network and host port forwards
 
   the network server's DHCP lease (10.0.2.15) and /etc/resolv.conf;
   ping of the user network's gateway (busybox ping, a raw ICMP socket);
+  10,000 connections in a row from the host to netxfer serve on Cairn
+  (the image needs /usr/bin/netxfer: --add), the network server's memory
+  the same after them as after a warm-up (net_load.py, --load N);
   busybox httpd on Cairn serving a 10 MiB file that the host's curl
   fetches through a port forward: the same SHA-256 on both sides;
   busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
@@ -16,9 +19,6 @@ virtio-net on QEMU's user network and host port forwards
   (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
   http://cairn-test.example:PORT/ resolves it with musl's resolver
   (getaddrinfo, /etc/resolv.conf);
-  10,000 connections in a row from the host to netxfer serve on Cairn
-  (the image needs /usr/bin/netxfer: --add), the network server's memory
-  the same after them as after a warm-up (net_load.py);
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
