@@ -387,6 +387,26 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 	return 0;
 }
 
+/* Whether f's data goes through its shared rings (a connected TCP
+ * socket's: mapped on the first read or write, pipe.c). */
+static int rings(struct cairn_fd *f)
+{
+	if (f->pipe == PIPE_MAPPED)
+		return f->pwend == PIPE_SOCK;
+	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f) && f->pwend == PIPE_SOCK;
+}
+
+/* ENODEV from a data message: the socket has rings holding bytes (another
+ * holder made them: this descriptor came through exec). Whether f maps
+ * them now, short of SOCK_RING_AFTER. */
+static int ring_now(struct cairn_fd *f)
+{
+	if (f->pipe != PIPE_UNTRIED || f->pos >= SOCK_RING_AFTER)
+		return 0;
+	f->pos = SOCK_RING_AFTER;
+	return rings(f);
+}
+
 /* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
  * given) with MSG_* flags: what send(2) returns. */
 static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
@@ -400,6 +420,15 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		alen = 0;               /* as Linux: no address, its length unread */
 	else if ((r = addr_len_ok(addr, alen)))
 		return r;
+again:
+	v = (struct iov_at){ iov, cnt, 0, 0 };
+	if (!addr && !(flags & MSG_OOB) && rings(f)) {
+		/* into the tx ring; at its end SOCK_SEND below says why */
+		r = __cairn_sock_ring_write(f, &v, total, (flags & MSG_DONTWAIT) != 0);
+		if (r != -EPIPE)
+			return r;
+		v = (struct iov_at){ iov, cnt, 0, 0 };
+	}
 	if (total > SOCK_DATA_MAX && !is_stream(f))
 		return -EMSGSIZE;          /* one datagram a message, for now */
 	do {
@@ -411,6 +440,8 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k);
 		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen, 0, pad + k, 0,
 				IPC_RESTART, &a);
+		if (e == ERR_NODEV && !done && ring_now(f))
+			goto again;
 		if (e) {
 			if (done)
 				return (long)done;
@@ -420,6 +451,7 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		}
 		sent = a.w[0] < k ? a.w[0] : k;
 		done += sent;
+		f->pos += sent;
 		if (sent < k) {
 			/* the server took part: the rest goes again from there */
 			v = (struct iov_at){ iov, cnt, 0, 0 };
@@ -484,12 +516,30 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		return -EINVAL;
 	if (mflags)
 		*mflags = 0;
+again:
+	if (!(flags & MSG_OOB) && rings(f)) {
+		/* from the rx ring; at its end (0) SOCK_RECV below says why */
+		long r = __cairn_sock_ring_read(f, &d, total, (flags & MSG_DONTWAIT) != 0, (flags & MSG_PEEK) != 0);
+
+		while (r > 0 && (flags & MSG_WAITALL) && !(flags & MSG_PEEK) && done + (size_t)r < total) {
+			done += (size_t)r;
+			r = __cairn_sock_ring_read(f, &d, total - done, 0, 0);
+		}
+		if (r > 0 || (r < 0 && !done)) {
+			take_addr(addr, alen, 0);   /* a stream's recvfrom: no address, as Linux */
+			return r < 0 ? r : (long)(done + (size_t)r);
+		}
+		if (done)
+			return (long)done;
+	}
 	do {
 		size_t max = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, n, al, pad;
 		struct cairn_ans a;
 		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, 0, 0, 0, 0,
 				      IPC_RESTART, &a);
 
+		if (e == ERR_NODEV && !done && ring_now(f))
+			goto again;
 		if (e)
 			return done ? (long)done : sock_errno(e);
 		al = a.w[1] < SOCK_ADDR_MAX ? a.w[1] : SOCK_ADDR_MAX;
@@ -500,6 +550,7 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		if (n > a.nbytes - pad)
 			n = a.nbytes - pad;
 		scatter(&d, __cairn_ipc_data() + pad, n);
+		f->pos += n;
 		if (first < 0) {
 			take_addr(addr, alen, al);
 			if (mflags)
@@ -512,6 +563,11 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 			break;
 	} while (done < total);
 	return first > (long)done ? first : (long)done;
+}
+
+long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL);
 }
 
 long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen)

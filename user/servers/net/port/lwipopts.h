@@ -108,6 +108,10 @@
  * are TCP connections (lwIP stops it when none is left). */
 #define TCP_TMR_INTERVAL            50
 
+/* ---- checksums: our own sum, eight bytes an addition (chksum.c) ---- */
+#include "../chksum.h"
+#define LWIP_CHKSUM                 net_chksum
+
 /* ---- checks ---- */
 #define LWIP_NOASSERT_ON_ERROR      0
 #define CHECKSUM_CHECK_IP           1
