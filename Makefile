@@ -33,7 +33,9 @@
 #   make busybox-test-linux      the same suite on this machine's Linux: rewrites
 #                                tests/busybox/linux-reference.txt
 #   make stress                  the long tests make test leaves out: busybox's whole
-#                                testsuite (make test runs all but tests/busybox/slow-units.txt)
+#                                testsuite (make test runs all but tests/busybox/slow-units.txt),
+#                                the ext2 crash test's 100 kills, 100 MiB over TCP through the
+#                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -127,6 +129,7 @@ stress: | $(SETUP)
 	@bash tests/busybox/run.sh
 	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
 	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
+	@python3 tests/harness/relay_test.py --name riscv64-relay-stress --arch riscv64 --bytes 100M --timeout 3600
 
 # Our host unit tests, then lwIP's own (tests/host/lwip.mk): both run even
 # when the first fails.

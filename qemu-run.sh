@@ -7,7 +7,8 @@
 #                 [--manifest NAME | --bootimage FILE | --no-bootimage]
 #                 [--append "ARGS"] [--icount] [--gdb] [--quota SIZE]
 #                 [--add HOST:GUEST]... [--no-rng] [--disk FILE | --no-disk] [--snapshot]
-#                 [--net none|user|PORTS] [--net-device DEV]
+#                 [--net none|user|PORTS|dgram:LPORT:RPORT] [--net-device DEV]
+#                 [--net-mac MAC] [--net-addr A.B.C.D/N] [--instance NAME]
 #                 [--exec PROG [ARGS...]] [-- QEMU ARGS...]
 #
 # Without options: the default boot, a busybox shell on the console
@@ -64,18 +65,31 @@
 #                 starts drivers/virtio_net. PORTS: the same with host TCP
 #                 ports forwarded to the guest, HOST:GUEST[,...] (e.g.
 #                 8080:80,2323:23: the host's 8080 reaches the guest's 80).
+#                 dgram:LPORT:RPORT: no user network; the virtio-net's Ethernet
+#                 frames go as UDP datagrams from 127.0.0.1:LPORT to
+#                 127.0.0.1:RPORT and come back to LPORT (QEMU's -netdev
+#                 dgram): another QEMU's, or a relay's between two
+#                 (tests/harness/relay.py). No DHCP there: --net-addr.
 #                 Default: user for the default boot, none for any other
 #                 (--test, --manifest NAME, --exec: the tests name their devices)
 # --net-device DEV  the QEMU device for --net (default the board's: riscv64
 #                 virt virtio-net-device on virtio-mmio, x86_64 q35
 #                 virtio-net-pci), e.g. virtio-net-pci,disable-modern=on
+# --net-mac MAC   the virtio-net's MAC (default 52:54:00:12:34:56): two
+#                 machines on one link need two
+# --net-addr A.B.C.D/N  --exec: the network server takes this static IPv4
+#                 address and netmask length instead of asking DHCP
+#                 (net --addr; a manifest puts --addr on its net line)
+# --instance NAME --exec: its boot image and lock are NAME's own, so that
+#                 two QEMUs of one build dir run at once (two machines on
+#                 a link); each NAME one at a time
 # Exits with QEMU's status, which is the guest's power-off status.
 set -euo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")"
 
 arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
-disk= nodisk= snapshot= net= net_device= default_boot=
+disk= nodisk= snapshot= net= net_device= default_boot= net_mac=52:54:00:12:34:56 net_addr= instance=
 more_disks=()
 exec_prog= exec_quota=16M
 extra=() exec_args=() adds=()
@@ -115,9 +129,21 @@ while [ $# -gt 0 ]; do
     --no-disk) nodisk=1; shift ;;
     --snapshot) snapshot=1; shift ;;
     --net)
-      [ $# -ge 2 ] && [[ $2 =~ ^(none|user|[0-9]+:[0-9]+(,[0-9]+:[0-9]+)*)$ ]] ||
-        { echo "qemu-run.sh: --net needs none, user or HOST:GUEST[,HOST:GUEST...] (TCP ports)" >&2; exit 2; }
+      [ $# -ge 2 ] && [[ $2 =~ ^(none|user|[0-9]+:[0-9]+(,[0-9]+:[0-9]+)*|dgram:[0-9]+:[0-9]+)$ ]] ||
+        { echo "qemu-run.sh: --net needs none, user, HOST:GUEST[,HOST:GUEST...] (TCP ports) or dgram:LPORT:RPORT" >&2; exit 2; }
       net=$2; shift 2 ;;
+    --net-mac)
+      [ $# -ge 2 ] && [[ $2 =~ ^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$ ]] ||
+        { echo "qemu-run.sh: --net-mac needs a MAC (xx:xx:xx:xx:xx:xx)" >&2; exit 2; }
+      net_mac=$2; shift 2 ;;
+    --net-addr)
+      [ $# -ge 2 ] && [[ $2 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$ ]] ||
+        { echo "qemu-run.sh: --net-addr needs A.B.C.D/N" >&2; exit 2; }
+      net_addr=$2; shift 2 ;;
+    --instance)
+      [ $# -ge 2 ] && [[ $2 =~ ^[A-Za-z0-9_-]{1,32}$ ]] ||
+        { echo "qemu-run.sh: --instance needs a name (letters, digits, _ and -)" >&2; exit 2; }
+      instance=$2; shift 2 ;;
     --net-device)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --net-device needs a QEMU device" >&2; exit 2; }
       net_device=$2; shift 2 ;;
@@ -127,11 +153,13 @@ while [ $# -gt 0 ]; do
       exec_prog=$2; shift 2
       while [ $# -gt 0 ] && [ "$1" != -- ]; do exec_args+=("$1"); shift; done ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '3,71p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,86p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "qemu-run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 
+[ -z "$net_addr$instance" ] || [ -n "$exec_prog" ] ||
+  { echo "qemu-run.sh: --net-addr and --instance are for --exec" >&2; exit 2; }
 # --exec: the program decides the arch (its ELF e_machine) unless --arch did.
 if [ -n "$exec_prog" ]; then
   [ -f "$exec_prog" ] || { echo "qemu-run.sh: no program '$exec_prog'" >&2; exit 2; }
@@ -185,7 +213,7 @@ if [ -n "$exec_prog" ]; then
   # PROG's status is the process server's, which is init's (exitstatus).
   # One --exec at a time per build dir: the lock is held until QEMU ends.
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" user >&2
-  exec 9>"$O/.exec.lock"
+  exec 9>"$O/.exec${instance:+-$instance}.lock"
   flock 9
   name=$(basename "$exec_prog" | tr -c 'A-Za-z0-9_.\n-' '_' | sed 's/^[.-]*//' | cut -c1-31)
   : "${name:=prog}"
@@ -201,10 +229,11 @@ if [ -n "$exec_prog" ]; then
     if [ -n "$disk" ]; then
       # a disk given: the device manager, its drivers and the ext2 server,
       # which mounts it at /mnt (the boot image's tree stays "/")
-      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt --net
+      bash scripts/posix-manifest.sh servers --signals --devices --disk blk0 --disk-at /mnt --net \
+        ${net_addr:+--net-addr "$net_addr"}
     elif [ -n "$net" ] && [ "$net" != none ]; then
       # a network device given: the device manager and its drivers too
-      bash scripts/posix-manifest.sh servers --signals --devices --net
+      bash scripts/posix-manifest.sh servers --signals --devices --net ${net_addr:+--net-addr "$net_addr"}
     else
       bash scripts/posix-manifest.sh servers --signals --net
     fi
@@ -223,7 +252,7 @@ if [ -n "$exec_prog" ]; then
   bash scripts/mkbootimage.sh "$stage/image.cpio" "$stage/manifest" "${add_opts[@]}" "$O/user/bin/init" \
     "$O/user/bin/vfs" "$O/user/bin/console" "$O/user/bin/proc" "$O/user/bin/entropy" "$O/user/bin/net" \
     ${disk_progs[@]+"${disk_progs[@]}"} "$stage/$file"
-  bootimage=$O/bootimage-exec.cpio
+  bootimage=$O/bootimage-exec${instance:+-$instance}.cpio
   # unchanged images keep their date, so x86_64 reuses its cached ISO
   cmp -s "$stage/image.cpio" "$bootimage" || mv -f "$stage/image.cpio" "$bootimage"
   rm -rf "$stage"
@@ -301,11 +330,15 @@ if [ "$net" != none ]; then
   [ -n "${net_device:-${QEMU_NET_DEVICE:-}}" ] ||
     { echo "qemu-run.sh: the $board board has no virtio-net device (--net-device DEV)" >&2; exit 2; }
   netdev=user,id=net0
-  if [ "$net" != user ]; then
+  if [[ $net == dgram:* ]]; then
+    IFS=: read -r _ lport rport <<< "$net"
+    netdev="dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=$lport"
+    netdev="$netdev,remote.type=inet,remote.host=127.0.0.1,remote.port=$rport"
+  elif [ "$net" != user ]; then
     IFS=, read -r -a fwds <<< "$net"
     for f in "${fwds[@]}"; do netdev="$netdev,hostfwd=tcp::${f%%:*}-:${f#*:}"; done
   fi
-  args+=(-netdev "$netdev" -device "${net_device:-$QEMU_NET_DEVICE},netdev=net0,mac=52:54:00:12:34:56")
+  args+=(-netdev "$netdev" -device "${net_device:-$QEMU_NET_DEVICE},netdev=net0,mac=$net_mac")
 fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)

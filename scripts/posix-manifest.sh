@@ -7,6 +7,7 @@
 #
 #   scripts/posix-manifest.sh servers [--signals] [--uart] [--devices] [--vfs-quota SIZE]
 #                                     [--disk NAME [--disk-at PATH | --disk-tmp]]
+#                                     [--net [--net-addr A.B.C.D/N]]
 #       the entropy server (user/servers/entropy: the random bytes every
 #       POSIX process seeds its generator from), the VFS (the boot image's
 #       files, /tmp, /dev, /proc) and the console server (the tty). The
@@ -43,6 +44,9 @@
 #       which holds its launcher "fslaunch"; include/cairn/launch.h): the
 #       ext2 server with only the device manager, the console and the clock,
 #       and an endpoint of its own.
+#       --net: the network server (user/servers/net, docs/net.md) on the
+#       device manager's net0 (DHCP), or with --net-addr that static IPv4
+#       address and netmask length (net --addr).
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -57,7 +61,7 @@ set -euo pipefail
 die() { echo "posix-manifest.sh: $*" >&2; exit 2; }
 
 servers() {
-  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp= net=
+  local signals= vfs_quota=24M uart= devices= disk= disk_at= disk_tmp= net= net_args=
   while [ $# -gt 0 ]; do
     case $1 in
       --signals) signals=1 ;;
@@ -68,6 +72,7 @@ servers() {
       --disk-at) [ $# -ge 2 ] && [[ $2 == /* ]] || die "servers: --disk-at needs an absolute path"; disk_at=$2; shift ;;
       --disk-tmp) disk_tmp=1 ;;
       --net) net=1 ;;
+      --net-addr) [ $# -ge 2 ] || die "servers: --net-addr needs A.B.C.D/N"; net_args=" --addr $2"; shift ;;
       *) die "servers: unknown option '$1'" ;;
     esac
     shift
@@ -136,7 +141,7 @@ END
     # the network server (user/servers/net, docs/net.md): lwIP on the
     # device manager's net0 (none: loopback only); DHCP's name servers
     # into /etc/resolv.conf through the VFS
-    echo "service net bin/net"
+    echo "service net bin/net$net_args"
     echo "    cap net endpoint:net rwg"
     [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
     echo "    cap vfs endpoint:vfs wg"

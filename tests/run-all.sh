@@ -598,9 +598,19 @@ userland() {
   runpart $H --name $a-socktest --timeout 120 --expect $E/socktest.txt -- --arch $a --manifest socktest
   # the default boot on QEMU's user network, from the host with real clients
   # (tests/harness/net_test.py): DHCP, ping, curl from busybox httpd through
-  # a port forward (10 MiB, the same SHA-256), wget from the host, nc both ways
+  # a port forward (10 MiB, the same SHA-256), wget from the host, nc both
+  # ways; and 10,000 connections in a row from the host to netxfer serve
+  # on Cairn, the network server's memory the same after them as after a
+  # warm-up (tests/harness/net_load.py)
   runpart /usr/bin/python3 tests/harness/net_test.py --name $a-net -- \
-    --arch $a --add build/$a/tests/posix/status:/usr/bin/status
+    --arch $a --add build/$a/tests/posix/status:/usr/bin/status \
+    --add build/$a/tests/posix/netxfer:/usr/bin/netxfer
+  # two machines (--exec netxfer) on a link through a relay on the host
+  # that drops 5% of the frames, reorders 2% and sends malformed ones
+  # toward both (tests/harness/relay_test.py, relay.py): 5 MiB over TCP,
+  # every byte checked, then a fresh connection; both network servers
+  # alive, refusing the garbage, quiet (make stress: 100 MiB)
+  runpart /usr/bin/python3 tests/harness/relay_test.py --name $a-relay --arch $a --bytes 5M
 
   step "$a timing under -icount: exact guest time, tight bounds"
   # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the

@@ -122,4 +122,13 @@ enum {
  * mapping them costs more than a few calls). */
 #define SOCK_RING_AFTER   32768u
 
+/* getsockopt(fd, SOL_CAIRN_NET, NET_STATS, buf, &len) on any socket: the
+ * network server's own numbers as one line of text, `name=value` words
+ * separated by spaces (user/servers/net/stats.c, docs/net.md, "Its
+ * numbers"): its kernel memory, lwIP's memory in use, sockets and TCP
+ * connections, frames and each protocol's drops and errors. Not Linux's:
+ * there it is ENOPROTOOPT. */
+#define SOL_CAIRN_NET      0x6e6574
+#define NET_STATS          1
+
 #endif

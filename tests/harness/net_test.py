@@ -7,6 +7,9 @@ virtio-net on QEMU's user network and host port forwards
 
   the network server's DHCP lease (10.0.2.15) and /etc/resolv.conf;
   ping of the user network's gateway (busybox ping, a raw ICMP socket);
+  10,000 connections in a row from the host to netxfer serve on Cairn
+  (the image needs /usr/bin/netxfer: --add), the network server's memory
+  the same after them as after a warm-up (net_load.py, --load N);
   busybox httpd on Cairn serving a 10 MiB file that the host's curl
   fetches through a port forward: the same SHA-256 on both sides;
   busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
@@ -35,6 +38,7 @@ import threading
 import time
 
 from cairn_harness import Guest, Results, qemu_args
+from net_load import load
 
 PROMPT = b"/ # "
 
@@ -85,6 +89,7 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--timeout", type=int, default=60, help="seconds for each step")
     ap.add_argument("--big", type=int, default=10, help="MiB curl fetches from httpd")
+    ap.add_argument("--load", type=int, default=10000, help="connections of the load step (net_load.py; 0: none)")
     ap.add_argument("qemu_args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     results = Results(a.name)
@@ -172,6 +177,13 @@ def main():
         b"nameserver 10.0.2.3\r\n")
     cmd("ping of the gateway (3 answers)", b"ping -c 3 10.0.2.2",
         re.compile(rb"3 packets transmitted, 3 packets received, 0% packet loss"))
+
+    # load: --load connections in a row to netxfer serve on port 7777, the
+    # network server's memory the same after them (tests/harness/net_load.py);
+    # first, while no TCP connection has been in TIME_WAIT (that ends by
+    # itself 2 minutes later, and would change the numbers)
+    if a.load:
+        load(g, results, cmd, nc_in_port, 7777, n=a.load)
 
     # host -> Cairn: curl fetches a file from busybox httpd
     cmd("a %d MiB file and its SHA-256 on Cairn" % a.big,

@@ -156,6 +156,13 @@ void link_poll(void)
 	}
 }
 
+void link_counts(unsigned long *rx, unsigned long *tx, unsigned long *tx_drop)
+{
+	*rx = rx_frames;
+	*tx = tx_frames;
+	*tx_drop = tx_dropped;
+}
+
 static err_t if_init(struct netif *nif)
 {
 	nif->name[0] = 'e';

@@ -5,7 +5,7 @@
  * protocol (include/cairn/net.h), serving sockets (include/cairn/sock.h)
  * to POSIX programs. docs/net.md says what it serves and how:
  *
- *     service net bin/net [--dev net0] [--no-dhcp] [--resolv PATH]
+ *     service net bin/net [--dev net0] [--no-dhcp] [--addr A.B.C.D/N [--gw G]] [--resolv PATH]
  *         cap net endpoint:net rwg        # served (sockets are minted from it)
  *         cap devmgr endpoint:devmgr w    # finds --dev there (none: loopback only)
  *         cap vfs endpoint:vfs wg         # writes /etc/resolv.conf from DHCP's servers
@@ -44,6 +44,8 @@ static uint8_t ans_bytes[POSIX_INLINE_MAX];
 static char devname[32] = "net0";
 static const char *resolv_path = "/etc/resolv.conf";
 static bool use_dhcp = true;
+static ip4_addr_t st_addr, st_mask, st_gw;  /* --addr, --gw: a static address (no DHCP) */
+static bool st_set;
 
 /* ---- time and randomness for lwIP ------------------------------------------------------------ */
 
@@ -138,7 +140,9 @@ static void status_changed(struct netif *nif)
 	ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof(g));
 	net_if_name(nif, name);
 	printf("net: %s: %s netmask %s gateway %s%s\n", name, a, m, g,
-	       dhcp_supplied_address(nif) ? " (DHCP)" : "");
+	       dhcp_supplied_address(nif) ? " (DHCP)" : st_set ? " (static)" : "");
+	if (!dhcp_supplied_address(nif))
+		return;                          /* name servers come only from DHCP */
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "# written by the network server (DHCP)\n");
 	for (int i = 0; i < DNS_MAX_SERVERS; i++) {
 		const ip_addr_t *d = dns_getserver((u8_t)i);
@@ -199,8 +203,27 @@ uint8_t *net_in = req_bytes;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: net [--dev NAME] [--no-dhcp] [--resolv PATH]\n");
+	fprintf(stderr, "usage: net [--dev NAME] [--no-dhcp] [--addr A.B.C.D/N [--gw G]] [--resolv PATH]\n");
 	exit(2);
+}
+
+/* --addr A.B.C.D/N: the address and the netmask's length (0..32) */
+static bool parse_addr(const char *arg)
+{
+	char a[16];
+	const char *slash = strchr(arg, '/');
+	char *end;
+	unsigned long n;
+
+	if (!slash || (size_t)(slash - arg) >= sizeof(a))
+		return false;
+	memcpy(a, arg, (size_t)(slash - arg));
+	a[slash - arg] = 0;
+	n = strtoul(slash + 1, &end, 10);
+	if (!ip4addr_aton(a, &st_addr) || end == slash + 1 || *end || n > 32)
+		return false;
+	ip4_addr_set_u32(&st_mask, lwip_htonl(n ? 0xffffffffu << (32 - n) : 0));
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -215,6 +238,10 @@ int main(int argc, char **argv)
 			strcpy(devname, argv[++i]);
 		else if (!strcmp(argv[i], "--no-dhcp"))
 			use_dhcp = false;
+		else if (!strcmp(argv[i], "--addr") && i + 1 < argc && parse_addr(argv[i + 1]))
+			st_set = true, use_dhcp = false, i++;
+		else if (!strcmp(argv[i], "--gw") && i + 1 < argc && ip4addr_aton(argv[i + 1], &st_gw))
+			i++;
 		else if (!strcmp(argv[i], "--resolv") && i + 1 < argc)
 			resolv_path = argv[++i];
 		else
@@ -264,6 +291,8 @@ int main(int argc, char **argv)
 		net_have_if = true;
 		netif_set_default(&net_if);
 		netif_set_status_callback(&net_if, status_changed);
+		if (st_set)
+			netif_set_addr(&net_if, &st_addr, &st_mask, &st_gw);
 		netif_create_ip6_linklocal_address(&net_if, 1);
 		net_if.ip6_autoconfig_enabled = 1;
 		netif_set_up(&net_if);

@@ -70,6 +70,8 @@ void net_timer_update(void);
 err_t link_open(cap_t svc, struct netif *nif);
 /* Takes received frames into lwIP and sent buffers back; arms the signal. */
 void link_poll(void);
+/* Frames received, sent, and not sent for want of a buffer. */
+void link_counts(unsigned long *rx, unsigned long *tx, unsigned long *tx_dropped);
 
 /* ---- sock.c: sockets ---- */
 err_t sock_init(void);
@@ -80,6 +82,11 @@ void sock_gone(uint64_t badge);
 /* Answers and signals for the sockets lwIP changed: whether there were any. */
 bool sock_after(void);
 void sock_answered(struct srv_ans *a, err_t sent);
+/* Sockets open (all: the table's entries) */
+unsigned sock_count(bool all);
+/* ---- stats.c ---- */
+/* The server's numbers as one line of text (NET_STATS): its length with the NUL */
+size_t net_stats(char *buf, size_t max);
 /* lwIP's error -> an errno */
 err_t net_errno(err_t lwip_err);
 /* An interface's Linux name ("lo", "eth0"): 16 bytes (IFNAMSIZ) */

@@ -1292,6 +1292,15 @@ static void sock_close(struct sock *s)
 		free_hint = s->idx;
 }
 
+unsigned sock_count(bool all)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < table_n; i++)
+		n += all || table[i]->used;
+	return n;
+}
+
 static void unref(struct sock *s)
 {
 	if (!s->refs || --s->refs)
@@ -1996,6 +2005,12 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		if (name == IPV6_V6ONLY) {
 			v = s->v6only;
 			goto out;
+		}
+		break;
+	case SOL_CAIRN_NET:                     /* the server's own numbers (stats.c) */
+		if (name == NET_STATS) {
+			a->w[0] = a->nbytes = net_stats((char *)net_out, POSIX_INLINE_MAX);
+			return;
 		}
 		break;
 	case IPPROTO_IP:
