@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AF_UNIX names, keys, capabilities in flight and credentials: the parts
+ * of Unix domain sockets that do not touch a socket's queues (those are
+ * sock.c's "AF_UNIX" section). docs/net.md, "Unix domain sockets", and
+ * include/cairn/sock.h say what the protocol is.
+ *
+ * Names. A bound AF_UNIX socket is in the name table under its name: a
+ * path's key (the random number its socket node holds as st_rdev) or an
+ * abstract name's bytes and length. Keys come from a ChaCha20 stream
+ * keyed once from getrandom at start (not from lwIP's xorshift, whose
+ * state its outputs give away): a client that sees the keys of the nodes
+ * it can stat learns nothing of the others.
+ *
+ * Capabilities in flight (SCM_RIGHTS) are the server's copies, each with
+ * a reference of its own in its server; one that is not delivered is
+ * released with an IO_CLOSE sent without waiting (srv_call_async), so
+ * the server never waits for another server.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include "net.h"
+
+#define PATH_MAX_UX 108                  /* sizeof(sun_path) */
+
+static struct unx *names;                /* the name table (few names: a list) */
+
+/* ---- keys: ChaCha20 (RFC 8439's block function) ------------------------------------------ */
+
+static uint32_t cc_key[8], cc_ctr;
+static uint32_t cc_out[16];
+static unsigned cc_used = 16;
+
+#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+#define QR(a, b, c, d) (a += b, d ^= a, d = ROTL(d, 16), c += d, b ^= c, b = ROTL(b, 12), \
+			a += b, d ^= a, d = ROTL(d, 8), c += d, b ^= c, b = ROTL(b, 7))
+
+static void cc_block(void)
+{
+	uint32_t x[16], in[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
+
+	memcpy(in + 4, cc_key, sizeof(cc_key));
+	in[12] = cc_ctr++;
+	memcpy(x, in, sizeof(x));
+	for (int i = 0; i < 10; i++) {
+		QR(x[0], x[4], x[8], x[12]); QR(x[1], x[5], x[9], x[13]);
+		QR(x[2], x[6], x[10], x[14]); QR(x[3], x[7], x[11], x[15]);
+		QR(x[0], x[5], x[10], x[15]); QR(x[1], x[6], x[11], x[12]);
+		QR(x[2], x[7], x[8], x[13]); QR(x[3], x[4], x[9], x[14]);
+	}
+	for (int i = 0; i < 16; i++)
+		cc_out[i] = x[i] + in[i];
+	cc_used = 0;
+}
+
+static uint64_t new_key(void)
+{
+	uint64_t k;
+
+	do {
+		if (cc_used > 14)
+			cc_block();
+		k = (uint64_t)cc_out[cc_used] << 32 | cc_out[cc_used + 1];
+		cc_used += 2;
+	} while (!k);
+	return k;
+}
+
+void ux_init(void)
+{
+	if (getrandom(cc_key, sizeof(cc_key), 0) != sizeof(cc_key)) {
+		fprintf(stderr, "net: no entropy: AF_UNIX keys are guessable\n");
+		for (int i = 0; i < 8; i++)
+			cc_key[i] = net_rand();
+	}
+}
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+err_t ux_parse(const uint8_t *b, uint64_t len, struct ux_name *n)
+{
+	uint16_t fam;
+	size_t plen;
+
+	memset(n, 0, sizeof(*n));
+	if (len < 2 || len > 2 + PATH_MAX_UX)
+		return ERR_INVAL;
+	memcpy(&fam, b, 2);
+	if (fam != AF_UNIX)
+		return ERR_INVAL;
+	if (len == 2)
+		return E_OK;                           /* no name (autobind) */
+	if (b[2] == 0) {                               /* abstract: every byte counts */
+		n->abstract = true;
+		n->len = (uint8_t)(len - 2);
+		memcpy(n->b, b + 2, n->len);
+		return E_OK;
+	}
+	for (plen = 0; plen < len - 2 && b[2 + plen]; plen++)
+		;
+	n->len = (uint8_t)plen;
+	memcpy(n->b, b + 2, plen);
+	return E_OK;
+}
+
+size_t ux_addr_out(const struct ux_name *n, uint8_t *out)
+{
+	uint16_t fam = AF_UNIX;
+
+	memcpy(out, &fam, 2);
+	if (!n || !n->len)
+		return 2;
+	memcpy(out + 2, n->b, n->len);
+	if (n->abstract || n->len == PATH_MAX_UX)
+		return 2 + n->len;
+	out[2 + n->len] = 0;                           /* a path: its NUL counted, as Linux */
+	return 2 + n->len + 1;
+}
+
+static bool same(const struct ux_name *a, const struct ux_name *b)
+{
+	if (a->abstract != b->abstract)
+		return false;
+	if (!a->abstract)
+		return a->key && a->key == b->key;
+	return a->len == b->len && !memcmp(a->b, b->b, a->len);
+}
+
+struct unx *ux_lookup(const struct ux_name *n)
+{
+	for (struct unx *u = names; u; u = u->next)
+		if (same(&u->name, n))
+			return u;
+	return NULL;
+}
+
+err_t ux_register(struct unx *u, const struct ux_name *n)
+{
+	u->name = *n;
+	if (!n->len) {                                  /* autobind: "\0" and five hex digits */
+		static const char hex[] = "0123456789abcdef";
+
+		u->name.abstract = true;
+		u->name.len = 6;
+		do {
+			uint64_t k = new_key();
+
+			u->name.b[0] = 0;
+			for (int i = 1; i < 6; i++, k >>= 4)
+				u->name.b[i] = (uint8_t)hex[k & 15];
+		} while (ux_lookup(&u->name));
+	} else if (n->abstract) {
+		if (ux_lookup(n))
+			return ERR_ADDRINUSE;
+	} else {
+		do
+			u->name.key = new_key();
+		while (ux_lookup(&u->name));
+	}
+	u->next = names;
+	names = u;
+	u->named = true;
+	return E_OK;
+}
+
+void ux_unregister(struct unx *u)
+{
+	for (struct unx **p = &names; *p; p = &(*p)->next) {
+		if (*p == u) {
+			*p = u->next;
+			break;
+		}
+	}
+	u->named = false;
+	u->next = NULL;
+}
+
+/* The struct sock_ux after a request's padded address (alen bytes), if
+ * there is one: false when the request is too short for it. */
+bool ux_ext(const struct srv_req *r, uint64_t alen, struct sock_ux *x)
+{
+	uint64_t off = SOCK_ADDR_PAD(alen);
+
+	memset(x, 0, sizeof(*x));
+	if (alen > SOCK_ADDR_MAX || off > r->nbytes || r->nbytes - off < sizeof(*x))
+		return false;
+	memcpy(x, net_in + off, sizeof(*x));
+	return true;
+}
+
+/* ---- capabilities in flight ---------------------------------------------------------------- */
+
+unsigned long ux_lost;
+
+void ux_rights_release(struct ux_msg *m)
+{
+	if (!m)
+		return;
+	for (unsigned i = 0; i < m->nrights; i++) {
+		/* its reference in its server; a full ring loses it (counted) */
+		if (srv_call_async(m->rights[i], IO_CLOSE, 0))
+			ux_lost++;
+		cairn_cap_delete(m->rights[i]);
+	}
+	m->nrights = 0;
+}
+
+void ux_msg_free(struct ux_msg *m)
+{
+	if (m) {
+		ux_rights_release(m);
+		free(m);
+	}
+}
