@@ -817,8 +817,8 @@ static err_t pair_send(struct sock *s, const uint8_t *data, size_t n, uint64_t *
 		return n ? ERR_AGAIN : (*sent = 0, E_OK);
 	if (n > room)
 		n = room;
-	if (!n)
-		return *sent = 0, E_OK;
+	if (!n && s->ptype == SOCK_STREAM)
+		return *sent = 0, E_OK;               /* a datagram may be empty */
 	if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
 		return ERR_NOBUFS;
 	pbuf_take(b, data, (u16_t)n);
