@@ -111,7 +111,6 @@ struct ux_msg {                          /* what a queued message carries beside
 };
 extern unsigned long ux_lost;            /* releases the async ring had no room for */
 void ux_init(void);
-uint32_t net_rand(void);
 /* A sockaddr_un (len bytes at b) -> a name. ERR_INVAL: not AF_UNIX, bad length.
  * len 2: no name (bind: autobind). */
 err_t ux_parse(const uint8_t *b, uint64_t len, struct ux_name *n);

@@ -100,6 +100,7 @@ struct sock {
 /* AF_UNIX (the section at the end; names and rights in unix.c) */
 static struct rxq *rx_rights;           /* the message whose SCM_RIGHTS this receive delivers */
 static bool ux_revents(struct sock *s, uint32_t *r);
+static err_t ux_type_ok(uint64_t type, uint64_t proto);
 static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type);
 static void ux_close(struct sock *s);
 static void ux_open(struct srv_req *r, struct srv_ans *a);
@@ -420,6 +421,19 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* A connection s at the end of listener l's queue */
+static void acq_push(struct sock *l, struct sock *s)
+{
+	s->parent = l;
+	if (l->acq_last)
+		l->acq_last->acq_next = s;
+	else
+		l->acq = s;
+	l->acq_last = s;
+	l->nacq++;
+	mark(l);
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
 	struct sock *l = arg, *s;
@@ -439,13 +453,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	tcp_attach(s, newpcb);
-	if (l->acq_last)
-		l->acq_last->acq_next = s;
-	else
-		l->acq = s;
-	l->acq_last = s;
-	l->nacq++;
-	mark(l);
+	acq_push(l, s);
 	return ERR_OK;
 }
 
@@ -1130,14 +1138,8 @@ static void op_pair(struct srv_req *r, struct srv_ans *a)
 		a->err = r->w[0] == AF_INET || r->w[0] == AF_INET6 ? ERR_OPNOTSUPP : ERR_AFNOSUPPORT;
 		return;
 	}
-	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET) {
-		a->err = ERR_SOCKTNOSUPPORT;
+	if ((a->err = ux_type_ok(type, r->w[2])))
 		return;
-	}
-	if (r->w[2]) {
-		a->err = ERR_PROTONOSUPPORT;
-		return;
-	}
 	if (!(x = sock_new(AF_UNIX, K_PAIR)))
 		goto nfile;
 	if (!(y = sock_new(AF_UNIX, K_PAIR))) {
@@ -2012,6 +2014,14 @@ const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
 
 #define UX_BUF 212992                          /* SO_RCVBUF/SO_SNDBUF: Linux's default */
 
+/* An AF_UNIX socket's type and protocol (socket, socketpair) */
+static err_t ux_type_ok(uint64_t type, uint64_t proto)
+{
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+		return ERR_SOCKTNOSUPPORT;
+	return proto ? ERR_PROTONOSUPPORT : E_OK;
+}
+
 static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type)
 {
 	struct sock_ux x;
@@ -2043,14 +2053,8 @@ static void ux_open(struct srv_req *r, struct srv_ans *a)
 	uint64_t type = r->w[1] & 0xf;
 	struct sock *s;
 
-	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET) {
-		a->err = ERR_SOCKTNOSUPPORT;
+	if ((a->err = ux_type_ok(type, r->w[2])))
 		return;
-	}
-	if (r->w[2]) {
-		a->err = ERR_PROTONOSUPPORT;
-		return;
-	}
 	if (!(s = sock_new(AF_UNIX, K_PAIR))) {
 		a->err = ERR_NFILE;
 		return;
@@ -2161,14 +2165,7 @@ static err_t ux_join(struct sock *s, struct sock *t)
 	c->peer = s;
 	s->peer = c;
 	s->state = S_CONNECTED;
-	c->parent = t;
-	if (t->acq_last)
-		t->acq_last->acq_next = c;
-	else
-		t->acq = c;
-	t->acq_last = c;
-	t->nacq++;
-	mark(t);
+	acq_push(t, c);
 	mark(s);
 	return E_OK;
 }

@@ -7,10 +7,10 @@
  *
  * Names. A bound AF_UNIX socket is in the name table under its name: a
  * path's key (the random number its socket node holds as st_rdev) or an
- * abstract name's bytes and length. Keys come from a ChaCha20 stream
- * keyed once from getrandom at start (not from lwIP's xorshift, whose
- * state its outputs give away): a client that sees the keys of the nodes
- * it can stat learns nothing of the others.
+ * abstract name's bytes and length. Keys come from libcairn's ChaCha20
+ * generator (fast key erasure) seeded from getrandom at start, not from
+ * lwIP's xorshift, whose state its outputs give away: a client that sees
+ * the keys of the nodes it can stat learns nothing of the others.
  *
  * Capabilities in flight (SCM_RIGHTS) are the server's copies, each with
  * a reference of its own in its server; one that is not delivered is
@@ -21,60 +21,39 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <cairn/random.h>
 #include "net.h"
 
 #define PATH_MAX_UX 108                  /* sizeof(sun_path) */
 
 static struct unx *names;                /* the name table (few names: a list) */
 
-/* ---- keys: ChaCha20 (RFC 8439's block function) ------------------------------------------ */
+/* ---- keys ------------------------------------------------------------------------------ */
 
-static uint32_t cc_key[8], cc_ctr;
-static uint32_t cc_out[16];
-static unsigned cc_used = 16;
-
-#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d) (a += b, d ^= a, d = ROTL(d, 16), c += d, b ^= c, b = ROTL(b, 12), \
-			a += b, d ^= a, d = ROTL(d, 8), c += d, b ^= c, b = ROTL(b, 7))
-
-static void cc_block(void)
-{
-	uint32_t x[16], in[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
-
-	memcpy(in + 4, cc_key, sizeof(cc_key));
-	in[12] = cc_ctr++;
-	memcpy(x, in, sizeof(x));
-	for (int i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]); QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]); QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]); QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]); QR(x[3], x[4], x[9], x[14]);
-	}
-	for (int i = 0; i < 16; i++)
-		cc_out[i] = x[i] + in[i];
-	cc_used = 0;
-}
+static struct cairn_rng keys;            /* libcairn's ChaCha20 (user/lib/random.c) */
 
 static uint64_t new_key(void)
 {
 	uint64_t k;
 
-	do {
-		if (cc_used > 14)
-			cc_block();
-		k = (uint64_t)cc_out[cc_used] << 32 | cc_out[cc_used + 1];
-		cc_used += 2;
-	} while (!k);
+	do
+		cairn_rng_bytes(&keys, &k, sizeof(k));
+	while (!k);
 	return k;
 }
 
 void ux_init(void)
 {
-	if (getrandom(cc_key, sizeof(cc_key), 0) != sizeof(cc_key)) {
+	uint8_t seed[CAIRN_RNG_SEED_BYTES];
+
+	if (getrandom(seed, sizeof(seed), 0) == sizeof(seed)) {
+		cairn_rng_add(&keys, seed, sizeof(seed));
+		keys.seeded = 1;
+	} else {
 		fprintf(stderr, "net: no entropy: AF_UNIX keys are guessable\n");
-		for (int i = 0; i < 8; i++)
-			cc_key[i] = net_rand();
+		cairn_rng_seed(&keys, CAP_NULL);
 	}
+	memset(seed, 0, sizeof(seed));
 }
 
 /* ---- names ------------------------------------------------------------------------------- */
