@@ -121,6 +121,47 @@ enum {
 	                       * ERR_INVAL (length) */
 	SOCK_GETOPT,          /* (level, name, max) -> (len) + the value. SO_ERROR reads and
 	                       * clears the pending error */
+	SOCK_MAP,             /* a connected TCP socket's shared rings (below): -> (rx ring
+	                       * bytes, tx ring bytes), cap0 = the MemoryObject, cap1 = the
+	                       * data Notification (rx), cap2 = the space Notification (tx).
+	                       * ERR_NOTCONN: not connected yet (ask again later); ERR_NODEV:
+	                       * no rings for this socket (not TCP, or none left): use
+	                       * SOCK_SEND and SOCK_RECV */
 };
+
+/*
+ * Shared rings (docs/net.md, "Socket data"). A connected TCP socket's
+ * bytes move through two rings in one MemoryObject that its holders map
+ * (SOCK_MAP) and the server maps too; each is a shared pipe as
+ * include/cairn/posix.h describes (struct posix_pipe_shm, the same
+ * rules): the rx ring's writer is the server, its readers the holders;
+ * the tx ring's writers are the holders, its reader the server. Page 0
+ * holds the rx header at 0 and the tx header at SOCK_RING_TXHDR; the rx
+ * ring is the SOCK_RING_RX bytes from page 1, the tx ring the
+ * SOCK_RING_TX bytes after it. IO_PIPE_KICK on the socket tells the
+ * server a ring moved while a header's kick was set (the server wants to
+ * know: it has bytes waiting for room in rx, or it waits for bytes in tx).
+ * - rx: writers becomes 0 at the end of what the socket will receive (the
+ *   peer's FIN, an error, SHUT_RD): a reader that finds the ring empty
+ *   then asks SOCK_RECV, which answers 0 or the error.
+ * - tx: readers becomes 0 once nothing more can be sent (SHUT_WR, the
+ *   connection gone): a writer then sends with SOCK_SEND, which answers
+ *   the error (EPIPE...). What is in the tx ring when the last holder
+ *   closes is still sent, then the connection closes (as Linux's send
+ *   buffer).
+ * - rflags and wflags carry the description's O_NONBLOCK.
+ * - Once a socket has rings, SOCK_SEND, SOCK_RECV, IO_READ and IO_WRITE
+ *   answer ERR_NODEV while its ring holds bytes in that direction (they
+ *   would pass them), and serve as before when it is empty (the end, an
+ *   error, a holder that could not map).
+ */
+#define SOCK_RING_RX      32768u
+#define SOCK_RING_TX      32768u
+#define SOCK_RING_TXHDR   256u
+#define SOCK_RING_PAGES   (1u + (SOCK_RING_RX + SOCK_RING_TX) / 4096u)
+/* A holder asks for the rings once a descriptor has moved this many bytes
+ * by messages: a short exchange is cheaper without them (making and
+ * mapping them costs more than a few calls). */
+#define SOCK_RING_AFTER   32768u
 
 #endif

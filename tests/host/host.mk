@@ -43,7 +43,8 @@ LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_addresses.c fdt_st
 LIBFDT_OBJS := $(addprefix $(O)/libfdt/,$(LIBFDT_SRCS:.c=.o))
 
 PROGS := test_format test_string test_pmm test_heap test_pgtable test_devtree \
-	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq test_ext2 test_socket
+	test_elf test_cpio test_manifest test_tmpfs test_devmgr_fw test_virtq test_ext2 test_socket \
+	test_chksum
 
 COMMON := $(O)/tests/host/main.o
 KSTUBS := $(O)/tests/host/stubs.o $(O)/lib/err.o
@@ -68,6 +69,8 @@ test_devmgr_fw_OBJS := $(O)/tests/host/test_devmgr_fw.o $(O)/user/servers/devmgr
 # musl-port's socket.c against a mock network server: a copy of it, so
 # that its "cairn_impl.h" is the shim of tests/host/musl/ (musl's own
 # internal headers are not the host's).
+test_chksum_OBJS := $(O)/tests/host/test_chksum.o $(O)/user/servers/net/chksum.o $(COMMON)
+
 test_socket_OBJS := $(O)/tests/host/test_socket.o $(O)/musl-port/socket.o $(COMMON)
 $(O)/musl-port/socket.c: musl-port/src/cairn/socket.c
 	@mkdir -p $(dir $@)
@@ -92,7 +95,7 @@ $(E2LIBS) &:
 	+@$(MAKE) --no-print-directory -f scripts/e2fs.mk ARCH=host
 
 # The parsers of untrusted input are held to the kernel's warning flags.
-PARSER_OBJS := $(O)/lib/elf.o $(O)/lib/cpio.o $(O)/lib/manifest.o $(O)/user/servers/vfs/tmpfs.o \
+PARSER_OBJS := $(O)/user/servers/net/chksum.o $(O)/lib/elf.o $(O)/lib/cpio.o $(O)/lib/manifest.o $(O)/user/servers/vfs/tmpfs.o \
 	$(O)/user/servers/devmgr/fw.o $(O)/drivers/virtio/virtq.o
 $(PARSER_OBJS): CFLAGS += -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wconversion
 # (libfdt's own header is not held to them). The device manager's log

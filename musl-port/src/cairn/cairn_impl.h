@@ -116,7 +116,7 @@ struct cairn_fd {
 	cap_t cap;                         /* FDK_IO: a server object; FDK_DEBUG: the console */
 	uint8_t kind, cloexec;
 	uint8_t pipe;                      /* PIPE_*: a pipe's shared ring (fd.c) */
-	uint8_t pwend;                     /* PIPE_MAPPED: the write end */
+	uint8_t pwend;                     /* PIPE_MAPPED: 1 the write end, PIPE_SOCK a socket's rings */
 	uint32_t type;                     /* S_IFMT bits, 0: not known yet */
 	struct posix_pipe_shm *shm;        /* PIPE_MAPPED: the ring, mapped */
 	cap_t pobj[3];                     /* PIPE_MAPPED: its MemoryObject, data and space Notifications */
@@ -124,9 +124,11 @@ struct cairn_fd {
 	uint8_t lease;                     /* FMAP_MAPPED: the offset is ours, in pos */
 	uint32_t oflags;                   /* FMAP_MAPPED: the description's open flags */
 	struct cairn_fmap *fm;             /* FMAP_MAPPED: the file's pages, mapped */
-	uint64_t pos;                      /* lease: the description's offset */
+	uint64_t pos;                      /* lease: the description's offset; a socket:
+	                                    * bytes it moved by messages (socket.c) */
 };
 enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
+#define PIPE_SOCK 2
 enum { FMAP_UNTRIED = 0, FMAP_MAPPED, FMAP_SERVER };
 /* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
 hidden uint32_t __cairn_fd_type(struct cairn_fd *f);
@@ -323,8 +325,15 @@ hidden void __cairn_ux_rights_drop(const cap_t *caps, long n);
 hidden void __cairn_ux_rights_in(void *msg, const cap_t *caps, unsigned n, long flags);
 /* How many descriptors msg's control buffer holds. */
 hidden unsigned __cairn_ux_rights_room(const void *msg);
-/* write/writev of a descriptor known to be a socket: a send with no flags. */
+/* write/writev of a descriptor known to be a socket: a send with no flags;
+ * read/readv of a socket with shared rings: a recv with no flags. */
 hidden long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+hidden long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+/* pipe.c: a socket's shared rings (PIPE_MAPPED with pwend PIPE_SOCK): a
+ * read of rx (0 at its end: then SOCK_RECV says why), a write into tx
+ * (-EPIPE at its end, no SIGPIPE: then SOCK_SEND says why). */
+hidden long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek);
+hidden long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

@@ -241,6 +241,9 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		total = SSIZE_MAX;
 	if (!at && __cairn_pipe_direct(f))
 		return __cairn_pipe_readv(f, d->iov, d->cnt, total);
+	/* a socket: a recv (its type is known by now: __cairn_pipe_try asked) */
+	if (!at && (f->type & S_IFMT) == S_IFSOCK)
+		return __cairn_sock_readv(f, d->iov, d->cnt, total);
 	if (__cairn_fmap_direct(f)) {
 		long r = __cairn_fmap_read(f, d, total, off, at);
 		if (r != -ENOTSUP)

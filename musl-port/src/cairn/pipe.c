@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <cairn/sock.h>
 #include "cairn_impl.h"
 
 #define RING        POSIX_PIPE_RING
@@ -77,22 +78,64 @@ out:
 	return f->pipe == PIPE_MAPPED;
 }
 
-/* Drops what pipe_attach made (a descriptor that is gone: a copy). */
+/* Maps socket descriptor f's rings (SOCK_MAP): 1 if f now has them. A
+ * socket not connected yet is asked again on its next read or write. */
+static int sock_attach(struct cairn_fd *f)
+{
+	struct cairn_ans a;
+	cap_t c[3];
+	void *va;
+	err_t e;
+
+	__cairn_lock(&attach_lock);
+	if (f->pipe != PIPE_UNTRIED)
+		goto out;
+	e = __cairn_ipc(f->cap, SOCK_MAP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	if (e == ERR_NOTCONN)
+		goto out;
+	f->pipe = PIPE_SERVER;
+	if (e || a.ncaps < 3) {
+		for (unsigned i = 0; !e && i < a.ncaps; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+		goto out;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		c[i] = cairn_ipcbuf()->caps[i];
+	if (a.w[0] != SOCK_RING_RX || a.w[1] != SOCK_RING_TX ||
+	    cairn_map(c[0], 0, SOCK_RING_PAGES, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
+		for (unsigned i = 0; i < 3; i++)
+			cairn_cap_delete(c[i]);
+		goto out;
+	}
+	f->shm = va;
+	f->pwend = PIPE_SOCK;
+	for (unsigned i = 0; i < 3; i++)
+		f->pobj[i] = c[i];
+	f->pipe = PIPE_MAPPED;
+out:
+	__cairn_unlock(&attach_lock);
+	return f->pipe == PIPE_MAPPED;
+}
+
+/* Drops what pipe_attach or sock_attach made (a descriptor that is gone:
+ * a copy). */
 void __cairn_pipe_detach(struct cairn_fd *f)
 {
 	if (f->pipe != PIPE_MAPPED)
 		return;
-	cairn_unmap(f->shm, POSIX_PIPE_PAGES);
+	cairn_unmap(f->shm, f->pwend == PIPE_SOCK ? SOCK_RING_PAGES : POSIX_PIPE_PAGES);
 	for (unsigned i = 0; i < 3; i++)
 		cairn_cap_delete(f->pobj[i]);
 	f->pipe = PIPE_UNTRIED;
 }
 
-/* The first read or write of f: whether it is a pipe with a shared ring
- * (anything else is PIPE_SERVER from then on). */
+/* The first read or write of f: whether it is a pipe with a shared ring,
+ * or a socket with rings (anything else is PIPE_SERVER from then on). */
 __attribute__((noinline))
 int __cairn_pipe_try(struct cairn_fd *f)
 {
+	if (f->kind == FDK_IO && __cairn_fd_type(f) == S_IFSOCK)
+		return f->pos >= SOCK_RING_AFTER && sock_attach(f);
 	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFIFO) {
 		f->pipe = PIPE_SERVER;
 		return 0;
@@ -143,23 +186,32 @@ static void side_unlock(uint32_t *l)
 	REL(l, 0);
 }
 
+/* One ring as its holder sees it: a pipe's, or one of a socket's two
+ * (socket.c). data: the Notification readers wait on; space: writers'. */
+struct pview {
+	struct posix_pipe_shm *s;
+	uint8_t *ring;
+	uint32_t size;                    /* a power of two */
+	cap_t data, space, kick;          /* kick: where IO_PIPE_KICK goes */
+};
+
 /* After a side moved its index (or found the pipe's end): wakes the
  * other side, and this side's next waiter if there is still something
  * for it, and tells the server if it asked. */
-static inline void pipe_after(struct cairn_fd *f, int wend, int more)
+static inline void pipe_after(const struct pview *p, int wend, int more)
 {
-	struct posix_pipe_shm *s = f->shm;
+	struct posix_pipe_shm *s = p->s;
 
 	/* the index moved before any count is looked at: a waiter counted
 	 * itself before looking at the index (pipe_wait), so one of us sees
 	 * the other */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (RELAXED(wend ? &s->rwait : &s->wwait))
-		cairn_send(f->pobj[wend ? 1 : 2], 0, 1, 0, 0, 0);
+		cairn_send(wend ? p->data : p->space, 0, 1, 0, 0, 0);
 	if (more && RELAXED(wend ? &s->wwait : &s->rwait))
-		cairn_send(f->pobj[wend ? 2 : 1], 0, 1, 0, 0, 0);
+		cairn_send(wend ? p->space : p->data, 0, 1, 0, 0, 0);
 	if (RELAXED(&s->kick))
-		__cairn_ipc(f->cap, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		__cairn_ipc(p->kick, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 }
 
 /* Small copies (the usual pipe message) without a call. */
@@ -178,10 +230,10 @@ static inline void copy(void *dst, const void *src, size_t n)
  * meanwhile: 0, or ERR_INTR if a signal handler ran since sigs (counted
  * at the start of the attempt: a handler held back in the copy runs at
  * unhold, and must interrupt the wait it would have interrupted). */
-static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t seen, int held,
+static err_t pipe_wait(const struct pview *p, int wend, uint32_t *lock, uint32_t seen, int held,
 		       unsigned long sigs)
 {
-	struct posix_pipe_shm *s = f->shm;
+	struct posix_pipe_shm *s = p->s;
 	uint32_t *count = wend ? &s->wwait : &s->rwait;
 	int moved;
 	err_t e = 0;
@@ -193,18 +245,19 @@ static err_t pipe_wait(struct cairn_fd *f, int wend, uint32_t *lock, uint32_t se
 	unhold(held);
 	if (!moved)
 		e = __cairn_sig_count != sigs ? ERR_INTR
-					      : cairn_wait(f->pobj[wend ? 2 : 1], CAIRN_FOREVER, NULL);
+					      : cairn_wait(wend ? p->space : p->data, CAIRN_FOREVER, NULL);
 	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
 	return e == ERR_INTR ? ERR_INTR : 0;
 }
 
-static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
+/* Reads up to total bytes (0 at the end); nonblock: O_NONBLOCK or
+ * MSG_DONTWAIT asked by the call; peek: MSG_PEEK (the bytes stay). */
+static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int nonblock, int peek)
 {
-	struct posix_pipe_shm *s = f->shm;
-	uint8_t *ring = ring_of(s);
+	struct posix_pipe_shm *s = p->s;
+	uint8_t *ring = p->ring;
+	uint32_t size = p->size;
 
-	if (f->pwend)
-		return -EBADF;
 	if (!total)
 		return 0;
 	for (;;) {
@@ -213,14 +266,14 @@ static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
 		side_lock(&s->rlock);
 		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
 
-		if (used > RING) {
+		if (used > size) {
 			side_unlock(&s->rlock);
 			unhold(held);
 			return -EIO;              /* a broken header */
 		}
 		if (used) {
-			uint32_t n = total < used ? (uint32_t)total : used, off = head % RING;
-			uint32_t k = RING - off < n ? RING - off : n;
+			uint32_t n = total < used ? (uint32_t)total : used, off = head & (size - 1);
+			uint32_t k = size - off < n ? size - off : n;
 
 			if (d->cnt == 1 && n == k) {
 				copy(d->iov[0].iov_base, ring + off, n);
@@ -228,38 +281,43 @@ static long pipe_read(struct cairn_fd *f, struct iov_at *d, size_t total)
 				scatter(d, (const char *)ring + off, k);
 				scatter(d, (const char *)ring, n - k);
 			}
+			if (peek) {
+				side_unlock(&s->rlock);
+				unhold(held);
+				return n;
+			}
 			REL(&s->head, head + n);
 			side_unlock(&s->rlock);
 			unhold(held);
-			pipe_after(f, 0, used > n);
+			pipe_after(p, 0, used > n);
 			return n;
 		}
 		if (!RELAXED(&s->writers)) {
 			side_unlock(&s->rlock);
 			unhold(held);
-			pipe_after(f, 0, 1);      /* the next reader sees the end too */
+			pipe_after(p, 0, 1);      /* the next reader sees the end too */
 			return 0;
 		}
-		if (RELAXED(&s->rflags) & O_NONBLOCK) {
+		if (nonblock || (RELAXED(&s->rflags) & O_NONBLOCK)) {
 			side_unlock(&s->rlock);
 			unhold(held);
 			return -EAGAIN;
 		}
-		if (pipe_wait(f, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+		if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
 			return -EINTR;
 	}
 }
 
 /* A write of at most POSIX_PIPE_BUF bytes goes in whole, a longer one
- * as room comes (as Linux's). */
-static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
+ * as room comes (as Linux's). At the readers' end: what went in, else
+ * -EPIPE, with SIGPIPE raised when sigpipe. */
+static long ring_write(const struct pview *p, struct iov_at *v, size_t total, int nonblock, int sigpipe)
 {
-	struct posix_pipe_shm *s = f->shm;
-	uint8_t *ring = ring_of(s);
+	struct posix_pipe_shm *s = p->s;
+	uint8_t *ring = p->ring;
+	uint32_t size = p->size;
 	size_t done = 0;
 
-	if (!f->pwend)
-		return -EBADF;
 	if (!total)
 		return 0;
 	for (;;) {
@@ -269,19 +327,20 @@ static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
 		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
 		size_t rem = total - done, need = rem <= POSIX_PIPE_BUF ? rem : 1;
 
-		if (!RELAXED(&s->readers) || used > RING) {
-			int broken = used > RING;
+		if (!RELAXED(&s->readers) || used > size) {
+			int broken = used > size;
 			side_unlock(&s->wlock);
 			unhold(held);
-			pipe_after(f, 1, 1);      /* the next writer sees it too */
+			pipe_after(p, 1, 1);      /* the next writer sees it too */
 			if (broken)
 				return done ? (long)done : -EIO;
-			__cairn_raise(SIGPIPE);
+			if (sigpipe)
+				__cairn_raise(SIGPIPE);
 			return done ? (long)done : -EPIPE;
 		}
-		if (RING - used >= need) {
-			uint32_t n = rem < RING - used ? (uint32_t)rem : RING - used, off = tail % RING;
-			uint32_t k = RING - off < n ? RING - off : n;
+		if (size - used >= need) {
+			uint32_t n = rem < size - used ? (uint32_t)rem : size - used, off = tail & (size - 1);
+			uint32_t k = size - off < n ? size - off : n;
 
 			if (v->cnt == 1 && n == k && n == rem) {
 				copy(ring + off, (const char *)v->iov[0].iov_base + v->off, n);
@@ -293,31 +352,74 @@ static long pipe_write(struct cairn_fd *f, struct iov_at *v, size_t total)
 			side_unlock(&s->wlock);
 			unhold(held);
 			done += n;
-			pipe_after(f, 1, RING - used > n);
+			pipe_after(p, 1, size - used > n);
 			if (done == total)
 				return (long)done;
 			continue;
 		}
-		if (RELAXED(&s->wflags) & O_NONBLOCK) {
+		if (nonblock || (RELAXED(&s->wflags) & O_NONBLOCK)) {
 			side_unlock(&s->wlock);
 			unhold(held);
 			return done ? (long)done : -EAGAIN;
 		}
-		if (pipe_wait(f, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
+		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
 			return done ? (long)done : -EINTR;
 	}
+}
+
+/* f's view of its pipe's ring */
+static inline struct pview pipe_view(const struct cairn_fd *f)
+{
+	return (struct pview){ f->shm, ring_of(f->shm), RING, f->pobj[1], f->pobj[2], f->cap };
+}
+
+/* A socket's rings (f->pwend == PIPE_SOCK): rx, which it reads, and tx */
+static inline struct pview sock_view(const struct cairn_fd *f, int tx)
+{
+	uint8_t *base = (uint8_t *)f->shm;
+
+	if (tx)
+		return (struct pview){ (struct posix_pipe_shm *)(base + SOCK_RING_TXHDR),
+				       base + 4096 + SOCK_RING_RX, SOCK_RING_TX, CAP_NULL, f->pobj[2], f->cap };
+	return (struct pview){ f->shm, base + 4096, SOCK_RING_RX, f->pobj[1], CAP_NULL, f->cap };
+}
+
+long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek)
+{
+	struct pview p = sock_view(f, 0);
+
+	return ring_read(&p, d, total, nonblock, peek);
+}
+
+long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock)
+{
+	struct pview p = sock_view(f, 1);
+
+	return ring_write(&p, v, total, nonblock, 0);
 }
 
 long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
 	struct iov_at d = { iov, cnt, 0, 0 };
+	struct pview p;
 
-	return pipe_read(f, &d, total);
+	if (f->pwend == PIPE_SOCK)
+		return __cairn_sock_readv(f, iov, cnt, total);
+	if (f->pwend)
+		return -EBADF;
+	p = pipe_view(f);
+	return ring_read(&p, &d, total, 0, 0);
 }
 
 long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
 	struct iov_at v = { iov, cnt, 0, 0 };
+	struct pview p;
 
-	return pipe_write(f, &v, total);
+	if (f->pwend == PIPE_SOCK)
+		return __cairn_sock_writev(f, iov, cnt, total);
+	if (f->pwend != 1)
+		return -EBADF;
+	p = pipe_view(f);
+	return ring_write(&p, &v, total, 0, 1);
 }

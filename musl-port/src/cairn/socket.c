@@ -402,6 +402,15 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 	return 0;
 }
 
+/* Whether f's data goes through its shared rings (a connected TCP
+ * socket's: mapped on the first read or write, pipe.c). */
+static int rings(struct cairn_fd *f)
+{
+	if (f->pipe == PIPE_MAPPED)
+		return f->pwend == PIPE_SOCK;
+	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f) && f->pwend == PIPE_SOCK;
+}
+
 /* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
  * given) with MSG_* flags: what send(2) returns. */
 static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
@@ -417,6 +426,13 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		alen = 0;               /* as Linux: no address, its length unread */
 	else if ((r = addr_len_ok(addr, alen)))
 		return r;
+	if (!addr && !(flags & MSG_OOB) && rings(f)) {
+		/* into the tx ring; at its end SOCK_SEND below says why */
+		r = __cairn_sock_ring_write(f, &v, total, (flags & MSG_DONTWAIT) != 0);
+		if (r != -EPIPE)
+			return r;
+		v = (struct iov_at){ iov, cnt, 0, 0 };
+	}
 	if (alen >= sizeof(sa_family_t) && ((const struct sockaddr *)addr)->sa_family == AF_UNIX) {
 		if ((r = __cairn_ux_key(addr, alen, &x)))
 			return r;
@@ -452,6 +468,7 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		}
 		sent = a.w[0] < k ? a.w[0] : k;
 		done += sent;
+		f->pos += sent;
 		if (sent < k) {
 			/* the server took part: the rest goes again from there */
 			v = (struct iov_at){ iov, cnt, 0, 0 };
@@ -507,33 +524,48 @@ long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, 
 static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
 		     void *addr, unsigned *alen, int *mflags, cap_t *rights, unsigned *nrights)
 {
-	unsigned room = nrights ? *nrights : 0, got = 0;
-
 	struct iov_at d = { iov, cnt, 0, 0 };
 	size_t done = 0;
 	long first = -1;
 	int all = (flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC)) &&
 		  is_stream(f);
+	unsigned room = nrights ? *nrights : 0, got = 0;
+
+	if (nrights)
+		*nrights = 0;            /* SCM_RIGHTS come through SOCK_RECV only */
 
 	if (addr && alen && (int)*alen < 0)
 		return -EINVAL;
 	if (mflags)
 		*mflags = 0;
+	if (!(flags & MSG_OOB) && rings(f)) {
+		/* from the rx ring; at its end (0) SOCK_RECV below says why */
+		long r = __cairn_sock_ring_read(f, &d, total, (flags & MSG_DONTWAIT) != 0, (flags & MSG_PEEK) != 0);
+
+		while (r > 0 && (flags & MSG_WAITALL) && !(flags & MSG_PEEK) && done + (size_t)r < total) {
+			done += (size_t)r;
+			r = __cairn_sock_ring_read(f, &d, total - done, 0, 0);
+		}
+		if (r > 0 || (r < 0 && !done)) {
+			take_addr(addr, alen, 0);   /* a stream's recvfrom: no address, as Linux */
+			return r < 0 ? r : (long)(done + (size_t)r);
+		}
+		if (done)
+			return (long)done;
+	}
 	do {
 		size_t max = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, n, al, pad;
 		struct cairn_ans a;
 		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, room - got, 0, 0, 0,
 				      IPC_RESTART, &a);
 
-		if (e) {
-			if (nrights)
-				*nrights = got;
+		if (e)
 			return done ? (long)done : sock_errno(e);
-		}
 		for (unsigned i = 0; i < a.ncaps; i++) {     /* SCM_RIGHTS */
-			if (got < room)
+			if (got < room) {
 				rights[got++] = cairn_ipcbuf()->caps[i];
-			else
+				*nrights = got;      /* room > 0: nrights is there */
+			} else
 				__cairn_io_release(cairn_ipcbuf()->caps[i]);
 		}
 		if (mflags)
@@ -546,6 +578,7 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		if (n > a.nbytes - pad)
 			n = a.nbytes - pad;
 		scatter(&d, __cairn_ipc_data() + pad, n);
+		f->pos += n;
 		if (first < 0) {
 			take_addr(addr, alen, al);
 			if (mflags)
@@ -557,9 +590,12 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		if (!all || !n || a.ncaps)
 			break;
 	} while (done < total);
-	if (nrights)
-		*nrights = got;
 	return first > (long)done ? first : (long)done;
+}
+
+long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
+{
+	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL);
 }
 
 long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen)

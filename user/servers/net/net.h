@@ -77,7 +77,8 @@ extern const struct srv_op sock_ops[];
 extern const unsigned sock_nops;
 err_t sock_object(struct srv_req *r);
 void sock_gone(uint64_t badge);
-void sock_after(void);
+/* Answers and signals for the sockets lwIP changed: whether there were any. */
+bool sock_after(void);
 void sock_answered(struct srv_ans *a, err_t sent);
 /* lwIP's error -> an errno */
 err_t net_errno(err_t lwip_err);

@@ -44,6 +44,10 @@
 #define ACCEPT_MAX  128u
 #define RCVBUF_DEF  (128 * 1024)
 #define SNDBUF_DEF  TCP_SND_BUF
+/* Sockets with shared rings at once: each takes SOCK_RING_PAGES of the
+ * quota and three capability slots; past it a socket's data goes by
+ * SOCK_SEND and SOCK_RECV. */
+#define RINGS_MAX   128
 
 enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR };   /* K_PAIR: one end of socketpair(AF_UNIX) */
 enum { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_DEAD };
@@ -94,8 +98,26 @@ struct sock {
 	struct arm arms[ARMS];
 	unsigned narms;
 	struct sock *dirty_next;
+	struct ring *ring;                  /* K_TCP: the shared rings, once a holder asked */
+	bool closing;                       /* no holder left: sending what the tx ring holds */
+	bool fin_pending;                   /* SHUT_WR once the tx ring is empty */
 	struct unx *ux;                     /* AF_UNIX: name, credentials (unix.c) */
 };
+
+/* A socket's shared rings (include/cairn/sock.h), the server's side. */
+struct ring {
+	cap_t obj, data, space;             /* the MemoryObject; rx data, tx space Notifications */
+	uint8_t *va;
+	struct posix_pipe_shm *rx, *tx;
+	uint8_t *rxr, *txr;
+	uint32_t rx_tail, tx_head;          /* the indexes only we move (the shared ones are not trusted) */
+	bool broken;                        /* a holder broke a header: no more through them */
+};
+
+static uint32_t ring_rx_used(struct ring *g);
+static uint32_t ring_tx_used(struct ring *g);
+static void ring_run(struct sock *s);
+static void ring_free(struct sock *s);
 
 /* AF_UNIX (the section at the end; names and rights in unix.c) */
 static struct rxq *rx_rights;           /* the message whose SCM_RIGHTS this receive delivers */
@@ -117,7 +139,7 @@ static void ux_peercred(struct srv_ans *a, struct sock *s);
 static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
 static struct sock *dirty_list;
-static unsigned arms_kept;
+static unsigned arms_kept, rings_made;
 static cap_t served;                    /* the endpoint sockets are minted from */
 
 /* ---- errors and addresses -------------------------------------------------------------------- */
@@ -541,7 +563,7 @@ static uint32_t revents(struct sock *s)
 		break;
 	case S_CONNECTED:
 	case S_DEAD:
-		if (s->rx_bytes || s->eof || s->rd_shut)
+		if (s->rx_bytes || s->eof || s->rd_shut || (s->ring && ring_rx_used(s->ring)))
 			r |= POLLIN | POLLRDNORM;
 		if (s->eof)
 			r |= POLLRDHUP;
@@ -549,6 +571,8 @@ static uint32_t revents(struct sock *s)
 			r |= POLLHUP;
 		if (s->state == S_DEAD)
 			r |= POLLOUT | POLLWRNORM;
+		else if (s->ring && !s->wr_shut)     /* room in the tx ring: a quarter of it */
+			r |= SOCK_RING_TX - ring_tx_used(s->ring) >= SOCK_RING_TX / 4 ? POLLOUT | POLLWRNORM : 0;
 		else if (!s->wr_shut && s->pcb.tcp && tcp_sndbuf(s->pcb.tcp) >= TCP_MSS)
 			r |= POLLOUT | POLLWRNORM;
 		else if (s->wr_shut)
@@ -838,6 +862,266 @@ static err_t pair_send(struct sock *s, const uint8_t *data, size_t n, uint64_t *
 	return E_OK;
 }
 
+/* ---- shared rings ------------------------------------------------------------------------------ */
+
+/*
+ * A connected TCP socket's bytes move through two rings its holders map
+ * (SOCK_MAP; include/cairn/sock.h). We are the rx ring's only writer and
+ * the tx ring's only reader: ring_fill copies what lwIP received (the
+ * socket's queue) into rx as room allows and opens the window by what it
+ * copied; ring_drain gives lwIP what the holders wrote in tx as its send
+ * buffer allows. Both run for a dirty socket in sock_after, so after
+ * every lwIP callback, and on IO_PIPE_KICK. Nothing in the shared page is
+ * trusted: our own indexes are kept here, and a header whose indexes make
+ * no sense breaks the rings (then the socket goes by messages).
+ */
+#define R_LOAD(p)     __atomic_load_n(p, __ATOMIC_SEQ_CST)
+#define R_STORE(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+
+static void ring_signal(cap_t note)
+{
+	cairn_invoke(note, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+/* Bytes in rx the holders have not read (0 once broken). */
+static uint32_t ring_rx_used(struct ring *g)
+{
+	uint32_t used = g->rx_tail - R_LOAD(&g->rx->head);
+
+	if (used > SOCK_RING_RX)
+		g->broken = true;
+	return g->broken ? 0 : used;
+}
+
+/* Bytes in tx we have not taken (0 once broken). */
+static uint32_t ring_tx_used(struct ring *g)
+{
+	uint32_t used = R_LOAD(&g->tx->tail) - g->tx_head;
+
+	if (used > SOCK_RING_TX)
+		g->broken = true;
+	return g->broken ? 0 : used;
+}
+
+/* Copies n bytes of the socket's queue into rx at its tail. */
+static void ring_copy_in(struct sock *s, uint32_t n)
+{
+	struct ring *g = s->ring;
+	uint32_t done = 0;
+
+	for (struct rxq *q = s->rx; q && done < n; q = q->next) {
+		uint32_t k = q->p->tot_len - q->off, off = (g->rx_tail + done) % SOCK_RING_RX, first;
+
+		if (k > n - done)
+			k = n - done;
+		first = SOCK_RING_RX - off < k ? SOCK_RING_RX - off : k;
+		pbuf_copy_partial(q->p, g->rxr + off, (u16_t)first, q->off);
+		if (k > first)
+			pbuf_copy_partial(q->p, g->rxr, (u16_t)(k - first), (u16_t)(q->off + first));
+		done += k;
+	}
+}
+
+static void ring_fill(struct sock *s)
+{
+	struct ring *g = s->ring;
+	bool moved = false;
+
+	while (s->rx_bytes && !g->broken) {
+		uint32_t used = ring_rx_used(g), n;
+
+		if (used >= SOCK_RING_RX) {
+			/* full: a holder's read kicks us; look again after asking */
+			R_STORE(&g->rx->kick, 1);
+			if (ring_rx_used(g) < used)
+				continue;
+			break;
+		}
+		n = SOCK_RING_RX - used;
+		if (n > s->rx_bytes)
+			n = (uint32_t)s->rx_bytes;
+		ring_copy_in(s, n);
+		take(s, n);                          /* the window opens by n */
+		g->rx_tail += n;
+		__atomic_store_n(&g->rx->tail, g->rx_tail, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (!s->rx_bytes)
+		R_STORE(&g->rx->kick, 0);
+	if (moved && R_LOAD(&g->rx->rwait))
+		ring_signal(g->data);
+}
+
+static void ring_drain(struct sock *s)
+{
+	struct ring *g = s->ring;
+	struct tcp_pcb *pcb = s->pcb.tcp;
+	bool moved = false;
+
+	while (pcb && s->state == S_CONNECTED && (!s->wr_shut || s->fin_pending) && !g->broken) {
+		uint32_t used = ring_tx_used(g), n, off, k;
+		size_t room;
+
+		if (!used) {
+			/* empty: a holder's write kicks us; look again after asking */
+			R_STORE(&g->tx->kick, 1);
+			if (ring_tx_used(g))
+				continue;
+			break;
+		}
+		R_STORE(&g->tx->kick, 0);            /* lwIP's room (on_sent) brings us back */
+		room = tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 4 ? 0 : tcp_sndbuf(pcb);
+		n = used < room ? used : (uint32_t)room;
+		if (!n)
+			break;
+		off = g->tx_head % SOCK_RING_TX;
+		k = SOCK_RING_TX - off < n ? SOCK_RING_TX - off : n;
+		if (tcp_write(pcb, g->txr + off, (u16_t)k, TCP_WRITE_FLAG_COPY | (n > k ? TCP_WRITE_FLAG_MORE : 0)))
+			break;                        /* ERR_MEM: again on the next on_sent */
+		if (n > k && tcp_write(pcb, g->txr, (u16_t)(n - k), TCP_WRITE_FLAG_COPY))
+			n = k;
+		g->tx_head += n;
+		__atomic_store_n(&g->tx->head, g->tx_head, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (moved) {
+		tcp_output(pcb);
+		if (R_LOAD(&g->tx->wwait))
+			ring_signal(g->space);
+	}
+	if (s->fin_pending && s->pcb.tcp && (g->broken || !ring_tx_used(g))) {
+		s->fin_pending = false;
+		tcp_shutdown(s->pcb.tcp, 0, 1);
+	}
+}
+
+/* The ends and flags the holders see: rx's writers 0 once nothing more
+ * will come into it, tx's readers 0 once nothing more can be sent. */
+static void ring_ends(struct sock *s)
+{
+	struct ring *g = s->ring;
+	uint32_t w = !(g->broken || s->rd_shut || (!s->rx_bytes && (s->eof || s->state == S_DEAD)));
+	uint32_t r = !(g->broken || s->wr_shut || s->fin_pending || s->state != S_CONNECTED || !s->pcb.tcp);
+	uint32_t fl = s->nonblock ? O_NONBLOCK : 0;
+
+	R_STORE(&g->rx->rflags, fl);
+	R_STORE(&g->tx->wflags, fl);
+	if (R_LOAD(&g->rx->writers) != w) {
+		R_STORE(&g->rx->writers, w);
+		if (R_LOAD(&g->rx->rwait))
+			ring_signal(g->data);
+	}
+	if (R_LOAD(&g->tx->readers) != r) {
+		R_STORE(&g->tx->readers, r);
+		if (R_LOAD(&g->tx->wwait))
+			ring_signal(g->space);
+	}
+}
+
+static void ring_run(struct sock *s)
+{
+	if (s->ring) {
+		ring_fill(s);
+		ring_drain(s);
+		ring_ends(s);
+	}
+}
+
+static void ring_free(struct sock *s)
+{
+	struct ring *g = s->ring;
+
+	if (!g)
+		return;
+	R_STORE(&g->rx->writers, 0);
+	R_STORE(&g->tx->readers, 0);
+	ring_signal(g->data);
+	ring_signal(g->space);
+	cairn_unmap(g->va, SOCK_RING_PAGES);
+	cairn_cap_delete(g->obj);
+	cairn_cap_delete(g->data);
+	cairn_cap_delete(g->space);
+	free(g);
+	s->ring = NULL;
+	rings_made--;
+}
+
+static err_t ring_new(struct sock *s)
+{
+	struct ring *g = calloc(1, sizeof(*g));
+	struct cairn_msg m;
+	void *va;
+
+	if (!g)
+		return ERR_NOMEM;
+	g->obj = g->data = g->space = CAP_NULL;
+	if (cairn_memobj_create(SLOT_SELF_PROC, SOCK_RING_PAGES, 0, &g->obj) ||
+	    cairn_map(g->obj, 0, SOCK_RING_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &va))
+		goto fail;
+	g->va = va;
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		goto fail_map;
+	g->data = m.w[0];
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		goto fail_map;
+	g->space = m.w[0];
+	g->rx = va;
+	g->tx = (struct posix_pipe_shm *)(g->va + SOCK_RING_TXHDR);
+	g->rxr = g->va + 4096;
+	g->txr = g->rxr + SOCK_RING_RX;
+	g->rx->readers = g->rx->writers = g->tx->readers = g->tx->writers = 1;
+	s->ring = g;
+	rings_made++;
+	return E_OK;
+fail_map:
+	cairn_unmap(va, SOCK_RING_PAGES);
+fail:
+	if (g->obj != CAP_NULL)
+		cairn_cap_delete(g->obj);
+	if (g->data != CAP_NULL)
+		cairn_cap_delete(g->data);
+	free(g);
+	return ERR_NOMEM;
+}
+
+/* SOCK_MAP: the rings' objects, made on the first ask. */
+static void op_map(struct srv_ans *a, struct sock *s)
+{
+	static const uint32_t rights[3] = { RIGHT_READ | RIGHT_WRITE, RIGHT_READ, RIGHT_READ };
+	struct ring *g;
+
+	if (s->kind != K_TCP || s->state == S_LISTEN || s->state == S_DEAD) {
+		a->err = ERR_NODEV;
+		return;
+	}
+	if (s->state != S_CONNECTED) {
+		a->err = ERR_NOTCONN;
+		return;
+	}
+	if (!s->ring) {
+		if (rings_made >= RINGS_MAX || ring_new(s)) {
+			a->err = ERR_NODEV;
+			return;
+		}
+		ring_run(s);
+	}
+	g = s->ring;
+	for (unsigned i = 0; i < 3; i++) {
+		cap_t c = i == 0 ? g->obj : i == 1 ? g->data : g->space;
+
+		if ((a->err = cairn_cap_copy(c, rights[i], &a->caps[i]))) {
+			while (i--)
+				cairn_cap_delete(a->caps[i]);
+			a->err = ERR_NODEV;
+			return;
+		}
+		a->made[i] = 0;
+	}
+	a->ncaps = 3;
+	a->w[0] = SOCK_RING_RX;
+	a->w[1] = SOCK_RING_TX;
+}
+
 /* ---- answering the waiters of a dirty socket ----------------------------------------------- */
 
 static err_t mint(struct sock *s, cap_t *out)
@@ -949,8 +1233,10 @@ static void serve_writers(struct sock *s)
 	}
 }
 
-void sock_after(void)
+bool sock_after(void)
 {
+	bool any = dirty_list != NULL;
+
 	while (dirty_list) {
 		struct sock *s = dirty_list;
 
@@ -958,6 +1244,11 @@ void sock_after(void)
 		s->dirty = false;
 		if (!s->used)
 			continue;
+		ring_run(s);
+		if (s->closing && (!s->ring || !ring_tx_used(s->ring) || s->state != S_CONNECTED)) {
+			sock_close(s);
+			continue;
+		}
 		serve_readers(s);
 		serve_writers(s);
 		if (s->narms)
@@ -965,6 +1256,7 @@ void sock_after(void)
 		if (!s->refs && !s->parent && s->state == S_DEAD && s->kind == K_TCP && !s->nrd && !s->nwr)
 			sock_close(s);
 	}
+	return any;
 }
 
 /* ---- opening and closing --------------------------------------------------------------------- */
@@ -1030,7 +1322,8 @@ static void sock_close(struct sock *s)
 				tcp_sent(s->pcb.tcp, NULL);
 				tcp_err(s->pcb.tcp, NULL);
 				/* unread data, or SO_LINGER 0: a reset, as on Linux */
-				if (s->rx_bytes || (s->linger_on && !s->linger_s) || tcp_close(s->pcb.tcp) != ERR_OK)
+				if (s->rx_bytes || (s->ring && ring_rx_used(s->ring)) || (s->linger_on && !s->linger_s) ||
+				    tcp_close(s->pcb.tcp) != ERR_OK)
 					tcp_abort(s->pcb.tcp);
 			}
 			break;
@@ -1050,6 +1343,8 @@ static void sock_close(struct sock *s)
 		s->peer = NULL;
 	}
 	rx_drop_all(s);
+	ring_free(s);
+	s->closing = s->fin_pending = false;
 	ux_close(s);
 	s->used = false;
 	if (s->idx < free_hint)
@@ -1058,8 +1353,16 @@ static void sock_close(struct sock *s)
 
 static void unref(struct sock *s)
 {
-	if (s->refs && --s->refs == 0)
-		sock_close(s);
+	if (!s->refs || --s->refs)
+		return;
+	/* what the holders wrote in the tx ring still goes, then the close */
+	if (s->ring && s->state == S_CONNECTED && ring_tx_used(s->ring) && !ring_rx_used(s->ring) &&
+	    !s->rx_bytes && !(s->linger_on && !s->linger_s)) {
+		s->closing = s->rd_shut = true;
+		mark(s);
+		return;
+	}
+	sock_close(s);
 }
 
 void sock_gone(uint64_t badge)
@@ -1483,6 +1786,10 @@ static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		a->err = E_ISCONN;
 		return;
 	}
+	if (s->ring && s->state == S_CONNECTED && !s->wr_shut && ring_tx_used(s->ring)) {
+		a->err = ERR_NODEV;                  /* they would pass the ring's bytes */
+		return;
+	}
 	if (s->nwr) {
 		a->err = ERR_AGAIN;                 /* others wait first: in order */
 	} else {
@@ -1499,6 +1806,13 @@ static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	uint64_t flags = io ? 0 : r->w[1];
 	size_t len = 0, taken = 0;
 
+	if (s->ring) {
+		ring_run(s);
+		if (ring_rx_used(s->ring)) {
+			a->err = ERR_NODEV;          /* they would pass the ring's bytes */
+			return;
+		}
+	}
 	if (s->nrd) {
 		a->err = ERR_AGAIN;
 	} else {
@@ -1535,7 +1849,9 @@ static void op_shutdown(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	}
 	if (how != SHUT_RD && !s->wr_shut) {
 		s->wr_shut = true;
-		if (s->kind == K_TCP && s->pcb.tcp)
+		if (s->ring && ring_tx_used(s->ring))
+			s->fin_pending = true;       /* after the tx ring's bytes (ring_drain) */
+		else if (s->kind == K_TCP && s->pcb.tcp)
 			tcp_shutdown(s->pcb.tcp, 0, 1);
 		if (s->kind == K_PAIR && s->peer) {
 			s->peer->eof = true;         /* the other end reads the end */
@@ -1797,6 +2113,7 @@ static void serve_sock(struct srv_req *r, struct srv_ans *a)
 	case SOCK_NAME: op_name(r, a, s); break;
 	case SOCK_SETOPT: op_setopt(r, a, s); break;
 	case SOCK_GETOPT: op_getopt(r, a, s); break;
+	case SOCK_MAP: op_map(a, s); break;
 	default: a->err = ERR_INVAL; break;   /* SOCK_OPEN, SOCK_PAIR on a socket */
 	}
 }
@@ -1929,14 +2246,16 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	int32_t v;
 
 	switch (r->w[0]) {
-	case FIONREAD:
+	case FIONREAD: {
+		size_t n = s->rx_bytes + (s->ring ? ring_rx_used(s->ring) : 0);
+
 		v = s->kind == K_TCP || (s->kind == K_PAIR && s->ptype == SOCK_STREAM) ?
-		    (int32_t)(s->rx_bytes > INT32_MAX ? INT32_MAX : s->rx_bytes)
-				     : s->rx ? (int32_t)s->rx->p->tot_len : 0;
+		    (int32_t)(n > INT32_MAX ? INT32_MAX : n) : s->rx ? (int32_t)s->rx->p->tot_len : 0;
 		memcpy(net_out, &v, sizeof(v));
 		a->nbytes = sizeof(v);
 		a->w[0] = 0;
 		return;
+	}
 	case FIONBIO:
 		if (r->nbytes < sizeof(v)) {
 			a->err = ERR_INVAL;
@@ -1944,6 +2263,7 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		}
 		memcpy(&v, net_in, sizeof(v));
 		s->nonblock = v != 0;
+		mark(s);                             /* the rings' flags */
 		return;
 	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR: case SIOCGIFDSTADDR:
 	case SIOCGIFBRDADDR: case SIOCGIFNETMASK: case SIOCGIFMTU: case SIOCGIFHWADDR: {
@@ -1984,7 +2304,8 @@ static void serve_io(struct srv_req *r, struct srv_ans *a)
 		break;
 	}
 	case IO_GETFL: a->w[0] = O_RDWR | (s->nonblock ? O_NONBLOCK : 0); break;
-	case IO_SETFL: s->nonblock = (r->w[0] & O_NONBLOCK) != 0; break;
+	case IO_SETFL: s->nonblock = (r->w[0] & O_NONBLOCK) != 0; mark(s); break;
+	case IO_PIPE_KICK: mark(s); break;          /* a ring moved: sock_after looks */
 	case IO_DUP: s->refs++; break;
 	case IO_CLOSE: unref(s); break;
 	case IO_POLL: io_poll(r, a, s, false); break;
@@ -1998,7 +2319,7 @@ static void serve_io(struct srv_req *r, struct srv_ans *a)
 
 const struct srv_op sock_ops[] = {
 	{ IO_READ, IO_FEXTEND, serve_io },
-	{ SOCK_OPEN, SOCK_GETOPT, serve_sock },
+	{ SOCK_OPEN, SOCK_MAP, serve_sock },
 };
 const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
 

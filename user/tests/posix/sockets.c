@@ -563,6 +563,103 @@ static void epipe(void)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* A connected stream's bytes past the first SOCK_RING_AFTER (32 KiB) go
+ * through shared rings on Cairn: what a send buffer does there. MSG_PEEK,
+ * MSG_WAITALL and FIONREAD see the bytes; a non-blocking sender fills up
+ * (EAGAIN, no POLLOUT) and gets room back as the peer reads; what was
+ * sent before a close or a shutdown(SHUT_WR) all arrives, then the end;
+ * a reset peer is EPIPE. */
+static int ring_warm(int c, int a)
+{
+	static uint8_t buf[40000];
+
+	memset(buf, 'w', sizeof(buf));
+	return pt_write_full(c, buf, sizeof(buf)) == (ssize_t)sizeof(buf) &&
+	       pt_read_full(a, buf, sizeof(buf)) == (ssize_t)sizeof(buf) &&
+	       pt_write_full(a, buf, sizeof(buf)) == (ssize_t)sizeof(buf) &&
+	       pt_read_full(c, buf, sizeof(buf)) == (ssize_t)sizeof(buf);
+}
+
+static void rings(void)
+{
+	enum { BIG = 600000 };
+	static uint8_t out[BIG], in[BIG];
+	int c, a, n, fl;
+	ssize_t k, sent = 0, got = 0;
+
+	for (size_t i = 0; i < BIG; i++)
+		out[i] = pattern(i);
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
+	CHECK(ring_warm(c, a));
+	/* peek, FIONREAD, waitall */
+	CHECK(write(c, out, 1000) == 1000);
+	pt_msleep(20);
+	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 1000);
+	CHECK(recv(a, in, 10, MSG_PEEK) == 10 && !memcmp(in, out, 10));
+	CHECK(recv(a, in, 1000, MSG_WAITALL) == 1000 && !memcmp(in, out, 1000));
+	CHECK(ioctl(a, FIONREAD, &n) == 0 && n == 0);
+	/* a non-blocking sender fills up (small buffers where they count:
+	 * Linux), then gets room back */
+	n = 4096;
+	CHECK(setsockopt(c, SOL_SOCKET, SO_SNDBUF, &n, sizeof(n)) == 0);
+	CHECK(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n)) == 0);
+	fl = fcntl(c, F_GETFL);
+	CHECK(fcntl(c, F_SETFL, fl | O_NONBLOCK) == 0);
+	while (sent < BIG && (k = send(c, out + sent, (size_t)(BIG - sent), 0)) > 0)
+		sent += k;
+	CHECK(sent < BIG && errno == EAGAIN);
+	while (got < BIG) {
+		struct pollfd pp[2] = { { .fd = a, .events = POLLIN }, { .fd = c, .events = POLLOUT } };
+
+		if (poll(pp, sent < BIG ? 2 : 1, 5000) <= 0)
+			break;
+		if ((pp[0].revents & POLLIN) && (k = recv(a, in + got, (size_t)(BIG - got), MSG_DONTWAIT)) > 0)
+			got += k;
+		if (sent < BIG && (pp[1].revents & POLLOUT) &&
+		    (k = send(c, out + sent, (size_t)(BIG - sent), 0)) > 0)
+			sent += k;
+	}
+	CHECK(got == BIG && sent == BIG && !memcmp(in, out, BIG));
+	CHECK(fcntl(c, F_SETFL, fl) == 0);
+	/* sent just before shutdown(SHUT_WR), then just before close (by a
+	 * child): all of it arrives, then the end */
+	for (int how = 0; how < 2; how++) {
+		pid_t pid;
+
+		if (how && (!CHECK(tcp_pair(AF_INET, &c, &a) == 0) || !CHECK(ring_warm(c, a))))
+			return;
+		if ((pid = fork()) == 0) {
+			pt_child_start();
+			if (write(c, out, BIG) != BIG)
+				_exit(1);
+			_exit(how ? 0 : shutdown(c, SHUT_WR) ? 2 : 0);
+		}
+		close(c);
+		memset(in, 0, BIG);
+		CHECK(pt_read_full(a, in, BIG) == BIG && !memcmp(in, out, BIG));
+		CHECK(read(a, in, 1) == 0);
+		REAP(pid, 0);
+		close(a);
+	}
+	/* the peer gone: EPIPE (SIGPIPE ignored), and the reader's end */
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
+	CHECK(ring_warm(c, a));
+	close(a);
+	signal(SIGPIPE, SIG_IGN);
+	k = 0;
+	for (int i = 0; i < 50 && k >= 0; i++) {
+		k = send(c, out, 1000, 0);
+		pt_msleep(10);
+	}
+	CHECK(k < 0 && errno == EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	k = read(c, in, 1);
+	CHECK(k == 0 || (k < 0 && errno == ECONNRESET));
+	close(c);
+}
+
 static void half_close(void)
 {
 	int c, a;
@@ -1022,6 +1119,7 @@ static void load(void)
 		return;
 	if ((pid = fork()) == 0) {
 		pt_child_start();
+		alarm(55);       /* 1,200 connections: the test's own 60 s bound */
 		serve_reverse(l, CONCURRENT + 1000);
 	}
 	close(l);
@@ -1650,6 +1748,7 @@ int main(int argc, char **argv)
 	trun("unix_rights", unix_rights);
 	trun("unix_peercred", unix_peercred);
 	trun("load", load);
+	trun("rings", rings);
 	trun("tcp6", tcp6);
 	trun("udp6", udp6);
 	trun("v6only", v6only);

@@ -90,6 +90,10 @@
 #define LWIP_ALTCP                  0
 #define TCP_OVERSIZE                TCP_MSS
 
+/* ---- checksums: our own sum, eight bytes an addition (chksum.c) ---- */
+#include "../chksum.h"
+#define LWIP_CHKSUM                 net_chksum
+
 /* ---- checks ---- */
 #define LWIP_NOASSERT_ON_ERROR      0
 #define CHECKSUM_CHECK_IP           1
