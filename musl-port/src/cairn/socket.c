@@ -595,7 +595,7 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 
 long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
-	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL);
+	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL, NULL, NULL);
 }
 
 long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen)
