@@ -411,6 +411,17 @@ static int rings(struct cairn_fd *f)
 	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f) && f->pwend == PIPE_SOCK;
 }
 
+/* ENODEV from a data message: the socket has rings holding bytes (another
+ * holder made them: this descriptor came through exec). Whether f maps
+ * them now, short of SOCK_RING_AFTER. */
+static int ring_now(struct cairn_fd *f)
+{
+	if (f->pipe != PIPE_UNTRIED || f->pos >= SOCK_RING_AFTER)
+		return 0;
+	f->pos = SOCK_RING_AFTER;
+	return rings(f);
+}
+
 /* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
  * given) with MSG_* flags: what send(2) returns. */
 static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
@@ -426,6 +437,8 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		alen = 0;               /* as Linux: no address, its length unread */
 	else if ((r = addr_len_ok(addr, alen)))
 		return r;
+again:
+	v = (struct iov_at){ iov, cnt, 0, 0 };
 	if (!addr && !(flags & MSG_OOB) && rings(f)) {
 		/* into the tx ring; at its end SOCK_SEND below says why */
 		r = __cairn_sock_ring_write(f, &v, total, (flags & MSG_DONTWAIT) != 0);
@@ -459,6 +472,8 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 				pad + k, nc, IPC_RESTART, &a);
 		if (nc)
 			*nrights = 0;            /* the server has them: it releases them on an error */
+		if (e == ERR_NODEV && !done && ring_now(f))
+			goto again;
 		if (e) {
 			if (done)
 				return (long)done;
@@ -538,6 +553,7 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		return -EINVAL;
 	if (mflags)
 		*mflags = 0;
+again:
 	if (!(flags & MSG_OOB) && rings(f)) {
 		/* from the rx ring; at its end (0) SOCK_RECV below says why */
 		long r = __cairn_sock_ring_read(f, &d, total, (flags & MSG_DONTWAIT) != 0, (flags & MSG_PEEK) != 0);
@@ -559,6 +575,8 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, room - got, 0, 0, 0,
 				      IPC_RESTART, &a);
 
+		if (e == ERR_NODEV && !done && ring_now(f))
+			goto again;
 		if (e)
 			return done ? (long)done : sock_errno(e);
 		for (unsigned i = 0; i < a.ncaps; i++) {     /* SCM_RIGHTS */

@@ -21,8 +21,12 @@ enum { FDK_NONE = 0, FDK_IO, FDK_DEBUG };
 struct cairn_fd {
 	cap_t cap;
 	uint8_t kind, cloexec;
+	uint8_t pipe, pwend;
 	uint32_t type;
+	uint64_t pos;
 };
+enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
+#define PIPE_SOCK 2
 #define FD_SOCK_KNOWN   0x10u
 #define FD_SOCK_TYPE    0x0fu
 struct cairn_ans {
@@ -113,4 +117,9 @@ long __cairn_setsockopt(long fd, long level, long name, const void *val, unsigne
 long __cairn_getsockopt(long fd, long level, long name, void *val, unsigned *len);
 /* write/writev of a descriptor known to be a socket: a send with no flags. */
 long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+/* pipe.c's shared rings (the test has none: a socket stays on messages) */
+int __cairn_pipe_try(struct cairn_fd *f);
+long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek);
+long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock);
 #endif

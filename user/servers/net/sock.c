@@ -135,6 +135,7 @@ static void ux_rights_answer(struct srv_ans *a, uint64_t max);
 static void ux_recv_saved(struct sock *s, struct waiter *w, size_t len, uint64_t words[4], size_t taken);
 static void ux_name(struct srv_req *r, struct srv_ans *a, struct sock *s);
 static void ux_peercred(struct srv_ans *a, struct sock *s);
+static void ux_rights_refuse(struct srv_req *r);
 
 static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
@@ -1765,12 +1766,19 @@ static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	uint64_t sent = 0;
 	const uint8_t *data = net_in + hdr;
 
-	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
+	if (s->kind == K_PAIR) {
+		if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr)
+			n = ~0ull;                   /* refused there, its capabilities released */
+		ux_send(r, a, s, io, data, n);
+		return;
+	}
+	if (r->ncaps && !io) {
+		ux_rights_refuse(r);                 /* SCM_RIGHTS: AF_UNIX only, as Linux */
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (s->kind == K_PAIR) {
-		ux_send(r, a, s, io, data, n);
+	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
+		a->err = ERR_INVAL;
 		return;
 	}
 	if (s->kind != K_TCP) {
@@ -2566,6 +2574,13 @@ static err_t ux_deliver(struct sock *s, struct sock *t, const uint8_t *data, siz
 	return E_OK;
 }
 
+/* Capabilities sent that go no further: their references go back. */
+static void ux_rights_refuse(struct srv_req *r)
+{
+	for (unsigned i = 0; i < r->ncaps; i++)
+		srv_call_async(r->caps[i], IO_CLOSE, 0);
+}
+
 /* The capabilities a SOCK_SEND brought (kept; released on any error). */
 static err_t ux_rights_in(struct srv_req *r, struct ux_msg **m)
 {
@@ -2573,13 +2588,11 @@ static err_t ux_rights_in(struct srv_req *r, struct ux_msg **m)
 	if (!r->ncaps)
 		return E_OK;
 	if (r->ncaps > SOCK_RIGHTS_MAX) {
-		for (unsigned i = 0; i < r->ncaps; i++)
-			srv_call_async(r->caps[i], IO_CLOSE, 0);
+		ux_rights_refuse(r);
 		return ERR_INVAL;
 	}
 	if (!(*m = calloc(1, sizeof(**m)))) {
-		for (unsigned i = 0; i < r->ncaps; i++)
-			srv_call_async(r->caps[i], IO_CLOSE, 0);
+		ux_rights_refuse(r);
 		return ERR_NOBUFS;
 	}
 	for (unsigned i = 0; i < r->ncaps; i++) {
@@ -2600,6 +2613,10 @@ static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 
 	if (!io && (a->err = ux_rights_in(r, &m)))
 		return;
+	if (n == ~0ull) {                             /* lengths past the message (op_send) */
+		a->err = ERR_INVAL;
+		goto out;
+	}
 	if (s->ptype == SOCK_DGRAM && s->ux && (alen || !s->peer)) {
 		if (alen) {
 			if ((a->err = ux_addr_in(r, alen, r->w[3] & SOCK_UX_KEYED, &nm, s)))

@@ -584,6 +584,7 @@ static void rings(void)
 {
 	enum { BIG = 600000 };
 	static uint8_t out[BIG], in[BIG];
+	pid_t pid;
 	int c, a, n, fl;
 	ssize_t k, sent = 0, got = 0;
 
@@ -625,8 +626,6 @@ static void rings(void)
 	/* sent just before shutdown(SHUT_WR), then just before close (by a
 	 * child): all of it arrives, then the end */
 	for (int how = 0; how < 2; how++) {
-		pid_t pid;
-
 		if (how && (!CHECK(tcp_pair(AF_INET, &c, &a) == 0) || !CHECK(ring_warm(c, a))))
 			return;
 		if ((pid = fork()) == 0) {
@@ -642,6 +641,24 @@ static void rings(void)
 		REAP(pid, 0);
 		close(a);
 	}
+	/* a program exec'd with the descriptor reads what is in the rings */
+	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
+		return;
+	CHECK(ring_warm(c, a));
+	CHECK(write(a, out, 5000) == 5000);
+	pt_msleep(20);
+	if ((pid = fork()) == 0) {
+		char fd[16];
+
+		pt_child_start();
+		snprintf(fd, sizeof(fd), "%d", c);
+		execl(self, self, "ringchild", fd, (char *)NULL);
+		_exit(127);
+	}
+	close(c);                      /* the child's end: its exit is the end */
+	CHECK(pt_read_full(a, in, 7) == 7 && !memcmp(in, "ring ok", 7));
+	REAP(pid, 0);
+	close(a);
 	/* the peer gone: EPIPE (SIGPIPE ignored), and the reader's end */
 	if (!CHECK(tcp_pair(AF_INET, &c, &a) == 0))
 		return;
@@ -1694,6 +1711,17 @@ static int mode_child(char **argv)
 	struct stat st;
 
 	alarm(20);
+	if (!strcmp(argv[1], "ringchild")) {
+		/* bytes already in the socket's rings (the parent made them) */
+		static uint8_t b[5000];
+
+		if (pt_read_full(fd, b, sizeof(b)) != (ssize_t)sizeof(b))
+			return 4;
+		for (size_t i = 0; i < sizeof(b); i++)
+			if (b[i] != pattern(i))
+				return 5;
+		return write(fd, "ring ok", 7) == 7 ? 0 : 1;
+	}
 	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
 		return 2;
 	if (optint(fd, SOL_SOCKET, SO_TYPE) != SOCK_STREAM)
@@ -1711,7 +1739,7 @@ static void trun(const char *name, void (*fn)(void))
 
 int main(int argc, char **argv)
 {
-	if (argc > 2 && !strcmp(argv[1], "child"))
+	if (argc > 2 && (!strcmp(argv[1], "child") || !strcmp(argv[1], "ringchild")))
 		return mode_child(argv);
 	pt_prefix = "sockets";
 	if (argv[0][0] == '/')

@@ -341,6 +341,16 @@ static void t_unix(void)
 	EXPECT(!a.err && a.ncaps == 1, "recv: %d, %u caps", a.err, a.ncaps);
 	if (a.ncaps)
 		sock_close(a.cap);
+	/* capabilities on a UDP socket: EINVAL, and the reference goes back */
+	{
+		cap_t u = sock_open(SOCK_DGRAM_);
+
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+		cairn_ipcbuf()->caps[0] = d;
+		n = sin_at(inl(), LOOP, 9);
+		EXPECT_ERR(call(u, SOCK_SEND, 0, 0, n, 0, n, 1).err, ERR_INVAL);
+		sock_close(u);
+	}
 	/* still one reference of d left: it answers */
 	EXPECT_ERR(call(d, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_OK);
 	a = call(d, SOCK_GETOPT, 1, 17, 12, 0, 0, 0);               /* SO_PEERCRED: none */
