@@ -64,7 +64,9 @@
  * bytes they came with; SOCK_RECV w2 says how many the caller takes, and
  * the answer carries that many (w3 MSG_CTRUNC when more came: the server
  * releases those, IO_CLOSE). A stream receive stops at the end of bytes
- * that came with capabilities and before the next such bytes.
+ * that came with capabilities and before the next such bytes. Whenever
+ * the server refuses a SOCK_SEND that carried capabilities (any error; a
+ * socket not AF_UNIX: ERR_INVAL), it releases them.
  */
 #ifndef CAIRN_SOCK_H
 #define CAIRN_SOCK_H
