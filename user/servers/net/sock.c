@@ -1405,8 +1405,11 @@ err_t sock_object(struct srv_req *r)
 			return ERR_BADF;
 		return E_OK;
 	}
-	if (!(r->obj = sock_find(r->badge)))
+	if (!(r->obj = sock_find(r->badge))) {
+		if (r->label == SOCK_SEND)
+			ux_rights_refuse(r);          /* SCM_RIGHTS to a closed socket go back */
 		return ERR_BADF;
+	}
 	return E_OK;
 }
 

@@ -349,7 +349,15 @@ static void t_unix(void)
 		cairn_ipcbuf()->caps[0] = d;
 		n = sin_at(inl(), LOOP, 9);
 		EXPECT_ERR(call(u, SOCK_SEND, 0, 0, n, 0, n, 1).err, ERR_INVAL);
+		/* ... and on a closed socket: EBADF, the reference back too */
+		cap_t u2 = CAP_NULL;
+
+		REQUIRE(!cairn_cap_copy(u, RIGHTS_ALL, &u2));
 		sock_close(u);
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+		cairn_ipcbuf()->caps[0] = d;
+		EXPECT_ERR(call(u2, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_BADF);
+		cairn_cap_delete(u2);
 	}
 	/* still one reference of d left: it answers */
 	EXPECT_ERR(call(d, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_OK);
@@ -359,7 +367,13 @@ static void t_unix(void)
 	sock_close(y);
 	sock_close(l);
 	sock_close(c);
+	/* every reference the capabilities took came back: d's last close ends it */
+	cap_t d2 = CAP_NULL;
+
+	REQUIRE(!cairn_cap_copy(d, RIGHTS_ALL, &d2));
 	sock_close(d);
+	EXPECT_ERR(call(d2, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_BADF);
+	cairn_cap_delete(d2);
 	REQUIRE(loopback_once(4103));
 }
 
