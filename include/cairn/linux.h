@@ -58,6 +58,7 @@
 #define LINUX_DT_DIR     4
 #define LINUX_DT_REG     8
 #define LINUX_DT_LNK     10
+#define LINUX_DT_SOCK    12
 
 /* poll(2) events (IO_POLL, IO_POLL_ARM) */
 #define LINUX_POLLIN     0x001u

@@ -262,6 +262,10 @@ enum {
 	                       * directory), else 0 (umount's check) */
 	FS_STOP,              /* admin only, to a file-system server: write everything back and
 	                       * end once answered (umount of a disk: the server goes) */
+	FS_MKNOD,             /* (mode: S_IFSOCK | permissions, rdev, path length) + path: a
+	                       * socket node (bind of an AF_UNIX socket; rdev is the network
+	                       * server's key for it, docs/net.md, shown as st_rdev). EEXIST;
+	                       * EINVAL: another type (FIFOs and devices are not made this way) */
 };
 
 /* ---- mounts: one tree over several file-system servers ------------------------

@@ -36,6 +36,38 @@
  * in: the client sends the rest (so a signal between parts returns the
  * count sent, as on Linux).
  */
+/*
+ * AF_UNIX (docs/net.md, "Unix domain sockets"). socket(AF_UNIX) makes a
+ * socket of the server with no lwIP underneath; its names are:
+ * - a path: bind asks SOCK_BIND, whose answer w0 is the name's key, a
+ *   random 64-bit number the server chose, then makes the socket node
+ *   with FS_MKNOD (include/cairn/posix.h) whose st_rdev is the key
+ *   (EEXIST: SOCK_BIND with SOCK_UX_UNDO, and EADDRINUSE). connect and
+ *   sendto stat the path and send the node's st_rdev: the server finds
+ *   the socket by that key and nothing else. Only a process that can
+ *   stat the node learns its key (or one that was told it, which could
+ *   as well have been given a connected descriptor), so a client that
+ *   lies reaches no socket it could not reach by path: it can only guess
+ *   a 64-bit number. A stale node (its socket closed, or the key of
+ *   another boot) is ECONNREFUSED.
+ * - abstract (sun_path[0] == 0, Linux's): the name's bytes and length.
+ * A request that names an AF_UNIX address (SOCK_BIND and SOCK_CONNECT
+ * with SOCK_UX_KEYED in w1, SOCK_SEND with it in w3) carries a struct
+ * sock_ux after the padded address (data follows it), as SOCK_OPEN and
+ * SOCK_PAIR may carry one inline: the key and the caller's credentials
+ * (SO_PEERCRED; claims of the caller's C library, which the server does
+ * not check).
+ *
+ * SCM_RIGHTS: SOCK_SEND on an AF_UNIX socket carries the descriptors'
+ * capabilities (at most SOCK_RIGHTS_MAX; each with a reference of its
+ * own, IO_DUP, which travels with it). The server keeps them with the
+ * bytes they came with; SOCK_RECV w2 says how many the caller takes, and
+ * the answer carries that many (w3 MSG_CTRUNC when more came: the server
+ * releases those, IO_CLOSE). A stream receive stops at the end of bytes
+ * that came with capabilities and before the next such bytes. Whenever
+ * the server refuses a SOCK_SEND that carried capabilities (any error; a
+ * socket not AF_UNIX: ERR_INVAL), it releases them.
+ */
 #ifndef CAIRN_SOCK_H
 #define CAIRN_SOCK_H
 #include <stdint.h>
@@ -46,6 +78,14 @@
 /* The most data one SOCK_SEND or SOCK_RECV carries (an address may come too) */
 #define SOCK_DATA_MAX      (POSIX_INLINE_MAX - SOCK_ADDR_MAX)
 
+#define SOCK_UX_KEYED      1u     /* a struct sock_ux follows the address */
+#define SOCK_UX_UNDO       2u     /* SOCK_BIND: the node could not be made: forget the name */
+#define SOCK_RIGHTS_MAX    3u     /* capabilities one SOCK_SEND passes (an answer carries 3) */
+struct sock_ux {
+	uint64_t key;                 /* a path's key: its node's st_rdev (0: abstract) */
+	uint32_t pid, uid, gid, pad;  /* the caller (SO_PEERCRED) */
+};
+
 enum {
 	SOCK_OPEN = 0xa00,    /* on "net" (unbadged): (domain, type | SOCK_NONBLOCK,
 	                       * protocol) -> cap0 = the socket. ERR_AFNOSUPPORT (domain),
@@ -53,23 +93,27 @@ enum {
 	                       * ERR_NOMEM, ERR_NFILE (the server's table is full) */
 	SOCK_PAIR,            /* on "net": (domain AF_UNIX, type | SOCK_NONBLOCK, protocol)
 	                       * -> cap0, cap1 = two sockets connected to each other */
-	SOCK_BIND,            /* (addrlen) + address -> 0. ERR_ADDRINUSE, ERR_ADDRNOTAVAIL,
+	SOCK_BIND,            /* (addrlen [, SOCK_UX_*]) + address [+ sock_ux] -> 0 (AF_UNIX
+	                       * path: w0 the key). ERR_ADDRINUSE, ERR_ADDRNOTAVAIL,
 	                       * ERR_INVAL (bound already, or a bad length), ERR_AFNOSUPPORT */
 	SOCK_LISTEN,          /* (backlog) -> 0. ERR_OPNOTSUPP: not a stream socket */
 	SOCK_ACCEPT,          /* (flags: SOCK_NONBLOCK for the new socket) -> cap0 = the new
 	                       * socket, (addrlen) + the peer's address. Waits for a
 	                       * connection. ERR_INVAL: not listening; ERR_AGAIN */
-	SOCK_CONNECT,         /* (addrlen) + address -> 0 once connected. ERR_INPROGRESS
+	SOCK_CONNECT,         /* (addrlen [, SOCK_UX_KEYED]) + address [+ sock_ux] -> 0 once
+	                       * connected (AF_UNIX: ERR_CONNREFUSED, ERR_PROTOTYPE). ERR_INPROGRESS
 	                       * (non-blocking), ERR_ALREADY, ERR_ISCONN, ERR_CONNREFUSED,
 	                       * ERR_TIMEDOUT, ERR_NETUNREACH, ERR_HOSTUNREACH. A datagram
 	                       * socket only records the peer (AF_UNSPEC: forgets it) */
-	SOCK_SEND,            /* (n, MSG_* flags, addrlen) + address + n bytes -> (sent).
+	SOCK_SEND,            /* (n, MSG_* flags, addrlen [, SOCK_UX_KEYED]) + address
+	                       * [+ sock_ux] + n bytes [caps: SCM_RIGHTS] -> (sent).
 	                       * ERR_PIPE (the client raises SIGPIPE unless MSG_NOSIGNAL),
 	                       * ERR_NOTCONN, ERR_DESTADDRREQ, ERR_MSGSIZE, ERR_AGAIN,
 	                       * ERR_ISCONN (an address on a connected stream) */
 	SOCK_RECV,            /* (max, MSG_* flags: MSG_PEEK, MSG_DONTWAIT, MSG_TRUNC,
-	                       * MSG_WAITALL) -> (n, addrlen, the whole datagram's length,
-	                       * MSG_TRUNC when it was cut) + address + n bytes. n = 0 on a
+	                       * MSG_WAITALL, capabilities taken) -> (n, addrlen, the whole
+	                       * datagram's length, MSG_TRUNC when it was cut, MSG_CTRUNC)
+	                       * + address + n bytes [caps: SCM_RIGHTS]. n = 0 on a
 	                       * stream: the peer shut down its side. ERR_NOTCONN,
 	                       * ERR_CONNRESET, ERR_AGAIN */
 	SOCK_SHUTDOWN,        /* (how: SHUT_RD, SHUT_WR, SHUT_RDWR) -> 0. ERR_NOTCONN */

@@ -48,6 +48,31 @@ long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total,
 void __cairn_fd_unreserve(long fd) { fds[fd].kind = FDK_NONE; }
 void __cairn_io_release(cap_t cap) { (void)cap; }
 void __cairn_raise(int sig) { raised += sig == SIGPIPE; }
+/* unix.c's, which the posix sockets test covers on Cairn */
+void __cairn_ux_self(struct sock_ux *x) { memset(x, 0, sizeof(*x)); }
+long __cairn_ux_addr_call(struct cairn_fd *f, uint32_t label, const void *addr, unsigned long len, int intr)
+{
+	(void)f; (void)label; (void)addr; (void)len; (void)intr;
+	return -EAFNOSUPPORT;
+}
+long __cairn_ux_key(const void *addr, unsigned long len, struct sock_ux *x)
+{
+	(void)addr; (void)len;
+	memset(x, 0, sizeof(*x));
+	return 0;
+}
+long __cairn_ux_rights_out(const void *msg, cap_t *caps)
+{
+	(void)caps;
+	return ((const struct msghdr *)msg)->msg_controllen ? -EINVAL : 0;
+}
+void __cairn_ux_rights_drop(const cap_t *caps, long n) { (void)caps; (void)n; }
+void __cairn_ux_rights_in(void *msg, const cap_t *caps, unsigned n, long flags)
+{
+	(void)caps; (void)n; (void)flags;
+	((struct msghdr *)msg)->msg_controllen = 0;
+}
+unsigned __cairn_ux_rights_room(const void *msg) { (void)msg; return 0; }
 void __cairn_unimplemented(unsigned kind, unsigned long key, const char *what)
 {
 	(void)kind; (void)key; (void)what;
@@ -314,9 +339,11 @@ TEST(msg_calls)
 	      nm.sin_port == htons(from_port));
 	struct msghdr sm = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = sv, .msg_iovlen = 2 };
 	CHECK(__cairn_sendmsg(u, &sm, 0) == 7 && dlen == 7 && !memcmp(dgram, "abcdefg", 7));
+	/* control data is unix.c's (its stub here refuses it): nothing is sent */
 	sm.msg_control = ctl;
 	sm.msg_controllen = 16;
-	CHECK(__cairn_sendmsg(u, &sm, 0) == -EOPNOTSUPP && unimplemented == 1);
+	dlen = 0;
+	CHECK(__cairn_sendmsg(u, &sm, 0) == -EINVAL && dlen == 0);
 	return true;
 }
 

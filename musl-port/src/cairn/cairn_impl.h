@@ -306,6 +306,25 @@ hidden long __cairn_shutdown(long fd, long how);
 hidden long __cairn_sockname(long fd, void *addr, unsigned *len, int peer);
 hidden long __cairn_setsockopt(long fd, long level, long name, const void *val, unsigned long len);
 hidden long __cairn_getsockopt(long fd, long level, long name, void *val, unsigned *len);
+/* ---- unix.c: AF_UNIX names, SCM_RIGHTS, credentials ---- */
+struct sock_ux;
+/* The caller's pid and effective uid (SO_PEERCRED). */
+hidden void __cairn_ux_self(struct sock_ux *x);
+/* bind or connect (label) of f to an AF_UNIX address: what the call returns. */
+hidden long __cairn_ux_addr_call(struct cairn_fd *f, uint32_t label, const void *addr, unsigned long len,
+				 int intr);
+/* A path address's key for a send (stat of its node): 0 or -errno. */
+hidden long __cairn_ux_key(const void *addr, unsigned long len, struct sock_ux *x);
+/* SCM_RIGHTS of a sendmsg: each descriptor's capability with a reference
+ * of its own (IO_DUP) into caps[]; their number, or -errno (nothing held). */
+hidden long __cairn_ux_rights_out(const void *msg, cap_t *caps);
+/* Drops what __cairn_ux_rights_out took (the send did not reach the server). */
+hidden void __cairn_ux_rights_drop(const cap_t *caps, long n);
+/* Received capabilities (n of them) as descriptors in msg's control
+ * buffer; what does not fit is closed and sets MSG_CTRUNC. */
+hidden void __cairn_ux_rights_in(void *msg, const cap_t *caps, unsigned n, long flags);
+/* How many descriptors msg's control buffer holds. */
+hidden unsigned __cairn_ux_rights_room(const void *msg);
 /* write/writev of a descriptor known to be a socket: a send with no flags;
  * read/readv of a socket with shared rings: a recv with no flags. */
 hidden long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
@@ -326,6 +345,7 @@ hidden long __cairn_select(long n, void *r, void *w, void *e, void *tv);
 hidden long __cairn_openat(long dirfd, const char *path, long flags, long mode);
 hidden long __cairn_fstatat(long dirfd, const char *path, void *kst, long flags);
 hidden long __cairn_mkdirat(long dirfd, const char *path, long mode);
+hidden long __cairn_mknodat(long dirfd, const char *path, long mode, unsigned long long rdev);
 hidden long __cairn_unlinkat(long dirfd, const char *path, long flags);
 hidden long __cairn_renameat2(long olddir, const char *old, long newdir, const char *new, long flags);
 hidden long __cairn_linkat(long olddir, const char *old, long newdir, const char *new, long flags);

@@ -195,6 +195,10 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_mkdir: return __cairn_mkdirat(AT_FDCWD, (const char *)a, b);
 #endif
 	case SYS_mkdirat: return __cairn_mkdirat(a, (const char *)b, c);
+#ifdef SYS_mknod
+	case SYS_mknod: return __cairn_mknodat(AT_FDCWD, (const char *)a, b, (unsigned long long)c);
+#endif
+	case SYS_mknodat: return __cairn_mknodat(a, (const char *)b, c, (unsigned long long)d);
 #ifdef SYS_rmdir
 	case SYS_rmdir: return __cairn_unlinkat(AT_FDCWD, (const char *)a, AT_REMOVEDIR);
 #endif

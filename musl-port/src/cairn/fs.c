@@ -350,6 +350,16 @@ long __cairn_mkdirat(long dirfd, const char *path, long mode)
 	return path_simple(dirfd, path, 0, FS_MKDIR, (uint64_t)(mode & ~cur_umask & 07777), 0);
 }
 
+/* mknod of a socket node (FS_MKNOD): rdev is its key (unix.c). FIFOs and
+ * devices are not made this way: EPERM, as for a process without
+ * CAP_MKNOD. */
+long __cairn_mknodat(long dirfd, const char *path, long mode, unsigned long long rdev)
+{
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return -EPERM;
+	return path_simple(dirfd, path, 0, FS_MKNOD, S_IFSOCK | (uint64_t)(mode & ~cur_umask & 07777), rdev);
+}
+
 long __cairn_unlinkat(long dirfd, const char *path, long flags)
 {
 	return path_simple(dirfd, path, 0, FS_UNLINK, (uint64_t)flags, 0);

@@ -27,8 +27,7 @@
  * request says the same). Without "net", socket() and socketpair() are
  * EAFNOSUPPORT. A signal that interrupts a wait restarts accept, send and
  * recv when its handler has SA_RESTART (else EINTR), connect never.
- * No control messages (SCM_RIGHTS...) yet: sendmsg with any is
- * EOPNOTSUPP, recvmsg answers msg_controllen 0.
+ * AF_UNIX names, SCM_RIGHTS and credentials are unix.c's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <cairn/sock.h>
 #include "cairn_impl.h"
 
@@ -139,6 +139,19 @@ static long addr_len_ok(const void *addr, unsigned long len)
 
 /* ---- making sockets --------------------------------------------------------------------- */
 
+/* An AF_UNIX socket's first request carries the caller's credentials
+ * inline (SO_PEERCRED): their length. */
+static size_t ux_creds(long domain)
+{
+	struct sock_ux x;
+
+	if (domain != AF_UNIX)
+		return 0;
+	__cairn_ux_self(&x);
+	memcpy(__cairn_ipc_data(), &x, sizeof(x));
+	return sizeof(x);
+}
+
 long __cairn_socket(long domain, long type, long proto)
 {
 	struct cairn_ans a;
@@ -152,7 +165,7 @@ long __cairn_socket(long domain, long type, long proto)
 	if ((fd = __cairn_fd_reserve(0)) < 0)
 		return fd;
 	e = __cairn_ipc(net(), SOCK_OPEN, (uint64_t)domain, (uint64_t)type & (TYPE_MASK | SOCK_NONBLOCK),
-			(uint64_t)proto, 0, 0, 0, IPC_ALWAYS, &a);
+			(uint64_t)proto, 0, ux_creds(domain), 0, IPC_ALWAYS, &a);
 	if (!e && a.ncaps < 1)
 		e = ERR_IO;
 	if (e) {
@@ -182,7 +195,7 @@ long __cairn_socketpair(long domain, long type, long proto, int *sv)
 		return r1;
 	}
 	e = __cairn_ipc(net(), SOCK_PAIR, (uint64_t)domain, (uint64_t)type & (TYPE_MASK | SOCK_NONBLOCK),
-			(uint64_t)proto, 0, 0, 0, IPC_ALWAYS, &a);
+			(uint64_t)proto, 0, ux_creds(domain), 0, IPC_ALWAYS, &a);
 	if (!e && a.ncaps < 2) {
 		for (unsigned i = 0; i < a.ncaps; i++)
 			__cairn_io_release(cairn_ipcbuf()->caps[i]);
@@ -246,6 +259,8 @@ static long addr_call(long fd, uint32_t label, const void *addr, unsigned long l
 		return r;
 	if ((r = addr_len_ok(addr, len)))
 		return r;
+	if (addr && len >= sizeof(sa_family_t) && ((const struct sockaddr *)addr)->sa_family == AF_UNIX)
+		return __cairn_ux_addr_call(f, label, addr, len, intr);
 	e = __cairn_ipc(f->cap, label, len, 0, 0, 0, put_addr(addr, len), 0, intr, NULL);
 	return sock_errno(e);
 }
@@ -410,10 +425,12 @@ static int ring_now(struct cairn_fd *f)
 /* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
  * given) with MSG_* flags: what send(2) returns. */
 static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
-		     const void *addr, unsigned long alen)
+		     const void *addr, unsigned long alen, const cap_t *rights, long *nrights)
 {
 	struct iov_at v = { iov, cnt, 0, 0 };
-	size_t done = 0;
+	size_t done = 0, max = SOCK_DATA_MAX;
+	struct sock_ux x;
+	int keyed = 0;
 	long r;
 
 	if (!addr)
@@ -429,17 +446,32 @@ again:
 			return r;
 		v = (struct iov_at){ iov, cnt, 0, 0 };
 	}
-	if (total > SOCK_DATA_MAX && !is_stream(f))
+	if (alen >= sizeof(sa_family_t) && ((const struct sockaddr *)addr)->sa_family == AF_UNIX) {
+		if ((r = __cairn_ux_key(addr, alen, &x)))
+			return r;
+		keyed = 1;               /* a struct sock_ux after the address */
+		max = POSIX_INLINE_MAX - SOCK_ADDR_PAD(alen) - sizeof(x);
+	}
+	if (total > max && !is_stream(f))
 		return -EMSGSIZE;          /* one datagram a message, for now */
 	do {
-		size_t k = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, sent;
+		size_t k = total - done < max ? total - done : max, sent;
 		size_t pad = put_addr(addr, alen);
+		unsigned nc = nrights ? (unsigned)*nrights : 0;
 		struct cairn_ans a;
 		err_t e;
 
+		if (keyed) {
+			memcpy((uint8_t *)__cairn_ipc_data() + pad, &x, sizeof(x));
+			pad += sizeof(x);
+		}
 		gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k);
-		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen, 0, pad + k, 0,
-				IPC_RESTART, &a);
+		for (unsigned i = 0; i < nc; i++)
+			cairn_ipcbuf()->caps[i] = rights[i];   /* SCM_RIGHTS go with the first part */
+		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen, keyed ? SOCK_UX_KEYED : 0,
+				pad + k, nc, IPC_RESTART, &a);
+		if (nc)
+			*nrights = 0;            /* the server has them: it releases them on an error */
 		if (e == ERR_NODEV && !done && ring_now(f))
 			goto again;
 		if (e) {
@@ -471,31 +503,32 @@ long __cairn_sendto(long fd, const void *buf, size_t n, long flags, const void *
 		return r;
 	if (n > SSIZE_MAX)
 		n = v.iov_len = SSIZE_MAX;
-	return send_iov(f, &v, 1, n, flags, addr, alen);
+	return send_iov(f, &v, 1, n, flags, addr, alen, NULL, NULL);
 }
 
 long __cairn_sendmsg(long fd, const void *m, long flags)
 {
 	const struct msghdr *msg = m;
 	struct cairn_fd *f;
+	cap_t rights[SOCK_RIGHTS_MAX];
 	size_t total;
-	long r;
+	long r, n;
 
 	if (!(f = sock_fd(fd, &r)))
 		return r;
-	if (msg->msg_controllen) {
-		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x70001, "sendmsg with control messages is");
-		return -EOPNOTSUPP;
-	}
 	if ((r = check_iov(msg->msg_iov, msg->msg_iovlen, &total)))
 		return r;
-	return send_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name,
-			msg->msg_name ? msg->msg_namelen : 0);
+	if ((n = __cairn_ux_rights_out(msg, rights)) < 0)
+		return n;
+	r = send_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name,
+		     msg->msg_name ? msg->msg_namelen : 0, rights, &n);
+	__cairn_ux_rights_drop(rights, n);      /* what did not reach the server */
+	return r;
 }
 
 long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
-	return send_iov(f, iov, cnt, total, 0, NULL, 0);
+	return send_iov(f, iov, cnt, total, 0, NULL, 0, NULL, NULL);
 }
 
 /* ---- receiving --------------------------------------------------------------------------- */
@@ -504,13 +537,17 @@ long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, 
  * flags: what recv(2) returns; the sender's address to (addr, *alen) and
  * the answer's MSG_* flags to *mflags when asked for. */
 static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
-		     void *addr, unsigned *alen, int *mflags)
+		     void *addr, unsigned *alen, int *mflags, cap_t *rights, unsigned *nrights)
 {
 	struct iov_at d = { iov, cnt, 0, 0 };
 	size_t done = 0;
 	long first = -1;
 	int all = (flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC)) &&
 		  is_stream(f);
+	unsigned room = nrights ? *nrights : 0, got = 0;
+
+	if (nrights)
+		*nrights = 0;            /* SCM_RIGHTS come through SOCK_RECV only */
 
 	if (addr && alen && (int)*alen < 0)
 		return -EINVAL;
@@ -535,13 +572,22 @@ again:
 	do {
 		size_t max = total - done < SOCK_DATA_MAX ? total - done : SOCK_DATA_MAX, n, al, pad;
 		struct cairn_ans a;
-		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, 0, 0, 0, 0,
+		err_t e = __cairn_ipc(f->cap, SOCK_RECV, max, (uint64_t)(unsigned)flags, room - got, 0, 0, 0,
 				      IPC_RESTART, &a);
 
 		if (e == ERR_NODEV && !done && ring_now(f))
 			goto again;
 		if (e)
 			return done ? (long)done : sock_errno(e);
+		for (unsigned i = 0; i < a.ncaps; i++) {     /* SCM_RIGHTS */
+			if (got < room) {
+				rights[got++] = cairn_ipcbuf()->caps[i];
+				*nrights = got;      /* room > 0: nrights is there */
+			} else
+				__cairn_io_release(cairn_ipcbuf()->caps[i]);
+		}
+		if (mflags)
+			*mflags |= (int)(a.w[3] & MSG_CTRUNC);
 		al = a.w[1] < SOCK_ADDR_MAX ? a.w[1] : SOCK_ADDR_MAX;
 		pad = SOCK_ADDR_PAD(al);
 		if (pad > a.nbytes)
@@ -554,12 +600,12 @@ again:
 		if (first < 0) {
 			take_addr(addr, alen, al);
 			if (mflags)
-				*mflags = (int)a.w[3];
+				*mflags |= (int)a.w[3];
 			/* MSG_TRUNC asked for: the datagram's whole length */
 			first = (flags & MSG_TRUNC) && a.w[2] > n ? (long)a.w[2] : (long)n;
 		}
 		done += n;
-		if (!all || !n)
+		if (!all || !n || a.ncaps)
 			break;
 	} while (done < total);
 	return first > (long)done ? first : (long)done;
@@ -567,7 +613,7 @@ again:
 
 long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
-	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL);
+	return recv_iov(f, iov, cnt, total, 0, NULL, NULL, NULL, NULL, NULL);
 }
 
 long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsigned *alen)
@@ -580,7 +626,7 @@ long __cairn_recvfrom(long fd, void *buf, size_t n, long flags, void *addr, unsi
 		return r;
 	if (n > SSIZE_MAX)
 		n = v.iov_len = SSIZE_MAX;
-	return recv_iov(f, &v, 1, n, flags, addr, alen, NULL);
+	return recv_iov(f, &v, 1, n, flags, addr, alen, NULL, NULL, NULL);
 }
 
 long __cairn_recvmsg(long fd, void *m, long flags)
@@ -588,7 +634,8 @@ long __cairn_recvmsg(long fd, void *m, long flags)
 	struct msghdr *msg = m;
 	struct cairn_fd *f;
 	size_t total;
-	unsigned alen = msg->msg_namelen;
+	unsigned alen = msg->msg_namelen, n = SOCK_RIGHTS_MAX;
+	cap_t rights[SOCK_RIGHTS_MAX];
 	int mflags = 0;
 	long r;
 
@@ -596,12 +643,14 @@ long __cairn_recvmsg(long fd, void *m, long flags)
 		return r;
 	if ((r = check_iov(msg->msg_iov, msg->msg_iovlen, &total)))
 		return r;
-	r = recv_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name, &alen, &mflags);
+	if (__cairn_ux_rights_room(msg) < n)
+		n = __cairn_ux_rights_room(msg);
+	r = recv_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name, &alen, &mflags, rights, &n);
 	if (r < 0)
 		return r;
 	if (msg->msg_name)
 		msg->msg_namelen = alen;
-	msg->msg_controllen = 0;       /* no control messages yet */
 	msg->msg_flags = mflags;
+	__cairn_ux_rights_in(msg, rights, n, flags);   /* msg_controllen: what it holds */
 	return r;
 }

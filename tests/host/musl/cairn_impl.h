@@ -53,6 +53,15 @@ void __cairn_io_release(cap_t cap);
 void __cairn_raise(int sig);
 enum { CAIRN_UNIMP_IOCTL, CAIRN_UNIMP_FUTEX, CAIRN_UNIMP_CLOCK, CAIRN_UNIMP_OTHER };
 void __cairn_unimplemented(unsigned kind, unsigned long key, const char *what);
+/* unix.c's (AF_UNIX names, SCM_RIGHTS, credentials): stubs in the test */
+struct sock_ux;
+void __cairn_ux_self(struct sock_ux *x);
+long __cairn_ux_addr_call(struct cairn_fd *f, uint32_t label, const void *addr, unsigned long len, int intr);
+long __cairn_ux_key(const void *addr, unsigned long len, struct sock_ux *x);
+long __cairn_ux_rights_out(const void *msg, cap_t *caps);
+void __cairn_ux_rights_drop(const cap_t *caps, long n);
+void __cairn_ux_rights_in(void *msg, const cap_t *caps, unsigned n, long flags);
+unsigned __cairn_ux_rights_room(const void *msg);
 
 struct iov_at {
 	const struct iovec *iov;

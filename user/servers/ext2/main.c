@@ -186,7 +186,7 @@ static err_t objects_init(void)
 static const struct srv_op ops[] = {
 	{ IO_READ, IO_FEXTEND, serve_io },
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, pages_request },
-	{ FS_OPEN, FS_STOP, serve_fs },
+	{ FS_OPEN, FS_MKNOD, serve_fs },
 };
 
 static err_t object(struct srv_req *r)

@@ -576,6 +576,12 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		if (!(a->err = req_path(r, 0, l1, &p)))
 			a->err = xfs_mkdir(&xfs, d, p, l1, (uint32_t)r->w[0]);
 		break;
+	case FS_MKNOD:
+		if (r->w[0] >> 32)
+			a->err = ERR_INVAL;
+		else if (!(a->err = req_path(r, 0, l1, &p)))
+			a->err = xfs_mknod(&xfs, d, p, l1, (uint32_t)r->w[0], r->w[1]);
+		break;
 	case FS_UNLINK:
 		if (r->w[0] >> 32)
 			a->err = ERR_INVAL;

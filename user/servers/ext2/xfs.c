@@ -1001,6 +1001,8 @@ err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, ui
 			return ERR_NOTDIR;
 		if (!opath && is_dir(&in) && (acc != LINUX_O_RDONLY || (oflags & (LINUX_O_CREAT | LINUX_O_TRUNC))))
 			return ERR_ISDIR;
+		if (!opath && (in.i_mode & LINUX_S_IFMT) == LINUX_S_IFSOCK)
+			return ERR_NXIO;                 /* a socket is connected to, not opened */
 		if (!opath && x->ro && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)) && !LINUX_S_ISCHR(in.i_mode))
 			return ERR_ROFS;
 		if (!opath && is_reg(&in) && (oflags & LINUX_O_TRUNC) && EXT2_I_SIZE(&in) &&
@@ -1026,6 +1028,37 @@ err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, ui
 	if ((e = new_inode(x, lk.parent, mode, ino)) || (e = init_inode(x, lk.parent, lk.name, *ino, mode)))
 		return e;
 	*type = LINUX_S_IFREG;
+	return 0;
+}
+
+/* A socket node (FS_MKNOD): its key (rdev) in i_block[0..1], where a
+ * device keeps its number. */
+err_t xfs_mknod(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t mode,
+		uint64_t rdev)
+{
+	struct xlookup lk;
+	ext2_ino_t ino;
+	inode_t in;
+	err_t e;
+
+	if ((mode & LINUX_S_IFMT) != LINUX_S_IFSOCK)
+		return ERR_INVAL;
+	if ((e = resolve_new(x, start, path, len, &lk)))
+		return e;
+	if (lk.slash)
+		return ERR_NOENT;
+	if (x->ro)
+		return ERR_ROFS;
+	mode = LINUX_S_IFSOCK | (mode & 07777);
+	if ((e = new_inode(x, lk.parent, mode, &ino)) || (e = init_inode(x, lk.parent, lk.name, ino, mode)))
+		return e;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	in.i_block[0] = (uint32_t)rdev;
+	in.i_block[1] = (uint32_t)(rdev >> 32);
+	if ((e = iput(x, ino, &in)))
+		return e;
+	touch_dir(x, lk.parent);
 	return 0;
 }
 
@@ -1385,7 +1418,9 @@ err_t xfs_stat(struct xfs *x, ext2_ino_t ino, struct posix_stat *st)
 	st->nlink = in.i_links_count;
 	st->uid = inode_uid(in);
 	st->gid = inode_gid(in);
-	if (LINUX_S_ISCHR(in.i_mode) || LINUX_S_ISBLK(in.i_mode)) {
+	if ((in.i_mode & LINUX_S_IFMT) == LINUX_S_IFSOCK)
+		st->rdev = in.i_block[0] | (uint64_t)in.i_block[1] << 32;
+	else if (LINUX_S_ISCHR(in.i_mode) || LINUX_S_ISBLK(in.i_mode)) {
 		uint32_t d = in.i_block[0] ? in.i_block[0] : in.i_block[1];
 		st->rdev = in.i_block[0] ? ((d >> 8) & 0xff) << 8 | (d & 0xff) :
 			   ((d & 0xfff00) >> 8) << 8 | (d & 0xff) | ((d >> 12) & 0xfff00);

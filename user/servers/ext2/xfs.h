@@ -104,6 +104,9 @@ void xfs_release(struct xfs *x, ext2_ino_t ino);
 err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t oflags,
 	       uint32_t mode, ext2_ino_t *ino, uint32_t *type);
 err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t mode);
+/* FS_MKNOD: a socket node whose st_rdev is rdev. EINVAL: not S_IFSOCK. */
+err_t xfs_mknod(struct xfs *x, ext2_ino_t start, const char *path, size_t len, uint32_t mode,
+		uint64_t rdev);
 err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags);
 err_t xfs_rename(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_ino_t s2,
 		 const char *p2, size_t l2, unsigned flags);

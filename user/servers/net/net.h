@@ -92,4 +92,46 @@ err_t net_errno(err_t lwip_err);
 /* An interface's Linux name ("lo", "eth0"): 16 bytes (IFNAMSIZ) */
 void net_if_name(const struct netif *n, char out[16]);
 
+/* ---- unix.c: AF_UNIX names, keys, capabilities in flight, credentials ---- */
+struct ux_name {                         /* a bound name */
+	bool abstract;
+	uint8_t len;                         /* bytes of b: a path without its NUL, or abstract */
+	uint8_t b[108];
+	uint64_t key;                        /* a path's key (its node's st_rdev) */
+};
+struct ux_cred { uint32_t pid, uid, gid; };
+struct unx {                             /* an AF_UNIX socket's own (sock.c: s->ux) */
+	void *sock;
+	struct ux_name name;
+	bool named;                          /* in the name table */
+	bool has_peer_cred;
+	uint8_t type;                        /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	struct ux_cred cred, peer_cred;
+	uint64_t dpeer;                      /* a connected datagram socket: the target's badge */
+	struct ux_name dname;                /* ... and its name */
+	struct unx *next;                    /* the name table */
+};
+struct ux_msg {                          /* what a queued message carries besides bytes */
+	struct ux_name from;                 /* the sender's name (datagrams) */
+	bool has_from;
+	unsigned nrights;
+	cap_t rights[SOCK_RIGHTS_MAX];       /* SCM_RIGHTS: the server's copies */
+};
+extern unsigned long ux_lost;            /* releases the async ring had no room for */
+void ux_init(void);
+/* A sockaddr_un (len bytes at b) -> a name. ERR_INVAL: not AF_UNIX, bad length.
+ * len 2: no name (bind: autobind). */
+err_t ux_parse(const uint8_t *b, uint64_t len, struct ux_name *n);
+/* The sockaddr_un of name n (NULL: unnamed) at out: its length (Linux's). */
+size_t ux_addr_out(const struct ux_name *n, uint8_t *out);
+struct unx *ux_lookup(const struct ux_name *n);
+/* Binds u to n (a path gets a new key in u->name.key; no name: an
+ * autobind name). ERR_ADDRINUSE: an abstract name taken. */
+err_t ux_register(struct unx *u, const struct ux_name *n);
+void ux_unregister(struct unx *u);
+bool ux_ext(const struct srv_req *r, uint64_t alen, struct sock_ux *x);
+/* The capabilities of m go back to their servers (IO_CLOSE, not waited for). */
+void ux_rights_release(struct ux_msg *m);
+void ux_msg_free(struct ux_msg *m);
+
 #endif

@@ -58,6 +58,7 @@ struct rxq {
 	u16_t off;                          /* bytes of p already taken (TCP) */
 	u16_t port;
 	ip_addr_t addr;
+	struct ux_msg *ux;                  /* AF_UNIX: the sender's name, SCM_RIGHTS (unix.c) */
 };
 
 struct waiter {
@@ -66,6 +67,7 @@ struct waiter {
 	uint64_t w0, w1;
 	uint8_t *data;                      /* a send's bytes */
 	size_t n;
+	struct ux_msg *ux;                  /* AF_UNIX: a send's SCM_RIGHTS */
 };
 
 struct arm {
@@ -99,6 +101,7 @@ struct sock {
 	struct ring *ring;                  /* K_TCP: the shared rings, once a holder asked */
 	bool closing;                       /* no holder left: sending what the tx ring holds */
 	bool fin_pending;                   /* SHUT_WR once the tx ring is empty */
+	struct unx *ux;                     /* AF_UNIX: name, credentials (unix.c) */
 };
 
 /* A socket's shared rings (include/cairn/sock.h), the server's side. */
@@ -115,6 +118,24 @@ static uint32_t ring_rx_used(struct ring *g);
 static uint32_t ring_tx_used(struct ring *g);
 static void ring_run(struct sock *s);
 static void ring_free(struct sock *s);
+
+/* AF_UNIX (the section at the end; names and rights in unix.c) */
+static struct rxq *rx_rights;           /* the message whose SCM_RIGHTS this receive delivers */
+static bool ux_revents(struct sock *s, uint32_t *r);
+static err_t ux_type_ok(uint64_t type, uint64_t proto);
+static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type);
+static void ux_close(struct sock *s);
+static void ux_open(struct srv_req *r, struct srv_ans *a);
+static void ux_bind(struct srv_req *r, struct srv_ans *a, struct sock *s);
+static void ux_listen(struct srv_ans *a, struct sock *s, unsigned backlog);
+static void ux_connect(struct srv_req *r, struct srv_ans *a, struct sock *s);
+static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io, const uint8_t *data,
+		    size_t n);
+static void ux_rights_answer(struct srv_ans *a, uint64_t max);
+static void ux_recv_saved(struct sock *s, struct waiter *w, size_t len, uint64_t words[4], size_t taken);
+static void ux_name(struct srv_req *r, struct srv_ans *a, struct sock *s);
+static void ux_peercred(struct srv_ans *a, struct sock *s);
+static void ux_rights_refuse(struct srv_req *r);
 
 static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
@@ -198,12 +219,8 @@ static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_ad
 /* lwIP's address -> a Linux one of the socket's family at out; its length. */
 static size_t addr_out(const struct sock *s, const ip_addr_t *ip, u16_t port, uint8_t *out)
 {
-	if (s->family == AF_UNIX) {                /* a pair's ends have no name */
-		uint16_t fam = AF_UNIX;
-
-		memcpy(out, &fam, 2);
-		return 2;
-	}
+	if (s->family == AF_UNIX)                  /* accept: the peer's name (mostly none) */
+		return ux_addr_out(s->peer && s->peer->ux ? &s->peer->ux->name : NULL, out);
 	if (s->family == AF_INET) {
 		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 
@@ -320,21 +337,23 @@ static void rx_drop_all(struct sock *s)
 
 		s->rx = q->next;
 		pbuf_free(q->p);
+		ux_msg_free(q->ux);
 		free(q);
 	}
 	s->rx_last = NULL;
 	s->rx_bytes = 0;
 }
 
-static void rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+static struct rxq *rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
 	struct rxq *q = malloc(sizeof(*q));
 
 	if (!q) {
 		pbuf_free(p);
-		return;
+		return NULL;
 	}
 	q->next = NULL;
+	q->ux = NULL;
 	q->p = p;
 	q->off = 0;
 	q->port = port;
@@ -349,6 +368,7 @@ static void rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t
 	s->rx_last = q;
 	s->rx_bytes += p->tot_len;
 	mark(s);
+	return q;
 }
 
 /* ---- lwIP's callbacks ------------------------------------------------------------------------ */
@@ -424,6 +444,19 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* A connection s at the end of listener l's queue */
+static void acq_push(struct sock *l, struct sock *s)
+{
+	s->parent = l;
+	if (l->acq_last)
+		l->acq_last->acq_next = s;
+	else
+		l->acq = s;
+	l->acq_last = s;
+	l->nacq++;
+	mark(l);
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
 	struct sock *l = arg, *s;
@@ -443,13 +476,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	tcp_attach(s, newpcb);
-	if (l->acq_last)
-		l->acq_last->acq_next = s;
-	else
-		l->acq = s;
-	l->acq_last = s;
-	l->nacq++;
-	mark(l);
+	acq_push(l, s);
 	return ERR_OK;
 }
 
@@ -507,6 +534,8 @@ static uint32_t revents(struct sock *s)
 
 	if (s->soerr)
 		r |= POLLERR;
+	if (s->kind == K_PAIR && ux_revents(s, &r))
+		return r;
 	if (s->kind == K_PAIR) {
 		if (s->rx || s->eof || s->rd_shut)
 			r |= POLLIN | POLLRDNORM;
@@ -606,6 +635,7 @@ static bool waiter_add(struct waiter *w, unsigned *n, struct srv_ans *a, uint32_
 static void waiter_pop(struct waiter *w, unsigned *n)
 {
 	free(w[0].data);
+	ux_msg_free(w[0].ux);
 	memmove(w, w + 1, (*n - 1) * sizeof(*w));
 	(*n)--;
 }
@@ -621,9 +651,10 @@ static void waiter_pop(struct waiter *w, unsigned *n)
 static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uint8_t *out, size_t *len,
 		      uint64_t w[4], size_t *taken)
 {
-	size_t hdr = 0, n = 0;
+	size_t hdr = 0, n = 0, alen = 0;
 
 	*taken = 0;
+	rx_rights = NULL;
 	if (max > SOCK_DATA_MAX)
 		max = SOCK_DATA_MAX;
 	if (s->kind == K_TCP || (s->kind == K_PAIR && s->ptype == SOCK_STREAM)) {
@@ -646,11 +677,18 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 		}
 		for (struct rxq *q = s->rx; q && n < max; q = q->next) {
 			size_t k = q->p->tot_len - q->off;
+			bool rights = q->ux && q->ux->nrights;
 
+			if (rights && n)
+				break;                  /* bytes with capabilities start a receive */
 			if (k > max - n)
 				k = max - n;
 			pbuf_copy_partial(q->p, out + n, (u16_t)k, q->off);
 			n += k;
+			if (rights) {
+				rx_rights = flags & MSG_PEEK ? NULL : q;
+				break;                  /* ... and end it */
+			}
 		}
 		if (!(flags & MSG_PEEK))
 			*taken = n;
@@ -672,6 +710,12 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 	}
 	if (!io && s->kind != K_PAIR)
 		hdr = SOCK_ADDR_PAD(addr_out(s, &s->rx->addr, s->rx->port, out));
+	if (s->kind == K_PAIR && s->rx->ux) {
+		if (!io && s->rx->ux->has_from)
+			hdr = SOCK_ADDR_PAD(alen = ux_addr_out(&s->rx->ux->from, out));
+		if (s->rx->ux->nrights && !(flags & MSG_PEEK))
+			rx_rights = s->rx;
+	}
 	n = s->rx->p->tot_len;
 	w[2] = n;
 	w[3] = 0;
@@ -681,7 +725,7 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 	}
 	pbuf_copy_partial(s->rx->p, out + hdr, (u16_t)n, 0);
 	w[0] = n;
-	w[1] = io || s->kind == K_PAIR ? 0 : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	w[1] = io ? 0 : s->kind == K_PAIR ? alen : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	*len = hdr + n;
 	if (!(flags & MSG_PEEK))
 		*taken = 1;
@@ -703,6 +747,7 @@ static void take(struct sock *s, size_t taken)
 			s->rx_last = NULL;
 		s->rx_bytes -= q->p->tot_len;
 		pbuf_free(q->p);
+		ux_msg_free(q->ux);
 		free(q);
 		return;
 	}
@@ -720,6 +765,7 @@ static void take(struct sock *s, size_t taken)
 		taken -= k;
 		s->rx = q->next;
 		pbuf_free(q->p);
+		ux_msg_free(q->ux);
 		free(q);
 	}
 	if (!s->rx)
@@ -790,25 +836,29 @@ static err_t dgram_send(struct sock *s, const uint8_t *addr, uint64_t alen, cons
 
 /* A send on one end of a pair: into the other end's queue, as much as its
  * SO_RCVBUF takes (a datagram whole or not at all). */
-static err_t pair_send(struct sock *s, const uint8_t *data, size_t n, uint64_t *sent)
+static err_t pair_send(struct sock *s, const uint8_t *data, size_t n, uint64_t *sent, struct ux_msg **ux)
 {
 	struct sock *p = s->peer;
 	size_t room;
 	struct pbuf *b;
+	struct rxq *q;
 
 	if (s->wr_shut || !p || p->rd_shut)
 		return ERR_PIPE;
 	room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
-	if (s->ptype == SOCK_DGRAM ? room < n : !room)
+	if (s->ptype != SOCK_STREAM ? room < n : !room)
 		return n ? ERR_AGAIN : (*sent = 0, E_OK);
 	if (n > room)
 		n = room;
-	if (!n)
-		return *sent = 0, E_OK;
+	if (!n && s->ptype == SOCK_STREAM)
+		return *sent = 0, E_OK;               /* a datagram may be empty */
 	if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
 		return ERR_NOBUFS;
 	pbuf_take(b, data, (u16_t)n);
-	rx_push(p, b, NULL, 0);
+	if ((q = rx_push(p, b, NULL, 0)) && ux && *ux) {
+		q->ux = *ux;                         /* the capabilities go with the first bytes */
+		*ux = NULL;
+	}
 	*sent = n;
 	return E_OK;
 }
@@ -1148,6 +1198,11 @@ static void serve_readers(struct sock *s)
 		e = recv_one(s, w->label == IO_READ, w->w0, w->w1, srv_out(), &len, words, &taken);
 		if (e == ERR_AGAIN)
 			return;
+		if (!e && rx_rights) {
+			ux_recv_saved(s, w, len, words, taken);
+			waiter_pop(s->rd, &s->nrd);
+			continue;
+		}
 		if (srv_answer_saved(w->reply, e, e ? 0 : len, words[0], words[1], words[2], words[3]) == E_OK && !e)
 			take(s, taken);
 		waiter_pop(s->rd, &s->nrd);
@@ -1171,7 +1226,7 @@ static void serve_writers(struct sock *s)
 			waiter_pop(s->wr, &s->nwr);
 			continue;
 		}
-		e = s->kind == K_PAIR ? pair_send(s, w->data, w->n, &sent) : tcp_send(s, w->data, w->n, w->w1, &sent);
+		e = s->kind == K_PAIR ? pair_send(s, w->data, w->n, &sent, &w->ux) : tcp_send(s, w->data, w->n, w->w1, &sent);
 		if (e == ERR_AGAIN)
 			return;
 		srv_answer_saved(w->reply, e, 0, sent, 0, 0, 0);
@@ -1246,6 +1301,10 @@ static void sock_close(struct sock *s)
 	}
 	arms_fire(s, true);
 	while ((c = acq_pop(s))) {
+		if (c->kind == K_PAIR) {
+			sock_close(c);
+			continue;
+		}
 		if (c->pcb.tcp) {
 			tcp_arg(c->pcb.tcp, NULL);
 			tcp_abort(c->pcb.tcp);
@@ -1287,6 +1346,7 @@ static void sock_close(struct sock *s)
 	rx_drop_all(s);
 	ring_free(s);
 	s->closing = s->fin_pending = false;
+	ux_close(s);
 	s->used = false;
 	if (s->idx < free_hint)
 		free_hint = s->idx;
@@ -1333,6 +1393,8 @@ void sock_answered(struct srv_ans *a, err_t sent)
 	for (unsigned i = 0; i < a->ncaps; i++) {
 		struct sock *s = sock_find(a->made[i]), *l;
 
+		if (sent && !a->made[i])             /* SCM_RIGHTS that did not arrive */
+			srv_call_async(a->caps[i], IO_CLOSE, 0);
 		cairn_cap_delete(a->caps[i]);
 		if (!sent || !s)
 			continue;
@@ -1352,14 +1414,18 @@ err_t sock_object(struct srv_req *r)
 			return ERR_BADF;
 		return E_OK;
 	}
-	if (!(r->obj = sock_find(r->badge)))
+	if (!(r->obj = sock_find(r->badge))) {
+		if (r->label == SOCK_SEND)
+			ux_rights_refuse(r);          /* SCM_RIGHTS to a closed socket go back */
 		return ERR_BADF;
+	}
 	return E_OK;
 }
 
 err_t sock_init(void)
 {
 	served = cairn_cap("net");
+	ux_init();
 	return E_OK;
 }
 
@@ -1388,14 +1454,8 @@ static void op_pair(struct srv_req *r, struct srv_ans *a)
 		a->err = r->w[0] == AF_INET || r->w[0] == AF_INET6 ? ERR_OPNOTSUPP : ERR_AFNOSUPPORT;
 		return;
 	}
-	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
-		a->err = type == SOCK_SEQPACKET ? ERR_OPNOTSUPP : ERR_SOCKTNOSUPPORT;
+	if ((a->err = ux_type_ok(type, r->w[2])))
 		return;
-	}
-	if (r->w[2]) {
-		a->err = ERR_PROTONOSUPPORT;
-		return;
-	}
 	if (!(x = sock_new(AF_UNIX, K_PAIR)))
 		goto nfile;
 	if (!(y = sock_new(AF_UNIX, K_PAIR))) {
@@ -1411,6 +1471,14 @@ static void op_pair(struct srv_req *r, struct srv_ans *a)
 	}
 	x->peer = y;
 	y->peer = x;
+	if (ux_new(r, x, 0) || ux_new(r, y, 0)) {
+		ux_close(x);
+		ux_close(y);
+		x->used = y->used = false;
+		goto nfile;
+	}
+	x->ux->peer_cred = y->ux->peer_cred = x->ux->cred;
+	x->ux->has_peer_cred = y->ux->has_peer_cred = true;
 	answer_sock(a, x, NULL);
 	if (!a->err)
 		answer_sock(a, y, NULL);
@@ -1419,6 +1487,8 @@ static void op_pair(struct srv_req *r, struct srv_ans *a)
 			cairn_cap_delete(a->caps[i]);
 		a->ncaps = 0;
 		x->peer = y->peer = NULL;
+		ux_close(x);
+		ux_close(y);
 		x->used = y->used = false;
 	}
 	return;
@@ -1440,8 +1510,12 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		op_pair(r, a);
 		return;
 	}
+	if (dom == AF_UNIX) {
+		ux_open(r, a);
+		return;
+	}
 	if (dom != AF_INET && dom != AF_INET6) {
-		a->err = ERR_AFNOSUPPORT;            /* AF_UNIX: named sockets are not there yet */
+		a->err = ERR_AFNOSUPPORT;
 		return;
 	}
 	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
@@ -1530,8 +1604,12 @@ static void op_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	ip_addr_t ip;
 	u16_t port;
 
-	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX || s->kind == K_PAIR) {
-		a->err = ERR_INVAL;                  /* a pair's ends are not named (yet) */
+	if (s->kind == K_PAIR) {
+		ux_bind(r, a, s);
+		return;
+	}
+	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX) {
+		a->err = ERR_INVAL;
 		return;
 	}
 	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
@@ -1548,6 +1626,10 @@ static void op_listen(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	ip_addr_t any;
 	err_t e;
 
+	if (s->kind == K_PAIR) {
+		ux_listen(a, s, (unsigned)backlog);
+		return;
+	}
 	if (s->kind != K_TCP) {
 		a->err = ERR_OPNOTSUPP;
 		return;
@@ -1584,7 +1666,7 @@ static void op_accept(struct srv_req *r, struct srv_ans *a, struct sock *s)
 {
 	struct sock *c;
 
-	if (s->kind != K_TCP) {
+	if (s->kind != K_TCP && !(s->kind == K_PAIR && s->ptype != SOCK_DGRAM)) {
 		a->err = ERR_OPNOTSUPP;
 		return;
 	}
@@ -1622,7 +1704,7 @@ static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	}
 	memcpy(&fam, net_in, 2);
 	if (s->kind == K_PAIR) {
-		a->err = E_ISCONN;
+		ux_connect(r, a, s);
 		return;
 	}
 	if (s->kind != K_TCP && fam == AF_UNSPEC) {
@@ -1692,22 +1774,23 @@ static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io)
 {
 	uint64_t n = r->w[0], flags = io ? 0 : r->w[1], alen = io ? 0 : r->w[2];
-	uint64_t hdr = SOCK_ADDR_PAD(alen), sent = 0;
+	uint64_t hdr = SOCK_ADDR_PAD(alen) + (!io && (r->w[3] & SOCK_UX_KEYED) ? sizeof(struct sock_ux) : 0);
+	uint64_t sent = 0;
 	const uint8_t *data = net_in + hdr;
 
-	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
+	if (s->kind == K_PAIR) {
+		if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr)
+			n = ~0ull;                   /* refused there, its capabilities released */
+		ux_send(r, a, s, io, data, n);
+		return;
+	}
+	if (r->ncaps && !io) {
+		ux_rights_refuse(r);                 /* SCM_RIGHTS: AF_UNIX only, as Linux */
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (s->kind == K_PAIR) {
-		if (alen) {
-			a->err = E_ISCONN;
-			return;
-		}
-		a->err = s->nwr ? ERR_AGAIN : pair_send(s, data, n, &sent);
-		a->w[0] = sent;
-		if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
-			waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n);
+	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
+		a->err = ERR_INVAL;
 		return;
 	}
 	if (s->kind != K_TCP) {
@@ -1756,11 +1839,14 @@ static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		a->err = recv_one(s, io, r->w[0], flags, net_out, &len, a->w, &taken);
 		if (!a->err) {
 			a->nbytes = len;
+			if (rx_rights)
+				ux_rights_answer(a, io ? 0 : r->w[2]);
 			take(s, taken);
 		}
 	}
 	if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
-		waiter_add(s->rd, &s->nrd, a, io ? IO_READ : SOCK_RECV, r->w[0], flags, NULL, 0);
+		if (waiter_add(s->rd, &s->nrd, a, io ? IO_READ : SOCK_RECV, r->w[0], flags, NULL, 0))
+			s->rd[s->nrd - 1].n = io ? 0 : r->w[2];     /* SCM_RIGHTS it takes */
 }
 
 static void op_shutdown(struct srv_req *r, struct srv_ans *a, struct sock *s)
@@ -1811,6 +1897,10 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 			ip = &p->remote_ip;
 			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
 		}
+	}
+	if (s->kind == K_PAIR) {
+		ux_name(r, a, s);
+		return;
 	}
 	if (r->w[0] != 0 && !ip && !(s->kind == K_PAIR && s->peer)) {
 		a->err = ERR_NOTCONN;
@@ -1977,6 +2067,9 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		case SO_BROADCAST: v = s->broadcast; goto out;
 		case SO_RCVBUF: v = s->rcvbuf; goto out;
 		case SO_SNDBUF: v = s->sndbuf; goto out;
+		case SO_PEERCRED:
+			ux_peercred(a, s);
+			return;
 		case SO_LINGER: {
 			int32_t l[2] = { s->linger_on, s->linger_s };
 
@@ -2255,3 +2348,415 @@ const struct srv_op sock_ops[] = {
 	{ SOCK_OPEN, SOCK_MAP, serve_sock },
 };
 const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
+
+/* ---- AF_UNIX: named and abstract sockets, SCM_RIGHTS, SO_PEERCRED ------------------------------
+ *
+ * An AF_UNIX socket is a K_PAIR socket with a struct unx (unix.c: its name,
+ * credentials, a datagram socket's target). Connected ends move bytes as
+ * socketpair's do (pair_send, recv_one); a stream connect makes the other
+ * end at once, queued on the listener until accepted; a datagram goes into
+ * the target's queue with the sender's name. docs/net.md, "Unix domain
+ * sockets".
+ */
+
+#define UX_BUF 212992                          /* SO_RCVBUF/SO_SNDBUF: Linux's default */
+
+/* An AF_UNIX socket's type and protocol (socket, socketpair) */
+static err_t ux_type_ok(uint64_t type, uint64_t proto)
+{
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+		return ERR_SOCKTNOSUPPORT;
+	return proto ? ERR_PROTONOSUPPORT : E_OK;
+}
+
+static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type)
+{
+	struct sock_ux x;
+
+	if (!(s->ux = calloc(1, sizeof(*s->ux))))
+		return ERR_NOMEM;
+	s->ux->sock = s;
+	s->ux->type = type ? type : s->ptype;
+	s->ux->cred = (struct ux_cred){ 0, 65534, 65534 };   /* none: Linux's overflow ids */
+	if (r && r->nbytes >= sizeof(x)) {
+		memcpy(&x, net_in, sizeof(x));
+		s->ux->cred = (struct ux_cred){ x.pid, x.uid, x.gid };
+	}
+	return E_OK;
+}
+
+static void ux_close(struct sock *s)
+{
+	if (!s->ux)
+		return;
+	if (s->ux->named)
+		ux_unregister(s->ux);
+	free(s->ux);
+	s->ux = NULL;
+}
+
+static void ux_open(struct srv_req *r, struct srv_ans *a)
+{
+	uint64_t type = r->w[1] & 0xf;
+	struct sock *s;
+
+	if ((a->err = ux_type_ok(type, r->w[2])))
+		return;
+	if (!(s = sock_new(AF_UNIX, K_PAIR))) {
+		a->err = ERR_NFILE;
+		return;
+	}
+	s->ptype = (uint8_t)type;
+	s->nonblock = (r->w[1] & SOCK_NONBLOCK) != 0;
+	s->rcvbuf = s->sndbuf = UX_BUF;
+	if ((a->err = ux_new(r, s, 0))) {
+		s->used = false;
+		return;
+	}
+	answer_sock(a, s, NULL);
+	if (a->err)
+		sock_close(s);
+}
+
+/* The address of a request (alen bytes first) as a name, with the key and
+ * credentials of its struct sock_ux when keyed. */
+static err_t ux_addr_in(struct srv_req *r, uint64_t alen, bool keyed, struct ux_name *n, struct sock *s)
+{
+	struct sock_ux x;
+	err_t e;
+
+	if (alen > r->nbytes || alen > SOCK_ADDR_MAX)
+		return ERR_INVAL;
+	if ((e = ux_parse(net_in, alen, n)))
+		return e;
+	if (keyed) {
+		if (!ux_ext(r, alen, &x))
+			return ERR_INVAL;
+		n->key = n->abstract ? 0 : x.key;
+		s->ux->cred = (struct ux_cred){ x.pid, x.uid, x.gid };
+	}
+	return E_OK;
+}
+
+static void ux_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	struct ux_name n;
+
+	if (!s->ux) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (r->w[1] & SOCK_UX_UNDO) {             /* the client could not make the node */
+		if (!s->ux->named || s->ux->name.abstract || s->state != S_NEW) {
+			a->err = ERR_INVAL;
+			return;
+		}
+		ux_unregister(s->ux);
+		memset(&s->ux->name, 0, sizeof(s->ux->name));
+		s->bound = false;
+		return;
+	}
+	if ((a->err = ux_addr_in(r, r->w[0], r->w[1] & SOCK_UX_KEYED, &n, s)))
+		return;
+	if (s->ux->named || s->bound) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if ((a->err = ux_register(s->ux, &n)))
+		return;
+	s->bound = true;
+	a->w[0] = s->ux->name.key;
+}
+
+static void ux_listen(struct srv_ans *a, struct sock *s, unsigned backlog)
+{
+	if (s->ptype == SOCK_DGRAM) {
+		a->err = ERR_OPNOTSUPP;
+		return;
+	}
+	if (s->state == S_LISTEN) {
+		s->backlog = backlog;
+		return;
+	}
+	if (s->state != S_NEW || !s->ux || !s->ux->named) {
+		a->err = ERR_INVAL;                  /* as Linux: listen needs a name */
+		return;
+	}
+	s->state = S_LISTEN;
+	s->backlog = backlog;
+}
+
+/* A stream connect: the other end, made now and queued on listener t. */
+static err_t ux_join(struct sock *s, struct sock *t)
+{
+	struct sock *c;
+
+	if (t->nacq >= t->backlog)
+		return ERR_AGAIN;                    /* the backlog is full (Linux would wait) */
+	if (!(c = sock_new(AF_UNIX, K_PAIR)))
+		return ERR_NOBUFS;
+	if (ux_new(NULL, c, t->ptype)) {
+		c->used = false;
+		return ERR_NOBUFS;
+	}
+	c->ptype = t->ptype;
+	c->state = S_CONNECTED;
+	c->bound = true;
+	c->rcvbuf = t->rcvbuf;
+	c->sndbuf = t->sndbuf;
+	c->ux->name = t->ux->name;               /* its getsockname, not in the name table */
+	c->ux->cred = t->ux->cred;
+	c->ux->peer_cred = s->ux->cred;
+	s->ux->peer_cred = t->ux->cred;
+	c->ux->has_peer_cred = s->ux->has_peer_cred = true;
+	c->peer = s;
+	s->peer = c;
+	s->state = S_CONNECTED;
+	acq_push(t, c);
+	mark(s);
+	return E_OK;
+}
+
+static void ux_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	struct ux_name n;
+	struct unx *t;
+	uint16_t fam;
+
+	memcpy(&fam, net_in, 2);
+	if (!s->ux || (s->peer && s->ptype == SOCK_DGRAM)) {
+		a->err = E_ISCONN;                   /* a socketpair's end */
+		return;
+	}
+	if (s->ptype == SOCK_DGRAM && fam == AF_UNSPEC) {
+		s->ux->dpeer = 0;
+		return;
+	}
+	if ((a->err = ux_addr_in(r, r->w[0], r->w[1] & SOCK_UX_KEYED, &n, s)))
+		return;
+	if (!n.len) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if (s->ptype != SOCK_DGRAM && s->state != S_NEW) {
+		a->err = s->state == S_CONNECTED ? E_ISCONN : ERR_INVAL;
+		return;
+	}
+	if (!(t = ux_lookup(&n))) {
+		a->err = ERR_CONNREFUSED;
+		return;
+	}
+	if (t->type != s->ptype) {
+		a->err = ERR_PROTOTYPE;
+		return;
+	}
+	if (s->ptype == SOCK_DGRAM) {
+		s->ux->dpeer = badge_of(t->sock);
+		s->ux->dname = t->name;
+		return;
+	}
+	if (((struct sock *)t->sock)->state != S_LISTEN) {
+		a->err = ERR_CONNREFUSED;
+		return;
+	}
+	a->err = ux_join(s, t->sock);
+}
+
+/* A datagram from s into t's queue, with s's name and m's capabilities. */
+static err_t ux_deliver(struct sock *s, struct sock *t, const uint8_t *data, size_t n, struct ux_msg **m)
+{
+	struct pbuf *b;
+	struct rxq *q;
+
+	if (t->ptype != SOCK_DGRAM)
+		return ERR_PROTOTYPE;
+	if (s->wr_shut)
+		return ERR_PIPE;
+	if (t->rd_shut)
+		return ERR_CONNREFUSED;
+	if (t->rx_bytes + n > (size_t)t->rcvbuf)
+		return ERR_AGAIN;                    /* full (Linux would wait) */
+	if (s->ux->name.len && !*m && !(*m = calloc(1, sizeof(**m))))
+		return ERR_NOBUFS;
+	if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
+		return ERR_NOBUFS;
+	pbuf_take(b, data, (u16_t)n);
+	if (!(q = rx_push(t, b, NULL, 0)))
+		return ERR_NOBUFS;
+	if (*m && s->ux->name.len) {
+		(*m)->from = s->ux->name;
+		(*m)->has_from = true;
+	}
+	q->ux = *m;
+	*m = NULL;
+	return E_OK;
+}
+
+/* Capabilities sent that go no further: their references go back. */
+static void ux_rights_refuse(struct srv_req *r)
+{
+	for (unsigned i = 0; i < r->ncaps; i++)
+		srv_call_async(r->caps[i], IO_CLOSE, 0);
+}
+
+/* The capabilities a SOCK_SEND brought (kept; released on any error). */
+static err_t ux_rights_in(struct srv_req *r, struct ux_msg **m)
+{
+	*m = NULL;
+	if (!r->ncaps)
+		return E_OK;
+	if (r->ncaps > SOCK_RIGHTS_MAX) {
+		ux_rights_refuse(r);
+		return ERR_INVAL;
+	}
+	if (!(*m = calloc(1, sizeof(**m)))) {
+		ux_rights_refuse(r);
+		return ERR_NOBUFS;
+	}
+	for (unsigned i = 0; i < r->ncaps; i++) {
+		(*m)->rights[i] = r->caps[i];
+		r->caps[i] = CAP_NULL;               /* kept */
+	}
+	(*m)->nrights = r->ncaps;
+	return E_OK;
+}
+
+static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io, const uint8_t *data,
+		    size_t n)
+{
+	uint64_t flags = io ? 0 : r->w[1], alen = io ? 0 : r->w[2], sent = 0;
+	struct ux_msg *m = NULL;
+	struct ux_name nm;
+	struct unx *t;
+
+	if (!io && (a->err = ux_rights_in(r, &m)))
+		return;
+	if (n == ~0ull) {                             /* lengths past the message (op_send) */
+		a->err = ERR_INVAL;
+		goto out;
+	}
+	if (s->ptype == SOCK_DGRAM && s->ux && (alen || !s->peer)) {
+		if (alen) {
+			if ((a->err = ux_addr_in(r, alen, r->w[3] & SOCK_UX_KEYED, &nm, s)))
+				goto out;
+			t = nm.len ? ux_lookup(&nm) : NULL;
+			if (!nm.len) {
+				a->err = ERR_INVAL;
+				goto out;
+			}
+		} else if (s->ux->dpeer) {
+			struct sock *d = sock_find(s->ux->dpeer);
+
+			t = d ? d->ux : NULL;
+		} else {
+			a->err = ERR_NOTCONN;
+			goto out;
+		}
+		if (!t) {
+			a->err = ERR_CONNREFUSED;
+			goto out;
+		}
+		if ((a->err = ux_deliver(s, t->sock, data, n, &m)) == E_OK)
+			a->w[0] = n;
+		goto out;
+	}
+	if (alen) {
+		a->err = s->state == S_CONNECTED ? E_ISCONN : ERR_OPNOTSUPP;
+		goto out;
+	}
+	if (s->state != S_CONNECTED) {
+		a->err = ERR_NOTCONN;
+		goto out;
+	}
+	a->err = s->nwr ? ERR_AGAIN : pair_send(s, data, n, &sent, &m);
+	a->w[0] = sent;
+	if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT) &&
+	    waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n)) {
+		s->wr[s->nwr - 1].ux = m;
+		m = NULL;
+	}
+out:
+	ux_msg_free(m);
+}
+
+/* The receive's capabilities (rx_rights) into the answer: as many as the
+ * caller takes (max), the rest released with MSG_CTRUNC. */
+static void ux_rights_answer(struct srv_ans *a, uint64_t max)
+{
+	struct ux_msg *m = rx_rights->ux;
+
+	for (unsigned i = 0; i < m->nrights; i++) {
+		if (i < max && a->ncaps < SRV_ANS_CAPS) {
+			a->caps[a->ncaps] = m->rights[i];   /* deleted once answered (sock_answered) */
+			a->made[a->ncaps++] = 0;
+			continue;
+		}
+		a->w[3] |= MSG_CTRUNC;
+		srv_call_async(m->rights[i], IO_CLOSE, 0);
+		cairn_cap_delete(m->rights[i]);
+	}
+	m->nrights = 0;
+}
+
+/* A saved receive whose message carries capabilities: taken only if the
+ * answer arrived. */
+static void ux_recv_saved(struct sock *s, struct waiter *w, size_t len, uint64_t words[4], size_t taken)
+{
+	struct ux_msg *m = rx_rights->ux;
+	unsigned k = (unsigned)(w->n < m->nrights ? w->n : m->nrights);
+
+	if (k < m->nrights)
+		words[3] |= MSG_CTRUNC;
+	if (srv_answer_saved_caps(w->reply, E_OK, len, k, m->rights, words[0], words[1], words[2], words[3]))
+		return;
+	for (unsigned i = 0; i < m->nrights; i++) {
+		if (i >= k)
+			srv_call_async(m->rights[i], IO_CLOSE, 0);
+		cairn_cap_delete(m->rights[i]);
+	}
+	m->nrights = 0;
+	take(s, taken);
+}
+
+static void ux_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
+{
+	const struct ux_name *n = NULL;
+
+	if (r->w[0] == 0) {
+		n = s->ux ? &s->ux->name : NULL;
+	} else if (s->peer) {
+		n = s->peer->ux ? &s->peer->ux->name : NULL;
+	} else if (s->ux && s->ux->dpeer) {
+		n = &s->ux->dname;
+	} else {
+		a->err = ERR_NOTCONN;
+		return;
+	}
+	a->w[0] = a->nbytes = ux_addr_out(n, net_out);
+}
+
+static void ux_peercred(struct srv_ans *a, struct sock *s)
+{
+	struct ux_cred c = { 0, 65534, 65534 };    /* none: as Linux reports it */
+
+	if (s->ux && s->ux->has_peer_cred)
+		c = s->ux->peer_cred;
+	memcpy(net_out, &c, sizeof(c));
+	a->w[0] = a->nbytes = sizeof(c);
+}
+
+static bool ux_revents(struct sock *s, uint32_t *r)
+{
+	if (s->state == S_LISTEN) {
+		if (s->acq)
+			*r |= POLLIN | POLLRDNORM;
+		return true;
+	}
+	if (s->ptype == SOCK_DGRAM && !s->peer) {
+		if (s->rx)
+			*r |= POLLIN | POLLRDNORM;
+		*r |= POLLOUT | POLLWRNORM;
+		return true;
+	}
+	return false;
+}

@@ -104,6 +104,7 @@ static const struct srv_op ops[] = {
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, fmap_page_request },
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
+	{ FS_MKNOD, FS_MKNOD, serve_fs },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
 	{ VFS_DEBUG_EVICT, VFS_DEBUG_EVICT, debug_evict },

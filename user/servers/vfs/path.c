@@ -273,6 +273,12 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = req_path(r, l1, l2, &p2)))
 			a->err = tmpfs_symlink(&fs, p, l1, d, p2, l2);
 		break;
+	case FS_MKNOD:
+		if ((r->w[0] & TMPFS_S_IFMT) != TMPFS_S_IFSOCK || (r->w[0] >> 32))
+			a->err = ERR_INVAL;
+		else if (!(a->err = req_path(r, 0, l1, &p)))
+			a->err = tmpfs_mkdev(&fs, d, p, l1, (uint32_t)r->w[0], r->w[1]);
+		break;
 	case FS_READLINK: {
 		const char *t;
 		size_t tlen;

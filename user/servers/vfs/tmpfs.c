@@ -665,6 +665,8 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 		if (!opath && tmpfs_is_dir(n) &&
 		    (acc != LINUX_O_RDONLY || (oflags & (LINUX_O_CREAT | LINUX_O_TRUNC))))
 			return ERR_ISDIR;
+		if (!opath && (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFSOCK)
+			return ERR_NXIO;                 /* a socket is connected to, not opened */
 		if (!opath && rdonly(n) && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)))
 			return ERR_ACCES;
 		if (!opath && tmpfs_is_reg(n) && (oflags & LINUX_O_TRUNC) && (e = tmpfs_truncate(fs, n, 0)))
@@ -962,13 +964,17 @@ err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 	struct tmpfs_lookup lk;
 	struct tmpfs_node *n;
 	err_t e;
+	uint32_t type = mode & TMPFS_S_IFMT;
 
+	if (type != TMPFS_S_IFBLK && type != TMPFS_S_IFSOCK)
+		type = TMPFS_S_IFCHR;
 	if ((e = resolve_new(fs, start, path, len, &lk)))
 		return e;
 	if (lk.slash)
 		return ERR_NOENT;
-	if (!(n = node_new(fs, ((mode & TMPFS_S_IFMT) == TMPFS_S_IFBLK ? TMPFS_S_IFBLK : TMPFS_S_IFCHR) |
-			   (mode & TMPFS_MODE_MASK))))
+	if (rdonly(lk.parent))
+		return ERR_ACCES;
+	if (!(n = node_new(fs, type | (mode & TMPFS_MODE_MASK))))
 		return ERR_NOSPC;
 	n->rdev = rdev;
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
@@ -1096,6 +1102,7 @@ static uint8_t dtype(const struct tmpfs_node *n)
 	case TMPFS_S_IFIFO: return LINUX_DT_FIFO;
 	case TMPFS_S_IFCHR: return LINUX_DT_CHR;
 	case TMPFS_S_IFBLK: return LINUX_DT_BLK;
+	case TMPFS_S_IFSOCK: return LINUX_DT_SOCK;
 	default: return LINUX_DT_UNKNOWN;
 	}
 }

@@ -52,6 +52,7 @@
 #define TMPFS_S_IFDIR   0040000u
 #define TMPFS_S_IFREG   0100000u
 #define TMPFS_S_IFLNK   0120000u
+#define TMPFS_S_IFSOCK  0140000u
 #define TMPFS_MODE_MASK 07777u
 
 #define TMPFS_PAGE        4096u
@@ -261,7 +262,8 @@ err_t tmpfs_link(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, si
 err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tmpfs_node *start,
 		    const char *path, size_t len);
 /* A device node: a character device (its behaviour is the server's: /dev/null...),
- * or a block device when mode's type bits say TMPFS_S_IFBLK (a disk's name). */
+ * a block device when mode's type bits say TMPFS_S_IFBLK (a disk's name), or a
+ * socket node (TMPFS_S_IFSOCK: FS_MKNOD, rdev the network server's key). */
 err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, size_t len,
 		  uint32_t mode, uint64_t rdev);
 /* readlink(2): *target points into the node (valid until it changes). */

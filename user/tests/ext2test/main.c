@@ -331,6 +331,15 @@ static void t_dirs(void)
 	CHECK_ERR(path_op(root, FS_UNLINK, 0, 0, "dir"), ERR_ISDIR);
 	CHECK_OK(path_op(d, FS_UNLINK, LINUX_AT_REMOVEDIR, 0, "sub"));
 	CHECK_OK(close_(&d));
+	/* a socket node (bind of an AF_UNIX socket): its key as st_rdev, not opened */
+	CHECK_OK(path_op(root, FS_MKNOD, 0140755, 0x123456789abcdefull, "sock"));
+	CHECK_ERR(path_op(root, FS_MKNOD, 0140755, 1, "sock"), ERR_EXIST);
+	CHECK_ERR(path_op(root, FS_MKNOD, 0100644, 1, "file"), ERR_INVAL);
+	CHECK_OK(fstat_(root, "sock", 0, &st));
+	CHECK((st.mode & 0170000) == 0140000 && (st.mode & 07777) == 0755 && st.rdev == 0x123456789abcdefull,
+	      "sock mode %llo rdev %llx", (unsigned long long)st.mode, (unsigned long long)st.rdev);
+	CHECK_ERR(fopen_(root, "sock", LINUX_O_RDONLY, 0, &d), ERR_NXIO);
+	CHECK_OK(path_op(root, FS_UNLINK, 0, 0, "sock"));
 }
 
 static void t_large_dir(void)

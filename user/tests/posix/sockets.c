@@ -9,7 +9,10 @@
  * MSG_PEEK, MSG_WAITALL, FIONREAD, options), UDP (addresses, connected
  * UDP, MSG_TRUNC, datagram boundaries, sendmsg/recvmsg with iovecs), IPv6
  * on ::1 (TCP, UDP, IPV6_V6ONLY), socketpair(AF_UNIX) stream and
- * datagram, load (200 connections at once, then 1,000 in a row), and the errors of socket() and of a
+ * datagram, AF_UNIX sockets named by a path (stream, datagram,
+ * seqpacket) and abstract, SCM_RIGHTS (a file, a pipe end and a socket
+ * to another process; MSG_CTRUNC; rights dropped with their socket),
+ * SO_PEERCRED, load (200 connections at once, then 1,000 in a row), and the errors of socket() and of a
  * socket call on a pipe.
  *
  * It passes on Linux (the expectations are Linux's), built on the host:
@@ -44,7 +47,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <stddef.h>
 #include <time.h>
 #include "posixtest.h"
 
@@ -1219,7 +1224,321 @@ static void unix_pair(void)
 	close(sv[0]);
 	close(sv[1]);
 	ERRNO(socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP);
+	/* a pair's datagram end is connected: no other address */
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	CHECK(send(sv[0], "ab", 2, 0) == 2 && send(sv[0], "c", 1, 0) == 1 && recv(sv[1], buf, sizeof(buf), 0) == 2);
+	close(sv[0]);
+	close(sv[1]);
 	ERRNO(socketpair(12345, SOCK_STREAM, 0, sv), EAFNOSUPPORT);
+}
+
+/* ---- AF_UNIX ---- */
+
+/* A path name under /tmp (this process's own), its address length */
+static socklen_t ux_path(struct sockaddr_un *sun, const char *tag)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "/tmp/ux-%d-%s", (int)getpid(), tag);
+	unlink(sun->sun_path);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sun->sun_path) + 1);
+}
+
+/* A bound AF_UNIX socket of type (and listening if a stream one) */
+static int ux_bound(int type, const struct sockaddr_un *sun, socklen_t len)
+{
+	int s = socket(AF_UNIX, type, 0);
+
+	if (s < 0 || bind(s, (const struct sockaddr *)sun, len) ||
+	    (type != SOCK_DGRAM && listen(s, 4))) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* A stream socket named by a path: the node (stat, EADDRINUSE, unlink),
+ * connect and accept, names, and connect's errors */
+static void unix_named(void)
+{
+	struct sockaddr_un sun, got, other;
+	socklen_t len = ux_path(&sun, "s"), gl = sizeof(got), ol;
+	struct stat st;
+	char buf[16];
+	int l = ux_bound(SOCK_STREAM, &sun, len), c, a, d;
+
+	if (!CHECK(l >= 0))
+		return;
+	CHECK(stat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode));
+	d = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(bind(d, (struct sockaddr *)&sun, len), EADDRINUSE);
+	close(d);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(c, (struct sockaddr *)&sun, len) == 0);
+	a = accept(l, (struct sockaddr *)&got, &gl);
+	CHECK(a >= 0 && gl == sizeof(sa_family_t) && got.sun_family == AF_UNIX);   /* an unnamed peer */
+	CHECK(write(c, "ping", 4) == 4 && pt_read_full(a, buf, 4) == 4 && !memcmp(buf, "ping", 4));
+	CHECK(write(a, "pong", 4) == 4 && pt_read_full(c, buf, 4) == 4 && !memcmp(buf, "pong", 4));
+	gl = sizeof(got);
+	CHECK(getpeername(c, (struct sockaddr *)&got, &gl) == 0 && gl == len && !strcmp(got.sun_path, sun.sun_path));
+	gl = sizeof(got);
+	CHECK(getsockname(l, (struct sockaddr *)&got, &gl) == 0 && gl == len && !strcmp(got.sun_path, sun.sun_path));
+	gl = sizeof(got);
+	CHECK(getsockname(a, (struct sockaddr *)&got, &gl) == 0 && gl == len && !strcmp(got.sun_path, sun.sun_path));
+	CHECK(optint(a, SOL_SOCKET, SO_TYPE) == SOCK_STREAM);
+	close(c);
+	CHECK(read(a, buf, sizeof(buf)) == 0);
+	close(a);
+	/* a datagram socket at a stream listener's path */
+	c = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ERRNO(connect(c, (struct sockaddr *)&sun, len), EPROTOTYPE);
+	close(c);
+	/* bound but not listening; a regular file; no such path */
+	ol = ux_path(&other, "n");
+	d = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(d, (struct sockaddr *)&other, ol) == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(connect(c, (struct sockaddr *)&other, ol), ECONNREFUSED);
+	close(d);
+	unlink(other.sun_path);
+	close(open(other.sun_path, O_CREAT | O_WRONLY, 0666));
+	ERRNO(connect(c, (struct sockaddr *)&other, ol), ECONNREFUSED);
+	ERRNO(open(sun.sun_path, O_RDONLY), ENXIO);
+	unlink(other.sun_path);
+	ERRNO(connect(c, (struct sockaddr *)&other, ol), ENOENT);
+	/* the listener closed, its node left: refused; unlinked: gone */
+	close(l);
+	ERRNO(connect(c, (struct sockaddr *)&sun, len), ECONNREFUSED);
+	CHECK(unlink(sun.sun_path) == 0);
+	ERRNO(connect(c, (struct sockaddr *)&sun, len), ENOENT);
+	close(c);
+	/* SOCK_SEQPACKET: a connection that keeps boundaries */
+	len = ux_path(&sun, "q");
+	l = ux_bound(SOCK_SEQPACKET, &sun, len);
+	c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (!CHECK(l >= 0 && c >= 0 && connect(c, (struct sockaddr *)&sun, len) == 0))
+		return;
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0 && send(c, "one", 3, 0) == 3 && send(c, "two!", 4, 0) == 4);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 3 && recv(a, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "two!", 4));
+	close(c);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 0);
+	close(a);
+	close(l);
+	unlink(sun.sun_path);
+}
+
+/* Datagrams to a path: the sender's name, a connected datagram socket,
+ * the errors of a missing or closed receiver */
+static void unix_dgram(void)
+{
+	struct sockaddr_un sa, sb, from;
+	socklen_t la = ux_path(&sa, "a"), lb = ux_path(&sb, "b"), fl = sizeof(from);
+	int a = ux_bound(SOCK_DGRAM, &sa, la), b = ux_bound(SOCK_DGRAM, &sb, lb), u;
+	char buf[16];
+
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
+	CHECK(sendto(a, "to b", 4, 0, (struct sockaddr *)&sb, lb) == 4);
+	CHECK(recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) == 4 && !memcmp(buf, "to b", 4));
+	CHECK(fl == la && !strcmp(from.sun_path, sa.sun_path));
+	/* an unnamed sender: no address */
+	u = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(sendto(u, "anon", 4, 0, (struct sockaddr *)&sb, lb) == 4);
+	fl = sizeof(from);
+	CHECK(recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) == 4 && fl == 0);
+	ERRNO(send(u, "x", 1, 0), ENOTCONN);
+	/* connected: send() goes there */
+	CHECK(connect(u, (struct sockaddr *)&sa, la) == 0 && send(u, "conn", 4, 0) == 4);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "conn", 4));
+	fl = sizeof(from);
+	CHECK(getpeername(u, (struct sockaddr *)&from, &fl) == 0 && fl == la && !strcmp(from.sun_path, sa.sun_path));
+	/* the receiver gone: refused; its node gone: no such file */
+	close(a);
+	ERRNO(send(u, "x", 1, 0), ECONNREFUSED);
+	ERRNO(sendto(u, "x", 1, 0, (struct sockaddr *)&sa, la), ECONNREFUSED);
+	unlink(sa.sun_path);
+	ERRNO(sendto(u, "x", 1, 0, (struct sockaddr *)&sa, la), ENOENT);
+	close(u);
+	close(b);
+	unlink(sb.sun_path);
+}
+
+/* Abstract names: the exact bytes and length, no file; autobind */
+static void unix_abstract(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX }, got;
+	int n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "cairn-ux-%d", (int)getpid());
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n), gl = sizeof(got);
+	int l = ux_bound(SOCK_STREAM, &sun, len), c, d, a = -1;
+	char buf[8];
+
+	if (!CHECK(l >= 0))
+		return;
+	d = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(bind(d, (struct sockaddr *)&sun, len), EADDRINUSE);
+	CHECK(getsockname(l, (struct sockaddr *)&got, &gl) == 0 && gl == len && !memcmp(&got, &sun, len));
+	/* one byte more is another name */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(connect(c, (struct sockaddr *)&sun, len + 1), ECONNREFUSED);
+	CHECK(connect(c, (struct sockaddr *)&sun, len) == 0 && (a = accept(l, NULL, NULL)) >= 0);
+	CHECK(write(c, "abs", 3) == 3 && pt_read_full(a, buf, 3) == 3 && !memcmp(buf, "abs", 3));
+	close(a);
+	close(c);
+	/* autobind: an abstract name of five hex digits */
+	gl = sizeof(got);
+	CHECK(bind(d, (struct sockaddr *)&sun, sizeof(sa_family_t)) == 0);
+	CHECK(getsockname(d, (struct sockaddr *)&got, &gl) == 0 && gl == offsetof(struct sockaddr_un, sun_path) + 6 &&
+	      got.sun_path[0] == 0);
+	close(d);
+	close(l);
+}
+
+static ssize_t send_fds(int s, const int *fds, int n, const char *data)
+{
+	char ctl[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec v = { (void *)data, strlen(data) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	memset(ctl, 0, sizeof(ctl));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	return sendmsg(s, &m, 0);
+}
+
+/* Receives up to room descriptors with the data: how many came (in fds) */
+static int recv_fds(int s, int *fds, int room, char *data, size_t max, int *flags)
+{
+	char ctl[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec v = { data, max };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = room ? CMSG_LEN(room * sizeof(int)) : 0 };
+	struct cmsghdr *c;
+	int n = 0;
+
+	if (recvmsg(s, &m, 0) < 0)
+		return -1;
+	*flags = m.msg_flags;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+		}
+	}
+	return n;
+}
+
+/* SCM_RIGHTS: a file, a pipe's write end and a socket to a child, which
+ * uses them; MSG_CTRUNC; rights dropped with the socket holding them */
+static void unix_rights(void)
+{
+	int sv[2], p[2], q[2], fds[3], got[4], fl = 0, file;
+	char path[64], buf[32];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tmp/ux-%d-file", (int)getpid());
+	file = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	if (!CHECK(file >= 0 && write(file, "file data", 9) == 9 && lseek(file, 0, SEEK_SET) == 0))
+		return;
+	unlink(path);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, q) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int n, f = 0;
+
+		pt_child_start();
+		close(sv[0]);
+		close(file);
+		close(p[1]);
+		close(q[0]);
+		n = recv_fds(sv[1], got, 3, buf, sizeof(buf), &f);
+		if (n != 3 || memcmp(buf, "three", 5) || (f & MSG_CTRUNC))
+			_exit(2);
+		if (read(got[0], buf, 9) != 9 || memcmp(buf, "file data", 9))
+			_exit(3);
+		if (write(got[1], "via pipe", 8) != 8 || write(got[2], "via sock", 8) != 8)
+			_exit(4);
+		_exit(0);
+	}
+	fds[0] = file;
+	fds[1] = p[1];
+	fds[2] = q[0];
+	CHECK(send_fds(sv[0], fds, 3, "three") == 5);
+	close(p[1]);
+	close(q[0]);
+	CHECK(pt_read_full(p[0], buf, 8) == 8 && !memcmp(buf, "via pipe", 8));
+	CHECK(pt_read_full(q[1], buf, 8) == 8 && !memcmp(buf, "via sock", 8));
+	REAP(pid, 0);
+	/* the child's copies closed with it: the pipe's writers are all gone */
+	CHECK(read(p[0], buf, 1) == 0);
+	close(p[0]);
+	close(q[1]);
+	/* two sent, room for one: the other closed, MSG_CTRUNC */
+	fds[1] = file;
+	CHECK(send_fds(sv[0], fds, 2, "two") == 3);
+	CHECK(recv_fds(sv[1], got, 1, buf, sizeof(buf), &fl) == 1 && (fl & MSG_CTRUNC));
+	CHECK(lseek(got[0], 0, SEEK_CUR) == 9);          /* the same open file: its offset */
+	close(got[0]);
+	/* a plain recv takes the bytes and drops the descriptors */
+	CHECK(send_fds(sv[0], fds, 1, "one") == 3 && recv(sv[1], buf, sizeof(buf), 0) == 3);
+	/* a pipe's write end in flight when its socket closes: released */
+	CHECK(pipe(p) == 0 && send_fds(sv[0], &p[1], 1, "x") == 1);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK(read(p[0], buf, 1) == 0);
+	close(p[0]);
+	close(file);
+	/* not a descriptor */
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	fds[0] = 999;
+	ERRNO(send_fds(sv[0], fds, 1, "bad"), EBADF);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* SO_PEERCRED: a pair's ends, and each end of a connection (the child's) */
+static void unix_peercred(void)
+{
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
+	struct sockaddr_un sun;
+	socklen_t len = ux_path(&sun, "c");
+	int sv[2], l, a;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cl == sizeof(cr));
+	CHECK(cr.pid == getpid() && cr.uid == geteuid() && cr.gid == getegid());
+	close(sv[0]);
+	close(sv[1]);
+	l = ux_bound(SOCK_STREAM, &sun, len);
+	if (!CHECK(l >= 0))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		pt_child_start();
+		if (connect(c, (struct sockaddr *)&sun, len))
+			_exit(2);
+		cl = sizeof(cr);
+		if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &cl) || cr.pid != getppid())
+			_exit(3);
+		_exit(write(c, "k", 1) == 1 ? 0 : 4);
+	}
+	a = accept(l, NULL, NULL);
+	cl = sizeof(cr);
+	CHECK(a >= 0 && getsockopt(a, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cr.pid == pid);
+	REAP(pid, 0);
+	close(a);
+	close(l);
+	unlink(sun.sun_path);
 }
 
 static void msg_iovecs(void)
@@ -1451,6 +1770,11 @@ int main(int argc, char **argv)
 	trun("udp_boundaries", udp_boundaries);
 	trun("msg_iovecs", msg_iovecs);
 	trun("unix_pair", unix_pair);
+	trun("unix_named", unix_named);
+	trun("unix_dgram", unix_dgram);
+	trun("unix_abstract", unix_abstract);
+	trun("unix_rights", unix_rights);
+	trun("unix_peercred", unix_peercred);
 	trun("load", load);
 	trun("rings", rings);
 	trun("tcp6", tcp6);

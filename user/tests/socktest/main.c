@@ -14,6 +14,10 @@
  *   arms        IO_POLL_ARM without a Notification, with another object
  *   closed      a socket's capability after its last IO_CLOSE is EBADF
  *   many        1,000 sockets open at once, closed, opened again
+ *   unix        AF_UNIX by hand: bad addresses and lengths, a struct
+ *               sock_ux missing, wrong keys (a lying client reaches
+ *               nothing), SOCK_UX_UNDO out of turn, too many capabilities
+ *               (each released), capabilities not taken (MSG_CTRUNC)
  *   fuzz        20,000 requests with random labels, words and bytes on
  *               random sockets (seeded), then the loopback test again
  */
@@ -99,7 +103,9 @@ static void t_open(void)
 	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, SOCK_STREAM_ | 0x100, 0, 0, 0, 0).err, ERR_INVAL);
 	EXPECT_ERR(call(net, SOCK_OPEN, AF_INET_, ~0ull, ~0ull, ~0ull, 0, 0).err, ERR_INVAL);
 	EXPECT_ERR(call(net, SOCK_PAIR, AF_INET_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
-	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, 5, 0, 0, 0, 0).err, ERR_OPNOTSUPP);      /* SEQPACKET */
+	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, 3, 0, 0, 0, 0).err, ERR_SOCKTNOSUPPORT);  /* SOCK_RAW */
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_UNIX_, 3, 0, 0, 0, 0).err, ERR_SOCKTNOSUPPORT);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_UNIX_, SOCK_STREAM_, 1, 0, 0, 0).err, ERR_PROTONOSUPPORT);
 	EXPECT_ERR(call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 1, 0, 0, 0).err, ERR_PROTONOSUPPORT);
 	a = call(net, SOCK_PAIR, AF_UNIX_, SOCK_STREAM_, 0, 0, 0, 0);
 	EXPECT_ERR(a.err, ERR_OK);
@@ -243,6 +249,134 @@ static void t_closed(void)
 	cairn_cap_delete(d);
 }
 
+/* struct sockaddr_un at inl(): a path (abstract: a leading 0); its length */
+static size_t sun_at(const char *name, size_t n, bool abstract)
+{
+	uint8_t *b = inl();
+
+	memset(b, 0, 128);
+	b[0] = AF_UNIX_;
+	memcpy(b + 2 + abstract, name, n);
+	return 2 + abstract + n + !abstract;
+}
+
+static cap_t ux_open(uint64_t type)
+{
+	struct ans a = call(net, SOCK_OPEN, AF_UNIX_, type, 0, 0, 0, 0);
+
+	return a.err || a.ncaps != 1 ? CAP_NULL : a.cap;
+}
+
+/* SOCK_CONNECT with a struct sock_ux carrying key after the address */
+static err_t ux_connect(cap_t s, const char *path, uint64_t key)
+{
+	size_t n = sun_at(path, strlen(path), false);
+	struct sock_ux x = { .key = key, .pid = 1 };
+
+	memcpy(inl() + SOCK_ADDR_PAD(n), &x, sizeof(x));
+	return call(s, SOCK_CONNECT, n, SOCK_UX_KEYED, 0, 0, SOCK_ADDR_PAD(n) + sizeof(x), 0).err;
+}
+
+static void t_unix(void)
+{
+	cap_t l = ux_open(SOCK_STREAM_), c = ux_open(SOCK_STREAM_ | SOCK_NB), d = ux_open(SOCK_DGRAM_), x, y;
+	struct ans a;
+	uint64_t key;
+	size_t n;
+
+	REQUIRE(l != CAP_NULL && c != CAP_NULL && d != CAP_NULL);
+	/* addresses: too long, too short, another family; a sock_ux promised, not sent */
+	n = sun_at("/tmp/socktest", 13, false);
+	EXPECT_ERR(call(l, SOCK_BIND, 111, 0, 0, 0, 112, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(l, SOCK_BIND, 1, 0, 0, 0, n, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(l, SOCK_BIND, n, SOCK_UX_KEYED, 0, 0, n, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(l, SOCK_BIND, 0, SOCK_UX_UNDO, 0, 0, 0, 0).err, ERR_INVAL);   /* nothing to undo */
+	inl()[0] = AF_INET_;
+	EXPECT_ERR(call(l, SOCK_BIND, n, 0, 0, 0, n, 0).err, ERR_INVAL);
+	EXPECT_ERR(call(c, SOCK_CONNECT, 2, 0, 0, 0, 8, 0).err, ERR_INVAL);
+	/* a path's name: its key is the answer, and only the key reaches it */
+	n = sun_at("/tmp/socktest", 13, false);
+	a = call(l, SOCK_BIND, n, 0, 0, 0, n, 0);
+	EXPECT_ERR(a.err, ERR_OK);
+	key = a.w[0];
+	EXPECT(key != 0, "no key");
+	EXPECT_ERR(call(l, SOCK_LISTEN, 4, 0, 0, 0, 0, 0).err, ERR_OK);
+	EXPECT_ERR(ux_connect(c, "/tmp/socktest", key + 1), ERR_CONNREFUSED);
+	EXPECT_ERR(ux_connect(c, "/tmp/socktest", 0), ERR_CONNREFUSED);
+	EXPECT_ERR(ux_connect(c, "/tmp/socktest", ~0ull), ERR_CONNREFUSED);
+	EXPECT_ERR(ux_connect(d, "/tmp/socktest", key), ERR_PROTOTYPE);
+	EXPECT_ERR(ux_connect(c, "/elsewhere", key), ERR_OK);        /* the key names it, not the path */
+	EXPECT_ERR(ux_connect(c, "/tmp/socktest", key), ERR_ISCONN);
+	a = call(l, SOCK_ACCEPT, 0, 0, 0, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 1, "accept: %d", a.err);
+	if (a.ncaps)
+		sock_close(a.cap);
+	EXPECT_ERR(call(l, SOCK_BIND, 0, SOCK_UX_UNDO, 0, 0, 0, 0).err, ERR_INVAL);   /* listening */
+	/* abstract: nobody there; then too many capabilities, each released */
+	n = sun_at("none", 4, true);
+	memcpy(inl() + SOCK_ADDR_PAD(n), "data", 4);
+	EXPECT_ERR(call(d, SOCK_SEND, 4, 0, n, 0, SOCK_ADDR_PAD(n) + 4, 0).err, ERR_CONNREFUSED);
+	a = call(net, SOCK_PAIR, AF_UNIX_, SOCK_DGRAM_ | SOCK_NB, 0, 0, 0, 0);
+	REQUIRE(!a.err && a.ncaps == 2);
+	x = a.cap;
+	y = cairn_ipcbuf()->caps[1];
+	for (int i = 0; i < 4; i++) {
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);   /* a reference each */
+		cairn_ipcbuf()->caps[i] = d;
+	}
+	memcpy(inl(), "four", 4);
+	EXPECT_ERR(call(x, SOCK_SEND, 4, 0, 0, 0, 4, 4).err, ERR_INVAL);
+	/* one sent, none taken: MSG_CTRUNC, and the reference goes back */
+	EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+	cairn_ipcbuf()->caps[0] = d;
+	EXPECT_ERR(call(x, SOCK_SEND, 4, 0, 0, 0, 4, 1).err, ERR_OK);
+	a = call(y, SOCK_RECV, 100, 0, 0, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 0 && (a.w[3] & 0x8), "recv: %d, %u caps, flags %lx", a.err, a.ncaps,
+	       (unsigned long)a.w[3]);
+	/* taken: a socket's capability comes back, a huge count is clamped */
+	EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+	cairn_ipcbuf()->caps[0] = d;
+	EXPECT_ERR(call(x, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_OK);
+	a = call(y, SOCK_RECV, 100, 0, ~0ull, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 1, "recv: %d, %u caps", a.err, a.ncaps);
+	if (a.ncaps)
+		sock_close(a.cap);
+	/* capabilities on a UDP socket: EINVAL, and the reference goes back */
+	{
+		cap_t u = sock_open(SOCK_DGRAM_);
+
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+		cairn_ipcbuf()->caps[0] = d;
+		n = sin_at(inl(), LOOP, 9);
+		EXPECT_ERR(call(u, SOCK_SEND, 0, 0, n, 0, n, 1).err, ERR_INVAL);
+		/* ... and on a closed socket: EBADF, the reference back too */
+		cap_t u2 = CAP_NULL;
+
+		REQUIRE(!cairn_cap_copy(u, RIGHTS_ALL, &u2));
+		sock_close(u);
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+		cairn_ipcbuf()->caps[0] = d;
+		EXPECT_ERR(call(u2, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_BADF);
+		cairn_cap_delete(u2);
+	}
+	/* still one reference of d left: it answers */
+	EXPECT_ERR(call(d, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+	a = call(d, SOCK_GETOPT, 1, 17, 12, 0, 0, 0);               /* SO_PEERCRED: none */
+	EXPECT(!a.err && a.w[0] == 12, "peercred");
+	sock_close(x);
+	sock_close(y);
+	sock_close(l);
+	sock_close(c);
+	/* every reference the capabilities took came back: d's last close ends it */
+	cap_t d2 = CAP_NULL;
+
+	REQUIRE(!cairn_cap_copy(d, RIGHTS_ALL, &d2));
+	sock_close(d);
+	EXPECT_ERR(call(d2, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_BADF);
+	cairn_cap_delete(d2);
+	REQUIRE(loopback_once(4103));
+}
+
 #define MANY 1000
 static cap_t many[MANY];
 
@@ -274,7 +408,8 @@ static void t_fuzz(void)
 	unsigned answered = 0;
 
 	for (int i = 0; i < 8; i++) {
-		s[i] = sock_open(i & 1 ? SOCK_DGRAM_ | SOCK_NB : SOCK_STREAM_ | SOCK_NB);
+		s[i] = i >= 6 ? ux_open(i & 1 ? SOCK_DGRAM_ | SOCK_NB : SOCK_STREAM_ | SOCK_NB)
+			      : sock_open(i & 1 ? SOCK_DGRAM_ | SOCK_NB : SOCK_STREAM_ | SOCK_NB);
 		REQUIRE(s[i] != CAP_NULL);
 	}
 	for (int i = 0; i < 20000; i++) {
@@ -291,7 +426,7 @@ static void t_fuzz(void)
 			memcpy(inl() + k, &v, 8);
 		}
 		if (rnd() & 1)
-			inl()[0] = (rnd() & 1) ? AF_INET_ : AF_INET6_;
+			inl()[0] = (rnd() & 1) ? AF_INET_ : (rnd() & 1) ? AF_INET6_ : AF_UNIX_;
 		a = call(s[rnd() % 8], label, rnd() % 5000, rnd() & 0xffff, rnd() % 300, rnd(), n, 0);
 		if (a.err != ERR_INTR)
 			answered++;
@@ -311,6 +446,7 @@ static const struct t_case tests[] = {
 	{ "arms", t_arms },
 	{ "closed", t_closed },
 	{ "many", t_many },
+	{ "unix", t_unix },
 	{ "fuzz", t_fuzz },
 };
 
