@@ -856,6 +856,7 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	struct cairn_ans a;
 	err_t e;
 
+	req = (unsigned int)req;     /* ioctl(2)'s int: 0x80045430 came sign-extended */
 	if (!f)
 		return -EBADF;
 	if (f->kind == FDK_DEBUG)

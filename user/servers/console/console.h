@@ -66,9 +66,10 @@ struct tty {
 	/* output: post-processed bytes not yet written, the cursor column */
 	char ob[TTY_OUT_SIZE];
 	unsigned ob_len, col;
-	/* test hook: output diverted into capt[] instead of the device */
+	/* test hook: output diverted into capt[] (TTY_CAPT_SIZE, the console's
+	 * only) instead of the device */
 	bool capture;
-	char capt[TTY_CAPT_SIZE];
+	char *capt;
 	unsigned capt_len;
 	uint64_t last_input_ns;
 };

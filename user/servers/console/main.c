@@ -58,7 +58,7 @@
 #define MAX_READERS   32
 #define MAX_ARMS      32
 #define MAX_WRITERS   4
-#define PTY_MQ_SIZE   8192   /* a slave's output, for its master to read */
+#define PTY_MQ_SIZE   4096   /* a slave's output, for its master to read */
 #define OUT_WORST     8      /* the most one byte becomes through OPOST (a tab, XTABS) */
 #define RING_N        8
 
@@ -130,6 +130,7 @@ struct pty {
 };
 
 static struct term console;
+static char console_capt[TTY_CAPT_SIZE];
 static struct pty *ptys[MAX_PTY];
 static struct desc descs[MAX_DESC], opener = { .used = true, .role = ROLE_OPENER };
 static char req_data[POSIX_INLINE_MAX], ans_data[POSIX_INLINE_MAX], rd_buf[POSIX_INLINE_MAX];
@@ -204,9 +205,11 @@ static void ring_pump(void)
 		struct cairn_cqe c = cqes()[ring->cq_head & (ring->entries - 1)];
 		__atomic_store_n(&ring->cq_head, ring->cq_head + 1, __ATOMIC_RELEASE);
 		err_t e = c.err ? (err_t)c.err : (err_t)cairn_tag_label(c.tag);
-		if (e)
+		int sig = (int)c.user_data;
+		/* a hangup's group may have ended already: not news */
+		if (e && !(e == ERR_SRCH && (sig == POSIX_SIGHUP || sig == POSIX_SIGCONT)))
 			printf("console: %s to the foreground process group failed: %s\n",
-			       sig_name((int)c.user_data), err_name(e));
+			       sig_name(sig), err_name(e));
 	}
 	uint32_t pending = ring->sq_tail - ring->sq_head;
 	if (pending)
@@ -1406,6 +1409,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ldisc_init(&console.ld);
+	console.ld.capt = console_capt;
 	console.proc = CAP_NULL;
 	descs[0] = (struct desc){ .used = true, .role = ROLE_CONSOLE, .refs = clients, .cap = ep };
 
