@@ -522,7 +522,7 @@ void __cairn_ctty(cap_t *obj)
 	for (long fd = 0; fd < 3; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
 
-		if (!f || f->kind != FDK_IO || (f->type & S_IFMT) != S_IFCHR || tty_sid(f->cap) != sid)
+		if (!f || f->kind != FDK_IO || __cairn_fd_type(f) != S_IFCHR || tty_sid(f->cap) != sid)
 			continue;
 		if (dup_cap(f, &c))
 			return;
