@@ -192,7 +192,7 @@ def telnet_session(emit, port, t, first):
     c.s.sendall(b"\x03")
     c.line(b"echo after$((2+3))")
     got = c.read_until(b"\r\nafter5\r\n", t)
-    emit(got and b"slept" not in c.text and time.monotonic() - start < 25,
+    emit(got and b"\r\nslept\r\n" not in c.text and time.monotonic() - start < 25,
          "^C through the pty ends a sleep (SIGINT to the foreground group)", "came %r" % c.text[-300:])
     c.line(b"exit")
     emit(c.wait_closed(t), "exit closes the connection", "came %r" % c.text[-300:])
