@@ -135,7 +135,7 @@ END
     echo "    cap ioportctl ioportctl m optional"
     echo "    cap irqctl irqctl m"
   fi
-  echo "    quota 1M"
+  echo "    quota 3M"                 # 64 ptys of 20 KiB
   echo "    priority 11"
   if [ -n "$net" ]; then
     # the network server (user/servers/net, docs/net.md): lwIP on the

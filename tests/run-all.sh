@@ -571,6 +571,10 @@ userland() {
   runpart $H --name $a-posix-demo --timeout 120 --expect $E/posix-demo.txt -- --exec $P/demo
   # typing at a program: canonical lines, ^C to the foreground group, raw mode, ^D
   runpart /usr/bin/python3 tests/harness/posix_tty_test.py --name $a-posix-tty -- --exec $P/ttyplay
+  # pseudo-terminals of the console server (user/tests/posix/ptys.c, passes
+  # on Linux too): ptmx, unlockpt, ptsname, canonical lines and echo, ONLCR,
+  # ^C to the foreground group, hangups both ways, poll, the 64-pty limit
+  runpart $H --name $a-posix-ptys --timeout 120 --expect $E/posix-ptys.txt -- --exec $P/ptys
 
   step "$a the shell: the default boot, busybox, typed at the console"
   # The default boot (user/manifests/default.manifest): busybox init, a login
@@ -599,8 +603,9 @@ userland() {
   # the default boot on QEMU's user network, from the host with real clients
   # (tests/harness/net_test.py): DHCP, ping, curl from busybox httpd through
   # a port forward (10 MiB, the same SHA-256), wget from the host, nc both
-  # ways; and 10,000 connections in a row from the host to netxfer serve
-  # on Cairn, the network server's memory the same after them as after a
+  # ways, a telnet login to busybox telnetd (commands on a pty, ^C, exit);
+  # and 10,000 connections in a row from the host to netxfer serve on
+  # Cairn, the network server's memory the same after them as after a
   # warm-up (tests/harness/net_load.py)
   runpart /usr/bin/python3 tests/harness/net_test.py --name $a-net -- \
     --arch $a --add build/$a/tests/posix/status:/usr/bin/status \

@@ -766,6 +766,25 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_TTY_SHARED 1
 #define POSIX_TTY_CTTY_WEAK 1
 
+/*
+ * Pseudo-terminals (docs/console.md). /dev/ptmx and /dev/pts/N are cloning
+ * devices: the VFS answers their FS_OPEN with a capability to the console
+ * server minted POSIX_PTY_OPENER | POSIX_PTY_PTMX (or | N), and with
+ * POSIX_OPEN_CLONE in w0 next to S_IFCHR; the opener then calls
+ * TTY_PTY_OPEN on it and uses the description that comes back instead
+ * (the VFS never waits for the console server). Through ptmx it makes a
+ * new pty (its slave locked until TIOCSPTLCK 0, ERR_NOSPC past the
+ * server's 64); through pts/N it opens pty N's slave (ERR_NOENT if there
+ * is no pty N, ERR_IO while it is locked or after its master closed).
+ */
+#define POSIX_PTY_OPENER (1ull << 62)
+#define POSIX_PTY_PTMX   0xffffu
+#define POSIX_OPEN_CLONE (1u << 24)      /* FS_OPEN's answer w0: call TTY_PTY_OPEN */
+/* FS_OPEN's answer w0 for /dev/tty: the console's tty, which the opener's
+ * libc trades for its session's controlling terminal when that is another
+ * (a pty's slave among its descriptors 0-2): the VFS cannot tell */
+#define POSIX_OPEN_CTTY  (1u << 25)
+
 enum {
 	TTY_OPEN = 0x400,     /* (flags: O_NONBLOCK) -> cap0 = a new open description of this tty */
 	TTY_CAPTURE,          /* test hook (console server started with `testhooks`, else
@@ -780,6 +799,13 @@ enum {
 	                       * group, if not the leader's own, gets SIGHUP and SIGCONT (as
 	                       * Linux's hangup of a terminal whose session leader exits).
 	                       * ERR_PERM through a badged capability */
+	TTY_PTY_OPEN,         /* (flags, sid) cap0 (optional) = the caller's "proc", through a
+	                       * POSIX_PTY_OPENER capability only (else ERR_BADF) -> cap0 = the
+	                       * new open description (rights w, g), w0 = the pty's number.
+	                       * flags: O_NONBLOCK, O_NOCTTY. sid: the caller's session when it
+	                       * is a session leader, else 0; a slave of no session then
+	                       * becomes its controlling terminal (unless O_NOCTTY), as an
+	                       * open by a session leader without one does on Linux */
 };
 
 /* The signal a kernel fault kind (CAIRN_FAULT_*) stands for. */

@@ -32,6 +32,9 @@
 #define LINUX_FIONBIO     0x5421u   /* int: O_NONBLOCK on (nonzero) or off */
 #define LINUX_TIOCNOTTY   0x5422u
 #define LINUX_TIOCGSID    0x5429u   /* -> int */
+#define LINUX_TIOCGPTN    0x80045430u   /* a pty master: -> unsigned int, its number */
+#define LINUX_TIOCSPTLCK  0x40045431u   /* a pty master: int, lock (1) or unlock (0) the slave */
+#define LINUX_TIOCGPTLCK  0x80045439u   /* a pty master: -> int, the lock */
 
 #define LINUX_TCIFLUSH    0
 #define LINUX_TCOFLUSH    1
@@ -116,7 +119,8 @@ enum {
 /* the tty's answer to an ioctl it does not know (include/cairn/err.h) */
 #define LINUX_ENOTTY    ERR_NOTTY
 
-/* S_IFCHR | 0620, and the console's device number (5, 1) */
+/* S_IFCHR | 0620, and the console's device number (5, 1); /dev/ptmx is (5, 2),
+ * a pty's slave N (136 + N / 256, N % 256) */
 #define LINUX_S_IFCHR   0020000u
 
 #endif

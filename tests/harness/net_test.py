@@ -15,6 +15,10 @@ virtio-net on QEMU's user network and host port forwards
   busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
   test runs on the host (through the gateway address 10.0.2.2);
   busybox nc both ways: Cairn to a host listener, the host to nc -l on Cairn;
+  busybox telnetd on Cairn (port 23, forwarded): a small telnet client
+  here (telnetlib is gone from Python) logs in, refusing every option,
+  runs commands in the shell on the pty, interrupts a sleep with ^C,
+  exits and sees the connection closed, then does it once more;
   a name resolved through a DNS responder this test runs on the host
   (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
   http://cairn-test.example:PORT/ resolves it with musl's resolver
@@ -84,6 +88,129 @@ def dns_responder(sock, answered):
         sock.sendto(hdr + q[12:qend] + an, peer)
 
 
+IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
+
+
+class Telnet:
+    """A minimal telnet client: every option the server asks for or offers
+    is refused (DO x -> WONT x, WILL x -> DONT x), subnegotiations are
+    skipped, IAC IAC is a 255 byte; the rest is the session's text."""
+
+    def __init__(self, port, timeout):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.text = b""
+        self.state = 0          # 0 data, 1 after IAC, 2 after IAC DO/DONT/WILL/WONT, 3 in SB, 4 IAC in SB
+        self.verb = 0
+        self.closed = False
+
+    def _feed(self, data):
+        for c in data:
+            if self.state == 0:
+                if c == IAC:
+                    self.state = 1
+                else:
+                    self.text += bytes([c])
+            elif self.state == 1:
+                if c in (DO, DONT, WILL, WONT):
+                    self.verb, self.state = c, 2
+                elif c == SB:
+                    self.state = 3
+                else:
+                    if c == IAC:
+                        self.text += b"\xff"
+                    self.state = 0
+            elif self.state == 2:
+                if self.verb == DO:
+                    self.s.sendall(bytes([IAC, WONT, c]))
+                elif self.verb == WILL:
+                    self.s.sendall(bytes([IAC, DONT, c]))
+                self.state = 0
+            elif self.state == 3:
+                self.state = 4 if c == IAC else 3
+            else:
+                self.state = 0 if c == SE else 3
+
+    def read_until(self, want, timeout):
+        """Reads until want (bytes or a compiled regex) is in the text, the
+        connection closes or timeout passes: the match (or None)."""
+        end = time.monotonic() + timeout
+        while True:
+            m = want.search(self.text) if hasattr(want, "search") else (want in self.text)
+            if m:
+                return m
+            left = end - time.monotonic()
+            if left <= 0 or self.closed:
+                return None
+            self.s.settimeout(left)
+            try:
+                data = self.s.recv(4096)
+            except socket.timeout:
+                return None
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+            self._feed(data)
+
+    def line(self, text):
+        self.text = b""
+        self.s.sendall(text + b"\r\n")
+
+    def wait_closed(self, timeout):
+        end = time.monotonic() + timeout
+        while not self.closed and time.monotonic() < end:
+            self.read_until(b"\0never\0", end - time.monotonic())
+        return self.closed
+
+
+def telnet_session(emit, port, t, first):
+    """One login to telnetd through the forward: commands, ^C, exit."""
+    tag = "" if first else " (a second session)"
+    try:
+        c = Telnet(port, t)
+    except OSError as e:
+        emit(False, "the host connects to telnetd on Cairn" + tag, str(e))
+        return
+    # the shell's prompt on the pty (the server's option requests refused on the way)
+    emit(c.read_until(re.compile(rb"[#$] $"), t), "telnetd starts a shell on a pty" + tag,
+         "came %r" % c.text[-300:])
+
+    def run(what, line, want, timeout=t):
+        c.line(line)
+        emit(c.read_until(want, timeout), what + tag, "came %r" % c.text[-300:])
+
+    run("the shell computes: echo tel$((6*7))net", b"echo tel$((6*7))net", b"\r\ntel42net\r\n")
+    if not first:
+        c.line(b"exit")
+        emit(c.wait_closed(t), "the connection closes after exit" + tag, "came %r" % c.text[-300:])
+        return
+    run("ls /bin | head lists the applets", b"ls /bin | head -n 3; echo n=$(ls /bin | wc -l)",
+        re.compile(rb"\r\n(\S+\r\n){3}n=\s*[1-9]\d*\r\n"))
+    run("cat /etc/resolv.conf", b"cat /etc/resolv.conf", re.compile(rb"\r\nnameserver 10\.0\.2\.\d+\r\n"))
+    run("stty size: the pty's window (80x24)", b"stty size", b"\r\n24 80\r\n")
+    run("the shell's standard input is a terminal (test -t 0)",
+        b"test -t 0 && echo is-a-tty", b"\r\nis-a-tty\r\n")
+    c.line(b"sleep 30; echo slept")
+    time.sleep(2)
+    start = time.monotonic()
+    c.s.sendall(b"\x03")
+    c.line(b"echo after$((2+3))")
+    got = c.read_until(b"\r\nafter5\r\n", t)
+    emit(got and b"\r\nslept\r\n" not in c.text and time.monotonic() - start < 25,
+         "^C through the pty ends a sleep (SIGINT to the foreground group)", "came %r" % c.text[-300:])
+    c.line(b"exit")
+    emit(c.wait_closed(t), "exit closes the connection", "came %r" % c.text[-300:])
+
+
+def telnet_checks(emit, cmd, port, t):
+    """busybox telnetd on Cairn, reached from the host through the forward."""
+    cmd("busybox telnetd -l /bin/sh starts (port 23)", b"telnetd -l /bin/sh; echo telnetd=$?",
+        b"\r\ntelnetd=0\r\n")
+    time.sleep(1)
+    telnet_session(emit, port, t, True)
+    telnet_session(emit, port, t, False)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
@@ -149,8 +276,8 @@ def main():
     if dns_ok is True:
         threading.Thread(target=dns_responder, args=(dns, dns_answered), daemon=True).start()
 
-    www_port, nc_in_port = free_port(), free_port()
-    fwd = "%d:80,%d:7777" % (www_port, nc_in_port)
+    www_port, nc_in_port, telnet_port = free_port(), free_port(), free_port()
+    fwd = "%d:80,%d:7777,%d:23" % (www_port, nc_in_port, telnet_port)
     g = Guest(["--net", fwd] + qemu_args(a.qemu_args))
 
     def expect(what, timeout=t):
@@ -231,6 +358,8 @@ def main():
     time.sleep(2)
     cmd("the host's connection to nc -l arrived (%s)" % ("connected" if ok_conn is True else ok_conn),
         b"sleep 1; cat /tmp/in; jobs", b"\r\n" + sent.replace(b"\n", b"\r\n"))
+
+    telnet_checks(emit, cmd, telnet_port, t)
 
     # a name through musl's resolver: the host's DNS responder at 10.0.2.2
     if dns_ok is not True:

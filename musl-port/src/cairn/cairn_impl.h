@@ -170,6 +170,9 @@ hidden long __cairn_lseek(long fd, long off, long whence);
 hidden long __cairn_sendfile(long out, long in, long *offp, size_t count);
 hidden long __cairn_ioctl(long fd, unsigned long req, void *arg);
 hidden long __cairn_dup(long fd);
+/* open("/dev/tty"): *obj, the console's tty, becomes our session's
+ * controlling terminal when that is another (fd.c) */
+hidden void __cairn_ctty(cap_t *obj);
 hidden long __cairn_dup3(long old, long new, long flags, int dup2);
 hidden long __cairn_fcntl(long fd, long cmd, long arg);
 hidden long __cairn_pipe2(int *fds, long flags);

@@ -499,6 +499,42 @@ static err_t dup_cap(const struct cairn_fd *f, cap_t *out)
 	return ERR_OK;
 }
 
+/* The session a tty's description is the controlling terminal of (TIOCGSID), or -1. */
+static long tty_sid(cap_t cap)
+{
+	struct cairn_ans a;
+	int v;
+
+	if (__cairn_ipc(cap, IO_IOCTL, TIOCGSID, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) || a.nbytes < sizeof(v))
+		return -1;
+	memcpy(&v, __cairn_ipc_data(), sizeof(v));
+	return v;
+}
+
+/* open("/dev/tty") (the VFS's POSIX_OPEN_CTTY): the console's tty, unless
+ * our session's controlling terminal is another, a pty's slave among
+ * descriptors 0-2 (a telnet session's shell): then that description, as
+ * a new descriptor of it. */
+void __cairn_ctty(cap_t *obj)
+{
+	long sid = __cairn_getsid(0);
+	cap_t c;
+
+	if (sid <= 0 || tty_sid(*obj) == sid)
+		return;
+	for (long fd = 0; fd < 3; fd++) {
+		struct cairn_fd *f = __cairn_fd(fd);
+
+		if (!f || f->kind != FDK_IO || __cairn_fd_type(f) != S_IFCHR || tty_sid(f->cap) != sid)
+			continue;
+		if (dup_cap(f, &c))
+			return;
+		__cairn_io_release(*obj);
+		*obj = c;
+		return;
+	}
+}
+
 static long dup_from(long oldfd, long min, int cloexec)
 {
 	struct cairn_fd *f = __cairn_fd(oldfd);
@@ -823,6 +859,7 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	struct cairn_ans a;
 	err_t e;
 
+	req = (unsigned int)req;     /* ioctl(2)'s int: 0x80045430 came sign-extended */
 	if (!f)
 		return -EBADF;
 	if (f->kind == FDK_DEBUG)
@@ -840,7 +877,8 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	case TIOCGWINSZ: out = sizeof(struct winsize); break;
 	case TIOCSWINSZ: in = sizeof(struct winsize); break;
 	case TIOCGPGRP: case TIOCGSID: case FIONREAD: case TIOCOUTQ: out = sizeof(int); break;
-	case TIOCSPGRP: case FIONBIO: in = sizeof(int); break;
+	case TIOCGPTN: case TIOCGPTLCK: out = sizeof(int); break;     /* a pty's master */
+	case TIOCSPGRP: case FIONBIO: case TIOCSPTLCK: in = sizeof(int); break;
 	case TIOCSTI: in = 1; break;
 	/* a network interface's settings (a socket: the network server) */
 	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR:

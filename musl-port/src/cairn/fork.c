@@ -30,9 +30,8 @@
  * reference of its description, and the old image's go with it (the VFS
  * drops a dead process's references itself, CAP_OP_WATCH): the new
  * image's copies get an IO_DUP first (taken back if the exec fails). A
- * close-on-exec descriptor is not kept: a VFS one closes with the old
- * image, another server's is given with POSIX_KEEP_CLOSE and the process
- * server sends IO_CLOSE once the exec is done.
+ * close-on-exec descriptor is not kept: it closes with the old image, as
+ * every server of descriptors watches its clients' ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -190,15 +189,6 @@ static int slot_valid(cap_t slot)
 	return !cairn_cap_op(CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, id);
 }
 
-/* The kernel object a capability names (CAP_OP_IDENTIFY's id), 0 if none. */
-static uint64_t object_id(cap_t slot)
-{
-	uint64_t r[6];
-
-	if (cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, 0, r))
-		return 0;
-	return r[3];
-}
 
 /* IO_DUP (undo: IO_CLOSE) of the n descriptors kept at their own slot. */
 static void keep_refs(const struct keep *k, unsigned n, int undo)
@@ -286,21 +276,18 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 	for (; envp && envp[c->envc]; c->envc++)
 		if (!put_str(b, envp[c->envc]))
 			return -E2BIG;
-	uint64_t vfs_id = __cairn_vfs != CAP_NULL ? object_id(__cairn_vfs) : 0;
-	uint64_t root_id = __cairn_root != CAP_NULL ? object_id(__cairn_root) : 0;
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
 		char fdname[8] = "fd";
 		if (!f || f->kind != FDK_IO)
 			continue;
 		if (f->cloexec) {
-			/* the VFS and the root's file server drop the references of a
-			 * dead process's capabilities themselves (CAP_OP_WATCH): the old
-			 * image's end closes it; other servers get IO_CLOSE from the
-			 * process server */
-			uint64_t id = object_id(f->cap);
-			if (!id || (id != vfs_id && id != root_id))
-				keep[c->nkeep++] = (struct keep){ f->cap, POSIX_KEEP_CLOSE, 0 };
+			/* every server of descriptors (the VFS, file servers, the
+			 * network and console servers) drops the references of a dead
+			 * process's capabilities itself (CAP_OP_WATCH): the old image's
+			 * end closes it. (An IO_CLOSE from the process server as well
+			 * would drop a second reference: a forked telnetd's socket and
+			 * pty master, closed under the parent by its child's exec.) */
 			continue;
 		}
 		strcpy(fdname + 2, decimal(fdname + sizeof(fdname), (unsigned long)fd));

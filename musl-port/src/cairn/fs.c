@@ -300,6 +300,40 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 	return 0;
 }
 
+/* A cloning device (/dev/ptmx, /dev/pts/N: the VFS answered POSIX_OPEN_CLONE
+ * and a capability to the console server's opener): the description
+ * itself comes from TTY_PTY_OPEN on it (include/cairn/posix.h). A session
+ * leader sends its session and "proc", so that a slave of no session
+ * becomes its controlling terminal, as an open does on Linux. */
+static long tty_clone(cap_t *obj, long flags)
+{
+	struct cairn_ans a;
+	uint64_t sid = 0;
+	unsigned ncaps = 0;
+	err_t e;
+
+	if (__cairn_proc != CAP_NULL && !(flags & O_NOCTTY)) {
+		long s = __cairn_getsid(0);
+		if (s > 0 && s == __cairn_getpid()) {
+			sid = (uint64_t)s;
+			cairn_ipcbuf()->caps[0] = __cairn_proc;
+			ncaps = 1;
+		}
+	}
+	e = __cairn_ipc(*obj, TTY_PTY_OPEN, (uint64_t)flags & (O_NONBLOCK | O_NOCTTY), sid, 0, 0, 0,
+			ncaps, IPC_ALWAYS, &a);
+	cairn_cap_delete(*obj);
+	*obj = CAP_NULL;
+	if (e)
+		return cairn_errno(e);
+	if (a.ncaps < 1)
+		return -EIO;
+	*obj = cairn_ipcbuf()->caps[0];
+	for (unsigned i = 1; i < a.ncaps; i++)
+		cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+	return 0;
+}
+
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
 	uint64_t have[FMAP_HAVE_BYTES / 8];
@@ -314,6 +348,10 @@ long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 		return r;
 	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a, &bits, (uint8_t *)have, &havelen)))
 		return r;
+	if ((a.w[0] & POSIX_OPEN_CLONE) && (r = tty_clone(&obj, flags)))
+		return r;
+	if (a.w[0] & POSIX_OPEN_CTTY)
+		__cairn_ctty(&obj);
 	fd = __cairn_fd_install(0, obj, FDK_IO, (flags & O_CLOEXEC) != 0, type);
 	/* the file's pages, if they came (none if there is no descriptor) */
 	__cairn_fmap_opened(fd < 0 ? NULL : __cairn_fd(fd), &a, (uint32_t)flags, bits, (uint8_t *)have,

@@ -3,7 +3,9 @@
  * The console server's parts (docs/console.md):
  *
  *   main.c    the server: open descriptions, the I/O protocol, waiting
- *             readers, poll arms, signals, the event thread
+ *             readers and writers, poll arms, signals, the event thread,
+ *             pseudo-terminals (a pty's slave is a tty like the console,
+ *             its master the "device" under it)
  *   ldisc.c   the line discipline: input processing and editing, echo,
  *             output post-processing, the read queue, termios
  *   dev_*.c   the character device under the tty: where input comes from
@@ -64,9 +66,10 @@ struct tty {
 	/* output: post-processed bytes not yet written, the cursor column */
 	char ob[TTY_OUT_SIZE];
 	unsigned ob_len, col;
-	/* test hook: output diverted into capt[] instead of the device */
+	/* test hook: output diverted into capt[] (TTY_CAPT_SIZE, the console's
+	 * only) instead of the device */
 	bool capture;
-	char capt[TTY_CAPT_SIZE];
+	char *capt;
 	unsigned capt_len;
 	uint64_t last_input_ns;
 };
@@ -95,8 +98,11 @@ void ldisc_consume(struct tty *t, size_t n, bool eof);
 static inline bool tty_canon(const struct tty *t) { return t->t.c_lflag & LINUX_ICANON; }
 
 /* ---- main.c, called by the line discipline ---------------------------------------------- */
-/* ^C, ^\, ^Z: the signal for the foreground process group. */
-void tty_signal(int sig);
+/* ^C, ^\, ^Z: the signal for tty t's foreground process group. */
+void tty_signal(struct tty *t, int sig);
+/* Post-processed output of tty t: to the device (the console) or to the
+ * master's queue (a pty's slave). */
+void tty_output(struct tty *t, const char *s, size_t n);
 /* The monotonic clock in ns (0 without a "kinfo" capability). */
 uint64_t tty_now(void);
 

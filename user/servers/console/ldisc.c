@@ -58,7 +58,7 @@ void ldisc_flush_out(struct tty *t)
 		memcpy(t->capt + t->capt_len, t->ob, n);
 		t->capt_len += n;
 	} else {
-		dev_write(t->ob, t->ob_len);
+		tty_output(t, t->ob, t->ob_len);
 	}
 	t->ob_len = 0;
 }
@@ -338,7 +338,7 @@ static void isig(struct tty *t, int sig, uint8_t c)
 		ldisc_flush_input(t);
 	echo_char(t, c);
 	ldisc_flush_out(t);     /* the echo before anything the signal makes appear */
-	tty_signal(sig);
+	tty_signal(t, sig);
 }
 
 /* Room for one more byte in the line being edited (one byte is kept for

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * console: the console server. One tty (the machine's console) with a line
- * discipline (ldisc.c) over a character device (dev_relay.c), served with
- * the I/O protocol of include/cairn/posix.h on the endpoint the manifest
- * calls "tty" (endpoint:console). See docs/console.md.
+ * console: the console server. The machine's console, a tty with a line
+ * discipline (ldisc.c) over a character device (dev.c), and up to MAX_PTY
+ * pseudo-terminals (a slave tty with a line discipline of its own, whose
+ * "device" is its master), served with the I/O protocol of
+ * include/cairn/posix.h on the endpoint the manifest calls "tty"
+ * (endpoint:console). See docs/console.md.
  *
  * Objects (by the badge a request arrives with):
  *   0, 1          the shared open description (1 is POSIX_TTY_SHARED):
@@ -11,9 +13,15 @@
  *                 (init's services) or of badge 1 (POSIX processes, from
  *                 the process server) shares it and its O_NONBLOCK, like
  *                 an inherited /dev/console
- *   gen<<16 | i   an open description made by TTY_OPEN, with its own
- *                 O_NONBLOCK and reference count (IO_DUP / IO_CLOSE); the
- *                 last IO_CLOSE revokes its capability
+ *   gen<<16 | i   an open description: of the console (made by TTY_OPEN),
+ *                 of a pty's master or of a pty's slave (TTY_PTY_OPEN),
+ *                 with its own O_NONBLOCK and reference count (IO_DUP /
+ *                 IO_CLOSE, and a reference that went with a dead process,
+ *                 srv_watch, for a pty's); the last close revokes its
+ *                 capability
+ *   POSIX_PTY_OPENER | n  /dev/ptmx (n = POSIX_PTY_PTMX) or /dev/pts/n as
+ *                 the VFS hands them out: only TTY_PTY_OPEN, which makes
+ *                 the description the opener then uses
  *   SRV_EVENT_BADGE  the server's own event thread: input arrived or the
  *                 VTIME timer fired (bits of the Notification in w0)
  *
@@ -22,7 +30,9 @@
  * the device's input (DEBUG_BIND_INPUT, or an IrqLine) and the Timer
  * signal, and turns each wake-up into a call on the endpoint, so the main
  * thread only ever waits in SYS_RECV. A read that must wait saves its
- * Reply (srv_save_reply) and joins the queue of readers, answered in order.
+ * Reply (srv_save_reply) and joins the queue of readers, answered in order;
+ * so does a write to a pty that finds no room at all (a short write is
+ * answered at once).
  * ^C / ^\ / ^Z go to the process server as asynchronous PS_KILL calls
  * (a ring submission), so this server never waits for another one.
  *
@@ -41,19 +51,31 @@
 
 #define EV_INPUT      1ull
 #define EV_TIMER      2ull
-#define MAX_DESC      64
+#define EV_GONE       4ull
+#define MAX_DESC      256    /* open descriptions in all (the badge's low 16 bits) */
+#define MAX_CONS_DESC 62     /* of them the console's (TTY_OPEN) */
+#define MAX_PTY       64
 #define MAX_READERS   32
 #define MAX_ARMS      32
+#define MAX_WRITERS   4
+#define PTY_MQ_SIZE   4096   /* a slave's output, for its master to read */
+#define OUT_WORST     8      /* the most one byte becomes through OPOST (a tab, XTABS) */
 #define RING_N        8
 
 _Static_assert(sizeof(struct linux_termios) == LINUX_TERMIOS_SIZE, "struct termios layout");
 _Static_assert(sizeof(struct linux_winsize) == LINUX_WINSIZE_SIZE, "struct winsize layout");
 
+enum role { ROLE_CONSOLE, ROLE_MASTER, ROLE_SLAVE, ROLE_OPENER };
+
+struct pty;
+
 struct desc {
 	bool used;
+	uint8_t role;
 	uint32_t refs, flags;
 	uint64_t badge;
 	cap_t cap;           /* the minted capability the clients' copies derive from */
+	struct pty *pty;     /* a master's or a slave's */
 };
 
 struct reader {
@@ -62,30 +84,65 @@ struct reader {
 	uint64_t start;      /* when the read came (VTIME with VMIN 0) */
 };
 
+struct writer {
+	cap_t reply;
+	uint32_t n;
+	char *buf;           /* the bytes, copied */
+};
+
 struct arm {
 	cap_t note;
 	uint64_t bits;
 	uint32_t events;
 };
 
-static struct tty tty;
-static struct desc descs[MAX_DESC];
-static struct reader readers[MAX_READERS];
-static unsigned nreaders;
-static struct arm arms[MAX_ARMS];
-static unsigned narms;
+/* What waits on one side of a tty: readers (in order), writers, poll arms. */
+struct waits {
+	struct reader readers[MAX_READERS];
+	unsigned nreaders;
+	struct writer writers[MAX_WRITERS];
+	unsigned nwriters;
+	struct arm arms[MAX_ARMS];
+	unsigned narms;
+};
+
+/* A tty: the console, or a pty's slave. ld first: the line discipline's
+ * struct tty * is the struct term *. */
+struct term {
+	struct tty ld;
+	struct pty *pty;                 /* NULL: the console */
+	struct waits w;
+	cap_t proc;                      /* the session leader's "proc" (TIOCSCTTY) */
+	int32_t pgid, sid;
+	bool weak;                       /* the session's claim gives way (POSIX_TTY_CTTY_WEAK) */
+};
+
+struct pty {
+	struct term s;                   /* the slave */
+	struct waits m;                  /* the master's readers, writers, arms */
+	unsigned index;
+	bool locked;                     /* TIOCSPTLCK: the slave cannot be opened */
+	bool master_open;                /* else hung up: slave reads end, writes fail */
+	bool slave_opened;               /* once: then no slave open means EIO on the master */
+	unsigned nslaves;                /* open slave descriptions */
+	char mq[PTY_MQ_SIZE];
+	unsigned mq_head, mq_count;
+};
+
+static struct term console;
+static char console_capt[TTY_CAPT_SIZE];
+static struct pty *ptys[MAX_PTY];
+static struct desc descs[MAX_DESC], opener = { .used = true, .role = ROLE_OPENER };
 static char req_data[POSIX_INLINE_MAX], ans_data[POSIX_INLINE_MAX], rd_buf[POSIX_INLINE_MAX];
 
-static cap_t ep, notify, kinfo, proc_default, tty_proc = CAP_NULL, timer = CAP_NULL;
-static int32_t tty_pgid, tty_sid;
-static bool tty_weak;                /* the session's claim gives way (POSIX_TTY_CTTY_WEAK) */
+static cap_t ep, notify, kinfo, proc_default, timer = CAP_NULL;
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
 static uint64_t next_gen = 1, timer_deadline;
 static struct cairn_ring_hdr *ring;
 static bool ring_failed;
 
-static void input(const char *s, size_t n);
+static void input(struct term *tm, const char *s, size_t n);
 
 uint64_t tty_now(void)
 {
@@ -95,6 +152,11 @@ uint64_t tty_now(void)
 		return 0;
 	return m.w[0];
 }
+
+static struct term *term_of(struct tty *t) { return (struct term *)t; }
+static bool hung(const struct term *tm) { return tm->pty && !tm->pty->master_open; }
+/* a pty's master whose slaves have all closed: reads end in EIO */
+static bool other_closed(const struct pty *p) { return p->slave_opened && !p->nslaves; }
 
 /* ---- signals through the process server (an asynchronous call on the ring) ---------------- */
 
@@ -143,22 +205,27 @@ static void ring_pump(void)
 		struct cairn_cqe c = cqes()[ring->cq_head & (ring->entries - 1)];
 		__atomic_store_n(&ring->cq_head, ring->cq_head + 1, __ATOMIC_RELEASE);
 		err_t e = c.err ? (err_t)c.err : (err_t)cairn_tag_label(c.tag);
-		if (e)
+		int sig = (int)c.user_data;
+		/* a hangup's group may have ended already: not news */
+		if (e && !(e == ERR_SRCH && (sig == POSIX_SIGHUP || sig == POSIX_SIGCONT)))
 			printf("console: %s to the foreground process group failed: %s\n",
-			       sig_name((int)c.user_data), err_name(e));
+			       sig_name(sig), err_name(e));
 	}
 	uint32_t pending = ring->sq_tail - ring->sq_head;
 	if (pending)
 		cairn_enter(pending, 0, 0, NULL, NULL);
 }
 
-/* sig to process group pgid (PS_KILL on the ring). */
-static void group_signal(int32_t pgid, int sig)
+static bool ring_idle(void) { return !ring || ring->sq_tail == ring->sq_head; }
+
+/* sig to process group pgid of tm's session (PS_KILL on the ring). */
+static void group_signal(struct term *tm, int32_t pgid, int sig)
 {
-	cap_t proc = tty_proc != CAP_NULL ? tty_proc : proc_default;
+	cap_t proc = tm->proc != CAP_NULL ? tm->proc : proc_default;
 
 	if (pgid <= 0) {
-		printf("console: %s: no foreground process group\n", sig_name(sig));
+		if (!tm->pty)
+			printf("console: %s: no foreground process group\n", sig_name(sig));
 		return;
 	}
 	if (proc == CAP_NULL) {
@@ -189,21 +256,122 @@ static void group_signal(int32_t pgid, int sig)
 }
 
 /* ^C, ^\ and ^Z: to the foreground process group. */
-void tty_signal(int sig)
+void tty_signal(struct tty *t, int sig)
 {
-	group_signal(tty_pgid, sig);
+	struct term *tm = term_of(t);
+
+	group_signal(tm, tm->pgid, sig);
+}
+
+/* The session gives the tty up: its leader's "proc" goes, unless a signal
+ * on the ring still names it. */
+static void term_no_session(struct term *tm)
+{
+	tm->sid = tm->pgid = 0;
+	tm->weak = false;
+	if (tm->proc != CAP_NULL && ring_idle()) {
+		cairn_cap_delete(tm->proc);
+		tm->proc = CAP_NULL;
+	}
+}
+
+/* ---- a pty's master queue: what the slave wrote (post-processed) --------------------------- */
+
+static unsigned mq_free(const struct pty *p) { return PTY_MQ_SIZE - p->mq_count; }
+
+static void mq_put(struct pty *p, const char *s, size_t n)
+{
+	if (n > mq_free(p))
+		n = mq_free(p);              /* echo with the master not reading: dropped */
+	for (size_t i = 0; i < n; i++)
+		p->mq[(p->mq_head + p->mq_count++) % PTY_MQ_SIZE] = s[i];
+}
+
+static size_t mq_peek(const struct pty *p, char *buf, size_t max)
+{
+	size_t n = p->mq_count < max ? p->mq_count : max;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = p->mq[(p->mq_head + i) % PTY_MQ_SIZE];
+	return n;
+}
+
+static void mq_consume(struct pty *p, size_t n)
+{
+	p->mq_head = (unsigned)((p->mq_head + n) % PTY_MQ_SIZE);
+	p->mq_count -= (unsigned)n;
+}
+
+void tty_output(struct tty *t, const char *s, size_t n)
+{
+	struct term *tm = term_of(t);
+
+	if (!tm->pty)
+		dev_write(s, n);
+	else if (tm->pty->master_open)
+		mq_put(tm->pty, s, n);
+}
+
+/* A slave's write: as many bytes as the master's queue has room for once
+ * post-processed; the count taken. */
+static size_t slave_put(struct pty *p, const char *s, size_t n)
+{
+	struct tty *t = &p->s.ld;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (mq_free(p) < t->ob_len + OUT_WORST) {
+			ldisc_flush_out(t);
+			if (mq_free(p) < OUT_WORST)
+				break;
+		}
+		ldisc_write(t, s + i, 1);
+	}
+	ldisc_flush_out(t);
+	return i;
+}
+
+/* Room in a slave's input for bytes from the master (Linux's receive
+ * room): in canonical mode one byte is kept for a line's end, and a line
+ * that fills the queue takes whatever comes (and drops it, but a newline)
+ * rather than stop the master for ever. */
+static size_t in_room(const struct tty *t)
+{
+	unsigned used = t->rq_count + t->ed_len;
+
+	if (!tty_canon(t))
+		return TTY_RQ_SIZE - t->rq_count;
+	if (t->nlines == TTY_MAX_LINES)
+		return 0;
+	if (used + 1 < TTY_RQ_SIZE)
+		return TTY_RQ_SIZE - 1 - used;
+	return t->nlines ? 0 : SIZE_MAX;
+}
+
+static size_t master_put(struct pty *p, const char *s, size_t n)
+{
+	size_t k = in_room(&p->s.ld);
+
+	if (k > n)
+		k = n;
+	input(&p->s, s, k);
+	return k;
 }
 
 /* ---- readers ------------------------------------------------------------------------------- */
 
-/* A read of at most max bytes that came at `start` may be answered now;
- * if not and a VTIME timer decides, *deadline is when. */
-static bool read_ready(uint32_t max, uint64_t start, uint64_t *deadline)
+/* A read of tm of at most max bytes that came at `start` may be answered
+ * now; if not and a VTIME timer decides, *deadline is when. */
+static bool read_ready(const struct term *tm, uint32_t max, uint64_t start, uint64_t *deadline)
 {
-	if (tty_canon(&tty))
-		return tty.nlines > 0;
-	unsigned min = tty.t.c_cc[LINUX_VMIN], avail = tty.rq_count;
-	uint64_t time = tty.t.c_cc[LINUX_VTIME] * 100000000ull;
+	const struct tty *t = &tm->ld;
+
+	if (hung(tm))
+		return true;                 /* end of file */
+	if (tty_canon(t))
+		return t->nlines > 0;
+	unsigned min = t->t.c_cc[LINUX_VMIN], avail = t->rq_count;
+	uint64_t time = t->t.c_cc[LINUX_VTIME] * 100000000ull;
 	unsigned want = min < max ? min : max;
 
 	if (!time)
@@ -221,7 +389,7 @@ static bool read_ready(uint32_t max, uint64_t start, uint64_t *deadline)
 	if (avail) {
 		/* the inter-byte timer runs from the last byte, or from the read
 		 * if the bytes were there before it */
-		uint64_t since = tty.last_input_ns > start ? tty.last_input_ns : start;
+		uint64_t since = t->last_input_ns > start ? t->last_input_ns : start;
 		if (tty_now() >= since + time)
 			return true;
 		*deadline = since + time;
@@ -229,80 +397,227 @@ static bool read_ready(uint32_t max, uint64_t start, uint64_t *deadline)
 	return false;
 }
 
-static void set_timer(uint64_t deadline)
+/* What a read of tm takes now (into buf): the byte count; 0 at end of
+ * file (a hung-up slave's too). */
+static size_t term_take(struct term *tm, char *buf, size_t max, bool *eof)
 {
-	struct cairn_msg m;
-
-	if (deadline == timer_deadline)
-		return;
-	timer_deadline = deadline;
-	if (!deadline) {
-		if (timer != CAP_NULL)
-			cairn_invoke(timer, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
-		return;
+	if (hung(tm)) {
+		*eof = false;
+		return 0;
 	}
-	if (timer == CAP_NULL) {
-		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m)) {
-			printf("console: no timer for VTIME\n");
-			return;
-		}
-		timer = m.w[0];
-	}
-	cairn_invoke_cap(timer, TIMER_SET, notify, EV_TIMER, deadline, 0, 0, NULL);
+	return ldisc_peek(&tm->ld, buf, max, eof);
 }
 
-/* Answers the readers that can be answered, in order. */
-static void serve_readers(void)
+static void reader_pop(struct waits *w)
 {
-	uint64_t deadline = 0;
+	memmove(&w->readers[0], &w->readers[1], --w->nreaders * sizeof(w->readers[0]));
+}
 
-	while (nreaders) {
-		struct reader *r = &readers[0];
+/* Answers tm's readers that can be answered, in order; *deadline: the
+ * earliest VTIME timer wanted. */
+static void serve_readers(struct term *tm, uint64_t *deadline)
+{
+	struct waits *w = &tm->w;
+
+	while (w->nreaders) {
+		struct reader *r = &w->readers[0];
+		uint64_t dl = 0;
 		bool eof;
 		size_t n;
-		err_t e;
 
-		if (!read_ready(r->max, r->start, &deadline))
+		if (!read_ready(tm, r->max, r->start, &dl)) {
+			if (dl && (!*deadline || dl < *deadline))
+				*deadline = dl;
 			break;
-		n = ldisc_peek(&tty, rd_buf, r->max, &eof);
+		}
+		n = term_take(tm, rd_buf, r->max, &eof);
 		memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], rd_buf, n);
-		e = srv_answer_saved(r->reply, 0, n, n, 0, 0, 0);
-		if (!e)
-			ldisc_consume(&tty, n, eof);   /* else the reader is gone: the next one gets it */
-		memmove(&readers[0], &readers[1], --nreaders * sizeof(readers[0]));
+		if (!srv_answer_saved(r->reply, 0, n, n, 0, 0, 0) && !hung(tm))
+			ldisc_consume(&tm->ld, n, eof);   /* else the reader is gone: the next one gets it */
+		reader_pop(w);
 	}
-	set_timer(deadline);
+}
+
+/* A pty master's readers: what the slave wrote, then EIO once no slave is open. */
+static void serve_master_readers(struct pty *p)
+{
+	struct waits *w = &p->m;
+
+	while (w->nreaders) {
+		struct reader *r = &w->readers[0];
+		size_t n;
+
+		if (p->mq_count) {
+			n = mq_peek(p, rd_buf, r->max);
+			memcpy(&cairn_ipcbuf()->w[CAIRN_MSG_REGS], rd_buf, n);
+			if (!srv_answer_saved(r->reply, 0, n, n, 0, 0, 0))
+				mq_consume(p, n);
+		} else if (other_closed(p) || !p->master_open) {
+			srv_answer_saved(r->reply, ERR_IO, 0, 0, 0, 0, 0);
+		} else {
+			break;
+		}
+		reader_pop(w);
+	}
+}
+
+/* A read that must wait joins w's queue (the Reply saved). */
+static void reader_wait(struct waits *w, struct srv_ans *a, uint32_t max, uint64_t start)
+{
+	cap_t reply;
+
+	if (w->nreaders == MAX_READERS) {
+		a->err = ERR_AGAIN;
+		return;
+	}
+	if (srv_save_reply(a, &reply)) {
+		a->err = ERR_NOMEM;
+		return;
+	}
+	w->readers[w->nreaders++] = (struct reader){ .reply = reply, .max = max, .start = start };
+}
+
+/* ---- writers that found no room (a pty's two sides) ------------------------------------------ */
+
+static void writer_wait(struct waits *w, struct srv_ans *a, const char *s, size_t n)
+{
+	struct writer *wr;
+	cap_t reply;
+
+	if (w->nwriters == MAX_WRITERS) {
+		a->err = ERR_AGAIN;
+		return;
+	}
+	wr = &w->writers[w->nwriters];
+	if (!(wr->buf = malloc(n))) {
+		a->err = ERR_NOMEM;
+		return;
+	}
+	if (srv_save_reply(a, &reply)) {
+		free(wr->buf);
+		a->err = ERR_NOMEM;
+		return;
+	}
+	memcpy(wr->buf, s, n);
+	wr->reply = reply;
+	wr->n = (uint32_t)n;
+	w->nwriters++;
+}
+
+static void writer_pop(struct waits *w, err_t err, uint64_t done)
+{
+	srv_answer_saved(w->writers[0].reply, err, 0, done, 0, 0, 0);
+	free(w->writers[0].buf);
+	memmove(&w->writers[0], &w->writers[1], --w->nwriters * sizeof(w->writers[0]));
+}
+
+/* The waiting writers of a pty, in order, each answered with what it got
+ * in once anything fits (a short write, as a signal would make). */
+static void serve_writers(struct pty *p)
+{
+	size_t k;
+
+	while (p->s.w.nwriters) {
+		if (!p->master_open) {
+			writer_pop(&p->s.w, ERR_IO, 0);
+			continue;
+		}
+		if (!(k = slave_put(p, p->s.w.writers[0].buf, p->s.w.writers[0].n)))
+			break;
+		writer_pop(&p->s.w, 0, k);
+	}
+	while (p->m.nwriters) {
+		if (other_closed(p) || !p->master_open) {
+			writer_pop(&p->m, ERR_IO, 0);
+			continue;
+		}
+		if (!(k = master_put(p, p->m.writers[0].buf, p->m.writers[0].n)))
+			break;
+		writer_pop(&p->m, 0, k);
+	}
 }
 
 /* ---- poll ------------------------------------------------------------------------------------ */
 
-static uint32_t ready_events(void)
-{
-	uint32_t ev = LINUX_POLLOUT | LINUX_POLLWRNORM;
+#define EV_IN  (LINUX_POLLIN | LINUX_POLLRDNORM)
+#define EV_OUT (LINUX_POLLOUT | LINUX_POLLWRNORM)
 
-	if (ldisc_readable(&tty, true))
-		ev |= LINUX_POLLIN | LINUX_POLLRDNORM;
+static uint32_t term_events(const struct term *tm)
+{
+	uint32_t ev = 0;
+
+	if (hung(tm))
+		return EV_IN | EV_OUT | LINUX_POLLHUP;
+	if (!tm->pty || mq_free(tm->pty) >= tm->ld.ob_len + OUT_WORST)
+		ev |= EV_OUT;
+	if (ldisc_readable(&tm->ld, true))
+		ev |= EV_IN;
 	return ev;
 }
 
-static void disarm(unsigned i, bool signal)
+static uint32_t master_events(const struct pty *p)
 {
-	if (signal)
-		cairn_invoke(arms[i].note, NOTIFY_SIGNAL, 0, arms[i].bits, 0, 0, 0, NULL);
-	cairn_cap_delete(arms[i].note);
-	memmove(&arms[i], &arms[i + 1], (--narms - i) * sizeof(arms[0]));
+	uint32_t ev = 0;
+
+	if (p->mq_count)
+		ev |= EV_IN;
+	if (other_closed(p))
+		return ev | EV_IN | LINUX_POLLHUP;
+	if (in_room(&p->s.ld))
+		ev |= EV_OUT;
+	return ev;
 }
 
-static void check_arms(void)
+static void disarm(struct waits *w, unsigned i, bool signal)
 {
-	uint32_t ready = ready_events();
+	if (signal)
+		cairn_invoke(w->arms[i].note, NOTIFY_SIGNAL, 0, w->arms[i].bits, 0, 0, 0, NULL);
+	cairn_cap_delete(w->arms[i].note);
+	memmove(&w->arms[i], &w->arms[i + 1], (--w->narms - i) * sizeof(w->arms[0]));
+}
 
-	for (unsigned i = 0; i < narms;) {
-		if (arms[i].events & ready)
-			disarm(i, true);
+static void check_arms(struct waits *w, uint32_t ready)
+{
+	for (unsigned i = 0; i < w->narms;) {
+		if ((w->arms[i].events & ready) || (ready & LINUX_POLLHUP))
+			disarm(w, i, true);       /* a hangup is every poller's news */
 		else
 			i++;
 	}
+}
+
+static void do_poll_arm(struct waits *w, uint32_t ready, struct srv_req *q, struct srv_ans *a)
+{
+	uint64_t id[3];
+
+	if (!q->ncaps || q->caps[0] == CAP_NULL ||
+	    cairn_cap_op(CAP_OP_IDENTIFY, q->caps[0], CAP_NULL, 0, 0, id) || id[0] != OBJ_NOTIFICATION ||
+	    !(id[1] & RIGHT_WRITE)) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	if ((ready & q->w[0]) || (ready & LINUX_POLLHUP)) {
+		cairn_invoke(q->caps[0], NOTIFY_SIGNAL, 0, q->w[1], 0, 0, 0, NULL);
+		return;
+	}
+	if (w->narms == MAX_ARMS)
+		disarm(w, 0, true);      /* the oldest wakes (spuriously) and polls again */
+	w->arms[w->narms++] = (struct arm){ .note = q->caps[0], .bits = q->w[1], .events = (uint32_t)q->w[0] };
+	q->caps[0] = CAP_NULL;                    /* kept */
+}
+
+/* Everything that waits on w is answered (the object goes): readers and
+ * writers with err, arms signalled. */
+static void waits_drop(struct waits *w, err_t err)
+{
+	while (w->nreaders) {
+		srv_answer_saved(w->readers[0].reply, err, 0, 0, 0, 0, 0);
+		reader_pop(w);
+	}
+	while (w->nwriters)
+		writer_pop(w, err, 0);
+	while (w->narms)
+		disarm(w, 0, true);
 }
 
 /* ---- open descriptions ------------------------------------------------------------------------ */
@@ -313,32 +628,40 @@ static struct desc *desc_of(uint64_t badge)
 
 	if (badge == 0 || badge == POSIX_TTY_SHARED)
 		return &descs[0];
+	if (badge & POSIX_PTY_OPENER)
+		return (badge & ~(POSIX_PTY_OPENER | 0xffffull)) ? NULL : &opener;
 	if (i < 2 || i >= MAX_DESC || !descs[i].used || descs[i].badge != badge)
 		return NULL;
 	return &descs[i];
 }
 
-static err_t desc_open(uint32_t flags, cap_t *out)
+static struct term *term_of_desc(struct desc *d)
 {
+	return d->role == ROLE_CONSOLE ? &console : &d->pty->s;
+}
+
+static err_t desc_open(enum role role, struct pty *p, uint32_t flags, struct desc **out)
+{
+	unsigned cons = 0, i, free_i = 0;
 	uint64_t r[3];
 	err_t e;
 
-	for (unsigned i = 2; i < MAX_DESC; i++) {     /* 1 is POSIX_TTY_SHARED */
-		struct desc *d = &descs[i];
-		if (d->used)
-			continue;
-		uint64_t badge = (next_gen++ & 0xffffffffffull) << 16 | i;
-		if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge, r)))
-			return e;
-		d->used = true;
-		d->refs = 1;
-		d->flags = flags & (LINUX_O_NONBLOCK | LINUX_O_APPEND);
-		d->badge = badge;
-		d->cap = r[0];
-		*out = d->cap;
-		return ERR_OK;
+	for (i = 2; i < MAX_DESC; i++) {          /* 1 is POSIX_TTY_SHARED */
+		if (!descs[i].used && !free_i)
+			free_i = i;
+		cons += descs[i].used && descs[i].role == ROLE_CONSOLE;
 	}
-	return ERR_NOSPC;    /* ENFILE would be Linux's */
+	if (!free_i || (role == ROLE_CONSOLE && cons >= MAX_CONS_DESC))
+		return ERR_NOSPC;                 /* ENFILE would be Linux's */
+	struct desc *d = &descs[free_i];
+	uint64_t badge = (next_gen++ & 0xffffffffffull) << 16 | free_i;
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge, r)))
+		return e;
+	*d = (struct desc){ .used = true, .role = (uint8_t)role, .refs = 1,
+			    .flags = flags & (LINUX_O_NONBLOCK | LINUX_O_APPEND), .badge = badge,
+			    .cap = r[0], .pty = p };
+	*out = d;
+	return ERR_OK;
 }
 
 static bool any_open(void)
@@ -349,6 +672,70 @@ static bool any_open(void)
 	return false;
 }
 
+/* ---- pseudo-terminals ---------------------------------------------------------------------- */
+
+static err_t pty_new(struct pty **out)
+{
+	struct pty *p;
+	unsigned i;
+
+	for (i = 0; i < MAX_PTY && ptys[i]; i++)
+		;
+	if (i == MAX_PTY)
+		return ERR_NOSPC;                 /* Linux's past /proc/sys/kernel/pty/max */
+	if (!(p = calloc(1, sizeof(*p))))
+		return ERR_NOMEM;
+	ldisc_init(&p->s.ld);
+	p->s.pty = p;
+	p->s.proc = CAP_NULL;
+	p->index = i;
+	p->locked = true;
+	p->master_open = true;
+	ptys[i] = p;
+	*out = p;
+	return ERR_OK;
+}
+
+/* Once its master and every slave are closed. */
+static void pty_free(struct pty *p)
+{
+	waits_drop(&p->s.w, ERR_IO);
+	waits_drop(&p->m, ERR_IO);
+	if (p->s.proc != CAP_NULL)
+		cairn_cap_delete(p->s.proc);    /* (a signal still on the ring has its copy: sent) */
+	ptys[p->index] = NULL;
+	free(p);
+}
+
+/* The master's last close: a hangup. The slave's session's foreground
+ * group, and its leader's group, get SIGHUP and SIGCONT (Linux's); its
+ * reads end, its writes fail. */
+static void pty_master_closed(struct pty *p)
+{
+	struct term *tm = &p->s;
+
+	p->master_open = false;
+	p->mq_count = 0;
+	if (tm->sid) {
+		group_signal(tm, tm->pgid, POSIX_SIGHUP);
+		group_signal(tm, tm->pgid, POSIX_SIGCONT);
+		if (tm->pgid != tm->sid) {
+			group_signal(tm, tm->sid, POSIX_SIGHUP);
+			group_signal(tm, tm->sid, POSIX_SIGCONT);
+		}
+	}
+	waits_drop(&p->m, ERR_BADF);
+	if (!p->nslaves)
+		pty_free(p);
+}
+
+static void pty_slave_closed(struct pty *p)
+{
+	if (!p->master_open)
+		pty_free(p);
+	/* else the master's readers see EIO and its arms POLLHUP (after()) */
+}
+
 static void desc_close(struct desc *d)
 {
 	if (d == &descs[0]) {
@@ -356,13 +743,66 @@ static void desc_close(struct desc *d)
 			quit = true;
 		return;
 	}
-	if (--d->refs)
+	if (d->role == ROLE_OPENER || --d->refs)
 		return;
 	cairn_cap_op(CAP_OP_REVOKE, d->cap, CAP_NULL, 0, 0, NULL);
 	cairn_cap_delete(d->cap);
 	d->used = false;
+	if (d->role == ROLE_MASTER)
+		pty_master_closed(d->pty);
+	else if (d->role == ROLE_SLAVE && !--d->pty->nslaves)
+		pty_slave_closed(d->pty);
 	if (clients && !descs[0].refs && !any_open())
 		quit = true;
+}
+
+/* TTY_PTY_OPEN through /dev/ptmx's or /dev/pts/N's opener. */
+static void pty_open(struct srv_req *q, struct srv_ans *a)
+{
+	unsigned n = q->badge & 0xffff;
+	uint32_t flags = (uint32_t)q->w[0];
+	struct desc *d;
+	struct pty *p;
+	err_t e;
+
+	if (n == POSIX_PTY_PTMX) {
+		if ((e = pty_new(&p))) {
+			a->err = e;
+			return;
+		}
+		if ((e = desc_open(ROLE_MASTER, p, flags, &d))) {
+			pty_free(p);
+			a->err = e;
+			return;
+		}
+	} else {
+		if (n >= MAX_PTY || !(p = ptys[n])) {
+			a->err = ERR_NOENT;
+			return;
+		}
+		if (p->locked || !p->master_open) {
+			a->err = ERR_IO;
+			return;
+		}
+		if ((a->err = desc_open(ROLE_SLAVE, p, flags, &d)))
+			return;
+		p->nslaves++;
+		p->slave_opened = true;
+		/* a session leader's open makes a slave of no session its controlling terminal */
+		if (!(flags & LINUX_O_NOCTTY) && q->w[1] && q->w[1] <= INT32_MAX && !p->s.sid) {
+			p->s.sid = p->s.pgid = (int32_t)q->w[1];
+			if (q->ncaps && q->caps[0] != CAP_NULL) {
+				if (p->s.proc != CAP_NULL)
+					cairn_cap_delete(p->s.proc);
+				p->s.proc = q->caps[0];
+				q->caps[0] = CAP_NULL;            /* kept */
+			}
+		}
+	}
+	a->caps[0] = d->cap;
+	a->made[0] = (uintptr_t)d->badge;
+	a->ncaps = 1;
+	a->w[0] = p->index;
 }
 
 /* ---- requests ---------------------------------------------------------------------------------- */
@@ -387,8 +827,10 @@ static bool get_int(const struct srv_req *q, int32_t *v)
 	return true;
 }
 
-static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
+/* An ioctl of a tty (the console, a slave; a master's that are its slave's). */
+static void term_ioctl(struct term *tm, struct srv_req *q, struct srv_ans *a, struct desc *d)
 {
+	struct tty *t = &tm->ld;
 	uint64_t arg = q->w[1];
 	struct linux_termios nt;
 	struct linux_winsize ws;
@@ -397,7 +839,7 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 	a->w[0] = 0;
 	switch (q->w[0]) {
 	case LINUX_TCGETS:
-		put(a, &tty.t, LINUX_TERMIOS_SIZE);
+		put(a, &t->t, LINUX_TERMIOS_SIZE);
 		return;
 	case LINUX_TCSETS:
 	case LINUX_TCSETSW:
@@ -408,11 +850,11 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		}
 		memcpy(&nt, req_data, LINUX_TERMIOS_SIZE);
 		if (q->w[0] == LINUX_TCSETSF)
-			ldisc_flush_input(&tty);
-		ldisc_set_termios(&tty, &nt);
+			ldisc_flush_input(t);
+		ldisc_set_termios(t, &nt);
 		return;
 	case LINUX_TIOCGWINSZ:
-		put(a, &tty.ws, LINUX_WINSIZE_SIZE);
+		put(a, &t->ws, LINUX_WINSIZE_SIZE);
 		return;
 	case LINUX_TIOCSWINSZ:
 		if (q->nbytes < LINUX_WINSIZE_SIZE) {
@@ -420,57 +862,53 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 			return;
 		}
 		memcpy(&ws, req_data, LINUX_WINSIZE_SIZE);
-		tty.ws = ws;
+		t->ws = ws;
 		return;
 	case LINUX_TIOCGPGRP:
-		if (!tty_sid)
+		if (!tm->sid)
 			a->err = LINUX_ENOTTY;
 		else
-			put_int(a, tty_pgid);
+			put_int(a, tm->pgid);
 		return;
 	case LINUX_TIOCSPGRP:
 		if (!get_int(q, &v))
 			a->err = ERR_INVAL;
-		else if (!tty_sid)
+		else if (!tm->sid)
 			a->err = LINUX_ENOTTY;
 		else if (v <= 0)
 			a->err = ERR_INVAL;
 		else
-			tty_pgid = v;
+			tm->pgid = v;
 		return;
 	case LINUX_TIOCSCTTY:
 		if ((int64_t)q->w[2] <= 0 || q->w[2] > INT32_MAX) {
 			a->err = ERR_INVAL;
 			return;
 		}
-		if (tty_sid && tty_sid != (int32_t)q->w[2] && !arg && !tty_weak) {
+		if (tm->sid && tm->sid != (int32_t)q->w[2] && !arg && !tm->weak) {
 			a->err = ERR_PERM;
 			return;
 		}
-		tty_sid = tty_pgid = (int32_t)q->w[2];
-		tty_weak = q->w[3] & POSIX_TTY_CTTY_WEAK;
+		tm->sid = tm->pgid = (int32_t)q->w[2];
+		tm->weak = q->w[3] & POSIX_TTY_CTTY_WEAK;
 		if (q->ncaps && q->caps[0] != CAP_NULL) {
-			if (tty_proc != CAP_NULL)
-				cairn_cap_delete(tty_proc);
-			tty_proc = q->caps[0];
+			if (tm->proc != CAP_NULL)
+				cairn_cap_delete(tm->proc);
+			tm->proc = q->caps[0];
 			q->caps[0] = CAP_NULL;            /* kept */
 		}
 		return;
 	case LINUX_TIOCNOTTY:
-		tty_sid = tty_pgid = 0;
-		tty_weak = false;
-		if (tty_proc != CAP_NULL)
-			cairn_cap_delete(tty_proc);
-		tty_proc = CAP_NULL;
+		term_no_session(tm);
 		return;
 	case LINUX_TIOCGSID:
-		if (!tty_sid)
+		if (!tm->sid)
 			a->err = LINUX_ENOTTY;
 		else
-			put_int(a, tty_sid);
+			put_int(a, tm->sid);
 		return;
 	case LINUX_FIONREAD:
-		put_int(a, (int32_t)ldisc_inq(&tty));
+		put_int(a, (int32_t)ldisc_inq(t));
 		return;
 	case LINUX_TIOCOUTQ:
 		put_int(a, 0);      /* output is written at once */
@@ -487,7 +925,7 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		if (arg > LINUX_TCIOFLUSH)
 			a->err = ERR_INVAL;
 		else if (arg != LINUX_TCOFLUSH)
-			ldisc_flush_input(&tty);
+			ldisc_flush_input(t);
 		return;
 	case LINUX_TCSBRK:
 		return;             /* drain: output is written at once; a break is not sent */
@@ -501,7 +939,7 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		else if (q->nbytes < 1)
 			a->err = ERR_INVAL;
 		else
-			input(req_data, 1);
+			input(tm, req_data, 1);
 		return;
 	default:
 		a->err = LINUX_ENOTTY;
@@ -509,10 +947,43 @@ static void do_ioctl(struct srv_req *q, struct srv_ans *a, struct desc *d)
 	}
 }
 
-static void do_read(struct srv_req *q, struct srv_ans *a, struct desc *d)
+/* A pty master's ioctls: its own, and the slave's settings and size. */
+static void master_ioctl(struct pty *p, struct srv_req *q, struct srv_ans *a, struct desc *d)
+{
+	int32_t v;
+
+	a->w[0] = 0;
+	switch (q->w[0]) {
+	case LINUX_TIOCGPTN:
+		put_int(a, (int32_t)p->index);
+		return;
+	case LINUX_TIOCSPTLCK:
+		if (!get_int(q, &v))
+			a->err = ERR_INVAL;
+		else
+			p->locked = v != 0;
+		return;
+	case LINUX_TIOCGPTLCK:
+		put_int(a, p->locked);
+		return;
+	case LINUX_FIONREAD:
+		put_int(a, (int32_t)p->mq_count);
+		return;
+	case LINUX_TCGETS: case LINUX_TCSETS: case LINUX_TCSETSW: case LINUX_TCSETSF:
+	case LINUX_TIOCGWINSZ: case LINUX_TIOCSWINSZ: case LINUX_TIOCGPGRP: case LINUX_TIOCOUTQ:
+	case LINUX_FIONBIO: case LINUX_TCFLSH: case LINUX_TCSBRK: case LINUX_TCXONC:
+		term_ioctl(&p->s, q, a, d);
+		return;
+	default:
+		a->err = LINUX_ENOTTY;
+		return;
+	}
+}
+
+static void term_read(struct term *tm, struct srv_req *q, struct srv_ans *a, struct desc *d)
 {
 	uint64_t max = q->w[0], deadline = 0, start = 0;
-	cap_t reply;
+	struct tty *t = &tm->ld;
 	bool eof;
 	size_t n;
 
@@ -522,12 +993,13 @@ static void do_read(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		a->w[0] = 0;
 		return;
 	}
-	if (!tty_canon(&tty) && tty.t.c_cc[LINUX_VTIME])
+	if (!tty_canon(t) && t->t.c_cc[LINUX_VTIME])
 		start = tty_now();
-	if (!nreaders && (read_ready((uint32_t)max, start, &deadline) ||
-			  ((d->flags & LINUX_O_NONBLOCK) && !tty_canon(&tty) && tty.rq_count))) {
-		n = ldisc_peek(&tty, ans_data, max, &eof);
-		ldisc_consume(&tty, n, eof);
+	if (!tm->w.nreaders && (read_ready(tm, (uint32_t)max, start, &deadline) ||
+				((d->flags & LINUX_O_NONBLOCK) && !tty_canon(t) && t->rq_count))) {
+		n = term_take(tm, ans_data, max, &eof);
+		if (!hung(tm))
+			ldisc_consume(t, n, eof);
 		a->w[0] = n;
 		a->nbytes = n;
 		return;
@@ -536,84 +1008,103 @@ static void do_read(struct srv_req *q, struct srv_ans *a, struct desc *d)
 		a->err = ERR_AGAIN;
 		return;
 	}
-	if (nreaders == MAX_READERS) {
-		a->err = ERR_AGAIN;
-		return;
-	}
-	if (srv_save_reply(a, &reply)) {
-		a->err = ERR_NOMEM;
-		return;
-	}
 	if (!start)
 		start = tty_now();    /* for VTIME, should the tty turn non-canonical */
-	readers[nreaders++] = (struct reader){ .reply = reply, .max = (uint32_t)max, .start = start };
+	reader_wait(&tm->w, a, (uint32_t)max, start);
 }
 
-static void do_poll_arm(struct srv_req *q, struct srv_ans *a)
+static void master_read(struct pty *p, struct srv_req *q, struct srv_ans *a, struct desc *d)
 {
-	uint64_t id[3];
+	uint64_t max = q->w[0];
+	size_t n;
 
-	if (!q->ncaps || q->caps[0] == CAP_NULL ||
-	    cairn_cap_op(CAP_OP_IDENTIFY, q->caps[0], CAP_NULL, 0, 0, id) || id[0] != OBJ_NOTIFICATION ||
-	    !(id[1] & RIGHT_WRITE)) {
-		a->err = ERR_INVAL;
+	if (max > POSIX_INLINE_MAX)
+		max = POSIX_INLINE_MAX;
+	if (!max) {
+		a->w[0] = 0;
 		return;
 	}
-	if (ready_events() & q->w[0]) {
-		cairn_invoke(q->caps[0], NOTIFY_SIGNAL, 0, q->w[1], 0, 0, 0, NULL);
-		return;
+	if (!p->m.nreaders && p->mq_count) {
+		n = mq_peek(p, ans_data, max);
+		mq_consume(p, n);
+		a->w[0] = n;
+		a->nbytes = n;
+	} else if (!p->m.nreaders && other_closed(p)) {
+		a->err = ERR_IO;
+	} else if (d->flags & LINUX_O_NONBLOCK) {
+		a->err = ERR_AGAIN;
+	} else {
+		reader_wait(&p->m, a, (uint32_t)max, 0);
 	}
-	if (narms == MAX_ARMS)
-		disarm(0, true);      /* the oldest wakes (spuriously) and polls again */
-	arms[narms++] = (struct arm){ .note = q->caps[0], .bits = q->w[1], .events = (uint32_t)q->w[0] };
-	q->caps[0] = CAP_NULL;                    /* kept */
 }
 
-/* TTY_SESSION_END: the session's leader ended; the terminal is free. */
+/* A write to one side of a pty: what fits now, or waiting for room. */
+static void pty_write(struct desc *d, struct srv_ans *a, size_t n)
+{
+	struct pty *p = d->pty;
+	bool master = d->role == ROLE_MASTER;
+	struct waits *w = master ? &p->m : &p->s.w;
+	size_t k = 0;
+
+	if (!n) {
+		a->w[0] = 0;
+		return;
+	}
+	if (master ? other_closed(p) : !p->master_open) {
+		a->err = ERR_IO;
+		return;
+	}
+	if (!w->nwriters)
+		k = master ? master_put(p, req_data, n) : slave_put(p, req_data, n);
+	if (k)
+		a->w[0] = k;
+	else if (d->flags & LINUX_O_NONBLOCK)
+		a->err = ERR_AGAIN;
+	else
+		writer_wait(w, a, req_data, n);
+}
+
+/* TTY_SESSION_END: the session's leader ended; the console is free. */
 static void session_end(struct srv_req *q, struct srv_ans *a)
 {
 	if (q->badge) {
 		a->err = ERR_PERM;
 		return;
 	}
-	if (!tty_sid || (uint64_t)tty_sid != q->w[0])
+	if (!console.sid || (uint64_t)console.sid != q->w[0])
 		return;
-	if (tty_pgid != tty_sid) {
-		group_signal(tty_pgid, POSIX_SIGHUP);
-		group_signal(tty_pgid, POSIX_SIGCONT);
+	if (console.pgid != console.sid) {
+		group_signal(&console, console.pgid, POSIX_SIGHUP);
+		group_signal(&console, console.pgid, POSIX_SIGCONT);
 	}
-	tty_sid = tty_pgid = 0;
-	tty_weak = false;
-	/* the leader's "proc" goes, unless a signal on the ring still names it */
-	if (tty_proc != CAP_NULL && (!ring || ring->sq_tail == ring->sq_head)) {
-		cairn_cap_delete(tty_proc);
-		tty_proc = CAP_NULL;
-	}
+	term_no_session(&console);
 }
 
 static void do_capture(struct srv_req *q, struct srv_ans *a)
 {
+	struct tty *t = &console.ld;
+
 	if (!testhooks) {
 		a->err = ERR_PERM;
 		return;
 	}
-	ldisc_flush_out(&tty);
+	ldisc_flush_out(t);
 	switch (q->w[0]) {
 	case 1:
-		tty.capture = true;
-		tty.capt_len = 0;
+		t->capture = true;
+		t->capt_len = 0;
 		a->w[0] = 0;
 		return;
 	case 0:
 	case 2: {
-		size_t n = tty.capt_len < POSIX_INLINE_MAX ? tty.capt_len : POSIX_INLINE_MAX;
-		memcpy(ans_data, tty.capt, n);
-		memmove(tty.capt, tty.capt + n, tty.capt_len - n);
-		tty.capt_len -= (unsigned)n;
+		size_t n = t->capt_len < POSIX_INLINE_MAX ? t->capt_len : POSIX_INLINE_MAX;
+		memcpy(ans_data, t->capt, n);
+		memmove(t->capt, t->capt + n, t->capt_len - n);
+		t->capt_len -= (unsigned)n;
 		a->w[0] = n;
 		a->nbytes = n;
 		if (q->w[0] == 0)
-			tty.capture = false;
+			t->capture = false;
 		return;
 	}
 	default:
@@ -621,21 +1112,62 @@ static void do_capture(struct srv_req *q, struct srv_ans *a)
 	}
 }
 
+static void do_stat(struct srv_ans *a, struct desc *d)
+{
+	struct posix_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.mode = LINUX_S_IFCHR | 0620;
+	st.rdev = (5 << 8) | 1;
+	st.ino = 1;
+	if (d->role == ROLE_MASTER || d->role == ROLE_OPENER) {
+		st.mode = LINUX_S_IFCHR | 0666;
+		st.rdev = (5 << 8) | 2;
+		st.ino = 2;
+	}
+	if (d->role == ROLE_SLAVE) {
+		unsigned n = d->pty->index;
+		st.rdev = (uint64_t)(136 + n / 256) << 8 | (n % 256);
+		st.ino = 3 + n;
+	}
+	st.nlink = 1;
+	st.blksize = 1024;
+	put(a, &st, sizeof(st));
+	a->w[0] = sizeof(st);
+}
+
 static void handle(struct srv_req *q, struct srv_ans *a)
 {
 	struct desc *d = q->obj;
-	struct posix_stat st;
+	struct term *tm;
 
+	if (d->role == ROLE_OPENER) {
+		if (q->label == TTY_PTY_OPEN)
+			pty_open(q, a);
+		else if (q->label == IO_STAT)
+			do_stat(a, d);
+		else if (q->label != IO_CLOSE && q->label != IO_DUP)
+			a->err = ERR_BADF;
+		return;
+	}
+	tm = term_of_desc(d);
 	switch (q->label) {
 	case IO_READ:
-		do_read(q, a, d);
+		if (d->role == ROLE_MASTER)
+			master_read(d->pty, q, a, d);
+		else
+			term_read(tm, q, a, d);
 		return;
 	case IO_WRITE:
 		if (q->w[0] > q->nbytes) {
 			a->err = ERR_INVAL;
 			return;
 		}
-		ldisc_write(&tty, req_data, q->w[0]);
+		if (d->role != ROLE_CONSOLE) {
+			pty_write(d, a, q->w[0]);
+			return;
+		}
+		ldisc_write(&console.ld, req_data, q->w[0]);
 		a->w[0] = q->w[0];
 		return;
 	case IO_PREAD:
@@ -644,14 +1176,7 @@ static void handle(struct srv_req *q, struct srv_ans *a)
 		a->err = ERR_PIPE;       /* not seekable (ESPIPE) */
 		return;
 	case IO_STAT:
-		memset(&st, 0, sizeof(st));
-		st.mode = LINUX_S_IFCHR | 0620;
-		st.rdev = (5 << 8) | 1;
-		st.nlink = 1;
-		st.ino = 1;
-		st.blksize = 1024;
-		put(a, &st, sizeof(st));
-		a->w[0] = sizeof(st);
+		do_stat(a, d);
 		return;
 	case IO_TRUNCATE:
 	case IO_SYNC:
@@ -676,23 +1201,42 @@ static void handle(struct srv_req *q, struct srv_ans *a)
 		d->flags = (uint32_t)q->w[0] & (LINUX_O_NONBLOCK | LINUX_O_APPEND);
 		return;
 	case IO_IOCTL:
-		do_ioctl(q, a, d);
+		if (d->role == ROLE_MASTER)
+			master_ioctl(d->pty, q, a, d);
+		else
+			term_ioctl(tm, q, a, d);
 		return;
 	case IO_POLL:
-		a->w[0] = ready_events() & (q->w[0] | LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL);
+		a->w[0] = (d->role == ROLE_MASTER ? master_events(d->pty) : term_events(tm)) &
+			  (q->w[0] | LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL);
 		return;
 	case IO_POLL_ARM:
-		do_poll_arm(q, a);
+		if (d->role == ROLE_MASTER)
+			do_poll_arm(&d->pty->m, master_events(d->pty), q, a);
+		else
+			do_poll_arm(&tm->w, term_events(tm), q, a);
 		return;
-	case TTY_OPEN:
-		a->err = desc_open((uint32_t)q->w[0], &a->caps[0]);
-		a->ncaps = !a->err;
+	case TTY_OPEN: {
+		struct desc *nd;
+		if (d->role != ROLE_CONSOLE) {
+			a->err = ERR_BADF;
+			return;
+		}
+		if ((a->err = desc_open(ROLE_CONSOLE, NULL, (uint32_t)q->w[0], &nd)))
+			return;
+		a->caps[0] = nd->cap;
+		a->made[0] = (uintptr_t)nd->badge;
+		a->ncaps = 1;
 		return;
+	}
 	case TTY_CAPTURE:
 		do_capture(q, a);
 		return;
 	case TTY_SESSION_END:
 		session_end(q, a);
+		return;
+	case TTY_PTY_OPEN:
+		a->err = ERR_BADF;
 		return;
 	default:
 		a->err = ERR_NOSYS;
@@ -700,12 +1244,14 @@ static void handle(struct srv_req *q, struct srv_ans *a)
 	}
 }
 
-/* Input from the device or TIOCSTI. */
-static void input(const char *s, size_t n)
+/* Input from the device, TIOCSTI, or a pty's master. */
+static void input(struct term *tm, const char *s, size_t n)
 {
-	ldisc_input(&tty, s, n);
-	if (n && !tty_canon(&tty) && tty.t.c_cc[LINUX_VTIME])
-		tty.last_input_ns = tty_now();    /* VMIN/VTIME's inter-byte timer */
+	struct tty *t = &tm->ld;
+
+	ldisc_input(t, s, n);
+	if (n && !tty_canon(t) && t->t.c_cc[LINUX_VTIME])
+		t->last_input_ns = tty_now();    /* VMIN/VTIME's inter-byte timer */
 }
 
 static void take_input(void)
@@ -714,7 +1260,7 @@ static void take_input(void)
 	size_t n;
 
 	while ((n = dev_read(buf, sizeof(buf))) > 0)
-		input(buf, n);
+		input(&console, buf, n);
 }
 
 static void handle_event(uint64_t bits)
@@ -723,6 +1269,48 @@ static void handle_event(uint64_t bits)
 		timer_deadline = 0;     /* it fired: a one-shot */
 	if (bits & EV_INPUT)
 		take_input();
+}
+
+/* A pty's description went with a dead process: as its IO_CLOSE. (The
+ * console's are not counted so: the shared one is everyone's.) */
+static void gone(uint64_t badge)
+{
+	struct desc *d = desc_of(badge);
+
+	if (d && (d->role == ROLE_MASTER || d->role == ROLE_SLAVE))
+		desc_close(d);
+}
+
+/* An answer with a new description that did not arrive: it closes. */
+static void answered(struct srv_ans *a, err_t sent)
+{
+	struct desc *d;
+
+	for (unsigned i = 0; i < a->ncaps; i++)
+		if (sent && (d = desc_of(a->made[i])) && d->role != ROLE_OPENER && d != &descs[0])
+			desc_close(d);
+}
+
+static void set_timer(uint64_t deadline)
+{
+	struct cairn_msg m;
+
+	if (deadline == timer_deadline)
+		return;
+	timer_deadline = deadline;
+	if (!deadline) {
+		if (timer != CAP_NULL)
+			cairn_invoke(timer, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
+		return;
+	}
+	if (timer == CAP_NULL) {
+		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m)) {
+			printf("console: no timer for VTIME\n");
+			return;
+		}
+		timer = m.w[0];
+	}
+	cairn_invoke_cap(timer, TIMER_SET, notify, EV_TIMER, deadline, 0, 0, NULL);
 }
 
 /* ---- start-up and the loop ------------------------------------------------------------------ */
@@ -740,7 +1328,7 @@ static void ops_after(void);
 
 static const struct srv_op ops[] = {
 	{ IO_READ, IO_PIPE_KICK, handle },
-	{ TTY_OPEN, TTY_SESSION_END, handle },
+	{ TTY_OPEN, TTY_PTY_OPEN, handle },
 };
 
 /* Every request names an open description by its badge. */
@@ -759,15 +1347,39 @@ static struct srv srv = {
 	.object = object,
 	.after = ops_after,
 	.event = handle_event,
+	.gone = gone,
+	.answered = answered,
 };
 
+/* What a message changed, for one tty: its output goes out, its waiting
+ * readers and poll arms that can be answered are. */
+static void term_after(struct term *tm, uint64_t *deadline)
+{
+	ldisc_flush_out(&tm->ld);
+	serve_readers(tm, deadline);
+	check_arms(&tm->w, term_events(tm));
+}
+
 /* After every message (an event too): what it changed goes out, waiting
- * readers and poll arms that can be answered are, signals are sent. */
+ * readers, writers and poll arms that can be answered are, signals are
+ * sent. */
 static void ops_after(void)
 {
-	ldisc_flush_out(&tty);
-	serve_readers();
-	check_arms();
+	uint64_t deadline = 0;
+
+	term_after(&console, &deadline);
+	for (unsigned i = 0; i < MAX_PTY; i++) {
+		struct pty *p = ptys[i];
+		if (!p)
+			continue;
+		serve_writers(p);
+		term_after(&p->s, &deadline);
+		serve_master_readers(p);
+		serve_writers(p);                /* the readers made room */
+		check_arms(&p->m, master_events(p));
+		check_arms(&p->s.w, term_events(&p->s));
+	}
+	set_timer(deadline);
 	ring_pump();
 	if (quit)
 		srv_stop(&srv);
@@ -796,8 +1408,10 @@ int main(int argc, char **argv)
 		printf("console: no capability 'tty' (the endpoint to serve)\n");
 		return 1;
 	}
-	ldisc_init(&tty);
-	descs[0] = (struct desc){ .used = true, .refs = clients, .cap = ep };
+	ldisc_init(&console.ld);
+	console.ld.capt = console_capt;
+	console.proc = CAP_NULL;
+	descs[0] = (struct desc){ .used = true, .role = ROLE_CONSOLE, .refs = clients, .cap = ep };
 
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))) {
 		printf("console: no notification: %s\n", err_name(e));
@@ -815,9 +1429,11 @@ int main(int argc, char **argv)
 		       "needs rights rw): %s\n", prio, err_name(e));
 		return 1;
 	}
+	if ((e = srv_watch(&srv, EV_GONE)))
+		printf("console: dead clients' pty references stay: %s\n", err_name(e));
 	printf("console: a tty on %s\n", dev_name());
 	take_input();       /* what arrived before the binding */
-	ldisc_flush_out(&tty);
+	ldisc_flush_out(&console.ld);
 
 	srv_run(&srv);
 	if (!srv.stopping)

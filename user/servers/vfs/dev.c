@@ -25,6 +25,14 @@
  *                  Without "tty" opening them is ENXIO. The console
  *                  server cannot tell whether the opener has a controlling
  *                  terminal, so /dev/tty is the console for everyone.
+ *   ptmx     5,2   pseudo-terminals, the console server's too: opening
+ *   pts/N  136,N   one answers a capability to the console server minted
+ *                  POSIX_PTY_OPENER | POSIX_PTY_PTMX (or | N) with
+ *                  POSIX_OPEN_CLONE next to S_IFCHR; the opener's libc
+ *                  asks it for the description itself (TTY_PTY_OPEN), so
+ *                  the VFS never waits for the console server. pts/ holds
+ *                  a node for each of the server's 64 ptys, whether it is
+ *                  in use or not (opening one not in use: ENOENT).
  *
  * Nodes of the tree (tmpfs.c) carry the number; stat of the path shows it.
  * The devices have no state of their own but the generator.
@@ -48,6 +56,7 @@
 
 static struct cairn_rng rng;
 static cap_t tty = CAP_NULL;          /* POSIX_TTY_SHARED, minted from "tty" */
+static cap_t tty_ep = CAP_NULL;       /* "tty" itself, to mint the pty openers */
 
 static const struct {
 	const char *path;
@@ -61,6 +70,7 @@ static const struct {
 	{ "/dev/urandom", 0666, DEV_URANDOM },
 	{ "/dev/tty", 0666, DEV_TTY },
 	{ "/dev/console", 0620, DEV_CONSOLE },
+	{ "/dev/ptmx", 0666, DEV_PTMX },
 };
 
 /* ---- the disks' nodes ------------------------------------------------------------------ */
@@ -234,6 +244,15 @@ void dev_init(void)
 		dev_dir->flags |= TMPFS_F_SYNTH;
 	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		tmpfs_mkdev(&fs, fs.root, devs[i].path, strlen(devs[i].path), devs[i].mode, devs[i].rdev);
+	tmpfs_mkdir(&fs, fs.root, "dev/pts", 7, 0755);
+	for (unsigned i = 0; i < DEV_NPTS; i++) {
+		char path[16] = "/dev/pts/";
+		size_t len = 9;
+		if (i >= 10)
+			path[len++] = (char)('0' + i / 10);
+		path[len++] = (char)('0' + i % 10);
+		tmpfs_mkdev(&fs, fs.root, path, len, 0620, DEV_PTS0 + i);
+	}
 	if (cairn_cap("rng") == CAP_NULL || cairn_rng_seed_from(&rng, cairn_cap("rng")))
 		cairn_rng_seed(&rng, cairn_cap("kinfo"));
 	if (ep == CAP_NULL)
@@ -245,20 +264,33 @@ void dev_init(void)
 		return;
 	}
 	tty = id[0];
+	tty_ep = ep;
 }
 
 bool dev_is_tty(const struct tmpfs_node *n)
 {
-	return tmpfs_is_chr(n) && (n->rdev == DEV_TTY || n->rdev == DEV_CONSOLE);
+	return tmpfs_is_chr(n) && (n->rdev == DEV_TTY || n->rdev == DEV_CONSOLE ||
+				   n->rdev == DEV_PTMX ||
+				   (n->rdev >= DEV_PTS0 && n->rdev < DEV_PTS0 + DEV_NPTS));
 }
 
-err_t dev_open_tty(struct srv_ans *a)
+err_t dev_open_tty(struct srv_ans *a, const struct tmpfs_node *n)
 {
 	uint64_t r[3];
 	err_t e;
 
 	if (tty == CAP_NULL)
 		return ERR_NXIO;
+	if (n->rdev == DEV_PTMX || n->rdev >= DEV_PTS0) {
+		uint64_t which = n->rdev == DEV_PTMX ? POSIX_PTY_PTMX : n->rdev - DEV_PTS0;
+		if ((e = cairn_cap_op(CAP_OP_MINT, tty_ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT,
+				      POSIX_PTY_OPENER | which, r)))
+			return e;
+		a->caps[a->ncaps] = r[0];
+		a->made[a->ncaps] = NO_ENTRY;
+		a->ncaps++;
+		return ERR_OK;
+	}
 	if ((e = cairn_cap_op(CAP_OP_COPY, tty, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, 0, r)))
 		return e;
 	if ((e = srv_call_async(tty, IO_DUP, 0))) {

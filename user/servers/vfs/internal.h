@@ -35,6 +35,9 @@
 #define DEV_URANDOM     0x109u            /* makedev(1, 9) */
 #define DEV_TTY         0x500u            /* makedev(5, 0) */
 #define DEV_CONSOLE     0x501u            /* makedev(5, 1) */
+#define DEV_PTMX        0x502u            /* makedev(5, 2) */
+#define DEV_PTS0        0x8800u           /* makedev(136, N): /dev/pts/N */
+#define DEV_NPTS        64                /* the console server's ptys */
 
 /* Status flags an open file description keeps (F_GETFL). */
 #define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
@@ -216,8 +219,10 @@ err_t procfs_snapshot(const struct tmpfs_node *n, uint8_t **out, uint32_t *len);
 void dev_init(void);                      /* makes /dev and its nodes */
 bool dev_is_tty(const struct tmpfs_node *n);
 /* Opening /dev/tty or /dev/console: the console's tty as the answer's next
- * capability (made[] TTY_ENTRY), a reference taken; ERR_NXIO without one. */
-err_t dev_open_tty(struct srv_ans *a);
+ * capability (made[] TTY_ENTRY), a reference taken; /dev/ptmx or
+ * /dev/pts/N: the console server's opener for it (made[] NO_ENTRY,
+ * include/cairn/posix.h: POSIX_PTY_OPENER). ERR_NXIO without "tty". */
+err_t dev_open_tty(struct srv_ans *a, const struct tmpfs_node *n);
 /* The answer with it never arrived: the reference goes. */
 void dev_tty_unopened(void);
 /* IO_READ (at most INLINE_MAX bytes) and IO_WRITE of a character device. */

@@ -99,10 +99,12 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		a->err = ERR_NXIO;
 		return;
 	}
-	if (!(r->w[0] & LINUX_O_PATH) && dev_is_tty(n)) {      /* the console's tty (dev.c) */
+	if (!(r->w[0] & LINUX_O_PATH) && dev_is_tty(n)) {      /* a tty of the console server (dev.c) */
+		uint64_t rdev = n->rdev;
+		if (!(a->err = dev_open_tty(a, n)))
+			a->w[0] = TMPFS_S_IFCHR | (rdev == DEV_TTY ? POSIX_OPEN_CTTY :
+						   rdev == DEV_CONSOLE ? 0 : POSIX_OPEN_CLONE);
 		tmpfs_node_put(&fs, n);
-		if (!(a->err = dev_open_tty(a)))
-			a->w[0] = TMPFS_S_IFCHR;
 		return;
 	}
 	/* a /proc file: its text now (procfs.c) */
