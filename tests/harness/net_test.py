@@ -12,10 +12,15 @@ virtio-net on QEMU's user network and host port forwards
   busybox wget on Cairn fetching a 1 MiB file from an HTTP server this
   test runs on the host (through the gateway address 10.0.2.2);
   busybox nc both ways: Cairn to a host listener, the host to nc -l on Cairn;
+  the interfaces as Linux shows them: ifconfig (lo 127.0.0.1, eth0
+  10.0.2.15 with its 52:54:00 MAC, packet counters that grow with
+  traffic: /proc/net/dev, SIOCGIFCONF), ip addr (inet 10.0.2.15/24 and
+  inet6 fe80::, netlink), ip route (default via 10.0.2.2);
   a name resolved through a DNS responder this test runs on the host
   (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
   http://cairn-test.example:PORT/ resolves it with musl's resolver
-  (getaddrinfo, /etc/resolv.conf);
+  (getaddrinfo, /etc/resolv.conf), and busybox nslookup (its own DNS
+  client over UDP) resolves it too;
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
@@ -78,6 +83,86 @@ def dns_responder(sock, answered):
         hdr = q[:2] + flags.to_bytes(2, "big") + (1).to_bytes(2, "big") + \
             (1 if an else 0).to_bytes(2, "big") + b"\0\0\0\0"
         sock.sendto(hdr + q[12:qend] + an, peer)
+
+
+def typed(g, results, what, line, end, timeout):
+    """Types line and an echo of end after it: (ok, the output between)."""
+    start = g.pos
+    ok = g.step(results, what, PROMPT, line + b"; echo " + end + b"\r", [b"\r\n" + end + b"\r\n"], timeout)
+    return ok, g.out[start:g.pos]
+
+
+def ifconfig_counts(out, name):
+    """The RX and TX packet counts of interface name in ifconfig's output."""
+    m = re.search(rb"(?m)^" + name + rb" .*?RX packets:(\d+) .*?TX packets:(\d+) ", out, re.S)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def check_ifconfig(g, results, timeout):
+    """ifconfig without arguments lists lo and eth0 as Linux does (its list
+    from /proc/net/dev and SIOCGIFCONF, the rest through SIOCGIF*): the
+    eth0 packet counts it shows, for check_counters_grew."""
+    emit = results.emit
+    ok, out = typed(g, results, "ifconfig runs, without warnings", b"ifconfig 2>&1", b"ifconfig-end", timeout)
+    emit(re.search(rb"(?m)^lo +Link encap:Local Loopback", out) and
+         re.search(rb"inet addr:127\.0\.0\.1 +Mask:255\.0\.0\.0", out) and
+         re.search(rb"UP LOOPBACK RUNNING +MTU:65536", out),
+         "ifconfig lists lo with 127.0.0.1/255.0.0.0, UP LOOPBACK RUNNING, MTU 65536", "came %r" % out[-1500:])
+    emit(re.search(rb"(?m)^eth0 +Link encap:Ethernet +HWaddr 52:54:00(:[0-9A-F]{2}){3}", out) and
+         re.search(rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255 +Mask:255\.255\.255\.0", out) and
+         re.search(rb"inet6 addr: fe80::[0-9a-f:]+/64 Scope:Link", out) and
+         re.search(rb"UP BROADCAST RUNNING MULTICAST +MTU:1500", out),
+         "ifconfig lists eth0: its 52:54:00 MAC, 10.0.2.15, its fe80:: address, UP RUNNING, MTU 1500",
+         "came %r" % out[-1500:])
+    counts = ifconfig_counts(out, b"eth0")
+    emit(counts and counts[0] > 0 and counts[1] > 0 and ifconfig_counts(out, b"lo") is not None and
+         not re.search(rb"ifconfig: ", out),
+         "ifconfig shows eth0's RX and TX packets (%s), and no warning" % (counts,), "came %r" % out[-1500:])
+    return counts
+
+
+def check_counters_grew(g, results, before, timeout):
+    """After traffic: eth0's counters (ifconfig eth0, /proc/net/dev) grew."""
+    ok, out = typed(g, results, "ifconfig eth0 after the transfers", b"ifconfig eth0; cat /proc/net/dev",
+                    b"counts-end", timeout)
+    now = ifconfig_counts(out, b"eth0")
+    dev = re.search(rb"(?m)^ *eth0: *(\d+) +(\d+) +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ +(\d+) +(\d+) ", out)
+    emit = results.emit
+    emit(before and now and now[0] > before[0] + 500 and now[1] > before[1] + 100,
+         "eth0's RX and TX packet counts grew with the traffic (%s, then %s)" % (before, now),
+         "came %r" % out[-1500:])
+    emit(dev and now and int(dev.group(2)) >= now[0] and int(dev.group(1)) > (1 << 20),
+         "/proc/net/dev counts eth0's bytes in Linux's format (more than the 1 MiB received)",
+         "came %r" % out[-800:])
+
+
+def check_ip(g, results, timeout):
+    """busybox ip over netlink (AF_NETLINK, NETLINK_ROUTE dumps)."""
+    emit = results.emit
+    ok, out = typed(g, results, "ip addr", b"ip addr 2>&1", b"ip-addr-end", timeout)
+    emit(re.search(rb"1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536", out) and
+         re.search(rb"inet 127\.0\.0\.1/8 scope host lo", out) and re.search(rb"inet6 ::1/128 scope host", out),
+         "ip addr: lo, 127.0.0.1/8 and ::1/128", "came %r" % out[-1500:])
+    emit(re.search(rb"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", out) and
+         re.search(rb"link/ether 52:54:00(:[0-9a-f]{2}){3} brd ff:ff:ff:ff:ff:ff", out) and
+         re.search(rb"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0", out) and
+         re.search(rb"inet6 fe80::[0-9a-f:]+/64 scope link", out) and not re.search(rb"ip: ", out),
+         "ip addr: eth0 with its MAC, inet 10.0.2.15/24 and inet6 fe80::, no error", "came %r" % out[-1500:])
+    ok, out = typed(g, results, "ip route", b"ip route 2>&1; ip link 2>&1", b"ip-route-end", timeout)
+    emit(re.search(rb"default via 10\.0\.2\.2 dev eth0", out) and
+         re.search(rb"10\.0\.2\.0/24 dev eth0 +scope link +src 10\.0\.2\.15", out) and
+         re.search(rb"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP>", out) and not re.search(rb"ip: ", out),
+         "ip route: default via 10.0.2.2 dev eth0 and 10.0.2.0/24; ip link lists eth0",
+         "came %r" % out[-1500:])
+
+
+def check_nslookup(g, results, timeout):
+    """busybox nslookup: its own DNS client over UDP, to the name server
+    /etc/resolv.conf names (the host's responder, 10.0.2.2)."""
+    ok, out = typed(g, results, "nslookup", b"nslookup cairn-test.example 2>&1", b"nslookup-end", timeout)
+    results.emit(re.search(rb"Server:\s+10\.0\.2\.2", out) and
+                 re.search(rb"Name:\s+cairn-test\.example\r\nAddress:\s+10\.0\.2\.2", out),
+                 "nslookup cairn-test.example: 10.0.2.2, from the host's responder", "came %r" % out[-800:])
 
 
 def main():
@@ -172,6 +257,8 @@ def main():
         b"nameserver 10.0.2.3\r\n")
     cmd("ping of the gateway (3 answers)", b"ping -c 3 10.0.2.2",
         re.compile(rb"3 packets transmitted, 3 packets received, 0% packet loss"))
+    counts = check_ifconfig(g, results, t)
+    check_ip(g, results, t)
 
     # host -> Cairn: curl fetches a file from busybox httpd
     cmd("a %d MiB file and its SHA-256 on Cairn" % a.big,
@@ -196,6 +283,7 @@ def main():
     cmd("busybox wget of a 1 MiB file from the host (10.0.2.2)",
         b"wget -q -O /tmp/blob http://10.0.2.2:%d/blob && sha256sum /tmp/blob" % http_port,
         b"%s  /tmp/blob\r\n" % blob_sum.encode(), timeout=120)
+    check_counters_grew(g, results, counts, t)
 
     # nc: Cairn -> host, then host -> Cairn
     cmd("nc from Cairn to a host listener",
@@ -228,6 +316,7 @@ def main():
         b"wget -q -O /tmp/byname http://cairn-test.example:%d/blob && sha256sum /tmp/byname" % http_port,
         b"%s  /tmp/byname\r\n" % blob_sum.encode(), timeout=120)
     emit(DNS_NAME in dns_answered, "the query reached the host's responder", "answered %r" % dns_answered)
+    check_nslookup(g, results, t)
 
     cmd("poweroff", b"poweroff", b"The system is going down NOW!")
     g.end(results, a.name, 60, "QEMU ends with status 0, no panic")

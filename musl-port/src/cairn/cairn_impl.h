@@ -306,6 +306,8 @@ hidden long __cairn_setsockopt(long fd, long level, long name, const void *val, 
 hidden long __cairn_getsockopt(long fd, long level, long name, void *val, unsigned *len);
 /* write/writev of a descriptor known to be a socket: a send with no flags. */
 hidden long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total);
+/* ioctl(SIOCGIFCONF) on a socket: arg is a struct ifconf */
+hidden long __cairn_sock_ifconf(struct cairn_fd *f, void *arg);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

@@ -172,7 +172,9 @@ static void event(uint64_t bits)
 
 static void after(void)
 {
+	net_loop_polling = true;                 /* the loopback's counters (iface.c) */
 	netif_poll_all();
+	net_loop_polling = false;
 	sock_after();
 	net_timer_update();
 }

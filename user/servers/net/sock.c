@@ -45,7 +45,8 @@
 #define RCVBUF_DEF  (128 * 1024)
 #define SNDBUF_DEF  TCP_SND_BUF
 
-enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR };   /* K_PAIR: one end of socketpair(AF_UNIX) */
+enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR, K_NETLINK };   /* K_PAIR: one end of socketpair(AF_UNIX);
+						 * K_NETLINK: AF_NETLINK, netlink.c's */
 enum { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_DEAD };
 
 struct rxq {
@@ -84,7 +85,7 @@ struct sock {
 	int rcvbuf, sndbuf, linger_on, linger_s;
 	struct sock *parent;                /* a listener's connection not accepted yet */
 	struct sock *peer;                  /* K_PAIR: the other end (NULL once it closed) */
-	uint8_t ptype;                      /* K_PAIR: SOCK_STREAM or SOCK_DGRAM */
+	uint8_t ptype;                      /* K_PAIR: SOCK_STREAM or SOCK_DGRAM; K_NETLINK: its type */
 	struct sock *acq, *acq_last, *acq_next;
 	unsigned nacq, backlog;
 	struct waiter rd[WAITERS], wr[WAITERS];
@@ -176,6 +177,8 @@ static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_ad
 /* lwIP's address -> a Linux one of the socket's family at out; its length. */
 static size_t addr_out(const struct sock *s, const ip_addr_t *ip, u16_t port, uint8_t *out)
 {
+	if (s->family == AF_NETLINK)               /* what netlink answers came from: the kernel */
+		return nl_name(s, true, out);
 	if (s->family == AF_UNIX) {                /* a pair's ends have no name */
 		uint16_t fam = AF_UNIX;
 
@@ -327,6 +330,11 @@ static void rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t
 	s->rx_last = q;
 	s->rx_bytes += p->tot_len;
 	mark(s);
+}
+
+void sock_queue(struct sock *s, struct pbuf *p)
+{
+	rx_push(s, p, NULL, 0);
 }
 
 /* ---- lwIP's callbacks ------------------------------------------------------------------------ */
@@ -647,7 +655,7 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 		return ERR_AGAIN;
 	}
 	if (!io && s->kind != K_PAIR)
-		hdr = SOCK_ADDR_PAD(addr_out(s, &s->rx->addr, s->rx->port, out));
+		hdr = addr_out(s, &s->rx->addr, s->rx->port, out);
 	n = s->rx->p->tot_len;
 	w[2] = n;
 	w[3] = 0;
@@ -655,9 +663,10 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 		n = max;
 		w[3] = MSG_TRUNC;
 	}
+	w[1] = hdr;
+	hdr = SOCK_ADDR_PAD(hdr);
 	pbuf_copy_partial(s->rx->p, out + hdr, (u16_t)n, 0);
 	w[0] = n;
-	w[1] = io || s->kind == K_PAIR ? 0 : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	*len = hdr + n;
 	if (!(flags & MSG_PEEK))
 		*taken = 1;
@@ -985,6 +994,8 @@ static void sock_close(struct sock *s)
 		}
 		s->pcb.any = NULL;
 	}
+	if (s->kind == K_NETLINK)
+		nl_close(s);
 	if (s->kind == K_PAIR && s->peer) {
 		s->peer->eof = true;
 		s->peer->peer = NULL;
@@ -1036,7 +1047,7 @@ void sock_answered(struct srv_ans *a, err_t sent)
 err_t sock_object(struct srv_req *r)
 {
 	if (!r->badge) {
-		if (r->label != SOCK_OPEN && r->label != SOCK_PAIR)
+		if (r->label != SOCK_OPEN && r->label != SOCK_PAIR && r->label != NET_PROCNET)
 			return ERR_BADF;
 		return E_OK;
 	}
@@ -1128,11 +1139,14 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		op_pair(r, a);
 		return;
 	}
-	if (dom != AF_INET && dom != AF_INET6) {
+	if (dom == AF_NETLINK) {
+		if ((a->err = nl_check(type, proto)))
+			return;
+		kind = K_NETLINK;
+	} else if (dom != AF_INET && dom != AF_INET6) {
 		a->err = ERR_AFNOSUPPORT;            /* AF_UNIX: named sockets are not there yet */
 		return;
-	}
-	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
+	} else if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
 		kind = K_TCP;
 	else if (type == SOCK_DGRAM && (proto == 0 || proto == IPPROTO_UDP))
 		kind = K_UDP;
@@ -1149,6 +1163,7 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		return;
 	}
 	s->proto = (uint8_t)proto;
+	s->ptype = (uint8_t)type;
 	s->nonblock = (r->w[1] & SOCK_NONBLOCK) != 0;
 	if ((a->err = sock_pcb(s))) {
 		s->used = false;
@@ -1220,6 +1235,10 @@ static void op_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
 
 	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX || s->kind == K_PAIR) {
 		a->err = ERR_INVAL;                  /* a pair's ends are not named (yet) */
+		return;
+	}
+	if (s->kind == K_NETLINK) {
+		a->err = nl_bind(s, net_in, r->w[0]);
 		return;
 	}
 	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
@@ -1313,6 +1332,10 @@ static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		a->err = E_ISCONN;
 		return;
 	}
+	if (s->kind == K_NETLINK) {
+		a->err = nl_connect(s, net_in, r->w[0]);
+		return;
+	}
 	if (s->kind != K_TCP && fam == AF_UNSPEC) {
 		if (s->kind == K_UDP)
 			udp_disconnect(s->pcb.udp);
@@ -1396,6 +1419,13 @@ static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		a->w[0] = sent;
 		if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT))
 			waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n);
+		return;
+	}
+	if (s->kind == K_NETLINK) {
+		size_t room = s->rx_bytes < (size_t)s->rcvbuf ? (size_t)s->rcvbuf - s->rx_bytes : 0;
+
+		if ((a->err = nl_send(s, room, net_in, alen, data, n)) == E_OK)
+			a->w[0] = n;
 		return;
 	}
 	if (s->kind != K_TCP) {
@@ -1486,6 +1516,10 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 			ip = &p->remote_ip;
 			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
 		}
+	}
+	if (s->kind == K_NETLINK) {
+		a->w[0] = a->nbytes = nl_name(s, r->w[0] != 0, net_out);
+		return;
 	}
 	if (r->w[0] != 0 && !ip && !(s->kind == K_PAIR && s->peer)) {
 		a->err = ERR_NOTCONN;
@@ -1641,7 +1675,7 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	case SOL_SOCKET:
 		switch (name) {
 		case SO_ERROR: v = s->soerr; s->soerr = 0; goto out;
-		case SO_TYPE: v = s->kind == K_PAIR ? s->ptype : s->kind == K_TCP ? SOCK_STREAM :
+		case SO_TYPE: v = s->kind == K_PAIR || s->kind == K_NETLINK ? s->ptype : s->kind == K_TCP ? SOCK_STREAM :
 				  s->kind == K_UDP ? SOCK_DGRAM : SOCK_RAW; goto out;
 		case SO_DOMAIN: v = s->family; goto out;
 		case SO_PROTOCOL: v = s->kind == K_PAIR ? 0 : s->kind == K_TCP ? IPPROTO_TCP :
@@ -1811,11 +1845,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		ifr->ifr_ifindex = netif_get_index(n);
 		return E_OK;
 	case SIOCGIFFLAGS:
-		ifr->ifr_flags = (short)((netif_is_up(n) ? IFF_UP : 0) |
-					 (netif_is_link_up(n) ? IFF_RUNNING : 0) |
-					 ((n->flags & NETIF_FLAG_BROADCAST) ? IFF_BROADCAST : 0) |
-					 ((n->flags & NETIF_FLAG_IGMP) ? IFF_MULTICAST : 0) |
-					 (n->name[0] == 'l' && n->name[1] == 'o' ? IFF_LOOPBACK : 0));
+		ifr->ifr_flags = (short)iface_flags(n);
 		return E_OK;
 	case SIOCGIFADDR:
 	case SIOCGIFNETMASK:
@@ -1832,7 +1862,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		return E_OK;
 	}
 	case SIOCGIFMTU:
-		ifr->ifr_mtu = n->mtu ? n->mtu : 65536;
+		ifr->ifr_mtu = (int)iface_mtu(n);
 		return E_OK;
 	case SIOCGIFHWADDR:
 		ifr->ifr_hwaddr.sa_family = n->hwaddr_len == 6 ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
@@ -1879,7 +1909,7 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		return;
 	}
 	}
-	a->err = ERR_NOTTY;
+	a->err = iface_ioctl(r->w[0], r->w[1], net_in, r->nbytes, net_out, &a->nbytes);
 }
 
 static void serve_io(struct srv_req *r, struct srv_ans *a)
@@ -1917,5 +1947,6 @@ static void serve_io(struct srv_req *r, struct srv_ans *a)
 const struct srv_op sock_ops[] = {
 	{ IO_READ, IO_FEXTEND, serve_io },
 	{ SOCK_OPEN, SOCK_GETOPT, serve_sock },
+	{ NET_PROCNET, NET_PROCNET, iface_procnet },
 };
 const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
