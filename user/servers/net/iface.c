@@ -41,6 +41,17 @@ int net_loop_input(struct pbuf *p)
 	return 0;                                    /* lwIP goes on with it */
 }
 
+struct netif *iface_next(const struct netif *prev)
+{
+	struct netif *n, *best = NULL;
+	u8_t after = prev ? netif_get_index(prev) : 0;
+
+	NETIF_FOREACH(n)
+		if (netif_get_index(n) > after && (!best || netif_get_index(n) < netif_get_index(best)))
+			best = n;
+	return best;
+}
+
 bool iface_is_lo(const struct netif *n)
 {
 	return n->name[0] == 'l' && n->name[1] == 'o';
@@ -75,7 +86,7 @@ void iface_stats(const struct netif *n, struct if_stats *st)
 		memset(st, 0, sizeof(*st));
 }
 
-static struct netif *by_name(const char *name)
+struct netif *iface_by_name(const char *name)
 {
 	struct netif *n;
 	char b[IFNAMSIZ];
@@ -110,7 +121,7 @@ static err_t ifconf(uint8_t *out, size_t *nout)
 	struct netif *n;
 	size_t len = 0;
 
-	NETIF_FOREACH(n) {
+	IFACES(n) {
 		struct ifreq ifr;
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
 
@@ -147,7 +158,7 @@ err_t iface_ioctl(uint64_t req, uint64_t arg, const uint8_t *in, size_t nin, uin
 		return ERR_INVAL;
 	memcpy(&ifr, in, sizeof(ifr));
 	ifr.ifr_name[IFNAMSIZ - 1] = 0;
-	if (!(n = by_name(ifr.ifr_name)))
+	if (!(n = iface_by_name(ifr.ifr_name)))
 		return ERR_NODEV;
 	switch (req) {
 	case SIOCGIFTXQLEN: case SIOCGIFMETRIC: case SIOCGIFMAP:
@@ -225,7 +236,7 @@ static void proc_dev(struct text *t)
 	put(t, "Inter-|   Receive                                                |  Transmit\n"
 	       " face |bytes    packets errs drop fifo frame compressed multicast|"
 	       "bytes    packets errs drop fifo colls carrier compressed\n");
-	NETIF_FOREACH(n) {
+	IFACES(n) {
 		struct if_stats st;
 		char name[IFNAMSIZ];
 
@@ -244,7 +255,7 @@ static void proc_if_inet6(struct text *t)
 {
 	struct netif *n;
 
-	NETIF_FOREACH(n) {
+	IFACES(n) {
 		char name[IFNAMSIZ];
 
 		net_if_name(n, name);
@@ -294,7 +305,7 @@ static void proc_route(struct text *t)
 	struct netif *n;
 
 	route_line(t, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
-	NETIF_FOREACH(n) {
+	IFACES(n) {
 		uint32_t a = ip4_addr_get_u32(netif_ip4_addr(n)), m = ip4_addr_get_u32(netif_ip4_netmask(n));
 		uint32_t gw = ip4_addr_get_u32(netif_ip4_gw(n));
 		char name[IFNAMSIZ];

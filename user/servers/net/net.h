@@ -93,6 +93,11 @@ struct if_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 bool iface_is_lo(const struct netif *n);
+struct netif *iface_by_name(const char *name);       /* NULL: none */
+/* The interfaces in the order of their index, as Linux lists them (lwIP's
+ * list has the newest first): IFACES(n) { ... } */
+struct netif *iface_next(const struct netif *prev);
+#define IFACES(n) for ((n) = iface_next(NULL); (n); (n) = iface_next(n))
 /* SIOCGIFFLAGS's and ifi_flags's IFF_* */
 uint32_t iface_flags(const struct netif *n);
 unsigned iface_mtu(const struct netif *n);

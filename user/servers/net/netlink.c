@@ -338,14 +338,10 @@ static err_t get_link(const uint8_t *p, size_t plen)
 	if (ifi.ifi_index > 0) {
 		n = ifi.ifi_index <= 255 ? netif_get_by_index((u8_t)ifi.ifi_index) : NULL;
 	} else if ((a = find_attr(p, plen, sizeof(ifi), IFLA_IFNAME, &len))) {
-		char want[IFNAMSIZ] = { 0 }, name[IFNAMSIZ];
+		char want[IFNAMSIZ] = { 0 };
 
 		memcpy(want, (const uint8_t *)a + sizeof(*a), len < IFNAMSIZ - 1 ? len : IFNAMSIZ - 1);
-		NETIF_FOREACH(n) {
-			net_if_name(n, name);
-			if (!strcmp(name, want))
-				break;
-		}
+		n = iface_by_name(want);
 	} else {
 		return ERR_INVAL;
 	}
@@ -404,11 +400,11 @@ static void put_addr6(struct netif *n, int i)
 
 	if (ip6_addr_istentative(state))
 		ifa.ifa_flags |= IFA_F_TENTATIVE;
-	if (ip6_addr_isdeprecated(state))
-		ifa.ifa_flags |= IFA_F_DEPRECATED;
 	if (ip6_addr_life_isstatic(netif_ip6_addr_valid_life(n, i))) {
-		ifa.ifa_flags |= IFA_F_PERMANENT;
+		ifa.ifa_flags |= IFA_F_PERMANENT;    /* (lwIP's ::1 is "valid", not "preferred": not deprecated) */
 	} else {                                     /* stateless autoconfiguration's */
+		if (ip6_addr_isdeprecated(state))
+			ifa.ifa_flags |= IFA_F_DEPRECATED;
 		if (!ip6_addr_life_isinfinite(netif_ip6_addr_valid_life(n, i)))
 			valid = netif_ip6_addr_valid_life(n, i);
 		if (!ip6_addr_life_isinfinite(netif_ip6_addr_pref_life(n, i)))
@@ -425,7 +421,7 @@ static void dump_addrs(uint8_t family)
 {
 	struct netif *n;
 
-	NETIF_FOREACH(n) {
+	IFACES(n) {
 		if (family != AF_INET6 && !ip4_addr_isany_val(*netif_ip4_addr(n)))
 			put_addr4(n);
 		if (family == AF_INET)
@@ -604,7 +600,7 @@ static void request(const struct nlmsghdr *h, const uint8_t *p, size_t plen)
 			e = get_link(p, plen);
 			break;
 		}
-		NETIF_FOREACH(n)
+		IFACES(n)
 			put_link(n, NLM_F_MULTI);
 		answer_done();
 		return;
@@ -617,7 +613,7 @@ static void request(const struct nlmsghdr *h, const uint8_t *p, size_t plen)
 		if (h->nlmsg_type == RTM_GETADDR) {
 			dump_addrs(family);
 		} else {
-			NETIF_FOREACH(n) {
+			IFACES(n) {
 				if (family != AF_INET6)
 					routes4(n);
 				if (family != AF_INET)

@@ -1810,19 +1810,6 @@ void net_if_name(const struct netif *n, char out[IFNAMSIZ])
 	snprintf(out, IFNAMSIZ, "eth%u", k);
 }
 
-static struct netif *if_by_name(const char *name)
-{
-	struct netif *n;
-	char b[IFNAMSIZ];
-
-	NETIF_FOREACH(n) {
-		net_if_name(n, b);
-		if (!strncmp(b, name, IFNAMSIZ))
-			return n;
-	}
-	return NULL;
-}
-
 /* SIOCGIF*: a struct ifreq in, the same out. */
 static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 {
@@ -1837,7 +1824,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		return E_OK;
 	}
 	ifr->ifr_name[IFNAMSIZ - 1] = 0;
-	if (!(n = if_by_name(ifr->ifr_name)))
+	if (!(n = iface_by_name(ifr->ifr_name)))
 		return ERR_NODEV;
 	memset(&ifr->ifr_ifru, 0, sizeof(ifr->ifr_ifru));
 	switch (req) {
