@@ -21,6 +21,8 @@ virtio-net on QEMU's user network and host port forwards
   http://cairn-test.example:PORT/ resolves it with musl's resolver
   (getaddrinfo, /etc/resolv.conf), and busybox nslookup (its own DNS
   client over UDP) resolves it too;
+  udhcpc's refusal (no AF_PACKET), addresses changed by hand (ip addr
+  add, ifconfig eth0 ADDR);
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
@@ -163,6 +165,30 @@ def check_nslookup(g, results, timeout):
     results.emit(re.search(rb"Server:\s+10\.0\.2\.2", out) and
                  re.search(rb"Name:\s+cairn-test\.example\r\nAddress:\s+10\.0\.2\.2", out),
                  "nslookup cairn-test.example: 10.0.2.2, from the host's responder", "came %r" % out[-800:])
+
+
+def check_changes(g, results, timeout):
+    """udhcpc's clear refusal (no AF_PACKET: the server's DHCP holds the
+    lease), then addresses changed by hand: ip addr add (netlink
+    RTM_NEWADDR, IPv4 and IPv6), ifconfig eth0 ADDR (SIOCSIFADDR), and the
+    gateway still answers."""
+    emit = results.emit
+    ok, out = typed(g, results, "udhcpc", b"udhcpc -n -q -i eth0 2>&1; ip -4 addr show dev eth0",
+                    b"udhcpc-end", timeout)
+    emit(re.search(rb"udhcpc: socket\(AF_PACKET,2,8\): Address family not supported by protocol", out) and
+         re.search(rb"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0", out),
+         "udhcpc says AF_PACKET is not supported; eth0 keeps the server's lease", "came %r" % out[-800:])
+    ok, out = typed(g, results, "ip addr add, ifconfig eth0 ADDR",
+                    b"ip addr add 10.0.2.16/24 dev eth0 && ip -4 addr show dev eth0 && "
+                    b"ip -6 addr add fd00::16/64 dev eth0 && ip -6 addr show dev eth0 && "
+                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 && ifconfig eth0 && ping -c 1 10.0.2.2 2>&1",
+                    b"changes-end", timeout)
+    emit(re.search(rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0", out) and
+         re.search(rb"inet6 fd00::16/64 scope global", out) and
+         re.search(rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255", out) and
+         re.search(rb"1 packets transmitted, 1 packets received", out),
+         "ip addr add 10.0.2.16/24 and fd00::16/64, then ifconfig eth0 10.0.2.15: set, and the gateway answers",
+         "came %r" % out[-1500:])
 
 
 def main():
@@ -317,6 +343,7 @@ def main():
         b"%s  /tmp/byname\r\n" % blob_sum.encode(), timeout=120)
     emit(DNS_NAME in dns_answered, "the query reached the host's responder", "answered %r" % dns_answered)
     check_nslookup(g, results, t)
+    check_changes(g, results, t)
 
     cmd("poweroff", b"poweroff", b"The system is going down NOW!")
     g.end(results, a.name, 60, "QEMU ends with status 0, no panic")
