@@ -1323,6 +1323,7 @@ static void netlink_route(void)
 	CHECK(nl_answers(s, &me, 103, nl_none, NULL) == -EOPNOTSUPP);
 	close(s);
 	/* the C library's: if_nameindex and getifaddrs ask over netlink */
+	CHECK(if_nametoindex("lo") == 1);
 	lo = 0;
 	if ((ni = if_nameindex())) {
 		for (struct if_nameindex *i = ni; i->if_index; i++)
