@@ -182,12 +182,13 @@ def check_changes(g, results, timeout):
     ok, out = typed(g, results, "ip addr add, ifconfig eth0 ADDR",
                     b"ip addr add 10.0.2.16/24 dev eth0 && ip -4 addr show dev eth0 && "
                     b"ip -6 addr add fd00::16/64 dev eth0 && ip -6 addr show dev eth0 && "
-                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 && ifconfig eth0 && ping -c 1 10.0.2.2 2>&1",
+                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 && ifconfig eth0 && ip route && "
+                    b"ping -c 1 10.0.2.2 2>&1",
                     b"changes-end", timeout)
-    emit_all(results, "ip addr add 10.0.2.16/24 and fd00::16/64, then ifconfig eth0 10.0.2.15: set; the gateway "
-             "answers", out, rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0",
+    emit_all(results, "ip addr add 10.0.2.16/24 and fd00::16/64, then ifconfig eth0 10.0.2.15: set; the default "
+             "route stays, the gateway answers", out, rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0",
              rb"inet6 fd00::16/64 scope global", rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255",
-             rb"1 packets transmitted, 1 packets received", NO_ERROR)
+             rb"default via 10\.0\.2\.2 dev eth0", rb"1 packets transmitted, 1 packets received", NO_ERROR)
 
 
 def main():

@@ -105,9 +105,9 @@ err_t iface_set4(struct netif *n, const ip4_addr_t *addr, const ip4_addr_t *mask
 
 	if (iface_is_lo(n))
 		return ERR_OPNOTSUPP;                /* lwIP's loopback keeps 127.0.0.1 */
+	ip4_addr_copy(gw, *netif_ip4_gw(n));     /* (dhcp_stop clears DHCP's) */
 	if (netif_dhcp_data(n))
 		dhcp_stop(n);                        /* an address set by hand stays */
-	ip4_addr_copy(gw, *netif_ip4_gw(n));
 	if (ip4_addr_isany(addr) || !ip4_addr_netcmp(&gw, addr, mask))
 		ip4_addr_set_zero(&gw);              /* the gateway must be on the new network */
 	netif_set_addr(n, addr, mask, &gw);
