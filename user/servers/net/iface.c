@@ -175,7 +175,7 @@ err_t iface_ioctl(uint64_t req, uint64_t arg, const uint8_t *in, size_t nin, uin
 			netif_set_down(n);
 		return E_OK;
 	case SIOCSIFMTU:
-		if (ifr.ifr_mtu < 68 || ifr.ifr_mtu > NET_MTU || iface_is_lo(n))
+		if (ifr.ifr_mtu < 68 || ifr.ifr_mtu > (int)NET_MTU || iface_is_lo(n))
 			return ERR_INVAL;                /* no larger than the device's frames */
 		n->mtu = (u16_t)ifr.ifr_mtu;
 		n->mtu6 = (u16_t)ifr.ifr_mtu;
