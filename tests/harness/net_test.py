@@ -172,22 +172,26 @@ def check_nslookup(g, results, timeout):
 def check_changes(g, results, timeout):
     """udhcpc's refusal (no raw sockets: the server's DHCP holds the
     lease), then addresses changed by hand: ip addr add (netlink
-    RTM_NEWADDR, IPv4 and IPv6), ifconfig eth0 ADDR (SIOCSIFADDR), and the
-    gateway still answers."""
+    RTM_NEWADDR, IPv4 and IPv6), ip link set mtu (SIOCSIFMTU), ifconfig
+    eth0 ADDR (SIOCSIFADDR), and the gateway still answers."""
     ok, out = typed(g, results, "udhcpc", b"udhcpc -n -q -i eth0 2>&1; ip -4 addr show dev eth0",
                     b"udhcpc-end", timeout)
     emit_all(results, "udhcpc says its raw socket is not supported; eth0 keeps the server's lease", out,
              rb"udhcpc: socket: Protocol not supported",
              rb"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0")
-    ok, out = typed(g, results, "ip addr add, ifconfig eth0 ADDR",
+    ok, out = typed(g, results, "ip addr add",
                     b"ip addr add 10.0.2.16/24 dev eth0 && ip -4 addr show dev eth0 && "
-                    b"ip -6 addr add fd00::16/64 dev eth0 && ip -6 addr show dev eth0 && "
-                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 && ifconfig eth0 && ip route && "
-                    b"ping -c 1 10.0.2.2 2>&1",
-                    b"changes-end", timeout)
-    emit_all(results, "ip addr add 10.0.2.16/24 and fd00::16/64, then ifconfig eth0 10.0.2.15: set; the default "
-             "route stays, the gateway answers", out, rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0",
-             rb"inet6 fd00::16/64 scope global", rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255",
+                    b"ip -6 addr add fd00::16/64 dev eth0 && ip -6 addr show dev eth0", b"add-end", timeout)
+    emit_all(results, "ip addr add 10.0.2.16/24 and fd00::16/64: set", out,
+             rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0", rb"inet6 fd00::16/64 scope global",
+             NO_ERROR)
+    ok, out = typed(g, results, "ip link set mtu, ifconfig eth0 ADDR",
+                    b"ip link set dev eth0 mtu 1400 && ip link show dev eth0 && "
+                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 mtu 1500 && ifconfig eth0 && ip route && "
+                    b"ping -c 1 10.0.2.2 2>&1", b"changes-end", timeout)
+    emit_all(results, "ip link set mtu 1400, then ifconfig eth0 10.0.2.15 mtu 1500: set; the default route "
+             "stays, the gateway answers", out, rb"eth0: <[A-Z_,]+> mtu 1400 ",
+             rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255", rb"MULTICAST +MTU:1500 ",
              rb"default via 10\.0\.2\.2 dev eth0", rb"1 packets transmitted, 1 packets received", NO_ERROR)
 
 
