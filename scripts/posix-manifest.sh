@@ -117,6 +117,8 @@ service vfs bin/vfs$vfs_args
 END
   [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
   [ -z "$devices" ] || echo "    cap devmgr endpoint:devmgr w"
+  # /proc/net's files: the network server's texts (user/servers/vfs/procfs.c)
+  [ -z "$net" ] || echo "    cap net endpoint:net w"
   [ -z "$disk" ] || echo "    cap fslaunch launcher:ext2x wg"
   cat <<END
     quota $vfs_quota

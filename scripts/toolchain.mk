@@ -73,7 +73,7 @@ OVERLAY := $(patsubst musl-port/src/cairn/%,$(MSRC)/src/cairn/%,$(PORT_SRC)) \
 SYSROOT_FILES := $(SYSROOT)/lib/cairn.lds $(SYSROOT)/lib/cairn-gcc.specs \
 	$(SYSROOT)/include/cairn/abi.h $(SYSROOT)/include/cairn/err.h \
 	$(SYSROOT)/include/cairn/sys.h $(SYSROOT)/include/cairn/syscall_arch.h \
-	$(SYSROOT)/include/cairn/libc.h
+	$(SYSROOT)/include/cairn/libc.h $(SYSROOT)/include/cairn/netlink.h
 
 .PHONY: all posix-tests FORCE
 all: $(WRAPPER)

@@ -175,4 +175,13 @@ enum {
 #define SOL_CAIRN_NET      0x6e6574
 #define NET_STATS          1
 
+/*
+ * The interfaces' texts for the VFS's /proc/net (user/servers/vfs/procfs.c),
+ * on "net" (unbadged, or any socket): NET_PROCNET (which: NET_PROC_*) ->
+ * (len) + the file's text, in Linux's format, at most POSIX_INLINE_MAX
+ * bytes. ERR_INVAL: no such file.
+ */
+enum { NET_PROCNET = 0xa40 };
+enum { NET_PROC_DEV, NET_PROC_IF_INET6, NET_PROC_ROUTE };
+
 #endif

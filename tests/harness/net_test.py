@@ -19,10 +19,17 @@ virtio-net on QEMU's user network and host port forwards
   here (telnetlib is gone from Python) logs in, refusing every option,
   runs commands in the shell on the pty, interrupts a sleep with ^C,
   exits and sees the connection closed, then does it once more;
+  the interfaces as Linux shows them: ifconfig (lo 127.0.0.1, eth0
+  10.0.2.15 with its 52:54:00 MAC, packet counters that grow with
+  traffic: /proc/net/dev, SIOCGIFCONF), ip addr (inet 10.0.2.15/24 and
+  inet6 fe80::, netlink), ip route (default via 10.0.2.2);
   a name resolved through a DNS responder this test runs on the host
   (127.0.0.1:53, which Cairn reaches as 10.0.2.2:53): busybox wget of
   http://cairn-test.example:PORT/ resolves it with musl's resolver
-  (getaddrinfo, /etc/resolv.conf);
+  (getaddrinfo, /etc/resolv.conf), and busybox nslookup (its own DNS
+  client over UDP) resolves it too;
+  udhcpc's refusal (no raw IP or AF_PACKET sockets), addresses changed
+  by hand (ip addr add, ifconfig eth0 ADDR);
   and the end: poweroff, QEMU's status 0.
 
     net_test.py --name riscv64-net -- --arch riscv64
@@ -211,6 +218,114 @@ def telnet_checks(emit, cmd, port, t):
     telnet_session(emit, port, t, False)
 
 
+def typed(g, results, what, line, end, timeout):
+    """Types line and an echo of end after it: (ok, the output between)."""
+    start = g.pos
+    ok = g.step(results, what, PROMPT, line + b"; echo " + end + b"\r", [b"\r\n" + end + b"\r\n"], timeout)
+    return ok, g.out[start:g.pos]
+
+
+NO_ERROR = rb"\A(?![\s\S]*(?:ifconfig|ip|udhcpc|nslookup): (?!socket: Protocol))"   # no applet's message
+
+
+def emit_all(results, what, out, *patterns):
+    """One result: every one of patterns (bytes regexes) is in out."""
+    missing = [p for p in patterns if not re.search(p, out)]
+    return results.emit(not missing, what, "no %r in %r" % (missing[:1], out[-1500:]))
+
+
+def ifconfig_counts(out, name):
+    """The RX and TX packet counts of interface name in ifconfig's output."""
+    m = re.search(rb"(?m)^" + name + rb" .*?RX packets:(\d+) .*?TX packets:(\d+) ", out, re.S)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def check_ifconfig(g, results, timeout):
+    """ifconfig without arguments lists lo and eth0 as Linux does (its list
+    from /proc/net/dev and SIOCGIFCONF, the rest through SIOCGIF*): the
+    eth0 packet counts it shows, for check_counters_grew."""
+    emit = results.emit
+    ok, out = typed(g, results, "ifconfig runs, without warnings", b"ifconfig 2>&1", b"ifconfig-end", timeout)
+    emit_all(results, "ifconfig lists lo with 127.0.0.1/255.0.0.0, UP LOOPBACK RUNNING, MTU 65536", out,
+             rb"(?m)^lo +Link encap:Local Loopback", rb"inet addr:127\.0\.0\.1 +Mask:255\.0\.0\.0",
+             rb"UP LOOPBACK RUNNING +MTU:65536")
+    emit_all(results, "ifconfig lists eth0: its 52:54:00 MAC, 10.0.2.15, its fe80:: address, UP RUNNING, MTU 1500",
+             out, rb"(?m)^eth0 +Link encap:Ethernet +HWaddr 52:54:00(:[0-9A-F]{2}){3}",
+             rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255 +Mask:255\.255\.255\.0",
+             rb"inet6 addr: fe80::[0-9a-f:]+/64 Scope:Link", rb"UP BROADCAST RUNNING MULTICAST +MTU:1500")
+    counts = ifconfig_counts(out, b"eth0")
+    emit(counts and counts[0] > 0 and counts[1] > 0 and ifconfig_counts(out, b"lo") is not None and
+         re.search(NO_ERROR, out),
+         "ifconfig shows eth0's RX and TX packets (%s), and no warning" % (counts,), "came %r" % out[-1500:])
+    return counts
+
+
+def check_counters_grew(g, results, before, timeout):
+    """After traffic: eth0's counters (ifconfig eth0, /proc/net/dev) grew."""
+    ok, out = typed(g, results, "ifconfig eth0 after the transfers", b"ifconfig eth0; cat /proc/net/dev",
+                    b"counts-end", timeout)
+    now = ifconfig_counts(out, b"eth0")
+    dev = re.search(rb"(?m)^ *eth0: *(\d+) +(\d+) +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ +(\d+) +(\d+) ", out)
+    emit = results.emit
+    emit(before and now and now[0] > before[0] + 500 and now[1] > before[1] + 100,
+         "eth0's RX and TX packet counts grew with the traffic (%s, then %s)" % (before, now),
+         "came %r" % out[-1500:])
+    emit(dev and now and int(dev.group(2)) >= now[0] and int(dev.group(1)) > (1 << 20),
+         "/proc/net/dev counts eth0's bytes in Linux's format (more than the 1 MiB received)",
+         "came %r" % out[-800:])
+
+
+def check_ip(g, results, timeout):
+    """busybox ip over netlink (AF_NETLINK, NETLINK_ROUTE dumps)."""
+    ok, out = typed(g, results, "ip addr", b"ip addr 2>&1", b"ip-addr-end", timeout)
+    emit_all(results, "ip addr: lo first, 127.0.0.1/8 and ::1/128", out,
+             rb"^[\s\S]*?ip-addr-end\r\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536",
+             rb"inet 127\.0\.0\.1/8 scope host lo", rb"inet6 ::1/128 scope host \r")
+    emit_all(results, "ip addr: eth0 with its MAC, inet 10.0.2.15/24 and inet6 fe80::, no error", out,
+             rb"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
+             rb"link/ether 52:54:00(:[0-9a-f]{2}){3} brd ff:ff:ff:ff:ff:ff",
+             rb"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0",
+             rb"inet6 fe80::[0-9a-f:]+/64 scope link", NO_ERROR)
+    ok, out = typed(g, results, "ip route", b"ip route 2>&1; ip link 2>&1", b"ip-route-end", timeout)
+    emit_all(results, "ip route: default via 10.0.2.2 dev eth0 and 10.0.2.0/24; ip link lists eth0", out,
+             rb"default via 10\.0\.2\.2 dev eth0", rb"10\.0\.2\.0/24 dev eth0 +scope link +src 10\.0\.2\.15",
+             rb"2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP>", NO_ERROR)
+
+
+def check_nslookup(g, results, timeout):
+    """busybox nslookup: its own DNS client over UDP, to the name server
+    /etc/resolv.conf names (the host's responder, 10.0.2.2)."""
+    ok, out = typed(g, results, "nslookup", b"nslookup cairn-test.example 2>&1", b"nslookup-end", timeout)
+    emit_all(results, "nslookup cairn-test.example: 10.0.2.2, from the host's responder", out,
+             rb"Server:\s+10\.0\.2\.2", rb"Name:\s+cairn-test\.example\r\nAddress:\s+10\.0\.2\.2")
+
+
+def check_changes(g, results, timeout):
+    """udhcpc's refusal (no raw sockets: the server's DHCP holds the
+    lease), then addresses changed by hand: ip addr add (netlink
+    RTM_NEWADDR, IPv4 and IPv6), ip link set mtu (SIOCSIFMTU), ifconfig
+    eth0 ADDR (SIOCSIFADDR), and the gateway still answers."""
+    ok, out = typed(g, results, "udhcpc", b"udhcpc -n -q -i eth0 2>&1; ip -4 addr show dev eth0",
+                    b"udhcpc-end", timeout)
+    emit_all(results, "udhcpc says its raw socket is not supported; eth0 keeps the server's lease", out,
+             rb"udhcpc: socket: Protocol not supported",
+             rb"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global dynamic eth0")
+    ok, out = typed(g, results, "ip addr add",
+                    b"ip addr add 10.0.2.16/24 dev eth0 && ip -4 addr show dev eth0 && "
+                    b"ip -6 addr add fd00::16/64 dev eth0 && ip -6 addr show dev eth0", b"add-end", timeout)
+    emit_all(results, "ip addr add 10.0.2.16/24 and fd00::16/64: set", out,
+             rb"inet 10\.0\.2\.16/24 brd 10\.0\.2\.255 scope global eth0", rb"inet6 fd00::16/64 scope global",
+             NO_ERROR)
+    ok, out = typed(g, results, "ip link set mtu, ifconfig eth0 ADDR",
+                    b"ip link set dev eth0 mtu 1400 && ip link show dev eth0 && "
+                    b"ifconfig eth0 10.0.2.15 netmask 255.255.255.0 mtu 1500 && ifconfig eth0 && ip route && "
+                    b"ping -c 1 10.0.2.2 2>&1", b"changes-end", timeout)
+    emit_all(results, "ip link set mtu 1400, then ifconfig eth0 10.0.2.15 mtu 1500: set; the default route "
+             "stays, the gateway answers", out, rb"eth0: <[A-Z_,]+> mtu 1400 ",
+             rb"inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255", rb"MULTICAST +MTU:1500 ",
+             rb"default via 10\.0\.2\.2 dev eth0", rb"1 packets transmitted, 1 packets received", NO_ERROR)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
@@ -304,6 +419,8 @@ def main():
         b"nameserver 10.0.2.3\r\n")
     cmd("ping of the gateway (3 answers)", b"ping -c 3 10.0.2.2",
         re.compile(rb"3 packets transmitted, 3 packets received, 0% packet loss"))
+    counts = check_ifconfig(g, results, t)
+    check_ip(g, results, t)
 
     # load: --load connections in a row to netxfer serve on port 7777, the
     # network server's memory the same after them (tests/harness/net_load.py);
@@ -335,6 +452,7 @@ def main():
     cmd("busybox wget of a 1 MiB file from the host (10.0.2.2)",
         b"wget -q -O /tmp/blob http://10.0.2.2:%d/blob && sha256sum /tmp/blob" % http_port,
         b"%s  /tmp/blob\r\n" % blob_sum.encode(), timeout=120)
+    check_counters_grew(g, results, counts, t)
 
     # nc: Cairn -> host, then host -> Cairn
     cmd("nc from Cairn to a host listener",
@@ -369,6 +487,8 @@ def main():
         b"wget -q -O /tmp/byname http://cairn-test.example:%d/blob && sha256sum /tmp/byname" % http_port,
         b"%s  /tmp/byname\r\n" % blob_sum.encode(), timeout=120)
     emit(DNS_NAME in dns_answered, "the query reached the host's responder", "answered %r" % dns_answered)
+    check_nslookup(g, results, t)
+    check_changes(g, results, t)
 
     cmd("poweroff", b"poweroff", b"The system is going down NOW!")
     g.end(results, a.name, 60, "QEMU ends with status 0, no panic")

@@ -337,6 +337,8 @@ hidden long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long
  * (-EPIPE at its end, no SIGPIPE: then SOCK_SEND says why). */
 hidden long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek);
 hidden long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock);
+/* ioctl(SIOCGIFCONF) on a socket: arg is a struct ifconf */
+hidden long __cairn_sock_ifconf(struct cairn_fd *f, void *arg);
 
 /* ---- poll.c ----------------------------------------------------------------------------- */
 hidden long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask, size_t size);

@@ -883,9 +883,14 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 	/* a network interface's settings (a socket: the network server) */
 	case SIOCGIFNAME: case SIOCGIFINDEX: case SIOCGIFFLAGS: case SIOCGIFADDR:
 	case SIOCGIFDSTADDR: case SIOCGIFBRDADDR: case SIOCGIFNETMASK: case SIOCGIFMTU:
-	case SIOCGIFHWADDR:
+	case SIOCGIFHWADDR: case SIOCGIFTXQLEN: case SIOCGIFMETRIC: case SIOCGIFMAP:
 		in = out = sizeof(struct ifreq);
 		break;
+	case SIOCSIFFLAGS: case SIOCSIFADDR: case SIOCSIFNETMASK: case SIOCSIFBRDADDR: case SIOCSIFMTU:
+		in = sizeof(struct ifreq);
+		break;
+	case SIOCGIFCONF:
+		return __cairn_sock_ifconf(f, arg);      /* a pointer inside: socket.c */
 	case TIOCSCTTY:
 		/* the session leader's "proc" and its session become the tty's */
 		byval = (uint64_t)arg;

@@ -39,6 +39,8 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 #include <cairn/sock.h>
 #include "cairn_impl.h"
 
@@ -529,6 +531,32 @@ long __cairn_sendmsg(long fd, const void *m, long flags)
 long __cairn_sock_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total)
 {
 	return send_iov(f, iov, cnt, total, 0, NULL, 0, NULL, NULL);
+}
+
+/* SIOCGIFCONF: the server answers an ifreq per interface with an IPv4
+ * address; as many whole ones as ifc_len takes are copied, and ifc_len
+ * says how many bytes they are (with no buffer: all of them), as Linux. */
+long __cairn_sock_ifconf(struct cairn_fd *f, void *arg)
+{
+	struct ifconf *ifc = arg;
+	struct cairn_ans a;
+	size_t n;
+	err_t e;
+
+	if (!ifc)
+		return -EFAULT;
+	if ((e = __cairn_ipc(f->cap, IO_IOCTL, SIOCGIFCONF, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
+		return sock_errno(e) == -ENOTSOCK ? -ENOTTY : sock_errno(e);
+	n = a.nbytes - a.nbytes % sizeof(struct ifreq);
+	if (ifc->ifc_buf) {
+		if (ifc->ifc_len < 0)
+			return -EINVAL;
+		if (n > (size_t)ifc->ifc_len)
+			n = (size_t)ifc->ifc_len - (size_t)ifc->ifc_len % sizeof(struct ifreq);
+		memcpy(ifc->ifc_buf, __cairn_ipc_data(), n);
+	}
+	ifc->ifc_len = (int)n;
+	return 0;
 }
 
 /* ---- receiving --------------------------------------------------------------------------- */

@@ -28,7 +28,7 @@ static volatile struct net_desc *q[NET_NQ];
 static uint32_t rxf_tail, rxu_head, tx_tail, txd_head;
 static uint32_t tx_free[TXN], ntx_free;
 static uint8_t mac[6];
-static unsigned long rx_frames, tx_frames, tx_dropped;
+static uint64_t rx_frames, rx_bytes, rx_errors, rx_dropped, tx_frames, tx_bytes, tx_dropped;
 
 static uint64_t buf_off(uint32_t i) { return NET_DATA_OFF + (uint64_t)i * BUF; }
 
@@ -100,6 +100,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 	tx_tail++;
 	__atomic_store_n(&shm->q[NET_Q_TX].tail, tx_tail, __ATOMIC_RELEASE);
 	tx_frames++;
+	tx_bytes += p->tot_len;
 	kick();
 	return ERR_OK;
 }
@@ -126,14 +127,26 @@ static bool take_rx(void)
 			if (p) {
 				pbuf_take(p, va + buf_off((uint32_t)tag), (u16_t)len);
 				rx_frames++;
+				rx_bytes += len;
 				if (net_if.input(p, &net_if) != ERR_OK)
 					pbuf_free(p);
+			} else {
+				rx_dropped++;
 			}
+		} else {
+			rx_errors++;
 		}
 		post_rx((uint32_t)tag);
 	}
 	__atomic_store_n(&shm->q[NET_Q_RX_USED].head, rxu_head, __ATOMIC_RELEASE);
 	return any;
+}
+
+void link_stats(struct if_stats *st)
+{
+	*st = (struct if_stats){ .rx_packets = rx_frames, .rx_bytes = rx_bytes, .rx_errors = rx_errors,
+				 .rx_dropped = rx_dropped, .tx_packets = tx_frames, .tx_bytes = tx_bytes,
+				 .tx_dropped = tx_dropped };
 }
 
 void link_poll(void)

@@ -91,6 +91,51 @@ size_t net_stats(char *buf, size_t max);
 err_t net_errno(err_t lwip_err);
 /* An interface's Linux name ("lo", "eth0"): 16 bytes (IFNAMSIZ) */
 void net_if_name(const struct netif *n, char out[16]);
+/* For netlink.c: a message into socket s's receive queue (taken) */
+struct sock;
+void sock_queue(struct sock *s, struct pbuf *p);
+
+/* ---- iface.c: the interfaces' flags, counters, ioctls and /proc/net texts ---- */
+struct if_stats {
+	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+};
+bool iface_is_lo(const struct netif *n);
+struct netif *iface_by_name(const char *name);       /* NULL: none */
+/* The interfaces in the order of their index, as Linux lists them (lwIP's
+ * list has the newest first): IFACES(n) { ... } */
+struct netif *iface_next(const struct netif *prev);
+#define IFACES(n) for ((n) = iface_next(NULL); (n); (n) = iface_next(n))
+/* SIOCGIFFLAGS's and ifi_flags's IFF_* */
+uint32_t iface_flags(const struct netif *n);
+unsigned iface_mtu(const struct netif *n);
+unsigned iface_prefix4(const struct netif *n);     /* the IPv4 netmask's length */
+void iface_stats(const struct netif *n, struct if_stats *st);
+/* The ioctls sock.c does not answer (SIOCGIFCONF, SIOCGIFTXQLEN, SIOCSIF*...):
+ * ERR_NOTTY for an unknown one. in: nin bytes; the answer to out, *nout. */
+err_t iface_ioctl(uint64_t req, uint64_t arg, const uint8_t *in, size_t nin, uint8_t *out, size_t *nout);
+/* An IPv4 address change (SIOCSIFADDR, RTM_NEWADDR): DHCP stops on n */
+err_t iface_set4(struct netif *n, const ip4_addr_t *addr, const ip4_addr_t *mask);
+/* NET_PROCNET */
+void iface_procnet(struct srv_req *r, struct srv_ans *a);
+/* LWIP_HOOK_IP4_INPUT/IP6_INPUT (port/hooks.h): counts the loopback's
+ * packets while after() runs its queue (net_loop_polling) */
+extern bool net_loop_polling;
+
+/* ---- link.c's counters (eth0) ---- */
+void link_stats(struct if_stats *st);
+
+/* ---- netlink.c: AF_NETLINK sockets, NETLINK_ROUTE (include/cairn/netlink.h) ---- */
+/* socket(AF_NETLINK, type, proto)'s checks */
+err_t nl_check(uint64_t type, uint64_t proto);
+err_t nl_bind(const struct sock *s, const uint8_t *addr, uint64_t len);
+err_t nl_connect(const struct sock *s, const uint8_t *addr, uint64_t len);
+/* this end's struct sockaddr_nl (peer: the kernel's, the server's) at out: its length */
+size_t nl_name(const struct sock *s, bool peer, uint8_t *out);
+/* A datagram of requests to the kernel; the answers go into s's queue,
+ * room bytes at most (its SO_RCVBUF less what it holds) */
+err_t nl_send(struct sock *s, size_t room, const uint8_t *addr, uint64_t alen, const uint8_t *data, size_t n);
+void nl_close(const struct sock *s);
 
 /* ---- unix.c: AF_UNIX names, keys, capabilities in flight, credentials ---- */
 struct ux_name {                         /* a bound name */

@@ -49,7 +49,8 @@
  * SOCK_SEND and SOCK_RECV. */
 #define RINGS_MAX   128
 
-enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR };   /* K_PAIR: one end of socketpair(AF_UNIX) */
+enum { K_TCP = 1, K_UDP, K_RAW, K_PAIR, K_NETLINK };   /* K_PAIR: one end of socketpair(AF_UNIX);
+						 * K_NETLINK: AF_NETLINK, netlink.c's */
 enum { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_DEAD };
 
 struct rxq {
@@ -90,7 +91,7 @@ struct sock {
 	int rcvbuf, sndbuf, linger_on, linger_s;
 	struct sock *parent;                /* a listener's connection not accepted yet */
 	struct sock *peer;                  /* K_PAIR: the other end (NULL once it closed) */
-	uint8_t ptype;                      /* K_PAIR: SOCK_STREAM or SOCK_DGRAM */
+	uint8_t ptype;                      /* K_PAIR: SOCK_STREAM or SOCK_DGRAM; K_NETLINK: its type */
 	struct sock *acq, *acq_last, *acq_next;
 	unsigned nacq, backlog;
 	struct waiter rd[WAITERS], wr[WAITERS];
@@ -219,6 +220,8 @@ static err_t addr_in(const struct sock *s, const uint8_t *b, uint64_t len, ip_ad
 /* lwIP's address -> a Linux one of the socket's family at out; its length. */
 static size_t addr_out(const struct sock *s, const ip_addr_t *ip, u16_t port, uint8_t *out)
 {
+	if (s->family == AF_NETLINK)               /* what netlink answers came from: the kernel */
+		return nl_name(s, true, out);
 	if (s->family == AF_UNIX)                  /* accept: the peer's name (mostly none) */
 		return ux_addr_out(s->peer && s->peer->ux ? &s->peer->ux->name : NULL, out);
 	if (s->family == AF_INET) {
@@ -369,6 +372,11 @@ static struct rxq *rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr
 	s->rx_bytes += p->tot_len;
 	mark(s);
 	return q;
+}
+
+void sock_queue(struct sock *s, struct pbuf *p)
+{
+	rx_push(s, p, NULL, 0);
 }
 
 /* ---- lwIP's callbacks ------------------------------------------------------------------------ */
@@ -651,7 +659,7 @@ static void waiter_pop(struct waiter *w, unsigned *n)
 static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uint8_t *out, size_t *len,
 		      uint64_t w[4], size_t *taken)
 {
-	size_t hdr = 0, n = 0, alen = 0;
+	size_t hdr = 0, n = 0;
 
 	*taken = 0;
 	rx_rights = NULL;
@@ -709,10 +717,10 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 		return ERR_AGAIN;
 	}
 	if (!io && s->kind != K_PAIR)
-		hdr = SOCK_ADDR_PAD(addr_out(s, &s->rx->addr, s->rx->port, out));
+		hdr = addr_out(s, &s->rx->addr, s->rx->port, out);
 	if (s->kind == K_PAIR && s->rx->ux) {
 		if (!io && s->rx->ux->has_from)
-			hdr = SOCK_ADDR_PAD(alen = ux_addr_out(&s->rx->ux->from, out));
+			hdr = ux_addr_out(&s->rx->ux->from, out);
 		if (s->rx->ux->nrights && !(flags & MSG_PEEK))
 			rx_rights = s->rx;
 	}
@@ -723,9 +731,10 @@ static err_t recv_one(struct sock *s, bool io, uint64_t max, uint64_t flags, uin
 		n = max;
 		w[3] = MSG_TRUNC;
 	}
+	w[1] = hdr;
+	hdr = SOCK_ADDR_PAD(hdr);
 	pbuf_copy_partial(s->rx->p, out + hdr, (u16_t)n, 0);
 	w[0] = n;
-	w[1] = io ? 0 : s->kind == K_PAIR ? alen : (s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	*len = hdr + n;
 	if (!(flags & MSG_PEEK))
 		*taken = 1;
@@ -1337,6 +1346,8 @@ static void sock_close(struct sock *s)
 		}
 		s->pcb.any = NULL;
 	}
+	if (s->kind == K_NETLINK)
+		nl_close(s);
 	if (s->kind == K_PAIR && s->peer) {
 		s->peer->eof = true;
 		s->peer->peer = NULL;
@@ -1410,7 +1421,7 @@ void sock_answered(struct srv_ans *a, err_t sent)
 err_t sock_object(struct srv_req *r)
 {
 	if (!r->badge) {
-		if (r->label != SOCK_OPEN && r->label != SOCK_PAIR)
+		if (r->label != SOCK_OPEN && r->label != SOCK_PAIR && r->label != NET_PROCNET)
 			return ERR_BADF;
 		return E_OK;
 	}
@@ -1514,11 +1525,14 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		ux_open(r, a);
 		return;
 	}
-	if (dom != AF_INET && dom != AF_INET6) {
+	if (dom == AF_NETLINK) {
+		if ((a->err = nl_check(type, proto)))
+			return;
+		kind = K_NETLINK;
+	} else if (dom != AF_INET && dom != AF_INET6) {
 		a->err = ERR_AFNOSUPPORT;
 		return;
-	}
-	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
+	} else if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
 		kind = K_TCP;
 	else if (type == SOCK_DGRAM && (proto == 0 || proto == IPPROTO_UDP))
 		kind = K_UDP;
@@ -1535,6 +1549,7 @@ static void op_open(struct srv_req *r, struct srv_ans *a)
 		return;
 	}
 	s->proto = (uint8_t)proto;
+	s->ptype = (uint8_t)type;
 	s->nonblock = (r->w[1] & SOCK_NONBLOCK) != 0;
 	if ((a->err = sock_pcb(s))) {
 		s->used = false;
@@ -1610,6 +1625,10 @@ static void op_bind(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	}
 	if (r->w[0] > r->nbytes || r->w[0] > SOCK_ADDR_MAX) {
 		a->err = ERR_INVAL;
+		return;
+	}
+	if (s->kind == K_NETLINK) {
+		a->err = nl_bind(s, net_in, r->w[0]);
 		return;
 	}
 	if ((a->err = addr_in(s, net_in, r->w[0], &ip, &port)))
@@ -1707,6 +1726,10 @@ static void op_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		ux_connect(r, a, s);
 		return;
 	}
+	if (s->kind == K_NETLINK) {
+		a->err = nl_connect(s, net_in, r->w[0]);
+		return;
+	}
 	if (s->kind != K_TCP && fam == AF_UNSPEC) {
 		if (s->kind == K_UDP)
 			udp_disconnect(s->pcb.udp);
@@ -1791,6 +1814,13 @@ static void op_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	}
 	if (alen > SOCK_ADDR_MAX || hdr > r->nbytes || n > r->nbytes - hdr) {
 		a->err = ERR_INVAL;
+		return;
+	}
+	if (s->kind == K_NETLINK) {
+		size_t room = s->rx_bytes < (size_t)s->rcvbuf ? (size_t)s->rcvbuf - s->rx_bytes : 0;
+
+		if ((a->err = nl_send(s, room, net_in, alen, data, n)) == E_OK)
+			a->w[0] = n;
 		return;
 	}
 	if (s->kind != K_TCP) {
@@ -1897,6 +1927,10 @@ static void op_name(struct srv_req *r, struct srv_ans *a, struct sock *s)
 			ip = &p->remote_ip;
 			port = s->kind == K_TCP ? s->pcb.tcp->remote_port : s->kind == K_UDP ? s->pcb.udp->remote_port : 0;
 		}
+	}
+	if (s->kind == K_NETLINK) {
+		a->w[0] = a->nbytes = nl_name(s, r->w[0] != 0, net_out);
+		return;
 	}
 	if (s->kind == K_PAIR) {
 		ux_name(r, a, s);
@@ -2056,7 +2090,7 @@ static void op_getopt(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	case SOL_SOCKET:
 		switch (name) {
 		case SO_ERROR: v = s->soerr; s->soerr = 0; goto out;
-		case SO_TYPE: v = s->kind == K_PAIR ? s->ptype : s->kind == K_TCP ? SOCK_STREAM :
+		case SO_TYPE: v = s->kind == K_PAIR || s->kind == K_NETLINK ? s->ptype : s->kind == K_TCP ? SOCK_STREAM :
 				  s->kind == K_UDP ? SOCK_DGRAM : SOCK_RAW; goto out;
 		case SO_DOMAIN: v = s->family; goto out;
 		case SO_PROTOCOL: v = s->kind == K_PAIR ? 0 : s->kind == K_TCP ? IPPROTO_TCP :
@@ -2201,19 +2235,6 @@ void net_if_name(const struct netif *n, char out[IFNAMSIZ])
 	snprintf(out, IFNAMSIZ, "eth%u", k);
 }
 
-static struct netif *if_by_name(const char *name)
-{
-	struct netif *n;
-	char b[IFNAMSIZ];
-
-	NETIF_FOREACH(n) {
-		net_if_name(n, b);
-		if (!strncmp(b, name, IFNAMSIZ))
-			return n;
-	}
-	return NULL;
-}
-
 /* SIOCGIF*: a struct ifreq in, the same out. */
 static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 {
@@ -2228,7 +2249,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		return E_OK;
 	}
 	ifr->ifr_name[IFNAMSIZ - 1] = 0;
-	if (!(n = if_by_name(ifr->ifr_name)))
+	if (!(n = iface_by_name(ifr->ifr_name)))
 		return ERR_NODEV;
 	memset(&ifr->ifr_ifru, 0, sizeof(ifr->ifr_ifru));
 	switch (req) {
@@ -2236,11 +2257,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		ifr->ifr_ifindex = netif_get_index(n);
 		return E_OK;
 	case SIOCGIFFLAGS:
-		ifr->ifr_flags = (short)((netif_is_up(n) ? IFF_UP : 0) |
-					 (netif_is_link_up(n) ? IFF_RUNNING : 0) |
-					 ((n->flags & NETIF_FLAG_BROADCAST) ? IFF_BROADCAST : 0) |
-					 ((n->flags & NETIF_FLAG_IGMP) ? IFF_MULTICAST : 0) |
-					 (n->name[0] == 'l' && n->name[1] == 'o' ? IFF_LOOPBACK : 0));
+		ifr->ifr_flags = (short)iface_flags(n);
 		return E_OK;
 	case SIOCGIFADDR:
 	case SIOCGIFNETMASK:
@@ -2257,7 +2274,7 @@ static err_t if_ioctl(uint64_t req, struct ifreq *ifr)
 		return E_OK;
 	}
 	case SIOCGIFMTU:
-		ifr->ifr_mtu = n->mtu ? n->mtu : 65536;
+		ifr->ifr_mtu = (int)iface_mtu(n);
 		return E_OK;
 	case SIOCGIFHWADDR:
 		ifr->ifr_hwaddr.sa_family = n->hwaddr_len == 6 ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
@@ -2307,7 +2324,7 @@ static void io_ioctl(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		return;
 	}
 	}
-	a->err = ERR_NOTTY;
+	a->err = iface_ioctl(r->w[0], r->w[1], net_in, r->nbytes, net_out, &a->nbytes);
 }
 
 static void serve_io(struct srv_req *r, struct srv_ans *a)
@@ -2346,6 +2363,7 @@ static void serve_io(struct srv_req *r, struct srv_ans *a)
 const struct srv_op sock_ops[] = {
 	{ IO_READ, IO_FEXTEND, serve_io },
 	{ SOCK_OPEN, SOCK_MAP, serve_sock },
+	{ NET_PROCNET, NET_PROCNET, iface_procnet },
 };
 const unsigned sock_nops = sizeof(sock_ops) / sizeof(sock_ops[0]);
 

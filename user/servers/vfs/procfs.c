@@ -9,6 +9,7 @@
  *   /proc/meminfo uptime loadavg stat cpuinfo version mounts filesystems
  *   /proc/self          a symbolic link to the caller's pid
  *   /proc/PID/          stat status cmdline comm, per process
+ *   /proc/net/          dev if_inet6 route, the network server's
  *
  * How. The directory and its entries are tmpfs nodes (tmpfs.h, "Read-only
  * and synthetic nodes"): /proc is TMPFS_F_SYNTH, so tmpfs calls lookup()
@@ -42,6 +43,14 @@
  * process that names another pid sees /proc/PID, which it may read
  * anyway.
  *
+ * The network server. /proc/net's files are texts the network server
+ * writes (NET_PROCNET, include/cairn/sock.h: it knows the interfaces and
+ * their counters), asked through "net" of the manifest (its unbadged
+ * endpoint) when one is opened, as "proc" is asked: the network server
+ * never waits for the VFS from the thread that serves (it writes
+ * /etc/resolv.conf from a thread of its own). Without "net" there is no
+ * /proc/net.
+ *
  * Who may see what: no process learns more about another through /proc
  * than kill(pid, 0) tells it. Today every process may signal every other
  * (there are no users: kill never answers EPERM), so every /proc/PID is
@@ -51,6 +60,7 @@
  */
 #include <format.h>
 #include <cairn/cpuinfo.h>
+#include <cairn/sock.h>
 #include <cairn/version.h>
 #include "internal.h"
 
@@ -59,6 +69,7 @@ uint64_t procfs_caller;
 enum {
 	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_FILESYSTEMS, K_SELF,
 	K_PIDDIR, K_PID_STAT, K_PID_STATUS, K_PID_CMDLINE, K_PID_COMM,
+	K_NETDIR, K_NET_DEV, K_NET_IF_INET6, K_NET_ROUTE,
 };
 #define SYNTH(kind, pid)   ((uint64_t)(kind) | (uint64_t)(pid) << 8)
 #define KIND(n)            ((unsigned)((n)->synth & 0xff))
@@ -79,7 +90,12 @@ static const struct { const char *name; unsigned kind; } pid_files[] = {
 	{ "comm", K_PID_COMM },
 };
 
-static cap_t proc_ep = CAP_NULL, kinfo = CAP_NULL;
+static const struct { const char *name; unsigned kind; uint64_t which; } net_files[] = {
+	{ "dev", K_NET_DEV, NET_PROC_DEV }, { "if_inet6", K_NET_IF_INET6, NET_PROC_IF_INET6 },
+	{ "route", K_NET_ROUTE, NET_PROC_ROUTE },
+};
+
+static cap_t proc_ep = CAP_NULL, kinfo = CAP_NULL, net_ep = CAP_NULL;
 static struct tmpfs_node *proc_dir, *self_link;
 static unsigned npid_dirs;
 
@@ -90,18 +106,18 @@ static struct {
 	char args[POSIX_CMDLINE_MAX];
 } info;
 
-/* A call on "proc": the answer's words in out_w, its inline bytes (at
- * most max) copied to out, their count in *n. */
-static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max,
-		     size_t *n)
+/* A call on ep ("proc" or "net"): the answer's words in out_w, its
+ * inline bytes (at most max) copied to out, their count in *n. */
+static err_t srv_call(cap_t ep, uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max,
+		      size_t *n)
 {
 	struct cairn_msg m;
 	size_t got = 0;
 	err_t e;
 
-	if (proc_ep == CAP_NULL)
+	if (ep == CAP_NULL)
 		return ERR_SRCH;
-	m = cairn_call(proc_ep, cairn_tag(label, CAIRN_MSG_REGS, 0), w0, 0, 0, 0);
+	m = cairn_call(ep, cairn_tag(label, CAIRN_MSG_REGS, 0), w0, 0, 0, 0);
 	if (!m.err)                            /* capabilities are not asked for: none kept */
 		for (unsigned i = 0; i < cairn_tag_ncaps(m.tag) && i < CAIRN_MSG_MAX_CAPS; i++)
 			if (cairn_ipcbuf()->caps[i] != CAP_NULL)
@@ -116,6 +132,11 @@ static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, 
 	memcpy(out_w, m.w, sizeof(m.w));
 	*n = got;
 	return ERR_OK;
+}
+
+static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max, size_t *n)
+{
+	return srv_call(proc_ep, label, w0, out_w, out, max, n);
 }
 
 /* PS_PROCINFO of pid into info; ERR_SRCH if the server does not know it.
@@ -315,6 +336,12 @@ void procfs_init(void)
 	if (tmpfs_synth_add(&fs, proc_dir, "self", 4, TMPFS_S_IFLNK | 0777, 0, SYNTH(K_SELF, 0), "0", 1,
 			    &self_link))
 		self_link = NULL;
+	net_ep = cairn_cap("net");
+	if (net_ep != CAP_NULL &&
+	    !tmpfs_synth_add(&fs, proc_dir, "net", 3, TMPFS_S_IFDIR | 0555, 0, SYNTH(K_NETDIR, 0), NULL, 0, &n))
+		for (unsigned i = 0; i < sizeof(net_files) / sizeof(net_files[0]); i++)
+			tmpfs_synth_add(&fs, n, net_files[i].name, strlen(net_files[i].name),
+					TMPFS_S_IFREG | 0444, TMPFS_F_SYNTH, SYNTH(net_files[i].kind, 0), NULL, 0, NULL);
 }
 
 /* ---- the texts --------------------------------------------------------------------------- */
@@ -535,6 +562,17 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 	case K_MOUNTS:
 		t->len += mount_text(t->buf + t->len, t->max - 1 - t->len);
 		return ERR_OK;
+	case K_NET_DEV: case K_NET_IF_INET6: case K_NET_ROUTE: {
+		uint64_t w[4];
+		size_t got = 0;
+
+		for (unsigned i = 0; i < sizeof(net_files) / sizeof(net_files[0]); i++)
+			if (net_files[i].kind == KIND(n) &&
+			    srv_call(net_ep, NET_PROCNET, net_files[i].which, w, t->buf + t->len,
+				     t->max - 1 - t->len, &got) == ERR_OK)
+				t->len += got < w[0] ? got : w[0];
+		return ERR_OK;
+	}
 	case K_FILESYSTEMS:
 		/* the types mount(2) takes: busybox's mount without -t tries
 		 * the ones without "nodev" (a disk's) in turn */

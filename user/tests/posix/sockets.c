@@ -12,8 +12,11 @@
  * datagram, AF_UNIX sockets named by a path (stream, datagram,
  * seqpacket) and abstract, SCM_RIGHTS (a file, a pipe end and a socket
  * to another process; MSG_CTRUNC; rights dropped with their socket),
- * SO_PEERCRED, load (200 connections at once, then 1,000 in a row), and the errors of socket() and of a
- * socket call on a pipe.
+ * SO_PEERCRED, load (200 connections at once, then 1,000 in a row),
+ * shared rings (rings: past 32 KiB), and the errors of socket() and of a
+ * socket call on a pipe. Netlink (NETLINK_ROUTE): the port bind gives,
+ * dumps of links and addresses (lo, 127.0.0.1/8), an unknown type's
+ * EOPNOTSUPP, and the C library's if_nameindex and getifaddrs on them.
  *
  * It passes on Linux (the expectations are Linux's), built on the host:
  *   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -idirafter user/lib/include \
@@ -51,6 +54,14 @@
 #include <sys/wait.h>
 #include <stddef.h>
 #include <time.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#ifdef __cairn__
+#include <cairn/netlink.h>
+#else
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#endif
 #include "posixtest.h"
 
 static char self[256];
@@ -1644,6 +1655,126 @@ static void v6only(void)
 
 /* ---- errors ---- */
 
+/* ---- netlink ---- */
+
+static int nl_socket(struct sockaddr_nl *me)
+{
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(*me);
+
+	CHECK(s >= 0);
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(getsockname(s, (struct sockaddr *)me, &len) == 0);
+	CHECK(len == sizeof(*me) && me->nl_family == AF_NETLINK && me->nl_pid != 0);
+	return s;
+}
+
+static void nl_request(int s, uint16_t type, uint16_t flags, uint32_t seq, uint8_t family)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtgenmsg g;
+	} req = { { NLMSG_LENGTH(sizeof(struct rtgenmsg)), type, flags, seq, 0 }, { family } };
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	CHECK(sendto(s, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) ==
+	      (ssize_t)req.h.nlmsg_len);
+}
+
+/* Reads the answers to request seq until NLMSG_DONE or NLMSG_ERROR; calls
+ * fn on each other message; the error's value (0 at NLMSG_DONE). */
+static int nl_answers(int s, const struct sockaddr_nl *me, uint32_t seq, void (*fn)(struct nlmsghdr *, void *),
+		      void *arg)
+{
+	static char buf[16384];
+
+	for (int rounds = 0; rounds < 100; rounds++) {
+		struct sockaddr_nl from;
+		socklen_t flen = sizeof(from);
+		int n = (int)recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+		CHECK(n > 0 && flen == sizeof(from) && from.nl_family == AF_NETLINK && from.nl_pid == 0);
+		if (n <= 0)
+			return -1;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			CHECK(h->nlmsg_seq == seq && h->nlmsg_pid == me->nl_pid);
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			fn(h, arg);
+		}
+	}
+	return -1;
+}
+
+static void nl_find_lo(struct nlmsghdr *h, void *arg)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+
+	CHECK(h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_MULTI));
+	for (struct rtattr *a = (struct rtattr *)((char *)ifi + NLMSG_ALIGN(sizeof(*ifi))); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_IFNAME && !strcmp(RTA_DATA(a), "lo") && ifi->ifi_index == 1 &&
+		    (ifi->ifi_flags & (IFF_LOOPBACK | IFF_UP)) == (IFF_LOOPBACK | IFF_UP))
+			*(int *)arg = 1;
+}
+
+static void nl_find_127(struct nlmsghdr *h, void *arg)
+{
+	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
+
+	CHECK(h->nlmsg_type == RTM_NEWADDR && ifa->ifa_family == AF_INET);
+	for (struct rtattr *a = (struct rtattr *)((char *)ifa + NLMSG_ALIGN(sizeof(*ifa))); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len))
+		if (a->rta_type == IFA_LOCAL && RTA_PAYLOAD(a) == 4 &&
+		    !memcmp(RTA_DATA(a), "\x7f\0\0\1", 4) && ifa->ifa_prefixlen == 8 && ifa->ifa_index == 1)
+			*(int *)arg = 1;
+}
+
+static void nl_none(struct nlmsghdr *h, void *arg)
+{
+	(void)arg;
+	CHECK(h->nlmsg_type == NLMSG_ERROR);          /* no other message comes first */
+}
+
+static void netlink_route(void)
+{
+	struct sockaddr_nl me;
+	int s = nl_socket(&me), lo = 0, a127 = 0;
+	struct if_nameindex *ni;
+	struct ifaddrs *ifs;
+
+	nl_request(s, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 101, AF_UNSPEC);
+	CHECK(nl_answers(s, &me, 101, nl_find_lo, &lo) == 0);
+	CHECK(lo);
+	nl_request(s, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 102, AF_INET);
+	CHECK(nl_answers(s, &me, 102, nl_find_127, &a127) == 0);
+	CHECK(a127);
+	nl_request(s, 0x7f0, NLM_F_REQUEST, 103, AF_UNSPEC);             /* past RTM_MAX */
+	CHECK(nl_answers(s, &me, 103, nl_none, NULL) == -EOPNOTSUPP);
+	close(s);
+	/* the C library's: if_nameindex and getifaddrs ask over netlink */
+	CHECK(if_nametoindex("lo") == 1);
+	lo = 0;
+	if ((ni = if_nameindex())) {
+		for (struct if_nameindex *i = ni; i->if_index; i++)
+			lo |= i->if_index == 1 && !strcmp(i->if_name, "lo");
+		if_freenameindex(ni);
+	}
+	CHECK(lo);
+	a127 = 0;
+	CHECK(getifaddrs(&ifs) == 0);
+	for (struct ifaddrs *i = ifs; i; i = i->ifa_next)
+		a127 |= !strcmp(i->ifa_name, "lo") && i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+	freeifaddrs(ifs);
+	CHECK(a127);
+}
+
 static void bad_socket(void)
 {
 	ERRNO(socket(AF_INET, 99, 0), EINVAL);
@@ -1780,6 +1911,7 @@ int main(int argc, char **argv)
 	trun("tcp6", tcp6);
 	trun("udp6", udp6);
 	trun("v6only", v6only);
+	trun("netlink_route", netlink_route);
 	trun("bad_socket", bad_socket);
 	trun("not_a_socket", not_a_socket);
 	return finish();

@@ -20,6 +20,11 @@
  *               (each released), capabilities not taken (MSG_CTRUNC)
  *   fuzz        20,000 requests with random labels, words and bytes on
  *               random sockets (seeded), then the loopback test again
+ *   netlink     AF_NETLINK (include/cairn/netlink.h): refusals of bad
+ *               types, addresses, message and attribute lengths (each
+ *               answered or dropped, the server serving on), a dump by
+ *               hand, a queue not read (ENOBUFS), NET_PROCNET and
+ *               SIOCGIFCONF, then 3,000 random netlink datagrams (seeded)
  */
 #include <stdbool.h>
 #include <string.h>
@@ -28,6 +33,7 @@
 #include <cairn/posix.h>
 #include <cairn/sock.h>
 #include <cairn/linux.h>
+#include <cairn/netlink.h>
 #include <cairn/test.h>
 
 #define AF_INET_      2
@@ -36,6 +42,8 @@
 #define SOCK_STREAM_  1
 #define SOCK_DGRAM_   2
 #define SOCK_NB       04000
+#define AF_NETLINK_   16
+#define SOCK_RAW_     3
 
 static cap_t net;
 
@@ -439,6 +447,168 @@ static void t_fuzz(void)
 	REQUIRE(loopback_once(4102));
 }
 
+/* ---- netlink ---- */
+
+static cap_t nl_open(void)
+{
+	struct ans a = call(net, SOCK_OPEN, AF_NETLINK_, SOCK_RAW_ | SOCK_NB, NETLINK_ROUTE, 0, 0, 0);
+
+	return a.err || a.ncaps != 1 ? CAP_NULL : a.cap;
+}
+
+/* A request (header and len bytes of payload) to the kernel; the send's error */
+static err_t nl_req(cap_t s, uint32_t nlmsg_len, uint16_t type, uint16_t flags, uint32_t seq,
+		    const void *payload, size_t len)
+{
+	struct nlmsghdr h = { nlmsg_len, type, flags, seq, 0 };
+
+	memcpy(inl(), &h, sizeof(h));
+	memcpy(inl() + sizeof(h), payload, len);
+	return call(s, SOCK_SEND, sizeof(h) + len, 0, 0, 0, sizeof(h) + len, 0).err;
+}
+
+/* The next datagram into buf (at most max); its length, or -1: none */
+static long nl_recv(cap_t s, uint8_t *buf, size_t max)
+{
+	struct ans a = call(s, SOCK_RECV, max, 0, 0, 0, 0, 0);
+	size_t pad = SOCK_ADDR_PAD(a.w[1]);
+
+	if (a.err)
+		return -1;
+	memcpy(buf, inl() + pad, a.w[0]);
+	return (long)a.w[0];
+}
+
+static void nl_drain(cap_t s)
+{
+	while (call(s, SOCK_RECV, 4000, 0, 0, 0, 0, 0).err == ERR_OK)
+		;
+}
+
+/* The answer to a lone request: NLMSG_ERROR's error (1: something else, 2: nothing) */
+static int nl_error_of(cap_t s, uint32_t seq)
+{
+	static uint8_t buf[4000];
+	struct nlmsghdr h;
+	struct nlmsgerr e;
+	long n = nl_recv(s, buf, sizeof(buf));
+
+	if (n < (long)NLMSG_LENGTH(sizeof(e)))
+		return n < 0 ? 2 : 1;
+	memcpy(&h, buf, sizeof(h));
+	memcpy(&e, buf + sizeof(h), sizeof(e));
+	return h.nlmsg_type == NLMSG_ERROR && h.nlmsg_seq == seq && e.msg.nlmsg_seq == seq ? e.error : 1;
+}
+
+static void t_netlink(void)
+{
+	static uint8_t buf[4000];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK_ };
+	uint8_t junk[64];
+	cap_t s;
+	struct ans a;
+	long n;
+	int sends = 0;
+
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_NETLINK_, SOCK_STREAM_, 0, 0, 0, 0).err, ERR_SOCKTNOSUPPORT);
+	EXPECT_ERR(call(net, SOCK_OPEN, AF_NETLINK_, SOCK_RAW_, 5, 0, 0, 0).err, ERR_PROTONOSUPPORT);
+	REQUIRE((s = nl_open()) != CAP_NULL);
+	/* addresses: short, another family, another port */
+	memcpy(inl(), &sa, sizeof(sa));
+	EXPECT_ERR(call(s, SOCK_BIND, 4, 0, 0, 0, 8, 0).err, ERR_INVAL);
+	inl()[0] = AF_INET_;
+	EXPECT_ERR(call(s, SOCK_BIND, sizeof(sa), 0, 0, 0, 16, 0).err, ERR_INVAL);
+	sa.nl_pid = 77;
+	memcpy(inl(), &sa, sizeof(sa));
+	memcpy(inl() + 16, "x", 1);
+	EXPECT_ERR(call(s, SOCK_SEND, 1, 0, sizeof(sa), 0, 17, 0).err, ERR_CONNREFUSED);
+	EXPECT_ERR(call(s, SOCK_LISTEN, 1, 0, 0, 0, 0, 0).err, ERR_OPNOTSUPP);
+	/* the port the server chose, and the kernel's as the sender */
+	a = call(s, SOCK_NAME, 0, 0, 0, 0, 0, 0);
+	EXPECT_ERR(a.err, ERR_OK);
+	memcpy(&sa, inl(), sizeof(sa));
+	EXPECT(a.w[0] == sizeof(sa) && sa.nl_family == AF_NETLINK_ && sa.nl_pid, "getsockname: %lu bytes, pid %u",
+	       (unsigned long)a.w[0], sa.nl_pid);
+	/* bad lengths: dropped (no answer), as Linux */
+	memset(junk, 0, sizeof(junk));
+	EXPECT_ERR(nl_req(s, 0, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, junk, 4), ERR_OK);
+	EXPECT_ERR(nl_req(s, 0xffffffffu, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 2, junk, 4), ERR_OK);
+	EXPECT_ERR(nl_req(s, 21, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 3, junk, 4), ERR_OK);
+	EXPECT(nl_error_of(s, 0) == 2, "an answer to a malformed message");
+	/* unknown type, a lookup without an index or name, a bad attribute, short payloads */
+	EXPECT_ERR(nl_req(s, 20, 0x7f0, NLM_F_REQUEST, 4, junk, 4), ERR_OK);
+	EXPECT(nl_error_of(s, 4) == -ERR_OPNOTSUPP, "unknown type: not -EOPNOTSUPP");
+	EXPECT_ERR(nl_req(s, 32, RTM_GETLINK, NLM_F_REQUEST, 5, junk, 16), ERR_OK);
+	EXPECT(nl_error_of(s, 5) == -ERR_INVAL, "RTM_GETLINK without index or name: not -EINVAL");
+	junk[16] = 0xff, junk[17] = 0xff, junk[18] = IFLA_IFNAME;       /* rta_len 65535 */
+	EXPECT_ERR(nl_req(s, 40, RTM_GETLINK, NLM_F_REQUEST, 6, junk, 24), ERR_OK);
+	EXPECT(nl_error_of(s, 6) == -ERR_INVAL, "an attribute past its message: not -EINVAL");
+	junk[16] = 4, junk[17] = 0;                                      /* an empty name */
+	EXPECT_ERR(nl_req(s, 40, RTM_GETLINK, NLM_F_REQUEST, 7, junk, 24), ERR_OK);
+	EXPECT(nl_error_of(s, 7) == -ERR_NODEV, "an empty name: not -ENODEV");
+	EXPECT_ERR(nl_req(s, 20, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK, 8, junk, 4), ERR_OK);
+	EXPECT(nl_error_of(s, 8) == -ERR_INVAL, "RTM_NEWADDR, short: not -EINVAL");
+	EXPECT_ERR(nl_req(s, 16, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, 9, junk, 0), ERR_OK);
+	EXPECT(nl_error_of(s, 9) == 0, "NLMSG_NOOP with NLM_F_ACK: not acknowledged");
+	EXPECT_ERR(nl_req(s, 20, 0x7f0, 0, 10, junk, 4), ERR_OK);          /* not a request */
+	EXPECT(nl_error_of(s, 0) == 2, "an answer to a message without NLM_F_REQUEST");
+	/* a dump by hand: RTM_NEWLINK for lo, to this port, then NLMSG_DONE */
+	EXPECT_ERR(nl_req(s, 17, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 11, junk, 1), ERR_OK);
+	n = nl_recv(s, buf, sizeof(buf));
+	{
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+		bool done = false;
+
+		for (long off = 0; n > 0 && off + (long)sizeof(h) <= n; off += NLMSG_ALIGN(h.nlmsg_len)) {
+			memcpy(&h, buf + off, sizeof(h));
+			if (h.nlmsg_len < sizeof(h) || h.nlmsg_seq != 11 || h.nlmsg_pid != sa.nl_pid)
+				break;
+			if (h.nlmsg_type == NLMSG_DONE)
+				done = true;
+			if (h.nlmsg_type == RTM_NEWLINK) {
+				memcpy(&ifi, buf + off + sizeof(h), sizeof(ifi));
+				EXPECT(ifi.ifi_index == 1 && (h.nlmsg_flags & NLM_F_MULTI), "lo: index %d", ifi.ifi_index);
+			}
+		}
+		EXPECT(done, "no NLMSG_DONE in %ld bytes", n);
+	}
+	/* answers not read: the queue fills, then ENOBUFS; reading makes room */
+	while (sends < 1000 && nl_req(s, 17, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 12, junk, 1) == ERR_OK)
+		sends++;
+	EXPECT(sends > 10 && sends < 1000, "%d dumps queued", sends);
+	EXPECT_ERR(nl_req(s, 17, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 12, junk, 1), ERR_NOBUFS);
+	nl_drain(s);
+	EXPECT_ERR(nl_req(s, 17, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 12, junk, 1), ERR_OK);
+	nl_drain(s);
+	/* /proc/net's texts, SIOCGIFCONF (lo: 127.0.0.1) */
+	EXPECT_ERR(call(net, NET_PROCNET, 99, 0, 0, 0, 0, 0).err, ERR_INVAL);
+	a = call(net, NET_PROCNET, NET_PROC_DEV, 0, 0, 0, 0, 0);
+	EXPECT(!a.err && a.w[0] > 20 && !memcmp(inl(), "Inter-|", 7), "NET_PROC_DEV: %d, %lu bytes", a.err,
+	       (unsigned long)a.w[0]);
+	a = call(s, IO_IOCTL, 0x8912 /* SIOCGIFCONF */, 0, 0, 0, 0, 0);
+	EXPECT(!a.err && !memcmp(inl(), "lo", 3) && inl()[20] == 127, "SIOCGIFCONF: %d", a.err);
+	/* random datagrams: headers of random lengths, types and flags */
+	for (int i = 0; i < 3000; i++) {
+		size_t len = rnd() % 120;
+		struct nlmsghdr h = { (uint32_t)(rnd() % 140), (uint16_t)(rnd() % 40), (uint16_t)rnd(), 0, 0 };
+
+		for (size_t k = 0; k < len + 16; k += 8) {
+			uint64_t v = rnd();
+			memcpy(inl() + k, &v, 8);
+		}
+		if (rnd() & 1)
+			memcpy(inl(), &h, sizeof(h));
+		call(s, rnd() & 3 ? SOCK_SEND : IO_WRITE, len, 0, 0, 0, len, 0);
+		if (!(i & 15))
+			nl_drain(s);
+	}
+	nl_drain(s);
+	EXPECT_ERR(nl_req(s, 17, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 13, junk, 1), ERR_OK);
+	EXPECT(nl_recv(s, buf, sizeof(buf)) > 0, "no dump after the random datagrams");
+	sock_close(s);
+}
+
 static const struct t_case tests[] = {
 	{ "open", t_open },
 	{ "lengths", t_lengths },
@@ -448,6 +618,7 @@ static const struct t_case tests[] = {
 	{ "many", t_many },
 	{ "unix", t_unix },
 	{ "fuzz", t_fuzz },
+	{ "netlink", t_netlink },
 };
 
 int main(int argc, char **argv)

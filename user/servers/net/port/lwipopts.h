@@ -112,6 +112,11 @@
 #include "../chksum.h"
 #define LWIP_CHKSUM                 net_chksum
 
+/* ---- hooks: the loopback interface's counters (user/servers/net/iface.c) ---- */
+#define LWIP_HOOK_FILENAME          "hooks.h"
+#define LWIP_HOOK_IP4_INPUT(p, inp) net_loop_input(p)
+#define LWIP_HOOK_IP6_INPUT(p, inp) net_loop_input(p)
+
 /* ---- checks ---- */
 #define LWIP_NOASSERT_ON_ERROR      0
 #define CHECKSUM_CHECK_IP           1
