@@ -14,7 +14,7 @@ clients connect through a port forward, one after another:
   server's memory (kmem: PROC_QUOTA's used bytes, its pages and kernel
   objects), lwIP's bytes from malloc (lwip_mem) and pool elements
   (memp), its sockets and TCP pcbs (active, TIME_WAIT, listening).
-  Equal, not within a bound: between the two the server is in the same
+  Equal (kmem within two pages: KMEM_SLACK), not a trend: between the two the server is in the same
   state (one connection, the one that asks, open and read), the warm-up
   made every page the server touches for one connection, and malloc gives
   back the same chunks; any one thing kept per connection would show, in
@@ -28,6 +28,11 @@ import socket
 import time
 
 KEYS = ("kmem", "lwip_mem", "memp", "sockets", "tcp_active", "tcp_tw", "tcp_listen")
+# kmem moves by a page and an object between two states with the same
+# sockets (seen: 1,641,784 and 1,646,104 bytes, alternating over the
+# 1,000s, with nothing growing), so it may differ by two pages: a leak of
+# one byte a connection is 10,000 bytes, past it (lwIP's numbers stay exact)
+KMEM_SLACK = 8192
 
 
 def one(port, line, timeout=20):
@@ -111,7 +116,9 @@ def load(g, results, cmd, host_port, guest_port, n=10000, warm=100):
          % (n, took, 1000 * took / max(n, 1)), "connection %r" % (bad,))
     print("# the network server after %d: %s" % (warm, " ".join("%s=%s" % (k, before.get(k)) for k in KEYS)))
     print("# the network server after %d more: %s" % (n, " ".join("%s=%s" % (k, after.get(k)) for k in KEYS)))
-    diff = {k: (before.get(k), after.get(k)) for k in KEYS if before.get(k) != after.get(k) or k not in before}
+    diff = {k: (before.get(k), after.get(k)) for k in KEYS
+            if k not in before or k not in after or
+            (abs(after[k] - before[k]) > KMEM_SLACK if k == "kmem" else before[k] != after[k])}
     emit(not diff, "the network server's memory where it was after the warm-up "
          "(kernel's count, lwIP's heap and pools, sockets, pcbs)", "changed: %r" % diff)
     try:
