@@ -42,9 +42,13 @@ static uint8_t *ring_of(struct posix_pipe_shm *s)
 	return (uint8_t *)s + 4096;
 }
 
-/* Maps descriptor f's pipe ring: 1 if f now has it. */
-static int pipe_attach(struct cairn_fd *f)
+/* Maps descriptor f's ring object: a pipe's (label IO_PIPE_MAP) or a
+ * socket's two rings (SOCK_MAP): 1 if f now has it. A socket not
+ * connected yet is asked again on its next read or write. */
+static int ring_attach(struct cairn_fd *f, uint32_t label)
 {
+	int sock = label == SOCK_MAP;
+	unsigned pages = sock ? SOCK_RING_PAGES : POSIX_PIPE_PAGES;
 	struct cairn_ans a;
 	cap_t c[3];
 	void *va;
@@ -53,45 +57,8 @@ static int pipe_attach(struct cairn_fd *f)
 	__cairn_lock(&attach_lock);
 	if (f->pipe != PIPE_UNTRIED)
 		goto out;
-	f->pipe = PIPE_SERVER;
-	e = __cairn_ipc(f->cap, IO_PIPE_MAP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
-	if (e || a.ncaps < 3) {
-		for (unsigned i = 0; !e && i < a.ncaps; i++)
-			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
-		goto out;
-	}
-	for (unsigned i = 0; i < 3; i++)
-		c[i] = cairn_ipcbuf()->caps[i];
-	if (a.w[1] != RING ||
-	    cairn_map(c[0], 0, POSIX_PIPE_PAGES, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
-		for (unsigned i = 0; i < 3; i++)
-			cairn_cap_delete(c[i]);
-		goto out;
-	}
-	f->shm = va;
-	f->pwend = a.w[0] == 1;
-	for (unsigned i = 0; i < 3; i++)
-		f->pobj[i] = c[i];
-	f->pipe = PIPE_MAPPED;
-out:
-	__cairn_unlock(&attach_lock);
-	return f->pipe == PIPE_MAPPED;
-}
-
-/* Maps socket descriptor f's rings (SOCK_MAP): 1 if f now has them. A
- * socket not connected yet is asked again on its next read or write. */
-static int sock_attach(struct cairn_fd *f)
-{
-	struct cairn_ans a;
-	cap_t c[3];
-	void *va;
-	err_t e;
-
-	__cairn_lock(&attach_lock);
-	if (f->pipe != PIPE_UNTRIED)
-		goto out;
-	e = __cairn_ipc(f->cap, SOCK_MAP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
-	if (e == ERR_NOTCONN)
+	e = __cairn_ipc(f->cap, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	if (sock && e == ERR_NOTCONN)
 		goto out;
 	f->pipe = PIPE_SERVER;
 	if (e || a.ncaps < 3) {
@@ -101,14 +68,14 @@ static int sock_attach(struct cairn_fd *f)
 	}
 	for (unsigned i = 0; i < 3; i++)
 		c[i] = cairn_ipcbuf()->caps[i];
-	if (a.w[0] != SOCK_RING_RX || a.w[1] != SOCK_RING_TX ||
-	    cairn_map(c[0], 0, SOCK_RING_PAGES, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
+	if ((sock ? a.w[0] != SOCK_RING_RX || a.w[1] != SOCK_RING_TX : a.w[1] != RING) ||
+	    cairn_map(c[0], 0, pages, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
 		for (unsigned i = 0; i < 3; i++)
 			cairn_cap_delete(c[i]);
 		goto out;
 	}
 	f->shm = va;
-	f->pwend = PIPE_SOCK;
+	f->pwend = sock ? PIPE_SOCK : a.w[0] == 1;
 	for (unsigned i = 0; i < 3; i++)
 		f->pobj[i] = c[i];
 	f->pipe = PIPE_MAPPED;
@@ -117,7 +84,7 @@ out:
 	return f->pipe == PIPE_MAPPED;
 }
 
-/* Drops what pipe_attach or sock_attach made (a descriptor that is gone:
+/* Drops what ring_attach made (a descriptor that is gone:
  * a copy). */
 void __cairn_pipe_detach(struct cairn_fd *f)
 {
@@ -135,12 +102,12 @@ __attribute__((noinline))
 int __cairn_pipe_try(struct cairn_fd *f)
 {
 	if (f->kind == FDK_IO && __cairn_fd_type(f) == S_IFSOCK)
-		return f->pos >= SOCK_RING_AFTER && sock_attach(f);
+		return f->pos >= SOCK_RING_AFTER && ring_attach(f, SOCK_MAP);
 	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFIFO) {
 		f->pipe = PIPE_SERVER;
 		return 0;
 	}
-	return pipe_attach(f);
+	return ring_attach(f, IO_PIPE_MAP);
 }
 
 /* Holds signal handlers back on the main thread: 1 if it did. */
