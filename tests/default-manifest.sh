@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 m=user/manifests/default.manifest
 want=$( { bash scripts/posix-manifest.sh servers --signals --uart --devices --disk blk0 --net &&
-          bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- --init /sbin/init; } )
+          bash scripts/posix-manifest.sh proc proc 256M --signals --exitstatus --net -- --init /sbin/init; } )
 have=$(grep -v '^#' "$m")
 if [ "$have" = "$want" ]; then
   echo "ok 1 default-manifest: $m is scripts/posix-manifest.sh's POSIX world"
