@@ -214,7 +214,10 @@ if [ -n "$exec_prog" ]; then
   # One --exec at a time per build dir: the lock is held until QEMU ends.
   make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" user >&2
   exec 9>"$O/.exec${instance:+-$instance}.lock"
-  flock 9
+  if ! flock -n 9; then
+    echo "qemu-run.sh: another --exec of $O is running (it holds $O/.exec${instance:+-$instance}.lock); waiting for it to end" >&2
+    flock 9
+  fi
   name=$(basename "$exec_prog" | tr -c 'A-Za-z0-9_.\n-' '_' | sed 's/^[.-]*//' | cut -c1-31)
   : "${name:=prog}"
   file=$name

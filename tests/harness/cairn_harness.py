@@ -16,6 +16,7 @@ tty_test.py, posix_tty_test.py, tests/openposix/run.py):
 A driver that dies before its results (a traceback) prints no summary and
 exits non-zero; tests/run-all.sh counts that as a failure of its own.
 """
+import atexit
 import os
 import re
 import signal
@@ -42,16 +43,52 @@ def qemu_args(rest):
     return rest[1:] if rest[:1] == ["--"] else rest
 
 
+# Every ./qemu-run.sh runs in a session of its own and is killed as a
+# group: on x86_64 QEMU is qemu-run.sh's child, not its exec, so killing
+# qemu-run.sh alone left QEMU running, spinning a core and holding the
+# build's --exec lock (fd 9), and every later --exec boot of that build
+# waited on the lock until its own timeout (a CI run lost 157 tests and
+# 50 minutes that way after one boot timed out).
+_live = set()
+
+
+def _kill_live():
+    for pid in list(_live):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _live.clear()
+
+
+def _on_term(signum, frame):
+    _kill_live()
+    sys.exit(128 + signum)
+
+
+atexit.register(_kill_live)
+for _s in (signal.SIGTERM, signal.SIGHUP):
+    signal.signal(_s, _on_term)
+
+
 def boot(args, timeout):
     """Runs ./qemu-run.sh args; returns (exit status or None, output, timed out)."""
+    p = subprocess.Popen(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    _live.add(p.pid)
     try:
-        p = subprocess.run(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           timeout=timeout)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), False
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        return None, out, True
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out.decode("utf-8", "replace"), False
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, _ = p.communicate()
+        return None, out.decode("utf-8", "replace"), True
+    finally:
+        _live.discard(p.pid)
 
 
 class Guest:
@@ -59,12 +96,14 @@ class Guest:
     port is QEMU's stdio, so bytes written arrive at the UART as if typed.
     A reader thread collects the output in self.out."""
 
-    def __init__(self, args, session=False):
-        # session: QEMU in a session of its own, so that kill_group() reaches it
+    def __init__(self, args, session=True):
+        # always a session of its own (session is kept for old callers), so
+        # that kill_group(), a timeout and the driver's exit reach QEMU
         self.p = subprocess.Popen(["./qemu-run.sh"] + args, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  start_new_session=session)
-        self.session = session
+                                  start_new_session=True)
+        _live.add(self.p.pid)
+        self.session = True
         self.out = b""
         self.pos = 0          # what expect() has consumed
         self.cv = threading.Condition()
@@ -121,6 +160,7 @@ class Guest:
         except ProcessLookupError:
             pass
         self.p.wait()
+        _live.discard(self.p.pid)
         with self.cv:
             while not self.done:
                 self.cv.wait(1)
@@ -133,14 +173,12 @@ class Guest:
     def wait(self, timeout):
         """QEMU's exit status, or None if it had to be killed after timeout."""
         try:
-            return self.p.wait(timeout)
+            rc = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
-            if self.session:
-                self.kill_group()
-            else:
-                self.p.kill()
-                self.p.wait()
+            self.kill_group()
             return None
+        _live.discard(self.p.pid)
+        return rc
 
     def panic(self):
         """The first line of panic text in the output, or None."""
