@@ -141,6 +141,15 @@ run_end() {
   local passed failed
   passed=$(grep -c '^ok ' "$RUN_LOG")
   failed=$(grep -c '^not ok ' "$RUN_LOG")
+  # the tail of the output is what a CI page shows: when each step began,
+  # then the failures again with the first line of each one's reason
+  echo "# the steps and when they began:"
+  grep '^# --- ' "$RUN_LOG" | sed 's/^# --- /#   /' | cut -c1-110
+  if [ "$failed" -gt 0 ]; then
+    echo "# the failures (the first 40) and their reasons:"
+    awk '/^not ok /{ if (n++ >= 40) exit; print "#   " substr($0, 1, 150); want = 1; next }
+         want && /^#   /{ print "#     " substr($0, 5, 150) } { want = 0 }' "$RUN_LOG"
+  fi
   echo "# logs of this run: $RUN_DIR (took $((SECONDS / 60))m$((SECONDS % 60))s)"
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -71,6 +71,10 @@ expect silent0 "0 passed, 1 failed" "a part that prints no result and exits 0 is
 fake notok 'runpart bash -c "echo \"ok 1 fake: a\"; echo \"not ok 2 fake: b\"; exit 1"'
 expect notok "1 passed, 1 failed" "a part's own not ok line counts once"
 
+fake reason 'runpart printf "ok 1 fake: a\nnot ok 2 fake: b\n#   because of c\n# fake: 1 passed\n"'
+expect reason "1 passed, 1 failed" "the end repeats a failure with its reason (what a CI page's tail shows)" \
+  '^#     because of c$'
+
 fake missing 'runpart /usr/bin/python3 tests/harness/boot_test.py --name fake-missing --expect tests/harness/expected/no-such-file.txt -- --arch riscv64'
 expect missing "0 passed, 1 failed" "boot_test.py with a missing expected file fails (before booting)" \
   '^not ok 1 fake-missing: the expected file'
