@@ -149,15 +149,22 @@ ifneq ($(filter $(manifest-name),$(rootfs-manifests)),)
 BUSYBOX := build/$(ARCH)/busybox/busybox
 ROOTFS_BINS := $(foreach p,$(rootfs-progs),$(U)/bin/$(call prog-name,$(p)))
 ROOTFS_FILES := $(shell find user/rootfs)
-# ADD="HOST:GUEST ..." (./qemu-run.sh --add): more files in the image
-$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(ROOTFS_BINS) $(BUSYBOX) $(ROOTFS_FILES) scripts/mkbootimage.sh FORCE
+# ADD="HOST:GUEST ..." (./qemu-run.sh --add): more files in the image; the
+# image is made again when the list changes (the stamp keeps the last list)
+# or one of its host files does, not on every make
+ADD_STAMP := $(O)/.bootimage-$(manifest-name).add
+ADD_HOST := $(foreach a,$(ADD),$(firstword $(subst :, ,$(a))))
+$(shell mkdir -p $(O); printf '%s\n' '$(ADD)' | cmp -s - $(ADD_STAMP) || printf '%s\n' '$(ADD)' > $(ADD_STAMP))
+$(BOOTIMAGE): $(BOOTIMAGE_MANIFEST) $(ROOTFS_BINS) $(BUSYBOX) $(ROOTFS_FILES) scripts/mkbootimage.sh $(ADD_STAMP) $(ADD_HOST)
 	@echo "  CPIO    $@"
 	@bash scripts/mkbootimage.sh $@.new $(BOOTIMAGE_MANIFEST) --busybox $(BUSYBOX) $(BUSYBOX).links \
 	   --tree user/rootfs $(foreach a,$(ADD),--add $(a)) $(ROOTFS_BINS)
-	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@; touch $@
 
-.PHONY: $(BUSYBOX) FORCE
-$(BUSYBOX):    # the top-level `make busybox`: the toolchain, then busybox
+# a file with FORCE, not .PHONY: the sub-make runs every time, but the
+# image is made again only when busybox's file changed
+.PHONY: FORCE
+$(BUSYBOX): FORCE    # the top-level `make busybox`: the toolchain, then busybox
 	+@$(MAKE) --no-print-directory -f Makefile ARCH=$(ARCH) busybox
 FORCE:
 else

@@ -16,9 +16,14 @@ result() {   # result OK|FAIL what [why]
 }
 
 build_ok=OK
+# both arches at once (separate build folders): their configure scripts and
+# links are serial, so one arch alone leaves a core idle (7 minutes from a
+# fresh clone, not 8.5)
+pids=()
 for a in riscv64 x86_64; do
-  make --no-print-directory -s -j"$(nproc)" ARCH=$a user >/dev/null || build_ok=FAIL
+  make --no-print-directory -s -j"$(nproc)" ARCH=$a user >/dev/null & pids+=($!)
 done
+for p in "${pids[@]}"; do wait "$p" || build_ok=FAIL; done
 make --no-print-directory -s -f tests/mock-kernel/user-host.mk >/dev/null || build_ok=FAIL
 result $build_ok "user programs (riscv64, x86_64) and the mock build with -Werror"
 if [ $build_ok != OK ]; then echo "# user: $((n - failed)) passed, $failed failed"; exit 1; fi
