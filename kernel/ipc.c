@@ -224,13 +224,19 @@ void ipc_pager_kick(struct endpoint *ep)
 	sched_wake(rx, ERR_OK);
 }
 
-/* Takes a pending message for current, if there is one: page requests
- * first (their threads wait on a fault), then asynchronous calls, then
- * senders. */
+/* Takes a pending message for current, if there is one: a bound
+ * Notification's bits first (NOTIFY_BIND), then page requests (their
+ * threads wait on a fault), then asynchronous calls, then senders. */
 static bool recv_pending(struct endpoint *ep)
 {
 	struct thread *self = current;
 
+	if (unlikely(self->bound_note) && self->bound_note->bits) {
+		deliver_short(self, CAIRN_NOTIFY_BADGE, cairn_tag(CAIRN_NOTIFY_LABEL, 1, 0),
+			      self->bound_note->bits, 0, 0, 0);
+		self->bound_note->bits = 0;
+		return true;
+	}
 	if (deliver_page_request(ep, self))
 		return true;
 	if (!list_empty(&ep->async)) {
@@ -409,7 +415,8 @@ err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64
 	 * caller checked). Block receiving and run the caller directly.
 	 */
 	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
-		   list_empty(&ep->async) && list_empty(&ep->pager_reqs))) {
+		   list_empty(&ep->async) && list_empty(&ep->pager_reqs) &&
+		   !(self->bound_note && self->bound_note->bits))) {
 		self->reply_to = NULL;
 		caller->replier = NULL;
 		deliver_short(caller, 0, tag, w0, w1, w2, w3);
@@ -513,6 +520,8 @@ void ipc_thread_cleanup(struct thread *t)
 		reply_drop(t);
 		current = saved;
 	}
+	if (t->bound_note)
+		notify_unbind(t->bound_note);
 	/* the answer t waits for */
 	if (t->replier) {
 		t->replier->reply_to = NULL;
@@ -651,6 +660,20 @@ bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t p
 
 /* ---- notifications ------------------------------------------------------------ */
 
+/* The thread n is bound to, if it waits in a receive: taken off its
+ * Endpoint with n's bits as its message (not yet woken); else NULL. */
+static struct thread *bound_take(struct notification *n)
+{
+	struct thread *t = n->bound;
+
+	if (!t || t->state != TS_BLOCKED || t->block != BK_RECV)
+		return NULL;
+	list_del(&t->qnode);
+	deliver_short(t, CAIRN_NOTIFY_BADGE, cairn_tag(CAIRN_NOTIFY_LABEL, 1, 0), n->bits, 0, 0, 0);
+	n->bits = 0;
+	return t;
+}
+
 void notify_signal(struct notification *n, uint64_t bits)
 {
 	n->bits |= bits;
@@ -661,6 +684,8 @@ void notify_signal(struct notification *n, uint64_t bits)
 		t->msg_w[0] = n->bits;
 		n->bits = 0;
 		sched_wake(t, ERR_OK);
+	} else if ((t = bound_take(n))) {
+		sched_wake(t, ERR_OK);
 	}
 }
 
@@ -669,8 +694,19 @@ void notify_signal_user(struct notification *n, uint64_t bits)
 	struct thread *t;
 
 	n->bits |= bits;
-	if (!n->bits || list_empty(&n->waiters))
+	if (!n->bits)
 		return;
+	if (list_empty(&n->waiters)) {
+		if (!(t = bound_take(n)))
+			return;
+		if (t->prio <= current->prio) {
+			sched_wake(t, ERR_OK);
+		} else {
+			t->wake_err = ERR_OK;
+			sched_preempt_to(t);
+		}
+		return;
+	}
 	t = list_entry(n->waiters.next, struct thread, qnode);
 	if (t->prio <= current->prio) {
 		notify_signal(n, 0);
@@ -702,9 +738,28 @@ err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits)
 	return e;
 }
 
+err_t notify_bind(struct notification *n, struct thread *t)
+{
+	if (n->bound || t->bound_note)
+		return ERR_BUSY;
+	n->bound = t;
+	t->bound_note = n;
+	return ERR_OK;
+}
+
+void notify_unbind(struct notification *n)
+{
+	if (n->bound) {
+		n->bound->bound_note = NULL;
+		n->bound = NULL;
+	}
+}
+
 void notification_destroy(struct notification *n)
 {
 	struct thread *t;
+
+	notify_unbind(n);
 
 	while ((t = first_waiter(&n->waiters)))
 		sched_wake(t, ERR_PIPE);

@@ -205,6 +205,16 @@ enum {
 	/* Notification */
 	NOTIFY_SIGNAL = 48,   /* (bits)  RIGHT_WRITE */
 	NOTIFY_POLL = 49,     /* -> (bits), clears them  RIGHT_READ */
+	NOTIFY_BIND = 50,     /* binds the Notification to the calling thread: while that thread
+	                       * receives on an Endpoint (SYS_RECV, SYS_REPLY_RECV), a signal
+	                       * arrives as a message: badge CAIRN_NOTIFY_BADGE, label
+	                       * CAIRN_NOTIFY_LABEL, w0 = the bits (then cleared); bits set
+	                       * before it receives come first, before page requests and
+	                       * messages. A thread in SYS_WAIT on it still takes a signal
+	                       * first. One server thread waits for its clients and its
+	                       * events at once. ERR_BUSY: either is bound already  RIGHT_READ */
+	NOTIFY_UNBIND = 51,   /* undoes NOTIFY_BIND (whichever thread it was); ERR_NOENT: not
+	                       * bound  RIGHT_READ */
 
 	/* MemoryObject */
 	MEMOBJ_INFO = 64,     /* -> (pages, flags, size bytes): flags MEMOBJ_CONTIG,
@@ -401,6 +411,10 @@ struct cairn_clock_page {
  * the kernel (in the object: nothing allocated) until received; they come
  * before the Endpoint's other messages. */
 #define CAIRN_PAGER_LABEL  0xfa18u
+/* A bound Notification's signal, received as a message (NOTIFY_BIND): a
+ * server must mint no capability with this badge. */
+#define CAIRN_NOTIFY_BADGE (1ull << 63)
+#define CAIRN_NOTIFY_LABEL 0xffff0002u
 #define CAIRN_PAGER_WRITE  1u
 
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };

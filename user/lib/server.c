@@ -73,6 +73,12 @@ static void dispatch(struct srv *s, struct srv_req *r, struct srv_ans *a)
 		relay_event(s, r->w[0]);
 		return;
 	}
+	/* the bound Notification's signal, from the kernel: nobody to answer */
+	if (r->badge == CAIRN_NOTIFY_BADGE && r->label == CAIRN_NOTIFY_LABEL && s->bound) {
+		relay_event(s, r->w[0]);
+		a->deferred = true;
+		return;
+	}
 	if (s->object && (a->err = s->object(r)))
 		return;
 	for (const struct srv_op *op = s->ops; op < s->ops + s->nops; op++) {
@@ -184,6 +190,13 @@ err_t srv_relay(struct srv *s, cap_t notif, unsigned prio)
 		s->relayed = true;
 	}
 	s->relay_note = notif;
+	/* the calling thread, the one that runs srv_run(), takes the signals
+	 * in its own receive (NOTIFY_BIND): no relay thread, no call per
+	 * event; a thread bound already (a second relay) gets the thread */
+	if (!s->bound && !cairn_invoke(notif, NOTIFY_BIND, 0, 0, 0, 0, 0, NULL)) {
+		s->bound = true;
+		return ERR_OK;
+	}
 	return cairn_thread_start(relay_thread, (uint64_t)(uintptr_t)s, prio, NULL);
 }
 

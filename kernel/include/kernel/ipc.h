@@ -37,6 +37,7 @@ struct notification {
 	struct kobj obj;
 	uint64_t bits;
 	struct list waiters;
+	struct thread *bound;         /* NOTIFY_BIND: signals reach its receive */
 };
 
 /* An asynchronous call from a ring: queued on an endpoint, then held by the
@@ -103,6 +104,9 @@ void notify_signal(struct notification *n, uint64_t bits);
 void notify_signal_user(struct notification *n, uint64_t bits);
 err_t notify_wait(struct notification *n, uint64_t timeout_ns, uint64_t *bits);
 void notification_destroy(struct notification *n);
+/* NOTIFY_BIND (ERR_BUSY: n or t is bound already) and NOTIFY_UNBIND. */
+err_t notify_bind(struct notification *n, struct thread *t);
+void notify_unbind(struct notification *n);
 
 /* Rings (ring.c) */
 /* THREAD_SET_RING: whether mo can hold t's rings of `entries` entries

@@ -64,6 +64,7 @@ struct thread {
 	struct async_msg *reply_async;/* ... or the asynchronous call */
 	struct thread *replier;       /* while BK_REPLY: who holds our reply */
 	struct kobj *reply_obj;       /* ... or the Reply object it was saved in */
+	struct notification *bound_note; /* NOTIFY_BIND: its signals come as messages */
 	uint32_t id;
 
 	/* IPC buffer: one page of a MemoryObject, reached through the direct map */

@@ -728,6 +728,108 @@ void t_notify_deleted(void)
 	kthread_free(&kt);
 }
 
+/* A signal of a bound Notification, received as a message: 1, else 0. */
+static int is_note(const struct cairn_msg *m, uint64_t bits)
+{
+	return !m->err && m->badge == CAIRN_NOTIFY_BADGE &&
+	       cairn_tag_label(m->tag) == CAIRN_NOTIFY_LABEL && m->w[0] == bits;
+}
+
+/* Binds arg[0] to itself, then receives on arg[1]: two signals and a call
+ * (answered w0 + 1) between them; a call with w0 = 0 ends it. */
+static void bound_thread(struct kthread *kt)
+{
+	struct cairn_msg m;
+
+	kt->res[0] = inv(kt->arg[0], NOTIFY_BIND, 0, 0, 0, 0, NULL);
+	kt->step = 1;
+	m = cairn_recv(kt->arg[1], 0);
+	kt->res[1] = is_note(&m, 0x30);
+	kt->step = 2;
+	m = cairn_recv(kt->arg[1], 0);
+	while (!m.err && !m.badge && m.w[0]) {
+		kt->res[2]++;
+		m = cairn_reply_recv(kt->arg[1], cairn_tag(0, 4, 0), m.w[0] + 1, 0, 0, 0);
+		if (is_note(&m, 0x400)) {
+			kt->res[3] = 1;
+			kt->step = 3;
+			m = cairn_recv(kt->arg[1], 0);
+		}
+	}
+	kt->res[4] = m.err;
+	cairn_reply(cairn_tag(0, 4, 0), 0, 0, 0, 0);
+	kt->step = 4;
+}
+
+void t_notify_bound(void)
+{
+	static struct kthread kt;
+	cap_t n = mk(OBJ_NOTIFICATION), n2 = mk(OBJ_NOTIFICATION), ep = mk(OBJ_ENDPOINT), c;
+	struct cairn_msg m;
+	uint64_t bits = 0;
+
+	CHECK(n != CAP_NULL && n2 != CAP_NULL && ep != CAP_NULL, "objects");
+	/* binding: one each way, undone by unbind */
+	EXPECT_ERR(inv(n, NOTIFY_UNBIND, 0, 0, 0, 0, NULL), ERR_NOENT);
+	EXPECT_OK(inv(n, NOTIFY_BIND, 0, 0, 0, 0, NULL));
+	EXPECT_ERR(inv(n, NOTIFY_BIND, 0, 0, 0, 0, NULL), ERR_BUSY);
+	EXPECT_ERR(inv(n2, NOTIFY_BIND, 0, 0, 0, 0, NULL), ERR_BUSY);
+	CHECK_OK(cap_copy(n, RIGHT_WRITE, &c));
+	EXPECT_ERR(inv(c, NOTIFY_UNBIND, 0, 0, 0, 0, NULL), ERR_PERM);
+	del(&c);
+	/* bits set before the receive come as its message, once */
+	EXPECT_OK(cairn_send(n, 0, 0x5, 0, 0, 0));
+	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
+	EXPECT(is_note(&m, 0x5), "receive: err %s badge %#lx label %#x w0 %#lx",
+	       err_name((err_t)m.err), (unsigned long)m.badge, cairn_tag_label(m.tag),
+	       (unsigned long)m.w[0]);
+	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
+	EXPECT_ERR((err_t)m.err, ERR_AGAIN);
+	/* a thread waiting on the Notification itself takes the signal first */
+	kt.arg[0] = n;
+	CHECK_OK(kthread_start(&kt, waiter_thread, PRIO_MAIN + 1, false));
+	EXPECT_OK(cairn_send(n, 0, 0x8, 0, 0, 0));
+	EXPECT(kt.step == 2 && kt.res[1] == 0x8, "waiter: step %d bits %#lx", kt.step,
+	       (unsigned long)kt.res[1]);
+	EXPECT(kthread_join(&kt, 2000), "waiter did not end");
+	kthread_free(&kt);
+	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
+	EXPECT_ERR((err_t)m.err, ERR_AGAIN);
+	EXPECT_OK(inv(n, NOTIFY_UNBIND, 0, 0, 0, 0, NULL));
+	EXPECT_OK(cairn_send(n, 0, 0x1, 0, 0, 0));
+	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
+	EXPECT_ERR((err_t)m.err, ERR_AGAIN);
+	EXPECT(cairn_wait(n, 0, &bits) == ERR_OK && bits == 1, "unbound: the bits stay with it");
+
+	/* a thread blocked receiving wakes on the signal, and still serves calls */
+	kt.arg[0] = n;
+	kt.arg[1] = ep;
+	CHECK_OK(kthread_start(&kt, bound_thread, PRIO_MAIN + 1, true));
+	EXPECT(kt.step == 1 && kt.res[0] == ERR_OK, "bind in the thread: %s", err_name((err_t)kt.res[0]));
+	EXPECT_ERR(inv(n, NOTIFY_BIND, 0, 0, 0, 0, NULL), ERR_BUSY);
+	EXPECT_OK(cairn_send(n, 0, 0x30, 0, 0, 0));   /* it runs at once */
+	EXPECT(kt.step == 2 && kt.res[1] == 1, "signal while receiving: step %d", kt.step);
+	m = cairn_call(ep, cairn_tag(1, 4, 0), 41, 0, 0, 0);
+	EXPECT(!m.err && m.w[0] == 42, "call: %s w0 %lu", err_name((err_t)m.err), (unsigned long)m.w[0]);
+	EXPECT_OK(cairn_send(n, 0, 0x400, 0, 0, 0));  /* into its reply-and-receive */
+	EXPECT(kt.step == 3 && kt.res[3] == 1, "signal after an answer: step %d", kt.step);
+	m = cairn_call(ep, cairn_tag(1, 4, 0), 0, 0, 0, 0);
+	EXPECT(kthread_join(&kt, 2000), "bound thread did not end");
+	EXPECT(kt.res[2] == 1 && kt.res[4] == ERR_OK, "calls served %lu, last %s",
+	       (unsigned long)kt.res[2], err_name((err_t)kt.res[4]));
+	kthread_free(&kt);
+	/* its end unbound it */
+	EXPECT_OK(inv(n, NOTIFY_BIND, 0, 0, 0, 0, NULL));
+	/* so does the Notification's end: the thread may bind another */
+	del(&n);
+	m = cairn_recv(ep, CAIRN_RECV_NONBLOCK);
+	EXPECT_ERR((err_t)m.err, ERR_AGAIN);
+	EXPECT_OK(inv(n2, NOTIFY_BIND, 0, 0, 0, 0, NULL));
+	EXPECT_OK(inv(n2, NOTIFY_UNBIND, 0, 0, 0, 0, NULL));
+	del(&n2);
+	del(&ep);
+}
+
 /* ---- Reply objects (CAP_OP_SAVE_REPLY) ------------------------------------------------------ */
 
 /* Receives two calls: answers the first through a saved Reply, drops the

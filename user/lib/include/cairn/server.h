@@ -41,7 +41,7 @@
 #include <cairn/sys.h>
 
 #define SRV_ANS_CAPS     3                    /* capabilities an answer may carry */
-#define SRV_EVENT_BADGE  (1ull << 63)         /* the relay's badge: must name no object */
+#define SRV_EVENT_BADGE  CAIRN_NOTIFY_BADGE   /* the relay's badge (1 << 63): must name no object */
 #define SRV_EVENT_LABEL  0xffff0001u
 
 /* A request. Valid during its handler only. */
@@ -97,7 +97,7 @@ struct srv {
 	/* the skeleton's own (zero to start) */
 	cap_t relay_ep, relay_note;
 	uint64_t gone_bit;
-	bool relayed, stopping;
+	bool relayed, bound, stopping;
 };
 
 /* Serves s->ep until srv_stop(). Receive errors are counted: 100 in a row
@@ -117,13 +117,16 @@ static inline uint8_t *srv_out(void) { return (uint8_t *)&cairn_ipcbuf()->w[CAIR
 static inline unsigned srv_words(size_t n) { return CAIRN_MSG_REGS + (unsigned)((n + 7) / 8); }
 
 /*
- * Starts the relay: a thread at priority prio that waits on Notification
- * notif and turns each wake-up into a call on s->ep (badge SRV_EVENT_BADGE,
- * w0 = the bits), so the main thread only ever waits in SYS_RECV; srv_run()
- * hands the bits to s->event (those of srv_watch() to s->gone). May be
- * called again after a failure (e.g. ERR_PERM: prio above the server's).
- * Errors: those of minting the relay's capability from s->ep (CAP_OP_MINT)
- * and of cairn_thread_start().
+ * Starts the relay: the server's events on Notification notif reach
+ * srv_run() as messages, which hands the bits to s->event (those of
+ * srv_watch() to s->gone). Call it from the thread that will run
+ * srv_run(): that thread binds notif (NOTIFY_BIND) and takes the signals
+ * in its own receive, before its clients' messages. Only when it cannot
+ * (it is bound already: a second relay) does a thread at priority prio
+ * wait on notif and turn each wake-up into a call on s->ep (badge
+ * SRV_EVENT_BADGE, w0 = the bits). May be called again after a failure
+ * (e.g. ERR_PERM: prio above the server's). Errors: those of minting the
+ * relay's capability from s->ep (CAP_OP_MINT) and of cairn_thread_start().
  */
 err_t srv_relay(struct srv *s, cap_t notif, unsigned prio);
 
