@@ -123,12 +123,13 @@ enum {
 	                       * ERR_INVAL (length) */
 	SOCK_GETOPT,          /* (level, name, max) -> (len) + the value. SO_ERROR reads and
 	                       * clears the pending error */
-	SOCK_MAP,             /* a connected TCP socket's shared rings (below): -> (rx ring
-	                       * bytes, tx ring bytes), cap0 = the MemoryObject, cap1 = the
-	                       * data Notification (rx), cap2 = the space Notification (tx).
-	                       * ERR_NOTCONN: not connected yet (ask again later); ERR_NODEV:
-	                       * no rings for this socket (not TCP, or none left): use
-	                       * SOCK_SEND and SOCK_RECV */
+	SOCK_MAP,             /* a connected TCP socket's shared rings, or a UDP socket's
+	                       * datagram rings (below): -> (rx ring bytes, tx ring bytes,
+	                       * SOCK_RING_RECORDS for datagrams), cap0 = the MemoryObject,
+	                       * cap1 = the data Notification (rx), cap2 = the space
+	                       * Notification (tx). ERR_NOTCONN: TCP not connected yet (ask
+	                       * again later); ERR_NODEV: no rings for this socket (not TCP
+	                       * or UDP, or none left): use SOCK_SEND and SOCK_RECV */
 };
 
 /*
@@ -161,6 +162,34 @@ enum {
 #define SOCK_RING_TX      32768u
 #define SOCK_RING_TXHDR   256u
 #define SOCK_RING_PAGES   (1u + (SOCK_RING_RX + SOCK_RING_TX) / 4096u)
+
+/*
+ * A UDP socket's rings (SOCK_MAP's w2 = SOCK_RING_RECORDS) hold datagrams,
+ * one record each, in the same layout with SOCK_DRING bytes a ring: a
+ * struct sock_rec, the address (alen bytes: a sockaddr_in or
+ * sockaddr_in6, as SOCK_RECV's; in tx the destination, or none for the
+ * connected peer), then the len bytes of the datagram; SOCK_REC_SIZE
+ * bytes in all (each part padded to 8), wrapping at the ring's end like
+ * the bytes of a stream. A record goes in whole or waits for room, and
+ * comes out whole (cut to the reader's buffer: MSG_TRUNC). The server
+ * sets SOCK_RING_PEER in tx's rflags while the socket has a peer (a
+ * record without an address may go), and SOCK_RING_V4 for an AF_INET
+ * socket (its datagrams are at most 65,507 bytes: EMSGSIZE past it). What the server cannot send (no
+ * route, no memory, a bad address) is dropped, as the network may. A
+ * header whose records make no sense breaks the rings, as above.
+ */
+#define SOCK_RING_RECORDS 1u
+#define SOCK_RING_PEER    0x10000u
+#define SOCK_RING_V4      0x20000u
+#define SOCK_DGRAM_MAX4   65507u
+#define SOCK_DRING        131072u
+#define SOCK_DRING_PAGES  (1u + 2u * SOCK_DRING / 4096u)
+#define SOCK_DGRAM_MAX    65527u      /* IPv6's largest UDP payload; IPv4's is 65,507 */
+struct sock_rec {
+	uint32_t len, alen;
+};
+#define SOCK_REC_SIZE(alen, len) \
+	(8u + (((uint32_t)(alen) + 7u) & ~7u) + (((uint32_t)(len) + 7u) & ~7u))
 /* A holder asks for the rings once a descriptor has moved this many bytes
  * by messages: a short exchange is cheaper without them (making and
  * mapping them costs more than a few calls). */

@@ -45,6 +45,18 @@ long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total,
 	(void)f; (void)v; (void)total; (void)nonblock;
 	return -EIO;
 }
+long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek,
+			   void *addr, uint32_t *alen, uint32_t *whole)
+{
+	(void)f; (void)d; (void)total; (void)nonblock; (void)peek; (void)addr; (void)alen; (void)whole;
+	return -EIO;
+}
+long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock,
+			    const void *addr, uint32_t alen)
+{
+	(void)f; (void)v; (void)total; (void)nonblock; (void)addr; (void)alen;
+	return -EIO;
+}
 void __cairn_fd_unreserve(long fd) { fds[fd].kind = FDK_NONE; }
 void __cairn_io_release(cap_t cap) { (void)cap; }
 void __cairn_raise(int sig) { raised += sig == SIGPIPE; }

@@ -129,6 +129,7 @@ struct cairn_fd {
 };
 enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
 #define PIPE_SOCK 2
+#define PIPE_SOCKD 3                       /* a datagram socket's rings: records */
 enum { FMAP_UNTRIED = 0, FMAP_MAPPED, FMAP_SERVER };
 /* S_IFMT of descriptor f, asked for (IO_STAT) the first time. */
 hidden uint32_t __cairn_fd_type(struct cairn_fd *f);
@@ -337,6 +338,11 @@ hidden long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long
  * (-EPIPE at its end, no SIGPIPE: then SOCK_SEND says why). */
 hidden long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek);
 hidden long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock);
+/* ... and a datagram socket's (pwend PIPE_SOCKD): one record each */
+hidden long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek,
+				  void *addr, uint32_t *alen, uint32_t *whole);
+hidden long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock,
+				   const void *addr, uint32_t alen);
 /* ioctl(SIOCGIFCONF) on a socket: arg is a struct ifconf */
 hidden long __cairn_sock_ifconf(struct cairn_fd *f, void *arg);
 

@@ -47,8 +47,8 @@ static uint8_t *ring_of(struct posix_pipe_shm *s)
  * connected yet is asked again on its next read or write. */
 static int ring_attach(struct cairn_fd *f, uint32_t label)
 {
-	int sock = label == SOCK_MAP;
-	unsigned pages = sock ? SOCK_RING_PAGES : POSIX_PIPE_PAGES;
+	int sock = label == SOCK_MAP, rec;
+	unsigned pages;
 	struct cairn_ans a;
 	cap_t c[3];
 	void *va;
@@ -68,14 +68,17 @@ static int ring_attach(struct cairn_fd *f, uint32_t label)
 	}
 	for (unsigned i = 0; i < 3; i++)
 		c[i] = cairn_ipcbuf()->caps[i];
-	if ((sock ? a.w[0] != SOCK_RING_RX || a.w[1] != SOCK_RING_TX : a.w[1] != RING) ||
+	rec = sock && a.w[2] == SOCK_RING_RECORDS;     /* a datagram socket's */
+	pages = rec ? SOCK_DRING_PAGES : sock ? SOCK_RING_PAGES : POSIX_PIPE_PAGES;
+	if ((rec ? a.w[0] != SOCK_DRING || a.w[1] != SOCK_DRING
+		 : sock ? a.w[0] != SOCK_RING_RX || a.w[1] != SOCK_RING_TX || a.w[2] : a.w[1] != RING) ||
 	    cairn_map(c[0], 0, pages, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, &va)) {
 		for (unsigned i = 0; i < 3; i++)
 			cairn_cap_delete(c[i]);
 		goto out;
 	}
 	f->shm = va;
-	f->pwend = sock ? PIPE_SOCK : a.w[0] == 1;
+	f->pwend = rec ? PIPE_SOCKD : sock ? PIPE_SOCK : a.w[0] == 1;
 	for (unsigned i = 0; i < 3; i++)
 		f->pobj[i] = c[i];
 	f->pipe = PIPE_MAPPED;
@@ -90,7 +93,8 @@ void __cairn_pipe_detach(struct cairn_fd *f)
 {
 	if (f->pipe != PIPE_MAPPED)
 		return;
-	cairn_unmap(f->shm, f->pwend == PIPE_SOCK ? SOCK_RING_PAGES : POSIX_PIPE_PAGES);
+	cairn_unmap(f->shm, f->pwend == PIPE_SOCKD ? SOCK_DRING_PAGES
+			    : f->pwend == PIPE_SOCK ? SOCK_RING_PAGES : POSIX_PIPE_PAGES);
 	for (unsigned i = 0; i < 3; i++)
 		cairn_cap_delete(f->pobj[i]);
 	f->pipe = PIPE_UNTRIED;
@@ -102,7 +106,7 @@ __attribute__((noinline))
 int __cairn_pipe_try(struct cairn_fd *f)
 {
 	if (f->kind == FDK_IO && __cairn_fd_type(f) == S_IFSOCK)
-		return f->pos >= SOCK_RING_AFTER && ring_attach(f, SOCK_MAP);
+		return f->pos >= SOCK_RING_AFTER && ring_attach(f, SOCK_MAP);   /* else asked later */
 	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFIFO) {
 		f->pipe = PIPE_SERVER;
 		return 0;
@@ -340,15 +344,145 @@ static inline struct pview pipe_view(const struct cairn_fd *f)
 	return (struct pview){ f->shm, ring_of(f->shm), RING, f->pobj[1], f->pobj[2], f->cap };
 }
 
-/* A socket's rings (f->pwend == PIPE_SOCK): rx, which it reads, and tx */
+/* A socket's rings (f->pwend == PIPE_SOCK, or PIPE_SOCKD: records): rx,
+ * which it reads, and tx */
 static inline struct pview sock_view(const struct cairn_fd *f, int tx)
 {
 	uint8_t *base = (uint8_t *)f->shm;
+	uint32_t size = f->pwend == PIPE_SOCKD ? SOCK_DRING : SOCK_RING_RX;
 
 	if (tx)
 		return (struct pview){ (struct posix_pipe_shm *)(base + SOCK_RING_TXHDR),
-				       base + 4096 + SOCK_RING_RX, SOCK_RING_TX, CAP_NULL, f->pobj[2], f->cap };
-	return (struct pview){ f->shm, base + 4096, SOCK_RING_RX, f->pobj[1], CAP_NULL, f->cap };
+				       base + 4096 + size, size, CAP_NULL, f->pobj[2], f->cap };
+	return (struct pview){ f->shm, base + 4096, size, f->pobj[1], CAP_NULL, f->cap };
+}
+
+/* n bytes at ring position pos (wrapping), out and in. */
+static void rec_get(const struct pview *p, uint32_t pos, void *dst, uint32_t n)
+{
+	uint32_t off = pos & (p->size - 1), k = p->size - off < n ? p->size - off : n;
+
+	memcpy(dst, p->ring + off, k);
+	memcpy((uint8_t *)dst + k, p->ring, n - k);
+}
+
+static void rec_put(const struct pview *p, uint32_t pos, const void *src, uint32_t n)
+{
+	uint32_t off = pos & (p->size - 1), k = p->size - off < n ? p->size - off : n;
+
+	memcpy(p->ring + off, src, k);
+	memcpy(p->ring, (const uint8_t *)src + k, n - k);
+}
+
+/* One datagram from a datagram socket's rx ring: up to total of its bytes
+ * to d, its address (at most SOCK_ADDR_MAX bytes) to addr and its length
+ * to *alen, its whole length to *whole; peek: it stays. -ENODATA at the
+ * ring's end (SOCK_RECV says why), -EIO for a broken ring. */
+long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek,
+			   void *addr, uint32_t *alen, uint32_t *whole)
+{
+	struct pview pv = sock_view(f, 0), *p = &pv;
+	struct posix_pipe_shm *s = p->s;
+
+	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
+		int held = hold();
+		side_lock(&s->rlock);
+		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head, rs = 0;
+		struct sock_rec h = { 0, 0 };
+
+		if (used)
+			rec_get(p, head, &h, sizeof(h));
+		if (used > p->size || (used && (used < sizeof(h) || h.alen > SOCK_ADDR_MAX ||
+						h.len > SOCK_DGRAM_MAX || (rs = SOCK_REC_SIZE(h.alen, h.len)) > used))) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			return -EIO;              /* a broken header */
+		}
+		if (used) {
+			uint32_t n = total < h.len ? (uint32_t)total : h.len, pos = head + 8 + ((h.alen + 7u) & ~7u);
+			uint32_t off = pos & (p->size - 1), k = p->size - off < n ? p->size - off : n;
+
+			rec_get(p, head + 8, addr, h.alen);
+			*alen = h.alen;
+			*whole = h.len;
+			scatter(d, (const char *)p->ring + off, k);
+			scatter(d, (const char *)p->ring, n - k);
+			if (!peek)
+				REL(&s->head, head + rs);
+			side_unlock(&s->rlock);
+			unhold(held);
+			if (!peek)
+				pipe_after(p, 0, used > rs);
+			return n;
+		}
+		if (!RELAXED(&s->writers)) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			pipe_after(p, 0, 1);      /* the next reader sees the end too */
+			return -ENODATA;
+		}
+		if (nonblock || (RELAXED(&s->rflags) & O_NONBLOCK)) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			return -EAGAIN;
+		}
+		if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+			return -EINTR;
+	}
+}
+
+/* One datagram of total bytes (from v) into a datagram socket's tx ring,
+ * to addr (alen bytes, at most SOCK_ADDR_MAX; none: the peer), whole or
+ * not at all. -EPIPE at the ring's end, -EDESTADDRREQ without an address
+ * or a peer (SOCK_SEND says why), -EIO for a broken ring. */
+long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock,
+			    const void *addr, uint32_t alen)
+{
+	struct pview pv = sock_view(f, 1), *p = &pv;
+	struct posix_pipe_shm *s = p->s;
+	struct sock_rec h = { (uint32_t)total, alen };
+	uint32_t need = SOCK_REC_SIZE(alen, total);
+
+	for (;;) {
+		unsigned long sigs = __cairn_sig_count;
+		int held = hold();
+		side_lock(&s->wlock);
+		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
+
+		if ((RELAXED(&s->rflags) & SOCK_RING_V4) && total > SOCK_DGRAM_MAX4) {
+			side_unlock(&s->wlock);
+			unhold(held);
+			return -EMSGSIZE;
+		}
+		if (!RELAXED(&s->readers) || used > p->size || (!alen && !(RELAXED(&s->rflags) & SOCK_RING_PEER))) {
+			long r = used > p->size ? -EIO : !RELAXED(&s->readers) ? -EPIPE : -EDESTADDRREQ;
+			side_unlock(&s->wlock);
+			unhold(held);
+			return r;
+		}
+		if (p->size - used >= need) {
+			uint32_t pos = tail + 8 + ((alen + 7u) & ~7u), off = pos & (p->size - 1);
+			uint32_t k = p->size - off < total ? p->size - off : (uint32_t)total;
+
+			rec_put(p, tail, &h, sizeof(h));
+			rec_put(p, tail + 8, addr, alen);
+			gather(v, p->ring + off, k);
+			gather(v, p->ring, (uint32_t)total - k);
+			REL(&s->tail, tail + need);
+			side_unlock(&s->wlock);
+			unhold(held);
+			pipe_after(p, 1, p->size - used > need);
+			return (long)total;
+		}
+		if (nonblock || (RELAXED(&s->wflags) & O_NONBLOCK)) {
+			side_unlock(&s->wlock);
+			unhold(held);
+			return -EAGAIN;
+		}
+		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+			return -EINTR;
+	}
 }
 
 long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek)
@@ -370,7 +504,7 @@ long __cairn_pipe_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, s
 	struct iov_at d = { iov, cnt, 0, 0 };
 	struct pview p;
 
-	if (f->pwend == PIPE_SOCK)
+	if (f->pwend == PIPE_SOCK || f->pwend == PIPE_SOCKD)
 		return __cairn_sock_readv(f, iov, cnt, total);
 	if (f->pwend)
 		return -EBADF;
@@ -383,7 +517,7 @@ long __cairn_pipe_writev(struct cairn_fd *f, const struct iovec *iov, long cnt, 
 	struct iov_at v = { iov, cnt, 0, 0 };
 	struct pview p;
 
-	if (f->pwend == PIPE_SOCK)
+	if (f->pwend == PIPE_SOCK || f->pwend == PIPE_SOCKD)
 		return __cairn_sock_writev(f, iov, cnt, total);
 	if (f->pwend != 1)
 		return -EBADF;

@@ -41,6 +41,7 @@
 #include <sys/un.h>
 #include <sys/ioctl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <cairn/sock.h>
 #include "cairn_impl.h"
 
@@ -409,8 +410,25 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 static int rings(struct cairn_fd *f)
 {
 	if (f->pipe == PIPE_MAPPED)
-		return f->pwend == PIPE_SOCK;
-	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f) && f->pwend == PIPE_SOCK;
+		return f->pwend == PIPE_SOCK || f->pwend == PIPE_SOCKD;
+	return f->pipe == PIPE_UNTRIED && __cairn_pipe_try(f) &&
+	       (f->pwend == PIPE_SOCK || f->pwend == PIPE_SOCKD);
+}
+
+/* A UDP destination the tx ring may carry: an AF_INET or AF_INET6 address
+ * whole (else SOCK_SEND answers its error); its length there, else 0. */
+static uint32_t ring_addr(const void *addr, unsigned long alen)
+{
+	sa_family_t fam;
+
+	if (alen < sizeof(fam))
+		return 0;
+	memcpy(&fam, addr, sizeof(fam));
+	if (fam == AF_INET && alen >= sizeof(struct sockaddr_in))
+		return sizeof(struct sockaddr_in);
+	if (fam == AF_INET6 && alen >= sizeof(struct sockaddr_in6))
+		return sizeof(struct sockaddr_in6);
+	return 0;
 }
 
 /* ENODEV from a data message: the socket has rings holding bytes (another
@@ -441,7 +459,22 @@ static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 		return r;
 again:
 	v = (struct iov_at){ iov, cnt, 0, 0 };
-	if (!addr && !(flags & MSG_OOB) && rings(f)) {
+	if (total > SOCK_DATA_MAX && !is_stream(f) && f->pipe == PIPE_UNTRIED && f->pos < SOCK_RING_AFTER)
+		f->pos = SOCK_RING_AFTER;        /* a datagram no message holds: the rings now (UDP) */
+	if (!(flags & MSG_OOB) && rings(f) && f->pwend == PIPE_SOCKD) {
+		/* a datagram into the tx ring; at its end, without an address or
+		 * peer, or to an address it cannot carry, SOCK_SEND says why */
+		uint32_t ral = addr ? ring_addr(addr, alen) : 0;
+
+		if (total > SOCK_DGRAM_MAX)
+			return -EMSGSIZE;
+		if (!addr || ral) {
+			r = __cairn_sock_rec_write(f, &v, total, (flags & MSG_DONTWAIT) != 0, addr, ral);
+			if (r != -EPIPE && r != -EDESTADDRREQ)
+				return r;
+		}
+		v = (struct iov_at){ iov, cnt, 0, 0 };
+	} else if (!addr && !(flags & MSG_OOB) && rings(f)) {
 		/* into the tx ring; at its end SOCK_SEND below says why */
 		r = __cairn_sock_ring_write(f, &v, total, (flags & MSG_DONTWAIT) != 0);
 		if (r != -EPIPE)
@@ -582,7 +615,25 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 	if (mflags)
 		*mflags = 0;
 again:
-	if (!(flags & MSG_OOB) && rings(f)) {
+	if (!(flags & MSG_OOB) && rings(f) && f->pwend == PIPE_SOCKD) {
+		/* a datagram from the rx ring; at its end SOCK_RECV below says why */
+		uint8_t from[SOCK_ADDR_MAX];
+		uint32_t fl = 0, whole = 0;
+		long r = __cairn_sock_rec_read(f, &d, total, (flags & MSG_DONTWAIT) != 0, (flags & MSG_PEEK) != 0,
+					       from, &fl, &whole);
+
+		if (r != -ENODATA) {
+			if (r < 0)
+				return r;
+			if (addr && alen) {
+				memcpy(addr, from, fl < *alen ? fl : *alen);
+				*alen = fl;
+			}
+			if (mflags && whole > (uint32_t)r)
+				*mflags |= MSG_TRUNC;
+			return (flags & MSG_TRUNC) ? (long)whole : r;
+		}
+	} else if (!(flags & MSG_OOB) && rings(f)) {
 		/* from the rx ring; at its end (0) SOCK_RECV below says why */
 		long r = __cairn_sock_ring_read(f, &d, total, (flags & MSG_DONTWAIT) != 0, (flags & MSG_PEEK) != 0);
 

@@ -27,6 +27,7 @@ struct cairn_fd {
 };
 enum { PIPE_UNTRIED = 0, PIPE_MAPPED, PIPE_SERVER };
 #define PIPE_SOCK 2
+#define PIPE_SOCKD 3
 #define FD_SOCK_KNOWN   0x10u
 #define FD_SOCK_TYPE    0x0fu
 struct cairn_ans {
@@ -122,4 +123,8 @@ long __cairn_sock_readv(struct cairn_fd *f, const struct iovec *iov, long cnt, s
 int __cairn_pipe_try(struct cairn_fd *f);
 long __cairn_sock_ring_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek);
 long __cairn_sock_ring_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock);
+long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, int nonblock, int peek,
+			   void *addr, uint32_t *alen, uint32_t *whole);
+long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, int nonblock,
+			    const void *addr, uint32_t alen);
 #endif

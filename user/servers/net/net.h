@@ -84,6 +84,7 @@ bool sock_after(void);
 void sock_answered(struct srv_ans *a, err_t sent);
 /* Sockets open (all: the table's entries) */
 unsigned sock_count(bool all);
+void sock_ring_counts(unsigned long *made, unsigned long *drops);
 /* ---- stats.c ---- */
 /* The server's numbers as one line of text (NET_STATS): its length with the NUL */
 size_t net_stats(char *buf, size_t max);

@@ -112,6 +112,8 @@ struct ring {
 	struct posix_pipe_shm *rx, *tx;
 	uint8_t *rxr, *txr;
 	uint32_t rx_tail, tx_head;          /* the indexes only we move (the shared ones are not trusted) */
+	uint32_t size;                      /* each ring's bytes: SOCK_RING_RX, SOCK_DRING (records) */
+	bool records;                       /* K_UDP: datagrams, one struct sock_rec each */
 	bool broken;                        /* a holder broke a header: no more through them */
 };
 
@@ -142,6 +144,7 @@ static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
 static struct sock *dirty_list;
 static unsigned arms_kept, rings_made;
+static unsigned long dgram_ring_drops;  /* datagrams of tx rings that could not go */
 static cap_t served;                    /* the endpoint sockets are minted from */
 
 /* ---- errors and addresses -------------------------------------------------------------------- */
@@ -556,8 +559,10 @@ static uint32_t revents(struct sock *s)
 		return r;
 	}
 	if (s->kind != K_TCP) {
-		if (s->rx)
+		if (s->rx || (s->ring && ring_rx_used(s->ring)))
 			r |= POLLIN | POLLRDNORM;
+		if (s->ring && !s->wr_shut)          /* room in the tx ring: a quarter of it */
+			return r | (s->ring->size - ring_tx_used(s->ring) >= s->ring->size / 4 ? POLLOUT | POLLWRNORM : 0);
 		return r | POLLOUT | POLLWRNORM;
 	}
 	switch (s->state) {
@@ -898,7 +903,7 @@ static uint32_t ring_rx_used(struct ring *g)
 {
 	uint32_t used = g->rx_tail - R_LOAD(&g->rx->head);
 
-	if (used > SOCK_RING_RX)
+	if (used > g->size)
 		g->broken = true;
 	return g->broken ? 0 : used;
 }
@@ -908,7 +913,7 @@ static uint32_t ring_tx_used(struct ring *g)
 {
 	uint32_t used = R_LOAD(&g->tx->tail) - g->tx_head;
 
-	if (used > SOCK_RING_TX)
+	if (used > g->size)
 		g->broken = true;
 	return g->broken ? 0 : used;
 }
@@ -1005,6 +1010,119 @@ static void ring_drain(struct sock *s)
 	}
 }
 
+/* Datagram rings: n bytes at ring position pos (wrapping), in and out. */
+static void dring_put(uint8_t *ring, uint32_t pos, const void *src, uint32_t n)
+{
+	uint32_t off = pos % SOCK_DRING, k = SOCK_DRING - off < n ? SOCK_DRING - off : n;
+
+	memcpy(ring + off, src, k);
+	memcpy(ring, (const uint8_t *)src + k, n - k);
+}
+
+static void dring_get(const uint8_t *ring, uint32_t pos, void *dst, uint32_t n)
+{
+	uint32_t off = pos % SOCK_DRING, k = SOCK_DRING - off < n ? SOCK_DRING - off : n;
+
+	memcpy(dst, ring + off, k);
+	memcpy((uint8_t *)dst + k, ring, n - k);
+}
+
+/* The datagrams lwIP queued go into rx, a record each, as room allows. */
+static void dring_fill(struct sock *s)
+{
+	struct ring *g = s->ring;
+	bool moved = false;
+
+	while (s->rx && !g->broken) {
+		struct rxq *q = s->rx;
+		uint8_t addr[SOCK_ADDR_MAX];
+		struct sock_rec h = { q->p->tot_len, 0 };
+		uint32_t used = ring_rx_used(g), need, pos;
+
+		h.alen = (uint32_t)addr_out(s, &q->addr, q->port, addr);
+		need = SOCK_REC_SIZE(h.alen, h.len);
+		if (g->size - used < need) {
+			/* full: a holder's read kicks us; look again after asking */
+			R_STORE(&g->rx->kick, 1);
+			if (ring_rx_used(g) < used)
+				continue;
+			break;
+		}
+		pos = g->rx_tail;
+		dring_put(g->rxr, pos, &h, sizeof(h));
+		dring_put(g->rxr, pos + 8, addr, h.alen);
+		pos += 8 + ((h.alen + 7u) & ~7u);
+		for (struct pbuf *b = q->p; b; b = b->next) {
+			dring_put(g->rxr, pos, b->payload, b->len);
+			pos += b->len;
+		}
+		s->rx = q->next;                     /* taken (an empty datagram too) */
+		if (!s->rx)
+			s->rx_last = NULL;
+		s->rx_bytes -= h.len;
+		pbuf_free(q->p);
+		free(q);
+		g->rx_tail += need;
+		__atomic_store_n(&g->rx->tail, g->rx_tail, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (!s->rx)
+		R_STORE(&g->rx->kick, 0);
+	if (moved && R_LOAD(&g->rx->rwait))
+		ring_signal(g->data);
+}
+
+/* The records the holders wrote in tx go out, a datagram each; what
+ * cannot (a bad address, no route, no memory) is dropped and counted. */
+static void dring_drain(struct sock *s)
+{
+	struct ring *g = s->ring;
+	bool moved = false;
+
+	while (!g->broken && !s->wr_shut && s->pcb.udp) {
+		uint32_t used = ring_tx_used(g), size;
+		uint8_t addr[SOCK_ADDR_MAX];
+		struct sock_rec h;
+		struct pbuf *p;
+		ip_addr_t ip;
+		u16_t port = 0;
+		err_t e = ERR_INVAL;
+
+		if (!used) {
+			/* empty: a holder's write kicks us; look again after asking */
+			R_STORE(&g->tx->kick, 1);
+			if (ring_tx_used(g))
+				continue;
+			break;
+		}
+		R_STORE(&g->tx->kick, 0);
+		if (used < sizeof(h)) {
+			g->broken = true;
+			break;
+		}
+		dring_get(g->txr, g->tx_head, &h, sizeof(h));
+		if (h.len > (s->family == AF_INET ? SOCK_DGRAM_MAX4 : SOCK_DGRAM_MAX) || h.alen > SOCK_ADDR_MAX ||
+		    (size = SOCK_REC_SIZE(h.alen, h.len)) > used) {
+			g->broken = true;                 /* a holder wrote nonsense */
+			break;
+		}
+		dring_get(g->txr, g->tx_head + 8, addr, h.alen);
+		if ((h.alen ? addr_in(s, addr, h.alen, &ip, &port) : s->state == S_CONNECTED ? E_OK : ERR_DESTADDRREQ) == E_OK &&
+		    (p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)h.len, PBUF_RAM))) {
+			dring_get(g->txr, g->tx_head + 8 + ((h.alen + 7u) & ~7u), p->payload, h.len);
+			e = h.alen ? udp_sendto(s->pcb.udp, p, &ip, port) : udp_send(s->pcb.udp, p);
+			pbuf_free(p);
+		}
+		if (e != ERR_OK)
+			dgram_ring_drops++;
+		g->tx_head += size;
+		__atomic_store_n(&g->tx->head, g->tx_head, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (moved && R_LOAD(&g->tx->wwait))
+		ring_signal(g->space);
+}
+
 /* The ends and flags the holders see: rx's writers 0 once nothing more
  * will come into it, tx's readers 0 once nothing more can be sent. */
 static void ring_ends(struct sock *s)
@@ -1013,6 +1131,13 @@ static void ring_ends(struct sock *s)
 	uint32_t w = !(g->broken || s->rd_shut || (!s->rx_bytes && (s->eof || s->state == S_DEAD)));
 	uint32_t r = !(g->broken || s->wr_shut || s->fin_pending || s->state != S_CONNECTED || !s->pcb.tcp);
 	uint32_t fl = s->nonblock ? O_NONBLOCK : 0;
+
+	if (g->records) {                    /* a datagram socket: only its own shutdowns end them */
+		w = !(g->broken || s->rd_shut);
+		r = !(g->broken || s->wr_shut || !s->pcb.udp);
+		R_STORE(&g->tx->rflags, (s->state == S_CONNECTED ? SOCK_RING_PEER : 0) |
+					(s->family == AF_INET ? SOCK_RING_V4 : 0));
+	}
 
 	R_STORE(&g->rx->rflags, fl);
 	R_STORE(&g->tx->wflags, fl);
@@ -1030,7 +1155,11 @@ static void ring_ends(struct sock *s)
 
 static void ring_run(struct sock *s)
 {
-	if (s->ring) {
+	if (s->ring && s->ring->records) {
+		dring_fill(s);
+		dring_drain(s);
+		ring_ends(s);
+	} else if (s->ring) {
 		ring_fill(s);
 		ring_drain(s);
 		ring_ends(s);
@@ -1047,7 +1176,7 @@ static void ring_free(struct sock *s)
 	R_STORE(&g->tx->readers, 0);
 	ring_signal(g->data);
 	ring_signal(g->space);
-	cairn_unmap(g->va, SOCK_RING_PAGES);
+	cairn_unmap(g->va, g->records ? SOCK_DRING_PAGES : SOCK_RING_PAGES);
 	cairn_cap_delete(g->obj);
 	cairn_cap_delete(g->data);
 	cairn_cap_delete(g->space);
@@ -1059,14 +1188,18 @@ static void ring_free(struct sock *s)
 static err_t ring_new(struct sock *s)
 {
 	struct ring *g = calloc(1, sizeof(*g));
+	bool rec = s->kind == K_UDP;
+	unsigned pages = rec ? SOCK_DRING_PAGES : SOCK_RING_PAGES;
 	struct cairn_msg m;
 	void *va;
 
 	if (!g)
 		return ERR_NOMEM;
 	g->obj = g->data = g->space = CAP_NULL;
-	if (cairn_memobj_create(SLOT_SELF_PROC, SOCK_RING_PAGES, 0, &g->obj) ||
-	    cairn_map(g->obj, 0, SOCK_RING_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &va))
+	g->records = rec;
+	g->size = rec ? SOCK_DRING : SOCK_RING_RX;
+	if (cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &g->obj) ||
+	    cairn_map(g->obj, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, &va))
 		goto fail;
 	g->va = va;
 	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
@@ -1078,13 +1211,13 @@ static err_t ring_new(struct sock *s)
 	g->rx = va;
 	g->tx = (struct posix_pipe_shm *)(g->va + SOCK_RING_TXHDR);
 	g->rxr = g->va + 4096;
-	g->txr = g->rxr + SOCK_RING_RX;
+	g->txr = g->rxr + g->size;
 	g->rx->readers = g->rx->writers = g->tx->readers = g->tx->writers = 1;
 	s->ring = g;
 	rings_made++;
 	return E_OK;
 fail_map:
-	cairn_unmap(va, SOCK_RING_PAGES);
+	cairn_unmap(va, pages);
 fail:
 	if (g->obj != CAP_NULL)
 		cairn_cap_delete(g->obj);
@@ -1100,11 +1233,11 @@ static void op_map(struct srv_ans *a, struct sock *s)
 	static const uint32_t rights[3] = { RIGHT_READ | RIGHT_WRITE, RIGHT_READ, RIGHT_READ };
 	struct ring *g;
 
-	if (s->kind != K_TCP || s->state == S_LISTEN || s->state == S_DEAD) {
+	if ((s->kind != K_TCP && s->kind != K_UDP) || s->state == S_LISTEN || s->state == S_DEAD) {
 		a->err = ERR_NODEV;
 		return;
 	}
-	if (s->state != S_CONNECTED) {
+	if (s->kind == K_TCP && s->state != S_CONNECTED) {
 		a->err = ERR_NOTCONN;
 		return;
 	}
@@ -1128,8 +1261,9 @@ static void op_map(struct srv_ans *a, struct sock *s)
 		a->made[i] = 0;
 	}
 	a->ncaps = 3;
-	a->w[0] = SOCK_RING_RX;
-	a->w[1] = SOCK_RING_TX;
+	a->w[0] = g->size;
+	a->w[1] = g->size;
+	a->w[2] = g->records ? SOCK_RING_RECORDS : 0;
 }
 
 /* ---- answering the waiters of a dirty socket ----------------------------------------------- */
@@ -1361,6 +1495,13 @@ static void sock_close(struct sock *s)
 	s->used = false;
 	if (s->idx < free_hint)
 		free_hint = s->idx;
+}
+
+/* The shared rings made, and the datagrams their tx rings dropped. */
+void sock_ring_counts(unsigned long *made, unsigned long *drops)
+{
+	*made = rings_made;
+	*drops = dgram_ring_drops;
 }
 
 unsigned sock_count(bool all)
@@ -1856,6 +1997,9 @@ static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	uint64_t flags = io ? 0 : r->w[1];
 	size_t len = 0, taken = 0;
 
+	if (s->kind == K_UDP && !s->ring && s->rx && s->rx->p->tot_len > SOCK_DATA_MAX &&
+	    rings_made < RINGS_MAX && !ring_new(s))
+		ring_run(s);                         /* a datagram no message holds: rings now */
 	if (s->ring) {
 		ring_run(s);
 		if (ring_rx_used(s->ring)) {

@@ -70,7 +70,7 @@ size_t net_stats(char *buf, size_t max)
 {
 	struct out o = { buf, 0, max };
 	struct cairn_msg m;
-	unsigned long rx, tx, txd;
+	unsigned long rx, tx, txd, rings, drops;
 	uint64_t memp = 0;
 
 	if (!max)
@@ -89,6 +89,9 @@ size_t net_stats(char *buf, size_t max)
 	put(&o, "memp", NULL, memp);
 	put(&o, "sockets", NULL, sock_count(false));
 	put(&o, "sock_slots", NULL, sock_count(true));
+	sock_ring_counts(&rings, &drops);
+	put(&o, "rings", NULL, rings);
+	put(&o, "ring_dgram_drops", NULL, drops);
 	put(&o, "tcp_active", NULL, pcbs(tcp_active_pcbs));
 	put(&o, "tcp_tw", NULL, pcbs(tcp_tw_pcbs));
 	put(&o, "tcp_listen", NULL, pcbs(tcp_listen_pcbs.pcbs));

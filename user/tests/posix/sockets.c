@@ -58,6 +58,8 @@
 #include <net/if.h>
 #ifdef __cairn__
 #include <cairn/netlink.h>
+#define SOL_CAIRN_NET  0x6e6574      /* include/cairn/sock.h */
+#define NET_STATS      1
 #else
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -1091,6 +1093,99 @@ static void udp_boundaries(void)
 }
 
 /*
+ * Many datagrams (past the 32 KiB after which Cairn's musl-port moves a
+ * UDP socket's datagrams through shared rings): every one whole, in
+ * order, from the right sender, in bursts of 50 before reading; through a
+ * connected socket too; empty ones, MSG_PEEK, MSG_TRUNC; then the largest
+ * datagrams (65,507 bytes on IPv4, one more is EMSGSIZE).
+ */
+static void fill(char *b, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (char)(seed * 31 + i * 7);
+}
+
+static void udp_rings(void)
+{
+	struct sockaddr_storage sa, sb, from;
+	socklen_t la, lb, lf;
+	int a = bound(AF_INET, SOCK_DGRAM, &sa, &la), b = bound(AF_INET, SOCK_DGRAM, &sb, &lb);
+	static char out[65508], in[65508];
+	unsigned bad = 0, sent = 0;
+	struct iovec v = { in, 4 };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+	int big = 1 << 20;
+
+	if (!CHECK(a >= 0 && b >= 0))
+		return;
+	for (unsigned burst = 0; burst < 12; burst++) {
+		for (unsigned i = 0; i < 50; i++) {
+			size_t n = (burst * 50 + i) * 37 % 1500;
+			fill(out, n, burst * 50 + i);
+			sent += sendto(a, out, n, 0, (struct sockaddr *)&sb, lb) == (ssize_t)n;
+		}
+		for (unsigned i = 0; i < 50; i++) {
+			size_t n = (burst * 50 + i) * 37 % 1500;
+			lf = sizeof(from);
+			fill(out, n, burst * 50 + i);
+			bad += recvfrom(b, in, sizeof(in), 0, (struct sockaddr *)&from, &lf) != (ssize_t)n ||
+			       memcmp(in, out, n) || lf != la || !same_addr(&from, &sa);
+		}
+	}
+	CHECK(sent == 600 && bad == 0);
+	ERRNO(recv(b, in, sizeof(in), MSG_DONTWAIT), EAGAIN);
+#ifdef __cairn__
+	/* they went through rings (the network server counts what it made) */
+	char st[1024] = "";
+	socklen_t sl = sizeof(st) - 1;
+	const char *r = getsockopt(a, SOL_CAIRN_NET, NET_STATS, st, &sl) == 0 ? strstr(st, " rings=") : NULL;
+	CHECK(r && atoi(r + 7) >= 2);
+#endif
+	/* connected: send and write without an address, both ways */
+	CHECK(connect(a, (struct sockaddr *)&sb, lb) == 0 && connect(b, (struct sockaddr *)&sa, la) == 0);
+	bad = 0;
+	for (unsigned i = 0; i < 100; i++) {
+		fill(out, 1000, i);
+		bad += (i % 2 ? write(a, out, 1000) : send(a, out, 1000, 0)) != 1000;
+		bad += read(b, in, sizeof(in)) != 1000 || memcmp(in, out, 1000);
+		bad += send(b, out, 999, 0) != 999 || recv(a, in, sizeof(in), 0) != 999 || memcmp(in, out, 999);
+	}
+	CHECK(bad == 0);
+	/* an empty datagram, MSG_PEEK, MSG_TRUNC */
+	CHECK(send(a, "", 0, 0) == 0 && recv(b, in, sizeof(in), 0) == 0);
+	CHECK(send(a, "peeked", 6, 0) == 6);
+	CHECK(recv(b, in, 3, MSG_PEEK) == 3 && recv(b, in, sizeof(in), MSG_PEEK) == 6);
+	CHECK(recv(b, in, sizeof(in), 0) == 6 && !memcmp(in, "peeked", 6));
+	CHECK(send(a, "0123456789", 10, 0) == 10);
+	CHECK(recvmsg(b, &m, 0) == 4 && !memcmp(in, "0123", 4) && (m.msg_flags & MSG_TRUNC));
+	CHECK(send(a, "0123456789", 10, 0) == 10 && recv(b, in, 2, MSG_TRUNC) == 10);
+	ERRNO(recv(b, in, sizeof(in), MSG_DONTWAIT), EAGAIN);
+	/* the largest datagrams (room for them at the receiver) */
+	setsockopt(b, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	fill(out, 65507, 7);
+	CHECK(send(a, out, 65507, 0) == 65507);
+	CHECK(recv(b, in, sizeof(in), 0) == 65507 && !memcmp(in, out, 65507));
+	fill(out, 60000, 8);
+	CHECK(send(a, out, 60000, 0) == 60000);
+	CHECK(recv(b, in, sizeof(in), 0) == 60000 && !memcmp(in, out, 60000));
+	ERRNO(send(a, out, 65508, 0), EMSGSIZE);
+	/* a large one to a socket that moved little: it arrives whole */
+	struct sockaddr_storage sc;
+	socklen_t lc;
+	int c = bound(AF_INET, SOCK_DGRAM, &sc, &lc);
+	if (CHECK(c >= 0)) {
+		fill(out, 20000, 9);
+		CHECK(sendto(a, out, 20000, 0, (struct sockaddr *)&sc, lc) == 20000);
+		lf = sizeof(from);
+		CHECK(recvfrom(c, in, sizeof(in), 0, (struct sockaddr *)&from, &lf) == 20000 &&
+		      !memcmp(in, out, 20000) && same_addr(&from, &sa));
+		close(c);
+	}
+	close(a);
+	close(b);
+}
+
+/*
  * Load: 200 connections open at once to one server (a forked child that
  * polls its listener and every accepted socket, answering each line with
  * its reverse), all answered; then 1,000 connections one after another,
@@ -1899,6 +1994,7 @@ int main(int argc, char **argv)
 	trun("udp_connected", udp_connected);
 	trun("udp_trunc", udp_trunc);
 	trun("udp_boundaries", udp_boundaries);
+	trun("udp_rings", udp_rings);
 	trun("msg_iovecs", msg_iovecs);
 	trun("unix_pair", unix_pair);
 	trun("unix_named", unix_named);
