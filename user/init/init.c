@@ -487,6 +487,9 @@ static err_t launch_serve(void)
 	launch_srv.in_buf = launch_in;
 	launch_srv.in_max = sizeof(launch_in);
 	launch_srv.event = launch_exits;
+	/* a service's end at once (else the highest relay thread allowed) */
+	if ((e = srv_bind(&launch_srv, exit_notify)))
+		e = ERR_PERM;
 	for (unsigned prio = 16; prio > 0 && e == ERR_PERM; prio--)
 		e = srv_relay(&launch_srv, exit_notify, prio);
 	if (e) {

@@ -190,21 +190,27 @@ err_t srv_relay(struct srv *s, cap_t notif, unsigned prio)
 		s->relayed = true;
 	}
 	s->relay_note = notif;
-	/* the calling thread, the one that runs srv_run(), takes the signals
-	 * in its own receive (NOTIFY_BIND): no relay thread, no call per
-	 * event; a thread bound already (a second relay) gets the thread */
-	if (!s->bound && !cairn_invoke(notif, NOTIFY_BIND, 0, 0, 0, 0, 0, NULL)) {
-		s->bound = true;
-		return ERR_OK;
-	}
 	return cairn_thread_start(relay_thread, (uint64_t)(uintptr_t)s, prio, NULL);
+}
+
+err_t srv_bind(struct srv *s, cap_t notif)
+{
+	err_t e;
+
+	if (s->bound || s->relayed)
+		return ERR_BUSY;
+	if ((e = cairn_invoke(notif, NOTIFY_BIND, 0, 0, 0, 0, 0, NULL)))
+		return e;
+	s->relay_note = notif;
+	s->bound = true;
+	return ERR_OK;
 }
 
 err_t srv_watch(struct srv *s, uint64_t bit)
 {
 	err_t e;
 
-	if (!s->relayed || !s->gone)
+	if (!(s->relayed || s->bound) || !s->gone)
 		return ERR_INVAL;
 	if ((e = cairn_cap_op(CAP_OP_WATCH, s->ep, s->relay_note, 0, bit, NULL)))
 		return e;

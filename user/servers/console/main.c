@@ -1421,7 +1421,10 @@ int main(int argc, char **argv)
 	if ((e = dev_init(notify, EV_INPUT)))      /* e.g. a console capability without r */
 		printf("console: no input from %s: %s (output only)\n", dev_name(), err_name(e));
 	srv.ep = ep;
-	e = srv_relay(&srv, notify, prio);
+	/* input at once, at the server's own priority (else the relay thread) */
+	e = srv_bind(&srv, notify);
+	if (e)
+		e = srv_relay(&srv, notify, prio);
 	if (e == ERR_PERM && prio > 8)       /* above the service's: try the manifest's default */
 		e = srv_relay(&srv, notify, prio = 8);
 	if (e) {

@@ -686,9 +686,11 @@ int main(int argc, char **argv)
 	srv.in_buf = in_buf;
 	srv.in_max = sizeof(in_buf);
 	srv.event = event;
-	for (unsigned prio = DRIVER_PRIO; prio > 0; prio--)
-		if ((e = srv_relay(&srv, note, prio)) != ERR_PERM)
-			break;
+	/* a driver's end at once (else the highest relay thread allowed) */
+	if ((e = srv_bind(&srv, note)))
+		for (unsigned prio = DRIVER_PRIO; prio > 0; prio--)
+			if ((e = srv_relay(&srv, note, prio)) != ERR_PERM)
+				break;
 	if (e) {
 		LOG("no relay thread: %s\n", err_name(e));
 		return 1;

@@ -331,7 +331,9 @@ static err_t setup(void)
 	    !cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m))
 		timer_cap = m.w[0];
 	srv.ep = srv_ep;
-	return srv_relay(&srv, exit_note, child_prio + 1);
+	/* a child's end at once, at the server's priority (above its
+	 * children's); else a relay thread just above them */
+	return srv_bind(&srv, exit_note) ? srv_relay(&srv, exit_note, child_prio + 1) : ERR_OK;
 }
 
 /* ---- the message loop: the server skeleton's, with these handlers -------------------- */

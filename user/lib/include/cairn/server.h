@@ -117,18 +117,29 @@ static inline uint8_t *srv_out(void) { return (uint8_t *)&cairn_ipcbuf()->w[CAIR
 static inline unsigned srv_words(size_t n) { return CAIRN_MSG_REGS + (unsigned)((n + 7) / 8); }
 
 /*
- * Starts the relay: the server's events on Notification notif reach
- * srv_run() as messages, which hands the bits to s->event (those of
- * srv_watch() to s->gone). Call it from the thread that will run
- * srv_run(): that thread binds notif (NOTIFY_BIND) and takes the signals
- * in its own receive, before its clients' messages. Only when it cannot
- * (it is bound already: a second relay) does a thread at priority prio
- * wait on notif and turn each wake-up into a call on s->ep (badge
- * SRV_EVENT_BADGE, w0 = the bits). May be called again after a failure
- * (e.g. ERR_PERM: prio above the server's). Errors: those of minting the
- * relay's capability from s->ep (CAP_OP_MINT) and of cairn_thread_start().
+ * Starts the relay: a thread at priority prio that waits on Notification
+ * notif and turns each wake-up into a call on s->ep (badge SRV_EVENT_BADGE,
+ * w0 = the bits), so the main thread only ever waits in SYS_RECV; srv_run()
+ * hands the bits to s->event (those of srv_watch() to s->gone). May be
+ * called again after a failure (e.g. ERR_PERM: prio above the server's).
+ * Errors: those of minting the relay's capability from s->ep (CAP_OP_MINT)
+ * and of cairn_thread_start().
+ * A relay below the server's priority batches: its events wait until the
+ * server and its clients have nothing else to do (the network server's,
+ * the VFS's, ext2's: many frames or blocks an event). Where an event
+ * should be taken at once, srv_bind() is cheaper.
  */
 err_t srv_relay(struct srv *s, cap_t notif, unsigned prio);
+
+/*
+ * The relay without a thread: binds notif to the calling thread, the one
+ * that will run srv_run() (NOTIFY_BIND). Each signal then arrives in its
+ * own receive, at the server's priority, before the clients' messages,
+ * as a message srv_run() hands to s->event (and s->gone, srv_watch()):
+ * no thread switch and no call an event. ERR_BUSY: a relay or binding is
+ * there already, or the thread is bound; the errors of NOTIFY_BIND.
+ */
+err_t srv_bind(struct srv *s, cap_t notif);
 
 /*
  * Asks the kernel (CAP_OP_WATCH) to signal bit on the relay's Notification
