@@ -205,12 +205,16 @@ struct sock_rec {
 #define NET_STATS          1
 
 /*
- * The interfaces' texts for the VFS's /proc/net (user/servers/vfs/procfs.c),
- * on "net" (unbadged, or any socket): NET_PROCNET (which: NET_PROC_*) ->
- * (len) + the file's text, in Linux's format, at most POSIX_INLINE_MAX
- * bytes. ERR_INVAL: no such file.
+ * The interfaces' and sockets' texts for the VFS's /proc/net
+ * (user/servers/vfs/procfs.c), on "net" (unbadged, or any socket):
+ * NET_PROCNET (which: NET_PROC_*, offset) -> (len, the whole text's
+ * length) + the file's text from byte offset, in Linux's format, at most
+ * POSIX_INLINE_MAX bytes a call (a text is at most 64 KiB). ERR_INVAL: no
+ * such file.
  */
 enum { NET_PROCNET = 0xa40 };
-enum { NET_PROC_DEV, NET_PROC_IF_INET6, NET_PROC_ROUTE };
+enum { NET_PROC_DEV, NET_PROC_IF_INET6, NET_PROC_ROUTE, NET_PROC_TCP, NET_PROC_TCP6, NET_PROC_UDP,
+       NET_PROC_UDP6 };
+#define NET_PROC_MAX 65536u
 
 #endif

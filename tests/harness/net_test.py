@@ -239,6 +239,8 @@ def telnet_checks(emit, cmd, port, t):
     """busybox telnetd on Cairn, reached from the host through the forward."""
     cmd("busybox telnetd -l /bin/sh starts (port 23)", b"telnetd -l /bin/sh; echo telnetd=$?",
         b"\r\ntelnetd=0\r\n")
+    cmd("netstat -tln lists telnetd's listener (/proc/net/tcp, tcp6)", b"netstat -tln; echo netstat=$?",
+        b":23 ", b"LISTEN", b"\r\nnetstat=0\r\n")
     time.sleep(1)
     telnet_session(emit, port, t, True)
     telnet_session(emit, port, t, False)

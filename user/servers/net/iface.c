@@ -3,8 +3,9 @@
  * The interfaces (lo, eth0) as Linux shows them: their IFF_* flags, MTU
  * and counters, the ioctls sock.c leaves (SIOCGIFCONF, SIOCGIFTXQLEN,
  * SIOCGIFMETRIC, SIOCGIFMAP and the SIOCSIF* that change an interface),
- * and the texts of /proc/net/dev, /proc/net/if_inet6 and /proc/net/route
- * (NET_PROCNET, asked by the VFS: include/cairn/sock.h).
+ * and the texts of /proc/net/dev, /proc/net/if_inet6 and /proc/net/route,
+ * and the sockets' /proc/net/tcp, tcp6, udp and udp6 (NET_PROCNET, asked
+ * by the VFS: include/cairn/sock.h).
  *
  * Counters. eth0's are link.c's (frames to and from the driver, with
  * their Ethernet headers, as Linux counts them). The loopback's are
@@ -24,6 +25,8 @@
 #include <net/if_arp.h>
 #include "net.h"
 #include "hooks.h"
+#include "lwip/udp.h"
+#include "lwip/priv/tcp_priv.h"
 
 #define TXQLEN  1000
 
@@ -321,15 +324,111 @@ static void proc_route(struct text *t)
 	}
 }
 
+/* One address and port as Linux's /proc/net/tcp shows them: the address's
+ * 32-bit words in memory order as hex (both arches little-endian, as
+ * Linux's x86-64), the port in host order. */
+static void sock_addr(struct text *t, const ip_addr_t *ip, u16_t port, bool v6)
+{
+	if (!v6) {
+		put(t, "%08X:%04X", IP_IS_V4(ip) ? (unsigned)ip4_addr_get_u32(ip_2_ip4(ip)) : 0u, port);
+		return;
+	}
+	if (IP_IS_V6(ip)) {
+		const u32_t *w = ip_2_ip6(ip)->addr;
+
+		put(t, "%08X%08X%08X%08X:%04X", (unsigned)w[0], (unsigned)w[1], (unsigned)w[2],
+		    (unsigned)w[3], port);
+	} else if (IP_IS_V4(ip) && !ip_addr_isany(ip)) {      /* ::ffff:a.b.c.d */
+		put(t, "0000000000000000%08X%08X:%04X", (unsigned)PP_HTONL(0xffffu),
+		    (unsigned)ip4_addr_get_u32(ip_2_ip4(ip)), port);
+	} else {
+		put(t, "00000000000000000000000000000000:%04X", port);
+	}
+}
+
+/* Whether a pcb (its local address's type) belongs in the v6 file: an
+ * AF_INET6 socket's, dual-stack ones included, as Linux's. */
+static bool pcb_v6(const ip_addr_t *local)
+{
+	return IP_GET_TYPE(local) != IPADDR_TYPE_V4;
+}
+
+/* Linux's TCP_* state numbers for lwIP's */
+static unsigned tcp_linux_state(enum tcp_state s)
+{
+	static const unsigned map[] = {
+		[CLOSED] = 7, [LISTEN] = 10, [SYN_SENT] = 2, [SYN_RCVD] = 3, [ESTABLISHED] = 1,
+		[FIN_WAIT_1] = 4, [FIN_WAIT_2] = 5, [CLOSE_WAIT] = 8, [CLOSING] = 11, [LAST_ACK] = 9,
+		[TIME_WAIT] = 6,
+	};
+	return (unsigned)s < sizeof(map) / sizeof(map[0]) ? map[s] : 7;
+}
+
+/* One line of /proc/net/tcp or udp (Linux's tcp4_seq_show, udp4_format_sock). */
+static void sock_line(struct text *t, unsigned *sl, const ip_addr_t *lip, u16_t lport, const ip_addr_t *rip,
+		      u16_t rport, unsigned st, unsigned txq, bool v6)
+{
+	if (t->len + 200 >= t->max)
+		return;                                  /* whole lines only */
+	put(t, "%4u: ", (*sl)++);
+	sock_addr(t, lip, lport, v6);
+	put(t, " ");
+	sock_addr(t, rip, rport, v6);
+	put(t, " %02X %08X:%08X 00:00000000 00000000     0        0 0 1 0000000000000000\n", st, txq, 0u);
+}
+
+static void proc_tcp(struct text *t, bool v6)
+{
+	static const ip_addr_t any = IPADDR4_INIT(0);
+	struct tcp_pcb *lists[] = { tcp_active_pcbs, tcp_tw_pcbs };
+	unsigned sl = 0;
+
+	put(t, v6 ? "  sl  local_address                         remote_address                        st"
+		    " tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		  : "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid"
+		    "  timeout inode\n");
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (pcb_v6(&l->local_ip) == v6)
+			sock_line(t, &sl, &l->local_ip, l->local_port, &any, 0, 10, 0, v6);
+	for (unsigned i = 0; i < 2; i++)
+		for (struct tcp_pcb *p = lists[i]; p; p = p->next)
+			if (pcb_v6(&p->local_ip) == v6)
+				sock_line(t, &sl, &p->local_ip, p->local_port, &p->remote_ip, p->remote_port,
+					  tcp_linux_state(p->state), (unsigned)(TCP_SND_BUF - p->snd_buf), v6);
+}
+
+static void proc_udp(struct text *t, bool v6)
+{
+	unsigned sl = 0;
+
+	put(t, v6 ? "  sl  local_address                         remote_address                        st"
+		    " tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+		  : "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid"
+		    "  timeout inode ref pointer drops\n");
+	for (struct udp_pcb *p = udp_pcbs; p; p = p->next)
+		if (pcb_v6(&p->local_ip) == v6)
+			sock_line(t, &sl, &p->local_ip, p->local_port, &p->remote_ip, p->remote_port,
+				  (p->flags & UDP_FLAGS_CONNECTED) ? 1 : 7, 0, v6);
+}
+
 void iface_procnet(struct srv_req *r, struct srv_ans *a)
 {
-	struct text t = { (char *)net_out, 0, POSIX_INLINE_MAX };
+	static char whole[NET_PROC_MAX];
+	struct text t = { whole, 0, sizeof(whole) };
+	uint64_t off = r->w[1];
 
 	switch (r->w[0]) {
 	case NET_PROC_DEV: proc_dev(&t); break;
 	case NET_PROC_IF_INET6: proc_if_inet6(&t); break;
 	case NET_PROC_ROUTE: proc_route(&t); break;
+	case NET_PROC_TCP: case NET_PROC_TCP6: proc_tcp(&t, r->w[0] == NET_PROC_TCP6); break;
+	case NET_PROC_UDP: case NET_PROC_UDP6: proc_udp(&t, r->w[0] == NET_PROC_UDP6); break;
 	default: a->err = ERR_INVAL; return;
 	}
-	a->w[0] = a->nbytes = t.len;
+	if (off > t.len)
+		off = t.len;
+	a->nbytes = t.len - off < POSIX_INLINE_MAX ? t.len - off : POSIX_INLINE_MAX;
+	memcpy(net_out, whole + off, a->nbytes);
+	a->w[0] = a->nbytes;
+	a->w[1] = t.len;
 }

@@ -69,7 +69,7 @@ uint64_t procfs_caller;
 enum {
 	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_FILESYSTEMS, K_SELF,
 	K_PIDDIR, K_PID_STAT, K_PID_STATUS, K_PID_CMDLINE, K_PID_COMM,
-	K_NETDIR, K_NET_DEV, K_NET_IF_INET6, K_NET_ROUTE,
+	K_NETDIR, K_NET_DEV, K_NET_IF_INET6, K_NET_ROUTE, K_NET_TCP, K_NET_TCP6, K_NET_UDP, K_NET_UDP6,
 };
 #define SYNTH(kind, pid)   ((uint64_t)(kind) | (uint64_t)(pid) << 8)
 #define KIND(n)            ((unsigned)((n)->synth & 0xff))
@@ -77,7 +77,7 @@ enum {
 #define PID_LIMIT          4194304u      /* the largest pid a name may have (Linux's) */
 #define PID_DIRS_MAX       512u          /* more than this: drop those of ended pids first */
 #define LIST_MAX           4096u         /* pids PS_PROCLIST may give in all */
-#define TEXT_MAX           8192u
+#define TEXT_MAX           65536u        /* NET_PROC_MAX: /proc/net/tcp of many sockets */
 #define USER_HZ            100u          /* the clock ticks of stat files (Linux's USER_HZ) */
 
 static const struct { const char *name; unsigned kind; } top_files[] = {
@@ -92,7 +92,9 @@ static const struct { const char *name; unsigned kind; } pid_files[] = {
 
 static const struct { const char *name; unsigned kind; uint64_t which; } net_files[] = {
 	{ "dev", K_NET_DEV, NET_PROC_DEV }, { "if_inet6", K_NET_IF_INET6, NET_PROC_IF_INET6 },
-	{ "route", K_NET_ROUTE, NET_PROC_ROUTE },
+	{ "route", K_NET_ROUTE, NET_PROC_ROUTE }, { "tcp", K_NET_TCP, NET_PROC_TCP },
+	{ "tcp6", K_NET_TCP6, NET_PROC_TCP6 }, { "udp", K_NET_UDP, NET_PROC_UDP },
+	{ "udp6", K_NET_UDP6, NET_PROC_UDP6 },
 };
 
 static cap_t proc_ep = CAP_NULL, kinfo = CAP_NULL, net_ep = CAP_NULL;
@@ -108,8 +110,8 @@ static struct {
 
 /* A call on ep ("proc" or "net"): the answer's words in out_w, its
  * inline bytes (at most max) copied to out, their count in *n. */
-static err_t srv_call(cap_t ep, uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max,
-		      size_t *n)
+static err_t srv_call(cap_t ep, uint32_t label, uint64_t w0, uint64_t w1, uint64_t out_w[4], void *out,
+		      size_t max, size_t *n)
 {
 	struct cairn_msg m;
 	size_t got = 0;
@@ -117,7 +119,7 @@ static err_t srv_call(cap_t ep, uint32_t label, uint64_t w0, uint64_t out_w[4], 
 
 	if (ep == CAP_NULL)
 		return ERR_SRCH;
-	m = cairn_call(ep, cairn_tag(label, CAIRN_MSG_REGS, 0), w0, 0, 0, 0);
+	m = cairn_call(ep, cairn_tag(label, CAIRN_MSG_REGS, 0), w0, w1, 0, 0);
 	if (!m.err)                            /* capabilities are not asked for: none kept */
 		for (unsigned i = 0; i < cairn_tag_ncaps(m.tag) && i < CAIRN_MSG_MAX_CAPS; i++)
 			if (cairn_ipcbuf()->caps[i] != CAP_NULL)
@@ -136,7 +138,7 @@ static err_t srv_call(cap_t ep, uint32_t label, uint64_t w0, uint64_t out_w[4], 
 
 static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, size_t max, size_t *n)
 {
-	return srv_call(proc_ep, label, w0, out_w, out, max, n);
+	return srv_call(proc_ep, label, w0, 0, out_w, out, max, n);
 }
 
 /* PS_PROCINFO of pid into info; ERR_SRCH if the server does not know it.
@@ -562,15 +564,22 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 	case K_MOUNTS:
 		t->len += mount_text(t->buf + t->len, t->max - 1 - t->len);
 		return ERR_OK;
-	case K_NET_DEV: case K_NET_IF_INET6: case K_NET_ROUTE: {
-		uint64_t w[4];
+	case K_NET_DEV: case K_NET_IF_INET6: case K_NET_ROUTE: case K_NET_TCP: case K_NET_TCP6:
+	case K_NET_UDP: case K_NET_UDP6: {
+		uint64_t w[4], off = 0;
 		size_t got = 0;
 
+		/* the text a part a call, from where the last part ended */
 		for (unsigned i = 0; i < sizeof(net_files) / sizeof(net_files[0]); i++)
-			if (net_files[i].kind == KIND(n) &&
-			    srv_call(net_ep, NET_PROCNET, net_files[i].which, w, t->buf + t->len,
-				     t->max - 1 - t->len, &got) == ERR_OK)
-				t->len += got < w[0] ? got : w[0];
+			while (net_files[i].kind == KIND(n) && t->len + 1 < t->max &&
+			       srv_call(net_ep, NET_PROCNET, net_files[i].which, off, w, t->buf + t->len,
+					t->max - 1 - t->len, &got) == ERR_OK) {
+				got = got < w[0] ? got : w[0];
+				t->len += got;
+				off += got;
+				if (!got || off >= w[1])
+					break;
+			}
 		return ERR_OK;
 	}
 	case K_FILESYSTEMS:

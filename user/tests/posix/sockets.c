@@ -1186,6 +1186,68 @@ static void udp_rings(void)
 }
 
 /*
+ * /proc/net/tcp, tcp6 and udp (busybox netstat reads them): a listener, a
+ * connection's two ends and a bound UDP socket each have their line, with
+ * Linux's address format and state numbers.
+ */
+static int proc_has(const char *file, const char *want)
+{
+	static char text[65536];
+	int fd = open(file, O_RDONLY), found;
+	size_t n = 0;
+	ssize_t k;
+
+	if (fd < 0)
+		return 0;
+	while (n < sizeof(text) - 1 && (k = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	text[n] = 0;
+	found = strstr(text, want) != NULL;
+	if (!found)
+		printf("# %s has no \"%s\"; its text:\n%s", file, want, text);
+	return found;
+}
+
+static void proc_net(void)
+{
+	struct sockaddr_storage ls, us, l6;
+	socklen_t ll, ul, l6l;
+	int l = listener(AF_INET, &ls, &ll), u = bound(AF_INET, SOCK_DGRAM, &us, &ul);
+	int l6s = listener(AF_INET6, &l6, &l6l), c = socket(AF_INET, SOCK_STREAM, 0), a;
+	unsigned lp, up, p6, cp;
+	struct sockaddr_in cs;
+	socklen_t cl = sizeof(cs);
+	char want[128];
+
+	if (!CHECK(l >= 0 && u >= 0 && l6s >= 0 && c >= 0))
+		return;
+	lp = ntohs(((struct sockaddr_in *)&ls)->sin_port);
+	up = ntohs(((struct sockaddr_in *)&us)->sin_port);
+	p6 = ntohs(((struct sockaddr_in6 *)&l6)->sin6_port);
+	CHECK(connect(c, (struct sockaddr *)&ls, ll) == 0 && getsockname(c, (struct sockaddr *)&cs, &cl) == 0);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	cp = ntohs(cs.sin_port);
+	CHECK(proc_has("/proc/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue"));
+	snprintf(want, sizeof(want), "0100007F:%04X 00000000:0000 0A ", lp);
+	CHECK(proc_has("/proc/net/tcp", want));                /* the listener */
+	snprintf(want, sizeof(want), "0100007F:%04X 0100007F:%04X 01 ", cp, lp);
+	CHECK(proc_has("/proc/net/tcp", want));                /* the client's end */
+	snprintf(want, sizeof(want), "0100007F:%04X 0100007F:%04X 01 ", lp, cp);
+	CHECK(proc_has("/proc/net/tcp", want));                /* the accepted end */
+	snprintf(want, sizeof(want), "00000000000000000000000001000000:%04X 00000000000000000000000000000000:0000 0A ", p6);
+	CHECK(proc_has("/proc/net/tcp6", want));               /* ::1, listening */
+	snprintf(want, sizeof(want), "0100007F:%04X 00000000:0000 07 ", up);
+	CHECK(proc_has("/proc/net/udp", want));
+	close(a);
+	close(c);
+	close(l);
+	close(l6s);
+	close(u);
+}
+
+/*
  * Load: 200 connections open at once to one server (a forked child that
  * polls its listener and every accepted socket, answering each line with
  * its reverse), all answered; then 1,000 connections one after another,
@@ -1995,6 +2057,7 @@ int main(int argc, char **argv)
 	trun("udp_trunc", udp_trunc);
 	trun("udp_boundaries", udp_boundaries);
 	trun("udp_rings", udp_rings);
+	trun("proc_net", proc_net);
 	trun("msg_iovecs", msg_iovecs);
 	trun("unix_pair", unix_pair);
 	trun("unix_named", unix_named);
