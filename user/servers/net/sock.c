@@ -69,6 +69,8 @@ struct waiter {
 	uint8_t *data;                      /* a send's bytes */
 	size_t n;
 	struct ux_msg *ux;                  /* AF_UNIX: a send's SCM_RIGHTS */
+	uint64_t target;                    /* AF_UNIX: the socket a datagram or connect waits
+	                                     * for room in (its badge), else 0 */
 };
 
 struct arm {
@@ -128,6 +130,9 @@ static bool ux_revents(struct sock *s, uint32_t *r);
 static err_t ux_type_ok(uint64_t type, uint64_t proto);
 static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type);
 static void ux_close(struct sock *s);
+static void ux_wake(struct sock *t);
+static err_t ux_join(struct sock *s, struct sock *t);
+static err_t ux_deliver(struct sock *s, struct sock *t, const uint8_t *data, size_t n, struct ux_msg **m);
 static void ux_open(struct srv_req *r, struct srv_ans *a);
 static void ux_bind(struct srv_req *r, struct srv_ans *a, struct sock *s);
 static void ux_listen(struct srv_ans *a, struct sock *s, unsigned backlog);
@@ -144,6 +149,7 @@ static struct sock **table;
 static uint32_t table_n, table_cap, free_hint;
 static struct sock *dirty_list;
 static unsigned arms_kept, rings_made;
+static unsigned ux_target_waiters;      /* waiters with a target (AF_UNIX), about: see ux_wake */
 static unsigned long dgram_ring_drops;  /* datagrams of tx rings that could not go */
 static cap_t served;                    /* the endpoint sockets are minted from */
 
@@ -647,6 +653,8 @@ static bool waiter_add(struct waiter *w, unsigned *n, struct srv_ans *a, uint32_
 
 static void waiter_pop(struct waiter *w, unsigned *n)
 {
+	if (w[0].target && ux_target_waiters)
+		ux_target_waiters--;
 	free(w[0].data);
 	ux_msg_free(w[0].ux);
 	memmove(w, w + 1, (*n - 1) * sizeof(*w));
@@ -753,6 +761,8 @@ static void take(struct sock *s, size_t taken)
 		return;
 	if (s->kind == K_PAIR && s->peer)
 		mark(s->peer);                       /* room for its sends */
+	if (s->kind == K_PAIR)
+		ux_wake(s);                          /* and for senders by name */
 	if (s->kind != K_TCP && !(s->kind == K_PAIR && s->ptype == SOCK_STREAM)) {
 		struct rxq *q = s->rx;
 
@@ -1291,6 +1301,8 @@ static struct sock *acq_pop(struct sock *l)
 		s->acq_next = NULL;
 		s->parent = NULL;
 		l->nacq--;
+		if (l->kind == K_PAIR)
+			ux_wake(l);                  /* room in the backlog */
 	}
 	return s;
 }
@@ -1359,6 +1371,22 @@ static void serve_writers(struct sock *s)
 		uint64_t sent = 0;
 		err_t e;
 
+		if (w->target) {
+			/* AF_UNIX: a datagram to, or a connect to, a socket that was full */
+			struct sock *t = sock_find(w->target);
+
+			if (!t || !t->used || t->kind != K_PAIR)
+				e = ERR_CONNREFUSED;
+			else if (w->label == SOCK_CONNECT)
+				e = t->state == S_LISTEN ? ux_join(s, t) : ERR_CONNREFUSED;
+			else if ((e = ux_deliver(s, t, w->data, w->n, &w->ux)) == E_OK)
+				sent = w->n;
+			if (e == ERR_AGAIN)
+				return;
+			srv_answer_saved(w->reply, e, 0, sent, 0, 0, 0);
+			waiter_pop(s->wr, &s->nwr);
+			continue;
+		}
 		if (w->label == SOCK_CONNECT) {
 			if (s->state == S_CONNECTING)
 				return;
@@ -2549,6 +2577,7 @@ static err_t ux_new(struct srv_req *r, struct sock *s, uint8_t type)
 
 static void ux_close(struct sock *s)
 {
+	ux_wake(s);                                  /* who waits for it: refused now */
 	if (!s->ux)
 		return;
 	if (s->ux->named)
@@ -2654,7 +2683,7 @@ static err_t ux_join(struct sock *s, struct sock *t)
 	struct sock *c;
 
 	if (t->nacq >= t->backlog)
-		return ERR_AGAIN;                    /* the backlog is full (Linux would wait) */
+		return ERR_AGAIN;                    /* the backlog is full: wait (ux_connect) */
 	if (!(c = sock_new(AF_UNIX, K_PAIR)))
 		return ERR_NOBUFS;
 	if (ux_new(NULL, c, t->ptype)) {
@@ -2722,6 +2751,28 @@ static void ux_connect(struct srv_req *r, struct srv_ans *a, struct sock *s)
 		return;
 	}
 	a->err = ux_join(s, t->sock);
+	if (a->err == ERR_AGAIN && !s->nonblock && !s->nwr &&
+	    waiter_add(s->wr, &s->nwr, a, SOCK_CONNECT, 0, 0, NULL, 0)) {
+		s->wr[s->nwr - 1].target = badge_of(t->sock);   /* the backlog has room: ux_wake */
+		ux_target_waiters++;
+	}
+}
+
+/* Room in t (a datagram taken, a connection accepted) or t's end: marks
+ * the sockets whose first waiter waits for t, so serve_writers tries
+ * again. A scan of the table, only while someone waits. */
+static void ux_wake(struct sock *t)
+{
+	uint64_t b = badge_of(t);
+
+	if (!ux_target_waiters)
+		return;
+	for (uint32_t i = 0; i < table_n; i++) {
+		struct sock *s = table[i];
+
+		if (s->used && s->nwr && s->wr[0].target == b)
+			mark(s);
+	}
 }
 
 /* A datagram from s into t's queue, with s's name and m's capabilities. */
@@ -2737,7 +2788,7 @@ static err_t ux_deliver(struct sock *s, struct sock *t, const uint8_t *data, siz
 	if (t->rd_shut)
 		return ERR_CONNREFUSED;
 	if (t->rx_bytes + n > (size_t)t->rcvbuf)
-		return ERR_AGAIN;                    /* full (Linux would wait) */
+		return ERR_AGAIN;                    /* full: wait (ux_send) */
 	if (s->ux->name.len && !*m && !(*m = calloc(1, sizeof(**m))))
 		return ERR_NOBUFS;
 	if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
@@ -2818,8 +2869,16 @@ static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 			a->err = ERR_CONNREFUSED;
 			goto out;
 		}
-		if ((a->err = ux_deliver(s, t->sock, data, n, &m)) == E_OK)
+		/* after the sends that wait already, in order */
+		if ((a->err = s->nwr ? ERR_AGAIN : ux_deliver(s, t->sock, data, n, &m)) == E_OK)
 			a->w[0] = n;
+		else if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT) &&
+			 waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n)) {
+			s->wr[s->nwr - 1].ux = m;        /* waits for room in t (ux_wake) */
+			s->wr[s->nwr - 1].target = badge_of(t->sock);
+			ux_target_waiters++;
+			m = NULL;
+		}
 		goto out;
 	}
 	if (alen) {

@@ -1533,6 +1533,74 @@ static void unix_dgram(void)
 	unlink(sb.sun_path);
 }
 
+/* Milliseconds since t0 */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A sender to a full receiver by name, and a connect to a full backlog,
+ * wait for room (as Linux: EAGAIN only when non-blocking); a child makes
+ * the room 300 ms later. */
+static void unix_full_waits(void)
+{
+	struct sockaddr_un sd, ss;
+	socklen_t ld = ux_path(&sd, "fd"), ls = ux_path(&ss, "fs");
+	int d = ux_bound(SOCK_DGRAM, &sd, ld), u = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c[64], nc = 0, status = 0;
+	static char buf[1000];
+	unsigned sent = 0;
+	struct timespec t0;
+	pid_t pid;
+
+	if (!CHECK(d >= 0 && u >= 0 && l >= 0))
+		return;
+	while (sent < 100000 && sendto(u, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&sd, ld) == sizeof(buf))
+		sent++;
+	CHECK(errno == EAGAIN && sent < 100000);
+	if ((pid = fork()) == 0) {
+		usleep(300000);
+		_exit(recv(d, buf, sizeof(buf), 0) == sizeof(buf) ? 0 : 1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(sendto(u, buf, sizeof(buf), 0, (struct sockaddr *)&sd, ld) == sizeof(buf));  /* waits */
+	CHECK(ms_since(&t0) >= 200);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* a stream listener with a backlog of 1, filled by non-blocking connects */
+	CHECK(bind(l, (struct sockaddr *)&ss, ls) == 0 && listen(l, 1) == 0);
+	for (; nc < 64; nc++) {
+		c[nc] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(c[nc], (struct sockaddr *)&ss, ls)) {
+			CHECK(errno == EAGAIN);
+			close(c[nc]);
+			break;
+		}
+	}
+	CHECK(nc >= 1 && nc < 64);
+	if ((pid = fork()) == 0) {
+		int a;
+
+		usleep(300000);
+		a = accept(l, NULL, NULL);
+		_exit(a >= 0 ? 0 : 1);
+	}
+	c[nc] = socket(AF_UNIX, SOCK_STREAM, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(connect(c[nc], (struct sockaddr *)&ss, ls) == 0);                      /* waits */
+	CHECK(ms_since(&t0) >= 200);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (int i = 0; i <= nc; i++)
+		close(c[i]);
+	close(l);
+	close(d);
+	close(u);
+	unlink(sd.sun_path);
+	unlink(ss.sun_path);
+}
+
 /* Abstract names: the exact bytes and length, no file; autobind */
 static void unix_abstract(void)
 {
@@ -2062,6 +2130,7 @@ int main(int argc, char **argv)
 	trun("unix_pair", unix_pair);
 	trun("unix_named", unix_named);
 	trun("unix_dgram", unix_dgram);
+	trun("unix_full_waits", unix_full_waits);
 	trun("unix_abstract", unix_abstract);
 	trun("unix_rights", unix_rights);
 	trun("unix_peercred", unix_peercred);
