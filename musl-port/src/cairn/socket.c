@@ -406,7 +406,8 @@ static long check_iov(const struct iovec *iov, long cnt, size_t *total)
 }
 
 /* Whether f's data goes through its shared rings (a connected TCP
- * socket's: mapped on the first read or write, pipe.c). */
+ * socket's or AF_UNIX stream's, a UDP socket's records: mapped on a read
+ * or write once SOCK_RING_AFTER bytes went by message, pipe.c). */
 static int rings(struct cairn_fd *f)
 {
 	if (f->pipe == PIPE_MAPPED)
@@ -432,10 +433,13 @@ static uint32_t ring_addr(const void *addr, unsigned long alen)
 }
 
 /* ENODEV from a data message: the socket has rings holding bytes (another
- * holder made them: this descriptor came through exec). Whether f maps
- * them now, short of SOCK_RING_AFTER. */
+ * holder made them: this descriptor came through exec; or they filled
+ * since this one looked). Whether f goes to them now (mapping them short
+ * of SOCK_RING_AFTER). */
 static int ring_now(struct cairn_fd *f)
 {
+	if (f->pipe == PIPE_MAPPED)
+		return rings(f);             /* mapped: the ring again (it filled meanwhile) */
 	if (f->pipe != PIPE_UNTRIED || f->pos >= SOCK_RING_AFTER)
 		return 0;
 	f->pos = SOCK_RING_AFTER;
@@ -474,8 +478,9 @@ again:
 				return r;
 		}
 		v = (struct iov_at){ iov, cnt, 0, 0 };
-	} else if (!addr && !(flags & MSG_OOB) && rings(f)) {
-		/* into the tx ring; at its end SOCK_SEND below says why */
+	} else if (!addr && !(flags & MSG_OOB) && !(nrights && *nrights) && rings(f)) {
+		/* into the tx ring (SCM_RIGHTS go by message, after the ring's
+		 * bytes); at its end SOCK_SEND below says why */
 		r = __cairn_sock_ring_write(f, &v, total, (flags & MSG_DONTWAIT) != 0);
 		if (r != -EPIPE)
 			return r;

@@ -554,13 +554,15 @@ static uint32_t revents(struct sock *s)
 	if (s->kind == K_PAIR && ux_revents(s, &r))
 		return r;
 	if (s->kind == K_PAIR) {
-		if (s->rx || s->eof || s->rd_shut)
+		if (s->rx || s->eof || s->rd_shut || (s->ring && ring_rx_used(s->ring)))
 			r |= POLLIN | POLLRDNORM;
 		if (s->eof)
 			r |= POLLRDHUP;
 		if (!s->peer)
 			r |= POLLHUP;
-		if (!s->peer || s->wr_shut || s->peer->rx_bytes < (size_t)s->peer->rcvbuf)
+		if (s->ring && s->peer && !s->wr_shut)   /* room in the tx ring: a quarter of it */
+			r |= SOCK_RING_TX - ring_tx_used(s->ring) >= SOCK_RING_TX / 4 ? POLLOUT | POLLWRNORM : 0;
+		else if (!s->peer || s->wr_shut || s->peer->rx_bytes < (size_t)s->peer->rcvbuf)
 			r |= POLLOUT | POLLWRNORM;
 		return r;
 	}
@@ -763,6 +765,8 @@ static void take(struct sock *s, size_t taken)
 		mark(s->peer);                       /* room for its sends */
 	if (s->kind == K_PAIR)
 		ux_wake(s);                          /* and for senders by name */
+	if (s->ring)
+		mark(s);                             /* the rest of the queue into rx (ring_fill) */
 	if (s->kind != K_TCP && !(s->kind == K_PAIR && s->ptype == SOCK_STREAM)) {
 		struct rxq *q = s->rx;
 
@@ -947,12 +951,28 @@ static void ring_copy_in(struct sock *s, uint32_t n)
 	}
 }
 
+/* What of the socket's queue may go into rx: all of it, but on an AF_UNIX
+ * pair only the bytes before a message that carries capabilities (those
+ * go by SOCK_RECV, whole: ring_ends shows the readers the ring's end
+ * while one is next). */
+static size_t ring_fillable(struct sock *s)
+{
+	size_t n = 0;
+
+	if (s->kind != K_PAIR)
+		return s->rx_bytes;
+	for (struct rxq *q = s->rx; q && !(q->ux && q->ux->nrights); q = q->next)
+		n += q->p->tot_len - q->off;
+	return n;
+}
+
 static void ring_fill(struct sock *s)
 {
 	struct ring *g = s->ring;
 	bool moved = false;
+	size_t avail;
 
-	while (s->rx_bytes && !g->broken) {
+	while ((avail = ring_fillable(s)) && !g->broken) {
 		uint32_t used = ring_rx_used(g), n;
 
 		if (used >= SOCK_RING_RX) {
@@ -963,18 +983,60 @@ static void ring_fill(struct sock *s)
 			break;
 		}
 		n = SOCK_RING_RX - used;
-		if (n > s->rx_bytes)
-			n = (uint32_t)s->rx_bytes;
+		if (n > avail)
+			n = (uint32_t)avail;
 		ring_copy_in(s, n);
 		take(s, n);                          /* the window opens by n */
 		g->rx_tail += n;
 		__atomic_store_n(&g->rx->tail, g->rx_tail, __ATOMIC_RELEASE);
 		moved = true;
 	}
-	if (!s->rx_bytes)
+	if (!ring_fillable(s))
 		R_STORE(&g->rx->kick, 0);
 	if (moved && R_LOAD(&g->rx->rwait))
 		ring_signal(g->data);
+}
+
+/* An AF_UNIX stream pair: what the holders wrote in tx goes into the
+ * peer's queue as its SO_RCVBUF allows (its reads mark us for the rest);
+ * from there the peer's holders read it by message or through their own
+ * rings (ring_fill). */
+static void pair_pump(struct sock *s)
+{
+	struct ring *g = s->ring;
+	struct sock *p = s->peer;
+	bool moved = false;
+
+	while (p && !s->wr_shut && !p->rd_shut && !g->broken) {
+		uint32_t used = ring_tx_used(g), n, off, k;
+		size_t room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
+		struct pbuf *b;
+
+		if (!used) {
+			/* empty: a holder's write kicks us; look again after asking */
+			R_STORE(&g->tx->kick, 1);
+			if (ring_tx_used(g))
+				continue;
+			break;
+		}
+		R_STORE(&g->tx->kick, 0);            /* the peer's reads bring us back */
+		n = used < room ? used : (uint32_t)room;
+		if (n > 0xffff)
+			n = 0xffff;
+		if (!n || !(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
+			break;
+		off = g->tx_head % SOCK_RING_TX;
+		k = SOCK_RING_TX - off < n ? SOCK_RING_TX - off : n;
+		memcpy(b->payload, g->txr + off, k);
+		memcpy((uint8_t *)b->payload + k, g->txr, n - k);
+		if (!rx_push(p, b, NULL, 0))
+			break;
+		g->tx_head += n;
+		__atomic_store_n(&g->tx->head, g->tx_head, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (moved && R_LOAD(&g->tx->wwait))
+		ring_signal(g->space);
 }
 
 static void ring_drain(struct sock *s)
@@ -1142,6 +1204,10 @@ static void ring_ends(struct sock *s)
 	uint32_t r = !(g->broken || s->wr_shut || s->fin_pending || s->state != S_CONNECTED || !s->pcb.tcp);
 	uint32_t fl = s->nonblock ? O_NONBLOCK : 0;
 
+	if (s->kind == K_PAIR) {             /* an AF_UNIX stream: the peer's end ends tx */
+		w = !(g->broken || s->rd_shut || (!ring_fillable(s) && (s->eof || s->rx)));
+		r = !(g->broken || s->wr_shut || !s->peer || s->peer->rd_shut);
+	}
 	if (g->records) {                    /* a datagram socket: only its own shutdowns end them */
 		w = !(g->broken || s->rd_shut);
 		r = !(g->broken || s->wr_shut || !s->pcb.udp);
@@ -1165,7 +1231,11 @@ static void ring_ends(struct sock *s)
 
 static void ring_run(struct sock *s)
 {
-	if (s->ring && s->ring->records) {
+	if (s->ring && s->kind == K_PAIR) {
+		ring_fill(s);
+		pair_pump(s);
+		ring_ends(s);
+	} else if (s->ring && s->ring->records) {
 		dring_fill(s);
 		dring_drain(s);
 		ring_ends(s);
@@ -1243,7 +1313,8 @@ static void op_map(struct srv_ans *a, struct sock *s)
 	static const uint32_t rights[3] = { RIGHT_READ | RIGHT_WRITE, RIGHT_READ, RIGHT_READ };
 	struct ring *g;
 
-	if ((s->kind != K_TCP && s->kind != K_UDP) || s->state == S_LISTEN || s->state == S_DEAD) {
+	if ((s->kind != K_TCP && s->kind != K_UDP && !(s->kind == K_PAIR && s->ptype == SOCK_STREAM)) ||
+	    s->state == S_LISTEN || s->state == S_DEAD || (s->kind == K_PAIR && (!s->peer || s->state != S_CONNECTED))) {
 		a->err = ERR_NODEV;
 		return;
 	}
@@ -1397,6 +1468,8 @@ static void serve_writers(struct sock *s)
 			waiter_pop(s->wr, &s->nwr);
 			continue;
 		}
+		if (s->kind == K_PAIR && s->ring && ring_tx_used(s->ring) && s->peer)
+			return;                              /* after the tx ring's bytes */
 		e = s->kind == K_PAIR ? pair_send(s, w->data, w->n, &sent, &w->ux) : tcp_send(s, w->data, w->n, w->w1, &sent);
 		if (e == ERR_AGAIN)
 			return;
@@ -1417,7 +1490,8 @@ bool sock_after(void)
 		if (!s->used)
 			continue;
 		ring_run(s);
-		if (s->closing && (!s->ring || !ring_tx_used(s->ring) || s->state != S_CONNECTED)) {
+		if (s->closing && (!s->ring || !ring_tx_used(s->ring) || s->state != S_CONNECTED ||
+				   (s->kind == K_PAIR && (!s->peer || s->peer->rd_shut)))) {
 			sock_close(s);
 			continue;
 		}
@@ -2889,7 +2963,14 @@ static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		a->err = ERR_NOTCONN;
 		goto out;
 	}
-	a->err = s->nwr ? ERR_AGAIN : pair_send(s, data, n, &sent, &m);
+	if (s->ring) {
+		ring_run(s);                             /* the tx ring's bytes go first */
+		if (ring_tx_used(s->ring) && !m) {
+			a->err = ERR_NODEV;              /* they would pass the ring's bytes */
+			goto out;
+		}
+	}
+	a->err = s->nwr || (s->ring && ring_tx_used(s->ring)) ? ERR_AGAIN : pair_send(s, data, n, &sent, &m);
 	a->w[0] = sent;
 	if (a->err == ERR_AGAIN && !s->nonblock && !(flags & MSG_DONTWAIT) &&
 	    waiter_add(s->wr, &s->nwr, a, io ? IO_WRITE : SOCK_SEND, n, flags, data, n)) {

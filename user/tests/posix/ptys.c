@@ -97,6 +97,10 @@ static void open_unlock_name(void)
 		CHECK(fstat(s, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 &&
 		      (int)minor(st.st_rdev) == n % 256);
 		CHECK(stat(name, &st2) == 0 && S_ISCHR(st2.st_mode) && st2.st_rdev == st.st_rdev);
+		/* ttyname names the slave by its path (tty(1), ssh, script...) */
+		CHECK((p = ttyname(s)) && !strcmp(p, name));
+		char small[4];
+		CHECK(ttyname_r(s, small, sizeof(small)) == ERANGE);
 		ERRNO(ioctl(s, TIOCGPTN, &n), ENOTTY);           /* the master's only */
 		close(s);
 	}
