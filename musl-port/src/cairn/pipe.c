@@ -221,6 +221,31 @@ static err_t pipe_wait(const struct pview *p, int wend, uint32_t *lock, uint32_t
 	return e == ERR_INTR ? ERR_INTR : 0;
 }
 
+/* A reader that found its ring empty, its side lock held (tail: the
+ * index it saw): at the ring's end (no writers) at_end; -EAGAIN when it
+ * may not wait; else it waits and answers 1, to look again (-EINTR: a
+ * signal handler ran). The lock is released in every case. */
+static long reader_empty(const struct pview *p, uint32_t tail, int held, unsigned long sigs, int nonblock,
+			 long at_end)
+{
+	struct posix_pipe_shm *s = p->s;
+
+	if (!RELAXED(&s->writers)) {
+		side_unlock(&s->rlock);
+		unhold(held);
+		pipe_after(p, 0, 1);      /* the next reader sees the end too */
+		return at_end;
+	}
+	if (nonblock || (RELAXED(&s->rflags) & O_NONBLOCK)) {
+		side_unlock(&s->rlock);
+		unhold(held);
+		return -EAGAIN;
+	}
+	if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+		return -EINTR;
+	return 1;
+}
+
 /* Reads up to total bytes (0 at the end); nonblock: O_NONBLOCK or
  * MSG_DONTWAIT asked by the call; peek: MSG_PEEK (the bytes stay). */
 static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int nonblock, int peek)
@@ -263,19 +288,9 @@ static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int
 			pipe_after(p, 0, used > n);
 			return n;
 		}
-		if (!RELAXED(&s->writers)) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			pipe_after(p, 0, 1);      /* the next reader sees the end too */
-			return 0;
-		}
-		if (nonblock || (RELAXED(&s->rflags) & O_NONBLOCK)) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			return -EAGAIN;
-		}
-		if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
-			return -EINTR;
+		long r = reader_empty(p, tail, held, sigs, nonblock, 0);
+		if (r != 1)
+			return r;
 	}
 }
 
@@ -416,19 +431,9 @@ long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, i
 				pipe_after(p, 0, used > rs);
 			return n;
 		}
-		if (!RELAXED(&s->writers)) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			pipe_after(p, 0, 1);      /* the next reader sees the end too */
-			return -ENODATA;
-		}
-		if (nonblock || (RELAXED(&s->rflags) & O_NONBLOCK)) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			return -EAGAIN;
-		}
-		if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
-			return -EINTR;
+		long r = reader_empty(p, tail, held, sigs, nonblock, -ENODATA);
+		if (r != 1)
+			return r;
 	}
 }
 
