@@ -951,6 +951,23 @@ static void ring_copy_in(struct sock *s, uint32_t n)
 	}
 }
 
+/* n bytes at position pos (wrapping) of a ring of size bytes, in and out. */
+static void ring_put(uint8_t *ring, uint32_t size, uint32_t pos, const void *src, uint32_t n)
+{
+	uint32_t off = pos % size, k = size - off < n ? size - off : n;
+
+	memcpy(ring + off, src, k);
+	memcpy(ring, (const uint8_t *)src + k, n - k);
+}
+
+static void ring_get(const uint8_t *ring, uint32_t size, uint32_t pos, void *dst, uint32_t n)
+{
+	uint32_t off = pos % size, k = size - off < n ? size - off : n;
+
+	memcpy(dst, ring + off, k);
+	memcpy((uint8_t *)dst + k, ring, n - k);
+}
+
 /* What of the socket's queue may go into rx: all of it, but on an AF_UNIX
  * pair only the bytes before a message that carries capabilities (those
  * go by SOCK_RECV, whole: ring_ends shows the readers the ring's end
@@ -1008,7 +1025,7 @@ static void pair_pump(struct sock *s)
 	bool moved = false;
 
 	while (p && !s->wr_shut && !p->rd_shut && !g->broken) {
-		uint32_t used = ring_tx_used(g), n, off, k;
+		uint32_t used = ring_tx_used(g), n;
 		size_t room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
 		struct pbuf *b;
 
@@ -1025,10 +1042,7 @@ static void pair_pump(struct sock *s)
 			n = 0xffff;
 		if (!n || !(b = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM)))
 			break;
-		off = g->tx_head % SOCK_RING_TX;
-		k = SOCK_RING_TX - off < n ? SOCK_RING_TX - off : n;
-		memcpy(b->payload, g->txr + off, k);
-		memcpy((uint8_t *)b->payload + k, g->txr, n - k);
+		ring_get(g->txr, SOCK_RING_TX, g->tx_head, b->payload, n);
 		if (!rx_push(p, b, NULL, 0))
 			break;
 		g->tx_head += n;
@@ -1082,22 +1096,6 @@ static void ring_drain(struct sock *s)
 	}
 }
 
-/* Datagram rings: n bytes at ring position pos (wrapping), in and out. */
-static void dring_put(uint8_t *ring, uint32_t pos, const void *src, uint32_t n)
-{
-	uint32_t off = pos % SOCK_DRING, k = SOCK_DRING - off < n ? SOCK_DRING - off : n;
-
-	memcpy(ring + off, src, k);
-	memcpy(ring, (const uint8_t *)src + k, n - k);
-}
-
-static void dring_get(const uint8_t *ring, uint32_t pos, void *dst, uint32_t n)
-{
-	uint32_t off = pos % SOCK_DRING, k = SOCK_DRING - off < n ? SOCK_DRING - off : n;
-
-	memcpy(dst, ring + off, k);
-	memcpy((uint8_t *)dst + k, ring, n - k);
-}
 
 /* The datagrams lwIP queued go into rx, a record each, as room allows. */
 static void dring_fill(struct sock *s)
@@ -1121,11 +1119,11 @@ static void dring_fill(struct sock *s)
 			break;
 		}
 		pos = g->rx_tail;
-		dring_put(g->rxr, pos, &h, sizeof(h));
-		dring_put(g->rxr, pos + 8, addr, h.alen);
+		ring_put(g->rxr, SOCK_DRING, pos, &h, sizeof(h));
+		ring_put(g->rxr, SOCK_DRING, pos + 8, addr, h.alen);
 		pos += 8 + ((h.alen + 7u) & ~7u);
 		for (struct pbuf *b = q->p; b; b = b->next) {
-			dring_put(g->rxr, pos, b->payload, b->len);
+			ring_put(g->rxr, SOCK_DRING, pos, b->payload, b->len);
 			pos += b->len;
 		}
 		s->rx = q->next;                     /* taken (an empty datagram too) */
@@ -1172,16 +1170,16 @@ static void dring_drain(struct sock *s)
 			g->broken = true;
 			break;
 		}
-		dring_get(g->txr, g->tx_head, &h, sizeof(h));
+		ring_get(g->txr, SOCK_DRING, g->tx_head, &h, sizeof(h));
 		if (h.len > (s->family == AF_INET ? SOCK_DGRAM_MAX4 : SOCK_DGRAM_MAX) || h.alen > SOCK_ADDR_MAX ||
 		    (size = SOCK_REC_SIZE(h.alen, h.len)) > used) {
 			g->broken = true;                 /* a holder wrote nonsense */
 			break;
 		}
-		dring_get(g->txr, g->tx_head + 8, addr, h.alen);
+		ring_get(g->txr, SOCK_DRING, g->tx_head + 8, addr, h.alen);
 		if ((h.alen ? addr_in(s, addr, h.alen, &ip, &port) : s->state == S_CONNECTED ? E_OK : ERR_DESTADDRREQ) == E_OK &&
 		    (p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)h.len, PBUF_RAM))) {
-			dring_get(g->txr, g->tx_head + 8 + ((h.alen + 7u) & ~7u), p->payload, h.len);
+			ring_get(g->txr, SOCK_DRING, g->tx_head + 8 + ((h.alen + 7u) & ~7u), p->payload, h.len);
 			e = h.alen ? udp_sendto(s->pcb.udp, p, &ip, port) : udp_send(s->pcb.udp, p);
 			pbuf_free(p);
 		}
