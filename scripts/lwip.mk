@@ -26,7 +26,7 @@ LW := build/third_party/lwip/src/src
 OUT := build/$(ARCH)/lwip
 CC := build/$(ARCH)/bin/$(ARCH)-cairn-gcc
 PORT := user/servers/net/port
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wno-address -I$(PORT) -I$(LW)/include \
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wno-address -Wno-array-bounds -I$(PORT) -I$(LW)/include \
 	-idirafter user/lib/include -idirafter include -idirafter lib/include
 
 SRCS := $(addprefix $(LW)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c netif.c \
@@ -35,7 +35,8 @@ SRCS := $(addprefix $(LW)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp
 	$(addprefix $(LW)/core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c mld6.c nd6.c) \
 	$(LW)/netif/ethernet.c
 OBJS := $(patsubst $(LW)/%.c,$(OUT)/obj/%.o,$(SRCS))
-HDRS := $(wildcard $(PORT)/*.h $(PORT)/arch/*.h)
+# lwipopts.h includes the server's chksum.h and pool.h
+HDRS := $(wildcard $(PORT)/*.h $(PORT)/arch/*.h) user/servers/net/chksum.h user/servers/net/pool.h
 
 .PHONY: all
 all: $(OUT)/liblwip.a

@@ -81,6 +81,7 @@ struct queue {
 	struct virtq vq;
 	uint64_t ring_pa;
 	unsigned num, nslots, free_slots;
+	unsigned hint;                  /* where slot_get looks first */
 	struct slot slots[NSLOTS];
 };
 
@@ -159,11 +160,18 @@ static void signal_client(struct session *s)
 
 /* ---- the device's queues ------------------------------------------------------------------ */
 
+/* A free slot: the device uses buffers in about the order they went on,
+ * so the one after the last taken is nearly always free (a search from
+ * slot 0 was 7% of a TCP receive's instructions). */
 static struct slot *slot_get(struct queue *q)
 {
-	for (unsigned i = 0; i < q->nslots; i++)
-		if (!q->slots[i].s)
-			return &q->slots[i];
+	for (unsigned k = q->free_slots ? q->nslots : 0; k; k--) {
+		struct slot *sl = &q->slots[q->hint];
+
+		q->hint = q->hint + 1 == q->nslots ? 0 : q->hint + 1;
+		if (!sl->s)
+			return sl;
+	}
 	return NULL;
 }
 
@@ -628,6 +636,7 @@ static err_t queue_alloc(struct queue *q, bool rx)
 		return e;
 	q->num = num;
 	q->nslots = num / 2 < NSLOTS ? num / 2 : NSLOTS;
+	q->hint = 0;
 	if (!q->nslots)
 		return ERR_NODEV;
 	if (rx && !(hdrs = vdrv_dma_alloc(&v, q->nslots * HDR_SLOT, HDR_SLOT, &hpa)))

@@ -350,7 +350,7 @@ static void rx_drop_all(struct sock *s)
 		s->rx = q->next;
 		pbuf_free(q->p);
 		ux_msg_free(q->ux);
-		free(q);
+		net_free(q);
 	}
 	s->rx_last = NULL;
 	s->rx_bytes = 0;
@@ -358,7 +358,7 @@ static void rx_drop_all(struct sock *s)
 
 static struct rxq *rx_push(struct sock *s, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
-	struct rxq *q = malloc(sizeof(*q));
+	struct rxq *q = net_alloc(sizeof(*q));
 
 	if (!q) {
 		pbuf_free(p);
@@ -776,7 +776,7 @@ static void take(struct sock *s, size_t taken)
 		s->rx_bytes -= q->p->tot_len;
 		pbuf_free(q->p);
 		ux_msg_free(q->ux);
-		free(q);
+		net_free(q);
 		return;
 	}
 	s->rx_bytes -= taken;
@@ -794,7 +794,7 @@ static void take(struct sock *s, size_t taken)
 		s->rx = q->next;
 		pbuf_free(q->p);
 		ux_msg_free(q->ux);
-		free(q);
+		net_free(q);
 	}
 	if (!s->rx)
 		s->rx_last = NULL;
@@ -1131,7 +1131,7 @@ static void dring_fill(struct sock *s)
 			s->rx_last = NULL;
 		s->rx_bytes -= h.len;
 		pbuf_free(q->p);
-		free(q);
+		net_free(q);
 		g->rx_tail += need;
 		__atomic_store_n(&g->rx->tail, g->rx_tail, __ATOMIC_RELEASE);
 		moved = true;
