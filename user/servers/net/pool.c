@@ -45,15 +45,16 @@ static unsigned size_of(unsigned k)
 	return 1u << (POOL_MIN_SHIFT + k);
 }
 
-/* the list for n bytes and the header, or POOL_SIZES when none fits */
+/* the list for n bytes and the header, or POOL_SIZES when none fits (a
+ * loop: riscv64 without Zbb makes __builtin_clz a call into libgcc) */
 static unsigned which(size_t n)
 {
+	unsigned k = 0;
+
 	n += POOL_HDR;
-	if (n <= (1u << POOL_MIN_SHIFT))
-		return 0;
-	if (n > (1u << (POOL_MIN_SHIFT + POOL_SIZES - 1)))
-		return POOL_SIZES;
-	return (unsigned)(64 - __builtin_clzll((unsigned long long)n - 1)) - POOL_MIN_SHIFT;
+	while (k < POOL_SIZES && n > size_of(k))
+		k++;
+	return k;
 }
 
 void *net_alloc(size_t n)
