@@ -123,7 +123,8 @@ enum {
 	                       * ERR_INVAL (length) */
 	SOCK_GETOPT,          /* (level, name, max) -> (len) + the value. SO_ERROR reads and
 	                       * clears the pending error */
-	SOCK_MAP,             /* a connected TCP socket's shared rings, or a UDP socket's
+	SOCK_MAP,             /* a connected TCP socket's or AF_UNIX stream's shared rings,
+	                       * or a UDP or AF_UNIX datagram or seqpacket socket's
 	                       * datagram rings (below): -> (rx ring bytes, tx ring bytes,
 	                       * SOCK_RING_RECORDS for datagrams), cap0 = the MemoryObject,
 	                       * cap1 = the data Notification (rx), cap2 = the space
@@ -177,6 +178,10 @@ enum {
  * socket (its datagrams are at most 65,507 bytes: EMSGSIZE past it). What the server cannot send (no
  * route, no memory, a bad address) is dropped, as the network may. A
  * header whose records make no sense breaks the rings, as above.
+ * An AF_UNIX datagram or seqpacket socket's records are the same: in rx
+ * the address is the sender's name (a sockaddr_un, or none: alen 0); in
+ * tx a record has no address and goes to the peer (SOCK_RING_PEER while
+ * there is one), a send to a name goes by SOCK_SEND.
  */
 #define SOCK_RING_RECORDS 1u
 #define SOCK_RING_PEER    0x10000u

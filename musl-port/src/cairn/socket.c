@@ -465,9 +465,11 @@ again:
 	v = (struct iov_at){ iov, cnt, 0, 0 };
 	if (total > SOCK_DATA_MAX && !is_stream(f) && f->pipe == PIPE_UNTRIED && f->pos < SOCK_RING_AFTER)
 		f->pos = SOCK_RING_AFTER;        /* a datagram no message holds: the rings now (UDP) */
-	if (!(flags & MSG_OOB) && rings(f) && f->pwend == PIPE_SOCKD) {
+	if (!(flags & MSG_OOB) && !(nrights && *nrights) && rings(f) && f->pwend == PIPE_SOCKD) {
 		/* a datagram into the tx ring; at its end, without an address or
-		 * peer, or to an address it cannot carry, SOCK_SEND says why */
+		 * peer, or to an address it cannot carry (AF_UNIX names: the key
+		 * is looked up here, below), SOCK_SEND says why; SCM_RIGHTS go by
+		 * message, after the ring's records */
 		uint32_t ral = addr ? ring_addr(addr, alen) : 0;
 
 		if (total > SOCK_DGRAM_MAX)
@@ -620,6 +622,8 @@ static long recv_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size
 	if (mflags)
 		*mflags = 0;
 again:
+	if (total > SOCK_DATA_MAX && !is_stream(f) && f->pipe == PIPE_UNTRIED && f->pos < SOCK_RING_AFTER)
+		f->pos = SOCK_RING_AFTER;        /* room for a datagram no message holds: the rings now */
 	if (!(flags & MSG_OOB) && rings(f) && f->pwend == PIPE_SOCKD) {
 		/* a datagram from the rx ring; at its end SOCK_RECV below says why */
 		uint8_t from[SOCK_ADDR_MAX];

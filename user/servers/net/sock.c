@@ -561,7 +561,7 @@ static uint32_t revents(struct sock *s)
 		if (!s->peer)
 			r |= POLLHUP;
 		if (s->ring && s->peer && !s->wr_shut)   /* room in the tx ring: a quarter of it */
-			r |= SOCK_RING_TX - ring_tx_used(s->ring) >= SOCK_RING_TX / 4 ? POLLOUT | POLLWRNORM : 0;
+			r |= s->ring->size - ring_tx_used(s->ring) >= s->ring->size / 4 ? POLLOUT | POLLWRNORM : 0;
 		else if (!s->peer || s->wr_shut || s->peer->rx_bytes < (size_t)s->peer->rcvbuf)
 			r |= POLLOUT | POLLWRNORM;
 		return r;
@@ -1097,19 +1097,31 @@ static void ring_drain(struct sock *s)
 }
 
 
-/* The datagrams lwIP queued go into rx, a record each, as room allows. */
+/* The next datagram of an AF_UNIX socket's queue carries capabilities: it
+ * goes by SOCK_RECV, whole (ring_ends shows the readers the ring's end
+ * while it is next). */
+static bool rights_next(const struct sock *s)
+{
+	return s->kind == K_PAIR && s->rx && s->rx->ux && s->rx->ux->nrights;
+}
+
+/* The datagrams queued (lwIP's, or an AF_UNIX socket's) go into rx, a
+ * record each, as room allows. */
 static void dring_fill(struct sock *s)
 {
 	struct ring *g = s->ring;
 	bool moved = false;
 
-	while (s->rx && !g->broken) {
+	while (s->rx && !rights_next(s) && !g->broken) {
 		struct rxq *q = s->rx;
 		uint8_t addr[SOCK_ADDR_MAX];
 		struct sock_rec h = { q->p->tot_len, 0 };
 		uint32_t used = ring_rx_used(g), need, pos;
 
-		h.alen = (uint32_t)addr_out(s, &q->addr, q->port, addr);
+		if (s->kind == K_PAIR)               /* the sender's name, if it has one */
+			h.alen = q->ux && q->ux->has_from ? (uint32_t)ux_addr_out(&q->ux->from, addr) : 0;
+		else
+			h.alen = (uint32_t)addr_out(s, &q->addr, q->port, addr);
 		need = SOCK_REC_SIZE(h.alen, h.len);
 		if (g->size - used < need) {
 			/* full: a holder's read kicks us; look again after asking */
@@ -1131,15 +1143,85 @@ static void dring_fill(struct sock *s)
 			s->rx_last = NULL;
 		s->rx_bytes -= h.len;
 		pbuf_free(q->p);
+		ux_msg_free(q->ux);
 		net_free(q);
 		g->rx_tail += need;
 		__atomic_store_n(&g->rx->tail, g->rx_tail, __ATOMIC_RELEASE);
 		moved = true;
 	}
-	if (!s->rx)
+	if (!s->rx || rights_next(s))
 		R_STORE(&g->rx->kick, 0);
+	if (moved && s->kind == K_PAIR) {         /* room in the queue, as take() makes */
+		if (s->peer)
+			mark(s->peer);
+		ux_wake(s);
+	}
 	if (moved && R_LOAD(&g->rx->rwait))
 		ring_signal(g->data);
+}
+
+/*
+ * An AF_UNIX datagram or seqpacket socket with a peer (socketpair, or a
+ * connected seqpacket): the records the holders wrote in tx go into the
+ * peer's queue, each whole as the peer's SO_RCVBUF allows (an empty
+ * queue takes any), with this socket's name if it has one; the peer's
+ * reads mark us for the rest. A record with an address (the holders
+ * write none here: a send to a name goes by SOCK_SEND) breaks the rings;
+ * one the peer cannot take any more (its reading end shut) is dropped and
+ * counted, as SOCK_SEND would have refused it.
+ */
+static void pair_rec_drain(struct sock *s)
+{
+	struct ring *g = s->ring;
+	struct sock *p = s->peer;
+	bool moved = false;
+
+	while (p && !s->wr_shut && !g->broken) {
+		uint32_t used = ring_tx_used(g), size;
+		struct sock_rec h;
+		struct pbuf *b = NULL;
+		struct rxq *q;
+
+		if (!used) {
+			/* empty: a holder's write kicks us; look again after asking */
+			R_STORE(&g->tx->kick, 1);
+			if (ring_tx_used(g))
+				continue;
+			break;
+		}
+		R_STORE(&g->tx->kick, 0);            /* the peer's reads bring us back */
+		if (used < sizeof(h)) {
+			g->broken = true;
+			break;
+		}
+		ring_get(g->txr, g->size, g->tx_head, &h, sizeof(h));
+		if (h.alen || h.len > SOCK_DGRAM_MAX || (size = SOCK_REC_SIZE(0, h.len)) > used) {
+			g->broken = true;                 /* a holder wrote nonsense */
+			break;
+		}
+		if (!p->rd_shut) {
+			size_t room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
+
+			if (p->rx_bytes && room < h.len)
+				break;                    /* full: whole or not at all */
+			if (!(b = pbuf_alloc(PBUF_RAW, (u16_t)h.len, PBUF_RAM)))
+				break;                    /* no memory now: again on the next turn */
+			ring_get(g->txr, g->size, g->tx_head + 8, b->payload, h.len);
+			if (!(q = rx_push(p, b, NULL, 0)))
+				break;
+			if (s->ux && s->ux->name.len && (q->ux = calloc(1, sizeof(*q->ux)))) {
+				q->ux->from = s->ux->name;
+				q->ux->has_from = true;
+			}
+		} else {
+			dgram_ring_drops++;
+		}
+		g->tx_head += size;
+		__atomic_store_n(&g->tx->head, g->tx_head, __ATOMIC_RELEASE);
+		moved = true;
+	}
+	if (moved && R_LOAD(&g->tx->wwait))
+		ring_signal(g->space);
 }
 
 /* The records the holders wrote in tx go out, a datagram each; what
@@ -1206,7 +1288,11 @@ static void ring_ends(struct sock *s)
 		w = !(g->broken || s->rd_shut || (!ring_fillable(s) && (s->eof || s->rx)));
 		r = !(g->broken || s->wr_shut || !s->peer || s->peer->rd_shut);
 	}
-	if (g->records) {                    /* a datagram socket: only its own shutdowns end them */
+	if (g->records && s->kind == K_PAIR) {  /* AF_UNIX datagrams: records to the peer */
+		w = !(g->broken || s->rd_shut || rights_next(s) || (!s->rx && s->eof));
+		r = !(g->broken || s->wr_shut || !s->peer || s->peer->rd_shut);
+		R_STORE(&g->tx->rflags, s->peer ? SOCK_RING_PEER : 0);
+	} else if (g->records) {             /* a datagram socket: only its own shutdowns end them */
 		w = !(g->broken || s->rd_shut);
 		r = !(g->broken || s->wr_shut || !s->pcb.udp);
 		R_STORE(&g->tx->rflags, (s->state == S_CONNECTED ? SOCK_RING_PEER : 0) |
@@ -1229,7 +1315,11 @@ static void ring_ends(struct sock *s)
 
 static void ring_run(struct sock *s)
 {
-	if (s->ring && s->kind == K_PAIR) {
+	if (s->ring && s->kind == K_PAIR && s->ring->records) {
+		dring_fill(s);
+		pair_rec_drain(s);
+		ring_ends(s);
+	} else if (s->ring && s->kind == K_PAIR) {
 		ring_fill(s);
 		pair_pump(s);
 		ring_ends(s);
@@ -1266,7 +1356,7 @@ static void ring_free(struct sock *s)
 static err_t ring_new(struct sock *s)
 {
 	struct ring *g = calloc(1, sizeof(*g));
-	bool rec = s->kind == K_UDP;
+	bool rec = s->kind == K_UDP || (s->kind == K_PAIR && s->ptype != SOCK_STREAM);
 	unsigned pages = rec ? SOCK_DRING_PAGES : SOCK_RING_PAGES;
 	struct cairn_msg m;
 	void *va;
@@ -1311,8 +1401,11 @@ static void op_map(struct srv_ans *a, struct sock *s)
 	static const uint32_t rights[3] = { RIGHT_READ | RIGHT_WRITE, RIGHT_READ, RIGHT_READ };
 	struct ring *g;
 
-	if ((s->kind != K_TCP && s->kind != K_UDP && !(s->kind == K_PAIR && s->ptype == SOCK_STREAM)) ||
-	    s->state == S_LISTEN || s->state == S_DEAD || (s->kind == K_PAIR && (!s->peer || s->state != S_CONNECTED))) {
+	/* AF_UNIX: a stream or seqpacket socket once connected, a datagram
+	 * socket any time (its rx; its tx once it has a peer) */
+	if ((s->kind != K_TCP && s->kind != K_UDP && s->kind != K_PAIR) ||
+	    s->state == S_LISTEN || s->state == S_DEAD ||
+	    (s->kind == K_PAIR && s->ptype != SOCK_DGRAM && (!s->peer || s->state != S_CONNECTED))) {
 		a->err = ERR_NODEV;
 		return;
 	}
@@ -3053,7 +3146,7 @@ static bool ux_revents(struct sock *s, uint32_t *r)
 		return true;
 	}
 	if (s->ptype == SOCK_DGRAM && !s->peer) {
-		if (s->rx)
+		if (s->rx || (s->ring && ring_rx_used(s->ring)))
 			*r |= POLLIN | POLLRDNORM;
 		*r |= POLLOUT | POLLWRNORM;
 		return true;

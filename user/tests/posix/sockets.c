@@ -13,7 +13,8 @@
  * seqpacket) and abstract, SCM_RIGHTS (a file, a pipe end and a socket
  * to another process; MSG_CTRUNC; rights dropped with their socket),
  * SO_PEERCRED, load (200 connections at once, then 1,000 in a row),
- * shared rings (rings: past 32 KiB), and the errors of socket() and of a
+ * shared rings (rings: past 32 KiB; AF_UNIX streams, datagrams and
+ * seqpackets too), and the errors of socket() and of a
  * socket call on a pipe. Netlink (NETLINK_ROUTE): the port bind gives,
  * dumps of links and addresses (lo, 127.0.0.1/8), an unknown type's
  * EOPNOTSUPP, and the C library's if_nameindex and getifaddrs on them.
@@ -1759,6 +1760,159 @@ static void unix_rings(void)
 	close(sv[0]);
 }
 
+/* datagram i of unix_dgram_rings: its length (1 to 9,000 bytes, one of
+ * 60,000: an empty one ends dgram_echo) and its bytes */
+static size_t dgram_len(unsigned i)
+{
+	return i == 77 ? 60000 : 1 + (i * 2654435761u >> 7) % 9000;
+}
+
+static void dgram_fill(char *b, unsigned i, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		b[k] = (char)(i * 31 + k * 7 + k / 253);
+}
+
+/* A child echoes every datagram of sv[1] until an empty one; 0 if all
+ * went back whole. */
+static int dgram_echo(int fd)
+{
+	static char b[65536];
+
+	for (;;) {
+		ssize_t k = recv(fd, b, sizeof(b), 0);
+
+		if (k < 0 || send(fd, b, (size_t)k, 0) != k)
+			return 2;
+		if (k == 0)
+			return 0;
+	}
+}
+
+/*
+ * AF_UNIX datagram and seqpacket pairs past their first 32 KiB (on Cairn
+ * through the records of shared rings): 400 datagrams of 1 to 9,000
+ * bytes and one of 60,000 to a child that echoes them, 8 in flight, each
+ * back whole and in order; a datagram cut to the reader's buffer
+ * (MSG_TRUNC); a descriptor passed between datagrams keeps its place; a
+ * seqpacket pair's end is a 0; a named receiver gets the sender's name
+ * with each datagram.
+ */
+static void unix_dgram_rings(void)
+{
+	static const int types[2] = { SOCK_DGRAM, SOCK_SEQPACKET };
+	static char out[65536], in[65536];
+
+	for (int t = 0; t < 2; t++) {
+		int sv[2], status = 0, bad = 0;
+		unsigned sent = 0, got = 0, n = 400;
+		pid_t pid;
+
+		if (!CHECK(socketpair(AF_UNIX, types[t], 0, sv) == 0))
+			return;
+		if ((pid = fork()) == 0) {
+			close(sv[0]);
+			alarm(20);
+			_exit(dgram_echo(sv[1]));
+		}
+		close(sv[1]);
+		while (got < n && !bad) {
+			while (sent < n && sent - got < 8) {
+				size_t len = dgram_len(sent);
+
+				dgram_fill(out, sent, len);
+				if (send(sv[0], out, len, 0) != (ssize_t)len) {
+					printf("# unix_dgram_rings: type %d: send %u (%zu bytes): %s\n", types[t], sent, len,
+					       strerror(errno));
+					bad = 1;
+					break;
+				}
+				sent++;
+			}
+			if (bad)
+				break;
+			size_t len = dgram_len(got);
+			ssize_t k = recv(sv[0], in, sizeof(in), 0);
+
+			dgram_fill(out, got, len);
+			if (k != (ssize_t)len || memcmp(in, out, len)) {
+				printf("# unix_dgram_rings: type %d: datagram %u came back as %zd bytes, want %zu\n",
+				       types[t], got, k, len);
+				bad = 1;
+			}
+			got++;
+		}
+		CHECK(!bad && got == n);
+#ifdef __cairn__
+		/* both ends have rings (the network server counts what it made) */
+		char st[1024] = "";
+		socklen_t sl = sizeof(st) - 1;
+		const char *rg = getsockopt(sv[0], SOL_CAIRN_NET, NET_STATS, st, &sl) == 0 ? strstr(st, " rings=") : NULL;
+		CHECK(rg && atoi(rg + 7) >= 2);
+#endif
+		/* cut to the buffer: the rest of the datagram is gone */
+		struct iovec v = { in, 10 };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+		memset(out, 'q', 100);
+		CHECK(send(sv[0], out, 100, 0) == 100 && recvmsg(sv[0], &m, 0) == 10 && (m.msg_flags & MSG_TRUNC));
+		CHECK(send(sv[0], "after", 5, 0) == 5 && recv(sv[0], in, sizeof(in), 0) == 5 && !memcmp(in, "after", 5));
+		/* a descriptor between datagrams, on a pair of its own past its
+		 * first 32 KiB: a, b, X with it, c */
+		int q[2], p[2], fd = -1, fl = 0;
+		char buf[8];
+		if (CHECK(socketpair(AF_UNIX, types[t], 0, q) == 0 && pipe(p) == 0)) {
+			for (unsigned i = 0; i < 64; i++)
+				if (send(q[0], out, 1000, 0) != 1000 || recv(q[1], in, sizeof(in), 0) != 1000)
+					bad = 1;
+			CHECK(!bad);
+			CHECK(send(q[0], "a", 1, 0) == 1 && send(q[0], "b", 1, 0) == 1 &&
+			      send_fds(q[0], &p[1], 1, "X") == 1 && send(q[0], "c", 1, 0) == 1);
+			CHECK(recv(q[1], buf, sizeof(buf), 0) == 1 && buf[0] == 'a');
+			CHECK(recv(q[1], buf, sizeof(buf), 0) == 1 && buf[0] == 'b');
+			CHECK(recv_fds(q[1], &fd, 1, buf, sizeof(buf), &fl) == 1 && buf[0] == 'X');
+			CHECK(recv(q[1], buf, sizeof(buf), 0) == 1 && buf[0] == 'c');
+			CHECK(fd >= 0 && write(fd, "!", 1) == 1 && read(p[0], buf, 1) == 1 && buf[0] == '!');
+			if (fd >= 0)
+				close(fd);
+			close(p[0]);
+			close(p[1]);
+			close(q[0]);
+			close(q[1]);
+		}
+		/* the end: the child echoes the empty datagram and leaves */
+		CHECK(send(sv[0], "", 0, 0) == 0 && recv(sv[0], in, sizeof(in), 0) == 0);
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		if (types[t] == SOCK_SEQPACKET)
+			CHECK(recv(sv[0], in, sizeof(in), 0) == 0);   /* the peer gone: the end */
+		close(sv[0]);
+	}
+
+	/* a named receiver: 200 datagrams of 500 bytes from a named sender */
+	struct sockaddr_un sa, sb, from;
+	socklen_t la = ux_path(&sa, "ra"), lb = ux_path(&sb, "rb"), fl;
+	int a = ux_bound(SOCK_DGRAM, &sa, la), b = ux_bound(SOCK_DGRAM, &sb, lb), bad = 0;
+
+	if (CHECK(a >= 0 && b >= 0)) {
+		for (unsigned i = 0; i < 200 && !bad; i++) {
+			dgram_fill(out, i, 500);
+			fl = sizeof(from);
+			if (sendto(a, out, 500, 0, (struct sockaddr *)&sb, lb) != 500 ||
+			    recvfrom(b, in, sizeof(in), 0, (struct sockaddr *)&from, &fl) != 500 || memcmp(in, out, 500) ||
+			    fl != la || strcmp(from.sun_path, sa.sun_path)) {
+				printf("# unix_dgram_rings: named datagram %u\n", i);
+				bad = 1;
+			}
+		}
+		CHECK(!bad);
+	}
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	unlink(sa.sun_path);
+	unlink(sb.sun_path);
+}
+
 /* SCM_RIGHTS: a file, a pipe's write end and a socket to a child, which
  * uses them; MSG_CTRUNC; rights dropped with the socket holding them */
 static void unix_rights(void)
@@ -2224,6 +2378,7 @@ int main(int argc, char **argv)
 	trun("unix_abstract", unix_abstract);
 	trun("unix_rights", unix_rights);
 	trun("unix_rings", unix_rings);
+	trun("unix_dgram_rings", unix_dgram_rings);
 	trun("unix_peercred", unix_peercred);
 	trun("load", load);
 	trun("rings", rings);
