@@ -63,7 +63,18 @@
  * own, IO_DUP, which travels with it). The server keeps them with the
  * bytes they came with; SOCK_RECV w2 says how many the caller takes, and
  * the answer carries that many (w3 MSG_CTRUNC when more came: the server
- * releases those, IO_CLOSE). A stream receive stops at the end of bytes
+ * releases those, IO_CLOSE). More than SOCK_RIGHTS_MAX (up to
+ * SOCK_RIGHTS_LIMIT): the sender first sends SOCK_SENDs of no bytes with
+ * SOCK_UX_STAGE and a token of its choice in w3's high half, three
+ * capabilities each, then the real one with SOCK_UX_STAGED and the same
+ * token, which takes them in order before its own (one staging a
+ * socket: another token's first stage drops an older one, and a
+ * SOCK_UX_STAGED send whose token was dropped is ERR_AGAIN). The
+ * receiver gets three with the bytes and SOCK_RIGHTS_MORE in w3 while
+ * more of those it takes wait; SOCK_RECV with SOCK_RECV_RIGHTS in w1
+ * answers the next three (no bytes), until no SOCK_RIGHTS_MORE. Rights
+ * left waiting when another receive of rights comes are released.
+ * A stream receive stops at the end of bytes
  * that came with capabilities and before the next such bytes. Whenever
  * the server refuses a SOCK_SEND that carried capabilities (any error; a
  * socket not AF_UNIX: ERR_INVAL), it releases them.
@@ -80,6 +91,11 @@
 
 #define SOCK_UX_KEYED      1u     /* a struct sock_ux follows the address */
 #define SOCK_UX_UNDO       2u     /* SOCK_BIND: the node could not be made: forget the name */
+#define SOCK_UX_STAGE      4u     /* SOCK_SEND w3: capabilities only, more follow (below) */
+#define SOCK_UX_STAGED     8u     /* SOCK_SEND w3: the send takes what was staged */
+#define SOCK_RIGHTS_LIMIT  253u   /* descriptors a sendmsg passes (Linux's SCM_MAX_FD) */
+#define SOCK_RIGHTS_MORE   (1ull << 32)   /* SOCK_RECV answer w3: more capabilities wait */
+#define SOCK_RECV_RIGHTS   (1ull << 32)   /* SOCK_RECV w1 (alone): take them (no bytes) */
 #define SOCK_RIGHTS_MAX    3u     /* capabilities one SOCK_SEND passes (an answer carries 3) */
 struct sock_ux {
 	uint64_t key;                 /* a path's key: its node's st_rdev (0: abstract) */

@@ -446,15 +446,66 @@ static int ring_now(struct cairn_fd *f)
 	return rings(f);
 }
 
+/* More than SOCK_RIGHTS_MAX descriptors: all but the last three go
+ * ahead, three a message, staged under a token of this send's
+ * (SOCK_UX_STAGE, include/cairn/sock.h); the send's first message takes
+ * them (SOCK_UX_STAGED). What the server got leaves rights[] (it
+ * releases them on an error). */
+static long stage_rights(struct cairn_fd *f, long flags, cap_t *rights, long *nrights, uint32_t *token)
+{
+	struct cairn_ans a;
+
+	do
+		__cairn_random_bytes(token, sizeof(*token));
+	while (!*token);
+	while (*nrights > (long)SOCK_RIGHTS_MAX) {
+		for (unsigned i = 0; i < SOCK_RIGHTS_MAX; i++)
+			cairn_ipcbuf()->caps[i] = rights[i];
+		err_t e = __cairn_ipc(f->cap, SOCK_SEND, 0, (uint64_t)(unsigned)flags, 0,
+				      SOCK_UX_STAGE | (uint64_t)*token << 32, 0, SOCK_RIGHTS_MAX, IPC_RESTART, &a);
+
+		*nrights -= SOCK_RIGHTS_MAX;
+		memmove(rights, rights + SOCK_RIGHTS_MAX, (size_t)*nrights * sizeof(cap_t));
+		if (e)
+			return sock_errno(e);
+	}
+	return 0;
+}
+
+/* A receive's SCM_RIGHTS past the three its answer carried
+ * (SOCK_RIGHTS_MORE): SOCK_RECV_RIGHTS until none wait; MSG_CTRUNC if
+ * some were lost. */
+static uint64_t more_rights(struct cairn_fd *f, cap_t *rights, unsigned room, unsigned *got, unsigned *nrights)
+{
+	for (;;) {
+		struct cairn_ans a;
+		err_t e = __cairn_ipc(f->cap, SOCK_RECV, 0, SOCK_RECV_RIGHTS, room - *got, 0, 0, 0, IPC_RESTART, &a);
+
+		if (e)
+			return MSG_CTRUNC;
+		for (unsigned i = 0; i < a.ncaps; i++) {
+			if (*got < room) {
+				rights[(*got)++] = cairn_ipcbuf()->caps[i];
+				*nrights = *got;
+			} else {
+				__cairn_io_release(cairn_ipcbuf()->caps[i]);
+			}
+		}
+		if (!(a.w[3] & SOCK_RIGHTS_MORE) || !a.ncaps)
+			return a.w[3] & MSG_CTRUNC;
+	}
+}
+
 /* Sends total bytes of the cnt iovecs at iov (to addr, alen bytes, if
  * given) with MSG_* flags: what send(2) returns. */
 static long send_iov(struct cairn_fd *f, const struct iovec *iov, long cnt, size_t total, long flags,
-		     const void *addr, unsigned long alen, const cap_t *rights, long *nrights)
+		     const void *addr, unsigned long alen, cap_t *rights, long *nrights)
 {
 	struct iov_at v = { iov, cnt, 0, 0 };
 	size_t done = 0, max = SOCK_DATA_MAX;
 	struct sock_ux x;
 	int keyed = 0;
+	uint32_t token = 0;
 	long r;
 
 	if (!addr)
@@ -496,6 +547,8 @@ again:
 	}
 	if (total > max && !is_stream(f))
 		return -EMSGSIZE;          /* one datagram a message, for now */
+	if (nrights && *nrights > SOCK_RIGHTS_MAX && (r = stage_rights(f, flags, rights, nrights, &token)))
+		return r;
 	do {
 		size_t k = total - done < max ? total - done : max, sent;
 		size_t pad = put_addr(addr, alen);
@@ -510,8 +563,10 @@ again:
 		gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k);
 		for (unsigned i = 0; i < nc; i++)
 			cairn_ipcbuf()->caps[i] = rights[i];   /* SCM_RIGHTS go with the first part */
-		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen, keyed ? SOCK_UX_KEYED : 0,
+		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen,
+				(keyed ? SOCK_UX_KEYED : 0) | (token ? SOCK_UX_STAGED | (uint64_t)token << 32 : 0),
 				pad + k, nc, IPC_RESTART, &a);
+		token = 0;                     /* what was staged went with the first part */
 		if (nc)
 			*nrights = 0;            /* the server has them: it releases them on an error */
 		if (e == ERR_NODEV && !done && ring_now(f))
@@ -552,7 +607,7 @@ long __cairn_sendmsg(long fd, const void *m, long flags)
 {
 	const struct msghdr *msg = m;
 	struct cairn_fd *f;
-	cap_t rights[SOCK_RIGHTS_MAX];
+	cap_t rights[SOCK_RIGHTS_LIMIT];
 	size_t total;
 	long r, n;
 
@@ -674,6 +729,8 @@ again:
 			} else
 				__cairn_io_release(cairn_ipcbuf()->caps[i]);
 		}
+		if (a.w[3] & SOCK_RIGHTS_MORE)
+			a.w[3] |= more_rights(f, rights, room, &got, nrights);
 		if (mflags)
 			*mflags |= (int)(a.w[3] & MSG_CTRUNC);
 		al = a.w[1] < SOCK_ADDR_MAX ? a.w[1] : SOCK_ADDR_MAX;
@@ -722,8 +779,8 @@ long __cairn_recvmsg(long fd, void *m, long flags)
 	struct msghdr *msg = m;
 	struct cairn_fd *f;
 	size_t total;
-	unsigned alen = msg->msg_namelen, n = SOCK_RIGHTS_MAX;
-	cap_t rights[SOCK_RIGHTS_MAX];
+	unsigned alen = msg->msg_namelen, n = SOCK_RIGHTS_LIMIT;
+	cap_t rights[SOCK_RIGHTS_LIMIT];
 	int mflags = 0;
 	long r;
 

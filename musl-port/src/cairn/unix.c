@@ -117,6 +117,13 @@ long __cairn_ux_rights_out(const void *m, cap_t *caps)
 
 	if (!msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
 		return 0;
+	/* past SCM_MAX_FD: Linux's EINVAL, before anything is duplicated */
+	size_t all = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
+		if (c->cmsg_len >= CMSG_LEN(0) && c->cmsg_len <= msg->msg_controllen)
+			all += (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (all > SOCK_RIGHTS_LIMIT)
+		return -EINVAL;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		size_t k;
 
@@ -138,9 +145,9 @@ long __cairn_ux_rights_out(const void *m, cap_t *caps)
 				__cairn_ux_rights_drop(caps, n);
 				return -EBADF;
 			}
-			if (n == SOCK_RIGHTS_MAX) {
+			if (n == SOCK_RIGHTS_LIMIT) {
 				__cairn_ux_rights_drop(caps, n);
-				return -ETOOMANYREFS;
+				return -EINVAL;            /* past SCM_MAX_FD: Linux's EINVAL */
 			}
 			__cairn_fmap_unlease(f);          /* the offset is shared from now on */
 			if (__cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)) {

@@ -155,13 +155,18 @@ struct unx {                             /* an AF_UNIX socket's own (sock.c: s->
 	struct ux_cred cred, peer_cred;
 	uint64_t dpeer;                      /* a connected datagram socket: the target's badge */
 	struct ux_name dname;                /* ... and its name */
+	/* SCM_RIGHTS past SOCK_RIGHTS_MAX a message: what a sender staged
+	 * (SOCK_UX_STAGE, under stage_token) and what a receive left for
+	 * its SOCK_RECV_RIGHTS (SOCK_RIGHTS_MORE) */
+	struct ux_msg *stage, *rleft;
+	uint32_t stage_token;
 	struct unx *next;                    /* the name table */
 };
 struct ux_msg {                          /* what a queued message carries besides bytes */
 	struct ux_name from;                 /* the sender's name (datagrams) */
 	bool has_from;
 	unsigned nrights;
-	cap_t rights[SOCK_RIGHTS_MAX];       /* SCM_RIGHTS: the server's copies */
+	cap_t rights[];                      /* SCM_RIGHTS: the server's copies (nrights) */
 };
 extern unsigned long ux_lost;            /* releases the async ring had no room for */
 void ux_init(void);

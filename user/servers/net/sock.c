@@ -139,7 +139,8 @@ static void ux_listen(struct srv_ans *a, struct sock *s, unsigned backlog);
 static void ux_connect(struct srv_req *r, struct srv_ans *a, struct sock *s);
 static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool io, const uint8_t *data,
 		    size_t n);
-static void ux_rights_answer(struct srv_ans *a, uint64_t max);
+static void ux_rights_answer(struct sock *s, struct srv_ans *a, uint64_t max);
+static void ux_rights_more(struct srv_ans *a, struct sock *s, uint64_t max);
 static void ux_recv_saved(struct sock *s, struct waiter *w, size_t len, uint64_t words[4], size_t taken);
 static void ux_name(struct srv_req *r, struct srv_ans *a, struct sock *s);
 static void ux_peercred(struct srv_ans *a, struct sock *s);
@@ -2190,6 +2191,10 @@ static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	uint64_t flags = io ? 0 : r->w[1];
 	size_t len = 0, taken = 0;
 
+	if (!io && flags == SOCK_RECV_RIGHTS) {
+		ux_rights_more(a, s, r->w[2]);           /* the rest of a receive's SCM_RIGHTS */
+		return;
+	}
 	if (s->kind == K_UDP && !s->ring && s->rx && s->rx->p->tot_len > SOCK_DATA_MAX &&
 	    rings_made < RINGS_MAX && !ring_new(s))
 		ring_run(s);                         /* a datagram no message holds: rings now */
@@ -2207,7 +2212,7 @@ static void op_recv(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 		if (!a->err) {
 			a->nbytes = len;
 			if (rx_rights)
-				ux_rights_answer(a, io ? 0 : r->w[2]);
+				ux_rights_answer(s, a, io ? 0 : r->w[2]);
 			take(s, taken);
 		}
 	}
@@ -2747,6 +2752,8 @@ static void ux_close(struct sock *s)
 		return;
 	if (s->ux->named)
 		ux_unregister(s->ux);
+	ux_msg_free(s->ux->stage);
+	ux_msg_free(s->ux->rleft);
 	free(s->ux);
 	s->ux = NULL;
 }
@@ -2977,25 +2984,70 @@ static void ux_rights_refuse(struct srv_req *r)
 		srv_call_async(r->caps[i], IO_CLOSE, 0);
 }
 
-/* The capabilities a SOCK_SEND brought (kept; released on any error). */
-static err_t ux_rights_in(struct srv_req *r, struct ux_msg **m)
+/* A message's record of n capabilities (none yet), or NULL. */
+static struct ux_msg *ux_msg_new(unsigned n)
 {
+	return calloc(1, sizeof(struct ux_msg) + n * sizeof(cap_t));
+}
+
+/*
+ * The capabilities a SOCK_SEND brought (kept; released on any error),
+ * after those its sender staged under its token (SOCK_UX_STAGED; a
+ * staging another sender's dropped is ERR_AGAIN). With SOCK_UX_STAGE
+ * they are staged (*m stays NULL): a stage of another token drops what
+ * was staged before.
+ */
+static err_t ux_rights_in(struct srv_req *r, struct sock *s, struct ux_msg **m)
+{
+	uint64_t how = r->w[3];
+	uint32_t token = (uint32_t)(how >> 32);
+	struct ux_msg *st = NULL, *x;
+	unsigned have;
+
 	*m = NULL;
-	if (!r->ncaps)
+	if (how & (SOCK_UX_STAGE | SOCK_UX_STAGED)) {
+		if (!s->ux) {
+			ux_rights_refuse(r);
+			return ERR_INVAL;
+		}
+		if (s->ux->stage && s->ux->stage_token == token) {
+			st = s->ux->stage;
+			s->ux->stage = NULL;
+		} else if (how & SOCK_UX_STAGED) {
+			ux_rights_refuse(r);
+			return ERR_AGAIN;             /* its stage is gone: the sender starts again */
+		}
+	}
+	if (!r->ncaps && !st)
 		return E_OK;
-	if (r->ncaps > SOCK_RIGHTS_MAX) {
+	have = st ? st->nrights : 0;
+	if (r->ncaps > SOCK_RIGHTS_MAX || have + r->ncaps > SOCK_RIGHTS_LIMIT) {
+		ux_msg_free(st);
 		ux_rights_refuse(r);
 		return ERR_INVAL;
 	}
-	if (!(*m = calloc(1, sizeof(**m)))) {
+	if (!(x = ux_msg_new(have + r->ncaps))) {
+		ux_msg_free(st);
 		ux_rights_refuse(r);
 		return ERR_NOBUFS;
 	}
+	if (st) {
+		memcpy(x->rights, st->rights, have * sizeof(cap_t));
+		st->nrights = 0;
+		ux_msg_free(st);
+	}
 	for (unsigned i = 0; i < r->ncaps; i++) {
-		(*m)->rights[i] = r->caps[i];
+		x->rights[have + i] = r->caps[i];
 		r->caps[i] = CAP_NULL;               /* kept */
 	}
-	(*m)->nrights = r->ncaps;
+	x->nrights = have + r->ncaps;
+	if (how & SOCK_UX_STAGE) {
+		ux_msg_free(s->ux->stage);           /* another sender's, given up */
+		s->ux->stage = x;
+		s->ux->stage_token = token;
+		return E_OK;
+	}
+	*m = x;
 	return E_OK;
 }
 
@@ -3007,8 +3059,10 @@ static void ux_send(struct srv_req *r, struct srv_ans *a, struct sock *s, bool i
 	struct ux_name nm;
 	struct unx *t;
 
-	if (!io && (a->err = ux_rights_in(r, &m)))
+	if (!io && (a->err = ux_rights_in(r, s, &m)))
 		return;
+	if (!io && (r->w[3] & SOCK_UX_STAGE))
+		return;                                  /* staged: sent with the next */
 	if (n == ~0ull) {                             /* lengths past the message (op_send) */
 		a->err = ERR_INVAL;
 		goto out;
@@ -3072,42 +3126,116 @@ out:
 	ux_msg_free(m);
 }
 
-/* The receive's capabilities (rx_rights) into the answer: as many as the
- * caller takes (max), the rest released with MSG_CTRUNC. */
-static void ux_rights_answer(struct srv_ans *a, uint64_t max)
+/* Capabilities that go no further: their references go back. */
+static void rights_drop(cap_t *c, unsigned n)
 {
-	struct ux_msg *m = rx_rights->ux;
-
-	for (unsigned i = 0; i < m->nrights; i++) {
-		if (i < max && a->ncaps < SRV_ANS_CAPS) {
-			a->caps[a->ncaps] = m->rights[i];   /* deleted once answered (sock_answered) */
-			a->made[a->ncaps++] = 0;
-			continue;
-		}
-		a->w[3] |= MSG_CTRUNC;
-		srv_call_async(m->rights[i], IO_CLOSE, 0);
-		cairn_cap_delete(m->rights[i]);
+	for (unsigned i = 0; i < n; i++) {
+		srv_call_async(c[i], IO_CLOSE, 0);
+		cairn_cap_delete(c[i]);
 	}
+}
+
+/*
+ * How a receive of m's capabilities goes: the caller takes max of them,
+ * the answer carries *now (at most SRV_ANS_CAPS), the next wait for
+ * SOCK_RECV_RIGHTS in *rest (made here; NULL: none, or no memory, then
+ * MSG_CTRUNC), the others are released (MSG_CTRUNC). Flags into *w3.
+ */
+static void rights_plan(struct ux_msg *m, uint64_t max, unsigned *now, struct ux_msg **rest, uint64_t *w3)
+{
+	unsigned k = (unsigned)(max < m->nrights ? max : m->nrights);
+
+	*now = k < SRV_ANS_CAPS ? k : SRV_ANS_CAPS;
+	*rest = NULL;
+	if (k > *now && (*rest = ux_msg_new(k - *now))) {
+		memcpy((*rest)->rights, m->rights + *now, (k - *now) * sizeof(cap_t));
+		(*rest)->nrights = k - *now;
+		*w3 |= SOCK_RIGHTS_MORE;
+	}
+	if (m->nrights > *now + (*rest ? (*rest)->nrights : 0))
+		*w3 |= MSG_CTRUNC;
+}
+
+/* The plan carried out once the answer went: what waits goes to s's
+ * rleft (an older rleft nobody took is released), the rest released. */
+static void rights_done(struct sock *s, struct ux_msg *m, unsigned now, struct ux_msg *rest)
+{
+	unsigned kept = now + (rest ? rest->nrights : 0);
+
+	rights_drop(m->rights + kept, m->nrights - kept);
 	m->nrights = 0;
+	if (rest && s->ux) {
+		ux_msg_free(s->ux->rleft);
+		s->ux->rleft = rest;
+	} else if (rest) {
+		ux_msg_free(rest);
+	}
+}
+
+/* The receive's capabilities (rx_rights) into the answer: as many as the
+ * caller takes (max), three now and SOCK_RIGHTS_MORE for the rest. */
+static void ux_rights_answer(struct sock *s, struct srv_ans *a, uint64_t max)
+{
+	struct ux_msg *m = rx_rights->ux, *rest;
+	unsigned now;
+
+	rights_plan(m, max, &now, &rest, &a->w[3]);
+	for (unsigned i = 0; i < now; i++) {
+		a->caps[a->ncaps] = m->rights[i];       /* deleted once answered (sock_answered) */
+		a->made[a->ncaps++] = 0;
+	}
+	rights_done(s, m, now, rest);
+}
+
+/* SOCK_RECV_RIGHTS: the next three of what a receive left waiting (as
+ * many as the caller still takes, max; the rest released: MSG_CTRUNC). */
+static void ux_rights_more(struct srv_ans *a, struct sock *s, uint64_t max)
+{
+	struct ux_msg *l = s->ux ? s->ux->rleft : NULL;
+	unsigned k;
+
+	a->w[0] = a->w[1] = a->w[2] = a->w[3] = 0;
+	if (!l)
+		return;
+	k = l->nrights < SRV_ANS_CAPS ? l->nrights : SRV_ANS_CAPS;
+	if (k > max)
+		k = (unsigned)max;
+	for (unsigned i = 0; i < k; i++) {
+		a->caps[a->ncaps] = l->rights[i];       /* deleted once answered (sock_answered) */
+		a->made[a->ncaps++] = 0;
+	}
+	if (k < l->nrights && k == SRV_ANS_CAPS) {
+		memmove(l->rights, l->rights + k, (l->nrights - k) * sizeof(cap_t));
+		l->nrights -= k;
+		a->w[3] = SOCK_RIGHTS_MORE;
+		return;
+	}
+	if (k < l->nrights)
+		a->w[3] = MSG_CTRUNC;
+	rights_drop(l->rights + k, l->nrights - k);
+	l->nrights = 0;
+	ux_msg_free(l);
+	s->ux->rleft = NULL;
 }
 
 /* A saved receive whose message carries capabilities: taken only if the
  * answer arrived. */
 static void ux_recv_saved(struct sock *s, struct waiter *w, size_t len, uint64_t words[4], size_t taken)
 {
-	struct ux_msg *m = rx_rights->ux;
-	unsigned k = (unsigned)(w->n < m->nrights ? w->n : m->nrights);
+	struct ux_msg *m = rx_rights->ux, *rest;
+	unsigned now;
 
-	if (k < m->nrights)
-		words[3] |= MSG_CTRUNC;
-	if (srv_answer_saved_caps(w->reply, E_OK, len, k, m->rights, words[0], words[1], words[2], words[3]))
+	rights_plan(m, w->n, &now, &rest, &words[3]);
+	if (srv_answer_saved_caps(w->reply, E_OK, len, now, m->rights, words[0], words[1], words[2], words[3])) {
+		if (rest) {
+			rest->nrights = 0;               /* still m's */
+			ux_msg_free(rest);
+		}
 		return;
-	for (unsigned i = 0; i < m->nrights; i++) {
-		if (i >= k)
-			srv_call_async(m->rights[i], IO_CLOSE, 0);
-		cairn_cap_delete(m->rights[i]);
 	}
-	m->nrights = 0;
+	for (unsigned i = 0; i < now; i++)
+		cairn_cap_delete(m->rights[i]);
+	rights_done(s, m, now, rest);
 	take(s, taken);
 }
 

@@ -1670,6 +1670,104 @@ static int recv_fds(int s, int *fds, int room, char *data, size_t max, int *flag
 	return n;
 }
 
+/* Receives with room for exactly room descriptors (up to 16): how many came */
+static int recv_fds_room(int s, int *fds, int room, char *data, size_t max, int *flags)
+{
+	union { char b[CMSG_SPACE(16 * sizeof(int))]; struct cmsghdr h; } ctl;
+	struct iovec v = { data, max };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl.b,
+			    .msg_controllen = CMSG_LEN(room * sizeof(int)) };
+	int n = 0;
+
+	memset(ctl.b, 0, sizeof(ctl.b));
+	if (recvmsg(s, &m, 0) < 0)
+		return -1;
+	*flags = m.msg_flags;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+		}
+	return n;
+}
+
+/* sendmsg with n descriptors (up to 256) and a byte */
+static ssize_t send_fdsn(int s, const int *fds, int n, const char *data)
+{
+	static union { char b[CMSG_SPACE(256 * sizeof(int))]; struct cmsghdr h; } ctl;
+	struct iovec v = { (void *)data, strlen(data) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl.b,
+			    .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	memset(ctl.b, 0, sizeof(ctl.b));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	return sendmsg(s, &m, 0);
+}
+
+/*
+ * SCM_RIGHTS past three a message (on Cairn the server's messages carry
+ * three capabilities: the rest go ahead and come after): 10 pipe ends
+ * through a stream and a datagram pair, each usable and in its place;
+ * 7 to a receiver with room for 4 (MSG_CTRUNC, the other 3 closed: their
+ * pipes end); 254 copies, past Linux's SCM_MAX_FD, refused.
+ */
+static void unix_many_rights(void)
+{
+	static const int types[2] = { SOCK_STREAM, SOCK_DGRAM };
+
+	for (int t = 0; t < 2; t++) {
+		int sv[2], p[10][2], fds[254], got[10], fl = 0, n;
+		char buf[4], c;
+
+		if (!CHECK(socketpair(AF_UNIX, types[t], 0, sv) == 0))
+			return;
+		for (int i = 0; i < 10; i++) {
+			if (!CHECK(pipe(p[i]) == 0))
+				return;
+			fds[i] = p[i][1];
+		}
+		CHECK(send_fdsn(sv[0], fds, 10, "M") == 1);
+		for (int i = 0; i < 10; i++)
+			close(p[i][1]);
+		n = recv_fds_room(sv[1], got, 10, buf, sizeof(buf), &fl);
+		if (!CHECK(n == 10 && !(fl & MSG_CTRUNC) && buf[0] == 'M'))
+			printf("# unix_many_rights: type %d: %d descriptors, flags %#x\n", types[t], n, fl);
+		for (int i = 0; i < n; i++) {
+			c = (char)('a' + i);
+			CHECK(write(got[i], &c, 1) == 1 && read(p[i][0], buf, 1) == 1 && buf[0] == c);
+		}
+		/* 7 to room for 4: the first 4 come, the other 3 are closed */
+		if (n == 10) {
+			CHECK(send_fdsn(sv[0], got, 7, "T") == 1);
+			for (int i = 0; i < 10; i++)
+				close(got[i]);
+			n = recv_fds_room(sv[1], got, 4, buf, sizeof(buf), &fl);
+			CHECK(n == 4 && (fl & MSG_CTRUNC) && buf[0] == 'T');
+			for (int i = 0; i < n; i++) {
+				c = (char)('A' + i);
+				CHECK(write(got[i], &c, 1) == 1 && read(p[i][0], buf, 1) == 1 && buf[0] == c);
+				close(got[i]);
+			}
+			for (int i = 4; i < 10; i++)     /* no writer left anywhere: the end */
+				CHECK(read(p[i][0], buf, 1) == 0);
+		}
+		for (int i = 0; i < 254; i++)
+			fds[i] = sv[0];
+		/* glibc passes them on and Linux refuses, EINVAL; musl refuses
+		 * control data past 1 KiB itself, ENOMEM (so on Linux too) */
+		errno = 0;
+		CHECK(send_fdsn(sv[0], fds, 254, "X") == -1 && (errno == EINVAL || errno == ENOMEM));
+		for (int i = 0; i < 10; i++)
+			close(p[i][0]);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 /*
  * An AF_UNIX stream pair past its first 32 KiB (on Cairn through shared
  * rings): 4 MiB each way at once between a child and its parent, every
@@ -2377,6 +2475,7 @@ int main(int argc, char **argv)
 	trun("unix_full_waits", unix_full_waits);
 	trun("unix_abstract", unix_abstract);
 	trun("unix_rights", unix_rights);
+	trun("unix_many_rights", unix_many_rights);
 	trun("unix_rings", unix_rings);
 	trun("unix_dgram_rings", unix_dgram_rings);
 	trun("unix_peercred", unix_peercred);

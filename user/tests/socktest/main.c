@@ -17,7 +17,9 @@
  *   unix        AF_UNIX by hand: bad addresses and lengths, a struct
  *               sock_ux missing, wrong keys (a lying client reaches
  *               nothing), SOCK_UX_UNDO out of turn, too many capabilities
- *               (each released), capabilities not taken (MSG_CTRUNC)
+ *               (each released), capabilities not taken (MSG_CTRUNC),
+ *               more than three staged (SOCK_UX_STAGE) and taken in threes
+ *               (SOCK_RECV_RIGHTS), every reference back at the end
  *   fuzz        20,000 requests with random labels, words and bytes on
  *               random sockets (seeded), then the loopback test again
  *   netlink     AF_NETLINK (include/cairn/netlink.h): refusals of bad
@@ -44,6 +46,7 @@
 #define SOCK_NB       04000
 #define AF_NETLINK_   16
 #define SOCK_RAW_     3
+#define SRV_ANS_CAPS_ 3             /* capabilities an answer carries */
 
 static cap_t net;
 
@@ -285,6 +288,29 @@ static err_t ux_connect(cap_t s, const char *path, uint64_t key)
 	return call(s, SOCK_CONNECT, n, SOCK_UX_KEYED, 0, 0, SOCK_ADDR_PAD(n) + sizeof(x), 0).err;
 }
 
+/* n references of d (IO_DUP each) as the capabilities of a SOCK_SEND on x
+ * with how (SOCK_UX_STAGE or SOCK_UX_STAGED) and token; with data: "x" */
+static void stage_d(cap_t d, cap_t x, unsigned n, uint32_t token, uint64_t how, size_t data, err_t want)
+{
+	for (unsigned i = 0; i < n; i++) {
+		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
+		cairn_ipcbuf()->caps[i] = d;
+	}
+	inl()[0] = 'x';
+	EXPECT_ERR(call(x, SOCK_SEND, data, 0, 0, how | (uint64_t)token << 32, data, n).err, want);
+}
+
+/* The capabilities an answer brought (in the IPC buffer): closed */
+static void close_caps(unsigned n)
+{
+	cap_t c[SRV_ANS_CAPS_];
+
+	for (unsigned i = 0; i < n && i < SRV_ANS_CAPS_; i++)
+		c[i] = cairn_ipcbuf()->caps[i];
+	for (unsigned i = 0; i < n && i < SRV_ANS_CAPS_; i++)
+		sock_close(c[i]);
+}
+
 static void t_unix(void)
 {
 	cap_t l = ux_open(SOCK_STREAM_), c = ux_open(SOCK_STREAM_ | SOCK_NB), d = ux_open(SOCK_DGRAM_), x, y;
@@ -367,6 +393,34 @@ static void t_unix(void)
 		EXPECT_ERR(call(u2, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_BADF);
 		cairn_cap_delete(u2);
 	}
+	/* past three a message: staged under a token, taken by the send with
+	 * it (SOCK_UX_STAGED); another token's stage drops the first, a
+	 * send whose stage is gone is EAGAIN; a receive takes three, then
+	 * SOCK_RECV_RIGHTS the rest, or leaves them to the socket's close */
+	stage_d(d, x, 3, 7, SOCK_UX_STAGE, 0, ERR_OK);
+	stage_d(d, x, 1, 8, SOCK_UX_STAGED, 0, ERR_AGAIN);         /* token 7's is not its */
+	stage_d(d, x, 3, 9, SOCK_UX_STAGE, 0, ERR_OK);             /* 7's dropped */
+	stage_d(d, x, 1, 9, SOCK_UX_STAGED, 1, ERR_OK);            /* "x" with 4 */
+	a = call(y, SOCK_RECV, 100, 0, 2, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 2 && (a.w[3] & 0x8) && !(a.w[3] & SOCK_RIGHTS_MORE), "recv 2 of 4: %d, %u caps, %lx",
+	       a.err, a.ncaps, (unsigned long)a.w[3]);
+	close_caps(a.ncaps);
+	stage_d(d, x, 3, 5, SOCK_UX_STAGE, 0, ERR_OK);
+	stage_d(d, x, 2, 5, SOCK_UX_STAGED, 1, ERR_OK);            /* 5 */
+	a = call(y, SOCK_RECV, 100, 0, ~0ull, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 3 && (a.w[3] & SOCK_RIGHTS_MORE), "recv 3 of 5: %d, %u caps", a.err, a.ncaps);
+	close_caps(a.ncaps);
+	a = call(y, SOCK_RECV, 0, SOCK_RECV_RIGHTS, ~0ull, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 2 && !a.w[3], "the other 2: %d, %u caps, %lx", a.err, a.ncaps, (unsigned long)a.w[3]);
+	close_caps(a.ncaps);
+	a = call(y, SOCK_RECV, 0, SOCK_RECV_RIGHTS, ~0ull, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 0, "none left: %d, %u caps", a.err, a.ncaps);
+	stage_d(d, x, 3, 6, SOCK_UX_STAGE, 0, ERR_OK);
+	stage_d(d, x, 1, 6, SOCK_UX_STAGED, 1, ERR_OK);            /* 4: one left to y's close */
+	a = call(y, SOCK_RECV, 100, 0, ~0ull, 0, 0, 0);
+	EXPECT(!a.err && a.ncaps == 3 && (a.w[3] & SOCK_RIGHTS_MORE), "recv 3 of 4: %d, %u caps", a.err, a.ncaps);
+	close_caps(a.ncaps);
+	stage_d(d, x, 3, 4, SOCK_UX_STAGE, 0, ERR_OK);             /* staged, never sent: x's close */
 	/* still one reference of d left: it answers */
 	EXPECT_ERR(call(d, IO_STAT, 0, 0, 0, 0, 0, 0).err, ERR_OK);
 	a = call(d, SOCK_GETOPT, 1, 17, 12, 0, 0, 0);               /* SO_PEERCRED: none */
