@@ -63,6 +63,7 @@ long __cairn_ux_rights_out(const void *msg, cap_t *caps);
 void __cairn_ux_rights_drop(const cap_t *caps, long n);
 void __cairn_ux_rights_in(void *msg, const cap_t *caps, unsigned n, long flags);
 unsigned __cairn_ux_rights_room(const void *msg);
+void __cairn_random_bytes(void *buf, size_t n);
 
 struct iov_at {
 	const struct iovec *iov;
