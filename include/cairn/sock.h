@@ -235,7 +235,7 @@ struct sock_rec {
  */
 enum { NET_PROCNET = 0xa40 };
 enum { NET_PROC_DEV, NET_PROC_IF_INET6, NET_PROC_ROUTE, NET_PROC_TCP, NET_PROC_TCP6, NET_PROC_UDP,
-       NET_PROC_UDP6 };
+       NET_PROC_UDP6, NET_PROC_UNIX };
 #define NET_PROC_MAX 65536u
 
 #endif

@@ -411,6 +411,27 @@ static void proc_udp(struct text *t, bool v6)
 				  (p->flags & UDP_FLAGS_CONNECTED) ? 1 : 7, 0, v6);
 }
 
+/* Linux's net/unix/af_unix.c unix_seq_show: Num (here the socket's
+ * badge), RefCount, Protocol, Flags (__SO_ACCEPTCON for a listener), Type,
+ * St (SS_UNCONNECTED 1, SS_CONNECTED 3), Inode (none: 0), Path (an
+ * abstract name with '@' first) */
+static void unix_line(void *arg, uint64_t num, unsigned refs, unsigned type, bool listening, bool connected,
+		      const struct ux_name *name)
+{
+	struct text *t = arg;
+
+	if (t->len + 240 >= t->max)
+		return;                                  /* whole lines only */
+	put(t, "%016llx: %08X 00000000 %08X %04X %02X %5u", (unsigned long long)num, refs ? refs : 1u,
+	    listening ? 0x10000u : 0u, type, connected ? 3u : 1u, 0u);
+	if (name) {
+		put(t, " %s", name->abstract ? "@" : "");
+		for (unsigned i = name->abstract ? 1 : 0; i < name->len; i++)
+			put(t, "%c", name->b[i] >= 0x20 && name->b[i] < 0x7f ? name->b[i] : '@');
+	}
+	put(t, "\n");
+}
+
 void iface_procnet(struct srv_req *r, struct srv_ans *a)
 {
 	static char whole[NET_PROC_MAX];
@@ -423,6 +444,10 @@ void iface_procnet(struct srv_req *r, struct srv_ans *a)
 	case NET_PROC_ROUTE: proc_route(&t); break;
 	case NET_PROC_TCP: case NET_PROC_TCP6: proc_tcp(&t, r->w[0] == NET_PROC_TCP6); break;
 	case NET_PROC_UDP: case NET_PROC_UDP6: proc_udp(&t, r->w[0] == NET_PROC_UDP6); break;
+	case NET_PROC_UNIX:
+		put(&t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+		sock_each_unix(unix_line, &t);
+		break;
 	default: a->err = ERR_INVAL; return;
 	}
 	if (off > t.len)

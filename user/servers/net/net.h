@@ -119,6 +119,11 @@ err_t iface_ioctl(uint64_t req, uint64_t arg, const uint8_t *in, size_t nin, uin
 err_t iface_set4(struct netif *n, const ip4_addr_t *addr, const ip4_addr_t *mask);
 /* NET_PROCNET */
 void iface_procnet(struct srv_req *r, struct srv_ans *a);
+struct ux_name;
+/* Each AF_UNIX socket for /proc/net/unix (sock.c): fn(arg, its number,
+ * references, SOCK_* type, listening, connected, its name or NULL) */
+void sock_each_unix(void (*fn)(void *arg, uint64_t num, unsigned refs, unsigned type, bool listening,
+			       bool connected, const struct ux_name *name), void *arg);
 /* LWIP_HOOK_IP4_INPUT/IP6_INPUT (port/hooks.h): counts the loopback's
  * packets while after() runs its queue (net_loop_polling) */
 extern bool net_loop_polling;

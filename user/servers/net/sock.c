@@ -283,6 +283,18 @@ static bool addr_local(const ip_addr_t *ip)
 
 static uint64_t badge_of(const struct sock *s) { return (uint64_t)s->gen << 32 | (s->idx + 1); }
 
+void sock_each_unix(void (*fn)(void *arg, uint64_t num, unsigned refs, unsigned type, bool listening,
+			       bool connected, const struct ux_name *name), void *arg)
+{
+	for (uint32_t i = 0; i < table_n; i++) {
+		struct sock *s = table[i];
+
+		if (s->used && s->kind == K_PAIR && s->state != S_DEAD)
+			fn(arg, badge_of(s), s->refs, s->ptype, s->state == S_LISTEN,
+			   s->state == S_CONNECTED || s->peer, s->ux && s->ux->name.len ? &s->ux->name : NULL);
+	}
+}
+
 static struct sock *sock_new(uint16_t family, uint8_t kind)
 {
 	struct sock *s = NULL;
@@ -933,6 +945,22 @@ static uint32_t ring_tx_used(struct ring *g)
 	return g->broken ? 0 : used;
 }
 
+/* For a loop taking from tx: the bytes there; when there are none, 0
+ * with tx's kick set (a holder's write brings us back; looked again after
+ * asking), else the kick cleared (what the taker waits on brings it back). */
+static uint32_t tx_waiting(struct ring *g)
+{
+	uint32_t used = ring_tx_used(g);
+
+	if (!used) {
+		R_STORE(&g->tx->kick, 1);
+		if (!(used = ring_tx_used(g)))
+			return 0;
+	}
+	R_STORE(&g->tx->kick, 0);
+	return used;
+}
+
 /* Copies n bytes of the socket's queue into rx at its tail. */
 static void ring_copy_in(struct sock *s, uint32_t n)
 {
@@ -1026,18 +1054,12 @@ static void pair_pump(struct sock *s)
 	bool moved = false;
 
 	while (p && !s->wr_shut && !p->rd_shut && !g->broken) {
-		uint32_t used = ring_tx_used(g), n;
+		uint32_t used = tx_waiting(g), n;
 		size_t room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
 		struct pbuf *b;
 
-		if (!used) {
-			/* empty: a holder's write kicks us; look again after asking */
-			R_STORE(&g->tx->kick, 1);
-			if (ring_tx_used(g))
-				continue;
+		if (!used)
 			break;
-		}
-		R_STORE(&g->tx->kick, 0);            /* the peer's reads bring us back */
 		n = used < room ? used : (uint32_t)room;
 		if (n > 0xffff)
 			n = 0xffff;
@@ -1061,17 +1083,11 @@ static void ring_drain(struct sock *s)
 	bool moved = false;
 
 	while (pcb && s->state == S_CONNECTED && (!s->wr_shut || s->fin_pending) && !g->broken) {
-		uint32_t used = ring_tx_used(g), n, off, k;
+		uint32_t used = tx_waiting(g), n, off, k;
 		size_t room;
 
-		if (!used) {
-			/* empty: a holder's write kicks us; look again after asking */
-			R_STORE(&g->tx->kick, 1);
-			if (ring_tx_used(g))
-				continue;
+		if (!used)
 			break;
-		}
-		R_STORE(&g->tx->kick, 0);            /* lwIP's room (on_sent) brings us back */
 		room = tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 4 ? 0 : tcp_sndbuf(pcb);
 		n = used < room ? used : (uint32_t)room;
 		if (!n)
@@ -1178,19 +1194,13 @@ static void pair_rec_drain(struct sock *s)
 	bool moved = false;
 
 	while (p && !s->wr_shut && !g->broken) {
-		uint32_t used = ring_tx_used(g), size;
+		uint32_t used = tx_waiting(g), size;
 		struct sock_rec h;
 		struct pbuf *b = NULL;
 		struct rxq *q;
 
-		if (!used) {
-			/* empty: a holder's write kicks us; look again after asking */
-			R_STORE(&g->tx->kick, 1);
-			if (ring_tx_used(g))
-				continue;
+		if (!used)
 			break;
-		}
-		R_STORE(&g->tx->kick, 0);            /* the peer's reads bring us back */
 		if (used < sizeof(h)) {
 			g->broken = true;
 			break;
@@ -1233,7 +1243,7 @@ static void dring_drain(struct sock *s)
 	bool moved = false;
 
 	while (!g->broken && !s->wr_shut && s->pcb.udp) {
-		uint32_t used = ring_tx_used(g), size;
+		uint32_t used = tx_waiting(g), size;
 		uint8_t addr[SOCK_ADDR_MAX];
 		struct sock_rec h;
 		struct pbuf *p;
@@ -1241,14 +1251,8 @@ static void dring_drain(struct sock *s)
 		u16_t port = 0;
 		err_t e = ERR_INVAL;
 
-		if (!used) {
-			/* empty: a holder's write kicks us; look again after asking */
-			R_STORE(&g->tx->kick, 1);
-			if (ring_tx_used(g))
-				continue;
+		if (!used)
 			break;
-		}
-		R_STORE(&g->tx->kick, 0);
 		if (used < sizeof(h)) {
 			g->broken = true;
 			break;

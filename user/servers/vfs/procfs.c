@@ -70,6 +70,7 @@ enum {
 	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_FILESYSTEMS, K_SELF,
 	K_PIDDIR, K_PID_STAT, K_PID_STATUS, K_PID_CMDLINE, K_PID_COMM,
 	K_NETDIR, K_NET_DEV, K_NET_IF_INET6, K_NET_ROUTE, K_NET_TCP, K_NET_TCP6, K_NET_UDP, K_NET_UDP6,
+	K_NET_UNIX,
 };
 #define SYNTH(kind, pid)   ((uint64_t)(kind) | (uint64_t)(pid) << 8)
 #define KIND(n)            ((unsigned)((n)->synth & 0xff))
@@ -94,7 +95,7 @@ static const struct { const char *name; unsigned kind; uint64_t which; } net_fil
 	{ "dev", K_NET_DEV, NET_PROC_DEV }, { "if_inet6", K_NET_IF_INET6, NET_PROC_IF_INET6 },
 	{ "route", K_NET_ROUTE, NET_PROC_ROUTE }, { "tcp", K_NET_TCP, NET_PROC_TCP },
 	{ "tcp6", K_NET_TCP6, NET_PROC_TCP6 }, { "udp", K_NET_UDP, NET_PROC_UDP },
-	{ "udp6", K_NET_UDP6, NET_PROC_UDP6 },
+	{ "udp6", K_NET_UDP6, NET_PROC_UDP6 }, { "unix", K_NET_UNIX, NET_PROC_UNIX },
 };
 
 static cap_t proc_ep = CAP_NULL, kinfo = CAP_NULL, net_ep = CAP_NULL;
@@ -565,7 +566,7 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 		t->len += mount_text(t->buf + t->len, t->max - 1 - t->len);
 		return ERR_OK;
 	case K_NET_DEV: case K_NET_IF_INET6: case K_NET_ROUTE: case K_NET_TCP: case K_NET_TCP6:
-	case K_NET_UDP: case K_NET_UDP6: {
+	case K_NET_UDP: case K_NET_UDP6: case K_NET_UNIX: {
 		uint64_t w[4], off = 0;
 		size_t got = 0;
 
