@@ -185,6 +185,10 @@ static void make_file(const char *path, size_t size)
  * the Linux peer mounts /dev/vda itself). */
 static const char *dir = "/tmp";
 
+/* dir/name, in one of four buffers in turn. A figure's loop uses a path
+ * made before it: the loop measures the file operations, not the C
+ * library's snprintf (musl's "%s/%s" is about 1,800 instructions, which
+ * made a riscv64 open + read + close 9,295 instead of 7,483). */
 static const char *path(const char *name)
 {
 	static char p[4][64];
@@ -199,11 +203,13 @@ static void bench_open_read_close(void)
 {
 	uint64_t best = UINT64_MAX, n = 100;
 
-	make_file(path("bench-4k"), 4096);
+	const char *p = path("bench-4k");       /* made once: the loop is the file's */
+
+	make_file(p, 4096);
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = busy();
 		for (uint64_t i = 0; i < n; i++) {
-			int fd = open(path("bench-4k"), O_RDONLY);
+			int fd = open(p, O_RDONLY);
 			if (fd < 0 || read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
 				die("open+read");
 			close(fd);
@@ -263,11 +269,13 @@ static void bench_create_unlink(void)
 {
 	uint64_t best = UINT64_MAX, n = 100;
 
+	const char *p = path("bench-new");      /* made once: the loop is the file's */
+
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = busy();
 		for (uint64_t i = 0; i < n; i++) {
-			int fd = open(path("bench-new"), O_CREAT | O_EXCL | O_WRONLY, 0644);
-			if (fd < 0 || close(fd) || unlink(path("bench-new")))
+			int fd = open(p, O_CREAT | O_EXCL | O_WRONLY, 0644);
+			if (fd < 0 || close(fd) || unlink(p))
 				die("create+unlink");
 		}
 		uint64_t d = busy() - t0;
