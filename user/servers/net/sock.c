@@ -1178,6 +1178,24 @@ static void dring_fill(struct sock *s)
 }
 
 /*
+ * The next record the holders wrote in tx (used bytes there): its header
+ * to *h and its whole size to *size. A record longer than max_len or
+ * with an address longer than max_alen, or one that does not fit in
+ * what is there, is nonsense: the rings break and it answers false.
+ */
+static bool rec_next(struct ring *g, uint32_t used, uint32_t max_len, uint32_t max_alen, struct sock_rec *h,
+		     uint32_t *size)
+{
+	if (used >= sizeof(*h)) {
+		ring_get(g->txr, g->size, g->tx_head, h, sizeof(*h));
+		if (h->len <= max_len && h->alen <= max_alen && (*size = SOCK_REC_SIZE(h->alen, h->len)) <= used)
+			return true;
+	}
+	g->broken = true;
+	return false;
+}
+
+/*
  * An AF_UNIX datagram or seqpacket socket with a peer (socketpair, or a
  * connected seqpacket): the records the holders wrote in tx go into the
  * peer's queue, each whole as the peer's SO_RCVBUF allows (an empty
@@ -1199,17 +1217,8 @@ static void pair_rec_drain(struct sock *s)
 		struct pbuf *b = NULL;
 		struct rxq *q;
 
-		if (!used)
+		if (!used || !rec_next(g, used, SOCK_DGRAM_MAX, 0, &h, &size))
 			break;
-		if (used < sizeof(h)) {
-			g->broken = true;
-			break;
-		}
-		ring_get(g->txr, g->size, g->tx_head, &h, sizeof(h));
-		if (h.alen || h.len > SOCK_DGRAM_MAX || (size = SOCK_REC_SIZE(0, h.len)) > used) {
-			g->broken = true;                 /* a holder wrote nonsense */
-			break;
-		}
 		if (!p->rd_shut) {
 			size_t room = p->rx_bytes < (size_t)p->rcvbuf ? (size_t)p->rcvbuf - p->rx_bytes : 0;
 
@@ -1251,18 +1260,9 @@ static void dring_drain(struct sock *s)
 		u16_t port = 0;
 		err_t e = ERR_INVAL;
 
-		if (!used)
+		if (!used || !rec_next(g, used, s->family == AF_INET ? SOCK_DGRAM_MAX4 : SOCK_DGRAM_MAX,
+				       SOCK_ADDR_MAX, &h, &size))
 			break;
-		if (used < sizeof(h)) {
-			g->broken = true;
-			break;
-		}
-		ring_get(g->txr, SOCK_DRING, g->tx_head, &h, sizeof(h));
-		if (h.len > (s->family == AF_INET ? SOCK_DGRAM_MAX4 : SOCK_DGRAM_MAX) || h.alen > SOCK_ADDR_MAX ||
-		    (size = SOCK_REC_SIZE(h.alen, h.len)) > used) {
-			g->broken = true;                 /* a holder wrote nonsense */
-			break;
-		}
 		ring_get(g->txr, SOCK_DRING, g->tx_head + 8, addr, h.alen);
 		if ((h.alen ? addr_in(s, addr, h.alen, &ip, &port) : s->state == S_CONNECTED ? E_OK : ERR_DESTADDRREQ) == E_OK &&
 		    (p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)h.len, PBUF_RAM))) {

@@ -1202,19 +1202,30 @@ static void udp_rings(void)
  * connection's two ends and a bound UDP socket each have their line, with
  * Linux's address format and state numbers.
  */
-static int proc_has(const char *file, const char *want)
+/* file's whole text (up to 1 MiB, NUL-ended, until the next call), or NULL */
+static char *proc_text(const char *file)
 {
 	static char text[1 << 20];
-	int fd = open(file, O_RDONLY), found;
+	int fd = open(file, O_RDONLY);
 	size_t n = 0;
 	ssize_t k;
 
 	if (fd < 0)
-		return 0;
+		return NULL;
 	while (n < sizeof(text) - 1 && (k = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
 		n += (size_t)k;
 	close(fd);
 	text[n] = 0;
+	return text;
+}
+
+static int proc_has(const char *file, const char *want)
+{
+	char *text = proc_text(file);
+	int found;
+
+	if (!text)
+		return 0;
 	found = strstr(text, want) != NULL;
 	if (!found)
 		printf("# %s has no \"%s\"; its text:\n%s", file, want, text);
@@ -1224,17 +1235,11 @@ static int proc_has(const char *file, const char *want)
 /* file has a line ending in " tail" that also has want in it */
 static int proc_line(const char *file, const char *tail, const char *want)
 {
-	static char text[1 << 20];
-	int fd = open(file, O_RDONLY);
-	size_t n = 0, tl = strlen(tail);
-	ssize_t k;
+	char *text = proc_text(file);
+	size_t tl = strlen(tail);
 
-	if (fd < 0)
+	if (!text)
 		return 0;
-	while (n < sizeof(text) - 1 && (k = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
-		n += (size_t)k;
-	close(fd);
-	text[n] = 0;
 	for (char *line = text, *end; *line; line = end + 1) {
 		if (!(end = strchr(line, '\n')))
 			break;
