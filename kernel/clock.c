@@ -11,7 +11,6 @@
 
 static uint64_t mult;           /* ns per count, << 32 */
 static uint64_t period;         /* counts per tick */
-static uint64_t next_deadline;
 static volatile uint64_t ticks;
 static uint64_t realtime_offset;  /* CLOCK_REALTIME - clock_ns(); 0: unknown */
 static struct cairn_clock_page *page;    /* what user mode maps (KINFO_CLOCK_PAGE) */
@@ -81,19 +80,29 @@ void clock_init(void)
 		}
 	}
 	period = arch_counter_hz() / CONFIG_TIMER_HZ;
-	next_deadline = arch_counter_read() + period;
-	arch_timer_arm(next_deadline);
+	clock_init_cpu();
 }
 
+void clock_init_cpu(void)
+{
+	struct cpu *c = this_cpu();
+
+	c->next_tick = arch_counter_read() + period;
+	arch_timer_arm(c->next_tick);
+}
+
+/* Each CPU has its own tick (time slices); `ticks` counts the boot CPU's. */
 void clock_tick(void)
 {
+	struct cpu *c = this_cpu();
 	uint64_t now = arch_counter_read();
 
-	ticks++;
-	next_deadline += period;
-	if (next_deadline <= now)   /* fell behind (debugger, long irq-off): skip */
-		next_deadline = now + period;
-	arch_timer_arm(next_deadline);
+	if (c->id == 0)
+		ticks++;
+	c->next_tick += period;
+	if (c->next_tick <= now)    /* fell behind (debugger, long irq-off): skip */
+		c->next_tick = now + period;
+	arch_timer_arm(c->next_tick);
 	sched_tick();
 }
 

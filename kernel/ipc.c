@@ -133,7 +133,8 @@ err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint
 
 	if (likely(!list_empty(&ep->receivers))) {
 		rx = list_entry(ep->receivers.next, struct thread, qnode);
-		if (likely(!rx->reply_to && !rx->reply_async && !list_linked(&rx->tnode))) {
+		if (likely(!rx->reply_to && !rx->reply_async && !list_linked(&rx->tnode) &&
+			   sched_runs_here(rx) && !self->upcall_pending)) {
 			list_del(&rx->qnode);
 			deliver_short(rx, c->badge, tag, w0, w1, w2, w3);
 			rx->reply_to = self;
@@ -416,7 +417,8 @@ err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64
 	 */
 	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
 		   list_empty(&ep->async) && list_empty(&ep->pager_reqs) &&
-		   !(self->bound_note && self->bound_note->bits))) {
+		   !(self->bound_note && self->bound_note->bits) && sched_runs_here(caller) &&
+		   !self->upcall_pending)) {
 		self->reply_to = NULL;
 		caller->replier = NULL;
 		deliver_short(caller, 0, tag, w0, w1, w2, w3);

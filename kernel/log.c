@@ -5,6 +5,7 @@
  * interleave within a line.
  */
 #include <kernel/log.h>
+#include <kernel/smp.h>
 #include <kernel/console.h>
 #include <kernel/clock.h>
 #include <kernel/trap.h>
@@ -80,6 +81,7 @@ noreturn void panic(const char *fmt, ...)
 	va_list ap;
 
 	arch_irq_disable();
+	smp_stop_others();
 	console_panic_mode();
 	kprintf("\nKERNEL PANIC on cpu%u: ", arch_cpu_id());
 	va_start(ap, fmt);

@@ -12,6 +12,7 @@
 #include <kernel/selftest.h>
 #include <kernel/monitor.h>
 #include <kernel/thread.h>
+#include <kernel/smp.h>
 #include <kernel/method.h>
 #include <string.h>
 
@@ -74,14 +75,36 @@ noreturn void kmain(void)
 		arch_poweroff(failed ? 1 : 0);
 	}
 	arch_user_init();
+	klock();
+	smp_release_secondaries();
 	if (process_start_init(bi))
 		sched_run();
+	kunlock();
 	monitor_run();
+}
+
+static volatile int secondaries_go;
+
+/* The other CPUs join the scheduler now (they wait until init is about to
+ * start: the self-tests and the monitor run on the boot CPU alone). */
+void smp_release_secondaries(void)
+{
+	__atomic_store_n(&secondaries_go, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 1; i < CONFIG_NR_CPUS; i++)
+		if (cpus[i].id == i)        /* came online */
+			arch_send_ipi(i);
 }
 
 noreturn void kmain_secondary(unsigned cpu)
 {
+	sched_init_cpu();
 	arch_cpu_set_online();
-	pr_info("cpu%u online, parked (threads run on the boot CPU)\n", cpu);
-	arch_halt_cpu();
+	pr_info("cpu%u online\n", cpu);
+	while (!__atomic_load_n(&secondaries_go, __ATOMIC_ACQUIRE))
+		arch_wait_for_interrupt();
+	arch_user_init();
+	clock_init_cpu();
+	klock();
+	sched_cpu_online();
+	sched_run();
 }

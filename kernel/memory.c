@@ -24,6 +24,7 @@
 #include <kernel/memory.h>
 #include <kernel/pager.h>
 #include <kernel/thread.h>
+#include <kernel/smp.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <string.h>
@@ -340,10 +341,53 @@ static unsigned page_prot(struct mapping *m, size_t i)
  * nothing for a page never touched or a no-access mapping. */
 static void charge_tables(struct aspace *as, size_t before);
 
+/* The page table of as changed since pt_tlb_flushes was `flushes`: other
+ * CPUs that have it loaded forget what they cached (at once, or at the
+ * end of a batch). */
+static struct aspace *tlb_batch[4];
+static unsigned tlb_batching, tlb_nbatch;
+
+static void tlb_batch_flush(void)
+{
+	for (unsigned i = 0; i < tlb_nbatch; i++)
+		smp_tlb_sync(tlb_batch[i], false);
+	tlb_nbatch = 0;
+}
+
+static void tlb_changed(struct aspace *as, unsigned long flushes)
+{
+	if (flushes == pt_tlb_flushes || ncpus < 2)
+		return;
+	if (!tlb_batching) {
+		smp_tlb_sync(as, false);
+		return;
+	}
+	for (unsigned i = 0; i < tlb_nbatch; i++)
+		if (tlb_batch[i] == as)
+			return;
+	if (tlb_nbatch == sizeof(tlb_batch) / sizeof(tlb_batch[0]))
+		tlb_batch_flush();
+	tlb_batch[tlb_nbatch++] = as;
+}
+
+/* Around loops that change many entries of few spaces, which free no
+ * page before the end: one shootdown a space. */
+static void tlb_batch_begin(void)
+{
+	tlb_batching++;
+}
+
+static void tlb_batch_end(void)
+{
+	if (--tlb_batching == 0)
+		tlb_batch_flush();
+}
+
 static void mapping_set_page(struct mapping *m, size_t i)
 {
 	vaddr_t va = m->va + (i - m->first) * PAGE_SIZE;
 	size_t before = pt_tables_live;
+	unsigned long flushes = pt_tlb_flushes;
 	unsigned prot;
 
 	if (m->mo->pages[i] && ((prot = page_prot(m, i)) & (PROT_R | PROT_W | PROT_X))) {
@@ -355,6 +399,7 @@ static void mapping_set_page(struct mapping *m, size_t i)
 	} else {
 		pt_unmap(m->as->root, va, PAGE_SIZE);
 	}
+	tlb_changed(m->as, flushes);
 	charge_tables(m->as, before);
 }
 
@@ -390,9 +435,12 @@ void memobj_protect_page(struct memobj *mo, size_t i)
 {
 	list_for_each(it, &mo->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
-		if (i >= m->first && i < m->first + m->npages && (m->prot & PROT_W))
+		if (i >= m->first && i < m->first + m->npages && (m->prot & PROT_W)) {
+			unsigned long flushes = pt_tlb_flushes;
 			pt_protect(m->as->root, m->va + (i - m->first) * PAGE_SIZE, PAGE_SIZE,
 				   m->prot & ~PROT_W);
+			tlb_changed(m->as, flushes);
+		}
 	}
 }
 
@@ -483,11 +531,15 @@ void memobj_copy_commit(struct memobj *src, struct memobj *mo)
 	}
 	/* every writable mapping of the source becomes read-only (4 KiB
 	 * leaves: pt_protect() cannot fail) */
+	tlb_batch_begin();
 	list_for_each(it, &src->mappings) {
 		struct mapping *m = list_entry(it, struct mapping, mo_node);
+		unsigned long flushes = pt_tlb_flushes;
 		if (m->prot & PROT_W)
 			pt_protect(m->as->root, m->va, m->npages * PAGE_SIZE, m->prot & ~PROT_W);
+		tlb_changed(m->as, flushes);
 	}
+	tlb_batch_end();
 }
 
 struct memobj *memobj_copy(struct memobj *src, struct quota *q, err_t *err)
@@ -583,8 +635,10 @@ static struct list *mapping_from(struct aspace *as, vaddr_t va)
 static void mapping_free(struct mapping *m)
 {
 	size_t before = pt_tables_live;
+	unsigned long flushes = pt_tlb_flushes;
 
 	pt_unmap(m->as->root, m->va, m->npages * PAGE_SIZE);
+	tlb_changed(m->as, flushes);    /* before the tables and pages are reused */
 	charge_tables(m->as, before);
 	if (m->as->hint == m)
 		m->as->hint = NULL;
@@ -869,8 +923,10 @@ void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned
 		if (m->va >= va + bytes)
 			break;
 		m->prot = prot | PROT_USER | (m->prot & PROT_DEVICE);
+		tlb_batch_begin();
 		for (size_t i = 0; i < m->npages; i++)
 			mapping_set_page(m, m->first + i);
+		tlb_batch_end();
 	}
 	aspace_release(as, r);
 }

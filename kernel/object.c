@@ -149,7 +149,7 @@ static bool kobj_destroy(struct kobj *o)
 	}
 	case OBJ_THREAD: {
 		struct thread *t = (struct thread *)o;
-		if (t == current)
+		if (t->on_cpu)          /* still on its stack, here or elsewhere */
 			return false;
 		if (t->state != TS_DEAD)
 			thread_kill(t);

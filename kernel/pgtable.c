@@ -37,6 +37,15 @@ static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
 /* Table pages allocated and not yet freed, all trees together: address
  * spaces charge the difference an operation makes to their quota. */
 size_t pt_tables_live;
+unsigned long pt_tlb_flushes;
+
+/* An entry that was valid changed: this CPU's TLB forgets it, and the
+ * count tells the caller that other CPUs' must too. */
+static inline void tlb_flush_page(vaddr_t va)
+{
+	arch_tlb_flush_page(va);
+	pt_tlb_flushes++;
+}
 
 /* Table pages set aside by pt_reserve() for the operation under way
  * (`spare`, not zeroed yet: most go back unused), linked through their
@@ -280,7 +289,7 @@ static err_t update_page(paddr_t root, vaddr_t va, int prot)
 		if (arch_pte_valid(*slot)) {
 			set_entry(path[0], index_of(va, 0),
 				  prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, 0));
-			arch_tlb_flush_page(va);
+			tlb_flush_page(va);
 		}
 		level = 0;
 	} else {
@@ -313,7 +322,7 @@ err_t pt_remap(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
 	bool was = arch_pte_valid(*slot);
 	set_entry(path[0], index_of(va, 0), arch_pte_leaf(pa, prot, 0));
 	if (was)
-		arch_tlb_flush_page(va);
+		tlb_flush_page(va);
 	return ERR_OK;
 }
 
@@ -341,7 +350,7 @@ static void update_level(paddr_t t, unsigned level, vaddr_t va, vaddr_t end, int
 		if (arch_pte_valid(*slot)) {
 			if (level == 0 || arch_pte_is_leaf(*slot, level)) {
 				set_entry(t, i, prot < 0 ? 0 : arch_pte_leaf(arch_pte_addr(*slot), (unsigned)prot, level));
-				arch_tlb_flush_page(va);
+				tlb_flush_page(va);
 			} else {
 				paddr_t child = arch_pte_addr(*slot);
 				if (*entries_of(child))

@@ -8,6 +8,7 @@
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
 #include <kernel/syscall.h>
+#include <kernel/smp.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <kernel/console.h>
@@ -24,6 +25,7 @@ static struct process *init_proc;
 static void thread_first_run(void)
 {
 	kobj_reap();
+	kunlock();
 	arch_user_enter(current->tf);
 }
 
@@ -54,6 +56,8 @@ struct thread *thread_create(struct process *p, struct quota *q)
 	kobj_get(&p->obj);
 	t->state = TS_INACTIVE;
 	t->prio = 8;
+	t->affinity = ~0ull;
+	t->cpu = (uint8_t)this_cpu()->id;
 	t->id = next_thread_id++;
 	list_init(&t->qnode);
 	list_init(&t->tnode);
@@ -71,13 +75,12 @@ void thread_kill(struct thread *t)
 	if (t->state == TS_DEAD)
 		return;
 	ipc_thread_cleanup(t);
-	if (t != current)
+	if (!t->on_cpu)
 		sched_dequeue(t);
 	else if (list_linked(&t->tnode))
 		list_del(&t->tnode);
 	t->state = TS_DEAD;
-	if (t == current)
-		sched_need_resched = true;
+	sched_kick(t);           /* running (here or on another CPU): it stops */
 	ring_release(t);
 	if (t->ipcbuf_mo)
 		kobj_put(&t->ipcbuf_mo->obj);

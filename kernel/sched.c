@@ -4,54 +4,131 @@
  * TIME_SLICE_TICKS ticks within a priority, preemption when a higher
  * priority thread becomes ready or a slice ends (checked when returning
  * to user mode). Timeouts are a list sorted by deadline, checked on each
- * tick. The boot CPU's own context becomes the idle thread.
+ * tick.
  *
- * Threads run on the boot CPU; kernel code runs with interrupts off, so
- * the queues need no lock (see kernel/object.h).
+ * Every CPU has its own run queues and its own idle thread (the CPU's boot
+ * context). A thread becomes ready on the CPU it last ran on, unless that
+ * one is busy with a thread at least as urgent and another CPU it may run
+ * on is idle; it runs only on the CPUs of its affinity mask. A CPU with
+ * nothing to run takes the most urgent ready thread it may run from
+ * another CPU's queues before it goes idle. A thread made ready on another
+ * CPU that should run at once there interrupts that CPU (IPI_RESCHED).
+ *
+ * All of this runs under the kernel lock (kernel/smp.c), which a CPU keeps
+ * across a context switch: the thread switched to releases it on its way
+ * to user mode.
  */
 #include <kernel/thread.h>
+#include <kernel/smp.h>
+#include <kernel/ipc.h>
 #include <kernel/memory.h>
 #include <kernel/clock.h>
 #include <kernel/log.h>
 
-struct thread *current;
-struct thread sched_idle_thread;
-#define idle_thread sched_idle_thread
-static struct list runq[NPRIO];
-static uint32_t runq_bitmap;
+struct cpu cpus[CONFIG_NR_CPUS];
+unsigned ncpus = 1;
+uint64_t sched_online_mask = 1;
 static struct list sleepers = LIST_INIT(sleepers);
-union sched_work sched_work;
-struct aspace *sched_active_as;
+
+void sched_init_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *idle = &c->idle;
+
+	c->id = arch_cpu_id();
+	for (unsigned i = 0; i < NPRIO; i++)
+		list_init(&c->runq[i]);
+	list_init(&idle->qnode);
+	list_init(&idle->tnode);
+	idle->state = TS_RUNNING;
+	idle->on_cpu = 1;
+	idle->cpu = (uint8_t)c->id;
+	idle->affinity = 1ull << c->id;
+	c->cur = idle;
+}
 
 void sched_init(void)
 {
-	for (unsigned i = 0; i < NPRIO; i++)
-		list_init(&runq[i]);
-	list_init(&idle_thread.qnode);
-	list_init(&idle_thread.tnode);
-	idle_thread.state = TS_RUNNING;
-	current = &idle_thread;
+	sched_init_cpu();
+	cpus[0].online = 1;
 }
 
-static void runq_add(struct thread *t)
+void sched_cpu_online(void)
 {
-	list_add_tail(&runq[t->prio], &t->qnode);
-	runq_bitmap |= 1u << t->prio;
+	struct cpu *c = this_cpu();
+
+	c->online = 1;
+	sched_online_mask |= 1ull << c->id;
+	if (c->id + 1 > ncpus)
+		ncpus = c->id + 1;
+}
+
+static inline bool may_run(const struct thread *t, const struct cpu *c)
+{
+	return (t->affinity >> c->id) & 1;
+}
+
+static inline bool cpu_idle(const struct cpu *c)
+{
+	return c->cur == &c->idle && !c->nready;
+}
+
+static void runq_add(struct cpu *c, struct thread *t)
+{
+	t->cpu = (uint8_t)c->id;
+	list_add_tail(&c->runq[t->prio], &t->qnode);
+	c->runq_bitmap |= 1u << t->prio;
+	c->nready++;
 }
 
 static void runq_remove(struct thread *t)
 {
+	struct cpu *c = &cpus[t->cpu];
+
 	list_del(&t->qnode);
-	if (list_empty(&runq[t->prio]))
-		runq_bitmap &= ~(1u << t->prio);
+	if (list_empty(&c->runq[t->prio]))
+		c->runq_bitmap &= ~(1u << t->prio);
+	c->nready--;
+}
+
+/* Where a thread that becomes ready should wait: its last CPU if it may
+ * run there and would run soon (idle, or it outranks what runs there);
+ * else an idle CPU it may run on; else its last CPU, or the first it may
+ * run on. */
+static struct cpu *place(const struct thread *t)
+{
+	struct cpu *last = &cpus[t->cpu];
+
+	if (ncpus == 1)
+		return &cpus[0];
+	if (last->online && may_run(t, last) &&
+	    (cpu_idle(last) || t->prio > last->cur->prio))
+		return last;
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		if (c->online && may_run(t, c) && cpu_idle(c))
+			return c;
+	}
+	if (last->online && may_run(t, last))
+		return last;
+	for (unsigned i = 0; i < ncpus; i++)
+		if (cpus[i].online && may_run(t, &cpus[i]))
+			return &cpus[i];
+	return &cpus[0];        /* cannot happen: the mask is checked when set */
 }
 
 void sched_ready(struct thread *t)
 {
+	struct cpu *c = place(t);
+
 	t->state = TS_READY;
-	runq_add(t);
-	if (current == &idle_thread || t->prio > current->prio)
-		sched_need_resched = true;
+	runq_add(c, t);
+	if (c->cur == &c->idle || t->prio > c->cur->prio) {
+		if (c == this_cpu())
+			c->work.b.resched = 1;
+		else
+			smp_send(c, IPI_RESCHED);
+	}
 }
 
 /* Index of the highest set bit of a non-zero word (no clz instruction is
@@ -67,12 +144,47 @@ static inline unsigned highest_bit(uint32_t x)
 	return n + (x >> 1);
 }
 
-static struct thread *pick(void)
+/* The most urgent thread waiting on another CPU's queues that may run on
+ * c, taken off them; or NULL. */
+static struct thread *steal(struct cpu *c)
 {
-	if (!runq_bitmap)
-		return &idle_thread;
-	unsigned prio = highest_bit(runq_bitmap);
-	struct thread *t = list_entry(runq[prio].next, struct thread, qnode);
+	struct thread *best = NULL;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *o = &cpus[i];
+		if (o == c || !o->nready)
+			continue;
+		for (uint32_t bits = o->runq_bitmap; bits; ) {
+			unsigned prio = highest_bit(bits);
+			bits &= ~(1u << prio);
+			if (best && prio <= best->prio)
+				break;
+			list_for_each(it, &o->runq[prio]) {
+				struct thread *t = list_entry(it, struct thread, qnode);
+				if (may_run(t, c)) {
+					best = t;
+					break;
+				}
+			}
+			if (best && best->prio == prio)
+				break;
+		}
+	}
+	if (best)
+		runq_remove(best);
+	return best;
+}
+
+static struct thread *pick(struct cpu *c)
+{
+	struct thread *t;
+
+	if (!c->runq_bitmap) {
+		t = ncpus > 1 ? steal(c) : NULL;
+		return t ? t : &c->idle;
+	}
+	unsigned prio = highest_bit(c->runq_bitmap);
+	t = list_entry(c->runq[prio].next, struct thread, qnode);
 	runq_remove(t);
 	return t;
 }
@@ -84,26 +196,35 @@ struct arch_context *sched_current_context(void)
 
 void sched_as_gone(struct aspace *as)
 {
-	if (sched_active_as == as) {
-		arch_as_activate(kernel_root);
-		sched_active_as = NULL;
-	}
-}
+	struct cpu *c = this_cpu();
 
-static void switch_to(struct thread *next)
-{
-	sched_switch_inline(next);
+	if (c->active_as == as) {
+		arch_as_activate(kernel_root);
+		c->active_as = NULL;
+	}
+	smp_tlb_sync(as, true);
 }
 
 void schedule(void)
 {
-	struct thread *prev = current;
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->cur;
 	struct thread *next;
 
-	sched_need_resched = false;
-	if (prev->state == TS_RUNNING && prev != &idle_thread)
-		sched_ready(prev);
-	next = pick();
+	c->work.b.resched = 0;
+	/* an upcall came from another CPU as it was about to block: the
+	 * wait ends at once, as it would have a moment later */
+	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending))
+		ipc_interrupt(prev);
+	if (prev->state == TS_RUNNING && prev != &c->idle) {
+		if (may_run(prev, c)) {
+			prev->state = TS_READY;
+			runq_add(c, prev);
+		} else {
+			sched_ready(prev);      /* its affinity changed: elsewhere */
+		}
+	}
+	next = pick(c);
 	if (next == prev) {
 		/* alone at its level: a new slice, or nothing would ever end it
 		 * for a thread of its priority that becomes ready later */
@@ -112,18 +233,19 @@ void schedule(void)
 			prev->slice = TIME_SLICE_TICKS;
 		return;
 	}
-	if (prev == &idle_thread)
+	if (prev == &c->idle)
 		prev->state = TS_READY;
-	switch_to(next);
-	/* back on prev's stack: whatever the last thread left behind (its own
-	 * stack, if it died) can go now */
+	sched_switch_inline(next);
+	/* back on prev's stack, maybe on another CPU: whatever the last
+	 * thread left behind (its own stack, if it died) can go now */
 	if (kobj_reap_pending)
 		kobj_reap();
 }
 
 void sched_preempt_to(struct thread *t)
 {
-	struct thread *self = current;
+	struct cpu *c = this_cpu();
+	struct thread *self = c->cur;
 
 	if (list_linked(&t->tnode))
 		list_del(&t->tnode);
@@ -131,16 +253,28 @@ void sched_preempt_to(struct thread *t)
 	t->block = BK_NONE;
 	t->wait_obj = NULL;
 	self->state = TS_READY;
-	list_add_head(&runq[self->prio], &self->qnode);   /* first again at its level */
-	runq_bitmap |= 1u << self->prio;
-	sched_need_resched = false;
+	list_add_head(&c->runq[self->prio], &self->qnode);   /* first again at its level */
+	self->cpu = (uint8_t)c->id;
+	c->runq_bitmap |= 1u << self->prio;
+	c->nready++;
+	c->work.b.resched = 0;
+	if (!sched_runs_here(t)) {
+		sched_ready(t);
+		schedule();
+		return;
+	}
 	sched_switch_inline(t);
 }
 
 void sched_switch_to(struct thread *t)
 {
 	sched_need_resched = false;
-	switch_to(t);
+	if (!sched_runs_here(t) || unlikely(current->upcall_pending)) {
+		sched_ready(t);
+		schedule();
+		return;
+	}
+	sched_switch_inline(t);
 }
 
 static void timeout_insert(struct thread *t)
@@ -187,7 +321,7 @@ void sched_wake(struct thread *t, err_t err)
 
 void sched_dequeue(struct thread *t)
 {
-	if (t->state == TS_READY && t != current)
+	if (t->state == TS_READY && !t->on_cpu)
 		runq_remove(t);
 	else if (list_linked(&t->qnode))
 		list_del(&t->qnode);
@@ -195,8 +329,30 @@ void sched_dequeue(struct thread *t)
 		list_del(&t->tnode);
 }
 
+void sched_kick(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+
+	if (t == c->cur)
+		c->work.b.resched = 1;
+	else if (t->on_cpu)
+		smp_send(&cpus[t->cpu], IPI_RESCHED);
+}
+
+void sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	t->affinity = mask;
+	if (t->state == TS_READY && !t->on_cpu && !may_run(t, &cpus[t->cpu])) {
+		runq_remove(t);
+		sched_ready(t);
+	} else if (t->on_cpu && !may_run(t, &cpus[t->cpu])) {
+		sched_kick(t);          /* it moves when its CPU next schedules */
+	}
+}
+
 void sched_tick(void)
 {
+	struct cpu *c = this_cpu();
 	uint64_t now = clock_ns();
 
 	while (!list_empty(&sleepers)) {
@@ -209,8 +365,8 @@ void sched_tick(void)
 		sched_wake(t, ERR_TIMEDOUT);
 	}
 	sched_timer_check(now);
-	if (current != &idle_thread && current->slice && --current->slice == 0)
-		sched_need_resched = true;
+	if (c->cur != &c->idle && c->cur->slice && --c->cur->slice == 0)
+		c->work.b.resched = 1;
 }
 
 void sched_return_work(void)
@@ -241,17 +397,50 @@ void sched_user_return(void)
 	sched_return_to_user(false, 0);
 }
 
+/* Something for this CPU to run: its own queues, or another CPU's. */
+static bool work_for(struct cpu *c)
+{
+	if (c->runq_bitmap)
+		return true;
+	if (ncpus == 1)
+		return false;
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *o = &cpus[i];
+		if (o != c && o->nready) {
+			for (uint32_t bits = o->runq_bitmap; bits; ) {
+				unsigned prio = highest_bit(bits);
+				bits &= ~(1u << prio);
+				list_for_each(it, &o->runq[prio])
+					if (may_run(list_entry(it, struct thread, qnode), c))
+						return true;
+			}
+		}
+	}
+	return false;
+}
+
 noreturn void sched_run(void)
 {
+	struct cpu *c = this_cpu();
+
 	arch_irq_disable();
+	klock();
 	for (;;) {
 		kobj_reap();
-		if (runq_bitmap) {
+		if (work_for(c)) {
 			schedule();
 			continue;
 		}
+		/* nothing to run: wait without the lock; a thread made ready
+		 * here meanwhile comes with an IPI, which ends the wait */
+		c->idle_since = clock_ns();
+		c->idling = 1;
+		kunlock();
 		arch_wait_for_interrupt();
 		arch_irq_enable();
 		arch_irq_disable();
+		klock();
+		c->idling = 0;
+		c->idle_ns += clock_ns() - c->idle_since;
 	}
 }

@@ -8,6 +8,7 @@
  * of methods per object type beside it).
  */
 #include <kernel/syscall.h>
+#include <kernel/smp.h>
 #include <kernel/memory.h>
 
 /* ---- message checks ------------------------------------------------------------- */
@@ -344,13 +345,20 @@ static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
 uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4, uint64_t a5, uint64_t nr)
 {
-	uint64_t r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
+	uint64_t r = ERR_INTR;
+
+	klock();
+	/* killed by another CPU while it waited for the lock: the call is
+	 * not made (the thread never runs again) */
+	if (likely(current->state == TS_RUNNING))
+		r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
 
 	/* work for the way out: a thread to preempt us, the current thread
 	 * blocked, killed or suspended (sched_need_resched), objects to reap */
-	if (unlikely(sched_work.any))
+	if (unlikely(sched_work.any | (current->state != TS_RUNNING)))
 		sched_return_work();
 	if (unlikely(current->upcall_pending | current->suspend_pending))
 		r = sched_return_to_user(true, r);
+	kunlock();
 	return r;
 }

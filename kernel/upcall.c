@@ -41,8 +41,7 @@ void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 	t->upcall_pending = 1;
 	if (t->state == TS_BLOCKED)
 		ipc_interrupt(t);
-	if (t == current)
-		sched_need_resched = true;
+	sched_kick(t);
 }
 
 /*

@@ -31,6 +31,12 @@ void riscv_sbi_set_timer(uint64_t deadline)
 	riscv_sbi_call(SBI_EXT_TIME, 0, deadline, 0, 0);
 }
 
+void riscv_sbi_send_ipi(unsigned long hartid)
+{
+	/* hart mask 1 from base hartid: that one hart */
+	riscv_sbi_call(SBI_EXT_IPI, 0, 1, hartid, 0);
+}
+
 long riscv_sbi_probe(unsigned long ext)
 {
 	return riscv_sbi_call(SBI_EXT_BASE, 3, ext, 0, 0).value;

@@ -209,7 +209,7 @@ void arch_platform_init(const struct boot_info *bi)
 	e = console_probe_dt(bi->fdt);
 	if (e)
 		pr_warn("no console UART (%s); staying on the SBI console\n", err_name(e));
-	csr_set(sie, SIE_SEIE);
+	csr_set(sie, SIE_SEIE | SIE_SSIE);
 
 	int node = dt_find_compatible(bi->fdt, -1, "sifive,test0");
 	paddr_t base;

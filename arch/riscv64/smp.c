@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Secondary harts: started through SBI HSM at riscv_secondary_entry with
- * their logical index as the opaque argument, each on its own stack. Until
- * a scheduler exists they report in and park.
+ * their logical index as the opaque argument, each on its own stack, then
+ * kmain_secondary(). IPIs are SBI's (a supervisor software interrupt on
+ * the target hart).
  */
 #include <arch.h>
 #include <arch/sbi.h>
@@ -18,7 +19,13 @@ void riscv_secondary_boot(unsigned cpu);
 void riscv_secondary_boot(unsigned cpu)
 {
 	arch_mmu_activate(kernel_root);
+	csr_set(sie, SIE_SSIE);
 	kmain_secondary(cpu);
+}
+
+void arch_send_ipi(unsigned cpu)
+{
+	riscv_sbi_send_ipi(riscv_percpu[cpu].hartid);
 }
 
 void arch_start_secondaries(const struct boot_info *bi)

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
+#include <kernel/smp.h>
 
 #define SCAUSE_INTR (1ul << 63)
 
@@ -33,17 +34,29 @@ void riscv_trap(struct trap_frame *tf)
 	unsigned long code = tf->scause & ~SCAUSE_INTR;
 
 	if (tf->scause & SCAUSE_INTR) {
+		/* in the kernel only while idle (or in a self-test): the lock is
+		 * taken here unless held */
+		bool took;
 		switch (code) {
+		case 1:
+			csr_clear(sip, SIE_SSIE);
+			smp_ipi();
+			return;
 		case 5:
+			took = klock();
 			clock_tick();
-			return;
+			break;
 		case 9:
+			took = klock();
 			irq_dispatch();
-			return;
+			break;
 		default:
 			pr_warn("spurious interrupt %lu\n", code);
 			return;
 		}
+		if (took)
+			kunlock();
+		return;
 	}
 	if (code == 3 && trap_breakpoint(tf)) {
 		tf->sepc += insn_len(tf->sepc);
@@ -72,13 +85,20 @@ void riscv_user_trap(struct trap_frame *tf)
 	unsigned kind;
 
 	if (tf->scause & SCAUSE_INTR) {
+		if (code == 1) {
+			csr_clear(sip, SIE_SSIE);
+			smp_ipi();
+		}
+		klock();
 		if (code == 5)
 			clock_tick();
 		else if (code == 9)
 			irq_dispatch();
 		sched_user_return();
+		kunlock();
 		return;
 	}
+	klock();
 	if (code == 2 && !(tf->sstatus & SSTATUS_FS) && !sched_current_context()->fp_used) {
 		/* its first floating-point instruction: give it an FPU and retry */
 		struct arch_context *ctx = sched_current_context();
@@ -86,6 +106,7 @@ void riscv_user_trap(struct trap_frame *tf)
 		riscv_fp_enable(ctx);
 		tf->sstatus = (tf->sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
 		sched_user_return();
+		kunlock();
 		return;
 	}
 	switch (code) {
@@ -99,6 +120,7 @@ void riscv_user_trap(struct trap_frame *tf)
 	}
 	trap_user(tf, kind, tf->stval);
 	sched_user_return();
+	kunlock();
 }
 
 uintptr_t arch_frame_pc(const struct trap_frame *tf) { return tf->sepc; }

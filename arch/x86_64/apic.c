@@ -134,7 +134,9 @@ void x86_lapic_init(void)
 	wr(LAPIC_LVT_LINT0, LVT_MASKED);
 	wr(LAPIC_LVT_ERR, LVT_MASKED);
 	wr(LAPIC_ESR, 0);
-	wr(LAPIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
+	/* one-shot, unmasked once calibrated (the boot CPU calibrates; the
+	 * others' timers count at the same rate) */
+	wr(LAPIC_LVT_TMR, lapic_hz ? VEC_TIMER : LVT_MASKED | VEC_TIMER);
 	wr(LAPIC_TMR_DIV, 0x3);            /* divide by 16 */
 	wr(LAPIC_TMR_INIT, 0);
 	x86_lapic_eoi();
@@ -199,7 +201,7 @@ void arch_timer_arm(uint64_t deadline)
 	wr(LAPIC_TMR_INIT, (uint32_t)count);
 }
 
-/* ---- start-up IPIs ------------------------------------------------------- */
+/* ---- IPIs -------------------------------------------------------------------- */
 
 static void icr_send(unsigned apic_id, uint32_t low)
 {
@@ -207,6 +209,16 @@ static void icr_send(unsigned apic_id, uint32_t low)
 	wr(LAPIC_ICR_LO, low);
 	for (int i = 0; i < 1000000 && (rd(LAPIC_ICR_LO) & ICR_PENDING); i++)
 		arch_cpu_relax();
+}
+
+/* A fixed interrupt at VEC_IPI to one CPU. The ICR is a pair of registers
+ * of this CPU's APIC: interrupts stay off between the two writes. */
+void arch_send_ipi(unsigned cpu)
+{
+	unsigned long f = arch_irq_save();
+
+	icr_send(x86_percpu[cpu].apic_id, VEC_IPI);
+	arch_irq_restore(f);
 }
 
 /*

@@ -7,6 +7,7 @@
  * rbp, [rbp+8] the return address.
  */
 #include <arch.h>
+#include <kernel/smp.h>
 #include <arch/x86.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
@@ -67,10 +68,20 @@ static void exception(struct trap_frame *tf)
 	trap_fatal(name, v == 14 ? tf->cr2 : 0, tf);
 }
 
+/* The kernel lock is taken here unless held: from kernel mode, an
+ * interrupt comes only in the idle loop's wait (or a self-test). An IPI
+ * needs no lock. */
 static void interrupt(struct trap_frame *tf)
 {
 	unsigned v = tf->vector;
+	bool took;
 
+	if (v == VEC_IPI) {
+		x86_lapic_eoi();
+		smp_ipi();
+		return;
+	}
+	took = klock();
 	if (v == VEC_TIMER) {
 		x86_lapic_eoi();
 		clock_tick();
@@ -84,6 +95,8 @@ static void interrupt(struct trap_frame *tf)
 		pr_warn("cpu%u: unexpected interrupt vector %u\n", arch_cpu_id(), v);
 		x86_lapic_eoi();
 	}
+	if (took)
+		kunlock();
 }
 
 void x86_trap(struct trap_frame *tf)
@@ -128,14 +141,18 @@ static unsigned user_exception_kind(const struct trap_frame *tf, uintptr_t *addr
  */
 void x86_trap_user(struct trap_frame *tf)
 {
+	if (tf->vector == VEC_IPI)
+		interrupt(tf);          /* before the lock: it may be what the holder waits for */
+	klock();
 	if (tf->vector < 32) {
 		uintptr_t addr;
 		unsigned kind = user_exception_kind(tf, &addr);
 		trap_user(tf, kind, addr);
-	} else {
+	} else if (tf->vector != VEC_IPI) {
 		interrupt(tf);
 	}
 	sched_user_return();
+	kunlock();
 	x86_user_return_check(tf);
 }
 

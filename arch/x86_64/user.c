@@ -11,6 +11,7 @@
  * (arch_set_user_frame and arch_as_activate are inlines in arch/cpu.h).
  */
 #include <arch.h>
+#include <kernel/smp.h>
 #include <arch/x86.h>
 #include <kernel/trap.h>
 #include <string.h>
@@ -110,9 +111,13 @@ noreturn void arch_user_enter(struct trap_frame *tf)
  */
 void x86_user_return_check(struct trap_frame *tf)
 {
-	while (tf->rip >= X86_USER_TOP) {
-		trap_user(tf, TRAP_USER_FAULT_EXEC, tf->rip);
-		sched_user_return();
+	if (tf->rip >= X86_USER_TOP) {        /* rare: the kernel lock for it */
+		klock();
+		while (tf->rip >= X86_USER_TOP) {
+			trap_user(tf, TRAP_USER_FAULT_EXEC, tf->rip);
+			sched_user_return();
+		}
+		kunlock();
 	}
 	arch_irq_disable();
 }

@@ -199,6 +199,14 @@ enum {
 	                       * is opaque; it holds no FP registers, and the code at pc must
 	                       * keep the callee-saved registers (it is a C call) and the FP
 	                       * state itself. ERR_INVAL before THREAD_START. */
+	THREAD_SET_AFFINITY = 40, /* (mask): the CPUs it may run on, bit i = CPU i (as
+	                       * KINFO_CPUS numbers them); bits of CPUs that are not
+	                       * online are dropped, ERR_INVAL when none is left. A
+	                       * thread starts with every CPU; one running on a CPU it
+	                       * may no longer use moves at its next switch */
+	THREAD_GET_AFFINITY = 41, /* RIGHT_READ -> (mask, cpu): its CPUs (only online
+	                       * ones), and the CPU it runs on (the caller's own: the
+	                       * one it is on now) or last ran on */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 
@@ -370,6 +378,10 @@ enum {
 	                           * wrong are left out; the RSDP and the XSDT are not
 	                           * there. The device manager reads its buses from it.
 	                           * ERR_NOENT: the firmware gave none */
+	KINFO_CPUS = 125,         /* -> (CPUs online, their mask): bit i = CPU i, the numbering
+	                           * of THREAD_SET_AFFINITY; CPU 0 is the boot CPU */
+	KINFO_CPU_STAT = 126,     /* (cpu) -> (ns idle, context switches) since boot, of
+	                           * an online CPU; ERR_INVAL: not one */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
 };

@@ -58,6 +58,13 @@ void arch_start_secondaries(const struct boot_info *bi);
 /* Logical index (0 = boot CPU) of the calling CPU. Any context. */
 static inline unsigned arch_cpu_id(void);
 
+/* Interrupts CPU `cpu` (logical index, online): it calls smp_ipi() from
+ * that interrupt, with interrupts off, in user or kernel mode (the idle
+ * loop's wait included). An interrupt that arrives while the CPU has
+ * interrupts off waits for them to come on; one pending already may
+ * absorb a second. Any context. */
+void arch_send_ipi(unsigned cpu);
+
 /* Marks the calling CPU online (from kmain_secondary); CPUs online now. */
 void arch_cpu_set_online(void);
 unsigned arch_cpus_online(void);
@@ -140,7 +147,8 @@ static inline uint64_t arch_counter_read(void);
 uint64_t arch_counter_hz(void);
 
 /* Arms this CPU's timer to interrupt when the counter reaches `deadline`
- * (absolute). The core calls clock_tick() from that interrupt. */
+ * (absolute). The core calls clock_tick() from that interrupt, on the CPU
+ * that armed it. */
 void arch_timer_arm(uint64_t deadline);
 
 /* ---- memory management ----------------------------------------------------- */
@@ -315,6 +323,8 @@ bool trap_breakpoint(struct trap_frame *tf);
 void irq_dispatch(void);
 /* This CPU's timer fired. */
 void clock_tick(void);
+/* An IPI arrived (see arch_send_ipi()). */
+void smp_ipi(void);
 
 /*
  * A system call from user mode. The arch has saved what it needs to resume

@@ -12,6 +12,7 @@
 #include <kernel/clock.h>
 #include <kernel/memory.h>
 #include <kernel/thread.h>
+#include <kernel/smp.h>
 #include <kernel/log.h>
 #include <arch.h>
 
@@ -144,6 +145,34 @@ static void kinfo_invoke_firmware(struct invocation *iv)
 	iv->out->w[1] = fw_bytes;
 }
 
+/* ---- KINFO_CPUS, KINFO_CPU_STAT ------------------------------------------------------ */
+
+static void kinfo_invoke_cpus(struct invocation *iv)
+{
+	uint64_t n = 0;
+
+	for (uint64_t m = sched_online_mask; m; m &= m - 1)
+		n++;
+	iv->out->w[0] = n;
+	iv->out->w[1] = sched_online_mask;
+}
+
+static err_t kinfo_decode_cpu_stat(struct invocation *iv)
+{
+	return iv->in->w[0] < 64 && ((sched_online_mask >> iv->in->w[0]) & 1) ? ERR_OK : ERR_INVAL;
+}
+
+static void kinfo_invoke_cpu_stat(struct invocation *iv)
+{
+	const struct cpu *c = &cpus[iv->in->w[0]];
+	uint64_t idle = c->idle_ns;
+
+	if (c->idling)          /* waiting now: the wait so far counts */
+		idle += clock_ns() - c->idle_since;
+	iv->out->w[0] = idle;
+	iv->out->w[1] = c->switches;
+}
+
 #define METHODS_FIRST KINFO_FREE_PAGES
 static const struct method methods[] = {
 	METHOD(KINFO_FREE_PAGES, RIGHT_READ, 0, NULL, kinfo_invoke_free_pages),
@@ -152,6 +181,8 @@ static const struct method methods[] = {
 	METHOD(KINFO_CLOCK_PAGE, RIGHT_READ, 0, kinfo_decode_clock_page, kinfo_invoke_clock_page),
 	METHOD(KINFO_SET_REALTIME, RIGHT_MANAGE, 0, kinfo_decode_set_realtime, kinfo_invoke_set_realtime),
 	METHOD(KINFO_FIRMWARE, RIGHT_READ, 0, kinfo_decode_firmware, kinfo_invoke_firmware),
+	METHOD(KINFO_CPUS, RIGHT_READ, 0, NULL, kinfo_invoke_cpus),
+	METHOD(KINFO_CPU_STAT, RIGHT_READ, 0, kinfo_decode_cpu_stat, kinfo_invoke_cpu_stat),
 };
 
 METHOD_TABLE(kinfo_methods, methods, NULL);

@@ -8,6 +8,7 @@
  */
 #include <kernel/method.h>
 #include <kernel/memory.h>
+#include <kernel/smp.h>
 
 static bool thread_alive(const struct kobj *o)
 {
@@ -53,6 +54,15 @@ static err_t thread_decode_set_priority(struct invocation *iv)
 static void thread_invoke_set_priority(struct invocation *iv)
 {
 	thread_set_prio(THREAD(iv), iv->in->w[0]);
+}
+
+/* Not of a thread that runs on another CPU: its thread pointer is live
+ * there. */
+static err_t thread_decode_set_tls(struct invocation *iv)
+{
+	struct thread *t = THREAD(iv);
+
+	return t->on_cpu && t != current ? ERR_BUSY : ERR_OK;
 }
 
 static void thread_invoke_set_tls(struct invocation *iv)
@@ -140,15 +150,17 @@ err_t thread_suspend_check(const struct thread *t)
 
 void thread_suspend(struct thread *t)
 {
-	if (t->state == TS_BLOCKED) {
+	/* blocked, or running on another CPU (it may be about to make a
+	 * call): suspended on its way to user mode */
+	if (t->state == TS_BLOCKED || (t->on_cpu && t != current)) {
 		t->suspend_pending = 1;
+		sched_kick(t);
 		return;
 	}
 	if (t->state == TS_READY)
 		sched_dequeue(t);
 	t->state = TS_SUSPENDED;
-	if (t == current)
-		sched_need_resched = true;
+	sched_kick(t);
 }
 
 err_t thread_resume_check(const struct thread *t)
@@ -184,6 +196,26 @@ static void thread_invoke_resume(struct invocation *iv)
 	thread_resume(THREAD(iv));
 }
 
+/* ---- THREAD_SET_AFFINITY, THREAD_GET_AFFINITY ---------------------------------------- */
+
+static err_t thread_decode_set_affinity(struct invocation *iv)
+{
+	return iv->in->w[0] & sched_online_mask ? ERR_OK : ERR_INVAL;
+}
+
+static void thread_invoke_set_affinity(struct invocation *iv)
+{
+	sched_set_affinity(THREAD(iv), iv->in->w[0] & sched_online_mask);
+}
+
+static void thread_invoke_get_affinity(struct invocation *iv)
+{
+	struct thread *t = THREAD(iv);
+
+	iv->out->w[0] = t->affinity & sched_online_mask;
+	iv->out->w[1] = t->cpu;
+}
+
 #define METHODS_FIRST THREAD_START
 static const struct method methods[] = {
 	METHOD(THREAD_START, RIGHT_MANAGE, M_LIVE, thread_decode_start, thread_invoke_start),
@@ -191,10 +223,13 @@ static const struct method methods[] = {
 	METHOD(THREAD_SET_RING, RIGHT_MANAGE, M_LIVE, thread_decode_set_ring, thread_invoke_set_ring),
 	METHOD(THREAD_SET_PRIORITY, RIGHT_MANAGE, M_LIVE, thread_decode_set_priority,
 	       thread_invoke_set_priority),
-	METHOD(THREAD_SET_TLS, RIGHT_MANAGE, M_LIVE, NULL, thread_invoke_set_tls),
+	METHOD(THREAD_SET_TLS, RIGHT_MANAGE, M_LIVE, thread_decode_set_tls, thread_invoke_set_tls),
 	METHOD(THREAD_UPCALL, RIGHT_MANAGE, M_LIVE, thread_decode_upcall, thread_invoke_upcall),
 	METHOD(THREAD_SUSPEND, RIGHT_MANAGE, M_LIVE, thread_decode_suspend, thread_invoke_suspend),
 	METHOD(THREAD_RESUME, RIGHT_MANAGE, M_LIVE, thread_decode_resume, thread_invoke_resume),
+	METHOD(THREAD_SET_AFFINITY, RIGHT_MANAGE, M_LIVE, thread_decode_set_affinity,
+	       thread_invoke_set_affinity),
+	METHOD(THREAD_GET_AFFINITY, RIGHT_READ, 0, NULL, thread_invoke_get_affinity),
 };
 
 METHOD_TABLE(thread_methods, methods, thread_alive);

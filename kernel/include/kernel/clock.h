@@ -8,6 +8,8 @@ struct memobj;
 
 /* Starts the tick on the calling CPU (CONFIG_TIMER_HZ). */
 void clock_init(void);
+/* Starts the calling CPU's tick (a secondary CPU; clock_init() does the boot CPU's). */
+void clock_init_cpu(void);
 /* Nanoseconds since boot, monotonic. Any context. */
 uint64_t clock_ns(void);
 /* ns = counter * clock_mult() >> 32 (for user-mode clocks). */

@@ -140,6 +140,9 @@ void pt_destroy_user(paddr_t root);
 
 /* Table pages currently allocated by the walker (for quota charging). */
 extern size_t pt_tables_live;
+/* Valid entries changed or removed so far (each flushed from this CPU's
+ * TLB): a caller that sees it move makes other CPUs flush too. */
+extern unsigned long pt_tlb_flushes;
 
 /*
  * Table pages set aside for an operation that must not fail midway:

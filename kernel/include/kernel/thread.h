@@ -45,6 +45,9 @@ struct thread {
 	uint8_t mcp;                  /* highest priority it may give (its start priority) */
 	uint8_t slice;
 	uint8_t started;
+	uint8_t on_cpu;               /* some CPU's current thread (its context is live there) */
+	uint8_t cpu;                  /* the CPU it runs on, or last ran on */
+	uint64_t affinity;            /* CPUs it may run on (bit i: CPU i); never 0 */
 	struct list qnode;            /* run queue or a wait queue */
 	void *wait_obj;               /* the endpoint/notification waited on */
 	uint64_t deadline;            /* timeout (ns), 0 = none */
@@ -124,24 +127,86 @@ static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, uns
 	return ERR_OK;
 }
 
-extern struct thread *current;
-extern struct thread sched_idle_thread;
-extern struct aspace *sched_active_as;
+/* ---- CPUs ---------------------------------------------------------------------- */
+
+/* Set when the current thread should give up the CPU soon. */
+/* Work for the way back to user mode, tested with one load (.any):
+ * resched: current should give up the CPU (preempted, blocked, killed,
+ * suspended, yielding); reap: objects wait for kobj_reap(). */
+union sched_work {
+	uint16_t any;
+	struct {
+		uint8_t resched, reap;
+	} b;
+};
+
+/*
+ * What the core keeps per CPU (kernel/sched.c, kernel/smp.c). A CPU's
+ * fields are written by that CPU, or by another one holding the kernel
+ * lock while this one cannot be inside the kernel (it is in user mode,
+ * idle, or waiting for the lock); ipi and tlb_req are the exceptions,
+ * written with atomics by any CPU at any time.
+ */
+struct cpu {
+	struct thread *cur;               /* the thread running here (`current`) */
+	union sched_work work;
+	uint8_t online;               /* runs threads */
+	uint8_t klocked;              /* holds the kernel lock (kernel/smp.c) */
+	uint8_t idling;               /* in the idle loop, interrupts on, waiting */
+	unsigned id;
+	struct aspace *active_as;     /* whose page table is loaded (NULL: the kernel's) */
+	uint32_t runq_bitmap;         /* bit p: runq[p] not empty */
+	unsigned nready;              /* threads on runq */
+	struct list runq[NPRIO];
+	uint64_t next_tick;           /* the counter value of the next tick */
+	uint64_t switches;            /* context switches here since boot */
+	uint64_t idle_ns, idle_since; /* time waiting in the idle loop; when this wait began */
+	/* requests from other CPUs (kernel/smp.c) */
+	uint32_t ipi;                 /* IPI_* bits */
+	uint32_t tlb_req;             /* a TLB request waits: tlb_as, tlb_leave */
+	struct aspace *tlb_as;
+	uint8_t tlb_leave;
+	struct thread idle;           /* runs sched_run() on the CPU's boot stack */
+} __attribute__((aligned(64)));
+
+extern struct cpu cpus[CONFIG_NR_CPUS];
+extern unsigned ncpus;                   /* CPUs that run threads: 0..ncpus-1 */
+
+static inline struct cpu *this_cpu(void)
+{
+	return &cpus[arch_cpu_id()];
+}
+
+#define current (this_cpu()->cur)
+
+/* t may run on this CPU (its affinity). */
+static inline bool sched_runs_here(const struct thread *t)
+{
+	return (t->affinity >> this_cpu()->id) & 1;
+}
+#define sched_work (this_cpu()->work)
+#define sched_need_resched (this_cpu()->work.b.resched)
+
 void aspace_activate(struct aspace *as);
 
 /* Makes next the running thread and switches to it (the caller has put
  * current where it belongs: a queue, blocked, dead). */
 static inline void sched_switch_inline(struct thread *next)
 {
-	struct thread *prev = current;
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->cur;
 
 	next->state = TS_RUNNING;
-	current = next;
-	if (next != &sched_idle_thread) {
+	c->cur = next;
+	prev->on_cpu = 0;
+	next->on_cpu = 1;
+	next->cpu = (uint8_t)c->id;
+	c->switches++;
+	if (next != &c->idle) {
 		arch_set_user_frame(next->tf);
-		if (next->proc->as != sched_active_as) {
-			sched_active_as = next->proc->as;
-			arch_as_activate(sched_active_as->root);
+		if (next->proc->as != c->active_as) {
+			c->active_as = next->proc->as;
+			arch_as_activate(c->active_as->root);
 		}
 	}
 	if (next->slice == 0)
@@ -171,24 +236,19 @@ err_t sched_block(enum block_kind kind, void *obj, uint64_t timeout_ns);
 void sched_wake(struct thread *t, err_t err);
 /* Takes a thread off the run queue or the wait queue it is on. */
 void sched_dequeue(struct thread *t);
-/* An address space is going away: stop using it. */
+/* An address space is going away: no CPU may keep it loaded. */
 void sched_as_gone(struct aspace *as);
-/* Set when the current thread should give up the CPU soon. */
-/* Work for the way back to user mode, tested with one load (.any):
- * resched: current should give up the CPU (preempted, blocked, killed,
- * suspended, yielding); reap: objects wait for kobj_reap(). */
-union sched_work {
-	uint16_t any;
-	struct {
-		uint8_t resched, reap;
-	} b;
-};
-extern union sched_work sched_work;
-#define sched_need_resched (sched_work.b.resched)
 /* Called from clock_tick(): time slices and timeouts. */
 void sched_tick(void);
-/* Runs the scheduler's idle loop on the boot CPU forever. */
+/* Sets up this CPU's scheduler state (its idle thread is the caller). */
+void sched_init_cpu(void);
+/* Runs the scheduler's idle loop on this CPU forever (the kernel lock held). */
 noreturn void sched_run(void);
+/* t changed in a way its CPU must notice on its way to user mode (killed,
+ * suspended, an upcall): when it runs on another CPU, interrupt that one. */
+void sched_kick(struct thread *t);
+/* THREAD_SET_AFFINITY: the CPUs t may run on (mask of online CPUs, not 0). */
+void sched_set_affinity(struct thread *t, uint64_t mask);
 /* Timers on the tick list, checked each tick. */
 void sched_timer_check(uint64_t now);
 

@@ -50,6 +50,10 @@ void sleep_ms(unsigned ms);
 /* ktest runs under -icount (argument icount=1, user/manifests/ktest-icount.manifest):
  * guest time is exact, and time_within() holds a tight upper bound. */
 extern bool k_icount;
+/* The CPU the tests' threads run on (the main thread's, pinned at start:
+ * most tests check how threads take turns on one CPU); k_ncpus online. */
+extern uint64_t k_cpu_mask;
+extern unsigned k_ncpus;
 /* Whether a wait for want_ns that took took_ns was long enough and not too
  * long: at least want_ns; at most, under -icount, want + 10% + one tick
  * (timeouts end on the kernel's tick, 10 ms at CONFIG_TIMER_HZ 100) + 1 ms,

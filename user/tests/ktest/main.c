@@ -97,6 +97,15 @@ int main(int argc, char **argv)
 	if ((e = inv(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, PRIO_MAIN, 0, 0, 0, NULL)) || (e = setup())) {
 		return t_abort("ktest: setup failed: %s", err_name(e));
 	}
+	/* one CPU for the main thread and the threads it starts (k_cpu_mask) */
+	struct cairn_msg m;
+	if ((e = inv(SLOT_SELF_THREAD, THREAD_GET_AFFINITY, 0, 0, 0, 0, &m)))
+		return t_abort("ktest: THREAD_GET_AFFINITY: %s", err_name(e));
+	k_cpu_mask = 1ull << m.w[1];
+	if ((e = inv(SLOT_SELF_THREAD, THREAD_SET_AFFINITY, k_cpu_mask, 0, 0, 0, NULL)) ||
+	    (e = inv(k_kinfo, KINFO_CPUS, 0, 0, 0, 0, &m)))
+		return t_abort("ktest: cannot pin the main thread: %s", err_name(e));
+	k_ncpus = (unsigned)m.w[0];
 	/* arguments (for working on a few tests): only=PREFIX[,PREFIX...] runs
 	 * the first test, those whose name starts with a PREFIX and the leak
 	 * check; fuzzseed=N and fuzzcount=N change kfuzz's run; icount=1: QEMU

@@ -97,6 +97,8 @@ void sleep_ms(unsigned ms)
 }
 
 bool k_icount;
+uint64_t k_cpu_mask = ~0ull;
+unsigned k_ncpus = 1;
 
 bool time_within(uint64_t want_ns, uint64_t took_ns)
 {
@@ -178,6 +180,8 @@ err_t kthread_start(struct kthread *kt, void (*fn)(struct kthread *), unsigned p
 		goto out;
 	}
 	if (ipcbuf && (e = inv1(kt->th, THREAD_SET_IPCBUF, kt->ipc_mo, 0, (uint64_t)ipc, 0, 0, NULL)))
+		goto out;
+	if ((e = inv(kt->th, THREAD_SET_AFFINITY, k_cpu_mask, 0, 0, 0, NULL)))
 		goto out;
 	uint64_t sp = (uint64_t)kt->stack + KT_STACK_PAGES * CAIRN_PAGE_SIZE;
 	if ((e = inv(kt->th, THREAD_START, (uint64_t)kthread_trampoline, sp, (uint64_t)kt, prio, NULL)))

@@ -8,6 +8,7 @@
 #define SBI_EXT_BASE   0x10
 #define SBI_EXT_TIME   0x54494D45
 #define SBI_EXT_HSM    0x48534D
+#define SBI_EXT_IPI    0x735049
 #define SBI_EXT_SRST   0x53525354
 #define SBI_EXT_DBCN   0x4442434E
 
@@ -22,6 +23,7 @@ void riscv_sbi_putchar(char c);
 struct sbiret riscv_sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 				   unsigned long opaque);
 void riscv_sbi_set_timer(uint64_t deadline);
+void riscv_sbi_send_ipi(unsigned long hartid);
 /* Returns only when the firmware cannot shut down (an SBI error). */
 long riscv_sbi_shutdown(int failure);
 long riscv_sbi_probe(unsigned long ext);

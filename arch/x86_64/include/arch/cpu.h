@@ -74,6 +74,7 @@
 #define VEC_IRQ_BASE   0x30     /* + GSI, for GSIs routed by the IOAPIC */
 #define VEC_IRQ_LAST   0xdf
 #define VEC_TIMER      0xf0     /* local APIC timer */
+#define VEC_IPI        0xf1     /* another CPU's request (arch_send_ipi) */
 #define VEC_SPURIOUS   0xff
 #define X86_ISR_STUB_SIZE 16    /* entry.S: x86_isr_stubs + vector * this */
 /* Not vectors: what struct trap_frame.vector says for frames that no

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Several CPUs in one kernel (kernel/smp.c): the kernel lock, requests
+ * between CPUs (IPIs), TLB shootdown. docs/smp.md gives the design.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+#include <kernel/thread.h>
+
+#define IPI_RESCHED  1u         /* schedule on the way out (a thread was made ready, killed...) */
+#define IPI_STOP     2u         /* stop for good (panic, power-off) */
+
+/*
+ * The kernel lock. Every path that reads or changes shared kernel state
+ * holds it; a CPU takes it on entry (a system call, a trap or interrupt
+ * from user mode, an interrupt in the idle loop) and gives it up on the
+ * way back to user mode, or to wait idle. The CPU, not the thread, holds
+ * it: a context switch passes it on to the thread switched to.
+ *
+ * klock() returns true when it took the lock, false when this CPU held
+ * it already (an interrupt in a self-test that runs with interrupts on);
+ * kunlock() gives it up if held. While it waits, a CPU answers the
+ * requests of the CPU that holds it (TLB shootdowns), so that one never
+ * waits for a CPU that waits for it.
+ */
+bool klock(void);
+void kunlock(void);
+static inline bool klock_held(void)
+{
+	return this_cpu()->klocked;
+}
+
+/* Asks CPU c for what bits says and interrupts it. Any context. */
+void smp_send(struct cpu *c, uint32_t bits);
+/* The arch's IPI interrupt on this CPU (no lock needed). */
+void smp_ipi(void);
+/*
+ * The page table of `as` changed (entries removed or rights taken away):
+ * every other CPU that has it loaded flushes its TLB, or with leave (the
+ * space goes away) loads the kernel's table instead. Returns when all
+ * have. Kernel lock held.
+ */
+void smp_tlb_sync(struct aspace *as, bool leave);
+/* This CPU runs threads from now on (kmain_secondary). */
+void sched_cpu_online(void);
+extern uint64_t sched_online_mask;
+/* Lets the secondary CPUs, waiting in kmain_secondary(), join the
+ * scheduler (kmain, before init starts). */
+void smp_release_secondaries(void);
+/* Stops every other CPU (panic). Any context. */
+void smp_stop_others(void);
+
+#endif
