@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The monotonic clock (the arch counter scaled to nanoseconds with a
- * multiply and shift, no division on the read path) and the periodic tick.
+ * multiply and shift, no division on the read path) and each CPU's timer,
+ * armed for the next thing due there (clock_program(): no periodic tick).
  */
 #include <arch.h>
 #include <kernel/clock.h>
@@ -10,7 +11,7 @@
 #include <kernel/thread.h>
 
 static uint64_t mult;           /* ns per count, << 32 */
-static uint64_t period;         /* counts per tick */
+static uint64_t cmult;          /* counts per ns, << 32 */
 static volatile uint64_t ticks;
 static uint64_t realtime_offset;  /* CLOCK_REALTIME - clock_ns(); 0: unknown */
 static struct cairn_clock_page *page;    /* what user mode maps (KINFO_CLOCK_PAGE) */
@@ -79,7 +80,8 @@ void clock_init(void)
 			publish();
 		}
 	}
-	period = arch_counter_hz() / CONFIG_TIMER_HZ;
+	uint64_t hz = arch_counter_hz();   /* counts per ns << 32, without a 128-bit division */
+	cmult = ((hz / 1000000000u) << 32) + ((hz % 1000000000u) << 32) / 1000000000u;
 	clock_init_cpu();
 }
 
@@ -87,23 +89,40 @@ void clock_init_cpu(void)
 {
 	struct cpu *c = this_cpu();
 
-	c->next_tick = arch_counter_read() + period;
-	arch_timer_arm(c->next_tick);
+	c->timer_at = 0;                /* unknown: the next clock_program() arms it */
+	clock_program();
 }
 
-/* Each CPU has its own tick (time slices); `ticks` counts the boot CPU's. */
+/* The counter value at or just after ns (the timer may not fire before
+ * clock_ns() says the deadline came). */
+static uint64_t ns_to_counter(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * cmult) >> 32) + 1;
+}
+
+void clock_program(void)
+{
+	struct cpu *c = this_cpu();
+	uint64_t want = c->slice_end < c->timeout_next ? c->slice_end : c->timeout_next;
+
+	if (want == c->timer_at)
+		return;
+	c->timer_at = want;
+	arch_timer_arm(want == UINT64_MAX ? UINT64_MAX : ns_to_counter(want));
+}
+
+/* This CPU's timer fired: what is due, then the timer for what is next
+ * (it may have fired early: the counter's rounding, a far deadline cut to
+ * what the hardware counts). `ticks` counts the boot CPU's interrupts. */
 void clock_tick(void)
 {
 	struct cpu *c = this_cpu();
-	uint64_t now = arch_counter_read();
 
 	if (c->id == 0)
 		ticks++;
-	c->next_tick += period;
-	if (c->next_tick <= now)    /* fell behind (debugger, long irq-off): skip */
-		c->next_tick = now + period;
-	arch_timer_arm(c->next_tick);
+	c->timer_at = 0;                /* fired: armed for nothing known (0 is never wanted) */
 	sched_tick();
+	clock_program();
 }
 
 uint64_t clock_ticks(void)

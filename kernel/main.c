@@ -32,7 +32,8 @@ static void print_banner(const struct boot_info *bi)
 			(unsigned long)(bi->reserved[i].base + bi->reserved[i].size - 1),
 			bi->reserved[i].what);
 	monitor_print_devices();
-	kprintf("  timebase: %lu Hz, tick %d Hz\n", (unsigned long)arch_counter_hz(), CONFIG_TIMER_HZ);
+	kprintf("  timebase: %lu Hz, no tick (time slice %d ms)\n", (unsigned long)arch_counter_hz(),
+		CONFIG_TIME_SLICE_MS);
 	kprintf("  cmdline: \"%s\"\n", bi->cmdline);
 	kprintf("  counter at entry: %lu\n", (unsigned long)bi->entry_counter);
 	if (bi->initrd_end > bi->initrd_start)

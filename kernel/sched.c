@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The scheduler: fixed priorities 0..31, round robin with a time slice of
- * TIME_SLICE_TICKS ticks within a priority, preemption when a higher
- * priority thread becomes ready or a slice ends (checked when returning
- * to user mode). Timeouts are a list sorted by deadline, checked on each
- * tick.
+ * SLICE_NS within a priority, preemption when a higher priority thread
+ * becomes ready or a slice ends (checked when returning to user mode).
+ *
+ * There is no periodic tick. Each CPU arms its timer (clock_program())
+ * for the earliest of: its own timeouts (threads that blocked there with
+ * one, sorted by deadline; Timer objects armed there) and the end of the
+ * slice of the thread it runs, which is timed only while another thread
+ * is ready on the same CPU. An idle CPU with no timeouts is not woken.
+ * An IPC call hands the rest of the caller's slice to the receiver.
  *
  * Every CPU has its own run queues and its own idle thread (the CPU's boot
  * context). A thread becomes ready on the CPU it last ran on, unless that
@@ -28,7 +33,6 @@
 struct cpu cpus[CONFIG_NR_CPUS];
 unsigned ncpus = 1;
 uint64_t sched_online_mask = 1;
-static struct list sleepers = LIST_INIT(sleepers);
 
 void sched_init_cpu(void)
 {
@@ -38,6 +42,9 @@ void sched_init_cpu(void)
 	c->id = arch_cpu_id();
 	for (unsigned i = 0; i < NPRIO; i++)
 		list_init(&c->runq[i]);
+	list_init(&c->sleepers);
+	list_init(&c->timers);
+	c->slice_end = c->timeout_next = UINT64_MAX;
 	list_init(&idle->qnode);
 	list_init(&idle->tnode);
 	idle->state = TS_RUNNING;
@@ -128,6 +135,13 @@ void sched_ready(struct thread *t)
 			c->work.b.resched = 1;
 		else
 			smp_send(c, IPI_RESCHED);
+	} else if (c->slice_end == UINT64_MAX) {
+		/* it waits behind the running thread: time that one's slice */
+		c->slice_end = clock_ns() + SLICE_NS;
+		if (c == this_cpu())
+			clock_program();
+		else
+			smp_send(c, IPI_TIMER);
 	}
 }
 
@@ -225,12 +239,11 @@ void schedule(void)
 		}
 	}
 	next = pick(c);
+	/* a new slice, timed if another thread waits here */
+	c->slice_end = next != &c->idle && c->nready ? clock_ns() + SLICE_NS : UINT64_MAX;
+	clock_program();
 	if (next == prev) {
-		/* alone at its level: a new slice, or nothing would ever end it
-		 * for a thread of its priority that becomes ready later */
 		prev->state = TS_RUNNING;
-		if (prev->slice == 0)
-			prev->slice = TIME_SLICE_TICKS;
 		return;
 	}
 	if (prev == &c->idle)
@@ -258,6 +271,10 @@ void sched_preempt_to(struct thread *t)
 	c->runq_bitmap |= 1u << self->prio;
 	c->nready++;
 	c->work.b.resched = 0;
+	if (c->slice_end == UINT64_MAX) {     /* time the slice of whoever runs now */
+		c->slice_end = clock_ns() + SLICE_NS;
+		clock_program();
+	}
 	if (!sched_runs_here(t)) {
 		sched_ready(t);
 		schedule();
@@ -277,11 +294,26 @@ void sched_switch_to(struct thread *t)
 	sched_switch_inline(t);
 }
 
+void sched_timeouts_changed(struct cpu *c)
+{
+	uint64_t n = timer_first(c);
+
+	if (!list_empty(&c->sleepers)) {
+		struct thread *t = list_entry(c->sleepers.next, struct thread, tnode);
+		if (t->deadline < n)
+			n = t->deadline;
+	}
+	c->timeout_next = n;
+	if (c == this_cpu())
+		clock_program();
+}
+
 static void timeout_insert(struct thread *t)
 {
-	struct list *pos = &sleepers;
+	struct cpu *c = this_cpu();
+	struct list *pos = &c->sleepers;
 
-	list_for_each(it, &sleepers) {
+	list_for_each(it, &c->sleepers) {
 		struct thread *o = list_entry(it, struct thread, tnode);
 		if (o->deadline > t->deadline) {
 			pos = it;
@@ -289,6 +321,8 @@ static void timeout_insert(struct thread *t)
 		}
 	}
 	list_add_between(&t->tnode, pos->prev, pos);
+	if (t->deadline < c->timeout_next)
+		sched_timeouts_changed(c);
 }
 
 err_t sched_block(enum block_kind kind, void *obj, uint64_t timeout_ns)
@@ -355,8 +389,8 @@ void sched_tick(void)
 	struct cpu *c = this_cpu();
 	uint64_t now = clock_ns();
 
-	while (!list_empty(&sleepers)) {
-		struct thread *t = list_entry(sleepers.next, struct thread, tnode);
+	while (!list_empty(&c->sleepers)) {
+		struct thread *t = list_entry(c->sleepers.next, struct thread, tnode);
 		if (t->deadline > now)
 			break;
 		list_del(&t->tnode);
@@ -364,9 +398,16 @@ void sched_tick(void)
 			list_del(&t->qnode);
 		sched_wake(t, ERR_TIMEDOUT);
 	}
-	sched_timer_check(now);
-	if (c->cur != &c->idle && c->cur->slice && --c->cur->slice == 0)
-		c->work.b.resched = 1;
+	sched_timer_check(c, now);
+	sched_timeouts_changed(c);
+	if (now >= c->slice_end) {
+		/* the slice is over: the next thread of its priority (or a
+		 * more urgent one) runs; only less urgent ones wait: time on */
+		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio)
+			c->work.b.resched = 1;
+		else
+			c->slice_end = c->nready && c->cur != &c->idle ? now + SLICE_NS : UINT64_MAX;
+	}
 }
 
 void sched_return_work(void)

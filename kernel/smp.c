@@ -12,11 +12,16 @@
 #include <kernel/smp.h>
 #include <kernel/memory.h>
 #include <kernel/log.h>
+#include <kernel/clock.h>
 
 static struct {
 	uint32_t next;                  /* the next ticket to give out */
 	uint32_t owner;                 /* the ticket that holds the lock */
+	uint32_t dozers;                /* CPUs dozing in klock() */
 } klk;
+
+/* Spins of a wait before the CPU dozes (arch_cpu_doze()). */
+#define SPINS_BEFORE_DOZE 100
 
 static void tlb_answer(struct cpu *c)
 {
@@ -43,6 +48,8 @@ static void smp_poll(struct cpu *c)
 			arch_halt_cpu();
 		if (w & IPI_RESCHED)
 			c->work.b.resched = 1;
+		if (w & IPI_TIMER)
+			clock_program();
 	}
 }
 
@@ -54,9 +61,22 @@ bool klock(void)
 	if (c->klocked)
 		return false;
 	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket) {
+	for (unsigned spins = 0; __atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket; ) {
 		smp_poll(c);
-		arch_cpu_relax();
+		if (++spins < SPINS_BEFORE_DOZE) {
+			arch_cpu_relax();
+			continue;
+		}
+		/* a long wait: doze until the lock is ours (kunlock() wakes us)
+		 * or briefly, to answer requests */
+		spins = 0;
+		c->wait_ticket = ticket;
+		__atomic_store_n(&c->dozing, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&klk.dozers, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&klk.owner, __ATOMIC_SEQ_CST) != ticket)
+			arch_cpu_doze();
+		__atomic_fetch_sub(&klk.dozers, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->dozing, 0, __ATOMIC_RELAXED);
 	}
 	c->klocked = 1;
 	return true;
@@ -68,8 +88,15 @@ void kunlock(void)
 
 	if (!c->klocked)
 		return;
+	uint32_t next = klk.owner + 1;
+
 	c->klocked = 0;
-	__atomic_store_n(&klk.owner, klk.owner + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&klk.owner, next, __ATOMIC_SEQ_CST);
+	/* the next in line may be dozing: wake it */
+	if (unlikely(__atomic_load_n(&klk.dozers, __ATOMIC_SEQ_CST)))
+		for (unsigned i = 0; i < ncpus; i++)
+			if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST) && cpus[i].wait_ticket == next)
+				arch_send_ipi(i);
 }
 
 void smp_send(struct cpu *c, uint32_t bits)
@@ -100,11 +127,16 @@ void smp_tlb_sync(struct aspace *as, bool leave)
 		arch_send_ipi(i);
 		wait |= 1ull << i;
 	}
-	while (wait) {
+	for (unsigned spins = 0; wait; ) {
 		for (unsigned i = 0; i < ncpus; i++)
 			if (((wait >> i) & 1) && !__atomic_load_n(&cpus[i].tlb_req, __ATOMIC_ACQUIRE))
 				wait &= ~(1ull << i);
-		arch_cpu_relax();
+		if (++spins < SPINS_BEFORE_DOZE) {
+			arch_cpu_relax();
+		} else {
+			spins = 0;
+			arch_cpu_doze();
+		}
 	}
 }
 

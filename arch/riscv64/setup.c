@@ -163,6 +163,17 @@ void arch_tlb_flush_page(vaddr_t va)
 	__asm__ volatile("sfence.vma %0" :: "r"(va) : "memory");
 }
 
+void arch_cpu_doze(void)
+{
+	unsigned long f = arch_irq_save();   /* a timer interrupt taken here would end it too soon */
+
+	csr_clear(sip, SIE_SSIE);       /* an IPI: its words are read after the doze */
+	riscv_sbi_set_timer(arch_counter_read() + timebase_hz / 100000 + 1);
+	csr_set(sie, SIE_STIE);
+	__asm__ volatile("wfi" ::: "memory");
+	arch_irq_restore(f);
+}
+
 void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("wfi" ::: "memory");

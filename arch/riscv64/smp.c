@@ -56,7 +56,7 @@ void arch_start_secondaries(const struct boot_info *bi)
 		}
 		uint64_t deadline = clock_ns() + 1000000000ull;
 		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && clock_ns() < deadline)
-			arch_cpu_relax();
+			arch_cpu_doze();
 		if (!pc->online)
 			pr_err("cpu%u: hart %lu did not come online\n", i, (unsigned long)pc->hartid);
 	}

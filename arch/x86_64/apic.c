@@ -191,6 +191,10 @@ void arch_timer_arm(uint64_t deadline)
 {
 	uint64_t now = arch_counter_read(), count = 1;
 
+	if (deadline == UINT64_MAX) {
+		wr(LAPIC_TMR_INIT, 0);          /* stopped */
+		return;
+	}
 	if (deadline > now) {
 		count = (uint64_t)(((unsigned __int128)(deadline - now) * tsc_to_lapic) >> 32);
 		if (count == 0)

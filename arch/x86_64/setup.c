@@ -335,6 +335,14 @@ void arch_tlb_flush_page(vaddr_t va)
  * it; its handler runs during the wait and interrupts are off again on
  * return.
  */
+/* PAUSE ends QEMU's execution loop for the CPU (its turn under -icount);
+ * a HLT here would take the interrupt that ends it. */
+void arch_cpu_doze(void)
+{
+	for (int i = 0; i < 64; i++)
+		__asm__ volatile("pause" ::: "memory");
+}
+
 void arch_wait_for_interrupt(void)
 {
 	if (arch_irq_enabled())

@@ -72,6 +72,15 @@ unsigned arch_cpus_online(void);
 /* A pause hint inside spin loops. */
 static inline void arch_cpu_relax(void);
 
+/* For a CPU that has waited a while for another one (a lock, an answer):
+ * waits about 10 us, or less if an interrupt becomes pending, without
+ * taking it while it waits (interrupts may be on or off). Under emulation this lets the
+ * host run the CPU waited for (several emulated CPUs share a host core;
+ * with QEMU's -icount they take turns, and a CPU spinning holds its turn).
+ * May arm this CPU's timer for the end of the wait: the interrupt that
+ * comes of it is a harmless early clock_tick(). */
+void arch_cpu_doze(void);
+
 /* Short human-readable name of the paging mode in use ("Sv48"). */
 const char *arch_mmu_mode_name(void);
 
@@ -146,8 +155,10 @@ static inline uint64_t arch_counter_read(void);
 /* Counter frequency in Hz; valid after arch_early_init. */
 uint64_t arch_counter_hz(void);
 
-/* Arms this CPU's timer to interrupt when the counter reaches `deadline`
- * (absolute). The core calls clock_tick() from that interrupt, on the CPU
+/* Arms this CPU's timer, one-shot, to interrupt when the counter reaches
+ * `deadline` (absolute), replacing what it was armed for; UINT64_MAX:
+ * never. It may fire early (a deadline beyond what the hardware counts),
+ * never late. The core calls clock_tick() from that interrupt, on the CPU
  * that armed it. */
 void arch_timer_arm(uint64_t deadline);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Timer: signals a Notification at a deadline, once or periodically
- * (manage right for both methods). Armed timers are on one list that the
- * clock tick checks (sched_timer_check()), so deadlines have the tick's
- * resolution.
+ * (manage right for both methods). An armed timer is on the list of the
+ * CPU that armed it (struct cpu.timers, sorted by deadline), whose timer
+ * interrupt comes at the first deadline (kernel/sched.c, clock_program()):
+ * deadlines are kept to the nanosecond, as the hardware timer allows.
  */
 #include <kernel/method.h>
 
@@ -15,8 +16,6 @@ struct ktimer {
 };
 
 #define TIMER_MIN_PERIOD_NS 100000ull
-
-static struct list timers = LIST_INIT(timers);
 
 #define TIMER(iv) ((struct ktimer *)(iv)->obj)
 
@@ -43,16 +42,37 @@ void timer_destroy(struct kobj *o)
 	timer_cancel((struct ktimer *)o);
 }
 
-void sched_timer_check(uint64_t now)
+static void timer_insert(struct cpu *c, struct ktimer *t)
 {
-	list_for_each_safe(it, nx, &timers) {
-		struct ktimer *t = list_entry(it, struct ktimer, node);
+	struct list *pos = &c->timers;
+
+	list_for_each(it, &c->timers) {
+		if (list_entry(it, struct ktimer, node)->deadline > t->deadline) {
+			pos = it;
+			break;
+		}
+	}
+	list_add_between(&t->node, pos->prev, pos);
+}
+
+uint64_t timer_first(struct cpu *c)
+{
+	return list_empty(&c->timers) ? UINT64_MAX
+				      : list_entry(c->timers.next, struct ktimer, node)->deadline;
+}
+
+void sched_timer_check(struct cpu *c, uint64_t now)
+{
+	while (!list_empty(&c->timers)) {
+		struct ktimer *t = list_entry(c->timers.next, struct ktimer, node);
 		if (t->deadline > now)
-			continue;
+			break;
 		notify_signal(t->n, t->bits);
 		if (t->period) {
 			while (t->deadline <= now)
 				t->deadline += t->period;
+			list_del(&t->node);
+			timer_insert(c, t);
 		} else {
 			timer_cancel(t);
 		}
@@ -89,7 +109,9 @@ static void timer_invoke_set(struct invocation *iv)
 	t->bits = iv->in->w[0];
 	t->deadline = iv->in->w[1];
 	t->period = iv->in->w[2];
-	list_add_tail(&timers, &t->node);
+	timer_insert(this_cpu(), t);
+	if (t->deadline < this_cpu()->timeout_next)
+		sched_timeouts_changed(this_cpu());
 }
 
 static void timer_invoke_cancel(struct invocation *iv)

@@ -6,10 +6,14 @@
 
 struct memobj;
 
-/* Starts the tick on the calling CPU (CONFIG_TIMER_HZ). */
+/* The clock, and the boot CPU's timer. */
 void clock_init(void);
-/* Starts the calling CPU's tick (a secondary CPU; clock_init() does the boot CPU's). */
+/* The calling CPU's timer (a secondary CPU; clock_init() does the boot CPU's). */
 void clock_init_cpu(void);
+/* Arms this CPU's timer for the earlier of its slice end and its next
+ * timeout (struct cpu), if it is not armed for that already. Interrupts
+ * off; needs no lock (it reads only this CPU's words). */
+void clock_program(void);
 /* Nanoseconds since boot, monotonic. Any context. */
 uint64_t clock_ns(void);
 /* ns = counter * clock_mult() >> 32 (for user-mode clocks). */
@@ -27,7 +31,7 @@ struct memobj *clock_page_object(void);
 /* CLOCK_REALTIME - clock_ns() (for user-mode clocks, KINFO_CLOCK); 0 when
  * the platform has no real-time clock. */
 uint64_t clock_realtime_offset(void);
-/* Ticks handled on the boot CPU. */
+/* Timer interrupts handled on the boot CPU. */
 uint64_t clock_ticks(void);
 /* Busy-waits (interrupts may stay on) for at least ns. */
 void clock_delay_ns(uint64_t ns);

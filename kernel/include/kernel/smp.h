@@ -9,6 +9,7 @@
 
 #define IPI_RESCHED  1u         /* schedule on the way out (a thread was made ready, killed...) */
 #define IPI_STOP     2u         /* stop for good (panic, power-off) */
+#define IPI_TIMER    4u         /* arm the timer again (a slice began here) */
 
 /*
  * The kernel lock. Every path that reads or changes shared kernel state

@@ -10,7 +10,7 @@
 #define NPRIO          32          /* priorities 0 (lowest) .. 31 */
 #define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
 #define KSTACK_SIZE    (PAGE_SIZE << KSTACK_ORDER)
-#define TIME_SLICE_TICKS 2
+#define SLICE_NS       (CONFIG_TIME_SLICE_MS * 1000000ull)
 #define INIT_PRIORITY  16          /* init's; a thread never starts another above its own */
 
 enum thread_state {
@@ -43,7 +43,6 @@ struct thread {
 	enum block_kind block;
 	uint8_t prio;
 	uint8_t mcp;                  /* highest priority it may give (its start priority) */
-	uint8_t slice;
 	uint8_t started;
 	uint8_t on_cpu;               /* some CPU's current thread (its context is live there) */
 	uint8_t cpu;                  /* the CPU it runs on, or last ran on */
@@ -51,7 +50,7 @@ struct thread {
 	struct list qnode;            /* run queue or a wait queue */
 	void *wait_obj;               /* the endpoint/notification waited on */
 	uint64_t deadline;            /* timeout (ns), 0 = none */
-	struct list tnode;            /* timeout list */
+	struct list tnode;            /* a CPU's timeout list */
 	err_t wake_err;               /* result for the woken syscall */
 	size_t page_wait;             /* BK_PAGE: the page waited for */
 
@@ -153,12 +152,19 @@ struct cpu {
 	uint8_t online;               /* runs threads */
 	uint8_t klocked;              /* holds the kernel lock (kernel/smp.c) */
 	uint8_t idling;               /* in the idle loop, interrupts on, waiting */
+	uint8_t dozing;               /* waiting for the kernel lock, dozing (kernel/smp.c) */
+	uint32_t wait_ticket;         /* ... for this turn */
 	unsigned id;
 	struct aspace *active_as;     /* whose page table is loaded (NULL: the kernel's) */
 	uint32_t runq_bitmap;         /* bit p: runq[p] not empty */
 	unsigned nready;              /* threads on runq */
 	struct list runq[NPRIO];
-	uint64_t next_tick;           /* the counter value of the next tick */
+	/* time (ns of clock_ns(); UINT64_MAX: none) */
+	uint64_t slice_end;           /* the running thread's slice ends (only timed while others wait) */
+	uint64_t timeout_next;        /* the earliest of sleepers and timers */
+	uint64_t timer_at;            /* what the CPU's timer is armed for */
+	struct list sleepers;         /* threads blocked with a timeout here, by deadline */
+	struct list timers;           /* Timer objects armed here, by deadline (kernel/obj/timer.c) */
 	uint64_t switches;            /* context switches here since boot */
 	uint64_t idle_ns, idle_since; /* time waiting in the idle loop; when this wait began */
 	/* requests from other CPUs (kernel/smp.c) */
@@ -209,8 +215,6 @@ static inline void sched_switch_inline(struct thread *next)
 			arch_as_activate(c->active_as->root);
 		}
 	}
-	if (next->slice == 0)
-		next->slice = TIME_SLICE_TICKS;
 	arch_context_switch(&prev->ctx, &next->ctx);
 }
 
@@ -238,8 +242,11 @@ void sched_wake(struct thread *t, err_t err);
 void sched_dequeue(struct thread *t);
 /* An address space is going away: no CPU may keep it loaded. */
 void sched_as_gone(struct aspace *as);
-/* Called from clock_tick(): time slices and timeouts. */
+/* Called from clock_tick(): time slices and timeouts of this CPU. */
 void sched_tick(void);
+/* This CPU's timeout lists changed: timeout_next, and the timer (a CPU
+ * other than this one: its timer may fire early, which is harmless). */
+void sched_timeouts_changed(struct cpu *c);
 /* Sets up this CPU's scheduler state (its idle thread is the caller). */
 void sched_init_cpu(void);
 /* Runs the scheduler's idle loop on this CPU forever (the kernel lock held). */
@@ -249,8 +256,10 @@ noreturn void sched_run(void);
 void sched_kick(struct thread *t);
 /* THREAD_SET_AFFINITY: the CPUs t may run on (mask of online CPUs, not 0). */
 void sched_set_affinity(struct thread *t, uint64_t mask);
-/* Timers on the tick list, checked each tick. */
-void sched_timer_check(uint64_t now);
+/* Timer objects of CPU c whose deadline passed signal (clock_tick()). */
+void sched_timer_check(struct cpu *c, uint64_t now);
+/* The earliest deadline of CPU c's Timer objects, or UINT64_MAX. */
+uint64_t timer_first(struct cpu *c);
 
 /* ---- threads and processes (process.c) ------------------------------------- */
 struct thread *thread_create(struct process *p, struct quota *q);
