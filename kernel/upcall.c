@@ -39,7 +39,10 @@ void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 	t->upcall_pc = pc;
 	t->upcall_arg = arg;
 	t->upcall_pending = 1;
-	if (t->state == TS_BLOCKED)
+	/* a blocked call ends with ERR_INTR, except one whose answer the
+	 * caller itself owes (a server signalling its client before it
+	 * answers: the answer comes first, then the upcall) */
+	if (t->state == TS_BLOCKED && !(t->block == BK_REPLY && t->replier == current))
 		ipc_interrupt(t);
 	sched_kick(t);
 }

@@ -506,6 +506,10 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	tcp_attach(s, newpcb);
+	/* it counts in lwIP's backlog until accepted (acq_pop): when the queue
+	 * is full, lwIP drops SYNs and the clients send them again, as Linux
+	 * makes them, rather than accepting and resetting connections here */
+	tcp_backlog_delayed(newpcb);
 	acq_push(l, s);
 	return ERR_OK;
 }
@@ -1470,6 +1474,8 @@ static struct sock *acq_pop(struct sock *l)
 		l->nacq--;
 		if (l->kind == K_PAIR)
 			ux_wake(l);                  /* room in the backlog */
+		else if (s->pcb.tcp)
+			tcp_backlog_accepted(s->pcb.tcp);   /* lwIP takes SYNs again */
 	}
 	return s;
 }
@@ -1482,6 +1488,8 @@ static void acq_unpop(struct sock *l, struct sock *s)
 	if (!l->acq_last)
 		l->acq_last = s;
 	l->nacq++;
+	if (l->kind == K_TCP && s->pcb.tcp)
+		tcp_backlog_delayed(s->pcb.tcp);
 }
 
 static void serve_readers(struct sock *s)
@@ -1994,6 +2002,7 @@ static void op_listen(struct srv_req *r, struct srv_ans *a, struct sock *s)
 	}
 	if (s->state == S_LISTEN) {
 		s->backlog = (unsigned)backlog;
+		tcp_backlog_set(s->pcb.tcp, (u8_t)backlog);
 		return;
 	}
 	if (s->state != S_NEW || !s->pcb.tcp) {

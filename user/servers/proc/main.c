@@ -643,6 +643,12 @@ static struct srv srv = {
 	.in_max = POSIX_INLINE_MAX,
 	.object = object,
 	.event = event,
+	/* signals are delivered before the answer goes: a kill of the
+	 * caller's own process is delivered before kill() returns (POSIX),
+	 * and the caller cannot run on another CPU before its upcall is set
+	 * (the kernel holds an upcall of a thread waiting for our answer until
+	 * that answer) */
+	.after = do_work,
 	.work = do_work,
 	.work_pending = &work_pending,
 };
