@@ -432,6 +432,7 @@ hidden long __cairn_waitid(long type, long id, void *info, long options, void *r
 hidden long __cairn_kill(long pid, long sig);
 hidden long __cairn_sched_getaffinity(long pid, size_t len, void *mask);
 hidden long __cairn_sched_setaffinity(long pid, size_t len, const void *mask);
+hidden long __cairn_getcpu(unsigned *cpu, unsigned *node);
 hidden long __cairn_prlimit64(long pid, long res, const void *new, void *old);
 hidden long __cairn_setitimer(long which, const void *new, void *old);
 hidden long __cairn_getitimer(long which, void *old);

@@ -299,6 +299,9 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_kill: return __cairn_kill(a, b);
 	case SYS_sched_getaffinity: return __cairn_sched_getaffinity(a, (size_t)b, (void *)c);
 	case SYS_sched_setaffinity: return __cairn_sched_setaffinity(a, (size_t)b, (const void *)c);
+#ifdef SYS_getcpu
+	case SYS_getcpu: return __cairn_getcpu((unsigned *)a, (unsigned *)b);
+#endif
 	case SYS_sched_getscheduler: return __cairn_sched_policy(0, a, 0, 0);
 	case SYS_sched_getparam: return __cairn_sched_policy(1, a, 0, (void *)b);
 	case SYS_sched_setparam: return __cairn_sched_policy(2, a, 0, (void *)b);

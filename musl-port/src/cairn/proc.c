@@ -235,46 +235,6 @@ long __cairn_kill(long pid, long sig)
 	return ps(PS_KILL, (uint64_t)(int64_t)(int)pid, (uint64_t)sig, 0, IPC_ALWAYS, NULL);
 }
 
-/* ---- CPU affinity ----------------------------------------------------------------------- */
-
-/* sched_getaffinity and sched_setaffinity: every thread runs on the one
- * CPU the kernel schedules user threads on, CPU 0, so the mask is {0}
- * (musl's sysconf(_SC_NPROCESSORS_ONLN) counts it) and setting a mask
- * that holds CPU 0 changes nothing. pid is 0 (the caller), one of our
- * threads or a process kill(pid, 0) finds; len as Linux checks it. */
-static long affinity_target(long pid)
-{
-	if (pid == 0 || pid == __cairn_getpid() || pid == __cairn_gettid())
-		return 0;
-	if (pid < 0 || pid > INT_MAX)
-		return -ESRCH;
-	return __cairn_proc == CAP_NULL ? -ESRCH : __cairn_kill(pid, 0);
-}
-
-long __cairn_sched_getaffinity(long pid, size_t len, void *mask)
-{
-	long r;
-
-	if (len < sizeof(unsigned long) || len % sizeof(unsigned long))
-		return -EINVAL;
-	if ((r = affinity_target(pid)))
-		return r;
-	memset(mask, 0, sizeof(unsigned long));
-	*(unsigned char *)mask = 1;
-	return sizeof(unsigned long);         /* the bytes Linux writes for up to 64 CPUs */
-}
-
-long __cairn_sched_setaffinity(long pid, size_t len, const void *mask)
-{
-	long r;
-
-	if (!len)
-		return -EINVAL;
-	if ((r = affinity_target(pid)))
-		return r;
-	return *(const unsigned char *)mask & 1 ? 0 : -EINVAL;
-}
-
 /* ---- the interval timer (ITIMER_REAL) ------------------------------------------------- */
 
 static uint64_t tv_ns(const struct timeval *tv)

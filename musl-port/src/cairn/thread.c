@@ -59,6 +59,7 @@ struct thr {
 	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
 	uint64_t sigmask;                /* its signal mask (see __cairn_thread_sigmask) */
 	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
+	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 };
 
 static struct thr threads[MAX_THREADS];
@@ -113,6 +114,7 @@ static struct thr *self_entry(void)
 
 /* The first thread's scheduling policy (the others' are in their entries). */
 static int main_policy = SCHED_OTHER;
+static uint64_t main_affinity;
 
 /* The first thread's futex Notification. */
 static cap_t main_note = CAP_NULL;
@@ -196,6 +198,13 @@ long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid
 	if (flags & CLONE_PARENT_SETTID)
 		*ptid = t->tid;
 	r = t->tid;
+	/* a new thread runs where its creator may, as on Linux */
+	{
+		struct thr *me = __cairn_threaded ? self_entry() : NULL;
+		uint64_t mask = me ? me->affinity : main_affinity;
+		if (mask && !cairn_invoke(t->thread, THREAD_SET_AFFINITY, 0, mask, 0, 0, 0, NULL))
+			t->affinity = mask;
+	}
 	e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, THREAD_PRIO, NULL);
 	if (e == ERR_PERM)     /* a process started at a lower priority */
 		for (unsigned p = THREAD_PRIO; p-- > 0 && e == ERR_PERM;)
@@ -329,7 +338,7 @@ long __cairn_gettid(void)
 
 /* The capability and policy word of thread tid (0: the caller), or 0
  * when tid names no thread of ours (table_lock held). */
-static int sched_target(long tid, cap_t *thread, int **policy)
+static int sched_target(long tid, cap_t *thread, int **policy, struct thr **entry)
 {
 	struct thr *t = NULL;
 
@@ -344,12 +353,14 @@ static int sched_target(long tid, cap_t *thread, int **policy)
 	}
 	*thread = t ? t->thread : SLOT_SELF_THREAD;
 	*policy = t ? &t->policy : &main_policy;
+	*entry = t;
 	return 1;
 }
 
 long __cairn_sched_policy(long op, long tid, long policy, void *param)
 {
 	struct sched_param *sp = param;
+	struct thr *t;
 	int *pol, prio;
 	cap_t th;
 	long r = 0;
@@ -358,7 +369,7 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 	if (tid < 0 || (op != 0 && !sp))
 		return -EINVAL;
 	__cairn_lock(&table_lock);
-	if (!sched_target(tid, &th, &pol)) {
+	if (!sched_target(tid, &th, &pol, &t)) {
 		__cairn_unlock(&table_lock);
 		return tid < TID_BASE ? -EPERM : -ESRCH;   /* a pid: not ours to set */
 	}
@@ -415,8 +426,113 @@ long __cairn_thread_kill(long tid, long sig)
 	return __cairn_kill(__cairn_getpid(), sig);
 }
 
+/* ---- CPU affinity -------------------------------------------------------------------- */
+
+/*
+ * sched_setaffinity and sched_getaffinity (pthread_setaffinity_np and
+ * pthread_getaffinity_np are them with a thread's tid): a thread's CPUs
+ * are the kernel Thread's (THREAD_SET_AFFINITY), up to 64 CPUs, the mask
+ * Linux's cpu_set_t lays out (bit i of byte i / 8). CPUs that are not
+ * online are dropped; none left is EINVAL. pid 0 is the caller, our pid
+ * the first thread; another process's threads are not ours to name
+ * (EPERM). A thread starts with its creator's CPUs, a fork's child with
+ * the forking thread's. sched_getcpu (SYS_getcpu): the CPU the caller
+ * runs on now.
+ */
+#define AFFINITY_BYTES sizeof(uint64_t)
+
+/* The Thread of pid and where its mask is kept: 0 with table_lock held,
+ * or -errno. */
+static long affinity_thread(long pid, cap_t *th, uint64_t **saved)
+{
+	struct thr *t;
+	int *pol;
+
+	if (pid < 0 || pid > INT_MAX)
+		return -ESRCH;
+	__cairn_lock(&table_lock);
+	if (!sched_target(pid, th, &pol, &t)) {
+		__cairn_unlock(&table_lock);
+		if (pid >= TID_BASE)
+			return -ESRCH;
+		return __cairn_kill(pid, 0) ? -ESRCH : -EPERM;
+	}
+	*saved = t ? &t->affinity : &main_affinity;
+	return 0;
+}
+
+long __cairn_sched_getaffinity(long pid, size_t len, void *mask)
+{
+	struct cairn_msg m;
+	uint64_t *saved;
+	cap_t th;
+	long r;
+	err_t e;
+
+	if (len < AFFINITY_BYTES || len % sizeof(unsigned long))
+		return -EINVAL;
+	if ((r = affinity_thread(pid, &th, &saved)))
+		return r;
+	e = cairn_invoke(th, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m);
+	__cairn_unlock(&table_lock);
+	if (e)
+		return cairn_errno(e);
+	for (size_t i = 0; i < AFFINITY_BYTES; i++)
+		((unsigned char *)mask)[i] = (unsigned char)(m.w[0] >> (8 * i));
+	return AFFINITY_BYTES;        /* the bytes Linux writes for up to 64 CPUs */
+}
+
+long __cairn_sched_setaffinity(long pid, size_t len, const void *mask)
+{
+	uint64_t want = 0, *saved;
+	cap_t th;
+	long r;
+	err_t e;
+
+	if (!len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = ((const unsigned char *)mask)[i];
+		if (i < AFFINITY_BYTES)
+			want |= (uint64_t)b << (8 * i);
+	}
+	if (!want)
+		return -EINVAL;
+	if ((r = affinity_thread(pid, &th, &saved)))
+		return r;
+	e = cairn_invoke(th, THREAD_SET_AFFINITY, 0, want, 0, 0, 0, NULL);
+	if (!e)
+		*saved = want;
+	__cairn_unlock(&table_lock);
+	return e ? cairn_errno(e) : 0;
+}
+
+long __cairn_getcpu(unsigned *cpu, unsigned *node)
+{
+	struct cairn_msg m;
+	err_t e = cairn_invoke(__cairn_threaded && self_entry() ? self_entry()->thread : SLOT_SELF_THREAD,
+			       THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m);
+
+	if (e)
+		return cairn_errno(e);
+	if (cpu)
+		*cpu = (unsigned)m.w[1];
+	if (node)
+		*node = 0;
+	return 0;
+}
+
+
 void __cairn_threads_forked(void)
 {
+	/* the child runs on the forking thread's CPUs (a new kernel Thread) */
+	{
+		struct thr *me = __cairn_threaded ? self_entry() : NULL;
+		if (me)
+			main_affinity = me->affinity;
+		if (main_affinity)
+			cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_AFFINITY, 0, main_affinity, 0, 0, 0, NULL);
+	}
 	/* only the forking thread goes on, on a fresh IPC buffer at the first
 	 * thread's place; the others' entries name the parent's objects */
 	if (!__cairn_threaded)

@@ -4,11 +4,16 @@
  * threads one after another, mutexes under contention, condition
  * variables, semaphores, timed waits, thread-local storage, threads doing
  * I/O at the same time (each has its own IPC buffer), a thread that forks
- * and waits for its child, signals once threads exist. Expected list:
+ * and waits for its child, signals once threads exist, CPU affinity
+ * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
+ * threads and a fork's child) and two threads at once on two CPUs.
+ * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -388,6 +393,168 @@ static void signals_and_threads(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- CPU affinity ----------------------------------------------------------------------- */
+
+static volatile int pp_a, pp_b, pp_cpu_seen;
+
+struct pinned {
+	int cpu, ok;
+	volatile int go;
+};
+
+static void *on_cpu(void *arg)
+{
+	struct pinned *p = arg;
+
+	while (!p->go)
+		sched_yield();
+	sched_yield();
+	p->ok = sched_getcpu() == p->cpu;
+	return NULL;
+}
+
+static void *report_mask(void *arg)
+{
+	cpu_set_t *set = arg;
+
+	return (void *)(intptr_t)pthread_getaffinity_np(pthread_self(), sizeof(*set), set);
+}
+
+static int nth_cpu(const cpu_set_t *set, int n)
+{
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, set) && n-- == 0)
+			return i;
+	return -1;
+}
+
+static void affinity(void)
+{
+	cpu_set_t all, one, got;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int last;
+
+	CHECK(n >= 1);
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0 && CPU_COUNT(&all) == n);
+	last = nth_cpu(&all, (int)n - 1);
+	/* each CPU in turn: the caller runs there */
+	for (int i = 0; i < n && i < 4; i++) {
+		int cpu = nth_cpu(&all, i);
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+		for (int k = 0; k < 3; k++) {
+			sched_yield();
+			CHECK(sched_getcpu() == cpu);
+		}
+		CHECK(sched_getaffinity(0, sizeof(got), &got) == 0 && CPU_EQUAL(&got, &one));
+	}
+	/* a thread moved by pthread_setaffinity_np runs there */
+	{
+		struct pinned pin = { .cpu = nth_cpu(&all, 0) };
+		pthread_t t;
+		CPU_ZERO(&one);
+		CPU_SET(pin.cpu, &one);
+		CHECK(sched_setaffinity(0, sizeof(all), &all) == 0);
+		CHECK(pthread_create(&t, NULL, on_cpu, &pin) == 0);
+		CHECK(pthread_setaffinity_np(t, sizeof(one), &one) == 0);
+		pin.go = 1;
+		CHECK(pthread_join(t, NULL) == 0 && pin.ok);
+	}
+	/* a new thread and a fork's child start with their creator's CPUs */
+	{
+		pthread_t t;
+		void *r;
+		pid_t pid;
+		int st;
+		CPU_ZERO(&one);
+		CPU_SET(last, &one);
+		CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+		CPU_ZERO(&got);
+		CHECK(pthread_create(&t, NULL, report_mask, &got) == 0 && pthread_join(t, &r) == 0 &&
+		      r == NULL && CPU_EQUAL(&got, &one));
+		if ((pid = fork()) == 0) {
+			cpu_set_t c;
+			_exit(sched_getaffinity(0, sizeof(c), &c) == 0 && CPU_EQUAL(&c, &one) &&
+			      sched_getcpu() == last ? 0 : 1);
+		}
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* errors: no CPU, no online CPU, no such thread, a short mask */
+	CPU_ZERO(&one);
+	errno = 0;
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == -1 && errno == EINVAL);
+	if (n < 64) {
+		uint64_t off = 1ull << 63;
+		errno = 0;
+		CHECK(sched_setaffinity(0, sizeof(off), (cpu_set_t *)&off) == -1 && errno == EINVAL);
+	}
+	errno = 0;
+	CHECK(sched_getaffinity(0x3ffffff0, sizeof(got), &got) == -1 && errno == ESRCH);
+	errno = 0;
+	CHECK(sched_getaffinity(0, 1, &got) == -1 && errno == EINVAL);
+	CHECK(sched_setaffinity(0, sizeof(all), &all) == 0);
+}
+
+/* Two threads on two CPUs ping-pong through memory, never entering the
+ * kernel: 2,000 turns take milliseconds when both run at once (seconds
+ * when the host is busy and runs QEMU's CPUs in turns), and a time slice
+ * a turn (40 s) if they shared one CPU. */
+static void *pong(void *arg)
+{
+	cpu_set_t *one = arg;
+
+	if (sched_setaffinity(0, sizeof(*one), one))
+		return NULL;
+	sched_yield();
+	pp_cpu_seen = sched_getcpu();
+	for (int i = 1; i <= 2000; i++) {
+		while (pp_a != i)
+			;
+		pp_b = i;
+	}
+	return NULL;
+}
+
+static void two_at_once(void)
+{
+	cpu_set_t all, one, other;
+	struct timespec t0, t1;
+	pthread_t t;
+	int c0, c1;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("# threads.two_at_once: one CPU, nothing to check\n");
+		return;
+	}
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	c0 = nth_cpu(&all, 0);
+	c1 = nth_cpu(&all, 1);
+	CPU_ZERO(&other);
+	CPU_SET(c1, &other);
+	pp_a = pp_b = 0;
+	pp_cpu_seen = -1;
+	CPU_ZERO(&one);
+	CPU_SET(c0, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	CHECK(pthread_create(&t, NULL, pong, &other) == 0);
+	while (pp_cpu_seen < 0)
+		sched_yield();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 1; i <= 2000; i++) {
+		pp_a = i;
+		while (pp_b != i)
+			;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(pthread_join(t, NULL) == 0);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# threads.two_at_once: 2000 turns between CPUs %d and %d in %.3f s\n", c0, c1, s);
+	CHECK(pp_cpu_seen == c1 && sched_getcpu() == c0);
+	CHECK(s < 20.0);
+	CHECK(sched_setaffinity(0, sizeof(all), &all) == 0);
+}
+
 int main(void)
 {
 	const char *dir = getenv("PT_DIR");
@@ -408,5 +575,7 @@ int main(void)
 	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
 	run("signals_and_threads", signals_and_threads);
+	run("affinity", affinity);
+	run("two_at_once", two_at_once);
 	return finish();
 }
