@@ -15,8 +15,7 @@
 #include "captable_fuzz.h"
 
 vaddr_t physmap_base;             /* 0: physical = host virtual */
-struct thread *current;
-union sched_work sched_work;
+struct cpu cpus[CONFIG_NR_CPUS];   /* current and sched_work are CPU 0's */
 size_t fuzz_pages_live;
 
 paddr_t pmm_alloc_zeroed(unsigned order)
