@@ -105,7 +105,10 @@ void clock_program(void)
 	struct cpu *c = this_cpu();
 	uint64_t want = c->slice_end < c->timeout_next ? c->slice_end : c->timeout_next;
 
-	if (want == c->timer_at)
+	/* armed for sooner already (a slice that ended early, a timeout
+	 * gone): that interrupt comes early and arms this one then; so a
+	 * switch, which times a new slice, seldom touches the timer */
+	if (want >= c->timer_at && c->timer_at)
 		return;
 	c->timer_at = want;
 	arch_timer_arm(want == UINT64_MAX ? UINT64_MAX : ns_to_counter(want));

@@ -122,34 +122,67 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
 }
 
 /*
- * The fast path of a call: a receiver waits, owes no answer, and the
- * message fits in registers (the caller checked that). Hand it the message
- * and the CPU. Anything else goes the general way.
+ * The fast paths run in fast mode (kernel/smp.c): CPUs run them at once,
+ * and no slow path runs meanwhile. They share only Endpoints' receiver
+ * lists (rx_lock) and the threads they take off them: a thread on the
+ * list is the list's, taken by one path, which waits until its old CPU
+ * has saved its context (on_cpu) before it runs it. A thread puts itself
+ * on a list only once everything about it is written: from then on its
+ * taker may write its registers and fields.
  */
-err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
-		    uint64_t w1, uint64_t w2, uint64_t w3)
+static inline void rx_lock(struct endpoint *ep)
 {
-	struct thread *self = current, *rx;
+	if (ncpus == 1)
+		return;
+	while (__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&ep->rx_lock, __ATOMIC_RELAXED))
+			arch_cpu_relax();
+}
 
-	if (likely(!list_empty(&ep->receivers))) {
-		rx = list_entry(ep->receivers.next, struct thread, qnode);
-		if (likely(!rx->reply_to && !rx->reply_async && !list_linked(&rx->tnode) &&
-			   sched_runs_here(rx) && !self->upcall_pending)) {
-			list_del(&rx->qnode);
-			deliver_short(rx, c->badge, tag, w0, w1, w2, w3);
-			rx->reply_to = self;
-			self->replier = rx;
-			self->block = BK_REPLY;
-			self->state = TS_BLOCKED;
-			self->wake_err = ERR_OK;
-			rx->block = BK_NONE;
-			rx->wake_err = ERR_OK;
-			sched_need_resched = false;
-			sched_switch_inline(rx);
-			return self->wake_err;
-		}
+static inline void rx_unlock(struct endpoint *ep)
+{
+	if (ncpus == 1)
+		return;
+	__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The fast path of a call: a receiver waits, owes no answer, may run on
+ * this CPU, and the message fits in registers (the caller checked that).
+ * Hand it the message and the CPU. Anything else goes the general way.
+ */
+uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
+		       uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	struct cpu *cpu = this_cpu();
+	struct thread *self = cpu->cur, *rx;
+
+	if (unlikely(list_empty(&ep->receivers) || self->upcall_pending))
+		return syscall_call_whole();
+	rx_lock(ep);
+	if (unlikely(list_empty(&ep->receivers))) {
+		rx_unlock(ep);
+		return syscall_call_whole();
 	}
-	return ipc_call(ep, c, &(struct msg){ tag, { w0, w1, w2, w3 } });
+	rx = list_entry(ep->receivers.next, struct thread, qnode);
+	if (unlikely(rx->reply_to || rx->reply_async || list_linked(&rx->tnode) ||
+		     !sched_runs_on(rx, cpu))) {
+		rx_unlock(ep);
+		return syscall_call_whole();
+	}
+	list_del(&rx->qnode);
+	rx_unlock(ep);
+	deliver_short(rx, c->badge, tag, w0, w1, w2, w3);
+	rx->reply_to = self;
+	self->replier = rx;
+	self->block = BK_REPLY;
+	self->state = TS_BLOCKED;
+	self->wake_err = ERR_OK;
+	rx->block = BK_NONE;
+	rx->wake_err = ERR_OK;
+	cpu->work.b.resched = 0;
+	sched_switch_cpu(cpu, rx);
+	return self->wake_err;
 }
 
 __attribute__((noinline))
@@ -404,36 +437,41 @@ err_t ipc_reply(const struct msg *m)
 	return e;
 }
 
-err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
-			 uint64_t w2, uint64_t w3)
+uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
+			    uint64_t w2, uint64_t w3)
 {
-	struct thread *self = current;
+	struct cpu *cpu = this_cpu();
+	struct thread *self = cpu->cur;
 	struct thread *caller = self->reply_to;
 
 	/*
 	 * The fast path back: answer a caller that waits (not a fault),
-	 * nothing else is queued for us, the answer fits in registers (the
-	 * caller checked). Block receiving and run the caller directly.
+	 * nothing else is queued for us (those queues change only in slow
+	 * paths: not now), the answer fits in registers (the caller checked).
+	 * Block receiving and run the caller directly.
 	 */
-	if (likely(caller && !caller->fault_pending && list_empty(&ep->senders) &&
-		   list_empty(&ep->async) && list_empty(&ep->pager_reqs) &&
-		   !(self->bound_note && self->bound_note->bits) && sched_runs_here(caller) &&
-		   !self->upcall_pending)) {
-		self->reply_to = NULL;
-		caller->replier = NULL;
-		deliver_short(caller, 0, tag, w0, w1, w2, w3);
-		list_add_tail(&ep->receivers, &self->qnode);
-		self->state = TS_BLOCKED;
-		self->block = BK_RECV;
-		self->wait_obj = ep;
-		self->wake_err = ERR_OK;
-		caller->wake_err = ERR_OK;
-		caller->block = BK_NONE;
-		sched_need_resched = false;
-		sched_switch_inline(caller);
-		return self->wake_err;
-	}
-	return ipc_reply_recv(ep, &(struct msg){ tag, { w0, w1, w2, w3 } });
+	if (unlikely(!caller || caller->fault_pending || !list_empty(&ep->senders) ||
+		     !list_empty(&ep->async) || !list_empty(&ep->pager_reqs) ||
+		     (self->bound_note && self->bound_note->bits) || !sched_runs_on(caller, cpu) ||
+		     self->upcall_pending))
+		return syscall_reply_recv_whole();
+	self->reply_to = NULL;
+	caller->replier = NULL;
+	deliver_short(caller, 0, tag, w0, w1, w2, w3);
+	caller->wake_err = ERR_OK;
+	caller->block = BK_NONE;
+	self->state = TS_BLOCKED;
+	self->block = BK_RECV;
+	self->wait_obj = ep;
+	self->wake_err = ERR_OK;
+	/* last: from here another CPU's call may take us (it waits for our
+	 * context; it writes our registers and these fields) */
+	rx_lock(ep);
+	list_add_tail(&ep->receivers, &self->qnode);
+	rx_unlock(ep);
+	cpu->work.b.resched = 0;
+	sched_switch_cpu(cpu, caller);
+	return self->wake_err;
 }
 
 __attribute__((noinline))

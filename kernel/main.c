@@ -76,8 +76,8 @@ noreturn void kmain(void)
 		arch_poweroff(failed ? 1 : 0);
 	}
 	arch_user_init();
-	klock();
 	smp_release_secondaries();
+	klock();
 	if (process_start_init(bi))
 		sched_run();
 	kunlock();
@@ -87,13 +87,22 @@ noreturn void kmain(void)
 static volatile int secondaries_go;
 
 /* The other CPUs join the scheduler now (they wait until init is about to
- * start: the self-tests and the monitor run on the boot CPU alone). */
+ * start: the self-tests and the monitor run on the boot CPU alone); init
+ * starts once all have, so ncpus is fixed before any thread runs (the
+ * kernel lock relies on it: kernel/smp.c). */
 void smp_release_secondaries(void)
 {
+	unsigned long f = arch_irq_save();   /* no interrupt (and no kernel lock) meanwhile */
+
 	__atomic_store_n(&secondaries_go, 1, __ATOMIC_RELEASE);
-	for (unsigned i = 1; i < CONFIG_NR_CPUS; i++)
-		if (cpus[i].id == i)        /* came online */
-			arch_send_ipi(i);
+	for (unsigned i = 1; i < CONFIG_NR_CPUS; i++) {
+		if (cpus[i].id != i)        /* never came online */
+			continue;
+		arch_send_ipi(i);
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			arch_cpu_doze();
+	}
+	arch_irq_restore(f);
 }
 
 noreturn void kmain_secondary(unsigned cpu)
@@ -105,7 +114,6 @@ noreturn void kmain_secondary(unsigned cpu)
 		arch_wait_for_interrupt();
 	arch_user_init();
 	clock_init_cpu();
-	klock();
-	sched_cpu_online();
+	sched_cpu_online();          /* before any kernel lock: ncpus is settled first */
 	sched_run();
 }

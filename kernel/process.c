@@ -24,6 +24,8 @@ static struct process *init_proc;
 
 static void thread_first_run(void)
 {
+	sched_finish_switch();
+	klock();
 	kobj_reap();
 	kunlock();
 	arch_user_enter(current->tf);
@@ -80,7 +82,7 @@ void thread_kill(struct thread *t)
 	else if (list_linked(&t->tnode))
 		list_del(&t->tnode);
 	t->state = TS_DEAD;
-	sched_kick(t);           /* running (here or on another CPU): it stops */
+	sched_kick_sync(t);      /* running (here or on another CPU): stopped now */
 	ring_release(t);
 	if (t->ipcbuf_mo)
 		kobj_put(&t->ipcbuf_mo->obj);
@@ -411,6 +413,10 @@ bool process_start_init(const struct boot_info *bi)
 
 void trap_user(struct trap_frame *tf, unsigned kind, uintptr_t addr)
 {
+	/* suspended or killed by another CPU as it trapped: nothing now (a
+	 * suspended thread traps again at the same instruction when resumed) */
+	if (current->state != TS_RUNNING)
+		return;
 	thread_fault(current, kind, addr, arch_frame_pc(tf));
 }
 

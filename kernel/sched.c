@@ -36,9 +36,10 @@ uint64_t sched_online_mask = 1;
 
 void sched_init_cpu(void)
 {
-	struct cpu *c = this_cpu();
+	struct cpu *c = &cpus[arch_cpu_id()];
 	struct thread *idle = &c->idle;
 
+	arch_cpu_core_set(c);
 	c->id = arch_cpu_id();
 	for (unsigned i = 0; i < NPRIO; i++)
 		list_init(&c->runq[i]);
@@ -60,14 +61,18 @@ void sched_init(void)
 	cpus[0].online = 1;
 }
 
+/* Several secondaries may come at once; the boot CPU waits for them all
+ * with interrupts off (smp_release_secondaries()), holding no lock. */
 void sched_cpu_online(void)
 {
 	struct cpu *c = this_cpu();
+	unsigned n = __atomic_load_n(&ncpus, __ATOMIC_RELAXED);
 
-	c->online = 1;
-	sched_online_mask |= 1ull << c->id;
-	if (c->id + 1 > ncpus)
-		ncpus = c->id + 1;
+	__atomic_fetch_or(&sched_online_mask, 1ull << c->id, __ATOMIC_RELAXED);
+	while (c->id + 1 > n && !__atomic_compare_exchange_n(&ncpus, &n, c->id + 1, false,
+							     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 }
 
 static inline bool may_run(const struct thread *t, const struct cpu *c)
@@ -248,9 +253,12 @@ void schedule(void)
 	}
 	if (prev == &c->idle)
 		prev->state = TS_READY;
-	sched_switch_inline(next);
-	/* back on prev's stack, maybe on another CPU: whatever the last
+	c->switches++;
+	sched_switch_cpu(c, next);
+	/* back on prev's stack, maybe on another CPU, maybe switched to by a
+	 * fast path: the lock whole again for what follows; whatever the last
 	 * thread left behind (its own stack, if it died) can go now */
+	klock();
 	if (kobj_reap_pending)
 		kobj_reap();
 }
@@ -281,6 +289,7 @@ void sched_preempt_to(struct thread *t)
 		return;
 	}
 	sched_switch_inline(t);
+	klock();
 }
 
 void sched_switch_to(struct thread *t)
@@ -292,6 +301,7 @@ void sched_switch_to(struct thread *t)
 		return;
 	}
 	sched_switch_inline(t);
+	klock();
 }
 
 void sched_timeouts_changed(struct cpu *c)
@@ -371,6 +381,16 @@ void sched_kick(struct thread *t)
 		c->work.b.resched = 1;
 	else if (t->on_cpu)
 		smp_send(&cpus[t->cpu], IPI_RESCHED);
+}
+
+void sched_kick_sync(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+
+	if (t == c->cur)
+		c->work.b.resched = 1;
+	else if (t->on_cpu)
+		smp_kick_sync(&cpus[t->cpu]);
 }
 
 void sched_set_affinity(struct thread *t, uint64_t mask)

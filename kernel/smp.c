@@ -4,10 +4,19 @@
  * shootdown. The contract is in kernel/include/kernel/smp.h; docs/smp.md
  * gives the design and why.
  *
- * The kernel lock is a ticket lock: CPUs get it in the order they asked,
- * so none starves while others come and go. A CPU waiting for it answers
- * TLB requests (smp_poll()), because the holder may be waiting for that
- * answer.
+ * The kernel lock has two modes (docs/smp.md):
+ *  - whole (klock()): a ticket lock, which CPUs get in the order they
+ *    asked, so none starves; then the holder raises `slow` and waits until
+ *    no CPU is in fast mode. The holder has the kernel to itself.
+ *  - fast (kfast_try()): the IPC fast paths. A CPU marks itself (in_fast),
+ *    then checks that no CPU holds the lock whole (`slow`); if one does, it
+ *    takes the lock whole instead. CPUs in fast mode run at once; what
+ *    their paths share is guarded by finer locks (an Endpoint's receivers,
+ *    a thread's on_cpu) and by the rule that a thread is touched only by
+ *    the path that owns it at that moment (kernel/ipc.c).
+ * The two are a Dekker pair: each side writes its own flag, fences, and
+ * reads the other's. A CPU waiting for the lock answers TLB requests
+ * (smp_poll()), because the holder may be waiting for that answer.
  */
 #include <kernel/smp.h>
 #include <kernel/memory.h>
@@ -19,6 +28,8 @@ static struct {
 	uint32_t owner;                 /* the ticket that holds the lock */
 	uint32_t dozers;                /* CPUs dozing in klock() */
 } klk;
+/* the holder has the lock whole (or is about to): read by kfast_try() */
+uint32_t klock_slow_flag;
 
 /* Spins of a wait before the CPU dozes (arch_cpu_doze()). */
 #define SPINS_BEFORE_DOZE 100
@@ -42,6 +53,10 @@ static void smp_poll(struct cpu *c)
 {
 	if (__atomic_load_n(&c->tlb_req, __ATOMIC_ACQUIRE))
 		tlb_answer(c);
+	if (__atomic_load_n(&c->kick_req, __ATOMIC_ACQUIRE)) {
+		c->work.b.resched = 1;
+		__atomic_store_n(&c->kick_req, 0, __ATOMIC_RELEASE);
+	}
 	if (__atomic_load_n(&c->ipi, __ATOMIC_RELAXED)) {
 		uint32_t w = __atomic_exchange_n(&c->ipi, 0, __ATOMIC_ACQ_REL);
 		if (w & IPI_STOP)
@@ -53,14 +68,9 @@ static void smp_poll(struct cpu *c)
 	}
 }
 
-bool klock(void)
+/* Waits for turn `ticket` (taken): another CPU holds the lock. */
+static __attribute__((noinline)) void klock_wait(struct cpu *c, uint32_t ticket)
 {
-	struct cpu *c = this_cpu();
-	uint32_t ticket;
-
-	if (c->klocked)
-		return false;
-	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
 	for (unsigned spins = 0; __atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket; ) {
 		smp_poll(c);
 		if (++spins < SPINS_BEFORE_DOZE) {
@@ -78,25 +88,64 @@ bool klock(void)
 		__atomic_fetch_sub(&klk.dozers, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&c->dozing, 0, __ATOMIC_RELAXED);
 	}
-	c->klocked = 1;
+}
+
+/* Waits until no other CPU is in fast mode. */
+static __attribute__((noinline)) void klock_drain(struct cpu *c)
+{
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *o = &cpus[i];
+		while (o != c && __atomic_load_n(&o->in_fast, __ATOMIC_ACQUIRE)) {
+			smp_poll(c);
+			arch_cpu_relax();
+		}
+	}
+}
+
+bool klock_take(struct cpu *c)
+{
+	uint32_t ticket;
+
+	c->work.b.unlock = 1;             /* the way out gives it back */
+	if (ncpus == 1) {                 /* alone: nobody to exclude */
+		c->klocked = KL_WHOLE;
+		return true;
+	}
+	kfast_leave(c);                   /* from a fast path to a slow one */
+	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket))
+		klock_wait(c, ticket);
+	/* whole: no CPU in fast mode from here on */
+	__atomic_store_n(&klock_slow_flag, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (ncpus > 1)
+		klock_drain(c);
+	c->klocked = KL_WHOLE;
 	return true;
 }
 
-void kunlock(void)
+/* The next in line may be dozing: wake it. */
+static __attribute__((noinline)) void kunlock_wake(uint32_t next)
 {
-	struct cpu *c = this_cpu();
+	for (unsigned i = 0; i < ncpus; i++)
+		if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST) && cpus[i].wait_ticket == next)
+			arch_send_ipi(i);
+}
 
-	if (!c->klocked)
-		return;
+void kunlock_whole(struct cpu *c)
+{
 	uint32_t next = klk.owner + 1;
 
-	c->klocked = 0;
+	c->work.b.unlock = 0;
+	if (ncpus == 1) {
+		c->klocked = KL_NONE;
+		return;
+	}
+	c->klocked = KL_NONE;
+	__atomic_store_n(&klock_slow_flag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&klk.owner, next, __ATOMIC_SEQ_CST);
-	/* the next in line may be dozing: wake it */
 	if (unlikely(__atomic_load_n(&klk.dozers, __ATOMIC_SEQ_CST)))
-		for (unsigned i = 0; i < ncpus; i++)
-			if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST) && cpus[i].wait_ticket == next)
-				arch_send_ipi(i);
+		kunlock_wake(next);
 }
 
 void smp_send(struct cpu *c, uint32_t bits)
@@ -131,6 +180,20 @@ void smp_tlb_sync(struct aspace *as, bool leave)
 		for (unsigned i = 0; i < ncpus; i++)
 			if (((wait >> i) & 1) && !__atomic_load_n(&cpus[i].tlb_req, __ATOMIC_ACQUIRE))
 				wait &= ~(1ull << i);
+		if (++spins < SPINS_BEFORE_DOZE) {
+			arch_cpu_relax();
+		} else {
+			spins = 0;
+			arch_cpu_doze();
+		}
+	}
+}
+
+void smp_kick_sync(struct cpu *c)
+{
+	__atomic_store_n(&c->kick_req, 1, __ATOMIC_RELEASE);
+	arch_send_ipi(c->id);
+	for (unsigned spins = 0; __atomic_load_n(&c->kick_req, __ATOMIC_ACQUIRE); ) {
 		if (++spins < SPINS_BEFORE_DOZE) {
 			arch_cpu_relax();
 		} else {

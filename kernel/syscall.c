@@ -297,30 +297,77 @@ static uint64_t sys_thread_exit(void)
 
 /* One signature for the table; each entry passes on what it needs. */
 #define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+/* SYS_CALL and SYS_REPLY_RECV the general way, the kernel lock whole: a
+ * fast path that is not one for this call hands it here, with nothing
+ * changed (it reads the arguments from the thread's frame). */
+#define TF_ARGS(tf) arch_syscall_arg(tf, 0), arch_syscall_arg(tf, 1), arch_syscall_arg(tf, 2), \
+	arch_syscall_arg(tf, 3), arch_syscall_arg(tf, 4), arch_syscall_arg(tf, 5)
+
+static inline bool kenter(void);
+
+uint64_t syscall_call_whole(void)
+{
+	if (!kenter())
+		return ERR_INTR;
+	return sys_call(TF_ARGS(current->tf));
+}
+
+uint64_t syscall_reply_recv_whole(void)
+{
+	if (!kenter())
+		return ERR_INTR;
+	return sys_reply_recv(TF_ARGS(current->tf));
+}
+
+/* Each takes the kernel lock whole first (kernel/smp.c): a thread killed
+ * by another CPU while it waited for it makes no call (it never runs
+ * again); SYS_NULL needs no lock; the IPC fast paths take fast mode. */
+static inline bool kenter(void)
+{
+	klock();
+	/* suspended by another CPU as it came in: the call waits for the
+	 * resumption */
+	while (unlikely(current->state == TS_SUSPENDED))
+		schedule();
+	return current->state == TS_RUNNING;
+}
 #define SYSCALL(name, expr) \
 	static uint64_t name(SYSARGS) \
-	{ (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return (expr); }
+	{ (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
+	  return likely(kenter()) ? (expr) : ERR_INTR; }
 
-SYSCALL(t_null, ERR_OK)
-/* The IPC fast paths: an Endpoint with the right, a message in registers. */
+static uint64_t t_null(SYSARGS)
+{
+	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return ERR_OK;
+}
+/* The IPC fast paths, in fast mode: an Endpoint with the right, a message
+ * in registers. Otherwise the kernel lock whole, and the general way from
+ * the start (what was read in fast mode may have changed meanwhile). */
 static uint64_t t_call(SYSARGS)
 {
-	struct cap *c = cap_get(current->proc, a0);
+	struct cap *c;
 
+	if (unlikely(!kfast_try() || current->state != TS_RUNNING))
+		return syscall_call_whole();
+	c = cap_get(current->proc, a0);
 	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_WRITE) &&
 		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
 		return ipc_call_fast((struct endpoint *)c->obj, c, a1, a2, a3, a4, a5);
-	return sys_call(a0, a1, a2, a3, a4, a5);
+	return syscall_call_whole();
 }
 
 static uint64_t t_reply_recv(SYSARGS)
 {
-	struct cap *c = cap_get(current->proc, a0);
+	struct cap *c;
 
+	if (unlikely(!kfast_try() || current->state != TS_RUNNING))
+		return syscall_reply_recv_whole();
+	c = cap_get(current->proc, a0);
 	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
 		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
 		return ipc_reply_recv_fast((struct endpoint *)c->obj, a1, a2, a3, a4, a5);
-	return sys_reply_recv(a0, a1, a2, a3, a4, a5);
+	return syscall_reply_recv_whole();
 }
 
 SYSCALL(t_recv, sys_recv(a0, a1))
@@ -342,23 +389,35 @@ static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
 	[SYS_THREAD_EXIT] = t_thread_exit, [SYS_UPCALL_RETURN] = t_upcall_return,
 };
 
+/* The way out when there is work (see syscall_dispatch()). */
+static __attribute__((noinline)) uint64_t syscall_exit_work(uint64_t r)
+{
+	struct thread *t;
+
+	klock();
+	if (sched_work.b.resched | sched_work.b.reap | (current->state != TS_RUNNING))
+		sched_return_work();
+	t = current;
+	if (t->upcall_pending | t->suspend_pending)
+		r = sched_return_to_user(true, r);
+	kunlock();
+	return r;
+}
+
 uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4, uint64_t a5, uint64_t nr)
 {
-	uint64_t r = ERR_INTR;
-
-	klock();
-	/* killed by another CPU while it waited for the lock: the call is
-	 * not made (the thread never runs again) */
-	if (likely(current->state == TS_RUNNING))
-		r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
+	uint64_t r = (likely(nr < SYS_COUNT) ? syscalls[nr] : t_bad)(a0, a1, a2, a3, a4, a5);
+	/* afresh: the thread may be on another CPU now */
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
 
 	/* work for the way out: a thread to preempt us, the current thread
-	 * blocked, killed or suspended (sched_need_resched), objects to reap */
-	if (unlikely(sched_work.any | (current->state != TS_RUNNING)))
-		sched_return_work();
-	if (unlikely(current->upcall_pending | current->suspend_pending))
-		r = sched_return_to_user(true, r);
-	kunlock();
+	 * blocked, killed or suspended (resched: what ends a thread's run
+	 * sets it, on this CPU or by IPI from another), objects to reap, the
+	 * kernel lock held whole, an upcall or a suspension pending */
+	if (unlikely(c->work.any | t->upcall_pending | t->suspend_pending))
+		return syscall_exit_work(r);
+	kfast_leave(c);
 	return r;
 }

@@ -158,11 +158,14 @@ riscv_trap_entry:
 	 * System call. The C calling convention keeps s0-s11 for us, and the
 	 * ABI lets t0-t6 and a7 be clobbered, so only what results do not
 	 * overwrite is saved: a1..a6 (results the call does not set keep
-	 * the argument) and the return pc.
+	 * the argument) and the return pc; and a0, the first argument, for
+	 * a fast path that hands the call to the general way
+	 * (arch_syscall_arg()).
 	 */
 	csrr	t0, sepc
 	addi	t0, t0, 4
 	sd	t0, TF_SEPC(sp)
+	sd	a0, TF_REG(10)(sp)
 	sd	a1, TF_REG(11)(sp)
 	sd	a2, TF_REG(12)(sp)
 	sd	a3, TF_REG(13)(sp)

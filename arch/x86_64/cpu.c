@@ -39,6 +39,7 @@ _Static_assert(__builtin_offsetof(struct trap_frame, rbp) == TF_RBP, "trap frame
 _Static_assert(__builtin_offsetof(struct x86_percpu, id) == PERCPU_ID, "percpu layout");
 _Static_assert(__builtin_offsetof(struct x86_percpu, stack_top) == PERCPU_STACK, "percpu layout");
 _Static_assert(__builtin_offsetof(struct x86_percpu, user_rsp) == PERCPU_USER_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct x86_percpu, core) == PERCPU_CORE, "percpu layout");
 _Static_assert(__builtin_offsetof(struct x86_percpu, tss) + 4 == PERCPU_TSS_RSP0, "percpu layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rdi) == TF_RDI, "trap frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, r10) == TF_R10, "trap frame layout");

@@ -382,8 +382,10 @@ enum {
 	                           * ERR_NOENT: the firmware gave none */
 	KINFO_CPUS = 125,         /* -> (CPUs online, their mask): bit i = CPU i, the numbering
 	                           * of THREAD_SET_AFFINITY; CPU 0 is the boot CPU */
-	KINFO_CPU_STAT = 126,     /* (cpu) -> (ns idle, context switches) since boot, of
-	                           * an online CPU; ERR_INVAL: not one */
+	KINFO_CPU_STAT = 126,     /* (cpu) -> (ns idle, switches) since boot, of an online
+	                           * CPU: the scheduler's switches between threads (an
+	                           * IPC call's direct hand-off is not one); ERR_INVAL:
+	                           * not an online CPU */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
 };

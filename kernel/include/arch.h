@@ -57,6 +57,10 @@ void arch_start_secondaries(const struct boot_info *bi);
 
 /* Logical index (0 = boot CPU) of the calling CPU. Any context. */
 static inline unsigned arch_cpu_id(void);
+/* A pointer the core keeps per CPU (its struct cpu), one load away: set
+ * once on each CPU by the core, read from any context after. */
+static inline void *arch_cpu_core(void);
+static inline void arch_cpu_core_set(void *core);
 
 /* Interrupts CPU `cpu` (logical index, online): it calls smp_ipi() from
  * that interrupt, with interrupts off, in user or kernel mode (the idle

@@ -150,17 +150,16 @@ err_t thread_suspend_check(const struct thread *t)
 
 void thread_suspend(struct thread *t)
 {
-	/* blocked, or running on another CPU (it may be about to make a
-	 * call): suspended on its way to user mode */
-	if (t->state == TS_BLOCKED || (t->on_cpu && t != current)) {
+	if (t->state == TS_BLOCKED) {      /* suspended when its call returns */
 		t->suspend_pending = 1;
-		sched_kick(t);
 		return;
 	}
 	if (t->state == TS_READY)
 		sched_dequeue(t);
 	t->state = TS_SUSPENDED;
-	sched_kick(t);
+	/* running on another CPU: stopped before we return (a call it was
+	 * about to make waits for its resumption: syscall.c, kenter()) */
+	sched_kick_sync(t);
 }
 
 err_t thread_resume_check(const struct thread *t)

@@ -16,6 +16,11 @@
 
 vaddr_t physmap_base;             /* 0: physical = host virtual */
 struct cpu cpus[CONFIG_NR_CPUS];   /* current and sched_work are CPU 0's */
+
+void *host_cpu_core(void)
+{
+	return &cpus[0];
+}
 size_t fuzz_pages_live;
 
 paddr_t pmm_alloc_zeroed(unsigned order)

@@ -21,6 +21,24 @@
  *                    of higher priority, its MEMOBJ_SUPPLY of one page
  *                    (shared from its buffer, no copy), the reader resumed
  *                    and its read retried (per page)
+ *
+ * Those run on one CPU (tests/bench.sh boots them with --smp 1). With the
+ * argument "smp" (the bench-smp boot: two CPUs, still under -icount):
+ *
+ *   ipc_cross_cpu    ipc_call_reply with the client pinned to CPU 0 and the
+ *                    server to CPU 1: guest time per round trip, read from
+ *                    the clock, which under -icount shift=0 advances one ns
+ *                    an instruction of either CPU (so the figure counts
+ *                    both CPUs' instructions, the IPIs and the wake-ups
+ *                    included)
+ *
+ * With "scale" (the bench-scale boot: two CPUs, no -icount, QEMU's
+ * multi-threaded TCG, so the CPUs run at once on the host's cores): one
+ * client/server pair pinned to CPU 0 makes calls for SCALE_MS of the
+ * host's time, then two pairs, one pinned to each CPU, for as long; the
+ * line "bench: scaling_2_pairs R" gives the second count over the first
+ * (the goal: 1.8 or more), and scale_1_pair and scale_2_pairs the counts
+ * per second (wall clock: these vary with the host's load).
  */
 #include <string.h>
 #include <lib/cpio.h>
@@ -76,6 +94,28 @@ static void bench_null(void)
 			best = d;
 	}
 	report("null_syscall", best, n);
+}
+
+/* ---- several CPUs ------------------------------------------------------------------- */
+
+static unsigned cpus_online(void)
+{
+	struct cairn_msg m;
+	unsigned n = 0;
+
+	if (cairn_invoke(SLOT_SELF_THREAD, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m))
+		return 1;
+	for (uint64_t b = m.w[0]; b; b &= b - 1)
+		n++;
+	return n;
+}
+
+static void pin(cap_t thread, unsigned cpu)
+{
+	err_t e = cairn_invoke(thread, THREAD_SET_AFFINITY, 0, 1ull << cpu, 0, 0, 0, NULL);
+
+	if (e)
+		die("THREAD_SET_AFFINITY", e);
 }
 
 static void bench_ipc(cap_t ep)
@@ -282,10 +322,14 @@ static void bench_pager(void)
 
 /* ---- the IPC server (this program, started with argv[1] = "server") ------------------ */
 
-static int server(void)
+static int server(int argc, char **argv)
 {
 	cap_t ep = cairn_cap("ep");
-	struct cairn_msg m = cairn_recv(ep, 0);
+	struct cairn_msg m;
+
+	if (argc > 2)
+		pin(SLOT_SELF_THREAD, (unsigned)(argv[2][0] - '0'));
+	m = cairn_recv(ep, 0);
 
 	for (;;) {
 		if (m.err)
@@ -294,9 +338,12 @@ static int server(void)
 	}
 }
 
-static cap_t start_server(void)
+/* A server process (this program), its thread pinned to cpu (< 0: not). */
+static cap_t start_server(int cpu)
 {
-	static struct cairn_child child;
+	static struct cairn_child children[2];
+	static unsigned nchildren;
+	static char cpuarg[2][2];
 	struct cairn_msg m;
 	struct cpio_entry ent;
 	uint64_t pages;
@@ -313,25 +360,133 @@ static cap_t start_server(void)
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m)))
 		die("endpoint", e);
 	ep = m.w[0];
-	static const char *const argv[] = { "bench-server", "server" };
+	if (nchildren == 2)
+		die("a third server", ERR_NOMEM);
+	cpuarg[nchildren][0] = (char)('0' + (cpu < 0 ? 0 : cpu));
+	const char *argv[] = { "bench-server", "server", cpuarg[nchildren] };
 	struct cairn_spawn_cap caps[] = { { "ep", ep, RIGHT_READ, 0 } };
 	struct cairn_spawn s = {
 		.image = image, .offset = (uint64_t)((const char *)ent.data - (const char *)va),
-		.size = ent.size, .argc = 2, .argv = argv, .ncaps = 1, .caps = caps,
+		.size = ent.size, .argc = cpu < 0 ? 2 : 3, .argv = argv, .ncaps = 1, .caps = caps,
 		.quota = 1 << 20, .priority = 8, .exit_notify = CAP_NULL,
 	};
-	if ((e = cairn_spawn(&s, &child)))
+	if ((e = cairn_spawn(&s, &children[nchildren++])))
 		die("spawn server", e);
 	return ep;
+}
+
+/* Round trips between CPUs: the time of both sides (see the top). */
+static void bench_ipc_cross(void)
+{
+	uint64_t best = UINT64_MAX, n = 500;
+	cap_t ep;
+
+	pin(SLOT_SELF_THREAD, 0);
+	ep = start_server(1);
+	for (int r = 0; r <= RUNS; r++) {
+		uint64_t t0 = cairn_now_ns();
+		for (uint64_t i = 0; i < n; i++) {
+			struct cairn_msg m = cairn_call(ep, cairn_tag(1, 1, 0), i, 0, 0, 0);
+			if (m.err || m.w[0] != i + 1)
+				die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
+		}
+		uint64_t d = cairn_now_ns() - t0;
+		if (r && d < best)               /* run 0 warms up: the server starts */
+			best = d;
+	}
+	report("ipc_cross_cpu", best, n);
+}
+
+#define SCALE_MS 2000
+static struct pair {
+	cap_t ep, thread, done;
+	volatile uint64_t calls;
+} pairs[2];
+static volatile int scale_stop;
+static cap_t sleep_note;
+
+static void scale_client(uint64_t i)
+{
+	struct pair *p = &pairs[i];
+	uint64_t n = 0;
+
+	while (!scale_stop) {
+		struct cairn_msg m = cairn_call(p->ep, cairn_tag(1, 1, 0), n, 0, 0, 0);
+		if (m.err || m.w[0] != n + 1)
+			die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
+		n++;
+	}
+	p->calls = n;
+	cairn_invoke(p->done, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+/* Calls made by pairs [0, npairs) in SCALE_MS. */
+static uint64_t scale_run(unsigned npairs)
+{
+	uint64_t total = 0;
+	err_t e;
+
+	scale_stop = 0;
+	for (unsigned i = 0; i < npairs; i++) {
+		pairs[i].calls = 0;
+		if ((e = cairn_thread_start(scale_client, i, 8, &pairs[i].thread)))
+			die("client thread", e);
+		pin(pairs[i].thread, i);
+	}
+	cairn_wait(sleep_note, SCALE_MS * 1000000ull, NULL);   /* nothing signals it: a sleep */
+	scale_stop = 1;
+	for (unsigned i = 0; i < npairs; i++) {
+		cairn_wait(pairs[i].done, CAIRN_FOREVER, NULL);
+		total += pairs[i].calls;
+		cairn_cap_delete(pairs[i].thread);
+	}
+	return total;
+}
+
+static void bench_scale(void)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	pin(SLOT_SELF_THREAD, 0);
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		die("notification", e);
+	sleep_note = m.w[0];
+	for (unsigned i = 0; i < 2; i++) {
+		pairs[i].ep = start_server((int)i);
+		if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+			die("notification", e);
+		pairs[i].done = m.w[0];
+		/* a first call: the server is up and waiting */
+		m = cairn_call(pairs[i].ep, cairn_tag(1, 1, 0), 0, 0, 0, 0);
+		if (m.err || m.w[0] != 1)
+			die("first call", m.err ? (err_t)m.err : ERR_IO);
+	}
+	uint64_t one = scale_run(1), two = scale_run(2);
+	printf("bench: scale_1_pair %lu calls/s\n", (unsigned long)(one * 1000 / SCALE_MS));
+	printf("bench: scale_2_pairs %lu calls/s\n", (unsigned long)(two * 1000 / SCALE_MS));
+	printf("bench: scaling_2_pairs %lu.%02lu\n", (unsigned long)(two / one),
+	       (unsigned long)(two * 100 / one % 100));
 }
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "server"))
-		return server();
+		return server(argc, argv);
+	if (argc > 1 && (!strcmp(argv[1], "smp") || !strcmp(argv[1], "scale"))) {
+		cairn_clock_init(cairn_cap("kinfo"));
+		if (cpus_online() < 2)
+			die("one CPU online", ERR_INVAL);
+		if (!strcmp(argv[1], "smp"))
+			bench_ipc_cross();
+		else
+			bench_scale();
+		printf("bench: done\n");
+		return 0;
+	}
 	calibrate();
 	bench_null();
-	bench_ipc(start_server());
+	bench_ipc(start_server(-1));
 	bench_ring();
 	bench_notify();
 	bench_switch();

@@ -14,6 +14,7 @@ struct endpoint {
 	struct list paged;            /* struct pager.ep_node: the objects it pages */
 	struct list pager_reqs;       /* struct pager.req_node: those with requests queued */
 	uint32_t recv_caps;           /* capabilities with RIGHT_READ (object.c) */
+	int rx_lock;                  /* guards receivers between fast paths (ipc.c) */
 };
 
 /* What an Endpoint's server learns about its clients' ends: the badges of
@@ -59,9 +60,13 @@ struct msg {
 
 /* The fast paths (messages in registers only, checked by the caller);
  * they fall back to ipc_call() / ipc_reply_recv(). */
-err_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
+/* The fast paths (fast mode, kernel/smp.h): a call that is not theirs to
+ * make goes the general way (kernel/syscall.c), nothing changed. */
+uint64_t syscall_call_whole(void);
+uint64_t syscall_reply_recv_whole(void);
+uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
 		    uint64_t w1, uint64_t w2, uint64_t w3);
-err_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
+uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
 			 uint64_t w2, uint64_t w3);
 /* Call: blocks current until answered. Results in current's frame. */
 err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m);

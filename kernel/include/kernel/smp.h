@@ -24,15 +24,69 @@
  * requests of the CPU that holds it (TLB shootdowns), so that one never
  * waits for a CPU that waits for it.
  */
-bool klock(void);
-void kunlock(void);
+bool klock_take(struct cpu *c);
+void kunlock_whole(struct cpu *c);
+
+static inline bool klock(void)
+{
+	struct cpu *c = this_cpu();
+
+	return c->klocked == KL_WHOLE ? false : klock_take(c);
+}
+
+/* Leaves fast mode if in it. */
+static inline void kfast_leave(struct cpu *c)
+{
+	if (c->in_fast)
+		__atomic_store_n(&c->in_fast, 0, __ATOMIC_RELEASE);
+}
+
+/* Gives up the kernel lock (either mode) if this CPU holds it. */
+static inline void kunlock_cpu(struct cpu *c)
+{
+	kfast_leave(c);
+	if (c->klocked == KL_WHOLE)
+		kunlock_whole(c);
+}
+
+static inline void kunlock(void)
+{
+	kunlock_cpu(this_cpu());
+}
 static inline bool klock_held(void)
 {
-	return this_cpu()->klocked;
+	return this_cpu()->klocked == KL_WHOLE;
+}
+/*
+ * Fast mode, for the IPC fast paths (kernel/ipc.c): kfast_try() enters it
+ * unless another CPU holds the lock whole. From fast mode, klock() takes
+ * the lock whole (and must be followed by a fresh look at anything read
+ * before it: others ran in between); kunlock() leaves either mode.
+ */
+extern uint32_t klock_slow_flag;
+
+/* Fast mode if no CPU holds the lock whole (true); else nothing held.
+ * With one CPU (ncpus is fixed before init starts) there is nobody to
+ * exclude: the marks alone. */
+static inline bool kfast_try(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (ncpus == 1)
+		return true;
+	__atomic_store_n(&c->in_fast, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&klock_slow_flag, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&c->in_fast, 0, __ATOMIC_RELEASE);
+	return false;
 }
 
 /* Asks CPU c for what bits says and interrupts it. Any context. */
 void smp_send(struct cpu *c, uint32_t bits);
+/* Interrupts CPU c and waits until it has left user mode (kernel lock
+ * whole held: it cannot return to user mode before it has the lock). */
+void smp_kick_sync(struct cpu *c);
 /* The arch's IPI interrupt on this CPU (no lock needed). */
 void smp_ipi(void);
 /*

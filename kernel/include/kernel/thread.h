@@ -128,14 +128,15 @@ static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, uns
 
 /* ---- CPUs ---------------------------------------------------------------------- */
 
-/* Set when the current thread should give up the CPU soon. */
 /* Work for the way back to user mode, tested with one load (.any):
  * resched: current should give up the CPU (preempted, blocked, killed,
- * suspended, yielding); reap: objects wait for kobj_reap(). */
+ * suspended, yielding); reap: objects wait for kobj_reap(); unlock: the
+ * CPU holds the kernel lock whole (kernel/smp.c), so a system call that
+ * took it leaves by the slow way, and one that did not pays nothing. */
 union sched_work {
-	uint16_t any;
+	uint32_t any;
 	struct {
-		uint8_t resched, reap;
+		uint8_t resched, reap, unlock, pad;
 	} b;
 };
 
@@ -148,9 +149,11 @@ union sched_work {
  */
 struct cpu {
 	struct thread *cur;               /* the thread running here (`current`) */
+	struct thread *prev;              /* the one before it (sched_finish_switch()) */
 	union sched_work work;
 	uint8_t online;               /* runs threads */
-	uint8_t klocked;              /* holds the kernel lock (kernel/smp.c) */
+	uint8_t klocked;              /* KL_*: holds the kernel lock whole (kernel/smp.c) */
+	uint8_t in_fast;              /* in fast mode, or about to be (several CPUs only) */
 	uint8_t idling;               /* in the idle loop, interrupts on, waiting */
 	uint8_t dozing;               /* waiting for the kernel lock, dozing (kernel/smp.c) */
 	uint32_t wait_ticket;         /* ... for this turn */
@@ -165,30 +168,39 @@ struct cpu {
 	uint64_t timer_at;            /* what the CPU's timer is armed for */
 	struct list sleepers;         /* threads blocked with a timeout here, by deadline */
 	struct list timers;           /* Timer objects armed here, by deadline (kernel/obj/timer.c) */
-	uint64_t switches;            /* context switches here since boot */
+	uint64_t switches;            /* scheduler switches here since boot (not IPC hand-offs) */
 	uint64_t idle_ns, idle_since; /* time waiting in the idle loop; when this wait began */
 	/* requests from other CPUs (kernel/smp.c) */
 	uint32_t ipi;                 /* IPI_* bits */
 	uint32_t tlb_req;             /* a TLB request waits: tlb_as, tlb_leave */
+	uint32_t kick_req;            /* leave user mode, and say so (smp_kick_sync) */
 	struct aspace *tlb_as;
 	uint8_t tlb_leave;
 	struct thread idle;           /* runs sched_run() on the CPU's boot stack */
 } __attribute__((aligned(64)));
+
+#define KL_NONE  0
+#define KL_WHOLE 2
 
 extern struct cpu cpus[CONFIG_NR_CPUS];
 extern unsigned ncpus;                   /* CPUs that run threads: 0..ncpus-1 */
 
 static inline struct cpu *this_cpu(void)
 {
-	return &cpus[arch_cpu_id()];
+	return arch_cpu_core();
 }
 
 #define current (this_cpu()->cur)
 
 /* t may run on this CPU (its affinity). */
+static inline bool sched_runs_on(const struct thread *t, const struct cpu *c)
+{
+	return (t->affinity >> c->id) & 1;
+}
+
 static inline bool sched_runs_here(const struct thread *t)
 {
-	return (t->affinity >> this_cpu()->id) & 1;
+	return sched_runs_on(t, this_cpu());
 }
 #define sched_work (this_cpu()->work)
 #define sched_need_resched (this_cpu()->work.b.resched)
@@ -197,17 +209,29 @@ void aspace_activate(struct aspace *as);
 
 /* Makes next the running thread and switches to it (the caller has put
  * current where it belongs: a queue, blocked, dead). */
-static inline void sched_switch_inline(struct thread *next)
+/*
+ * prev's context is saved only inside arch_context_switch(): until then
+ * it is still on_cpu, and another CPU that took it off a queue (fast mode:
+ * an Endpoint's receivers) waits before it switches to it. The thread that
+ * runs next clears it (sched_finish_switch()).
+ */
+static inline void sched_finish_switch(void)
 {
-	struct cpu *c = this_cpu();
+	__atomic_store_n(&this_cpu()->prev->on_cpu, 0, __ATOMIC_RELEASE);
+}
+
+/* sched_switch_inline() with this CPU's struct cpu at hand. */
+static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
+{
 	struct thread *prev = c->cur;
 
+	while (unlikely(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)))
+		arch_cpu_relax();
 	next->state = TS_RUNNING;
 	c->cur = next;
-	prev->on_cpu = 0;
+	c->prev = prev;
 	next->on_cpu = 1;
 	next->cpu = (uint8_t)c->id;
-	c->switches++;
 	if (next != &c->idle) {
 		arch_set_user_frame(next->tf);
 		if (next->proc->as != c->active_as) {
@@ -216,6 +240,12 @@ static inline void sched_switch_inline(struct thread *next)
 		}
 	}
 	arch_context_switch(&prev->ctx, &next->ctx);
+	sched_finish_switch();           /* this_cpu() afresh: maybe another CPU now */
+}
+
+static inline void sched_switch_inline(struct thread *next)
+{
+	sched_switch_cpu(this_cpu(), next);
 }
 
 /* ---- scheduler (sched.c) --------------------------------------------------- */
@@ -252,8 +282,11 @@ void sched_init_cpu(void);
 /* Runs the scheduler's idle loop on this CPU forever (the kernel lock held). */
 noreturn void sched_run(void);
 /* t changed in a way its CPU must notice on its way to user mode (killed,
- * suspended, an upcall): when it runs on another CPU, interrupt that one. */
+ * suspended, an upcall): when it runs on another CPU, interrupt that one.
+ * sched_kick_sync() returns once that CPU has left user mode (it will not
+ * go back before it has the kernel lock, which the caller holds). */
 void sched_kick(struct thread *t);
+void sched_kick_sync(struct thread *t);
 /* THREAD_SET_AFFINITY: the CPUs t may run on (mask of online CPUs, not 0). */
 void sched_set_affinity(struct thread *t, uint64_t mask);
 /* Timer objects of CPU c whose deadline passed signal (clock_tick()). */

@@ -164,7 +164,15 @@ long __cairn_wait4(long pid, int *status, long options, void *rusage)
 		return -ECHILD;
 	if ((int)pid == INT_MIN)
 		return -ESRCH;
-	if ((r = ps(PS_WAIT, (uint64_t)(int64_t)(int)pid, (uint64_t)options, 0, IPC_RESTART, &a)))
+	r = ps(PS_WAIT, (uint64_t)(int64_t)(int)pid, (uint64_t)options, 0, IPC_RESTART, &a);
+	/* a signal (SIGCHLD itself) can end the call before the process
+	 * server saw it, with a child already waitable: as on Linux, a child
+	 * that can be reaped is reaped, and the signal comes after */
+	if (r == -EINTR && !(options & WNOHANG) &&
+	    !ps(PS_WAIT, (uint64_t)(int64_t)(int)pid, (uint64_t)options | WNOHANG, 0, IPC_ALWAYS, &a) &&
+	    a.w[0])
+		r = 0;
+	if (r)
 		return r;
 	if (status && a.w[0])
 		*status = (int)a.w[1];

@@ -342,11 +342,15 @@ static char data[POSIX_INLINE_MAX + 8];
 
 /* The process a request is from (r->obj; NULL for a client that is no
  * live process, which may only ask about others), or a user fault's. */
+/* The process whose request is being served (object()), for after(). */
+static struct proc *req_proc;
+
 static err_t object(struct srv_req *r)
 {
 	struct proc *c = NULL;
 	uint32_t label = r->label;
 
+	req_proc = NULL;
 	if (r->badge & BADGE_FAULT) {
 		c = proc_find((int64_t)(r->badge & ~BADGE_FAULT));
 		if (label != CAIRN_FAULT_LABEL || !c || c->state != P_LIVE)
@@ -366,6 +370,7 @@ static err_t object(struct srv_req *r)
 	    label != PS_GETSID && label != PS_PROCLIST && label != PS_PROCINFO)
 		return ERR_PERM;
 	r->obj = c;
+	req_proc = c;
 	return ERR_OK;
 }
 
@@ -625,6 +630,21 @@ static void event(uint64_t bits)
 	procs_check_ended(bits & ~TIMER_BIT);
 }
 
+/* Before the answer: the caller's own signals (a kill of its own process
+ * is delivered before kill() returns, as POSIX has it; with several CPUs
+ * the caller would run on before a later upcall). The kernel holds an
+ * upcall of a thread waiting for our answer until that answer. Others'
+ * come after the answer (do_work): a parent whose wait we answered
+ * gets its SIGCHLD after the wait's result, not instead of it. */
+static void caller_work(void)
+{
+	struct proc *c = req_proc;
+
+	req_proc = NULL;
+	if (c && c->state == P_LIVE && c->work)
+		sig_work(c);
+}
+
 static void do_work(void)
 {
 	while (work_pending) {
@@ -643,12 +663,7 @@ static struct srv srv = {
 	.in_max = POSIX_INLINE_MAX,
 	.object = object,
 	.event = event,
-	/* signals are delivered before the answer goes: a kill of the
-	 * caller's own process is delivered before kill() returns (POSIX),
-	 * and the caller cannot run on another CPU before its upcall is set
-	 * (the kernel holds an upcall of a thread waiting for our answer until
-	 * that answer) */
-	.after = do_work,
+	.after = caller_work,
 	.work = do_work,
 	.work_pending = &work_pending,
 };

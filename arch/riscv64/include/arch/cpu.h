@@ -75,7 +75,8 @@ struct riscv_percpu {
 	uint64_t stack_top;         /* PERCPU_STACK */
 	volatile int online;
 	int pad2;
-	uint64_t reserved[4];
+	void *core;                 /* the core's struct cpu (arch_cpu_core) */
+	uint64_t reserved[3];
 };
 
 #define csr_read(csr) ({ unsigned long __v; \
@@ -112,6 +113,8 @@ static inline void arch_as_activate(uint64_t root)
 }
 
 static inline unsigned arch_cpu_id(void) { return riscv_this_cpu()->id; }
+static inline void *arch_cpu_core(void) { return riscv_this_cpu()->core; }
+static inline void arch_cpu_core_set(void *core) { riscv_this_cpu()->core = core; }
 
 static inline unsigned long arch_irq_save(void)
 {

@@ -132,6 +132,7 @@
 #define PERCPU_ID     8
 #define PERCPU_STACK  16
 #define PERCPU_USER_RSP  32     /* scratch: the user rsp during SYSCALL entry */
+#define PERCPU_CORE   40
 #define PERCPU_TSS_RSP0  116    /* tss.rsp[0]: where the next user frame ends */
 
 #ifndef __ASSEMBLY__
@@ -198,6 +199,7 @@ struct x86_percpu {
 	volatile int online;
 	unsigned irq_pending;           /* GSI being dispatched (irq_chip claim) */
 	uint64_t user_rsp;              /* PERCPU_USER_RSP */
+	void *core;                     /* PERCPU_CORE: the core's struct cpu (arch_cpu_core) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct x86_tss tss __attribute__((aligned(16)));
 } __attribute__((aligned(64)));
@@ -254,6 +256,18 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 static inline void arch_as_activate(uint64_t root)
 {
 	__asm__ volatile("mov %0, %%cr3" :: "r"(root) : "memory");
+}
+
+static inline void *arch_cpu_core(void)
+{
+	void *p;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(p) : "i"(PERCPU_CORE));
+	return p;
+}
+
+static inline void arch_cpu_core_set(void *core)
+{
+	x86_this_cpu()->core = core;
 }
 
 static inline unsigned arch_cpu_id(void)

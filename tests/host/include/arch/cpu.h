@@ -29,6 +29,10 @@ static inline void arch_set_user_frame(struct trap_frame *tf) { (void)tf; }
 static inline void arch_as_activate(uint64_t root) { (void)root; }
 
 static inline unsigned arch_cpu_id(void) { return 0; }
+/* the one CPU's struct cpu (a host program that uses it defines it) */
+void *host_cpu_core(void);
+static inline void *arch_cpu_core(void) { return host_cpu_core(); }
+static inline void arch_cpu_core_set(void *core) { (void)core; }
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long f) { (void)f; }
 static inline void arch_irq_enable(void) {}
