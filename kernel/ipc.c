@@ -132,11 +132,13 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
  */
 static inline void rx_lock(struct endpoint *ep)
 {
+	unsigned spins = 0;
+
 	if (ncpus == 1)
 		return;
 	while (__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&ep->rx_lock, __ATOMIC_RELAXED))
-			arch_cpu_relax();
+			spin_turn(&spins);
 }
 
 static inline void rx_unlock(struct endpoint *ep)
@@ -298,6 +300,7 @@ err_t ipc_recv(struct endpoint *ep, bool nonblock)
 	struct thread *self = current;
 
 	reply_drop(self);
+	self->served = ep;
 	if (recv_pending(ep))
 		return ERR_OK;
 	if (nonblock)
@@ -463,6 +466,7 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 	self->state = TS_BLOCKED;
 	self->block = BK_RECV;
 	self->wait_obj = ep;
+	self->served = ep;
 	self->wake_err = ERR_OK;
 	/* last: from here another CPU's call may take us (it waits for our
 	 * context; it writes our registers and these fields) */
@@ -477,6 +481,7 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 __attribute__((noinline))
 err_t ipc_reply_recv(struct endpoint *ep, const struct msg *m)
 {
+	current->served = ep;
 	struct thread *self = current;
 	struct thread *caller;
 	err_t e;

@@ -87,22 +87,22 @@ noreturn void kmain(void)
 static volatile int secondaries_go;
 
 /* The other CPUs join the scheduler now (they wait until init is about to
- * start: the self-tests and the monitor run on the boot CPU alone); init
- * starts once all have, so ncpus is fixed before any thread runs (the
- * kernel lock relies on it: kernel/smp.c). */
+ * start: the self-tests and the monitor run on the boot CPU alone). ncpus
+ * counts them all from here, before any of them takes the kernel lock
+ * (which relies on it never changing: kernel/smp.c); each is used once it
+ * says it is online. */
 void smp_release_secondaries(void)
 {
-	unsigned long f = arch_irq_save();   /* no interrupt (and no kernel lock) meanwhile */
+	unsigned n = 1;
 
-	__atomic_store_n(&secondaries_go, 1, __ATOMIC_RELEASE);
-	for (unsigned i = 1; i < CONFIG_NR_CPUS; i++) {
-		if (cpus[i].id != i)        /* never came online */
-			continue;
-		arch_send_ipi(i);
-		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
-			arch_cpu_doze();
-	}
-	arch_irq_restore(f);
+	for (unsigned i = 1; i < CONFIG_NR_CPUS; i++)
+		if (cpus[i].id == i)        /* came up (kmain_secondary) */
+			n = i + 1;
+	ncpus = n;
+	__atomic_store_n(&secondaries_go, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 1; i < n; i++)
+		if (cpus[i].id == i)
+			arch_send_ipi(i);
 }
 
 noreturn void kmain_secondary(unsigned cpu)

@@ -61,17 +61,13 @@ void sched_init(void)
 	cpus[0].online = 1;
 }
 
-/* Several secondaries may come at once; the boot CPU waits for them all
- * with interrupts off (smp_release_secondaries()), holding no lock. */
+/* Several secondaries may come at once (ncpus counts them already:
+ * smp_release_secondaries()). */
 void sched_cpu_online(void)
 {
 	struct cpu *c = this_cpu();
-	unsigned n = __atomic_load_n(&ncpus, __ATOMIC_RELAXED);
 
 	__atomic_fetch_or(&sched_online_mask, 1ull << c->id, __ATOMIC_RELAXED);
-	while (c->id + 1 > n && !__atomic_compare_exchange_n(&ncpus, &n, c->id + 1, false,
-							     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 }
 

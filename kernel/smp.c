@@ -32,7 +32,7 @@ static struct {
 uint32_t klock_slow_flag;
 
 /* Spins of a wait before the CPU dozes (arch_cpu_doze()). */
-#define SPINS_BEFORE_DOZE 100
+#define SPINS_BEFORE_DOZE SPIN_DOZE
 
 static void tlb_answer(struct cpu *c)
 {
@@ -93,11 +93,13 @@ static __attribute__((noinline)) void klock_wait(struct cpu *c, uint32_t ticket)
 /* Waits until no other CPU is in fast mode. */
 static __attribute__((noinline)) void klock_drain(struct cpu *c)
 {
+	unsigned spins = 0;
+
 	for (unsigned i = 0; i < ncpus; i++) {
 		struct cpu *o = &cpus[i];
 		while (o != c && __atomic_load_n(&o->in_fast, __ATOMIC_ACQUIRE)) {
 			smp_poll(c);
-			arch_cpu_relax();
+			spin_turn(&spins);
 		}
 	}
 }

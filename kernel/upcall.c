@@ -39,10 +39,13 @@ void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 	t->upcall_pc = pc;
 	t->upcall_arg = arg;
 	t->upcall_pending = 1;
-	/* a blocked call ends with ERR_INTR, except one whose answer the
-	 * caller itself owes (a server signalling its client before it
-	 * answers: the answer comes first, then the upcall) */
-	if (t->state == TS_BLOCKED && !(t->block == BK_REPLY && t->replier == current))
+	/* a blocked call ends with ERR_INTR, except one to the caller itself
+	 * (a server signalling a client whose call it holds, or that waits
+	 * in the queue of the Endpoint it serves: it answers soon, then the
+	 * upcall runs; a call it put aside with a Reply is interrupted) */
+	if (t->state == TS_BLOCKED &&
+	    !(t->block == BK_REPLY && t->replier == current) &&
+	    !(t->block == BK_CALL && t->wait_obj && t->wait_obj == (void *)current->served))
 		ipc_interrupt(t);
 	sched_kick(t);
 }

@@ -88,6 +88,11 @@ void riscv_user_trap(struct trap_frame *tf)
 		if (code == 1) {
 			csr_clear(sip, SIE_SSIE);
 			smp_ipi();
+			/* nothing asked of this thread (a wake-up of a lock
+			 * waiter that came late, a request answered already):
+			 * back to user mode without the lock */
+			if (!this_cpu()->work.any)
+				return;
 		}
 		klock();
 		if (code == 5)

@@ -196,9 +196,9 @@ void arch_timer_arm(uint64_t deadline)
 		return;
 	}
 	if (deadline > now) {
-		count = (uint64_t)(((unsigned __int128)(deadline - now) * tsc_to_lapic) >> 32);
-		if (count == 0)
-			count = 1;
+		/* one count more than the TSC time left: the truncated ratio
+		 * would have it fire a hair early, and again, and again */
+		count = (uint64_t)(((unsigned __int128)(deadline - now) * tsc_to_lapic) >> 32) + 1;
 		if (count > 0xffffffffu)
 			count = 0xffffffffu;
 	}

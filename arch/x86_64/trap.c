@@ -141,8 +141,15 @@ static unsigned user_exception_kind(const struct trap_frame *tf, uintptr_t *addr
  */
 void x86_trap_user(struct trap_frame *tf)
 {
-	if (tf->vector == VEC_IPI)
+	if (tf->vector == VEC_IPI) {
 		interrupt(tf);          /* before the lock: it may be what the holder waits for */
+		/* nothing asked of this thread (a wake-up of a lock waiter that
+		 * came late, a request answered already): no lock */
+		if (!this_cpu()->work.any) {
+			x86_user_return_check(tf);
+			return;
+		}
+	}
 	klock();
 	if (tf->vector < 32) {
 		uintptr_t addr;

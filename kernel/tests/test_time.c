@@ -46,8 +46,9 @@ SELFTEST(time, timer_interrupts_at_deadline)
 		uint64_t now = clock_ns();
 		ST_CHECK(now >= deadline);
 		/* one interrupt for it, or two when the hardware fired a hair
-		 * early and was armed again */
-		ST_CHECK(clock_ticks() - t0 >= 1 && clock_ticks() - t0 <= 2);
+		 * early and was armed again (three on the host's clock: the
+		 * APIC timer's rate is calibrated against it) */
+		ST_CHECK(clock_ticks() - t0 >= 1 && clock_ticks() - t0 <= (selftest_icount ? 2u : 3u));
 		ST_CHECK(c->slice_end == UINT64_MAX);
 		if (now - deadline > late_max)
 			late_max = now - deadline;

@@ -67,6 +67,7 @@ struct thread {
 	struct thread *replier;       /* while BK_REPLY: who holds our reply */
 	struct kobj *reply_obj;       /* ... or the Reply object it was saved in */
 	struct notification *bound_note; /* NOTIFY_BIND: its signals come as messages */
+	struct endpoint *served;      /* the Endpoint it last received on (THREAD_UPCALL) */
 	uint32_t id;
 
 	/* IPC buffer: one page of a MemoryObject, reached through the direct map */
@@ -182,6 +183,20 @@ struct cpu {
 #define KL_NONE  0
 #define KL_WHOLE 2
 
+/* One turn of a loop that waits for another CPU: a pause, and every
+ * SPIN_DOZE turns a doze (arch_cpu_doze(): under emulation the CPU waited
+ * for gets the host, or under -icount its turn). */
+#define SPIN_DOZE 100
+static inline void spin_turn(unsigned *spins)
+{
+	if (++*spins < SPIN_DOZE) {
+		arch_cpu_relax();
+	} else {
+		*spins = 0;
+		arch_cpu_doze();
+	}
+}
+
 extern struct cpu cpus[CONFIG_NR_CPUS];
 extern unsigned ncpus;                   /* CPUs that run threads: 0..ncpus-1 */
 
@@ -225,8 +240,8 @@ static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->cur;
 
-	while (unlikely(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)))
-		arch_cpu_relax();
+	for (unsigned spins = 0; unlikely(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)); )
+		spin_turn(&spins);
 	next->state = TS_RUNNING;
 	c->cur = next;
 	c->prev = prev;
