@@ -11,9 +11,10 @@
  * destruction never recurses and never frees the stack it runs on).
  *
  * The whole kernel runs under one rule: interrupts are off while kernel
- * code runs on behalf of a thread, and threads run on the boot CPU, so
- * kernel state needs no further locking. (Secondary CPUs stay parked; a
- * per-object lock scheme comes with SMP scheduling.)
+ * code runs on behalf of a thread, and it holds the kernel lock whole
+ * (kernel/smp.c), so kernel state needs no further locking; the IPC fast
+ * paths run in the lock's fast mode, beside each other on several CPUs,
+ * under the narrower rules of docs/smp.md.
  */
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
