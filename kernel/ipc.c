@@ -130,15 +130,12 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
  * on a list only once everything about it is written: from then on its
  * taker may write its registers and fields.
  */
-static inline void rx_lock(struct endpoint *ep)
+/* No waiting in a fast path (a wait's calls would cost every call their
+ * registers' saves): the lock taken at once, or the call goes the general
+ * way. */
+static inline bool rx_trylock(struct endpoint *ep)
 {
-	unsigned spins = 0;
-
-	if (ncpus == 1)
-		return;
-	while (__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&ep->rx_lock, __ATOMIC_RELAXED))
-			spin_turn(&spins);
+	return ncpus == 1 || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE);
 }
 
 static inline void rx_unlock(struct endpoint *ep)
@@ -159,16 +156,17 @@ uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, u
 	struct cpu *cpu = this_cpu();
 	struct thread *self = cpu->cur, *rx;
 
-	if (unlikely(list_empty(&ep->receivers) || self->upcall_pending))
+	if (unlikely(list_empty(&ep->receivers) || self->upcall_pending || !rx_trylock(ep)))
 		return syscall_call_whole();
-	rx_lock(ep);
 	if (unlikely(list_empty(&ep->receivers))) {
 		rx_unlock(ep);
 		return syscall_call_whole();
 	}
 	rx = list_entry(ep->receivers.next, struct thread, qnode);
+	/* on_cpu: it put itself here a moment ago and its CPU has not yet
+	 * saved its context: the general way waits for that */
 	if (unlikely(rx->reply_to || rx->reply_async || list_linked(&rx->tnode) ||
-		     !sched_runs_on(rx, cpu))) {
+		     !sched_runs_on(rx, cpu) || __atomic_load_n(&rx->on_cpu, __ATOMIC_ACQUIRE))) {
 		rx_unlock(ep);
 		return syscall_call_whole();
 	}
@@ -183,7 +181,7 @@ uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, u
 	rx->block = BK_NONE;
 	rx->wake_err = ERR_OK;
 	cpu->work.b.resched = 0;
-	sched_switch_cpu(cpu, rx);
+	sched_switch_fast(cpu, rx);
 	return self->wake_err;
 }
 
@@ -456,7 +454,8 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 	if (unlikely(!caller || caller->fault_pending || !list_empty(&ep->senders) ||
 		     !list_empty(&ep->async) || !list_empty(&ep->pager_reqs) ||
 		     (self->bound_note && self->bound_note->bits) || !sched_runs_on(caller, cpu) ||
-		     self->upcall_pending))
+		     self->upcall_pending || __atomic_load_n(&caller->on_cpu, __ATOMIC_ACQUIRE) ||
+		     !rx_trylock(ep)))
 		return syscall_reply_recv_whole();
 	self->reply_to = NULL;
 	caller->replier = NULL;
@@ -468,13 +467,13 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 	self->wait_obj = ep;
 	self->served = ep;
 	self->wake_err = ERR_OK;
-	/* last: from here another CPU's call may take us (it waits for our
-	 * context; it writes our registers and these fields) */
-	rx_lock(ep);
+	/* last, under rx_lock since the check: from here another CPU's call
+	 * may take us (it waits for our context; it writes our registers and
+	 * these fields) */
 	list_add_tail(&ep->receivers, &self->qnode);
 	rx_unlock(ep);
 	cpu->work.b.resched = 0;
-	sched_switch_cpu(cpu, caller);
+	sched_switch_fast(cpu, caller);
 	return self->wake_err;
 }
 

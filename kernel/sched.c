@@ -34,6 +34,14 @@ struct cpu cpus[CONFIG_NR_CPUS];
 unsigned ncpus = 1;
 uint64_t sched_online_mask = 1;
 
+void sched_wait_off_cpu(struct thread *t)
+{
+	unsigned spins = 0;
+
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		spin_turn(&spins);
+}
+
 void sched_init_cpu(void)
 {
 	struct cpu *c = &cpus[arch_cpu_id()];

@@ -230,18 +230,20 @@ void aspace_activate(struct aspace *as);
  * an Endpoint's receivers) waits before it switches to it. The thread that
  * runs next clears it (sched_finish_switch()).
  */
+/* Waits until t's context is saved (kernel/sched.c). */
+void sched_wait_off_cpu(struct thread *t);
+
 static inline void sched_finish_switch(void)
 {
 	__atomic_store_n(&this_cpu()->prev->on_cpu, 0, __ATOMIC_RELEASE);
 }
 
-/* sched_switch_inline() with this CPU's struct cpu at hand. */
-static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
+/* The switch itself, next known to be off every CPU (the fast paths
+ * checked: sched_switch_cpu() waits). */
+static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->cur;
 
-	for (unsigned spins = 0; unlikely(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)); )
-		spin_turn(&spins);
 	next->state = TS_RUNNING;
 	c->cur = next;
 	c->prev = prev;
@@ -256,6 +258,14 @@ static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
 	}
 	arch_context_switch(&prev->ctx, &next->ctx);
 	sched_finish_switch();           /* this_cpu() afresh: maybe another CPU now */
+}
+
+/* sched_switch_inline() with this CPU's struct cpu at hand. */
+static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
+{
+	if (unlikely(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)))
+		sched_wait_off_cpu(next);
+	sched_switch_fast(c, next);
 }
 
 static inline void sched_switch_inline(struct thread *next)
