@@ -25,6 +25,9 @@
  * Those run on one CPU (tests/bench.sh boots them with --smp 1). With the
  * argument "smp" (the bench-smp boot: two CPUs, still under -icount):
  *
+ *   ipc_call_reply_smp  ipc_call_reply with client and server pinned to
+ *                    CPU 0 of two: the fast paths as they are with more than
+ *                    one CPU (fast mode's marks, the Endpoint's lock)
  *   ipc_cross_cpu    ipc_call_reply with the client pinned to CPU 0 and the
  *                    server to CPU 1: guest time per round trip, read from
  *                    the clock, which under -icount shift=0 advances one ns
@@ -118,7 +121,7 @@ static void pin(cap_t thread, unsigned cpu)
 		die("THREAD_SET_AFFINITY", e);
 }
 
-static void bench_ipc(cap_t ep)
+static void bench_ipc_named(cap_t ep, const char *name)
 {
 	uint64_t best = UINT64_MAX, n = 1000;
 
@@ -133,7 +136,12 @@ static void bench_ipc(cap_t ep)
 		if (d < best)
 			best = d;
 	}
-	report("ipc_call_reply", best, n);
+	report(name, best, n);
+}
+
+static void bench_ipc(cap_t ep)
+{
+	bench_ipc_named(ep, "ipc_call_reply");
 }
 
 static void bench_ring(void)
@@ -382,6 +390,8 @@ static void bench_ipc_cross(void)
 	cap_t ep;
 
 	pin(SLOT_SELF_THREAD, 0);
+	/* first both on CPU 0: the fast path as it is with several CPUs */
+	bench_ipc_named(start_server(0), "ipc_call_reply_smp");
 	ep = start_server(1);
 	for (int r = 0; r <= RUNS; r++) {
 		uint64_t t0 = cairn_now_ns();
