@@ -489,6 +489,10 @@ userland() {
   local dev=()
   [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
   runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
+  # the same on one CPU and on four (the default boot has two): ktest pins its
+  # own threads to one CPU; kfuzz's children and the servers use them all
+  runpart $H --name $a-ktest-smp1 --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 1 "${dev[@]}"
+  runpart $H --name $a-ktest-smp4 --timeout 120 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 4 "${dev[@]}"
 
   step "$a userland: the process server (user/servers/proc) and its protocol"
   # user/manifests/proctest.manifest: the server starts user/tests/proctest as
