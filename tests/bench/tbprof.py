@@ -3,12 +3,12 @@
 """
 Where the instructions go: a profile from QEMU's execution log.
 
-    ./qemu-run.sh --icount --profile-log LOG --exec PROG ...
+    ./qemu-run.sh --icount --exec PROG ... -- -d exec,nochain,in_asm -D LOG
     tests/bench/tbprof.py LOG --bin kernel=build/riscv64-virt/cairn.elf \\
         --bin net=build/riscv64-virt/user/net.elf --bin prog=PROG \\
         [--begin prog:prof_begin --end prog:prof_end] [--top 60] [--callers memcpy,malloc]
 
---profile-log runs QEMU with `-d exec,nochain,in_asm`: each translation
+QEMU's `-d exec,nochain,in_asm` log: each translation
 block is printed once when translated (its instructions, with their
 encodings) and its start once per execution. So the count of a function
 is exact: the instructions of every block that ran, credited to the
