@@ -627,9 +627,10 @@ userland() {
   # ./qemu-run.sh --icount runs QEMU with -icount shift=0 (guest time is the
   # instruction count: exact, the same every run, whatever the host's load)
   # and puts "icount" on the kernel command line. There the timing tests hold
-  # tight upper bounds (a wait of W ends within W + 10% + one 10 ms tick +
-  # 1 ms; 10 ticks within 110 ms), which the boots above, on the host's clock,
-  # cannot: a timeout made 3 times too long fails here.
+  # tight upper bounds (timer interrupts within 20 us of their deadlines; a
+  # POSIX sleep of W within W + 10% + 1 ms, a 1 ms nanosleep within 2 ms),
+  # which the boots above, on the host's clock, cannot: a timeout made 3
+  # times too long fails here.
   # - the kernel's time self-tests (kernel/tests/test_time.c)
   # - ktest's timing tests, with sys.yield and console.write, whose line must
   #   reach the console (user/manifests/ktest-icount.manifest)
@@ -638,7 +639,7 @@ userland() {
   runpart $H --name $a-ktest-icount --timeout 120 --expect $E/ktest-icount.txt \
     --require '^# ktest: a line written with DEBUG_WRITE$' -- --arch $a --manifest ktest-icount --icount
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
-    -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least clock_nanosleep_abstime
+    -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least nanosleep_1ms clock_nanosleep_abstime
 
   # The two suites below ran after both lanes, both arches at once; in each
   # lane the lane that ends first no longer waits for the other.
