@@ -79,11 +79,6 @@ void sched_cpu_online(void)
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 }
 
-static inline bool may_run(const struct thread *t, const struct cpu *c)
-{
-	return (t->affinity >> c->id) & 1;
-}
-
 static inline bool cpu_idle(const struct cpu *c)
 {
 	return c->cur == &c->idle && !c->nready;
@@ -117,18 +112,18 @@ static struct cpu *place(const struct thread *t)
 
 	if (ncpus == 1)
 		return &cpus[0];
-	if (last->online && may_run(t, last) &&
+	if (last->online && sched_runs_on(t, last) &&
 	    (cpu_idle(last) || t->prio > last->cur->prio))
 		return last;
 	for (unsigned i = 0; i < ncpus; i++) {
 		struct cpu *c = &cpus[i];
-		if (c->online && may_run(t, c) && cpu_idle(c))
+		if (c->online && sched_runs_on(t, c) && cpu_idle(c))
 			return c;
 	}
-	if (last->online && may_run(t, last))
+	if (last->online && sched_runs_on(t, last))
 		return last;
 	for (unsigned i = 0; i < ncpus; i++)
-		if (cpus[i].online && may_run(t, &cpus[i]))
+		if (cpus[i].online && sched_runs_on(t, &cpus[i]))
 			return &cpus[i];
 	return &cpus[0];        /* cannot happen: the mask is checked when set */
 }
@@ -168,8 +163,8 @@ static inline unsigned highest_bit(uint32_t x)
 }
 
 /* The most urgent thread waiting on another CPU's queues that may run on
- * c, taken off them; or NULL. */
-static struct thread *steal(struct cpu *c)
+ * c, or NULL (left where it is). */
+static struct thread *stealable(struct cpu *c)
 {
 	struct thread *best = NULL;
 
@@ -184,7 +179,7 @@ static struct thread *steal(struct cpu *c)
 				break;
 			list_for_each(it, &o->runq[prio]) {
 				struct thread *t = list_entry(it, struct thread, qnode);
-				if (may_run(t, c)) {
+				if (sched_runs_on(t, c)) {
 					best = t;
 					break;
 				}
@@ -193,6 +188,14 @@ static struct thread *steal(struct cpu *c)
 				break;
 		}
 	}
+	return best;
+}
+
+/* The same, taken off its queue. */
+static struct thread *steal(struct cpu *c)
+{
+	struct thread *best = stealable(c);
+
 	if (best)
 		runq_remove(best);
 	return best;
@@ -240,7 +243,7 @@ void schedule(void)
 	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending))
 		ipc_interrupt(prev);
 	if (prev->state == TS_RUNNING && prev != &c->idle) {
-		if (may_run(prev, c)) {
+		if (sched_runs_on(prev, c)) {
 			prev->state = TS_READY;
 			runq_add(c, prev);
 		} else {
@@ -267,6 +270,20 @@ void schedule(void)
 		kobj_reap();
 }
 
+/* Runs t here at once (direct), or makes it ready (on a CPU it may run
+ * on) and lets the scheduler choose; current is queued or blocked. Back
+ * with the lock whole: a fast path may have switched back to us. */
+static void hand_over(struct thread *t, bool direct)
+{
+	if (!direct) {
+		sched_ready(t);
+		schedule();
+		return;
+	}
+	sched_switch_inline(t);
+	klock();
+}
+
 void sched_preempt_to(struct thread *t)
 {
 	struct cpu *c = this_cpu();
@@ -287,25 +304,13 @@ void sched_preempt_to(struct thread *t)
 		c->slice_end = clock_ns() + SLICE_NS;
 		clock_program();
 	}
-	if (!sched_runs_here(t)) {
-		sched_ready(t);
-		schedule();
-		return;
-	}
-	sched_switch_inline(t);
-	klock();
+	hand_over(t, sched_runs_here(t));
 }
 
 void sched_switch_to(struct thread *t)
 {
 	sched_need_resched = false;
-	if (!sched_runs_here(t) || unlikely(current->upcall_pending)) {
-		sched_ready(t);
-		schedule();
-		return;
-	}
-	sched_switch_inline(t);
-	klock();
+	hand_over(t, sched_runs_here(t) && likely(!current->upcall_pending));
 }
 
 void sched_timeouts_changed(struct cpu *c)
@@ -400,10 +405,10 @@ void sched_kick_sync(struct thread *t)
 void sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	t->affinity = mask;
-	if (t->state == TS_READY && !t->on_cpu && !may_run(t, &cpus[t->cpu])) {
+	if (t->state == TS_READY && !t->on_cpu && !sched_runs_on(t, &cpus[t->cpu])) {
 		runq_remove(t);
 		sched_ready(t);
-	} else if (t->on_cpu && !may_run(t, &cpus[t->cpu])) {
+	} else if (t->on_cpu && !sched_runs_on(t, &cpus[t->cpu])) {
 		sched_kick(t);          /* it moves when its CPU next schedules */
 	}
 }
@@ -465,23 +470,7 @@ void sched_user_return(void)
 /* Something for this CPU to run: its own queues, or another CPU's. */
 static bool work_for(struct cpu *c)
 {
-	if (c->runq_bitmap)
-		return true;
-	if (ncpus == 1)
-		return false;
-	for (unsigned i = 0; i < ncpus; i++) {
-		struct cpu *o = &cpus[i];
-		if (o != c && o->nready) {
-			for (uint32_t bits = o->runq_bitmap; bits; ) {
-				unsigned prio = highest_bit(bits);
-				bits &= ~(1u << prio);
-				list_for_each(it, &o->runq[prio])
-					if (may_run(list_entry(it, struct thread, qnode), c))
-						return true;
-			}
-		}
-	}
-	return false;
+	return c->runq_bitmap || (ncpus > 1 && stealable(c));
 }
 
 noreturn void sched_run(void)

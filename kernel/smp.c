@@ -31,9 +31,6 @@ static struct {
 /* the holder has the lock whole (or is about to): read by kfast_try() */
 uint32_t klock_slow_flag;
 
-/* Spins of a wait before the CPU dozes (arch_cpu_doze()). */
-#define SPINS_BEFORE_DOZE SPIN_DOZE
-
 static void tlb_answer(struct cpu *c)
 {
 	if (c->active_as && c->active_as == c->tlb_as) {
@@ -73,7 +70,7 @@ static __attribute__((noinline)) void klock_wait(struct cpu *c, uint32_t ticket)
 {
 	for (unsigned spins = 0; __atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket; ) {
 		smp_poll(c);
-		if (++spins < SPINS_BEFORE_DOZE) {
+		if (++spins < SPIN_DOZE) {
 			arch_cpu_relax();
 			continue;
 		}
@@ -182,12 +179,7 @@ void smp_tlb_sync(struct aspace *as, bool leave)
 		for (unsigned i = 0; i < ncpus; i++)
 			if (((wait >> i) & 1) && !__atomic_load_n(&cpus[i].tlb_req, __ATOMIC_ACQUIRE))
 				wait &= ~(1ull << i);
-		if (++spins < SPINS_BEFORE_DOZE) {
-			arch_cpu_relax();
-		} else {
-			spins = 0;
-			arch_cpu_doze();
-		}
+		spin_turn(&spins);
 	}
 }
 
@@ -195,14 +187,8 @@ void smp_kick_sync(struct cpu *c)
 {
 	__atomic_store_n(&c->kick_req, 1, __ATOMIC_RELEASE);
 	arch_send_ipi(c->id);
-	for (unsigned spins = 0; __atomic_load_n(&c->kick_req, __ATOMIC_ACQUIRE); ) {
-		if (++spins < SPINS_BEFORE_DOZE) {
-			arch_cpu_relax();
-		} else {
-			spins = 0;
-			arch_cpu_doze();
-		}
-	}
+	for (unsigned spins = 0; __atomic_load_n(&c->kick_req, __ATOMIC_ACQUIRE); )
+		spin_turn(&spins);
 }
 
 void smp_stop_others(void)

@@ -121,17 +121,23 @@ static void pin(cap_t thread, unsigned cpu)
 		die("THREAD_SET_AFFINITY", e);
 }
 
+/* n calls to the server (this program's server()), each answer checked. */
+static void ipc_calls(cap_t ep, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		struct cairn_msg m = cairn_call(ep, cairn_tag(1, 1, 0), i, 0, 0, 0);
+		if (m.err || m.w[0] != i + 1)
+			die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
+	}
+}
+
 static void bench_ipc_named(cap_t ep, const char *name)
 {
 	uint64_t best = UINT64_MAX, n = 1000;
 
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = insns();
-		for (uint64_t i = 0; i < n; i++) {
-			struct cairn_msg m = cairn_call(ep, cairn_tag(1, 1, 0), i, 0, 0, 0);
-			if (m.err || m.w[0] != i + 1)
-				die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
-		}
+		ipc_calls(ep, n);
 		uint64_t d = insns() - t0;
 		if (d < best)
 			best = d;
@@ -395,11 +401,7 @@ static void bench_ipc_cross(void)
 	ep = start_server(1);
 	for (int r = 0; r <= RUNS; r++) {
 		uint64_t t0 = cairn_now_ns();
-		for (uint64_t i = 0; i < n; i++) {
-			struct cairn_msg m = cairn_call(ep, cairn_tag(1, 1, 0), i, 0, 0, 0);
-			if (m.err || m.w[0] != i + 1)
-				die("ipc answer", m.err ? (err_t)m.err : ERR_IO);
-		}
+		ipc_calls(ep, n);
 		uint64_t d = cairn_now_ns() - t0;
 		if (r && d < best)               /* run 0 warms up: the server starts */
 			best = d;

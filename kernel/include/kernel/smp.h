@@ -53,10 +53,7 @@ static inline void kunlock(void)
 {
 	kunlock_cpu(this_cpu());
 }
-static inline bool klock_held(void)
-{
-	return this_cpu()->klocked == KL_WHOLE;
-}
+
 /*
  * Fast mode, for the IPC fast paths (kernel/ipc.c): kfast_try() enters it
  * unless another CPU holds the lock whole. From fast mode, klock() takes
