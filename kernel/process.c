@@ -58,7 +58,10 @@ struct thread *thread_create(struct process *p, struct quota *q)
 	kobj_get(&p->obj);
 	t->state = TS_INACTIVE;
 	t->prio = 8;
-	t->affinity = ~0ull;
+	/* a thread made by a thread of its own process starts on its
+	 * maker's CPUs (as Linux's clone does): pinning a program's main
+	 * thread pins the threads it starts, with no moment elsewhere */
+	t->affinity = current && current->proc == p ? current->affinity : ~0ull;
 	t->cpu = (uint8_t)this_cpu()->id;
 	t->id = next_thread_id++;
 	list_init(&t->qnode);

@@ -206,8 +206,10 @@ enum {
 	THREAD_SET_AFFINITY = 40, /* (mask): the CPUs it may run on, bit i = CPU i (as
 	                       * KINFO_CPUS numbers them); bits of CPUs that are not
 	                       * online are dropped, ERR_INVAL when none is left. A
-	                       * thread starts with every CPU; one running on a CPU it
-	                       * may no longer use moves at its next switch */
+	                       * thread made by a thread of its own process starts
+	                       * with its maker's CPUs, any other with every CPU; one
+	                       * running on a CPU it may no longer use moves at its
+	                       * next switch */
 	THREAD_GET_AFFINITY = 41, /* RIGHT_READ -> (mask, cpu): its CPUs (only online
 	                       * ones), and the CPU it runs on (the caller's own: the
 	                       * one it is on now) or last ran on */

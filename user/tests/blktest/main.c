@@ -266,7 +266,8 @@ static void t_in_flight(void)
  * at the lowest priority calls BLK_WAIT over and over: it runs only while
  * this thread is blocked, that is while its own BLK_WAIT waits for the
  * device, so one of its calls meets a waiting one (a 1 MiB read leaves
- * the device working for a while). */
+ * the device working for a while). Both run on this thread's CPU alone:
+ * on another CPU the busy thread would wait in this one's place. */
 static volatile int busy_seen, busy_done;
 static uint64_t pages_kept;
 static cap_t busy_note = CAP_NULL;
@@ -288,7 +289,13 @@ static void t_wait_busy(void)
 	struct cairn_msg m;
 	unsigned i;
 
+	uint64_t mask;
+
 	CHECK(attached, "not attached");
+	CHECK_OK(cairn_invoke(SLOT_SELF_THREAD, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m));
+	mask = m.w[0];
+	/* pinned here, the thread started next inherits it */
+	CHECK_OK(cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_AFFINITY, 0, 1ull << m.w[1], 0, 0, 0, NULL));
 	CHECK_OK(cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m));
 	busy_note = m.w[0];
 	pages_kept = free_pages();
@@ -300,6 +307,7 @@ static void t_wait_busy(void)
 	while (!busy_done)
 		cairn_wait(busy_note, 100000000, NULL);
 	cairn_cap_delete(busy_note);
+	cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_AFFINITY, 0, mask, 0, 0, 0, NULL);
 }
 
 static void t_flush(void)
