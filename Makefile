@@ -35,7 +35,9 @@
 #   make stress                  the long tests make test leaves out: busybox's whole
 #                                testsuite (make test runs all but tests/busybox/slow-units.txt),
 #                                the ext2 crash test's 100 kills, 100 MiB over TCP through the
-#                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB)
+#                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB),
+#                                the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
+#                                a arch (make test: 2 s)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -130,6 +132,10 @@ stress: | $(SETUP)
 	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
 	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
 	@python3 tests/harness/relay_test.py --name riscv64-relay-stress --arch riscv64 --bytes 100M --timeout 3600
+	@for a in riscv64 x86_64; do $(MAKE) --no-print-directory ARCH=$$a posix-tests >/dev/null && \
+	  python3 tests/harness/boot_test.py --name $$a-posix-stress-60s --timeout 900 \
+	    --expect tests/harness/expected/posix-stress.txt -- --arch $$a --quota 4M --smp 4 \
+	    --exec build/$$a/tests/posix/stress 60 || exit 1; done
 
 # Our host unit tests, then lwIP's own (tests/host/lwip.mk): both run even
 # when the first fails.

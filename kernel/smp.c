@@ -81,7 +81,7 @@ static __attribute__((noinline)) void klock_wait(struct cpu *c, uint32_t ticket)
 		__atomic_store_n(&c->dozing, 1, __ATOMIC_SEQ_CST);
 		__atomic_fetch_add(&klk.dozers, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&klk.owner, __ATOMIC_SEQ_CST) != ticket)
-			arch_cpu_doze();
+			arch_cpu_wait_ipi();
 		__atomic_fetch_sub(&klk.dozers, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&c->dozing, 0, __ATOMIC_RELAXED);
 	}

@@ -174,6 +174,11 @@ void arch_cpu_doze(void)
 	arch_irq_restore(f);
 }
 
+void arch_cpu_wait_ipi(void)
+{
+	arch_cpu_doze();        /* wfi ends at an IPI; the doze's timer bounds it */
+}
+
 void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("wfi" ::: "memory");

@@ -343,6 +343,14 @@ void arch_cpu_doze(void)
 		__asm__ volatile("pause" ::: "memory");
 }
 
+void arch_cpu_wait_ipi(void)
+{
+	/* an IPI that came before sti waits in the APIC and ends the hlt;
+	 * the timer and devices stay pending until CR8 is back at 0 */
+	__asm__ volatile("mov %0, %%cr8; sti; hlt; cli; mov %1, %%cr8"
+			 :: "r"((uint64_t)TPR_IPI_ONLY), "r"(0ull) : "memory");
+}
+
 void arch_wait_for_interrupt(void)
 {
 	if (arch_irq_enabled())

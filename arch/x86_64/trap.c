@@ -69,8 +69,8 @@ static void exception(struct trap_frame *tf)
 }
 
 /* The kernel lock is taken here unless held: from kernel mode, an
- * interrupt comes only in the idle loop's wait (or a self-test). An IPI
- * needs no lock. */
+ * interrupt comes only in the idle loop's wait (or a self-test), and an
+ * IPI also in arch_cpu_wait_ipi(). An IPI needs no lock. */
 static void interrupt(struct trap_frame *tf)
 {
 	unsigned v = tf->vector;

@@ -85,6 +85,15 @@ static inline void arch_cpu_relax(void);
  * comes of it is a harmless early clock_tick(). */
 void arch_cpu_doze(void);
 
+/* A doze until another CPU's IPI, with interrupts off: a CPU waiting for
+ * its turn of the kernel lock, which the release before its turn wakes
+ * with an IPI (kunlock_wake()). No other interrupt ends or is taken in
+ * it (it stays pending); IPIs are handled, for requests (TLB, kicks) to
+ * be answered. x86-64: hlt with the timer and devices held off by the
+ * task priority; riscv64: arch_cpu_doze(). Under emulation the host
+ * thread of a halted CPU sleeps, so the lock holder gets the host. */
+void arch_cpu_wait_ipi(void);
+
 /* Short human-readable name of the paging mode in use ("Sv48"). */
 const char *arch_mmu_mode_name(void);
 

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ktest: runs the random-invocation fuzzer (user/tests/kfuzz) in a child process
- * with a modest quota, then checks that the kernel is still fine, that the
- * child can be killed, and that every page it used came back.
+ * ktest: runs the random-invocation fuzzer (user/tests/kfuzz) in child
+ * processes, one per CPU (up to KFUZZ_MAX) so they fuzz the kernel from
+ * several CPUs at once, each with a modest quota and its own seed; then
+ * checks that the kernel is still fine, that every child can be killed,
+ * and that every page they used came back.
  */
+#include <stdlib.h>
+#include <format.h>
 #include "ktest.h"
 
 /* seed and count: ktest's arguments fuzzseed=N and fuzzcount=N change them */
@@ -11,57 +15,105 @@ const char *kfuzz_seed = "seed=1", *kfuzz_count = "count=20000", *kfuzz_trace = 
 #define KFUZZ_QUOTA   (2ull << 20)
 #define KFUZZ_PRIO    6          /* below ktest (10): ktest can always stop it */
 #define KFUZZ_TIME_MS 25000
+#define KFUZZ_MAX     4
 
-static struct cairn_child fz = { CAP_NULL, CAP_NULL, CAP_NULL, CAP_NULL, CAP_NULL, CAP_NULL, 0 };
-static cap_t fz_exit = CAP_NULL, fz_done = CAP_NULL;
+struct fuzzer {
+	struct cairn_child c;
+	cap_t exit, done;
+	uint64_t bits;
+};
+static struct fuzzer fz[KFUZZ_MAX];
+static unsigned nfz;
 static uint64_t fz_before;
+
+/* One fuzzer a CPU; together they make as many calls as one alone would
+ * (count / n each): every slow path takes the one kernel lock, and a boot
+ * with four CPUs may run on a host with two, so more calls would mostly
+ * mean more time. */
+static unsigned fuzzers(unsigned long *each)
+{
+	unsigned n = k_ncpus < 1 ? 1 : k_ncpus > KFUZZ_MAX ? KFUZZ_MAX : k_ncpus;
+	unsigned long count = strtoul(kfuzz_count + 6, NULL, 10);
+
+	*each = count / n;
+	return n;
+}
 
 void t_kfuzz_run(void)
 {
-	const char *argv[] = { "kfuzz", kfuzz_seed, kfuzz_count, kfuzz_trace };
+	static char seeds[KFUZZ_MAX][32], counts[32];
+	unsigned long seed0 = strtoul(kfuzz_seed + 5, NULL, 10), each;
 	struct cairn_proc_status st;
-	uint64_t bits = 0, t0;
+	unsigned n = fuzzers(&each), ndone = 0;
+	uint64_t t0;
 
 	fz_before = free_pages();
-	fz_exit = mk(OBJ_NOTIFICATION);
-	fz_done = mk(OBJ_NOTIFICATION);
-	CHECK(fz_exit != CAP_NULL && fz_done != CAP_NULL, "notifications");
-	struct cairn_spawn_cap caps[] = { { "done", fz_done, RIGHT_WRITE, 0 },
-					  { "kinfo", k_kinfo, RIGHT_READ, 0 } };
-	CHECK_OK(spawn_prog("kfuzz", "kfuzz", argv, kfuzz_trace[0] ? 4 : 3, caps, 2, KFUZZ_PRIO, KFUZZ_QUOTA, fz_exit, &fz));
-	t0 = now_ns();
-	/* kfuzz signals done (1: ran clean, 2: it saw wrong answers) and waits to be killed */
-	while (!bits && now_ns() - t0 < KFUZZ_TIME_MS * 1000000ull) {
-		bits = wait_bits(fz_done, 100);
-		if (!bits && cairn_wait(fz_exit, 0, NULL) == ERR_OK)
-			break;
+	fmt_snprintf(counts, sizeof(counts), "count=%lu", each);
+	for (unsigned i = 0; i < n; i++) {
+		struct fuzzer *f = &fz[i];
+		/* the first keeps the seed asked for: its run is the one a
+		 * fuzzseed=N boot repeats */
+		fmt_snprintf(seeds[i], sizeof(seeds[i]), "seed=%lu", seed0 + i * 1000003ul);
+		const char *argv[] = { "kfuzz", seeds[i], counts, kfuzz_trace };
+		f->exit = mk(OBJ_NOTIFICATION);
+		f->done = mk(OBJ_NOTIFICATION);
+		CHECK(f->exit != CAP_NULL && f->done != CAP_NULL, "notifications");
+		struct cairn_spawn_cap caps[] = { { "done", f->done, RIGHT_WRITE, 0 },
+						  { "kinfo", k_kinfo, RIGHT_READ, 0 } };
+		CHECK_OK(spawn_prog("kfuzz", "kfuzz", argv, kfuzz_trace[0] ? 4 : 3, caps, 2, KFUZZ_PRIO,
+				    KFUZZ_QUOTA, f->exit, &f->c));
+		nfz = i + 1;
 	}
-	CHECK_OK(proc_status(fz.proc, &st));
-	CHECK(st.state == PROC_STATE_RUNNING, "kfuzz ended by itself: state %u status %#lx fault address %#lx pc %#lx",
-	      st.state, (unsigned long)st.status, (unsigned long)st.fault_addr, (unsigned long)st.fault_pc);
-	CHECK(bits, "kfuzz did not finish within %u ms", KFUZZ_TIME_MS);
-	CHECK(bits == 1, "kfuzz saw wrong answers (see its # lines)");
+	t0 = now_ns();
+	/* each signals done (1: ran clean, 2: it saw wrong answers) and waits to be killed */
+	while (ndone < n && now_ns() - t0 < KFUZZ_TIME_MS * 1000000ull) {
+		ndone = 0;
+		for (unsigned i = 0; i < n; i++) {
+			struct fuzzer *f = &fz[i];
+			if (!f->bits)
+				f->bits = wait_bits(f->done, 50);
+			if (!f->bits && cairn_wait(f->exit, 0, NULL) == ERR_OK)
+				f->bits = ~0ull;        /* ended by itself: reported below */
+			ndone += f->bits != 0;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct fuzzer *f = &fz[i];
+		CHECK_OK(proc_status(f->c.proc, &st));
+		CHECK(st.state == PROC_STATE_RUNNING,
+		      "kfuzz %s ended by itself: state %u status %#lx fault address %#lx pc %#lx", seeds[i],
+		      st.state, (unsigned long)st.status, (unsigned long)st.fault_addr, (unsigned long)st.fault_pc);
+		CHECK(f->bits, "kfuzz %s did not finish within %u ms (%u fuzzers, %lu calls each)", seeds[i],
+		      KFUZZ_TIME_MS, n, each);
+		CHECK(f->bits == 1, "kfuzz %s saw wrong answers (see its # lines)", seeds[i]);
+	}
+	printf("# kfuzz: %u fuzzers at once, %lu calls each\n", n, each);
 }
 
 void t_kfuzz_kill(void)
 {
 	struct cairn_proc_status st;
 
-	CHECK(fz.proc != CAP_NULL, "kfuzz did not start");
-	CHECK_OK(inv(fz.proc, PROC_KILL, 77, 0, 0, 0, NULL));
-	CHECK(wait_bits(fz_exit, 2000) == 1, "no exit notification after the kill");
-	CHECK_OK(proc_status(fz.proc, &st));
-	CHECK(st.state == PROC_STATE_KILLED && st.status == 77, "state %u status %ld", st.state,
-	      (long)st.status);
+	CHECK(nfz, "kfuzz did not start");
+	for (unsigned i = 0; i < nfz; i++)
+		CHECK_OK(inv(fz[i].c.proc, PROC_KILL, 77, 0, 0, 0, NULL));
+	for (unsigned i = 0; i < nfz; i++) {
+		CHECK(wait_bits(fz[i].exit, 2000) == 1, "no exit notification after the kill of fuzzer %u", i);
+		CHECK_OK(proc_status(fz[i].c.proc, &st));
+		CHECK(st.state == PROC_STATE_KILLED && st.status == 77, "fuzzer %u: state %u status %ld", i,
+		      st.state, (long)st.status);
+	}
 }
 
 void t_kfuzz_leak(void)
 {
 	uint64_t now;
 
-	cairn_child_release(&fz);
-	del(&fz_exit);
-	del(&fz_done);
+	for (unsigned i = 0; i < nfz; i++) {
+		cairn_child_release(&fz[i].c);
+		del(&fz[i].exit);
+		del(&fz[i].done);
+	}
 	now = free_pages();
 	CHECK(fz_before != 0, "kfuzz did not start");
 	EXPECT(now == fz_before, "free pages %lu before kfuzz, %lu after (%ld pages not returned)",

@@ -73,8 +73,11 @@
 #define VEC_PIC_BASE   0x20
 #define VEC_IRQ_BASE   0x30     /* + GSI, for GSIs routed by the IOAPIC */
 #define VEC_IRQ_LAST   0xdf
-#define VEC_TIMER      0xf0     /* local APIC timer */
+#define VEC_TIMER      0xe0     /* local APIC timer: below VEC_IPI's priority */
 #define VEC_IPI        0xf1     /* another CPU's request (arch_send_ipi) */
+/* The task priority (CR8) that holds off every interrupt but VEC_IPI
+ * (priority classes are vector >> 4): arch_cpu_wait_ipi() */
+#define TPR_IPI_ONLY   (VEC_TIMER >> 4)
 #define VEC_SPURIOUS   0xff
 #define X86_ISR_STUB_SIZE 16    /* entry.S: x86_isr_stubs + vector * this */
 /* Not vectors: what struct trap_frame.vector says for frames that no
