@@ -297,7 +297,7 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && !p->delivering &&
 	    !p->stopped) {
 		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
-		deliver(p, sig, &(struct siginf){ 0, 1, 0 });
+		deliver(p, sig, &(struct siginf){ .code = 1 });
 		if (p->delivering)
 			return true;
 	}
@@ -591,7 +591,7 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 
 void sig_send(struct proc *p, int sig, int sender)
 {
-	struct siginf si = { (uint32_t)sender, sender ? POSIX_SI_USER : POSIX_SI_KERNEL, 0 };
+	struct siginf si = { .sender = (uint32_t)sender, .code = sender ? POSIX_SI_USER : POSIX_SI_KERNEL };
 
 	sig_raise(p, sig, &si, false);
 }
@@ -803,7 +803,7 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uin
 	return ERR_OK;
 }
 
-err_t ps_siginfo(struct proc *c, uint64_t out[3])
+err_t ps_siginfo(struct proc *c, uint64_t out[4])
 {
 	if (!c->delivering)
 		return ERR_INVAL;
@@ -829,7 +829,7 @@ err_t ps_sigqueue(struct proc *c, const uint64_t w[4])
 		return ERR_PERM;
 	if (!w[1] || t->state != P_LIVE)
 		return ERR_OK;
-	return sig_raise(t, (int)w[1], &(struct siginf){ (uint32_t)c->pid, code, w[3] }, true);
+	return sig_raise(t, (int)w[1], &(struct siginf){ .sender = (uint32_t)c->pid, .code = code, .value = w[3] }, true);
 }
 
 /* ---- sigtimedwait: blocked PS_SIGWAIT calls ------------------------------------------------ */

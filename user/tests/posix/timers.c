@@ -34,6 +34,10 @@
 #include "posixtest.h"
 
 #define MS 1000000ll
+/* glibc before 2.35 names it only by its union member */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
 static int icount;
 static char **only;
@@ -264,8 +268,8 @@ static void abstime(void)
 	CHECK(sigwaitinfo(&block, &si) == sig && si.si_value.sival_int == 1);
 	CHECK(took_ok(5 * MS, now_ns(CLOCK_MONOTONIC) - t0));
 
-	at = now_ns(CLOCK_REALTIME) + 5 * MS;
 	t0 = now_ns(CLOCK_MONOTONIC);
+	at = now_ns(CLOCK_REALTIME) + 5 * MS;
 	arm(r, TIMER_ABSTIME, at, 0);
 	CHECK(sigwaitinfo(&block, &si) == sig && si.si_value.sival_int == 2);
 	CHECK(now_ns(CLOCK_REALTIME) >= at);
@@ -355,7 +359,7 @@ static void sigev_thread_id(void)
 	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = sig;
 	ev.sigev_value.sival_int = 9;
-	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	ev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
 	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
 	CHECK(sigprocmask(SIG_BLOCK, &block, &old) == 0);
 	got = 0;
@@ -460,7 +464,7 @@ static void errors(void)
 	ev.sigev_notify = 99;
 	ERRNO(timer_create(CLOCK_MONOTONIC, &ev, &t), EINVAL);
 	ev.sigev_notify = SIGEV_THREAD_ID;
-	ev._sigev_un._tid = 0x3ffffff0;
+	ev.sigev_notify_thread_id = 0x3ffffff0;
 	ERRNO(timer_create(CLOCK_MONOTONIC, &ev, &t), EINVAL);
 	ev.sigev_notify = SIGEV_SIGNAL;
 	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
