@@ -534,7 +534,7 @@ userland() {
   # wait, groups, posix_spawn), signals, threads; files through their
   # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); one ok
   # line a test
-  for t in files io procs signals threads pipes fmap mounts; do
+  for t in files io procs signals timers threads pipes fmap mounts; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # many threads on four CPUs call (pipes), signal (sigqueue), map, unmap,
@@ -642,11 +642,14 @@ userland() {
   # - ktest's timing tests, with sys.yield and console.write, whose line must
   #   reach the console (user/manifests/ktest-icount.manifest)
   # - basics' sleeps (icount=1 and the names of the tests to run)
+  # - timers' signals (the same: a 1 ms timer's signal within 2 ms...)
   runpart $H --name $a-selftest-time-icount --expect $E/selftest-time.txt -- --arch $a --test time --icount
   runpart $H --name $a-ktest-icount --timeout 120 --expect $E/ktest-icount.txt \
     --require '^# ktest: a line written with DEBUG_WRITE$' -- --arch $a --manifest ktest-icount --icount
   runpart $H --name $a-posix-basics-icount --timeout 120 --expect $E/posix-basics-icount.txt \
     -- --icount --exec build/$a/tests/posix/basics icount=1 nanosleep_at_least nanosleep_1ms clock_nanosleep_abstime
+  runpart $H --name $a-posix-timers-icount --timeout 120 --expect $E/posix-timers-icount.txt \
+    -- --icount --exec build/$a/tests/posix/timers icount=1 oneshot_1ms periodic overrun_blocked abstime
 
   # The two suites below ran after both lanes, both arches at once; in each
   # lane the lane that ends first no longer waits for the other.

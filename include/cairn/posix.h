@@ -504,15 +504,20 @@ enum {
 	                       * (else EINVAL); value 0 disarms; when it runs out the process
 	                       * gets SIGALRM (sender 0) and, with an interval, it starts
 	                       * again. flags 1: only read it (getitimer). A fork's child
-	                       * starts with none; exec keeps it. Resolution: the kernel's tick */
-	PS_SIGWAIT,           /* (set, timeout ns) -> (sig, sender pid | (uint32)si_code << 32,
-	                       * si_value): sigtimedwait. Takes the lowest pending signal of
+	                       * starts with none; exec keeps it. It shares the server's one
+	                       * kernel Timer (one-shot, to the ns) with PS_TIMER_* */
+	PS_SIGWAIT,           /* (set, timeout ns, tid) -> (sig, sender pid | (uint32)si_code << 32,
+	                       * si_value, overrun): sigtimedwait from the caller's thread tid
+	                       * (0: the main thread). Takes the lowest pending signal of
 	                       * set (SIGKILL, SIGSTOP left out; a real-time signal's oldest
-	                       * instance) WITHOUT running its handler or default action. None
+	                       * instance; those pending for thread tid first: PS_TKILL,
+	                       * POSIX_SIGEV_THREAD_ID) WITHOUT running its handler or default action. None
 	                       * pending: timeout 0 is EAGAIN at once; otherwise answered later
 	                       * (a saved Reply) when one of set is raised, or EAGAIN once
 	                       * timeout has passed (UINT64_MAX: never). While the call waits,
 	                       * the signals of set are not discarded as ignored (as Linux).
+	                       * A new call of the same tid ends its old one (the thread
+	                       * was interrupted and left it).
 	                       * A handler run on the caller's thread interrupts it (EINTR
 	                       * from the kernel); a signal the server could not hand to an
 	                       * interrupted caller stays pending. ENOSYS: a timeout but no
@@ -526,7 +531,7 @@ enum {
 	                       * signal already pending is merged (the first one's siginfo
 	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
 	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
-	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value) of the
+	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value, overrun) of the
 	                       * delivery in progress (the libc's entry asks it for si_value
 	                       * when the upcall argument's si_code is negative). EINVAL: none */
 	/* What /proc shows (the VFS asks; docs/vfs.md, "/proc"): */
@@ -543,6 +548,41 @@ enum {
 	                       * /proc/PID/cmdline; cut at POSIX_CMDLINE_MAX). Only for a
 	                       * caller with no pid (a system service: the VFS): EPERM from a
 	                       * process. ESRCH: no such pid */
+	/* POSIX timers (timer_create...): each process has up to
+	 * POSIX_TIMERS_PER_PROC, named by an id the server gives (0..
+	 * POSIX_TIMER_ID_MAX), gone at exec and exit; a fork's child has none.
+	 * Times are ns; a timer runs on the server's monotonic clock, which
+	 * CLOCK_MONOTONIC, CLOCK_BOOTTIME and CLOCK_REALTIME share but for an
+	 * absolute CLOCK_REALTIME time, which follows PS_SETTIME. */
+	PS_TIMER_CREATE,      /* (clock, notify | flags << 32, sig | tid << 32, si_value) -> (id).
+	                       * clock POSIX_CLOCK_REALTIME, _MONOTONIC, _BOOTTIME; notify
+	                       * POSIX_SIGEV_SIGNAL (sig to the process), _NONE (no signal),
+	                       * _THREAD_ID (sig to the caller's thread tid: its sigwaitinfo
+	                       * takes it; a handled sig runs on the main thread); flags
+	                       * POSIX_TIMER_VALUE_ID: si_value is the timer's id (a NULL
+	                       * sigevent). The signal's siginfo: si_code SI_TIMER, sender
+	                       * the timer's id (si_timerid), si_value, the overrun
+	                       * (PS_SIGINFO). EINVAL: another clock or notify, sig not
+	                       * 1..64 (unless _NONE), tid 0 for _THREAD_ID; ENOTSUP: a
+	                       * CPU-time clock (2, 3, or negative); EAGAIN: the caller has
+	                       * POSIX_TIMERS_PER_PROC, or the server has no room */
+	PS_TIMER_SET,         /* (id, flags, value ns, interval ns) -> (old value ns left, old
+	                       * interval ns): timer_settime. value 0 disarms; flags
+	                       * POSIX_TIMER_ABSTIME: value is a time of the timer's clock
+	                       * (one past fires at once). Each expiry raises the signal,
+	                       * unless the timer's last one is still pending: then the
+	                       * overrun count grows (periods missed count too, up to
+	                       * INT_MAX). EINVAL: not the caller's id, flags, a time of
+	                       * 2^63 or more; ENOSYS: no clock */
+	PS_TIMER_GET,         /* (id) -> (value ns left (0: disarmed), interval ns, overrun):
+	                       * timer_gettime and timer_getoverrun (the overrun count of
+	                       * the last signal delivered or taken). EINVAL */
+	PS_TIMER_DELETE,      /* (id): the timer goes, and its signal if still pending. EINVAL */
+	PS_TKILL,             /* (tid, sig): tkill of sig to thread tid of the caller, whose
+	                       * libc knows the thread blocks sig: it stays pending for that
+	                       * thread (its PS_SIGWAIT with tid takes it) and is never
+	                       * delivered to the main thread. EINVAL: sig not 1..64, tid 0;
+	                       * EAGAIN: POSIX_TSIG_MAX such signals pending already */
 };
 
 /*
@@ -671,6 +711,20 @@ static inline uint64_t posix_sigbit(int sig) { return 1ull << (sig - 1); }
 #define POSIX_SI_KERNEL  0x80
 #define POSIX_SI_QUEUE   (-1)
 #define POSIX_SI_TKILL   (-6)
+#define POSIX_SI_TIMER   (-2)
+/* PS_TIMER_*: clocks, notifications, flags (Linux's numbers) */
+#define POSIX_CLOCK_REALTIME   0
+#define POSIX_CLOCK_MONOTONIC  1
+#define POSIX_CLOCK_PROCESS_CPUTIME_ID 2
+#define POSIX_CLOCK_THREAD_CPUTIME_ID  3
+#define POSIX_CLOCK_BOOTTIME   7
+#define POSIX_SIGEV_SIGNAL     0
+#define POSIX_SIGEV_NONE       1
+#define POSIX_SIGEV_THREAD_ID  4
+#define POSIX_TIMER_ABSTIME    1
+#define POSIX_TIMER_VALUE_ID   1     /* PS_TIMER_CREATE flags */
+#define POSIX_TIMERS_PER_PROC  32
+#define POSIX_TSIG_MAX         32    /* signals pending for threads, per process */
 /* The upcall argument of a delivery: sig | code byte << 8 | sender pid << 32,
  * where the code byte is si_code as an int8_t, except 0x80: SI_KERNEL. */
 static inline uint64_t posix_sig_arg(int sig, int code, uint32_t sender)

@@ -64,10 +64,14 @@ static const struct cairn_clock_page *clock_page(void)
 	return page;
 }
 
-uint64_t cairn_realtime_ns(void)
+uint64_t cairn_realtime_offset(void)
 {
 	const struct cairn_clock_page *p = clock_page();
-	uint64_t off = p ? __atomic_load_n(&p->realtime_offset, __ATOMIC_ACQUIRE) : realtime_offset;
 
-	return cairn_now_ns() + off;
+	return p ? __atomic_load_n(&p->realtime_offset, __ATOMIC_ACQUIRE) : realtime_offset;
+}
+
+uint64_t cairn_realtime_ns(void)
+{
+	return cairn_now_ns() + cairn_realtime_offset();
 }

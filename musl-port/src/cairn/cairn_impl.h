@@ -409,6 +409,13 @@ hidden long __cairn_settimeofday(const void *tv, const void *tz);
  * until interrupted); ERR_INTR if an upcall interrupted it. */
 hidden err_t __cairn_sleep(uint64_t ns);
 
+/* ---- timer.c ------------------------------------------------------------------------------ */
+hidden long __cairn_timer_create(long clk, const void *sevp, int *id);
+hidden long __cairn_timer_settime(long id, long flags, const void *new, void *old);
+hidden long __cairn_timer_gettime(long id, void *cur);
+hidden long __cairn_timer_getoverrun(long id);
+hidden long __cairn_timer_delete(long id);
+
 /* ---- proc.c ------------------------------------------------------------------------------- */
 _Noreturn hidden void __cairn_exit_group(long status);
 /* thread.c: a thread's exit; tp its thread pointer if its struct pthread
@@ -480,6 +487,8 @@ hidden long __cairn_gettid(void);
  * sched_setscheduler, of the thread tid (0: the caller) */
 hidden long __cairn_sched_policy(long op, long tid, long policy, void *param);
 hidden long __cairn_thread_kill(long tid, long sig);
+/* 1 if tid is a live thread of this process (the first one's is the pid). */
+hidden int __cairn_tid_live(long tid);
 hidden long __cairn_membarrier(long cmd, long flags);
 /* sigprocmask of a thread other than the first (its own mask, kept here):
  * 1 if the caller is one, else 0 (the process server has the mask). */

@@ -265,6 +265,11 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_sched_yield: cairn_yield(); return 0;
 	case SYS_setitimer: return __cairn_setitimer(a, (const void *)b, (void *)c);
 	case SYS_getitimer: return __cairn_getitimer(a, (void *)b);
+	case SYS_timer_create: return __cairn_timer_create(a, (const void *)b, (int *)c);
+	case SYS_timer_settime: return __cairn_timer_settime(a, b, (const void *)c, (void *)d);
+	case SYS_timer_gettime: return __cairn_timer_gettime(a, (void *)b);
+	case SYS_timer_getoverrun: return __cairn_timer_getoverrun(a);
+	case SYS_timer_delete: return __cairn_timer_delete(a);
 
 	/* processes (proc.c, fork.c) */
 	case SYS_exit_group: __cairn_exit_group(a);

@@ -10,7 +10,8 @@
  * may have a request in it, or an answer it has yet to read), runs the
  * handler musl's sigaction gave (with a siginfo_t for SA_SIGINFO: signal,
  * si_code and the sender's pid from the upcall argument, si_value for
- * sigqueue's asked of the server: PS_SIGINFO), tells the
+ * sigqueue's and timers' asked of the server: PS_SIGINFO, which also
+ * gives a timer's overrun count; a timer's id comes as the sender), tells the
  * server the delivery is over (PS_SIGRETURN_DONE), puts the buffer and
  * errno back and returns; the entry restores the FP registers and
  * resumes the interrupted code (SYS_UPCALL_RETURN). A call the handler
@@ -236,20 +237,28 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 }
 
 /* The siginfo of a signal taken or delivered: the server's words
- * (sig, sender | si_code << 32, si_value). */
-static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value)
+ * (sig, sender | si_code << 32, si_value, overrun). A timer's (SI_TIMER)
+ * sender is its id; si_timerid and si_overrun are where si_pid and si_uid
+ * are for other signals. */
+static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value, uint64_t overrun)
 {
 	memset(si, 0, sizeof(*si));
 	si->si_signo = sig;
 	si->si_code = (int)(int32_t)(who >> 32);
-	si->si_pid = (pid_t)(uint32_t)who;
-	si->si_uid = 0;
+	if (si->si_code == SI_TIMER) {
+		si->si_timerid = (int)(uint32_t)who;
+		si->si_overrun = (int)overrun;
+	} else {
+		si->si_pid = (pid_t)(uint32_t)who;
+		si->si_uid = 0;
+	}
 	if (si->si_code < 0)
 		si->si_value.sival_ptr = (void *)(uintptr_t)value;
 }
 
-/* sigtimedwait, sigwaitinfo, sigwait: PS_SIGWAIT waits in the server;
- * a handler that runs on this thread meanwhile interrupts it (EINTR,
+/* sigtimedwait, sigwaitinfo, sigwait: PS_SIGWAIT waits in the server,
+ * for this thread (its tid: the signals pending for it come too); a
+ * handler that runs on this thread meanwhile interrupts it (EINTR,
  * never restarted, as Linux). */
 long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, size_t size)
 {
@@ -272,10 +281,11 @@ long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, s
 	}
 	if (__cairn_proc == CAP_NULL)
 		return __cairn_nosys(SYS_rt_sigtimedwait);
-	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGWAIT, s, t, 0, 0, 0, 0, IPC_EINTR, &a))))
+	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGWAIT, s, t, (uint64_t)__cairn_gettid(), 0,
+					 0, 0, IPC_EINTR, &a))))
 		return r;
 	if (info)
-		fill_info(info, (int)a.w[0], a.w[1], a.w[2]);
+		fill_info(info, (int)a.w[0], a.w[1], a.w[2], a.w[3]);
 	return (long)a.w[0];
 }
 
@@ -373,12 +383,15 @@ next:
 			siginfo_t si;
 			ucontext_t uc;
 			struct cairn_ans a;
-			uint64_t value = 0;
-			/* sigqueue's value: asked of the server (register words only) */
+			uint64_t value = 0, overrun = 0;
+			/* sigqueue's and timers' value: asked of the server (register words only) */
 			if (code < 0 && code != SI_TKILL && !ps(PS_SIGINFO, 0, 0, 0, 0, &a) &&
-			    a.w[0] == (uint64_t)sig)
+			    a.w[0] == (uint64_t)sig) {
 				value = a.w[2];
-			fill_info(&si, sig, (uint32_t)sender | (uint64_t)(uint32_t)code << 32, value);
+				overrun = a.w[3];
+			}
+			fill_info(&si, sig, (uint32_t)sender | (uint64_t)(uint32_t)code << 32, value,
+				  overrun);
 			memset(&uc, 0, sizeof(uc));
 			((void (*)(int, siginfo_t *, void *))(void *)ka.handler)(sig, &si, &uc);
 		} else {

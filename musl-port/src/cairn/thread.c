@@ -24,10 +24,12 @@
  * word and the listing, so a wake cannot slip between them.
  *
  * Signals stay the process's: the process server runs handlers on the
- * first thread, and tkill of another thread signals the process. So the
- * server's mask is the first thread's; another thread's sigprocmask
- * (musl blocks signals around thread creation and exit) only changes a
- * mask kept here for it.
+ * first thread, and tkill of another thread signals the process, unless
+ * that thread blocks the signal: then it stays pending for the thread
+ * (PS_TKILL) until its sigwaitinfo takes it (musl's SIGEV_THREAD timers
+ * wake their helper thread so). So the server's mask is the first
+ * thread's; another thread's sigprocmask (musl blocks signals around
+ * thread creation and exit) only changes a mask kept here for it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -410,19 +412,46 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 	return r;
 }
 
-/* tkill/tgkill: the process server signals processes, not threads. */
-long __cairn_thread_kill(long tid, long sig)
+/* Is tid a live thread of this process (the first one's tid is the pid)?
+ * *blocks: it is another thread and blocks sig. */
+static int thread_live(long tid, long sig, int *blocks)
 {
 	int known = tid == __cairn_getpid();
 
+	*blocks = 0;
+	__cairn_lock(&table_lock);
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thr *t = &threads[i];
+		if (!t->used || t->dead || t->tid != tid)
+			continue;
+		known = 1;
+		*blocks = sig > 0 && (t->sigmask & (1ull << (sig - 1)));
+	}
+	__cairn_unlock(&table_lock);
+	return known;
+}
+
+int __cairn_tid_live(long tid)
+{
+	int blocks;
+
+	return tid > 0 && thread_live(tid, 0, &blocks);
+}
+
+/* tkill/tgkill: the process server signals the process (handlers run on
+ * the first thread), or with PS_TKILL the thread itself when it blocks
+ * sig (its sigwaitinfo will take it). */
+long __cairn_thread_kill(long tid, long sig)
+{
+	int blocks;
+
 	if (tid <= 0 || sig < 0 || sig > 64)
 		return -EINVAL;
-	__cairn_lock(&table_lock);
-	for (int i = 0; i < MAX_THREADS; i++)
-		known |= threads[i].used && !threads[i].dead && threads[i].tid == tid;
-	__cairn_unlock(&table_lock);
-	if (!known)
+	if (!thread_live(tid, sig, &blocks))
 		return -ESRCH;
+	if (blocks && __cairn_proc != CAP_NULL)
+		return cairn_errno(__cairn_ipc(__cairn_proc, PS_TKILL, (uint64_t)tid, (uint64_t)sig,
+					       0, 0, 0, 0, IPC_ALWAYS, NULL));
 	return __cairn_kill(__cairn_getpid(), sig);
 }
 

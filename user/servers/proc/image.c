@@ -460,6 +460,8 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	/* the point of no return: the old image goes, the new one starts, and
 	 * its close-on-exec descriptors are closed */
 	waits_drop(p);
+	timers_free(p);             /* POSIX timers go; ITIMER_REAL stays (POSIX) */
+	tsigs_drop(p);              /* the threads are gone */
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)

@@ -529,7 +529,7 @@ static void op_sigwait(struct srv_req *r, struct srv_ans *a)
 {
 	bool later;
 
-	a->err = ps_sigwait(r->obj, r->w[0], r->w[1], a->w, &later);
+	a->err = ps_sigwait(r->obj, r->w, a->w, &later);
 	a->deferred = later;
 }
 
@@ -541,6 +541,31 @@ static void op_sigqueue(struct srv_req *r, struct srv_ans *a)
 static void op_siginfo(struct srv_req *r, struct srv_ans *a)
 {
 	a->err = ps_siginfo(r->obj, a->w);
+}
+
+static void op_timer_create(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_timer_create(r->obj, r->w, &a->w[0]);
+}
+
+static void op_timer_set(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_timer_set(r->obj, r->w, a->w);
+}
+
+static void op_timer_get(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_timer_get(r->obj, r->w[0], a->w);
+}
+
+static void op_timer_delete(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_timer_delete(r->obj, r->w[0]);
+}
+
+static void op_tkill(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_tkill(r->obj, r->w[0], r->w[1]);
 }
 
 static void op_proclist(struct srv_req *r, struct srv_ans *a)
@@ -613,6 +638,11 @@ static const struct srv_op ops[] = {
 	OP(PS_SIGINFO, op_siginfo),
 	OP(PS_PROCLIST, op_proclist),
 	OP(PS_PROCINFO, op_procinfo),
+	OP(PS_TIMER_CREATE, op_timer_create),
+	OP(PS_TIMER_SET, op_timer_set),
+	OP(PS_TIMER_GET, op_timer_get),
+	OP(PS_TIMER_DELETE, op_timer_delete),
+	OP(PS_TKILL, op_tkill),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),
@@ -694,6 +724,7 @@ int main(int argc, char **argv)
 	/* the table's pages now, so that the server's memory stays the same
 	 * from one process to the next (pages come on first touch) */
 	memset(procs, 0, sizeof(procs));
+	timers_init();
 	if ((e = setup())) {
 		say("cannot set up: %s\n", err_name(e));
 		return 1;

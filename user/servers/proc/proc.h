@@ -7,6 +7,7 @@
  *   table.c    the process table: pids, parents, groups and sessions
  *   image.c    kernel processes: a new image (first program, exec), fork
  *   signal.c   signals, stop/continue, the end of a process, wait
+ *   timer.c    the kernel Timer: ITIMER_REAL, POSIX timers, sigtimedwait's timeouts
  *   info.c     what /proc shows: PS_PROCLIST, PS_PROCINFO, argument lists
  *   system.c   the system's names, clock, power and users
  */
@@ -24,7 +25,9 @@
 #define MAX_WAITERS  64          /* blocked PS_WAIT calls, all processes */
 #define WAITS_PER_PROC 8
 #define MAX_SIGWAITERS 64        /* blocked PS_SIGWAIT calls, all processes */
-#define SIGWAITS_PER_PROC 8
+#define SIGWAITS_PER_PROC 16       /* one per thread (a thread's new call ends its old one) */
+#define MAX_TIMERS   512         /* POSIX timers, all processes (POSIX_TIMERS_PER_PROC each) */
+#define MAX_TSIGS    128         /* signals pending for a thread, all processes */
 #define NSIG_MAX     POSIX_NSIG
 
 
@@ -46,11 +49,14 @@ struct keep {
 	bool close;                  /* not given: IO_CLOSE once the exec is done */
 };
 
-/* What a signal's receiver learns (siginfo): sender pid, si_code, si_value. */
+/* What a signal's receiver learns (siginfo): sender pid, si_code, si_value;
+ * a timer's (SI_TIMER) its id as sender and the overrun count. */
 struct siginf {
 	uint32_t sender;
 	int32_t code;
 	uint64_t value;
+	uint32_t timer;              /* a POSIX timer's signal: its id + 1 (timer.c); else 0 */
+	uint32_t overrun;            /* a timer's: filled in when the signal is taken */
 };
 struct sigq {
 	int sig;
@@ -199,8 +205,8 @@ void sig_send(struct proc *p, int sig, int sender);
 void sig_work(struct proc *p);
 err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags);
 err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
-err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3], bool *later);
-err_t ps_siginfo(struct proc *c, uint64_t out[3]);
+err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later);
+err_t ps_siginfo(struct proc *c, uint64_t out[4]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old);
 err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
@@ -216,10 +222,47 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);
-/* PS_SETITIMER */
-err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2]);
-/* The timer fired: SIGALRM to every process whose time has come. */
+/* Raises sig with siginfo si on thread tid of p (0 or p's pid: the
+ * process, as kill). Another thread's signal waits for that thread's
+ * PS_SIGWAIT, unless it has a handler and !blocked (the handler runs on
+ * the main thread). must_queue: ERR_AGAIN instead of dropping or merging
+ * an instance there is no room for. */
+err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool blocked,
+		   bool must_queue);
+/* true while an instance of sig from timer (its id + 1) is pending on p. */
+bool sig_timer_pending(const struct proc *p, int sig, uint32_t timer);
+/* The pending instance of sig from timer, if any, goes. */
+void sig_timer_drop(struct proc *p, int sig, uint32_t timer);
+/* Every signal pending for one of p's threads goes (exit, exec). */
+void tsigs_drop(struct proc *p);
+/* The earliest deadline of the blocked PS_SIGWAIT calls, 0: none. */
+uint64_t sigwaits_deadline(void);
+/* PS_SIGWAIT calls whose deadline is now or past: EAGAIN. */
+void sigwaits_expire(uint64_t now);
+err_t ps_tkill(struct proc *c, uint64_t tid, uint64_t sig);
+
+/* ---- timer.c ----------------------------------------------------------------------- */
+/* Touches the timer table's pages (start-up: the server's memory stays flat). */
+void timers_init(void);
+/* The kernel Timer goes off at the earliest deadline of all (ITIMER_REAL,
+ * POSIX timers, PS_SIGWAIT timeouts), or is cancelled. */
+void timer_rearm(void);
+/* The Timer fired: every deadline that has come is acted on. */
 void timers_fire(void);
+/* A timer's signal (si->timer) is taken, by a delivery or PS_SIGWAIT:
+ * si->overrun is its overrun count; with remove the timer's count
+ * restarts (the count timer_getoverrun tells is that one). */
+void timer_taken(struct proc *p, struct siginf *si, bool remove);
+/* Every POSIX timer of p goes (exit, exec). */
+void timers_free(struct proc *p);
+/* CLOCK_REALTIME moved from old to new offset (PS_SETTIME): absolute
+ * CLOCK_REALTIME timers move with it. */
+void timers_clock_set(uint64_t old_off, uint64_t new_off);
+err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id);
+err_t ps_timer_set(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+err_t ps_timer_get(struct proc *c, uint64_t id, uint64_t out[3]);
+err_t ps_timer_delete(struct proc *c, uint64_t id);
 /* PS_WAIT: answered now (*later false) or saved for later. */
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
 /* Drops every blocked wait p made. */

@@ -7,6 +7,10 @@
  * thread, one delivery at a time until PS_SIGRETURN_DONE. Real-time
  * signals are queued with their siginfo; PS_SIGWAIT (sigtimedwait) takes
  * pending signals without a delivery, or waits with a saved Reply.
+ * Signals for one thread (tkill of a thread that blocks them, a timer's
+ * SIGEV_THREAD_ID) wait in a table of their own for that thread's
+ * PS_SIGWAIT: the server runs handlers on the main thread only, and
+ * musl's SIGEV_THREAD helper threads each wait for their own timer's.
  *
  * The end of a process: its wait status, the zombie its parent waits
  * for (or none if the parent ignores SIGCHLD), SIGCHLD, orphans to pid 1,
@@ -54,7 +58,7 @@ static void deliver(struct proc *p, int sig, const struct siginf *si);
 static uint64_t waited(const struct proc *p);
 static void sigwaits_answer(struct proc *p);
 static void sigwaits_drop(struct proc *p);
-static void timer_rearm(void);
+static bool tsig_take(struct proc *p, int tid, uint64_t set, int *sig, struct siginf *si);
 
 static void mark_work(struct proc *p)
 {
@@ -293,7 +297,7 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && !p->delivering &&
 	    !p->stopped) {
 		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
-		deliver(p, sig, &(struct siginf){ 0, 1, 0 });
+		deliver(p, sig, &(struct siginf){ .code = 1 });
 		if (p->delivering)
 			return true;
 	}
@@ -401,6 +405,8 @@ void proc_ended(struct proc *p)
 	p->nq = 0;
 	p->work = false;
 	p->alarm_at = 0;
+	timers_free(p);
+	tsigs_drop(p);
 	if (p->pid == 1) {
 		int ws = p->wstatus;
 		server_exit((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff, "pid 1 ended");
@@ -494,7 +500,7 @@ static void take(struct proc *p, int sig, struct siginf *si, bool remove)
 		*si = p->info[sig];
 		if (remove)
 			p->pending &= ~bit;
-		return;
+		goto out;
 	}
 	while (i < p->nq && p->q[i].sig != sig)
 		i++;
@@ -511,6 +517,9 @@ static void take(struct proc *p, int sig, struct siginf *si, bool remove)
 	}
 	if (remove && !(p->rt_over & bit) && !queued(p, sig))
 		p->pending &= ~bit;
+out:
+	if (si->timer)
+		timer_taken(p, si, remove);
 }
 
 /* Every pending instance of sig goes. */
@@ -526,8 +535,9 @@ static void discard(struct proc *p, int sig)
 	p->nq = n;
 }
 
-/* Raises sig on p with siginfo si. must_queue (PS_SIGQUEUE): a real-time
- * signal the queue has no room for is ERR_AGAIN instead of merged. */
+/* Raises sig on p (the process) with siginfo si. must_queue (PS_SIGQUEUE):
+ * a real-time signal the queue has no room for is ERR_AGAIN instead of
+ * merged. */
 static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool must_queue)
 {
 	uint64_t bit;
@@ -581,7 +591,7 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 
 void sig_send(struct proc *p, int sig, int sender)
 {
-	struct siginf si = { (uint32_t)sender, sender ? POSIX_SI_USER : POSIX_SI_KERNEL, 0 };
+	struct siginf si = { .sender = (uint32_t)sender, .code = sender ? POSIX_SI_USER : POSIX_SI_KERNEL };
 
 	sig_raise(p, sig, &si, false);
 }
@@ -793,13 +803,14 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uin
 	return ERR_OK;
 }
 
-err_t ps_siginfo(struct proc *c, uint64_t out[3])
+err_t ps_siginfo(struct proc *c, uint64_t out[4])
 {
 	if (!c->delivering)
 		return ERR_INVAL;
 	out[0] = (uint64_t)c->delivering;
 	out[1] = c->deliv.sender | (uint64_t)(uint32_t)c->deliv.code << 32;
 	out[2] = c->deliv.value;
+	out[3] = c->deliv.overrun;
 	return ERR_OK;
 }
 
@@ -818,13 +829,14 @@ err_t ps_sigqueue(struct proc *c, const uint64_t w[4])
 		return ERR_PERM;
 	if (!w[1] || t->state != P_LIVE)
 		return ERR_OK;
-	return sig_raise(t, (int)w[1], &(struct siginf){ (uint32_t)c->pid, code, w[3] }, true);
+	return sig_raise(t, (int)w[1], &(struct siginf){ .sender = (uint32_t)c->pid, .code = code, .value = w[3] }, true);
 }
 
 /* ---- sigtimedwait: blocked PS_SIGWAIT calls ------------------------------------------------ */
 
 struct sigwaiter {
 	int pid;
+	int tid;                     /* the calling thread, 0: the main one */
 	uint64_t set;
 	uint64_t deadline;           /* monotonic ns, 0: none */
 	cap_t reply;
@@ -871,11 +883,12 @@ static int lowest(uint64_t set)
 	return sig;
 }
 
-static void sig_answer_words(int sig, const struct siginf *si, uint64_t out[3])
+static void sig_answer_words(int sig, const struct siginf *si, uint64_t out[4])
 {
 	out[0] = (uint64_t)sig;
 	out[1] = si->sender | (uint64_t)(uint32_t)si->code << 32;
 	out[2] = si->value;
+	out[3] = si->overrun;
 }
 
 /* Hands p's pending signals to its blocked PS_SIGWAIT calls, oldest call
@@ -885,7 +898,7 @@ static void sigwaits_answer(struct proc *p)
 {
 	for (unsigned i = 0; i < nsigwaiters;) {
 		struct sigwaiter *w = &sigwaiters[i];
-		uint64_t ready = p->pending & w->set, out[3];
+		uint64_t ready = p->pending & w->set, out[4];
 		struct siginf si;
 		int sig;
 
@@ -896,27 +909,74 @@ static void sigwaits_answer(struct proc *p)
 		sig = lowest(ready);
 		take(p, sig, &si, false);
 		sig_answer_words(sig, &si, out);
-		if (!cairn_send(w->reply, cairn_tag(0, CAIRN_MSG_REGS, 0), out[0], out[1], out[2], 0))
+		if (!cairn_send(w->reply, cairn_tag(0, CAIRN_MSG_REGS, 0), out[0], out[1], out[2],
+				out[3]))
 			take(p, sig, &si, true);
 		sigwaiter_drop(i);
 	}
 }
 
-err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3], bool *later)
+/* The thread a PS_SIGWAIT or a signal names: 0 for the main thread. */
+static int thread_of(const struct proc *p, uint64_t tid)
 {
-	uint64_t deadline = 0, r[3];
+	return tid == (uint64_t)p->pid ? 0 : (int)tid;
+}
+
+/* A signal of set pending for c now (its thread's first): taken into out. */
+static bool sigwait_take(struct proc *c, int tid, uint64_t set, uint64_t out[4])
+{
+	struct siginf si;
+	int sig;
+
+	if (tid && tsig_take(c, tid, set, &sig, &si)) {
+		sig_answer_words(sig, &si, out);
+		return true;
+	}
+	if (!(c->pending & set))
+		return false;
+	sig = lowest(c->pending & set);
+	take(c, sig, &si, true);
+	sig_answer_words(sig, &si, out);
+	return true;
+}
+
+/* Room for c's new call from thread tid: that thread's old call ends (it
+ * was interrupted: a thread makes one call at a time), else the oldest of
+ * c's goes if it has too many. false: the table is full. */
+static bool sigwaiter_room(struct proc *c, int tid)
+{
 	unsigned mine = 0, oldest = MAX_SIGWAITERS;
+
+	for (unsigned i = 0; i < nsigwaiters; i++) {
+		if (sigwaiters[i].pid != c->pid)
+			continue;
+		if (sigwaiters[i].tid == tid) {
+			sigwaiter_drop(i);
+			return true;
+		}
+		if (oldest == MAX_SIGWAITERS)
+			oldest = i;
+		mine++;
+	}
+	if (mine >= SIGWAITS_PER_PROC) {
+		sigwaiter_drop(oldest);
+		return true;
+	}
+	return nsigwaiters < MAX_SIGWAITERS;
+}
+
+err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later)
+{
+	uint64_t set = w[0] & ~UNBLOCKABLE, timeout = w[1], deadline = 0, r[3];
+	int tid;
 	err_t e;
 
 	*later = false;
-	set &= ~UNBLOCKABLE;
-	if (c->pending & set) {
-		struct siginf si;
-		int sig = lowest(c->pending & set);
-		take(c, sig, &si, true);
-		sig_answer_words(sig, &si, out);
+	if (w[2] > INT32_MAX)
+		return ERR_INVAL;
+	tid = thread_of(c, w[2]);
+	if (sigwait_take(c, tid, set, out))
 		return ERR_OK;
-	}
 	if (!timeout)
 		return ERR_AGAIN;
 	if (timeout != UINT64_MAX) {
@@ -925,30 +985,28 @@ err_t ps_sigwait(struct proc *c, uint64_t set, uint64_t timeout, uint64_t out[3]
 			return ERR_NOSYS;
 		deadline = timeout > UINT64_MAX / 2 ? 0 : now + timeout;
 	}
-	/* the oldest call of this process goes if it has too many (its caller
-	 * was interrupted, or it is a thread that gets ERR_PIPE) */
-	for (unsigned i = 0; i < nsigwaiters; i++) {
-		if (sigwaiters[i].pid == c->pid) {
-			if (oldest == MAX_SIGWAITERS)
-				oldest = i;
-			mine++;
-		}
-	}
-	if (mine >= SIGWAITS_PER_PROC)
-		sigwaiter_drop(oldest);
-	else if (nsigwaiters == MAX_SIGWAITERS)
+	if (!sigwaiter_room(c, tid))
 		return ERR_AGAIN;
 	if ((e = cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r)))
 		return e;
-	sigwaiters[nsigwaiters++] = (struct sigwaiter){ c->pid, set, deadline, r[0] };
+	sigwaiters[nsigwaiters++] = (struct sigwaiter){ c->pid, tid, set, deadline, r[0] };
 	*later = true;
 	if (deadline)
 		timer_rearm();
 	return ERR_OK;
 }
 
-/* PS_SIGWAIT calls whose time is up: EAGAIN. */
-static void sigwaits_expire(uint64_t now)
+uint64_t sigwaits_deadline(void)
+{
+	uint64_t first = 0;
+
+	for (unsigned i = 0; i < nsigwaiters; i++)
+		if (sigwaiters[i].deadline && (!first || sigwaiters[i].deadline < first))
+			first = sigwaiters[i].deadline;
+	return first;
+}
+
+void sigwaits_expire(uint64_t now)
 {
 	for (unsigned i = 0; i < nsigwaiters;) {
 		if (sigwaiters[i].deadline && sigwaiters[i].deadline <= now) {
@@ -960,63 +1018,160 @@ static void sigwaits_expire(uint64_t now)
 	}
 }
 
-/* ---- ITIMER_REAL ------------------------------------------------------------------------ */
 
-/* The kernel Timer goes off at the earliest deadline of all. */
-static void timer_rearm(void)
+/* ---- signals for one thread ------------------------------------------------------------- */
+
+/* A signal pending for one thread of a process (PS_TKILL, SIGEV_THREAD_ID):
+ * only that thread's PS_SIGWAIT takes it. */
+struct tsig {
+	struct proc *p;              /* NULL: a free entry */
+	int tid, sig;
+	struct siginf si;
+	uint64_t seq;                /* raised in this order */
+};
+static struct tsig tsigs[MAX_TSIGS];
+static uint64_t tsig_seq;
+
+/* The entry of p's thread tid to go first among set (lowest signal,
+ * oldest instance), or -1. */
+static int tsig_first(const struct proc *p, int tid, uint64_t set)
 {
-	uint64_t first = 0;
+	int best = -1;
 
-	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &procs[i];
-		if (p->state == P_LIVE && p->alarm_at && (!first || p->alarm_at < first))
-			first = p->alarm_at;
-	}
-	for (unsigned i = 0; i < nsigwaiters; i++)
-		if (sigwaiters[i].deadline && (!first || sigwaiters[i].deadline < first))
-			first = sigwaiters[i].deadline;
-	if (!first)
-		cairn_invoke(timer_cap, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
-	else
-		cairn_invoke_cap(timer_cap, TIMER_SET, exit_note, TIMER_BIT, first, 0, 0, NULL);
-}
-
-void timers_fire(void)
-{
-	uint64_t now = cairn_now_ns();
-
-	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &procs[i];
-		if (p->state != P_LIVE || !p->alarm_at || p->alarm_at > now)
+	for (int i = 0; i < MAX_TSIGS; i++) {
+		const struct tsig *t = &tsigs[i];
+		if (t->p != p || t->tid != tid || !(set & sigbit(t->sig)))
 			continue;
-		if (p->alarm_interval) {
-			uint64_t late = now - p->alarm_at;
-			p->alarm_at += (late / p->alarm_interval + 1) * p->alarm_interval;
-		} else {
-			p->alarm_at = 0;
-		}
-		sig_send(p, POSIX_SIGALRM, 0);
+		if (best < 0 || t->sig < tsigs[best].sig ||
+		    (t->sig == tsigs[best].sig && t->seq < tsigs[best].seq))
+			best = i;
 	}
-	sigwaits_expire(now);
-	timer_rearm();
+	return best;
 }
 
-err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2])
+static bool tsig_take(struct proc *p, int tid, uint64_t set, int *sig, struct siginf *si)
 {
-	uint64_t now;
+	int i = tsig_first(p, tid, set);
 
-	if (w[0] != 0 || w[3] > 1)
-		return ERR_INVAL;
-	if (timer_cap == CAP_NULL || !(now = cairn_now_ns()))
-		return ERR_NOSYS;
-	out[0] = c->alarm_at ? (c->alarm_at > now ? c->alarm_at - now : 1) : 0;
-	out[1] = c->alarm_interval;
-	if (w[3])
+	if (i < 0)
+		return false;
+	*sig = tsigs[i].sig;
+	*si = tsigs[i].si;
+	tsigs[i].p = NULL;
+	if (si->timer)
+		timer_taken(p, si, true);
+	return true;
+}
+
+/* Hands sig to the PS_SIGWAIT of p's thread tid waiting for it, if any. */
+static bool tsig_to_waiter(struct proc *p, int tid, int sig, const struct siginf *si)
+{
+	for (unsigned i = 0; i < nsigwaiters; i++) {
+		struct sigwaiter *w = &sigwaiters[i];
+		struct siginf copy = *si;
+		uint64_t out[4];
+		bool sent;
+
+		if (w->pid != p->pid || w->tid != tid || !(w->set & sigbit(sig)))
+			continue;
+		if (copy.timer)
+			timer_taken(p, &copy, false);
+		sig_answer_words(sig, &copy, out);
+		sent = !cairn_send(w->reply, cairn_tag(0, CAIRN_MSG_REGS, 0), out[0], out[1], out[2],
+				   out[3]);
+		if (sent && copy.timer)
+			timer_taken(p, &copy, true);
+		sigwaiter_drop(i);
+		return sent;             /* a thread waits once: no other call of tid */
+	}
+	return false;
+}
+
+static unsigned tsig_count(const struct proc *p)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < MAX_TSIGS; i++)
+		n += tsigs[i].p == p;
+	return n;
+}
+
+err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool blocked,
+		   bool must_queue)
+{
+	int free = -1;
+
+	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
 		return ERR_OK;
-	if (w[1] > UINT64_MAX / 2 || w[2] > UINT64_MAX / 2)
-		return ERR_INVAL;
-	c->alarm_at = w[1] ? now + w[1] : 0;
-	c->alarm_interval = w[1] ? w[2] : 0;
-	timer_rearm();
+	tid = thread_of(p, (uint64_t)tid);
+	/* the main thread's signals, SIGKILL and SIGSTOP, and handled ones the
+	 * thread may not block: the process's (handlers run on the main thread) */
+	if (!tid || (sigbit(sig) & UNBLOCKABLE) ||
+	    (!blocked && p->act[sig].disp == POSIX_SIG_HANDLE))
+		return sig_raise(p, sig, si, must_queue);
+	if (tsig_to_waiter(p, tid, sig, si))
+		return ERR_OK;
+	/* a standard signal pending for the thread already: merged */
+	if (!is_rt(sig) && tsig_first(p, tid, sigbit(sig)) >= 0)
+		return ERR_OK;
+	for (int i = 0; i < MAX_TSIGS && free < 0; i++)
+		if (!tsigs[i].p)
+			free = i;
+	if (free < 0 || tsig_count(p) >= POSIX_TSIG_MAX)
+		return must_queue ? ERR_AGAIN : ERR_OK;
+	tsigs[free] = (struct tsig){ p, tid, sig, *si, ++tsig_seq };
 	return ERR_OK;
+}
+
+void tsigs_drop(struct proc *p)
+{
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p)
+			tsigs[i].p = NULL;
+}
+
+bool sig_timer_pending(const struct proc *p, int sig, uint32_t timer)
+{
+	uint64_t bit = sigbit(sig);
+
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p && tsigs[i].si.timer == timer)
+			return true;
+	for (unsigned i = 0; i < p->nq; i++)
+		if (p->q[i].si.timer == timer)
+			return true;
+	if (is_rt(sig))
+		return (p->rt_over & bit) && p->info[sig].timer == timer;
+	return (p->pending & bit) && p->info[sig].timer == timer;
+}
+
+void sig_timer_drop(struct proc *p, int sig, uint32_t timer)
+{
+	uint64_t bit = sigbit(sig);
+	unsigned n = 0;
+
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p && tsigs[i].si.timer == timer)
+			tsigs[i].p = NULL;
+	for (unsigned i = 0; i < p->nq; i++)
+		if (p->q[i].si.timer != timer)
+			p->q[n++] = p->q[i];
+	p->nq = n;
+	if (is_rt(sig)) {
+		if ((p->rt_over & bit) && p->info[sig].timer == timer)
+			p->rt_over &= ~bit;
+		if (!(p->rt_over & bit) && !queued(p, sig))
+			p->pending &= ~bit;
+	} else if ((p->pending & bit) && p->info[sig].timer == timer) {
+		p->pending &= ~bit;
+	}
+}
+
+err_t ps_tkill(struct proc *c, uint64_t tid, uint64_t sig)
+{
+	if (sig < 1 || sig > NSIG_MAX || !tid || tid > INT32_MAX)
+		return ERR_INVAL;
+	return sig_raise_to(c, (int)tid, (int)sig,
+			    &(struct siginf){ (uint32_t)c->pid, POSIX_SI_TKILL, 0, 0, 0 }, true,
+			    is_rt((int)sig));
 }

@@ -74,14 +74,17 @@ size_t ps_uname(void *out)
 err_t ps_settime(struct proc *c, uint64_t ns)
 {
 	struct cairn_msg m;
+	uint64_t old;
 	err_t e;
 
 	if (!root(c) || clock_cap == CAP_NULL)
 		return ERR_PERM;
 	if (ns >> 63)
 		return ERR_INVAL;
+	old = cairn_realtime_offset();
 	if ((e = cairn_invoke(clock_cap, KINFO_SET_REALTIME, 0, ns, 0, 0, 0, &m)))
 		return e == ERR_INVAL ? ERR_INVAL : ERR_PERM;
+	timers_clock_set(old, cairn_realtime_offset());
 	return ERR_OK;
 }
 

@@ -63,6 +63,8 @@ uint64_t cairn_now_ns(void);
  * clock page, KINFO_CLOCK_PAGE); on a board without one, the time since
  * boot. */
 uint64_t cairn_realtime_ns(void);
+/* CLOCK_REALTIME - the time since boot, as cairn_realtime_ns() adds it. */
+uint64_t cairn_realtime_offset(void);
 
 /* ---- console ----------------------------------------------------------------- */
 /* Output goes to the DebugConsole capability named "console", a line at a
