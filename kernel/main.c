@@ -112,6 +112,13 @@ noreturn void kmain_secondary(unsigned cpu)
 	pr_info("cpu%u online\n", cpu);
 	while (!__atomic_load_n(&secondaries_go, __ATOMIC_ACQUIRE))
 		arch_wait_for_interrupt();
+	if (cpu >= ncpus) {
+		/* up after the release counted the CPUs (a host too busy to
+		 * start it in time): the lock needs ncpus fixed, so never */
+		pr_err("cpu%u came online too late: stopped\n", cpu);
+		for (;;)
+			arch_wait_for_interrupt();
+	}
 	arch_user_init();
 	clock_init_cpu();
 	sched_cpu_online();          /* before any kernel lock: ncpus is settled first */

@@ -978,6 +978,21 @@ err_t aspace_copy(struct aspace *as, struct aspace *src, size_t *count)
 	return ERR_OK;
 }
 
+/* The table allows the access already: another CPU handled the same
+ * fault (two threads touched a new page at once) while this one waited
+ * for the lock, or this CPU's TLB still held the entry from before it
+ * changed (riscv64 may keep even an invalid one until an sfence.vma).
+ * The entry is dropped here and the access tried again. */
+static bool fault_gone(struct aspace *as, vaddr_t va, unsigned need)
+{
+	unsigned prot;
+
+	if (!pt_lookup(as->root, ALIGN_DOWN(va, PAGE_SIZE), NULL, &prot) || (prot & need) != need)
+		return false;
+	arch_tlb_flush_page(va);
+	return true;
+}
+
 enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, bool may_wait)
 {
 	struct mapping *m = mapping_at(as, ALIGN_DOWN(va, PAGE_SIZE));
@@ -990,6 +1005,8 @@ enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, boo
 		return FAULT_REAL;
 	mo = m->mo;
 	i = m->first + (ALIGN_DOWN(va, PAGE_SIZE) - m->va) / PAGE_SIZE;
+	if (mo->pages[i] && fault_gone(as, va, need))
+		return FAULT_FIXED;
 	if (!mo->pages[i] && (mo->flags & (MO_PAGED | MO_COW)))
 		return pager_fault(mo, i, kind == TRAP_USER_FAULT_WRITE, may_wait);
 	if (!mo->pages[i])                 /* first touch: a zeroed page, mapped everywhere */

@@ -79,13 +79,13 @@ kernel_riscv64() {
   runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
   runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
   runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
-  runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null
+  runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null --no-bootimage
   step "build riscv64/sifive_u"
   buildpart riscv64-sifive_u make --no-print-directory ARCH=riscv64 BOARD=sifive_u kernel
   step "riscv64/sifive_u boots"
   runpart $H --name riscv64-sifive_u --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test
   runpart $H --name riscv64-sifive_u-smp3-sv39 --expect $E/riscv64-common.txt -- --arch riscv64 --board sifive_u --test --smp 3 --append no4lvl
-  runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null
+  runpart $H --name riscv64-sifive_u-crash --expect-crash "store page fault" -- --arch riscv64 --board sifive_u --append crash=null --no-bootimage
 }
 kernel_x86_64() {
   step "build x86_64/q35"
@@ -96,7 +96,7 @@ kernel_x86_64() {
   runpart $H --name x86_64-q35-64M --expect $XEXP -- --arch x86_64 --test --mem 64M
   runpart $H --name x86_64-q35-2G --expect $XEXP -- --arch x86_64 --test --mem 2G
   runpart $H --name x86_64-q35-smp4 --expect $XEXP -- --arch x86_64 --test --smp 4
-  runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null
+  runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null --no-bootimage
 }
 step "the kernel on every board (two lanes: riscv64, x86_64)"
 lanes kernel_riscv64 kernel_x86_64

@@ -54,7 +54,7 @@ void arch_start_secondaries(const struct boot_info *bi)
 			pmm_free(stack, order);
 			continue;
 		}
-		uint64_t deadline = clock_ns() + 1000000000ull;
+		uint64_t deadline = clock_ns() + 10000000000ull;   /* 10 s: a busy host is slow */
 		while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE) && clock_ns() < deadline)
 			arch_cpu_doze();
 		if (!pc->online)
