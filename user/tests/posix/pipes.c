@@ -340,7 +340,12 @@ static void blocked_writer(int ignore, size_t len)
 		_exit(n == 65536 ? 0 : 2);
 	}
 	close(p[1]);
-	pt_msleep(80);
+	/* the child blocked in its write: the pipe full (a longer write
+	 * fills it first; how soon depends on the other CPUs' load), then
+	 * a moment for the writer to wait */
+	for (int i = 0, n = 0; i < 1000 && (ioctl(p[0], FIONREAD, &n) || n < 65536); i++)
+		pt_msleep(10);
+	pt_msleep(40);
 	close(p[0]);
 	REAP(pid, ignore ? 0 : 1000 + SIGPIPE);
 }
@@ -710,7 +715,10 @@ static void self_pipe(void)
 		sigaction(SIGALRM, &sa, NULL);
 		if (setitimer(ITIMER_REAL, &it, NULL))
 			_exit(2);
-		int64_t end = pt_now_ms() + 300, next_block = pt_now_ms() + 40;
+		/* 300 ms, longer (up to 5 s) until the handler has run 10
+		 * times and 3 blocking reads were done: a busy host may give
+		 * this CPU little of those 300 ms */
+		int64_t start = pt_now_ms(), end = start + 300, next_block = start + 40;
 		memset(sp_out, 'm', sizeof(sp_out));
 		for (unsigned i = 0;; i++) {
 			/* bytes that are surely in the pipe: a read of at most that many never waits */
@@ -718,7 +726,7 @@ static void self_pipe(void)
 			int64_t t = pt_now_ms();
 			ssize_t n;
 
-			if (t >= end)
+			if (t >= end && ((sp_hits >= 10 && st->blocking >= 3) || t >= start + 5000))
 				break;
 			if (t >= next_block) {
 				/* drained, then a blocking read of the empty pipe: the handler's byte ends it */
