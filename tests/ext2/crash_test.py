@@ -38,7 +38,9 @@ from cairn_harness import PANIC_RE, Guest, Results, log_path  # noqa: E402
 
 SYNCED_RE = re.compile(rb"^synced (\d+)\r?$", re.M)
 INTACT_RE = re.compile(rb"^crashrec: (\d+) intact records", re.M)
-BAD_RE = re.compile(rb"^crashrec: (?!\d+ intact).*$", re.M)
+# whole lines only: the console may have given half of "crashrec: 97
+# intact records" so far (CI: "crashrec: 97 int" read as a complaint)
+BAD_RE = re.compile(rb"^crashrec: (?!\d+ intact)[^\r\n]*\r?\n", re.M)
 
 
 def Run(args):
