@@ -15,6 +15,11 @@
 # (user/manifests/default.manifest); `poweroff` or leaving the shell ends it
 # with status 0, Ctrl-A x quits QEMU.
 #
+# --smp N         N CPUs (default: the board's, QEMU_DEFAULT_SMP in its
+#                 qemu.sh, or $CAIRN_SMP when set: make test sets 1 and
+#                 asks for more where a test is about SMP). Without
+#                 --icount QEMU runs them in threads of their own (its
+#                 multi-threaded TCG), so they really run at once
 # --test [SUITE]  boot the kernel self-tests (all, or one suite) and exit with
 #                 their status (0: all passed); no boot image unless asked for
 # --manifest NAME boot image from user/manifests/NAME.manifest (or a path to a
@@ -295,7 +300,7 @@ fi
 
 # shellcheck source=/dev/null
 source "$bdir/qemu.sh"
-args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-$QEMU_DEFAULT_SMP}"
+args=("${QEMU_ARGS[@]}" -m "${mem:-$QEMU_DEFAULT_MEM}" -smp "${smp:-${CAIRN_SMP:-$QEMU_DEFAULT_SMP}}"
       -nographic -no-reboot)
 [ -n "${QEMU_CMDLINE:-}" ] && cmdline="$QEMU_CMDLINE $cmdline"
 [ -n "$test" ] && cmdline="$cmdline selftest=$test"

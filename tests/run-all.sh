@@ -19,6 +19,13 @@ cd "$(dirname "$0")/.."
 . tests/runner-lib.sh
 run_begin
 ln -sfn "$(basename "$RUN_DIR")" build/logs/last
+# Boots have one CPU unless they ask for more (qemu-run.sh --smp): the
+# suites run again on four CPUs where they are about SMP (ktest, ipctest,
+# the POSIX programs of processes, signals, threads, pipes, shared pages
+# and timers, the SMP storm, Open POSIX's areas of threads, signals and
+# timers). Two lanes of four CPUs each already ask eight host threads of
+# this machine's two cores.
+export CAIRN_SMP=1
 
 bash scripts/setup.sh || { echo "not ok setup: scripts/setup.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -489,9 +496,8 @@ userland() {
   local dev=()
   [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
   runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
-  # the same on one CPU and on four (the default boot has two): ktest pins its
-  # own threads to one CPU; kfuzz's children and the servers use them all
-  runpart $H --name $a-ktest-smp1 --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 1 "${dev[@]}"
+  # the same on four CPUs: ktest pins its own threads to one CPU; kfuzz runs
+  # a fuzzer a CPU, and their children and the servers use them all
   runpart $H --name $a-ktest-smp4 --timeout 120 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 4 "${dev[@]}"
 
   step "$a userland: the process server (user/servers/proc) and its protocol"
@@ -536,6 +542,11 @@ userland() {
   # line a test
   for t in files io procs signals timers threads pipes fmap mounts; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
+  done
+  # the programs about processes, signals, threads, pipes, shared pages
+  # and timers again on four CPUs
+  for t in procs signals threads pipes fmap timers; do
+    runpart $H --name $a-posix-$t-smp4 --timeout 240 --expect $E/posix-$t.txt -- --smp 4 --exec $P/$t
   done
   # many threads on four CPUs call (pipes), signal (sigqueue), map, unmap,
   # fork and kill each other for 2 s, then every process is killed and the
@@ -664,6 +675,14 @@ userland() {
   # root with /tmp on the disk, against expected-$a-ext2.txt, and a line for
   # e2fsck -fn of each such disk after its boot's sync and power-off.
   runpart env POSIX_ARCHES=$a bash tests/openposix/run.sh --jobs 2
+  # the areas of threads meeting (mutexes, condition variables, barriers,
+  # spin locks, semaphores) and of signals between them and processes on
+  # four CPUs, one boot at a time, against the same expected list
+  local SMP_AREAS="fork kill sigqueue pthread_kill pthread_barrier_wait pthread_cond_broadcast
+    pthread_cond_signal pthread_cond_wait pthread_mutex_lock pthread_mutex_trylock pthread_spin_lock
+    pthread_rwlock_rdlock pthread_rwlock_wrlock pthread_join pthread_create sem_post sem_wait"
+  runpart env POSIX_ARCHES=$a POSIX_ROOTS=tmpfs POSIX_AREAS="$SMP_AREAS" \
+    bash tests/openposix/run.sh --jobs 1 --smp 4 --label=-smp4
 
   step "$a busybox's own testsuite (tests/busybox/, make busybox-test)"
   # busybox's testsuite/runtest and shell/ash_test/run-all, run in Cairn by

@@ -357,6 +357,8 @@ def make_image(a, boot):
 def run_boot(a, boot):
     image = make_image(a, boot)
     cmd = ["./qemu-run.sh", "--arch", boot.arch, "--mem", a.mem, "--bootimage", image]
+    if a.smp:
+        cmd += ["--smp", str(a.smp)]
     ext2 = boot.root == "ext2"
     if ext2:
         cmd += ["--disk", boot.disk]
@@ -491,6 +493,10 @@ def main():
     ap.add_argument("--proc-quota", default="24M",
                     help="quota of a test's process server (pays for the test and its children)")
     ap.add_argument("--mem", default="2G", help="the guest's memory")
+    ap.add_argument("--smp", type=int, default=0,
+                    help="CPUs a boot (default: qemu-run.sh's, $CAIRN_SMP or the board's)")
+    ap.add_argument("--label", default="",
+                    help="added to each line's name, e.g. -smp4 for a run on four CPUs")
     ap.add_argument("--timeout", type=int, default=60, help="seconds a boot may take")
     ap.add_argument("--hung-timeout", type=int, default=20,
                     help="seconds a boot of tests that hung last time may take")
@@ -692,8 +698,8 @@ def main():
                 for d in notes_here:
                     print("#   (%s)" % d)
                 continue
-            print("%s %d posix-%s: %s: %d tests: %s" % ("not ok" if diffs else "ok", n, tgt,
-                                                      area, len(ts), counts))
+            print("%s %d posix-%s%s: %s: %d tests: %s" % ("not ok" if diffs else "ok", n, tgt, a.label,
+                                                        area, len(ts), counts))
             for d in diffs:
                 print("#   " + d)
             for d in notes_here:
