@@ -342,8 +342,8 @@ static unsigned page_prot(struct mapping *m, size_t i)
 static void charge_tables(struct aspace *as, size_t before);
 
 /* The page table of as changed since pt_tlb_flushes was `flushes`: other
- * CPUs that have it loaded forget what they cached (at once, or at the
- * end of a batch). */
+ * CPUs that have it loaded forget what they cached, and every other CPU
+ * will before it loads it again (at once, or at the end of a batch). */
 static struct aspace *tlb_batch[4];
 static unsigned tlb_batching, tlb_nbatch;
 
@@ -356,7 +356,7 @@ static void tlb_batch_flush(void)
 
 static void tlb_changed(struct aspace *as, unsigned long flushes)
 {
-	if (flushes == pt_tlb_flushes || ncpus < 2)
+	if (flushes == pt_tlb_flushes)
 		return;
 	if (!tlb_batching) {
 		smp_tlb_sync(as, false);
@@ -588,6 +588,7 @@ struct aspace *aspace_create(struct quota *q)
 		kobj_reap();
 		return NULL;
 	}
+	astag_alloc(as);
 	return as;
 }
 
@@ -652,6 +653,7 @@ static void mapping_free(struct mapping *m)
 void aspace_destroy(struct aspace *as)
 {
 	sched_as_gone(as);
+	astag_free(as);                 /* nobody has it loaded now */
 	while (!list_empty(&as->mappings))
 		mapping_free(list_entry(as->mappings.next, struct mapping, as_node));
 	if (as->root) {
@@ -1003,11 +1005,6 @@ enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, boo
 	/* sole holder now: make it writable everywhere it is mapped */
 	memobj_update_page(mo, i);
 	return FAULT_FIXED;
-}
-
-void aspace_activate(struct aspace *as)
-{
-	arch_as_activate(as->root);
 }
 
 /* ---- user copies ------------------------------------------------------------------ */

@@ -35,7 +35,7 @@ static void tlb_answer(struct cpu *c)
 {
 	if (c->active_as && c->active_as == c->tlb_as) {
 		if (c->tlb_leave) {
-			arch_as_activate(kernel_root);
+			arch_as_activate(kernel_root, ASTAG_SHARED, true);
 			c->active_as = NULL;
 		} else {
 			arch_tlb_flush_all();
@@ -158,11 +158,27 @@ void smp_ipi(void)
 	smp_poll(this_cpu());
 }
 
+/* The CPUs that have as loaded now. */
+static uint64_t tlb_loaded(struct aspace *as)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		if (cpus[i].active_as == as)
+			m |= 1ull << i;
+	return m;
+}
+
 void smp_tlb_sync(struct aspace *as, bool leave)
 {
 	struct cpu *me = this_cpu();
 	uint64_t wait = 0;
 
+	/* this CPU flushed the changed entries if as is loaded here (for
+	 * that tag alone on x86-64); the others with it loaded are shot
+	 * down below; everyone else flushes the tag when it loads as again */
+	if (!leave)
+		astag_stale(as, tlb_loaded(as));
 	if (ncpus < 2)
 		return;
 	for (unsigned i = 0; i < ncpus; i++) {

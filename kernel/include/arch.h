@@ -201,7 +201,9 @@ extern paddr_t kernel_pbase;
 /* Makes `root` the kernel's page table on this CPU, flushing the TLB. */
 void arch_mmu_activate(paddr_t root);
 
-/* TLB maintenance for the calling CPU. */
+/* TLB maintenance for the calling CPU: every entry of every tag, global
+ * ones too; the entries of va under the loaded tag and global ones (other
+ * tags may keep theirs: riscv64 drops them too, x86-64 not). */
 void arch_tlb_flush_all(void);
 void arch_tlb_flush_page(vaddr_t va);
 
@@ -279,9 +281,31 @@ void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, b
  * [0, arch_user_top())). */
 vaddr_t arch_user_top(void);
 
-/* Makes `root` (a table made by pt_create_user()) the active address
- * space. */
-void arch_as_activate(paddr_t root);
+/*
+ * Address-space tags (riscv64 ASIDs, x86-64 PCIDs; kernel/astag.c keeps
+ * them). A TLB entry of a space loaded with a tag is kept for that tag
+ * when another space is loaded, so that loading it again can skip the
+ * flush; kernel (global) entries are kept for every tag.
+ *
+ * arch_as_tags(): how many tags this machine offers, tag 0 included;
+ * below 2, none (every load then flushes, as with flush below). Called
+ * once on the boot CPU after the kernel's table is loaded; with
+ * CONFIG_ARCH_HAS_ASID unset it is 0.
+ *
+ * arch_as_activate(): makes `root` (the kernel's table, or one made by
+ * pt_create_user()) the active address space of this CPU under `tag`
+ * (below arch_as_tags(); 0 when there are none). flush: forget every
+ * non-global entry cached under `tag` first; without it the CPU keeps
+ * and uses what it cached for `tag`, which the caller knows to be good.
+ * Interrupts off. May be a static inline of arch/cpu.h (the IPC fast
+ * path calls it).
+ */
+#ifdef CONFIG_ARCH_HAS_ASID
+unsigned arch_as_tags(void);
+#else
+static inline unsigned arch_as_tags(void) { return 0; }
+#endif
+void arch_as_activate(paddr_t root, unsigned tag, bool flush);
 
 /*
  * Copy to and from user memory of the active address space, recovering

@@ -105,11 +105,16 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 /* satp mode bits of the paging mode in use (set at boot). */
 extern uint64_t riscv_satp_mode_bits;
 
-/* No ASIDs yet: the write and a full flush. */
-static inline void arch_as_activate(uint64_t root)
+/* The tag is the ASID; a flush is `sfence.vma zero, asid`, which leaves
+ * global (kernel) entries and other ASIDs alone. The write comes first: no
+ * entry of the tag can be cached anew after the fence from the old table.
+ * (Written with the ASID register even for 0, not rs2 = x0, which would
+ * flush every ASID.) */
+static inline void arch_as_activate(uint64_t root, unsigned tag, bool flush)
 {
-	csr_write(satp, riscv_satp_mode_bits | (root >> 12));
-	__asm__ volatile("sfence.vma" ::: "memory");
+	csr_write(satp, riscv_satp_mode_bits | ((uint64_t)tag << 44 /* SATP_ASID_SHIFT */) | (root >> 12));
+	if (flush)
+		__asm__ volatile("sfence.vma zero, %0" :: "r"((unsigned long)tag) : "memory");
 }
 
 static inline unsigned arch_cpu_id(void) { return riscv_this_cpu()->id; }

@@ -28,6 +28,8 @@
 #define CR4_OSFXSR     X86_BIT(9)
 #define CR4_OSXMMEXCPT X86_BIT(10)
 #define CR4_UMIP X86_BIT(11)
+#define CR4_PCIDE X86_BIT(17)
+#define CR3_NOFLUSH (1ull << 63)   /* with CR4.PCIDE: keep the PCID's entries */
 #define CR4_SMEP X86_BIT(20)
 #define CR4_SMAP X86_BIT(21)
 #define MSR_EFER       0xc0000080
@@ -252,10 +254,16 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 	__asm__ volatile("movq %0, %%gs:%c1" :: "r"(end), "i"(PERCPU_TSS_RSP0) : "memory");
 }
 
-/* No PCIDs: the write flushes every non-global translation. */
-static inline void arch_as_activate(uint64_t root)
+/* The tag is the PCID (CR3 bits 0..11; 0 when the CPU has none, and then
+ * every write flushes, flush or not). A write without bit 63 flushes the
+ * non-global entries of the PCID it loads: that is the flush of the tag,
+ * with no INVPCID needed. flush is false only for a tag above 0, so bit 63
+ * is set only with CR4.PCIDE on (it is reserved without). */
+static inline void arch_as_activate(uint64_t root, unsigned tag, bool flush)
 {
-	__asm__ volatile("mov %0, %%cr3" :: "r"(root) : "memory");
+	uint64_t cr3 = root | tag | (flush ? 0 : CR3_NOFLUSH);
+
+	__asm__ volatile("mov %0, %%cr3" :: "r"(cr3) : "memory");
 }
 
 static inline void *arch_cpu_core(void)
