@@ -102,6 +102,7 @@ void astag_alloc(struct aspace *as)
 		nused++;
 	}
 	as->tag = t;
+	as->token = arch_as_token(as->root, t);
 	__atomic_store_n(&as->stale, ~0ull, __ATOMIC_RELAXED);
 }
 

@@ -35,7 +35,7 @@ static void tlb_answer(struct cpu *c)
 {
 	if (c->active_as && c->active_as == c->tlb_as) {
 		if (c->tlb_leave) {
-			arch_as_activate(kernel_root, ASTAG_SHARED, true);
+			astag_load_root(kernel_root);
 			c->active_as = NULL;
 		} else {
 			arch_tlb_flush_all();

@@ -74,11 +74,11 @@ SELFTEST(riscv, user_memory_closed)
 	ST_CHECK(root != PADDR_INVALID && pg != PADDR_INVALID);
 	ST_CHECK(pt_map(root, ST_UVA, pg, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
 	unsigned long flags = arch_irq_save();
-	arch_as_activate(root, 0, true);
+	astag_load_root(root);
 	err_t to = arch_copy_to_user((void *)ST_UVA, &b, 1);
 	unsigned long sstatus = csr_read(sstatus);
 	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
-	arch_as_activate(kernel_root, 0, true);
+	astag_load_root(kernel_root);
 	arch_irq_restore(flags);
 	ST_CHECK(to == ERR_OK && !(sstatus & SSTATUS_SUM) && probe == ERR_FAULT);
 	pt_destroy_user(root);

@@ -284,12 +284,12 @@ SELFTEST(x86, user_memory_closed)
 	ST_CHECK(root != PADDR_INVALID && pg != PADDR_INVALID);
 	ST_CHECK(pt_map(root, ST_UVA, pg, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
 	unsigned long flags = arch_irq_save();
-	arch_as_activate(root, 0, true);
+	astag_load_root(root);
 	err_t to = arch_copy_to_user((void *)ST_UVA, &b, 1);
 	unsigned long rflags;
 	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
 	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
-	arch_as_activate(kernel_root, 0, true);
+	astag_load_root(kernel_root);
 	arch_irq_restore(flags);
 	ST_CHECK(to == ERR_OK && !(rflags & RFLAGS_AC));
 	ST_CHECK(probe == (x86_has_smap ? ERR_FAULT : ERR_OK));

@@ -244,8 +244,7 @@ noreturn void arch_user_enter(struct trap_frame *tf);
 /* Registers where the next trap from user mode on this CPU saves its
  * frame (riscv: sscratch; x86: TSS rsp0 and the syscall stack). The kernel
  * stack of that trap grows down from just below tf. On the IPC fast path:
- * an arch may define it (and arch_as_activate) as a static inline in its
- * arch/cpu.h. */
+ * an arch may define it as a static inline in its arch/cpu.h. */
 void arch_set_user_frame(struct trap_frame *tf);
 
 /* System-call results and arguments (arch/cpu.h inlines, see
@@ -292,20 +291,33 @@ vaddr_t arch_user_top(void);
  * once on the boot CPU after the kernel's table is loaded; with
  * CONFIG_ARCH_HAS_ASID unset it is 0.
  *
- * arch_as_activate(): makes `root` (the kernel's table, or one made by
- * pt_create_user()) the active address space of this CPU under `tag`
- * (below arch_as_tags(); 0 when there are none). flush: forget every
- * non-global entry cached under `tag` first; without it the CPU keeps
- * and uses what it cached for `tag`, which the caller knows to be good.
- * Interrupts off. May be a static inline of arch/cpu.h (the IPC fast
- * path calls it).
+ * arch_as_token(): what loads `root` (the kernel's table, or one made by
+ * pt_create_user()) under `tag` (below arch_as_tags(); 0 when there are
+ * none): riscv64's satp, x86-64's CR3. Made once for each space, so that
+ * a switch does not compute it.
+ *
+ * arch_as_load(): makes the space of a token the active one on this CPU.
+ * flush: forget every non-global entry cached under its tag first;
+ * without it the CPU keeps and uses what it cached for the tag, which the
+ * caller knows to be good. Interrupts off.
+ *
+ * arch_as_untagged(): true when this machine has no tags and every load
+ * flushes by itself, whatever flush says (x86-64 without PCIDs: a CR3
+ * write does), so a switch need not work out whether to flush; false
+ * where a load without a flush keeps entries (riscv64, even without
+ * ASIDs: satp writes never flush).
+ *
+ * All three are static inlines of arch/cpu.h: the IPC fast path loads
+ * spaces.
  */
 #ifdef CONFIG_ARCH_HAS_ASID
 unsigned arch_as_tags(void);
 #else
 static inline unsigned arch_as_tags(void) { return 0; }
 #endif
-void arch_as_activate(paddr_t root, unsigned tag, bool flush);
+static inline uint64_t arch_as_token(paddr_t root, unsigned tag);
+static inline void arch_as_load(uint64_t token, bool flush);
+static inline bool arch_as_untagged(void);
 
 /*
  * Copy to and from user memory of the active address space, recovering

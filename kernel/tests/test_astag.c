@@ -53,7 +53,7 @@ static uint64_t read_in(struct aspace *as, bool *flushed)
 static void leave(void)
 {
 	this_cpu()->active_as = NULL;
-	arch_as_activate(kernel_root, ASTAG_SHARED, true);
+	astag_load_root(kernel_root);
 }
 
 static bool stale_here(struct aspace *as)

@@ -43,14 +43,25 @@ void astag_stale(struct aspace *as, uint64_t flushed);
 static inline bool astag_load(unsigned cpu, struct aspace *as)
 {
 	uint64_t bit = 1ull << cpu;
-	bool flush = as->tag == ASTAG_SHARED;
+	bool flush;
 
-	if (__atomic_load_n(&as->stale, __ATOMIC_RELAXED) & bit) {
-		__atomic_fetch_and(&as->stale, ~bit, __ATOMIC_RELAXED);
-		flush = true;
+	if (arch_as_untagged()) {          /* the load flushes by itself */
+		arch_as_load(as->token, false);
+		return true;
 	}
-	arch_as_activate(as->root, as->tag, flush);
+	flush = __atomic_load_n(&as->stale, __ATOMIC_RELAXED) & bit;
+	/* a space on the shared tag keeps every bit: it flushes each time */
+	if (unlikely(flush) && as->tag != ASTAG_SHARED)
+		__atomic_fetch_and(&as->stale, ~bit, __ATOMIC_RELAXED);
+	arch_as_load(as->token, flush);
 	return flush;
+}
+
+/* Loads a table that has no tag of its own (the kernel's; a self-test's)
+ * on this CPU, flushing the shared tag. Interrupts off. */
+static inline void astag_load_root(paddr_t root)
+{
+	arch_as_load(arch_as_token(root, ASTAG_SHARED), true);
 }
 
 /* Tags in the pool (ASTAG_SHARED included; 1: tags are off) and how many

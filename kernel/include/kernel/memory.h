@@ -60,6 +60,7 @@ struct aspace {
 	struct mapping *hint;         /* where a search starts (memory.c) */
 	size_t tables;                /* table pages charged */
 	unsigned tag;                 /* its TLB tag (kernel/astag.c) */
+	uint64_t token;               /* loads root under tag (arch_as_token()) */
 	uint64_t stale;               /* bit c: CPU c flushes the tag before it loads it */
 };
 

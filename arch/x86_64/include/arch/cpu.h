@@ -254,15 +254,26 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 	__asm__ volatile("movq %0, %%gs:%c1" :: "r"(end), "i"(PERCPU_TSS_RSP0) : "memory");
 }
 
-/* The tag is the PCID (CR3 bits 0..11; 0 when the CPU has none, and then
- * every write flushes, flush or not). A write without bit 63 flushes the
- * non-global entries of the PCID it loads: that is the flush of the tag,
- * with no INVPCID needed. flush is false only for a tag above 0, so bit 63
- * is set only with CR4.PCIDE on (it is reserved without). */
-static inline void arch_as_activate(uint64_t root, unsigned tag, bool flush)
+/* The token is CR3: the root and the tag as PCID (bits 0..11), with bit
+ * 63 (keep the PCID's entries) for a tag above 0, which exists only with
+ * CR4.PCIDE on (without, bit 63 is reserved). Tag 0's token lacks it: a
+ * load of it always flushes PCID 0, as every write did without PCIDs. */
+static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
 {
-	uint64_t cr3 = root | tag | (flush ? 0 : CR3_NOFLUSH);
+	return root | tag | (tag ? CR3_NOFLUSH : 0);
+}
 
+/* Without PCIDs (x86_cpu_init() turns CR4.PCIDE on when CPUID has them)
+ * every CR3 write flushes the non-global entries. */
+extern bool x86_has_pcid;
+static inline bool arch_as_untagged(void) { return !x86_has_pcid; }
+
+/* A write without bit 63 flushes the non-global entries of the PCID it
+ * loads: that is the flush of the tag, with no INVPCID needed. */
+static inline void arch_as_load(uint64_t cr3, bool flush)
+{
+	if (flush)
+		cr3 &= ~CR3_NOFLUSH;
 	__asm__ volatile("mov %0, %%cr3" :: "r"(cr3) : "memory");
 }
 
