@@ -301,11 +301,11 @@ vaddr_t arch_user_top(void);
  * without it the CPU keeps and uses what it cached for the tag, which the
  * caller knows to be good. Interrupts off.
  *
- * arch_as_untagged(): true when this machine has no tags and every load
- * flushes by itself, whatever flush says (x86-64 without PCIDs: a CR3
- * write does), so a switch need not work out whether to flush; false
- * where a load without a flush keeps entries (riscv64, even without
- * ASIDs: satp writes never flush).
+ * arch_as_self_flush(): a load of this token flushes its tag by itself,
+ * whatever flush says (x86-64: a CR3 value without bit 63, which is
+ * every token of tag 0, and every token without PCIDs), so a switch need
+ * not work out whether to flush; false where a load without a flush keeps
+ * entries (riscv64, even without ASIDs: satp writes never flush).
  *
  * All three are static inlines of arch/cpu.h: the IPC fast path loads
  * spaces.
@@ -317,7 +317,7 @@ static inline unsigned arch_as_tags(void) { return 0; }
 #endif
 static inline uint64_t arch_as_token(paddr_t root, unsigned tag);
 static inline void arch_as_load(uint64_t token, bool flush);
-static inline bool arch_as_untagged(void);
+static inline bool arch_as_self_flush(uint64_t token);
 
 /*
  * Copy to and from user memory of the active address space, recovering

@@ -42,18 +42,18 @@ void astag_stale(struct aspace *as, uint64_t flushed);
  * IPC fast path's. */
 static inline bool astag_load(unsigned cpu, struct aspace *as)
 {
-	uint64_t bit = 1ull << cpu;
+	uint64_t bit = 1ull << cpu, token = as->token;
 	bool flush;
 
-	if (arch_as_untagged()) {          /* the load flushes by itself */
-		arch_as_load(as->token, false);
+	if (arch_as_self_flush(token)) {   /* x86-64's tag 0: nothing to decide */
+		arch_as_load(token, false);
 		return true;
 	}
 	flush = __atomic_load_n(&as->stale, __ATOMIC_RELAXED) & bit;
 	/* a space on the shared tag keeps every bit: it flushes each time */
 	if (unlikely(flush) && as->tag != ASTAG_SHARED)
 		__atomic_fetch_and(&as->stale, ~bit, __ATOMIC_RELAXED);
-	arch_as_load(as->token, flush);
+	arch_as_load(token, flush);
 	return flush;
 }
 

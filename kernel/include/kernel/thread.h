@@ -242,17 +242,18 @@ static inline void sched_finish_switch(void)
 static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->cur;
+	unsigned id = c->id;              /* read once: the byte store below may alias it */
 
 	next->state = TS_RUNNING;
 	c->cur = next;
 	c->prev = prev;
 	next->on_cpu = 1;
-	next->cpu = (uint8_t)c->id;
+	next->cpu = (uint8_t)id;
 	if (next != &c->idle) {
 		arch_set_user_frame(next->tf);
 		if (next->proc->as != c->active_as) {
 			c->active_as = next->proc->as;
-			astag_load(c->id, c->active_as);
+			astag_load(id, c->active_as);
 		}
 	}
 	arch_context_switch(&prev->ctx, &next->ctx);

@@ -113,7 +113,7 @@ static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
 }
 
 /* A satp write flushes nothing, with or without ASIDs. */
-static inline bool arch_as_untagged(void) { return false; }
+static inline bool arch_as_self_flush(uint64_t satp) { (void)satp; return false; }
 
 /* A flush is `sfence.vma zero, asid`, which leaves global (kernel) entries
  * and other ASIDs alone, after the write: no entry of the tag can be

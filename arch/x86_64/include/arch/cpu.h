@@ -263,10 +263,9 @@ static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
 	return root | tag | (tag ? CR3_NOFLUSH : 0);
 }
 
-/* Without PCIDs (x86_cpu_init() turns CR4.PCIDE on when CPUID has them)
- * every CR3 write flushes the non-global entries. */
-extern bool x86_has_pcid;
-static inline bool arch_as_untagged(void) { return !x86_has_pcid; }
+/* A CR3 write without bit 63 flushes the non-global entries of the PCID
+ * it loads (PCID 0 without PCIDs: all of them). */
+static inline bool arch_as_self_flush(uint64_t cr3) { return !(cr3 & CR3_NOFLUSH); }
 
 /* A write without bit 63 flushes the non-global entries of the PCID it
  * loads: that is the flush of the tag, with no INVPCID needed. */
