@@ -31,6 +31,8 @@ static struct {
 /* the holder has the lock whole (or is about to): read by kfast_try() */
 uint32_t klock_slow_flag;
 
+/* A shootdown: the space is loaded here; its tag's entries go (loading
+ * it again with a flush: the other tags' stay). */
 static void tlb_answer(struct cpu *c)
 {
 	if (c->active_as && c->active_as == c->tlb_as) {
@@ -38,7 +40,7 @@ static void tlb_answer(struct cpu *c)
 			astag_load_root(kernel_root);
 			c->active_as = NULL;
 		} else {
-			arch_tlb_flush_all();
+			arch_as_load(c->active_as->token, true);
 		}
 	}
 	__atomic_store_n(&c->tlb_req, 0, __ATOMIC_RELEASE);
