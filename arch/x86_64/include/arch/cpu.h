@@ -267,8 +267,7 @@ static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
  * it loads (PCID 0 without PCIDs: all of them). */
 static inline bool arch_as_self_flush(uint64_t cr3) { return !(cr3 & CR3_NOFLUSH); }
 
-/* A write without bit 63 flushes the non-global entries of the PCID it
- * loads: that is the flush of the tag, with no INVPCID needed. */
+/* The flush is the write without bit 63: no INVPCID needed. */
 static inline void arch_as_load(uint64_t cr3, bool flush)
 {
 	if (flush)
