@@ -61,6 +61,7 @@ noreturn void kmain(void)
 	kinfo_firmware_init();          /* while the boot map reaches the firmware */
 	if ((e = vm_init(bi)))
 		panic("cannot build the kernel page table (%s)", err_name(e));
+	astag_init(bi->cmdline);
 	arch_platform_init(bi);
 	sched_init();
 	clock_init();

@@ -341,9 +341,7 @@ static unsigned page_prot(struct mapping *m, size_t i)
  * nothing for a page never touched or a no-access mapping. */
 static void charge_tables(struct aspace *as, size_t before);
 
-/* The page table of as changed since pt_tlb_flushes was `flushes`: other
- * CPUs that have it loaded forget what they cached (at once, or at the
- * end of a batch). */
+/* Spaces whose shootdown waits for the end of a batch (tlb_batch_begin()). */
 static struct aspace *tlb_batch[4];
 static unsigned tlb_batching, tlb_nbatch;
 
@@ -354,10 +352,8 @@ static void tlb_batch_flush(void)
 	tlb_nbatch = 0;
 }
 
-static void tlb_changed(struct aspace *as, unsigned long flushes)
+static __attribute__((noinline)) void tlb_changed_sync(struct aspace *as)
 {
-	if (flushes == pt_tlb_flushes || ncpus < 2)
-		return;
 	if (!tlb_batching) {
 		smp_tlb_sync(as, false);
 		return;
@@ -368,6 +364,20 @@ static void tlb_changed(struct aspace *as, unsigned long flushes)
 	if (tlb_nbatch == sizeof(tlb_batch) / sizeof(tlb_batch[0]))
 		tlb_batch_flush();
 	tlb_batch[tlb_nbatch++] = as;
+}
+
+/* The page table of as changed since pt_tlb_flushes was `flushes`: other
+ * CPUs that have it loaded forget what they cached, and every other CPU
+ * will before it loads it again (at once, or at the end of a batch).
+ * Inline: faults and supplies change entries of the space loaded here
+ * all the time, which with one CPU needs nothing more. */
+static inline void tlb_changed(struct aspace *as, unsigned long flushes)
+{
+	if (flushes == pt_tlb_flushes)
+		return;
+	if (ncpus < 2 && as == this_cpu()->active_as)
+		return;                 /* alone, and the change flushed it here */
+	tlb_changed_sync(as);
 }
 
 /* Around loops that change many entries of few spaces, which free no
@@ -588,6 +598,7 @@ struct aspace *aspace_create(struct quota *q)
 		kobj_reap();
 		return NULL;
 	}
+	astag_alloc(as);
 	return as;
 }
 
@@ -652,6 +663,7 @@ static void mapping_free(struct mapping *m)
 void aspace_destroy(struct aspace *as)
 {
 	sched_as_gone(as);
+	astag_free(as);                 /* nobody has it loaded now */
 	while (!list_empty(&as->mappings))
 		mapping_free(list_entry(as->mappings.next, struct mapping, as_node));
 	if (as->root) {
@@ -1020,11 +1032,6 @@ enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, boo
 	/* sole holder now: make it writable everywhere it is mapped */
 	memobj_update_page(mo, i);
 	return FAULT_FIXED;
-}
-
-void aspace_activate(struct aspace *as)
-{
-	arch_as_activate(as->root);
 }
 
 /* ---- user copies ------------------------------------------------------------------ */

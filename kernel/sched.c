@@ -225,7 +225,7 @@ void sched_as_gone(struct aspace *as)
 	struct cpu *c = this_cpu();
 
 	if (c->active_as == as) {
-		arch_as_activate(kernel_root);
+		astag_load_root(kernel_root);
 		c->active_as = NULL;
 	}
 	smp_tlb_sync(as, true);

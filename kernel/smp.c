@@ -31,14 +31,16 @@ static struct {
 /* the holder has the lock whole (or is about to): read by kfast_try() */
 uint32_t klock_slow_flag;
 
+/* A shootdown: the space is loaded here; its tag's entries go (loading
+ * it again with a flush: the other tags' stay). */
 static void tlb_answer(struct cpu *c)
 {
 	if (c->active_as && c->active_as == c->tlb_as) {
 		if (c->tlb_leave) {
-			arch_as_activate(kernel_root);
+			astag_load_root(kernel_root);
 			c->active_as = NULL;
 		} else {
-			arch_tlb_flush_all();
+			arch_as_load(c->active_as->token, true);
 		}
 	}
 	__atomic_store_n(&c->tlb_req, 0, __ATOMIC_RELEASE);
@@ -158,11 +160,27 @@ void smp_ipi(void)
 	smp_poll(this_cpu());
 }
 
+/* The CPUs that have as loaded now. */
+static uint64_t tlb_loaded(struct aspace *as)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		if (cpus[i].active_as == as)
+			m |= 1ull << i;
+	return m;
+}
+
 void smp_tlb_sync(struct aspace *as, bool leave)
 {
 	struct cpu *me = this_cpu();
 	uint64_t wait = 0;
 
+	/* this CPU flushed the changed entries if as is loaded here (for
+	 * that tag alone on x86-64); the others with it loaded are shot
+	 * down below; everyone else flushes the tag when it loads as again */
+	if (!leave)
+		astag_stale(as, tlb_loaded(as));
 	if (ncpus < 2)
 		return;
 	for (unsigned i = 0; i < ncpus; i++) {

@@ -4,6 +4,7 @@
 #include <kernel/selftest.h>
 #include <kernel/devtree.h>
 #include <kernel/mm.h>
+#include <kernel/thread.h>   /* kernel/astag.h, with what it needs */
 #include <libfdt.h>
 #include <string.h>
 
@@ -36,6 +37,29 @@ SELFTEST(riscv, satp_mode_matches)
 	return true;
 }
 
+/* The ASID probe: a power of two (or none), and satp keeps the widest
+ * ASID it found; the core took that many tags (at most 4096, or fewer by
+ * the boot argument astags=). */
+SELFTEST(riscv, asid_probe)
+{
+	unsigned n = arch_as_tags();
+	uint64_t satp = csr_read(satp), back;
+
+	ST_CHECK((n & (n - 1)) == 0 && n <= 65536);
+	if (n) {
+		unsigned long flags = arch_irq_save();
+		csr_write(satp, (satp & ~(SATP_ASID_MASK << SATP_ASID_SHIFT)) |
+			  ((uint64_t)(n - 1) << SATP_ASID_SHIFT));
+		back = csr_read(satp);
+		csr_write(satp, satp);
+		__asm__ volatile("sfence.vma" ::: "memory");
+		arch_irq_restore(flags);
+		ST_CHECK(((back >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == n - 1);
+	}
+	ST_CHECK(cmdline_get(boot_info.cmdline, "astags", NULL, 0) || astag_count() == (n < 2 ? 1 : n > 4096 ? 4096 : n));
+	return true;
+}
+
 #define ST_UVA 0x10000000ul
 
 /* Outside the copy helpers the kernel cannot touch user memory: SUM is
@@ -50,11 +74,11 @@ SELFTEST(riscv, user_memory_closed)
 	ST_CHECK(root != PADDR_INVALID && pg != PADDR_INVALID);
 	ST_CHECK(pt_map(root, ST_UVA, pg, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
 	unsigned long flags = arch_irq_save();
-	arch_as_activate(root);
+	astag_load_root(root);
 	err_t to = arch_copy_to_user((void *)ST_UVA, &b, 1);
 	unsigned long sstatus = csr_read(sstatus);
 	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
-	arch_as_activate(kernel_root);
+	astag_load_root(kernel_root);
 	arch_irq_restore(flags);
 	ST_CHECK(to == ERR_OK && !(sstatus & SSTATUS_SUM) && probe == ERR_FAULT);
 	pt_destroy_user(root);

@@ -147,6 +147,22 @@ void arch_mmu_activate(paddr_t root)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
+/*
+ * How many ASIDs the hart has, probed as Linux's asids_init() does: a
+ * write of satp with every ASID bit set keeps only the bits it has (none:
+ * no ASIDs). Harts are taken to be alike: this one's count is everyone's.
+ */
+unsigned arch_as_tags(void)
+{
+	uint64_t satp = csr_read(satp), asid;
+
+	csr_write(satp, satp | (SATP_ASID_MASK << SATP_ASID_SHIFT));
+	asid = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+	csr_write(satp, satp);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	return asid ? (unsigned)asid + 1 : 0;   /* the bits it kept are its width */
+}
+
 uint64_t riscv_satp_mode(void);
 uint64_t riscv_satp_mode(void)
 {

@@ -31,6 +31,7 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 uint64_t x86_pte_nx;
 bool x86_has_1g_pages, x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip;
+bool x86_has_pcid;
 char x86_cpu_vendor[13];
 
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame layout");
@@ -60,6 +61,7 @@ void x86_features_init(void)
 	memcpy(x86_cpu_vendor + 4, &r.edx, 4);
 	memcpy(x86_cpu_vendor + 8, &r.ecx, 4);
 	x86_cpu_vendor[12] = 0;
+	x86_has_pcid = x86_cpuid(1, 0).ecx & (1u << 17);
 	uint32_t ext = x86_cpuid(0x80000000, 0).eax;
 	if (ext >= 0x80000001) {
 		r = x86_cpuid(0x80000001, 0);
@@ -139,6 +141,9 @@ void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi)
 	load_segments(pc);
 	x86_wrmsr(MSR_GS_BASE, (uint64_t)pc);
 	x86_write_cr(4, x86_read_cr(4) | CR4_PGE);
+	/* PCIDs (the boot tables are loaded with PCID 0, as PCIDE wants) */
+	if (x86_has_pcid)
+		x86_write_cr(4, x86_read_cr(4) | CR4_PCIDE);
 	if (x86_pte_nx)
 		x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | EFER_NXE);
 }

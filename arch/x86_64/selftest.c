@@ -5,6 +5,7 @@
 #include <arch/x86.h>
 #include <kernel/selftest.h>
 #include <kernel/mm.h>
+#include <kernel/thread.h>   /* kernel/astag.h, with what it needs */
 
 extern char _text_start[], _rodata_start[], _data_start[];
 
@@ -103,6 +104,18 @@ SELFTEST(x86, pte_encoding)
 	ST_CHECK(pt_lookup(root, (1ul << 30) + 0x12345, &pa, NULL) && pa == (1ul << 30) + 0x12345);
 	ST_CHECK(pt_count_tables(root) == (x86_has_1g_pages ? 2u : 3u));
 	pt_destroy(root);
+	return true;
+}
+
+/* PCIDs exactly when CPUID has them: CR4.PCIDE and the tags the core
+ * took (QEMU's TCG models have none). */
+SELFTEST(x86, pcid_matches_cpuid)
+{
+	bool pcid = x86_cpuid(1, 0).ecx & (1u << 17);
+
+	ST_CHECK(!!(x86_read_cr(4) & CR4_PCIDE) == pcid);
+	ST_CHECK(arch_as_tags() == (pcid ? 4096u : 0u));
+	ST_CHECK(cmdline_get(boot_info.cmdline, "astags", NULL, 0) || astag_count() == (pcid ? 4096u : 1u));
 	return true;
 }
 
@@ -271,12 +284,12 @@ SELFTEST(x86, user_memory_closed)
 	ST_CHECK(root != PADDR_INVALID && pg != PADDR_INVALID);
 	ST_CHECK(pt_map(root, ST_UVA, pg, PAGE_SIZE, PROT_R | PROT_W | PROT_USER) == ERR_OK);
 	unsigned long flags = arch_irq_save();
-	arch_as_activate(root);
+	astag_load_root(root);
 	err_t to = arch_copy_to_user((void *)ST_UVA, &b, 1);
 	unsigned long rflags;
 	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
 	err_t probe = arch_probe_read64((const void *)ST_UVA, &v);
-	arch_as_activate(kernel_root);
+	astag_load_root(kernel_root);
 	arch_irq_restore(flags);
 	ST_CHECK(to == ERR_OK && !(rflags & RFLAGS_AC));
 	ST_CHECK(probe == (x86_has_smap ? ERR_FAULT : ERR_OK));

@@ -315,6 +315,13 @@ void arch_tlb_flush_all(void)
 	x86_write_cr(4, cr4);
 }
 
+/* Every PCID when the CPU has them (CPUID.1:ECX.PCID; x86_cpu_init()
+ * turned CR4.PCIDE on); QEMU's TCG CPU models have none. */
+unsigned arch_as_tags(void)
+{
+	return x86_has_pcid ? 4096 : 0;
+}
+
 void arch_mmu_activate(paddr_t root)
 {
 	x86_write_cr(3, root);

@@ -8,7 +8,7 @@
  * user frame sits at the top of its kernel stack; TSS.rsp0 (which the
  * SYSCALL entry reads too) points at its end, so every entry from user
  * mode saves the frame in place and runs the kernel below it
- * (arch_set_user_frame and arch_as_activate are inlines in arch/cpu.h).
+ * (arch_set_user_frame, arch_as_token and arch_as_load are inlines in arch/cpu.h).
  */
 #include <arch.h>
 #include <kernel/smp.h>

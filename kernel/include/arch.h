@@ -210,7 +210,9 @@ extern paddr_t kernel_pbase;
 /* Makes `root` the kernel's page table on this CPU, flushing the TLB. */
 void arch_mmu_activate(paddr_t root);
 
-/* TLB maintenance for the calling CPU. */
+/* TLB maintenance for the calling CPU: every entry of every tag, global
+ * ones too; the entries of va under the loaded tag and global ones (other
+ * tags may keep theirs: riscv64 drops them too, x86-64 not). */
 void arch_tlb_flush_all(void);
 void arch_tlb_flush_page(vaddr_t va);
 
@@ -251,8 +253,7 @@ noreturn void arch_user_enter(struct trap_frame *tf);
 /* Registers where the next trap from user mode on this CPU saves its
  * frame (riscv: sscratch; x86: TSS rsp0 and the syscall stack). The kernel
  * stack of that trap grows down from just below tf. On the IPC fast path:
- * an arch may define it (and arch_as_activate) as a static inline in its
- * arch/cpu.h. */
+ * an arch may define it as a static inline in its arch/cpu.h. */
 void arch_set_user_frame(struct trap_frame *tf);
 
 /* System-call results and arguments (arch/cpu.h inlines, see
@@ -288,9 +289,44 @@ void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, b
  * [0, arch_user_top())). */
 vaddr_t arch_user_top(void);
 
-/* Makes `root` (a table made by pt_create_user()) the active address
- * space. */
-void arch_as_activate(paddr_t root);
+/*
+ * Address-space tags (riscv64 ASIDs, x86-64 PCIDs; kernel/astag.c keeps
+ * them). A TLB entry of a space loaded with a tag is kept for that tag
+ * when another space is loaded, so that loading it again can skip the
+ * flush; kernel (global) entries are kept for every tag.
+ *
+ * arch_as_tags(): how many tags this machine offers, tag 0 included;
+ * below 2, none (every load then flushes, as with flush below). Called
+ * once on the boot CPU after the kernel's table is loaded; with
+ * CONFIG_ARCH_HAS_ASID unset it is 0.
+ *
+ * arch_as_token(): what loads `root` (the kernel's table, or one made by
+ * pt_create_user()) under `tag` (below arch_as_tags(); 0 when there are
+ * none): riscv64's satp, x86-64's CR3. Made once for each space, so that
+ * a switch does not compute it.
+ *
+ * arch_as_load(): makes the space of a token the active one on this CPU.
+ * flush: forget every non-global entry cached under its tag first;
+ * without it the CPU keeps and uses what it cached for the tag, which the
+ * caller knows to be good. Interrupts off.
+ *
+ * arch_as_self_flush(): a load of this token flushes its tag by itself,
+ * whatever flush says (x86-64: a CR3 value without bit 63, which is
+ * every token of tag 0, and every token without PCIDs), so a switch need
+ * not work out whether to flush; false where a load without a flush keeps
+ * entries (riscv64, even without ASIDs: satp writes never flush).
+ *
+ * All three are static inlines of arch/cpu.h: the IPC fast path loads
+ * spaces.
+ */
+#ifdef CONFIG_ARCH_HAS_ASID
+unsigned arch_as_tags(void);
+#else
+static inline unsigned arch_as_tags(void) { return 0; }
+#endif
+static inline uint64_t arch_as_token(paddr_t root, unsigned tag);
+static inline void arch_as_load(uint64_t token, bool flush);
+static inline bool arch_as_self_flush(uint64_t token);
 
 /*
  * Copy to and from user memory of the active address space, recovering

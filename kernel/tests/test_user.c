@@ -10,6 +10,7 @@
 #include <arch.h>
 #include <kernel/selftest.h>
 #include <kernel/mm.h>
+#include <kernel/thread.h>   /* kernel/astag.h, with what it needs */
 
 #define ST_UVA 0x10000000ul
 
@@ -31,7 +32,7 @@ SELFTEST(user, copy_helpers)
 	((uint8_t *)phys_to_virt(ro))[PAGE_SIZE - 1] = 0x5a;
 
 	unsigned long flags = arch_irq_save();
-	arch_as_activate(root);
+	astag_load_root(root);
 	err_t to = arch_copy_to_user((void *)(ST_UVA + 3), src, sizeof(src));
 	err_t from = arch_copy_from_user(dst, (const void *)(ST_UVA + 3), sizeof(src));
 	err_t none = arch_copy_from_user(dst, (const void *)(ST_UVA + 2 * PAGE_SIZE), 0);
@@ -39,7 +40,7 @@ SELFTEST(user, copy_helpers)
 	err_t ro_write = arch_copy_to_user((void *)(ST_UVA + PAGE_SIZE), src, 8);
 	err_t partial = arch_copy_from_user(part, (const void *)(ST_UVA + 2 * PAGE_SIZE - 1), 2);
 	err_t unmapped = arch_copy_to_user((void *)(ST_UVA + 5 * PAGE_SIZE), src, 1);
-	arch_as_activate(kernel_root);
+	astag_load_root(kernel_root);
 	arch_irq_restore(flags);
 
 	ST_CHECK(to == ERR_OK && from == ERR_OK && none == ERR_OK);

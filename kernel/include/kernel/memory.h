@@ -59,6 +59,9 @@ struct aspace {
 	struct list mappings;         /* sorted by address */
 	struct mapping *hint;         /* where a search starts (memory.c) */
 	size_t tables;                /* table pages charged */
+	unsigned tag;                 /* its TLB tag (kernel/astag.c) */
+	uint64_t token;               /* loads root under tag (arch_as_token()) */
+	uint64_t stale;               /* bit c: CPU c flushes the tag before it loads it */
 };
 
 struct memobj *memobj_create(size_t npages, unsigned flags, struct quota *q, err_t *err);
@@ -168,7 +171,6 @@ bool memobj_shareable(const struct memobj *mo);
  * what its source has, shared): ERR_AGAIN when one is absent, ERR_RANGE
  * past a paged object's size. ERR_OK for every other object. */
 err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len);
-void aspace_activate(struct aspace *as);
 
 /* Copy-in/copy-out for the current address space. */
 err_t copy_from_user(void *dst, uintptr_t usrc, size_t n);

@@ -89,8 +89,10 @@ void smp_ipi(void);
 /*
  * The page table of `as` changed (entries removed or rights taken away):
  * every other CPU that has it loaded flushes its TLB, or with leave (the
- * space goes away) loads the kernel's table instead. Returns when all
- * have. Kernel lock held.
+ * space goes away) loads the kernel's table instead; without leave, every
+ * CPU that does not have it loaded is marked to flush its tag before it
+ * loads it again (kernel/astag.c). Returns when all have. Kernel lock
+ * held whole.
  */
 void smp_tlb_sync(struct aspace *as, bool leave);
 /* This CPU runs threads from now on (kmain_secondary). */

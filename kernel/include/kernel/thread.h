@@ -6,6 +6,7 @@
 #define KERNEL_THREAD_H
 #include <kernel/object.h>
 #include <kernel/memory.h>
+#include <kernel/astag.h>
 
 #define NPRIO          32          /* priorities 0 (lowest) .. 31 */
 #define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
@@ -220,8 +221,6 @@ static inline bool sched_runs_here(const struct thread *t)
 #define sched_work (this_cpu()->work)
 #define sched_need_resched (this_cpu()->work.b.resched)
 
-void aspace_activate(struct aspace *as);
-
 /* Makes next the running thread and switches to it (the caller has put
  * current where it belongs: a queue, blocked, dead). */
 /*
@@ -243,17 +242,18 @@ static inline void sched_finish_switch(void)
 static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->cur;
+	unsigned id = c->id;              /* read once: the byte store below may alias it */
 
 	next->state = TS_RUNNING;
 	c->cur = next;
 	c->prev = prev;
 	next->on_cpu = 1;
-	next->cpu = (uint8_t)c->id;
+	next->cpu = (uint8_t)id;
 	if (next != &c->idle) {
 		arch_set_user_frame(next->tf);
 		if (next->proc->as != c->active_as) {
 			c->active_as = next->proc->as;
-			arch_as_activate(c->active_as->root);
+			astag_load(id, c->active_as);
 		}
 	}
 	arch_context_switch(&prev->ctx, &next->ctx);

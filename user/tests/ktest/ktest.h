@@ -40,6 +40,8 @@ err_t create_on(cap_t proc, uint64_t type, uint64_t a, uint64_t b, cap_t *out);
 cap_t mk(unsigned type);
 cap_t mk_memobj(uint64_t pages, unsigned flags);
 err_t cap_copy(cap_t slot, unsigned rights, cap_t *out);
+/* MEMOBJ_WRITE of one word (main thread only: the IPC buffer). */
+err_t mo_write(cap_t mo, uint64_t off, uint64_t v);
 err_t cap_mint(cap_t slot, unsigned rights, uint64_t badge, cap_t *out);
 /* CAP_OP_IDENTIFY: type, rights and badge (any may be NULL). */
 err_t cap_ident(cap_t slot, uint64_t *type, uint64_t *rights, uint64_t *badge);

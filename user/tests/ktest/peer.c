@@ -21,6 +21,10 @@
  *                exit 0 if it holds PG_PATTERN(5)
  *   pg-rw        map mo, read pages 0..7 (exit 3 unless each holds its
  *                pattern), write word 1 of pages 2 and 6 (0xd00d2, 0xd00d6)
+ *   remap-read   wait for go, then read KT_FAULT_VA and call ep with it
+ *                until the answer's w0 is 0 (tlb.remap_while_away)
+ *   yield-read   call ep, then read KT_FAULT_VA between yields and call
+ *                ep with it (tlb.many_spaces)
  */
 #include "ktest.h"
 
@@ -125,6 +129,42 @@ static int peer_fault(bool then_call)
 	return 0;
 }
 
+/* tlb.remap_while_away (t_proc.c): reads the word at KT_FAULT_VA and
+ * reports it in a call on ep, during which ktest maps another object
+ * there, until an answer says stop (w0 = 0). */
+static int peer_remap_read(void)
+{
+	wait_bits(cairn_cap("go"), 5000);
+	for (;;) {
+		uint64_t v = *(volatile uint64_t *)KT_FAULT_VA;
+		struct cairn_msg m = cairn_call(cairn_cap("ep"), cairn_tag(SRV_ECHO, 1, 0), v, 0, 0, 0);
+		if (m.err)
+			return 3;
+		if (!m.w[0])
+			return 0;
+	}
+}
+
+/* tlb.many_spaces: once a first call on ep is answered (the word is
+ * mapped then), reads the word at KT_FAULT_VA again and again, giving the
+ * CPU to the other peers (each in its own space) between reads; a read
+ * that differs from the first ends with 4, else the word goes to ep. */
+static int peer_yield_read(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)KT_FAULT_VA;
+	uint64_t first;
+
+	if (cairn_call(cairn_cap("ep"), cairn_tag(SRV_ECHO, 1, 0), 0, 0, 0, 0).err)
+		return 3;
+	first = *p;
+	for (unsigned i = 0; i < 100; i++) {
+		cairn_yield();
+		if (*p != first)
+			return 4;
+	}
+	return cairn_call(cairn_cap("ep"), cairn_tag(SRV_STAT, 1, 0), first, 0, 0, 0).err ? 3 : 0;
+}
+
 /* The client of a paged object (t_pager.c). */
 static int peer_paged(bool rw)
 {
@@ -186,6 +226,10 @@ int peer_main(int argc, char **argv)
 		test_port_outb(TEST_UART_PORT + 7, 0x77);
 		return 10;
 	}
+	if (!strcmp(mode, "remap-read"))
+		return peer_remap_read();
+	if (!strcmp(mode, "yield-read"))
+		return peer_yield_read();
 	if (!strcmp(mode, "pg-read"))
 		return peer_paged(false);
 	if (!strcmp(mode, "pg-rw"))

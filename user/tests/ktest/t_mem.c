@@ -40,16 +40,6 @@ static err_t mo_read(cap_t mo, uint64_t off, uint64_t *v)
 	return e;
 }
 
-/* MEMOBJ_WRITE of one word. */
-static err_t mo_write(cap_t mo, uint64_t off, uint64_t v)
-{
-	struct cairn_msg m;
-
-	cairn_ipcbuf()->w[CAIRN_MSG_REGS] = v;
-	m = cairn_call(mo, cairn_tag(MEMOBJ_WRITE, CAIRN_MSG_REGS + 1, 0), off, 8, 0, 0);
-	return m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
-}
-
 void t_mem_map(void)
 {
 	uint64_t v = 0, before = free_pages();

@@ -816,3 +816,118 @@ void t_fault_errors(void)
 	del(&cp);
 	del(&n);
 }
+
+/* ---- TLB tags: spaces not loaded on this CPU ---------------------------------------------- */
+
+#define REMAP_ROUNDS 8
+#define REMAP_WORD(i) (0x7a00ull + (i))
+
+static err_t map_in(cap_t as, cap_t mo)
+{
+	return inv1(as, AS_MAP, mo, KT_FAULT_VA, 0, 1 | (uint64_t)CAIRN_PROT_R << 48, 0, NULL);
+}
+
+/* Another CPU than ktest's, or ktest's when there is one. */
+static uint64_t other_cpu_mask(void)
+{
+	for (unsigned i = 0; i < k_ncpus; i++)
+		if (!((k_cpu_mask >> i) & 1))
+			return 1ull << i;
+	return k_cpu_mask;
+}
+
+/*
+ * A peer reads a word of its space and reports it in a call; while it
+ * waits, ktest maps another object's page there, and the next read must
+ * see it. The first half of the rounds the peer runs on ktest's CPU, so
+ * its space is not loaded anywhere while it changes (that CPU must flush
+ * the peer's tag when it loads it again); the second half on another CPU
+ * (with several), which keeps the peer's space loaded while idle and is
+ * shot down.
+ */
+void t_tlb_remap_away(void)
+{
+	struct fault_setup f;
+	cap_t mo[2] = { CAP_NULL, CAP_NULL };
+	struct cairn_msg m;
+
+	CHECK_OK(fault_peer(&f, "remap-read", 0x7b));
+	for (unsigned i = 0; i < 2; i++) {
+		EXPECT_OK(create_on(f.c.proc, OBJ_MEMOBJ, 1, 0, &mo[i]));
+		EXPECT_OK(mo_write(mo[i], 0, REMAP_WORD(i)));
+	}
+	EXPECT_OK(inv(f.c.thread, THREAD_SET_AFFINITY, k_cpu_mask, 0, 0, 0, NULL));
+	EXPECT_OK(map_in(f.c.as, mo[0]));
+	EXPECT_OK(cairn_send(f.go, 0, 1, 0, 0, 0));
+	for (unsigned r = 0; r < REMAP_ROUNDS && !t_failed(); r++) {
+		err_t e = recv_within(f.srv, 3000, &m);
+		if (e) {
+			t_fail(__LINE__, "round %u: no call from the peer: %s", r, err_name(e));
+			break;
+		}
+		EXPECT(m.w[0] == REMAP_WORD(r % 2), "round %u: the peer read %#lx, want %#llx", r,
+		       (unsigned long)m.w[0], REMAP_WORD(r % 2));
+		EXPECT_OK(inv(f.c.as, AS_UNMAP, KT_FAULT_VA, PG, 0, 0, NULL));
+		EXPECT_OK(map_in(f.c.as, mo[(r + 1) % 2]));
+		if (r + 1 == REMAP_ROUNDS / 2)
+			EXPECT_OK(inv(f.c.thread, THREAD_SET_AFFINITY, other_cpu_mask(), 0, 0, 0, NULL));
+		EXPECT_OK(cairn_reply(cairn_tag(0, 1, 0), r + 1 < REMAP_ROUNDS, 0, 0, 0));
+	}
+	ended(&f, PROC_STATE_EXITED, 0);
+	del(&mo[0]);
+	del(&mo[1]);
+	fault_end(&f);
+}
+
+#define MANY 10
+
+/*
+ * More spaces at once than a small tag pool has (the kernel booted with
+ * astags=4 has three tags to give): ten peers on ktest's CPU, each with
+ * its own word at the same address, take turns (yield) and read it again
+ * and again; each must keep reading its own.
+ */
+void t_tlb_many_spaces(void)
+{
+	struct cairn_child c[MANY];
+	cap_t ep = mk(OBJ_ENDPOINT), mo = CAP_NULL;
+	unsigned started = 0, seen = 0, hellos = 0;
+	struct cairn_msg m;
+
+	CHECK(ep != CAP_NULL, "endpoint");
+	struct cairn_spawn_cap caps[] = { { "ep", ep, RIGHT_WRITE, 0 } };
+	for (; started < MANY && !t_failed(); started++) {
+		EXPECT_OK(spawn_peer("yield-read", "yield-read", caps, 1, PRIO_MAIN - 1, 1 << 20, CAP_NULL,
+				     &c[started]));
+		if (t_failed())
+			break;
+		EXPECT_OK(inv(c[started].thread, THREAD_SET_AFFINITY, k_cpu_mask, 0, 0, 0, NULL));
+		EXPECT_OK(create_on(c[started].proc, OBJ_MEMOBJ, 1, 0, &mo));
+		EXPECT_OK(mo_write(mo, 0, REMAP_WORD(started)));
+		EXPECT_OK(map_in(c[started].as, mo));
+		del(&mo);
+	}
+	/* every word is mapped: each peer's first call lets it go */
+	for (unsigned i = 0; i < 2 * started && !t_failed(); i++) {
+		err_t e = recv_within(ep, 5000, &m);
+		if (e) {
+			t_fail(__LINE__, "%u of %u calls came: %s", i, 2 * started, err_name(e));
+			break;
+		}
+		if (cairn_tag_label(m.tag) == SRV_ECHO) {
+			hellos++;
+			EXPECT_OK(cairn_reply(cairn_tag(0, 0, 0), 0, 0, 0, 0));
+			continue;
+		}
+		uint64_t k = m.w[0] - REMAP_WORD(0);
+		EXPECT(k < started && !((seen >> k) & 1), "a peer read %#lx", (unsigned long)m.w[0]);
+		if (k < started)
+			seen |= 1u << k;
+		EXPECT_OK(cairn_reply(cairn_tag(0, 0, 0), 0, 0, 0, 0));
+	}
+	EXPECT(t_failed() || (hellos == started && seen == (1u << started) - 1),
+	       "%u peers started, %u went, words seen %#x", started, hellos, seen);
+	for (unsigned i = 0; i < started; i++)
+		child_end(&c[i]);
+	del(&ep);
+}

@@ -282,6 +282,15 @@ err_t spawn_prog(const char *prog, const char *name, const char *const *argv, un
 	return cairn_spawn(&s, child);
 }
 
+err_t mo_write(cap_t mo, uint64_t off, uint64_t v)
+{
+	struct cairn_msg m;
+
+	cairn_ipcbuf()->w[CAIRN_MSG_REGS] = v;
+	m = cairn_call(mo, cairn_tag(MEMOBJ_WRITE, CAIRN_MSG_REGS + 1, 0), off, 8, 0, 0);
+	return m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+}
+
 err_t spawn_peer(const char *name, const char *mode, const struct cairn_spawn_cap *caps,
 		 unsigned ncaps, unsigned prio, uint64_t quota, cap_t exit_note,
 		 struct cairn_child *child)

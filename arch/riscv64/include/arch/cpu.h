@@ -105,11 +105,25 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 /* satp mode bits of the paging mode in use (set at boot). */
 extern uint64_t riscv_satp_mode_bits;
 
-/* No ASIDs yet: the write and a full flush. */
-static inline void arch_as_activate(uint64_t root)
+/* The token is satp: the mode, the tag as ASID (bits 44..59) and the
+ * root's page number. */
+static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
 {
-	csr_write(satp, riscv_satp_mode_bits | (root >> 12));
-	__asm__ volatile("sfence.vma" ::: "memory");
+	return riscv_satp_mode_bits | ((uint64_t)tag << 44 /* SATP_ASID_SHIFT */) | (root >> 12);
+}
+
+/* A satp write flushes nothing, with or without ASIDs. */
+static inline bool arch_as_self_flush(uint64_t satp) { (void)satp; return false; }
+
+/* A flush is `sfence.vma zero, asid`, which leaves global (kernel) entries
+ * and other ASIDs alone, after the write: no entry of the tag can be
+ * cached anew from the old table after the fence. (The ASID goes in a
+ * register even when 0: rs2 = x0 would flush every ASID.) */
+static inline void arch_as_load(uint64_t satp, bool flush)
+{
+	csr_write(satp, satp);
+	if (flush)
+		__asm__ volatile("sfence.vma zero, %0" :: "r"((satp >> 44) & 0xffff) : "memory");
 }
 
 static inline unsigned arch_cpu_id(void) { return riscv_this_cpu()->id; }

@@ -25,6 +25,8 @@
 #define SATP_MODE_SV39  8ul
 #define SATP_MODE_SV48  9ul
 #define SATP_MODE_SHIFT 60
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK  0xfffful   /* 16 bits at most; a hart may have fewer */
 
 /* Link address of the kernel image and of its 1 GiB window. */
 #define KERNEL_LINK_ADDR _UL(0xffffffff80200000)

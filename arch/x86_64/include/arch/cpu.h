@@ -28,6 +28,8 @@
 #define CR4_OSFXSR     X86_BIT(9)
 #define CR4_OSXMMEXCPT X86_BIT(10)
 #define CR4_UMIP X86_BIT(11)
+#define CR4_PCIDE X86_BIT(17)
+#define CR3_NOFLUSH (1ull << 63)   /* with CR4.PCIDE: keep the PCID's entries */
 #define CR4_SMEP X86_BIT(20)
 #define CR4_SMAP X86_BIT(21)
 #define MSR_EFER       0xc0000080
@@ -255,10 +257,25 @@ static inline void arch_set_user_frame(struct trap_frame *tf)
 	__asm__ volatile("movq %0, %%gs:%c1" :: "r"(end), "i"(PERCPU_TSS_RSP0) : "memory");
 }
 
-/* No PCIDs: the write flushes every non-global translation. */
-static inline void arch_as_activate(uint64_t root)
+/* The token is CR3: the root and the tag as PCID (bits 0..11), with bit
+ * 63 (keep the PCID's entries) for a tag above 0, which exists only with
+ * CR4.PCIDE on (without, bit 63 is reserved). Tag 0's token lacks it: a
+ * load of it always flushes PCID 0, as every write did without PCIDs. */
+static inline uint64_t arch_as_token(uint64_t root, unsigned tag)
 {
-	__asm__ volatile("mov %0, %%cr3" :: "r"(root) : "memory");
+	return root | tag | (tag ? CR3_NOFLUSH : 0);
+}
+
+/* A CR3 write without bit 63 flushes the non-global entries of the PCID
+ * it loads (PCID 0 without PCIDs: all of them). */
+static inline bool arch_as_self_flush(uint64_t cr3) { return !(cr3 & CR3_NOFLUSH); }
+
+/* The flush is the write without bit 63: no INVPCID needed. */
+static inline void arch_as_load(uint64_t cr3, bool flush)
+{
+	if (flush)
+		cr3 &= ~CR3_NOFLUSH;
+	__asm__ volatile("mov %0, %%cr3" :: "r"(cr3) : "memory");
 }
 
 static inline void *arch_cpu_core(void)

@@ -48,7 +48,7 @@ void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi);
 void x86_idt_init(void);
 void x86_features_init(void);
 extern char x86_cpu_vendor[13];
-extern bool x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip;
+extern bool x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip, x86_has_pcid;
 
 /* apic.c: the local APIC, its timer, IPIs; TSC calibration. */
 uint64_t x86_tsc_calibrate(void);

@@ -26,7 +26,9 @@ static inline uint64_t arch_syscall_arg(const struct trap_frame *tf, unsigned i)
 	return 0;
 }
 static inline void arch_set_user_frame(struct trap_frame *tf) { (void)tf; }
-static inline void arch_as_activate(uint64_t root) { (void)root; }
+static inline uint64_t arch_as_token(uint64_t root, unsigned tag) { return root | tag; }
+static inline void arch_as_load(uint64_t token, bool flush) { (void)token; (void)flush; }
+static inline bool arch_as_self_flush(uint64_t token) { (void)token; return false; }
 
 static inline unsigned arch_cpu_id(void) { return 0; }
 /* the one CPU's struct cpu (a host program that uses it defines it) */
