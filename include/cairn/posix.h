@@ -473,9 +473,14 @@ enum {
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
 	                       * POSIX_SA_*, below); pc: the libc's upcall entry (below).
 	                       * EINVAL: sig not 1..64, SIGKILL/SIGSTOP not SIG_DFL */
-	PS_SIGMASK,           /* (how, set) -> (old set). how: POSIX_SIG_BLOCK, _UNBLOCK,
+	PS_SIGMASK,           /* (how, set, flags) -> (old set). how: POSIX_SIG_BLOCK, _UNBLOCK,
 	                       * _SETMASK (below); SIGKILL, SIGSTOP are never blocked.
-	                       * Signals it unblocks are delivered after the answer */
+	                       * Signals it unblocks are delivered after the answer.
+	                       * flags POSIX_SIGMASK_OUTSIDE: the caller runs outside
+	                       * every handler; while a delivery is under way (its
+	                       * upcall may not have reached the thread yet) the change
+	                       * is to the mask the handler's end puts back, and old is
+	                       * that mask, not the handler's */
 	PS_SIGPENDING,        /* -> (set) of pending signals */
 	PS_SETPGID,           /* (pid, pgid): 0 = the caller / pgid = pid. ESRCH: neither the
 	                       * caller nor its child; EACCES: the child has done an exec;
@@ -699,6 +704,8 @@ static inline uint64_t posix_sigbit(int sig) { return 1ull << (sig - 1); }
 #define POSIX_SIG_BLOCK     0
 #define POSIX_SIG_UNBLOCK   1
 #define POSIX_SIG_SETMASK   2
+/* PS_SIGMASK flags */
+#define POSIX_SIGMASK_OUTSIDE 1u
 
 /* Real-time signals (kill or PS_SIGQUEUE) are queued from 32 on (Linux's
  * SIGRTMIN; musl keeps 32..34 for itself); at most POSIX_SIGQUEUE_MAX

@@ -59,6 +59,14 @@ static uint64_t local_mask;        /* without a process server */
 hidden volatile unsigned long __cairn_sig_count;
 hidden volatile int __cairn_sig_restart;
 hidden volatile int __cairn_sig_depth;
+
+/* PS_SIGMASK's flag for a change made outside every handler (none runs
+ * here now; one the server has begun may not have reached us yet) */
+static uint64_t outside(void)
+{
+	return __cairn_sig_depth ? 0 : POSIX_SIGMASK_OUTSIDE;
+}
+
 hidden volatile int __cairn_sig_hold, __cairn_sig_held;
 static volatile uint64_t held_arg;
 static struct {
@@ -181,7 +189,7 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		how = POSIX_SIG_BLOCK;      /* adds nothing: the answer is the mask */
 		s = 0;
 	}
-	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, 0, 0, &a)))
+	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, outside(), 0, &a)))
 		return r;
 	if (old)
 		memcpy(old, &a.w[0], SETSIZE);
@@ -224,7 +232,7 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 		;                         /* old wake-ups */
 	count = __cairn_sig_count;
 	/* a signal it unblocks is delivered on the way back from this request */
-	if ((r = ps(PS_SIGMASK, POSIX_SIG_SETMASK, s, 0, 0, &a)))
+	if ((r = ps(PS_SIGMASK, POSIX_SIG_SETMASK, s, outside(), 0, &a)))
 		return r;
 	oldmask = a.w[0];
 	while (count == __cairn_sig_count) {
@@ -232,7 +240,7 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 		if (e && e != ERR_TIMEDOUT && e != ERR_AGAIN)
 			break;            /* ERR_INTR: a handler ran */
 	}
-	ps(PS_SIGMASK, POSIX_SIG_SETMASK, oldmask, 0, 0, NULL);
+	ps(PS_SIGMASK, POSIX_SIG_SETMASK, oldmask, outside(), 0, NULL);
 	return -EINTR;
 }
 

@@ -481,7 +481,7 @@ static void op_sigaction(struct srv_req *r, struct srv_ans *a)
 
 static void op_sigmask(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_sigmask(r->obj, r->w[0], r->w[1], &a->w[0]);
+	a->err = ps_sigmask(r->obj, r->w[0], r->w[1], r->w[2], &a->w[0]);
 }
 
 static void op_sigpending(struct srv_req *r, struct srv_ans *a)

@@ -208,7 +208,7 @@ err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
 err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later);
 err_t ps_siginfo(struct proc *c, uint64_t out[4]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
-err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old);
+err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old);
 err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
 		   uint64_t *next);
 /* The exit notification fired with bits: processes that ended are handled. */

@@ -754,23 +754,30 @@ err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
 	return ERR_OK;
 }
 
-err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t *old)
+static uint64_t mask_change(uint64_t m, uint64_t how, uint64_t set)
 {
-	*old = c->mask;
-	switch (how) {
-	case POSIX_SIG_BLOCK:
-		c->mask |= set;
-		break;
-	case POSIX_SIG_UNBLOCK:
-		c->mask &= ~set;
-		break;
-	case POSIX_SIG_SETMASK:
-		c->mask = set;
-		break;
-	default:
+	m = how == POSIX_SIG_BLOCK ? m | set : how == POSIX_SIG_UNBLOCK ? m & ~set : set;
+	return m & ~UNBLOCKABLE;
+}
+
+err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old)
+{
+	if (how > POSIX_SIG_SETMASK || (flags & ~(uint64_t)POSIX_SIGMASK_OUTSIDE))
 		return ERR_INVAL;
+	if (c->delivering && (flags & POSIX_SIGMASK_OUTSIDE)) {
+		/* a handler's upcall is on its way (on another CPU the thread
+		 * may get here first): the code it interrupts sees and changes
+		 * the mask the handler's end puts back, which the handler's
+		 * mask holds meanwhile too. Answered with the handler's mask,
+		 * musl's fork took "all blocked" as the mask to restore: a
+		 * shell's children were born with every signal blocked */
+		*old = c->saved_mask;
+		c->saved_mask = mask_change(c->saved_mask, how, set);
+		c->mask |= c->saved_mask;
+	} else {
+		*old = c->mask;
+		c->mask = mask_change(c->mask, how, set);
 	}
-	c->mask &= ~UNBLOCKABLE;
 	mark_work(c);
 	return ERR_OK;
 }

@@ -120,6 +120,7 @@ volatile unsigned got[65];
 volatile uint64_t last_arg, mask_in_handler;
 volatile unsigned segv_exit_after;
 volatile uint64_t sigreturn_set = ~0ull;
+void (*volatile in_handler_hook)(int sig);
 
 void sig_entry(uint64_t arg);
 
@@ -143,6 +144,8 @@ void sig_entry(uint64_t arg)
 		cairn_call(proc_cap, cairn_tag(PS_EXIT, CAIRN_MSG_REGS, 0), 70 + got[sig], 0, 0, 0);
 	m = cairn_call(proc_cap, cairn_tag(PS_SIGMASK, CAIRN_MSG_REGS, 0), 0 /* SIG_BLOCK */, 0, 0, 0);
 	mask_in_handler = m.w[0];
+	if (in_handler_hook)
+		in_handler_hook(sig);
 	if (sigreturn_set != ~0ull)      /* as a handler left with siglongjmp would */
 		cairn_call(proc_cap, cairn_tag(PS_SIGRETURN_DONE, CAIRN_MSG_REGS, 0), (uint64_t)sig, 1,
 			   sigreturn_set, 0);

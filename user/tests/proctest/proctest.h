@@ -56,6 +56,8 @@ extern volatile uint64_t last_arg, mask_in_handler;
 extern volatile unsigned segv_exit_after;
 /* Not ~0: the handler ends with PS_SIGRETURN_DONE(sig, 1, sigreturn_set). */
 extern volatile uint64_t sigreturn_set;
+/* Not NULL: called in the handler before its PS_SIGRETURN_DONE. */
+extern void (*volatile in_handler_hook)(int sig);
 /* Installs sig_stub for sig with these flags and sa_mask. */
 err_t handle_signal(int sig, uint32_t flags, uint64_t mask);
 err_t default_signal(int sig);

@@ -214,6 +214,52 @@ void t_signal_flags(void)
 	      (unsigned long)mask_now());
 }
 
+/* What the code a delivery interrupts does with the mask while the
+ * handler's upcall is on its way (on several CPUs it may get there
+ * first): with POSIX_SIGMASK_OUTSIDE the server answers the mask from
+ * before the delivery and keeps the change past the handler's end. The
+ * hook plays that code from inside the handler, where the server cannot
+ * tell the difference. */
+static uint64_t outside_old, outside_old_inner;
+
+static void outside_hook(int sig)
+{
+	uint64_t r[4];
+
+	if (sig != SIGUSR1)
+		return;
+	if (!ps(PS_SIGMASK, POSIX_SIG_BLOCK, sigbit(SIGHUP), POSIX_SIGMASK_OUTSIDE, 0, r))
+		outside_old = r[0];
+	/* the handler's own view: its mask, with what the outside added */
+	if (!ps(PS_SIGMASK, POSIX_SIG_BLOCK, 0, 0, 0, r))
+		outside_old_inner = r[0];
+}
+
+void t_signal_mask_outside(void)
+{
+	uint64_t r[4];
+
+	CHECK_OK(ps(PS_SIGMASK, POSIX_SIG_SETMASK, sigbit(SIGTERM), 0, 0, NULL));
+	CHECK_OK(handle_signal(SIGUSR1, 0, sigbit(SIGUSR2)));
+	outside_old = outside_old_inner = 0;
+	in_handler_hook = outside_hook;
+	CHECK_OK(ps_kill(1, SIGUSR1));
+	in_handler_hook = NULL;
+	CHECK(got[SIGUSR1] >= 1, "the handler did not run");
+	/* not the handler's mask (SIGUSR1, SIGUSR2 and SIGTERM): the one it
+	 * interrupted */
+	CHECK(outside_old == sigbit(SIGTERM), "old mask %#lx, want %#lx", (unsigned long)outside_old,
+	      (unsigned long)sigbit(SIGTERM));
+	CHECK(outside_old_inner == (sigbit(SIGTERM) | sigbit(SIGUSR1) | sigbit(SIGUSR2) | sigbit(SIGHUP)),
+	      "the handler's mask %#lx", (unsigned long)outside_old_inner);
+	/* the outside change outlives the handler's end; the handler's does not */
+	CHECK(mask_now() == (sigbit(SIGTERM) | sigbit(SIGHUP)), "mask after the handler %#lx",
+	      (unsigned long)mask_now());
+	EXPECT_ERR(ps(PS_SIGMASK, POSIX_SIG_BLOCK, 0, 2, 0, r), ERR_INVAL);
+	CHECK_OK(ps(PS_SIGMASK, POSIX_SIG_SETMASK, 0, 0, 0, NULL));
+	CHECK_OK(default_signal(SIGUSR1));
+}
+
 void t_sigaction_errors(void)
 {
 	uint64_t r[4];
