@@ -4,6 +4,7 @@
 QEMU=qemu-system-riscv64
 QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
+QEMU_MIN_SMP=2        # $CAIRN_SMP=1 (make test) is raised to this: one U54
 QEMU_ARGS=(-M sifive_u -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
            -kernel "$O/cairn.bin")
 # No test device here, and OpenSBI has no shutdown for this board: the kernel
