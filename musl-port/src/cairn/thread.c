@@ -25,9 +25,9 @@
  *
  * Signals stay the process's: the process server runs handlers on the
  * first thread, and tkill of another thread signals the process, unless
- * that thread blocks the signal: then it stays pending for the thread
- * (PS_TKILL) until its sigwaitinfo takes it (musl's SIGEV_THREAD timers
- * wake their helper thread so). So the server's mask is the first
+ * the signal is musl's SIGTIMER and that thread blocks it: then it
+ * stays pending for the thread (PS_TKILL) until its sigwaitinfo takes it
+ * (musl's SIGEV_THREAD timers wake their helper thread so). So the server's mask is the first
  * thread's; another thread's sigprocmask (musl blocks signals around
  * thread creation and exit) only changes a mask kept here for it.
  */
@@ -449,7 +449,11 @@ long __cairn_thread_kill(long tid, long sig)
 		return -EINVAL;
 	if (!thread_live(tid, sig, &blocks))
 		return -ESRCH;
-	if (blocks && __cairn_proc != CAP_NULL)
+	/* only musl's SIGTIMER (32: its SIGEV_THREAD helper waits for it in
+	 * sigwaitinfo): the mask this table keeps is not the one in force in
+	 * a sigsuspend, and a thread in sigpause(SIGABRT) must get its
+	 * handler (Open POSIX sigpause/1-1) */
+	if (blocks && sig == 32 && __cairn_proc != CAP_NULL)
 		return cairn_errno(__cairn_ipc(__cairn_proc, PS_TKILL, (uint64_t)tid, (uint64_t)sig,
 					       0, 0, 0, 0, IPC_ALWAYS, NULL));
 	return __cairn_kill(__cairn_getpid(), sig);
