@@ -24,9 +24,10 @@
  *
  * Counters live in a shared mapping. A worker that sees a wrong answer
  * records it there and exits with status 3; every worker must end by the
- * parent's SIGKILL. After all are reaped, the free memory (/proc/meminfo
- * MemFree on Cairn) must be back within a small allowance (servers keep
- * heaps they grew). The same program runs on Linux, where only the
+ * parent's SIGKILL. The storm runs twice: after the second, once all are
+ * reaped, the free memory (/proc/meminfo MemFree on Cairn) must be back
+ * within a small allowance; the first warms the servers up (their heaps
+ * grow to what a storm needs and stay). The same program runs on Linux, where only the
  * behaviour is checked.
  */
 #define _GNU_SOURCE
@@ -311,6 +312,10 @@ static long mem_free_kb(void)
 }
 
 static double seconds = 3;
+/* The first storm warms the servers up: their heaps grow to what such a
+ * storm needs (about 1 MiB on four CPUs) and stay; the second one's
+ * memory must come back (a leak of one thread stack in eight: 680 KiB) */
+static int measured;
 
 static void storm(void)
 {
@@ -369,6 +374,11 @@ static void storm(void)
 	 * not have arrived before their receiver was killed) */
 	CHECK(sh->n[C_SIGS_GOT] <= sh->n[C_SIGS_SENT]);
 #ifdef __cairn__
+	if (!measured) {
+		printf("# stress: MemFree %ld KiB before, %ld KiB after (a warm-up: not checked)\n", before,
+		       mem_free_kb());
+		return;
+	}
 	/* the servers and the kernel free what the workers had once every
 	 * process is reaped; the process and VFS servers' heaps may have
 	 * grown and stay grown: up to 512 KiB */
@@ -405,6 +415,9 @@ int main(int argc, char **argv)
 		printf("stress: shared mapping: %s\n", strerror(errno));
 		return 1;
 	}
+	memset((void *)sh, 0, sizeof(*sh));
+	run("warm_up", storm);
+	measured = 1;
 	memset((void *)sh, 0, sizeof(*sh));
 	run("storm", storm);
 	return finish();
