@@ -698,8 +698,9 @@ userland() {
   # where the list does not say so fails) and one for the reasons (each test
   # that passes on Linux, tests/busybox/linux-reference.txt, and is not
   # expected to pass on Cairn has one in the list); then the Linux-vs-Cairn
-  # table.
-  runpart env BBTEST_ARCHES=$a bash tests/busybox/run.sh --subset --jobs 1
+  # table. On two CPUs, as a user's system (its taskset tests expect more
+  # than one).
+  runpart env CAIRN_SMP=2 BBTEST_ARCHES=$a bash tests/busybox/run.sh --subset --jobs 1
 }
 uart_taken() {   # uart_taken ARCH
   local how=MMIO
