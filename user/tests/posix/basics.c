@@ -39,39 +39,6 @@
 #include "posixtest.h"
 #include <test/arch.h>
 
-/* Arguments: icount=1 (QEMU runs with -icount: guest time is exact, and
- * time checks hold tight upper bounds, tests/run-all.sh) and names of the
- * tests to run (all without). */
-static int icount;
-static char **only;
-static int nonly;
-
-/* Whether a wait for want_ns that took took_ns was long enough and not too
- * long: at most, under -icount, want + 10% + 1 ms (Cairn's timers have no
- * tick: a timeout ends at its deadline), else 2 s (the host's clock, any
- * load). */
-static int took_ok(int64_t want_ns, int64_t took_ns)
-{
-	if (took_ns < want_ns)
-		return 0;
-	if (!icount)
-		return took_ns < 2000ll * 1000 * 1000;
-	return took_ns <= want_ns + want_ns / 10 + 1000ll * 1000;
-}
-
-/* posixtest.h's run(), for the tests named on the command line (all
- * without). */
-static void run_named(const char *name, void (*fn)(void))
-{
-	int i = 0;
-
-	while (i < nonly && strcmp(only[i], name))
-		i++;
-	if (nonly && i == nonly)
-		return;
-	run(name, fn);
-}
-
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void)
 {
@@ -470,7 +437,7 @@ static void nanosleep_1ms(void)
 		if (d > worst)
 			worst = d;
 	}
-	if (icount) {
+	if (pt_icount) {
 		printf("# posix.nanosleep_1ms: the longest of ten took %lld ns\n", (long long)worst);
 		CHECK(worst < 2000 * 1000);
 	}
@@ -653,12 +620,7 @@ static void libc_sanity(void)
 int main(int argc, char **argv)
 {
 	printf("posix: musl-port basics, argv[0]=%s argc=%d\n", argv[0], argc);
-	if (argc > 1 && !strcmp(argv[1], "icount=1")) {
-		icount = 1;
-		argc--, argv++;
-	}
-	only = argv + 1;
-	nonly = argc - 1;
+	pt_select(argc, argv);
 	run_named("printf_strings", printf_strings);
 	run_named("printf_ints", printf_ints);
 	run_named("printf_floats", printf_floats);

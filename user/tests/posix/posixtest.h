@@ -51,6 +51,49 @@ __attribute__((unused)) static void run(const char *name, void (*fn)(void))
 	t_run(pt_prefix, name, fn);
 }
 
+/* Programs that run some of their tests (basics, timers) take the
+ * arguments icount=1 (QEMU runs with -icount: guest time is exact, and
+ * time checks hold tight upper bounds, tests/run-all.sh), then the names
+ * of the tests to run (all without): pt_select() reads them. */
+__attribute__((unused)) static int pt_icount;
+__attribute__((unused)) static char **pt_only;
+__attribute__((unused)) static int pt_nonly;
+
+__attribute__((unused)) static void pt_select(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "icount=1")) {
+		pt_icount = 1;
+		argc--, argv++;
+	}
+	pt_only = argv + 1;
+	pt_nonly = argc - 1;
+}
+
+/* run(), for the tests pt_select() named (all without). */
+__attribute__((unused)) static void run_named(const char *name, void (*fn)(void))
+{
+	int i = 0;
+
+	while (i < pt_nonly && strcmp(pt_only[i], name))
+		i++;
+	if (pt_nonly && i == pt_nonly)
+		return;
+	run(name, fn);
+}
+
+/* Whether a wait for want_ns that took took_ns was long enough and not too
+ * long: at most, under -icount, want + 10% + 1 ms (Cairn's timers have no
+ * tick: a timeout ends at its deadline), else 2 s (the host's clock, any
+ * load). */
+__attribute__((unused)) static int took_ok(int64_t want_ns, int64_t took_ns)
+{
+	if (took_ns < want_ns)
+		return 0;
+	if (!pt_icount)
+		return took_ns < 2000ll * 1000 * 1000;
+	return took_ns <= want_ns + want_ns / 10 + 1000ll * 1000;
+}
+
 /* Whether /proc/mounts (its first 8 KiB) holds needle. */
 __attribute__((unused)) static int mounts_has(const char *needle)
 {

@@ -39,9 +39,6 @@
 #define sigev_notify_thread_id _sigev_un._tid
 #endif
 
-static int icount;
-static char **only;
-static int nonly;
 static char self[256];
 
 static int64_t now_ns(clockid_t clk)
@@ -50,18 +47,6 @@ static int64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* A wait for want_ns that took took_ns: at least want and, under
- * -icount, at most want + 10% + 1 ms (the kernel's timers are one-shot,
- * no tick), else 2 s (the host's clock, any load). */
-static int took_ok(int64_t want_ns, int64_t took_ns)
-{
-	if (took_ns < want_ns)
-		return 0;
-	if (!icount)
-		return took_ns < 2000 * MS;
-	return took_ns <= want_ns + want_ns / 10 + 1 * MS;
 }
 
 static struct timespec ts_of(int64_t ns)
@@ -149,7 +134,7 @@ static void oneshot_1ms(void)
 		if (got_at - t0 > worst)
 			worst = got_at - t0;
 	}
-	if (icount) {
+	if (pt_icount) {
 		printf("# timers.oneshot_1ms: the longest of ten took %lld ns\n", (long long)worst);
 		CHECK(worst < 2 * MS);
 	}
@@ -175,7 +160,7 @@ static void periodic(void)
 		memset(&si, 0, sizeof(si));
 		CHECK(sigwaitinfo(&block, &si) == sig);
 		CHECK(si.si_code == SI_TIMER && si.si_value.sival_int == 77);
-		CHECK(si.si_overrun == 0 || !icount);
+		CHECK(si.si_overrun == 0 || !pt_icount);
 	}
 	CHECK(took_ok(18 * MS, now_ns(CLOCK_MONOTONIC) - t0));
 	CHECK(timer_delete(t) == 0);
@@ -200,7 +185,7 @@ static void overrun_blocked(void)
 	CHECK(sigtimedwait(&block, &si, &zero) == sig);
 	CHECK(si.si_code == SI_TIMER && si.si_value.sival_int == 5);
 	CHECK(si.si_overrun >= 10 && si.si_overrun < 1000);
-	if (icount)
+	if (pt_icount)
 		CHECK(si.si_overrun >= 18 && si.si_overrun <= 20);
 	CHECK(timer_getoverrun(t) == si.si_overrun);
 	CHECK(timer_delete(t) == 0);
@@ -488,17 +473,6 @@ static void errors(void)
 	ERRNO(syscall(SYS_timer_delete, -1), EINVAL);
 }
 
-static void run_named(const char *name, void (*fn)(void))
-{
-	int i = 0;
-
-	while (i < nonly && strcmp(only[i], name))
-		i++;
-	if (nonly && i == nonly)
-		return;
-	run(name, fn);
-}
-
 int main(int argc, char **argv)
 {
 	/* exec'd by fork_exec_none: the id given is no timer of this image */
@@ -512,12 +486,7 @@ int main(int argc, char **argv)
 		snprintf(self, sizeof(self), "%s", argv[0]);
 	else if (!realpath(argv[0], self))
 		return 1;
-	if (argc > 1 && !strcmp(argv[1], "icount=1")) {
-		icount = 1;
-		argc--, argv++;
-	}
-	only = argv + 1;
-	nonly = argc - 1;
+	pt_select(argc, argv);
 	run_named("oneshot_1ms", oneshot_1ms);
 	run_named("periodic", periodic);
 	run_named("overrun_blocked", overrun_blocked);
