@@ -112,6 +112,11 @@ bool klock_take(struct cpu *c)
 		c->klocked = KL_WHOLE;
 		return true;
 	}
+	/* no interrupt until the lock is ours: one taken while we wait (the
+	 * doze ends with the interrupts as they were) would take a second
+	 * ticket on this CPU and wait behind the first for ever (kmain
+	 * takes the lock with interrupts on) */
+	unsigned long f = arch_irq_save();
 	kfast_leave(c);                   /* from a fast path to a slow one */
 	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
 	if (unlikely(__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket))
@@ -122,6 +127,7 @@ bool klock_take(struct cpu *c)
 	if (ncpus > 1)
 		klock_drain(c);
 	c->klocked = KL_WHOLE;
+	arch_irq_restore(f);
 	return true;
 }
 

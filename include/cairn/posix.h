@@ -588,6 +588,15 @@ enum {
 	                       * thread (its PS_SIGWAIT with tid takes it) and is never
 	                       * delivered to the main thread. EINVAL: sig not 1..64, tid 0;
 	                       * EAGAIN: POSIX_TSIG_MAX such signals pending already */
+	PS_AFFINITY,          /* (pid, set, mask) -> (mask): sched_getaffinity and, with set
+	                       * 1, sched_setaffinity of another process: the CPUs of its
+	                       * main thread (THREAD_GET_AFFINITY, THREAD_SET_AFFINITY; a
+	                       * process's own threads are its libc's). Anyone may read;
+	                       * setting needs uid 0 or the caller's euid to be the
+	                       * target's real or effective uid (EPERM), as Linux. ESRCH:
+	                       * no such live process; EINVAL: set with no online CPU in
+	                       * mask. A fork's child and an exec's new image start on
+	                       * the CPUs of the main thread they come from */
 };
 
 /*

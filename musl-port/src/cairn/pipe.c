@@ -230,7 +230,15 @@ static long reader_empty(const struct pview *p, uint32_t tail, int held, unsigne
 {
 	struct posix_pipe_shm *s = p->s;
 
-	if (!RELAXED(&s->writers)) {
+	if (!LOAD(&s->writers)) {
+		/* the last writer may have put bytes in after we looked at
+		 * the tail and before its close took the count to 0 (on
+		 * another CPU): they come before the end */
+		if (LOAD(&s->tail) != tail) {
+			side_unlock(&s->rlock);
+			unhold(held);
+			return 1;
+		}
 		side_unlock(&s->rlock);
 		unhold(held);
 		pipe_after(p, 0, 1);      /* the next reader sees the end too */

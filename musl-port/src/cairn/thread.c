@@ -467,15 +467,19 @@ long __cairn_thread_kill(long tid, long sig)
  * are the kernel Thread's (THREAD_SET_AFFINITY), up to 64 CPUs, the mask
  * Linux's cpu_set_t lays out (bit i of byte i / 8). CPUs that are not
  * online are dropped; none left is EINVAL. pid 0 is the caller, our pid
- * the first thread; another process's threads are not ours to name
- * (EPERM). A thread starts with its creator's CPUs, a fork's child with
- * the forking thread's. sched_getcpu (SYS_getcpu): the CPU the caller
- * runs on now.
+ * the first thread; another process's pid names its main thread, which
+ * the process server reads and sets (PS_AFFINITY: setting needs the
+ * same uid or uid 0, EPERM). A thread starts with its creator's CPUs, a
+ * fork's child with the forking thread's, an exec's image with the
+ * main thread's. sched_getcpu (SYS_getcpu): the CPU the caller runs on
+ * now.
  */
 #define AFFINITY_BYTES sizeof(uint64_t)
+#define OTHER_PROCESS  1              /* affinity_thread: pid is not ours */
 
 /* The Thread of pid and where its mask is kept: 0 with table_lock held,
- * or -errno. */
+ * OTHER_PROCESS (a pid of another process: the process server's), or
+ * -errno. */
 static long affinity_thread(long pid, cap_t *th, uint64_t **saved)
 {
 	struct thr *t;
@@ -486,11 +490,24 @@ static long affinity_thread(long pid, cap_t *th, uint64_t **saved)
 	__cairn_lock(&table_lock);
 	if (!sched_target(pid, th, &pol, &t)) {
 		__cairn_unlock(&table_lock);
-		if (pid >= TID_BASE)
+		if (pid >= TID_BASE || __cairn_proc == CAP_NULL)
 			return -ESRCH;
-		return __cairn_kill(pid, 0) ? -ESRCH : -EPERM;
+		return OTHER_PROCESS;
 	}
 	*saved = t ? &t->affinity : &main_affinity;
+	return 0;
+}
+
+/* Another process's CPUs (PS_AFFINITY): set 0 reads them. */
+static long other_affinity(long pid, uint64_t set, uint64_t want, uint64_t *mask)
+{
+	struct cairn_ans m;
+	err_t e = __cairn_ipc(__cairn_proc, PS_AFFINITY, (uint64_t)pid, set, want, 0, 0, 0,
+			      IPC_ALWAYS, &m);
+
+	if (e)
+		return cairn_errno(e);
+	*mask = m.w[0];
 	return 0;
 }
 
@@ -504,12 +521,17 @@ long __cairn_sched_getaffinity(long pid, size_t len, void *mask)
 
 	if (len < AFFINITY_BYTES || len % sizeof(unsigned long))
 		return -EINVAL;
-	if ((r = affinity_thread(pid, &th, &saved)))
+	if ((r = affinity_thread(pid, &th, &saved)) == OTHER_PROCESS) {
+		if ((r = other_affinity(pid, 0, 0, &m.w[0])))
+			return r;
+	} else if (r) {
 		return r;
-	e = cairn_invoke(th, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m);
-	__cairn_unlock(&table_lock);
-	if (e)
-		return cairn_errno(e);
+	} else {
+		e = cairn_invoke(th, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m);
+		__cairn_unlock(&table_lock);
+		if (e)
+			return cairn_errno(e);
+	}
 	for (size_t i = 0; i < AFFINITY_BYTES; i++)
 		((unsigned char *)mask)[i] = (unsigned char)(m.w[0] >> (8 * i));
 	return AFFINITY_BYTES;        /* the bytes Linux writes for up to 64 CPUs */
@@ -531,7 +553,9 @@ long __cairn_sched_setaffinity(long pid, size_t len, const void *mask)
 	}
 	if (!want)
 		return -EINVAL;
-	if ((r = affinity_thread(pid, &th, &saved)))
+	if ((r = affinity_thread(pid, &th, &saved)) == OTHER_PROCESS)
+		return other_affinity(pid, 1, want, &want);
+	if (r)
 		return r;
 	e = cairn_invoke(th, THREAD_SET_AFFINITY, 0, want, 0, 0, 0, NULL);
 	if (!e)

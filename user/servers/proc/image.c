@@ -230,6 +230,40 @@ err_t image_start(struct image *im)
 	return e;
 }
 
+/* ---- CPUs ------------------------------------------------------------------------------------ */
+
+/* A new main thread (fork's child, exec's image) runs where the one it
+ * comes from may: Linux keeps the mask across fork and exec. */
+static void copy_affinity(cap_t from, cap_t to)
+{
+	struct cairn_msg m;
+
+	if (!cairn_invoke(from, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m))
+		cairn_invoke(to, THREAD_SET_AFFINITY, 0, m.w[0], 0, 0, 0, NULL);
+}
+
+err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint64_t *out)
+{
+	struct proc *t = pid > 0 && pid <= PID_MAX ? proc_find((int)pid) : NULL;
+	struct cairn_msg m;
+	err_t e;
+
+	if (!t || t->state != P_LIVE || t->kthread == CAP_NULL)
+		return ERR_SRCH;
+	if (set) {
+		if (set != 1)
+			return ERR_INVAL;
+		if (!c || (c->euid != 0 && c->euid != t->ruid && c->euid != t->euid))
+			return ERR_PERM;
+		if ((e = cairn_invoke(t->kthread, THREAD_SET_AFFINITY, 0, mask, 0, 0, 0, NULL)))
+			return e;
+	}
+	if ((e = cairn_invoke(t->kthread, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m)))
+		return e;
+	*out = m.w[0];
+	return ERR_OK;
+}
+
 /* ---- fork ------------------------------------------------------------------------------------ */
 
 err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
@@ -282,6 +316,7 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	memcpy(c->act, parent->act, sizeof(c->act));
 	c->start_ns = cairn_now_ns();
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);
+	copy_affinity(parent->kthread, kthread);
 	e = cairn_invoke(kthread, THREAD_START, 0, w[0], w[1], w[2], child_prio, NULL);
 	if (e) {
 		c->kproc = c->kas = c->kthread = CAP_NULL;
@@ -456,6 +491,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
 	if ((e = image_build(&im)))
 		return e;
+	copy_affinity(p->kthread, im.kthread);
 
 	/* the point of no return: the old image goes, the new one starts, and
 	 * its close-on-exec descriptors are closed */

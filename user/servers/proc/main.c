@@ -367,7 +367,8 @@ static err_t object(struct srv_req *r)
 	if (c && c->suspend_pending)
 		c->work = work_pending = true;
 	if (!c && label != PS_KILL && label != PS_GETPID && label != PS_GETPGID &&
-	    label != PS_GETSID && label != PS_PROCLIST && label != PS_PROCINFO)
+	    label != PS_GETSID && label != PS_PROCLIST && label != PS_PROCINFO &&
+	    label != PS_AFFINITY)
 		return ERR_PERM;
 	r->obj = c;
 	req_proc = c;
@@ -568,6 +569,11 @@ static void op_tkill(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_tkill(r->obj, r->w[0], r->w[1]);
 }
 
+static void op_affinity(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_affinity(r->obj, (int64_t)r->w[0], r->w[1], r->w[2], &a->w[0]);
+}
+
 static void op_proclist(struct srv_req *r, struct srv_ans *a)
 {
 	ps_proclist(r->w[0], (uint32_t *)srv_out(), POSIX_INLINE_MAX / sizeof(uint32_t), a->w);
@@ -643,6 +649,7 @@ static const struct srv_op ops[] = {
 	OP(PS_TIMER_GET, op_timer_get),
 	OP(PS_TIMER_DELETE, op_timer_delete),
 	OP(PS_TKILL, op_tkill),
+	OP(PS_AFFINITY, op_affinity),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),

@@ -181,6 +181,8 @@ err_t image_start(struct image *im);
 void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
 /* PS_FORK */
 err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid);
+/* PS_AFFINITY (c: the caller, NULL for a system service) */
+err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint64_t *out);
 /* PS_EXEC; on success the caller is gone: no answer. */
 err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file);
 /* PS_EXEC_KEEP */

@@ -3,7 +3,8 @@
  * Pipes whose bytes move through the ring the VFS shares with their
  * holders (include/cairn/posix.h, struct posix_pipe_shm; musl-port's
  * fd.c, "shared pipes"): a pipe inherited through execve (mapped anew),
- * a blocked reader woken by a write and by the last writer's exit, a
+ * a blocked reader woken by a write and by the last writer's exit, the
+ * last writer's bytes before the end when it exits at once, a
  * blocked writer of a full pipe (exactly 65536 bytes) and the reader's
  * close (EPIPE, SIGPIPE), 4 MiB with odd write and read sizes, PIPE_BUF
  * atomicity with four writers, O_NONBLOCK set by another process on the
@@ -25,6 +26,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -284,6 +286,74 @@ static void eof_writer_exits(void)
 		REAP(r, 0);
 		REAP(w, how ? 1000 + SIGKILL : 0);
 	}
+}
+
+/* The last writer's bytes come before the end, however close its write
+ * and its exit are to the reader's look at the empty ring. A reader that
+ * saw the ring empty, was preempted, and then saw no writer (the writer
+ * had written and exited meanwhile, on another CPU) took the end and lost
+ * the bytes. Here the reader spins on a nonblocking read beside a busy
+ * thread on its CPU, so it is preempted often, anywhere in its read,
+ * while the writer writes and exits. */
+static volatile int lb_stop;
+
+static void *lb_spin(void *arg)
+{
+	(void)arg;
+	while (!lb_stop)
+		;
+	return NULL;
+}
+
+static void last_bytes_then_end(void)
+{
+	char buf[80], want[64];
+	cpu_set_t all, one;
+	int p[2], lost = 0, cpu0 = 0;
+	pthread_t spin;
+
+	for (int i = 0; i < (int)sizeof(want); i++)
+		want[i] = (char)('a' + i % 26);
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	while (!CPU_ISSET(cpu0, &all))
+		cpu0++;
+	CPU_ZERO(&one);
+	CPU_SET(cpu0, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	lb_stop = 0;
+	CHECK(pthread_create(&spin, NULL, lb_spin, NULL) == 0);   /* on cpu0 too */
+	for (int round = 0; round < 120 && !lost; round++) {
+		size_t n = 1 + (size_t)round % sizeof(want), got = 0;
+		ssize_t r;
+		pid_t w;
+
+		CHECK(mapped_pipe(p) == 0);
+		set_nonblock(p[0], 1);
+		w = fork();
+		if (w == 0) {
+			close(p[0]);
+			sched_setaffinity(0, sizeof(all), &all);
+			pt_msleep(round % 5);
+			_exit(write(p[1], want, n) == (ssize_t)n ? 0 : 1);
+		}
+		close(p[1]);
+		while ((r = read(p[0], buf + got, sizeof(buf) - got)) != 0)
+			if (r > 0)
+				got += (size_t)r;
+			else if (errno != EAGAIN)
+				break;
+		if (r < 0 || got != n || memcmp(buf, want, n)) {
+			printf("# pipes.last_bytes_then_end: round %d: %zu of %zu bytes, then %zd\n", round,
+			       got, n, r);
+			lost = 1;
+		}
+		close(p[0]);
+		REAP(w, 0);
+	}
+	lb_stop = 1;
+	CHECK(pthread_join(spin, NULL) == 0);
+	CHECK(sched_setaffinity(0, sizeof(all), &all) == 0);
+	CHECK(!lost);
 }
 
 /* ---- 3: a full pipe; its blocked writer when the reader goes ---- */
@@ -1201,6 +1271,7 @@ int main(int argc, char **argv)
 	trun("exec_inherits", exec_inherits);
 	trun("blocked_reader_woken", blocked_reader_woken);
 	trun("eof_writer_exits", eof_writer_exits);
+	trun("last_bytes_then_end", last_bytes_then_end);
 	trun("full_pipe", full_pipe);
 	trun("blocked_writer_epipe", blocked_writer_epipe);
 	trun("blocked_writer_sigpipe", blocked_writer_sigpipe);

@@ -11,12 +11,13 @@
  * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
  * 80 KB of arguments and environment (more than a message) and one with
  * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
- * processor count).
+ * processor count; another process's, kept across exec).
  *
  * The program also runs itself through execve: `procs report FD ...`
  * writes what it sees to descriptor FD, `procs fdcheck A B` checks that A
  * was closed and B kept, `procs exit N` exits with N, `procs bigcheck
- * ARGS...` checks the arguments and environment exec_big gives it.
+ * ARGS...` checks the arguments and environment exec_big gives it, `procs
+ * cpus` exits with the mask of its CPUs.
  * Expected list:
  * tests/harness/expected/posix-procs.txt.
  */
@@ -689,6 +690,64 @@ static void affinity(void)
 	ERRNO(sched_setaffinity(0, sizeof(none), &none), EINVAL);
 }
 
+/* Another process's CPUs (busybox's `taskset -p PID`): read and set by
+ * pid; the child runs where it was put, and keeps it across exec (`procs
+ * cpus` exits with its mask). A user other than root may not move root's
+ * process (EPERM). */
+static void affinity_of_others(void)
+{
+	cpu_set_t all, one, got;
+	int go[2], st, last = 0;
+	pid_t pid;
+
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	for (int i = 0; i < 8; i++)
+		if (CPU_ISSET(i, &all))
+			last = i;
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	CHECK(pipe(go) == 0);
+	if ((pid = fork()) == 0) {
+		char c, *argv[] = { self, "cpus", NULL };
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1 || sched_getaffinity(0, sizeof(got), &got) ||
+		    !CPU_EQUAL(&got, &one) || (sched_yield(), sched_getcpu()) != last)
+			_exit(200);
+		execv(self, argv);
+		_exit(201);
+	}
+	close(go[0]);
+	CHECK(pid > 0 && sched_getaffinity(pid, sizeof(got), &got) == 0 && CPU_EQUAL(&got, &all));
+	CHECK(sched_setaffinity(pid, sizeof(one), &one) == 0);
+	CHECK(sched_getaffinity(pid, sizeof(got), &got) == 0 && CPU_EQUAL(&got, &one));
+	CHECK(write(go[1], "g", 1) == 1);
+	close(go[1]);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 1 << last);
+	if (geteuid() == 0) {
+		pid_t parent = getpid();
+		if ((pid = fork()) == 0) {
+			errno = 0;
+			_exit(setuid(1000) == 0 && sched_getaffinity(parent, sizeof(got), &got) == 0 &&
+			      sched_setaffinity(parent, sizeof(all), &all) == -1 && errno == EPERM ? 0 : 1);
+		}
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+}
+
+/* `procs cpus`: exits with the mask of the CPUs it may run on (0..7) */
+static int mode_cpus(void)
+{
+	cpu_set_t set;
+	int bits = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 255;
+	for (int i = 0; i < 8; i++)
+		if (CPU_ISSET(i, &set))
+			bits |= 1 << i;
+	return bits;
+}
+
 /* Uses about kib KiB of stack, a page at a time; returns a sum the
  * compiler cannot know. */
 static int __attribute__((noinline)) stack_use(int kib)
@@ -787,6 +846,8 @@ int main(int argc, char **argv)
 		return mode_sreport(argc, argv);
 	if (argc > 3 && !strcmp(argv[1], "fdcheck"))
 		return mode_fdcheck(argv);
+	if (argc > 1 && !strcmp(argv[1], "cpus"))
+		return mode_cpus();
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
@@ -827,5 +888,6 @@ int main(int argc, char **argv)
 	run("limits", limits);
 	run("big_stack", big_stack);
 	run("affinity", affinity);
+	run("affinity_of_others", affinity_of_others);
 	return finish();
 }
