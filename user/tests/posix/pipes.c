@@ -356,6 +356,63 @@ static void last_bytes_then_end(void)
 	CHECK(!lost);
 }
 
+/* A shell's pipeline (`echo "$r" | uudecode`): a pipe its maker never
+ * reads or writes, a writer child that writes a few bytes on its stdout
+ * and exits, a reader child that reads its stdin to the end; each maps
+ * the ring itself, and they run at once on several CPUs. The reader
+ * tells what it got through a second pipe. */
+static void pipeline_children(void)
+{
+	char want[48];
+	int lost = 0;
+
+	for (int i = 0; i < (int)sizeof(want); i++)
+		want[i] = (char)('A' + i % 26);
+	for (int round = 0; round < 200 && !lost; round++) {
+		size_t n = 1 + (size_t)round % sizeof(want);
+		int p[2], res[2];
+		char got[64];
+		ssize_t k;
+		pid_t w, r;
+
+		CHECK(pipe(p) == 0 && pipe(res) == 0);
+		w = fork();
+		if (w == 0) {
+			dup2(p[1], 1);
+			close(p[0]);
+			close(p[1]);
+			close(res[0]);
+			close(res[1]);
+			_exit(write(1, want, n) == (ssize_t)n ? 0 : 1);
+		}
+		r = fork();
+		if (r == 0) {
+			char buf[64];
+			size_t total = 0;
+			ssize_t m;
+			dup2(p[0], 0);
+			close(p[0]);
+			close(p[1]);
+			close(res[0]);
+			while ((m = read(0, buf + total, sizeof(buf) - total)) > 0)
+				total += (size_t)m;
+			_exit(write(res[1], buf, total) == (ssize_t)total && m == 0 ? 0 : 1);
+		}
+		close(p[0]);
+		close(p[1]);
+		close(res[1]);
+		k = pt_read_full(res[0], got, n);
+		close(res[0]);
+		REAP(w, 0);
+		REAP(r, 0);
+		if (k != (ssize_t)n || memcmp(got, want, n)) {
+			printf("# pipes.pipeline_children: round %d: %zd of %zu bytes\n", round, k, n);
+			lost = 1;
+		}
+	}
+	CHECK(!lost);
+}
+
 /* ---- 3: a full pipe; its blocked writer when the reader goes ---- */
 
 static void full_pipe(void)
@@ -1272,6 +1329,7 @@ int main(int argc, char **argv)
 	trun("blocked_reader_woken", blocked_reader_woken);
 	trun("eof_writer_exits", eof_writer_exits);
 	trun("last_bytes_then_end", last_bytes_then_end);
+	trun("pipeline_children", pipeline_children);
 	trun("full_pipe", full_pipe);
 	trun("blocked_writer_epipe", blocked_writer_epipe);
 	trun("blocked_writer_sigpipe", blocked_writer_sigpipe);
