@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "bcache.h"
 
 #define HASH_BITS 12u
@@ -49,6 +50,47 @@ static struct { uint64_t pos; uint32_t len, off, n; } hint;   /* bcache_hint's *
 static uint8_t *iobuf;                     /* runs of pages to and from the device: its
                                             * area, or own_buf */
 static uint8_t *own_buf;                   /* max_io bytes, for a device without an area */
+
+/* Page data comes in chunks of CHUNK_PAGES pages mapped whole, and goes
+ * back to a free list, never to the heap: a page of the cache costs the
+ * server's quota one page, which the file pages (pages.c, make_room)
+ * count on when they leave room for the cache to grow. malloc would add
+ * its header and size-class rounding to each (a fifth more: a 1024-page
+ * cache overran that room by a megabyte and a write-back found no
+ * memory). */
+#define CHUNK_PAGES 16u
+struct free_data { struct free_data *next; };
+static struct free_data *free_data;
+
+static uint8_t *data_alloc(void)
+{
+	struct free_data *f;
+
+	if (!free_data) {
+		uint8_t *c = mmap(NULL, CHUNK_PAGES * BCACHE_PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED)
+			return NULL;
+		for (unsigned i = CHUNK_PAGES; i--; ) {
+			f = (struct free_data *)(c + i * BCACHE_PAGE);
+			f->next = free_data;
+			free_data = f;
+		}
+	}
+	f = free_data;
+	free_data = f->next;
+	return (uint8_t *)f;
+}
+
+static void data_free(uint8_t *d)
+{
+	struct free_data *f = (struct free_data *)d;
+
+	if (!f)
+		return;
+	f->next = free_data;
+	free_data = f;
+}
 
 static unsigned hidx(uint64_t no) { return (unsigned)((no * 0x9e3779b97f4a7c15ull) >> (64 - HASH_BITS)); }
 
@@ -89,7 +131,7 @@ static void page_free(struct page *p)
 	lru_unlink(p);
 	if (p->dirty)
 		ndirty--;
-	free(p->data);
+	data_free(p->data);
 	free(p);
 	npages--;
 }
@@ -219,10 +261,10 @@ static int fill(uint64_t no, uint64_t count)
 		if ((e = room((uint32_t)n)))
 			return e;
 		for (uint64_t k = 0; k < n; k++)
-			if (!(np[k] = calloc(1, sizeof(*np[k]))) || !(np[k]->data = malloc(BCACHE_PAGE))) {
+			if (!(np[k] = calloc(1, sizeof(*np[k]))) || !(np[k]->data = data_alloc())) {
 				free(np[k]);
 				while (k--) {
-					free(np[k]->data);
+					data_free(np[k]->data);
 					free(np[k]);
 				}
 				return ENOMEM;
@@ -236,7 +278,7 @@ static int fill(uint64_t no, uint64_t count)
 			struct page *p = np[k];
 
 			if (e) {
-				free(p->data);
+				data_free(p->data);
 				free(p);
 				continue;
 			}
@@ -262,7 +304,7 @@ static int fresh(uint64_t no, struct page **out)
 
 	if ((e = room(1)))
 		return e;
-	if (!(p = calloc(1, sizeof(*p))) || !(p->data = malloc(BCACHE_PAGE))) {
+	if (!(p = calloc(1, sizeof(*p))) || !(p->data = data_alloc())) {
 		free(p);
 		return ENOMEM;
 	}
