@@ -240,7 +240,7 @@ void schedule(void)
 	c->work.b.resched = 0;
 	/* an upcall came from another CPU as it was about to block: the
 	 * wait ends at once, as it would have a moment later */
-	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending))
+	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending) && !upcall_waits_for_answer(prev))
 		ipc_interrupt(prev);
 	if (prev->state == TS_RUNNING && prev != &c->idle) {
 		if (sched_runs_on(prev, c)) {

@@ -39,12 +39,18 @@ void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 	t->upcall_pc = pc;
 	t->upcall_arg = arg;
 	t->upcall_pending = 1;
-	/* a blocked call ends with ERR_INTR, except one to the caller itself
-	 * (a server signalling a client whose call it holds, or that waits
-	 * in the queue of the Endpoint it serves: it answers soon, then the
-	 * upcall runs; a call it put aside with a Reply is interrupted) */
-	if (t->state == TS_BLOCKED &&
-	    !(t->block == BK_REPLY && t->replier == current) &&
+	/* a blocked call ends with ERR_INTR, except a call a server is
+	 * serving now, and one waiting in the queue of the Endpoint the
+	 * caller serves (a server signalling a client): those are answered
+	 * soon, then the upcall runs. A call the server put aside with a
+	 * Reply (a read that waits for data, a wait for a child) is
+	 * interrupted, as is one still queued (no server has seen it). So
+	 * open() or stat() never fail with EINTR, as on Linux: interrupted,
+	 * the server's work would be done with nobody to take the answer (a
+	 * file made, a capability lost), and a call made again would find
+	 * it done (busybox ash's `>/dev/null` said "Interrupted system
+	 * call" when a child's SIGCHLD came) */
+	if (t->state == TS_BLOCKED && !upcall_waits_for_answer(t) &&
 	    !(t->block == BK_CALL && t->wait_obj && t->wait_obj == (void *)current->served))
 		ipc_interrupt(t);
 	sched_kick(t);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * THREAD_UPCALL and SYS_UPCALL_RETURN: a thread blocked in a system call
- * gets ERR_INTR and runs the upcall first; a thread preempted in user
+ * gets ERR_INTR and runs the upcall first, but for a call a server is
+ * serving (its answer comes first); a thread preempted in user
  * mode runs it and resumes with every register as it was; bad frames and
  * arguments are refused.
  */
@@ -50,6 +51,85 @@ void t_upcall_blocked(void)
 	       (unsigned long)kt.res[1], (unsigned long)up_arg);
 	kthread_free(&kt);
 	del(&up_note);
+}
+
+/* A call a server is serving waits for its answer, the upcall after it;
+ * a call put aside with a Reply is interrupted (ERR_INTR). */
+static cap_t sv_ep, sv_go;
+
+static void served_caller(struct kthread *kt)
+{
+	struct cairn_msg m;
+
+	kt->step = 1;
+	m = cairn_call(sv_ep, cairn_tag(SRV_ECHO, 4, 0), 41, 0, 0, 0);
+	kt->res[0] = m.err;
+	kt->res[1] = m.w[0];
+	kt->res[2] = up_count;          /* the upcall ran before the call returned */
+	kt->step = 2;
+}
+
+/* Takes one call; arg[0] 0: answers it (w0 + 1) once sv_go comes, 1:
+ * puts it aside in a Reply (res[1]) and waits for sv_go. */
+static void served_server(struct kthread *kt)
+{
+	struct cairn_msg m = cairn_recv(sv_ep, 0);
+	uint64_t r[3] = { 0 }, bits;
+
+	kt->res[0] = m.err;
+	if (kt->arg[0])
+		kt->res[0] |= cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r);
+	kt->res[1] = r[0];
+	kt->step = 1;
+	cairn_wait(sv_go, CAIRN_FOREVER, &bits);
+	if (!kt->arg[0])
+		kt->res[2] = cairn_reply(cairn_tag(0, 4, 0), m.w[0] + 1, 0, 0, 0);
+	kt->step = 2;
+}
+
+void t_upcall_served_call(void)
+{
+	static struct kthread cl, sv;
+
+	sv_ep = mk(OBJ_ENDPOINT);
+	sv_go = mk(OBJ_NOTIFICATION);
+	CHECK(sv_ep != CAP_NULL && sv_go != CAP_NULL, "objects");
+	for (int saved = 0; saved < 2; saved++) {
+		cl = (struct kthread){ 0 };
+		sv = (struct kthread){ 0 };
+		up_count = 0;
+		sv.arg[0] = (uint64_t)saved;
+		CHECK_OK(kthread_start(&sv, served_server, PRIO_MAIN + 1, true));
+		CHECK_OK(kthread_start(&cl, served_caller, PRIO_MAIN + 1, true));
+		for (int i = 0; i < 100 && sv.step != 1; i++)
+			sleep_ms(10);
+		CHECK(sv.step == 1 && !sv.res[0], "the server did not take the call: %s",
+		      err_name((err_t)sv.res[0]));
+		/* the upcall comes from a thread that is not the server */
+		EXPECT_OK(inv(cl.th, THREAD_UPCALL, (uint64_t)upcall_stub, 88 + saved, 0, 0, NULL));
+		if (!saved) {
+			sleep_ms(30);
+			EXPECT(cl.step == 1 && up_count == 0,
+			       "a served call was interrupted (step %d, upcalls %lu)", cl.step,
+			       (unsigned long)up_count);
+		}
+		EXPECT_OK(cairn_send(sv_go, 0, 1, 0, 0, 0));
+		EXPECT(kthread_join(&cl, 1000) && kthread_join(&sv, 1000), "the threads did not end");
+		if (!saved)
+			EXPECT(cl.res[0] == 0 && cl.res[1] == 42 && cl.res[2] == 1 && up_arg == 88,
+			       "served call: %s, w0 %lu, upcalls before its return %lu",
+			       err_name((err_t)cl.res[0]), (unsigned long)cl.res[1], (unsigned long)cl.res[2]);
+		else
+			EXPECT(cl.res[0] == ERR_INTR && cl.res[2] == 1 && up_arg == 89,
+			       "call put aside: %s, upcalls before its return %lu", err_name((err_t)cl.res[0]),
+			       (unsigned long)cl.res[2]);
+		if (sv.res[1])
+			cairn_cap_delete(sv.res[1]);
+		kthread_free(&cl);
+		kthread_free(&sv);
+	}
+	del(&sv_ep);
+	del(&sv_go);
 }
 
 static volatile int spin_go;
