@@ -192,10 +192,11 @@ enum {
 	THREAD_RESUME = 37,   /* cancels a pending suspension too; ERR_INVAL: not suspended */
 	THREAD_SET_TLS = 38,  /* (value): the thread pointer (riscv64 tp, x86-64 FS base) */
 	THREAD_UPCALL = 39,   /* (pc, arg): interrupt the thread (signals). A system call it is
-	                       * blocked in returns ERR_INTR (but not a call to the calling
-	                       * thread: one it holds the answer to, or one queued on the
-	                       * Endpoint it last received on; those return their answer
-	                       * first);
+	                       * blocked in returns ERR_INTR (but not a call a server is
+	                       * serving, whose answer it holds, nor one queued on the
+	                       * Endpoint the calling thread last received on; those
+	                       * return their answer first: a call is interrupted
+	                       * only while queued or put aside with a Reply);
 	                       * then, on its way back to user mode,
 	                       * it saves its registers in a frame on its stack (below sp, past a
 	                       * 128-byte red zone) and runs pc with arg0 = arg, arg1 = the
