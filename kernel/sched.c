@@ -92,6 +92,15 @@ static void runq_add(struct cpu *c, struct thread *t)
 	c->nready++;
 }
 
+/* t off the queues of c, the CPU it waits on */
+static inline void runq_take(struct cpu *c, struct thread *t)
+{
+	list_del(&t->qnode);
+	if (list_empty(&c->runq[t->prio]))
+		c->runq_bitmap &= ~(1u << t->prio);
+	c->nready--;
+}
+
 static void runq_remove(struct thread *t)
 {
 	struct cpu *c = &cpus[t->cpu];
@@ -211,7 +220,7 @@ static struct thread *pick(struct cpu *c)
 	}
 	unsigned prio = highest_bit(c->runq_bitmap);
 	t = list_entry(c->runq[prio].next, struct thread, qnode);
-	runq_remove(t);
+	runq_take(c, t);
 	return t;
 }
 
@@ -444,7 +453,8 @@ void sched_return_work(void)
 	if (sched_need_resched || current->state != TS_RUNNING)
 		schedule();
 	sched_work.b.reap = 0;
-	kobj_reap();
+	if (kobj_reap_pending)          /* a call saved: every system call with work comes here */
+		kobj_reap();
 }
 
 uint64_t sched_return_to_user(bool partial, uint64_t r)
