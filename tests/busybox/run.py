@@ -63,6 +63,7 @@ import time
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
 from cairn_harness import LOG_DIR, PANIC_RE  # noqa: E402  (the shared harness module)
+LABEL = ""                # --label: after "busybox-<arch>" in names and logs
 
 SRC = "build/third_party/busybox/src"
 # the Linux reference's busybox: scripts/busybox.mk PEER=linux for the build
@@ -335,7 +336,7 @@ def cairn_boot(a, arch, index, units, stall):
         disk = os.path.join(d, "disk-%d.ext2" % index)
         subprocess.run(["bash", "scripts/mkrootfs.sh", image, disk, "256M"], check=True)
         cmd += ["--disk", disk]
-    log = os.path.join(LOG_DIR, "busybox-%s-%d.log" % (arch, index))
+    log = os.path.join(LOG_DIR, "busybox-%s%s-%d.log" % (arch, LABEL, index))
     os.makedirs(LOG_DIR, exist_ok=True)
     status, stopped = stream(cmd, run, a.timeout, stall, log)
     run.stalled = bool(stopped)
@@ -364,8 +365,8 @@ def run_all(a, target, units, stall=None, index=0):
         r = linux_run(a, index, todo, stall) if target == "linux" else \
             cairn_boot(a, target, index, todo, stall)
         runs.append(r)
-        print("# busybox-%s %s %d: %d units, %.0fs%s (log: %s)" % (
-            target, "run" if target == "linux" else "boot", index, len(todo), r.seconds,
+        print("# busybox-%s%s %s %d: %d units, %.0fs%s (log: %s)" % (
+            target, LABEL, "run" if target == "linux" else "boot", index, len(todo), r.seconds,
             "; " + "; ".join(r.notes) if r.notes else "", r.log), flush=True)
         index += 1
         if r.ended:
@@ -604,16 +605,16 @@ def arch_run(a, arch, units, names, ref):
         nchanged += len(bad) + len(new)
         if a.update:
             continue
-        out.append(("not ok" if bad else "ok", "busybox-%s: %s: %d tests: %s (Linux: %d pass), %.0fs" % (
-            arch, u, len(ks), fmt_counts(c), lin, secs.get(u, 0))))
+        out.append(("not ok" if bad else "ok", "busybox-%s%s: %s: %d tests: %s (Linux: %d pass), %.0fs" % (
+            arch, LABEL, u, len(ks), fmt_counts(c), lin, secs.get(u, 0))))
         out += [(None, "#   " + d) for d in bad + new]
     # the boots (one that hung or died where the list says it does is no
     # failure: its test's line says so)
     dead = [r for r in runs if (not r.ended or r.notes) and id(r) not in expected_dead]
     total = time.monotonic() - t0
     if not a.update:
-        out.append(("not ok" if dead else "ok", "busybox-%s: boots: %d in %.0fs%s%s" % (
-            arch, len(runs), total,
+        out.append(("not ok" if dead else "ok", "busybox-%s%s: boots: %d in %.0fs%s%s" % (
+            arch, LABEL, len(runs), total,
             " (%d hung or died where the list says)" % len(expected_dead) if expected_dead else "",
             "".join("; boot %d (unit %s): %s" % (i, r.unit, "; ".join(r.notes) or "no end")
                     for i, r in enumerate(runs) if r in dead))))
@@ -625,15 +626,15 @@ def arch_run(a, arch, units, names, ref):
     noreason = [k for k in linux_only if not why.get(k)]
     if not a.update:
         out.append(("not ok" if noreason else "ok",
-                    "busybox-%s: reasons: %d tests pass on Linux and are not expected to pass on "
+                    "busybox-%s%s: reasons: %d tests pass on Linux and are not expected to pass on "
                     "Cairn, %d of them without a reason in %s" % (
-                        arch, len(linux_only), len(noreason), path)))
+                        arch, LABEL, len(linux_only), len(noreason), path)))
         out += [(None, "#   no reason: %s" % k) for k in noreason[:20]]
         if len(noreason) > 20:
             out.append((None, "#   ... and %d more" % (len(noreason) - 20)))
     c = counts(got, order)
-    out.append((None, "# busybox-%s: %d tests in %d units: %s; Linux passes %d of them; %.0fs" % (
-        arch, len(order), len(names), fmt_counts(c), sum(1 for k in order if passes(ref, k)), total)))
+    out.append((None, "# busybox-%s%s: %d tests in %d units: %s; Linux passes %d of them; %.0fs" % (
+        arch, LABEL, len(order), len(names), fmt_counts(c), sum(1 for k in order if passes(ref, k)), total)))
     if a.update:
         write_list(path, EXPECTED_HEADER.format(arch=arch), new_exp, why, order)
         out.append((None, "# busybox-%s: wrote %s (%d results changed; %d tests pass on Linux and "
@@ -653,6 +654,8 @@ def main():
     ap.add_argument("--update", action="store_true",
                     help="write the expected lists (with --linux: the reference) instead of comparing")
     ap.add_argument("--only", action="append", default=[], help="only this unit (may repeat)")
+    ap.add_argument("--label", default="", help="added to the names of results and logs (-smp4: a run "
+                    "with $CAIRN_SMP=4 beside the full one)")
     ap.add_argument("--subset", action="store_true",
                     help="all units but those of %s (make test's)" % SLOW)
     ap.add_argument("--mem", default="1G", help="the guest's memory")
@@ -671,6 +674,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=1,
                     help="arches at a time (a boot is one QEMU, mostly one CPU)")
     a = ap.parse_args()
+    global LABEL
+    LABEL = a.label
     os.chdir(TOP)
     if not a.arch and not a.linux:
         ap.error("--arch or --linux")
