@@ -413,6 +413,59 @@ static void pipeline_children(void)
 	CHECK(!lost);
 }
 
+/* dup and close of a pipe's write end while signals come every
+ * millisecond: each close drops one reference of the description, never
+ * two. A signal used to end the wait of a call the server was serving;
+ * musl-port then sent the close again, and the second one dropped the
+ * reference a child held: the reader saw the end before the child's
+ * byte (busybox pipelines lost their bytes when SIGCHLD came). */
+static volatile sig_atomic_t cs_hits;
+
+static void cs_handler(int sig)
+{
+	(void)sig;
+	cs_hits++;
+}
+
+static void close_under_signals(void)
+{
+	struct sigaction sa = { .sa_handler = cs_handler, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
+	int p[2], go[2], dups = 0;
+	char c = 0;
+	pid_t w;
+
+	CHECK(mapped_pipe(p) == 0 && pipe(go) == 0);
+	w = fork();
+	if (w == 0) {
+		char g;
+		close(p[0]);
+		close(go[1]);
+		/* the byte once the parent is done: its write end is all
+		 * that keeps the pipe open for the reader meanwhile */
+		_exit(read(go[0], &g, 1) == 1 && write(p[1], "w", 1) == 1 ? 0 : 1);
+	}
+	close(go[0]);
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	cs_hits = 0;
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	for (int64_t end = pt_now_ms() + 1500; pt_now_ms() < end || cs_hits < 50; dups++) {
+		int d = dup(p[1]);
+		if (d < 0 || close(d))
+			break;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	printf("# pipes.close_under_signals: %d dup+close pairs, %d signals\n", dups, (int)cs_hits);
+	close(p[1]);
+	CHECK(write(go[1], "g", 1) == 1);
+	close(go[1]);
+	CHECK(pt_read_full(p[0], &c, 1) == 1 && c == 'w');    /* not the end before the byte */
+	close(p[0]);
+	REAP(w, 0);
+}
+
 /* ---- 3: a full pipe; its blocked writer when the reader goes ---- */
 
 static void full_pipe(void)
@@ -1330,6 +1383,7 @@ int main(int argc, char **argv)
 	trun("eof_writer_exits", eof_writer_exits);
 	trun("last_bytes_then_end", last_bytes_then_end);
 	trun("pipeline_children", pipeline_children);
+	trun("close_under_signals", close_under_signals);
 	trun("full_pipe", full_pipe);
 	trun("blocked_writer_epipe", blocked_writer_epipe);
 	trun("blocked_writer_sigpipe", blocked_writer_sigpipe);
