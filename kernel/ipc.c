@@ -375,6 +375,12 @@ err_t ipc_save_reply(cap_t dst, cap_t *out)
 		r->caller->replier = NULL;
 		r->caller->reply_obj = &r->obj;
 		self->reply_to = NULL;
+		/* an upcall that came while the call was served waited for the
+		 * answer (upcall_waits_for_answer()); put aside, the call may
+		 * wait long: the upcall ends it now (a server acts on a saved
+		 * call only once its answer is taken) */
+		if (r->caller->upcall_pending)
+			ipc_interrupt(r->caller);
 	} else {
 		r->async = self->reply_async;
 		r->async->server = NULL;

@@ -196,7 +196,9 @@ enum {
 	                       * serving, whose answer it holds, nor one queued on the
 	                       * Endpoint the calling thread last received on; those
 	                       * return their answer first: a call is interrupted
-	                       * only while queued or put aside with a Reply);
+	                       * only while queued or put aside with a Reply, and
+	                       * one served when the upcall came is interrupted
+	                       * when its server puts it aside);
 	                       * then, on its way back to user mode,
 	                       * it saves its registers in a frame on its stack (below sp, past a
 	                       * 128-byte red zone) and runs pc with arg0 = arg, arg1 = the

@@ -7,9 +7,12 @@
  * A call that waits in a server (a read of an empty pipe, wait4) is
  * interrupted when the process server runs a signal handler on this
  * thread: the kernel answers ERR_INTR, after the handler has run (the
- * upcall happens on the way back to user mode). The server has not
- * acted on an interrupted request (an answer it cannot deliver is not
- * taken: a pipe keeps its bytes), so it can be made again: as Linux does
+ * upcall happens on the way back to user mode). The kernel interrupts
+ * only a request still queued or one the server put aside with a Reply
+ * (a call the server is serving gets its answer first: kernel/upcall.c),
+ * so the server has not acted on an interrupted request (an answer it
+ * cannot deliver is not taken: a pipe keeps its bytes), and it can be
+ * made again: as Linux does
  * for a handler with SA_RESTART, or always for requests that must happen.
  * The upcall entry puts the IPC buffer back as it was (signal.c), so the
  * request's bytes are still in place.

@@ -69,19 +69,25 @@ static void served_caller(struct kthread *kt)
 	kt->step = 2;
 }
 
-/* Takes one call; arg[0] 0: answers it (w0 + 1) once sv_go comes, 1:
- * puts it aside in a Reply (res[1]) and waits for sv_go. */
+/* Takes one call; arg[0] 0: answers it (w0 + 1) once sv_go comes; 1:
+ * puts it aside in a Reply (res[1]) and waits for sv_go; 2: waits for
+ * sv_go, then puts it aside and waits for sv_go again. */
 static void served_server(struct kthread *kt)
 {
 	struct cairn_msg m = cairn_recv(sv_ep, 0);
 	uint64_t r[3] = { 0 }, bits;
 
 	kt->res[0] = m.err;
-	if (kt->arg[0])
+	if (kt->arg[0] == 1)
 		kt->res[0] |= cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r);
-	kt->res[1] = r[0];
 	kt->step = 1;
 	cairn_wait(sv_go, CAIRN_FOREVER, &bits);
+	if (kt->arg[0] == 2) {
+		kt->res[0] |= cairn_cap_op(CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r);
+		kt->step = 3;
+		cairn_wait(sv_go, CAIRN_FOREVER, &bits);
+	}
+	kt->res[1] = r[0];
 	if (!kt->arg[0])
 		kt->res[2] = cairn_reply(cairn_tag(0, 4, 0), m.w[0] + 1, 0, 0, 0);
 	kt->step = 2;
@@ -94,7 +100,9 @@ void t_upcall_served_call(void)
 	sv_ep = mk(OBJ_ENDPOINT);
 	sv_go = mk(OBJ_NOTIFICATION);
 	CHECK(sv_ep != CAP_NULL && sv_go != CAP_NULL, "objects");
-	for (int saved = 0; saved < 2; saved++) {
+	/* saved 0: answered; 1: put aside before the upcall; 2: put aside
+	 * after it (the upcall, which waited, ends the call then) */
+	for (int saved = 0; saved < 3; saved++) {
 		cl = (struct kthread){ 0 };
 		sv = (struct kthread){ 0 };
 		up_count = 0;
@@ -107,20 +115,25 @@ void t_upcall_served_call(void)
 		      err_name((err_t)sv.res[0]));
 		/* the upcall comes from a thread that is not the server */
 		EXPECT_OK(inv(cl.th, THREAD_UPCALL, (uint64_t)upcall_stub, 88 + saved, 0, 0, NULL));
-		if (!saved) {
+		if (saved != 1) {
 			sleep_ms(30);
 			EXPECT(cl.step == 1 && up_count == 0,
 			       "a served call was interrupted (step %d, upcalls %lu)", cl.step,
 			       (unsigned long)up_count);
 		}
 		EXPECT_OK(cairn_send(sv_go, 0, 1, 0, 0, 0));
-		EXPECT(kthread_join(&cl, 1000) && kthread_join(&sv, 1000), "the threads did not end");
+		EXPECT(kthread_join(&cl, 1000), "the caller did not end (put aside: %d)", saved);
+		if (saved == 2) {
+			EXPECT(sv.step == 3, "the server went on before its second go");
+			EXPECT_OK(cairn_send(sv_go, 0, 1, 0, 0, 0));
+		}
+		EXPECT(kthread_join(&sv, 1000), "the server did not end");
 		if (!saved)
 			EXPECT(cl.res[0] == 0 && cl.res[1] == 42 && cl.res[2] == 1 && up_arg == 88,
 			       "served call: %s, w0 %lu, upcalls before its return %lu",
 			       err_name((err_t)cl.res[0]), (unsigned long)cl.res[1], (unsigned long)cl.res[2]);
 		else
-			EXPECT(cl.res[0] == ERR_INTR && cl.res[2] == 1 && up_arg == 89,
+			EXPECT(cl.res[0] == ERR_INTR && cl.res[2] == 1 && up_arg == (uint64_t)(88 + saved),
 			       "call put aside: %s, upcalls before its return %lu", err_name((err_t)cl.res[0]),
 			       (unsigned long)cl.res[2]);
 		if (sv.res[1])
