@@ -14,19 +14,24 @@
  *
  * A transfer: the sender writes a 16-byte header ("NXF1", the seed, the
  * length), then the length's bytes of a pattern the seed makes (xorshift;
- * the seed is the connection's number + 1), then shuts down its side;
- * the receiver reads to the end, checks the length and every byte, and
+ * the seed is the connection's number + 1); the receiver reads that
+ * many bytes (or to an early end), checks the length and every byte, and
  * answers with 16 bytes (the count it got, its FNV-1a checksum); the
- * sender checks that too, so it ends only once all arrived. Both print
+ * sender checks that too, so it ends only once all arrived, and then
+ * closes. Both print
  *
  *     netxfer: recv|send N bytes fnv 0123456789abcdef in T ms (K KiB/s): ok
  *
  * and the receiver then prints the network server's numbers (Cairn: a
  * line "netxfer: stats ..."; getsockopt SOL_CAIRN_NET, include/cairn/sock.h).
- * The receiver waits (10 s at most) for the sender to close after the
- * answer, and the sender waits 1 s before it ends: on a lossy link the
- * last segments may have to go again, and with --exec the machine powers
- * off when the program ends.
+ * The receiver waits (30 s at most) for the sender to close after the
+ * answer (its end of file comes only once the sender has the answer: the
+ * sender does not shut down its side before, which would be an end of
+ * file at once), and the sender waits 1 s before it ends: on a lossy
+ * link the last segments may have to go again, and with --exec the
+ * machine powers off when the program ends (a last answer lost, then
+ * the receiver gone: the sender waited for it for ever). The sender
+ * waits 60 s at most for the answer.
  * The sender retries connecting (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
  * ENETUNREACH) for 60 s: the receiver may still be starting.
  *
@@ -197,8 +202,8 @@ static int recv_one(int c)
 	}
 	p.s = (get64(hdr + 4) & 0xffffffffu) * 0x9e3779b97f4a7c15ull | 1;
 	len = get64(hdr + 8);
-	for (;;) {
-		ssize_t k = read(c, buf, sizeof(buf));
+	while (got < len) {
+		ssize_t k = read(c, buf, len - got < sizeof(buf) ? (size_t)(len - got) : sizeof(buf));
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -224,10 +229,10 @@ static int recv_one(int c)
 	put64(ans, got);
 	put64(ans + 8, sum);
 	write_all(c, ans, sizeof(ans));
-	/* the sender closes once it has the answer: till then (10 s at most)
+	/* the sender closes once it has the answer: till then (30 s at most)
 	 * this machine stays, to send it again if it was lost */
 	struct pollfd pf = { .fd = c, .events = POLLIN };
-	while (poll(&pf, 1, 10000) > 0 && read(c, buf, sizeof(buf)) > 0)
+	while (poll(&pf, 1, 30000) > 0 && read(c, buf, sizeof(buf)) > 0)
 		;
 	if (got != len || bad_at != UINT64_MAX) {
 		char why[96];
@@ -320,8 +325,10 @@ static int send_one(const char *host, int port, uint64_t len, uint32_t seed)
 		}
 		left -= k;
 	}
-	shutdown(c, SHUT_WR);
-	if (read_full(c, ans, sizeof(ans)) != sizeof(ans)) {
+	/* the answer, 60 s at most (not shutdown(SHUT_WR) first: the
+	 * receiver takes our close for the sign that the answer came) */
+	struct pollfd pf = { .fd = c, .events = POLLIN };
+	if (poll(&pf, 1, 60000) <= 0 || read_full(c, ans, sizeof(ans)) != sizeof(ans)) {
 		printf("netxfer: send: no answer from the receiver\n");
 		return 1;
 	}
