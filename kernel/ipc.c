@@ -376,9 +376,9 @@ err_t ipc_save_reply(cap_t dst, cap_t *out)
 		r->caller->reply_obj = &r->obj;
 		self->reply_to = NULL;
 		/* an upcall that came while the call was served waited for the
-		 * answer (upcall_waits_for_answer()); put aside, the call may
-		 * wait long: the upcall ends it now (a server acts on a saved
-		 * call only once its answer is taken) */
+		 * answer (ipc_interrupt()); put aside, the call may wait long:
+		 * the upcall ends it now (a server acts on a saved call only
+		 * once its answer is taken) */
 		if (r->caller->upcall_pending)
 			ipc_interrupt(r->caller);
 	} else {
@@ -598,12 +598,19 @@ void ipc_interrupt(struct thread *t)
 		return;
 	if (t->fault_pending)
 		return;             /* a fault must be answered: the upcall waits for it */
+	/* a call a server is serving now (not one put aside with a Reply)
+	 * waits for its answer, then the upcall runs: interrupted, the
+	 * server's work would be done with nobody to take the answer (a
+	 * file made, a capability lost), and a call musl-port makes again
+	 * would find it done (a close twice drops a reference too many:
+	 * busybox pipelines lost their bytes when SIGCHLD came; ash's
+	 * `>/dev/null` said "Interrupted system call"). So open(), stat()
+	 * and close() never fail with EINTR, as on Linux. A server that puts
+	 * the call aside later ends it then (ipc_save_reply()). */
+	if (t->block == BK_REPLY && t->replier)
+		return;
 	if (list_linked(&t->qnode))
 		list_del(&t->qnode);
-	if (t->replier) {
-		t->replier->reply_to = NULL;
-		t->replier = NULL;
-	}
 	if (t->reply_obj) {
 		((struct reply_obj *)t->reply_obj)->caller = NULL;
 		((struct reply_obj *)t->reply_obj)->caller_gone = true;

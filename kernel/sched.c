@@ -103,12 +103,7 @@ static inline void runq_take(struct cpu *c, struct thread *t)
 
 static void runq_remove(struct thread *t)
 {
-	struct cpu *c = &cpus[t->cpu];
-
-	list_del(&t->qnode);
-	if (list_empty(&c->runq[t->prio]))
-		c->runq_bitmap &= ~(1u << t->prio);
-	c->nready--;
+	runq_take(&cpus[t->cpu], t);
 }
 
 /* Where a thread that becomes ready should wait: its last CPU if it may
@@ -248,8 +243,9 @@ void schedule(void)
 
 	c->work.b.resched = 0;
 	/* an upcall came from another CPU as it was about to block: the
-	 * wait ends at once, as it would have a moment later */
-	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending) && !upcall_waits_for_answer(prev))
+	 * wait ends at once, as it would have a moment later (but a call
+	 * being served: ipc_interrupt()) */
+	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending))
 		ipc_interrupt(prev);
 	if (prev->state == TS_RUNNING && prev != &c->idle) {
 		if (sched_runs_on(prev, c)) {
@@ -453,7 +449,7 @@ void sched_return_work(void)
 	if (sched_need_resched || current->state != TS_RUNNING)
 		schedule();
 	sched_work.b.reap = 0;
-	if (kobj_reap_pending)          /* a call saved: every system call with work comes here */
+	if (kobj_reap_pending)          /* every system call with work comes here */
 		kobj_reap();
 }
 

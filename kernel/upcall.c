@@ -40,17 +40,13 @@ void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
 	t->upcall_arg = arg;
 	t->upcall_pending = 1;
 	/* a blocked call ends with ERR_INTR, except a call a server is
-	 * serving now, and one waiting in the queue of the Endpoint the
-	 * caller serves (a server signalling a client): those are answered
-	 * soon, then the upcall runs. A call the server put aside with a
-	 * Reply (a read that waits for data, a wait for a child) is
-	 * interrupted, as is one still queued (no server has seen it). So
-	 * open() or stat() never fail with EINTR, as on Linux: interrupted,
-	 * the server's work would be done with nobody to take the answer (a
-	 * file made, a capability lost), and a call made again would find
-	 * it done (busybox ash's `>/dev/null` said "Interrupted system
-	 * call" when a child's SIGCHLD came) */
-	if (t->state == TS_BLOCKED && !upcall_waits_for_answer(t) &&
+	 * serving now (ipc_interrupt() leaves it), and one waiting in the
+	 * queue of the Endpoint the caller serves (a server signalling a
+	 * client): those are answered soon, then the upcall runs. A call the
+	 * server put aside with a Reply (a read that waits for data, a wait
+	 * for a child) is interrupted, as is one still queued (no server has
+	 * seen it). */
+	if (t->state == TS_BLOCKED &&
 	    !(t->block == BK_CALL && t->wait_obj && t->wait_obj == (void *)current->served))
 		ipc_interrupt(t);
 	sched_kick(t);

@@ -88,7 +88,9 @@ err_t ipc_reply_obj_send(struct kobj *reply, const struct msg *m);
 void reply_obj_destroy(struct kobj *reply);
 
 /* Interrupts the system call t is blocked in: it returns ERR_INTR; an
- * answer it waited for is dropped. */
+ * answer it waited for is dropped. Not a call a server is serving now
+ * (it may have acted on it): that one ends with its answer, or when the
+ * server puts it aside with a Reply. */
 void ipc_interrupt(struct thread *t);
 
 /* The thread is going away: cancel everything it takes part in. */

@@ -338,12 +338,6 @@ void process_init_ended(struct process *p);
 /* THREAD_UPCALL: ERR_INVAL when t was never started or pc is not a user
  * address; then the change, which cannot fail. */
 err_t thread_upcall_check(const struct thread *t, uint64_t pc);
-/* t waits for the answer of a call a server is serving now (not one put
- * aside with a Reply): an upcall waits for that answer, never ends it. */
-static inline bool upcall_waits_for_answer(const struct thread *t)
-{
-	return t->block == BK_REPLY && t->replier;
-}
 void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg);
 uint64_t upcall_deliver(bool partial, uint64_t r);
 uint64_t sys_upcall_return(uint64_t frame);

@@ -9,7 +9,8 @@
  * thread: the kernel answers ERR_INTR, after the handler has run (the
  * upcall happens on the way back to user mode). The kernel interrupts
  * only a request still queued or one the server put aside with a Reply
- * (a call the server is serving gets its answer first: kernel/upcall.c),
+ * (a call the server is serving gets its answer first: kernel/ipc.c,
+ * ipc_interrupt()),
  * so the server has not acted on an interrupted request (an answer it
  * cannot deliver is not taken: a pipe keeps its bytes), and it can be
  * made again: as Linux does

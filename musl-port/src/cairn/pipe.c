@@ -234,13 +234,12 @@ static long reader_empty(const struct pview *p, uint32_t tail, int held, unsigne
 		/* the last writer may have put bytes in after we looked at
 		 * the tail and before its close took the count to 0 (on
 		 * another CPU): they come before the end */
-		if (LOAD(&s->tail) != tail) {
-			side_unlock(&s->rlock);
-			unhold(held);
-			return 1;
-		}
+		int more = LOAD(&s->tail) != tail;
+
 		side_unlock(&s->rlock);
 		unhold(held);
+		if (more)
+			return 1;
 		pipe_after(p, 0, 1);      /* the next reader sees the end too */
 		return at_end;
 	}
