@@ -43,8 +43,8 @@ uint64_t x86_tsc_hz;
 static uint64_t lapic_hz;           /* APIC timer counts per second (divide by 16) */
 static uint64_t tsc_to_lapic;       /* APIC counts per TSC tick, << 32 */
 
-static uint32_t rd(unsigned reg) { return lapic[reg / 4]; }
-static void wr(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
+static uint32_t rd(unsigned reg) { x86_mmio_fresh(lapic); return lapic[reg / 4]; }
+static void wr(unsigned reg, uint32_t v) { x86_mmio_fresh(lapic); lapic[reg / 4] = v; }
 
 /* ---- TSC calibration ----------------------------------------------------- */
 

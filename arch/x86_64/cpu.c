@@ -33,6 +33,8 @@ uint64_t x86_pte_nx;
 bool x86_has_1g_pages, x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip;
 bool x86_has_pcid;
 char x86_cpu_vendor[13];
+char x86_hypervisor[13];
+bool x86_mmio_refill;
 
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "trap frame layout");
@@ -62,6 +64,15 @@ void x86_features_init(void)
 	memcpy(x86_cpu_vendor + 8, &r.ecx, 4);
 	x86_cpu_vendor[12] = 0;
 	x86_has_pcid = x86_cpuid(1, 0).ecx & (1u << 17);
+	if (x86_cpuid(1, 0).ecx & (1u << 31)) {        /* under a hypervisor: whose */
+		r = x86_cpuid(0x40000000, 0);
+		memcpy(x86_hypervisor, &r.ebx, 4);
+		memcpy(x86_hypervisor + 4, &r.ecx, 4);
+		memcpy(x86_hypervisor + 8, &r.edx, 4);
+		x86_hypervisor[12] = 0;
+	}
+	/* QEMU's TCG: x86_mmio_fresh() (arch/x86.h) */
+	x86_mmio_refill = !strcmp(x86_hypervisor, "TCGTCGTCGTCG");
 	uint32_t ext = x86_cpuid(0x80000000, 0).eax;
 	if (ext >= 0x80000001) {
 		r = x86_cpuid(0x80000001, 0);

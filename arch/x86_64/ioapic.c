@@ -38,12 +38,14 @@ static struct spinlock lock = SPINLOCK_INIT;
 
 static uint32_t io_rd(volatile uint32_t *r, unsigned reg)
 {
+	x86_mmio_fresh(r);
 	r[IOREGSEL / 4] = reg;
 	return r[IOWIN / 4];
 }
 
 static void io_wr(volatile uint32_t *r, unsigned reg, uint32_t v)
 {
+	x86_mmio_fresh(r);
 	r[IOREGSEL / 4] = reg;
 	r[IOWIN / 4] = v;
 }

@@ -289,9 +289,11 @@ void arch_banner(void)
 	kprintf("  paging: %s, NX %s, 1 GiB pages %s, kernel at %#lx (phys %#lx)\n",
 		arch_mmu_mode_name(), x86_pte_nx ? "on" : "off", x86_has_1g_pages ? "yes" : "no",
 		(unsigned long)kernel_vbase, (unsigned long)kernel_pbase);
-	kprintf("  cpu: %s, TSC %lu kHz%s, local APIC timer %lu kHz\n", x86_cpu_vendor,
+	kprintf("  cpu: %s%s%s, TSC %lu kHz%s, local APIC timer %lu kHz%s\n", x86_cpu_vendor,
+		x86_hypervisor[0] ? " under " : "", x86_hypervisor,
 		(unsigned long)(x86_tsc_hz / 1000), x86_has_invariant_tsc ? " (invariant)" : "",
-		(unsigned long)(x86_lapic_timer_hz() / 1000));
+		(unsigned long)(x86_lapic_timer_hz() / 1000),
+		x86_mmio_refill ? ", its TLB entry refilled per access" : "");
 	if (x86_platform.have_madt)
 		kprintf("  firmware: %s (Multiboot2), ACPI revision %u from \"%s\", MADT: %u IOAPIC%s\n",
 			boot_loader, x86_platform.acpi_revision, x86_platform.oem,

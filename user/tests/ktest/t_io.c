@@ -422,6 +422,83 @@ void t_irq_pci_intx(void)
 	del(&n);
 }
 
+/* ---- device accesses while the memory map changes -------------------------------------- */
+
+#define MAPCHG_MS      1500          /* how long the map keeps changing */
+#define MAPCHG_WAIT_NS 20000ull      /* each worker's timed wait: a timer armed, fired, acked */
+
+/* On another CPU: timed waits, each one a local APIC timer armed and an
+ * interrupt ended (the kernel's own device accesses), until told to stop. */
+static void mapchg_worker(struct kthread *kt)
+{
+	uint64_t n = 0;
+
+	while (!kt->arg[1]) {
+		if (cairn_wait(kt->arg[0], MAPCHG_WAIT_NS, NULL) != ERR_TIMEDOUT)
+			kt->res[1]++;
+		n++;
+	}
+	kt->res[0] = n;
+}
+
+/* edu's memory decoding turned off and on again and again (its BAR goes
+ * from the machine's memory map and comes back: QEMU renumbers the map's
+ * sections each time) while the other CPUs' kernels reach their local
+ * APICs. Under QEMU 7.2's TCG an access through a TLB entry from before a
+ * change reached another device (QEMU aborted, or the write was lost):
+ * arch/x86.h, x86_mmio_fresh(). */
+void t_mmio_map_changes(void)
+{
+	struct kthread kt[8];
+	unsigned nw = 0, toggles = 0;
+	cap_t cfg_r, bar_r;
+	volatile uint32_t *cfg, *regs;
+
+	if (!TEST_PCI_CFG || k_ncpus < 2)
+		return;
+	cfg = map_dev(TEST_PCI_CFG, &cfg_r);
+	CHECK(cfg, "cannot map the configuration space at %#lx", (unsigned long)TEST_PCI_CFG);
+	CHECK(cfg[0] == EDU_ID, "no edu device at 00:10.0 (id %#x; tests/run-all.sh adds one)", cfg[0]);
+	for (unsigned c = 0; c < k_ncpus && nw < 8; c++) {
+		if (1ull << c == k_cpu_mask)
+			continue;
+		struct kthread *w = &kt[nw];
+		w->arg[0] = mk(OBJ_NOTIFICATION);
+		w->arg[1] = 0;
+		CHECK(w->arg[0] != CAP_NULL, "notification");
+		CHECK_OK(kthread_start(w, mapchg_worker, PRIO_MAIN, false));
+		CHECK_OK(inv(w->th, THREAD_SET_AFFINITY, 1ull << c, 0, 0, 0, NULL));
+		nw++;
+	}
+	uint32_t cmd = cfg[1] & 0xffff;
+	uint64_t t0 = now_ns();
+	while (now_ns() - t0 < MAPCHG_MS * 1000000ull) {
+		cfg[1] = cmd & ~0x2u;           /* memory decoding off: BAR 0 leaves the map */
+		cfg[1] = cmd | 0x2u;            /* and back */
+		toggles++;
+	}
+	for (unsigned i = 0; i < nw; i++)
+		kt[i].arg[1] = 1;
+	for (unsigned i = 0; i < nw; i++) {
+		EXPECT(kthread_join(&kt[i], 2000), "worker %u did not end (its timer lost?)", i);
+		EXPECT(kt[i].res[0] > 0, "worker %u made no timed waits", i);
+		EXPECT(kt[i].res[1] == 0, "worker %u: %lu waits ended otherwise than timed out", i,
+		       (unsigned long)kt[i].res[1]);
+		kthread_free(&kt[i]);
+		cap_t n = kt[i].arg[0];
+		del(&n);
+	}
+	EXPECT(toggles > 10, "only %u map changes in %u ms", toggles, MAPCHG_MS);
+	regs = map_dev(cfg[4] & ~0xfu, &bar_r);
+	CHECK(regs, "cannot map edu's BAR 0 at %#x", cfg[4] & ~0xfu);
+	EXPECT((regs[EDU_IDENT] & 0xff) == 0xed, "edu ident %#x after the changes", regs[EDU_IDENT]);
+	printf("# ktest: %u map changes while %u other CPUs took timer interrupts\n", toggles, nw);
+	cairn_unmap((void *)regs, 1);
+	cairn_unmap((void *)cfg, 1);
+	del(&bar_r);
+	del(&cfg_r);
+}
+
 /* ---- DEBUG_RELEASE_DEVICE: the kernel gives its console UART away ---------------------- */
 
 /* Runs near the end (the tests before rely on the UART being the kernel's):

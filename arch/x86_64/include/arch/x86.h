@@ -48,6 +48,7 @@ void x86_cpu_init(struct x86_percpu *pc, void *ist_df, void *ist_nmi);
 void x86_idt_init(void);
 void x86_features_init(void);
 extern char x86_cpu_vendor[13];
+extern char x86_hypervisor[13];   /* CPUID 0x40000000's signature, "" on bare metal */
 extern bool x86_has_invariant_tsc, x86_has_smep, x86_has_smap, x86_has_umip, x86_has_pcid;
 
 /* apic.c: the local APIC, its timer, IPIs; TSC calibration. */
@@ -90,5 +91,25 @@ extern char x86_tramp_cr3[], x86_tramp_efer[], x86_tramp_percpu[], x86_tramp_sta
 
 /* Early COM1 output (polled), usable before anything is set up. */
 void x86_early_uart_init(void);
+
+/*
+ * Under QEMU's TCG (7.2, Debian 12's; fixed in 8.1), a CPU's software TLB
+ * entry for an MMIO page holds the number of a section of the machine's
+ * memory map. A PCI BAR that appears or goes (the device manager turning
+ * a function's decoding off to size its BARs, then on) renumbers the
+ * sections, and another CPU still holding an entry filled before that
+ * reaches a different device with it until its pending flush runs: a
+ * local APIC write landed in a NIC's MSI-X table and QEMU aborted (3 in 6
+ * busybox-test boots on 4 CPUs; 0 in 24 with this). There (CPUID's
+ * hypervisor signature "TCGTCGTCGTCG"), the kernel's own device accesses
+ * (local APIC, IOAPIC) first drop the page's entry, so the access fills
+ * a new one, numbered in the map of that moment.
+ */
+extern bool x86_mmio_refill;
+static inline void x86_mmio_fresh(const volatile void *page)
+{
+	if (x86_mmio_refill)
+		__asm__ volatile("invlpg (%0)" :: "r"(page) : "memory");
+}
 
 #endif
