@@ -46,7 +46,9 @@
 #                                beside Linux's when ../shared/peer is there (tests/bench.sh)
 #   make clean / distclean
 #
-# O=DIR overrides the build directory.
+# O=DIR overrides the build directory. DEBUG=1 builds the debug kernel
+# (the lock-order check, CONFIG_LOCK_CHECK) in build/<arch>-<board>-debug:
+#   make DEBUG=1 kernel; ./qemu-run.sh --debug ...
 
 SHELL := /bin/bash
 KARCHES := riscv64 x86_64
@@ -54,7 +56,15 @@ ARCH ?= riscv64
 default_board_riscv64 := virt
 default_board_x86_64 := q35
 BOARD ?= $(default_board_$(ARCH))
+# DEBUG=1: the board's configuration plus configs/debug.fragment (the
+# lock-order check), built in its own folder
+ifeq ($(DEBUG),1)
+O ?= build/$(ARCH)-$(BOARD)-debug
+CONFIG_FRAGMENTS := configs/debug.fragment
+else
 O ?= build/$(ARCH)-$(BOARD)
+CONFIG_FRAGMENTS :=
+endif
 PY := /usr/bin/python3
 SETUP := build/.setup-done-v1
 export srctree := $(CURDIR)
@@ -77,7 +87,8 @@ setup $(SETUP):
 $(O)/.config: | $(SETUP)
 	@[ -f configs/$(ARCH)_$(BOARD)_defconfig ] || { echo "no configuration for ARCH=$(ARCH) BOARD=$(BOARD)" >&2; exit 1; }
 	@mkdir -p $(O)
-	@KCONFIG_CONFIG=$(O)/.config $(PY) -m defconfig --kconfig Kconfig configs/$(ARCH)_$(BOARD)_defconfig >/dev/null
+	@cat configs/$(ARCH)_$(BOARD)_defconfig $(CONFIG_FRAGMENTS) > $(O)/defconfig.in
+	@KCONFIG_CONFIG=$(O)/.config $(PY) -m defconfig --kconfig Kconfig $(O)/defconfig.in >/dev/null
 
 menuconfig: $(O)/.config
 	KCONFIG_CONFIG=$(O)/.config $(PY) -m menuconfig Kconfig

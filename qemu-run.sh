@@ -37,6 +37,9 @@
 #                 following the host's, which a loaded host made late) and
 #                 "icount" to the kernel command line
 # --gdb           start halted with a gdb stub on localhost:1234
+# --debug         boot the debug kernel (make DEBUG=1: the lock-order check,
+#                 CONFIG_LOCK_CHECK), built in build/<arch>-<board>-debug;
+#                 the programs and boot image are the usual ones
 # --no-rng        no random source: without the virtio-rng device the board
 #                 adds by default (riscv64 virt, x86_64 q35), and on x86_64
 #                 without RDRAND (the entropy server then says it has none)
@@ -94,7 +97,7 @@ set -euo pipefail
 start_dir=$PWD
 cd "$(dirname "$0")"
 
-arch= board= smp= mem= test= cmdline= icount= gdb= manifest= bootimage= nobootimage= norng=
+arch= board= smp= mem= test= cmdline= icount= gdb= debug= manifest= bootimage= nobootimage= norng=
 disk= nodisk= snapshot= net= net_device= default_boot= net_mac=52:54:00:12:34:56 net_addr= instance=
 more_disks=()
 exec_prog= exec_quota=16M
@@ -123,6 +126,7 @@ while [ $# -gt 0 ]; do
       adds+=("$host:/${2#*:/}"); shift 2 ;;
     --icount) icount=1; shift ;;
     --gdb) gdb=1; shift ;;
+    --debug) debug=1; shift ;;
     --no-rng) norng=1; shift ;;
     --disk)
       [ $# -ge 2 ] || { echo "qemu-run.sh: --disk needs an image file" >&2; exit 2; }
@@ -206,7 +210,10 @@ bdir=arch/$arch/boards/$board
 
 bash scripts/setup.sh
 O=build/$arch-$board
-make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$O" kernel >&2
+# K: where the kernel comes from (the board's qemu.sh boots $K's)
+K=$O
+[ -z "$debug" ] || K=$O-debug
+make --no-print-directory -s ARCH="$arch" BOARD="$board" O="$K" ${debug:+DEBUG=1} kernel >&2
 
 # The boot image (init, the services, etc/manifest): the initrd on riscv64,
 # the first Multiboot2 module on x86_64. Kernel self-tests (--test) boot
@@ -357,7 +364,7 @@ if [ "$net" != none ]; then
 fi
 if [ -n "$gdb" ]; then
   args+=(-s -S)
-  echo "qemu-run.sh: waiting for gdb: gdb-multiarch $O/cairn.elf -ex 'target remote :1234'" >&2
+  echo "qemu-run.sh: waiting for gdb: gdb-multiarch $K/cairn.elf -ex 'target remote :1234'" >&2
 fi
 if [ "$arch" != x86_64 ]; then
   exec "$QEMU" "${args[@]}" "${extra[@]}"

@@ -10,12 +10,12 @@
 
 static const struct console_driver *drv;
 static bool panic_mode;
-static struct spinlock out_lock = SPINLOCK_INIT;
+static struct spinlock out_lock = SPINLOCK_INIT(LOCK_CONSOLE_OUT);
 
 #define IN_SIZE 256
 static char in_buf[IN_SIZE];
 static unsigned in_head, in_tail;
-static struct spinlock in_lock = SPINLOCK_INIT;
+static struct spinlock in_lock = SPINLOCK_INIT(LOCK_CONSOLE_IN);
 
 void console_register(const struct console_driver *d)
 {

@@ -15,7 +15,7 @@
 static const uint16_t class_size[NCLASSES] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
 
 static struct page *partial[NCLASSES];   /* slabs with at least one free object */
-static struct spinlock lock = SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT(LOCK_HEAP);
 
 static void partial_push(unsigned c, struct page *p)
 {

@@ -18,6 +18,7 @@
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
 #include <kernel/pager.h>
+#include <kernel/lockcheck.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <string.h>
@@ -135,11 +136,20 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
  * way. */
 static inline bool rx_trylock(struct endpoint *ep)
 {
-	return ncpus == 1 || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE);
+	if (ncpus == 1 || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE)) {
+#ifdef CONFIG_LOCK_CHECK
+		lock_taking(LOCK_RX, "an Endpoint's rx_lock");
+#endif
+		return true;
+	}
+	return false;
 }
 
 static inline void rx_unlock(struct endpoint *ep)
 {
+#ifdef CONFIG_LOCK_CHECK
+	lock_given(LOCK_RX, "an Endpoint's rx_lock");
+#endif
 	if (ncpus == 1)
 		return;
 	__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);

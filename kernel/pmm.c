@@ -27,7 +27,7 @@ static struct zone zones[BOOT_MAX_MEM];
 static unsigned nzones;
 static struct page *free_lists[PMM_MAX_ORDER + 1];
 static size_t nfree, ntotal;
-static struct spinlock lock = SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT(LOCK_PMM);
 
 static struct zone *zone_of(paddr_t pa)
 {

@@ -38,6 +38,7 @@ void sched_wait_off_cpu(struct thread *t)
 {
 	unsigned spins = 0;
 
+	lock_may_wait("a thread's context save");
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		spin_turn(&spins);
 }
@@ -134,6 +135,7 @@ static struct cpu *place(const struct thread *t)
 
 void sched_ready(struct thread *t)
 {
+	lock_needs_kernel("sched_ready()");
 	struct cpu *c = place(t);
 
 	t->state = TS_READY;
@@ -153,17 +155,27 @@ void sched_ready(struct thread *t)
 	}
 }
 
+/* The index of the highest set bit of each byte value (of 0: 0). */
+static const uint8_t top_bit[256] = {
+#define TB2(n) n, n
+#define TB4(n) TB2(n), TB2(n)
+#define TB8(n) TB4(n), TB4(n)
+#define TB16(n) TB8(n), TB8(n)
+	0, 0, TB2(1), TB4(2), TB8(3), TB16(4), TB16(5), TB16(5), TB16(6), TB16(6), TB16(6), TB16(6),
+	TB16(7), TB16(7), TB16(7), TB16(7), TB16(7), TB16(7), TB16(7), TB16(7),
+#undef TB2
+#undef TB4
+#undef TB8
+#undef TB16
+};
+
 /* Index of the highest set bit of a non-zero word (no clz instruction is
- * assumed: riscv64 without Zbb). */
+ * assumed: riscv64 without Zbb): two tests and a look-up. */
 static inline unsigned highest_bit(uint32_t x)
 {
-	unsigned n = 0;
-
-	if (x >> 16) { n += 16; x >>= 16; }
-	if (x >> 8) { n += 8; x >>= 8; }
-	if (x >> 4) { n += 4; x >>= 4; }
-	if (x >> 2) { n += 2; x >>= 2; }
-	return n + (x >> 1);
+	if (likely(x < 0x10000))         /* priorities 0 to 15 (8 is the default) */
+		return x < 0x100 ? top_bit[x] : 8 + top_bit[x >> 8];
+	return x < 0x1000000 ? 16 + top_bit[x >> 16] : 24 + top_bit[x >> 24];
 }
 
 /* The most urgent thread waiting on another CPU's queues that may run on
@@ -241,6 +253,7 @@ void schedule(void)
 	struct thread *prev = c->cur;
 	struct thread *next;
 
+	lock_needs_kernel("schedule()");
 	c->work.b.resched = 0;
 	/* an upcall came from another CPU as it was about to block: the
 	 * wait ends at once, as it would have a moment later (but a call

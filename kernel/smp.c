@@ -109,6 +109,9 @@ bool klock_take(struct cpu *c)
 
 	c->work.b.unlock = 1;             /* the way out gives it back */
 	if (ncpus == 1) {                 /* alone: nobody to exclude */
+#ifdef CONFIG_LOCK_CHECK
+		lock_taking(LOCK_KERNEL, "the kernel lock");
+#endif
 		c->klocked = KL_WHOLE;
 		return true;
 	}
@@ -117,6 +120,9 @@ bool klock_take(struct cpu *c)
 	 * ticket on this CPU and wait behind the first for ever (kmain
 	 * takes the lock with interrupts on) */
 	unsigned long f = arch_irq_save();
+#ifdef CONFIG_LOCK_CHECK
+	lock_taking(LOCK_KERNEL, "the kernel lock");
+#endif
 	kfast_leave(c);                   /* from a fast path to a slow one */
 	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
 	if (unlikely(__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket))
@@ -144,6 +150,9 @@ void kunlock_whole(struct cpu *c)
 	uint32_t next = klk.owner + 1;
 
 	c->work.b.unlock = 0;
+#ifdef CONFIG_LOCK_CHECK
+	lock_given(LOCK_KERNEL, "the kernel lock");
+#endif
 	if (ncpus == 1) {
 		c->klocked = KL_NONE;
 		return;
@@ -189,6 +198,7 @@ void smp_tlb_sync(struct aspace *as, bool leave)
 		astag_stale(as, tlb_loaded(as));
 	if (ncpus < 2)
 		return;
+	lock_may_wait("a TLB shootdown");
 	for (unsigned i = 0; i < ncpus; i++) {
 		struct cpu *c = &cpus[i];
 		if (c == me || !c->online || c->active_as != as)
@@ -209,6 +219,7 @@ void smp_tlb_sync(struct aspace *as, bool leave)
 
 void smp_kick_sync(struct cpu *c)
 {
+	lock_may_wait("a kick");
 	__atomic_store_n(&c->kick_req, 1, __ATOMIC_RELEASE);
 	arch_send_ipi(c->id);
 	for (unsigned spins = 0; __atomic_load_n(&c->kick_req, __ATOMIC_ACQUIRE); )

@@ -66,11 +66,11 @@ $(LDS): arch/$(ARCH)/kernel.lds.S $(AUTOCONF)
 
 # Two-pass link: the symbol table (.ksyms) sits after .text, so adding it
 # moves no function; pass 2 embeds the names taken from pass 1.
-$(O)/ksyms.o: $(O)/cairn.pass1.elf scripts/ksyms.py
+$(O)/ksyms.o: $(O)/cairn.pass1.elf scripts/ksyms.py $(AUTOCONF)
 	@$(NM) -n --defined-only $< | $(PY) scripts/ksyms.py > $(O)/ksyms.S
 	@$(CC) $(ASFLAGS) -c $(O)/ksyms.S -o $@
 
-$(O)/ksyms-empty.o: scripts/ksyms.py
+$(O)/ksyms-empty.o: scripts/ksyms.py $(AUTOCONF)
 	@echo | $(PY) scripts/ksyms.py > $(O)/ksyms-empty.S
 	@$(CC) $(ASFLAGS) -c $(O)/ksyms-empty.S -o $@
 

@@ -84,7 +84,10 @@ kernel_riscv64() {
   runpart $H --name riscv64-virt --expect $EXP -- --arch riscv64 --board virt --test
   runpart $H --name riscv64-virt-64M --expect $EXP -- --arch riscv64 --board virt --test --mem 64M
   runpart $H --name riscv64-virt-2G --expect $EXP -- --arch riscv64 --board virt --test --mem 2G
-  runpart $H --name riscv64-virt-smp4 --expect $EXP -- --arch riscv64 --board virt --test --smp 4
+  # the debug kernel (make DEBUG=1: the lock-order check, docs/smp.md) on
+  # four CPUs: its self-tests, and lock.order_checked of the check itself
+  buildpart riscv64-virt-debug make --no-print-directory ARCH=riscv64 BOARD=virt DEBUG=1 kernel
+  runpart $H --name riscv64-virt-smp4-debug --expect $EXP --expect $E/debug.txt -- --arch riscv64 --board virt --test --smp 4 --debug
   runpart $H --name riscv64-virt-sv39 --expect $EXP -- --arch riscv64 --board virt --test --append no4lvl
   runpart $H --name riscv64-virt-crash --expect-crash "store page fault" -- --arch riscv64 --board virt --append crash=null --no-bootimage
   step "build riscv64/sifive_u"
@@ -102,7 +105,8 @@ kernel_x86_64() {
   runpart $H --name x86_64-q35 --expect $XEXP -- --arch x86_64 --test
   runpart $H --name x86_64-q35-64M --expect $XEXP -- --arch x86_64 --test --mem 64M
   runpart $H --name x86_64-q35-2G --expect $XEXP -- --arch x86_64 --test --mem 2G
-  runpart $H --name x86_64-q35-smp4 --expect $XEXP -- --arch x86_64 --test --smp 4
+  buildpart x86_64-q35-debug make --no-print-directory ARCH=x86_64 BOARD=q35 DEBUG=1 kernel
+  runpart $H --name x86_64-q35-smp4-debug --expect $XEXP --expect $E/debug.txt -- --arch x86_64 --test --smp 4 --debug
   runpart $H --name x86_64-q35-crash --expect-crash "store page fault" --regs "rip:,vector:,cr2:,rsp:" -- --arch x86_64 --append crash=null --no-bootimage
 }
 step "the kernel on every board (two lanes: riscv64, x86_64)"
@@ -497,8 +501,10 @@ userland() {
   [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
   runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
   # the same on four CPUs: ktest pins its own threads to one CPU; kfuzz runs
-  # a fuzzer a CPU, and their children and the servers use them all
-  runpart $H --name $a-ktest-smp4 --timeout 120 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 4 "${dev[@]}"
+  # a fuzzer a CPU, and their children and the servers use them all. With
+  # the debug kernel: every lock taken is checked against the lock order
+  # (a violation panics, and the boot fails)
+  runpart $H --name $a-ktest-smp4-debug --timeout 120 --expect $E/ktest.txt -- --arch $a --manifest ktest --smp 4 --debug "${dev[@]}"
   # riscv64 (QEMU's harts have ASIDs; its x86-64 CPUs no PCIDs) with a pool
   # of four tags, so that tlb.many_spaces has more spaces than tags
   [ $a = riscv64 ] &&

@@ -34,7 +34,7 @@ static unsigned n_ioapics, max_gsi;
 static uint8_t gsi_level[MAX_GSI + 1], gsi_low[MAX_GSI + 1];
 static uint8_t def_level[MAX_GSI + 1], def_low[MAX_GSI + 1];
 static unsigned dest_apic;
-static struct spinlock lock = SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT(LOCK_IOAPIC);
 
 static uint32_t io_rd(volatile uint32_t *r, unsigned reg)
 {

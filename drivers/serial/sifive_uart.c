@@ -28,7 +28,7 @@ static struct {
 	uint32_t ie;
 	struct spinlock lock;
 	struct tx_ring tx;
-} u;
+} u = { .lock = SPINLOCK_INIT(LOCK_UART) };
 
 static inline uint32_t rd(unsigned off) { return u.base[off / 4]; }
 static inline void wr(unsigned off, uint32_t v) { u.base[off / 4] = v; }

@@ -47,7 +47,7 @@ static struct uart {
 	volatile unsigned cap_n;
 	char *cap;
 	unsigned cap_max;
-} u;
+} u = { .lock = SPINLOCK_INIT(LOCK_UART) };
 
 static uint8_t rd(unsigned r)
 {

@@ -6,6 +6,7 @@
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
 #include <kernel/thread.h>
+#include <kernel/lockcheck.h>
 
 #define IPI_RESCHED  1u         /* schedule on the way out (a thread was made ready, killed...) */
 #define IPI_STOP     2u         /* stop for good (panic, power-off) */
@@ -31,7 +32,17 @@ static inline bool klock(void)
 {
 	struct cpu *c = this_cpu();
 
-	return c->klocked == KL_WHOLE ? false : klock_take(c);
+	if (c->klocked == KL_WHOLE)
+		return false;
+	if (ncpus == 1) {                 /* alone: nobody to exclude */
+#ifdef CONFIG_LOCK_CHECK
+		lock_taking(LOCK_KERNEL, "the kernel lock");
+#endif
+		c->work.b.unlock = 1;     /* the way out gives it back */
+		c->klocked = KL_WHOLE;
+		return true;
+	}
+	return klock_take(c);
 }
 
 /* Leaves fast mode if in it. */
@@ -45,8 +56,17 @@ static inline void kfast_leave(struct cpu *c)
 static inline void kunlock_cpu(struct cpu *c)
 {
 	kfast_leave(c);
-	if (c->klocked == KL_WHOLE)
-		kunlock_whole(c);
+	if (c->klocked != KL_WHOLE)
+		return;
+	if (ncpus == 1) {
+#ifdef CONFIG_LOCK_CHECK
+		lock_given(LOCK_KERNEL, "the kernel lock");
+#endif
+		c->work.b.unlock = 0;
+		c->klocked = KL_NONE;
+		return;
+	}
+	kunlock_whole(c);
 }
 
 static inline void kunlock(void)

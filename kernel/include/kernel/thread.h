@@ -178,6 +178,7 @@ struct cpu {
 	uint32_t kick_req;            /* leave user mode, and say so (smp_kick_sync) */
 	struct aspace *tlb_as;
 	uint8_t tlb_leave;
+	uint32_t lock_held;           /* bit r: a lock of rank r held here (CONFIG_LOCK_CHECK) */
 	struct thread idle;           /* runs sched_run() on the CPU's boot stack */
 } __attribute__((aligned(64)));
 

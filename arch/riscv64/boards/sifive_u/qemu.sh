@@ -6,7 +6,7 @@ QEMU_DEFAULT_MEM=256M
 QEMU_DEFAULT_SMP=2
 QEMU_MIN_SMP=2        # $CAIRN_SMP=1 (make test) is raised to this: one U54
 QEMU_ARGS=(-M sifive_u -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-           -kernel "$O/cairn.bin")
+           -kernel "$K/cairn.bin")
 # No test device here, and OpenSBI has no shutdown for this board: the kernel
 # leaves QEMU through semihosting, which also carries the exit status.
 QEMU_ARGS+=(-semihosting-config enable=on,target=native)

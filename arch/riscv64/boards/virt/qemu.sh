@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
-# QEMU `virt` board: sourced by qemu-run.sh with $O set to the build dir.
+# QEMU `virt` board: sourced by qemu-run.sh with $O set to the build dir
+# and $K to the kernel's (qemu-run.sh --debug: the debug kernel's).
 QEMU=qemu-system-riscv64
 QEMU_DEFAULT_MEM=512M
 QEMU_DEFAULT_SMP=2
 QEMU_ARGS=(-M virt -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-           -kernel "$O/cairn.bin")
+           -kernel "$K/cairn.bin")
 # The machine's random source (qemu-run.sh adds it unless --no-rng): a
 # virtio-rng device on one of virt's virtio-mmio transports. QEMU's rv64
 # has no Zkr (the seed CSR) by default.

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# QEMU `q35` board: sourced by qemu-run.sh with $O set to the build dir.
+# QEMU `q35` board: sourced by qemu-run.sh with $O set to the build dir
+# and $K to the kernel's (qemu-run.sh --debug: the debug kernel's).
 # GRUB boots the kernel from an ISO; the kernel command line lives in the
 # ISO's grub.cfg, so qemu-run.sh calls qemu_board_cmdline instead of
 # passing -append. isa-debug-exit carries the guest's power-off status
@@ -24,17 +25,17 @@ QEMU_NORNG_ARGS=(-cpu qemu64)
 # line (and boot image, loaded as the first Multiboot2 module) to args,
 # making (and caching, per command line and boot image) its ISO when needed.
 qemu_board_cmdline() {
-  local iso=$O/cairn.iso bootimage=${2:-}
+  local iso=$K/cairn.iso bootimage=${2:-}
   if [ -n "$1" ] || [ -n "$bootimage" ]; then
     local sum
     sum=$(printf '%s' "$1${bootimage:+ bootimage=$bootimage}" | sha1sum | cut -c1-16)
-    iso=$O/iso/$sum.iso
-    mkdir -p "$O/iso"
-    if [ ! -f "$iso" ] || [ "$iso" -ot "$O/cairn.elf" ] || [ "$iso" -ot arch/x86_64/mkiso.sh ] ||
+    iso=$K/iso/$sum.iso
+    mkdir -p "$K/iso"
+    if [ ! -f "$iso" ] || [ "$iso" -ot "$K/cairn.elf" ] || [ "$iso" -ot arch/x86_64/mkiso.sh ] ||
        { [ -n "$bootimage" ] && [ "$iso" -ot "$bootimage" ]; }; then
       # ISOs of an older kernel are stale: drop them
-      find "$O/iso" -name '*.iso' ! -newer "$O/cairn.elf" -delete 2>/dev/null || true
-      bash arch/x86_64/mkiso.sh "$O/cairn.elf" "$iso" "$1" "$bootimage"
+      find "$K/iso" -name '*.iso' ! -newer "$K/cairn.elf" -delete 2>/dev/null || true
+      bash arch/x86_64/mkiso.sh "$K/cairn.elf" "$iso" "$1" "$bootimage"
     fi
   fi
   args+=(-cdrom "$iso")
