@@ -37,7 +37,7 @@
 #                                the ext2 crash test's 100 kills, 100 MiB over TCP through the
 #                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB),
 #                                the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
-#                                a arch (docs/smp.md: memory it finds not coming back)
+#                                an arch (make test: 2 s)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each

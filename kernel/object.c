@@ -23,6 +23,10 @@
 
 /* ---- quotas ----------------------------------------------------------------- */
 
+/* The census of KINFO_OBJECTS: live objects and their bytes by type, and
+ * live quotas (index 0) with the bytes charged to them as objects. */
+uint64_t kobj_census[OBJ_TYPE_COUNT], kobj_census_bytes[OBJ_TYPE_COUNT];
+
 struct quota *quota_create(struct quota *parent, uint64_t limit)
 {
 	struct quota *q;
@@ -38,6 +42,7 @@ struct quota *quota_create(struct quota *parent, uint64_t limit)
 	q->limit = limit;
 	q->refs = 1;
 	q->parent = parent;
+	kobj_census[OBJ_NONE]++;
 	if (parent)
 		quota_get(parent);
 	return q;
@@ -76,6 +81,7 @@ void quota_put(struct quota *q)
 			panic("quota freed with %lu bytes charged", (unsigned long)q->used);
 		quota_uncharge(parent, q->limit);
 		kfree(q);
+		kobj_census[OBJ_NONE]--;
 		q = parent;
 	}
 }
@@ -107,6 +113,8 @@ void *kobj_alloc(unsigned type, size_t size, struct quota *q)
 	o->quota = q;
 	o->charge = size;
 	quota_get(q);
+	kobj_census[type]++;
+	kobj_census_bytes[type] += size;
 	list_init(&o->reap_node);
 	list_init(&o->orphan_node);
 	return o;
@@ -131,6 +139,8 @@ static void kobj_free(struct kobj *o)
 	struct quota *q = o->quota;
 
 	quota_uncharge(q, o->charge);
+	kobj_census[o->type]--;
+	kobj_census_bytes[o->type] -= o->charge;
 	kfree(o);
 	quota_put(q);
 }

@@ -395,6 +395,13 @@ enum {
 	                           * not an online CPU */
 	/* any object: */
 	OBJ_IDENTIFY = 127,       /* -> (type) */
+	/* KInfo again */
+	KINFO_OBJECTS = 129,      /* (type) -> (live, bytes): kernel objects of that type
+	                           * (OBJ_*) alive now and the bytes they are charged for
+	                           * (their own structures; pages and tables are charged
+	                           * apart); type OBJ_NONE: live quotas (a process's, and
+	                           * each child quota), bytes 0. ERR_INVAL: no such type.
+	                           * For leak hunts: /proc/kobjects */
 };
 
 /* The page of KINFO_CLOCK_PAGE. Real time (ns since 1970 UTC) = monotonic ns +

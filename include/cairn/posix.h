@@ -494,7 +494,12 @@ enum {
 	                       * becomes set (a handler left with siglongjmp). EINVAL: no
 	                       * delivery of sig in progress. flags POSIX_SIGRETURN_NEXT: the
 	                       * caller runs the next handler itself: -> (the next delivery's
-	                       * upcall argument, or 0), no upcall for it */
+	                       * upcall argument, or 0), no upcall for it. flags
+	                       * POSIX_SIGRETURN_FORKED alone, (0, 0, 0): the caller is the
+	                       * child of a fork made outside every handler (another thread
+	                       * forked, or the upcall had not yet reached the main
+	                       * thread): a delivery it inherited is over, the mask back to
+	                       * what it was before it; nothing to do when there is none */
 	PS_EXEC_KEEP,         /* caps 0..n-1 (n = 1..4), (slot 0..3): the next PS_EXEC gives
 	                       * the new image cap i at slot w[i] (normally the caller's own
 	                       * slot). w[i] | POSIX_KEEP_CLOSE: not given; once the exec is
@@ -759,6 +764,7 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 #define POSIX_KILL_LIVE 2
 #define POSIX_SIGRETURN_NEXT 1   /* PS_SIGRETURN_DONE flags */
+#define POSIX_SIGRETURN_FORKED 2
 
 /*
  * Default actions: terminate (the process is killed; its wait status is

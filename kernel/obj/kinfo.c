@@ -173,6 +173,17 @@ static void kinfo_invoke_cpu_stat(struct invocation *iv)
 	iv->out->w[1] = c->switches;
 }
 
+static err_t kinfo_decode_objects(struct invocation *iv)
+{
+	return iv->in->w[0] < OBJ_TYPE_COUNT ? ERR_OK : ERR_INVAL;
+}
+
+static void kinfo_invoke_objects(struct invocation *iv)
+{
+	iv->out->w[0] = kobj_census[iv->in->w[0]];
+	iv->out->w[1] = kobj_census_bytes[iv->in->w[0]];
+}
+
 #define METHODS_FIRST KINFO_FREE_PAGES
 static const struct method methods[] = {
 	METHOD(KINFO_FREE_PAGES, RIGHT_READ, 0, NULL, kinfo_invoke_free_pages),
@@ -183,6 +194,7 @@ static const struct method methods[] = {
 	METHOD(KINFO_FIRMWARE, RIGHT_READ, 0, kinfo_decode_firmware, kinfo_invoke_firmware),
 	METHOD(KINFO_CPUS, RIGHT_READ, 0, NULL, kinfo_invoke_cpus),
 	METHOD(KINFO_CPU_STAT, RIGHT_READ, 0, kinfo_decode_cpu_stat, kinfo_invoke_cpu_stat),
+	METHOD(KINFO_OBJECTS, RIGHT_READ, 0, kinfo_decode_objects, kinfo_invoke_objects),
 };
 
 METHOD_TABLE(kinfo_methods, methods, NULL);

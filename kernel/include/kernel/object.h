@@ -45,6 +45,9 @@ struct quota {
 };
 
 struct quota *quota_create(struct quota *parent, uint64_t limit);
+/* KINFO_OBJECTS: by type, live objects and the bytes charged for them
+ * (kobj_alloc()'s size); index OBJ_NONE: live quotas. */
+extern uint64_t kobj_census[OBJ_TYPE_COUNT], kobj_census_bytes[OBJ_TYPE_COUNT];
 err_t quota_charge(struct quota *q, uint64_t bytes);
 void quota_uncharge(struct quota *q, uint64_t bytes);
 void quota_get(struct quota *q);

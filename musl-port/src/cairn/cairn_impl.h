@@ -100,6 +100,10 @@ hidden void __cairn_posix_init(void);
 hidden long __cairn_getpid(void);
 /* Forgets the cached pid and per-process objects (the child of a fork). */
 hidden void __cairn_posix_forked(void);
+/* The child of a fork (signal.c): in_handler, the forking thread was
+ * running a handler; else what the parent's main thread had under way
+ * (a handler, an upcall on its way, signals held) is not the child's. */
+hidden void __cairn_sig_forked(int in_handler);
 /* A Notification of this process (poll, sleeping, sigsuspend; made when
  * first needed), or CAP_NULL. Every signal handler's end signals
  * NOTE_SIG_BIT on it, so a wait that began before the handler ran (a

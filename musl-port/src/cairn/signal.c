@@ -338,6 +338,17 @@ static uint64_t delivery_done_next(int sig)
 	return a.w[0];
 }
 
+void __cairn_sig_forked(int in_handler)
+{
+	if (in_handler)
+		return;                   /* the child returns from it as the parent will */
+	__cairn_sig_depth = 0;
+	__cairn_sig_hold = 0;
+	__cairn_sig_held = 0;
+	if (__cairn_proc != CAP_NULL)
+		ps(PS_SIGRETURN_DONE, 0, 0, 0, POSIX_SIGRETURN_FORKED, NULL);
+}
+
 void __cairn_longjmp_hook(uintptr_t target_sp);
 void __cairn_longjmp_hook(uintptr_t target_sp)
 {

@@ -312,7 +312,9 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->suid = parent->suid;
 	c->mask = parent->mask;
 	c->saved_mask = parent->saved_mask;
-	c->delivering = parent->delivering;    /* forked inside a handler: so is the child */
+	/* forked inside a handler: so is the child (a child forked outside
+	 * every handler ends what it inherits: POSIX_SIGRETURN_FORKED) */
+	c->delivering = parent->delivering;
 	memcpy(c->act, parent->act, sizeof(c->act));
 	c->start_ns = cairn_now_ns();
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);

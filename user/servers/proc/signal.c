@@ -786,6 +786,23 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uin
 		   uint64_t *next)
 {
 	*next = 0;
+	if (flags & POSIX_SIGRETURN_FORKED) {
+		/* a fork's child whose thread runs no handler: the parent's
+		 * delivery (on its main thread, or an upcall on its way
+		 * there) is not the child's, whose mask would otherwise stay
+		 * the handler's for ever (musl's fork blocks every signal
+		 * around the fork, and a mask change outside a handler goes
+		 * to what the handler's end puts back: an orphan in pause()
+		 * never took its SIGALRM) */
+		if (flags != POSIX_SIGRETURN_FORKED || sig || how || set)
+			return ERR_INVAL;
+		if (c->delivering) {
+			c->delivering = 0;
+			c->mask = c->saved_mask & ~UNBLOCKABLE;
+			mark_work(c);
+		}
+		return ERR_OK;
+	}
 	if (!c->delivering || (uint64_t)c->delivering != sig || how > 1 ||
 	    (flags & ~(uint64_t)POSIX_SIGRETURN_NEXT))
 		return ERR_INVAL;

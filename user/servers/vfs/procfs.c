@@ -70,7 +70,7 @@ enum {
 	K_MEMINFO = 1, K_UPTIME, K_LOADAVG, K_STAT, K_CPUINFO, K_VERSION, K_MOUNTS, K_FILESYSTEMS, K_SELF,
 	K_PIDDIR, K_PID_STAT, K_PID_STATUS, K_PID_CMDLINE, K_PID_COMM,
 	K_NETDIR, K_NET_DEV, K_NET_IF_INET6, K_NET_ROUTE, K_NET_TCP, K_NET_TCP6, K_NET_UDP, K_NET_UDP6,
-	K_NET_UNIX,
+	K_NET_UNIX, K_KOBJECTS,
 };
 #define SYNTH(kind, pid)   ((uint64_t)(kind) | (uint64_t)(pid) << 8)
 #define KIND(n)            ((unsigned)((n)->synth & 0xff))
@@ -84,7 +84,7 @@ enum {
 static const struct { const char *name; unsigned kind; } top_files[] = {
 	{ "meminfo", K_MEMINFO }, { "uptime", K_UPTIME }, { "loadavg", K_LOADAVG },
 	{ "stat", K_STAT }, { "cpuinfo", K_CPUINFO }, { "version", K_VERSION },
-	{ "mounts", K_MOUNTS }, { "filesystems", K_FILESYSTEMS },
+	{ "mounts", K_MOUNTS }, { "filesystems", K_FILESYSTEMS }, { "kobjects", K_KOBJECTS },
 };
 static const struct { const char *name; unsigned kind; } pid_files[] = {
 	{ "stat", K_PID_STAT }, { "status", K_PID_STATUS }, { "cmdline", K_PID_CMDLINE },
@@ -415,6 +415,24 @@ static void meminfo(struct text *t)
 		put_kb(t, zero[i], 0);
 }
 
+/* Cairn's own: the kernel's objects alive now by type (KINFO_OBJECTS), a
+ * line each: the type, how many, their bytes; "quotas" first. For leak
+ * hunts: what a workload left behind shows as a count that grew. */
+static void kobjects(struct text *t)
+{
+	static const char *const names[OBJ_TYPE_COUNT] = {
+		"quotas", "process", "aspace", "thread", "endpoint", "reply", "notification",
+		"memobj", "irqline", "mmio", "timer", "irqctl", "mmioctl", "debugcons", "kinfo",
+		"ioportctl", "ioport",
+	};
+	struct cairn_msg m;
+
+	for (unsigned i = 0; i < OBJ_TYPE_COUNT; i++)
+		if (kinfo != CAP_NULL && !cairn_invoke(kinfo, KINFO_OBJECTS, 0, i, 0, 0, 0, &m))
+			put(t, "%-13s %8lu %10lu\n", names[i] ? names[i] : "?", (unsigned long)m.w[0],
+			    (unsigned long)m.w[1]);
+}
+
 /* The reader (the caller, if it said who it is) is the running one: one
  * CPU runs every thread; the others wait for a message (sleeping). */
 static unsigned running(void)
@@ -541,6 +559,9 @@ static err_t make_text(const struct tmpfs_node *n, struct text *t)
 	switch (KIND(n)) {
 	case K_MEMINFO:
 		meminfo(t);
+		return ERR_OK;
+	case K_KOBJECTS:
+		kobjects(t);
 		return ERR_OK;
 	case K_UPTIME:
 		put_secs(t, cairn_now_ns());

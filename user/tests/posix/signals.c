@@ -14,6 +14,8 @@
  * tests/harness/expected/posix-signals.txt.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -805,6 +807,73 @@ static void rt_burst(void)
 		sigaction(s, &sa, NULL);
 }
 
+/* ---- a fork beside a delivery ---------------------------------------------------------- */
+
+#define FB_FORKS 40
+static volatile int fb_handled, fb_bad, fb_done;
+
+static void fb_on_usr1(int sig)
+{
+	(void)sig;
+	fb_handled++;
+}
+
+/* Signals the process (its handler runs on the main thread, which waits
+ * in pthread_join: an upcall on its way there) and forks at once: the
+ * child, forked outside every handler, must have the forking thread's
+ * mask, and its SIGTERM end it. It had the handler's, "all blocked" from
+ * musl's fork, for ever (while sigprocmask told it the mask outside the
+ * handler): an orphan of the storm (stress.c) in pause() never took its
+ * SIGALRM. */
+static void *fb_forker(void *arg)
+{
+	for (int i = 0; i < FB_FORKS; i++) {
+		kill(getpid(), SIGUSR1);
+		pid_t c = fork();
+		if (c == 0) {
+			raise(SIGTERM);         /* its default action: the end */
+			_exit(1);
+		}
+		int st;
+		if (c < 0 || waitpid(c, &st, 0) != c || !WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM)
+			fb_bad++;
+	}
+	fb_done = 1;
+	return arg;
+}
+
+static void fork_beside_delivery(void)
+{
+	struct sigaction sa;
+	pthread_t t;
+
+	struct sched_param sp = { 0 };
+	cpu_set_t one, old;
+
+	/* one CPU, where the main thread (SCHED_IDLE, spinning) runs only
+	 * when the forker waits: each signal's handler is on its way while
+	 * the forker forks */
+	CHECK(sched_getaffinity(0, sizeof(old), &old) == 0);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fb_on_usr1;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	fb_done = 0;
+	CHECK(pthread_create(&t, NULL, fb_forker, NULL) == 0);
+	CHECK(pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) == 0);
+	while (!fb_done)
+		;
+	CHECK(pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(sched_setaffinity(0, sizeof(old), &old) == 0);
+	CHECK(fb_bad == 0 ? 1 : FAIL("%d of %d children were born with SIGTERM blocked", fb_bad, FB_FORKS));
+	CHECK(fb_handled > 0);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
 int main(void)
 {
 	pt_prefix = "signals";
@@ -824,5 +893,6 @@ int main(void)
 	run("sigtimedwait_eintr", sigtimedwait_eintr);
 	run("sigqueue", sigqueue_rt);
 	run("rt_burst", rt_burst);
+	run("fork_beside_delivery", fork_beside_delivery);
 	return finish();
 }

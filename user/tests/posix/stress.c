@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -311,6 +312,69 @@ static long mem_free_kb(void)
 	return s ? strtol(s + 8, NULL, 10) : -1;
 }
 
+/* /proc/kobjects (Cairn's kernel objects by type) into names and counts;
+ * how many lines. */
+#define KOBJ_TYPES 32
+static int kobjects(char names[KOBJ_TYPES][16], long counts[KOBJ_TYPES], long bytes[KOBJ_TYPES])
+{
+	FILE *f = fopen("/proc/kobjects", "r");
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (n < KOBJ_TYPES && fscanf(f, "%15s %ld %ld", names[n], &counts[n], &bytes[n]) == 3)
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* The kernel objects whose count changed since the census taken in
+ * names0/counts0/bytes0 (a leak hunt's first clue). */
+static void kobjects_changed(char names0[KOBJ_TYPES][16], const long *counts0, const long *bytes0, int n0)
+{
+	char names[KOBJ_TYPES][16];
+	long counts[KOBJ_TYPES], bytes[KOBJ_TYPES];
+	int n = kobjects(names, counts, bytes);
+
+	(void)names0;                   /* the same types in the same order */
+	printf("# stress: kernel objects now (change):");
+	for (int i = 0; i < n && i < n0; i++)
+		if (counts[i] != counts0[i] || bytes[i] != bytes0[i])
+			printf(" %s %ld (%+ld, %+ld bytes)", names[i], counts[i], counts[i] - counts0[i],
+			       bytes[i] - bytes0[i]);
+	printf("\n");
+}
+
+/* The processes still about (a leak hunt's second clue): /proc/PID/stat
+ * of each but ours. */
+static void processes_left(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], line[256];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f && fgets(line, sizeof(line), f))
+			printf("# stress: left: %s", line);
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Sig", 3) || !strncmp(line, "Shd", 3) || !strncmp(line, "State", 5))
+				printf("# stress:   %s", line);
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+}
+
 static double seconds = 3;
 /* The first storm warms the servers up: their heaps grow to what such a
  * storm needs (about 1 MiB on four CPUs) and stay; the second one's
@@ -321,6 +385,9 @@ static void storm(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	long before = mem_free_kb(), after;
+	char k_names[KOBJ_TYPES][16];
+	long k_counts[KOBJ_TYPES], k_bytes[KOBJ_TYPES];
+	int k_n = kobjects(k_names, k_counts, k_bytes);
 	uint64_t seed = 0x1234567ull ^ (uint64_t)getpid();
 	int64_t t0 = pt_now_ms(), t1, end, next_kill;
 	struct sigaction sa;
@@ -377,6 +444,7 @@ static void storm(void)
 	if (!measured) {
 		printf("# stress: MemFree %ld KiB before, %ld KiB after (a warm-up: not checked)\n", before,
 		       mem_free_kb());
+		kobjects_changed(k_names, k_counts, k_bytes, k_n);
 		return;
 	}
 	/* the servers and the kernel free what the workers had once every
@@ -392,6 +460,9 @@ static void storm(void)
 			;
 	}
 	printf("# stress: MemFree %ld KiB before, %ld KiB after\n", before, after);
+	kobjects_changed(k_names, k_counts, k_bytes, k_n);
+	if (after < before - 512)
+		processes_left();
 	CHECK(before > 0 && after >= before - 512);
 #else
 	(void)after;
