@@ -269,9 +269,16 @@ void schedule(void)
 		}
 	}
 	next = pick(c);
-	/* a new slice, timed if another thread waits here */
-	c->slice_end = next != &c->idle && c->nready ? clock_ns() + SLICE_NS : UINT64_MAX;
-	clock_program();
+	/* timed only while another thread waits here; a new slice when the
+	 * last one ended (sched_tick() says so) or none was timed, else the
+	 * rest of this one goes on to next (a yield, a block): a switch
+	 * inside a slice reads no clock and arms no timer */
+	if (next == &c->idle || !c->nready) {
+		c->slice_end = UINT64_MAX;        /* an early timer is harmless */
+	} else if (c->slice_end == UINT64_MAX) {
+		c->slice_end = clock_ns() + SLICE_NS;
+		clock_program();
+	}
 	if (next == prev) {
 		prev->state = TS_RUNNING;
 		return;
@@ -450,9 +457,10 @@ void sched_tick(void)
 	if (now >= c->slice_end) {
 		/* the slice is over: the next thread of its priority (or a
 		 * more urgent one) runs; only less urgent ones wait: time on */
-		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio)
+		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio) {
 			c->work.b.resched = 1;
-		else
+			c->slice_end = UINT64_MAX;      /* schedule() times the next one */
+		} else
 			c->slice_end = c->nready && c->cur != &c->idle ? now + SLICE_NS : UINT64_MAX;
 	}
 }
