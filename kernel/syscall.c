@@ -394,8 +394,16 @@ static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
 /* The way out when there is work (see syscall_dispatch()). */
 static __attribute__((noinline)) uint64_t syscall_exit_work(uint64_t r)
 {
-	struct thread *t;
+	struct cpu *c = this_cpu();
+	struct thread *t = c->cur;
+	const __typeof__(c->work) unlock_only = { .b.unlock = 1 };
 
+	/* the usual work: the lock whole to give back, and nothing else */
+	if (likely(c->work.any == unlock_only.any && !(t->upcall_pending | t->suspend_pending) &&
+		   t->state == TS_RUNNING && c->klocked == KL_WHOLE)) {
+		kunlock_cpu(c);
+		return r;
+	}
 	klock();
 	if (sched_work.b.resched | sched_work.b.reap | (current->state != TS_RUNNING))
 		sched_return_work();
