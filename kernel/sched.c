@@ -7,8 +7,8 @@
  * There is no periodic tick. Each CPU arms its timer (clock_program())
  * for the earliest of: its own timeouts (threads that blocked there with
  * one, sorted by deadline; Timer objects armed there) and the end of the
- * slice of the thread it runs, which is timed only while another thread
- * is ready on the same CPU. An idle CPU with no timeouts is not woken.
+ * slice of the thread it runs (timed whenever a thread runs: a lone
+ * thread too, docs/smp.md). An idle CPU with no timeouts is not woken.
  * An IPC call hands the rest of the caller's slice to the receiver.
  *
  * Every CPU has its own run queues and its own idle thread (the CPU's boot
@@ -269,11 +269,11 @@ void schedule(void)
 		}
 	}
 	next = pick(c);
-	/* timed only while another thread waits here; a new slice when the
-	 * last one ended (sched_tick() says so) or none was timed, else the
-	 * rest of this one goes on to next (a yield, a block): a switch
-	 * inside a slice reads no clock and arms no timer */
-	if (next == &c->idle || !c->nready) {
+	/* a thread's slice is timed (the idle thread's not); a new slice
+	 * when the last one ended (sched_tick() says so) or none was timed,
+	 * else the rest of this one goes on to next (a yield, a block): a
+	 * switch inside a slice reads no clock and arms no timer */
+	if (next == &c->idle) {
 		c->slice_end = UINT64_MAX;        /* an early timer is harmless */
 	} else if (c->slice_end == UINT64_MAX) {
 		c->slice_end = clock_ns() + SLICE_NS;
@@ -460,8 +460,9 @@ void sched_tick(void)
 		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio) {
 			c->work.b.resched = 1;
 			c->slice_end = UINT64_MAX;      /* schedule() times the next one */
-		} else
-			c->slice_end = c->nready && c->cur != &c->idle ? now + SLICE_NS : UINT64_MAX;
+		} else {
+			c->slice_end = c->cur != &c->idle ? now + SLICE_NS : UINT64_MAX;
+		}
 	}
 }
 

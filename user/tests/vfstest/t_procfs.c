@@ -367,7 +367,7 @@ void t_procfs_processes(void)
 	CHECK_OK(fake_set(FAKE_NORMAL, pids, 4));
 	/* readdir: a directory per pid, after the files */
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/6/7/9/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/6/7/9/"), "%s", list);
 	CHECK_OK(names("/proc/5", list, sizeof(list)));
 	CHECK(!strcmp(list, "stat/status/cmdline/comm/"), "%s", list);
 	CHECK_OK(fs_stat(v_root, "/proc/5", 0, &st));
@@ -429,10 +429,10 @@ void t_procfs_processes(void)
 	CHECK(n == 20 && !memcmp(text, "Name:\tfake7\nState:\tT", 20), "%.20s", text);
 	CHECK_OK(io_close(&f));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/6/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/6/"), "%s", list);
 	CHECK_OK(fake_set(FAKE_NORMAL, pids, 1));          /* 5 */
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/"), "%s", list);
 	/* the directory held open: removed, empty, its files ENOENT */
 	{
 		struct vres r = vcall(d, FS_OPEN, LINUX_O_RDONLY, 0, 4, 0, "stat", 4, CAP_NULL);
@@ -442,12 +442,12 @@ void t_procfs_processes(void)
 	/* listed, then gone before the open: ENOENT */
 	CHECK_OK(fake_set(FAKE_NO_INFO, pids, 4));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/6/7/9/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/6/7/9/"), "%s", list);
 	CHECK_ERR(ptext("/proc/6/stat", text, sizeof(text)), ERR_NOENT);
 	CHECK_ERR(fs_stat(v_root, "/proc/9", 0, &st), ERR_NOENT);
 	CHECK_OK(fake_set(FAKE_NORMAL, NULL, 0));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/"), "%s", list);
 	/* names that are no pid are not asked about */
 	CHECK_ERR(fs_stat(v_root, "/proc/05", 0, &st), ERR_NOENT);
 	CHECK_ERR(fs_stat(v_root, "/proc/0", 0, &st), ERR_NOENT);
@@ -482,14 +482,14 @@ void t_procfs_bad_server(void)
 	/* lists: a count above the bytes, unsorted, zero, huge, repeated pids */
 	CHECK_OK(fake_set(FAKE_BIG_LIST, pids, 2));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/6/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/6/"), "%s", list);
 	CHECK_OK(fake_set(FAKE_BAD_LIST, pids, 2));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/5/3/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/5/3/"), "%s", list);
 	/* every answer an error: no processes, counts 0 */
 	CHECK_OK(fake_set(FAKE_ERROR, pids, 2));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/"), "%s", list);
 	CHECK_ERR(ptext("/proc/5/stat", text, sizeof(text)), ERR_NOENT);
 	CHECK_OK(ptext_as("/proc/loadavg", 5, text, sizeof(text), &n));
 	CHECK(!strcmp(text, "0.00 0.00 0.00 0/0 0\n"), "%s", text);
@@ -505,7 +505,7 @@ void t_procfs_end(void)
 	CHECK(fake_start(), "cannot start the fake process server");
 	CHECK_OK(fake_set(FAKE_NORMAL, NULL, 0));
 	CHECK_OK(names("/proc", list, sizeof(list)));
-	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/self/"), "%s", list);
+	CHECK(!strcmp(list, "meminfo/uptime/loadavg/stat/cpuinfo/version/mounts/filesystems/kobjects/self/"), "%s", list);
 	CHECK_OK(vcall(fake_ep, FAKE_QUIT, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	st = peer_wait(&fake_child, fake_note, 2000);
 	fake_running = false;
