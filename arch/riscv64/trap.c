@@ -94,6 +94,8 @@ void riscv_user_trap(struct trap_frame *tf)
 			if (!this_cpu()->work.any)
 				return;
 		}
+		if (code == 5 && clock_tick_alone())
+			return;
 		klock();
 		if (code == 5)
 			clock_tick();

@@ -150,6 +150,11 @@ void x86_trap_user(struct trap_frame *tf)
 			return;
 		}
 	}
+	if (tf->vector == VEC_TIMER && clock_tick_alone()) {
+		x86_lapic_eoi();
+		x86_user_return_check(tf);
+		return;
+	}
 	klock();
 	if (tf->vector < 32) {
 		uintptr_t addr;

@@ -383,6 +383,10 @@ bool trap_breakpoint(struct trap_frame *tf);
 void irq_dispatch(void);
 /* This CPU's timer fired. */
 void clock_tick(void);
+/* The timer's interrupt in user mode when only a lone thread's slice
+ * ended (kernel/clock.c): handled without the kernel lock (true), else
+ * false and the arch takes the lock and calls clock_tick(). */
+bool clock_tick_alone(void);
 /* An IPI arrived (see arch_send_ipi()). */
 void smp_ipi(void);
 
