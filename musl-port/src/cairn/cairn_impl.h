@@ -501,6 +501,9 @@ hidden int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old);
 hidden cap_t __cairn_thread_note(void);
 /* The child of a fork: only the calling thread goes on. */
 hidden void __cairn_threads_forked(void);
+/* An munmap of [lo, hi): waits until a thread that ended with its struct
+ * pthread in there is off its stack (thread.c). */
+hidden void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi);
 /* Set once a second thread exists. */
 extern hidden volatile int __cairn_threaded;
 /* A spinlock that yields (every thread runs on one CPU). */

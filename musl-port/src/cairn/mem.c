@@ -515,6 +515,7 @@ long __cairn_munmap(uintptr_t addr, size_t len)
 
 	if ((addr & (PAGE - 1)) || !len || !bytes || addr > UINT64_MAX - bytes)
 		return -EINVAL;
+	__cairn_threads_unmapping(addr, addr + bytes);
 	return unmap_range(addr, addr + bytes);
 }
 

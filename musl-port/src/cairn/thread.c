@@ -54,6 +54,7 @@
 
 struct thr {
 	int used, dead;
+	int gone;                        /* dead, and the kernel says it ended */
 	uintptr_t tp;                    /* the thread pointer: the key */
 	int tid;
 	cap_t thread, ipc_mo, note;
@@ -131,11 +132,24 @@ static cap_t new_note(void)
 }
 
 /* Frees what ended threads left (table_lock held). */
+/* Whether a thread that ended in musl's eyes (dead) is off its stack and
+ * IPC buffer: the kernel says it ended (THREAD_RESUME of an ended thread:
+ * ERR_SRCH). Under table_lock. */
+static int thread_gone(struct thr *t)
+{
+	if (!t->gone && (t->thread == CAP_NULL ||
+			 cairn_invoke(t->thread, THREAD_RESUME, 0, 0, 0, 0, 0, NULL) == ERR_SRCH))
+		t->gone = 1;
+	return t->gone;
+}
+
 static void reap(void)
 {
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thr *t = &threads[i];
-		if (!t->used || !t->dead)
+		/* one still on its way out (a wake, its exit) keeps its IPC
+		 * buffer and capabilities until a later clone */
+		if (!t->used || !t->dead || !thread_gone(t))
 			continue;
 		if (t->ipc_va)
 			cairn_unmap(t->ipc_va, 1);
@@ -263,6 +277,38 @@ long __cairn_exit_thread(long status, uintptr_t tp)
 	}
 	for (;;)
 		cairn_thread_exit();
+}
+
+/*
+ * An munmap of [lo, hi) that holds the struct pthread (the thread pointer)
+ * of a thread that has ended in musl's eyes: __cairn_exit_thread() clears
+ * its ctid word, which lets a joiner (pthread_join, or pthread_detach of a
+ * thread already exiting) go on and unmap the stack, and then wakes that
+ * joiner and ends, still on the stack. Linux clears the word in the
+ * kernel, once the thread is off user memory; here the unmap waits until
+ * the kernel says the thread ended (THREAD_RESUME of an ended thread:
+ * ERR_SRCH). Without this a thread read its return address from an
+ * unmapped stack (threads.detach_many on four CPUs). A detached thread
+ * unmapping its own stack (__unmapself) is not dead yet: not waited for.
+ */
+void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi)
+{
+	if (!__cairn_threaded)
+		return;
+	for (int turn = 0; turn < 100000; turn++) {
+		int waiting = 0;
+
+		__cairn_lock(&table_lock);
+		for (int i = 0; i < MAX_THREADS; i++) {
+			struct thr *t = &threads[i];
+			if (t->used && t->dead && t->tp >= lo && t->tp < hi && !thread_gone(t))
+				waiting = 1;
+		}
+		__cairn_unlock(&table_lock);
+		if (!waiting)
+			return;
+		cairn_yield();          /* its last steps: a wake and the exit */
+	}
 }
 
 cap_t __cairn_thread_note(void)
