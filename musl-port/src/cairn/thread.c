@@ -15,8 +15,10 @@
  * The threads are kept in a table, found by their thread pointer (the
  * exit of a detached thread runs after its struct pthread was unmapped:
  * the pointer is still in tp / the FS base, its memory is not). A thread
- * that ends leaves its entry to be reaped by the next clone: its IPC
- * buffer, Notification and capabilities cannot go while it runs on them.
+ * that ends leaves its entry to be reaped by a later clone, once the
+ * kernel says it ended: its IPC buffer, Notification and capabilities
+ * cannot go while it runs on them, nor (an munmap waits for it) its
+ * stack, which it still uses after it clears its ctid word.
  *
  * futex: each waiting thread sleeps on its own Notification, listed with
  * the address it waits on; FUTEX_WAKE signals up to n of them. A
