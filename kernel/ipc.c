@@ -137,9 +137,7 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
 static inline bool rx_trylock(struct endpoint *ep)
 {
 	if (ncpus == 1 || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE)) {
-#ifdef CONFIG_LOCK_CHECK
 		lock_taking(LOCK_RX, "an Endpoint's rx_lock");
-#endif
 		return true;
 	}
 	return false;
@@ -147,9 +145,7 @@ static inline bool rx_trylock(struct endpoint *ep)
 
 static inline void rx_unlock(struct endpoint *ep)
 {
-#ifdef CONFIG_LOCK_CHECK
 	lock_given(LOCK_RX, "an Endpoint's rx_lock");
-#endif
 	if (ncpus == 1)
 		return;
 	__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);

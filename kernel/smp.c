@@ -109,9 +109,7 @@ bool klock_take(struct cpu *c)
 
 	c->work.b.unlock = 1;             /* the way out gives it back */
 	if (ncpus == 1) {                 /* alone: nobody to exclude */
-#ifdef CONFIG_LOCK_CHECK
 		lock_taking(LOCK_KERNEL, "the kernel lock");
-#endif
 		c->klocked = KL_WHOLE;
 		return true;
 	}
@@ -120,9 +118,7 @@ bool klock_take(struct cpu *c)
 	 * ticket on this CPU and wait behind the first for ever (kmain
 	 * takes the lock with interrupts on) */
 	unsigned long f = arch_irq_save();
-#ifdef CONFIG_LOCK_CHECK
 	lock_taking(LOCK_KERNEL, "the kernel lock");
-#endif
 	kfast_leave(c);                   /* from a fast path to a slow one */
 	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
 	if (unlikely(__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket))
@@ -150,9 +146,7 @@ void kunlock_whole(struct cpu *c)
 	uint32_t next = klk.owner + 1;
 
 	c->work.b.unlock = 0;
-#ifdef CONFIG_LOCK_CHECK
 	lock_given(LOCK_KERNEL, "the kernel lock");
-#endif
 	if (ncpus == 1) {
 		c->klocked = KL_NONE;
 		return;

@@ -35,9 +35,7 @@ static inline bool klock(void)
 	if (c->klocked == KL_WHOLE)
 		return false;
 	if (ncpus == 1) {                 /* alone: nobody to exclude */
-#ifdef CONFIG_LOCK_CHECK
 		lock_taking(LOCK_KERNEL, "the kernel lock");
-#endif
 		c->work.b.unlock = 1;     /* the way out gives it back */
 		c->klocked = KL_WHOLE;
 		return true;
@@ -59,9 +57,7 @@ static inline void kunlock_cpu(struct cpu *c)
 	if (c->klocked != KL_WHOLE)
 		return;
 	if (ncpus == 1) {
-#ifdef CONFIG_LOCK_CHECK
 		lock_given(LOCK_KERNEL, "the kernel lock");
-#endif
 		c->work.b.unlock = 0;
 		c->klocked = KL_NONE;
 		return;
