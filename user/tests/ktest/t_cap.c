@@ -83,8 +83,9 @@ static void yield_partner(struct kthread *kt)
 }
 
 /* A yield lets a thread of the same priority run: after each of ours the
- * partner has counted up to the turn we gave it (on one CPU; ktest boots
- * have one). */
+ * partner has counted up to the turn we gave it (both on one CPU,
+ * k_cpu_mask). With the rest of a nearly spent slice handed on, the tick
+ * took the CPU back before the partner ran (sys_yield() in the kernel). */
 void t_sys_yield(void)
 {
 	static struct kthread kt;
