@@ -3,7 +3,7 @@ obj-y += kernel/selftest.o kernel/main.o kernel/boot.o kernel/log.o kernel/conso
 	kernel/heap.o kernel/pgtable.o kernel/vm.o kernel/devtree.o kernel/clock.o \
 	kernel/irq.o kernel/trap.o kernel/monitor.o \
 	kernel/object.o kernel/astag.o kernel/smp.o kernel/sched.o kernel/ipc.o kernel/ring.o kernel/memory.o kernel/pager.o \
-	kernel/process.o kernel/syscall.o kernel/upcall.o
+	kernel/process.o kernel/syscall.o kernel/upcall.o kernel/kdump.o
 obj-$(CONFIG_LOCK_CHECK) += kernel/lockcheck.o
 # the methods of kernel objects: one file per object type, one dispatcher
 obj-y += kernel/obj/dispatch.o kernel/obj/process.o kernel/obj/aspace.o kernel/obj/thread.o \

@@ -7,6 +7,7 @@
 #include <arch.h>
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
+#include <kernel/kdump.h>
 
 static const struct console_driver *drv;
 static bool panic_mode;
@@ -68,6 +69,7 @@ void (*console_input_hook)(void);
 
 void console_input(char c)
 {
+	kdump_key(c);                   /* three Ctrl-]: the thread dump */
 	unsigned long f = spin_lock_irqsave(&in_lock);
 
 	if (in_head - in_tail < IN_SIZE)

@@ -19,6 +19,9 @@
 
 static uint32_t next_thread_id = 1, next_process_id = 1;
 static struct process *init_proc;
+/* The processes not yet ended (process_exit()), oldest first: what the
+ * thread dump walks (kernel/kdump.c). */
+struct list process_live = LIST_INIT(process_live);
 
 /* ---- threads ---------------------------------------------------------------------- */
 
@@ -124,6 +127,7 @@ struct process *process_create(struct quota *parent, uint64_t limit, const char 
 	p->quota = q;          /* the reference quota_create gave */
 	list_init(&p->threads);
 	p->state = PROC_STATE_RUNNING;
+	list_add_tail(&process_live, &p->live_node);
 	p->id = next_process_id++;
 	memcpy(p->name, name, MIN(strlen(name), sizeof(p->name) - 1));
 	p->as = aspace_create(q);
@@ -142,6 +146,7 @@ void process_exit(struct process *p, int state, uint64_t status)
 		return;
 	p->state = state;
 	p->status = status;
+	list_del(&p->live_node);
 	while (!list_empty(&p->threads))
 		thread_kill(list_entry(p->threads.next, struct thread, proc_node));
 	cap_table_destroy(p);

@@ -29,6 +29,7 @@
 #include <kernel/memory.h>
 #include <kernel/clock.h>
 #include <kernel/log.h>
+#include <kernel/kdump.h>
 
 struct cpu cpus[CONFIG_NR_CPUS];
 unsigned ncpus = 1;
@@ -468,6 +469,7 @@ void sched_tick(void)
 
 void sched_return_work(void)
 {
+	kdump_poll();
 	if (sched_need_resched || current->state != TS_RUNNING)
 		schedule();
 	sched_work.b.reap = 0;
@@ -509,6 +511,7 @@ noreturn void sched_run(void)
 	klock();
 	for (;;) {
 		kobj_reap();
+		kdump_poll();
 		if (work_for(c)) {
 			schedule();
 			continue;

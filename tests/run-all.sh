@@ -564,6 +564,9 @@ userland() {
   # 512 KiB). make stress runs it for 60 s.
   runpart $H --name $a-posix-stress --timeout 300 --expect $E/posix-stress.txt -- --quota 4M --smp 4 \
     --exec $P/stress 2
+  # the kernel's thread dump (three Ctrl-] at the console, kernel/kdump.c),
+  # which the harness asks of every boot that runs out of time
+  runpart /usr/bin/python3 tests/harness/kdump_test.py --name $a-kdump -- --arch $a
   # the same file programs on an ext2 disk (the ext2 server mounts it at
   # /mnt: --exec with --disk), through musl-port's redirects; fmap there
   # through the ext2 server's file pages (user/servers/ext2/pages.c)

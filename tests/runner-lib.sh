@@ -142,13 +142,17 @@ run_end() {
   passed=$(grep -c '^ok ' "$RUN_LOG")
   failed=$(grep -c '^not ok ' "$RUN_LOG")
   # the tail of the output is what a CI page shows: when each step began,
-  # then the failures again with the first line of each one's reason
+  # then the failures again with the first line of each one's reason and
+  # the thread dump of a boot that ran out of time (its "#   kdump:" lines,
+  # tests/harness/cairn_harness.py)
   echo "# the steps and when they began:"
   grep '^# --- ' "$RUN_LOG" | sed 's/^# --- /#   /' | cut -c1-110
   if [ "$failed" -gt 0 ]; then
     echo "# the failures (the first 40) and their reasons:"
-    awk '/^not ok /{ if (n++ >= 40) exit; print "#   " substr($0, 1, 150); want = 1; next }
-         want && /^#   /{ print "#     " substr($0, 5, 150) } { want = 0 }' "$RUN_LOG"
+    awk '/^not ok /{ if (n++ >= 40) exit; print "#   " substr($0, 1, 150); want = 1; k = 0; next }
+         want && /^#   kdump:/{ if (k++ < 40) print "#     " substr($0, 5, 150); next }
+         want == 1 && /^#   /{ print "#     " substr($0, 5, 150); want = 2; next }
+         want && /^#   /{ next } { want = 0 }' "$RUN_LOG"
   fi
   echo "# logs of this run: $RUN_DIR (took $((SECONDS / 60))m$((SECONDS % 60))s)"
   echo "$passed passed, $failed failed"

@@ -95,6 +95,8 @@ def main():
         checked = r.wait_for(lambda o: INTACT_RE.search(o) or BAD_RE.search(o), a.timeout)
         got = r.wait_for(lambda o: synced_of(o) >= target or BAD_RE.search(o), a.timeout)
         time.sleep(rng.uniform(0, 0.05))         # anywhere: mid-write, mid-fsync
+        if not checked or not got:
+            r.dump()                             # who waits for whom (the failure's reason)
         out = r.kill_group()
         log.write(b"==== run %d (synced %d before, target %d)\n" % (i, synced, target) + out)
         bad = BAD_RE.search(out) or PANIC_RE.search(out.decode("utf-8", "replace"))
@@ -132,6 +134,8 @@ def lazy(a, res, prog, image, log):
     got = r.wait_for(lambda o: WRITTEN_RE.search(o), a.timeout)
     if got:
         time.sleep(a.lazy)
+    else:
+        r.dump()
     out = r.kill_group()
     log.write(b"==== lazy run\n" + out)
     if not res.emit(bool(got), "%d records written with no fsync" % LAZY_RECORDS, repr(out[-300:])):

@@ -71,22 +71,68 @@ for _s in (signal.SIGTERM, signal.SIGHUP):
     signal.signal(_s, _on_term)
 
 
+# The kernel's thread dump (kernel/kdump.c, docs/kernel.md): three Ctrl-]
+# typed at the console print every thread and what it waits for, ending
+# with "kdump: end". A boot that runs out of time is asked for one before
+# it is killed, and the next failure's reason lines carry it (Results).
+KDUMP_KEYS = b"\x1d\x1d\x1d"
+KDUMP_END = b"kdump: end"
+KDUMP_WAIT = 5
+_dumps = []     # the dumps taken since the last failure was reported
+
+
+def _keep_dump(out, start):
+    """The kdump lines of out after position start, kept for Results."""
+    lines = [l.strip() for l in out[start:].decode("utf-8", "replace").splitlines()
+             if l.startswith("kdump:")]
+    if lines:
+        _dumps.append(lines)
+    else:
+        _dumps.append(["kdump: none came (the kernel did not answer the keys: "
+                       "a kernel hang, or the console is a user driver's)"])
+
+
 def boot(args, timeout):
-    """Runs ./qemu-run.sh args; returns (exit status or None, output, timed out)."""
+    """Runs ./qemu-run.sh args; returns (exit status or None, output, timed
+    out). One that runs out of time is asked for the thread dump first."""
     p = subprocess.Popen(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
                          start_new_session=True)
     _live.add(p.pid)
+    chunks = []
+
+    def read_all():
+        while True:
+            b = os.read(p.stdout.fileno(), 65536)
+            if not b:
+                return
+            chunks.append(b)
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
     try:
-        out, _ = p.communicate(timeout=timeout)
-        return p.returncode, out.decode("utf-8", "replace"), False
-    except subprocess.TimeoutExpired:
         try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, _ = p.communicate()
-        return None, out.decode("utf-8", "replace"), True
+            p.wait(timeout)
+            reader.join()
+            return p.returncode, b"".join(chunks).decode("utf-8", "replace"), False
+        except subprocess.TimeoutExpired:
+            start = len(b"".join(chunks))
+            try:
+                p.stdin.write(KDUMP_KEYS)
+                p.stdin.flush()
+            except OSError:
+                pass
+            end = time.monotonic() + KDUMP_WAIT
+            while time.monotonic() < end and KDUMP_END not in b"".join(chunks)[start:]:
+                time.sleep(0.1)
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+            reader.join()
+            out = b"".join(chunks)
+            _keep_dump(out, start)
+            return None, out.decode("utf-8", "replace"), True
     finally:
         _live.discard(p.pid)
 
@@ -170,11 +216,31 @@ class Guest:
         self.p.stdin.write(data)
         self.p.stdin.flush()
 
+    def dump(self):
+        """Asks the kernel for its thread dump (KDUMP_KEYS) and waits a few
+        seconds for it; kept for the next failure's reason. For a guest
+        that ran out of time, before kill_group()."""
+        start = len(self.out)
+        try:
+            self.type(KDUMP_KEYS)
+        except OSError:
+            pass
+        with self.cv:
+            end = time.monotonic() + KDUMP_WAIT
+            while KDUMP_END not in self.out[start:] and not self.done:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.cv.wait(left)
+            _keep_dump(self.out, start)
+
     def wait(self, timeout):
-        """QEMU's exit status, or None if it had to be killed after timeout."""
+        """QEMU's exit status, or None if it had to be killed after timeout
+        (asked for the thread dump first)."""
         try:
             rc = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
+            self.dump()
             self.kill_group()
             return None
         _live.discard(self.p.pid)
@@ -225,6 +291,11 @@ class Results:
         print("%s %d %s: %s" % ("ok" if ok else "not ok", len(self.oks), self.name, what))
         if why and not ok:
             print("#   " + why)
+        if not ok:      # the thread dumps of boots that ran out of time
+            for d in _dumps:
+                for l in d[:60]:
+                    print("#   " + l)
+            del _dumps[:]
         sys.stdout.flush()
         return ok
 

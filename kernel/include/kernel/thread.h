@@ -99,6 +99,7 @@ struct process {
 	uint64_t fault_badge;
 	uint32_t id;
 	char name[24];
+	struct list live_node;        /* process_live, until it ends (the thread dump) */
 };
 
 /* ---- inline lookups (the IPC fast path) ---- */
