@@ -273,17 +273,24 @@ void schedule(void)
 	/* a thread's slice is timed (the idle thread's not); a new slice
 	 * when the last one ended (sched_tick() says so) or none was timed,
 	 * else the rest of this one goes on to next (a yield, a block): a
-	 * switch inside a slice reads no clock and arms no timer */
+	 * switch inside a slice reads no clock and arms no timer. A yield's
+	 * rest may be too short for next to reach its user code: handed on
+	 * by one (prev queued again), it is a gift, and at its end next gets
+	 * a slice of its own instead of losing the CPU (sched_tick()) */
+	bool gift = false;
 	if (next == &c->idle) {
 		c->slice_end = UINT64_MAX;        /* an early timer is harmless */
 	} else if (c->slice_end == UINT64_MAX) {
 		c->slice_end = clock_ns() + SLICE_NS;
 		clock_program();
+	} else {
+		gift = prev->state == TS_READY;
 	}
 	if (next == prev) {
 		prev->state = TS_RUNNING;
 		return;
 	}
+	c->slice_gift = gift;
 	if (prev == &c->idle)
 		prev->state = TS_READY;
 	c->switches++;
@@ -458,12 +465,13 @@ void sched_tick(void)
 	if (now >= c->slice_end) {
 		/* the slice is over: the next thread of its priority (or a
 		 * more urgent one) runs; only less urgent ones wait: time on */
-		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio) {
+		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio && !c->slice_gift) {
 			c->work.b.resched = 1;
 			c->slice_end = UINT64_MAX;      /* schedule() times the next one */
 		} else {
 			c->slice_end = c->cur != &c->idle ? now + SLICE_NS : UINT64_MAX;
 		}
+		c->slice_gift = 0;
 	}
 }
 

@@ -5,9 +5,10 @@
  * gives the design and why.
  *
  * The kernel lock has two modes (docs/smp.md):
- *  - whole (klock()): a ticket lock, which CPUs get in the order they
- *    asked, so none starves; then the holder raises `slow` and waits until
- *    no CPU is in fast mode. The holder has the kernel to itself.
+ *  - whole (klock()): a lock whoever runs when it comes free takes (a
+ *    waiter passed over too often claims the next turn, so none starves);
+ *    then the holder raises `slow` and waits until no CPU is in fast mode.
+ *    The holder has the kernel to itself.
  *  - fast (kfast_try()): the IPC fast paths. A CPU marks itself (in_fast),
  *    then checks that no CPU holds the lock whole (`slow`); if one does, it
  *    takes the lock whole instead. CPUs in fast mode run at once; what
@@ -24,12 +25,16 @@
 #include <kernel/clock.h>
 
 static struct {
-	uint32_t next;                  /* the next ticket to give out */
-	uint32_t owner;                 /* the ticket that holds the lock */
+	uint32_t held;                  /* 1: a CPU holds the lock whole */
 	uint32_t dozers;                /* CPUs dozing in klock() */
+	uint32_t urgent;                /* 1 + a CPU that waited past KLOCK_PATIENCE (0: none) */
 } klk;
 /* the holder has the lock whole (or is about to): read by kfast_try() */
 uint32_t klock_slow_flag;
+
+/* Rounds (SPIN_DOZE spins and a doze each) a waiter lets others pass it
+ * before it claims the next turn (klk.urgent). */
+#define KLOCK_PATIENCE 4
 
 /* A shootdown: the space is loaded here; its tag's entries go (loading
  * it again with a flush: the other tags' stay). */
@@ -67,26 +72,53 @@ static void smp_poll(struct cpu *c)
 	}
 }
 
-/* Waits for turn `ticket` (taken): another CPU holds the lock. */
-static __attribute__((noinline)) void klock_wait(struct cpu *c, uint32_t ticket)
+/* Takes the lock if it is free and no other CPU has claimed the turn. */
+static inline bool klock_grab(struct cpu *c)
 {
-	for (unsigned spins = 0; __atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket; ) {
+	uint32_t u = __atomic_load_n(&klk.urgent, __ATOMIC_RELAXED);
+
+	if (u && u != c->id + 1)
+		return false;
+	return !__atomic_load_n(&klk.held, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&klk.held, 1, __ATOMIC_ACQUIRE);
+}
+
+/* Waits until the lock is ours: another CPU holds it. Whoever runs when
+ * it comes free takes it, not the next in a queue: under emulation with
+ * more virtual CPUs than host cores the next in line is often not
+ * running, and a queue made every hand-over wait for the host to run it
+ * (kfuzz on four CPUs of a two-core host: over 60 s with a ticket lock).
+ * So that none starves, a CPU passed over KLOCK_PATIENCE times claims the
+ * next turn (klk.urgent): the others stand back until it has had it. */
+static __attribute__((noinline)) void klock_wait(struct cpu *c)
+{
+	unsigned spins = 0, rounds = 0;
+	const uint32_t me = c->id + 1;
+
+	while (!klock_grab(c)) {
 		smp_poll(c);
 		if (++spins < SPIN_DOZE) {
 			arch_cpu_relax();
 			continue;
 		}
-		/* a long wait: doze until the lock is ours (kunlock() wakes us)
-		 * or briefly, to answer requests */
 		spins = 0;
-		c->wait_ticket = ticket;
+		if (++rounds >= KLOCK_PATIENCE) {
+			uint32_t none = 0;
+			__atomic_compare_exchange_n(&klk.urgent, &none, me, false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED);
+		}
+		/* a long wait: doze until an unlock wakes us (kunlock_wake())
+		 * or briefly, to answer requests */
 		__atomic_store_n(&c->dozing, 1, __ATOMIC_SEQ_CST);
 		__atomic_fetch_add(&klk.dozers, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&klk.owner, __ATOMIC_SEQ_CST) != ticket)
+		uint32_t u = __atomic_load_n(&klk.urgent, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&klk.held, __ATOMIC_SEQ_CST) || (u && u != me))
 			arch_cpu_wait_ipi();
 		__atomic_fetch_sub(&klk.dozers, 1, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&c->dozing, 0, __ATOMIC_RELAXED);
 	}
+	if (__atomic_load_n(&klk.urgent, __ATOMIC_RELAXED) == me)
+		__atomic_store_n(&klk.urgent, 0, __ATOMIC_RELEASE);
 }
 
 /* Waits until no other CPU is in fast mode. */
@@ -105,8 +137,6 @@ static __attribute__((noinline)) void klock_drain(struct cpu *c)
 
 bool klock_take(struct cpu *c)
 {
-	uint32_t ticket;
-
 	c->work.b.unlock = 1;             /* the way out gives it back */
 	if (ncpus == 1) {                 /* alone: nobody to exclude */
 		lock_taking(LOCK_KERNEL, "the kernel lock");
@@ -114,15 +144,14 @@ bool klock_take(struct cpu *c)
 		return true;
 	}
 	/* no interrupt until the lock is ours: one taken while we wait (the
-	 * doze ends with the interrupts as they were) would take a second
-	 * ticket on this CPU and wait behind the first for ever (kmain
-	 * takes the lock with interrupts on) */
+	 * doze ends with the interrupts as they were) would wait for the
+	 * lock on this CPU a second time, for ever, while the first wait
+	 * cannot go on (kmain takes the lock with interrupts on) */
 	unsigned long f = arch_irq_save();
 	lock_taking(LOCK_KERNEL, "the kernel lock");
 	kfast_leave(c);                   /* from a fast path to a slow one */
-	ticket = __atomic_fetch_add(&klk.next, 1, __ATOMIC_RELAXED);
-	if (unlikely(__atomic_load_n(&klk.owner, __ATOMIC_ACQUIRE) != ticket))
-		klock_wait(c, ticket);
+	if (unlikely(!klock_grab(c)))
+		klock_wait(c);
 	/* whole: no CPU in fast mode from here on */
 	__atomic_store_n(&klock_slow_flag, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -133,18 +162,29 @@ bool klock_take(struct cpu *c)
 	return true;
 }
 
-/* The next in line may be dozing: wake it. */
-static __attribute__((noinline)) void kunlock_wake(uint32_t next)
+/* Some CPU dozes in klock_wait(): wake one, the one that claimed the
+ * next turn if any, else the first dozing after this one. Each unlock
+ * with dozers wakes one, which takes the lock or dozes again; so no doze
+ * outlasts the lock's last holder. */
+static __attribute__((noinline)) void kunlock_wake(struct cpu *c)
 {
-	for (unsigned i = 0; i < ncpus; i++)
-		if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST) && cpus[i].wait_ticket == next)
+	uint32_t u = __atomic_load_n(&klk.urgent, __ATOMIC_SEQ_CST);
+
+	if (u && __atomic_load_n(&cpus[u - 1].dozing, __ATOMIC_SEQ_CST)) {
+		arch_send_ipi(u - 1);
+		return;
+	}
+	for (unsigned k = 1; k <= ncpus; k++) {
+		unsigned i = (c->id + k) % ncpus;
+		if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST)) {
 			arch_send_ipi(i);
+			return;
+		}
+	}
 }
 
 void kunlock_whole(struct cpu *c)
 {
-	uint32_t next = klk.owner + 1;
-
 	c->work.b.unlock = 0;
 	lock_given(LOCK_KERNEL, "the kernel lock");
 	if (ncpus == 1) {
@@ -153,9 +193,9 @@ void kunlock_whole(struct cpu *c)
 	}
 	c->klocked = KL_NONE;
 	__atomic_store_n(&klock_slow_flag, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&klk.owner, next, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&klk.held, 0, __ATOMIC_SEQ_CST);
 	if (unlikely(__atomic_load_n(&klk.dozers, __ATOMIC_SEQ_CST)))
-		kunlock_wake(next);
+		kunlock_wake(c);
 }
 
 void smp_send(struct cpu *c, uint32_t bits)

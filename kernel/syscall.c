@@ -9,7 +9,6 @@
  */
 #include <kernel/syscall.h>
 #include <kernel/smp.h>
-#include <kernel/clock.h>
 #include <kernel/memory.h>
 
 /* ---- message checks ------------------------------------------------------------- */
@@ -276,16 +275,8 @@ static uint64_t sys_enter(uint64_t n, uint64_t min, uint64_t timeout)
 
 /* Behind the threads of its priority here now (schedule() queues it at
  * the back of its level), at once rather than on the way out. */
-/* A yield gives the next thread of our priority a real turn: a switch
- * hands on the rest of the slice (schedule()), and a rest too short to
- * reach its user code would let the tick take the CPU back before it ran
- * (sys.yield saw that); a fresh slice when under a quarter is left. */
 static uint64_t sys_yield(void)
 {
-	struct cpu *c = this_cpu();
-
-	if (c->slice_end != UINT64_MAX && c->slice_end < clock_ns() + SLICE_NS / 4)
-		c->slice_end = UINT64_MAX;
 	schedule();
 	return ERR_OK;
 }

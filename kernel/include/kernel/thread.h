@@ -159,7 +159,6 @@ struct cpu {
 	uint8_t in_fast;              /* in fast mode, or about to be (several CPUs only) */
 	uint8_t idling;               /* in the idle loop, interrupts on, waiting */
 	uint8_t dozing;               /* waiting for the kernel lock, dozing (kernel/smp.c) */
-	uint32_t wait_ticket;         /* ... for this turn */
 	unsigned id;
 	struct aspace *active_as;     /* whose page table is loaded (NULL: the kernel's) */
 	uint32_t runq_bitmap;         /* bit p: runq[p] not empty */
@@ -167,6 +166,7 @@ struct cpu {
 	struct list runq[NPRIO];
 	/* time (ns of clock_ns(); UINT64_MAX: none) */
 	uint64_t slice_end;           /* the running thread's slice ends (only timed while others wait) */
+	uint8_t slice_gift;           /* the rest of it came from a yield: at its end a slice of its own */
 	uint64_t timeout_next;        /* the earliest of sleepers and timers */
 	uint64_t timer_at;            /* what the CPU's timer is armed for */
 	struct list sleepers;         /* threads blocked with a timeout here, by deadline */
