@@ -16,6 +16,7 @@
  * server dies.
  */
 #include <kernel/ipc.h>
+#include <kernel/smp.h>
 #include <kernel/memory.h>
 #include <kernel/pager.h>
 #include <kernel/lockcheck.h>
@@ -133,51 +134,78 @@ static inline void deliver_short(struct thread *rx, uint64_t badge, uint64_t tag
  */
 /* No waiting in a fast path (a wait's calls would cost every call their
  * registers' saves): the lock taken at once, or the call goes the general
- * way. */
-static inline bool rx_trylock(struct endpoint *ep)
+ * way. mp: several CPUs (the fast paths exist twice, see ipc_sys_call()). */
+static inline bool rx_trylock(struct endpoint *ep, const bool mp)
 {
-	if (ncpus == 1 || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE)) {
+	if (!mp || !__atomic_exchange_n(&ep->rx_lock, 1, __ATOMIC_ACQUIRE)) {
 		lock_taking(LOCK_RX, "an Endpoint's rx_lock");
 		return true;
 	}
 	return false;
 }
 
-static inline void rx_unlock(struct endpoint *ep)
+static inline void rx_unlock(struct endpoint *ep, const bool mp)
 {
 	lock_given(LOCK_RX, "an Endpoint's rx_lock");
-	if (ncpus == 1)
+	if (mp)
+		__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The switch of a fast path: sched_switch_fast(); with one CPU the same
+ * without the fence that tells other CPUs prev's context is saved, nor
+ * the CPU number to keep (on_cpu is kept: the general way reads it). */
+static inline __attribute__((always_inline)) void fast_switch(struct cpu *cpu, struct thread *next,
+							      const bool mp)
+{
+	if (mp) {
+		sched_switch_fast(cpu, next);
 		return;
-	__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);
+	}
+	struct thread *prev = cpu->cur;
+
+	next->state = TS_RUNNING;
+	next->on_cpu = 1;
+	cpu->cur = next;
+	cpu->prev = prev;
+	arch_set_user_frame(next->tf);
+	if (next->proc->as != cpu->active_as) {
+		cpu->active_as = next->proc->as;
+		astag_load(0, cpu->active_as);
+	}
+	arch_context_switch(&prev->ctx, &next->ctx);
+	cpu->prev->on_cpu = 0;             /* the one CPU: cpu is still ours */
 }
 
 /*
  * The fast path of a call: a receiver waits, owes no answer, may run on
  * this CPU, and the message fits in registers (the caller checked that).
  * Hand it the message and the CPU. Anything else goes the general way.
+ * With one CPU (!mp) a waiting receiver is never on a CPU, every thread
+ * may run on the one CPU, and nothing is locked.
  */
-uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
-		       uint64_t w1, uint64_t w2, uint64_t w3)
+static inline __attribute__((always_inline)) uint64_t
+call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0, uint64_t w1,
+	  uint64_t w2, uint64_t w3, const bool mp)
 {
 	struct cpu *cpu = this_cpu();
 	struct thread *self = cpu->cur, *rx;
 
-	if (unlikely(list_empty(&ep->receivers) || self->upcall_pending || !rx_trylock(ep)))
+	if (unlikely(list_empty(&ep->receivers) || self->upcall_pending || !rx_trylock(ep, mp)))
 		return syscall_call_whole();
-	if (unlikely(list_empty(&ep->receivers))) {
-		rx_unlock(ep);
+	if (mp && unlikely(list_empty(&ep->receivers))) {
+		rx_unlock(ep, mp);
 		return syscall_call_whole();
 	}
 	rx = list_entry(ep->receivers.next, struct thread, qnode);
 	/* on_cpu: it put itself here a moment ago and its CPU has not yet
 	 * saved its context: the general way waits for that */
 	if (unlikely(rx->reply_to || rx->reply_async || list_linked(&rx->tnode) ||
-		     !sched_runs_on(rx, cpu) || __atomic_load_n(&rx->on_cpu, __ATOMIC_ACQUIRE))) {
-		rx_unlock(ep);
+		     (mp && (!sched_runs_on(rx, cpu) || __atomic_load_n(&rx->on_cpu, __ATOMIC_ACQUIRE))))) {
+		rx_unlock(ep, mp);
 		return syscall_call_whole();
 	}
 	list_del(&rx->qnode);
-	rx_unlock(ep);
+	rx_unlock(ep, mp);
 	deliver_short(rx, c->badge, tag, w0, w1, w2, w3);
 	rx->reply_to = self;
 	self->replier = rx;
@@ -187,8 +215,35 @@ uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, u
 	rx->block = BK_NONE;
 	rx->wake_err = ERR_OK;
 	cpu->work.b.resched = 0;
-	sched_switch_fast(cpu, rx);
+	fast_switch(cpu, rx, mp);
 	return self->wake_err;
+}
+
+/* SYS_CALL (kernel/syscall.c's table): the fast path in fast mode when an
+ * Endpoint with the right and a message in registers; otherwise the
+ * kernel lock whole, and the general way from the start (what was read in
+ * fast mode may have changed meanwhile). Twice, for one CPU and for
+ * several: one test of ncpus instead of one in each step. */
+static inline __attribute__((always_inline)) uint64_t
+sys_call_fast(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+	      const bool mp)
+{
+	/* with one CPU, a thread that makes a call is running: nobody
+	 * suspended or killed it as it came in */
+	if (mp && unlikely(!kfast_try() || current->state != TS_RUNNING))
+		return syscall_call_whole();
+	struct cap *c = cap_get(current->proc, a0);
+	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_WRITE) &&
+		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+		return call_fast((struct endpoint *)c->obj, c, a1, a2, a3, a4, a5, mp);
+	return syscall_call_whole();
+}
+
+uint64_t ipc_sys_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (ncpus == 1)
+		return sys_call_fast(a0, a1, a2, a3, a4, a5, false);
+	return sys_call_fast(a0, a1, a2, a3, a4, a5, true);
 }
 
 __attribute__((noinline))
@@ -450,8 +505,9 @@ err_t ipc_reply(const struct msg *m)
 	return e;
 }
 
-uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
-			    uint64_t w2, uint64_t w3)
+static inline __attribute__((always_inline)) uint64_t
+reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+		uint64_t w3, const bool mp)
 {
 	struct cpu *cpu = this_cpu();
 	struct thread *self = cpu->cur;
@@ -465,9 +521,10 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 	 */
 	if (unlikely(!caller || caller->fault_pending || !list_empty(&ep->senders) ||
 		     !list_empty(&ep->async) || !list_empty(&ep->pager_reqs) ||
-		     (self->bound_note && self->bound_note->bits) || !sched_runs_on(caller, cpu) ||
-		     self->upcall_pending || __atomic_load_n(&caller->on_cpu, __ATOMIC_ACQUIRE) ||
-		     !rx_trylock(ep)))
+		     (self->bound_note && self->bound_note->bits) || self->upcall_pending ||
+		     (mp && (!sched_runs_on(caller, cpu) ||
+			     __atomic_load_n(&caller->on_cpu, __ATOMIC_ACQUIRE))) ||
+		     !rx_trylock(ep, mp)))
 		return syscall_reply_recv_whole();
 	self->reply_to = NULL;
 	caller->replier = NULL;
@@ -483,10 +540,32 @@ uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uin
 	 * may take us (it waits for our context; it writes our registers and
 	 * these fields) */
 	list_add_tail(&ep->receivers, &self->qnode);
-	rx_unlock(ep);
+	rx_unlock(ep, mp);
 	cpu->work.b.resched = 0;
-	sched_switch_fast(cpu, caller);
+	fast_switch(cpu, caller, mp);
 	return self->wake_err;
+}
+
+/* SYS_REPLY_RECV, as ipc_sys_call(). */
+static inline __attribute__((always_inline)) uint64_t
+sys_reply_recv_fast(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+		    const bool mp)
+{
+	if (mp && unlikely(!kfast_try() || current->state != TS_RUNNING))
+		return syscall_reply_recv_whole();
+	struct cap *c = cap_get(current->proc, a0);
+	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
+		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+		return reply_recv_fast((struct endpoint *)c->obj, a1, a2, a3, a4, a5, mp);
+	return syscall_reply_recv_whole();
+}
+
+uint64_t ipc_sys_reply_recv(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5)
+{
+	if (ncpus == 1)
+		return sys_reply_recv_fast(a0, a1, a2, a3, a4, a5, false);
+	return sys_reply_recv_fast(a0, a1, a2, a3, a4, a5, true);
 }
 
 __attribute__((noinline))

@@ -28,6 +28,7 @@ static struct {
 	uint32_t held;                  /* 1: a CPU holds the lock whole */
 	uint32_t dozers;                /* CPUs dozing in klock() */
 	uint32_t urgent;                /* 1 + a CPU that waited past KLOCK_PATIENCE (0: none) */
+	uint32_t wake_next;             /* where kunlock_wake() looks first */
 } klk;
 /* the holder has the lock whole (or is about to): read by kfast_try() */
 uint32_t klock_slow_flag;
@@ -163,10 +164,12 @@ bool klock_take(struct cpu *c)
 }
 
 /* Some CPU dozes in klock_wait(): wake one, the one that claimed the
- * next turn if any, else the first dozing after this one. Each unlock
- * with dozers wakes one, which takes the lock or dozes again; so no doze
- * outlasts the lock's last holder. */
-static __attribute__((noinline)) void kunlock_wake(struct cpu *c)
+ * next turn if any, else the next dozing one in a round over all CPUs
+ * (from where the last wake-up left off: a round from the releaser would
+ * wake the same dozer every time while another dozed for ever, x86-64's
+ * doze having no timer). Each unlock with dozers wakes one, which takes
+ * the lock or dozes again, counting a round towards its claim. */
+static __attribute__((noinline)) void kunlock_wake(void)
 {
 	uint32_t u = __atomic_load_n(&klk.urgent, __ATOMIC_SEQ_CST);
 
@@ -174,9 +177,11 @@ static __attribute__((noinline)) void kunlock_wake(struct cpu *c)
 		arch_send_ipi(u - 1);
 		return;
 	}
-	for (unsigned k = 1; k <= ncpus; k++) {
-		unsigned i = (c->id + k) % ncpus;
+	unsigned from = __atomic_load_n(&klk.wake_next, __ATOMIC_RELAXED);
+	for (unsigned k = 0; k < ncpus; k++) {
+		unsigned i = (from + k) % ncpus;
 		if (__atomic_load_n(&cpus[i].dozing, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&klk.wake_next, (i + 1) % ncpus, __ATOMIC_RELAXED);
 			arch_send_ipi(i);
 			return;
 		}
@@ -195,7 +200,7 @@ void kunlock_whole(struct cpu *c)
 	__atomic_store_n(&klock_slow_flag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&klk.held, 0, __ATOMIC_SEQ_CST);
 	if (unlikely(__atomic_load_n(&klk.dozers, __ATOMIC_SEQ_CST)))
-		kunlock_wake(c);
+		kunlock_wake();
 }
 
 void smp_send(struct cpu *c, uint32_t bits)

@@ -343,35 +343,6 @@ static uint64_t t_null(SYSARGS)
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	return ERR_OK;
 }
-/* The IPC fast paths, in fast mode: an Endpoint with the right, a message
- * in registers. Otherwise the kernel lock whole, and the general way from
- * the start (what was read in fast mode may have changed meanwhile). */
-static uint64_t t_call(SYSARGS)
-{
-	struct cap *c;
-
-	if (unlikely(!kfast_try() || current->state != TS_RUNNING))
-		return syscall_call_whole();
-	c = cap_get(current->proc, a0);
-	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_WRITE) &&
-		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
-		return ipc_call_fast((struct endpoint *)c->obj, c, a1, a2, a3, a4, a5);
-	return syscall_call_whole();
-}
-
-static uint64_t t_reply_recv(SYSARGS)
-{
-	struct cap *c;
-
-	if (unlikely(!kfast_try() || current->state != TS_RUNNING))
-		return syscall_reply_recv_whole();
-	c = cap_get(current->proc, a0);
-	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
-		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
-		return ipc_reply_recv_fast((struct endpoint *)c->obj, a1, a2, a3, a4, a5);
-	return syscall_reply_recv_whole();
-}
-
 SYSCALL(t_recv, sys_recv(a0, a1))
 SYSCALL(t_reply, sys_reply(a0, a1, a2, a3, a4))
 SYSCALL(t_send, sys_send(a0, a1, a2, a3, a4, a5))
@@ -385,8 +356,8 @@ SYSCALL(t_upcall_return, sys_upcall_return(a0))
 SYSCALL(t_bad, ERR_NOSYS)
 
 static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
-	[SYS_NULL] = t_null, [SYS_CALL] = t_call, [SYS_RECV] = t_recv, [SYS_REPLY] = t_reply,
-	[SYS_REPLY_RECV] = t_reply_recv, [SYS_SEND] = t_send, [SYS_WAIT] = t_wait,
+	[SYS_NULL] = t_null, [SYS_CALL] = ipc_sys_call, [SYS_RECV] = t_recv, [SYS_REPLY] = t_reply,
+	[SYS_REPLY_RECV] = ipc_sys_reply_recv, [SYS_SEND] = t_send, [SYS_WAIT] = t_wait,
 	[SYS_YIELD] = t_yield, [SYS_ENTER] = t_enter, [SYS_CAP] = t_cap, [SYS_EXIT] = t_exit,
 	[SYS_THREAD_EXIT] = t_thread_exit, [SYS_UPCALL_RETURN] = t_upcall_return,
 };

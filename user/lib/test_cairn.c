@@ -65,3 +65,12 @@ uint64_t now_ns(void)
 {
 	return t_clock_ns();
 }
+
+uint64_t free_pages_back(uint64_t want, unsigned ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000, n;
+
+	while ((n = free_pages()) != want && now_ns() < end)
+		cairn_yield();
+	return n;
+}

@@ -64,10 +64,11 @@ struct msg {
  * make goes the general way (kernel/syscall.c), nothing changed. */
 uint64_t syscall_call_whole(void);
 uint64_t syscall_reply_recv_whole(void);
-uint64_t ipc_call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0,
-		    uint64_t w1, uint64_t w2, uint64_t w3);
-uint64_t ipc_reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1,
-			 uint64_t w2, uint64_t w3);
+/* SYS_CALL and SYS_REPLY_RECV themselves (the system-call table's
+ * entries): the fast path, or the general way. */
+uint64_t ipc_sys_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+uint64_t ipc_sys_reply_recv(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5);
 /* Call: blocks current until answered. Results in current's frame. */
 err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m);
 /* Send: without an answer. */

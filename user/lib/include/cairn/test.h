@@ -107,6 +107,10 @@ uint64_t t_clock_ns(void);
 /* KINFO_FREE_PAGES and KINFO_TIME of the "kinfo" capability (0 without it). */
 uint64_t free_pages(void);
 uint64_t now_ns(void);
+/* free_pages() once it is want, or after ms: a thread killed while it ran
+ * on another CPU gives back its kernel stack when that CPU next switches
+ * (it needs the kernel lock for that, which whoever runs takes first). */
+uint64_t free_pages_back(uint64_t want, unsigned ms);
 
 /* Fails the test and returns from the test function when cond is false. */
 #define CHECK(cond, ...)                                          \
