@@ -151,29 +151,14 @@ static inline void rx_unlock(struct endpoint *ep, const bool mp)
 		__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The switch of a fast path: sched_switch_fast(); with one CPU the same
- * without the fence that tells other CPUs prev's context is saved, nor
- * the CPU number to keep (on_cpu is kept: the general way reads it). */
+/* The switch of a fast path. */
 static inline __attribute__((always_inline)) void fast_switch(struct cpu *cpu, struct thread *next,
 							      const bool mp)
 {
-	if (mp) {
+	if (mp)
 		sched_switch_fast(cpu, next);
-		return;
-	}
-	struct thread *prev = cpu->cur;
-
-	next->state = TS_RUNNING;
-	next->on_cpu = 1;
-	cpu->cur = next;
-	cpu->prev = prev;
-	arch_set_user_frame(next->tf);
-	if (next->proc->as != cpu->active_as) {
-		cpu->active_as = next->proc->as;
-		astag_load(0, cpu->active_as);
-	}
-	arch_context_switch(&prev->ctx, &next->ctx);
-	cpu->prev->on_cpu = 0;             /* the one CPU: cpu is still ours */
+	else
+		sched_switch_one(cpu, next, true);
 }
 
 /*

@@ -218,7 +218,7 @@ static struct thread *steal(struct cpu *c)
 	return best;
 }
 
-static struct thread *pick(struct cpu *c)
+static inline __attribute__((always_inline)) struct thread *pick(struct cpu *c)
 {
 	struct thread *t;
 
@@ -248,7 +248,10 @@ void sched_as_gone(struct aspace *as)
 	smp_tlb_sync(as, true);
 }
 
-void schedule(void)
+/* schedule(), for one CPU (mp false) or several: with one, prev may run
+ * here (its affinity cannot leave out the one CPU) and next is on no
+ * other CPU. */
+static inline __attribute__((always_inline)) void schedule_on(const bool mp)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->cur;
@@ -262,7 +265,7 @@ void schedule(void)
 	if (unlikely(prev->state == TS_BLOCKED && prev->upcall_pending))
 		ipc_interrupt(prev);
 	if (prev->state == TS_RUNNING && prev != &c->idle) {
-		if (sched_runs_on(prev, c)) {
+		if (!mp || sched_runs_on(prev, c)) {
 			prev->state = TS_READY;
 			runq_add(c, prev);
 		} else {
@@ -294,13 +297,24 @@ void schedule(void)
 	if (prev == &c->idle)
 		prev->state = TS_READY;
 	c->switches++;
-	sched_switch_cpu(c, next);
+	if (mp)
+		sched_switch_cpu(c, next);
+	else
+		sched_switch_one(c, next, false);
 	/* back on prev's stack, maybe on another CPU, maybe switched to by a
 	 * fast path: the lock whole again for what follows; whatever the last
 	 * thread left behind (its own stack, if it died) can go now */
 	klock();
 	if (kobj_reap_pending)
 		kobj_reap();
+}
+
+void schedule(void)
+{
+	if (ncpus == 1)
+		schedule_on(false);
+	else
+		schedule_on(true);
 }
 
 /* Runs t here at once (direct), or makes it ready (on a CPU it may run

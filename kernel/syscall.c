@@ -327,6 +327,10 @@ uint64_t syscall_reply_recv_whole(void)
 static inline bool kenter(void)
 {
 	klock();
+	/* with one CPU, a thread making a system call runs: nobody else
+	 * suspended or killed it meanwhile */
+	if (ncpus == 1)
+		return true;
 	/* suspended by another CPU as it came in: the call waits for the
 	 * resumption */
 	while (unlikely(current->state == TS_SUSPENDED))
@@ -402,8 +406,20 @@ uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	 * blocked, killed or suspended (resched: what ends a thread's run
 	 * sets it, on this CPU or by IPI from another), objects to reap, the
 	 * kernel lock held whole, an upcall or a suspension pending */
-	if (unlikely(c->work.any | t->upcall_pending | t->suspend_pending))
+	if (unlikely(c->work.any | t->upcall_pending | t->suspend_pending)) {
+		const __typeof__(c->work) unlock_only = { .b.unlock = 1 };
+
+		/* with one CPU, the usual work (the lock's marks to clear and
+		 * nothing else) here: the lock is only marks */
+		if (ncpus == 1 && c->work.any == unlock_only.any &&
+		    !(t->upcall_pending | t->suspend_pending) && t->state == TS_RUNNING) {
+			lock_given(LOCK_KERNEL, "the kernel lock");
+			c->work.b.unlock = 0;
+			c->klocked = KL_NONE;
+			return r;
+		}
 		return syscall_exit_work(r);
+	}
 	kfast_leave(c);
 	return r;
 }

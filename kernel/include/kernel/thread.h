@@ -262,6 +262,30 @@ static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 	sched_finish_switch();           /* this_cpu() afresh: maybe another CPU now */
 }
 
+/* sched_switch_fast() on a machine with one CPU: no other CPU to tell
+ * that prev's context is saved (no fence), no CPU number to keep (on_cpu
+ * is kept: the general way reads it). user: next is not the idle thread
+ * (the IPC fast paths know). */
+static inline __attribute__((always_inline)) void sched_switch_one(struct cpu *c, struct thread *next,
+								   const bool user)
+{
+	struct thread *prev = c->cur;
+
+	next->state = TS_RUNNING;
+	next->on_cpu = 1;
+	c->cur = next;
+	c->prev = prev;
+	if (user || next != &c->idle) {
+		arch_set_user_frame(next->tf);
+		if (next->proc->as != c->active_as) {
+			c->active_as = next->proc->as;
+			astag_load(0, c->active_as);
+		}
+	}
+	arch_context_switch(&prev->ctx, &next->ctx);
+	c->prev->on_cpu = 0;            /* the one CPU: c is still ours */
+}
+
 /* sched_switch_inline() with this CPU's struct cpu at hand. */
 static inline void sched_switch_cpu(struct cpu *c, struct thread *next)
 {
