@@ -86,6 +86,12 @@ static void bench_getppid(void)
 	report("getppid", best, n);
 }
 
+void prof_begin(void);
+void prof_end(void);
+__attribute__((noinline)) void prof_begin(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline)) void prof_end(void) { __asm__ volatile("" ::: "memory"); }
+static int profiling;
+
 static void bench_pipe(void)
 {
 	int a[2], b[2];
@@ -107,6 +113,17 @@ static void bench_pipe(void)
 	}
 	close(a[0]);
 	close(b[1]);
+	if (profiling) {
+		for (int i = 0; i < 50; i++)
+			if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+				die("ping-pong");
+		prof_begin();
+		for (int i = 0; i < 100; i++)
+			if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+				die("ping-pong");
+		prof_end();
+		exit(0);
+	}
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = insns();
 		for (uint64_t i = 0; i < n; i++)
@@ -650,6 +667,11 @@ static void bench_net(int port)
 int main(int argc, char **argv)
 {
 	int disk = argc > 1 && !strcmp(argv[1], "disk");
+
+	if (argc > 1 && !strcmp(argv[1], "pipeprof")) {
+		profiling = 1;
+		bench_pipe();
+	}
 
 	if (argc > 2 && !strcmp(argv[1], "net"))
 		bench_net(atoi(argv[2]));
