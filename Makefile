@@ -140,6 +140,8 @@ busybox-test-linux: | $(SETUP)
 
 stress: | $(SETUP)
 	@bash tests/busybox/run.sh
+	@CAIRN_SMP=4 bash tests/busybox/run.sh --jobs 1 --label=-smp4
+	@bash tests/openposix/run.sh --jobs 1 --smp 4 --label=-smp4
 	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
 	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
 	@python3 tests/harness/relay_test.py --name riscv64-relay-stress --arch riscv64 --bytes 100M --timeout 3600
