@@ -32,6 +32,13 @@
  *   udp_rtt          a 64-byte datagram to the host's echo and back
  *   tcp_connect      connect + close to the host
  * They wait for the host, so they count busy() (the spinner below).
+ *
+ * With the argument "pipeprof": 100 pipe round trips (after 50 to warm
+ * up) between the calls prof_begin() and prof_end(), for a profile:
+ *   ./qemu-run.sh --smp 1 --icount --exec build/riscv64/posixbench pipeprof \
+ *       -- -d exec,nochain,in_asm -D LOG
+ *   tests/bench/tbprof.py LOG --bin kernel=build/riscv64-virt/cairn.elf \
+ *       --bin pb=build/riscv64/posixbench --begin pb:prof_begin --end pb:prof_end
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,6 +93,7 @@ static void bench_getppid(void)
 	report("getppid", best, n);
 }
 
+/* the profile's window ("pipeprof") */
 void prof_begin(void);
 void prof_end(void);
 __attribute__((noinline)) void prof_begin(void) { __asm__ volatile("" ::: "memory"); }

@@ -98,6 +98,14 @@ extern hidden cap_t __cairn_cwd;    /* the working directory (our own reference)
 hidden void __cairn_posix_init(void);
 /* Our pid (PS_GETPID once, CAIRN_PID without a process server). */
 hidden long __cairn_getpid(void);
+extern hidden long __cairn_my_pid;
+/* __cairn_getpid() without a call once it is known (pipe.c's side locks) */
+static inline __attribute__((always_inline)) long __cairn_getpid_known(void)
+{
+	long p = __cairn_my_pid;
+
+	return p ? p : __cairn_getpid();
+}
 /* Forgets the cached pid and per-process objects (the child of a fork). */
 hidden void __cairn_posix_forked(void);
 /* The child of a fork (signal.c): in_handler, the forking thread was

@@ -115,7 +115,7 @@ int __cairn_pipe_try(struct cairn_fd *f)
 }
 
 /* Holds signal handlers back on the main thread: 1 if it did. */
-static int hold(void)
+static inline __attribute__((always_inline)) int hold(void)
 {
 	if (__cairn_threaded && cairn_ipcbuf() != cairn_ipcbuf_ptr)
 		return 0;
@@ -123,15 +123,17 @@ static int hold(void)
 	return 1;
 }
 
-static void unhold(int held)
+static inline __attribute__((always_inline)) void unhold(int held)
 {
 	if (held && !--__cairn_sig_hold && __cairn_sig_held)
 		__cairn_sig_release();
 }
 
-static void side_lock(uint32_t *l)
+/* side_lock() when the lock was taken: waits for it. */
+__attribute__((noinline))
+static void side_lock_wait(uint32_t *l, uint32_t me)
 {
-	uint32_t me = (uint32_t)__cairn_getpid(), free;
+	uint32_t free;
 	unsigned spins = 0;
 
 	for (;;) {
@@ -152,7 +154,18 @@ static void side_lock(uint32_t *l)
 	}
 }
 
-static void side_unlock(uint32_t *l)
+/* A side's lock, holding our pid (a holder that is gone is found). */
+static inline __attribute__((always_inline)) void side_lock(uint32_t *l)
+{
+	uint32_t me = (uint32_t)__cairn_getpid_known(), free = 0;
+
+	if (__builtin_expect(__atomic_compare_exchange_n(l, &free, me, 0, __ATOMIC_ACQUIRE,
+							 __ATOMIC_RELAXED), 1))
+		return;
+	side_lock_wait(l, me);
+}
+
+static inline __attribute__((always_inline)) void side_unlock(uint32_t *l)
 {
 	REL(l, 0);
 }
@@ -169,7 +182,7 @@ struct pview {
 /* After a side moved its index (or found the pipe's end): wakes the
  * other side, and this side's next waiter if there is still something
  * for it, and tells the server if it asked. */
-static inline void pipe_after(const struct pview *p, int wend, int more)
+static inline __attribute__((always_inline)) void pipe_after(const struct pview *p, int wend, int more)
 {
 	struct posix_pipe_shm *s = p->s;
 
@@ -186,7 +199,7 @@ static inline void pipe_after(const struct pview *p, int wend, int more)
 }
 
 /* Small copies (the usual pipe message) without a call. */
-static inline void copy(void *dst, const void *src, size_t n)
+static inline __attribute__((always_inline)) void copy(void *dst, const void *src, size_t n)
 {
 	if (n > 16) {
 		memcpy(dst, src, n);

@@ -28,7 +28,7 @@
 
 hidden cap_t __cairn_proc = CAP_NULL, __cairn_root = CAP_NULL, __cairn_cwd = CAP_NULL;
 hidden cap_t __cairn_vfs = CAP_NULL;
-static long my_pid;
+hidden long __cairn_my_pid;          /* 0: not asked yet (and after a fork) */
 hidden cap_t __cairn_note_cap = CAP_NULL;
 #define note __cairn_note_cap
 
@@ -97,14 +97,14 @@ long __cairn_getpid(void)
 {
 	struct cairn_ans a;
 
-	if (my_pid)
-		return my_pid;
+	if (__cairn_my_pid)
+		return __cairn_my_pid;
 	if (__cairn_proc == CAP_NULL)
 		return CAIRN_PID;
 	if (__cairn_ipc(__cairn_proc, PS_GETPID, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a) || !a.w[0])
 		return CAIRN_PID;
-	my_pid = (long)a.w[0];
-	return my_pid;
+	__cairn_my_pid = (long)a.w[0];
+	return __cairn_my_pid;
 }
 
 cap_t __cairn_note(void)
@@ -130,7 +130,7 @@ void __cairn_posix_forked(void)
 
 	__cairn_threads_forked();    /* first: the IPC buffer this thread now has */
 	__cairn_sig_forked(in_handler);
-	my_pid = 0;
+	__cairn_my_pid = 0;
 	__cairn_random_forked(__cairn_getpid());
 	/* the parent's Notification: ours is made when needed */
 	if (note != CAP_NULL)
