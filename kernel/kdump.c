@@ -66,6 +66,8 @@ static void print_wait(const struct thread *t)
 		break;
 	case BK_NOTIFY:
 		kprintf("wait on Notification #%lu", (unsigned long)oid_of(t->wait_obj));
+		if (t->wait_obj)   /* bits there while it waits: a wake-up lost in the kernel */
+			kprintf(" (bits %#lx)", (unsigned long)((struct notification *)t->wait_obj)->bits);
 		break;
 	case BK_RING:
 		kprintf("ring completions");

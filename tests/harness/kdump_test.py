@@ -58,7 +58,7 @@ def main():
                  "a line for each CPU", "\n".join(lines[:4]))
         i = next((k for k, l in enumerate(lines) if "(crashrec)" in l and l.startswith("kdump: process")), None)
         res.emit(i is not None and i + 1 < len(lines) and
-                 re.search(r"blocked: wait on Notification #\d+ pc 0x[0-9a-f]+$", lines[i + 1]),
+                 re.search(r"blocked: wait on Notification #\d+ \(bits 0\) pc 0x[0-9a-f]+$", lines[i + 1]),
                  "the paused program's thread: blocked on a Notification, with its pc",
                  lines[i + 1] if i is not None and i + 1 < len(lines) else "no crashrec process")
         res.emit(any(re.match(r"kdump:   T\d+ .*blocked: receive on Endpoint #\d+", l) for l in threads),

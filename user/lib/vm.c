@@ -5,7 +5,11 @@
  * [CAIRN_VM_BASE, CAIRN_VM_END) of this process's own space for
  * cairn_map(). The free ranges sit in a small sorted table; freeing merges
  * neighbours, so mapping and unmapping over and over (init restarting
- * services) does not use up the window.
+ * services) does not use up the window. Threads share the table under
+ * vm_lock: without it two threads mapping at once were given the same
+ * range (the second's map failed with ERR_EXIST, and freeing the range
+ * then gave away the first's: threads.io_together on four CPUs saw
+ * another thread's pipe ring where its own had been, and EPIPE).
  */
 #include <cairn/rt.h>
 
@@ -15,6 +19,23 @@ static struct range {
 	uint64_t base, pages;
 } free_tab[MAX_FREE] = { { CAIRN_VM_BASE, (CAIRN_VM_END - CAIRN_VM_BASE) / CAIRN_PAGE_SIZE } };
 static unsigned nfree = 1;
+static volatile int vm_lock;
+
+static void vm_lock_take(void)
+{
+	while (__atomic_exchange_n(&vm_lock, 1, __ATOMIC_ACQUIRE))
+		cairn_yield();
+}
+
+static void vm_lock_give(void)
+{
+	__atomic_store_n(&vm_lock, 0, __ATOMIC_RELEASE);
+}
+
+void cairn_vm_forked(void)
+{
+	vm_lock_give();
+}
 
 err_t cairn_memobj_create(cap_t proc, uint64_t pages, unsigned flags, cap_t *out)
 {
@@ -48,7 +69,7 @@ err_t cairn_as_unmap(cap_t as, uint64_t va, uint64_t bytes)
 	return cairn_invoke(as, AS_UNMAP, 0, va, bytes, 0, 0, NULL);
 }
 
-static uint64_t range_alloc(uint64_t pages)
+static uint64_t range_alloc_locked(uint64_t pages)
 {
 	for (unsigned i = 0; i < nfree; i++) {
 		if (free_tab[i].pages < pages)
@@ -68,7 +89,7 @@ static uint64_t range_alloc(uint64_t pages)
 
 /* Returns [base, base + pages) to the table; false if the table is full
  * (the range is then lost, which only wastes address space). */
-static int range_free(uint64_t base, uint64_t pages)
+static int range_free_locked(uint64_t base, uint64_t pages)
 {
 	unsigned i = 0;
 
@@ -98,6 +119,21 @@ static int range_free(uint64_t base, uint64_t pages)
 	free_tab[i].pages = pages;
 	nfree++;
 	return 1;
+}
+
+static uint64_t range_alloc(uint64_t pages)
+{
+	vm_lock_take();
+	uint64_t base = range_alloc_locked(pages);
+	vm_lock_give();
+	return base;
+}
+
+static void range_free(uint64_t base, uint64_t pages)
+{
+	vm_lock_take();
+	range_free_locked(base, pages);
+	vm_lock_give();
 }
 
 err_t cairn_map(cap_t obj, uint64_t first, uint64_t pages, unsigned prot, void **va)

@@ -83,8 +83,12 @@ long __cairn_fork(void)
 #endif
 	}
 	r = __cairn_fork_enter(&ctx, fork_parent);
-	if (!r)
-		__cairn_posix_forked();    /* the child */
+	if (!r) {
+		/* the child's one thread: a lock of cairn_map()'s table that
+		 * another thread held when the space was copied is nobody's */
+		cairn_vm_forked();
+		__cairn_posix_forked();
+	}
 	return r;
 }
 

@@ -239,16 +239,26 @@ static void *io_thread(void *arg)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || pipe(p))
 		return (void *)1;
+	/* bad: a bit for each kind of failure (1 pwrite, 2 pipe write, with its
+	 * errno at bit 24, 4 pipe read's count, with the count at bit 8, 8 pipe
+	 * read's bytes, with the first at bit 16, 16 pread, 32 pread's bytes) */
 	for (int i = 0; i < 40; i++) {
+		ssize_t n;
 		if (pwrite(fd, buf, sizeof(buf), (off_t)i * (off_t)sizeof(buf)) != sizeof(buf))
-			bad++;
-		if (write(p[1], buf, 100) != 100 || read(p[0], back, 100) != 100 || memcmp(buf, back, 100))
-			bad++;
+			bad |= 1;
+		if ((n = write(p[1], buf, 100)) != 100)
+			bad |= 2 | (uintptr_t)(n < 0 ? errno : 0xff) << 24;
+		else if ((n = read(p[0], back, 100)) != 100)
+			bad |= 4 | (uintptr_t)(n < 0 ? 0xff : n) << 8;
+		else if (memcmp(buf, back, 100))
+			bad |= 8 | (uintptr_t)(unsigned char)back[0] << 16;
 	}
-	for (int i = 0; i < 40; i++)
-		if (pread(fd, back, sizeof(back), (off_t)i * (off_t)sizeof(back)) != sizeof(back) ||
-		    memcmp(buf, back, sizeof(back)))
-			bad++;
+	for (int i = 0; i < 40; i++) {
+		if (pread(fd, back, sizeof(back), (off_t)i * (off_t)sizeof(back)) != sizeof(back))
+			bad |= 16;
+		else if (memcmp(buf, back, sizeof(back)))
+			bad |= 32;
+	}
 	close(fd);
 	close(p[0]);
 	close(p[1]);
@@ -263,9 +273,14 @@ static void io_together(void)
 
 	for (uintptr_t i = 0; i < 4; i++)
 		CHECK(pthread_create(&t[i], NULL, io_thread, (void *)i) == 0);
-	CHECK(io_thread((void *)4) == NULL);
-	for (int i = 0; i < 4; i++)
-		CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+	r = io_thread((void *)4);
+	if (r)
+		FAIL("the main thread's io_thread: failures %#lx", (unsigned long)(uintptr_t)r);
+	for (int i = 0; i < 4; i++) {
+		CHECK(pthread_join(t[i], &r) == 0);
+		if (r)
+			FAIL("thread %d's io_thread: failures %#lx", i, (unsigned long)(uintptr_t)r);
+	}
 }
 
 static void *forker(void *arg)

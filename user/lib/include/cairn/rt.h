@@ -117,5 +117,13 @@ err_t cairn_thread_start_ipcbuf(void (*fn)(uint64_t), uint64_t arg, unsigned pri
 
 /* Undoes cairn_map(). */
 err_t cairn_unmap(void *va, uint64_t pages);
+/* cairn_map()'s table of free address ranges is shared by the process's
+ * threads under a lock. A fork's child calls this first: the lock, if
+ * another thread held it when the space was copied, is nobody's now (a
+ * fork does not hold it across the copy: a signal handler that maps
+ * would wait for ever). A change that thread was making is then half
+ * made in the child's table: at worst a range is lost, or a map fails
+ * with ERR_EXIST. */
+void cairn_vm_forked(void);
 
 #endif
