@@ -212,10 +212,21 @@ static int attach(struct cairn_fd *f, uint64_t word, uint64_t off, uint32_t ofla
 
 	take();
 	keep_table(t);
+	/* obj is ours: deleted here, or by entry_for() (NULL: it did), once.
+	 * The table's key is the VFS's to change at any time: it was looked
+	 * at again after entry_for() had deleted obj, and a key changed
+	 * meanwhile deleted it twice, taking whatever capability the slot
+	 * held by then (threads.io_together on four CPUs: another thread's
+	 * pipe end, EPIPE and another thread's bytes) */
 	if (obj == CAP_NULL || !word || !slots || slot >= POSIX_FMAP_SLOTS || !key ||
-	    slots[slot].key != key || !(m = entry_for(key, slot, obj, writable))) {
-		if (obj != CAP_NULL && (!slots || slot >= POSIX_FMAP_SLOTS || slots[slot].key != key))
+	    slots[slot].key != key) {
+		if (obj != CAP_NULL)
 			cairn_cap_delete(obj);
+		give();
+		f->fmode = FMAP_SERVER;
+		return 0;
+	}
+	if (!(m = entry_for(key, slot, obj, writable))) {
 		give();
 		f->fmode = FMAP_SERVER;
 		return 0;
