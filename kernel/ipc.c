@@ -151,16 +151,6 @@ static inline void rx_unlock(struct endpoint *ep, const bool mp)
 		__atomic_store_n(&ep->rx_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The switch of a fast path. */
-static inline __attribute__((always_inline)) void fast_switch(struct cpu *cpu, struct thread *next,
-							      const bool mp)
-{
-	if (mp)
-		sched_switch_fast(cpu, next);
-	else
-		sched_switch_one(cpu, next, true);
-}
-
 /*
  * The fast path of a call: a receiver waits, owes no answer, may run on
  * this CPU, and the message fits in registers (the caller checked that).
@@ -200,26 +190,37 @@ call_fast(struct endpoint *ep, const struct cap *c, uint64_t tag, uint64_t w0, u
 	rx->block = BK_NONE;
 	rx->wake_err = ERR_OK;
 	cpu->work.b.resched = 0;
-	fast_switch(cpu, rx, mp);
+	sched_switch_on(cpu, rx, mp, true);
 	return self->wake_err;
 }
 
-/* SYS_CALL (kernel/syscall.c's table): the fast path in fast mode when an
- * Endpoint with the right and a message in registers; otherwise the
- * kernel lock whole, and the general way from the start (what was read in
- * fast mode may have changed meanwhile). Twice, for one CPU and for
+/* The fast paths' way in (SYS_CALL, SYS_REPLY_RECV: kernel/syscall.c's
+ * table): fast mode, and slot a0 an Endpoint capability with right and a
+ * message (tag a1) in registers; else NULL, and the general way from the
+ * start, the kernel lock whole (what was read in fast mode may have
+ * changed meanwhile). Each path exists twice, for one CPU and for
  * several: one test of ncpus instead of one in each step. */
-static inline __attribute__((always_inline)) uint64_t
-sys_call_fast(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
-	      const bool mp)
+static inline __attribute__((always_inline)) struct cap *
+fast_entry(uint64_t a0, uint64_t a1, unsigned right, const bool mp)
 {
 	/* with one CPU, a thread that makes a call is running: nobody
 	 * suspended or killed it as it came in */
 	if (mp && unlikely(!kfast_try() || current->state != TS_RUNNING))
-		return syscall_call_whole();
+		return NULL;
 	struct cap *c = cap_get(current->proc, a0);
-	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_WRITE) &&
+	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & right) &&
 		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+		return c;
+	return NULL;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+sys_call_fast(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+	      const bool mp)
+{
+	struct cap *c = fast_entry(a0, a1, RIGHT_WRITE, mp);
+
+	if (likely(c))
 		return call_fast((struct endpoint *)c->obj, c, a1, a2, a3, a4, a5, mp);
 	return syscall_call_whole();
 }
@@ -527,7 +528,7 @@ reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1, uin
 	list_add_tail(&ep->receivers, &self->qnode);
 	rx_unlock(ep, mp);
 	cpu->work.b.resched = 0;
-	fast_switch(cpu, caller, mp);
+	sched_switch_on(cpu, caller, mp, true);
 	return self->wake_err;
 }
 
@@ -536,11 +537,9 @@ static inline __attribute__((always_inline)) uint64_t
 sys_reply_recv_fast(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 		    const bool mp)
 {
-	if (mp && unlikely(!kfast_try() || current->state != TS_RUNNING))
-		return syscall_reply_recv_whole();
-	struct cap *c = cap_get(current->proc, a0);
-	if (likely(c && c->obj && c->obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
-		   (a1 & 0x1fff) <= CAIRN_MSG_REGS))
+	struct cap *c = fast_entry(a0, a1, RIGHT_READ, mp);
+
+	if (likely(c))
 		return reply_recv_fast((struct endpoint *)c->obj, a1, a2, a3, a4, a5, mp);
 	return syscall_reply_recv_whole();
 }

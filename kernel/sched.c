@@ -300,7 +300,7 @@ static inline __attribute__((always_inline)) void schedule_on(const bool mp)
 	if (mp)
 		sched_switch_cpu(c, next);
 	else
-		sched_switch_one(c, next, false);
+		sched_switch_on(c, next, false, false);
 	/* back on prev's stack, maybe on another CPU, maybe switched to by a
 	 * fast path: the lock whole again for what follows; whatever the last
 	 * thread left behind (its own stack, if it died) can go now */

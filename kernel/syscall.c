@@ -366,16 +366,23 @@ static uint64_t (*const syscalls[SYS_COUNT])(SYSARGS) = {
 	[SYS_THREAD_EXIT] = t_thread_exit, [SYS_UPCALL_RETURN] = t_upcall_return,
 };
 
+/* The usual work on the way out: the lock whole to give back, and
+ * nothing else. */
+static inline bool exit_unlock_only(const struct cpu *c, const struct thread *t)
+{
+	const __typeof__(c->work) unlock_only = { .b.unlock = 1 };
+
+	return c->work.any == unlock_only.any && !(t->upcall_pending | t->suspend_pending) &&
+	       t->state == TS_RUNNING && c->klocked == KL_WHOLE;
+}
+
 /* The way out when there is work (see syscall_dispatch()). */
 static __attribute__((noinline)) uint64_t syscall_exit_work(uint64_t r)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
-	const __typeof__(c->work) unlock_only = { .b.unlock = 1 };
 
-	/* the usual work: the lock whole to give back, and nothing else */
-	if (likely(c->work.any == unlock_only.any && !(t->upcall_pending | t->suspend_pending) &&
-		   t->state == TS_RUNNING && c->klocked == KL_WHOLE)) {
+	if (likely(exit_unlock_only(c, t))) {
 		kunlock_cpu(c);
 		return r;
 	}
@@ -407,12 +414,9 @@ uint64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	 * sets it, on this CPU or by IPI from another), objects to reap, the
 	 * kernel lock held whole, an upcall or a suspension pending */
 	if (unlikely(c->work.any | t->upcall_pending | t->suspend_pending)) {
-		const __typeof__(c->work) unlock_only = { .b.unlock = 1 };
-
-		/* with one CPU, the usual work (the lock's marks to clear and
-		 * nothing else) here: the lock is only marks */
-		if (ncpus == 1 && c->work.any == unlock_only.any &&
-		    !(t->upcall_pending | t->suspend_pending) && t->state == TS_RUNNING) {
+		/* with one CPU the lock is only marks: the usual work here,
+		 * without syscall_exit_work()'s frame */
+		if (ncpus == 1 && exit_unlock_only(c, t)) {
 			lock_given(LOCK_KERNEL, "the kernel lock");
 			c->work.b.unlock = 0;
 			c->klocked = KL_NONE;

@@ -240,18 +240,24 @@ static inline void sched_finish_switch(void)
 }
 
 /* The switch itself, next known to be off every CPU (the fast paths
- * checked: sched_switch_cpu() waits). */
-static inline void sched_switch_fast(struct cpu *c, struct thread *next)
+ * checked: sched_switch_cpu() waits). mp: a machine with several CPUs;
+ * with one there is no other CPU to tell that prev's context is saved
+ * (no fence) and no CPU number to keep (on_cpu is kept: the general way
+ * reads it). user: next is not the idle thread (the IPC fast paths know). */
+static inline __attribute__((always_inline)) void sched_switch_on(struct cpu *c, struct thread *next,
+								  const bool mp, const bool user)
 {
 	struct thread *prev = c->cur;
-	unsigned id = c->id;              /* read once: the byte store below may alias it */
+	/* read once: the byte store below may alias it (one CPU: 0) */
+	unsigned id = mp ? c->id : 0;
 
 	next->state = TS_RUNNING;
 	c->cur = next;
 	c->prev = prev;
 	next->on_cpu = 1;
-	next->cpu = (uint8_t)id;
-	if (next != &c->idle) {
+	if (mp)
+		next->cpu = (uint8_t)id;
+	if (user || next != &c->idle) {
 		arch_set_user_frame(next->tf);
 		if (next->proc->as != c->active_as) {
 			c->active_as = next->proc->as;
@@ -259,31 +265,15 @@ static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 		}
 	}
 	arch_context_switch(&prev->ctx, &next->ctx);
-	sched_finish_switch();           /* this_cpu() afresh: maybe another CPU now */
+	if (mp)
+		sched_finish_switch();   /* this_cpu() afresh: maybe another CPU now */
+	else
+		c->prev->on_cpu = 0;     /* the one CPU: c is still ours */
 }
 
-/* sched_switch_fast() on a machine with one CPU: no other CPU to tell
- * that prev's context is saved (no fence), no CPU number to keep (on_cpu
- * is kept: the general way reads it). user: next is not the idle thread
- * (the IPC fast paths know). */
-static inline __attribute__((always_inline)) void sched_switch_one(struct cpu *c, struct thread *next,
-								   const bool user)
+static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 {
-	struct thread *prev = c->cur;
-
-	next->state = TS_RUNNING;
-	next->on_cpu = 1;
-	c->cur = next;
-	c->prev = prev;
-	if (user || next != &c->idle) {
-		arch_set_user_frame(next->tf);
-		if (next->proc->as != c->active_as) {
-			c->active_as = next->proc->as;
-			astag_load(0, c->active_as);
-		}
-	}
-	arch_context_switch(&prev->ctx, &next->ctx);
-	c->prev->on_cpu = 0;            /* the one CPU: c is still ours */
+	sched_switch_on(c, next, true, false);
 }
 
 /* sched_switch_inline() with this CPU's struct cpu at hand. */
