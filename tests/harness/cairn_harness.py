@@ -94,47 +94,11 @@ def _keep_dump(out, start):
 
 def boot(args, timeout):
     """Runs ./qemu-run.sh args; returns (exit status or None, output, timed
-    out). One that runs out of time is asked for the thread dump first."""
-    p = subprocess.Popen(["./qemu-run.sh"] + args, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
-                         start_new_session=True)
-    _live.add(p.pid)
-    chunks = []
-
-    def read_all():
-        while True:
-            b = os.read(p.stdout.fileno(), 65536)
-            if not b:
-                return
-            chunks.append(b)
-    reader = threading.Thread(target=read_all, daemon=True)
-    reader.start()
-    try:
-        try:
-            p.wait(timeout)
-            reader.join()
-            return p.returncode, b"".join(chunks).decode("utf-8", "replace"), False
-        except subprocess.TimeoutExpired:
-            start = len(b"".join(chunks))
-            try:
-                p.stdin.write(KDUMP_KEYS)
-                p.stdin.flush()
-            except OSError:
-                pass
-            end = time.monotonic() + KDUMP_WAIT
-            while time.monotonic() < end and KDUMP_END not in b"".join(chunks)[start:]:
-                time.sleep(0.1)
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()
-            reader.join()
-            out = b"".join(chunks)
-            _keep_dump(out, start)
-            return None, out.decode("utf-8", "replace"), True
-    finally:
-        _live.discard(p.pid)
+    out). One that runs out of time is asked for the thread dump first
+    (Guest.wait())."""
+    g = Guest(args)
+    rc = g.wait(timeout)
+    return rc, g.output().decode("utf-8", "replace"), rc is None
 
 
 class Guest:
@@ -207,6 +171,10 @@ class Guest:
             pass
         self.p.wait()
         _live.discard(self.p.pid)
+        return self.output()
+
+    def output(self):
+        """The whole output, once QEMU's side has closed it."""
         with self.cv:
             while not self.done:
                 self.cv.wait(1)

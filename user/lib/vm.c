@@ -6,10 +6,9 @@
  * cairn_map(). The free ranges sit in a small sorted table; freeing merges
  * neighbours, so mapping and unmapping over and over (init restarting
  * services) does not use up the window. Threads share the table under
- * vm_lock: without it two threads mapping at once were given the same
- * range (the second's map failed with ERR_EXIST, and freeing the range
- * then gave away the first's: threads.io_together on four CPUs saw
- * another thread's pipe ring where its own had been, and EPIPE).
+ * vm_lock: without it two threads mapping at once could be given the same
+ * range (the second's map then fails with ERR_EXIST, and its free of the
+ * range gives away the first's).
  */
 #include <cairn/rt.h>
 
