@@ -433,6 +433,8 @@ _Noreturn hidden void __cairn_exit_group(long status);
 /* thread.c: a thread's exit; tp its thread pointer if its struct pthread
  * may be unmapped already (else 0) */
 hidden long __cairn_exit_thread(long status, uintptr_t tp);
+/* The top of the calling thread's exit stack (__unmapself ends there). */
+hidden void *__cairn_exit_stack(void);
 hidden long __cairn_set_tid_address(int *tidptr);
 hidden long __cairn_uname(void *buf);
 /* system.c: the system's names, power, users (the process server) */

@@ -96,12 +96,23 @@ long __cairn_fd_reserve(long min)
 
 void __cairn_fd_unreserve(long fd)
 {
+	__cairn_lock(&fd_lock);
 	fds[fd].kind = FDK_NONE;
+	__cairn_unlock(&fd_lock);
 }
 
+/* A reserved descriptor gets its capability under the lock, like every
+ * change of the table: the assignment of a whole entry may clear it
+ * first (x86-64: rep stos, then the fields), and another thread's
+ * lowest_free() that saw kind FDK_NONE in between took the same
+ * descriptor (threads.io_together on four CPUs: a thread's file and
+ * another's pipe end in one descriptor, ESPIPE from pwrite, EPIPE and
+ * another thread's bytes from the pipe) */
 void __cairn_fd_fill(long fd, cap_t cap, int cloexec, uint32_t type)
 {
+	__cairn_lock(&fd_lock);
 	fds[fd] = (struct cairn_fd){ .cap = cap, .kind = FDK_IO, .cloexec = !!cloexec, .type = type };
+	__cairn_unlock(&fd_lock);
 }
 
 /* Drops a reference of an FDK_IO capability and the slot. */
@@ -660,15 +671,14 @@ long __cairn_pipe2(int *out, long flags)
 	if (!e && a.ncaps < 2)
 		e = ERR_IO;
 	if (e) {
-		fds[r0].kind = fds[r1].kind = FDK_NONE;
+		__cairn_fd_unreserve(r0);
+		__cairn_fd_unreserve(r1);
 		return cairn_errno(e);
 	}
 	c[0] = cairn_ipcbuf()->caps[0];
 	c[1] = cairn_ipcbuf()->caps[1];
-	fds[r0] = (struct cairn_fd){ .cap = c[0], .kind = FDK_IO, .cloexec = !!(flags & O_CLOEXEC),
-				     .type = S_IFIFO };
-	fds[r1] = (struct cairn_fd){ .cap = c[1], .kind = FDK_IO, .cloexec = !!(flags & O_CLOEXEC),
-				     .type = S_IFIFO };
+	__cairn_fd_fill(r0, c[0], (flags & O_CLOEXEC) != 0, S_IFIFO);
+	__cairn_fd_fill(r1, c[1], (flags & O_CLOEXEC) != 0, S_IFIFO);
 	out[0] = (int)r0;
 	out[1] = (int)r1;
 	return 0;

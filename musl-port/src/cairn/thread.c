@@ -255,6 +255,31 @@ static long futex_wake(volatile int *addr, long n)
 	return woken;
 }
 
+/*
+ * The stacks detached threads end on: __unmapself unmaps the thread's own
+ * stack, then exits on this one. One per entry, the thread's until its
+ * entry is reused, which is once the kernel says the thread ended
+ * (reap()). One stack for all, handed on by the thread-list lock, was
+ * not enough: the exit releases that lock (ctid) and wakes its waiter
+ * while still on the stack, and the next detached thread's __unmapself
+ * overwrote the return addresses of the one before (threads.detach_many
+ * on four x86-64 CPUs: an exec fault at an address in a thread's memory).
+ */
+#define EXIT_STACK 4096
+static char exit_stacks[MAX_THREADS][EXIT_STACK] __attribute__((aligned(16)));
+static char exit_stack_spare[EXIT_STACK] __attribute__((aligned(16)));
+
+void *__cairn_exit_stack(void)
+{
+	struct thr *t;
+
+	__cairn_lock(&table_lock);
+	t = self_entry();
+	__cairn_unlock(&table_lock);
+	/* a thread not in the table is the first, which musl never unmaps */
+	return (t ? exit_stacks[t - threads] : exit_stack_spare) + EXIT_STACK;
+}
+
 /* tp: the thread pointer when the thread's struct pthread may be gone
  * already (__unmapself), else 0. */
 long __cairn_exit_thread(long status, uintptr_t tp)

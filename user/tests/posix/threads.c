@@ -283,6 +283,55 @@ static void io_together(void)
 	}
 }
 
+/* Threads open and close descriptors at once: each new descriptor is
+ * the taker's alone. A pipe's two descriptors get their capabilities
+ * after the VFS answered; a table that let another thread take one in
+ * between gave two threads one descriptor (io_together's failures). */
+static void *fd_churn(void *arg)
+{
+	uintptr_t id = (uintptr_t)arg, bad = 0;
+	char path[300], c;
+
+	snprintf(path, sizeof(path), "%s/churn%lu", base, (unsigned long)id);
+	for (int i = 0; i < 120 && !bad; i++) {
+		struct stat st;
+		int p[2], fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || pipe(p)) {
+			bad = 1;
+			break;
+		}
+		/* each descriptor is still what this thread made of it */
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+			bad |= 2;
+		if (fstat(p[0], &st) || !S_ISFIFO(st.st_mode) || fstat(p[1], &st) || !S_ISFIFO(st.st_mode))
+			bad |= 4;
+		c = (char)('A' + id);
+		if (write(p[1], &c, 1) != 1 || read(p[0], &c, 1) != 1 || c != (char)('A' + id))
+			bad |= 8;
+		if (close(p[0]) || close(p[1]) || close(fd))
+			bad |= 16;
+	}
+	unlink(path);
+	return (void *)bad;
+}
+
+static void fd_table_race(void)
+{
+	pthread_t t[4];
+	void *r;
+
+	for (uintptr_t i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, fd_churn, (void *)i) == 0);
+	r = fd_churn((void *)4);
+	if (r)
+		FAIL("the main thread's descriptors: failures %#lx", (unsigned long)(uintptr_t)r);
+	for (int i = 0; i < 4; i++) {
+		CHECK(pthread_join(t[i], &r) == 0);
+		if (r)
+			FAIL("thread %d's descriptors: failures %#lx", i, (unsigned long)(uintptr_t)r);
+	}
+}
+
 static void *forker(void *arg)
 {
 	int st;
@@ -587,6 +636,7 @@ int main(void)
 	run("semaphores", semaphores);
 	run("thread_local", thread_local);
 	run("io_together", io_together);
+	run("fd_table_race", fd_table_race);
 	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
 	run("signals_and_threads", signals_and_threads);
