@@ -275,10 +275,21 @@ static uint64_t sys_enter(uint64_t n, uint64_t min, uint64_t timeout)
 
 /* Behind the threads of its priority here now (schedule() queues it at
  * the back of its level), at once rather than on the way out. */
-static uint64_t sys_yield(void)
+/* A yield lets threads of the same or a higher priority run; a sleep
+ * (ns > 0) any: a spin lock's waiter whose holder has a lower priority
+ * and was preempted inside the lock would otherwise yield to nobody but
+ * itself for ever on one CPU (the ext2 server's main thread spun on a
+ * libc lock its write-back thread held). */
+static uint64_t sys_yield(uint64_t ns)
 {
-	schedule();
-	return ERR_OK;
+	err_t e;
+
+	if (!ns) {
+		schedule();
+		return ERR_OK;
+	}
+	e = sched_block(BK_SLEEP, NULL, ns);
+	return e == ERR_TIMEDOUT ? ERR_OK : e;
 }
 
 static uint64_t sys_exit(uint64_t status)
@@ -351,7 +362,7 @@ SYSCALL(t_recv, sys_recv(a0, a1))
 SYSCALL(t_reply, sys_reply(a0, a1, a2, a3, a4))
 SYSCALL(t_send, sys_send(a0, a1, a2, a3, a4, a5))
 SYSCALL(t_wait, sys_wait(a0, a1))
-SYSCALL(t_yield, sys_yield())
+SYSCALL(t_yield, sys_yield(a0))
 SYSCALL(t_enter, sys_enter(a0, a1, a2))
 SYSCALL(t_cap, sys_cap(a0, a1, a2, a3, a4))
 SYSCALL(t_exit, sys_exit(a0))

@@ -51,7 +51,10 @@ enum {
 	                      * (endpoint: blocks until received unless CAIRN_NONBLOCK in the tag) */
 	SYS_WAIT = 6,        /* (notification, timeout_ns) -> (err, bits); timeout 0 = poll,
 	                      * CAIRN_FOREVER = no timeout. ERR_TIMEDOUT / ERR_AGAIN (poll). */
-	SYS_YIELD = 7,       /* () -> err */
+	SYS_YIELD = 7,       /* (ns) -> err. 0: the rest of the slice to a thread of the same or
+	                      * a higher priority; ns > 0: sleeps ns, so that every ready thread
+	                      * may run, lower priorities too (a spin lock's holder). ERR_INTR
+	                      * if an upcall ended the sleep. */
 	SYS_ENTER = 8,       /* (n_submit, min_complete, timeout_ns) -> (err, submitted, ready) */
 	SYS_CAP = 9,         /* (op, slot, dst, rights, badge) -> (err, slot): own table, CAP_OP_* */
 	SYS_EXIT = 10,       /* (status): ends the calling process. Does not return. */

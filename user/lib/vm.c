@@ -22,8 +22,7 @@ static volatile int vm_lock;
 
 static void vm_lock_take(void)
 {
-	while (__atomic_exchange_n(&vm_lock, 1, __ATOMIC_ACQUIRE))
-		cairn_yield();
+	cairn_spin_take(&vm_lock);
 }
 
 static void vm_lock_give(void)

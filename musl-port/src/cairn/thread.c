@@ -86,8 +86,7 @@ static uintptr_t get_tp(void)
 
 void __cairn_lock(volatile int *l)
 {
-	while (a_swap(l, 1))
-		cairn_yield();
+	cairn_spin_take(l);
 }
 
 void __cairn_unlock(volatile int *l)
@@ -334,7 +333,12 @@ void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi)
 		__cairn_unlock(&table_lock);
 		if (!waiting)
 			return;
-		cairn_yield();          /* its last steps: a wake and the exit */
+		/* its last steps: a wake and the exit (a nap now and then: it
+		 * may have a lower priority than this thread) */
+		if (turn % 8 == 7)
+			cairn_nap(CAIRN_LOCK_NAP_NS);
+		else
+			cairn_yield();
 	}
 }
 

@@ -103,6 +103,41 @@ void t_sys_yield(void)
 	kthread_free(&kt);
 }
 
+/* The partner, a priority below the main thread, counts for as long as
+ * it runs. */
+static void nap_partner(struct kthread *kt)
+{
+	while (!kt->arg[1])
+		kt->step++;
+}
+
+/* SYS_YIELD(ns) sleeps ns and lets a thread of a lower priority run,
+ * where a yield does not (both on one CPU): a spin lock's waiter naps so
+ * that a holder below it gets out of the lock. */
+void t_sys_nap(void)
+{
+	static struct kthread kt;
+	int before;
+
+	kt.arg[0] = kt.arg[1] = 0;
+	kt.step = 0;
+	CHECK_OK(kthread_start(&kt, nap_partner, PRIO_MAIN - 1, false));
+	for (int i = 0; i < 5; i++) {
+		before = kt.step;
+		CHECK_OK(cairn_yield());
+		EXPECT(kt.step == before, "yield %d: a thread of a lower priority ran", i);
+		uint64_t t0 = now_ns();
+		CHECK_OK(cairn_nap(1000000));
+		uint64_t t = now_ns() - t0;
+		EXPECT(kt.step > before, "nap %d: the thread of a lower priority did not run", i);
+		EXPECT(t >= 1000000, "nap %d: a 1 ms nap took %lu ns", i, (unsigned long)t);
+	}
+	kt.arg[1] = 1;
+	CHECK_OK(cairn_nap(1000000));
+	EXPECT(kthread_join(&kt, 2000), "the thread did not end");
+	kthread_free(&kt);
+}
+
 /* One object of every type this process can hold. */
 struct zoo {
 	cap_t c[OBJ_TYPE_COUNT];

@@ -266,21 +266,28 @@ static void *io_thread(void *arg)
 	return (void *)bad;
 }
 
-static void io_together(void)
+/* fn on four new threads and this one at once, each with its number
+ * (0 to 4) as argument: each must return NULL, or the failures it saw. */
+static void on_five_threads(void *(*fn)(void *), const char *what)
 {
 	pthread_t t[4];
 	void *r;
 
 	for (uintptr_t i = 0; i < 4; i++)
-		CHECK(pthread_create(&t[i], NULL, io_thread, (void *)i) == 0);
-	r = io_thread((void *)4);
+		CHECK(pthread_create(&t[i], NULL, fn, (void *)i) == 0);
+	r = fn((void *)4);
 	if (r)
-		FAIL("the main thread's io_thread: failures %#lx", (unsigned long)(uintptr_t)r);
+		FAIL("the main thread's %s: failures %#lx", what, (unsigned long)(uintptr_t)r);
 	for (int i = 0; i < 4; i++) {
 		CHECK(pthread_join(t[i], &r) == 0);
 		if (r)
-			FAIL("thread %d's io_thread: failures %#lx", i, (unsigned long)(uintptr_t)r);
+			FAIL("thread %d's %s: failures %#lx", i, what, (unsigned long)(uintptr_t)r);
 	}
+}
+
+static void io_together(void)
+{
+	on_five_threads(io_thread, "io_thread");
 }
 
 /* Threads open and close descriptors at once: each new descriptor is
@@ -317,19 +324,7 @@ static void *fd_churn(void *arg)
 
 static void fd_table_race(void)
 {
-	pthread_t t[4];
-	void *r;
-
-	for (uintptr_t i = 0; i < 4; i++)
-		CHECK(pthread_create(&t[i], NULL, fd_churn, (void *)i) == 0);
-	r = fd_churn((void *)4);
-	if (r)
-		FAIL("the main thread's descriptors: failures %#lx", (unsigned long)(uintptr_t)r);
-	for (int i = 0; i < 4; i++) {
-		CHECK(pthread_join(t[i], &r) == 0);
-		if (r)
-			FAIL("thread %d's descriptors: failures %#lx", i, (unsigned long)(uintptr_t)r);
-	}
+	on_five_threads(fd_churn, "descriptors");
 }
 
 static void *forker(void *arg)

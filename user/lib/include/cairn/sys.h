@@ -115,6 +115,29 @@ static inline err_t cairn_yield(void)
 	return (err_t)cairn_arch_syscall(SYS_YIELD, 0, 0, 0, 0, 0, 0, r);
 }
 
+/* SYS_YIELD(ns): sleeps ns (> 0); threads of every priority may run
+ * meanwhile. ERR_INTR if an upcall ended it. */
+static inline err_t cairn_nap(uint64_t ns)
+{
+	uint64_t r[6];
+	return (err_t)cairn_arch_syscall(SYS_YIELD, ns, 0, 0, 0, 0, 0, r);
+}
+
+/* Takes the spin lock *l (0 free, 1 taken): yields a few times, then
+ * naps, so that a holder of a lower priority preempted inside the lock
+ * runs even on one CPU (yields alone go to nobody below the waiter). */
+#define CAIRN_LOCK_YIELDS 8
+#define CAIRN_LOCK_NAP_NS 100000
+static inline void cairn_spin_take(volatile int *l)
+{
+	for (unsigned turns = 0; __atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE); turns++) {
+		if (turns < CAIRN_LOCK_YIELDS)
+			cairn_yield();
+		else
+			cairn_nap(CAIRN_LOCK_NAP_NS);
+	}
+}
+
 /* SYS_ENTER: submits n_submit ring entries and waits until min_complete
  * completions are ready or timeout_ns passes. submitted/ready may be NULL. */
 static inline err_t cairn_enter(uint64_t n_submit, uint64_t min_complete, uint64_t timeout_ns,
