@@ -273,13 +273,13 @@ static uint64_t sys_enter(uint64_t n, uint64_t min, uint64_t timeout)
 	return e;
 }
 
-/* Behind the threads of its priority here now (schedule() queues it at
- * the back of its level), at once rather than on the way out. */
-/* A yield lets threads of the same or a higher priority run; a sleep
- * (ns > 0) any: a spin lock's waiter whose holder has a lower priority
- * and was preempted inside the lock would otherwise yield to nobody but
- * itself for ever on one CPU (the ext2 server's main thread spun on a
- * libc lock its write-back thread held). */
+/* ns 0: behind the threads of its priority here now (schedule() queues
+ * it at the back of its level), at once rather than on the way out; a
+ * yield lets only threads of the same or a higher priority run. ns > 0:
+ * a sleep, which lets any run: a spin lock's waiter whose holder has a
+ * lower priority and was preempted inside the lock would otherwise yield
+ * to nobody but itself for ever on one CPU (the ext2 server's main
+ * thread spun on a libc lock its write-back thread held). */
 static uint64_t sys_yield(uint64_t ns)
 {
 	err_t e;

@@ -335,7 +335,7 @@ void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi)
 			return;
 		/* its last steps: a wake and the exit (a nap now and then: it
 		 * may have a lower priority than this thread) */
-		if (turn % 8 == 7)
+		if (turn % CAIRN_LOCK_YIELDS == CAIRN_LOCK_YIELDS - 1)
 			cairn_nap(CAIRN_LOCK_NAP_NS);
 		else
 			cairn_yield();
