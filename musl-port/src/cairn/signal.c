@@ -433,11 +433,16 @@ next:
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
+	__cairn_sig_hold--;
+	/* one held meanwhile: looked for after the hold ends, as unhold()
+	 * does (an upcall can come until that very store; one looked for
+	 * before it stayed held until some later pipe call ran it, after the
+	 * program had maybe set SIG_DFL: close_under_signals died of its
+	 * SIGALRM) */
 	if (!more && __cairn_sig_held) {
 		__cairn_sig_held = 0;
 		more = held_arg;
 	}
-	__cairn_sig_hold--;
 	if (more) {
 		arg = more;
 		sig = (int)(arg & 0xff);
