@@ -29,15 +29,17 @@ struct upcall_frame {
 	struct trap_frame tf;
 };
 
-err_t thread_upcall_check(const struct thread *t, uint64_t pc)
+err_t thread_upcall_check(const struct thread *t, uint64_t pc, uint64_t flags)
 {
-	return !t->started || pc >= arch_user_top() ? ERR_INVAL : ERR_OK;
+	return !t->started || pc >= arch_user_top() || (flags & ~(uint64_t)UPCALL_ONSTACK) ? ERR_INVAL
+												: ERR_OK;
 }
 
-void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg)
+void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg, uint64_t flags)
 {
 	t->upcall_pc = pc;
 	t->upcall_arg = arg;
+	t->upcall_onstack = (flags & UPCALL_ONSTACK) != 0;
 	t->upcall_pending = 1;
 	/* a blocked call ends with ERR_INTR, except a call a server is
 	 * serving now (ipc_interrupt() leaves it), and one waiting in the
@@ -63,10 +65,15 @@ uint64_t upcall_deliver(bool partial, uint64_t r)
 	struct thread *t = current;
 	struct trap_frame *tf = t->tf;
 	struct upcall_frame f = { UPCALL_MAGIC, partial, r, 0, *tf };
-	uintptr_t sp = (arch_frame_sp(tf) - UPCALL_REDZONE - sizeof(f)) & ~(uintptr_t)15;
+	uintptr_t top = arch_frame_sp(tf), sp;
 
+	/* UPCALL_ONSTACK: the frame at the top of the alternate stack, unless
+	 * the thread runs on it already (a handler there, interrupted) */
+	if (t->upcall_onstack && t->alt_size && (top <= t->alt_base || top > t->alt_base + t->alt_size))
+		top = t->alt_base + t->alt_size + UPCALL_REDZONE;
+	sp = (top - UPCALL_REDZONE - sizeof(f)) & ~(uintptr_t)15;
 	t->upcall_pending = 0;
-	if (arch_frame_sp(tf) < UPCALL_REDZONE + sizeof(f) || copy_to_user(sp, &f, sizeof(f))) {
+	if (top < UPCALL_REDZONE + sizeof(f) || copy_to_user(sp, &f, sizeof(f))) {
 		kprintf("cairn: process %u (%s) killed: no stack for an upcall at %#lx\n",
 			t->proc->id, t->proc->name, (unsigned long)sp);
 		process_exit(t->proc, PROC_STATE_FAULTED, CAIRN_FAULT_WRITE);

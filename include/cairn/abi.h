@@ -194,7 +194,7 @@ enum {
 	                       * (before user mode); ERR_BUSY: already suspended or pending */
 	THREAD_RESUME = 37,   /* cancels a pending suspension too; ERR_INVAL: not suspended */
 	THREAD_SET_TLS = 38,  /* (value): the thread pointer (riscv64 tp, x86-64 FS base) */
-	THREAD_UPCALL = 39,   /* (pc, arg): interrupt the thread (signals). A system call it is
+	THREAD_UPCALL = 39,   /* (pc, arg, flags): interrupt the thread (signals). A system call it is
 	                       * blocked in returns ERR_INTR (but not a call a server is
 	                       * serving, whose answer it holds, nor one queued on the
 	                       * Endpoint the calling thread last received on; those
@@ -208,7 +208,11 @@ enum {
 	                       * frame. SYS_UPCALL_RETURN(frame) resumes where it was. The frame
 	                       * is opaque; it holds no FP registers, and the code at pc must
 	                       * keep the callee-saved registers (it is a C call) and the FP
-	                       * state itself. ERR_INVAL before THREAD_START. */
+	                       * state itself. flags UPCALL_ONSTACK: the frame goes at the top
+	                       * of the thread's alternate stack (THREAD_SET_ALTSTACK) instead,
+	                       * unless it has none or sp is in it already (sigaltstack,
+	                       * SA_ONSTACK). ERR_INVAL before THREAD_START, or for other
+	                       * flags. */
 	THREAD_SET_AFFINITY = 40, /* (mask): the CPUs it may run on, bit i = CPU i (as
 	                       * KINFO_CPUS numbers them); bits of CPUs that are not
 	                       * online are dropped, ERR_INVAL when none is left. A
@@ -219,6 +223,11 @@ enum {
 	THREAD_GET_AFFINITY = 41, /* RIGHT_READ -> (mask, cpu): its CPUs (only online
 	                       * ones), and the CPU it runs on (the caller's own: the
 	                       * one it is on now) or last ran on */
+	THREAD_SET_ALTSTACK = 42, /* (base, size): the alternate stack of UPCALL_ONSTACK
+	                       * upcalls (user memory, not checked until used: an upcall
+	                       * that cannot write its frame there ends the process as
+	                       * any other); size 0: none. ERR_INVAL: size below
+	                       * UPCALL_ALTSTACK_MIN or past the user addresses */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 
@@ -449,6 +458,11 @@ struct cairn_clock_page {
 #define CAIRN_NOTIFY_BADGE (1ull << 63)
 #define CAIRN_NOTIFY_LABEL 0xffff0002u
 #define CAIRN_PAGER_WRITE  1u
+
+/* THREAD_UPCALL's flags; THREAD_SET_ALTSTACK's least size (a frame, its
+ * red zone and some room for the function) */
+#define UPCALL_ONSTACK      1u
+#define UPCALL_ALTSTACK_MIN 2048u
 
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
 

@@ -707,6 +707,7 @@ static inline uint64_t posix_sigbit(int sig) { return 1ull << (sig - 1); }
 /* PS_SIGACTION sa_flags the server acts on */
 #define POSIX_SA_NOCLDSTOP  0x00000001u
 #define POSIX_SA_NOCLDWAIT  0x00000002u
+#define POSIX_SA_ONSTACK    0x08000000u    /* the handler on the thread's alternate stack */
 #define POSIX_SA_NODEFER    0x40000000u
 #define POSIX_SA_RESETHAND  0x80000000u
 /* PS_WAIT options */

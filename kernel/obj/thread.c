@@ -129,12 +129,32 @@ static void thread_invoke_set_ring(struct invocation *iv)
 
 static err_t thread_decode_upcall(struct invocation *iv)
 {
-	return thread_upcall_check(THREAD(iv), iv->in->w[0]);
+	return thread_upcall_check(THREAD(iv), iv->in->w[0], iv->in->w[2]);
 }
 
 static void thread_invoke_upcall(struct invocation *iv)
 {
-	thread_upcall(THREAD(iv), iv->in->w[0], iv->in->w[1]);
+	thread_upcall(THREAD(iv), iv->in->w[0], iv->in->w[1], iv->in->w[2]);
+}
+
+/* ---- THREAD_SET_ALTSTACK ------------------------------------------------------------ */
+
+static err_t thread_decode_set_altstack(struct invocation *iv)
+{
+	uint64_t base = iv->in->w[0], size = iv->in->w[1];
+
+	if (!size)
+		return ERR_OK;
+	return size < UPCALL_ALTSTACK_MIN || base >= arch_user_top() || size > arch_user_top() - base
+		       ? ERR_INVAL : ERR_OK;
+}
+
+static void thread_invoke_set_altstack(struct invocation *iv)
+{
+	struct thread *t = THREAD(iv);
+
+	t->alt_base = iv->in->w[1] ? iv->in->w[0] : 0;
+	t->alt_size = iv->in->w[1];
 }
 
 /* ---- THREAD_SUSPEND, THREAD_RESUME (also for PROC_SUSPEND, PROC_RESUME) --------------- */
@@ -229,6 +249,8 @@ static const struct method methods[] = {
 	METHOD(THREAD_SET_AFFINITY, RIGHT_MANAGE, M_LIVE, thread_decode_set_affinity,
 	       thread_invoke_set_affinity),
 	METHOD(THREAD_GET_AFFINITY, RIGHT_READ, 0, NULL, thread_invoke_get_affinity),
+	METHOD(THREAD_SET_ALTSTACK, RIGHT_MANAGE, M_LIVE, thread_decode_set_altstack,
+	       thread_invoke_set_altstack),
 };
 
 METHOD_TABLE(thread_methods, methods, thread_alive);

@@ -61,7 +61,9 @@ struct thread {
 	uint8_t fault_pending;        /* blocked in a fault call */
 	uint8_t upcall_pending;       /* divert to upcall_pc on the way to user mode */
 	uint8_t suspend_pending;      /* suspend on the way to user mode (was blocked) */
+	uint8_t upcall_onstack;       /* ... on the alternate stack (UPCALL_ONSTACK) */
 	uint64_t upcall_pc, upcall_arg;
+	uint64_t alt_base, alt_size;  /* THREAD_SET_ALTSTACK; size 0: none */
 	struct list async_sent;       /* async_msg.snode of calls out */
 	struct thread *reply_to;      /* the caller this thread must answer */
 	struct async_msg *reply_async;/* ... or the asynchronous call */
@@ -353,8 +355,8 @@ void process_init_ended(struct process *p);
 /* Upcalls (upcall.c). */
 /* THREAD_UPCALL: ERR_INVAL when t was never started or pc is not a user
  * address; then the change, which cannot fail. */
-err_t thread_upcall_check(const struct thread *t, uint64_t pc);
-void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg);
+err_t thread_upcall_check(const struct thread *t, uint64_t pc, uint64_t flags);
+void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg, uint64_t flags);
 uint64_t upcall_deliver(bool partial, uint64_t r);
 uint64_t sys_upcall_return(uint64_t frame);
 /* The work on the way back to user mode, without upcalls (syscall path). */

@@ -485,6 +485,21 @@ hidden void __cairn_raise(int sig);
  * and run by __cairn_sig_release() when the section ends. */
 extern hidden volatile int __cairn_sig_hold, __cairn_sig_held;
 hidden void __cairn_sig_release(void);
+/* A thread's alternate signal stack (sigaltstack, signal.c): size 0 is
+ * none. save: pages where a delivery on it keeps the interrupted code's
+ * IPC buffer (4 KiB, too much for a small stack), one a nested level,
+ * ALT_SAVES of them, mapped when the stack is set. */
+#define ALT_SAVES 4
+struct cairn_altstack {
+	uintptr_t base;
+	size_t size;
+	struct cairn_ipcbuf *save;
+	int used;                        /* save pages in use */
+};
+hidden long __cairn_sigaltstack(const void *ss, void *old);
+/* The fork's child: the forking thread's alternate stack, the child's
+ * first thread's now (the kernel's Thread is new). */
+hidden void __cairn_altstack_forked(const struct cairn_altstack *forker);
 
 /* ---- fork.c --------------------------------------------------------------------------------- */
 hidden long __cairn_fork(void);
@@ -509,6 +524,8 @@ hidden long __cairn_membarrier(long cmd, long flags);
 hidden int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old);
 /* The calling thread's own Notification (threads but the first), or CAP_NULL. */
 hidden cap_t __cairn_thread_note(void);
+/* The calling thread's alternate stack record and Thread capability. */
+hidden struct cairn_altstack *__cairn_thread_altstack(cap_t *thread);
 /* The child of a fork: only the calling thread goes on. */
 hidden void __cairn_threads_forked(void);
 /* An munmap of [lo, hi): waits until a thread that ended with its struct

@@ -355,6 +355,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_rt_sigaction: return __cairn_rt_sigaction(a, (const void *)b, (void *)c, (size_t)d);
 	case SYS_rt_sigprocmask: return __cairn_rt_sigprocmask(a, (const void *)b, (void *)c, (size_t)d);
 	case SYS_rt_sigpending: return __cairn_rt_sigpending((void *)a, (size_t)b);
+	case SYS_sigaltstack: return __cairn_sigaltstack((const void *)a, (void *)b);
 	case SYS_rt_sigsuspend: return __cairn_rt_sigsuspend((const void *)a, (size_t)b);
 	case SYS_rt_sigtimedwait: return __cairn_rt_sigtimedwait((const void *)a, (void *)b, (const void *)c, (size_t)d);
 	case SYS_rt_sigqueueinfo: return __cairn_rt_sigqueueinfo(a, b, (const void *)c);

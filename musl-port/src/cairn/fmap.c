@@ -494,6 +494,14 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 		return e == ERR_BADF ? -EBADF : e == ERR_FBIG || e == ERR_NOMEM ? -ENOMEM : e ? -ENODEV : -EIO;
 	}
 	*obj = cairn_ipcbuf()->caps[0];
+	if (*obj == CAP_NULL) {
+		/* no slot left for it (a mapping holds one): as Linux's limit
+		 * of mappings, ENOMEM */
+		for (unsigned i = 1; i < a.ncaps; i++)
+			if (cairn_ipcbuf()->caps[i] != CAP_NULL)
+				cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+		return -ENOMEM;
+	}
 	if (want_table && a.ncaps > 1) {
 		take();
 		keep_table(cairn_ipcbuf()->caps[1]);

@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include "syscall.h"
 #include "ksigaction.h"
 #include "cairn_impl.h"
@@ -47,7 +48,8 @@ _Static_assert(SIGKILL == POSIX_SIGKILL && SIGSTOP == POSIX_SIGSTOP && SIGCHLD =
 	       SIGSEGV == POSIX_SIGSEGV && SIGCONT == POSIX_SIGCONT && SIGSYS == POSIX_SIGSYS &&
 	       _NSIG - 1 == POSIX_NSIG, "signal numbers");
 _Static_assert(SA_NOCLDSTOP == POSIX_SA_NOCLDSTOP && SA_NOCLDWAIT == POSIX_SA_NOCLDWAIT &&
-	       SA_NODEFER == POSIX_SA_NODEFER && SA_RESETHAND == POSIX_SA_RESETHAND, "sa_flags");
+	       SA_NODEFER == POSIX_SA_NODEFER && SA_RESETHAND == POSIX_SA_RESETHAND &&
+	       SA_ONSTACK == POSIX_SA_ONSTACK, "sa_flags");
 _Static_assert(SIG_BLOCK == POSIX_SIG_BLOCK && SIG_UNBLOCK == POSIX_SIG_UNBLOCK &&
 	       SIG_SETMASK == POSIX_SIG_SETMASK, "sigprocmask how");
 #define MAX_DEPTH  16
@@ -362,12 +364,81 @@ void __cairn_longjmp_hook(uintptr_t target_sp)
 	}
 }
 
+/* ---- sigaltstack ---------------------------------------------------------------------- */
+
+static int on_altstack(const struct cairn_altstack *a, uintptr_t sp)
+{
+	return a->size && sp > a->base && sp - a->base <= a->size;
+}
+
+long __cairn_sigaltstack(const void *ssp, void *oldp)
+{
+	const stack_t *ss = ssp;
+	stack_t *old = oldp;
+	cap_t th;
+	struct cairn_altstack *a = __cairn_thread_altstack(&th);
+	volatile char here;
+	int on = on_altstack(a, (uintptr_t)&here);
+
+	if (old) {
+		old->ss_sp = (void *)a->base;
+		old->ss_size = a->size;
+		old->ss_flags = on ? SS_ONSTACK : a->size ? 0 : SS_DISABLE;
+	}
+	if (!ss)
+		return 0;
+	/* musl checked the size (ENOMEM) and refused SS_ONSTACK */
+	if (ss->ss_flags & ~SS_DISABLE)
+		return -EINVAL;
+	if (on)
+		return -EPERM;
+	if (ss->ss_flags & SS_DISABLE) {
+		if (a->size)
+			cairn_invoke(th, THREAD_SET_ALTSTACK, 0, 0, 0, 0, 0, NULL);
+		a->base = 0;
+		a->size = 0;
+		return 0;
+	}
+	if (!a->save) {
+		long va = __cairn_mmap(0, ALT_SAVES * sizeof(*a->save), PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (va < 0)
+			return va;
+		a->save = (struct cairn_ipcbuf *)va;
+	}
+	err_t e = cairn_invoke(th, THREAD_SET_ALTSTACK, 0, (uint64_t)(uintptr_t)ss->ss_sp, ss->ss_size,
+			       0, 0, NULL);
+	if (e)
+		return e == ERR_INVAL ? -EINVAL : cairn_errno(e);
+	a->base = (uintptr_t)ss->ss_sp;
+	a->size = ss->ss_size;
+	return 0;
+}
+
+void __cairn_altstack_forked(const struct cairn_altstack *forker)
+{
+	if (forker->size)
+		cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, 0, forker->base, forker->size, 0, 0,
+			     NULL);
+}
+
+/* ---- the upcall entry's C part ------------------------------------------------------------ */
+
+static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *saved);
+
+/* The IPC buffer kept on the stack the handler runs on (not inlined: the
+ * 4 KiB are not in the caller's frame, on a small alternate stack) */
+__attribute__((noinline)) static void sig_run_local(uint64_t arg, uintptr_t frame)
+{
+	struct cairn_ipcbuf local;
+
+	sig_run_saved(arg, frame, &local);
+}
+
 void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 {
-	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
-	int saved_errno = errno, d;
-	struct cairn_ipcbuf *saved, local;
-	struct k_sigaction ka;
+	cap_t th;
+	struct cairn_altstack *a;
 
 	/* inside a pipe's critical section: later (the server sends no other
 	 * delivery before this one is done) */
@@ -376,9 +447,24 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 		__cairn_sig_held = 1;
 		return;
 	}
+	/* on the alternate stack (SA_ONSTACK): the IPC buffer in a page of
+	 * its own, while there are some */
+	a = __cairn_thread_altstack(&th);
+	if (a->save && a->used < ALT_SAVES && on_altstack(a, frame)) {
+		sig_run_saved(arg, frame, &a->save[a->used++]);
+		a->used--;
+		return;
+	}
+	sig_run_local(arg, frame);
+}
+
+static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *saved)
+{
+	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
+	int saved_errno = errno, d;
+	struct k_sigaction ka;
 
 	/* the interrupted code's request or answer in the IPC buffer */
-	saved = &local;
 	memcpy(saved, cairn_ipcbuf(), sizeof(*saved));
 	if (sig < 1 || sig > NSIG_MAX) {
 		memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
@@ -448,8 +534,19 @@ next:
 		sig = (int)(arg & 0xff);
 		code = posix_sig_arg_code(arg);
 		sender = (int)(arg >> 32);
-		if (sig >= 1 && sig <= NSIG_MAX)
-			goto next;
+		if (sig >= 1 && sig <= NSIG_MAX) {
+			cap_t th;
+			struct cairn_altstack *a = __cairn_thread_altstack(&th);
+			/* a handler for the alternate stack while we are not on
+			 * it: an upcall of our own puts it there */
+			if ((actions[sig].flags & SA_ONSTACK) && a->size &&
+			    !on_altstack(a, (uintptr_t)__builtin_frame_address(0))) {
+				cairn_invoke(th, THREAD_UPCALL, 0, (uint64_t)(uintptr_t)__cairn_sigentry, arg,
+					     UPCALL_ONSTACK, 0, NULL);
+			} else {
+				goto next;
+			}
+		}
 	}
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;

@@ -65,6 +65,7 @@ struct thr {
 	uint64_t sigmask;                /* its signal mask (see __cairn_thread_sigmask) */
 	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
+	struct cairn_altstack alt;       /* sigaltstack */
 };
 
 static struct thr threads[MAX_THREADS];
@@ -120,6 +121,24 @@ static struct thr *self_entry(void)
 static int main_policy = SCHED_OTHER;
 static uint64_t main_affinity;
 
+/* The first thread's alternate signal stack. */
+static struct cairn_altstack main_alt;
+
+struct cairn_altstack *__cairn_thread_altstack(cap_t *thread)
+{
+	struct thr *me = __cairn_threaded ? self_entry() : NULL;
+
+	*thread = me ? me->thread : SLOT_SELF_THREAD;
+	return me ? &me->alt : &main_alt;
+}
+
+static void altstack_drop(struct cairn_altstack *a)
+{
+	if (a->save)
+		__cairn_munmap((uintptr_t)a->save, ALT_SAVES * sizeof(*a->save));
+	*a = (struct cairn_altstack){ 0 };
+}
+
 /* The first thread's futex Notification. */
 static cap_t main_note = CAP_NULL;
 
@@ -154,6 +173,7 @@ static void reap(void)
 			continue;
 		if (t->ipc_va)
 			cairn_unmap(t->ipc_va, 1);
+		altstack_drop(&t->alt);
 		if (t->ipc_mo != CAP_NULL)
 			cairn_cap_delete(t->ipc_mo);
 		if (t->note != CAP_NULL)
@@ -666,6 +686,13 @@ void __cairn_threads_forked(void)
 			main_affinity = me->affinity;
 		if (main_affinity)
 			cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_AFFINITY, 0, main_affinity, 0, 0, 0, NULL);
+		/* and on its alternate stack (the other threads' save pages
+		 * are copies nobody uses: dropped below) */
+		__cairn_altstack_forked(me ? &me->alt : &main_alt);
+		if (me) {
+			main_alt = me->alt;
+			me->alt = (struct cairn_altstack){ 0 };
+		}
 	}
 	/* only the forking thread goes on, on a fresh IPC buffer at the first
 	 * thread's place; the others' entries name the parent's objects */
@@ -688,6 +715,7 @@ void __cairn_threads_forked(void)
 			continue;
 		if (t->ipc_va)
 			cairn_unmap(t->ipc_va, 1);
+		altstack_drop(&t->alt);
 		/* our copies of the parent's objects (the Threads are not ours) */
 		cap_t caps[] = { t->ipc_mo, t->note, t->thread };
 		for (unsigned j = 0; j < 3; j++)
@@ -749,6 +777,36 @@ static long futex_wait(volatile int *addr, int val, uint64_t ns)
 	return cairn_errno(e);
 }
 
+/* A futex wait that is not FUTEX_PRIVATE: the word may be in memory
+ * other processes share (named and pshared semaphores, pshared mutexes
+ * and condition variables), whose wakes never reach this process's
+ * table. It looks at the word itself, napping between looks, 20 us at
+ * first, doubling to 1 ms: a wake is seen within a millisecond, and
+ * one from this process's threads at once too. */
+static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
+{
+	uint64_t nap = 20000, start, now;
+
+	if (__cairn_now(&start))
+		start = 0;
+	for (;;) {
+		if (*addr != val)
+			return 0;
+		if (ns != CAIRN_FOREVER) {
+			if (__cairn_now(&now))
+				now = start;
+			if (now - start >= ns)
+				return -ETIMEDOUT;
+			if (nap > ns - (now - start))
+				nap = ns - (now - start);
+		}
+		if (cairn_nap(nap) == ERR_INTR)
+			return -EINTR;
+		if (nap < 1000000)
+			nap *= 2;
+	}
+}
+
 long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, long val3)
 {
 	const struct timespec *t = ts;
@@ -778,6 +836,8 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 			if (!ns)
 				return *(volatile int *)uaddr != (int)val ? -EAGAIN : -ETIMEDOUT;
 		}
+		if (!(op & FUTEX_PRIVATE))
+			return futex_wait_shared(uaddr, (int)val, ns);
 		return futex_wait(uaddr, (int)val, ns);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:

@@ -616,11 +616,12 @@ static void deliver_begin(struct proc *p, int sig, const struct siginf *si)
 static void deliver(struct proc *p, int sig, const struct siginf *si)
 {
 	uint64_t pc = p->act[sig].pc;
+	uint64_t flags = p->act[sig].flags & POSIX_SA_ONSTACK ? UPCALL_ONSTACK : 0;
 	err_t e;
 
-	deliver_begin(p, sig, si);
+	deliver_begin(p, sig, si);     /* (SA_RESETHAND clears the action) */
 	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, posix_sig_arg(sig, si->code, si->sender),
-			 0, 0, NULL);
+			 flags, 0, NULL);
 	if (e) {
 		say("pid %d: cannot deliver signal %d: %s\n", p->pid, sig, err_name(e));
 		p->mask = p->saved_mask;

@@ -245,6 +245,10 @@ void dev_init(void)
 	for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		tmpfs_mkdev(&fs, fs.root, devs[i].path, strlen(devs[i].path), devs[i].mode, devs[i].rdev);
 	tmpfs_mkdir(&fs, fs.root, "dev/pts", 7, 0755);
+	/* POSIX shared memory (shm_open) and named semaphores (sem_open):
+	 * files of this tmpfs, anyone's to make, only their owners' to
+	 * remove (sticky, as /tmp) */
+	tmpfs_mkdir(&fs, fs.root, "dev/shm", 7, 01777);
 	for (unsigned i = 0; i < DEV_NPTS; i++) {
 		char path[16] = "/dev/pts/";
 		size_t len = 9;

@@ -177,6 +177,13 @@ void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_di
 		m->node = proc_dir;
 		m->flags = MS_RDONLY_BIT;
 	}
+	/* /dev/shm (dev.c) is listed as Linux lists it: a tmpfs of its own */
+	struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
+	struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
+	if (shm && (m = mount_add("/dev/shm", "shm", "tmpfs"))) {
+		m->own = m->builtin = true;
+		m->node = shm;
+	}
 	(void)id;
 	ep_id = vfs_ep_id;
 	launcher = cairn_cap("fslaunch");

@@ -17,10 +17,22 @@ void upcall_handler(uint64_t arg);
  * frame, call the C handler, return through SYS_UPCALL_RETURN. */
 TEST_UPCALL_STUB(upcall_stub, upcall_handler);
 
+static volatile uint64_t up_sp[4];     /* where the handler ran, by arg (0..3) */
+static volatile int up_nest;
+
 void upcall_handler(uint64_t arg)
 {
+	volatile char here;
+
 	up_arg = arg;
 	up_count++;
+	if (arg < 4)
+		up_sp[arg] = (uint64_t)(uintptr_t)&here;
+	/* one more upcall from inside this one: nested on the same stack */
+	if (up_nest) {
+		up_nest = 0;
+		inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 2, UPCALL_ONSTACK, 0, NULL);
+	}
 }
 
 static cap_t up_note;
@@ -202,4 +214,46 @@ void t_upcall_errors(void)
 	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 9, 0, 0, NULL));
 	EXPECT(up_count == 1 && up_arg == 9, "self upcall: count %lu, arg %lu",
 	       (unsigned long)up_count, (unsigned long)up_arg);
+}
+
+/* THREAD_SET_ALTSTACK and UPCALL_ONSTACK (sigaltstack): the upcall runs
+ * on the alternate stack, nested ones below it there; without the flag,
+ * or without a stack, on the thread's own. */
+void t_upcall_altstack(void)
+{
+	static uint64_t alt[1024] __attribute__((aligned(16)));     /* 8 KiB */
+	uint64_t lo = (uint64_t)(uintptr_t)alt, hi = lo + sizeof(alt);
+	volatile char mine;
+	uint64_t own = (uint64_t)(uintptr_t)&mine;
+
+	EXPECT_ERR(inv(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, lo, UPCALL_ALTSTACK_MIN - 1, 0, 0, NULL),
+		   ERR_INVAL);
+	EXPECT_ERR(inv(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, 1ull << 62, sizeof(alt), 0, 0, NULL),
+		   ERR_INVAL);
+	EXPECT_ERR(inv(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, lo, ~0ull - lo + 2, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 0, 2, 0, NULL), ERR_INVAL);
+	/* no stack yet: the flag changes nothing */
+	up_sp[0] = 0;
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 0, UPCALL_ONSTACK, 0, NULL));
+	EXPECT(up_sp[0] && (up_sp[0] < lo || up_sp[0] >= hi) && up_sp[0] < own,
+	       "no alternate stack: ran at %#lx", (unsigned long)up_sp[0]);
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, lo, sizeof(alt), 0, 0, NULL));
+	up_sp[1] = up_sp[2] = 0;
+	up_nest = 1;
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 1, UPCALL_ONSTACK, 0, NULL));
+	EXPECT(up_sp[1] >= lo && up_sp[1] < hi, "UPCALL_ONSTACK ran at %#lx, not in [%#lx, %#lx)",
+	       (unsigned long)up_sp[1], (unsigned long)lo, (unsigned long)hi);
+	EXPECT(up_sp[2] >= lo && up_sp[2] < up_sp[1], "the nested upcall ran at %#lx (first: %#lx)",
+	       (unsigned long)up_sp[2], (unsigned long)up_sp[1]);
+	/* without the flag: the thread's own stack */
+	up_sp[3] = 0;
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 3, 0, 0, NULL));
+	EXPECT(up_sp[3] && (up_sp[3] < lo || up_sp[3] >= hi), "without the flag: ran at %#lx",
+	       (unsigned long)up_sp[3]);
+	/* size 0: none again */
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_SET_ALTSTACK, 0, 0, 0, 0, NULL));
+	up_sp[0] = 0;
+	EXPECT_OK(inv(SLOT_SELF_THREAD, THREAD_UPCALL, (uint64_t)upcall_stub, 0, UPCALL_ONSTACK, 0, NULL));
+	EXPECT(up_sp[0] && (up_sp[0] < lo || up_sp[0] >= hi), "after size 0: ran at %#lx",
+	       (unsigned long)up_sp[0]);
 }

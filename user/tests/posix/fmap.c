@@ -7,11 +7,14 @@
  * size and mtime after in-place writes, many files at once, and mmap:
  * MAP_SHARED writes reaching the file and the file's reaching the
  * mapping, MAP_PRIVATE copy-on-write, SIGBUS past the end, msync,
- * mprotect, a mapping outliving its file's name and descriptor. Every
- * test passes on Linux too. Expected list:
+ * mprotect, a mapping outliving its file's name and descriptor; POSIX
+ * shared memory (shm_open in /dev/shm) and named and process-shared
+ * semaphores between a parent and its child. Every test passes on Linux
+ * too. Expected list:
  * tests/harness/expected/posix-fmap.txt.
  */
 #define _GNU_SOURCE
+#include <semaphore.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -405,6 +408,71 @@ static void map_outlives_file(void)
 	munmap(p, 3 * PAGE);
 }
 
+/* shm_open's objects and sem_open's semaphores live in /dev/shm (a
+ * tmpfs for everyone, sticky); a child opens both by name, writes the
+ * shared page and posts; the parent, waiting on the semaphore, is woken
+ * by it; an unnamed semaphore in a shared mapping works across fork too */
+static void shm_and_semaphores(void)
+{
+	char name[64], sname[64];
+	struct stat st;
+	struct timespec until;
+	FILE *f;
+	char line[256];
+	int fd, listed = 0;
+
+	snprintf(name, sizeof(name), "/pt_shm_%d", (int)getpid());
+	snprintf(sname, sizeof(sname), "/pt_sem_%d", (int)getpid());
+	CHECK(stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 01777);
+	CHECK((f = fopen("/proc/mounts", "r")) != NULL);
+	while (f && fgets(line, sizeof(line), f))
+		listed |= strstr(line, " /dev/shm tmpfs ") != NULL;
+	if (f)
+		fclose(f);
+	CHECK(listed);
+	CHECK((fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600)) >= 0);
+	ERRNO(shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
+	CHECK(ftruncate(fd, 2 * PAGE) == 0);
+	volatile int *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	sem_t *s = sem_open(sname, O_CREAT | O_EXCL, 0600, 0);
+	CHECK(s != SEM_FAILED);
+	sem_t *u = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(u != MAP_FAILED && sem_init(u, 1, 0) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pt_child_start();
+		int cfd = shm_open(name, O_RDWR, 0);
+		volatile int *q = cfd < 0 ? MAP_FAILED : mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+								 MAP_SHARED, cfd, 0);
+		sem_t *cs = sem_open(sname, 0);
+		if (q == MAP_FAILED || cs == SEM_FAILED)
+			_exit(1);
+		pt_msleep(50);             /* the parent waits first */
+		q[PAGE / sizeof(int) + 3] = 4242;
+		if (sem_post(cs))
+			_exit(2);
+		pt_msleep(20);
+		_exit(sem_post(u) ? 3 : 0);
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	CHECK(sem_timedwait(s, &until) == 0);
+	CHECK(p[PAGE / sizeof(int) + 3] == 4242);
+	CHECK(sem_timedwait(u, &until) == 0);
+	REAP(pid, 0);
+	/* gone by name; the mapping stays */
+	CHECK(shm_unlink(name) == 0 && sem_unlink(sname) == 0);
+	ERRNO(shm_open(name, O_RDWR, 0), ENOENT);
+	CHECK(sem_open(sname, 0) == SEM_FAILED && errno == ENOENT);
+	CHECK(p[PAGE / sizeof(int) + 3] == 4242);
+	sem_close(s);
+	sem_destroy(u);
+	munmap((void *)u, PAGE);
+	munmap((void *)p, 2 * PAGE);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/* where: PT_DIR, or an absolute path as the argument (a disk's /mnt) */
@@ -428,5 +496,6 @@ int main(int argc, char **argv)
 	run("map_errors", map_errors);
 	run("map_mprotect", map_mprotect);
 	run("map_outlives_file", map_outlives_file);
+	run("shm_and_semaphores", shm_and_semaphores);
 	return finish();
 }

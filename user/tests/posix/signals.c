@@ -10,7 +10,8 @@
  * and the FPU while interrupting code that does too; sigtimedwait,
  * sigwaitinfo and sigwait (taken without the handler, timeouts, EINTR from
  * another signal's handler), sigqueue (values, real-time signals queued in
- * order, the queue's limit). Expected list:
+ * order, the queue's limit), sigaltstack (SA_ONSTACK, a stack that runs
+ * out). Expected list:
  * tests/harness/expected/posix-signals.txt.
  */
 #define _GNU_SOURCE
@@ -693,6 +694,125 @@ static void segv(void)
 	reset_all();
 }
 
+/* ---- sigaltstack ---- */
+
+static char alt_mem[64 * 1024] __attribute__((aligned(16)));
+static volatile uintptr_t alt_where;
+static volatile int alt_flags, alt_eperm;
+
+static int in_alt(uintptr_t a)
+{
+	return a >= (uintptr_t)alt_mem && a < (uintptr_t)alt_mem + sizeof(alt_mem);
+}
+
+static void alt_handler(int sig)
+{
+	volatile char here;
+	stack_t now, other = { .ss_sp = alt_mem, .ss_size = 8192 };
+
+	hits[sig]++;
+	alt_where = (uintptr_t)&here;
+	alt_flags = sigaltstack(NULL, &now) == 0 ? now.ss_flags : -1;
+	/* not changed while on it */
+	alt_eperm = sigaltstack(&other, NULL) == -1 && errno == EPERM;
+}
+
+static void alt_siginfo(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	alt_handler(sig);
+}
+
+/* Recursion that never ends: the stack runs out */
+static volatile long alt_depth;
+__attribute__((noinline)) static long deeper(long n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	alt_depth = n;
+	if (n == -1)           /* never: the compiler is told it may end */
+		return 0;
+	return deeper(n + 1) + pad[0];
+}
+
+static void overflow_handler(int sig)
+{
+	volatile char here;
+
+	hits[sig]++;
+	alt_where = (uintptr_t)&here;
+	siglongjmp(jb, 1);
+}
+
+static void altstack(void)
+{
+	stack_t ss, old;
+	struct sigaction sa = { 0 };
+
+	reset_all();
+	/* none at first */
+	CHECK(sigaltstack(NULL, &old) == 0 && old.ss_flags == SS_DISABLE);
+	/* too small; bad flags */
+	ss = (stack_t){ .ss_sp = alt_mem, .ss_size = 1024 };     /* below MINSIGSTKSZ */
+	ERRNO(sigaltstack(&ss, NULL), ENOMEM);
+	ss = (stack_t){ .ss_sp = alt_mem, .ss_size = sizeof(alt_mem), .ss_flags = 0x1234 };
+	ERRNO(sigaltstack(&ss, NULL), EINVAL);
+	ss.ss_flags = 0;
+	CHECK(sigaltstack(&ss, &old) == 0 && old.ss_flags == SS_DISABLE);
+	CHECK(sigaltstack(NULL, &old) == 0 && old.ss_sp == alt_mem && old.ss_size == sizeof(alt_mem) &&
+	      old.ss_flags == 0);
+	/* SA_ONSTACK: the handler runs there, sees SS_ONSTACK, cannot move it */
+	set_handler(SIGUSR1, alt_handler, SA_ONSTACK);
+	alt_where = 0;
+	raise(SIGUSR1);
+	CHECK(hits[SIGUSR1] == 1 && in_alt(alt_where) && alt_flags == SS_ONSTACK && alt_eperm);
+	/* SA_SIGINFO too */
+	sa.sa_sigaction = alt_siginfo;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	alt_where = 0;
+	kill(getpid(), SIGUSR2);
+	CHECK(hits[SIGUSR2] == 1 && in_alt(alt_where) && alt_flags == SS_ONSTACK);
+	/* without SA_ONSTACK: the thread's own stack */
+	set_handler(SIGUSR1, alt_handler, 0);
+	alt_where = 0;
+	raise(SIGUSR1);
+	CHECK(hits[SIGUSR1] == 2 && alt_where && !in_alt(alt_where) && alt_flags == 0);
+	/* a fork's child has it too */
+	set_handler(SIGUSR1, alt_handler, SA_ONSTACK);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pt_child_start();
+		alt_where = 0;
+		raise(SIGUSR1);
+		_exit(in_alt(alt_where) && alt_flags == SS_ONSTACK ? 0 : 1);
+	}
+	REAP(pid, 0);
+	/* the stack that runs out: the SIGSEGV handler still runs, on the
+	 * alternate stack, in a child (its stack is spent) */
+	pid = fork();
+	if (pid == 0) {
+		pt_child_start();
+		set_handler(SIGSEGV, overflow_handler, SA_ONSTACK);
+		alt_where = 0;
+		if (sigsetjmp(jb, 1) == 0)
+			deeper(0);
+		_exit(in_alt(alt_where) && hits[SIGSEGV] == 1 && alt_depth > 100 ? 0 : 1);
+	}
+	REAP(pid, 0);
+	/* SS_DISABLE: gone */
+	ss.ss_flags = SS_DISABLE;
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	CHECK(sigaltstack(NULL, &old) == 0 && old.ss_flags == SS_DISABLE);
+	alt_where = 0;
+	raise(SIGUSR1);
+	CHECK(hits[SIGUSR1] == 3 && alt_where && !in_alt(alt_where));
+	reset_all();
+}
+
 static volatile double fp_sink;
 
 static void busy_handler(int sig)
@@ -888,6 +1008,7 @@ int main(void)
 	run("timer", timer);
 	run("longjump", longjump);
 	run("segv", segv);
+	run("altstack", altstack);
 	run("handler_state", handler_state);
 	run("sigtimedwait", sigtimedwait_basic);
 	run("sigtimedwait_eintr", sigtimedwait_eintr);
