@@ -31,8 +31,11 @@ struct upcall_frame {
 
 err_t thread_upcall_check(const struct thread *t, uint64_t pc, uint64_t flags)
 {
-	return !t->started || pc >= arch_user_top() || (flags & ~(uint64_t)UPCALL_ONSTACK) ? ERR_INVAL
-												: ERR_OK;
+	if (!t->started || pc >= arch_user_top() || (flags & ~(uint64_t)UPCALL_ONSTACK))
+		return ERR_INVAL;
+	/* one at a time: the one pending is not replaced (a signal handler
+	 * that would be lost); the caller sends it again once this is taken */
+	return t->upcall_pending ? ERR_BUSY : ERR_OK;
 }
 
 void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg, uint64_t flags)

@@ -212,7 +212,8 @@ enum {
 	                       * of the thread's alternate stack (THREAD_SET_ALTSTACK) instead,
 	                       * unless it has none or sp is in it already (sigaltstack,
 	                       * SA_ONSTACK). ERR_INVAL before THREAD_START, or for other
-	                       * flags. */
+	                       * flags; ERR_BUSY while an upcall sent before has yet to
+	                       * run (one at a time: nested ones come from inside it). */
 	THREAD_SET_AFFINITY = 40, /* (mask): the CPUs it may run on, bit i = CPU i (as
 	                       * KINFO_CPUS numbers them); bits of CPUs that are not
 	                       * online are dropped, ERR_INVAL when none is left. A

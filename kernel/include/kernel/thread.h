@@ -353,8 +353,9 @@ bool process_start_init(const struct boot_info *bi);
 void process_init_ended(struct process *p);
 
 /* Upcalls (upcall.c). */
-/* THREAD_UPCALL: ERR_INVAL when t was never started or pc is not a user
- * address; then the change, which cannot fail. */
+/* THREAD_UPCALL: ERR_INVAL when t was never started, pc is not a user
+ * address or flags are unknown, ERR_BUSY while one is pending; then the
+ * change, which cannot fail. */
 err_t thread_upcall_check(const struct thread *t, uint64_t pc, uint64_t flags);
 void thread_upcall(struct thread *t, uint64_t pc, uint64_t arg, uint64_t flags);
 uint64_t upcall_deliver(bool partial, uint64_t r);

@@ -70,7 +70,8 @@ static uint64_t outside(void)
 }
 
 hidden volatile int __cairn_sig_hold, __cairn_sig_held;
-static volatile uint64_t held_arg;
+/* upcalls held, innermost (the server's latest) last */
+static volatile uint64_t held[MAX_DEPTH];
 static struct {
 	int sig;
 	uintptr_t frame;
@@ -443,8 +444,8 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 	/* inside a pipe's critical section: later (the server sends no other
 	 * delivery before this one is done) */
 	if (__cairn_sig_hold) {
-		held_arg = arg;
-		__cairn_sig_held = 1;
+		if (__cairn_sig_held < MAX_DEPTH)      /* (the server nests fewer) */
+			held[__cairn_sig_held++] = arg;
 		return;
 	}
 	/* on the alternate stack (SA_ONSTACK): the IPC buffer in a page of
@@ -511,24 +512,15 @@ next:
 	/* a wait that missed the interruption (it began just after) ends too */
 	if (__cairn_note_cap != CAP_NULL)
 		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
-	/* from here to SYS_UPCALL_RETURN a new delivery would nest a frame in
-	 * this one (and one in that, while signals keep coming): one that
-	 * comes meanwhile is held and run here instead, at this depth */
-	__cairn_sig_hold++;
+	/* the server's next delivery comes in the answer, to run here at this
+	 * depth (a queue of signals makes no frame each). One it sends by an
+	 * upcall from here on nests in this frame and ends before we go on,
+	 * as it nests in that next one on the server's side: the server
+	 * nests DELIV_MAX deep at most */
 	uint64_t more = delivery_done_next(sig);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
-	__cairn_sig_hold--;
-	/* one held meanwhile: looked for after the hold ends, as unhold()
-	 * does (an upcall can come until that very store; one looked for
-	 * before it stayed held until some later pipe call ran it, after the
-	 * program had maybe set SIG_DFL: close_under_signals died of its
-	 * SIGALRM) */
-	if (!more && __cairn_sig_held) {
-		__cairn_sig_held = 0;
-		more = held_arg;
-	}
 	if (more) {
 		arg = more;
 		sig = (int)(arg & 0xff);
@@ -539,23 +531,25 @@ next:
 			struct cairn_altstack *a = __cairn_thread_altstack(&th);
 			/* a handler for the alternate stack while we are not on
 			 * it: an upcall of our own puts it there */
-			if ((actions[sig].flags & SA_ONSTACK) && a->size &&
-			    !on_altstack(a, (uintptr_t)__builtin_frame_address(0))) {
-				cairn_invoke(th, THREAD_UPCALL, 0, (uint64_t)(uintptr_t)__cairn_sigentry, arg,
-					     UPCALL_ONSTACK, 0, NULL);
-			} else {
-				goto next;
-			}
+			if (!(actions[sig].flags & SA_ONSTACK) || !a->size ||
+			    on_altstack(a, (uintptr_t)__builtin_frame_address(0)) ||
+			    cairn_invoke(th, THREAD_UPCALL, 0, (uint64_t)(uintptr_t)__cairn_sigentry, arg,
+					 UPCALL_ONSTACK, 0, NULL))
+				goto next;    /* (one of the server's on its way: here) */
 		}
 	}
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;
 }
 
+/* Runs the held upcalls, innermost first, as the server nested them
+ * (only pipe code holds them, never across this: none is added while it
+ * runs; one that comes meanwhile nests and ends at once). */
 void __cairn_sig_release(void)
 {
-	if (__cairn_sig_hold || !__cairn_sig_held)
-		return;
-	__cairn_sig_held = 0;
-	__cairn_sig_run(held_arg, (uintptr_t)__builtin_frame_address(0));
+	while (!__cairn_sig_hold && __cairn_sig_held > 0) {
+		uint64_t arg = held[__cairn_sig_held - 1];
+		__cairn_sig_held--;
+		__cairn_sig_run(arg, (uintptr_t)__builtin_frame_address(0));
+	}
 }

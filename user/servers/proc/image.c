@@ -311,10 +311,10 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->euid = parent->euid;
 	c->suid = parent->suid;
 	c->mask = parent->mask;
-	c->saved_mask = parent->saved_mask;
 	/* forked inside a handler: so is the child (a child forked outside
 	 * every handler ends what it inherits: POSIX_SIGRETURN_FORKED) */
-	c->delivering = parent->delivering;
+	memcpy(c->deliv, parent->deliv, sizeof(c->deliv));
+	c->ndeliv = parent->ndeliv;
 	memcpy(c->act, parent->act, sizeof(c->act));
 	c->start_ns = cairn_now_ns();
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);
@@ -512,7 +512,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	strlcpy(p->name, im.name, sizeof(p->name));
 	cmdline_set(p, data, args_len);
 	p->execed = true;
-	p->delivering = 0;
+	p->ndeliv = 0;
 	p->stopped = p->suspend_pending = false;
 	for (int s = 1; s <= NSIG_MAX; s++)
 		if (p->act[s].disp == POSIX_SIG_HANDLE)

@@ -69,6 +69,10 @@ struct sigact {
 	uint64_t pc, mask;
 };
 
+/* Handlers running at once in a process, one inside another (the libc's
+ * entry keeps as many: MAX_DEPTH in musl-port's signal.c) */
+#define DELIV_MAX 8
+
 struct proc {
 	enum pstate state;
 	int pid, ppid, pgid, sid;
@@ -87,14 +91,20 @@ struct proc {
 	int stop_sig;
 	bool stopped, suspend_pending;
 	/* signals */
-	uint64_t pending, mask, saved_mask;
+	uint64_t pending, mask;
 	struct siginf info[NSIG_MAX + 1]; /* each pending standard signal's (the first one's) */
 	uint64_t rt_over;            /* real-time signals pending beyond the queue (kill) */
 	unsigned nq;                 /* queued real-time signals, oldest first */
 	struct sigq q[POSIX_SIGQUEUE_MAX];
-	struct siginf deliv;         /* the siginfo of the delivery in progress */
 	struct sigact act[NSIG_MAX + 1];
-	int delivering;              /* the signal whose handler runs, 0: none */
+	/* the deliveries in progress, innermost last: a handler interrupted
+	 * by another's (nested, as Linux runs them) */
+	struct delivery {
+		int sig;
+		struct siginf si;
+		uint64_t saved_mask;     /* the mask its end puts back */
+	} deliv[DELIV_MAX];
+	unsigned ndeliv;
 	bool work;                   /* signals to look at after the answer */
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;

@@ -4,7 +4,8 @@
  * the answer to the call at hand the server acts on each process's
  * pending, unblocked signals (sig_work): the default action (terminate,
  * ignore, stop), or a handler run through THREAD_UPCALL on the main
- * thread, one delivery at a time until PS_SIGRETURN_DONE. Real-time
+ * thread; deliveries nest (p->deliv, DELIV_MAX deep), each ended by
+ * PS_SIGRETURN_DONE, one upcall at a time. Real-time
  * signals are queued with their siginfo; PS_SIGWAIT (sigtimedwait) takes
  * pending signals without a delivery, or waits with a saved Reply.
  * Signals for one thread (tkill of a thread that blocks them, a timer's
@@ -54,7 +55,7 @@ static bool init_spares(const struct proc *p, int sig)
 	return init_pid1 && p->pid == 1 && p->act[sig].disp == POSIX_SIG_DFL;
 }
 
-static void deliver(struct proc *p, int sig, const struct siginf *si);
+static err_t deliver(struct proc *p, int sig, const struct siginf *si);
 static uint64_t waited(const struct proc *p);
 static void sigwaits_answer(struct proc *p);
 static void sigwaits_drop(struct proc *p);
@@ -294,11 +295,12 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
 
 	/* a handler that can run now runs on the main thread, then the
 	 * instruction is tried again (as Linux does when a handler returns) */
-	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && !p->delivering &&
+	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && p->ndeliv < DELIV_MAX &&
 	    !p->stopped) {
+		unsigned n = p->ndeliv;
 		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
 		deliver(p, sig, &(struct siginf){ .code = 1 });
-		if (p->delivering)
+		if (p->ndeliv > n)
 			return true;
 	}
 	say("pid %d (%s) killed by signal %d: %s at %#lx, pc %#lx\n", p->pid, p->name, sig,
@@ -600,33 +602,36 @@ void sig_send(struct proc *p, int sig, int sender)
 static void deliver_begin(struct proc *p, int sig, const struct siginf *si)
 {
 	struct sigact *a = &p->act[sig];
+	struct delivery *d = &p->deliv[p->ndeliv++];
 
-	p->saved_mask = p->mask;
+	d->sig = sig;
+	d->si = *si;
+	d->saved_mask = p->mask;
 	p->mask |= a->mask;
 	if (!(a->flags & POSIX_SA_NODEFER))
 		p->mask |= sigbit(sig);
 	p->mask &= ~UNBLOCKABLE;
 	if (a->flags & POSIX_SA_RESETHAND)
 		*a = (struct sigact){ 0 };
-	p->delivering = sig;
-	p->deliv = *si;
 }
 
-/* Runs the handler of sig on p's main thread, with siginfo si. */
-static void deliver(struct proc *p, int sig, const struct siginf *si)
+/* Runs the handler of sig on p's main thread, with siginfo si (p->ndeliv
+ * below DELIV_MAX). ERR_BUSY: the thread has yet to take an upcall sent
+ * before (a handler it has not begun, which this one would nest in):
+ * nothing changed, sig waits. Another error is logged. */
+static err_t deliver(struct proc *p, int sig, const struct siginf *si)
 {
 	uint64_t pc = p->act[sig].pc;
 	uint64_t flags = p->act[sig].flags & POSIX_SA_ONSTACK ? UPCALL_ONSTACK : 0;
 	err_t e;
 
-	deliver_begin(p, sig, si);     /* (SA_RESETHAND clears the action) */
 	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, posix_sig_arg(sig, si->code, si->sender),
 			 flags, 0, NULL);
-	if (e) {
+	if (!e)
+		deliver_begin(p, sig, si);     /* (SA_RESETHAND clears the action) */
+	else if (e != ERR_BUSY)
 		say("pid %d: cannot deliver signal %d: %s\n", p->pid, sig, err_name(e));
-		p->mask = p->saved_mask;
-		p->delivering = 0;
-	}
+	return e;
 }
 
 void sig_work(struct proc *p)
@@ -639,6 +644,8 @@ void sig_work(struct proc *p)
 			try_suspend(p);
 		return;
 	}
+	bool sent = false;
+
 	for (int sig = 1; sig <= NSIG_MAX; sig++) {
 		uint64_t bit = sigbit(sig);
 		struct sigact *a = &p->act[sig];
@@ -646,10 +653,15 @@ void sig_work(struct proc *p)
 		if (!(p->pending & bit & ~p->mask))
 			continue;
 		if (a->disp == POSIX_SIG_HANDLE) {
-			if (!p->delivering) {
+			/* inside another handler too, if its mask lets it:
+			 * nested, as on Linux (SA_NODEFER: even its own);
+			 * one upcall a time (the kernel holds one) */
+			if (!sent && p->ndeliv < DELIV_MAX) {
 				struct siginf si;
-				take(p, sig, &si, true);
-				deliver(p, sig, &si);
+				take(p, sig, &si, false);
+				if (deliver(p, sig, &si) != ERR_BUSY)
+					take(p, sig, &si, true);   /* delivered (or lost: logged) */
+				sent = true;
 			}
 			continue;
 		}
@@ -765,16 +777,18 @@ err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uin
 {
 	if (how > POSIX_SIG_SETMASK || (flags & ~(uint64_t)POSIX_SIGMASK_OUTSIDE))
 		return ERR_INVAL;
-	if (c->delivering && (flags & POSIX_SIGMASK_OUTSIDE)) {
+	if (c->ndeliv && (flags & POSIX_SIGMASK_OUTSIDE)) {
 		/* a handler's upcall is on its way (on another CPU the thread
 		 * may get here first): the code it interrupts sees and changes
 		 * the mask the handler's end puts back, which the handler's
 		 * mask holds meanwhile too. Answered with the handler's mask,
 		 * musl's fork took "all blocked" as the mask to restore: a
 		 * shell's children were born with every signal blocked */
-		*old = c->saved_mask;
-		c->saved_mask = mask_change(c->saved_mask, how, set);
-		c->mask |= c->saved_mask;
+		*old = c->deliv[0].saved_mask;
+		c->deliv[0].saved_mask = mask_change(c->deliv[0].saved_mask, how, set);
+		for (unsigned i = 1; i < c->ndeliv; i++)
+			c->deliv[i].saved_mask |= c->deliv[0].saved_mask;
+		c->mask |= c->deliv[0].saved_mask;
 	} else {
 		*old = c->mask;
 		c->mask = mask_change(c->mask, how, set);
@@ -797,18 +811,18 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uin
 		 * never took its SIGALRM) */
 		if (flags != POSIX_SIGRETURN_FORKED || sig || how || set)
 			return ERR_INVAL;
-		if (c->delivering) {
-			c->delivering = 0;
-			c->mask = c->saved_mask & ~UNBLOCKABLE;
+		if (c->ndeliv) {
+			c->mask = c->deliv[0].saved_mask & ~UNBLOCKABLE;
+			c->ndeliv = 0;
 			mark_work(c);
 		}
 		return ERR_OK;
 	}
-	if (!c->delivering || (uint64_t)c->delivering != sig || how > 1 ||
+	if (!c->ndeliv || (uint64_t)c->deliv[c->ndeliv - 1].sig != sig || how > 1 ||
 	    (flags & ~(uint64_t)POSIX_SIGRETURN_NEXT))
 		return ERR_INVAL;
-	c->delivering = 0;
-	c->mask = (how ? set : c->saved_mask) & ~UNBLOCKABLE;
+	c->ndeliv--;
+	c->mask = (how ? set : c->deliv[c->ndeliv].saved_mask) & ~UNBLOCKABLE;
 	/* the next handler, if that is what sig_work would do next, is the
 	 * caller's to run at once: no upcall nested in this one */
 	if ((flags & POSIX_SIGRETURN_NEXT) && c->state == P_LIVE && !c->stopped) {
@@ -830,12 +844,14 @@ err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uin
 
 err_t ps_siginfo(struct proc *c, uint64_t out[4])
 {
-	if (!c->delivering)
+	const struct delivery *d = c->ndeliv ? &c->deliv[c->ndeliv - 1] : NULL;
+
+	if (!d)
 		return ERR_INVAL;
-	out[0] = (uint64_t)c->delivering;
-	out[1] = c->deliv.sender | (uint64_t)(uint32_t)c->deliv.code << 32;
-	out[2] = c->deliv.value;
-	out[3] = c->deliv.overrun;
+	out[0] = (uint64_t)d->sig;
+	out[1] = d->si.sender | (uint64_t)(uint32_t)d->si.code << 32;
+	out[2] = d->si.value;
+	out[3] = d->si.overrun;
 	return ERR_OK;
 }
 

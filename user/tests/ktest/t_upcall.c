@@ -2,9 +2,9 @@
 /*
  * THREAD_UPCALL and SYS_UPCALL_RETURN: a thread blocked in a system call
  * gets ERR_INTR and runs the upcall first, but for a call a server is
- * serving (its answer comes first); a thread preempted in user
- * mode runs it and resumes with every register as it was; bad frames and
- * arguments are refused.
+ * serving (its answer comes first; another upcall meanwhile is ERR_BUSY);
+ * a thread preempted in user mode runs it and resumes with every register
+ * as it was; bad frames and arguments are refused; the alternate stack.
  */
 #include "ktest.h"
 
@@ -132,6 +132,8 @@ void t_upcall_served_call(void)
 			EXPECT(cl.step == 1 && up_count == 0,
 			       "a served call was interrupted (step %d, upcalls %lu)", cl.step,
 			       (unsigned long)up_count);
+			/* the one waiting is not replaced */
+			EXPECT_ERR(inv(cl.th, THREAD_UPCALL, (uint64_t)upcall_stub, 99, 0, 0, NULL), ERR_BUSY);
 		}
 		EXPECT_OK(cairn_send(sv_go, 0, 1, 0, 0, 0));
 		EXPECT(kthread_join(&cl, 1000), "the caller did not end (put aside: %d)", saved);

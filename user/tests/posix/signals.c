@@ -11,7 +11,7 @@
  * sigwaitinfo and sigwait (taken without the handler, timeouts, EINTR from
  * another signal's handler), sigqueue (values, real-time signals queued in
  * order, the queue's limit), sigaltstack (SA_ONSTACK, a stack that runs
- * out). Expected list:
+ * out), handlers that nest (SA_NODEFER, another signal's, sa_mask). Expected list:
  * tests/harness/expected/posix-signals.txt.
  */
 #define _GNU_SOURCE
@@ -694,6 +694,60 @@ static void segv(void)
 	reset_all();
 }
 
+/* ---- nested handlers ---- */
+
+static volatile int nest_now, nest_max, nest_order[8], nest_n;
+
+static void nest_handler(int sig)
+{
+	if (nest_n < 8)
+		nest_order[nest_n++] = sig;
+	if (++nest_now > nest_max)
+		nest_max = nest_now;
+	/* the same signal again, three times: inside with SA_NODEFER */
+	if (sig == SIGUSR1 && nest_n < 3)
+		raise(SIGUSR1);
+	/* another, not in the mask: it runs before raise returns */
+	if (sig == SIGUSR2)
+		raise(SIGHUP);
+	/* one in sa_mask: waits for this handler's end */
+	if (sig == SIGHUP)
+		raise(SIGINT);
+	nest_now--;
+}
+
+static void nested(void)
+{
+	struct sigaction sa = { 0 };
+
+	reset_all();
+	sa.sa_handler = nest_handler;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	nest_now = nest_max = nest_n = 0;
+	raise(SIGUSR1);
+	CHECK(nest_max == 3 && nest_n == 3 && nest_now == 0);
+	/* without SA_NODEFER the signal waits for the handler's end */
+	sa.sa_flags = 0;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	nest_now = nest_max = nest_n = 0;
+	raise(SIGUSR1);
+	CHECK(nest_max == 1 && nest_n == 3);
+	/* USR2's handler raises HUP (nested: not masked); HUP's raises INT,
+	 * which HUP's sa_mask holds until HUP's handler ends */
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	sigaddset(&sa.sa_mask, SIGINT);
+	CHECK(sigaction(SIGHUP, &sa, NULL) == 0);
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGINT, &sa, NULL) == 0);
+	nest_now = nest_max = nest_n = 0;
+	raise(SIGUSR2);
+	CHECK(nest_n == 3 && nest_order[0] == SIGUSR2 && nest_order[1] == SIGHUP &&
+	      nest_order[2] == SIGINT && nest_max == 2);
+	reset_all();
+}
+
 /* ---- sigaltstack ---- */
 
 static char alt_mem[64 * 1024] __attribute__((aligned(16)));
@@ -1009,6 +1063,7 @@ int main(void)
 	run("longjump", longjump);
 	run("segv", segv);
 	run("altstack", altstack);
+	run("nested", nested);
 	run("handler_state", handler_state);
 	run("sigtimedwait", sigtimedwait_basic);
 	run("sigtimedwait_eintr", sigtimedwait_eintr);
