@@ -734,6 +734,13 @@ static inline uint64_t posix_sigbit(int sig) { return 1ull << (sig - 1); }
 #define POSIX_SI_QUEUE   (-1)
 #define POSIX_SI_TKILL   (-6)
 #define POSIX_SI_TIMER   (-2)
+/* SIGCHLD's (the child's pid as the sender; PS_SIGINFO's value: si_status,
+ * the exit code, or the signal that ended, stopped or continued it) */
+#define POSIX_CLD_EXITED    1
+#define POSIX_CLD_KILLED    2
+#define POSIX_CLD_DUMPED    3
+#define POSIX_CLD_STOPPED   5
+#define POSIX_CLD_CONTINUED 6
 /* PS_TIMER_*: clocks, notifications, flags (Linux's numbers) */
 #define POSIX_CLOCK_REALTIME   0
 #define POSIX_CLOCK_MONOTONIC  1

@@ -406,6 +406,7 @@ hidden void __cairn_mem_forked(void);
 
 /* ---- time.c -------------------------------------------------------------------------------- */
 hidden long __cairn_clock_gettime(long clk, void *ts);
+hidden long __cairn_clock_getres(long clk, void *ts);
 hidden long __cairn_gettimeofday(void *tv, void *tz);
 hidden long __cairn_nanosleep(const void *req, void *rem);
 hidden long __cairn_clock_nanosleep(long clk, long flags, const void *req, void *rem);

@@ -272,6 +272,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 
 	/* time (time.c) */
 	case SYS_clock_gettime: return __cairn_clock_gettime(a, (void *)b);
+	case SYS_clock_getres: return __cairn_clock_getres(a, (void *)b);
 	case SYS_clock_settime: return __cairn_clock_settime(a, (const void *)b);
 	case SYS_settimeofday: return __cairn_settimeofday((const void *)a, (const void *)b);
 	case SYS_gettimeofday: return __cairn_gettimeofday((void *)a, (void *)b);

@@ -265,6 +265,8 @@ static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value, uint
 	}
 	if (si->si_code < 0)
 		si->si_value.sival_ptr = (void *)(uintptr_t)value;
+	else if (sig == SIGCHLD && si->si_code > 0 && si->si_code != SI_KERNEL)
+		si->si_status = (int)value;       /* CLD_*: the exit code or signal */
 }
 
 /* sigtimedwait, sigwaitinfo, sigwait: PS_SIGWAIT waits in the server,
@@ -491,8 +493,9 @@ next:
 			struct cairn_ans a;
 			uint64_t value = 0, overrun = 0;
 			/* sigqueue's and timers' value: asked of the server (register words only) */
-			if (code < 0 && code != SI_TKILL && !ps(PS_SIGINFO, 0, 0, 0, 0, &a) &&
-			    a.w[0] == (uint64_t)sig) {
+			if (((code < 0 && code != SI_TKILL) ||
+			     (sig == SIGCHLD && code > 0 && code != SI_KERNEL)) &&
+			    !ps(PS_SIGINFO, 0, 0, 0, 0, &a) && a.w[0] == (uint64_t)sig) {
 				value = a.w[2];
 				overrun = a.w[3];
 			}

@@ -553,6 +553,11 @@ long __cairn_thread_kill(long tid, long sig)
 	if (blocks && sig == 32 && __cairn_proc != CAP_NULL)
 		return cairn_errno(__cairn_ipc(__cairn_proc, PS_TKILL, (uint64_t)tid, (uint64_t)sig,
 					       0, 0, 0, 0, IPC_ALWAYS, NULL));
+	/* the process, with si_code SI_TKILL as Linux's tkill gives (raise) */
+	if (sig && __cairn_proc != CAP_NULL)
+		return cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGQUEUE, (uint64_t)__cairn_getpid(),
+					       (uint64_t)sig, (uint64_t)(uint32_t)SI_TKILL, 0, 0, 0,
+					       IPC_ALWAYS, NULL));
 	return __cairn_kill(__cairn_getpid(), sig);
 }
 

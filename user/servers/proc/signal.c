@@ -56,6 +56,7 @@ static bool init_spares(const struct proc *p, int sig)
 }
 
 static err_t deliver(struct proc *p, int sig, const struct siginf *si);
+static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool must_queue);
 static uint64_t waited(const struct proc *p);
 static void sigwaits_answer(struct proc *p);
 static void sigwaits_drop(struct proc *p);
@@ -247,18 +248,37 @@ static void waits_answer(struct proc *parent)
 
 /* ---- stop, continue, end ------------------------------------------------------------------ */
 
+/* SIGCHLD about p, as Linux fills it: the child's pid, CLD_* and the
+ * status (exit code, or the signal). A core dump is not made: CLD_KILLED. */
+static void child_info(const struct proc *p, bool ended, struct siginf *si)
+{
+	*si = (struct siginf){ .sender = (uint32_t)p->pid };
+	if (ended) {
+		int st = p->wstatus;      /* (proc_ended's) */
+		si->code = st & 0x7f ? POSIX_CLD_KILLED : POSIX_CLD_EXITED;
+		si->value = (uint64_t)(st & 0x7f ? st & 0x7f : (st >> 8) & 0xff);
+	} else if (p->stopped) {
+		si->code = POSIX_CLD_STOPPED;
+		si->value = (uint64_t)p->stop_sig;
+	} else {
+		si->code = POSIX_CLD_CONTINUED;
+		si->value = POSIX_SIGCONT;
+	}
+}
+
 /* Tells the parent of p about a change: SIGCHLD (unless SA_NOCLDSTOP and
  * stopped is true) and its waits. */
 static void tell_parent(struct proc *p, bool stop_or_cont)
 {
 	struct proc *parent = proc_find(p->ppid);
-	int pid = p->pid;             /* p may be reaped by the wait answered */
+	struct siginf si;
 
 	if (!parent || parent->state != P_LIVE)
 		return;
+	child_info(p, !stop_or_cont, &si);   /* p may be reaped by the wait answered */
 	waits_answer(parent);
 	if (!stop_or_cont || !(parent->act[POSIX_SIGCHLD].flags & POSIX_SA_NOCLDSTOP))
-		sig_send(parent, POSIX_SIGCHLD, pid);
+		sig_raise(parent, POSIX_SIGCHLD, &si, false);
 }
 
 static void try_suspend(struct proc *p)
@@ -448,11 +468,12 @@ void proc_ended(struct proc *p)
 		return;
 	}
 	if (parent->act[POSIX_SIGCHLD].disp == POSIX_SIG_IGN || (parent->act[POSIX_SIGCHLD].flags & POSIX_SA_NOCLDWAIT)) {
-		int pid = p->pid;
+		struct siginf si;
+		child_info(p, true, &si);
 		proc_free(p);             /* no zombie */
 		waits_answer(parent);
 		if (parent->act[POSIX_SIGCHLD].disp == POSIX_SIG_HANDLE)
-			sig_send(parent, POSIX_SIGCHLD, pid);
+			sig_raise(parent, POSIX_SIGCHLD, &si, false);
 		return;
 	}
 	p->state = P_ZOMBIE;

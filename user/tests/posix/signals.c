@@ -694,6 +694,72 @@ static void segv(void)
 	reset_all();
 }
 
+/* ---- si_code: SI_TKILL for raise, CLD_* and si_status for SIGCHLD ---- */
+
+static volatile int tk_code = 99;
+
+static void tk_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	tk_code = si->si_code;
+}
+
+static int child_event(siginfo_t *si)
+{
+	sigset_t set;
+	struct timespec ten = { 10, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	return sigtimedwait(&set, si, &ten);
+}
+
+static void siginfo_codes(void)
+{
+	struct sigaction sa = { 0 };
+	sigset_t set;
+	siginfo_t si;
+	pid_t pid;
+	int st;
+
+	reset_all();
+	sa.sa_sigaction = tk_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	raise(SIGUSR1);
+	CHECK(tk_code == SI_TKILL);
+	kill(getpid(), SIGUSR1);
+	CHECK(tk_code == SI_USER);
+	/* SIGCHLD, taken with sigtimedwait */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if ((pid = fork()) == 0)
+		_exit(7);
+	CHECK(child_event(&si) == SIGCHLD && si.si_code == CLD_EXITED && si.si_pid == pid &&
+	      si.si_status == 7);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	if ((pid = fork()) == 0) {
+		pt_child_start();
+		for (;;)
+			pause();
+	}
+	CHECK(kill(pid, SIGSTOP) == 0);
+	CHECK(child_event(&si) == SIGCHLD && si.si_code == CLD_STOPPED && si.si_pid == pid &&
+	      si.si_status == SIGSTOP);
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st));
+	CHECK(kill(pid, SIGCONT) == 0);
+	CHECK(child_event(&si) == SIGCHLD && si.si_code == CLD_CONTINUED && si.si_pid == pid &&
+	      si.si_status == SIGCONT);
+	CHECK(kill(pid, SIGTERM) == 0);
+	CHECK(child_event(&si) == SIGCHLD && si.si_code == CLD_KILLED && si.si_pid == pid &&
+	      si.si_status == SIGTERM);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	reset_all();
+}
+
 /* ---- nested handlers ---- */
 
 static volatile int nest_now, nest_max, nest_order[8], nest_n;
@@ -1064,6 +1130,7 @@ int main(void)
 	run("segv", segv);
 	run("altstack", altstack);
 	run("nested", nested);
+	run("siginfo_codes", siginfo_codes);
 	run("handler_state", handler_state);
 	run("sigtimedwait", sigtimedwait_basic);
 	run("sigtimedwait_eintr", sigtimedwait_eintr);
