@@ -400,8 +400,9 @@ enum {
 	                           * wrong are left out; the RSDP and the XSDT are not
 	                           * there. The device manager reads its buses from it.
 	                           * ERR_NOENT: the firmware gave none */
-	KINFO_CPUS = 125,         /* -> (CPUs online, their mask): bit i = CPU i, the numbering
-	                           * of THREAD_SET_AFFINITY; CPU 0 is the boot CPU */
+	KINFO_CPUS = 125,         /* -> (CPUs online, their mask, time slice ns): bit i = CPU i,
+	                           * the numbering of THREAD_SET_AFFINITY; CPU 0 is the boot
+	                           * CPU; the slice is the round robin's (sched_rr_get_interval) */
 	KINFO_CPU_STAT = 126,     /* (cpu) -> (ns idle, switches) since boot, of an online
 	                           * CPU: the scheduler's switches between threads (an
 	                           * IPC call's direct hand-off is not one); ERR_INVAL:

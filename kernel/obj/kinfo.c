@@ -155,6 +155,7 @@ static void kinfo_invoke_cpus(struct invocation *iv)
 		n++;
 	iv->out->w[0] = n;
 	iv->out->w[1] = sched_online_mask;
+	iv->out->w[2] = SLICE_NS;
 }
 
 static err_t kinfo_decode_cpu_stat(struct invocation *iv)

@@ -516,6 +516,11 @@ hidden long __cairn_gettid(void);
 /* op 0 sched_getscheduler, 1 sched_getparam, 2 sched_setparam, 3
  * sched_setscheduler, of the thread tid (0: the caller) */
 hidden long __cairn_sched_policy(long op, long tid, long policy, void *param);
+hidden long __cairn_sched_prio_range(long max, long policy);
+/* set_tid_address of a thread other than the first: 1 (its exit clears
+ * and wakes p), else 0. */
+hidden int __cairn_thread_set_ctid(int *p);
+hidden long __cairn_sched_rr_interval(long pid, void *ts);
 hidden long __cairn_thread_kill(long tid, long sig);
 /* 1 if tid is a live thread of this process (the first one's is the pid). */
 hidden int __cairn_tid_live(long tid);

@@ -327,6 +327,9 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_sched_getparam: return __cairn_sched_policy(1, a, 0, (void *)b);
 	case SYS_sched_setparam: return __cairn_sched_policy(2, a, 0, (void *)b);
 	case SYS_sched_setscheduler: return __cairn_sched_policy(3, a, b, (void *)c);
+	case SYS_sched_get_priority_max: return __cairn_sched_prio_range(1, a);
+	case SYS_sched_get_priority_min: return __cairn_sched_prio_range(0, a);
+	case SYS_sched_rr_get_interval: return __cairn_sched_rr_interval(a, (void *)b);
 	case SYS_tkill: return __cairn_thread_kill(a, b);
 	case SYS_tgkill: return a != __cairn_getpid() ? -ESRCH : __cairn_thread_kill(b, c);
 	case SYS_prlimit64: return __cairn_prlimit64(a, b, (const void *)c, (void *)d);

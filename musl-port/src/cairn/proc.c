@@ -54,7 +54,11 @@ _Noreturn void __cairn_exit_group(long status)
 
 long __cairn_set_tid_address(int *tidptr)
 {
-	clear_tid = tidptr;        /* the first thread's: its exit ends the process */
+	/* another thread's: cleared and woken at its exit (musl's
+	 * pthread_create, when the new thread's scheduling cannot be set,
+	 * waits so for it to go); the first thread's exit ends the process */
+	if (!__cairn_thread_set_ctid(tidptr))
+		clear_tid = tidptr;
 	return __cairn_gettid();
 }
 

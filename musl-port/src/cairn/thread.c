@@ -299,6 +299,19 @@ void *__cairn_exit_stack(void)
 	return (t ? exit_stacks[t - threads] : exit_stack_spare) + EXIT_STACK;
 }
 
+int __cairn_thread_set_ctid(int *p)
+{
+	struct thr *t;
+
+	if (!__cairn_threaded)
+		return 0;
+	__cairn_lock(&table_lock);
+	if ((t = self_entry()))
+		t->ctid = p;
+	__cairn_unlock(&table_lock);
+	return t != NULL;
+}
+
 /* tp: the thread pointer when the thread's struct pthread may be gone
  * already (__unmapself), else 0. */
 long __cairn_exit_thread(long status, uintptr_t tp)
@@ -507,6 +520,44 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 	}
 	__cairn_unlock(&table_lock);
 	return r;
+}
+
+/* sched_get_priority_max and _min: Linux's ranges (SCHED_FIFO and SCHED_RR
+ * 1..99, although Cairn refuses them; the others 0..0). */
+long __cairn_sched_prio_range(long max, long policy)
+{
+	switch (policy) {
+	case SCHED_FIFO: case SCHED_RR:
+		return max ? 99 : 1;
+	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* sched_rr_get_interval: the kernel's time slice (KINFO_CPUS), which the
+ * threads of a priority share round robin; of a thread of ours, or of a
+ * process that exists (ESRCH otherwise). */
+long __cairn_sched_rr_interval(long pid, void *out)
+{
+	struct timespec *ts = out;
+	struct cairn_msg m;
+	cap_t kinfo = cairn_cap("kinfo");
+
+	if (pid < 0)
+		return -EINVAL;
+	if (!ts)
+		return -EFAULT;
+	if (pid && pid != __cairn_getpid() && !__cairn_tid_live(pid)) {
+		long r = __cairn_kill(pid, 0);
+		if (r == -ESRCH)
+			return r;
+	}
+	if (kinfo == CAP_NULL || cairn_invoke(kinfo, KINFO_CPUS, 0, 0, 0, 0, 0, &m) || !m.w[2])
+		return -ENOSYS;
+	ts->tv_sec = (time_t)(m.w[2] / 1000000000u);
+	ts->tv_nsec = (long)(m.w[2] % 1000000000u);
+	return 0;
 }
 
 /* Is tid a live thread of this process (the first one's tid is the pid)?

@@ -690,6 +690,23 @@ static void affinity(void)
 	ERRNO(sched_setaffinity(0, sizeof(none), &none), EINVAL);
 }
 
+/* The scheduler's numbers: the priority ranges as Linux gives them, the
+ * round robin's slice (under a second: Cairn's, 0 on Linux for a thread
+ * alone), errors. */
+static void sched_numbers(void)
+{
+	struct timespec ts = { -1, -1 };
+
+	CHECK(sched_get_priority_min(SCHED_FIFO) == 1 && sched_get_priority_max(SCHED_FIFO) == 99);
+	CHECK(sched_get_priority_min(SCHED_RR) == 1 && sched_get_priority_max(SCHED_RR) == 99);
+	CHECK(sched_get_priority_min(SCHED_OTHER) == 0 && sched_get_priority_max(SCHED_OTHER) == 0);
+	ERRNO(sched_get_priority_max(12345), EINVAL);
+	CHECK(sched_rr_get_interval(0, &ts) == 0 && ts.tv_sec == 0 && ts.tv_nsec >= 0);   /* Linux: 0 alone */
+	CHECK(sched_rr_get_interval(getppid(), &ts) == 0 && ts.tv_nsec >= 0);
+	ERRNO(sched_rr_get_interval(-1, &ts), EINVAL);
+	ERRNO(sched_rr_get_interval(999999, &ts), ESRCH);
+}
+
 /* Another process's CPUs (busybox's `taskset -p PID`): read and set by
  * pid; the child runs where it was put, and keeps it across exec (`procs
  * cpus` exits with its mask). A user other than root may not move root's
@@ -888,6 +905,7 @@ int main(int argc, char **argv)
 	run("limits", limits);
 	run("big_stack", big_stack);
 	run("affinity", affinity);
+	run("sched_numbers", sched_numbers);
 	run("affinity_of_others", affinity_of_others);
 	return finish();
 }
