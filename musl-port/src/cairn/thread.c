@@ -843,6 +843,8 @@ static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 {
 	uint64_t nap = 20000, start, now;
 
+	if (*addr != val)
+		return -EAGAIN;               /* as FUTEX_WAIT: not what the caller saw */
 	if (__cairn_now(&start))
 		start = 0;
 	for (;;) {

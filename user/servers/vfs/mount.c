@@ -165,6 +165,20 @@ static const char *mount_path_of(struct tmpfs *t, struct tmpfs_node *n)
 	return m ? m->path : "/";
 }
 
+/* /dev/shm (dev.c) in the table as Linux lists it, a tmpfs of its own,
+ * once /dev is ours in the tree (the root's, or covering a disk's) */
+static void list_shm(void)
+{
+	struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
+	struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
+	struct mount *m;
+
+	if (!shm || own_mount_of(shm) || !(m = mount_add("/dev/shm", "shm", "tmpfs")))
+		return;
+	m->own = m->builtin = true;
+	m->node = shm;
+}
+
 void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_dir)
 {
 	struct mount *m = mount_add("/", "rootfs", "tmpfs");
@@ -177,19 +191,14 @@ void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_di
 		m->node = proc_dir;
 		m->flags = MS_RDONLY_BIT;
 	}
-	/* /dev/shm (dev.c) is listed as Linux lists it: a tmpfs of its own */
-	struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
-	struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
-	if (shm && (m = mount_add("/dev/shm", "shm", "tmpfs"))) {
-		m->own = m->builtin = true;
-		m->node = shm;
-	}
 	(void)id;
 	ep_id = vfs_ep_id;
 	launcher = cairn_cap("fslaunch");
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
 	disk_tmp = disk_tmp_;
+	if (!root_wait)
+		list_shm();
 	if (root_wait && mount_timer(root_wait_s)) {
 		printf("vfs: cannot time the wait for the root file system: not waiting\n");
 		root_wait = false;
@@ -453,9 +462,22 @@ void mount_do_work(void)
 		return;
 	mount_work = false;
 	fs.not_root = true;
+	/* /dev/shm is listed again if our /dev covers the disk's */
+	{
+		struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
+		struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
+		struct mount *m = shm ? own_mount_of(shm) : NULL;
+		if (m)
+			m->used = false;
+	}
 	if (!disk_tmp)
 		cover_own("tmp", "tmpfs", "tmpfs", 0);
 	cover_own("dev", "devtmpfs", "devtmpfs", 0);
+	{
+		struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
+		if (dev && own_mount_of(dev))
+			list_shm();
+	}
 	cover_own("proc", "proc", "proc", MS_RDONLY_BIT);
 	root_wait = false;
 	answer_deferred();
