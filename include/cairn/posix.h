@@ -797,16 +797,16 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
- * then calls PS_SIGRETURN_DONE(sig, 0, 0, POSIX_SIGRETURN_NEXT) and runs
- * the handler of the delivery it answers with, if any, the same way, then
- * SYS_UPCALL_RETURN(frame). Deliveries nest as on Linux, 8 deep at most:
+ * then calls PS_SIGRETURN_DONE(sig, 0, 0, 0), then SYS_UPCALL_RETURN(frame);
+ * the next delivery comes by an upcall on the way out of PS_SIGRETURN_DONE
+ * (musl-port holds it there and runs it in the same frame: a queue of
+ * signals must not nest a frame each). Deliveries nest as on Linux, 8 deep at most:
  * a pending signal the current mask does not block (the handler's own
  * with SA_NODEFER) is delivered by an upcall while a handler runs, and
  * PS_SIGRETURN_DONE ends the innermost; one upcall at a time (the next
  * waits until the thread has taken the last: THREAD_UPCALL's ERR_BUSY).
- * With POSIX_SIGRETURN_NEXT the next pending one comes in the answer, to
- * run in the same frame (without, by an upcall on the way out of that
- * very call: a frame per signal).
+ * With POSIX_SIGRETURN_NEXT the next pending one comes in the answer
+ * instead (unused: one the server nests after it would have to run first).
  * The thread's IPC buffer may hold what the interrupted code has yet to
  * read (an answer's inline bytes, received capability slots) or is
  * writing: the entry must save the part of it a handler's calls may

@@ -70,8 +70,10 @@ static uint64_t outside(void)
 }
 
 hidden volatile int __cairn_sig_hold, __cairn_sig_held;
-/* upcalls held, innermost (the server's latest) last */
+/* upcalls held, innermost (the server's latest) last; those below
+ * held_floor belong to a delivery that runs (its end runs them) */
 static volatile uint64_t held[MAX_DEPTH];
+static volatile int held_floor;
 static struct {
 	int sig;
 	uintptr_t frame;
@@ -329,19 +331,6 @@ static void delivery_done(int sig, uint64_t how, uint64_t set)
 	ps(PS_SIGRETURN_DONE, (uint64_t)sig, how, set, 0, NULL);
 }
 
-/* The end of a handler run by __cairn_sig_run: the next delivery's
- * argument if the server hands one over at once (run here, at the same
- * depth: an upcall on the way back from this call would nest a frame per
- * pending signal, and a burst of queued real-time signals would overrun
- * the stack), else 0. */
-static uint64_t delivery_done_next(int sig)
-{
-	struct cairn_ans a;
-
-	if (ps(PS_SIGRETURN_DONE, (uint64_t)sig, 0, 0, POSIX_SIGRETURN_NEXT, &a))
-		return 0;
-	return a.w[0];
-}
 
 void __cairn_sig_forked(int in_handler)
 {
@@ -350,6 +339,7 @@ void __cairn_sig_forked(int in_handler)
 	__cairn_sig_depth = 0;
 	__cairn_sig_hold = 0;
 	__cairn_sig_held = 0;
+	held_floor = 0;
 	if (__cairn_proc != CAP_NULL)
 		ps(PS_SIGRETURN_DONE, 0, 0, 0, POSIX_SIGRETURN_FORKED, NULL);
 }
@@ -465,6 +455,8 @@ static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *sa
 {
 	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
 	int saved_errno = errno, d;
+	/* the held upcalls this frame runs at its end: those above base */
+	int base = __cairn_sig_held, floor = held_floor;
 	struct k_sigaction ka;
 
 	/* the interrupted code's request or answer in the IPC buffer */
@@ -473,6 +465,7 @@ static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *sa
 		memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 		return;
 	}
+	held_floor = base;
 	int restart = 1;
 next:
 	ka = actions[sig];
@@ -515,15 +508,25 @@ next:
 	/* a wait that missed the interruption (it began just after) ends too */
 	if (__cairn_note_cap != CAP_NULL)
 		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
-	/* the server's next delivery comes in the answer, to run here at this
-	 * depth (a queue of signals makes no frame each). One it sends by an
-	 * upcall from here on nests in this frame and ends before we go on,
-	 * as it nests in that next one on the server's side: the server
-	 * nests DELIV_MAX deep at most */
-	uint64_t more = delivery_done_next(sig);
+	/* The end. The server's next delivery comes by an upcall on the way
+	 * out of PS_SIGRETURN_DONE: held, and run here in this frame, so
+	 * that a queue of signals makes no frame each (each would nest in
+	 * the last one's end, for ever while signals keep coming). The held
+	 * ones are looked for once the hold is off (no more come then: one
+	 * that comes nests and ends first, as on the server's side it nests
+	 * in them), innermost first */
+	__cairn_sig_hold++;
+	delivery_done(sig, 0, 0);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
+	__cairn_sig_hold--;
+	uint64_t more = 0;
+	if (__cairn_sig_held > base) {
+		/* read, then taken: one that nests in between pushes above it */
+		more = held[__cairn_sig_held - 1];
+		__cairn_sig_held--;
+	}
 	if (more) {
 		arg = more;
 		sig = (int)(arg & 0xff);
@@ -541,16 +544,17 @@ next:
 				goto next;    /* (one of the server's on its way: here) */
 		}
 	}
+	held_floor = floor;
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;
 }
 
 /* Runs the held upcalls, innermost first, as the server nested them
- * (only pipe code holds them, never across this: none is added while it
- * runs; one that comes meanwhile nests and ends at once). */
+ * (with the hold off none is added; one that comes meanwhile nests and
+ * ends at once), down to those a running delivery's end will run. */
 void __cairn_sig_release(void)
 {
-	while (!__cairn_sig_hold && __cairn_sig_held > 0) {
+	while (!__cairn_sig_hold && __cairn_sig_held > held_floor) {
 		uint64_t arg = held[__cairn_sig_held - 1];
 		__cairn_sig_held--;
 		__cairn_sig_run(arg, (uintptr_t)__builtin_frame_address(0));

@@ -842,6 +842,10 @@ static long futex_wait(volatile int *addr, int val, uint64_t ns)
 static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 {
 	uint64_t nap = 20000, start, now;
+	/* a handler run on this thread between naps ends the wait too (EINTR,
+	 * as Linux's); handlers run on the first thread only */
+	int mine = !__cairn_threaded || cairn_ipcbuf() == cairn_ipcbuf_ptr;
+	unsigned long sigs = __cairn_sig_count;
 
 	if (*addr != val)
 		return -EAGAIN;               /* as FUTEX_WAIT: not what the caller saw */
@@ -858,7 +862,7 @@ static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 			if (nap > ns - (now - start))
 				nap = ns - (now - start);
 		}
-		if (cairn_nap(nap) == ERR_INTR)
+		if (cairn_nap(nap) == ERR_INTR || (mine && __cairn_sig_count != sigs))
 			return -EINTR;
 		if (nap < 1000000)
 			nap *= 2;
