@@ -191,6 +191,15 @@ void thread_resume(struct thread *t)
 {
 	if (t->suspend_pending)
 		t->suspend_pending = 0;
+	else if (t->on_cpu)
+		/* suspended while running on another CPU, which has not
+		 * switched away from it yet (it may wait for the kernel lock
+		 * in kenter(), to find the suspension there): it runs on, as
+		 * if never stopped. Queued, another CPU would take it and wait
+		 * with the lock held for it to leave its CPU, which waits for
+		 * the lock: every CPU stopped (signals.siginfo_codes on four
+		 * x86-64 CPUs, SIGSTOP then SIGCONT to a child) */
+		t->state = TS_RUNNING;
 	else
 		sched_ready(t);
 }

@@ -932,3 +932,42 @@ void t_tlb_many_spaces(void)
 		child_end(&c[i]);
 	del(&ep);
 }
+
+/* A thread on another CPU that makes calls without end (each takes the
+ * kernel lock whole), suspended and resumed over and over: a resumption
+ * that came while it still ran there, waiting for the lock to find its
+ * suspension, queued it, and the CPU that took it waited with the lock
+ * held for it to leave its CPU: every CPU stopped. It must go on, and
+ * end when told. (One CPU: nothing to race; still run.) */
+static void call_thread(struct kthread *kt)
+{
+	struct cairn_msg m;
+
+	while (!kt->arg[1]) {
+		cairn_invoke(SLOT_SELF_THREAD, THREAD_GET_AFFINITY, 0, 0, 0, 0, 0, &m);
+		kt->res[0]++;
+	}
+}
+
+void t_thread_suspend_race(void)
+{
+	static struct kthread kt;
+	uint64_t other = k_ncpus > 1 ? ~k_cpu_mask : k_cpu_mask, before;
+
+	kt.arg[1] = 0;
+	kt.res[0] = 0;
+	CHECK_OK(kthread_start(&kt, call_thread, PRIO_MAIN, false));
+	EXPECT_OK(inv(kt.th, THREAD_SET_AFFINITY, other, 0, 0, 0, NULL));
+	for (int i = 0; i < 3000; i++) {
+		err_t e = inv(kt.th, THREAD_SUSPEND, 0, 0, 0, 0, NULL);
+		EXPECT(e == ERR_OK || e == ERR_BUSY, "suspend %d: %s", i, err_name(e));
+		e = inv(kt.th, THREAD_RESUME, 0, 0, 0, 0, NULL);
+		EXPECT(e == ERR_OK || e == ERR_INVAL, "resume %d: %s", i, err_name(e));
+	}
+	before = kt.res[0];
+	sleep_ms(20);
+	EXPECT(kt.res[0] > before, "the thread did not run on after its last resumption");
+	kt.arg[1] = 1;
+	EXPECT(kthread_join(&kt, 2000), "the thread did not end");
+	kthread_free(&kt);
+}
