@@ -197,8 +197,9 @@ void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_di
 	fs.mount_path = mount_path_of;
 	root_wait = root_wait_s != 0;
 	disk_tmp = disk_tmp_;
-	if (!root_wait)
-		list_shm();
+	/* (a disk root that comes unlists it, and lists it again if our
+	 * /dev covers the disk's: mount_do_work) */
+	list_shm();
 	if (root_wait && mount_timer(root_wait_s)) {
 		printf("vfs: cannot time the wait for the root file system: not waiting\n");
 		root_wait = false;
