@@ -430,9 +430,11 @@ enum {
 	                       * shared) except the page at CAIRN_IPCBUF_VA, a fresh page that
 	                       * is its thread's IPC buffer; one thread, the main thread,
 	                       * started at pc with sp, arg0 = arg and thread pointer tls
-	                       * (THREAD_SET_TLS). It inherits the dispositions, the mask, the
-	                       * process group and session, not the pending signals. EAGAIN:
-	                       * no free pid; ENOMEM: no quota left */
+	                       * (THREAD_SET_TLS). It inherits the dispositions, the mask
+	                       * and deliveries of the forking thread (its tid inline as a
+	                       * uint32_t; none: the main thread), the process group and
+	                       * session, not the pending signals. EAGAIN: no free pid;
+	                       * ENOMEM: no quota left; ESRCH: no such thread */
 	PS_EXEC,              /* cap0 = MemoryObject holding the ELF file at offset 0,
 	                       * (size, argc, envc, nnames) + inline: argc argument strings, envc
 	                       * "NAME=value" strings, nnames "name=slot" strings, each ended by
@@ -473,7 +475,9 @@ enum {
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
 	                       * POSIX_SA_*, below); pc: the libc's upcall entry (below).
 	                       * EINVAL: sig not 1..64, SIGKILL/SIGSTOP not SIG_DFL */
-	PS_SIGMASK,           /* (how, set, flags) -> (old set). how: POSIX_SIG_BLOCK, _UNBLOCK,
+	PS_SIGMASK,           /* (how, set, flags | tid << 32) -> (old set): the mask of the
+	                       * caller's thread tid (0 or the pid: the main thread; ESRCH:
+	                       * one not registered, PS_THREAD). how: POSIX_SIG_BLOCK, _UNBLOCK,
 	                       * _SETMASK (below); SIGKILL, SIGSTOP are never blocked.
 	                       * Signals it unblocks are delivered after the answer.
 	                       * flags POSIX_SIGMASK_OUTSIDE: the caller runs outside
@@ -481,7 +485,8 @@ enum {
 	                       * upcall may not have reached the thread yet) the change
 	                       * is to the mask the handler's end puts back, and old is
 	                       * that mask, not the handler's */
-	PS_SIGPENDING,        /* -> (set) of pending signals */
+	PS_SIGPENDING,        /* (tid) -> (set) of signals pending for the process and for
+	                       * the caller's thread tid. ESRCH */
 	PS_SETPGID,           /* (pid, pgid): 0 = the caller / pgid = pid. ESRCH: neither the
 	                       * caller nor its child; EACCES: the child has done an exec;
 	                       * EPERM: a session leader, another session, no such group in
@@ -489,12 +494,11 @@ enum {
 	PS_GETPGID,           /* (pid: 0 = the caller) -> (pgid). ESRCH */
 	PS_SETSID,            /* -> (sid = the caller's pid). EPERM: it leads a process group */
 	PS_GETSID,            /* (pid: 0 = the caller) -> (sid). ESRCH */
-	PS_SIGRETURN_DONE,    /* (sig, how, set, flags): the delivery of sig is over; how = 0:
+	PS_SIGRETURN_DONE,    /* (sig, how, set, flags | tid << 32): the innermost delivery on
+	                       * the caller's thread tid is over; how = 0:
 	                       * the mask goes back to what it was before it, 1: the mask
 	                       * becomes set (a handler left with siglongjmp). EINVAL: no
-	                       * delivery of sig in progress. flags POSIX_SIGRETURN_NEXT: the
-	                       * caller runs the next handler itself: -> (the next delivery's
-	                       * upcall argument, or 0), no upcall for it. flags
+	                       * delivery of sig in progress there. flags
 	                       * POSIX_SIGRETURN_FORKED alone, (0, 0, 0): the caller is the
 	                       * child of a fork made outside every handler (another thread
 	                       * forked, or the upcall had not yet reached the main
@@ -541,9 +545,10 @@ enum {
 	                       * signal already pending is merged (the first one's siginfo
 	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
 	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
-	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value, overrun) of the
-	                       * delivery in progress (the libc's entry asks it for si_value
-	                       * when the upcall argument's si_code is negative). EINVAL: none */
+	PS_SIGINFO,           /* (tid) -> (sig, sender pid | (uint32)si_code << 32, si_value,
+	                       * overrun) of the innermost delivery in progress on the caller's
+	                       * thread tid (the libc's entry asks it for si_value when the
+	                       * upcall argument's si_code is negative). EINVAL: none */
 	/* What /proc shows (the VFS asks; docs/vfs.md, "/proc"): */
 	PS_PROCLIST,          /* (from) -> (n, processes, last pid, forks) + n uint32_t pids
 	                       * inline: the pids >= from of the table (live processes and
@@ -588,11 +593,16 @@ enum {
 	                       * timer_gettime and timer_getoverrun (the overrun count of
 	                       * the last signal delivered or taken). EINVAL */
 	PS_TIMER_DELETE,      /* (id): the timer goes, and its signal if still pending. EINVAL */
-	PS_TKILL,             /* (tid, sig): tkill of sig to thread tid of the caller, whose
-	                       * libc knows the thread blocks sig: it stays pending for that
-	                       * thread (its PS_SIGWAIT with tid takes it) and is never
-	                       * delivered to the main thread. EINVAL: sig not 1..64, tid 0;
-	                       * EAGAIN: POSIX_TSIG_MAX such signals pending already */
+	PS_TKILL,             /* (tid, sig, flags, si_value): tgkill, pthread_kill (flags 0:
+	                       * SI_TKILL) or pthread_sigqueue (flags POSIX_TKILL_CODE |
+	                       * (uint32)si_code) of sig to thread tid of the
+	                       * caller (its pid: the main thread): its handler runs on that
+	                       * thread, its PS_SIGWAIT takes it, or it stays pending for the
+	                       * thread while the thread blocks it; a default action (or
+	                       * SIG_IGN) is the process's. sig 0: only checks that tid is.
+	                       * EINVAL: sig above 64, tid 0; ESRCH: no such thread
+	                       * registered (PS_THREAD); EAGAIN: a real-time signal and
+	                       * POSIX_TSIG_MAX such signals pending already */
 	PS_AFFINITY,          /* (pid, set, mask) -> (mask): sched_getaffinity and, with set
 	                       * 1, sched_setaffinity of another process: the CPUs of its
 	                       * main thread (THREAD_GET_AFFINITY, THREAD_SET_AFFINITY; a
@@ -602,6 +612,14 @@ enum {
 	                       * no such live process; EINVAL: set with no online CPU in
 	                       * mask. A fork's child and an exec's new image start on
 	                       * the CPUs of the main thread they come from */
+	PS_THREAD,            /* (op, tid, creator) [+ cap0]: the libc's threads other than
+	                       * the main one, for signals. POSIX_THREAD_NEW, cap0 = the new
+	                       * kernel Thread (before it starts), tid its id (> 0, not the
+	                       * pid), creator the tid of the calling thread, whose mask the
+	                       * new thread starts with: handlers may run on it from
+	                       * now on. POSIX_THREAD_END: it ends (its pending signals and
+	                       * sigtimedwait go). EINVAL: a tid known (NEW) or not (END);
+	                       * EAGAIN: the server has no room (MAX_STHREADS in all) */
 };
 
 /*
@@ -771,8 +789,10 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 #define POSIX_KILL_LIVE 2
-#define POSIX_SIGRETURN_NEXT 1   /* PS_SIGRETURN_DONE flags */
-#define POSIX_SIGRETURN_FORKED 2
+#define POSIX_SIGRETURN_FORKED 2 /* PS_SIGRETURN_DONE flags */
+#define POSIX_TKILL_CODE  (1ull << 32)  /* PS_TKILL: w2's low half is the si_code */
+#define POSIX_THREAD_NEW  0      /* PS_THREAD ops */
+#define POSIX_THREAD_END  1
 
 /*
  * Default actions: terminate (the process is killed; its wait status is
@@ -787,14 +807,18 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * server handles every process's user faults (PROC_SET_FAULT): a bad
  * access raises SIGSEGV, another exception SIGILL; with a handler that
  * can run now (not blocked, no delivery in progress) it runs on the main
- * thread and the instruction is tried again when it returns, otherwise
+ * thread (the fault message does not say which thread faulted) and the
+ * instruction is tried again when it returns, otherwise
  * the process ends with that signal.
  *
  * A handled signal is delivered with THREAD_UPCALL(entry pc,
- * posix_sig_arg(sig, si_code, sender pid)) on the process's main thread
+ * posix_sig_arg(sig, si_code, sender pid)) on a thread that does not
+ * block it: the one a thread-directed signal names (PS_TKILL, a timer's
+ * SIGEV_THREAD_ID), else the main thread if it can take it, else another
+ * registered one (PS_THREAD)
  * (abi.h; sender pid 0: the system, si_code SI_KERNEL; kill: SI_USER;
  * PS_SIGQUEUE: the code it gave, whose si_value PS_SIGINFO tells; a fault:
- * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the mask to mask | sa_mask | sig
+ * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the thread's mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
  * then calls PS_SIGRETURN_DONE(sig, 0, 0, 0), then SYS_UPCALL_RETURN(frame);
@@ -805,8 +829,6 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * with SA_NODEFER) is delivered by an upcall while a handler runs, and
  * PS_SIGRETURN_DONE ends the innermost; one upcall at a time (the next
  * waits until the thread has taken the last: THREAD_UPCALL's ERR_BUSY).
- * With POSIX_SIGRETURN_NEXT the next pending one comes in the answer
- * instead (unused: one the server nests after it would have to run first).
  * The thread's IPC buffer may hold what the interrupted code has yet to
  * read (an answer's inline bytes, received capability slots) or is
  * writing: the entry must save the part of it a handler's calls may

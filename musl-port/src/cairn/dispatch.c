@@ -363,7 +363,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_rt_sigsuspend: return __cairn_rt_sigsuspend((const void *)a, (size_t)b);
 	case SYS_rt_sigtimedwait: return __cairn_rt_sigtimedwait((const void *)a, (void *)b, (const void *)c, (size_t)d);
 	case SYS_rt_sigqueueinfo: return __cairn_rt_sigqueueinfo(a, b, (const void *)c);
-	case SYS_rt_tgsigqueueinfo: return __cairn_rt_sigqueueinfo(a, c, (const void *)d);
+	case SYS_rt_tgsigqueueinfo: return __cairn_rt_tgsigqueueinfo(a, b, c, (const void *)d);
 #ifdef SYS_pause
 	case SYS_pause: return __cairn_ppoll(0, 0, 0, 0, 0);
 #endif

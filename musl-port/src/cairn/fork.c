@@ -60,9 +60,14 @@ static long fork_parent(struct fork_ctx *ctx)
 	struct cairn_ans a;
 	err_t e;
 
+	uint32_t tid = (uint32_t)__cairn_sig_self()->tid;
+
 	__cairn_fd_fork_refs(0);
+	/* the forking thread, whose mask and deliveries the child's are */
+	memcpy(__cairn_ipc_data(), &tid, sizeof(tid));
 	e = __cairn_ipc(__cairn_proc, PS_FORK, (uint64_t)(uintptr_t)__cairn_fork_child, ctx->r[1],
-			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), 0, 0, IPC_EINTR, &a);
+			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), sizeof(tid), 0, IPC_EINTR,
+			&a);
 	if (e) {
 		__cairn_fd_fork_refs(1);
 		return cairn_errno(e);

@@ -74,7 +74,7 @@ static int arm(struct pollfd *p, unsigned long n, cap_t note)
 static long poll_ns(struct pollfd *p, unsigned long n, uint64_t timeout)
 {
 	uint64_t now = 0, deadline = CAIRN_FOREVER;
-	unsigned long sigs = __cairn_sig_count;
+	unsigned long sigs = __cairn_sig_self()->count;
 	cap_t note;
 	long count;
 	err_t e;
@@ -101,10 +101,10 @@ static long poll_ns(struct pollfd *p, unsigned long n, uint64_t timeout)
 		}
 		/* a handler that ran since poll began interrupts it, even if it
 		 * came before the wait (its end signals note) */
-		if (sigs != __cairn_sig_count)
+		if (sigs != __cairn_sig_self()->count)
 			return -EINTR;
 		e = cairn_wait(note, timeout, NULL);
-		if (e == ERR_INTR || sigs != __cairn_sig_count)
+		if (e == ERR_INTR || sigs != __cairn_sig_self()->count)
 			return -EINTR;
 		if (e == ERR_TIMEDOUT && deadline == CAIRN_FOREVER)
 			return scan(p, n);  /* no clock: the one wait was the timeout */

@@ -266,9 +266,14 @@ err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint
 
 /* ---- fork ------------------------------------------------------------------------------------ */
 
-err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
 {
-	struct proc *c = proc_alloc();
+	struct sthread *t = sthread_find(parent, tid);
+	struct proc *c;
+
+	if (!t)
+		return ERR_SRCH;
+	c = proc_alloc();
 	cap_t kproc, kas, kthread, mo = CAP_NULL;
 	err_t e;
 
@@ -310,11 +315,12 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->ruid = parent->ruid;
 	c->euid = parent->euid;
 	c->suid = parent->suid;
-	c->mask = parent->mask;
-	/* forked inside a handler: so is the child (a child forked outside
-	 * every handler ends what it inherits: POSIX_SIGRETURN_FORKED) */
-	memcpy(c->deliv, parent->deliv, sizeof(c->deliv));
-	c->ndeliv = parent->ndeliv;
+	/* the forking thread's mask; forked inside a handler: so is the
+	 * child (a child forked outside every handler ends what it
+	 * inherits: POSIX_SIGRETURN_FORKED) */
+	c->main.mask = t->mask;
+	memcpy(c->main.deliv, t->deliv, sizeof(c->main.deliv));
+	c->main.ndeliv = t->ndeliv;
 	memcpy(c->act, parent->act, sizeof(c->act));
 	c->start_ns = cairn_now_ns();
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);
@@ -512,7 +518,9 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	strlcpy(p->name, im.name, sizeof(p->name));
 	cmdline_set(p, data, args_len);
 	p->execed = true;
-	p->ndeliv = 0;
+	sthreads_drop(p);             /* (their kernel Threads are gone) */
+	p->main.ndeliv = 0;
+	p->main.suspend_pending = false;
 	p->stopped = p->suspend_pending = false;
 	for (int s = 1; s <= NSIG_MAX; s++)
 		if (p->act[s].disp == POSIX_SIG_HANDLE)

@@ -398,7 +398,13 @@ static void op_getpid(struct srv_req *r, struct srv_ans *a)
 
 static void op_fork(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_fork(r->obj, r->w, &a->w[0]);
+	uint32_t tid = 0;
+
+	/* the forking thread's tid inline (its mask and deliveries are the
+	 * child's), if given */
+	if (r->nbytes >= sizeof(tid))
+		memcpy(&tid, data, sizeof(tid));
+	a->err = ps_fork(r->obj, r->w, tid, &a->w[0]);
 }
 
 /* PS_EXEC's strings: inline, or (longer than a message) in cap1, a
@@ -487,7 +493,7 @@ static void op_sigmask(struct srv_req *r, struct srv_ans *a)
 
 static void op_sigpending(struct srv_req *r, struct srv_ans *a)
 {
-	a->w[0] = ((struct proc *)r->obj)->pending;
+	a->err = ps_sigpending(r->obj, r->w[0], &a->w[0]);
 }
 
 static void op_setpgid(struct srv_req *r, struct srv_ans *a)
@@ -518,7 +524,7 @@ static void op_getsid(struct srv_req *r, struct srv_ans *a)
 
 static void op_sigreturn(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_sigreturn(r->obj, r->w[0], r->w[1], r->w[2], r->w[3], &a->w[0]);
+	a->err = ps_sigreturn(r->obj, r->w[0], r->w[1], r->w[2], r->w[3]);
 }
 
 static void op_setitimer(struct srv_req *r, struct srv_ans *a)
@@ -541,7 +547,7 @@ static void op_sigqueue(struct srv_req *r, struct srv_ans *a)
 
 static void op_siginfo(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_siginfo(r->obj, a->w);
+	a->err = ps_siginfo(r->obj, r->w[0], a->w);
 }
 
 static void op_timer_create(struct srv_req *r, struct srv_ans *a)
@@ -566,7 +572,18 @@ static void op_timer_delete(struct srv_req *r, struct srv_ans *a)
 
 static void op_tkill(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_tkill(r->obj, r->w[0], r->w[1]);
+	a->err = ps_tkill(r->obj, r->w);
+}
+
+static void op_thread(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->ncaps > 1) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	a->err = ps_thread(r->obj, r->w, r->ncaps ? r->caps[0] : CAP_NULL);
+	if (!a->err && r->ncaps)
+		r->caps[0] = CAP_NULL;           /* kept */
 }
 
 static void op_affinity(struct srv_req *r, struct srv_ans *a)
@@ -650,6 +667,7 @@ static const struct srv_op ops[] = {
 	OP(PS_TIMER_DELETE, op_timer_delete),
 	OP(PS_TKILL, op_tkill),
 	OP(PS_AFFINITY, op_affinity),
+	OP(PS_THREAD, op_thread),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),

@@ -69,9 +69,35 @@ struct sigact {
 	uint64_t pc, mask;
 };
 
-/* Handlers running at once in a process, one inside another (the libc's
+/* Handlers running at once on a thread, one inside another (the libc's
  * entry keeps as many: MAX_DEPTH in musl-port's signal.c) */
 #define DELIV_MAX 8
+/* Threads other than the main one the libcs register (PS_THREAD), all
+ * processes together */
+#define MAX_STHREADS 512
+
+/* A delivery in progress: a handler interrupted by another's nests
+ * (as Linux runs them) */
+struct delivery {
+	int sig;
+	struct siginf si;
+	uint64_t saved_mask;         /* the mask its end puts back */
+};
+
+/* A thread as signals see it (signal.c): its mask and the deliveries
+ * running on it. The main thread's is the process's (p->main, tid 0,
+ * p->kthread); the others' are in a pool, registered by their libc
+ * (PS_THREAD) with a copy of their kernel Thread. */
+struct sthread {
+	struct proc *p;              /* pool entries: the owner (NULL: free) */
+	int tid;                     /* 0: the main thread */
+	cap_t kthread;               /* pool entries: the server's copy */
+	uint64_t mask;
+	struct delivery deliv[DELIV_MAX];
+	unsigned ndeliv;
+	bool suspend_pending;        /* stopped while blocked in a call */
+	bool sent;                   /* an upcall went to it in this sig_work pass */
+};
 
 struct proc {
 	enum pstate state;
@@ -89,22 +115,16 @@ struct proc {
 	int wstatus;                 /* zombie: its wait status */
 	uint8_t report;              /* REPORT_*: a stop/continue not yet waited for */
 	int stop_sig;
-	bool stopped, suspend_pending;
-	/* signals */
-	uint64_t pending, mask;
+	bool stopped, suspend_pending;  /* suspend_pending: some thread's */
+	/* signals: those for the process (a thread's own: signal.c's tsigs) */
+	uint64_t pending;
 	struct siginf info[NSIG_MAX + 1]; /* each pending standard signal's (the first one's) */
 	uint64_t rt_over;            /* real-time signals pending beyond the queue (kill) */
 	unsigned nq;                 /* queued real-time signals, oldest first */
 	struct sigq q[POSIX_SIGQUEUE_MAX];
 	struct sigact act[NSIG_MAX + 1];
-	/* the deliveries in progress, innermost last: a handler interrupted
-	 * by another's (nested, as Linux runs them) */
-	struct delivery {
-		int sig;
-		struct siginf si;
-		uint64_t saved_mask;     /* the mask its end puts back */
-	} deliv[DELIV_MAX];
-	unsigned ndeliv;
+	struct sthread main;         /* the main thread's mask and deliveries */
+	unsigned nthreads;           /* threads registered besides it (PS_THREAD) */
 	bool work;                   /* signals to look at after the answer */
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;
@@ -190,7 +210,8 @@ err_t image_start(struct image *im);
 /* Kills a kernel process (if it runs) and deletes the capabilities. */
 void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
 /* PS_FORK */
-err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid);
+/* PS_FORK from the parent's thread tid (0: the main one) */
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid);
 /* PS_AFFINITY (c: the caller, NULL for a system service) */
 err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint64_t *out);
 /* PS_EXEC; on success the caller is gone: no answer. */
@@ -218,11 +239,17 @@ void sig_work(struct proc *p);
 err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags);
 err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
 err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later);
-err_t ps_siginfo(struct proc *c, uint64_t out[4]);
+err_t ps_siginfo(struct proc *c, uint64_t tid, uint64_t out[4]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
+/* The calls of one thread carry its tid (0 or the pid: the main thread). */
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old);
-err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
-		   uint64_t *next);
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags);
+err_t ps_sigpending(struct proc *c, uint64_t tid, uint64_t *set);
+err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread);
+/* The thread tid (0 or p's pid: the main one) of p, or NULL. */
+struct sthread *sthread_find(struct proc *p, uint64_t tid);
+/* Every registered thread of p goes (exit, exec: only the main one is left). */
+void sthreads_drop(struct proc *p);
 /* The exit notification fired with bits: processes that ended are handled. */
 void procs_check_ended(uint64_t bits);
 /* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
@@ -234,13 +261,12 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);
-/* Raises sig with siginfo si on thread tid of p (0 or p's pid: the
- * process, as kill). Another thread's signal waits for that thread's
- * PS_SIGWAIT, unless it has a handler and !blocked (the handler runs on
- * the main thread). must_queue: ERR_AGAIN instead of dropping or merging
- * an instance there is no room for. */
-err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool blocked,
-		   bool must_queue);
+/* Raises sig with siginfo si on thread tid of p (p's pid: the main
+ * thread), as tgkill: its handler runs on that thread, or its PS_SIGWAIT
+ * takes it; a default action is the process's. A tid p has not
+ * registered: the process's signal. must_queue: ERR_AGAIN instead of
+ * dropping or merging an instance there is no room for. */
+err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool must_queue);
 /* true while an instance of sig from timer (its id + 1) is pending on p. */
 bool sig_timer_pending(const struct proc *p, int sig, uint32_t timer);
 /* The pending instance of sig from timer, if any, goes. */
@@ -251,7 +277,7 @@ void tsigs_drop(struct proc *p);
 uint64_t sigwaits_deadline(void);
 /* PS_SIGWAIT calls whose deadline is now or past: EAGAIN. */
 void sigwaits_expire(uint64_t now);
-err_t ps_tkill(struct proc *c, uint64_t tid, uint64_t sig);
+err_t ps_tkill(struct proc *c, const uint64_t w[4]);
 
 /* ---- timer.c ----------------------------------------------------------------------- */
 /* Touches the timer table's pages (start-up: the server's memory stays flat). */
