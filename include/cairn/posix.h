@@ -634,7 +634,7 @@ enum { POSIX_PS_RUNNING = 0, POSIX_PS_STOPPED, POSIX_PS_ZOMBIE };
 struct posix_procinfo {
 	int32_t pid, ppid, pgid, sid;
 	uint32_t state;               /* POSIX_PS_*: live (running or blocked: not told apart) */
-	uint32_t threads;             /* the threads the server knows of (the main one) */
+	uint32_t threads;             /* the threads the server knows of (PS_THREAD) */
 	int32_t wstatus;              /* a zombie's wait status, else 0 */
 	uint32_t sigq;                /* real-time signals queued */
 	uint64_t start_ns;            /* when it was made (fork, or the first start) */

@@ -242,6 +242,14 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 	return -EINTR;
 }
 
+/* A fault's signal from the kernel (si_code > 0: SEGV_MAPERR...): its
+ * siginfo has the address (si_addr), the server's value. */
+static int fault_info(int sig, int code)
+{
+	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) &&
+	       code > 0 && code != SI_KERNEL;
+}
+
 /* The siginfo of a signal taken or delivered: the server's words
  * (sig, sender | si_code << 32, si_value, overrun). A timer's (SI_TIMER)
  * sender is its id; si_timerid and si_overrun are where si_pid and si_uid
@@ -260,6 +268,8 @@ static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value, uint
 	}
 	if (si->si_code < 0)
 		si->si_value.sival_ptr = (void *)(uintptr_t)value;
+	else if (fault_info(sig, si->si_code))
+		si->si_addr = (void *)(uintptr_t)value;
 	else if (sig == SIGCHLD && si->si_code > 0 && si->si_code != SI_KERNEL)
 		si->si_status = (int)value;       /* CLD_*: the exit code or signal */
 }
@@ -516,7 +526,7 @@ next:
 			struct cairn_ans a;
 			uint64_t value = 0, overrun = 0;
 			/* sigqueue's and timers' value: asked of the server (register words only) */
-			if (((code < 0 && code != SI_TKILL) ||
+			if (((code < 0 && code != SI_TKILL) || fault_info(sig, code) ||
 			     (sig == SIGCHLD && code > 0 && code != SI_KERNEL)) &&
 			    !ps(PS_SIGINFO, (uint64_t)me->tid, 0, 0, 0, &a) && a.w[0] == (uint64_t)sig) {
 				value = a.w[2];

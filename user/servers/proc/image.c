@@ -521,6 +521,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	sthreads_drop(p);             /* (their kernel Threads are gone) */
 	p->main.ndeliv = 0;
 	p->main.suspend_pending = false;
+	p->main.kid = 0;              /* a new kernel Thread */
 	p->stopped = p->suspend_pending = false;
 	for (int s = 1; s <= NSIG_MAX; s++)
 		if (p->act[s].disp == POSIX_SIG_HANDLE)

@@ -76,7 +76,7 @@ err_t ps_procinfo(int64_t pid, uint8_t *out, size_t *n)
 	pi.ppid = p->ppid;
 	pi.pgid = p->pgid;
 	pi.sid = p->sid;
-	pi.threads = 1;
+	pi.threads = 1 + p->nthreads;    /* the main one and those registered (PS_THREAD) */
 	if (p->state == P_ZOMBIE) {
 		pi.state = POSIX_PS_ZOMBIE;
 		pi.wstatus = p->wstatus;

@@ -381,7 +381,7 @@ static void op_fault(struct srv_req *r, struct srv_ans *a)
 		a->err = ERR_NOSYS;
 		return;
 	}
-	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2]);
+	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2], r->w[3]);
 }
 
 static void op_getpid(struct srv_req *r, struct srv_ans *a)

@@ -92,6 +92,7 @@ struct sthread {
 	struct proc *p;              /* pool entries: the owner (NULL: free) */
 	int tid;                     /* 0: the main thread */
 	cap_t kthread;               /* pool entries: the server's copy */
+	uint32_t kid;                /* the kernel's id of it (THREAD_GET_ID), 0: not asked yet */
 	uint64_t mask;
 	struct delivery deliv[DELIV_MAX];
 	unsigned ndeliv;
@@ -254,10 +255,11 @@ void sthreads_drop(struct proc *p);
 void procs_check_ended(uint64_t bits);
 /* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
 void proc_ended(struct proc *p);
-/* A user fault of p (the kernel's fault message): a handled SIGSEGV/SIGILL
- * runs its handler and the instruction is retried (true: answer 0), else
+/* A user fault of p's thread kid (the kernel's fault message): a handled
+ * SIGSEGV/SIGILL... runs its handler on that thread (si_addr: addr) and the
+ * instruction is retried (true: answer 0), else
  * p ends with that signal (false: no answer). */
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);

@@ -327,20 +327,37 @@ static void proc_continue(struct proc *p)
 	tell_parent(p, true);
 }
 
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
+/* The kernel's id of p's thread t (asked once). */
+static uint32_t sthread_kid(struct proc *p, struct sthread *t)
+{
+	struct cairn_msg m;
+
+	if (!t->kid && !cairn_invoke(sthread_cap(p, t), THREAD_GET_ID, 0, 0, 0, 0, 0, &m))
+		t->kid = (uint32_t)m.w[0];
+	return t->kid;
+}
+
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid)
 {
 	int sig = posix_fault_signal(kind);
 	struct sigact *a = &p->act[sig];
+	struct sthread *t, *on = NULL;
 
-	/* a handler that can run now runs on the main thread, then the
+	/* the faulting thread (the main one if the server does not know it) */
+	for (t = NULL; (t = sthread_next(p, t)) && !on;)
+		if (kid && sthread_kid(p, t) == kid)
+			on = t;
+	if (!on)
+		on = sthread_next(p, NULL);
+	/* a handler that can run now runs on that thread, then the
 	 * instruction is tried again (as Linux does when a handler returns) */
-	if (a->disp == POSIX_SIG_HANDLE && !(p->main.mask & sigbit(sig)) &&
-	    p->main.ndeliv < DELIV_MAX && !p->stopped) {
-		unsigned n = p->main.ndeliv;
-		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
-		p->main.p = p;
-		deliver(p, &p->main, sig, &(struct siginf){ .code = 1 });
-		if (p->main.ndeliv > n)
+	if (a->disp == POSIX_SIG_HANDLE && !(on->mask & sigbit(sig)) && on->ndeliv < DELIV_MAX &&
+	    !p->stopped) {
+		unsigned n = on->ndeliv;
+		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT,
+		 * FPE_INTDIV; si_addr (the value PS_SIGINFO gives): the address */
+		deliver(p, on, sig, &(struct siginf){ .code = 1, .value = addr });
+		if (on->ndeliv > n)
 			return true;
 	}
 	say("pid %d (%s) killed by signal %d: %s at %#lx, pc %#lx\n", p->pid, p->name, sig,
