@@ -555,6 +555,11 @@ hidden long __cairn_sched_prio_range(long max, long policy);
 hidden int __cairn_thread_set_ctid(int *p);
 hidden long __cairn_sched_rr_interval(long pid, void *ts);
 hidden long __cairn_thread_kill(long tid, long sig);
+/* set_robust_list, get_robust_list; the process's end marks every
+ * thread's robust mutexes (__cairn_robust_exit). */
+hidden long __cairn_set_robust_list(void *head, size_t len);
+hidden long __cairn_get_robust_list(long tid, void **head, size_t *len);
+hidden void __cairn_robust_exit(void);
 /* 1 if tid is a live thread of this process (the first one's is the pid). */
 hidden int __cairn_tid_live(long tid);
 hidden long __cairn_membarrier(long cmd, long flags);

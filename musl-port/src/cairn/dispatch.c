@@ -371,6 +371,8 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	/* threads (thread.c) */
 	case SYS_futex: return __cairn_futex((int *)a, b, c, (const void *)d, (int *)e, f);
 	case SYS_membarrier: return __cairn_membarrier(a, b);
+	case SYS_set_robust_list: return __cairn_set_robust_list((void *)a, (size_t)b);
+	case SYS_get_robust_list: return __cairn_get_robust_list(a, (void **)b, (size_t *)c);
 
 	/* random.c */
 	case SYS_getrandom: return __cairn_getrandom((void *)a, (size_t)b, c);

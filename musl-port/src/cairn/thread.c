@@ -68,6 +68,7 @@ struct thr {
 	void *ipc_va;
 	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
 	struct cairn_sigthr sig;         /* its signal state (signal.c) */
+	void *robust;                    /* set_robust_list's head */
 	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
@@ -126,6 +127,9 @@ static struct thr *self_entry(void)
 {
 	return entry_of(get_tp());
 }
+
+/* The first thread's robust-mutex list head (set_robust_list). */
+static void *main_robust;
 
 /* The first thread's scheduling policy (the others' are in their entries). */
 static int main_policy = SCHED_OTHER;
@@ -416,6 +420,91 @@ cap_t __cairn_thread_note(void)
 	note = t ? t->note : CAP_NULL;
 	__cairn_unlock(&table_lock);
 	return note;
+}
+
+/*
+ * Robust mutexes: set_robust_list keeps the head of the calling thread's
+ * list (musl's struct pthread robust_list: head, futex offset, pending).
+ * A thread that ends through pthread_exit marks its mutexes itself
+ * (musl); the end of the whole process (exit_group) marks every
+ * thread's, as Linux's kernel does: each lock word its thread owns gets
+ * FUTEX_OWNER_DIED and a waiter is woken, so another process sharing the
+ * mutex gets EOWNERDEAD. A process killed by a signal runs no code:
+ * its robust mutexes stay locked (see README).
+ */
+#define ROBUST_LEN       (3 * sizeof(long))
+#define FUTEX_OWNER_DIED 0x40000000
+#define FUTEX_WAITERS_B  0x80000000u
+#define FUTEX_TID_BITS   0x3fffffff
+
+long __cairn_set_robust_list(void *head, size_t len)
+{
+	struct thr *t;
+
+	if (len != ROBUST_LEN)
+		return -EINVAL;
+	__cairn_lock(&table_lock);
+	t = __cairn_threaded ? self_entry() : NULL;
+	if (t)
+		t->robust = head;
+	else
+		main_robust = head;
+	__cairn_unlock(&table_lock);
+	return 0;
+}
+
+long __cairn_get_robust_list(long tid, void **head, size_t *len)
+{
+	void *h = NULL;
+	int found = !tid || tid == __cairn_getpid();
+
+	__cairn_lock(&table_lock);
+	if (!tid) {
+		struct thr *t = __cairn_threaded ? self_entry() : NULL;
+		h = t ? t->robust : main_robust;
+	} else if (found) {
+		h = main_robust;
+	} else {
+		for (int i = 0; i < MAX_THREADS && !found; i++)
+			if (threads[i].used && !threads[i].dead && threads[i].tid == tid) {
+				found = 1;
+				h = threads[i].robust;
+			}
+	}
+	__cairn_unlock(&table_lock);
+	if (!found)
+		return -ESRCH;           /* (another process's: not ours to read) */
+	*head = h;
+	*len = ROBUST_LEN;
+	return 0;
+}
+
+/* One thread's list at the process's end (bounded: a list made a loop
+ * or garbage stops the walk, never the exit). */
+static void robust_release(void *head, int tid)
+{
+	struct { void *volatile next; long off; void *volatile pending; } *h = head;
+	void *volatile *rp;
+	unsigned n = 0;
+
+	if (!h)
+		return;
+	for (rp = h->next; rp && rp != (void *)h && n < 4096; rp = *rp, n++) {
+		volatile int *word = (volatile int *)((char *)rp + h->off);
+		int v = *word;
+		if ((v & FUTEX_TID_BITS) != tid)
+			continue;
+		*word = (int)(((unsigned)v & FUTEX_WAITERS_B) | FUTEX_OWNER_DIED);
+		futex_wake(word, 1);
+	}
+}
+
+void __cairn_robust_exit(void)
+{
+	robust_release(main_robust, (int)__cairn_getpid());
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (threads[i].used && !threads[i].dead)
+			robust_release(threads[i].robust, threads[i].tid);
 }
 
 long __cairn_gettid(void)

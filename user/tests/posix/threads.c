@@ -5,13 +5,14 @@
  * variables, semaphores, timed waits, thread-local storage, threads doing
  * I/O at the same time (each has its own IPC buffer), a thread that forks
  * and waits for its child, signals once threads exist, signals for one
- * thread and each thread's mask, pthread_cancel, CPU affinity
+ * thread and each thread's mask, pthread_cancel, robust mutexes, CPU affinity
  * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
  * threads and a fork's child) and two threads at once on two CPUs.
  * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -683,6 +685,64 @@ static void cancel(void)
 	close(cancel_pipe[1]);
 }
 
+/* ---- robust mutexes ----------------------------------------------------------------------- */
+
+static void *lock_and_leave(void *arg)
+{
+	return (void *)(intptr_t)pthread_mutex_lock(arg);   /* and ends holding it */
+}
+
+static void robust_init(pthread_mutex_t *m, int pshared)
+{
+	pthread_mutexattr_t a;
+
+	CHECK(pthread_mutexattr_init(&a) == 0);
+	CHECK(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) == 0);
+	if (pshared)
+		CHECK(pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) == 0);
+	CHECK(pthread_mutex_init(m, &a) == 0);
+	pthread_mutexattr_destroy(&a);
+}
+
+/* A robust mutex whose owner ended: the next locker gets EOWNERDEAD, makes
+ * it consistent, and it works on; its owner a thread that ended, then a
+ * process that exited holding a process-shared one. */
+static void robust_mutexes(void)
+{
+	pthread_mutex_t m, *shm;
+	pthread_t t;
+	void *r;
+	int st;
+
+	robust_init(&m, 0);
+	CHECK(pthread_create(&t, NULL, lock_and_leave, &m) == 0 && pthread_join(t, &r) == 0 && r == NULL);
+	CHECK(pthread_mutex_lock(&m) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(&m) == 0 && pthread_mutex_unlock(&m) == 0);
+	CHECK(pthread_mutex_lock(&m) == 0 && pthread_mutex_unlock(&m) == 0);
+	pthread_mutex_destroy(&m);
+	shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(shm != MAP_FAILED);
+	if (shm == MAP_FAILED)
+		return;
+	robust_init(shm, 1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a second thread holds it as the process exits */
+		pthread_t u;
+		if (pthread_create(&u, NULL, lock_and_leave, shm) || pthread_join(u, NULL))
+			_exit(2);
+		/* its thread ended holding it: EOWNERDEAD here, and the
+		 * child leaves it locked, inconsistent, as it exits */
+		_exit(pthread_mutex_lock(shm) == EOWNERDEAD ? 0 : 3);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* the child exited holding it */
+	CHECK(pthread_mutex_lock(shm) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(shm) == 0 && pthread_mutex_unlock(shm) == 0);
+	CHECK(pthread_mutex_trylock(shm) == 0 && pthread_mutex_unlock(shm) == 0);
+	munmap(shm, 4096);
+}
+
 /* ---- CPU affinity ----------------------------------------------------------------------- */
 
 static volatile int pp_a, pp_b, pp_cpu_seen;
@@ -868,6 +928,7 @@ int main(void)
 	run("signals_and_threads", signals_and_threads);
 	run("thread_signals", thread_signals);
 	run("cancel", cancel);
+	run("robust_mutexes", robust_mutexes);
 	run("affinity", affinity);
 	run("two_at_once", two_at_once);
 	return finish();
