@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Record locks (fcntl F_SETLK..., OFD locks) and flock locks of a file
- * server: <cairn/lockf.h>. No system calls: the VFS and the ext2 server
- * link it (and a host test could).
+ * server: <cairn/lockf.h>. The table makes no system call (a host test
+ * could link it); lk_serve() saves a waiter's Reply with the skeleton's
+ * srv_save_reply(). The VFS and the ext2 server link it.
  *
  * A file's byte-range locks are one list of POSIX locks (owner: a pid) and
  * OFD locks (owner: a description); an owner's own locks of one kind never
