@@ -89,7 +89,42 @@ enum {
 	                       * caller may write [offset, offset + n) in the pages.
 	                       * ERR_FBIG: past POSIX_FMAP_MAX; ERR_NOSPC; ERR_BADF: not open
 	                       * for writing; ERR_NODEV: no shared pages */
+	IO_LOCK,              /* record and flock locks (below, "locks"): (cmd | flags,
+	                       * type | whence << 8 | pid << 32, l_start, l_len) -> for
+	                       * POSIX_LK_GET (type, start, len, pid) */
 };
+
+/*
+ * Locks (docs/vfs.md, "Locks"; the servers' code is libcairn's
+ * <cairn/lockf.h>). IO_LOCK on a description:
+ * - w0: POSIX_LK_GET (F_GETLK), POSIX_LK_SET (F_SETLK), POSIX_LK_SETW
+ *   (F_SETLKW: the answer waits, a saved Reply, until the lock is had) or
+ *   POSIX_LK_CANCEL (the caller's F_SETLKW through this description was
+ *   interrupted: its waiting requests there end), with POSIX_LK_OFD (an
+ *   open file description's lock, F_OFD_*) or POSIX_LK_FLOCK (flock(2):
+ *   type only, the whole file) or neither (a process's POSIX lock).
+ * - w1: type (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2) | whence << 8 (SEEK_SET or
+ *   SEEK_END: the caller turns SEEK_CUR into SEEK_SET, the offset may be
+ *   its own) | the caller's pid << 32 (the POSIX lock's owner: a claim the
+ *   server does not check, as FS_* w3).
+ * - w2, w3: l_start, l_len (struct flock's, len 0: to the end and beyond).
+ * - GET answers (type, start, len, pid): F_UNLCK when nothing conflicts;
+ *   pid -1 for an OFD lock.
+ * Errors: EAGAIN (a conflicting lock, SET; flock's EWOULDBLOCK), EDEADLK
+ * (SETW would wait for a process that waits for the caller), EBADF (a
+ * write lock on a description not open for writing, a read lock on one not
+ * open for reading; O_PATH), EINVAL (type, whence, a range before byte 0,
+ * not a file), EOVERFLOW, ENOLCK (too many waiting, no memory). IO_CLOSE's
+ * w0 is the closing process's pid (0: none said): its POSIX locks on the
+ * file go, as POSIX wants of any close; the last reference of a
+ * description takes its OFD and flock locks.
+ */
+#define POSIX_LK_GET     0u
+#define POSIX_LK_SET     1u
+#define POSIX_LK_SETW    2u
+#define POSIX_LK_CANCEL  3u
+#define POSIX_LK_OFD     0x100u
+#define POSIX_LK_FLOCK   0x200u
 
 /*
  * File pages (docs/vfs.md, "File pages"). A regular file's bytes are the
@@ -265,8 +300,20 @@ enum {
 	FS_MKNOD,             /* (mode: S_IFSOCK | permissions, rdev, path length) + path: a
 	                       * socket node (bind of an AF_UNIX socket; rdev is the network
 	                       * server's key for it, docs/net.md, shown as st_rdev). EEXIST;
-	                       * EINVAL: another type (FIFOs and devices are not made this way) */
+	                       * EINVAL: another type (devices are not made this way). With
+	                       * S_IFIFO: a FIFO (mkfifo; rdev ignored). Opening a FIFO (not
+	                       * O_PATH) answers w0 = S_IFIFO | POSIX_OPEN_FIFO, w2 = its inode,
+	                       * w3 = its st_dev | permissions << 32, and a description of the
+	                       * node, which the opener closes once it has the pipe: FS_FIFO */
+	FS_FIFO,              /* to the VFS (any of its objects): (flags: O_ACCMODE, O_NONBLOCK,
+	                       * inode, st_dev | permissions << 32) -> cap0 = an end of the
+	                       * FIFO's pipe (the VFS keeps one per dev and inode while it is
+	                       * open or being opened). O_RDONLY waits (a saved Reply) until a
+	                       * writer opens, O_WRONLY until a reader (O_NONBLOCK: ENXIO),
+	                       * O_RDWR opens at once (an end that reads and writes, through
+	                       * IO_READ/IO_WRITE: IO_PIPE_MAP says ENODEV) */
 };
+#define POSIX_OPEN_FIFO  (1u << 26)      /* FS_OPEN's answer w0: a FIFO, open it with FS_FIFO */
 
 /* ---- mounts: one tree over several file-system servers ------------------------
  *

@@ -188,6 +188,7 @@ hidden long __cairn_dup(long fd);
 hidden void __cairn_ctty(cap_t *obj);
 hidden long __cairn_dup3(long old, long new, long flags, int dup2);
 hidden long __cairn_fcntl(long fd, long cmd, long arg);
+hidden long __cairn_flock(long fd, long op);
 hidden long __cairn_pipe2(int *fds, long flags);
 hidden long __cairn_fstat(long fd, void *kst);
 hidden long __cairn_getdents64(long fd, void *buf, size_t len);

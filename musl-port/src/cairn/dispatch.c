@@ -148,6 +148,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_dup3: return __cairn_dup3(a, b, c, 0);
 	case SYS_fcntl: return __cairn_fcntl(a, b, c);
+	case SYS_flock: return __cairn_flock(a, b);
 #ifdef SYS_pipe
 	case SYS_pipe: return __cairn_pipe2((int *)a, 0);
 #endif

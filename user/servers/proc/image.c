@@ -509,7 +509,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)
-			call_async(p->keep[i].mine, IO_CLOSE, 0);
+			call_async(p->keep[i].mine, IO_CLOSE, (uint64_t)p->pid);   /* its locks go */
 	keep_clear(p);
 	p->kproc = im.kproc;
 	p->kas = im.kas;
