@@ -625,7 +625,7 @@ static long lock_ipc(struct cairn_fd *f, uint32_t op, uint64_t w1, uint64_t star
 		if (e != ERR_INTR || cmd != POSIX_LK_SETW)
 			break;
 		__cairn_ipc(f->cap, IO_LOCK, (op & ~0xffu) | POSIX_LK_CANCEL, w1, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-		if (!__cairn_sig_restart)
+		if (!__cairn_sig_self()->restart)
 			return -EINTR;
 	}
 	if (e == ERR_NOSYS)
