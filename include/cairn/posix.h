@@ -29,11 +29,23 @@
 #define POSIX_PATH_MAX     4096
 #define POSIX_NAME_MAX     255
 /* The main thread's stack of a process the process server starts: 1 MiB
- * below CAIRN_STACK_TOP (abi.h's CAIRN_STACK_PAGES, 64 KiB, is too little
- * for busybox's applets; Linux gives 8 MiB, but a MemoryObject is charged
- * to the quota in full, and a fork copies it). getrlimit(RLIMIT_STACK)
- * says so. */
+ * below CAIRN_STACK_TOP at first (abi.h's CAIRN_STACK_PAGES, 64 KiB, is
+ * too little for busybox's applets; a MemoryObject is charged to the quota
+ * in full, and a fork copies it), or RLIMIT_STACK if less; a fault below
+ * it and above CAIRN_STACK_TOP - RLIMIT_STACK maps more (the process
+ * server, PS_RLIMIT), as Linux grows a stack: 8 MiB by default, as
+ * Linux's, at most POSIX_STACK_REGION. */
 #define POSIX_STACK_PAGES  256
+#define POSIX_STACK_DEFAULT (8ull << 20)
+#define POSIX_STACK_REGION  (4ull << 30)
+#define POSIX_STACK_GROW    (256ull << 10)   /* the least a fault adds */
+/* Resource limits (PS_RLIMIT): Linux's numbers */
+#define POSIX_RLIM_N        16
+#define POSIX_RLIM_INF      (~0ull)
+#define POSIX_RLIMIT_STACK  3
+#define POSIX_RLIMIT_CORE   4
+#define POSIX_RLIMIT_NOFILE 7
+#define POSIX_RLIMIT_SIGPENDING 11
 /* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above) */
 #define POSIX_ARG_MAX      (128 * 1024)
 #define POSIX_STARTUP_MAX  (POSIX_ARG_MAX + CAIRN_STARTUP_MAX)
@@ -455,7 +467,9 @@ struct posix_statfs {
  * The start-up block of a POSIX process is abi.h's, extended: after the
  * empty string that ends the capability names comes the environment,
  * "envc\0NAME=value\0...\0" (a reader that stops at the empty string
- * sees the block it always did). A block longer than abi.h's
+ * sees the block it always did), then what the process keeps across
+ * exec: "umask=N\0" and "rlimitR=cur:max\0" for each resource R (decimal;
+ * "inf" for POSIX_RLIM_INF), ended by an empty string. A block longer than abi.h's
  * CAIRN_STARTUP_MAX (at most POSIX_STARTUP_MAX) says its length in its
  * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA
  * (a shorter one is as abi.h says). An exec's argument, environment and
@@ -667,6 +681,18 @@ enum {
 	                       * now on. POSIX_THREAD_END: it ends (its pending signals and
 	                       * sigtimedwait go). EINVAL: a tid known (NEW) or not (END);
 	                       * EAGAIN: the server has no room (MAX_STHREADS in all) */
+	PS_UMASK,             /* (mask, flags) -> (old mask): the file-creation mask, kept
+	                       * across fork and exec (the new image's start-up block says
+	                       * it, below). flags 1: only read it. EINVAL: flags */
+	PS_RLIMIT,            /* (resource, cur, max, flags) -> (old cur, old max): the
+	                       * resource limits (Linux's numbers, POSIX_RLIM_N of them,
+	                       * POSIX_RLIM_INF: none), kept across fork and exec (the
+	                       * start-up block says them). flags 1: set them. EINVAL: a
+	                       * resource past POSIX_RLIM_N, cur above max, flags; EPERM:
+	                       * raising max without euid 0. RLIMIT_STACK is the most the
+	                       * main thread's stack grows to (from the next exec's
+	                       * initial size, POSIX_STACK_PAGES at most, by faults below
+	                       * it: the server maps more, as Linux grows a stack) */
 };
 
 /*

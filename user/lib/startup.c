@@ -33,6 +33,7 @@ static struct {
 } cap_tab[MAX_CAPS];
 static unsigned ncaps;
 static size_t env_pos;      /* where the environment starts in block, 0: none */
+static size_t kept_pos;     /* ... what the process keeps across exec, 0: none */
 
 /* The next NUL-terminated string at *pos, or NULL at the end of the block. */
 static char *next_string(size_t *pos)
@@ -87,6 +88,7 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 
 	ncaps = 0;
 	env_pos = 0;
+	kept_pos = 0;
 	block_len = 0;
 	if (!startup)
 		return 0;
@@ -138,12 +140,26 @@ unsigned cairn_startup_env(char **envp, unsigned max)
 	for (unsigned long i = 0; i < n; i++) {
 		s = next_string(&pos);
 		if (!s)
-			break;
+			return envc;
 		if (envc < max)
 			envp[envc] = s;
 		envc++;
 	}
+	kept_pos = pos;
 	return envc;
+}
+
+const char *cairn_startup_kept(const char *key)
+{
+	size_t pos = kept_pos, n = strlen(key);
+	const char *s;
+
+	if (!pos)
+		return NULL;
+	while ((s = next_string(&pos)) && *s)
+		if (!strncmp(s, key, n) && s[n] == '=')
+			return s + n + 1;
+	return NULL;
 }
 
 cap_t cairn_cap(const char *name)

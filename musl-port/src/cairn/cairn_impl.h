@@ -471,6 +471,9 @@ hidden long __cairn_rt_sigsuspend(const void *set, size_t size);
 hidden long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, size_t size);
 hidden long __cairn_rt_sigqueueinfo(long pid, long sig, const void *info);
 hidden long __cairn_rt_tgsigqueueinfo(long pid, long tid, long sig, const void *info);
+/* The umask and the resource limits the start-up block says (fs.c, proc.c) */
+hidden void __cairn_umask_start(void);
+hidden void __cairn_limits_start(void);
 /* A thread's signal state: the server delivers signals to each thread
  * (handlers run on the thread the kernel upcalls), so what a wait or a
  * pipe's critical section looks at is the calling thread's. The first

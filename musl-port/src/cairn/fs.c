@@ -27,13 +27,29 @@
 
 #define INLINE_MAX  POSIX_INLINE_MAX
 
+/* The umask: the process server keeps it across exec (PS_UMASK; the
+ * start-up block says it), applied here. */
 static long cur_umask = 022;
+
+void __cairn_umask_start(void)
+{
+	const char *s = cairn_startup_kept("umask");
+	long v = 0;
+
+	if (!s)
+		return;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	cur_umask = v & 0777;
+}
 
 long __cairn_umask(long mask)
 {
 	long old = cur_umask;
 
 	cur_umask = mask & 0777;
+	if (__cairn_proc != CAP_NULL)
+		__cairn_ipc(__cairn_proc, PS_UMASK, (uint64_t)cur_umask, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	return old;
 }
 

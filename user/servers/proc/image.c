@@ -174,8 +174,10 @@ err_t image_build(struct image *im)
 	im->entry = m.w[0];
 	/* stack, IPC buffer, start-up block (charged to the new process; the
 	 * mappings and the thread hold them, so our capabilities can go) */
-	if ((e = child_memory(im->kproc, im->kas, POSIX_STACK_PAGES,
-			      CAIRN_STACK_TOP - POSIX_STACK_PAGES * CAIRN_PAGE_SIZE,
+	if (!im->stack_pages)
+		im->stack_pages = POSIX_STACK_PAGES;
+	if ((e = child_memory(im->kproc, im->kas, im->stack_pages,
+			      CAIRN_STACK_TOP - im->stack_pages * CAIRN_PAGE_SIZE,
 			      CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
 		goto fail;
 	del(&mo);
@@ -315,6 +317,9 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	c->ruid = parent->ruid;
 	c->euid = parent->euid;
 	c->suid = parent->suid;
+	c->umask = parent->umask;
+	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
+	c->stack_low = parent->stack_low;     /* (the space is a copy) */
 	/* the forking thread's mask; forked inside a handler: so is the
 	 * child (a child forked outside every handler ends what it
 	 * inherits: POSIX_SIGRETURN_FORKED) */
@@ -481,6 +486,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	pos = (size_t)(env - data);
 	for (uint64_t i = 0; i < envc; i++)
 		block_add(&b, next_str(data, len, &pos));
+	block_add_kept(&b, p);
 	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
@@ -497,6 +503,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	im.pid = p->pid;
 	im.quota = p->quota;
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
+	im.stack_pages = stack_first_pages(p);
 	if ((e = image_build(&im)))
 		return e;
 	copy_affinity(p->kthread, im.kthread);
@@ -514,6 +521,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	p->kproc = im.kproc;
 	p->kas = im.kas;
 	p->kthread = im.kthread;
+	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
 	memset(p->name, 0, sizeof(p->name));
 	strlcpy(p->name, im.name, sizeof(p->name));
 	cmdline_set(p, data, args_len);

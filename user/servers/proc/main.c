@@ -230,6 +230,9 @@ static err_t start_first(int argc, char **argv)
 	block_addf(&b, "%u", (unsigned)(sizeof(default_env) / sizeof(default_env[0])));
 	for (unsigned i = 0; i < sizeof(default_env) / sizeof(default_env[0]); i++)
 		block_add(&b, default_env[i]);
+	static struct proc first;       /* (its kept values: the defaults) */
+	limits_default(&first);
+	block_add_kept(&b, &first);
 	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
@@ -255,6 +258,8 @@ static err_t start_first(int argc, char **argv)
 	im.quota = child_quota;
 	name = strrchr(path, '/');
 	im.name = name && name[1] ? name + 1 : path;
+	limits_default(p);
+	im.stack_pages = stack_first_pages(p);
 	e = image_build(&im);
 	if (f.own)
 		cairn_cap_delete(f.mo);
@@ -270,6 +275,7 @@ static err_t start_first(int argc, char **argv)
 	p->kproc = im.kproc;
 	p->kas = im.kas;
 	p->kthread = im.kthread;
+	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
 	p->proc_slot = SLOT_FIRST_FREE;
 	p->quota = child_quota;
 	p->start_ns = cairn_now_ns();
@@ -575,6 +581,16 @@ static void op_tkill(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_tkill(r->obj, r->w);
 }
 
+static void op_umask(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_umask(r->obj, r->w[0], r->w[1], &a->w[0]);
+}
+
+static void op_rlimit(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_rlimit(r->obj, r->w, a->w);
+}
+
 static void op_thread(struct srv_req *r, struct srv_ans *a)
 {
 	if (r->ncaps > 1) {
@@ -668,6 +684,8 @@ static const struct srv_op ops[] = {
 	OP(PS_TKILL, op_tkill),
 	OP(PS_AFFINITY, op_affinity),
 	OP(PS_THREAD, op_thread),
+	OP(PS_UMASK, op_umask),
+	OP(PS_RLIMIT, op_rlimit),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),

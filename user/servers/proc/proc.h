@@ -10,6 +10,7 @@
  *   timer.c    the kernel Timer: ITIMER_REAL, POSIX timers, sigtimedwait's timeouts
  *   info.c     what /proc shows: PS_PROCLIST, PS_PROCINFO, argument lists
  *   system.c   the system's names, clock, power and users
+ *   limits.c   the umask, resource limits and the main stack's growth
  */
 #ifndef PROC_H
 #define PROC_H
@@ -127,6 +128,12 @@ struct proc {
 	struct sthread main;         /* the main thread's mask and deliveries */
 	unsigned nthreads;           /* threads registered besides it (PS_THREAD) */
 	bool work;                   /* signals to look at after the answer */
+	/* kept across fork and exec (limits.c): the file-creation mask, the
+	 * resource limits (cur, max), and the main stack's lowest mapped
+	 * address (0: not known), which faults move down to RLIMIT_STACK */
+	uint32_t umask;
+	uint64_t rlim[POSIX_RLIM_N][2];
+	uint64_t stack_low;
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;
 	/* PS_EXEC_KEEP */
@@ -200,6 +207,7 @@ struct image {
 	int pid;
 	uint64_t quota;
 	const char *name;
+	uint64_t stack_pages;        /* the main stack's first size (0: POSIX_STACK_PAGES) */
 	/* out: the server's capabilities to the new process */
 	cap_t kproc, kas, kthread;
 	uint64_t entry;
@@ -307,6 +315,19 @@ err_t ps_timer_delete(struct proc *c, uint64_t id);
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
 /* Drops every blocked wait p made. */
 void waits_drop(struct proc *p);
+
+/* ---- limits.c ---------------------------------------------------------------------- */
+/* A first process's: umask 022, Linux's default limits */
+void limits_default(struct proc *p);
+/* The kept strings of p's new image's start-up block (after the environment) */
+void block_add_kept(struct block *b, const struct proc *p);
+/* The pages the main stack of p's next image starts with */
+uint64_t stack_first_pages(const struct proc *p);
+err_t ps_umask(struct proc *c, uint64_t mask, uint64_t flags, uint64_t *old);
+err_t ps_rlimit(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+/* A fault of p at addr below its main stack and within RLIMIT_STACK: more
+ * stack is mapped (true: retry the instruction) */
+bool stack_grow(struct proc *p, uint64_t addr);
 
 /* ---- system.c ---------------------------------------------------------------------- */
 extern cap_t clock_cap;          /* "clock": KernelInfo with the manage right, or CAP_NULL */

@@ -343,6 +343,9 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint6
 	struct sigact *a = &p->act[sig];
 	struct sthread *t, *on = NULL;
 
+	/* below the main stack, within RLIMIT_STACK: it grows */
+	if ((kind == CAIRN_FAULT_READ || kind == CAIRN_FAULT_WRITE) && stack_grow(p, addr))
+		return true;
 	/* the faulting thread (the main one if the server does not know it) */
 	for (t = NULL; (t = sthread_next(p, t)) && !on;)
 		if (kid && sthread_kid(p, t) == kid)

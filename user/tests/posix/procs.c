@@ -8,7 +8,8 @@
  * getpid/getppid (orphans go to pid 1), process groups and sessions
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
  * group, posix_spawn with file actions, vfork, resource limits, a main
- * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
+ * stack that grows to RLIMIT_STACK (8 MiB; a lower limit holds), the umask
+ * and limits kept across exec, an exec with
  * 80 KB of arguments and environment (more than a message) and one with
  * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
  * processor count; another process's, kept across exec).
@@ -776,21 +777,88 @@ static int __attribute__((noinline)) stack_use(int kib)
 	return kib <= 4 ? page[0] + page[4095] : stack_use(kib - 4) + page[4095];
 }
 
-/* The main thread's stack holds 768 KiB: in this process, in a forked
- * child and in an exec'd image (`procs stack 768`). */
+/* A child that sets RLIMIT_STACK to 2 MiB, then uses kib KiB of stack
+ * (exec'd: `procs stack KIB`, else in itself): its wait status. */
+static int limited_stack(int kib, int exec)
+{
+	struct rlimit rl;
+	char arg[16];
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		getrlimit(RLIMIT_STACK, &rl);
+		rl.rlim_cur = 2 << 20;
+		if (setrlimit(RLIMIT_STACK, &rl))
+			_exit(98);
+		snprintf(arg, sizeof(arg), "%d", kib);
+		if (exec)
+			execl(self, self, "stack", arg, (char *)NULL);
+		_exit(stack_use(kib) == kib / 4 + 4 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+/* The main thread's stack grows to RLIMIT_STACK, 8 MiB as on Linux: 6 MiB
+ * in this process, in a forked child and in an exec'd image (`procs
+ * stack 6144`); a lower limit holds, set in the process or before an
+ * exec: past it, SIGSEGV. */
 static void big_stack(void)
 {
 	struct rlimit rl;
 	int st;
 	pid_t pid;
 
-	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 1024 * 1024);
-	CHECK(stack_use(768) == 768 / 4 + 4);
-	if ((pid = fork()) == 0)
-		_exit(stack_use(768) == 768 / 4 + 4 ? 0 : 1);
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 8 << 20);
+	st = limited_stack(1536, 0);
+	CHECK(WIFEXITED(st) && exit_code(st) == 0);
+	st = limited_stack(3072, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = limited_stack(1536, 1);
+	CHECK(WIFEXITED(st) && exit_code(st) == 0);
+	st = limited_stack(3072, 1);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	if ((pid = fork()) == 0) {
-		execl(self, self, "stack", "768", (char *)NULL);
+		execl(self, self, "stack", "6144", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	CHECK(stack_use(6144) == 6144 / 4 + 4);
+	if ((pid = fork()) == 0)
+		_exit(stack_use(6144) == 6144 / 4 + 4 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+}
+
+/* `procs kept UMASK NOFILE`: the umask and RLIMIT_NOFILE's soft limit an
+ * exec kept */
+static int mode_kept(char **argv)
+{
+	struct rlimit rl;
+	mode_t m = umask(0);
+
+	if (m != (mode_t)strtol(argv[2], NULL, 8))
+		return 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur != (rlim_t)atol(argv[3]))
+		return 2;
+	return 0;
+}
+
+/* The umask and the resource limits are kept across exec */
+static void kept_across_exec(void)
+{
+	struct rlimit rl;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		umask(027);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = 100;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(98);
+		execl(self, self, "kept", "027", "100", (char *)NULL);
 		_exit(99);
 	}
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
@@ -869,6 +937,8 @@ int main(int argc, char **argv)
 		return atoi(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
 		return mode_bigcheck(argc, argv);
+	if (argc > 3 && !strcmp(argv[1], "kept"))
+		return mode_kept(argv);
 	if (argc > 2 && !strcmp(argv[1], "stack"))
 		return stack_use(atoi(argv[2])) == atoi(argv[2]) / 4 + 4 ? 0 : 1;
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
@@ -904,6 +974,7 @@ int main(int argc, char **argv)
 	run("vfork_exit", vfork_exit);
 	run("limits", limits);
 	run("big_stack", big_stack);
+	run("kept_across_exec", kept_across_exec);
 	run("affinity", affinity);
 	run("sched_numbers", sched_numbers);
 	run("affinity_of_others", affinity_of_others);
