@@ -46,8 +46,11 @@
 #define POSIX_RLIMIT_CORE   4
 #define POSIX_RLIMIT_NOFILE 7
 #define POSIX_RLIMIT_SIGPENDING 11
-/* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above) */
-#define POSIX_ARG_MAX      (128 * 1024)
+/* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above):
+ * 2 MiB of arguments and environment, Linux's default (a quarter of its
+ * 8 MiB stack limit, which musl's sysconf(_SC_ARG_MAX) reports), and room
+ * for the capability names */
+#define POSIX_ARG_MAX      (2 * 1024 * 1024 + 64 * 1024)
 #define POSIX_STARTUP_MAX  (POSIX_ARG_MAX + CAIRN_STARTUP_MAX)
 
 /* Message length (in words) for n bytes of inline data. */
@@ -471,10 +474,11 @@ struct posix_statfs {
  * exec: "umask=N\0" and "rlimitR=cur:max\0" for each resource R (decimal;
  * "inf" for POSIX_RLIM_INF), ended by an empty string. A block longer than abi.h's
  * CAIRN_STARTUP_MAX (at most POSIX_STARTUP_MAX) says its length in its
- * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA
- * (a shorter one is as abi.h says). An exec's argument, environment and
- * name strings together are at most POSIX_ARG_MAX bytes (E2BIG), as
- * Linux's ARG_MAX (musl's 131072) would have them.
+ * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA,
+ * writable (the libc uses it in place: argv's strings are writable, as C
+ * has them); a shorter one is as abi.h says. An exec's argument,
+ * environment and name strings together are at most POSIX_ARG_MAX bytes
+ * (E2BIG), as Linux's limit (RLIMIT_STACK / 4) would have them.
  *
  * Signal numbers and sets are Linux's (set bit sig - 1, signals 1..64);
  * wait statuses are Linux's: exit code << 8, the terminating signal

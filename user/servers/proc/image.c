@@ -18,7 +18,7 @@ void block_add(struct block *b, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	if (b->overflow || n > sizeof(b->buf) - b->len) {
+	if (b->overflow || n > b->max - b->len) {
 		b->overflow = true;
 		return;
 	}
@@ -57,7 +57,7 @@ void block_finish(struct block *b)
 			break;
 		extra = (size_t)n;
 	}
-	if (total > sizeof(b->buf)) {
+	if (total > b->max) {
 		b->overflow = true;
 		return;
 	}
@@ -65,6 +65,31 @@ void block_finish(struct block *b)
 	memmove(b->buf + first + extra, b->buf + first, b->len - first);
 	memcpy(b->buf + first, tmp, extra);
 	b->len = total;
+}
+
+void *temp_alloc(struct temp *t, size_t n, void *small, size_t small_n)
+{
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
+	if (n <= small_n)
+		return t->va = small;
+	t->pages = (n + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if (cairn_memobj_create(SLOT_SELF_PROC, t->pages, 0, &t->mo))
+		return NULL;
+	if (cairn_map(t->mo, 0, t->pages, CAIRN_PROT_R | CAIRN_PROT_W, &t->va)) {
+		cairn_cap_delete(t->mo);
+		t->mo = CAP_NULL;
+		return NULL;
+	}
+	return t->va;
+}
+
+void temp_free(struct temp *t)
+{
+	if (t->mo != CAP_NULL) {
+		cairn_unmap(t->va, t->pages);
+		cairn_cap_delete(t->mo);
+	}
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
 }
 
 /* ---- kernel calls ----------------------------------------------------------------------- */
@@ -200,7 +225,7 @@ err_t image_build(struct image *im)
 	}
 	memcpy(va, im->block->buf, im->block->len);
 	cairn_unmap(va, pages);
-	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, pages, CAIRN_PROT_R);
+	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W);
 	del(&mo);
 	if (e)
 		goto fail;
@@ -434,9 +459,29 @@ static const char *base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
+static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file,
+		     struct block *bp);
+
 err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file)
 {
-	static struct block b;
+	/* the block: the strings, the names ("proc="), the kept values */
+	static char small[4 * CAIRN_STARTUP_MAX];
+	size_t need = len + CAIRN_STARTUP_MAX;
+	struct block b = { NULL, 0, need < POSIX_STARTUP_MAX ? need : POSIX_STARTUP_MAX, false };
+	struct temp t;
+	err_t e;
+
+	if (!(b.buf = temp_alloc(&t, b.max, small, sizeof(small))))
+		return ERR_NOMEM;
+	e = exec_in(p, w, data, len, file, &b);
+	temp_free(&t);
+	return e;
+}
+
+static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file,
+		     struct block *bp)
+{
+	struct block b = *bp;
 	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[3];
 	const char *argv0 = NULL, *path;
 	size_t pos = 0, args_len;

@@ -192,7 +192,8 @@ out:
 /* Starts the first program as pid 1. */
 static err_t start_first(int argc, char **argv)
 {
-	static struct block b;
+	static char buf[4 * CAIRN_STARTUP_MAX];
+	static struct block b = { buf, 0, sizeof(buf), false };
 	static struct keep keep[MAX_KEEP];
 	const char *path = argv[0];
 	struct image im;
@@ -414,15 +415,15 @@ static void op_fork(struct srv_req *r, struct srv_ans *a)
 }
 
 /* PS_EXEC's strings: inline, or (longer than a message) in cap1, a
- * MemoryObject, copied here before they are read, so the caller cannot
- * change them under the parser. */
-static err_t exec_strings(struct srv_req *r, const char **out, size_t *len)
+ * MemoryObject, copied here (into *t, freed after the exec) before they
+ * are read, so the caller cannot change them under the parser. */
+static err_t exec_strings(struct srv_req *r, const char **out, size_t *len, struct temp *t)
 {
-	static char strings[POSIX_ARG_MAX];
 	uint64_t n, pages;
-	void *va;
+	void *va, *copy;
 	err_t e;
 
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
 	if (r->ncaps < 2) {
 		*out = data;
 		*len = r->nbytes;
@@ -436,11 +437,15 @@ static err_t exec_strings(struct srv_req *r, const char **out, size_t *len)
 	pages = (n + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
 	if (!pages)
 		return ERR_INVAL;
-	if ((e = cairn_map(r->caps[1], 0, pages, CAIRN_PROT_R, &va)))
+	if (!(copy = temp_alloc(t, n, NULL, 0)))
+		return ERR_NOMEM;
+	if ((e = cairn_map(r->caps[1], 0, pages, CAIRN_PROT_R, &va))) {
+		temp_free(t);
 		return e == ERR_NOMEM ? e : ERR_INVAL;
-	memcpy(strings, va, n);
+	}
+	memcpy(copy, va, n);
 	cairn_unmap(va, pages);
-	*out = strings;
+	*out = copy;
 	*len = n;
 	return ERR_OK;
 }
@@ -449,10 +454,12 @@ static void op_exec(struct srv_req *r, struct srv_ans *a)
 {
 	const char *strings;
 	size_t len;
+	struct temp t;
 
-	a->err = exec_strings(r, &strings, &len);
+	a->err = exec_strings(r, &strings, &len, &t);
 	if (!a->err)
 		a->err = ps_exec(r->obj, r->w, strings, len, r->ncaps ? r->caps[0] : CAP_NULL);
+	temp_free(&t);
 	if (!a->err)
 		a->deferred = true;              /* the caller is gone */
 	keep_clear(r->obj);

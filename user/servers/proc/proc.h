@@ -184,12 +184,23 @@ err_t ps_setsid(struct proc *c, uint64_t *out);
 err_t ps_getsid(struct proc *c, int64_t pid, uint64_t *out);
 
 /* ---- image.c ------------------------------------------------------------------------ */
-/* A start-up block under construction. */
+/* A start-up block under construction, in buf (max bytes). */
 struct block {
-	char buf[POSIX_STARTUP_MAX];
-	size_t len;
+	char *buf;
+	size_t len, max;
 	bool overflow;
 };
+/* A buffer of n bytes for the server's own use while it serves one call
+ * (exec's strings, a start-up block): a small static one, or pages of a
+ * MemoryObject of its own (charged to its quota until temp_free). NULL:
+ * no quota. */
+struct temp {
+	void *va;
+	cap_t mo;
+	uint64_t pages;
+};
+void *temp_alloc(struct temp *t, size_t n, void *small, size_t small_n);
+void temp_free(struct temp *t);
 void block_add(struct block *b, const char *s);
 void block_addf(struct block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A block longer than CAIRN_STARTUP_MAX: "argc" becomes "argc:length" (posix.h) */

@@ -9,7 +9,8 @@
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
  * group, posix_spawn with file actions, vfork, resource limits, a main
  * stack that grows to RLIMIT_STACK (8 MiB; a lower limit holds), the umask
- * and limits kept across exec, an exec with
+ * and limits kept across exec, an exec with 2,000,000 bytes of environment
+ * (E2BIG past 2 MiB), an exec with
  * 80 KB of arguments and environment (more than a message) and one with
  * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
  * processor count; another process's, kept across exec).
@@ -865,6 +866,23 @@ static void kept_across_exec(void)
 }
 
 #define BIG_ARGS  2000
+#define MEGA_N    20
+#define MEGA_LEN  100000
+
+/* `procs megacheck`: the environment exec_big's 2,000,000 bytes made */
+static int mode_megacheck(void)
+{
+	int n = 0;
+
+	for (char **e = environ; *e; e++, n++) {
+		char want[16];
+		snprintf(want, sizeof(want), "M%02d=", n % 100);
+		if (strncmp(*e, want, 4) || strlen(*e) != MEGA_LEN - 1 ||
+		    (*e)[4] != 'a' + n % 26 || (*e)[MEGA_LEN - 2] != 'a' + n % 26)
+			return 2;
+	}
+	return n == MEGA_N ? 0 : 3;
+}
 #define BIG_ENV   60000
 
 /* `procs bigcheck arg-0000 ... arg-1999` with BIG = BIG_ENV x's */
@@ -919,6 +937,27 @@ static void exec_big(void)
 		_exit(errno == E2BIG ? 42 : 1);
 	}
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exit_code(st) == 42);
+	/* 2,000,000 bytes of environment in strings of 100,000: under
+	 * Linux's 2 MiB (a quarter of RLIMIT_STACK); 2,400,000: E2BIG */
+	static char mega[MEGA_N + 4][MEGA_LEN + 8];
+	static char *menv[MEGA_N + 5];
+	char *margv[] = { self, "megacheck", NULL };
+	for (int n = MEGA_N; n <= MEGA_N + 4; n += 4) {
+		for (int i = 0; i < n; i++) {
+			snprintf(mega[i], 8, "M%02d=", i % 100);
+			memset(mega[i] + 4, 'a' + i % 26, MEGA_LEN - 5);
+			mega[i][MEGA_LEN - 1] = 0;
+			menv[i] = mega[i];
+		}
+		menv[n] = NULL;
+		if ((pid = fork()) == 0) {
+			execve(self, margv, menv);
+			_exit(errno == E2BIG ? 42 : 1);
+		}
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+		if (exit_code(st) != (n == MEGA_N ? 0 : 42))
+			FAIL("%d strings of %d bytes: exit %d", n, MEGA_LEN, exit_code(st));
+	}
 }
 
 int main(int argc, char **argv)
@@ -935,6 +974,8 @@ int main(int argc, char **argv)
 		return mode_cpus();
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "megacheck"))
+		return mode_megacheck();
 	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
 		return mode_bigcheck(argc, argv);
 	if (argc > 3 && !strcmp(argv[1], "kept"))
