@@ -22,6 +22,7 @@ PKGS=(
   dpkg-dev cpio patch
   e2fsprogs check pkg-config curl socat
   linux-libc-dev linux-libc-dev-riscv64-cross libc6-dev-riscv64-cross
+  musl-tools    # musl-gcc: tests/openposix/linux-ref.sh (Linux's Open POSIX results)
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -9,6 +9,9 @@
 #   POSIX_AREAS="nanosleep sem_init" only these areas of tests/openposix/areas.txt
 #   POSIX_ROOTS="tmpfs ext2"          the roots (default both; ext2: the areas
 #                                     areas.txt marks ext2, on an ext2 "/")
+#   POSIX_VERBOSE=1                   name the tests that pass on Linux and not
+#                                     here without a reason (run.py --verbose;
+#                                     Linux's list: tests/openposix/README.md)
 #
 # For each arch: the Cairn toolchain, the kernel and init, then the tests of
 # the areas of tests/openposix/areas.txt (tests/openposix/posix.mk, cached in
