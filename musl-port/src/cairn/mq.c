@@ -199,9 +199,11 @@ static long wait_word(int *word, int seq, const struct timespec *at, unsigned lo
 	return r == -EAGAIN ? 0 : r;
 }
 
+/* Wakes the waiters of word (moved under the lock). Today's shared
+ * futex waits look at the word themselves (within a millisecond); the
+ * wake is for a futex that lists them. */
 static void wake_word(int *word)
 {
-	__atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
 	__cairn_futex(word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
@@ -476,6 +478,20 @@ long __cairn_mq_open(const char *name, long flags, long mode, const void *attr)
 		return r;
 	if ((flags & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		/* a new queue or EEXIST: no look first (a race of two such
+		 * opens has one winner either way) */
+		fd = create(path, flags, mode, attr);
+		if (fd != -EINVAL && fd != -EMFILE)
+			return fd;
+		/* bad attributes are no matter when the name exists (Linux) */
+		r = __cairn_openat(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0);
+		if (r >= 0) {
+			__cairn_close(r);
+			return -EEXIST;
+		}
+		return fd;
+	}
 	for (int tries = 0; tries < 100; tries++) {
 		fd = __cairn_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC | (flags & O_NONBLOCK), 0);
 		if (fd >= 0) {
@@ -560,6 +576,8 @@ long __cairn_mq_timedsend(long fd, const char *msg, size_t len, unsigned prio, c
 		h->swait++;
 		unlock(h, held);
 		r = wait_word(&h->sseq, seq, at, sigs);
+		if (!r)
+			cairn_yield();    /* the one that woke us goes on first, as on Linux */
 		held = lock(h);
 		h->swait--;
 		if (r == -EINTR)
@@ -633,6 +651,8 @@ long __cairn_mq_timedreceive(long fd, char *msg, size_t len, unsigned *prio, con
 		h->rwait++;
 		unlock(h, held);
 		r = wait_word(&h->rseq, seq, at, sigs);
+		if (!r)
+			cairn_yield();    /* the one that woke us goes on first, as on Linux */
 		held = lock(h);
 		h->rwait--;
 		if (r == -EINTR)
