@@ -768,7 +768,7 @@ bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t p
 {
 	struct process *p = t->proc;
 	struct endpoint *ep = p->fault_ep;
-	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 3, 0), { addr, pc, 0, 0 } };
+	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 4, 0), { addr, pc, 0, t->id } };
 	struct cap fake = { .badge = p->fault_badge };
 
 	if (!ep)

@@ -47,6 +47,7 @@ const char *err_name(err_t e)
 	case ERR_ALREADY: return "EALREADY";
 	case ERR_INPROGRESS: return "EINPROGRESS";
 	case ERR_RANGE: return "ERANGE";
+	case ERR_DEADLK: return "EDEADLK";
 	case ERR_NOSYS: return "ENOSYS";
 	case ERR_OVERFLOW: return "EOVERFLOW";
 	case ERR_TIMEDOUT: return "ETIMEDOUT";
@@ -63,6 +64,7 @@ const char *err_name(err_t e)
 	case ERR_ROFS: return "EROFS";
 	case ERR_MLINK: return "EMLINK";
 	case ERR_NAMETOOLONG: return "ENAMETOOLONG";
+	case ERR_NOLCK: return "ENOLCK";
 	case ERR_NOTEMPTY: return "ENOTEMPTY";
 	case ERR_LOOP: return "ELOOP";
 	case ERR_OPNOTSUPP: return "EOPNOTSUPP";

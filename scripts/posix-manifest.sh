@@ -163,6 +163,10 @@ service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap vfs endpoint:vfs wg
     cap console console w
     cap kinfo kinfo r
+END
+    # the process server: which lock holders live (user/servers/ext2/lock.c)
+    [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+    cat <<END
     quota 16M
     priority 11
 service ext2x bin/ext2 --cache 128 --no-fmap

@@ -548,9 +548,9 @@ userland() {
   # the POSIX servers through musl-port: files and directories, descriptors
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
   # wait, groups, posix_spawn), signals, threads; files through their
-  # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); one ok
-  # line a test
-  for t in files io procs signals timers threads pipes fmap mounts mqueue; do
+  # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); record
+  # locks, flock and FIFOs (locks); message queues; one ok line a test
+  for t in files io procs signals timers threads pipes fmap mounts locks mqueue; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the programs about processes, signals, threads, pipes, shared pages,
@@ -569,9 +569,11 @@ userland() {
   runpart /usr/bin/python3 tests/harness/kdump_test.py --name $a-kdump -- --arch $a
   # the same file programs on an ext2 disk (the ext2 server mounts it at
   # /mnt: --exec with --disk), through musl-port's redirects; fmap there
-  # through the ext2 server's file pages (user/servers/ext2/pages.c)
+  # through the ext2 server's file pages (user/servers/ext2/pages.c); locks
+  # and FIFOs on the disk's files (the locks are the ext2 server's, the
+  # FIFOs' pipes the VFS's)
   local fimg="$CAIRN_LOG_DIR/$a-posix-ext2.img"
-  for t in files io fmap; do
+  for t in files io locks fmap; do
     rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
     runpart $H --name $a-posix-$t-ext2 --timeout 240 --expect $E/posix-$t.txt \
       --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" --exec $P/$t /mnt

@@ -229,6 +229,9 @@ enum {
 	                       * that cannot write its frame there ends the process as
 	                       * any other); size 0: none. ERR_INVAL: size below
 	                       * UPCALL_ALTSTACK_MIN or past the user addresses */
+	THREAD_GET_ID = 43,   /* RIGHT_READ -> (id): the kernel's number of the thread, unique
+	                       * while the system runs (never 0); a user fault's message
+	                       * carries the faulting thread's (w3) */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 
@@ -469,7 +472,8 @@ struct cairn_clock_page {
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
 
 /* A user fault sent to the fault endpoint: label CAIRN_FAULT_LABEL,
- * w0 = address, w1 = pc, w2 = CAIRN_FAULT_*; badge = the endpoint cap's badge.
+ * w0 = address, w1 = pc, w2 = CAIRN_FAULT_*, w3 = the faulting thread's
+ * id (THREAD_GET_ID); badge = the endpoint cap's badge.
  * Answering with label 0 retries the instruction; any other label kills the process. */
 #define CAIRN_FAULT_LABEL  0xfa17u
 enum {

@@ -42,7 +42,9 @@ typedef int err_t;
 #define ERR_MLINK       31
 #define ERR_PIPE        32
 #define ERR_RANGE       34
+#define ERR_DEADLK      35
 #define ERR_NAMETOOLONG 36
+#define ERR_NOLCK       37
 #define ERR_NOSYS       38
 #define ERR_NOTEMPTY    39
 #define ERR_LOOP        40

@@ -29,13 +29,28 @@
 #define POSIX_PATH_MAX     4096
 #define POSIX_NAME_MAX     255
 /* The main thread's stack of a process the process server starts: 1 MiB
- * below CAIRN_STACK_TOP (abi.h's CAIRN_STACK_PAGES, 64 KiB, is too little
- * for busybox's applets; Linux gives 8 MiB, but a MemoryObject is charged
- * to the quota in full, and a fork copies it). getrlimit(RLIMIT_STACK)
- * says so. */
+ * below CAIRN_STACK_TOP at first (abi.h's CAIRN_STACK_PAGES, 64 KiB, is
+ * too little for busybox's applets; a MemoryObject is charged to the quota
+ * in full, and a fork copies it), or RLIMIT_STACK if less; a fault below
+ * it and above CAIRN_STACK_TOP - RLIMIT_STACK maps more (the process
+ * server, PS_RLIMIT), as Linux grows a stack: 8 MiB by default, as
+ * Linux's, at most POSIX_STACK_REGION. */
 #define POSIX_STACK_PAGES  256
-/* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above) */
-#define POSIX_ARG_MAX      (128 * 1024)
+#define POSIX_STACK_DEFAULT (8ull << 20)
+#define POSIX_STACK_REGION  (4ull << 30)
+#define POSIX_STACK_GROW    (256ull << 10)   /* the least a fault adds */
+/* Resource limits (PS_RLIMIT): Linux's numbers */
+#define POSIX_RLIM_N        16
+#define POSIX_RLIM_INF      (~0ull)
+#define POSIX_RLIMIT_STACK  3
+#define POSIX_RLIMIT_CORE   4
+#define POSIX_RLIMIT_NOFILE 7
+#define POSIX_RLIMIT_SIGPENDING 11
+/* An exec's strings (PS_EXEC) and a POSIX process's start-up block (above):
+ * 2 MiB of arguments and environment, Linux's default (a quarter of its
+ * 8 MiB stack limit, which musl's sysconf(_SC_ARG_MAX) reports), and room
+ * for the capability names */
+#define POSIX_ARG_MAX      (2 * 1024 * 1024 + 64 * 1024)
 #define POSIX_STARTUP_MAX  (POSIX_ARG_MAX + CAIRN_STARTUP_MAX)
 
 /* Message length (in words) for n bytes of inline data. */
@@ -89,7 +104,42 @@ enum {
 	                       * caller may write [offset, offset + n) in the pages.
 	                       * ERR_FBIG: past POSIX_FMAP_MAX; ERR_NOSPC; ERR_BADF: not open
 	                       * for writing; ERR_NODEV: no shared pages */
+	IO_LOCK,              /* record and flock locks (below, "locks"): (cmd | flags,
+	                       * type | whence << 8 | pid << 32, l_start, l_len) -> for
+	                       * POSIX_LK_GET (type, start, len, pid) */
 };
+
+/*
+ * Locks (docs/vfs.md, "Locks"; the servers' code is libcairn's
+ * <cairn/lockf.h>). IO_LOCK on a description:
+ * - w0: POSIX_LK_GET (F_GETLK), POSIX_LK_SET (F_SETLK), POSIX_LK_SETW
+ *   (F_SETLKW: the answer waits, a saved Reply, until the lock is had) or
+ *   POSIX_LK_CANCEL (the caller's F_SETLKW through this description was
+ *   interrupted: its waiting requests there end), with POSIX_LK_OFD (an
+ *   open file description's lock, F_OFD_*) or POSIX_LK_FLOCK (flock(2):
+ *   type only, the whole file) or neither (a process's POSIX lock).
+ * - w1: type (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2) | whence << 8 (SEEK_SET or
+ *   SEEK_END: the caller turns SEEK_CUR into SEEK_SET, the offset may be
+ *   its own) | the caller's pid << 32 (the POSIX lock's owner: a claim the
+ *   server does not check, as FS_* w3).
+ * - w2, w3: l_start, l_len (struct flock's, len 0: to the end and beyond).
+ * - GET answers (type, start, len, pid): F_UNLCK when nothing conflicts;
+ *   pid -1 for an OFD lock.
+ * Errors: EAGAIN (a conflicting lock, SET; flock's EWOULDBLOCK), EDEADLK
+ * (SETW would wait for a process that waits for the caller), EBADF (a
+ * write lock on a description not open for writing, a read lock on one not
+ * open for reading; O_PATH), EINVAL (type, whence, a range before byte 0,
+ * not a file), EOVERFLOW, ENOLCK (too many waiting, no memory). IO_CLOSE's
+ * w0 is the closing process's pid (0: none said): its POSIX locks on the
+ * file go, as POSIX wants of any close; the last reference of a
+ * description takes its OFD and flock locks.
+ */
+#define POSIX_LK_GET     0u
+#define POSIX_LK_SET     1u
+#define POSIX_LK_SETW    2u
+#define POSIX_LK_CANCEL  3u
+#define POSIX_LK_OFD     0x100u
+#define POSIX_LK_FLOCK   0x200u
 
 /*
  * File pages (docs/vfs.md, "File pages"). A regular file's bytes are the
@@ -265,8 +315,20 @@ enum {
 	FS_MKNOD,             /* (mode: S_IFSOCK | permissions, rdev, path length) + path: a
 	                       * socket node (bind of an AF_UNIX socket; rdev is the network
 	                       * server's key for it, docs/net.md, shown as st_rdev). EEXIST;
-	                       * EINVAL: another type (FIFOs and devices are not made this way) */
+	                       * EINVAL: another type (devices are not made this way). With
+	                       * S_IFIFO: a FIFO (mkfifo; rdev ignored). Opening a FIFO (not
+	                       * O_PATH) answers w0 = S_IFIFO | POSIX_OPEN_FIFO, w2 = its inode,
+	                       * w3 = its st_dev | permissions << 32, and a description of the
+	                       * node, which the opener closes once it has the pipe: FS_FIFO */
+	FS_FIFO,              /* to the VFS (any of its objects): (flags: O_ACCMODE, O_NONBLOCK,
+	                       * inode, st_dev | permissions << 32) -> cap0 = an end of the
+	                       * FIFO's pipe (the VFS keeps one per dev and inode while it is
+	                       * open or being opened). O_RDONLY waits (a saved Reply) until a
+	                       * writer opens, O_WRONLY until a reader (O_NONBLOCK: ENXIO),
+	                       * O_RDWR opens at once (an end that reads and writes, through
+	                       * IO_READ/IO_WRITE: IO_PIPE_MAP says ENODEV) */
 };
+#define POSIX_OPEN_FIFO  (1u << 26)      /* FS_OPEN's answer w0: a FIFO, open it with FS_FIFO */
 
 /* ---- mounts: one tree over several file-system servers ------------------------
  *
@@ -408,12 +470,15 @@ struct posix_statfs {
  * The start-up block of a POSIX process is abi.h's, extended: after the
  * empty string that ends the capability names comes the environment,
  * "envc\0NAME=value\0...\0" (a reader that stops at the empty string
- * sees the block it always did). A block longer than abi.h's
+ * sees the block it always did), then what the process keeps across
+ * exec: "umask=N\0" and "rlimitR=cur:max\0" for each resource R (decimal;
+ * "inf" for POSIX_RLIM_INF), ended by an empty string. A block longer than abi.h's
  * CAIRN_STARTUP_MAX (at most POSIX_STARTUP_MAX) says its length in its
- * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA
- * (a shorter one is as abi.h says). An exec's argument, environment and
- * name strings together are at most POSIX_ARG_MAX bytes (E2BIG), as
- * Linux's ARG_MAX (musl's 131072) would have them.
+ * first string, "argc:length\0", and is mapped whole at CAIRN_STARTUP_VA,
+ * writable (the libc uses it in place: argv's strings are writable, as C
+ * has them); a shorter one is as abi.h says. An exec's argument,
+ * environment and name strings together are at most POSIX_ARG_MAX bytes
+ * (E2BIG), as Linux's limit (RLIMIT_STACK / 4) would have them.
  *
  * Signal numbers and sets are Linux's (set bit sig - 1, signals 1..64);
  * wait statuses are Linux's: exit code << 8, the terminating signal
@@ -430,9 +495,11 @@ enum {
 	                       * shared) except the page at CAIRN_IPCBUF_VA, a fresh page that
 	                       * is its thread's IPC buffer; one thread, the main thread,
 	                       * started at pc with sp, arg0 = arg and thread pointer tls
-	                       * (THREAD_SET_TLS). It inherits the dispositions, the mask, the
-	                       * process group and session, not the pending signals. EAGAIN:
-	                       * no free pid; ENOMEM: no quota left */
+	                       * (THREAD_SET_TLS). It inherits the dispositions, the mask
+	                       * and deliveries of the forking thread (its tid inline as a
+	                       * uint32_t; none: the main thread), the process group and
+	                       * session, not the pending signals. EAGAIN: no free pid;
+	                       * ENOMEM: no quota left; ESRCH: no such thread */
 	PS_EXEC,              /* cap0 = MemoryObject holding the ELF file at offset 0,
 	                       * (size, argc, envc, nnames) + inline: argc argument strings, envc
 	                       * "NAME=value" strings, nnames "name=slot" strings, each ended by
@@ -473,7 +540,9 @@ enum {
 	                       * disposition POSIX_SIG_*; sa_flags Linux's (the server uses
 	                       * POSIX_SA_*, below); pc: the libc's upcall entry (below).
 	                       * EINVAL: sig not 1..64, SIGKILL/SIGSTOP not SIG_DFL */
-	PS_SIGMASK,           /* (how, set, flags) -> (old set). how: POSIX_SIG_BLOCK, _UNBLOCK,
+	PS_SIGMASK,           /* (how, set, flags | tid << 32) -> (old set): the mask of the
+	                       * caller's thread tid (0 or the pid: the main thread; ESRCH:
+	                       * one not registered, PS_THREAD). how: POSIX_SIG_BLOCK, _UNBLOCK,
 	                       * _SETMASK (below); SIGKILL, SIGSTOP are never blocked.
 	                       * Signals it unblocks are delivered after the answer.
 	                       * flags POSIX_SIGMASK_OUTSIDE: the caller runs outside
@@ -481,7 +550,8 @@ enum {
 	                       * upcall may not have reached the thread yet) the change
 	                       * is to the mask the handler's end puts back, and old is
 	                       * that mask, not the handler's */
-	PS_SIGPENDING,        /* -> (set) of pending signals */
+	PS_SIGPENDING,        /* (tid) -> (set) of signals pending for the process and for
+	                       * the caller's thread tid. ESRCH */
 	PS_SETPGID,           /* (pid, pgid): 0 = the caller / pgid = pid. ESRCH: neither the
 	                       * caller nor its child; EACCES: the child has done an exec;
 	                       * EPERM: a session leader, another session, no such group in
@@ -489,12 +559,11 @@ enum {
 	PS_GETPGID,           /* (pid: 0 = the caller) -> (pgid). ESRCH */
 	PS_SETSID,            /* -> (sid = the caller's pid). EPERM: it leads a process group */
 	PS_GETSID,            /* (pid: 0 = the caller) -> (sid). ESRCH */
-	PS_SIGRETURN_DONE,    /* (sig, how, set, flags): the delivery of sig is over; how = 0:
+	PS_SIGRETURN_DONE,    /* (sig, how, set, flags | tid << 32): the innermost delivery on
+	                       * the caller's thread tid is over; how = 0:
 	                       * the mask goes back to what it was before it, 1: the mask
 	                       * becomes set (a handler left with siglongjmp). EINVAL: no
-	                       * delivery of sig in progress. flags POSIX_SIGRETURN_NEXT: the
-	                       * caller runs the next handler itself: -> (the next delivery's
-	                       * upcall argument, or 0), no upcall for it. flags
+	                       * delivery of sig in progress there. flags
 	                       * POSIX_SIGRETURN_FORKED alone, (0, 0, 0): the caller is the
 	                       * child of a fork made outside every handler (another thread
 	                       * forked, or the upcall had not yet reached the main
@@ -541,9 +610,10 @@ enum {
 	                       * signal already pending is merged (the first one's siginfo
 	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
 	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
-	PS_SIGINFO,           /* -> (sig, sender pid | (uint32)si_code << 32, si_value, overrun) of the
-	                       * delivery in progress (the libc's entry asks it for si_value
-	                       * when the upcall argument's si_code is negative). EINVAL: none */
+	PS_SIGINFO,           /* (tid) -> (sig, sender pid | (uint32)si_code << 32, si_value,
+	                       * overrun) of the innermost delivery in progress on the caller's
+	                       * thread tid (the libc's entry asks it for si_value when the
+	                       * upcall argument's si_code is negative). EINVAL: none */
 	/* What /proc shows (the VFS asks; docs/vfs.md, "/proc"): */
 	PS_PROCLIST,          /* (from) -> (n, processes, last pid, forks) + n uint32_t pids
 	                       * inline: the pids >= from of the table (live processes and
@@ -588,11 +658,16 @@ enum {
 	                       * timer_gettime and timer_getoverrun (the overrun count of
 	                       * the last signal delivered or taken). EINVAL */
 	PS_TIMER_DELETE,      /* (id): the timer goes, and its signal if still pending. EINVAL */
-	PS_TKILL,             /* (tid, sig): tkill of sig to thread tid of the caller, whose
-	                       * libc knows the thread blocks sig: it stays pending for that
-	                       * thread (its PS_SIGWAIT with tid takes it) and is never
-	                       * delivered to the main thread. EINVAL: sig not 1..64, tid 0;
-	                       * EAGAIN: POSIX_TSIG_MAX such signals pending already */
+	PS_TKILL,             /* (tid, sig, flags, si_value): tgkill, pthread_kill (flags 0:
+	                       * SI_TKILL) or pthread_sigqueue (flags POSIX_TKILL_CODE |
+	                       * (uint32)si_code) of sig to thread tid of the
+	                       * caller (its pid: the main thread): its handler runs on that
+	                       * thread, its PS_SIGWAIT takes it, or it stays pending for the
+	                       * thread while the thread blocks it; a default action (or
+	                       * SIG_IGN) is the process's. sig 0: only checks that tid is.
+	                       * EINVAL: sig above 64, tid 0; ESRCH: no such thread
+	                       * registered (PS_THREAD); EAGAIN: a real-time signal and
+	                       * POSIX_TSIG_MAX such signals pending already */
 	PS_AFFINITY,          /* (pid, set, mask) -> (mask): sched_getaffinity and, with set
 	                       * 1, sched_setaffinity of another process: the CPUs of its
 	                       * main thread (THREAD_GET_AFFINITY, THREAD_SET_AFFINITY; a
@@ -602,6 +677,26 @@ enum {
 	                       * no such live process; EINVAL: set with no online CPU in
 	                       * mask. A fork's child and an exec's new image start on
 	                       * the CPUs of the main thread they come from */
+	PS_THREAD,            /* (op, tid, creator) [+ cap0]: the libc's threads other than
+	                       * the main one, for signals. POSIX_THREAD_NEW, cap0 = the new
+	                       * kernel Thread (before it starts), tid its id (> 0, not the
+	                       * pid), creator the tid of the calling thread, whose mask the
+	                       * new thread starts with: handlers may run on it from
+	                       * now on. POSIX_THREAD_END: it ends (its pending signals and
+	                       * sigtimedwait go). EINVAL: a tid known (NEW) or not (END);
+	                       * EAGAIN: the server has no room (MAX_STHREADS in all) */
+	PS_UMASK,             /* (mask, flags) -> (old mask): the file-creation mask, kept
+	                       * across fork and exec (the new image's start-up block says
+	                       * it, below). flags 1: only read it. EINVAL: flags */
+	PS_RLIMIT,            /* (resource, cur, max, flags) -> (old cur, old max): the
+	                       * resource limits (Linux's numbers, POSIX_RLIM_N of them,
+	                       * POSIX_RLIM_INF: none), kept across fork and exec (the
+	                       * start-up block says them). flags 1: set them. EINVAL: a
+	                       * resource past POSIX_RLIM_N, cur above max, flags; EPERM:
+	                       * raising max without euid 0. RLIMIT_STACK is the most the
+	                       * main thread's stack grows to (from the next exec's
+	                       * initial size, POSIX_STACK_PAGES at most, by faults below
+	                       * it: the server maps more, as Linux grows a stack) */
 };
 
 /*
@@ -616,7 +711,7 @@ enum { POSIX_PS_RUNNING = 0, POSIX_PS_STOPPED, POSIX_PS_ZOMBIE };
 struct posix_procinfo {
 	int32_t pid, ppid, pgid, sid;
 	uint32_t state;               /* POSIX_PS_*: live (running or blocked: not told apart) */
-	uint32_t threads;             /* the threads the server knows of (the main one) */
+	uint32_t threads;             /* the threads the server knows of (PS_THREAD) */
 	int32_t wstatus;              /* a zombie's wait status, else 0 */
 	uint32_t sigq;                /* real-time signals queued */
 	uint64_t start_ns;            /* when it was made (fork, or the first start) */
@@ -771,8 +866,10 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 #define POSIX_KILL_LIVE 2
-#define POSIX_SIGRETURN_NEXT 1   /* PS_SIGRETURN_DONE flags */
-#define POSIX_SIGRETURN_FORKED 2
+#define POSIX_SIGRETURN_FORKED 2 /* PS_SIGRETURN_DONE flags */
+#define POSIX_TKILL_CODE  (1ull << 32)  /* PS_TKILL: w2's low half is the si_code */
+#define POSIX_THREAD_NEW  0      /* PS_THREAD ops */
+#define POSIX_THREAD_END  1
 
 /*
  * Default actions: terminate (the process is killed; its wait status is
@@ -787,14 +884,18 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * server handles every process's user faults (PROC_SET_FAULT): a bad
  * access raises SIGSEGV, another exception SIGILL; with a handler that
  * can run now (not blocked, no delivery in progress) it runs on the main
- * thread and the instruction is tried again when it returns, otherwise
+ * thread (the fault message does not say which thread faulted) and the
+ * instruction is tried again when it returns, otherwise
  * the process ends with that signal.
  *
  * A handled signal is delivered with THREAD_UPCALL(entry pc,
- * posix_sig_arg(sig, si_code, sender pid)) on the process's main thread
+ * posix_sig_arg(sig, si_code, sender pid)) on a thread that does not
+ * block it: the one a thread-directed signal names (PS_TKILL, a timer's
+ * SIGEV_THREAD_ID), else the main thread if it can take it, else another
+ * registered one (PS_THREAD)
  * (abi.h; sender pid 0: the system, si_code SI_KERNEL; kill: SI_USER;
  * PS_SIGQUEUE: the code it gave, whose si_value PS_SIGINFO tells; a fault:
- * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the mask to mask | sa_mask | sig
+ * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the thread's mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
  * then calls PS_SIGRETURN_DONE(sig, 0, 0, 0), then SYS_UPCALL_RETURN(frame);
@@ -805,8 +906,6 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * with SA_NODEFER) is delivered by an upcall while a handler runs, and
  * PS_SIGRETURN_DONE ends the innermost; one upcall at a time (the next
  * waits until the thread has taken the last: THREAD_UPCALL's ERR_BUSY).
- * With POSIX_SIGRETURN_NEXT the next pending one comes in the answer
- * instead (unused: one the server nests after it would have to run first).
  * The thread's IPC buffer may hold what the interrupted code has yet to
  * read (an answer's inline bytes, received capability slots) or is
  * writing: the entry must save the part of it a handler's calls may

@@ -7,7 +7,9 @@
  * so argv strings are writable as C expects and the block's page could be
  * unmapped. A block longer than CAIRN_STARTUP_MAX starts "argc:length"
  * (a POSIX process's, posix.h): the C library (CAIRN_POSIX_STARTUP)
- * takes up to POSIX_STARTUP_MAX bytes of it, libcairn's programs the
+ * reads up to POSIX_STARTUP_MAX bytes of it in place (the process server
+ * maps it writable, and the libc never unmaps it: 2 MiB copied into every
+ * process's data would be charged to each), libcairn's programs the
  * first CAIRN_STARTUP_MAX. Shared by libcairn's start-up (start.c) and musl-port's
  * (musl-port/src/cairn/start.c), which builds this file into the Cairn libc.
  */
@@ -16,16 +18,17 @@
 #include <cairn/rt.h>
 #ifdef CAIRN_POSIX_STARTUP
 #include <cairn/posix.h>
-#define BLOCK_MAX  POSIX_STARTUP_MAX
+#define LONG_MAX_  POSIX_STARTUP_MAX
 #else
-#define BLOCK_MAX  CAIRN_STARTUP_MAX
+#define LONG_MAX_  CAIRN_STARTUP_MAX
 #endif
 
 #define MAX_CAPS  64
 
 struct cairn_ipcbuf *cairn_ipcbuf_ptr = (struct cairn_ipcbuf *)CAIRN_IPCBUF_VA;
 
-static char block[BLOCK_MAX + 1];
+static char copy[CAIRN_STARTUP_MAX + 1];
+static char *block = copy;
 static size_t block_len;
 static struct {
 	const char *name;
@@ -33,6 +36,7 @@ static struct {
 } cap_tab[MAX_CAPS];
 static unsigned ncaps;
 static size_t env_pos;      /* where the environment starts in block, 0: none */
+static size_t kept_pos;     /* ... what the process keeps across exec, 0: none */
 
 /* The next NUL-terminated string at *pos, or NULL at the end of the block. */
 static char *next_string(size_t *pos)
@@ -62,19 +66,29 @@ static unsigned long dec(const char *s, char **end)
 	return n;
 }
 
-static void add_cap(char *entry)
+/* The names, copied out of the block (a block used in place is read
+ * again by a second cairn_startup_read: it must stay as it was) */
+static char names[MAX_CAPS * 32];
+static size_t names_len;
+
+static void add_cap(const char *entry)
 {
-	char *eq = strchr(entry, '='), *end;
+	const char *eq = strchr(entry, '=');
+	char *end;
 	unsigned long slot;
+	size_t n;
 
 	if (!eq || eq == entry || ncaps == MAX_CAPS)
 		return;
 	slot = dec(eq + 1, &end);
-	if (end == eq + 1 || *end)
+	n = (size_t)(eq - entry);
+	if (end == eq + 1 || *end || n + 1 > sizeof(names) - names_len)
 		return;
-	*eq = 0;
-	cap_tab[ncaps].name = entry;
+	memcpy(names + names_len, entry, n);
+	names[names_len + n] = 0;
+	cap_tab[ncaps].name = names + names_len;
 	cap_tab[ncaps].slot = slot;
+	names_len += n + 1;
 	ncaps++;
 }
 
@@ -86,22 +100,29 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max)
 	unsigned argc = 0;
 
 	ncaps = 0;
+	names_len = 0;
 	env_pos = 0;
+	kept_pos = 0;
 	block_len = 0;
 	if (!startup)
 		return 0;
 	/* the length: "argc:length" says it (read in the first page, which is
 	 * always there), else CAIRN_STARTUP_MAX */
 	block_len = CAIRN_STARTUP_MAX;
+	block = copy;
 	n = dec(startup, &end);
 	if (end != startup && *end == ':') {
 		const char *l = end + 1;
 		unsigned long len = dec(l, &end);
 		if (end != l && !*end && len > CAIRN_STARTUP_MAX)
-			block_len = len < BLOCK_MAX ? len : BLOCK_MAX;
+			block_len = len < LONG_MAX_ ? len : LONG_MAX_;
 	}
-	memcpy(block, startup, block_len);
-	block[block_len] = 0;
+	if (block_len > CAIRN_STARTUP_MAX) {
+		block = (char *)startup;        /* in place (writable) */
+	} else {
+		memcpy(block, startup, block_len);
+		block[block_len] = 0;
+	}
 	s = next_string(&pos);
 	if (!s)
 		return 0;
@@ -138,12 +159,26 @@ unsigned cairn_startup_env(char **envp, unsigned max)
 	for (unsigned long i = 0; i < n; i++) {
 		s = next_string(&pos);
 		if (!s)
-			break;
+			return envc;
 		if (envc < max)
 			envp[envc] = s;
 		envc++;
 	}
+	kept_pos = pos;
 	return envc;
+}
+
+const char *cairn_startup_kept(const char *key)
+{
+	size_t pos = kept_pos, n = strlen(key);
+	const char *s;
+
+	if (!pos)
+		return NULL;
+	while ((s = next_string(&pos)) && *s)
+		if (!strncmp(s, key, n) && s[n] == '=')
+			return s + n + 1;
+	return NULL;
 }
 
 cap_t cairn_cap(const char *name)

@@ -189,6 +189,7 @@ hidden long __cairn_dup(long fd);
 hidden void __cairn_ctty(cap_t *obj);
 hidden long __cairn_dup3(long old, long new, long flags, int dup2);
 hidden long __cairn_fcntl(long fd, long cmd, long arg);
+hidden long __cairn_flock(long fd, long op);
 hidden long __cairn_pipe2(int *fds, long flags);
 hidden long __cairn_fstat(long fd, void *kst);
 hidden long __cairn_getdents64(long fd, void *buf, size_t len);
@@ -470,23 +471,59 @@ hidden long __cairn_rt_sigpending(void *set, size_t size);
 hidden long __cairn_rt_sigsuspend(const void *set, size_t size);
 hidden long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, size_t size);
 hidden long __cairn_rt_sigqueueinfo(long pid, long sig, const void *info);
-/* Signals delivered so far, and whether the last handler had SA_RESTART. */
-extern hidden volatile unsigned long __cairn_sig_count;
-extern hidden volatile int __cairn_sig_restart;
-/* Handlers running (a handler left with longjmp is over: musl's longjmp
- * calls __cairn_longjmp_hook). */
-extern hidden volatile int __cairn_sig_depth;
+hidden long __cairn_rt_tgsigqueueinfo(long pid, long tid, long sig, const void *info);
+/* The umask and the resource limits the start-up block says (fs.c, proc.c) */
+hidden void __cairn_umask_start(void);
+hidden void __cairn_limits_start(void);
+/* A thread's signal state: the server delivers signals to each thread
+ * (handlers run on the thread the kernel upcalls), so what a wait or a
+ * pipe's critical section looks at is the calling thread's. The first
+ * thread's is __cairn_sig_main; another's is in its entry of thread.c's
+ * table, found through struct pthread's cairn_sig once a second thread
+ * exists (0005-pthread-ipcbuf.patch). */
+#define SIG_MAX_DEPTH 16
+struct cairn_sigthr {
+	int tid;                         /* the server's name of the thread: 0 the first */
+	volatile unsigned long count;    /* handlers run on it so far */
+	volatile int restart;            /* every handler of the last nest had SA_RESTART */
+	volatile int depth;              /* handlers running (a longjmp out ends them:
+	                                  * __cairn_longjmp_hook) */
+	/* while hold is nonzero the thread is inside a pipe's critical
+	 * section (fd.c): an upcall is held (held_args, held of them) and
+	 * run by __cairn_sig_release() when the section ends; those below
+	 * held_floor belong to a delivery that runs (its end runs them) */
+	volatile int hold, held, held_floor;
+	volatile uint64_t held_args[SIG_MAX_DEPTH];
+	struct {
+		int sig;
+		uintptr_t frame;
+	} deliveries[SIG_MAX_DEPTH];
+	/* pthread_cancel: in_cp while in a cancellation point's call
+	 * (__cairn_syscall_cp), cp_cancel when a cancellation request came
+	 * meanwhile (the call ends with EINTR and the thread acts on it) */
+	volatile int in_cp, cp_cancel;
+};
+extern hidden struct cairn_sigthr __cairn_sig_main;
+hidden struct cairn_sigthr *__cairn_sig_thread(void);
+extern hidden volatile int __cairn_threaded;
+static inline __attribute__((always_inline)) struct cairn_sigthr *__cairn_sig_self(void)
+{
+	return __cairn_threaded ? __cairn_sig_thread() : &__cairn_sig_main;
+}
+/* The calling thread's tid as the process server names it (the first
+ * thread: the pid). */
+hidden long __cairn_sig_tid(void);
 /* The upcall entry the process server runs handlers through (fork.c's
  * per-arch assembly calls __cairn_sig_run with the kernel's frame). */
 hidden void __cairn_sigentry(void);
 hidden void __cairn_sig_run(uint64_t arg, uintptr_t frame);
 /* Raises sig on this process (SIGPIPE after EPIPE). */
 hidden void __cairn_raise(int sig);
-/* While __cairn_sig_hold is nonzero the main thread is inside a pipe's
- * critical section (fd.c): a handler's upcall is held (__cairn_sig_held)
- * and run by __cairn_sig_release() when the section ends. */
-extern hidden volatile int __cairn_sig_hold, __cairn_sig_held;
+/* Runs the calling thread's held upcalls (its hold is off). */
 hidden void __cairn_sig_release(void);
+/* A cancellation request's handler (musl's cancel_handler, 0009 patch):
+ * a thread in a cancellation point's call ends it and acts on it. */
+hidden void __cairn_cancel_at_point(void);
 /* A thread's alternate signal stack (sigaltstack, signal.c): size 0 is
  * none. save: pages where a delivery on it keeps the interrupted code's
  * IPC buffer (4 KiB, too much for a small stack), one a nested level,
@@ -523,12 +560,14 @@ hidden long __cairn_sched_prio_range(long max, long policy);
 hidden int __cairn_thread_set_ctid(int *p);
 hidden long __cairn_sched_rr_interval(long pid, void *ts);
 hidden long __cairn_thread_kill(long tid, long sig);
+/* set_robust_list, get_robust_list; the process's end marks every
+ * thread's robust mutexes (__cairn_robust_exit). */
+hidden long __cairn_set_robust_list(void *head, size_t len);
+hidden long __cairn_get_robust_list(long tid, void **head, size_t *len);
+hidden void __cairn_robust_exit(void);
 /* 1 if tid is a live thread of this process (the first one's is the pid). */
 hidden int __cairn_tid_live(long tid);
 hidden long __cairn_membarrier(long cmd, long flags);
-/* sigprocmask of a thread other than the first (its own mask, kept here):
- * 1 if the caller is one, else 0 (the process server has the mask). */
-hidden int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old);
 /* The calling thread's own Notification (threads but the first), or CAP_NULL. */
 hidden cap_t __cairn_thread_note(void);
 /* The calling thread's alternate stack record and Thread capability. */

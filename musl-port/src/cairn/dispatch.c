@@ -148,6 +148,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_dup3: return __cairn_dup3(a, b, c, 0);
 	case SYS_fcntl: return __cairn_fcntl(a, b, c);
+	case SYS_flock: return __cairn_flock(a, b);
 #ifdef SYS_pipe
 	case SYS_pipe: return __cairn_pipe2((int *)a, 0);
 #endif
@@ -363,7 +364,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_rt_sigsuspend: return __cairn_rt_sigsuspend((const void *)a, (size_t)b);
 	case SYS_rt_sigtimedwait: return __cairn_rt_sigtimedwait((const void *)a, (void *)b, (const void *)c, (size_t)d);
 	case SYS_rt_sigqueueinfo: return __cairn_rt_sigqueueinfo(a, b, (const void *)c);
-	case SYS_rt_tgsigqueueinfo: return __cairn_rt_sigqueueinfo(a, c, (const void *)d);
+	case SYS_rt_tgsigqueueinfo: return __cairn_rt_tgsigqueueinfo(a, b, c, (const void *)d);
 #ifdef SYS_pause
 	case SYS_pause: return __cairn_ppoll(0, 0, 0, 0, 0);
 #endif
@@ -371,6 +372,8 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	/* threads (thread.c) */
 	case SYS_futex: return __cairn_futex((int *)a, b, c, (const void *)d, (int *)e, f);
 	case SYS_membarrier: return __cairn_membarrier(a, b);
+	case SYS_set_robust_list: return __cairn_set_robust_list((void *)a, (size_t)b);
+	case SYS_get_robust_list: return __cairn_get_robust_list(a, (void **)b, (size_t *)c);
 
 	/* message queues (mq.c; mq_close is close) */
 	case SYS_mq_open: return __cairn_mq_open((const char *)a, b, c, (const void *)d);

@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -122,11 +123,20 @@ void __cairn_io_release(cap_t cap)
 	cairn_cap_delete(cap);
 }
 
+/* A descriptor's close: IO_CLOSE says our pid, so that the file's server
+ * drops this process's record locks on the file (POSIX: closing any
+ * descriptor of a file releases them). */
+static void fd_release(cap_t cap)
+{
+	__cairn_ipc(cap, IO_CLOSE, (uint64_t)__cairn_getpid_known(), 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(cap);
+}
+
 void __cairn_fd_close_all(void)
 {
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		if (fds[fd].kind == FDK_IO)
-			__cairn_io_release(fds[fd].cap);
+			fd_release(fds[fd].cap);
 		fds[fd].kind = FDK_NONE;
 	}
 	if (__cairn_cwd != CAP_NULL)
@@ -488,7 +498,7 @@ long __cairn_close(long fd)
 	__cairn_pipe_detach(&old);
 	__cairn_fmap_detach(&old);
 	if (old.kind == FDK_IO)
-		__cairn_io_release(old.cap);
+		fd_release(old.cap);
 	return old.kind == FDK_NONE ? -EBADF : 0;
 }
 
@@ -593,8 +603,93 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 	__cairn_pipe_detach(&saved);
 	__cairn_fmap_detach(&saved);
 	if (saved.kind == FDK_IO)
-		__cairn_io_release(saved.cap);
+		fd_release(saved.cap);
 	return new;
+}
+
+/*
+ * IO_LOCK (include/cairn/posix.h, "locks"): the file's server keeps the
+ * locks; a request that waits (F_SETLKW, flock without LOCK_NB) waits
+ * there. Interrupted by a signal handler, it tells the server to forget
+ * it (POSIX_LK_CANCEL), then asks again under SA_RESTART, else EINTR.
+ */
+static long lock_ipc(struct cairn_fd *f, uint32_t op, uint64_t w1, uint64_t start, uint64_t len,
+		     struct cairn_ans *a)
+{
+	uint32_t cmd = op & 0xffu;
+	err_t e;
+
+	if (f->kind != FDK_IO)
+		return -EINVAL;             /* the debug console */
+	for (;;) {
+		e = __cairn_ipc(f->cap, IO_LOCK, op, w1, start, len, 0, 0,
+				cmd == POSIX_LK_SETW ? IPC_EINTR : IPC_ALWAYS, a);
+		if (e != ERR_INTR || cmd != POSIX_LK_SETW)
+			break;
+		__cairn_ipc(f->cap, IO_LOCK, (op & ~0xffu) | POSIX_LK_CANCEL, w1, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		if (!__cairn_sig_self()->restart)
+			return -EINTR;
+	}
+	if (e == ERR_NOSYS)
+		return -EINVAL;             /* a tty, a socket: no locks there */
+	return cairn_errno(e);
+}
+
+static long rec_lock(struct cairn_fd *f, long fd, long cmd, struct flock *fl)
+{
+	uint32_t op = cmd == F_GETLK || cmd == F_OFD_GETLK ? POSIX_LK_GET :
+		      cmd == F_SETLK || cmd == F_OFD_SETLK ? POSIX_LK_SET : POSIX_LK_SETW;
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	int64_t start = fl->l_start;
+	long whence = fl->l_whence, r;
+	struct cairn_ans a;
+
+	if (ofd) {
+		op |= POSIX_LK_OFD;
+		if (fl->l_pid)
+			return -EINVAL;         /* Linux: l_pid must be 0 */
+	}
+	if (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK && fl->l_type != F_UNLCK)
+		return -EINVAL;
+	if (whence == SEEK_CUR) {               /* our offset may be our own (a lease) */
+		long cur = __cairn_lseek(fd, 0, SEEK_CUR);
+		if (cur < 0)
+			return cur;
+		if (__builtin_add_overflow(start, (int64_t)cur, &start))
+			return -EOVERFLOW;
+		whence = SEEK_SET;
+	} else if (whence != SEEK_SET && whence != SEEK_END) {
+		return -EINVAL;
+	}
+	r = lock_ipc(f, op, (uint64_t)(uint8_t)fl->l_type | (uint64_t)whence << 8 |
+			    (uint64_t)(uint32_t)__cairn_getpid_known() << 32,
+		     (uint64_t)start, (uint64_t)(int64_t)fl->l_len, &a);
+	if (r || (op & 0xffu) != POSIX_LK_GET)
+		return r;
+	if (a.w[0] == F_UNLCK) {
+		fl->l_type = F_UNLCK;
+		return 0;
+	}
+	fl->l_type = (short)a.w[0];
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)a.w[1];
+	fl->l_len = (off_t)a.w[2];
+	fl->l_pid = (pid_t)(int64_t)a.w[3];
+	return 0;
+}
+
+long __cairn_flock(long fd, long op)
+{
+	struct cairn_fd *f = __cairn_fd(fd);
+	long how = op & ~(long)LOCK_NB;
+	uint64_t type = how == LOCK_SH ? F_RDLCK : how == LOCK_EX ? F_WRLCK : F_UNLCK;
+
+	if (!f)
+		return -EBADF;
+	if (how != LOCK_SH && how != LOCK_EX && how != LOCK_UN)
+		return -EINVAL;
+	return lock_ipc(f, POSIX_LK_FLOCK | ((op & LOCK_NB) || how == LOCK_UN ? POSIX_LK_SET : POSIX_LK_SETW),
+			type | (uint64_t)(uint32_t)__cairn_getpid_known() << 32, 0, 0, NULL);
 }
 
 long __cairn_fcntl(long fd, long cmd, long arg)
@@ -633,9 +728,7 @@ long __cairn_fcntl(long fd, long cmd, long arg)
 		return cairn_errno(e);
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
-		__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x10000 + (unsigned long)cmd,
-				      "fcntl record locks (F_GETLK, F_SETLK, F_SETLKW) are");
-		return -ENOLCK;
+		return rec_lock(f, fd, cmd, (struct flock *)arg);
 	case F_GETPIPE_SZ:
 		return __cairn_fd_type(f) == S_IFIFO ? 65536 : -EINVAL;
 	}

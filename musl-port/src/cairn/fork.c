@@ -60,9 +60,14 @@ static long fork_parent(struct fork_ctx *ctx)
 	struct cairn_ans a;
 	err_t e;
 
+	uint32_t tid = (uint32_t)__cairn_sig_self()->tid;
+
 	__cairn_fd_fork_refs(0);
+	/* the forking thread, whose mask and deliveries the child's are */
+	memcpy(__cairn_ipc_data(), &tid, sizeof(tid));
 	e = __cairn_ipc(__cairn_proc, PS_FORK, (uint64_t)(uintptr_t)__cairn_fork_child, ctx->r[1],
-			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), 0, 0, IPC_EINTR, &a);
+			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), sizeof(tid), 0, IPC_EINTR,
+			&a);
 	if (e) {
 		__cairn_fd_fork_refs(1);
 		return cairn_errno(e);
@@ -120,15 +125,17 @@ struct strs {
 	char *buf;
 	size_t len, max;
 };
+#define ARG_STRLEN_MAX  (32 * 4096)
 
-/* Appends s and its NUL: false if it does not fit. */
+/* Appends s and its NUL (buf NULL: only counts): false if it does not fit. */
 static int put_str(struct strs *b, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
 	if (n > b->max - b->len)
 		return 0;
-	memcpy(b->buf + b->len, s, n);
+	if (b->buf)
+		memcpy(b->buf + b->len, s, n);
 	b->len += n;
 	return 1;
 }
@@ -274,11 +281,14 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 	cap_t slot;
 
 	*c = (struct counts){ 0 };
+	/* each string at most Linux's MAX_ARG_STRLEN (32 pages) */
 	for (; argv && argv[c->argc]; c->argc++)
-		if (!put_str(b, argv[c->argc]))
+		if (strnlen(argv[c->argc], ARG_STRLEN_MAX) >= ARG_STRLEN_MAX ||
+		    !put_str(b, argv[c->argc]))
 			return -E2BIG;
 	for (; envp && envp[c->envc]; c->envc++)
-		if (!put_str(b, envp[c->envc]))
+		if (strnlen(envp[c->envc], ARG_STRLEN_MAX) >= ARG_STRLEN_MAX ||
+		    !put_str(b, envp[c->envc]))
 			return -E2BIG;
 	for (long fd = 0; fd < FD_MAX; fd++) {
 		struct cairn_fd *f = __cairn_fd(fd);
@@ -323,8 +333,8 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 /* The exec of an image file (open: file, size; closed here); path is the
  * path execve was given (a script's, not its interpreter's): its last part
  * is the new image's comm (/proc/PID/comm), as Linux's. The strings travel
- * in the message when they fit, else in a MemoryObject of POSIX_ARG_MAX
- * bytes (posix.h, PS_EXEC). */
+ * in the message when they fit, else in a MemoryObject of as many pages
+ * as they need, POSIX_ARG_MAX bytes at most (posix.h, PS_EXEC). */
 static long exec_image(const char *path, char *const argv[], char *const envp[], cap_t file,
 		       uint64_t size)
 {
@@ -339,15 +349,20 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 
 	r = gather_strs(&b, path, argv, envp, keep, &c);
 	if (r == -E2BIG) {
-		const uint64_t pages = POSIX_ARG_MAX / CAIRN_PAGE_SIZE;
+		struct strs count = { NULL, 0, POSIX_ARG_MAX };
+		uint64_t pages;
 		void *va;
 
-		if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &smo))) {
+		r = gather_strs(&count, path, argv, envp, keep, &c);
+		pages = (count.len + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+		if (r) {
+			;                 /* E2BIG */
+		} else if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &smo))) {
 			r = cairn_errno(e);
 		} else if ((e = cairn_map(smo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, &va))) {
 			r = cairn_errno(e);
 		} else {
-			b = (struct strs){ va, 0, POSIX_ARG_MAX };
+			b = (struct strs){ va, 0, pages * CAIRN_PAGE_SIZE };
 			r = gather_strs(&b, path, argv, envp, keep, &c);
 			cairn_unmap(va, pages);
 		}

@@ -27,13 +27,29 @@
 
 #define INLINE_MAX  POSIX_INLINE_MAX
 
+/* The umask: the process server keeps it across exec (PS_UMASK; the
+ * start-up block says it), applied here. */
 static long cur_umask = 022;
+
+void __cairn_umask_start(void)
+{
+	const char *s = cairn_startup_kept("umask");
+	long v = 0;
+
+	if (!s)
+		return;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	cur_umask = v & 0777;
+}
 
 long __cairn_umask(long mask)
 {
 	long old = cur_umask;
 
 	cur_umask = mask & 0777;
+	if (__cairn_proc != CAP_NULL)
+		__cairn_ipc(__cairn_proc, PS_UMASK, (uint64_t)cur_umask, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	return old;
 }
 
@@ -334,6 +350,29 @@ static long tty_clone(cap_t *obj, long flags)
 	return 0;
 }
 
+/* A FIFO (its server answered POSIX_OPEN_FIFO, its inode and st_dev): its
+ * pipe is the VFS's, FS_FIFO's, which may wait for the other side (a
+ * signal handler interrupts it: EINTR, or again under SA_RESTART). The
+ * description of the node goes. */
+static long fifo_open(cap_t *obj, long flags, uint64_t ino, uint64_t dev)
+{
+	struct cairn_ans a;
+	err_t e;
+
+	__cairn_io_release(*obj);
+	*obj = CAP_NULL;
+	e = __cairn_ipc(__cairn_vfs, FS_FIFO, (uint64_t)flags & (O_ACCMODE | O_NONBLOCK), ino, dev, 0, 0, 0,
+			IPC_RESTART, &a);
+	if (e)
+		return cairn_errno(e);
+	if (a.ncaps < 1)
+		return -EIO;
+	*obj = cairn_ipcbuf()->caps[0];
+	for (unsigned i = 1; i < a.ncaps; i++)
+		cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+	return 0;
+}
+
 long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 {
 	uint64_t have[FMAP_HAVE_BYTES / 8];
@@ -349,6 +388,8 @@ long __cairn_openat(long dirfd, const char *path, long flags, long mode)
 	if ((r = open_obj(dirfd, path, flags, mode, &obj, &type, &a, &bits, (uint8_t *)have, &havelen)))
 		return r;
 	if ((a.w[0] & POSIX_OPEN_CLONE) && (r = tty_clone(&obj, flags)))
+		return r;
+	if ((a.w[0] & POSIX_OPEN_FIFO) && (r = fifo_open(&obj, flags, a.w[2], a.w[3])))
 		return r;
 	if (a.w[0] & POSIX_OPEN_CTTY)
 		__cairn_ctty(&obj);
@@ -388,14 +429,26 @@ long __cairn_mkdirat(long dirfd, const char *path, long mode)
 	return path_simple(dirfd, path, 0, FS_MKDIR, (uint64_t)(mode & ~cur_umask & 07777), 0);
 }
 
-/* mknod of a socket node (FS_MKNOD): rdev is its key (unix.c). FIFOs and
- * devices are not made this way: EPERM, as for a process without
- * CAP_MKNOD. */
+/* mknod of a socket node (FS_MKNOD): rdev is its key (unix.c); of a FIFO
+ * (mkfifo); of a regular file (type 0 or S_IFREG: as open O_CREAT|O_EXCL).
+ * Devices are not made this way: EPERM, as for a process without
+ * CAP_MKNOD; another type EINVAL. */
 long __cairn_mknodat(long dirfd, const char *path, long mode, unsigned long long rdev)
 {
-	if ((mode & S_IFMT) != S_IFSOCK)
+	long type = mode & S_IFMT, fd;
+
+	if (type == 0 || type == S_IFREG) {
+		if ((fd = __cairn_openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777)) < 0)
+			return fd;
+		__cairn_close(fd);
+		return 0;
+	}
+	if (type == S_IFCHR || type == S_IFBLK)
 		return -EPERM;
-	return path_simple(dirfd, path, 0, FS_MKNOD, S_IFSOCK | (uint64_t)(mode & ~cur_umask & 07777), rdev);
+	if (type != S_IFSOCK && type != S_IFIFO)
+		return -EINVAL;
+	return path_simple(dirfd, path, 0, FS_MKNOD, (uint64_t)type | (uint64_t)(mode & ~cur_umask & 07777),
+			   type == S_IFIFO ? 0 : rdev);
 }
 
 long __cairn_unlinkat(long dirfd, const char *path, long flags)

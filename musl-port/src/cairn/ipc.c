@@ -32,7 +32,7 @@ err_t __cairn_ipc(cap_t cap, uint32_t label, uint64_t w0, uint64_t w1, uint64_t 
 		m = cairn_call(cap, tag, w0, w1, w2, w3);
 		if (m.err != ERR_INTR)
 			break;
-		if (intr == IPC_EINTR || (intr == IPC_RESTART && !__cairn_sig_restart))
+		if (intr == IPC_EINTR || (intr == IPC_RESTART && !__cairn_sig_self()->restart))
 			return ERR_INTR;
 	}
 	if (m.err)

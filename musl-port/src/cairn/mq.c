@@ -30,7 +30,7 @@
  *
  * The lock holds the holder's pid (as pipe.c's side locks): a holder that
  * is gone (killed inside a copy) is found and its lock taken over, and
- * the main thread holds signal handlers back while it holds the lock.
+ * a thread holds signal handlers back while it holds the lock.
  *
  * mq_notify: one registration per queue (the process, SIGEV_SIGNAL's
  * signal and value, SIGEV_NONE, or SIGEV_THREAD: the registration's id,
@@ -126,22 +126,18 @@ static unsigned tmp_count;
 
 /* ---- locks, holding handlers back, waiting ------------------------------------------------ */
 
-static int on_main_thread(void)
-{
-	return !__cairn_threaded || cairn_ipcbuf() == cairn_ipcbuf_ptr;
-}
-
+/* Holds signal handlers back on the calling thread (1: it did). */
 static int hold(void)
 {
-	if (!on_main_thread())
-		return 0;
-	__cairn_sig_hold++;
+	__cairn_sig_self()->hold++;
 	return 1;
 }
 
 static void unhold(int held)
 {
-	if (held && !--__cairn_sig_hold && __cairn_sig_held)
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	if (held && !--me->hold && me->held)
 		__cairn_sig_release();
 }
 
@@ -153,7 +149,7 @@ static int pid_gone(int32_t pid)
 			   NULL) == ERR_SRCH;
 }
 
-/* Takes h's lock, handlers held back on the main thread: what unlock()
+/* Takes h's lock, handlers held back on the calling thread: what unlock()
  * wants back. */
 static int lock(struct mq_shared *h)
 {
@@ -190,7 +186,7 @@ static long wait_word(int *word, int seq, const struct timespec *at, unsigned lo
 {
 	long r;
 
-	if (on_main_thread() && __cairn_sig_count != sigs)
+	if (__cairn_sig_self()->count != sigs)
 		return -EINTR;
 	if (at)
 		r = __cairn_futex(word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, seq, at, NULL, -1);
@@ -540,14 +536,14 @@ static int bad_time(const struct timespec *at)
 static int ends(long r)
 {
 	if (r == -EINTR)
-		return !__cairn_sig_restart;
+		return !__cairn_sig_self()->restart;
 	return r != 0;
 }
 
 long __cairn_mq_timedsend(long fd, const char *msg, size_t len, unsigned prio, const void *ts)
 {
 	const struct timespec *at = ts;
-	unsigned long sigs = __cairn_sig_count;
+	unsigned long sigs = __cairn_sig_self()->count;
 	struct mq_shared *h;
 	struct mq_slot *s;
 	struct mqd *q;
@@ -581,7 +577,7 @@ long __cairn_mq_timedsend(long fd, const char *msg, size_t len, unsigned prio, c
 		held = lock(h);
 		h->swait--;
 		if (r == -EINTR)
-			sigs = __cairn_sig_count;
+			sigs = __cairn_sig_self()->count;
 		if (ends(r) && (!valid(q, h->free) || h->curmsgs >= q->maxmsg)) {
 			unlock(h, held);
 			return r;
@@ -625,7 +621,7 @@ long __cairn_mq_timedsend(long fd, const char *msg, size_t len, unsigned prio, c
 long __cairn_mq_timedreceive(long fd, char *msg, size_t len, unsigned *prio, const void *ts)
 {
 	const struct timespec *at = ts;
-	unsigned long sigs = __cairn_sig_count;
+	unsigned long sigs = __cairn_sig_self()->count;
 	struct mq_shared *h;
 	struct mq_slot *s;
 	struct mqd *q;
@@ -656,7 +652,7 @@ long __cairn_mq_timedreceive(long fd, char *msg, size_t len, unsigned *prio, con
 		held = lock(h);
 		h->rwait--;
 		if (r == -EINTR)
-			sigs = __cairn_sig_count;
+			sigs = __cairn_sig_self()->count;
 		if (ends(r) && !valid(q, h->head)) {
 			unlock(h, held);
 			return r;

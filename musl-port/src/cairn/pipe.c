@@ -13,7 +13,7 @@
  * Notification. A pipe the server could not share (or a map that failed)
  * goes through IO_READ/IO_WRITE as before.
  *
- * The side locks are held for a copy only. The main thread holds signal
+ * The side locks are held for a copy only. A thread holds signal
  * handlers back meanwhile (a handler writing to the pipe its thread was
  * writing would wait for itself). A lock whose holder's process is gone
  * (killed inside the copy) is taken over after a while.
@@ -114,18 +114,18 @@ int __cairn_pipe_try(struct cairn_fd *f)
 	return ring_attach(f, IO_PIPE_MAP);
 }
 
-/* Holds signal handlers back on the main thread: 1 if it did. */
+/* Holds signal handlers back on the calling thread: 1 (it did). */
 static inline __attribute__((always_inline)) int hold(void)
 {
-	if (__cairn_threaded && cairn_ipcbuf() != cairn_ipcbuf_ptr)
-		return 0;
-	__cairn_sig_hold++;
+	__cairn_sig_self()->hold++;
 	return 1;
 }
 
 static inline __attribute__((always_inline)) void unhold(int held)
 {
-	if (held && !--__cairn_sig_hold && __cairn_sig_held)
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	if (held && !--me->hold && me->held)
 		__cairn_sig_release();
 }
 
@@ -228,7 +228,7 @@ static err_t pipe_wait(const struct pview *p, int wend, uint32_t *lock, uint32_t
 	side_unlock(lock);
 	unhold(held);
 	if (!moved)
-		e = __cairn_sig_count != sigs ? ERR_INTR
+		e = __cairn_sig_self()->count != sigs ? ERR_INTR
 					      : cairn_wait(wend ? p->space : p->data, CAIRN_FOREVER, NULL);
 	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
 	return e == ERR_INTR ? ERR_INTR : 0;
@@ -261,7 +261,7 @@ static long reader_empty(const struct pview *p, uint32_t tail, int held, unsigne
 		unhold(held);
 		return -EAGAIN;
 	}
-	if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+	if (pipe_wait(p, 0, &s->rlock, tail, held, sigs) == ERR_INTR && !__cairn_sig_self()->restart)
 		return -EINTR;
 	return 1;
 }
@@ -277,7 +277,7 @@ static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int
 	if (!total)
 		return 0;
 	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
+		unsigned long sigs = __cairn_sig_self()->count;
 		int held = hold();
 		side_lock(&s->rlock);
 		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head;
@@ -327,7 +327,7 @@ static long ring_write(const struct pview *p, struct iov_at *v, size_t total, in
 	if (!total)
 		return 0;
 	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
+		unsigned long sigs = __cairn_sig_self()->count;
 		int held = hold();
 		side_lock(&s->wlock);
 		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
@@ -368,7 +368,7 @@ static long ring_write(const struct pview *p, struct iov_at *v, size_t total, in
 			unhold(held);
 			return done ? (long)done : -EAGAIN;
 		}
-		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_restart))
+		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && (done || !__cairn_sig_self()->restart))
 			return done ? (long)done : -EINTR;
 	}
 }
@@ -420,7 +420,7 @@ long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, i
 	struct posix_pipe_shm *s = p->s;
 
 	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
+		unsigned long sigs = __cairn_sig_self()->count;
 		int held = hold();
 		side_lock(&s->rlock);
 		uint32_t head = RELAXED(&s->head), tail = ACQ(&s->tail), used = tail - head, rs = 0;
@@ -470,7 +470,7 @@ long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, 
 	uint32_t need = SOCK_REC_SIZE(alen, total);
 
 	for (;;) {
-		unsigned long sigs = __cairn_sig_count;
+		unsigned long sigs = __cairn_sig_self()->count;
 		int held = hold();
 		side_lock(&s->wlock);
 		uint32_t tail = RELAXED(&s->tail), head = ACQ(&s->head), used = tail - head;
@@ -505,7 +505,7 @@ long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, 
 			unhold(held);
 			return -EAGAIN;
 		}
-		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && !__cairn_sig_restart)
+		if (pipe_wait(p, 1, &s->wlock, head, held, sigs) == ERR_INTR && !__cairn_sig_self()->restart)
 			return -EINTR;
 	}
 }

@@ -10,7 +10,11 @@
  * wait: EINTR, as poll never restarts.
  *
  * ppoll and pselect set the signal mask for the call and put it back
- * after, in two requests to the process server (not atomically).
+ * after, in two requests to the process server. A handler the call's
+ * mask lets run counts from before the first request, so one that
+ * runs as the mask is set ends the call (EINTR), as if the change and
+ * the wait were one step; one that runs as the old mask comes back runs
+ * before the call returns, as Linux delivers it with the call's mask.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,11 +74,11 @@ static int arm(struct pollfd *p, unsigned long n, cap_t note)
 	return 0;
 }
 
-/* poll with a timeout in nanoseconds (CAIRN_FOREVER: none). */
-static long poll_ns(struct pollfd *p, unsigned long n, uint64_t timeout)
+/* poll with a timeout in nanoseconds (CAIRN_FOREVER: none); a handler
+ * that ran on this thread since its count was sigs interrupts it. */
+static long poll_ns(struct pollfd *p, unsigned long n, uint64_t timeout, unsigned long sigs)
 {
 	uint64_t now = 0, deadline = CAIRN_FOREVER;
-	unsigned long sigs = __cairn_sig_count;
 	cap_t note;
 	long count;
 	err_t e;
@@ -101,10 +105,10 @@ static long poll_ns(struct pollfd *p, unsigned long n, uint64_t timeout)
 		}
 		/* a handler that ran since poll began interrupts it, even if it
 		 * came before the wait (its end signals note) */
-		if (sigs != __cairn_sig_count)
+		if (sigs != __cairn_sig_self()->count)
 			return -EINTR;
 		e = cairn_wait(note, timeout, NULL);
-		if (e == ERR_INTR || sigs != __cairn_sig_count)
+		if (e == ERR_INTR || sigs != __cairn_sig_self()->count)
 			return -EINTR;
 		if (e == ERR_TIMEDOUT && deadline == CAIRN_FOREVER)
 			return scan(p, n);  /* no clock: the one wait was the timeout */
@@ -149,12 +153,13 @@ long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask,
 	int changed;
 	long err, r;
 	uint64_t t = ts_ns(ts, &err);
+	unsigned long sigs = __cairn_sig_self()->count;
 
 	if (err)
 		return err;
 	if ((r = mask_for_call(mask, size, &old, &changed)))
 		return r;
-	r = poll_ns(fds, n, t);
+	r = poll_ns(fds, n, t, sigs);
 	if (changed)
 		__cairn_rt_sigprocmask(SIG_SETMASK, &old, NULL, 8);
 	return r;
@@ -162,11 +167,13 @@ long __cairn_ppoll(void *fds, unsigned long n, const void *ts, const void *mask,
 
 long __cairn_poll(void *fds, unsigned long n, long timeout_ms)
 {
-	return poll_ns(fds, n, timeout_ms < 0 ? CAIRN_FOREVER : (uint64_t)timeout_ms * 1000000u);
+	return poll_ns(fds, n, timeout_ms < 0 ? CAIRN_FOREVER : (uint64_t)timeout_ms * 1000000u,
+		       __cairn_sig_self()->count);
 }
 
 /* select's sets as a pollfd array, and back. */
-static long select_ns(long n, fd_set *r, fd_set *w, fd_set *e, uint64_t timeout)
+static long select_ns(long n, fd_set *r, fd_set *w, fd_set *e, uint64_t timeout,
+		      unsigned long sigs)
 {
 	struct pollfd p[FD_SETSIZE];
 	unsigned long k = 0;
@@ -185,7 +192,7 @@ static long select_ns(long n, fd_set *r, fd_set *w, fd_set *e, uint64_t timeout)
 		if (ev)
 			p[k++] = (struct pollfd){ .fd = (int)fd, .events = ev };
 	}
-	if ((ready = poll_ns(p, k, timeout)) < 0)
+	if ((ready = poll_ns(p, k, timeout, sigs)) < 0)
 		return ready;
 	for (unsigned long i = 0; i < k; i++)
 		if (p[i].revents & POLLNVAL)
@@ -222,12 +229,13 @@ long __cairn_pselect6(long n, void *r, void *w, void *e, const void *ts, const v
 	int changed = 0;
 	long err, res;
 	uint64_t t = ts_ns(ts, &err);
+	unsigned long sigs = __cairn_sig_self()->count;
 
 	if (err)
 		return err;
 	if (m && (res = mask_for_call(m->set, m->size, &old, &changed)))
 		return res;
-	res = select_ns(n, r, w, e, t);
+	res = select_ns(n, r, w, e, t, sigs);
 	if (changed)
 		__cairn_rt_sigprocmask(SIG_SETMASK, &old, NULL, 8);
 	return res;
@@ -243,5 +251,5 @@ long __cairn_select(long n, void *r, void *w, void *e, void *tvp)
 			return -EINVAL;
 		t = (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
 	}
-	return select_ns(n, r, w, e, t);
+	return select_ns(n, r, w, e, t, __cairn_sig_self()->count);
 }

@@ -58,6 +58,8 @@ void __cairn_posix_init(void)
 	__cairn_proc = cairn_cap("proc");
 	__cairn_vfs = __cairn_root = cairn_cap("vfs");
 	__cairn_cwd = cairn_cap("cwd");
+	__cairn_umask_start();
+	__cairn_limits_start();
 	/* the root directory's references are not counted: a copy will do */
 	if (__cairn_cwd == CAP_NULL && __cairn_root != CAP_NULL &&
 	    cairn_cap_copy(__cairn_root, RIGHTS_ALL, &__cairn_cwd))
@@ -122,11 +124,9 @@ cap_t __cairn_note(void)
 
 void __cairn_posix_forked(void)
 {
-	/* the forking thread ran a handler if it is the main thread (the
-	 * one handlers run on) inside one: asked before the thread's IPC
-	 * buffer becomes the main thread's place */
-	int in_handler = __cairn_sig_depth > 0 &&
-			 (!__cairn_threaded || cairn_ipcbuf() == cairn_ipcbuf_ptr);
+	/* the forking thread ran a handler (the server gave the child its
+	 * deliveries) */
+	int in_handler = __cairn_sig_self()->depth > 0;
 
 	__cairn_threads_forked();    /* first: the IPC buffer this thread now has */
 	__cairn_sig_forked(in_handler);

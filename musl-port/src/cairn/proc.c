@@ -40,6 +40,7 @@ static int *clear_tid;
 
 _Noreturn void __cairn_exit_group(long status)
 {
+	__cairn_robust_exit();
 	__cairn_fd_close_all();
 	/* pid 1's end is the POSIX world's (init powers off): the disks first */
 	if (__cairn_proc != CAP_NULL && __cairn_getpid() == 1)
@@ -317,6 +318,29 @@ long __cairn_getitimer(long which, void *old)
 static struct rlimit limits[RLIM_NLIMITS];
 static int limits_set;
 
+/* "cur:max" of the start-up block (decimal or "inf"): 0 if it reads. */
+static int kept_limit(const char *s, struct rlimit *out)
+{
+	rlim_t v[2];
+
+	for (int i = 0; i < 2; i++) {
+		if (!strncmp(s, "inf", 3)) {
+			v[i] = RLIM_INFINITY;
+			s += 3;
+		} else if (*s >= '0' && *s <= '9') {
+			for (v[i] = 0; *s >= '0' && *s <= '9'; s++)
+				v[i] = v[i] * 10 + (rlim_t)(*s - '0');
+		} else {
+			return -1;
+		}
+		if (*s++ != (i ? 0 : ':'))
+			return -1;
+	}
+	out->rlim_cur = v[0];
+	out->rlim_max = v[1];
+	return 0;
+}
+
 static void limits_init(void)
 {
 	if (limits_set)
@@ -324,14 +348,35 @@ static void limits_init(void)
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		limits[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	limits[RLIMIT_NOFILE] = (struct rlimit){ FD_MAX, FD_MAX };
-	/* the main thread's stack: the process server's (posix.h), or init's */
-	uint64_t stack = (__cairn_proc != CAP_NULL ? POSIX_STACK_PAGES : CAIRN_STACK_PAGES) *
-			 CAIRN_PAGE_SIZE;
+	/* the main thread's stack without the process server: init's */
+	uint64_t stack = CAIRN_STACK_PAGES * CAIRN_PAGE_SIZE;
 	limits[RLIMIT_STACK] = (struct rlimit){ stack, stack };
 	limits[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
 	/* the process server queues this many real-time signals (posix.h) */
 	limits[RLIMIT_SIGPENDING] = (struct rlimit){ POSIX_SIGQUEUE_MAX, POSIX_SIGQUEUE_MAX };
+	/* the process server keeps them across exec (PS_RLIMIT): the
+	 * start-up block says them */
+	for (int i = 0; i < RLIM_NLIMITS && i < POSIX_RLIM_N; i++) {
+		char key[12] = "rlimit";
+		const char *s;
+		struct rlimit l;
+		key[6] = (char)('0' + i / 10 % 10);
+		key[7] = (char)('0' + i % 10);
+		if (i < 10) {
+			key[6] = key[7];
+			key[7] = 0;
+		}
+		if ((s = cairn_startup_kept(key)) && !kept_limit(s, &l))
+			limits[i] = l;
+	}
+	if (limits[RLIMIT_NOFILE].rlim_cur < FD_MAX)
+		__cairn_fd_limit = (long)limits[RLIMIT_NOFILE].rlim_cur;
 	limits_set = 1;
+}
+
+void __cairn_limits_start(void)
+{
+	limits_init();
 }
 
 long __cairn_prlimit64(long pid, long res, const void *new, void *old)
@@ -345,8 +390,15 @@ long __cairn_prlimit64(long pid, long res, const void *new, void *old)
 	limits_init();
 	if (n && n->rlim_cur > n->rlim_max)
 		return -EINVAL;
-	if (n && n->rlim_max > limits[res].rlim_max)
+	if (n && __cairn_proc != CAP_NULL) {
+		/* the server keeps them (across exec) and says who may raise them */
+		long r = cairn_errno(__cairn_ipc(__cairn_proc, PS_RLIMIT, (uint64_t)res, n->rlim_cur,
+						 n->rlim_max, 1, 0, 0, IPC_ALWAYS, NULL));
+		if (r)
+			return r;
+	} else if (n && n->rlim_max > limits[res].rlim_max) {
 		return -EPERM;       /* raising a hard limit: no such privilege here */
+	}
 	if (old)
 		memcpy(old, &limits[res], sizeof(struct rlimit));
 	if (n) {

@@ -49,24 +49,21 @@ static void seed(void)
 	cairn_rng_seed(&rng, cairn_cap("kinfo"));
 }
 
-/* Takes the generator: holds signal handlers back on the main thread
- * first (1 if it did), as pipe.c does. */
+/* Takes the generator: holds signal handlers back on the calling
+ * thread first (1: it did), as pipe.c does. */
 static int take(void)
 {
-	int held = 0;
-
-	if (!__cairn_threaded || cairn_ipcbuf() == cairn_ipcbuf_ptr) {
-		__cairn_sig_hold++;
-		held = 1;
-	}
+	__cairn_sig_self()->hold++;
 	__cairn_lock(&rng_lock);
-	return held;
+	return 1;
 }
 
 static void give(int held)
 {
+	struct cairn_sigthr *me = __cairn_sig_self();
+
 	__cairn_unlock(&rng_lock);
-	if (held && !--__cairn_sig_hold && __cairn_sig_held)
+	if (held && !--me->hold && me->held)
 		__cairn_sig_release();
 }
 

@@ -52,32 +52,28 @@ _Static_assert(SA_NOCLDSTOP == POSIX_SA_NOCLDSTOP && SA_NOCLDWAIT == POSIX_SA_NO
 	       SA_ONSTACK == POSIX_SA_ONSTACK, "sa_flags");
 _Static_assert(SIG_BLOCK == POSIX_SIG_BLOCK && SIG_UNBLOCK == POSIX_SIG_UNBLOCK &&
 	       SIG_SETMASK == POSIX_SIG_SETMASK, "sigprocmask how");
-#define MAX_DEPTH  16
+#define MAX_DEPTH  SIG_MAX_DEPTH
 
 static struct k_sigaction actions[NSIG_MAX + 1];
 static uint64_t known;             /* dispositions known here (set since start) */
 static uint64_t local_mask;        /* without a process server */
 
-hidden volatile unsigned long __cairn_sig_count;
-hidden volatile int __cairn_sig_restart;
-hidden volatile int __cairn_sig_depth;
+hidden struct cairn_sigthr __cairn_sig_main;
 
-/* PS_SIGMASK's flag for a change made outside every handler (none runs
- * here now; one the server has begun may not have reached us yet) */
-static uint64_t outside(void)
+/* The calling thread's word for PS_SIGMASK and PS_SIGRETURN_DONE: its
+ * tid above, and the flag for a change made outside every handler (none
+ * runs here now; one the server has begun may not have reached us yet) */
+static uint64_t outside(const struct cairn_sigthr *me)
 {
-	return __cairn_sig_depth ? 0 : POSIX_SIGMASK_OUTSIDE;
+	return (me->depth ? 0 : POSIX_SIGMASK_OUTSIDE) | (uint64_t)(uint32_t)me->tid << 32;
 }
 
-hidden volatile int __cairn_sig_hold, __cairn_sig_held;
-/* upcalls held, innermost (the server's latest) last; those below
- * held_floor belong to a delivery that runs (its end runs them) */
-static volatile uint64_t held[MAX_DEPTH];
-static volatile int held_floor;
-static struct {
-	int sig;
-	uintptr_t frame;
-} deliveries[MAX_DEPTH];
+long __cairn_sig_tid(void)
+{
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	return me->tid ? me->tid : __cairn_getpid();
+}
 
 static uint64_t bit(long sig) { return 1ull << (sig - 1); }
 
@@ -171,11 +167,7 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		return -EINVAL;
 	if (set)
 		memcpy(&s, set, SETSIZE);
-	if (__cairn_thread_sigmask(how, set ? &s : NULL, old ? &o : NULL)) {
-		if (old)
-			memcpy(old, &o, SETSIZE);
-		return 0;
-	}
+	(void)o;
 	if (__cairn_proc == CAP_NULL) {
 		if (old)
 			memcpy(old, &local_mask, SETSIZE);
@@ -194,7 +186,7 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		how = POSIX_SIG_BLOCK;      /* adds nothing: the answer is the mask */
 		s = 0;
 	}
-	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, outside(), 0, &a)))
+	if ((r = ps(PS_SIGMASK, (uint64_t)how, s, outside(__cairn_sig_self()), 0, &a)))
 		return r;
 	if (old)
 		memcpy(old, &a.w[0], SETSIZE);
@@ -212,7 +204,7 @@ long __cairn_rt_sigpending(void *set, size_t size)
 		memset(set, 0, size);
 		return 0;
 	}
-	if ((r = ps(PS_SIGPENDING, 0, 0, 0, 0, &a)))
+	if ((r = ps(PS_SIGPENDING, (uint64_t)__cairn_sig_self()->tid, 0, 0, 0, &a)))
 		return r;
 	memcpy(set, &a.w[0], size);
 	return 0;
@@ -220,6 +212,7 @@ long __cairn_rt_sigpending(void *set, size_t size)
 
 long __cairn_rt_sigsuspend(const void *set, size_t size)
 {
+	struct cairn_sigthr *me = __cairn_sig_self();
 	struct cairn_ans a;
 	unsigned long count;
 	uint64_t s, oldmask;
@@ -235,18 +228,26 @@ long __cairn_rt_sigsuspend(const void *set, size_t size)
 	memcpy(&s, set, SETSIZE);
 	while (!cairn_wait(note, 0, NULL))
 		;                         /* old wake-ups */
-	count = __cairn_sig_count;
+	count = me->count;
 	/* a signal it unblocks is delivered on the way back from this request */
-	if ((r = ps(PS_SIGMASK, POSIX_SIG_SETMASK, s, outside(), 0, &a)))
+	if ((r = ps(PS_SIGMASK, POSIX_SIG_SETMASK, s, outside(me), 0, &a)))
 		return r;
 	oldmask = a.w[0];
-	while (count == __cairn_sig_count) {
+	while (count == me->count) {
 		err_t e = cairn_wait(note, CAIRN_FOREVER, NULL);
 		if (e && e != ERR_TIMEDOUT && e != ERR_AGAIN)
 			break;            /* ERR_INTR: a handler ran */
 	}
-	ps(PS_SIGMASK, POSIX_SIG_SETMASK, oldmask, outside(), 0, NULL);
+	ps(PS_SIGMASK, POSIX_SIG_SETMASK, oldmask, outside(me), 0, NULL);
 	return -EINTR;
+}
+
+/* A fault's signal from the kernel (si_code > 0: SEGV_MAPERR...): its
+ * siginfo has the address (si_addr), the server's value. */
+static int fault_info(int sig, int code)
+{
+	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) &&
+	       code > 0 && code != SI_KERNEL;
 }
 
 /* The siginfo of a signal taken or delivered: the server's words
@@ -267,6 +268,8 @@ static void fill_info(siginfo_t *si, int sig, uint64_t who, uint64_t value, uint
 	}
 	if (si->si_code < 0)
 		si->si_value.sival_ptr = (void *)(uintptr_t)value;
+	else if (fault_info(sig, si->si_code))
+		si->si_addr = (void *)(uintptr_t)value;
 	else if (sig == SIGCHLD && si->si_code > 0 && si->si_code != SI_KERNEL)
 		si->si_status = (int)value;       /* CLD_*: the exit code or signal */
 }
@@ -296,7 +299,7 @@ long __cairn_rt_sigtimedwait(const void *set, void *info, const void *timeout, s
 	}
 	if (__cairn_proc == CAP_NULL)
 		return __cairn_nosys(SYS_rt_sigtimedwait);
-	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGWAIT, s, t, (uint64_t)__cairn_gettid(), 0,
+	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGWAIT, s, t, (uint64_t)__cairn_sig_self()->tid, 0,
 					 0, 0, IPC_EINTR, &a))))
 		return r;
 	if (info)
@@ -318,28 +321,52 @@ long __cairn_rt_sigqueueinfo(long pid, long sig, const void *info)
 		  (uint64_t)(uintptr_t)si->si_value.sival_ptr, NULL);
 }
 
+/* rt_tgsigqueueinfo (pthread_sigqueue): to a thread of ours, with its
+ * si_code (PS_TKILL's explicit code) and si_value */
+long __cairn_rt_tgsigqueueinfo(long pid, long tid, long sig, const void *info)
+{
+	const siginfo_t *si = info;
+
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_rt_tgsigqueueinfo);
+	if (sig < 0 || sig > NSIG_MAX || tid <= 0 || pid <= 0)
+		return -EINVAL;
+	if (pid != __cairn_getpid())
+		return -ESRCH;          /* (another process's threads are not ours to name) */
+	return ps(PS_TKILL, (uint64_t)tid, (uint64_t)sig,
+		  (uint64_t)(uint32_t)si->si_code | POSIX_TKILL_CODE,
+		  (uint64_t)(uintptr_t)si->si_value.sival_ptr, NULL);
+}
+
+/* Raises sig on the calling thread (SIGPIPE after EPIPE, as Linux
+ * sends it to the writer; a handler's default once it ends) */
 void __cairn_raise(int sig)
 {
 	if (__cairn_proc != CAP_NULL)
-		ps(PS_KILL, (uint64_t)__cairn_getpid(), (uint64_t)sig, 0, 0, NULL);
+		ps(PS_TKILL, (uint64_t)__cairn_sig_tid(), (uint64_t)sig,
+		   (uint64_t)(uint32_t)SI_USER | POSIX_TKILL_CODE, 0, NULL);
 }
 
 /* ---- delivery ---------------------------------------------------------------------------- */
 
-static void delivery_done(int sig, uint64_t how, uint64_t set)
+static void delivery_done(struct cairn_sigthr *me, int sig, uint64_t how, uint64_t set)
 {
-	ps(PS_SIGRETURN_DONE, (uint64_t)sig, how, set, 0, NULL);
+	ps(PS_SIGRETURN_DONE, (uint64_t)sig, how, set, (uint64_t)(uint32_t)me->tid << 32, NULL);
 }
 
 
 void __cairn_sig_forked(int in_handler)
 {
+	struct cairn_sigthr *me = __cairn_sig_self();   /* the forking thread's, now the first's */
+
+	me->tid = 0;
+	me->in_cp = me->cp_cancel = 0;
 	if (in_handler)
 		return;                   /* the child returns from it as the parent will */
-	__cairn_sig_depth = 0;
-	__cairn_sig_hold = 0;
-	__cairn_sig_held = 0;
-	held_floor = 0;
+	me->depth = 0;
+	me->hold = 0;
+	me->held = 0;
+	me->held_floor = 0;
 	if (__cairn_proc != CAP_NULL)
 		ps(PS_SIGRETURN_DONE, 0, 0, 0, POSIX_SIGRETURN_FORKED, NULL);
 }
@@ -347,13 +374,15 @@ void __cairn_sig_forked(int in_handler)
 void __cairn_longjmp_hook(uintptr_t target_sp);
 void __cairn_longjmp_hook(uintptr_t target_sp)
 {
-	while (__cairn_sig_depth > 0) {
-		int d = __cairn_sig_depth - 1;
-		if (d < MAX_DEPTH && target_sp <= deliveries[d].frame)
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	while (me->depth > 0) {
+		int d = me->depth - 1;
+		if (d < MAX_DEPTH && target_sp <= me->deliveries[d].frame)
 			break;            /* a jump within the handler */
-		__cairn_sig_depth = d;
+		me->depth = d;
 		if (d < MAX_DEPTH)
-			delivery_done(deliveries[d].sig, 0, 0);
+			delivery_done(me, me->deliveries[d].sig, 0, 0);
 	}
 }
 
@@ -430,14 +459,15 @@ __attribute__((noinline)) static void sig_run_local(uint64_t arg, uintptr_t fram
 
 void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 {
+	struct cairn_sigthr *me = __cairn_sig_self();
 	cap_t th;
 	struct cairn_altstack *a;
 
 	/* inside a pipe's critical section: later (the server sends no other
 	 * delivery before this one is done) */
-	if (__cairn_sig_hold) {
-		if (__cairn_sig_held < MAX_DEPTH)      /* (the server nests fewer) */
-			held[__cairn_sig_held++] = arg;
+	if (me->hold) {
+		if (me->held < MAX_DEPTH)      /* (the server nests fewer) */
+			me->held_args[me->held++] = arg;
 		return;
 	}
 	/* on the alternate stack (SA_ONSTACK): the IPC buffer in a page of
@@ -451,13 +481,23 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 	sig_run_local(arg, frame);
 }
 
+/* The note a wait of this thread sleeps on (poll, sleeps, sigsuspend). */
+static cap_t own_note(void)
+{
+	cap_t n = __cairn_thread_note();
+
+	return n != CAP_NULL ? n : __cairn_note_cap;
+}
+
 static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *saved)
 {
+	struct cairn_sigthr *me = __cairn_sig_self();
 	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
 	int saved_errno = errno, d;
 	/* the held upcalls this frame runs at its end: those above base */
-	int base = __cairn_sig_held, floor = held_floor;
+	int base = me->held, floor = me->held_floor;
 	struct k_sigaction ka;
+	cap_t note;
 
 	/* the interrupted code's request or answer in the IPC buffer */
 	memcpy(saved, cairn_ipcbuf(), sizeof(*saved));
@@ -465,7 +505,7 @@ static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *sa
 		memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 		return;
 	}
-	held_floor = base;
+	me->held_floor = base;
 	int restart = 1;
 next:
 	ka = actions[sig];
@@ -473,12 +513,12 @@ next:
 		actions[sig].handler = SIG_DFL;
 		actions[sig].flags &= ~(unsigned long)SA_SIGINFO;
 	}
-	d = __cairn_sig_depth;
+	d = me->depth;
 	if (d < MAX_DEPTH) {
-		deliveries[d].sig = sig;
-		deliveries[d].frame = frame;
+		me->deliveries[d].sig = sig;
+		me->deliveries[d].frame = frame;
 	}
-	__cairn_sig_depth = d + 1;
+	me->depth = d + 1;
 	if (ka.handler != SIG_DFL && ka.handler != SIG_IGN) {
 		if (ka.flags & SA_SIGINFO) {
 			siginfo_t si;
@@ -486,9 +526,9 @@ next:
 			struct cairn_ans a;
 			uint64_t value = 0, overrun = 0;
 			/* sigqueue's and timers' value: asked of the server (register words only) */
-			if (((code < 0 && code != SI_TKILL) ||
+			if (((code < 0 && code != SI_TKILL) || fault_info(sig, code) ||
 			     (sig == SIGCHLD && code > 0 && code != SI_KERNEL)) &&
-			    !ps(PS_SIGINFO, 0, 0, 0, 0, &a) && a.w[0] == (uint64_t)sig) {
+			    !ps(PS_SIGINFO, (uint64_t)me->tid, 0, 0, 0, &a) && a.w[0] == (uint64_t)sig) {
 				value = a.w[2];
 				overrun = a.w[3];
 			}
@@ -500,14 +540,15 @@ next:
 			ka.handler(sig);
 		}
 	}
-	__cairn_sig_depth = d;
-	/* an interrupted call restarts if every handler that ran had SA_RESTART */
-	restart &= (ka.flags & SA_RESTART) != 0;
-	__cairn_sig_restart = restart;
-	__cairn_sig_count++;
+	me->depth = d;
+	/* an interrupted call restarts if every handler that ran had
+	 * SA_RESTART, and no cancellation request came for its point */
+	restart &= (ka.flags & SA_RESTART) != 0 && !me->cp_cancel;
+	me->restart = restart;
+	me->count++;
 	/* a wait that missed the interruption (it began just after) ends too */
-	if (__cairn_note_cap != CAP_NULL)
-		cairn_invoke(__cairn_note_cap, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
+	if ((note = own_note()) != CAP_NULL)
+		cairn_invoke(note, NOTIFY_SIGNAL, 0, NOTE_SIG_BIT, 0, 0, 0, NULL);
 	/* The end. The server's next delivery comes by an upcall on the way
 	 * out of PS_SIGRETURN_DONE: held, and run here in this frame, so
 	 * that a queue of signals makes no frame each (each would nest in
@@ -515,17 +556,17 @@ next:
 	 * ones are looked for once the hold is off (no more come then: one
 	 * that comes nests and ends first, as on the server's side it nests
 	 * in them), innermost first */
-	__cairn_sig_hold++;
-	delivery_done(sig, 0, 0);
+	me->hold++;
+	delivery_done(me, sig, 0, 0);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
-	__cairn_sig_hold--;
+	me->hold--;
 	uint64_t more = 0;
-	if (__cairn_sig_held > base) {
+	if (me->held > base) {
 		/* read, then taken: one that nests in between pushes above it */
-		more = held[__cairn_sig_held - 1];
-		__cairn_sig_held--;
+		more = me->held_args[me->held - 1];
+		me->held--;
 	}
 	if (more) {
 		arg = more;
@@ -544,7 +585,7 @@ next:
 				goto next;    /* (one of the server's on its way: here) */
 		}
 	}
-	held_floor = floor;
+	me->held_floor = floor;
 	memcpy(cairn_ipcbuf(), saved, sizeof(*saved));
 	errno = saved_errno;
 }
@@ -554,9 +595,23 @@ next:
  * ends at once), down to those a running delivery's end will run. */
 void __cairn_sig_release(void)
 {
-	while (!__cairn_sig_hold && __cairn_sig_held > held_floor) {
-		uint64_t arg = held[__cairn_sig_held - 1];
-		__cairn_sig_held--;
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	while (!me->hold && me->held > me->held_floor) {
+		uint64_t arg = me->held_args[me->held - 1];
+		me->held--;
 		__cairn_sig_run(arg, (uintptr_t)__builtin_frame_address(0));
 	}
+}
+
+/* musl's cancel_handler (0009-cancel-handler.patch), the request
+ * pending (self->cancel) and enabled: a thread blocked in a cancellation
+ * point's call has it end (EINTR, not restarted), and __cairn_syscall_cp
+ * acts on it; elsewhere the next cancellation point's check does. */
+void __cairn_cancel_at_point(void)
+{
+	struct cairn_sigthr *me = __cairn_sig_self();
+
+	if (me->in_cp)
+		me->cp_cancel = 1;
 }

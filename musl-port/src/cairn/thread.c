@@ -25,13 +25,17 @@
  * spinlock (yielding: all threads share one CPU) covers the check of the
  * word and the listing, so a wake cannot slip between them.
  *
- * Signals stay the process's: the process server runs handlers on the
- * first thread, and tkill of another thread signals the process, unless
- * the signal is musl's SIGTIMER and that thread blocks it: then it
- * stays pending for the thread (PS_TKILL) until its sigwaitinfo takes it
- * (musl's SIGEV_THREAD timers wake their helper thread so). So the server's mask is the first
- * thread's; another thread's sigprocmask (musl blocks signals around
- * thread creation and exit) only changes a mask kept here for it.
+ * Signals are each thread's: a new thread is registered with the
+ * process server (PS_THREAD, with a copy of its kernel Thread) before it
+ * starts, with its creator's mask, and leaves it at its exit. The server
+ * keeps each thread's mask, runs a handler on a thread that does not
+ * block it (the one tkill, tgkill or pthread_kill names: PS_TKILL), and
+ * every request about signals names the calling thread
+ * (struct cairn_sigthr's tid: 0 for the first thread).
+ *
+ * pthread_cancel: a cancellation point's call goes through
+ * __cairn_syscall_cp (0002 and 0009 patches), which ends it with the
+ * request acted on when a cancellation request's handler ran meanwhile.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,12 +61,14 @@
 struct thr {
 	int used, dead;
 	int gone;                        /* dead, and the kernel says it ended */
+	int registered;                  /* with the process server (PS_THREAD) */
 	uintptr_t tp;                    /* the thread pointer: the key */
 	int tid;
 	cap_t thread, ipc_mo, note;
 	void *ipc_va;
 	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
-	uint64_t sigmask;                /* its signal mask (see __cairn_thread_sigmask) */
+	struct cairn_sigthr sig;         /* its signal state (signal.c) */
+	void *robust;                    /* set_robust_list's head */
 	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
@@ -95,6 +101,11 @@ void __cairn_unlock(volatile int *l)
 	a_store(l, 0);
 }
 
+struct cairn_sigthr *__cairn_sig_thread(void)
+{
+	return __pthread_self()->cairn_sig;
+}
+
 struct cairn_ipcbuf *__cairn_ipcbuf_self(void)
 {
 	if (!__cairn_threaded)
@@ -116,6 +127,9 @@ static struct thr *self_entry(void)
 {
 	return entry_of(get_tp());
 }
+
+/* The first thread's robust-mutex list head (set_robust_list). */
+static void *main_robust;
 
 /* The first thread's scheduling policy (the others' are in their entries). */
 static int main_policy = SCHED_OTHER;
@@ -223,14 +237,26 @@ long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid
 				  NULL)) ||
 	    (e = cairn_invoke(t->thread, THREAD_SET_TLS, 0, tls, 0, 0, 0, NULL)))
 		goto fail;
-	/* from now on each thread finds its own buffer through its struct pthread */
+	t->tid = next_tid++;
+	t->sig.tid = t->tid;
+	/* the process server runs its handlers from now on, with our mask */
+	if (__cairn_proc != CAP_NULL) {
+		cairn_ipcbuf()->caps[0] = t->thread;
+		if ((e = __cairn_ipc(__cairn_proc, PS_THREAD, POSIX_THREAD_NEW, (uint64_t)t->tid,
+				     (uint64_t)__cairn_sig_tid(), 0, 0, 1, IPC_ALWAYS, NULL)))
+			goto fail;
+		t->registered = 1;
+	}
+	/* from now on each thread finds its own buffer and signal state
+	 * through its struct pthread */
 	if (!__cairn_threaded) {
 		__pthread_self()->cairn_ipcbuf = cairn_ipcbuf_ptr;
+		__pthread_self()->cairn_sig = &__cairn_sig_main;
 		a_barrier();
 		__cairn_threaded = 1;
 	}
 	td->cairn_ipcbuf = t->ipc_va;
-	t->tid = next_tid++;
+	td->cairn_sig = &t->sig;
 	t->ctid = (flags & CLONE_CHILD_CLEARTID) ? ctid : NULL;
 	if (flags & CLONE_PARENT_SETTID)
 		*ptid = t->tid;
@@ -251,10 +277,13 @@ long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid
 	__cairn_unlock(&table_lock);
 	return r;
 fail:
+	if (t->registered)
+		__cairn_ipc(__cairn_proc, PS_THREAD, POSIX_THREAD_END, (uint64_t)t->tid, 0, 0, 0, 0,
+			    IPC_ALWAYS, NULL);
 	t->dead = 1;
 	reap();
 	__cairn_unlock(&table_lock);
-	return e == ERR_NOMEM ? -EAGAIN : cairn_errno(e);
+	return e == ERR_NOMEM || e == ERR_AGAIN ? -EAGAIN : cairn_errno(e);
 }
 
 static long futex_wake(volatile int *addr, long n)
@@ -330,6 +359,10 @@ long __cairn_exit_thread(long status, uintptr_t tp)
 	__cairn_unlock(&table_lock);
 	if (!t)                          /* the first thread: the process ends */
 		__cairn_exit_group(status);
+	/* no handler runs on it any more (musl blocked every signal) */
+	if (t->registered)
+		__cairn_ipc(__cairn_proc, PS_THREAD, POSIX_THREAD_END, (uint64_t)t->tid, 0, 0, 0, 0,
+			    IPC_ALWAYS, NULL);
 	if (ctid) {
 		*ctid = 0;
 		futex_wake(ctid, 1);
@@ -389,44 +422,117 @@ cap_t __cairn_thread_note(void)
 	return note;
 }
 
-int __cairn_thread_sigmask(long how, const uint64_t *set, uint64_t *old)
+/*
+ * Robust mutexes: set_robust_list keeps the head of the calling thread's
+ * list (musl's struct pthread robust_list: head, futex offset, pending).
+ * A thread that ends through pthread_exit marks its mutexes itself
+ * (musl); the end of the whole process (exit_group) marks every
+ * thread's, as Linux's kernel does: each lock word its thread owns gets
+ * FUTEX_OWNER_DIED and a waiter is woken, so another process sharing the
+ * mutex gets EOWNERDEAD. A process killed by a signal runs no code:
+ * its robust mutexes stay locked (see README).
+ */
+#define ROBUST_LEN       (3 * sizeof(long))
+#define FUTEX_OWNER_DIED 0x40000000
+#define FUTEX_WAITERS_B  0x80000000u
+#define FUTEX_TID_BITS   0x3fffffff
+
+long __cairn_set_robust_list(void *head, size_t len)
 {
 	struct thr *t;
 
-	if (!__cairn_threaded)
-		return 0;
+	if (len != ROBUST_LEN)
+		return -EINVAL;
 	__cairn_lock(&table_lock);
-	if (!(t = self_entry())) {
-		__cairn_unlock(&table_lock);
-		return 0;
-	}
-	if (old)
-		*old = t->sigmask;
-	if (set) {
-		if (how == SIG_BLOCK)
-			t->sigmask |= *set;
-		else if (how == SIG_UNBLOCK)
-			t->sigmask &= ~*set;
-		else
-			t->sigmask = *set;
-		t->sigmask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	t = __cairn_threaded ? self_entry() : NULL;
+	if (t)
+		t->robust = head;
+	else
+		main_robust = head;
+	__cairn_unlock(&table_lock);
+	return 0;
+}
+
+long __cairn_get_robust_list(long tid, void **head, size_t *len)
+{
+	void *h = NULL;
+	int found = !tid || tid == __cairn_getpid();
+
+	__cairn_lock(&table_lock);
+	if (!tid) {
+		struct thr *t = __cairn_threaded ? self_entry() : NULL;
+		h = t ? t->robust : main_robust;
+	} else if (found) {
+		h = main_robust;
+	} else {
+		for (int i = 0; i < MAX_THREADS && !found; i++)
+			if (threads[i].used && !threads[i].dead && threads[i].tid == tid) {
+				found = 1;
+				h = threads[i].robust;
+			}
 	}
 	__cairn_unlock(&table_lock);
-	return 1;
+	if (!found)
+		return -ESRCH;           /* (another process's: not ours to read) */
+	*head = h;
+	*len = ROBUST_LEN;
+	return 0;
+}
+
+/* One thread's list at the process's end (bounded: a list made a loop
+ * or garbage stops the walk, never the exit). */
+static void robust_release(void *head, int tid)
+{
+	struct { void *volatile next; long off; void *volatile pending; } *h = head;
+	void *volatile *rp;
+	unsigned n = 0;
+
+	if (!h)
+		return;
+	for (rp = h->next; rp && rp != (void *)h && n < 4096; rp = *rp, n++) {
+		volatile int *word = (volatile int *)((char *)rp + h->off);
+		int v = *word;
+		if ((v & FUTEX_TID_BITS) != tid)
+			continue;
+		*word = (int)(((unsigned)v & FUTEX_WAITERS_B) | FUTEX_OWNER_DIED);
+		futex_wake(word, 1);
+	}
+}
+
+void __cairn_robust_exit(void)
+{
+	robust_release(main_robust, (int)__cairn_getpid());
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (threads[i].used && !threads[i].dead)
+			robust_release(threads[i].robust, threads[i].tid);
 }
 
 long __cairn_gettid(void)
 {
-	struct thr *t;
-	long tid;
+	return __cairn_sig_tid();
+}
 
-	if (!__cairn_threaded)
-		return __cairn_getpid();
-	__cairn_lock(&table_lock);
-	t = self_entry();
-	tid = t ? t->tid : __cairn_getpid();
-	__cairn_unlock(&table_lock);
-	return tid;
+/* A cancellation point's call (__syscall_cp_asm's, after its check):
+ * a cancellation request whose handler ran while the call blocked
+ * (__cairn_cancel_at_point) ends it with EINTR, and is acted on here. A
+ * call that finished anyway keeps its result: the request waits for
+ * the next point (self->cancel stays set). */
+hidden long __cancel(void);       /* musl's src/thread/pthread_cancel.c */
+long __cairn_syscall_cp(long nr, long u, long v, long w, long x, long y, long z);
+long __cairn_syscall_cp(long nr, long u, long v, long w, long x, long y, long z)
+{
+	struct cairn_sigthr *me = __cairn_sig_self();
+	long r;
+
+	me->in_cp++;
+	r = __cairn_syscall(nr, u, v, w, x, y, z);
+	me->in_cp--;
+	if (me->cp_cancel && !me->in_cp) {
+		me->cp_cancel = 0;
+		if (r == -EINTR)
+			r = __cancel();
+	}
+	return r;
 }
 
 /*
@@ -560,55 +666,31 @@ long __cairn_sched_rr_interval(long pid, void *out)
 	return 0;
 }
 
-/* Is tid a live thread of this process (the first one's tid is the pid)?
- * *blocks: it is another thread and blocks sig. */
-static int thread_live(long tid, long sig, int *blocks)
+/* Is tid a live thread of this process (the first one's tid is the pid)? */
+int __cairn_tid_live(long tid)
 {
 	int known = tid == __cairn_getpid();
 
-	*blocks = 0;
+	if (tid <= 0)
+		return 0;
 	__cairn_lock(&table_lock);
-	for (int i = 0; i < MAX_THREADS; i++) {
-		struct thr *t = &threads[i];
-		if (!t->used || t->dead || t->tid != tid)
-			continue;
-		known = 1;
-		*blocks = sig > 0 && (t->sigmask & (1ull << (sig - 1)));
-	}
+	for (int i = 0; i < MAX_THREADS && !known; i++)
+		known = threads[i].used && !threads[i].dead && threads[i].tid == tid;
 	__cairn_unlock(&table_lock);
 	return known;
 }
 
-int __cairn_tid_live(long tid)
-{
-	int blocks;
-
-	return tid > 0 && thread_live(tid, 0, &blocks);
-}
-
-/* tkill/tgkill: the process server signals the process (handlers run on
- * the first thread), or with PS_TKILL the thread itself when it blocks
- * sig (its sigwaitinfo will take it). */
+/* tkill/tgkill (pthread_kill, raise): the process server delivers sig to
+ * that thread (PS_TKILL, si_code SI_TKILL). */
 long __cairn_thread_kill(long tid, long sig)
 {
-	int blocks;
-
 	if (tid <= 0 || sig < 0 || sig > 64)
 		return -EINVAL;
-	if (!thread_live(tid, sig, &blocks))
+	if (!__cairn_tid_live(tid))
 		return -ESRCH;
-	/* only musl's SIGTIMER (32: its SIGEV_THREAD helper waits for it in
-	 * sigwaitinfo): the mask this table keeps is not the one in force in
-	 * a sigsuspend, and a thread in sigpause(SIGABRT) must get its
-	 * handler (Open POSIX sigpause/1-1) */
-	if (blocks && sig == 32 && __cairn_proc != CAP_NULL)
+	if (__cairn_proc != CAP_NULL)
 		return cairn_errno(__cairn_ipc(__cairn_proc, PS_TKILL, (uint64_t)tid, (uint64_t)sig,
 					       0, 0, 0, 0, IPC_ALWAYS, NULL));
-	/* the process, with si_code SI_TKILL as Linux's tkill gives (raise) */
-	if (sig && __cairn_proc != CAP_NULL)
-		return cairn_errno(__cairn_ipc(__cairn_proc, PS_SIGQUEUE, (uint64_t)__cairn_getpid(),
-					       (uint64_t)sig, (uint64_t)(uint32_t)SI_TKILL, 0, 0, 0,
-					       IPC_ALWAYS, NULL));
 	return __cairn_kill(__cairn_getpid(), sig);
 }
 
@@ -765,6 +847,14 @@ void __cairn_threads_forked(void)
 		}
 	}
 	__pthread_self()->cairn_ipcbuf = cairn_ipcbuf_ptr;
+	/* the forking thread's signal state is the first thread's now (the
+	 * server gave the child its mask and deliveries) */
+	{
+		struct thr *me = self_entry();
+		if (me)
+			__cairn_sig_main = me->sig;
+		__pthread_self()->cairn_sig = &__cairn_sig_main;
+	}
 	for (int i = 0; i < MAX_THREADS; i++) {
 		struct thr *t = &threads[i];
 		if (!t->used)
@@ -843,9 +933,9 @@ static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 {
 	uint64_t nap = 20000, start, now;
 	/* a handler run on this thread between naps ends the wait too (EINTR,
-	 * as Linux's); handlers run on the first thread only */
-	int mine = !__cairn_threaded || cairn_ipcbuf() == cairn_ipcbuf_ptr;
-	unsigned long sigs = __cairn_sig_count;
+	 * as Linux's) */
+	struct cairn_sigthr *me = __cairn_sig_self();
+	unsigned long sigs = me->count;
 
 	if (*addr != val)
 		return -EAGAIN;               /* as FUTEX_WAIT: not what the caller saw */
@@ -862,7 +952,7 @@ static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 			if (nap > ns - (now - start))
 				nap = ns - (now - start);
 		}
-		if (cairn_nap(nap) == ERR_INTR || (mine && __cairn_sig_count != sigs))
+		if (cairn_nap(nap) == ERR_INTR || me->count != sigs)
 			return -EINTR;
 		if (nap < 1000000)
 			nap *= 2;

@@ -71,7 +71,7 @@ err_t __cairn_now(uint64_t *ns)
 
 /* Waits on this process's Notification (which nothing signals but a
  * signal handler's end and poll's arms) for ns; ERR_INTR when a handler
- * ran since the sleep began (count: __cairn_sig_count then). */
+ * ran on this thread since the sleep began (count: its count then). */
 static err_t wait_ns(uint64_t ns, unsigned long count)
 {
 	cap_t note = __cairn_note();
@@ -79,17 +79,17 @@ static err_t wait_ns(uint64_t ns, unsigned long count)
 
 	if (note == CAP_NULL)
 		return ERR_NOMEM;
-	if (count != __cairn_sig_count)
+	if (count != __cairn_sig_self()->count)
 		return ERR_INTR;
 	e = cairn_wait(note, ns, NULL);
-	if (e == ERR_INTR || count != __cairn_sig_count)
+	if (e == ERR_INTR || count != __cairn_sig_self()->count)
 		return ERR_INTR;
 	return e == ERR_TIMEDOUT ? ERR_OK : e;
 }
 
 err_t __cairn_sleep(uint64_t ns)
 {
-	unsigned long count = __cairn_sig_count;
+	unsigned long count = __cairn_sig_self()->count;
 	uint64_t now, deadline;
 	err_t e;
 

@@ -49,6 +49,12 @@ err_t give(struct srv_ans *a, struct handle *h);
 err_t server_stop(void);             /* FS_STOP: close, end once answered (main.c) */
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }
+
+/* lock.c: record and flock locks (IO_LOCK, <cairn/lockf.h>) */
+void io_lock(struct srv_ans *a, const struct srv_req *r, struct handle *h);
+void lock_close(struct handle *h, uint64_t pid);
+void lock_desc_freed(struct handle *h);
+void lock_gone(struct handle *h);
 static inline bool is_dir_h(const struct handle *h) { return LINUX_S_ISDIR(h->type); }
 
 /* proto.c: the protocols */

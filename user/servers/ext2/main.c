@@ -133,6 +133,7 @@ void handle_free(struct handle *h)
 	unsigned acc = h->flags & LINUX_O_ACCMODE;
 
 	pages_closing(h, !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR));
+	lock_desc_freed(h);
 	xfs_release(&xfs, h->ino);
 	h->used = false;
 	h->badge = 0;
@@ -184,7 +185,7 @@ static err_t objects_init(void)
 /* ---- the skeleton's hooks ------------------------------------------------------------------ */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_FEXTEND, serve_io },
+	{ IO_READ, IO_LOCK, serve_io },
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, pages_request },
 	{ FS_OPEN, FS_MKNOD, serve_fs },
 };
@@ -200,8 +201,11 @@ static void gone(uint64_t badge)
 {
 	struct handle *h = handle_find(badge);
 
-	if (h && badge)
+	if (h && badge) {
+		if (!is_fixed(h))
+			lock_gone(h);           /* a dead process's locks */
 		handle_release(h);
+	}
 }
 
 static void answered(struct srv_ans *a, err_t sent)

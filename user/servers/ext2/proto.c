@@ -277,7 +277,12 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		}
 		break;
 	case IO_CLOSE:
+		if (!is_fixed(h))
+			lock_close(h, r->w[0]);   /* w0: the closing pid, whose locks go */
 		handle_release(h);
+		break;
+	case IO_LOCK:
+		io_lock(a, r, h);
 		break;
 	case IO_GETFL:
 		a->w[0] = h->flags;
@@ -410,6 +415,16 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = type;
+	if (type == LINUX_S_IFIFO && !(r->w[0] & LINUX_O_PATH)) {
+		/* a FIFO: its pipe is the VFS's (FS_FIFO), by st_dev and inode */
+		struct posix_stat st;
+		if (!xfs_stat(&xfs, ino, &st)) {
+			a->w[0] |= POSIX_OPEN_FIFO;
+			a->w[2] = ino;
+			a->w[3] = (st.dev & 0xffffffffu) | (st.mode & 07777u) << 32;
+		}
+		return;
+	}
 	if (!(r->w[0] & LINUX_O_PATH))
 		pages_opened(a, r, nh, can_write(nh));
 }

@@ -1041,7 +1041,7 @@ err_t xfs_mknod(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 	inode_t in;
 	err_t e;
 
-	if ((mode & LINUX_S_IFMT) != LINUX_S_IFSOCK)
+	if ((mode & LINUX_S_IFMT) != LINUX_S_IFSOCK && (mode & LINUX_S_IFMT) != LINUX_S_IFIFO)
 		return ERR_INVAL;
 	if ((e = resolve_new(x, start, path, len, &lk)))
 		return e;
@@ -1049,9 +1049,13 @@ err_t xfs_mknod(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 		return ERR_NOENT;
 	if (x->ro)
 		return ERR_ROFS;
-	mode = LINUX_S_IFSOCK | (mode & 07777);
+	mode = (mode & LINUX_S_IFMT) | (mode & 07777);
 	if ((e = new_inode(x, lk.parent, mode, &ino)) || (e = init_inode(x, lk.parent, lk.name, ino, mode)))
 		return e;
+	if ((mode & LINUX_S_IFMT) == LINUX_S_IFIFO) {
+		touch_dir(x, lk.parent);
+		return 0;
+	}
 	if ((e = iget(x, ino, &in)))
 		return e;
 	in.i_block[0] = (uint32_t)rdev;

@@ -18,7 +18,7 @@ void block_add(struct block *b, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	if (b->overflow || n > sizeof(b->buf) - b->len) {
+	if (b->overflow || n > b->max - b->len) {
 		b->overflow = true;
 		return;
 	}
@@ -57,7 +57,7 @@ void block_finish(struct block *b)
 			break;
 		extra = (size_t)n;
 	}
-	if (total > sizeof(b->buf)) {
+	if (total > b->max) {
 		b->overflow = true;
 		return;
 	}
@@ -65,6 +65,31 @@ void block_finish(struct block *b)
 	memmove(b->buf + first + extra, b->buf + first, b->len - first);
 	memcpy(b->buf + first, tmp, extra);
 	b->len = total;
+}
+
+void *temp_alloc(struct temp *t, size_t n, void *small, size_t small_n)
+{
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
+	if (n <= small_n)
+		return t->va = small;
+	t->pages = (n + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	if (cairn_memobj_create(SLOT_SELF_PROC, t->pages, 0, &t->mo))
+		return NULL;
+	if (cairn_map(t->mo, 0, t->pages, CAIRN_PROT_R | CAIRN_PROT_W, &t->va)) {
+		cairn_cap_delete(t->mo);
+		t->mo = CAP_NULL;
+		return NULL;
+	}
+	return t->va;
+}
+
+void temp_free(struct temp *t)
+{
+	if (t->mo != CAP_NULL) {
+		cairn_unmap(t->va, t->pages);
+		cairn_cap_delete(t->mo);
+	}
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
 }
 
 /* ---- kernel calls ----------------------------------------------------------------------- */
@@ -174,8 +199,10 @@ err_t image_build(struct image *im)
 	im->entry = m.w[0];
 	/* stack, IPC buffer, start-up block (charged to the new process; the
 	 * mappings and the thread hold them, so our capabilities can go) */
-	if ((e = child_memory(im->kproc, im->kas, POSIX_STACK_PAGES,
-			      CAIRN_STACK_TOP - POSIX_STACK_PAGES * CAIRN_PAGE_SIZE,
+	if (!im->stack_pages)
+		im->stack_pages = POSIX_STACK_PAGES;
+	if ((e = child_memory(im->kproc, im->kas, im->stack_pages,
+			      CAIRN_STACK_TOP - im->stack_pages * CAIRN_PAGE_SIZE,
 			      CAIRN_PROT_R | CAIRN_PROT_W, &mo)))
 		goto fail;
 	del(&mo);
@@ -198,7 +225,7 @@ err_t image_build(struct image *im)
 	}
 	memcpy(va, im->block->buf, im->block->len);
 	cairn_unmap(va, pages);
-	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, pages, CAIRN_PROT_R);
+	e = cairn_as_map(im->kas, mo, CAIRN_STARTUP_VA, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W);
 	del(&mo);
 	if (e)
 		goto fail;
@@ -266,9 +293,14 @@ err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint
 
 /* ---- fork ------------------------------------------------------------------------------------ */
 
-err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
 {
-	struct proc *c = proc_alloc();
+	struct sthread *t = sthread_find(parent, tid);
+	struct proc *c;
+
+	if (!t)
+		return ERR_SRCH;
+	c = proc_alloc();
 	cap_t kproc, kas, kthread, mo = CAP_NULL;
 	err_t e;
 
@@ -310,11 +342,15 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid)
 	c->ruid = parent->ruid;
 	c->euid = parent->euid;
 	c->suid = parent->suid;
-	c->mask = parent->mask;
-	/* forked inside a handler: so is the child (a child forked outside
-	 * every handler ends what it inherits: POSIX_SIGRETURN_FORKED) */
-	memcpy(c->deliv, parent->deliv, sizeof(c->deliv));
-	c->ndeliv = parent->ndeliv;
+	c->umask = parent->umask;
+	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
+	c->stack_low = parent->stack_low;     /* (the space is a copy) */
+	/* the forking thread's mask; forked inside a handler: so is the
+	 * child (a child forked outside every handler ends what it
+	 * inherits: POSIX_SIGRETURN_FORKED) */
+	c->main.mask = t->mask;
+	memcpy(c->main.deliv, t->deliv, sizeof(c->main.deliv));
+	c->main.ndeliv = t->ndeliv;
 	memcpy(c->act, parent->act, sizeof(c->act));
 	c->start_ns = cairn_now_ns();
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);
@@ -423,9 +459,29 @@ static const char *base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
+static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file,
+		     struct block *bp);
+
 err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file)
 {
-	static struct block b;
+	/* the block: the strings, the names ("proc="), the kept values */
+	static char small[4 * CAIRN_STARTUP_MAX];
+	size_t need = len + CAIRN_STARTUP_MAX;
+	struct block b = { NULL, 0, need < POSIX_STARTUP_MAX ? need : POSIX_STARTUP_MAX, false };
+	struct temp t;
+	err_t e;
+
+	if (!(b.buf = temp_alloc(&t, b.max, small, sizeof(small))))
+		return ERR_NOMEM;
+	e = exec_in(p, w, data, len, file, &b);
+	temp_free(&t);
+	return e;
+}
+
+static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file,
+		     struct block *bp)
+{
+	struct block b = *bp;
 	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[3];
 	const char *argv0 = NULL, *path;
 	size_t pos = 0, args_len;
@@ -475,6 +531,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	pos = (size_t)(env - data);
 	for (uint64_t i = 0; i < envc; i++)
 		block_add(&b, next_str(data, len, &pos));
+	block_add_kept(&b, p);
 	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
@@ -491,6 +548,7 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	im.pid = p->pid;
 	im.quota = p->quota;
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
+	im.stack_pages = stack_first_pages(p);
 	if ((e = image_build(&im)))
 		return e;
 	copy_affinity(p->kthread, im.kthread);
@@ -503,16 +561,20 @@ err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len,
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)
-			call_async(p->keep[i].mine, IO_CLOSE, 0);
+			call_async(p->keep[i].mine, IO_CLOSE, (uint64_t)p->pid);   /* its locks go */
 	keep_clear(p);
 	p->kproc = im.kproc;
 	p->kas = im.kas;
 	p->kthread = im.kthread;
+	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
 	memset(p->name, 0, sizeof(p->name));
 	strlcpy(p->name, im.name, sizeof(p->name));
 	cmdline_set(p, data, args_len);
 	p->execed = true;
-	p->ndeliv = 0;
+	sthreads_drop(p);             /* (their kernel Threads are gone) */
+	p->main.ndeliv = 0;
+	p->main.suspend_pending = false;
+	p->main.kid = 0;              /* a new kernel Thread */
 	p->stopped = p->suspend_pending = false;
 	for (int s = 1; s <= NSIG_MAX; s++)
 		if (p->act[s].disp == POSIX_SIG_HANDLE)

@@ -76,7 +76,7 @@ err_t ps_procinfo(int64_t pid, uint8_t *out, size_t *n)
 	pi.ppid = p->ppid;
 	pi.pgid = p->pgid;
 	pi.sid = p->sid;
-	pi.threads = 1;
+	pi.threads = 1 + p->nthreads;    /* the main one and those registered (PS_THREAD) */
 	if (p->state == P_ZOMBIE) {
 		pi.state = POSIX_PS_ZOMBIE;
 		pi.wstatus = p->wstatus;
@@ -89,7 +89,7 @@ err_t ps_procinfo(int64_t pid, uint8_t *out, size_t *n)
 	pi.sigq = p->nq;
 	pi.start_ns = p->start_ns;
 	pi.pending = p->pending;
-	pi.blocked = p->mask;
+	pi.blocked = p->main.mask;
 	for (int s = 1; s <= NSIG_MAX; s++) {
 		if (p->act[s].disp == POSIX_SIG_IGN)
 			pi.ignored |= sigbit(s);

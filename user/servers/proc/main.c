@@ -192,7 +192,8 @@ out:
 /* Starts the first program as pid 1. */
 static err_t start_first(int argc, char **argv)
 {
-	static struct block b;
+	static char buf[4 * CAIRN_STARTUP_MAX];
+	static struct block b = { buf, 0, sizeof(buf), false };
 	static struct keep keep[MAX_KEEP];
 	const char *path = argv[0];
 	struct image im;
@@ -230,6 +231,9 @@ static err_t start_first(int argc, char **argv)
 	block_addf(&b, "%u", (unsigned)(sizeof(default_env) / sizeof(default_env[0])));
 	for (unsigned i = 0; i < sizeof(default_env) / sizeof(default_env[0]); i++)
 		block_add(&b, default_env[i]);
+	static struct proc first;       /* (its kept values: the defaults) */
+	limits_default(&first);
+	block_add_kept(&b, &first);
 	block_finish(&b);
 	if (b.overflow)
 		return ERR_2BIG;
@@ -255,6 +259,8 @@ static err_t start_first(int argc, char **argv)
 	im.quota = child_quota;
 	name = strrchr(path, '/');
 	im.name = name && name[1] ? name + 1 : path;
+	limits_default(p);
+	im.stack_pages = stack_first_pages(p);
 	e = image_build(&im);
 	if (f.own)
 		cairn_cap_delete(f.mo);
@@ -270,6 +276,7 @@ static err_t start_first(int argc, char **argv)
 	p->kproc = im.kproc;
 	p->kas = im.kas;
 	p->kthread = im.kthread;
+	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
 	p->proc_slot = SLOT_FIRST_FREE;
 	p->quota = child_quota;
 	p->start_ns = cairn_now_ns();
@@ -381,7 +388,7 @@ static void op_fault(struct srv_req *r, struct srv_ans *a)
 		a->err = ERR_NOSYS;
 		return;
 	}
-	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2]);
+	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2], r->w[3]);
 }
 
 static void op_getpid(struct srv_req *r, struct srv_ans *a)
@@ -398,19 +405,25 @@ static void op_getpid(struct srv_req *r, struct srv_ans *a)
 
 static void op_fork(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_fork(r->obj, r->w, &a->w[0]);
+	uint32_t tid = 0;
+
+	/* the forking thread's tid inline (its mask and deliveries are the
+	 * child's), if given */
+	if (r->nbytes >= sizeof(tid))
+		memcpy(&tid, data, sizeof(tid));
+	a->err = ps_fork(r->obj, r->w, tid, &a->w[0]);
 }
 
 /* PS_EXEC's strings: inline, or (longer than a message) in cap1, a
- * MemoryObject, copied here before they are read, so the caller cannot
- * change them under the parser. */
-static err_t exec_strings(struct srv_req *r, const char **out, size_t *len)
+ * MemoryObject, copied here (into *t, freed after the exec) before they
+ * are read, so the caller cannot change them under the parser. */
+static err_t exec_strings(struct srv_req *r, const char **out, size_t *len, struct temp *t)
 {
-	static char strings[POSIX_ARG_MAX];
 	uint64_t n, pages;
-	void *va;
+	void *va, *copy;
 	err_t e;
 
+	*t = (struct temp){ NULL, CAP_NULL, 0 };
 	if (r->ncaps < 2) {
 		*out = data;
 		*len = r->nbytes;
@@ -424,11 +437,15 @@ static err_t exec_strings(struct srv_req *r, const char **out, size_t *len)
 	pages = (n + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
 	if (!pages)
 		return ERR_INVAL;
-	if ((e = cairn_map(r->caps[1], 0, pages, CAIRN_PROT_R, &va)))
+	if (!(copy = temp_alloc(t, n, NULL, 0)))
+		return ERR_NOMEM;
+	if ((e = cairn_map(r->caps[1], 0, pages, CAIRN_PROT_R, &va))) {
+		temp_free(t);
 		return e == ERR_NOMEM ? e : ERR_INVAL;
-	memcpy(strings, va, n);
+	}
+	memcpy(copy, va, n);
 	cairn_unmap(va, pages);
-	*out = strings;
+	*out = copy;
 	*len = n;
 	return ERR_OK;
 }
@@ -437,10 +454,12 @@ static void op_exec(struct srv_req *r, struct srv_ans *a)
 {
 	const char *strings;
 	size_t len;
+	struct temp t;
 
-	a->err = exec_strings(r, &strings, &len);
+	a->err = exec_strings(r, &strings, &len, &t);
 	if (!a->err)
 		a->err = ps_exec(r->obj, r->w, strings, len, r->ncaps ? r->caps[0] : CAP_NULL);
+	temp_free(&t);
 	if (!a->err)
 		a->deferred = true;              /* the caller is gone */
 	keep_clear(r->obj);
@@ -487,7 +506,7 @@ static void op_sigmask(struct srv_req *r, struct srv_ans *a)
 
 static void op_sigpending(struct srv_req *r, struct srv_ans *a)
 {
-	a->w[0] = ((struct proc *)r->obj)->pending;
+	a->err = ps_sigpending(r->obj, r->w[0], &a->w[0]);
 }
 
 static void op_setpgid(struct srv_req *r, struct srv_ans *a)
@@ -518,7 +537,7 @@ static void op_getsid(struct srv_req *r, struct srv_ans *a)
 
 static void op_sigreturn(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_sigreturn(r->obj, r->w[0], r->w[1], r->w[2], r->w[3], &a->w[0]);
+	a->err = ps_sigreturn(r->obj, r->w[0], r->w[1], r->w[2], r->w[3]);
 }
 
 static void op_setitimer(struct srv_req *r, struct srv_ans *a)
@@ -541,7 +560,7 @@ static void op_sigqueue(struct srv_req *r, struct srv_ans *a)
 
 static void op_siginfo(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_siginfo(r->obj, a->w);
+	a->err = ps_siginfo(r->obj, r->w[0], a->w);
 }
 
 static void op_timer_create(struct srv_req *r, struct srv_ans *a)
@@ -566,7 +585,28 @@ static void op_timer_delete(struct srv_req *r, struct srv_ans *a)
 
 static void op_tkill(struct srv_req *r, struct srv_ans *a)
 {
-	a->err = ps_tkill(r->obj, r->w[0], r->w[1]);
+	a->err = ps_tkill(r->obj, r->w);
+}
+
+static void op_umask(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_umask(r->obj, r->w[0], r->w[1], &a->w[0]);
+}
+
+static void op_rlimit(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_rlimit(r->obj, r->w, a->w);
+}
+
+static void op_thread(struct srv_req *r, struct srv_ans *a)
+{
+	if (r->ncaps > 1) {
+		a->err = ERR_INVAL;
+		return;
+	}
+	a->err = ps_thread(r->obj, r->w, r->ncaps ? r->caps[0] : CAP_NULL);
+	if (!a->err && r->ncaps)
+		r->caps[0] = CAP_NULL;           /* kept */
 }
 
 static void op_affinity(struct srv_req *r, struct srv_ans *a)
@@ -650,6 +690,9 @@ static const struct srv_op ops[] = {
 	OP(PS_TIMER_DELETE, op_timer_delete),
 	OP(PS_TKILL, op_tkill),
 	OP(PS_AFFINITY, op_affinity),
+	OP(PS_THREAD, op_thread),
+	OP(PS_UMASK, op_umask),
+	OP(PS_RLIMIT, op_rlimit),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),

@@ -10,6 +10,7 @@
  *   timer.c    the kernel Timer: ITIMER_REAL, POSIX timers, sigtimedwait's timeouts
  *   info.c     what /proc shows: PS_PROCLIST, PS_PROCINFO, argument lists
  *   system.c   the system's names, clock, power and users
+ *   limits.c   the umask, resource limits and the main stack's growth
  */
 #ifndef PROC_H
 #define PROC_H
@@ -69,9 +70,36 @@ struct sigact {
 	uint64_t pc, mask;
 };
 
-/* Handlers running at once in a process, one inside another (the libc's
+/* Handlers running at once on a thread, one inside another (the libc's
  * entry keeps as many: MAX_DEPTH in musl-port's signal.c) */
 #define DELIV_MAX 8
+/* Threads other than the main one the libcs register (PS_THREAD), all
+ * processes together */
+#define MAX_STHREADS 512
+
+/* A delivery in progress: a handler interrupted by another's nests
+ * (as Linux runs them) */
+struct delivery {
+	int sig;
+	struct siginf si;
+	uint64_t saved_mask;         /* the mask its end puts back */
+};
+
+/* A thread as signals see it (signal.c): its mask and the deliveries
+ * running on it. The main thread's is the process's (p->main, tid 0,
+ * p->kthread); the others' are in a pool, registered by their libc
+ * (PS_THREAD) with a copy of their kernel Thread. */
+struct sthread {
+	struct proc *p;              /* pool entries: the owner (NULL: free) */
+	int tid;                     /* 0: the main thread */
+	cap_t kthread;               /* pool entries: the server's copy */
+	uint32_t kid;                /* the kernel's id of it (THREAD_GET_ID), 0: not asked yet */
+	uint64_t mask;
+	struct delivery deliv[DELIV_MAX];
+	unsigned ndeliv;
+	bool suspend_pending;        /* stopped while blocked in a call */
+	bool sent;                   /* an upcall went to it in this sig_work pass */
+};
 
 struct proc {
 	enum pstate state;
@@ -89,23 +117,23 @@ struct proc {
 	int wstatus;                 /* zombie: its wait status */
 	uint8_t report;              /* REPORT_*: a stop/continue not yet waited for */
 	int stop_sig;
-	bool stopped, suspend_pending;
-	/* signals */
-	uint64_t pending, mask;
+	bool stopped, suspend_pending;  /* suspend_pending: some thread's */
+	/* signals: those for the process (a thread's own: signal.c's tsigs) */
+	uint64_t pending;
 	struct siginf info[NSIG_MAX + 1]; /* each pending standard signal's (the first one's) */
 	uint64_t rt_over;            /* real-time signals pending beyond the queue (kill) */
 	unsigned nq;                 /* queued real-time signals, oldest first */
 	struct sigq q[POSIX_SIGQUEUE_MAX];
 	struct sigact act[NSIG_MAX + 1];
-	/* the deliveries in progress, innermost last: a handler interrupted
-	 * by another's (nested, as Linux runs them) */
-	struct delivery {
-		int sig;
-		struct siginf si;
-		uint64_t saved_mask;     /* the mask its end puts back */
-	} deliv[DELIV_MAX];
-	unsigned ndeliv;
+	struct sthread main;         /* the main thread's mask and deliveries */
+	unsigned nthreads;           /* threads registered besides it (PS_THREAD) */
 	bool work;                   /* signals to look at after the answer */
+	/* kept across fork and exec (limits.c): the file-creation mask, the
+	 * resource limits (cur, max), and the main stack's lowest mapped
+	 * address (0: not known), which faults move down to RLIMIT_STACK */
+	uint32_t umask;
+	uint64_t rlim[POSIX_RLIM_N][2];
+	uint64_t stack_low;
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;
 	/* PS_EXEC_KEEP */
@@ -156,12 +184,23 @@ err_t ps_setsid(struct proc *c, uint64_t *out);
 err_t ps_getsid(struct proc *c, int64_t pid, uint64_t *out);
 
 /* ---- image.c ------------------------------------------------------------------------ */
-/* A start-up block under construction. */
+/* A start-up block under construction, in buf (max bytes). */
 struct block {
-	char buf[POSIX_STARTUP_MAX];
-	size_t len;
+	char *buf;
+	size_t len, max;
 	bool overflow;
 };
+/* A buffer of n bytes for the server's own use while it serves one call
+ * (exec's strings, a start-up block): a small static one, or pages of a
+ * MemoryObject of its own (charged to its quota until temp_free). NULL:
+ * no quota. */
+struct temp {
+	void *va;
+	cap_t mo;
+	uint64_t pages;
+};
+void *temp_alloc(struct temp *t, size_t n, void *small, size_t small_n);
+void temp_free(struct temp *t);
 void block_add(struct block *b, const char *s);
 void block_addf(struct block *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A block longer than CAIRN_STARTUP_MAX: "argc" becomes "argc:length" (posix.h) */
@@ -179,6 +218,7 @@ struct image {
 	int pid;
 	uint64_t quota;
 	const char *name;
+	uint64_t stack_pages;        /* the main stack's first size (0: POSIX_STACK_PAGES) */
 	/* out: the server's capabilities to the new process */
 	cap_t kproc, kas, kthread;
 	uint64_t entry;
@@ -190,7 +230,8 @@ err_t image_start(struct image *im);
 /* Kills a kernel process (if it runs) and deletes the capabilities. */
 void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
 /* PS_FORK */
-err_t ps_fork(struct proc *parent, const uint64_t w[4], uint64_t *child_pid);
+/* PS_FORK from the parent's thread tid (0: the main one) */
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid);
 /* PS_AFFINITY (c: the caller, NULL for a system service) */
 err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint64_t *out);
 /* PS_EXEC; on success the caller is gone: no answer. */
@@ -218,29 +259,35 @@ void sig_work(struct proc *p);
 err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags);
 err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
 err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later);
-err_t ps_siginfo(struct proc *c, uint64_t out[4]);
+err_t ps_siginfo(struct proc *c, uint64_t tid, uint64_t out[4]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
+/* The calls of one thread carry its tid (0 or the pid: the main thread). */
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old);
-err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
-		   uint64_t *next);
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags);
+err_t ps_sigpending(struct proc *c, uint64_t tid, uint64_t *set);
+err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread);
+/* The thread tid (0 or p's pid: the main one) of p, or NULL. */
+struct sthread *sthread_find(struct proc *p, uint64_t tid);
+/* Every registered thread of p goes (exit, exec: only the main one is left). */
+void sthreads_drop(struct proc *p);
 /* The exit notification fired with bits: processes that ended are handled. */
 void procs_check_ended(uint64_t bits);
 /* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
 void proc_ended(struct proc *p);
-/* A user fault of p (the kernel's fault message): a handled SIGSEGV/SIGILL
- * runs its handler and the instruction is retried (true: answer 0), else
+/* A user fault of p's thread kid (the kernel's fault message): a handled
+ * SIGSEGV/SIGILL... runs its handler on that thread (si_addr: addr) and the
+ * instruction is retried (true: answer 0), else
  * p ends with that signal (false: no answer). */
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind);
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);
-/* Raises sig with siginfo si on thread tid of p (0 or p's pid: the
- * process, as kill). Another thread's signal waits for that thread's
- * PS_SIGWAIT, unless it has a handler and !blocked (the handler runs on
- * the main thread). must_queue: ERR_AGAIN instead of dropping or merging
- * an instance there is no room for. */
-err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool blocked,
-		   bool must_queue);
+/* Raises sig with siginfo si on thread tid of p (p's pid: the main
+ * thread), as tgkill: its handler runs on that thread, or its PS_SIGWAIT
+ * takes it; a default action is the process's. A tid p has not
+ * registered: the process's signal. must_queue: ERR_AGAIN instead of
+ * dropping or merging an instance there is no room for. */
+err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool must_queue);
 /* true while an instance of sig from timer (its id + 1) is pending on p. */
 bool sig_timer_pending(const struct proc *p, int sig, uint32_t timer);
 /* The pending instance of sig from timer, if any, goes. */
@@ -251,7 +298,7 @@ void tsigs_drop(struct proc *p);
 uint64_t sigwaits_deadline(void);
 /* PS_SIGWAIT calls whose deadline is now or past: EAGAIN. */
 void sigwaits_expire(uint64_t now);
-err_t ps_tkill(struct proc *c, uint64_t tid, uint64_t sig);
+err_t ps_tkill(struct proc *c, const uint64_t w[4]);
 
 /* ---- timer.c ----------------------------------------------------------------------- */
 /* Touches the timer table's pages (start-up: the server's memory stays flat). */
@@ -279,6 +326,19 @@ err_t ps_timer_delete(struct proc *c, uint64_t id);
 err_t ps_wait(struct proc *c, int64_t pid, uint64_t options, uint64_t out[2], bool *later);
 /* Drops every blocked wait p made. */
 void waits_drop(struct proc *p);
+
+/* ---- limits.c ---------------------------------------------------------------------- */
+/* A first process's: umask 022, Linux's default limits */
+void limits_default(struct proc *p);
+/* The kept strings of p's new image's start-up block (after the environment) */
+void block_add_kept(struct block *b, const struct proc *p);
+/* The pages the main stack of p's next image starts with */
+uint64_t stack_first_pages(const struct proc *p);
+err_t ps_umask(struct proc *c, uint64_t mask, uint64_t flags, uint64_t *old);
+err_t ps_rlimit(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+/* A fault of p at addr below its main stack and within RLIMIT_STACK: more
+ * stack is mapped (true: retry the instruction) */
+bool stack_grow(struct proc *p, uint64_t addr);
 
 /* ---- system.c ---------------------------------------------------------------------- */
 extern cap_t clock_cap;          /* "clock": KernelInfo with the manage right, or CAP_NULL */

@@ -2,16 +2,19 @@
 /*
  * Signals (include/cairn/posix.h): raising one marks it pending; after
  * the answer to the call at hand the server acts on each process's
- * pending, unblocked signals (sig_work): the default action (terminate,
- * ignore, stop), or a handler run through THREAD_UPCALL on the main
- * thread; deliveries nest (p->deliv, DELIV_MAX deep), each ended by
- * PS_SIGRETURN_DONE, one upcall at a time. Real-time
- * signals are queued with their siginfo; PS_SIGWAIT (sigtimedwait) takes
- * pending signals without a delivery, or waits with a saved Reply.
- * Signals for one thread (tkill of a thread that blocks them, a timer's
- * SIGEV_THREAD_ID) wait in a table of their own for that thread's
- * PS_SIGWAIT: the server runs handlers on the main thread only, and
- * musl's SIGEV_THREAD helper threads each wait for their own timer's.
+ * pending signals that some thread does not block (sig_work): the
+ * default action (terminate, ignore, stop), or a handler run through
+ * THREAD_UPCALL on a thread that does not block it (the main thread
+ * first). Each thread has its own mask and its own deliveries, which
+ * nest (DELIV_MAX deep), each ended by PS_SIGRETURN_DONE, one upcall a
+ * thread at a time. The main thread is the process's (p->main); the
+ * libc registers the others (PS_THREAD) with a copy of their kernel
+ * Thread. Real-time signals are queued with their siginfo; PS_SIGWAIT
+ * (sigtimedwait) takes pending signals without a delivery, or waits with
+ * a saved Reply. Signals for one thread (tgkill, pthread_kill, a timer's
+ * SIGEV_THREAD_ID) wait in a table of their own (tsigs) until that
+ * thread unblocks them or its PS_SIGWAIT takes them; the default action
+ * of one is the process's, as on Linux.
  *
  * The end of a process: its wait status, the zombie its parent waits
  * for (or none if the parent ignores SIGCHLD), SIGCHLD, orphans to pid 1,
@@ -55,12 +58,14 @@ static bool init_spares(const struct proc *p, int sig)
 	return init_pid1 && p->pid == 1 && p->act[sig].disp == POSIX_SIG_DFL;
 }
 
-static err_t deliver(struct proc *p, int sig, const struct siginf *si);
+static err_t deliver(struct proc *p, struct sthread *t, int sig, const struct siginf *si);
 static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool must_queue);
 static uint64_t waited(const struct proc *p);
+static uint64_t waited_by(const struct proc *p, int tid);
 static void sigwaits_answer(struct proc *p);
 static void sigwaits_drop(struct proc *p);
 static bool tsig_take(struct proc *p, int tid, uint64_t set, int *sig, struct siginf *si);
+static struct sthread *sthread_next(struct proc *p, struct sthread *t);
 
 static void mark_work(struct proc *p)
 {
@@ -281,17 +286,28 @@ static void tell_parent(struct proc *p, bool stop_or_cont)
 		sig_raise(parent, POSIX_SIGCHLD, &si, false);
 }
 
-static void try_suspend(struct proc *p)
+static cap_t sthread_cap(const struct proc *p, const struct sthread *t)
 {
-	err_t e = cairn_invoke(p->kthread, THREAD_SUSPEND, 0, 0, 0, 0, 0, NULL);
+	return t->tid ? t->kthread : p->kthread;
+}
 
-	/* ERR_BUSY: blocked in a call; suspended when we see it run again */
-	p->suspend_pending = e == ERR_BUSY;
+/* Suspends p's threads (again: only those still pending). */
+static void try_suspend(struct proc *p, bool again)
+{
+	p->suspend_pending = false;
+	for (struct sthread *t = NULL; (t = sthread_next(p, t));) {
+		if (again && !t->suspend_pending)
+			continue;
+		err_t e = cairn_invoke(sthread_cap(p, t), THREAD_SUSPEND, 0, 0, 0, 0, 0, NULL);
+		/* ERR_BUSY: blocked in a call; suspended when we see it run again */
+		t->suspend_pending = e == ERR_BUSY;
+		p->suspend_pending |= t->suspend_pending;
+	}
 }
 
 static void proc_stop(struct proc *p, int sig)
 {
-	try_suspend(p);
+	try_suspend(p, false);
 	p->stopped = true;
 	p->stop_sig = sig;
 	p->report = REPORT_STOP;
@@ -300,27 +316,51 @@ static void proc_stop(struct proc *p, int sig)
 
 static void proc_continue(struct proc *p)
 {
-	if (!p->suspend_pending)
-		cairn_invoke(p->kthread, THREAD_RESUME, 0, 0, 0, 0, 0, NULL);
+	for (struct sthread *t = NULL; (t = sthread_next(p, t));) {
+		if (!t->suspend_pending)
+			cairn_invoke(sthread_cap(p, t), THREAD_RESUME, 0, 0, 0, 0, 0, NULL);
+		t->suspend_pending = false;
+	}
 	p->stopped = p->suspend_pending = false;
 	p->report = REPORT_CONT;
 	mark_work(p);
 	tell_parent(p, true);
 }
 
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind)
+/* The kernel's id of p's thread t (asked once). */
+static uint32_t sthread_kid(struct proc *p, struct sthread *t)
+{
+	struct cairn_msg m;
+
+	if (!t->kid && !cairn_invoke(sthread_cap(p, t), THREAD_GET_ID, 0, 0, 0, 0, 0, &m))
+		t->kid = (uint32_t)m.w[0];
+	return t->kid;
+}
+
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid)
 {
 	int sig = posix_fault_signal(kind);
 	struct sigact *a = &p->act[sig];
+	struct sthread *t, *on = NULL;
 
-	/* a handler that can run now runs on the main thread, then the
+	/* below the main stack, within RLIMIT_STACK: it grows */
+	if ((kind == CAIRN_FAULT_READ || kind == CAIRN_FAULT_WRITE) && stack_grow(p, addr))
+		return true;
+	/* the faulting thread (the main one if the server does not know it) */
+	for (t = NULL; (t = sthread_next(p, t)) && !on;)
+		if (kid && sthread_kid(p, t) == kid)
+			on = t;
+	if (!on)
+		on = sthread_next(p, NULL);
+	/* a handler that can run now runs on that thread, then the
 	 * instruction is tried again (as Linux does when a handler returns) */
-	if (a->disp == POSIX_SIG_HANDLE && !(p->mask & sigbit(sig)) && p->ndeliv < DELIV_MAX &&
+	if (a->disp == POSIX_SIG_HANDLE && !(on->mask & sigbit(sig)) && on->ndeliv < DELIV_MAX &&
 	    !p->stopped) {
-		unsigned n = p->ndeliv;
-		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT, FPE_INTDIV */
-		deliver(p, sig, &(struct siginf){ .code = 1 });
-		if (p->ndeliv > n)
+		unsigned n = on->ndeliv;
+		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT,
+		 * FPE_INTDIV; si_addr (the value PS_SIGINFO gives): the address */
+		deliver(p, on, sig, &(struct siginf){ .code = 1, .value = addr });
+		if (on->ndeliv > n)
 			return true;
 	}
 	say("pid %d (%s) killed by signal %d: %s at %#lx, pc %#lx\n", p->pid, p->name, sig,
@@ -420,6 +460,7 @@ void proc_ended(struct proc *p)
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	keep_clear(p);
 	waits_drop(p);
+	sthreads_drop(p);
 	p->stopped = p->suspend_pending = false;
 	p->report = REPORT_NONE;
 	p->pending = 0;
@@ -570,7 +611,7 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 	bit = sigbit(sig);
 	/* init: dropped, unless blocked or waited for (sigtimedwait takes it);
 	 * SIGKILL and SIGSTOP cannot be either */
-	if (init_spares(p, sig) && ((bit & UNBLOCKABLE) || !((p->mask | waited(p)) & bit)))
+	if (init_spares(p, sig) && ((bit & UNBLOCKABLE) || !((p->main.mask | waited(p)) & bit)))
 		return ERR_OK;
 	if (sig == POSIX_SIGKILL) {
 		proc_terminate(p, POSIX_SIGKILL, 0);
@@ -589,8 +630,9 @@ static err_t sig_raise(struct proc *p, int sig, const struct siginf *si, bool mu
 		    group_orphaned(p->pgid, &stopped))
 			return ERR_OK;
 	}
-	/* an ignored signal is dropped, unless blocked or waited for (Linux) */
-	if (ignored(p, sig) && !((p->mask | waited(p)) & bit))
+	/* an ignored signal is dropped, unless blocked (by the main thread,
+	 * which a kill names) or waited for (Linux) */
+	if (ignored(p, sig) && !((p->main.mask | waited(p)) & bit))
 		return ERR_OK;
 	if (is_rt(sig)) {
 		if (p->nq < POSIX_SIGQUEUE_MAX) {
@@ -619,88 +661,150 @@ void sig_send(struct proc *p, int sig, int sender)
 	sig_raise(p, sig, &si, false);
 }
 
-/* The delivery of sig (its handler's) to p begins: the mask, the state. */
-static void deliver_begin(struct proc *p, int sig, const struct siginf *si)
+/* The delivery of sig (its handler's) on thread t begins: the mask, the state. */
+static void deliver_begin(struct proc *p, struct sthread *t, int sig, const struct siginf *si)
 {
 	struct sigact *a = &p->act[sig];
-	struct delivery *d = &p->deliv[p->ndeliv++];
+	struct delivery *d = &t->deliv[t->ndeliv++];
 
 	d->sig = sig;
 	d->si = *si;
-	d->saved_mask = p->mask;
-	p->mask |= a->mask;
+	d->saved_mask = t->mask;
+	t->mask |= a->mask;
 	if (!(a->flags & POSIX_SA_NODEFER))
-		p->mask |= sigbit(sig);
-	p->mask &= ~UNBLOCKABLE;
+		t->mask |= sigbit(sig);
+	t->mask &= ~UNBLOCKABLE;
 	if (a->flags & POSIX_SA_RESETHAND)
 		*a = (struct sigact){ 0 };
 }
 
-/* Runs the handler of sig on p's main thread, with siginfo si (p->ndeliv
+/* Runs the handler of sig on p's thread t, with siginfo si (t->ndeliv
  * below DELIV_MAX). ERR_BUSY: the thread has yet to take an upcall sent
  * before (a handler it has not begun, which this one would nest in):
  * nothing changed, sig waits. Another error is logged. */
-static err_t deliver(struct proc *p, int sig, const struct siginf *si)
+static err_t deliver(struct proc *p, struct sthread *t, int sig, const struct siginf *si)
 {
 	uint64_t pc = p->act[sig].pc;
 	uint64_t flags = p->act[sig].flags & POSIX_SA_ONSTACK ? UPCALL_ONSTACK : 0;
 	err_t e;
 
-	e = cairn_invoke(p->kthread, THREAD_UPCALL, 0, pc, posix_sig_arg(sig, si->code, si->sender),
-			 flags, 0, NULL);
+	e = cairn_invoke(sthread_cap(p, t), THREAD_UPCALL, 0, pc,
+			 posix_sig_arg(sig, si->code, si->sender), flags, 0, NULL);
 	if (!e)
-		deliver_begin(p, sig, si);     /* (SA_RESETHAND clears the action) */
+		deliver_begin(p, t, sig, si);     /* (SA_RESETHAND clears the action) */
 	else if (e != ERR_BUSY)
-		say("pid %d: cannot deliver signal %d: %s\n", p->pid, sig, err_name(e));
+		say("pid %d: cannot deliver signal %d to thread %d: %s\n", p->pid, sig,
+		    t->tid ? t->tid : p->pid, err_name(e));
 	return e;
+}
+
+static int tsig_first(const struct proc *p, int tid, uint64_t set);
+static uint64_t tsig_set(const struct proc *p, int tid);
+static void tsig_discard(struct proc *p, int tid, int sig);
+static struct siginf tsigs_si(int i);
+static void tsig_remove(struct proc *p, int i, struct siginf *si);
+
+/* The instance of sig to go first: the process's (t NULL) or thread
+ * t's own; with remove it goes. */
+static void take_for(struct proc *p, struct sthread *t, int sig, struct siginf *si, bool remove)
+{
+	int tsig;
+
+	if (!t) {
+		take(p, sig, si, remove);
+		return;
+	}
+	tsig = tsig_first(p, t->tid, sigbit(sig));
+	*si = tsigs_si(tsig);
+	if (remove)
+		tsig_remove(p, tsig, si);
+}
+
+/* Acts on sig, pending for the process (own false) or for thread t
+ * (own), which does not block it: t runs its handler (unless t had its
+ * upcall in this pass: it waits), or the default action. true: p
+ * ended or stopped. */
+static bool act(struct proc *p, struct sthread *t, int sig, bool own)
+{
+	struct sigact *a = &p->act[sig];
+	struct siginf si;
+
+	if (a->disp == POSIX_SIG_HANDLE) {
+		/* inside another handler too, if its mask lets it: nested, as
+		 * on Linux (SA_NODEFER: even its own); one upcall a thread a
+		 * pass (the kernel holds one) */
+		if (t->sent || t->ndeliv >= DELIV_MAX)
+			return false;
+		t->sent = true;
+		take_for(p, own ? t : NULL, sig, &si, false);
+		if (deliver(p, t, sig, &si) != ERR_BUSY)
+			take_for(p, own ? t : NULL, sig, &si, true);   /* delivered (or lost: logged) */
+		return false;
+	}
+	if (a->disp == POSIX_SIG_IGN || init_spares(p, sig)) {
+		if (own)                 /* init: no default action */
+			tsig_discard(p, t->tid, sig);
+		else
+			discard(p, sig);
+		return false;
+	}
+	if (own)
+		tsig_discard(p, t->tid, sig);
+	else
+		p->pending &= ~sigbit(sig);
+	switch (default_action(sig)) {
+	case A_TERM:
+		proc_terminate(p, sig, 0);
+		return true;
+	case A_STOP:
+		proc_stop(p, sig);
+		return true;
+	default:
+		return false;
+	}
 }
 
 void sig_work(struct proc *p)
 {
+	struct sthread *t;
+
 	p->work = false;
 	if (p->state != P_LIVE)
 		return;
 	if (p->stopped) {
 		if (p->suspend_pending)
-			try_suspend(p);
+			try_suspend(p, true);
 		return;
 	}
-	bool sent = false;
-
+	for (t = NULL; (t = sthread_next(p, t));)
+		t->sent = false;
+	/* each thread's own signals first (Linux takes them first too) */
+	for (t = NULL; (t = sthread_next(p, t));) {
+		uint64_t own = tsig_set(p, t->tid) & ~t->mask;
+		for (int sig = 1; own; sig++, own >>= 1)
+			if ((own & 1) && act(p, t, sig, true))
+				return;
+	}
+	/* the process's, on the first thread that does not block it (the
+	 * main thread first) and can take an upcall now */
 	for (int sig = 1; sig <= NSIG_MAX; sig++) {
 		uint64_t bit = sigbit(sig);
-		struct sigact *a = &p->act[sig];
+		struct sthread *to = NULL;
 
-		if (!(p->pending & bit & ~p->mask))
+		if (!(p->pending & bit))
 			continue;
-		if (a->disp == POSIX_SIG_HANDLE) {
-			/* inside another handler too, if its mask lets it:
-			 * nested, as on Linux (SA_NODEFER: even its own);
-			 * one upcall a time (the kernel holds one) */
-			if (!sent && p->ndeliv < DELIV_MAX) {
-				struct siginf si;
-				take(p, sig, &si, false);
-				if (deliver(p, sig, &si) != ERR_BUSY)
-					take(p, sig, &si, true);   /* delivered (or lost: logged) */
-				sent = true;
+		for (t = NULL; (t = sthread_next(p, t));) {
+			if (t->mask & bit)
+				continue;
+			if (!to)
+				to = t;
+			if (!t->sent && t->ndeliv < DELIV_MAX) {
+				to = t;
+				break;
 			}
-			continue;
 		}
-		if (a->disp == POSIX_SIG_IGN || init_spares(p, sig)) {
-			discard(p, sig);     /* init: no default action */
-			continue;
-		}
-		p->pending &= ~bit;
-		switch (default_action(sig)) {
-		case A_TERM:
-			proc_terminate(p, sig, 0);
+		if (to && act(p, to, sig, false))
 			return;
-		case A_STOP:
-			proc_stop(p, sig);
-			return;
-		default:
-			break;
-		}
 	}
 }
 
@@ -782,8 +886,11 @@ err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
 	a->flags = (uint32_t)(w[1] >> 32);
 	a->pc = disp == POSIX_SIG_HANDLE ? w[2] : 0;
 	a->mask = w[3] & ~UNBLOCKABLE;
-	if (ignored(c, (int)sig) && !(waited(c) & sigbit((int)sig)))
-		discard(c, (int)sig);
+	if (ignored(c, (int)sig) && !(waited(c) & sigbit((int)sig))) {
+		discard(c, (int)sig);        /* the process's and every thread's (Linux) */
+		for (struct sthread *t = NULL; (t = sthread_next(c, t));)
+			tsig_discard(c, t->tid, (int)sig);
+	}
 	mark_work(c);
 	return ERR_OK;
 }
@@ -794,78 +901,84 @@ static uint64_t mask_change(uint64_t m, uint64_t how, uint64_t set)
 	return m & ~UNBLOCKABLE;
 }
 
+/* The calls of one thread carry its tid in the upper half of a word. */
+#define TID_OF(w)   ((w) >> 32)
+#define FLAGS_OF(w) ((w) & 0xffffffffu)
+
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old)
 {
-	if (how > POSIX_SIG_SETMASK || (flags & ~(uint64_t)POSIX_SIGMASK_OUTSIDE))
+	struct sthread *t = sthread_find(c, TID_OF(flags));
+
+	if (how > POSIX_SIG_SETMASK || (FLAGS_OF(flags) & ~(uint64_t)POSIX_SIGMASK_OUTSIDE))
 		return ERR_INVAL;
-	if (c->ndeliv && (flags & POSIX_SIGMASK_OUTSIDE)) {
+	if (!t)
+		return ERR_SRCH;
+	if (t->ndeliv && (flags & POSIX_SIGMASK_OUTSIDE)) {
 		/* a handler's upcall is on its way (on another CPU the thread
 		 * may get here first): the code it interrupts sees and changes
 		 * the mask the handler's end puts back, which the handler's
 		 * mask holds meanwhile too. Answered with the handler's mask,
 		 * musl's fork took "all blocked" as the mask to restore: a
 		 * shell's children were born with every signal blocked */
-		*old = c->deliv[0].saved_mask;
-		c->deliv[0].saved_mask = mask_change(c->deliv[0].saved_mask, how, set);
-		for (unsigned i = 1; i < c->ndeliv; i++)
-			c->deliv[i].saved_mask |= c->deliv[0].saved_mask;
-		c->mask |= c->deliv[0].saved_mask;
+		*old = t->deliv[0].saved_mask;
+		t->deliv[0].saved_mask = mask_change(t->deliv[0].saved_mask, how, set);
+		for (unsigned i = 1; i < t->ndeliv; i++)
+			t->deliv[i].saved_mask |= t->deliv[0].saved_mask;
+		t->mask |= t->deliv[0].saved_mask;
 	} else {
-		*old = c->mask;
-		c->mask = mask_change(c->mask, how, set);
+		*old = t->mask;
+		t->mask = mask_change(t->mask, how, set);
 	}
 	mark_work(c);
 	return ERR_OK;
 }
 
-err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags,
-		   uint64_t *next)
+err_t ps_sigpending(struct proc *c, uint64_t tid, uint64_t *set)
 {
-	*next = 0;
+	struct sthread *t = sthread_find(c, tid);
+
+	if (!t)
+		return ERR_SRCH;
+	*set = c->pending | tsig_set(c, t->tid);
+	return ERR_OK;
+}
+
+err_t ps_sigreturn(struct proc *c, uint64_t sig, uint64_t how, uint64_t set, uint64_t flags)
+{
+	struct sthread *t = sthread_find(c, TID_OF(flags));
+
+	flags = FLAGS_OF(flags);
+	if (!t)
+		return ERR_SRCH;
 	if (flags & POSIX_SIGRETURN_FORKED) {
-		/* a fork's child whose thread runs no handler: the parent's
-		 * delivery (on its main thread, or an upcall on its way
-		 * there) is not the child's, whose mask would otherwise stay
-		 * the handler's for ever (musl's fork blocks every signal
-		 * around the fork, and a mask change outside a handler goes
-		 * to what the handler's end puts back: an orphan in pause()
-		 * never took its SIGALRM) */
+		/* a fork's child whose thread runs no handler: the forking
+		 * thread's delivery (or an upcall on its way there) is not
+		 * the child's, whose mask would otherwise stay the handler's
+		 * for ever (musl's fork blocks every signal around the fork,
+		 * and a mask change outside a handler goes to what the
+		 * handler's end puts back: an orphan in pause() never took
+		 * its SIGALRM) */
 		if (flags != POSIX_SIGRETURN_FORKED || sig || how || set)
 			return ERR_INVAL;
-		if (c->ndeliv) {
-			c->mask = c->deliv[0].saved_mask & ~UNBLOCKABLE;
-			c->ndeliv = 0;
+		if (t->ndeliv) {
+			t->mask = t->deliv[0].saved_mask & ~UNBLOCKABLE;
+			t->ndeliv = 0;
 			mark_work(c);
 		}
 		return ERR_OK;
 	}
-	if (!c->ndeliv || (uint64_t)c->deliv[c->ndeliv - 1].sig != sig || how > 1 ||
-	    (flags & ~(uint64_t)POSIX_SIGRETURN_NEXT))
+	if (!t->ndeliv || (uint64_t)t->deliv[t->ndeliv - 1].sig != sig || how > 1 || flags)
 		return ERR_INVAL;
-	c->ndeliv--;
-	c->mask = (how ? set : c->deliv[c->ndeliv].saved_mask) & ~UNBLOCKABLE;
-	/* the next handler, if that is what sig_work would do next, is the
-	 * caller's to run at once: no upcall nested in this one */
-	if ((flags & POSIX_SIGRETURN_NEXT) && c->state == P_LIVE && !c->stopped) {
-		for (int s = 1; s <= NSIG_MAX; s++) {
-			if (!(c->pending & sigbit(s) & ~c->mask))
-				continue;
-			if (c->act[s].disp == POSIX_SIG_HANDLE) {
-				struct siginf si;
-				take(c, s, &si, true);
-				deliver_begin(c, s, &si);
-				*next = posix_sig_arg(s, si.code, si.sender);
-			}
-			break;
-		}
-	}
+	t->ndeliv--;
+	t->mask = (how ? set : t->deliv[t->ndeliv].saved_mask) & ~UNBLOCKABLE;
 	mark_work(c);
 	return ERR_OK;
 }
 
-err_t ps_siginfo(struct proc *c, uint64_t out[4])
+err_t ps_siginfo(struct proc *c, uint64_t tid, uint64_t out[4])
 {
-	const struct delivery *d = c->ndeliv ? &c->deliv[c->ndeliv - 1] : NULL;
+	struct sthread *t = sthread_find(c, tid);
+	const struct delivery *d = t && t->ndeliv ? &t->deliv[t->ndeliv - 1] : NULL;
 
 	if (!d)
 		return ERR_INVAL;
@@ -934,6 +1047,15 @@ static uint64_t waited(const struct proc *p)
 	return set;
 }
 
+/* The signals the blocked PS_SIGWAIT of p's thread tid waits for. */
+static uint64_t waited_by(const struct proc *p, int tid)
+{
+	for (unsigned i = 0; i < nsigwaiters; i++)
+		if (sigwaiters[i].pid == p->pid && sigwaiters[i].tid == tid)
+			return sigwaiters[i].set;
+	return 0;
+}
+
 static int lowest(uint64_t set)
 {
 	int sig = 1;
@@ -990,7 +1112,7 @@ static bool sigwait_take(struct proc *c, int tid, uint64_t set, uint64_t out[4])
 	struct siginf si;
 	int sig;
 
-	if (tid && tsig_take(c, tid, set, &sig, &si)) {
+	if (tsig_take(c, tid, set, &sig, &si)) {
 		sig_answer_words(sig, &si, out);
 		return true;
 	}
@@ -1125,6 +1247,38 @@ static bool tsig_take(struct proc *p, int tid, uint64_t set, int *sig, struct si
 	return true;
 }
 
+static struct siginf tsigs_si(int i)
+{
+	return tsigs[i].si;
+}
+
+/* Entry i (tsig_first's) goes: taken with siginfo *si. */
+static void tsig_remove(struct proc *p, int i, struct siginf *si)
+{
+	tsigs[i].p = NULL;
+	if (si->timer)
+		timer_taken(p, si, true);
+}
+
+/* The signals pending for p's thread tid. */
+static uint64_t tsig_set(const struct proc *p, int tid)
+{
+	uint64_t set = 0;
+
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p && tsigs[i].tid == tid)
+			set |= sigbit(tsigs[i].sig);
+	return set;
+}
+
+/* Every instance of sig pending for p's thread tid goes. */
+static void tsig_discard(struct proc *p, int tid, int sig)
+{
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p && tsigs[i].tid == tid && tsigs[i].sig == sig)
+			tsigs[i].p = NULL;
+}
+
 /* Hands sig to the PS_SIGWAIT of p's thread tid waiting for it, if any. */
 static bool tsig_to_waiter(struct proc *p, int tid, int sig, const struct siginf *si)
 {
@@ -1158,30 +1312,36 @@ static unsigned tsig_count(const struct proc *p)
 	return n;
 }
 
-err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool blocked,
-		   bool must_queue)
+err_t sig_raise_to(struct proc *p, int tid, int sig, const struct siginf *si, bool must_queue)
 {
+	struct sthread *t;
+	uint64_t bit;
 	int free = -1;
 
 	if (!p || p->state != P_LIVE || sig < 1 || sig > NSIG_MAX)
 		return ERR_OK;
-	tid = thread_of(p, (uint64_t)tid);
-	/* the main thread's signals, SIGKILL and SIGSTOP, and handled ones the
-	 * thread may not block: the process's (handlers run on the main thread) */
-	if (!tid || (sigbit(sig) & UNBLOCKABLE) ||
-	    (!blocked && p->act[sig].disp == POSIX_SIG_HANDLE))
+	bit = sigbit(sig);
+	/* the process's: SIGKILL, SIGSTOP, SIGCONT, a thread the server
+	 * does not know */
+	if (!tid || (bit & (UNBLOCKABLE | sigbit(POSIX_SIGCONT))) ||
+	    !(t = sthread_find(p, (uint64_t)tid)))
 		return sig_raise(p, sig, si, must_queue);
-	if (tsig_to_waiter(p, tid, sig, si))
+	/* a default action or SIG_IGN the thread does not block or wait
+	 * for: the process's, as the action is (the same rules) */
+	if (p->act[sig].disp != POSIX_SIG_HANDLE && !((t->mask | waited_by(p, t->tid)) & bit))
+		return sig_raise(p, sig, si, must_queue);
+	if (tsig_to_waiter(p, t->tid, sig, si))
 		return ERR_OK;
 	/* a standard signal pending for the thread already: merged */
-	if (!is_rt(sig) && tsig_first(p, tid, sigbit(sig)) >= 0)
+	if (!is_rt(sig) && tsig_first(p, t->tid, bit) >= 0)
 		return ERR_OK;
 	for (int i = 0; i < MAX_TSIGS && free < 0; i++)
 		if (!tsigs[i].p)
 			free = i;
 	if (free < 0 || tsig_count(p) >= POSIX_TSIG_MAX)
 		return must_queue ? ERR_AGAIN : ERR_OK;
-	tsigs[free] = (struct tsig){ p, tid, sig, *si, ++tsig_seq };
+	tsigs[free] = (struct tsig){ p, t->tid, sig, *si, ++tsig_seq };
+	mark_work(p);
 	return ERR_OK;
 }
 
@@ -1229,11 +1389,114 @@ void sig_timer_drop(struct proc *p, int sig, uint32_t timer)
 	}
 }
 
-err_t ps_tkill(struct proc *c, uint64_t tid, uint64_t sig)
+/* tgkill, pthread_kill, pthread_sigqueue (w[2]: POSIX_TKILL_CODE and
+ * the si_code, else SI_TKILL; w[3] si_value): sig 0 only checks that
+ * the thread is. */
+err_t ps_tkill(struct proc *c, const uint64_t w[4])
 {
-	if (sig < 1 || sig > NSIG_MAX || !tid || tid > INT32_MAX)
+	uint64_t tid = w[0], sig = w[1];
+	int32_t code = w[2] & POSIX_TKILL_CODE ? (int32_t)w[2] : POSIX_SI_TKILL;
+
+	if (sig > NSIG_MAX || !tid || tid > INT32_MAX || (w[2] & ~(POSIX_TKILL_CODE | 0xffffffffu)))
 		return ERR_INVAL;
+	if (!sthread_find(c, tid))
+		return ERR_SRCH;
+	if (!sig)
+		return ERR_OK;
 	return sig_raise_to(c, (int)tid, (int)sig,
-			    &(struct siginf){ (uint32_t)c->pid, POSIX_SI_TKILL, 0, 0, 0 }, true,
-			    is_rt((int)sig));
+			    &(struct siginf){ (uint32_t)c->pid, code, w[3], 0, 0 }, is_rt((int)sig));
+}
+
+/* ---- threads --------------------------------------------------------------------------------- */
+
+static struct sthread pool[MAX_STHREADS];
+
+struct sthread *sthread_find(struct proc *p, uint64_t tid)
+{
+	if (!tid || tid == (uint64_t)p->pid) {
+		p->main.p = p;
+		return &p->main;
+	}
+	if (!p->nthreads || tid > INT32_MAX)
+		return NULL;
+	for (unsigned i = 0; i < MAX_STHREADS; i++)
+		if (pool[i].p == p && pool[i].tid == (int)tid)
+			return &pool[i];
+	return NULL;
+}
+
+/* p's threads, the main one first: for (t = NULL; (t = sthread_next(p, t));) */
+static struct sthread *sthread_next(struct proc *p, struct sthread *t)
+{
+	unsigned i;
+
+	if (!t) {
+		p->main.p = p;
+		return &p->main;
+	}
+	if (!p->nthreads)
+		return NULL;
+	for (i = t == &p->main ? 0 : (unsigned)(t - pool) + 1; i < MAX_STHREADS; i++)
+		if (pool[i].p == p)
+			return &pool[i];
+	return NULL;
+}
+
+/* A registered thread goes, with the signals pending for it (as on
+ * Linux) and its sigtimedwait. */
+static void sthread_drop(struct sthread *t)
+{
+	struct proc *p = t->p;
+
+	for (int i = 0; i < MAX_TSIGS; i++)
+		if (tsigs[i].p == p && tsigs[i].tid == t->tid)
+			tsigs[i].p = NULL;
+	for (unsigned i = 0; i < nsigwaiters;) {
+		if (sigwaiters[i].pid == p->pid && sigwaiters[i].tid == t->tid)
+			sigwaiter_drop(i);
+		else
+			i++;
+	}
+	cairn_cap_delete(t->kthread);
+	*t = (struct sthread){ 0 };
+	p->nthreads--;
+}
+
+void sthreads_drop(struct proc *p)
+{
+	for (unsigned i = 0; i < MAX_STHREADS && p->nthreads; i++)
+		if (pool[i].p == p)
+			sthread_drop(&pool[i]);
+}
+
+err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread)
+{
+	uint64_t tid = w[1];
+	struct sthread *t, *creator;
+
+	if (!tid || tid == (uint64_t)c->pid || tid > INT32_MAX)
+		return ERR_INVAL;
+	t = sthread_find(c, tid);
+	switch (w[0]) {
+	case POSIX_THREAD_NEW:
+		if (t || kthread == CAP_NULL || !(creator = sthread_find(c, w[2])))
+			return ERR_INVAL;
+		for (unsigned i = 0; i < MAX_STHREADS; i++) {
+			if (pool[i].p)
+				continue;
+			pool[i] = (struct sthread){ .p = c, .tid = (int)tid, .kthread = kthread,
+						    .mask = creator->mask };
+			c->nthreads++;
+			return ERR_OK;
+		}
+		return ERR_AGAIN;
+	case POSIX_THREAD_END:
+		if (!t)
+			return ERR_INVAL;
+		sthread_drop(t);
+		mark_work(c);
+		return ERR_OK;
+	default:
+		return ERR_INVAL;
+	}
 }

@@ -107,7 +107,7 @@ static void ptimer_fire(struct ptimer *t, uint64_t now)
 	}
 	overrun_add(t, n - 1);
 	sig_raise_to(t->p, t->tid, t->sig,
-		     &(struct siginf){ id, POSIX_SI_TIMER, t->value, id + 1, 0 }, false, false);
+		     &(struct siginf){ id, POSIX_SI_TIMER, t->value, id + 1, 0 }, false);
 }
 
 void timers_fire(void)

@@ -195,7 +195,8 @@ static void io_poll(struct srv_ans *a, struct srv_req *r, struct handle *h, bool
 	if (h->kind == H_NODE)
 		rev = node_revents();
 	else
-		rev = pipe_revents(h->pipe, h->kind == H_PIPE_W);
+		rev = pipe_revents(h->pipe, h->kind == H_PIPE_W) |
+		      (h->both ? pipe_revents(h->pipe, true) : 0);
 	a->w[0] = rev & (events | LINUX_POLLERR | LINUX_POLLHUP);
 	if (arm && a->w[0])
 		cairn_invoke(r->caps[0], NOTIFY_SIGNAL, 0, r->w[1], 0, 0, 0, NULL);
@@ -324,7 +325,11 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		}
 		break;
 	case IO_CLOSE:
+		lock_close(h, r->w[0]);    /* w0: the closing pid, whose locks go */
 		handle_release(h);
+		break;
+	case IO_LOCK:
+		io_lock(a, r, h);
 		break;
 	case IO_GETFL:
 		a->w[0] = h->flags;

@@ -57,6 +57,7 @@ struct handle {
 	uint32_t next_free;
 	uint8_t kind;
 	bool leased;                      /* the offset is the client's (fmap.c, POSIX_FMAP_LEASE) */
+	bool both;                        /* H_PIPE_R of a FIFO opened O_RDWR: a writer too */
 	uint64_t pos;                     /* file offset, or directory cookie */
 	struct tmpfs_node *node;
 	struct pipe *pipe;
@@ -100,6 +101,9 @@ struct pipe {
 	uint32_t narms[2];
 	uint64_t ino;
 	struct tmpfs_time ctime;
+	struct fifo *fifo;                /* a FIFO's pipe (fifo.c): its file's dev, mode */
+	uint64_t dev;
+	uint32_t perm;
 };
 
 static inline struct tmpfs_node *dir_of(const struct handle *h)
@@ -168,6 +172,13 @@ void pipe_arm(struct srv_ans *a, struct handle *h, cap_t *notif, uint32_t events
 uint32_t pipe_used(const struct pipe *p);
 uint32_t pipe_revents(const struct pipe *p, bool wend);
 void pipe_pump(struct pipe *p, bool readers_too);
+struct pipe *pipe_new(void);
+void pipe_discard(struct pipe *p);
+
+/* fifo.c: FIFOs (FS_FIFO) */
+struct fifo;
+void fs_fifo(struct srv_req *r, struct srv_ans *a);
+void fifo_pipe_freed(struct fifo *f);
 
 /* file.c */
 void serve_io(struct srv_req *r, struct srv_ans *a);
@@ -192,6 +203,12 @@ void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h);
 /* path.c */
 void serve_fs(struct srv_req *r, struct srv_ans *a);
 
+/* lock.c: record and flock locks (IO_LOCK) */
+void io_lock(struct srv_ans *a, const struct srv_req *r, struct handle *h);
+void lock_close(struct handle *h, uint64_t pid);
+void lock_desc_freed(struct handle *h);
+void lock_gone(struct handle *h);
+
 /* mount.c: the mount table */
 extern bool mount_work_pending;
 extern cap_t relay_note;                  /* the relay's Notification (main.c) */
@@ -212,6 +229,9 @@ void dev_event(uint64_t bits);
 /* procfs.c: /proc */
 extern uint64_t procfs_caller;            /* the request's claimed pid (FS_* w3), or 0 */
 void procfs_init(void);
+/* Whether the process server says pid lives (a zombie does not); true
+ * without a process server to ask. */
+bool procfs_pid_live(uint32_t pid);
 /* The text of /proc file n now, in memory of tmpfs_alloc (*len bytes,
  * allocated max(*len, 1)); ENOENT if its process ended. */
 err_t procfs_snapshot(const struct tmpfs_node *n, uint8_t **out, uint32_t *len);

@@ -100,11 +100,12 @@ static void debug_shutdown(struct srv_req *r, struct srv_ans *a)
 /* ---- the skeleton's hooks ------------------------------------------------------------- */
 
 static const struct srv_op ops[] = {
-	{ IO_READ, IO_FEXTEND, serve_io },
+	{ IO_READ, IO_LOCK, serve_io },
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, fmap_page_request },
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ FS_MKNOD, FS_MKNOD, serve_fs },
+	{ FS_FIFO, FS_FIFO, fs_fifo },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
 	{ VFS_DEBUG_EVICT, VFS_DEBUG_EVICT, debug_evict },
@@ -134,8 +135,10 @@ static void gone(uint64_t badge)
 
 	if (h && h->kind == H_MOUNTCB)
 		mount_cb_gone(h);               /* a launched file-system server ended */
-	else if (h && !is_root(h))
+	else if (h && !is_root(h)) {
+		lock_gone(h);                   /* a dead process's locks */
 		handle_release(h);
+	}
 }
 
 /* An answer with capabilities: the server's copies go once it is through

@@ -69,6 +69,7 @@ void handle_free(struct handle *h)
 			fmap_sync(h->node);     /* a client's writes in the pages: mtime */
 		if (h->snap)
 			tmpfs_free(h->snap, h->snap_len ? h->snap_len : 1);
+		lock_desc_freed(h);
 		tmpfs_node_put(&fs, h->node);
 	}
 	else if (h->kind == H_PIPE_R || h->kind == H_PIPE_W)

@@ -125,6 +125,13 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = n->mode & TMPFS_S_IFMT;
+	if ((n->mode & TMPFS_S_IFMT) == TMPFS_S_IFIFO && !(r->w[0] & LINUX_O_PATH)) {
+		/* a FIFO: its pipe is FS_FIFO's (fifo.c), by dev and inode */
+		a->w[0] |= POSIX_OPEN_FIFO;
+		a->w[2] = n->ino;
+		a->w[3] = 1 | (uint64_t)(n->mode & 07777u) << 32;
+		return;
+	}
 	/* a regular file's pages too, when asked and it has bytes (an empty
 	 * one gets them at its first IO_FMAP: create + unlink makes none) */
 	if ((r->w[1] & POSIX_OPEN_FMAP) && tmpfs_is_reg(n) && (n->size || n->u.file.ext)) {
@@ -276,7 +283,8 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 			a->err = tmpfs_symlink(&fs, p, l1, d, p2, l2);
 		break;
 	case FS_MKNOD:
-		if ((r->w[0] & TMPFS_S_IFMT) != TMPFS_S_IFSOCK || (r->w[0] >> 32))
+		if (((r->w[0] & TMPFS_S_IFMT) != TMPFS_S_IFSOCK && (r->w[0] & TMPFS_S_IFMT) != TMPFS_S_IFIFO) ||
+		    (r->w[0] >> 32))
 			a->err = ERR_INVAL;
 		else if (!(a->err = req_path(r, 0, l1, &p)))
 			a->err = tmpfs_mkdev(&fs, d, p, l1, (uint32_t)r->w[0], r->w[1]);

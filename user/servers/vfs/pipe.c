@@ -366,7 +366,15 @@ static void pipe_free(struct pipe *p)
 		for (unsigned i = 0; i < PIPE_PAGES; i++)
 			if (p->page[i])
 				tmpfs_page_free(p->page[i]);
+	if (p->fifo)
+		fifo_pipe_freed(p->fifo);
 	tmpfs_free(p, sizeof(*p));
+}
+
+/* A pipe no end was made of (fifo.c) goes. */
+void pipe_discard(struct pipe *p)
+{
+	pipe_free(p);
 }
 
 /* The last reference to a pipe end's description went. */
@@ -377,9 +385,9 @@ void pipe_end_closed(struct handle *h)
 	waiters_fail(&p->rq, h->badge, ERR_BADF);
 	waiters_fail(&p->wq, h->badge, ERR_BADF);
 	pipe_fire(p, false, h->badge);
-	if (h->kind == H_PIPE_W)
+	if (h->kind == H_PIPE_W || h->both)
 		p->writers--;
-	else
+	if (h->kind == H_PIPE_R)
 		p->readers--;
 	if (!p->readers)
 		waiters_fail(&p->wq, 0, ERR_PIPE);
@@ -402,9 +410,9 @@ void pipe_flags(struct handle *h)
 void pipe_stat(const struct pipe *p, struct posix_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->dev = PIPE_DEV;
+	st->dev = p->fifo ? p->dev : PIPE_DEV;       /* a FIFO: its file's */
 	st->ino = p->ino;
-	st->mode = TMPFS_S_IFIFO | 0600u;
+	st->mode = TMPFS_S_IFIFO | (p->fifo ? p->perm : 0600u);
 	st->nlink = 1;
 	st->blksize = TMPFS_PAGE;
 	st->atime_sec = st->mtime_sec = st->ctime_sec = p->ctime.sec;
@@ -454,7 +462,7 @@ void pipe_write(struct srv_ans *a, struct handle *h, const uint8_t *data, uint32
 {
 	struct pipe *p = h->pipe;
 
-	if (h->kind != H_PIPE_W) {
+	if (h->kind != H_PIPE_W && !h->both) {
 		a->err = ERR_BADF;
 		return;
 	}
@@ -505,7 +513,7 @@ void pipe_map(struct srv_ans *a, struct handle *h)
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (!p->shared) {
+	if (!p->shared || h->both) {      /* a FIFO open O_RDWR: through us */
 		a->err = ERR_NODEV;
 		return;
 	}
@@ -525,7 +533,7 @@ void pipe_map(struct srv_ans *a, struct handle *h)
 void pipe_arm(struct srv_ans *a, struct handle *h, cap_t *notif, uint32_t events, uint64_t bits)
 {
 	struct pipe *p = h->pipe;
-	unsigned end = h->kind == H_PIPE_W;
+	unsigned end = h->kind == H_PIPE_W || (h->both && !(events & (LINUX_POLLIN | LINUX_POLLRDNORM)));
 	uint32_t rev;
 	struct arm *arm, **ap;
 
@@ -569,6 +577,20 @@ void pipe_arm(struct srv_ans *a, struct handle *h, cap_t *notif, uint32_t events
 	*notif = CAP_NULL;                /* kept */
 }
 
+/* A new pipe with no end yet (its ring shared if it can be). */
+struct pipe *pipe_new(void)
+{
+	struct pipe *p = tmpfs_alloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	p->ino = fs.next_ino++;
+	p->ctime = stamp();
+	p->s = &p->local;
+	pipe_share(p);
+	return p;
+}
 
 void fs_pipe(struct srv_ans *a, const struct srv_req *r)
 {
@@ -580,14 +602,10 @@ void fs_pipe(struct srv_ans *a, const struct srv_req *r)
 		a->err = ERR_INVAL;
 		return;
 	}
-	if (!(p = tmpfs_alloc(sizeof(*p)))) {
+	if (!(p = pipe_new())) {
 		a->err = ERR_NOMEM;
 		return;
 	}
-	p->ino = fs.next_ino++;
-	p->ctime = stamp();
-	p->s = &p->local;
-	pipe_share(p);
 	if ((a->err = handle_new(H_PIPE_R, LINUX_O_RDONLY | nb, &rh))) {
 		tmpfs_free(p, sizeof(*p));
 		return;

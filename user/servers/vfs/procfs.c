@@ -142,6 +142,21 @@ static err_t ps_call(uint32_t label, uint64_t w0, uint64_t out_w[4], void *out, 
 	return srv_call(proc_ep, label, w0, 0, out_w, out, max, n);
 }
 
+bool procfs_pid_live(uint32_t pid)
+{
+	struct cairn_msg m;
+
+	if (proc_ep == CAP_NULL)
+		return true;
+	/* PS_KILL(pid, 0, POSIX_KILL_LIVE): ESRCH for no process or a zombie */
+	m = cairn_call(proc_ep, cairn_tag(PS_KILL, CAIRN_MSG_REGS, 0), pid, 0, POSIX_KILL_LIVE, 0);
+	if (!m.err)
+		for (unsigned i = 0; i < cairn_tag_ncaps(m.tag) && i < CAIRN_MSG_MAX_CAPS; i++)
+			if (cairn_ipcbuf()->caps[i] != CAP_NULL)
+				cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+	return m.err || cairn_tag_label(m.tag) != ERR_SRCH;
+}
+
 /* PS_PROCINFO of pid into info; ERR_SRCH if the server does not know it.
  * The answer is checked as any client's request would be: the pid it is
  * about, the lengths, a NUL-ended comm. */

@@ -966,7 +966,7 @@ err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 	err_t e;
 	uint32_t type = mode & TMPFS_S_IFMT;
 
-	if (type != TMPFS_S_IFBLK && type != TMPFS_S_IFSOCK)
+	if (type != TMPFS_S_IFBLK && type != TMPFS_S_IFSOCK && type != TMPFS_S_IFIFO)
 		type = TMPFS_S_IFCHR;
 	if ((e = resolve_new(fs, start, path, len, &lk)))
 		return e;

@@ -920,7 +920,7 @@ static void helper_answer(uint64_t tag)
 
 	if (cairn_tag_ncaps(tag))
 		dirty = true;
-	if (cairn_tag_label(tag) == CAIRN_FAULT_LABEL && cairn_tag_len(tag) == 3) {
+	if (cairn_tag_label(tag) == CAIRN_FAULT_LABEL && cairn_tag_len(tag) == 4) {
 		cairn_arch_syscall(SYS_REPLY, cairn_tag(1, 0, 0), 0, 0, 0, 0, 0, r);
 		return;
 	}

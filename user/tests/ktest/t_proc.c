@@ -654,15 +654,22 @@ static void fault_end(struct fault_setup *f)
 /* Waits for the fault message and checks it. */
 static bool got_fault(struct fault_setup *f, uint64_t badge, uint64_t addr, uint64_t kind)
 {
-	struct cairn_msg m;
+	struct cairn_msg m, id;
 	err_t e = recv_within(f->ep, 3000, &m);
 
 	if (e) {
 		t_fail(__LINE__, "no fault message: %s", err_name(e));
 		return false;
 	}
-	if (cairn_tag_label(m.tag) != CAIRN_FAULT_LABEL || cairn_tag_len(m.tag) != 3) {
+	if (cairn_tag_label(m.tag) != CAIRN_FAULT_LABEL || cairn_tag_len(m.tag) != 4) {
 		t_fail(__LINE__, "fault message tag %#lx", (unsigned long)m.tag);
+		return false;
+	}
+	/* w3: the faulting thread's id, as THREAD_GET_ID tells it */
+	if ((e = cairn_invoke(f->c.thread, THREAD_GET_ID, 0, 0, 0, 0, 0, &id)) || !id.w[0] ||
+	    m.w[3] != id.w[0]) {
+		t_fail(__LINE__, "fault message's thread %lu, THREAD_GET_ID %s %lu",
+		       (unsigned long)m.w[3], err_name(e), (unsigned long)id.w[0]);
 		return false;
 	}
 	if (m.badge != badge || m.w[0] != addr || m.w[2] != kind || m.w[1] < 0x400000 ||

@@ -8,7 +8,9 @@
  * getpid/getppid (orphans go to pid 1), process groups and sessions
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
  * group, posix_spawn with file actions, vfork, resource limits, a main
- * stack of 1 MiB (busybox's applets need more than 64 KiB), an exec with
+ * stack that grows to RLIMIT_STACK (8 MiB; a lower limit holds), the umask
+ * and limits kept across exec, an exec with 2,000,000 bytes of environment
+ * (E2BIG past 2 MiB), an exec with
  * 80 KB of arguments and environment (more than a message) and one with
  * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
  * processor count; another process's, kept across exec).
@@ -776,27 +778,111 @@ static int __attribute__((noinline)) stack_use(int kib)
 	return kib <= 4 ? page[0] + page[4095] : stack_use(kib - 4) + page[4095];
 }
 
-/* The main thread's stack holds 768 KiB: in this process, in a forked
- * child and in an exec'd image (`procs stack 768`). */
+/* A child that sets RLIMIT_STACK to 2 MiB, then uses kib KiB of stack
+ * (exec'd: `procs stack KIB`, else in itself): its wait status. */
+static int limited_stack(int kib, int exec)
+{
+	struct rlimit rl;
+	char arg[16];
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		getrlimit(RLIMIT_STACK, &rl);
+		rl.rlim_cur = 2 << 20;
+		if (setrlimit(RLIMIT_STACK, &rl))
+			_exit(98);
+		snprintf(arg, sizeof(arg), "%d", kib);
+		if (exec)
+			execl(self, self, "stack", arg, (char *)NULL);
+		_exit(stack_use(kib) == kib / 4 + 4 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+/* The main thread's stack grows to RLIMIT_STACK, 8 MiB as on Linux: 6 MiB
+ * in this process, in a forked child and in an exec'd image (`procs
+ * stack 6144`); a lower limit holds, set in the process or before an
+ * exec: past it, SIGSEGV. */
 static void big_stack(void)
 {
 	struct rlimit rl;
 	int st;
 	pid_t pid;
 
-	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 1024 * 1024);
-	CHECK(stack_use(768) == 768 / 4 + 4);
-	if ((pid = fork()) == 0)
-		_exit(stack_use(768) == 768 / 4 + 4 ? 0 : 1);
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur >= 8 << 20);
+	st = limited_stack(1536, 0);
+	CHECK(WIFEXITED(st) && exit_code(st) == 0);
+	st = limited_stack(3072, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = limited_stack(1536, 1);
+	CHECK(WIFEXITED(st) && exit_code(st) == 0);
+	st = limited_stack(3072, 1);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	if ((pid = fork()) == 0) {
-		execl(self, self, "stack", "768", (char *)NULL);
+		execl(self, self, "stack", "6144", (char *)NULL);
+		_exit(99);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+	CHECK(stack_use(6144) == 6144 / 4 + 4);
+	if ((pid = fork()) == 0)
+		_exit(stack_use(6144) == 6144 / 4 + 4 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
+}
+
+/* `procs kept UMASK NOFILE`: the umask and RLIMIT_NOFILE's soft limit an
+ * exec kept */
+static int mode_kept(char **argv)
+{
+	struct rlimit rl;
+	mode_t m = umask(0);
+
+	if (m != (mode_t)strtol(argv[2], NULL, 8))
+		return 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur != (rlim_t)atol(argv[3]))
+		return 2;
+	return 0;
+}
+
+/* The umask and the resource limits are kept across exec */
+static void kept_across_exec(void)
+{
+	struct rlimit rl;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		umask(027);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = 100;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(98);
+		execl(self, self, "kept", "027", "100", (char *)NULL);
 		_exit(99);
 	}
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
 }
 
 #define BIG_ARGS  2000
+#define MEGA_N    20
+#define MEGA_LEN  100000
+
+/* `procs megacheck`: the environment exec_big's 2,000,000 bytes made */
+static int mode_megacheck(void)
+{
+	int n = 0;
+
+	for (char **e = environ; *e; e++, n++) {
+		char want[16];
+		snprintf(want, sizeof(want), "M%02d=", n % 100);
+		if (strncmp(*e, want, 4) || strlen(*e) != MEGA_LEN - 1 ||
+		    (*e)[4] != 'a' + n % 26 || (*e)[MEGA_LEN - 2] != 'a' + n % 26)
+			return 2;
+	}
+	return n == MEGA_N ? 0 : 3;
+}
 #define BIG_ENV   60000
 
 /* `procs bigcheck arg-0000 ... arg-1999` with BIG = BIG_ENV x's */
@@ -851,6 +937,27 @@ static void exec_big(void)
 		_exit(errno == E2BIG ? 42 : 1);
 	}
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exit_code(st) == 42);
+	/* 2,000,000 bytes of environment in strings of 100,000: under
+	 * Linux's 2 MiB (a quarter of RLIMIT_STACK); 2,400,000: E2BIG */
+	static char mega[MEGA_N + 4][MEGA_LEN + 8];
+	static char *menv[MEGA_N + 5];
+	char *margv[] = { self, "megacheck", NULL };
+	for (int n = MEGA_N; n <= MEGA_N + 4; n += 4) {
+		for (int i = 0; i < n; i++) {
+			snprintf(mega[i], 8, "M%02d=", i % 100);
+			memset(mega[i] + 4, 'a' + i % 26, MEGA_LEN - 5);
+			mega[i][MEGA_LEN - 1] = 0;
+			menv[i] = mega[i];
+		}
+		menv[n] = NULL;
+		if ((pid = fork()) == 0) {
+			execve(self, margv, menv);
+			_exit(errno == E2BIG ? 42 : 1);
+		}
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+		if (exit_code(st) != (n == MEGA_N ? 0 : 42))
+			FAIL("%d strings of %d bytes: exit %d", n, MEGA_LEN, exit_code(st));
+	}
 }
 
 int main(int argc, char **argv)
@@ -867,8 +974,12 @@ int main(int argc, char **argv)
 		return mode_cpus();
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "megacheck"))
+		return mode_megacheck();
 	if (argc > 1 && !strcmp(argv[1], "bigcheck"))
 		return mode_bigcheck(argc, argv);
+	if (argc > 3 && !strcmp(argv[1], "kept"))
+		return mode_kept(argv);
 	if (argc > 2 && !strcmp(argv[1], "stack"))
 		return stack_use(atoi(argv[2])) == atoi(argv[2]) / 4 + 4 ? 0 : 1;
 	if (argc > 1 && !strcmp(argv[1], "sleep")) {
@@ -904,6 +1015,7 @@ int main(int argc, char **argv)
 	run("vfork_exit", vfork_exit);
 	run("limits", limits);
 	run("big_stack", big_stack);
+	run("kept_across_exec", kept_across_exec);
 	run("affinity", affinity);
 	run("sched_numbers", sched_numbers);
 	run("affinity_of_others", affinity_of_others);

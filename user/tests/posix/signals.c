@@ -15,6 +15,7 @@
  * tests/harness/expected/posix-signals.txt.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -585,7 +587,7 @@ static void sigqueue_rt(void)
 {
 	struct timespec zero = { 0, 0 };
 	struct sigaction sa = { 0 };
-	struct rlimit rl;
+	struct rlimit rl, saved_rl;
 	sigset_t set;
 	siginfo_t si;
 	pid_t pid;
@@ -645,6 +647,7 @@ static void sigqueue_rt(void)
 	ERRNO(sigqueue(getpid(), 65, (union sigval){ 0 }), EINVAL);
 	/* the queue has room for RLIMIT_SIGPENDING signals, then EAGAIN; all come out */
 	CHECK(getrlimit(RLIMIT_SIGPENDING, &rl) == 0);
+	saved_rl = rl;
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 64) {
 		rl.rlim_cur = 32;             /* Linux: a lower limit, for the test */
 		CHECK(setrlimit(RLIMIT_SIGPENDING, &rl) == 0);
@@ -664,6 +667,7 @@ static void sigqueue_rt(void)
 		}
 	}
 	ERRNO(sigtimedwait(&set, &si, &zero), EAGAIN);
+	CHECK(setrlimit(RLIMIT_SIGPENDING, &saved_rl) == 0);   /* (rt_burst queues more) */
 	signal(SIGRTMIN, SIG_DFL);
 	alarm(0);
 	reset_all();
@@ -691,6 +695,96 @@ static void segv(void)
 	}
 	int st;
 	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	reset_all();
+}
+
+/* A fault's siginfo: si_addr the address, si_code SEGV_MAPERR (Linux
+ * gives MAPERR for an unmapped page); the handler runs on the thread
+ * that faulted, a thread other than the first too. */
+static volatile void *fault_addr;
+static volatile int fault_code;
+static pthread_t fault_thread;
+static __thread sigjmp_buf fault_jb;
+
+static void fault_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	fault_addr = si->si_addr;
+	fault_code = si->si_code;
+	fault_thread = pthread_self();
+	siglongjmp(fault_jb, 1);
+}
+
+static void *fault_here(void *arg)
+{
+	volatile int *p = arg;
+
+	if (sigsetjmp(fault_jb, 1) == 0)
+		*p = 1;
+	return (void *)1;
+}
+
+static void segv_info(void)
+{
+	struct sigaction sa = { 0 };
+	volatile int *bad = (volatile int *)(uintptr_t)0x1230;
+	pthread_t t;
+	void *r;
+
+	reset_all();
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	fault_addr = NULL;
+	CHECK(fault_here((void *)bad) == (void *)1);
+	CHECK(fault_addr == bad && fault_code == SEGV_MAPERR && pthread_equal(fault_thread, pthread_self()));
+	fault_addr = NULL;
+	CHECK(pthread_create(&t, NULL, fault_here, (void *)(bad + 4)) == 0 && pthread_join(t, &r) == 0 &&
+	      r == (void *)1);
+	CHECK(fault_addr == bad + 4 && fault_code == SEGV_MAPERR && pthread_equal(fault_thread, t));
+	reset_all();
+}
+
+/* ppoll and pselect: a signal pending while blocked, which the call's
+ * mask lets through, ends the call with EINTR at once (the change of mask
+ * and the wait are one step); after it the old mask is back. */
+static void ppoll_mask(void)
+{
+	sigset_t block, none, cur;
+	struct pollfd pfd;
+	struct timespec two = { 2, 0 };
+	struct timeval t0, t1;
+	fd_set r;
+	int p[2];
+
+	reset_all();
+	set_handler(SIGUSR1, on_sig, 0);
+	CHECK(pipe(p) == 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigemptyset(&none);
+	for (int round = 0; round < 2; round++) {
+		CHECK(sigprocmask(SIG_BLOCK, &block, NULL) == 0);
+		CHECK(raise(SIGUSR1) == 0 && hits[SIGUSR1] == round);
+		gettimeofday(&t0, NULL);
+		if (round == 0) {
+			pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
+			ERRNO(ppoll(&pfd, 1, &two, &none), EINTR);
+		} else {
+			FD_ZERO(&r);
+			FD_SET(p[0], &r);
+			ERRNO(pselect(p[0] + 1, &r, NULL, NULL, &two, &none), EINTR);
+		}
+		gettimeofday(&t1, NULL);
+		CHECK(hits[SIGUSR1] == round + 1);
+		CHECK((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_usec - t0.tv_usec) < 1000000);
+		CHECK(sigprocmask(SIG_SETMASK, NULL, &cur) == 0 && sigismember(&cur, SIGUSR1));
+		CHECK(sigprocmask(SIG_UNBLOCK, &block, NULL) == 0);
+	}
+	close(p[0]);
+	close(p[1]);
 	reset_all();
 }
 
@@ -1128,6 +1222,8 @@ int main(void)
 	run("timer", timer);
 	run("longjump", longjump);
 	run("segv", segv);
+	run("segv_info", segv_info);
+	run("ppoll_mask", ppoll_mask);
 	run("altstack", altstack);
 	run("nested", nested);
 	run("siginfo_codes", siginfo_codes);

@@ -4,13 +4,15 @@
  * threads one after another, mutexes under contention, condition
  * variables, semaphores, timed waits, thread-local storage, threads doing
  * I/O at the same time (each has its own IPC buffer), a thread that forks
- * and waits for its child, signals once threads exist, CPU affinity
+ * and waits for its child, signals once threads exist, signals for one
+ * thread and each thread's mask, pthread_cancel, robust mutexes, CPU affinity
  * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
  * threads and a fork's child) and two threads at once on two CPUs.
  * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -452,6 +455,294 @@ static void signals_and_threads(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- signals for threads ------------------------------------------------------------------ */
+
+static pthread_t handled_on[4];
+static volatile int nhandled;
+
+static void note_thread(int sig)
+{
+	(void)sig;
+	if (nhandled < 4)
+		handled_on[nhandled] = pthread_self();
+	nhandled++;
+}
+
+struct waiter_arg {
+	sigset_t block;                  /* the thread's mask */
+	volatile int ready, stop;
+	int unblock_at_end;              /* sigset of block, unblocked before stop */
+	int pending_seen;                /* sigpending showed SIGUSR1 (for the thread only) */
+};
+
+static void *sig_waiter(void *arg)
+{
+	struct waiter_arg *w = arg;
+	sigset_t pend;
+
+	pthread_sigmask(SIG_SETMASK, &w->block, NULL);
+	w->ready = 1;
+	while (!w->stop)
+		sched_yield();
+	if (w->unblock_at_end) {
+		w->pending_seen = sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1);
+		pthread_sigmask(SIG_UNBLOCK, &w->block, NULL);   /* delivered here, now */
+	}
+	return NULL;
+}
+
+/* pthread_kill runs the handler on the thread it names; a signal for the
+ * process goes to a thread that does not block it; each thread has its
+ * own mask; a signal for a thread that blocks it waits for that thread. */
+static void thread_signals(void)
+{
+	struct waiter_arg w = { 0 };
+	sigset_t usr2, cur, pend;
+	pthread_t t;
+
+	signal(SIGUSR1, note_thread);
+	signal(SIGUSR2, note_thread);
+	/* to a chosen thread */
+	nhandled = 0;
+	sigemptyset(&w.block);
+	CHECK(pthread_create(&t, NULL, sig_waiter, &w) == 0);
+	while (!w.ready)
+		sched_yield();
+	CHECK(pthread_kill(t, SIGUSR1) == 0);
+	for (int i = 0; i < 1000 && nhandled < 1; i++)
+		usleep(1000);
+	CHECK(nhandled == 1 && pthread_equal(handled_on[0], t));
+	CHECK(pthread_kill(pthread_self(), SIGUSR1) == 0);
+	CHECK(nhandled == 2 && pthread_equal(handled_on[1], pthread_self()));
+	/* to the process, blocked here: the other thread runs it */
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	CHECK(pthread_sigmask(SIG_BLOCK, &usr2, NULL) == 0);
+	CHECK(kill(getpid(), SIGUSR2) == 0);
+	for (int i = 0; i < 1000 && nhandled < 3; i++)
+		usleep(1000);
+	CHECK(nhandled == 3 && pthread_equal(handled_on[2], t));
+	CHECK(pthread_sigmask(SIG_UNBLOCK, &usr2, NULL) == 0 && nhandled == 3);
+	w.stop = 1;
+	CHECK(pthread_join(t, NULL) == 0);
+	/* a thread's mask is its own */
+	nhandled = 0;
+	w = (struct waiter_arg){ .unblock_at_end = 1 };
+	sigemptyset(&w.block);
+	sigaddset(&w.block, SIGUSR1);
+	CHECK(pthread_create(&t, NULL, sig_waiter, &w) == 0);
+	while (!w.ready)
+		sched_yield();
+	CHECK(pthread_sigmask(SIG_SETMASK, NULL, &cur) == 0 && !sigismember(&cur, SIGUSR1));
+	/* for that thread, which blocks it: pending there, not here */
+	CHECK(pthread_kill(t, SIGUSR1) == 0);
+	usleep(20000);
+	CHECK(nhandled == 0);
+	CHECK(sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	w.stop = 1;
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(w.pending_seen && nhandled == 1 && pthread_equal(handled_on[0], t));
+	/* a thread that is gone */
+	CHECK(pthread_kill(pthread_self(), 0) == 0);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+/* ---- cancellation ---------------------------------------------------------------------------- */
+
+static volatile int cleanups;
+
+static void count_cleanup(void *arg)
+{
+	(void)arg;
+	cleanups++;
+}
+
+static int cancel_pipe[2];
+static volatile int in_point;
+
+static void *read_forever(void *arg)
+{
+	char c;
+
+	(void)arg;
+	pthread_cleanup_push(count_cleanup, NULL);
+	in_point = 1;
+	read(cancel_pipe[0], &c, 1);     /* a cancellation point that blocks */
+	pthread_cleanup_pop(0);
+	return (void *)1;
+}
+
+static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ccv = PTHREAD_COND_INITIALIZER;
+
+/* a thread cancelled in pthread_cond_wait has the mutex again */
+static void unlock_cleanup(void *arg)
+{
+	(void)arg;
+	if (pthread_mutex_unlock(&cmu) == 0)
+		cleanups++;
+}
+
+static void *cond_forever(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&cmu);
+	pthread_cleanup_push(unlock_cleanup, NULL);
+	in_point = 1;
+	for (;;)
+		pthread_cond_wait(&ccv, &cmu);
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static void *sleep_forever(void *arg)
+{
+	(void)arg;
+	pthread_cleanup_push(count_cleanup, NULL);
+	in_point = 1;
+	for (;;)
+		sleep(100);
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static volatile unsigned long spins;
+
+static void *spin_async(void *arg)
+{
+	(void)arg;
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+	pthread_cleanup_push(count_cleanup, NULL);
+	in_point = 1;
+	for (;;)
+		spins++;
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static void *disabled_then_test(void *arg)
+{
+	volatile int *go = arg;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	in_point = 1;
+	while (!*go)
+		usleep(1000);            /* a point, disabled: no cancellation */
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	pthread_testcancel();
+	return (void *)2;
+}
+
+static int cancelled_in(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	void *r = NULL;
+
+	in_point = 0;
+	if (pthread_create(&t, NULL, fn, arg))
+		return 0;
+	while (!in_point)
+		usleep(1000);
+	usleep(20000);                   /* in the point's wait by now */
+	if (pthread_cancel(t) || pthread_join(t, &r))
+		return 0;
+	return r == PTHREAD_CANCELED;
+}
+
+/* pthread_cancel of a thread blocked in a cancellation point (read,
+ * pthread_cond_wait, sleep), asynchronous cancellation of a thread that
+ * makes no call, and a request that waits while cancellation is off. */
+static void cancel(void)
+{
+	volatile int go = 0;
+	pthread_t t;
+	void *r;
+
+	CHECK(pipe(cancel_pipe) == 0);
+	cleanups = 0;
+	CHECK(cancelled_in(read_forever, NULL) && cleanups == 1);
+	CHECK(cancelled_in(cond_forever, NULL) && cleanups == 2);
+	CHECK(pthread_mutex_trylock(&cmu) == 0 && pthread_mutex_unlock(&cmu) == 0);
+	CHECK(cancelled_in(sleep_forever, NULL) && cleanups == 3);
+	CHECK(cancelled_in(spin_async, NULL) && cleanups == 4 && spins > 0);
+	/* the pipe still works: nothing was left half read */
+	CHECK(write(cancel_pipe[1], "x", 1) == 1);
+	{
+		char c = 0;
+		CHECK(read(cancel_pipe[0], &c, 1) == 1 && c == 'x');
+	}
+	/* off, then on: acted on at pthread_testcancel */
+	in_point = 0;
+	CHECK(pthread_create(&t, NULL, disabled_then_test, (void *)&go) == 0);
+	while (!in_point)
+		usleep(1000);
+	CHECK(pthread_cancel(t) == 0);
+	usleep(20000);
+	go = 1;
+	CHECK(pthread_join(t, &r) == 0 && r == PTHREAD_CANCELED);
+	close(cancel_pipe[0]);
+	close(cancel_pipe[1]);
+}
+
+/* ---- robust mutexes ----------------------------------------------------------------------- */
+
+static void *lock_and_leave(void *arg)
+{
+	return (void *)(intptr_t)pthread_mutex_lock(arg);   /* and ends holding it */
+}
+
+static void robust_init(pthread_mutex_t *m, int pshared)
+{
+	pthread_mutexattr_t a;
+
+	CHECK(pthread_mutexattr_init(&a) == 0);
+	CHECK(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) == 0);
+	if (pshared)
+		CHECK(pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) == 0);
+	CHECK(pthread_mutex_init(m, &a) == 0);
+	pthread_mutexattr_destroy(&a);
+}
+
+/* A robust mutex whose owner ended: the next locker gets EOWNERDEAD, makes
+ * it consistent, and it works on; its owner a thread that ended, then a
+ * process that exited holding a process-shared one. */
+static void robust_mutexes(void)
+{
+	pthread_mutex_t m, *shm;
+	pthread_t t;
+	void *r;
+	int st;
+
+	robust_init(&m, 0);
+	CHECK(pthread_create(&t, NULL, lock_and_leave, &m) == 0 && pthread_join(t, &r) == 0 && r == NULL);
+	CHECK(pthread_mutex_lock(&m) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(&m) == 0 && pthread_mutex_unlock(&m) == 0);
+	CHECK(pthread_mutex_lock(&m) == 0 && pthread_mutex_unlock(&m) == 0);
+	pthread_mutex_destroy(&m);
+	shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(shm != MAP_FAILED);
+	if (shm == MAP_FAILED)
+		return;
+	robust_init(shm, 1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a second thread holds it as the process exits */
+		pthread_t u;
+		if (pthread_create(&u, NULL, lock_and_leave, shm) || pthread_join(u, NULL))
+			_exit(2);
+		/* its thread ended holding it: EOWNERDEAD here, and the
+		 * child leaves it locked, inconsistent, as it exits */
+		_exit(pthread_mutex_lock(shm) == EOWNERDEAD ? 0 : 3);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* the child exited holding it */
+	CHECK(pthread_mutex_lock(shm) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(shm) == 0 && pthread_mutex_unlock(shm) == 0);
+	CHECK(pthread_mutex_trylock(shm) == 0 && pthread_mutex_unlock(shm) == 0);
+	munmap(shm, 4096);
+}
+
 /* ---- CPU affinity ----------------------------------------------------------------------- */
 
 static volatile int pp_a, pp_b, pp_cpu_seen;
@@ -635,6 +926,9 @@ int main(void)
 	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
 	run("signals_and_threads", signals_and_threads);
+	run("thread_signals", thread_signals);
+	run("cancel", cancel);
+	run("robust_mutexes", robust_mutexes);
 	run("affinity", affinity);
 	run("two_at_once", two_at_once);
 	return finish();

@@ -104,7 +104,7 @@ void t_stale_badge(void)
 void t_unknown_ops(void)
 {
 	static const uint32_t ops[] = {
-		0, 1, 0xff, IO_FEXTEND + 1, 0x1ff, FS_SYNC_ALL + 1, 0x2ef, VFS_DEBUG_STATS, VFS_DEBUG_SHUTDOWN,
+		0, 1, 0xff, IO_LOCK + 1, 0x1ff, FS_SYNC_ALL + 1, 0x2ef, VFS_DEBUG_STATS, VFS_DEBUG_SHUTDOWN,
 		0x300, 0xfa17,
 		0xffffffffu,
 	};

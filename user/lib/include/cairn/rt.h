@@ -43,6 +43,10 @@ unsigned cairn_startup_read(const char *startup, char **argv, unsigned max);
  * in envp[0..max) (pointers into the copy) and returns how many the block
  * holds (0: none). */
 unsigned cairn_startup_env(char **envp, unsigned max);
+/* What a POSIX process keeps across exec, after the environment
+ * (include/cairn/posix.h): the value of "key=value", or NULL (read after
+ * cairn_startup_env()). */
+const char *cairn_startup_kept(const char *key);
 /* The slot of the capability the start-up block calls `name`, or CAP_NULL. */
 cap_t cairn_cap(const char *name);
 /* The i-th capability name of the start-up block (NULL past the end) and
