@@ -150,7 +150,19 @@ def pid_names(t):
     1-2, 3-1 and 9-1 share one: unlink, then open O_EXCL, which the other
     may have done in between: EEXIST); pack() keeps them in boots apart."""
     with open(os.path.join(TOP, PTS, t + ".c"), errors="replace") as f:
-        return set(re.findall(r'"(/tmp/[^"]*%d[^"]*)"', f.read()))
+        src = f.read()
+    names = set(re.findall(r'"(/tmp/[^"]*%d[^"]*)"', src))
+    if t.startswith("mq_"):
+        # message queues: sprintf(name, "/" FUNCTION "_" TEST "_%d", getpid())
+        # with the test's own macros (mq_timedreceive's 10-1 and 10-2 name
+        # one queue), the leading slash optional (musl drops it)
+        defs = dict(re.findall(r'#define\s+(\w+)\s+"([^"]*)"', src))
+        for m in re.finditer(r'sprintf\s*\(\s*\w+\s*,\s*((?:"[^"]*"|[A-Z_][A-Z_0-9]*|\s)+),', src):
+            name = "".join(lit or defs.get(mac, "?")
+                           for lit, mac in re.findall(r'"([^"]*)"|([A-Z_][A-Z_0-9]*)', m.group(1)))
+            if "%d" in name:
+                names.add("mq:" + name.lstrip("/"))
+    return names
 
 
 def pack(tests, per_boot):

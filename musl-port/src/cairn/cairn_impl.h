@@ -21,6 +21,7 @@
  *   signal.c    dispositions, masks, the upcall entry that runs handlers
  *   fork.c      fork, clone (a process), execve, the per-arch trampolines
  *   sysinfo.c   sysinfo
+ *   mq.c        POSIX message queues (files of /dev/mqueue, mapped shared)
  *   mem.c, time.c, thread.c, random.c, start.c, names.c
  */
 #ifndef CAIRN_IMPL_H
@@ -581,6 +582,22 @@ extern hidden volatile int __cairn_threaded;
 /* A spinlock that yields (every thread runs on one CPU). */
 hidden void __cairn_lock(volatile int *l);
 hidden void __cairn_unlock(volatile int *l);
+
+/* ---- mq.c: POSIX message queues ------------------------------------------------------------ */
+hidden long __cairn_mq_open(const char *name, long flags, long mode, const void *attr);
+hidden long __cairn_mq_unlink(const char *name);
+hidden long __cairn_mq_timedsend(long fd, const char *msg, size_t len, unsigned prio, const void *ts);
+hidden long __cairn_mq_timedreceive(long fd, char *msg, size_t len, unsigned *prio, const void *ts);
+hidden long __cairn_mq_notify(long fd, const void *sev);
+hidden long __cairn_mq_getsetattr(long fd, const void *new, void *old);
+/* fd.c: descriptor fd closed or replaced (its queue's mapping goes) */
+hidden void __cairn_mq_closed(long fd);
+/* fork.c: an exec (this process's notifications are removed) */
+hidden void __cairn_mq_exec(void);
+/* src/mq/mq_notify.c (patched): SIGEV_THREAD's registration and helper */
+hidden long __cairn_mq_notify_arm(long fd, const void *sev, void *ctx);
+hidden void __cairn_mq_notify_disarm(void *ctx);
+hidden int __cairn_mq_notify_wait(void *ctx);
 
 /* ---- random.c --------------------------------------------------------------------------------- */
 hidden long __cairn_getrandom(void *buf, size_t len, long flags);

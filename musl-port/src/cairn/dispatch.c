@@ -375,6 +375,14 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_set_robust_list: return __cairn_set_robust_list((void *)a, (size_t)b);
 	case SYS_get_robust_list: return __cairn_get_robust_list(a, (void **)b, (size_t *)c);
 
+	/* message queues (mq.c; mq_close is close) */
+	case SYS_mq_open: return __cairn_mq_open((const char *)a, b, c, (const void *)d);
+	case SYS_mq_unlink: return __cairn_mq_unlink((const char *)a);
+	case SYS_mq_timedsend: return __cairn_mq_timedsend(a, (const char *)b, (size_t)c, (unsigned)d, (const void *)e);
+	case SYS_mq_timedreceive: return __cairn_mq_timedreceive(a, (char *)b, (size_t)c, (unsigned *)d, (const void *)e);
+	case SYS_mq_notify: return __cairn_mq_notify(a, (const void *)b);
+	case SYS_mq_getsetattr: return __cairn_mq_getsetattr(a, (const void *)b, (void *)c);
+
 	/* random.c */
 	case SYS_getrandom: return __cairn_getrandom((void *)a, (size_t)b, c);
 	}

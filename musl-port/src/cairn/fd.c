@@ -487,6 +487,7 @@ long __cairn_close(long fd)
 
 	if (!f)
 		return -EBADF;
+	__cairn_mq_closed(fd);
 	__cairn_lock(&fd_lock);
 	old = *f;
 	f->kind = FDK_NONE;
@@ -593,6 +594,7 @@ long __cairn_dup3(long old, long new, long flags, int dup2)
 		return dup2 ? new : -EINVAL;
 	if ((e = dup_cap(f, &c)))
 		return cairn_errno(e);
+	__cairn_mq_closed(new);
 	__cairn_lock(&fd_lock);
 	saved = fds[new];
 	fds[new] = (struct cairn_fd){ .cap = c, .kind = f->kind, .cloexec = !!(flags & O_CLOEXEC),

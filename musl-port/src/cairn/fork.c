@@ -385,6 +385,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	 * The new image's copies are references of their descriptions of
 	 * their own (the old image's go with it): IO_DUP first, as a fork's */
 	__cairn_fd_unlease_all();       /* the new image finds the offsets in the server */
+	__cairn_mq_exec();              /* our mq_notify registrations end with the old image */
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	keep_refs(keep, c.nkeep, 0);
 	if (!(r = keep_send(keep, c.nkeep))) {

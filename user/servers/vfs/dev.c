@@ -249,6 +249,9 @@ void dev_init(void)
 	 * files of this tmpfs, anyone's to make, only their owners' to
 	 * remove (sticky, as /tmp) */
 	tmpfs_mkdir(&fs, fs.root, "dev/shm", 7, 01777);
+	/* POSIX message queues (mq_open): a file a queue, which its users
+	 * map (musl-port/src/cairn/mq.c) */
+	tmpfs_mkdir(&fs, fs.root, "dev/mqueue", 10, 01777);
 	for (unsigned i = 0; i < DEV_NPTS; i++) {
 		char path[16] = "/dev/pts/";
 		size_t len = 9;

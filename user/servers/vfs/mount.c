@@ -165,18 +165,35 @@ static const char *mount_path_of(struct tmpfs *t, struct tmpfs_node *n)
 	return m ? m->path : "/";
 }
 
-/* /dev/shm (dev.c) in the table as Linux lists it, a tmpfs of its own,
- * once /dev is ours in the tree (the root's, or covering a disk's) */
-static void list_shm(void)
+/* /dev/shm and /dev/mqueue (dev.c) in the table as Linux lists them, a
+ * tmpfs and an mqueue of their own, once /dev is ours in the tree (the
+ * root's, or covering a disk's) */
+static const struct {
+	const char *name, *path, *source, *fstype;
+} dev_lists[] = {
+	{ "shm", "/dev/shm", "shm", "tmpfs" },
+	{ "mqueue", "/dev/mqueue", "mqueue", "mqueue" },
+};
+
+static struct tmpfs_node *dev_listed_node(unsigned i)
 {
 	struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
-	struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
-	struct mount *m;
 
-	if (!shm || own_mount_of(shm) || !(m = mount_add("/dev/shm", "shm", "tmpfs")))
-		return;
-	m->own = m->builtin = true;
-	m->node = shm;
+	return dev ? tmpfs_synth_find(dev, dev_lists[i].name, strlen(dev_lists[i].name)) : NULL;
+}
+
+static void list_shm(void)
+{
+	for (unsigned i = 0; i < sizeof(dev_lists) / sizeof(dev_lists[0]); i++) {
+		struct tmpfs_node *n = dev_listed_node(i);
+		struct mount *m;
+
+		if (!n || own_mount_of(n) || !(m = mount_add(dev_lists[i].path, dev_lists[i].source,
+							     dev_lists[i].fstype)))
+			continue;
+		m->own = m->builtin = true;
+		m->node = n;
+	}
 }
 
 void mount_init(unsigned root_wait_s, bool disk_tmp_, struct tmpfs_node *proc_dir)
@@ -463,11 +480,10 @@ void mount_do_work(void)
 		return;
 	mount_work = false;
 	fs.not_root = true;
-	/* /dev/shm is listed again if our /dev covers the disk's */
-	{
-		struct tmpfs_node *dev = tmpfs_synth_find(fs.root, "dev", 3);
-		struct tmpfs_node *shm = dev ? tmpfs_synth_find(dev, "shm", 3) : NULL;
-		struct mount *m = shm ? own_mount_of(shm) : NULL;
+	/* /dev/shm and /dev/mqueue are listed again if our /dev covers the disk's */
+	for (unsigned i = 0; i < sizeof(dev_lists) / sizeof(dev_lists[0]); i++) {
+		struct tmpfs_node *n = dev_listed_node(i);
+		struct mount *m = n ? own_mount_of(n) : NULL;
 		if (m)
 			m->used = false;
 	}

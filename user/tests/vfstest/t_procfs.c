@@ -288,7 +288,8 @@ void t_procfs_static(void)
 	CHECK_OK(ptext("/proc/version", text, sizeof(text)));
 	CHECK(!strncmp(text, "Cairn version ", 14), "version: %s", text);
 	CHECK_OK(ptext("/proc/mounts", text, sizeof(text)));
-	CHECK(!strcmp(text, "rootfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\nshm /dev/shm tmpfs rw 0 0\n"),
+	CHECK(!strcmp(text, "rootfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\nshm /dev/shm tmpfs rw 0 0\n"
+		     "mqueue /dev/mqueue mqueue rw 0 0\n"),
 	      "mounts: %s", text);
 	CHECK_OK(ptext("/proc/cpuinfo", text, sizeof(text)));
 	CHECK(!strncmp(text, "processor\t: 0\n", 14) && in_text(text, "\n\n"), "cpuinfo: %s", text);
