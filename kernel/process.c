@@ -12,8 +12,11 @@
 #include <kernel/log.h>
 #include <kernel/trap.h>
 #include <kernel/console.h>
+#include <kernel/clock.h>
 #include <lib/elf.h>
 #include <lib/cpio.h>
+
+static uint64_t thread_ticks(const struct thread *t);
 #include <string.h>
 #include <format.h>
 
@@ -96,7 +99,41 @@ void thread_kill(struct thread *t)
 	t->ipcbuf = NULL;
 	list_del(&t->proc_node);
 	p->nthreads--;
+	p->dead_ticks += thread_ticks(t);
 	kobj_put(&t->obj);
+}
+
+/* ---- CPU time -------------------------------------------------------------------- */
+
+/* t's run_ticks, and its run so far if it is some CPU's current thread
+ * (read without that CPU's say: a moment off at most) */
+static uint64_t thread_ticks(const struct thread *t)
+{
+	uint64_t r = t->run_ticks;
+	const struct cpu *c = &cpus[t->cpu < CONFIG_NR_CPUS ? t->cpu : 0];
+
+	if (t->on_cpu && __atomic_load_n(&c->cur, __ATOMIC_RELAXED) == t)
+		r += arch_counter_read() - c->run_since;
+	return r;
+}
+
+static uint64_t ticks_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * clock_mult()) >> 32);
+}
+
+uint64_t thread_cpu_ns(const struct thread *t)
+{
+	return ticks_ns(thread_ticks(t));
+}
+
+uint64_t process_cpu_ns(const struct process *p)
+{
+	uint64_t r = p->dead_ticks;
+
+	list_for_each(it, &p->threads)
+		r += thread_ticks(list_entry(it, struct thread, proc_node));
+	return ticks_ns(r);
 }
 
 void thread_set_prio(struct thread *t, unsigned prio)

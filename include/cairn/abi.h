@@ -167,6 +167,9 @@ enum {
 	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */
 	PROC_SUSPEND = 10,    /* every started thread of the process (see THREAD_SUSPEND) */
 	PROC_RESUME = 11,
+	PROC_TIMES = 12,      /* RIGHT_READ -> (ns): the CPU time of its threads, ended ones
+	                       * included (kernel time spent for them too; counted at
+	                       * every switch); an ended process's stays readable */
 	PROC_COPY_CAPS = 9,   /* cap0 = another Process (RIGHT_MANAGE): a copy of each of its
 	                       * capabilities goes into the same slot here (fork); slots
 	                       * already used here are left alone. -> (copied) */
@@ -232,6 +235,8 @@ enum {
 	THREAD_GET_ID = 43,   /* RIGHT_READ -> (id): the kernel's number of the thread, unique
 	                       * while the system runs (never 0); a user fault's message
 	                       * carries the faulting thread's (w3) */
+	THREAD_GET_TIME = 44, /* RIGHT_READ -> (ns): the CPU time the thread has had (its
+	                       * run on a CPU so far included) */
 
 	/* Endpoint: no methods of its own (a call on it is IPC) */
 

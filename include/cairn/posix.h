@@ -697,6 +697,11 @@ enum {
 	                       * main thread's stack grows to (from the next exec's
 	                       * initial size, POSIX_STACK_PAGES at most, by faults below
 	                       * it: the server maps more, as Linux grows a stack) */
+	PS_TIMES,             /* (pid: 0 the caller) -> (CPU ns, children's CPU ns): the CPU
+	                       * time of a process's threads (PROC_TIMES; an ended one's
+	                       * as it ended), and that of its children it has waited for
+	                       * (each with its own children's), as times() and getrusage()
+	                       * report them. ESRCH */
 };
 
 /*

@@ -222,6 +222,11 @@ static void proc_invoke_quota(struct invocation *iv)
 	iv->out->w[1] = PROC(iv)->quota->used;
 }
 
+static void proc_invoke_times(struct invocation *iv)
+{
+	iv->out->w[0] = process_cpu_ns(PROC(iv));
+}
+
 /* Every started thread that can be suspended (resumed) is. */
 static void proc_invoke_suspend(struct invocation *iv)
 {
@@ -351,6 +356,7 @@ static const struct method methods[] = {
 	METHOD(PROC_KILL, RIGHT_MANAGE, M_LIVE, NULL, proc_invoke_kill),
 	METHOD(PROC_STATUS, RIGHT_READ, 0, NULL, proc_invoke_status),
 	METHOD(PROC_QUOTA, RIGHT_READ, 0, NULL, proc_invoke_quota),
+	METHOD(PROC_TIMES, RIGHT_READ, 0, NULL, proc_invoke_times),
 	METHOD(PROC_SUSPEND, RIGHT_MANAGE, M_LIVE, NULL, proc_invoke_suspend),
 	METHOD(PROC_RESUME, RIGHT_MANAGE, M_LIVE, NULL, proc_invoke_suspend),
 	METHOD(PROC_COPY_CAPS, RIGHT_MANAGE, M_LIVE, proc_decode_copy_caps, proc_invoke_copy_caps),

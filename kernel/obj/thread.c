@@ -249,6 +249,11 @@ static void thread_invoke_get_id(struct invocation *iv)
 	iv->out->w[0] = THREAD(iv)->id;
 }
 
+static void thread_invoke_get_time(struct invocation *iv)
+{
+	iv->out->w[0] = thread_cpu_ns(THREAD(iv));
+}
+
 #define METHODS_FIRST THREAD_START
 static const struct method methods[] = {
 	METHOD(THREAD_START, RIGHT_MANAGE, M_LIVE, thread_decode_start, thread_invoke_start),
@@ -266,6 +271,7 @@ static const struct method methods[] = {
 	METHOD(THREAD_SET_ALTSTACK, RIGHT_MANAGE, M_LIVE, thread_decode_set_altstack,
 	       thread_invoke_set_altstack),
 	METHOD(THREAD_GET_ID, RIGHT_READ, 0, NULL, thread_invoke_get_id),
+	METHOD(THREAD_GET_TIME, RIGHT_READ, 0, NULL, thread_invoke_get_time),
 };
 
 METHOD_TABLE(thread_methods, methods, thread_alive);

@@ -71,6 +71,8 @@ struct thread {
 	struct kobj *reply_obj;       /* ... or the Reply object it was saved in */
 	struct notification *bound_note; /* NOTIFY_BIND: its signals come as messages */
 	struct endpoint *served;      /* the Endpoint it last received on (THREAD_UPCALL) */
+	uint64_t run_ticks;           /* counter ticks it ran (kernel time for it included),
+	                               * up to its last switch away (thread_cpu_ns()) */
 	uint32_t id;
 
 	/* IPC buffer: one page of a MemoryObject, reached through the direct map */
@@ -95,6 +97,7 @@ struct process {
 	unsigned nthreads;
 	int state;                    /* PROC_STATE_* */
 	uint64_t status, fault_addr, fault_pc;
+	uint64_t dead_ticks;          /* run_ticks of its threads that ended */
 	struct notification *exit_notify;
 	uint64_t exit_bits;
 	struct endpoint *fault_ep;
@@ -175,6 +178,7 @@ struct cpu {
 	struct list timers;           /* Timer objects armed here, by deadline (kernel/obj/timer.c) */
 	uint64_t switches;            /* scheduler switches here since boot (not IPC hand-offs) */
 	uint64_t idle_ns, idle_since; /* time waiting in the idle loop; when this wait began */
+	uint64_t run_since;           /* arch_counter_read() at the last switch here */
 	/* requests from other CPUs (kernel/smp.c) */
 	uint32_t ipi;                 /* IPI_* bits */
 	uint32_t tlb_req;             /* a TLB request waits: tlb_as, tlb_leave */
@@ -259,6 +263,11 @@ static inline __attribute__((always_inline)) void sched_switch_on(struct cpu *c,
 	next->on_cpu = 1;
 	if (mp)
 		next->cpu = (uint8_t)id;
+	/* CPU time: what prev ran since the last switch here (a counter
+	 * read and two adds: the IPC fast paths pay them too) */
+	uint64_t now = arch_counter_read();
+	prev->run_ticks += now - c->run_since;
+	c->run_since = now;
 	if (user || next != &c->idle) {
 		arch_set_user_frame(next->tf);
 		if (next->proc->as != c->active_as) {
@@ -290,6 +299,11 @@ static inline void sched_switch_inline(struct thread *next)
 {
 	sched_switch_cpu(this_cpu(), next);
 }
+
+/* The CPU time t has had, in ns (its run so far on a CPU included). */
+uint64_t thread_cpu_ns(const struct thread *t);
+/* ... and every thread of p, ended ones included. */
+uint64_t process_cpu_ns(const struct process *p);
 
 /* ---- scheduler (sched.c) --------------------------------------------------- */
 void sched_init(void);

@@ -560,6 +560,12 @@ hidden long __cairn_sched_prio_range(long max, long policy);
 hidden int __cairn_thread_set_ctid(int *p);
 hidden long __cairn_sched_rr_interval(long pid, void *ts);
 hidden long __cairn_thread_kill(long tid, long sig);
+/* The kernel Thread of our thread tid (0: the caller; the pid: the
+ * first), or CAP_NULL. */
+hidden cap_t __cairn_thread_cap(long tid);
+/* times, getrusage (time.c) */
+hidden long __cairn_times(void *tms);
+hidden long __cairn_getrusage(long who, void *ru);
 /* set_robust_list, get_robust_list; the process's end marks every
  * thread's robust mutexes (__cairn_robust_exit). */
 hidden long __cairn_set_robust_list(void *head, size_t len);

@@ -343,6 +343,8 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_set_tid_address: return __cairn_set_tid_address((int *)a);
 	case SYS_uname: return __cairn_uname((void *)a);
 	case SYS_sysinfo: return __cairn_sysinfo((void *)a);
+	case SYS_times: return __cairn_times((void *)a);
+	case SYS_getrusage: return __cairn_getrusage(a, (void *)b);
 	case SYS_sethostname: return __cairn_setname(0, (const char *)a, (size_t)b);
 	case SYS_setdomainname: return __cairn_setname(1, (const char *)a, (size_t)b);
 	case SYS_reboot: return __cairn_reboot(a, b, c);

@@ -507,6 +507,28 @@ void __cairn_robust_exit(void)
 			robust_release(threads[i].robust, threads[i].tid);
 }
 
+cap_t __cairn_thread_cap(long tid)
+{
+	cap_t th = CAP_NULL;
+
+	if (!tid || tid == __cairn_getpid()) {
+		struct thr *me;
+		if (tid || !__cairn_threaded)
+			return SLOT_SELF_THREAD;
+		__cairn_lock(&table_lock);
+		me = self_entry();
+		th = me ? me->thread : SLOT_SELF_THREAD;
+		__cairn_unlock(&table_lock);
+		return th;
+	}
+	__cairn_lock(&table_lock);
+	for (int i = 0; i < MAX_THREADS; i++)
+		if (threads[i].used && !threads[i].dead && threads[i].tid == tid)
+			th = threads[i].thread;
+	__cairn_unlock(&table_lock);
+	return th;
+}
+
 long __cairn_gettid(void)
 {
 	return __cairn_sig_tid();

@@ -117,3 +117,24 @@ bool stack_grow(struct proc *p, uint64_t addr)
 	p->stack_low = low;
 	return true;
 }
+
+uint64_t proc_cpu_ns(const struct proc *p)
+{
+	struct cairn_msg m;
+
+	if (p->state == P_LIVE && p->kproc != CAP_NULL &&
+	    !cairn_invoke(p->kproc, PROC_TIMES, 0, 0, 0, 0, 0, &m))
+		return m.w[0];
+	return p->cpu_ns;
+}
+
+err_t ps_times(struct proc *c, int64_t pid, uint64_t out[2])
+{
+	struct proc *t = pid ? proc_find(pid) : c;
+
+	if (!t || pid < 0)
+		return ERR_SRCH;
+	out[0] = proc_cpu_ns(t);
+	out[1] = t->child_ns;
+	return ERR_OK;
+}

@@ -598,6 +598,11 @@ static void op_rlimit(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_rlimit(r->obj, r->w, a->w);
 }
 
+static void op_times(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_times(r->obj, (int64_t)r->w[0], a->w);
+}
+
 static void op_thread(struct srv_req *r, struct srv_ans *a)
 {
 	if (r->ncaps > 1) {
@@ -693,6 +698,7 @@ static const struct srv_op ops[] = {
 	OP(PS_THREAD, op_thread),
 	OP(PS_UMASK, op_umask),
 	OP(PS_RLIMIT, op_rlimit),
+	OP(PS_TIMES, op_times),
 	OP(PS_REBOOT, op_reboot),
 	OP(PS_SETNAME, op_setname),
 	OP(PS_UNAME, op_uname),

@@ -134,6 +134,9 @@ struct proc {
 	uint32_t umask;
 	uint64_t rlim[POSIX_RLIM_N][2];
 	uint64_t stack_low;
+	/* CPU time (PS_TIMES): an ended process's own, and that of the
+	 * children it reaped (theirs included) */
+	uint64_t cpu_ns, child_ns;
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;
 	/* PS_EXEC_KEEP */
@@ -339,6 +342,9 @@ err_t ps_rlimit(struct proc *c, const uint64_t w[4], uint64_t out[2]);
 /* A fault of p at addr below its main stack and within RLIMIT_STACK: more
  * stack is mapped (true: retry the instruction) */
 bool stack_grow(struct proc *p, uint64_t addr);
+err_t ps_times(struct proc *c, int64_t pid, uint64_t out[2]);
+/* The CPU time of p's threads now (a live one's kernel process) */
+uint64_t proc_cpu_ns(const struct proc *p);
 
 /* ---- system.c ---------------------------------------------------------------------- */
 extern cap_t clock_cap;          /* "clock": KernelInfo with the manage right, or CAP_NULL */

@@ -141,12 +141,18 @@ static bool reportable(const struct proc *q, unsigned options, int *status)
 
 static void consume(struct proc *q, unsigned options)
 {
+	struct proc *parent;
+
 	if (options & POSIX_WNOWAIT)
 		return;
-	if (q->state == P_ZOMBIE)
+	if (q->state == P_ZOMBIE) {
+		/* reaped: its times are its parent's children's (Linux's) */
+		if ((parent = proc_find(q->ppid)))
+			parent->child_ns += q->cpu_ns + q->child_ns;
 		proc_free(q);
-	else
-		q->report = REPORT_NONE;
+		return;
+	}
+	q->report = REPORT_NONE;
 }
 
 enum { SCAN_NONE, SCAN_WAIT, SCAN_FOUND };
@@ -457,6 +463,7 @@ void proc_ended(struct proc *p)
 	if (p->state != P_LIVE)
 		return;
 	p->wstatus = end_status(p);
+	p->cpu_ns = proc_cpu_ns(p);          /* (before its kernel process goes) */
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	keep_clear(p);
 	waits_drop(p);

@@ -9,7 +9,7 @@
  * (setpgid/getpgid/setsid/getsid and their errors), kill of a process
  * group, posix_spawn with file actions, vfork, resource limits, a main
  * stack that grows to RLIMIT_STACK (8 MiB; a lower limit holds), the umask
- * and limits kept across exec, an exec with 2,000,000 bytes of environment
+ * and limits kept across exec, CPU-time clocks, times() and getrusage(), an exec with 2,000,000 bytes of environment
  * (E2BIG past 2 MiB), an exec with
  * 80 KB of arguments and environment (more than a message) and one with
  * a string over 128 KiB (E2BIG), CPU affinity (busybox's taskset, musl's
@@ -26,6 +26,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/times.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -865,6 +867,107 @@ static void kept_across_exec(void)
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && exit_code(st) == 0);
 }
 
+/* ---- CPU time ---- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double clock_s(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts))
+		return -1;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs (no system call) for about s seconds of the clock. */
+static void spin_for(double s)
+{
+	double end = mono_s() + s;
+	volatile unsigned long n = 0;
+
+	while (mono_s() < end)
+		for (int i = 0; i < 10000; i++)
+			n++;
+}
+
+static volatile int cpu_stop;
+
+static void *cpu_sleeper(void *arg)
+{
+	(void)arg;
+	while (!cpu_stop)
+		usleep(10000);
+	return NULL;
+}
+
+/* The CPU-time clocks, times() and getrusage(): a spin of 0.2 s is about
+ * 0.2 s of the process's and the thread's CPU time, a sleeping thread's
+ * stays small, a child's comes to its parent once waited for. */
+static void cpu_times(void)
+{
+	struct tms t0, t1;
+	struct rusage ru;
+	clockid_t other, pclk;
+	pthread_t t;
+	double p0, p1, th0, th1, w0, w1, o;
+	int st;
+	pid_t pid;
+
+	CHECK(times(&t0) != (clock_t)-1);
+	p0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	th0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+	w0 = mono_s();
+	spin_for(0.2);
+	w1 = mono_s();
+	p1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	th1 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+	if (!(p0 >= 0 && p1 - p0 >= 0.5 * (w1 - w0) && p1 - p0 <= (w1 - w0) + 0.05))
+		FAIL("process CPU %.3f s over %.3f s", p1 - p0, w1 - w0);
+	if (!(th1 - th0 >= 0.5 * (w1 - w0) && th1 - th0 <= p1 - p0 + 0.01))
+		FAIL("thread CPU %.3f s, process %.3f s", th1 - th0, p1 - p0);
+	CHECK(times(&t1) != (clock_t)-1);
+	CHECK((t1.tms_utime + t1.tms_stime) - (t0.tms_utime + t0.tms_stime) >= 10);
+	CHECK(getrusage(RUSAGE_SELF, &ru) == 0 &&
+	      ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6 >= p1 - 0.05);
+	/* a thread that sleeps: little CPU time; its clock by pthread_getcpuclockid */
+	cpu_stop = 0;
+	CHECK(pthread_create(&t, NULL, cpu_sleeper, NULL) == 0);
+	usleep(100000);
+	CHECK(pthread_getcpuclockid(t, &other) == 0);
+	o = clock_s(other);
+	cpu_stop = 1;
+	pthread_join(t, NULL);
+	if (!(o >= 0 && o < 0.05))
+		FAIL("a sleeping thread's CPU time %.3f s", o);
+	ERRNO(clock_gettime((clockid_t)-999999, &(struct timespec){ 0 }), EINVAL);
+	/* a child's: readable by its pid while it runs, its parent's once reaped */
+	CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0);
+	double c0 = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	if ((pid = fork()) == 0) {
+		spin_for(0.3);
+		_exit(0);
+	}
+	CHECK(pid > 0 && clock_getcpuclockid(pid, &pclk) == 0);
+	usleep(100000);
+	o = clock_s(pclk);
+	if (!(o >= 0.02 && o <= 0.3))
+		FAIL("the running child's CPU time %.3f s", o);
+	CHECK(waitpid(pid, &st, 0) == pid && exit_code(st) == 0);
+	CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0);
+	double c1 = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	if (!(c1 - c0 >= 0.15 && c1 - c0 <= 0.4))
+		FAIL("children's CPU time grew by %.3f s", c1 - c0);
+	CHECK(times(&t1) != (clock_t)-1 && t1.tms_cutime + t1.tms_cstime >= 15);
+	ERRNO(getrusage(42, &ru), EINVAL);
+}
+
 #define BIG_ARGS  2000
 #define MEGA_N    20
 #define MEGA_LEN  100000
@@ -1016,6 +1119,7 @@ int main(int argc, char **argv)
 	run("limits", limits);
 	run("big_stack", big_stack);
 	run("kept_across_exec", kept_across_exec);
+	run("cpu_times", cpu_times);
 	run("affinity", affinity);
 	run("sched_numbers", sched_numbers);
 	run("affinity_of_others", affinity_of_others);
