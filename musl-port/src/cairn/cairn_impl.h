@@ -614,6 +614,10 @@ hidden void __cairn_random_forked(long pid);
 /* mem.c: whether [p, p + n) is memory this process may write, as far as
  * its tables know (EFAULT otherwise). */
 hidden int __cairn_mem_writable(uintptr_t p, size_t n);
+/* mlock and friends: present pages (mem.c) */
+hidden long __cairn_mlock(uintptr_t addr, size_t len);
+hidden long __cairn_munlock(uintptr_t addr, size_t len);
+hidden long __cairn_mlockall(long flags);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());

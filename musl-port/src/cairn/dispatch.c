@@ -344,6 +344,13 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_uname: return __cairn_uname((void *)a);
 	case SYS_sysinfo: return __cairn_sysinfo((void *)a);
 	case SYS_times: return __cairn_times((void *)a);
+	case SYS_mlock: return __cairn_mlock((uintptr_t)a, (size_t)b);
+#ifdef SYS_mlock2
+	case SYS_mlock2: return (c & ~1l) ? -EINVAL : __cairn_mlock((uintptr_t)a, (size_t)b);
+#endif
+	case SYS_munlock: return __cairn_munlock((uintptr_t)a, (size_t)b);
+	case SYS_mlockall: return __cairn_mlockall(a);
+	case SYS_munlockall: return 0;
 	case SYS_getrusage: return __cairn_getrusage(a, (void *)b);
 	case SYS_sethostname: return __cairn_setname(0, (const char *)a, (size_t)b);
 	case SYS_setdomainname: return __cairn_setname(1, (const char *)a, (size_t)b);

@@ -783,3 +783,59 @@ long __cairn_brk(uintptr_t want)
 	brk_cur = want;
 	return (long)brk_cur;
 }
+
+/*
+ * mlock, munlock, mlockall, munlockall: a page of a MemoryObject is
+ * allocated at its first touch and never paged out (no swap; a file's
+ * pages are its server's to write back, never evicted under a mapping),
+ * so a locked range only has to be present: mlock touches each readable
+ * page of it. ENOMEM: a range not all mapped, as Linux. RLIMIT_MEMLOCK
+ * is not counted.
+ */
+static long lock_range(uintptr_t addr, size_t len, int touch)
+{
+	uint64_t va = addr & ~(uint64_t)(PAGE - 1), end;
+
+	if (__builtin_add_overflow((uint64_t)addr, (uint64_t)len, &end) || end > UINT64_MAX - PAGE)
+		return -EINVAL;
+	end = (end + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+	if (va >= end)
+		return 0;
+	if (va < 0x400000 || end > CAIRN_STACK_TOP)
+		return -ENOMEM;
+	if (va < CAIRN_MMAP_END && end > CAIRN_MMAP_BASE &&
+	    (va < CAIRN_MMAP_BASE || end > CAIRN_MMAP_END || !covered(va, end)))
+		return -ENOMEM;
+	if (va < CAIRN_HEAP_BASE + CAIRN_HEAP_MAX && end > CAIRN_HEAP_BASE &&
+	    (va < CAIRN_HEAP_BASE || end > brk_mapped))
+		return -ENOMEM;
+	if (!touch)
+		return 0;
+	for (uint64_t p = va; p < end; p += PAGE) {
+		if (p >= CAIRN_MMAP_BASE && p < CAIRN_MMAP_END) {
+			unsigned i = find(p);
+			if (i < npieces && !(pieces[i].prot & PROT_READ))
+				continue;        /* PROT_NONE: present when it may be touched */
+		}
+		(void)*(volatile const char *)p;
+	}
+	return 0;
+}
+
+long __cairn_mlock(uintptr_t addr, size_t len)
+{
+	return lock_range(addr, len, 1);
+}
+
+long __cairn_munlock(uintptr_t addr, size_t len)
+{
+	return lock_range(addr, len, 0);
+}
+
+long __cairn_mlockall(long flags)
+{
+	if (!flags || (flags & ~(long)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	return 0;
+}

@@ -547,6 +547,12 @@ long __cairn_syscall_cp(long nr, long u, long v, long w, long x, long y, long z)
 	long r;
 
 	me->in_cp++;
+	/* a request whose handler ran between __syscall_cp_asm's check and
+	 * here found no call under way: acted on now */
+	if (__pthread_self()->cancel && !__pthread_self()->canceldisable) {
+		me->in_cp--;
+		return __cancel();
+	}
 	r = __cairn_syscall(nr, u, v, w, x, y, z);
 	me->in_cp--;
 	if (me->cp_cancel && !me->in_cp) {

@@ -304,6 +304,27 @@ static void mprotect_ranges(void)
 	CHECK(munmap(p, 4 * PAGE) == 0);
 }
 
+/* mlock and friends: a mapped range locks (its pages present), one with
+ * a hole is ENOMEM, bad flags EINVAL, mlockall and munlockall work */
+static void mlock_ranges(void)
+{
+	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!CHECK(p != MAP_FAILED))
+		return;
+	CHECK(mlock(p, 4 * PAGE) == 0 && munlock(p, 4 * PAGE) == 0);
+	CHECK(mlock(p + 1, 10) == 0 && munlock(p + 1, 10) == 0);     /* rounded to pages */
+	p[0] = 1;
+	CHECK(mlock(p, 0) == 0);
+	CHECK(munmap(p + 2 * PAGE, PAGE) == 0);
+	ERRNO(mlock(p, 4 * PAGE), ENOMEM);                 /* a hole */
+	ERRNO(mlockall(0), EINVAL);
+	ERRNO(mlockall(0x100), EINVAL);
+	CHECK(mlockall(MCL_CURRENT) == 0 && munlockall() == 0);
+	CHECK(mlockall(MCL_CURRENT | MCL_FUTURE) == 0 && munlockall() == 0);
+	CHECK(munmap(p, 4 * PAGE) == 0);
+}
+
 static void mmap_reserve_then_commit(void)
 {
 	char *p = mmap(NULL, 64 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -634,6 +655,7 @@ int main(int argc, char **argv)
 	run_named("mmap_errors", mmap_errors);
 	run_named("munmap_partial_and_fixed", munmap_partial_and_fixed);
 	run_named("mprotect_ranges", mprotect_ranges);
+	run_named("mlock_ranges", mlock_ranges);
 	run_named("mmap_reserve_then_commit", mmap_reserve_then_commit);
 	run_named("mremap_grow_shrink", mremap_grow_shrink);
 	run_named("madvise_dontneed", madvise_dontneed);
