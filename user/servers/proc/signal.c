@@ -455,6 +455,7 @@ void proc_ended(struct proc *p)
 		return;
 	p->wstatus = end_status(p);
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	cred_drop(p);                  /* its token, every copy: no one acts as it */
 	keep_clear(p);
 	waits_drop(p);
 	sthreads_drop(p);
