@@ -644,7 +644,7 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		if ((int64_t)r->w[0] < 0)
 			a->err = ERR_INVAL;
 		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino)) &&
-			 !(a->err = xfs_access_as(&xfs, xfs.cred, ino, CRED_W))) {
+			 (xfs.ro || !(a->err = xfs_access_as(&xfs, xfs.cred, ino, CRED_W)))) {
 			image_forget(ino);
 			if (!(a->err = xfs_truncate(&xfs, ino, r->w[0])))
 				pages_truncated(ino);

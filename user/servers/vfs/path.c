@@ -328,9 +328,9 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if ((a->err = req_path(r, 0, l1, &p)) ||
 		    (a->err = tmpfs_find(&fs, d, p, l1, 0, 0, &n)))
 			break;
-		if (tmpfs_is_dir(n))
-			a->err = ERR_ISDIR;
-		else if (!(a->err = tmpfs_access_as(fs.cred, n, CRED_W)))
+		/* write permission, after what tmpfs_truncate says first (EISDIR, EROFS) */
+		if (tmpfs_is_dir(n) || (n->flags & TMPFS_F_RDONLY) ||
+		    !(a->err = tmpfs_access_as(fs.cred, n, CRED_W)))
 			a->err = tmpfs_truncate(&fs, n, r->w[0]);
 		break;
 	case FS_GETPATH: {
