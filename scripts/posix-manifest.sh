@@ -164,7 +164,8 @@ service ext2 bin/ext2 --dev $disk${disk_at:+ --mount $disk_at}
     cap console console w
     cap kinfo kinfo r
 END
-    # the process server: which lock holders live (user/servers/ext2/lock.c)
+    # the process server: whose credential tokens (docs/users.md), which
+    # lock holders live (user/servers/ext2/lock.c)
     [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
     cat <<END
     quota 16M
@@ -174,6 +175,10 @@ service ext2x bin/ext2 --cache 128 --no-fmap
     cap devmgr endpoint:devmgr w
     cap console console w
     cap kinfo kinfo r
+END
+    # the process server: users (docs/users.md), lock holders
+    [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
+    cat <<END
     quota 3M
     priority 11
     template

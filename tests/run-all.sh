@@ -601,6 +601,14 @@ userland() {
   # user ids, reboot's errors (expected/posix-system.txt); then reboot(2)
   # itself, power off and restart: the boot ends with status 0
   runpart $H --name $a-posix-system --timeout 120 --expect $E/posix-system.txt -- --exec $P/system
+  # users and permissions (docs/users.md): ids, groups and every check of
+  # the file servers, in the VFS's /tmp and on an ext2 disk's /mnt
+  runpart $H --name $a-posix-users --timeout 180 --expect $E/posix-users.txt -- --exec $P/users
+  local uimg="$CAIRN_LOG_DIR/$a-posix-users-ext2.img"
+  rm -f "$uimg" && mke2fs -q -F -t ext2 "$uimg" 32M
+  runpart $H --name $a-posix-users-ext2 --timeout 240 --expect $E/posix-users.txt \
+    --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$uimg" --exec $P/users /mnt
+  runpart ext2_fsck "$uimg" $a-posix-users-ext2-fsck
   for rb in poweroff restart; do
     runpart $H --name $a-posix-reboot-$rb --expect-lines $E/posix-reboot.txt --status 0 -- --exec $P/system $rb
   done

@@ -63,7 +63,7 @@ rootfs-progs := init servers/vfs servers/console servers/proc servers/entropy se
 # whole-system images (rootfs-manifests) and into any other image whose
 # manifest names bin/<name>.
 musl-progs := servers/ext2 servers/net
-servers/ext2-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/fmap.c user/lib/lockf.c user/lib/blk.c user/lib/dev.c lib/err.c
+servers/ext2-musl-src := user/lib/server.c user/lib/musl/thread.c user/lib/fmap.c user/lib/lockf.c user/lib/cred.c user/lib/blk.c user/lib/dev.c lib/err.c
 servers/ext2-musl-libs := e2fs
 # alloc.c: libext2fs's block buffers kept between uses
 servers/ext2-musl-ldflags := -Wl,--wrap=malloc -Wl,--wrap=free

@@ -190,6 +190,8 @@ enum {
 #define POSIX_OPEN_FMAP        (1ull << 32)  /* FS_OPEN w1 (mode) high bits */
 #define POSIX_OPEN_FMAP_TABLE  (1ull << 33)
 #define POSIX_OPEN_FMAP_HAVE   (1ull << 34)  /* + a bitmap after the path (below) */
+#define POSIX_OPEN_EXEC        (1ull << 35)  /* FS_OPEN w1: opened to exec: execute
+                                              * permission instead of read (docs/users.md) */
 #define POSIX_FEXTEND_APPEND   UINT64_MAX
 #define POSIX_FMAP_SLOTS       1024u
 #define POSIX_FMAP_MAX         (1ull << 30)  /* bytes of a file with shared pages (MEMOBJ_MAX) */
@@ -327,6 +329,11 @@ enum {
 	                       * writer opens, O_WRONLY until a reader (O_NONBLOCK: ENXIO),
 	                       * O_RDWR opens at once (an end that reads and writes, through
 	                       * IO_READ/IO_WRITE: IO_PIPE_MAP says ENODEV) */
+	FS_CHOWN,             /* (uid | gid << 32, flags, path length) + path: chown, lchown,
+	                       * fchownat (flags AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH: the object
+	                       * itself, fchown); POSIX_UID_KEEP leaves one as it is. EPERM:
+	                       * not the owner, or (not euid 0) a new owner, or a group the
+	                       * caller is not in (docs/users.md) */
 };
 #define POSIX_OPEN_FIFO  (1u << 26)      /* FS_OPEN's answer w0: a FIFO, open it with FS_FIFO */
 
@@ -766,7 +773,43 @@ enum {
 	                       * effective one when setuid by uid 0 or setreuid changes the
 	                       * real one or sets an effective one other than the real. A
 	                       * fork's child and an exec keep the three. EINVAL: how > 2,
-	                       * a uid above POSIX_UID_KEEP */
+	                       * a uid above POSIX_UID_KEEP. The file-system uid follows the
+	                       * effective one (docs/users.md) */
+	PS_GETGID,            /* -> (real gid, effective gid, saved gid, fsuid | fsgid << 32) */
+	PS_SETGID,            /* (how, a, b, c): PS_SETUID's rules for the group ids: how 0
+	                       * setresgid, 1 setgid, 2 setregid; privileged: euid 0 */
+	PS_GETGROUPS,         /* -> (n) + n uint32_t supplementary gids inline */
+	PS_SETGROUPS,         /* (n) + n uint32_t gids inline: setgroups. EPERM: not euid 0;
+	                       * EINVAL: n > POSIX_NGROUPS_MAX or fewer bytes sent */
+	PS_SETFSID,           /* (which: 0 uid, 1 gid, id) -> (old): setfsuid, setfsgid; the id
+	                       * changes only to one of the real, effective, saved or fs ids
+	                       * (any for euid 0), and the old one is the answer either way */
+	PS_CRED,              /* through a credential token only (below): -> struct
+	                       * posix_cred inline: the ids of the process the token is
+	                       * now. ESRCH: the token is no process's any more */
+};
+/*
+ * Credentials (docs/users.md). Each POSIX process holds a credential
+ * token, the capability named "cred": the process server's endpoint with
+ * the badge POSIX_CRED_BADGE | a serial of its own, RIGHT_WRITE only. The
+ * libc sends it as the last capability of every FS_* request; a file
+ * server checks with CAP_OP_IDENTIFY that it is the process server's
+ * endpoint (the object id of its own "proc" capability) with such a
+ * badge, and asks PS_CRED through it (once: it may keep the answer by
+ * the badge, for the server never lets a serial stand for other ids). A
+ * change of ids (PS_SETUID, PS_SETGID, PS_SETGROUPS, PS_SETFSID that
+ * changes something) revokes the old token, every copy of it, and
+ * grants a new one at the same slot; so does the end of the process. A
+ * fork's child gets a token of its own, an exec's image the same one.
+ */
+#define POSIX_CRED_BADGE     (1ull << 61)
+#define POSIX_NGROUPS_MAX    32             /* musl's NGROUPS_MAX */
+#define POSIX_OVERFLOW_ID    65534u         /* "nobody": a request without a token */
+struct posix_cred {
+	uint32_t ruid, euid, suid, fsuid;
+	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t ngroups, reserved;
+	uint32_t groups[POSIX_NGROUPS_MAX];
 };
 #define POSIX_UTS_LEN        64             /* host and domain names: at most 64 bytes */
 struct posix_uts {

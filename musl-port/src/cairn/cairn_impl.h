@@ -89,6 +89,7 @@ hidden err_t __cairn_ipc(cap_t cap, uint32_t label, uint64_t w0, uint64_t w1, ui
 			 uint64_t w3, size_t nbytes, unsigned ncaps, int intr, struct cairn_ans *a);
 
 /* ---- posix.c: the POSIX state of this process ------------------------------------------- */
+extern hidden cap_t __cairn_cred;   /* "cred": our credential token (docs/users.md), or CAP_NULL */
 extern hidden cap_t __cairn_proc;   /* "proc": the process server (badged with our pid) */
 extern hidden cap_t __cairn_root;   /* the root directory: "vfs", or the one the VFS
                                      * named once "/" was mounted from a disk (fs.c) */
@@ -445,6 +446,12 @@ hidden long __cairn_reboot(long magic1, long magic2, long cmd);
 hidden long __cairn_setname(int which, const char *name, size_t len);
 hidden long __cairn_getuids(unsigned which, void *r, void *e, void *s);
 hidden long __cairn_setuids(unsigned how, long a, long b, long c);
+hidden long __cairn_getgids(unsigned which, void *r, void *e, void *s);
+hidden long __cairn_setgids(unsigned how, long a, long b, long c);
+hidden long __cairn_getgroups(long n, unsigned *list);
+hidden long __cairn_setgroups(long n, const unsigned *list);
+hidden long __cairn_setfsid(unsigned which, long id);
+hidden unsigned __cairn_with_cred(unsigned ncaps);
 hidden long __cairn_arch_prctl(long code, unsigned long addr);
 hidden long __cairn_getppid(void);
 hidden long __cairn_getpgid(long pid);

@@ -311,7 +311,16 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_setpgid: return __cairn_setpgid(a, b);
 	case SYS_getsid: return __cairn_getsid(a);
 	case SYS_setsid: return __cairn_setsid();
-	case SYS_getgid: case SYS_getegid: return 0;
+	case SYS_getgid: return __cairn_getgids(0, 0, 0, 0);
+	case SYS_getegid: return __cairn_getgids(1, 0, 0, 0);
+	case SYS_getresgid: return __cairn_getgids(2, (void *)a, (void *)b, (void *)c);
+	case SYS_setresgid: return __cairn_setgids(0, a, b, c);
+	case SYS_setgid: return __cairn_setgids(1, a, -1, -1);
+	case SYS_setregid: return __cairn_setgids(2, a, b, -1);
+	case SYS_getgroups: return __cairn_getgroups(a, (unsigned *)b);
+	case SYS_setgroups: return __cairn_setgroups(a, (const unsigned *)b);
+	case SYS_setfsuid: return __cairn_setfsid(0, a);
+	case SYS_setfsgid: return __cairn_setfsid(1, a);
 	case SYS_getuid: return __cairn_getuids(0, 0, 0, 0);
 	case SYS_geteuid: return __cairn_getuids(1, 0, 0, 0);
 	case SYS_getresuid: return __cairn_getuids(2, (void *)a, (void *)b, (void *)c);

@@ -909,7 +909,7 @@ long __cairn_fchmod(long fd, long mode)
 	if (f->kind == FDK_DEBUG)
 		return -EPERM;
 	return cairn_errno(__cairn_ipc(f->cap, FS_CHMOD, (uint64_t)mode & 07777, AT_EMPTY_PATH, 0, 0, 0,
-				       0, IPC_ALWAYS, NULL));
+				       __cairn_with_cred(0), IPC_ALWAYS, NULL));
 }
 
 /* ---- ioctl ----------------------------------------------------------------------------- */

@@ -317,7 +317,7 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 		c->nnames++;
 	}
 	for (unsigned i = 0; (name = cairn_cap_name(i, &slot)); i++) {
-		if (!strcmp(name, "proc") || !strcmp(name, "cwd") || is_fd_name(name) ||
+		if (!strcmp(name, "proc") || !strcmp(name, "cred") || !strcmp(name, "cwd") || is_fd_name(name) ||
 		    slot < SLOT_FIRST_FREE || !slot_valid(slot))
 			continue;
 		keep[c->nkeep++] = (struct keep){ slot, slot, 0 };

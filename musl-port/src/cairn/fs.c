@@ -109,6 +109,17 @@ static long start(long dirfd, const char *path, cap_t *dir, size_t *len, int emp
 	return 0;
 }
 
+/* Our credential token as the last of ncaps capabilities of a file
+ * request (docs/users.md): the file server asks the process server who we
+ * are through it. The new count. */
+unsigned __cairn_with_cred(unsigned ncaps)
+{
+	if (__cairn_cred == CAP_NULL)
+		return ncaps;
+	cairn_ipcbuf()->caps[ncaps] = __cairn_cred;
+	return ncaps + 1;
+}
+
 /* w3 of a one-path request: our pid, for /proc/self (0: none) */
 static uint64_t me(void)
 {
@@ -197,7 +208,7 @@ static err_t path_ipc(cap_t dir, struct req *q, const char *path, size_t len,
 			n += q->postlen;
 		}
 		e = __cairn_ipc(dir, q->label, q->w0, q->w1, q->label == FS_SYMLINK ? q->prelen : len,
-				q->label == FS_SYMLINK ? len : pid, n, 0, IPC_RESTART, a);
+				q->label == FS_SYMLINK ? len : pid, n, __cairn_with_cred(0), IPC_RESTART, a);
 		if (e != ERR_REMOTE)
 			break;
 		got = a->ncaps ? cairn_ipcbuf()->caps[0] : CAP_NULL;
@@ -295,7 +306,8 @@ static long open_obj(long dirfd, const char *path, long flags, long mode, cap_t 
 		mode &= ~cur_umask;
 	if (out)
 		fm = __cairn_fmap_open_bits((uint32_t)flags, have, &havelen);
-	struct req q = { .label = FS_OPEN, .w0 = (uint32_t)flags, .w1 = ((uint64_t)mode & 07777) | fm,
+	struct req q = { .label = FS_OPEN, .w0 = (uint32_t)flags,
+			 .w1 = ((uint64_t)mode & (07777 | POSIX_OPEN_EXEC)) | fm,
 			 .post = have, .postlen = havelen, .post_bit = POSIX_OPEN_FMAP_HAVE };
 	e = path_ipc(dir, &q, path, len, &a);
 	if (out) {
@@ -528,7 +540,8 @@ static long two_paths(uint32_t label, long d1, const char *p1, long d2, const ch
 			cairn_ipcbuf()->caps[0] = c2;
 			ncaps = 1;
 		}
-		e = __cairn_ipc(c1, label, (uint64_t)flags, 0, b1l, b2l, b1l + b2l, ncaps, IPC_RESTART, &a);
+		e = __cairn_ipc(c1, label, (uint64_t)flags, 0, b1l, b2l, b1l + b2l, __cairn_with_cred(ncaps),
+				IPC_RESTART, &a);
 		r = cairn_errno(e);
 		if (e == ERR_REMOTE) {
 			r = -EXDEV;
@@ -605,17 +618,13 @@ long __cairn_fchmodat(long dirfd, const char *path, long mode, long flags)
 			   (uint64_t)flags);
 }
 
-/* There are no users: root (0) owns everything and cannot give it away. */
+/* FS_CHOWN: the server decides who may (docs/users.md); -1 keeps an id. */
 long __cairn_fchownat(long dirfd, const char *path, long uid, long gid, long flags)
 {
-	char kst[256];
-	long r = __cairn_fstatat(dirfd, path, kst, flags);
-
-	if (r)
-		return r;
-	if (((int)uid != -1 && uid != 0) || ((int)gid != -1 && gid != 0))
-		return -EPERM;
-	return 0;
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return path_simple(dirfd, path, flags & AT_EMPTY_PATH, FS_CHOWN,
+			   (uint64_t)(uint32_t)uid | (uint64_t)(uint32_t)gid << 32, (uint64_t)flags);
 }
 
 long __cairn_utimensat(long dirfd, const char *path, const void *times, long flags)
@@ -673,6 +682,16 @@ static void set_cwd(cap_t obj)
 		__cairn_io_release(old);
 }
 
+/* chdir's and fchdir's search permission on the directory (Linux's
+ * MAY_EXEC): the server asks the token whose it is (docs/users.md). */
+static long may_search(cap_t dir)
+{
+	uint64_t pid = me();     /* first: it may ask the process server */
+
+	return cairn_errno(__cairn_ipc(dir, FS_ACCESS, X_OK, AT_EMPTY_PATH | AT_EACCESS, 0, pid, 0,
+				       __cairn_with_cred(0), IPC_ALWAYS, NULL));
+}
+
 long __cairn_chdir(const char *path)
 {
 	uint32_t type;
@@ -684,6 +703,10 @@ long __cairn_chdir(const char *path)
 	if (type != S_IFDIR) {
 		__cairn_io_release(obj);
 		return -ENOTDIR;
+	}
+	if ((r = may_search(obj))) {
+		__cairn_io_release(obj);
+		return r;
 	}
 	set_cwd(obj);
 	return 0;
@@ -705,6 +728,8 @@ long __cairn_fchdir(long fd)
 		return r;
 	if ((f->type & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
+	if ((r = may_search(f->cap)))
+		return r;
 	if ((e = __cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)))
 		return cairn_errno(e);
 	if ((e = cairn_cap_copy(f->cap, RIGHTS_ALL, &obj))) {
@@ -742,14 +767,12 @@ long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 	long r;
 	err_t e;
 
-	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &obj, &type, NULL, NULL, NULL, NULL)))
+	/* POSIX_OPEN_EXEC: the server checks execute permission, not read */
+	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, (long)POSIX_OPEN_EXEC, &obj, &type, NULL,
+			  NULL, NULL, NULL)))
 		return r;
 	if (type != S_IFREG) {
 		r = -EACCES;
-		goto fail;
-	}
-	if ((e = __cairn_ipc(obj, FS_ACCESS, X_OK, AT_EMPTY_PATH, 0, 0, 0, 0, IPC_ALWAYS, NULL))) {
-		r = cairn_errno(e);
 		goto fail;
 	}
 	if ((e = __cairn_ipc(obj, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)) || a.nbytes < sizeof(st)) {

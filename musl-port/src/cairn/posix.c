@@ -26,6 +26,7 @@
 #include <cairn/tty.h>
 #include "cairn_impl.h"
 
+hidden cap_t __cairn_cred = CAP_NULL;
 hidden cap_t __cairn_proc = CAP_NULL, __cairn_root = CAP_NULL, __cairn_cwd = CAP_NULL;
 hidden cap_t __cairn_vfs = CAP_NULL;
 hidden long __cairn_my_pid;          /* 0: not asked yet (and after a fork) */
@@ -56,6 +57,15 @@ void __cairn_posix_init(void)
 	int have_fds = 0;
 
 	__cairn_proc = cairn_cap("proc");
+	/* a POSIX process's "proc" is badged with its pid; an unbadged one is
+	 * a system service's (the ext2 server's: it asks which pids live and
+	 * whose tokens it is sent, docs/users.md), and no process of ours */
+	{
+		uint64_t id[4];
+		if (__cairn_proc != CAP_NULL && !cairn_cap_identify(__cairn_proc, id) && !id[2])
+			__cairn_proc = CAP_NULL;
+	}
+	__cairn_cred = cairn_cap("cred");
 	__cairn_vfs = __cairn_root = cairn_cap("vfs");
 	__cairn_cwd = cairn_cap("cwd");
 	__cairn_umask_start();

@@ -70,3 +70,75 @@ long __cairn_setuids(unsigned how, long a, long b, long c)
 {
 	return ps(PS_SETUID, how, (uint32_t)a, (uint32_t)b, (uint32_t)c, 0, NULL);
 }
+
+/* getgid (which 0), getegid (1), getresgid (2: r, e, s filled), as
+ * __cairn_getuids. */
+long __cairn_getgids(unsigned which, void *r, void *e, void *s)
+{
+	struct cairn_ans a;
+	unsigned *out[3] = { r, e, s };
+
+	if (__cairn_proc == CAP_NULL) {
+		a.w[0] = a.w[1] = a.w[2] = 0;
+	} else {
+		long err = ps(PS_GETGID, 0, 0, 0, 0, 0, &a);
+		if (err && which < 2)
+			return 0;
+		if (err)
+			return err;
+	}
+	if (which < 2)
+		return (long)a.w[which];
+	for (unsigned i = 0; i < 3; i++)
+		if (out[i])
+			*out[i] = (unsigned)a.w[i];
+	return 0;
+}
+
+/* setresgid (how 0), setgid (1), setregid (2); -1 leaves a gid as it is. */
+long __cairn_setgids(unsigned how, long a, long b, long c)
+{
+	return ps(PS_SETGID, how, (uint32_t)a, (uint32_t)b, (uint32_t)c, 0, NULL);
+}
+
+/* getgroups(n, list): the count when n is 0, EINVAL when n is too small. */
+long __cairn_getgroups(long n, unsigned *list)
+{
+	struct cairn_ans a;
+	long err;
+
+	if (n < 0)
+		return -EINVAL;
+	if (__cairn_proc == CAP_NULL)
+		return 0;
+	if ((err = ps(PS_GETGROUPS, 0, 0, 0, 0, 0, &a)))
+		return err;
+	if (a.w[0] > POSIX_NGROUPS_MAX || a.nbytes < a.w[0] * sizeof(uint32_t))
+		return -EIO;
+	if (!n)
+		return (long)a.w[0];
+	if ((uint64_t)n < a.w[0])
+		return -EINVAL;
+	memcpy(list, __cairn_ipc_data(), a.w[0] * sizeof(uint32_t));
+	return (long)a.w[0];
+}
+
+/* setgroups(n, list): the server says EPERM (not euid 0) or EINVAL (more
+ * than NGROUPS_MAX, 32). */
+long __cairn_setgroups(long n, const unsigned *list)
+{
+	if (n < 0 || n > POSIX_NGROUPS_MAX)
+		return -EINVAL;
+	memcpy(__cairn_ipc_data(), list, (size_t)n * sizeof(uint32_t));
+	return ps(PS_SETGROUPS, (uint64_t)n, 0, 0, 0, (size_t)n * sizeof(uint32_t), NULL);
+}
+
+/* setfsuid (which 0), setfsgid (1): the old id, whatever happens. */
+long __cairn_setfsid(unsigned which, long id)
+{
+	struct cairn_ans a;
+
+	if (__cairn_proc == CAP_NULL || ps(PS_SETFSID, which, (uint32_t)id, 0, 0, 0, &a))
+		return 0;
+	return (long)(uint32_t)a.w[0];
+}

@@ -33,6 +33,8 @@ struct handle {
 	uint64_t pos;                      /* offset, or directory cookie */
 	ext2_ino_t ino;
 	uint32_t type;                     /* the inode's S_IFMT bits (fixed while it is held) */
+	bool sys;                          /* opened through a system service's capability: a
+	                                    * request without a token is root's (docs/users.md) */
 };
 
 extern struct xfs xfs;

@@ -188,6 +188,7 @@ static const struct srv_op ops[] = {
 	{ IO_READ, IO_LOCK, serve_io },
 	{ CAIRN_PAGER_LABEL, CAIRN_PAGER_LABEL, pages_request },
 	{ FS_OPEN, FS_MKNOD, serve_fs },
+	{ FS_CHOWN, FS_CHOWN, serve_fs },
 };
 
 static err_t object(struct srv_req *r)
@@ -459,6 +460,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ep_id = id[3];
+	/* users (docs/users.md): tokens are the process server's ("proc",
+	 * optional: without it no user is checked) */
+	cred_init(cairn_cap("proc"), ep_id);
 	if ((e = blkdev_open(cairn_cap("devmgr"), cairn_cap("blk"), devname, &dev))) {
 		fprintf(stderr, "ext2: no block device %s: %s\n", devname, err_name(e));
 		give_up(e == ERR_NOENT ? ENOENT : ENXIO);

@@ -391,6 +391,8 @@ static err_t req_node(const struct srv_req *r, const struct handle *h, uint64_t 
 	return xfs_find(&xfs, h->ino, p, r->w[2], (unsigned)flags, ino);
 }
 
+static bool admin(const struct srv_req *r);
+
 static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 {
 	struct handle *nh;
@@ -404,7 +406,8 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	}
 	if ((a->err = req_path(r, 0, r->w[2], &p)))
 		return;
-	if ((a->err = xfs_open(&xfs, h->ino, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &ino, &type)))
+	if ((a->err = xfs_open(&xfs, h->ino, p, r->w[2], (uint32_t)r->w[0] |
+			       (r->w[1] & POSIX_OPEN_EXEC ? XFS_O_EXEC : 0), (uint32_t)r->w[1], &ino, &type)))
 		return;
 	if (r->w[0] & LINUX_O_TRUNC) {
 		image_forget(ino);
@@ -412,6 +415,7 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	}
 	if ((a->err = handle_new(ino, type, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
 		return;
+	nh->sys = h->sys || admin(r);      /* a system service's objects stay its own */
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = type;
@@ -481,6 +485,10 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	const char *p, *p2;
 	uint64_t l1 = r->w[2], l2 = r->w[3];
 
+	/* who asks (docs/users.md): the token's user; without one, a system
+	 * service's capability (the unbadged or admin one, what it opened) is
+	 * root, a process's is nobody */
+	xfs.cred = cred_take(r, admin(r) || h->sys);
 	switch (r->label) {
 	case FS_OPEN:
 		if (!d)
@@ -529,7 +537,13 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		if ((a->err = req_node(r, h, r->w[1], LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW |
 				       LINUX_AT_EMPTY_PATH, &ino)))
 			goto out;
-		a->err = r->w[0] & ~7ull ? ERR_INVAL : xfs_access(&xfs, ino, (unsigned)r->w[0]);
+		a->err = r->w[0] & ~7ull ? ERR_INVAL :
+			 xfs_access_as(&xfs, r->w[1] & LINUX_AT_EACCESS ? xfs.cred : cred_real(xfs.cred), ino,
+				       (unsigned)r->w[0]);
+		goto out;
+	case FS_CHOWN:
+		if (!(a->err = req_node(r, h, r->w[1], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &ino)))
+			a->err = xfs_chown(&xfs, ino, (uint32_t)r->w[0], (uint32_t)(r->w[0] >> 32));
 		goto out;
 	case FS_LINK:
 		if (r->w[0] >> 32) {
@@ -629,7 +643,8 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	case FS_TRUNCATE:
 		if ((int64_t)r->w[0] < 0)
 			a->err = ERR_INVAL;
-		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino))) {
+		else if (!(a->err = req_path(r, 0, l1, &p)) && !(a->err = xfs_find(&xfs, d, p, l1, 0, &ino)) &&
+			 (xfs.ro || !(a->err = xfs_access_as(&xfs, xfs.cred, ino, CRED_W)))) {
 			image_forget(ino);
 			if (!(a->err = xfs_truncate(&xfs, ino, r->w[0])))
 				pages_truncated(ino);
@@ -653,6 +668,7 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 		a->err = ERR_NOSYS;
 	}
 out:
+	xfs.cred = NULL;
 	if (a->err == ERR_REMOTE)
 		answer_remote(a);
 }

@@ -167,6 +167,65 @@ static err_t iput(struct xfs *x, ext2_ino_t ino, inode_t *in)
 }
 
 static bool is_dir(const inode_t *in) { return LINUX_S_ISDIR(in->i_mode); }
+
+/* ---- users (docs/users.md) ---------------------------------------------------------------- */
+
+static uint32_t i_uid(const inode_t *in) { return inode_uid(*in); }
+static uint32_t i_gid(const inode_t *in) { return inode_gid(*in); }
+
+static void set_ids(inode_t *in, uint32_t uid, uint32_t gid)
+{
+	in->i_uid = (uint16_t)uid;
+	in->osd2.linux2.l_i_uid_high = (uint16_t)(uid >> 16);
+	in->i_gid = (uint16_t)gid;
+	in->osd2.linux2.l_i_gid_high = (uint16_t)(gid >> 16);
+}
+
+static err_t iperm(struct xfs *x, const inode_t *in, unsigned want)
+{
+	return x->cred ? cred_perm(x->cred, in->i_mode, i_uid(in), i_gid(in), want) : 0;
+}
+
+
+static err_t perm_ino(struct xfs *x, ext2_ino_t ino, unsigned want)
+{
+	inode_t in;
+	err_t e;
+
+	if (!x->cred)
+		return 0;
+	if ((e = iget(x, ino, &in)))
+		return e;
+	return iperm(x, &in, want);
+}
+
+/* Removing the entry of in from dir (unlink, rmdir, rename's sides): the
+ * sticky directory's rule too */
+static err_t may_delete(struct xfs *x, ext2_ino_t dir, const inode_t *in)
+{
+	inode_t d;
+	err_t e;
+
+	if (!x->cred)
+		return 0;
+	if ((e = iget(x, dir, &d)))
+		return e;
+	return cred_may_delete(x->cred, d.i_mode, i_uid(&d), i_gid(&d), i_uid(in));
+}
+
+/* A new inode's owner and group (in->i_mode set): the user's, or a
+ * set-gid directory's group */
+static void owner_new(struct xfs *x, ext2_ino_t dir, inode_t *in)
+{
+	uint32_t mode = in->i_mode, uid, gid;
+	inode_t d;
+
+	if (iget(x, dir, &d))
+		d.i_mode = 0;
+	cred_new_owner(x->cred, d.i_mode, i_gid(&d), &mode, &uid, &gid);
+	in->i_mode = (uint16_t)mode;
+	set_ids(in, uid, gid);
+}
 static bool is_reg(const inode_t *in) { return LINUX_S_ISREG(in->i_mode); }
 static bool is_lnk(const inode_t *in) { return LINUX_S_ISLNK(in->i_mode); }
 
@@ -621,6 +680,8 @@ static err_t xresolve(struct xfs *x, ext2_ino_t start, const char *path, size_t 
 		last = q == rlen;
 		slash = last && pos < rlen;
 		c = buf + s;
+		if ((e = iperm(x, &in, CRED_X)))       /* search permission on each directory */
+			return e;
 		if (clen == 1 && c[0] == '.') {
 			type = L_DOT;
 			next = cur;
@@ -725,7 +786,9 @@ static err_t resolve_new(struct xfs *x, ext2_ino_t start, const char *path, size
 		return e;
 	if (!alive)
 		return ERR_NOENT;
-	return x->ro ? ERR_ROFS : 0;
+	if (x->ro)
+		return ERR_ROFS;
+	return perm_ino(x, lk->parent, CRED_W | CRED_X);
 }
 
 err_t xfs_find(struct xfs *x, ext2_ino_t start, const char *path, size_t len, unsigned flags,
@@ -922,6 +985,7 @@ static err_t init_inode(struct xfs *x, ext2_ino_t dir, const char *name, ext2_in
 
 	memset(&in, 0, sizeof(in));
 	in.i_mode = (uint16_t)mode;
+	owner_new(x, dir, &in);
 	in.i_links_count = 1;
 	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE)
 		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
@@ -977,12 +1041,13 @@ err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, ui
 	       uint32_t mode, ext2_ino_t *ino, uint32_t *type)
 {
 	bool excl = (oflags & (LINUX_O_CREAT | LINUX_O_EXCL)) == (LINUX_O_CREAT | LINUX_O_EXCL);
-	bool opath = oflags & LINUX_O_PATH, alive;
+	bool opath = oflags & LINUX_O_PATH, alive, exec = oflags & XFS_O_EXEC;
 	unsigned acc = oflags & LINUX_O_ACCMODE;
 	struct xlookup lk;
 	inode_t in;
 	err_t e;
 
+	oflags &= ~XFS_O_EXEC;
 	if (acc == 3 && !opath)
 		return ERR_INVAL;
 	if ((oflags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE)
@@ -1005,6 +1070,14 @@ err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, ui
 			return ERR_NXIO;                 /* a socket is connected to, not opened */
 		if (!opath && x->ro && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)) && !LINUX_S_ISCHR(in.i_mode))
 			return ERR_ROFS;
+		if (!opath) {
+			unsigned want = exec ? CRED_X : acc == LINUX_O_RDONLY ? CRED_R :
+					acc == LINUX_O_WRONLY ? CRED_W : CRED_R | CRED_W;
+			if (oflags & LINUX_O_TRUNC)
+				want |= CRED_W;
+			if ((e = iperm(x, &in, want)))
+				return e;
+		}
 		if (!opath && is_reg(&in) && (oflags & LINUX_O_TRUNC) && EXT2_I_SIZE(&in) &&
 		    (e = xfs_truncate(x, lk.ino, 0)))
 			return e;
@@ -1024,6 +1097,8 @@ err_t xfs_open(struct xfs *x, ext2_ino_t start, const char *path, size_t len, ui
 		return ERR_NOENT;
 	if (x->ro)
 		return ERR_ROFS;
+	if ((e = perm_ino(x, lk.parent, CRED_W | CRED_X)))
+		return e;
 	mode = LINUX_S_IFREG | (mode & 07777);
 	if ((e = new_inode(x, lk.parent, mode, ino)) || (e = init_inode(x, lk.parent, lk.name, *ino, mode)))
 		return e;
@@ -1094,6 +1169,7 @@ err_t xfs_mkdir(struct xfs *x, ext2_ino_t start, const char *path, size_t len, u
 	if ((e = iget(x, ino, &in)))
 		return e;
 	in.i_mode = (uint16_t)(LINUX_S_IFDIR | (mode & 07777));
+	owner_new(x, lk.parent, &in);
 	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE && !in.i_extra_isize)
 		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
 	touch(x, &in, 7);
@@ -1131,6 +1207,8 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 			return ERR_BUSY;
 		if (x->ro)
 			return ERR_ROFS;
+		if ((e = may_delete(x, lk.parent, &in)))
+			return e;
 		if ((e = dir_empty(x, lk.ino, &empty)))
 			return e;
 		if (!empty)
@@ -1155,6 +1233,8 @@ err_t xfs_unlink(struct xfs *x, ext2_ino_t start, const char *path, size_t len, 
 		return cover_of(x, lk.ino) >= 0 ? ERR_BUSY : ERR_ISDIR;
 	if (x->ro)
 		return ERR_ROFS;
+	if ((e = may_delete(x, lk.parent, &in)))
+		return e;
 	if ((e = del_entry(x, lk.parent, lk.name, lk.ino)))
 		return e;
 	/* the link count and, for the last link of an inode no one holds,
@@ -1244,6 +1324,17 @@ err_t xfs_rename(struct xfs *x, ext2_ino_t s1, const char *p1, size_t l1, ext2_i
 		return ERR_ROFS;
 	if (b.ino && (e = iget(x, b.ino, &ib)))
 		return e;
+	if (x->cred) {                           /* users (docs/users.md) */
+		if ((e = may_delete(x, a.parent, &ia)) ||
+		    (e = b.ino ? may_delete(x, b.parent, &ib) : perm_ino(x, b.parent, CRED_W | CRED_X)))
+			return e;
+		/* a directory moving elsewhere has its ".." changed */
+		if (a.parent != b.parent && is_dir(&ia) && (e = iperm(x, &ia, CRED_W)))
+			return e;
+		if (a.parent != b.parent && b.ino && is_dir(&ib) && (flags & LINUX_RENAME_EXCHANGE) &&
+		    (e = iperm(x, &ib, CRED_W)))
+			return e;
+	}
 	if (flags & LINUX_RENAME_EXCHANGE) {
 		if (!b.ino)
 			return ERR_NOENT;
@@ -1373,6 +1464,7 @@ err_t xfs_symlink(struct xfs *x, const char *target, size_t tlen, ext2_ino_t sta
 	if ((e = iget(x, ino, &in)))
 		return e;
 	in.i_mode = LINUX_S_IFLNK | 0777;
+	owner_new(x, lk.parent, &in);
 	if (EXT2_INODE_SIZE(x->fs->super) > EXT2_GOOD_OLD_INODE_SIZE && !in.i_extra_isize)
 		in.i_extra_isize = sizeof(inode_t) - EXT2_GOOD_OLD_INODE_SIZE;
 	touch(x, &in, 7);
@@ -1465,6 +1557,8 @@ err_t xfs_chmod(struct xfs *x, ext2_ino_t ino, uint32_t mode)
 		return e;
 	if (x->ro)
 		return ERR_ROFS;
+	if (x->cred && (e = cred_chmod(x->cred, i_uid(&in), i_gid(&in), &mode)))
+		return e;
 	in.i_mode = (uint16_t)((in.i_mode & LINUX_S_IFMT) | (mode & 07777));
 	touch(x, &in, 4);
 	return iput(x, ino, &in);
@@ -1490,6 +1584,8 @@ err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4])
 		return 0;
 	if (x->ro)
 		return ERR_ROFS;
+	if (x->cred && (e = cred_utimens(x->cred, in.i_mode, i_uid(&in), i_gid(&in), t)))
+		return e;
 	now(x, &s, &n);
 	if (t[1] == LINUX_UTIME_NOW)
 		TSET(x, &in, atime, s, n);
@@ -1509,6 +1605,46 @@ err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4])
 	if (x->ndtimes && (i = dtimes_find(x, ino)) >= 0)
 		x->dtimes[i] = x->dtimes[--x->ndtimes];
 	return 0;
+}
+
+err_t xfs_access_as(struct xfs *x, const struct cairn_cred *c, ext2_ino_t ino, unsigned mode)
+{
+	inode_t in;
+	err_t e;
+
+	if (!c)
+		return xfs_access(x, ino, mode);
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if ((e = cred_perm(c, in.i_mode, i_uid(&in), i_gid(&in), mode)))
+		return e;
+	if ((mode & 2) && x->ro)
+		return ERR_ROFS;
+	return 0;
+}
+
+err_t xfs_chown(struct xfs *x, ext2_ino_t ino, uint32_t uid, uint32_t gid)
+{
+	inode_t in;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	if (x->ro)
+		return ERR_ROFS;
+	if (x->cred && (e = cred_chown(x->cred, i_uid(&in), i_gid(&in), uid, gid)))
+		return e;
+	if (uid == POSIX_UID_KEEP && gid == POSIX_UID_KEEP)
+		return 0;
+	set_ids(&in, uid != POSIX_UID_KEEP ? uid : i_uid(&in), gid != POSIX_UID_KEEP ? gid : i_gid(&in));
+	/* a new owner or group takes a file's set-id bits (Linux) */
+	if (!is_dir(&in)) {
+		in.i_mode &= (uint16_t)~CRED_S_ISUID;
+		if (in.i_mode & 010)
+			in.i_mode &= (uint16_t)~CRED_S_ISGID;
+	}
+	touch(x, &in, 4);
+	return iput(x, ino, &in);
 }
 
 err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode)

@@ -17,6 +17,7 @@
 #include <cairn/err.h>
 #include <cairn/linux.h>
 #include <cairn/posix.h>
+#include <cairn/cred.h>
 
 #define XFS_PATH_MAX   POSIX_PATH_MAX
 #define XFS_NAME_MAX   POSIX_NAME_MAX
@@ -67,8 +68,14 @@ struct xfs {
 	/* called when an inode with no link and no holder goes, before its
 	 * blocks do (the file pages' end, pages.c); NULL: nothing */
 	void (*on_kill)(struct xfs *x, ext2_ino_t ino);
+	/* who asks (docs/users.md): the request's credentials, checked at
+	 * every step; NULL: nobody is checked (the host tests) */
+	const struct cairn_cred *cred;
 	char scratch[2][XFS_PATH_MAX];
 };
+
+/* xfs_open's oflags bit: opened to exec (execute permission, not read) */
+#define XFS_O_EXEC 0x80000000u
 
 /* ---- the file system ------------------------------------------------------------------- */
 
@@ -129,6 +136,10 @@ err_t xfs_size(struct xfs *x, ext2_ino_t ino, uint64_t *size);
 err_t xfs_chmod(struct xfs *x, ext2_ino_t ino, uint32_t mode);
 err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4]);
 err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode);
+/* ... as the user c is (NULL: as xfs_access) */
+err_t xfs_access_as(struct xfs *x, const struct cairn_cred *c, ext2_ino_t ino, unsigned mode);
+/* chown (POSIX_UID_KEEP leaves one), as x->cred may (EPERM) */
+err_t xfs_chown(struct xfs *x, ext2_ino_t ino, uint32_t uid, uint32_t gid);
 err_t xfs_truncate(struct xfs *x, ext2_ino_t ino, uint64_t len);
 err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got);
 /* xfs_read without moving the access time (the pager's reads). */

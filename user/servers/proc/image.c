@@ -232,6 +232,9 @@ err_t image_build(struct image *im)
 	/* capabilities: "proc", then the ones kept */
 	if ((e = grant_proc_cap(im->kproc, im->proc_slot, im->pid)))
 		goto fail;
+	if (im->cred_cap != CAP_NULL && im->cred_slot != CAP_NULL &&
+	    (e = grant(im->kproc, im->cred_cap, im->cred_slot, RIGHT_WRITE, 0)))
+		goto fail;
 	for (unsigned i = 0; i < im->nkeep; i++)
 		if (!im->keep[i].close &&
 		    (e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights,
@@ -312,7 +315,9 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 		return e;
 	}
 	/* "proc" first: PROC_COPY_CAPS leaves the slots already used alone */
+	cred_copy(c, parent);
 	if ((e = grant_proc_cap(kproc, parent->proc_slot, c->pid)) ||
+	    (e = cred_new(c, kproc)) ||
 	    (e = cairn_invoke_cap(kproc, PROC_COPY_CAPS, parent->kproc, 0, 0, 0, 0, NULL)) ||
 	    (e = cairn_invoke_cap(kas, AS_COPY, parent->kas, 0, 0, 0, 0, NULL)))
 		goto fail;
@@ -339,9 +344,6 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	c->kthread = kthread;
 	c->proc_slot = parent->proc_slot;
 	c->quota = parent->quota;
-	c->ruid = parent->ruid;
-	c->euid = parent->euid;
-	c->suid = parent->suid;
 	c->umask = parent->umask;
 	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
 	c->stack_low = parent->stack_low;     /* (the space is a copy) */
@@ -365,6 +367,7 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	return ERR_OK;
 fail:
 	kproc_release(&kproc, &kas, &kthread);
+	cred_drop(c);
 	proc_free(c);
 	return e;
 }
@@ -394,7 +397,8 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	for (unsigned i = 0; i < ncaps; i++) {
 		if (w[i] & POSIX_KEEP_CLOSE)
 			continue;             /* closed, not kept: its slot does not matter */
-		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot)
+		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot ||
+		    w[i] == p->cred_slot)
 			return ERR_INVAL;
 		for (unsigned j = 0; j < p->nkeep; j++)
 			if (!p->keep[j].close && p->keep[j].dst == w[i])
@@ -516,7 +520,7 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 
 		if (!s || (slot = name_slot(s)) == CAP_NULL)
 			return ERR_INVAL;
-		if (is_name(s, "proc"))
+		if (is_name(s, "proc") || is_name(s, "cred"))
 			continue;                      /* the server's own */
 		for (unsigned j = 0; j < p->nkeep; j++)
 			kept |= !p->keep[j].close && p->keep[j].dst == slot;
@@ -526,6 +530,8 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	}
 	path = next_str(data, len, &pos);           /* optional: the path exec'd */
 	block_addf(&b, "proc=%lu", (unsigned long)p->proc_slot);
+	if (p->cred_cap != CAP_NULL && p->cred_slot != CAP_NULL)
+		block_addf(&b, "cred=%lu", (unsigned long)p->cred_slot);
 	block_add(&b, "");
 	block_addf(&b, "%lu", (unsigned long)envc);
 	pos = (size_t)(env - data);
@@ -545,6 +551,8 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	im.nkeep = p->nkeep;
 	im.keep_rights = RIGHTS_ALL;
 	im.proc_slot = p->proc_slot;
+	im.cred_cap = p->cred_cap;
+	im.cred_slot = p->cred_slot;
 	im.pid = p->pid;
 	im.quota = p->quota;
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;

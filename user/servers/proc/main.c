@@ -200,7 +200,7 @@ static err_t start_first(int argc, char **argv)
 	struct file f;
 	struct proc *p;
 	unsigned nkeep = 0;
-	cap_t slot, vfs = CAP_NULL;
+	cap_t slot, vfs = CAP_NULL, cred_slot;
 	const char *name;
 	uint64_t id[3];
 	err_t e;
@@ -227,6 +227,8 @@ static err_t start_first(int argc, char **argv)
 		block_addf(&b, "%s=%lu", name + 6, (unsigned long)keep[nkeep].dst);
 		nkeep++;
 	}
+	cred_slot = SLOT_FIRST_FREE + 1 + nkeep;        /* the credential token */
+	block_addf(&b, "cred=%lu", (unsigned long)cred_slot);
 	block_add(&b, "");
 	block_addf(&b, "%u", (unsigned)(sizeof(default_env) / sizeof(default_env[0])));
 	for (unsigned i = 0; i < sizeof(default_env) / sizeof(default_env[0]); i++)
@@ -246,7 +248,15 @@ static err_t start_first(int argc, char **argv)
 		return e;
 	}
 	p = proc_alloc();
+	p->cred_slot = cred_slot;
+	if ((e = cred_new(p, CAP_NULL))) {
+		say("cannot make a credential token: %s\n", err_name(e));
+		proc_free(p);
+		return e;
+	}
 	memset(&im, 0, sizeof(im));
+	im.cred_cap = p->cred_cap;
+	im.cred_slot = cred_slot;
 	im.file = f.mo;
 	im.offset = f.offset;
 	im.size = f.size;
@@ -266,6 +276,7 @@ static err_t start_first(int argc, char **argv)
 		cairn_cap_delete(f.mo);
 	if (e) {
 		say("cannot start %s: %s\n", path, err_name(e));
+		cred_drop(p);
 		proc_free(p);
 		return e;
 	}
@@ -362,6 +373,15 @@ static err_t object(struct srv_req *r)
 		c = proc_find((int64_t)(r->badge & ~BADGE_FAULT));
 		if (label != CAIRN_FAULT_LABEL || !c || c->state != P_LIVE)
 			return ERR_INVAL;              /* the kernel kills it */
+		r->obj = c;
+		return ERR_OK;
+	}
+	if (r->badge & POSIX_CRED_BADGE) {
+		/* a credential token: what ids it stands for (a file server asks) */
+		if (label != PS_CRED)
+			return ERR_PERM;
+		if (!(c = cred_find(r->badge)))
+			return ERR_SRCH;
 		r->obj = c;
 		return ERR_OK;
 	}
@@ -666,6 +686,37 @@ static void op_setuid(struct srv_req *r, struct srv_ans *a)
 	a->err = ps_setuid(r->obj, r->w);
 }
 
+static void op_getgid(struct srv_req *r, struct srv_ans *a)
+{
+	ps_getgid(r->obj, a->w);
+}
+
+static void op_setgid(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setgid(r->obj, r->w);
+}
+
+static void op_getgroups(struct srv_req *r, struct srv_ans *a)
+{
+	a->nbytes = ps_getgroups(r->obj, srv_out(), &a->w[0]);
+}
+
+static void op_setgroups(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_setgroups(r->obj, r->w[0], data, r->nbytes);
+}
+
+static void op_setfsid(struct srv_req *r, struct srv_ans *a)
+{
+	a->w[0] = ps_setfsid(r->obj, r->w);
+}
+
+/* Through a credential token (object()), or a process's own "proc". */
+static void op_cred(struct srv_req *r, struct srv_ans *a)
+{
+	a->nbytes = ps_cred(r->obj, srv_out());
+}
+
 #define OP(label, fn) { label, label, fn }
 static const struct srv_op ops[] = {
 	OP(PS_GETPID, op_getpid),
@@ -705,6 +756,12 @@ static const struct srv_op ops[] = {
 	OP(PS_SETTIME, op_settime),
 	OP(PS_GETUID, op_getuid),
 	OP(PS_SETUID, op_setuid),
+	OP(PS_GETGID, op_getgid),
+	OP(PS_SETGID, op_setgid),
+	OP(PS_GETGROUPS, op_getgroups),
+	OP(PS_SETGROUPS, op_setgroups),
+	OP(PS_SETFSID, op_setfsid),
+	OP(PS_CRED, op_cred),
 	OP(CAIRN_FAULT_LABEL, op_fault),
 };
 

@@ -111,6 +111,15 @@ struct proc {
 	uint64_t quota;
 	bool execed;                 /* has done an exec (setpgid: EACCES) */
 	uint32_t ruid, euid, suid;   /* real, effective, saved uid (PS_SETUID) */
+	uint32_t rgid, egid, sgid;   /* ... gid (PS_SETGID) */
+	uint32_t fsuid, fsgid;       /* what file servers check: follow euid, egid (PS_SETFSID) */
+	uint32_t ngroups;            /* supplementary groups (PS_SETGROUPS) */
+	uint32_t groups[POSIX_NGROUPS_MAX];
+	/* the credential token (system.c, docs/users.md): the server's own
+	 * copy (every other is derived from it: revoking it takes them all),
+	 * its badge, and the process's slot for it */
+	cap_t cred_cap, cred_slot;
+	uint64_t cred_badge;
 	/* how it ended (wait status) and what its parent has yet to see */
 	int end_sig;                 /* killed by the server with this signal, 0: not */
 	int exit_code;               /* PS_EXIT's code, -1: none */
@@ -218,6 +227,7 @@ struct image {
 	unsigned nkeep;
 	unsigned keep_rights;
 	cap_t proc_slot;
+	cap_t cred_cap, cred_slot;   /* the token to give at cred_slot (CAP_NULL: none) */
 	int pid;
 	uint64_t quota;
 	const char *name;
@@ -356,4 +366,18 @@ size_t ps_uname(void *out);
 err_t ps_settime(struct proc *c, uint64_t ns);
 void ps_getuid(struct proc *c, uint64_t out[3]);
 err_t ps_setuid(struct proc *c, const uint64_t w[4]);
+void ps_getgid(struct proc *c, uint64_t out[4]);
+err_t ps_setgid(struct proc *c, const uint64_t w[4]);
+size_t ps_getgroups(struct proc *c, void *out, uint64_t *n);
+err_t ps_setgroups(struct proc *c, uint64_t n, const void *data, size_t nbytes);
+uint64_t ps_setfsid(struct proc *c, const uint64_t w[4]);
+size_t ps_cred(struct proc *c, void *out);
+/* Credential tokens (docs/users.md): a new one for p (the old one revoked
+ * with every copy), given at p->cred_slot of kproc unless CAP_NULL; the
+ * process whose token has this badge; p's token goes (its end). */
+err_t cred_new(struct proc *p, cap_t kproc);
+struct proc *cred_find(uint64_t badge);
+void cred_drop(struct proc *p);
+/* The credentials a fork's child starts with: its parent's. */
+void cred_copy(struct proc *to, const struct proc *from);
 #endif

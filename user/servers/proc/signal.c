@@ -465,6 +465,7 @@ void proc_ended(struct proc *p)
 	p->wstatus = end_status(p);
 	p->cpu_ns = proc_cpu_ns(p);          /* (before its kernel process goes) */
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	cred_drop(p);                  /* its token, every copy: no one acts as it */
 	keep_clear(p);
 	waits_drop(p);
 	sthreads_drop(p);

@@ -95,16 +95,94 @@ void ps_getuid(struct proc *c, uint64_t out[3])
 	out[2] = c->suid;
 }
 
-/* One of the caller's own uids (or left as it is). */
-static bool own(const struct proc *c, uint32_t u)
+/* ---- credential tokens ------------------------------------------------------------------- */
+
+static uint64_t cred_serial;
+
+void cred_drop(struct proc *p)
 {
-	return u == POSIX_UID_KEEP || u == c->ruid || u == c->euid || u == c->suid;
+	if (p->cred_cap == CAP_NULL)
+		return;
+	cairn_cap_op(CAP_OP_REVOKE, p->cred_cap, CAP_NULL, 0, 0, NULL);
+	cairn_cap_delete(p->cred_cap);
+	p->cred_cap = CAP_NULL;
+	p->cred_badge = 0;
 }
 
-err_t ps_setuid(struct proc *c, const uint64_t w[4])
+err_t cred_new(struct proc *p, cap_t kproc)
+{
+	uint64_t r[3], badge = POSIX_CRED_BADGE | ++cred_serial;
+	err_t e;
+
+	cred_drop(p);
+	if ((e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, badge, r)))
+		return e;
+	p->cred_cap = r[0];
+	p->cred_badge = badge;
+	if (kproc == CAP_NULL || p->cred_slot == CAP_NULL)
+		return ERR_OK;
+	return cairn_invoke_cap(kproc, PROC_GRANT, p->cred_cap, p->cred_slot, RIGHT_WRITE, 0, 0, NULL);
+}
+
+struct proc *cred_find(uint64_t badge)
+{
+	for (unsigned i = 0; i < MAX_PROCS; i++)
+		if (procs[i].state == P_LIVE && procs[i].cred_badge == badge)
+			return &procs[i];
+	return NULL;
+}
+
+void cred_copy(struct proc *to, const struct proc *from)
+{
+	to->ruid = from->ruid;
+	to->euid = from->euid;
+	to->suid = from->suid;
+	to->fsuid = from->fsuid;
+	to->rgid = from->rgid;
+	to->egid = from->egid;
+	to->sgid = from->sgid;
+	to->fsgid = from->fsgid;
+	to->ngroups = from->ngroups;
+	memcpy(to->groups, from->groups, sizeof(to->groups));
+	to->cred_slot = from->cred_slot;
+}
+
+size_t ps_cred(struct proc *c, void *out)
+{
+	struct posix_cred pc = {
+		.ruid = c->ruid, .euid = c->euid, .suid = c->suid, .fsuid = c->fsuid,
+		.rgid = c->rgid, .egid = c->egid, .sgid = c->sgid, .fsgid = c->fsgid,
+		.ngroups = c->ngroups,
+	};
+
+	memcpy(pc.groups, c->groups, sizeof(pc.groups));
+	memcpy(out, &pc, sizeof(pc));
+	return sizeof(pc);
+}
+
+/* The ids changed: the file servers must learn it from a new token. */
+static void creds_changed(struct proc *c, const struct posix_cred *old)
+{
+	struct posix_cred now;
+
+	ps_cred(c, &now);
+	if (memcmp(old, &now, sizeof(now)))
+		cred_new(c, c->kproc);
+}
+
+/* ---- the ids --------------------------------------------------------------------------- */
+
+/* One of the caller's own ids (or left as it is). */
+static bool own(uint32_t u, uint32_t r, uint32_t e, uint32_t s)
+{
+	return u == POSIX_UID_KEEP || u == r || u == e || u == s;
+}
+
+/* Linux's setresuid (how 0), setuid (1), setreuid (2) on a triple of ids;
+ * priv: the caller may set any (euid 0). */
+static err_t set_ids(const uint64_t w[4], bool priv, uint32_t *ro, uint32_t *eo, uint32_t *so)
 {
 	uint32_t r, e, s;
-	bool priv = root(c);
 
 	if (w[0] > 2 || w[1] > POSIX_UID_KEEP || w[2] > POSIX_UID_KEEP || w[3] > POSIX_UID_KEEP)
 		return ERR_INVAL;
@@ -113,7 +191,7 @@ err_t ps_setuid(struct proc *c, const uint64_t w[4])
 	s = (uint32_t)w[3];
 	switch (w[0]) {
 	case 0:                                  /* setresuid(r, e, s) */
-		if (!priv && (!own(c, r) || !own(c, e) || !own(c, s)))
+		if (!priv && (!own(r, *ro, *eo, *so) || !own(e, *ro, *eo, *so) || !own(s, *ro, *eo, *so)))
 			return ERR_PERM;
 		break;
 	case 1:                                  /* setuid(r) */
@@ -121,7 +199,7 @@ err_t ps_setuid(struct proc *c, const uint64_t w[4])
 			return ERR_INVAL;
 		if (priv) {
 			e = s = r;
-		} else if (r == c->ruid || r == c->suid) {
+		} else if (r == *ro || r == *so) {
 			e = r;
 			r = s = POSIX_UID_KEEP;
 		} else {
@@ -129,18 +207,92 @@ err_t ps_setuid(struct proc *c, const uint64_t w[4])
 		}
 		break;
 	default:                                 /* setreuid(r, e) */
-		if (!priv && ((r != POSIX_UID_KEEP && r != c->ruid && r != c->euid) || !own(c, e)))
+		if (!priv && ((r != POSIX_UID_KEEP && r != *ro && r != *eo) || !own(e, *ro, *eo, *so)))
 			return ERR_PERM;
 		s = POSIX_UID_KEEP;
-		if (r != POSIX_UID_KEEP || (e != POSIX_UID_KEEP && e != c->ruid))
-			s = e != POSIX_UID_KEEP ? e : c->euid;
+		if (r != POSIX_UID_KEEP || (e != POSIX_UID_KEEP && e != *ro))
+			s = e != POSIX_UID_KEEP ? e : *eo;
 		break;
 	}
 	if (r != POSIX_UID_KEEP)
-		c->ruid = r;
+		*ro = r;
 	if (e != POSIX_UID_KEEP)
-		c->euid = e;
+		*eo = e;
 	if (s != POSIX_UID_KEEP)
-		c->suid = s;
+		*so = s;
 	return ERR_OK;
+}
+
+err_t ps_setuid(struct proc *c, const uint64_t w[4])
+{
+	struct posix_cred old;
+	err_t e;
+
+	ps_cred(c, &old);
+	if ((e = set_ids(w, root(c), &c->ruid, &c->euid, &c->suid)))
+		return e;
+	c->fsuid = c->euid;
+	creds_changed(c, &old);
+	return ERR_OK;
+}
+
+void ps_getgid(struct proc *c, uint64_t out[4])
+{
+	out[0] = c->rgid;
+	out[1] = c->egid;
+	out[2] = c->sgid;
+	out[3] = c->fsuid | (uint64_t)c->fsgid << 32;
+}
+
+err_t ps_setgid(struct proc *c, const uint64_t w[4])
+{
+	struct posix_cred old;
+	err_t e;
+
+	ps_cred(c, &old);
+	if ((e = set_ids(w, root(c), &c->rgid, &c->egid, &c->sgid)))
+		return e;
+	c->fsgid = c->egid;
+	creds_changed(c, &old);
+	return ERR_OK;
+}
+
+size_t ps_getgroups(struct proc *c, void *out, uint64_t *n)
+{
+	*n = c->ngroups;
+	memcpy(out, c->groups, c->ngroups * sizeof(uint32_t));
+	return c->ngroups * sizeof(uint32_t);
+}
+
+err_t ps_setgroups(struct proc *c, uint64_t n, const void *data, size_t nbytes)
+{
+	struct posix_cred old;
+
+	if (n > POSIX_NGROUPS_MAX || nbytes < n * sizeof(uint32_t))
+		return ERR_INVAL;
+	if (!root(c))
+		return ERR_PERM;
+	ps_cred(c, &old);
+	memset(c->groups, 0, sizeof(c->groups));
+	memcpy(c->groups, data, n * sizeof(uint32_t));
+	c->ngroups = (uint32_t)n;
+	creds_changed(c, &old);
+	return ERR_OK;
+}
+
+/* setfsuid, setfsgid: the old id whatever happens (Linux) */
+uint64_t ps_setfsid(struct proc *c, const uint64_t w[4])
+{
+	bool gid = w[0] == 1;
+	uint32_t *fs = gid ? &c->fsgid : &c->fsuid, old = *fs, id = (uint32_t)w[1];
+	struct posix_cred before;
+
+	if (w[0] > 1 || w[1] >= POSIX_UID_KEEP)
+		return old;
+	ps_cred(c, &before);
+	if (root(c) || (gid ? own(id, c->rgid, c->egid, c->sgid) || id == c->fsgid
+			    : own(id, c->ruid, c->euid, c->suid) || id == c->fsuid))
+		*fs = id;
+	creds_changed(c, &before);
+	return old;
 }

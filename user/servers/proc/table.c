@@ -42,6 +42,7 @@ struct proc *proc_alloc(void)
 		p->pid = pid;
 		p->kproc = p->kas = p->kthread = CAP_NULL;
 		p->proc_slot = CAP_NULL;
+		p->cred_cap = p->cred_slot = CAP_NULL;
 		p->exit_code = -1;
 		last_pid = pid;
 		return p;

@@ -58,6 +58,8 @@ struct handle {
 	uint8_t kind;
 	bool leased;                      /* the offset is the client's (fmap.c, POSIX_FMAP_LEASE) */
 	bool both;                        /* H_PIPE_R of a FIFO opened O_RDWR: a writer too */
+	bool sys;                         /* opened through a system service's capability:
+	                                   * a request without a token is root's (docs/users.md) */
 	uint64_t pos;                     /* file offset, or directory cookie */
 	struct tmpfs_node *node;
 	struct pipe *pipe;

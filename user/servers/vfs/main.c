@@ -105,6 +105,7 @@ static const struct srv_op ops[] = {
 	{ FS_OPEN, FS_PIPE, serve_fs },
 	{ FS_STATFS, FS_SYNC_ALL, serve_mount },
 	{ FS_MKNOD, FS_MKNOD, serve_fs },
+	{ FS_CHOWN, FS_CHOWN, serve_fs },
 	{ FS_FIFO, FS_FIFO, fs_fifo },
 	{ VFS_DEBUG_STATS, VFS_DEBUG_STATS, debug_stats },
 	{ VFS_DEBUG_SHUTDOWN, VFS_DEBUG_SHUTDOWN, debug_shutdown },
@@ -260,6 +261,8 @@ int main(int argc, char **argv)
 		if (!cairn_cap_identify(ep, eid))
 			vfs_ep_id = eid[3];
 	}
+	/* users (docs/users.md): tokens are the process server's */
+	cred_init(cairn_cap("proc"), vfs_ep_id);
 	ans_bytes = srv_out();
 	fmap_setup();
 	watch_clients();

@@ -91,7 +91,8 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	}
 	if ((a->err = req_path(r, 0, r->w[2], &p)))
 		return;
-	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0], (uint32_t)r->w[1], &n)))
+	if ((a->err = tmpfs_open(&fs, d, p, r->w[2], (uint32_t)r->w[0] |
+				 (r->w[1] & POSIX_OPEN_EXEC ? TMPFS_O_EXEC : 0), (uint32_t)r->w[1], &n)))
 		return;
 	if (!(r->w[0] & LINUX_O_PATH) && (n->mode & TMPFS_S_IFMT) == TMPFS_S_IFBLK) {
 		/* a disk's node (dev.c): mount(2) names it; nothing behind it here */
@@ -120,6 +121,7 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 		return;
 	}
 	nh->node = n;
+	nh->sys = h->sys || !r->badge;   /* a system service's objects stay its own */
 	nh->snap = snap;
 	nh->snap_len = snap_len;
 	if ((a->err = give(a, nh)))
@@ -154,9 +156,18 @@ static void serve_path(struct srv_req *r, struct srv_ans *a);
 
 void serve_fs(struct srv_req *r, struct srv_ans *a)
 {
-	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a))
+	struct handle *h = r->obj;
+
+	/* who asks (docs/users.md): the token's user; without one, a system
+	 * service's capability (the unbadged endpoint, what it opened) is
+	 * root, a process's is nobody */
+	fs.cred = cred_take(r, !r->badge || h->sys);
+	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a)) {
+		fs.cred = NULL;
 		return;
+	}
 	serve_path(r, a);
+	fs.cred = NULL;
 	if (a->err == ERR_REMOTE)
 		mount_remote(a);
 }
@@ -217,6 +228,11 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		a->err = tmpfs_utimens(&fs, n, t);
 		return;
 	}
+	case FS_CHOWN:
+		if ((a->err = req_node(r, h, r->w[1], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &n)) || !n)
+			return;
+		a->err = tmpfs_chown(&fs, n, (uint32_t)r->w[0], (uint32_t)(r->w[0] >> 32));
+		return;
 	case FS_ACCESS:
 		if ((a->err = req_node(r, h, r->w[1], LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW |
 				       LINUX_AT_EMPTY_PATH, &n)))
@@ -224,7 +240,8 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if (r->w[0] & ~7ull)
 			a->err = ERR_INVAL;
 		else if (n)
-			a->err = tmpfs_access(n, (unsigned)r->w[0]);
+			a->err = tmpfs_access_as(r->w[1] & LINUX_AT_EACCESS ? fs.cred : cred_real(fs.cred), n,
+						 (unsigned)r->w[0]);
 		return;
 	case FS_LINK:
 		if (r->w[0] >> 32) {
@@ -311,7 +328,10 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if ((a->err = req_path(r, 0, l1, &p)) ||
 		    (a->err = tmpfs_find(&fs, d, p, l1, 0, 0, &n)))
 			break;
-		a->err = tmpfs_truncate(&fs, n, r->w[0]);
+		/* write permission, after what tmpfs_truncate says first (EISDIR, EROFS) */
+		if (tmpfs_is_dir(n) || (n->flags & TMPFS_F_RDONLY) ||
+		    !(a->err = tmpfs_access_as(fs.cred, n, CRED_W)))
+			a->err = tmpfs_truncate(&fs, n, r->w[0]);
 		break;
 	case FS_GETPATH: {
 		static char path[TMPFS_PATH_MAX];

@@ -69,6 +69,26 @@ static struct tmpfs_node *link_new(struct tmpfs *fs, uint32_t mode, const char *
 
 static void data_free(struct tmpfs_node *f);
 
+/* ---- users (docs/users.md) ------------------------------------------------------ */
+
+/* want (CRED_R, CRED_W, CRED_X) on n as the request's user */
+static err_t perm(const struct tmpfs *fs, const struct tmpfs_node *n, unsigned want)
+{
+	return fs->cred ? cred_perm(fs->cred, n->mode, n->uid, n->gid, want) : ERR_OK;
+}
+
+/* A new node's owner and group: the user's, or a set-gid directory's group */
+static void owner_new(const struct tmpfs *fs, const struct tmpfs_node *dir, struct tmpfs_node *n)
+{
+	cred_new_owner(fs->cred, dir->mode, dir->gid, &n->mode, &n->uid, &n->gid);
+}
+
+/* Removing the entry of n from dir (unlink, rmdir, rename's either side) */
+static err_t may_delete(const struct tmpfs *fs, const struct tmpfs_node *dir, const struct tmpfs_node *n)
+{
+	return fs->cred ? cred_may_delete(fs->cred, dir->mode, dir->uid, dir->gid, n->uid) : ERR_OK;
+}
+
 static void node_free(struct tmpfs *fs, struct tmpfs_node *n)
 {
 	if (tmpfs_is_reg(n)) {
@@ -541,6 +561,11 @@ err_t tmpfs_resolve(struct tmpfs *fs, struct tmpfs_node *start, const char *path
 		last = q == rlen;
 		slash = last && pos < rlen;
 		c = buf + s;
+		if (fs->cred) {                 /* search permission on each directory */
+			err_t pe = perm(fs, cur, CRED_X);
+			if (pe)
+				return pe;
+		}
 		if (clen == 1 && c[0] == '.') {
 			type = TMPFS_LAST_DOT;
 			next = cur;
@@ -630,7 +655,7 @@ static err_t resolve_new(struct tmpfs *fs, struct tmpfs_node *start, const char 
 		return ERR_NOENT;
 	if (lk->parent->flags & TMPFS_F_RDONLY)
 		return ERR_ROFS;
-	return ERR_OK;
+	return perm(fs, lk->parent, CRED_W | CRED_X);
 }
 
 /* ---- operations by path ------------------------------------------------------ */
@@ -643,8 +668,10 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 	struct tmpfs_lookup lk;
 	struct tmpfs_node *n;
 	unsigned acc = oflags & LINUX_O_ACCMODE;
+	bool exec = oflags & TMPFS_O_EXEC;
 	err_t e;
 
+	oflags &= ~TMPFS_O_EXEC;
 	if (acc == 3 && !opath)
 		return ERR_INVAL;
 	if ((oflags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE)
@@ -669,6 +696,14 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 			return ERR_NXIO;                 /* a socket is connected to, not opened */
 		if (!opath && rdonly(n) && (acc != LINUX_O_RDONLY || (oflags & LINUX_O_TRUNC)))
 			return ERR_ACCES;
+		if (!opath) {
+			unsigned want = exec ? CRED_X : acc == LINUX_O_RDONLY ? CRED_R :
+					acc == LINUX_O_WRONLY ? CRED_W : CRED_R | CRED_W;
+			if (oflags & LINUX_O_TRUNC)
+				want |= CRED_W;
+			if ((e = perm(fs, n, want)))
+				return e;
+		}
 		if (!opath && tmpfs_is_reg(n) && (oflags & LINUX_O_TRUNC) && (e = tmpfs_truncate(fs, n, 0)))
 			return e;
 	} else {
@@ -682,8 +717,11 @@ err_t tmpfs_open(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 			return ERR_NOENT;
 		if (rdonly(lk.parent))
 			return ERR_ACCES;
+		if ((e = perm(fs, lk.parent, CRED_W | CRED_X)))
+			return e;
 		if (!(n = node_new(fs, TMPFS_S_IFREG | (mode & TMPFS_MODE_MASK))))
 			return ERR_NOSPC;
+		owner_new(fs, lk.parent, n);
 		if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
 			node_free(fs, n);
 			return ERR_NOSPC;
@@ -708,6 +746,7 @@ err_t tmpfs_mkdir(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 		return ERR_MLINK;
 	if (!(d = node_new(fs, TMPFS_S_IFDIR | (mode & 01777u))))
 		return ERR_NOSPC;
+	owner_new(fs, lk.parent, d);
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, d))) {
 		node_free(fs, d);
 		return ERR_NOSPC;
@@ -777,6 +816,8 @@ err_t tmpfs_unlink(struct tmpfs *fs, struct tmpfs_node *start, const char *path,
 	}
 	if (rdonly(lk.parent))
 		return ERR_ROFS;
+	if ((e = may_delete(fs, lk.parent, n)))
+		return e;
 	entry_unlink(fs, lk.parent, dir_find(lk.parent, lk.name, lk.name_len));
 	return ERR_OK;
 }
@@ -849,6 +890,17 @@ err_t tmpfs_rename(struct tmpfs *fs, struct tmpfs_node *start1, const char *p1, 
 		return ERR_NOTDIR;
 	if (!dir_alive(b.parent))
 		return ERR_NOENT;
+	if (fs->cred) {                        /* users (docs/users.md) */
+		if ((e = may_delete(fs, a.parent, old)) ||
+		    (e = tgt ? may_delete(fs, b.parent, tgt) : perm(fs, b.parent, CRED_W | CRED_X)))
+			return e;
+		/* a directory moving elsewhere has its ".." changed */
+		if (a.parent != b.parent && tmpfs_is_dir(old) && (e = perm(fs, old, CRED_W)))
+			return e;
+		if (a.parent != b.parent && tgt && tmpfs_is_dir(tgt) && (flags & LINUX_RENAME_EXCHANGE) &&
+		    (e = perm(fs, tgt, CRED_W)))
+			return e;
+	}
 	if (flags & LINUX_RENAME_EXCHANGE)
 		return rename_exchange(fs, &a, &b);
 	if (tgt && (flags & LINUX_RENAME_NOREPLACE))
@@ -950,6 +1002,7 @@ err_t tmpfs_symlink(struct tmpfs *fs, const char *target, size_t tlen, struct tm
 		return ERR_NOENT;
 	if (!(n = link_new(fs, TMPFS_S_IFLNK | 0777u, target, tlen)))
 		return ERR_NOSPC;
+	owner_new(fs, lk.parent, n);
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
 		node_free(fs, n);
 		return ERR_NOSPC;
@@ -976,6 +1029,7 @@ err_t tmpfs_mkdev(struct tmpfs *fs, struct tmpfs_node *start, const char *path, 
 		return ERR_ACCES;
 	if (!(n = node_new(fs, type | (mode & TMPFS_MODE_MASK))))
 		return ERR_NOSPC;
+	owner_new(fs, lk.parent, n);
 	n->rdev = rdev;
 	if ((e = dir_add(fs, lk.parent, lk.name, lk.name_len, n))) {
 		node_free(fs, n);
@@ -1027,6 +1081,17 @@ err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 	return ERR_OK;
 }
 
+err_t tmpfs_access_as(const struct cairn_cred *c, const struct tmpfs_node *n, unsigned mode)
+{
+	if (mode & ~7u)
+		return ERR_INVAL;
+	if ((mode & 2) && rdonly(n))
+		return ERR_ACCES;
+	if (!c)
+		return tmpfs_access(n, mode);
+	return cred_perm(c, n->mode, n->uid, n->gid, mode);
+}
+
 err_t tmpfs_access(const struct tmpfs_node *n, unsigned mode)
 {
 	if (mode & ~7u)
@@ -1046,6 +1111,8 @@ void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st)
 	st->dev = rdonly(n) ? TMPFS_DEV_RDONLY : TMPFS_DEV;
 	st->ino = n->ino;
 	st->mode = n->mode;
+	st->uid = n->uid;
+	st->gid = n->gid;
 	st->nlink = n->nlink;
 	st->rdev = n->rdev;
 	st->size = tmpfs_is_dir(n) ? 40u + 20u * (uint64_t)n->u.dir.n : n->size;
@@ -1063,9 +1130,37 @@ void tmpfs_stat(const struct tmpfs_node *n, struct posix_stat *st)
 
 err_t tmpfs_chmod(struct tmpfs *fs, struct tmpfs_node *n, uint32_t mode)
 {
+	err_t e;
+
 	if (rdonly(n))
 		return ERR_ROFS;
+	if (fs->cred && (e = cred_chmod(fs->cred, n->uid, n->gid, &mode)))
+		return e;
 	n->mode = (n->mode & TMPFS_S_IFMT) | (mode & TMPFS_MODE_MASK);
+	n->ctime = stamp(fs);
+	return ERR_OK;
+}
+
+err_t tmpfs_chown(struct tmpfs *fs, struct tmpfs_node *n, uint32_t uid, uint32_t gid)
+{
+	err_t e;
+
+	if (rdonly(n))
+		return ERR_ROFS;
+	if (fs->cred && (e = cred_chown(fs->cred, n->uid, n->gid, uid, gid)))
+		return e;
+	if (uid == POSIX_UID_KEEP && gid == POSIX_UID_KEEP)
+		return ERR_OK;
+	if (uid != POSIX_UID_KEEP)
+		n->uid = uid;
+	if (gid != POSIX_UID_KEEP)
+		n->gid = gid;
+	/* a new owner or group takes a file's set-id bits (Linux) */
+	if (!tmpfs_is_dir(n)) {
+		n->mode &= ~(uint32_t)CRED_S_ISUID;
+		if (n->mode & 010u)
+			n->mode &= ~(uint32_t)CRED_S_ISGID;
+	}
 	n->ctime = stamp(fs);
 	return ERR_OK;
 }
@@ -1079,10 +1174,14 @@ err_t tmpfs_utimens(struct tmpfs *fs, struct tmpfs_node *n, const int64_t t[4])
 {
 	struct tmpfs_time now = stamp(fs);
 
+	err_t e;
+
 	if (!time_ok(t[1]) || !time_ok(t[3]))
 		return ERR_INVAL;
 	if (rdonly(n))
 		return ERR_ROFS;
+	if (fs->cred && (e = cred_utimens(fs->cred, n->mode, n->uid, n->gid, t)))
+		return e;
 	if (t[1] == LINUX_UTIME_OMIT && t[3] == LINUX_UTIME_OMIT)
 		return ERR_OK;
 	if (t[1] != LINUX_UTIME_OMIT)

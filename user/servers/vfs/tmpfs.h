@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cairn/cred.h>
 #include <cairn/err.h>
 #include <cairn/linux.h>
 #include <cairn/posix.h>
@@ -84,6 +85,7 @@ struct tmpfs_dentry {
 struct tmpfs_node {
 	uint64_t ino;
 	uint32_t mode;                          /* type | permission bits */
+	uint32_t uid, gid;                      /* owner and group (docs/users.md) */
 	uint32_t nlink;
 	uint32_t refs;                          /* tmpfs_node_get() holders */
 	uint32_t flags;                         /* TMPFS_F_* */
@@ -129,6 +131,10 @@ struct tmpfs {
 	 * it. mount_path: the absolute path a TMPFS_F_MROOT directory is
 	 * mounted at (for tmpfs_getpath). */
 	bool not_root;
+	/* who asks (docs/users.md): the request's credentials, checked at
+	 * every step (search, open, make, remove, chmod...); NULL: nobody is
+	 * checked (the VFS's own calls, the host tests) */
+	const struct cairn_cred *cred;
 	/* File data kept by the user of tmpfs (the server: a MemoryObject per
 	 * file, fmap.c): a file whose u.file.ext is set has its bytes there,
 	 * not in the radix tree (NULL: no file has). */
@@ -277,6 +283,12 @@ err_t tmpfs_find(struct tmpfs *fs, struct tmpfs_node *start, const char *path, s
 /* access(2) mode bits R_OK 4, W_OK 2, X_OK 1 on a node (no users are
  * modelled: everything is allowed but executing what has no x bit). */
 err_t tmpfs_access(const struct tmpfs_node *n, unsigned mode);
+/* ... as the user c is (docs/users.md; NULL: as tmpfs_access) */
+err_t tmpfs_access_as(const struct cairn_cred *c, const struct tmpfs_node *n, unsigned mode);
+/* chown (POSIX_UID_KEEP: leave it), as fs->cred may (EPERM) */
+err_t tmpfs_chown(struct tmpfs *fs, struct tmpfs_node *n, uint32_t uid, uint32_t gid);
+/* tmpfs_open's oflags bit: opened to exec, execute permission instead of read */
+#define TMPFS_O_EXEC 0x80000000u
 
 /* ---- operations on a node ------------------------------------------------ */
 
