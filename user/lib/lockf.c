@@ -451,6 +451,27 @@ bool lk_busy(struct lk_table *t, uint64_t key)
 
 /* ---- IO_LOCK, for any file server ------------------------------------------------------ */
 
+bool (*lk_pid_live)(uint32_t pid);
+
+/* The POSIX locks on key of processes that no longer live go: true if
+ * some did. */
+static bool purge_dead(struct lk_table *t, uint64_t key)
+{
+	uint32_t pids[16];
+	unsigned n;
+	bool any = false;
+
+	if (!lk_pid_live)
+		return false;
+	n = lk_pids(t, key, pids, 16);
+	for (unsigned i = 0; i < n; i++)
+		if (!lk_pid_live(pids[i])) {
+			lk_close_pid(t, key, pids[i]);
+			any = true;
+		}
+	return any;
+}
+
 void lk_serve(struct lk_table *t, const struct srv_req *r, struct srv_ans *a, uint64_t key, uint64_t desc,
 	      uint64_t size, bool rd, bool wr)
 {
@@ -495,6 +516,11 @@ void lk_serve(struct lk_table *t, const struct srv_req *r, struct srv_ans *a, ui
 		}
 	}
 	if (cmd == POSIX_LK_GET) {
+		if (lk_get(t, key, &q, &l) && l.kind == LK_POSIX && purge_dead(t, key) &&
+		    !lk_get(t, key, &q, &l)) {
+			a->w[0] = LK_UN;
+			return;
+		}
 		if (!lk_get(t, key, &q, &l)) {
 			a->w[0] = LK_UN;
 			return;
@@ -506,6 +532,8 @@ void lk_serve(struct lk_table *t, const struct srv_req *r, struct srv_ans *a, ui
 		return;
 	}
 	e = lk_set(t, key, &q);
+	if (e == ERR_AGAIN && purge_dead(t, key))
+		e = lk_set(t, key, &q);
 	if (e != ERR_AGAIN || cmd == POSIX_LK_SET) {
 		a->err = e;
 		return;

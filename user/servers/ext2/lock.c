@@ -10,6 +10,8 @@
 #include <cairn/lockf.h>
 #include "ext2.h"
 
+static bool pid_live(uint32_t pid);
+
 static void *lk_alloc(size_t n) { return malloc(n); }
 static void lk_release(void *p, size_t n) { (void)n; free(p); }
 
@@ -37,6 +39,7 @@ void io_lock(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 	}
 	if ((r->w[1] >> 8 & 0xffu) == POSIX_SEEK_END && (a->err = xfs_size(&xfs, h->ino, &size)))
 		return;
+	lk_pid_live = pid_live;
 	lk_serve(&locks, r, a, h->ino, h->badge, size, can(h, LINUX_O_RDONLY), can(h, LINUX_O_WRONLY));
 }
 

@@ -33,6 +33,7 @@ void io_lock(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 		fmap_sync(h->node);
 		tmpfs_stat(h->node, &st);
 	}
+	lk_pid_live = procfs_pid_live;
 	lk_serve(&locks, r, a, h->node->ino, h->badge, st.size, can_read(h), can_write(h));
 }
 

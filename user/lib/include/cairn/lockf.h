@@ -122,6 +122,12 @@ bool lk_busy(struct lk_table *t, uint64_t key);
  */
 struct srv_req;
 struct srv_ans;
+/* The server's word on whether a lock holder's pid still lives (NULL:
+ * every one does). A request that meets another process's POSIX lock
+ * asks it first, so a holder that has ended (killed: its locks go when
+ * the server hears of its dead references, which may come after its
+ * parent's wait) is no obstacle. */
+extern bool (*lk_pid_live)(uint32_t pid);
 void lk_serve(struct lk_table *t, const struct srv_req *r, struct srv_ans *a, uint64_t key, uint64_t desc,
 	      uint64_t size, bool rd, bool wr);
 
