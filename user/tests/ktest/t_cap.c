@@ -221,7 +221,7 @@ void t_call_identify(void)
 
 void t_call_nosys(void)
 {
-	static const uint32_t bad[] = { 0, 12, 15, 31, 63, 99, 111, 128, 0xfa17, 0xffffffffu };
+	static const uint32_t bad[] = { 0, 13, 15, 31, 63, 99, 111, 128, 0xfa17, 0xffffffffu };
 	struct zoo z;
 
 	zoo_make(&z);
