@@ -749,6 +749,9 @@ static bool act(struct proc *p, struct sthread *t, int sig, bool own)
 			take_for(p, own ? t : NULL, sig, &si, true);   /* delivered (or lost: logged) */
 		return false;
 	}
+	/* taken as a delivery would take it: a timer's overruns are counted
+	 * (timer_getoverrun after an ignored or default-action expiry) */
+	take_for(p, own ? t : NULL, sig, &si, true);
 	if (a->disp == POSIX_SIG_IGN || init_spares(p, sig)) {
 		if (own)                 /* init: no default action */
 			tsig_discard(p, t->tid, sig);
@@ -756,10 +759,6 @@ static bool act(struct proc *p, struct sthread *t, int sig, bool own)
 			discard(p, sig);
 		return false;
 	}
-	if (own)
-		tsig_discard(p, t->tid, sig);
-	else
-		p->pending &= ~sigbit(sig);
 	switch (default_action(sig)) {
 	case A_TERM:
 		proc_terminate(p, sig, 0);
