@@ -216,6 +216,8 @@ extern bool mount_work_pending;
 extern cap_t relay_note;                  /* the relay's Notification (main.c) */
 void mount_init(unsigned root_wait_s, bool disk_tmp, struct tmpfs_node *proc_dir);
 err_t mount_timer(unsigned seconds);
+/* The request at hand is a system service's: redirects give admin capabilities */
+extern bool mount_trusted;
 void mount_remote(struct srv_ans *a);
 bool mount_root_request(struct srv_ans *a);
 void mount_event(uint64_t bits);

@@ -109,6 +109,7 @@ static struct mount *root_mnt;            /* "/" from another server, once mount
 static cap_t launcher = CAP_NULL;         /* init's launcher of file-system servers */
 static bool root_wait;
 static cap_t deferred[DEFER_MAX];         /* root requests waiting for root_mnt */
+static bool deferred_sys[DEFER_MAX];      /* ... each a system service's (mount_trusted) */
 static unsigned ndeferred;
 static bool mount_work;                   /* the root arrived: covering to do */
 static bool disk_tmp;                     /* --disk-tmp: the disk's /tmp is not covered */
@@ -262,6 +263,17 @@ static err_t answer_cap(struct srv_ans *a, cap_t cap)
 	return ERR_OK;
 }
 
+/* The request at hand is a system service's (users, docs/users.md): a
+ * redirect into another server gives it that server's admin capability
+ * (its requests there are a service's too: the network server writes
+ * /etc/resolv.conf on a disk root) rather than the root processes get. */
+bool mount_trusted;
+
+static cap_t entry_cap(const struct mount *m)
+{
+	return mount_trusted && m->admin != CAP_NULL ? m->admin : m->root;
+}
+
 /* A tmpfs operation answered ERR_REMOTE (fs.remote_*): the redirect. */
 void mount_remote(struct srv_ans *a)
 {
@@ -275,7 +287,7 @@ void mount_remote(struct srv_ans *a)
 		for (unsigned i = 0; i < POSIX_MOUNT_MAX && !m; i++)
 			if (mounts[i].used && mounts[i].covered == fs.remote)
 				m = &mounts[i];
-		e = m ? answer_cap(a, m->root) : ERR_NOENT;
+		e = m ? answer_cap(a, entry_cap(m)) : ERR_NOENT;
 		break;
 	case TMPFS_REMOTE_UP:
 		m = own_mount_of(fs.remote);
@@ -312,7 +324,7 @@ void mount_remote(struct srv_ans *a)
 bool mount_root_request(struct srv_ans *a)
 {
 	if (root_mnt) {
-		if ((a->err = answer_cap(a, root_mnt->root)))
+		if ((a->err = answer_cap(a, entry_cap(root_mnt))))
 			return true;
 		a->err = ERR_REMOTE;
 		a->w[0] = POSIX_REMOTE_NEWROOT;
@@ -326,6 +338,7 @@ bool mount_root_request(struct srv_ans *a)
 	}
 	if ((a->err = srv_save_reply(a, &deferred[ndeferred])))
 		return true;
+	deferred_sys[ndeferred] = mount_trusted;
 	ndeferred++;
 	return true;
 }
@@ -339,7 +352,8 @@ static void answer_deferred(void)
 	for (unsigned i = 0; i < ndeferred; i++) {
 		cap_t c = CAP_NULL;
 
-		if (root_mnt && !cairn_cap_copy(root_mnt->root, RIGHT_WRITE | RIGHT_GRANT, &c)) {
+		mount_trusted = deferred_sys[i];
+		if (root_mnt && !cairn_cap_copy(entry_cap(root_mnt), RIGHT_WRITE | RIGHT_GRANT, &c)) {
 			ib->caps[0] = c;
 			cairn_send(deferred[i], cairn_tag(ERR_REMOTE, CAIRN_MSG_REGS, 1),
 				   POSIX_REMOTE_NEWROOT, 0, 0, 0);
@@ -351,6 +365,7 @@ static void answer_deferred(void)
 		cairn_cap_delete(deferred[i]);
 	}
 	ndeferred = 0;
+	mount_trusted = false;
 }
 
 /* The relay's bits: the wait for the root is over. */

@@ -162,14 +162,17 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	 * service's capability (the unbadged endpoint, what it opened) is
 	 * root, a process's is nobody */
 	fs.cred = cred_take(r, !r->badge || h->sys);
+	mount_trusted = !r->badge || h->sys;
 	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a)) {
 		fs.cred = NULL;
+		mount_trusted = false;
 		return;
 	}
 	serve_path(r, a);
 	fs.cred = NULL;
 	if (a->err == ERR_REMOTE)
 		mount_remote(a);
+	mount_trusted = false;
 }
 
 static void serve_path(struct srv_req *r, struct srv_ans *a)
