@@ -162,7 +162,7 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 	 * service's capability (the unbadged endpoint, what it opened) is
 	 * root, a process's is nobody */
 	fs.cred = cred_take(r, !r->badge || h->sys);
-	mount_trusted = !r->badge || h->sys;
+	mount_trusted = !r->badge;      /* (the unbadged endpoint's holders: services) */
 	if (r->label != FS_PIPE && is_root(r->obj) && mount_root_request(a)) {
 		fs.cred = NULL;
 		mount_trusted = false;
