@@ -79,13 +79,10 @@ const struct cairn_cred *cred_take(struct srv_req *r, bool trusted)
 		cap_t tok = r->caps[r->ncaps - 1];
 
 		if (!cairn_cap_identify(tok, id) && id[0] == OBJ_ENDPOINT &&
-		    (id[2] & POSIX_CRED_BADGE) && id[3] != own_id) {
-			/* another process server's token (a world of several:
-			 * the Open POSIX boots) cannot be asked: nobody's, and
-			 * taken off the request all the same (left on, it read
-			 * as the request's own capability) */
+		    (id[2] & POSIX_CRED_BADGE) && id[3] != own_id &&
+		    (!users || id[3] == proc_id)) {
 			if (users)
-				c = id[3] == proc_id ? lookup(tok, id[2]) : &nobody_cred;
+				c = lookup(tok, id[2]);
 			cairn_cap_delete(tok);
 			r->caps[--r->ncaps] = CAP_NULL;
 		}
