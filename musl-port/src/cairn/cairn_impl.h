@@ -512,6 +512,7 @@ struct cairn_sigthr {
 };
 extern hidden struct cairn_sigthr __cairn_sig_main;
 hidden struct cairn_sigthr *__cairn_sig_thread(void);
+/* Set once a second thread exists (thread.c). */
 extern hidden volatile int __cairn_threaded;
 static inline __attribute__((always_inline)) struct cairn_sigthr *__cairn_sig_self(void)
 {
@@ -590,8 +591,6 @@ hidden void __cairn_threads_forked(void);
 /* An munmap of [lo, hi): waits until a thread that ended with its struct
  * pthread in there is off its stack (thread.c). */
 hidden void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi);
-/* Set once a second thread exists. */
-extern hidden volatile int __cairn_threaded;
 /* A spinlock that yields (every thread runs on one CPU). */
 hidden void __cairn_lock(volatile int *l);
 hidden void __cairn_unlock(volatile int *l);

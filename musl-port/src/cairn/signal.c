@@ -158,7 +158,7 @@ long __cairn_rt_sigaction(long sig, const void *act, void *oact, size_t size)
 long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 {
 	struct cairn_ans a;
-	uint64_t s = 0, o;
+	uint64_t s = 0;
 	long r;
 
 	if (size != SETSIZE)
@@ -167,7 +167,6 @@ long __cairn_rt_sigprocmask(long how, const void *set, void *old, size_t size)
 		return -EINVAL;
 	if (set)
 		memcpy(&s, set, SETSIZE);
-	(void)o;
 	if (__cairn_proc == CAP_NULL) {
 		if (old)
 			memcpy(old, &local_mask, SETSIZE);

@@ -41,9 +41,10 @@ long __cairn_setname(int which, const char *name, size_t len)
 	return ps(PS_SETNAME, (uint64_t)which, len, 0, 0, n, NULL);
 }
 
-/* getuid (which 0), geteuid (1), getresuid (2: r, e, s filled). Without a
- * process server: uid 0. */
-long __cairn_getuids(unsigned which, void *r, void *e, void *s)
+/* The ids PS_GETUID or PS_GETGID (label) says: which 0 the real one, 1
+ * the effective one, 2 all three into r, e, s. Without a process server:
+ * 0. */
+static long get_ids(uint32_t label, unsigned which, void *r, void *e, void *s)
 {
 	struct cairn_ans a;
 	unsigned *out[3] = { r, e, s };
@@ -51,7 +52,7 @@ long __cairn_getuids(unsigned which, void *r, void *e, void *s)
 	if (__cairn_proc == CAP_NULL) {
 		a.w[0] = a.w[1] = a.w[2] = 0;
 	} else {
-		long err = ps(PS_GETUID, 0, 0, 0, 0, 0, &a);
+		long err = ps(label, 0, 0, 0, 0, 0, &a);
 		if (err && which < 2)
 			return 0;        /* getuid cannot fail */
 		if (err)
@@ -65,34 +66,22 @@ long __cairn_getuids(unsigned which, void *r, void *e, void *s)
 	return 0;
 }
 
+/* getuid (which 0), geteuid (1), getresuid (2: r, e, s filled) */
+long __cairn_getuids(unsigned which, void *r, void *e, void *s)
+{
+	return get_ids(PS_GETUID, which, r, e, s);
+}
+
 /* setresuid (how 0), setuid (1), setreuid (2); -1 leaves a uid as it is. */
 long __cairn_setuids(unsigned how, long a, long b, long c)
 {
 	return ps(PS_SETUID, how, (uint32_t)a, (uint32_t)b, (uint32_t)c, 0, NULL);
 }
 
-/* getgid (which 0), getegid (1), getresgid (2: r, e, s filled), as
- * __cairn_getuids. */
+/* getgid (which 0), getegid (1), getresgid (2: r, e, s filled) */
 long __cairn_getgids(unsigned which, void *r, void *e, void *s)
 {
-	struct cairn_ans a;
-	unsigned *out[3] = { r, e, s };
-
-	if (__cairn_proc == CAP_NULL) {
-		a.w[0] = a.w[1] = a.w[2] = 0;
-	} else {
-		long err = ps(PS_GETGID, 0, 0, 0, 0, 0, &a);
-		if (err && which < 2)
-			return 0;
-		if (err)
-			return err;
-	}
-	if (which < 2)
-		return (long)a.w[which];
-	for (unsigned i = 0; i < 3; i++)
-		if (out[i])
-			*out[i] = (unsigned)a.w[i];
-	return 0;
+	return get_ids(PS_GETGID, which, r, e, s);
 }
 
 /* setresgid (how 0), setgid (1), setregid (2); -1 leaves a gid as it is. */
