@@ -143,7 +143,10 @@ void thread_set_prio(struct thread *t, unsigned prio)
 		t->prio = prio;
 		sched_ready(t);
 	} else {
+		bool lower = prio < t->prio;
 		t->prio = prio;
+		if (lower && t->state == TS_RUNNING)
+			sched_check_preempt(t);     /* a more urgent thread may wait now */
 	}
 }
 

@@ -86,11 +86,29 @@ static inline bool cpu_idle(const struct cpu *c)
 	return c->cur == &c->idle && !c->nready;
 }
 
+static inline void runq_mark(struct cpu *c, unsigned prio)
+{
+	c->runq_bitmap[prio >> 6] |= 1ull << (prio & 63);
+}
+
+static inline bool runq_any(const struct cpu *c)
+{
+	return (c->runq_bitmap[0] | c->runq_bitmap[1]) != 0;
+}
+
+/* Anything ready at prio or above? */
+static inline bool runq_any_from(const struct cpu *c, unsigned prio)
+{
+	if (prio >= 64)
+		return (c->runq_bitmap[1] >> (prio - 64)) != 0;
+	return c->runq_bitmap[1] || (c->runq_bitmap[0] >> prio);
+}
+
 static void runq_add(struct cpu *c, struct thread *t)
 {
 	t->cpu = (uint8_t)c->id;
 	list_add_tail(&c->runq[t->prio], &t->qnode);
-	c->runq_bitmap |= 1u << t->prio;
+	runq_mark(c, t->prio);
 	c->nready++;
 }
 
@@ -99,7 +117,7 @@ static inline void runq_take(struct cpu *c, struct thread *t)
 {
 	list_del(&t->qnode);
 	if (list_empty(&c->runq[t->prio]))
-		c->runq_bitmap &= ~(1u << t->prio);
+		c->runq_bitmap[t->prio >> 6] &= ~(1ull << (t->prio & 63));
 	c->nready--;
 }
 
@@ -156,6 +174,17 @@ void sched_ready(struct thread *t)
 	}
 }
 
+/* t runs and its priority fell: its CPU chooses again (it may keep it). */
+void sched_check_preempt(struct thread *t)
+{
+	struct cpu *c = &cpus[t->cpu];
+
+	if (c == this_cpu())
+		c->work.b.resched = 1;
+	else
+		smp_send(c, IPI_RESCHED);
+}
+
 /* The index of the highest set bit of each byte value (of 0: 0). */
 static const uint8_t top_bit[256] = {
 #define TB2(n) n, n
@@ -170,13 +199,26 @@ static const uint8_t top_bit[256] = {
 #undef TB16
 };
 
-/* Index of the highest set bit of a non-zero word (no clz instruction is
- * assumed: riscv64 without Zbb): two tests and a look-up. */
-static inline unsigned highest_bit(uint32_t x)
+/* Index of the highest set bit of a non-zero 32-bit word (no clz
+ * instruction is assumed: riscv64 without Zbb): two tests and a look-up. */
+static inline unsigned highest_bit32(uint32_t x)
 {
-	if (likely(x < 0x10000))         /* priorities 0 to 15 (8 is the default) */
+	if (x < 0x10000)
 		return x < 0x100 ? top_bit[x] : 8 + top_bit[x >> 8];
 	return x < 0x1000000 ? 16 + top_bit[x >> 16] : 24 + top_bit[x >> 24];
+}
+
+/* ... of a non-zero 64-bit word */
+static inline unsigned highest_bit(uint64_t x)
+{
+	return x >> 32 ? 32 + highest_bit32((uint32_t)(x >> 32)) : highest_bit32((uint32_t)x);
+}
+
+/* The highest priority with a ready thread on c (some must be): the
+ * services' band (64 and up) first */
+static inline unsigned runq_top(const struct cpu *c)
+{
+	return c->runq_bitmap[1] ? 64 + highest_bit(c->runq_bitmap[1]) : highest_bit(c->runq_bitmap[0]);
 }
 
 /* The most urgent thread waiting on another CPU's queues that may run on
@@ -189,9 +231,12 @@ static struct thread *stealable(struct cpu *c)
 		struct cpu *o = &cpus[i];
 		if (o == c || !o->nready)
 			continue;
-		for (uint32_t bits = o->runq_bitmap; bits; ) {
+		uint64_t words[2] = { o->runq_bitmap[0], o->runq_bitmap[1] };
+		for (int wi = 1; wi >= 0; wi--)
+		for (uint64_t bits = words[wi]; bits; ) {
 			unsigned prio = highest_bit(bits);
-			bits &= ~(1u << prio);
+			bits &= ~(1ull << prio);
+			prio += 64 * (unsigned)wi;
 			if (best && prio <= best->prio)
 				break;
 			list_for_each(it, &o->runq[prio]) {
@@ -222,11 +267,11 @@ static inline __attribute__((always_inline)) struct thread *pick(struct cpu *c)
 {
 	struct thread *t;
 
-	if (!c->runq_bitmap) {
+	if (!runq_any(c)) {
 		t = ncpus > 1 ? steal(c) : NULL;
 		return t ? t : &c->idle;
 	}
-	unsigned prio = highest_bit(c->runq_bitmap);
+	unsigned prio = runq_top(c);
 	t = list_entry(c->runq[prio].next, struct thread, qnode);
 	runq_take(c, t);
 	return t;
@@ -268,6 +313,11 @@ static inline __attribute__((always_inline)) void schedule_on(const bool mp)
 		if (!mp || sched_runs_on(prev, c)) {
 			prev->state = TS_READY;
 			runq_add(c, prev);
+			if (unlikely(prev->fifo) && !prev->yielding) {
+				/* SCHED_FIFO: preempted, it is first again at its level */
+				list_del(&prev->qnode);
+				list_add_head(&c->runq[prev->prio], &prev->qnode);
+			}
 		} else {
 			sched_ready(prev);      /* its affinity changed: elsewhere */
 		}
@@ -344,7 +394,7 @@ void sched_preempt_to(struct thread *t)
 	self->state = TS_READY;
 	list_add_head(&c->runq[self->prio], &self->qnode);   /* first again at its level */
 	self->cpu = (uint8_t)c->id;
-	c->runq_bitmap |= 1u << self->prio;
+	runq_mark(c, self->prio);
 	c->nready++;
 	c->work.b.resched = 0;
 	if (c->slice_end == UINT64_MAX) {     /* time the slice of whoever runs now */
@@ -479,7 +529,7 @@ void sched_tick(void)
 	if (now >= c->slice_end) {
 		/* the slice is over: the next thread of its priority (or a
 		 * more urgent one) runs; only less urgent ones wait: time on */
-		if (c->cur != &c->idle && c->runq_bitmap >> c->cur->prio && !c->slice_gift) {
+		if (c->cur != &c->idle && !c->cur->fifo && runq_any_from(c, c->cur->prio) && !c->slice_gift) {
 			c->work.b.resched = 1;
 			c->slice_end = UINT64_MAX;      /* schedule() times the next one */
 		} else {
@@ -522,7 +572,7 @@ void sched_user_return(void)
 /* Something for this CPU to run: its own queues, or another CPU's. */
 static bool work_for(struct cpu *c)
 {
-	return c->runq_bitmap || (ncpus > 1 && stealable(c));
+	return runq_any(c) || (ncpus > 1 && stealable(c));
 }
 
 noreturn void sched_run(void)

@@ -285,7 +285,9 @@ static uint64_t sys_yield(uint64_t ns)
 	err_t e;
 
 	if (!ns) {
+		current->yielding = 1;
 		schedule();
+		current->yielding = 0;
 		return ERR_OK;
 	}
 	e = sched_block(BK_SLEEP, NULL, ns);

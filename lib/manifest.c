@@ -341,7 +341,7 @@ static err_t do_priority(struct parser *ps, const struct line *ln)
 	if (ps->seen_priority)
 		return fail(ps, ERR_INVAL, "priority given twice");
 	if (v > MANIFEST_PRIORITY_MAX)
-		return fail(ps, ERR_INVAL, "priority above 31");
+		return fail(ps, ERR_INVAL, "priority above 127");
 	ps->svc->priority = (unsigned)v;
 	ps->seen_priority = true;
 	return 0;

@@ -91,7 +91,7 @@ service devmgr bin/devmgr
     cap mmioctl mmioctl m
     cap ioportctl ioportctl m optional
     quota 8M
-    priority 11
+    priority 111
 END
   fi
   cat <<END
@@ -106,7 +106,7 @@ END
   [ -z "$disk_tmp" ] || vfs_args+=" --disk-tmp"
   cat <<END
     quota 1M
-    priority 11
+    priority 111
 service vfs bin/vfs$vfs_args
     cap console console w
     cap vfs endpoint:vfs rwg
@@ -122,7 +122,7 @@ END
   [ -z "$disk" ] || echo "    cap fslaunch launcher:ext2x wg"
   cat <<END
     quota $vfs_quota
-    priority 11
+    priority 111
 service console bin/console
 END
   if [ -n "$uart" ]; then
@@ -138,7 +138,7 @@ END
     echo "    cap irqctl irqctl m"
   fi
   echo "    quota 3M"                 # 64 ptys of 20 KiB
-  echo "    priority 11"
+  echo "    priority 111"
   if [ -n "$net" ]; then
     # the network server (user/servers/net, docs/net.md): lwIP on the
     # device manager's net0 (none: loopback only); DHCP's name servers
@@ -151,7 +151,7 @@ END
     echo "    cap console console w"
     echo "    cap kinfo kinfo r"
     echo "    quota 32M"
-    echo "    priority 11"
+    echo "    priority 111"
   fi
   if [ -n "$disk" ]; then
     [ -n "$devices" ] || die "servers: --disk needs --devices (the device manager finds the disk)"
@@ -169,7 +169,7 @@ END
     [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
     cat <<END
     quota 16M
-    priority 11
+    priority 111
 service ext2x bin/ext2 --cache 128 --no-fmap
     cap ext2 endpoint:ext2x rwg
     cap devmgr endpoint:devmgr w
@@ -180,7 +180,7 @@ END
     [ -z "$signals" ] || echo "    cap proc endpoint:proc w"
     cat <<END
     quota 3M
-    priority 11
+    priority 111
     template
 END
   fi
@@ -216,7 +216,7 @@ proc() {
   echo "    cap posix.rng endpoint:entropy w"
   [ -z "$net" ] || echo "    cap posix.net endpoint:net wg"
   echo "    quota $quota"
-  echo "    priority 10"
+  echo "    priority 110"
   [ -z "$exitstatus" ] || echo "    exitstatus"
 }
 

@@ -187,12 +187,22 @@ enum {
 	                       * This space must not overlap them (ERR_EXIST). -> (mappings) */
 
 	/* Thread (RIGHT_MANAGE) */
-	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once). A priority above
-	                       * the caller's start priority is ERR_PERM (init's is 16) */
+	THREAD_START = 32,    /* (pc, sp, arg, priority): run it (once), its ceiling the
+	                       * priority. Priorities are 0 (lowest) .. 127; one above the
+	                       * caller's ceiling is ERR_PERM (init's is 126) */
 	THREAD_SET_IPCBUF = 33,/* cap0 = MemoryObject, (page index, va): the page is the IPC buffer,
 	                       * mapped by the caller at va in the thread's space */
 	THREAD_SET_RING = 34, /* cap0 = contiguous MemoryObject, (entries): rings, see below */
-	THREAD_SET_PRIORITY = 35, /* (priority): at most the caller's start priority */
+	THREAD_SET_PRIORITY = 35, /* (priority, ceiling, flags): the priority at most the
+	                       * caller's ceiling (ERR_PERM). flags THREAD_PRIO_CEILING:
+	                       * the thread's ceiling (what it may give itself and the
+	                       * threads it starts) becomes ceiling, at most the caller's
+	                       * (ERR_PERM) and not below priority (ERR_INVAL);
+	                       * THREAD_PRIO_FIFO: the thread runs without a time slice
+	                       * (SCHED_FIFO): it keeps its CPU until it blocks, yields
+	                       * or a more urgent thread preempts it, and preempted it
+	                       * is first again at its level; without it, threads of a
+	                       * level share it round robin (SCHED_RR, as threads start) */
 	THREAD_SUSPEND = 36,  /* a thread blocked in a call is suspended when that call returns
 	                       * (before user mode); ERR_BUSY: already suspended or pending */
 	THREAD_RESUME = 37,   /* cancels a pending suspension too; ERR_INVAL: not suspended */
@@ -473,6 +483,18 @@ struct cairn_clock_page {
  * red zone and some room for the function) */
 #define UPCALL_ONSTACK      1u
 #define UPCALL_ALTSTACK_MIN 2048u
+
+/* THREAD_SET_PRIORITY's flags */
+#define THREAD_PRIO_CEILING 1u
+#define THREAD_PRIO_FIFO    2u
+
+/* The priorities of the system as built (docs/kernel.md, Priorities):
+ * POSIX processes' threads at 8 (SCHED_OTHER; SCHED_IDLE 1, SCHED_FIFO and
+ * SCHED_RR priority p at 8 + p, up to 107), drivers, the process server
+ * and the other services above every one of them, init at 126. */
+#define PRIO_POSIX          8u
+#define PRIO_POSIX_RT_TOP   107u
+#define PRIO_DRIVER         108u
 
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
 

@@ -788,6 +788,31 @@ enum {
 	                       * posix_cred inline: the ids of the process the token is
 	                       * now. ESRCH: the token is no process's any more */
 };
+
+/* Scheduling (the process server; docs/proc.md, Scheduling) */
+enum {
+	PS_SCHED = 0x3f0,     /* (op, tid, policy, priority) -> (policy, priority): op 0
+	                       * reads, op 1 sets (sched_setscheduler, sched_setparam,
+	                       * pthread_setschedparam) the scheduling of a thread of the
+	                       * caller (its tid; the pid: the main one) or of another
+	                       * process's main thread (setting that needs uid 0 or the
+	                       * caller's euid to be its real or effective uid). policy:
+	                       * POSIX_SCHED_* | POSIX_SCHED_RESET_ON_FORK (Linux's
+	                       * values); SCHED_FIFO and SCHED_RR priority 1..99, the
+	                       * others 0 (EINVAL). Real time needs euid 0, unless the
+	                       * thread is real-time already and goes no higher (EPERM:
+	                       * Linux's rule with RLIMIT_RTPRIO 0). Kept by fork (the
+	                       * forking thread's, unless RESET_ON_FORK), by exec (the
+	                       * start-up block's `sched=policy:priority:reset`) and by a
+	                       * new thread (its creator's, PS_THREAD). ESRCH */
+};
+enum {
+	POSIX_SCHED_OTHER = 0, POSIX_SCHED_FIFO = 1, POSIX_SCHED_RR = 2, POSIX_SCHED_BATCH = 3,
+	POSIX_SCHED_IDLE = 5,
+};
+#define POSIX_SCHED_RESET_ON_FORK 0x40000000u
+#define POSIX_SCHED_RT_MAX        99u
+
 /*
  * Credentials (docs/users.md). Each POSIX process holds a credential
  * token, the capability named "cred": the process server's endpoint with

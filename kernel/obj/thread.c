@@ -44,16 +44,32 @@ static void thread_invoke_start(struct invocation *iv)
 	sched_ready(t);
 }
 
+/* (priority, ceiling, flags): the priority at most the caller's
+ * ceiling; THREAD_PRIO_CEILING: the thread's ceiling too (at most the
+ * caller's, and not below the priority); THREAD_PRIO_FIFO: no time
+ * slice (its absence: round robin, as threads start). */
 static err_t thread_decode_set_priority(struct invocation *iv)
 {
-	if (iv->in->w[0] >= NPRIO)
+	const uint64_t *w = iv->in->w;
+
+	if (w[0] >= NPRIO || (w[2] & ~(uint64_t)(THREAD_PRIO_CEILING | THREAD_PRIO_FIFO)))
 		return ERR_INVAL;
-	return iv->in->w[0] > current->mcp ? ERR_PERM : ERR_OK;
+	if ((w[2] & THREAD_PRIO_CEILING) && (w[1] >= NPRIO || w[1] < w[0]))
+		return ERR_INVAL;
+	if (w[0] > current->mcp || ((w[2] & THREAD_PRIO_CEILING) && w[1] > current->mcp))
+		return ERR_PERM;
+	return ERR_OK;
 }
 
 static void thread_invoke_set_priority(struct invocation *iv)
 {
-	thread_set_prio(THREAD(iv), iv->in->w[0]);
+	struct thread *t = THREAD(iv);
+	const uint64_t *w = iv->in->w;
+
+	if (w[2] & THREAD_PRIO_CEILING)
+		t->mcp = (uint8_t)w[1];
+	t->fifo = (w[2] & THREAD_PRIO_FIFO) != 0;
+	thread_set_prio(t, w[0]);
 }
 
 /* Not of a thread that runs on another CPU: its thread pointer is live

@@ -425,10 +425,10 @@ TEST(numbers)
 		CHECK(failsf("service a p\nquota %s\n", out_of_range[i], ERR_INVAL, 2, "quota out of range"));
 
 	CHECK(ok1("service a p\npriority 0\n") && svc[0].priority == 0);
-	CHECK(ok1("service a p\npriority 31\n") && svc[0].priority == 31);
-	CHECK(ok1("service a p\npriority 0x1f\n") && svc[0].priority == 31);
-	CHECK(fails("service a p\npriority 32\n", ERR_INVAL, 2, "priority above 31"));
-	CHECK(fails("service a p\npriority 18446744073709551615\n", ERR_INVAL, 2, "priority above 31"));
+	CHECK(ok1("service a p\npriority 127\n") && svc[0].priority == 127);
+	CHECK(ok1("service a p\npriority 0x7f\n") && svc[0].priority == 127);
+	CHECK(fails("service a p\npriority 128\n", ERR_INVAL, 2, "priority above 127"));
+	CHECK(fails("service a p\npriority 18446744073709551615\n", ERR_INVAL, 2, "priority above 127"));
 	CHECK(fails("service a p\npriority -1\n", ERR_INVAL, 2, "bad number"));
 	CHECK(fails("service a p\npriority 1K\n", ERR_INVAL, 2, "bad number"));
 	CHECK(ok1("service a p\nrestart 0\n") && svc[0].restart == 0);

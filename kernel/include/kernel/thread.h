@@ -8,11 +8,11 @@
 #include <kernel/memory.h>
 #include <kernel/astag.h>
 
-#define NPRIO          32          /* priorities 0 (lowest) .. 31 */
+#define NPRIO          128         /* priorities 0 (lowest) .. 127 */
 #define KSTACK_ORDER   2           /* 16 KiB kernel stack a thread */
 #define KSTACK_SIZE    (PAGE_SIZE << KSTACK_ORDER)
 #define SLICE_NS       (CONFIG_TIME_SLICE_MS * 1000000ull)
-#define INIT_PRIORITY  16          /* init's; a thread never starts another above its own */
+#define INIT_PRIORITY  126         /* init's; a thread never starts another above its own */
 
 enum thread_state {
 	TS_INACTIVE,     /* created, not started */
@@ -43,7 +43,10 @@ struct thread {
 	enum thread_state state;
 	enum block_kind block;
 	uint8_t prio;
-	uint8_t mcp;                  /* highest priority it may give (its start priority) */
+	uint8_t mcp;                  /* highest priority it may give (its start priority,
+	                               * or a ceiling set by THREAD_SET_PRIORITY) */
+	uint8_t fifo;                 /* THREAD_PRIO_FIFO: no time slice; preempted, first again */
+	uint8_t yielding;             /* in SYS_YIELD: queued last at its level, fifo or not */
 	uint8_t started;
 	uint8_t on_cpu;               /* some CPU's current thread (its context is live there) */
 	uint8_t cpu;                  /* the CPU it runs on, or last ran on */
@@ -166,7 +169,7 @@ struct cpu {
 	uint8_t dozing;               /* waiting for the kernel lock, dozing (kernel/smp.c) */
 	unsigned id;
 	struct aspace *active_as;     /* whose page table is loaded (NULL: the kernel's) */
-	uint32_t runq_bitmap;         /* bit p: runq[p] not empty */
+	uint64_t runq_bitmap[2];      /* bit p % 64 of word p / 64: runq[p] not empty */
 	unsigned nready;              /* threads on runq */
 	struct list runq[NPRIO];
 	/* time (ns of clock_ns(); UINT64_MAX: none) */
@@ -355,6 +358,7 @@ uint64_t timer_first(struct cpu *c);
 struct thread *thread_create(struct process *p, struct quota *q);
 void thread_kill(struct thread *t);
 void thread_set_prio(struct thread *t, unsigned prio);
+void sched_check_preempt(struct thread *t);   /* a running t's priority fell */
 struct process *process_create(struct quota *parent, uint64_t limit, const char *name);
 /* Ends a process: every thread, capability and mapping goes. */
 void process_exit(struct process *p, int state, uint64_t status);

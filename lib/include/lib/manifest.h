@@ -33,7 +33,7 @@
 #define MANIFEST_QUOTA_DEFAULT     (256ull << 10)
 #define MANIFEST_QUOTA_MAX         (1ull << 30)
 #define MANIFEST_PRIORITY_DEFAULT  8u
-#define MANIFEST_PRIORITY_MAX      31u
+#define MANIFEST_PRIORITY_MAX      127u
 
 struct manifest_cap {
 	char name[MANIFEST_NAME_SIZE];

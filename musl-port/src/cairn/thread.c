@@ -58,6 +58,11 @@
  * MAYBE_WAITERS of stdio's locks and FUTEX_OWNER_DIED of mutexes). */
 #define TID_BASE           0x400000
 
+/* A thread's scheduling: policy (| SCHED_RESET_ON_FORK) and priority */
+struct schedp {
+	int policy, prio;
+};
+
 struct thr {
 	int used, dead;
 	int gone;                        /* dead, and the kernel says it ended */
@@ -69,12 +74,14 @@ struct thr {
 	volatile int *ctid;              /* CLONE_CHILD_CLEARTID */
 	struct cairn_sigthr sig;         /* its signal state (signal.c) */
 	void *robust;                    /* set_robust_list's head */
-	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
+	struct schedp sched;             /* its policy and priority */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
 };
 
 static struct thr threads[MAX_THREADS];
+static const struct schedp *main_sched_get(void);
+static unsigned kprio_of(const struct schedp *sp);
 static volatile int table_lock;
 static int next_tid = TID_BASE;
 hidden volatile int __cairn_threaded;
@@ -131,8 +138,10 @@ static struct thr *self_entry(void)
 /* The first thread's robust-mutex list head (set_robust_list). */
 static void *main_robust;
 
-/* The first thread's scheduling policy (the others' are in their entries). */
-static int main_policy = SCHED_OTHER;
+/* The first thread's scheduling (the others' are in their entries): what
+ * exec kept (the start-up block's sched=policy:priority:reset) until set. */
+static struct schedp main_sched;
+static int main_sched_read;
 static uint64_t main_affinity;
 
 /* The first thread's alternate signal stack. */
@@ -268,10 +277,20 @@ long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid
 		if (mask && !cairn_invoke(t->thread, THREAD_SET_AFFINITY, 0, mask, 0, 0, 0, NULL))
 			t->affinity = mask;
 	}
-	e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, THREAD_PRIO, NULL);
-	if (e == ERR_PERM)     /* a process started at a lower priority */
-		for (unsigned p = THREAD_PRIO; p-- > 0 && e == ERR_PERM;)
-			e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, p, NULL);
+	/* ... and at its creator's priority and policy (Linux's clone; the
+	 * process server copies them for the thread too, PS_THREAD) */
+	{
+		struct thr *me = __cairn_threaded ? self_entry() : NULL;
+		unsigned kp;
+		t->sched = me ? me->sched : *main_sched_get();
+		kp = kprio_of(&t->sched);
+		e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, kp, NULL);
+		if (e == ERR_PERM)     /* a process started at a lower priority */
+			for (unsigned p = kp; p-- > 0 && e == ERR_PERM;)
+				e = cairn_invoke(t->thread, THREAD_START, 0, child_pc, (uint64_t)stack, tls, p, NULL);
+		if (!e && (t->sched.policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO)
+			cairn_invoke(t->thread, THREAD_SET_PRIORITY, 0, kp, 0, THREAD_PRIO_FIFO, 0, NULL);
+	}
 	if (e)
 		goto fail;
 	__cairn_unlock(&table_lock);
@@ -566,25 +585,53 @@ long __cairn_syscall_cp(long nr, long u, long v, long w, long x, long y, long z)
 /*
  * Scheduling policies of this process's threads: SYS_sched_setscheduler,
  * sched_getscheduler, sched_setparam and sched_getparam, as
- * pthread_setschedparam, pthread_getschedparam and pthread_create with
- * PTHREAD_EXPLICIT_SCHED make them (musl's own sched_setscheduler and
- * friends are ENOSYS for processes, as musl has them on Linux). A thread is
- * named by its tid, or 0 for the caller.
- *   SCHED_OTHER, SCHED_BATCH  priority 0: the kernel priority THREAD_PRIO
- *                              (or the most the thread may have)
- *   SCHED_IDLE                 priority 0: kernel priority IDLE_PRIO, below
- *                              every server and every other program's
- *                              threads: it runs only when they all wait
- *                              (make bench's spinners)
- *   SCHED_FIFO, SCHED_RR       EPERM: Cairn offers no real-time policy
- * Another process (a pid other than ours): EPERM (the process server does
- * not set other processes' threads); a thread id none of ours has: ESRCH.
- * A new thread starts as SCHED_OTHER, whatever its creator's policy.
+ * pthread_setschedparam, pthread_getschedparam, pthread_setschedprio and
+ * pthread_create with PTHREAD_EXPLICIT_SCHED make them, and of other
+ * processes (a pid: its main thread). A thread is named by its tid, or 0
+ * for the caller. The process server sets them (PS_SCHED: it checks the
+ * privilege and holds the priorities above ours); the kernel priorities
+ * (docs/proc.md, Scheduling):
+ *   SCHED_OTHER, SCHED_BATCH  priority 0: THREAD_PRIO (8)
+ *   SCHED_IDLE                 priority 0: IDLE_PRIO, below every server
+ *                              and every other program's threads: it runs
+ *                              only when they all wait (make bench's spinners)
+ *   SCHED_FIFO, SCHED_RR       priority 1..99: THREAD_PRIO + priority, above
+ *                              every ordinary thread, below the drivers and
+ *                              servers; FIFO without a time slice. uid 0
+ *                              only (EPERM), as Linux without RLIMIT_RTPRIO
+ * Without a process server: SCHED_OTHER, _BATCH and _IDLE only. A new
+ * thread starts with its creator's; fork and exec keep the caller's (the
+ * server's doing).
  */
 
-/* The capability and policy word of thread tid (0: the caller), or 0
- * when tid names no thread of ours (table_lock held). */
-static int sched_target(long tid, cap_t *thread, int **policy, struct thr **entry)
+static const struct schedp *main_sched_get(void)
+{
+	if (!main_sched_read) {
+		const char *s = cairn_startup_kept("sched");
+		unsigned pol = 0, prio = 0, reset = 0;
+		if (s && sscanf(s, "%u:%u:%u", &pol, &prio, &reset) == 3 && prio <= 99) {
+			main_sched.policy = (int)pol | (reset ? SCHED_RESET_ON_FORK : 0);
+			main_sched.prio = (int)prio;
+		}
+		main_sched_read = 1;
+	}
+	return &main_sched;
+}
+
+static unsigned kprio_of(const struct schedp *sp)
+{
+	switch (sp->policy & ~SCHED_RESET_ON_FORK) {
+	case SCHED_FIFO: case SCHED_RR:
+		return THREAD_PRIO + (unsigned)sp->prio;
+	case SCHED_IDLE:
+		return IDLE_PRIO;
+	}
+	return THREAD_PRIO;
+}
+
+/* The capability and entry (NULL: the first thread) of thread tid (0:
+ * the caller), or 0 when tid names no thread of ours (table_lock held). */
+static int thread_target(long tid, cap_t *thread, struct thr **entry)
 {
 	struct thr *t = NULL;
 
@@ -598,56 +645,112 @@ static int sched_target(long tid, cap_t *thread, int **policy, struct thr **entr
 			return 0;
 	}
 	*thread = t ? t->thread : SLOT_SELF_THREAD;
-	*policy = t ? &t->policy : &main_policy;
 	*entry = t;
 	return 1;
+}
+
+/* ... with its scheduling and its tid */
+static int sched_target(long tid, cap_t *thread, struct schedp **sched, long *id)
+{
+	struct thr *t;
+
+	if (!thread_target(tid, thread, &t))
+		return 0;
+	*sched = t ? &t->sched : (struct schedp *)main_sched_get();
+	*id = t ? t->tid : __cairn_getpid();
+	return 1;
+}
+
+static int sched_valid(int policy, int prio)
+{
+	switch (policy & ~SCHED_RESET_ON_FORK) {
+	case SCHED_FIFO: case SCHED_RR:
+		return prio >= 1 && prio <= 99;
+	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE:
+		return prio == 0;
+	}
+	return 0;
 }
 
 long __cairn_sched_policy(long op, long tid, long policy, void *param)
 {
 	struct sched_param *sp = param;
-	struct thr *t;
-	int *pol, prio;
+	struct schedp *cur, want;
+	struct cairn_ans m;
 	cap_t th;
-	long r = 0;
+	long id, r = 0;
 	err_t e;
 
-	if (tid < 0 || (op != 0 && !sp))
+	if (tid < 0 || (op != 0 && !sp) || (op == 3 && policy < 0))
 		return -EINVAL;
 	__cairn_lock(&table_lock);
-	if (!sched_target(tid, &th, &pol, &t)) {
+	if (!sched_target(tid, &th, &cur, &id)) {
 		__cairn_unlock(&table_lock);
-		return tid < TID_BASE ? -EPERM : -ESRCH;   /* a pid: not ours to set */
+		if (tid >= TID_BASE)
+			return -ESRCH;
+		/* another process: the process server knows its main thread */
+		if (__cairn_proc == CAP_NULL)
+			return op >= 2 ? -EPERM : -ESRCH;
+		if (op >= 2) {
+			want.policy = op == 2 ? -1 : (int)policy;
+			want.prio = sp->sched_priority;
+			if (op == 2) {             /* its policy first */
+				if ((e = __cairn_ipc(__cairn_proc, PS_SCHED, 0, (uint64_t)tid, 0, 0, 0, 0,
+						     IPC_ALWAYS, &m)))
+					return cairn_errno(e);
+				want.policy = (int)m.w[0];
+			}
+			if (!sched_valid(want.policy, want.prio))
+				return -EINVAL;
+			e = __cairn_ipc(__cairn_proc, PS_SCHED, 1, (uint64_t)tid, (uint64_t)(unsigned)want.policy,
+					(uint64_t)want.prio, 0, 0, IPC_ALWAYS, &m);
+		} else {
+			e = __cairn_ipc(__cairn_proc, PS_SCHED, 0, (uint64_t)tid, 0, 0, 0, 0, IPC_ALWAYS, &m);
+		}
+		if (e)
+			return cairn_errno(e);
+		if (op == 1)
+			sp->sched_priority = (int)m.w[1];
+		return op == 0 ? (long)m.w[0] : 0;
+	}
+	/* a read: the process server's word is the last (another process
+	 * may have set ours, PS_SCHED) */
+	if (op <= 1 && __cairn_proc != CAP_NULL &&
+	    !__cairn_ipc(__cairn_proc, PS_SCHED, 0, (uint64_t)id, 0, 0, 0, 0, IPC_ALWAYS, &m)) {
+		cur->policy = (int)m.w[0];
+		cur->prio = (int)m.w[1];
 	}
 	switch (op) {
 	case 0:                              /* sched_getscheduler */
-		r = *pol;
+		r = cur->policy;
 		break;
 	case 1:                              /* sched_getparam */
-		sp->sched_priority = 0;
+		sp->sched_priority = cur->prio;
 		break;
 	case 2:                              /* sched_setparam: the policy it has */
-		policy = *pol;
-		/* fall through */
 	case 3:                              /* sched_setscheduler */
-		policy &= ~SCHED_RESET_ON_FORK;
-		if (policy == SCHED_FIFO || policy == SCHED_RR) {
-			r = -EPERM;
-			break;
-		}
-		if ((policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE) ||
-		    sp->sched_priority != 0) {
+		want.policy = op == 2 ? cur->policy : (int)policy;
+		want.prio = sp->sched_priority;
+		if (!sched_valid(want.policy, want.prio)) {
 			r = -EINVAL;
 			break;
 		}
-		prio = policy == SCHED_IDLE ? IDLE_PRIO : THREAD_PRIO;
-		for (e = ERR_PERM; e == ERR_PERM && prio >= IDLE_PRIO; prio--)
-			e = cairn_invoke(th, THREAD_SET_PRIORITY, 0, prio, 0, 0, 0, NULL);
+		if (__cairn_proc != CAP_NULL) {
+			e = __cairn_ipc(__cairn_proc, PS_SCHED, 1, (uint64_t)id, (uint64_t)(unsigned)want.policy,
+					(uint64_t)want.prio, 0, 0, IPC_ALWAYS, NULL);
+		} else if ((want.policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO ||
+			   (want.policy & ~SCHED_RESET_ON_FORK) == SCHED_RR) {
+			e = ERR_PERM;                /* nobody to grant it */
+		} else {
+			unsigned kp = kprio_of(&want);
+			for (e = ERR_PERM; e == ERR_PERM && kp >= IDLE_PRIO; kp--)
+				e = cairn_invoke(th, THREAD_SET_PRIORITY, 0, kp, 0, 0, 0, NULL);
+		}
 		if (e) {
-			r = -EPERM;
+			r = e == ERR_PERM ? -EPERM : cairn_errno(e);
 			break;
 		}
-		*pol = policy;
+		*cur = want;
 		break;
 	default:
 		r = -EINVAL;
@@ -657,7 +760,7 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 }
 
 /* sched_get_priority_max and _min: Linux's ranges (SCHED_FIFO and SCHED_RR
- * 1..99, although Cairn refuses them; the others 0..0). */
+ * 1..99; the others 0..0). */
 long __cairn_sched_prio_range(long max, long policy)
 {
 	switch (policy) {
@@ -746,12 +849,11 @@ long __cairn_thread_kill(long tid, long sig)
 static long affinity_thread(long pid, cap_t *th, uint64_t **saved)
 {
 	struct thr *t;
-	int *pol;
 
 	if (pid < 0 || pid > INT_MAX)
 		return -ESRCH;
 	__cairn_lock(&table_lock);
-	if (!sched_target(pid, th, &pol, &t)) {
+	if (!thread_target(pid, th, &t)) {
 		__cairn_unlock(&table_lock);
 		if (pid >= TID_BASE || __cairn_proc == CAP_NULL)
 			return -ESRCH;
@@ -860,6 +962,10 @@ void __cairn_threads_forked(void)
 			me->alt = (struct cairn_altstack){ 0 };
 		}
 	}
+	/* SCHED_RESET_ON_FORK: the process server started the child as
+	 * SCHED_OTHER (a first thread's; another's below) */
+	if (main_sched.policy & SCHED_RESET_ON_FORK)
+		main_sched = (struct schedp){ 0 };
 	/* only the forking thread goes on, on a fresh IPC buffer at the first
 	 * thread's place; the others' entries name the parent's objects */
 	if (!__cairn_threaded)
@@ -869,8 +975,13 @@ void __cairn_threads_forked(void)
 		 * Linux (it starts at the process server's priority) */
 		struct thr *me = self_entry();
 		if (me) {
-			main_policy = me->policy;
-			if (main_policy == SCHED_IDLE)
+			main_sched = me->sched;
+			main_sched_read = 1;
+			if (main_sched.policy & SCHED_RESET_ON_FORK)
+				main_sched = (struct schedp){ 0 };
+			/* the process server set the child's own (PS_SCHED); without
+			 * one, SCHED_IDLE is ours to set */
+			if (__cairn_proc == CAP_NULL && main_sched.policy == SCHED_IDLE)
 				cairn_invoke(SLOT_SELF_THREAD, THREAD_SET_PRIORITY, 0, IDLE_PRIO, 0, 0, 0, NULL);
 		}
 	}

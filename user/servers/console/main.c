@@ -1387,7 +1387,7 @@ static void ops_after(void)
 
 int main(int argc, char **argv)
 {
-	unsigned prio = 10;
+	unsigned prio = 110;
 	struct cairn_msg m;
 	err_t e;
 

@@ -38,7 +38,7 @@
 #define BADGE_MANAGE  (1ull << 62)
 #define BADGE_DRIVER  (1ull << 61)         /* | gen << 8 | device index */
 #define DRIVER_QUOTA  DEV_DRIVER_QUOTA
-#define DRIVER_PRIO   8
+#define DRIVER_PRIO   PRIO_DRIVER   /* above every POSIX thread, SCHED_FIFO ones too */
 #define MAX_DRIVERS   16
 #define LIST_MAX      4000                 /* DEV_LIST's bytes a message */
 #define TIMER_BIT     (1ull << 48)         /* the ready timeout's check (device bits below) */

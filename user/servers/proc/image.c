@@ -294,6 +294,90 @@ err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint
 	return ERR_OK;
 }
 
+/* ---- scheduling ------------------------------------------------------------------------------ */
+
+/* POSIX policies on the kernel's priorities (docs/proc.md, Scheduling):
+ * SCHED_OTHER and SCHED_BATCH at the children's priority (8), SCHED_IDLE
+ * at 1, SCHED_FIFO and SCHED_RR priority p (1..99) at 8 + p: above every
+ * ordinary thread, below the drivers and the services. The thread's
+ * ceiling is its priority or the children's, whichever is higher, so it
+ * may start threads at its own priority and go down to the children's
+ * and back by itself; higher needs this server again. */
+static bool sched_rt(unsigned policy)
+{
+	return policy == POSIX_SCHED_FIFO || policy == POSIX_SCHED_RR;
+}
+
+err_t sched_apply(cap_t kthread, const struct sthread *t)
+{
+	unsigned k = sched_rt(t->policy) ? child_prio + t->rtprio :
+		     t->policy == POSIX_SCHED_IDLE ? 1 : child_prio;
+	unsigned ceiling = k > child_prio ? k : child_prio;
+
+	return cairn_invoke(kthread, THREAD_SET_PRIORITY, 0, k, ceiling,
+			    THREAD_PRIO_CEILING | (t->policy == POSIX_SCHED_FIFO ? THREAD_PRIO_FIFO : 0),
+			    0, NULL);
+}
+
+/* w: (op, tid or pid, policy | POSIX_SCHED_RESET_ON_FORK, priority). op 0
+ * reads, op 1 sets. The target is a thread of the caller (its tid, the
+ * pid for the main one) or another process's main thread. */
+err_t ps_sched(struct proc *c, const uint64_t w[4], uint64_t out[2])
+{
+	struct sthread *t = NULL, want;
+	struct proc *o = c;
+	unsigned policy = (unsigned)(w[2] & ~(uint64_t)POSIX_SCHED_RESET_ON_FORK);
+	err_t e;
+
+	if (!c)
+		return ERR_PERM;
+	if (w[0] > 1 || (int64_t)w[1] <= 0)
+		return ERR_INVAL;
+	if (w[1] <= INT32_MAX)
+		t = sthread_find(c, w[1]);
+	if (!t) {
+		o = w[1] <= PID_MAX ? proc_find((int)w[1]) : NULL;
+		if (!o || o->state != P_LIVE || o->kthread == CAP_NULL)
+			return ERR_SRCH;
+		t = sthread_find(o, 0);
+	}
+	if (w[0] == 1) {
+		if (w[2] & ~(uint64_t)(POSIX_SCHED_RESET_ON_FORK | 0xff))
+			return ERR_INVAL;
+		switch (policy) {
+		case POSIX_SCHED_FIFO: case POSIX_SCHED_RR:
+			if (w[3] < 1 || w[3] > POSIX_SCHED_RT_MAX)
+				return ERR_INVAL;
+			break;
+		case POSIX_SCHED_OTHER: case POSIX_SCHED_BATCH: case POSIX_SCHED_IDLE:
+			if (w[3] != 0)
+				return ERR_INVAL;
+			break;
+		default:
+			return ERR_INVAL;
+		}
+		if (o != c && c->euid != 0 && c->euid != o->ruid && c->euid != o->euid)
+			return ERR_PERM;
+		/* real-time: uid 0 (Linux's CAP_SYS_NICE; RLIMIT_RTPRIO is 0), or
+		 * a real-time thread going down within real time */
+		if (sched_rt(policy) && c->euid != 0 &&
+		    !(sched_rt(t->policy) && w[3] <= t->rtprio))
+			return ERR_PERM;
+		want = *t;
+		want.policy = (uint8_t)policy;
+		want.rtprio = (uint8_t)w[3];
+		want.reset_on_fork = (w[2] & POSIX_SCHED_RESET_ON_FORK) != 0;
+		if ((e = sched_apply(t == &o->main ? o->kthread : t->kthread, &want)))
+			return e == ERR_PERM ? ERR_PERM : ERR_SRCH;
+		t->policy = want.policy;
+		t->rtprio = want.rtprio;
+		t->reset_on_fork = want.reset_on_fork;
+	}
+	out[0] = t->policy | (t->reset_on_fork ? POSIX_SCHED_RESET_ON_FORK : 0);
+	out[1] = t->rtprio;
+	return ERR_OK;
+}
+
 /* ---- fork ------------------------------------------------------------------------------------ */
 
 err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
@@ -351,6 +435,10 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	 * child (a child forked outside every handler ends what it
 	 * inherits: POSIX_SIGRETURN_FORKED) */
 	c->main.mask = t->mask;
+	if (!t->reset_on_fork) {         /* the forking thread's scheduling, as Linux */
+		c->main.policy = t->policy;
+		c->main.rtprio = t->rtprio;
+	}
 	memcpy(c->main.deliv, t->deliv, sizeof(c->main.deliv));
 	c->main.ndeliv = t->ndeliv;
 	memcpy(c->act, parent->act, sizeof(c->act));
@@ -358,6 +446,8 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	cmdline_set(c, parent->cmdline, parent->cmdline_len);
 	copy_affinity(parent->kthread, kthread);
 	e = cairn_invoke(kthread, THREAD_START, 0, w[0], w[1], w[2], child_prio, NULL);
+	if (!e && c->main.policy != POSIX_SCHED_OTHER)
+		e = sched_apply(kthread, &c->main);
 	if (e) {
 		c->kproc = c->kas = c->kthread = CAP_NULL;
 		goto fail;
@@ -593,6 +683,8 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 		proc_ended(p);
 		return ERR_OK;
 	}
+	if (p->main.policy != POSIX_SCHED_OTHER)
+		sched_apply(p->kthread, &p->main);   /* exec keeps the scheduling (Linux) */
 	p->work = work_pending = true;        /* pending signals may be deliverable now */
 	return ERR_OK;
 }

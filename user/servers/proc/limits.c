@@ -49,6 +49,8 @@ void block_add_kept(struct block *b, const struct proc *p)
 		add_value(max, p->rlim[i][1]);
 		block_addf(b, "rlimit%u=%s:%s", i, cur, max);
 	}
+	/* the main thread's scheduling (PS_SCHED), which exec keeps */
+	block_addf(b, "sched=%u:%u:%u", p->main.policy, p->main.rtprio, p->main.reset_on_fork);
 	block_add(b, "");
 }
 

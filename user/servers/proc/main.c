@@ -634,6 +634,11 @@ static void op_thread(struct srv_req *r, struct srv_ans *a)
 		r->caps[0] = CAP_NULL;           /* kept */
 }
 
+static void op_sched(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sched(r->obj, r->w, a->w);
+}
+
 static void op_affinity(struct srv_req *r, struct srv_ans *a)
 {
 	a->err = ps_affinity(r->obj, (int64_t)r->w[0], r->w[1], r->w[2], &a->w[0]);
@@ -746,6 +751,7 @@ static const struct srv_op ops[] = {
 	OP(PS_TIMER_DELETE, op_timer_delete),
 	OP(PS_TKILL, op_tkill),
 	OP(PS_AFFINITY, op_affinity),
+	OP(PS_SCHED, op_sched),
 	OP(PS_THREAD, op_thread),
 	OP(PS_UMASK, op_umask),
 	OP(PS_RLIMIT, op_rlimit),
@@ -821,7 +827,7 @@ int main(int argc, char **argv)
 		uint64_t v;
 		if (!strncmp(opt, "--quota=", 8) && parse_size(opt + 8, &v)) {
 			child_quota = v;
-		} else if (!strncmp(opt, "--prio=", 7) && parse_size(opt + 7, &v) && v < 31) {
+		} else if (!strncmp(opt, "--prio=", 7) && parse_size(opt + 7, &v) && v < 127) {
 			child_prio = (unsigned)v;
 		} else if (!strcmp(opt, "--init")) {
 			init_pid1 = true;

@@ -99,6 +99,9 @@ struct sthread {
 	unsigned ndeliv;
 	bool suspend_pending;        /* stopped while blocked in a call */
 	bool sent;                   /* an upcall went to it in this sig_work pass */
+	uint8_t policy;              /* POSIX_SCHED_* (PS_SCHED), its priority below */
+	uint8_t rtprio;              /* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
+	bool reset_on_fork;          /* SCHED_RESET_ON_FORK */
 };
 
 struct proc {
@@ -247,6 +250,8 @@ void kproc_release(cap_t *kproc, cap_t *kas, cap_t *kthread);
 err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid);
 /* PS_AFFINITY (c: the caller, NULL for a system service) */
 err_t ps_affinity(struct proc *c, int64_t pid, uint64_t set, uint64_t mask, uint64_t *out);
+err_t ps_sched(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+err_t sched_apply(cap_t kthread, const struct sthread *t);
 /* PS_EXEC; on success the caller is gone: no answer. */
 err_t ps_exec(struct proc *p, const uint64_t w[4], const char *data, size_t len, cap_t file);
 /* PS_EXEC_KEEP */

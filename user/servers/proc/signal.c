@@ -1492,7 +1492,9 @@ err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread)
 			if (pool[i].p)
 				continue;
 			pool[i] = (struct sthread){ .p = c, .tid = (int)tid, .kthread = kthread,
-						    .mask = creator->mask };
+						    .mask = creator->mask, .policy = creator->policy,
+						    .rtprio = creator->rtprio,
+						    .reset_on_fork = creator->reset_on_fork };
 			c->nthreads++;
 			return ERR_OK;
 		}

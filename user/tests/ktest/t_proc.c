@@ -33,9 +33,9 @@ void t_thread_errors(void)
 	EXPECT_ERR(inv(th, THREAD_START, 1ull << 63, 0, 0, 5, NULL), ERR_INVAL);
 	EXPECT_ERR(inv(th, THREAD_START, 1ull << 56, 0, 0, 5, NULL), ERR_INVAL);
 	EXPECT_ERR(inv(th, THREAD_START, pc, 1ull << 63, 0, 5, NULL), ERR_INVAL);
-	EXPECT_ERR(inv(th, THREAD_START, pc, 0, 0, 32, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(th, THREAD_START, pc, 0, 0, 128, NULL), ERR_INVAL);
 	EXPECT_ERR(inv(th, THREAD_START, pc, 0, 0, UINT64_MAX, NULL), ERR_INVAL);
-	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 32, 0, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 128, 0, 0, 0, NULL), ERR_INVAL);
 	EXPECT_ERR(inv(th, THREAD_RESUME, 0, 0, 0, 0, NULL), ERR_INVAL);     /* not suspended */
 	thread_dispose(&th);
 	/* started twice */
