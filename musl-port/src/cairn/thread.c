@@ -75,6 +75,7 @@ struct thr {
 	struct cairn_sigthr sig;         /* its signal state (signal.c) */
 	void *robust;                    /* set_robust_list's head */
 	struct schedp sched;             /* its policy and priority */
+	unsigned boost;                  /* kernel priority lent by a PI mutex's waiter, 0: none */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
 };
@@ -142,6 +143,7 @@ static void *main_robust;
  * exec kept (the start-up block's sched=policy:priority:reset) until set. */
 static struct schedp main_sched;
 static int main_sched_read;
+static unsigned main_boost;
 static uint64_t main_affinity;
 
 /* The first thread's alternate signal stack. */
@@ -1098,6 +1100,152 @@ static long futex_wait_shared(volatile int *addr, int val, uint64_t ns)
 	}
 }
 
+/*
+ * Priority-inheritance futexes (FUTEX_LOCK_PI, FUTEX_TRYLOCK_PI,
+ * FUTEX_UNLOCK_PI: musl's PTHREAD_PRIO_INHERIT mutexes), Linux's protocol
+ * on the word: the owner's tid, FUTEX_WAITERS when someone waits or may,
+ * FUTEX_OWNER_DIED kept. A waiter marks the word, lends the owner its
+ * kernel priority when the owner's is lower (THREAD_SET_PRIORITY: the
+ * waiter's ceiling covers its own priority), and waits as FUTEX_WAIT does;
+ * an unlock clears the word, wakes one waiter and gives the lent priority
+ * back; the waiter takes the word and marks it again (others may wait).
+ * Only an owner among this process's threads can be lent a priority (a
+ * process-shared mutex's owner in another process is not: its waiters
+ * wait without lending); a thread that owns several such mutexes gives
+ * back what it was lent at its first unlock.
+ */
+#define PI_TID_MASK 0x3fffffff
+
+static unsigned sched_kprio(const struct schedp *sp, unsigned boost)
+{
+	unsigned k = kprio_of(sp);
+	return boost > k ? boost : k;
+}
+
+/* Lend owner (a tid) our priority if it runs below it. */
+static void pi_lend(int owner)
+{
+	struct thr *me, *o = NULL;
+	unsigned mine, theirs;
+	const struct schedp *osp;
+	unsigned *oboost;
+	cap_t oth;
+
+	__cairn_lock(&table_lock);
+	me = __cairn_threaded ? self_entry() : NULL;
+	mine = me ? sched_kprio(&me->sched, me->boost) : sched_kprio(main_sched_get(), main_boost);
+	if (owner == __cairn_getpid()) {
+		osp = main_sched_get();
+		oboost = &main_boost;
+		oth = SLOT_SELF_THREAD;
+	} else {
+		for (int i = 0; i < MAX_THREADS && !o; i++)
+			if (threads[i].used && !threads[i].dead && threads[i].tid == owner)
+				o = &threads[i];
+		if (!o) {
+			__cairn_unlock(&table_lock);
+			return;
+		}
+		osp = &o->sched;
+		oboost = &o->boost;
+		oth = o->thread;
+	}
+	theirs = sched_kprio(osp, *oboost);
+	if (mine > theirs &&
+	    !cairn_invoke(oth, THREAD_SET_PRIORITY, 0, mine, 0,
+			  (osp->policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO ? THREAD_PRIO_FIFO : 0, 0, NULL))
+		*oboost = mine;
+	__cairn_unlock(&table_lock);
+}
+
+/* Give back what we were lent: after the table's lock is free again (at
+ * our own priority we may wait a while to run, and the thread we woke
+ * needs that lock on its way out of the wait). */
+static void pi_give_back(void)
+{
+	struct thr *me;
+	struct schedp sp;
+	unsigned *boost;
+	cap_t th;
+	int lent;
+
+	__cairn_lock(&table_lock);
+	me = __cairn_threaded ? self_entry() : NULL;
+	sp = me ? me->sched : *main_sched_get();
+	boost = me ? &me->boost : &main_boost;
+	th = me ? me->thread : SLOT_SELF_THREAD;
+	lent = *boost != 0;
+	*boost = 0;
+	__cairn_unlock(&table_lock);
+	if (lent)
+		cairn_invoke(th, THREAD_SET_PRIORITY, 0, kprio_of(&sp), 0,
+			     (sp.policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO ? THREAD_PRIO_FIFO : 0, 0, NULL);
+}
+
+static long futex_lock_pi(volatile int *addr, int private, const struct timespec *at, int try)
+{
+	int self = __pthread_self()->tid, waited = 0;
+	uint64_t deadline = CAIRN_FOREVER, now;
+	long r;
+
+	if (at) {
+		if (at->tv_sec < 0 || at->tv_nsec < 0 || at->tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = (uint64_t)at->tv_sec >= (CAIRN_FOREVER - 1) / 1000000000u - 1 ? CAIRN_FOREVER - 1 :
+			   (uint64_t)at->tv_sec * 1000000000u + (uint64_t)at->tv_nsec;
+	}
+	for (;;) {
+		int v = *addr;
+		if (!(v & PI_TID_MASK)) {
+			int want = self | (v & FUTEX_OWNER_DIED) | (waited ? (int)FUTEX_WAITERS_B : 0);
+			if (a_cas(addr, v, want) == v)
+				return 0;
+			continue;
+		}
+		if ((v & PI_TID_MASK) == self)
+			return -EDEADLK;
+		if (try)
+			return -EBUSY;
+		if (!(v & (int)FUTEX_WAITERS_B)) {
+			if (a_cas(addr, v, v | (int)FUTEX_WAITERS_B) != v)
+				continue;
+			v |= (int)FUTEX_WAITERS_B;
+		}
+		pi_lend(v & PI_TID_MASK);
+		uint64_t ns = CAIRN_FOREVER;
+		if (at) {                       /* absolute, CLOCK_REALTIME (Linux's) */
+			if (__cairn_now(&now))
+				return -ENOSYS;
+			now += __cairn_realtime_offset();
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			ns = deadline - now;
+		}
+		r = private ? futex_wait(addr, v, ns) : futex_wait_shared(addr, v, ns);
+		waited = 1;
+		if (r == -ETIMEDOUT || r == -ENOMEM)
+			return r;
+		/* woken, changed, or a signal (Linux takes LOCK_PI up again) */
+	}
+}
+
+static long futex_unlock_pi(volatile int *addr, int private)
+{
+	int self = __pthread_self()->tid, v;
+
+	do {
+		v = *addr;
+		if ((v & PI_TID_MASK) != self)
+			return -EPERM;
+	} while (a_cas(addr, v, 0) != v);
+	/* the waiter woken first: given back, we may not run again until
+	 * the threads between its priority and ours are done */
+	if (private)
+		futex_wake(addr, 1);
+	pi_give_back();
+	return 0;
+}
+
 long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, long val3)
 {
 	const struct timespec *t = ts;
@@ -1150,9 +1298,15 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 			}
 		__cairn_unlock(&table_lock);
 		return n;
+	case FUTEX_LOCK_PI:
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(uaddr, (op & FUTEX_PRIVATE) != 0, cmd == FUTEX_LOCK_PI ? t : NULL,
+				     cmd == FUTEX_TRYLOCK_PI);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr, (op & FUTEX_PRIVATE) != 0);
 	}
 	__cairn_unimplemented(CAIRN_UNIMP_FUTEX, (unsigned long)cmd,
-			      cmd == FUTEX_WAKE_OP ? "futex FUTEX_WAKE_OP" : "futex priority inheritance");
+			      cmd == FUTEX_WAKE_OP ? "futex FUTEX_WAKE_OP" : "futex operation");
 	return -ENOSYS;
 }
 

@@ -235,6 +235,118 @@ static void rr_slices(void)
 	CHECK(a_saw_b == 1);
 }
 
+/* ---- priority inheritance ------------------------------------------------------------ */
+
+static pthread_mutex_t pi_m;
+static volatile int l_locked, go, med_done, h_got, h_saw_med_done;
+
+static void *low(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pi_m);
+	l_locked = 1;
+	while (!go)
+		;
+	int64_t end = now_ms() + 30;      /* work it needs the CPU for */
+	while (now_ms() < end)
+		;
+	pthread_mutex_unlock(&pi_m);
+	return NULL;
+}
+
+static void *medium(void *arg)
+{
+	(void)arg;
+	int64_t end = now_ms() + 1000;
+	while (now_ms() < end)
+		;
+	med_done = 1;
+	return NULL;
+}
+
+static void *high(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pi_m);
+	h_saw_med_done = med_done;
+	h_got = 1;
+	pthread_mutex_unlock(&pi_m);
+	return NULL;
+}
+
+static void pi_mutex_init(int type)
+{
+	pthread_mutexattr_t ma;
+
+	CHECK(pthread_mutexattr_init(&ma) == 0);
+	CHECK(pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT) == 0);
+	CHECK(pthread_mutexattr_settype(&ma, type) == 0);
+	int proto = -1;
+	CHECK(pthread_mutexattr_getprotocol(&ma, &proto) == 0 && proto == PTHREAD_PRIO_INHERIT);
+	CHECK(pthread_mutex_init(&pi_m, &ma) == 0);
+	pthread_mutexattr_destroy(&ma);
+}
+
+static void *try_pi(void *arg)
+{
+	(void)arg;
+	struct timespec at;
+	int r1 = pthread_mutex_trylock(&pi_m);
+	clock_gettime(CLOCK_REALTIME, &at);
+	at.tv_nsec += 20 * 1000000;
+	if (at.tv_nsec >= 1000000000) {
+		at.tv_sec++;
+		at.tv_nsec -= 1000000000;
+	}
+	int r2 = pthread_mutex_timedlock(&pi_m, &at);
+	return (void *)(intptr_t)(r1 == EBUSY && r2 == ETIMEDOUT);
+}
+
+/* A PTHREAD_PRIO_INHERIT mutex as a mutex: trylock, timedlock, EDEADLK. */
+static void pi_basics(void)
+{
+	pthread_t t;
+	void *ok = NULL;
+
+	pi_mutex_init(PTHREAD_MUTEX_ERRORCHECK);
+	CHECK(pthread_mutex_lock(&pi_m) == 0);
+	CHECK(pthread_mutex_lock(&pi_m) == EDEADLK);
+	CHECK(pthread_create(&t, NULL, try_pi, NULL) == 0);
+	pthread_join(t, &ok);
+	CHECK(ok == (void *)1);
+	CHECK(pthread_mutex_unlock(&pi_m) == 0);
+	CHECK(pthread_mutex_unlock(&pi_m) == EPERM);
+	CHECK(pthread_mutex_trylock(&pi_m) == 0 && pthread_mutex_unlock(&pi_m) == 0);
+	CHECK(pthread_mutex_destroy(&pi_m) == 0);
+}
+
+/* The inversion: low holds the mutex high wants, medium spins between
+ * them on the one CPU. Lent high's priority, low finishes before medium
+ * does, and high has the mutex while medium still spins. */
+static void pi_inversion(void)
+{
+	pthread_t l, m, h;
+	struct timespec nap = { 0, 10 * 1000000 };
+
+	pi_mutex_init(PTHREAD_MUTEX_NORMAL);
+	l_locked = go = med_done = h_got = h_saw_med_done = 0;
+	CHECK(one_cpu() == 0);
+	CHECK(set_policy(SCHED_FIFO, 40) == 0);
+	l = start_at(SCHED_FIFO, 10, low);
+	while (!l_locked)
+		nanosleep(&nap, NULL);      /* low runs while we sleep: it holds the mutex */
+	m = start_at(SCHED_FIFO, 15, medium);
+	h = start_at(SCHED_FIFO, 20, high);
+	go = 1;
+	pthread_join(h, NULL);
+	pthread_join(m, NULL);
+	pthread_join(l, NULL);
+	CHECK(h_got == 1);
+	CHECK(h_saw_med_done == 0);
+	back_to_other();
+	CHECK(pthread_mutex_destroy(&pi_m) == 0);
+}
+
 /* ---- privileges, fork, exec, other processes ---------------------------------------- */
 
 static void unprivileged(void)
@@ -359,6 +471,8 @@ int main(int argc, char **argv)
 	run_named("preempt", preempt);
 	run_named("fifo_no_slice", fifo_no_slice);
 	run_named("rr_slices", rr_slices);
+	run_named("pi_basics", pi_basics);
+	run_named("pi_inversion", pi_inversion);
 	run_named("unprivileged", unprivileged);
 	run_named("fork_keeps", fork_keeps);
 	run_named("exec_keeps", exec_keeps);
