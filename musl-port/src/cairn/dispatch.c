@@ -299,6 +299,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_clone: return CAIRN_ARCH_CLONE_ARGS(a, b, c, d, e, f);
 	case SYS_execve: return __cairn_execve((const char *)a, (char *const *)b, (char *const *)c);
+	case SYS_execveat: return __cairn_execveat(a, (const char *)b, (char *const *)c, (char *const *)d, e);
 	case SYS_wait4: return __cairn_wait4(a, (int *)b, c, (void *)d);
 	case SYS_waitid: return __cairn_waitid(a, b, (void *)c, d, (void *)e);
 	case SYS_getpid: return __cairn_getpid();

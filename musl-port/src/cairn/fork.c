@@ -442,16 +442,17 @@ static long script_line(cap_t file, uint64_t size, char *line)
 }
 
 static long exec_path(const char *path, char *const argv[], char *const envp[], int depth,
-		      const char *comm_path)
+		      const char *comm_path);
+
+/* file (opened for exec, a reference of our own) runs: an image, or a
+ * script's interpreter given path */
+static long exec_file(cap_t file, uint64_t size, const char *path, char *const argv[],
+		      char *const envp[], int depth, const char *comm_path)
 {
 	char line[SCRIPT_LINE], *interp, *arg = NULL, *p;
 	unsigned long argc = 0, i = 0;
-	uint64_t size;
-	cap_t file;
 	long r;
 
-	if ((r = __cairn_open_exec(path, &file, &size)))
-		return r;
 	if (!(r = script_line(file, size, line)))
 		return exec_image(comm_path, argv, envp, file, size);
 	__cairn_io_release(file);
@@ -491,9 +492,55 @@ static long exec_path(const char *path, char *const argv[], char *const envp[], 
 	return exec_path(interp, nargv, envp, depth + 1, comm_path);
 }
 
+static long exec_path(const char *path, char *const argv[], char *const envp[], int depth,
+		      const char *comm_path)
+{
+	uint64_t size;
+	cap_t file;
+	long r;
+
+	if ((r = __cairn_open_exec(path, &file, &size)))
+		return r;
+	return exec_file(file, size, path, argv, envp, depth, comm_path);
+}
+
 long __cairn_execve(const char *path, char *const argv[], char *const envp[])
 {
 	if (__cairn_proc == CAP_NULL)
 		return __cairn_nosys(SYS_execve);
 	return exec_path(path, argv, envp, 0, path);
+}
+
+/* execveat, and fexecve through it (AT_EMPTY_PATH, an empty path: the
+ * file open at dirfd). A script run so has no path its interpreter could
+ * open (Linux gives it /dev/fd/N, which Cairn has not): ENOENT, as Linux
+ * answers for a close-on-exec descriptor. */
+long __cairn_execveat(long dirfd, const char *path, char *const argv[], char *const envp[], long flags)
+{
+	char line[SCRIPT_LINE];
+	uint64_t size;
+	cap_t file;
+	long r;
+
+	if (__cairn_proc == CAP_NULL)
+		return __cairn_nosys(SYS_execveat);
+	if ((r = __cairn_open_exec_at(dirfd, path, flags, &file, &size)))
+		return r;
+	if (*path == '/')
+		return exec_file(file, size, path, argv, envp, 0, path);
+	if ((r = script_line(file, size, line))) {
+		__cairn_io_release(file);
+		return r < 0 ? r : -ENOENT;
+	}
+	/* the name the new image is known by: the path, or the descriptor */
+	char name[24], *n = name + sizeof(name);
+	if (!*path) {
+		unsigned long v = (unsigned long)dirfd;
+		*--n = 0;
+		do
+			*--n = (char)('0' + v % 10);
+		while ((v /= 10));
+		path = n;
+	}
+	return exec_image(path, argv, envp, file, size);
 }

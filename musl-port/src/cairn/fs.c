@@ -758,6 +758,55 @@ long __cairn_getcwd(char *buf, size_t size)
 	return (long)(n + 1);
 }
 
+/* The file to exec for execveat: path from dirfd, or with AT_EMPTY_PATH
+ * and an empty path the file open at dirfd (fexecve: a reference of our
+ * own, whose execute permission the file's server checks as for a path,
+ * AT_EACCESS). */
+long __cairn_open_exec_at(long dirfd, const char *path, long flags, cap_t *file, uint64_t *size)
+{
+	struct posix_stat st;
+	struct cairn_ans a;
+	uint32_t type;
+	cap_t obj;
+	long r;
+	err_t e;
+
+	if (flags & ~(long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if (!path)
+		return -EFAULT;
+	if (*path || !(flags & AT_EMPTY_PATH)) {
+		long oflags = O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0);
+		if ((r = open_obj(dirfd, path, oflags, (long)POSIX_OPEN_EXEC, &obj, &type, NULL,
+				  NULL, NULL, NULL)))
+			return r;
+	} else if ((r = __cairn_fd_ref(dirfd, &obj, &type))) {
+		return r;
+	} else {
+		type = 0;                    /* the stat's below */
+	}
+	if ((e = __cairn_ipc(obj, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)) || a.nbytes < sizeof(st)) {
+		r = e ? cairn_errno(e) : -EIO;
+		goto fail;
+	}
+	memcpy(&st, __cairn_ipc_data(), sizeof(st));
+	if (!type) {
+		type = (uint32_t)(st.mode & S_IFMT);
+		if (type == S_IFREG && (r = may_search(obj)))   /* X_OK on the file itself */
+			goto fail;
+	}
+	if (type != S_IFREG) {
+		r = -EACCES;
+		goto fail;
+	}
+	*file = obj;
+	*size = st.size;
+	return 0;
+fail:
+	__cairn_io_release(obj);
+	return r;
+}
+
 long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 {
 	struct posix_stat st;
