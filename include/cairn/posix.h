@@ -537,7 +537,11 @@ enum {
 	                       * (EINTR from the kernel). A reported zombie is reaped */
 	PS_KILL,              /* (pid, sig, flags): pid > 0 that process; 0 the caller's group; -1
 	                       * every process but pid 1 and the caller; < -1 group -pid. sig 0:
-	                       * existence check only. EINVAL (sig > 64), ESRCH. flags
+	                       * existence check only. EINVAL (sig > 64), ESRCH. EPERM: the
+	                       * caller (not euid 0) may not signal the process, or any of
+	                       * the group (its real or effective uid is not the target's
+	                       * real or saved uid; SIGCONT within its session is allowed);
+	                       * -1 signals those it may and succeeds if there are any. flags
 	                       * POSIX_KILL_PGRP: pid is -pgid of a group, also of group 1
 	                       * (which -1 cannot name): the console server's ^C.
 	                       * POSIX_KILL_LIVE: ESRCH for a zombie too (a pipe lock's
@@ -616,7 +620,8 @@ enum {
 	                       * the receiver's queue (POSIX_SIGQUEUE_MAX) is full. A standard
 	                       * signal already pending is merged (the first one's siginfo
 	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
-	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
+	                       * process (as Linux), or one PS_KILL's rule does not let the
+	                       * caller signal; ESRCH; EINVAL: sig > 64 */
 	PS_SIGINFO,           /* (tid) -> (sig, sender pid | (uint32)si_code << 32, si_value,
 	                       * overrun) of the innermost delivery in progress on the caller's
 	                       * thread tid (the libc's entry asks it for si_value when the

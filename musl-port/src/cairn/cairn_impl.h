@@ -461,6 +461,7 @@ hidden long __cairn_setsid(void);
 hidden long __cairn_wait4(long pid, int *status, long options, void *rusage);
 hidden long __cairn_waitid(long type, long id, void *info, long options, void *rusage);
 hidden long __cairn_kill(long pid, long sig);
+hidden long __cairn_killpg(long pgid, long sig);
 hidden long __cairn_sched_getaffinity(long pid, size_t len, void *mask);
 hidden long __cairn_sched_setaffinity(long pid, size_t len, const void *mask);
 hidden long __cairn_getcpu(unsigned *cpu, unsigned *node);
