@@ -7,7 +7,9 @@
  * on every directory, write and search to make and remove, sticky
  * directories, chmod and chown by the owner, utimensat, access() with the
  * real ids, exec, set-gid directories, new files' owners; and the
- * process server's rule of who may signal whom (kill, killpg, sigqueue).
+ * same checks on /dev/shm's shared memory objects and named semaphores;
+ * the process server's rule of who may signal whom (kill, killpg,
+ * sigqueue).
  * One `ok N users.NAME` line a test, then `N passed, N failed`; the exit
  * status is the number of failures (tests/harness/expected/posix-users.txt).
  *
@@ -24,9 +26,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -550,6 +554,60 @@ static void setgid_dir(void)
 	CHECK(stat(at("g/d"), &st) == 0 && st.st_gid == 1234 && (st.st_mode & S_ISGID));
 }
 
+/* ---- shared memory and named semaphores: files of /dev/shm ---- */
+
+static char shm_root[64], shm_own[64], sem_root[64];
+
+static int child_shm(void)
+{
+	struct stat st;
+	sem_t *s;
+	int fd;
+
+	if (!FAILS(shm_open(shm_root, O_RDWR, 0), EACCES))
+		return 1;              /* root's, 0644: read only */
+	if ((fd = shm_open(shm_root, O_RDONLY, 0)) < 0 || close(fd))
+		return 2;
+	if (!FAILS(shm_open(shm_root, O_RDONLY | O_TRUNC, 0), EACCES))
+		return 3;
+	if (shm_unlink(shm_root) != -1 || (errno != EPERM && errno != EACCES))
+		return 4;              /* /dev/shm is sticky (glibc says EACCES, musl EPERM) */
+	/* its own: its ids; mode 0 keeps even its owner out */
+	if ((fd = shm_open(shm_own, O_RDWR | O_CREAT | O_EXCL, 0)) < 0)
+		return 5;
+	if (fstat(fd, &st) || st.st_uid != 1000 || st.st_gid != 1000 || close(fd))
+		return 6;
+	if (!FAILS(shm_open(shm_own, O_RDONLY, 0), EACCES))
+		return 7;
+	if (shm_unlink(shm_own))
+		return 8;
+	/* a semaphore is such a file too */
+	s = sem_open(sem_root, 0);
+	if (s != SEM_FAILED || errno != EACCES)
+		return 9;
+	return 0;
+}
+
+static void shm_perm(void)
+{
+	struct stat st;
+	sem_t *s;
+	int fd;
+
+	snprintf(shm_root, sizeof(shm_root), "/users_shm_%d", (int)getpid());
+	snprintf(shm_own, sizeof(shm_own), "/users_shm_own_%d", (int)getpid());
+	snprintf(sem_root, sizeof(sem_root), "/users_sem_%d", (int)getpid());
+	fd = shm_open(shm_root, O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0 && fchmod(fd, 0644) == 0 && ftruncate(fd, 8) == 0);
+	s = sem_open(sem_root, O_CREAT | O_EXCL, 0600, 1);
+	CHECK(s != SEM_FAILED);
+	CHILD(user1000(child_shm));
+	/* untouched by the other user */
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 8 && st.st_uid == 0 && (st.st_mode & 07777) == 0644);
+	CHECK(close(fd) == 0 && shm_unlink(shm_root) == 0);
+	CHECK(sem_close(s) == 0 && sem_unlink(sem_root) == 0);
+}
+
 /* ---- signals: who may signal whom ---- */
 
 static pid_t target1000, target_saved;
@@ -690,6 +748,7 @@ int main(int argc, char **argv)
 	run("access_ids", access_ids);
 	run("exec_perm", exec_perm);
 	run("setgid_dir", setgid_dir);
+	run("shm_perm", shm_perm);
 	run("kill_perm", kill_perm);
 	rm_tree(base);
 	return finish();
