@@ -90,11 +90,13 @@ enum {
 	                       * revoke it once it is not its latest (the VFS: docs/vfs.md).
 	                       * ERR_INVAL: not a regular file, or empty; ERR_BADF: not open
 	                       * for reading; ERR_NOMEM */
-	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_TABLE, bytes) -> (fmap word,
+	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_*, bytes) -> (fmap word,
 	                       * offset, open flags, key), cap0 = the file's MemoryObject, cap1 = the
 	                       * slot table when asked for (below, "file pages"). bytes: the
 	                       * object must have pages up to there (mmap past the end; the
-	                       * VFS: at most 16 MiB past it, else ERR_NOMEM).
+	                       * VFS: at most 16 MiB past it, else ERR_NOMEM). Flag
+	                       * POSIX_FMAP_ACCESS: for an mmap, which is an access (the
+	                       * access time moves, relatime, as Linux's mmap).
 	                       * ERR_NODEV: this file has no shared pages (use IO_READ...), or
 	                       * the description is write-only (pages can be read);
 	                       * ERR_INVAL: not a regular file; ERR_BADF: O_PATH */
@@ -185,6 +187,7 @@ enum {
  *   (as write(2) could).
  */
 #define POSIX_FMAP_TABLE       1u          /* IO_FMAP flags: send the slot table too */
+#define POSIX_FMAP_ACCESS      2u          /*   an mmap: the access time moves */
 #define POSIX_FMAP_LEASE       1u          /* fmap word flags */
 #define POSIX_FMAP_NOSYNC      2u
 #define POSIX_OPEN_FMAP        (1ull << 32)  /* FS_OPEN w1 (mode) high bits */

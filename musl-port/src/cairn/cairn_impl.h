@@ -301,9 +301,10 @@ hidden long __cairn_fmap_fionread(struct cairn_fd *f, int *out);
 hidden void __cairn_fd_unlease_all(void);
 /* mmap's file object: a capability of its own to fd's file's MemoryObject
  * with pages up to `bytes`, whether it may be mapped writable, the open
- * flags. -EACCES, -ENODEV, -EBADF as mmap's. */
-hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags,
-				 int *nosync);
+ * flags. flags: IO_FMAP's (POSIX_FMAP_ACCESS for an mmap). -EACCES,
+ * -ENODEV, -EBADF as mmap's. */
+hidden long __cairn_fmap_object(long fd, uint64_t bytes, unsigned flags, cap_t *obj, int *writable,
+				 uint32_t *oflags, int *nosync);
 
 /* ---- socket.c: BSD sockets on the network server (include/cairn/sock.h) ------------------ */
 /* A socket descriptor's type: S_IFSOCK, and in the bits below S_IFMT the
@@ -625,6 +626,7 @@ hidden int __cairn_mem_writable(uintptr_t p, size_t n);
 hidden long __cairn_mlock(uintptr_t addr, size_t len);
 hidden long __cairn_munlock(uintptr_t addr, size_t len);
 hidden long __cairn_mlockall(long flags);
+hidden long __cairn_munlockall(void);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());
