@@ -90,11 +90,13 @@ enum {
 	                       * revoke it once it is not its latest (the VFS: docs/vfs.md).
 	                       * ERR_INVAL: not a regular file, or empty; ERR_BADF: not open
 	                       * for reading; ERR_NOMEM */
-	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_TABLE, bytes) -> (fmap word,
+	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_*, bytes) -> (fmap word,
 	                       * offset, open flags, key), cap0 = the file's MemoryObject, cap1 = the
 	                       * slot table when asked for (below, "file pages"). bytes: the
 	                       * object must have pages up to there (mmap past the end; the
-	                       * VFS: at most 16 MiB past it, else ERR_NOMEM).
+	                       * VFS: at most 16 MiB past it, else ERR_NOMEM). Flag
+	                       * POSIX_FMAP_ACCESS: for an mmap, which is an access (the
+	                       * access time moves, relatime, as Linux's mmap).
 	                       * ERR_NODEV: this file has no shared pages (use IO_READ...), or
 	                       * the description is write-only (pages can be read);
 	                       * ERR_INVAL: not a regular file; ERR_BADF: O_PATH */
@@ -185,6 +187,7 @@ enum {
  *   (as write(2) could).
  */
 #define POSIX_FMAP_TABLE       1u          /* IO_FMAP flags: send the slot table too */
+#define POSIX_FMAP_ACCESS      2u          /*   an mmap: the access time moves */
 #define POSIX_FMAP_LEASE       1u          /* fmap word flags */
 #define POSIX_FMAP_NOSYNC      2u
 #define POSIX_OPEN_FMAP        (1ull << 32)  /* FS_OPEN w1 (mode) high bits */
@@ -537,7 +540,11 @@ enum {
 	                       * (EINTR from the kernel). A reported zombie is reaped */
 	PS_KILL,              /* (pid, sig, flags): pid > 0 that process; 0 the caller's group; -1
 	                       * every process but pid 1 and the caller; < -1 group -pid. sig 0:
-	                       * existence check only. EINVAL (sig > 64), ESRCH. flags
+	                       * existence check only. EINVAL (sig > 64), ESRCH. EPERM: the
+	                       * caller (not euid 0) may not signal the process, or any of
+	                       * the group (its real or effective uid is not the target's
+	                       * real or saved uid; SIGCONT within its session is allowed);
+	                       * -1 signals those it may and succeeds if there are any. flags
 	                       * POSIX_KILL_PGRP: pid is -pgid of a group, also of group 1
 	                       * (which -1 cannot name): the console server's ^C.
 	                       * POSIX_KILL_LIVE: ESRCH for a zombie too (a pipe lock's
@@ -616,7 +623,8 @@ enum {
 	                       * the receiver's queue (POSIX_SIGQUEUE_MAX) is full. A standard
 	                       * signal already pending is merged (the first one's siginfo
 	                       * stays). EPERM: si_code >= 0 or SI_TKILL (-6) to another
-	                       * process (as Linux); ESRCH; EINVAL: sig > 64 */
+	                       * process (as Linux), or one PS_KILL's rule does not let the
+	                       * caller signal; ESRCH; EINVAL: sig > 64 */
 	PS_SIGINFO,           /* (tid) -> (sig, sender pid | (uint32)si_code << 32, si_value,
 	                       * overrun) of the innermost delivery in progress on the caller's
 	                       * thread tid (the libc's entry asks it for si_value when the

@@ -8,8 +8,9 @@ tests/openposix/expected-<arch>.txt. Called by tests/openposix/run.sh (`make pos
 
 How the tests run: packed into boots of at most --per-boot tests (init
 starts at most 64 services), never two tests that make the same file
-name from their pid (pid_names) in one boot. A boot's image holds init and its tests, and
-its manifest starts every test as a service, all at once, each as
+name from their pid (pid_names) in one boot. A boot's image holds init,
+its tests and /etc/passwd and /etc/group (ETC), and its manifest starts
+every test as a service, all at once, each as
 `./qemu-run.sh --exec` starts a program (the console and kinfo, --quota of
 kernel memory). init logs how each ends, and a test's exit status is its
 result (PTS_PASS 0, PTS_FAIL 1, PTS_UNRESOLVED 2, PTS_UNSUPPORTED 4,
@@ -264,6 +265,11 @@ SERVERS = ["vfs", "console", "proc", "entropy"]
 # run_boot types once every test has ended, then syncs and powers off;
 # then the host's e2fsck -fn checks the disk.
 EXT2_SERVERS = ["devmgr", "virtio_blk", "virtio_rng", "ext2"]
+# The system's users and groups (user/rootfs/etc), in the image's /etc or
+# the disk's: the tests that act as another user look one up (getpwent:
+# the first that is not root, daemon, uid 1) and set its uid
+ETC = ["passwd", "group"]
+ETC_ADD = [x for f in ETC for x in ("--add", "user/rootfs/etc/%s:/etc/%s" % (f, f))]
 END = "ptsend"
 END_LINE = "pts-end: sync and power off"
 # init starts at most 64 services: the servers of each root (their
@@ -307,13 +313,16 @@ def services(a, names, root="tmpfs"):
 def make_disk(boot, d):
     """A fresh ext2 disk for an ext2 boot: the host's mke2fs -t ext2 of the
     tests as /bin/NAME, /bin/ptsend, an empty /tmp (1777), /dev and /proc
-    (the VFS's mount points), all 0:0."""
+    (the VFS's mount points), /etc's passwd and group (ETC), all 0:0."""
     tree = os.path.join(d, "%s.disk" % boot.index)
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(os.path.join(tree, "bin"))
-    for sub, mode in (("tmp", 0o1777), ("dev", 0o755), ("proc", 0o555)):
+    for sub, mode in (("tmp", 0o1777), ("dev", 0o755), ("proc", 0o555), ("etc", 0o755)):
         os.mkdir(os.path.join(tree, sub))
         os.chmod(os.path.join(tree, sub), mode)
+    for f in ETC:
+        shutil.copyfile(os.path.join(TOP, "user", "rootfs", "etc", f), os.path.join(tree, "etc", f))
+        os.chmod(os.path.join(tree, "etc", f), 0o644)
     for t in boot.tests:
         shutil.copyfile(os.path.join(TOP, "build", boot.arch, "posixtestsuite", t),
                         os.path.join(tree, "bin", boot.names[t]))
@@ -364,7 +373,8 @@ def make_image(a, boot):
         f.write("# tests/openposix/run.py: Open POSIX tests, %s boot %s\n" % (boot.tgt, boot.index))
         f.write("\n".join(services(a, [boot.names[t] for t in boot.tests], boot.root)) + "\n")
     out = os.path.join(d, "%s.cpio" % boot.index)
-    subprocess.run(["bash", "scripts/mkbootimage.sh", out + ".new", man] + progs, check=True, cwd=TOP)
+    subprocess.run(["bash", "scripts/mkbootimage.sh", out + ".new", man] + ETC_ADD + progs, check=True,
+                   cwd=TOP)
     # an unchanged image keeps its date, so x86_64 reuses its cached ISO
     with open(out + ".new", "rb") as new:
         same = os.path.exists(out) and open(out, "rb").read() == new.read()

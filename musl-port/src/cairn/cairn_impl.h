@@ -304,9 +304,10 @@ hidden long __cairn_fmap_fionread(struct cairn_fd *f, int *out);
 hidden void __cairn_fd_unlease_all(void);
 /* mmap's file object: a capability of its own to fd's file's MemoryObject
  * with pages up to `bytes`, whether it may be mapped writable, the open
- * flags. -EACCES, -ENODEV, -EBADF as mmap's. */
-hidden long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags,
-				 int *nosync);
+ * flags. flags: IO_FMAP's (POSIX_FMAP_ACCESS for an mmap). -EACCES,
+ * -ENODEV, -EBADF as mmap's. */
+hidden long __cairn_fmap_object(long fd, uint64_t bytes, unsigned flags, cap_t *obj, int *writable,
+				 uint32_t *oflags, int *nosync);
 
 /* ---- socket.c: BSD sockets on the network server (include/cairn/sock.h) ------------------ */
 /* A socket descriptor's type: S_IFSOCK, and in the bits below S_IFMT the
@@ -464,6 +465,7 @@ hidden long __cairn_setsid(void);
 hidden long __cairn_wait4(long pid, int *status, long options, void *rusage);
 hidden long __cairn_waitid(long type, long id, void *info, long options, void *rusage);
 hidden long __cairn_kill(long pid, long sig);
+hidden long __cairn_killpg(long pgid, long sig);
 hidden long __cairn_sched_getaffinity(long pid, size_t len, void *mask);
 hidden long __cairn_sched_setaffinity(long pid, size_t len, const void *mask);
 hidden long __cairn_getcpu(unsigned *cpu, unsigned *node);
@@ -627,6 +629,7 @@ hidden int __cairn_mem_writable(uintptr_t p, size_t n);
 hidden long __cairn_mlock(uintptr_t addr, size_t len);
 hidden long __cairn_munlock(uintptr_t addr, size_t len);
 hidden long __cairn_mlockall(long flags);
+hidden long __cairn_munlockall(void);
 
 /* start.c: called by _start_c (crt/crt1.c) with the start-up block */
 _Noreturn void __cairn_start(const char *startup, int (*entry)(), void (*init)(), void (*fini)());

@@ -360,7 +360,7 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 #endif
 	case SYS_munlock: return __cairn_munlock((uintptr_t)a, (size_t)b);
 	case SYS_mlockall: return __cairn_mlockall(a);
-	case SYS_munlockall: return 0;
+	case SYS_munlockall: return __cairn_munlockall();
 	case SYS_getrusage: return __cairn_getrusage(a, (void *)b);
 	case SYS_sethostname: return __cairn_setname(0, (const char *)a, (size_t)b);
 	case SYS_setdomainname: return __cairn_setname(1, (const char *)a, (size_t)b);

@@ -472,7 +472,8 @@ long __cairn_fmap_fionread(struct cairn_fd *f, int *out)
 	return 0;
 }
 
-long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uint32_t *oflags, int *nosync)
+long __cairn_fmap_object(long fd, uint64_t bytes, unsigned flags, cap_t *obj, int *writable,
+			 uint32_t *oflags, int *nosync)
 {
 	struct cairn_fd *f = __cairn_fd(fd);
 	int want_table = !slots;
@@ -483,7 +484,8 @@ long __cairn_fmap_object(long fd, uint64_t bytes, cap_t *obj, int *writable, uin
 		return -EBADF;
 	if (f->kind != FDK_IO || __cairn_fd_type(f) != S_IFREG)
 		return -ENODEV;          /* a tty, a pipe, a directory: as Linux */
-	e = __cairn_ipc(f->cap, IO_FMAP, want_table ? POSIX_FMAP_TABLE : 0, bytes, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	e = __cairn_ipc(f->cap, IO_FMAP, (want_table ? POSIX_FMAP_TABLE : 0) | flags, bytes, 0, 0, 0, 0,
+			IPC_ALWAYS, &a);
 	if (e || !a.ncaps) {
 		for (unsigned i = 0; !e && i < a.ncaps; i++)
 			cairn_cap_delete(cairn_ipcbuf()->caps[i]);

@@ -65,6 +65,7 @@ struct piece {
 	int obj;                 /* index in objs[], -1: no memory yet (PROT_NONE) */
 	unsigned char prot;      /* PROT_* */
 	unsigned char shared;    /* MAP_SHARED */
+	unsigned char locked;    /* mlock, mlockall: msync(MS_INVALIDATE) is EBUSY */
 };
 
 static struct piece pieces[MAX_PIECES];
@@ -78,6 +79,7 @@ static struct {
 	                          * no POSIX_FMAP_NOSYNC): msync(MS_SYNC) asks for it */
 } objs[MAX_OBJS];
 
+static int lock_future;                       /* mlockall(MCL_FUTURE): new pieces locked */
 static uint64_t brk_cur = CAIRN_HEAP_BASE;    /* the break */
 static uint64_t brk_mapped = CAIRN_HEAP_BASE; /* end of the pages mapped for it */
 
@@ -192,11 +194,18 @@ static int foreign(const struct piece *p)
 	return p->obj >= 0 && !p->shared && objs[p->obj].inherited;
 }
 
+static void merge(void);
+
 void __cairn_mem_forked(void)
 {
 	for (unsigned i = 0; i < MAX_OBJS; i++)
 		if (objs[i].refs)
 			objs[i].inherited = 1;
+	/* a fork's child inherits no memory locks (POSIX) */
+	for (unsigned i = 0; i < npieces; i++)
+		pieces[i].locked = 0;
+	lock_future = 0;
+	merge();
 }
 
 /* An object made but not used by any piece (a failed mapping). */
@@ -248,7 +257,8 @@ static void merge(void)
 		struct piece *a = &pieces[i], *b = &pieces[i + 1];
 
 		if (end_of(a) == b->va && a->obj == b->obj && a->prot == b->prot &&
-		    a->shared == b->shared && (a->obj < 0 || a->first + a->pages == b->first)) {
+		    a->shared == b->shared && a->locked == b->locked &&
+		    (a->obj < 0 || a->first + a->pages == b->first)) {
 			a->pages += b->pages;
 			if (b->obj >= 0)
 				objs[b->obj].refs--;
@@ -326,7 +336,7 @@ static long unmap_range(uint64_t va, uint64_t end)
 static long add_anon(uint64_t va, uint64_t pages, unsigned prot, int shared)
 {
 	struct piece p = { .va = va, .pages = pages, .obj = -1, .prot = (unsigned char)prot,
-			   .shared = (unsigned char)shared };
+			   .shared = (unsigned char)shared, .locked = (unsigned char)lock_future };
 	err_t e;
 	long r;
 
@@ -357,7 +367,7 @@ static long add_anon(uint64_t va, uint64_t pages, unsigned prot, int shared)
 static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, long fd, uint64_t off)
 {
 	struct piece p = { .va = va, .pages = pages, .first = off / PAGE, .prot = (unsigned char)prot,
-			   .shared = (unsigned char)shared };
+			   .shared = (unsigned char)shared, .locked = (unsigned char)lock_future };
 	uint32_t oflags, acc;
 	struct cairn_msg m;
 	int writable, nosync, idx;
@@ -369,7 +379,8 @@ static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, lon
 		return -ENOMEM;
 	if (off > POSIX_FMAP_MAX || pages > (POSIX_FMAP_MAX - off) / PAGE)
 		return -ENOMEM;
-	if ((r = __cairn_fmap_object(fd, off + pages * PAGE, &obj, &writable, &oflags, &nosync)))
+	if ((r = __cairn_fmap_object(fd, off + pages * PAGE, POSIX_FMAP_ACCESS, &obj, &writable, &oflags,
+				     &nosync)))
 		return r;
 	acc = oflags & O_ACCMODE;
 	if (acc == O_WRONLY || (shared && (prot & PROT_WRITE) && !writable)) {
@@ -499,6 +510,11 @@ long __cairn_msync(uintptr_t addr, size_t len, long flags)
 		return 0;
 	if (!bytes || addr > UINT64_MAX - bytes || !covered(addr, addr + bytes))
 		return -ENOMEM;
+	/* MS_INVALIDATE of locked pages: EBUSY (POSIX, Linux) */
+	if (flags & MS_INVALIDATE)
+		for (unsigned i = find(addr); i < npieces && pieces[i].va < addr + bytes; i++)
+			if (pieces[i].locked)
+				return -EBUSY;
 	/* a shared file mapping is the file's own pages: on tmpfs that is
 	 * all; a disk's server writes them back when asked (the mapping
 	 * names no descriptor of the file, so every file system is: sync) */
@@ -790,8 +806,21 @@ long __cairn_brk(uintptr_t want)
  * pages are its server's to write back, never evicted under a mapping),
  * so a locked range only has to be present: mlock touches each readable
  * page of it. ENOMEM: a range not all mapped, as Linux. RLIMIT_MEMLOCK
- * is not counted.
+ * is not counted. The pieces keep whether they are locked, for msync's
+ * EBUSY (MS_INVALIDATE of locked pages); a fork's child has no locks.
  */
+
+/* Marks the pieces of [va, end) locked or not. */
+static long mark_locked(uint64_t va, uint64_t end, int locked)
+{
+	if (split(va) || split(end))
+		return -EAGAIN;
+	for (unsigned i = find(va); i < npieces && pieces[i].va < end; i++)
+		pieces[i].locked = (unsigned char)locked;
+	merge();
+	return 0;
+}
+
 static long lock_range(uintptr_t addr, size_t len, int touch)
 {
 	uint64_t va = addr & ~(uint64_t)(PAGE - 1), end;
@@ -810,7 +839,7 @@ static long lock_range(uintptr_t addr, size_t len, int touch)
 	    (va < CAIRN_HEAP_BASE || end > brk_mapped))
 		return -ENOMEM;
 	if (!touch)
-		return 0;
+		return mark_locked(va, end, 0);
 	for (uint64_t p = va; p < end; p += PAGE) {
 		if (p >= CAIRN_MMAP_BASE && p < CAIRN_MMAP_END) {
 			unsigned i = find(p);
@@ -819,7 +848,7 @@ static long lock_range(uintptr_t addr, size_t len, int touch)
 		}
 		(void)*(volatile const char *)p;
 	}
-	return 0;
+	return mark_locked(va, end, 1);
 }
 
 long __cairn_mlock(uintptr_t addr, size_t len)
@@ -837,5 +866,20 @@ long __cairn_mlockall(long flags)
 	if (!flags || (flags & ~(long)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    flags == MCL_ONFAULT)
 		return -EINVAL;
+	lock_future = (flags & MCL_FUTURE) != 0;
+	if (flags & MCL_CURRENT) {
+		for (unsigned i = 0; i < npieces; i++)
+			pieces[i].locked = 1;
+		merge();
+	}
+	return 0;
+}
+
+long __cairn_munlockall(void)
+{
+	lock_future = 0;
+	for (unsigned i = 0; i < npieces; i++)
+		pieces[i].locked = 0;
+	merge();
 	return 0;
 }

@@ -235,7 +235,7 @@ static long map_file(long fd, uint64_t size, struct mqd *q)
 	void *va;
 	long r;
 
-	if ((r = __cairn_fmap_object(fd, size, &obj, &writable, &oflags, &nosync)))
+	if ((r = __cairn_fmap_object(fd, size, 0, &obj, &writable, &oflags, &nosync)))
 		return r == -ENOMEM ? r : -EBADF;
 	if (!writable) {
 		cairn_cap_delete(obj);

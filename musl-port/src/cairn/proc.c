@@ -248,6 +248,19 @@ long __cairn_kill(long pid, long sig)
 	return ps(PS_KILL, (uint64_t)(int64_t)(int)pid, (uint64_t)sig, 0, IPC_ALWAYS, NULL);
 }
 
+/* killpg (0013-killpg-group.patch): the group pgid by its id
+ * (POSIX_KILL_PGRP), group 1 too; 0 is the caller's group. */
+long __cairn_killpg(long pgid, long sig)
+{
+	if (!pgid || __cairn_proc == CAP_NULL)
+		return __cairn_kill(-pgid, sig);
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (pgid < 0 || pgid > INT_MAX)
+		return -ESRCH;
+	return ps(PS_KILL, (uint64_t)-(int64_t)pgid, (uint64_t)sig, POSIX_KILL_PGRP, IPC_ALWAYS, NULL);
+}
+
 /* ---- the interval timer (ITIMER_REAL) ------------------------------------------------- */
 
 static uint64_t tv_ns(const struct timeval *tv)

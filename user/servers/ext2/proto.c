@@ -319,10 +319,12 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		io_image(a, h, can_read(h));
 		break;
 	case IO_FMAP:
-		if ((r->w[0] & ~(uint64_t)POSIX_FMAP_TABLE) || r->w[1] > POSIX_FMAP_MAX)
+		if ((r->w[0] & ~(uint64_t)(POSIX_FMAP_TABLE | POSIX_FMAP_ACCESS)) || r->w[1] > POSIX_FMAP_MAX)
 			a->err = ERR_INVAL;
 		else
 			pages_fmap(a, h, r->w[0] & POSIX_FMAP_TABLE, r->w[1], can_write(h));
+		if (!a->err && (r->w[0] & POSIX_FMAP_ACCESS))
+			xfs_accessed(&xfs, h->ino);     /* an mmap (Linux's file_accessed) */
 		break;
 	case IO_FEXTEND:
 		pages_extend(a, r, h, can_write(h));

@@ -1674,6 +1674,11 @@ err_t xfs_read_pages(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, siz
 	return read_at(x, ino, off, buf, n, got, false);
 }
 
+void xfs_accessed(struct xfs *x, ext2_ino_t ino)
+{
+	touch_atime(x, ino);
+}
+
 static err_t read_at(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got,
 		     bool atime)
 {

@@ -144,6 +144,9 @@ err_t xfs_truncate(struct xfs *x, ext2_ino_t ino, uint64_t len);
 err_t xfs_read(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got);
 /* xfs_read without moving the access time (the pager's reads). */
 err_t xfs_read_pages(struct xfs *x, ext2_ino_t ino, uint64_t off, void *buf, size_t n, size_t *got);
+/* ino was accessed otherwise than by a read (an mmap): its access time
+ * moves, relatime, unless the file system is read-only. */
+void xfs_accessed(struct xfs *x, ext2_ino_t ino);
 /* A short write (or ENOSPC for none) when the disk is full. */
 err_t xfs_write(struct xfs *x, ext2_ino_t ino, uint64_t off, const void *buf, size_t n, size_t *done);
 /* linux_dirent64 records from cookie (a byte position in the directory;

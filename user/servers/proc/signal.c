@@ -817,9 +817,22 @@ void sig_work(struct proc *p)
 
 /* ---- the calls ---------------------------------------------------------------------------- */
 
+/* Whether c may send sig to t (POSIX kill, Linux's rule): a system
+ * service (no c) and euid 0 may signal anyone; another process only one
+ * whose real or saved uid is its real or effective uid, or with SIGCONT
+ * one of its own session. */
+static bool may_signal(const struct proc *c, const struct proc *t, int64_t sig)
+{
+	if (!c || c->euid == 0)
+		return true;
+	if (sig == POSIX_SIGCONT && c->sid == t->sid)
+		return true;
+	return c->euid == t->ruid || c->euid == t->suid || c->ruid == t->ruid || c->ruid == t->suid;
+}
+
 err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t flags)
 {
-	bool found = false;
+	bool found = false, denied = false;
 	int64_t pgid;
 
 	if (sig < 0 || sig > NSIG_MAX || (flags & ~(uint64_t)(POSIX_KILL_PGRP | POSIX_KILL_LIVE)))
@@ -837,17 +850,21 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 		struct proc *t = proc_find(pid);
 		if (!t || ((flags & POSIX_KILL_LIVE) && t->state != P_LIVE))
 			return ERR_SRCH;
+		if (!may_signal(c, t, sig))
+			return ERR_PERM;
 		if (sig)
 			sig_send(t, (int)sig, sender);
 		return ERR_OK;
 	}
 	if (pid == -1) {
+		/* every process but pid 1 and the caller: success if there is
+		 * one, those it may not signal left alone (Linux's answer) */
 		for (unsigned i = 0; i < MAX_PROCS; i++) {
 			struct proc *q = &procs[i];
 			if (q->state != P_LIVE || q->pid == 1 || q == c)
 				continue;
 			found = true;
-			if (sig)
+			if (sig && may_signal(c, q, sig))
 				sig_send(q, (int)sig, sender);
 		}
 		return found ? ERR_OK : ERR_SRCH;
@@ -862,15 +879,20 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 		pgid = -pid;
 	}
 group:
+	/* EPERM when the group has members and the caller may signal none */
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = &procs[i];
 		if (q->state == P_FREE || q->pgid != pgid)
 			continue;
+		if (!may_signal(c, q, sig)) {
+			denied = true;
+			continue;
+		}
 		found = true;
 		if (sig)
 			sig_send(q, (int)sig, sender);
 	}
-	return found ? ERR_OK : ERR_SRCH;
+	return found ? ERR_OK : denied ? ERR_PERM : ERR_SRCH;
 }
 
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4])
@@ -1008,6 +1030,8 @@ err_t ps_sigqueue(struct proc *c, const uint64_t w[4])
 		return ERR_SRCH;
 	/* only the kernel sends SI_USER, SI_KERNEL, SI_TKILL... to another process */
 	if ((code >= 0 || code == POSIX_SI_TKILL) && t != c)
+		return ERR_PERM;
+	if (!may_signal(c, t, (int64_t)w[1]))
 		return ERR_PERM;
 	if (!w[1] || t->state != P_LIVE)
 		return ERR_OK;

@@ -301,10 +301,12 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		answer_stat(a, &st);
 		break;
 	case IO_FMAP:
-		if ((r->w[0] & ~(uint64_t)POSIX_FMAP_TABLE) || r->w[1] > POSIX_FMAP_MAX)
+		if ((r->w[0] & ~(uint64_t)(POSIX_FMAP_TABLE | POSIX_FMAP_ACCESS)) || r->w[1] > POSIX_FMAP_MAX)
 			a->err = ERR_INVAL;
 		else
 			a->err = fmap_answer(a, h, 0, r->w[0] & POSIX_FMAP_TABLE, r->w[1], NULL);
+		if (!a->err && (r->w[0] & POSIX_FMAP_ACCESS) && h->kind == H_NODE)
+			touch_atime(h->node);           /* an mmap (Linux's file_accessed) */
 		break;
 	case IO_FEXTEND:
 		fmap_extend(a, r, h);

@@ -228,6 +228,7 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		memcpy(t, req_bytes + off, sizeof(t));
 		if ((a->err = req_node(r, h, r->w[0], LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH, &n)) || !n)
 			return;
+		fmap_sync(n);              /* clients' stores before: a later look would move mtime again */
 		a->err = tmpfs_utimens(&fs, n, t);
 		return;
 	}

@@ -325,6 +325,43 @@ static void mlock_ranges(void)
 	CHECK(munmap(p, 4 * PAGE) == 0);
 }
 
+/* msync(MS_INVALIDATE) of locked pages is EBUSY: mlock's range only,
+ * mlockall's current mappings (and with MCL_FUTURE the later ones), not
+ * after munlock or munlockall, nor in a fork's child */
+static void msync_locked(void)
+{
+	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *q;
+	pid_t pid;
+
+	if (!CHECK(p != MAP_FAILED))
+		return;
+	CHECK(msync(p, 4 * PAGE, MS_INVALIDATE) == 0);
+	CHECK(mlock(p + PAGE, PAGE) == 0);
+	CHECK(msync(p, PAGE, MS_INVALIDATE) == 0 && msync(p + 2 * PAGE, 2 * PAGE, MS_INVALIDATE) == 0);
+	ERRNO(msync(p, 2 * PAGE, MS_INVALIDATE), EBUSY);
+	CHECK(msync(p + PAGE, PAGE, MS_SYNC) == 0);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(msync(p, 4 * PAGE, MS_INVALIDATE) == 0 ? 0 : 1);
+	REAP(pid, 0);
+	CHECK(munlock(p + PAGE, PAGE) == 0 && msync(p, 4 * PAGE, MS_INVALIDATE) == 0);
+	CHECK(mlockall(MCL_CURRENT) == 0);
+	ERRNO(msync(p + 3 * PAGE, PAGE, MS_INVALIDATE), EBUSY);
+	q = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (CHECK(q != MAP_FAILED))
+		CHECK(msync(q, PAGE, MS_INVALIDATE) == 0 && munmap(q, PAGE) == 0);
+	CHECK(munlockall() == 0 && msync(p, 4 * PAGE, MS_INVALIDATE) == 0);
+	CHECK(mlockall(MCL_FUTURE) == 0 && msync(p, 4 * PAGE, MS_INVALIDATE) == 0);
+	q = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (CHECK(q != MAP_FAILED)) {
+		ERRNO(msync(q, PAGE, MS_INVALIDATE), EBUSY);
+		CHECK(munmap(q, PAGE) == 0);
+	}
+	CHECK(munlockall() == 0);
+	CHECK(munmap(p, 4 * PAGE) == 0);
+}
+
 static void mmap_reserve_then_commit(void)
 {
 	char *p = mmap(NULL, 64 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -656,6 +693,7 @@ int main(int argc, char **argv)
 	run_named("munmap_partial_and_fixed", munmap_partial_and_fixed);
 	run_named("mprotect_ranges", mprotect_ranges);
 	run_named("mlock_ranges", mlock_ranges);
+	run_named("msync_locked", msync_locked);
 	run_named("mmap_reserve_then_commit", mmap_reserve_then_commit);
 	run_named("mremap_grow_shrink", mremap_grow_shrink);
 	run_named("madvise_dontneed", madvise_dontneed);

@@ -6,7 +6,8 @@
  * from two processes, growth and truncation seen by every holder, stat's
  * size and mtime after in-place writes, many files at once, and mmap:
  * MAP_SHARED writes reaching the file and the file's reaching the
- * mapping, MAP_PRIVATE copy-on-write, SIGBUS past the end, msync,
+ * mapping, MAP_PRIVATE copy-on-write, SIGBUS past the end, the access
+ * time an mmap moves, msync,
  * mprotect, a mapping outliving its file's name and descriptor; POSIX
  * shared memory (shm_open in /dev/shm) and named and process-shared
  * semaphores between a parent and its child. Every test passes on Linux
@@ -346,6 +347,37 @@ static void sigbus_past_end(void)
 	close(fd);
 }
 
+/* mmap is an access (Linux's file_accessed): the access time moves, by
+ * relatime's rule (it is not after the last change), shared or private,
+ * read-only too; reads through the mapping need not move it */
+static void map_atime(void)
+{
+	struct timespec old[2];
+	struct stat st;
+	time_t t0 = time(NULL);
+	void *m;
+	int fd = open(path("atime"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (!CHECK(fd >= 0))
+		return;
+	CHECK(write(fd, "abcd", 4) == 4);
+	for (int shared = 0; shared < 2; shared++) {
+		old[0] = old[1] = (struct timespec){ .tv_sec = t0 - 100, .tv_nsec = 0 };
+		CHECK(futimens(fd, old) == 0);
+		/* the write's pages were the server's to notice: before the change */
+		CHECK(fstat(fd, &st) == 0 && st.st_atime == t0 - 100 && st.st_mtime == t0 - 100);
+		m = mmap(NULL, 4, PROT_READ, shared ? MAP_SHARED : MAP_PRIVATE, fd, 0);
+		if (!CHECK(m != MAP_FAILED))
+			continue;
+		CHECK(fstat(fd, &st) == 0);
+		if (!CHECK(st.st_atime >= t0 && st.st_mtime == t0 - 100))
+			printf("# %s: atime %lld mtime %lld, t0 %lld\n", shared ? "shared" : "private",
+			       (long long)st.st_atime, (long long)st.st_mtime, (long long)t0);
+		CHECK(munmap(m, 4) == 0);
+	}
+	CHECK(close(fd) == 0 && unlink(path("atime")) == 0);
+}
+
 static void map_errors(void)
 {
 	int ro = make("merr", "m", PAGE, O_RDONLY), wo = open(path("merr"), O_WRONLY);
@@ -493,6 +525,7 @@ int main(int argc, char **argv)
 	run("map_shared", map_shared);
 	run("map_private", map_private);
 	run("sigbus_past_end", sigbus_past_end);
+	run("map_atime", map_atime);
 	run("map_errors", map_errors);
 	run("map_mprotect", map_mprotect);
 	run("map_outlives_file", map_outlives_file);

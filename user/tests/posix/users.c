@@ -6,8 +6,11 @@
  * path and open against them: read, write and execute permission, search
  * on every directory, write and search to make and remove, sticky
  * directories, chmod and chown by the owner, utimensat, access() with the
- * real ids, exec, set-gid directories, new files' owners. One
- * `ok N users.NAME` line a test, then `N passed, N failed`; the exit
+ * real ids, exec, set-gid directories, new files' owners; and the
+ * same checks on /dev/shm's shared memory objects and named semaphores;
+ * the process server's rule of who may signal whom (kill, killpg,
+ * sigqueue).
+ * One `ok N users.NAME` line a test, then `N passed, N failed`; the exit
  * status is the number of failures (tests/harness/expected/posix-users.txt).
  *
  * Run as root (uid 0); every test that needs another user forks a child
@@ -23,8 +26,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -548,6 +554,169 @@ static void setgid_dir(void)
 	CHECK(stat(at("g/d"), &st) == 0 && st.st_gid == 1234 && (st.st_mode & S_ISGID));
 }
 
+/* ---- shared memory and named semaphores: files of /dev/shm ---- */
+
+static char shm_root[64], shm_own[64], sem_root[64];
+
+static int child_shm(void)
+{
+	struct stat st;
+	sem_t *s;
+	int fd;
+
+	if (!FAILS(shm_open(shm_root, O_RDWR, 0), EACCES))
+		return 1;              /* root's, 0644: read only */
+	if ((fd = shm_open(shm_root, O_RDONLY, 0)) < 0 || close(fd))
+		return 2;
+	if (!FAILS(shm_open(shm_root, O_RDONLY | O_TRUNC, 0), EACCES))
+		return 3;
+	if (shm_unlink(shm_root) != -1 || (errno != EPERM && errno != EACCES))
+		return 4;              /* /dev/shm is sticky (glibc says EACCES, musl EPERM) */
+	/* its own: its ids; mode 0 keeps even its owner out */
+	if ((fd = shm_open(shm_own, O_RDWR | O_CREAT | O_EXCL, 0)) < 0)
+		return 5;
+	if (fstat(fd, &st) || st.st_uid != 1000 || st.st_gid != 1000 || close(fd))
+		return 6;
+	if (!FAILS(shm_open(shm_own, O_RDONLY, 0), EACCES))
+		return 7;
+	if (shm_unlink(shm_own))
+		return 8;
+	/* a semaphore is such a file too */
+	s = sem_open(sem_root, 0);
+	if (s != SEM_FAILED || errno != EACCES)
+		return 9;
+	return 0;
+}
+
+static void shm_perm(void)
+{
+	struct stat st;
+	sem_t *s;
+	int fd;
+
+	snprintf(shm_root, sizeof(shm_root), "/users_shm_%d", (int)getpid());
+	snprintf(shm_own, sizeof(shm_own), "/users_shm_own_%d", (int)getpid());
+	snprintf(sem_root, sizeof(sem_root), "/users_sem_%d", (int)getpid());
+	fd = shm_open(shm_root, O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0 && fchmod(fd, 0644) == 0 && ftruncate(fd, 8) == 0);
+	s = sem_open(sem_root, O_CREAT | O_EXCL, 0600, 1);
+	CHECK(s != SEM_FAILED);
+	CHILD(user1000(child_shm));
+	/* untouched by the other user */
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 8 && st.st_uid == 0 && (st.st_mode & 07777) == 0644);
+	CHECK(close(fd) == 0 && shm_unlink(shm_root) == 0);
+	CHECK(sem_close(s) == 0 && sem_unlink(sem_root) == 0);
+}
+
+/* ---- signals: who may signal whom ---- */
+
+static pid_t target1000, target_saved;
+
+/* A child with uids r, e, s in a group of its own, waiting to be killed
+ * (it ends itself after 20 s): its pid once it has them, -1 */
+static pid_t signal_target(uid_t r, uid_t e, uid_t s)
+{
+	int p[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		pt_child_start();
+		close(p[0]);
+		if (setpgid(0, 0) || setresuid(r, e, s))
+			_exit(1);
+		c = 1;
+		if (write(p[1], &c, 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && (read(p[0], &c, 1) != 1 || c != 1)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+/* another user (1001): none of them, but SIGCONT in its session */
+static int child_kill_other(void)
+{
+	union sigval v = { .sival_int = 0 };
+
+	if (!FAILS(kill(target1000, 0), EPERM) || !FAILS(kill(target1000, SIGTERM), EPERM))
+		return 1;
+	if (!FAILS(sigqueue(target1000, 0, v), EPERM) || !FAILS(sigqueue(target1000, SIGTERM, v), EPERM))
+		return 2;
+	if (!FAILS(killpg(target1000, SIGTERM), EPERM) || !FAILS(kill(-target1000, 0), EPERM))
+		return 3;                  /* a group with no member it may signal */
+	if (kill(target1000, SIGCONT))
+		return 4;
+	if (kill(-1, 0))                   /* there are others: success, though it may signal none */
+		return 5;
+	if (setsid() < 0 || !FAILS(kill(target1000, SIGCONT), EPERM))
+		return 6;                  /* SIGCONT outside its session */
+	return 0;
+}
+
+/* the same user (1000): the real and the saved uid count */
+static int child_kill_same(void)
+{
+	union sigval v = { .sival_int = 0 };
+
+	if (kill(target1000, 0) || kill(target_saved, 0))
+		return 1;
+	if (sigqueue(target1000, 0, v) || killpg(target_saved, 0))
+		return 2;
+	return 0;
+}
+
+/* the sender's real or effective uid counts, not its saved one */
+static int child_kill_euid(void)
+{
+	if (setresuid(1001, 1000, 1001) || kill(target1000, 0))
+		return 1;
+	return 0;
+}
+
+static int child_kill_ruid(void)
+{
+	if (setresuid(1000, 1001, 1001) || kill(target1000, 0) || kill(target_saved, 0))
+		return 1;
+	return 0;
+}
+
+static int child_kill_suid(void)
+{
+	if (setresuid(1001, 1001, 1000) || !FAILS(kill(target1000, 0), EPERM))
+		return 1;
+	return 0;
+}
+
+static void kill_perm(void)
+{
+	target1000 = signal_target(1000, 1000, 1000);
+	target_saved = signal_target(1002, 1002, 1000);
+	CHECK(target1000 > 0 && target_saved > 0);
+	if (target1000 <= 0 || target_saved <= 0)
+		return;
+	CHILD(as_user(1001, 1001, 0, NULL, child_kill_other));
+	CHILD(user1000(child_kill_same));
+	CHILD(as_user(0, 0, 0, NULL, child_kill_euid));
+	CHILD(as_user(0, 0, 0, NULL, child_kill_ruid));
+	CHILD(as_user(0, 0, 0, NULL, child_kill_suid));
+	/* root: any */
+	CHECK(kill(target1000, SIGKILL) == 0 && kill(target_saved, SIGKILL) == 0);
+	CHECK(pt_reap(target1000, 5000) == 1000 + SIGKILL);
+	CHECK(pt_reap(target_saved, 5000) == 1000 + SIGKILL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
@@ -579,6 +748,8 @@ int main(int argc, char **argv)
 	run("access_ids", access_ids);
 	run("exec_perm", exec_perm);
 	run("setgid_dir", setgid_dir);
+	run("shm_perm", shm_perm);
+	run("kill_perm", kill_perm);
 	rm_tree(base);
 	return finish();
 }

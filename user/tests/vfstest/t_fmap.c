@@ -154,7 +154,7 @@ void t_fmap_errors(void)
 	CHECK_OK(put_file("/tmp/fmap_err", "x", 1));
 	CHECK_OK(fs_open(v_root, "/tmp/fmap_err", LINUX_O_RDWR, 0, &f));
 	CHECK_ERR(vcall(v_root, IO_FMAP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
-	CHECK_ERR(vcall(f, IO_FMAP, 2, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(f, IO_FMAP, 4, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	CHECK_ERR(vcall(f, IO_FMAP, 0, POSIX_FMAP_MAX + 1, 0, 0, NULL, 0, CAP_NULL).err, ERR_INVAL);
 	/* pages far past the end cost the server: refused */
 	CHECK_ERR(vcall(f, IO_FMAP, 0, (16u << 20) + 2, 0, 0, NULL, 0, CAP_NULL).err, ERR_NOMEM);
