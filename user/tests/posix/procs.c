@@ -711,6 +711,35 @@ static void sched_numbers(void)
 	ERRNO(sched_rr_get_interval(999999, &ts), ESRCH);
 }
 
+/* fexecve: the program open at a descriptor runs (its argv, its exit
+ * status back); EACCES for a file without execute permission and for a
+ * directory, EBADF for no descriptor. */
+static void fexecve_fd(void)
+{
+	char *argv[] = { self, "exit", "42", NULL }, path[300];
+	int fd = open(self, O_RDONLY | O_CLOEXEC), nx, dir;
+	pid_t pid;
+
+	CHECK(fd >= 0);
+	if ((pid = fork()) == 0) {
+		fexecve(fd, argv, environ);
+		_exit(100 + errno);
+	}
+	REAP(pid, 42);
+	snprintf(path, sizeof(path), "%s.nx", base);
+	nx = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(nx >= 0 && write(nx, "\177ELF", 4) == 4);
+	ERRNO(fexecve(nx, argv, environ), EACCES);
+	dir = open("/", O_RDONLY | O_DIRECTORY);
+	CHECK(dir >= 0);
+	ERRNO(fexecve(dir, argv, environ), EACCES);
+	ERRNO(fexecve(1000, argv, environ), EBADF);
+	close(dir);
+	close(nx);
+	unlink(path);
+	close(fd);
+}
+
 /* Another process's CPUs (busybox's `taskset -p PID`): read and set by
  * pid; the child runs where it was put, and keeps it across exec (`procs
  * cpus` exits with its mask). A user other than root may not move root's
@@ -1123,5 +1152,6 @@ int main(int argc, char **argv)
 	run("affinity", affinity);
 	run("sched_numbers", sched_numbers);
 	run("affinity_of_others", affinity_of_others);
+	run("fexecve", fexecve_fd);
 	return finish();
 }
