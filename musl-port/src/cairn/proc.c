@@ -261,7 +261,7 @@ long __cairn_killpg(long pgid, long sig)
 	return ps(PS_KILL, (uint64_t)-(int64_t)pgid, (uint64_t)sig, POSIX_KILL_PGRP, IPC_ALWAYS, NULL);
 }
 
-/* ---- the interval timer (ITIMER_REAL) ------------------------------------------------- */
+/* ---- the interval timers (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF) --------------------- */
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
@@ -281,20 +281,16 @@ static long itimer(long which, const struct itimerval *new, struct itimerval *ol
 	struct cairn_ans a;
 	long r;
 
-	if (which != ITIMER_REAL) {
-		if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
-			__cairn_unimplemented(CAIRN_UNIMP_OTHER, 0x50000 + (unsigned long)which,
-					      "ITIMER_VIRTUAL and ITIMER_PROF are");
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
-	}
 	if (__cairn_proc == CAP_NULL)
 		return __cairn_nosys(SYS_setitimer);
 	if (new && (new->it_value.tv_sec < 0 || new->it_value.tv_usec < 0 ||
 		    new->it_value.tv_usec >= 1000000 || new->it_interval.tv_sec < 0 ||
 		    new->it_interval.tv_usec < 0 || new->it_interval.tv_usec >= 1000000))
 		return -EINVAL;
-	r = ps(PS_SETITIMER, 0, new ? tv_ns(&new->it_value) : 0, new ? tv_ns(&new->it_interval) : 0,
-	       IPC_ALWAYS, &a);
+	r = ps(PS_SETITIMER, (uint64_t)which, new ? tv_ns(&new->it_value) : 0,
+	       new ? tv_ns(&new->it_interval) : 0, IPC_ALWAYS, &a);
 	if (r)
 		return r;
 	if (old) {
@@ -316,10 +312,12 @@ long __cairn_getitimer(long which, void *old)
 	struct cairn_ans a;
 	long r;
 
-	if (which != ITIMER_REAL || __cairn_proc == CAP_NULL)
+	if ((which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF) ||
+	    __cairn_proc == CAP_NULL)
 		return itimer(which, NULL, old);
 	/* flags 1: only read it */
-	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SETITIMER, 0, 0, 0, 1, 0, 0, IPC_ALWAYS, &a))))
+	if ((r = cairn_errno(__cairn_ipc(__cairn_proc, PS_SETITIMER, (uint64_t)which, 0, 0, 1, 0, 0,
+					 IPC_ALWAYS, &a))))
 		return r;
 	ns_tv(a.w[0], &((struct itimerval *)old)->it_value);
 	ns_tv(a.w[1], &((struct itimerval *)old)->it_interval);

@@ -656,6 +656,7 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	waits_drop(p);
 	timers_free(p);             /* POSIX timers go; ITIMER_REAL stays (POSIX) */
 	tsigs_drop(p);              /* the threads are gone */
+	cpu_itimers_exec(p);        /* kept (POSIX), on the new image's clock */
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)

@@ -104,6 +104,13 @@ struct sthread {
 	bool reset_on_fork;          /* SCHED_RESET_ON_FORK */
 };
 
+/* A deadline on a CPU-time clock (timer.c): the clock's time it comes
+ * at (0: off), its interval, and when the server looks next (monotonic
+ * ns): the clock cannot reach it before. */
+struct cpuwatch {
+	uint64_t cpu_at, interval, look;
+};
+
 struct proc {
 	enum pstate state;
 	int pid, ppid, pgid, sid;
@@ -151,6 +158,8 @@ struct proc {
 	uint64_t cpu_ns, child_ns;
 	/* ITIMER_REAL: absolute deadline (monotonic ns, 0: off) and interval */
 	uint64_t alarm_at, alarm_interval;
+	/* ITIMER_VIRTUAL and ITIMER_PROF (timer.c): CPU-time deadlines */
+	struct cpuwatch itv[2];
 	/* PS_EXEC_KEEP */
 	unsigned nkeep;
 	struct keep keep[MAX_KEEP];
@@ -336,6 +345,8 @@ void timers_free(struct proc *p);
  * CLOCK_REALTIME timers move with it. */
 void timers_clock_set(uint64_t old_off, uint64_t new_off);
 err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2]);
+/* exec: ITIMER_VIRTUAL's and ITIMER_PROF's deadlines onto the new image's clock */
+void cpu_itimers_exec(struct proc *p);
 err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id);
 err_t ps_timer_set(struct proc *c, const uint64_t w[4], uint64_t out[2]);
 err_t ps_timer_get(struct proc *c, uint64_t id, uint64_t out[3]);

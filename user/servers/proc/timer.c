@@ -13,6 +13,16 @@
  * armed and moves when PS_SETTIME moves the offset (POSIX: absolute
  * timers follow the clock, relative ones do not).
  *
+ * CPU-time clocks (ITIMER_VIRTUAL, ITIMER_PROF, POSIX timers on
+ * CLOCK_PROCESS_CPUTIME_ID, a thread's clock or another process's) have no
+ * kernel alarm: the server looks at the clock (PROC_TIMES, THREAD_GET_TIME)
+ * when it could have reached the deadline at the earliest, the time left
+ * divided among the threads that could run at once, at least 1 ms apart
+ * (struct cpuwatch's look, one more deadline of the kernel Timer). A
+ * deadline comes at most 1 ms late, never early. The kernel counts no
+ * user/system split: ITIMER_VIRTUAL counts what ITIMER_PROF does (the
+ * kernel's time for the process included).
+ *
  * POSIX timers live in one table for all processes; a timer's id is its
  * index, and the owner is checked on every request. A timer's signal is
  * raised with its id + 1 in the siginfo (struct siginf's timer); while that
@@ -39,6 +49,10 @@ struct ptimer {
 	uint64_t interval;           /* ns, 0: one-shot */
 	uint32_t overrun;            /* expiries not signalled since the last taken */
 	uint32_t overrun_last;       /* the count of the last signal taken */
+	/* on a CPU-time clock: at is the next look, the deadline is cw's */
+	bool cpu;
+	int cpu_pid, cpu_tid;        /* the clock's process, and thread (0: the process's) */
+	struct cpuwatch cw;
 };
 static struct ptimer timers[MAX_TIMERS];
 
@@ -62,8 +76,11 @@ void timer_rearm(void)
 	if (timer_cap == CAP_NULL)
 		return;
 	for (unsigned i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state == P_LIVE)
+		if (procs[i].state == P_LIVE) {
 			earliest(&first, procs[i].alarm_at);
+			earliest(&first, procs[i].itv[0].look);
+			earliest(&first, procs[i].itv[1].look);
+		}
 	/* SIGEV_NONE timers signal nothing: their expiries are computed when asked */
 	for (unsigned i = 0; i < MAX_TIMERS; i++)
 		if (timers[i].p && timers[i].notify != POSIX_SIGEV_NONE)
@@ -90,16 +107,96 @@ static uint64_t expire(uint64_t *at, uint64_t interval, uint64_t now)
 	return n;
 }
 
+/* ---- CPU-time clocks ---------------------------------------------------------------------- */
+
+/* The CPU time (ns) of process pid's clock (tid 0) or of its thread tid;
+ * false when there is no such live process or thread. *par: how many
+ * threads of it could run at once (the clock's fastest pace). */
+static bool cpu_now(int pid, int tid, uint64_t *ns, unsigned *par)
+{
+	struct proc *p = pid > 0 ? proc_find(pid) : NULL;
+	struct sthread *t;
+	struct cairn_msg m;
+
+	if (!p || p->state != P_LIVE || p->kproc == CAP_NULL)
+		return false;
+	if (!tid) {
+		*par = 1 + p->nthreads;
+		return !cairn_invoke(p->kproc, PROC_TIMES, 0, 0, 0, 0, 0, &m) && (*ns = m.w[0], true);
+	}
+	if (!(t = sthread_find(p, (uint64_t)tid)))
+		return false;
+	*par = 1;
+	return !cairn_invoke(t == &p->main ? p->kthread : t->kthread, THREAD_GET_TIME, 0, 0, 0, 0,
+			     0, &m) && (*ns = m.w[0], true);
+}
+
+/* The next look at a clock at cur (CPU ns) for a deadline left ahead */
+static uint64_t cpu_look(uint64_t now, uint64_t left, unsigned par)
+{
+	uint64_t d = left / (par ? par : 1);
+
+	return now + (d < 1000000 ? 1000000 : d);
+}
+
+/* cw looked at with its clock at cur: the expiries that came (0: none),
+ * and the next look (none once disarmed) */
+static uint64_t cpu_watch(struct cpuwatch *cw, uint64_t cur, unsigned par, uint64_t now)
+{
+	uint64_t n = 0;
+
+	if (!cw->cpu_at) {
+		cw->look = 0;
+		return 0;
+	}
+	if (cur >= cw->cpu_at)
+		n = expire(&cw->cpu_at, cw->interval, cur);
+	cw->look = cw->cpu_at ? cpu_look(now, cw->cpu_at - cur, par) : 0;
+	return n;
+}
+
+/* Arm cw: value ns of CPU time from cur (or, abs, the clock's time value),
+ * then every interval. */
+static void cpu_arm(struct cpuwatch *cw, uint64_t value, uint64_t interval, bool abs, uint64_t cur,
+		    unsigned par, uint64_t now)
+{
+	if (!value) {
+		*cw = (struct cpuwatch){ 0 };
+		return;
+	}
+	cw->cpu_at = abs ? (value ? value : 1) : cur + value;
+	cw->interval = interval;
+	cw->look = cw->cpu_at > cur ? cpu_look(now, cw->cpu_at - cur, par) : now;
+}
+
+static uint64_t cpu_left(const struct cpuwatch *cw, uint64_t cur)
+{
+	if (!cw->cpu_at)
+		return 0;
+	return cw->cpu_at > cur ? cw->cpu_at - cur : 1;
+}
+
+void cpu_itimers_exec(struct proc *p)
+{
+	uint64_t cur;
+	unsigned par;
+
+	if (!cpu_now(p->pid, 0, &cur, &par))
+		return;
+	for (int i = 0; i < 2; i++)
+		if (p->itv[i].cpu_at)
+			p->itv[i].cpu_at = p->itv[i].cpu_at > cur ? p->itv[i].cpu_at - cur : 1;
+}
+
 static void overrun_add(struct ptimer *t, uint64_t n)
 {
 	t->overrun = n >= OVERRUN_MAX - t->overrun ? OVERRUN_MAX : t->overrun + (uint32_t)n;
 }
 
-/* Timer t's expiries that have come: its signal, or overruns. */
-static void ptimer_fire(struct ptimer *t, uint64_t now)
+/* Timer t's n expiries that have come: its signal, or overruns. */
+static void ptimer_signal(struct ptimer *t, uint64_t n)
 {
 	uint32_t id = (uint32_t)(t - timers);
-	uint64_t n = expire(&t->at, t->interval, now);
 
 	if (sig_timer_pending(t->p, t->sig, id + 1)) {
 		overrun_add(t, n);
@@ -116,15 +213,42 @@ void timers_fire(void)
 
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct proc *p = &procs[i];
-		if (p->state != P_LIVE || !p->alarm_at || p->alarm_at > now)
+		if (p->state != P_LIVE)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			uint64_t cur;
+			unsigned par;
+			if (!p->itv[k].look || p->itv[k].look > now)
+				continue;
+			if (!cpu_now(p->pid, 0, &cur, &par))
+				p->itv[k] = (struct cpuwatch){ 0 };
+			else if (cpu_watch(&p->itv[k], cur, par, now))
+				sig_send(p, k ? POSIX_SIGPROF : POSIX_SIGVTALRM, 0);
+		}
+		if (!p->alarm_at || p->alarm_at > now)
 			continue;
 		expire(&p->alarm_at, p->alarm_interval, now);
 		sig_send(p, POSIX_SIGALRM, 0);
 	}
 	for (unsigned i = 0; i < MAX_TIMERS; i++) {
 		struct ptimer *t = &timers[i];
-		if (t->p && t->notify != POSIX_SIGEV_NONE && t->at && t->at <= now)
-			ptimer_fire(t, now);
+		uint64_t cur, n;
+		unsigned par;
+		if (!t->p || t->notify == POSIX_SIGEV_NONE || !t->at || t->at > now)
+			continue;
+		if (!t->cpu) {
+			ptimer_signal(t, expire(&t->at, t->interval, now));
+			continue;
+		}
+		if (!cpu_now(t->cpu_pid, t->cpu_tid, &cur, &par)) {
+			t->cw = (struct cpuwatch){ 0 };        /* its clock stopped for good */
+			t->at = 0;
+			continue;
+		}
+		n = cpu_watch(&t->cw, cur, par, now);
+		t->at = t->cw.look;
+		if (n)
+			ptimer_signal(t, n);
 	}
 	sigwaits_expire(now);
 	timer_rearm();
@@ -134,12 +258,27 @@ void timers_fire(void)
 
 err_t ps_setitimer(struct proc *c, const uint64_t w[4], uint64_t out[2])
 {
-	uint64_t now;
+	uint64_t now, cur;
+	unsigned par;
 
-	if (w[0] != 0 || w[3] > 1)
+	if (w[0] > 2 || w[3] > 1)
 		return ERR_INVAL;
 	if (timer_cap == CAP_NULL || !(now = cairn_now_ns()))
 		return ERR_NOSYS;
+	if (w[0]) {                      /* ITIMER_VIRTUAL, ITIMER_PROF */
+		struct cpuwatch *cw = &c->itv[w[0] - 1];
+		if (!cpu_now(c->pid, 0, &cur, &par))
+			return ERR_SRCH;
+		out[0] = cpu_left(cw, cur);
+		out[1] = cw->cpu_at ? cw->interval : 0;
+		if (w[3])
+			return ERR_OK;
+		if (w[1] > TIME_MAX || w[2] > TIME_MAX)
+			return ERR_INVAL;
+		cpu_arm(cw, w[1], w[1] ? w[2] : 0, false, cur, par, now);
+		timer_rearm();
+		return ERR_OK;
+	}
 	out[0] = c->alarm_at ? (c->alarm_at > now ? c->alarm_at - now : 1) : 0;
 	out[1] = c->alarm_interval;
 	if (w[3])
@@ -174,19 +313,37 @@ static unsigned ptimer_count(const struct proc *c)
 	return n;
 }
 
-/* The clocks a timer may run on; ERR_OPNOTSUPP for the CPU-time ones (not
- * kept: musl-port's clock_gettime has none either). */
-static err_t clock_check(uint64_t clock)
+/* The clocks a timer may run on; a CPU-time one's process and thread (0:
+ * the process's clock): CLOCK_PROCESS_CPUTIME_ID is the caller's, and
+ * Linux's encoding of a process's (clock_getcpuclockid) or a thread's
+ * (pthread_getcpuclockid, and musl-port's CLOCK_THREAD_CPUTIME_ID: the
+ * calling thread's) is ~id << 3 | 2, with 4 for a thread. */
+static err_t clock_check(const struct proc *c, uint64_t clock, bool *cpu, int *pid, int *tid)
 {
-	switch ((int64_t)clock) {
+	int64_t k = (int64_t)clock;
+
+	*cpu = false;
+	switch (k) {
 	case POSIX_CLOCK_REALTIME: case POSIX_CLOCK_MONOTONIC: case POSIX_CLOCK_BOOTTIME:
 		return ERR_OK;
-	case POSIX_CLOCK_PROCESS_CPUTIME_ID: case POSIX_CLOCK_THREAD_CPUTIME_ID:
-		return ERR_OPNOTSUPP;
-	default:
-		/* negative: a CPU-time clock of a process or thread (Linux's encoding) */
-		return (int64_t)clock < 0 && (int64_t)clock >= INT32_MIN ? ERR_OPNOTSUPP : ERR_INVAL;
+	case POSIX_CLOCK_PROCESS_CPUTIME_ID:
+		*cpu = true;
+		*pid = c->pid;
+		*tid = 0;
+		return ERR_OK;
 	}
+	if (k >= 0 || k < INT32_MIN || (k & 3) != 2)
+		return ERR_INVAL;
+	int id = (int)~(k >> 3);
+	*cpu = true;
+	if (k & 4) {                     /* a thread of the caller's (0, its pid: the first) */
+		*pid = c->pid;
+		*tid = id ? id : c->pid;
+		return sthread_find((struct proc *)c, (uint64_t)id) ? ERR_OK : ERR_INVAL;
+	}
+	*pid = id ? id : c->pid;
+	*tid = 0;
+	return proc_find(*pid) && proc_find(*pid)->state == P_LIVE ? ERR_OK : ERR_INVAL;
 }
 
 err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id)
@@ -194,9 +351,11 @@ err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id)
 	uint64_t notify = w[1] & 0xffffffffu, flags = w[1] >> 32;
 	int sig = (int)(w[2] & 0xffffffffu);
 	uint64_t tid = w[2] >> 32;
+	int cpu_pid = 0, cpu_tid = 0;
+	bool cpu;
 	err_t e;
 
-	if ((e = clock_check(w[0])))
+	if ((e = clock_check(c, w[0], &cpu, &cpu_pid, &cpu_tid)))
 		return e;
 	if (flags & ~(uint64_t)POSIX_TIMER_VALUE_ID)
 		return ERR_INVAL;
@@ -224,7 +383,8 @@ err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id)
 			continue;
 		*t = (struct ptimer){ .p = c, .pid = c->pid, .notify = (uint8_t)notify,
 				      .clock = (int)w[0], .sig = sig, .tid = (int)tid,
-				      .value = (flags & POSIX_TIMER_VALUE_ID) ? i : w[3] };
+				      .value = (flags & POSIX_TIMER_VALUE_ID) ? i : w[3],
+				      .cpu = cpu, .cpu_pid = cpu_pid, .cpu_tid = cpu_tid };
 		*id = i;
 		return ERR_OK;
 	}
@@ -235,6 +395,15 @@ err_t ps_timer_create(struct proc *c, const uint64_t w[4], uint64_t *id)
  * raised), 0 if disarmed. A SIGEV_NONE timer's expiries are caught up here. */
 static uint64_t ptimer_left(struct ptimer *t, uint64_t now)
 {
+	if (t->cpu) {
+		uint64_t cur;
+		unsigned par;
+		if (!cpu_now(t->cpu_pid, t->cpu_tid, &cur, &par))
+			return 0;
+		if (t->notify == POSIX_SIGEV_NONE && t->cw.cpu_at && cur >= t->cw.cpu_at)
+			cpu_watch(&t->cw, cur, par, now);
+		return cpu_left(&t->cw, cur);
+	}
 	if (!t->at)
 		return 0;
 	if (t->at > now)
@@ -256,7 +425,17 @@ err_t ps_timer_set(struct proc *c, const uint64_t w[4], uint64_t out[2])
 	if (timer_cap == CAP_NULL || !(now = cairn_now_ns()))
 		return ERR_NOSYS;
 	out[0] = ptimer_left(t, now);
-	out[1] = t->at ? t->interval : 0;
+	out[1] = t->cpu ? (t->cw.cpu_at ? t->cw.interval : 0) : t->at ? t->interval : 0;
+	if (t->cpu) {
+		uint64_t cur;
+		unsigned par;
+		if (!cpu_now(t->cpu_pid, t->cpu_tid, &cur, &par))
+			return ERR_INVAL;
+		cpu_arm(&t->cw, value, value ? w[3] : 0, abs, cur, par, now);
+		t->at = t->notify == POSIX_SIGEV_NONE ? 0 : t->cw.look;
+		timer_rearm();
+		return ERR_OK;
+	}
 	if (!value) {
 		at = 0;
 	} else if (!abs) {
@@ -285,7 +464,7 @@ err_t ps_timer_get(struct proc *c, uint64_t id, uint64_t out[3])
 	if (!(now = cairn_now_ns()))
 		return ERR_NOSYS;
 	out[0] = ptimer_left(t, now);
-	out[1] = t->at ? t->interval : 0;
+	out[1] = t->cpu ? (t->cw.cpu_at ? t->cw.interval : 0) : t->at ? t->interval : 0;
 	out[2] = t->overrun_last;
 	return ERR_OK;
 }
@@ -332,7 +511,7 @@ void timers_clock_set(uint64_t old_off, uint64_t new_off)
 {
 	for (unsigned i = 0; i < MAX_TIMERS; i++) {
 		struct ptimer *t = &timers[i];
-		if (!t->p || !t->real_abs || !t->at)
+		if (!t->p || !t->real_abs || !t->at || t->cpu)
 			continue;
 		/* the same real time is now at a monotonic time moved by old - new */
 		if (new_off > old_off)

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "posixtest.h"
@@ -429,6 +430,144 @@ static void many(void)
 	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t[0]) == 0 && timer_delete(t[0]) == 0);
 }
 
+/* ---- CPU-time clocks ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t cpu_sigs;
+static volatile int64_t cpu_at_sig;
+
+static void on_cpu_sig(int sig)
+{
+	(void)sig;
+	if (!cpu_sigs)
+		cpu_at_sig = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	cpu_sigs++;
+}
+
+/* Spin (CPU time) until n signals came or ms of real time went by. */
+static void spin_for(int n, int64_t ms)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + ms * MS;
+
+	while (cpu_sigs < n && now_ns(CLOCK_MONOTONIC) < end)
+		;
+}
+
+static void catch_cpu(int sig)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = on_cpu_sig;
+	sigaction(sig, &sa, NULL);
+	cpu_sigs = 0;
+	cpu_at_sig = 0;
+}
+
+static void vt_arm(int which, int64_t value_ms, int64_t interval_ms)
+{
+	struct itimerval it = { { interval_ms / 1000, interval_ms % 1000 * 1000 },
+				{ value_ms / 1000, value_ms % 1000 * 1000 } };
+
+	CHECK(setitimer(which, &it, NULL) == 0);
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF: their signal once the process has used
+ * the time on a CPU (not before, not while it sleeps), again with an
+ * interval; getitimer's time left; a fork's child has none. */
+static void cpu_itimers(void)
+{
+	struct itimerval it;
+	int64_t start;
+
+	catch_cpu(SIGVTALRM);
+	start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	vt_arm(ITIMER_VIRTUAL, 100, 0);
+	/* (Linux rounds it up to its tick) */
+	CHECK(getitimer(ITIMER_VIRTUAL, &it) == 0 && it.it_value.tv_sec == 0 &&
+	      it.it_value.tv_usec > 0 && it.it_value.tv_usec <= 150000);
+	pt_msleep(300);                        /* asleep: no CPU time, no signal */
+	CHECK(cpu_sigs == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct itimerval c;
+		_exit(getitimer(ITIMER_VIRTUAL, &c) == 0 && !c.it_value.tv_sec && !c.it_value.tv_usec ? 0 : 1);
+	}
+	REAP(pid, 0);
+	spin_for(1, 10000);
+	CHECK(cpu_sigs == 1);
+	/* Cairn's comes at the CPU time or within 1 ms after; Linux samples
+	 * ITIMER_VIRTUAL and ITIMER_PROF at its tick, and its precise clock
+	 * may read less then (83 to 100 ms seen): half is the bound for both */
+	CHECK(cpu_at_sig - start >= 50 * MS);
+	CHECK(getitimer(ITIMER_VIRTUAL, &it) == 0 && !it.it_value.tv_sec && !it.it_value.tv_usec);
+
+	catch_cpu(SIGPROF);
+	start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	vt_arm(ITIMER_PROF, 20, 20);
+	spin_for(3, 10000);
+	CHECK(cpu_sigs >= 3);
+	CHECK(now_ns(CLOCK_PROCESS_CPUTIME_ID) - start >= 30 * MS);
+	vt_arm(ITIMER_PROF, 0, 0);
+	CHECK(getitimer(ITIMER_PROF, &it) == 0 && !it.it_value.tv_sec && !it.it_value.tv_usec);
+	signal(SIGVTALRM, SIG_DFL);
+	signal(SIGPROF, SIG_DFL);
+}
+
+static volatile int spin_stop;
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	int64_t end = now_ns(CLOCK_MONOTONIC) + 300 * MS;
+	while (now_ns(CLOCK_MONOTONIC) < end && !spin_stop)
+		;
+	return NULL;
+}
+
+/* POSIX timers on the process's CPU clock and on the calling thread's:
+ * the thread's does not run while another thread spends the CPU time. */
+static void cpu_posix_timers(void)
+{
+	struct sigevent ev = { 0 };
+	struct itimerspec its = { { 0, 0 }, { 0, 50 * MS } };
+	timer_t t;
+	pthread_t th;
+	int64_t start;
+
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR2;
+	catch_cpu(SIGUSR2);
+	CHECK(timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) == 0);
+	start = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	CHECK(timer_settime(t, 0, &its, NULL) == 0);
+	spin_for(1, 10000);
+	CHECK(cpu_sigs == 1 && cpu_at_sig - start >= 50 * MS);
+	CHECK(timer_delete(t) == 0);
+
+	catch_cpu(SIGUSR2);
+	CHECK(timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t) == 0);
+	CHECK(timer_settime(t, 0, &its, NULL) == 0);
+	spin_stop = 0;
+	CHECK(pthread_create(&th, NULL, spinner, NULL) == 0);
+	pthread_join(th, NULL);                /* 300 ms of another thread's CPU */
+	CHECK(cpu_sigs == 0);
+	struct itimerspec left;
+	CHECK(timer_gettime(t, &left) == 0 && left.it_value.tv_sec == 0 && left.it_value.tv_nsec > 0);
+	spin_for(1, 10000);
+	CHECK(cpu_sigs == 1);
+	CHECK(timer_delete(t) == 0);
+
+	/* another process's clock, which we may read */
+	clockid_t pc;
+	CHECK(clock_getcpuclockid(getpid(), &pc) == 0);
+	catch_cpu(SIGUSR2);
+	CHECK(timer_create(pc, &ev, &t) == 0);
+	CHECK(timer_settime(t, 0, &its, NULL) == 0);
+	spin_for(1, 10000);
+	CHECK(cpu_sigs == 1);
+	CHECK(timer_delete(t) == 0);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 /* Bad clocks, sigevents, times and ids: EINVAL (raw system calls for the
  * ids, which glibc's timer_t would not carry). */
 static void errors(void)
@@ -497,6 +636,8 @@ int main(int argc, char **argv)
 	run_named("delete_stops", delete_stops);
 	run_named("fork_exec_none", fork_exec_none);
 	run_named("many", many);
+	run_named("cpu_itimers", cpu_itimers);
+	run_named("cpu_posix_timers", cpu_posix_timers);
 	run_named("errors", errors);
 	return finish();
 }
