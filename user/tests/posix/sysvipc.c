@@ -33,6 +33,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include "posixtest.h"
 
@@ -654,13 +655,16 @@ static void shm_counter(void)
 
 /* ---- permissions and errors ----------------------------------------------------------- */
 
-/* Another uid (a child of root's): the mode bits decide (EACCES), the
- * owner's commands need ownership (EPERM); IPC_SET gives it to the other
- * uid, which may then remove it. Root passes every check. */
+/* Another uid (a child of root's): the mode bits decide (EACCES): the
+ * owner's for the owner, the group's for a member (a supplementary group
+ * too), else the others'; the owner's commands need ownership (EPERM);
+ * IPC_SET gives it to the other uid, which may then remove it. Root
+ * passes every check. */
 static void permissions(void)
 {
 	int q = msgget(IPC_PRIVATE, 0600), s = semget(IPC_PRIVATE, 1, 0604), m = shmget(IPC_PRIVATE, 4096, 0604);
 	struct msqid_ds ds;
+	int q2 = -1, q3 = -1;
 	pid_t pid;
 
 	CHECK(q >= 0 && s >= 0 && m >= 0);
@@ -703,6 +707,33 @@ static void permissions(void)
 		_exit(0);
 	}
 	REAP(pid, 0);
+	/* the group bits for a supplementary group; the owner gets the
+	 * owner bits only, even when the others' would do */
+	CHECK((q2 = msgget(IPC_PRIVATE, 0660)) >= 0 && (q3 = msgget(IPC_PRIVATE, 0066)) >= 0);
+	CHECK(msgctl(q2, IPC_STAT, &ds) == 0);
+	ds.msg_perm.gid = 777;
+	ds.msg_perm.mode = 0020;
+	CHECK(msgctl(q2, IPC_SET, &ds) == 0);
+	CHECK(msgctl(q3, IPC_STAT, &ds) == 0);
+	ds.msg_perm.uid = 4321;
+	CHECK(msgctl(q3, IPC_SET, &ds) == 0);
+	if ((pid = fork()) == 0) {
+		gid_t g = 777;
+		struct msg mm;
+		pt_child_start();
+		if (setgroups(1, &g) || setgid(4321) || setuid(4321))
+			_exit(1);
+		if (send_text(q2, 1, "grp", 0))
+			_exit(2);
+		if (msgrcv(q2, &mm, 10, 0, IPC_NOWAIT) >= 0 || errno != EACCES)
+			_exit(3);
+		if (send_text(q3, 1, "own", IPC_NOWAIT) == 0 || errno != EACCES)
+			_exit(4);
+		_exit(msgctl(q3, IPC_RMID, NULL) ? 5 : 0);
+	}
+	REAP(pid, 0);
+	CHECK(msgctl(q2, IPC_STAT, &ds) == 0 && ds.msg_qnum == 1 && msgctl(q2, IPC_RMID, NULL) == 0);
+	ERRNO(msgctl(q3, IPC_STAT, &ds), EINVAL);
 	/* given to uid 4321: its owner now */
 	CHECK(msgctl(q, IPC_STAT, &ds) == 0);
 	ds.msg_perm.uid = 4321;
