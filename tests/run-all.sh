@@ -549,13 +549,14 @@ userland() {
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
   # wait, groups, posix_spawn), signals, threads; files through their
   # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); record
-  # locks, flock and FIFOs (locks); message queues; one ok line a test
-  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sched; do
+  # locks, flock and FIFOs (locks); message queues; System V IPC; one ok
+  # line a test
+  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sysvipc sched; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the programs about processes, signals, threads, pipes, shared pages,
-  # timers and message queues again on four CPUs
-  for t in procs signals threads pipes fmap timers mqueue sched; do
+  # timers, message queues and System V IPC again on four CPUs
+  for t in procs signals threads pipes fmap timers mqueue sysvipc sched; do
     runpart $H --name $a-posix-$t-smp4 --timeout 240 --expect $E/posix-$t.txt -- --smp 4 --exec $P/$t
   done
   # The SMP storm (user/tests/posix/stress.c): pairs of processes on four

@@ -22,6 +22,8 @@
  *   fork.c      fork, clone (a process), execve, the per-arch trampolines
  *   sysinfo.c   sysinfo
  *   mq.c        POSIX message queues (files of /dev/mqueue, mapped shared)
+ *   sysvipc.c   System V messages, semaphores, shared memory (files of /dev/sysvipc)
+ *   shlock.c    locks of memory that processes share (the holder's pid)
  *   mem.c, time.c, thread.c, random.c, start.c, names.c
  */
 #ifndef CAIRN_IMPL_H
@@ -599,6 +601,35 @@ hidden void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi);
 /* A spinlock that yields (every thread runs on one CPU). */
 hidden void __cairn_lock(volatile int *l);
 hidden void __cairn_unlock(volatile int *l);
+
+/* ---- shlock.c: locks of memory that processes share ------------------------------------ */
+/* Takes the lock word (the holder's pid, 0: free; a gone holder's is taken
+ * over), signal handlers held back on the calling thread: what
+ * __cairn_shunlock wants back. */
+hidden int __cairn_shlock(uint32_t *word);
+hidden void __cairn_shunlock(uint32_t *word, int held);
+/* Whether process pid is gone (a zombie counts as gone; pid <= 0: no). */
+hidden int __cairn_pid_gone(int32_t pid);
+
+/* ---- sysvipc.c: System V messages, semaphores, shared memory ---------------------------- */
+hidden long __cairn_msgget(long key, long flags);
+hidden long __cairn_msgsnd(long id, const void *msg, size_t len, long flags);
+hidden long __cairn_msgrcv(long id, void *msg, size_t len, long type, long flags);
+hidden long __cairn_msgctl(long id, long cmd, void *buf);
+hidden long __cairn_semget(long key, long nsems, long flags);
+hidden long __cairn_semtimedop(long id, void *sops, size_t nsops, const void *ts);
+hidden long __cairn_semctl(long id, long num, long cmd, void *arg);
+hidden long __cairn_shmget(long key, size_t size, long flags);
+hidden long __cairn_shmat(long id, uintptr_t addr, long flags);
+hidden long __cairn_shmdt(uintptr_t addr);
+hidden long __cairn_shmctl(long id, long cmd, void *buf);
+/* fork.c: the child of a fork (its attaches counted, no undo of its own) */
+hidden void __cairn_sysv_forked(void);
+/* fork.c: an exec is made (failed 0: before it, the attaches go; 1: it
+ * failed, they are counted again) */
+hidden void __cairn_sysv_exec(int failed);
+/* proc.c: exit (the undo applied, the attaches gone) */
+hidden void __cairn_sysv_exit(void);
 
 /* ---- mq.c: POSIX message queues ------------------------------------------------------------ */
 hidden long __cairn_mq_open(const char *name, long flags, long mode, const void *attr);

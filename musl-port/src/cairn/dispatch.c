@@ -402,6 +402,20 @@ static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_mq_notify: return __cairn_mq_notify(a, (const void *)b);
 	case SYS_mq_getsetattr: return __cairn_mq_getsetattr(a, (const void *)b, (void *)c);
 
+	/* System V IPC (sysvipc.c); musl calls these, not SYS_ipc, on both arches */
+	case SYS_msgget: return __cairn_msgget(a, b);
+	case SYS_msgsnd: return __cairn_msgsnd(a, (const void *)b, (size_t)c, d);
+	case SYS_msgrcv: return __cairn_msgrcv(a, (void *)b, (size_t)c, d, e);
+	case SYS_msgctl: return __cairn_msgctl(a, b, (void *)c);
+	case SYS_semget: return __cairn_semget(a, b, c);
+	case SYS_semop: return __cairn_semtimedop(a, (void *)b, (size_t)c, NULL);
+	case SYS_semtimedop: return __cairn_semtimedop(a, (void *)b, (size_t)c, (const void *)d);
+	case SYS_semctl: return __cairn_semctl(a, b, c, (void *)d);
+	case SYS_shmget: return __cairn_shmget(a, (size_t)b, c);
+	case SYS_shmat: return __cairn_shmat(a, (uintptr_t)b, c);
+	case SYS_shmdt: return __cairn_shmdt((uintptr_t)a);
+	case SYS_shmctl: return __cairn_shmctl(a, b, (void *)c);
+
 	/* random.c */
 	case SYS_getrandom: return __cairn_getrandom((void *)a, (size_t)b, c);
 	}

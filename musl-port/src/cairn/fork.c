@@ -93,6 +93,7 @@ long __cairn_fork(void)
 		 * another thread held when the space was copied is nobody's */
 		cairn_vm_forked();
 		__cairn_posix_forked();
+		__cairn_sysv_forked();   /* its shmat attaches count, no SEM_UNDO of its own */
 	}
 	return r;
 }
@@ -386,6 +387,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	 * their own (the old image's go with it): IO_DUP first, as a fork's */
 	__cairn_fd_unlease_all();       /* the new image finds the offsets in the server */
 	__cairn_mq_exec();              /* our mq_notify registrations end with the old image */
+	__cairn_sysv_exec(0);           /* and our shmat attaches */
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	keep_refs(keep, c.nkeep, 0);
 	if (!(r = keep_send(keep, c.nkeep))) {
@@ -405,6 +407,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	}
 	keep_refs(keep, c.nkeep, 1);
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	__cairn_sysv_exec(1);           /* the exec failed: they count again */
 	cairn_cap_delete(mo);
 	if (smo != CAP_NULL)
 		cairn_cap_delete(smo);

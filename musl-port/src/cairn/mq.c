@@ -28,9 +28,9 @@
  * SA_RESTART, as Linux's ERESTARTSYS), an absolute CLOCK_REALTIME
  * timeout with ETIMEDOUT.
  *
- * The lock holds the holder's pid (as pipe.c's side locks): a holder that
- * is gone (killed inside a copy) is found and its lock taken over, and
- * a thread holds signal handlers back while it holds the lock.
+ * The lock holds the holder's pid (shlock.c, as pipe.c's side locks): a
+ * holder that is gone (killed inside a copy) is found and its lock taken
+ * over, and a thread holds signal handlers back while it holds the lock.
  *
  * mq_notify: one registration per queue (the process, SIGEV_SIGNAL's
  * signal and value, SIGEV_NONE, or SIGEV_THREAD: the registration's id,
@@ -124,58 +124,16 @@ static struct mqd mqs[FD_MAX];
 static volatile int table_lock;
 static unsigned tmp_count;
 
-/* ---- locks, holding handlers back, waiting ------------------------------------------------ */
+/* ---- locks (shlock.c), waiting --------------------------------------------------------- */
 
-/* Holds signal handlers back on the calling thread (1: it did). */
-static int hold(void)
-{
-	__cairn_sig_self()->hold++;
-	return 1;
-}
-
-static void unhold(int held)
-{
-	struct cairn_sigthr *me = __cairn_sig_self();
-
-	if (held && !--me->hold && me->held)
-		__cairn_sig_release();
-}
-
-/* Whether process pid is gone (a zombie counts as gone). */
-static int pid_gone(int32_t pid)
-{
-	return pid > 0 && __cairn_proc != CAP_NULL &&
-	       __cairn_ipc(__cairn_proc, PS_KILL, (uint64_t)pid, 0, POSIX_KILL_LIVE, 0, 0, 0, IPC_ALWAYS,
-			   NULL) == ERR_SRCH;
-}
-
-/* Takes h's lock, handlers held back on the calling thread: what unlock()
- * wants back. */
 static int lock(struct mq_shared *h)
 {
-	int held = hold();
-	uint32_t me = (uint32_t)__cairn_getpid_known(), cur;
-	unsigned spins = 0;
-
-	for (;;) {
-		cur = 0;
-		if (__atomic_compare_exchange_n(&h->lock, &cur, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return held;
-		if (++spins < 64) {
-			cairn_yield();
-			continue;
-		}
-		/* a holder at a lower priority, or one that is gone */
-		__cairn_sleep(1000000);
-		if (spins % 16 == 0 && cur != me && pid_gone((int32_t)cur))
-			__atomic_compare_exchange_n(&h->lock, &cur, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	}
+	return __cairn_shlock(&h->lock);
 }
 
 static void unlock(struct mq_shared *h, int held)
 {
-	__atomic_store_n(&h->lock, 0, __ATOMIC_RELEASE);
-	unhold(held);
+	__cairn_shunlock(&h->lock, held);
 }
 
 /* Waits until *word is no longer seq: 0 (it moved, or it may have),
@@ -732,7 +690,7 @@ static long notify(long fd, const struct sigevent *sev, uint32_t *id)
 			h->npid = 0;
 			__atomic_fetch_add(&h->nseq, 1, __ATOMIC_SEQ_CST);
 		}
-	} else if (h->npid && (h->npid == me || !pid_gone(h->npid))) {
+	} else if (h->npid && (h->npid == me || !__cairn_pid_gone(h->npid))) {
 		r = -EBUSY;
 	} else {
 		h->nkind = sev->sigev_notify;

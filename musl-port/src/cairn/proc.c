@@ -41,6 +41,7 @@ static int *clear_tid;
 _Noreturn void __cairn_exit_group(long status)
 {
 	__cairn_robust_exit();
+	__cairn_sysv_exit();            /* SEM_UNDO, shmat attaches */
 	__cairn_fd_close_all();
 	/* pid 1's end is the POSIX world's (init powers off): the disks first */
 	if (__cairn_proc != CAP_NULL && __cairn_getpid() == 1)

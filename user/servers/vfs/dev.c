@@ -252,6 +252,10 @@ void dev_init(void)
 	/* POSIX message queues (mq_open): a file a queue, which its users
 	 * map (musl-port/src/cairn/mq.c) */
 	tmpfs_mkdir(&fs, fs.root, "dev/mqueue", 10, 01777);
+	/* System V IPC (msgget, semget, shmget): a registry of keys and a
+	 * file an object, which their users map and check (musl-port's
+	 * sysvipc.c); not sticky, as an object's owner (IPC_SET) removes it */
+	tmpfs_mkdir(&fs, fs.root, "dev/sysvipc", 11, 0777);
 	for (unsigned i = 0; i < DEV_NPTS; i++) {
 		char path[16] = "/dev/pts/";
 		size_t len = 9;
