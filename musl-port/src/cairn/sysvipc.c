@@ -234,7 +234,7 @@ static long map_fd(long fd, uint64_t bytes, void **va, cap_t *obj)
 	uint32_t oflags;
 	long r;
 
-	if ((r = __cairn_fmap_object(fd, bytes, obj, &writable, &oflags, &nosync)))
+	if ((r = __cairn_fmap_object(fd, bytes, 0, obj, &writable, &oflags, &nosync)))
 		return r == -ENOMEM ? r : -EIO;
 	if (!writable || cairn_map(*obj, 0, bytes / PAGE, CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE, va)) {
 		cairn_cap_delete(*obj);
