@@ -267,7 +267,7 @@ static inline __attribute__((always_inline)) struct thread *pick(struct cpu *c)
 {
 	struct thread *t;
 
-	if (!runq_any(c)) {
+	if (!c->nready) {
 		t = ncpus > 1 ? steal(c) : NULL;
 		return t ? t : &c->idle;
 	}
@@ -296,7 +296,7 @@ void sched_as_gone(struct aspace *as)
 /* schedule(), for one CPU (mp false) or several: with one, prev may run
  * here (its affinity cannot leave out the one CPU) and next is on no
  * other CPU. */
-static inline __attribute__((always_inline)) void schedule_on(const bool mp)
+static inline __attribute__((always_inline)) void schedule_on(const bool mp, const bool yield)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->cur;
@@ -313,7 +313,7 @@ static inline __attribute__((always_inline)) void schedule_on(const bool mp)
 		if (!mp || sched_runs_on(prev, c)) {
 			prev->state = TS_READY;
 			runq_add(c, prev);
-			if (unlikely(prev->fifo) && !prev->yielding) {
+			if (!yield && unlikely(prev->fifo)) {
 				/* SCHED_FIFO: preempted, it is first again at its level */
 				list_del(&prev->qnode);
 				list_add_head(&c->runq[prev->prio], &prev->qnode);
@@ -362,9 +362,18 @@ static inline __attribute__((always_inline)) void schedule_on(const bool mp)
 void schedule(void)
 {
 	if (ncpus == 1)
-		schedule_on(false);
+		schedule_on(false, false);
 	else
-		schedule_on(true);
+		schedule_on(true, false);
+}
+
+/* SYS_YIELD(0): the same, and a SCHED_FIFO thread goes last at its level */
+void sched_yield_now(void)
+{
+	if (ncpus == 1)
+		schedule_on(false, true);
+	else
+		schedule_on(true, true);
 }
 
 /* Runs t here at once (direct), or makes it ready (on a CPU it may run

@@ -285,9 +285,7 @@ static uint64_t sys_yield(uint64_t ns)
 	err_t e;
 
 	if (!ns) {
-		current->yielding = 1;
-		schedule();
-		current->yielding = 0;
+		sched_yield_now();
 		return ERR_OK;
 	}
 	e = sched_block(BK_SLEEP, NULL, ns);
