@@ -170,6 +170,35 @@ void t_thread_prio_limit(void)
 	del(&th);
 }
 
+/* THREAD_SET_PRIORITY's ceiling and flags: a ceiling above ours is
+ * ERR_PERM, one below the priority or an unknown flag ERR_INVAL; a thread
+ * given a higher ceiling may start threads up to it. */
+void t_thread_prio_ceiling(void)
+{
+	static struct kthread kt;
+	cap_t th = mk(OBJ_THREAD);
+
+	CHECK(th != CAP_NULL, "thread");
+	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 5, 0, 4, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 5, KT_PRIO_MAX + 1, THREAD_PRIO_CEILING, 0, NULL), ERR_PERM);
+	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 5, 4, THREAD_PRIO_CEILING, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(inv(th, THREAD_SET_PRIORITY, 5, 128, THREAD_PRIO_CEILING, 0, NULL), ERR_INVAL);
+	EXPECT_OK(inv(th, THREAD_SET_PRIORITY, 5, KT_PRIO_MAX, THREAD_PRIO_CEILING | THREAD_PRIO_FIFO, 0, NULL));
+	del(&th);
+	/* the starter (below us: it waits for our join) gets PRIO_MAIN + 1 as its
+	 * ceiling, then starts a thread at PRIO_MAIN */
+	th = mk(OBJ_THREAD);
+	CHECK(th != CAP_NULL, "thread");
+	kt.arg[0] = th;
+	CHECK_OK(kthread_start(&kt, starter_thread, PRIO_MAIN - 1, false));
+	EXPECT_OK(inv(kt.th, THREAD_SET_PRIORITY, PRIO_MAIN - 1, PRIO_MAIN + 1, THREAD_PRIO_CEILING, 0, NULL));
+	EXPECT(kthread_join(&kt, 2000), "thread did not end");
+	EXPECT(kt.res[0] == ERR_OK, "start within the ceiling given: %s", err_name((err_t)kt.res[0]));
+	kthread_free(&kt);
+	sleep_ms(1);
+	del(&th);
+}
+
 void t_thread_unstarted(void)
 {
 	uint64_t before = free_pages();
