@@ -301,7 +301,10 @@ static err_t cap_dir_grow(struct process *p, unsigned i)
 	}
 	if (t->ndir)
 		memcpy(dir, t->dir, t->ndir * sizeof(*dir));
-	if (t->dir && t->dir != t->inline_dir) {
+	if (t->dir == t->inline_dir) {
+		/* no stale entries left for a table emptied and used again */
+		memset(t->inline_dir, 0, sizeof(t->inline_dir));
+	} else if (t->dir) {
 		kfree(t->dir);
 		quota_uncharge(p->quota, t->ndir * sizeof(*dir));
 	}
