@@ -367,6 +367,7 @@ static long futex_wake(volatile int *addr, long n)
  * on four x86-64 CPUs: an exec fault at an address in a thread's memory).
  */
 #define EXIT_STACK 4096
+#define EXIT_ARGS  64
 static char exit_stack_spare[EXIT_STACK] __attribute__((aligned(16)));
 
 void *__cairn_exit_stack(void)
@@ -376,8 +377,13 @@ void *__cairn_exit_stack(void)
 	__cairn_lock(&table_lock);
 	t = entry_of(get_tp());
 	__cairn_unlock(&table_lock);
-	/* a thread not in the table is the first, which musl never unmaps */
-	return t ? (char *)t->ipc_va + THR_PAGES * CAIRN_PAGE_SIZE : exit_stack_spare + EXIT_STACK;
+	/* a thread not in the table is the first, which musl never unmaps.
+	 * EXIT_ARGS bytes are left at the top: __unmapself's calls of the
+	 * 7-argument __cairn_syscall pass none on the stack, whose slot (x86-64:
+	 * above the return address) is read anyway, and the page above the
+	 * entry's is not mapped */
+	return t ? (char *)t->ipc_va + THR_PAGES * CAIRN_PAGE_SIZE - EXIT_ARGS :
+		   exit_stack_spare + EXIT_STACK - EXIT_ARGS;
 }
 
 int __cairn_thread_set_ctid(int *p)
