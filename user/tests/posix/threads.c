@@ -358,11 +358,10 @@ static void fork_from_thread(void)
 /*
  * A fork while 100 threads and 400 mappings live (musl-port's piece table
  * has grown into a MemoryObject of its own by then): the child goes on
- * with the forking thread alone, sees
- * every mapping's bytes and writes its own copies, maps as many again
- * (its piece table grows past the one it inherited), runs as many threads
- * of its own and unmaps everything; the parent's threads and bytes are
- * untouched.
+ * with the forking thread alone, sees every mapping's bytes and writes
+ * its own copies, maps as many again (its piece table grows past the one
+ * it inherited), runs as many threads of its own and unmaps everything;
+ * the parent's threads and bytes are untouched.
  */
 #define FM_THREADS 100
 #define FM_MAPS    400
