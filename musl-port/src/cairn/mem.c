@@ -10,9 +10,10 @@
  * capability is deleted (its pages freed) when no piece uses it any more,
  * so unmapping part of an object keeps all its pages until the rest goes
  * too. Both tables start small (in the program's data) and grow, twice
- * as large each time, into MemoryObjects of their own (cairn_map): mmaps
- * are bounded by memory only (the process's quota: each one's object, its
- * capability slot, mapping records and page tables, and these tables).
+ * as large each time (never shrinking), into MemoryObjects of their own
+ * (cairn_map): mmaps are bounded by memory only (the process's quota:
+ * each one's object, its capability slot, mapping records and page
+ * tables, and these tables).
  * PROT_NONE ranges are not mapped in the kernel (AS_MAP needs some
  * access); a PROT_NONE reservation gets memory only when mprotect first
  * makes part of it accessible (the whole reservation at once when it is

@@ -197,7 +197,6 @@ static cap_t new_note(void)
 	return m.w[0];
 }
 
-/* Frees what ended threads left (table_lock held). */
 /* Whether a thread that ended in musl's eyes (dead) is off its stack and
  * IPC buffer: the kernel says it ended (THREAD_RESUME of an ended thread:
  * ERR_SRCH). Under table_lock. */
@@ -246,6 +245,7 @@ static void thr_free(struct thr *t)
 	cairn_cap_delete(mo);
 }
 
+/* Frees what ended threads left (table_lock held). */
 static void reap(void)
 {
 	for (struct thr **pp = &threads; *pp;) {
@@ -360,11 +360,12 @@ static long futex_wake(volatile int *addr, long n)
  * stack, then exits on this one. One per entry (the rest of the page that
  * holds the entry), the thread's until its entry is freed, which is once
  * the kernel says the thread ended (reap()). One stack for all, handed on
- * by the thread-list lock, was
- * not enough: the exit releases that lock (ctid) and wakes its waiter
- * while still on the stack, and the next detached thread's __unmapself
- * overwrote the return addresses of the one before (threads.detach_many
- * on four x86-64 CPUs: an exec fault at an address in a thread's memory).
+ * by the thread-list lock, was not enough: the exit releases that lock
+ * (ctid) and wakes its waiter while still on the stack, and the next
+ * detached thread's __unmapself overwrote the return addresses of the one
+ * before (threads.detach_many on four x86-64 CPUs: an exec fault at an
+ * address in a thread's memory). EXIT_STACK is the first thread's, for
+ * the exit of a process that unmapped its own first stack.
  */
 #define EXIT_STACK 4096
 #define EXIT_ARGS  64

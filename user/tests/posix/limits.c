@@ -124,7 +124,7 @@ static void ten_thousand_mmaps(void)
 		if (munmap(m[i], pg))
 			bad++;
 	CHECK(bad == 0);
-	/* the tables shrank back to use: a mapping of as many pages works */
+	/* and afterwards a mapping of many pages, written at its end */
 	more = mmap(NULL, pg * 64, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(more != MAP_FAILED);
 	if (more != MAP_FAILED) {
