@@ -3,18 +3,17 @@
  * Kernel objects, quotas and capability tables.
  *
  * Design note. A capability table is a directory of pages of struct cap,
- * allocated on first use and charged to the owning process; the
- * directory itself starts inside the process (16 pages, 1,024 slots) and
- * doubles, up to CAP_SLOTS, when a slot past it is wanted, so a table
- * costs what its used pages cost, wherever they lie. Each slot knows its
- * index (cap_slot_of is one load). Capabilities
- * form a derivation tree across all tables (parent, first child,
- * siblings): copy and mint add a child; delete splices a capability's
- * children into its parent's list; revoke deletes a whole subtree,
- * iteratively, deepest first. Dropping the last reference to an object
- * puts it on the reap list; kobj_reap() destroys objects one at a time,
- * so destruction that drops further references (a process dropping its
- * capabilities) never recurses.
+ * allocated on first use and charged to the owning process; the directory
+ * itself starts inside the process (16 pages, 1,024 slots) and doubles,
+ * up to CAP_SLOTS, when a slot past it is wanted, so a table costs what
+ * its used pages cost, wherever they lie. Each slot knows its index
+ * (cap_slot_of is one load). Capabilities form a derivation tree across
+ * all tables (parent, first child, siblings): copy and mint add a child;
+ * delete splices a capability's children into its parent's list; revoke
+ * deletes a whole subtree, iteratively, deepest first. Dropping the last
+ * reference to an object puts it on the reap list; kobj_reap() destroys
+ * objects one at a time, so destruction that drops further references (a
+ * process dropping its capabilities) never recurses.
  */
 #include <kernel/object.h>
 #include <kernel/thread.h>
