@@ -114,8 +114,11 @@ static inline struct cap *cap_get(struct process *p, cap_t slot);
  * (empty or bad slot), ERR_INVAL (wrong type), ERR_PERM (missing rights). */
 static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights,
 			       struct cap **out);
-/* A free slot (allocating a table page, charged to p). dst = CAP_NULL:
- * any; otherwise dst must be empty (ERR_EXIST) and in range (ERR_BADF). */
+/* A free slot (allocating a table page and growing the directory if need
+ * be, charged to p: ERR_NOMEM when p's quota or memory cannot pay, with
+ * nothing changed). dst = CAP_NULL: the lowest free slot (ERR_NOSPC when
+ * all CAP_SLOTS are used); otherwise dst must be empty (ERR_EXIST) and in
+ * range (ERR_BADF). ERR_NOSPC also when p has ended. */
 err_t cap_reserve(struct process *p, cap_t dst, struct cap **out);
 /* Fills an empty slot from reserve with a new reference to obj (no parent). */
 void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t badge);
