@@ -115,8 +115,8 @@ static inline struct cap *cap_get(struct process *p, cap_t slot);
 static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights,
 			       struct cap **out);
 /* A free slot (allocating a table page and growing the directory if need
- * be, charged to p: ERR_NOMEM when p's quota or memory cannot pay, with
- * nothing changed). dst = CAP_NULL: the lowest free slot (ERR_NOSPC when
+ * be, charged to p: ERR_NOMEM when p's quota or memory cannot pay; a
+ * quota that cannot pay changes nothing). dst = CAP_NULL: the lowest free slot (ERR_NOSPC when
  * all CAP_SLOTS are used); otherwise dst must be empty (ERR_EXIST) and in
  * range (ERR_BADF). ERR_NOSPC also when p has ended. */
 err_t cap_reserve(struct process *p, cap_t dst, struct cap **out);
