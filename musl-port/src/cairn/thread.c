@@ -180,8 +180,10 @@ struct cairn_altstack *__cairn_thread_altstack(cap_t *thread)
 
 static void altstack_drop(struct cairn_altstack *a)
 {
-	if (a->save)
-		__cairn_munmap((uintptr_t)a->save, ALT_SAVES * sizeof(*a->save));
+	if (a->save) {
+		cairn_unmap(a->save, ALT_SAVES);
+		cairn_cap_delete(a->save_mo);
+	}
 	*a = (struct cairn_altstack){ 0 };
 }
 
@@ -441,18 +443,26 @@ long __cairn_exit_thread(long status, uintptr_t tp)
  * ERR_SRCH). Without this a thread read its return address from an
  * unmapped stack (threads.detach_many on four CPUs). A detached thread
  * unmapping its own stack (__unmapself) is not dead yet: not waited for.
+ * Once the threads in the range are gone, their entries are freed at
+ * once (reap(): a joiner's munmap of the stack), not at the next clone.
  */
 void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi)
 {
 	if (!__cairn_threaded)
 		return;
 	for (int turn = 0; turn < 100000; turn++) {
-		int waiting = 0;
+		int waiting = 0, joined = 0;
 
 		__cairn_lock(&table_lock);
 		for_each_thr(t)
-			if (t->dead && t->tp >= lo && t->tp < hi && !thread_gone(t))
-				waiting = 1;
+			if (t->dead && t->tp >= lo && t->tp < hi) {
+				joined = 1;
+				waiting |= !thread_gone(t);
+			}
+		/* a joined thread's (a stack unmapped after pthread_join) goes
+		 * now rather than at the next clone */
+		if (joined && !waiting)
+			reap();
 		__cairn_unlock(&table_lock);
 		if (!waiting)
 			return;

@@ -10,7 +10,7 @@
  * piece table, the process server's per-thread state and the kernel's
  * capability table, which all grow on demand; the program needs a quota
  * that pays for them (tests/run-all.sh gives it --quota 100M: a thread
- * costs about 50 KiB of it, a live page-sized mmap about 5 KiB).
+ * costs about 53 KiB of it, a live page-sized mmap about 4.4 KiB).
  *
  * It passes on Linux, built on the host:
  *   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Iuser/tests/posix -Iuser/lib/include \

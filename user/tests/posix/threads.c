@@ -8,7 +8,8 @@
  * thread and each thread's mask, pthread_cancel, robust mutexes, CPU affinity
  * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
  * threads and a fork's child), a fork while 100 threads and 400 mappings
- * live, and two threads at once on two CPUs.
+ * live, threads with alternate signal stacks, and two threads at once on
+ * two CPUs.
  * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
@@ -492,6 +493,53 @@ static void fork_with_many(void)
 		REAP(pid, 0);
 	CHECK(fm_end(t, made) == 0);
 	CHECK(fm_check(m, 0, 1) == 0);
+}
+
+/*
+ * Threads with alternate signal stacks: each takes a signal on its own
+ * stack and ends; a second round's threads are made while the first's
+ * entries wait to be freed with their stacks' save pages (that freeing
+ * once took the thread table's lock twice: the second round hung).
+ */
+#define ALT_THREADS 4
+static char alt_stacks[2][ALT_THREADS][64 << 10];
+static __thread volatile uintptr_t alt_sp;
+
+static void alt_handler(int sig)
+{
+	volatile char here;
+
+	(void)sig;
+	alt_sp = (uintptr_t)&here;
+}
+
+static void *alt_thread(void *arg)
+{
+	char *mem = arg;
+	stack_t ss = { .ss_sp = mem, .ss_size = sizeof(alt_stacks[0][0]), .ss_flags = 0 };
+
+	if (sigaltstack(&ss, NULL))
+		return (void *)1;
+	alt_sp = 0;
+	pthread_kill(pthread_self(), SIGUSR2);
+	return (void *)(uintptr_t)(alt_sp > (uintptr_t)mem && alt_sp < (uintptr_t)mem + ss.ss_size ? 0 : 2);
+}
+
+static void altstack_threads(void)
+{
+	struct sigaction sa = { .sa_handler = alt_handler, .sa_flags = SA_ONSTACK }, old;
+	pthread_t t[ALT_THREADS];
+	void *r;
+
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR2, &sa, &old) == 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < ALT_THREADS; i++)
+			CHECK(pthread_create(&t[i], NULL, alt_thread, alt_stacks[round][i]) == 0);
+		for (int i = 0; i < ALT_THREADS; i++)
+			CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+	}
+	CHECK(sigaction(SIGUSR2, &old, NULL) == 0);
 }
 
 static volatile sig_atomic_t got_usr1;
@@ -1066,6 +1114,7 @@ int main(void)
 	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
 	run("fork_with_many", fork_with_many);
+	run("altstack_threads", altstack_threads);
 	run("signals_and_threads", signals_and_threads);
 	run("thread_signals", thread_signals);
 	run("cancel", cancel);
