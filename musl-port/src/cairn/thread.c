@@ -27,7 +27,7 @@
  * ctid word.
  *
  * futex: each waiting thread sleeps on its own Notification, listed with
- * the address it waits on (a list node on the waiter's stack); FUTEX_WAKE
+ * the address it waits on (struct waiter, in its entry); FUTEX_WAKE
  * signals up to n of them. A spinlock (yielding: all threads share one
  * CPU) covers the check of the word and the listing, so a wake cannot slip
  * between them.
@@ -49,6 +49,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 #include "futex.h"
 #include "pthread_impl.h"
@@ -66,6 +67,19 @@
  * MAYBE_WAITERS of stdio's locks and FUTEX_OWNER_DIED of mutexes). */
 #define TID_BASE           0x400000
 
+/* A FUTEX_WAIT under way, listed in waiters. A thread has one for each
+ * level of signal handlers (struct cairn_sigthr's depth) that may run
+ * one, each interrupting the one below: a wait its handler never returned
+ * to (a longjmp out, pthread_exit in it) is found listed by the next wait
+ * at its level, or by the thread's end, and taken off. */
+#define WAIT_LEVELS (SIG_MAX_DEPTH + 1)
+struct waiter {
+	struct waiter *next;
+	volatile int *addr;
+	cap_t note;
+	int woken, listed;
+};
+
 struct thr {
 	struct thr *next;                /* the list (threads), newest first */
 	int dead;
@@ -81,7 +95,10 @@ struct thr {
 	int policy;                      /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
+	struct waiter waits[WAIT_LEVELS];
 };
+/* the rest of the entry's page is the thread's exit stack */
+_Static_assert(sizeof(struct thr) <= CAIRN_PAGE_SIZE / 2, "struct thr leaves no exit stack");
 
 static struct thr *threads;          /* every entry (table_lock) */
 static volatile int table_lock;
@@ -90,14 +107,9 @@ hidden volatile int __cairn_threaded;
 
 #define for_each_thr(t) for (struct thr *t = threads; t; t = t->next)
 
-/* A thread in FUTEX_WAIT (on its stack, listed while it waits) */
-struct waiter {
-	struct waiter *next;
-	volatile int *addr;
-	cap_t note;
-	int woken;
-};
 static struct waiter *waiters;       /* table_lock */
+/* The first thread's waits (the others' are in their entries). */
+static struct waiter main_waits[WAIT_LEVELS];
 
 static uintptr_t get_tp(void)
 {
@@ -210,6 +222,29 @@ static int thread_gone(struct thr *t)
 	return t->gone;
 }
 
+/* Takes w off waiters (table_lock held). */
+static void waiter_unlist(struct waiter *w)
+{
+	for (struct waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	w->listed = 0;
+}
+
+/* Lists w last (wakes go oldest first; table_lock held). */
+static void waiter_list(struct waiter *w)
+{
+	struct waiter **pp = &waiters;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	w->next = NULL;
+	w->listed = 1;
+	*pp = w;
+}
+
 /* A new entry for the thread whose pointer is tls, listed, in its two
  * pages (table_lock held); NULL when memory is out. */
 static struct thr *thr_new(uintptr_t tls)
@@ -238,6 +273,9 @@ static void thr_free(struct thr *t)
 	cap_t mo = t->ipc_mo;
 	void *va = t->ipc_va;
 
+	for (int i = 0; i < WAIT_LEVELS; i++)
+		if (t->waits[i].listed)
+			waiter_unlist(&t->waits[i]);
 	altstack_drop(&t->alt);
 	if (t->note != CAP_NULL)
 		cairn_cap_delete(t->note);
@@ -949,6 +987,8 @@ void __cairn_threads_forked(void)
 	}
 	/* our copies of the parent's objects (the Threads are not ours), and
 	 * the entries' pages (copies too) */
+	waiters = NULL;
+	memset(main_waits, 0, sizeof(main_waits));
 	while (threads) {
 		struct thr *t = threads;
 		threads = t->next;
@@ -956,17 +996,20 @@ void __cairn_threads_forked(void)
 	}
 	if (main_note != CAP_NULL)
 		cairn_cap_delete(main_note);
-	waiters = NULL;
 	main_note = CAP_NULL;
 	table_lock = 0;
 }
 
 static long futex_wait(volatile int *addr, int val, uint64_t ns)
 {
-	struct waiter w;
+	int level = __cairn_sig_self()->depth;
+	struct waiter *w;
 	struct thr *t;
 	cap_t note;
 	err_t e;
+
+	if (level < 0 || level >= WAIT_LEVELS)
+		return -ENOMEM;
 
 	__cairn_lock(&table_lock);
 	if (*addr != val) {
@@ -987,23 +1030,19 @@ static long futex_wait(volatile int *addr, int val, uint64_t ns)
 	}
 	while (!cairn_wait(note, 0, NULL))
 		;                            /* an old wake-up */
-	w = (struct waiter){ NULL, addr, note, 0 };
-	{
-		struct waiter **pp = &waiters;      /* last: wakes go oldest first */
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = &w;
-	}
+	w = (t ? t->waits : main_waits) + level;
+	if (w->listed)
+		waiter_unlist(w);            /* a wait never returned to */
+	w->addr = addr;
+	w->note = note;
+	w->woken = 0;
+	waiter_list(w);
 	__cairn_unlock(&table_lock);
 	e = cairn_wait(note, ns, NULL);
 	__cairn_lock(&table_lock);
-	if (w.woken)
+	if (w->woken)
 		e = ERR_OK;
-	for (struct waiter **pp = &waiters; *pp; pp = &(*pp)->next)
-		if (*pp == &w) {
-			*pp = w.next;
-			break;
-		}
+	waiter_unlist(w);
 	__cairn_unlock(&table_lock);
 	if (e == ERR_INTR)
 		return -EINTR;

@@ -8,8 +8,8 @@
  * thread and each thread's mask, pthread_cancel, robust mutexes, CPU affinity
  * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
  * threads and a fork's child), a fork while 100 threads and 400 mappings
- * live, threads with alternate signal stacks, and two threads at once on
- * two CPUs.
+ * live, threads with alternate signal stacks, a futex wait left by an
+ * asynchronous cancel, and two threads at once on two CPUs.
  * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
@@ -540,6 +540,48 @@ static void altstack_threads(void)
 			CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
 	}
 	CHECK(sigaction(SIGUSR2, &old, NULL) == 0);
+}
+
+/*
+ * A futex wait its thread never returns to: a thread of asynchronous
+ * cancel type blocked in sem_wait is cancelled (it ends inside the
+ * cancel's signal handler); then another thread waits on the same
+ * semaphore and is woken by a post, and a second post finds nobody
+ * waiting (the ended wait is not a waiter any more).
+ */
+static sem_t aw_sem;
+static volatile int aw_waiting;
+
+static void *aw_thread(void *arg)
+{
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+	aw_waiting = 1;
+	sem_wait(&aw_sem);
+	return arg;
+}
+
+static void wait_left_by_cancel(void)
+{
+	pthread_t t;
+	void *r;
+
+	CHECK(sem_init(&aw_sem, 0, 0) == 0);
+	for (int round = 0; round < 2; round++) {
+		aw_waiting = 0;
+		CHECK(pthread_create(&t, NULL, aw_thread, (void *)(uintptr_t)(round + 1)) == 0);
+		while (!aw_waiting)
+			sched_yield();
+		pt_msleep(50);                   /* in sem_wait by now */
+		if (round == 0) {
+			CHECK(pthread_cancel(t) == 0);
+			CHECK(pthread_join(t, &r) == 0 && r == PTHREAD_CANCELED);
+		} else {
+			CHECK(sem_post(&aw_sem) == 0);
+			CHECK(pthread_join(t, &r) == 0 && r == (void *)2);
+		}
+	}
+	CHECK(sem_post(&aw_sem) == 0 && sem_trywait(&aw_sem) == 0);
+	sem_destroy(&aw_sem);
 }
 
 static volatile sig_atomic_t got_usr1;
@@ -1115,6 +1157,7 @@ int main(void)
 	run("fork_from_thread", fork_from_thread);
 	run("fork_with_many", fork_with_many);
 	run("altstack_threads", altstack_threads);
+	run("wait_left_by_cancel", wait_left_by_cancel);
 	run("signals_and_threads", signals_and_threads);
 	run("thread_signals", thread_signals);
 	run("cancel", cancel);
