@@ -3,14 +3,17 @@
  * Kernel objects, quotas and capability tables.
  *
  * Design note. A capability table is a directory of pages of struct cap,
- * allocated on first use and charged to the owning process. Capabilities
- * form a derivation tree across all tables (parent, first child,
- * siblings): copy and mint add a child; delete splices a capability's
- * children into its parent's list; revoke deletes a whole subtree,
- * iteratively, deepest first. Dropping the last reference to an object
- * puts it on the reap list; kobj_reap() destroys objects one at a time,
- * so destruction that drops further references (a process dropping its
- * capabilities) never recurses.
+ * allocated on first use and charged to the owning process; the directory
+ * itself starts inside the process (16 pages, 1,024 slots) and doubles,
+ * up to CAP_SLOTS, when a slot past it is wanted, so a table costs what
+ * its used pages cost, wherever they lie. Each slot knows its index
+ * (cap_slot_of is one load). Capabilities form a derivation tree across
+ * all tables (parent, first child, siblings): copy and mint add a child;
+ * delete splices a capability's children into its parent's list; revoke
+ * deletes a whole subtree, iteratively, deepest first. Dropping the last
+ * reference to an object puts it on the reap list; kobj_reap() destroys
+ * objects one at a time, so destruction that drops further references (a
+ * process dropping its capabilities) never recurses.
  */
 #include <kernel/object.h>
 #include <kernel/thread.h>
@@ -268,25 +271,76 @@ const char *kobj_type_name(unsigned type)
 
 /* ---- capability tables ------------------------------------------------------------ */
 
+/* Makes the directory cover page index i (and at least twice what it
+ * covered): a bigger directory replaces the old, charged to p. */
+static err_t cap_dir_grow(struct process *p, unsigned i)
+{
+	struct cap_table *t = &p->caps;
+	unsigned n = t->ndir ? t->ndir : CAP_DIR_INLINE;
+	struct cap **dir;
+
+	if (i >= CAP_PAGES)
+		return ERR_BADF;
+	if (!t->ndir && i < CAP_DIR_INLINE) {
+		t->dir = t->inline_dir;
+		t->ndir = CAP_DIR_INLINE;
+		t->nslots = (cap_t)CAP_DIR_INLINE * CAPS_PER_PAGE;
+		return ERR_OK;
+	}
+	while (n <= i)
+		n *= 2;
+	if (n > CAP_PAGES)
+		n = CAP_PAGES;
+	if (quota_charge(p->quota, n * sizeof(*dir)))
+		return ERR_NOMEM;
+	dir = kzalloc(n * sizeof(*dir));
+	if (!dir) {
+		quota_uncharge(p->quota, n * sizeof(*dir));
+		return ERR_NOMEM;
+	}
+	if (t->ndir)
+		memcpy(dir, t->dir, t->ndir * sizeof(*dir));
+	if (t->dir == t->inline_dir) {
+		/* no stale entries left for a table emptied and used again */
+		memset(t->inline_dir, 0, sizeof(t->inline_dir));
+	} else if (t->dir) {
+		kfree(t->dir);
+		quota_uncharge(p->quota, t->ndir * sizeof(*dir));
+	}
+	t->dir = dir;
+	t->ndir = n;
+	t->nslots = (cap_t)n * CAPS_PER_PAGE;
+	return ERR_OK;
+}
+
+/* Page i of p's table, allocated (and the directory grown) if need be.
+ * The page is charged first: out of quota, nothing changed. */
 static struct cap *cap_page_get(struct process *p, unsigned i, err_t *err)
 {
-	struct cap *page = p->caps.page[i];
+	struct cap *page;
+	paddr_t pa;
 
-	if (page)
+	if (i < p->caps.ndir && (page = p->caps.dir[i]))
 		return page;
 	if ((*err = quota_charge(p->quota, PAGE_SIZE)))
 		return NULL;
-	paddr_t pa = pmm_alloc_zeroed(0);
+	if (i >= p->caps.ndir && (*err = cap_dir_grow(p, i)))
+		goto out_uncharge;
+	pa = pmm_alloc_zeroed(0);
 	if (pa == PADDR_INVALID) {
-		quota_uncharge(p->quota, PAGE_SIZE);
 		*err = ERR_NOMEM;
-		return NULL;
+		goto out_uncharge;
 	}
 	page = phys_to_virt(pa);
-	for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
+	for (unsigned k = 0; k < CAPS_PER_PAGE; k++) {
 		page[k].owner = p;
-	p->caps.page[i] = page;
+		page[k].slot = (uint32_t)(i * CAPS_PER_PAGE + k);
+	}
+	p->caps.dir[i] = page;
 	return page;
+out_uncharge:
+	quota_uncharge(p->quota, PAGE_SIZE);
+	return NULL;
 }
 
 err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
@@ -307,8 +361,8 @@ err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
 		return ERR_OK;
 	}
 	/* first free slot: existing pages first (from the hint on), then a new page */
-	for (unsigned i = p->caps.free_hint / CAPS_PER_PAGE; i < CAP_PAGES; i++) {
-		struct cap *page = p->caps.page[i];
+	for (unsigned i = p->caps.free_hint / CAPS_PER_PAGE; i < p->caps.ndir; i++) {
+		struct cap *page = p->caps.dir[i];
 		if (!page)
 			continue;
 		unsigned k0 = i == p->caps.free_hint / CAPS_PER_PAGE ? p->caps.free_hint % CAPS_PER_PAGE : 0;
@@ -320,7 +374,7 @@ err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
 			}
 	}
 	for (unsigned i = 0; i < CAP_PAGES; i++) {
-		if (p->caps.page[i])
+		if (i < p->caps.ndir && p->caps.dir[i])
 			continue;
 		struct cap *page = cap_page_get(p, i, &e);
 		if (!page)
@@ -335,14 +389,7 @@ err_t cap_reserve(struct process *p, cap_t dst, struct cap **out)
 
 cap_t cap_slot_of(const struct cap *c)
 {
-	struct process *p = c->owner;
-
-	for (unsigned i = 0; i < CAP_PAGES; i++) {
-		struct cap *page = p->caps.page[i];
-		if (page && c >= page && c < page + CAPS_PER_PAGE)
-			return i * CAPS_PER_PAGE + (cap_t)(c - page);
-	}
-	return CAP_NULL;
+	return c->owner ? c->slot : CAP_NULL;
 }
 
 static void child_link(struct cap *parent, struct cap *c)
@@ -444,9 +491,11 @@ void cap_revoke(struct cap *c)
 void cap_move(struct cap *dst, struct cap *src)
 {
 	struct process *owner = dst->owner;
+	uint32_t slot = dst->slot;
 
 	*dst = *src;
 	dst->owner = owner;
+	dst->slot = slot;
 	if (dst->prev_sib)
 		dst->prev_sib->next_sib = dst;
 	else if (dst->parent)
@@ -464,8 +513,10 @@ void cap_move(struct cap *dst, struct cap *src)
 
 void cap_table_destroy(struct process *p)
 {
-	for (unsigned i = 0; i < CAP_PAGES; i++) {
-		struct cap *page = p->caps.page[i];
+	struct cap_table *t = &p->caps;
+
+	for (unsigned i = 0; i < t->ndir; i++) {
+		struct cap *page = t->dir[i];
 		if (!page)
 			continue;
 		for (unsigned k = 0; k < CAPS_PER_PAGE; k++) {
@@ -475,25 +526,32 @@ void cap_table_destroy(struct process *p)
 			cap_delete(c);
 		}
 	}
-	for (unsigned i = 0; i < CAP_PAGES; i++) {
-		struct cap *page = p->caps.page[i];
+	for (unsigned i = 0; i < t->ndir; i++) {
+		struct cap *page = t->dir[i];
 		if (!page)
 			continue;
 		/* a capability elsewhere may still name one of ours as parent:
 		 * cap_delete() spliced those away, so the page is unreferenced */
 		pmm_free(virt_to_phys(page), 0);
 		quota_uncharge(p->quota, PAGE_SIZE);
-		p->caps.page[i] = NULL;
+		t->dir[i] = NULL;
 	}
-	p->caps.free_hint = 0;
+	if (t->dir && t->dir != t->inline_dir) {
+		kfree(t->dir);
+		quota_uncharge(p->quota, t->ndir * sizeof(*t->dir));
+	}
+	t->dir = NULL;
+	t->ndir = 0;
+	t->nslots = 0;
+	t->free_hint = 0;
 }
 
 size_t cap_count(struct process *p)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < CAP_PAGES; i++) {
-		struct cap *page = p->caps.page[i];
+	for (unsigned i = 0; i < p->caps.ndir; i++) {
+		struct cap *page = p->caps.dir[i];
 		if (page)
 			for (unsigned k = 0; k < CAPS_PER_PAGE; k++)
 				n += page[k].obj != NULL;

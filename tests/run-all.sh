@@ -559,6 +559,13 @@ userland() {
   for t in procs signals threads pipes fmap timers mqueue sysvipc sched; do
     runpart $H --name $a-posix-$t-smp4 --timeout 240 --expect $E/posix-$t.txt -- --smp 4 --exec $P/$t
   done
+  # threads and mappings bounded by memory only (limits.c: 1,000 threads
+  # alive at once, 10,000 live mmaps), with a quota that pays for them, on
+  # one CPU and on four
+  runpart $H --name $a-posix-limits --timeout 180 --expect $E/posix-limits.txt -- --quota 100M \
+    --exec $P/limits
+  runpart $H --name $a-posix-limits-smp4 --timeout 240 --expect $E/posix-limits.txt -- --quota 100M \
+    --smp 4 --exec $P/limits
   # The SMP storm (user/tests/posix/stress.c): pairs of processes on four
   # CPUs call through pipes, signal, map, fork and kill, and are killed,
   # for 2 s, twice; after the second every page must be back (within

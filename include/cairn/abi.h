@@ -94,7 +94,7 @@ struct cairn_ipcbuf {
 /* ---- capabilities ---------------------------------------------------------- */
 typedef uint64_t cap_t;                  /* a slot in the caller's table */
 #define CAP_NULL     ((cap_t)-1)         /* "no capability" where one is optional */
-#define CAP_SLOTS    1024                /* slots per process */
+#define CAP_SLOTS    65536               /* slots per process (a table grows to it on demand) */
 
 /* Rights. A method needs the rights listed with it. */
 #define RIGHT_READ    0x01u    /* receive on an endpoint; read/map readable; wait */

@@ -273,7 +273,7 @@ static err_t proc_decode_copy_caps(struct invocation *iv)
 	a->src = (struct process *)c->obj;
 	if (a->src == p)
 		return ERR_INVAL;
-	for (cap_t s = 0; s < CAP_SLOTS; s++)
+	for (cap_t s = 0; s < a->src->caps.nslots; s++)
 		if (copy_source(a->src, p, s) && (e = cap_reserve(p, s, &to)))
 			return e;
 	return ERR_OK;
@@ -285,7 +285,7 @@ static void proc_invoke_copy_caps(struct invocation *iv)
 	struct process *p = PROC(iv);
 	uint64_t n = 0;
 
-	for (cap_t s = 0; s < CAP_SLOTS; s++) {
+	for (cap_t s = 0; s < a->src->caps.nslots; s++) {
 		struct cap *from = copy_source(a->src, p, s);
 		if (!from)
 			continue;

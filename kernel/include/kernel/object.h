@@ -80,17 +80,31 @@ struct cap {
 	struct kobj *obj;        /* NULL: empty slot */
 	uint64_t badge;
 	uint8_t rights;
-	uint8_t pad[7];
+	uint8_t pad[3];
+	uint32_t slot;           /* its index in its owner's table (set with the page) */
 	struct cap *parent, *first_child, *next_sib, *prev_sib;
 	struct process *owner;
 };
 
 #define CAPS_PER_PAGE   (PAGE_SIZE / sizeof(struct cap))
 #define CAP_PAGES       ((CAP_SLOTS + CAPS_PER_PAGE - 1) / CAPS_PER_PAGE)
+/* Directory entries kept in the table itself: a process with at most
+ * CAP_DIR_INLINE * CAPS_PER_PAGE slots (1,024) needs no directory page. */
+#define CAP_DIR_INLINE  16
 
+/*
+ * A table is a directory of pages of CAPS_PER_PAGE slots each. Pages are
+ * allocated on first use; the directory starts in the table (inline) and
+ * is reallocated twice as large, up to CAP_PAGES entries, when a slot past
+ * its end is wanted. Both are charged to the owner's quota. A zeroed table
+ * is a valid empty one (nslots 0: every lookup fails).
+ */
 struct cap_table {
-	struct cap *page[CAP_PAGES];
+	struct cap **dir;        /* ndir entries: inline or kmalloc'd */
+	unsigned ndir;
+	cap_t nslots;            /* ndir * CAPS_PER_PAGE: slots below it may have a page */
 	unsigned free_hint;      /* no free slot below it (a search for one starts here) */
+	struct cap *inline_dir[CAP_DIR_INLINE];
 };
 
 /* The capability in `slot` of p's table, or NULL if out of range or in a
@@ -100,8 +114,11 @@ static inline struct cap *cap_get(struct process *p, cap_t slot);
  * (empty or bad slot), ERR_INVAL (wrong type), ERR_PERM (missing rights). */
 static inline err_t cap_lookup(struct process *p, cap_t slot, unsigned type, unsigned rights,
 			       struct cap **out);
-/* A free slot (allocating a table page, charged to p). dst = CAP_NULL:
- * any; otherwise dst must be empty (ERR_EXIST) and in range (ERR_BADF). */
+/* A free slot (allocating a table page and growing the directory if need
+ * be, charged to p: ERR_NOMEM when p's quota or memory cannot pay; a
+ * quota that cannot pay changes nothing). dst = CAP_NULL: the lowest free slot (ERR_NOSPC when
+ * all CAP_SLOTS are used); otherwise dst must be empty (ERR_EXIST) and in
+ * range (ERR_BADF). ERR_NOSPC also when p has ended. */
 err_t cap_reserve(struct process *p, cap_t dst, struct cap **out);
 /* Fills an empty slot from reserve with a new reference to obj (no parent). */
 void cap_install(struct cap *slot, struct kobj *obj, unsigned rights, uint64_t badge);
@@ -112,7 +129,7 @@ void cap_revoke(struct cap *c);
 /* Moves a capability to an empty slot (derivation links follow). */
 void cap_move(struct cap *dst, struct cap *src);
 cap_t cap_slot_of(const struct cap *c);
-/* Empties every slot of p's table and frees its pages. */
+/* Empties every slot of p's table and frees its pages and directory. */
 void cap_table_destroy(struct process *p);
 size_t cap_count(struct process *p);
 

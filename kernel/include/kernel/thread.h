@@ -115,9 +115,9 @@ static inline struct cap *cap_get(struct process *p, cap_t slot)
 {
 	struct cap *page;
 
-	if (unlikely(slot >= CAP_SLOTS))
+	if (unlikely(slot >= p->caps.nslots))
 		return NULL;
-	page = p->caps.page[slot / CAPS_PER_PAGE];
+	page = p->caps.dir[slot / CAPS_PER_PAGE];
 	return likely(page) ? &page[slot % CAPS_PER_PAGE] : NULL;
 }
 

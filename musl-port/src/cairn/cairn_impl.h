@@ -542,12 +542,16 @@ hidden void __cairn_cancel_at_point(void);
 /* A thread's alternate signal stack (sigaltstack, signal.c): size 0 is
  * none. save: pages where a delivery on it keeps the interrupted code's
  * IPC buffer (4 KiB, too much for a small stack), one a nested level,
- * ALT_SAVES of them, mapped when the stack is set. */
+ * ALT_SAVES of them, mapped when the stack is set: a MemoryObject of
+ * their own (save_mo) mapped with cairn_map, not through mmap's tables,
+ * so that a thread's end can free them under the thread table's lock and
+ * inside an munmap (thread.c). */
 #define ALT_SAVES 4
 struct cairn_altstack {
 	uintptr_t base;
 	size_t size;
 	struct cairn_ipcbuf *save;
+	cap_t save_mo;                   /* save's object (when save is set) */
 	int used;                        /* save pages in use */
 };
 hidden long __cairn_sigaltstack(const void *ss, void *old);

@@ -165,6 +165,11 @@ static int put_name(struct strs *b, const char *name, cap_t slot)
 }
 
 /* The capabilities the new image gets, and how. */
+/* What an exec keeps: the open descriptors, the working directory and
+ * the named capabilities (the process server takes at most 64 of all
+ * these; more fail there) */
+#define KEEP_MAX (FD_MAX + 1 + 64)
+
 struct keep {
 	cap_t slot;
 	uint64_t dst;                 /* the same slot, or POSIX_KEEP_CLOSE */
@@ -321,6 +326,8 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 		if (!strcmp(name, "proc") || !strcmp(name, "cred") || !strcmp(name, "cwd") || is_fd_name(name) ||
 		    slot < SLOT_FIRST_FREE || !slot_valid(slot))
 			continue;
+		if (c->nkeep == KEEP_MAX)
+			return -E2BIG;
 		keep[c->nkeep++] = (struct keep){ slot, slot, 0 };
 		if (!put_name(b, name, slot))
 			return -E2BIG;
@@ -339,7 +346,7 @@ static long gather_strs(struct strs *b, const char *path, char *const argv[], ch
 static long exec_image(const char *path, char *const argv[], char *const envp[], cap_t file,
 		       uint64_t size)
 {
-	static struct keep keep[CAP_SLOTS];
+	static struct keep keep[KEEP_MAX];
 	char buf[INLINE_MAX];
 	struct strs b = { buf, 0, INLINE_MAX };
 	struct counts c;

@@ -9,7 +9,12 @@
  * makes one object; mprotect and munmap split pieces; an object's
  * capability is deleted (its pages freed) when no piece uses it any more,
  * so unmapping part of an object keeps all its pages until the rest goes
- * too. PROT_NONE ranges are not mapped in the kernel (AS_MAP needs some
+ * too. Both tables start small (in the program's data) and grow, twice
+ * as large each time (never shrinking), into MemoryObjects of their own
+ * (cairn_map): mmaps are bounded by memory only (the process's quota:
+ * each one's object, its capability slot, mapping records and page
+ * tables, and these tables).
+ * PROT_NONE ranges are not mapped in the kernel (AS_MAP needs some
  * access); a PROT_NONE reservation gets memory only when mprotect first
  * makes part of it accessible (the whole reservation at once when it is
  * at most BACK_WHOLE_MAX pages, else just that part). MAP_SHARED
@@ -49,8 +54,7 @@
 #include "cairn_impl.h"
 
 #define PAGE            CAIRN_PAGE_SIZE
-#define MAX_PIECES      1024
-#define MAX_OBJS        1024
+#define TABLE_FIRST     64      /* entries of each table before it grows */
 #define BACK_WHOLE_MAX  64
 #define BRK_GROW        16
 #define PROT_ALL        (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -68,16 +72,34 @@ struct piece {
 	unsigned char locked;    /* mlock, mlockall: msync(MS_INVALIDATE) is EBUSY */
 };
 
-static struct piece pieces[MAX_PIECES];
-static unsigned npieces;
-static struct {
+struct obj {
 	cap_t cap;
 	unsigned refs;           /* 0: free entry */
 	unsigned char inherited; /* made before a fork: the parent's object (a private
 	                          * piece's pages here are the kernel's copies of it) */
 	unsigned char wback;     /* a file whose server writes its pages back (a disk's:
 	                          * no POSIX_FMAP_NOSYNC): msync(MS_SYNC) asks for it */
-} objs[MAX_OBJS];
+};
+
+/* A table's storage: first the static one, then a MemoryObject mapped
+ * with cairn_map (after a fork, the capability is the copy of the
+ * parent's the child got, and the mapping the kernel's copy: both ours
+ * to drop) */
+struct table {
+	void *base;
+	unsigned size;           /* entries it holds */
+	cap_t mo;                /* CAP_NULL: the static storage */
+};
+
+static struct piece pieces_first[TABLE_FIRST];
+static struct obj objs_first[TABLE_FIRST];
+static struct table piece_tab = { pieces_first, TABLE_FIRST, CAP_NULL };
+static struct table obj_tab = { objs_first, TABLE_FIRST, CAP_NULL };
+#define pieces ((struct piece *)piece_tab.base)
+#define objs   ((struct obj *)obj_tab.base)
+static unsigned npieces;
+static unsigned nobjs;       /* entries used so far: [0, nobjs) */
+static unsigned obj_hint;    /* no free entry below it */
 
 static int lock_future;                       /* mlockall(MCL_FUTURE): new pieces locked */
 static uint64_t brk_cur = CAIRN_HEAP_BASE;    /* the break */
@@ -128,9 +150,50 @@ static unsigned find(uint64_t va)
 	return lo;
 }
 
+/* Makes t hold at least `need` entries of `size` bytes (twice as many as
+ * before, or more): a new object, the entries copied, the old one freed.
+ * -ENOMEM when memory is out (t is as it was). */
+static int table_grow(struct table *t, size_t size, unsigned need)
+{
+	uint64_t n = t->size, pages;
+	cap_t mo;
+	void *va;
+
+	while (n < need)
+		n *= 2;
+	if (n == t->size)
+		n *= 2;
+	if (n > UINT32_MAX / size)
+		return -ENOMEM;
+	pages = (n * size + PAGE - 1) / PAGE;
+	if (cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &mo))
+		return -ENOMEM;
+	if (cairn_map(mo, 0, pages, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+		cairn_cap_delete(mo);
+		return -ENOMEM;
+	}
+	memcpy(va, t->base, t->size * size);
+	if (t->mo != CAP_NULL) {
+		cairn_unmap(t->base, (t->size * size + PAGE - 1) / PAGE);
+		cairn_cap_delete(t->mo);
+	}
+	t->base = va;
+	t->size = (unsigned)(pages * PAGE / size);
+	t->mo = mo;
+	return 0;
+}
+
+/* Room for `more` pieces. */
+static int pieces_room(unsigned more)
+{
+	if (npieces + more <= piece_tab.size)
+		return 0;
+	return table_grow(&piece_tab, sizeof(struct piece), npieces + more);
+}
+
 static int insert_at(unsigned i, const struct piece *p)
 {
-	if (npieces == MAX_PIECES)
+	if (pieces_room(1))
 		return -ENOMEM;
 	memmove(&pieces[i + 1], &pieces[i], (npieces - i) * sizeof(pieces[0]));
 	pieces[i] = *p;
@@ -144,15 +207,30 @@ static void remove_at(unsigned i)
 	npieces--;
 }
 
+/* A free entry of objs (its refs stay 0 until a piece uses it: the
+ * caller counts the first piece before it asks for another), or -1. */
+static int obj_entry(void)
+{
+	unsigned i;
+
+	for (i = obj_hint; i < nobjs && objs[i].refs; i++)
+		;
+	if (i == nobjs) {
+		if (nobjs == obj_tab.size && table_grow(&obj_tab, sizeof(struct obj), nobjs + 1))
+			return -1;
+		nobjs++;
+	}
+	obj_hint = i;
+	return (int)i;
+}
+
 static err_t obj_new(uint64_t pages, int *idx)
 {
 	cap_t cap;
 	err_t e;
 	int i;
 
-	for (i = 0; i < MAX_OBJS && objs[i].refs; i++)
-		;
-	if (i == MAX_OBJS)
+	if ((i = obj_entry()) < 0)
 		return ERR_NOMEM;
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &cap)))
 		return e;
@@ -168,9 +246,7 @@ static err_t obj_adopt(cap_t cap, int *idx)
 {
 	int i;
 
-	for (i = 0; i < MAX_OBJS && objs[i].refs; i++)
-		;
-	if (i == MAX_OBJS)
+	if ((i = obj_entry()) < 0)
 		return ERR_NOMEM;
 	objs[i].cap = cap;
 	objs[i].refs = 0;
@@ -182,8 +258,11 @@ static err_t obj_adopt(cap_t cap, int *idx)
 
 static void obj_put(int i)
 {
-	if (i >= 0 && !--objs[i].refs)
+	if (i >= 0 && !--objs[i].refs) {
 		cairn_cap_delete(objs[i].cap);
+		if ((unsigned)i < obj_hint)
+			obj_hint = (unsigned)i;
+	}
 }
 
 /* Whether piece p's object must not be mapped again: a private piece of
@@ -198,7 +277,7 @@ static void merge(void);
 
 void __cairn_mem_forked(void)
 {
-	for (unsigned i = 0; i < MAX_OBJS; i++)
+	for (unsigned i = 0; i < nobjs; i++)
 		if (objs[i].refs)
 			objs[i].inherited = 1;
 	/* a fork's child inherits no memory locks (POSIX) */
@@ -340,7 +419,7 @@ static long add_anon(uint64_t va, uint64_t pages, unsigned prot, int shared)
 	err_t e;
 	long r;
 
-	if (npieces == MAX_PIECES)
+	if (pieces_room(1))
 		return -ENOMEM;
 	if (prot != PROT_NONE) {
 		int idx;
@@ -375,7 +454,7 @@ static long add_file(uint64_t va, uint64_t pages, unsigned prot, int shared, lon
 	err_t e;
 	long r;
 
-	if (npieces == MAX_PIECES)
+	if (pieces_room(1))
 		return -ENOMEM;
 	if (off > POSIX_FMAP_MAX || pages > (POSIX_FMAP_MAX - off) / PAGE)
 		return -ENOMEM;

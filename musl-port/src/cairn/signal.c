@@ -421,11 +421,14 @@ long __cairn_sigaltstack(const void *ssp, void *oldp)
 		return 0;
 	}
 	if (!a->save) {
-		long va = __cairn_mmap(0, ALT_SAVES * sizeof(*a->save), PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (va < 0)
-			return va;
-		a->save = (struct cairn_ipcbuf *)va;
+		void *va;
+		if (cairn_memobj_create(SLOT_SELF_PROC, ALT_SAVES, 0, &a->save_mo))
+			return -ENOMEM;
+		if (cairn_map(a->save_mo, 0, ALT_SAVES, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+			cairn_cap_delete(a->save_mo);
+			return -ENOMEM;
+		}
+		a->save = va;
 	}
 	err_t e = cairn_invoke(th, THREAD_SET_ALTSTACK, 0, (uint64_t)(uintptr_t)ss->ss_sp, ss->ss_size,
 			       0, 0, NULL);

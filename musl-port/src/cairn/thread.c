@@ -12,18 +12,25 @@
  * thread's buffer (CAIRN_IPCBUF_VA) without looking at the thread pointer,
  * which is not set up yet when the process starts.
  *
- * The threads are kept in a table, found by their thread pointer (the
- * exit of a detached thread runs after its struct pthread was unmapped:
- * the pointer is still in tp / the FS base, its memory is not). A thread
- * that ends leaves its entry to be reaped by a later clone, once the
- * kernel says it ended: its IPC buffer, Notification and capabilities
- * cannot go while it runs on them, nor (an munmap waits for it) its
- * stack, which it still uses after it clears its ctid word.
+ * The threads are kept in a list of entries, each in the thread's own
+ * memory: a MemoryObject of two pages, its IPC buffer, then its entry
+ * (struct thr) with its exit stack above it. So threads are bounded by
+ * memory only (the process's quota: a thread's kernel Thread and stack,
+ * its IPC buffer, Notification and these pages). A live thread finds its
+ * entry through its struct pthread (cairn_sig points into it); a thread
+ * is also found by its thread pointer (the exit of a detached thread runs
+ * after its struct pthread was unmapped: the pointer is still in tp / the
+ * FS base, its memory is not). A thread that ends leaves its entry to be
+ * reaped by a later clone, once the kernel says it ended: its IPC buffer,
+ * Notification and capabilities cannot go while it runs on them, nor (an
+ * munmap waits for it) its stack, which it still uses after it clears its
+ * ctid word.
  *
  * futex: each waiting thread sleeps on its own Notification, listed with
- * the address it waits on; FUTEX_WAKE signals up to n of them. A
- * spinlock (yielding: all threads share one CPU) covers the check of the
- * word and the listing, so a wake cannot slip between them.
+ * the address it waits on (struct waiter, in its entry); FUTEX_WAKE
+ * signals up to n of them. A spinlock (yielding: all threads share one
+ * CPU) covers the check of the word and the listing, so a wake cannot slip
+ * between them.
  *
  * Signals are each thread's: a new thread is registered with the
  * process server (PS_THREAD, with a copy of its kernel Thread) before it
@@ -41,6 +48,8 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <string.h>
 #include <time.h>
 #include "futex.h"
 #include "pthread_impl.h"
@@ -49,7 +58,7 @@
 
 #define FUTEX_WAKE_BITSET  10
 #define FUTEX_CMD_MASK     (~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME))
-#define MAX_THREADS        64
+#define THR_PAGES          2         /* a thread's: IPC buffer, entry and exit stack */
 #define THREAD_PRIO        8         /* the process server's (proc --prio) */
 #define IDLE_PRIO          1         /* SCHED_IDLE: below every server */
 /* Thread ids: above every pid (Linux's PID_MAX_LIMIT is 2^22) and below
@@ -63,8 +72,22 @@ struct schedp {
 	int policy, prio;
 };
 
+/* A FUTEX_WAIT under way, listed in waiters. A thread has one for each
+ * level of signal handlers (struct cairn_sigthr's depth) that may run
+ * one, each interrupting the one below: a wait its handler never returned
+ * to (a longjmp out, pthread_exit in it) is found listed by the next wait
+ * at its level, or by the thread's end, and taken off. */
+#define WAIT_LEVELS (SIG_MAX_DEPTH + 1)
+struct waiter {
+	struct waiter *next;
+	volatile int *addr;
+	cap_t note;
+	int woken, listed;
+};
+
 struct thr {
-	int used, dead;
+	struct thr *next;                /* the list (threads), newest first */
+	int dead;
 	int gone;                        /* dead, and the kernel says it ended */
 	int registered;                  /* with the process server (PS_THREAD) */
 	uintptr_t tp;                    /* the thread pointer: the key */
@@ -78,21 +101,23 @@ struct thr {
 	unsigned boost;                  /* kernel priority lent by a PI mutex's waiter, 0: none */
 	uint64_t affinity;               /* its CPU mask as last set; 0: never set (all) */
 	struct cairn_altstack alt;       /* sigaltstack */
+	struct waiter waits[WAIT_LEVELS];
 };
+/* the rest of the entry's page is the thread's exit stack */
+_Static_assert(sizeof(struct thr) <= CAIRN_PAGE_SIZE / 2, "struct thr leaves no exit stack");
 
-static struct thr threads[MAX_THREADS];
+static struct thr *threads;          /* every entry (table_lock) */
 static const struct schedp *main_sched_get(void);
 static unsigned kprio_of(const struct schedp *sp);
 static volatile int table_lock;
 static int next_tid = TID_BASE;
 hidden volatile int __cairn_threaded;
 
-struct waiter {
-	volatile int *addr;
-	cap_t note;
-	int woken;
-};
-static struct waiter waiters[MAX_THREADS + 1];
+#define for_each_thr(t) for (struct thr *t = threads; t; t = t->next)
+
+static struct waiter *waiters;       /* table_lock */
+/* The first thread's waits (the others' are in their entries). */
+static struct waiter main_waits[WAIT_LEVELS];
 
 static uintptr_t get_tp(void)
 {
@@ -125,15 +150,34 @@ struct cairn_ipcbuf *__cairn_ipcbuf_self(void)
  * for the first thread. */
 static struct thr *entry_of(uintptr_t tp)
 {
-	for (int i = 0; i < MAX_THREADS; i++)
-		if (threads[i].used && threads[i].tp == tp)
-			return &threads[i];
+	for_each_thr(t)
+		if (t->tp == tp)
+			return t;
 	return NULL;
 }
 
+/* The calling thread's entry, NULL for the first thread: its struct
+ * pthread's signal state is the entry's (clone sets it), the first
+ * thread's is __cairn_sig_main (a fork's child's too). */
 static struct thr *self_entry(void)
 {
-	return entry_of(get_tp());
+	struct cairn_sigthr *s;
+
+	if (!__cairn_threaded)
+		return NULL;
+	s = __pthread_self()->cairn_sig;
+	if (!s || s == &__cairn_sig_main)
+		return NULL;
+	return (struct thr *)((char *)s - offsetof(struct thr, sig));
+}
+
+/* The entry of live thread tid (table_lock held), or NULL. */
+static struct thr *entry_of_tid(long tid)
+{
+	for_each_thr(t)
+		if (!t->dead && t->tid == tid)
+			return t;
+	return NULL;
 }
 
 /* The first thread's robust-mutex list head (set_robust_list). */
@@ -159,8 +203,10 @@ struct cairn_altstack *__cairn_thread_altstack(cap_t *thread)
 
 static void altstack_drop(struct cairn_altstack *a)
 {
-	if (a->save)
-		__cairn_munmap((uintptr_t)a->save, ALT_SAVES * sizeof(*a->save));
+	if (a->save) {
+		cairn_unmap(a->save, ALT_SAVES);
+		cairn_cap_delete(a->save_mo);
+	}
 	*a = (struct cairn_altstack){ 0 };
 }
 
@@ -176,7 +222,6 @@ static cap_t new_note(void)
 	return m.w[0];
 }
 
-/* Frees what ended threads left (table_lock held). */
 /* Whether a thread that ended in musl's eyes (dead) is off its stack and
  * IPC buffer: the kernel says it ended (THREAD_RESUME of an ended thread:
  * ERR_SRCH). Under table_lock. */
@@ -188,24 +233,82 @@ static int thread_gone(struct thr *t)
 	return t->gone;
 }
 
+/* Takes w off waiters (table_lock held). */
+static void waiter_unlist(struct waiter *w)
+{
+	for (struct waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	w->listed = 0;
+}
+
+/* Lists w last (wakes go oldest first; table_lock held). */
+static void waiter_list(struct waiter *w)
+{
+	struct waiter **pp = &waiters;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	w->next = NULL;
+	w->listed = 1;
+	*pp = w;
+}
+
+/* A new entry for the thread whose pointer is tls, listed, in its two
+ * pages (table_lock held); NULL when memory is out. */
+static struct thr *thr_new(uintptr_t tls)
+{
+	struct thr *t;
+	cap_t mo;
+	void *va;
+
+	if (cairn_memobj_create(SLOT_SELF_PROC, THR_PAGES, 0, &mo))
+		return NULL;
+	if (cairn_map(mo, 0, THR_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &va)) {
+		cairn_cap_delete(mo);
+		return NULL;
+	}
+	t = (struct thr *)((char *)va + CAIRN_PAGE_SIZE);
+	*t = (struct thr){ .next = threads, .tp = tls, .thread = CAP_NULL, .ipc_mo = mo,
+			   .note = CAP_NULL, .ipc_va = va };
+	threads = t;
+	return t;
+}
+
+/* Frees an entry taken off the list: what the thread left, then the
+ * entry's own pages. */
+static void thr_free(struct thr *t)
+{
+	cap_t mo = t->ipc_mo;
+	void *va = t->ipc_va;
+
+	for (int i = 0; i < WAIT_LEVELS; i++)
+		if (t->waits[i].listed)
+			waiter_unlist(&t->waits[i]);
+	altstack_drop(&t->alt);
+	if (t->note != CAP_NULL)
+		cairn_cap_delete(t->note);
+	if (t->thread != CAP_NULL)
+		cairn_cap_delete(t->thread);
+	cairn_unmap(va, THR_PAGES);
+	cairn_cap_delete(mo);
+}
+
+/* Frees what ended threads left (table_lock held). */
 static void reap(void)
 {
-	for (int i = 0; i < MAX_THREADS; i++) {
-		struct thr *t = &threads[i];
+	for (struct thr **pp = &threads; *pp;) {
+		struct thr *t = *pp;
 		/* one still on its way out (a wake, its exit) keeps its IPC
 		 * buffer and capabilities until a later clone */
-		if (!t->used || !t->dead || !thread_gone(t))
+		if (!t->dead || !thread_gone(t)) {
+			pp = &t->next;
 			continue;
-		if (t->ipc_va)
-			cairn_unmap(t->ipc_va, 1);
-		altstack_drop(&t->alt);
-		if (t->ipc_mo != CAP_NULL)
-			cairn_cap_delete(t->ipc_mo);
-		if (t->note != CAP_NULL)
-			cairn_cap_delete(t->note);
-		if (t->thread != CAP_NULL)
-			cairn_cap_delete(t->thread);
-		*t = (struct thr){ 0 };
+		}
+		*pp = t->next;
+		thr_free(t);
 	}
 }
 
@@ -223,20 +326,10 @@ long __cairn_thread_clone(unsigned long flags, void *stack, int *ptid, int *ctid
 		return -EINVAL;
 	__cairn_lock(&table_lock);
 	reap();
-	for (int i = 0; i < MAX_THREADS; i++)
-		if (!threads[i].used) {
-			t = &threads[i];
-			break;
-		}
-	if (!t) {
+	if (!(t = thr_new(tls))) {
 		__cairn_unlock(&table_lock);
 		return -EAGAIN;
 	}
-	*t = (struct thr){ .used = 1, .tp = tls, .thread = CAP_NULL, .ipc_mo = CAP_NULL,
-			   .note = CAP_NULL };
-	if ((e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &t->ipc_mo)) ||
-	    (e = cairn_map(t->ipc_mo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &t->ipc_va)))
-		goto fail;
 	if ((t->note = new_note()) == CAP_NULL) {
 		e = ERR_NOMEM;
 		goto fail;
@@ -312,8 +405,7 @@ static long futex_wake(volatile int *addr, long n)
 	long woken = 0;
 
 	__cairn_lock(&table_lock);
-	for (int i = 0; i <= MAX_THREADS && woken < n; i++) {
-		struct waiter *w = &waiters[i];
+	for (struct waiter *w = waiters; w && woken < n; w = w->next) {
 		if (w->addr == addr && !w->woken) {
 			w->woken = 1;
 			cairn_invoke(w->note, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
@@ -326,16 +418,18 @@ static long futex_wake(volatile int *addr, long n)
 
 /*
  * The stacks detached threads end on: __unmapself unmaps the thread's own
- * stack, then exits on this one. One per entry, the thread's until its
- * entry is reused, which is once the kernel says the thread ended
- * (reap()). One stack for all, handed on by the thread-list lock, was
- * not enough: the exit releases that lock (ctid) and wakes its waiter
- * while still on the stack, and the next detached thread's __unmapself
- * overwrote the return addresses of the one before (threads.detach_many
- * on four x86-64 CPUs: an exec fault at an address in a thread's memory).
+ * stack, then exits on this one. One per entry (the rest of the page that
+ * holds the entry), the thread's until its entry is freed, which is once
+ * the kernel says the thread ended (reap()). One stack for all, handed on
+ * by the thread-list lock, was not enough: the exit releases that lock
+ * (ctid) and wakes its waiter while still on the stack, and the next
+ * detached thread's __unmapself overwrote the return addresses of the one
+ * before (threads.detach_many on four x86-64 CPUs: an exec fault at an
+ * address in a thread's memory). EXIT_STACK is the first thread's, for
+ * the exit of a process that unmapped its own first stack.
  */
 #define EXIT_STACK 4096
-static char exit_stacks[MAX_THREADS][EXIT_STACK] __attribute__((aligned(16)));
+#define EXIT_ARGS  64
 static char exit_stack_spare[EXIT_STACK] __attribute__((aligned(16)));
 
 void *__cairn_exit_stack(void)
@@ -343,10 +437,15 @@ void *__cairn_exit_stack(void)
 	struct thr *t;
 
 	__cairn_lock(&table_lock);
-	t = self_entry();
+	t = entry_of(get_tp());
 	__cairn_unlock(&table_lock);
-	/* a thread not in the table is the first, which musl never unmaps */
-	return (t ? exit_stacks[t - threads] : exit_stack_spare) + EXIT_STACK;
+	/* a thread not in the table is the first, which musl never unmaps.
+	 * EXIT_ARGS bytes are left at the top: __unmapself's calls of the
+	 * 7-argument __cairn_syscall pass none on the stack, whose slot (x86-64:
+	 * above the return address) is read anyway, and the page above the
+	 * entry's is not mapped */
+	return t ? (char *)t->ipc_va + THR_PAGES * CAIRN_PAGE_SIZE - EXIT_ARGS :
+		   exit_stack_spare + EXIT_STACK - EXIT_ARGS;
 }
 
 int __cairn_thread_set_ctid(int *p)
@@ -403,20 +502,26 @@ long __cairn_exit_thread(long status, uintptr_t tp)
  * ERR_SRCH). Without this a thread read its return address from an
  * unmapped stack (threads.detach_many on four CPUs). A detached thread
  * unmapping its own stack (__unmapself) is not dead yet: not waited for.
+ * Once the threads in the range are gone, their entries are freed at
+ * once (reap(): a joiner's munmap of the stack), not at the next clone.
  */
 void __cairn_threads_unmapping(uintptr_t lo, uintptr_t hi)
 {
 	if (!__cairn_threaded)
 		return;
 	for (int turn = 0; turn < 100000; turn++) {
-		int waiting = 0;
+		int waiting = 0, joined = 0;
 
 		__cairn_lock(&table_lock);
-		for (int i = 0; i < MAX_THREADS; i++) {
-			struct thr *t = &threads[i];
-			if (t->used && t->dead && t->tp >= lo && t->tp < hi && !thread_gone(t))
-				waiting = 1;
-		}
+		for_each_thr(t)
+			if (t->dead && t->tp >= lo && t->tp < hi) {
+				joined = 1;
+				waiting |= !thread_gone(t);
+			}
+		/* a joined thread's (a stack unmapped after pthread_join) goes
+		 * now rather than at the next clone */
+		if (joined && !waiting)
+			reap();
 		__cairn_unlock(&table_lock);
 		if (!waiting)
 			return;
@@ -486,11 +591,9 @@ long __cairn_get_robust_list(long tid, void **head, size_t *len)
 	} else if (found) {
 		h = main_robust;
 	} else {
-		for (int i = 0; i < MAX_THREADS && !found; i++)
-			if (threads[i].used && !threads[i].dead && threads[i].tid == tid) {
-				found = 1;
-				h = threads[i].robust;
-			}
+		struct thr *t = entry_of_tid(tid);
+		if ((found = t != NULL))
+			h = t->robust;
 	}
 	__cairn_unlock(&table_lock);
 	if (!found)
@@ -523,9 +626,9 @@ static void robust_release(void *head, int tid)
 void __cairn_robust_exit(void)
 {
 	robust_release(main_robust, (int)__cairn_getpid());
-	for (int i = 0; i < MAX_THREADS; i++)
-		if (threads[i].used && !threads[i].dead)
-			robust_release(threads[i].robust, threads[i].tid);
+	for_each_thr(t)
+		if (!t->dead)
+			robust_release(t->robust, t->tid);
 }
 
 cap_t __cairn_thread_cap(long tid)
@@ -543,9 +646,11 @@ cap_t __cairn_thread_cap(long tid)
 		return th;
 	}
 	__cairn_lock(&table_lock);
-	for (int i = 0; i < MAX_THREADS; i++)
-		if (threads[i].used && !threads[i].dead && threads[i].tid == tid)
-			th = threads[i].thread;
+	{
+		struct thr *t = entry_of_tid(tid);
+		if (t)
+			th = t->thread;
+	}
 	__cairn_unlock(&table_lock);
 	return th;
 }
@@ -640,10 +745,7 @@ static int thread_target(long tid, cap_t *thread, struct thr **entry)
 	if (tid == 0) {
 		t = __cairn_threaded ? self_entry() : NULL;
 	} else if (tid != __cairn_getpid()) {
-		for (int i = 0; i < MAX_THREADS && !t; i++)
-			if (threads[i].used && !threads[i].dead && threads[i].tid == tid)
-				t = &threads[i];
-		if (!t)
+		if (!(t = entry_of_tid(tid)))
 			return 0;
 	}
 	*thread = t ? t->thread : SLOT_SELF_THREAD;
@@ -807,8 +909,8 @@ int __cairn_tid_live(long tid)
 	if (tid <= 0)
 		return 0;
 	__cairn_lock(&table_lock);
-	for (int i = 0; i < MAX_THREADS && !known; i++)
-		known = threads[i].used && !threads[i].dead && threads[i].tid == tid;
+	if (!known)
+		known = entry_of_tid(tid) != NULL;
 	__cairn_unlock(&table_lock);
 	return known;
 }
@@ -996,34 +1098,31 @@ void __cairn_threads_forked(void)
 			__cairn_sig_main = me->sig;
 		__pthread_self()->cairn_sig = &__cairn_sig_main;
 	}
-	for (int i = 0; i < MAX_THREADS; i++) {
-		struct thr *t = &threads[i];
-		if (!t->used)
-			continue;
-		if (t->ipc_va)
-			cairn_unmap(t->ipc_va, 1);
-		altstack_drop(&t->alt);
-		/* our copies of the parent's objects (the Threads are not ours) */
-		cap_t caps[] = { t->ipc_mo, t->note, t->thread };
-		for (unsigned j = 0; j < 3; j++)
-			if (caps[j] != CAP_NULL)
-				cairn_cap_delete(caps[j]);
-		*t = (struct thr){ 0 };
+	/* our copies of the parent's objects (the Threads are not ours), and
+	 * the entries' pages (copies too) */
+	waiters = NULL;
+	memset(main_waits, 0, sizeof(main_waits));
+	while (threads) {
+		struct thr *t = threads;
+		threads = t->next;
+		thr_free(t);
 	}
 	if (main_note != CAP_NULL)
 		cairn_cap_delete(main_note);
-	for (int i = 0; i <= MAX_THREADS; i++)
-		waiters[i] = (struct waiter){ 0 };
 	main_note = CAP_NULL;
 	table_lock = 0;
 }
 
 static long futex_wait(volatile int *addr, int val, uint64_t ns)
 {
-	struct waiter *w = NULL;
+	int level = __cairn_sig_self()->depth;
+	struct waiter *w;
 	struct thr *t;
 	cap_t note;
 	err_t e;
+
+	if (level < 0 || level >= WAIT_LEVELS)
+		return -ENOMEM;
 
 	__cairn_lock(&table_lock);
 	if (*addr != val) {
@@ -1038,24 +1137,25 @@ static long futex_wait(volatile int *addr, int val, uint64_t ns)
 			main_note = new_note();
 		note = main_note;
 	}
-	for (int i = 0; i <= MAX_THREADS; i++)
-		if (!waiters[i].addr) {
-			w = &waiters[i];
-			break;
-		}
-	if (!w || note == CAP_NULL) {
+	if (note == CAP_NULL) {
 		__cairn_unlock(&table_lock);
 		return -ENOMEM;
 	}
 	while (!cairn_wait(note, 0, NULL))
 		;                            /* an old wake-up */
-	*w = (struct waiter){ addr, note, 0 };
+	w = (t ? t->waits : main_waits) + level;
+	if (w->listed)
+		waiter_unlist(w);            /* a wait never returned to */
+	w->addr = addr;
+	w->note = note;
+	w->woken = 0;
+	waiter_list(w);
 	__cairn_unlock(&table_lock);
 	e = cairn_wait(note, ns, NULL);
 	__cairn_lock(&table_lock);
 	if (w->woken)
 		e = ERR_OK;
-	w->addr = NULL;
+	waiter_unlist(w);
 	__cairn_unlock(&table_lock);
 	if (e == ERR_INTR)
 		return -EINTR;
@@ -1139,10 +1239,7 @@ static void pi_lend(int owner)
 		oboost = &main_boost;
 		oth = SLOT_SELF_THREAD;
 	} else {
-		for (int i = 0; i < MAX_THREADS && !o; i++)
-			if (threads[i].used && !threads[i].dead && threads[i].tid == owner)
-				o = &threads[i];
-		if (!o) {
+		if (!(o = entry_of_tid(owner))) {
 			__cairn_unlock(&table_lock);
 			return;
 		}
@@ -1290,9 +1387,10 @@ long __cairn_futex(int *uaddr, long op, long val, const void *ts, int *uaddr2, l
 		/* wake val, move up to val2 (the timeout argument) to uaddr2 */
 		n = futex_wake(uaddr, val);
 		__cairn_lock(&table_lock);
-		for (int i = 0, moved = 0; i <= MAX_THREADS && moved < (long)(uintptr_t)ts; i++)
-			if (waiters[i].addr == uaddr && !waiters[i].woken) {
-				waiters[i].addr = uaddr2;
+		long moved = 0;
+		for (struct waiter *w = waiters; w && moved < (long)(uintptr_t)ts; w = w->next)
+			if (w->addr == uaddr && !w->woken) {
+				w->addr = uaddr2;
 				moved++;
 				n++;
 			}

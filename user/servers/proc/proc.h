@@ -73,9 +73,10 @@ struct sigact {
 /* Handlers running at once on a thread, one inside another (the libc's
  * entry keeps as many: MAX_DEPTH in musl-port's signal.c) */
 #define DELIV_MAX 8
-/* Threads other than the main one the libcs register (PS_THREAD), all
- * processes together */
-#define MAX_STHREADS 512
+/* Threads a process may register besides its main one (PS_THREAD): one
+ * for each kernel stack its quota could pay for (the kernel charges 16
+ * KiB a Thread), so a process's threads here are bounded by its memory */
+#define STHREAD_QUOTA (16u << 10)
 
 /* A delivery in progress: a handler interrupted by another's nests
  * (as Linux runs them) */
@@ -87,12 +88,14 @@ struct delivery {
 
 /* A thread as signals see it (signal.c): its mask and the deliveries
  * running on it. The main thread's is the process's (p->main, tid 0,
- * p->kthread); the others' are in a pool, registered by their libc
- * (PS_THREAD) with a copy of their kernel Thread. */
+ * p->kthread); the others' are allocated from the heap, listed in their
+ * process's p->threads in the order their libc registered them
+ * (PS_THREAD), with a copy of their kernel Thread. */
 struct sthread {
-	struct proc *p;              /* pool entries: the owner (NULL: free) */
+	struct proc *p;              /* the owner */
+	struct sthread *next;        /* p->threads */
 	int tid;                     /* 0: the main thread */
-	cap_t kthread;               /* pool entries: the server's copy */
+	cap_t kthread;               /* registered ones: the server's copy */
 	uint32_t kid;                /* the kernel's id of it (THREAD_GET_ID), 0: not asked yet */
 	uint64_t mask;
 	struct delivery deliv[DELIV_MAX];
@@ -145,7 +148,8 @@ struct proc {
 	struct sigq q[POSIX_SIGQUEUE_MAX];
 	struct sigact act[NSIG_MAX + 1];
 	struct sthread main;         /* the main thread's mask and deliveries */
-	unsigned nthreads;           /* threads registered besides it (PS_THREAD) */
+	struct sthread *threads;     /* the others, registered (PS_THREAD): oldest first */
+	unsigned nthreads;           /* how many */
 	bool work;                   /* signals to look at after the answer */
 	/* kept across fork and exec (limits.c): the file-creation mask, the
 	 * resource limits (cur, max), and the main stack's lowest mapped

@@ -20,6 +20,7 @@
  * for (or none if the parent ignores SIGCHLD), SIGCHLD, orphans to pid 1,
  * and the blocked PS_WAIT calls, answered through their saved Replies.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "proc.h"
 
@@ -1440,37 +1441,28 @@ err_t ps_tkill(struct proc *c, const uint64_t w[4])
 
 /* ---- threads --------------------------------------------------------------------------------- */
 
-static struct sthread pool[MAX_STHREADS];
-
 struct sthread *sthread_find(struct proc *p, uint64_t tid)
 {
 	if (!tid || tid == (uint64_t)p->pid) {
 		p->main.p = p;
 		return &p->main;
 	}
-	if (!p->nthreads || tid > INT32_MAX)
+	if (tid > INT32_MAX)
 		return NULL;
-	for (unsigned i = 0; i < MAX_STHREADS; i++)
-		if (pool[i].p == p && pool[i].tid == (int)tid)
-			return &pool[i];
+	for (struct sthread *t = p->threads; t; t = t->next)
+		if (t->tid == (int)tid)
+			return t;
 	return NULL;
 }
 
 /* p's threads, the main one first: for (t = NULL; (t = sthread_next(p, t));) */
 static struct sthread *sthread_next(struct proc *p, struct sthread *t)
 {
-	unsigned i;
-
 	if (!t) {
 		p->main.p = p;
 		return &p->main;
 	}
-	if (!p->nthreads)
-		return NULL;
-	for (i = t == &p->main ? 0 : (unsigned)(t - pool) + 1; i < MAX_STHREADS; i++)
-		if (pool[i].p == p)
-			return &pool[i];
-	return NULL;
+	return t == &p->main ? p->threads : t->next;
 }
 
 /* A registered thread goes, with the signals pending for it (as on
@@ -1478,6 +1470,7 @@ static struct sthread *sthread_next(struct proc *p, struct sthread *t)
 static void sthread_drop(struct sthread *t)
 {
 	struct proc *p = t->p;
+	struct sthread **pp = &p->threads;
 
 	for (int i = 0; i < MAX_TSIGS; i++)
 		if (tsigs[i].p == p && tsigs[i].tid == t->tid)
@@ -1489,21 +1482,23 @@ static void sthread_drop(struct sthread *t)
 			i++;
 	}
 	cairn_cap_delete(t->kthread);
-	*t = (struct sthread){ 0 };
+	while (*pp != t)
+		pp = &(*pp)->next;
+	*pp = t->next;
+	free(t);
 	p->nthreads--;
 }
 
 void sthreads_drop(struct proc *p)
 {
-	for (unsigned i = 0; i < MAX_STHREADS && p->nthreads; i++)
-		if (pool[i].p == p)
-			sthread_drop(&pool[i]);
+	while (p->threads)
+		sthread_drop(p->threads);
 }
 
 err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread)
 {
 	uint64_t tid = w[1];
-	struct sthread *t, *creator;
+	struct sthread *t, *creator, **pp;
 
 	if (!tid || tid == (uint64_t)c->pid || tid > INT32_MAX)
 		return ERR_INVAL;
@@ -1512,17 +1507,17 @@ err_t ps_thread(struct proc *c, const uint64_t w[4], cap_t kthread)
 	case POSIX_THREAD_NEW:
 		if (t || kthread == CAP_NULL || !(creator = sthread_find(c, w[2])))
 			return ERR_INVAL;
-		for (unsigned i = 0; i < MAX_STHREADS; i++) {
-			if (pool[i].p)
-				continue;
-			pool[i] = (struct sthread){ .p = c, .tid = (int)tid, .kthread = kthread,
-						    .mask = creator->mask, .policy = creator->policy,
-						    .rtprio = creator->rtprio,
-						    .reset_on_fork = creator->reset_on_fork };
-			c->nthreads++;
-			return ERR_OK;
-		}
-		return ERR_AGAIN;
+		if (c->nthreads >= c->quota / STHREAD_QUOTA || !(t = malloc(sizeof(*t))))
+			return ERR_AGAIN;
+		*t = (struct sthread){ .p = c, .tid = (int)tid, .kthread = kthread,
+				       .mask = creator->mask, .policy = creator->policy,
+				       .rtprio = creator->rtprio,
+				       .reset_on_fork = creator->reset_on_fork };
+		for (pp = &c->threads; *pp; pp = &(*pp)->next)
+			;
+		*pp = t;
+		c->nthreads++;
+		return ERR_OK;
 	case POSIX_THREAD_END:
 		if (!t)
 			return ERR_INVAL;

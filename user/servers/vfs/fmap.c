@@ -26,8 +26,8 @@
  * wait for itself.
  *
  * Each file's object takes a slot of the server's capability table
- * (CAP_SLOTS, 1024, shared with saved Replies, arms and pipes:
- * SLOT_BUDGET), so at most FMAP_FILES of them live at once. Past that,
+ * (shared with saved Replies, arms and pipes, each with a budget of its
+ * own: SLOT_BUDGET), so at most FMAP_FILES of them live at once. Past that,
  * the least recently used file that no description holds and that was
  * never mmapped gives its pages back: its written pages go back into
  * the radix tree, its holes are filled (a client still mapping it, its

@@ -44,7 +44,11 @@
 #define FZ_PAGES     64
 #define POOL_END     256                  /* pool slots: [prot_limit, POOL_END) */
 #define ANCHOR_FIRST 700                  /* anchors: [ANCHOR_FIRST, KEEP_FIRST) */
-#define KEEP_FIRST   960                  /* keepers: [KEEP_FIRST, CAP_SLOTS) */
+#define KEEP_FIRST   960                  /* keepers: [KEEP_FIRST, FZ_SLOTS) */
+/* The part of the table laid out above (the kernel's first 1,024 slots,
+ * which need no directory); slots past it up to CAP_SLOTS are ones the
+ * kernel hands out when these are full, not modelled */
+#define FZ_SLOTS     1024
 #define MAX_PRIO_FZ  4                    /* threads the fuzzer starts run below it */
 #define HELPER_PRIO  5
 #define RING_N       16
@@ -56,7 +60,7 @@ static struct {
 	uint8_t used, type, kind;
 } S[CAP_SLOTS];
 static cap_t list[CAP_SLOTS];            /* used slots in [prot_limit, ANCHOR_FIRST) */
-static unsigned nlist, hiwater, prot_limit, next_keeper = CAP_SLOTS - 1;
+static unsigned nlist, hiwater, prot_limit, next_keeper = FZ_SLOTS - 1;
 static struct {
 	cap_t slot;
 	unsigned type;
@@ -155,12 +159,12 @@ static void count(uint64_t nr, uint64_t e)
 
 static bool protected_slot(cap_t s)
 {
-	return s < prot_limit || (s >= ANCHOR_FIRST && s < CAP_SLOTS);
+	return s < prot_limit || (s >= ANCHOR_FIRST && s < FZ_SLOTS);
 }
 
 static void note_slot(cap_t s, unsigned type, unsigned kind)
 {
-	if (s >= CAP_SLOTS || protected_slot(s))
+	if (s >= FZ_SLOTS || protected_slot(s))
 		return;
 	if (!S[s].used)
 		list[nlist++] = s;
@@ -732,7 +736,7 @@ static void do_cap(void)
 	case 2: dst = prot_limit + below(POOL_END - prot_limit); break;
 	default: dst = CAP_NULL; break;
 	}
-	if (dst >= ANCHOR_FIRST && dst < CAP_SLOTS)
+	if (dst >= ANCHOR_FIRST && dst < FZ_SLOTS)
 		dst = CAP_NULL;
 	unsigned kind = s < CAP_SLOTS ? S[s].kind : K_NONE, type = s < CAP_SLOTS ? S[s].type : 0;
 	if (sys(SYS_CAP, op, s, dst, rights, badge, 0, r))
@@ -863,7 +867,7 @@ static void reset(void)
 {
 	uint64_t r[6];
 
-	for (cap_t s = next_keeper + 1; s < CAP_SLOTS; s++) {
+	for (cap_t s = next_keeper + 1; s < FZ_SLOTS; s++) {
 		uint64_t id[3];
 		/* keepers hold Endpoints too: a call on one would wait for a receiver */
 		if (!cairn_cap_op(CAP_OP_IDENTIFY, s, CAP_NULL, 0, 0, id) && id[0] == OBJ_PROCESS)
@@ -877,7 +881,7 @@ static void reset(void)
 	}
 	nlist = nanchors = 0;
 	next_anchor = ANCHOR_FIRST;
-	next_keeper = CAP_SLOTS - 1;
+	next_keeper = FZ_SLOTS - 1;
 	hiwater = prot_limit;
 	dirty = true;
 	generations++;
@@ -1102,7 +1106,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 100 && cairn_invoke(helper_th, THREAD_RESUME, 0, 0, 0, 0, 0, NULL) != ERR_SRCH; i++)
 		cairn_wait(helper_note, 2000000, NULL);
 	unsigned killed = 0;
-	for (cap_t s = next_keeper + 1; s < CAP_SLOTS; s++) {
+	for (cap_t s = next_keeper + 1; s < FZ_SLOTS; s++) {
 		uint64_t id[3];
 		/* keepers hold Endpoints too: a call on one would wait for a receiver */
 		if (cairn_cap_op(CAP_OP_IDENTIFY, s, CAP_NULL, 0, 0, id) || id[0] != OBJ_PROCESS)

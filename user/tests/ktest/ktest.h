@@ -63,6 +63,8 @@ extern unsigned k_ncpus;
 bool time_within(uint64_t want_ns, uint64_t took_ns);
 /* Number of free slots in this process's table (slow: walks every slot). */
 unsigned free_slots(void);
+/* The quota (limit, used) of proc, in bytes (PROC_QUOTA). */
+void quota_of(cap_t proc, uint64_t *limit, uint64_t *used);
 
 /* A thread started here ends itself at once (needs no stack). */
 void kt_exit_stub(void);

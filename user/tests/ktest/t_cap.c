@@ -651,6 +651,149 @@ void t_cap_dst(void)
 	del(&n);
 }
 
+/* A grant of n to slot dst of proc (CAP_NULL: the first free slot); the
+ * slot it landed in goes to *at. */
+static err_t grant_to(cap_t proc, cap_t n, cap_t dst, cap_t *at)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	cairn_ipcbuf()->caps[0] = n;
+	e = cairn_invoke(proc, PROC_GRANT, 1, dst, RIGHTS_ALL, 0, 0, &m);
+	if (at)
+		*at = e ? CAP_NULL : m.w[0];
+	return e;
+}
+
+/* A slot far up a table (its last): a capability there costs a page of
+ * slots and the directory, not the pages between; it works as any other
+ * slot (a signal through our own); a fork's PROC_COPY_CAPS copies it to
+ * the same slot; the tables' ends give every page back. */
+void t_cap_far_slot(void)
+{
+	const cap_t far = CAP_SLOTS - 1;
+	uint64_t before = free_pages(), limit, used0, used1, used2, bits = 0;
+	struct cairn_msg m;
+	cap_t n = mk(OBJ_NOTIFICATION), p1, as1, p2, as2, at;
+	uint64_t r[3];
+
+	CHECK(n != CAP_NULL, "notification");
+	/* our own table: a copy up there signals the object */
+	CHECK_OK(cairn_cap_op(CAP_OP_COPY, n, far, RIGHTS_ALL, 0, r));
+	EXPECT(r[0] == far, "copy to slot %lu landed in %lu", (unsigned long)far, (unsigned long)r[0]);
+	EXPECT_OK(inv(far, NOTIFY_SIGNAL, 0x40, 0, 0, 0, NULL));
+	EXPECT_OK(inv(n, NOTIFY_POLL, 0, 0, 0, 0, &m));
+	bits = m.w[0];
+	EXPECT(bits == 0x40, "polled %#lx through the copy's signal, want 0x40", (unsigned long)bits);
+	at = far;
+	del(&at);
+	/* another process's: the slot's page and the directory are charged */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	p1 = m.w[0];
+	as1 = m.w[1];
+	quota_of(p1, &limit, &used0);
+	EXPECT_OK(grant_to(p1, n, far, &at));
+	EXPECT(at == far, "granted to %lu, want %lu", (unsigned long)at, (unsigned long)far);
+	quota_of(p1, &limit, &used1);
+	EXPECT(used1 > used0 && used1 - used0 <= 4 * CAIRN_PAGE_SIZE, "a far slot cost %lu bytes",
+	       (unsigned long)(used1 - used0));
+	EXPECT_ERR(grant_to(p1, n, far, NULL), ERR_EXIST);
+	EXPECT_OK(grant_to(p1, n, far - 1, NULL));         /* on the same page: no charge */
+	quota_of(p1, &limit, &used2);
+	EXPECT(used2 == used1, "a second slot on the page cost %lu bytes", (unsigned long)(used2 - used1));
+	EXPECT_ERR(grant_to(p1, n, CAP_SLOTS, NULL), ERR_BADF);
+	/* a fork: the copy has them in the same slots, and nothing between */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	p2 = m.w[0];
+	as2 = m.w[1];
+	EXPECT_OK(inv1(p2, PROC_COPY_CAPS, p1, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] >= 2, "copied %lu capabilities", (unsigned long)m.w[0]);
+	EXPECT_ERR(grant_to(p2, n, far, NULL), ERR_EXIST);
+	EXPECT_ERR(grant_to(p2, n, far - 1, NULL), ERR_EXIST);
+	EXPECT_OK(grant_to(p2, n, far - 2, NULL));
+	EXPECT_OK(grant_to(p2, n, CAP_SLOTS / 2, NULL));
+	/* revoking ours takes every copy: the slots are free again */
+	CHECK_OK(cairn_cap_op(CAP_OP_REVOKE, n, CAP_NULL, 0, 0, NULL));
+	EXPECT_OK(grant_to(p2, n, far, NULL));
+	EXPECT_OK(inv(p1, PROC_KILL, 0, 0, 0, 0, NULL));
+	EXPECT_OK(inv(p2, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&as1);
+	del(&p1);
+	del(&as2);
+	del(&p2);
+	del(&n);
+	EXPECT(free_pages_back(before, 1000) == before, "free pages %lu before, %lu after",
+	       (unsigned long)before, (unsigned long)free_pages());
+}
+
+/* Grants to proc (dst as grant_to's) while the quota it has left is given
+ * back one page-sized MemoryObject of fill at a time: each ERR_NOMEM
+ * changes neither the quota used nor the free pages; returns the first
+ * other answer (*nomem: how many ran out). */
+static err_t grant_until_fits(cap_t proc, cap_t n, cap_t dst, cap_t *fill, unsigned *nfill,
+			      unsigned *nomem, cap_t *at)
+{
+	uint64_t limit, used, used2, fp;
+	err_t e;
+
+	for (*nomem = 0;; (*nomem)++) {
+		quota_of(proc, &limit, &used);
+		fp = free_pages();
+		if ((e = grant_to(proc, n, dst, at)) != ERR_NOMEM)
+			return e;
+		quota_of(proc, &limit, &used2);
+		EXPECT(used2 == used && free_pages() == fp,
+		       "slot %ld: ERR_NOMEM, quota used %lu -> %lu, free pages %lu -> %lu", (long)dst,
+		       (unsigned long)used, (unsigned long)used2, (unsigned long)fp,
+		       (unsigned long)free_pages());
+		if (!*nfill)
+			return e;
+		del(&fill[--*nfill]);
+	}
+}
+
+/* A table that must grow past the process's quota: ERR_NOMEM with nothing
+ * changed, both when the first free slot is past the slots the table
+ * holds (its 1,025th capability) and for a slot far up it; each fits
+ * once the quota has room. */
+void t_cap_grow_nomem(void)
+{
+	static cap_t fill[128];
+	uint64_t before = free_pages();
+	unsigned nfill = 0, nomem = 0, k;
+	struct cairn_msg m;
+	cap_t n = mk(OBJ_NOTIFICATION), cp, cas, at = CAP_NULL;
+
+	CHECK(n != CAP_NULL, "notification");
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	/* the first 1,024 slots (the table's pages without a directory) */
+	for (k = 0; k < 1024 && !grant_to(cp, n, CAP_NULL, &at) && at < 1023; k++)
+		;
+	CHECK(at == 1023, "grants ended at slot %ld after %u", (long)at, k);
+	/* the quota spent on one-page MemoryObjects */
+	while (nfill < 128 && !create_on(cp, OBJ_MEMOBJ, 1, 0, &fill[nfill]))
+		nfill++;
+	CHECK(nfill < 128, "the quota held %u pages", nfill);
+	EXPECT_OK(grant_until_fits(cp, n, CAP_NULL, fill, &nfill, &nomem, &at));
+	EXPECT(nomem >= 1, "the 1,025th slot never ran out of quota");
+	EXPECT(at == 1024, "the 1,025th capability landed in slot %ld", (long)at);
+	while (nfill < 128 && !create_on(cp, OBJ_MEMOBJ, 1, 0, &fill[nfill]))
+		nfill++;
+	/* a page and a directory: out of quota with a page's worth left too */
+	EXPECT_OK(grant_until_fits(cp, n, CAP_SLOTS - 1, fill, &nfill, &nomem, &at));
+	EXPECT(nomem >= 2, "the far slot ran out of quota %u times", nomem);
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	while (nfill)
+		del(&fill[--nfill]);
+	del(&cas);
+	del(&cp);
+	del(&n);
+	EXPECT(free_pages_back(before, 1000) == before, "free pages %lu before, %lu after",
+	       (unsigned long)before, (unsigned long)free_pages());
+}
+
 void t_cap_bad_op(void)
 {
 	static const uint64_t ops[] = { CAP_OP_SAVE_REPLY + 1, 99, 0xffffffffull, UINT64_MAX };

@@ -390,16 +390,6 @@ struct nt_op {
 	err_t (*setup)(cap_t cas, cap_t mo), (*op)(cap_t cas, cap_t mo);
 };
 
-/* The quota (limit, used) of proc. */
-static void quota_of(cap_t proc, uint64_t *limit, uint64_t *used)
-{
-	struct cairn_msg m;
-
-	CHECK_OK(inv(proc, PROC_QUOTA, 0, 0, 0, 0, &m));
-	*limit = m.w[0];
-	*used = m.w[1];
-}
-
 /* Runs o on the child's space as the child's quota shrinks (one-page
  * MemoryObjects, then Notifications, then no-access mappings of small's
  * page: the last steps are one mapping record each): each time it either

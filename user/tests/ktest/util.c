@@ -111,6 +111,15 @@ bool time_within(uint64_t want_ns, uint64_t took_ns)
 	return took_ns <= want_ns + want_ns / 10 + tick_ns + slack_ns;
 }
 
+void quota_of(cap_t proc, uint64_t *limit, uint64_t *used)
+{
+	struct cairn_msg m;
+
+	CHECK_OK(inv(proc, PROC_QUOTA, 0, 0, 0, 0, &m));
+	*limit = m.w[0];
+	*used = m.w[1];
+}
+
 unsigned free_slots(void)
 {
 	unsigned n = 0;

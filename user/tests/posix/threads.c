@@ -7,7 +7,9 @@
  * and waits for its child, signals once threads exist, signals for one
  * thread and each thread's mask, pthread_cancel, robust mutexes, CPU affinity
  * (sched_setaffinity, sched_getcpu, pthread_setaffinity_np, inherited by
- * threads and a fork's child) and two threads at once on two CPUs.
+ * threads and a fork's child), a fork while 100 threads and 400 mappings
+ * live, threads with alternate signal stacks, a futex wait left by an
+ * asynchronous cancel, and two threads at once on two CPUs.
  * Expected list:
  * tests/harness/expected/posix-threads.txt.
  */
@@ -352,6 +354,234 @@ static void fork_from_thread(void)
 
 	CHECK(pthread_create(&t, NULL, forker, NULL) == 0);
 	CHECK(pthread_join(t, &r) == 0 && (uintptr_t)r == 21);
+}
+
+/*
+ * A fork while 100 threads and 400 mappings live (musl-port's piece table
+ * has grown into a MemoryObject of its own by then): the child goes on
+ * with the forking thread alone, sees every mapping's bytes and writes
+ * its own copies, maps as many again (its piece table grows past the one
+ * it inherited), runs as many threads of its own and unmaps everything;
+ * the parent's threads and bytes are untouched.
+ */
+#define FM_THREADS 100
+#define FM_MAPS    400
+
+/* Threads that count themselves in and wait for the word to go (the
+ * child has its own: the parent's condition variable has waiters the
+ * child does not) */
+struct fm_sync {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int go;
+	unsigned started;
+};
+static struct fm_sync fm_parent = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+static struct fm_sync fm_child = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+static struct fm_sync *fm = &fm_parent;
+
+static void *fm_wait(void *arg)
+{
+	struct fm_sync *s = fm;
+
+	pthread_mutex_lock(&s->mu);
+	s->started++;
+	pthread_cond_broadcast(&s->cv);
+	while (!s->go)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return arg;
+}
+
+/* Up to n threads on fm, all seen alive: how many were made. */
+static unsigned fm_start(pthread_t *t, unsigned n)
+{
+	pthread_attr_t a;
+	unsigned made;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 16 << 10);
+	for (made = 0; made < n; made++)
+		if (pthread_create(&t[made], &a, fm_wait, (void *)(uintptr_t)made))
+			break;
+	pthread_attr_destroy(&a);
+	pthread_mutex_lock(&fm->mu);
+	while (fm->started < made)
+		pthread_cond_wait(&fm->cv, &fm->mu);
+	pthread_mutex_unlock(&fm->mu);
+	return made;
+}
+
+/* Releases and joins fm's made threads: how many failed. */
+static unsigned fm_end(pthread_t *t, unsigned made)
+{
+	unsigned bad = 0;
+	void *r;
+
+	pthread_mutex_lock(&fm->mu);
+	fm->go = 1;
+	pthread_cond_broadcast(&fm->cv);
+	pthread_mutex_unlock(&fm->mu);
+	for (unsigned i = 0; i < made; i++)
+		if (pthread_join(t[i], &r) || (uintptr_t)r != i)
+			bad++;
+	return bad;
+}
+
+/* FM_MAPS page mappings, each holding its index + salt: how many failed. */
+static unsigned fm_map(unsigned char **m, unsigned salt)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < FM_MAPS; i++) {
+		m[i] = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m[i] == MAP_FAILED) {
+			bad++;
+			continue;
+		}
+		m[i][0] = (unsigned char)(i + salt);
+		if (i % 2 && mprotect(m[i], 4096, PROT_READ))
+			bad++;
+	}
+	return bad;
+}
+
+static unsigned fm_check(unsigned char **m, unsigned salt, int unmap)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < FM_MAPS; i++) {
+		if (m[i] == MAP_FAILED || m[i][0] != (unsigned char)(i + salt))
+			bad++;
+		if (unmap && m[i] != MAP_FAILED && munmap(m[i], 4096))
+			bad++;
+	}
+	return bad;
+}
+
+static void fork_with_many(void)
+{
+	static pthread_t t[FM_THREADS];
+	static unsigned char *m[FM_MAPS], *m2[FM_MAPS];
+	unsigned made;
+	pid_t pid;
+
+	CHECK(fm_map(m, 0) == 0);
+	made = fm_start(t, FM_THREADS);
+	CHECK(made == FM_THREADS);
+	pid = fork();
+	if (pid == 0) {
+		static pthread_t ct[FM_THREADS];
+		unsigned bad = fm_check(m, 0, 0), n;
+		for (unsigned i = 0; i < FM_MAPS; i += 2)
+			m[i][0] = (unsigned char)(i + 7);     /* its own copies */
+		for (unsigned i = 0; i < FM_MAPS; i++)
+			if (m[i][0] != (unsigned char)(i + (i % 2 ? 0 : 7)))
+				bad++;
+		bad += fm_map(m2, 3);
+		fm = &fm_child;
+		n = fm_start(ct, FM_THREADS);
+		bad += (FM_THREADS - n) + fm_end(ct, n);
+		bad += fm_check(m2, 3, 1);
+		for (unsigned i = 0; i < FM_MAPS; i++)
+			if (munmap(m[i], 4096))
+				bad++;
+		_exit(bad ? 1 : 0);
+	}
+	CHECK(pid > 0);
+	if (pid > 0)
+		REAP(pid, 0);
+	CHECK(fm_end(t, made) == 0);
+	CHECK(fm_check(m, 0, 1) == 0);
+}
+
+/*
+ * Threads with alternate signal stacks: each takes a signal on its own
+ * stack and ends; a second round's threads are made while the first's
+ * entries wait to be freed with their stacks' save pages (that freeing
+ * once took the thread table's lock twice: the second round hung).
+ */
+#define ALT_THREADS 4
+static char alt_stacks[2][ALT_THREADS][64 << 10];
+static __thread volatile uintptr_t alt_sp;
+
+static void alt_handler(int sig)
+{
+	volatile char here;
+
+	(void)sig;
+	alt_sp = (uintptr_t)&here;
+}
+
+static void *alt_thread(void *arg)
+{
+	char *mem = arg;
+	stack_t ss = { .ss_sp = mem, .ss_size = sizeof(alt_stacks[0][0]), .ss_flags = 0 };
+
+	if (sigaltstack(&ss, NULL))
+		return (void *)1;
+	alt_sp = 0;
+	pthread_kill(pthread_self(), SIGUSR2);
+	return (void *)(uintptr_t)(alt_sp > (uintptr_t)mem && alt_sp < (uintptr_t)mem + ss.ss_size ? 0 : 2);
+}
+
+static void altstack_threads(void)
+{
+	struct sigaction sa = { .sa_handler = alt_handler, .sa_flags = SA_ONSTACK }, old;
+	pthread_t t[ALT_THREADS];
+	void *r;
+
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGUSR2, &sa, &old) == 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < ALT_THREADS; i++)
+			CHECK(pthread_create(&t[i], NULL, alt_thread, alt_stacks[round][i]) == 0);
+		for (int i = 0; i < ALT_THREADS; i++)
+			CHECK(pthread_join(t[i], &r) == 0 && r == NULL);
+	}
+	CHECK(sigaction(SIGUSR2, &old, NULL) == 0);
+}
+
+/*
+ * A futex wait its thread never returns to: a thread of asynchronous
+ * cancel type blocked in sem_wait is cancelled (it ends inside the
+ * cancel's signal handler); then another thread waits on the same
+ * semaphore and is woken by a post, and a second post finds nobody
+ * waiting (the ended wait is not a waiter any more).
+ */
+static sem_t aw_sem;
+static volatile int aw_waiting;
+
+static void *aw_thread(void *arg)
+{
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+	aw_waiting = 1;
+	sem_wait(&aw_sem);
+	return arg;
+}
+
+static void wait_left_by_cancel(void)
+{
+	pthread_t t;
+	void *r;
+
+	CHECK(sem_init(&aw_sem, 0, 0) == 0);
+	for (int round = 0; round < 2; round++) {
+		aw_waiting = 0;
+		CHECK(pthread_create(&t, NULL, aw_thread, (void *)(uintptr_t)(round + 1)) == 0);
+		while (!aw_waiting)
+			sched_yield();
+		pt_msleep(50);                   /* in sem_wait by now */
+		if (round == 0) {
+			CHECK(pthread_cancel(t) == 0);
+			CHECK(pthread_join(t, &r) == 0 && r == PTHREAD_CANCELED);
+		} else {
+			CHECK(sem_post(&aw_sem) == 0);
+			CHECK(pthread_join(t, &r) == 0 && r == (void *)2);
+		}
+	}
+	CHECK(sem_post(&aw_sem) == 0 && sem_trywait(&aw_sem) == 0);
+	sem_destroy(&aw_sem);
 }
 
 static volatile sig_atomic_t got_usr1;
@@ -925,6 +1155,9 @@ int main(void)
 	run("fd_table_race", fd_table_race);
 	run("stdio_and_owners", stdio_and_owners);
 	run("fork_from_thread", fork_from_thread);
+	run("fork_with_many", fork_with_many);
+	run("altstack_threads", altstack_threads);
+	run("wait_left_by_cancel", wait_left_by_cancel);
 	run("signals_and_threads", signals_and_threads);
 	run("thread_signals", thread_signals);
 	run("cancel", cancel);
