@@ -215,6 +215,9 @@ hidden void __cairn_ucopy_register(void);
 /* Whether system call n's pointer arguments point where it cannot read
  * or write what it will (then it is EFAULT, before anything is done). */
 hidden int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f);
+/* Which calls it looks at (1), by number */
+#define CAIRN_PTR_CALLS 512
+extern hidden const unsigned char __cairn_ptr_calls[CAIRN_PTR_CALLS];
 
 /* ---- pipe.c: shared pipe rings (fd.c's reads and writes of a pipe) ----------------------- */
 /* A place in an iovec array: where a read scatters to, or a write

@@ -281,7 +281,10 @@ static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int
 			uint32_t n = total < used ? (uint32_t)total : used, off = head & (size - 1);
 			uint32_t k = size - off < n ? size - off : n;
 
-			if (scatter(d, (const char *)ring + off, k) || scatter(d, (const char *)ring, n - k)) {
+			/* (one buffer, no wrap: the usual pipe message, without
+			 * scatter's bookkeeping) */
+			if (d->cnt == 1 && n == k ? __cairn_ucopy(d->iov[0].iov_base, ring + off, n) != 0 :
+			    scatter(d, (const char *)ring + off, k) || scatter(d, (const char *)ring, n - k)) {
 				side_unlock(&s->rlock);      /* the bytes stay, as Linux's */
 				unhold(held);
 				return -EFAULT;
@@ -337,7 +340,9 @@ static long ring_write(const struct pview *p, struct iov_at *v, size_t total, in
 			uint32_t n = rem < size - used ? (uint32_t)rem : size - used, off = tail & (size - 1);
 			uint32_t k = size - off < n ? size - off : n;
 
-			if (gather(v, ring + off, k) || gather(v, ring, n - k)) {
+			if (v->cnt == 1 && n == k && n == rem ?
+			    __cairn_ucopy(ring + off, (const char *)v->iov[0].iov_base + v->off, n) != 0 :
+			    gather(v, ring + off, k) || gather(v, ring, n - k)) {
 				side_unlock(&s->wlock);      /* none of these bytes written */
 				unhold(held);
 				return done ? (long)done : -EFAULT;
