@@ -93,8 +93,10 @@ static int str_ok(long s)
 	return __cairn_ustrnlen((const char *)s, (size_t)-1 >> 1) >= 0;
 }
 
-/* a socklen_t *len (read and written), and the len bytes at addr written */
-static int addr_out_ok(long addr, long len)
+/* a socklen_t *len (read and written), and what of the len bytes at addr
+ * may be written: an address (Linux writes what there is, at most a
+ * sockaddr_storage), or max */
+static int addr_out_ok(long addr, long len, size_t max)
 {
 	unsigned n;
 
@@ -103,8 +105,16 @@ static int addr_out_ok(long addr, long len)
 	if (!__cairn_uwrite_ok((void *)len, sizeof(unsigned)) ||
 	    __cairn_ucopy(&n, (const void *)len, sizeof(n)))
 		return 0;
-	return __cairn_uwrite_ok((void *)addr, n);
+	return __cairn_uwrite_ok((void *)addr, n < max ? n : max);
 }
+
+/* An address read: a length past a sockaddr_storage is EINVAL first */
+static int addr_in_ok(long addr, long len)
+{
+	return (unsigned long)(unsigned)len > sizeof(struct sockaddr_storage) ||
+	       __cairn_uread_ok((const void *)addr, (size_t)(unsigned)len);
+}
+#define ADDR_MAX sizeof(struct sockaddr_storage)
 
 /* select's sets: Linux reads and writes whole longs */
 static size_t fds_bytes(long n)
@@ -443,29 +453,26 @@ int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f)
 		return 0;
 	/* sockets */
 	case SYS_bind: case SYS_connect:
-		IN(b, (size_t)(unsigned)c);
-		return 0;
+		return !addr_in_ok(b, c);
 	case SYS_sendto:
 		IN(b, (size_t)c > 0);
-		if (e)
-			IN(e, (size_t)(unsigned)f);
-		return 0;
+		return e && !addr_in_ok(e, f);
 	case SYS_recvfrom:
 		OUT(b, (size_t)c > 0);
-		return !addr_out_ok(e, f);
+		return !addr_out_ok(e, f, ADDR_MAX);
 	case SYS_accept: case SYS_accept4: case SYS_getsockname: case SYS_getpeername:
-		return !addr_out_ok(b, c);
+		return !addr_out_ok(b, c, ADDR_MAX);
 	case SYS_sendmsg:
 		IN(b, sizeof(struct msghdr));
 		return 0;
 	case SYS_recvmsg:
 		OUT(b, sizeof(struct msghdr));
 		return 0;
-	case SYS_setsockopt:
-		OPT_IN(d, (size_t)(unsigned)e);
+	case SYS_setsockopt:                  /* (the option's size: its first byte) */
+		OPT_IN(d, (unsigned)e > 0);
 		return 0;
 	case SYS_getsockopt:
-		return !addr_out_ok(d, e);
+		return !addr_out_ok(d, e, 1);     /* (the option's size: its first byte) */
 	/* time */
 	case SYS_clock_gettime: case SYS_timer_gettime:
 		OUT(b, n == SYS_clock_gettime ? TS : 2 * TS);
@@ -507,7 +514,7 @@ int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f)
 		return 0;
 	case SYS_mq_timedsend: case SYS_mq_timedreceive:
 		if (n == SYS_mq_timedsend)
-			IN(b, (size_t)c);
+			IN(b, (size_t)c > 0);    /* (a length past the queue's: EMSGSIZE first) */
 		else
 			OUT(b, (size_t)c > 0);
 		if (n == SYS_mq_timedreceive)
@@ -554,25 +561,25 @@ int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f)
 		OUT(b, sizeof(unsigned));
 		OUT(c, sizeof(unsigned));
 		return 0;
-	case SYS_getgroups:
-		if (a > 0 && a <= 65536)
-			OUT(b, (size_t)a * sizeof(unsigned));
+	case SYS_getgroups:                   /* (as many as there are: the first) */
+		OUT(b, a > 0);
 		return 0;
 	case SYS_setgroups:
 		if (a > 0 && a <= 65536)
 			IN(b, (size_t)a * sizeof(unsigned));
 		return 0;
 	case SYS_sched_getaffinity: case SYS_sched_setaffinity:
-		if (n == SYS_sched_getaffinity)
-			OUT(c, (size_t)b);
+		if (n == SYS_sched_getaffinity)      /* (the CPUs there are: the first byte) */
+			OUT(c, (size_t)b > 0);
 		else
-			IN(c, (size_t)b);
+			IN(c, (size_t)b > 0);
 		return 0;
 	case SYS_sched_rr_get_interval:
 		OUT(b, TS);
 		return 0;
 	case SYS_sethostname: case SYS_setdomainname:
-		IN(a, (size_t)b);
+		if ((size_t)b <= 64)                 /* (longer: EINVAL first) */
+			IN(a, (size_t)b);
 		return 0;
 	/* signals */
 	case SYS_rt_sigaction:
