@@ -360,8 +360,12 @@ err_t ipc_recv(struct endpoint *ep, bool nonblock)
 static struct thread *answer(struct thread *caller, const struct msg *m)
 {
 	if (caller->fault_pending) {
+		uint64_t label = cairn_tag_label(m->tag);
 		caller->fault_pending = 0;
-		if (cairn_tag_label(m->tag) != 0) {
+		/* CAIRN_FAULT_RESUME: on at w0 (a recovering copy's fixup) */
+		if (label == CAIRN_FAULT_RESUME && m->w[0] < arch_user_top()) {
+			arch_frame_set_pc(caller->tf, m->w[0]);
+		} else if (label != 0) {
 			process_exit(caller->proc, PROC_STATE_FAULTED, CAIRN_FAULT_OTHER);
 			return NULL;
 		}
@@ -764,7 +768,7 @@ void endpoint_destroy(struct endpoint *ep)
 	}
 }
 
-bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
+bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, uintptr_t pc)
 {
 	struct process *p = t->proc;
 	struct endpoint *ep = p->fault_ep;
@@ -773,7 +777,7 @@ bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t p
 
 	if (!ep)
 		return false;
-	m.w[2] = fault_kind(kind);
+	m.w[2] = fault_kind(kind) | (prot ? CAIRN_FAULT_PROT : 0);
 	t->fault_pending = 1;
 	ipc_call(ep, &fake, &m);
 	/* however the call ended (answered, or dropped: the handler received

@@ -1013,8 +1013,10 @@ enum fault_result aspace_fault(struct aspace *as, vaddr_t va, unsigned kind, boo
 	struct memobj *mo;
 	size_t i;
 
-	if (!m || !(m->prot & need))
+	if (!m)
 		return FAULT_REAL;
+	if (!(m->prot & need))
+		return FAULT_ACCESS;
 	mo = m->mo;
 	i = m->first + (ALIGN_DOWN(va, PAGE_SIZE) - m->va) / PAGE_SIZE;
 	if (mo->pages[i] && fault_gone(as, va, need))

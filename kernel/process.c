@@ -242,6 +242,7 @@ void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 		[TRAP_USER_PAGER] = "pager fault",
 	};
 	struct process *p = t->proc;
+	bool prot = false;
 
 	if (kind <= TRAP_USER_FAULT_EXEC && p->as) {
 		enum fault_result r = aspace_fault(p->as, addr, kind, true);
@@ -249,10 +250,11 @@ void thread_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc)
 			return;
 		if (r == FAULT_PAGER)
 			kind = TRAP_USER_PAGER;
+		prot = r == FAULT_ACCESS;
 	}
 	p->fault_addr = addr;
 	p->fault_pc = pc;
-	if (ipc_send_fault(t, kind, addr, pc))
+	if (ipc_send_fault(t, kind, prot, addr, pc))
 		return;
 	kprintf("cairn: process %u (%s) killed: %s at %#lx, pc %#lx\n", p->id, p->name,
 		kind < ARRAY_SIZE(what) && what[kind] ? what[kind] : "exception",

@@ -18,9 +18,11 @@
 #include <kernel/memory.h>
 #include <kernel/log.h>
 
-#define UPCALL_MAGIC    0x4341524e55504331ull    /* "CARNUPC1" */
+#define UPCALL_MAGIC    CAIRN_UPCALL_MAGIC
 #define UPCALL_REDZONE  128
 
+/* include/cairn/abi.h describes it to user space (the arch checks that
+ * struct trap_frame has the layout said there) */
 struct upcall_frame {
 	uint64_t magic;
 	uint64_t partial;
@@ -28,6 +30,7 @@ struct upcall_frame {
 	uint64_t pad;
 	struct trap_frame tf;
 };
+_Static_assert(offsetof(struct upcall_frame, tf) == CAIRN_UPF_REGS * 8, "upcall frame header");
 
 err_t thread_upcall_check(const struct thread *t, uint64_t pc, uint64_t flags)
 {

@@ -549,9 +549,11 @@ userland() {
   # (pipes, dup, fcntl, poll, select, the tty), processes (fork, exec,
   # wait, groups, posix_spawn), signals, threads; files through their
   # shared pages (fmap: offsets across fork, O_APPEND, mmap, SIGBUS); record
-  # locks, flock and FIFOs (locks); message queues; System V IPC; one ok
-  # line a test
-  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sysvipc sched; do
+  # locks, flock and FIFOs (locks); message queues; System V IPC; bad
+  # pointers to system calls (efault: EFAULT, no SIGSEGV); a SA_SIGINFO
+  # handler's ucontext (ucontext: registers, the pc moved past a fault,
+  # uc_sigmask, si_code); scheduling policies (sched); one ok line a test
+  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sysvipc efault ucontext sched; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the programs about processes, signals, threads, pipes, shared pages,

@@ -4,7 +4,9 @@
  * boot information from the device tree, the console, interrupt controller
  * and timer drivers, power-off through SBI.
  */
+#include <stddef.h>
 #include <arch.h>
+#include <cairn/abi.h>
 #include <arch/sbi.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -324,6 +326,15 @@ void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t valu
 uintptr_t arch_frame_sp(const struct trap_frame *tf)
 {
 	return tf->regs[2];
+}
+
+/* the upcall frame's layout, as include/cairn/abi.h tells user space */
+_Static_assert(offsetof(struct trap_frame, sepc) == CAIRN_UPF_RV_PC * 8 &&
+	       sizeof(struct trap_frame) == CAIRN_UPF_RV_NREGS * 8, "upcall frame registers");
+
+void arch_frame_set_pc(struct trap_frame *tf, uintptr_t pc)
+{
+	tf->sepc = pc;
 }
 
 void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1)

@@ -10,7 +10,9 @@
  * mode saves the frame in place and runs the kernel below it
  * (arch_set_user_frame, arch_as_token and arch_as_load are inlines in arch/cpu.h).
  */
+#include <stddef.h>
 #include <arch.h>
+#include <cairn/abi.h>
 #include <kernel/smp.h>
 #include <arch/x86.h>
 #include <kernel/trap.h>
@@ -133,6 +135,15 @@ void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t valu
 uintptr_t arch_frame_sp(const struct trap_frame *tf)
 {
 	return tf->rsp;
+}
+
+/* the upcall frame's layout, as include/cairn/abi.h tells user space */
+_Static_assert(offsetof(struct trap_frame, rip) == CAIRN_UPF_X86_RIP * 8 &&
+	       sizeof(struct trap_frame) == CAIRN_UPF_X86_NREGS * 8, "upcall frame registers");
+
+void arch_frame_set_pc(struct trap_frame *tf, uintptr_t pc)
+{
+	tf->rip = pc;
 }
 
 void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1)

@@ -219,7 +219,8 @@ enum {
 	                       * it saves its registers in a frame on its stack (below sp, past a
 	                       * 128-byte red zone) and runs pc with arg0 = arg, arg1 = the
 	                       * frame. SYS_UPCALL_RETURN(frame) resumes where it was. The frame
-	                       * is opaque; it holds no FP registers, and the code at pc must
+	                       * (below: a signal's ucontext is made from it) holds no FP
+	                       * registers, and the code at pc must
 	                       * keep the callee-saved registers (it is a C call) and the FP
 	                       * state itself. flags UPCALL_ONSTACK: the frame goes at the top
 	                       * of the thread's alternate stack (THREAD_SET_ALTSTACK) instead,
@@ -483,6 +484,33 @@ struct cairn_clock_page {
  * red zone and some room for the function) */
 #define UPCALL_ONSTACK      1u
 #define UPCALL_ALTSTACK_MIN 2048u
+/*
+ * The upcall frame, in 64-bit words: [0] CAIRN_UPCALL_MAGIC, [1] partial,
+ * [2] result, [3] 0, then from word CAIRN_UPF_REGS the registers at the
+ * interruption, in the arch's order:
+ *   riscv64: x0..x31 (x0's word unused, x2 the sp), then the pc, sstatus,
+ *            scause, stval and 2 words of the kernel's (CAIRN_UPF_RV_*);
+ *   x86-64:  cr2, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx,
+ *            rcx, rbx, rax, the vector (an exception's, or 0x100 for the
+ *            system-call entry), the error code, rip, cs, rflags, rsp, ss
+ *            (CAIRN_UPF_X86_*).
+ * partial 1: saved by the system-call path (an upcall that interrupted a
+ * call, or came on the way out of one): result is the call's result 0 (what
+ * a0/rax will be), and only the registers that path restores are in the
+ * frame and taken back (riscv64: the pc, ra, sp, gp, tp, a1-a6; x86-64:
+ * rip, rsp, rflags, rdi, rsi, rdx, r10, r8, r9, rbp); the callee-saved
+ * ones are live in the CPU when the code at pc starts, and resume with
+ * what they hold at SYS_UPCALL_RETURN. partial 0 (an exception or an
+ * interrupt): every register is in it, and SYS_UPCALL_RETURN takes them
+ * all back (pc and sp included: a handler may move the pc), except what
+ * user mode may not set (privilege, interrupt flag, segments).
+ */
+#define CAIRN_UPCALL_MAGIC   0x4341524e55504331ull    /* "CARNUPC1" */
+#define CAIRN_UPF_REGS       4
+#define CAIRN_UPF_RV_PC      32        /* register words: after x31 */
+#define CAIRN_UPF_RV_NREGS   38
+#define CAIRN_UPF_X86_RIP    18
+#define CAIRN_UPF_X86_NREGS  23
 
 /* THREAD_SET_PRIORITY's flags */
 #define THREAD_PRIO_CEILING 1u
@@ -499,10 +527,19 @@ struct cairn_clock_page {
 enum { PROC_STATE_RUNNING = 0, PROC_STATE_EXITED = 1, PROC_STATE_KILLED = 2, PROC_STATE_FAULTED = 3 };
 
 /* A user fault sent to the fault endpoint: label CAIRN_FAULT_LABEL,
- * w0 = address, w1 = pc, w2 = CAIRN_FAULT_*, w3 = the faulting thread's
- * id (THREAD_GET_ID); badge = the endpoint cap's badge.
- * Answering with label 0 retries the instruction; any other label kills the process. */
+ * w0 = address, w1 = pc, w2 = CAIRN_FAULT_* (| CAIRN_FAULT_PROT), w3 = the
+ * faulting thread's id (THREAD_GET_ID); badge = the endpoint cap's badge.
+ * Answering with label 0 retries the instruction; with label
+ * CAIRN_FAULT_RESUME, the thread goes on at pc w0 (a user address; its
+ * registers otherwise as they were: a copy routine's fixup, musl-port's
+ * ucopy.S, returns its error there); any other label kills the process. */
 #define CAIRN_FAULT_LABEL  0xfa17u
+#define CAIRN_FAULT_RESUME 0xfa19u
+/* In w2 of a READ, WRITE or EXEC fault: the page is mapped, but its
+ * protection forbids the access (SEGV_ACCERR); without it, nothing is
+ * mapped there (SEGV_MAPERR). Not in PROC_STATUS's kind. */
+#define CAIRN_FAULT_PROT   0x100u
+#define CAIRN_FAULT_KIND(w) ((w) & 0xffu)
 enum {
 	CAIRN_FAULT_READ = 1, CAIRN_FAULT_WRITE = 2, CAIRN_FAULT_EXEC = 3,   /* memory: SIGSEGV */
 	CAIRN_FAULT_OTHER = 4,

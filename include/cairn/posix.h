@@ -627,8 +627,8 @@ enum {
 	                       * caller signal; ESRCH; EINVAL: sig > 64 */
 	PS_SIGINFO,           /* (tid) -> (sig, sender pid | (uint32)si_code << 32, si_value,
 	                       * overrun) of the innermost delivery in progress on the caller's
-	                       * thread tid (the libc's entry asks it for si_value when the
-	                       * upcall argument's si_code is negative). EINVAL: none */
+	                       * thread tid (musl-port's entry asks PS_SIGCONTEXT, below,
+	                       * which tells the mask before it too). EINVAL: none */
 	/* What /proc shows (the VFS asks; docs/vfs.md, "/proc"): */
 	PS_PROCLIST,          /* (from) -> (n, processes, last pid, forks) + n uint32_t pids
 	                       * inline: the pids >= from of the table (live processes and
@@ -850,6 +850,25 @@ struct posix_uts {
 	char domainname[POSIX_UTS_LEN + 1];
 };
 #define POSIX_UID_KEEP       0xffffffffu
+/*
+ * A process's faults inside its system-call layer (musl-port's
+ * ucopy.S). The libc copies the caller's buffers with routines kept in
+ * one text range; a memory fault there (after the server's own fixes:
+ * the main stack's growth) is answered CAIRN_FAULT_RESUME at the range's
+ * fixup, which makes the routine return an error (EFAULT to the caller,
+ * as Linux's exception tables do), whatever the SIGSEGV disposition and
+ * mask: no signal. A fork's child keeps the range; an exec forgets it.
+ */
+enum {
+	PS_UCOPY = 0x380,     /* (start, end, fixup): the calling process's copy routines
+	                       * are [start, end), fixup within it. EINVAL: an empty or
+	                       * reversed range, past the user addresses, or fixup
+	                       * outside it */
+	PS_SIGCONTEXT,        /* (tid) -> (sig, mask before it, si_value, overrun) of the
+	                       * innermost delivery in progress on the caller's thread tid
+	                       * (the libc fills a SA_SIGINFO handler's siginfo_t and
+	                       * uc_sigmask with it). EINVAL: none */
+};
 /* PS_REBOOT: Linux's magic numbers and commands (<linux/reboot.h>) */
 #define POSIX_REBOOT_MAGIC1  0xfee1deadu
 #define POSIX_REBOOT_MAGIC2  672274793u
@@ -976,7 +995,8 @@ enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
  * registered one (PS_THREAD)
  * (abi.h; sender pid 0: the system, si_code SI_KERNEL; kill: SI_USER;
  * PS_SIGQUEUE: the code it gave, whose si_value PS_SIGINFO tells; a fault:
- * 1, i.e. SEGV_MAPERR, ILL_ILLOPC...). Before it the server sets the thread's mask to mask | sa_mask | sig
+ * Linux's, SEGV_MAPERR or SEGV_ACCERR (CAIRN_FAULT_PROT), BUS_ADRALN or
+ * BUS_ADRERR, else 1: ILL_ILLOPC, FPE_INTDIV, TRAP_BRKPT). Before it the server sets the thread's mask to mask | sa_mask | sig
  * (not sig with SA_NODEFER) and, with SA_RESETHAND, the disposition back
  * to SIG_DFL. The libc's entry runs the handler (arg1 = the upcall frame),
  * then calls PS_SIGRETURN_DONE(sig, 0, 0, 0), then SYS_UPCALL_RETURN(frame);

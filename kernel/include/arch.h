@@ -282,6 +282,8 @@ void arch_set_tls(struct arch_context *ctx, struct trap_frame *tf, uint64_t valu
  *                          segments, FP status) left as the kernel wants it.
  */
 uintptr_t arch_frame_sp(const struct trap_frame *tf);
+/* Makes a thread's user frame (either kind) resume at pc, a user address. */
+void arch_frame_set_pc(struct trap_frame *tf, uintptr_t pc);
 void arch_upcall_enter(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1);
 void arch_frame_restore(struct trap_frame *tf, const struct trap_frame *saved, bool partial);
 

@@ -102,9 +102,11 @@ void endpoint_destroy(struct endpoint *ep);
  * there gets it now. */
 void ipc_pager_kick(struct endpoint *ep);
 
-/* Delivers a fault of t to its process's fault endpoint as a call; false
- * when there is none. */
-bool ipc_send_fault(struct thread *t, unsigned kind, uintptr_t addr, uintptr_t pc);
+/* Delivers a fault of t to its process's fault endpoint as a call (prot:
+ * a mapped page's protection forbade the access, CAIRN_FAULT_PROT); false
+ * when there is none. The answer retries the instruction, resumes at
+ * another pc (CAIRN_FAULT_RESUME) or ends the process. */
+bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, uintptr_t pc);
 
 void notify_signal(struct notification *n, uint64_t bits);
 /* The same from a thread's system call: a waiter of higher priority runs

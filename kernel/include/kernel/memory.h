@@ -145,7 +145,8 @@ void aspace_protect_commit(struct aspace *as, vaddr_t va, size_t bytes, unsigned
 /* What aspace_fault() made of a fault. */
 enum fault_result {
 	FAULT_FIXED,     /* resolved (or waited for a pager): retry the access */
-	FAULT_REAL,      /* no mapping allows it: the process's fault */
+	FAULT_REAL,      /* nothing mapped there: the process's fault */
+	FAULT_ACCESS,    /* a mapping whose protection forbids it: the process's fault */
 	FAULT_PAGER,     /* a paged page that cannot come (CAIRN_FAULT_PAGER) */
 };
 /* Resolves a user fault: a first touch, copy-on-write, a paged page.

@@ -205,6 +205,25 @@ hidden long __cairn_fchmod(long fd, long mode);
 /* struct posix_stat to musl's struct kstat of this arch. */
 hidden void __cairn_kstat(const struct posix_stat *ps, void *kst);
 
+/* ---- uaccess.c: the caller's memory, EFAULT for a bad pointer ----------------------------- */
+/* The copy routines (arch/<arch>/ucopy.S): a memory fault in one of them
+ * makes it return -1 (the process server resumes it at its fixup). */
+hidden long __cairn_ucopy(void *dst, const void *src, size_t n);
+hidden long __cairn_ustrnlen(const char *s, size_t max);
+hidden long __cairn_uprobe_w(void *p);
+/* Whether the n bytes at p can be read (written): a byte of each page
+ * tried (a write leaves it as it was). */
+hidden int __cairn_uread_ok(const void *p, size_t n);
+hidden int __cairn_uwrite_ok(void *p, size_t n);
+/* Start-up: the copy routines' range, told to the process server. */
+hidden void __cairn_ucopy_register(void);
+/* Whether system call n's pointer arguments point where it cannot read
+ * or write what it will (then it is EFAULT, before anything is done). */
+hidden int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f);
+/* Which calls it looks at (1), by number */
+#define CAIRN_PTR_CALLS 512
+extern hidden const unsigned char __cairn_ptr_calls[CAIRN_PTR_CALLS];
+
 /* ---- pipe.c: shared pipe rings (fd.c's reads and writes of a pipe) ----------------------- */
 /* A place in an iovec array: where a read scatters to, or a write
  * gathers from. */
@@ -215,11 +234,10 @@ struct iov_at {
 };
 
 /* Copies n bytes between buf and the iovecs at v, onwards: into them
- * (scatter: a read) or out of them (gather: a write). memcpy, not
- * __builtin_memcpy: musl builds with -Os, where the builtin becomes a
- * byte-at-a-time `rep movsb` on x86-64 (a 4 KiB read cost 3,300 more
- * instructions than musl's memcpy). */
-static inline void __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int into)
+ * (scatter: a read) or out of them (gather: a write), with the copy
+ * routine that survives a bad pointer (uaccess.c): 0, or -1 when an iovec's
+ * memory cannot be accessed (some bytes may have been copied). */
+static inline int __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int into)
 {
 	while (n && v->i < v->cnt) {
 		char *at = (char *)v->iov[v->i].iov_base + v->off;
@@ -227,10 +245,8 @@ static inline void __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int i
 
 		if (k > n)
 			k = n;
-		if (into)
-			memcpy(at, buf, k);
-		else
-			memcpy(buf, at, k);
+		if (into ? __cairn_ucopy(at, buf, k) : __cairn_ucopy(buf, at, k))
+			return -1;
 		buf += k;
 		n -= k;
 		v->off += k;
@@ -239,16 +255,17 @@ static inline void __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int i
 			v->off = 0;
 		}
 	}
+	return 0;
 }
 
-static inline void scatter(struct iov_at *d, const char *src, size_t n)
+static inline int scatter(struct iov_at *d, const char *src, size_t n)
 {
-	__cairn_iov_copy(d, (char *)src, n, 1);
+	return __cairn_iov_copy(d, (char *)src, n, 1);
 }
 
-static inline void gather(struct iov_at *v, uint8_t *dst, size_t n)
+static inline int gather(struct iov_at *v, uint8_t *dst, size_t n)
 {
-	__cairn_iov_copy(v, (char *)dst, n, 0);
+	return __cairn_iov_copy(v, (char *)dst, n, 0);
 }
 /* Whether a read or write of f goes through its pipe's shared ring
  * (mapping it on the first one). */
@@ -531,7 +548,7 @@ hidden long __cairn_sig_tid(void);
 /* The upcall entry the process server runs handlers through (fork.c's
  * per-arch assembly calls __cairn_sig_run with the kernel's frame). */
 hidden void __cairn_sigentry(void);
-hidden void __cairn_sig_run(uint64_t arg, uintptr_t frame);
+hidden void __cairn_sig_run(uint64_t arg, uintptr_t frame, uint64_t *area);
 /* Raises sig on this process (SIGPIPE after EPIPE). */
 hidden void __cairn_raise(int sig);
 /* Runs the calling thread's held upcalls (its hold is off). */
@@ -660,6 +677,7 @@ hidden void __cairn_random_forked(long pid);
 /* mem.c: whether [p, p + n) is memory this process may write, as far as
  * its tables know (EFAULT otherwise). */
 hidden int __cairn_mem_writable(uintptr_t p, size_t n);
+hidden int __cairn_mem_prot_none(uintptr_t va);
 /* mlock and friends: present pages (mem.c) */
 hidden long __cairn_mlock(uintptr_t addr, size_t len);
 hidden long __cairn_munlock(uintptr_t addr, size_t len);

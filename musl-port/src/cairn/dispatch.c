@@ -128,6 +128,9 @@ long __cairn_syscall(long n, long a, long b, long c, long d, long e, long f)
 __attribute__((noinline))
 static long syscall_rest(long n, long a, long b, long c, long d, long e, long f)
 {
+	/* a pointer to memory the call cannot use: EFAULT (uaccess.c) */
+	if ((unsigned long)n < CAIRN_PTR_CALLS && __cairn_ptr_calls[n] && __cairn_bad_args(n, a, b, c, d, e, f))
+		return -EFAULT;
 	switch (n) {
 	/* descriptors (fd.c, poll.c) */
 	case SYS_read: return __cairn_read(a, (void *)b, (size_t)c);

@@ -234,7 +234,8 @@ static long random_read(struct iov_at *d, size_t total)
 		size_t k = total - done < sizeof(buf) ? total - done : sizeof(buf);
 
 		__cairn_random_bytes(buf, k);
-		scatter(d, buf, k);
+		if (scatter(d, buf, k))
+			break;
 		done += k;
 	}
 	memset(buf, 0, sizeof(buf));
@@ -273,6 +274,9 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 	}
 	if (dev_kind(f) & TYPE_RANDOM_DEV)
 		return random_read(d, total);
+	/* the server's bytes would be lost: a bad buffer fails first */
+	if (d->cnt && !__cairn_uwrite_ok(d->iov[0].iov_base, d->iov[0].iov_len > 0))
+		return -EFAULT;
 	do {
 		size_t k = total - done < INLINE_MAX ? total - done : INLINE_MAX, got;
 		struct cairn_ans a;
@@ -284,7 +288,8 @@ static long io_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint64_t
 		got = a.w[0] < k ? a.w[0] : k;
 		if (got > a.nbytes)
 			got = a.nbytes;
-		scatter(d, __cairn_ipc_data(), got);
+		if (scatter(d, __cairn_ipc_data(), got))
+			return done ? (long)done : -EFAULT;
 		done += got;
 		if (got < k || !reads_on(f))
 			break;
@@ -375,7 +380,8 @@ static long debug_write(const struct iovec *iov, long cnt, size_t total)
 			size_t k = INLINE_MAX - fill;
 			if (k > len)
 				k = len;
-			memcpy(gather + fill, p, k);
+			if (__cairn_ucopy(gather + fill, p, k))
+				return -EFAULT;
 			fill += k;
 			p += k;
 			len -= k;
@@ -427,7 +433,8 @@ static long write_common(long fd, const struct iovec *iov, long cnt, uint64_t of
 		err_t e;
 
 		/* the next piece, gathered into the IPC buffer */
-		gather(&v, (uint8_t *)__cairn_ipc_data(), fill);
+		if (gather(&v, (uint8_t *)__cairn_ipc_data(), fill))
+			return done ? (long)done : -EFAULT;
 		e = at ? __cairn_ipc(f->cap, IO_PWRITE, fill, off + done, 0, 0, fill, 0, IPC_RESTART, &a)
 		       : __cairn_ipc(f->cap, IO_WRITE, fill, 0, 0, 0, fill, 0, IPC_RESTART, &a);
 		if (e) {

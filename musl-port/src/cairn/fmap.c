@@ -384,10 +384,8 @@ long __cairn_fmap_read(struct cairn_fd *f, struct iov_at *d, size_t total, uint6
 	n = total < (uint64_t)size - pos ? total : (size_t)((uint64_t)size - pos);
 	if (cover(m, pos + n))
 		return -ENOTSUP;
-	if (d->cnt == 1)
-		memcpy((char *)d->iov[0].iov_base + d->off, m->va + pos, n);
-	else
-		scatter(d, m->va + pos, n);
+	if (scatter(d, m->va + pos, n))
+		return -EFAULT;               /* (the offset stays) */
 	if (!at)
 		f->pos = pos + n;
 	return (long)n;
@@ -406,6 +404,8 @@ long __cairn_fmap_write(struct cairn_fd *f, struct iov_at *v, size_t total, uint
 		return -ENOTSUP;
 	if (!total)
 		return 0;
+	if (v->cnt && !__cairn_uread_ok(v->iov[0].iov_base, v->iov[0].iov_len > 0))
+		return -EFAULT;               /* (before the file grows) */
 	if (append || pos > (uint64_t)size || total > (uint64_t)size - pos) {
 		struct cairn_ans a;
 		err_t e;
@@ -422,10 +422,8 @@ long __cairn_fmap_write(struct cairn_fd *f, struct iov_at *v, size_t total, uint
 	}
 	if (cover(m, pos + total))
 		return -ENOTSUP;
-	if (v->cnt == 1)
-		memcpy(m->va + pos, (const char *)v->iov[0].iov_base + v->off, total);
-	else
-		gather(v, (uint8_t *)m->va + pos, total);
+	if (gather(v, (uint8_t *)m->va + pos, total))
+		return -EFAULT;
 	if (!at)
 		f->pos = pos + total;
 	return (long)total;

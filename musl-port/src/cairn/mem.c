@@ -359,6 +359,16 @@ static int covered(uint64_t va, uint64_t end)
 	return 1;
 }
 
+/* Whether va is in a PROT_NONE piece (reserved, not mapped in the
+ * kernel: a fault there is SEGV_ACCERR on Linux, not SEGV_MAPERR).
+ * Read without the lock (from a fault's handler). */
+int __cairn_mem_prot_none(uintptr_t va)
+{
+	unsigned i = find(va);
+
+	return i < npieces && pieces[i].va <= va && pieces[i].prot == PROT_NONE;
+}
+
 /* Whether [p, p + n) may be written as far as this table knows:
  * not below the program, not past the stack's top, and inside the mmap
  * window or the break only where writable pieces or the break's pages

@@ -198,16 +198,6 @@ static inline __attribute__((always_inline)) void pipe_after(const struct pview 
 		__cairn_ipc(p->kick, IO_PIPE_KICK, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 }
 
-/* Small copies (the usual pipe message) without a call. */
-static inline __attribute__((always_inline)) void copy(void *dst, const void *src, size_t n)
-{
-	if (n > 16) {
-		memcpy(dst, src, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		((char *)dst)[i] = ((const char *)src)[i];
-}
 
 /* Waits on this side's Notification after counting itself (rwait or
  * wwait), unless the other side's index moved or its count reached 0
@@ -291,11 +281,13 @@ static long ring_read(const struct pview *p, struct iov_at *d, size_t total, int
 			uint32_t n = total < used ? (uint32_t)total : used, off = head & (size - 1);
 			uint32_t k = size - off < n ? size - off : n;
 
-			if (d->cnt == 1 && n == k) {
-				copy(d->iov[0].iov_base, ring + off, n);
-			} else {
-				scatter(d, (const char *)ring + off, k);
-				scatter(d, (const char *)ring, n - k);
+			/* (one buffer, no wrap: the usual pipe message, without
+			 * scatter's bookkeeping) */
+			if (d->cnt == 1 && n == k ? __cairn_ucopy(d->iov[0].iov_base, ring + off, n) != 0 :
+			    scatter(d, (const char *)ring + off, k) || scatter(d, (const char *)ring, n - k)) {
+				side_unlock(&s->rlock);      /* the bytes stay, as Linux's */
+				unhold(held);
+				return -EFAULT;
 			}
 			if (peek) {
 				side_unlock(&s->rlock);
@@ -348,11 +340,12 @@ static long ring_write(const struct pview *p, struct iov_at *v, size_t total, in
 			uint32_t n = rem < size - used ? (uint32_t)rem : size - used, off = tail & (size - 1);
 			uint32_t k = size - off < n ? size - off : n;
 
-			if (v->cnt == 1 && n == k && n == rem) {
-				copy(ring + off, (const char *)v->iov[0].iov_base + v->off, n);
-			} else {
-				gather(v, ring + off, k);
-				gather(v, ring, n - k);
+			if (v->cnt == 1 && n == k && n == rem ?
+			    __cairn_ucopy(ring + off, (const char *)v->iov[0].iov_base + v->off, n) != 0 :
+			    gather(v, ring + off, k) || gather(v, ring, n - k)) {
+				side_unlock(&s->wlock);      /* none of these bytes written */
+				unhold(held);
+				return done ? (long)done : -EFAULT;
 			}
 			REL(&s->tail, tail + n);
 			side_unlock(&s->wlock);
@@ -441,8 +434,12 @@ long __cairn_sock_rec_read(struct cairn_fd *f, struct iov_at *d, size_t total, i
 			rec_get(p, head + 8, addr, h.alen);
 			*alen = h.alen;
 			*whole = h.len;
-			scatter(d, (const char *)p->ring + off, k);
-			scatter(d, (const char *)p->ring, n - k);
+			if (scatter(d, (const char *)p->ring + off, k) ||
+			    scatter(d, (const char *)p->ring, n - k)) {
+				side_unlock(&s->rlock);      /* the datagram stays */
+				unhold(held);
+				return -EFAULT;
+			}
 			if (!peek)
 				REL(&s->head, head + rs);
 			side_unlock(&s->rlock);
@@ -490,10 +487,13 @@ long __cairn_sock_rec_write(struct cairn_fd *f, struct iov_at *v, size_t total, 
 			uint32_t pos = tail + 8 + ((alen + 7u) & ~7u), off = pos & (p->size - 1);
 			uint32_t k = p->size - off < total ? p->size - off : (uint32_t)total;
 
+			if (gather(v, p->ring + off, k) || gather(v, p->ring, (uint32_t)total - k)) {
+				side_unlock(&s->wlock);      /* not sent */
+				unhold(held);
+				return -EFAULT;
+			}
 			rec_put(p, tail, &h, sizeof(h));
 			rec_put(p, tail + 8, addr, alen);
-			gather(v, p->ring + off, k);
-			gather(v, p->ring, (uint32_t)total - k);
 			REL(&s->tail, tail + need);
 			side_unlock(&s->wlock);
 			unhold(held);

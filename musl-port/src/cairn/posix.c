@@ -70,6 +70,7 @@ void __cairn_posix_init(void)
 	__cairn_cwd = cairn_cap("cwd");
 	__cairn_umask_start();
 	__cairn_limits_start();
+	__cairn_ucopy_register();
 	/* the root directory's references are not counted: a copy will do */
 	if (__cairn_cwd == CAP_NULL && __cairn_root != CAP_NULL &&
 	    cairn_cap_copy(__cairn_root, RIGHTS_ALL, &__cairn_cwd))

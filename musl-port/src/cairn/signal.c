@@ -38,6 +38,7 @@
 #include "syscall.h"
 #include "ksigaction.h"
 #include "cairn_impl.h"
+#include "cairn_arch.h"
 
 #define NSIG_MAX   POSIX_NSIG
 #define SETSIZE    8       /* _NSIG / 8: the kernel's sigset_t */
@@ -446,20 +447,59 @@ void __cairn_altstack_forked(const struct cairn_altstack *forker)
 			     NULL);
 }
 
+/* ---- a SA_SIGINFO handler's ucontext ----------------------------------------------------- */
+
+/* The kernel's upcall frame (include/cairn/abi.h: a header, then the
+ * registers in the arch's order) */
+struct upframe {
+	uint64_t magic, partial, result, pad;
+	uint64_t r[];
+};
+
+/* As Linux fills it: the interrupted registers (from the frame, and the
+ * entry's save area: FP registers, and the callee-saved registers of a
+ * frame saved by the system-call path, live when the upcall came), the
+ * mask before the handler, the thread's alternate stack. A delivery run
+ * from a hold (no frame of its own: area NULL) has no registers. */
+static void uc_fill(ucontext_t *uc, uintptr_t frame, const uint64_t *area, uint64_t mask)
+{
+	const struct upframe *f = (const struct upframe *)frame;
+	cap_t th;
+	struct cairn_altstack *a = __cairn_thread_altstack(&th);
+
+	memset(uc, 0, sizeof(*uc));
+	memcpy(&uc->uc_sigmask, &mask, sizeof(mask));
+	uc->uc_stack.ss_sp = (void *)a->base;
+	uc->uc_stack.ss_size = a->size;
+	uc->uc_stack.ss_flags = a->size ? 0 : SS_DISABLE;
+	if (area && f->magic == CAIRN_UPCALL_MAGIC)
+		cairn_arch_uc_fill(&uc->uc_mcontext, f->r, (int)f->partial, f->result, area);
+}
+
+/* What the handler changed goes back where SYS_UPCALL_RETURN and the
+ * entry take it from (the kernel checks what it restores) */
+static void uc_apply(const ucontext_t *uc, uintptr_t frame, uint64_t *area)
+{
+	struct upframe *f = (struct upframe *)frame;
+
+	if (area && f->magic == CAIRN_UPCALL_MAGIC)
+		cairn_arch_uc_apply(&uc->uc_mcontext, f->r, (int)f->partial, &f->result, area);
+}
+
 /* ---- the upcall entry's C part ------------------------------------------------------------ */
 
-static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *saved);
+static void sig_run_saved(uint64_t arg, uintptr_t frame, uint64_t *area, struct cairn_ipcbuf *saved);
 
 /* The IPC buffer kept on the stack the handler runs on (not inlined: the
  * 4 KiB are not in the caller's frame, on a small alternate stack) */
-__attribute__((noinline)) static void sig_run_local(uint64_t arg, uintptr_t frame)
+__attribute__((noinline)) static void sig_run_local(uint64_t arg, uintptr_t frame, uint64_t *area)
 {
 	struct cairn_ipcbuf local;
 
-	sig_run_saved(arg, frame, &local);
+	sig_run_saved(arg, frame, area, &local);
 }
 
-void __cairn_sig_run(uint64_t arg, uintptr_t frame)
+void __cairn_sig_run(uint64_t arg, uintptr_t frame, uint64_t *area)
 {
 	struct cairn_sigthr *me = __cairn_sig_self();
 	cap_t th;
@@ -476,11 +516,11 @@ void __cairn_sig_run(uint64_t arg, uintptr_t frame)
 	 * its own, while there are some */
 	a = __cairn_thread_altstack(&th);
 	if (a->save && a->used < ALT_SAVES && on_altstack(a, frame)) {
-		sig_run_saved(arg, frame, &a->save[a->used++]);
+		sig_run_saved(arg, frame, area, &a->save[a->used++]);
 		a->used--;
 		return;
 	}
-	sig_run_local(arg, frame);
+	sig_run_local(arg, frame, area);
 }
 
 /* The note a wait of this thread sleeps on (poll, sleeps, sigsuspend). */
@@ -491,7 +531,7 @@ static cap_t own_note(void)
 	return n != CAP_NULL ? n : __cairn_note_cap;
 }
 
-static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *saved)
+static void sig_run_saved(uint64_t arg, uintptr_t frame, uint64_t *area, struct cairn_ipcbuf *saved)
 {
 	struct cairn_sigthr *me = __cairn_sig_self();
 	int sig = (int)(arg & 0xff), code = posix_sig_arg_code(arg), sender = (int)(arg >> 32);
@@ -509,7 +549,9 @@ static void sig_run_saved(uint64_t arg, uintptr_t frame, struct cairn_ipcbuf *sa
 	}
 	me->held_floor = base;
 	int restart = 1;
+	uint64_t end_how, end_mask;
 next:
+	end_how = end_mask = 0;
 	ka = actions[sig];
 	if (ka.flags & SA_RESETHAND) {
 		actions[sig].handler = SIG_DFL;
@@ -526,18 +568,31 @@ next:
 			siginfo_t si;
 			ucontext_t uc;
 			struct cairn_ans a;
-			uint64_t value = 0, overrun = 0;
-			/* sigqueue's and timers' value: asked of the server (register words only) */
-			if (((code < 0 && code != SI_TKILL) || fault_info(sig, code) ||
-			     (sig == SIGCHLD && code > 0 && code != SI_KERNEL)) &&
-			    !ps(PS_SIGINFO, (uint64_t)me->tid, 0, 0, 0, &a) && a.w[0] == (uint64_t)sig) {
+			uint64_t value = 0, overrun = 0, mask = local_mask, after;
+			/* the mask before the handler, sigqueue's and timers'
+			 * value: asked of the server (register words only) */
+			int known_mask = !ps(PS_SIGCONTEXT, (uint64_t)me->tid, 0, 0, 0, &a) &&
+					 a.w[0] == (uint64_t)sig;
+			if (known_mask) {
+				mask = a.w[1];
 				value = a.w[2];
 				overrun = a.w[3];
 			}
+			/* a PROT_NONE reservation has no kernel mapping: Linux's
+			 * SEGV_ACCERR all the same */
+			if (sig == SIGSEGV && code == SEGV_MAPERR && __cairn_mem_prot_none((uintptr_t)value))
+				code = SEGV_ACCERR;
 			fill_info(&si, sig, (uint32_t)sender | (uint64_t)(uint32_t)code << 32, value,
 				  overrun);
-			memset(&uc, 0, sizeof(uc));
+			uc_fill(&uc, frame, area, mask);
 			((void (*)(int, siginfo_t *, void *))(void *)ka.handler)(sig, &si, &uc);
+			/* a mask the handler left in its ucontext is the one after it */
+			memcpy(&after, &uc.uc_sigmask, sizeof(after));
+			if (known_mask && after != mask) {
+				end_how = 1;
+				end_mask = after;
+			}
+			uc_apply(&uc, frame, area);
 		} else {
 			ka.handler(sig);
 		}
@@ -559,7 +614,7 @@ next:
 	 * that comes nests and ends first, as on the server's side it nests
 	 * in them), innermost first */
 	me->hold++;
-	delivery_done(me, sig, 0, 0);
+	delivery_done(me, sig, end_how, end_mask);
 	/* changed to SIG_DFL while the upcall was on its way: the default now */
 	if (ka.handler == SIG_DFL)
 		__cairn_raise(sig);
@@ -602,7 +657,7 @@ void __cairn_sig_release(void)
 	while (!me->hold && me->held > me->held_floor) {
 		uint64_t arg = me->held_args[me->held - 1];
 		me->held--;
-		__cairn_sig_run(arg, (uintptr_t)__builtin_frame_address(0));
+		__cairn_sig_run(arg, (uintptr_t)__builtin_frame_address(0), NULL);
 	}
 }
 

@@ -560,7 +560,8 @@ again:
 			memcpy((uint8_t *)__cairn_ipc_data() + pad, &x, sizeof(x));
 			pad += sizeof(x);
 		}
-		gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k);
+		if (gather(&v, (uint8_t *)__cairn_ipc_data() + pad, k))
+			return done ? (long)done : -EFAULT;
 		for (unsigned i = 0; i < nc; i++)
 			cairn_ipcbuf()->caps[i] = rights[i];   /* SCM_RIGHTS go with the first part */
 		e = __cairn_ipc(f->cap, SOCK_SEND, k, (uint64_t)(unsigned)flags, alen,
@@ -740,7 +741,8 @@ again:
 		n = a.w[0] < max ? a.w[0] : max;
 		if (n > a.nbytes - pad)
 			n = a.nbytes - pad;
-		scatter(&d, __cairn_ipc_data() + pad, n);
+		if (scatter(&d, __cairn_ipc_data() + pad, n))
+			return done ? (long)done : -EFAULT;
 		f->pos += n;
 		if (first < 0) {
 			take_addr(addr, alen, al);

@@ -431,6 +431,9 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 	c->umask = parent->umask;
 	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
 	c->stack_low = parent->stack_low;     /* (the space is a copy) */
+	c->ucopy_lo = parent->ucopy_lo;
+	c->ucopy_hi = parent->ucopy_hi;
+	c->ucopy_fixup = parent->ucopy_fixup;
 	/* the forking thread's mask; forked inside a handler: so is the
 	 * child (a child forked outside every handler ends what it
 	 * inherits: POSIX_SIGRETURN_FORKED) */
@@ -666,6 +669,7 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	p->kas = im.kas;
 	p->kthread = im.kthread;
 	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
+	p->ucopy_lo = p->ucopy_hi = p->ucopy_fixup = 0;   /* the new image says its own */
 	memset(p->name, 0, sizeof(p->name));
 	strlcpy(p->name, im.name, sizeof(p->name));
 	cmdline_set(p, data, args_len);

@@ -408,7 +408,23 @@ static void op_fault(struct srv_req *r, struct srv_ans *a)
 		a->err = ERR_NOSYS;
 		return;
 	}
-	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2], r->w[3]);
+	uint64_t resume = 0;
+
+	a->deferred = !proc_fault(r->obj, r->w[0], r->w[1], r->w[2], r->w[3], &resume);
+	if (resume) {
+		a->err = (err_t)CAIRN_FAULT_RESUME;
+		a->w[0] = resume;
+	}
+}
+
+static void op_ucopy(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_ucopy(r->obj, r->w[0], r->w[1], r->w[2]);
+}
+
+static void op_sigcontext(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = ps_sigcontext(r->obj, r->w[0], a->w);
 }
 
 static void op_getpid(struct srv_req *r, struct srv_ans *a)
@@ -768,6 +784,8 @@ static const struct srv_op ops[] = {
 	OP(PS_SETGROUPS, op_setgroups),
 	OP(PS_SETFSID, op_setfsid),
 	OP(PS_CRED, op_cred),
+	OP(PS_UCOPY, op_ucopy),
+	OP(PS_SIGCONTEXT, op_sigcontext),
 	OP(CAIRN_FAULT_LABEL, op_fault),
 };
 

@@ -157,6 +157,9 @@ struct proc {
 	uint32_t umask;
 	uint64_t rlim[POSIX_RLIM_N][2];
 	uint64_t stack_low;
+	/* the libc's copy routines [lo, hi) and their fixup (PS_UCOPY;
+	 * kept across fork, not exec) */
+	uint64_t ucopy_lo, ucopy_hi, ucopy_fixup;
 	/* CPU time (PS_TIMES): an ended process's own, and that of the
 	 * children it reaped (theirs included) */
 	uint64_t cpu_ns, child_ns;
@@ -291,6 +294,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 err_t ps_sigqueue(struct proc *c, const uint64_t w[4]);
 err_t ps_sigwait(struct proc *c, const uint64_t w[4], uint64_t out[4], bool *later);
 err_t ps_siginfo(struct proc *c, uint64_t tid, uint64_t out[4]);
+err_t ps_sigcontext(struct proc *c, uint64_t tid, uint64_t out[4]);
 err_t ps_sigaction(struct proc *c, const uint64_t w[4], uint64_t out[4]);
 /* The calls of one thread carry its tid (0 or the pid: the main thread). */
 err_t ps_sigmask(struct proc *c, uint64_t how, uint64_t set, uint64_t flags, uint64_t *old);
@@ -305,11 +309,15 @@ void sthreads_drop(struct proc *p);
 void procs_check_ended(uint64_t bits);
 /* p ended (its kernel process is dead): zombie, SIGCHLD, waits, orphans. */
 void proc_ended(struct proc *p);
-/* A user fault of p's thread kid (the kernel's fault message): a handled
- * SIGSEGV/SIGILL... runs its handler on that thread (si_addr: addr) and the
- * instruction is retried (true: answer 0), else
- * p ends with that signal (false: no answer). */
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid);
+/* A user fault of p's thread kid (the kernel's fault message): a memory
+ * fault in the libc's copy routines (PS_UCOPY) resumes at their fixup
+ * (true, *resume = its pc: answer CAIRN_FAULT_RESUME); a handled
+ * SIGSEGV/SIGILL... runs its handler on that thread (si_addr: addr,
+ * si_code from the kind) and the instruction is retried (true: answer
+ * 0), else p ends with that signal (false: no answer). */
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid,
+		uint64_t *resume);
+err_t ps_ucopy(struct proc *c, uint64_t start, uint64_t end, uint64_t fixup);
 /* Kills p's kernel process for signal sig (wait status sig), or for PS_EXIT
  * (sig 0, exit code code). */
 void proc_terminate(struct proc *p, int sig, int code);

@@ -344,15 +344,49 @@ static uint32_t sthread_kid(struct proc *p, struct sthread *t)
 	return t->kid;
 }
 
-bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint64_t kid)
+err_t ps_ucopy(struct proc *c, uint64_t start, uint64_t end, uint64_t fixup)
 {
+	if (start >= end || end > CAIRN_STACK_TOP || fixup < start || fixup >= end)
+		return ERR_INVAL;
+	c->ucopy_lo = start;
+	c->ucopy_hi = end;
+	c->ucopy_fixup = fixup;
+	return ERR_OK;
+}
+
+/* si_code of a fault (Linux's numbers): SEGV_MAPERR 1 / SEGV_ACCERR 2
+ * (a mapped page that forbids the access), BUS_ADRALN 1 (misaligned) /
+ * BUS_ADRERR 2 (a paged object's page that cannot come), TRAP_BRKPT 1,
+ * ILL_ILLOPC 1, FPE_INTDIV 1 (what the kernel tells no more about) */
+static int32_t fault_code(uint64_t kind, bool prot)
+{
+	switch (kind) {
+	case CAIRN_FAULT_READ: case CAIRN_FAULT_WRITE: case CAIRN_FAULT_EXEC:
+		return prot ? 2 : 1;
+	case CAIRN_FAULT_PAGER:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t w2, uint64_t kid,
+		uint64_t *resume)
+{
+	uint64_t kind = CAIRN_FAULT_KIND(w2);
+	bool prot = (w2 & CAIRN_FAULT_PROT) != 0;
 	int sig = posix_fault_signal(kind);
 	struct sigact *a = &p->act[sig];
 	struct sthread *t, *on = NULL;
 
 	/* below the main stack, within RLIMIT_STACK: it grows */
-	if ((kind == CAIRN_FAULT_READ || kind == CAIRN_FAULT_WRITE) && stack_grow(p, addr))
+	if ((kind == CAIRN_FAULT_READ || kind == CAIRN_FAULT_WRITE) && !prot && stack_grow(p, addr))
 		return true;
+	/* a bad pointer handed to a system call: the copy returns EFAULT */
+	if (pc >= p->ucopy_lo && pc < p->ucopy_hi && (sig == POSIX_SIGSEGV || kind == CAIRN_FAULT_PAGER)) {
+		*resume = p->ucopy_fixup;
+		return true;
+	}
 	/* the faulting thread (the main one if the server does not know it) */
 	for (t = NULL; (t = sthread_next(p, t)) && !on;)
 		if (kid && sthread_kid(p, t) == kid)
@@ -364,9 +398,8 @@ bool proc_fault(struct proc *p, uint64_t addr, uint64_t pc, uint64_t kind, uint6
 	if (a->disp == POSIX_SIG_HANDLE && !(on->mask & sigbit(sig)) && on->ndeliv < DELIV_MAX &&
 	    !p->stopped) {
 		unsigned n = on->ndeliv;
-		/* si_code 1: SEGV_MAPERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT,
-		 * FPE_INTDIV; si_addr (the value PS_SIGINFO gives): the address */
-		deliver(p, on, sig, &(struct siginf){ .code = 1, .value = addr });
+		/* si_addr (the value PS_SIGINFO gives): the address */
+		deliver(p, on, sig, &(struct siginf){ .code = fault_code(kind, prot), .value = addr });
 		if (on->ndeliv > n)
 			return true;
 	}
@@ -1014,6 +1047,20 @@ err_t ps_siginfo(struct proc *c, uint64_t tid, uint64_t out[4])
 		return ERR_INVAL;
 	out[0] = (uint64_t)d->sig;
 	out[1] = d->si.sender | (uint64_t)(uint32_t)d->si.code << 32;
+	out[2] = d->si.value;
+	out[3] = d->si.overrun;
+	return ERR_OK;
+}
+
+err_t ps_sigcontext(struct proc *c, uint64_t tid, uint64_t out[4])
+{
+	struct sthread *t = sthread_find(c, tid);
+	const struct delivery *d = t && t->ndeliv ? &t->deliv[t->ndeliv - 1] : NULL;
+
+	if (!d)
+		return ERR_INVAL;
+	out[0] = (uint64_t)d->sig;
+	out[1] = d->saved_mask;
 	out[2] = d->si.value;
 	out[3] = d->si.overrun;
 	return ERR_OK;

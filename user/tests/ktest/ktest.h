@@ -116,6 +116,8 @@ void child_end(struct cairn_child *c);
 
 /* The peer program's entry (peer.c). */
 int peer_main(int argc, char **argv);
+/* Where fault.resume_elsewhere resumes the peer: it ends with 42. */
+__attribute__((noreturn)) void peer_resumed(void);
 
 /* ---- the IPC test server (peer.c), run by a thread or a peer process ----------------- */
 

@@ -794,12 +794,38 @@ void t_fault_protect(void)
 	CHECK_OK(create_on(f.c.proc, OBJ_MEMOBJ, 1, 0, &mo));
 	EXPECT_OK(inv1(f.c.as, AS_MAP, mo, KT_FAULT_VA, 0, 1 | (uint64_t)CAIRN_PROT_R << 48, 0, NULL));
 	EXPECT_OK(cairn_send(f.go, 0, 1, 0, 0, 0));
-	if (got_fault(&f, 0x79, KT_FAULT_VA, CAIRN_FAULT_WRITE)) {
+	/* a mapped page that forbids the write: CAIRN_FAULT_PROT */
+	if (got_fault(&f, 0x79, KT_FAULT_VA, CAIRN_FAULT_WRITE | CAIRN_FAULT_PROT)) {
 		EXPECT_OK(inv(f.c.as, AS_PROTECT, KT_FAULT_VA, PG, CAIRN_PROT_R | CAIRN_PROT_W, 0, NULL));
 		EXPECT_OK(cairn_reply(cairn_tag(0, 0, 0), 0, 0, 0, 0));
 		ended(&f, PROC_STATE_EXITED, 0);
 	}
 	del(&mo);
+	fault_end(&f);
+}
+
+/* The handler answers CAIRN_FAULT_RESUME: the peer goes on at another
+ * pc (the same program: peer_resumed, which ends with 42), not at the
+ * faulting instruction; a pc past the user addresses kills it. */
+void t_fault_resume(void)
+{
+	struct fault_setup f;
+
+	CHECK_OK(fault_peer(&f, "fault", 0x7b));
+	EXPECT_OK(cairn_send(f.go, 0, 1, 0, 0, 0));
+	if (got_fault(&f, 0x7b, KT_FAULT_VA, CAIRN_FAULT_WRITE)) {
+		EXPECT_OK(cairn_reply(cairn_tag(CAIRN_FAULT_RESUME, 1, 0), (uint64_t)(uintptr_t)peer_resumed,
+				      0, 0, 0));
+		ended(&f, PROC_STATE_EXITED, 42);
+	}
+	fault_end(&f);
+
+	CHECK_OK(fault_peer(&f, "fault", 0x7c));
+	EXPECT_OK(cairn_send(f.go, 0, 1, 0, 0, 0));
+	if (got_fault(&f, 0x7c, KT_FAULT_VA, CAIRN_FAULT_WRITE)) {
+		EXPECT_OK(cairn_reply(cairn_tag(CAIRN_FAULT_RESUME, 1, 0), ~0ull << 60, 0, 0, 0));
+		ended(&f, PROC_STATE_FAULTED, CAIRN_FAULT_OTHER);
+	}
 	fault_end(&f);
 }
 

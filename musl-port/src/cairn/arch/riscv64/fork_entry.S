@@ -9,7 +9,9 @@
  * returns 0 from __cairn_fork_enter.
  * __cairn_jump(pc, sp, a0) starts running at pc on the stack sp.
  * __cairn_sigentry is the upcall entry (a0 = sig | sender << 32, a1 = frame, sp = frame):
- * it saves the FP state, runs __cairn_sig_run and returns with
+ * it saves the FP state and the callee-saved registers (its save area, which
+ * signal.c's ucontext reads and writes: cairn_arch.h), runs
+ * __cairn_sig_run(arg, frame, area), loads them back and returns with
  * SYS_UPCALL_RETURN (12, include/cairn/abi.h) to where the upcall came.
  */
 .text
@@ -100,7 +102,7 @@ __cairn_jump:
 .hidden __cairn_sigentry
 .type __cairn_sigentry, %function
 __cairn_sigentry:
-	addi sp, sp, -288
+	addi sp, sp, -368	/* f0-f31, fcsr, the frame, s0-s11 (cairn_arch.h) */
 	fsd f0, 0(sp)
 	fsd f1, 8(sp)
 	fsd f2, 16(sp)
@@ -136,7 +138,32 @@ __cairn_sigentry:
 	frcsr t0
 	sd t0, 256(sp)
 	sd a1, 264(sp)
+	sd s0, 272(sp)		/* callee-saved: a partial frame's live ones (the ucontext's) */
+	sd s1, 280(sp)
+	sd s2, 288(sp)
+	sd s3, 296(sp)
+	sd s4, 304(sp)
+	sd s5, 312(sp)
+	sd s6, 320(sp)
+	sd s7, 328(sp)
+	sd s8, 336(sp)
+	sd s9, 344(sp)
+	sd s10, 352(sp)
+	sd s11, 360(sp)
+	mv a2, sp		/* __cairn_sig_run(arg, frame, area) */
 	call __cairn_sig_run
+	ld s0, 272(sp)		/* as the handler's ucontext left them */
+	ld s1, 280(sp)
+	ld s2, 288(sp)
+	ld s3, 296(sp)
+	ld s4, 304(sp)
+	ld s5, 312(sp)
+	ld s6, 320(sp)
+	ld s7, 328(sp)
+	ld s8, 336(sp)
+	ld s9, 344(sp)
+	ld s10, 352(sp)
+	ld s11, 360(sp)
 	ld t0, 256(sp)
 	fscsr t0
 	fld f0, 0(sp)

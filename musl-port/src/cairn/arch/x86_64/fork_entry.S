@@ -9,7 +9,9 @@
  * returns 0 from __cairn_fork_enter.
  * __cairn_jump(pc, sp, a0) starts running at pc on the stack sp.
  * __cairn_sigentry is the upcall entry (rdi = sig | sender << 32, rsi = frame, rsp = frame (16-byte aligned, no return address)):
- * it saves the FP state, runs __cairn_sig_run and returns with
+ * it saves the FP state and the callee-saved registers (its save area, which
+ * signal.c's ucontext reads and writes: cairn_arch.h), runs
+ * __cairn_sig_run(arg, frame, area), loads them back and returns with
  * SYS_UPCALL_RETURN (12, include/cairn/abi.h) to where the upcall came.
  */
 .text
@@ -60,10 +62,21 @@ __cairn_jump:
 .type __cairn_sigentry, @function
 __cairn_sigentry:
 	cld
-	sub $528, %rsp
+	sub $560, %rsp
 	fxsave64 (%rsp)
 	mov %rsi, 512(%rsp)
+	mov %rbx, 520(%rsp)	/* callee-saved: a partial frame's live ones (the ucontext's) */
+	mov %r12, 528(%rsp)
+	mov %r13, 536(%rsp)
+	mov %r14, 544(%rsp)
+	mov %r15, 552(%rsp)
+	mov %rsp, %rdx		/* __cairn_sig_run(arg, frame, area) */
 	call __cairn_sig_run
+	mov 520(%rsp), %rbx	/* as the handler's ucontext left them */
+	mov 528(%rsp), %r12
+	mov 536(%rsp), %r13
+	mov 544(%rsp), %r14
+	mov 552(%rsp), %r15
 	fxrstor64 (%rsp)
 	mov 512(%rsp), %rdi
 	mov $12, %eax		/* SYS_UPCALL_RETURN(frame) */
