@@ -593,8 +593,10 @@ enum {
 	                       * empties it. EINVAL: a slot below 3, the "proc" slot, above
 	                       * 1023, or given twice */
 	PS_SETITIMER,         /* (which, value ns, interval ns, flags) -> (old value ns, old
-	                       * interval ns): setitimer/alarm. which: ITIMER_REAL 0 only
-	                       * (else EINVAL); value 0 disarms; when it runs out the process
+	                       * interval ns): setitimer/alarm. which: ITIMER_REAL 0,
+	                       * ITIMER_VIRTUAL 1, ITIMER_PROF 2 (else EINVAL; the last two
+	                       * on the process's CPU time, to the ms: SIGVTALRM, SIGPROF);
+	                       * value 0 disarms; when it runs out the process
 	                       * gets SIGALRM (sender 0) and, with an interval, it starts
 	                       * again. flags 1: only read it (getitimer). A fork's child
 	                       * starts with none; exec keeps it. It shares the server's one

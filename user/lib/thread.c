@@ -42,31 +42,45 @@ err_t cairn_thread_start_ipcbuf(void (*fn)(uint64_t), uint64_t arg, unsigned pri
 				struct cairn_ipcbuf **ibuf)
 {
 	struct cairn_msg m;
-	cap_t stack, ipcbuf, th;
-	void *sva, *iva;
+	cap_t stack = CAP_NULL, ipcbuf = CAP_NULL, th = CAP_NULL;
+	void *sva = NULL, *iva = NULL;
 	err_t e;
 
 	if ((e = cairn_memobj_create(SLOT_SELF_PROC, THREAD_STACK_PAGES, 0, &stack)) ||
 	    (e = cairn_map(stack, 0, THREAD_STACK_PAGES, CAIRN_PROT_R | CAIRN_PROT_W, &sva)) ||
 	    (e = cairn_memobj_create(SLOT_SELF_PROC, 1, 0, &ipcbuf)) ||
 	    (e = cairn_map(ipcbuf, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &iva)))
-		return e;
+		goto fail;
 	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_THREAD, 0, 0, 0, &m)))
-		return e;
+		goto fail;
 	th = m.w[0];
 	cairn_ipcbuf()->caps[0] = ipcbuf;
 	if ((e = cairn_invoke(th, THREAD_SET_IPCBUF, 1, 0, (uint64_t)iva, 0, 0, &m)))
-		return e;
+		goto fail;
 	struct thread_start *ts =
 		(struct thread_start *)((char *)sva + THREAD_STACK_PAGES * CAIRN_PAGE_SIZE) - 1;
 	ts->fn = fn;
 	ts->arg = arg;
 	if ((e = cairn_invoke(th, THREAD_START, 0, (uint64_t)cairn_thread_trampoline,
 			      (uint64_t)ts & ~15ull, (uint64_t)ts, prio, &m)))
-		return e;
+		goto fail;
 	if (thread)
 		*thread = th;
 	if (ibuf)
 		*ibuf = iva;
 	return ERR_OK;
+fail:
+	/* nothing kept: a caller that tries priorities downwards (ERR_PERM)
+	 * made a thread, a stack and a buffer for each try and ran out */
+	if (th != CAP_NULL)
+		cairn_cap_delete(th);
+	if (iva)
+		cairn_unmap(iva, 1);
+	if (ipcbuf != CAP_NULL)
+		cairn_cap_delete(ipcbuf);
+	if (sva)
+		cairn_unmap(sva, THREAD_STACK_PAGES);
+	if (stack != CAP_NULL)
+		cairn_cap_delete(stack);
+	return e;
 }

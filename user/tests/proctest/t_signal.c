@@ -499,7 +499,10 @@ void t_itimer(void)
 	CHECK_OK(ps(PS_SETITIMER, 0, 0, 0, 1, r));
 	CHECK(r[0] == 0 && r[1] == 0, "a timer before any was set: %lu %lu", (unsigned long)r[0],
 	      (unsigned long)r[1]);
-	EXPECT_ERR(ps(PS_SETITIMER, 1, 1000000, 0, 0, NULL), ERR_INVAL);
+	EXPECT_ERR(ps(PS_SETITIMER, 3, 1000000, 0, 0, NULL), ERR_INVAL);   /* 1, 2: VIRTUAL, PROF */
+	CHECK_OK(ps(PS_SETITIMER, 1, 0, 0, 1, r));
+	CHECK(r[0] == 0 && r[1] == 0, "ITIMER_VIRTUAL before any was set: %lu %lu", (unsigned long)r[0],
+	      (unsigned long)r[1]);
 	CHECK_OK(handle_signal(SIGALRM, 0, 0));
 	/* one shot */
 	CHECK_OK(ps(PS_SETITIMER, 0, 30000000, 0, 0, r));
