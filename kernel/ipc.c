@@ -512,6 +512,7 @@ reply_recv_fast(struct endpoint *ep, uint64_t tag, uint64_t w0, uint64_t w1, uin
 	if (unlikely(!caller || caller->fault_pending || !list_empty(&ep->senders) ||
 		     !list_empty(&ep->async) || !list_empty(&ep->pager_reqs) ||
 		     (self->bound_note && self->bound_note->bits) || self->upcall_pending ||
+		     sched_ready_above(cpu, caller->prio) ||
 		     (mp && (!sched_runs_on(caller, cpu) ||
 			     __atomic_load_n(&caller->on_cpu, __ATOMIC_ACQUIRE))) ||
 		     !rx_trylock(ep, mp)))

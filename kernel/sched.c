@@ -416,7 +416,8 @@ void sched_preempt_to(struct thread *t)
 void sched_switch_to(struct thread *t)
 {
 	sched_need_resched = false;
-	hand_over(t, sched_runs_here(t) && likely(!current->upcall_pending));
+	hand_over(t, sched_runs_here(t) && likely(!current->upcall_pending) &&
+		     !sched_ready_above(this_cpu(), t->prio));
 }
 
 void sched_timeouts_changed(struct cpu *c)

@@ -287,6 +287,19 @@ static inline __attribute__((always_inline)) void sched_switch_on(struct cpu *c,
 		c->prev->on_cpu = 0;     /* the one CPU: c is still ours */
 }
 
+/* A thread ready on c's queues more urgent than priority prio? (A direct
+ * hand-off to a thread of prio must not pass it by.) */
+static inline bool sched_ready_above(const struct cpu *c, unsigned prio)
+{
+	unsigned p = prio + 1;
+
+	if (!c->nready || p >= NPRIO)
+		return false;
+	if (p >= 64)
+		return (c->runq_bitmap[1] >> (p - 64)) != 0;
+	return c->runq_bitmap[1] || (c->runq_bitmap[0] >> p);
+}
+
 static inline void sched_switch_fast(struct cpu *c, struct thread *next)
 {
 	sched_switch_on(c, next, true, false);

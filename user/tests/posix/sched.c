@@ -193,6 +193,25 @@ static void preempt(void)
 	back_to_other();
 }
 
+/* A thread that lowers its priority below a ready one's gives it the CPU
+ * before the call returns (the process server's answer must not pass the
+ * ready thread by). */
+static void lower_yields(void)
+{
+	pthread_t t;
+	struct sched_param sp = { .sched_priority = 10 };
+
+	CHECK(one_cpu() == 0);
+	CHECK(set_policy(SCHED_FIFO, 20) == 0);
+	flag = 0;
+	t = start_at(SCHED_FIFO, 20, set_flag);
+	CHECK(flag == 0);                     /* the same priority, FIFO: it waits */
+	CHECK(sched_setparam(0, &sp) == 0);
+	CHECK(flag == 1);
+	pthread_join(t, NULL);
+	back_to_other();
+}
+
 static void *mark_b(void *arg)
 {
 	(void)arg;
@@ -469,6 +488,7 @@ int main(int argc, char **argv)
 	run_named("set_get", set_get);
 	run_named("errors", errors);
 	run_named("preempt", preempt);
+	run_named("lower_yields", lower_yields);
 	run_named("fifo_no_slice", fifo_no_slice);
 	run_named("rr_slices", rr_slices);
 	run_named("pi_basics", pi_basics);
