@@ -166,7 +166,7 @@ hidden void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type);
 /* IO_CLOSE on an I/O object (one reference of its description less),
  * then its slot deleted. */
 hidden void __cairn_io_release(cap_t cap);
-hidden long __cairn_fd_ref(long fd, cap_t *out, uint32_t *type);
+hidden long __cairn_fd_ref(long fd, cap_t *out);
 hidden long __cairn_open_exec_at(long dirfd, const char *path, long flags, cap_t *file, uint64_t *size);
 hidden long __cairn_execveat(long dirfd, const char *path, char *const argv[], char *const envp[], long flags);
 /* Sends IO_CLOSE on every descriptor and the working directory (exit). */

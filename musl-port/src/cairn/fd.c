@@ -528,9 +528,9 @@ static err_t dup_cap(const struct cairn_fd *f, cap_t *out)
 	return ERR_OK;
 }
 
-/* A reference of our own to the description open at fd and its file
- * type (execveat's AT_EMPTY_PATH); __cairn_io_release() gives it back. */
-long __cairn_fd_ref(long fd, cap_t *out, uint32_t *type)
+/* A reference of our own to the description open at fd (execveat's
+ * AT_EMPTY_PATH); __cairn_io_release() gives it back. */
+long __cairn_fd_ref(long fd, cap_t *out)
 {
 	struct cairn_fd *f = __cairn_fd(fd);
 	err_t e;
@@ -541,7 +541,6 @@ long __cairn_fd_ref(long fd, cap_t *out, uint32_t *type)
 		return -EACCES;              /* a pipe, a socket: no file to run */
 	if ((e = dup_cap(f, out)))
 		return e == EMFILE ? -EMFILE : cairn_errno(e);
-	*type = f->type;
 	return 0;
 }
 

@@ -780,7 +780,7 @@ long __cairn_open_exec_at(long dirfd, const char *path, long flags, cap_t *file,
 		if ((r = open_obj(dirfd, path, oflags, (long)POSIX_OPEN_EXEC, &obj, &type, NULL,
 				  NULL, NULL, NULL)))
 			return r;
-	} else if ((r = __cairn_fd_ref(dirfd, &obj, &type))) {
+	} else if ((r = __cairn_fd_ref(dirfd, &obj))) {
 		return r;
 	} else {
 		type = 0;                    /* the stat's below */
@@ -809,32 +809,7 @@ fail:
 
 long __cairn_open_exec(const char *path, cap_t *file, uint64_t *size)
 {
-	struct posix_stat st;
-	struct cairn_ans a;
-	uint32_t type;
-	cap_t obj;
-	long r;
-	err_t e;
-
-	/* POSIX_OPEN_EXEC: the server checks execute permission, not read */
-	if ((r = open_obj(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, (long)POSIX_OPEN_EXEC, &obj, &type, NULL,
-			  NULL, NULL, NULL)))
-		return r;
-	if (type != S_IFREG) {
-		r = -EACCES;
-		goto fail;
-	}
-	if ((e = __cairn_ipc(obj, IO_STAT, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)) || a.nbytes < sizeof(st)) {
-		r = e ? cairn_errno(e) : -EIO;
-		goto fail;
-	}
-	memcpy(&st, __cairn_ipc_data(), sizeof(st));
-	*file = obj;
-	*size = st.size;
-	return 0;
-fail:
-	__cairn_io_release(obj);
-	return r;
+	return __cairn_open_exec_at(AT_FDCWD, path, 0, file, size);
 }
 
 /* ---- mounts: the VFS's table (include/cairn/posix.h, "mounts") ---------------------- */
