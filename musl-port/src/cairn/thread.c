@@ -82,7 +82,8 @@ struct waiter {
 	struct waiter *next;
 	volatile int *addr;
 	cap_t note;
-	int woken, listed;
+	volatile int woken;              /* by futex_wake, which took it off the list */
+	int listed;
 };
 
 struct thr {
@@ -116,6 +117,9 @@ hidden volatile int __cairn_threaded;
 #define for_each_thr(t) for (struct thr *t = threads; t; t = t->next)
 
 static struct waiter *waiters;       /* table_lock */
+/* Signals sent after the table's lock is let go (futex_wake): while one
+ * is on its way the notes stay (reap() frees no entry). */
+static volatile int wakes_out;
 /* The first thread's waits (the others' are in their entries). */
 static struct waiter main_waits[WAIT_LEVELS];
 
@@ -302,8 +306,9 @@ static void reap(void)
 	for (struct thr **pp = &threads; *pp;) {
 		struct thr *t = *pp;
 		/* one still on its way out (a wake, its exit) keeps its IPC
-		 * buffer and capabilities until a later clone */
-		if (!t->dead || !thread_gone(t)) {
+		 * buffer and capabilities until a later clone, and none goes
+		 * while a wake may signal its note (futex_wake) */
+		if (!t->dead || !thread_gone(t) || wakes_out) {
 			pp = &t->next;
 			continue;
 		}
@@ -400,19 +405,46 @@ fail:
 	return e == ERR_NOMEM || e == ERR_AGAIN ? -EAGAIN : cairn_errno(e);
 }
 
+/*
+ * Wakes up to n waiters on addr, oldest first. Each is taken off the
+ * list and marked under the lock but signalled after it, as Linux's
+ * wake_q: a woken thread more urgent than ours preempts us at the
+ * signal, and finds the lock free (it needs none on its way out of the
+ * wait). Signalled under the lock, it spun and napped on it while we,
+ * less urgent, ran on: a SCHED_FIFO thread made by pthread_create ran
+ * only after the call had returned to its less urgent creator. Batches of
+ * WAKE_BATCH; a late signal is an old wake-up to the note's next wait.
+ */
+#define WAKE_BATCH 16
 static long futex_wake(volatile int *addr, long n)
 {
+	cap_t notes[WAKE_BATCH];
 	long woken = 0;
+	unsigned k;
 
-	__cairn_lock(&table_lock);
-	for (struct waiter *w = waiters; w && woken < n; w = w->next) {
-		if (w->addr == addr && !w->woken) {
-			w->woken = 1;
-			cairn_invoke(w->note, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+	do {
+		k = 0;
+		__cairn_lock(&table_lock);
+		for (struct waiter **pp = &waiters; *pp && woken < n && k < WAKE_BATCH;) {
+			struct waiter *w = *pp;
+			if (w->addr != addr || w->woken) {
+				pp = &w->next;
+				continue;
+			}
+			*pp = w->next;
+			w->listed = 0;
+			a_store(&w->woken, 1);
+			notes[k++] = w->note;
 			woken++;
 		}
-	}
-	__cairn_unlock(&table_lock);
+		if (k)
+			a_inc(&wakes_out);
+		__cairn_unlock(&table_lock);
+		for (unsigned i = 0; i < k; i++)
+			cairn_invoke(notes[i], NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+		if (k)
+			a_dec(&wakes_out);
+	} while (k == WAKE_BATCH && woken < n);
 	return woken;
 }
 
@@ -817,23 +849,32 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 			sp->sched_priority = (int)m.w[1];
 		return op == 0 ? (long)m.w[0] : 0;
 	}
+	/* our own thread. The calls go without the lock: one that raises a
+	 * thread above us lets it run at once, and it may want the lock
+	 * (pthread_create's new SCHED_FIFO thread waits for its creator in
+	 * futex_wait: it napped on the lock while its less urgent creator
+	 * went on and returned before it ran) */
+	struct schedp now = *cur;
+	int store = 0;
+	__cairn_unlock(&table_lock);
 	/* a read: the process server's word is the last (another process
 	 * may have set ours, PS_SCHED) */
 	if (op <= 1 && __cairn_proc != CAP_NULL &&
 	    !__cairn_ipc(__cairn_proc, PS_SCHED, 0, (uint64_t)id, 0, 0, 0, 0, IPC_ALWAYS, &m)) {
-		cur->policy = (int)m.w[0];
-		cur->prio = (int)m.w[1];
+		now.policy = (int)m.w[0];
+		now.prio = (int)m.w[1];
+		store = 1;
 	}
 	switch (op) {
 	case 0:                              /* sched_getscheduler */
-		r = cur->policy;
+		r = now.policy;
 		break;
 	case 1:                              /* sched_getparam */
-		sp->sched_priority = cur->prio;
+		sp->sched_priority = now.prio;
 		break;
 	case 2:                              /* sched_setparam: the policy it has */
 	case 3:                              /* sched_setscheduler */
-		want.policy = op == 2 ? cur->policy : (int)policy;
+		want.policy = op == 2 ? now.policy : (int)policy;
 		want.prio = sp->sched_priority;
 		if (!sched_valid(want.policy, want.prio)) {
 			r = -EINVAL;
@@ -854,12 +895,19 @@ long __cairn_sched_policy(long op, long tid, long policy, void *param)
 			r = e == ERR_PERM ? -EPERM : cairn_errno(e);
 			break;
 		}
-		*cur = want;
+		now = want;
+		store = 1;
 		break;
 	default:
 		r = -EINVAL;
 	}
-	__cairn_unlock(&table_lock);
+	if (store) {                         /* unless the thread ended meanwhile */
+		long again;
+		__cairn_lock(&table_lock);
+		if (sched_target(tid, &th, &cur, &again) && again == id)
+			*cur = now;
+		__cairn_unlock(&table_lock);
+	}
 	return r;
 }
 
@@ -1101,6 +1149,7 @@ void __cairn_threads_forked(void)
 	/* our copies of the parent's objects (the Threads are not ours), and
 	 * the entries' pages (copies too) */
 	waiters = NULL;
+	wakes_out = 0;               /* the parent's wakes are not ours */
 	memset(main_waits, 0, sizeof(main_waits));
 	while (threads) {
 		struct thr *t = threads;
@@ -1152,10 +1201,13 @@ static long futex_wait(volatile int *addr, int val, uint64_t ns)
 	waiter_list(w);
 	__cairn_unlock(&table_lock);
 	e = cairn_wait(note, ns, NULL);
+	if (w->woken)
+		return 0;                    /* futex_wake took it off the list */
 	__cairn_lock(&table_lock);
 	if (w->woken)
 		e = ERR_OK;
-	waiter_unlist(w);
+	else
+		waiter_unlist(w);
 	__cairn_unlock(&table_lock);
 	if (e == ERR_INTR)
 		return -EINTR;

@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -165,10 +167,17 @@ static void preempt(void)
 
 	CHECK(one_cpu() == 0);
 	CHECK(set_policy(SCHED_FIFO, 10) == 0);
-	flag = 0;
-	t = start_at(SCHED_FIFO, 20, set_flag);
-	CHECK(flag == 1);
-	pthread_join(t, NULL);
+	/* again and again: the new thread must not find a lock its creator
+	 * holds (musl-port's sched_setscheduler called the process server
+	 * under its thread table's lock, and the new thread napped on it) */
+	int late = 0;
+	for (int i = 0; i < 20; i++) {
+		flag = 0;
+		t = start_at(SCHED_FIFO, 20, set_flag);
+		late += flag != 1;
+		pthread_join(t, NULL);
+	}
+	CHECK(late == 0);
 
 	flag = 0;
 	t = start_at(SCHED_FIFO, 5, set_flag);
@@ -190,6 +199,53 @@ static void preempt(void)
 	CHECK(flag == 0);     /* the same priority, FIFO: it waits for us */
 	pthread_join(t, NULL);
 	pthread_attr_destroy(&at);
+	back_to_other();
+}
+
+/* A post that wakes a more urgent thread on our CPU runs it before the
+ * post returns, and each time: the woken thread must not find a lock its
+ * waker still holds (musl-port's futex wake signals after its lock). */
+static sem_t sem;
+
+static void *wait_then_flag(void *arg)
+{
+	int n = (int)(intptr_t)arg;
+
+	for (int i = 0; i < n; i++) {
+		if (sem_wait(&sem))
+			return NULL;
+		flag = i + 1;
+	}
+	return NULL;
+}
+
+static void wake_preempts(void)
+{
+	enum { ROUNDS = 50 };
+	pthread_attr_t at;
+	struct sched_param sp = { .sched_priority = 20 };
+	pthread_t t;
+	int late = 0;
+
+	CHECK(one_cpu() == 0);
+	CHECK(set_policy(SCHED_FIFO, 10) == 0);
+	CHECK(sem_init(&sem, 0, 0) == 0);
+	flag = 0;
+	pthread_attr_init(&at);
+	pthread_attr_setinheritsched(&at, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&at, SCHED_FIFO);
+	pthread_attr_setschedparam(&at, &sp);
+	CHECK(pthread_create(&t, &at, wait_then_flag, (void *)(intptr_t)ROUNDS) == 0);
+	pthread_attr_destroy(&at);
+	for (int i = 0; i < ROUNDS; i++) {
+		CHECK(sem_post(&sem) == 0);
+		if (flag != i + 1)
+			late++;
+	}
+	CHECK(late == 0);
+	pthread_join(t, NULL);
+	CHECK(flag == ROUNDS);
+	sem_destroy(&sem);
 	back_to_other();
 }
 
@@ -488,6 +544,7 @@ int main(int argc, char **argv)
 	run_named("set_get", set_get);
 	run_named("errors", errors);
 	run_named("preempt", preempt);
+	run_named("wake_preempts", wake_preempts);
 	run_named("lower_yields", lower_yields);
 	run_named("fifo_no_slice", fifo_no_slice);
 	run_named("rr_slices", rr_slices);
