@@ -663,9 +663,16 @@ static long rec_lock(struct cairn_fd *f, long fd, long cmd, struct flock *fl)
 	uint32_t op = cmd == F_GETLK || cmd == F_OFD_GETLK ? POSIX_LK_GET :
 		      cmd == F_SETLK || cmd == F_OFD_SETLK ? POSIX_LK_SET : POSIX_LK_SETW;
 	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
-	int64_t start = fl->l_start;
-	long whence = fl->l_whence, r;
+	int64_t start;
+	long whence, r;
 	struct cairn_ans a;
+
+	/* a bad struct: EFAULT, nothing locked (a GETLK writes it too) */
+	if (!__cairn_uread_ok(fl, sizeof(*fl)) ||
+	    ((op & 0xffu) == POSIX_LK_GET && !__cairn_uwrite_ok(fl, sizeof(*fl))))
+		return -EFAULT;
+	start = fl->l_start;
+	whence = fl->l_whence;
 
 	if (ofd) {
 		op |= POSIX_LK_OFD;
@@ -957,6 +964,9 @@ static void console_termios(struct termios *t)
 
 static long debug_ioctl(unsigned long req, void *arg)
 {
+	if ((req == TIOCGWINSZ && !__cairn_uwrite_ok(arg, sizeof(struct winsize))) ||
+	    (req == TCGETS && !__cairn_uwrite_ok(arg, offsetof(struct termios, c_cc) + 19)))
+		return -EFAULT;
 	switch (req) {
 	case TIOCGWINSZ: {
 		struct winsize ws = { .ws_row = 24, .ws_col = 80 };
@@ -994,10 +1004,8 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 		return debug_ioctl(req, arg);
 	if (req == FIONREAD && f->fmode == FMAP_MAPPED && f->lease) {
 		int v;
-		if (!__cairn_fmap_fionread(f, &v)) {
-			memcpy(arg, &v, sizeof(v));
-			return 0;
-		}
+		if (!__cairn_fmap_fionread(f, &v))
+			return __cairn_ucopy(arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
 	switch (req) {
 	case TCGETS: out = TERMIOS_K; break;
@@ -1035,15 +1043,19 @@ long __cairn_ioctl(long fd, unsigned long req, void *arg)
 		byval = (uint64_t)arg;   /* TCFLSH, TCSBRK, TCXONC, TIOCNOTTY, ... */
 		break;
 	}
-	if (in)
-		memcpy(__cairn_ipc_data(), arg, in);
+	/* a bad argument: EFAULT before the server hears of it (the answer
+	 * of a request that writes is tried first too: then, as on Linux,
+	 * nothing has changed) */
+	if ((in && __cairn_ucopy(__cairn_ipc_data(), arg, in)) || (out && !__cairn_uwrite_ok(arg, out)))
+		return -EFAULT;
 	e = __cairn_ipc(f->cap, IO_IOCTL, req, byval, w2, 0, in, ncaps, IPC_RESTART, &a);
 	if (e)
 		return cairn_errno(e);
 	if (out) {
 		if (a.nbytes < out)
 			return -EIO;
-		memcpy(arg, __cairn_ipc_data(), out);
+		if (__cairn_ucopy(arg, __cairn_ipc_data(), out))
+			return -EFAULT;      /* unmapped meanwhile by another thread */
 	}
 	return (long)(int)a.w[0];
 }

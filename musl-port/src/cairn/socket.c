@@ -639,7 +639,7 @@ long __cairn_sock_ifconf(struct cairn_fd *f, void *arg)
 	size_t n;
 	err_t e;
 
-	if (!ifc)
+	if (!__cairn_uwrite_ok(ifc, sizeof(*ifc)))
 		return -EFAULT;
 	if ((e = __cairn_ipc(f->cap, IO_IOCTL, SIOCGIFCONF, 0, 0, 0, 0, 0, IPC_ALWAYS, &a)))
 		return sock_errno(e) == -ENOTSOCK ? -ENOTTY : sock_errno(e);
@@ -649,7 +649,8 @@ long __cairn_sock_ifconf(struct cairn_fd *f, void *arg)
 			return -EINVAL;
 		if (n > (size_t)ifc->ifc_len)
 			n = (size_t)ifc->ifc_len - (size_t)ifc->ifc_len % sizeof(struct ifreq);
-		memcpy(ifc->ifc_buf, __cairn_ipc_data(), n);
+		if (__cairn_ucopy(ifc->ifc_buf, __cairn_ipc_data(), n))
+			return -EFAULT;      /* the buffer: ifc_len as it was */
 	}
 	ifc->ifc_len = (int)n;
 	return 0;

@@ -116,6 +116,35 @@ static int addr_in_ok(long addr, long len)
 }
 #define ADDR_MAX sizeof(struct sockaddr_storage)
 
+/* A msghdr and what it points to: the iovec array (each buffer is tried
+ * as it is copied: scatter and gather), the address and the control
+ * data, read for a send and written for a receive (recvmsg writes the
+ * header's lengths and flags too). A count or length the call refuses
+ * (EMSGSIZE, EINVAL) is left to it. */
+static int msghdr_ok(long p, int recv)
+{
+	struct msghdr m;
+
+	if (!__cairn_uread_ok((const void *)p, sizeof(m)) || (recv && !__cairn_uwrite_ok((void *)p, sizeof(m))))
+		return 0;
+	memcpy(&m, (const void *)p, sizeof(m));
+	if (m.msg_iovlen > 0 && m.msg_iovlen <= IOV_MAX &&
+	    !__cairn_uread_ok(m.msg_iov, (size_t)m.msg_iovlen * sizeof(struct iovec)))
+		return 0;
+	if (m.msg_name && m.msg_namelen) {
+		size_t n = m.msg_namelen < ADDR_MAX ? m.msg_namelen : ADDR_MAX;
+		if (recv ? !__cairn_uwrite_ok(m.msg_name, n) :
+			   m.msg_namelen <= ADDR_MAX && !__cairn_uread_ok(m.msg_name, n))
+			return 0;
+	}
+	if (m.msg_control && m.msg_controllen) {
+		size_t n = m.msg_controllen < 65536 ? m.msg_controllen : 65536;
+		if (recv ? !__cairn_uwrite_ok(m.msg_control, n) : !__cairn_uread_ok(m.msg_control, n))
+			return 0;
+	}
+	return 1;
+}
+
 /* select's sets: Linux reads and writes whole longs */
 static size_t fds_bytes(long n)
 {
@@ -462,12 +491,8 @@ int __cairn_bad_args(long n, long a, long b, long c, long d, long e, long f)
 		return !addr_out_ok(e, f, ADDR_MAX);
 	case SYS_accept: case SYS_accept4: case SYS_getsockname: case SYS_getpeername:
 		return !addr_out_ok(b, c, ADDR_MAX);
-	case SYS_sendmsg:
-		IN(b, sizeof(struct msghdr));
-		return 0;
-	case SYS_recvmsg:
-		OUT(b, sizeof(struct msghdr));
-		return 0;
+	case SYS_sendmsg: case SYS_recvmsg:
+		return !msghdr_ok(b, n == SYS_recvmsg);
 	case SYS_setsockopt:                  /* (the option's size: its first byte) */
 		OPT_IN(d, (unsigned)e > 0);
 		return 0;

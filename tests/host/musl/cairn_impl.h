@@ -95,6 +95,20 @@ static inline int __cairn_iov_copy(struct iov_at *v, char *buf, size_t n, int in
 	return 0;
 }
 
+/* the host's memory is all good: the fault-safe copies are copies */
+static inline long __cairn_ucopy(void *dst, const void *src, size_t n)
+{
+	memcpy(dst, src, n);
+	return 0;
+}
+
+static inline int __cairn_uwrite_ok(void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return 1;
+}
+
 static inline int scatter(struct iov_at *d, const char *src, size_t n)
 {
 	return __cairn_iov_copy(d, (char *)src, n, 1);

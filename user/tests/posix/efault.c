@@ -12,7 +12,10 @@
  * getrlimit, wait4's status), time (clock_gettime, gettimeofday,
  * nanosleep), signals (sigaction, sigprocmask, sigpending), poll, select,
  * AF_UNIX sockets (bind, connect, sendto, recvfrom, getsockname) and
- * futex waits. After them the call works with good memory, the process's
+ * futex waits; and the pointers inside arguments (inside: sendmsg's and
+ * recvmsg's header, iovec array, address and control data; ioctl's
+ * termios, winsize, FIONREAD count and SIOCGIFCONF's ifconf and buffer;
+ * fcntl's struct flock). After them the call works with good memory, the process's
  * state is whole (no descriptor leaked, the pipe's bytes still there),
  * a process that shares nothing of it is untouched, and the calls fail so
  * whatever the SIGSEGV disposition and mask (a handler installed never
@@ -20,7 +23,8 @@
  * is still a SIGSEGV.
  *
  * Calls whose musl wrappers read or convert the memory themselves (stat's
- * struct, sigaction's, clock_gettime through Linux's vDSO) are made with
+ * struct, sigaction's, clock_gettime through Linux's vDSO, sendmsg's and
+ * recvmsg's header) are made with
  * syscall(), which crashes neither here nor on Linux.
  *
  * It passes on Linux, built on the host:
@@ -33,7 +37,10 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -45,6 +52,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include "posixtest.h"
 
@@ -314,6 +322,81 @@ static void sockets(void)
 	close(sv[1]);
 }
 
+/* Pointers inside the arguments: a bad one is EFAULT, and the call did
+ * nothing (no datagram sent or taken, no lock). */
+static void inside(void)
+{
+	int sv[2], fd, m, s, avail;
+	char buf[16], path[96];
+	struct iovec good = { .iov_base = "hello", .iov_len = 5 };
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl;
+	struct msghdr h;
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	ALL_EFAULT(p, syscall(SYS_sendmsg, sv[0], p, 0));
+	memset(&h, 0, sizeof(h));
+	h.msg_iovlen = 1;
+	ALL_EFAULT(p, (h.msg_iov = p, syscall(SYS_sendmsg, sv[0], &h, 0)));
+	h.msg_iov = &good;
+	h.msg_namelen = sizeof(to);
+	ALL_EFAULT(p, (h.msg_name = p, syscall(SYS_sendmsg, sv[0], &h, 0)));
+	h.msg_name = NULL;
+	h.msg_namelen = 0;
+	h.msg_controllen = sizeof(ctl);
+	ALL_EFAULT(p, (h.msg_control = p, syscall(SYS_sendmsg, sv[0], &h, 0)));
+	h.msg_control = NULL;
+	h.msg_controllen = 0;
+	errno = 0;
+	CHECK(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN);   /* none sent */
+	CHECK(syscall(SYS_sendmsg, sv[0], &h, 0) == 5);
+	ALL_EFAULT(p, syscall(SYS_recvmsg, sv[1], p, MSG_DONTWAIT));
+	ALL_EFAULT(p, (h.msg_iov = p, syscall(SYS_recvmsg, sv[1], &h, MSG_DONTWAIT)));
+	struct iovec into = { .iov_base = buf, .iov_len = sizeof(buf) };
+	h.msg_iov = &into;
+	CHECK(syscall(SYS_recvmsg, sv[1], &h, MSG_DONTWAIT) == 5 && !memcmp(buf, "hello", 5));
+	close(sv[0]);
+	close(sv[1]);
+
+	/* ioctl: a terminal's settings and size, a pipe's count */
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	CHECK(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+	fd = open(ptsname(m), O_RDWR | O_NOCTTY);
+	CHECK(fd >= 0);
+	ALL_EFAULT(p, ioctl(fd, TCGETS, p));
+	ALL_EFAULT(p, ioctl(fd, TCSETS, p));
+	ALL_EFAULT(p, ioctl(fd, TIOCGWINSZ, p));
+	ALL_EFAULT(p, ioctl(fd, TIOCSWINSZ, p));
+	struct termios t;
+	CHECK(tcgetattr(fd, &t) == 0);
+	close(fd);
+	close(m);
+	CHECK(pipe(sv) == 0 && write(sv[1], "abc", 3) == 3);
+	ALL_EFAULT(p, ioctl(sv[0], FIONREAD, p));
+	CHECK(ioctl(sv[0], FIONREAD, &avail) == 0 && avail == 3);
+	close(sv[0]);
+	close(sv[1]);
+	/* SIOCGIFCONF: the ifconf, and the buffer it points to */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	ALL_EFAULT(p, ioctl(s, SIOCGIFCONF, p));
+	struct ifconf ifc = { .ifc_len = 64 * (int)sizeof(struct ifreq) };
+	ALL_EFAULT(p, (ifc.ifc_buf = p, ioctl(s, SIOCGIFCONF, &ifc)));
+	close(s);
+
+	/* fcntl's record locks: the struct flock */
+	snprintf(path, sizeof(path), "%s/lk", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	ALL_EFAULT(p, fcntl(fd, F_GETLK, p));
+	ALL_EFAULT(p, fcntl(fd, F_SETLK, p));
+	ALL_EFAULT(p, fcntl(fd, F_SETLKW, p));
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	CHECK(fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK);
+	close(fd);
+	unlink(path);
+}
+
 /* A futex wait reads the word: EFAULT for an aligned bad address ((void
  * *)1 is EINVAL on Linux: misaligned). */
 static void futexes(void)
@@ -415,6 +498,7 @@ int main(int argc, char **argv)
 	run_named("signals", signals);
 	run_named("waiting", waiting);
 	run_named("sockets", sockets);
+	run_named("inside", inside);
 	run_named("futexes", futexes);
 	run_named("disposition", disposition);
 	run_named("others", others);
