@@ -167,5 +167,10 @@ void cred_init(uint64_t proc, uint64_t own_ep_id);
 const struct cairn_cred *cred_take(struct srv_req *r, bool trusted);
 /* The same credentials with the real ids as the ones checked (access()). */
 const struct cairn_cred *cred_real(const struct cairn_cred *c);
+/* IO_IMAGE of a file (mode, uid, gid) whose image is the MemoryObject
+ * image: with a token in r (taken out of r->caps) and a set-uid file (or
+ * set-gid with group execute), the process server hears that this image
+ * runs with those ids for the token's process (PS_EXEC_GRANT). */
+void cred_exec_grant(struct srv_req *r, uint32_t mode, uint32_t uid, uint32_t gid, uint64_t image);
 
 #endif

@@ -88,6 +88,8 @@ enum {
 	                       * holding its bytes at offset 0, read-only: a snapshot later
 	                       * writes leave as it was (exec's image, PS_EXEC). The server may
 	                       * revoke it once it is not its latest (the VFS: docs/vfs.md).
+	                       * The caller's credential token may come as cap0: a set-uid or
+	                       * set-gid file's image is then granted its ids (PS_EXEC_GRANT).
 	                       * ERR_INVAL: not a regular file, or empty; ERR_BADF: not open
 	                       * for reading; ERR_NOMEM */
 	IO_FMAP,              /* a regular file: (flags POSIX_FMAP_*, bytes) -> (fmap word,
@@ -861,6 +863,27 @@ struct posix_uts {
  * as Linux's exception tables do), whatever the SIGSEGV disposition and
  * mask: no signal. A fork's child keeps the range; an exec forgets it.
  */
+/*
+ * Set-uid and set-gid executables (docs/users.md). The image a process
+ * sends with PS_EXEC is its own to choose, so the ids an image runs with
+ * come from the file server that made it: IO_IMAGE with the caller's
+ * credential token as its last capability, of a file with S_ISUID (or
+ * S_ISGID and group execute), has the file server tell the process
+ * server before it answers. PS_EXEC then gives those ids only for that
+ * very object (its id, CAP_OP_IDENTIFY: a client cannot name another
+ * image with it), once: any PS_EXEC of the process ends the grant.
+ */
+enum {
+	PS_EXEC_GRANT = 0x3a0, /* (token badge, image object id, uid | gid << 32, flags
+	                       * POSIX_EXEC_SETUID | POSIX_EXEC_SETGID): through the unbadged
+	                       * endpoint only (a file server: a system service), else EPERM.
+	                       * The next PS_EXEC of the token's process with that image sets
+	                       * the effective (and saved, and fs) uid and/or gid. ESRCH: no
+	                       * process has that token; EINVAL: no flag, another bit */
+};
+#define POSIX_EXEC_SETUID 1u
+#define POSIX_EXEC_SETGID 2u
+
 enum {
 	PS_UCOPY = 0x380,     /* (start, end, fixup): the calling process's copy routines
 	                       * are [start, end), fixup within it. EINVAL: an empty or

@@ -19,6 +19,7 @@
 #define CACHE 64u
 
 static uint64_t proc_id, own_id;
+static cap_t proc_cap;                 /* the process server's unbadged endpoint */
 static bool users;                     /* a process server is known */
 static struct {
 	uint64_t badge;                    /* 0: free */
@@ -37,6 +38,7 @@ void cred_init(uint64_t proc, uint64_t own_ep_id)
 	uint64_t id[4];
 
 	own_id = own_ep_id;
+	proc_cap = (cap_t)proc;
 	users = proc != CAP_NULL && !cairn_cap_identify((cap_t)proc, id) && id[0] == OBJ_ENDPOINT;
 	if (users)
 		proc_id = id[3];
@@ -102,4 +104,37 @@ const struct cairn_cred *cred_real(const struct cairn_cred *c)
 	real.uid = c->ruid;
 	real.gid = c->rgid;
 	return &real;
+}
+
+/* The token at the end of r: its badge, taken out (0: none). */
+static uint64_t token_take(struct srv_req *r)
+{
+	uint64_t id[4];
+	cap_t tok;
+
+	if (!users || !r->ncaps || (tok = r->caps[r->ncaps - 1]) == CAP_NULL)
+		return 0;
+	if (cairn_cap_identify(tok, id) || id[0] != OBJ_ENDPOINT || !(id[2] & POSIX_CRED_BADGE) ||
+	    id[3] != proc_id)
+		return 0;
+	cairn_cap_delete(tok);
+	r->caps[--r->ncaps] = CAP_NULL;
+	return id[2];
+}
+
+void cred_exec_grant(struct srv_req *r, uint32_t mode, uint32_t uid, uint32_t gid, uint64_t image)
+{
+	uint64_t badge = token_take(r), flags = 0, id[4];
+
+	if (mode & CRED_S_ISUID)
+		flags |= POSIX_EXEC_SETUID;
+	/* set-gid without group execute is a mandatory-locking mark (Linux) */
+	if ((mode & (CRED_S_ISGID | 010u)) == (CRED_S_ISGID | 010u))
+		flags |= POSIX_EXEC_SETGID;
+	if (!badge || !flags || cairn_cap_identify((cap_t)image, id) || id[0] != OBJ_MEMOBJ)
+		return;
+	/* the process server never waits for us, so we may wait for it; an
+	 * error (the process is gone) leaves the exec as it is */
+	(void)cairn_call(proc_cap, cairn_tag(PS_EXEC_GRANT, CAIRN_MSG_REGS, 0), badge, id[3],
+			 uid | (uint64_t)gid << 32, flags);
 }

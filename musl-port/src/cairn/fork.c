@@ -259,7 +259,9 @@ static long load_file(cap_t file, uint64_t size, cap_t *out)
 static long file_image(cap_t file, uint64_t *size, cap_t *out)
 {
 	struct cairn_ans a;
-	err_t e = __cairn_ipc(file, IO_IMAGE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+	/* with our token: a set-uid or set-gid file's server tells the
+	 * process server this image runs with its ids (PS_EXEC_GRANT) */
+	err_t e = __cairn_ipc(file, IO_IMAGE, 0, 0, 0, 0, 0, __cairn_with_cred(0), IPC_ALWAYS, &a);
 
 	if (!e && a.ncaps == 1 && a.w[0]) {
 		*out = cairn_ipcbuf()->caps[0];

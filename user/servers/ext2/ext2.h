@@ -64,7 +64,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a);
 void serve_fs(struct srv_req *r, struct srv_ans *a);
 
 /* image.c: exec images (IO_IMAGE); a file's images go when it changes */
-void io_image(struct srv_ans *a, struct handle *h, bool readable);
+void io_image(struct srv_req *r, struct srv_ans *a, struct handle *h, bool readable);
 void image_forget(ext2_ino_t ino);
 
 /* pages.c: file pages (IO_FMAP, IO_FEXTEND, page requests): a regular

@@ -90,7 +90,7 @@ static err_t image_make(ext2_ino_t ino, uint64_t size, cap_t *out)
 	return 0;
 }
 
-void io_image(struct srv_ans *a, struct handle *h, bool readable)
+void io_image(struct srv_req *r, struct srv_ans *a, struct handle *h, bool readable)
 {
 	struct image *im = NULL, *lru = &images[0];
 	struct posix_stat st;
@@ -131,4 +131,5 @@ void io_image(struct srv_ans *a, struct handle *h, bool readable)
 	a->made[0] = NO_ENTRY;
 	a->ncaps = 1;
 	a->w[0] = st.size;
+	cred_exec_grant(r, (uint32_t)st.mode, (uint32_t)st.uid, (uint32_t)st.gid, im->mo);   /* set-uid, set-gid */
 }

@@ -316,7 +316,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		break;
 	case IO_IMAGE:
 		pages_sync(h->ino);
-		io_image(a, h, can_read(h));
+		io_image(r, a, h, can_read(h));
 		break;
 	case IO_FMAP:
 		if ((r->w[0] & ~(uint64_t)(POSIX_FMAP_TABLE | POSIX_FMAP_ACCESS)) || r->w[1] > POSIX_FMAP_MAX)

@@ -579,7 +579,7 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 		     struct block *bp)
 {
 	struct block b = *bp;
-	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[3];
+	uint64_t argc = w[1], envc = w[2], nnames = w[3], type[4];
 	const char *argv0 = NULL, *path;
 	size_t pos = 0, args_len;
 	struct image im;
@@ -587,9 +587,15 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 
 	b.len = 0;
 	b.overflow = false;
-	if (file == CAP_NULL || cairn_cap_op(CAP_OP_IDENTIFY, file, CAP_NULL, 0, 0, type) ||
-	    type[0] != OBJ_MEMOBJ)
+	if (file == CAP_NULL || cairn_cap_identify(file, type) || type[0] != OBJ_MEMOBJ)
 		return ERR_INVAL;
+	/* the ids it runs with: a set-uid or set-gid image's, when its file
+	 * server said this very object is one (PS_EXEC_GRANT); the saved ids
+	 * are the effective ones after every exec (POSIX) */
+	bool granted = p->grant_flags && p->grant_image == type[3];
+	uint32_t euid = granted && (p->grant_flags & POSIX_EXEC_SETUID) ? p->grant_uid : p->euid;
+	uint32_t egid = granted && (p->grant_flags & POSIX_EXEC_SETGID) ? p->grant_gid : p->egid;
+	p->grant_flags = 0;
 	if (argc > POSIX_ARG_MAX || envc > POSIX_ARG_MAX || nnames > POSIX_ARG_MAX)
 		return ERR_INVAL;
 	block_addf(&b, "%lu", (unsigned long)argc);
@@ -650,8 +656,24 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	im.quota = p->quota;
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
 	im.stack_pages = stack_first_pages(p);
-	if ((e = image_build(&im)))
+	/* new ids: a new token, the new image's; the old one stays the
+	 * process's until the point of no return */
+	bool ids_change = euid != p->euid || euid != p->suid || euid != p->fsuid ||
+			  egid != p->egid || egid != p->sgid || egid != p->fsgid;
+	cap_t token = CAP_NULL;
+	uint64_t badge = 0;
+	if (ids_change && p->cred_cap != CAP_NULL) {
+		if ((e = cred_mint(&token, &badge)))
+			return e;
+		im.cred_cap = token;
+	}
+	if ((e = image_build(&im))) {
+		if (token != CAP_NULL) {
+			cairn_cap_op(CAP_OP_REVOKE, token, CAP_NULL, 0, 0, NULL);
+			cairn_cap_delete(token);
+		}
 		return e;
+	}
 	copy_affinity(p->kthread, im.kthread);
 
 	/* the point of no return: the old image goes, the new one starts, and
@@ -661,6 +683,12 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	tsigs_drop(p);              /* the threads are gone */
 	cpu_itimers_exec(p);        /* kept (POSIX), on the new image's clock */
 	kproc_release(&p->kproc, &p->kas, &p->kthread);
+	if (ids_change) {
+		p->euid = p->suid = p->fsuid = euid;
+		p->egid = p->sgid = p->fsgid = egid;
+		if (token != CAP_NULL)
+			cred_switch(p, token, badge);
+	}
 	for (unsigned i = 0; i < p->nkeep; i++)
 		if (p->keep[i].close)
 			call_async(p->keep[i].mine, IO_CLOSE, (uint64_t)p->pid);   /* its locks go */

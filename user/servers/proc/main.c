@@ -395,7 +395,7 @@ static err_t object(struct srv_req *r)
 		c->work = work_pending = true;
 	if (!c && label != PS_KILL && label != PS_GETPID && label != PS_GETPGID &&
 	    label != PS_GETSID && label != PS_PROCLIST && label != PS_PROCINFO &&
-	    label != PS_AFFINITY)
+	    label != PS_AFFINITY && label != PS_EXEC_GRANT)
 		return ERR_PERM;
 	r->obj = c;
 	req_proc = c;
@@ -666,6 +666,13 @@ static void op_proclist(struct srv_req *r, struct srv_ans *a)
 	a->nbytes = a->w[0] * sizeof(uint32_t);
 }
 
+/* Only for a system service (the unbadged endpoint): a file server's
+ * word that an image is set-uid or set-gid. */
+static void op_exec_grant(struct srv_req *r, struct srv_ans *a)
+{
+	a->err = r->badge ? ERR_PERM : ps_exec_grant(r->w);
+}
+
 /* Only for a system service (the unbadged endpoint): a process reads
  * /proc, where the VFS applies the rule of who may see what (info.c). */
 static void op_procinfo(struct srv_req *r, struct srv_ans *a)
@@ -744,6 +751,7 @@ static const struct srv_op ops[] = {
 	OP(PS_FORK, op_fork),
 	OP(PS_EXEC, op_exec),
 	OP(PS_EXEC_KEEP, op_exec_keep),
+	OP(PS_EXEC_GRANT, op_exec_grant),
 	OP(PS_EXIT, op_exit),
 	OP(PS_WAIT, op_wait),
 	OP(PS_KILL, op_kill),

@@ -133,6 +133,10 @@ struct proc {
 	 * its badge, and the process's slot for it */
 	cap_t cred_cap, cred_slot;
 	uint64_t cred_badge;
+	/* a set-uid or set-gid image's ids, as its file server said
+	 * (PS_EXEC_GRANT): for the next PS_EXEC, of that object only */
+	uint64_t grant_image;        /* its object id */
+	uint32_t grant_uid, grant_gid, grant_flags;   /* POSIX_EXEC_SET* */
 	/* how it ended (wait status) and what its parent has yet to see */
 	int end_sig;                 /* killed by the server with this signal, 0: not */
 	int exit_code;               /* PS_EXIT's code, -1: none */
@@ -406,6 +410,9 @@ size_t ps_cred(struct proc *c, void *out);
 err_t cred_new(struct proc *p, cap_t kproc);
 struct proc *cred_find(uint64_t badge);
 void cred_drop(struct proc *p);
+err_t cred_mint(cap_t *cap, uint64_t *badge);
+void cred_switch(struct proc *p, cap_t cap, uint64_t badge);
+err_t ps_exec_grant(const uint64_t w[4]);
 /* The credentials a fork's child starts with: its parent's. */
 void cred_copy(struct proc *to, const struct proc *from);
 #endif

@@ -109,16 +109,37 @@ void cred_drop(struct proc *p)
 	p->cred_badge = 0;
 }
 
+/* A token with a new serial (not yet any process's). */
+err_t cred_mint(cap_t *cap, uint64_t *badge)
+{
+	uint64_t r[3];
+	err_t e;
+
+	*badge = POSIX_CRED_BADGE | ++cred_serial;
+	if ((e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, *badge, r)))
+		return e;
+	*cap = r[0];
+	return ERR_OK;
+}
+
+/* p's token is cap from now on (its old one revoked, every copy). */
+void cred_switch(struct proc *p, cap_t cap, uint64_t badge)
+{
+	cred_drop(p);
+	p->cred_cap = cap;
+	p->cred_badge = badge;
+}
+
 err_t cred_new(struct proc *p, cap_t kproc)
 {
-	uint64_t r[3], badge = POSIX_CRED_BADGE | ++cred_serial;
+	uint64_t badge;
+	cap_t cap;
 	err_t e;
 
 	cred_drop(p);
-	if ((e = cairn_cap_op(CAP_OP_MINT, srv_ep, CAP_NULL, RIGHT_WRITE, badge, r)))
+	if ((e = cred_mint(&cap, &badge)))
 		return e;
-	p->cred_cap = r[0];
-	p->cred_badge = badge;
+	cred_switch(p, cap, badge);
 	if (kproc == CAP_NULL || p->cred_slot == CAP_NULL)
 		return ERR_OK;
 	return cairn_invoke_cap(kproc, PROC_GRANT, p->cred_cap, p->cred_slot, RIGHT_WRITE, 0, 0, NULL);
@@ -168,6 +189,24 @@ static void creds_changed(struct proc *c, const struct posix_cred *old)
 	ps_cred(c, &now);
 	if (memcmp(old, &now, sizeof(now)))
 		cred_new(c, c->kproc);
+}
+
+/* A file server's word that an image is set-uid or set-gid (posix.h,
+ * PS_EXEC_GRANT): kept for the next exec of the token's process. */
+err_t ps_exec_grant(const uint64_t w[4])
+{
+	struct proc *p;
+
+	if (!w[3] || (w[3] & ~(uint64_t)(POSIX_EXEC_SETUID | POSIX_EXEC_SETGID)) ||
+	    !(w[0] & POSIX_CRED_BADGE))
+		return ERR_INVAL;
+	if (!(p = cred_find(w[0])))
+		return ERR_SRCH;
+	p->grant_image = w[1];
+	p->grant_uid = (uint32_t)w[2];
+	p->grant_gid = (uint32_t)(w[2] >> 32);
+	p->grant_flags = (uint32_t)w[3];
+	return ERR_OK;
 }
 
 /* ---- the ids --------------------------------------------------------------------------- */

@@ -365,7 +365,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		pipe_map(a, h);
 		break;
 	case IO_IMAGE:
-		io_image(a, h);
+		io_image(r, a, h);
 		break;
 	case IO_PIPE_KICK:
 		if (h->kind == H_NODE)

@@ -78,7 +78,7 @@ static err_t image_make(struct tmpfs_node *n, cap_t *out)
 	return ERR_OK;
 }
 
-void io_image(struct srv_ans *a, struct handle *h)
+void io_image(struct srv_req *r, struct srv_ans *a, struct handle *h)
 {
 	struct tmpfs_node *n = h->node;
 	struct image *im = NULL, *lru = &images[0];
@@ -117,4 +117,5 @@ void io_image(struct srv_ans *a, struct handle *h)
 	a->ncaps = 1;
 	a->w[0] = n->size;
 	touch_atime(n);
+	cred_exec_grant(r, n->mode, n->uid, n->gid, im->mo);   /* set-uid, set-gid */
 }

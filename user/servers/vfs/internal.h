@@ -189,7 +189,7 @@ bool can_write(const struct handle *h);
 void answer_stat(struct srv_ans *a, const struct posix_stat *st);
 
 /* image.c: exec images (IO_IMAGE) */
-void io_image(struct srv_ans *a, struct handle *h);
+void io_image(struct srv_req *r, struct srv_ans *a, struct handle *h);
 /* Drops every image kept: true if there was one (its memory is free). */
 bool images_drop(void);
 

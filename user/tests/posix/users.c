@@ -6,7 +6,8 @@
  * path and open against them: read, write and execute permission, search
  * on every directory, write and search to make and remove, sticky
  * directories, chmod and chown by the owner, utimensat, access() with the
- * real ids, exec, set-gid directories, new files' owners; and the
+ * real ids, exec, set-uid and set-gid executables, set-gid directories,
+ * new files' owners; and the
  * same checks on /dev/shm's shared memory objects and named semaphores;
  * the process server's rule of who may signal whom (kill, killpg,
  * sigqueue).
@@ -541,6 +542,80 @@ static void exec_perm(void)
 	CHECK(execl(at("x644"), "x644", (char *)NULL) == -1 && errno == EACCES);   /* root too */
 }
 
+/* ---- set-uid and set-gid executables ---- */
+
+/* What `users setid R E S RG EG SG FILE` checks in the image exec'd: its
+ * real, effective and saved ids, and that a file it makes is its
+ * effective ids' (what the file servers see); 0 when all hold. */
+static int setid_report(char **argv)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+	struct stat st;
+	int fd;
+
+	if (getresuid(&r, &e, &s) || getresgid(&rg, &eg, &sg))
+		return 11;
+	if (r != (uid_t)atoi(argv[2]) || e != (uid_t)atoi(argv[3]) || s != (uid_t)atoi(argv[4]))
+		return 12;
+	if (rg != (gid_t)atoi(argv[5]) || eg != (gid_t)atoi(argv[6]) || sg != (gid_t)atoi(argv[7]))
+		return 13;
+	if ((fd = open(argv[8], O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 || close(fd))
+		return 14;
+	if (stat(argv[8], &st) || st.st_uid != e || st.st_gid != eg || unlink(argv[8]))
+		return 15;
+	return 0;
+}
+
+static const char *setid_file;
+static const char *setid_want[6];
+
+static int child_setid(void)
+{
+	execl(setid_file, "users", "setid", setid_want[0], setid_want[1], setid_want[2],
+	      setid_want[3], setid_want[4], setid_want[5], at("made"), (char *)NULL);
+	return 50;
+}
+
+/* user 1000 (or root: uid 0) runs file; the ids it should see */
+static int run_setid(uid_t as, const char *file, const char *r, const char *e, const char *s,
+		     const char *rg, const char *eg, const char *sg)
+{
+	setid_file = file;
+	setid_want[0] = r;
+	setid_want[1] = e;
+	setid_want[2] = s;
+	setid_want[3] = rg;
+	setid_want[4] = eg;
+	setid_want[5] = sg;
+	return as ? user1000(child_setid) : as_user(0, 0, 0, NULL, child_setid);
+}
+
+/* A set-uid file runs with its owner as the effective and saved uid, a
+ * set-gid one (with group execute) with its group; set-gid without group
+ * execute, and a file with neither, with the caller's ids. The base
+ * directory is writable by all for the files the images make. */
+static void setid_exec(void)
+{
+	CHECK(chmod(base, 0777) == 0);
+	CHECK(copy_self(at("su"), 0755) == 0 && chown(at("su"), 3000, 3001) == 0 &&
+	      chmod(at("su"), 04755) == 0);
+	CHECK(copy_self(at("sg"), 0755) == 0 && chown(at("sg"), 3000, 3001) == 0 &&
+	      chmod(at("sg"), 02755) == 0);
+	CHECK(copy_self(at("sgnx"), 0755) == 0 && chown(at("sgnx"), 3000, 3001) == 0 &&
+	      chmod(at("sgnx"), 02745) == 0);
+	CHECK(copy_self(at("plain"), 0755) == 0 && chown(at("plain"), 3000, 3001) == 0);
+	CHILD(run_setid(1000, at("su"), "1000", "3000", "3000", "1000", "1000", "1000"));
+	CHILD(run_setid(1000, at("sg"), "1000", "1000", "1000", "1000", "3001", "3001"));
+	CHILD(run_setid(1000, at("sgnx"), "1000", "1000", "1000", "1000", "1000", "1000"));
+	CHILD(run_setid(1000, at("plain"), "1000", "1000", "1000", "1000", "1000", "1000"));
+	CHILD(run_setid(0, at("su"), "0", "3000", "3000", "0", "0", "0"));
+	/* the same file after chmod u-s: its owner's ids no more */
+	CHECK(chmod(at("su"), 0755) == 0);
+	CHILD(run_setid(1000, at("su"), "1000", "1000", "1000", "1000", "1000", "1000"));
+	CHECK(chmod(base, 0755) == 0);
+}
+
 static void setgid_dir(void)
 {
 	struct stat st;
@@ -722,6 +797,8 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 	gid_t g[2];
 
+	if (argc > 8 && !strcmp(argv[1], "setid"))
+		return setid_report(argv);
 	if (argc > 1 && !strcmp(argv[1], "ids"))
 		return getuid() == 1000 && geteuid() == 1000 && getgid() == 1000 &&
 		       getgroups(2, g) == 1 && g[0] == 4242 ? 0 : 10;
@@ -747,6 +824,7 @@ int main(int argc, char **argv)
 	run("utimes_rules", utimes_rules);
 	run("access_ids", access_ids);
 	run("exec_perm", exec_perm);
+	run("setid_exec", setid_exec);
 	run("setgid_dir", setgid_dir);
 	run("shm_perm", shm_perm);
 	run("kill_perm", kill_perm);
