@@ -140,6 +140,19 @@ static inline err_t cred_utimens(const struct cairn_cred *c, uint32_t mode, uint
 	return ERR_PERM;
 }
 
+/* A write or truncate of a regular file by a user other than root (who
+ * has CAP_FSETID): its mode without set-uid, and without set-gid where
+ * group execute makes it one (Linux's file_remove_privs). */
+static inline uint32_t cred_write_mode(uint32_t mode)
+{
+	if ((mode & CRED_S_IFMT) != 0100000u)
+		return mode;
+	mode &= ~CRED_S_ISUID;
+	if (mode & 010u)
+		mode &= ~CRED_S_ISGID;
+	return mode;
+}
+
 /* The owner and group of a new file made by c in a directory (dmode, dgid):
  * the caller's fs ids, or the directory's group when it is set-gid (then a
  * new directory is set-gid too: *mode). */

@@ -837,7 +837,8 @@ enum {
  * change of ids (PS_SETUID, PS_SETGID, PS_SETGROUPS, PS_SETFSID that
  * changes something) revokes the old token, every copy of it, and
  * grants a new one at the same slot; so does the end of the process. A
- * fork's child gets a token of its own, an exec's image the same one.
+ * fork's child gets a token of its own, an exec's image the same one
+ * (a new one when the exec changes the ids: PS_EXEC_GRANT).
  */
 #define POSIX_CRED_BADGE     (1ull << 61)
 #define POSIX_NGROUPS_MAX    32             /* musl's NGROUPS_MAX */

@@ -35,6 +35,7 @@ struct handle {
 	uint32_t type;                     /* the inode's S_IFMT bits (fixed while it is held) */
 	bool sys;                          /* opened through a system service's capability: a
 	                                    * request without a token is root's (docs/users.md) */
+	bool fsetid;                       /* opened by root: its writes keep set-id bits */
 };
 
 extern struct xfs xfs;

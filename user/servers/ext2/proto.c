@@ -250,6 +250,8 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		break;
 	case IO_WRITE:
 	case IO_PWRITE:
+		if (can_write(h) && !h->fsetid)
+			xfs_kill_setid(&xfs, h->ino);   /* a writer other than root (Linux) */
 		io_write(a, r, h, r->label == IO_PWRITE);
 		break;
 	case IO_SEEK:
@@ -266,6 +268,8 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 			image_forget(h->ino);
 			if (!(a->err = xfs_truncate(&xfs, h->ino, r->w[0])))
 				pages_truncated(h->ino);
+			if (!a->err && !h->fsetid)
+				xfs_kill_setid(&xfs, h->ino);
 		}
 		break;
 	case IO_DUP:
@@ -323,11 +327,17 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 			a->err = ERR_INVAL;
 		else
 			pages_fmap(a, h, r->w[0] & POSIX_FMAP_TABLE, r->w[1], can_write(h));
+		/* writes to mapped pages never reach us: a description open
+		 * for writing gets its pages here, where its writes begin */
+		if (!a->err && can_write(h) && !h->fsetid)
+			xfs_kill_setid(&xfs, h->ino);
 		if (!a->err && (r->w[0] & POSIX_FMAP_ACCESS))
 			xfs_accessed(&xfs, h->ino);     /* an mmap (Linux's file_accessed) */
 		break;
 	case IO_FEXTEND:
 		pages_extend(a, r, h, can_write(h));
+		if (!a->err && !h->fsetid)
+			xfs_kill_setid(&xfs, h->ino);
 		break;
 	default:
 		a->err = ERR_NOSYS;
@@ -418,6 +428,9 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	if ((a->err = handle_new(ino, type, (uint32_t)r->w[0] & KEEP_FLAGS, &nh)))
 		return;
 	nh->sys = h->sys || admin(r);      /* a system service's objects stay its own */
+	nh->fsetid = cred_root(xfs.cred);
+	if ((r->w[0] & LINUX_O_TRUNC) && !nh->fsetid)
+		xfs_kill_setid(&xfs, ino);       /* a truncate (Linux) */
 	if ((a->err = give(a, nh)))
 		return;
 	a->w[0] = type;
@@ -650,6 +663,8 @@ void serve_fs(struct srv_req *r, struct srv_ans *a)
 			image_forget(ino);
 			if (!(a->err = xfs_truncate(&xfs, ino, r->w[0])))
 				pages_truncated(ino);
+			if (!a->err && !cred_root(xfs.cred))
+				xfs_kill_setid(&xfs, ino);
 		}
 		break;
 	case FS_GETPATH: {

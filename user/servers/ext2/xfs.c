@@ -1548,6 +1548,22 @@ err_t xfs_size(struct xfs *x, ext2_ino_t ino, uint64_t *size)
 	return e;
 }
 
+err_t xfs_kill_setid(struct xfs *x, ext2_ino_t ino)
+{
+	inode_t in;
+	uint32_t mode;
+	err_t e;
+
+	if ((e = iget(x, ino, &in)))
+		return e;
+	mode = cred_write_mode(in.i_mode);
+	if (mode == in.i_mode || x->ro)
+		return ERR_OK;
+	in.i_mode = (uint16_t)mode;
+	touch(x, &in, 4);
+	return iput(x, ino, &in);
+}
+
 err_t xfs_chmod(struct xfs *x, ext2_ino_t ino, uint32_t mode)
 {
 	inode_t in;

@@ -134,6 +134,9 @@ err_t xfs_stat(struct xfs *x, ext2_ino_t ino, struct posix_stat *st);
 err_t xfs_mode(struct xfs *x, ext2_ino_t ino, uint32_t *mode);
 err_t xfs_size(struct xfs *x, ext2_ino_t ino, uint64_t *size);
 err_t xfs_chmod(struct xfs *x, ext2_ino_t ino, uint32_t mode);
+/* A write by a user other than root: a regular file's set-id bits go
+ * (cred_write_mode; nothing written when there are none). */
+err_t xfs_kill_setid(struct xfs *x, ext2_ino_t ino);
 err_t xfs_utimens(struct xfs *x, ext2_ino_t ino, const int64_t t[4]);
 err_t xfs_access(struct xfs *x, ext2_ino_t ino, unsigned mode);
 /* ... as the user c is (NULL: as xfs_access) */

@@ -14,6 +14,14 @@ bool can_read(const struct handle *h)
 	return !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_RDONLY || acc == LINUX_O_RDWR);
 }
 
+/* A write through h (its data, its size, its pages mapped for writing):
+ * a writer other than root takes the file's set-id bits (Linux). */
+void write_kills_setid(const struct handle *h)
+{
+	if (h->kind == H_NODE && !h->fsetid && tmpfs_is_reg(h->node))
+		h->node->mode = cred_write_mode(h->node->mode);
+}
+
 bool can_write(const struct handle *h)
 {
 	unsigned acc = h->flags & LINUX_O_ACCMODE;
@@ -282,10 +290,10 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		io_read(a, h, r->w[0], r->w[1], true);
 		break;
 	case IO_WRITE:
-		io_write(a, r, h, false);
-		break;
 	case IO_PWRITE:
-		io_write(a, r, h, true);
+		if (can_write(h))
+			write_kills_setid(h);
+		io_write(a, r, h, r->label == IO_PWRITE);
 		break;
 	case IO_SEEK:
 		h->leased = false;         /* the client gives its offset back */
@@ -305,17 +313,23 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 			a->err = ERR_INVAL;
 		else
 			a->err = fmap_answer(a, h, 0, r->w[0] & POSIX_FMAP_TABLE, r->w[1], NULL);
+		/* writes to mapped pages never reach us: a description open
+		 * for writing gets its pages here, where its writes begin */
+		if (!a->err && can_write(h))
+			write_kills_setid(h);
 		if (!a->err && (r->w[0] & POSIX_FMAP_ACCESS) && h->kind == H_NODE)
 			touch_atime(h->node);           /* an mmap (Linux's file_accessed) */
 		break;
 	case IO_FEXTEND:
 		fmap_extend(a, r, h);
+		if (!a->err)
+			write_kills_setid(h);
 		break;
 	case IO_TRUNCATE:
 		if (h->kind != H_NODE || !can_write(h) || !tmpfs_is_reg(h->node) || (int64_t)r->w[0] < 0)
 			a->err = ERR_INVAL;
-		else
-			a->err = tmpfs_truncate(&fs, h->node, r->w[0]);
+		else if (!(a->err = tmpfs_truncate(&fs, h->node, r->w[0])))
+			write_kills_setid(h);
 		break;
 	case IO_DUP:
 		h->leased = false;

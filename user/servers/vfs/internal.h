@@ -60,6 +60,7 @@ struct handle {
 	bool both;                        /* H_PIPE_R of a FIFO opened O_RDWR: a writer too */
 	bool sys;                         /* opened through a system service's capability:
 	                                   * a request without a token is root's (docs/users.md) */
+	bool fsetid;                      /* opened by root: its writes keep set-id bits */
 	uint64_t pos;                     /* file offset, or directory cookie */
 	struct tmpfs_node *node;
 	struct pipe *pipe;
@@ -186,6 +187,7 @@ void fifo_pipe_freed(struct fifo *f);
 void serve_io(struct srv_req *r, struct srv_ans *a);
 bool can_read(const struct handle *h);
 bool can_write(const struct handle *h);
+void write_kills_setid(const struct handle *h);
 void answer_stat(struct srv_ans *a, const struct posix_stat *st);
 
 /* image.c: exec images (IO_IMAGE) */

@@ -122,6 +122,9 @@ static void fs_open(struct srv_ans *a, const struct srv_req *r, struct handle *h
 	}
 	nh->node = n;
 	nh->sys = h->sys || !r->badge;   /* a system service's objects stay its own */
+	nh->fsetid = cred_root(fs.cred);
+	if ((r->w[0] & LINUX_O_TRUNC) && !nh->fsetid && tmpfs_is_reg(n))
+		n->mode = cred_write_mode(n->mode);   /* a truncate (Linux) */
 	nh->snap = snap;
 	nh->snap_len = snap_len;
 	if ((a->err = give(a, nh)))
@@ -336,6 +339,8 @@ static void serve_path(struct srv_req *r, struct srv_ans *a)
 		if (tmpfs_is_dir(n) || (n->flags & TMPFS_F_RDONLY) ||
 		    !(a->err = tmpfs_access_as(fs.cred, n, CRED_W)))
 			a->err = tmpfs_truncate(&fs, n, r->w[0]);
+		if (!a->err && !cred_root(fs.cred) && tmpfs_is_reg(n))
+			n->mode = cred_write_mode(n->mode);
 		break;
 	case FS_GETPATH: {
 		static char path[TMPFS_PATH_MAX];

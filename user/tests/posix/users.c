@@ -616,6 +616,42 @@ static void setid_exec(void)
 	CHECK(chmod(base, 0755) == 0);
 }
 
+/* A write by a user other than root takes a file's set-id bits; root's
+ * keeps them. (Set-gid without group execute: Linux 6.1 keeps it, later
+ * kernels drop it when the writer is not in the file's group; Cairn keeps
+ * it, so it is not tested.) */
+static int child_write_setid(void)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(at("w1"), O_WRONLY | O_APPEND)) < 0 || write(fd, "x", 1) != 1 || close(fd))
+		return 1;
+	if (stat(at("w1"), &st) || (st.st_mode & 07777) != 0777)
+		return 2;
+	if (truncate(at("w2"), 1) || stat(at("w2"), &st) || (st.st_mode & 07777) != 0777)
+		return 3;
+	if ((fd = open(at("w3"), O_WRONLY | O_TRUNC)) < 0 || close(fd) || stat(at("w3"), &st) ||
+	    (st.st_mode & 07777) != 0777)
+		return 4;
+	return 0;
+}
+
+static void setid_write(void)
+{
+	struct stat st;
+	int fd;
+
+	CHECK(make_file(at("w1"), 06777, 3000, 3001) == 0);
+	CHECK(make_file(at("w2"), 06777, 3000, 3001) == 0);
+	CHECK(make_file(at("w3"), 06777, 3000, 3001) == 0);
+	CHECK(make_file(at("w5"), 06777, 3000, 3001) == 0);
+	CHILD(user1000(child_write_setid));
+	fd = open(at("w5"), O_WRONLY | O_APPEND);
+	CHECK(fd >= 0 && write(fd, "x", 1) == 1 && close(fd) == 0);
+	CHECK(stat(at("w5"), &st) == 0 && (st.st_mode & 07777) == 06777);   /* root's write */
+}
+
 static void setgid_dir(void)
 {
 	struct stat st;
@@ -825,6 +861,7 @@ int main(int argc, char **argv)
 	run("access_ids", access_ids);
 	run("exec_perm", exec_perm);
 	run("setid_exec", setid_exec);
+	run("setid_write", setid_write);
 	run("setgid_dir", setgid_dir);
 	run("shm_perm", shm_perm);
 	run("kill_perm", kill_perm);
