@@ -16,8 +16,8 @@
  *
  * It passes on Linux, built on the host:
  *   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Iuser/tests/posix -Iuser/lib/include \
- *       -o /tmp/ucontext user/tests/posix/ucontext.c user/tests/posix/lib/child.c \
- *       user/tests/posix/lib/test_musl.c user/lib/test.c -lpthread
+ *       -Iuser/tests/arch/x86_64/include -o /tmp/ucontext user/tests/posix/ucontext.c \
+ *       user/tests/posix/lib/child.c user/tests/posix/lib/test_musl.c user/lib/test.c -lpthread
  * Expected list: tests/harness/expected/posix-ucontext.txt.
  */
 #define _GNU_SOURCE
@@ -27,59 +27,9 @@
 #include <ucontext.h>
 #include "posixtest.h"
 
-#if defined(__riscv)
-#define UC_PC(uc)  ((uc)->uc_mcontext.__gregs[0])
-#define UC_SP(uc)  ((uc)->uc_mcontext.__gregs[2])
-#define UC_RESULT(uc) ((uc)->uc_mcontext.__gregs[5])    /* t0: the load's register */
-#define INSN_LEN   4
-#elif defined(__x86_64__)
-#define UC_PC(uc)  ((uc)->uc_mcontext.gregs[REG_RIP])
-#define UC_SP(uc)  ((uc)->uc_mcontext.gregs[REG_RSP])
-#define UC_RESULT(uc) ((uc)->uc_mcontext.gregs[REG_RAX])  /* rax: the load's register */
-#define INSN_LEN   3
-#endif
-
-/* A load of the word at p into a known register (riscv64: ld t0, 0(t1);
- * x86-64: mov (%rdi), %rax), which holds 7 before it. */
-static long load_at(void *p)
-{
-	long v;
-#if defined(__riscv)
-	__asm__ volatile(".option push\n.option norvc\n"
-			 "li t0, 7\nmv t1, %1\nld t0, 0(t1)\nmv %0, t0\n"
-			 ".option pop" : "=r"(v) : "r"(p) : "t0", "t1", "memory");
-#else
-	v = 7;
-	__asm__ volatile(".byte 0x48, 0x8b, 0x07" : "+a"(v) : "D"(p) : "memory");
-#endif
-	return v;
-}
-
-/* A store of 1 to the word at p (riscv64: sd t0, 0(t1); x86-64: mov %rax, (%rdi)). */
-static void store_at(void *p)
-{
-#if defined(__riscv)
-	__asm__ volatile(".option push\n.option norvc\n"
-			 "li t0, 1\nmv t1, %0\nsd t0, 0(t1)\n"
-			 ".option pop" : : "r"(p) : "t0", "t1", "memory");
-#else
-	__asm__ volatile(".byte 0x48, 0x89, 0x07" : : "a"(1L), "D"(p) : "memory");
-#endif
-}
-
-/* Whether the instruction at pc is the load's or the store's. */
-static int known_insn(uintptr_t pc, int store)
-{
-#if defined(__riscv)
-	uint32_t insn;
-	memcpy(&insn, (const void *)pc, 4);
-	/* ld t0, 0(t1): 0x00033283; sd t0, 0(t1): 0x00533023 */
-	return insn == (store ? 0x00533023u : 0x00033283u);
-#else
-	static const unsigned char ld[3] = { 0x48, 0x8b, 0x07 }, st[3] = { 0x48, 0x89, 0x07 };
-	return !memcmp((const void *)pc, store ? st : ld, 3);
-#endif
-}
+/* where the pc is, and a load and a store the handler knows
+ * (user/tests/arch/<arch>/include/test/ucontext.h) */
+#include <test/ucontext.h>
 
 static struct {
 	volatile int n, code, insn_ok, store;
@@ -95,7 +45,7 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 	fault.n++;
 	fault.code = si->si_code;
 	fault.addr = si->si_addr;
-	fault.insn_ok = known_insn((uintptr_t)UC_PC(uc), fault.store);
+	fault.insn_ok = test_known_insn((uintptr_t)UC_PC(uc), fault.store);
 	if (fault.insn_ok) {
 		if (!fault.store)
 			UC_RESULT(uc) = fault.set;
@@ -116,9 +66,9 @@ static int fault_at(void *p, int store, long set)
 	fault.set = set;
 	fault.code = -1;
 	if (store)
-		store_at(p);
+		test_store_at(p);
 	else
-		v = load_at(p);
+		v = test_load_at(p);
 	CHECK(fault.n == 1 && fault.insn_ok && fault.addr == p);
 	CHECK(store || v == set);
 	return fault.code;
@@ -146,7 +96,7 @@ static void skip_fault(void)
 	CHECK(fault_at(none, 1, 0) == SEGV_ACCERR);
 	CHECK(fault_at(ro, 1, 0) == SEGV_ACCERR);
 	/* the read-only page reads, and was not written */
-	CHECK(load_at(ro) == 0);
+	CHECK(test_load_at(ro) == 0);
 	signal(SIGSEGV, SIG_DFL);
 	munmap(none, (size_t)pg);
 	munmap(ro, (size_t)pg);
