@@ -586,6 +586,20 @@ static void obj_put(struct sv_obj *o)
 	__cairn_unlock(&table_lock);
 }
 
+/* The object of a *ctl (msgctl, semctl, shmctl), held (obj_put it), with
+ * the caller's right to the command checked: want 04 read, 02 write
+ * (EACCES), 0 the owner's or creator's (IPC_SET, IPC_RMID: EPERM). */
+static long ctl_get(int kind, long id, unsigned want, struct sv_obj **out)
+{
+	long r;
+
+	if ((r = obj_get(kind, id, out)))
+		return r;
+	if ((r = want ? may(&(*out)->h->perm, want) : owns(&(*out)->h->perm)))
+		obj_put(*out);
+	return r;
+}
+
 static int lock(struct sv_obj *o)
 {
 	return __cairn_shlock(&o->h->lock);
@@ -1034,13 +1048,11 @@ long __cairn_msgctl(long id, long cmd, void *buf)
 		return -EINVAL;
 	if (cmd == IPC_SET)
 		memcpy(&in, buf, sizeof(in));
-	if ((r = obj_get(K_MSG, id, &o)))
+	if ((r = ctl_get(K_MSG, id, cmd == IPC_STAT ? 04 : 0, &o)))
 		return r;
 	q = mq_of(o);
 	if (cmd == IPC_STAT) {
 		struct msqid_ds out = { 0 };
-		if ((r = may(&q->h.perm, 04)))
-			goto out;
 		held = lock(o);
 		msg_check(o);
 		perm_out(&q->h.perm, &out.msg_perm);
@@ -1054,8 +1066,6 @@ long __cairn_msgctl(long id, long cmd, void *buf)
 		out.msg_lrpid = q->lrpid;
 		unlock(o, held);
 		*ds = out;
-	} else if ((r = owns(&q->h.perm))) {
-		goto out;
 	} else if (cmd == IPC_RMID) {
 		sv_remove(o);
 	} else if (in.msg_qbytes > MSGMNB && euid() != 0) {
@@ -1368,15 +1378,10 @@ long __cairn_semctl(long id, long num, long cmd, void *arg)
 	}
 	if (cmd == IPC_SET)
 		memcpy(&in, arg, sizeof(in));
-	if ((r = obj_get(K_SEM, id, &o)))
+	if ((r = ctl_get(K_SEM, id, cmd == IPC_SET || cmd == IPC_RMID ? 0 :
+			 cmd == SETVAL || cmd == SETALL ? 02 : 04, &o)))
 		return r;
 	s = set_of(o);
-	if (cmd == IPC_SET || cmd == IPC_RMID) {
-		if ((r = owns(&s->h.perm)))
-			goto out;
-	} else if ((r = may(&s->h.perm, cmd == SETVAL || cmd == SETALL ? 02 : 04))) {
-		goto out;
-	}
 	if ((cmd == GETVAL || cmd == GETPID || cmd == GETNCNT || cmd == GETZCNT || cmd == SETVAL) &&
 	    (num < 0 || num >= (long)o->nsems)) {
 		r = -EINVAL;
@@ -1655,13 +1660,11 @@ long __cairn_shmctl(long id, long cmd, void *buf)
 		return -EINVAL;
 	if (cmd == IPC_SET)
 		memcpy(&in, buf, sizeof(in));
-	if ((r = obj_get(K_SHM, id, &o)))
+	if ((r = ctl_get(K_SHM, id, cmd == IPC_STAT ? 04 : 0, &o)))
 		return r;
 	s = shm_of(o);
 	if (cmd == IPC_STAT) {
 		struct shmid_ds out = { 0 };
-		if ((r = may(&s->h.perm, 04)))
-			goto out;
 		held = lock(o);
 		perm_out(&s->h.perm, &out.shm_perm);
 		if (s->h.dest)
@@ -1677,8 +1680,6 @@ long __cairn_shmctl(long id, long cmd, void *buf)
 		*ds = out;
 		goto out;
 	}
-	if ((r = owns(&s->h.perm)))
-		goto out;
 	if (cmd == SHM_LOCK || cmd == SHM_UNLOCK) {
 		/* the pages are never swapped out here */
 	} else if (cmd == IPC_SET) {
