@@ -59,7 +59,8 @@ void __cairn_fd_set(long fd, cap_t cap, int kind, uint32_t type)
 
 static long lowest_free(long min)
 {
-	if (min < 0 || min >= __cairn_fd_limit)
+	/* (min at the limit: none free above the last, a pair's second) */
+	if (min < 0 || min > __cairn_fd_limit)
 		return -EINVAL;
 	for (long fd = min; fd < __cairn_fd_limit; fd++)
 		if (fds[fd].kind == FDK_NONE)

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -228,6 +229,12 @@ static void fd_limit(void)
 	ERRNO(open("/", O_RDONLY), EMFILE);
 	ERRNO(pipe(fds + n), EMFILE);
 	ERRNO(dup2(0, 40), EBADF);
+	/* one descriptor left: a pair does not fit, EMFILE (not EINVAL) */
+	close(fds[--n]);
+	ERRNO(pipe(fds + n), EMFILE);
+	ERRNO(socketpair(AF_UNIX, SOCK_STREAM, 0, fds + n), EMFILE);
+	CHECK(dup(0) == fds[n]);                     /* and the one left is free */
+	n++;
 	lowest = fds[5];
 	close(lowest);
 	CHECK(dup(0) == lowest);                     /* the lowest free one */
