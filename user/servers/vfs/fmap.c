@@ -487,8 +487,13 @@ void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 		}
 		n->size = end;
 	}
-	for (uint64_t i = off / PAGE; len && i < pages_of(end); i++)
+	/* a page marked written is taken to be present (make_present):
+	 * one inside the old size may be a hole, and the server's own next
+	 * touch of it would fault on its own object and wait for itself */
+	for (uint64_t i = off / PAGE; len && i < pages_of(end); i++) {
+		make_present(v, i);
 		mark_written(v, i);
+	}
 	if (len) {
 		n->version++;
 		n->mtime = n->ctime = stamp();
