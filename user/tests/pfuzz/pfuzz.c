@@ -70,6 +70,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -211,7 +212,7 @@ static uint8_t *inl(void) { return (uint8_t *)&cairn_ipcbuf()->w[CAIRN_MSG_REGS]
 static void fill_random(uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(chance(50) ? rnd() : "fdx./\0a"[rn(7)]);
+		p[i] = chance(50) ? (uint8_t)rnd() : (uint8_t)"fdx./\0a"[rn(7)];
 }
 
 /* Inline bytes n: sets the length (sometimes wrongly) */
@@ -781,6 +782,9 @@ static void send_req(const struct req *r, struct target *t, unsigned index)
 	for (unsigned i = 0; i < r->ncaps && i < 4; i++)
 		cairn_ipcbuf()->caps[i] = r->caps[i];
 	m = cairn_call(t->cap, cairn_tag(r->label, r->len, r->ncaps), r->w[0], r->w[1], r->w[2], r->w[3]);
+	if (verbose)
+		printf("#   -> err %lld label %u w %#llx\n", (long long)m.err, cairn_tag_label(m.tag),
+		       (unsigned long long)m.w[0]);
 	if (m.err == ERR_INTR)
 		n_intr++;
 	else if (m.err)
@@ -847,6 +851,9 @@ static int alive(void)
 	checking("vfs: the known file");
 	if (!known_file(TOP_T "/known"))
 		return 0;
+	checking("vfs: a tmpfs root mounted");
+	if (!known_file(TOP_T "/mnt/known"))
+		return 0;
 	checking("vfs: a pipe's round trip");
 	ALIVE(pipe(p) == 0, "vfs: pipe: %s", strerror(errno));
 	ALIVE(write(p[1], KNOWN, strlen(KNOWN)) == (ssize_t)strlen(KNOWN), "vfs: pipe write: %s",
@@ -901,6 +908,20 @@ static int alive(void)
 	return 1;
 }
 
+/* /proc/mounts, after a check failed (the disk's mount gone?) */
+static void show_mounts(void)
+{
+	char buf[1024];
+	int fd = open("/proc/mounts", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+		printf("#   /proc/mounts: %s\n", l);
+}
+
 /* ---- one seed, in a child --------------------------------------------------------- */
 
 static void on_alarm(int sig) { (void)sig; }
@@ -924,7 +945,6 @@ static void open_targets(unsigned seed)
 	snprintf(xdir, sizeof(xdir), TOP_X "/s%u", seed);
 	add_fd("tty", K_TTY, 1);                       /* first: pool_cap() knows it */
 	add_cap("vfs-root", K_VROOT, cairn_cap("vfs"));
-	mkdir(dir, 0755);
 	add_fd("vfs-dir", K_VDIR, open(dir, O_RDONLY | O_DIRECTORY));
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0644);
@@ -952,7 +972,6 @@ static void open_targets(unsigned seed)
 		mq_unlink(path);
 	}
 	if (have_disk) {
-		mkdir(xdir, 0755);
 		add_fd("ext2-dir", K_XDIR, open(xdir, O_RDONLY | O_DIRECTORY));
 		snprintf(path, sizeof(path), "%s/f", xdir);
 		fd = open(path, O_RDWR | O_CREAT, 0644);
@@ -1001,24 +1020,31 @@ static void open_targets(unsigned seed)
 /*
  * Requests that once broke a server, sent as they were (the run's
  * "regressions", seed 0), before any seed: each entry a target by name, a
- * label and its words, no inline bytes and no capabilities.
+ * label, its words and inline bytes, no capabilities.
  */
 struct fixed {
 	const char *target;
 	uint32_t label;
 	uint64_t w[4];
+	const char *bytes;              /* inline (NULL: none) */
 };
 static const struct fixed regressions[] = {
 	/* the VFS waited for itself: IO_FEXTEND inside the size marked a hole's
 	 * page written without making it present, and its next own touch of
 	 * it (a read) faulted on its own object (seed 38 of a 40 x 1,500 run) */
-	{ "vfs-file", IO_TRUNCATE, { 65536 } },
-	{ "vfs-file", IO_FEXTEND, { 4096, 36864 } },
-	{ "vfs-file", IO_PREAD, { 100, 36864 } },
-	{ "vfs-file", IO_PWRITE, { 0, 40960 } },
-	{ "vfs-file", IO_TRUNCATE, { 30000 } },
-	{ "vfs-file", IO_FEXTEND, { 20000, 10000 } },
-	{ "vfs-file", IO_READ, { 4000 } },
+	{ "vfs-file", IO_TRUNCATE, { 65536 }, NULL },
+	{ "vfs-file", IO_FEXTEND, { 4096, 36864 }, NULL },
+	{ "vfs-file", IO_PREAD, { 100, 36864 }, NULL },
+	{ "vfs-file", IO_PWRITE, { 0, 40960 }, NULL },
+	{ "vfs-file", IO_TRUNCATE, { 30000 }, NULL },
+	{ "vfs-file", IO_FEXTEND, { 20000, 10000 }, NULL },
+	{ "vfs-file", IO_READ, { 4000 }, NULL },
+	/* anyone could unmount (and mount): FS_UMOUNT had no credential check,
+	 * and uid 1000 took away a tmpfs root had mounted (the boot's own
+	 * mounts, /mnt's, are EBUSY to everyone) */
+	{ "vfs-root", FS_UMOUNT, { 2, 0, 14 }, TOP_T "/mnt" },
+	{ "vfs-root", FS_UMOUNT, { 0, 0, 14 }, TOP_T "/mnt" },
+	{ "vfs-root", FS_UMOUNT, { 2, 0, 4 }, "/mnt" },
 };
 
 static void send_fixed(void)
@@ -1026,6 +1052,10 @@ static void send_fixed(void)
 	for (unsigned k = 0; k < sizeof(regressions) / sizeof(regressions[0]); k++) {
 		const struct fixed *f = &regressions[k];
 		struct req r = { .label = f->label, .len = CAIRN_MSG_REGS };
+		if (f->bytes) {
+			memcpy(inl(), f->bytes, strlen(f->bytes));
+			r.len = posix_words(strlen(f->bytes));
+		}
 		for (unsigned i = 0; i < ntg; i++)
 			if (!strcmp(tg[i].name, f->target)) {
 				memcpy(r.w, f->w, sizeof(r.w));
@@ -1087,6 +1117,7 @@ static int run_seed(unsigned seed, unsigned nreq)
 		pg->in_check = 1;
 		if (!alive()) {
 			printf("# seed %u round %u (requests %u-%u): %s\n", seed, round, first, end - 1, why);
+			show_mounts();
 			return 1;
 		}
 		printf("# seed %u round %u: requests %u-%u, all servers answer\n", seed, round, first, end - 1);
@@ -1137,9 +1168,9 @@ static int put_known(const char *top)
 	char path[64];
 	int fd;
 
+	/* root's, 0755: the fuzzer (uid 1000) cannot remove or change the
+	 * known file, only what is in its own folder of each seed */
 	if (mkdir(top, 0755) && errno != EEXIST)
-		return 0;
-	if (chown(top, FUZZ_UID, FUZZ_UID))
 		return 0;
 	snprintf(path, sizeof(path), "%s/known", top);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -1162,6 +1193,17 @@ static void one_seed(unsigned seed, unsigned nreq)
 	snprintf(name, sizeof(name), seed ? "seed%u" : "regressions", seed);
 	memset(pg, 0, sizeof(*pg));
 	pg->seed = seed;
+	{
+		char dir[64];
+		snprintf(dir, sizeof(dir), TOP_T "/s%u", seed);
+		if (mkdir(dir, 0755) == 0)
+			chown(dir, FUZZ_UID, FUZZ_UID);
+		if (have_disk) {
+			snprintf(dir, sizeof(dir), TOP_X "/s%u", seed);
+			if (mkdir(dir, 0755) == 0)
+				chown(dir, FUZZ_UID, FUZZ_UID);
+		}
+	}
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -1283,6 +1325,12 @@ int main(int argc, char **argv)
 	have_disk = statfs("/mnt", &sf) == 0 && sf.f_type == 0xef53;
 	if (!put_known(TOP_T) || (have_disk && !put_known(TOP_X)))
 		return t_abort("the known files: %s", strerror(errno));
+	/* a mount of root's, which uid 1000 must not take away */
+	if ((mkdir(TOP_T "/mnt", 0755) && errno != EEXIST) ||
+	    mount("tmpfs", TOP_T "/mnt", "tmpfs", 0, NULL) || !put_known(TOP_T "/mnt"))
+		return t_abort("a tmpfs at " TOP_T "/mnt: %s", strerror(errno));
+	if (verbose)
+		show_mounts();
 	cap_proc = cairn_cap("proc");
 	cap_rng = cairn_cap("rng");
 	printf("# pfuzz: %u seeds, %u requests in all, rounds of %u, as uid %u; ext2 at /mnt: %s\n",
