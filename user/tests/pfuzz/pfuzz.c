@@ -27,9 +27,10 @@
  * another kind of object). Every capability an answer carries is closed
  * (IO_CLOSE) and deleted.
  *
- * A run is seeds of requests (arguments: seeds=A-B, seed=N[:REQUESTS],
- * requests=N; default seeds 1-3 of 300 requests), each seed in a child
- * process that drops to uid 1000 (so the requests
+ * A run is the requests that once broke a server (`regressions`, the
+ * table below, sent as they were), then seeds of random requests
+ * (arguments: seeds=A-B, seed=N[:REQUESTS], requests=N; default seeds 1-3
+ * of 300 requests), each seed in a child process that drops to uid 1000 (so the requests
  * that only root may make, PS_REBOOT, PS_SETTIME, FS_MOUNT of a device,
  * chmod of /bin, killing others, must fail: they are sent too), in rounds
  * of ROUND requests; after each round the child checks that every server
