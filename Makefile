@@ -37,7 +37,9 @@
 #                                the ext2 crash test's 100 kills, 100 MiB over TCP through the
 #                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB),
 #                                the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
-#                                an arch (make test: 2 s)
+#                                an arch (make test: 2 s), the server protocol fuzzer
+#                                user/tests/pfuzz for 40 seeds of 1,500 requests an arch
+#                                (make test: 5 of 600)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -145,6 +147,12 @@ stress: | $(SETUP)
 	@$(MAKE) --no-print-directory ARCH=riscv64 posix-tests >/dev/null
 	@python3 tests/ext2/crash_test.py --name riscv64-ext2-crash-stress --arch riscv64 --runs 100
 	@python3 tests/harness/relay_test.py --name riscv64-relay-stress --arch riscv64 --bytes 100M --timeout 3600
+	@for a in riscv64 x86_64; do $(MAKE) --no-print-directory ARCH=$$a posix-tests >/dev/null && \
+	  rm -f build/$$a/pfuzz-stress.img && mke2fs -q -F -t ext2 build/$$a/pfuzz-stress.img 32M && \
+	  python3 tests/harness/boot_test.py --name $$a-pfuzz-stress --timeout 1800 \
+	    --expect tests/harness/expected/pfuzz-stress.txt -- --arch $$a --disk build/$$a/pfuzz-stress.img \
+	    --exec build/$$a/tests/pfuzz/pfuzz seeds=1-40 requests=1500 && \
+	  e2fsck -fn build/$$a/pfuzz-stress.img >/dev/null || exit 1; done
 	@for a in riscv64 x86_64; do $(MAKE) --no-print-directory ARCH=$$a posix-tests >/dev/null && \
 	  python3 tests/harness/boot_test.py --name $$a-posix-stress-60s --timeout 900 \
 	    --expect tests/harness/expected/posix-stress.txt -- --arch $$a --quota 4M --smp 4 \

@@ -186,4 +186,16 @@ $(T)/tests/posix/%: user/tests/posix/%.c $(wildcard user/tests/posix/*.h) $(POSI
 	@echo "  CC      $@"
 	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(POSIX_TESTINC) -o $@ $< $(POSIX_TESTLIB)
 
+# The server protocol fuzzer (user/tests/pfuzz, issue 17): a Cairn program
+# only (raw requests through its descriptors' capabilities), with the same
+# test library and the protocols' headers (include/cairn: posix.h, sock.h...)
+PFUZZ := $(T)/tests/pfuzz/pfuzz
+posix-tests: $(PFUZZ)
+$(PFUZZ): user/tests/pfuzz/pfuzz.c user/tests/posix/posixtest.h $(POSIX_TESTLIB) \
+		$(wildcard include/cairn/*.h) user/lib/include/cairn/test.h $(WRAPPER)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(WRAPPER) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(POSIX_TESTINC) -Iuser/tests/posix \
+		-idirafter include -o $@ $< $(POSIX_TESTLIB)
+
 FORCE:

@@ -591,6 +591,18 @@ userland() {
   done
   # fmap's last image: its mmap writes reached the disk (write-back)
   runpart ext2_fmap_disk "$fimg" $a-posix-fmap-ext2-disk
+  # the server protocol fuzzer (user/tests/pfuzz/pfuzz.c): random and
+  # malformed requests, as uid 1000, through every kind of object a
+  # process holds (the VFS's files, folders, pipes, FIFOs, /dev, /proc, a
+  # message queue; the disk's at /mnt; the tty and a pty; proc, cred;
+  # net and its sockets; rng), each server's answers to real requests
+  # checked after every 50; the requests that once broke a server, then 5
+  # seeds of 600 (make stress: 40 of 1,500); the disk clean after it
+  rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
+  runpart $H --name $a-pfuzz --timeout 180 --expect $E/pfuzz.txt \
+    --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" \
+    --exec build/$a/tests/pfuzz/pfuzz seeds=1-5 requests=600
+  runpart ext2_fsck "$fimg" $a-pfuzz-fsck
   diskmount_tests $a
   # the crash test (tests/ext2/crash_test.py): records appended and fsync'd
   # on the disk, QEMU killed with SIGKILL at random moments, e2fsck -fy,

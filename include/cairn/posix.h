@@ -397,7 +397,10 @@ enum {
  * below the mount's root.
  *
  * The mount table (the VFS, docs/vfs.md "Mounts") takes, on any
- * capability of the VFS endpoint:
+ * capability of the VFS endpoint (FS_MOUNT and FS_UMOUNT from root only:
+ * the caller's credential token as the last capability, as every FS_*
+ * request's, else EPERM; the unbadged endpoint's holders, services, and a
+ * launched server's callback are not asked):
  * - FS_MOUNT (flags, 0, source length, fstype length) + source + fstype
  *   [+ the mount path, POSIX_MOUNT_AT], cap0 = the mount point directory
  *   (opened O_PATH by the caller; the VFS keeps that reference once

@@ -884,8 +884,9 @@ long __cairn_statfs(const char *path, long fd, void *buf)
 	return 0;
 }
 
-/* mount: FS_MOUNT to the VFS with the mount point (opened O_PATH) as cap0;
- * the VFS keeps that reference once mounted. Types the VFS cannot start
+/* mount: FS_MOUNT to the VFS with the mount point (opened O_PATH) as cap0
+ * and our credential token (root's only: EPERM); the VFS keeps the mount
+ * point's reference once mounted. Types the VFS cannot start
  * a server for are ENODEV (docs/vfs.md, "Mounts"). */
 long __cairn_mount(const char *src, const char *target, const char *type, unsigned long flags,
 		   const void *data)
@@ -910,7 +911,8 @@ long __cairn_mount(const char *src, const char *target, const char *type, unsign
 	memcpy(__cairn_ipc_data(), src, sl);
 	memcpy(__cairn_ipc_data() + sl, type, tl);
 	cairn_ipcbuf()->caps[0] = obj;
-	e = __cairn_ipc(__cairn_vfs, FS_MOUNT, flags & MS_RDONLY, 0, sl, tl, sl + tl, 1, IPC_ALWAYS, NULL);
+	e = __cairn_ipc(__cairn_vfs, FS_MOUNT, flags & MS_RDONLY, 0, sl, tl, sl + tl, __cairn_with_cred(1),
+			IPC_ALWAYS, NULL);
 	if (e)
 		__cairn_io_release(obj);
 	else
@@ -918,7 +920,7 @@ long __cairn_mount(const char *src, const char *target, const char *type, unsign
 	return cairn_errno(e);
 }
 
-/* umount2: the mount at target's absolute path. */
+/* umount2: the mount at target's absolute path (root's only: the token). */
 long __cairn_umount(const char *target, long flags)
 {
 	char path[POSIX_PATH_MAX];
@@ -943,6 +945,6 @@ long __cairn_umount(const char *target, long flags)
 	if (!len)
 		return -EIO;
 	memcpy(__cairn_ipc_data(), path, len);
-	return cairn_errno(__cairn_ipc(__cairn_vfs, FS_UMOUNT, (uint64_t)flags, 0, len, 0, len, 0,
-				       IPC_ALWAYS, NULL));
+	return cairn_errno(__cairn_ipc(__cairn_vfs, FS_UMOUNT, (uint64_t)flags, 0, len, 0, len,
+				       __cairn_with_cred(0), IPC_ALWAYS, NULL));
 }

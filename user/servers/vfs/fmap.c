@@ -103,32 +103,51 @@ static void clear_written_from(struct vfile *v, uint64_t from)
 }
 
 /* Page i is present, with what it holds (image bytes or zeros) when it
- * was not. */
-static void make_present(struct vfile *v, uint64_t i)
+ * was not: false when it could not be made so (no memory), and then the
+ * server must not touch it (it would fault on its own object and wait
+ * for itself, its own pager). */
+static bool make_present(struct vfile *v, uint64_t i)
 {
 	const struct tmpfs_node *n = v->node;
 	uint64_t start = i * PAGE;
 
 	if (is_written(v, i) || fmap_present(&v->fm, i))
-		return;
+		return true;
 	if (start < n->u.file.backing_len) {
 		uint64_t k = n->u.file.backing_len - start;
-		fmap_supply_bytes(&v->fm, i, n->u.file.backing + start, k < PAGE ? (size_t)k : PAGE);
-	} else {
-		fmap_zero(&v->fm, i, 1);
+		return fmap_supply_bytes(&v->fm, i, n->u.file.backing + start, k < PAGE ? (size_t)k : PAGE);
 	}
+	return fmap_zero(&v->fm, i, 1) == ERR_OK;
 }
 
 /* ---- the tmpfs_ext hooks ----------------------------------------------------------- */
 
+/* A read copies what the object holds, and a page it does not hold
+ * from where it comes from (zeros, the boot image's bytes) without
+ * making it present: a read of a big sparse file costs no memory. */
 static void ext_read(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, void *buf, size_t n)
 {
 	struct vfile *v = vfile_of(f);
+	uint8_t *out = buf;
 
 	(void)t;
-	for (uint64_t i = off / PAGE; n && i <= (off + n - 1) / PAGE; i++)
-		make_present(v, i);
-	memcpy(buf, v->fm.va + off, n);
+	while (n) {
+		uint64_t i = off / PAGE, in = off % PAGE, k = PAGE - in;
+		uint64_t blen = f->u.file.backing_len;
+
+		if (k > n)
+			k = n;
+		if (is_written(v, i) || fmap_present(&v->fm, i)) {
+			memcpy(out, v->fm.va + off, k);
+		} else {
+			uint64_t b = off < blen ? (blen - off < k ? blen - off : k) : 0;
+			memcpy(out, f->u.file.backing + off, b);
+			memset(out + b, 0, k - b);
+		}
+		out += k;
+		off += k;
+		n -= k;
+	}
 }
 
 static size_t ext_write(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, const void *buf, size_t n,
@@ -145,10 +164,13 @@ static size_t ext_write(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, con
 		n = (size_t)(POSIX_FMAP_MAX - off);
 	if (off + n > v->fm.size && (*err = fmap_resize(&v->fm, off + n)))
 		return 0;
-	for (uint64_t i = off / PAGE; i <= (off + n - 1) / PAGE; i++) {
-		make_present(v, i);
+	for (uint64_t i = off / PAGE; i <= (off + n - 1) / PAGE; i++)
+		if (!make_present(v, i)) {
+			*err = ERR_NOSPC;
+			return 0;
+		}
+	for (uint64_t i = off / PAGE; i <= (off + n - 1) / PAGE; i++)
 		mark_written(v, i);
-	}
 	memcpy(v->fm.va + off, buf, n);
 	return n;
 }
@@ -163,7 +185,6 @@ static err_t ext_truncate(struct tmpfs *t, struct tmpfs_node *f, uint64_t len)
 	if (len > POSIX_FMAP_MAX)
 		return ERR_FBIG;
 	if (len < v->fm.size && len % PAGE && (is_written(v, i) || fmap_present(&v->fm, i))) {
-		make_present(v, i);
 		memset(v->fm.va + len, 0, PAGE - len % PAGE);
 		mark_written(v, i);
 	}
@@ -472,8 +493,10 @@ void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 	end = off + len;
 	old = n->size;
 	if (end > old) {
-		if (old % PAGE)
-			make_present(v, old / PAGE);
+		if (old % PAGE && !make_present(v, old / PAGE)) {
+			a->err = ERR_NOSPC;
+			return;
+		}
 		if ((a->err = fmap_resize(&v->fm, end)) == ERR_NOMEM && fmap_evict())
 			a->err = fmap_resize(&v->fm, end);
 		if (a->err)
@@ -487,6 +510,14 @@ void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 		}
 		n->size = end;
 	}
+	/* a page marked written is taken to be present (make_present):
+	 * one inside the old size may be a hole, and the server's own next
+	 * touch of it would fault on its own object and wait for itself */
+	for (uint64_t i = off / PAGE; len && i < pages_of(end); i++)
+		if (!make_present(v, i)) {
+			a->err = ERR_NOSPC;
+			return;
+		}
 	for (uint64_t i = off / PAGE; len && i < pages_of(end); i++)
 		mark_written(v, i);
 	if (len) {

@@ -52,10 +52,19 @@ bool images_drop(void)
 static err_t image_make(struct tmpfs_node *n, cap_t *out)
 {
 	uint64_t pages = (n->size + CAIRN_PAGE_SIZE - 1) / CAIRN_PAGE_SIZE;
+	struct cairn_msg q;
 	size_t got;
 	void *va;
 	cap_t mo;
 	err_t e;
+
+	/* the image's pages are ours until the last one goes: at most half
+	 * of what is left of our quota (a big sparse file, made in a
+	 * moment, would otherwise take the server's memory, and filling it
+	 * would fault) */
+	if (!cairn_invoke(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, 0, &q) &&
+	    (q.w[1] >= q.w[0] || pages > (q.w[0] - q.w[1]) / CAIRN_PAGE_SIZE / 2))
+		return ERR_NOMEM;
 
 	e = cairn_memobj_create(SLOT_SELF_PROC, pages, 0, &mo);
 	if (e == ERR_NOMEM && images_drop())

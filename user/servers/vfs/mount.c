@@ -1194,10 +1194,27 @@ static void fs_statfs(struct srv_req *r, struct srv_ans *a)
 	a->nbytes = sizeof(st);
 }
 
+/* mount and umount are root's (Linux: CAP_SYS_ADMIN, EPERM): the caller's
+ * credential token (the last capability, taken out of r) says who it is;
+ * the unbadged endpoint's holders are services. A launched server's
+ * callback (its FS_MOUNT answer) is not asked. */
+static bool may_mount(struct srv_req *r)
+{
+	const struct handle *h = r->obj;
+
+	if (h && h->kind == H_MOUNTCB)
+		return true;
+	return cred_root(cred_take(r, !r->badge));
+}
+
 void serve_mount(struct srv_req *r, struct srv_ans *a)
 {
 	struct handle *h = r->obj;
 
+	if ((r->label == FS_MOUNT || r->label == FS_UMOUNT) && !may_mount(r)) {
+		a->err = ERR_PERM;
+		return;
+	}
 	switch (r->label) {
 	case FS_STATFS:
 		if (is_root(h) && mount_root_request(a))

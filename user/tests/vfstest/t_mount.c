@@ -193,10 +193,10 @@ void t_mount_root(void)
 	/* sync reaches the disk */
 	CHECK_OK(vcall(v_root, FS_SYNC_ALL, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK(syncs == 1, "syncs %u", syncs);
-	CHECK_OK(vcall(v_root, FS_UMOUNT, 0, 0, 1, 0, "/", 1, CAP_NULL).err);
+	CHECK_OK(vcall(v_ep, FS_UMOUNT, 0, 0, 1, 0, "/", 1, CAP_NULL).err);
 	CHECK(syncs == 2, "syncs %u", syncs);
-	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 4, 0, "/tmp", 4, CAP_NULL).err, ERR_BUSY);
-	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 4, 0, "/etc", 4, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_UMOUNT, 0, 0, 4, 0, "/tmp", 4, CAP_NULL).err, ERR_BUSY);
+	CHECK_ERR(vcall(v_ep, FS_UMOUNT, 0, 0, 4, 0, "/etc", 4, CAP_NULL).err, ERR_INVAL);
 }
 
 /* A tmpfs mounted on one of the VFS's directories (FS_MOUNT "tmpfs" with the
@@ -226,14 +226,19 @@ void t_mount_tmpfs(void)
 	CHECK_OK(put_file("/tmp/mt/m/under", "hidden", 6));
 	CHECK_OK(fs_open(v_root, "/tmp/mt/m", LINUX_O_PATH | LINUX_O_DIRECTORY, 0, &mp));
 	id = object_of(mp, &mp_badge);
+	/* mount and umount are root's: a process's capability with no
+	 * credential token is nobody's (the unbadged endpoint, v_ep, is a
+	 * service's: the calls below) */
+	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, mp).err, ERR_PERM);
+	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 4, 0, "/tmp", 4, CAP_NULL).err, ERR_PERM);
 	/* no mount point, no server for the type, bad flags */
-	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
-	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 4, "noneext2", 8, mp).err, ERR_NODEV);
-	CHECK_ERR(vcall(v_root, FS_MOUNT, 0x20, 0, 4, 5, "nonetmpfs", 9, mp).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_MOUNT, 0, 0, 4, 4, "noneext2", 8, mp).err, ERR_NODEV);
+	CHECK_ERR(vcall(v_ep, FS_MOUNT, 0x20, 0, 4, 5, "nonetmpfs", 9, mp).err, ERR_INVAL);
 	/* mounted: the mount point's reference is the VFS's now */
-	CHECK_OK(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, mp).err);
+	CHECK_OK(vcall(v_ep, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, mp).err);
 	del(&mp);
-	CHECK_ERR(vcall(v_root, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_MOUNT, 0, 0, 4, 5, "nonetmpfs", 9, CAP_NULL).err, ERR_INVAL);
 
 	/* the path now leads into the new tree: empty, what was under is hidden */
 	r = vcall(v_root, FS_STAT, 0, 0, 11, 0, "/tmp/mt/m/x", 11, CAP_NULL);
@@ -271,10 +276,10 @@ void t_mount_tmpfs(void)
 	text[n] = 0;
 	CHECK(has(text, "none /tmp/mt/m tmpfs rw 0 0\n"), "mounts: %s", text);
 	/* unmounted: the old directory again; a mount that is not there, one that stays */
-	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 7, 0, "/tmp/mt", 7, CAP_NULL).err, ERR_INVAL);
-	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 5, 0, "/proc", 5, CAP_NULL).err, ERR_BUSY);
-	CHECK_OK(vcall(v_root, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err);
-	CHECK_ERR(vcall(v_root, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_UMOUNT, 0, 0, 7, 0, "/tmp/mt", 7, CAP_NULL).err, ERR_INVAL);
+	CHECK_ERR(vcall(v_ep, FS_UMOUNT, 0, 0, 5, 0, "/proc", 5, CAP_NULL).err, ERR_BUSY);
+	CHECK_OK(vcall(v_ep, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err);
+	CHECK_ERR(vcall(v_ep, FS_UMOUNT, 0, 0, 9, 0, "/tmp/mt/m", 9, CAP_NULL).err, ERR_INVAL);
 	CHECK_OK(fs_stat(v_root, "/tmp/mt/m/under", 0, &st));
 	CHECK_ERR(fs_stat(mroot, "f", 0, &st), ERR_BADF);
 	del(&mroot);
