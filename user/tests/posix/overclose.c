@@ -36,6 +36,7 @@
  * Expected list: tests/harness/expected/posix-overclose.txt.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -317,6 +318,7 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 
 	pt_prefix = "overclose";
+	signal(SIGPIPE, SIG_IGN);         /* a pipe closed under us: EPIPE, a failed check */
 	if (argv[0][0] == '/')
 		snprintf(self, sizeof(self), "%s", argv[0]);
 	else if (!realpath(argv[0], self))
