@@ -146,7 +146,8 @@ static void gone(uint64_t badge)
 	else if (ref && ref->kind == H_REF) {
 		if (h)
 			lock_gone(h);           /* a dead process's locks */
-		ref_close(ref);
+		if (!ref->pinned)
+			ref_close(ref);
 	}
 }
 
