@@ -388,7 +388,7 @@ enum {
 	 * thread dump") on the console, as three Ctrl-] typed there print it: every
 	 * CPU, and every thread of every live process with what it waits for. For a
 	 * test that sees its threads stop (kfuzz's watchdog) */
-	DEBUG_DUMP = 128,
+	DEBUG_DUMP = 130,
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */

@@ -1,26 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kfuzz: a random-invocation fuzzer of the kernel ABI. Started by ktest in
- * a child process with a modest quota (argv: seed=N count=N). It makes a
- * pool of kernel objects and then issues `count` random system calls:
- * random numbers, slots (mostly from the pool), methods, arguments, tags
- * (lengths, capability counts, flags) and IPC-buffer contents, directly
- * and through its submission ring. The kernel must answer every one with
- * an error or a result, never panic; the run is repeatable (a fixed seed).
+ * a child process with a modest quota (argv: seed=N seeds=N count=N, see
+ * main()). It makes a pool of kernel objects and then issues `count`
+ * random system calls: random numbers, slots (mostly from the pool),
+ * methods, arguments, tags (lengths, capability counts, flags) and
+ * IPC-buffer contents, directly and through its submission ring. The
+ * kernel must answer every one with an error or a result, never panic;
+ * the run is repeatable (a fixed seed).
  *
  * What keeps the fuzzer itself alive (a fuzzer that kills itself tests
  * nothing):
  *  - slots below prot_limit (its own Process, AddressSpace and Thread, the
- *    console, the "done" Notification, the helper thread's objects, the
- *    ring) and the keeper slots at the top of the table are protected:
- *    only harmless methods reach them (identify, status, quota, creation on
- *    its own Process, mappings inside the fuzz window of its own space);
+ *    console, the "done" Notification, the helper's and the watchdog's
+ *    objects, the ring) and the keeper slots at the top of the table are
+ *    protected: only harmless methods reach them (identify, status, quota,
+ *    creation on its own Process, mappings inside the fuzz window of its
+ *    own space);
  *  - threads of its own process are only ever started on a stub that ends
  *    the thread at once; threads of child processes start anywhere;
  *  - a helper thread, below the fuzzing thread's priority (so it runs only
  *    while that one is blocked), answers calls and sends on every
  *    Endpoint, sends to every receiver and signals every Notification, so
- *    no blocking call waits for ever;
+ *    no blocking call waits for ever; none of its own calls blocks (the
+ *    slots it works on change under it: struct server);
+ *  - a watchdog thread reports a run that stops (no invocation finished
+ *    for WD_STALL_MS: where the fuzzing thread and the helper are, and the
+ *    kernel's thread dump) and does the helper's work itself, so whatever
+ *    the fuzzed calls did to the helper, the run goes on or says what hung;
  *  - every child process it creates is kept: its original capability moves
  *    to a protected keeper slot (the fuzzer works on copies, so no revoke
  *    can reach the keeper), and at the end every keeper is killed, so
@@ -28,11 +35,13 @@
  *  - Endpoints and Notifications likewise: the originals stay in protected
  *    anchor slots, through which the helper serves them.
  * Every 5000 invocations a new generation starts: every child is killed
- * and every capability of the pool deleted, so the quota comes back.
+ * and every capability of the pool deleted, so the quota comes back; each
+ * seed starts with a new generation and a fresh pool.
  *
  * When done it prints a summary ("# kfuzz: ..."), signals "done" (1: every
- * answer was well formed, 2: some were not, see the # lines) and waits to
- * be killed: ktest checks that it can be, and that every page comes back.
+ * answer was well formed and nothing stalled; else 2: some answers were
+ * not, see the # lines, and 4: the watchdog saw a stall) and waits to be
+ * killed: ktest checks that it can be, and that every page comes back.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1098,14 +1107,19 @@ static const char *sys_name(uint64_t nr)
 	return nr < sizeof(sys_names) / sizeof(sys_names[0]) && sys_names[nr] ? sys_names[nr] : "another";
 }
 
-/* The type of the object in slot s now, for a report (0: none). */
-static unsigned wd_type(cap_t s)
+/* What slot s holds now, for a report. */
+static const char *wd_type(cap_t s)
 {
+	static const char *const names[] = {
+		[OBJ_PROCESS] = "a Process", [OBJ_ASPACE] = "an AddressSpace", [OBJ_THREAD] = "a Thread",
+		[OBJ_ENDPOINT] = "an Endpoint", [OBJ_REPLY] = "a Reply", [OBJ_NOTIFICATION] = "a Notification",
+		[OBJ_MEMOBJ] = "a MemoryObject", [OBJ_TIMER] = "a Timer",
+	};
 	uint64_t r[6];
 
 	if (cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, s, 0, 0, 0, 0, r))
-		return 0;
-	return (unsigned)r[0];
+		return "nothing";
+	return r[0] < sizeof(names) / sizeof(names[0]) && names[r[0]] ? names[r[0]] : "another object";
 }
 
 static void wd_report(uint64_t ms, uint64_t helper_rounds)
@@ -1118,7 +1132,7 @@ static void wd_report(uint64_t ms, uint64_t helper_rounds)
 		wd_print("# kfuzz: stall: the fuzzing thread is between system calls\n");
 	else
 		wd_print("# kfuzz: stall: the fuzzing thread is in system call %lu (%s) (%#lx %#lx %#lx %#lx %#lx "
-			 "%#lx), slot %lu holds object type %u\n", (unsigned long)nr, sys_name(nr),
+			 "%#lx); slot %lu holds %s\n", (unsigned long)nr, sys_name(nr),
 			 (unsigned long)fz.a[0], (unsigned long)fz.a[1], (unsigned long)fz.a[2],
 			 (unsigned long)fz.a[3], (unsigned long)fz.a[4], (unsigned long)fz.a[5],
 			 (unsigned long)fz.a[0], wd_type(fz.a[0]));
@@ -1126,7 +1140,7 @@ static void wd_report(uint64_t ms, uint64_t helper_rounds)
 		wd_print("# kfuzz: stall: the helper is between system calls, %lu sweeps since\n",
 			 (unsigned long)(helper.rounds - helper_rounds));
 	else
-		wd_print("# kfuzz: stall: the helper is in system call %lu (%s) on slot %lu (object type %u now), "
+		wd_print("# kfuzz: stall: the helper is in system call %lu (%s) on slot %lu, which holds %s now; "
 			 "%lu sweeps since\n", (unsigned long)hnr, sys_name(hnr), (unsigned long)hslot,
 			 wd_type(hslot), (unsigned long)(helper.rounds - helper_rounds));
 	/* the kernel's view of every thread (kernel/kdump.c) */
