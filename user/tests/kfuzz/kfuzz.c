@@ -627,6 +627,8 @@ static bool tracing;
 /* What the fuzzing thread is doing, for the watchdog. */
 static volatile struct {
 	uint64_t done;             /* invocations finished (every seed) */
+	uint64_t beat;             /* steps of reset()'s sweep of the table (not an invocation,
+	                            * but progress: the watchdog counts it) */
 	uint64_t seed, i;          /* the invocation under way */
 	uint64_t nr, a[6];         /* the system call it is in (NO_CALL: none) */
 } fz = { .nr = NO_CALL };
@@ -881,6 +883,8 @@ static void reset(void)
 			continue;
 		cairn_arch_syscall(SYS_CAP, CAP_OP_DELETE, s, 0, 0, 0, 0, r);
 		S[s].used = 0;
+		if (!(s & 1023))
+			fz.beat++;
 	}
 	nlist = nanchors = 0;
 	next_anchor = ANCHOR_FIRST;
@@ -1151,12 +1155,12 @@ static void wd_report(uint64_t ms, uint64_t helper_rounds)
 void watchdog_main(void);
 void watchdog_main(void)
 {
-	uint64_t seen = fz.done, since = now_ms(), helper_rounds = helper.rounds, r[6];
+	uint64_t seen = fz.done + fz.beat, since = now_ms(), helper_rounds = helper.rounds, r[6];
 	int state = 0;         /* 0: going on; 1: a stall reported; 2: hung, "done" signalled */
 
 	while (!stop_threads) {
 		cairn_wait(wd_note, WD_TICK_MS * 1000000ull, NULL);
-		uint64_t d = fz.done, t = now_ms();
+		uint64_t d = fz.done + fz.beat, t = now_ms();
 		if (d != seen) {
 			if (state)
 				wd_print("# kfuzz: stall: seed %lu went on after %lu ms (the helper swept %lu times "
