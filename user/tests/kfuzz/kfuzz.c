@@ -23,7 +23,8 @@
  *    while that one is blocked), answers calls and sends on every
  *    Endpoint, sends to every receiver and signals every Notification, so
  *    no blocking call waits for ever; none of its own calls blocks (the
- *    slots it works on change under it: struct server);
+ *    slots it works on change under it: struct server; race_check()
+ *    makes that happen at the start of every run);
  *  - a watchdog thread reports a run that stops (no invocation finished
  *    for WD_STALL_MS: where the fuzzing thread and the helper are, and the
  *    kernel's thread dump) and does the helper's work itself, so whatever
@@ -951,6 +952,17 @@ struct server {
 
 static struct server helper = { .rng = 0x853c49e6748fea9bull, .in_nr = NO_CALL };
 static struct server standin = { .rng = 0x2545f4914f6cdd1dull, .in_nr = NO_CALL };
+/* race_check(): the helper's sweep stops after reading an anchor while
+ * sweep_hold is set, and says so in sweep_held */
+static volatile int sweep_hold, sweep_held;
+
+/* Sleeps ms milliseconds (SYS_YIELD's nap: lower threads run). */
+static void nap_ms(uint64_t ms)
+{
+	uint64_t r[6];
+
+	cairn_arch_syscall(SYS_YIELD, ms * 1000000, 0, 0, 0, 0, 0, r);
+}
 
 static uint64_t srnd(struct server *sv)
 {
@@ -1026,7 +1038,12 @@ static unsigned server_sweep(struct server *sv)
 	sv->rounds++;
 	for (unsigned i = 0; i < nanchors; i++) {
 		cap_t s = anchors[i].slot;
-		if (anchors[i].type == OBJ_ENDPOINT) {
+		unsigned type = anchors[i].type;
+		while (sv == &helper && sweep_hold) {     /* race_check() */
+			sweep_held = 1;
+			nap_ms(1);
+		}
+		if (type == OBJ_ENDPOINT) {
 			for (int k = 0; k < 8; k++) {
 				if (srv_sys(sv, SYS_RECV, s, CAIRN_RECV_NONBLOCK, 0, 0, 0, r))
 					break;
@@ -1290,6 +1307,48 @@ static uint64_t arg(int argc, char **argv, const char *name, uint64_t def)
 	return def;
 }
 
+/*
+ * The stalls of issue 17 made to happen: the helper is held right after
+ * reading the anchor of a Notification, the anchor's slot is emptied and
+ * given an Endpoint (as a new generation does), and the helper goes on
+ * with what it read. Its signal must not wait for a receiver there: the
+ * helper must go on sweeping. A stall otherwise (DONE_STALL), and the
+ * helper is let go by a receive on that Endpoint.
+ */
+static void race_check(void)
+{
+	cap_t slot, n = create(OBJ_NOTIFICATION, 0, 0), e;
+	uint64_t rounds, t, r[6];
+
+	new_waitable(n, OBJ_NOTIFICATION);
+	slot = anchors[0].slot;
+	sweep_held = 0;
+	sweep_hold = 1;
+	for (t = now_ms(); !sweep_held && now_ms() - t < 2000;)
+		nap_ms(1);
+	reset();
+	e = create(OBJ_ENDPOINT, 0, 0);
+	new_waitable(e, OBJ_ENDPOINT);
+	rounds = helper.rounds;
+	sweep_hold = 0;
+	if (!sweep_held || nanchors != 1 || anchors[0].slot != slot) {
+		printf("# kfuzz: race check: not made (the helper %s, anchor slot %lu then %lu)\n",
+		       sweep_held ? "stopped" : "did not stop", (unsigned long)slot, (unsigned long)anchors[0].slot);
+		n_stalls++;
+	} else {
+		for (t = now_ms(); helper.rounds < rounds + 2 && now_ms() - t < 2000;)
+			nap_ms(1);
+		if (helper.rounds < rounds + 2) {
+			printf("# kfuzz: race check: the helper is stuck in system call %lu (%s) on slot %lu, an "
+			       "Endpoint where it read a Notification\n", (unsigned long)helper.in_nr,
+			       sys_name(helper.in_nr), (unsigned long)helper.in_slot);
+			n_stalls++;
+			cairn_arch_syscall(SYS_RECV, slot, CAIRN_RECV_NONBLOCK, 0, 0, 0, 0, r);
+		}
+	}
+	reset();
+}
+
 /* One seed's run: a fresh pool, then n invocations, a new generation
  * every 5000. */
 static void run_seed(uint64_t seed, uint64_t n, uint64_t trace_from, uint64_t every)
@@ -1329,7 +1388,7 @@ static void stop_thread(cap_t th, cap_t note)
 
 	cairn_arch_syscall(SYS_SEND, note, CAIRN_NONBLOCK, 1, 0, 0, 0, r);
 	for (int i = 0; i < 100 && cairn_invoke(th, THREAD_RESUME, 0, 0, 0, 0, 0, NULL) != ERR_SRCH; i++)
-		cairn_wait(helper_note, 2000000, NULL);
+		nap_ms(2);
 }
 
 /*
@@ -1355,6 +1414,7 @@ int main(int argc, char **argv)
 	printf("# kfuzz: seeds %lu to %lu, %lu invocations each, protected slots below %u\n",
 	       (unsigned long)seed0, (unsigned long)(seed0 + seeds - 1), (unsigned long)n, prot_limit);
 	cairn_console_flush();
+	race_check();
 	t0 = now_ms();
 	for (uint64_t k = 0; k < seeds; k++) {
 		if (k)

@@ -97,7 +97,7 @@ void t_kfuzz_run(void)
 		      st.state, (unsigned long)st.status, (unsigned long)st.fault_addr, (unsigned long)st.fault_pc);
 		CHECK(f->bits, "kfuzz %s did not finish within %lu ms (%u fuzzers, %lu calls each)", seeds[i],
 		      (unsigned long)limit_ms, n, each);
-		CHECK(!(f->bits & 4), "kfuzz %s stalled (see its \"# kfuzz: stall\" lines)", seeds[i]);
+		CHECK(!(f->bits & 4), "kfuzz %s stalled (see its \"# kfuzz: stall\" and \"race check\" lines)", seeds[i]);
 		CHECK(f->bits == 1, "kfuzz %s saw wrong answers (see its # lines)", seeds[i]);
 	}
 	printf("# kfuzz: %u fuzzers at once, %lu seeds each, %lu calls a seed\n", n, kfuzz_seeds, each);
