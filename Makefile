@@ -39,7 +39,9 @@
 #                                the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
 #                                an arch (make test: 2 s), the server protocol fuzzer
 #                                user/tests/pfuzz for 40 seeds of 1,500 requests an arch
-#                                (make test: 5 of 600)
+#                                (make test: 5 of 600), and the kernel fuzzer kfuzz for
+#                                10 million calls over 100 seeds on four CPUs an arch
+#                                (tests/kfuzz/stress.sh; make test: 20,000 calls, one seed)
 #   make test                    host tests, short fuzz runs, every boot configuration;
 #                                ends "N passed, N failed"
 #   make fuzz                    the libFuzzer targets (tests/fuzz/), longer: FUZZ_RUNS=N each
@@ -157,6 +159,8 @@ stress: | $(SETUP)
 	  python3 tests/harness/boot_test.py --name $$a-posix-stress-60s --timeout 900 \
 	    --expect tests/harness/expected/posix-stress.txt -- --arch $$a --quota 4M --smp 4 \
 	    --exec build/$$a/tests/posix/stress 60 || exit 1; done
+	@bash tests/kfuzz/stress.sh riscv64
+	@bash tests/kfuzz/stress.sh x86_64
 
 # Our host unit tests, then lwIP's own (tests/host/lwip.mk): both run even
 # when the first fails.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The thread dump (docs/kernel.md, "The thread dump"): three Ctrl-] in a
- * row at the kernel console print every CPU and every thread of every
- * live process, what it waits for and where its user code stands. It is
- * for a system that hangs: the test harness types it before it kills a
- * boot that ran out of time, so the log says who waited for whom.
+ * row at the kernel console, or DEBUG_DUMP on the DebugConsole, print
+ * every CPU and every thread of every live process, what it waits for
+ * and where its user code stands. It is for a system that hangs: the
+ * test harness types it before it kills a boot that ran out of time, and
+ * a test that sees its own threads stop (kfuzz's watchdog) asks for it,
+ * so the log says who waited for whom.
  *
  * The bytes arrive in the console's receive interrupt, which holds the
  * UART's lock: the dump waits for a point where the kernel lock may be
@@ -24,14 +26,19 @@
 volatile uint32_t kdump_wanted;
 static unsigned presses;
 
+void kdump_request(void)
+{
+	__atomic_store_n(&kdump_wanted, 1, __ATOMIC_RELEASE);
+	this_cpu()->work.b.resched = 1;     /* this CPU's way out looks */
+}
+
 void kdump_key(char c)
 {
 	presses = c == KDUMP_KEY ? presses + 1 : 0;
 	if (presses < KDUMP_PRESSES)
 		return;
 	presses = 0;
-	__atomic_store_n(&kdump_wanted, 1, __ATOMIC_RELEASE);
-	this_cpu()->work.b.resched = 1;     /* this CPU's way out looks */
+	kdump_request();
 }
 
 static const char *const state_name[] = {

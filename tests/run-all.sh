@@ -499,7 +499,10 @@ userland() {
   # (irq.pci_intx_level_low).
   local dev=()
   [ $a = x86_64 ] && dev=(-- -device edu,addr=0x10)
-  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt -- --arch $a --manifest ktest "${dev[@]}"
+  # console.dump asks for the kernel's thread dump (DEBUG_DUMP): --require
+  # its last line
+  runpart $H --name $a-ktest --timeout 90 --expect $E/ktest.txt \
+    --require '^kdump: end: [0-9]+ processes, [0-9]+ threads' -- --arch $a --manifest ktest "${dev[@]}"
   # the same on four CPUs: ktest pins its own threads to one CPU; kfuzz runs
   # a fuzzer a CPU, and their children and the servers use them all. With
   # the debug kernel: every lock taken is checked against the lock order

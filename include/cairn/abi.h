@@ -384,6 +384,11 @@ enum {
 	 * IOPORTCTL_GET, and IRQCTL_GET, hand the device out. ERR_BUSY: given
 	 * already; ERR_NOSYS: this console cannot be given (sifive_u's UART). */
 	DEBUG_RELEASE_DEVICE = 119,
+	/* DebugConsole, RIGHT_WRITE: the kernel's thread dump (docs/kernel.md, "The
+	 * thread dump") on the console, as three Ctrl-] typed there print it: every
+	 * CPU, and every thread of every live process with what it waits for. For a
+	 * test that sees its threads stop (kfuzz's watchdog) */
+	DEBUG_DUMP = 130,
 	/* KernelInfo */
 	KINFO_FREE_PAGES = 115,   /* -> (free pages, total pages) */
 	KINFO_TIME = 116,         /* -> (monotonic ns) */

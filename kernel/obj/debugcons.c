@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * DebugConsole, a boot-time root: writes to the kernel console (write
- * right), relays what the console received (read right: DEBUG_READ and a
- * Notification when bytes arrive), and gives the console UART to a
- * user-level driver (manage right). The console itself is
+ * DebugConsole, a boot-time root: writes to the kernel console and
+ * prints the thread dump there (write right), relays what the console
+ * received (read right: DEBUG_READ and a Notification when bytes
+ * arrive), and gives the console UART to a user-level driver (manage
+ * right). The console itself is
  * kernel/console.c.
  */
 #include <kernel/method.h>
 #include <kernel/console.h>
+#include <kernel/kdump.h>
 
 /* The bytes of a message past its register words (w[4..] in the IPC buffer). */
 #define MSG_BYTES_MAX ((CAIRN_MSG_MAX - CAIRN_MSG_REGS) * 8ull)
@@ -80,6 +82,14 @@ static void debugcons_invoke_bind_input(struct invocation *iv)
 	console_input_hook = input_arrived;
 }
 
+/* ---- DEBUG_DUMP: the thread dump, on the way back to user mode ---------------------- */
+
+static void debugcons_invoke_dump(struct invocation *iv)
+{
+	(void)iv;
+	kdump_request();
+}
+
 /* ---- DEBUG_RELEASE_DEVICE -> (base, size, irq, reg_shift | reg_width << 8 | space << 16) */
 
 /* An act: the console driver decides whether it can let go (ERR_BUSY: it
@@ -106,6 +116,7 @@ static const struct method methods[] = {
 	METHOD(DEBUG_READ, RIGHT_READ, 0, debugcons_decode_read, debugcons_invoke_read),
 	METHOD(DEBUG_BIND_INPUT, RIGHT_READ, 0, debugcons_decode_bind_input, debugcons_invoke_bind_input),
 	METHOD_ACT(DEBUG_RELEASE_DEVICE, RIGHT_MANAGE, 0, NULL, debugcons_act_release),
+	METHOD(DEBUG_DUMP, RIGHT_WRITE, 0, NULL, debugcons_invoke_dump),
 };
 
 METHOD_TABLE(debugcons_methods, methods, NULL);

@@ -1,26 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kfuzz: a random-invocation fuzzer of the kernel ABI. Started by ktest in
- * a child process with a modest quota (argv: seed=N count=N). It makes a
- * pool of kernel objects and then issues `count` random system calls:
- * random numbers, slots (mostly from the pool), methods, arguments, tags
- * (lengths, capability counts, flags) and IPC-buffer contents, directly
- * and through its submission ring. The kernel must answer every one with
- * an error or a result, never panic; the run is repeatable (a fixed seed).
+ * a child process with a modest quota (argv: seed=N seeds=N count=N, see
+ * main()). It makes a pool of kernel objects and then issues `count`
+ * random system calls: random numbers, slots (mostly from the pool),
+ * methods, arguments, tags (lengths, capability counts, flags) and
+ * IPC-buffer contents, directly and through its submission ring. The
+ * kernel must answer every one with an error or a result, never panic;
+ * the run is repeatable (a fixed seed).
  *
  * What keeps the fuzzer itself alive (a fuzzer that kills itself tests
  * nothing):
  *  - slots below prot_limit (its own Process, AddressSpace and Thread, the
- *    console, the "done" Notification, the helper thread's objects, the
- *    ring) and the keeper slots at the top of the table are protected:
- *    only harmless methods reach them (identify, status, quota, creation on
- *    its own Process, mappings inside the fuzz window of its own space);
+ *    console, the "done" Notification, the helper's and the watchdog's
+ *    objects, the ring) and the keeper slots at the top of the table are
+ *    protected: only harmless methods reach them (identify, status, quota,
+ *    creation on its own Process, mappings inside the fuzz window of its
+ *    own space);
  *  - threads of its own process are only ever started on a stub that ends
  *    the thread at once; threads of child processes start anywhere;
  *  - a helper thread, below the fuzzing thread's priority (so it runs only
  *    while that one is blocked), answers calls and sends on every
  *    Endpoint, sends to every receiver and signals every Notification, so
- *    no blocking call waits for ever;
+ *    no blocking call waits for ever; none of its own calls blocks (the
+ *    slots it works on change under it: struct server; race_check()
+ *    makes that happen at the start of every run);
+ *  - a watchdog thread reports a run that stops (no invocation finished
+ *    for WD_STALL_MS: where the fuzzing thread and the helper are, and the
+ *    kernel's thread dump) and does the helper's work itself, so whatever
+ *    the fuzzed calls did to the helper, the run goes on or says what hung;
  *  - every child process it creates is kept: its original capability moves
  *    to a protected keeper slot (the fuzzer works on copies, so no revoke
  *    can reach the keeper), and at the end every keeper is killed, so
@@ -28,15 +36,19 @@
  *  - Endpoints and Notifications likewise: the originals stay in protected
  *    anchor slots, through which the helper serves them.
  * Every 5000 invocations a new generation starts: every child is killed
- * and every capability of the pool deleted, so the quota comes back.
+ * and every capability of the pool deleted, so the quota comes back; each
+ * seed starts with a new generation and a fresh pool.
  *
  * When done it prints a summary ("# kfuzz: ..."), signals "done" (1: every
- * answer was well formed, 2: some were not, see the # lines) and waits to
- * be killed: ktest checks that it can be, and that every page comes back.
+ * answer was well formed and nothing stalled; else 2: some answers were
+ * not, see the # lines, and 4: the watchdog saw a stall) and waits to be
+ * killed: ktest checks that it can be, and that every page comes back.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <format.h>
 #include <cairn/rt.h>
 #include <test/arch.h>
 
@@ -51,6 +63,7 @@
 #define FZ_SLOTS     1024
 #define MAX_PRIO_FZ  4                    /* threads the fuzzer starts run below it */
 #define HELPER_PRIO  5
+#define WATCHDOG_PRIO 6                   /* the fuzzing thread's (ktest starts it at 6) */
 #define RING_N       16
 #define PG           CAIRN_PAGE_SIZE
 
@@ -71,12 +84,9 @@ static bool dirty;
 
 static cap_t console, done, helper_note;
 static struct cairn_ring_hdr *ring;
-static volatile int stop_helper;
-static volatile unsigned helper_state;
-static struct cairn_ipcbuf *helper_ib;
 
 static uint64_t rng_state;
-static unsigned long n_ok, n_err, n_ring, n_blocked_fixed, n_children, n_bad;
+static unsigned long n_ok, n_err, n_ring, n_children, n_bad;
 static unsigned long errs[128], method_ok[128], method_tried[128];
 
 /* ---- randomness --------------------------------------------------------------------- */
@@ -95,26 +105,6 @@ static uint64_t rnd(void)
 static uint64_t below(uint64_t n)
 {
 	return n ? rnd() % n : 0;
-}
-
-/* The helper thread's own sequence, so the fuzzing thread's does not
- * depend on when the helper ran. */
-static uint64_t hrng_state = 0x853c49e6748fea9bull;
-
-static uint64_t hrnd(void)
-{
-	uint64_t x = hrng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	hrng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t hbelow(uint64_t n)
-{
-	return n ? hrnd() % n : 0;
 }
 
 static bool chance(unsigned pct)
@@ -633,11 +623,27 @@ static void after(const struct inv *v, const uint64_t res[4], unsigned target_ki
 
 static bool tracing;
 
+#define NO_CALL UINT64_MAX
+
+/* What the fuzzing thread is doing, for the watchdog. */
+static volatile struct {
+	uint64_t done;             /* invocations finished (every seed) */
+	uint64_t beat;             /* steps of reset()'s sweep of the table (not an invocation,
+	                            * but progress: the watchdog counts it) */
+	uint64_t seed, i;          /* the invocation under way */
+	uint64_t nr, a[6];         /* the system call it is in (NO_CALL: none) */
+} fz = { .nr = NO_CALL };
+
+/* A fuzzed system call: recorded for the watchdog, counted, traced. */
 static uint64_t sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		    uint64_t a5, uint64_t r[6])
 {
-	uint64_t e = cairn_arch_syscall(nr, a0, a1, a2, a3, a4, a5, r);
+	uint64_t e;
 
+	fz.a[0] = a0, fz.a[1] = a1, fz.a[2] = a2, fz.a[3] = a3, fz.a[4] = a4, fz.a[5] = a5;
+	fz.nr = nr;
+	e = cairn_arch_syscall(nr, a0, a1, a2, a3, a4, a5, r);
+	fz.nr = NO_CALL;
 	if (tracing)
 		printf("# kfuzz: trace: sys %lu (%#lx %#lx %#lx %#lx %#lx %#lx) -> %lu [%#lx %#lx %#lx %#lx %#lx]\n",
 		       (unsigned long)nr, (unsigned long)a0, (unsigned long)a1, (unsigned long)a2,
@@ -878,6 +884,8 @@ static void reset(void)
 			continue;
 		cairn_arch_syscall(SYS_CAP, CAP_OP_DELETE, s, 0, 0, 0, 0, r);
 		S[s].used = 0;
+		if (!(s & 1023))
+			fz.beat++;
 	}
 	nlist = nanchors = 0;
 	next_anchor = ANCHOR_FIRST;
@@ -913,74 +921,153 @@ static void one(void)
 	}
 }
 
-/* ---- the helper thread ---------------------------------------------------------------------------- */
+/* Milliseconds since boot (libcairn's clock, named in main). */
+static uint64_t now_ms(void)
+{
+	return cairn_now_ns() / 1000000;
+}
+
+/* ---- the helper and the watchdog ---------------------------------------------------------------- */
+
+/*
+ * A server: the helper thread, or the watchdog when it stands in. Every
+ * system call a server makes returns at once (receives and sends are
+ * non-blocking, answers never wait), because the slots it works on are
+ * the fuzzing thread's to change under it: a new generation (reset())
+ * deletes the anchors and puts new objects in the same slots, an
+ * Endpoint where a Notification was, and a saved Reply's slot may be
+ * moved away and filled with an Endpoint before the server sends on it.
+ * A server that blocked there (a plain send on an Endpoint nobody
+ * receives on) left every later blocking call of the fuzzer waiting for
+ * ever: the stalls of issue 17.
+ */
+struct server {
+	uint64_t rng;                    /* its own sequence: the fuzzing thread's does
+	                                  * not depend on when a server ran */
+	struct cairn_ipcbuf *ib;
+	volatile uint64_t rounds;        /* sweeps begun */
+	volatile uint64_t in_nr, in_slot;/* the system call it is in (NO_CALL: none) */
+	unsigned long answers;
+};
+
+static struct server helper = { .rng = 0x853c49e6748fea9bull, .in_nr = NO_CALL };
+static struct server standin = { .rng = 0x2545f4914f6cdd1dull, .in_nr = NO_CALL };
+/* race_check(): the helper's sweep stops after reading an anchor while
+ * sweep_hold is set, and says so in sweep_held */
+static volatile int sweep_hold, sweep_held;
+
+/* Sleeps ms milliseconds (SYS_YIELD's nap: lower threads run). */
+static void nap_ms(uint64_t ms)
+{
+	uint64_t r[6];
+
+	cairn_arch_syscall(SYS_YIELD, ms * 1000000, 0, 0, 0, 0, 0, r);
+}
+
+static uint64_t srnd(struct server *sv)
+{
+	uint64_t x = sv->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	sv->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t sbelow(struct server *sv, uint64_t n)
+{
+	return n ? srnd(sv) % n : 0;
+}
+
+/* A server's system call, recorded for the watchdog's report. */
+static uint64_t srv_sys(struct server *sv, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			uint64_t a3, uint64_t a4, uint64_t r[6])
+{
+	uint64_t e;
+
+	sv->in_slot = nr == SYS_CAP ? a1 : a0;
+	sv->in_nr = nr;
+	e = cairn_arch_syscall(nr, a0, a1, a2, a3, a4, 0, r);
+	sv->in_nr = NO_CALL;
+	return e;
+}
 
 /* Answers one received message: faults kill the child, anything else gets
  * a random answer (sometimes long, sometimes carrying a capability). */
-static void helper_answer(uint64_t tag)
+static void server_answer(struct server *sv, uint64_t tag)
 {
-	struct cairn_ipcbuf *ib = helper_ib;
+	struct cairn_ipcbuf *ib = sv->ib;
 	uint64_t r[6];
 
+	sv->answers++;
 	if (cairn_tag_ncaps(tag))
 		dirty = true;
 	if (cairn_tag_label(tag) == CAIRN_FAULT_LABEL && cairn_tag_len(tag) == 4) {
-		cairn_arch_syscall(SYS_REPLY, cairn_tag(1, 0, 0), 0, 0, 0, 0, 0, r);
+		srv_sys(sv, SYS_REPLY, cairn_tag(1, 0, 0), 0, 0, 0, 0, r);
 		return;
 	}
-	if (hbelow(100) < 10 && !cairn_arch_syscall(SYS_CAP, CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, 0, r)) {
-		/* answer through a saved Reply, or drop it (the caller gets ERR_PIPE) */
+	if (sbelow(sv, 100) < 10 && !srv_sys(sv, SYS_CAP, CAP_OP_SAVE_REPLY, 0, CAP_NULL, 0, 0, r)) {
+		/* answer through a saved Reply, or drop it (the caller gets
+		 * ERR_PIPE); the slot may hold something else by now */
 		cap_t rep = r[0];
-		if (hbelow(2))
-			cairn_arch_syscall(SYS_SEND, rep, cairn_tag((uint32_t)hbelow(4), 4, 0), hrnd(), hrnd(), 0, 0, r);
-		cairn_arch_syscall(SYS_CAP, CAP_OP_DELETE, rep, 0, 0, 0, 0, r);
+		if (sbelow(sv, 2))
+			srv_sys(sv, SYS_SEND, rep, cairn_tag((uint32_t)sbelow(sv, 4), 4, 0) | CAIRN_NONBLOCK,
+				srnd(sv), srnd(sv), 0, r);
+		srv_sys(sv, SYS_CAP, CAP_OP_DELETE, rep, 0, 0, 0, r);
 		return;
 	}
-	unsigned len = hbelow(100) < 80 ? (unsigned)hbelow(5) : (unsigned)hbelow(CAIRN_MSG_MAX + 1);
+	unsigned len = sbelow(sv, 100) < 80 ? (unsigned)sbelow(sv, 5) : (unsigned)sbelow(sv, CAIRN_MSG_MAX + 1);
 	unsigned ncaps = 0;
 	for (unsigned i = CAIRN_MSG_REGS; i < len; i++)
-		ib->w[i] = hrnd();
-	if (hbelow(100) < 10 && nlist) {
-		ib->caps[0] = list[hbelow(nlist)];
+		ib->w[i] = srnd(sv);
+	if (sbelow(sv, 100) < 10 && nlist) {
+		ib->caps[0] = list[sbelow(sv, nlist)];
 		ncaps = 1;
 	}
-	cairn_arch_syscall(SYS_REPLY, cairn_tag((uint32_t)hbelow(4), len, ncaps), hrnd(), hrnd(), hrnd(), 0, 0, r);
+	srv_sys(sv, SYS_REPLY, cairn_tag((uint32_t)sbelow(sv, 4), len, ncaps), srnd(sv), srnd(sv), srnd(sv), 0, r);
 }
 
 /* One pass over the anchors: serve every Endpoint, send to every
  * receiver, signal every Notification. Returns how much it did. */
-static unsigned helper_sweep(void)
+static unsigned server_sweep(struct server *sv)
 {
 	unsigned did = 0;
 	uint64_t r[6];
 
+	sv->rounds++;
 	for (unsigned i = 0; i < nanchors; i++) {
 		cap_t s = anchors[i].slot;
-		if (anchors[i].type == OBJ_ENDPOINT) {
+		unsigned type = anchors[i].type;
+		while (sv == &helper && sweep_hold) {     /* race_check() */
+			sweep_held = 1;
+			nap_ms(1);
+		}
+		if (type == OBJ_ENDPOINT) {
 			for (int k = 0; k < 8; k++) {
-				if (cairn_arch_syscall(SYS_RECV, s, CAIRN_RECV_NONBLOCK, 0, 0, 0, 0, r))
+				if (srv_sys(sv, SYS_RECV, s, CAIRN_RECV_NONBLOCK, 0, 0, 0, r))
 					break;
-				helper_answer(r[1]);
+				server_answer(sv, r[1]);
 				did++;
 			}
-			if (!cairn_arch_syscall(SYS_SEND, s, cairn_tag(2, 4, 0) | CAIRN_NONBLOCK, hrnd(), 0, 0, 0, r))
+			if (!srv_sys(sv, SYS_SEND, s, cairn_tag(2, 4, 0) | CAIRN_NONBLOCK, srnd(sv), 0, 0, r))
 				did++;
 		} else {
-			cairn_arch_syscall(SYS_SEND, s, 0, 1 + hbelow(0xff), 0, 0, 0, r);
+			/* a signal; CAIRN_NONBLOCK for when the slot holds an Endpoint now */
+			srv_sys(sv, SYS_SEND, s, CAIRN_NONBLOCK, 1 + sbelow(sv, 0xff), 0, 0, r);
 		}
 	}
 	return did;
 }
 
+static volatile int stop_threads;
+
 void helper_main(void);
 void helper_main(void)
 {
-	while (!stop_helper) {
-		helper_state++;
-		if (helper_sweep()) {
-			n_blocked_fixed++;
+	while (!stop_threads) {
+		if (server_sweep(&helper))
 			continue;
-		}
 		cairn_wait(helper_note, 5000000, NULL);    /* a tick for the lower threads */
 	}
 	cairn_thread_exit();
@@ -988,6 +1075,143 @@ void helper_main(void)
 
 void helper_trampoline(void);
 TEST_THREAD_ENTRY(helper_trampoline, helper_main);
+
+/*
+ * The watchdog: a thread at the fuzzing thread's own priority that looks
+ * every WD_TICK_MS whether an invocation finished. After WD_STALL_MS
+ * without one it reports the stall (the seed and invocation, the system
+ * call the fuzzing thread is in, what the helper is doing, and the
+ * kernel's thread dump), nudges the helper and stands in for it (its
+ * own sweeps of the anchors, so whatever happened to the helper, the
+ * run goes on); after WD_HANG_MS it reports the run hung and signals
+ * "done" itself. Either way the run has failed (DONE_STALL).
+ */
+#define WD_TICK_MS  250
+#define WD_STALL_MS 5000
+#define WD_HANG_MS  20000
+
+/* "done" bits */
+#define DONE_CLEAN  1
+#define DONE_BAD    2      /* some answer was not well formed */
+#define DONE_STALL  4      /* the watchdog saw a stall */
+
+static cap_t wd_note;
+static unsigned long n_stalls;
+
+/* printf for the watchdog: libcairn's printf keeps one line for the
+ * process and writes it through the first thread's IPC buffer */
+static void wd_print(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	uint64_t r[6];
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	memcpy(&standin.ib->w[CAIRN_MSG_REGS], line, (size_t)n);
+	cairn_arch_syscall(SYS_CALL, console, cairn_tag(DEBUG_WRITE, CAIRN_MSG_REGS + (unsigned)(n + 7) / 8, 0),
+			   (uint64_t)n, 0, 0, 0, r);
+}
+
+static const char *const sys_names[] = {
+	[SYS_NULL] = "SYS_NULL", [SYS_CALL] = "SYS_CALL", [SYS_RECV] = "SYS_RECV",
+	[SYS_REPLY] = "SYS_REPLY", [SYS_REPLY_RECV] = "SYS_REPLY_RECV", [SYS_SEND] = "SYS_SEND",
+	[SYS_WAIT] = "SYS_WAIT", [SYS_YIELD] = "SYS_YIELD", [SYS_ENTER] = "SYS_ENTER", [SYS_CAP] = "SYS_CAP",
+};
+
+static const char *sys_name(uint64_t nr)
+{
+	return nr < sizeof(sys_names) / sizeof(sys_names[0]) && sys_names[nr] ? sys_names[nr] : "another";
+}
+
+/* What slot s holds now, for a report. */
+static const char *wd_type(cap_t s)
+{
+	static const char *const names[] = {
+		[OBJ_PROCESS] = "a Process", [OBJ_ASPACE] = "an AddressSpace", [OBJ_THREAD] = "a Thread",
+		[OBJ_ENDPOINT] = "an Endpoint", [OBJ_REPLY] = "a Reply", [OBJ_NOTIFICATION] = "a Notification",
+		[OBJ_MEMOBJ] = "a MemoryObject", [OBJ_TIMER] = "a Timer",
+	};
+	uint64_t r[6];
+
+	if (cairn_arch_syscall(SYS_CAP, CAP_OP_IDENTIFY, s, 0, 0, 0, 0, r))
+		return "nothing";
+	return r[0] < sizeof(names) / sizeof(names[0]) && names[r[0]] ? names[r[0]] : "another object";
+}
+
+static void wd_report(uint64_t ms, uint64_t helper_rounds)
+{
+	uint64_t nr = fz.nr, hnr = helper.in_nr, hslot = helper.in_slot;
+
+	wd_print("# kfuzz: stall: seed %lu, invocation %lu: none finished for %lu ms\n", (unsigned long)fz.seed,
+		 (unsigned long)fz.i, (unsigned long)ms);
+	if (nr == NO_CALL)
+		wd_print("# kfuzz: stall: the fuzzing thread is between system calls\n");
+	else
+		wd_print("# kfuzz: stall: the fuzzing thread is in system call %lu (%s) (%#lx %#lx %#lx %#lx %#lx "
+			 "%#lx); slot %lu holds %s\n", (unsigned long)nr, sys_name(nr),
+			 (unsigned long)fz.a[0], (unsigned long)fz.a[1], (unsigned long)fz.a[2],
+			 (unsigned long)fz.a[3], (unsigned long)fz.a[4], (unsigned long)fz.a[5],
+			 (unsigned long)fz.a[0], wd_type(fz.a[0]));
+	if (hnr == NO_CALL)
+		wd_print("# kfuzz: stall: the helper is between system calls, %lu sweeps since\n",
+			 (unsigned long)(helper.rounds - helper_rounds));
+	else
+		wd_print("# kfuzz: stall: the helper is in system call %lu (%s) on slot %lu, which holds %s now; "
+			 "%lu sweeps since\n", (unsigned long)hnr, sys_name(hnr), (unsigned long)hslot,
+			 wd_type(hslot), (unsigned long)(helper.rounds - helper_rounds));
+	/* the kernel's view of every thread (kernel/kdump.c) */
+	uint64_t r[6];
+	cairn_arch_syscall(SYS_CALL, console, cairn_tag(DEBUG_DUMP, CAIRN_MSG_REGS, 0), 0, 0, 0, 0, r);
+}
+
+void watchdog_main(void);
+void watchdog_main(void)
+{
+	uint64_t seen = fz.done + fz.beat, since = now_ms(), helper_rounds = helper.rounds, r[6];
+	int state = 0;         /* 0: going on; 1: a stall reported; 2: hung, "done" signalled */
+
+	while (!stop_threads) {
+		cairn_wait(wd_note, WD_TICK_MS * 1000000ull, NULL);
+		uint64_t d = fz.done + fz.beat, t = now_ms();
+		if (d != seen) {
+			if (state)
+				wd_print("# kfuzz: stall: seed %lu went on after %lu ms (the helper swept %lu times "
+					 "meanwhile)\n", (unsigned long)fz.seed, (unsigned long)(t - since),
+					 (unsigned long)(helper.rounds - helper_rounds));
+			seen = d;
+			since = t;
+			helper_rounds = helper.rounds;
+			state = 0;
+			continue;
+		}
+		if (t - since < WD_STALL_MS || state == 2)
+			continue;
+		if (!state) {
+			state = 1;
+			n_stalls++;
+			wd_report(t - since, helper_rounds);
+		}
+		/* wake the helper, and do its work */
+		cairn_arch_syscall(SYS_SEND, helper_note, CAIRN_NONBLOCK, 1, 0, 0, 0, r);
+		server_sweep(&standin);
+		if (t - since >= WD_HANG_MS) {
+			state = 2;
+			wd_print("# kfuzz: hung: seed %lu, invocation %lu, in system call %s: nothing ended it in "
+				 "%lu ms\n", (unsigned long)fz.seed, (unsigned long)fz.i,
+				 fz.nr == NO_CALL ? "none" : sys_name(fz.nr), (unsigned long)(t - since));
+			cairn_arch_syscall(SYS_SEND, done, 0, DONE_STALL | (n_bad ? DONE_BAD : 0), 0, 0, 0, r);
+		}
+	}
+	cairn_thread_exit();
+}
+
+void watchdog_trampoline(void);
+TEST_THREAD_ENTRY(watchdog_trampoline, watchdog_main);
 
 /* ---- set-up and the run --------------------------------------------------------------------------- */
 
@@ -1008,36 +1232,58 @@ static cap_t create(unsigned type, uint64_t a, uint64_t b)
 	return must("create", e, m.w[0]);
 }
 
-static cap_t helper_th;
+/* A thread of our own with a stack and an IPC buffer, not yet started;
+ * its stack top goes to *sp. */
+static cap_t new_own_thread(struct cairn_ipcbuf **ib, uint64_t *sp)
+{
+	cap_t stack = create(OBJ_MEMOBJ, 4, 0), ipc = create(OBJ_MEMOBJ, 1, 0), th;
+	void *sva, *iva;
+	struct cairn_msg m;
 
+	must("map stack", cairn_map(stack, 0, 4, CAIRN_PROT_R | CAIRN_PROT_W, &sva), 0);
+	must("map ipcbuf", cairn_map(ipc, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &iva), 0);
+	th = create(OBJ_THREAD, 0, 0);
+	must("ipcbuf", cairn_invoke_cap(th, THREAD_SET_IPCBUF, ipc, 0, (uint64_t)iva, 0, 0, &m), 0);
+	*ib = iva;
+	*sp = (uint64_t)sva + 4 * PG;
+	return th;
+}
+
+static cap_t helper_th, watchdog_th;
+
+/* The ring, the helper and the watchdog: everything made here is protected. */
 static void setup(void)
 {
-	cap_t stack, ipc, rmo;
-	void *sva, *iva, *rva;
+	cap_t rmo;
+	void *rva;
+	uint64_t hsp, wsp;
 	struct cairn_msg m;
 
 	helper_note = create(OBJ_NOTIFICATION, 0, 0);
-	stack = create(OBJ_MEMOBJ, 4, 0);
-	must("map stack", cairn_map(stack, 0, 4, CAIRN_PROT_R | CAIRN_PROT_W, &sva), 0);
-	ipc = create(OBJ_MEMOBJ, 1, 0);
-	must("map ipcbuf", cairn_map(ipc, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &iva), 0);
-	helper_ib = iva;
+	wd_note = create(OBJ_NOTIFICATION, 0, 0);
 	rmo = create(OBJ_MEMOBJ, 1, MEMOBJ_CONTIG);
 	must("map ring", cairn_map(rmo, 0, 1, CAIRN_PROT_R | CAIRN_PROT_W, &rva), 0);
 	ring = rva;
 	must("ring", cairn_invoke_cap(SLOT_SELF_THREAD, THREAD_SET_RING, rmo, RING_N, 0, 0, 0, &m), 0);
-	helper_th = create(OBJ_THREAD, 0, 0);
-	must("helper ipcbuf", cairn_invoke_cap(helper_th, THREAD_SET_IPCBUF, ipc, 0, (uint64_t)iva, 0, 0, &m), 0);
-	/* everything up to here is protected */
-	prot_limit = (unsigned)helper_th + 1;
+	helper_th = new_own_thread(&helper.ib, &hsp);
+	watchdog_th = new_own_thread(&standin.ib, &wsp);
+	prot_limit = (unsigned)watchdog_th + 1;
 	if (prot_limit < SLOT_FIRST_FREE + 2)
 		prot_limit = SLOT_FIRST_FREE + 2;
 	hiwater = prot_limit;
-	must("helper start", cairn_invoke(helper_th, THREAD_START, 0, (uint64_t)helper_trampoline,
-					  (uint64_t)sva + 4 * PG, 0, HELPER_PRIO, &m), 0);
-	/* a first pool */
+	must("helper start", cairn_invoke(helper_th, THREAD_START, 0, (uint64_t)helper_trampoline, hsp, 0,
+					  HELPER_PRIO, &m), 0);
+	must("watchdog start", cairn_invoke(watchdog_th, THREAD_START, 0, (uint64_t)watchdog_trampoline, wsp, 0,
+					    WATCHDOG_PRIO, &m), 0);
+}
+
+/* A seed's first pool. */
+static void first_pool(void)
+{
 	static const unsigned types[] = { OBJ_ENDPOINT, OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_NOTIFICATION,
 					  OBJ_TIMER, OBJ_THREAD };
+	struct cairn_msg m;
+
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		cap_t c = create(types[i], 0, 0);
 		if (types[i] == OBJ_ENDPOINT || types[i] == OBJ_NOTIFICATION)
@@ -1061,50 +1307,125 @@ static uint64_t arg(int argc, char **argv, const char *name, uint64_t def)
 	return def;
 }
 
-/* Milliseconds since boot (libcairn's clock, named in main). */
-static uint64_t now_ms(void)
+/*
+ * The stalls of issue 17 made to happen: the helper is held right after
+ * reading the anchor of a Notification, the anchor's slot is emptied and
+ * given an Endpoint (as a new generation does), and the helper goes on
+ * with what it read. Its signal must not wait for a receiver there: the
+ * helper must go on sweeping. A stall otherwise (DONE_STALL), and the
+ * helper is let go by a receive on that Endpoint.
+ */
+static void race_check(void)
 {
-	return cairn_now_ns() / 1000000;
+	cap_t slot, n = create(OBJ_NOTIFICATION, 0, 0), e;
+	uint64_t rounds, t, r[6];
+
+	new_waitable(n, OBJ_NOTIFICATION);
+	slot = anchors[0].slot;
+	sweep_held = 0;
+	sweep_hold = 1;
+	for (t = now_ms(); !sweep_held && now_ms() - t < 2000;)
+		nap_ms(1);
+	reset();
+	e = create(OBJ_ENDPOINT, 0, 0);
+	new_waitable(e, OBJ_ENDPOINT);
+	rounds = helper.rounds;
+	sweep_hold = 0;
+	if (!sweep_held || nanchors != 1 || anchors[0].slot != slot) {
+		printf("# kfuzz: race check: not made (the helper %s, anchor slot %lu then %lu)\n",
+		       sweep_held ? "stopped" : "did not stop", (unsigned long)slot, (unsigned long)anchors[0].slot);
+		n_stalls++;
+	} else {
+		for (t = now_ms(); helper.rounds < rounds + 2 && now_ms() - t < 2000;)
+			nap_ms(1);
+		if (helper.rounds < rounds + 2) {
+			printf("# kfuzz: race check: the helper is stuck in system call %lu (%s) on slot %lu, an "
+			       "Endpoint where it read a Notification\n", (unsigned long)helper.in_nr,
+			       sys_name(helper.in_nr), (unsigned long)helper.in_slot);
+			n_stalls++;
+			cairn_arch_syscall(SYS_RECV, slot, CAIRN_RECV_NONBLOCK, 0, 0, 0, 0, r);
+		}
+	}
+	reset();
 }
 
-int main(int argc, char **argv)
+/* One seed's run: a fresh pool, then n invocations, a new generation
+ * every 5000. */
+static void run_seed(uint64_t seed, uint64_t n, uint64_t trace_from, uint64_t every)
 {
-	uint64_t seed = arg(argc, argv, "seed", 1), n = arg(argc, argv, "count", 20000), t0;
-	uint64_t trace_from = arg(argc, argv, "trace", UINT64_MAX);
-	uint64_t r[6];
+	uint64_t t0 = now_ms();
 
-	console = cairn_cap("console");
-	done = cairn_cap("done");
-	cairn_clock_init(cairn_cap("kinfo"));
+	fz.seed = seed;
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	if (!rng_state)
 		rng_state = 1;
-	setup();
-	printf("# kfuzz: seed %lu, %lu invocations, protected slots below %u\n", (unsigned long)seed,
-	       (unsigned long)n, prot_limit);
-	cairn_console_flush();
-	t0 = now_ms();
+	first_pool();
 	for (uint64_t i = 0; i < n; i++) {
 		if (i && i % 5000 == 0)
 			reset();
 		if (dirty || i % 32 == 0)
 			rescan();
+		fz.i = i;
 		tracing = i >= trace_from;
 		if (tracing)
 			printf("# kfuzz: trace: invocation %lu\n", (unsigned long)i);
 		one();
-		if ((i + 1) % 2000 == 0) {
-			printf("# kfuzz: %lu invocations, %lu ok, %lu errors, %lu children, %u anchors, %lu ms\n",
-			       (unsigned long)(i + 1), n_ok, n_err, n_children, nanchors,
-			       (unsigned long)(now_ms() - t0));
+		fz.done++;
+		if ((i + 1) % every == 0) {
+			printf("# kfuzz: seed %lu: %lu invocations, %lu ok, %lu errors, %lu children, %u anchors, "
+			       "%lu ms\n", (unsigned long)seed, (unsigned long)(i + 1), n_ok, n_err, n_children,
+			       nanchors, (unsigned long)(now_ms() - t0));
 			cairn_console_flush();
 		}
 	}
-	/* end: stop the helper, kill every child, report, and wait to be killed */
-	stop_helper = 1;
-	cairn_arch_syscall(SYS_SEND, helper_note, 0, 1, 0, 0, 0, r);
-	for (int i = 0; i < 100 && cairn_invoke(helper_th, THREAD_RESUME, 0, 0, 0, 0, 0, NULL) != ERR_SRCH; i++)
-		cairn_wait(helper_note, 2000000, NULL);
+}
+
+/* Stops a thread of ours: flags it, wakes it, and waits (up to 200 ms)
+ * until THREAD_RESUME says it has ended. */
+static void stop_thread(cap_t th, cap_t note)
+{
+	uint64_t r[6];
+
+	cairn_arch_syscall(SYS_SEND, note, CAIRN_NONBLOCK, 1, 0, 0, 0, r);
+	for (int i = 0; i < 100 && cairn_invoke(th, THREAD_RESUME, 0, 0, 0, 0, 0, NULL) != ERR_SRCH; i++)
+		nap_ms(2);
+}
+
+/*
+ * argv: seed=N (the first seed), seeds=N (how many seeds, one after the
+ * other: seed, seed + 1, ...; each run from a fresh pool, so a stall or
+ * a bad answer of one is repeated by a boot with that seed alone),
+ * count=N (invocations of each seed), trace=N (print every system call
+ * from invocation N of each seed on).
+ */
+int main(int argc, char **argv)
+{
+	uint64_t seed0 = arg(argc, argv, "seed", 1), seeds = arg(argc, argv, "seeds", 1);
+	uint64_t n = arg(argc, argv, "count", 20000), trace_from = arg(argc, argv, "trace", UINT64_MAX);
+	/* a progress line about every tenth of a seed, at least every 2000 */
+	uint64_t every = n / 10 < 2000 ? 2000 : n / 10, t0, r[6];
+
+	console = cairn_cap("console");
+	done = cairn_cap("done");
+	cairn_clock_init(cairn_cap("kinfo"));
+	if (!seeds)
+		seeds = 1;
+	setup();
+	printf("# kfuzz: seeds %lu to %lu, %lu invocations each, protected slots below %u\n",
+	       (unsigned long)seed0, (unsigned long)(seed0 + seeds - 1), (unsigned long)n, prot_limit);
+	cairn_console_flush();
+	race_check();
+	t0 = now_ms();
+	for (uint64_t k = 0; k < seeds; k++) {
+		if (k)
+			reset();        /* the last seed's objects and children go */
+		run_seed(seed0 + k, n, trace_from, every);
+	}
+	/* end: stop the helper and the watchdog, kill every child, report,
+	 * and wait to be killed */
+	stop_threads = 1;
+	stop_thread(helper_th, helper_note);
+	stop_thread(watchdog_th, wd_note);
 	unsigned killed = 0;
 	for (cap_t s = next_keeper + 1; s < FZ_SLOTS; s++) {
 		uint64_t id[3];
@@ -1114,10 +1435,13 @@ int main(int argc, char **argv)
 		if (!cairn_invoke(s, PROC_KILL, 0, 0, 0, 0, 0, NULL))
 			killed++;
 	}
-	printf("# kfuzz: done in %lu ms: %lu ok, %lu errors, %lu ring entries, %lu children (%u still "
-	       "running at the end), %u generations, %lu helper answers, %lu bad answers\n",
-	       (unsigned long)(now_ms() - t0), n_ok, n_err, n_ring, n_children, killed, generations + 1,
-	       n_blocked_fixed, n_bad);
+	uint64_t ms = now_ms() - t0;
+	printf("# kfuzz: done in %lu ms: %lu invocations (%lu a second), %lu ok, %lu errors, %lu ring entries, "
+	       "%lu children (%u still running at the end), %u generations, %lu helper answers, "
+	       "%lu watchdog answers, %lu stalls, %lu bad answers\n",
+	       (unsigned long)ms, (unsigned long)fz.done, (unsigned long)(ms ? fz.done * 1000 / ms : 0), n_ok,
+	       n_err, n_ring, n_children, killed, generations + 1, helper.answers, standin.answers, n_stalls,
+	       n_bad);
 	printf("# kfuzz: kernel methods that worked (of tried):");
 	for (unsigned m = 0; m < 128; m++)
 		if (method_tried[m])
@@ -1129,7 +1453,9 @@ int main(int argc, char **argv)
 			printf(" %s=%lu", e ? err_name((err_t)e) : "ok", errs[e]);
 	printf("\n");
 	cairn_console_flush();
-	cairn_arch_syscall(SYS_SEND, done, 0, n_bad ? 2 : 1, 0, 0, 0, r);
+	cairn_arch_syscall(SYS_SEND, done, 0,
+			   (n_bad ? DONE_BAD : 0) | (n_stalls ? DONE_STALL : 0) | (!n_bad && !n_stalls ? DONE_CLEAN : 0),
+			   0, 0, 0, r);
 	for (;;)
 		cairn_wait(helper_note, CAIRN_FOREVER, NULL);
 }

@@ -13,6 +13,7 @@
  * The last test compares free pages with the count taken after the first
  * test: everything the tests made in between must be gone.
  */
+#include <stdlib.h>
 #include "ktest.h"
 
 static const struct t_case tests[] = {
@@ -23,6 +24,7 @@ static const struct t_case tests[] = {
 
 extern struct cairn_ring_hdr *k_ring;
 extern const char *kfuzz_seed, *kfuzz_count, *kfuzz_trace;
+extern unsigned long kfuzz_time_ms, kfuzz_seeds;
 
 /* The last test: every page the tests took since the first one is back. */
 void t_leak_final(void)
@@ -108,7 +110,8 @@ int main(int argc, char **argv)
 	k_ncpus = (unsigned)m.w[0];
 	/* arguments (for working on a few tests): only=PREFIX[,PREFIX...] runs
 	 * the first test, those whose name starts with a PREFIX and the leak
-	 * check; fuzzseed=N and fuzzcount=N change kfuzz's run; icount=1: QEMU
+	 * check; fuzzseed=N, fuzzseeds=N, fuzzcount=N, fuzztrace=N and
+	 * fuzztime=MS change kfuzz's run (t_fuzz.c); icount=1: QEMU
 	 * runs with -icount, time checks hold tight bounds (time_within) */
 	const char *only = NULL;
 	static char seed[32], count[32], trace[32];
@@ -125,6 +128,10 @@ int main(int argc, char **argv)
 			strlcpy(trace, argv[i] + 4, sizeof(trace));
 			kfuzz_trace = trace;
 		}
+		if (!strncmp(argv[i], "fuzztime=", 9))        /* ms the fuzzers may take */
+			kfuzz_time_ms = strtoul(argv[i] + 9, NULL, 10);
+		if (!strncmp(argv[i], "fuzzseeds=", 10) && strtoul(argv[i] + 10, NULL, 10))
+			kfuzz_seeds = strtoul(argv[i] + 10, NULL, 10);
 		if (!strncmp(argv[i], "fuzzcount=", 10)) {    /* "count=N" for kfuzz */
 			strlcpy(count, argv[i] + 4, sizeof(count));
 			kfuzz_count = count;

@@ -620,6 +620,20 @@ void t_console(void)
 	EXPECT_ERR(inv(k_console, KINFO_TIME, 0, 0, 0, 0, NULL), ERR_NOSYS);
 }
 
+/* DEBUG_DUMP: the kernel's thread dump on the console (the harness
+ * --requires its last line in tests/run-all.sh's ktest boots), write
+ * right only */
+void t_console_dump(void)
+{
+	cap_t ro;
+
+	cairn_console_flush();
+	EXPECT_ERR(inv(k_console, DEBUG_DUMP, 0, 0, 0, 0, NULL), ERR_OK);
+	CHECK_OK(cap_copy(k_console, RIGHT_READ, &ro));
+	EXPECT_ERR(inv(ro, DEBUG_DUMP, 0, 0, 0, 0, NULL), ERR_PERM);
+	del(&ro);
+}
+
 void t_kinfo(void)
 {
 	struct cairn_msg m;
