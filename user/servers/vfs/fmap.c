@@ -68,6 +68,20 @@ static uint64_t pages_of(uint64_t bytes)
 	return (bytes + PAGE - 1) / PAGE;
 }
 
+/* The bytes a file's data may take in all: the server's quota less
+ * FMAP_RESERVE, kept for what must not fail when the files fill it
+ * (pages a read asks for again, pipes, open files, the answers). */
+#define FMAP_RESERVE (2ull << 20)
+
+static bool room_for(uint64_t bytes)
+{
+	struct cairn_msg q;
+
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, 0, &q))
+		return true;                 /* (no quota known: the kernel says) */
+	return q.w[1] <= q.w[0] && q.w[0] - q.w[1] >= FMAP_RESERVE + bytes;
+}
+
 static bool is_written(const struct vfile *v, uint64_t i)
 {
 	return i < v->wpages && (v->written[i / 64] >> (i % 64) & 1);
@@ -162,6 +176,10 @@ static size_t ext_write(struct tmpfs *t, struct tmpfs_node *f, uint64_t off, con
 	}
 	if (n > POSIX_FMAP_MAX - off)
 		n = (size_t)(POSIX_FMAP_MAX - off);
+	if (off + n > v->fm.size && !room_for((pages_of(off + n) - pages_of(v->fm.size)) * PAGE)) {
+		*err = ERR_NOSPC;            /* files stop short of the quota (FMAP_RESERVE) */
+		return 0;
+	}
 	if (off + n > v->fm.size && (*err = fmap_resize(&v->fm, off + n)))
 		return 0;
 	for (uint64_t i = off / PAGE; i <= (off + n - 1) / PAGE; i++)
@@ -377,10 +395,24 @@ uint64_t fmap_evict(void)
 
 /* ---- the requests ---------------------------------------------------------------------- */
 
+/* Supplies page i of v (zeros or the boot image's bytes), evicting and
+ * dropping what can go back when memory is short: false if it still
+ * cannot. */
+static bool supply_page(struct vfile *v, uint64_t i)
+{
+	if (make_present(v, i))
+		return true;
+	if ((fmap_evict() || images_drop()) && make_present(v, i))
+		return true;
+	return false;
+}
+
 /* A page request from the kernel (label CAIRN_PAGER_LABEL, the file's key
- * as badge): the pages are zeros or the boot image's bytes. Anything
- * else (a client's call with that label, a file that is gone) is
- * ignored: the kernel asks again at the next touch. */
+ * as badge): the pages are zeros or the boot image's bytes. A page that
+ * cannot be supplied even after evicting is failed (the thread waiting
+ * gets CAIRN_FAULT_PAGER: SIGBUS, or EFAULT in a copy of a call), never
+ * left waiting. Anything else (a client's call with that label, a file
+ * that is gone) is ignored: the kernel asks again at the next touch. */
 void fmap_page_request(struct srv_req *r, struct srv_ans *a)
 {
 	uint64_t first = r->w[0], end;
@@ -392,16 +424,8 @@ void fmap_page_request(struct srv_req *r, struct srv_ans *a)
 	for (uint64_t i = first; i < end; i++) {
 		struct vfile *v = fm->user;
 
-		if (i * PAGE < v->node->u.file.backing_len) {
-			make_present(v, i);
-			continue;
-		}
-		uint64_t j = i;
-		while (j < end && j * PAGE >= v->node->u.file.backing_len)
-			j++;
-		if (fmap_zero(fm, i, j - i) == ERR_NOMEM && fmap_evict())
-			fmap_zero(fm, i, j - i);
-		i = j - 1;
+		if (!supply_page(v, i))
+			cairn_pager_fail(fm->obj, i, 1);
 	}
 }
 
@@ -492,6 +516,11 @@ void fmap_extend(struct srv_ans *a, const struct srv_req *r, struct handle *h)
 	}
 	end = off + len;
 	old = n->size;
+	/* files stop short of the server's quota (FMAP_RESERVE): ENOSPC */
+	if (end > old && !room_for((pages_of(end) - pages_of(old)) * PAGE)) {
+		a->err = ERR_NOSPC;
+		return;
+	}
 	if (end > old) {
 		if (old % PAGE && !make_present(v, old / PAGE)) {
 			a->err = ERR_NOSPC;
