@@ -610,12 +610,6 @@ userland() {
     --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" \
     --exec build/$a/tests/pfuzz/pfuzz seeds=1-5 requests=600
   runpart ext2_fsck "$fimg" $a-pfuzz-fsck
-  # a redirect's capability into a mount, closed: the mount stays (the
-  # VFS pins a tmpfs mount's root reference)
-  rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
-  runpart $H --name $a-pfuzz-overclose --timeout 120 --expect $E/pfuzz-overclose.txt \
-    --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" \
-    --exec build/$a/tests/pfuzz/pfuzz overclose
   diskmount_tests $a
   # the crash test (tests/ext2/crash_test.py): records appended and fsync'd
   # on the disk, QEMU killed with SIGKILL at random moments, e2fsck -fy,

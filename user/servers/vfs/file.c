@@ -337,7 +337,7 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		break;
 	case IO_CLOSE:                     /* the reference it came through goes */
 		lock_close(h, r->w[0]);    /* w0: the closing pid, whose locks go */
-		if (req_ref && !req_ref->pinned)
+		if (req_ref)
 			ref_close(req_ref);
 		break;
 	case IO_LOCK:

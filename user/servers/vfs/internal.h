@@ -69,9 +69,6 @@ struct handle {
 	uint32_t snap_len;
 	struct handle *desc;              /* H_REF: the description it holds a reference of */
 	uint64_t desc_badge;              /* H_REF: desc's badge then (desc freed: a dead ref) */
-	bool pinned;                      /* H_REF: a tmpfs mount's root, whose copies every
-	                                   * redirect hands out: no client's close or end
-	                                   * takes it (the unmount does) */
 };
 
 /* A /proc file (procfs.c): its bytes are the open description's snapshot. */

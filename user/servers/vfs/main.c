@@ -146,8 +146,7 @@ static void gone(uint64_t badge)
 	else if (ref && ref->kind == H_REF) {
 		if (h)
 			lock_gone(h);           /* a dead process's locks */
-		if (!ref->pinned)
-			ref_close(ref);
+		ref_close(ref);
 	}
 }
 

@@ -860,7 +860,6 @@ static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out)
 		return e;
 	}
 	*hp = handle_at(idx);
-	(*hp)->pinned = true;
 	return ERR_OK;
 }
 
