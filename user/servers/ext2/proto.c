@@ -272,14 +272,18 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 				xfs_kill_setid(&xfs, h->ino);
 		}
 		break;
-	case IO_DUP:                      /* a new reference: the answer's capability */
-		a->err = ref_give(a, h);
+	case IO_DUP:
+		if (!is_fixed(h)) {
+			if (h->refs == UINT32_MAX - 1)
+				a->err = ERR_MFILE;
+			else
+				h->refs++;
+		}
 		break;
-	case IO_CLOSE:                    /* the reference it came through goes */
+	case IO_CLOSE:
 		if (!is_fixed(h))
 			lock_close(h, r->w[0]);   /* w0: the closing pid, whose locks go */
-		if (req_ref)
-			ref_close(req_ref);
+		handle_release(h);
 		break;
 	case IO_LOCK:
 		io_lock(a, r, h);
