@@ -555,8 +555,11 @@ userland() {
   # locks, flock and FIFOs (locks); message queues; System V IPC; bad
   # pointers to system calls (efault: EFAULT, no SIGSEGV); a SA_SIGINFO
   # handler's ucontext (ucontext: registers, the pc moved past a fault,
-  # uc_sigmask, si_code); scheduling policies (sched); one ok line a test
-  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sysvipc efault ucontext sched; do
+  # uc_sigmask, si_code); scheduling policies (sched); references that
+  # belong to capabilities (overclose: a child, an exec'd program and an
+  # SCM_RIGHTS receiver over-close what they were given, the parent's
+  # descriptors still work); one ok line a test
+  for t in files io procs signals timers threads pipes fmap mounts locks mqueue sysvipc efault ucontext sched overclose; do
     runpart $H --name $a-posix-$t --timeout 180 --expect $E/posix-$t.txt -- --exec $P/$t
   done
   # the programs about processes, signals, threads, pipes, shared pages,
@@ -584,9 +587,10 @@ userland() {
   # /mnt: --exec with --disk), through musl-port's redirects; fmap there
   # through the ext2 server's file pages (user/servers/ext2/pages.c); locks
   # and FIFOs on the disk's files (the locks are the ext2 server's, the
-  # FIFOs' pipes the VFS's)
+  # FIFOs' pipes the VFS's); overclose on the disk's files (the ext2
+  # server's references)
   local fimg="$CAIRN_LOG_DIR/$a-posix-ext2.img"
-  for t in files io locks fmap; do
+  for t in files io locks overclose fmap; do
     rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
     runpart $H --name $a-posix-$t-ext2 --timeout 240 --expect $E/posix-$t.txt \
       --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" --exec $P/$t /mnt
@@ -606,6 +610,12 @@ userland() {
     --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" \
     --exec build/$a/tests/pfuzz/pfuzz seeds=1-5 requests=600
   runpart ext2_fsck "$fimg" $a-pfuzz-fsck
+  # a redirect's capability into a mount, closed: the mount stays (the
+  # VFS pins a tmpfs mount's root reference)
+  rm -f "$fimg" && mke2fs -q -F -t ext2 "$fimg" 32M
+  runpart $H --name $a-pfuzz-overclose --timeout 120 --expect $E/pfuzz-overclose.txt \
+    --require '^ext2: /dev/blk0 mounted on /mnt$' -- --disk "$fimg" \
+    --exec build/$a/tests/pfuzz/pfuzz overclose
   diskmount_tests $a
   # the crash test (tests/ext2/crash_test.py): records appended and fsync'd
   # on the disk, QEMU killed with SIGKILL at random moments, e2fsck -fy,

@@ -65,8 +65,10 @@ enum {
 	IO_SEEK,              /* (offset, whence) -> (new offset); ESPIPE (29): not seekable */
 	IO_STAT,              /* -> struct posix_stat inline */
 	IO_TRUNCATE,          /* (length) */
-	IO_DUP,               /* one more reference to this description (dup, fork) */
-	IO_CLOSE,             /* one reference less; the last one closes it */
+	IO_DUP,               /* -> cap0: a new reference to this description, a capability
+	                       * of its own (dup, fork, exec, SCM_RIGHTS) */
+	IO_CLOSE,             /* the reference this capability is goes (once: then EBADF);
+	                       * the last one closes the description */
 	IO_GETFL,             /* -> (flags: O_* status flags, Linux values) */
 	IO_SETFL,             /* (flags): only O_APPEND and O_NONBLOCK change */
 	IO_IOCTL,             /* (request, arg) [+ struct inline] -> (result) [+ struct inline] */
@@ -504,8 +506,10 @@ enum {
 	PS_GETPID = 0x300,    /* -> (pid, ppid, pgid, sid) */
 	PS_FORK,              /* (pc, sp, arg, tls) -> (child pid). The child: a new process
 	                       * with the parent's quota limit; slots 0..2 its own, "proc"
-	                       * badged with its pid, every other slot a copy of the parent's
-	                       * (PROC_COPY_CAPS); its address space a copy-on-write copy of
+	                       * badged with its pid, the capabilities of PS_EXEC_KEEP at
+	                       * their slots (the descriptors' references of its own), every
+	                       * other slot a copy of the parent's (PROC_COPY_CAPS); the
+	                       * PS_EXEC_KEEP list is emptied as by PS_EXEC; its address space a copy-on-write copy of
 	                       * the parent's (AS_COPY: CAIRN_PROT_SHARE mappings stay
 	                       * shared) except the page at CAIRN_IPCBUF_VA, a fresh page that
 	                       * is its thread's IPC buffer; one thread, the main thread,
@@ -593,10 +597,13 @@ enum {
 	                       * slot). w[i] | POSIX_KEEP_CLOSE: not given; once the exec is
 	                       * done the server sends IO_CLOSE on it (a descriptor with
 	                       * FD_CLOEXEC: the old image cannot close it after a successful
-	                       * exec). Repeated calls add to the list (64 at most, 128 for all
-	                       * processes together: E2BIG); a call with no capability
-	                       * empties it. EINVAL: a slot below 3, the "proc" slot, above
-	                       * 1023, or given twice */
+	                       * exec). w[i] | POSIX_KEEP_REF: a reference of its own (IO_DUP)
+	                       * for the new image or a PS_FORK's child, which the server
+	                       * closes if it is not given (the call fails, the list is
+	                       * emptied, the caller dies). Repeated calls add to the list
+	                       * (320 at most, 1024 for all processes together: E2BIG); a
+	                       * call with no capability empties it. EINVAL: a slot below
+	                       * 3, the "proc" slot, above 1023, or given twice */
 	PS_SETITIMER,         /* (which, value ns, interval ns, flags) -> (old value ns, old
 	                       * interval ns): setitimer/alarm. which: ITIMER_REAL 0,
 	                       * ITIMER_VIRTUAL 1, ITIMER_PROF 2 (else EINVAL; the last two
@@ -993,6 +1000,8 @@ static inline int posix_sig_arg_code(uint64_t arg)
 
 enum { POSIX_SIG_DFL = 0, POSIX_SIG_IGN = 1, POSIX_SIG_HANDLE = 2 };
 #define POSIX_KEEP_CLOSE  (1ull << 32)    /* PS_EXEC_KEEP: close it, do not keep it */
+#define POSIX_KEEP_REF    (1ull << 33)    /* PS_EXEC_KEEP: a reference of its own, closed
+                                           * by the server if it is not given */
 #define POSIX_KILL_PGRP 1     /* PS_KILL flags */
 #define POSIX_KILL_LIVE 2
 #define POSIX_SIGRETURN_FORKED 2 /* PS_SIGRETURN_DONE flags */

@@ -171,9 +171,14 @@ hidden long __cairn_open_exec_at(long dirfd, const char *path, long flags, cap_t
 hidden long __cairn_execveat(long dirfd, const char *path, char *const argv[], char *const envp[], long flags);
 /* Sends IO_CLOSE on every descriptor and the working directory (exit). */
 hidden void __cairn_fd_close_all(void);
-/* IO_DUP of every descriptor and the working directory, for a fork's
- * child; undo = 1 takes those references back (the fork failed). */
-hidden void __cairn_fd_fork_refs(int undo);
+/* One more reference of cap's description, a capability of its own (IO_DUP). */
+hidden err_t __cairn_io_dup(cap_t cap, cap_t *out);
+/* Stages a new reference of slot's description at slot for the next
+ * PS_FORK or PS_EXEC (PS_EXEC_KEEP, POSIX_KEEP_REF); 0 or -errno. */
+hidden long __cairn_keep_ref(cap_t slot);
+/* Stages a reference of every descriptor and the working directory for a
+ * fork's child (__cairn_keep_ref); 0 or -errno (nothing staged). */
+hidden long __cairn_fd_fork_refs(void);
 /* The soft RLIMIT_NOFILE. */
 extern hidden long __cairn_fd_limit;
 hidden int __cairn_fd_is_console(long fd);

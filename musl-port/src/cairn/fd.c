@@ -4,9 +4,12 @@
  * its capability table holding a capability to a server object that
  * speaks the I/O protocol of include/cairn/posix.h (an open file
  * description of the VFS, a pipe end, a tty of the console server), plus
- * FD_CLOEXEC. Every descriptor has its own slot and counts as one
- * reference of its description in the server: dup and fork send IO_DUP,
- * close and exit IO_CLOSE; the last close closes the description.
+ * FD_CLOEXEC. Every descriptor has its own slot, and its capability is a
+ * reference of its description in the server of its own: IO_DUP answers
+ * a new one (dup, fork, exec, SCM_RIGHTS: __cairn_io_dup), IO_CLOSE through
+ * a capability releases that one (close, exit), the last one closes the
+ * description. Another holder of the description can release only its
+ * own references, never ours.
  *
  * A program that init starts by itself (no tty) has descriptors 0-2 on
  * the kernel's debug console (FDK_DEBUG): writes print, reads see end of
@@ -117,6 +120,27 @@ void __cairn_fd_fill(long fd, cap_t cap, int cloexec, uint32_t type)
 	__cairn_unlock(&fd_lock);
 }
 
+/* One more reference of the description cap names, as a capability of
+ * its own in *out: IO_DUP's answer. A server that answers none counts
+ * references by badge: a copy of cap is then the new reference. */
+err_t __cairn_io_dup(cap_t cap, cap_t *out)
+{
+	struct cairn_ans a;
+	err_t e = __cairn_ipc(cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, &a);
+
+	if (e)
+		return e;
+	if (a.ncaps) {
+		*out = cairn_ipcbuf()->caps[0];
+		for (unsigned i = 1; i < a.ncaps; i++)
+			cairn_cap_delete(cairn_ipcbuf()->caps[i]);
+		return ERR_OK;
+	}
+	if ((e = cairn_cap_copy(cap, RIGHTS_ALL, out)))
+		__cairn_ipc(cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	return e;
+}
+
 /* Drops a reference of an FDK_IO capability and the slot. */
 void __cairn_io_release(cap_t cap)
 {
@@ -145,18 +169,44 @@ void __cairn_fd_close_all(void)
 	__cairn_cwd = CAP_NULL;
 }
 
-void __cairn_fd_fork_refs(int undo)
+/* Stages a new reference (__cairn_io_dup) at slot for the next PS_FORK or
+ * PS_EXEC (PS_EXEC_KEEP with POSIX_KEEP_REF: the process server closes it
+ * if it is not given); our own copy goes at once, so that only the
+ * process server and then the new process hold it. */
+long __cairn_keep_ref(cap_t slot)
 {
-	uint32_t label = undo ? IO_CLOSE : IO_DUP;
+	cap_t c;
+	err_t e;
 
-	for (long fd = 0; fd < FD_MAX; fd++) {
+	if ((e = __cairn_io_dup(slot, &c)))
+		return cairn_errno(e);
+	cairn_ipcbuf()->caps[0] = c;
+	e = __cairn_ipc(__cairn_proc, PS_EXEC_KEEP, slot | POSIX_KEEP_REF, 0, 0, 0, 0, 1, IPC_ALWAYS, NULL);
+	if (e)
+		__cairn_ipc(c, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	cairn_cap_delete(c);
+	return e ? cairn_errno(e) : 0;
+}
+
+/* A fork's child gets a reference of its own of every descriptor and of
+ * the working directory, at the same slot (staged: __cairn_keep_ref). On
+ * an error the process server closes what was staged. */
+long __cairn_fd_fork_refs(void)
+{
+	long r = 0;
+
+	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	for (long fd = 0; fd < FD_MAX && !r; fd++) {
 		if (fds[fd].kind != FDK_IO)
 			continue;
 		__cairn_fmap_unlease(&fds[fd]);   /* the child shares the offset */
-		__cairn_ipc(fds[fd].cap, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		r = __cairn_keep_ref(fds[fd].cap);
 	}
-	if (__cairn_cwd != CAP_NULL)
-		__cairn_ipc(__cairn_cwd, label, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	if (!r && __cairn_cwd != CAP_NULL)
+		r = __cairn_keep_ref(__cairn_cwd);
+	if (r)
+		__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	return r == -E2BIG ? -EAGAIN : r;
 }
 
 void __cairn_fd_unlease_all(void)
@@ -520,12 +570,8 @@ static err_t dup_cap(const struct cairn_fd *f, cap_t *out)
 		return ERR_OK;
 	}
 	__cairn_fmap_unlease((struct cairn_fd *)f);   /* the offset is shared from now on */
-	if ((e = __cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)))
-		return e;
-	if ((e = cairn_cap_copy(f->cap, RIGHTS_ALL, out))) {
-		__cairn_ipc(f->cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+	if ((e = __cairn_io_dup(f->cap, out)))
 		return e == ERR_NOSPC ? EMFILE : e;
-	}
 	return ERR_OK;
 }
 

@@ -6,15 +6,19 @@
  * fork: __cairn_fork_enter saves the registers the C calling convention
  * keeps (riscv64: ra, sp, gp, tp, s0-s11, fs0-fs11, fcsr; x86_64: the
  * return address, rsp, rbx, rbp, r12-r15, mxcsr, the x87 control word)
- * in a context on this stack and calls fork_parent(), which takes one
- * more reference of every descriptor for the child (IO_DUP: no window in
- * which the parent's close could end a description the child holds) and
- * sends PS_FORK with the child's entry __cairn_fork_child, the context as
- * its argument and our thread pointer. The process server copies the
- * address space (copy-on-write) and the capability table, so the child
+ * in a context on this stack and calls fork_parent(), which takes a
+ * new reference of every descriptor for the child (IO_DUP: a capability
+ * of its own, with a badge of its own, so that the child can close only
+ * its own references, never the parent's) and stages it at the
+ * descriptor's slot (PS_EXEC_KEEP), then sends PS_FORK with the child's
+ * entry __cairn_fork_child, the context as its argument and our thread
+ * pointer. The process server puts the staged references into the
+ * child's table, copies the rest of the table (PROC_COPY_CAPS leaves
+ * used slots alone) and the address space (copy-on-write), so the child
  * finds the context in its copy of this stack: it restores the registers
  * and returns 0 from __cairn_fork_enter, where the parent returns the
- * child's pid.
+ * child's pid. If the fork fails the process server closes what was
+ * staged.
  *
  * clone without CLONE_THREAD (posix_spawn's CLONE_VM|CLONE_VFORK) is a
  * fork whose child then runs musl's __cairn_clone_child on the stack
@@ -29,7 +33,8 @@
  * vfs=slot, ...), which posix.c reads at start-up. A capability is a
  * reference of its description, and the old image's go with it (the VFS
  * drops a dead process's references itself, CAP_OP_WATCH): the new
- * image's copies get an IO_DUP first (taken back if the exec fails). A
+ * image gets new references of its own (IO_DUP, staged as a fork's; the
+ * process server closes them if the exec fails). A
  * close-on-exec descriptor is not kept: it closes with the old image, as
  * every server of descriptors watches its clients' ends.
  */
@@ -62,16 +67,15 @@ static long fork_parent(struct fork_ctx *ctx)
 
 	uint32_t tid = (uint32_t)__cairn_sig_self()->tid;
 
-	__cairn_fd_fork_refs(0);
+	if ((e = __cairn_fd_fork_refs()))
+		return e;
 	/* the forking thread, whose mask and deliveries the child's are */
 	memcpy(__cairn_ipc_data(), &tid, sizeof(tid));
 	e = __cairn_ipc(__cairn_proc, PS_FORK, (uint64_t)(uintptr_t)__cairn_fork_child, ctx->r[1],
 			(uint64_t)(uintptr_t)ctx, cairn_arch_thread_pointer(), sizeof(tid), 0, IPC_EINTR,
 			&a);
-	if (e) {
-		__cairn_fd_fork_refs(1);
-		return cairn_errno(e);
-	}
+	if (e)
+		return cairn_errno(e);       /* the process server closed the staged references */
 	return (long)a.w[0];
 }
 
@@ -173,19 +177,30 @@ static int put_name(struct strs *b, const char *name, cap_t slot)
 struct keep {
 	cap_t slot;
 	uint64_t dst;                 /* the same slot, or POSIX_KEEP_CLOSE */
-	int ref;                      /* a reference of a description (IO_DUP for the copy) */
+	int ref;                      /* a reference of a description: a new one goes */
 };
 
+/* Stages what the exec keeps: a description's reference as a new one
+ * (__cairn_keep_ref), the other capabilities as they are, four a call. */
 static long keep_send(const struct keep *k, unsigned n)
 {
-	for (unsigned i = 0; i < n; i += 4) {
-		unsigned m = n - i < 4 ? n - i : 4;
+	long r;
+
+	for (unsigned i = 0; i < n; i++)
+		if (k[i].ref && (r = __cairn_keep_ref(k[i].slot)))
+			return r;
+	for (unsigned i = 0, m; i < n; i += m) {
 		uint64_t w[4] = { 0, 0, 0, 0 };
 		err_t e;
 
-		for (unsigned j = 0; j < m; j++) {
-			cairn_ipcbuf()->caps[j] = k[i + j].slot;
-			w[j] = k[i + j].dst;
+		m = 0;
+		for (; i + m < n && m < 4 && !k[i + m].ref; m++) {
+			cairn_ipcbuf()->caps[m] = k[i + m].slot;
+			w[m] = k[i + m].dst;
+		}
+		if (!m) {
+			m = 1;                   /* a reference: staged above */
+			continue;
 		}
 		if ((e = __cairn_ipc(__cairn_proc, PS_EXEC_KEEP, w[0], w[1], w[2], w[3], 0, m, IPC_ALWAYS,
 				     NULL)))
@@ -206,14 +221,6 @@ static int slot_valid(cap_t slot)
 	return !cairn_cap_op(CAP_OP_IDENTIFY, slot, CAP_NULL, 0, 0, id);
 }
 
-
-/* IO_DUP (undo: IO_CLOSE) of the n descriptors kept at their own slot. */
-static void keep_refs(const struct keep *k, unsigned n, int undo)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (k[i].dst != POSIX_KEEP_CLOSE && k[i].ref)
-			__cairn_ipc(k[i].slot, undo ? IO_CLOSE : IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-}
 
 /* Reads the file into a new MemoryObject: each IO_PREAD answer's bytes,
  * already at word 4 of the IPC buffer, go on as a MEMOBJ_WRITE (the kernel
@@ -398,7 +405,6 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 	__cairn_mq_exec();              /* our mq_notify registrations end with the old image */
 	__cairn_sysv_exec(0);           /* and our shmat attaches */
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	keep_refs(keep, c.nkeep, 0);
 	if (!(r = keep_send(keep, c.nkeep))) {
 		cairn_ipcbuf()->caps[0] = mo;
 		if (smo == CAP_NULL) {
@@ -414,7 +420,7 @@ static long exec_image(const char *path, char *const argv[], char *const envp[],
 				smo == CAP_NULL ? 1 : 2, IPC_ALWAYS, NULL);
 		r = cairn_errno(e ? e : ERR_IO);
 	}
-	keep_refs(keep, c.nkeep, 1);
+	/* (emptied, the staged references closed by the process server) */
 	__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 	__cairn_sysv_exec(1);           /* the exec failed: they count again */
 	cairn_cap_delete(mo);

@@ -730,12 +730,8 @@ long __cairn_fchdir(long fd)
 		return -ENOTDIR;
 	if ((r = may_search(f->cap)))
 		return r;
-	if ((e = __cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)))
+	if ((e = __cairn_io_dup(f->cap, &obj)))
 		return cairn_errno(e);
-	if ((e = cairn_cap_copy(f->cap, RIGHTS_ALL, &obj))) {
-		__cairn_ipc(f->cap, IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-		return cairn_errno(e);
-	}
 	set_cwd(obj);
 	return 0;
 }

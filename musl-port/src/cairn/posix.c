@@ -86,13 +86,12 @@ void __cairn_posix_init(void)
 		return;
 	tty = cairn_cap("tty");
 	if (tty != CAP_NULL) {
-		/* each descriptor its own copy and its own reference */
+		/* each descriptor its own reference: 0 the one "tty" is, 1
+		 * and 2 new ones */
 		for (long fd = 0; fd < 3; fd++) {
 			cap_t c;
-			if (cairn_cap_copy(tty, RIGHTS_ALL, &c))
+			if (fd ? __cairn_io_dup(tty, &c) : cairn_cap_copy(tty, RIGHTS_ALL, &c))
 				break;
-			if (fd)
-				__cairn_ipc(tty, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
 			__cairn_fd_set(fd, c, FDK_IO, S_IFCHR);
 		}
 		if (__cairn_proc != CAP_NULL && __cairn_getpid() == 1) {

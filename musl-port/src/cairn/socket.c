@@ -608,9 +608,9 @@ long __cairn_sendmsg(long fd, const void *m, long flags)
 {
 	const struct msghdr *msg = m;
 	struct cairn_fd *f;
-	cap_t rights[SOCK_RIGHTS_LIMIT];
+	cap_t rights[SOCK_RIGHTS_LIMIT], sent[SOCK_RIGHTS_LIMIT];
 	size_t total;
-	long r, n;
+	long r, n, all;
 
 	if (!(f = sock_fd(fd, &r)))
 		return r;
@@ -618,9 +618,15 @@ long __cairn_sendmsg(long fd, const void *m, long flags)
 		return r;
 	if ((n = __cairn_ux_rights_out(msg, rights)) < 0)
 		return n;
+	memcpy(sent, rights, (size_t)n * sizeof(cap_t));
+	all = n;
 	r = send_iov(f, msg->msg_iov, msg->msg_iovlen, total, flags, msg->msg_name,
 		     msg->msg_name ? msg->msg_namelen : 0, rights, &n);
-	__cairn_ux_rights_drop(rights, n);      /* what did not reach the server */
+	/* the references are the server's copies now (the first all - n, sent
+	 * in order), ours go; what did not reach it is released */
+	for (long i = 0; i < all - n; i++)
+		cairn_cap_delete(sent[i]);
+	__cairn_ux_rights_drop(rights, n);
 	return r;
 }
 

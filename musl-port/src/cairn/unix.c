@@ -107,7 +107,7 @@ long __cairn_ux_addr_call(struct cairn_fd *f, uint32_t label, const void *addr, 
 void __cairn_ux_rights_drop(const cap_t *caps, long n)
 {
 	for (long i = 0; i < n; i++)
-		__cairn_ipc(caps[i], IO_CLOSE, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
+		__cairn_io_release(caps[i]);
 }
 
 long __cairn_ux_rights_out(const void *m, cap_t *caps)
@@ -150,11 +150,11 @@ long __cairn_ux_rights_out(const void *m, cap_t *caps)
 				return -EINVAL;            /* past SCM_MAX_FD: Linux's EINVAL */
 			}
 			__cairn_fmap_unlease(f);          /* the offset is shared from now on */
-			if (__cairn_ipc(f->cap, IO_DUP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL)) {
+			if (__cairn_io_dup(f->cap, &caps[n])) {
 				__cairn_ux_rights_drop(caps, n);
 				return -EBADF;
 			}
-			caps[n++] = f->cap;
+			n++;
 		}
 	}
 	return n;

@@ -12,13 +12,18 @@
  *                 every holder of the manifest's unbadged capability
  *                 (init's services) or of badge 1 (POSIX processes, from
  *                 the process server) shares it and its O_NONBLOCK, like
- *                 an inherited /dev/console
+ *                 an inherited /dev/console; IO_DUP through them makes a
+ *                 reference of its own, as below
  *   gen<<16 | i   an open description: of the console (made by TTY_OPEN),
  *                 of a pty's master or of a pty's slave (TTY_PTY_OPEN),
- *                 with its own O_NONBLOCK and reference count (IO_DUP /
- *                 IO_CLOSE, and a reference that went with a dead process,
- *                 srv_watch, for a pty's); the last close revokes its
- *                 capability
+ *                 with its own O_NONBLOCK; this badge is its first
+ *                 reference, and IO_DUP makes more, each a capability with
+ *                 a badge of its own (gen<<16 | MAX_DESC + j, struct cref):
+ *                 IO_CLOSE through a badge, or the death of its holder
+ *                 (srv_watch; for the first reference a pty's only),
+ *                 releases that reference once and revokes its copies, so
+ *                 a holder can close only its own; the last one closes
+ *                 the description
  *   POSIX_PTY_OPENER | n  /dev/ptmx (n = POSIX_PTY_PTMX) or /dev/pts/n as
  *                 the VFS hands them out: only TTY_PTY_OPEN, which makes
  *                 the description the opener then uses
@@ -53,6 +58,7 @@
 #define EV_TIMER      2ull
 #define EV_GONE       4ull
 #define MAX_DESC      256    /* open descriptions in all (the badge's low 16 bits) */
+#define MAX_REFS      4096   /* references made by IO_DUP (low bits MAX_DESC + j) */
 #define MAX_CONS_DESC 62     /* of them the console's (TTY_OPEN) */
 #define MAX_PTY       64
 #define MAX_READERS   32
@@ -76,6 +82,16 @@ struct desc {
 	uint64_t badge;
 	cap_t cap;           /* the minted capability the clients' copies derive from */
 	struct pty *pty;     /* a master's or a slave's */
+	bool own_ref;        /* its own badge is still a reference (not closed) */
+};
+
+/* A reference of a description made by IO_DUP: a badge of its own. */
+struct cref {
+	bool used;
+	uint64_t badge;
+	cap_t cap;           /* minted with badge; the clients' copies derive from it */
+	struct desc *d;
+	uint64_t dbadge;     /* d's badge when made (d closed and reused: a dead reference) */
 };
 
 struct reader {
@@ -139,6 +155,8 @@ static cap_t ep, notify, kinfo, proc_default, timer = CAP_NULL;
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
 static uint64_t next_gen = 1, timer_deadline;
+static struct cref crefs[MAX_REFS];
+static struct cref *req_cref;         /* the reference a request came through, or NULL */
 static struct cairn_ring_hdr *ring;
 static bool ring_failed;
 
@@ -630,9 +648,25 @@ static struct desc *desc_of(uint64_t badge)
 		return &descs[0];
 	if (badge & POSIX_PTY_OPENER)
 		return (badge & ~(POSIX_PTY_OPENER | 0xffffull)) ? NULL : &opener;
-	if (i < 2 || i >= MAX_DESC || !descs[i].used || descs[i].badge != badge)
+	if (i >= MAX_DESC && i < MAX_DESC + MAX_REFS) {
+		struct cref *c = &crefs[i - MAX_DESC];
+		if (!c->used || c->badge != badge || !c->d->used || c->d->badge != c->dbadge)
+			return NULL;
+		return c->d;
+	}
+	if (i < 2 || i >= MAX_DESC || !descs[i].used || descs[i].badge != badge || !descs[i].own_ref)
 		return NULL;
 	return &descs[i];
+}
+
+/* The IO_DUP reference badge names, or NULL. */
+static struct cref *cref_of(uint64_t badge)
+{
+	unsigned i = badge & 0xffff;
+
+	if ((badge & POSIX_PTY_OPENER) || i < MAX_DESC || i >= MAX_DESC + MAX_REFS)
+		return NULL;
+	return crefs[i - MAX_DESC].used && crefs[i - MAX_DESC].badge == badge ? &crefs[i - MAX_DESC] : NULL;
 }
 
 static struct term *term_of_desc(struct desc *d)
@@ -659,7 +693,7 @@ static err_t desc_open(enum role role, struct pty *p, uint32_t flags, struct des
 		return e;
 	*d = (struct desc){ .used = true, .role = (uint8_t)role, .refs = 1,
 			    .flags = flags & (LINUX_O_NONBLOCK | LINUX_O_APPEND), .badge = badge,
-			    .cap = r[0], .pty = p };
+			    .cap = r[0], .pty = p, .own_ref = true };
 	*out = d;
 	return ERR_OK;
 }
@@ -754,6 +788,56 @@ static void desc_close(struct desc *d)
 		pty_slave_closed(d->pty);
 	if (clients && !descs[0].refs && !any_open())
 		quit = true;
+}
+
+/* IO_DUP of description d (not an opener): a new reference, the answer's
+ * capability. ENOSPC: no free reference. (The shared description's
+ * references are counted only with clients=, as its badges' are.) */
+static err_t cref_new(struct desc *d, struct srv_ans *a)
+{
+	static unsigned hint;
+	uint64_t r[3];
+	unsigned j, k;
+	err_t e;
+
+	for (k = 0, j = hint; k < MAX_REFS && crefs[j].used; k++)
+		j = (j + 1) % MAX_REFS;
+	if (k == MAX_REFS || d->refs == UINT32_MAX)
+		return ERR_NOSPC;
+	hint = (j + 1) % MAX_REFS;
+	uint64_t badge = (next_gen++ & 0xffffffffffull) << 16 | (MAX_DESC + j);
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge, r)))
+		return e;
+	crefs[j] = (struct cref){ .used = true, .badge = badge, .cap = r[0], .d = d, .dbadge = d->badge };
+	if (d != &descs[0] || clients)
+		d->refs++;
+	a->caps[0] = r[0];
+	a->made[0] = badge;
+	a->ncaps = 1;
+	return ERR_OK;
+}
+
+/* A reference goes: its copies are revoked, and its description loses one
+ * (unless that closed already). */
+static void cref_close(struct cref *c)
+{
+	bool live = c->d->used && c->d->badge == c->dbadge;
+
+	cairn_cap_op(CAP_OP_REVOKE, c->cap, CAP_NULL, 0, 0, NULL);
+	cairn_cap_delete(c->cap);
+	c->used = false;
+	if (live)
+		desc_close(c->d);
+}
+
+/* The description's own badge goes as a reference (IO_CLOSE through it,
+ * its holder died): its copies are revoked, later requests through it
+ * are EBADF. */
+static void own_close(struct desc *d)
+{
+	d->own_ref = false;
+	cairn_cap_op(CAP_OP_REVOKE, d->cap, CAP_NULL, 0, 0, NULL);
+	desc_close(d);
 }
 
 /* TTY_PTY_OPEN through /dev/ptmx's or /dev/pts/N's opener. */
@@ -1185,14 +1269,21 @@ static void handle(struct srv_req *q, struct srv_ans *a)
 	case IO_READDIR:
 		a->err = ERR_NOTDIR;
 		return;
-	case IO_DUP:
-		if (d->refs == UINT32_MAX)
+	case IO_DUP:                    /* a description's: a reference of its own */
+		if (d->role != ROLE_OPENER)
+			a->err = cref_new(d, a);
+		else if (d->refs == UINT32_MAX)
 			a->err = ERR_NOSPC;
 		else if (d != &descs[0] || clients)
 			d->refs++;
 		return;
-	case IO_CLOSE:
-		desc_close(d);
+	case IO_CLOSE:                  /* the reference it came through */
+		if (req_cref)
+			cref_close(req_cref);
+		else if (d != &descs[0] && d->role != ROLE_OPENER)
+			own_close(d);
+		else
+			desc_close(d);
 		return;
 	case IO_GETFL:
 		a->w[0] = LINUX_O_RDWR | d->flags;
@@ -1275,10 +1366,13 @@ static void handle_event(uint64_t bits)
  * console's are not counted so: the shared one is everyone's.) */
 static void gone(uint64_t badge)
 {
+	struct cref *c = cref_of(badge);
 	struct desc *d = desc_of(badge);
 
-	if (d && (d->role == ROLE_MASTER || d->role == ROLE_SLAVE))
-		desc_close(d);
+	if (c)
+		cref_close(c);
+	else if (d && (d->role == ROLE_MASTER || d->role == ROLE_SLAVE))
+		own_close(d);
 }
 
 /* An answer with a new description that did not arrive: it closes. */
@@ -1286,9 +1380,13 @@ static void answered(struct srv_ans *a, err_t sent)
 {
 	struct desc *d;
 
-	for (unsigned i = 0; i < a->ncaps; i++)
-		if (sent && (d = desc_of(a->made[i])) && d->role != ROLE_OPENER && d != &descs[0])
-			desc_close(d);
+	for (unsigned i = 0; i < a->ncaps; i++) {
+		struct cref *c = sent ? cref_of(a->made[i]) : NULL;
+		if (c)
+			cref_close(c);
+		else if (sent && (d = desc_of(a->made[i])) && d->role != ROLE_OPENER && d != &descs[0])
+			own_close(d);
+	}
 }
 
 static void set_timer(uint64_t deadline)
@@ -1334,6 +1432,7 @@ static const struct srv_op ops[] = {
 /* Every request names an open description by its badge. */
 static err_t object(struct srv_req *r)
 {
+	req_cref = cref_of(r->badge);
 	return (r->obj = desc_of(r->badge)) ? ERR_OK : ERR_BADF;
 }
 

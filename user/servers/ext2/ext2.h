@@ -23,7 +23,10 @@
 #define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
 
 /* An open file description (or the root, index POSIX_VFS_ROOT, or the
- * admin capability's root, index POSIX_FS_ADMIN: both never freed). */
+ * admin capability's root, index POSIX_FS_ADMIN: both never freed), or a
+ * reference of one (ref: what a client's badge names, as the VFS's H_REF:
+ * each capability handed out is a reference of its own, which IO_CLOSE
+ * through it or its holder's death releases once). */
 struct handle {
 	uint64_t badge;
 	uint32_t refs;                     /* UINT32_MAX: root or admin */
@@ -36,6 +39,9 @@ struct handle {
 	bool sys;                          /* opened through a system service's capability: a
 	                                    * request without a token is root's (docs/users.md) */
 	bool fsetid;                       /* opened by root: its writes keep set-id bits */
+	bool ref;                          /* a reference: of desc (as it was: desc_badge) */
+	struct handle *desc;
+	uint64_t desc_badge;
 };
 
 extern struct xfs xfs;
@@ -49,6 +55,9 @@ err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
+err_t ref_give(struct srv_ans *a, struct handle *h);
+void ref_close(struct handle *ref);
+extern struct handle *req_ref;           /* the reference a request came through, or NULL */
 err_t server_stop(void);             /* FS_STOP: close, end once answered (main.c) */
 extern uint32_t hcount;
 static inline bool is_fixed(const struct handle *h) { return h->refs == UINT32_MAX; }

@@ -83,7 +83,8 @@ static uint64_t rng_next(void)
 
 static struct handle *handle_at(uint32_t i) { return &hblock[i / HBLOCK][i % HBLOCK]; }
 
-struct handle *handle_find(uint64_t badge)
+/* The entry badge names, whatever it is, or NULL. */
+static struct handle *entry_find(uint64_t badge)
 {
 	uint32_t i = BADGE_INDEX(badge);
 	struct handle *h;
@@ -96,7 +97,19 @@ struct handle *handle_find(uint64_t badge)
 	return h->used && h->badge == badge ? h : NULL;
 }
 
-err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out)
+/* What a client's badge names: a reference's description, the root or the
+ * admin root; never a description by its own badge. */
+struct handle *handle_find(uint64_t badge)
+{
+	struct handle *h = entry_find(badge);
+
+	if (h && h->ref)
+		return h->desc->used && h->desc->badge == h->desc_badge ? h->desc : NULL;
+	return h && is_fixed(h) ? h : NULL;
+}
+
+/* A free entry with a fresh badge, zeroed but for it. */
+static err_t entry_new(struct handle **out)
 {
 	struct handle *h;
 	uint32_t i, gen;
@@ -116,11 +129,33 @@ err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **
 	memset(h, 0, sizeof(*h));
 	h->gen = gen;
 	h->used = true;
-	h->flags = flags;
 	h->refs = 1;
+	h->badge = i | (uint64_t)(gen & 0xffu) << 24 | (rng_next() & 0xffffffff00000000ull);
+	*out = h;
+	return 0;
+}
+
+static void entry_put(struct handle *h)
+{
+	uint32_t i = BADGE_INDEX(h->badge);
+
+	h->used = false;
+	h->badge = 0;
+	h->gen++;
+	h->next_free = hfree;
+	hfree = i;
+}
+
+err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **out)
+{
+	struct handle *h;
+	err_t e;
+
+	if ((e = entry_new(&h)))
+		return e;
+	h->flags = flags;
 	h->ino = ino;
 	h->type = type & LINUX_S_IFMT;
-	h->badge = i | (uint64_t)(gen & 0xffu) << 24 | (rng_next() & 0xffffffff00000000ull);
 	xfs_hold(&xfs, ino);
 	hcount++;
 	*out = h;
@@ -129,17 +164,16 @@ err_t handle_new(ext2_ino_t ino, uint32_t type, uint32_t flags, struct handle **
 
 void handle_free(struct handle *h)
 {
-	uint32_t i = BADGE_INDEX(h->badge);
 	unsigned acc = h->flags & LINUX_O_ACCMODE;
 
+	if (h->ref) {
+		ref_close(h);
+		return;
+	}
 	pages_closing(h, !(h->flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR));
 	lock_desc_freed(h);
 	xfs_release(&xfs, h->ino);
-	h->used = false;
-	h->badge = 0;
-	h->gen++;
-	h->next_free = hfree;
-	hfree = i;
+	entry_put(h);
 	hcount--;
 }
 
@@ -151,19 +185,67 @@ void handle_release(struct handle *h)
 		handle_free(h);
 }
 
-err_t give(struct srv_ans *a, struct handle *h)
+/* A reference of h as the answer's next capability (more: one more
+ * reference, IO_DUP; else the one a new description starts with). The
+ * fixed roots have none: their badge is minted again. */
+static err_t ref_mint(struct srv_ans *a, struct handle *h, bool more)
 {
-	uint64_t r[3];
-	err_t e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r);
+	struct handle *ref = NULL;
+	uint64_t r[3], badge = h->badge;
+	err_t e;
 
-	if (e) {
-		handle_free(h);
+	if (!is_fixed(h)) {
+		if (more && h->refs == UINT32_MAX - 1)
+			return ERR_MFILE;
+		if ((e = entry_new(&ref)))
+			return e;
+		badge = ref->badge;
+	}
+	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge, r))) {
+		if (ref)
+			entry_put(ref);
 		return e;
 	}
+	if (ref) {
+		ref->ref = true;
+		ref->desc = h;
+		ref->desc_badge = h->badge;
+		if (more)
+			h->refs++;
+	}
 	a->caps[a->ncaps] = r[0];
-	a->made[a->ncaps] = BADGE_INDEX(h->badge);
+	a->made[a->ncaps] = ref ? BADGE_INDEX(ref->badge) : NO_ENTRY;
 	a->ncaps++;
 	return 0;
+}
+
+/* A new description h to the caller, as its first reference; on failure
+ * h is freed. */
+err_t give(struct srv_ans *a, struct handle *h)
+{
+	err_t e = ref_mint(a, h, false);
+
+	if (e)
+		handle_free(h);
+	return e;
+}
+
+/* IO_DUP: one more reference of h, the answer's capability. */
+err_t ref_give(struct srv_ans *a, struct handle *h)
+{
+	return ref_mint(a, h, true);
+}
+
+/* The reference goes, and with it one of its description's (unless that
+ * is gone already). */
+void ref_close(struct handle *ref)
+{
+	struct handle *d = ref->desc;
+	bool live = d->used && d->badge == ref->desc_badge;
+
+	entry_put(ref);
+	if (live)
+		handle_release(d);
 }
 
 static err_t objects_init(void)
@@ -191,21 +273,29 @@ static const struct srv_op ops[] = {
 	{ FS_CHOWN, FS_CHOWN, serve_fs },
 };
 
+struct handle *req_ref;
+
 static err_t object(struct srv_req *r)
 {
 	if (r->label == CAIRN_PAGER_LABEL)     /* a page request: its badge is a file's key */
 		return ERR_OK;
-	return (r->obj = handle_find(r->badge)) ? ERR_OK : ERR_BADF;
+	if (!(r->obj = handle_find(r->badge)))
+		return ERR_BADF;
+	req_ref = entry_find(r->badge);
+	if (!req_ref->ref)
+		req_ref = NULL;
+	return ERR_OK;
 }
 
+/* A badge went with its dead holder: that reference goes. */
 static void gone(uint64_t badge)
 {
-	struct handle *h = handle_find(badge);
+	struct handle *ref = entry_find(badge), *h = handle_find(badge);
 
-	if (h && badge) {
-		if (!is_fixed(h))
+	if (ref && badge && ref->ref) {
+		if (h)
 			lock_gone(h);           /* a dead process's locks */
-		handle_release(h);
+		ref_close(ref);
 	}
 }
 

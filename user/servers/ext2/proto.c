@@ -272,18 +272,14 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 				xfs_kill_setid(&xfs, h->ino);
 		}
 		break;
-	case IO_DUP:
-		if (!is_fixed(h)) {
-			if (h->refs == UINT32_MAX - 1)
-				a->err = ERR_MFILE;
-			else
-				h->refs++;
-		}
+	case IO_DUP:                      /* a new reference: the answer's capability */
+		a->err = ref_give(a, h);
 		break;
-	case IO_CLOSE:
+	case IO_CLOSE:                    /* the reference it came through goes */
 		if (!is_fixed(h))
 			lock_close(h, r->w[0]);   /* w0: the closing pid, whose locks go */
-		handle_release(h);
+		if (req_ref)
+			ref_close(req_ref);
 		break;
 	case IO_LOCK:
 		io_lock(a, r, h);

@@ -6,8 +6,11 @@
  * A socket is an entry of the table with a generation; its badge is the
  * generation above the index + 1, so a capability to a closed socket is
  * ERR_BADF, never another socket. Its references are the capabilities
- * clients hold (IO_DUP adds one, IO_CLOSE and a dead holder take one);
- * the last one closes it.
+ * clients hold, each with a badge of its own: the socket's badge is its
+ * first, IO_DUP makes more (struct nref: REF_BIT in the badge). IO_CLOSE
+ * through a badge, or the death of its holder, releases that reference
+ * once (the badge is EBADF from then on), so a holder can close only its
+ * own; the last one closes the socket.
  *
  * lwIP's callbacks (data, a connection, an error, room to send) only
  * change the socket and put it on the dirty list; after every message
@@ -81,6 +84,7 @@ struct arm {
 
 struct sock {
 	uint32_t idx, gen, refs;
+	bool own_closed;                    /* its own badge's reference went (IO_CLOSE, gone) */
 	uint16_t family;
 	uint8_t kind, state;
 	uint8_t proto;
@@ -344,6 +348,77 @@ static struct sock *sock_find(uint64_t badge)
 	if (i >= table_n || !table[i]->used || table[i]->gen != (uint32_t)(badge >> 32))
 		return NULL;
 	return table[i];
+}
+
+/* ---- references: a badge each ---------------------------------------------------------------- */
+
+#define REF_BIT  (1ull << 31)      /* in the low half: an IO_DUP reference's badge */
+#define REFS_MAX 65536u
+
+struct nref {
+	bool used;
+	uint32_t gen;
+	struct sock *s;
+	uint32_t sgen;                     /* s's generation then (s closed: a dead reference) */
+};
+
+static struct nref *nrefs;
+static uint32_t nrefs_n, nrefs_room;
+
+static uint64_t nref_badge(const struct nref *n)
+{
+	return (uint64_t)n->gen << 32 | REF_BIT | (uint32_t)(n - nrefs + 1);
+}
+
+/* The IO_DUP reference badge names, or NULL. */
+static struct nref *nref_of(uint64_t badge)
+{
+	uint32_t j = (uint32_t)(badge & ~REF_BIT) - 1;
+
+	if (!(badge & REF_BIT) || j >= nrefs_n || !nrefs[j].used || nrefs[j].gen != (uint32_t)(badge >> 32))
+		return NULL;
+	return &nrefs[j];
+}
+
+/* The socket a client's badge names: a reference's, or its own badge's
+ * while that is a reference still. */
+static struct sock *sock_lookup(uint64_t badge)
+{
+	struct nref *n = nref_of(badge);
+	struct sock *s;
+
+	if (n)
+		return n->s->used && n->s->gen == n->sgen ? n->s : NULL;
+	if (badge & REF_BIT)
+		return NULL;
+	s = sock_find(badge);
+	return s && !s->own_closed ? s : NULL;
+}
+
+/* A new reference of s: a free entry (grown as needed), or NULL. */
+static struct nref *nref_new(struct sock *s)
+{
+	uint32_t j;
+
+	for (j = 0; j < nrefs_n && nrefs[j].used; j++)
+		;
+	if (j == nrefs_n) {
+		if (nrefs_n == nrefs_room) {
+			uint32_t room = nrefs_room ? nrefs_room * 2 : 64;
+			struct nref *m = room <= REFS_MAX ? realloc(nrefs, room * sizeof(*m)) : NULL;
+			if (!m)
+				return NULL;
+			memset(m + nrefs_room, 0, (room - nrefs_room) * sizeof(*m));
+			nrefs = m;
+			nrefs_room = room;
+		}
+		nrefs_n++;
+	}
+	nrefs[j].used = true;
+	nrefs[j].gen = nrefs[j].gen + 1 ? nrefs[j].gen + 1 : 1;
+	nrefs[j].s = s;
+	nrefs[j].sgen = s->gen;
+	return &nrefs[j];
 }
 
 static void mark(struct sock *s)
@@ -1733,12 +1808,54 @@ static void unref(struct sock *s)
 	sock_close(s);
 }
 
+/* A reference goes (IO_CLOSE through it, its holder died, its answer
+ * never arrived), and with it one of its socket's (unless that closed). */
+static void nref_close(struct nref *n)
+{
+	bool live = n->s->used && n->s->gen == n->sgen;
+
+	n->used = false;
+	if (live)
+		unref(n->s);
+}
+
+/* The reference a badge is goes: an IO_DUP one, or the socket's own. */
+static void ref_drop(uint64_t badge)
+{
+	struct nref *n = nref_of(badge);
+	struct sock *s;
+
+	if (n) {
+		nref_close(n);
+	} else if (!(badge & REF_BIT) && (s = sock_find(badge)) && !s->own_closed) {
+		s->own_closed = true;
+		unref(s);
+	}
+}
+
 void sock_gone(uint64_t badge)
 {
-	struct sock *s = sock_find(badge);
+	ref_drop(badge);
+}
 
-	if (s)
-		unref(s);
+/* IO_DUP: a new reference of s, the answer's capability. */
+static void dup_ref(struct srv_ans *a, struct sock *s)
+{
+	struct nref *n;
+	uint64_t r[3];
+
+	if (s->refs == UINT32_MAX || !(n = nref_new(s))) {
+		a->err = ERR_MFILE;
+		return;
+	}
+	if ((a->err = cairn_cap_op(CAP_OP_MINT, served, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, nref_badge(n), r))) {
+		n->used = false;
+		return;
+	}
+	s->refs++;
+	a->caps[a->ncaps] = r[0];
+	a->made[a->ncaps] = nref_badge(n);
+	a->ncaps++;
 }
 
 /* The listener an accepted socket in the current answer came from (0: none) */
@@ -1754,6 +1871,10 @@ void sock_answered(struct srv_ans *a, err_t sent)
 		if (sent && !a->made[i])             /* SCM_RIGHTS that did not arrive */
 			srv_call_async(a->caps[i], IO_CLOSE, 0);
 		cairn_cap_delete(a->caps[i]);
+		if (sent && nref_of(a->made[i])) {   /* an IO_DUP's reference */
+			nref_close(nref_of(a->made[i]));
+			continue;
+		}
 		if (!sent || !s)
 			continue;
 		s->refs = 0;
@@ -1772,7 +1893,7 @@ err_t sock_object(struct srv_req *r)
 			return ERR_BADF;
 		return E_OK;
 	}
-	if (!(r->obj = sock_find(r->badge))) {
+	if (!(r->obj = sock_lookup(r->badge))) {
 		if (r->label == SOCK_SEND)
 			ux_rights_refuse(r);          /* SCM_RIGHTS to a closed socket go back */
 		return ERR_BADF;
@@ -2704,8 +2825,8 @@ static void serve_io(struct srv_req *r, struct srv_ans *a)
 	case IO_GETFL: a->w[0] = O_RDWR | (s->nonblock ? O_NONBLOCK : 0); break;
 	case IO_SETFL: s->nonblock = (r->w[0] & O_NONBLOCK) != 0; mark(s); break;
 	case IO_PIPE_KICK: mark(s); break;          /* a ring moved: sock_after looks */
-	case IO_DUP: s->refs++; break;
-	case IO_CLOSE: unref(s); break;
+	case IO_DUP: dup_ref(a, s); break;      /* a reference of its own */
+	case IO_CLOSE: ref_drop(r->badge); break;   /* the one it came through */
 	case IO_POLL: io_poll(r, a, s, false); break;
 	case IO_POLL_ARM: io_poll(r, a, s, true); break;
 	case IO_IOCTL: io_ioctl(r, a, s); break;

@@ -8,6 +8,7 @@
  * taken from the server's (PROC_CREATE): the server pays for every POSIX
  * process, and gets it back when the process's objects are gone.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <format.h>
 #include "proc.h"
@@ -180,6 +181,23 @@ static err_t grant_proc_cap(cap_t kproc, cap_t slot, int pid)
 	return grant(kproc, srv_ep, slot, RIGHT_WRITE | RIGHT_GRANT, (uint64_t)pid);
 }
 
+/* Gives the kept capabilities into kproc's table at their slots; a
+ * reference given is no longer closed by keep_clear (it goes with kproc's
+ * process if that fails: the server sees its badge go). */
+static err_t keep_give(cap_t kproc, struct keep *k, unsigned n, unsigned rights)
+{
+	err_t e;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (k[i].close)
+			continue;
+		if ((e = grant(kproc, k[i].mine, k[i].dst, rights, k[i].badge)))
+			return e;
+		k[i].ref = false;
+	}
+	return ERR_OK;
+}
+
 err_t image_build(struct image *im)
 {
 	struct cairn_msg m;
@@ -235,11 +253,8 @@ err_t image_build(struct image *im)
 	if (im->cred_cap != CAP_NULL && im->cred_slot != CAP_NULL &&
 	    (e = grant(im->kproc, im->cred_cap, im->cred_slot, RIGHT_WRITE, 0)))
 		goto fail;
-	for (unsigned i = 0; i < im->nkeep; i++)
-		if (!im->keep[i].close &&
-		    (e = grant(im->kproc, im->keep[i].mine, im->keep[i].dst, im->keep_rights,
-			       im->keep[i].badge)))
-			goto fail;
+	if ((e = keep_give(im->kproc, im->keep, im->nkeep, im->keep_rights)))
+		goto fail;
 	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
 			     proc_bit(&procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
 	if (e || (e = set_fault(im->kproc, im->pid)))
@@ -380,7 +395,7 @@ err_t ps_sched(struct proc *c, const uint64_t w[4], uint64_t out[2])
 
 /* ---- fork ------------------------------------------------------------------------------------ */
 
-err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
+static err_t fork_do(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
 {
 	struct sthread *t = sthread_find(parent, tid);
 	struct proc *c;
@@ -398,10 +413,13 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 		proc_free(c);
 		return e;
 	}
-	/* "proc" first: PROC_COPY_CAPS leaves the slots already used alone */
+	/* "proc" and the references staged for the child (PS_EXEC_KEEP: each
+	 * descriptor's own, at its slot) first: PROC_COPY_CAPS leaves the
+	 * slots already used alone */
 	cred_copy(c, parent);
 	if ((e = grant_proc_cap(kproc, parent->proc_slot, c->pid)) ||
 	    (e = cred_new(c, kproc)) ||
+	    (e = keep_give(kproc, parent->keep, parent->nkeep, RIGHTS_ALL)) ||
 	    (e = cairn_invoke_cap(kproc, PROC_COPY_CAPS, parent->kproc, 0, 0, 0, 0, NULL)) ||
 	    (e = cairn_invoke_cap(kas, AS_COPY, parent->kas, 0, 0, 0, 0, NULL)))
 		goto fail;
@@ -465,13 +483,45 @@ fail:
 	return e;
 }
 
+err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *child_pid)
+{
+	err_t e = fork_do(parent, w, tid, child_pid);
+
+	keep_clear(parent);            /* what was staged and not given is closed */
+	return e;
+}
+
 /* ---- exec ------------------------------------------------------------------------------------- */
 
+/* Empties p's PS_EXEC_KEEP list; a reference staged and not given is
+ * closed (IO_CLOSE through it, not waited for). */
 void keep_clear(struct proc *p)
 {
-	for (unsigned i = 0; i < p->nkeep; i++)
+	for (unsigned i = 0; i < p->nkeep; i++) {
+		if (p->keep[i].ref)
+			call_async(p->keep[i].mine, IO_CLOSE, 0);
 		del(&p->keep[i].mine);
+	}
 	p->nkeep = 0;
+}
+
+/* p's staging array with room for n, or NULL (no memory). Each table
+ * entry keeps its array for the processes after it. */
+static struct keep *keep_room(struct proc *p, unsigned n)
+{
+	static struct keep *mem[MAX_PROCS];
+	static unsigned room[MAX_PROCS];
+	unsigned i = (unsigned)(p - procs);
+
+	if (n > room[i]) {
+		unsigned want = n < 16 ? 16 : n * 2 > MAX_KEEP ? MAX_KEEP : n * 2;
+		struct keep *k = realloc(mem[i], want * sizeof(*k));
+		if (!k)
+			return NULL;
+		mem[i] = k;
+		room[i] = want;
+	}
+	return p->keep = mem[i];
 }
 
 err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsigned ncaps)
@@ -488,23 +538,29 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	if (p->nkeep + ncaps > MAX_KEEP || total + ncaps > MAX_KEEP_ALL)
 		return ERR_2BIG;
 	for (unsigned i = 0; i < ncaps; i++) {
+		if ((w[i] & POSIX_KEEP_CLOSE) && (w[i] & POSIX_KEEP_REF))
+			return ERR_INVAL;
 		if (w[i] & POSIX_KEEP_CLOSE)
 			continue;             /* closed, not kept: its slot does not matter */
-		if (w[i] < SLOT_FIRST_FREE || w[i] >= CAP_SLOTS || w[i] == p->proc_slot ||
-		    w[i] == p->cred_slot)
+		uint64_t slot = w[i] & ~POSIX_KEEP_REF;
+		if (slot < SLOT_FIRST_FREE || slot >= CAP_SLOTS || slot == p->proc_slot ||
+		    slot == p->cred_slot)
 			return ERR_INVAL;
 		for (unsigned j = 0; j < p->nkeep; j++)
-			if (!p->keep[j].close && p->keep[j].dst == w[i])
+			if (!p->keep[j].close && p->keep[j].dst == slot)
 				return ERR_INVAL;
 		for (unsigned j = 0; j < i; j++)
-			if (w[j] == w[i])
+			if ((w[j] & ~POSIX_KEEP_REF) == slot)
 				return ERR_INVAL;
 	}
+	if (!keep_room(p, p->nkeep + ncaps))
+		return ERR_NOMEM;
 	for (unsigned i = 0; i < ncaps; i++) {
 		p->keep[p->nkeep].mine = caps[i];
-		p->keep[p->nkeep].dst = w[i] & ~POSIX_KEEP_CLOSE;
+		p->keep[p->nkeep].dst = w[i] & ~(POSIX_KEEP_CLOSE | POSIX_KEEP_REF);
 		p->keep[p->nkeep].badge = 0;
 		p->keep[p->nkeep].close = (w[i] & POSIX_KEEP_CLOSE) != 0;
+		p->keep[p->nkeep].ref = (w[i] & POSIX_KEEP_REF) != 0;
 		p->nkeep++;
 	}
 	return ERR_OK;

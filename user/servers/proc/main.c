@@ -215,6 +215,7 @@ static err_t start_first(int argc, char **argv)
 		keep[nkeep].mine = slot;
 		keep[nkeep].dst = SLOT_FIRST_FREE + 1 + nkeep;
 		keep[nkeep].badge = 0;
+		keep[nkeep].ref = false;
 		/* the VFS's and the console's endpoints themselves: processes
 		 * get the root directory and the shared tty description */
 		if (!strcmp(name, "posix.vfs") || !strcmp(name, "posix.tty")) {

@@ -21,8 +21,9 @@
 
 #define MAX_PROCS    256         /* table entries (live processes and zombies) */
 #define PID_MAX      32767
-#define MAX_KEEP     64          /* PS_EXEC_KEEP capabilities per process */
-#define MAX_KEEP_ALL 128         /* ... and in all (they sit in the server's table) */
+#define MAX_KEEP     320         /* PS_EXEC_KEEP capabilities per process (every
+                                  * descriptor, the working directory, names) */
+#define MAX_KEEP_ALL 1024        /* ... and in all (they sit in the server's table) */
 #define MAX_WAITERS  64          /* blocked PS_WAIT calls, all processes */
 #define WAITS_PER_PROC 8
 #define MAX_SIGWAITERS 64        /* blocked PS_SIGWAIT calls, all processes */
@@ -48,6 +49,8 @@ struct keep {
 	cap_t dst;                   /* the slot in the new image */
 	uint64_t badge;              /* for the new image's copy (mine is unbadged), or 0 */
 	bool close;                  /* not given: IO_CLOSE once the exec is done */
+	bool ref;                    /* a reference staged for the new process
+	                              * (POSIX_KEEP_REF): IO_CLOSE unless given */
 };
 
 /* What a signal's receiver learns (siginfo): sender pid, si_code, si_value;
@@ -173,7 +176,7 @@ struct proc {
 	struct cpuwatch itv[2];
 	/* PS_EXEC_KEEP */
 	unsigned nkeep;
-	struct keep keep[MAX_KEEP];
+	struct keep *keep;           /* image.c keep_room(): the table entry's array */
 	/* what /proc shows (info.c) */
 	uint64_t start_ns;           /* made at (monotonic ns) */
 	uint32_t cmdline_len;        /* bytes of cmdline: the arguments, each NUL-ended */
@@ -246,7 +249,8 @@ struct image {
 	cap_t file;                  /* MemoryObject with the ELF file */
 	uint64_t offset, size;
 	const struct block *block;
-	const struct keep *keep;     /* capabilities to give, at their slots */
+	struct keep *keep;           /* capabilities to give, at their slots (ref
+	                              * cleared when given) */
 	unsigned nkeep;
 	unsigned keep_rights;
 	cap_t proc_slot;

@@ -17,9 +17,8 @@
  *                  endpoint:console with rights wg): a capability minted
  *                  POSIX_TTY_SHARED, the console's shared open description
  *                  (so O_NONBLOCK set on it is everyone's, as for the
- *                  descriptors 0-2 pid 1 starts with), after one more
- *                  reference to it is taken (IO_DUP, an asynchronous call:
- *                  the VFS never waits for the console server). What is
+ *                  descriptors 0-2 pid 1 starts with; a dup or fork of it
+ *                  makes references of their own, IO_DUP). What is
  *                  opened is the console server's object: reads, writes,
  *                  ioctls (isatty, tcgetattr) and its stat go there.
  *                  Without "tty" opening them is ENXIO. The console
@@ -304,19 +303,10 @@ err_t dev_open_tty(struct srv_ans *a, const struct tmpfs_node *n)
 	}
 	if ((e = cairn_cap_op(CAP_OP_COPY, tty, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, 0, r)))
 		return e;
-	if ((e = srv_call_async(tty, IO_DUP, 0))) {
-		cairn_cap_delete(r[0]);
-		return e;
-	}
 	a->caps[a->ncaps] = r[0];
-	a->made[a->ncaps] = TTY_ENTRY;
+	a->made[a->ncaps] = NO_ENTRY;
 	a->ncaps++;
 	return ERR_OK;
-}
-
-void dev_tty_unopened(void)
-{
-	srv_call_async(tty, IO_CLOSE, 0);
 }
 
 void dev_read(struct srv_ans *a, const struct tmpfs_node *n, uint64_t max)

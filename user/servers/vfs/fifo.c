@@ -95,7 +95,7 @@ static void let_through(struct fifo *f, struct opener **q)
 	while (*q) {
 		struct opener *o = *q;
 		struct handle *h;
-		uint64_t r[3];
+		uint32_t idx;
 		cap_t c;
 		err_t e;
 
@@ -103,15 +103,14 @@ static void let_through(struct fifo *f, struct opener **q)
 		nopeners--;
 		if ((e = end_new(f, o->flags, &h))) {
 			srv_answer_saved(o->reply, e, 0, 0, 0, 0, 0);
-		} else if (cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r)) {
-			srv_answer_saved(o->reply, ERR_NOMEM, 0, 0, 0, 0, 0);
+		} else if ((e = ref_mint(h, false, &c, &idx))) {
+			srv_answer_saved(o->reply, e, 0, 0, 0, 0, 0);
 			handle_free(h);
 		} else {
-			c = r[0];
 			e = srv_answer_saved_caps(o->reply, ERR_OK, 0, 1, &c, TMPFS_S_IFIFO, 0, 0, 0);
 			cairn_cap_delete(c);
 			if (e)
-				handle_free(h);           /* the opener is gone */
+				handle_free(handle_at(idx));   /* the opener is gone: its reference */
 		}
 		tmpfs_free(o, sizeof(*o));
 	}

@@ -331,18 +331,14 @@ void serve_io(struct srv_req *r, struct srv_ans *a)
 		else if (!(a->err = tmpfs_truncate(&fs, h->node, r->w[0])))
 			write_kills_setid(h);
 		break;
-	case IO_DUP:
+	case IO_DUP:                       /* a new reference: the answer's capability */
 		h->leased = false;
-		if (!is_root(h)) {
-			if (h->refs == UINT32_MAX - 1)
-				a->err = ERR_MFILE;
-			else
-				h->refs++;
-		}
+		a->err = ref_give(a, h);
 		break;
-	case IO_CLOSE:
+	case IO_CLOSE:                     /* the reference it came through goes */
 		lock_close(h, r->w[0]);    /* w0: the closing pid, whose locks go */
-		handle_release(h);
+		if (req_ref && !req_ref->pinned)
+			ref_close(req_ref);
 		break;
 	case IO_LOCK:
 		io_lock(a, r, h);

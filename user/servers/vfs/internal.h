@@ -43,9 +43,10 @@
 #define KEEP_FLAGS   (~(uint32_t)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC | LINUX_O_CLOEXEC))
 
 #define NO_ENTRY        UINT32_MAX        /* srv_ans.made[]: a capability that made no entry */
-#define TTY_ENTRY       (UINT32_MAX - 1)  /* ... the console's tty, a reference taken (dev.c) */
 
-enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W, H_MOUNTCB };   /* H_MOUNTCB: mount.c, a launched server's */
+/* H_MOUNTCB: mount.c, a launched server's callback. H_REF: one capability's
+ * reference of an open description (objects.c) */
+enum { H_FREE, H_NODE, H_PIPE_R, H_PIPE_W, H_MOUNTCB, H_REF };
 
 struct pipe;
 
@@ -66,6 +67,11 @@ struct handle {
 	struct pipe *pipe;
 	uint8_t *snap;                    /* a /proc file: its text, made at open */
 	uint32_t snap_len;
+	struct handle *desc;              /* H_REF: the description it holds a reference of */
+	uint64_t desc_badge;              /* H_REF: desc's badge then (desc freed: a dead ref) */
+	bool pinned;                      /* H_REF: a tmpfs mount's root, whose copies every
+	                                   * redirect hands out: no client's close or end
+	                                   * takes it (the unmount does) */
 };
 
 /* A /proc file (procfs.c): its bytes are the open description's snapshot. */
@@ -120,6 +126,7 @@ extern cap_t ep;                          /* the endpoint served, rights rwg */
 extern uint64_t vfs_ep_id;                /* its object id (CAP_OP_IDENTIFY) */
 extern uint8_t req_bytes[INLINE_MAX];     /* the request's inline bytes */
 extern uint8_t *ans_bytes;                /* the answer's inline bytes (IPC buffer) */
+extern struct handle *req_ref;            /* the reference the request came through, or NULL */
 
 /* objects.c, inline: every request looks its badge up */
 extern struct handle *hblock[HANDLE_MAX / HANDLE_BLOCK];
@@ -130,8 +137,8 @@ static inline struct handle *handle_at(uint32_t i)
 	return &hblock[i / HANDLE_BLOCK][i % HANDLE_BLOCK];
 }
 
-/* The entry badge names, or NULL; badge 0 is the root's. */
-static inline struct handle *handle_find(uint64_t badge)
+/* The entry badge names whatever its kind, or NULL; badge 0 is the root's. */
+static inline struct handle *entry_find(uint64_t badge)
 {
 	uint32_t i;
 	struct handle *h;
@@ -145,6 +152,21 @@ static inline struct handle *handle_find(uint64_t badge)
 	return h->kind != H_FREE && h->badge == badge ? h : NULL;
 }
 
+/* The object a client's badge names, or NULL: a reference's (H_REF)
+ * description, the root, or a launched server's callback. A description
+ * is never named by its own badge (that one is the server's: locks,
+ * waiters and arms are keyed by it). */
+static inline struct handle *handle_find(uint64_t badge)
+{
+	struct handle *h = entry_find(badge);
+
+	if (!h)
+		return NULL;
+	if (h->kind == H_REF)
+		return h->desc->kind != H_FREE && h->desc->badge == h->desc_badge ? h->desc : NULL;
+	return h->refs == UINT32_MAX || h->kind == H_MOUNTCB ? h : NULL;
+}
+
 static inline bool is_root(const struct handle *h)
 {
 	return h->refs == UINT32_MAX;
@@ -155,12 +177,16 @@ struct tmpfs_time stamp(void);
 void touch_atime(struct tmpfs_node *n);
 
 /* objects.c */
-extern uint32_t hcount;                   /* entries in use */
+extern uint32_t hcount;                   /* entries in use that are not references */
+extern uint32_t nrefs;                    /* references (H_REF entries) in use */
 err_t objects_init(uint64_t seed);
 err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h);
 void handle_free(struct handle *h);
 void handle_release(struct handle *h);
 err_t give(struct srv_ans *a, struct handle *h);
+err_t ref_mint(struct handle *h, bool more, cap_t *cap, uint32_t *index);
+err_t ref_give(struct srv_ans *a, struct handle *h);
+void ref_close(struct handle *ref);
 
 /* pipe.c */
 extern uint32_t nwaiters, narms;          /* calls waiting, poll arms waiting */
@@ -244,13 +270,11 @@ err_t procfs_snapshot(const struct tmpfs_node *n, uint8_t **out, uint32_t *len);
 /* dev.c: the character devices of /dev */
 void dev_init(void);                      /* makes /dev and its nodes */
 bool dev_is_tty(const struct tmpfs_node *n);
-/* Opening /dev/tty or /dev/console: the console's tty as the answer's next
- * capability (made[] TTY_ENTRY), a reference taken; /dev/ptmx or
+/* Opening /dev/tty or /dev/console: the console's shared tty as the
+ * answer's next capability (made[] NO_ENTRY); /dev/ptmx or
  * /dev/pts/N: the console server's opener for it (made[] NO_ENTRY,
  * include/cairn/posix.h: POSIX_PTY_OPENER). ERR_NXIO without "tty". */
 err_t dev_open_tty(struct srv_ans *a, const struct tmpfs_node *n);
-/* The answer with it never arrived: the reference goes. */
-void dev_tty_unopened(void);
 /* IO_READ (at most INLINE_MAX bytes) and IO_WRITE of a character device. */
 void dev_read(struct srv_ans *a, const struct tmpfs_node *n, uint64_t max);
 void dev_write(struct srv_ans *a, const struct tmpfs_node *n, const uint8_t *data, uint64_t len);

@@ -18,9 +18,12 @@
  *   (rights w+g); the server's own copy is deleted once the answer is
  *   through, so the table, not the capability table, bounds what is open.
  *   An entry is an open file description: its offset and status flags are
- *   shared by every holder. IO_DUP adds a reference (dup, fork), IO_CLOSE
- *   drops one; the last one frees the entry, and its badge is refused
- *   from then on (EBADF).
+ *   shared by every holder. Each capability handed out is a reference of
+ *   its own (objects.c: an H_REF entry, the capability's badge): IO_DUP
+ *   answers a new one (dup, fork, exec, SCM_RIGHTS), IO_CLOSE through a
+ *   capability releases its reference once (its badge is refused from
+ *   then on: EBADF), and the last reference frees the description. A
+ *   holder can release only what it holds, never another's.
  * - One thread, never blocked by a client: the server skeleton's loop
  *   (<cairn/server.h>) answers with SYS_REPLY_RECV or SYS_REPLY (neither
  *   waits), a call that must wait (a read of an empty pipe, a write to a
@@ -28,8 +31,8 @@
  *   it, and IO_POLL_ARM's Notifications are signalled (which never waits
  *   either). A shared pipe's lock words are only ever tried (pipe.c).
  *   A second thread, the skeleton's relay, turns the kernel's word that
- *   clients died (CAP_OP_WATCH) into a call: their references are dropped
- *   as IO_CLOSE would have.
+ *   clients died (CAP_OP_WATCH) into a call: the references their
+ *   capabilities were are released as IO_CLOSE would have.
  * - Nothing a client sends is trusted: the message length bounds every
  *   byte string read, every length, offset and flag word is checked, every
  *   capability a client sends is deleted from the server's table once the
@@ -56,6 +59,7 @@ cap_t relay_note = CAP_NULL;
 uint64_t vfs_ep_id;
 uint8_t req_bytes[INLINE_MAX];
 uint8_t *ans_bytes;
+struct handle *req_ref;
 
 /* ---- requests outside the protocol ---------------------------------------------------- */
 
@@ -121,24 +125,29 @@ static err_t object(struct srv_req *r)
 		return ERR_OK;
 	if (!(h = handle_find(r->badge)))
 		return ERR_BADF;
+	req_ref = entry_find(r->badge);
+	if (req_ref->kind != H_REF)
+		req_ref = NULL;
 	if (h->kind == H_MOUNTCB && r->label != FS_MOUNT)
 		return ERR_BADF;                /* a launched server's callback: FS_MOUNT only */
 	r->obj = h;
 	return ERR_OK;
 }
 
-/* A badge whose capability went with a dead process: one reference less,
- * as an IO_CLOSE would have done (the kernel queues one badge per
- * capability, and each descriptor holds one reference: IO_DUP). */
+/* A badge whose capability went with a dead process: its reference goes,
+ * as an IO_CLOSE through it would have done (the kernel queues one badge
+ * per capability, and each capability is a reference of its own). */
 static void gone(uint64_t badge)
 {
-	struct handle *h = handle_find(badge);
+	struct handle *ref = entry_find(badge), *h = handle_find(badge);
 
 	if (h && h->kind == H_MOUNTCB)
 		mount_cb_gone(h);               /* a launched file-system server ended */
-	else if (h && !is_root(h)) {
-		lock_gone(h);                   /* a dead process's locks */
-		handle_release(h);
+	else if (ref && ref->kind == H_REF) {
+		if (h)
+			lock_gone(h);           /* a dead process's locks */
+		if (!ref->pinned)
+			ref_close(ref);
 	}
 }
 
@@ -150,9 +159,7 @@ static void answered(struct srv_ans *a, err_t sent)
 {
 	for (unsigned i = 0; i < a->ncaps; i++) {
 		cairn_cap_delete(a->caps[i]);
-		if (sent && a->made[i] == TTY_ENTRY)
-			dev_tty_unopened();
-		else if (sent && a->made[i] != NO_ENTRY) {
+		if (sent && a->made[i] != NO_ENTRY) {
 			struct handle *h = handle_at((uint32_t)a->made[i]);
 			if (h->kind != H_FREE)
 				handle_free(h);

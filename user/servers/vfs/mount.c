@@ -440,7 +440,7 @@ static void cover_own(const char *name, const char *source, const char *fstype, 
 	struct mount *m;
 	struct handle *h;
 	cap_t up = CAP_NULL, mine;
-	uint64_t r[3];
+	uint32_t idx;
 	err_t e;
 
 	fmt_snprintf(path, sizeof(path), "/%s", name);
@@ -465,15 +465,14 @@ static void cover_own(const char *name, const char *source, const char *fstype, 
 	h->node = n;
 	tmpfs_node_get(n);
 	h->refs = 1;                              /* the covering server's, for good */
-	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r))) {
+	if ((e = ref_mint(h, false, &mine, &idx))) {
 		handle_free(h);
 		goto fail;
 	}
-	mine = r[0];
 	e = call_path(root_mnt->admin, FS_COVER, 0, name, mine, NULL);
 	cairn_cap_delete(mine);
 	if (e) {
-		handle_free(h);
+		handle_free(handle_at(idx));      /* the reference, and with it h */
 		goto fail;
 	}
 	m->up = up;
@@ -526,6 +525,29 @@ static bool is_ours(cap_t c, struct handle **h)
 		return false;
 	*h = handle_find(id[2]);
 	return *h != NULL;
+}
+
+/* The reference (H_REF entry) capability c of ours is, or NULL. */
+static struct handle *our_ref(cap_t c)
+{
+	uint64_t id[4];
+	struct handle *ref;
+
+	if (c == CAP_NULL || cairn_cap_identify(c, id) || id[3] != ep_id)
+		return NULL;
+	ref = entry_find(id[2]);
+	return ref && ref->kind == H_REF ? ref : NULL;
+}
+
+/* A description of ours whose reference is ref goes, whatever its other
+ * references (a mount's root at umount). */
+static void own_free(struct handle *ref)
+{
+	struct handle *d = handle_find(ref->badge);
+
+	if (d)
+		handle_free(d);
+	ref_close(ref);
 }
 
 /* The deepest mount whose path holds path (a mount's own path excluded). */
@@ -821,23 +843,24 @@ static err_t path_of(cap_t c, char *buf, size_t max)
 	return buf[0] == '/' ? ERR_OK : ERR_IO;
 }
 
-/* A capability to a new object for node n of ours (refs 1: the mount's). */
+/* A capability to a new object for node n of ours (refs 1: the mount's);
+ * *hp is its reference (H_REF). */
 static err_t own_cap(struct tmpfs_node *n, struct handle **hp, cap_t *out)
 {
 	struct handle *h;
-	uint64_t r[3];
+	uint32_t idx;
 	err_t e;
 
 	if ((e = handle_new(H_NODE, LINUX_O_PATH | LINUX_O_DIRECTORY, &h)))
 		return e;
 	h->node = n;
 	tmpfs_node_get(n);
-	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, h->badge, r))) {
+	if ((e = ref_mint(h, false, out, &idx))) {
 		handle_free(h);
 		return e;
 	}
-	*hp = h;
-	*out = r[0];
+	*hp = handle_at(idx);
+	(*hp)->pinned = true;
 	return ERR_OK;
 }
 
@@ -918,7 +941,7 @@ fail:
 	if (m->covered)
 		m->covered->flags &= ~TMPFS_F_COVERED;
 	if (m->root_h)
-		handle_free(m->root_h);
+		own_free(m->root_h);
 	if (m->root != CAP_NULL)
 		cairn_cap_delete(m->root);
 	if (m->admin != CAP_NULL) {
@@ -1006,7 +1029,7 @@ static err_t do_umount(struct pending *p)
 	if (m->own && m->node)
 		tmpfs_rmroot(&fs, m->node);
 	if (m->root_h)
-		handle_free(m->root_h);
+		own_free(m->root_h);
 	if (m->up != CAP_NULL)
 		close_obj(m->up);
 	if (m->root != CAP_NULL)
@@ -1028,9 +1051,11 @@ static err_t do_umount(struct pending *p)
  * ourselves would never be answered), another server's with IO_CLOSE. */
 static void close_obj(cap_t c)
 {
-	struct handle *h;
+	struct handle *h, *ref = our_ref(c);
 
-	if (is_ours(c, &h))
+	if (ref)
+		ref_close(ref);
+	else if (is_ours(c, &h))
 		handle_release(h);
 	else
 		cairn_call(c, cairn_tag(IO_CLOSE, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
@@ -1064,7 +1089,7 @@ static void run_pending(void)
 		if (p->mp != CAP_NULL)            /* failed: the caller keeps its reference */
 			cairn_cap_delete(p->mp);
 		if (e && p->mp_h)                 /* ...and ours, made for POSIX_MOUNT_AT, goes */
-			handle_release(p->mp_h);
+			handle_free(p->mp_h);
 		if (!e && p->label == FS_MOUNT && root_wait && !root_mnt) {
 			/* the disk the wait was for is mounted elsewhere: "/" is ours */
 			root_wait = false;

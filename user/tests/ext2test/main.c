@@ -247,12 +247,20 @@ static void t_create_rw(void)
 	CHECK(n == 11 && !memcmp(buf, "hello, disk", 11), "read back %zu", n);
 	CHECK_OK(pread_(f, buf, sizeof(buf), 0, false, &n));
 	CHECK(n == 0, "at the end: %zu", n);
-	/* the open description's offset is shared by every holder (IO_DUP) */
-	CHECK_OK(call(f, IO_DUP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
-	CHECK_OK(call(f, IO_SEEK, 7, POSIX_SEEK_SET, 0, 0, NULL, 0, CAP_NULL).err);
+	/* the open description's offset is shared by every holder (IO_DUP:
+	 * a reference of its own, a capability with a badge of its own,
+	 * closed once: then EBADF, and the other holder's stays) */
+	struct res d = call(f, IO_DUP, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+	CHECK(!d.err && d.ncaps == 1, "IO_DUP: %d, %u caps", d.err, d.ncaps);
+	g = d.ncaps == 1 ? d.caps[0] : CAP_NULL;
+	CHECK_OK(call(g, IO_SEEK, 7, POSIX_SEEK_SET, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK_OK(pread_(f, buf, 4, 0, false, &n));
 	CHECK(n == 4 && !memcmp(buf, "disk", 4), "after seek %zu", n);
-	CHECK_OK(call(f, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	CHECK_OK(call(g, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	CHECK_ERR(call(g, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_BADF);
+	CHECK_ERR(call(g, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err, ERR_BADF);
+	CHECK_OK(call(f, IO_SEEK, 0, POSIX_SEEK_SET, 0, 0, NULL, 0, CAP_NULL).err);
+	cairn_cap_delete(g);
 	CHECK_OK(fstat_(root, "hello", 0, &st));
 	CHECK(st.size == 11 && (st.mode & 07777) == 0640 && IS_REG(st.mode) && st.nlink == 1,
 	      "stat: size %llu mode %llo", (unsigned long long)st.size, (unsigned long long)st.mode);

@@ -1284,11 +1284,12 @@ static void one_seed(unsigned seed, unsigned nreq)
 	t_result("pfuzz", name, ok);
 }
 
-/* The over-close the fuzzer found (seed 67, round 13; issue 17 item 1's,
- * not fixed here): the capability of an ERR_REMOTE answer into a mount is
- * the mount root's own reference, and an IO_CLOSE through it closes the
- * mount's root for every process. `pfuzz overclose` shows it (not part
- * of a run: it fails until references belong to capabilities). */
+/* The over-close the fuzzer found (seed 67, round 13): the capability of
+ * an ERR_REMOTE answer into a tmpfs mount is a copy of the mount root's
+ * own reference, and an IO_CLOSE through it closed the mount's root for
+ * every process. The VFS now pins that reference (no client's close or
+ * end takes it); `pfuzz overclose`, in make test, checks both kinds of
+ * mount. */
 static int overclose_one(const char *path)
 {
 	size_t n = strlen(path);

@@ -288,16 +288,38 @@ static err_t ux_connect(cap_t s, const char *path, uint64_t key)
 	return call(s, SOCK_CONNECT, n, SOCK_UX_KEYED, 0, 0, SOCK_ADDR_PAD(n) + sizeof(x), 0).err;
 }
 
-/* n references of d (IO_DUP each) as the capabilities of a SOCK_SEND on x
- * with how (SOCK_UX_STAGE or SOCK_UX_STAGED) and token; with data: "x" */
+/* New references of d (IO_DUP: each a capability with a badge of its own)
+ * as the first n capabilities of the next message; our copies go after
+ * it (drop_refs: the server holds its own). */
+static cap_t refs_held[CAIRN_MSG_MAX_CAPS];
+static unsigned refs_n;
+
+static void refs_of(cap_t d, unsigned n)
+{
+	for (refs_n = 0; refs_n < n; refs_n++) {
+		struct ans a = call(d, IO_DUP, 0, 0, 0, 0, 0, 0);
+		EXPECT(!a.err && a.ncaps == 1, "IO_DUP: %d, %u caps", a.err, a.ncaps);
+		refs_held[refs_n] = a.cap;
+	}
+	for (unsigned i = 0; i < n; i++)
+		cairn_ipcbuf()->caps[i] = refs_held[i];
+}
+
+static void drop_refs(void)
+{
+	for (unsigned i = 0; i < refs_n; i++)
+		cairn_cap_delete(refs_held[i]);
+	refs_n = 0;
+}
+
+/* n references of d as the capabilities of a SOCK_SEND on x with how
+ * (SOCK_UX_STAGE or SOCK_UX_STAGED) and token; with data: "x" */
 static void stage_d(cap_t d, cap_t x, unsigned n, uint32_t token, uint64_t how, size_t data, err_t want)
 {
-	for (unsigned i = 0; i < n; i++) {
-		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
-		cairn_ipcbuf()->caps[i] = d;
-	}
+	refs_of(d, n);
 	inl()[0] = 'x';
 	EXPECT_ERR(call(x, SOCK_SEND, data, 0, 0, how | (uint64_t)token << 32, data, n).err, want);
+	drop_refs();
 }
 
 /* The capabilities an answer brought (in the IPC buffer): closed */
@@ -354,23 +376,21 @@ static void t_unix(void)
 	REQUIRE(!a.err && a.ncaps == 2);
 	x = a.cap;
 	y = cairn_ipcbuf()->caps[1];
-	for (int i = 0; i < 4; i++) {
-		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);   /* a reference each */
-		cairn_ipcbuf()->caps[i] = d;
-	}
+	refs_of(d, 4);                   /* a reference each */
 	memcpy(inl(), "four", 4);
 	EXPECT_ERR(call(x, SOCK_SEND, 4, 0, 0, 0, 4, 4).err, ERR_INVAL);
+	drop_refs();
 	/* one sent, none taken: MSG_CTRUNC, and the reference goes back */
-	EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
-	cairn_ipcbuf()->caps[0] = d;
+	refs_of(d, 1);
 	EXPECT_ERR(call(x, SOCK_SEND, 4, 0, 0, 0, 4, 1).err, ERR_OK);
+	drop_refs();
 	a = call(y, SOCK_RECV, 100, 0, 0, 0, 0, 0);
 	EXPECT(!a.err && a.ncaps == 0 && (a.w[3] & 0x8), "recv: %d, %u caps, flags %lx", a.err, a.ncaps,
 	       (unsigned long)a.w[3]);
 	/* taken: a socket's capability comes back, a huge count is clamped */
-	EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
-	cairn_ipcbuf()->caps[0] = d;
+	refs_of(d, 1);
 	EXPECT_ERR(call(x, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_OK);
+	drop_refs();
 	a = call(y, SOCK_RECV, 100, 0, ~0ull, 0, 0, 0);
 	EXPECT(!a.err && a.ncaps == 1, "recv: %d, %u caps", a.err, a.ncaps);
 	if (a.ncaps)
@@ -379,18 +399,18 @@ static void t_unix(void)
 	{
 		cap_t u = sock_open(SOCK_DGRAM_);
 
-		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
-		cairn_ipcbuf()->caps[0] = d;
+		refs_of(d, 1);
 		n = sin_at(inl(), LOOP, 9);
 		EXPECT_ERR(call(u, SOCK_SEND, 0, 0, n, 0, n, 1).err, ERR_INVAL);
+		drop_refs();
 		/* ... and on a closed socket: EBADF, the reference back too */
 		cap_t u2 = CAP_NULL;
 
 		REQUIRE(!cairn_cap_copy(u, RIGHTS_ALL, &u2));
 		sock_close(u);
-		EXPECT_ERR(call(d, IO_DUP, 0, 0, 0, 0, 0, 0).err, ERR_OK);
-		cairn_ipcbuf()->caps[0] = d;
+		refs_of(d, 1);
 		EXPECT_ERR(call(u2, SOCK_SEND, 0, 0, 0, 0, 0, 1).err, ERR_BADF);
+		drop_refs();
 		cairn_cap_delete(u2);
 	}
 	/* past three a message: staged under a token, taken by the send with

@@ -137,9 +137,13 @@ int bench_main(void)
 
 		if ((e = fs_pipe(0, &a_r, &a_w)) || (e = fs_pipe(0, &b_r, &b_w)))
 			goto fail;
-		io_dup(a_r);
-		io_dup(b_w);
-		if ((e = peer_start2("pong", "2500", a_r, b_w, note, &child)))
+		cap_t pr = CAP_NULL, pw = CAP_NULL;      /* the peer's own references */
+		io_dup(a_r, &pr);
+		io_dup(b_w, &pw);
+		e = peer_start2("pong", "2500", pr, pw, note, &child);
+		del(&pr);
+		del(&pw);
+		if (e)
 			goto fail;
 		best = UINT64_MAX;
 		for (int r = 0; r < RUNS; r++) {

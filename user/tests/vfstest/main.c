@@ -326,9 +326,16 @@ err_t io_truncate(cap_t obj, uint64_t len)
 	return vcall(obj, IO_TRUNCATE, len, 0, 0, 0, NULL, 0, CAP_NULL).err;
 }
 
-err_t io_dup(cap_t obj)
+err_t io_dup(cap_t obj, cap_t *out)
 {
-	return vcall(obj, IO_DUP, 0, 0, 0, 0, NULL, 0, CAP_NULL).err;
+	struct vres r = vcall(obj, IO_DUP, 0, 0, 0, 0, NULL, 0, CAP_NULL);
+
+	for (unsigned i = r.err ? 0 : 1; i < r.ncaps; i++)
+		del(&r.caps[i]);
+	if (!r.err && r.ncaps != 1)
+		return ERR_IO;                  /* a reference is a capability of its own */
+	*out = r.err ? CAP_NULL : r.caps[0];
+	return r.err;
 }
 
 err_t io_getfl(cap_t obj, uint64_t *flags)

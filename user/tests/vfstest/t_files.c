@@ -33,6 +33,7 @@ void t_root_badge(void)
 {
 	struct posix_stat a, b, c;
 	uint64_t fl;
+	cap_t c2;
 
 	CHECK_OK(fs_stat(v_root, "/", 0, &a));
 	CHECK(a.mode == (TMPFS_S_IFDIR | 0755) && a.ino == 1, "root mode %lo ino %lu",
@@ -43,7 +44,9 @@ void t_root_badge(void)
 	CHECK_OK(io_getfl(v_root, &fl));
 	CHECK((fl & LINUX_O_DIRECTORY) && (fl & LINUX_O_ACCMODE) == LINUX_O_RDONLY, "root flags %lo", (unsigned long)fl);
 	/* the root is never closed */
-	CHECK_OK(io_dup(v_root));
+	CHECK_OK(io_dup(v_root, &c2));
+	CHECK(badge_of(c2) == POSIX_VFS_ROOT, "the root's dup: badge %lx", (unsigned long)badge_of(c2));
+	CHECK_OK(io_close(&c2));
 	CHECK_OK(vcall(v_root, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK_OK(vcall(v_root, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
 	CHECK_OK(io_stat(v_root, &b));
@@ -286,9 +289,10 @@ void t_shared_offset(void)
 	CHECK_OK(fs_mkdir(v_root, W, 0755));
 	CHECK_OK(put_file(W "/f", "abcdef", 6));
 	CHECK_OK(fs_open(v_root, W "/f", LINUX_O_RDONLY, 0, &a));
-	/* dup: one more reference to the same description (and its offset) */
-	CHECK_OK(cairn_cap_copy(a, RIGHTS_ALL, &b));
-	CHECK_OK(io_dup(a));
+	/* dup: one more reference to the same description (and its offset),
+	 * a capability with a badge of its own */
+	CHECK_OK(io_dup(a, &b));
+	CHECK(badge_of(b) != badge_of(a), "the same badge");
 	CHECK_OK(io_read(a, buf, 2, &n));
 	CHECK(n == 2 && same(buf, "ab", 2), "first");
 	CHECK_OK(io_read(b, buf, 2, &n));

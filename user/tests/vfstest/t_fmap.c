@@ -236,7 +236,7 @@ void t_fmap_lease(void)
 	size_t len = strlen(p), n;
 	struct fm m;
 	char buf[8];
-	cap_t f;
+	cap_t f, f2;
 
 	CHECK_OK(put_file(p, "0123456789", 10));
 	struct vres r = vcall(v_root, FS_OPEN, LINUX_O_RDWR, POSIX_OPEN_FMAP, len, 0, p, len, CAP_NULL);
@@ -252,12 +252,12 @@ void t_fmap_lease(void)
 	CHECK_OK(io_read(f, buf, sizeof(buf), &n));
 	CHECK(n == 3 && !memcmp(buf, "789", 3), "read %zu", n);
 	/* shared: no lease */
-	CHECK_OK(io_dup(f));
+	CHECK_OK(io_dup(f, &f2));
 	CHECK_OK(fmap(f, 0, &m));
 	CHECK(!(m.word & POSIX_FMAP_LEASE) && m.off == 10, "word %lx off %lu", (unsigned long)m.word,
 	      (unsigned long)m.off);
 	fm_drop(&m);
-	CHECK_OK(vcall(f, IO_CLOSE, 0, 0, 0, 0, NULL, 0, CAP_NULL).err);
+	CHECK_OK(io_close(&f2));
 	io_close(&f);
 	/* a client that says it has the object gets none */
 	memcpy(req, p, len);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vfstest: pipes (FS_PIPE). The tests that need a call to wait run the
- * other end in a peer process (peer.c); a pipe end given to a peer gets an
- * IO_DUP first, as fork would, and the peer closes it when it is done.
+ * other end in a peer process (peer.c); a pipe end given to a peer is
+ * a reference of its own (IO_DUP), as fork would, and the peer closes it
+ * when it is done.
  */
 #include "vfstest.h"
 
@@ -190,8 +191,12 @@ void t_pipe_blocking_read(void)
 
 	CHECK(note != CAP_NULL, "notification");
 	CHECK_OK(fs_pipe(0, &r, &w));
-	CHECK_OK(io_dup(w));
-	CHECK_OK(peer_start("write-after", "30", w, note, &child));
+	{
+		cap_t dw;
+		CHECK_OK(io_dup(w, &dw));       /* the peer's own reference */
+		CHECK_OK(peer_start("write-after", "30", dw, note, &child));
+		del(&dw);
+	}
 	io_close(&w);                   /* the peer holds the only writer */
 	t0 = now_ns();
 	CHECK_OK(io_read(r, buf, sizeof(buf), &n));
@@ -216,8 +221,12 @@ void t_pipe_blocking_write(void)
 	CHECK_OK(io_setfl(w, LINUX_O_NONBLOCK));
 	CHECK_OK(fill(w, &total));
 	CHECK_OK(io_setfl(w, 0));
-	CHECK_OK(io_dup(r));
-	CHECK_OK(peer_start("read-after", "30", r, note, &child));
+	{
+		cap_t dr;
+		CHECK_OK(io_dup(r, &dr));       /* the peer's own reference */
+		CHECK_OK(peer_start("read-after", "30", dr, note, &child));
+		del(&dr);
+	}
 	memset(buf, 'z', sizeof(buf));
 	CHECK_OK(io_write(w, buf, sizeof(buf), &n));    /* waits for the peer to read */
 	CHECK(n == sizeof(buf), "wrote %zu", n);
@@ -242,8 +251,12 @@ void t_pipe_writer_epipe(void)
 	CHECK_OK(fs_pipe(LINUX_O_NONBLOCK, &r, &w));
 	CHECK_OK(fill(w, &total));
 	CHECK_OK(io_setfl(w, 0));
-	CHECK_OK(io_dup(w));
-	CHECK_OK(peer_start("write-block", "4000", w, note, &child));
+	{
+		cap_t dw;
+		CHECK_OK(io_dup(w, &dw));       /* the peer's own reference */
+		CHECK_OK(peer_start("write-block", "4000", dw, note, &child));
+		del(&dw);
+	}
 	sleep_ms(30);
 	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
 	CHECK(waiters == 1, "%lu waiting", (unsigned long)waiters);
@@ -263,8 +276,12 @@ void t_pipe_dead_reader(void)
 	cap_t r, w, note = mk_notification();
 
 	CHECK_OK(fs_pipe(0, &r, &w));
-	CHECK_OK(io_dup(r));
-	CHECK_OK(peer_start("read-block", "100", r, note, &child));
+	{
+		cap_t dr;
+		CHECK_OK(io_dup(r, &dr));       /* the peer's own reference */
+		CHECK_OK(peer_start("read-block", "100", dr, note, &child));
+		del(&dr);
+	}
 	sleep_ms(30);
 	CHECK_OK(vfs_stats(&h, &nodes, &waiters, &arms));
 	CHECK(waiters == 1, "%lu waiting", (unsigned long)waiters);
@@ -387,8 +404,12 @@ void t_pipe_dead_writer(void)
 	cap_t r, w, note = mk_notification();
 
 	CHECK_OK(fs_pipe(0, &r, &w));
-	CHECK_OK(io_dup(w));
-	CHECK_OK(peer_start("write-after", "5000", w, note, &child));
+	{
+		cap_t dw;
+		CHECK_OK(io_dup(w, &dw));       /* the peer's own reference */
+		CHECK_OK(peer_start("write-after", "5000", dw, note, &child));
+		del(&dw);
+	}
 	io_close(&w);                   /* the peer holds the only writer */
 	sleep_ms(20);
 	peer_kill(&child);

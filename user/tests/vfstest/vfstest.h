@@ -68,7 +68,7 @@ err_t io_pwrite(cap_t obj, const void *buf, size_t n, uint64_t off, size_t *done
 err_t io_seek(cap_t obj, int64_t off, unsigned whence, uint64_t *pos);
 err_t io_stat(cap_t obj, struct posix_stat *st);
 err_t io_truncate(cap_t obj, uint64_t len);
-err_t io_dup(cap_t obj);
+err_t io_dup(cap_t obj, cap_t *out);   /* *out: the new reference's capability */
 err_t io_getfl(cap_t obj, uint64_t *flags);
 err_t io_setfl(cap_t obj, uint64_t flags);
 err_t io_poll(cap_t obj, uint32_t events, uint32_t *rev);
