@@ -178,6 +178,7 @@ void touch_atime(struct tmpfs_node *n);
 
 /* objects.c */
 extern uint32_t hcount;                   /* entries in use that are not references */
+uint32_t handles_free(void);
 extern uint32_t nrefs;                    /* references (H_REF entries) in use */
 err_t objects_init(uint64_t seed);
 err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h);

@@ -4,16 +4,20 @@
  * (tmpfs.h), on MemoryObjects charged to the server (never to a client).
  *
  * Pages come from chunks of up to CHUNK_PAGES pages (one MemoryObject
- * each, mapped with cairn_map) and go back to a free list when freed, so
- * file data costs a page per 4 KiB written and nothing per read. Small
+ * each, mapped with cairn_map), each with a free list of its own, so file
+ * data costs a page per 4 KiB written and nothing per read. A chunk whose
+ * every page is free again goes back to the kernel (unmapped, its object
+ * deleted), but for one kept for the next files: unlinked files give
+ * their pages back to the whole system, not to this server only. Small
  * objects (nodes, names, directory arrays up to 2 KiB) come from
- * power-of-two size classes carved out of those pages; larger ones from
- * libcairn's malloc. Memory is never given back to the kernel: a server
- * that once held a lot of file data keeps the pages for the next files.
+ * power-of-two size classes carved out of pages that stay theirs; larger
+ * ones from libcairn's malloc.
  */
+#include <stdlib.h>
 #include "internal.h"
 
 #define CHUNK_PAGES   64u
+#define MAX_CHUNKS    8192u            /* 2 GiB of 64-page chunks */
 #define MIN_SHIFT     4u               /* 16 bytes */
 #define MAX_SHIFT     11u              /* 2048 bytes */
 #define NCLASSES      (MAX_SHIFT - MIN_SHIFT + 1)
@@ -22,14 +26,77 @@ struct free_obj {
 	struct free_obj *next;
 };
 
-static struct free_obj *free_pages;
+struct chunk {
+	char *va;
+	uint32_t pages, nfree;
+	cap_t obj;
+	struct free_obj *free;           /* its free pages */
+	struct chunk *prev, *next;       /* on `avail` while it has free pages */
+};
+
+/* The chunks by address (chunk_of's binary search), and those with a free
+ * page, the last one to get a page back first. */
+static struct chunk *chunks[MAX_CHUNKS];
+static unsigned nchunks, nempty;
+static struct chunk *avail;
 static struct free_obj *free_objs[NCLASSES];
 static struct vfs_mem_stats stats;
 
-/* Maps a new MemoryObject of up to CHUNK_PAGES pages and frees its pages
- * into the list; tries smaller when the quota is short. */
+static void avail_add(struct chunk *c)
+{
+	c->prev = NULL;
+	c->next = avail;
+	if (avail)
+		avail->prev = c;
+	avail = c;
+}
+
+static void avail_del(struct chunk *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		avail = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+/* The index of the first chunk whose address is above va. */
+static unsigned chunk_above(const void *va)
+{
+	unsigned lo = 0, hi = nchunks;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if ((const char *)va < chunks[mid]->va)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static struct chunk *chunk_of(const void *va)
+{
+	unsigned i = chunk_above(va);
+	struct chunk *c = i ? chunks[i - 1] : NULL;
+
+	if (!c || (const char *)va >= c->va + (uint64_t)c->pages * TMPFS_PAGE) {
+		printf("vfs: a page freed that is no chunk's (%p)\n", va);
+		return NULL;
+	}
+	return c;
+}
+
+/* Maps a new MemoryObject of up to CHUNK_PAGES pages as a chunk of free
+ * pages; tries smaller when the quota is short. */
 static bool grow_chunk(void)
 {
+	struct chunk *c;
+
+	if (nchunks == MAX_CHUNKS || !(c = malloc(sizeof(*c))))
+		return false;
 	for (uint64_t pages = CHUNK_PAGES; pages; pages /= 4) {
 		cap_t obj;
 		void *va;
@@ -40,16 +107,38 @@ static bool grow_chunk(void)
 			cairn_cap_delete(obj);
 			continue;
 		}
-		/* the capability stays: the mapping is the server's for good */
-		for (uint64_t i = 0; i < pages; i++) {
+		*c = (struct chunk){ .va = va, .pages = (uint32_t)pages, .nfree = (uint32_t)pages, .obj = obj };
+		for (uint64_t i = pages; i--;) {
 			struct free_obj *f = (struct free_obj *)((char *)va + i * TMPFS_PAGE);
-			f->next = free_pages;
-			free_pages = f;
+			f->next = c->free;
+			c->free = f;
 		}
+		unsigned at = chunk_above(va);
+		memmove(&chunks[at + 1], &chunks[at], (nchunks - at) * sizeof(chunks[0]));
+		chunks[at] = c;
+		nchunks++;
+		nempty++;
+		avail_add(c);
 		stats.pages_total += pages;
 		return true;
 	}
+	free(c);
 	return false;
+}
+
+/* An empty chunk goes back to the kernel. */
+static void chunk_release(struct chunk *c)
+{
+	unsigned at = chunk_above(c->va) - 1;
+
+	avail_del(c);
+	memmove(&chunks[at], &chunks[at + 1], (nchunks - at - 1) * sizeof(chunks[0]));
+	nchunks--;
+	nempty--;
+	cairn_unmap(c->va, c->pages);
+	cairn_cap_delete(c->obj);
+	stats.pages_total -= c->pages;
+	free(c);
 }
 
 /* ...and again once the exec images kept (image.c), then the clean file
@@ -63,11 +152,17 @@ static bool grow(void)
 void *tmpfs_page_alloc_raw(void)
 {
 	struct free_obj *f;
+	struct chunk *c;
 
-	if (!free_pages && !grow())
+	if (!avail && !grow())
 		return NULL;
-	f = free_pages;
-	free_pages = f->next;
+	c = avail;
+	f = c->free;
+	c->free = f->next;
+	if (c->nfree-- == c->pages)
+		nempty--;
+	if (!c->nfree)
+		avail_del(c);
 	stats.pages_used++;
 	return f;
 }
@@ -84,10 +179,19 @@ void *tmpfs_page_alloc(void)
 void tmpfs_page_free(void *p)
 {
 	struct free_obj *f = p;
+	struct chunk *c = chunk_of(p);
 
-	f->next = free_pages;
-	free_pages = f;
+	if (!c)
+		return;
+	f->next = c->free;
+	c->free = f;
+	if (!c->nfree++)
+		avail_add(c);
 	stats.pages_used--;
+	if (c->nfree < c->pages)
+		return;
+	if (++nempty > 1)               /* one empty chunk kept for the next files */
+		chunk_release(c);
 }
 
 static unsigned size_class(size_t n)

@@ -1208,7 +1208,7 @@ static void fs_statfs(struct srv_req *r, struct srv_ans *a)
 	st.blocks = limit / TMPFS_PAGE;
 	st.bfree = st.bavail = limit > used ? (limit - used) / TMPFS_PAGE : 0;
 	st.files = HANDLE_MAX;
-	st.ffree = HANDLE_MAX - hcount;
+	st.ffree = handles_free();                /* (references take entries too) */
 	st.fsid = st.type == 0x9fa0 ? TMPFS_DEV_RDONLY : TMPFS_DEV;
 	st.namelen = TMPFS_NAME_MAX;
 	if (st.type == 0x9fa0) {

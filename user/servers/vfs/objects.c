@@ -72,11 +72,24 @@ err_t handle_new(uint8_t kind, uint32_t flags, struct handle **out_h)
 /* The entry goes back to the free list. */
 static void entry_put(struct handle *h)
 {
+	uint32_t i = handle_index(h);   /* (from the badge: before it goes) */
+
 	h->kind = H_FREE;
 	h->badge = 0;
 	h->gen++;
 	h->next_free = hfree;
-	hfree = handle_index(h);
+	hfree = i;
+}
+
+/* Entries a new description or reference can still take: those never
+ * used and those on the free list (walked: statfs asks, rarely). */
+uint32_t handles_free(void)
+{
+	uint32_t n = HANDLE_MAX - hnext;
+
+	for (uint32_t i = hfree; i && n < HANDLE_MAX; i = handle_at(i)->next_free)
+		n++;
+	return n;
 }
 
 /* Frees an entry whatever its references (the last reference went, or

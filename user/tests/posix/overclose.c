@@ -30,6 +30,14 @@
  *   own_close      in one process: a dup's capability closed four times;
  *                  the first close is ok, the rest EBADF (Cairn), and the
  *                  original descriptor works
+ *   no_leak        what a shell does, 20 times each (fork and exit, exec,
+ *                  exec with close-on-exec descriptors, a failed exec, a
+ *                  child killed, a redirection saved and restored,
+ *                  posix_spawn, a pipeline): the file server's free entries
+ *                  (statvfs's f_ffree of /tmp, which counts references on
+ *                  Cairn) are what they were before, so nothing held a
+ *                  reference the server never got back (elsewhere only
+ *                  that they run: f_ffree counts inodes)
  *
  * With an absolute directory as the argument (a disk's /mnt) the files are
  * made there (the ext2 server's); else in /tmp.
@@ -37,6 +45,8 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <spawn.h>
+#include <sys/statvfs.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -311,10 +321,186 @@ static void own_close(void)
 	file_works(fd);
 }
 
+/* ---- no_leak ---- */
+
+static unsigned long free_entries(void)
+{
+	struct statvfs st;
+
+	return statvfs("/tmp", &st) ? 0 : (unsigned long)st.f_ffree;
+}
+
+static void wait_ok(pid_t pid)
+{
+	int st;
+
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+}
+
+static void op_fork_exit(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	wait_ok(pid);
+}
+
+static void op_exec(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { self, "nop", NULL };
+		execv(self, argv);
+		_exit(127);
+	}
+	wait_ok(pid);
+}
+
+static void op_exec_cloexec(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		p[0] = p[1] = -1;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { self, "nop", NULL };
+		fcntl(1, F_DUPFD_CLOEXEC, 10);
+		execv(self, argv);
+		_exit(127);
+	}
+	wait_ok(pid);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void op_exec_fails(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { "/nonexistent/x", NULL };
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	wait_ok(pid);
+}
+
+static void op_killed(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		(void)fd;
+		close(p[0]);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) == 1)
+		kill(pid, SIGKILL);
+	wait_ok(pid);
+	close(p[0]);
+}
+
+static void op_redirect(void)
+{
+	int saved = fcntl(1, F_DUPFD_CLOEXEC, 10), fd = open("/dev/null", O_WRONLY);
+
+	if (saved < 0 || fd < 0)
+		return;
+	dup2(fd, 1);
+	close(fd);
+	dup2(saved, 1);
+	close(saved);
+}
+
+static void op_spawn(void)
+{
+	char *argv[] = { self, "nop", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (!posix_spawn(&pid, self, &fa, NULL, argv, environ))
+		wait_ok(pid);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static void op_pipeline(void)
+{
+	int p[2];
+	pid_t a, b;
+
+	if (pipe(p))
+		return;
+	a = fork();
+	if (a == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		_exit(write(1, "hello\n", 6) == 6 ? 0 : 1);
+	}
+	b = fork();
+	if (b == 0) {
+		char buf[16];
+		dup2(p[0], 0);
+		close(p[0]);
+		close(p[1]);
+		_exit(read(0, buf, sizeof(buf)) > 0 ? 0 : 1);
+	}
+	close(p[0]);
+	close(p[1]);
+	wait_ok(a);
+	wait_ok(b);
+}
+
+static void no_leak(void)
+{
+	static const struct { const char *name; void (*fn)(void); } ops[] = {
+		{ "fork_exit", op_fork_exit }, { "exec", op_exec },
+		{ "exec_cloexec", op_exec_cloexec }, { "exec_fails", op_exec_fails },
+		{ "killed", op_killed }, { "redirect", op_redirect },
+		{ "spawn", op_spawn }, { "pipeline", op_pipeline },
+	};
+
+	for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		unsigned long before, after;
+
+		ops[i].fn();                  /* the first time may fill caches */
+		before = free_entries();
+		for (int k = 0; k < 20; k++)
+			ops[i].fn();
+		after = free_entries();
+#ifndef __cairn__
+		after = before;               /* Linux's f_ffree counts inodes, shared with the host's */
+#endif
+		if (!CHECK(before && after == before))
+			printf("overclose: no_leak: %s: %lu free entries before 20 rounds, %lu after\n",
+			       ops[i].name, before, after);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "close"))
 		return mode_close(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "nop"))
+		return 0;
 	const char *dir = argc > 1 && argv[1][0] == '/' ? argv[1] : getenv("PT_DIR");
 
 	pt_prefix = "overclose";
@@ -335,5 +521,6 @@ int main(int argc, char **argv)
 	run("file_exec", file_exec);
 	run("file_message", file_message);
 	run("own_close", own_close);
+	run("no_leak", no_leak);
 	return finish();
 }
