@@ -459,7 +459,8 @@ static void sendfile_copies(void)
  * has the VFS's memory quota). Then fsync and close succeed (nothing
  * written was accepted that cannot be kept: ext2 reserves the blocks at
  * the write), every byte written and a file written before are intact,
- * and unlinking the big file gives the room back.
+ * and unlinking the big file gives the room back. While it is full, a
+ * pipe still carries bytes and a forked child still makes one.
  */
 static uint8_t fill_byte(uint64_t pos)
 {
@@ -502,6 +503,20 @@ static void full_disk(void)
 	CHECK(fsync(fd) == 0);
 	CHECK(close(fd) == 0);
 	CHECK(read_file("keep", keep, sizeof(keep)) == 30 && !strcmp(keep, "written before the disk filled"));
+	/* a full disk is the files' limit, not the pipes' or the processes' */
+	int p[2];
+	char c = 0;
+	CHECK(pipe(p) == 0 && write(p[1], "p", 1) == 1 && read(p[0], &c, 1) == 1 && c == 'p');
+	CHECK(close(p[0]) == 0 && close(p[1]) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int q[2];
+		_exit(pipe(q) == 0 && write(q[1], "q", 1) == 1 && read(q[0], &c, 1) == 1 &&
+		      access("keep", R_OK) == 0 ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	if (pid > 0)
+		REAP(pid, 0);
 	fd = open("fill", O_RDONLY);
 	CHECK(fd >= 0);
 	struct stat st;
