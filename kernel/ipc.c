@@ -698,13 +698,18 @@ err_t endpoint_watch(struct endpoint *ep, struct cap *note, uint64_t bits, struc
 	struct ep_watch *w = ep->watch;
 
 	if (!w) {
-		if (quota_charge(q, sizeof(*w)))
+		size_t bytes = sizeof(*w) + EP_WATCH_SLOTS * sizeof(uint64_t);
+		if (quota_charge(q, bytes))
 			return ERR_NOMEM;
 		w = kzalloc(sizeof(*w));
-		if (!w) {
-			quota_uncharge(q, sizeof(*w));
+		uint64_t *ring = w ? kmalloc(EP_WATCH_SLOTS * sizeof(uint64_t)) : NULL;
+		if (!ring) {
+			kfree(w);
+			quota_uncharge(q, bytes);
 			return ERR_NOMEM;
 		}
+		w->badge = ring;
+		w->size = EP_WATCH_SLOTS;
 		ep->watch = w;
 		ep->watch_quota = q;
 		quota_get(q);
@@ -717,16 +722,40 @@ err_t endpoint_watch(struct endpoint *ep, struct cap *note, uint64_t bits, struc
 	return ERR_OK;
 }
 
+/* The full queue of ep doubles, in order; false when it may not (the
+ * limit, the quota, no memory). */
+static bool watch_grow(struct endpoint *ep)
+{
+	struct ep_watch *w = ep->watch;
+	uint32_t size = w->size * 2;
+	uint64_t *ring;
+
+	if (size > EP_WATCH_MAX || quota_charge(ep->watch_quota, w->size * sizeof(uint64_t)))
+		return false;
+	if (!(ring = kmalloc(size * sizeof(uint64_t)))) {
+		quota_uncharge(ep->watch_quota, w->size * sizeof(uint64_t));
+		return false;
+	}
+	for (uint32_t i = 0; i < w->size; i++)
+		ring[i] = w->badge[(w->head + i) & (w->size - 1)];
+	kfree(w->badge);
+	w->badge = ring;
+	w->tail = w->size;
+	w->head = 0;
+	w->size = size;
+	return true;
+}
+
 void endpoint_badge_gone(struct endpoint *ep, uint64_t badge)
 {
 	struct ep_watch *w = ep->watch;
 
 	if (!w)
 		return;
-	if (w->tail - w->head >= EP_WATCH_SLOTS)
+	if (w->tail - w->head >= w->size && !watch_grow(ep))
 		w->overflow = true;
 	else
-		w->badge[w->tail++ % EP_WATCH_SLOTS] = badge;
+		w->badge[w->tail++ & (w->size - 1)] = badge;
 	notify_signal(w->note, w->bits);
 }
 
@@ -740,21 +769,29 @@ err_t endpoint_gone(struct endpoint *ep, uint64_t *badge, bool *overflow)
 	w->overflow = false;
 	if (w->head == w->tail)
 		return ERR_AGAIN;
-	*badge = w->badge[w->head++ % EP_WATCH_SLOTS];
+	*badge = w->badge[w->head++ & (w->size - 1)];
 	return ERR_OK;
+}
+
+/* The queue and its charge go. */
+static void watch_free(struct endpoint *ep)
+{
+	struct ep_watch *w = ep->watch;
+
+	if (w->note)
+		kobj_put(&w->note->obj);
+	quota_uncharge(ep->watch_quota, sizeof(*w) + w->size * sizeof(uint64_t));
+	quota_put(ep->watch_quota);
+	kfree(w->badge);
+	kfree(w);
+	ep->watch = NULL;
 }
 
 void endpoint_destroy(struct endpoint *ep)
 {
 	/* every object it paged holds a reference: none is left */
-	if (ep->watch) {
-		if (ep->watch->note)
-			kobj_put(&ep->watch->note->obj);
-		kfree(ep->watch);
-		quota_uncharge(ep->watch_quota, sizeof(*ep->watch));
-		quota_put(ep->watch_quota);
-		ep->watch = NULL;
-	}
+	if (ep->watch)
+		watch_free(ep);
 	struct thread *t;
 
 	while ((t = first_waiter(&ep->senders)))

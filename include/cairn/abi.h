@@ -123,7 +123,9 @@ enum {
 	                       * clients' ends (the references a dead process held) */
 	CAP_OP_GONE = 8,      /* slot = the watched Endpoint -> (err, badge, overflow): the next
 	                       * queued badge; ERR_AGAIN when none; overflow 1 when some were
-	                       * lost (more than 256 queued) since the last call */
+	                       * lost since the last call (the queue grows, charged to the
+	                       * watcher's quota, up to 65,536 badges: lost only past that or
+	                       * with that quota spent) */
 	CAP_OP_SAVE_REPLY = 6,/* (slot ignored) the answer the caller owes (the last call it
 	                       * received) becomes a Reply capability at dst: answer it
 	                       * later with SYS_SEND on it, once. ERR_NOENT: none owed. */

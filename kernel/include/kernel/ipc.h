@@ -18,14 +18,19 @@ struct endpoint {
 };
 
 /* What an Endpoint's server learns about its clients' ends: the badges of
- * badged capabilities to it that went away because their process ended. */
-#define EP_WATCH_SLOTS 256
+ * badged capabilities to it that went away because their process ended.
+ * The queue starts at EP_WATCH_SLOTS and doubles, charged to the quota of
+ * the process that asked (CAP_OP_WATCH), up to EP_WATCH_MAX: a badge is
+ * lost (overflow) only past that or with that quota spent, as each lost
+ * badge is a reference the server never gets back. */
+#define EP_WATCH_SLOTS 256u
+#define EP_WATCH_MAX   65536u
 struct ep_watch {
 	struct notification *note;
 	uint64_t bits;
-	uint32_t head, tail;
+	uint32_t head, tail, size;  /* a ring of size (a power of two) slots */
 	bool overflow;
-	uint64_t badge[EP_WATCH_SLOTS];
+	uint64_t *badge;
 };
 
 /* A badged capability to ep is going with its process: tell the server. */

@@ -169,3 +169,42 @@ void t_ep_watch(void)
 	del(&ep);
 	del(&note);
 }
+
+/* Many clients end at once (a process group killed, a burst of exits):
+ * the queue grows, so every badge arrives and none is lost:
+ * each lost badge would be a reference its server never gets back. A child
+ * holds WATCH_MANY badged capabilities (four times the queue's first
+ * size) and is killed before we read any. */
+#define WATCH_MANY 1024u
+void t_ep_watch_many(void)
+{
+	struct cairn_msg m;
+	uint64_t r[6];
+	cap_t ep = mk(OBJ_ENDPOINT), note = mk(OBJ_NOTIFICATION), proc, as, minted;
+	unsigned got = 0, in_order = 0, lost = 0;
+
+	CHECK(ep != CAP_NULL && note != CAP_NULL, "objects");
+	CHECK_OK(cairn_cap_op(CAP_OP_WATCH, ep, note, 0, 8, NULL));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	proc = m.w[0];
+	as = m.w[1];
+	for (unsigned i = 1; i <= WATCH_MANY; i++) {
+		CHECK_OK(cap_mint(ep, RIGHT_WRITE, 1000 + i, &minted));
+		cairn_ipcbuf()->caps[0] = minted;
+		EXPECT_OK(cairn_invoke(proc, PROC_GRANT, 1, CAP_NULL, RIGHTS_ALL, 0, 0, &m));
+		del(&minted);
+	}
+	EXPECT_OK(inv(proc, PROC_KILL, 0, 0, 0, 0, NULL));
+	EXPECT(wait_bits(note, 500) == 8, "no signal for the dead process's capabilities");
+	while (!cairn_arch_syscall(SYS_CAP, CAP_OP_GONE, ep, 0, 0, 0, 0, r)) {
+		got++;
+		lost += r[1] != 0;
+		in_order += r[0] >= 1001 && r[0] <= 1000 + WATCH_MANY;
+	}
+	EXPECT(got == WATCH_MANY && in_order == WATCH_MANY && !lost,
+	       "gone badges: %u of %u (%u ours), overflow said %u times", got, WATCH_MANY, in_order, lost);
+	del(&as);
+	del(&proc);
+	del(&ep);
+	del(&note);
+}
