@@ -188,9 +188,21 @@ long __cairn_keep_ref(cap_t slot)
 	return e ? cairn_errno(e) : 0;
 }
 
+/* A descriptor whose object is gone (its server died, or closed it):
+ * the child gets a copy of the capability as it is (PROC_COPY_CAPS), which
+ * answers the same errors; no reason to fail the fork. */
+static long keep_ref_or_dead(cap_t cap)
+{
+	long r = __cairn_keep_ref(cap);
+
+	return r == -EBADF || r == -EPIPE || r == -EIO ? 0 : r;
+}
+
 /* A fork's child gets a reference of its own of every descriptor and of
  * the working directory, at the same slot (staged: __cairn_keep_ref). On
- * an error the process server closes what was staged. */
+ * an error the process server closes what was staged, and fork fails
+ * with ENOMEM or, for every other want of room (a server's references,
+ * the staging area), EAGAIN: what POSIX lets fork say. */
 long __cairn_fd_fork_refs(void)
 {
 	long r = 0;
@@ -200,13 +212,13 @@ long __cairn_fd_fork_refs(void)
 		if (fds[fd].kind != FDK_IO)
 			continue;
 		__cairn_fmap_unlease(&fds[fd]);   /* the child shares the offset */
-		r = __cairn_keep_ref(fds[fd].cap);
+		r = keep_ref_or_dead(fds[fd].cap);
 	}
 	if (!r && __cairn_cwd != CAP_NULL)
-		r = __cairn_keep_ref(__cairn_cwd);
+		r = keep_ref_or_dead(__cairn_cwd);
 	if (r)
 		__cairn_ipc(__cairn_proc, PS_EXEC_KEEP, 0, 0, 0, 0, 0, 0, IPC_ALWAYS, NULL);
-	return r == -E2BIG ? -EAGAIN : r;
+	return !r || r == -ENOMEM ? r : -EAGAIN;
 }
 
 void __cairn_fd_unlease_all(void)

@@ -186,9 +186,18 @@ static long keep_send(const struct keep *k, unsigned n)
 {
 	long r;
 
-	for (unsigned i = 0; i < n; i++)
-		if (k[i].ref && (r = __cairn_keep_ref(k[i].slot)))
+	for (unsigned i = 0; i < n; i++) {
+		if (!k[i].ref || !(r = __cairn_keep_ref(k[i].slot)))
+			continue;
+		if (r != -EBADF && r != -EPIPE && r != -EIO)
 			return r;
+		/* its object is gone (the server died): kept as it is, to
+		 * answer the program the same errors */
+		cairn_ipcbuf()->caps[0] = k[i].slot;
+		err_t e = __cairn_ipc(__cairn_proc, PS_EXEC_KEEP, k[i].dst, 0, 0, 0, 0, 1, IPC_ALWAYS, NULL);
+		if (e)
+			return cairn_errno(e);
+	}
 	for (unsigned i = 0, m; i < n; i += m) {
 		uint64_t w[4] = { 0, 0, 0, 0 };
 		err_t e;

@@ -49,6 +49,7 @@
  *            prio=N     the event thread's priority (default 10, the
  *                       manifest's priority for the service)
  */
+#include <stdlib.h>
 #include <string.h>
 #include <cairn/posix.h>
 #include <cairn/server.h>
@@ -58,7 +59,8 @@
 #define EV_TIMER      2ull
 #define EV_GONE       4ull
 #define MAX_DESC      256    /* open descriptions in all (the badge's low 16 bits) */
-#define MAX_REFS      4096   /* references made by IO_DUP (low bits MAX_DESC + j) */
+#define MAX_REFS      16384  /* references made by IO_DUP (low bits MAX_DESC + j) */
+#define REF_BLOCK     256    /* ...in blocks made as they are needed */
 #define MAX_CONS_DESC 62     /* of them the console's (TTY_OPEN) */
 #define MAX_PTY       64
 #define MAX_READERS   32
@@ -155,7 +157,7 @@ static cap_t ep, notify, kinfo, proc_default, timer = CAP_NULL;
 static bool testhooks, quit;
 static uint32_t clients;             /* 0: run for ever */
 static uint64_t next_gen = 1, timer_deadline;
-static struct cref crefs[MAX_REFS];
+static struct cref *cref_blocks[MAX_REFS / REF_BLOCK];
 static struct cref *req_cref;         /* the reference a request came through, or NULL */
 static struct cairn_ring_hdr *ring;
 static bool ring_failed;
@@ -640,6 +642,17 @@ static void waits_drop(struct waits *w, err_t err)
 
 /* ---- open descriptions ------------------------------------------------------------------------ */
 
+/* Reference j's entry, or NULL if its block was never made (no such
+ * reference); make: the block is made, NULL when memory is out. */
+static struct cref *cref_at(unsigned j, bool make)
+{
+	struct cref **b = &cref_blocks[j / REF_BLOCK];
+
+	if (!*b && make)
+		*b = calloc(REF_BLOCK, sizeof(**b));
+	return *b ? &(*b)[j % REF_BLOCK] : NULL;
+}
+
 static struct desc *desc_of(uint64_t badge)
 {
 	unsigned i = badge & 0xffff;
@@ -649,8 +662,8 @@ static struct desc *desc_of(uint64_t badge)
 	if (badge & POSIX_PTY_OPENER)
 		return (badge & ~(POSIX_PTY_OPENER | 0xffffull)) ? NULL : &opener;
 	if (i >= MAX_DESC && i < MAX_DESC + MAX_REFS) {
-		struct cref *c = &crefs[i - MAX_DESC];
-		if (!c->used || c->badge != badge || !c->d->used || c->d->badge != c->dbadge)
+		struct cref *c = cref_at(i - MAX_DESC, false);
+		if (!c || !c->used || c->badge != badge || !c->d->used || c->d->badge != c->dbadge)
 			return NULL;
 		return c->d;
 	}
@@ -664,9 +677,12 @@ static struct cref *cref_of(uint64_t badge)
 {
 	unsigned i = badge & 0xffff;
 
-	if ((badge & POSIX_PTY_OPENER) || i < MAX_DESC || i >= MAX_DESC + MAX_REFS)
+	struct cref *c;
+
+	if ((badge & POSIX_PTY_OPENER) || i < MAX_DESC || i >= MAX_DESC + MAX_REFS ||
+	    !(c = cref_at(i - MAX_DESC, false)))
 		return NULL;
-	return crefs[i - MAX_DESC].used && crefs[i - MAX_DESC].badge == badge ? &crefs[i - MAX_DESC] : NULL;
+	return c->used && c->badge == badge ? c : NULL;
 }
 
 static struct term *term_of_desc(struct desc *d)
@@ -800,15 +816,17 @@ static err_t cref_new(struct desc *d, struct srv_ans *a)
 	unsigned j, k;
 	err_t e;
 
-	for (k = 0, j = hint; k < MAX_REFS && crefs[j].used; k++)
+	struct cref *c = NULL;
+
+	for (k = 0, j = hint; k < MAX_REFS && (c = cref_at(j, true)) && c->used; k++)
 		j = (j + 1) % MAX_REFS;
-	if (k == MAX_REFS || d->refs == UINT32_MAX)
+	if (!c || k == MAX_REFS || d->refs == UINT32_MAX)
 		return ERR_NOSPC;
 	hint = (j + 1) % MAX_REFS;
 	uint64_t badge = (next_gen++ & 0xffffffffffull) << 16 | (MAX_DESC + j);
 	if ((e = cairn_cap_op(CAP_OP_MINT, ep, CAP_NULL, RIGHT_WRITE | RIGHT_GRANT, badge, r)))
 		return e;
-	crefs[j] = (struct cref){ .used = true, .badge = badge, .cap = r[0], .d = d, .dbadge = d->badge };
+	*c = (struct cref){ .used = true, .badge = badge, .cap = r[0], .d = d, .dbadge = d->badge };
 	if (d != &descs[0] || clients)
 		d->refs++;
 	a->caps[0] = r[0];
