@@ -252,6 +252,8 @@ err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m)
 		sched_switch_to(rx);
 		return self->wake_err;
 	}
+	if (!ep->recv_caps)
+		return ERR_PIPE;        /* nobody can ever answer (endpoint_unserved()) */
 	self->msg_tag = m->tag;
 	memcpy(self->msg_w, m->w, sizeof(self->msg_w));
 	self->msg_badge = c->badge;
@@ -271,6 +273,8 @@ err_t ipc_send(struct endpoint *ep, const struct cap *c, const struct msg *m, bo
 		sched_wake(rx, ERR_OK);
 		return ERR_OK;
 	}
+	if (!ep->recv_caps)
+		return ERR_PIPE;
 	if (nonblock)
 		return ERR_AGAIN;
 	self->msg_tag = m->tag;
@@ -594,6 +598,8 @@ err_t ipc_call_async(struct endpoint *ep, const struct cap *c, const struct msg 
 	struct async_msg *a;
 	struct thread *rx;
 
+	if (!ep->recv_caps && list_empty(&ep->receivers))
+		return ERR_PIPE;
 	if (quota_charge(q, sizeof(*a)))
 		return ERR_NOMEM;
 	a = kzalloc(sizeof(*a));
@@ -744,6 +750,27 @@ err_t endpoint_gone(struct endpoint *ep, uint64_t *badge, bool *overflow)
 	return ERR_OK;
 }
 
+/* Ends what waits in ep's queues (not its receivers): ERR_PIPE. */
+static void endpoint_flush(struct endpoint *ep)
+{
+	struct thread *t;
+
+	while ((t = first_waiter(&ep->senders)))
+		sched_wake(t, ERR_PIPE);
+	while (!list_empty(&ep->async)) {
+		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
+		if (a->sender)
+			ring_complete(a->sender, a->user_data, ERR_PIPE, &(struct msg){ 0 }, 0);
+		async_free(a);
+	}
+}
+
+void endpoint_unserved(struct endpoint *ep)
+{
+	endpoint_flush(ep);
+	pager_endpoint_gone(ep);
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
 	/* every object it paged holds a reference: none is left */
@@ -757,16 +784,9 @@ void endpoint_destroy(struct endpoint *ep)
 	}
 	struct thread *t;
 
-	while ((t = first_waiter(&ep->senders)))
-		sched_wake(t, ERR_PIPE);
+	endpoint_flush(ep);
 	while ((t = first_waiter(&ep->receivers)))
 		sched_wake(t, ERR_PIPE);
-	while (!list_empty(&ep->async)) {
-		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
-		if (a->sender)
-			ring_complete(a->sender, a->user_data, ERR_PIPE, &(struct msg){ 0 }, 0);
-		async_free(a);
-	}
 }
 
 bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, uintptr_t pc)
@@ -775,18 +795,25 @@ bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, 
 	struct endpoint *ep = p->fault_ep;
 	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 4, 0), { addr, pc, 0, t->id } };
 	struct cap fake = { .badge = p->fault_badge };
+	bool gone;
+	err_t e;
 
 	if (!ep)
 		return false;
 	m.w[2] = fault_kind(kind) | (prot ? CAIRN_FAULT_PROT : 0);
 	t->fault_pending = 1;
-	ipc_call(ep, &fake, &m);
+	kobj_get(&ep->obj);          /* read after the call */
+	e = ipc_call(ep, &fake, &m);
 	/* however the call ended (answered, or dropped: the handler received
 	 * again, died, deleted a saved Reply, the endpoint went), the fault
 	 * message is no longer outstanding: the next answer t gets is to an
 	 * ordinary call */
 	t->fault_pending = 0;
-	return true;
+	/* dropped, and nobody can receive there any more: retrying would
+	 * fault again for ever */
+	gone = e == ERR_PIPE && !ep->recv_caps;
+	kobj_put(&ep->obj);
+	return !gone;
 }
 
 /* ---- notifications ------------------------------------------------------------ */
