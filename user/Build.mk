@@ -23,7 +23,7 @@ user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
-user-progs += servers/entropy tests/entropytest tests/launchtest
+user-progs += servers/entropy tests/entropytest tests/launchtest tests/deathtest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c

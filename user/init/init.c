@@ -30,6 +30,16 @@
  * "--dev NAME [--ro]" after the template's. With a launcher in the
  * manifest init serves that endpoint with the server skeleton, and the
  * services' ends reach it through the skeleton's relay.
+ *
+ * A server's death (docs/manifest.md, "When a server dies"): init keeps
+ * every named endpoint with the rights it was made with, so that a
+ * restarted server receives on the same one and its clients' capabilities
+ * keep working; calls made meanwhile wait for it. A service that has
+ * ended for good gives up what it received on: init keeps only a
+ * write-only copy of each endpoint no running service can receive on, so
+ * the kernel fails every call waiting there, and every later one, with
+ * ERR_PIPE. An `essential` service that ends for good ends the system:
+ * init stops the others and exits with its status.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -71,6 +81,7 @@ static struct {
 static unsigned nshared;
 
 static cap_t bootimage, exit_notify;
+static const struct service *ending;     /* the essential service that ended the system */
 static cap_t launch_ep = CAP_NULL;       /* launcher: sources, badged template index + 1 */
 static const void *image;
 static uint64_t image_size;
@@ -176,6 +187,69 @@ static const char *svc_name(const struct service *s)
 	return s->instance ? s->iname : s->m->name;
 }
 
+/* process:<name>: the Process of service <name>, which must be running
+ * (started above the service that names it). */
+static err_t process_cap(const char *name, cap_t *cap)
+{
+	for (unsigned i = 0; i < nsvc; i++) {
+		if (!strcmp(defs[i].name, name) && !defs[i].tmpl) {
+			if (!svcs[i].running)
+				return ERR_SRCH;
+			*cap = svcs[i].child.proc;
+			return ERR_OK;
+		}
+	}
+	return ERR_NOENT;
+}
+
+/* Does a running service other than s receive on endpoint `source`? */
+static bool received_elsewhere(const struct service *s, const char *source)
+{
+	for (unsigned i = 0; i < MAX_SERVICES; i++) {
+		const struct service *o = &svcs[i];
+		if (o == s || !o->running || o->instance)
+			continue;
+		for (unsigned k = 0; k < o->m->ncaps; k++)
+			if ((o->m->caps[k].rights & MANIFEST_RIGHT_READ) &&
+			    !strcmp(o->m->caps[k].source, source))
+				return true;
+	}
+	return false;
+}
+
+/* s has ended for good: of each endpoint it received on that no running
+ * service receives on, init keeps a write-only copy (for services still
+ * to start that name it). With no capability left that can receive, the
+ * kernel ends the calls waiting there, and every later one, with
+ * ERR_PIPE: the dead server's clients never wait for ever. */
+static void give_up_endpoints(const struct service *s)
+{
+	const struct manifest_service *m = s->m;
+
+	if (s->instance)
+		return;                 /* its endpoints were its own */
+	for (unsigned i = 0; i < m->ncaps; i++) {
+		struct manifest_source src;
+		cap_t w;
+
+		if (!(m->caps[i].rights & MANIFEST_RIGHT_READ) ||
+		    manifest_source_parse(m->caps[i].source, &src) || src.kind != MANIFEST_SRC_ENDPOINT ||
+		    received_elsewhere(s, m->caps[i].source))
+			continue;
+		for (unsigned k = 0; k < nshared; k++) {
+			if (strcmp(shared[k].source, m->caps[i].source))
+				continue;
+			if (cairn_cap_copy(shared[k].cap, RIGHT_WRITE | RIGHT_GRANT, &w)) {
+				printf("init: cannot give up endpoint %s\n", shared[k].source);
+				break;
+			}
+			cairn_cap_delete(shared[k].cap);
+			shared[k].cap = w;
+			break;
+		}
+	}
+}
+
 static err_t start(struct service *s)
 {
 	const struct manifest_service *m = s->m;
@@ -208,6 +282,8 @@ static err_t start(struct service *s)
 		c->badge = 0;
 		if (!manifest_source_parse(m->caps[i].source, &src) && src.kind == MANIFEST_SRC_LAUNCHER) {
 			e = launcher_cap(src.name, &c->cap, &c->badge);
+		} else if (src.kind == MANIFEST_SRC_PROCESS) {
+			e = process_cap(src.name, &c->cap);
 		} else if (s->instance && (m->caps[i].rights & MANIFEST_RIGHT_READ) &&
 			   (src.kind == MANIFEST_SRC_ENDPOINT || src.kind == MANIFEST_SRC_NOTIFICATION)) {
 			/* what the instance receives on is its own */
@@ -296,10 +372,17 @@ static void reap(struct service *s)
 		s->instance = false;
 		return;
 	}
-	if (!s->ok && s->restarts < s->m->restart) {
+	if (!s->ok && s->restarts < s->m->restart && !ending) {
 		s->restarts++;
 		printf("init: restarting %s (%u of %u)\n", name, s->restarts, s->m->restart);
-		start(s);
+		if (!start(s))
+			return;
+	}
+	/* ended for good */
+	give_up_endpoints(s);
+	if (s->m->essential && !ending) {
+		ending = s;
+		printf("init: %s is essential and has ended: stopping the system\n", name);
 	}
 }
 
@@ -373,7 +456,7 @@ static unsigned running_count(void)
  * themselves) are killed, so that the boot ends with its status. */
 static void stop_the_rest(void)
 {
-	bool main_done = false;
+	bool main_done = ending != NULL;
 
 	for (unsigned i = 0; i < nsvc; i++)
 		if (defs[i].exitstatus && !svcs[i].running)
@@ -383,7 +466,8 @@ static void stop_the_rest(void)
 	for (unsigned i = 0; i < MAX_SERVICES; i++) {
 		if (!svcs[i].running)
 			continue;
-		printf("init: stopping %s: the exitstatus service has ended\n", svc_name(&svcs[i]));
+		printf("init: stopping %s: %s\n", svc_name(&svcs[i]),
+		       ending ? "the system ends" : "the exitstatus service has ended");
 		cairn_invoke(svcs[i].child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
 		if (!svcs[i].instance)
 			svcs[i].restarts = defs[i].restart;     /* not restarted */
@@ -550,6 +634,11 @@ int main(int argc, char **argv)
 		all_ok &= svcs[i].ok;
 	print_free_memory("after the services");
 	printf("init: all services ended\n");
+	if (ending) {
+		printf("init: exit status %d (essential service %s ended)\n", ending->status,
+		       ending->m->name);
+		return ending->status ? ending->status : 1;
+	}
 	for (unsigned i = 0; i < nsvc; i++) {
 		if (defs[i].exitstatus) {
 			printf("init: exit status %d (service %s)\n", svcs[i].status, defs[i].name);

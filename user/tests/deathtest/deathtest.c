@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deathtest: a server dies while its clients use it (docs/manifest.md,
+ * "When a server dies"). The test holds the server's Process ("victim",
+ * the manifest's process:<service> source) and kills it while one of its
+ * threads waits in a call the server put aside (a read of an empty pipe
+ * or tty) and it holds objects of the server. Every call must end with an
+ * error, none may wait for ever:
+ *
+ *   deathtest vfs            the VFS, restarted by init (restart 1): the
+ *                            waiting read fails (EPIPE), the old file
+ *                            and pipe answer EBADF from the new instance,
+ *                            /tmp's file died with the tmpfs, a new file
+ *                            works (deathtest-vfs.manifest)
+ *   deathtest vfs-final      the VFS, not restarted: the waiting read, the
+ *                            old objects and new opens fail with EPIPE
+ *                            at once (deathtest-vfs-final.manifest)
+ *   deathtest console        the console server, restarted: the waiting
+ *                            tty read fails, an old description answers
+ *                            EBADF (even after a new one is made: its
+ *                            badge names no new description), the tty
+ *                            works anew (deathtest-console.manifest)
+ *   deathtest essential      kills the VFS, marked essential: init stops
+ *                            the system (deathtest-essential.manifest;
+ *                            the harness checks init's lines and status)
+ *
+ * One `ok N death.NAME` line a check, then "kills survived: N" and
+ * `N passed, N failed`; the program's status is the number of failures.
+ */
+#include <string.h>
+#include <cairn/rt.h>
+#include <cairn/posix.h>
+#include <cairn/linux.h>
+#include <cairn/test.h>
+
+#define WAIT_MS  3000        /* no call may take longer than this */
+
+static cap_t victim, vfs, tty;
+static unsigned kills;
+
+/* ---- calls -------------------------------------------------------------------------- */
+
+/* An answer: the call's error or the answer's label, w0, one capability. */
+struct res {
+	err_t err;
+	uint64_t w0;
+	cap_t cap0, cap1;
+};
+
+static uint8_t *bytes_of(struct cairn_ipcbuf *ib)
+{
+	return (uint8_t *)&ib->w[CAIRN_MSG_REGS];
+}
+
+static struct res call_in(struct cairn_ipcbuf *ib, cap_t obj, uint32_t op, uint64_t w0,
+			  uint64_t w1, uint64_t w2, const void *data, size_t n)
+{
+	struct res r = { 0, 0, CAP_NULL, CAP_NULL };
+	struct cairn_msg m;
+
+	if (n)
+		memcpy(bytes_of(ib), data, n);
+	m = cairn_call(obj, cairn_tag(op, posix_words(n), 0), w0, w1, w2, 0);
+	r.err = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	r.w0 = m.w[0];
+	if (!r.err && cairn_tag_ncaps(m.tag) >= 1)
+		r.cap0 = ib->caps[0];
+	if (!r.err && cairn_tag_ncaps(m.tag) >= 2)
+		r.cap1 = ib->caps[1];
+	return r;
+}
+
+static struct res call(cap_t obj, uint32_t op, uint64_t w0, uint64_t w1, uint64_t w2,
+		       const void *data, size_t n)
+{
+	return call_in(cairn_ipcbuf(), obj, op, w0, w1, w2, data, n);
+}
+
+static err_t open_path(const char *path, uint32_t flags, cap_t *out)
+{
+	struct res r = call(vfs, FS_OPEN, flags, 0644, strlen(path), path, strlen(path));
+
+	*out = r.cap0;
+	if (!r.err && r.cap0 == CAP_NULL)
+		return ERR_IO;
+	return r.err;
+}
+
+static err_t write_str(cap_t obj, const char *s)
+{
+	struct res r = call(obj, IO_WRITE, strlen(s), 0, 0, s, strlen(s));
+
+	if (!r.err && r.w0 != strlen(s))
+		return ERR_IO;
+	return r.err;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct cairn_msg m;
+	cap_t n;
+
+	if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		return;
+	n = m.w[0];
+	cairn_wait(n, (uint64_t)ms * 1000000, NULL);
+	cairn_cap_delete(n);
+}
+
+/* ---- a thread that waits in a read the server puts aside ---------------------------- */
+
+static struct {
+	cap_t obj, done;
+	struct cairn_ipcbuf *ib;
+	volatile int started;
+	volatile err_t err;
+} reader;
+
+static void reader_main(uint64_t arg)
+{
+	(void)arg;
+	reader.started = 1;
+	reader.err = call_in(reader.ib, reader.obj, IO_READ, 64, 0, 0, NULL, 0).err;
+	cairn_invoke(reader.done, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+static err_t reader_start(cap_t obj)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		return e;
+	reader.done = m.w[0];
+	reader.obj = obj;
+	reader.err = -1;
+	if ((e = cairn_thread_start_ipcbuf(reader_main, 0, 8, NULL, &reader.ib)))
+		return e;
+	while (!reader.started)
+		sleep_ms(5);
+	sleep_ms(50);          /* in its call, put aside by the server */
+	return ERR_OK;
+}
+
+/* The reader's error once its read ended, or -1 if it still waits. */
+static long reader_end(void)
+{
+	uint64_t bits = 0;
+
+	cairn_wait(reader.done, (uint64_t)WAIT_MS * 1000000, &bits);
+	return bits ? (long)reader.err : -1;
+}
+
+/* ---- the kill ------------------------------------------------------------------------ */
+
+static bool kill_victim(void)
+{
+	err_t e = cairn_invoke(victim, PROC_KILL, 0, 9, 0, 0, 0, NULL);
+
+	if (!e)
+		kills++;
+	return t_ok(!e, "death.kill");
+}
+
+/* The time a call took, checked against WAIT_MS. */
+static uint64_t t0;
+static void clock_start(void) { t0 = now_ns(); }
+static bool in_time(void) { return now_ns() - t0 < (uint64_t)WAIT_MS * 1000000; }
+
+/* ---- the VFS ------------------------------------------------------------------------- */
+
+static int vfs_test(bool restarted)
+{
+	cap_t file, rd = CAP_NULL, wr = CAP_NULL, again;
+	struct res r;
+	err_t e;
+	long re;
+
+	e = open_path("/tmp/kept", LINUX_O_RDWR | LINUX_O_CREAT, &file);
+	if (!t_ok(!e, "death.vfs_open"))
+		return 1;
+	t_ok(write_str(file, "before the death") == ERR_OK, "death.vfs_write");
+	r = call(vfs, FS_PIPE, 0, 0, 0, NULL, 0);
+	rd = r.cap0;
+	wr = r.cap1;
+	if (!t_ok(!r.err && rd != CAP_NULL && wr != CAP_NULL, "death.vfs_pipe"))
+		return 1;
+	if (!t_ok(reader_start(rd) == ERR_OK, "death.vfs_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	re = reader_end();
+	if (re == -1)
+		t_failf("the read of the empty pipe still waits");
+	else if (re != ERR_PIPE)
+		t_failf("the read of the empty pipe ended with %s", err_name((err_t)re));
+	t_ok(re == ERR_PIPE, "death.vfs_waiting_read_fails");
+
+	/* the old objects: the new instance does not know their badges */
+	clock_start();
+	e = write_str(file, "after");
+	if (e != (restarted ? ERR_BADF : ERR_PIPE))
+		t_failf("write to the old file: %s", err_name(e));
+	t_ok(e == (restarted ? ERR_BADF : ERR_PIPE) && in_time(), "death.vfs_old_file");
+	clock_start();
+	e = write_str(wr, "x");
+	if (e != (restarted ? ERR_BADF : ERR_PIPE))
+		t_failf("write to the old pipe: %s", err_name(e));
+	t_ok(e == (restarted ? ERR_BADF : ERR_PIPE) && in_time(), "death.vfs_old_pipe");
+
+	/* opening anew */
+	clock_start();
+	e = open_path("/tmp/kept", LINUX_O_RDWR, &again);
+	if (e != (restarted ? ERR_NOENT : ERR_PIPE))
+		t_failf("open of /tmp/kept after the death: %s", err_name(e));
+	t_ok(e == (restarted ? ERR_NOENT : ERR_PIPE) && in_time(), "death.vfs_tmpfs_died");
+	if (restarted) {
+		char buf[16] = { 0 };
+
+		e = open_path("/tmp/new", LINUX_O_RDWR | LINUX_O_CREAT, &again);
+		t_ok(!e, "death.vfs_open_anew");
+		if (!e) {
+			e = write_str(again, "new");
+			r = call(again, IO_PREAD, sizeof(buf), 0, 0, NULL, 0);
+			if (!r.err && r.w0 <= sizeof(buf))
+				memcpy(buf, bytes_of(cairn_ipcbuf()), r.w0);
+			if (e || r.err || r.w0 != 3 || memcmp(buf, "new", 3))
+				t_failf("new file: write %s, read %s, %lu bytes", err_name(e),
+					err_name(r.err), (unsigned long)r.w0);
+			t_ok(!e && !r.err && r.w0 == 3 && !memcmp(buf, "new", 3), "death.vfs_new_file_works");
+		}
+	}
+	return 0;
+}
+
+/* ---- the console ---------------------------------------------------------------------- */
+
+static int console_test(void)
+{
+	struct res r, nd;
+	err_t e;
+	long re;
+
+	r = call(tty, TTY_OPEN, 0, 0, 0, NULL, 0);
+	if (!t_ok(!r.err && r.cap0 != CAP_NULL, "death.tty_open"))
+		return 1;
+	t_ok(write_str(r.cap0, "deathtest: a description of the tty\n") == ERR_OK, "death.tty_write");
+	if (!t_ok(reader_start(tty) == ERR_OK, "death.tty_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	re = reader_end();
+	if (re == -1)
+		t_failf("the read of the tty still waits");
+	else if (re != ERR_PIPE)
+		t_failf("the read of the tty ended with %s", err_name((err_t)re));
+	t_ok(re == ERR_PIPE, "death.tty_waiting_read_fails");
+
+	/* anew: the unbadged tty and a new description, served by the new
+	 * instance (this call waits in the endpoint until it serves) */
+	clock_start();
+	e = write_str(tty, "deathtest: the tty after the restart\n");
+	t_ok(e == ERR_OK && in_time(), "death.tty_works_anew");
+	nd = call(tty, TTY_OPEN, 0, 0, 0, NULL, 0);
+	t_ok(!nd.err && nd.cap0 != CAP_NULL, "death.tty_open_anew");
+	/* the old description names nothing, whatever was opened since */
+	e = write_str(r.cap0, "deathtest: through the old description\n");
+	if (e != ERR_BADF)
+		t_failf("write to the old description: %s", err_name(e));
+	t_ok(e == ERR_BADF, "death.tty_old_description");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	unsigned nfailed;
+
+	victim = cairn_cap("victim");
+	vfs = cairn_cap("vfs");
+	tty = cairn_cap("tty");
+	if (victim == CAP_NULL)
+		return t_abort("deathtest: needs the capability victim (the server's Process)");
+	t_begin("deathtest", 0);
+	if (!strcmp(mode, "vfs") || !strcmp(mode, "vfs-final")) {
+		if (vfs == CAP_NULL)
+			return t_abort("deathtest: needs the capability vfs");
+		vfs_test(!strcmp(mode, "vfs"));
+	} else if (!strcmp(mode, "console")) {
+		if (tty == CAP_NULL)
+			return t_abort("deathtest: needs the capability tty");
+		console_test();
+	} else if (!strcmp(mode, "essential")) {
+		kill_victim();
+		printf("deathtest: killed an essential service\n");
+		cairn_console_flush();
+		for (;;)
+			sleep_ms(1000);      /* init stops us with the rest */
+	} else {
+		return t_abort("deathtest: unknown mode '%s'", mode);
+	}
+	printf("kills survived: %u\n", kills);
+	nfailed = t_end("deathtest");
+	cairn_console_flush();
+	return (int)nfailed;
+}
