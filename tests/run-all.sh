@@ -311,6 +311,22 @@ userland() {
     --require '^hello: argv\[3\] = "abcdefghijklmno"$' --require '^hello: capability caller in slot' \
     --count 0 '^init: service .* crashed' -- --arch $a --manifest launchtest
 
+  # A server dies while its clients use it (user/tests/deathtest;
+  # docs/manifest.md, "When a server dies"): the test kills it through its
+  # Process (process:<service>) while a thread waits in a call the server
+  # put aside. Restarted (restart 1): the waiting call fails with EPIPE,
+  # old objects answer EBADF from the new instance, opening anew works.
+  # Not restarted: everything fails with EPIPE at once. essential: init
+  # stops the system and powers off with the service's status.
+  runpart $H --name $a-deathtest-vfs --timeout 60 --expect $E/deathtest-vfs.txt \
+    --count 1 '^init: restarting vfs' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs
+  runpart $H --name $a-deathtest-vfs-final --timeout 60 --expect $E/deathtest-vfs-final.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs-final
+  runpart $H --name $a-deathtest-console --timeout 60 --expect $E/deathtest-console.txt \
+    --count 1 '^init: restarting console' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-console
+  runpart $H --name $a-deathtest-essential --timeout 60 --expect-lines $E/deathtest-essential.txt \
+    --status 137 -- --arch $a --manifest deathtest-essential
+
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
   # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server
   # (user/manifests/entropytest.manifest; expected/entropytest.txt). Without any

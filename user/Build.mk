@@ -33,6 +33,7 @@ tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
 tests/blktest-src := lib/cpio.c
+tests/deathtest-src := lib/cpio.c
 # The virtio library (drivers/virtio/): every virtio driver links it.
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)

@@ -11,7 +11,11 @@
  *                            waiting read fails (EPIPE), the old file
  *                            and pipe answer EBADF from the new instance,
  *                            /tmp's file died with the tmpfs, a new file
- *                            works (deathtest-vfs.manifest)
+ *                            works, and a page of the old file not yet
+ *                            in memory faults instead of being asked of
+ *                            the new instance for ever (a child process
+ *                            touches it: the kernel ends it)
+ *                            (deathtest-vfs.manifest)
  *   deathtest vfs-final      the VFS, not restarted: the waiting read, the
  *                            old objects and new opens fail with EPIPE
  *                            at once (deathtest-vfs-final.manifest)
@@ -24,11 +28,15 @@
  *                            the system (deathtest-essential.manifest;
  *                            the harness checks init's lines and status)
  *
+ *   deathtest toucher N      (the child) maps "obj" and reads its page N
+ *
  * One `ok N death.NAME` line a check, then "kills survived: N" and
  * `N passed, N failed`; the program's status is the number of failures.
  */
 #include <string.h>
+#include <lib/cpio.h>
 #include <cairn/rt.h>
+#include <cairn/spawn.h>
 #include <cairn/posix.h>
 #include <cairn/linux.h>
 #include <cairn/test.h>
@@ -167,11 +175,76 @@ static uint64_t t0;
 static void clock_start(void) { t0 = now_ns(); }
 static bool in_time(void) { return now_ns() - t0 < (uint64_t)WAIT_MS * 1000000; }
 
+/* ---- a child that touches a page of a file's MemoryObject ------------------------------ */
+
+#define FILE_PAGES 16
+
+static int toucher_main(const char *page)
+{
+	cap_t obj = cairn_cap("obj");
+	unsigned long i = page[0] - '0';
+	void *va;
+
+	if (obj == CAP_NULL || cairn_map(obj, 0, FILE_PAGES, CAIRN_PROT_R, &va))
+		return 2;
+	return ((volatile uint8_t *)va)[i * CAIRN_PAGE_SIZE];   /* 0: supplied, zero */
+}
+
+/* Starts the toucher on obj's page `page`; how it ended, or -1 if it is
+ * still running after WAIT_MS (killed then). */
+static int touch_in_child(cap_t obj, const char *page, struct cairn_proc_status *st)
+{
+	const char *argv[] = { "toucher", "toucher", page };
+	cap_t image_cap = cairn_cap("bootimage");
+	struct cairn_spawn_cap caps[] = {
+		{ "console", cairn_console_cap(), RIGHT_WRITE, 0 },
+		{ "obj", obj, RIGHT_READ, 0 },
+	};
+	struct cairn_spawn sp = { 0 };
+	struct cairn_child child;
+	struct cpio_entry ent;
+	struct cairn_msg m;
+	uint64_t pages, bits = 0;
+	const void *image;
+	void *va;
+
+	if (image_cap == CAP_NULL || cairn_memobj_pages(image_cap, &pages) ||
+	    cairn_map(image_cap, 0, pages, CAIRN_PROT_R, &va))
+		return -2;
+	image = va;
+	if (cpio_find(image, pages * CAIRN_PAGE_SIZE, "bin/deathtest", &ent) ||
+	    cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m))
+		return -2;
+	sp.image = image_cap;
+	sp.offset = (uint64_t)((const char *)ent.data - (const char *)image);
+	sp.size = ent.size;
+	sp.name = "toucher";
+	sp.argc = 3;
+	sp.argv = argv;
+	sp.caps = caps;
+	sp.ncaps = 2;
+	sp.quota = 512 * 1024;
+	sp.priority = 8;
+	sp.exit_notify = m.w[0];
+	sp.exit_bits = 1;
+	if (cairn_spawn(&sp, &child))
+		return -2;
+	cairn_wait(m.w[0], (uint64_t)WAIT_MS * 1000000, &bits);
+	if (!bits)
+		cairn_invoke(child.proc, PROC_KILL, 0, 9, 0, 0, 0, NULL);
+	cairn_child_status(&child, st);
+	cairn_child_release(&child);
+	cairn_cap_delete(m.w[0]);
+	return bits ? 0 : -1;
+}
+
 /* ---- the VFS ------------------------------------------------------------------------- */
 
 static int vfs_test(bool restarted)
 {
-	cap_t file, rd = CAP_NULL, wr = CAP_NULL, again;
+	cap_t file, rd = CAP_NULL, wr = CAP_NULL, again, mo;
+	struct cairn_proc_status st;
+	int how;
 	struct res r;
 	err_t e;
 	long re;
@@ -180,6 +253,12 @@ static int vfs_test(bool restarted)
 	if (!t_ok(!e, "death.vfs_open"))
 		return 1;
 	t_ok(write_str(file, "before the death") == ERR_OK, "death.vfs_write");
+	/* the file's pages: 16, of which only the first has been written */
+	e = call(file, IO_TRUNCATE, FILE_PAGES * CAIRN_PAGE_SIZE, 0, 0, NULL, 0).err;
+	r = call(file, IO_FMAP, 0, FILE_PAGES * CAIRN_PAGE_SIZE, 0, NULL, 0);
+	mo = r.cap0;
+	if (!t_ok(!e && !r.err && mo != CAP_NULL, "death.vfs_fmap"))
+		return 1;
 	r = call(vfs, FS_PIPE, 0, 0, 0, NULL, 0);
 	rd = r.cap0;
 	wr = r.cap1;
@@ -207,6 +286,17 @@ static int vfs_test(bool restarted)
 	if (e != (restarted ? ERR_BADF : ERR_PIPE))
 		t_failf("write to the old pipe: %s", err_name(e));
 	t_ok(e == (restarted ? ERR_BADF : ERR_PIPE) && in_time(), "death.vfs_old_pipe");
+
+	/* a page of the old file nobody has asked for yet: the dead server
+	 * bound it, the new one cannot supply it; the touch must fault */
+	how = touch_in_child(mo, "9", &st);
+	if (how == -1)
+		t_failf("the touch of an old file's page still waits");
+	else if (how < 0)
+		t_failf("cannot start the child");
+	else if (st.state != PROC_STATE_FAULTED)
+		t_failf("the child ended in state %u, status %ld", st.state, (long)st.status);
+	t_ok(how == 0 && st.state == PROC_STATE_FAULTED, "death.vfs_old_page_faults");
 
 	/* opening anew */
 	clock_start();
@@ -276,6 +366,8 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 	unsigned nfailed;
 
+	if (!strcmp(mode, "toucher") && argc > 2)
+		return toucher_main(argv[2]);
 	victim = cairn_cap("victim");
 	vfs = cairn_cap("vfs");
 	tty = cairn_cap("tty");
