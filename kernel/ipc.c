@@ -795,14 +795,12 @@ bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, 
 	struct endpoint *ep = p->fault_ep;
 	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 4, 0), { addr, pc, 0, t->id } };
 	struct cap fake = { .badge = p->fault_badge };
-	bool gone;
 	err_t e;
 
 	if (!ep)
 		return false;
 	m.w[2] = fault_kind(kind) | (prot ? CAIRN_FAULT_PROT : 0);
 	t->fault_pending = 1;
-	kobj_get(&ep->obj);          /* read after the call */
 	e = ipc_call(ep, &fake, &m);
 	/* however the call ended (answered, or dropped: the handler received
 	 * again, died, deleted a saved Reply, the endpoint went), the fault
@@ -810,10 +808,10 @@ bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, 
 	 * ordinary call */
 	t->fault_pending = 0;
 	/* dropped, and nobody can receive there any more: retrying would
-	 * fault again for ever */
-	gone = e == ERR_PIPE && !ep->recv_caps;
-	kobj_put(&ep->obj);
-	return !gone;
+	 * fault again for ever. (No reference is taken across the call: a
+	 * thread killed in it never comes back to drop one. The process's
+	 * own keeps ep alive while it is still its fault endpoint.) */
+	return !(e == ERR_PIPE && p->fault_ep == ep && !ep->recv_caps);
 }
 
 /* ---- notifications ------------------------------------------------------------ */
