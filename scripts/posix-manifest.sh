@@ -47,6 +47,10 @@
 #       --net: the network server (user/servers/net, docs/net.md) on the
 #       device manager's net0 (DHCP), or with --net-addr that static IPv4
 #       address and netmask length (net --addr).
+#       A server's death (docs/manifest.md, "When a server dies"): the VFS,
+#       the console server and the ext2 server of "/" are `essential` (init
+#       stops the system and powers off); the entropy server is restarted
+#       (`restart 3`); the others' clients get EPIPE.
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -107,6 +111,7 @@ END
   cat <<END
     quota 1M
     priority 111
+    restart 3
 service vfs bin/vfs$vfs_args
     cap console console w
     cap vfs endpoint:vfs rwg
@@ -123,6 +128,7 @@ END
   cat <<END
     quota $vfs_quota
     priority 111
+    essential
 service console bin/console
 END
   if [ -n "$uart" ]; then
@@ -139,6 +145,7 @@ END
   fi
   echo "    quota 3M"                 # 64 ptys of 20 KiB
   echo "    priority 111"
+  echo "    essential"
   if [ -n "$net" ]; then
     # the network server (user/servers/net, docs/net.md): lwIP on the
     # device manager's net0 (none: loopback only); DHCP's name servers
@@ -170,6 +177,11 @@ END
     cat <<END
     quota 16M
     priority 111
+END
+    # "/" on the disk: the system cannot go on without its server (a disk
+    # mounted elsewhere may be unmounted: its server then ends)
+    [ -n "$disk_at" ] || echo "    essential"
+    cat <<END
 service ext2x bin/ext2 --cache 128 --no-fmap
     cap ext2 endpoint:ext2x rwg
     cap devmgr endpoint:devmgr w

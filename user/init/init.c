@@ -82,6 +82,7 @@ static unsigned nshared;
 
 static cap_t bootimage, exit_notify;
 static const struct service *ending;     /* the essential service that ended the system */
+static bool stopping;                    /* stop_the_rest() is ending the services */
 static cap_t launch_ep = CAP_NULL;       /* launcher: sources, badged template index + 1 */
 static const void *image;
 static uint64_t image_size;
@@ -380,7 +381,7 @@ static void reap(struct service *s)
 	}
 	/* ended for good */
 	give_up_endpoints(s);
-	if (s->m->essential && !ending) {
+	if (s->m->essential && !ending && !stopping) {
 		ending = s;
 		printf("init: %s is essential and has ended: stopping the system\n", name);
 	}
@@ -463,6 +464,7 @@ static void stop_the_rest(void)
 			main_done = true;
 	if (!main_done)
 		return;
+	stopping = true;            /* the ends that follow are ours */
 	for (unsigned i = 0; i < MAX_SERVICES; i++) {
 		if (!svcs[i].running)
 			continue;
@@ -635,9 +637,9 @@ int main(int argc, char **argv)
 	print_free_memory("after the services");
 	printf("init: all services ended\n");
 	if (ending) {
-		printf("init: exit status %d (essential service %s ended)\n", ending->status,
+		printf("init: exit status %d (service %s, essential, ended)\n", ending->status,
 		       ending->m->name);
-		return ending->status ? ending->status : 1;
+		return ending->status;
 	}
 	for (unsigned i = 0; i < nsvc; i++) {
 		if (defs[i].exitstatus) {
