@@ -324,6 +324,16 @@ userland() {
     --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs-final
   runpart $H --name $a-deathtest-console --timeout 60 --expect $E/deathtest-console.txt \
     --count 1 '^init: restarting console' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-console
+  # the entropy server restarted: reads go on (clients hold no objects of it)
+  runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
+    --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy
+  # the ext2 server restarted on an empty ext2 disk: a file synced before
+  # the kill is there for the new instance; the disk is clean after
+  local dimg="$CAIRN_LOG_DIR/$a-deathtest-ext2.img"
+  rm -f "$dimg" && mke2fs -q -F -t ext2 "$dimg" 16M
+  ext2_boot $a-deathtest-ext2 "$dimg" deathtest-ext2 deathtest-ext2.txt \
+    --count 1 '^init: restarting ext2' --require '^kills survived: 1$'
+  runpart ext2_fsck "$dimg" $a-deathtest-ext2-fsck
   # (137: killed; x86-64's isa-debug-exit keeps 7 bits of it)
   runpart $H --name $a-deathtest-essential --timeout 60 --expect-lines $E/deathtest-essential.txt \
     --status $([ $a = x86_64 ] && echo 9 || echo 137) -- --arch $a --manifest deathtest-essential

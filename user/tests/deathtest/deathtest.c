@@ -24,6 +24,16 @@
  *                            EBADF (even after a new one is made: its
  *                            badge names no new description), the tty
  *                            works anew (deathtest-console.manifest)
+ *   deathtest ext2           the ext2 server, restarted, killed while a
+ *                            thread reads a file in a loop: that thread's
+ *                            last call fails (EPIPE, or EBADF from the new
+ *                            instance), the old file answers EBADF, and the
+ *                            file, synced before, is still on the disk
+ *                            (deathtest-ext2.manifest)
+ *   deathtest entropy        the entropy server, restarted, killed while a
+ *                            thread reads random bytes in a loop: that
+ *                            thread's calls end, and reads work after
+ *                            (deathtest-entropy.manifest)
  *   deathtest essential      kills the VFS, marked essential: init stops
  *                            the system (deathtest-essential.manifest;
  *                            the harness checks init's lines and status)
@@ -35,6 +45,7 @@
  */
 #include <string.h>
 #include <lib/cpio.h>
+#include <cairn/dev.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
 #include <cairn/posix.h>
@@ -43,7 +54,7 @@
 
 #define WAIT_MS  3000        /* no call may take longer than this */
 
-static cap_t victim, vfs, tty;
+static cap_t victim, vfs, tty, ext2, rng;
 static unsigned kills;
 
 /* ---- calls -------------------------------------------------------------------------- */
@@ -157,6 +168,57 @@ static long reader_end(void)
 
 	cairn_wait(reader.done, (uint64_t)WAIT_MS * 1000000, &bits);
 	return bits ? (long)reader.err : -1;
+}
+
+/* A thread that makes the same call on obj until one fails: its error
+ * and how many succeeded. */
+static struct {
+	cap_t obj, done;
+	uint32_t op;
+	uint64_t w0, w1;
+	struct cairn_ipcbuf *ib;
+	volatile unsigned ok;
+	volatile err_t err;
+} looper;
+
+static void looper_main(uint64_t arg)
+{
+	err_t e;
+
+	(void)arg;
+	while (!(e = call_in(looper.ib, looper.obj, looper.op, looper.w0, looper.w1, 0, NULL, 0).err))
+		looper.ok++;
+	looper.err = e;
+	cairn_invoke(looper.done, NOTIFY_SIGNAL, 0, 1, 0, 0, 0, NULL);
+}
+
+static err_t looper_start(cap_t obj, uint32_t op, uint64_t w0, uint64_t w1)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_NOTIFICATION, 0, 0, 0, &m)))
+		return e;
+	looper.done = m.w[0];
+	looper.err = -1;
+	looper.obj = obj;
+	looper.op = op;
+	looper.w0 = w0;
+	looper.w1 = w1;
+	if ((e = cairn_thread_start_ipcbuf(looper_main, 0, 8, NULL, &looper.ib)))
+		return e;
+	while (looper.ok < 3)
+		sleep_ms(2);
+	return ERR_OK;
+}
+
+/* The looper's error once it stopped, or -1 if it still waits. */
+static long looper_end(void)
+{
+	uint64_t bits = 0;
+
+	cairn_wait(looper.done, (uint64_t)WAIT_MS * 1000000, &bits);
+	return bits ? (long)looper.err : -1;
 }
 
 /* ---- the kill ------------------------------------------------------------------------ */
@@ -361,6 +423,90 @@ static int console_test(void)
 	return 0;
 }
 
+/* ---- ext2: the files are on the disk -------------------------------------------------------- */
+
+static err_t open_in(cap_t root, const char *path, uint32_t flags, cap_t *out)
+{
+	struct res r = call(root, FS_OPEN, flags, 0644, strlen(path), path, strlen(path));
+
+	*out = r.cap0;
+	if (!r.err && r.cap0 == CAP_NULL)
+		return ERR_IO;
+	return r.err;
+}
+
+static int ext2_test(void)
+{
+	static const char text[] = "kept on the disk";
+	char buf[32] = { 0 };
+	cap_t file, again;
+	struct res r;
+	err_t e;
+	long le;
+
+	e = open_in(ext2, "/kept", LINUX_O_RDWR | LINUX_O_CREAT, &file);
+	if (!t_ok(!e, "death.ext2_open"))
+		return 1;
+	t_ok(write_str(file, text) == ERR_OK && !call(file, IO_SYNC, 0, 0, 0, NULL, 0).err,
+	     "death.ext2_write_sync");
+	if (!t_ok(looper_start(file, IO_PREAD, 8, 0) == ERR_OK, "death.ext2_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	le = looper_end();
+	if (le == -1)
+		t_failf("the reading thread still waits");
+	else if (le != ERR_PIPE && le != ERR_BADF)
+		t_failf("the reading thread's last call: %s", err_name((err_t)le));
+	t_ok(le == ERR_PIPE || le == ERR_BADF, "death.ext2_reader_ends");
+	clock_start();
+	e = call(file, IO_PREAD, 8, 0, 0, NULL, 0).err;
+	if (e != ERR_BADF)
+		t_failf("read of the old file: %s", err_name(e));
+	t_ok(e == ERR_BADF && in_time(), "death.ext2_old_file");
+	e = open_in(ext2, "/kept", LINUX_O_RDWR, &again);
+	t_ok(!e, "death.ext2_open_anew");
+	if (!e) {
+		r = call(again, IO_PREAD, sizeof(buf), 0, 0, NULL, 0);
+		if (!r.err && r.w0 < sizeof(buf))
+			memcpy(buf, bytes_of(cairn_ipcbuf()), r.w0);
+		if (r.err || r.w0 != sizeof(text) - 1 || memcmp(buf, text, sizeof(text) - 1))
+			t_failf("the file after the restart: %s, %lu bytes", err_name(r.err),
+				(unsigned long)r.w0);
+		t_ok(!r.err && r.w0 == sizeof(text) - 1 && !memcmp(buf, text, sizeof(text) - 1),
+		     "death.ext2_file_survived");
+	}
+	return 0;
+}
+
+/* ---- entropy: nothing to lose -------------------------------------------------------------- */
+
+static int entropy_test(void)
+{
+	unsigned n0;
+	bool goes_on;
+	err_t e;
+
+	if (!t_ok(looper_start(rng, RNG_READ, 32, 0) == ERR_OK, "death.rng_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	clock_start();
+	e = call(rng, RNG_READ, 32, 0, 0, NULL, 0).err;   /* waits for the new instance */
+	if (e)
+		t_failf("RNG_READ after the restart: %s", err_name(e));
+	t_ok(!e && in_time(), "death.rng_read_after");
+	/* the reading thread: its call being served ended with EPIPE (it
+	 * stopped there), or it went on with the new instance */
+	n0 = looper.ok;
+	sleep_ms(50);
+	goes_on = looper.ok > n0;
+	if (!goes_on && looper.err != ERR_PIPE)
+		t_failf("the reading thread neither goes on nor ended with EPIPE (%ld)", (long)looper.err);
+	t_ok(goes_on || looper.err == ERR_PIPE, "death.rng_reader_ends_or_goes_on");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -371,6 +517,8 @@ int main(int argc, char **argv)
 	victim = cairn_cap("victim");
 	vfs = cairn_cap("vfs");
 	tty = cairn_cap("tty");
+	ext2 = cairn_cap("ext2");
+	rng = cairn_cap("entropy");
 	if (victim == CAP_NULL)
 		return t_abort("deathtest: needs the capability victim (the server's Process)");
 	t_begin("deathtest", 0);
@@ -382,6 +530,14 @@ int main(int argc, char **argv)
 		if (tty == CAP_NULL)
 			return t_abort("deathtest: needs the capability tty");
 		console_test();
+	} else if (!strcmp(mode, "ext2")) {
+		if (ext2 == CAP_NULL)
+			return t_abort("deathtest: needs the capability ext2");
+		ext2_test();
+	} else if (!strcmp(mode, "entropy")) {
+		if (rng == CAP_NULL)
+			return t_abort("deathtest: needs the capability entropy");
+		entropy_test();
 	} else if (!strcmp(mode, "essential")) {
 		kill_victim();
 		printf("deathtest: killed an essential service\n");
