@@ -324,6 +324,9 @@ userland() {
     --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs-final
   runpart $H --name $a-deathtest-console --timeout 60 --expect $E/deathtest-console.txt \
     --count 1 '^init: restarting console' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-console
+  # a server that never starts (its program missing): its endpoint given up
+  runpart $H --name $a-deathtest-nostart --timeout 60 --expect $E/deathtest-nostart.txt \
+    -- --arch $a --manifest deathtest-nostart
   # the entropy server restarted: reads go on (clients hold no objects of it)
   runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
     --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy

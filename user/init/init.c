@@ -65,6 +65,7 @@ struct service {
 	cap_t caller;                        /* an instance's "caller", until it starts */
 	struct cairn_child child;
 	bool running, ok;
+	bool done;                           /* ended for good (or never started) */
 	unsigned restarts, id;
 	int status;                          /* as a shell reports it (exitstatus) */
 };
@@ -203,12 +204,13 @@ static err_t process_cap(const char *name, cap_t *cap)
 	return ERR_NOENT;
 }
 
-/* Does a running service other than s receive on endpoint `source`? */
+/* Does a service other than s, running or still to start, receive on
+ * endpoint `source`? */
 static bool received_elsewhere(const struct service *s, const char *source)
 {
-	for (unsigned i = 0; i < MAX_SERVICES; i++) {
+	for (unsigned i = 0; i < nsvc; i++) {
 		const struct service *o = &svcs[i];
-		if (o == s || !o->running || o->instance)
+		if (o == s || o->done || o->m->tmpl)
 			continue;
 		for (unsigned k = 0; k < o->m->ncaps; k++)
 			if ((o->m->caps[k].rights & MANIFEST_RIGHT_READ) &&
@@ -236,6 +238,10 @@ static void give_up_endpoints(const struct service *s)
 		if (!(m->caps[i].rights & MANIFEST_RIGHT_READ) ||
 		    manifest_source_parse(m->caps[i].source, &src) || src.kind != MANIFEST_SRC_ENDPOINT ||
 		    received_elsewhere(s, m->caps[i].source))
+			continue;
+		/* made now if it never was: services started later that name it
+		 * get the write-only copy */
+		if (source_cap(m->caps[i].source, &w))
 			continue;
 		for (unsigned k = 0; k < nshared; k++) {
 			if (strcmp(shared[k].source, m->caps[i].source))
@@ -332,6 +338,19 @@ out:
 	return e;
 }
 
+/* s has ended for good (or never started): its endpoints are given up,
+ * and if it is essential the system ends (stop_the_rest()). */
+static void ended_for_good(struct service *s)
+{
+	if (!s->instance)
+		s->done = true;
+	give_up_endpoints(s);
+	if (s->m->essential && !ending && !stopping) {
+		ending = s;
+		printf("init: %s is essential and has ended: stopping the system\n", svc_name(s));
+	}
+}
+
 /* The service's process ended: report how, release it, restart it if it
  * failed and may be restarted. */
 static void reap(struct service *s)
@@ -379,12 +398,7 @@ static void reap(struct service *s)
 		if (!start(s))
 			return;
 	}
-	/* ended for good */
-	give_up_endpoints(s);
-	if (s->m->essential && !ending && !stopping) {
-		ending = s;
-		printf("init: %s is essential and has ended: stopping the system\n", name);
-	}
+	ended_for_good(s);
 }
 
 /* Maps the boot image and reads the manifest into defs[]/svcs[]. */
@@ -612,9 +626,10 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nsvc; i++) {
 		if (defs[i].tmpl)
 			svcs[i].ok = true;      /* started on demand only */
-		else if (svcs[i].elf_size)
-			start(&svcs[i]);
+		else if (!svcs[i].elf_size || start(&svcs[i]))
+			ended_for_good(&svcs[i]);     /* its clients must not wait for it */
 	}
+	stop_the_rest();                        /* an essential one did not start */
 
 	if (launch_ep != CAP_NULL && running_count() && launch_serve())
 		return 1;

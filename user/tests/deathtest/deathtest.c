@@ -34,6 +34,11 @@
  *                            thread reads random bytes in a loop: that
  *                            thread's calls end, and reads work after
  *                            (deathtest-entropy.manifest)
+ *   deathtest nostart        the VFS's program is not in the boot image:
+ *                            init gives its endpoint up at once, so an
+ *                            open fails with EPIPE instead of waiting for
+ *                            a server that never comes
+ *                            (deathtest-nostart.manifest)
  *   deathtest essential      kills the VFS, marked essential: init stops
  *                            the system (deathtest-essential.manifest;
  *                            the harness checks init's lines and status)
@@ -514,6 +519,7 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	unsigned nfailed;
+	err_t e;
 
 	if (!strcmp(mode, "toucher") && argc > 2)
 		return toucher_main(argv[2]);
@@ -522,7 +528,7 @@ int main(int argc, char **argv)
 	tty = cairn_cap("tty");
 	ext2 = cairn_cap("ext2");
 	rng = cairn_cap("entropy");
-	if (victim == CAP_NULL)
+	if (victim == CAP_NULL && strcmp(mode, "nostart"))
 		return t_abort("deathtest: needs the capability victim (the server's Process)");
 	t_begin("deathtest", 0);
 	if (!strcmp(mode, "vfs") || !strcmp(mode, "vfs-final")) {
@@ -541,6 +547,14 @@ int main(int argc, char **argv)
 		if (rng == CAP_NULL)
 			return t_abort("deathtest: needs the capability entropy");
 		entropy_test();
+	} else if (!strcmp(mode, "nostart")) {
+		cap_t f;
+
+		clock_start();
+		e = open_path("/tmp/x", LINUX_O_RDWR | LINUX_O_CREAT, &f);
+		if (e != ERR_PIPE)
+			t_failf("open on a server that never started: %s", err_name(e));
+		t_ok(e == ERR_PIPE && in_time(), "death.nostart_open_fails");
 	} else if (!strcmp(mode, "essential")) {
 		kill_victim();
 		printf("deathtest: killed an essential service\n");
