@@ -47,10 +47,12 @@
 #       --net: the network server (user/servers/net, docs/net.md) on the
 #       device manager's net0 (DHCP), or with --net-addr that static IPv4
 #       address and netmask length (net --addr).
-#       A server's death (docs/manifest.md, "When a server dies"): the VFS,
-#       the console server and the ext2 server of "/" are `essential` (init
-#       stops the system and powers off); the entropy server is restarted
-#       (`restart 3`); the others' clients get EPIPE.
+#       A server's death (docs/manifest.md, "When a server dies"): the VFS
+#       and the console server are `essential` (init stops the system and
+#       powers off); the entropy server is restarted (`restart 3`); the
+#       others' clients get EPIPE (EIO in musl-port). Not the ext2 server of
+#       "/": it ends by itself when there is no disk or it cannot read it,
+#       and the VFS then serves its own tree as "/".
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -177,11 +179,6 @@ END
     cat <<END
     quota 16M
     priority 111
-END
-    # "/" on the disk: the system cannot go on without its server (a disk
-    # mounted elsewhere may be unmounted: its server then ends)
-    [ -n "$disk_at" ] || echo "    essential"
-    cat <<END
 service ext2x bin/ext2 --cache 128 --no-fmap
     cap ext2 endpoint:ext2x rwg
     cap devmgr endpoint:devmgr w
