@@ -530,7 +530,7 @@ int main(int argc, char **argv)
 	rng = cairn_cap("entropy");
 	if (victim == CAP_NULL && strcmp(mode, "nostart"))
 		return t_abort("deathtest: needs the capability victim (the server's Process)");
-	t_begin("deathtest", 0);
+	t_begin(NULL, 0);
 	if (!strcmp(mode, "vfs") || !strcmp(mode, "vfs-final")) {
 		if (vfs == CAP_NULL)
 			return t_abort("deathtest: needs the capability vfs");
