@@ -327,6 +327,9 @@ userland() {
   # a server that never starts (its program missing): its endpoint given up
   runpart $H --name $a-deathtest-nostart --timeout 60 --expect $E/deathtest-nostart.txt \
     -- --arch $a --manifest deathtest-nostart
+  # the device manager not restarted: lookups fail at once, its drivers serve on
+  runpart $H --name $a-deathtest-devmgr --timeout 60 --expect $E/deathtest-devmgr.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-devmgr
   # the entropy server restarted: reads go on (clients hold no objects of it)
   runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
     --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy

@@ -34,6 +34,10 @@
  *                            thread reads random bytes in a loop: that
  *                            thread's calls end, and reads work after
  *                            (deathtest-entropy.manifest)
+ *   deathtest devmgr         the device manager, not restarted, killed
+ *                            after a lookup of "rng": lookups fail with
+ *                            EPIPE at once, the driver it started still
+ *                            serves (deathtest-devmgr.manifest)
  *   deathtest nostart        the VFS's program is not in the boot image:
  *                            init gives its endpoint up at once, so an
  *                            open fails with EPIPE instead of waiting for
@@ -51,6 +55,7 @@
 #include <string.h>
 #include <lib/cpio.h>
 #include <cairn/dev.h>
+#include <cairn/dev_client.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
 #include <cairn/posix.h>
@@ -59,7 +64,7 @@
 
 #define WAIT_MS  3000        /* no call may take longer than this */
 
-static cap_t victim, vfs, tty, ext2, rng;
+static cap_t victim, vfs, tty, ext2, rng, devmgr;
 static unsigned kills;
 
 /* ---- calls -------------------------------------------------------------------------- */
@@ -515,6 +520,30 @@ static int entropy_test(void)
 	return 0;
 }
 
+/* ---- the device manager: its drivers live on ------------------------------------------ */
+
+static int devmgr_test(void)
+{
+	cap_t svc, again;
+	err_t e;
+
+	e = cairn_dev_lookup(devmgr, "rng", 0, &svc);
+	if (!t_ok(!e, "death.devmgr_lookup"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	clock_start();
+	e = cairn_dev_lookup(devmgr, "rng", 0, &again);
+	if (e != ERR_PIPE)
+		t_failf("lookup after the death: %s", err_name(e));
+	t_ok(e == ERR_PIPE && in_time(), "death.devmgr_lookup_fails");
+	e = call(svc, RNG_READ, 16, 0, 0, NULL, 0).err;
+	if (e)
+		t_failf("RNG_READ on the driver: %s", err_name(e));
+	t_ok(!e, "death.devmgr_driver_serves");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -528,6 +557,7 @@ int main(int argc, char **argv)
 	tty = cairn_cap("tty");
 	ext2 = cairn_cap("ext2");
 	rng = cairn_cap("entropy");
+	devmgr = cairn_cap("devmgr");
 	if (victim == CAP_NULL && strcmp(mode, "nostart"))
 		return t_abort("deathtest: needs the capability victim (the server's Process)");
 	t_begin(NULL, 0);
@@ -547,6 +577,10 @@ int main(int argc, char **argv)
 		if (rng == CAP_NULL)
 			return t_abort("deathtest: needs the capability entropy");
 		entropy_test();
+	} else if (!strcmp(mode, "devmgr")) {
+		if (devmgr == CAP_NULL)
+			return t_abort("deathtest: needs the capability devmgr");
+		devmgr_test();
 	} else if (!strcmp(mode, "nostart")) {
 		cap_t f;
 
