@@ -330,6 +330,10 @@ userland() {
   # the device manager not restarted: lookups fail at once, its drivers serve on
   runpart $H --name $a-deathtest-devmgr --timeout 60 --expect $E/deathtest-devmgr.txt \
     --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-devmgr
+  # the network server not restarted: a waiting read, old sockets and new
+  # ones fail with EPIPE
+  runpart $H --name $a-deathtest-net --timeout 60 --expect $E/deathtest-net.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-net
   # the entropy server restarted: reads go on (clients hold no objects of it)
   runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
     --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy

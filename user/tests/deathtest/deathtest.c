@@ -38,6 +38,11 @@
  *                            after a lookup of "rng": lookups fail with
  *                            EPIPE at once, the driver it started still
  *                            serves (deathtest-devmgr.manifest)
+ *   deathtest net            the network server, not restarted, killed
+ *                            while a thread reads an empty socket of a
+ *                            pair: the read, a write on the other end and
+ *                            a new socket fail with EPIPE at once
+ *                            (deathtest-net.manifest)
  *   deathtest nostart        the VFS's program is not in the boot image:
  *                            init gives its endpoint up at once, so an
  *                            open fails with EPIPE instead of waiting for
@@ -56,6 +61,7 @@
 #include <lib/cpio.h>
 #include <cairn/dev.h>
 #include <cairn/dev_client.h>
+#include <cairn/sock.h>
 #include <cairn/rt.h>
 #include <cairn/spawn.h>
 #include <cairn/posix.h>
@@ -64,7 +70,7 @@
 
 #define WAIT_MS  3000        /* no call may take longer than this */
 
-static cap_t victim, vfs, tty, ext2, rng, devmgr;
+static cap_t victim, vfs, tty, ext2, rng, devmgr, net;
 static unsigned kills;
 
 /* ---- calls -------------------------------------------------------------------------- */
@@ -520,6 +526,40 @@ static int entropy_test(void)
 	return 0;
 }
 
+/* ---- the network server ------------------------------------------------------------------ */
+
+static int net_test(void)
+{
+	struct res r;
+	err_t e;
+	long re;
+
+	r = call(net, SOCK_PAIR, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, NULL, 0);
+	if (!t_ok(!r.err && r.cap0 != CAP_NULL && r.cap1 != CAP_NULL, "death.net_pair"))
+		return 1;
+	if (!t_ok(reader_start(r.cap0) == ERR_OK, "death.net_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	re = reader_end();
+	if (re == -1)
+		t_failf("the read of the empty socket still waits");
+	else if (re != ERR_PIPE)
+		t_failf("the read of the empty socket ended with %s", err_name((err_t)re));
+	t_ok(re == ERR_PIPE, "death.net_waiting_read_fails");
+	clock_start();
+	e = write_str(r.cap1, "x");
+	if (e != ERR_PIPE)
+		t_failf("write on the other end: %s", err_name(e));
+	t_ok(e == ERR_PIPE && in_time(), "death.net_old_socket");
+	clock_start();
+	e = call(net, SOCK_OPEN, 1, 1, 0, NULL, 0).err;
+	if (e != ERR_PIPE)
+		t_failf("a new socket: %s", err_name(e));
+	t_ok(e == ERR_PIPE && in_time(), "death.net_new_socket_fails");
+	return 0;
+}
+
 /* ---- the device manager: its drivers live on ------------------------------------------ */
 
 static int devmgr_test(void)
@@ -558,6 +598,7 @@ int main(int argc, char **argv)
 	ext2 = cairn_cap("ext2");
 	rng = cairn_cap("entropy");
 	devmgr = cairn_cap("devmgr");
+	net = cairn_cap("net");
 	if (victim == CAP_NULL && strcmp(mode, "nostart"))
 		return t_abort("deathtest: needs the capability victim (the server's Process)");
 	t_begin(NULL, 0);
@@ -581,6 +622,10 @@ int main(int argc, char **argv)
 		if (devmgr == CAP_NULL)
 			return t_abort("deathtest: needs the capability devmgr");
 		devmgr_test();
+	} else if (!strcmp(mode, "net")) {
+		if (net == CAP_NULL)
+			return t_abort("deathtest: needs the capability net");
+		net_test();
 	} else if (!strcmp(mode, "nostart")) {
 		cap_t f;
 
