@@ -173,7 +173,7 @@ static err_t reader_start(cap_t obj)
 		return e;
 	while (!reader.started)
 		sleep_ms(5);
-	sleep_ms(50);          /* in its call, put aside by the server */
+	sleep_ms(200);         /* in its call, put aside by the server */
 	return ERR_OK;
 }
 
@@ -635,9 +635,10 @@ int main(int argc, char **argv)
 			t_failf("open on a server that never started: %s", err_name(e));
 		t_ok(e == ERR_PIPE && in_time(), "death.nostart_open_fails");
 	} else if (!strcmp(mode, "essential")) {
-		kill_victim();
-		printf("deathtest: killed an essential service\n");
+		/* said first: init, above us, stops us at once */
+		printf("deathtest: killing an essential service\n");
 		cairn_console_flush();
+		kill_victim();
 		for (;;)
 			sleep_ms(1000);      /* init stops us with the rest */
 	} else {
