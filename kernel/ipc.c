@@ -252,6 +252,8 @@ err_t ipc_call(struct endpoint *ep, const struct cap *c, const struct msg *m)
 		sched_switch_to(rx);
 		return self->wake_err;
 	}
+	if (!ep->recv_caps)
+		return ERR_PIPE;        /* nobody can ever answer (endpoint_unserved()) */
 	self->msg_tag = m->tag;
 	memcpy(self->msg_w, m->w, sizeof(self->msg_w));
 	self->msg_badge = c->badge;
@@ -271,6 +273,8 @@ err_t ipc_send(struct endpoint *ep, const struct cap *c, const struct msg *m, bo
 		sched_wake(rx, ERR_OK);
 		return ERR_OK;
 	}
+	if (!ep->recv_caps)
+		return ERR_PIPE;
 	if (nonblock)
 		return ERR_AGAIN;
 	self->msg_tag = m->tag;
@@ -594,6 +598,8 @@ err_t ipc_call_async(struct endpoint *ep, const struct cap *c, const struct msg 
 	struct async_msg *a;
 	struct thread *rx;
 
+	if (!ep->recv_caps && list_empty(&ep->receivers))
+		return ERR_PIPE;
 	if (quota_charge(q, sizeof(*a)))
 		return ERR_NOMEM;
 	a = kzalloc(sizeof(*a));
@@ -787,16 +793,12 @@ static void watch_free(struct endpoint *ep)
 	ep->watch = NULL;
 }
 
-void endpoint_destroy(struct endpoint *ep)
+/* Ends what waits in ep's queues (not its receivers): ERR_PIPE. */
+static void endpoint_flush(struct endpoint *ep)
 {
-	/* every object it paged holds a reference: none is left */
-	if (ep->watch)
-		watch_free(ep);
 	struct thread *t;
 
 	while ((t = first_waiter(&ep->senders)))
-		sched_wake(t, ERR_PIPE);
-	while ((t = first_waiter(&ep->receivers)))
 		sched_wake(t, ERR_PIPE);
 	while (!list_empty(&ep->async)) {
 		struct async_msg *a = list_entry(ep->async.next, struct async_msg, node);
@@ -806,24 +808,47 @@ void endpoint_destroy(struct endpoint *ep)
 	}
 }
 
+void endpoint_unserved(struct endpoint *ep)
+{
+	endpoint_flush(ep);
+	pager_endpoint_gone(ep);
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+	/* every object it paged holds a reference: none is left */
+	if (ep->watch)
+		watch_free(ep);
+	struct thread *t;
+
+	endpoint_flush(ep);
+	while ((t = first_waiter(&ep->receivers)))
+		sched_wake(t, ERR_PIPE);
+}
+
 bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, uintptr_t pc)
 {
 	struct process *p = t->proc;
 	struct endpoint *ep = p->fault_ep;
 	struct msg m = { cairn_tag(CAIRN_FAULT_LABEL, 4, 0), { addr, pc, 0, t->id } };
 	struct cap fake = { .badge = p->fault_badge };
+	err_t e;
 
 	if (!ep)
 		return false;
 	m.w[2] = fault_kind(kind) | (prot ? CAIRN_FAULT_PROT : 0);
 	t->fault_pending = 1;
-	ipc_call(ep, &fake, &m);
+	e = ipc_call(ep, &fake, &m);
 	/* however the call ended (answered, or dropped: the handler received
 	 * again, died, deleted a saved Reply, the endpoint went), the fault
 	 * message is no longer outstanding: the next answer t gets is to an
 	 * ordinary call */
 	t->fault_pending = 0;
-	return true;
+	/* dropped, and nobody can receive there any more: retrying would
+	 * fault again for ever. (No reference is taken across the call: a
+	 * thread killed in it never comes back to drop one. The process's
+	 * own keeps ep alive while it is still its fault endpoint.) */
+	return !(e == ERR_PIPE && p->fault_ep == ep && !ep->recv_caps);
 }
 
 /* ---- notifications ------------------------------------------------------------ */

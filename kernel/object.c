@@ -460,10 +460,10 @@ void cap_delete(struct cap *c)
 		child_link(parent, ch);
 	}
 	child_unlink(c);
-	/* the last capability that can receive on it: its pager is gone */
+	/* the last capability that can receive on it: its server is gone */
 	if (obj->type == OBJ_ENDPOINT && (c->rights & RIGHT_READ) &&
 	    --((struct endpoint *)obj)->recv_caps == 0)
-		pager_endpoint_gone((struct endpoint *)obj);
+		endpoint_unserved((struct endpoint *)obj);
 	c->obj = NULL;
 	c->rights = 0;
 	c->badge = 0;

@@ -65,6 +65,7 @@ struct pager *pager_alloc(struct memobj *mo)
 	list_init(&p->ep_node);
 	list_init(&p->req_node);
 	list_init(&p->waiters);
+	list_init(&p->binder_node);
 	return p;
 }
 
@@ -85,6 +86,8 @@ void pager_bind(struct memobj *mo, struct endpoint *ep, uint64_t key, uint64_t s
 	p->key = key;
 	p->size = size;
 	list_add_tail(&ep->paged, &p->ep_node);
+	p->binder = current->proc;
+	list_add_tail(&current->proc->pagers, &p->binder_node);
 }
 
 /* Wakes the waiters on pages [first, end) with err; with ERR_OK only those
@@ -125,6 +128,10 @@ static void pager_detach(struct pager *p, err_t err)
 		p->ep = NULL;
 		kobj_put(&ep->obj);
 	}
+	if (p->binder) {
+		list_del(&p->binder_node);
+		p->binder = NULL;
+	}
 	pager_wake(p, 0, SIZE_MAX, err);
 }
 
@@ -144,6 +151,12 @@ void pager_endpoint_gone(struct endpoint *ep)
 {
 	while (!list_empty(&ep->paged))
 		pager_detach(list_entry(ep->paged.next, struct pager, ep_node), ERR_IO);
+}
+
+void pager_process_gone(struct process *p)
+{
+	while (!list_empty(&p->pagers))
+		pager_detach(list_entry(p->pagers.next, struct pager, binder_node), ERR_IO);
 }
 
 /* ---- faults and requests ----------------------------------------------------------- */

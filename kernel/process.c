@@ -7,6 +7,7 @@
 #include <kernel/thread.h>
 #include <kernel/ipc.h>
 #include <kernel/memory.h>
+#include <kernel/pager.h>
 #include <kernel/syscall.h>
 #include <kernel/smp.h>
 #include <kernel/log.h>
@@ -166,6 +167,7 @@ struct process *process_create(struct quota *parent, uint64_t limit, const char 
 	}
 	p->quota = q;          /* the reference quota_create gave */
 	list_init(&p->threads);
+	list_init(&p->pagers);
 	p->state = PROC_STATE_RUNNING;
 	list_add_tail(&process_live, &p->live_node);
 	p->id = next_process_id++;
@@ -190,6 +192,7 @@ void process_exit(struct process *p, int state, uint64_t status)
 	while (!list_empty(&p->threads))
 		thread_kill(list_entry(p->threads.next, struct thread, proc_node));
 	cap_table_destroy(p);
+	pager_process_gone(p);
 	if (p->as)
 		kobj_put(&p->as->obj);
 	p->as = NULL;

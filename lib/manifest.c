@@ -173,13 +173,15 @@ err_t manifest_source_parse(const char *source, struct manifest_source *out)
 		src.kind = MANIFEST_SRC_IOPORT;
 	} else if ((arg = after_prefix(source, "endpoint:")) ||
 		   (arg = after_prefix(source, "notification:")) ||
-		   (arg = after_prefix(source, "launcher:"))) {
+		   (arg = after_prefix(source, "launcher:")) ||
+		   (arg = after_prefix(source, "process:"))) {
 		size_t len = strlen(arg);
 
 		if (len >= MANIFEST_NAME_SIZE || !valid_name(arg, len))
 			return ERR_INVAL;
 		src.kind = source[0] == 'e' ? MANIFEST_SRC_ENDPOINT :
-			   source[0] == 'n' ? MANIFEST_SRC_NOTIFICATION : MANIFEST_SRC_LAUNCHER;
+			   source[0] == 'n' ? MANIFEST_SRC_NOTIFICATION :
+			   source[0] == 'l' ? MANIFEST_SRC_LAUNCHER : MANIFEST_SRC_PROCESS;
 		src.name = arg;
 	} else {
 		return ERR_INVAL;
@@ -388,7 +390,22 @@ static err_t do_template(struct parser *ps, const struct line *ln)
 		return fail(ps, ERR_INVAL, "template given twice");
 	if (ps->svc->exitstatus)
 		return fail(ps, ERR_INVAL, "exitstatus on a template");
+	if (ps->svc->essential)
+		return fail(ps, ERR_INVAL, "essential on a template");
 	ps->svc->tmpl = true;
+	return 0;
+}
+
+/* essential: the system ends when this service has ended for good. */
+static err_t do_essential(struct parser *ps, const struct line *ln)
+{
+	if (ln->n > 1 || ln->too_many)
+		return fail(ps, ERR_INVAL, "extra argument");
+	if (ps->svc->essential)
+		return fail(ps, ERR_INVAL, "essential given twice");
+	if (ps->svc->tmpl)
+		return fail(ps, ERR_INVAL, "essential on a template");
+	ps->svc->essential = true;
 	return 0;
 }
 
@@ -402,6 +419,7 @@ static const struct {
 	{ "restart", do_restart },
 	{ "exitstatus", do_exitstatus },
 	{ "template", do_template },
+	{ "essential", do_essential },
 };
 
 static err_t do_line(struct parser *ps, const struct line *ln)

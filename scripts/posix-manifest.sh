@@ -47,6 +47,12 @@
 #       --net: the network server (user/servers/net, docs/net.md) on the
 #       device manager's net0 (DHCP), or with --net-addr that static IPv4
 #       address and netmask length (net --addr).
+#       A server's death (docs/manifest.md, "When a server dies"): the VFS
+#       and the console server are `essential` (init stops the system and
+#       powers off); the entropy server is restarted (`restart 3`); the
+#       others' clients get EPIPE (EIO in musl-port). Not the ext2 server of
+#       "/": it ends by itself when there is no disk or it cannot read it,
+#       and the VFS then serves its own tree as "/".
 #   scripts/posix-manifest.sh proc NAME QUOTA [--signals] [--exitstatus] -- ARGS...
 #       a process server named NAME with kernel memory QUOTA, started with
 #       ARGS ([--quota=SIZE] /bin/PROG [PROG's arguments]); it starts PROG as
@@ -107,6 +113,7 @@ END
   cat <<END
     quota 1M
     priority 111
+    restart 3
 service vfs bin/vfs$vfs_args
     cap console console w
     cap vfs endpoint:vfs rwg
@@ -123,6 +130,7 @@ END
   cat <<END
     quota $vfs_quota
     priority 111
+    essential
 service console bin/console
 END
   if [ -n "$uart" ]; then
@@ -139,6 +147,7 @@ END
   fi
   echo "    quota 3M"                 # 64 ptys of 20 KiB
   echo "    priority 111"
+  echo "    essential"
   if [ -n "$net" ]; then
     # the network server (user/servers/net, docs/net.md): lwIP on the
     # device manager's net0 (none: loopback only); DHCP's name servers

@@ -311,6 +311,43 @@ userland() {
     --require '^hello: argv\[3\] = "abcdefghijklmno"$' --require '^hello: capability caller in slot' \
     --count 0 '^init: service .* crashed' -- --arch $a --manifest launchtest
 
+  # A server dies while its clients use it (user/tests/deathtest;
+  # docs/manifest.md, "When a server dies"): the test kills it through its
+  # Process (process:<service>) while a thread waits in a call the server
+  # put aside. Restarted (restart 1): the waiting call fails with EPIPE,
+  # old objects answer EBADF from the new instance, opening anew works.
+  # Not restarted: everything fails with EPIPE at once. essential: init
+  # stops the system and powers off with the service's status.
+  runpart $H --name $a-deathtest-vfs --timeout 60 --expect $E/deathtest-vfs.txt \
+    --count 1 '^init: restarting vfs' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs
+  runpart $H --name $a-deathtest-vfs-final --timeout 60 --expect $E/deathtest-vfs-final.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-vfs-final
+  runpart $H --name $a-deathtest-console --timeout 60 --expect $E/deathtest-console.txt \
+    --count 1 '^init: restarting console' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-console
+  # a server that never starts (its program missing): its endpoint given up
+  runpart $H --name $a-deathtest-nostart --timeout 60 --expect $E/deathtest-nostart.txt \
+    -- --arch $a --manifest deathtest-nostart
+  # the device manager not restarted: lookups fail at once, its drivers serve on
+  runpart $H --name $a-deathtest-devmgr --timeout 60 --expect $E/deathtest-devmgr.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-devmgr
+  # the network server not restarted: a waiting read, old sockets and new
+  # ones fail with EPIPE
+  runpart $H --name $a-deathtest-net --timeout 60 --expect $E/deathtest-net.txt \
+    --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-net
+  # the entropy server restarted: reads go on (clients hold no objects of it)
+  runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
+    --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy
+  # the ext2 server restarted on an empty ext2 disk: a file synced before
+  # the kill is there for the new instance; the disk is clean after
+  local dimg="$CAIRN_LOG_DIR/$a-deathtest-ext2.img"
+  rm -f "$dimg" && mke2fs -q -F -t ext2 "$dimg" 16M
+  ext2_boot $a-deathtest-ext2 "$dimg" deathtest-ext2 deathtest-ext2.txt \
+    --count 1 '^init: restarting ext2' --require '^kills survived: 1$'
+  runpart ext2_fsck "$dimg" $a-deathtest-ext2-fsck
+  # (137: killed; x86-64's isa-debug-exit keeps 7 bits of it)
+  runpart $H --name $a-deathtest-essential --timeout 60 --expect-lines $E/deathtest-essential.txt \
+    --status $([ $a = x86_64 ] && echo 9 || echo 137) -- --arch $a --manifest deathtest-essential
+
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
   # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server
   # (user/manifests/entropytest.manifest; expected/entropytest.txt). Without any

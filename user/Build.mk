@@ -23,7 +23,7 @@ user-progs += servers/console tests/ttytest tests/ttyecho tests/ttysig
 user-progs += servers/proc tests/proctest
 user-progs += servers/vfs tests/vfstest tests/ext2test
 user-progs += servers/devmgr tests/devtest tests/stubdrv
-user-progs += servers/entropy tests/entropytest tests/launchtest
+user-progs += servers/entropy tests/entropytest tests/launchtest tests/deathtest
 
 init-src := lib/cpio.c lib/manifest.c
 bench-src := lib/cpio.c
@@ -33,6 +33,7 @@ tests/proctest-src := lib/cpio.c
 servers/vfs-src := lib/cpio.c
 tests/vfstest-src := lib/cpio.c
 tests/blktest-src := lib/cpio.c
+tests/deathtest-src := lib/cpio.c
 # The virtio library (drivers/virtio/): every virtio driver links it.
 virtio-lib := drivers/virtio/virtq.c drivers/virtio/transport.c drivers/virtio/caps.c
 drivers/virtio_blk-src := $(virtio-lib)

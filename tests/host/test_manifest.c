@@ -348,6 +348,7 @@ TEST(sources)
 		"ioportctl", "ioport:0x3f8:8", "ioport:0:1", "ioport:0:0x10000", "ioport:0xffff:1",
 		"ioport:0xfff0:0x10",
 		"endpoint:log", "endpoint:A-b.c_9", "notification:ready", "launcher:ext2x",
+		"process:vfs",
 	};
 	static const char *const bad[] = {
 		"Console", "consoles", "console:", "irq", "irq:", "irq:x", "irq:-1", "irq:4294967296",
@@ -359,6 +360,7 @@ TEST(sources)
 		"ioport:0xffffffffffffffff:1", "ioport:1:2:3", "ioportctl:1", "ioports:1:1", "endpoint", "endpoint:", "endpoint:-x",
 		"endpoint:a:b", "endpoint:a/b", "notification:", "irqctl:1", "kinfo2", "x:y",
 		"launcher:", "launcher:-a", "launcher:a/b", "launchers:a",
+		"process:", "process:.a", "process:a:b", "processes:a", "process",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -390,6 +392,8 @@ TEST(source_parse)
 	CHECK(src.kind == MANIFEST_SRC_NOTIFICATION && strcmp(src.name, "n1") == 0);
 	CHECK(manifest_source_parse("launcher:ext2x", &src) == 0);
 	CHECK(src.kind == MANIFEST_SRC_LAUNCHER && strcmp(src.name, "ext2x") == 0);
+	CHECK(manifest_source_parse("process:vfs", &src) == 0);
+	CHECK(src.kind == MANIFEST_SRC_PROCESS && strcmp(src.name, "vfs") == 0);
 	CHECK(manifest_source_parse("010", &src) == ERR_INVAL);
 	CHECK(manifest_source_parse(NULL, &src) == ERR_INVAL);
 	CHECK(manifest_source_parse("console", NULL) == ERR_INVAL);
@@ -493,6 +497,20 @@ TEST(template)
 	CHECK(fails("service a p\ntemplate\ntemplate\n", ERR_INVAL, 3, "template given twice"));
 	CHECK(fails("service a p\ntemplate\nexitstatus\n", ERR_INVAL, 3, "exitstatus on a template"));
 	CHECK(fails("service a p\nexitstatus\ntemplate\n", ERR_INVAL, 3, "exitstatus on a template"));
+	return true;
+}
+
+TEST(essential)
+{
+	CHECK(ok1("service a p\n") && !svc[0].essential);
+	CHECK(ok1("service a p\nessential\n") && svc[0].essential);
+	CHECK(parse("service a p\nessential\nservice b q\nessential\nexitstatus\nservice c r\n") == 0 &&
+	      nsvc == 3 && svc[0].essential && svc[1].essential && !svc[2].essential);
+	CHECK(fails("essential\n", ERR_INVAL, 1, "before any service"));
+	CHECK(fails("service a p\nessential 1\n", ERR_INVAL, 2, "extra argument"));
+	CHECK(fails("service a p\nessential\nessential\n", ERR_INVAL, 3, "essential given twice"));
+	CHECK(fails("service a p\ntemplate\nessential\n", ERR_INVAL, 3, "essential on a template"));
+	CHECK(fails("service a p\nessential\ntemplate\n", ERR_INVAL, 3, "essential on a template"));
 	return true;
 }
 

@@ -30,6 +30,16 @@
  * "--dev NAME [--ro]" after the template's. With a launcher in the
  * manifest init serves that endpoint with the server skeleton, and the
  * services' ends reach it through the skeleton's relay.
+ *
+ * A server's death (docs/manifest.md, "When a server dies"): init keeps
+ * every named endpoint with the rights it was made with, so that a
+ * restarted server receives on the same one and its clients' capabilities
+ * keep working; calls made meanwhile wait for it. A service that has
+ * ended for good gives up what it received on: init keeps only a
+ * write-only copy of each endpoint no running service can receive on, so
+ * the kernel fails every call waiting there, and every later one, with
+ * ERR_PIPE. An `essential` service that ends for good ends the system:
+ * init stops the others and exits with its status.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -55,6 +65,7 @@ struct service {
 	cap_t caller;                        /* an instance's "caller", until it starts */
 	struct cairn_child child;
 	bool running, ok;
+	bool done;                           /* ended for good (or never started) */
 	unsigned restarts, id;
 	int status;                          /* as a shell reports it (exitstatus) */
 };
@@ -71,6 +82,8 @@ static struct {
 static unsigned nshared;
 
 static cap_t bootimage, exit_notify;
+static const struct service *ending;     /* the essential service that ended the system */
+static bool stopping;                    /* stop_the_rest() is ending the services */
 static cap_t launch_ep = CAP_NULL;       /* launcher: sources, badged template index + 1 */
 static const void *image;
 static uint64_t image_size;
@@ -176,6 +189,74 @@ static const char *svc_name(const struct service *s)
 	return s->instance ? s->iname : s->m->name;
 }
 
+/* process:<name>: the Process of service <name>, which must be running
+ * (started above the service that names it). */
+static err_t process_cap(const char *name, cap_t *cap)
+{
+	for (unsigned i = 0; i < nsvc; i++) {
+		if (!strcmp(defs[i].name, name) && !defs[i].tmpl) {
+			if (!svcs[i].running)
+				return ERR_SRCH;
+			*cap = svcs[i].child.proc;
+			return ERR_OK;
+		}
+	}
+	return ERR_NOENT;
+}
+
+/* Does a service other than s, running or still to start, receive on
+ * endpoint `source`? */
+static bool received_elsewhere(const struct service *s, const char *source)
+{
+	for (unsigned i = 0; i < nsvc; i++) {
+		const struct service *o = &svcs[i];
+		if (o == s || o->done || o->m->tmpl)
+			continue;
+		for (unsigned k = 0; k < o->m->ncaps; k++)
+			if ((o->m->caps[k].rights & MANIFEST_RIGHT_READ) &&
+			    !strcmp(o->m->caps[k].source, source))
+				return true;
+	}
+	return false;
+}
+
+/* s has ended for good: of each endpoint it received on that no running
+ * service receives on, init keeps a write-only copy (for services still
+ * to start that name it). With no capability left that can receive, the
+ * kernel ends the calls waiting there, and every later one, with
+ * ERR_PIPE: the dead server's clients never wait for ever. */
+static void give_up_endpoints(const struct service *s)
+{
+	const struct manifest_service *m = s->m;
+
+	if (s->instance)
+		return;                 /* its endpoints were its own */
+	for (unsigned i = 0; i < m->ncaps; i++) {
+		struct manifest_source src;
+		cap_t w;
+
+		if (!(m->caps[i].rights & MANIFEST_RIGHT_READ) ||
+		    manifest_source_parse(m->caps[i].source, &src) || src.kind != MANIFEST_SRC_ENDPOINT ||
+		    received_elsewhere(s, m->caps[i].source))
+			continue;
+		/* made now if it never was: services started later that name it
+		 * get the write-only copy */
+		if (source_cap(m->caps[i].source, &w))
+			continue;
+		for (unsigned k = 0; k < nshared; k++) {
+			if (strcmp(shared[k].source, m->caps[i].source))
+				continue;
+			if (cairn_cap_copy(shared[k].cap, RIGHT_WRITE | RIGHT_GRANT, &w)) {
+				printf("init: cannot give up endpoint %s\n", shared[k].source);
+				break;
+			}
+			cairn_cap_delete(shared[k].cap);
+			shared[k].cap = w;
+			break;
+		}
+	}
+}
+
 static err_t start(struct service *s)
 {
 	const struct manifest_service *m = s->m;
@@ -208,6 +289,8 @@ static err_t start(struct service *s)
 		c->badge = 0;
 		if (!manifest_source_parse(m->caps[i].source, &src) && src.kind == MANIFEST_SRC_LAUNCHER) {
 			e = launcher_cap(src.name, &c->cap, &c->badge);
+		} else if (src.kind == MANIFEST_SRC_PROCESS) {
+			e = process_cap(src.name, &c->cap);
 		} else if (s->instance && (m->caps[i].rights & MANIFEST_RIGHT_READ) &&
 			   (src.kind == MANIFEST_SRC_ENDPOINT || src.kind == MANIFEST_SRC_NOTIFICATION)) {
 			/* what the instance receives on is its own */
@@ -255,6 +338,19 @@ out:
 	return e;
 }
 
+/* s has ended for good (or never started): its endpoints are given up,
+ * and if it is essential the system ends (stop_the_rest()). */
+static void ended_for_good(struct service *s)
+{
+	if (!s->instance)
+		s->done = true;
+	give_up_endpoints(s);
+	if (s->m->essential && !ending && !stopping) {
+		ending = s;
+		printf("init: %s is essential and has ended: stopping the system\n", svc_name(s));
+	}
+}
+
 /* The service's process ended: report how, release it, restart it if it
  * failed and may be restarted. */
 static void reap(struct service *s)
@@ -296,11 +392,13 @@ static void reap(struct service *s)
 		s->instance = false;
 		return;
 	}
-	if (!s->ok && s->restarts < s->m->restart) {
+	if (!s->ok && s->restarts < s->m->restart && !ending) {
 		s->restarts++;
 		printf("init: restarting %s (%u of %u)\n", name, s->restarts, s->m->restart);
-		start(s);
+		if (!start(s))
+			return;
 	}
+	ended_for_good(s);
 }
 
 /* Maps the boot image and reads the manifest into defs[]/svcs[]. */
@@ -373,17 +471,19 @@ static unsigned running_count(void)
  * themselves) are killed, so that the boot ends with its status. */
 static void stop_the_rest(void)
 {
-	bool main_done = false;
+	bool main_done = ending != NULL;
 
 	for (unsigned i = 0; i < nsvc; i++)
 		if (defs[i].exitstatus && !svcs[i].running)
 			main_done = true;
 	if (!main_done)
 		return;
+	stopping = true;            /* the ends that follow are ours */
 	for (unsigned i = 0; i < MAX_SERVICES; i++) {
 		if (!svcs[i].running)
 			continue;
-		printf("init: stopping %s: the exitstatus service has ended\n", svc_name(&svcs[i]));
+		printf("init: stopping %s: %s\n", svc_name(&svcs[i]),
+		       ending ? "the system ends" : "the exitstatus service has ended");
 		cairn_invoke(svcs[i].child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
 		if (!svcs[i].instance)
 			svcs[i].restarts = defs[i].restart;     /* not restarted */
@@ -526,9 +626,10 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nsvc; i++) {
 		if (defs[i].tmpl)
 			svcs[i].ok = true;      /* started on demand only */
-		else if (svcs[i].elf_size)
-			start(&svcs[i]);
+		else if (!svcs[i].elf_size || start(&svcs[i]))
+			ended_for_good(&svcs[i]);     /* its clients must not wait for it */
 	}
+	stop_the_rest();                        /* an essential one did not start */
 
 	if (launch_ep != CAP_NULL && running_count() && launch_serve())
 		return 1;
@@ -550,6 +651,11 @@ int main(int argc, char **argv)
 		all_ok &= svcs[i].ok;
 	print_free_memory("after the services");
 	printf("init: all services ended\n");
+	if (ending) {
+		printf("init: exit status %d (service %s, essential, ended)\n", ending->status,
+		       ending->m->name);
+		return ending->status;
+	}
 	for (unsigned i = 0; i < nsvc; i++) {
 		if (defs[i].exitstatus) {
 			printf("init: exit status %d (service %s)\n", svcs[i].status, defs[i].name);

@@ -102,6 +102,14 @@ void ipc_interrupt(struct thread *t);
 /* The thread is going away: cancel everything it takes part in. */
 void ipc_thread_cleanup(struct thread *t);
 void endpoint_destroy(struct endpoint *ep);
+/* The last capability that can receive on ep went (object.c): nobody can
+ * ever serve it again. Every call queued on it (threads, asynchronous
+ * calls) ends with ERR_PIPE, its paged objects fail (pager.c), and later
+ * calls and sends fail at once with ERR_PIPE: a client of a dead server
+ * never waits for ever. While some capability can still receive (a
+ * restarted server's, or init's, which keeps it for the restart), calls
+ * wait in the queue for the next receive. */
+void endpoint_unserved(struct endpoint *ep);
 
 /* A page request was queued on ep (kernel/pager.c): a receiver waiting
  * there gets it now. */
@@ -109,7 +117,8 @@ void ipc_pager_kick(struct endpoint *ep);
 
 /* Delivers a fault of t to its process's fault endpoint as a call (prot:
  * a mapped page's protection forbade the access, CAIRN_FAULT_PROT); false
- * when there is none. The answer retries the instruction, resumes at
+ * when there is none, or nobody can receive on it any more (its server
+ * died and nobody restarts it): the caller then ends the process. The answer retries the instruction, resumes at
  * another pc (CAIRN_FAULT_RESUME) or ends the process. */
 bool ipc_send_fault(struct thread *t, unsigned kind, bool prot, uintptr_t addr, uintptr_t pc);
 

@@ -24,6 +24,8 @@ struct pager {
 	struct list ep_node;          /* ep->paged: every object the endpoint pages */
 	struct list req_node;         /* ep->pager_reqs while a page is PS_QUEUED */
 	struct list waiters;          /* threads blocked on a page (qnode; page_wait) */
+	struct process *binder;       /* the process whose MEMOBJ_SET_PAGER bound it */
+	struct list binder_node;      /* binder->pagers */
 	size_t queued;                /* pages PS_QUEUED */
 	size_t qlow;                  /* no page below it is PS_QUEUED */
 	size_t present;               /* pages present, each charged PAGE_SIZE */
@@ -53,6 +55,11 @@ bool pager_take_request(struct endpoint *ep, uint64_t *badge, uint64_t w[4]);
 /* The last capability that could receive on ep went: its objects'
  * pager is gone. */
 void pager_endpoint_gone(struct endpoint *ep);
+/* Process p, which bound objects to their pager, ended: they are detached
+ * the same way. Its Endpoint may live on (init keeps a restarted server's),
+ * but a new server never knows the dead one's objects: their absent pages
+ * would be asked of it for ever. */
+void pager_process_gone(struct process *p);
 
 /* The methods' changes (kernel/obj/memobj.c checks and reserves first). */
 /* Pages of [first, first + count) absent in mo. */

@@ -107,6 +107,8 @@ struct process {
 	uint32_t id;
 	char name[24];
 	struct list live_node;        /* process_live, until it ends (the thread dump) */
+	struct list pagers;           /* struct pager.binder_node: the objects it set
+				       * itself pager of (MEMOBJ_SET_PAGER), until it ends */
 };
 
 /* ---- inline lookups (the IPC fast path) ---- */

@@ -58,6 +58,9 @@ struct manifest_service {
 	bool tmpl;                            /* "template": not started at boot; init
 					       * starts instances of it on demand, for the
 					       * holders of a launcher:<name> capability */
+	bool essential;                       /* "essential": when it has ended for good,
+					       * init stops every service and the system
+					       * powers off */
 };
 
 struct manifest_error {
@@ -90,6 +93,8 @@ enum manifest_source_kind {
 	MANIFEST_SRC_ENDPOINT,       /* endpoint:<name>         name */
 	MANIFEST_SRC_NOTIFICATION,   /* notification:<name>     name */
 	MANIFEST_SRC_LAUNCHER,       /* launcher:<name>         name: a template service */
+	MANIFEST_SRC_PROCESS,        /* process:<name>          name: a service started before
+				      * (its Process: tests that kill a server) */
 };
 
 struct manifest_source {

@@ -17,6 +17,8 @@
  * for a handler with SA_RESTART, or always for requests that must happen.
  * The upcall entry puts the IPC buffer back as it was (signal.c), so the
  * request's bytes are still in place.
+ *
+ * A call that can get no answer (its server died) fails with EIO.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,8 +37,13 @@ err_t __cairn_ipc(cap_t cap, uint32_t label, uint64_t w0, uint64_t w1, uint64_t 
 		if (intr == IPC_EINTR || (intr == IPC_RESTART && !__cairn_sig_self()->restart))
 			return ERR_INTR;
 	}
+	/* the kernel's ERR_PIPE: no answer will ever come (the server died,
+	 * dropped the call, or nobody can serve the endpoint any more:
+	 * docs/manifest.md, When a server dies). EIO, as Linux's read and
+	 * write of a tty that hung up, not a pipe's EPIPE (and its SIGPIPE):
+	 * a server's own ERR_PIPE answer (a pipe with no reader) is a label */
 	if (m.err)
-		return (err_t)m.err;
+		return m.err == ERR_PIPE ? ERR_IO : (err_t)m.err;
 	if (a) {
 		unsigned len = cairn_tag_len(m.tag);
 		a->w[0] = m.w[0];

@@ -1525,6 +1525,12 @@ int main(int argc, char **argv)
 		printf("console: no capability 'tty' (the endpoint to serve)\n");
 		return 1;
 	}
+	/* descriptions' generations start at the time in microseconds: a
+	 * restarted server's badges are past every badge its predecessor
+	 * minted (one a microsecond at most), so an old capability names no
+	 * new description (EBADF) */
+	cairn_clock_init(kinfo);
+	next_gen = cairn_now_ns() / 1000 + 1;
 	ldisc_init(&console.ld);
 	console.ld.capt = console_capt;
 	console.proc = CAP_NULL;

@@ -637,6 +637,57 @@ void t_ipc_process_killed(void)
 	del(&sleep);
 }
 
+/* Waits arg[1] ms on arg[2], then calls arg[0]: res[0] the error. */
+static void late_caller_thread(struct kthread *kt)
+{
+	cairn_wait(kt->arg[2], kt->arg[1] * 1000000, NULL);
+	kt->res[0] = cairn_call(kt->arg[0], cairn_tag(SRV_ECHO, 0, 0), 0, 0, 0, 0).err;
+	kt->step = 1;
+}
+
+/* The server process holds the only capability that can receive on its
+ * endpoint and is killed: the call it was serving and the call queued
+ * behind it end with ERR_PIPE (the queued one waited for ever before), and
+ * every later call or send fails at once. */
+void t_ipc_unserved(void)
+{
+	struct cairn_child c;
+	static struct kthread killer, caller;
+	cap_t ep = mk(OBJ_ENDPOINT), ready = mk(OBJ_NOTIFICATION), sleep = mk(OBJ_NOTIFICATION), w;
+	struct cairn_msg m;
+
+	CHECK(ep != CAP_NULL && ready != CAP_NULL && sleep != CAP_NULL, "objects");
+	CHECK_OK(cap_mint(ep, RIGHT_WRITE, 7, &w));
+	struct cairn_spawn_cap caps[] = { { "ep", ep, RIGHT_READ, 0 }, { "ready", ready, RIGHT_WRITE, 0 } };
+	CHECK_OK(spawn_peer("kt-unserved", "recv-spin", caps, 2, PRIO_MAIN - 5, 1 << 20, CAP_NULL, &c));
+	EXPECT(wait_bits(ready, 2000) == 1, "peer not ready");
+	del(&ep);                       /* the peer's is the one that can receive */
+	caller.arg[0] = w;
+	caller.arg[1] = 10;
+	caller.arg[2] = sleep;
+	CHECK_OK(kthread_start(&caller, late_caller_thread, PRIO_MAIN - 1, false));
+	killer.arg[0] = c.proc;
+	killer.arg[1] = 40;
+	killer.arg[2] = sleep;
+	CHECK_OK(kthread_start(&killer, killer_thread, PRIO_MAIN - 1, false));
+	m = cairn_call(w, cairn_tag(SRV_ECHO, 0, 0), 0, 0, 0, 0);     /* served, never answered */
+	EXPECT(m.err == ERR_PIPE, "call being served: %s", err_name((err_t)m.err));
+	EXPECT(kthread_join(&killer, 2000), "killer did not end");
+	EXPECT(kthread_join(&caller, 2000), "the queued caller still waits");
+	EXPECT(caller.step == 1 && caller.res[0] == ERR_PIPE, "queued call: %s",
+	       err_name((err_t)caller.res[0]));
+	m = cairn_call(w, cairn_tag(SRV_ECHO, 0, 0), 0, 0, 0, 0);
+	EXPECT(m.err == ERR_PIPE, "call after the end: %s", err_name((err_t)m.err));
+	EXPECT_ERR(cairn_send(w, cairn_tag(1, 0, 0), 0, 0, 0, 0), ERR_PIPE);
+	EXPECT_ERR(cairn_send(w, cairn_tag(1, 0, 0) | CAIRN_NONBLOCK, 0, 0, 0, 0), ERR_PIPE);
+	kthread_free(&killer);
+	kthread_free(&caller);
+	child_end(&c);
+	del(&w);
+	del(&ready);
+	del(&sleep);
+}
+
 /* ---- notifications ---------------------------------------------------------------------- */
 
 void t_notify_poll(void)
