@@ -51,6 +51,7 @@ long __cairn_fd_reserve(long min);
 void __cairn_fd_unreserve(long fd);
 void __cairn_fd_fill(long fd, cap_t cap, int cloexec, uint32_t type);
 void __cairn_io_release(cap_t cap);
+err_t cairn_cap_delete(cap_t slot);
 void __cairn_raise(int sig);
 enum { CAIRN_UNIMP_IOCTL, CAIRN_UNIMP_FUTEX, CAIRN_UNIMP_CLOCK, CAIRN_UNIMP_OTHER };
 void __cairn_unimplemented(unsigned kind, unsigned long key, const char *what);
