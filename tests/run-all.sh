@@ -347,6 +347,10 @@ userland() {
   # (137: killed; x86-64's isa-debug-exit keeps 7 bits of it)
   runpart $H --name $a-deathtest-essential --timeout 60 --expect-lines $E/deathtest-essential.txt \
     --status $([ $a = x86_64 ] && echo 9 || echo 137) -- --arch $a --manifest deathtest-essential
+  # the process server killed while its pid 1 waits: it is the exitstatus
+  # service (as in the POSIX world), so its death ends the system too
+  runpart $H --name $a-deathtest-proc --timeout 60 --expect-lines $E/deathtest-proc.txt \
+    --status $([ $a = x86_64 ] && echo 9 || echo 137) -- --arch $a --manifest deathtest-proc
 
   step "$a userland: the entropy server (user/servers/entropy) and its protocol"
   # user/tests/entropytest speaks RNG_READ and RNG_INFO to the server

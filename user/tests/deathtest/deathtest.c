@@ -50,9 +50,15 @@
  *                            (deathtest-nostart.manifest)
  *   deathtest essential      kills the VFS, marked essential: init stops
  *                            the system (deathtest-essential.manifest;
- *                            the harness checks init's lines and status)
+ *                            the harness checks init's lines and status);
+ *                            `essential late`: half a second later
  *
  *   deathtest toucher N      (the child) maps "obj" and reads its page N
+ *
+ *   deathtest sleeper        waits for ever: the process server's pid 1 in
+ *                            deathtest-proc.manifest, where `deathtest
+ *                            essential` kills the process server (the
+ *                            exitstatus service: its death ends the system)
  *
  * One `ok N death.NAME` line a check, then "kills survived: N" and
  * `N passed, N failed`; the program's status is the number of failures.
@@ -592,6 +598,12 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "toucher") && argc > 2)
 		return toucher_main(argv[2]);
+	if (!strcmp(mode, "sleeper")) {
+		printf("deathtest: pid 1 waits\n");
+		cairn_console_flush();
+		for (;;)
+			sleep_ms(1000);
+	}
 	victim = cairn_cap("victim");
 	vfs = cairn_cap("vfs");
 	tty = cairn_cap("tty");
@@ -635,6 +647,8 @@ int main(int argc, char **argv)
 			t_failf("open on a server that never started: %s", err_name(e));
 		t_ok(e == ERR_PIPE && in_time(), "death.nostart_open_fails");
 	} else if (!strcmp(mode, "essential")) {
+		if (argc > 2 && !strcmp(argv[2], "late"))
+			sleep_ms(500);       /* the victim's own work started */
 		/* said first: init, above us, stops us at once */
 		printf("deathtest: killing an essential service\n");
 		cairn_console_flush();
