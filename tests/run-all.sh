@@ -334,6 +334,8 @@ userland() {
   # ones fail with EPIPE
   runpart $H --name $a-deathtest-net --timeout 60 --expect $E/deathtest-net.txt \
     --count 0 '^init: restarting' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-net
+  runpart $H --name $a-deathtest-net-restart --timeout 60 --expect $E/deathtest-net-restart.txt \
+    --count 1 '^init: restarting net' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-net-restart
   # the entropy server restarted: reads go on (clients hold no objects of it)
   runpart $H --name $a-deathtest-entropy --timeout 60 --expect $E/deathtest-entropy.txt \
     --count 1 '^init: restarting entropy' --require '^kills survived: 1$' -- --arch $a --manifest deathtest-entropy

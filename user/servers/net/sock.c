@@ -10,7 +10,10 @@
  * first, IO_DUP makes more (struct nref: REF_BIT in the badge). IO_CLOSE
  * through a badge, or the death of its holder, releases that reference
  * once (the badge is EBADF from then on), so a holder can close only its
- * own; the last one closes the socket.
+ * own; the last one closes the socket. Generations start at the clock
+ * (microseconds since boot) when the server starts, so a restarted
+ * server's badges are not a dead one's: an old socket is EBADF, never a
+ * socket of the new instance.
  *
  * lwIP's callbacks (data, a connection, an error, room to send) only
  * change the socket and put it on the dirty list; after every message
@@ -26,6 +29,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -285,6 +289,7 @@ static bool addr_local(const ip_addr_t *ip)
 
 /* ---- the table --------------------------------------------------------------------------------- */
 
+static uint32_t gen_base;              /* the first generation of every entry (sock_init) */
 static uint64_t badge_of(const struct sock *s) { return (uint64_t)s->gen << 32 | (s->idx + 1); }
 
 void sock_each_unix(void (*fn)(void *arg, uint64_t num, unsigned refs, unsigned type, bool listening,
@@ -322,6 +327,7 @@ static struct sock *sock_new(uint16_t family, uint8_t kind)
 		if (!(s = calloc(1, sizeof(*s))))
 			return NULL;
 		s->idx = i;
+		s->gen = gen_base;
 		table[table_n++] = s;
 	}
 	s = table[i];
@@ -409,6 +415,8 @@ static struct nref *nref_new(struct sock *s)
 			if (!m)
 				return NULL;
 			memset(m + nrefs_room, 0, (room - nrefs_room) * sizeof(*m));
+			for (uint32_t k = nrefs_room; k < room; k++)
+				m[k].gen = gen_base;
 			nrefs = m;
 			nrefs_room = room;
 		}
@@ -1903,6 +1911,10 @@ err_t sock_object(struct srv_req *r)
 
 err_t sock_init(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	gen_base = (uint32_t)((uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
 	served = cairn_cap("net");
 	ux_init();
 	return E_OK;

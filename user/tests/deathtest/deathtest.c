@@ -38,6 +38,11 @@
  *                            after a lookup of "rng": lookups fail with
  *                            EPIPE at once, the driver it started still
  *                            serves (deathtest-devmgr.manifest)
+ *   deathtest net-restart    the network server killed and restarted:
+ *                            the waiting read fails, a new pair works, an
+ *                            old socket is EBADF and never writes into a
+ *                            new one (deathtest-net-restart.manifest)
+ *
  *   deathtest net            the network server, not restarted, killed
  *                            while a thread reads an empty socket of a
  *                            pair: the read, a write on the other end and
@@ -566,6 +571,53 @@ static int net_test(void)
 	return 0;
 }
 
+/* The network server restarted (deathtest-net-restart.manifest): its
+ * sockets die with it (a waiting read fails), new ones work, and an old
+ * socket answers EBADF even where the new instance's sockets sit at the
+ * same places in its table (its badges are not the dead one's). */
+static int net_restart_test(void)
+{
+	struct res r, n;
+	char buf[8] = { 0 };
+	err_t e;
+	long re;
+
+	r = call(net, SOCK_PAIR, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, NULL, 0);
+	if (!t_ok(!r.err && r.cap0 != CAP_NULL && r.cap1 != CAP_NULL, "death.net_pair"))
+		return 1;
+	if (!t_ok(reader_start(r.cap0) == ERR_OK, "death.net_reader"))
+		return 1;
+	if (!kill_victim())
+		return 1;
+	re = reader_end();
+	if (re == -1)
+		t_failf("the read of the empty socket still waits");
+	else if (re != ERR_PIPE)
+		t_failf("the read of the empty socket ended with %s", err_name((err_t)re));
+	t_ok(re == ERR_PIPE, "death.net_waiting_read_fails");
+	/* anew: this call waits in the endpoint until the new instance serves */
+	clock_start();
+	n = call(net, SOCK_PAIR, 1, 1, 0, NULL, 0);
+	t_ok(!n.err && n.cap0 != CAP_NULL && n.cap1 != CAP_NULL && in_time(), "death.net_pair_anew");
+	if (n.err)
+		return 1;
+	e = write_str(n.cap1, "new");
+	struct res rd = call(n.cap0, IO_READ, 3, 0, 0, NULL, 0);
+	if (!rd.err && rd.w0 <= 3)
+		memcpy(buf, bytes_of(cairn_ipcbuf()), rd.w0);
+	t_ok(!e && !rd.err && rd.w0 == 3 && !memcmp(buf, "new", 3), "death.net_new_pair_works");
+	/* the old sockets name nothing of the new instance */
+	e = write_str(r.cap1, "old");
+	if (e != ERR_BADF)
+		t_failf("write on an old socket: %s", err_name(e));
+	t_ok(e == ERR_BADF, "death.net_old_socket_badf");
+	rd = call(n.cap0, SOCK_RECV, 3, 0x40 /* MSG_DONTWAIT */, 0, NULL, 0);
+	if (rd.err != ERR_AGAIN)
+		t_failf("the new pair after the old write: %s, %lu bytes", err_name(rd.err), (unsigned long)rd.w0);
+	t_ok(rd.err == ERR_AGAIN, "death.net_new_pair_untouched");
+	return 0;
+}
+
 /* ---- the device manager: its drivers live on ------------------------------------------ */
 
 static int devmgr_test(void)
@@ -634,10 +686,13 @@ int main(int argc, char **argv)
 		if (devmgr == CAP_NULL)
 			return t_abort("deathtest: needs the capability devmgr");
 		devmgr_test();
-	} else if (!strcmp(mode, "net")) {
+	} else if (!strcmp(mode, "net") || !strcmp(mode, "net-restart")) {
 		if (net == CAP_NULL)
 			return t_abort("deathtest: needs the capability net");
-		net_test();
+		if (!strcmp(mode, "net"))
+			net_test();
+		else
+			net_restart_test();
 	} else if (!strcmp(mode, "nostart")) {
 		cap_t f;
 
