@@ -71,23 +71,32 @@ static const struct cairn_cred *lookup(cap_t tok, uint64_t badge)
 	return &cache[i].c;
 }
 
+/* The request's last capability is a credential token (an endpoint not
+ * ours, badged so): its identity in id. */
+static bool is_token(const struct srv_req *r, uint64_t id[4])
+{
+	cap_t tok;
+
+	return r->ncaps && (tok = r->caps[r->ncaps - 1]) != CAP_NULL && !cairn_cap_identify(tok, id) &&
+	       id[0] == OBJ_ENDPOINT && (id[2] & POSIX_CRED_BADGE) && id[3] != own_id;
+}
+
+static void token_drop(struct srv_req *r)
+{
+	cairn_cap_delete(r->caps[r->ncaps - 1]);
+	r->caps[--r->ncaps] = CAP_NULL;
+}
+
 const struct cairn_cred *cred_take(struct srv_req *r, bool trusted)
 {
 	const struct cairn_cred *c = NULL;
 	uint64_t id[4];
 
-	/* the token is the last capability: an endpoint not ours, badged so */
-	if (r->ncaps && r->caps[r->ncaps - 1] != CAP_NULL) {
-		cap_t tok = r->caps[r->ncaps - 1];
-
-		if (!cairn_cap_identify(tok, id) && id[0] == OBJ_ENDPOINT &&
-		    (id[2] & POSIX_CRED_BADGE) && id[3] != own_id &&
-		    (!users || id[3] == proc_id)) {
-			if (users)
-				c = lookup(tok, id[2]);
-			cairn_cap_delete(tok);
-			r->caps[--r->ncaps] = CAP_NULL;
-		}
+	/* the token is the last capability */
+	if (is_token(r, id) && (!users || id[3] == proc_id)) {
+		if (users)
+			c = lookup(r->caps[r->ncaps - 1], id[2]);
+		token_drop(r);
 	}
 	if (!users)
 		return &root_cred;
@@ -110,15 +119,10 @@ const struct cairn_cred *cred_real(const struct cairn_cred *c)
 static uint64_t token_take(struct srv_req *r)
 {
 	uint64_t id[4];
-	cap_t tok;
 
-	if (!users || !r->ncaps || (tok = r->caps[r->ncaps - 1]) == CAP_NULL)
+	if (!users || !is_token(r, id) || id[3] != proc_id)
 		return 0;
-	if (cairn_cap_identify(tok, id) || id[0] != OBJ_ENDPOINT || !(id[2] & POSIX_CRED_BADGE) ||
-	    id[3] != proc_id)
-		return 0;
-	cairn_cap_delete(tok);
-	r->caps[--r->ncaps] = CAP_NULL;
+	token_drop(r);
 	return id[2];
 }
 
