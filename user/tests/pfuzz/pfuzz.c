@@ -937,21 +937,32 @@ static void alarm_every(long ms)
 /* the pty's slave is root's (opened before the child drops to uid 1000) */
 static int pty_m = -1, pty_s = -1;
 
+/* A directory of the seed's (dir_kind) and its file "f" holding KNOWN
+ * (file_kind), as targets. */
+static void add_dir_file(const char *dir, const char *dname, enum kind dir_kind, const char *fname,
+			 enum kind file_kind)
+{
+	char path[128];
+	int fd;
+
+	add_fd(dname, dir_kind, open(dir, O_RDONLY | O_DIRECTORY));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd >= 0)
+		write(fd, KNOWN, strlen(KNOWN));
+	add_fd(fname, file_kind, fd);
+}
+
 static void open_targets(unsigned seed)
 {
 	char path[128], dir[64], xdir[64];
-	int fd, p[2], sv[2];
+	int p[2], sv[2];
 
 	snprintf(dir, sizeof(dir), TOP_T "/s%u", seed);
 	snprintf(xdir, sizeof(xdir), TOP_X "/s%u", seed);
 	add_fd("tty", K_TTY, 1);                       /* first: pool_cap() knows it */
 	add_cap("vfs-root", K_VROOT, cairn_cap("vfs"));
-	add_fd("vfs-dir", K_VDIR, open(dir, O_RDONLY | O_DIRECTORY));
-	snprintf(path, sizeof(path), "%s/f", dir);
-	fd = open(path, O_RDWR | O_CREAT, 0644);
-	if (fd >= 0)
-		write(fd, KNOWN, strlen(KNOWN));
-	add_fd("vfs-file", K_VFILE, fd);
+	add_dir_file(dir, "vfs-dir", K_VDIR, "vfs-file", K_VFILE);
 	if (pipe(p) == 0) {
 		add_fd("pipe-r", K_PIPER, p[0]);
 		add_fd("pipe-w", K_PIPEW, p[1]);
@@ -972,14 +983,8 @@ static void open_targets(unsigned seed)
 		add_fd("mqueue", K_MQ, (int)q);
 		mq_unlink(path);
 	}
-	if (have_disk) {
-		add_fd("ext2-dir", K_XDIR, open(xdir, O_RDONLY | O_DIRECTORY));
-		snprintf(path, sizeof(path), "%s/f", xdir);
-		fd = open(path, O_RDWR | O_CREAT, 0644);
-		if (fd >= 0)
-			write(fd, KNOWN, strlen(KNOWN));
-		add_fd("ext2-file", K_XFILE, fd);
-	}
+	if (have_disk)
+		add_dir_file(xdir, "ext2-dir", K_XDIR, "ext2-file", K_XFILE);
 	if (pty_m >= 0) {
 		add_fd("pty-master", K_PTM, pty_m);
 		add_fd("pty-slave", K_PTS, pty_s);
