@@ -3,10 +3,17 @@
  * MemoryObjects and address spaces.
  *
  * A MemoryObject is an array of physical pages, allocated zeroed on first
- * touch (memobj_page()) and charged in full when the object is created. A copy-on-write copy
- * shares every page (struct page.refs counts the objects holding it) and
- * is charged in full up front, so a later write fault never fails on the
- * quota. A mapping places a range of an object's pages into an address
+ * touch (memobj_page()) and charged in full when the object is created,
+ * so a fault on it never fails on the quota. A copy-on-write copy (fork,
+ * private mappings) shares every page (struct page.refs counts the
+ * objects holding it) and is charged one page for each page it holds
+ * (MO_SLOTS), shared or its own: for those present when it is made, then
+ * for each that comes (a first touch, or a page shared from a paged
+ * source), which can fail on the quota (the fault is the process's, the
+ * method's ERR_NOMEM). A write that gives it its own copy of a shared page
+ * holds no more pages and is not charged again: a page shared by n
+ * objects is charged n times, never less than once, so a fork costs what
+ * its parent had touched, not the size of its mappings. A mapping places a range of an object's pages into an address
  * space; every mapping is on its object's list, so when a shared page is
  * replaced by a private copy, or a copy makes pages shared, each mapping
  * of the object is updated. A shared page is mapped read-only; a write to
@@ -150,11 +157,15 @@ void memobj_destroy(struct memobj *mo)
 			if (mo->base)
 				pmm_free(mo->base, mo->order);
 		} else {
+			size_t held = 0;
 			for (size_t i = 0; i < mo->npages; i++) {
 				paddr_t pa = mo->pages[i];
+				held += pa != 0;
 				if (pa && --pg(pa)->refs == 0)
 					pmm_free(pa, 0);
 			}
+			if (mo->flags & MO_SLOTS)
+				quota_uncharge(q, held * PAGE_SIZE);
 		}
 	}
 	if (mo->flags & MO_CHARGED)
@@ -198,16 +209,21 @@ void memobj_release(void)
 }
 
 /* Page i, allocated (zeroed) and mapped everywhere on first use;
- * PADDR_INVALID when memory is out (the quota was charged at creation). */
+ * PADDR_INVALID when memory is out, or a copy's quota (MO_SLOTS). */
 paddr_t memobj_page(struct memobj *mo, size_t i)
 {
 	paddr_t pa = mo->pages[i];
 
 	if (pa)
 		return pa;
+	if ((mo->flags & MO_SLOTS) && quota_charge(mo->obj.quota, PAGE_SIZE))
+		return PADDR_INVALID;
 	pa = page_take(true);
-	if (pa == PADDR_INVALID)
+	if (pa == PADDR_INVALID) {
+		if (mo->flags & MO_SLOTS)
+			quota_uncharge(mo->obj.quota, PAGE_SIZE);
 		return pa;
+	}
 	pg(pa)->refs = 1;
 	mo->pages[i] = pa;
 	memobj_update_page(mo, i);
@@ -252,7 +268,19 @@ err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len)
 			return ERR_AGAIN;
 		/* a copy: its source's page, shared (what a read fault does) */
 		pager_fault(mo, i, false, false);
+		if (!mo->pages[i])
+			return ERR_NOMEM;          /* the copy's quota */
 	}
+	return ERR_OK;
+}
+
+err_t memobj_fill(struct memobj *mo, uint64_t off, size_t len)
+{
+	if (!(mo->flags & MO_SLOTS) || !len)
+		return ERR_OK;
+	for (size_t i = off / PAGE_SIZE; i <= (off + len - 1) / PAGE_SIZE; i++)
+		if (!mo->pages[i] && memobj_page(mo, i) == PADDR_INVALID)
+			return ERR_NOMEM;
 	return ERR_OK;
 }
 
@@ -462,6 +490,8 @@ void memobj_drop_page(struct memobj *mo, size_t i)
 	memobj_update_page(mo, i);     /* unmapped everywhere */
 	if (--pg(pa)->refs == 0)
 		pmm_free(pa, 0);
+	if (mo->flags & MO_SLOTS)
+		quota_uncharge(mo->obj.quota, PAGE_SIZE);
 }
 
 err_t memobj_pin(struct memobj *mo, size_t i)
@@ -513,13 +543,17 @@ struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *e
 	mo = memobj_alloc(src->npages, 0, q, err);
 	if (!mo)
 		return NULL;
-	if (quota_charge(q, src->npages * PAGE_SIZE)) {
+	size_t held = 0;
+	for (size_t i = 0; i < src->npages; i++)
+		held += src->pages[i] != 0;
+	if (quota_charge(q, held * PAGE_SIZE)) {
 		kobj_put(&mo->obj);
 		kobj_reap();
 		*err = ERR_NOMEM;
 		return NULL;
 	}
-	mo->flags |= MO_CHARGED;    /* no pages yet: memobj_copy_commit() shares them */
+	/* no pages yet: memobj_copy_commit() shares src's, the ones charged */
+	mo->flags |= MO_SLOTS;
 	/* a copy of a paged object (or of such a copy) gets its absent pages
 	 * from that object, when they come */
 	if (src->flags & (MO_PAGED | MO_COW)) {
@@ -570,8 +604,7 @@ static void charge_tables(struct aspace *as, size_t before)
 	if (pt_tables_live > before) {
 		size_t n = pt_tables_live - before;
 		as->tables += n;
-		if (as->obj.quota)
-			as->obj.quota->used += n * PAGE_SIZE;   /* see above: may overshoot */
+		quota_charge_force(as->obj.quota, n * PAGE_SIZE);   /* see above: may overshoot */
 	} else if (pt_tables_live < before) {
 		size_t n = MIN(before - pt_tables_live, as->tables);
 		as->tables -= n;

@@ -42,7 +42,7 @@ void ps_proclist(uint64_t from, uint32_t *out, size_t max, uint64_t w[4])
 
 	/* the table is indexed by pid % MAX_PROCS: sort what matches */
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		const struct proc *p = &procs[i];
+		const struct proc *p = procs[i];
 		size_t j;
 
 		if (p->state == P_FREE)

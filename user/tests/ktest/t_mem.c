@@ -449,7 +449,7 @@ void t_mem_nomem(void)
 	CHECK(mo != CAP_NULL && small != CAP_NULL, "memobj of %u pages", NT_PAGES);
 	for (unsigned i = 0; i < 4; i++)
 		CHECK_OK(mo_write(mo, present[i] * PG, i + 1));
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 128 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(128 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	for (unsigned i = 0; i < 3; i++)
@@ -466,7 +466,8 @@ void t_mem_nomem(void)
 	       (unsigned long)free_pages());
 }
 
-/* MEMOBJ_COPY of an object bigger than the quota left: ERR_NOMEM with the
+/* MEMOBJ_COPY of an object holding more pages than the quota left (a copy
+ * is charged for the pages its source holds): ERR_NOMEM with the
  * quota used, the free pages and the capability slots as they were, and
  * the source still mapped writable (no page shared). */
 void t_mem_copy_nomem(void)
@@ -478,10 +479,12 @@ void t_mem_copy_nomem(void)
 
 	quota_of(SLOT_SELF_PROC, &limit, &used);
 	/* 60% of what is left, so a copy cannot fit */
-	mo = mk_memobj((limit - used) / PG * 3 / 5, 0);
-	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)((limit - used) / PG * 3 / 5));
-	CHECK_OK(map(mo, VA, 0, 1, RW));
-	*at(VA) = 7;
+	uint64_t pages = (limit - used) / PG * 3 / 5;
+	mo = mk_memobj(pages, 0);
+	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)pages);
+	CHECK_OK(map(mo, VA, 0, pages, RW));
+	for (uint64_t i = pages; i-- > 0;)
+		*at(VA + i * PG) = 7;           /* every page held */
 	quota_of(SLOT_SELF_PROC, &limit, &used);
 	fp = free_pages();
 	slots = free_slots();
@@ -492,6 +495,6 @@ void t_mem_copy_nomem(void)
 	       (unsigned long)used2, (unsigned long)fp, (unsigned long)free_pages(), slots, free_slots());
 	*at(VA) = 8;                    /* still writable: no fault */
 	EXPECT(*at(VA) == 8, "the source's page reads %lu", (unsigned long)*at(VA));
-	EXPECT_OK(unmap(VA, PG));
+	EXPECT_OK(unmap(VA, pages * PG));
 	del(&mo);
 }
