@@ -253,7 +253,7 @@ if [ -n "$exec_prog" ]; then
     else
       bash scripts/posix-manifest.sh servers --signals --net
     fi
-    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- \
+    bash scripts/posix-manifest.sh proc proc 144M --signals --exitstatus --net -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   add_opts=()

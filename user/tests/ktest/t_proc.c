@@ -444,6 +444,127 @@ void t_quota_nested(void)
 	       (unsigned long)free_pages());
 }
 
+/* Bytes charged to proc's quota (PROC_QUOTA's used). */
+static uint64_t used_of(cap_t proc)
+{
+	uint64_t limit, used;
+
+	quota_of(proc, &limit, &used);
+	return used;
+}
+
+/* A limit with a reserve: use within the reserve is the quota's own; use
+ * beyond it is charged to the parent at once, byte for byte, and given
+ * back when freed. PROC_QUOTA says the reserve. */
+void t_quota_reserve(void)
+{
+	uint64_t before = free_pages(), c0, c1, g0, g1, g2;
+	struct cairn_msg m;
+	cap_t cp, cas, gp, gas, small = CAP_NULL, big = CAP_NULL;
+
+	/* C: 1 MiB, all reserved; G in C: a limit of 512 KiB, 128 KiB reserved */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	c0 = used_of(cp);
+	EXPECT_ERR(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(PG, 2 * PG), 0, 0, &m), ERR_INVAL);
+	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(512 << 10, 128 << 10), 0, 0, &m));
+	gp = m.w[0];
+	gas = m.w[1];
+	c1 = used_of(cp);
+	EXPECT(c1 - c0 >= 128 << 10 && c1 - c0 < (128 << 10) + 64, "the reserve charged %lu",
+	       (unsigned long)(c1 - c0));
+	EXPECT_OK(inv(gp, PROC_QUOTA, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] == 512 << 10 && m.w[2] == 128 << 10, "limit %lu reserve %lu", (unsigned long)m.w[0],
+	       (unsigned long)m.w[2]);
+	g0 = m.w[1];
+	CHECK(g0 < 64 << 10, "G uses %lu already", (unsigned long)g0);
+	/* within the reserve: nothing more for C */
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 8, 0, &small));
+	g1 = used_of(gp);
+	EXPECT(g1 <= 128 << 10 && used_of(cp) == c1, "within the reserve: G %lu, C %lu more",
+	       (unsigned long)g1, (unsigned long)(used_of(cp) - c1));
+	/* beyond it: C is charged what passes the reserve, at once */
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 32, 0, &big));
+	g2 = used_of(gp);
+	EXPECT(g2 > 128 << 10 && used_of(cp) == c1 + (g2 - (128 << 10)),
+	       "beyond the reserve: G %lu, C %lu more, want %lu", (unsigned long)g2,
+	       (unsigned long)(used_of(cp) - c1), (unsigned long)(g2 - (128 << 10)));
+	/* and given back when freed */
+	del(&big);
+	EXPECT(used_of(gp) == g1 && used_of(cp) == c1, "after freeing: G %lu (was %lu), C %lu (was %lu)",
+	       (unsigned long)used_of(gp), (unsigned long)g1, (unsigned long)used_of(cp),
+	       (unsigned long)c1);
+	/* G's own limit bounds it */
+	EXPECT_ERR(create_on(gp, OBJ_MEMOBJ, 128, 0, &big), ERR_NOMEM);
+	EXPECT(used_of(gp) == g1 && used_of(cp) == c1, "a refused object charged G %lu, C %lu",
+	       (unsigned long)used_of(gp), (unsigned long)used_of(cp));
+	EXPECT_OK(inv(gp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&gas);
+	del(&gp);
+	/* G's quota outlives G while its memory object lives: still charged
+	 * to C, and usable */
+	EXPECT(used_of(cp) >= c1, "C %lu with G's object alive, was %lu", (unsigned long)used_of(cp),
+	       (unsigned long)c1);
+	EXPECT_OK(mo_write(small, 0, 42));
+	del(&small);
+	EXPECT(used_of(cp) == c0, "C uses %lu after G went, was %lu", (unsigned long)used_of(cp),
+	       (unsigned long)c0);
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&cas);
+	del(&cp);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
+/* Limits nest: a quota with nothing reserved and a limit above its
+ * parent's still cannot use more than the parent has; a grandchild's use
+ * is charged to every ancestor up to the one with a reserve to cover it. */
+void t_quota_limit_nests(void)
+{
+	uint64_t before = free_pages(), s0, c0, g0;
+	struct cairn_msg m;
+	cap_t cp, cas, gp, gas, mo = CAP_NULL, mo2 = CAP_NULL;
+	err_t e;
+
+	s0 = used_of(SLOT_SELF_PROC);
+	/* C: 512 KiB, nothing reserved; G in C: 4 MiB, nothing reserved */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(512 << 10, 0), 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	c0 = used_of(cp);
+	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(4 << 20, 0), 0, 0, &m));
+	gp = m.w[0];
+	gas = m.w[1];
+	g0 = used_of(gp);
+	EXPECT(used_of(cp) - c0 >= g0 && used_of(cp) - c0 < g0 + 64, "C charged %lu for G using %lu",
+	       (unsigned long)(used_of(cp) - c0), (unsigned long)g0);
+	/* G's use is C's, and ours: each level charged the same bytes */
+	uint64_t c1 = used_of(cp), s1 = used_of(SLOT_SELF_PROC);
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 16, 0, &mo));
+	uint64_t dg = used_of(gp) - g0;
+	EXPECT(dg >= 16 * PG && used_of(cp) - c1 == dg && used_of(SLOT_SELF_PROC) - s1 == dg,
+	       "G +%lu, C +%lu, us +%lu", (unsigned long)dg, (unsigned long)(used_of(cp) - c1),
+	       (unsigned long)(used_of(SLOT_SELF_PROC) - s1));
+	/* C's limit bounds G, far below G's own */
+	e = create_on(gp, OBJ_MEMOBJ, 128, 0, &mo2);
+	EXPECT(e == ERR_NOMEM, "512 KiB more in G under C's 512 KiB: %s", err_name(e));
+	if (!e)
+		del(&mo2);
+	EXPECT(used_of(gp) == g0 + dg && used_of(cp) == c1 + dg, "a refused object moved the counts");
+	del(&mo);
+	EXPECT_OK(inv(gp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&gas);
+	del(&gp);
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&cas);
+	del(&cp);
+	EXPECT(used_of(SLOT_SELF_PROC) == s0, "we use %lu after, %lu before",
+	       (unsigned long)used_of(SLOT_SELF_PROC), (unsigned long)s0);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
 void t_proc_load_elf(void)
 {
 	uint64_t before = free_pages(), off, size;
