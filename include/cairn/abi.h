@@ -139,8 +139,8 @@ enum {
 #define CAIRN_QUOTA_PAGE 4096ull
 static inline uint64_t cairn_quota_arg(uint64_t limit, uint64_t reserve)
 {
-	uint64_t l = (limit + CAIRN_QUOTA_PAGE - 1) / CAIRN_QUOTA_PAGE;
-	uint64_t r = (reserve + CAIRN_QUOTA_PAGE - 1) / CAIRN_QUOTA_PAGE;
+	uint64_t l = limit / CAIRN_QUOTA_PAGE + (limit % CAIRN_QUOTA_PAGE != 0);
+	uint64_t r = reserve / CAIRN_QUOTA_PAGE + (reserve % CAIRN_QUOTA_PAGE != 0);
 
 	if (l > UINT32_MAX)
 		l = UINT32_MAX;
