@@ -40,7 +40,8 @@ struct kobj {
 /* ---- quotas ----------------------------------------------------------------- */
 /*
  * A quota caps what a process (and the quotas made from it) may use:
- * `used` never passes `limit`. Its `reserve` is charged to its parent when
+ * `used` passes `limit` only by a forced charge (quota_charge_force()),
+ * after which charges fail until enough is freed. Its `reserve` is charged to its parent when
  * it is made, so the first `reserve` bytes it uses are its own for sure;
  * use beyond the reserve is charged to the parent at the moment of use
  * (and so on up, each level bounded by its own limit) and uncharged when
