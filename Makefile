@@ -36,7 +36,8 @@
 #                                testsuite (make test runs all but tests/busybox/slow-units.txt),
 #                                the ext2 crash test's 100 kills, 100 MiB over TCP through the
 #                                lossy relay (tests/harness/relay_test.py; make test: 5 MiB),
-#                                the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
+#                                user/tests/posix/forks.c's fork-until-failure for 6 rounds
+#                                an arch (make test: 2), the SMP storm user/tests/posix/stress.c for 60 s on four CPUs
 #                                an arch (make test: 2 s), the server protocol fuzzer
 #                                user/tests/pfuzz for 40 seeds of 1,500 requests an arch
 #                                (make test: 5 of 600), and the kernel fuzzer kfuzz for
@@ -155,6 +156,10 @@ stress: | $(SETUP)
 	    --expect tests/harness/expected/pfuzz-stress.txt -- --arch $$a --disk build/$$a/pfuzz-stress.img \
 	    --exec build/$$a/tests/pfuzz/pfuzz seeds=1-40 requests=1500 && \
 	  e2fsck -fn build/$$a/pfuzz-stress.img >/dev/null || exit 1; done
+	@for a in riscv64 x86_64; do $(MAKE) --no-print-directory ARCH=$$a posix-tests >/dev/null && \
+	  python3 tests/harness/boot_test.py --name $$a-posix-forks-6 --timeout 1200 \
+	    --expect tests/harness/expected/posix-forks.txt -- --arch $$a --mem 256M \
+	    --exec build/$$a/tests/posix/forks 6 || exit 1; done
 	@for a in riscv64 x86_64; do $(MAKE) --no-print-directory ARCH=$$a posix-tests >/dev/null && \
 	  python3 tests/harness/boot_test.py --name $$a-posix-stress-60s --timeout 900 \
 	    --expect tests/harness/expected/posix-stress.txt -- --arch $$a --quota 4M --smp 4 \

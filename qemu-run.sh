@@ -53,7 +53,9 @@
 #                 With --disk, the world has the device manager and the ext2
 #                 server too, which mounts the disk at /mnt; with --net (not
 #                 none), the device manager and the network driver.
-# --quota SIZE    kernel memory quota of each process of --exec (default 16M)
+# --quota SIZE    kernel memory limit of each process of --exec (default 16M;
+#                 what it uses is taken from the process server's 144M as
+#                 it is used: docs/proc.md, Memory)
 # --disk FILE     attach FILE (a raw disk image) as a virtio-blk disk (riscv64
 #                 virt: virtio-blk-device on virtio-mmio; x86_64 q35:
 #                 virtio-blk-pci), whatever the boot. The default boot
@@ -253,7 +255,7 @@ if [ -n "$exec_prog" ]; then
     else
       bash scripts/posix-manifest.sh servers --signals --net
     fi
-    bash scripts/posix-manifest.sh proc proc 160M --signals --exitstatus --net -- \
+    bash scripts/posix-manifest.sh proc proc 144M --signals --exitstatus --net -- \
       $quota_arg /bin/$file "${exec_args[@]}"
   } > "$stage/manifest"
   add_opts=()

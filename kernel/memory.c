@@ -3,10 +3,24 @@
  * MemoryObjects and address spaces.
  *
  * A MemoryObject is an array of physical pages, allocated zeroed on first
- * touch (memobj_page()) and charged in full when the object is created. A copy-on-write copy
- * shares every page (struct page.refs counts the objects holding it) and
- * is charged in full up front, so a later write fault never fails on the
- * quota. A mapping places a range of an object's pages into an address
+ * touch (memobj_page()) and charged in full when the object is created,
+ * so a fault on it never fails on the quota. A copy-on-write copy (fork,
+ * private mappings) shares every page (struct page.refs counts the
+ * objects holding it) and is charged only for what it adds, so a fork
+ * costs what the child really copies and touches, not the size of its
+ * parent's mappings:
+ *  - a copy of an ordinary object (MO_PAGEQ) is charged a page for each
+ *    page it allocates (a first touch, or its own copy of a shared page
+ *    on a write), recorded in the page (struct page.quota, holding a
+ *    reference to the quota) and uncharged when the page is freed, by
+ *    whichever holder lets it go last. A page an object charged in full
+ *    lets go while copies still hold it is charged that way to the
+ *    object's quota (quota_charge_force(): it was charged already), so a
+ *    page in use is always charged once at least;
+ *  - a copy of a paged object (MO_SLOTS) is charged a page for each page
+ *    it holds, shared or its own, as a paged object is (kernel/pager.c).
+ * A copy's charge can fail: the fault is then the process's (FAULT_REAL),
+ * a method's ERR_NOMEM. A mapping places a range of an object's pages into an address
  * space; every mapping is on its object's list, so when a shared page is
  * replaced by a private copy, or a copy makes pages shared, each mapping
  * of the object is updated. A shared page is mapped read-only; a write to
@@ -32,6 +46,37 @@
 static inline struct page *pg(paddr_t pa) { return pmm_page(pa); }
 
 _Static_assert(sizeof(struct memobj) <= 128, "struct memobj outgrew the heap's 128-byte class");
+
+/* A page mo just allocated (charged already if MO_PAGEQ): its charge is
+ * recorded in it. */
+static void page_own(struct memobj *mo, paddr_t pa)
+{
+	if (mo->flags & MO_PAGEQ) {
+		pg(pa)->quota = mo->obj.quota;
+		quota_get(mo->obj.quota);
+	}
+}
+
+/* mo lets page pa go: freed when it was the last holder (its own charge
+ * with it). Still held by others, a page mo's charge in full covered is
+ * charged to mo's quota on its own from now on. */
+static void page_let_go(struct memobj *mo, paddr_t pa)
+{
+	struct page *p = pg(pa);
+
+	if (--p->refs == 0) {
+		if (p->quota) {
+			quota_uncharge(p->quota, PAGE_SIZE);
+			quota_put(p->quota);
+			p->quota = NULL;
+		}
+		pmm_free(pa, 0);
+	} else if ((mo->flags & MO_CHARGED) && !p->quota && mo->obj.quota) {
+		quota_charge_force(mo->obj.quota, PAGE_SIZE);
+		quota_get(mo->obj.quota);
+		p->quota = mo->obj.quota;
+	}
+}
 
 static struct memobj *memobj_alloc(size_t npages, unsigned flags, struct quota *q, err_t *err)
 {
@@ -150,11 +195,15 @@ void memobj_destroy(struct memobj *mo)
 			if (mo->base)
 				pmm_free(mo->base, mo->order);
 		} else {
+			size_t held = 0;
 			for (size_t i = 0; i < mo->npages; i++) {
 				paddr_t pa = mo->pages[i];
-				if (pa && --pg(pa)->refs == 0)
-					pmm_free(pa, 0);
+				held += pa != 0;
+				if (pa)
+					page_let_go(mo, pa);
 			}
+			if (mo->flags & MO_SLOTS)
+				quota_uncharge(q, held * PAGE_SIZE);
 		}
 	}
 	if (mo->flags & MO_CHARGED)
@@ -198,17 +247,23 @@ void memobj_release(void)
 }
 
 /* Page i, allocated (zeroed) and mapped everywhere on first use;
- * PADDR_INVALID when memory is out (the quota was charged at creation). */
+ * PADDR_INVALID when memory is out, or a copy's quota. */
 paddr_t memobj_page(struct memobj *mo, size_t i)
 {
 	paddr_t pa = mo->pages[i];
 
 	if (pa)
 		return pa;
+	if ((mo->flags & (MO_SLOTS | MO_PAGEQ)) && quota_charge(mo->obj.quota, PAGE_SIZE))
+		return PADDR_INVALID;
 	pa = page_take(true);
-	if (pa == PADDR_INVALID)
+	if (pa == PADDR_INVALID) {
+		if (mo->flags & (MO_SLOTS | MO_PAGEQ))
+			quota_uncharge(mo->obj.quota, PAGE_SIZE);
 		return pa;
+	}
 	pg(pa)->refs = 1;
+	page_own(mo, pa);
 	mo->pages[i] = pa;
 	memobj_update_page(mo, i);
 	return pa;
@@ -252,9 +307,13 @@ err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len)
 			return ERR_AGAIN;
 		/* a copy: its source's page, shared (what a read fault does) */
 		pager_fault(mo, i, false, false);
+		if (!mo->pages[i])
+			return ERR_NOMEM;          /* the copy's quota */
 	}
 	return ERR_OK;
 }
+
+
 
 err_t memobj_read(struct memobj *mo, uint64_t off, void *buf, size_t len)
 {
@@ -321,6 +380,21 @@ err_t memobj_write(struct memobj *mo, uint64_t off, const void *buf, size_t len)
 		len -= n;
 	}
 	return e;
+}
+
+err_t memobj_fill(struct memobj *mo, uint64_t off, size_t len)
+{
+	err_t e;
+
+	if (!(mo->flags & (MO_SLOTS | MO_PAGEQ)) || !len)
+		return ERR_OK;
+	for (size_t i = off / PAGE_SIZE; i <= (off + len - 1) / PAGE_SIZE; i++) {
+		if (!mo->pages[i] && memobj_page(mo, i) == PADDR_INVALID)
+			return ERR_NOMEM;
+		if ((mo->flags & MO_PAGEQ) && (e = memobj_unshare(mo, i)))
+			return e;
+	}
+	return ERR_OK;
 }
 
 /* ---- mappings --------------------------------------------------------------------- */
@@ -429,12 +503,18 @@ static err_t memobj_unshare(struct memobj *mo, size_t i)
 
 	if (!page_shared(mo, i))
 		return ERR_OK;
-	pa = page_take(false);   /* copied over */
-	if (pa == PADDR_INVALID)
+	if ((mo->flags & MO_PAGEQ) && quota_charge(mo->obj.quota, PAGE_SIZE))
 		return ERR_NOMEM;
+	pa = page_take(false);   /* copied over */
+	if (pa == PADDR_INVALID) {
+		if (mo->flags & MO_PAGEQ)
+			quota_uncharge(mo->obj.quota, PAGE_SIZE);
+		return ERR_NOMEM;
+	}
 	memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
 	pg(pa)->refs = 1;
-	pg(old)->refs--;
+	page_own(mo, pa);
+	page_let_go(mo, old);    /* shared: others hold it still */
 	mo->pages[i] = pa;
 	memobj_update_page(mo, i);
 	/* the other holder may now be alone: let it write again */
@@ -460,8 +540,9 @@ void memobj_drop_page(struct memobj *mo, size_t i)
 
 	mo->pages[i] = 0;
 	memobj_update_page(mo, i);     /* unmapped everywhere */
-	if (--pg(pa)->refs == 0)
-		pmm_free(pa, 0);
+	page_let_go(mo, pa);
+	if (mo->flags & MO_SLOTS)
+		quota_uncharge(mo->obj.quota, PAGE_SIZE);
 }
 
 err_t memobj_pin(struct memobj *mo, size_t i)
@@ -513,20 +594,27 @@ struct memobj *memobj_copy_prepare(struct memobj *src, struct quota *q, err_t *e
 	mo = memobj_alloc(src->npages, 0, q, err);
 	if (!mo)
 		return NULL;
-	if (quota_charge(q, src->npages * PAGE_SIZE)) {
+	/* no pages yet: memobj_copy_commit() shares src's. A copy of an
+	 * ordinary object is charged for the pages it allocates; of a paged
+	 * one, for those it holds, these first */
+	if (!(src->flags & (MO_PAGED | MO_COW))) {
+		mo->flags |= MO_PAGEQ;
+		return mo;
+	}
+	size_t held = 0;
+	for (size_t i = 0; i < src->npages; i++)
+		held += src->pages[i] != 0;
+	if (quota_charge(q, held * PAGE_SIZE)) {
 		kobj_put(&mo->obj);
 		kobj_reap();
 		*err = ERR_NOMEM;
 		return NULL;
 	}
-	mo->flags |= MO_CHARGED;    /* no pages yet: memobj_copy_commit() shares them */
-	/* a copy of a paged object (or of such a copy) gets its absent pages
-	 * from that object, when they come */
-	if (src->flags & (MO_PAGED | MO_COW)) {
-		mo->cow_src = (src->flags & MO_PAGED) ? src : src->cow_src;
-		mo->flags |= MO_COW;
-		kobj_get(&mo->cow_src->obj);
-	}
+	mo->flags |= MO_SLOTS;
+	/* it gets its absent pages from that object, when they come */
+	mo->cow_src = (src->flags & MO_PAGED) ? src : src->cow_src;
+	mo->flags |= MO_COW;
+	kobj_get(&mo->cow_src->obj);
 	return mo;
 }
 
@@ -570,8 +658,7 @@ static void charge_tables(struct aspace *as, size_t before)
 	if (pt_tables_live > before) {
 		size_t n = pt_tables_live - before;
 		as->tables += n;
-		if (as->obj.quota)
-			as->obj.quota->used += n * PAGE_SIZE;   /* see above: may overshoot */
+		quota_charge_force(as->obj.quota, n * PAGE_SIZE);   /* see above: may overshoot */
 	} else if (pt_tables_live < before) {
 		size_t n = MIN(before - pt_tables_live, as->tables);
 		as->tables -= n;

@@ -30,44 +30,73 @@
  * live quotas (index 0) with the bytes charged to them as objects. */
 uint64_t kobj_census[OBJ_TYPE_COUNT], kobj_census_bytes[OBJ_TYPE_COUNT];
 
-struct quota *quota_create(struct quota *parent, uint64_t limit)
+/* The part of `bytes` more use at q that lies beyond its reserve (what
+ * its parent is charged for it). */
+static uint64_t quota_over(const struct quota *q, uint64_t bytes)
+{
+	return MAX(q->used + bytes, q->reserve) - MAX(q->used, q->reserve);
+}
+
+/* The part of `bytes` less use at q that was beyond its reserve. */
+static uint64_t quota_under(const struct quota *q, uint64_t bytes)
+{
+	return MAX(q->used, q->reserve) - MAX(q->used - bytes, q->reserve);
+}
+
+struct quota *quota_create(struct quota *parent, uint64_t limit, uint64_t reserve)
 {
 	struct quota *q;
 
-	if (parent && quota_charge(parent, limit))
+	if (reserve > limit || (parent && quota_charge(parent, reserve + sizeof(*q))))
 		return NULL;
 	q = kzalloc(sizeof(*q));
 	if (!q) {
-		if (parent)
-			quota_uncharge(parent, limit);
+		quota_uncharge(parent, reserve + sizeof(*q));
 		return NULL;
 	}
 	q->limit = limit;
+	q->reserve = reserve;
 	q->refs = 1;
 	q->parent = parent;
 	kobj_census[OBJ_NONE]++;
-	if (parent)
-		quota_get(parent);
+	quota_get(parent);
 	return q;
 }
 
 err_t quota_charge(struct quota *q, uint64_t bytes)
 {
-	if (!q)
-		return ERR_OK;
-	if (bytes > q->limit - q->used)
-		return ERR_NOMEM;
-	q->used += bytes;
+	uint64_t b = bytes;
+
+	/* every level first, then the change: nothing moves on failure */
+	for (struct quota *at = q; at && b; at = at->parent) {
+		if (b > at->limit - MIN(at->used, at->limit))
+			return ERR_NOMEM;
+		b = quota_over(at, b);
+	}
+	quota_charge_force(q, bytes);
 	return ERR_OK;
+}
+
+void quota_charge_force(struct quota *q, uint64_t bytes)
+{
+	for (struct quota *at = q; at && bytes; at = at->parent) {
+		uint64_t over = quota_over(at, bytes);
+		at->used += bytes;
+		bytes = over;
+	}
 }
 
 void quota_uncharge(struct quota *q, uint64_t bytes)
 {
-	if (!q)
-		return;
-	if (bytes > q->used)
-		panic("quota underflow (%lu > %lu)", (unsigned long)bytes, (unsigned long)q->used);
-	q->used -= bytes;
+	for (struct quota *at = q; at && bytes; at = at->parent) {
+		uint64_t under;
+		if (bytes > at->used)
+			panic("quota underflow (%lu > %lu)", (unsigned long)bytes,
+			      (unsigned long)at->used);
+		under = quota_under(at, bytes);
+		at->used -= bytes;
+		bytes = under;
+	}
 }
 
 void quota_get(struct quota *q)
@@ -82,7 +111,7 @@ void quota_put(struct quota *q)
 		struct quota *parent = q->parent;
 		if (q->used)
 			panic("quota freed with %lu bytes charged", (unsigned long)q->used);
-		quota_uncharge(parent, q->limit);
+		quota_uncharge(parent, q->reserve + sizeof(*q));
 		kfree(q);
 		kobj_census[OBJ_NONE]--;
 		q = parent;

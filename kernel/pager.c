@@ -218,6 +218,8 @@ enum fault_result pager_fault(struct memobj *mo, size_t i, bool write, bool may_
 		return FAULT_PAGER;
 	if (root != mo && root->pages[i]) {
 		/* a copy: share the page its source has (a write then copies it) */
+		if (quota_charge(mo->obj.quota, PAGE_SIZE))
+			return FAULT_REAL;      /* the copy's quota (MO_SLOTS) */
 		mo->pages[i] = root->pages[i];
 		pg(mo->pages[i])->refs++;
 		memobj_protect_page(root, i);

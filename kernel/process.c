@@ -153,9 +153,10 @@ void thread_set_prio(struct thread *t, unsigned prio)
 
 /* ---- processes --------------------------------------------------------------------- */
 
-struct process *process_create(struct quota *parent, uint64_t limit, const char *name)
+struct process *process_create(struct quota *parent, uint64_t limit, uint64_t reserve,
+			       const char *name)
 {
-	struct quota *q = quota_create(parent, limit);
+	struct quota *q = quota_create(parent, limit, reserve);
 	struct process *p;
 
 	if (!q)
@@ -405,7 +406,7 @@ bool process_start_init(const struct boot_info *bi)
 	}
 	/* init gets what is free now, less an eighth kept for the kernel itself */
 	limit = (uint64_t)pmm_free_pages() * PAGE_SIZE / 8 * 7;
-	p = process_create(NULL, limit, "init");
+	p = process_create(NULL, limit, limit, "init");
 	if (!p)
 		panic("cannot create init");
 	init_proc = p;

@@ -617,6 +617,13 @@ userland() {
     --exec $P/limits
   runpart $H --name $a-posix-limits-smp4 --timeout 240 --expect $E/posix-limits.txt -- --quota 100M \
     --smp 4 --exec $P/limits
+  # processes bounded by the memory they use (forks.c) on a machine of
+  # 256M: 1,000 forked children alive at once; children forked until fork
+  # fails (EAGAIN or ENOMEM, 1,000 at least), twice, every page back after;
+  # a fork bomb in a session of its own while this one forks and uses
+  # files. make stress runs 6 rounds.
+  runpart $H --name $a-posix-forks --timeout 400 --expect $E/posix-forks.txt -- --mem 256M \
+    --exec $P/forks
   # The SMP storm (user/tests/posix/stress.c): pairs of processes on four
   # CPUs call through pipes, signal, map, fork and kill, and are killed,
   # for 2 s, twice; after the second every page must be back (within

@@ -131,6 +131,28 @@ enum {
 	                       * later with SYS_SEND on it, once. ERR_NOENT: none owed. */
 };
 
+/* ---- quotas (docs/kernel.md "Quotas") -------------------------------------- */
+/* PROC_CREATE's argument for a new process's quota, in 4 KiB pages
+ * (rounded up, at most 2^32 - 1 each): limit, what the process may use
+ * (with everything made from its quota); reserve, at most the limit,
+ * charged to the creator's quota up front. Use beyond the reserve is
+ * charged to the creator's quota as it happens (and so on up, each level
+ * bounded by its own limit), and given back when freed. */
+#define CAIRN_QUOTA_PAGE 4096ull
+static inline uint64_t cairn_quota_arg(uint64_t limit, uint64_t reserve)
+{
+	uint64_t l = limit / CAIRN_QUOTA_PAGE + (limit % CAIRN_QUOTA_PAGE != 0);
+	uint64_t r = reserve / CAIRN_QUOTA_PAGE + (reserve % CAIRN_QUOTA_PAGE != 0);
+
+	if (l > UINT32_MAX)
+		l = UINT32_MAX;
+	if (r > UINT32_MAX)
+		r = UINT32_MAX;
+	return l | r << 32;
+}
+static inline uint64_t cairn_quota_limit(uint64_t arg) { return (arg & UINT32_MAX) * CAIRN_QUOTA_PAGE; }
+static inline uint64_t cairn_quota_reserve(uint64_t arg) { return (arg >> 32) * CAIRN_QUOTA_PAGE; }
+
 /* ---- object types -------------------------------------------------------- */
 enum {
 	OBJ_NONE = 0,
@@ -149,7 +171,8 @@ enum {
 	/* Process (RIGHT_MANAGE) */
 	PROC_CREATE = 1,      /* (type, a, b) -> (slot): new object charged to this process,
 	                       * capability in the CALLER's table. a, b by type:
-	                       * PROCESS: a = quota bytes (taken from this process's quota)
+	                       * PROCESS: a = its quota, cairn_quota_arg(limit, reserve)
+	                       *   (below): ERR_INVAL for limit 0 or reserve above it
 	                       * THREAD: (none; created in this process, suspended)
 	                       * ENDPOINT, NOTIFICATION, TIMER: (none)
 	                       * MEMOBJ: a = pages, b = MEMOBJ_* flags */
@@ -166,7 +189,7 @@ enum {
 	                       * the exit or kill status, or for FAULTED the CAIRN_FAULT_* kind */
 	PROC_BIND_EXIT = 6,   /* cap0 = Notification, (bits): signalled when the process ends */
 	PROC_SET_FAULT = 7,   /* cap0 = Endpoint or none: where user faults go */
-	PROC_QUOTA = 8,       /* -> (limit, used) in bytes */
+	PROC_QUOTA = 8,       /* -> (limit, used, reserve) in bytes */
 	PROC_SUSPEND = 10,    /* every started thread of the process (see THREAD_SUSPEND) */
 	PROC_RESUME = 11,
 	PROC_TIMES = 12,      /* RIGHT_READ -> (ns): the CPU time of its threads, ended ones

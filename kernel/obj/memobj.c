@@ -85,7 +85,8 @@ static void memobj_invoke_copy(struct invocation *iv)
 
 /* The pages the write will allocate (first touches, or its own copy of a
  * page shared with a copy-on-write copy) are set aside here; the quota
- * was charged when the object was made. The bytes come from the IPC
+ * was charged when the object was made (a copy's pages never touched:
+ * allocated and charged here, memobj_fill()). The bytes come from the IPC
  * buffer, which the kernel maps itself (no user copy, no fault). */
 static err_t memobj_decode_write(struct invocation *iv)
 {
@@ -95,7 +96,8 @@ static err_t memobj_decode_write(struct invocation *iv)
 	if (!current->ipcbuf || iv->in->w[1] > (len - MIN(len, CAIRN_MSG_REGS)) * 8)
 		return ERR_INVAL;
 	if ((e = memobj_range_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])) ||
-	    (e = memobj_present_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])))
+	    (e = memobj_present_ok(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])) ||
+	    (e = memobj_fill(MEMOBJ(iv), iv->in->w[0], iv->in->w[1])))
 		return e;
 	return memobj_reserve(memobj_write_needs(MEMOBJ(iv), iv->in->w[0], iv->in->w[1]));
 }

@@ -68,7 +68,9 @@ static err_t create_object(struct process *p, const struct msg *in, struct proc_
 	switch (in->w[0]) {
 	case OBJ_PROCESS: {
 		proc_name(in, name);
-		struct process *np = process_create(p->quota, in->w[1], name[0] ? name : "process");
+		struct process *np = process_create(p->quota, cairn_quota_limit(in->w[1]),
+						    cairn_quota_reserve(in->w[1]),
+						    name[0] ? name : "process");
 		a->obj = np ? &np->obj : NULL;
 		break;
 	}
@@ -96,7 +98,8 @@ static err_t create_args_ok(const struct msg *in)
 {
 	switch (in->w[0]) {
 	case OBJ_PROCESS:
-		return in->w[1] ? ERR_OK : ERR_INVAL;
+		return cairn_quota_limit(in->w[1]) &&
+		       cairn_quota_reserve(in->w[1]) <= cairn_quota_limit(in->w[1]) ? ERR_OK : ERR_INVAL;
 	case OBJ_MEMOBJ:
 		if (in->w[2] & ~(uint64_t)(MEMOBJ_CONTIG | MEMOBJ_PAGED))
 			return ERR_INVAL;
@@ -220,6 +223,7 @@ static void proc_invoke_quota(struct invocation *iv)
 {
 	iv->out->w[0] = PROC(iv)->quota->limit;
 	iv->out->w[1] = PROC(iv)->quota->used;
+	iv->out->w[2] = PROC(iv)->quota->reserve;
 }
 
 static void proc_invoke_times(struct invocation *iv)

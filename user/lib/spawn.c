@@ -2,7 +2,8 @@
 /*
  * Process creation, the sequence init uses for each service:
  *
- *   PROC_CREATE(OBJ_PROCESS, quota, name) on our Process -> child Process + AS caps
+ *   PROC_CREATE(OBJ_PROCESS, quota (all reserved), name) on our Process
+ *                                                  -> child Process + AS caps
  *   PROC_CREATE(OBJ_THREAD) on the child            -> its first thread
  *   PROC_LOAD_ELF(image, offset, size) on the child -> entry
  *   stack, IPC buffer and start-up block: MemoryObjects made with
@@ -139,7 +140,8 @@ err_t cairn_spawn(const struct cairn_spawn *s, struct cairn_child *c)
 		return ERR_2BIG;
 
 	proc_name(s, name);
-	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, s->quota, name[0], name[1], &m);
+	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, cairn_quota_arg(s->quota, s->quota),
+			 name[0], name[1], &m);
 	if (e)
 		return e;
 	c->proc = m.w[0];

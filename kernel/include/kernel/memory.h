@@ -11,6 +11,10 @@
 #define MO_PINNED     0x400u          /* the kernel writes its pages (IPC buffer): never shared */
 #define MO_PAGED      0x800u          /* pages come from a pager (kernel/pager.c) */
 #define MO_COW        0x1000u         /* a copy of a paged object (cow_src) */
+#define MO_SLOTS      0x2000u         /* a copy of a paged object: a page charged for
+                                        * each page it holds, shared or its own */
+#define MO_PAGEQ      0x4000u         /* a copy of another: each page it allocates is
+                                        * charged on its own (struct page.quota) */
 #define MO_CHARGED    0x80000000u     /* npages * PAGE_SIZE charged up front */
 #define MEMOBJ_MAX_PAGES (MEMOBJ_MAX / PAGE_SIZE)   /* 1 GiB */
 
@@ -170,8 +174,14 @@ bool memobj_shareable(const struct memobj *mo);
 /* A paged object, or a copy of one: pages [off, off + len) must be present
  * for the kernel to read or write them without the pager (a copy takes
  * what its source has, shared): ERR_AGAIN when one is absent, ERR_RANGE
- * past a paged object's size. ERR_OK for every other object. */
+ * past a paged object's size, ERR_NOMEM when a copy's quota is out.
+ * ERR_OK for every other object. */
 err_t memobj_present_ok(struct memobj *mo, uint64_t off, size_t len);
+/* A copy's pages in [off, off + len) never touched, or shared (MO_PAGEQ):
+ * allocated, its own, and charged now, so a write there needs no quota;
+ * ERR_NOMEM: its quota or memory is out (pages made before stay). Other
+ * objects: nothing. */
+err_t memobj_fill(struct memobj *mo, uint64_t off, size_t len);
 
 /* Copy-in/copy-out for the current address space. */
 err_t copy_from_user(void *dst, uintptr_t usrc, size_t n);

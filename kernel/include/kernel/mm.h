@@ -29,6 +29,8 @@ struct page {
 	uint8_t flags;
 	uint8_t slab_class;
 	uint32_t refs;           /* user pages: memory objects sharing it (copy-on-write) */
+	struct quota *quota;     /* user pages: charged a page on their own (a reference),
+	                          * or NULL: their holders' charges cover them (memory.c) */
 };
 
 #define PAGE_FREE      0x01  /* head of a free block */

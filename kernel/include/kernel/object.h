@@ -38,17 +38,37 @@ struct kobj {
 };
 
 /* ---- quotas ----------------------------------------------------------------- */
+/*
+ * A quota caps what a process (and the quotas made from it) may use:
+ * `used` passes `limit` only by a forced charge (quota_charge_force()),
+ * after which charges fail until enough is freed. Its `reserve` is charged to its parent when
+ * it is made, so the first `reserve` bytes it uses are its own for sure;
+ * use beyond the reserve is charged to the parent at the moment of use
+ * (and so on up, each level bounded by its own limit) and uncharged when
+ * freed. A parent's `used` counts, for each child, the larger of the
+ * child's reserve and its use: a subtree never uses more than any of its
+ * ancestors' limits. Every object charged here holds a reference, so a
+ * quota with use outstanding is never freed.
+ */
 struct quota {
-	uint64_t limit, used;
-	uint32_t refs;           /* the process and every object charged here */
-	struct quota *parent;    /* charged `limit` to it; returned when freed */
+	uint64_t limit, reserve, used;
+	uint32_t refs;           /* the process, every object charged here, child quotas */
+	struct quota *parent;    /* charged `reserve` (and the struct) when made */
 };
 
-struct quota *quota_create(struct quota *parent, uint64_t limit);
+/* A quota with the given limit and reserve (reserve <= limit), charged
+ * to parent (NULL: the root); NULL when parent's quota or memory is out. */
+struct quota *quota_create(struct quota *parent, uint64_t limit, uint64_t reserve);
 /* KINFO_OBJECTS: by type, live objects and the bytes charged for them
  * (kobj_alloc()'s size); index OBJ_NONE: live quotas. */
 extern uint64_t kobj_census[OBJ_TYPE_COUNT], kobj_census_bytes[OBJ_TYPE_COUNT];
+/* Charges q and, for what passes each level's reserve, its ancestors;
+ * ERR_NOMEM, nothing charged, when any level would pass its limit. NULL
+ * q: nothing to charge. */
 err_t quota_charge(struct quota *q, uint64_t bytes);
+/* The same without the limits (a charge that may overshoot: page tables
+ * an operation added, kernel/memory.c); the next charge then fails. */
+void quota_charge_force(struct quota *q, uint64_t bytes);
 void quota_uncharge(struct quota *q, uint64_t bytes);
 void quota_get(struct quota *q);
 void quota_put(struct quota *q);

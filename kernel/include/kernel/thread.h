@@ -377,7 +377,8 @@ void thread_kill(struct thread *t);
 void thread_set_prio(struct thread *t, unsigned prio);
 void sched_check_preempt(struct thread *t);   /* a running t's priority fell */
 void sched_yield_now(void);                  /* schedule(), a SCHED_FIFO thread last at its level */
-struct process *process_create(struct quota *parent, uint64_t limit, const char *name);
+struct process *process_create(struct quota *parent, uint64_t limit, uint64_t reserve,
+			       const char *name);
 /* Ends a process: every thread, capability and mapping goes. */
 void process_exit(struct process *p, int state, uint64_t status);
 /* Loads an ELF64 file held in mo at [off, off+size) into p's space. */

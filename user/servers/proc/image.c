@@ -4,9 +4,15 @@
  * and exec) built the way libcairn's cairn_spawn builds one, but with the
  * capabilities at the slots the caller asks for, and fork.
  *
- * Every kernel object is charged to the new process's quota, which is
- * taken from the server's (PROC_CREATE): the server pays for every POSIX
- * process, and gets it back when the process's objects are gone.
+ * Every kernel object is charged to the new process's quota, made from a
+ * pool's (PROC_CREATE on the pool's kernel process) with a limit
+ * (--quota) and nothing reserved: what a process uses is charged to its
+ * pool as it uses it, up to the root pool, which is carved from the
+ * server's quota at start, and comes back when freed. The server's own
+ * memory (its heap, its tables) stays outside the pools, so a fork bomb
+ * that fills them leaves it able to serve. Each session after the first
+ * gets a pool nested in its creator's, limited to SESSION_SHARE of it,
+ * so a fork bomb fills its own session's pool and leaves the rest.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -139,16 +145,113 @@ static err_t child_memory(cap_t proc, cap_t as, uint64_t pages, uint64_t va, uns
 	return e;
 }
 
+/* ---- pools ----------------------------------------------------------------------------- */
+
+struct pool *root_pool;
+
+/* A kernel process without threads with a quota of limit (reserve of it
+ * reserved), made from parent's (the server's if CAP_NULL). */
+static err_t pool_make(cap_t parent, uint64_t limit, uint64_t reserve, const char *name,
+		       struct pool **out)
+{
+	struct pool *pl = calloc(1, sizeof(*pl));
+	uint64_t w[2] = { 0, 0 };
+	struct cairn_msg m;
+	err_t e;
+
+	if (!pl)
+		return ERR_NOMEM;
+	memcpy(w, name, strnlen(name, sizeof(w)));
+	e = cairn_invoke(parent == CAP_NULL ? SLOT_SELF_PROC : parent, PROC_CREATE, 0, OBJ_PROCESS,
+			 cairn_quota_arg(limit, reserve), w[0], w[1], &m);
+	if (e) {
+		free(pl);
+		return e;
+	}
+	pl->kproc = m.w[0];
+	pl->kas = m.w[1];
+	pl->limit = limit;
+	pl->users = 1;
+	*out = pl;
+	return ERR_OK;
+}
+
+err_t pool_root_make(void)
+{
+	struct cairn_msg m;
+	uint64_t left, keep;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, 0, &m)))
+		return e;
+	left = m.w[0] > m.w[1] ? m.w[0] - m.w[1] : 0;
+	/* the server keeps an eighth (4 to 32 MiB) for its heap and tables */
+	keep = left / 8;
+	if (keep < (4ull << 20))
+		keep = 4ull << 20;
+	if (keep > (32ull << 20))
+		keep = 32ull << 20;
+	if (left < 2 * keep)
+		keep = left / 2;
+	left -= keep;
+	left &= ~(CAIRN_PAGE_SIZE - 1);
+	return pool_make(CAP_NULL, left, left, "pool", &root_pool);
+}
+
+struct pool *pool_nested(struct pool *parent)
+{
+	struct pool *pl;
+	uint64_t limit = parent->limit / SESSION_SHARE_DEN * SESSION_SHARE_NUM;
+
+	if (pool_make(parent->kproc, limit & ~(CAIRN_PAGE_SIZE - 1), 0, "session", &pl))
+		return NULL;
+	pl->parent = parent;
+	pool_get(parent);
+	return pl;
+}
+
+void pool_get(struct pool *pl)
+{
+	if (pl)
+		pl->users++;
+}
+
+void pool_put(struct pool *pl)
+{
+	while (pl && --pl->users == 0) {
+		struct pool *parent = pl->parent;
+		del(&pl->kas);
+		del(&pl->kproc);
+		free(pl);
+		pl = parent;
+	}
+}
+
+/* Whether every pool from pl up has FORK_HEADROOM left after a fork. */
+static bool pool_room(const struct pool *pl)
+{
+	struct cairn_msg m;
+
+	for (; pl; pl = pl->parent)
+		if (cairn_invoke(pl->kproc, PROC_QUOTA, 0, 0, 0, 0, 0, &m) ||
+		    m.w[1] + FORK_HEADROOM > m.w[0])
+			return false;
+	return true;
+}
+
+/* ---- kernel processes ------------------------------------------------------------------ */
+
 /* The new process, its first thread (not started) and its own capabilities. */
-static err_t new_process(const char *name, uint64_t quota, cap_t *kproc, cap_t *kas,
-			 cap_t *kthread)
+static err_t new_process(const char *name, struct pool *pool, uint64_t quota, cap_t *kproc,
+			 cap_t *kas, cap_t *kthread)
 {
 	struct cairn_msg m;
 	uint64_t w[2] = { 0, 0 };
 	err_t e;
 
 	memcpy(w, name, strnlen(name, sizeof(w)));
-	e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, quota, w[0], w[1], &m);
+	e = cairn_invoke(pool->kproc, PROC_CREATE, 0, OBJ_PROCESS, cairn_quota_arg(quota, 0), w[0], w[1],
+			 &m);
 	if (e)
 		return e;
 	*kproc = m.w[0];
@@ -205,7 +308,7 @@ err_t image_build(struct image *im)
 	void *va;
 	err_t e;
 
-	e = new_process(im->name, im->quota, &im->kproc, &im->kas, &im->kthread);
+	e = new_process(im->name, im->pool, im->quota, &im->kproc, &im->kas, &im->kthread);
 	if (e)
 		return e;
 	e = cairn_invoke_cap(im->kproc, PROC_LOAD_ELF, im->file, im->offset, im->size, 0, 0, &m);
@@ -256,7 +359,7 @@ err_t image_build(struct image *im)
 	if ((e = keep_give(im->kproc, im->keep, im->nkeep, im->keep_rights)))
 		goto fail;
 	e = cairn_invoke_cap(im->kproc, PROC_BIND_EXIT, exit_note,
-			     proc_bit(&procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
+			     proc_bit(procs[im->pid % MAX_PROCS]), 0, 0, 0, NULL);
 	if (e || (e = set_fault(im->kproc, im->pid)))
 		goto fail;
 	return ERR_OK;
@@ -408,7 +511,11 @@ static err_t fork_do(struct proc *parent, const uint64_t w[4], uint32_t tid, uin
 
 	if (!c)
 		return ERR_AGAIN;
-	e = new_process(parent->name, parent->quota, &kproc, &kas, &kthread);
+	if (!pool_room(parent->pool)) {
+		proc_free(c);
+		return ERR_AGAIN;
+	}
+	e = new_process(parent->name, parent->pool, parent->quota, &kproc, &kas, &kthread);
 	if (e) {
 		proc_free(c);
 		return e;
@@ -446,6 +553,8 @@ static err_t fork_do(struct proc *parent, const uint64_t w[4], uint32_t tid, uin
 	c->kthread = kthread;
 	c->proc_slot = parent->proc_slot;
 	c->quota = parent->quota;
+	c->pool = parent->pool;
+	pool_get(c->pool);
 	c->umask = parent->umask;
 	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
 	c->stack_low = parent->stack_low;     /* (the space is a copy) */
@@ -533,7 +642,7 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 	unsigned total = 0;
 
 	for (unsigned i = 0; i < MAX_PROCS; i++)
-		total += procs[i].state == P_LIVE ? procs[i].nkeep : 0;
+		total += procs[i]->state == P_LIVE ? procs[i]->nkeep : 0;
 	/* the server's own table bounds what all processes together may stage */
 	if (p->nkeep + ncaps > MAX_KEEP || total + ncaps > MAX_KEEP_ALL)
 		return ERR_2BIG;
@@ -709,6 +818,7 @@ static err_t exec_in(struct proc *p, const uint64_t w[4], const char *data, size
 	im.cred_cap = p->cred_cap;
 	im.cred_slot = p->cred_slot;
 	im.pid = p->pid;
+	im.pool = p->pool;
 	im.quota = p->quota;
 	im.name = path && *path ? base_name(path) : argv0 ? base_name(argv0) : p->name;
 	im.stack_pages = stack_first_pages(p);

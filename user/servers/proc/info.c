@@ -37,12 +37,12 @@ void cmdline_set(struct proc *p, const char *args, size_t len)
 
 void ps_proclist(uint64_t from, uint32_t *out, size_t max, uint64_t w[4])
 {
-	uint32_t pids[MAX_PROCS];
+	static uint32_t pids[MAX_PROCS];     /* 16 KiB: not on the stack */
 	size_t n = 0, used = 0;
 
 	/* the table is indexed by pid % MAX_PROCS: sort what matches */
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		const struct proc *p = &procs[i];
+		const struct proc *p = procs[i];
 		size_t j;
 
 		if (p->state == P_FREE)

@@ -29,8 +29,10 @@
  * with argv = PROGRAM ARGS..., the environment PATH=/bin HOME=/, slots
  * 0..2 its own, "proc" at slot 3 and the posix.* capabilities after it;
  * every POSIX process after that is a fork or an exec of another. Each
- * gets --quota bytes (default 16M) from the server's quota and runs at
- * priority --prio (default 8; the server's own must be above it). When
+ * may use --quota bytes of kernel memory (default 16M: a limit, nothing
+ * reserved; its use is charged to its session's pool as it comes, image.c)
+ * and runs at priority --prio (default 8; the server's own must be above
+ * it). When
  * pid 1 ends the server kills what is left and exits with pid 1's status
  * as a shell reports it (its exit code, 128 + the signal that ended it),
  * so the manifest's `exitstatus` passes it on.
@@ -65,8 +67,8 @@ void say(const char *fmt, ...)
 __attribute__((noreturn)) void server_exit(int status, const char *why)
 {
 	for (unsigned i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state == P_LIVE)
-			kproc_release(&procs[i].kproc, &procs[i].kas, &procs[i].kthread);
+		if (procs[i]->state == P_LIVE)
+			kproc_release(&procs[i]->kproc, &procs[i]->kas, &procs[i]->kthread);
 	say("%s: exit status %d\n", why, status);
 	exit(status);
 }
@@ -267,6 +269,7 @@ static err_t start_first(int argc, char **argv)
 	im.keep_rights = RIGHTS_ALL;
 	im.proc_slot = SLOT_FIRST_FREE;
 	im.pid = p->pid;
+	im.pool = root_pool;
 	im.quota = child_quota;
 	name = strrchr(path, '/');
 	im.name = name && name[1] ? name + 1 : path;
@@ -291,6 +294,8 @@ static err_t start_first(int argc, char **argv)
 	p->stack_low = CAIRN_STACK_TOP - im.stack_pages * CAIRN_PAGE_SIZE;
 	p->proc_slot = SLOT_FIRST_FREE;
 	p->quota = child_quota;
+	p->pool = root_pool;
+	pool_get(root_pool);
 	p->start_ns = cairn_now_ns();
 	for (int i = 0; i < argc; i++) {
 		static char args[POSIX_CMDLINE_MAX];
@@ -826,8 +831,8 @@ static void do_work(void)
 	while (work_pending) {
 		work_pending = false;
 		for (unsigned i = 0; i < MAX_PROCS; i++)
-			if (procs[i].state == P_LIVE && procs[i].work)
-				sig_work(&procs[i]);
+			if (procs[i]->state == P_LIVE && procs[i]->work)
+				sig_work(procs[i]);
 	}
 }
 
@@ -867,11 +872,8 @@ int main(int argc, char **argv)
 		say("usage: proc [--quota=SIZE] [--prio=N] [--init] PROGRAM [ARGS...]\n");
 		return 2;
 	}
-	/* the table's pages now, so that the server's memory stays the same
-	 * from one process to the next (pages come on first touch) */
-	memset(procs, 0, sizeof(procs));
 	timers_init();
-	if ((e = setup())) {
+	if ((e = setup()) || (e = pool_root_make())) {
 		say("cannot set up: %s\n", err_name(e));
 		return 1;
 	}

@@ -19,7 +19,7 @@
 #include <cairn/rt.h>
 #include <cairn/posix.h>
 
-#define MAX_PROCS    256         /* table entries (live processes and zombies) */
+#define MAX_PROCS    4096        /* table entries (live processes and zombies) */
 #define PID_MAX      32767
 #define MAX_KEEP     320         /* PS_EXEC_KEEP capabilities per process (every
                                   * descriptor, the working directory, names) */
@@ -117,14 +117,35 @@ struct cpuwatch {
 	uint64_t cpu_at, interval, look;
 };
 
+/* A pool (image.c): a kernel process without threads whose quota the
+ * kernel processes of POSIX processes are made from (docs/proc.md,
+ * "Memory"). The root pool is carved whole from the server's quota at
+ * start; each session made after the first gets one nested in its
+ * creator's, with a limit of SESSION_SHARE of it and nothing reserved. */
+struct pool {
+	cap_t kproc, kas;
+	uint64_t limit;
+	unsigned users;              /* processes whose pool it is, nested pools */
+	struct pool *parent;
+};
+#define SESSION_SHARE_NUM 3      /* a session's pool: 3/4 of its creator's */
+#define SESSION_SHARE_DEN 4
+/* What a fork must leave free in each pool up the chain (else EAGAIN),
+ * so that a full pool fails the next fork, not a running process's next
+ * first touch of a page. */
+#define FORK_HEADROOM (256u << 10)
+
 struct proc {
 	enum pstate state;
+	unsigned slot;               /* its entry: pid % MAX_PROCS */
+	struct proc *next_spare;     /* a freed record: the next one (table.c) */
+	struct pool *pool;           /* what its children and exec images are made from */
 	int pid, ppid, pgid, sid;
 	char name[16];
 	/* the kernel process (the server's capabilities; CAP_NULL once it ended) */
 	cap_t kproc, kas, kthread;
 	cap_t proc_slot;             /* its "proc" capability's slot in its own table */
-	uint64_t quota;
+	uint64_t quota;              /* its kernel quota's limit (--quota) */
 	bool execed;                 /* has done an exec (setpgid: EACCES) */
 	uint32_t ruid, euid, suid;   /* real, effective, saved uid (PS_SETUID) */
 	uint32_t rgid, egid, sgid;   /* ... gid (PS_SETGID) */
@@ -187,7 +208,7 @@ struct proc {
 extern cap_t srv_ep;             /* the endpoint (unbadged, full rights) */
 extern cap_t exit_note;          /* every process's end signals it */
 extern unsigned child_prio;      /* priority of every POSIX process */
-extern uint64_t child_quota;     /* quota of the first process */
+extern uint64_t child_quota;     /* each process's quota limit (--quota) */
 extern bool work_pending;        /* some process has p->work set */
 extern cap_t timer_cap;          /* a Timer signalling exit_note's TIMER_BIT, or CAP_NULL */
 extern cap_t kinfo_cap;          /* for the time, or CAP_NULL */
@@ -204,7 +225,7 @@ bool call_async(cap_t cap, uint32_t label, uint64_t w0);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- table.c ---------------------------------------------------------------------- */
-extern struct proc procs[MAX_PROCS];
+extern struct proc *procs[MAX_PROCS];
 /* The process (live or zombie) with this pid, or NULL. */
 struct proc *proc_find(int64_t pid);
 /* A free entry with a fresh pid (state still P_FREE; the caller fills it), or NULL. */
@@ -256,13 +277,23 @@ struct image {
 	cap_t proc_slot;
 	cap_t cred_cap, cred_slot;   /* the token to give at cred_slot (CAP_NULL: none) */
 	int pid;
-	uint64_t quota;
+	struct pool *pool;           /* its kernel process is made from this */
+	uint64_t quota;              /* ... with this limit, nothing reserved */
 	const char *name;
 	uint64_t stack_pages;        /* the main stack's first size (0: POSIX_STACK_PAGES) */
 	/* out: the server's capabilities to the new process */
 	cap_t kproc, kas, kthread;
 	uint64_t entry;
 };
+/* The root pool: the server's quota less what it keeps for itself. */
+err_t pool_root_make(void);
+extern struct pool *root_pool;
+/* A pool nested in parent (a new session's), or NULL (no memory). */
+struct pool *pool_nested(struct pool *parent);
+void pool_get(struct pool *pl);
+/* Drops a reference (NULL: nothing); the last one deletes the pool's
+ * kernel process (its quota stays while processes made from it live). */
+void pool_put(struct pool *pl);
 /* Builds a whole process but for starting its thread; on failure nothing is left. */
 err_t image_build(struct image *im);
 /* Starts it; on failure it is killed and its capabilities deleted. */

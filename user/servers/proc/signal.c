@@ -164,7 +164,7 @@ static int scan(int wpid, int wpgid, int64_t target, unsigned options, struct pr
 	bool any = false;
 
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i];
+		struct proc *q = procs[i];
 		if (!wait_matches(wpid, wpgid, target, q))
 			continue;
 		any = true;
@@ -458,7 +458,7 @@ static bool group_orphaned(int pgid, bool *stopped)
 
 	*stopped = false;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i], *parent;
+		struct proc *q = procs[i], *parent;
 		if (q->state != P_LIVE || q == leaving || q->pgid != pgid)
 			continue;
 		any = true;
@@ -481,7 +481,7 @@ static void orphan_check(int pgid, bool was)
 	if (was || !group_orphaned(pgid, &stopped) || !stopped)
 		return;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i];
+		struct proc *q = procs[i];
 		if (q->state == P_LIVE && q->pgid == pgid) {
 			sig_send(q, POSIX_SIGHUP, 0);
 			sig_send(q, POSIX_SIGCONT, 0);
@@ -525,13 +525,13 @@ void proc_ended(struct proc *p)
 	static bool was[MAX_PROCS];
 	bool stopped, own_was = group_orphaned(p->pgid, &stopped);
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i];
+		struct proc *q = procs[i];
 		was[i] = q->state == P_LIVE && q->ppid == p->pid && q != p && q->pgid != p->pgid &&
 			 group_orphaned(q->pgid, &stopped);
 	}
 	leaving = p;
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i];
+		struct proc *q = procs[i];
 		if (q->state != P_FREE && q->ppid == p->pid && q != p) {
 			q->ppid = 1;
 			orphaned_zombie |= q->state == P_ZOMBIE;
@@ -568,7 +568,7 @@ void procs_check_ended(uint64_t bits)
 	struct cairn_msg m;
 
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &procs[i];
+		struct proc *p = procs[i];
 		if (p->state != P_LIVE || !(bits & proc_bit(p)))
 			continue;
 		if (cairn_invoke(p->kproc, PROC_STATUS, 0, 0, 0, 0, 0, &m) ||
@@ -894,7 +894,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 		/* every process but pid 1 and the caller: success if there is
 		 * one, those it may not signal left alone (Linux's answer) */
 		for (unsigned i = 0; i < MAX_PROCS; i++) {
-			struct proc *q = &procs[i];
+			struct proc *q = procs[i];
 			if (q->state != P_LIVE || q->pid == 1 || q == c)
 				continue;
 			found = true;
@@ -915,7 +915,7 @@ err_t ps_kill(struct proc *c, int sender, int64_t pid, int64_t sig, uint64_t fla
 group:
 	/* EPERM when the group has members and the caller may signal none */
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = &procs[i];
+		struct proc *q = procs[i];
 		if (q->state == P_FREE || q->pgid != pgid)
 			continue;
 		if (!may_signal(c, q, sig)) {

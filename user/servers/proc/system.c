@@ -148,8 +148,8 @@ err_t cred_new(struct proc *p, cap_t kproc)
 struct proc *cred_find(uint64_t badge)
 {
 	for (unsigned i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state == P_LIVE && procs[i].cred_badge == badge)
-			return &procs[i];
+		if (procs[i]->state == P_LIVE && procs[i]->cred_badge == badge)
+			return procs[i];
 	return NULL;
 }
 

@@ -76,10 +76,10 @@ void timer_rearm(void)
 	if (timer_cap == CAP_NULL)
 		return;
 	for (unsigned i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state == P_LIVE) {
-			earliest(&first, procs[i].alarm_at);
-			earliest(&first, procs[i].itv[0].look);
-			earliest(&first, procs[i].itv[1].look);
+		if (procs[i]->state == P_LIVE) {
+			earliest(&first, procs[i]->alarm_at);
+			earliest(&first, procs[i]->itv[0].look);
+			earliest(&first, procs[i]->itv[1].look);
 		}
 	/* SIGEV_NONE timers signal nothing: their expiries are computed when asked */
 	for (unsigned i = 0; i < MAX_TIMERS; i++)
@@ -212,7 +212,7 @@ void timers_fire(void)
 	uint64_t now = cairn_now_ns();
 
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &procs[i];
+		struct proc *p = procs[i];
 		if (p->state != P_LIVE)
 			continue;
 		for (int k = 0; k < 2; k++) {

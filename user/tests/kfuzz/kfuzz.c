@@ -853,7 +853,9 @@ static void do_create(void)
 		v.w[1] = 1 + below(4);
 		v.w[2] = chance(25) ? MEMOBJ_CONTIG : chance(30) ? MEMOBJ_PAGED : 0;
 	} else if (v.w[0] == OBJ_PROCESS) {
-		v.w[1] = 16 * PG + below(48 * PG);
+		uint64_t limit = 16 * PG + below(48 * PG);
+		/* all reserved (a service's), none (a POSIX process's) or some */
+		v.w[1] = cairn_quota_arg(limit, chance(40) ? limit : chance(50) ? 0 : below(limit + 1));
 		v.w[2] = 0x2d7a66ull | (uint64_t)('a' + below(26)) << 24;    /* "fz-?" */
 		v.w[3] = 0;
 	}
@@ -1293,7 +1295,8 @@ static void first_pool(void)
 	}
 	note_slot(create(OBJ_MEMOBJ, 2, 0), OBJ_MEMOBJ, K_OBJ);
 	note_slot(create(OBJ_MEMOBJ, 1, MEMOBJ_CONTIG), OBJ_MEMOBJ, K_OBJ);
-	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, 64 * PG, 0, 0, &m))
+	if (!cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_PROCESS, cairn_quota_arg(64 * PG, 64 * PG), 0, 0,
+			   &m))
 		new_child(m.w[0], m.w[1]);
 }
 

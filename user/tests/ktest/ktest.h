@@ -65,6 +65,9 @@ bool time_within(uint64_t want_ns, uint64_t took_ns);
 unsigned free_slots(void);
 /* The quota (limit, used) of proc, in bytes (PROC_QUOTA). */
 void quota_of(cap_t proc, uint64_t *limit, uint64_t *used);
+/* PROC_CREATE's quota for a process whose limit is all reserved (b bytes
+ * taken from the creator's quota up front, as init's services). */
+#define QUOTA_RESERVED(b) cairn_quota_arg((b), (b))
 
 /* A thread started here ends itself at once (needs no stack). */
 void kt_exit_stub(void);

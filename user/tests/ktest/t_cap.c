@@ -688,7 +688,7 @@ void t_cap_far_slot(void)
 	at = far;
 	del(&at);
 	/* another process's: the slot's page and the directory are charged */
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	p1 = m.w[0];
 	as1 = m.w[1];
 	quota_of(p1, &limit, &used0);
@@ -703,7 +703,7 @@ void t_cap_far_slot(void)
 	EXPECT(used2 == used1, "a second slot on the page cost %lu bytes", (unsigned long)(used2 - used1));
 	EXPECT_ERR(grant_to(p1, n, CAP_SLOTS, NULL), ERR_BADF);
 	/* a fork: the copy has them in the same slots, and nothing between */
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	p2 = m.w[0];
 	as2 = m.w[1];
 	EXPECT_OK(inv1(p2, PROC_COPY_CAPS, p1, 0, 0, 0, 0, &m));
@@ -765,7 +765,7 @@ void t_cap_grow_nomem(void)
 	cap_t n = mk(OBJ_NOTIFICATION), cp, cas, at = CAP_NULL;
 
 	CHECK(n != CAP_NULL, "notification");
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(256 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	/* the first 1,024 slots (the table's pages without a directory) */

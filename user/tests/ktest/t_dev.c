@@ -860,7 +860,7 @@ void t_kinfo_objects(void)
 	objects_of(OBJ_NONE, &q0, &qb);
 	objects_of(OBJ_PROCESS, &p0, &qb);
 	struct cairn_msg m;
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 64 * 1024, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(64 * 1024), 0, 0, &m));
 	cap_t proc = m.w[0], as = m.w[1];        /* the process and its AddressSpace */
 	objects_of(OBJ_NONE, &q1, &qb);
 	objects_of(OBJ_PROCESS, &p1, &qb);

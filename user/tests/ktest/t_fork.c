@@ -52,7 +52,7 @@ void t_as_copy(void)
 			      1 | (uint64_t)(CAIRN_PROT_R | CAIRN_PROT_W | CAIRN_PROT_SHARE) << 48, 0, &m));
 	shared[3] = 0;
 	fork_data = 1;
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 4 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(4 << 20), 0, 0, &m));
 	proc = m.w[0];
 	as = m.w[1];
 	/* the copy's thread starts on the copied stack array, in copied code */
@@ -98,7 +98,7 @@ void t_copy_caps(void)
 	unsigned used;
 
 	CHECK(note != CAP_NULL, "notification");
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	proc = m.w[0];
 	as = m.w[1];
 	used = CAP_SLOTS - free_slots();
@@ -144,7 +144,7 @@ void t_ep_watch(void)
 	CHECK_OK(cairn_cap_op(CAP_OP_WATCH, ep, note, 0, 4, NULL));
 	EXPECT_ERR(cairn_cap_op(CAP_OP_GONE, ep, CAP_NULL, 0, 0, NULL), ERR_AGAIN);
 	/* a child holding two badged capabilities and one unbadged */
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	proc = m.w[0];
 	as = m.w[1];
 	CHECK_OK(cap_mint(ep, RIGHT_WRITE, 77, &minted));

@@ -449,7 +449,7 @@ void t_mem_nomem(void)
 	CHECK(mo != CAP_NULL && small != CAP_NULL, "memobj of %u pages", NT_PAGES);
 	for (unsigned i = 0; i < 4; i++)
 		CHECK_OK(mo_write(mo, present[i] * PG, i + 1));
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 128 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(128 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	for (unsigned i = 0; i < 3; i++)
@@ -466,32 +466,48 @@ void t_mem_nomem(void)
 	       (unsigned long)free_pages());
 }
 
-/* MEMOBJ_COPY of an object bigger than the quota left: ERR_NOMEM with the
- * quota used, the free pages and the capability slots as they were, and
- * the source still mapped writable (no page shared). */
+/* MEMOBJ_COPY of an object holding more pages than the quota has left:
+ * the copy costs its record and page array only (its pages are the
+ * source's, shared); writing its pages gives it its own, each charged,
+ * until the quota runs out (ERR_NOMEM, the quota never passed); deleting
+ * it gives back every page and byte, and the source is writable again. */
 void t_mem_copy_nomem(void)
 {
-	uint64_t limit, used, used2, fp;
+	uint64_t limit, used, used2, fp, pages, i;
 	unsigned slots;
 	struct cairn_msg m;
-	cap_t mo;
+	cap_t mo, copy;
+	err_t e = ERR_OK;
 
 	quota_of(SLOT_SELF_PROC, &limit, &used);
-	/* 60% of what is left, so a copy cannot fit */
-	mo = mk_memobj((limit - used) / PG * 3 / 5, 0);
-	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)((limit - used) / PG * 3 / 5));
-	CHECK_OK(map(mo, VA, 0, 1, RW));
-	*at(VA) = 7;
+	/* 60% of what is left, every page touched */
+	pages = (limit - used) / PG * 3 / 5;
+	mo = mk_memobj(pages, 0);
+	CHECK(mo != CAP_NULL, "memobj of %lu pages", (unsigned long)pages);
+	CHECK_OK(map(mo, VA, 0, pages, RW));
+	for (i = pages; i-- > 0;)
+		*at(VA + i * PG) = 7;
 	quota_of(SLOT_SELF_PROC, &limit, &used);
 	fp = free_pages();
 	slots = free_slots();
-	EXPECT_ERR(inv(mo, MEMOBJ_COPY, 0, 0, 0, 0, &m), ERR_NOMEM);
+	CHECK_OK(inv(mo, MEMOBJ_COPY, 0, 0, 0, 0, &m));
+	copy = m.w[0];
+	quota_of(SLOT_SELF_PROC, &limit, &used2);
+	EXPECT(used2 - used <= pages * 8 + 2 * PG, "a copy of %lu pages charged %lu bytes",
+	       (unsigned long)pages, (unsigned long)(used2 - used));
+	for (i = 0; i < pages && !(e = mo_write(copy, i * PG, i)); i++)
+		;
+	quota_of(SLOT_SELF_PROC, &limit, &used2);
+	EXPECT(e == ERR_NOMEM && i > 0 && i < pages && used2 <= limit,
+	       "written %lu of %lu pages: %s, quota %lu of %lu", (unsigned long)i, (unsigned long)pages,
+	       err_name(e), (unsigned long)used2, (unsigned long)limit);
+	del(&copy);
 	quota_of(SLOT_SELF_PROC, &limit, &used2);
 	EXPECT(used2 == used && free_pages() == fp && free_slots() == slots,
 	       "quota used %lu -> %lu, free pages %lu -> %lu, free slots %u -> %u", (unsigned long)used,
 	       (unsigned long)used2, (unsigned long)fp, (unsigned long)free_pages(), slots, free_slots());
-	*at(VA) = 8;                    /* still writable: no fault */
+	*at(VA) = 8;                    /* its own again: writable */
 	EXPECT(*at(VA) == 8, "the source's page reads %lu", (unsigned long)*at(VA));
-	EXPECT_OK(unmap(VA, PG));
+	EXPECT_OK(unmap(VA, pages * PG));
 	del(&mo);
 }

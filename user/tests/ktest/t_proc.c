@@ -228,11 +228,11 @@ void t_proc_create_errors(void)
 		if (!e)
 			del(&c);
 	}
-	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 0, 0, 0, &m), ERR_INVAL);
-	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, UINT64_MAX, 0, 0, &m), ERR_NOMEM);
-	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1ull << 40, 0, 0, &m), ERR_NOMEM);
+	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(0), 0, 0, &m), ERR_INVAL);
+	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(UINT64_MAX), 0, 0, &m), ERR_NOMEM);
+	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1ull << 40), 0, 0, &m), ERR_NOMEM);
 	/* too small a quota for even the process itself */
-	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 64, 0, 0, &m), ERR_NOMEM);
+	EXPECT_ERR(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(64), 0, 0, &m), ERR_NOMEM);
 	EXPECT(free_pages() == before, "free pages %lu before, %lu after the failures",
 	       (unsigned long)before, (unsigned long)free_pages());
 }
@@ -254,12 +254,14 @@ void t_proc_quota(void)
 	del(&mo);
 	EXPECT_OK(inv(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, &m));
 	EXPECT(m.w[1] == used, "used %lu after deleting, was %lu", (unsigned long)m.w[1], (unsigned long)used);
-	/* a child's quota is taken whole from ours */
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	/* a child's quota, all reserved, is taken whole from ours (and
+	 * the kernel's record of it) */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	EXPECT_OK(inv(SLOT_SELF_PROC, PROC_QUOTA, 0, 0, 0, 0, &m));
-	EXPECT(m.w[1] == used + (1 << 20), "child of 1 MiB charged %lu", (unsigned long)(m.w[1] - used));
+	EXPECT(m.w[1] >= used + (1 << 20) && m.w[1] <= used + (1 << 20) + 64,
+	       "child of 1 MiB charged %lu", (unsigned long)(m.w[1] - used));
 	EXPECT_OK(inv(cp, PROC_QUOTA, 0, 0, 0, 0, &m));
 	EXPECT(m.w[0] == 1 << 20 && m.w[1] > 0 && m.w[1] < 1 << 20, "child quota %lu used %lu",
 	       (unsigned long)m.w[0], (unsigned long)m.w[1]);
@@ -296,7 +298,7 @@ void t_quota_exhaust(void)
 	cap_t cp, cas, x;
 	err_t e;
 
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 128 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(128 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	k = exhaust(cp, OBJ_MEMOBJ, 1, objs, 0, &e);
@@ -333,7 +335,7 @@ void t_quota_exhaust_objs(void)
 	cap_t cp, cas;
 	err_t e;
 
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 64 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(64 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	CHECK_OK(inv(cp, PROC_QUOTA, 0, 0, 0, 0, &m));
@@ -376,10 +378,10 @@ void t_copy_caps_atomic(void)
 	err_t e;
 
 	CHECK(note != CAP_NULL, "notification");
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	src = m.w[0];
 	src_as = m.w[1];
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 64 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(64 << 10), 0, 0, &m));
 	dst = m.w[0];
 	dst_as = m.w[1];
 	EXPECT_OK(inv1(src, PROC_GRANT, note, 5, RIGHTS_ALL, 0, 0, NULL));
@@ -415,15 +417,15 @@ void t_quota_nested(void)
 	struct cairn_proc_status st;
 	cap_t cp, cas, gp, gas, mo;
 
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 512 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(512 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
-	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m));
+	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(256 << 10), 0, 0, &m));
 	gp = m.w[0];
 	gas = m.w[1];
 	EXPECT_OK(inv(cp, PROC_QUOTA, 0, 0, 0, 0, &m));
 	EXPECT(m.w[1] >= 256 << 10, "grandchild's quota not charged to the child: %lu", (unsigned long)m.w[1]);
-	EXPECT_ERR(inv(cp, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m), ERR_NOMEM);
+	EXPECT_ERR(inv(cp, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(256 << 10), 0, 0, &m), ERR_NOMEM);
 	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 4, 0, &mo));
 	/* killing the child leaves the grandchild running */
 	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
@@ -442,6 +444,127 @@ void t_quota_nested(void)
 	       (unsigned long)free_pages());
 }
 
+/* Bytes charged to proc's quota (PROC_QUOTA's used). */
+static uint64_t used_of(cap_t proc)
+{
+	uint64_t limit, used;
+
+	quota_of(proc, &limit, &used);
+	return used;
+}
+
+/* A limit with a reserve: use within the reserve is the quota's own; use
+ * beyond it is charged to the parent at once, byte for byte, and given
+ * back when freed. PROC_QUOTA says the reserve. */
+void t_quota_reserve(void)
+{
+	uint64_t before = free_pages(), c0, c1, g0, g1, g2;
+	struct cairn_msg m;
+	cap_t cp, cas, gp, gas, small = CAP_NULL, big = CAP_NULL;
+
+	/* C: 1 MiB, all reserved; G in C: a limit of 512 KiB, 128 KiB reserved */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	c0 = used_of(cp);
+	EXPECT_ERR(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(PG, 2 * PG), 0, 0, &m), ERR_INVAL);
+	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(512 << 10, 128 << 10), 0, 0, &m));
+	gp = m.w[0];
+	gas = m.w[1];
+	c1 = used_of(cp);
+	EXPECT(c1 - c0 >= 128 << 10 && c1 - c0 < (128 << 10) + 64, "the reserve charged %lu",
+	       (unsigned long)(c1 - c0));
+	EXPECT_OK(inv(gp, PROC_QUOTA, 0, 0, 0, 0, &m));
+	EXPECT(m.w[0] == 512 << 10 && m.w[2] == 128 << 10, "limit %lu reserve %lu", (unsigned long)m.w[0],
+	       (unsigned long)m.w[2]);
+	g0 = m.w[1];
+	CHECK(g0 < 64 << 10, "G uses %lu already", (unsigned long)g0);
+	/* within the reserve: nothing more for C */
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 8, 0, &small));
+	g1 = used_of(gp);
+	EXPECT(g1 <= 128 << 10 && used_of(cp) == c1, "within the reserve: G %lu, C %lu more",
+	       (unsigned long)g1, (unsigned long)(used_of(cp) - c1));
+	/* beyond it: C is charged what passes the reserve, at once */
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 32, 0, &big));
+	g2 = used_of(gp);
+	EXPECT(g2 > 128 << 10 && used_of(cp) == c1 + (g2 - (128 << 10)),
+	       "beyond the reserve: G %lu, C %lu more, want %lu", (unsigned long)g2,
+	       (unsigned long)(used_of(cp) - c1), (unsigned long)(g2 - (128 << 10)));
+	/* and given back when freed */
+	del(&big);
+	EXPECT(used_of(gp) == g1 && used_of(cp) == c1, "after freeing: G %lu (was %lu), C %lu (was %lu)",
+	       (unsigned long)used_of(gp), (unsigned long)g1, (unsigned long)used_of(cp),
+	       (unsigned long)c1);
+	/* G's own limit bounds it */
+	EXPECT_ERR(create_on(gp, OBJ_MEMOBJ, 128, 0, &big), ERR_NOMEM);
+	EXPECT(used_of(gp) == g1 && used_of(cp) == c1, "a refused object charged G %lu, C %lu",
+	       (unsigned long)used_of(gp), (unsigned long)used_of(cp));
+	EXPECT_OK(inv(gp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&gas);
+	del(&gp);
+	/* G's quota outlives G while its memory object lives: still charged
+	 * to C, and usable */
+	EXPECT(used_of(cp) >= c1, "C %lu with G's object alive, was %lu", (unsigned long)used_of(cp),
+	       (unsigned long)c1);
+	EXPECT_OK(mo_write(small, 0, 42));
+	del(&small);
+	EXPECT(used_of(cp) == c0, "C uses %lu after G went, was %lu", (unsigned long)used_of(cp),
+	       (unsigned long)c0);
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&cas);
+	del(&cp);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
+/* Limits nest: a quota with nothing reserved and a limit above its
+ * parent's still cannot use more than the parent has; a grandchild's use
+ * is charged to every ancestor up to the one with a reserve to cover it. */
+void t_quota_limit_nests(void)
+{
+	uint64_t before = free_pages(), s0, c0, g0;
+	struct cairn_msg m;
+	cap_t cp, cas, gp, gas, mo = CAP_NULL, mo2 = CAP_NULL;
+	err_t e;
+
+	s0 = used_of(SLOT_SELF_PROC);
+	/* C: 512 KiB, nothing reserved; G in C: 4 MiB, nothing reserved */
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(512 << 10, 0), 0, 0, &m));
+	cp = m.w[0];
+	cas = m.w[1];
+	c0 = used_of(cp);
+	CHECK_OK(inv(cp, PROC_CREATE, OBJ_PROCESS, cairn_quota_arg(4 << 20, 0), 0, 0, &m));
+	gp = m.w[0];
+	gas = m.w[1];
+	g0 = used_of(gp);
+	EXPECT(used_of(cp) - c0 >= g0 && used_of(cp) - c0 < g0 + 64, "C charged %lu for G using %lu",
+	       (unsigned long)(used_of(cp) - c0), (unsigned long)g0);
+	/* G's use is C's, and ours: each level charged the same bytes */
+	uint64_t c1 = used_of(cp), s1 = used_of(SLOT_SELF_PROC);
+	EXPECT_OK(create_on(gp, OBJ_MEMOBJ, 16, 0, &mo));
+	uint64_t dg = used_of(gp) - g0;
+	EXPECT(dg >= 16 * PG && used_of(cp) - c1 == dg && used_of(SLOT_SELF_PROC) - s1 == dg,
+	       "G +%lu, C +%lu, us +%lu", (unsigned long)dg, (unsigned long)(used_of(cp) - c1),
+	       (unsigned long)(used_of(SLOT_SELF_PROC) - s1));
+	/* C's limit bounds G, far below G's own */
+	e = create_on(gp, OBJ_MEMOBJ, 128, 0, &mo2);
+	EXPECT(e == ERR_NOMEM, "512 KiB more in G under C's 512 KiB: %s", err_name(e));
+	if (!e)
+		del(&mo2);
+	EXPECT(used_of(gp) == g0 + dg && used_of(cp) == c1 + dg, "a refused object moved the counts");
+	del(&mo);
+	EXPECT_OK(inv(gp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&gas);
+	del(&gp);
+	EXPECT_OK(inv(cp, PROC_KILL, 0, 0, 0, 0, NULL));
+	del(&cas);
+	del(&cp);
+	EXPECT(used_of(SLOT_SELF_PROC) == s0, "we use %lu after, %lu before",
+	       (unsigned long)used_of(SLOT_SELF_PROC), (unsigned long)s0);
+	EXPECT(free_pages() == before, "free pages %lu before, %lu after", (unsigned long)before,
+	       (unsigned long)free_pages());
+}
+
 void t_proc_load_elf(void)
 {
 	uint64_t before = free_pages(), off, size;
@@ -450,7 +573,7 @@ void t_proc_load_elf(void)
 
 	CHECK(mo != CAP_NULL, "memobj");
 	CHECK_OK(boot_prog("ktest", &off, &size));
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 2 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(2 << 20), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	EXPECT(inv1(cp, PROC_LOAD_ELF, mo, 0, 2 * PG, 0, 0, NULL) != ERR_OK, "zeros loaded as an ELF file");
@@ -617,7 +740,7 @@ void t_proc_orphan(void)
 	struct cairn_msg m;
 	cap_t cp, cas, th;
 
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(256 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	CHECK_OK(create_on(cp, OBJ_THREAD, 0, 0, &th));
@@ -861,7 +984,7 @@ void t_fault_errors(void)
 	struct cairn_msg m;
 
 	CHECK(n != CAP_NULL && ep != CAP_NULL, "objects");
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 256 << 10, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(256 << 10), 0, 0, &m));
 	cp = m.w[0];
 	cas = m.w[1];
 	CHECK_OK(cap_copy(ep, RIGHT_READ | RIGHT_GRANT, &ro));
