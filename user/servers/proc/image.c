@@ -604,8 +604,11 @@ err_t ps_fork(struct proc *parent, const uint64_t w[4], uint32_t tid, uint64_t *
 
 /* Empties p's PS_EXEC_KEEP list; a reference staged and not given is
  * closed (IO_CLOSE through it, not waited for). */
+static unsigned keep_total;           /* staged by all processes together */
+
 void keep_clear(struct proc *p)
 {
+	keep_total -= p->nkeep;
 	for (unsigned i = 0; i < p->nkeep; i++) {
 		if (p->keep[i].ref)
 			call_async(p->keep[i].mine, IO_CLOSE, 0);
@@ -620,7 +623,7 @@ static struct keep *keep_room(struct proc *p, unsigned n)
 {
 	static struct keep *mem[MAX_PROCS];
 	static unsigned room[MAX_PROCS];
-	unsigned i = (unsigned)(p - procs);
+	unsigned i = p->slot;
 
 	if (n > room[i]) {
 		unsigned want = n < 16 ? 16 : n * 2 > MAX_KEEP ? MAX_KEEP : n * 2;
@@ -639,12 +642,8 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 		keep_clear(p);
 		return ERR_OK;
 	}
-	unsigned total = 0;
-
-	for (unsigned i = 0; i < MAX_PROCS; i++)
-		total += procs[i]->state == P_LIVE ? procs[i]->nkeep : 0;
 	/* the server's own table bounds what all processes together may stage */
-	if (p->nkeep + ncaps > MAX_KEEP || total + ncaps > MAX_KEEP_ALL)
+	if (p->nkeep + ncaps > MAX_KEEP || keep_total + ncaps > MAX_KEEP_ALL)
 		return ERR_2BIG;
 	for (unsigned i = 0; i < ncaps; i++) {
 		if ((w[i] & POSIX_KEEP_CLOSE) && (w[i] & POSIX_KEEP_REF))
@@ -671,6 +670,7 @@ err_t ps_exec_keep(struct proc *p, const uint64_t w[4], const cap_t *caps, unsig
 		p->keep[p->nkeep].close = (w[i] & POSIX_KEEP_CLOSE) != 0;
 		p->keep[p->nkeep].ref = (w[i] & POSIX_KEEP_REF) != 0;
 		p->nkeep++;
+		keep_total++;
 	}
 	return ERR_OK;
 }

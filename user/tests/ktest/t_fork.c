@@ -185,7 +185,7 @@ void t_ep_watch_many(void)
 
 	CHECK(ep != CAP_NULL && note != CAP_NULL, "objects");
 	CHECK_OK(cairn_cap_op(CAP_OP_WATCH, ep, note, 0, 8, NULL));
-	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, 1 << 20, 0, 0, &m));
+	CHECK_OK(inv(SLOT_SELF_PROC, PROC_CREATE, OBJ_PROCESS, QUOTA_RESERVED(1 << 20), 0, 0, &m));
 	proc = m.w[0];
 	as = m.w[1];
 	for (unsigned i = 1; i <= WATCH_MANY; i++) {

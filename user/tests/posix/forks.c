@@ -16,8 +16,9 @@
  *    fork fails, and while its children are alive this session still
  *    forks (a child's exit code comes back), makes, writes, reads and
  *    removes a file, and sends bytes through a pipe.
- * The forking is done by a process without descriptors (0 to 2 closed
- * first), so the children hold nothing of the servers' but their memory.
+ * The forking process keeps its descriptors 0 to 2 (the tty), so each
+ * child holds three references of the console server's besides its
+ * memory, as a shell's children do.
  *
  * On Cairn a POSIX process's kernel memory is a limit, charged to its
  * session's pool as it uses it; the machine's memory bounds the count
@@ -78,7 +79,7 @@ static void sleeper(void)
 		pause();
 }
 
-/* In a process of its own, without descriptors: forks n sleepers (0: until
+/* In a process of its own: forks n sleepers (0: until
  * fork fails, at most MAX_KIDS, on Linux LINUX_MAX), waits until all count
  * themselves in, notes what happened in sh, then (once sh->go, if wait_go)
  * kills and reaps them. Ends the process: 0. */
@@ -91,9 +92,6 @@ static void spawner(int n, int wait_go)
 	if (max > LINUX_MAX)
 		max = LINUX_MAX;
 #endif
-	close(0);
-	close(1);
-	close(2);
 	sh->err = 0;
 	while (made < max) {
 		pid_t pid = fork();
