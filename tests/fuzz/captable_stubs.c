@@ -68,3 +68,4 @@ void timer_destroy(struct kobj *o) { (void)o; }
 void reply_obj_destroy(struct kobj *o) { (void)o; }
 void endpoint_badge_gone(struct endpoint *ep, uint64_t badge) { (void)ep; (void)badge; }
 void pager_endpoint_gone(struct endpoint *ep) { (void)ep; }
+void endpoint_unserved(struct endpoint *ep) { (void)ep; }

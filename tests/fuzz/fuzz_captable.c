@@ -125,7 +125,7 @@ static void setup(void)
 	memset(procs, 0, sizeof(procs));
 	for (int p = 0; p < NPROC; p++) {
 		procs[p].state = PROC_STATE_RUNNING;
-		procs[p].quota = quota_create(NULL, QUOTA);
+		procs[p].quota = quota_create(NULL, QUOTA, QUOTA);
 		CHECK(procs[p].quota);
 	}
 	for (int i = 0; i < NOBJ; i++) {
