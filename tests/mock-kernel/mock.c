@@ -444,13 +444,18 @@ static err_t proc_method(struct cap *c, unsigned label, struct cap *c0, const ui
 	switch (label) {
 	case PROC_CREATE:
 		switch (w[0]) {
-		case OBJ_PROCESS:
-			if (!w[1] || charge(p, w[1]))
+		case OBJ_PROCESS: {
+			/* cairn_quota_arg(limit, reserve): the reserve is charged
+			 * to the creator now (the mock charges no use beyond it) */
+			uint64_t limit = cairn_quota_limit(w[1]), reserve = cairn_quota_reserve(w[1]);
+
+			if (!limit || reserve > limit || charge(p, reserve))
 				return ERR_NOMEM;
-			child = proc_new(p, w[1]);
+			child = proc_new(p, limit);
 			if ((e = cap_put(init, CAP_NULL, child->self, RIGHTS_ALL, 0, &res[0])))
 				return e;
 			return cap_put(init, CAP_NULL, child->as, RIGHTS_ALL, 0, &res[1]);
+		}
 		case OBJ_THREAD:
 			if (charge(p, PAGE))
 				return ERR_NOMEM;
