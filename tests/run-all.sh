@@ -491,27 +491,30 @@ userland() {
   # driver, one whose driver always crashes (virtio-serial), two PCI ones
   # with a driver and one without (virtio-balloon), and QEMU's edu device
   # whose INTx must reach its driver, a virtio keyboard whose driver never
-  # says DEV_READY; x86-64 q35: the PCI ones. The device manager logs one
-  # line per device found (--count), gives up on the crashing one after
-  # DEV_RESTART_MAX restarts (twice) and on the silent one after as many
-  # ready timeouts. --no-rng: no device but those named here (qemu-run.sh
+  # says DEV_READY, and a virtio-crypto whose driver works when first started
+  # and crashes in every restart; x86-64 q35: the PCI ones. The device
+  # manager logs one line per device found (--count), gives up on the
+  # crashing one after DEV_RESTART_MAX restarts (twice), on the silent one
+  # after as many ready timeouts, and on the crypto one once devtest crashes it
+  # (its client's calls then fail: dev.given_up_fails_calls). --no-rng: no device but those named here (qemu-run.sh
   # adds a virtio-rng device by default).
   local DISK=$CAIRN_LOG_DIR/devtest-$a
   truncate -s 1M "$DISK-0.img" "$DISK-1.img"
   local DEVPCI=(-drive if=none,id=d1,file=$DISK-1.img,format=raw -device virtio-blk-pci,drive=d1
-                -device virtio-rng-pci -device virtio-balloon-pci -device edu)
+                -device virtio-rng-pci -device virtio-balloon-pci -device edu -object cryptodev-backend-builtin,id=cr0 -device virtio-crypto-pci,cryptodev=cr0)
   local DEVT=(--timeout 90 --expect $E/devtest.txt
               --count 2 '^devmgr: con: its driver failed every restart: giving up'
               --count 10 '^devmgr: con: restarting \([1-5] of 5\)$'
               --count 6 '^devmgr: kbd: no DEV_READY within 500 ms: stopping its driver$'
-              --count 1 '^devmgr: kbd: its driver failed every restart: giving up')
+              --count 1 '^devmgr: kbd: its driver failed every restart: giving up'
+              --count 1 '^devmgr: cry: its driver failed every restart: giving up')
   if [ $a = riscv64 ]; then
-    runpart $H --name riscv64-virt-devtest "${DEVT[@]}" --count 9 '^devmgr: (virtio-mmio 0x|pci [0-9a-f]{2}:)' \
+    runpart $H --name riscv64-virt-devtest "${DEVT[@]}" --count 10 '^devmgr: (virtio-mmio 0x|pci [0-9a-f]{2}:)' \
       -- --arch riscv64 --manifest devtest --no-rng -- -device virtio-rng-device \
       -drive if=none,id=d0,file=$DISK-0.img,format=raw -device virtio-blk-device,drive=d0 \
       -device virtio-serial-device -device virtio-keyboard-device "${DEVPCI[@]}"
   else
-    runpart $H --name x86_64-q35-devtest "${DEVT[@]}" --count 12 '^devmgr: pci [0-9a-f]{2}:' \
+    runpart $H --name x86_64-q35-devtest "${DEVT[@]}" --count 13 '^devmgr: pci [0-9a-f]{2}:' \
       -- --arch x86_64 --manifest devtest-pci --no-rng -- "${DEVPCI[@]}" -device virtio-serial-pci \
       -device virtio-keyboard-pci
   fi

@@ -63,6 +63,7 @@ struct device {
 	bool running, restart_asked;
 	unsigned fails, gen;         /* failures in a row; starts so far */
 	uint64_t started_ns;         /* when this start began (the DEV_READY timeout) */
+	uint64_t restart_at;         /* a restart waits until then (0: none waits) */
 	cap_t waiters[MAX_WAIT];     /* saved Replies of DEV_LOOKUPs */
 	unsigned nwait;
 };

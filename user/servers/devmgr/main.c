@@ -22,7 +22,8 @@
  * the `admin` endpoint the manifest gives devmgr, so that authority is the
  * manifest's to give.
  *
- * Arguments: --ready-timeout MS; --driver ID=STEM:PATH[:ARG][,...]
+ * Arguments: --ready-timeout MS (or --ready-timeout=MS: a manifest line
+ * has room for 8 arguments); --driver ID=STEM:PATH[:ARG][,...]
  * replaces or adds table entries (ID a virtio device id, or pci:VVVV:DDDD
  * for a PCI function by its ids; names STEM, STEM1.. or with STEM "blk#"
  * blk0, blk1..; the program PATH in the boot image, "-" for none; one
@@ -42,6 +43,8 @@
 #define MAX_DRIVERS   16
 #define LIST_MAX      4000                 /* DEV_LIST's bytes a message */
 #define TIMER_BIT     (1ull << 48)         /* the ready timeout's check (device bits below) */
+#define RESTART_BIT   (1ull << 49)         /* a restart's wait is over */
+#define RESTART_STEP_NS 100000000ull       /* the wait before restart n: n times this */
 
 struct device devs[MAX_DEVS];
 unsigned ndevs;
@@ -219,6 +222,30 @@ static void give_up(struct device *d, const char *why)
 	LOG("%s: %s: giving up (state failed)\n", d->name, why);
 	d->state = ST_FAILED;
 	answer_waiters(d, ERR_NODEV);
+	/* its service endpoint goes: with no capability left that can
+	 * receive on it, the calls of clients that looked it up while it was
+	 * up fail with ERR_PIPE (the kernel) instead of waiting for ever; a
+	 * DEV_RESTART makes a new one */
+	cairn_cap_delete(d->svc);
+	cairn_cap_delete(d->svc_client);
+	d->svc = d->svc_client = CAP_NULL;
+}
+
+/* d's service endpoint (d->svc, which its drivers receive on) and the
+ * copy its clients get (d->svc_client: write and grant only). */
+static err_t svc_new(struct device *d)
+{
+	struct cairn_msg m;
+	err_t e;
+
+	if ((e = cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m)))
+		return e;
+	d->svc = m.w[0];
+	if ((e = cairn_cap_copy(d->svc, RIGHT_WRITE | RIGHT_GRANT, &d->svc_client))) {
+		cairn_cap_delete(d->svc);
+		d->svc = CAP_NULL;
+	}
+	return e;
 }
 
 /* Starts d's driver with the capabilities and arguments of dev.h. */
@@ -305,6 +332,54 @@ static void start(struct device *d)
 	d->started_ns = cairn_now_ns();
 }
 
+/* Restarts wait (a crashing driver's n-th restart n times RESTART_STEP_NS),
+ * so that a driver that fails at once cannot keep the device manager
+ * restarting it back to back while other drivers' DEV_READY and clients'
+ * lookups wait behind its ends. One Timer, set to the earliest wait. */
+static cap_t restart_timer = CAP_NULL;
+
+static void restarts_arm(void)
+{
+	uint64_t first = 0;
+	struct cairn_msg m;
+
+	for (unsigned i = 0; i < ndevs; i++)
+		if (devs[i].restart_at && (!first || devs[i].restart_at < first))
+			first = devs[i].restart_at;
+	if (restart_timer == CAP_NULL) {
+		if (!first)
+			return;
+		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_TIMER, 0, 0, 0, &m)) {
+			first = 1;           /* no Timer: restart now (below) */
+			goto now;
+		}
+		restart_timer = m.w[0];
+	}
+	if (!first) {
+		cairn_invoke(restart_timer, TIMER_CANCEL, 0, 0, 0, 0, 0, NULL);
+		return;
+	}
+	if (!cairn_invoke_cap(restart_timer, TIMER_SET, note, RESTART_BIT, first, 0, 0, NULL))
+		return;
+now:
+	for (unsigned i = 0; i < ndevs; i++)
+		devs[i].restart_at = devs[i].restart_at ? 1 : 0;
+}
+
+static void restarts_due(void)
+{
+	uint64_t now = cairn_now_ns();
+
+	for (unsigned i = 0; i < ndevs; i++) {
+		struct device *d = &devs[i];
+		if (!d->restart_at || d->restart_at > now)
+			continue;
+		d->restart_at = 0;
+		start(d);
+	}
+	restarts_arm();
+}
+
 /* d's driver ended: how, then quiesce, release, restart or give up. */
 static void reap(struct device *d)
 {
@@ -338,6 +413,12 @@ static void reap(struct device *d)
 	} else {
 		d->fails++;
 		LOG("%s: restarting (%u of %u)\n", d->name, d->fails, DEV_RESTART_MAX);
+		d->state = ST_RESTARTING;
+		d->restart_at = cairn_now_ns() + d->fails * RESTART_STEP_NS;
+		restarts_arm();
+		if (d->restart_at == 1)      /* no Timer */
+			restarts_due();
+		return;
 	}
 	d->state = ST_RESTARTING;
 	start(d);
@@ -348,7 +429,6 @@ static void reap(struct device *d)
 static void start_drivers(void)
 {
 	struct cpio_entry ce;
-	struct cairn_msg m;
 
 	for (unsigned i = 0; i < ndrivers; i++) {
 		struct driver *dr = &drivers[i];
@@ -370,8 +450,7 @@ static void start_drivers(void)
 		else
 			strlcpy(d->name, d->drv->stem, sizeof(d->name));
 		d->drv->count++;
-		if (cairn_invoke(SLOT_SELF_PROC, PROC_CREATE, 0, OBJ_ENDPOINT, 0, 0, 0, &m) ||
-		    cairn_cap_copy(d->svc = m.w[0], RIGHT_WRITE | RIGHT_GRANT, &d->svc_client)) {
+		if (svc_new(d)) {
 			give_up(d, "no endpoint for its service");
 			continue;
 		}
@@ -493,7 +572,12 @@ static void op_restart(struct srv_req *r, struct srv_ans *a)
 		cairn_invoke(d->child.proc, PROC_KILL, 0, (uint64_t)-1, 0, 0, 0, NULL);
 		return;
 	}
-	/* failed: a new series of tries */
+	/* failed, or waiting to restart: a new series of tries now (a failed
+	 * device's behind a new service endpoint) */
+	d->restart_at = 0;
+	restarts_arm();
+	if (d->svc == CAP_NULL && (a->err = svc_new(d)))
+		return;
 	d->fails = 0;
 	d->state = ST_RESTARTING;
 	start(d);
@@ -524,6 +608,8 @@ static void event(uint64_t bits)
 			reap(&devs[i]);
 	if (bits & TIMER_BIT)
 		check_ready_timeouts();
+	if (bits & RESTART_BIT)
+		restarts_due();
 }
 
 /* A periodic Timer on the relay's Notification: the ready timeout is
@@ -641,9 +727,11 @@ int main(int argc, char **argv)
 	err_t e;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ready-timeout") && i + 1 < argc) {
+		bool joined = !strncmp(argv[i], "--ready-timeout=", 16);
+
+		if (joined || (!strcmp(argv[i], "--ready-timeout") && i + 1 < argc)) {
 			char *end;
-			unsigned long ms = strtoul(argv[++i], &end, 0);
+			unsigned long ms = strtoul(joined ? argv[i] + 16 : argv[++i], &end, 0);
 			if (*end || !ms || ms > 3600000) {
 				LOG("bad --ready-timeout %s (1..3600000 ms)\n", argv[i]);
 				return 2;

@@ -5,14 +5,16 @@
  * devices; user/manifests/devtest.manifest gives devmgr the stub driver,
  * user/tests/stubdrv, for every device id it drives).
  *
- *   devtest UP FAILED NONE INTX HANG
+ *   devtest UP FAILED NONE INTX HANG GIVEUP
  *
  * UP: the names whose drivers must come up (comma-separated); FAILED: the
  * name whose driver always fails; NONE: how many devices without a driver
  * at least (a virtio device with no table entry among them); INTX: the name
  * of QEMU's edu device, whose stub checks that its INTx arrives; HANG: the
  * name whose driver never says DEV_READY (the device manager's
- * --ready-timeout stops it, DEV_RESTART_MAX + 1 times).
+ * --ready-timeout stops it, DEV_RESTART_MAX + 1 times); GIVEUP: the name
+ * whose driver works when first started and crashes in every restart
+ * (stubdrv --fail-restarted).
  *
  * Prints one line a test and "N passed, N failed" (user/lib/test.c).
  */
@@ -29,7 +31,7 @@
 static cap_t c_dev, c_admin, c_manage = CAP_NULL;
 static char up_names[MAX_UP][DEV_NAME_MAX + 1];
 static unsigned nup;
-static const char *failed_name = "", *intx_name = "", *hang_name = "";
+static const char *failed_name = "", *intx_name = "", *hang_name = "", *giveup_name = "";
 static unsigned want_none;
 static uint64_t baseline;
 static char list[8192];
@@ -309,6 +311,29 @@ static void t_intx(void)
 	cairn_cap_delete(s);
 }
 
+/* A device that was up, whose driver then fails every restart: the device
+ * manager gives it up, and a client holding its service gets ERR_PIPE
+ * from a call at once, never waits for a driver that will not come (last:
+ * the endpoint that goes is no_leak's business no more). */
+static void t_given_up(void)
+{
+	struct cairn_msg m;
+	cap_t s, s2;
+	err_t e;
+
+	CHECK(giveup_name[0], "no GIVEUP name given");
+	CHECK_OK(lookup(giveup_name, 0, &s));
+	CHECK_OK(ping(s, &m));
+	m = cairn_call(s, cairn_tag(STUB_CRASH, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	EXPECT(m.err != 0, "STUB_CRASH was answered");
+	/* every restart crashes at once: the lookup that waits says ERR_NODEV */
+	EXPECT_ERR(lookup(giveup_name, 0, &s2), ERR_NODEV);
+	m = cairn_call(s, cairn_tag(STUB_PING, CAIRN_MSG_REGS, 0), 0, 0, 0, 0);
+	e = m.err ? (err_t)m.err : (err_t)cairn_tag_label(m.tag);
+	EXPECT(e == ERR_PIPE, "a call on the given-up device's service: %s", err_name(e));
+	cairn_cap_delete(s);
+}
+
 static const struct t_case tests[] = {
 	{ "dev.manage_badge", t_manage },
 	{ "dev.lookup_absent", t_lookup_absent },
@@ -322,14 +347,15 @@ static const struct t_case tests[] = {
 	{ "dev.crash_restarted", t_crash },
 	{ "dev.restart_failed", t_restart_failed },
 	{ "dev.no_leak", t_no_leak },
+	{ "dev.given_up_fails_calls", t_given_up },
 };
 
 int main(int argc, char **argv)
 {
 	unsigned n = sizeof(tests) / sizeof(tests[0]);
 
-	if (argc != 6)
-		return t_abort("usage: devtest UP,NAMES FAILED NONE INTX HANG");
+	if (argc != 7)
+		return t_abort("usage: devtest UP,NAMES FAILED NONE INTX HANG GIVEUP");
 	for (char *p = argv[1]; *p && nup < MAX_UP;) {
 		char *c = strchr(p, ',');
 		size_t l = c ? (size_t)(c - p) : strlen(p);
@@ -342,6 +368,7 @@ int main(int argc, char **argv)
 	want_none = (unsigned)strtoul(argv[3], NULL, 0);
 	intx_name = argv[4];
 	hang_name = argv[5];
+	giveup_name = argv[6];
 	c_dev = cairn_cap("devmgr");
 	c_admin = cairn_cap("admin");
 	if (c_dev == CAP_NULL)

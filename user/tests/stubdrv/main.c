@@ -13,7 +13,10 @@
  * first that the device's interrupt reaches it through `irq`: the routing
  * the device manager worked out (interrupt-map, q35's ICH9) is the right
  * line. With --hang it never says DEV_READY (the device manager's ready
- * timeout must stop it).
+ * timeout must stop it). With --fail-restarted it works when first
+ * started and crashes at once in every restart (its `devmgr` badge's
+ * generation says which start it is): a device that was up, whose
+ * clients hold its service, and that the device manager then gives up.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -125,7 +128,7 @@ static void crash(void)
 int main(int argc, char **argv)
 {
 	const char *mmio = NULL, *pci = NULL;
-	bool fail = false, edu = false, hang = false;
+	bool fail = false, edu = false, hang = false, fail_restarted = false;
 	volatile uint8_t *regs;
 	uint64_t id0, id1, oid, r[4];
 	struct cairn_msg m;
@@ -145,8 +148,17 @@ int main(int argc, char **argv)
 			edu = true;
 		else if (!strcmp(argv[i], "--hang"))
 			hang = true;
+		else if (!strcmp(argv[i], "--fail-restarted"))
+			fail_restarted = true;
 		else
 			BAD("unknown argument %s", argv[i]);
+	}
+	if (fail_restarted) {
+		uint64_t type, rights, badge;
+
+		ident(devmgr, &type, &rights, &badge);
+		if ((badge >> 8 & 0xffffff) > 1)
+			fail = true;                /* not the first start */
 	}
 	if (fail)
 		crash();
