@@ -539,25 +539,36 @@ static int entropy_test(void)
 
 /* ---- the network server ------------------------------------------------------------------ */
 
-static int net_test(void)
+/* A socket pair (*r) whose first end a thread reads, empty, while the
+ * network server is killed: the read must fail with EPIPE. false: the
+ * test cannot go on. */
+static bool net_pair_killed(struct res *r)
 {
-	struct res r;
-	err_t e;
 	long re;
 
-	r = call(net, SOCK_PAIR, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, NULL, 0);
-	if (!t_ok(!r.err && r.cap0 != CAP_NULL && r.cap1 != CAP_NULL, "death.net_pair"))
-		return 1;
-	if (!t_ok(reader_start(r.cap0) == ERR_OK, "death.net_reader"))
-		return 1;
+	*r = call(net, SOCK_PAIR, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, NULL, 0);
+	if (!t_ok(!r->err && r->cap0 != CAP_NULL && r->cap1 != CAP_NULL, "death.net_pair"))
+		return false;
+	if (!t_ok(reader_start(r->cap0) == ERR_OK, "death.net_reader"))
+		return false;
 	if (!kill_victim())
-		return 1;
+		return false;
 	re = reader_end();
 	if (re == -1)
 		t_failf("the read of the empty socket still waits");
 	else if (re != ERR_PIPE)
 		t_failf("the read of the empty socket ended with %s", err_name((err_t)re));
 	t_ok(re == ERR_PIPE, "death.net_waiting_read_fails");
+	return true;
+}
+
+static int net_test(void)
+{
+	struct res r;
+	err_t e;
+
+	if (!net_pair_killed(&r))
+		return 1;
 	clock_start();
 	e = write_str(r.cap1, "x");
 	if (e != ERR_PIPE)
@@ -580,21 +591,9 @@ static int net_restart_test(void)
 	struct res r, n;
 	char buf[8] = { 0 };
 	err_t e;
-	long re;
 
-	r = call(net, SOCK_PAIR, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, NULL, 0);
-	if (!t_ok(!r.err && r.cap0 != CAP_NULL && r.cap1 != CAP_NULL, "death.net_pair"))
+	if (!net_pair_killed(&r))
 		return 1;
-	if (!t_ok(reader_start(r.cap0) == ERR_OK, "death.net_reader"))
-		return 1;
-	if (!kill_victim())
-		return 1;
-	re = reader_end();
-	if (re == -1)
-		t_failf("the read of the empty socket still waits");
-	else if (re != ERR_PIPE)
-		t_failf("the read of the empty socket ended with %s", err_name((err_t)re));
-	t_ok(re == ERR_PIPE, "death.net_waiting_read_fails");
 	/* anew: this call waits in the endpoint until the new instance serves */
 	clock_start();
 	n = call(net, SOCK_PAIR, 1, 1, 0, NULL, 0);

@@ -53,24 +53,6 @@ static struct shared *sh;
 static pid_t kids[MAX_KIDS];
 static int rounds = 2;
 
-/* MemFree in KiB, -1 if not known. */
-static long mem_free_kb(void)
-{
-	char buf[2048], *s;
-	int fd = open("/proc/meminfo", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	s = strstr(buf, "MemFree:");
-	return s ? strtol(s + 8, NULL, 10) : -1;
-}
-
 /* A child: counts itself in and sleeps until killed. */
 static void sleeper(void)
 {
@@ -108,7 +90,7 @@ static void spawner(int n, int wait_go)
 		pt_msleep(5);
 	sh->made = made;
 	sh->seen = sh->alive;
-	sh->free_peak = mem_free_kb();
+	sh->free_peak = pt_mem_free_kb();
 	sh->ready = 1;
 	while (wait_go && !sh->go)
 		pt_msleep(5);
@@ -156,7 +138,7 @@ static void until_failure(void)
 
 	for (int r = 0; r < rounds; r++) {
 		if (r == 1)
-			before = mem_free_kb();
+			before = pt_mem_free_kb();
 		CHECK(run_spawner(0) == 0);
 		printf("# forks: round %d: %d children (fork: %s), MemFree %ld KiB with them\n", r + 1,
 		       sh->made, sh->err ? strerror(sh->err) : "no failure", sh->free_peak);
@@ -178,7 +160,7 @@ static void until_failure(void)
 #ifdef __cairn__
 	/* the memory comes back: once the servers are done with the reaped
 	 * (up to 10 s) */
-	for (int i = 0; i < 200 && (after = mem_free_kb()) < before - 1024; i++)
+	for (int i = 0; i < 200 && (after = pt_mem_free_kb()) < before - 1024; i++)
 		pt_msleep(50);
 	printf("# forks: MemFree %ld KiB before, %ld KiB after\n", before, after);
 	CHECK(before > 0 && after >= before - 1024);

@@ -34,7 +34,8 @@ static const char *pt_prefix = "posix";
  * waited for at most ms: its exit code, 1000 + the signal that ended it,
  * -1 (not waitable) or -2 (it hung and was killed); REAP(pid, want) checks
  * it (20 s); n bytes read or written whole unless the end or an error
- * comes first (EINTR retried). */
+ * comes first (EINTR retried); MemFree of /proc/meminfo in KiB (-1
+ * without it). */
 int64_t pt_now_ms(void);
 void pt_msleep(long ms);
 void pt_child_start(void);
@@ -43,6 +44,7 @@ int pt_check_reap(pid_t pid, int want, int line);
 #define REAP(pid, want) pt_check_reap((pid), (want), __LINE__)
 ssize_t pt_read_full(int fd, void *buf, size_t n);
 ssize_t pt_write_full(int fd, const void *buf, size_t n);
+long pt_mem_free_kb(void);
 
 __attribute__((unused)) static void run(const char *name, void (*fn)(void))
 {

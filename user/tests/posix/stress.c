@@ -294,24 +294,6 @@ static int pair_end(struct pair *p)
 	return ok;
 }
 
-/* MemFree of /proc/meminfo in KiB; -1 without it. */
-static long mem_free_kb(void)
-{
-	char buf[2048], *s;
-	int fd = open("/proc/meminfo", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	s = strstr(buf, "MemFree:");
-	return s ? strtol(s + 8, NULL, 10) : -1;
-}
-
 /* /proc/kobjects (Cairn's kernel objects by type) into names and counts;
  * how many lines. */
 #define KOBJ_TYPES 32
@@ -384,7 +366,7 @@ static int measured;
 static void storm(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	long before = mem_free_kb(), after;
+	long before = pt_mem_free_kb(), after;
 	char k_names[KOBJ_TYPES][16];
 	long k_counts[KOBJ_TYPES], k_bytes[KOBJ_TYPES];
 	int k_n = kobjects(k_names, k_counts, k_bytes);
@@ -443,7 +425,7 @@ static void storm(void)
 #ifdef __cairn__
 	if (!measured) {
 		printf("# stress: MemFree %ld KiB before, %ld KiB after (a warm-up: not checked)\n", before,
-		       mem_free_kb());
+		       pt_mem_free_kb());
 		kobjects_changed(k_names, k_counts, k_bytes, k_n);
 		return;
 	}
@@ -454,7 +436,7 @@ static void storm(void)
 	 * killed forker's child ends a second after its alarm, which a busy
 	 * host may deliver late: up to 10 s, reaping what ends meanwhile (a
 	 * leak stays short however long we wait) */
-	for (int i = 0; i < 200 && (after = mem_free_kb()) < before - 512; i++) {
+	for (int i = 0; i < 200 && (after = pt_mem_free_kb()) < before - 512; i++) {
 		pt_msleep(50);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;

@@ -2,11 +2,14 @@
 /*
  * Helpers of the POSIX test programs that fork and move bytes
  * (posixtest.h declares them): bounded waits for children, whole reads
- * and writes, the clock in milliseconds. Built into every program of
+ * and writes, the clock in milliseconds, the free memory. Built into every program of
  * user/tests/posix/ (scripts/toolchain.mk's POSIX_TESTLIB) and, on Linux,
  * by the host commands their headers give.
  */
 #include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -91,4 +94,22 @@ ssize_t pt_write_full(int fd, const void *buf, size_t n)
 		put += (size_t)k;
 	}
 	return (ssize_t)put;
+}
+
+/* MemFree of /proc/meminfo in KiB; -1 without it. */
+long pt_mem_free_kb(void)
+{
+	char buf[2048], *s;
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	s = strstr(buf, "MemFree:");
+	return s ? strtol(s + 8, NULL, 10) : -1;
 }
